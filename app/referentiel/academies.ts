@@ -1,0 +1,37 @@
+/** Académies (codes of the Éducation nationale) and the départements they cover. Pure data. */
+export const ACADEMIES: { code: string; nom: string; departements: string[] }[] = [
+  { code: "01", nom: "Paris", departements: ["75"] },
+  { code: "02", nom: "Aix-Marseille", departements: ["04", "05", "13", "84"] },
+  { code: "03", nom: "Besançon", departements: ["25", "39", "70", "90"] },
+  { code: "04", nom: "Bordeaux", departements: ["24", "33", "40", "47", "64"] },
+  { code: "06", nom: "Clermont-Ferrand", departements: ["03", "15", "43", "63"] },
+  { code: "07", nom: "Dijon", departements: ["21", "58", "71", "89"] },
+  { code: "08", nom: "Grenoble", departements: ["07", "26", "38", "73", "74"] },
+  { code: "09", nom: "Lille", departements: ["59", "62"] },
+  { code: "10", nom: "Lyon", departements: ["01", "42", "69"] },
+  { code: "11", nom: "Montpellier", departements: ["11", "30", "34", "48", "66"] },
+  { code: "12", nom: "Nancy-Metz", departements: ["54", "55", "57", "88"] },
+  { code: "13", nom: "Poitiers", departements: ["16", "17", "79", "86"] },
+  { code: "14", nom: "Rennes", departements: ["22", "29", "35", "56"] },
+  { code: "15", nom: "Strasbourg", departements: ["67", "68"] },
+  { code: "16", nom: "Toulouse", departements: ["09", "12", "31", "32", "46", "65", "81", "82"] },
+  { code: "17", nom: "Nantes", departements: ["44", "49", "53", "72", "85"] },
+  { code: "18", nom: "Orléans-Tours", departements: ["18", "28", "36", "37", "41", "45"] },
+  { code: "19", nom: "Reims", departements: ["08", "10", "51", "52"] },
+  { code: "20", nom: "Amiens", departements: ["02", "60", "80"] },
+  { code: "22", nom: "Limoges", departements: ["19", "23", "87"] },
+  { code: "23", nom: "Nice", departements: ["06", "83"] },
+  { code: "24", nom: "Créteil", departements: ["77", "93", "94"] },
+  { code: "25", nom: "Versailles", departements: ["78", "91", "92", "95"] },
+  { code: "27", nom: "Corse", departements: ["2A", "2B"] },
+  { code: "28", nom: "La Réunion", departements: ["974"] },
+  { code: "31", nom: "Martinique", departements: ["972"] },
+  { code: "32", nom: "Guadeloupe", departements: ["971"] },
+  { code: "33", nom: "Guyane", departements: ["973"] },
+  { code: "43", nom: "Mayotte", departements: ["976"] },
+  { code: "70", nom: "Normandie", departements: ["14", "27", "50", "61", "76"] },
+];
+
+export const ACADEMIE_BY_DEPARTEMENT: Record<string, string> = Object.fromEntries(
+  ACADEMIES.flatMap((a) => a.departements.map((d) => [d, a.code])),
+);

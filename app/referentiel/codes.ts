@@ -1,0 +1,89 @@
+/**
+ * Identifier checks shared by the référentiel, the ingestion pipeline and the demo generator.
+ * Pure functions, no I/O: safe to import from browser code too.
+ */
+
+const UAI_LETTERS = "abcdefghjklmnprstuvwxyz";
+const LA_POSTE_SIREN = "356000000";
+
+/** The check letter of a UAI whose first 7 characters are digits. */
+export function uaiCheckLetter(firstSeven: string): string {
+  return UAI_LETTERS[Number.parseInt(firstSeven, 10) % 23].toUpperCase();
+}
+
+/** Trim + uppercase, as ERPs rely on. */
+export function normalizeUai(value: string): string {
+  return value.trim().toUpperCase();
+}
+
+/** 7 digits + the check letter (case-insensitive). */
+export function isValidUai(value: string): boolean {
+  const uai = normalizeUai(value);
+  if (!/^[0-9]{7}[A-Z]$/.test(uai)) return false;
+  return uaiCheckLetter(uai.slice(0, 7)) === uai[7];
+}
+
+/** SIRET without spaces, dots or dashes. */
+export function normalizeSiret(value: string): string {
+  return value.replace(/[\s.\-]/g, "");
+}
+
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+/** 14 digits passing Luhn; La Poste's SIRETs (SIREN 356000000) pass when their digit sum is a multiple of 5. */
+export function isValidSiret(value: string): boolean {
+  const siret = normalizeSiret(value);
+  if (!/^[0-9]{14}$/.test(siret)) return false;
+  if (siret.startsWith(LA_POSTE_SIREN)) {
+    const sum = [...siret].reduce((acc, c) => acc + (c.charCodeAt(0) - 48), 0);
+    return sum % 5 === 0;
+  }
+  return luhnValid(siret);
+}
+
+/** Appends the digit that makes `partial + digit` pass Luhn. */
+export function luhnCompletion(partial: string): string {
+  for (let d = 0; d <= 9; d++) if (luhnValid(partial + d)) return String(d);
+  throw new Error("unreachable");
+}
+
+export const CFD_PATTERN = /^[0-9A-Z]{8}$/;
+export const RNCP_PATTERN = /^RNCP[0-9]{2,5}$/;
+
+export function isValidCfd(value: string): boolean {
+  return CFD_PATTERN.test(value.trim().toUpperCase());
+}
+
+/** Adds the RNCP prefix when an ERP omitted it. */
+export function normalizeRncp(value: string): string {
+  const v = value.trim().toUpperCase().replace(/\s/g, "");
+  return /^[0-9]{2,5}$/.test(v) ? `RNCP${v}` : v;
+}
+
+export function isValidRncp(value: string): boolean {
+  return RNCP_PATTERN.test(normalizeRncp(value));
+}
+
+/** European level from the CFD's first digit (old level): 5→3, 4→4, 3→5, 2→6, 1→7. */
+export function niveauFromCfd(cfd: string): number | null {
+  const map: Record<string, number> = { "5": 3, "4": 4, "3": 5, "2": 6, "1": 7 };
+  return map[cfd[0]] ?? null;
+}
+
+/** A "3" in the CFD's third position means a diploma of the Ministry of Agriculture. */
+export function isAgricultureCfd(cfd: string): boolean {
+  return cfd[2] === "3";
+}
+
+export const CODE_COMMUNE_PATTERN = /^([0-9]{2}|2A|2B)[0-9]{3}$/;

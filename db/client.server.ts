@@ -1,0 +1,116 @@
+/**
+ * The one way to reach the database. `DATABASE_URL` set → PostgreSQL server through postgres.js;
+ * unset → PGlite (embedded PostgreSQL) persisted in `PGLITE_DIR` (default `.data/pglite`, git-ignored),
+ * or in memory when PGLITE_DIR is "memory://".
+ */
+import path from "node:path";
+import { sql as sqlTag, type SQL } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import * as schema from "./schema";
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type DatabaseKind = "pglite" | "postgres";
+
+export interface Database {
+  kind: DatabaseKind;
+  db: Db;
+  /** Raw rows of a query, whatever the driver. */
+  rows<T = Record<string, unknown>>(query: SQL): Promise<T[]>;
+  /** Bulk load CSV text (no header, `\N` = null is not used: empty unquoted = null) into table(columns). */
+  copyCsv(table: string, columns: string[], csv: string | AsyncIterable<string>): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Resolved from the working directory: the server bundle lives in build/, the migrations stay in db/. */
+export const MIGRATIONS_FOLDER = path.resolve(process.env.MIGRATIONS_DIR ?? "db/migrations");
+
+export interface OpenOptions {
+  url?: string;
+  pgliteDir?: string;
+  /** Max connections for postgres.js. */
+  max?: number;
+}
+
+export async function openDatabase(options: OpenOptions = {}): Promise<Database> {
+  const url = options.url ?? process.env.DATABASE_URL;
+  if (url) return openPostgres(url, options.max ?? 10);
+  return openPglite(options.pgliteDir ?? process.env.PGLITE_DIR ?? ".data/pglite");
+}
+
+async function openPostgres(url: string, max: number): Promise<Database> {
+  const { default: postgres } = await import("postgres");
+  const { drizzle } = await import("drizzle-orm/postgres-js");
+  const client = postgres(url, { max, onnotice: () => {}, connection: { TimeZone: "UTC" } });
+  const db = drizzle(client, { schema }) as unknown as Db;
+  return {
+    kind: "postgres",
+    db,
+    async rows<T>(query: SQL) {
+      const result = await db.execute(query);
+      return Array.from(result as unknown as T[]);
+    },
+    async copyCsv(table, columns, csv) {
+      const writable = await client.unsafe(`copy ${table} (${columns.join(",")}) from stdin with (format csv)`).writable();
+      const { pipeline } = await import("node:stream/promises");
+      const { Readable } = await import("node:stream");
+      await pipeline(typeof csv === "string" ? Readable.from([csv]) : Readable.from(csv), writable);
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+async function openPglite(dir: string): Promise<Database> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  const dataDir = dir === "memory://" ? undefined : path.resolve(dir);
+  const client = dataDir ? new PGlite(dataDir) : new PGlite();
+  await client.waitReady;
+  await client.exec("set timezone to 'UTC'");
+  const db = drizzle(client, { schema }) as unknown as Db;
+  return {
+    kind: "pglite",
+    db,
+    async rows<T>(query: SQL) {
+      const result = await db.execute(query);
+      return (result as unknown as { rows: T[] }).rows;
+    },
+    async copyCsv(table, columns, csv) {
+      let text: string;
+      if (typeof csv === "string") text = csv;
+      else {
+        const parts: string[] = [];
+        for await (const chunk of csv) parts.push(chunk);
+        text = parts.join("");
+      }
+      await client.query(`copy ${table} (${columns.join(",")}) from '/dev/blob' with (format csv)`, [], {
+        blob: new Blob([text]),
+      });
+    },
+    close: () => client.close(),
+  };
+}
+
+export async function migrate(database: Database): Promise<void> {
+  if (database.kind === "postgres") {
+    const { migrate: run } = await import("drizzle-orm/postgres-js/migrator");
+    await run(database.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+  } else {
+    const { migrate: run } = await import("drizzle-orm/pglite/migrator");
+    await run(database.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+  }
+}
+
+let shared: Promise<Database> | undefined;
+
+/** The process-wide database (the server and the CLI), migrated on first use. */
+export function getDatabase(): Promise<Database> {
+  shared ??= (async () => {
+    const database = await openDatabase();
+    await migrate(database);
+    return database;
+  })();
+  return shared;
+}
+
+export { sqlTag as sql };

@@ -1,0 +1,286 @@
+/**
+ * The data model. One name for one thing: the French domain words of ../shared/domain.md
+ * (organisme, formation, effectif, contrat, transmission) are table names too.
+ * Dates are `date` (mode string, "YYYY-MM-DD"), instants `timestamptz`.
+ */
+import { sql } from "drizzle-orm";
+import {
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  serial,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  varchar,
+} from "drizzle-orm/pg-core";
+
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp("updated_at", { withTimezone: true }).notNull().defaultNow();
+
+// ---------------------------------------------------------------------------------------------- territories
+
+export const regions = pgTable("regions", {
+  code: varchar("code", { length: 3 }).primaryKey(),
+  nom: text("nom").notNull(),
+});
+
+export const academies = pgTable("academies", {
+  code: varchar("code", { length: 2 }).primaryKey(),
+  nom: text("nom").notNull(),
+});
+
+export const departements = pgTable("departements", {
+  code: varchar("code", { length: 3 }).primaryKey(),
+  nom: text("nom").notNull(),
+  regionCode: varchar("region_code", { length: 3 }).notNull().references(() => regions.code),
+  academieCode: varchar("academie_code", { length: 2 }).notNull().references(() => academies.code),
+});
+
+/** INSEE "zones d'emploi 2020"; filled by `import:bassins`. */
+export const bassinsEmploi = pgTable("bassins_emploi", {
+  code: varchar("code", { length: 4 }).primaryKey(),
+  libelle: text("libelle").notNull(),
+});
+
+export const communes = pgTable(
+  "communes",
+  {
+    code: varchar("code", { length: 5 }).primaryKey(),
+    nom: text("nom").notNull(),
+    departementCode: varchar("departement_code", { length: 3 }).notNull().references(() => departements.code),
+    regionCode: varchar("region_code", { length: 3 }).notNull().references(() => regions.code),
+    academieCode: varchar("academie_code", { length: 2 }).notNull().references(() => academies.code),
+    bassinEmploiCode: varchar("bassin_emploi_code", { length: 4 }),
+    codesPostaux: text("codes_postaux").array().notNull().default(sql`'{}'::text[]`),
+    /** commune-actuelle, arrondissement-municipal, commune-deleguee, commune-associee */
+    type: text("type").notNull(),
+  },
+  (t) => [index("communes_departement_idx").on(t.departementCode)],
+);
+
+// ---------------------------------------------------------------------------------------------- référentiel
+
+export const NATURES = ["responsable", "formateur", "responsable_formateur", "lieu", "inconnue"] as const;
+export type Nature = (typeof NATURES)[number];
+
+export const organismes = pgTable(
+  "organismes",
+  {
+    id: serial("id").primaryKey(),
+    siret: varchar("siret", { length: 14 }).notNull(),
+    uai: varchar("uai", { length: 8 }),
+    nature: text("nature").$type<Nature>().notNull().default("inconnue"),
+    raisonSociale: text("raison_sociale").notNull(),
+    enseigne: text("enseigne"),
+    adresse: text("adresse"),
+    codePostal: varchar("code_postal", { length: 5 }),
+    codeCommune: varchar("code_commune", { length: 5 }),
+    /** Derived from code_commune through the territory tables. */
+    departementCode: varchar("departement_code", { length: 3 }),
+    regionCode: varchar("region_code", { length: 3 }),
+    academieCode: varchar("academie_code", { length: 2 }),
+    bassinEmploiCode: varchar("bassin_emploi_code", { length: 4 }),
+    reseaux: text("reseaux").array().notNull().default(sql`'{}'::text[]`),
+    qualiopi: boolean("qualiopi").notNull().default(false),
+    etatAdministratif: text("etat_administratif").$type<"actif" | "ferme">().notNull().default("actif"),
+    /** ERP declared by the CFA (or seen in its transmissions). */
+    erp: text("erp"),
+    modeTransmission: text("mode_transmission").$type<"API" | "FICHIER">(),
+    firstTransmissionAt: timestamp("first_transmission_at", { withTimezone: true }),
+    lastTransmissionAt: timestamp("last_transmission_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("organismes_siret_uai_key").on(t.siret, sql`coalesce(${t.uai}, '')`),
+    index("organismes_uai_idx").on(t.uai),
+    index("organismes_region_idx").on(t.regionCode),
+    index("organismes_departement_idx").on(t.departementCode),
+    index("organismes_academie_idx").on(t.academieCode),
+    index("organismes_reseaux_idx").using("gin", t.reseaux),
+    check("organismes_nature_check", sql`${t.nature} in ('responsable','formateur','responsable_formateur','lieu','inconnue')`),
+  ],
+);
+
+/** A formateur teaches for a responsable (many-to-many). */
+export const organismeRelations = pgTable(
+  "organisme_relations",
+  {
+    formateurId: integer("formateur_id")
+      .notNull()
+      .references(() => organismes.id, { onDelete: "cascade" }),
+    responsableId: integer("responsable_id")
+      .notNull()
+      .references(() => organismes.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.formateurId, t.responsableId] }), index("organisme_relations_responsable_idx").on(t.responsableId)],
+);
+
+export const formations = pgTable(
+  "formations",
+  {
+    id: serial("id").primaryKey(),
+    cfd: varchar("cfd", { length: 8 }),
+    rncp: varchar("rncp", { length: 9 }),
+    /** European level 3..8. */
+    niveau: smallint("niveau"),
+    intituleCourt: text("intitule_court"),
+    intituleLong: text("intitule_long").notNull(),
+    dureeAnnees: smallint("duree_annees"),
+    dureeMois: smallint("duree_mois"),
+    dateOuverture: date("date_ouverture"),
+    dateFermeture: date("date_fermeture"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("formations_cfd_key").on(t.cfd).where(sql`${t.cfd} is not null`),
+    index("formations_rncp_idx").on(t.rncp),
+    index("formations_niveau_idx").on(t.niveau),
+  ],
+);
+
+// ---------------------------------------------------------------------------------------------- effectifs
+
+export const transmissions = pgTable(
+  "transmissions",
+  {
+    id: serial("id").primaryKey(),
+    organismeId: integer("organisme_id")
+      .notNull()
+      .references(() => organismes.id, { onDelete: "cascade" }),
+    source: text("source").$type<"API" | "FICHIER">().notNull(),
+    erp: text("erp"),
+    fileName: text("file_name"),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    nbItems: integer("nb_items").notNull(),
+    nbAccepted: integer("nb_accepted").notNull(),
+    nbRejected: integer("nb_rejected").notNull(),
+    /** Per-item errors `[{index, id_erp_apprenant, nom, prenom, errors:[{path, message}]}]`; purged after 30 days. */
+    errors: jsonb("errors"),
+  },
+  (t) => [index("transmissions_organisme_idx").on(t.organismeId, t.receivedAt)],
+);
+
+export const effectifs = pgTable(
+  "effectifs",
+  {
+    id: serial("id").primaryKey(),
+    organismeFormateurId: integer("organisme_formateur_id")
+      .notNull()
+      .references(() => organismes.id),
+    organismeResponsableId: integer("organisme_responsable_id")
+      .notNull()
+      .references(() => organismes.id),
+    organismeLieuId: integer("organisme_lieu_id").references(() => organismes.id),
+    formationId: integer("formation_id").references(() => formations.id),
+    anneeScolaire: varchar("annee_scolaire", { length: 9 }).notNull(),
+    idErpApprenant: text("id_erp_apprenant").notNull(),
+
+    // learner
+    nom: text("nom").notNull(),
+    prenom: text("prenom").notNull(),
+    dateDeNaissance: date("date_de_naissance").notNull(),
+    ine: text("ine"),
+    email: text("email"),
+    telephone: text("telephone"),
+    adresse: text("adresse"),
+    codePostal: varchar("code_postal", { length: 5 }),
+    codePostalNaissance: varchar("code_postal_naissance", { length: 5 }),
+    codeCommuneInsee: varchar("code_commune_insee", { length: 5 }),
+    codeCommuneInseeNaissance: varchar("code_commune_insee_naissance", { length: 5 }),
+    sexe: varchar("sexe", { length: 1 }).$type<"M" | "F">(),
+    rqth: boolean("rqth"),
+    dateRqth: date("date_rqth"),
+    responsableMail1: text("responsable_mail1"),
+    responsableMail2: text("responsable_mail2"),
+    /** Whether the ERP sent a NIR: the NIR itself is never stored. */
+    nirFourni: boolean("nir_fourni").notNull().default(false),
+    derniereSituation: text("derniere_situation"),
+    dernierOrganismeUai: varchar("dernier_organisme_uai", { length: 8 }),
+    typeCfa: varchar("type_cfa", { length: 2 }),
+
+    // formation as sent by the ERP
+    formationCfd: varchar("formation_cfd", { length: 8 }),
+    formationRncp: varchar("formation_rncp", { length: 9 }),
+    libelleCourtFormation: text("libelle_court_formation"),
+    anneeFormation: smallint("annee_formation"),
+    dureeTheoriqueMois: smallint("duree_theorique_mois"),
+    formationPresentielle: boolean("formation_presentielle"),
+    dateInscriptionFormation: date("date_inscription_formation").notNull(),
+    dateEntreeFormation: date("date_entree_formation").notNull(),
+    dateFinFormation: date("date_fin_formation").notNull(),
+    dateExclusionFormation: date("date_exclusion_formation"),
+    causeExclusionFormation: text("cause_exclusion_formation"),
+    obtentionDiplome: boolean("obtention_diplome"),
+    dateObtentionDiplome: date("date_obtention_diplome"),
+    referentHandicapNom: text("referent_handicap_nom"),
+    referentHandicapPrenom: text("referent_handicap_prenom"),
+    referentHandicapEmail: text("referent_handicap_email"),
+    lieuUai: varchar("lieu_uai", { length: 8 }),
+    lieuSiret: varchar("lieu_siret", { length: 14 }),
+    lieuAdresse: text("lieu_adresse"),
+    lieuCodePostal: varchar("lieu_code_postal", { length: 5 }),
+
+    // the ERP's own statut (the computed one lives in `parcours`)
+    statutApprenant: smallint("statut_apprenant"),
+    dateMetierMiseAJourStatut: timestamp("date_metier_mise_a_jour_statut", { withTimezone: true }),
+    customStatutApprenant: text("custom_statut_apprenant"),
+
+    /** Computed parcours `[{date, statut}]`, recomputed on every write (statut engine). */
+    parcours: jsonb("parcours").$type<{ date: string; statut: string }[]>().notNull().default(sql`'[]'::jsonb`),
+
+    source: text("source").$type<"API" | "FICHIER" | "DEMO">().notNull(),
+    lastTransmissionId: integer("last_transmission_id").references(() => transmissions.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("effectifs_identity_key").on(t.organismeFormateurId, t.anneeScolaire, t.idErpApprenant),
+    index("effectifs_responsable_idx").on(t.organismeResponsableId),
+    index("effectifs_formation_idx").on(t.formationId),
+    index("effectifs_annee_idx").on(t.anneeScolaire),
+    index("effectifs_cfd_idx").on(t.formationCfd),
+    index("effectifs_nom_idx").on(t.nom, t.prenom),
+  ],
+);
+
+export const contrats = pgTable(
+  "contrats",
+  {
+    id: serial("id").primaryKey(),
+    effectifId: integer("effectif_id")
+      .notNull()
+      .references(() => effectifs.id, { onDelete: "cascade" }),
+    /** 1..4: position in the feed (contrat_*, contrat_*_2, …). */
+    rang: smallint("rang").notNull(),
+    siretEmployeur: varchar("siret_employeur", { length: 14 }),
+    dateDebut: date("date_debut").notNull(),
+    dateFin: date("date_fin"),
+    dateRupture: date("date_rupture"),
+    causeRupture: text("cause_rupture"),
+  },
+  (t) => [uniqueIndex("contrats_effectif_rang_key").on(t.effectifId, t.rang)],
+);
+
+/** The statut the ERP declared (0 abandon, 2 inscrit, 3 apprenti), each time it changed. */
+export const effectifStatutsErp = pgTable(
+  "effectif_statuts_erp",
+  {
+    id: serial("id").primaryKey(),
+    effectifId: integer("effectif_id")
+      .notNull()
+      .references(() => effectifs.id, { onDelete: "cascade" }),
+    statutApprenant: smallint("statut_apprenant").notNull(),
+    dateMetierMiseAJourStatut: timestamp("date_metier_mise_a_jour_statut", { withTimezone: true }),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("effectif_statuts_erp_effectif_idx").on(t.effectifId)],
+);
