@@ -1,0 +1,1082 @@
+/**
+ * Validation et normalisation d'un « dossier apprenant » de l'API v3 (POST /api/v3/dossiers-apprenants),
+ * champ par champ, avec des messages en français, et description OpenAPI générée depuis le même schéma zod.
+ *
+ * Principes
+ * - Un dossier invalide liste TOUS ses problèmes : chaque champ est validé indépendamment (zod continue après
+ *   une erreur) et les règles croisées s'exécutent même quand d'autres champs sont en erreur (`when`), sur les
+ *   seules valeurs valides.
+ * - Les champs inconnus sont ignorés (les ERPs en envoient beaucoup) : l'objet zod les retire.
+ * - Ne lève jamais d'exception, quelle que soit l'entrée (null, tableau, nombre, objets imbriqués…).
+ * - Chaque message n'est écrit qu'une fois, dans `MESSAGES` ; `formatMessage` ajoute le nom du champ devant et la
+ *   valeur reçue derrière : `date_de_naissance_apprenant : date attendue au format AAAA-MM-JJ (reçu « 31/02/2005 »)`.
+ *
+ * Décisions sur les points ambigus (voir aussi le compte rendu)
+ * - Champs « nullable » (statut_apprenant, date_metier_mise_a_jour_statut, tel_apprenant, formation_cfd) : null ET
+ *   absence acceptés (comme l'API historique, `nullish`) ; ils ne sont donc pas « required » dans le JSON Schema.
+ * - Champs obligatoires : absents, null, "" ou blancs → « champ obligatoire ». Champs facultatifs : absents, null,
+ *   "" ou blancs → null dans la sortie. En sortie, TOUTES les clés sont présentes (null quand rien n'a été reçu).
+ * - Dates : `AAAA-MM-JJ`, éventuellement suivi d'une heure (`T` ou espace, fuseau facultatif) que l'on ignore :
+ *   on garde la date telle qu'écrite, sans conversion de fuseau (« 2024-09-01T22:00:00Z » → « 2024-09-01 »).
+ *   Dates inexistantes (2024-02-30) et années hors 1900–2100 refusées.
+ * - Contrats : une date de fin ou de rupture sans date de début (du même rang) est une erreur, sur le champ suffixé.
+ *   Une rupture ou une fin antérieure au début du contrat est ACCEPTÉE (le moteur de statuts s'en charge).
+ *   cause_rupture_contrat / siret_employeur sans date de début : acceptés mais ignorés (pas de contrat sans début).
+ *   `contrats` garde l'ordre des rangs 1→4 (pas de tri par date), uniquement les rangs ayant une date de début.
+ * - date_fin_formation < date_entree_formation : erreur (égalité acceptée).
+ * - nir_apprenant : accepté (texte ou nombre), jamais validé ni renvoyé, jamais recopié dans un message d'erreur ;
+ *   la sortie ne contient que `nir_fourni`.
+ * - Nombres envoyés en texte (« 2 », « 03 ») acceptés pour statut, année/durées de formation, type de CFA,
+ *   dernière situation, sexe ; un identifiant, un SIRET, un code postal, un code commune, un CFD, un RNCP ou un
+ *   téléphone envoyés en nombre sont convertis en texte (SIRET complété à 14 chiffres, code commune à 5,
+ *   téléphone à 9 chiffres précédé de 0 : le zéro initial a été perdu par la conversion en nombre).
+ * - Codes postaux : 4 ou 5 chiffres (espaces retirés), complétés à gauche par des zéros.
+ * - Textes : espaces de début/fin retirés ; 255 caractères au plus (1000 pour adresses et causes).
+ * - INE : 11 chiffres ou lettres (espaces retirés, majuscules). E-mails : contrôle souple `x@y.z`.
+ * - derniere_situation : code SIFA à 4 chiffres (la liste exacte n'est pas contrôlée).
+ * - dernier_organisme_uai : UAI (clé contrôlée) ou département (01–95, 2A, 2B, avec 0 initial facultatif, ou
+ *   970–999).
+ */
+import { z } from "zod";
+
+import {
+  CODE_COMMUNE_PATTERN,
+  isValidCfd,
+  isValidRncp,
+  isValidSiret,
+  isValidUai,
+  normalizeRncp,
+  normalizeSiret,
+  normalizeUai,
+} from "../referentiel/codes";
+
+// ---------------------------------------------------------------------------------------------------------------
+// Messages (écrits une seule fois)
+// ---------------------------------------------------------------------------------------------------------------
+
+const MIN_YEAR = 1900;
+const MAX_YEAR = 2100;
+const SHORT_TEXT_MAX = 255;
+const LONG_TEXT_MAX = 1000;
+export const MAX_DOSSIERS_PAR_ENVOI = 2000;
+
+export const MESSAGES = {
+  dossierObjet: "chaque dossier doit être un objet JSON",
+  erreurInterne: "dossier impossible à lire",
+  obligatoire: "champ obligatoire",
+  texte: "texte attendu",
+  texteOuNombre: "texte ou nombre attendu",
+  texteTropLong: (max: number) => `texte de ${max} caractères au plus attendu`,
+  date: "date attendue au format AAAA-MM-JJ",
+  dateInexistante: "date inexistante (date réelle attendue au format AAAA-MM-JJ)",
+  dateHorsPlage: `date attendue entre ${MIN_YEAR} et ${MAX_YEAR} au format AAAA-MM-JJ`,
+  anneeScolaire:
+    "année scolaire attendue au format AAAA-AAAA, années consécutives ou identiques (ex. 2024-2025, 2024/2025 ou 2025-2025)",
+  uai: "UAI attendu : 7 chiffres suivis de la lettre clé (ex. 0751234J)",
+  siret: "SIRET attendu : 14 chiffres dont le dernier est une clé de contrôle valide (ex. 13002456000018)",
+  codePostal: "code postal attendu : 5 chiffres (ex. 75001)",
+  codeCommune:
+    "code commune INSEE attendu : 5 caractères, département (2 chiffres, 2A ou 2B) puis 3 chiffres (ex. 75056, 2A004)",
+  cfd: "code CFD attendu : 8 chiffres ou lettres majuscules (ex. 50022141)",
+  rncp: "code RNCP attendu : RNCP suivi de 2 à 5 chiffres (ex. RNCP35316 ou 35316)",
+  ine: "INE attendu : 11 chiffres ou lettres (ex. 1234567890A)",
+  email: "adresse e-mail attendue (ex. prenom.nom@exemple.fr)",
+  telephone: "numéro de téléphone attendu : 6 à 15 chiffres, éventuellement précédés de + ou 00 (ex. 0612345678)",
+  sexe: "sexe attendu : M ou F (H ou 1 pour M, 2 pour F)",
+  booleen: "booléen attendu : true ou false (« oui »/« non » et 1/0 acceptés)",
+  entier: (min: number, max: number) => `nombre entier attendu entre ${min} et ${max}`,
+  statut: "statut attendu : 0 (abandon), 2 (inscrit), 3 (apprenti) ou null",
+  typeCfa: "type de CFA attendu : code de « 01 » à « 10 »",
+  derniereSituation: "code de dernière situation SIFA attendu : nombre de 4 chiffres (ex. 1003)",
+  dernierOrganismeUai: "UAI (ex. 0751234J) ou numéro de département (ex. 44, 2A, 974) attendu",
+  contratSansDebut: (debutField: string) =>
+    `renseigné sans ${debutField} : une date de fin ou de rupture de contrat exige la date de début de ce contrat`,
+  finAvantEntree: (entree: string) =>
+    `la date de fin de formation doit être égale ou postérieure à date_entree_formation (${entree})`,
+} as const;
+
+/** Fields whose received value must never be copied into a message. */
+const SENSITIVE_FIELDS: ReadonlySet<string> = new Set(["nir_apprenant"]);
+const RECU_MAX = 60;
+
+function displayReceived(value: unknown): string {
+  let text: string;
+  if (typeof value === "string") text = value;
+  else if (value === null || typeof value === "number" || typeof value === "boolean") text = String(value);
+  else {
+    try {
+      text = JSON.stringify(value) ?? String(value);
+    } catch {
+      text = Object.prototype.toString.call(value);
+    }
+  }
+  return text.length > RECU_MAX ? `${text.slice(0, RECU_MAX)}…` : text;
+}
+
+/** `champ : message (reçu « valeur »)`, the only place where messages are assembled. */
+export function formatMessage(path: readonly (string | number)[], message: string, received: unknown): string {
+  const field = path.length ? path.join(".") : "dossier";
+  const showReceived = received !== undefined && !(path.length && SENSITIVE_FIELDS.has(String(path[0])));
+  return `${field} : ${message}${showReceived ? ` (reçu « ${displayReceived(received)} »)` : ""}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Normalisations élémentaires (pures, ne lèvent jamais)
+// ---------------------------------------------------------------------------------------------------------------
+
+class Invalid {
+  constructor(readonly message: string) {}
+}
+const invalid = (message: string) => new Invalid(message);
+
+type Scalar = string | number | boolean;
+
+/** Trims strings; blank strings and null/undefined become null. */
+function blankToNull(value: unknown): Scalar | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === "string") {
+    const t = value.trim();
+    return t === "" ? null : t;
+  }
+  return value as Scalar;
+}
+
+const DATE_PATTERN =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:[.,]\d{1,9})?)?(?:Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?)?$/i;
+
+export function normalizeDate(value: unknown): string | Invalid {
+  if (typeof value !== "string") return invalid(MESSAGES.date);
+  const m = DATE_PATTERN.exec(value.trim());
+  if (!m) return invalid(MESSAGES.date);
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  if (mo < 1 || mo > 12 || d < 1 || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) {
+    return invalid(MESSAGES.dateInexistante);
+  }
+  if (y < MIN_YEAR || y > MAX_YEAR) return invalid(MESSAGES.dateHorsPlage);
+  return `${m[1]}-${m[2]}-${m[3]}`;
+}
+
+function toText(value: Scalar): string {
+  return typeof value === "string" ? value.trim() : String(value);
+}
+
+function parseInteger(value: Scalar): number | null {
+  if (typeof value === "number") return Number.isInteger(value) ? value : null;
+  if (typeof value === "string" && /^[+-]?\d{1,6}$/.test(value.trim())) return Number(value.trim());
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Kinds of fields: accepted JSON types + normalisation
+// ---------------------------------------------------------------------------------------------------------------
+
+type Accepts = "string" | "string|number" | "string|number|boolean";
+
+interface Kind<O> {
+  accepts: Accepts;
+  /** Message when the JSON type is wrong. */
+  typeMessage: string;
+  normalize: (value: Scalar) => O | Invalid;
+}
+
+const kind = <O>(accepts: Accepts, typeMessage: string, normalize: (value: Scalar) => O | Invalid): Kind<O> => ({
+  accepts,
+  typeMessage,
+  normalize,
+});
+
+const texte = (max = SHORT_TEXT_MAX) =>
+  kind("string", MESSAGES.texte, (v) => {
+    const s = toText(v);
+    return s.length > max ? invalid(MESSAGES.texteTropLong(max)) : s;
+  });
+
+/** Text that ERPs sometimes send as a number (identifiers, custom codes). */
+const texteOuNombre = (max = SHORT_TEXT_MAX) =>
+  kind("string|number", MESSAGES.texteOuNombre, (v) => {
+    const s = toText(v);
+    return s.length > max ? invalid(MESSAGES.texteTropLong(max)) : s;
+  });
+
+const date = kind("string", MESSAGES.date, (v) => normalizeDate(v));
+
+const anneeScolaire = kind("string", MESSAGES.anneeScolaire, (v) => {
+  const s = toText(v).replace(/\s+/g, "").replace("/", "-");
+  const m = /^(\d{4})-(\d{4})$/.exec(s);
+  if (!m) return invalid(MESSAGES.anneeScolaire);
+  const [y1, y2] = [Number(m[1]), Number(m[2])];
+  return y2 === y1 || y2 === y1 + 1 ? s : invalid(MESSAGES.anneeScolaire);
+});
+
+const uai = kind("string", MESSAGES.uai, (v) => {
+  const s = normalizeUai(toText(v));
+  return isValidUai(s) ? s : invalid(MESSAGES.uai);
+});
+
+const siret = kind("string|number", MESSAGES.siret, (v) => {
+  const s = typeof v === "number" ? String(v).padStart(14, "0") : normalizeSiret(toText(v));
+  return isValidSiret(s) ? s : invalid(MESSAGES.siret);
+});
+
+const codePostal = kind("string|number", MESSAGES.codePostal, (v) => {
+  const s = toText(v).replace(/\s+/g, "");
+  return /^\d{4,5}$/.test(s) ? s.padStart(5, "0") : invalid(MESSAGES.codePostal);
+});
+
+const codeCommune = kind("string|number", MESSAGES.codeCommune, (v) => {
+  let s = toText(v).toUpperCase();
+  if (/^\d{4}$/.test(s)) s = `0${s}`;
+  return CODE_COMMUNE_PATTERN.test(s) ? s : invalid(MESSAGES.codeCommune);
+});
+
+const cfd = kind("string|number", MESSAGES.cfd, (v) => {
+  const s = toText(v).toUpperCase();
+  return isValidCfd(s) ? s : invalid(MESSAGES.cfd);
+});
+
+const rncp = kind("string|number", MESSAGES.rncp, (v) => {
+  const s = normalizeRncp(toText(v));
+  return isValidRncp(s) ? s : invalid(MESSAGES.rncp);
+});
+
+const ine = kind("string", MESSAGES.ine, (v) => {
+  const s = toText(v).replace(/\s+/g, "").toUpperCase();
+  return /^[0-9A-Z]{11}$/.test(s) ? s : invalid(MESSAGES.ine);
+});
+
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@.]+$/;
+const email = kind("string", MESSAGES.email, (v) => {
+  const s = toText(v);
+  return s.length <= 320 && EMAIL_PATTERN.test(s) ? s : invalid(MESSAGES.email);
+});
+
+const telephone = kind("string|number", MESSAGES.telephone, (v) => {
+  let s = toText(v).replace(/[\s.\-()/]/g, "");
+  if (typeof v === "number" && /^[1-9]\d{8}$/.test(s)) s = `0${s}`;
+  return /^(?:\+|00)?\d{6,15}$/.test(s) ? s : invalid(MESSAGES.telephone);
+});
+
+const SEXES: Record<string, "M" | "F"> = { M: "M", H: "M", "1": "M", F: "F", "2": "F" };
+const sexe = kind("string|number", MESSAGES.sexe, (v) => SEXES[toText(v).toUpperCase()] ?? invalid(MESSAGES.sexe));
+
+const BOOLEENS: Record<string, boolean> = { true: true, false: false, oui: true, non: false, "1": true, "0": false };
+const booleen = kind("string|number|boolean", MESSAGES.booleen, (v) =>
+  typeof v === "boolean" ? v : (BOOLEENS[toText(v).toLowerCase()] ?? invalid(MESSAGES.booleen)),
+);
+
+const entier = (min: number, max: number) =>
+  kind("string|number", MESSAGES.entier(min, max), (v) => {
+    const n = parseInteger(v);
+    return n !== null && n >= min && n <= max ? n : invalid(MESSAGES.entier(min, max));
+  });
+
+const STATUTS = [0, 2, 3] as const;
+type StatutApprenant = (typeof STATUTS)[number];
+const statut = kind("string|number", MESSAGES.statut, (v) => {
+  const n = parseInteger(v);
+  return STATUTS.includes(n as StatutApprenant) ? (n as StatutApprenant) : invalid(MESSAGES.statut);
+});
+
+export const TYPES_CFA = ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10"] as const;
+export type TypeCfa = (typeof TYPES_CFA)[number];
+const typeCfa = kind("string|number", MESSAGES.typeCfa, (v) => {
+  const s = toText(v).padStart(2, "0");
+  return TYPES_CFA.includes(s as TypeCfa) ? (s as TypeCfa) : invalid(MESSAGES.typeCfa);
+});
+
+const derniereSituation = kind("string|number", MESSAGES.derniereSituation, (v) => {
+  const n = parseInteger(v);
+  return n !== null && n >= 1000 && n <= 9999 ? n : invalid(MESSAGES.derniereSituation);
+});
+
+const DEPARTEMENT_PATTERN = /^(?:0?(?:0[1-9]|[1-8]\d|9[0-5]|2A|2B)|9[7-9]\d)$/;
+const dernierOrganismeUai = kind("string|number", MESSAGES.dernierOrganismeUai, (v) => {
+  const s = typeof v === "number" ? String(v).padStart(2, "0") : normalizeUai(toText(v));
+  return isValidUai(s) || DEPARTEMENT_PATTERN.test(s) ? s : invalid(MESSAGES.dernierOrganismeUai);
+});
+
+/** Never validated nor kept: only whether one was given. */
+const nir = kind("string|number", MESSAGES.texteOuNombre, () => true as boolean);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Field builders
+// ---------------------------------------------------------------------------------------------------------------
+
+type FieldMeta = {
+  /** Short French label (column header of the CSV/XLSX template). */
+  title: string;
+  /** French description shown in the OpenAPI document. */
+  description: string;
+  examples?: unknown[];
+  [key: string]: unknown;
+};
+
+function baseSchema(k: Kind<unknown>, required: boolean): z.ZodType<Scalar> {
+  const error = (issue: { input?: unknown }) =>
+    required && (issue.input === undefined || issue.input === null) ? MESSAGES.obligatoire : k.typeMessage;
+  switch (k.accepts) {
+    case "string":
+      return z.string({ error });
+    case "string|number":
+      return z.union([z.string(), z.number()], { error });
+    case "string|number|boolean":
+      return z.union([z.string(), z.number(), z.boolean()], { error });
+  }
+}
+
+function addIssue(ctx: z.core.$RefinementCtx<unknown>, input: unknown, message: string): never {
+  ctx.addIssue({ code: "custom", message, input });
+  return z.NEVER;
+}
+
+/** Required field: absent, null or blank is an error. */
+function required<O>(k: Kind<O>, meta: FieldMeta) {
+  return baseSchema(k as Kind<unknown>, true)
+    .meta(meta)
+    .transform((raw, ctx): O => {
+      const value = blankToNull(raw);
+      if (value === null) return addIssue(ctx, raw, MESSAGES.obligatoire);
+      const out = k.normalize(value);
+      return out instanceof Invalid ? addIssue(ctx, raw, out.message) : out;
+    });
+}
+
+/** Optional (or nullable) field: absent, null or blank gives null. */
+function optional<O>(k: Kind<O>, meta: FieldMeta) {
+  return baseSchema(k as Kind<unknown>, false)
+    .nullable()
+    .optional()
+    .meta(meta)
+    .transform((raw, ctx): O | null => {
+      const value = blankToNull(raw);
+      if (value === null) return null;
+      const out = k.normalize(value);
+      return out instanceof Invalid ? addIssue(ctx, raw, out.message) : out;
+    });
+}
+
+const RANGS = ["", "_2", "_3", "_4"] as const;
+type Rang = (typeof RANGS)[number];
+const RANG_LIBELLE: Record<Rang, string> = { "": "1er contrat", _2: "2e contrat", _3: "3e contrat", _4: "4e contrat" };
+
+function contratFields(rang: Rang) {
+  const n = RANG_LIBELLE[rang];
+  const r = rang ? ` (${n})` : "";
+  return {
+    debut: optional(date, {
+      title: `Date de début du contrat${r}`,
+      description: `Date de début du contrat d'apprentissage (${n}), au format AAAA-MM-JJ.`,
+      examples: ["2024-09-02"],
+    }),
+    fin: optional(date, {
+      title: `Date de fin du contrat${r}`,
+      description: `Date de fin prévue du contrat d'apprentissage (${n}), au format AAAA-MM-JJ. Exige la date de début du même contrat.`,
+      examples: ["2026-08-31"],
+    }),
+    rupture: optional(date, {
+      title: `Date de rupture du contrat${r}`,
+      description: `Date de rupture du contrat d'apprentissage (${n}), au format AAAA-MM-JJ. Exige la date de début du même contrat.`,
+      examples: ["2025-01-15"],
+    }),
+    cause: optional(texte(LONG_TEXT_MAX), {
+      title: `Cause de rupture du contrat${r}`,
+      description: `Cause de la rupture du contrat (${n}).`,
+      examples: ["démission", "résiliation", "obtention du diplôme"],
+    }),
+    siret: optional(siret, {
+      title: `SIRET de l'employeur${r}`,
+      description: `SIRET de l'employeur (${n}) : 14 chiffres ; espaces, points et tirets retirés.`,
+      examples: ["78298832500018"],
+    }),
+  };
+}
+const c1 = contratFields("");
+const c2 = contratFields("_2");
+const c3 = contratFields("_3");
+const c4 = contratFields("_4");
+
+const dateMeta = (title: string, description: string, example: string): FieldMeta => ({
+  title,
+  description: `${description}, au format AAAA-MM-JJ (une heure peut suivre, elle est ignorée).`,
+  examples: [example],
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// The v3 item schema
+// ---------------------------------------------------------------------------------------------------------------
+
+const dossierV3Shape = {
+  // Obligatoires
+  nom_apprenant: required(texte(), { title: "Nom", description: "Nom de famille de l'apprenant.", examples: ["Lenôtre"] }),
+  prenom_apprenant: required(texte(), { title: "Prénom", description: "Prénom de l'apprenant.", examples: ["Gaston"] }),
+  date_de_naissance_apprenant: required(date, dateMeta("Date de naissance", "Date de naissance de l'apprenant", "2006-03-28")),
+  annee_scolaire: required(anneeScolaire, {
+    title: "Année scolaire",
+    description:
+      "Année scolaire (du 1er août au 31 juillet) au format AAAA-AAAA, années consécutives ou identiques ; « 2024/2025 » est accepté et converti en « 2024-2025 ».",
+    examples: ["2024-2025"],
+  }),
+  id_erp_apprenant: required(texteOuNombre(), {
+    title: "Identifiant ERP de l'apprenant",
+    description: "Identifiant de l'apprenant dans l'ERP du CFA (stable d'un envoi à l'autre).",
+    examples: ["APP-2024-00042"],
+  }),
+  date_inscription_formation: required(
+    date,
+    dateMeta("Date d'inscription", "Date d'inscription de l'apprenant dans la formation", "2024-06-15"),
+  ),
+  date_entree_formation: required(date, dateMeta("Date d'entrée en formation", "Date d'entrée en formation", "2024-09-02")),
+  date_fin_formation: required(
+    date,
+    dateMeta("Date de fin de formation", "Date de fin prévue de la formation, égale ou postérieure à la date d'entrée", "2026-06-30"),
+  ),
+  etablissement_responsable_uai: required(uai, {
+    title: "UAI du responsable",
+    description: "UAI de l'établissement responsable : 7 chiffres et la lettre clé (espaces retirés, majuscules).",
+    examples: ["0751234J"],
+  }),
+  etablissement_responsable_siret: required(siret, {
+    title: "SIRET du responsable",
+    description: "SIRET de l'établissement responsable : 14 chiffres ; espaces, points et tirets retirés.",
+    examples: ["13002456000018"],
+  }),
+  etablissement_formateur_uai: required(uai, {
+    title: "UAI du formateur",
+    description: "UAI de l'établissement formateur : 7 chiffres et la lettre clé.",
+    examples: ["0931234L"],
+  }),
+  etablissement_formateur_siret: required(siret, {
+    title: "SIRET du formateur",
+    description: "SIRET de l'établissement formateur : 14 chiffres.",
+    examples: ["44123456789013"],
+  }),
+
+  // Nullables
+  statut_apprenant: optional(statut, {
+    title: "Statut déclaré",
+    description: "Statut de l'apprenant selon l'ERP : 0 abandon, 2 inscrit, 3 apprenti (peut être null).",
+    examples: [3],
+  }),
+  date_metier_mise_a_jour_statut: optional(
+    date,
+    dateMeta("Date de mise à jour du statut", "Date de dernière mise à jour du statut dans l'ERP (peut être null)", "2024-09-02"),
+  ),
+  tel_apprenant: optional(telephone, {
+    title: "Téléphone",
+    description: "Téléphone de l'apprenant (peut être null) ; espaces, points, tirets et parenthèses retirés.",
+    examples: ["0612345678", "+33612345678"],
+  }),
+  formation_cfd: optional(cfd, {
+    title: "Code CFD",
+    description: "Code formation diplôme (CFD) : 8 chiffres ou lettres (peut être null).",
+    examples: ["50022141"],
+  }),
+
+  // Facultatifs : apprenant
+  ine_apprenant: optional(ine, {
+    title: "INE",
+    description: "Identifiant national élève de l'apprenant (11 chiffres ou lettres).",
+    examples: ["1234567890A"],
+  }),
+  email_contact: optional(email, {
+    title: "E-mail",
+    description: "Adresse e-mail de l'apprenant.",
+    examples: ["gaston.lenotre@exemple.fr"],
+  }),
+  adresse_apprenant: optional(texte(LONG_TEXT_MAX), {
+    title: "Adresse",
+    description: "Adresse postale de l'apprenant.",
+    examples: ["12 rue des Lilas"],
+  }),
+  code_postal_apprenant: optional(codePostal, {
+    title: "Code postal",
+    description: "Code postal de résidence de l'apprenant (5 chiffres ; complété à gauche par des zéros).",
+    examples: ["75012"],
+  }),
+  code_postal_de_naissance_apprenant: optional(codePostal, {
+    title: "Code postal de naissance",
+    description: "Code postal de la commune de naissance (5 chiffres ; complété à gauche par des zéros).",
+    examples: ["01000"],
+  }),
+  code_commune_insee_apprenant: optional(codeCommune, {
+    title: "Code commune INSEE",
+    description: "Code INSEE de la commune de résidence (ex. 75112, 2A004).",
+    examples: ["75112"],
+  }),
+  code_commune_insee_de_naissance_apprenant: optional(codeCommune, {
+    title: "Code commune INSEE de naissance",
+    description: "Code INSEE de la commune de naissance.",
+    examples: ["2A004"],
+  }),
+  sexe_apprenant: optional(sexe, {
+    title: "Sexe",
+    description: "Sexe de l'apprenant : M ou F (H ou 1 sont lus M, 2 est lu F).",
+    examples: ["F"],
+  }),
+  rqth_apprenant: optional(booleen, {
+    title: "RQTH",
+    description: "Reconnaissance de la qualité de travailleur handicapé (true/false, « oui »/« non », 1/0).",
+    examples: [false],
+  }),
+  date_rqth_apprenant: optional(date, dateMeta("Date de la RQTH", "Date de la reconnaissance RQTH", "2020-05-10")),
+  responsable_apprenant_mail1: optional(email, {
+    title: "E-mail du responsable légal 1",
+    description: "Adresse e-mail du premier responsable légal.",
+    examples: ["parent1@exemple.fr"],
+  }),
+  responsable_apprenant_mail2: optional(email, {
+    title: "E-mail du responsable légal 2",
+    description: "Adresse e-mail du second responsable légal.",
+    examples: ["parent2@exemple.fr"],
+  }),
+  custom_statut_apprenant: optional(texteOuNombre(), {
+    title: "Statut propre à l'ERP",
+    description: "Statut de l'apprenant dans la nomenclature propre à l'ERP (conservé tel quel).",
+    examples: ["Apprenti"],
+  }),
+
+  // Facultatifs : formation
+  libelle_court_formation: optional(texte(), {
+    title: "Libellé de la formation",
+    description: "Libellé court de la formation.",
+    examples: ["CAP PATISSIER"],
+  }),
+  annee_formation: optional(entier(0, 5), {
+    title: "Année de formation",
+    description: "Année de la formation suivie (0 à 5 ; 1 pour la 1re année).",
+    examples: [1],
+  }),
+  formation_rncp: optional(rncp, {
+    title: "Code RNCP",
+    description: "Code RNCP de la formation ; le préfixe RNCP est ajouté s'il manque.",
+    examples: ["RNCP35316", "35316"],
+  }),
+  obtention_diplome_formation: optional(booleen, {
+    title: "Diplôme obtenu",
+    description: "L'apprenant a obtenu le diplôme (true/false, « oui »/« non », 1/0).",
+    examples: [true],
+  }),
+  date_obtention_diplome_formation: optional(
+    date,
+    dateMeta("Date d'obtention du diplôme", "Date d'obtention du diplôme", "2026-07-04"),
+  ),
+  date_exclusion_formation: optional(
+    date,
+    dateMeta("Date d'exclusion", "Date d'exclusion (ou d'abandon) de la formation", "2025-02-01"),
+  ),
+  cause_exclusion_formation: optional(texte(LONG_TEXT_MAX), {
+    title: "Cause de l'exclusion",
+    description: "Cause de l'exclusion de la formation.",
+    examples: ["absences répétées et injustifiées"],
+  }),
+  nom_referent_handicap_formation: optional(texte(), {
+    title: "Nom du référent handicap",
+    description: "Nom du référent handicap de la formation.",
+    examples: ["Martin"],
+  }),
+  prenom_referent_handicap_formation: optional(texte(), {
+    title: "Prénom du référent handicap",
+    description: "Prénom du référent handicap de la formation.",
+    examples: ["Claire"],
+  }),
+  email_referent_handicap_formation: optional(email, {
+    title: "E-mail du référent handicap",
+    description: "Adresse e-mail du référent handicap de la formation.",
+    examples: ["referent.handicap@exemple.fr"],
+  }),
+  formation_presentielle: optional(booleen, {
+    title: "Formation en présentiel",
+    description: "La formation se déroule en présentiel (true) ou entièrement à distance (false).",
+    examples: [true],
+  }),
+  duree_theorique_formation: optional(entier(1, 4), {
+    title: "Durée théorique (années)",
+    description: "Durée théorique de la formation en années (1 à 4).",
+    examples: [2],
+  }),
+  duree_theorique_formation_mois: optional(entier(1, 48), {
+    title: "Durée théorique (mois)",
+    description: "Durée théorique de la formation en mois (1 à 48).",
+    examples: [24],
+  }),
+
+  // Facultatifs : contrats (jusqu'à 4)
+  contrat_date_debut: c1.debut,
+  contrat_date_fin: c1.fin,
+  contrat_date_rupture: c1.rupture,
+  cause_rupture_contrat: c1.cause,
+  siret_employeur: c1.siret,
+  contrat_date_debut_2: c2.debut,
+  contrat_date_fin_2: c2.fin,
+  contrat_date_rupture_2: c2.rupture,
+  cause_rupture_contrat_2: c2.cause,
+  siret_employeur_2: c2.siret,
+  contrat_date_debut_3: c3.debut,
+  contrat_date_fin_3: c3.fin,
+  contrat_date_rupture_3: c3.rupture,
+  cause_rupture_contrat_3: c3.cause,
+  siret_employeur_3: c3.siret,
+  contrat_date_debut_4: c4.debut,
+  contrat_date_fin_4: c4.fin,
+  contrat_date_rupture_4: c4.rupture,
+  cause_rupture_contrat_4: c4.cause,
+  siret_employeur_4: c4.siret,
+
+  // Facultatifs : lieu de formation
+  etablissement_lieu_de_formation_uai: optional(uai, {
+    title: "UAI du lieu de formation",
+    description: "UAI du lieu de formation : 7 chiffres et la lettre clé.",
+    examples: ["0330012J"],
+  }),
+  etablissement_lieu_de_formation_siret: optional(siret, {
+    title: "SIRET du lieu de formation",
+    description: "SIRET du lieu de formation : 14 chiffres.",
+    examples: ["13002456000018"],
+  }),
+  etablissement_lieu_de_formation_adresse: optional(texte(LONG_TEXT_MAX), {
+    title: "Adresse du lieu de formation",
+    description: "Adresse postale du lieu de formation.",
+    examples: ["3 avenue de la Gare"],
+  }),
+  etablissement_lieu_de_formation_code_postal: optional(codePostal, {
+    title: "Code postal du lieu de formation",
+    description: "Code postal du lieu de formation (5 chiffres ; complété à gauche par des zéros).",
+    examples: ["33000"],
+  }),
+
+  // Facultatifs : champs SIFA
+  derniere_situation: optional(derniereSituation, {
+    title: "Dernière situation",
+    description: "Situation de l'apprenant l'année précédente (code SIFA à 4 chiffres).",
+    examples: [1003],
+  }),
+  dernier_organisme_uai: optional(dernierOrganismeUai, {
+    title: "Dernier organisme fréquenté",
+    description:
+      "UAI de l'établissement fréquenté l'année précédente ou, à défaut, numéro de son département (ex. 44, 2A, 974).",
+    examples: ["0751234J", "44"],
+  }),
+  type_cfa: optional(typeCfa, {
+    title: "Type de CFA",
+    description: "Type de CFA au sens de SIFA : code de « 01 » à « 10 » (1 est lu « 01 »).",
+    examples: ["01"],
+  }),
+  nir_apprenant: optional(nir, {
+    title: "NIR",
+    description:
+      "Numéro de sécurité sociale de l'apprenant : accepté mais jamais conservé ni renvoyé (seule sa présence est retenue).",
+    examples: ["1060375112042"],
+  }),
+};
+
+export type DossierV3Field = keyof typeof dossierV3Shape;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Cross-field rules
+// ---------------------------------------------------------------------------------------------------------------
+
+const isPresent = (value: unknown) => value !== undefined && value !== null;
+const validDate = (value: unknown): string | null => {
+  const d = normalizeDate(value);
+  return d instanceof Invalid ? null : d;
+};
+
+/**
+ * Runs even when other fields failed (`when`), on the values that passed: a failed field's value is never a valid
+ * date, so re-checking with `normalizeDate` (idempotent on normalised dates) tells them apart.
+ */
+function checkCrossFields(value: unknown, ctx: z.core.$RefinementCtx<unknown>): void {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return;
+  const v = value as Record<string, unknown>;
+  for (const rang of RANGS) {
+    const debutField = `contrat_date_debut${rang}`;
+    if (isPresent(v[debutField])) continue; // given (valid or already reported)
+    for (const field of [`contrat_date_fin${rang}`, `contrat_date_rupture${rang}`]) {
+      if (isPresent(v[field])) {
+        ctx.addIssue({ code: "custom", path: [field], message: MESSAGES.contratSansDebut(debutField) });
+      }
+    }
+  }
+  const entree = validDate(v.date_entree_formation);
+  const fin = validDate(v.date_fin_formation);
+  if (entree && fin && fin < entree) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["date_fin_formation"],
+      message: MESSAGES.finAvantEntree(entree),
+    });
+  }
+}
+
+/** The raw v3 item (what ERPs send), with per-field normalisations and the cross-field rules. */
+export const dossierV3InputSchema = z
+  .object(dossierV3Shape)
+  // `when`: run even when some fields failed, so that every problem is listed at once.
+  .superRefine(checkCrossFields, { when: () => true })
+  .meta({
+    title: "Dossier apprenant (v3)",
+    description:
+      "Un apprenant dans une formation d'un organisme pour une année scolaire. Les champs inconnus sont ignorés. " +
+      "Les textes sont débarrassés de leurs espaces de début et de fin ; une chaîne vide équivaut à un champ absent.",
+  });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Normalised output
+// ---------------------------------------------------------------------------------------------------------------
+
+type Prettify<T> = { [K in keyof T]: T[K] } & {};
+type DossierV3Flat = z.output<typeof dossierV3InputSchema>;
+type ContratField =
+  | `contrat_date_debut${Rang}`
+  | `contrat_date_fin${Rang}`
+  | `contrat_date_rupture${Rang}`
+  | `cause_rupture_contrat${Rang}`
+  | `siret_employeur${Rang}`;
+
+export type ContratV3 = {
+  date_debut: string;
+  date_fin: string | null;
+  date_rupture: string | null;
+  cause_rupture: string | null;
+  siret_employeur: string | null;
+};
+
+/**
+ * A valid, normalised dossier: the v3 snake_case names, every optional field present (null when not sent),
+ * contracts gathered in rank order (only those with a start date), `nir_fourni` instead of the NIR.
+ */
+export type DossierV3 = Prettify<
+  Omit<DossierV3Flat, ContratField | "nir_apprenant"> & { contrats: ContratV3[]; nir_fourni: boolean }
+>;
+
+export type ValidationError = { path: (string | number)[]; message: string };
+
+function toDossierV3(flat: DossierV3Flat): DossierV3 {
+  const f = flat as DossierV3Flat & Record<string, unknown>;
+  const contrats: ContratV3[] = [];
+  for (const rang of RANGS) {
+    const debut = f[`contrat_date_debut${rang}`] as string | null;
+    if (!debut) continue;
+    contrats.push({
+      date_debut: debut,
+      date_fin: (f[`contrat_date_fin${rang}`] as string | null) ?? null,
+      date_rupture: (f[`contrat_date_rupture${rang}`] as string | null) ?? null,
+      cause_rupture: (f[`cause_rupture_contrat${rang}`] as string | null) ?? null,
+      siret_employeur: (f[`siret_employeur${rang}`] as string | null) ?? null,
+    });
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(dossierV3Shape)) {
+    if (key === "nir_apprenant" || CONTRAT_FIELDS.has(key)) continue;
+    out[key] = f[key] ?? null;
+  }
+  out.contrats = contrats;
+  out.nir_fourni = f.nir_apprenant === true;
+  return out as DossierV3;
+}
+
+const CONTRAT_FIELDS: ReadonlySet<string> = new Set(
+  RANGS.flatMap((r) => [
+    `contrat_date_debut${r}`,
+    `contrat_date_fin${r}`,
+    `contrat_date_rupture${r}`,
+    `cause_rupture_contrat${r}`,
+    `siret_employeur${r}`,
+  ]),
+);
+
+/** The whole pipeline: raw item → DossierV3. */
+export const dossierV3Schema = dossierV3InputSchema.transform(toDossierV3);
+
+// ---------------------------------------------------------------------------------------------------------------
+// validateDossier
+// ---------------------------------------------------------------------------------------------------------------
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function receivedAt(item: Record<string, unknown>, path: readonly PropertyKey[]): unknown {
+  if (path.length === 0) return item;
+  const key = path[0];
+  return typeof key === "string" && Object.prototype.hasOwnProperty.call(item, key) ? item[key] : undefined;
+}
+
+/** The dossier's id when it is readable, for the per-item answer. */
+function idErpOf(item: unknown): string | null {
+  if (!isPlainObject(item)) return null;
+  const value = blankToNull(item.id_erp_apprenant);
+  if (value === null || typeof value === "boolean") return null;
+  const out = texteOuNombre().normalize(value);
+  return out instanceof Invalid ? null : out;
+}
+
+export function validateDossier(
+  item: unknown,
+): { ok: true; dossier: DossierV3 } | { ok: false; id_erp_apprenant: string | null; errors: ValidationError[] } {
+  try {
+    if (!isPlainObject(item)) {
+      return { ok: false, id_erp_apprenant: null, errors: [{ path: [], message: formatMessage([], MESSAGES.dossierObjet, item) }] };
+    }
+    const result = dossierV3Schema.safeParse(item);
+    if (result.success) return { ok: true, dossier: result.data };
+    const errors = result.error.issues.map((issue): ValidationError => {
+      const path = issue.path.map((p) => (typeof p === "number" ? p : String(p)));
+      return { path, message: formatMessage(path, issue.message, receivedAt(item, issue.path)) };
+    });
+    return { ok: false, id_erp_apprenant: idErpOf(item), errors };
+  } catch {
+    // Defensive: nothing above is expected to throw, but an answer is always due.
+    return { ok: false, id_erp_apprenant: idErpOf(item), errors: [{ path: [], message: formatMessage([], MESSAGES.erreurInterne, undefined) }] };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Field list (CSV/XLSX mapping, upload template) and OpenAPI document, both generated from the schema
+// ---------------------------------------------------------------------------------------------------------------
+
+type JsonSchemaObject = { properties: Record<string, { title?: string; description?: string }>; required?: string[] };
+
+/** JSON Schema (draft 2020-12) of the raw item, generated from dossierV3InputSchema. */
+export function dossierV3ItemJsonSchema(): Record<string, unknown> {
+  const { $schema: _ignored, ...schema } = z.toJSONSchema(dossierV3InputSchema, { io: "input" }) as Record<string, unknown>;
+  return schema;
+}
+
+export type DossierV3FieldInfo = { field: DossierV3Field; label: string; required: boolean; description: string };
+
+export const DOSSIER_V3_FIELDS: readonly DossierV3FieldInfo[] = (() => {
+  const schema = dossierV3ItemJsonSchema() as unknown as JsonSchemaObject;
+  const requiredFields = new Set(schema.required ?? []);
+  return Object.keys(dossierV3Shape).map((field) => ({
+    field: field as DossierV3Field,
+    label: schema.properties[field]?.title ?? field,
+    required: requiredFields.has(field),
+    description: schema.properties[field]?.description ?? "",
+  }));
+})();
+
+const validationErrorSchema = z
+  .object({
+    path: z.array(z.union([z.string(), z.number()])).meta({ description: "Chemin du champ en erreur (ex. [\"date_fin_formation\"])." }),
+    message: z.string().meta({
+      description: "Message en français : champ, format attendu et valeur reçue.",
+      examples: ["date_de_naissance_apprenant : date attendue au format AAAA-MM-JJ (reçu « 31/02/2005 »)"],
+    }),
+  })
+  .meta({ title: "Erreur de validation" });
+
+/** Per-item answer of POST /api/v3/dossiers-apprenants (same order as the items sent). */
+export const resultatDossierSchema = z
+  .object({
+    id_erp_apprenant: z.string().nullable().meta({ description: "Identifiant ERP du dossier, null s'il est illisible." }),
+    status: z.enum(["ok", "error"]).meta({ description: "« ok » : dossier accepté ; « error » : dossier refusé." }),
+    validation_errors: z.array(validationErrorSchema).meta({ description: "Tous les problèmes du dossier (vide si « ok »)." }),
+  })
+  .meta({ title: "Résultat d'un dossier" });
+
+/** Body of the 200 answer (proposal for the route: totals + one result per item, in the order sent). */
+export const reponseEnvoiSchema = z
+  .object({
+    status: z.literal("OK"),
+    nb_dossiers: z.number().int().meta({ description: "Nombre de dossiers reçus." }),
+    nb_ok: z.number().int().meta({ description: "Nombre de dossiers acceptés." }),
+    nb_erreurs: z.number().int().meta({ description: "Nombre de dossiers refusés." }),
+    data: z.array(resultatDossierSchema).meta({ description: "Un résultat par dossier, dans l'ordre d'envoi." }),
+  })
+  .meta({ title: "Réponse à un envoi" });
+
+const erreurSchema = z
+  .object({
+    error: z.string().meta({ description: "Code de l'erreur.", examples: ["unauthorized"] }),
+    message: z.string().meta({ description: "Explication en français.", examples: ["Clé d'API absente ou invalide."] }),
+  })
+  .meta({ title: "Erreur" });
+
+const testReponseSchema = z
+  .object({
+    status: z.literal("OK"),
+    message: z.string().meta({ examples: ["Clé d'API valide."] }),
+    organisme: z
+      .object({
+        siret: z.string().nullable(),
+        uai: z.string().nullable(),
+        raison_sociale: z.string().nullable(),
+      })
+      .meta({ description: "Organisme auquel la clé est rattachée." }),
+  })
+  .meta({ title: "Réponse au test de la clé" });
+
+function jsonSchemaOf(schema: z.ZodType, io: "input" | "output" = "output"): Record<string, unknown> {
+  const { $schema: _ignored, ...json } = z.toJSONSchema(schema, { io }) as Record<string, unknown>;
+  return json;
+}
+
+const EXEMPLE_DOSSIER = {
+  nom_apprenant: "Lenôtre",
+  prenom_apprenant: "Gaston",
+  date_de_naissance_apprenant: "2006-03-28",
+  annee_scolaire: "2024-2025",
+  id_erp_apprenant: "APP-2024-00042",
+  statut_apprenant: 3,
+  date_metier_mise_a_jour_statut: "2024-09-02",
+  tel_apprenant: null,
+  formation_cfd: "50022141",
+  date_inscription_formation: "2024-06-15",
+  date_entree_formation: "2024-09-02",
+  date_fin_formation: "2026-06-30",
+  etablissement_responsable_uai: "0751234J",
+  etablissement_responsable_siret: "13002456000018",
+  etablissement_formateur_uai: "0931234L",
+  etablissement_formateur_siret: "44123456789013",
+  contrat_date_debut: "2024-09-02",
+  contrat_date_fin: "2026-08-31",
+  siret_employeur: "78298832500018",
+};
+
+const errorResponse = (description: string, example: { error: string; message: string }) => ({
+  description,
+  content: { "application/json": { schema: { $ref: "#/components/schemas/Erreur" }, example } },
+});
+
+/** Full OpenAPI 3.1 document of the v3 feed, the item schema generated from dossierV3InputSchema. */
+export function dossiersOpenApiDocument(): Record<string, unknown> {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Tableau de bord de l'apprentissage — API de transmission des effectifs (v3)",
+      version: "3.0.0",
+      description:
+        "API par laquelle l'ERP d'un CFA transmet ses dossiers apprenants (effectifs), chaque nuit ou à chaque " +
+        "modification. Chaque dossier est validé indépendamment : un dossier invalide n'empêche pas l'enregistrement " +
+        "des autres, et la réponse liste pour chaque dossier tous ses problèmes, en français. " +
+        "Une clé d'API par organisme, transmise dans l'en-tête `Authorization: Bearer <clé>`. " +
+        `Au plus ${MAX_DOSSIERS_PAR_ENVOI} dossiers par envoi. Le NIR éventuellement transmis n'est jamais conservé.`,
+    },
+    servers: [{ url: "/", description: "Ce serveur" }],
+    security: [{ bearerAuth: [] }],
+    tags: [{ name: "Dossiers apprenants", description: "Transmission des effectifs par les ERPs" }],
+    paths: {
+      "/api/v3/dossiers-apprenants": {
+        post: {
+          tags: ["Dossiers apprenants"],
+          operationId: "envoyerDossiersApprenants",
+          summary: "Transmettre des dossiers apprenants",
+          description:
+            "Reçoit un tableau JSON de dossiers apprenants. Chaque dossier est identifié par (organisme formateur, " +
+            "année scolaire, id_erp_apprenant) ; un nouvel envoi met à jour le dossier (une valeur vide n'efface pas " +
+            "une valeur déjà connue ; la liste des contrats envoyée remplace la liste connue). Les champs inconnus sont ignorés.",
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": {
+                schema: {
+                  type: "array",
+                  minItems: 1,
+                  maxItems: MAX_DOSSIERS_PAR_ENVOI,
+                  items: { $ref: "#/components/schemas/DossierApprenantV3" },
+                },
+                example: [EXEMPLE_DOSSIER],
+              },
+            },
+          },
+          responses: {
+            "200": {
+              description:
+                "Envoi traité : un résultat par dossier, dans l'ordre d'envoi (« ok » ou « error » avec toutes les erreurs).",
+              content: {
+                "application/json": {
+                  schema: { $ref: "#/components/schemas/ReponseEnvoi" },
+                  example: {
+                    status: "OK",
+                    nb_dossiers: 2,
+                    nb_ok: 1,
+                    nb_erreurs: 1,
+                    data: [
+                      { id_erp_apprenant: "APP-2024-00042", status: "ok", validation_errors: [] },
+                      {
+                        id_erp_apprenant: "APP-2024-00043",
+                        status: "error",
+                        validation_errors: [
+                          {
+                            path: ["date_de_naissance_apprenant"],
+                            message: "date_de_naissance_apprenant : date attendue au format AAAA-MM-JJ (reçu « 31/02/2005 »)",
+                          },
+                        ],
+                      },
+                    ],
+                  },
+                },
+              },
+            },
+            "400": errorResponse("Corps illisible : JSON invalide ou autre chose qu'un tableau de dossiers.", {
+              error: "bad_request",
+              message: "Le corps de la requête doit être un tableau JSON de dossiers apprenants.",
+            }),
+            "401": errorResponse("Clé d'API absente, invalide ou expirée.", {
+              error: "unauthorized",
+              message: "Clé d'API absente ou invalide.",
+            }),
+            "403": errorResponse("Clé valide mais l'organisme n'est pas autorisé à transmettre (clé révoquée, organisme désactivé).", {
+              error: "forbidden",
+              message: "Cet organisme n'est pas autorisé à transmettre des effectifs.",
+            }),
+            "413": errorResponse(`Envoi trop volumineux : plus de ${MAX_DOSSIERS_PAR_ENVOI} dossiers ou corps trop lourd.`, {
+              error: "payload_too_large",
+              message: `Au plus ${MAX_DOSSIERS_PAR_ENVOI} dossiers par envoi.`,
+            }),
+            "429": {
+              ...errorResponse("Trop d'envois en peu de temps : réessayer après le délai indiqué.", {
+                error: "too_many_requests",
+                message: "Trop de requêtes, réessayez plus tard.",
+              }),
+              headers: {
+                "Retry-After": { description: "Délai en secondes avant de réessayer.", schema: { type: "integer" } },
+              },
+            },
+          },
+        },
+      },
+      "/api/v3/dossiers-apprenants/test": {
+        get: {
+          tags: ["Dossiers apprenants"],
+          operationId: "testerCleApi",
+          summary: "Tester la clé d'API",
+          description: "Vérifie que la clé d'API est valide et indique l'organisme auquel elle est rattachée, sans rien enregistrer.",
+          responses: {
+            "200": {
+              description: "Clé valide.",
+              content: { "application/json": { schema: { $ref: "#/components/schemas/ReponseTest" } } },
+            },
+            "401": errorResponse("Clé d'API absente, invalide ou expirée.", {
+              error: "unauthorized",
+              message: "Clé d'API absente ou invalide.",
+            }),
+            "403": errorResponse("Clé révoquée ou organisme désactivé.", {
+              error: "forbidden",
+              message: "Cet organisme n'est pas autorisé à transmettre des effectifs.",
+            }),
+            "429": errorResponse("Trop de requêtes.", { error: "too_many_requests", message: "Trop de requêtes, réessayez plus tard." }),
+          },
+        },
+      },
+    },
+    components: {
+      securitySchemes: {
+        bearerAuth: {
+          type: "http",
+          scheme: "bearer",
+          description: "Clé d'API de l'organisme, transmise dans l'en-tête Authorization: Bearer <clé>.",
+        },
+      },
+      schemas: {
+        DossierApprenantV3: { ...dossierV3ItemJsonSchema(), examples: [EXEMPLE_DOSSIER] },
+        ResultatDossier: jsonSchemaOf(resultatDossierSchema),
+        ReponseEnvoi: jsonSchemaOf(reponseEnvoiSchema),
+        ReponseTest: jsonSchemaOf(testReponseSchema),
+        Erreur: jsonSchemaOf(erreurSchema),
+      },
+    },
+  };
+}

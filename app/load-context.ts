@@ -1,0 +1,15 @@
+import type { Database } from "../db/client.server";
+
+declare module "@remix-run/node" {
+  interface AppLoadContext {
+    database: Database;
+  }
+}
+
+export {};
+
+declare module "@codegouvfr/react-dsfr/spa" {
+  interface RegisterLink {
+    Link: typeof import("@remix-run/react").Link;
+  }
+}

@@ -1,0 +1,118 @@
+import type { LinksFunction, MetaFunction } from "@remix-run/node";
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useLocation, useRouteError, Link } from "@remix-run/react";
+import { Header } from "@codegouvfr/react-dsfr/Header";
+import { Footer } from "@codegouvfr/react-dsfr/Footer";
+import { SkipLinks } from "@codegouvfr/react-dsfr/SkipLinks";
+import { headerFooterDisplayItem } from "@codegouvfr/react-dsfr/Display";
+import type { ReactNode } from "react";
+import { setLink } from "@codegouvfr/react-dsfr/link";
+import "./load-context";
+
+// The server renders DSFR links with Remix's Link too (entry.client registers it for the browser).
+setLink({ Link });
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: "/dsfr/dsfr.min.css" },
+  { rel: "stylesheet", href: "/dsfr/utility/icons/icons.min.css" },
+  { rel: "stylesheet", href: "/app.css" },
+  { rel: "icon", href: "/dsfr/favicon/favicon.svg", type: "image/svg+xml" },
+  { rel: "apple-touch-icon", href: "/dsfr/favicon/apple-touch-icon.png" },
+  ...["Marianne-Regular", "Marianne-Medium", "Marianne-Bold"].map((font) => ({
+    rel: "preload",
+    href: `/dsfr/fonts/${font}.woff2`,
+    as: "font",
+    type: "font/woff2",
+    crossOrigin: "anonymous" as const,
+  })),
+];
+
+export const meta: MetaFunction = () => [{ title: "Tableau de bord de l'apprentissage" }];
+
+const NAVIGATION = [
+  { text: "Indicateurs nationaux", href: "/" },
+];
+
+function Layout({ children }: { children: ReactNode }) {
+  const location = useLocation();
+  return (
+    <html lang="fr" data-fr-scheme="light" data-fr-theme="light">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        <SkipLinks
+          links={[
+            { label: "Contenu", anchor: "#contenu" },
+            { label: "Menu", anchor: "#header-navigation" },
+            { label: "Pied de page", anchor: "#footer" },
+          ]}
+        />
+        <Header
+          brandTop={
+            <>
+              République
+              <br />
+              Française
+            </>
+          }
+          homeLinkProps={{ href: "/", title: "Accueil - Tableau de bord de l'apprentissage" }}
+          serviceTitle="Tableau de bord de l'apprentissage"
+          serviceTagline="Les effectifs de l'apprentissage en temps réel"
+          quickAccessItems={[headerFooterDisplayItem]}
+          navigation={NAVIGATION.map((item) => ({
+            text: item.text,
+            linkProps: { to: item.href },
+            isActive: item.href === "/" ? location.pathname === "/" : location.pathname.startsWith(item.href),
+          }))}
+        />
+        <main id="contenu" role="main" tabIndex={-1}>
+          {children}
+        </main>
+        <Footer
+          id="footer"
+          accessibility="partially compliant"
+          contentDescription="Le tableau de bord de l'apprentissage suit les effectifs des centres de formation d'apprentis (CFA) : apprentis, inscrits sans contrat, rupturants et abandons, par territoire et par formation."
+          bottomItems={[headerFooterDisplayItem]}
+        />
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  return (
+    <Layout>
+      <Outlet />
+    </Layout>
+  );
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const status = isRouteErrorResponse(error) ? error.status : 500;
+  const message =
+    status === 404
+      ? "La page demandée n'existe pas."
+      : status === 403
+        ? "Vous n'avez pas accès à cette page."
+        : isRouteErrorResponse(error) && typeof error.data === "string"
+          ? error.data
+          : "Une erreur inattendue est survenue. L'équipe en a été informée.";
+  return (
+    <Layout>
+      <div className="fr-container fr-my-7w">
+        <h1>{status === 404 ? "Page non trouvée" : status === 403 ? "Accès refusé" : "Erreur"}</h1>
+        <p className="fr-text--lead">{message}</p>
+        <p>Erreur {status}</p>
+        <Link className="fr-btn" to="/">
+          Retour à l'accueil
+        </Link>
+      </div>
+    </Layout>
+  );
+}

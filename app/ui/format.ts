@@ -1,0 +1,27 @@
+/** French formats: numbers with narrow no-break spaces, dates dd/MM/yyyy. Pure, browser-safe. */
+const integerFormat = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 0 });
+const percentFormat = new Intl.NumberFormat("fr-FR", { style: "percent", maximumFractionDigits: 1 });
+
+export function formatNombre(n: number | null | undefined): string {
+  return n == null ? "–" : integerFormat.format(n);
+}
+
+export function formatPourcentage(ratio: number | null | undefined): string {
+  return ratio == null || !Number.isFinite(ratio) ? "–" : percentFormat.format(ratio);
+}
+
+/** "2025-09-01" (or an ISO instant) → "01/09/2025". */
+export function formatDate(iso: string | Date | null | undefined): string {
+  if (!iso) return "–";
+  const s = typeof iso === "string" ? iso : iso.toISOString();
+  const [y, m, d] = s.slice(0, 10).split("-");
+  return `${d}/${m}/${y}`;
+}
+
+const MOIS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
+
+/** "2025-09" → "septembre 2025". */
+export function formatMois(yyyyMm: string): string {
+  const [y, m] = yyyyMm.split("-");
+  return `${MOIS[Number(m) - 1]} ${y}`;
+}

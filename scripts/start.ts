@@ -1,0 +1,56 @@
+/**
+ * `npm start`: builds when needed, migrates, loads the territories, fills an empty database with the demo
+ * dataset (not in production unless DEMO=1), then serves on PORT (default 3000).
+ */
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { getDatabase } from "../db/client.server";
+import { ensureTerritories } from "../app/referentiel/territoires.server";
+import { startServer } from "../server";
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+function buildIfNeeded() {
+  const output = path.resolve("build/index.js");
+  const built = fs.existsSync(output) ? fs.statSync(output).mtimeMs : 0;
+  const sources = Math.max(newestMtime("app"), fs.statSync("remix.config.js").mtimeMs, fs.statSync("package.json").mtimeMs);
+  if (built >= sources && fs.existsSync("public/build")) return;
+  console.log("Construction de l'application…");
+  execFileSync("npm", ["run", "-s", "build"], { stdio: "inherit" });
+}
+
+async function main() {
+  buildIfNeeded();
+  const database = await getDatabase();
+  console.log(`Base de données : ${database.kind === "pglite" ? "PGlite (embarquée, .data/pglite)" : "PostgreSQL (DATABASE_URL)"}`);
+  const territories = await ensureTerritories(database);
+  if (territories.loaded) console.log(`Territoires chargés (${territories.communes} communes).`);
+
+  const demoAllowed = process.env.NODE_ENV !== "production" || process.env.DEMO === "1";
+  if (demoAllowed) {
+    const { isDatabaseEmpty, seedDemo } = await import("../app/demo/seed.server");
+    if (await isDatabaseEmpty(database)) {
+      const effectifs = Number(process.env.DEMO_EFFECTIFS ?? 50_000);
+      console.log(`Base vide : génération du jeu de démonstration (${effectifs} effectifs)…`);
+      const result = await seedDemo(database, { effectifs, seed: 1, today: new Date().toISOString().slice(0, 10) });
+      console.log(`Jeu de démonstration chargé en ${result.seconds.toFixed(1)} s.`);
+    }
+  }
+
+  const port = Number(process.env.PORT ?? 3000);
+  await startServer(database, port);
+  console.log(`Tableau de bord de l'apprentissage prêt sur http://localhost:${port}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
