@@ -68,7 +68,7 @@ export const MESSAGES = {
   texteOuNombre: "texte ou nombre attendu",
   texteTropLong: (max: number) => `texte de ${max} caractères au plus attendu`,
   date: "date attendue au format AAAA-MM-JJ",
-  dateInexistante: "date inexistante (date réelle attendue au format AAAA-MM-JJ)",
+  dateInexistante: "date inexistante : date réelle attendue au format AAAA-MM-JJ",
   dateHorsPlage: `date attendue entre ${MIN_YEAR} et ${MAX_YEAR} au format AAAA-MM-JJ`,
   anneeScolaire:
     "année scolaire attendue au format AAAA-AAAA, années consécutives ou identiques (ex. 2024-2025, 2024/2025 ou 2025-2025)",
@@ -90,7 +90,7 @@ export const MESSAGES = {
   derniereSituation: "code de dernière situation SIFA attendu : nombre de 4 chiffres (ex. 1003)",
   dernierOrganismeUai: "UAI (ex. 0751234J) ou numéro de département (ex. 44, 2A, 974) attendu",
   contratSansDebut: (debutField: string) =>
-    `renseigné sans ${debutField} : une date de fin ou de rupture de contrat exige la date de début de ce contrat`,
+    `date de contrat fournie sans ${debutField} (la date de début de ce contrat est obligatoire dès qu'une date de fin ou de rupture est fournie)`,
   finAvantEntree: (entree: string) =>
     `la date de fin de formation doit être égale ou postérieure à date_entree_formation (${entree})`,
 } as const;
@@ -880,9 +880,9 @@ export const resultatDossierSchema = z
 export const reponseEnvoiSchema = z
   .object({
     status: z.literal("OK"),
-    nb_dossiers: z.number().int().meta({ description: "Nombre de dossiers reçus." }),
-    nb_ok: z.number().int().meta({ description: "Nombre de dossiers acceptés." }),
-    nb_erreurs: z.number().int().meta({ description: "Nombre de dossiers refusés." }),
+    nb_dossiers: z.int().min(0).max(MAX_DOSSIERS_PAR_ENVOI).meta({ description: "Nombre de dossiers reçus." }),
+    nb_ok: z.int().min(0).max(MAX_DOSSIERS_PAR_ENVOI).meta({ description: "Nombre de dossiers acceptés." }),
+    nb_erreurs: z.int().min(0).max(MAX_DOSSIERS_PAR_ENVOI).meta({ description: "Nombre de dossiers refusés." }),
     data: z.array(resultatDossierSchema).meta({ description: "Un résultat par dossier, dans l'ordre d'envoi." }),
   })
   .meta({ title: "Réponse à un envoi" });
