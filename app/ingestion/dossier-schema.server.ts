@@ -144,7 +144,7 @@ function blankToNull(value: unknown): Scalar | null {
 const DATE_PATTERN =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:[.,]\d{1,9})?)?(?:Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?)?$/i;
 
-export function normalizeDate(value: unknown): string | Invalid {
+function normalizeDate(value: unknown): string | Invalid {
   if (typeof value !== "string") return invalid(MESSAGES.date);
   const m = DATE_PATTERN.exec(value.trim());
   if (!m) return invalid(MESSAGES.date);
@@ -807,7 +807,7 @@ function receivedAt(item: Record<string, unknown>, path: readonly PropertyKey[])
 function idErpOf(item: unknown): string | null {
   if (!isPlainObject(item)) return null;
   const value = blankToNull(item.id_erp_apprenant);
-  if (value === null || typeof value === "boolean") return null;
+  if (typeof value !== "string" && typeof value !== "number") return null;
   const out = texteOuNombre().normalize(value);
   return out instanceof Invalid ? null : out;
 }
@@ -1010,7 +1010,7 @@ export function dossiersOpenApiDocument(): Record<string, unknown> {
                 },
               },
             },
-            "400": errorResponse("Corps illisible : JSON invalide ou autre chose qu'un tableau de dossiers.", {
+            "400": errorResponse(`Corps illisible : JSON invalide, autre chose qu'un tableau de dossiers, ou plus de ${MAX_DOSSIERS_PAR_ENVOI} dossiers.`, {
               error: "bad_request",
               message: "Le corps de la requête doit être un tableau JSON de dossiers apprenants.",
             }),
@@ -1022,9 +1022,9 @@ export function dossiersOpenApiDocument(): Record<string, unknown> {
               error: "forbidden",
               message: "Cet organisme n'est pas autorisé à transmettre des effectifs.",
             }),
-            "413": errorResponse(`Envoi trop volumineux : plus de ${MAX_DOSSIERS_PAR_ENVOI} dossiers ou corps trop lourd.`, {
+            "413": errorResponse("Corps de requête trop lourd (plus de 10 Mo).", {
               error: "payload_too_large",
-              message: `Au plus ${MAX_DOSSIERS_PAR_ENVOI} dossiers par envoi.`,
+              message: "Le corps de la requête dépasse 10 Mo : envoyez les dossiers en plusieurs fois.",
             }),
             "429": {
               ...errorResponse("Trop d'envois en peu de temps : réessayer après le délai indiqué.", {

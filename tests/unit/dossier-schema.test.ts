@@ -1,0 +1,986 @@
+import { describe, expect, expectTypeOf, it } from "vitest";
+
+import {
+  DOSSIER_V3_FIELDS,
+  MESSAGES,
+  dossierV3InputSchema,
+  dossiersOpenApiDocument,
+  validateDossier,
+  type ContratV3,
+  type DossierV3,
+  type ValidationError,
+} from "../../app/ingestion/dossier-schema.server";
+import { isValidSiret, luhnValid } from "../../app/referentiel/codes";
+
+// Valid identifiers (UAI check letter and SIRET Luhn key verified below).
+const UAI_A = "0751234J";
+const UAI_B = "0931234L";
+const UAI_C = "0330012J";
+const SIRET_A = "13002456000018";
+const SIRET_B = "44123456789013";
+const SIRET_C = "78298832500018";
+const SIRET_LA_POSTE = "35600000049837"; // digit sum 45, fails Luhn
+
+const REQUIRED_FIELDS = [
+  "nom_apprenant",
+  "prenom_apprenant",
+  "date_de_naissance_apprenant",
+  "annee_scolaire",
+  "id_erp_apprenant",
+  "date_inscription_formation",
+  "date_entree_formation",
+  "date_fin_formation",
+  "etablissement_responsable_uai",
+  "etablissement_responsable_siret",
+  "etablissement_formateur_uai",
+  "etablissement_formateur_siret",
+] as const;
+
+const NULLABLE_FIELDS = ["statut_apprenant", "date_metier_mise_a_jour_statut", "tel_apprenant", "formation_cfd"];
+
+const CONTRAT_SUFFIXES = ["", "_2", "_3", "_4"] as const;
+const CONTRAT_FIELDS = CONTRAT_SUFFIXES.flatMap((s) => [
+  `contrat_date_debut${s}`,
+  `contrat_date_fin${s}`,
+  `contrat_date_rupture${s}`,
+  `cause_rupture_contrat${s}`,
+  `siret_employeur${s}`,
+]);
+
+const OPTIONAL_FIELDS = [
+  "ine_apprenant",
+  "email_contact",
+  "adresse_apprenant",
+  "code_postal_apprenant",
+  "code_postal_de_naissance_apprenant",
+  "code_commune_insee_apprenant",
+  "code_commune_insee_de_naissance_apprenant",
+  "sexe_apprenant",
+  "rqth_apprenant",
+  "date_rqth_apprenant",
+  "responsable_apprenant_mail1",
+  "responsable_apprenant_mail2",
+  "custom_statut_apprenant",
+  "libelle_court_formation",
+  "annee_formation",
+  "formation_rncp",
+  "obtention_diplome_formation",
+  "date_obtention_diplome_formation",
+  "date_exclusion_formation",
+  "cause_exclusion_formation",
+  "nom_referent_handicap_formation",
+  "prenom_referent_handicap_formation",
+  "email_referent_handicap_formation",
+  "formation_presentielle",
+  "duree_theorique_formation",
+  "duree_theorique_formation_mois",
+  ...CONTRAT_FIELDS,
+  "etablissement_lieu_de_formation_uai",
+  "etablissement_lieu_de_formation_siret",
+  "etablissement_lieu_de_formation_adresse",
+  "etablissement_lieu_de_formation_code_postal",
+  "derniere_situation",
+  "dernier_organisme_uai",
+  "type_cfa",
+  "nir_apprenant",
+];
+
+const ALL_FIELDS = [...REQUIRED_FIELDS, ...NULLABLE_FIELDS, ...OPTIONAL_FIELDS];
+
+const MINIMAL = {
+  nom_apprenant: "Lenôtre",
+  prenom_apprenant: "Gaston",
+  date_de_naissance_apprenant: "2006-03-28",
+  annee_scolaire: "2024-2025",
+  id_erp_apprenant: "APP-42",
+  date_inscription_formation: "2024-06-15",
+  date_entree_formation: "2024-09-02",
+  date_fin_formation: "2026-06-30",
+  etablissement_responsable_uai: UAI_A,
+  etablissement_responsable_siret: SIRET_A,
+  etablissement_formateur_uai: UAI_B,
+  etablissement_formateur_siret: SIRET_B,
+};
+
+const NIR = "1060375112042";
+
+const FULL = {
+  ...MINIMAL,
+  statut_apprenant: 3,
+  date_metier_mise_a_jour_statut: "2024-09-02T10:15:00+02:00",
+  tel_apprenant: "06 12 34 56 78",
+  formation_cfd: "50022141",
+  ine_apprenant: "1234567890a",
+  email_contact: "gaston.lenotre@exemple.fr",
+  adresse_apprenant: "12 rue des Lilas",
+  code_postal_apprenant: "75012",
+  code_postal_de_naissance_apprenant: 1000,
+  code_commune_insee_apprenant: "75112",
+  code_commune_insee_de_naissance_apprenant: "2a004",
+  sexe_apprenant: "H",
+  rqth_apprenant: "non",
+  date_rqth_apprenant: "2020-05-10",
+  responsable_apprenant_mail1: "parent1@exemple.fr",
+  responsable_apprenant_mail2: "parent2@exemple.fr",
+  custom_statut_apprenant: 17,
+  libelle_court_formation: "CAP PATISSIER",
+  annee_formation: "1",
+  formation_rncp: "35316",
+  obtention_diplome_formation: false,
+  date_obtention_diplome_formation: "2026-07-04",
+  date_exclusion_formation: "2026-06-01",
+  cause_exclusion_formation: "absences répétées",
+  nom_referent_handicap_formation: "Martin",
+  prenom_referent_handicap_formation: "Claire",
+  email_referent_handicap_formation: "referent@exemple.fr",
+  formation_presentielle: 1,
+  duree_theorique_formation: 2,
+  duree_theorique_formation_mois: "24",
+  contrat_date_debut: "2024-09-02",
+  contrat_date_fin: "2026-08-31",
+  contrat_date_rupture: "2025-01-15",
+  cause_rupture_contrat: "démission",
+  siret_employeur: SIRET_C,
+  contrat_date_debut_2: "2025-02-01",
+  contrat_date_fin_2: "2026-08-31",
+  contrat_date_rupture_2: null,
+  cause_rupture_contrat_2: "",
+  siret_employeur_2: "782 988 325 00018",
+  contrat_date_debut_3: null,
+  contrat_date_fin_3: null,
+  contrat_date_rupture_3: null,
+  cause_rupture_contrat_3: null,
+  siret_employeur_3: null,
+  contrat_date_debut_4: "2025-09-01",
+  contrat_date_fin_4: "",
+  contrat_date_rupture_4: "",
+  cause_rupture_contrat_4: "",
+  siret_employeur_4: SIRET_LA_POSTE,
+  etablissement_lieu_de_formation_uai: UAI_C,
+  etablissement_lieu_de_formation_siret: SIRET_A,
+  etablissement_lieu_de_formation_adresse: "3 avenue de la Gare",
+  etablissement_lieu_de_formation_code_postal: "33000",
+  derniere_situation: "1003",
+  dernier_organisme_uai: "44",
+  type_cfa: 1,
+  nir_apprenant: NIR,
+};
+
+function ok(item: unknown): DossierV3 {
+  const result = validateDossier(item);
+  if (!result.ok) throw new Error(`attendu valide : ${JSON.stringify(result.errors)}`);
+  return result.dossier;
+}
+
+function errorsOf(item: unknown): ValidationError[] {
+  const result = validateDossier(item);
+  if (result.ok) throw new Error("attendu invalide");
+  return result.errors;
+}
+
+/** Normalised value of one field once set on the minimal dossier. */
+function normalised(field: string, value: unknown): unknown {
+  return (ok({ ...MINIMAL, [field]: value }) as Record<string, unknown>)[field];
+}
+
+describe("test data", () => {
+  it("uses valid identifiers", () => {
+    expect([SIRET_A, SIRET_B, SIRET_C, SIRET_LA_POSTE].every(isValidSiret)).toBe(true);
+    expect(luhnValid(SIRET_LA_POSTE)).toBe(false);
+  });
+});
+
+describe("valid dossiers", () => {
+  it("accepts a minimal dossier, every optional field null", () => {
+    const d = ok(MINIMAL);
+    expect(d).toMatchObject(MINIMAL);
+    expect(d.contrats).toEqual([]);
+    expect(d.nir_fourni).toBe(false);
+    for (const f of [...NULLABLE_FIELDS, ...OPTIONAL_FIELDS].filter((f) => !CONTRAT_FIELDS.includes(f) && f !== "nir_apprenant")) {
+      expect((d as Record<string, unknown>)[f], f).toBeNull();
+    }
+  });
+
+  it("accepts a full dossier and normalises it", () => {
+    const d = ok(FULL);
+    expect(d).toEqual({
+      ...MINIMAL,
+      statut_apprenant: 3,
+      date_metier_mise_a_jour_statut: "2024-09-02",
+      tel_apprenant: "0612345678",
+      formation_cfd: "50022141",
+      ine_apprenant: "1234567890A",
+      email_contact: "gaston.lenotre@exemple.fr",
+      adresse_apprenant: "12 rue des Lilas",
+      code_postal_apprenant: "75012",
+      code_postal_de_naissance_apprenant: "01000",
+      code_commune_insee_apprenant: "75112",
+      code_commune_insee_de_naissance_apprenant: "2A004",
+      sexe_apprenant: "M",
+      rqth_apprenant: false,
+      date_rqth_apprenant: "2020-05-10",
+      responsable_apprenant_mail1: "parent1@exemple.fr",
+      responsable_apprenant_mail2: "parent2@exemple.fr",
+      custom_statut_apprenant: "17",
+      libelle_court_formation: "CAP PATISSIER",
+      annee_formation: 1,
+      formation_rncp: "RNCP35316",
+      obtention_diplome_formation: false,
+      date_obtention_diplome_formation: "2026-07-04",
+      date_exclusion_formation: "2026-06-01",
+      cause_exclusion_formation: "absences répétées",
+      nom_referent_handicap_formation: "Martin",
+      prenom_referent_handicap_formation: "Claire",
+      email_referent_handicap_formation: "referent@exemple.fr",
+      formation_presentielle: true,
+      duree_theorique_formation: 2,
+      duree_theorique_formation_mois: 24,
+      etablissement_lieu_de_formation_uai: UAI_C,
+      etablissement_lieu_de_formation_siret: SIRET_A,
+      etablissement_lieu_de_formation_adresse: "3 avenue de la Gare",
+      etablissement_lieu_de_formation_code_postal: "33000",
+      derniere_situation: 1003,
+      dernier_organisme_uai: "44",
+      type_cfa: "01",
+      contrats: [
+        {
+          date_debut: "2024-09-02",
+          date_fin: "2026-08-31",
+          date_rupture: "2025-01-15",
+          cause_rupture: "démission",
+          siret_employeur: SIRET_C,
+        },
+        { date_debut: "2025-02-01", date_fin: "2026-08-31", date_rupture: null, cause_rupture: null, siret_employeur: SIRET_C },
+        { date_debut: "2025-09-01", date_fin: null, date_rupture: null, cause_rupture: null, siret_employeur: SIRET_LA_POSTE },
+      ],
+      nir_fourni: true,
+    });
+  });
+
+  it("ignores unknown fields", () => {
+    const d = ok({ ...MINIMAL, champ_inconnu: { tres: ["imbriqué"] }, autre: 12, nom_etablissement: "x" });
+    expect(d).not.toHaveProperty("champ_inconnu");
+    expect(d).not.toHaveProperty("autre");
+    expect(d).not.toHaveProperty("nom_etablissement");
+  });
+
+  it("has exactly the expected output keys", () => {
+    const keys = Object.keys(ok(FULL)).sort();
+    const expected = [...ALL_FIELDS.filter((f) => !CONTRAT_FIELDS.includes(f) && f !== "nir_apprenant"), "contrats", "nir_fourni"].sort();
+    expect(keys).toEqual(expected);
+  });
+
+  it("exposes the DossierV3 type with snake_case names", () => {
+    expectTypeOf<DossierV3["nom_apprenant"]>().toEqualTypeOf<string>();
+    expectTypeOf<DossierV3["statut_apprenant"]>().toEqualTypeOf<0 | 2 | 3 | null>();
+    expectTypeOf<DossierV3["sexe_apprenant"]>().toEqualTypeOf<"M" | "F" | null>();
+    expectTypeOf<DossierV3["rqth_apprenant"]>().toEqualTypeOf<boolean | null>();
+    expectTypeOf<DossierV3["annee_formation"]>().toEqualTypeOf<number | null>();
+    expectTypeOf<DossierV3["contrats"]>().toEqualTypeOf<ContratV3[]>();
+    expectTypeOf<DossierV3["nir_fourni"]>().toEqualTypeOf<boolean>();
+    expectTypeOf<DossierV3>().not.toHaveProperty("nir_apprenant");
+    expectTypeOf<DossierV3>().not.toHaveProperty("contrat_date_debut");
+  });
+});
+
+describe("required fields", () => {
+  it.each(REQUIRED_FIELDS)("%s: absent, null, empty or blank is an error", (field) => {
+    for (const value of [undefined, null, "", "   "]) {
+      const item: Record<string, unknown> = { ...MINIMAL, [field]: value };
+      if (value === undefined) delete item[field];
+      const errors = errorsOf(item);
+      expect(errors).toHaveLength(1);
+      expect(errors[0].path).toEqual([field]);
+      expect(errors[0].message.startsWith(`${field} : ${MESSAGES.obligatoire}`)).toBe(true);
+    }
+  });
+
+  it("a missing field's message has no received value", () => {
+    const { nom_apprenant: _, ...item } = MINIMAL;
+    expect(errorsOf(item)[0].message).toBe("nom_apprenant : champ obligatoire");
+  });
+
+  it("lists all twelve required fields for an empty object", () => {
+    const result = validateDossier({});
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.errors.map((e) => e.path[0])).toEqual([...REQUIRED_FIELDS]);
+      expect(result.id_erp_apprenant).toBeNull();
+    }
+  });
+});
+
+describe("optional and nullable fields", () => {
+  it.each([...NULLABLE_FIELDS, ...OPTIONAL_FIELDS.filter((f) => !CONTRAT_FIELDS.includes(f) && f !== "nir_apprenant")])(
+    "%s: absent, null, empty or blank gives null",
+    (field) => {
+      for (const value of [undefined, null, "", "  "]) {
+        expect(normalised(field, value), String(value)).toBeNull();
+      }
+    },
+  );
+});
+
+describe("dates", () => {
+  const DATE_FIELDS = [
+    "date_de_naissance_apprenant",
+    "date_inscription_formation",
+    "date_metier_mise_a_jour_statut",
+    "date_rqth_apprenant",
+    "date_obtention_diplome_formation",
+    "date_exclusion_formation",
+  ];
+
+  it.each([
+    ["2005-02-28", "2005-02-28"],
+    ["  2005-02-28 ", "2005-02-28"],
+    ["2024-02-29", "2024-02-29"],
+    ["2005-02-28T00:00:00Z", "2005-02-28"],
+    ["2005-02-28T00:00:00.000Z", "2005-02-28"],
+    ["2005-02-28T23:59:59+02:00", "2005-02-28"],
+    ["2005-02-28 10:30", "2005-02-28"],
+    ["2005-02-28T10:30:00.123456+0100", "2005-02-28"],
+    ["2005-02-28T22:00:00.000Z", "2005-02-28"],
+  ])("accepts %j → %s", (input, expected) => {
+    for (const f of DATE_FIELDS) expect(normalised(f, input), f).toBe(expected);
+  });
+
+  it.each([
+    ["31/02/2005", MESSAGES.date],
+    ["28/02/2005", MESSAGES.date],
+    ["2005-2-28", MESSAGES.date],
+    ["20050228", MESSAGES.date],
+    ["2005-02-28T25:00:00", MESSAGES.date],
+    ["2005-02-28Tgarbage", MESSAGES.date],
+    ["hier", MESSAGES.date],
+    [20050228, MESSAGES.date],
+    [true, MESSAGES.date],
+    [{ $date: "2005-02-28" }, MESSAGES.date],
+    ["2024-02-30", MESSAGES.dateInexistante],
+    ["2023-02-29", MESSAGES.dateInexistante],
+    ["2005-13-01", MESSAGES.dateInexistante],
+    ["2005-00-10", MESSAGES.dateInexistante],
+    ["2005-04-31", MESSAGES.dateInexistante],
+    ["2005-04-00", MESSAGES.dateInexistante],
+    ["0205-04-10", MESSAGES.dateHorsPlage],
+    ["2205-04-10", MESSAGES.dateHorsPlage],
+  ])("rejects %j", (input, message) => {
+    for (const f of [...DATE_FIELDS, "date_entree_formation", "date_fin_formation", "contrat_date_debut_3"]) {
+      const errors = errorsOf({ ...MINIMAL, [f]: input });
+      expect(errors, f).toHaveLength(1);
+      expect(errors[0].path).toEqual([f]);
+      expect(errors[0].message.startsWith(`${f} : ${message}`)).toBe(true);
+    }
+  });
+
+  it("writes the message of the brief", () => {
+    expect(errorsOf({ ...MINIMAL, date_de_naissance_apprenant: "31/02/2005" })).toEqual([
+      {
+        path: ["date_de_naissance_apprenant"],
+        message: "date_de_naissance_apprenant : date attendue au format AAAA-MM-JJ (reçu « 31/02/2005 »)",
+      },
+    ]);
+  });
+});
+
+describe("annee_scolaire", () => {
+  it.each([
+    ["2024-2025", "2024-2025"],
+    ["2024/2025", "2024-2025"],
+    [" 2024 / 2025 ", "2024-2025"],
+    ["2025-2025", "2025-2025"],
+    ["2025/2025", "2025-2025"],
+  ])("accepts %j → %s", (input, expected) => expect(normalised("annee_scolaire", input)).toBe(expected));
+
+  it.each(["2024-2026", "2025-2024", "2024", "24-25", "2024_2025", "2024-2025-2026", 2024])("rejects %j", (input) => {
+    const [e] = errorsOf({ ...MINIMAL, annee_scolaire: input });
+    expect(e.message.startsWith(`annee_scolaire : ${MESSAGES.anneeScolaire}`)).toBe(true);
+  });
+});
+
+describe("UAI", () => {
+  const UAI_FIELDS = ["etablissement_responsable_uai", "etablissement_formateur_uai", "etablissement_lieu_de_formation_uai"];
+  it.each([
+    ["0751234J", "0751234J"],
+    [" 0751234j ", "0751234J"],
+    ["0931234l", "0931234L"],
+  ])("accepts %j → %s", (input, expected) => {
+    for (const f of UAI_FIELDS) expect(normalised(f, input), f).toBe(expected);
+  });
+
+  it.each(["0751234A", "075123J", "07512345J", "ABCDEFGH", "0751234", 751234, "0751 234J"])("rejects %j", (input) => {
+    for (const f of UAI_FIELDS) {
+      const errors = errorsOf({ ...MINIMAL, [f]: input });
+      expect(errors.map((e) => e.path)).toEqual([[f]]);
+      expect(errors[0].message.startsWith(`${f} : ${MESSAGES.uai}`)).toBe(true);
+    }
+  });
+});
+
+describe("SIRET", () => {
+  const SIRET_FIELDS = [
+    "etablissement_responsable_siret",
+    "etablissement_formateur_siret",
+    "etablissement_lieu_de_formation_siret",
+    "siret_employeur",
+  ];
+  it.each([
+    [SIRET_A, SIRET_A],
+    ["130 024 560 00018", SIRET_A],
+    ["130.024.560.00018", SIRET_A],
+    ["130-024-560-00018", SIRET_A],
+    [" 13002456000018 ", SIRET_A],
+    [13002456000018, SIRET_A],
+    [SIRET_LA_POSTE, SIRET_LA_POSTE],
+  ])("accepts %j → %s", (input, expected) => {
+    for (const f of SIRET_FIELDS) {
+      const d = ok({ ...MINIMAL, contrat_date_debut: "2024-09-02", [f]: input });
+      const value = f === "siret_employeur" ? d.contrats[0].siret_employeur : (d as Record<string, unknown>)[f];
+      expect(value, f).toBe(expected);
+    }
+  });
+
+  it.each(["13002456000019", "1300245600001", "130024560000181", "1300245600001A", "35600000049838", 12])("rejects %j", (input) => {
+    for (const f of SIRET_FIELDS) {
+      const errors = errorsOf({ ...MINIMAL, [f]: input });
+      expect(errors.map((e) => e.path)).toEqual([[f]]);
+      expect(errors[0].message.startsWith(`${f} : ${MESSAGES.siret}`)).toBe(true);
+    }
+  });
+});
+
+describe("codes", () => {
+  it.each([
+    ["code_postal_apprenant", "75012", "75012"],
+    ["code_postal_apprenant", "1000", "01000"],
+    ["code_postal_apprenant", 1000, "01000"],
+    ["code_postal_apprenant", 75012, "75012"],
+    ["code_postal_de_naissance_apprenant", "6000", "06000"],
+    ["etablissement_lieu_de_formation_code_postal", " 33 000 ", "33000"],
+    ["code_commune_insee_apprenant", "75112", "75112"],
+    ["code_commune_insee_apprenant", "2a004", "2A004"],
+    ["code_commune_insee_apprenant", "2B033", "2B033"],
+    ["code_commune_insee_apprenant", 1053, "01053"],
+    ["code_commune_insee_de_naissance_apprenant", "97411", "97411"],
+    ["formation_cfd", "50022141", "50022141"],
+    ["formation_cfd", " 4003100a ", "4003100A"],
+    ["formation_cfd", 50022141, "50022141"],
+    ["formation_rncp", "RNCP35316", "RNCP35316"],
+    ["formation_rncp", "35316", "RNCP35316"],
+    ["formation_rncp", 35316, "RNCP35316"],
+    ["formation_rncp", "rncp 123", "RNCP123"],
+    ["ine_apprenant", "1234567890a", "1234567890A"],
+    ["ine_apprenant", "1234A12345B", "1234A12345B"],
+    ["dernier_organisme_uai", "0751234j", "0751234J"],
+    ["dernier_organisme_uai", "44", "44"],
+    ["dernier_organisme_uai", "044", "044"],
+    ["dernier_organisme_uai", "2B", "2B"],
+    ["dernier_organisme_uai", "974", "974"],
+    ["dernier_organisme_uai", 44, "44"],
+    ["dernier_organisme_uai", 1, "01"],
+  ])("%s: %j → %s", (field, input, expected) => expect(normalised(field, input)).toBe(expected));
+
+  it.each([
+    ["code_postal_apprenant", "750", MESSAGES.codePostal],
+    ["code_postal_apprenant", "750123", MESSAGES.codePostal],
+    ["code_postal_apprenant", "75O12", MESSAGES.codePostal],
+    ["code_postal_de_naissance_apprenant", "abc", MESSAGES.codePostal],
+    ["etablissement_lieu_de_formation_code_postal", true, MESSAGES.codePostal],
+    ["code_commune_insee_apprenant", "2C004", MESSAGES.codeCommune],
+    ["code_commune_insee_apprenant", "751120", MESSAGES.codeCommune],
+    ["code_commune_insee_apprenant", "Paris", MESSAGES.codeCommune],
+    ["code_commune_insee_de_naissance_apprenant", "123", MESSAGES.codeCommune],
+    ["formation_cfd", "5002214", MESSAGES.cfd],
+    ["formation_cfd", "500-2214", MESSAGES.cfd],
+    ["formation_cfd", "500221411", MESSAGES.cfd],
+    ["formation_rncp", "RNCP1", MESSAGES.rncp],
+    ["formation_rncp", "RNCP123456", MESSAGES.rncp],
+    ["formation_rncp", "RS1234", MESSAGES.rncp],
+    ["ine_apprenant", "123", MESSAGES.ine],
+    ["ine_apprenant", "1234567890-A", MESSAGES.ine],
+    ["ine_apprenant", 12345678901, MESSAGES.ine],
+    ["dernier_organisme_uai", "0751234A", MESSAGES.dernierOrganismeUai],
+    ["dernier_organisme_uai", "123", MESSAGES.dernierOrganismeUai],
+    ["dernier_organisme_uai", "9865", MESSAGES.dernierOrganismeUai],
+    ["dernier_organisme_uai", "97Z", MESSAGES.dernierOrganismeUai],
+    ["dernier_organisme_uai", "00", MESSAGES.dernierOrganismeUai],
+  ])("%s rejects %j", (field, input, message) => {
+    const errors = errorsOf({ ...MINIMAL, [field]: input });
+    expect(errors.map((e) => e.path)).toEqual([[field]]);
+    expect(errors[0].message.startsWith(`${field} : ${message}`)).toBe(true);
+  });
+});
+
+describe("enumerations and numbers", () => {
+  it.each([
+    ["sexe_apprenant", "M", "M"],
+    ["sexe_apprenant", "F", "F"],
+    ["sexe_apprenant", "H", "M"],
+    ["sexe_apprenant", "h", "M"],
+    ["sexe_apprenant", "f", "F"],
+    ["sexe_apprenant", "1", "M"],
+    ["sexe_apprenant", 1, "M"],
+    ["sexe_apprenant", "2", "F"],
+    ["sexe_apprenant", 2, "F"],
+    ["statut_apprenant", 0, 0],
+    ["statut_apprenant", 2, 2],
+    ["statut_apprenant", 3, 3],
+    ["statut_apprenant", "0", 0],
+    ["statut_apprenant", " 3 ", 3],
+    ["annee_formation", 0, 0],
+    ["annee_formation", 5, 5],
+    ["annee_formation", "2", 2],
+    ["duree_theorique_formation", 1, 1],
+    ["duree_theorique_formation", "4", 4],
+    ["duree_theorique_formation_mois", 1, 1],
+    ["duree_theorique_formation_mois", 48, 48],
+    ["duree_theorique_formation_mois", "36", 36],
+    ["type_cfa", "01", "01"],
+    ["type_cfa", "10", "10"],
+    ["type_cfa", "7", "07"],
+    ["type_cfa", 7, "07"],
+    ["type_cfa", 10, "10"],
+    ["derniere_situation", 1003, 1003],
+    ["derniere_situation", "2001", 2001],
+    ["custom_statut_apprenant", 12, "12"],
+    ["custom_statut_apprenant", " Apprenti ", "Apprenti"],
+  ])("%s: %j → %j", (field, input, expected) => expect(normalised(field, input)).toBe(expected));
+
+  it.each([
+    ["sexe_apprenant", "X", MESSAGES.sexe],
+    ["sexe_apprenant", 3, MESSAGES.sexe],
+    ["sexe_apprenant", "Homme", MESSAGES.sexe],
+    ["sexe_apprenant", true, MESSAGES.sexe],
+    ["statut_apprenant", 1, MESSAGES.statut],
+    ["statut_apprenant", 4, MESSAGES.statut],
+    ["statut_apprenant", "apprenti", MESSAGES.statut],
+    ["statut_apprenant", 2.5, MESSAGES.statut],
+    ["statut_apprenant", false, MESSAGES.statut],
+    ["annee_formation", 6, MESSAGES.entier(0, 5)],
+    ["annee_formation", -1, MESSAGES.entier(0, 5)],
+    ["annee_formation", 1.5, MESSAGES.entier(0, 5)],
+    ["annee_formation", "1ère", MESSAGES.entier(0, 5)],
+    ["duree_theorique_formation", 0, MESSAGES.entier(1, 4)],
+    ["duree_theorique_formation", 5, MESSAGES.entier(1, 4)],
+    ["duree_theorique_formation", "deux", MESSAGES.entier(1, 4)],
+    ["duree_theorique_formation_mois", 0, MESSAGES.entier(1, 48)],
+    ["duree_theorique_formation_mois", 49, MESSAGES.entier(1, 48)],
+    ["duree_theorique_formation_mois", "0x10", MESSAGES.entier(1, 48)],
+    ["type_cfa", "00", MESSAGES.typeCfa],
+    ["type_cfa", "11", MESSAGES.typeCfa],
+    ["type_cfa", 11, MESSAGES.typeCfa],
+    ["type_cfa", "A", MESSAGES.typeCfa],
+    ["derniere_situation", 12, MESSAGES.derniereSituation],
+    ["derniere_situation", "abcd", MESSAGES.derniereSituation],
+    ["derniere_situation", 10030, MESSAGES.derniereSituation],
+    ["custom_statut_apprenant", true, MESSAGES.texteOuNombre],
+  ])("%s rejects %j", (field, input, message) => {
+    const errors = errorsOf({ ...MINIMAL, [field]: input });
+    expect(errors.map((e) => e.path)).toEqual([[field]]);
+    expect(errors[0].message.startsWith(`${field} : ${message}`)).toBe(true);
+  });
+});
+
+describe("booleans", () => {
+  const BOOL_FIELDS = ["rqth_apprenant", "obtention_diplome_formation", "formation_presentielle"];
+  it.each([
+    [true, true],
+    [false, false],
+    ["true", true],
+    ["false", false],
+    ["TRUE", true],
+    ["oui", true],
+    ["Oui", true],
+    ["non", false],
+    [1, true],
+    [0, false],
+    ["1", true],
+    ["0", false],
+  ])("accepts %j → %j", (input, expected) => {
+    for (const f of BOOL_FIELDS) expect(normalised(f, input), f).toBe(expected);
+  });
+
+  it.each(["peut-être", 2, -1, "vrai", "yes", [true], { value: true }])("rejects %j", (input) => {
+    for (const f of BOOL_FIELDS) {
+      const errors = errorsOf({ ...MINIMAL, [f]: input });
+      expect(errors.map((e) => e.path)).toEqual([[f]]);
+      expect(errors[0].message.startsWith(`${f} : ${MESSAGES.booleen}`)).toBe(true);
+    }
+  });
+});
+
+describe("emails and telephone", () => {
+  const EMAIL_FIELDS = [
+    "email_contact",
+    "responsable_apprenant_mail1",
+    "responsable_apprenant_mail2",
+    "email_referent_handicap_formation",
+  ];
+  it.each(["a@b.fr", " prenom.nom+tag@sous.domaine.fr ", "Jean-Éric.Dupont@exemple.com"])("email accepts %j", (input) => {
+    for (const f of EMAIL_FIELDS) expect(normalised(f, input), f).toBe(input.trim());
+  });
+  it.each(["pas-un-email", "a@b", "a b@c.fr", "@exemple.fr", "a@.fr", "a@b.", 42])("email rejects %j", (input) => {
+    for (const f of EMAIL_FIELDS) {
+      const errors = errorsOf({ ...MINIMAL, [f]: input });
+      expect(errors.map((e) => e.path)).toEqual([[f]]);
+      expect(errors[0].message.startsWith(`${f} : ${MESSAGES.email}`)).toBe(true);
+    }
+  });
+
+  it.each([
+    ["0612345678", "0612345678"],
+    ["06 12 34 56 78", "0612345678"],
+    ["06.12.34.56.78", "0612345678"],
+    ["+33 6 12 34 56 78", "+33612345678"],
+    ["+33 (0)6 12 34 56 78", "+330612345678"],
+    ["0033612345678", "0033612345678"],
+    [612345678, "0612345678"],
+    [262123456, "0262123456"],
+  ])("tel_apprenant: %j → %s", (input, expected) => expect(normalised("tel_apprenant", input)).toBe(expected));
+
+  it.each(["pas de téléphone", "12345", "06-12-AB-56-78", true])("tel_apprenant rejects %j", (input) => {
+    const [e] = errorsOf({ ...MINIMAL, tel_apprenant: input });
+    expect(e.message.startsWith(`tel_apprenant : ${MESSAGES.telephone}`)).toBe(true);
+  });
+});
+
+describe("texts", () => {
+  const TEXT_FIELDS = [
+    "nom_apprenant",
+    "prenom_apprenant",
+    "adresse_apprenant",
+    "libelle_court_formation",
+    "cause_exclusion_formation",
+    "nom_referent_handicap_formation",
+    "prenom_referent_handicap_formation",
+    "etablissement_lieu_de_formation_adresse",
+  ];
+  it.each(TEXT_FIELDS)("%s is trimmed", (f) => expect(normalised(f, "  Dupont  Durand \n")).toBe("Dupont  Durand"));
+
+  it.each(TEXT_FIELDS)("%s rejects numbers, booleans and objects", (f) => {
+    for (const input of [42, true, { a: 1 }, ["x"]]) {
+      const errors = errorsOf({ ...MINIMAL, [f]: input });
+      expect(errors.map((e) => e.path)).toEqual([[f]]);
+      expect(errors[0].message.startsWith(`${f} : ${MESSAGES.texte}`)).toBe(true);
+    }
+  });
+
+  it("limits lengths (255, 1000 for addresses and causes)", () => {
+    expect(normalised("nom_apprenant", "a".repeat(255))).toHaveLength(255);
+    expect(errorsOf({ ...MINIMAL, nom_apprenant: "a".repeat(256) })[0].message).toMatch(
+      /^nom_apprenant : texte de 255 caractères au plus attendu \(reçu « a{60}… »\)$/,
+    );
+    expect(normalised("adresse_apprenant", "a".repeat(1000))).toHaveLength(1000);
+    expect(errorsOf({ ...MINIMAL, adresse_apprenant: "a".repeat(1001) })[0].message).toContain(MESSAGES.texteTropLong(1000));
+  });
+
+  it("id_erp_apprenant accepts numbers and trims strings", () => {
+    expect(normalised("id_erp_apprenant", 123456)).toBe("123456");
+    expect(normalised("id_erp_apprenant", "  A-1 ")).toBe("A-1");
+    expect(errorsOf({ ...MINIMAL, id_erp_apprenant: { id: 1 } })[0].message).toBe(
+      `id_erp_apprenant : ${MESSAGES.texteOuNombre} (reçu « {"id":1} »)`,
+    );
+  });
+});
+
+describe("contracts", () => {
+  it("gathers contracts with a start date, in rank order (not sorted by date)", () => {
+    const d = ok({
+      ...MINIMAL,
+      contrat_date_debut_3: "2024-09-02",
+      siret_employeur_3: SIRET_C,
+      contrat_date_debut: "2025-03-01",
+      contrat_date_rupture: "2025-04-01",
+      cause_rupture_contrat: "  démission ",
+      cause_rupture_contrat_2: "ignorée : pas de date de début",
+      siret_employeur_4: SIRET_A,
+    });
+    expect(d.contrats).toEqual([
+      { date_debut: "2025-03-01", date_fin: null, date_rupture: "2025-04-01", cause_rupture: "démission", siret_employeur: null },
+      { date_debut: "2024-09-02", date_fin: null, date_rupture: null, cause_rupture: null, siret_employeur: SIRET_C },
+    ]);
+  });
+
+  it.each(CONTRAT_SUFFIXES)("contract%s: an end or a rupture without a start is an error on the suffixed field", (s) => {
+    const errors = errorsOf({ ...MINIMAL, [`contrat_date_fin${s}`]: "2025-08-31", [`contrat_date_rupture${s}`]: "2025-01-01" });
+    expect(errors.map((e) => e.path)).toEqual([[`contrat_date_fin${s}`], [`contrat_date_rupture${s}`]]);
+    expect(errors[0].message).toBe(
+      `contrat_date_fin${s} : ${MESSAGES.contratSansDebut(`contrat_date_debut${s}`)} (reçu « 2025-08-31 »)`,
+    );
+    expect(errors[1].message).toContain(`contrat_date_debut${s}`);
+  });
+
+  it("an empty start counts as no start", () => {
+    const errors = errorsOf({ ...MINIMAL, contrat_date_debut_2: "", contrat_date_fin_2: "2025-08-31" });
+    expect(errors.map((e) => e.path)).toEqual([["contrat_date_fin_2"]]);
+  });
+
+  it("an invalid start is reported once, without a 'no start' error", () => {
+    const errors = errorsOf({ ...MINIMAL, contrat_date_debut_2: "01/09/2024", contrat_date_fin_2: "2025-08-31" });
+    expect(errors.map((e) => e.path)).toEqual([["contrat_date_debut_2"]]);
+  });
+
+  it("an invalid end without a start gets both errors", () => {
+    const errors = errorsOf({ ...MINIMAL, contrat_date_fin_4: "31/08/2025" });
+    expect(errors.map((e) => e.path)).toEqual([["contrat_date_fin_4"], ["contrat_date_fin_4"]]);
+    expect(errors[0].message).toContain(MESSAGES.date);
+    expect(errors[1].message).toContain("contrat_date_debut_4");
+  });
+
+  it("accepts a rupture (or an end) before the contract start: the statut engine handles it", () => {
+    const d = ok({ ...MINIMAL, contrat_date_debut: "2025-01-10", contrat_date_rupture: "2024-12-01", contrat_date_fin: "2024-12-31" });
+    expect(d.contrats[0]).toMatchObject({ date_debut: "2025-01-10", date_rupture: "2024-12-01", date_fin: "2024-12-31" });
+  });
+
+  it("accepts a cause or an employer without a start, and ignores them", () => {
+    const d = ok({ ...MINIMAL, cause_rupture_contrat_2: "démission", siret_employeur_2: SIRET_C });
+    expect(d.contrats).toEqual([]);
+  });
+});
+
+describe("date_fin_formation and date_entree_formation", () => {
+  it("rejects an end before the entry", () => {
+    expect(errorsOf({ ...MINIMAL, date_entree_formation: "2024-09-02", date_fin_formation: "2024-09-01" })).toEqual([
+      {
+        path: ["date_fin_formation"],
+        message: `date_fin_formation : ${MESSAGES.finAvantEntree("2024-09-02")} (reçu « 2024-09-01 »)`,
+      },
+    ]);
+  });
+
+  it("compares normalised dates (time parts ignored)", () => {
+    expect(errorsOf({ ...MINIMAL, date_entree_formation: "2024-09-02T08:00:00", date_fin_formation: "2024-09-01T23:00:00" })).toHaveLength(1);
+    expect(ok({ ...MINIMAL, date_entree_formation: "2024-09-02T18:00:00", date_fin_formation: "2024-09-02T08:00:00" }).date_fin_formation).toBe(
+      "2024-09-02",
+    );
+  });
+
+  it("accepts an end equal to the entry", () => {
+    expect(ok({ ...MINIMAL, date_entree_formation: "2024-09-02", date_fin_formation: "2024-09-02" }).date_fin_formation).toBe("2024-09-02");
+  });
+
+  it("does not compare when one of the dates is itself invalid", () => {
+    const errors = errorsOf({ ...MINIMAL, date_entree_formation: "2024-02-30", date_fin_formation: "2024-01-01" });
+    expect(errors.map((e) => e.path)).toEqual([["date_entree_formation"]]);
+  });
+
+  it("still checks the dates when other fields are wrong", () => {
+    const errors = errorsOf({ ...MINIMAL, nom_apprenant: null, date_fin_formation: "2020-01-01" });
+    expect(errors.map((e) => e.path)).toEqual([["nom_apprenant"], ["date_fin_formation"]]);
+  });
+});
+
+describe("every problem is listed", () => {
+  it("an item with 5 problems gets 5 errors, each with its path", () => {
+    const result = validateDossier({
+      ...MINIMAL,
+      date_de_naissance_apprenant: "31/02/2005",
+      etablissement_formateur_uai: "0751234A",
+      etablissement_responsable_siret: "123",
+      sexe_apprenant: "X",
+      contrat_date_rupture_3: "2025-01-01",
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.id_erp_apprenant).toBe("APP-42");
+    expect(result.errors.map((e) => e.path)).toEqual([
+      ["date_de_naissance_apprenant"],
+      ["etablissement_responsable_siret"],
+      ["etablissement_formateur_uai"],
+      ["sexe_apprenant"],
+      ["contrat_date_rupture_3"],
+    ]);
+    for (const e of result.errors) expect(e.message.startsWith(`${e.path[0]} : `)).toBe(true);
+    expect(result.errors[1].message).toBe(`etablissement_responsable_siret : ${MESSAGES.siret} (reçu « 123 »)`);
+  });
+
+  it("lists every field of a dossier where everything is wrong", () => {
+    const item: Record<string, unknown> = {};
+    for (const f of ALL_FIELDS) item[f] = { wrong: true };
+    const errors = errorsOf(item);
+    const paths = new Set(errors.map((e) => e.path[0]));
+    for (const f of ALL_FIELDS) expect(paths.has(f), f).toBe(true);
+  });
+
+  it("gives the dossier id even when it is invalid elsewhere, null when unreadable", () => {
+    const r1 = validateDossier({ ...MINIMAL, id_erp_apprenant: 77, nom_apprenant: "" });
+    expect(r1.ok === false && r1.id_erp_apprenant).toBe("77");
+    const r2 = validateDossier({ ...MINIMAL, id_erp_apprenant: ["x"] });
+    expect(r2.ok === false && r2.id_erp_apprenant).toBeNull();
+    const r3 = validateDossier({ ...MINIMAL, id_erp_apprenant: "x".repeat(300) });
+    expect(r3.ok === false && r3.id_erp_apprenant).toBeNull();
+  });
+});
+
+describe("never throws", () => {
+  const weird: unknown[] = [
+    null,
+    undefined,
+    [],
+    [MINIMAL],
+    "x",
+    "",
+    42,
+    0,
+    true,
+    false,
+    NaN,
+    {},
+    { nom_apprenant: { nested: { deeper: [1, 2, { x: null }] } } },
+    Object.fromEntries(ALL_FIELDS.map((f) => [f, [[[]]]])),
+    Object.fromEntries(ALL_FIELDS.map((f) => [f, "é".repeat(100_000)])),
+    Object.fromEntries(ALL_FIELDS.map((f) => [f, Number.MAX_SAFE_INTEGER])),
+    Object.fromEntries(ALL_FIELDS.map((f) => [f, -0.5])),
+    Object.fromEntries(ALL_FIELDS.map((f) => [f, false])),
+    JSON.parse('{"__proto__": {"nom_apprenant": "x"}, "constructor": 1}'),
+    { ...MINIMAL, toString: "x", hasOwnProperty: 1 },
+    Object.create(null),
+  ];
+
+  it.each(weird.map((w, i) => [i, w]))("input #%i", (_i, input) => {
+    expect(() => validateDossier(input)).not.toThrow();
+    const result = validateDossier(input);
+    expect(typeof result.ok).toBe("boolean");
+    if (!result.ok) {
+      expect(result.errors.length).toBeGreaterThan(0);
+      for (const e of result.errors) {
+        expect(Array.isArray(e.path)).toBe(true);
+        expect(e.message).toMatch(/^[a-z_0-9.]+ : /);
+        expect(e.message).not.toMatch(/Invalid input|expected|received/);
+        expect(e.message.length).toBeLessThan(400);
+      }
+    }
+  });
+
+  it.each([null, [], "x", 42])("a non-object item gets one error on the dossier itself: %j", (input) => {
+    expect(validateDossier(input)).toEqual({
+      ok: false,
+      id_erp_apprenant: null,
+      errors: [{ path: [], message: `dossier : ${MESSAGES.dossierObjet} (reçu « ${input === null ? "null" : JSON.stringify(input).replace(/^"|"$/g, "")} »)` }],
+    });
+  });
+
+  it("a very long string is truncated in the message", () => {
+    const [e] = errorsOf({ ...MINIMAL, date_de_naissance_apprenant: "9".repeat(1_000_000) });
+    expect(e.message.length).toBeLessThan(200);
+    expect(e.message).toContain("…");
+  });
+
+  it("does not modify its input", () => {
+    const item = structuredClone(FULL);
+    validateDossier(item);
+    expect(item).toEqual(FULL);
+  });
+});
+
+describe("NIR", () => {
+  it("is never in the output", () => {
+    const d = ok({ ...MINIMAL, nir_apprenant: NIR });
+    expect(d.nir_fourni).toBe(true);
+    expect(d).not.toHaveProperty("nir_apprenant");
+    expect(JSON.stringify(d)).not.toContain(NIR);
+  });
+
+  it.each([
+    [NIR, true],
+    [1060375112042, true],
+    ["1 06 03 75 112 042 35", true],
+    ["", false],
+    ["  ", false],
+    [null, false],
+    [undefined, false],
+  ])("nir_apprenant %j → nir_fourni %j", (nir, fourni) => {
+    expect(ok({ ...MINIMAL, nir_apprenant: nir }).nir_fourni).toBe(fourni);
+  });
+
+  it("is never echoed in an error", () => {
+    const result = validateDossier({ ...MINIMAL, nom_apprenant: null, nir_apprenant: NIR });
+    expect(JSON.stringify(result)).not.toContain(NIR);
+    const [e] = errorsOf({ ...MINIMAL, nir_apprenant: { nir: NIR } });
+    expect(e.path).toEqual(["nir_apprenant"]);
+    expect(e.message).toBe(`nir_apprenant : ${MESSAGES.texteOuNombre}`);
+  });
+});
+
+describe("DOSSIER_V3_FIELDS", () => {
+  it("lists every raw field once, with a French label and the required flag", () => {
+    expect(DOSSIER_V3_FIELDS.map((f) => f.field).sort()).toEqual([...ALL_FIELDS].sort());
+    expect(DOSSIER_V3_FIELDS).toHaveLength(70);
+    expect(DOSSIER_V3_FIELDS[0]).toEqual({ field: "nom_apprenant", label: "Nom", required: true, description: expect.any(String) });
+    for (const f of DOSSIER_V3_FIELDS) {
+      expect(f.label, f.field).not.toBe(f.field);
+      expect(f.label.length, f.field).toBeGreaterThan(1);
+      expect(f.description.length, f.field).toBeGreaterThan(5);
+      expect(f.required, f.field).toBe((REQUIRED_FIELDS as readonly string[]).includes(f.field));
+    }
+    expect(new Set(DOSSIER_V3_FIELDS.map((f) => f.label)).size).toBe(70);
+  });
+});
+
+describe("OpenAPI document", () => {
+  const doc = dossiersOpenApiDocument() as Record<string, any>;
+  const item = doc.components.schemas.DossierApprenantV3;
+
+  it("is valid JSON and an OpenAPI 3.1 document with French info", () => {
+    expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
+    expect(doc.openapi).toMatch(/^3\.1\./);
+    expect(doc.info.title).toContain("apprentissage");
+    expect(doc.info.description).toContain("dossiers");
+    expect(doc.info.version).toBeTruthy();
+  });
+
+  it("contains the generated item schema with every field and description", () => {
+    expect(item.type).toBe("object");
+    expect(Object.keys(item.properties).sort()).toEqual([...ALL_FIELDS].sort());
+    expect([...item.required].sort()).toEqual([...REQUIRED_FIELDS].sort());
+    for (const [field, schema] of Object.entries<any>(item.properties)) {
+      expect(schema.description, field).toMatch(/[a-zé]/);
+      expect(schema.title, field).toBeTruthy();
+    }
+    expect(item).not.toHaveProperty("additionalProperties");
+    expect(item).not.toHaveProperty("$schema");
+    // input types, not output ones
+    expect(item.properties.sexe_apprenant.type).toEqual(["string", "number", "null"]);
+    expect(item.properties.rqth_apprenant.type).toEqual(["string", "number", "boolean", "null"]);
+    expect(item.properties.date_de_naissance_apprenant.type).toBe("string");
+    expect(item.properties.id_erp_apprenant.type).toEqual(["string", "number"]);
+  });
+
+  it("is generated from dossierV3InputSchema", () => {
+    expect(Object.keys(dossierV3InputSchema.shape).sort()).toEqual(Object.keys(item.properties).sort());
+  });
+
+  it("whose example dossier is valid", () => {
+    for (const example of item.examples) expect(validateDossier(example).ok).toBe(true);
+    const body = doc.paths["/api/v3/dossiers-apprenants"].post.requestBody.content["application/json"];
+    for (const example of body.example) expect(validateDossier(example).ok).toBe(true);
+  });
+
+  it("describes POST /api/v3/dossiers-apprenants (bearer, ≤ 2000 items, responses)", () => {
+    const post = doc.paths["/api/v3/dossiers-apprenants"].post;
+    const body = post.requestBody.content["application/json"].schema;
+    expect(body).toMatchObject({ type: "array", maxItems: 2000, items: { $ref: "#/components/schemas/DossierApprenantV3" } });
+    expect(Object.keys(post.responses).sort()).toEqual(["200", "400", "401", "403", "413", "429"]);
+    expect(doc.security).toEqual([{ bearerAuth: [] }]);
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
+    const result = doc.components.schemas.ResultatDossier;
+    expect(Object.keys(result.properties).sort()).toEqual(["id_erp_apprenant", "status", "validation_errors"]);
+    expect(result.properties.status.enum).toEqual(["ok", "error"]);
+  });
+
+  it("describes GET /api/v3/dossiers-apprenants/test", () => {
+    const get = doc.paths["/api/v3/dossiers-apprenants/test"].get;
+    expect(Object.keys(get.responses)).toEqual(expect.arrayContaining(["200", "401"]));
+  });
+
+  it("has only resolvable $refs", () => {
+    const refs = JSON.stringify(doc).match(/"\$ref":"[^"]+"/g) ?? [];
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) {
+      const path = ref.slice(8, -1).replace(/^#\//, "").split("/");
+      let node: any = doc;
+      for (const p of path) node = node?.[p];
+      expect(node, ref).toBeTruthy();
+    }
+  });
+});
