@@ -6,10 +6,11 @@ import { SkipLinks } from "@codegouvfr/react-dsfr/SkipLinks";
 import { headerFooterDisplayItem } from "@codegouvfr/react-dsfr/Display";
 import type { ReactNode } from "react";
 import { setLink } from "@codegouvfr/react-dsfr/link";
+import { DsfrLink } from "./ui/DsfrLink";
 import "./load-context";
 
 // The server renders DSFR links with Remix's Link too (entry.client registers it for the browser).
-setLink({ Link });
+setLink({ Link: DsfrLink as never });
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: "/dsfr/dsfr.min.css" },

@@ -284,3 +284,6 @@ export const effectifStatutsErp = pgTable(
   },
   (t) => [index("effectif_statuts_erp_effectif_idx").on(t.effectifId)],
 );
+export * from "./schema-ingestion";
+export * from "./schema-auth";
+export * from "./schema-indicateurs";

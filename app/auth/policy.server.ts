@@ -1,19 +1,35 @@
 /**
  * The one policy module: who may see what (../shared/domain.md, "Who sees what"). Every loader, action, API
- * route and export asks it. Until accounts exist every visitor is the public viewer.
+ * route and export asks it, on the server.
+ *
+ *  - `getViewer(request, database)` / `requireUser(request, database)`: who is asking, with the organisation
+ *    type and its Scope (région, département, académie, réseau, organismes, or national).
+ *  - `canSeeAggregates` / `canSeeNamedList` / `canSeeContacts` (and their `assert…` twins that throw a 403
+ *    Response): may this viewer see X for this target (a territory, a réseau, an organisme, national, or
+ *    `{ kind: "scope" }` = the viewer's whole scope). A list of targets means their intersection (e.g. a réseau's
+ *    CFAs in one région).
+ *  - `scopeFilter(viewer)` / `scopeSql(viewer, alias)`: the restriction every indicator query must apply.
+ *  - `maskSmallCounts(viewer, n)`: counts 1…threshold-1 become "< threshold" for the public.
+ *  - `logNamedListAccess(database, viewer, …)`: the audit log of named lists.
  */
-export type OrganisationType =
-  | "ADMINISTRATEUR"
-  | "OPERATEUR_PUBLIC_NATIONAL"
-  | "DREETS"
-  | "DRAAF"
-  | "CONSEIL_REGIONAL"
-  | "CARIF_OREF_REGIONAL"
-  | "ACADEMIE"
-  | "DDETS"
-  | "TETE_DE_RESEAU"
-  | "ORGANISME_FORMATION"
-  | "PUBLIC";
+import { redirect } from "@remix-run/node";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
+import type { Database } from "../../db/client.server";
+import {
+  namedListAccessLog,
+  organismeRelations,
+  organismes,
+  type AccountOrganisationType,
+  type NamedList,
+  type UserRole,
+  type organisations,
+} from "../../db/schema";
+import { findSession, type SessionRecord } from "./session.server";
+import { academieOfDepartement, departementsOfAcademie, regionOfAcademie, regionOfDepartement } from "./territoires.server";
+
+export type { NamedList } from "../../db/schema";
+
+export type OrganisationType = AccountOrganisationType | "PUBLIC";
 
 /** What part of France a viewer may see aggregated figures of. */
 export type Scope =
@@ -22,24 +38,512 @@ export type Scope =
   | { kind: "departement"; code: string }
   | { kind: "academie"; code: string }
   | { kind: "reseau"; nom: string }
+  /** An organisme's rows (one SIRET may carry several UAIs) and, for a responsable, its formateurs. */
   | { kind: "organisme"; organismeIds: number[] };
+
+export interface ViewerUser {
+  id: number;
+  email: string;
+  nom: string;
+  prenom: string;
+  role: UserRole;
+  organisationId: number;
+  organisationNom: string;
+}
 
 export interface Viewer {
   userId: number | null;
   organisationType: OrganisationType;
   scope: Scope;
+  /** Set for signed-in viewers. */
+  user?: ViewerUser;
+  sessionId?: string;
+}
+
+export interface AuthenticatedViewer extends Viewer {
+  userId: number;
+  organisationType: AccountOrganisationType;
+  user: ViewerUser;
+  sessionId: string;
 }
 
 export const PUBLIC_VIEWER: Viewer = { userId: null, organisationType: "PUBLIC", scope: { kind: "national" } };
 
-/** The viewer of a request. */
-export async function getViewer(_request: Request): Promise<Viewer> {
-  return PUBLIC_VIEWER;
+export interface OrganismeTarget {
+  kind: "organisme";
+  id: number;
+  siret: string;
+  uai: string | null;
+  regionCode: string | null;
+  departementCode: string | null;
+  academieCode: string | null;
+  reseaux: string[];
+  /** The responsables this organisme is a formateur of. */
+  responsableIds: number[];
 }
 
-/** Small counts are masked for the public. */
+export type Target =
+  /** The viewer's whole scope. */
+  | { kind: "scope" }
+  | { kind: "national" }
+  | { kind: "region"; code: string }
+  | { kind: "departement"; code: string }
+  | { kind: "academie"; code: string }
+  | { kind: "reseau"; nom: string }
+  | OrganismeTarget;
+
+export type Targets = Target | Target[];
+
+// ------------------------------------------------------------------------------------------------ the rules
+
+const NAMED_LISTS: readonly NamedList[] = ["sans_contrat", "rupturants", "abandons", "tous"];
+const SIGNAL_LISTS: readonly NamedList[] = ["sans_contrat", "rupturants", "abandons"];
+
+/** Which named lists each organisation type may open (inside its scope). */
+export const NAMED_LISTS_BY_TYPE: Record<OrganisationType, readonly NamedList[]> = {
+  ADMINISTRATEUR: NAMED_LISTS,
+  OPERATEUR_PUBLIC_NATIONAL: [],
+  DREETS: SIGNAL_LISTS,
+  DRAAF: SIGNAL_LISTS,
+  CONSEIL_REGIONAL: [],
+  CARIF_OREF_REGIONAL: [],
+  ACADEMIE: SIGNAL_LISTS,
+  DDETS: SIGNAL_LISTS,
+  TETE_DE_RESEAU: [],
+  ORGANISME_FORMATION: NAMED_LISTS,
+  PUBLIC: [],
+};
+
+/** Who may see the contact fields (e-mail, telephone, address, parents' e-mails) of the learners of a named list. */
+export const CONTACTS_BY_TYPE: Record<OrganisationType, boolean> = {
+  ADMINISTRATEUR: true,
+  OPERATEUR_PUBLIC_NATIONAL: false,
+  DREETS: true,
+  DRAAF: true,
+  CONSEIL_REGIONAL: false,
+  CARIF_OREF_REGIONAL: false,
+  ACADEMIE: false,
+  DDETS: false,
+  TETE_DE_RESEAU: false,
+  ORGANISME_FORMATION: true,
+  PUBLIC: false,
+};
+
+/** The scope an organisation type has, before its organisme ids are resolved. */
+export function scopeOfOrganisation(
+  organisation: Pick<typeof organisations.$inferSelect, "type" | "regionCode" | "departementCode" | "academieCode" | "reseau">,
+  organismeIds: number[] = [],
+): Scope {
+  switch (organisation.type) {
+    case "ADMINISTRATEUR":
+    case "OPERATEUR_PUBLIC_NATIONAL":
+      return { kind: "national" };
+    case "DREETS":
+    case "DRAAF":
+    case "CONSEIL_REGIONAL":
+    case "CARIF_OREF_REGIONAL":
+      return { kind: "region", code: organisation.regionCode ?? "" };
+    case "ACADEMIE":
+      return { kind: "academie", code: organisation.academieCode ?? "" };
+    case "DDETS":
+      return { kind: "departement", code: organisation.departementCode ?? "" };
+    case "TETE_DE_RESEAU":
+      return { kind: "reseau", nom: organisation.reseau ?? "" };
+    case "ORGANISME_FORMATION":
+      return { kind: "organisme", organismeIds };
+  }
+}
+
+/** Whether `target` lies inside `scope` (a sub-territory of a région is inside it, an organisme inside its territory…). */
+export function scopeContains(scope: Scope, target: Target): boolean {
+  if (target.kind === "scope") return true;
+  switch (scope.kind) {
+    case "national":
+      return true;
+    case "region":
+      if (!scope.code) return false;
+      switch (target.kind) {
+        case "region":
+          return target.code === scope.code;
+        case "departement":
+          return regionOfDepartement(target.code) === scope.code;
+        case "academie":
+          return regionOfAcademie(target.code) === scope.code;
+        case "organisme":
+          return target.regionCode === scope.code;
+        default:
+          return false;
+      }
+    case "departement":
+      if (!scope.code) return false;
+      switch (target.kind) {
+        case "departement":
+          return target.code === scope.code;
+        case "organisme":
+          return target.departementCode === scope.code;
+        default:
+          return false;
+      }
+    case "academie":
+      if (!scope.code) return false;
+      switch (target.kind) {
+        case "academie":
+          return target.code === scope.code;
+        case "departement":
+          return academieOfDepartement(target.code) === scope.code;
+        case "organisme":
+          return target.academieCode === scope.code;
+        default:
+          return false;
+      }
+    case "reseau":
+      if (!scope.nom) return false;
+      switch (target.kind) {
+        case "reseau":
+          return target.nom === scope.nom;
+        case "organisme":
+          return target.reseaux.includes(scope.nom);
+        default:
+          return false;
+      }
+    case "organisme":
+      return target.kind === "organisme" && scope.organismeIds.includes(target.id);
+  }
+}
+
+function asList(targets: Targets): Target[] {
+  return Array.isArray(targets) ? (targets.length ? targets : [{ kind: "national" }]) : [targets];
+}
+
+/** An intersection of targets lies in the scope when one of them does. */
+function withinScope(viewer: Viewer, targets: Targets): boolean {
+  return asList(targets).some((t) => scopeContains(viewer.scope, t));
+}
+
+/** Aggregated figures. The public sees national and regional figures only (masked); users, their scope. */
+export function canSeeAggregates(viewer: Viewer, targets: Targets): boolean {
+  if (viewer.organisationType === "PUBLIC") {
+    return asList(targets).every((t) => t.kind === "national" || t.kind === "region" || t.kind === "scope");
+  }
+  return withinScope(viewer, targets);
+}
+
+export function canSeeNamedList(viewer: Viewer, list: NamedList, targets: Targets): boolean {
+  if (viewer.userId === null || !viewer.user) return false;
+  if (!NAMED_LISTS_BY_TYPE[viewer.organisationType].includes(list)) return false;
+  return withinScope(viewer, targets);
+}
+
+/** Which named lists the viewer may open at all (for menus). */
+export function namedListsOf(viewer: Viewer): readonly NamedList[] {
+  return viewer.userId === null ? [] : NAMED_LISTS_BY_TYPE[viewer.organisationType];
+}
+
+/** Contact fields of learners, on top of a named list the viewer may see. */
+export function canSeeContacts(viewer: Viewer, targets: Targets): boolean {
+  if (viewer.userId === null || !viewer.user) return false;
+  if (!CONTACTS_BY_TYPE[viewer.organisationType]) return false;
+  return withinScope(viewer, targets);
+}
+
+export function isNationalAdmin(viewer: Viewer): boolean {
+  return viewer.userId !== null && viewer.organisationType === "ADMINISTRATEUR";
+}
+
+export function isOrganisationAdmin(viewer: Viewer): boolean {
+  return viewer.userId !== null && viewer.user?.role === "admin";
+}
+
+// --------------------------------------------------------------------------------- responses for loaders
+
+const TEXT = { "Content-Type": "text/plain; charset=utf-8" };
+const JSON_TYPE = { "Content-Type": "application/json; charset=utf-8" };
+
+export const FORBIDDEN_MESSAGE = "Vous n'avez pas accès à ces données : elles sont hors du périmètre de votre organisation.";
+
+/** A 403 Response to throw from a loader or action (`format: "json"` for API routes). No figure in it. */
+export function forbidden(message = FORBIDDEN_MESSAGE, format: "text" | "json" = "text"): Response {
+  return format === "json"
+    ? new Response(JSON.stringify({ erreur: message }), { status: 403, headers: JSON_TYPE })
+    : new Response(message, { status: 403, headers: TEXT });
+}
+
+export function notFound(message = "Cette page n'existe pas.", format: "text" | "json" = "text"): Response {
+  return format === "json"
+    ? new Response(JSON.stringify({ erreur: message }), { status: 404, headers: JSON_TYPE })
+    : new Response(message, { status: 404, headers: TEXT });
+}
+
+export interface AssertOptions {
+  format?: "text" | "json";
+  message?: string;
+}
+
+export function assertCanSeeAggregates(viewer: Viewer, targets: Targets, options: AssertOptions = {}): void {
+  if (!canSeeAggregates(viewer, targets)) {
+    throw forbidden(
+      options.message ??
+        (viewer.userId === null ? "Ces données sont réservées aux utilisateurs connectés : connectez-vous pour y accéder." : FORBIDDEN_MESSAGE),
+      options.format,
+    );
+  }
+}
+
+export function assertCanSeeNamedList(viewer: Viewer, list: NamedList, targets: Targets, options: AssertOptions = {}): void {
+  if (!canSeeNamedList(viewer, list, targets)) {
+    const message =
+      viewer.userId === null
+        ? "Les listes nominatives sont réservées aux utilisateurs connectés habilités."
+        : !NAMED_LISTS_BY_TYPE[viewer.organisationType].includes(list)
+          ? "Votre type d'organisation n'a pas accès à cette liste nominative."
+          : FORBIDDEN_MESSAGE;
+    throw forbidden(options.message ?? message, options.format);
+  }
+}
+
+export function assertCanSeeContacts(viewer: Viewer, targets: Targets, options: AssertOptions = {}): void {
+  if (!canSeeContacts(viewer, targets)) {
+    throw forbidden(options.message ?? "Votre type d'organisation n'a pas accès aux coordonnées des apprenants.", options.format);
+  }
+}
+
+// ------------------------------------------------------------------------------------------ query scoping
+
+export interface ScopeFilter {
+  regionCode?: string;
+  departementCode?: string;
+  academieCode?: string;
+  reseau?: string;
+  /** Rows whose organisme (formateur, for effectifs) is one of these; [] = nothing. */
+  organismeIds?: number[];
+}
+
+/** The restriction every indicator query must apply (AND) on top of the user's own filters. {} = national. */
+export function scopeFilter(viewer: Viewer): ScopeFilter {
+  const scope = viewer.scope;
+  switch (scope.kind) {
+    case "national":
+      return {};
+    case "region":
+      return { regionCode: scope.code };
+    case "departement":
+      return { departementCode: scope.code };
+    case "academie":
+      return { academieCode: scope.code };
+    case "reseau":
+      return { reseau: scope.nom };
+    case "organisme":
+      return { organismeIds: [...scope.organismeIds] };
+  }
+}
+
+/**
+ * `scopeFilter` as a SQL condition on an `organismes` row aliased `alias` (for effectifs: join their organisme
+ * formateur). `sql\`true\`` for national viewers; `false` when the scope is empty.
+ */
+export function scopeSql(viewer: Viewer, alias = "o"): SQL {
+  const column = (name: string) => sql.raw(`${alias.replace(/[^a-z0-9_]/gi, "")}.${name}`);
+  const f = scopeFilter(viewer);
+  if (f.organismeIds) {
+    return f.organismeIds.length
+      ? sql`${column("id")} in (${sql.join(
+          f.organismeIds.map((id) => sql`${id}`),
+          sql`, `,
+        )})`
+      : sql`false`;
+  }
+  if (f.regionCode !== undefined) return sql`${column("region_code")} = ${f.regionCode}`;
+  if (f.departementCode !== undefined) return sql`${column("departement_code")} = ${f.departementCode}`;
+  if (f.academieCode !== undefined) return sql`${column("academie_code")} = ${f.academieCode}`;
+  if (f.reseau !== undefined) return sql`${f.reseau} = any(${column("reseaux")})`;
+  return sql`true`;
+}
+
+// ----------------------------------------------------------------------------------------------- masking
+
+/** Small counts are masked for the public (PUBLIC_MASK_THRESHOLD, default 5); 0 for signed-in viewers. */
 export function maskThreshold(viewer: Viewer): number {
   if (viewer.organisationType !== "PUBLIC") return 0;
   const configured = Number(process.env.PUBLIC_MASK_THRESHOLD ?? 5);
-  return Number.isFinite(configured) ? configured : 5;
+  return Number.isFinite(configured) && configured >= 0 ? Math.floor(configured) : 5;
+}
+
+export type MaskedCount = number | `< ${number}`;
+
+/** A count as the viewer may see it: 1…threshold-1 → "< threshold" (0 stays 0). Use it for pages, charts, CSV and JSON. */
+export function maskSmallCounts(viewer: Viewer, value: number): MaskedCount;
+export function maskSmallCounts(viewer: Viewer, value: number | null): MaskedCount | null;
+export function maskSmallCounts(viewer: Viewer, value: number | null): MaskedCount | null {
+  if (value === null) return null;
+  const threshold = maskThreshold(viewer);
+  return value > 0 && value < threshold ? `< ${threshold}` : value;
+}
+
+// ------------------------------------------------------------------------------------- who is asking
+
+const viewerCache = new WeakMap<Request, Promise<Viewer>>();
+
+/** The organismes of an ORGANISME_FORMATION organisation: its SIRET (and UAI when set) and their formateurs. */
+export async function organismeIdsOfOrganisation(database: Database, siret: string, uai: string | null): Promise<number[]> {
+  const own = await database.db
+    .select({ id: organismes.id })
+    .from(organismes)
+    .where(uai ? and(eq(organismes.siret, siret), eq(organismes.uai, uai)) : eq(organismes.siret, siret));
+  const ids = own.map((o) => o.id);
+  if (!ids.length) return [];
+  const formateurs = await database.db
+    .select({ id: organismeRelations.formateurId })
+    .from(organismeRelations)
+    .where(inArray(organismeRelations.responsableId, ids));
+  return [...new Set([...ids, ...formateurs.map((f) => f.id)])].sort((a, b) => a - b);
+}
+
+export async function viewerOfSession(database: Database, session: SessionRecord): Promise<AuthenticatedViewer> {
+  const { organisation, user } = session;
+  const organismeIds =
+    organisation.type === "ORGANISME_FORMATION" && organisation.siret
+      ? await organismeIdsOfOrganisation(database, organisation.siret, organisation.uai)
+      : [];
+  return {
+    userId: user.id,
+    organisationType: organisation.type,
+    scope: scopeOfOrganisation(organisation, organismeIds),
+    user: { ...user, organisationNom: organisation.nom },
+    sessionId: session.sessionId,
+  };
+}
+
+/**
+ * The viewer of a request: the signed-in user with their organisation's scope, or the public viewer.
+ * Without `database` (older callers) the answer is the public viewer: pass `context.database`.
+ */
+export function getViewer(request: Request, database?: Database): Promise<Viewer> {
+  if (!database) return Promise.resolve(PUBLIC_VIEWER);
+  let cached = viewerCache.get(request);
+  if (!cached) {
+    cached = (async () => {
+      const session = await findSession(database, request);
+      return session ? viewerOfSession(database, session) : PUBLIC_VIEWER;
+    })();
+    viewerCache.set(request, cached);
+  }
+  return cached;
+}
+
+/** The signed-in viewer, or a redirect to /connexion (coming back here after login). */
+export async function requireUser(request: Request, database: Database): Promise<AuthenticatedViewer> {
+  const viewer = await getViewer(request, database);
+  if (viewer.userId === null || !viewer.user) {
+    const url = new URL(request.url);
+    throw redirect(`/connexion?redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
+  }
+  return viewer as AuthenticatedViewer;
+}
+
+export async function requireNationalAdmin(request: Request, database: Database): Promise<AuthenticatedViewer> {
+  const viewer = await requireUser(request, database);
+  if (!isNationalAdmin(viewer)) throw forbidden("Cette page est réservée aux administrateurs nationaux.");
+  return viewer;
+}
+
+/** National admins, and admins of an organisation (who manage its users). */
+export async function requireUserAdmin(request: Request, database: Database): Promise<AuthenticatedViewer> {
+  const viewer = await requireUser(request, database);
+  if (!isNationalAdmin(viewer) && !isOrganisationAdmin(viewer))
+    throw forbidden("Cette page est réservée aux administrateurs de votre organisation et aux administrateurs nationaux.");
+  return viewer;
+}
+
+// ------------------------------------------------------------------------------------------ targets
+
+/** An organisme as a policy target (territory, réseaux, responsables), or null when it does not exist. */
+export async function resolveOrganismeTarget(database: Database, organismeId: number): Promise<OrganismeTarget | null> {
+  if (!Number.isSafeInteger(organismeId) || organismeId <= 0) return null;
+  const [row] = await database.db
+    .select({
+      id: organismes.id,
+      siret: organismes.siret,
+      uai: organismes.uai,
+      regionCode: organismes.regionCode,
+      departementCode: organismes.departementCode,
+      academieCode: organismes.academieCode,
+      reseaux: organismes.reseaux,
+    })
+    .from(organismes)
+    .where(eq(organismes.id, organismeId))
+    .limit(1);
+  if (!row) return null;
+  const responsables = await database.db
+    .select({ id: organismeRelations.responsableId })
+    .from(organismeRelations)
+    .where(eq(organismeRelations.formateurId, organismeId));
+  return { kind: "organisme", ...row, responsableIds: responsables.map((r) => r.id) };
+}
+
+/**
+ * For loaders: the organisme target if the viewer may see its aggregates; throws 404 when it does not exist
+ * and 403 when it is outside the viewer's scope.
+ */
+export async function requireOrganismeTarget(
+  database: Database,
+  viewer: Viewer,
+  organismeId: number,
+  options: AssertOptions = {},
+): Promise<OrganismeTarget> {
+  const target = await resolveOrganismeTarget(database, organismeId);
+  if (!target) throw notFound("Cet organisme n'existe pas dans le référentiel.", options.format);
+  assertCanSeeAggregates(viewer, target, options);
+  return target;
+}
+
+/** The targets of a set of filters (their intersection), ready for canSee…; validate codes before. */
+export function targetsOfFilters(filters: { regionCode?: string | null; departementCode?: string | null; academieCode?: string | null; reseau?: string | null }): Target[] {
+  const targets: Target[] = [];
+  if (filters.regionCode) targets.push({ kind: "region", code: filters.regionCode });
+  if (filters.departementCode) targets.push({ kind: "departement", code: filters.departementCode });
+  if (filters.academieCode) targets.push({ kind: "academie", code: filters.academieCode });
+  if (filters.reseau) targets.push({ kind: "reseau", nom: filters.reseau });
+  return targets.length ? targets : [{ kind: "scope" }];
+}
+
+/** The régions of a scope, when it is territorial (for pickers); null = all. */
+export function regionsOfScope(scope: Scope): string[] | null {
+  switch (scope.kind) {
+    case "region":
+      return [scope.code];
+    case "departement": {
+      const r = regionOfDepartement(scope.code);
+      return r ? [r] : [];
+    }
+    case "academie": {
+      const regions = new Set(departementsOfAcademie(scope.code).map((d) => regionOfDepartement(d) ?? ""));
+      return [...regions].filter(Boolean);
+    }
+    default:
+      return null;
+  }
+}
+
+// ------------------------------------------------------------------------------------------ audit log
+
+export interface NamedListAccess {
+  list: NamedList;
+  filters: Record<string, unknown>;
+  rowCount: number;
+  action: "view" | "download";
+}
+
+/** Writes one audit entry for a view or download of a named list (who, when, which list, filters, row count). */
+export async function logNamedListAccess(database: Database, viewer: Viewer, access: NamedListAccess): Promise<void> {
+  if (viewer.userId === null || !viewer.user) throw new Error("Seul un utilisateur connecté peut consulter une liste nominative.");
+  await database.db.insert(namedListAccessLog).values({
+    userId: viewer.userId,
+    userEmail: viewer.user.email,
+    organisationId: viewer.user.organisationId,
+    organisationType: viewer.organisationType,
+    list: access.list,
+    action: access.action,
+    filters: JSON.parse(JSON.stringify(access.filters ?? {})) as Record<string, unknown>,
+    rowCount: access.rowCount,
+  });
 }

@@ -1,5 +1,19 @@
 import { useEffect, useId, useRef, useState } from "react";
+import { Link } from "@remix-run/react";
 import { DSFR_COLORS, echarts, renderChartToSvg, type EChartsOption } from "./echarts";
+
+/** A table cell: a value, or a link (its text goes to the CSV). */
+export type ChartCell = string | number | null | { text: string; href: string };
+
+/** What ECharts passes to a click handler (the fields the app uses). */
+export interface ChartClickParams {
+  componentType: string;
+  seriesIndex?: number;
+  dataIndex: number;
+  name: string;
+  value: unknown;
+  data: unknown;
+}
 
 export interface ChartProps {
   title: string;
@@ -7,7 +21,9 @@ export interface ChartProps {
   option: EChartsOption;
   height?: number;
   /** Table alternative ("Voir les données") and CSV download of exactly the chart's data. */
-  data?: { columns: string[]; rows: (string | number | null)[][]; fileName: string };
+  data?: { columns: string[]; rows: ChartCell[][]; fileName: string };
+  /** Click on a chart element (browser only; the table links are the path without JavaScript or mouse). */
+  onClick?: (params: ChartClickParams) => void;
 }
 
 const SSR_WIDTH = 800;
@@ -15,9 +31,11 @@ const SSR_WIDTH = 800;
 /**
  * A chart rendered on the server as SVG (readable without JavaScript), then hydrated by ECharts in the browser.
  */
-export function Chart({ title, description, option, height = 360, data }: ChartProps) {
+export function Chart({ title, description, option, height = 360, data, onClick }: ChartProps) {
   const id = useId();
   const ref = useRef<HTMLDivElement>(null);
+  const onClickRef = useRef(onClick);
+  onClickRef.current = onClick;
   const [showTable, setShowTable] = useState(false);
   const serverSvg = typeof document === "undefined" ? renderChartToSvg(option, SSR_WIDTH, height) : "";
   const optionKey = JSON.stringify(option);
@@ -28,6 +46,7 @@ export function Chart({ title, description, option, height = 360, data }: ChartP
     el.innerHTML = "";
     const chart = echarts.init(el, null, { renderer: "svg" });
     chart.setOption({ animation: false, color: DSFR_COLORS, ...option });
+    chart.on("click", (params) => onClickRef.current?.(params as unknown as ChartClickParams));
     const observer = new ResizeObserver(() => chart.resize());
     observer.observe(el);
     return () => {
@@ -90,7 +109,15 @@ function DataTable({ title, data }: { title: string; data: NonNullable<ChartProp
           {data.rows.map((row, i) => (
             <tr key={i}>
               {row.map((cell, j) => (
-                <td key={j}>{typeof cell === "number" ? cell.toLocaleString("fr-FR") : cell ?? ""}</td>
+                <td key={j}>
+                  {typeof cell === "number" ? (
+                    cell.toLocaleString("fr-FR")
+                  ) : cell !== null && typeof cell === "object" ? (
+                    <Link to={cell.href}>{cell.text}</Link>
+                  ) : (
+                    cell ?? ""
+                  )}
+                </td>
               ))}
             </tr>
           ))}
@@ -102,8 +129,8 @@ function DataTable({ title, data }: { title: string; data: NonNullable<ChartProp
 
 /** CSV (UTF-8 with BOM, `;`) of the chart's data as a data: URL. */
 function csvHref(data: NonNullable<ChartProps["data"]>): string {
-  const escape = (v: string | number | null) => {
-    const s = v == null ? "" : String(v);
+  const escape = (v: ChartCell) => {
+    const s = v == null ? "" : typeof v === "object" ? v.text : String(v);
     return /[;"\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   const lines = [data.columns, ...data.rows].map((r) => r.map(escape).join(";"));

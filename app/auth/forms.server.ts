@@ -1,0 +1,41 @@
+/** What the auth actions answer a form with, and the zod helpers they share. Messages are French. */
+import { z } from "zod";
+
+export type FormFailure = { ok: false; message: string; fieldErrors: Record<string, string> };
+export type FormResult<T extends object = object> = ({ ok: true } & T) | FormFailure;
+
+export function failure(message: string, fieldErrors: Record<string, string> = {}): FormFailure {
+  return { ok: false, message, fieldErrors };
+}
+
+/** The first message of each field; never the submitted values. */
+export function fieldErrorsOf(error: z.ZodError): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.join(".") || "_";
+    errors[key] ??= issue.message;
+  }
+  return errors;
+}
+
+export function invalid(error: z.ZodError): FormFailure {
+  const fieldErrors = fieldErrorsOf(error);
+  const count = Object.keys(fieldErrors).length;
+  return failure(count > 1 ? `Le formulaire contient ${count} erreurs : corrigez les champs signalés.` : Object.values(fieldErrors)[0], fieldErrors);
+}
+
+/** The string fields of a form (files and missing fields become ""). */
+export function formFields(formData: FormData, names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(names.map((n) => [n, typeof formData.get(n) === "string" ? (formData.get(n) as string) : ""]));
+}
+
+export const emailField = z
+  .string()
+  .trim()
+  .min(1, "Indiquez votre adresse e-mail.")
+  .max(254, "L'adresse e-mail est trop longue (254 caractères au plus).")
+  .toLowerCase()
+  .pipe(z.email("Adresse e-mail invalide : elle doit être de la forme nom@domaine.fr."));
+
+export const nameField = (label: string) =>
+  z.string().trim().min(1, `Indiquez votre ${label}.`).max(100, `Le champ « ${label} » ne doit pas dépasser 100 caractères.`);

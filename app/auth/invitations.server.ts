@@ -1,0 +1,232 @@
+/**
+ * Invitations: an organisation's admin (or a national admin, into any organisation) invites an e-mail; the
+ * invitee follows the single-use link (7 days), chooses a password and is signed in.
+ */
+import { z } from "zod";
+import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import type { Database } from "../../db/client.server";
+import { authTokens, organisations, users, USER_ROLES, type UserRole } from "../../db/schema";
+import { emailField, failure, formFields, invalid, nameField, type FormResult } from "./forms.server";
+import { findOrCreateOrganisation, getOrganisation, OrganisationError, type Organisation } from "./organisations.server";
+import { hashPassword, passwordProblem } from "./password.server";
+import { createSession } from "./session.server";
+import { consumeToken, createToken, inspectToken, TOKEN_STATE_MESSAGES, TOKEN_TTL_SECONDS } from "./tokens.server";
+import { sendMail } from "./mail.server";
+import { isNationalAdmin, isOrganisationAdmin, type AuthenticatedViewer } from "./policy.server";
+import { findUserByEmail } from "./accounts.server";
+import { ORGANISATION_TYPE_LABELS, ROLE_LABELS } from "./labels";
+
+export interface InvitationSpec {
+  email: string;
+  role: UserRole;
+  organisation: Organisation;
+  nom?: string | null;
+  prenom?: string | null;
+  invitedBy?: AuthenticatedViewer | null;
+}
+
+/** Stores and e-mails an invitation. Throws when an account exists for the e-mail. */
+export async function sendInvitation(database: Database, baseUrl: string, spec: InvitationSpec): Promise<void> {
+  if (await findUserByEmail(database, spec.email)) throw new OrganisationError(`Un compte existe déjà pour l'adresse ${spec.email}.`);
+  const token = await createToken(database, {
+    kind: "invitation",
+    email: spec.email,
+    organisationId: spec.organisation.id,
+    role: spec.role,
+    nom: spec.nom ?? null,
+    prenom: spec.prenom ?? null,
+    createdByUserId: spec.invitedBy?.userId ?? null,
+  });
+  const by = spec.invitedBy?.user;
+  await sendMail({
+    to: spec.email,
+    subject: "Invitation au Tableau de bord de l'apprentissage",
+    text: [
+      "Bonjour,",
+      "",
+      by
+        ? `${[by.prenom, by.nom].filter(Boolean).join(" ") || by.email} vous invite à rejoindre l'organisation « ${spec.organisation.nom} » sur le Tableau de bord de l'apprentissage.`
+        : `Votre accès au Tableau de bord de l'apprentissage pour l'organisation « ${spec.organisation.nom} » est prêt.`,
+      `Rôle : ${ROLE_LABELS[spec.role]}.`,
+      "",
+      `Créez votre mot de passe en suivant ce lien, valable ${TOKEN_TTL_SECONDS.invitation / 86400} jours et une seule fois :`,
+      `${baseUrl}/invitation/${token}`,
+    ].join("\n"),
+  });
+}
+
+const inviteSchema = z.object({
+  email: emailField,
+  role: z.enum(USER_ROLES, { error: "Choisissez le rôle : membre ou administrateur de l'organisation." }),
+  organisationId: z.string().trim(),
+  type: z.string().trim(),
+  regionCode: z.string().trim(),
+  departementCode: z.string().trim(),
+  academieCode: z.string().trim(),
+  reseau: z.string().trim(),
+  siret: z.string().trim(),
+  uai: z.string().trim(),
+});
+
+/**
+ * The admin form's invitation. An organisation admin invites into their organisation only; a national admin
+ * into an existing organisation (organisationId) or a new one (type + scope).
+ */
+export async function inviteUser(
+  database: Database,
+  viewer: AuthenticatedViewer,
+  baseUrl: string,
+  formData: FormData,
+): Promise<FormResult<{ message: string }>> {
+  const parsed = inviteSchema.safeParse(
+    formFields(formData, ["email", "role", "organisationId", "type", "regionCode", "departementCode", "academieCode", "reseau", "siret", "uai"]),
+  );
+  if (!parsed.success) return invalid(parsed.error);
+  const input = parsed.data;
+  let organisation: Organisation | null;
+  try {
+    if (isNationalAdmin(viewer)) {
+      organisation = input.organisationId
+        ? await getOrganisation(database, Number(input.organisationId))
+        : input.type
+          ? await findOrCreateOrganisation(database, input)
+          : null;
+      if (!organisation) return failure("Choisissez l'organisation : une organisation existante, ou un type et son périmètre.", { organisationId: "Choisissez l'organisation." });
+    } else if (isOrganisationAdmin(viewer)) {
+      organisation = await getOrganisation(database, viewer.user.organisationId);
+      if (input.organisationId && Number(input.organisationId) !== viewer.user.organisationId) {
+        return failure("Vous ne pouvez inviter que dans votre propre organisation.");
+      }
+    } else {
+      return failure("Seuls les administrateurs d'une organisation peuvent inviter des utilisateurs.");
+    }
+    await sendInvitation(database, baseUrl, { email: input.email, role: input.role, organisation: organisation!, invitedBy: viewer });
+  } catch (error) {
+    if (error instanceof OrganisationError) return failure(error.message);
+    throw error;
+  }
+  return { ok: true, message: `Invitation envoyée à ${input.email} (${organisation!.nom}, ${ROLE_LABELS[input.role].toLowerCase()}), valable 7 jours.` };
+}
+
+export interface InvitationDetails {
+  email: string;
+  nom: string;
+  prenom: string;
+  role: UserRole;
+  organisationNom: string;
+  organisationType: string;
+  expiresAt: string;
+}
+
+export async function invitationState(
+  database: Database,
+  token: string,
+): Promise<{ valid: true; invitation: InvitationDetails } | { valid: false; message: string }> {
+  const state = await inspectToken(database, "invitation", token);
+  if (state.status !== "valid") return { valid: false, message: TOKEN_STATE_MESSAGES[state.status] };
+  const organisation = await getOrganisation(database, state.token.organisationId!);
+  if (!organisation) return { valid: false, message: TOKEN_STATE_MESSAGES.unknown };
+  return {
+    valid: true,
+    invitation: {
+      email: state.token.email,
+      nom: state.token.nom ?? "",
+      prenom: state.token.prenom ?? "",
+      role: state.token.role!,
+      organisationNom: organisation.nom,
+      organisationType: ORGANISATION_TYPE_LABELS[organisation.type],
+      expiresAt: state.token.expiresAt.toISOString(),
+    },
+  };
+}
+
+const acceptSchema = z
+  .object({
+    nom: nameField("nom"),
+    prenom: nameField("prénom"),
+    password: z.string().min(1, "Choisissez un mot de passe.").max(1000, "Mot de passe trop long."),
+    confirmation: z.string(),
+  })
+  .refine((v) => v.password === v.confirmation, { path: ["confirmation"], message: "Les deux mots de passe ne sont pas identiques." });
+
+/** Creates the account of an invitation (consuming it) and signs the new user in. */
+export async function acceptInvitation(
+  database: Database,
+  request: Request,
+  token: string,
+  formData: FormData,
+): Promise<FormResult<{ setCookie: string }>> {
+  const state = await inspectToken(database, "invitation", token);
+  if (state.status !== "valid") return failure(TOKEN_STATE_MESSAGES[state.status]);
+  const parsed = acceptSchema.safeParse(formFields(formData, ["nom", "prenom", "password", "confirmation"]));
+  if (!parsed.success) return invalid(parsed.error);
+  const problem = passwordProblem(parsed.data.password, state.token.email);
+  if (problem) return failure(problem, { password: problem });
+  if (await findUserByEmail(database, state.token.email)) {
+    return failure(`Un compte existe déjà pour l'adresse ${state.token.email} : connectez-vous.`);
+  }
+  const hash = await hashPassword(parsed.data.password);
+  const userId = await database.db.transaction(async (tx) => {
+    const consumed = await consumeToken(tx, "invitation", token);
+    if (!consumed) return null;
+    const [user] = await tx
+      .insert(users)
+      .values({
+        email: consumed.email,
+        passwordHash: hash,
+        nom: parsed.data.nom,
+        prenom: parsed.data.prenom,
+        role: consumed.role!,
+        organisationId: consumed.organisationId!,
+      })
+      .onConflictDoNothing()
+      .returning({ id: users.id });
+    return user?.id ?? null;
+  });
+  if (!userId) return failure(TOKEN_STATE_MESSAGES.used);
+  return { ok: true, setCookie: await createSession(database, userId, request) };
+}
+
+export interface PendingInvitation {
+  id: number;
+  email: string;
+  role: UserRole;
+  organisationNom: string;
+  expiresAt: string;
+}
+
+/** Unused, unexpired invitations: all (national admin) or of one organisation. */
+export async function pendingInvitations(database: Database, organisationId?: number): Promise<PendingInvitation[]> {
+  const rows = await database.db
+    .select({ token: authTokens, organisationNom: organisations.nom })
+    .from(authTokens)
+    .innerJoin(organisations, eq(organisations.id, authTokens.organisationId))
+    .where(
+      and(
+        eq(authTokens.kind, "invitation"),
+        isNull(authTokens.usedAt),
+        gt(authTokens.expiresAt, new Date()),
+        organisationId === undefined ? undefined : eq(authTokens.organisationId, organisationId),
+      ),
+    )
+    .orderBy(desc(authTokens.createdAt));
+  return rows.map(({ token, organisationNom }) => ({
+    id: token.id,
+    email: token.email,
+    role: token.role!,
+    organisationNom,
+    expiresAt: token.expiresAt.toISOString(),
+  }));
+}
+
+/** Cancels an invitation (its link stops working). */
+export async function revokeInvitation(database: Database, viewer: AuthenticatedViewer, formData: FormData): Promise<FormResult<{ message: string }>> {
+  const id = Number(formData.get("invitationId"));
+  const [token] = await database.db.select().from(authTokens).where(and(eq(authTokens.id, id), eq(authTokens.kind, "invitation")));
+  if (!token || token.usedAt) return failure("Cette invitation n'existe pas ou a déjà été utilisée.");
+  if (!isNationalAdmin(viewer) && !(isOrganisationAdmin(viewer) && token.organisationId === viewer.user.organisationId)) {
+    return failure("Vous ne pouvez annuler que les invitations de votre organisation.");
+  }
+  await database.db.update(authTokens).set({ usedAt: new Date() }).where(eq(authTokens.id, id));
+  return { ok: true, message: `Invitation de ${token.email} annulée.` };
+}

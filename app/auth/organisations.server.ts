@@ -1,0 +1,224 @@
+/**
+ * Organisations: a type and its scope (région, département, académie, réseau, or an organisme's SIRET).
+ * `resolveOrganisationInput` checks a type + scope against the territory tables and the référentiel and names
+ * the organisation; `findOrCreateOrganisation` stores it once.
+ */
+import { and, eq, isNull, sql } from "drizzle-orm";
+import type { Database } from "../../db/client.server";
+import { academies, departements, organisations, organismes, regions, ORGANISATION_TYPES, type AccountOrganisationType } from "../../db/schema";
+import { isValidSiret, isValidUai, normalizeSiret, normalizeUai } from "../referentiel/codes";
+import { ORGANISATION_TYPE_LABELS, SCOPE_FIELD_OF_TYPE } from "./labels";
+
+export type Organisation = typeof organisations.$inferSelect;
+
+export interface OrganisationInput {
+  type: string;
+  regionCode?: string | null;
+  departementCode?: string | null;
+  academieCode?: string | null;
+  reseau?: string | null;
+  siret?: string | null;
+  uai?: string | null;
+}
+
+export interface ResolvedOrganisation {
+  type: AccountOrganisationType;
+  nom: string;
+  regionCode: string | null;
+  departementCode: string | null;
+  academieCode: string | null;
+  reseau: string | null;
+  siret: string | null;
+  uai: string | null;
+  /** For ORGANISME_FORMATION: the référentiel rows found. */
+  organismeIds: number[];
+}
+
+export class OrganisationError extends Error {}
+
+export function isOrganisationType(value: string): value is AccountOrganisationType {
+  return (ORGANISATION_TYPES as readonly string[]).includes(value);
+}
+
+function blank(value: string | null | undefined): string | null {
+  const v = value?.trim();
+  return v ? v : null;
+}
+
+function deAcademie(nom: string): string {
+  return /^[AEIOUÉÈÀÂÎÔ]/i.test(nom) ? `Académie d'${nom}` : `Académie de ${nom}`;
+}
+
+/** Checks a type + scope and names it; throws OrganisationError with a French message. */
+export async function resolveOrganisationInput(database: Database, input: OrganisationInput): Promise<ResolvedOrganisation> {
+  const type = input.type?.trim().toUpperCase();
+  if (!type || !isOrganisationType(type)) {
+    throw new OrganisationError(
+      `Type d'organisation inconnu : « ${input.type ?? ""} ». Types possibles : ${ORGANISATION_TYPES.join(", ")}.`,
+    );
+  }
+  const base: ResolvedOrganisation = {
+    type,
+    nom: "",
+    regionCode: null,
+    departementCode: null,
+    academieCode: null,
+    reseau: null,
+    siret: null,
+    uai: null,
+    organismeIds: [],
+  };
+  const label = ORGANISATION_TYPE_LABELS[type];
+  const field = SCOPE_FIELD_OF_TYPE[type];
+  switch (field) {
+    case "aucun":
+      return { ...base, nom: type === "ADMINISTRATEUR" ? "Équipe nationale de l'apprentissage" : "Opérateur public national" };
+    case "region": {
+      const code = blank(input.regionCode);
+      if (!code) throw new OrganisationError(`Une organisation ${label} doit indiquer sa région (code région, par exemple 84).`);
+      const [row] = await database.db.select().from(regions).where(eq(regions.code, code));
+      if (!row) throw new OrganisationError(`Code région inconnu : « ${code} » (codes à 2 chiffres du COG, par exemple 84 pour Auvergne-Rhône-Alpes).`);
+      const prefix = type === "CONSEIL_REGIONAL" ? "Conseil régional" : type === "CARIF_OREF_REGIONAL" ? "CARIF-OREF" : type;
+      return { ...base, regionCode: row.code, nom: `${prefix} ${row.nom}` };
+    }
+    case "departement": {
+      const code = blank(input.departementCode)?.toUpperCase();
+      if (!code) throw new OrganisationError(`Une organisation ${label} doit indiquer son département (par exemple 69, 2A ou 974).`);
+      const [row] = await database.db.select().from(departements).where(eq(departements.code, code));
+      if (!row) throw new OrganisationError(`Code département inconnu : « ${code} » (par exemple 69, 2A ou 974).`);
+      return { ...base, departementCode: row.code, nom: `DDETS ${row.nom} (${row.code})` };
+    }
+    case "academie": {
+      const code = blank(input.academieCode);
+      if (!code) throw new OrganisationError(`Une organisation ${label} doit indiquer son académie (code à 2 chiffres, par exemple 10 pour Lyon).`);
+      const [row] = await database.db.select().from(academies).where(eq(academies.code, code));
+      if (!row) throw new OrganisationError(`Code académie inconnu : « ${code} » (par exemple 10 pour Lyon).`);
+      return { ...base, academieCode: row.code, nom: deAcademie(row.nom) };
+    }
+    case "reseau": {
+      const nom = blank(input.reseau);
+      if (!nom) throw new OrganisationError("Une tête de réseau doit indiquer le nom de son réseau.");
+      if (nom.length > 100) throw new OrganisationError("Le nom du réseau ne doit pas dépasser 100 caractères.");
+      // The référentiel's spelling wins, so that the scope matches organismes.reseaux.
+      const [known] = await database.rows<{ reseau: string }>(
+        sql`select r as reseau from (select distinct unnest(reseaux) r from organismes) x where lower(r) = lower(${nom}) limit 1`,
+      );
+      const reseau = known?.reseau ?? nom;
+      return { ...base, reseau, nom: `Tête de réseau ${reseau}` };
+    }
+    case "siret": {
+      const siretRaw = blank(input.siret);
+      const uaiRaw = blank(input.uai);
+      if (!siretRaw && !uaiRaw) throw new OrganisationError("Un organisme de formation doit indiquer son SIRET (14 chiffres) ou son UAI.");
+      const siret = siretRaw ? normalizeSiret(siretRaw) : null;
+      const uai = uaiRaw ? normalizeUai(uaiRaw) : null;
+      if (siret && !isValidSiret(siret)) throw new OrganisationError(`SIRET invalide : « ${siretRaw} » (14 chiffres, clé de contrôle incorrecte ou format erroné).`);
+      if (uai && !isValidUai(uai)) throw new OrganisationError(`UAI invalide : « ${uaiRaw} » (7 chiffres suivis d'une lettre de contrôle).`);
+      const found = await database.db
+        .select({ id: organismes.id, siret: organismes.siret, uai: organismes.uai, raisonSociale: organismes.raisonSociale, enseigne: organismes.enseigne })
+        .from(organismes)
+        .where(siret && uai ? and(eq(organismes.siret, siret), eq(organismes.uai, uai)) : siret ? eq(organismes.siret, siret) : eq(organismes.uai, uai!));
+      if (!found.length) {
+        throw new OrganisationError(
+          siret && uai
+            ? `Aucun organisme du référentiel n'a le SIRET ${siret} avec l'UAI ${uai}.`
+            : siret
+              ? `Aucun organisme du référentiel n'a le SIRET ${siret}.`
+              : `Aucun organisme du référentiel n'a l'UAI ${uai}.`,
+        );
+      }
+      const sirets = [...new Set(found.map((f) => f.siret))];
+      if (sirets.length > 1) {
+        throw new OrganisationError(`L'UAI ${uai} correspond à plusieurs SIRET (${sirets.join(", ")}) : indiquez le SIRET de votre organisme.`);
+      }
+      const first = found[0];
+      return {
+        ...base,
+        siret: sirets[0],
+        // A UAI narrows the scope only when given and the SIRET carries several UAIs.
+        uai: uai && found.length < (await countOrganismesOfSiret(database, sirets[0])) ? uai : null,
+        nom: `${first.enseigne || first.raisonSociale} (SIRET ${sirets[0]})`,
+        organismeIds: found.map((f) => f.id),
+      };
+    }
+  }
+}
+
+async function countOrganismesOfSiret(database: Database, siret: string): Promise<number> {
+  const [row] = await database.rows<{ n: number }>(sql`select count(*)::int as n from organismes where siret = ${siret}`);
+  return row?.n ?? 0;
+}
+
+function sameScope(resolved: ResolvedOrganisation) {
+  const column = <T>(col: T, value: string | null) => (value === null ? isNull(col as never) : eq(col as never, value));
+  return and(
+    eq(organisations.type, resolved.type),
+    column(organisations.regionCode, resolved.regionCode),
+    column(organisations.departementCode, resolved.departementCode),
+    column(organisations.academieCode, resolved.academieCode),
+    column(organisations.reseau, resolved.reseau),
+    column(organisations.siret, resolved.siret),
+    column(organisations.uai, resolved.uai),
+  );
+}
+
+/** The organisation of this type and scope, created when missing. */
+export async function findOrCreateOrganisation(database: Database, input: OrganisationInput): Promise<Organisation> {
+  const resolved = await resolveOrganisationInput(database, input);
+  const [existing] = await database.db.select().from(organisations).where(sameScope(resolved)).limit(1);
+  if (existing) return existing;
+  const { organismeIds: _ignored, ...values } = resolved;
+  await database.db.insert(organisations).values(values).onConflictDoNothing();
+  const [created] = await database.db.select().from(organisations).where(sameScope(resolved)).limit(1);
+  return created;
+}
+
+export async function getOrganisation(database: Database, id: number): Promise<Organisation | null> {
+  const [row] = await database.db.select().from(organisations).where(eq(organisations.id, id)).limit(1);
+  return row ?? null;
+}
+
+/** "Région Auvergne-Rhône-Alpes (84)", "National", "SIRET 12345678901234"… */
+export async function describeScope(database: Database, organisation: Organisation): Promise<string> {
+  if (organisation.regionCode) {
+    const [r] = await database.db.select().from(regions).where(eq(regions.code, organisation.regionCode));
+    return `Région ${r?.nom ?? ""} (${organisation.regionCode})`;
+  }
+  if (organisation.departementCode) {
+    const [d] = await database.db.select().from(departements).where(eq(departements.code, organisation.departementCode));
+    return `Département ${d?.nom ?? ""} (${organisation.departementCode})`;
+  }
+  if (organisation.academieCode) {
+    const [a] = await database.db.select().from(academies).where(eq(academies.code, organisation.academieCode));
+    return `${deAcademie(a?.nom ?? "")} (${organisation.academieCode})`;
+  }
+  if (organisation.reseau) return `Réseau ${organisation.reseau}`;
+  if (organisation.siret) return `SIRET ${organisation.siret}${organisation.uai ? `, UAI ${organisation.uai}` : ""} et ses organismes formateurs`;
+  return "National";
+}
+
+export async function listOrganisations(database: Database): Promise<Organisation[]> {
+  return database.db.select().from(organisations).orderBy(organisations.type, organisations.nom);
+}
+
+export interface TerritoryOptions {
+  regions: { code: string; nom: string }[];
+  departements: { code: string; nom: string }[];
+  academies: { code: string; nom: string }[];
+}
+
+/** The lists a type + scope form offers. */
+export async function territoryOptions(database: Database): Promise<TerritoryOptions> {
+  const [r, d, a] = await Promise.all([
+    database.db.select({ code: regions.code, nom: regions.nom }).from(regions).orderBy(regions.nom),
+    database.db.select({ code: departements.code, nom: departements.nom }).from(departements).orderBy(departements.code),
+    database.db.select({ code: academies.code, nom: academies.nom }).from(academies).orderBy(academies.nom),
+  ]);
+  return { regions: r, departements: d, academies: a };
+}
+
+/** The réseaux of the référentiel (for pickers). */
+export async function knownReseaux(database: Database): Promise<string[]> {
+  const rows = await database.rows<{ reseau: string }>(sql`select distinct unnest(reseaux) as reseau from organismes order by 1 limit 500`);
+  return rows.map((r) => r.reseau);
+}

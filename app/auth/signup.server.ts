@@ -1,0 +1,202 @@
+/**
+ * Sign-up requests: a CFA (found in the référentiel by SIRET or UAI) or a public officer (type + territory) asks
+ * for an account; a national admin validates it (the organisation is found or created and an invitation is
+ * e-mailed: the requester then chooses a password) or refuses it with a reason.
+ */
+import { z } from "zod";
+import { and, desc, eq } from "drizzle-orm";
+import type { Database } from "../../db/client.server";
+import { organisations, signupRequests, users, type SignupStatus } from "../../db/schema";
+import { emailField, failure, formFields, invalid, nameField, type FormResult } from "./forms.server";
+import { findOrCreateOrganisation, OrganisationError, resolveOrganisationInput } from "./organisations.server";
+import { checkThrottle, recordAttempt } from "./throttle.server";
+import { findUserByEmail } from "./accounts.server";
+import { sendInvitation } from "./invitations.server";
+import { sendMail } from "./mail.server";
+import type { AuthenticatedViewer } from "./policy.server";
+import { isNationalAdmin } from "./policy.server";
+import { ORGANISATION_TYPE_LABELS } from "./labels";
+
+/** Types one may ask for (national administrators are created by the CLI or by another national admin). */
+export const SIGNUP_TYPES = [
+  "ORGANISME_FORMATION",
+  "DREETS",
+  "DRAAF",
+  "CONSEIL_REGIONAL",
+  "CARIF_OREF_REGIONAL",
+  "ACADEMIE",
+  "DDETS",
+  "TETE_DE_RESEAU",
+  "OPERATEUR_PUBLIC_NATIONAL",
+] as const;
+
+const signupSchema = z.object({
+  email: emailField,
+  nom: nameField("nom"),
+  prenom: nameField("prénom"),
+  fonction: z.string().trim().max(200, "La fonction ne doit pas dépasser 200 caractères."),
+  type: z.enum(SIGNUP_TYPES, { error: "Choisissez le type de votre organisation." }),
+  regionCode: z.string().trim(),
+  departementCode: z.string().trim(),
+  academieCode: z.string().trim(),
+  reseau: z.string().trim(),
+  siret: z.string().trim(),
+  uai: z.string().trim(),
+  message: z.string().trim().max(2000, "Le message ne doit pas dépasser 2 000 caractères."),
+});
+
+export const SIGNUP_FIELDS = ["email", "nom", "prenom", "fonction", "type", "regionCode", "departementCode", "academieCode", "reseau", "siret", "uai", "message"] as const;
+
+export async function createSignupRequest(
+  database: Database,
+  formData: FormData,
+  ip: string | null,
+): Promise<FormResult<{ message: string }>> {
+  const parsed = signupSchema.safeParse(formFields(formData, SIGNUP_FIELDS));
+  if (!parsed.success) return invalid(parsed.error);
+  const input = parsed.data;
+  const throttle = await checkThrottle(database, "inscription", input.email, ip);
+  if (!throttle.allowed) return failure("Plusieurs demandes ont déjà été envoyées pour cette adresse dans l'heure : patientez avant de recommencer.");
+  let resolved;
+  try {
+    resolved = await resolveOrganisationInput(database, input);
+  } catch (error) {
+    if (error instanceof OrganisationError) {
+      const field = input.type === "ORGANISME_FORMATION" ? "siret" : input.type === "DDETS" ? "departementCode" : input.type === "ACADEMIE" ? "academieCode" : input.type === "TETE_DE_RESEAU" ? "reseau" : "regionCode";
+      return failure(error.message, { [field]: error.message });
+    }
+    throw error;
+  }
+  if (await findUserByEmail(database, input.email)) {
+    return failure(`Un compte existe déjà pour l'adresse ${input.email} : connectez-vous, ou utilisez « Mot de passe oublié ».`, {
+      email: "Un compte existe déjà pour cette adresse.",
+    });
+  }
+  const [pending] = await database.db
+    .select({ id: signupRequests.id })
+    .from(signupRequests)
+    .where(and(eq(signupRequests.email, input.email), eq(signupRequests.status, "en_attente")));
+  if (pending) return failure("Une demande est déjà en attente de validation pour cette adresse : vous recevrez un e-mail dès qu'elle sera traitée.");
+  await recordAttempt(database, "inscription", input.email, ip, true);
+  await database.db.insert(signupRequests).values({
+    email: input.email,
+    nom: input.nom,
+    prenom: input.prenom,
+    fonction: input.fonction || null,
+    organisationType: resolved.type,
+    regionCode: resolved.regionCode,
+    departementCode: resolved.departementCode,
+    academieCode: resolved.academieCode,
+    reseau: resolved.reseau,
+    siret: resolved.siret,
+    uai: resolved.uai,
+    organismeId: resolved.organismeIds[0] ?? null,
+    message: input.message || null,
+  });
+  const admins = await database.db
+    .select({ email: users.email })
+    .from(users)
+    .innerJoin(organisations, eq(organisations.id, users.organisationId))
+    .where(eq(organisations.type, "ADMINISTRATEUR"));
+  for (const admin of admins) {
+    await sendMail({
+      to: admin.email,
+      subject: "Nouvelle demande de compte à valider",
+      text: `Demande de ${input.prenom} ${input.nom} (${input.email}) pour « ${resolved.nom} » (${ORGANISATION_TYPE_LABELS[resolved.type]}).\nÀ valider dans Administration › Utilisateurs.`,
+    }).catch(() => undefined);
+  }
+  return {
+    ok: true,
+    message: `Votre demande pour « ${resolved.nom} » a été envoyée. Un administrateur national va la vérifier ; vous recevrez un e-mail à ${input.email} pour créer votre mot de passe dès qu'elle sera validée.`,
+  };
+}
+
+export interface SignupRequestRow {
+  id: number;
+  email: string;
+  nom: string;
+  prenom: string;
+  fonction: string | null;
+  organisationType: string;
+  perimetre: string;
+  message: string | null;
+  status: SignupStatus;
+  createdAt: string;
+}
+
+export async function listSignupRequests(database: Database, status: SignupStatus = "en_attente"): Promise<SignupRequestRow[]> {
+  const rows = await database.db.select().from(signupRequests).where(eq(signupRequests.status, status)).orderBy(desc(signupRequests.createdAt)).limit(200);
+  return rows.map((r) => ({
+    id: r.id,
+    email: r.email,
+    nom: r.nom,
+    prenom: r.prenom,
+    fonction: r.fonction,
+    organisationType: r.organisationType,
+    perimetre: r.regionCode
+      ? `Région ${r.regionCode}`
+      : r.departementCode
+        ? `Département ${r.departementCode}`
+        : r.academieCode
+          ? `Académie ${r.academieCode}`
+          : r.reseau
+            ? `Réseau ${r.reseau}`
+            : r.siret
+              ? `SIRET ${r.siret}${r.uai ? ` / UAI ${r.uai}` : ""}`
+              : "National",
+    message: r.message,
+    status: r.status,
+    createdAt: r.createdAt.toISOString(),
+  }));
+}
+
+async function pendingRequest(database: Database, formData: FormData) {
+  const id = Number(formData.get("demandeId"));
+  if (!Number.isSafeInteger(id)) return null;
+  const [request] = await database.db.select().from(signupRequests).where(and(eq(signupRequests.id, id), eq(signupRequests.status, "en_attente")));
+  return request ?? null;
+}
+
+/** Validation: organisation found or created, invitation e-mailed (admin role when it is the organisation's first user). */
+export async function validateSignupRequest(
+  database: Database,
+  viewer: AuthenticatedViewer,
+  baseUrl: string,
+  formData: FormData,
+): Promise<FormResult<{ message: string }>> {
+  if (!isNationalAdmin(viewer)) return failure("Seuls les administrateurs nationaux valident les demandes de compte.");
+  const request = await pendingRequest(database, formData);
+  if (!request) return failure("Cette demande n'existe pas ou a déjà été traitée.");
+  try {
+    const organisation = await findOrCreateOrganisation(database, { ...request, type: request.organisationType });
+    const [member] = await database.db.select({ id: users.id }).from(users).where(eq(users.organisationId, organisation.id)).limit(1);
+    const role = member ? "member" : "admin";
+    await sendInvitation(database, baseUrl, { email: request.email, role, organisation, nom: request.nom, prenom: request.prenom });
+    await database.db
+      .update(signupRequests)
+      .set({ status: "validee", decidedAt: new Date(), decidedByUserId: viewer.userId })
+      .where(eq(signupRequests.id, request.id));
+    return { ok: true, message: `Demande de ${request.email} validée : une invitation lui a été envoyée (${organisation.nom}).` };
+  } catch (error) {
+    if (error instanceof OrganisationError) return failure(error.message);
+    throw error;
+  }
+}
+
+export async function refuseSignupRequest(database: Database, viewer: AuthenticatedViewer, formData: FormData): Promise<FormResult<{ message: string }>> {
+  if (!isNationalAdmin(viewer)) return failure("Seuls les administrateurs nationaux traitent les demandes de compte.");
+  const request = await pendingRequest(database, formData);
+  if (!request) return failure("Cette demande n'existe pas ou a déjà été traitée.");
+  const motif = String(formData.get("motif") ?? "").trim().slice(0, 1000);
+  if (!motif) return failure("Indiquez le motif du refus : il est envoyé au demandeur.", { motif: "Indiquez le motif du refus." });
+  await database.db
+    .update(signupRequests)
+    .set({ status: "refusee", decidedAt: new Date(), decidedByUserId: viewer.userId, motifRefus: motif })
+    .where(eq(signupRequests.id, request.id));
+  await sendMail({
+    to: request.email,
+    subject: "Votre demande de compte",
+    text: `Bonjour,\n\nVotre demande de compte au Tableau de bord de l'apprentissage n'a pas été acceptée.\nMotif : ${motif}`,
+  });
+  return { ok: true, message: `Demande de ${request.email} refusée.` };
+}

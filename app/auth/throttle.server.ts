@@ -1,0 +1,96 @@
+/**
+ * Throttling of failed logins (and of reset / sign-up requests), stored in the database so that it holds across
+ * processes and restarts. Per e-mail: 5 failures in 15 minutes lock that e-mail for the rest of the window
+ * (failures before a success do not count). Per client IP (when the server knows it): 50 failures.
+ */
+import { and, count, desc, eq, gt, lt, sql } from "drizzle-orm";
+import type { Database } from "../../db/client.server";
+import { loginAttempts, type AttemptKind } from "../../db/schema";
+
+export interface ThrottleRule {
+  windowSeconds: number;
+  maxPerIdentifier: number;
+  maxPerIp: number;
+}
+
+export const THROTTLE_RULES: Record<AttemptKind, ThrottleRule> = {
+  connexion: { windowSeconds: 15 * 60, maxPerIdentifier: 5, maxPerIp: 50 },
+  reinitialisation: { windowSeconds: 60 * 60, maxPerIdentifier: 3, maxPerIp: 30 },
+  inscription: { windowSeconds: 60 * 60, maxPerIdentifier: 3, maxPerIp: 20 },
+};
+
+export interface ThrottleState {
+  allowed: boolean;
+  /** When not allowed: seconds until the oldest counted failure leaves the window. */
+  retryAfterSeconds: number;
+}
+
+/** The client IP: only from X-Forwarded-For when TRUST_PROXY=1, else what the server passed in its context. */
+export function clientIp(request: Request, context?: unknown): string | null {
+  const fromContext = (context as { clientIp?: unknown } | undefined)?.clientIp;
+  if (typeof fromContext === "string" && fromContext) return fromContext;
+  if (process.env.TRUST_PROXY === "1") {
+    const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+    if (forwarded) return forwarded.slice(0, 64);
+  }
+  return null;
+}
+
+export async function checkThrottle(
+  database: Database,
+  kind: AttemptKind,
+  identifier: string,
+  ip: string | null,
+  now = new Date(),
+): Promise<ThrottleState> {
+  const rule = THROTTLE_RULES[kind];
+  const since = new Date(now.getTime() - rule.windowSeconds * 1000);
+  const id = identifier.trim().toLowerCase();
+  // For logins, only the failures after the last success count.
+  const [lastSuccess] = await database.db
+    .select({ at: loginAttempts.createdAt })
+    .from(loginAttempts)
+    .where(and(eq(loginAttempts.kind, kind), eq(loginAttempts.identifier, id), eq(loginAttempts.success, true), gt(loginAttempts.createdAt, since)))
+    .orderBy(desc(loginAttempts.createdAt))
+    .limit(1);
+  const from = kind === "connexion" && lastSuccess ? lastSuccess.at : since;
+  const counted = kind === "connexion" ? eq(loginAttempts.success, false) : sql`true`;
+  const failures = await database.db
+    .select({ at: loginAttempts.createdAt })
+    .from(loginAttempts)
+    .where(and(eq(loginAttempts.kind, kind), eq(loginAttempts.identifier, id), counted, gt(loginAttempts.createdAt, from)))
+    .orderBy(desc(loginAttempts.createdAt))
+    .limit(rule.maxPerIdentifier);
+  if (failures.length >= rule.maxPerIdentifier) {
+    const oldest = failures[failures.length - 1].at;
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((oldest.getTime() + rule.windowSeconds * 1000 - now.getTime()) / 1000)) };
+  }
+  if (ip) {
+    const [row] = await database.db
+      .select({ n: count() })
+      .from(loginAttempts)
+      .where(and(eq(loginAttempts.kind, kind), eq(loginAttempts.ip, ip), counted, gt(loginAttempts.createdAt, since)));
+    if (row.n >= rule.maxPerIp) return { allowed: false, retryAfterSeconds: rule.windowSeconds };
+  }
+  return { allowed: true, retryAfterSeconds: 0 };
+}
+
+export async function recordAttempt(
+  database: Database,
+  kind: AttemptKind,
+  identifier: string,
+  ip: string | null,
+  success: boolean,
+): Promise<void> {
+  await database.db.insert(loginAttempts).values({ kind, identifier: identifier.trim().toLowerCase().slice(0, 320), ip, success });
+  if (Math.random() < 0.05) {
+    await database.db.delete(loginAttempts).where(lt(loginAttempts.createdAt, new Date(Date.now() - 24 * 3600 * 1000)));
+  }
+}
+
+/** "15 minutes", "1 minute", "45 secondes". */
+export function formatDelay(seconds: number): string {
+  if (seconds < 60) return `${seconds} seconde${seconds > 1 ? "s" : ""}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minute${minutes > 1 ? "s" : ""}`;
+}

@@ -1,0 +1,86 @@
+/** Small UI pieces shared by the account pages (browser-safe). */
+import { isRouteErrorResponse, Link, useRouteError } from "@remix-run/react";
+import { Alert } from "@codegouvfr/react-dsfr/Alert";
+import { PasswordInput } from "@codegouvfr/react-dsfr/blocks/PasswordInput";
+
+/** The CSRF token every form carries. */
+export function CsrfInput({ token }: { token: string }) {
+  return <input type="hidden" name="csrf" value={token} />;
+}
+
+export interface FormFeedback {
+  ok: boolean;
+  message?: string;
+  fieldErrors?: Record<string, string>;
+}
+
+/** The summary alert of a form answer. */
+export function FormAlert({ result }: { result: FormFeedback | undefined | null }) {
+  if (!result?.message) return null;
+  return (
+    <Alert
+      className="fr-mb-3w"
+      severity={result.ok ? "success" : "error"}
+      small
+      description={result.message}
+      role={result.ok ? "status" : "alert"}
+    />
+  );
+}
+
+/** The state props of a DSFR input for a field. */
+export function fieldState(result: FormFeedback | undefined | null, name: string): { state?: "error"; stateRelatedMessage?: string } {
+  const message = result && !result.ok ? result.fieldErrors?.[name] : undefined;
+  return message ? { state: "error", stateRelatedMessage: message } : {};
+}
+
+/** A DSFR password input with its error message. */
+export function PasswordField(props: {
+  label: string;
+  name: string;
+  autoComplete: "current-password" | "new-password";
+  hint?: string;
+  result?: FormFeedback | null;
+}) {
+  const error = fieldState(props.result, props.name).stateRelatedMessage;
+  return (
+    <div className={error ? "fr-input-group fr-input-group--error" : undefined}>
+      <PasswordInput
+        label={props.label}
+        hintText={props.hint}
+        messagesHint=""
+        nativeInputProps={{ name: props.name, autoComplete: props.autoComplete, required: true, "aria-invalid": error ? true : undefined }}
+      />
+      {error ? <p className="fr-error-text fr-mt-n2w fr-mb-3w">{error}</p> : null}
+    </div>
+  );
+}
+
+/** Error boundary of the account pages: shows the precise French message of a 403/404/400. */
+export function AuthErrorBoundary() {
+  const error = useRouteError();
+  const status = isRouteErrorResponse(error) ? error.status : 500;
+  const message =
+    isRouteErrorResponse(error) && typeof error.data === "string" && error.data
+      ? error.data
+      : status === 404
+        ? "La page demandée n'existe pas."
+        : status === 403
+          ? "Vous n'avez pas accès à cette page."
+          : "Une erreur inattendue est survenue.";
+  return (
+    <div className="fr-container fr-my-7w">
+      <h1>{status === 403 ? "Accès refusé" : status === 404 ? "Page non trouvée" : "Erreur"}</h1>
+      <p className="fr-text--lead">{message}</p>
+      <p>Erreur {status}</p>
+      <Link className="fr-btn" to="/">
+        Retour à l'accueil
+      </Link>
+    </div>
+  );
+}
+
+export function formatDateTime(iso: string | null): string {
+  if (!iso) return "—";
+  return new Intl.DateTimeFormat("fr-FR", { dateStyle: "short", timeStyle: "short", timeZone: "Europe/Paris" }).format(new Date(iso));
+}

@@ -1,0 +1,259 @@
+/**
+ * Filters, breakdown and date of the indicators, parsed from / written to URL search params: the dashboards' URLs
+ * and the `indicateurs` CLI share this module. Pure (no I/O, no server import): safe in browser code.
+ *
+ * URL parameters (each filter takes one or several values: repeated, or separated by commas):
+ *   region=84  departement=69  academie=10  bassin=8405  organisme=<SIRET or UAI>  reseau=<name>
+ *   nature=formateur  cfd=32033422  rncp=RNCP35185  niveau=5  annee_formation=1  age=moins_18|18_20|21_25|26_plus
+ *   sexe=F  rqth=oui|non   by=region|departement|academie|organisme|formation|niveau
+ *   date=AAAA-MM-JJ  or  mois=AAAA-MM (a past month means its last day, the current month today)
+ * Bad values give French messages naming the parameter and the value.
+ */
+
+import { ACADEMIES } from "../referentiel/academies";
+import { isValidCfd, isValidRncp, isValidSiret, isValidUai, normalizeRncp, normalizeSiret, normalizeUai } from "../referentiel/codes";
+import { isIsoDate } from "../statut/days";
+import { TRANCHES_AGE, type TrancheAge } from "./etats";
+
+export { TRANCHES_AGE, type TrancheAge };
+
+export const REGIONS = ["01", "02", "03", "04", "06", "11", "24", "27", "28", "32", "44", "52", "53", "75", "76", "84", "93", "94"] as const;
+export const ACADEMIE_CODES: readonly string[] = ACADEMIES.map((a) => a.code);
+/** Départements of France: 01–95 with 2A/2B (never 20), and the DROM 971–974, 976. */
+export const DEPARTEMENT_PATTERN = /^(0[1-9]|1[0-9]|2[1-9AB]|[3-8][0-9]|9[0-5]|97[1-46])$/;
+export const BASSIN_PATTERN = /^[0-9A-Z]{4}$/;
+export const NATURES_ORGANISME = ["responsable", "formateur", "responsable_formateur", "lieu", "inconnue"] as const;
+export type NatureOrganisme = (typeof NATURES_ORGANISME)[number];
+export const NIVEAUX = [3, 4, 5, 6, 7, 8] as const;
+export const SEXES = ["M", "F"] as const;
+export type Sexe = (typeof SEXES)[number];
+
+/** Breakdowns of the indicators. */
+export const REPARTITIONS = ["region", "departement", "academie", "organisme", "formation", "niveau"] as const;
+export type Repartition = (typeof REPARTITIONS)[number];
+
+/**
+ * Filters of the indicators. Within one filter the values are alternatives (OR); filters combine with AND.
+ * Territory, bassin, réseau and nature are those of the organisme formateur. `organisme` (SIRET or UAI) selects
+ * the effectifs of the organismes carrying one of these identifiers as formateur or responsable, and those of
+ * their formateurs (a responsable includes its formateurs).
+ */
+export interface IndicateursFilters {
+  region?: string[];
+  departement?: string[];
+  academie?: string[];
+  bassinEmploi?: string[];
+  /** SIRET (14 digits) or UAI, normalised */
+  organisme?: string[];
+  reseau?: string[];
+  nature?: NatureOrganisme[];
+  cfd?: string[];
+  /** with the "RNCP" prefix */
+  rncp?: string[];
+  niveau?: number[];
+  anneeFormation?: number[];
+  /** age band at the date */
+  trancheAge?: TrancheAge[];
+  sexe?: Sexe[];
+  rqth?: boolean;
+}
+
+/** URL parameter of each filter. */
+export const FILTER_PARAMS: Record<keyof IndicateursFilters, string> = {
+  region: "region",
+  departement: "departement",
+  academie: "academie",
+  bassinEmploi: "bassin",
+  organisme: "organisme",
+  reseau: "reseau",
+  nature: "nature",
+  cfd: "cfd",
+  rncp: "rncp",
+  niveau: "niveau",
+  anneeFormation: "annee_formation",
+  trancheAge: "age",
+  sexe: "sexe",
+  rqth: "rqth",
+};
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: string[] };
+
+class Invalide {
+  constructor(readonly message: string) {}
+}
+
+function invalide(message: string): Invalide {
+  return new Invalide(message);
+}
+
+function values(params: URLSearchParams, name: string): string[] {
+  return params
+    .getAll(name)
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter((v) => v !== "");
+}
+
+function list(items: readonly (string | number)[]): string {
+  return items.join(", ");
+}
+
+/** Filters from URL search params (unknown parameters are ignored: the URL carries other state). */
+export function parseFilters(params: URLSearchParams): Parsed<IndicateursFilters> {
+  const errors: string[] = [];
+  const filters: IndicateursFilters = {};
+  /** `parse` returns the value, or an `Invalide` carrying the message. */
+  const collect = <T>(key: keyof IndicateursFilters, parse: (raw: string) => T | Invalide): T[] | undefined => {
+    const raw = values(params, FILTER_PARAMS[key]);
+    if (raw.length === 0) return undefined;
+    const out: T[] = [];
+    for (const r of raw) {
+      const v = parse(r);
+      if (v instanceof Invalide) errors.push(v.message);
+      else if (!out.includes(v)) out.push(v);
+    }
+    return out;
+  };
+
+  filters.region = collect<string>("region", (r) =>
+    (REGIONS as readonly string[]).includes(r) ? r : invalide(`region : code région inconnu « ${r} » (codes : ${list(REGIONS)})`),
+  );
+  filters.departement = collect("departement", (r) => {
+    const v = r.toUpperCase();
+    return DEPARTEMENT_PATTERN.test(v) ? v : invalide(`departement : code département invalide « ${r} » (01 à 95, 2A, 2B, 971 à 974, 976)`);
+  });
+  filters.academie = collect("academie", (r) =>
+    ACADEMIE_CODES.includes(r) ? r : invalide(`academie : code académie inconnu « ${r} » (codes : ${list(ACADEMIE_CODES)})`),
+  );
+  filters.bassinEmploi = collect("bassinEmploi", (r) => {
+    const v = r.toUpperCase();
+    return BASSIN_PATTERN.test(v) ? v : invalide(`bassin : code de bassin d'emploi invalide « ${r} » (zone d'emploi INSEE, 4 caractères)`);
+  });
+  filters.organisme = collect("organisme", (r) => {
+    const siret = normalizeSiret(r);
+    if (/^[0-9]{14}$/.test(siret)) return isValidSiret(siret) ? siret : invalide(`organisme : SIRET invalide « ${r} » (clé de contrôle incorrecte)`);
+    const uai = normalizeUai(r);
+    if (/^[0-9]{7}[A-Z]$/.test(uai)) return isValidUai(uai) ? uai : invalide(`organisme : UAI invalide « ${r} » (lettre de contrôle incorrecte)`);
+    return invalide(`organisme : SIRET (14 chiffres) ou UAI (7 chiffres et une lettre) attendu, reçu « ${r} »`);
+  });
+  filters.reseau = collect("reseau", (r) => (r.length <= 100 ? r : invalide(`reseau : nom de réseau trop long (100 caractères au plus)`)));
+  filters.nature = collect<NatureOrganisme>("nature", (r) =>
+    (NATURES_ORGANISME as readonly string[]).includes(r)
+      ? (r as NatureOrganisme)
+      : invalide(`nature : nature inconnue « ${r} » (valeurs : ${list(NATURES_ORGANISME)})`),
+  );
+  filters.cfd = collect("cfd", (r) => {
+    const v = r.toUpperCase();
+    return isValidCfd(v) ? v : invalide(`cfd : code formation diplôme invalide « ${r} » (8 chiffres ou lettres)`);
+  });
+  filters.rncp = collect("rncp", (r) => (isValidRncp(r) ? normalizeRncp(r) : invalide(`rncp : code RNCP invalide « ${r} » (RNCP suivi de 2 à 5 chiffres)`)));
+  filters.niveau = collect("niveau", (r) =>
+    /^[3-8]$/.test(r) ? Number(r) : invalide(`niveau : niveau invalide « ${r} » (3 à 8 attendu)`),
+  );
+  filters.anneeFormation = collect("anneeFormation", (r) =>
+    /^[0-5]$/.test(r) ? Number(r) : invalide(`annee_formation : année de formation invalide « ${r} » (0 à 5 attendu)`),
+  );
+  filters.trancheAge = collect<TrancheAge>("trancheAge", (r) =>
+    (TRANCHES_AGE as readonly string[]).includes(r) ? (r as TrancheAge) : invalide(`age : tranche d'âge inconnue « ${r} » (valeurs : ${list(TRANCHES_AGE)})`),
+  );
+  filters.sexe = collect<Sexe>("sexe", (r) => {
+    const v = r.toUpperCase();
+    return v === "M" || v === "H" ? "M" : v === "F" ? "F" : invalide(`sexe : « M » ou « F » attendu, reçu « ${r} »`);
+  });
+  const rqth = values(params, FILTER_PARAMS.rqth);
+  if (rqth.length > 1) errors.push("rqth : une seule valeur attendue (oui ou non)");
+  else if (rqth.length === 1) {
+    const v = rqth[0].toLowerCase();
+    if (["oui", "true", "1"].includes(v)) filters.rqth = true;
+    else if (["non", "false", "0"].includes(v)) filters.rqth = false;
+    else errors.push(`rqth : « oui » ou « non » attendu, reçu « ${rqth[0]} »`);
+  }
+
+  if (errors.length > 0) return { ok: false, errors };
+  for (const key of Object.keys(filters) as (keyof IndicateursFilters)[]) if (filters[key] === undefined) delete filters[key];
+  return { ok: true, value: filters };
+}
+
+/** URL search params of filters (one comma-separated parameter per filter), the inverse of `parseFilters`. */
+export function filtersToSearchParams(filters: IndicateursFilters, into: URLSearchParams = new URLSearchParams()): URLSearchParams {
+  for (const key of Object.keys(FILTER_PARAMS) as (keyof IndicateursFilters)[]) {
+    const value = filters[key];
+    into.delete(FILTER_PARAMS[key]);
+    if (value === undefined) continue;
+    if (typeof value === "boolean") into.set(FILTER_PARAMS[key], value ? "oui" : "non");
+    else if (value.length > 0) into.set(FILTER_PARAMS[key], value.join(","));
+  }
+  return into;
+}
+
+/** True when no filter is set. */
+export function sansFiltre(filters: IndicateursFilters): boolean {
+  return Object.values(filters).every((v) => v === undefined || (Array.isArray(v) && v.length === 0));
+}
+
+export function parseRepartition(value: string | null | undefined): Parsed<Repartition | undefined> {
+  if (value === null || value === undefined || value === "") return { ok: true, value: undefined };
+  return (REPARTITIONS as readonly string[]).includes(value)
+    ? { ok: true, value: value as Repartition }
+    : { ok: false, errors: [`by : répartition inconnue « ${value} » (valeurs : ${list(REPARTITIONS)})`] };
+}
+
+// ---------------------------------------------------------------------------------------------- dates
+
+export function parseDate(value: string, name = "date"): Parsed<string> {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) && isIsoDate(value)
+    ? { ok: true, value }
+    : { ok: false, errors: [`${name} : date invalide « ${value} » (AAAA-MM-JJ attendu)`] };
+}
+
+/** Last day of the month of a date "YYYY-MM-DD" (or of a month "YYYY-MM"). */
+export function dernierJourDuMois(date: string): string {
+  const y = Number(date.slice(0, 4));
+  const m = Number(date.slice(5, 7));
+  const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return `${date.slice(0, 7)}-${String(last).padStart(2, "0")}`;
+}
+
+/** The month "YYYY-MM" `delta` months after (before when negative) the month of `date`. */
+export function moisDecale(date: string, delta: number): string {
+  const index = Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7)) - 1 + delta;
+  return `${String(Math.floor(index / 12)).padStart(4, "0")}-${String((index % 12) + 1).padStart(2, "0")}`;
+}
+
+/** The dates of a monthly series ending at `date`: last days of the `mois - 1` previous months, then `date`. */
+export function datesSerie(date: string, mois = 24): { mois: string; date: string }[] {
+  const points: { mois: string; date: string }[] = [];
+  for (let k = mois - 1; k >= 1; k--) {
+    const m = moisDecale(date, -k);
+    points.push({ mois: m, date: dernierJourDuMois(`${m}-01`) });
+  }
+  points.push({ mois: date.slice(0, 7), date });
+  return points;
+}
+
+/** The date of a dashboard month: its last day when past, today for the current month. */
+export function dateDuMois(mois: string, today: string): string {
+  return mois === today.slice(0, 7) ? today : dernierJourDuMois(mois);
+}
+
+/** A month "YYYY-MM", not after the current one. */
+export function parseMois(value: string, today: string): Parsed<string> {
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(value)) return { ok: false, errors: [`mois : mois invalide « ${value} » (AAAA-MM attendu)`] };
+  if (value > today.slice(0, 7)) return { ok: false, errors: [`mois : « ${value} » est dans le futur`] };
+  return { ok: true, value };
+}
+
+/**
+ * Date of the indicators from URL params: `date=AAAA-MM-JJ`, else `mois=AAAA-MM` (its last day, or today for the
+ * current month), else today.
+ */
+export function parseDateParams(params: URLSearchParams, today: string): Parsed<string> {
+  const date = params.get("date");
+  if (date) return parseDate(date);
+  const mois = params.get("mois");
+  if (mois) {
+    const parsed = parseMois(mois, today);
+    return parsed.ok ? { ok: true, value: dateDuMois(parsed.value, today) } : parsed;
+  }
+  return { ok: true, value: today };
+}

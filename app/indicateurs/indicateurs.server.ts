@@ -1,0 +1,551 @@
+/**
+ * The indicator module: counters of domain.md at a date, filtered, broken down, as a monthly series, with the
+ * dropout counters; coverage and freshness are in couverture.server.ts. Storage and its reasons:
+ * docs/decisions/003-stockage-des-statuts.md.
+ *
+ * Where the figures come from, for each date asked:
+ * - a materialised day (a month end up to today, or today; built on first use, then maintained on every write):
+ *   the smallest aggregate table that has every dimension the filters and the breakdown need
+ *   (`indicateurs_agregats_departement` ⊂ `_organisme`, `_demographie`);
+ * - any other date, or a need no aggregate covers (CFD / RNCP, breakdown by formation, organisme-level filters
+ *   combined with learner filters): the exact count of `statut_periodes` covering the date.
+ * Both give the same numbers (tests/db/indicateurs*.test.ts check it).
+ *
+ * Every function takes an optional `scope` (app/auth/policy.server.ts): the part of France the viewer may see,
+ * applied as one more filter.
+ */
+import { sql, type SQL } from "drizzle-orm";
+import type { Database } from "../../db/client.server";
+import type { Scope } from "../auth/policy.server";
+import { anneesScolairesComptees, todayIso } from "../statut/annee-scolaire";
+import { joursMaterialises, materialiserJours, estJourMaterialisable } from "../statut/storage.server";
+import {
+  ajouterComptes,
+  compteurs,
+  comptesVides,
+  fusionnerComptes,
+  seuilsAge,
+  TRANCHES_AGE,
+  type Compteurs,
+  type ComptesEtats,
+} from "./etats";
+import { datesSerie, dernierJourDuMois, moisDecale, type IndicateursFilters, type Repartition } from "./filters";
+
+export type { Compteurs } from "./etats";
+
+// ---------------------------------------------------------------------------------------------- public types
+
+export interface IndicateursOptions {
+  /** "YYYY-MM-DD" */
+  date: string;
+  filters?: IndicateursFilters;
+  /** Breakdown of the counters. */
+  by?: Repartition;
+  /** What the viewer may see (default: national). */
+  scope?: Scope;
+  /** Default: today (UTC). Decides which days are materialised (month ends up to today, and today). */
+  today?: string;
+  /** Build the aggregates of a materialisable day on first use (default true); false: exact count instead. */
+  materialiser?: boolean;
+  /** Count from statut_periodes even where aggregates exist (checks, debugging). */
+  exact?: boolean;
+}
+
+/** Where the figures came from. */
+export type Source = "agregats_departement" | "agregats_demographie" | "agregats_organisme" | "periodes" | "vide";
+
+export interface LigneRepartition {
+  /** Territory / niveau code, organisme or formation id; null: not known (e.g. organisme without commune). */
+  code: string | null;
+  libelle: string;
+  siret?: string;
+  uai?: string | null;
+  cfd?: string | null;
+  rncp?: string | null;
+  compteurs: Compteurs;
+}
+
+export interface IndicateursResult {
+  date: string;
+  /** The années scolaires counted at the date. */
+  anneesScolaires: string[];
+  filters: IndicateursFilters;
+  source: Source;
+  compteurs: Compteurs;
+  /** With `by`: one line per value that has effectifs; the lines sum to `compteurs`. */
+  repartition?: { by: Repartition; lignes: LigneRepartition[] };
+}
+
+export interface PointSerie {
+  /** "YYYY-MM" */
+  mois: string;
+  /** The day counted: the month's last day, or the date asked for its own month. */
+  date: string;
+  compteurs: Compteurs;
+}
+
+export interface SerieResult {
+  date: string;
+  filters: IndicateursFilters;
+  points: PointSerie[];
+}
+
+export interface EvolutionResult {
+  date: string;
+  compteurs: Compteurs;
+  /** Last day of the previous month. */
+  moisPrecedent: { date: string; compteurs: Compteurs };
+  /** Last day of the same month a year before. */
+  anneePrecedente: { date: string; compteurs: Compteurs };
+}
+
+// ---------------------------------------------------------------------------------------------- territories
+
+interface Territoires {
+  regions: Map<string, string>;
+  academies: Map<string, string>;
+  departements: Map<string, { nom: string; region: string; academie: string }>;
+}
+
+const territoiresCache = new WeakMap<Database, Territoires>();
+
+export async function territoires(database: Database): Promise<Territoires> {
+  const cached = territoiresCache.get(database);
+  if (cached) return cached;
+  const [regions, academies, departements] = await Promise.all([
+    database.rows<{ code: string; nom: string }>(sql`select code, nom from regions order by code`),
+    database.rows<{ code: string; nom: string }>(sql`select code, nom from academies order by code`),
+    database.rows<{ code: string; nom: string; region_code: string; academie_code: string }>(
+      sql`select code, nom, region_code, academie_code from departements order by code`,
+    ),
+  ]);
+  const t: Territoires = {
+    regions: new Map(regions.map((r) => [r.code, r.nom])),
+    academies: new Map(academies.map((r) => [r.code, r.nom])),
+    departements: new Map(departements.map((d) => [d.code, { nom: d.nom, region: d.region_code, academie: d.academie_code }])),
+  };
+  if (departements.length > 0) territoiresCache.set(database, t);
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------------- resolution
+
+/** (formateur ∈ formateurs) or (responsable ∈ responsables) */
+interface ConditionOrganisme {
+  formateurs: number[];
+  responsables: number[];
+}
+
+/** Filters and scope turned into id / code lists (what the SQL needs). */
+export interface FiltreResolu {
+  /** Nothing can match (an empty intersection). */
+  vide: boolean;
+  departements?: string[];
+  organismes: ConditionOrganisme[];
+  /** Organismes formateurs with the réseau / nature / bassin asked for. */
+  formateurs?: number[];
+  formations?: number[];
+  niveau?: number[];
+  anneeFormation?: number[];
+  sexe?: string[];
+  rqth?: boolean;
+  trancheAge?: number[];
+}
+
+function intersect<T>(a: T[] | undefined, b: T[]): T[] {
+  if (a === undefined) return [...new Set(b)];
+  const set = new Set(b);
+  return a.filter((x) => set.has(x));
+}
+
+function textArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/(["\\])/g, "\\$1")}"`).join(",")}}`;
+}
+
+function intArray(values: readonly number[]): string {
+  return `{${values.join(",")}}`;
+}
+
+async function ids(database: Database, query: SQL): Promise<number[]> {
+  const rows = await database.rows<{ id: number }>(query);
+  return rows.map((r) => Number(r.id));
+}
+
+/** A responsable includes its formateurs: the ids themselves, and the formateurs related to them. */
+async function conditionOrganisme(database: Database, organismeIds: number[]): Promise<ConditionOrganisme> {
+  if (organismeIds.length === 0) return { formateurs: [], responsables: [] };
+  const formateurs = await ids(
+    database,
+    sql`select formateur_id as id from organisme_relations where responsable_id = any(${intArray(organismeIds)}::int[])`,
+  );
+  return { formateurs: [...new Set([...organismeIds, ...formateurs])], responsables: organismeIds };
+}
+
+export async function resoudreFiltres(
+  database: Database,
+  filters: IndicateursFilters,
+  scope: Scope = { kind: "national" },
+): Promise<FiltreResolu> {
+  const r: FiltreResolu = { vide: false, organismes: [] };
+  const t = await territoires(database);
+  const allDeps = [...t.departements.keys()];
+  if (filters.region?.length) r.departements = intersect(r.departements, allDeps.filter((d) => filters.region!.includes(t.departements.get(d)!.region)));
+  if (filters.academie?.length) r.departements = intersect(r.departements, allDeps.filter((d) => filters.academie!.includes(t.departements.get(d)!.academie)));
+  if (filters.departement?.length) r.departements = intersect(r.departements, filters.departement);
+  if (scope.kind === "region") r.departements = intersect(r.departements, allDeps.filter((d) => t.departements.get(d)!.region === scope.code));
+  if (scope.kind === "academie") r.departements = intersect(r.departements, allDeps.filter((d) => t.departements.get(d)!.academie === scope.code));
+  if (scope.kind === "departement") r.departements = intersect(r.departements, [scope.code]);
+
+  if (filters.organisme?.length) {
+    const sirets = filters.organisme.filter((o) => /^[0-9]{14}$/.test(o));
+    const uais = filters.organisme.filter((o) => !/^[0-9]{14}$/.test(o));
+    const found = await ids(
+      database,
+      sql`select id from organismes where siret = any(${textArray(sirets)}::text[]) or uai = any(${textArray(uais)}::text[])`,
+    );
+    r.organismes.push(await conditionOrganisme(database, found));
+  }
+  if (scope.kind === "organisme") r.organismes.push(await conditionOrganisme(database, scope.organismeIds));
+
+  const attributs: SQL[] = [];
+  if (filters.reseau?.length) attributs.push(sql`reseaux && ${textArray(filters.reseau)}::text[]`);
+  if (scope.kind === "reseau") attributs.push(sql`${scope.nom} = any(reseaux)`);
+  if (filters.nature?.length) attributs.push(sql`nature = any(${textArray(filters.nature)}::text[])`);
+  if (filters.bassinEmploi?.length) attributs.push(sql`bassin_emploi_code = any(${textArray(filters.bassinEmploi)}::text[])`);
+  if (attributs.length > 0) r.formateurs = await ids(database, sql`select id from organismes where ${sql.join(attributs, sql` and `)}`);
+
+  const formations: SQL[] = [];
+  if (filters.cfd?.length) formations.push(sql`cfd = any(${textArray(filters.cfd)}::text[])`);
+  if (filters.rncp?.length) formations.push(sql`rncp = any(${textArray(filters.rncp)}::text[])`);
+  if (formations.length > 0) r.formations = await ids(database, sql`select id from formations where ${sql.join(formations, sql` and `)}`);
+
+  if (filters.niveau?.length) r.niveau = filters.niveau;
+  if (filters.anneeFormation?.length) r.anneeFormation = filters.anneeFormation;
+  if (filters.sexe?.length) r.sexe = filters.sexe;
+  if (filters.rqth !== undefined) r.rqth = filters.rqth;
+  if (filters.trancheAge?.length) r.trancheAge = filters.trancheAge.map((a) => TRANCHES_AGE.indexOf(a));
+
+  r.vide =
+    r.departements?.length === 0 ||
+    r.organismes.some((o) => o.formateurs.length === 0 && o.responsables.length === 0) ||
+    r.formateurs?.length === 0 ||
+    r.formations?.length === 0;
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------- sources
+
+interface Besoins {
+  organisme: boolean;
+  demographie: boolean;
+  formation: boolean;
+}
+
+function besoins(f: FiltreResolu, by: Repartition | undefined): Besoins {
+  return {
+    organisme: f.organismes.length > 0 || f.formateurs !== undefined || by === "organisme",
+    demographie:
+      f.niveau !== undefined ||
+      f.anneeFormation !== undefined ||
+      f.sexe !== undefined ||
+      f.rqth !== undefined ||
+      f.trancheAge !== undefined ||
+      by === "niveau",
+    formation: f.formations !== undefined || by === "formation",
+  };
+}
+
+/** The smallest aggregate table able to answer, or "periodes". */
+function sourceAgregee(b: Besoins): Source {
+  if (b.formation || (b.organisme && b.demographie)) return "periodes";
+  if (b.organisme) return "agregats_organisme";
+  if (b.demographie) return "agregats_demographie";
+  return "agregats_departement";
+}
+
+const TABLES: Record<Exclude<Source, "vide">, string> = {
+  agregats_departement: "indicateurs_agregats_departement",
+  agregats_demographie: "indicateurs_agregats_demographie",
+  agregats_organisme: "indicateurs_agregats_organisme",
+  periodes: "statut_periodes",
+};
+
+/** Age band of the row at `date` (statut_periodes only; the aggregates store it). */
+function trancheSql(date: string): SQL {
+  const s = seuilsAge(date);
+  return sql`(case when x.date_de_naissance > ${s.ans18}::date then 0
+    when x.date_de_naissance > ${s.ans21}::date then 1
+    when x.date_de_naissance > ${s.ans26}::date then 2 else 3 end)`;
+}
+
+function risqueSql(source: Source, date: string | null): SQL {
+  if (source === "agregats_departement" || source === "agregats_organisme") return sql`x.risque`;
+  if (source === "agregats_demographie") return sql`(x.etat between 2 and 7 and (x.tranche_age = 0 or x.rqth))`;
+  return sql`(x.etat between 2 and 7 and (x.date_de_naissance > ${seuilsAge(date!).ans18}::date or x.rqth))`;
+}
+
+function cleSql(by: Repartition | undefined): SQL {
+  switch (by) {
+    case undefined:
+      return sql`null::text`;
+    case "region":
+      return sql`d.region_code::text`;
+    case "academie":
+      return sql`d.academie_code::text`;
+    case "departement":
+      return sql`nullif(x.departement_code, '')::text`;
+    case "organisme":
+      return sql`x.organisme_formateur_id::text`;
+    case "formation":
+      return sql`x.formation_id::text`;
+    case "niveau":
+      return sql`nullif(x.niveau, 0)::text`;
+  }
+}
+
+function conditions(f: FiltreResolu, source: Source, date: string | null): SQL[] {
+  const c: SQL[] = [];
+  if (f.departements) c.push(sql`x.departement_code = any(${textArray(f.departements)}::text[])`);
+  for (const o of f.organismes) {
+    c.push(sql`(x.organisme_formateur_id = any(${intArray(o.formateurs)}::int[])
+      or x.organisme_responsable_id = any(${intArray(o.responsables)}::int[]))`);
+  }
+  if (f.formateurs) c.push(sql`x.organisme_formateur_id = any(${intArray(f.formateurs)}::int[])`);
+  if (f.formations) c.push(sql`x.formation_id = any(${intArray(f.formations)}::int[])`);
+  if (f.niveau) c.push(sql`x.niveau = any(${intArray(f.niveau)}::int[])`);
+  if (f.anneeFormation) c.push(sql`x.annee_formation = any(${intArray(f.anneeFormation)}::int[])`);
+  if (f.sexe) c.push(sql`x.sexe = any(${textArray(f.sexe)}::text[])`);
+  if (f.rqth !== undefined) c.push(f.rqth ? sql`x.rqth` : sql`not x.rqth`);
+  if (f.trancheAge) {
+    c.push(
+      source === "periodes"
+        ? sql`${trancheSql(date!)} = any(${intArray(f.trancheAge)}::int[])`
+        : sql`x.tranche_age = any(${intArray(f.trancheAge)}::int[])`,
+    );
+  }
+  return c;
+}
+
+interface LigneComptage {
+  jour: string;
+  k: string | null;
+  etat: number;
+  risque: boolean;
+  n: number;
+}
+
+/** Counts by date, then by breakdown key (null without breakdown). */
+export type Comptages = Map<string, { source: Source; groupes: Map<string | null, ComptesEtats> }>;
+
+function where(parts: SQL[]): SQL {
+  return parts.length === 0 ? sql`true` : sql.join(parts, sql` and `);
+}
+
+async function compterAgregats(database: Database, source: Source, jours: string[], f: FiltreResolu, by: Repartition | undefined) {
+  const joinDep = by === "region" || by === "academie" ? sql`left join departements d on d.code = x.departement_code` : sql``;
+  return database.rows<LigneComptage>(sql`
+    select x.jour::text as jour, ${cleSql(by)} as k, x.etat, ${risqueSql(source, null)} as risque, sum(x.n)::int as n
+    from ${sql.raw(TABLES[source as Exclude<Source, "vide">])} x ${joinDep}
+    where ${where([sql`x.jour = any(${`{${jours.join(",")}}`}::date[])`, ...conditions(f, source, null)])}
+    group by 1, 2, 3, 4`);
+}
+
+async function compterPeriodes(database: Database, date: string, f: FiltreResolu, by: Repartition | undefined) {
+  const joinDep = by === "region" || by === "academie" ? sql`left join departements d on d.code = x.departement_code` : sql``;
+  return database.rows<LigneComptage>(sql`
+    select ${date}::text as jour, ${cleSql(by)} as k, x.etat, ${risqueSql("periodes", date)} as risque, count(*)::int as n
+    from statut_periodes x ${joinDep}
+    where ${where([sql`x.debut <= ${date}::date and x.fin >= ${date}::date`, ...conditions(f, "periodes", date)])}
+    group by 1, 2, 3, 4`);
+}
+
+/**
+ * Counts at several dates: the materialised ones (built first when materialisable) from one aggregate query, the
+ * others from statut_periodes one date at a time.
+ */
+export async function compter(
+  database: Database,
+  dates: string[],
+  f: FiltreResolu,
+  by: Repartition | undefined,
+  options: { today?: string; materialiser?: boolean; exact?: boolean } = {},
+): Promise<Comptages> {
+  const result: Comptages = new Map();
+  const uniques = [...new Set(dates)].sort();
+  for (const d of uniques) result.set(d, { source: "vide", groupes: new Map() });
+  if (f.vide || uniques.length === 0) return result;
+
+  const today = options.today ?? todayIso();
+  const cible = options.exact ? "periodes" : sourceAgregee(besoins(f, by));
+  let agregees: string[] = [];
+  if (cible !== "periodes") {
+    if (options.materialiser !== false) {
+      const materialisables = uniques.filter((d) => estJourMaterialisable(d, today));
+      if (materialisables.length > 0) await materialiserJours(database, materialisables, { today });
+    }
+    const presents = await joursMaterialises(database.db, uniques);
+    agregees = uniques.filter((d) => presents.has(d));
+  }
+  const add = (lignes: LigneComptage[], source: Source) => {
+    for (const l of lignes) {
+      const entry = result.get(l.jour)!;
+      entry.source = source;
+      let comptes = entry.groupes.get(l.k);
+      if (!comptes) entry.groupes.set(l.k, (comptes = comptesVides()));
+      ajouterComptes(comptes, Number(l.etat), l.risque === true, Number(l.n));
+    }
+  };
+  if (agregees.length > 0) {
+    add(await compterAgregats(database, cible, agregees, f, by), cible);
+    for (const d of agregees) result.get(d)!.source = cible;
+  }
+  for (const d of uniques) {
+    if (agregees.includes(d)) continue;
+    add(await compterPeriodes(database, d, f, by), "periodes");
+    result.get(d)!.source = "periodes";
+  }
+  return result;
+}
+
+function total(groupes: Map<string | null, ComptesEtats>): ComptesEtats {
+  const sum = comptesVides();
+  for (const c of groupes.values()) fusionnerComptes(sum, c);
+  return sum;
+}
+
+// ---------------------------------------------------------------------------------------------- labels
+
+const LIBELLES_NIVEAU: Record<string, string> = {
+  "3": "Niveau 3 (CAP, BEP)",
+  "4": "Niveau 4 (baccalauréat)",
+  "5": "Niveau 5 (bac + 2)",
+  "6": "Niveau 6 (bac + 3 et 4)",
+  "7": "Niveau 7 (bac + 5)",
+  "8": "Niveau 8 (doctorat)",
+};
+
+const NON_RENSEIGNE = "Non renseigné";
+
+async function lignesRepartition(
+  database: Database,
+  by: Repartition,
+  groupes: Map<string | null, ComptesEtats>,
+): Promise<LigneRepartition[]> {
+  const codes = [...groupes.keys()];
+  const known = codes.filter((c): c is string => c !== null);
+  const lignes: LigneRepartition[] = [];
+  if (by === "region" || by === "departement" || by === "academie") {
+    const t = await territoires(database);
+    for (const code of codes) {
+      const nom =
+        code === null
+          ? NON_RENSEIGNE
+          : by === "region"
+            ? t.regions.get(code)
+            : by === "academie"
+              ? t.academies.get(code)
+              : t.departements.get(code)?.nom;
+      lignes.push({ code, libelle: nom ?? code ?? NON_RENSEIGNE, compteurs: compteurs(groupes.get(code)!) });
+    }
+  } else if (by === "niveau") {
+    for (const code of codes) {
+      lignes.push({ code, libelle: code === null ? NON_RENSEIGNE : (LIBELLES_NIVEAU[code] ?? `Niveau ${code}`), compteurs: compteurs(groupes.get(code)!) });
+    }
+  } else if (by === "organisme") {
+    const rows = known.length
+      ? await database.rows<{ id: number; siret: string; uai: string | null; libelle: string }>(sql`
+          select id, siret, uai, coalesce(enseigne, raison_sociale) as libelle from organismes
+          where id = any(${intArray(known.map(Number))}::int[])`)
+      : [];
+    const byId = new Map(rows.map((r) => [String(r.id), r]));
+    for (const code of codes) {
+      const o = code === null ? undefined : byId.get(code);
+      lignes.push({
+        code,
+        libelle: o?.libelle ?? NON_RENSEIGNE,
+        siret: o?.siret,
+        uai: o?.uai ?? null,
+        compteurs: compteurs(groupes.get(code)!),
+      });
+    }
+  } else {
+    const rows = known.length
+      ? await database.rows<{ id: number; cfd: string | null; rncp: string | null; libelle: string }>(sql`
+          select id, cfd, rncp, coalesce(intitule_long, intitule_court) as libelle from formations
+          where id = any(${intArray(known.map(Number))}::int[])`)
+      : [];
+    const byId = new Map(rows.map((r) => [String(r.id), r]));
+    for (const code of codes) {
+      const f = code === null ? undefined : byId.get(code);
+      lignes.push({
+        code,
+        libelle: f?.libelle ?? NON_RENSEIGNE,
+        cfd: f?.cfd ?? null,
+        rncp: f?.rncp ?? null,
+        compteurs: compteurs(groupes.get(code)!),
+      });
+    }
+  }
+  if (by === "organisme" || by === "formation") {
+    lignes.sort((a, b) => b.compteurs.total - a.compteurs.total || (a.code ?? "").localeCompare(b.code ?? ""));
+  } else {
+    lignes.sort((a, b) => (a.code === null ? 1 : b.code === null ? -1 : a.code.localeCompare(b.code)));
+  }
+  return lignes;
+}
+
+// ---------------------------------------------------------------------------------------------- API
+
+/** Counters at a date, optionally broken down. */
+export async function indicateurs(database: Database, options: IndicateursOptions): Promise<IndicateursResult> {
+  const filters = options.filters ?? {};
+  const resolu = await resoudreFiltres(database, filters, options.scope);
+  const comptages = await compter(database, [options.date], resolu, options.by, options);
+  const { source, groupes } = comptages.get(options.date)!;
+  const result: IndicateursResult = {
+    date: options.date,
+    anneesScolaires: anneesScolairesComptees(options.date),
+    filters,
+    source,
+    compteurs: compteurs(total(groupes)),
+  };
+  if (options.by) result.repartition = { by: options.by, lignes: await lignesRepartition(database, options.by, groupes) };
+  return result;
+}
+
+/** Monthly series of the counters over the `mois` (default 24) months ending at `date`. */
+export async function serieMensuelle(
+  database: Database,
+  options: Omit<IndicateursOptions, "by"> & { mois?: number },
+): Promise<SerieResult> {
+  const filters = options.filters ?? {};
+  const resolu = await resoudreFiltres(database, filters, options.scope);
+  const points = datesSerie(options.date, options.mois ?? 24);
+  const comptages = await compter(
+    database,
+    points.map((p) => p.date),
+    resolu,
+    undefined,
+    options,
+  );
+  return {
+    date: options.date,
+    filters,
+    points: points.map((p) => ({ ...p, compteurs: compteurs(total(comptages.get(p.date)!.groupes)) })),
+  };
+}
+
+/** Counters at a date, at the end of the previous month and at the end of the same month a year before. */
+export async function evolution(database: Database, options: Omit<IndicateursOptions, "by">): Promise<EvolutionResult> {
+  const resolu = await resoudreFiltres(database, options.filters ?? {}, options.scope);
+  const precedent = dernierJourDuMois(`${moisDecale(options.date, -1)}-01`);
+  const anneePrecedente = dernierJourDuMois(`${moisDecale(options.date, -12)}-01`);
+  const comptages = await compter(database, [options.date, precedent, anneePrecedente], resolu, undefined, options);
+  const at = (d: string) => compteurs(total(comptages.get(d)!.groupes));
+  return {
+    date: options.date,
+    compteurs: at(options.date),
+    moisPrecedent: { date: precedent, compteurs: at(precedent) },
+    anneePrecedente: { date: anneePrecedente, compteurs: at(anneePrecedente) },
+  };
+}

@@ -1,0 +1,184 @@
+/**
+ * HTTP side of the API v3 "dossiers apprenants": authentication, rate limits, body reading, answers. Route
+ * modules call `postDossiers` / `testApiKey` and return their Response.
+ *
+ * ERP name: header `X-ERP` or query parameter `?erp=` (the header wins), stored on the transmission and the
+ * organisme.
+ */
+import type { Database } from "../../db/client.server";
+import { MAX_DOSSIERS_PAR_ENVOI } from "./dossier-schema.server";
+import { authenticateApiKey, type ApiKeyOrganisme } from "./api-keys.server";
+import { ingestDossiers, normalizeErpName } from "./pipeline.server";
+import { apiLimiters } from "./rate-limit.server";
+
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** Beyond the limit, bytes still read (and dropped) so that the client gets the 413 answer. */
+const DRAIN_CAP_BYTES = 5 * MAX_BODY_BYTES;
+
+type Json = Record<string, unknown>;
+
+export function jsonResponse(body: Json, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store", ...headers },
+  });
+}
+
+function errorResponse(status: number, error: string, message: string, headers: Record<string, string> = {}): Response {
+  return jsonResponse({ error, message }, status, headers);
+}
+
+function tooMany(retryAfterSeconds: number, message: string): Response {
+  return errorResponse(429, "too_many_requests", `${message} Réessayez dans ${retryAfterSeconds} s.`, {
+    "Retry-After": String(retryAfterSeconds),
+  });
+}
+
+/**
+ * The client's IP: `context.clientIp` when the server provides it (Express `req.ip`), else the first
+ * X-Forwarded-For / X-Real-IP entry (behind the reverse proxy), else "inconnue".
+ */
+export function clientIp(request: Request, context: unknown): string {
+  const fromContext = (context as { clientIp?: unknown } | null)?.clientIp;
+  if (typeof fromContext === "string" && fromContext) return fromContext;
+  const xff = request.headers.get("x-forwarded-for");
+  if (xff) return xff.split(",")[0].trim() || "inconnue";
+  return request.headers.get("x-real-ip")?.trim() || "inconnue";
+}
+
+/** Authentication + rate limits; either the organisme or the error Response. */
+async function authenticate(
+  request: Request,
+  database: Database,
+  context: unknown,
+): Promise<{ ok: true; organisme: ApiKeyOrganisme } | { ok: false; response: Response }> {
+  const limits = apiLimiters();
+  const ip = clientIp(request, context);
+  const auth = await authenticateApiKey(database, request.headers.get("authorization"));
+  if (!auth.ok) {
+    const blocked = limits.authFailures.blocked(ip);
+    if (!blocked.ok) {
+      return {
+        ok: false,
+        response: tooMany(blocked.retryAfterSeconds, "Trop d'échecs d'authentification depuis cette adresse IP."),
+      };
+    }
+    limits.authFailures.recordFailure(ip);
+    return { ok: false, response: errorResponse(auth.status, auth.error, auth.message) };
+  }
+  const rate = limits.perKey.take(`key:${auth.keyId}`);
+  if (!rate.ok) {
+    return {
+      ok: false,
+      response: tooMany(rate.retryAfterSeconds, "Trop de requêtes pour cette clé d'API : espacez les envois."),
+    };
+  }
+  return { ok: true, organisme: auth.organisme };
+}
+
+type BodyResult = { ok: true; text: string } | { ok: false; response: Response };
+
+const TOO_LARGE_MESSAGE = `Corps de la requête trop volumineux : ${MAX_BODY_BYTES / 1024 / 1024} Mo au plus. Envoyez les dossiers en plusieurs requêtes (au plus ${MAX_DOSSIERS_PAR_ENVOI} dossiers par requête).`;
+
+/** Reads the body, counting bytes: more than `limit` → 413 without reading further. */
+export async function readBodyLimited(request: Request, limit = MAX_BODY_BYTES): Promise<BodyResult> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > limit) {
+    return { ok: false, response: errorResponse(413, "payload_too_large", TOO_LARGE_MESSAGE) };
+  }
+  if (!request.body) return { ok: true, text: "" };
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      // Drain (and drop) what the client is still sending so that it can read the 413, up to a cap.
+      while (total <= DRAIN_CAP_BYTES) {
+        const next = await reader.read().catch(() => ({ done: true, value: undefined }));
+        if (next.done) break;
+        total += next.value?.byteLength ?? 0;
+      }
+      await reader.cancel().catch(() => {});
+      return { ok: false, response: errorResponse(413, "payload_too_large", TOO_LARGE_MESSAGE) };
+    }
+    chunks.push(value);
+  }
+  const bytes = Buffer.concat(chunks);
+  try {
+    let text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    return { ok: true, text };
+  } catch {
+    return {
+      ok: false,
+      response: errorResponse(400, "bad_request", "Le corps de la requête doit être du JSON encodé en UTF-8."),
+    };
+  }
+}
+
+const NOT_AN_ARRAY = "Le corps de la requête doit être un tableau JSON de dossiers apprenants : [ {…}, {…} ].";
+
+/** POST /api/v3/dossiers-apprenants */
+export async function postDossiers(request: Request, database: Database, context: unknown): Promise<Response> {
+  if (request.method !== "POST") return methodNotAllowed("POST");
+  const auth = await authenticate(request, database, context);
+  if (!auth.ok) return auth.response;
+
+  const body = await readBodyLimited(request);
+  if (!body.ok) return body.response;
+  if (body.text.trim() === "") return errorResponse(400, "bad_request", `Corps de la requête vide. ${NOT_AN_ARRAY}`);
+  let items: unknown;
+  try {
+    items = JSON.parse(body.text);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    return errorResponse(400, "bad_request", `JSON invalide (${detail}). ${NOT_AN_ARRAY}`);
+  }
+  if (!Array.isArray(items)) {
+    const kind = items === null ? "null" : typeof items === "object" ? "un objet" : typeof items;
+    return errorResponse(400, "bad_request", `${NOT_AN_ARRAY} Reçu : ${kind}.`);
+  }
+  if (items.length > MAX_DOSSIERS_PAR_ENVOI) {
+    return errorResponse(
+      400,
+      "bad_request",
+      `Trop de dossiers dans un seul envoi : ${items.length} reçus, ${MAX_DOSSIERS_PAR_ENVOI} au plus. Découpez l'envoi en plusieurs requêtes.`,
+    );
+  }
+
+  const url = new URL(request.url);
+  const erp = normalizeErpName(request.headers.get("x-erp") ?? url.searchParams.get("erp"));
+  const result = await ingestDossiers(database, items, { organismeId: auth.organisme.id, source: "API", erp });
+  const message =
+    `${result.nbItems} dossier${result.nbItems > 1 ? "s" : ""} reçu${result.nbItems > 1 ? "s" : ""} : ` +
+    `${result.nbAccepted} enregistré${result.nbAccepted > 1 ? "s" : ""}, ${result.nbRejected} refusé${result.nbRejected > 1 ? "s" : ""}.`;
+  return jsonResponse({
+    status: "OK",
+    message,
+    nb_dossiers: result.nbItems,
+    nb_ok: result.nbAccepted,
+    nb_erreurs: result.nbRejected,
+    transmission_id: result.transmissionId,
+    data: result.results,
+  });
+}
+
+/** GET /api/v3/dossiers-apprenants/test */
+export async function testApiKey(request: Request, database: Database, context: unknown): Promise<Response> {
+  const auth = await authenticate(request, database, context);
+  if (!auth.ok) return auth.response;
+  const o = auth.organisme;
+  return jsonResponse({
+    msg: "ok",
+    status: "OK",
+    message: "Clé d'API valide.",
+    organisme: { siret: o.siret, uai: o.uai, raison_sociale: o.raison_sociale },
+  });
+}
+
+export function methodNotAllowed(allowed: string): Response {
+  return errorResponse(405, "method_not_allowed", `Méthode non permise : utilisez ${allowed}.`, { Allow: allowed });
+}

@@ -1,0 +1,68 @@
+/**
+ * Scheduled housekeeping of the ingestion, run by the server (`startIngestionJobs`) and by the CLI
+ * (`ingestion:purge`):
+ * - per-item errors of transmissions older than 30 days are erased (the counts stay);
+ * - API keys unused for 12 months are revoked;
+ * - upload records older than 24 hours are deleted.
+ */
+import { sql } from "drizzle-orm";
+import type { Database } from "../../db/client.server";
+import { revokeUnusedApiKeys } from "./api-keys.server";
+
+export const ERRORS_RETENTION_DAYS = 30;
+export const UPLOAD_RETENTION_HOURS = 24;
+
+export interface PurgeReport {
+  transmissionsPurged: number;
+  keysRevoked: number;
+  uploadsDeleted: number;
+}
+
+export async function purgeIngestion(database: Database, now = new Date()): Promise<PurgeReport> {
+  const at = now.toISOString();
+  const purged = await database.rows<{ id: number }>(
+    sql`update transmissions set errors = null
+        where errors is not null and received_at < ${at}::timestamptz - make_interval(days => ${ERRORS_RETENTION_DAYS})
+        returning id`,
+  );
+  const keysRevoked = await revokeUnusedApiKeys(database, now);
+  const uploads = await database.rows<{ id: string }>(
+    sql`delete from televersements where created_at < ${at}::timestamptz - make_interval(hours => ${UPLOAD_RETENTION_HOURS})
+        returning id`,
+  );
+  return { transmissionsPurged: purged.length, keysRevoked, uploadsDeleted: uploads.length };
+}
+
+/**
+ * Runs the purge a minute after start, then every `intervalMs` (default: hourly). Returns a stop function.
+ * Failures are logged, never thrown (the next run tries again).
+ */
+export function startIngestionJobs(database: Database, options: { intervalMs?: number; firstRunMs?: number } = {}): () => void {
+  const intervalMs = options.intervalMs ?? 60 * 60 * 1000;
+  let running = false;
+  const run = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const report = await purgeIngestion(database);
+      if (report.transmissionsPurged || report.keysRevoked || report.uploadsDeleted) {
+        console.log(
+          `[ingestion] purge : ${report.transmissionsPurged} transmission(s) sans détail d'erreurs, ` +
+            `${report.keysRevoked} clé(s) révoquée(s), ${report.uploadsDeleted} téléversement(s) supprimé(s)`,
+        );
+      }
+    } catch (error) {
+      console.error("[ingestion] purge en échec :", error instanceof Error ? error.message : error);
+    } finally {
+      running = false;
+    }
+  };
+  const first = setTimeout(run, options.firstRunMs ?? 60_000);
+  const timer = setInterval(run, intervalMs);
+  first.unref();
+  timer.unref();
+  return () => {
+    clearTimeout(first);
+    clearInterval(timer);
+  };
+}

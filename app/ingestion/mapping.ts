@@ -1,0 +1,292 @@
+/**
+ * Upload mapping: which v3 field each column of a CSV/XLSX file holds, and a file row → v3 item. Pure, no I/O,
+ * browser-safe (the field list comes from dossier-schema.server.ts through the caller).
+ *
+ * - Headers are matched on their technical name (`date_de_naissance_apprenant`), their French label ("Date de
+ *   naissance") or the words people write ("Nom", "Prénom", "Code diplôme", "Date de début de contrat"…),
+ *   insensitive to case, accents, punctuation and small words (de, du, la…). Contract columns may carry a rank
+ *   ("Date de début de contrat 2", "Date de début du 2e contrat").
+ * - Cells are converted to what the v3 schema reads: dates `JJ/MM/AAAA`, `JJ-MM-AAAA`, `JJ/MM/AA`, `AAAAMMJJ` and
+ *   Excel serial numbers → `AAAA-MM-JJ`; "Masculin"/"Homme"/"M." → M; "VRAI"/"FAUX" → true/false; a 9-digit
+ *   phone number that lost its leading 0 in a spreadsheet gets it back. Everything else is left to the schema.
+ * - Without an id column, the learner id is derived from the normalised nom + prénom + date de naissance.
+ */
+
+export interface MappableField {
+  field: string;
+  label: string;
+  required: boolean;
+}
+
+const STOPWORDS = new Set(["de", "du", "des", "la", "le", "les", "l", "d", "en", "a", "au", "aux", "et", "n", "no", "un", "une"]);
+
+/** Lowercase, no accents, punctuation → spaces, small words removed, "1er"/"2e"/"2eme"/"2nd" → the digit. */
+export function normalizeHeader(value: string): string {
+  return value
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[_'’`\-./()[\]:;,#°"]+/g, " ")
+    .replace(/\b(\d)\s*(?:er|ere|e|eme|nd|nde)\b/g, "$1")
+    .split(/\s+/)
+    .filter((w) => w !== "" && !STOPWORDS.has(w))
+    .join(" ");
+}
+
+/** Words people write for each field (the technical name and the schema's label are added automatically). */
+const SYNONYMS: Record<string, string[]> = {
+  nom_apprenant: ["nom", "nom de famille", "nom de naissance", "nom d'usage", "nom de l'apprenant", "nom élève", "nom stagiaire", "nom apprenti"],
+  prenom_apprenant: ["prénom", "prénom de l'apprenant", "premier prénom", "prénom élève", "prénom stagiaire", "prénom apprenti"],
+  date_de_naissance_apprenant: ["date de naissance", "né le", "née le", "né(e) le", "naissance", "ddn", "date naissance"],
+  annee_scolaire: ["année scolaire", "annee scolaire", "année de formation scolaire", "campagne"],
+  id_erp_apprenant: [
+    "identifiant",
+    "id",
+    "id apprenant",
+    "identifiant apprenant",
+    "identifiant de l'apprenant",
+    "numéro apprenant",
+    "n° apprenant",
+    "numéro d'apprenant",
+    "code apprenant",
+    "matricule",
+    "identifiant erp",
+    "id erp",
+  ],
+  date_inscription_formation: ["date d'inscription", "inscrit le", "date inscription formation"],
+  date_entree_formation: [
+    "date d'entrée",
+    "date d'entrée en formation",
+    "entrée en formation",
+    "date de début de formation",
+    "début de formation",
+    "date début formation",
+  ],
+  date_fin_formation: ["date de fin de formation", "fin de formation", "date de fin prévue", "date fin prévue formation"],
+  etablissement_responsable_uai: ["uai responsable", "uai de l'établissement responsable", "uai cfa responsable", "uai organisme responsable"],
+  etablissement_responsable_siret: ["siret responsable", "siret de l'établissement responsable", "siret cfa responsable", "siret organisme responsable"],
+  etablissement_formateur_uai: ["uai", "code uai", "uai formateur", "uai de l'établissement formateur", "uai cfa", "uai du cfa", "uai organisme formateur"],
+  etablissement_formateur_siret: ["siret", "siret formateur", "siret de l'établissement formateur", "siret cfa", "siret du cfa", "siret organisme formateur"],
+  statut_apprenant: ["statut", "statut apprenant", "statut de l'apprenant"],
+  date_metier_mise_a_jour_statut: ["date de mise à jour du statut", "date statut", "date du statut"],
+  tel_apprenant: ["téléphone", "tel", "tél", "portable", "téléphone portable", "mobile", "numéro de téléphone"],
+  formation_cfd: ["code diplôme", "cfd", "code formation diplôme", "code formation", "code éducation nationale", "code en", "code diplôme cfd"],
+  ine_apprenant: ["ine", "numéro ine", "identifiant national élève", "identifiant national étudiant"],
+  email_contact: ["email", "e-mail", "mail", "courriel", "adresse email", "adresse mail", "adresse e-mail", "adresse électronique", "email apprenant"],
+  adresse_apprenant: ["adresse", "adresse postale", "adresse de l'apprenant"],
+  code_postal_apprenant: ["code postal", "cp"],
+  code_postal_de_naissance_apprenant: ["code postal de naissance", "cp naissance"],
+  code_commune_insee_apprenant: ["code commune", "code insee", "code commune insee", "commune insee"],
+  code_commune_insee_de_naissance_apprenant: ["code commune de naissance", "code insee de naissance", "commune de naissance insee"],
+  sexe_apprenant: ["sexe", "genre", "civilité"],
+  rqth_apprenant: ["rqth", "handicap", "travailleur handicapé", "reconnaissance travailleur handicapé"],
+  date_rqth_apprenant: ["date rqth", "date de reconnaissance rqth"],
+  responsable_apprenant_mail1: ["email responsable légal", "email représentant légal", "mail responsable 1", "email parent 1", "email responsable 1"],
+  responsable_apprenant_mail2: ["mail responsable 2", "email parent 2", "email responsable 2"],
+  libelle_court_formation: ["formation", "libellé formation", "intitulé formation", "intitulé de la formation", "diplôme préparé", "intitulé"],
+  annee_formation: ["année de formation", "année formation", "année d'études", "année du cycle"],
+  formation_rncp: ["rncp", "code rncp", "fiche rncp", "numéro rncp"],
+  obtention_diplome_formation: ["diplôme obtenu", "obtention du diplôme", "obtention diplôme"],
+  date_obtention_diplome_formation: ["date d'obtention du diplôme", "date obtention diplôme"],
+  date_exclusion_formation: ["date d'exclusion", "date de sortie", "date d'abandon", "date sortie formation", "date de sortie de formation"],
+  cause_exclusion_formation: ["motif d'exclusion", "motif de sortie", "cause exclusion", "cause de sortie", "motif d'abandon"],
+  formation_presentielle: ["présentiel", "formation présentielle"],
+  duree_theorique_formation: ["durée théorique", "durée formation", "durée en années"],
+  duree_theorique_formation_mois: ["durée en mois", "durée théorique en mois", "durée formation mois"],
+  contrat_date_debut: [
+    "date de début de contrat",
+    "date de début du contrat",
+    "date début contrat",
+    "début contrat",
+    "début du contrat",
+    "date de début du contrat d'apprentissage",
+    "date d'embauche",
+  ],
+  contrat_date_fin: ["date de fin de contrat", "date de fin du contrat", "date fin contrat", "fin contrat", "fin du contrat"],
+  contrat_date_rupture: ["date de rupture", "date de rupture du contrat", "date de rupture de contrat", "date rupture contrat", "rupture", "rupture contrat"],
+  cause_rupture_contrat: ["cause de rupture", "motif de rupture", "motif rupture", "motif de rupture du contrat", "cause rupture"],
+  siret_employeur: ["siret employeur", "siret de l'employeur", "siret entreprise", "siret de l'entreprise", "employeur siret"],
+  etablissement_lieu_de_formation_uai: ["uai lieu de formation", "uai lieu", "uai du lieu"],
+  etablissement_lieu_de_formation_siret: ["siret lieu de formation", "siret lieu", "siret du lieu"],
+  etablissement_lieu_de_formation_adresse: ["adresse lieu de formation", "adresse du lieu"],
+  etablissement_lieu_de_formation_code_postal: ["code postal lieu de formation", "cp lieu de formation"],
+  derniere_situation: ["dernière situation", "situation avant", "situation n-1"],
+  dernier_organisme_uai: ["dernier organisme", "uai dernier organisme", "établissement précédent"],
+  type_cfa: ["type cfa", "type de cfa"],
+  nir_apprenant: ["nir", "numéro de sécurité sociale", "n° sécurité sociale", "numéro sécu", "n° sécu"],
+};
+
+const CONTRAT_BASES = ["contrat_date_debut", "contrat_date_fin", "contrat_date_rupture", "cause_rupture_contrat", "siret_employeur"];
+const RANG_SUFFIXES = ["_2", "_3", "_4"];
+
+/** Ranked variants of a contract alias: "date début contrat" → "date début contrat 2", "date début 2 contrat"… */
+function rankedVariants(alias: string, rang: number): string[] {
+  const n = normalizeHeader(alias);
+  const variants = [`${n} ${rang}`, `${n} contrat ${rang}`, `${n} ${rang} contrat`];
+  if (n.includes("contrat")) {
+    variants.push(n.replace("contrat", `contrat ${rang}`), n.replace("contrat", `${rang} contrat`));
+  }
+  if (n.includes("employeur")) variants.push(n.replace("employeur", `employeur ${rang}`));
+  return variants;
+}
+
+/** Normalised alias → field, in priority order: technical names, labels, synonyms, ranked synonyms. */
+export function buildAliasIndex(fields: readonly MappableField[]): Map<string, string> {
+  const index = new Map<string, string>();
+  const add = (alias: string, field: string) => {
+    const key = normalizeHeader(alias);
+    if (key && !index.has(key)) index.set(key, field);
+    const compact = key.replace(/ /g, "");
+    if (compact && !index.has(`~${compact}`)) index.set(`~${compact}`, field);
+  };
+  const known = new Set(fields.map((f) => f.field));
+  for (const f of fields) add(f.field, f.field);
+  for (const f of fields) add(f.label, f.field);
+  for (const f of fields) for (const s of SYNONYMS[f.field] ?? []) add(s, f.field);
+  for (const base of CONTRAT_BASES) {
+    const aliases = [base, ...(SYNONYMS[base] ?? [])];
+    for (const a of aliases) for (const v of rankedVariants(a, 1)) add(v, base);
+    RANG_SUFFIXES.forEach((suffix, i) => {
+      if (!known.has(base + suffix)) return;
+      for (const a of aliases) for (const v of rankedVariants(a, i + 2)) add(v, base + suffix);
+    });
+  }
+  return index;
+}
+
+/** The field of one header, or null. */
+export function matchHeader(header: string, index: Map<string, string>): string | null {
+  const key = normalizeHeader(header);
+  if (!key) return null;
+  return index.get(key) ?? index.get(`~${key.replace(/ /g, "")}`) ?? null;
+}
+
+/** Field of each column (null: ignored). A field is given to its first matching column only. */
+export function autoMap(headers: readonly string[], fields: readonly MappableField[]): (string | null)[] {
+  const index = buildAliasIndex(fields);
+  const used = new Set<string>();
+  return headers.map((h) => {
+    const field = matchHeader(h, index);
+    if (!field || used.has(field)) return null;
+    used.add(field);
+    return field;
+  });
+}
+
+/** Keeps known fields, each on its first column only. */
+export function sanitizeMapping(mapping: readonly (string | null | undefined)[], fields: readonly MappableField[]): (string | null)[] {
+  const known = new Set(fields.map((f) => f.field));
+  const used = new Set<string>();
+  return mapping.map((f) => {
+    if (!f || !known.has(f) || used.has(f)) return null;
+    used.add(f);
+    return f;
+  });
+}
+
+// ------------------------------------------------------------------------------------------------ cells
+
+export function isDateField(field: string): boolean {
+  return /(^|_)date(_|$)/.test(field);
+}
+
+const pad2 = (n: number | string) => String(n).padStart(2, "0");
+
+/** Excel's 1900 date system: serial → "YYYY-MM-DD" (the fractional part, a time, is dropped). */
+export function excelSerialToIso(serial: number): string | null {
+  if (!Number.isFinite(serial) || serial < 1 || serial > 2_958_465) return null;
+  const ms = (Math.floor(serial) - 25_569) * 86_400_000;
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** A date as people and spreadsheets write it → "YYYY-MM-DD" when recognised, else the value unchanged. */
+export function convertDateCell(value: string, today = new Date()): string {
+  const v = value.trim();
+  let m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$/.exec(v);
+  if (m) return `${m[3]}-${pad2(m[2])}-${pad2(m[1])}`;
+  m = /^(\d{1,2})\/(\d{1,2})\/(\d{2})$/.exec(v);
+  if (m) {
+    const yy = Number(m[3]);
+    const pivot = (today.getUTCFullYear() % 100) + 10;
+    return `${yy <= pivot ? 2000 + yy : 1900 + yy}-${pad2(m[2])}-${pad2(m[1])}`;
+  }
+  m = /^(\d{4})(\d{2})(\d{2})$/.exec(v);
+  if (m) return `${m[1]}-${m[2]}-${m[3]}`;
+  if (/^\d{1,7}(?:\.\d+)?$/.test(v)) return excelSerialToIso(Number(v)) ?? v;
+  return v;
+}
+
+const SEXES: Record<string, string> = {
+  masculin: "M",
+  homme: "M",
+  garcon: "M",
+  "m.": "M",
+  mr: "M",
+  monsieur: "M",
+  feminin: "F",
+  femme: "F",
+  fille: "F",
+  mme: "F",
+  madame: "F",
+  mlle: "F",
+  mademoiselle: "F",
+};
+const BOOLEANS: Record<string, string> = { vrai: "true", faux: "false", o: "oui", n: "non", y: "oui", yes: "oui", no: "non" };
+const BOOLEAN_FIELDS = new Set(["rqth_apprenant", "obtention_diplome_formation", "formation_presentielle"]);
+
+/** One cell → the value handed to the v3 schema (null: empty). */
+export function convertCell(field: string, raw: string): string | null {
+  const value = raw.trim();
+  if (value === "") return null;
+  if (isDateField(field)) return convertDateCell(value);
+  const plain = value.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  if (field === "sexe_apprenant") return SEXES[plain] ?? value;
+  if (BOOLEAN_FIELDS.has(field)) return BOOLEANS[plain] ?? value;
+  if (field === "tel_apprenant" && /^[1-9]\d{8}$/.test(value)) return `0${value}`;
+  // integers written "2.0" by some spreadsheets
+  if (/^-?\d+\.0+$/.test(value)) return value.replace(/\.0+$/, "");
+  return value;
+}
+
+/** Normalised nom + prénom + date de naissance, the learner id of a file without an id column. */
+export function deriveIdErp(nom: string, prenom: string, dateDeNaissance: string): string {
+  const norm = (s: string) =>
+    s
+      .normalize("NFD")
+      .replace(/[\u0300-\u036f]/g, "")
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, "");
+  return `${norm(nom)}-${norm(prenom)}-${dateDeNaissance}`;
+}
+
+export interface RowDefaults {
+  /** Used when the column is not mapped. */
+  annee_scolaire?: string | null;
+  etablissement_formateur_uai?: string | null;
+  etablissement_formateur_siret?: string | null;
+  etablissement_responsable_uai?: string | null;
+  etablissement_responsable_siret?: string | null;
+}
+
+/** A file row → a raw v3 item (unmapped fields absent), with the defaults of unmapped columns. */
+export function rowToItem(row: readonly string[], mapping: readonly (string | null)[], defaults: RowDefaults = {}): Record<string, unknown> {
+  const item: Record<string, unknown> = {};
+  mapping.forEach((field, col) => {
+    if (!field) return;
+    const value = convertCell(field, row[col] ?? "");
+    if (value !== null) item[field] = value;
+  });
+  const mapped = new Set(mapping.filter((f): f is string => !!f));
+  for (const [field, value] of Object.entries(defaults)) {
+    if (!mapped.has(field) && value) item[field] = value;
+  }
+  if (!mapped.has("id_erp_apprenant")) {
+    const nom = item.nom_apprenant;
+    const prenom = item.prenom_apprenant;
+    const ddn = item.date_de_naissance_apprenant;
+    if (typeof nom === "string" && typeof prenom === "string" && typeof ddn === "string" && /^\d{4}-\d{2}-\d{2}/.test(ddn)) {
+      item.id_erp_apprenant = deriveIdErp(nom, prenom, ddn.slice(0, 10));
+    }
+  }
+  return item;
+}

@@ -1,0 +1,525 @@
+/**
+ * The ingestion pipeline shared by the API v3 (source API) and the file upload (source FICHIER):
+ *
+ *   validate every item (dossier-schema) → resolve the organismes of the batch in one query → check the
+ *   transmitting organisme's scope → dedupe (last wins) → sort by identity key → one transaction:
+ *   transmission row, set-based upsert of the effectifs, contracts replaced, ERP statut history, statut refresh
+ *   → mark the organismes' transmission times.
+ *
+ * Rules (domain.md, "The feed the ERPs already speak"):
+ * - Identity of an effectif: (organisme formateur, année scolaire, id_erp_apprenant).
+ * - Merge on resend: an empty value never erases a stored one (`coalesce(excluded.col, effectifs.col)`); the
+ *   contracts sent replace the stored ones. A dossier sent WITHOUT any contract keeps the stored contracts (an
+ *   empty list is an empty value).
+ * - The NIR is never stored: only `nir_fourni` (once true, it stays true).
+ * - The ERP's statut history: one `effectif_statuts_erp` row per distinct (statut, date de mise à jour) received.
+ * - Scope: the transmitting organisme may write the dossiers whose responsable or formateur is itself or one of
+ *   its formateurs (organisme_relations); any other dossier is a per-item error.
+ * - Concurrency: the upsert locks the batch's effectifs in identity-key order (no deadlock between requests on the
+ *   same learners) and `on conflict do update` re-reads the latest row (no lost update, no duplicate); the whole
+ *   transaction is retried on a deadlock or serialization failure.
+ */
+import { sql } from "drizzle-orm";
+import type { Database } from "../../db/client.server";
+import { validateDossier, type DossierV3, type ValidationError } from "./dossier-schema.server";
+import { refreshStatuts } from "./parcours.server";
+import { execRows, isRetryableDbError, type Executor } from "./sql.server";
+
+export type IngestSource = "API" | "FICHIER";
+
+/** A per-item error; `fields` (internal, not sent by the API) lists every field the error concerns. */
+export interface ItemError extends ValidationError {
+  fields?: string[];
+}
+
+export interface ItemResult {
+  id_erp_apprenant: string | null;
+  status: "ok" | "error";
+  validation_errors: ValidationError[];
+  /** Information about an accepted item (e.g. replaced by a later item of the same batch). */
+  message?: string;
+}
+
+export interface CheckedItem {
+  index: number;
+  id_erp_apprenant: string | null;
+  dossier: DossierV3 | null;
+  errors: ItemError[];
+  formateurId?: number;
+  responsableId?: number;
+  lieuId?: number | null;
+  formationId?: number | null;
+}
+
+export interface IngestOptions {
+  /** The transmitting organisme: the API key's, or the one chosen on the upload page. */
+  organismeId: number;
+  source: IngestSource;
+  erp?: string | null;
+  fileName?: string | null;
+  /** Row numbers to report in the stored errors (upload: the file's line numbers), by item index. */
+  lignes?: number[];
+  /** Set "now" (tests). */
+  now?: Date;
+}
+
+export interface IngestResult {
+  transmissionId: number;
+  nbItems: number;
+  nbAccepted: number;
+  nbRejected: number;
+  results: ItemResult[];
+  /** Effectifs written (distinct). */
+  effectifIds: number[];
+}
+
+export interface OrganismeRef {
+  id: number;
+  siret: string;
+  uai: string | null;
+  raison_sociale: string;
+}
+
+// ----------------------------------------------------------------------------------------------- checking
+
+function pairLabel(uai: string, siret: string) {
+  return `UAI ${uai} / SIRET ${siret}`;
+}
+
+function describeOrganisme(o: OrganismeRef): string {
+  return `${o.raison_sociale} (${o.uai ? `UAI ${o.uai}, ` : ""}SIRET ${o.siret})`;
+}
+
+const REFERENTIEL_HELP =
+  "Vérifiez l'UAI et le SIRET saisis dans votre ERP ; s'ils sont exacts, demandez l'ajout ou la correction de " +
+  "l'organisme dans le référentiel des organismes (Catalogue / Référentiel national des organismes de formation) " +
+  "puis renvoyez ce dossier.";
+
+function unknownPairError(role: "formateur" | "responsable", uai: string, siret: string, known: OrganismeRef[]): ItemError {
+  const uaiField = `etablissement_${role}_uai`;
+  const siretField = `etablissement_${role}_siret`;
+  const hints: string[] = [];
+  const sameSiret = known.filter((o) => o.siret === siret);
+  const sameUai = known.filter((o) => o.uai === uai);
+  if (sameSiret.length) {
+    const uais = sameSiret.map((o) => o.uai ?? "sans UAI").join(", ");
+    hints.push(`ce SIRET y est connu avec l'UAI ${uais}`);
+  }
+  if (sameUai.length) hints.push(`cet UAI y est connu avec le SIRET ${sameUai.map((o) => o.siret).join(", ")}`);
+  const hint = hints.length ? ` (${hints.join(" ; ")})` : "";
+  return {
+    path: [uaiField],
+    fields: [uaiField, siretField],
+    message:
+      `${uaiField} / ${siretField} : établissement ${role} inconnu du référentiel des organismes : aucun organisme ` +
+      `avec le couple ${pairLabel(uai, siret)}${hint}. ${REFERENTIEL_HELP}`,
+  };
+}
+
+function scopeError(transmitting: OrganismeRef | undefined, formateur: OrganismeRef, responsable: OrganismeRef): ItemError {
+  const who = transmitting ? describeOrganisme(transmitting) : "l'organisme transmetteur";
+  return {
+    path: [],
+    fields: ["etablissement_formateur_uai", "etablissement_formateur_siret", "etablissement_responsable_uai", "etablissement_responsable_siret"],
+    message:
+      `dossier : hors du périmètre de ${who} : ni l'établissement formateur ${describeOrganisme(formateur)} ni ` +
+      `l'établissement responsable ${describeOrganisme(responsable)} ne sont cet organisme ou l'un de ses formateurs. ` +
+      "Un organisme ne peut transmettre que ses propres apprenants et ceux de ses formateurs : transmettez ce dossier " +
+      "avec la clé d'API de l'organisme concerné, ou faites déclarer le lien formateur → responsable dans le référentiel.",
+  };
+}
+
+function jsonList(values: Iterable<string | number>): string {
+  return JSON.stringify([...new Set(values)]);
+}
+
+/**
+ * Validates the items, resolves their organismes (one query), formations (one query) and checks the scope of
+ * the transmitting organisme. No write.
+ */
+export async function checkDossiers(executor: Executor, items: unknown[], organismeId: number): Promise<CheckedItem[]> {
+  const checked: CheckedItem[] = items.map((item, index) => {
+    const v = validateDossier(item);
+    return v.ok
+      ? { index, id_erp_apprenant: v.dossier.id_erp_apprenant, dossier: v.dossier, errors: [] }
+      : { index, id_erp_apprenant: v.id_erp_apprenant, dossier: null, errors: v.errors };
+  });
+  const valid = checked.filter((c) => c.dossier !== null);
+
+  const sirets = new Set<string>();
+  const uais = new Set<string>();
+  const cfds = new Set<string>();
+  for (const { dossier: d } of valid) {
+    if (!d) continue;
+    sirets.add(d.etablissement_formateur_siret).add(d.etablissement_responsable_siret);
+    uais.add(d.etablissement_formateur_uai).add(d.etablissement_responsable_uai);
+    if (d.etablissement_lieu_de_formation_siret) sirets.add(d.etablissement_lieu_de_formation_siret);
+    if (d.formation_cfd) cfds.add(d.formation_cfd);
+  }
+
+  const [organismes, scope, formations] = await Promise.all([
+    execRows<OrganismeRef>(
+      executor,
+      sql`select id, siret, uai, raison_sociale from organismes
+          where siret in (select jsonb_array_elements_text(${jsonList(sirets)}::jsonb))
+             or uai in (select jsonb_array_elements_text(${jsonList(uais)}::jsonb))
+             or id = ${organismeId}`,
+    ),
+    execRows<{ id: number }>(
+      executor,
+      sql`select formateur_id as id from organisme_relations where responsable_id = ${organismeId}`,
+    ),
+    cfds.size
+      ? execRows<{ id: number; cfd: string }>(
+          executor,
+          sql`select id, cfd from formations where cfd in (select jsonb_array_elements_text(${jsonList(cfds)}::jsonb))`,
+        )
+      : Promise.resolve([]),
+  ]);
+
+  const byPair = new Map<string, OrganismeRef>();
+  const bySiret = new Map<string, OrganismeRef[]>();
+  const byUai = new Map<string, OrganismeRef[]>();
+  for (const o of organismes) {
+    byPair.set(`${o.siret}|${o.uai ?? ""}`, o);
+    bySiret.set(o.siret, [...(bySiret.get(o.siret) ?? []), o]);
+    if (o.uai) byUai.set(o.uai, [...(byUai.get(o.uai) ?? []), o]);
+  }
+  const transmitting = organismes.find((o) => o.id === organismeId);
+  const allowed = new Set<number>([organismeId, ...scope.map((r) => r.id)]);
+  const formationByCfd = new Map(formations.map((f) => [f.cfd, f.id]));
+
+  for (const c of valid) {
+    const d = c.dossier!;
+    const formateur = byPair.get(`${d.etablissement_formateur_siret}|${d.etablissement_formateur_uai}`);
+    const responsable = byPair.get(`${d.etablissement_responsable_siret}|${d.etablissement_responsable_uai}`);
+    const known = (uai: string, siret: string) => [...(bySiret.get(siret) ?? []), ...(byUai.get(uai) ?? [])];
+    if (!formateur) {
+      c.errors.push(
+        unknownPairError("formateur", d.etablissement_formateur_uai, d.etablissement_formateur_siret,
+          known(d.etablissement_formateur_uai, d.etablissement_formateur_siret)),
+      );
+    }
+    if (!responsable) {
+      c.errors.push(
+        unknownPairError("responsable", d.etablissement_responsable_uai, d.etablissement_responsable_siret,
+          known(d.etablissement_responsable_uai, d.etablissement_responsable_siret)),
+      );
+    }
+    if (formateur && responsable && !allowed.has(formateur.id) && !allowed.has(responsable.id)) {
+      c.errors.push(scopeError(transmitting, formateur, responsable));
+    }
+    if (c.errors.length) {
+      c.dossier = null;
+      continue;
+    }
+    c.formateurId = formateur!.id;
+    c.responsableId = responsable!.id;
+    const lieuSiret = d.etablissement_lieu_de_formation_siret;
+    c.lieuId = lieuSiret ? (byPair.get(`${lieuSiret}|${d.etablissement_lieu_de_formation_uai ?? ""}`)?.id ?? null) : null;
+    c.formationId = d.formation_cfd ? (formationByCfd.get(d.formation_cfd) ?? null) : null;
+  }
+  return checked;
+}
+
+// ----------------------------------------------------------------------------------------------- writing
+
+type ColumnType = "int" | "smallint" | "text" | "date" | "timestamptz" | "boolean";
+type Merge = "replace" | "coalesce";
+
+/** effectifs column ← normalised dossier, and how a resend merges with the stored value. */
+const COLUMNS: [column: string, type: ColumnType, merge: Merge, get: (c: CheckedItem, d: DossierV3) => unknown][] = [
+  ["organisme_formateur_id", "int", "replace", (c) => c.formateurId],
+  ["organisme_responsable_id", "int", "replace", (c) => c.responsableId],
+  ["annee_scolaire", "text", "replace", (_, d) => d.annee_scolaire],
+  ["id_erp_apprenant", "text", "replace", (_, d) => d.id_erp_apprenant],
+  ["nom", "text", "replace", (_, d) => d.nom_apprenant],
+  ["prenom", "text", "replace", (_, d) => d.prenom_apprenant],
+  ["date_de_naissance", "date", "replace", (_, d) => d.date_de_naissance_apprenant],
+  ["date_inscription_formation", "date", "replace", (_, d) => d.date_inscription_formation],
+  ["date_entree_formation", "date", "replace", (_, d) => d.date_entree_formation],
+  ["date_fin_formation", "date", "replace", (_, d) => d.date_fin_formation],
+  ["ine", "text", "coalesce", (_, d) => d.ine_apprenant],
+  ["email", "text", "coalesce", (_, d) => d.email_contact],
+  ["telephone", "text", "coalesce", (_, d) => d.tel_apprenant],
+  ["adresse", "text", "coalesce", (_, d) => d.adresse_apprenant],
+  ["code_postal", "text", "coalesce", (_, d) => d.code_postal_apprenant],
+  ["code_postal_naissance", "text", "coalesce", (_, d) => d.code_postal_de_naissance_apprenant],
+  ["code_commune_insee", "text", "coalesce", (_, d) => d.code_commune_insee_apprenant],
+  ["code_commune_insee_naissance", "text", "coalesce", (_, d) => d.code_commune_insee_de_naissance_apprenant],
+  ["sexe", "text", "coalesce", (_, d) => d.sexe_apprenant],
+  ["rqth", "boolean", "coalesce", (_, d) => d.rqth_apprenant],
+  ["date_rqth", "date", "coalesce", (_, d) => d.date_rqth_apprenant],
+  ["responsable_mail1", "text", "coalesce", (_, d) => d.responsable_apprenant_mail1],
+  ["responsable_mail2", "text", "coalesce", (_, d) => d.responsable_apprenant_mail2],
+  ["derniere_situation", "text", "coalesce", (_, d) => (d.derniere_situation == null ? null : String(d.derniere_situation))],
+  ["dernier_organisme_uai", "text", "coalesce", (_, d) => d.dernier_organisme_uai],
+  ["type_cfa", "text", "coalesce", (_, d) => d.type_cfa],
+  ["formation_cfd", "text", "coalesce", (_, d) => d.formation_cfd],
+  ["formation_rncp", "text", "coalesce", (_, d) => d.formation_rncp],
+  ["libelle_court_formation", "text", "coalesce", (_, d) => d.libelle_court_formation],
+  ["annee_formation", "smallint", "coalesce", (_, d) => d.annee_formation],
+  [
+    "duree_theorique_mois",
+    "smallint",
+    "coalesce",
+    (_, d) => d.duree_theorique_formation_mois ?? (d.duree_theorique_formation == null ? null : d.duree_theorique_formation * 12),
+  ],
+  ["formation_presentielle", "boolean", "coalesce", (_, d) => d.formation_presentielle],
+  ["date_exclusion_formation", "date", "coalesce", (_, d) => d.date_exclusion_formation],
+  ["cause_exclusion_formation", "text", "coalesce", (_, d) => d.cause_exclusion_formation],
+  ["obtention_diplome", "boolean", "coalesce", (_, d) => d.obtention_diplome_formation],
+  ["date_obtention_diplome", "date", "coalesce", (_, d) => d.date_obtention_diplome_formation],
+  ["referent_handicap_nom", "text", "coalesce", (_, d) => d.nom_referent_handicap_formation],
+  ["referent_handicap_prenom", "text", "coalesce", (_, d) => d.prenom_referent_handicap_formation],
+  ["referent_handicap_email", "text", "coalesce", (_, d) => d.email_referent_handicap_formation],
+  ["lieu_uai", "text", "coalesce", (_, d) => d.etablissement_lieu_de_formation_uai],
+  ["lieu_siret", "text", "coalesce", (_, d) => d.etablissement_lieu_de_formation_siret],
+  ["lieu_adresse", "text", "coalesce", (_, d) => d.etablissement_lieu_de_formation_adresse],
+  ["lieu_code_postal", "text", "coalesce", (_, d) => d.etablissement_lieu_de_formation_code_postal],
+  ["statut_apprenant", "smallint", "coalesce", (_, d) => d.statut_apprenant],
+  ["date_metier_mise_a_jour_statut", "timestamptz", "coalesce", (_, d) => d.date_metier_mise_a_jour_statut],
+  ["custom_statut_apprenant", "text", "coalesce", (_, d) => d.custom_statut_apprenant],
+  // special merges below
+  ["organisme_lieu_id", "int", "replace", (c) => c.lieuId ?? null],
+  ["formation_id", "int", "replace", (c) => c.formationId ?? null],
+  ["nir_fourni", "boolean", "replace", (_, d) => d.nir_fourni],
+];
+
+const KEY_COLUMNS = new Set(["organisme_formateur_id", "annee_scolaire", "id_erp_apprenant"]);
+const SPECIAL_MERGE: Record<string, string> = {
+  // a new CFD decides the formation (even when it is not in the catalogue); no CFD keeps the stored one
+  formation_id: "case when excluded.formation_cfd is null then effectifs.formation_id else excluded.formation_id end",
+  organisme_lieu_id:
+    "case when excluded.lieu_siret is null then effectifs.organisme_lieu_id else excluded.organisme_lieu_id end",
+  nir_fourni: "effectifs.nir_fourni or excluded.nir_fourni",
+};
+
+const UPSERT_SQL = (() => {
+  const cols = COLUMNS.map(([c]) => c);
+  const recordDef = COLUMNS.map(([c, t]) => `${c} ${t}`).join(", ");
+  const updates = COLUMNS.filter(([c]) => !KEY_COLUMNS.has(c)).map(([c, , merge]) => {
+    if (SPECIAL_MERGE[c]) return `${c} = ${SPECIAL_MERGE[c]}`;
+    return merge === "replace" ? `${c} = excluded.${c}` : `${c} = coalesce(excluded.${c}, effectifs.${c})`;
+  });
+  return {
+    head: `insert into effectifs (${cols.join(", ")}, source, last_transmission_id, created_at, updated_at)
+           select ${cols.map((c) => `r.${c}`).join(", ")}, `,
+    recordDef,
+    conflict: `on conflict (organisme_formateur_id, annee_scolaire, id_erp_apprenant) do update set
+           ${updates.join(",\n           ")},
+           source = excluded.source, last_transmission_id = excluded.last_transmission_id, updated_at = excluded.updated_at
+           returning id, organisme_formateur_id, annee_scolaire, id_erp_apprenant`,
+  };
+})();
+
+function identityKey(c: CheckedItem): string {
+  const d = c.dossier!;
+  return `${c.formateurId}\u0000${d.annee_scolaire}\u0000${d.id_erp_apprenant}`;
+}
+
+function compareIdentity(a: CheckedItem, b: CheckedItem): number {
+  if (a.formateurId !== b.formateurId) return a.formateurId! - b.formateurId!;
+  const da = a.dossier!;
+  const db = b.dossier!;
+  if (da.annee_scolaire !== db.annee_scolaire) return da.annee_scolaire < db.annee_scolaire ? -1 : 1;
+  return da.id_erp_apprenant < db.id_erp_apprenant ? -1 : da.id_erp_apprenant > db.id_erp_apprenant ? 1 : 0;
+}
+
+function storedErrors(checked: CheckedItem[], items: unknown[], lignes?: number[]) {
+  return checked
+    .filter((c) => c.errors.length)
+    .map((c) => {
+      const raw = items[c.index] as Record<string, unknown> | null;
+      const text = (v: unknown) => (typeof v === "string" ? v.slice(0, 255) : null);
+      const isObject = raw !== null && typeof raw === "object" && !Array.isArray(raw);
+      return {
+        index: c.index,
+        ...(lignes ? { ligne: lignes[c.index] ?? null } : {}),
+        id_erp_apprenant: c.id_erp_apprenant,
+        nom: isObject ? text(raw.nom_apprenant) : null,
+        prenom: isObject ? text(raw.prenom_apprenant) : null,
+        errors: c.errors.map(({ path, message }) => ({ path, message })),
+      };
+    });
+}
+
+async function writeBatch(
+  tx: Executor,
+  unique: CheckedItem[],
+  options: IngestOptions,
+  transmission: { nbItems: number; nbAccepted: number; nbRejected: number; errors: unknown[] },
+): Promise<{ transmissionId: number; effectifIds: number[] }> {
+  const now = (options.now ?? new Date()).toISOString();
+  const [t] = await execRows<{ id: number }>(
+    tx,
+    sql`insert into transmissions (organisme_id, source, erp, file_name, received_at, nb_items, nb_accepted, nb_rejected, errors)
+        values (${options.organismeId}, ${options.source}, ${options.erp ?? null}, ${options.fileName ?? null}, ${now}::timestamptz,
+                ${transmission.nbItems}, ${transmission.nbAccepted}, ${transmission.nbRejected},
+                ${transmission.errors.length ? JSON.stringify(transmission.errors) : null}::jsonb)
+        returning id`,
+  );
+  if (unique.length === 0) return { transmissionId: t.id, effectifIds: [] };
+
+  const records = unique.map((c) => {
+    const d = c.dossier!;
+    const r: Record<string, unknown> = {};
+    for (const [col, , , get] of COLUMNS) r[col] = get(c, d) ?? null;
+    return r;
+  });
+  const returned = await execRows<{ id: number; organisme_formateur_id: number; annee_scolaire: string; id_erp_apprenant: string }>(
+    tx,
+    sql`${sql.raw(UPSERT_SQL.head)} ${options.source}, ${t.id}::int, ${now}::timestamptz, ${now}::timestamptz
+        from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as r(${sql.raw(UPSERT_SQL.recordDef)})
+        order by r.organisme_formateur_id, r.annee_scolaire collate "C", r.id_erp_apprenant collate "C"
+        ${sql.raw(UPSERT_SQL.conflict)}`,
+  );
+  const idByKey = new Map(returned.map((r) => [`${r.organisme_formateur_id}\u0000${r.annee_scolaire}\u0000${r.id_erp_apprenant}`, r.id]));
+  const effectifIds: number[] = [];
+  const withContrats: number[] = [];
+  const contrats: Record<string, unknown>[] = [];
+  const statuts: Record<string, unknown>[] = [];
+  for (const c of unique) {
+    const id = idByKey.get(identityKey(c));
+    if (id === undefined) throw new Error("effectif non retourné par l'upsert");
+    effectifIds.push(id);
+    const d = c.dossier!;
+    if (d.contrats.length) {
+      withContrats.push(id);
+      d.contrats.forEach((k, i) =>
+        contrats.push({
+          effectif_id: id,
+          rang: i + 1,
+          siret_employeur: k.siret_employeur,
+          date_debut: k.date_debut,
+          date_fin: k.date_fin,
+          date_rupture: k.date_rupture,
+          cause_rupture: k.cause_rupture,
+        }),
+      );
+    }
+    if (d.statut_apprenant !== null && d.statut_apprenant !== undefined) {
+      statuts.push({ effectif_id: id, statut: d.statut_apprenant, date: d.date_metier_mise_a_jour_statut ?? null });
+    }
+  }
+
+  if (withContrats.length) {
+    await tx.execute(
+      sql`delete from contrats where effectif_id in (select (jsonb_array_elements_text(${JSON.stringify(withContrats)}::jsonb))::int)`,
+    );
+    await tx.execute(sql`
+      insert into contrats (effectif_id, rang, siret_employeur, date_debut, date_fin, date_rupture, cause_rupture)
+      select r.effectif_id, r.rang, r.siret_employeur, r.date_debut, r.date_fin, r.date_rupture, r.cause_rupture
+      from jsonb_to_recordset(${JSON.stringify(contrats)}::jsonb)
+        as r(effectif_id int, rang smallint, siret_employeur text, date_debut date, date_fin date, date_rupture date, cause_rupture text)`);
+  }
+  if (statuts.length) {
+    await tx.execute(sql`
+      insert into effectif_statuts_erp (effectif_id, statut_apprenant, date_metier_mise_a_jour_statut, received_at)
+      select r.effectif_id, r.statut, r.date, ${now}::timestamptz
+      from jsonb_to_recordset(${JSON.stringify(statuts)}::jsonb) as r(effectif_id int, statut smallint, date timestamptz)
+      where not exists (
+        select 1 from effectif_statuts_erp s
+        where s.effectif_id = r.effectif_id and s.statut_apprenant = r.statut
+          and s.date_metier_mise_a_jour_statut is not distinct from r.date)`);
+  }
+  await refreshStatuts(tx, effectifIds);
+  return { transmissionId: t.id, effectifIds };
+}
+
+/** Marks the organismes' first/last transmission, mode and ERP (outside the batch transaction: no lock held). */
+async function markTransmission(database: Database, organismeIds: number[], options: IngestOptions): Promise<void> {
+  const ids = [...new Set(organismeIds)].sort((a, b) => a - b);
+  const now = (options.now ?? new Date()).toISOString();
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await database.db.execute(sql`
+        update organismes set
+          first_transmission_at = least(coalesce(first_transmission_at, ${now}::timestamptz), ${now}::timestamptz),
+          last_transmission_at = greatest(coalesce(last_transmission_at, ${now}::timestamptz), ${now}::timestamptz),
+          mode_transmission = ${options.source},
+          erp = coalesce(${options.erp ?? null}, erp)
+        where id in (select (jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))::int)`);
+      return;
+    } catch (error) {
+      if (!isRetryableDbError(error) || attempt === 2) throw error;
+    }
+  }
+}
+
+/** Normalises an ERP name given by a header or a query parameter (null when blank). */
+export function normalizeErpName(value: string | null | undefined): string | null {
+  if (!value) return null;
+  const s = value.replace(/[\u0000-\u001f\u007f]/g, "").trim().slice(0, 100);
+  return s === "" ? null : s;
+}
+
+/**
+ * Ingests a batch: every item gets a result (same order as `items`). Valid items are stored even when others
+ * fail, in one transaction. Throws only on a database failure.
+ */
+export async function ingestDossiers(database: Database, items: unknown[], options: IngestOptions): Promise<IngestResult> {
+  const checked = await checkDossiers(database.db as unknown as Executor, items, options.organismeId);
+
+  // Dedupe on the identity key: the last item wins; earlier ones are answered "ok" with a message.
+  const lastByKey = new Map<string, CheckedItem>();
+  const replacedBy = new Map<number, number>();
+  for (const c of checked) {
+    if (!c.dossier) continue;
+    const key = identityKey(c);
+    const previous = lastByKey.get(key);
+    if (previous) replacedBy.set(previous.index, c.index);
+    lastByKey.set(key, c);
+  }
+  const unique = [...lastByKey.values()].sort(compareIdentity);
+
+  const results: ItemResult[] = checked.map((c) => {
+    if (c.errors.length) {
+      return {
+        id_erp_apprenant: c.id_erp_apprenant,
+        status: "error",
+        validation_errors: c.errors.map(({ path, message }) => ({ path, message })),
+      };
+    }
+    const later = replacedBy.get(c.index);
+    return later === undefined
+      ? { id_erp_apprenant: c.id_erp_apprenant, status: "ok", validation_errors: [] }
+      : {
+          id_erp_apprenant: c.id_erp_apprenant,
+          status: "ok",
+          validation_errors: [],
+          message:
+            `Dossier remplacé par le dossier n° ${later + 1} du même envoi, qui concerne le même apprenant ` +
+            "(même établissement formateur, année scolaire et id_erp_apprenant) : seul le dernier est enregistré.",
+        };
+  });
+  const nbRejected = checked.filter((c) => c.errors.length).length;
+  const nbAccepted = checked.length - nbRejected;
+  const errors = storedErrors(checked, items, options.lignes);
+
+  let written: { transmissionId: number; effectifIds: number[] } | undefined;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      written = await database.db.transaction((tx) =>
+        writeBatch(tx as unknown as Executor, unique, options, { nbItems: items.length, nbAccepted, nbRejected, errors }),
+      );
+      break;
+    } catch (error) {
+      if (!isRetryableDbError(error) || attempt >= 4) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * (attempt + 1) + Math.random() * 50));
+    }
+  }
+
+  const touched = [options.organismeId];
+  for (const c of unique) touched.push(c.formateurId!, c.responsableId!);
+  await markTransmission(database, touched, options);
+
+  return {
+    transmissionId: written.transmissionId,
+    nbItems: items.length,
+    nbAccepted,
+    nbRejected,
+    results,
+    effectifIds: [...new Set(written.effectifIds)],
+  };
+}

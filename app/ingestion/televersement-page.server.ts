@@ -1,0 +1,199 @@
+/**
+ * Loader and action of the /televersement page (the route module only renders): step "fichier" (choose the
+ * organisme and the file), step "apercu" (?id=…: the mapping, adjustable, and the preview of every row's errors
+ * cell by cell), step "resultat" (after the import).
+ */
+import { MaxPartSizeExceededError, redirect, unstable_createMemoryUploadHandler, unstable_parseMultipartFormData } from "@remix-run/node";
+import type { Database } from "../../db/client.server";
+import { csrfToken, isCsrfValid } from "../auth/csrf.server";
+import { withHeaders } from "../auth/responses.server";
+import {
+  MAX_UPLOAD_BYTES,
+  MAX_UPLOAD_ROWS,
+  UPLOAD_FIELDS,
+  UploadError,
+  createUpload,
+  defaultAnneeScolaire,
+  importUpload,
+  loadUpload,
+  mappingFrom,
+  mappingNotes,
+  previewUpload,
+  readUploadedFile,
+  resolveOrganisme,
+  transmissionSummary,
+  uploadAccess,
+  type Preview,
+  type TransmissionSummary,
+} from "./upload.server";
+
+const ANNEE_PATTERN = /^(\d{4})-(\d{4})$/;
+
+function anneesProposees(): string[] {
+  const current = Number(defaultAnneeScolaire().slice(0, 4));
+  return [current - 2, current - 1, current, current + 1].map((y) => `${y}-${y + 1}`);
+}
+
+function anneeFrom(value: string | null): string {
+  const m = value ? ANNEE_PATTERN.exec(value) : null;
+  return m && Number(m[2]) - Number(m[1]) <= 1 && Number(m[2]) >= Number(m[1]) ? value! : defaultAnneeScolaire();
+}
+
+type Common = {
+  csrf: string;
+  maxRows: number;
+  maxMo: number;
+};
+
+export type UploadPageData =
+  | (Common & {
+      step: "fichier";
+      organismes: { id: number; label: string }[] | null;
+    })
+  | (Common & {
+      step: "apercu";
+      id: string;
+      fileName: string;
+      format: "CSV" | "XLSX";
+      organisme: string;
+      headers: string[];
+      firstRow: string[];
+      mapping: (string | null)[];
+      automatic: boolean;
+      fields: { field: string; label: string; required: boolean }[];
+      missingRequired: { field: string; label: string }[];
+      notes: string[];
+      anneeScolaire: string;
+      anneeScolaireNeeded: boolean;
+      annees: string[];
+      preview: Preview;
+    })
+  | (Common & {
+      step: "resultat";
+      id: string;
+      fileName: string;
+      organisme: string;
+      summary: TransmissionSummary | null;
+    });
+
+function organismeLabel(o: { raison_sociale: string; siret: string; uai: string | null }) {
+  return `${o.raison_sociale} (SIRET ${o.siret}${o.uai ? `, UAI ${o.uai}` : ""})`;
+}
+
+export async function televersementLoader(request: Request, database: Database): Promise<UploadPageData> {
+  const access = await uploadAccess(request, database);
+  const { token, headers } = await csrfToken(request, database);
+  const common: Common = {
+    csrf: token,
+    maxRows: MAX_UPLOAD_ROWS,
+    maxMo: MAX_UPLOAD_BYTES / 1024 / 1024,
+  };
+  const url = new URL(request.url);
+  const id = url.searchParams.get("id");
+  if (!id) {
+    return withHeaders(
+      {
+        ...common,
+        step: "fichier" as const,
+        organismes: access.kind === "organismes" ? access.organismes.map((o) => ({ id: o.id, label: organismeLabel(o) })) : null,
+      },
+      headers,
+    );
+  }
+  const upload = await loadUpload(database, access, id);
+  if (!upload) {
+    throw new Response("Ce téléversement n'existe pas ou a expiré (il est conservé 24 heures) : téléversez à nouveau le fichier.", {
+      status: 404,
+      headers: { "Content-Type": "text/plain; charset=utf-8" },
+    });
+  }
+  if (upload.importedAt) {
+    return withHeaders(
+      {
+        ...common,
+        step: "resultat" as const,
+        id: upload.id,
+        fileName: upload.fileName,
+        organisme: organismeLabel(upload.organisme),
+        summary: upload.transmissionId ? await transmissionSummary(database, upload.transmissionId) : null,
+      },
+      headers,
+    );
+  }
+  const { mapping, automatic } = mappingFrom(url.searchParams, upload.headers);
+  const anneeScolaire = anneeFrom(url.searchParams.get("annee_scolaire"));
+  const notes = mappingNotes(upload, mapping, anneeScolaire);
+  const preview = await previewUpload(database, upload, mapping, anneeScolaire);
+  return withHeaders(
+    {
+      ...common,
+      step: "apercu" as const,
+      id: upload.id,
+      fileName: upload.fileName,
+      format: upload.format,
+      organisme: organismeLabel(upload.organisme),
+      headers: upload.headers,
+      firstRow: upload.headers.map((_, i) => upload.rows[0]?.[i + 1] ?? ""),
+      mapping,
+      automatic,
+      fields: UPLOAD_FIELDS,
+      missingRequired: notes.missingRequired.map(({ field, label }) => ({ field, label })),
+      notes: notes.notes,
+      anneeScolaire,
+      anneeScolaireNeeded: notes.anneeScolaireNeeded,
+      annees: anneesProposees(),
+      preview,
+    },
+    headers,
+  );
+}
+
+export type UploadActionData = { error: string };
+
+export async function televersementAction(request: Request, database: Database): Promise<UploadActionData | Response> {
+  const access = await uploadAccess(request, database);
+  let formData: FormData;
+  try {
+    const contentType = request.headers.get("content-type") ?? "";
+    formData = contentType.startsWith("multipart/form-data")
+      ? await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: MAX_UPLOAD_BYTES }))
+      : await request.formData();
+  } catch (error) {
+    if (error instanceof MaxPartSizeExceededError) {
+      return { error: `Fichier trop volumineux : ${MAX_UPLOAD_BYTES / 1024 / 1024} Mo au plus. Découpez-le en plusieurs fichiers.` };
+    }
+    return { error: "Le formulaire envoyé est illisible : recommencez." };
+  }
+  if (!(await isCsrfValid(request, database, formData))) {
+    return { error: "Le formulaire a expiré ou ne provient pas de ce site : rechargez la page et recommencez." };
+  }
+  const intent = formData.get("intent");
+  try {
+    if (intent === "televerser") {
+      const file = formData.get("fichier");
+      if (!file || typeof file === "string" || file.size === 0) return { error: "Choisissez un fichier CSV ou XLSX." };
+      const organisme = await resolveOrganisme(database, access, String(formData.get("organisme") ?? ""));
+      const read = readUploadedFile(new Uint8Array(await file.arrayBuffer()), file.name);
+      const id = await createUpload(database, access, {
+        organismeId: organisme.id,
+        fileName: file.name || "fichier",
+        erp: String(formData.get("erp") ?? ""),
+        file: read,
+      });
+      return redirect(`/televersement?id=${id}`);
+    }
+    if (intent === "importer") {
+      const id = String(formData.get("id") ?? "");
+      const upload = await loadUpload(database, access, id);
+      if (!upload) return { error: "Ce téléversement n'existe pas ou a expiré : téléversez à nouveau le fichier." };
+      const { mapping } = mappingFrom(formData, upload.headers);
+      const anneeScolaire = anneeFrom(formData.get("annee_scolaire") as string | null);
+      await importUpload(database, upload, mapping, anneeScolaire);
+      return redirect(`/televersement?id=${id}`);
+    }
+    return { error: "Action inconnue." };
+  } catch (error) {
+    if (error instanceof UploadError) return { error: error.message };
+    throw error;
+  }
+}

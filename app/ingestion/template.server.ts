@@ -1,0 +1,61 @@
+/**
+ * The upload template (CSV and XLSX): one column per v3 field (but the NIR, never stored), headed by its French
+ * label (the mapping recognises labels and technical names), required fields first, and an example row taken from
+ * the schema's examples. The XLSX has a second sheet describing each column.
+ */
+import { toCsv } from "../shared/csv";
+import { writeXlsx } from "../shared/xlsx.server";
+import { dossierV3ItemJsonSchema } from "./dossier-schema.server";
+import { UPLOAD_FIELDS } from "./upload.server";
+
+function columns() {
+  const schema = dossierV3ItemJsonSchema() as { properties?: Record<string, { examples?: unknown[]; description?: string }> };
+  const ordered = [...UPLOAD_FIELDS.filter((f) => f.required), ...UPLOAD_FIELDS.filter((f) => !f.required)];
+  return ordered.map((f) => {
+    const prop = schema.properties?.[f.field] ?? {};
+    const example = prop.examples?.[0];
+    return {
+      ...f,
+      description: prop.description ?? "",
+      example: example === undefined || example === null ? "" : String(example),
+    };
+  });
+}
+
+/** Only the example row's required fields and a first contract are filled, as a CFA would. */
+const EXAMPLE_FIELDS = new Set([
+  "statut_apprenant",
+  "formation_cfd",
+  "contrat_date_debut",
+  "contrat_date_fin",
+  "siret_employeur",
+  "sexe_apprenant",
+  "email_contact",
+]);
+
+export function templateCsv(): string {
+  const cols = columns();
+  return toCsv([
+    cols.map((c) => c.label),
+    cols.map((c) => (c.required || EXAMPLE_FIELDS.has(c.field) ? c.example : "")),
+  ]);
+}
+
+export function templateXlsx(): Buffer {
+  const cols = columns();
+  return writeXlsx([
+    {
+      name: "Effectifs",
+      rows: [cols.map((c) => c.label), cols.map((c) => (c.required || EXAMPLE_FIELDS.has(c.field) ? c.example : ""))],
+    },
+    {
+      name: "Aide",
+      rows: [
+        ["Colonne", "Champ technique (API v3)", "Obligatoire", "Format et description", "Exemple"],
+        ...cols.map((c) => [c.label, c.field, c.required ? "oui" : "non", c.description, c.example]),
+      ],
+    },
+  ]);
+}
+
+export const TEMPLATE_FILE_NAME = "modele-effectifs";

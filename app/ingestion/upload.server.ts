@@ -1,0 +1,412 @@
+/**
+ * The upload of a CSV or XLSX file of effectifs (page /televersement): who may upload for which organisme, file
+ * reading, the short-lived upload record, the mapping and preview steps, and the import through the pipeline
+ * (source FICHIER).
+ *
+ * Who (policy module): a signed-in ORGANISME_FORMATION user for its organismes (its own and its formateurs: the
+ * viewer's scope); a national administrator for any organisme. Visitors who are not signed in are sent to the
+ * login page; other signed-in users get a 403.
+ *
+ * The upload record stores the file's header and rows (each row prefixed with its line number in the file) for
+ * 24 hours; the mapping travels in the page's form (col_0, col_1…).
+ */
+import { randomBytes } from "node:crypto";
+import { redirect } from "@remix-run/node";
+import { sql } from "drizzle-orm";
+import type { Database } from "../../db/client.server";
+import { getViewer, isNationalAdmin, type Viewer } from "../auth/policy.server";
+import { CsvError, parseCsv } from "../shared/csv";
+import { XlsxError, looksLikeZip, readXlsx } from "../shared/xlsx.server";
+import { anneeScolaireOf, todayIso } from "../statut/annee-scolaire";
+import { DOSSIER_V3_FIELDS } from "./dossier-schema.server";
+import { autoMap, rowToItem, sanitizeMapping, type MappableField, type RowDefaults } from "./mapping";
+import { checkDossiers, ingestDossiers, normalizeErpName, type CheckedItem, type IngestResult, type OrganismeRef } from "./pipeline.server";
+import type { Executor } from "./sql.server";
+
+export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+export const MAX_UPLOAD_ROWS = 10_000;
+export const PREVIEW_ROWS = 100;
+
+/** The fields a column can be mapped to (the NIR is never stored: no column for it). */
+export const UPLOAD_FIELDS: MappableField[] = DOSSIER_V3_FIELDS.filter((f) => f.field !== "nir_apprenant").map((f) => ({
+  field: f.field,
+  label: f.label,
+  required: f.required,
+}));
+
+export class UploadError extends Error {}
+
+// -------------------------------------------------------------------------------------------------- access
+
+export type UploadAccess =
+  | { kind: "organismes"; viewer: Viewer; userId: number; organismes: OrganismeRef[] }
+  | { kind: "tous"; viewer: Viewer; userId: number };
+
+/** Who may upload here, or a thrown Response (redirect to the login page, 403). */
+export async function uploadAccess(request: Request, database: Database): Promise<UploadAccess> {
+  const viewer = await getViewer(request, database);
+  if (viewer.userId !== null && isNationalAdmin(viewer)) return { kind: "tous", viewer, userId: viewer.userId };
+  if (viewer.userId !== null && viewer.organisationType === "ORGANISME_FORMATION" && viewer.scope.kind === "organisme") {
+    const ids = viewer.scope.organismeIds;
+    const organismes = ids.length
+      ? await database.rows<OrganismeRef>(
+          sql`select id, siret, uai, raison_sociale from organismes
+              where id in (select (jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))::int) order by raison_sociale, id`,
+        )
+      : [];
+    return { kind: "organismes", viewer, userId: viewer.userId, organismes };
+  }
+  if (viewer.userId === null) {
+    const url = new URL(request.url);
+    throw redirect(`/connexion?redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
+  }
+  throw new Response("Le téléversement d'effectifs est réservé aux organismes de formation et aux administrateurs nationaux.", {
+    status: 403,
+    headers: { "Content-Type": "text/plain; charset=utf-8" },
+  });
+}
+
+function mayUploadFor(access: UploadAccess, organismeId: number): boolean {
+  return access.kind === "tous" || access.organismes.some((o) => o.id === organismeId);
+}
+
+/** The organisme typed on the page (SIRET, UAI or both, or an id from the select). */
+export async function resolveOrganisme(database: Database, access: UploadAccess, input: string): Promise<OrganismeRef> {
+  const text = input.trim();
+  if (!text) throw new UploadError("Choisissez l'organisme pour lequel vous téléversez ce fichier.");
+  if (/^\d{1,9}$/.test(text)) {
+    const [o] = await database.rows<OrganismeRef>(sql`select id, siret, uai, raison_sociale from organismes where id = ${Number(text)}`);
+    if (o && mayUploadFor(access, o.id)) return o;
+  }
+  const upper = text.toUpperCase();
+  const uai = /\b\d{7}[A-Z]\b/.exec(upper)?.[0];
+  const digits = (uai ? upper.replace(uai, " ") : upper).replace(/[^0-9]/g, "");
+  const siret = digits.length === 14 ? digits : undefined;
+  if (!siret && !uai) throw new UploadError("Organisme introuvable : saisissez son SIRET (14 chiffres) et/ou son UAI (ex. 0751234J).");
+  const rows = await database.rows<OrganismeRef>(
+    sql`select id, siret, uai, raison_sociale from organismes
+        where (${siret ?? null}::text is null or siret = ${siret ?? null})
+          and (${uai ?? null}::text is null or uai = ${uai ?? null})
+        order by id limit 20`,
+  );
+  const allowed = rows.filter((o) => mayUploadFor(access, o.id));
+  if (allowed.length === 1) return allowed[0];
+  if (allowed.length === 0) {
+    throw new UploadError(
+      `Aucun organisme ${siret ? `de SIRET ${siret} ` : ""}${uai ? `d'UAI ${uai} ` : ""}dans le référentiel${access.kind === "organismes" ? " parmi ceux de votre organisation" : ""}.`,
+    );
+  }
+  throw new UploadError(
+    `Plusieurs organismes correspondent (${allowed.map((o) => `${o.raison_sociale} : SIRET ${o.siret}, UAI ${o.uai ?? "aucun"}`).join(" ; ")}) : saisissez le SIRET et l'UAI.`,
+  );
+}
+
+// -------------------------------------------------------------------------------------------------- file
+
+export interface ReadFile {
+  format: "CSV" | "XLSX";
+  headers: string[];
+  /** Data rows, each prefixed with its line number in the file. */
+  rows: string[][];
+  encoding?: string;
+  delimiter?: string;
+}
+
+/** Reads a CSV (`;` or `,`…, UTF-8 with or without BOM, Latin-1) or an XLSX (first sheet). */
+export function readUploadedFile(bytes: Uint8Array, fileName: string): ReadFile {
+  if (bytes.byteLength === 0) throw new UploadError("Le fichier est vide.");
+  const isXlsx = looksLikeZip(bytes) || /\.xlsx$/i.test(fileName);
+  let headers: string[];
+  let rows: string[][];
+  let extra: Pick<ReadFile, "encoding" | "delimiter"> = {};
+  try {
+    if (isXlsx) {
+      const sheet = readXlsx(bytes).find((s) => s.rows.some((r) => r.some((c) => c.trim() !== "")));
+      if (!sheet) throw new UploadError("Le classeur ne contient aucune ligne.");
+      const headerIndex = sheet.rows.findIndex((r) => r.some((c) => c.trim() !== ""));
+      headers = sheet.rows[headerIndex].map((h) => h.trim());
+      rows = [];
+      sheet.rows.forEach((r, i) => {
+        if (i > headerIndex && r.some((c) => c.trim() !== "")) rows.push([String(i + 1), ...r]);
+      });
+    } else {
+      if (/\.xls$/i.test(fileName)) {
+        throw new UploadError("Les fichiers .xls (Excel 97-2003) ne sont pas pris en charge : enregistrez le fichier au format .xlsx ou .csv.");
+      }
+      const parsed = parseCsv(bytes);
+      headers = parsed.header;
+      rows = parsed.records.filter((r) => r.fields.some((c) => c.trim() !== "")).map((r) => [String(r.line), ...r.fields]);
+      extra = { encoding: parsed.encoding, delimiter: parsed.delimiter };
+    }
+  } catch (error) {
+    if (error instanceof CsvError || error instanceof XlsxError) throw new UploadError(`Fichier illisible : ${error.message}.`);
+    throw error;
+  }
+  if (headers.every((h) => h === "")) throw new UploadError("La première ligne du fichier doit contenir les noms des colonnes.");
+  if (rows.length === 0) throw new UploadError("Le fichier ne contient aucune ligne d'effectif sous la ligne des noms de colonnes.");
+  if (rows.length > MAX_UPLOAD_ROWS) {
+    throw new UploadError(`Le fichier contient ${rows.length} lignes : ${MAX_UPLOAD_ROWS} au plus par fichier. Découpez-le en plusieurs fichiers.`);
+  }
+  return { format: isXlsx ? "XLSX" : "CSV", headers, rows, ...extra };
+}
+
+// -------------------------------------------------------------------------------------------------- records
+
+export interface UploadRecord {
+  id: string;
+  organisme: OrganismeRef;
+  fileName: string;
+  format: "CSV" | "XLSX";
+  erp: string | null;
+  headers: string[];
+  rows: string[][];
+  createdAt: string;
+  importedAt: string | null;
+  transmissionId: number | null;
+}
+
+export async function createUpload(
+  database: Database,
+  access: UploadAccess,
+  input: { organismeId: number; fileName: string; erp?: string | null; file: ReadFile },
+): Promise<string> {
+  if (!mayUploadFor(access, input.organismeId)) throw new UploadError("Vous ne pouvez pas téléverser d'effectifs pour cet organisme.");
+  const id = randomBytes(16).toString("base64url");
+  await database.rows(sql`
+    insert into televersements (id, organisme_id, user_id, file_name, format, erp, headers, rows)
+    values (${id}, ${input.organismeId}, ${access.userId}, ${input.fileName.slice(0, 255)}, ${input.file.format},
+            ${normalizeErpName(input.erp)}, ${JSON.stringify(input.file.headers)}::jsonb, ${JSON.stringify(input.file.rows)}::jsonb)`);
+  return id;
+}
+
+/** The upload record, if it exists, has not expired and belongs to an organisme the viewer may upload for. */
+export async function loadUpload(database: Database, access: UploadAccess, id: string): Promise<UploadRecord | null> {
+  if (!/^[A-Za-z0-9_-]{10,32}$/.test(id)) return null;
+  const [row] = await database.rows<{
+    id: string;
+    organisme_id: number;
+    siret: string;
+    uai: string | null;
+    raison_sociale: string;
+    file_name: string;
+    format: "CSV" | "XLSX";
+    erp: string | null;
+    headers: string[] | string;
+    rows: string[][] | string;
+    created_at: string;
+    imported_at: string | null;
+    transmission_id: number | null;
+  }>(sql`
+    select t.id, t.organisme_id, o.siret, o.uai, o.raison_sociale, t.file_name, t.format, t.erp, t.headers, t.rows,
+           t.created_at::text, t.imported_at::text, t.transmission_id
+    from televersements t join organismes o on o.id = t.organisme_id
+    where t.id = ${id} and t.created_at > now() - interval '24 hours'`);
+  if (!row || !mayUploadFor(access, row.organisme_id)) return null;
+  const parse = <T>(v: T | string): T => (typeof v === "string" ? (JSON.parse(v) as T) : v);
+  return {
+    id: row.id,
+    organisme: { id: row.organisme_id, siret: row.siret, uai: row.uai, raison_sociale: row.raison_sociale },
+    fileName: row.file_name,
+    format: row.format,
+    erp: row.erp,
+    headers: parse(row.headers),
+    rows: parse(row.rows),
+    createdAt: row.created_at,
+    importedAt: row.imported_at,
+    transmissionId: row.transmission_id,
+  };
+}
+
+// -------------------------------------------------------------------------------------------------- mapping
+
+/** The mapping sent by the page (`col_<i>` = field, "" = ignored), or the automatic one when none was sent. */
+export function mappingFrom(params: URLSearchParams | FormData, headers: string[]): { mapping: (string | null)[]; automatic: boolean } {
+  const sent = headers.map((_, i) => params.get(`col_${i}`));
+  if (sent.every((v) => v === null)) return { mapping: autoMap(headers, UPLOAD_FIELDS), automatic: true };
+  return { mapping: sanitizeMapping(sent.map((v) => (typeof v === "string" ? v : null)), UPLOAD_FIELDS), automatic: false };
+}
+
+export function defaultAnneeScolaire(): string {
+  return anneeScolaireOf(todayIso());
+}
+
+/** The values used for the columns the file does not have. */
+function defaultsFor(upload: UploadRecord, anneeScolaire: string | null): RowDefaults {
+  const o = upload.organisme;
+  return {
+    annee_scolaire: anneeScolaire,
+    etablissement_formateur_uai: o.uai,
+    etablissement_formateur_siret: o.siret,
+    etablissement_responsable_uai: o.uai,
+    etablissement_responsable_siret: o.siret,
+  };
+}
+
+export interface MappingNotes {
+  missingRequired: MappableField[];
+  /** Explanations of the values used for unmapped columns. */
+  notes: string[];
+  anneeScolaireNeeded: boolean;
+}
+
+export function mappingNotes(upload: UploadRecord, mapping: (string | null)[], anneeScolaire: string | null): MappingNotes {
+  const mapped = new Set(mapping.filter((f): f is string => !!f));
+  const notes: string[] = [];
+  const covered = new Set<string>();
+  if (!mapped.has("id_erp_apprenant")) {
+    notes.push("Pas de colonne d'identifiant : l'identifiant de chaque apprenant est formé de son nom, son prénom et sa date de naissance.");
+    covered.add("id_erp_apprenant");
+  }
+  const o = upload.organisme;
+  for (const role of ["formateur", "responsable"] as const) {
+    const uai = `etablissement_${role}_uai`;
+    const siret = `etablissement_${role}_siret`;
+    if (!mapped.has(uai) && !mapped.has(siret) && o.uai) {
+      notes.push(`Pas de colonne pour l'établissement ${role} : c'est ${o.raison_sociale} (UAI ${o.uai}, SIRET ${o.siret}).`);
+      covered.add(uai).add(siret);
+    }
+  }
+  const anneeScolaireNeeded = !mapped.has("annee_scolaire");
+  if (anneeScolaireNeeded && anneeScolaire) {
+    notes.push(`Pas de colonne d'année scolaire : tous les effectifs du fichier sont de l'année ${anneeScolaire}.`);
+    covered.add("annee_scolaire");
+  }
+  const missingRequired = UPLOAD_FIELDS.filter((f) => f.required && !mapped.has(f.field) && !covered.has(f.field));
+  return { missingRequired, notes, anneeScolaireNeeded };
+}
+
+// -------------------------------------------------------------------------------------------------- preview
+
+export interface PreviewCell {
+  value: string;
+  errors: string[];
+}
+
+export interface PreviewRow {
+  ligne: number;
+  id: string | null;
+  ok: boolean;
+  cells: PreviewCell[];
+  /** Errors of fields without a column (or of the whole dossier). */
+  otherErrors: string[];
+}
+
+export interface Preview {
+  nbRows: number;
+  nbValid: number;
+  nbErrors: number;
+  /** Rows shown: those with errors first, then valid ones, PREVIEW_ROWS at most. */
+  rows: PreviewRow[];
+  /** Per column: how many rows have an error in it. */
+  errorsByColumn: number[];
+}
+
+function itemsOf(upload: UploadRecord, mapping: (string | null)[], anneeScolaire: string | null) {
+  const defaults = defaultsFor(upload, anneeScolaire);
+  const lignes: number[] = [];
+  const items = upload.rows.map((row) => {
+    lignes.push(Number(row[0]));
+    return rowToItem(row.slice(1), mapping, defaults);
+  });
+  return { items, lignes };
+}
+
+export async function previewUpload(
+  database: Database,
+  upload: UploadRecord,
+  mapping: (string | null)[],
+  anneeScolaire: string | null,
+): Promise<Preview> {
+  const { items, lignes } = itemsOf(upload, mapping, anneeScolaire);
+  const checked = await checkDossiers(database.db as unknown as Executor, items, upload.organisme.id);
+  const columnOf = new Map<string, number>();
+  mapping.forEach((f, i) => f && columnOf.set(f, i));
+  const errorsByColumn = upload.headers.map(() => 0);
+  const toRow = (c: CheckedItem): PreviewRow => {
+    const raw = upload.rows[c.index];
+    const cells: PreviewCell[] = upload.headers.map((_, i) => ({ value: raw[i + 1] ?? "", errors: [] }));
+    const otherErrors: string[] = [];
+    for (const error of c.errors) {
+      const fields = error.fields ?? (error.path.length ? [String(error.path[0])] : []);
+      const columns = [...new Set(fields.map((f) => columnOf.get(f)).filter((i): i is number => i !== undefined))];
+      if (columns.length === 0) otherErrors.push(error.message);
+      for (const col of columns) cells[col].errors.push(error.message);
+    }
+    cells.forEach((cell, i) => cell.errors.length && errorsByColumn[i]++);
+    return { ligne: lignes[c.index], id: c.id_erp_apprenant, ok: c.errors.length === 0, cells, otherErrors };
+  };
+  const withErrors = checked.filter((c) => c.errors.length);
+  const rows = withErrors.map(toRow);
+  const shown = rows.slice(0, PREVIEW_ROWS);
+  for (const c of checked) {
+    if (shown.length >= PREVIEW_ROWS) break;
+    if (!c.errors.length) shown.push(toRow(c));
+  }
+  shown.sort((a, b) => Number(a.ok) - Number(b.ok) || a.ligne - b.ligne);
+  return { nbRows: checked.length, nbValid: checked.length - withErrors.length, nbErrors: withErrors.length, rows: shown, errorsByColumn };
+}
+
+// -------------------------------------------------------------------------------------------------- import
+
+export async function importUpload(
+  database: Database,
+  upload: UploadRecord,
+  mapping: (string | null)[],
+  anneeScolaire: string | null,
+): Promise<IngestResult> {
+  if (upload.importedAt) throw new UploadError("Ce fichier a déjà été importé.");
+  const { items, lignes } = itemsOf(upload, mapping, anneeScolaire);
+  const result = await ingestDossiers(database, items, {
+    organismeId: upload.organisme.id,
+    source: "FICHIER",
+    erp: upload.erp,
+    fileName: upload.fileName,
+    lignes,
+  });
+  await database.rows(
+    sql`update televersements set imported_at = now(), transmission_id = ${result.transmissionId} where id = ${upload.id}`,
+  );
+  return result;
+}
+
+export interface TransmissionSummary {
+  id: number;
+  receivedAt: string;
+  nbItems: number;
+  nbAccepted: number;
+  nbRejected: number;
+  errors: { ligne: number | null; id_erp_apprenant: string | null; nom: string | null; prenom: string | null; messages: string[] }[];
+}
+
+export async function transmissionSummary(database: Database, transmissionId: number): Promise<TransmissionSummary | null> {
+  const [row] = await database.rows<{
+    id: number;
+    received_at: string;
+    nb_items: number;
+    nb_accepted: number;
+    nb_rejected: number;
+    errors: unknown;
+  }>(sql`select id, received_at::text, nb_items, nb_accepted, nb_rejected, errors from transmissions where id = ${transmissionId}`);
+  if (!row) return null;
+  const errors = (typeof row.errors === "string" ? JSON.parse(row.errors) : (row.errors ?? [])) as {
+    ligne?: number | null;
+    id_erp_apprenant: string | null;
+    nom: string | null;
+    prenom: string | null;
+    errors: { message: string }[];
+  }[];
+  return {
+    id: row.id,
+    receivedAt: row.received_at,
+    nbItems: row.nb_items,
+    nbAccepted: row.nb_accepted,
+    nbRejected: row.nb_rejected,
+    errors: errors.map((e) => ({
+      ligne: e.ligne ?? null,
+      id_erp_apprenant: e.id_erp_apprenant,
+      nom: e.nom,
+      prenom: e.prenom,
+      messages: e.errors.map((x) => x.message),
+    })),
+  };
+}

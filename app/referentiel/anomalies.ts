@@ -1,0 +1,70 @@
+/**
+ * Anomaly rules of the référentiel des organismes (issue 8), pure (unit-tested): they use the same checks as the
+ * importers (codes.ts).
+ */
+import { isValidSiret, isValidUai } from "./codes";
+
+export const ANOMALIE_TYPES = [
+  "uai_invalide",
+  "siret_invalide",
+  "siret_ferme",
+  "nature_inconnue",
+  "uai_plusieurs_sirets",
+  "formateur_sans_responsable",
+] as const;
+export type AnomalieType = (typeof ANOMALIE_TYPES)[number];
+
+export const ANOMALIE_LABELS: Record<AnomalieType, string> = {
+  uai_invalide: "UAI invalide",
+  siret_invalide: "SIRET invalide",
+  siret_ferme: "SIRET fermé",
+  nature_inconnue: "Nature inconnue",
+  uai_plusieurs_sirets: "UAI porté par plusieurs SIRET",
+  formateur_sans_responsable: "Formateur sans responsable",
+};
+
+export interface OrganismeAnomalieInput {
+  id: number;
+  siret: string;
+  uai: string | null;
+  nature: string;
+  etat_administratif: string;
+}
+
+export interface Anomalie {
+  type: AnomalieType;
+  message: string;
+}
+
+/**
+ * The anomalies of each organisme. `sirretsByUai` gives, for every UAI, the distinct SIRETs that carry it in the
+ * whole référentiel; `hasResponsable` the formateurs that have at least one responsable.
+ */
+export function detectAnomalies(
+  organisme: OrganismeAnomalieInput,
+  context: { siretsByUai: Map<string, Set<string>>; hasResponsable: Set<number> },
+): Anomalie[] {
+  const out: Anomalie[] = [];
+  if (organisme.uai !== null && !isValidUai(organisme.uai)) {
+    out.push({
+      type: "uai_invalide",
+      message: /^[0-9]{7}[A-Za-z]$/.test(organisme.uai)
+        ? `UAI ${organisme.uai} : la lettre de contrôle est fausse`
+        : `UAI ${organisme.uai} : 7 chiffres suivis d'une lettre attendus`,
+    });
+  }
+  if (!isValidSiret(organisme.siret)) out.push({ type: "siret_invalide", message: `SIRET ${organisme.siret} : la clé de contrôle est fausse` });
+  if (organisme.etat_administratif === "ferme") out.push({ type: "siret_ferme", message: `SIRET ${organisme.siret} fermé : remplacer par le SIRET de l'établissement successeur` });
+  if (organisme.nature === "inconnue") out.push({ type: "nature_inconnue", message: "Nature inconnue : ni responsable, ni formateur, ni lieu de formation" });
+  if (organisme.uai) {
+    const sirets = context.siretsByUai.get(organisme.uai);
+    if (sirets && sirets.size > 1) {
+      const others = [...sirets].filter((s) => s !== organisme.siret).sort();
+      out.push({ type: "uai_plusieurs_sirets", message: `UAI ${organisme.uai} également porté par ${others.length === 1 ? "le SIRET" : "les SIRET"} ${others.join(", ")}` });
+    }
+  }
+  if (organisme.nature === "formateur" && !context.hasResponsable.has(organisme.id)) {
+    out.push({ type: "formateur_sans_responsable", message: "Organisme formateur rattaché à aucun organisme responsable" });
+  }
+  return out;
+}

@@ -1,0 +1,143 @@
+/**
+ * Query parameters of the répertoire, the catalogue and their read API, as zod schemas (the OpenAPI description
+ * is generated from them), with French messages naming the parameter and the value received.
+ */
+import { z } from "zod";
+import { NATURES } from "../../db/schema";
+
+export const FRAICHEURS = ["recente", "vieillissante", "ancienne", "jamais"] as const;
+export type Fraicheur = (typeof FRAICHEURS)[number];
+
+export const ORGANISME_TRIS = ["raison_sociale", "siret", "uai", "departement", "derniere_transmission"] as const;
+export const FORMATION_TRIS = ["intitule", "cfd", "rncp", "niveau"] as const;
+export const MAX_LIMIT = 500;
+
+const ouiNon = (label: string) =>
+  z
+    .enum(["oui", "non", "true", "false"], { error: `${label} : « oui » ou « non » attendu` })
+    .transform((v) => v === "oui" || v === "true")
+    .optional();
+
+const territoire = {
+  region: z.string().regex(/^[0-9]{2}$/, { error: "code région invalide : 2 chiffres attendus (par exemple 84)" }).optional().describe("Code région (COG), par exemple 84"),
+  departement: z
+    .string()
+    .regex(/^([0-9]{2}|2A|2B|97[1-6])$/, { error: "code département invalide : 01 à 95, 2A, 2B ou 971 à 976 attendu" })
+    .optional()
+    .describe("Code département, par exemple 69, 2A ou 974"),
+  academie: z.string().regex(/^[0-9]{2}$/, { error: "code académie invalide : 2 chiffres attendus (par exemple 10)" }).optional().describe("Code académie, par exemple 10 (Lyon)"),
+  bassin_emploi: z
+    .string()
+    .regex(/^[0-9A-Z]{4}$/, { error: "code de bassin d'emploi invalide : 4 caractères attendus (zone d'emploi INSEE 2020)" })
+    .optional()
+    .describe("Zone d'emploi INSEE 2020 (4 caractères)"),
+};
+
+const pagination = (defaultLimit: number) => ({
+  page: z.coerce
+    .number({ error: "page : nombre entier attendu" })
+    .int({ error: "page : nombre entier attendu" })
+    .min(1, { error: "page : 1 au minimum" })
+    .max(100_000, { error: "page : 100 000 au maximum" })
+    .default(1)
+    .describe("Numéro de page, à partir de 1"),
+  limit: z.coerce
+    .number({ error: "limit : nombre entier attendu" })
+    .int({ error: "limit : nombre entier attendu" })
+    .min(1, { error: "limit : 1 au minimum" })
+    .max(MAX_LIMIT, { error: `limit : ${MAX_LIMIT} au maximum` })
+    .default(defaultLimit)
+    .describe(`Nombre d'éléments par page (${MAX_LIMIT} au plus)`),
+  ordre: z.enum(["asc", "desc"], { error: "ordre : « asc » ou « desc » attendu" }).default("asc").describe("Sens du tri"),
+});
+
+export const organismesQuerySchema = z.object({
+  q: z.string().trim().max(200, { error: "recherche trop longue (200 caractères au plus)" }).optional().describe("Recherche : raison sociale, enseigne, SIRET ou UAI"),
+  ...territoire,
+  nature: z.enum(NATURES, { error: `nature inconnue : ${NATURES.join(", ")} attendu` }).optional().describe("Nature de l'organisme"),
+  reseau: z.string().trim().max(100).optional().describe("Réseau (nom exact)"),
+  qualiopi: ouiNon("qualiopi").describe("Certifié Qualiopi (oui/non)"),
+  transmet: ouiNon("transmet").describe("A déjà transmis des effectifs (oui/non)"),
+  fraicheur: z.enum(FRAICHEURS, { error: `fraîcheur inconnue : ${FRAICHEURS.join(", ")} attendu` }).optional().describe("Fraîcheur des données : recente (< 1 semaine), vieillissante (1 semaine à 3 mois), ancienne (> 3 mois), jamais"),
+  etat: z.enum(["actif", "ferme"], { error: "état : « actif » ou « ferme » attendu" }).optional().describe("État administratif"),
+  tri: z.enum(ORGANISME_TRIS, { error: `tri : ${ORGANISME_TRIS.join(", ")} attendu` }).default("raison_sociale").describe("Colonne de tri"),
+  ...pagination(20),
+});
+export type OrganismesQuery = z.output<typeof organismesQuerySchema>;
+
+export const formationsQuerySchema = z.object({
+  q: z.string().trim().max(200, { error: "recherche trop longue (200 caractères au plus)" }).optional().describe("Recherche : CFD, code RNCP ou intitulé"),
+  niveau: z.coerce
+    .number({ error: "niveau : un niveau européen de 3 à 8 est attendu" })
+    .int({ error: "niveau : un niveau européen de 3 à 8 est attendu" })
+    .min(3, { error: "niveau : un niveau européen de 3 à 8 est attendu" })
+    .max(8, { error: "niveau : un niveau européen de 3 à 8 est attendu" })
+    .optional()
+    .describe("Niveau européen (3 CAP … 7 master, 8 doctorat)"),
+  ...territoire,
+  ouverte: ouiNon("ouverte").describe("Formation ouverte aujourd'hui (non fermée) : oui/non"),
+  tri: z.enum(FORMATION_TRIS, { error: `tri : ${FORMATION_TRIS.join(", ")} attendu` }).default("intitule").describe("Colonne de tri"),
+  ...pagination(20),
+});
+export type FormationsQuery = z.output<typeof formationsQuerySchema>;
+
+export type ParsedQuery<T> = { ok: true; value: T } | { ok: false; errors: string[] };
+
+/**
+ * Parses URL search params with a schema. Empty values are ignored; with `strict`, unknown parameters are errors
+ * (API), else ignored (pages, which carry other parameters).
+ */
+export function parseQuery<S extends z.ZodObject>(schema: S, params: URLSearchParams, options: { strict?: boolean } = {}): ParsedQuery<z.output<S>> {
+  const raw: Record<string, string> = {};
+  const errors: string[] = [];
+  const known = new Set(Object.keys(schema.shape));
+  for (const [key, value] of params) {
+    if (!known.has(key)) {
+      if (options.strict) errors.push(`paramètre inconnu « ${key} » (paramètres acceptés : ${[...known].join(", ")})`);
+      continue;
+    }
+    if (value.trim() === "") continue;
+    if (key in raw) {
+      errors.push(`paramètre « ${key} » donné plusieurs fois`);
+      continue;
+    }
+    raw[key] = value;
+  }
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const key = String(issue.path[0] ?? "");
+      const received = raw[key];
+      const text = issue.message.startsWith(`${key} : `) ? issue.message.slice(key.length + 3) : issue.message;
+      const message = `paramètre « ${key} » : ${text}`;
+      errors.push(received !== undefined ? `${message} (reçu « ${received.slice(0, 100)} »)` : message);
+    }
+  }
+  if (errors.length) return { ok: false, errors };
+  return { ok: true, value: (result as { data: z.output<S> }).data };
+}
+
+/** The search params of a query, without defaults and empty values (for links that keep the filters). */
+export function queryString(values: Record<string, string | number | boolean | undefined | null>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(values)) {
+    if (v === undefined || v === null || v === "") continue;
+    p.set(k, typeof v === "boolean" ? (v ? "oui" : "non") : String(v));
+  }
+  const s = p.toString();
+  return s ? `?${s}` : "";
+}
+
+/** For pages: invalid parameters are reported and dropped, the others still apply. */
+export function parseQueryLenient<S extends z.ZodObject>(schema: S, params: URLSearchParams): { value: z.output<S>; errors: string[] } {
+  const first = parseQuery(schema, params);
+  if (first.ok) return { value: first.value, errors: [] };
+  const kept = new URLSearchParams();
+  const keys = Object.keys(schema.shape);
+  for (const [k, v] of params) {
+    if (!keys.includes(k) || kept.has(k)) continue;
+    if (parseQuery(z.object({ [k]: schema.shape[k] }), new URLSearchParams({ [k]: v })).ok) kept.set(k, v);
+  }
+  const second = parseQuery(schema, kept);
+  return { value: second.ok ? second.value : (schema.parse({}) as z.output<S>), errors: first.errors };
+}

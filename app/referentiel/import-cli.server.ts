@@ -1,0 +1,115 @@
+/**
+ * What the three import commands share (cli/commands/import-*.ts): arguments, progress on stderr, the summary on
+ * stdout (French text, or JSON with --json), exit codes (0 done — even with rejected lines, 1 file unreadable or
+ * --strict with rejected lines, 2 usage).
+ */
+import fs from "node:fs";
+import path from "node:path";
+import type { Database } from "../../db/client.server";
+import { formatIssue, ImportFileError, type ImportOptions, type ImportProgress, type ImportSummary } from "./import-common.server";
+import { ensureTerritories } from "./territoires.server";
+
+export interface ImportCommand {
+  name: string;
+  description: string;
+  formats?: string[];
+  run(database: Database, bytes: Uint8Array, options: ImportOptions & { format?: string }): Promise<ImportSummary>;
+}
+
+const PHASES: Record<ImportProgress["phase"], string> = { lecture: "Lecture", validation: "Contrôle", écriture: "Écriture", terminé: "Terminé" };
+
+function writeErr(text: string) {
+  process.stderr.write(text);
+}
+
+/** The summary as French text (also used by the admin page's "copier le compte rendu"). */
+export function summaryText(summary: ImportSummary, maxIssues = 50): string {
+  const unit = summary.lineUnit ?? "ligne";
+  const lines = [
+    `Import ${summary.kind} : ${summary.format}${summary.fileName ? ` — ${summary.fileName}` : ""}`,
+    `${summary.lines} ${unit}s lues${summary.encoding ? `, encodage ${summary.encoding === "windows-1252" ? "ISO-8859-1 (Windows-1252)" : summary.encoding.toUpperCase()}` : ""}${
+      summary.delimiter ? `, séparateur « ${summary.delimiter === "\t" ? "tabulation" : summary.delimiter} »` : ""
+    }, en ${(summary.durationMs / 1000).toFixed(1)} s`,
+    `Créés : ${summary.created} — mis à jour : ${summary.updated} — inchangés : ${summary.unchanged}${summary.skipped ? ` — ignorés : ${summary.skipped}` : ""} — ${unit}s rejetées : ${new Set(summary.rejected.map((r) => r.line)).size}`,
+    ...Object.entries(summary.details).map(([k, v]) => `${k[0].toUpperCase()}${k.slice(1)} : ${v}`),
+  ];
+  if (summary.rejected.length) {
+    lines.push("", "Rejets :");
+    for (const r of summary.rejected.slice(0, maxIssues)) lines.push(`  ${formatIssue(r, unit)}`);
+    if (summary.rejected.length > maxIssues) lines.push(`  … et ${summary.rejected.length - maxIssues} autres (--json pour tout voir)`);
+  }
+  if (summary.warnings.length) {
+    lines.push("", "Avertissements :");
+    for (const w of summary.warnings.slice(0, maxIssues)) lines.push(`  ${w.line ? formatIssue(w, unit) : `${w.column ? `Colonne « ${w.column} » : ` : ""}${w.message}`}`);
+    if (summary.warnings.length > maxIssues) lines.push(`  … et ${summary.warnings.length - maxIssues} autres`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+export async function runImportCommand(command: ImportCommand, argv: string[], openDatabase: () => Promise<Database>): Promise<number> {
+  const usage = `Usage : npm run cli -- ${command.name} FICHIER${command.formats ? ` [--format ${command.formats.join("|")}]` : ""} [--json] [--strict]\n${command.description}\n`;
+  let file: string | undefined;
+  let format: string | undefined;
+  let json = false;
+  let strict = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--json") json = true;
+    else if (a === "--strict") strict = true;
+    else if (a === "--help" || a === "-h") {
+      process.stdout.write(usage);
+      return 0;
+    } else if (a === "--format" || a.startsWith("--format=")) {
+      format = a.includes("=") ? a.slice("--format=".length) : argv[++i];
+      if (!format || !command.formats?.includes(format)) {
+        writeErr(`--format : valeur inconnue${format ? ` « ${format} »` : ""}${command.formats ? ` (attendu : ${command.formats.join(", ")})` : ""}.\n${usage}`);
+        return 2;
+      }
+    } else if (a.startsWith("-")) {
+      writeErr(`Option inconnue : ${a}\n${usage}`);
+      return 2;
+    } else if (file) {
+      writeErr(`Un seul fichier à la fois (reçu aussi « ${a} »).\n${usage}`);
+      return 2;
+    } else file = a;
+  }
+  if (!file) {
+    writeErr(usage);
+    return 2;
+  }
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    writeErr(`Impossible de lire ${file} : ${code === "ENOENT" ? "fichier introuvable" : code === "EISDIR" ? "c'est un dossier" : (error as Error).message}\n`);
+    return 1;
+  }
+  const database = await openDatabase();
+  try {
+    await ensureTerritories(database);
+    const tty = process.stderr.isTTY;
+    let last = "";
+    const onProgress = (p: ImportProgress) => {
+      const text = p.total ? `${PHASES[p.phase]} : ${p.done}/${p.total} (${Math.floor((100 * p.done) / p.total)} %)` : `${PHASES[p.phase]}…`;
+      if (text === last) return;
+      last = text;
+      if (tty) writeErr(`\r\x1b[K${text}`);
+      else if (p.done === p.total || p.total === 0 || p.phase === "terminé") writeErr(`${text}\n`);
+    };
+    const summary = await command.run(database, bytes, { fileName: path.basename(file), format, onProgress });
+    if (tty) writeErr("\n");
+    await new Promise<void>((resolve, reject) =>
+      process.stdout.write(json ? JSON.stringify(summary, null, 2) + "\n" : summaryText(summary), (e) => (e ? reject(e) : resolve())),
+    );
+    return strict && summary.rejected.length ? 1 : 0;
+  } catch (error) {
+    if (error instanceof ImportFileError) {
+      writeErr(`\n${error.message} Aucune donnée n'a été modifiée.\n`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await database.close();
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * What every référentiel importer shares: the summary it returns, progress reporting, reading a file's bytes
+ * as a table (CSV in any delimiter/encoding, or XLSX), and the French wording of line/column messages.
+ *
+ * Rules of every import (issue 8): a rejected line never blocks the valid ones; a file that cannot be read at all
+ * changes nothing (it throws ImportFileError before any write); writes happen in one transaction; importing the
+ * same file twice creates and updates nothing the second time.
+ */
+import { CsvError, columnLetter, normalizeHeader, parseCsv, type CsvDelimiter, type TextEncodingName } from "../shared/csv";
+import { XlsxError, looksLikeZip, readXlsx } from "../shared/xlsx.server";
+
+export type ImportKind = "organismes" | "formations" | "bassins";
+
+export interface LineIssue {
+  /** Line of the file (1-based, header = line 1) or, for JSON, the element index (1-based). */
+  line: number;
+  /** Column name as written in the file. */
+  column?: string;
+  message: string;
+}
+
+export interface ImportSummary {
+  kind: ImportKind;
+  /** Format recognised, in French ("liste publique des organismes de formation (LPOF)", …). */
+  format: string;
+  fileName?: string;
+  encoding?: TextEncodingName;
+  delimiter?: CsvDelimiter;
+  /** Data lines read (header excluded). */
+  lines: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  /** Lines left out on purpose (e.g. LPOF organismes without apprenticeship), not errors. */
+  skipped: number;
+  rejected: LineIssue[];
+  warnings: LineIssue[];
+  /** Extra counters (relations created, communes updated…), French labels. */
+  details: Record<string, number>;
+  durationMs: number;
+  /** "élément" for JSON files (line = index of the element, 1-based), "ligne" otherwise. */
+  lineUnit?: "ligne" | "élément";
+}
+
+export interface ImportProgress {
+  phase: "lecture" | "validation" | "écriture" | "terminé";
+  done: number;
+  total: number;
+}
+
+export interface ImportOptions {
+  fileName?: string;
+  onProgress?: (progress: ImportProgress) => void;
+}
+
+/** A file that cannot be imported at all: nothing was changed. */
+export class ImportFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ImportFileError";
+  }
+}
+
+export function emptySummary(kind: ImportKind, format: string, fileName?: string): ImportSummary {
+  return { kind, format, fileName, lines: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, rejected: [], warnings: [], details: {}, durationMs: 0 };
+}
+
+/** "ligne 12, colonne « uai »" */
+export function where(line: number, column?: string, unit: "ligne" | "élément" = "ligne"): string {
+  return column ? `${unit} ${line}, colonne « ${column} »` : `${unit} ${line}`;
+}
+
+export function formatIssue(issue: LineIssue, unit: "ligne" | "élément" = "ligne"): string {
+  const w = where(issue.line, issue.column, unit);
+  return `${w[0].toUpperCase()}${w.slice(1)} : ${issue.message}`;
+}
+
+/** A table read from a file: header cells and data rows, each with its line number. */
+export interface Table {
+  header: string[];
+  rows: { line: number; cells: string[] }[];
+  encoding?: TextEncodingName;
+  delimiter?: CsvDelimiter;
+  sheet?: string;
+}
+
+/**
+ * Reads CSV or XLSX bytes as a table. For XLSX, the header row is the first row (of the first sheet that has one)
+ * containing a cell whose normalised name is in `headerHints` (INSEE files have title rows above the header).
+ */
+export function readTable(bytes: Uint8Array, headerHints: string[] = []): Table {
+  const hints = new Set(headerHints.map(normalizeHeader));
+  if (looksLikeZip(bytes)) {
+    let sheets;
+    try {
+      sheets = readXlsx(bytes);
+    } catch (error) {
+      if (error instanceof XlsxError) throw new ImportFileError(`Fichier illisible : ${error.message}.`);
+      throw error;
+    }
+    for (const sheet of sheets) {
+      const headerIndex = hints.size
+        ? sheet.rows.findIndex((r) => r.some((c) => hints.has(normalizeHeader(c))))
+        : sheet.rows.findIndex((r) => r.some((c) => c.trim() !== ""));
+      if (headerIndex < 0) continue;
+      return {
+        header: sheet.rows[headerIndex].map((h) => h.trim()),
+        rows: sheet.rows
+          .slice(headerIndex + 1)
+          .map((cells, k) => ({ line: headerIndex + 2 + k, cells }))
+          .filter((r) => r.cells.some((c) => c.trim() !== "")),
+        sheet: sheet.name,
+      };
+    }
+    throw new ImportFileError(
+      hints.size
+        ? `Fichier illisible : aucune feuille du classeur n'a de ligne d'en-tête contenant ${[...headerHints].map((h) => `« ${h} »`).join(" ou ")}.`
+        : "Fichier illisible : le classeur est vide.",
+    );
+  }
+  try {
+    const parsed = parseCsv(bytes);
+    return {
+      header: parsed.header,
+      rows: parsed.records.map((r) => ({ line: r.line, cells: r.fields })),
+      encoding: parsed.encoding,
+      delimiter: parsed.delimiter,
+    };
+  } catch (error) {
+    if (error instanceof CsvError) throw new ImportFileError(`Fichier illisible : ${error.message}.`);
+    throw error;
+  }
+}
+
+/**
+ * Maps canonical field names to column indexes using aliases (compared after normalizeHeader). Columns that match
+ * nothing are returned in `unknown`.
+ */
+export function mapColumns<K extends string>(
+  header: string[],
+  aliases: Record<K, string[]>,
+): { index: Partial<Record<K, number>>; names: Partial<Record<K, string>>; unknown: string[] } {
+  const lookup = new Map<string, K>();
+  for (const [key, list] of Object.entries(aliases) as [K, string[]][]) {
+    lookup.set(normalizeHeader(key), key);
+    for (const a of list) lookup.set(normalizeHeader(a), key);
+  }
+  const index: Partial<Record<K, number>> = {};
+  const names: Partial<Record<K, string>> = {};
+  const unknown: string[] = [];
+  header.forEach((h, i) => {
+    if (h === "") return;
+    const key = lookup.get(normalizeHeader(h));
+    if (key && index[key] === undefined) {
+      index[key] = i;
+      names[key] = h;
+    } else if (!key) unknown.push(h);
+  });
+  return { index, names, unknown };
+}
+
+/** "colonne « x » (C)" for messages about a column of a spreadsheet. */
+export function columnLabel(header: string[], index: number): string {
+  return header[index] ? header[index] : `colonne ${columnLetter(index)}`;
+}
+
+/** "oui"/"non", "true"/"false", "1"/"0", "o"/"n", "x" → boolean; "" → null; anything else → undefined. */
+export function parseBoolean(value: string): boolean | null | undefined {
+  const v = value.trim().toLowerCase();
+  if (v === "") return null;
+  if (["oui", "o", "true", "vrai", "1", "x", "yes", "y"].includes(v)) return true;
+  if (["non", "n", "false", "faux", "0", "no"].includes(v)) return false;
+  return undefined;
+}
+
+/** "DD/MM/YYYY" (or "YYYY-MM-DD") → "YYYY-MM-DD"; "" → null; invalid → undefined. */
+export function parseFrenchDate(value: string): string | null | undefined {
+  const v = value.trim();
+  if (v === "") return null;
+  let y: number, m: number, d: number;
+  let match = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(v);
+  if (match) [d, m, y] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  else if ((match = /^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$/.exec(v))) [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  else return undefined;
+  const date = new Date(Date.UTC(y, m - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d || y < 1900 || y > 2100) return undefined;
+  return `${y}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+}
+
+/** Calls onProgress at most every `every` items, and always at the end. */
+export function progressReporter(options: ImportOptions, phase: ImportProgress["phase"], total: number, every = 500) {
+  return (done: number) => {
+    if (!options.onProgress) return;
+    if (done === total || done % every === 0) options.onProgress({ phase, done, total });
+  };
+}
+
+/** Keeps at most `max` issues (the rest counted in a final message), so summaries stay readable. */
+export function capIssues(issues: LineIssue[], max = 1000): LineIssue[] {
+  if (issues.length <= max) return issues;
+  return [...issues.slice(0, max), { line: 0, message: `… et ${issues.length - max} autres` }];
+}
+
+export function normalizeText(value: string | undefined | null): string | null {
+  if (value === undefined || value === null) return null;
+  const v = value.replace(/\s+/g, " ").trim();
+  return v === "" ? null : v;
+}
+
+/** Lowercase without accents nor punctuation, for comparing names ("Saint-Étienne" ≈ "ST ETIENNE" is not handled). */
+export function simplifyName(value: string): string {
+  return value
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, " ")
+    .trim();
+}

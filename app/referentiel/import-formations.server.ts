@@ -1,0 +1,421 @@
+/**
+ * Import of the catalogue of formations, from
+ * - the BCN table N_FORMATION_DIPLOME (CSV, `;` or `|`, ISO-8859-1 or UTF-8, dates DD/MM/YYYY), recognised by its
+ *   FORMATION_DIPLOME column: CFD, niveau (NIVEAU_QUALIFICATION_RNCP, else the old level of
+ *   NIVEAU_FORMATION_DIPLOME / of the CFD), intitulés, dates d'ouverture / de fermeture;
+ * - a catalogue CSV (docs/formats/README.md): cfd, rncp, niveau, intitule, intitule_court, duree, duree_mois and,
+ *   per line, the organismes that teach it (uai/siret_formateur, uai/siret_responsable, code_commune_lieu). The
+ *   formateur → responsable pair adds a relation between the two organismes when both are in the référentiel.
+ *
+ * A formation is keyed on its CFD, else its RNCP code. An empty cell never erases a stored value.
+ * A line repeated for the same formation (one line per organisme in a catalogue) is not an error.
+ */
+import { eq, sql } from "drizzle-orm";
+import type { Database } from "../../db/client.server";
+import { formations, organismeRelations, organismes } from "../../db/schema";
+import { normalizeHeader } from "../shared/csv";
+import { CODE_COMMUNE_PATTERN, isValidCfd, isValidRncp, isValidSiret, isValidUai, niveauFromCfd, normalizeRncp, normalizeSiret, normalizeUai } from "./codes";
+import { linkEffectifsToFormations } from "./link-formations.server";
+import {
+  ImportFileError,
+  emptySummary,
+  mapColumns,
+  normalizeText,
+  parseFrenchDate,
+  progressReporter,
+  readTable,
+  type ImportOptions,
+  type ImportSummary,
+  type LineIssue,
+} from "./import-common.server";
+
+export type FormationFileFormat = "bcn" | "catalogue";
+
+export const BCN_COLUMNS = {
+  FORMATION_DIPLOME: [],
+  NIVEAU_FORMATION_DIPLOME: [],
+  NIVEAU_QUALIFICATION_RNCP: [],
+  LIBELLE_COURT: [],
+  LIBELLE_STAT_33: [],
+  LIBELLE_LONG_200: [],
+  DATE_OUVERTURE: [],
+  DATE_FERMETURE: [],
+} satisfies Record<string, string[]>;
+
+export const CATALOGUE_COLUMNS = {
+  cfd: ["code_formation_diplome", "code_cfd", "formation_cfd", "code_formation"],
+  rncp: ["code_rncp", "rncp_code", "formation_rncp", "fiche_rncp"],
+  niveau: ["niveau_formation", "niveau_europeen", "niveau_qualification", "niveau_formation_diplome"],
+  intitule: ["intitule_long", "libelle", "libelle_long", "intitule_formation", "libelle_formation"],
+  intitule_court: ["libelle_court", "intitule_court_formation"],
+  duree: ["duree_annees", "duree_formation"],
+  duree_mois: ["duree_en_mois"],
+  date_ouverture: [],
+  date_fermeture: [],
+  uai_formateur: ["etablissement_formateur_uai", "formateur_uai"],
+  siret_formateur: ["etablissement_formateur_siret", "formateur_siret"],
+  uai_responsable: ["etablissement_responsable_uai", "responsable_uai", "uai_gestionnaire", "etablissement_gestionnaire_uai"],
+  siret_responsable: ["etablissement_responsable_siret", "responsable_siret", "siret_gestionnaire", "etablissement_gestionnaire_siret"],
+  code_commune_lieu: ["lieu_code_commune_insee", "code_commune_insee_lieu", "code_commune_insee", "code_commune"],
+} satisfies Record<string, string[]>;
+type CatalogueField = keyof typeof CATALOGUE_COLUMNS;
+
+interface FormationInput {
+  line: number;
+  cfd: string | null;
+  rncp: string | null;
+  niveau?: number;
+  intituleCourt?: string;
+  intituleLong?: string;
+  dureeAnnees?: number;
+  dureeMois?: number;
+  dateOuverture?: string;
+  dateFermeture?: string;
+  offre?: { formateur?: { siret: string | null; uai: string | null }; responsable?: { siret: string | null; uai: string | null } };
+}
+
+type StoredFormation = {
+  id: number;
+  cfd: string | null;
+  rncp: string | null;
+  niveau: number | null;
+  intituleCourt: string | null;
+  intituleLong: string;
+  dureeAnnees: number | null;
+  dureeMois: number | null;
+  dateOuverture: string | null;
+  dateFermeture: string | null;
+};
+
+const FORMAT_LABELS: Record<FormationFileFormat, string> = {
+  bcn: "BCN N_FORMATION_DIPLOME",
+  catalogue: "catalogue des formations (CSV)",
+};
+
+/** Imports a formations file (BCN N_FORMATION_DIPLOME or catalogue CSV; detected unless `format` is given). */
+export async function importFormations(
+  database: Database,
+  bytes: Uint8Array,
+  options: ImportOptions & { format?: FormationFileFormat } = {},
+): Promise<ImportSummary> {
+  const started = Date.now();
+  options.onProgress?.({ phase: "lecture", done: 0, total: 0 });
+  const table = readTable(bytes, ["FORMATION_DIPLOME", "cfd", "rncp", "code_rncp"]);
+  const keys = table.header.map(normalizeHeader);
+  const format: FormationFileFormat = options.format ?? (keys.includes("formation_diplome") ? "bcn" : "catalogue");
+  const summary = emptySummary("formations", FORMAT_LABELS[format], options.fileName);
+  summary.encoding = table.encoding;
+  summary.delimiter = table.delimiter;
+  summary.lines = table.rows.length;
+  const report = progressReporter(options, "validation", table.rows.length, 2000);
+  const inputs: FormationInput[] = [];
+
+  if (format === "bcn") {
+    const { index, names } = mapColumns(table.header, BCN_COLUMNS);
+    const missing = (["FORMATION_DIPLOME"] as const).filter((k) => index[k] === undefined);
+    if (missing.length || (index.LIBELLE_LONG_200 === undefined && index.LIBELLE_STAT_33 === undefined && index.LIBELLE_COURT === undefined)) {
+      throw new ImportFileError(
+        `Fichier illisible : la table BCN N_FORMATION_DIPLOME doit avoir les colonnes FORMATION_DIPLOME et LIBELLE_LONG_200 (ou LIBELLE_STAT_33). En-tête lu : ${table.header
+          .slice(0, 12)
+          .map((h) => `« ${h} »`)
+          .join(", ")}${table.header.length > 12 ? "…" : ""}.`,
+      );
+    }
+    const seen = new Map<string, number>();
+    table.rows.forEach((row, k) => {
+      const get = (c: keyof typeof BCN_COLUMNS) => (index[c] !== undefined ? (row.cells[index[c]!] ?? "").trim() : "");
+      const col = (c: keyof typeof BCN_COLUMNS) => names[c] ?? c;
+      const errors: LineIssue[] = [];
+      const cfd = get("FORMATION_DIPLOME").toUpperCase();
+      if (!cfd) errors.push({ line: row.line, column: col("FORMATION_DIPLOME"), message: "code formation diplôme (CFD) manquant" });
+      else if (!isValidCfd(cfd)) errors.push({ line: row.line, column: col("FORMATION_DIPLOME"), message: `CFD invalide (« ${cfd} ») : 8 chiffres ou lettres majuscules attendus` });
+      const input: FormationInput = { line: row.line, cfd, rncp: null };
+      const niveauRncp = Number.parseInt(get("NIVEAU_QUALIFICATION_RNCP"), 10);
+      const ancien = get("NIVEAU_FORMATION_DIPLOME");
+      if (niveauRncp >= 3 && niveauRncp <= 8) input.niveau = niveauRncp;
+      else if (ancien && niveauFromCfd(ancien)) input.niveau = niveauFromCfd(ancien)!;
+      else if (cfd && niveauFromCfd(cfd)) input.niveau = niveauFromCfd(cfd)!;
+      const intituleLong = normalizeText(get("LIBELLE_LONG_200")) ?? normalizeText(get("LIBELLE_STAT_33")) ?? normalizeText(get("LIBELLE_COURT"));
+      if (!intituleLong) errors.push({ line: row.line, column: col("LIBELLE_LONG_200"), message: "intitulé manquant" });
+      else input.intituleLong = intituleLong;
+      const court = normalizeText([get("LIBELLE_COURT"), get("LIBELLE_STAT_33")].filter(Boolean).join(" "));
+      if (court) input.intituleCourt = court;
+      for (const [c, key] of [
+        ["DATE_OUVERTURE", "dateOuverture"],
+        ["DATE_FERMETURE", "dateFermeture"],
+      ] as const) {
+        const raw = get(c);
+        const date = parseFrenchDate(raw);
+        if (date === undefined) errors.push({ line: row.line, column: col(c), message: `date invalide (« ${raw} ») : JJ/MM/AAAA attendu` });
+        else if (date) input[key] = date;
+      }
+      if (input.dateOuverture && input.dateFermeture && input.dateFermeture < input.dateOuverture) {
+        summary.warnings.push({ line: row.line, column: col("DATE_FERMETURE"), message: "date de fermeture antérieure à la date d'ouverture" });
+      }
+      if (errors.length) summary.rejected.push(...errors);
+      else {
+        const previous = seen.get(cfd);
+        if (previous) summary.warnings.push({ line: row.line, column: col("FORMATION_DIPLOME"), message: `CFD ${cfd} déjà présent ligne ${previous} : la dernière ligne l'emporte` });
+        seen.set(cfd, row.line);
+        inputs.push(input);
+      }
+      report(k + 1);
+    });
+  } else {
+    const { index, names, unknown } = mapColumns(table.header, CATALOGUE_COLUMNS);
+    if (index.cfd === undefined && index.rncp === undefined) {
+      throw new ImportFileError(
+        `Fichier illisible : une colonne « cfd » ou « rncp » est attendue (ou la table BCN N_FORMATION_DIPLOME). En-tête lu : ${table.header.map((h) => `« ${h} »`).join(", ")}.`,
+      );
+    }
+    for (const u of unknown) summary.warnings.push({ line: 1, column: u, message: "colonne inconnue, ignorée" });
+    table.rows.forEach((row, k) => {
+      const input = validateCatalogueLine(row, index, names, summary);
+      if (input) inputs.push(input);
+      report(k + 1);
+    });
+  }
+
+  await writeFormations(database, inputs, summary, options);
+  if (summary.created + summary.updated > 0) {
+    const linked = await linkEffectifsToFormations(database);
+    summary.details["effectifs rattachés au catalogue"] = linked.parCfd + linked.parRncp;
+    summary.details["effectifs aux codes formation inconnus"] = linked.codesInconnus;
+  }
+  summary.durationMs = Date.now() - started;
+  options.onProgress?.({ phase: "terminé", done: table.rows.length, total: table.rows.length });
+  return summary;
+}
+
+function validateCatalogueLine(
+  row: { line: number; cells: string[] },
+  index: Partial<Record<CatalogueField, number>>,
+  names: Partial<Record<CatalogueField, string>>,
+  summary: ImportSummary,
+): FormationInput | null {
+  const get = (f: CatalogueField) => (index[f] !== undefined ? (row.cells[index[f]!] ?? "").trim() : "");
+  const col = (f: CatalogueField) => names[f] ?? f;
+  const errors: LineIssue[] = [];
+  const reject = (f: CatalogueField, message: string) => errors.push({ line: row.line, column: col(f), message });
+  const warn = (f: CatalogueField, message: string) => summary.warnings.push({ line: row.line, column: col(f), message });
+
+  const cfdRaw = get("cfd").toUpperCase();
+  let cfd: string | null = null;
+  if (cfdRaw) {
+    if (isValidCfd(cfdRaw)) cfd = cfdRaw;
+    else reject("cfd", `CFD invalide (« ${cfdRaw} ») : 8 chiffres ou lettres majuscules attendus`);
+  }
+  const rncpRaw = get("rncp");
+  let rncp: string | null = null;
+  if (rncpRaw) {
+    if (isValidRncp(rncpRaw)) rncp = normalizeRncp(rncpRaw);
+    else reject("rncp", `code RNCP invalide (« ${rncpRaw} ») : RNCP suivi de 2 à 5 chiffres attendu (par exemple RNCP34566)`);
+  }
+  if (!cfdRaw && !rncpRaw) reject(index.cfd !== undefined ? "cfd" : "rncp", "ni CFD ni code RNCP : la formation ne peut pas être identifiée");
+  const input: FormationInput = { line: row.line, cfd, rncp };
+
+  const niveauRaw = get("niveau");
+  if (niveauRaw) {
+    const m = /^(?:niveau\s*)?([3-8])$/i.exec(niveauRaw);
+    if (m) input.niveau = Number(m[1]);
+    else reject("niveau", `niveau invalide (« ${niveauRaw} ») : un niveau européen de 3 à 8 est attendu`);
+  } else if (cfd && niveauFromCfd(cfd)) input.niveau = niveauFromCfd(cfd)!;
+  const intitule = normalizeText(get("intitule"));
+  if (intitule) input.intituleLong = intitule;
+  const court = normalizeText(get("intitule_court"));
+  if (court) input.intituleCourt = court;
+  for (const [f, key, max] of [
+    ["duree", "dureeAnnees", 9],
+    ["duree_mois", "dureeMois", 99],
+  ] as const) {
+    const raw = get(f);
+    if (!raw) continue;
+    if (/^[0-9]+$/.test(raw) && Number(raw) >= 1 && Number(raw) <= max) input[key] = Number(raw);
+    else reject(f, `durée invalide (« ${raw} ») : un nombre entier de 1 à ${max} est attendu`);
+  }
+  for (const [f, key] of [
+    ["date_ouverture", "dateOuverture"],
+    ["date_fermeture", "dateFermeture"],
+  ] as const) {
+    const raw = get(f);
+    const date = parseFrenchDate(raw);
+    if (date === undefined) reject(f, `date invalide (« ${raw} ») : JJ/MM/AAAA attendu`);
+    else if (date) input[key] = date;
+  }
+
+  // The organismes that teach it: never reject the formation for them, warn.
+  const organisme = (uaiField: CatalogueField, siretField: CatalogueField) => {
+    const uaiRaw = get(uaiField);
+    const siretRaw = get(siretField);
+    if (!uaiRaw && !siretRaw) return undefined;
+    let uai: string | null = null;
+    let siret: string | null = null;
+    if (uaiRaw) {
+      const u = normalizeUai(uaiRaw);
+      if (isValidUai(u)) uai = u;
+      else warn(uaiField, `UAI invalide (« ${uaiRaw} ») : ignoré`);
+    }
+    if (siretRaw) {
+      const s = normalizeSiret(siretRaw);
+      if (isValidSiret(s)) siret = s;
+      else warn(siretField, `SIRET invalide (« ${siretRaw} ») : ignoré`);
+    }
+    return uai || siret ? { uai, siret } : undefined;
+  };
+  const formateur = organisme("uai_formateur", "siret_formateur");
+  const responsable = organisme("uai_responsable", "siret_responsable");
+  if (formateur || responsable) input.offre = { formateur, responsable };
+  const lieu = get("code_commune_lieu").toUpperCase();
+  if (lieu && !CODE_COMMUNE_PATTERN.test(lieu.padStart(5, "0"))) warn("code_commune_lieu", `code commune INSEE invalide (« ${lieu} ») : ignoré`);
+
+  if (errors.length) {
+    summary.rejected.push(...errors);
+    return null;
+  }
+  return input;
+}
+
+const FIELDS = ["niveau", "intituleCourt", "intituleLong", "dureeAnnees", "dureeMois", "dateOuverture", "dateFermeture"] as const;
+
+async function writeFormations(database: Database, inputs: FormationInput[], summary: ImportSummary, options: ImportOptions) {
+  const existing = (await database.db
+    .select({
+      id: formations.id,
+      cfd: formations.cfd,
+      rncp: formations.rncp,
+      niveau: formations.niveau,
+      intituleCourt: formations.intituleCourt,
+      intituleLong: formations.intituleLong,
+      dureeAnnees: formations.dureeAnnees,
+      dureeMois: formations.dureeMois,
+      dateOuverture: formations.dateOuverture,
+      dateFermeture: formations.dateFermeture,
+    })
+    .from(formations)) as StoredFormation[];
+  const byCfd = new Map(existing.filter((f) => f.cfd).map((f) => [f.cfd!, f]));
+  const byRncpOnly = new Map(existing.filter((f) => !f.cfd && f.rncp).map((f) => [f.rncp!, f]));
+
+  // Merge the lines of one formation (last non-empty value wins), keyed on CFD else RNCP.
+  const merged = new Map<string, FormationInput & { lines: number[] }>();
+  for (const input of inputs) {
+    const key = input.cfd ? `cfd:${input.cfd}` : `rncp:${input.rncp}`;
+    const m = merged.get(key);
+    if (!m) merged.set(key, { ...input, lines: [input.line] });
+    else {
+      m.lines.push(input.line);
+      if (input.rncp) m.rncp = input.rncp;
+      for (const f of FIELDS) if (input[f] !== undefined) (m as unknown as Record<string, unknown>)[f] = input[f];
+    }
+  }
+
+  const creates: (FormationInput & { lines: number[] })[] = [];
+  const updates: { id: number; changes: Record<string, unknown> }[] = [];
+  const ids = new Map<string, number>();
+  for (const [key, input] of merged) {
+    let stored = input.cfd ? byCfd.get(input.cfd) : byRncpOnly.get(input.rncp!);
+    const adopt = !stored && input.cfd && input.rncp ? byRncpOnly.get(input.rncp) : undefined;
+    if (adopt) {
+      byRncpOnly.delete(input.rncp!);
+      stored = adopt;
+    }
+    if (!stored) {
+      if (!input.intituleLong) {
+        summary.rejected.push({ line: input.lines[0], column: "intitule", message: "intitulé manquant pour une formation absente du catalogue" });
+        continue;
+      }
+      creates.push(input);
+      continue;
+    }
+    ids.set(key, stored.id);
+    const changes: Record<string, unknown> = {};
+    if (adopt) changes.cfd = input.cfd;
+    if (input.rncp && input.rncp !== stored.rncp) changes.rncp = input.rncp;
+    for (const f of FIELDS) if (input[f] !== undefined && input[f] !== stored[f]) changes[f] = input[f];
+    if (Object.keys(changes).length) updates.push({ id: stored.id, changes });
+    else summary.unchanged++;
+  }
+
+  const total = creates.length + updates.length;
+  const report = progressReporter(options, "écriture", total, 500);
+  let done = 0;
+  await database.db.transaction(async (tx) => {
+    for (let i = 0; i < creates.length; i += 500) {
+      const batch = creates.slice(i, i + 500);
+      const rows = await tx
+        .insert(formations)
+        .values(
+          batch.map((f) => ({
+            cfd: f.cfd,
+            rncp: f.rncp,
+            niveau: f.niveau ?? null,
+            intituleCourt: f.intituleCourt ?? null,
+            intituleLong: f.intituleLong!,
+            dureeAnnees: f.dureeAnnees ?? null,
+            dureeMois: f.dureeMois ?? null,
+            dateOuverture: f.dateOuverture ?? null,
+            dateFermeture: f.dateFermeture ?? null,
+          })),
+        )
+        .returning({ id: formations.id });
+      rows.forEach((r, k) => ids.set(batch[k].cfd ? `cfd:${batch[k].cfd}` : `rncp:${batch[k].rncp}`, r.id));
+      summary.created += rows.length;
+      done += rows.length;
+      report(done);
+    }
+    for (const u of updates) {
+      await tx
+        .update(formations)
+        .set({ ...u.changes, updatedAt: sql`now()` })
+        .where(eq(formations.id, u.id));
+      summary.updated++;
+      done++;
+      report(done);
+    }
+
+    // Catalogue lines naming a formateur and its responsable: relation between the two organismes.
+    const withOffre = inputs.filter((i) => i.offre);
+    if (withOffre.length) {
+      const orgs = await tx.select({ id: organismes.id, siret: organismes.siret, uai: organismes.uai }).from(organismes);
+      const bySiret = new Map<string, typeof orgs>();
+      const byUai = new Map<string, typeof orgs>();
+      for (const o of orgs) {
+        bySiret.set(o.siret, [...(bySiret.get(o.siret) ?? []), o]);
+        if (o.uai) byUai.set(o.uai, [...(byUai.get(o.uai) ?? []), o]);
+      }
+      const find = (o: { siret: string | null; uai: string | null } | undefined) => {
+        if (!o) return undefined;
+        const pool = o.siret ? (bySiret.get(o.siret) ?? []) : (byUai.get(o.uai!) ?? []);
+        const c = pool.filter((x) => !o.uai || x.uai === o.uai);
+        return c.length === 1 ? c[0] : undefined;
+      };
+      let unknown = 0;
+      const pairs = new Map<string, { formateurId: number; responsableId: number }>();
+      for (const input of withOffre) {
+        const f = find(input.offre!.formateur);
+        const r = find(input.offre!.responsable);
+        for (const [o, found, column] of [
+          [input.offre!.formateur, f, "siret_formateur"],
+          [input.offre!.responsable, r, "siret_responsable"],
+        ] as const) {
+          if (o && !found) {
+            unknown++;
+            summary.warnings.push({
+              line: input.line,
+              column,
+              message: `organisme ${[o.siret && `SIRET ${o.siret}`, o.uai && `UAI ${o.uai}`].filter(Boolean).join(" ")} absent du référentiel (ou ambigu)`,
+            });
+          }
+        }
+        if (f && r && f.id !== r.id) pairs.set(`${f.id}-${r.id}`, { formateurId: f.id, responsableId: r.id });
+      }
+      let relations = 0;
+      const list = [...pairs.values()];
+      for (let i = 0; i < list.length; i += 1000) {
+        const created = await tx.insert(organismeRelations).values(list.slice(i, i + 1000)).onConflictDoNothing().returning({ f: organismeRelations.formateurId });
+        relations += created.length;
+      }
+      summary.details["relations formateur → responsable créées"] = relations;
+      summary.details["organismes cités absents du référentiel"] = unknown;
+    }
+  });
+}

@@ -1,0 +1,34 @@
+/** French labels of the référentiel, browser-safe. */
+export const NATURE_LABELS: Record<string, string> = {
+  responsable: "Responsable",
+  formateur: "Formateur",
+  responsable_formateur: "Responsable et formateur",
+  lieu: "Lieu de formation",
+  inconnue: "Inconnue",
+};
+
+export const FRAICHEUR_LABELS: Record<string, string> = {
+  recente: "Moins d'une semaine",
+  vieillissante: "D'une semaine à 3 mois",
+  ancienne: "Plus de 3 mois",
+  jamais: "Jamais transmis",
+};
+
+/** DSFR badge class of a freshness. */
+export const FRAICHEUR_BADGES: Record<string, string> = {
+  recente: "fr-badge--success",
+  vieillissante: "fr-badge--warning",
+  ancienne: "fr-badge--error",
+  jamais: "fr-badge--info",
+};
+
+export const NIVEAU_LABELS: Record<number, string> = {
+  3: "3 (CAP, BEP)",
+  4: "4 (Baccalauréat, BP)",
+  5: "5 (BTS, Bac+2)",
+  6: "6 (Licence, BUT, Bac+3)",
+  7: "7 (Master, ingénieur)",
+  8: "8 (Doctorat)",
+};
+
+export const ETAT_LABELS: Record<string, string> = { actif: "Actif", ferme: "Fermé" };

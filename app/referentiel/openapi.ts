@@ -1,0 +1,89 @@
+/**
+ * OpenAPI 3.1 fragment of the référentiel's read API (GET /api/v1/organismes, GET /api/v1/formations), generated
+ * from the zod schemas that validate the query (filtres.server.ts) and describe the answers (api.server.ts).
+ * The ingestion module merges it into /api/openapi.json (`mergeOpenApi(doc, referentielOpenApiFragment())`).
+ */
+import { z } from "zod";
+import { apiErrorSchema, formationApiSchema, organismeApiSchema, paginationApiSchema } from "./api.server";
+import { formationsQuerySchema, organismesQuerySchema } from "./filtres.server";
+
+type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function parameters(schema: z.ZodObject): Doc[] {
+  const json = z.toJSONSchema(schema, { io: "input" }) as Doc;
+  return Object.entries(json.properties as Record<string, Doc>).map(([name, s]) => {
+    const { description, ...rest } = s;
+    return { name, in: "query", required: false, description, schema: rest };
+  });
+}
+
+function componentSchema(schema: z.ZodType): Doc {
+  const json = z.toJSONSchema(schema) as Doc;
+  delete json.$schema;
+  delete json.id;
+  return json;
+}
+
+function listResponse(item: string, description: string): Doc {
+  return {
+    "200": {
+      description,
+      content: {
+        "application/json": {
+          schema: {
+            type: "object",
+            required: ["data", "pagination"],
+            properties: { data: { type: "array", items: { $ref: `#/components/schemas/${item}` } }, pagination: { $ref: "#/components/schemas/Pagination" } },
+          },
+        },
+      },
+    },
+    "400": {
+      description: "Paramètre invalide ou inconnu : le message nomme le paramètre et la valeur reçue.",
+      content: { "application/json": { schema: { $ref: "#/components/schemas/ErreurApi" } } },
+    },
+  };
+}
+
+let cached: Doc | undefined;
+
+export function referentielOpenApiFragment(): Doc {
+  cached ??= {
+    tags: [{ name: "Référentiel", description: "Répertoire des organismes de formation en apprentissage et catalogue des formations (lecture seule, accès libre)." }],
+    paths: {
+      "/api/v1/organismes": {
+        get: {
+          tags: ["Référentiel"],
+          operationId: "listerOrganismes",
+          summary: "Organismes de formation en apprentissage",
+          description:
+            "Répertoire des organismes (SIRET, UAI, nature, adresse, territoire, réseaux, Qualiopi, fraîcheur des données), paginé et filtrable. " +
+            "Accès libre ; connecté, la liste est restreinte au périmètre de l'organisation. Un paramètre inconnu ou invalide renvoie une erreur 400.",
+          parameters: parameters(organismesQuerySchema),
+          responses: listResponse("Organisme", "Une page d'organismes"),
+        },
+      },
+      "/api/v1/formations": {
+        get: {
+          tags: ["Référentiel"],
+          operationId: "listerFormations",
+          summary: "Catalogue des formations en apprentissage",
+          description:
+            "Formations (CFD, RNCP, niveau, intitulé, dates d'ouverture et de fermeture), paginées et filtrables. Le filtre territorial garde les " +
+            "formations suivies par des apprenants d'organismes de ce territoire.",
+          parameters: parameters(formationsQuerySchema),
+          responses: listResponse("Formation", "Une page de formations"),
+        },
+      },
+    },
+    components: {
+      schemas: {
+        Organisme: componentSchema(organismeApiSchema),
+        Formation: componentSchema(formationApiSchema),
+        Pagination: componentSchema(paginationApiSchema),
+        ErreurApi: componentSchema(apiErrorSchema),
+      },
+    },
+  };
+  return cached;
+}

@@ -1,0 +1,255 @@
+/**
+ * The répertoire des organismes: search, filters, sort and pagination (always inside the viewer's scope), and the
+ * detail of one organisme (territory names, responsables / formateurs, same SIRET / same UAI, data quality).
+ */
+import { sql, type SQL } from "drizzle-orm";
+import type { Database } from "../../db/client.server";
+import type { Nature } from "../../db/schema";
+import { scopeSql, type Viewer } from "../auth/policy.server";
+import type { Fraicheur, OrganismesQuery } from "./filtres.server";
+
+export interface OrganismeListItem {
+  id: number;
+  siret: string;
+  uai: string | null;
+  nature: Nature;
+  raison_sociale: string;
+  enseigne: string | null;
+  code_postal: string | null;
+  commune: string | null;
+  departement_code: string | null;
+  region_code: string | null;
+  region: string | null;
+  academie_code: string | null;
+  bassin_emploi_code: string | null;
+  reseaux: string[];
+  qualiopi: boolean;
+  etat_administratif: "actif" | "ferme";
+  first_transmission_at: string | null;
+  last_transmission_at: string | null;
+  fraicheur: Fraicheur;
+}
+
+export interface Page<T> {
+  data: T[];
+  pagination: { page: number; limit: number; total: number; pages: number };
+}
+
+const WEEK_MS = 7 * 86_400_000;
+
+/** Freshness of a CFA's data (domain.md): < 1 week fresh, 1 week–3 months ageing, > 3 months stale, never. */
+export function fraicheurOf(lastTransmissionAt: string | Date | null, now: Date = new Date()): Fraicheur {
+  if (!lastTransmissionAt) return "jamais";
+  const t = new Date(lastTransmissionAt).getTime();
+  if (now.getTime() - t < WEEK_MS) return "recente";
+  return t >= threeMonthsBefore(now).getTime() ? "vieillissante" : "ancienne";
+}
+
+export function threeMonthsBefore(now: Date): Date {
+  const d = new Date(now);
+  d.setUTCMonth(d.getUTCMonth() - 3);
+  return d;
+}
+
+/** Lowercase, accents removed, in SQL (no unaccent extension needed). */
+export function foldSql(expr: SQL): SQL {
+  return sql`translate(lower(${expr}), 'àâäáãåéèêëíìîïóòôöõúùûüçñÿœæ', 'aaaaaaeeeeiiiiooooouuuucnyoa')`;
+}
+
+export function foldText(s: string): string {
+  return s
+    .toLowerCase()
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/œ/g, "o")
+    .replace(/æ/g, "a");
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** The WHERE conditions of the répertoire's filters on `organismes o`, inside the viewer's scope. */
+export function organismeConditions(viewer: Viewer, f: Partial<OrganismesQuery>, now: Date = new Date()): SQL {
+  const where: SQL[] = [scopeSql(viewer, "o")];
+  if (f.q) {
+    const compact = f.q.replace(/[\s.\-]/g, "");
+    if (/^[0-9]{9,14}$/.test(compact)) where.push(sql`o.siret like ${escapeLike(compact) + "%"}`);
+    else if (/^[0-9]{7}[a-zA-Z]$/.test(compact)) where.push(sql`o.uai = ${compact.toUpperCase()}`);
+    else {
+      const words = foldText(f.q).split(/\s+/).filter(Boolean).slice(0, 8);
+      for (const w of words) {
+        where.push(sql`${foldSql(sql`o.raison_sociale || ' ' || coalesce(o.enseigne, '') || ' ' || o.siret || ' ' || coalesce(o.uai, '')`)} like ${"%" + escapeLike(w) + "%"}`);
+      }
+    }
+  }
+  if (f.region) where.push(sql`o.region_code = ${f.region}`);
+  if (f.departement) where.push(sql`o.departement_code = ${f.departement}`);
+  if (f.academie) where.push(sql`o.academie_code = ${f.academie}`);
+  if (f.bassin_emploi) where.push(sql`o.bassin_emploi_code = ${f.bassin_emploi}`);
+  if (f.nature) where.push(sql`o.nature = ${f.nature}`);
+  if (f.reseau) where.push(sql`${f.reseau} = any(o.reseaux)`);
+  if (f.qualiopi !== undefined) where.push(sql`o.qualiopi = ${f.qualiopi}`);
+  if (f.etat) where.push(sql`o.etat_administratif = ${f.etat}`);
+  if (f.transmet !== undefined) where.push(f.transmet ? sql`o.first_transmission_at is not null` : sql`o.first_transmission_at is null`);
+  if (f.fraicheur) {
+    const week = new Date(now.getTime() - WEEK_MS).toISOString();
+    const months = threeMonthsBefore(now).toISOString();
+    if (f.fraicheur === "jamais") where.push(sql`o.last_transmission_at is null`);
+    else if (f.fraicheur === "recente") where.push(sql`o.last_transmission_at > ${week}::timestamptz`);
+    else if (f.fraicheur === "vieillissante") where.push(sql`o.last_transmission_at <= ${week}::timestamptz and o.last_transmission_at >= ${months}::timestamptz`);
+    else where.push(sql`o.last_transmission_at < ${months}::timestamptz`);
+  }
+  return sql.join(where, sql` and `);
+}
+
+const ORGANISME_ORDER: Record<OrganismesQuery["tri"], string> = {
+  raison_sociale: "lower(o.raison_sociale)",
+  siret: "o.siret",
+  uai: "o.uai",
+  departement: "o.departement_code",
+  derniere_transmission: "o.last_transmission_at",
+};
+
+export function pageOf<T>(data: T[], total: number, page: number, limit: number): Page<T> {
+  return { data, pagination: { page, limit, total, pages: Math.max(1, Math.ceil(total / limit)) } };
+}
+
+/** One page of the répertoire. */
+export async function listOrganismes(database: Database, viewer: Viewer, query: OrganismesQuery, now: Date = new Date()): Promise<Page<OrganismeListItem>> {
+  const where = organismeConditions(viewer, query, now);
+  const order = sql.raw(`${ORGANISME_ORDER[query.tri]} ${query.ordre === "desc" ? "desc" : "asc"} nulls last, o.id asc`);
+  const [{ total }] = await database.rows<{ total: number }>(sql`select count(*)::int as total from organismes o where ${where}`);
+  const rows = await database.rows<Omit<OrganismeListItem, "fraicheur">>(sql`
+    select o.id, o.siret, o.uai, o.nature, o.raison_sociale, o.enseigne, o.code_postal, c.nom as commune,
+           o.departement_code, o.region_code, r.nom as region, o.academie_code, o.bassin_emploi_code, o.reseaux, o.qualiopi,
+           o.etat_administratif, o.first_transmission_at, o.last_transmission_at
+    from organismes o
+    left join communes c on c.code = o.code_commune
+    left join regions r on r.code = o.region_code
+    where ${where}
+    order by ${order}
+    limit ${query.limit} offset ${(query.page - 1) * query.limit}`);
+  return pageOf(
+    rows.map((r) => ({ ...normalizeTimestamps(r), fraicheur: fraicheurOf(r.last_transmission_at, now) })),
+    total,
+    query.page,
+    query.limit,
+  );
+}
+
+/** Timestamps as ISO strings whatever the driver returns. */
+export function normalizeTimestamps<T extends { first_transmission_at: unknown; last_transmission_at: unknown }>(r: T): T {
+  const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string).toISOString());
+  return { ...r, first_transmission_at: iso(r.first_transmission_at), last_transmission_at: iso(r.last_transmission_at) };
+}
+
+/** The réseaux present in the viewer's scope (for the filter). */
+export async function reseauxConnus(database: Database, viewer: Viewer): Promise<string[]> {
+  const rows = await database.rows<{ reseau: string }>(
+    sql`select distinct unnest(o.reseaux) as reseau from organismes o where ${scopeSql(viewer, "o")} order by 1`,
+  );
+  return rows.map((r) => r.reseau);
+}
+
+export interface TerritoireOption {
+  code: string;
+  nom: string;
+}
+
+/** Régions and départements (for filters), restricted to what the scope covers when it is territorial. */
+export async function territoiresOptions(database: Database): Promise<{ regions: TerritoireOption[]; departements: (TerritoireOption & { region_code: string })[]; academies: TerritoireOption[] }> {
+  const [regions, departements, academies] = await Promise.all([
+    database.rows<TerritoireOption>(sql`select code, nom from regions order by nom`),
+    database.rows<TerritoireOption & { region_code: string }>(sql`select code, nom, region_code from departements order by code`),
+    database.rows<TerritoireOption>(sql`select code, nom from academies order by nom`),
+  ]);
+  return { regions, departements, academies };
+}
+
+export interface OrganismeLien {
+  id: number;
+  siret: string;
+  uai: string | null;
+  nature: Nature;
+  raison_sociale: string;
+  departement_code: string | null;
+}
+
+export interface OrganismeDetail extends OrganismeListItem {
+  adresse: string | null;
+  code_commune: string | null;
+  departement: string | null;
+  academie: string | null;
+  bassin_emploi: string | null;
+  erp: string | null;
+  mode_transmission: string | null;
+  created_at: string;
+  updated_at: string;
+  responsables: OrganismeLien[];
+  formateurs: OrganismeLien[];
+  memeSiret: OrganismeLien[];
+  memeUai: OrganismeLien[];
+}
+
+/** One organisme with its links, or null. The caller checks the viewer may see it. */
+export async function getOrganisme(database: Database, id: number, now: Date = new Date()): Promise<OrganismeDetail | null> {
+  const [row] = await database.rows<Omit<OrganismeDetail, "fraicheur" | "responsables" | "formateurs" | "memeSiret" | "memeUai">>(sql`
+    select o.id, o.siret, o.uai, o.nature, o.raison_sociale, o.enseigne, o.adresse, o.code_postal, o.code_commune, c.nom as commune,
+           o.departement_code, d.nom as departement, o.region_code, r.nom as region, o.academie_code, a.nom as academie,
+           o.bassin_emploi_code, b.libelle as bassin_emploi, o.reseaux, o.qualiopi, o.etat_administratif, o.erp, o.mode_transmission,
+           o.first_transmission_at, o.last_transmission_at, o.created_at, o.updated_at
+    from organismes o
+    left join communes c on c.code = o.code_commune
+    left join departements d on d.code = o.departement_code
+    left join regions r on r.code = o.region_code
+    left join academies a on a.code = o.academie_code
+    left join bassins_emploi b on b.code = o.bassin_emploi_code
+    where o.id = ${id}`);
+  if (!row) return null;
+  const lien = (where: SQL) =>
+    database.rows<OrganismeLien>(sql`
+      select o.id, o.siret, o.uai, o.nature, o.raison_sociale, o.departement_code from organismes o where ${where}
+      order by lower(o.raison_sociale), o.id limit 200`);
+  const [responsables, formateurs, memeSiret, memeUai] = await Promise.all([
+    lien(sql`o.id in (select responsable_id from organisme_relations where formateur_id = ${id})`),
+    lien(sql`o.id in (select formateur_id from organisme_relations where responsable_id = ${id})`),
+    lien(sql`o.siret = ${row.siret} and o.id <> ${id}`),
+    row.uai ? lien(sql`o.uai = ${row.uai} and o.id <> ${id}`) : Promise.resolve([]),
+  ]);
+  const iso = (v: unknown) => new Date(v as string).toISOString();
+  return {
+    ...normalizeTimestamps(row),
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+    fraicheur: fraicheurOf(row.last_transmission_at, now),
+    responsables,
+    formateurs,
+    memeSiret,
+    memeUai,
+  };
+}
+
+export interface QualiteFormations {
+  effectifs: number;
+  rattaches: number;
+  sansCode: number;
+  codesInconnus: { cfd: string | null; rncp: string | null; libelle: string | null; effectifs: number }[];
+}
+
+/** Data quality of a CFA's formations: effectifs whose CFD / RNCP is not in the catalogue (issue 8, item 6). */
+export async function qualiteFormations(database: Database, organismeId: number): Promise<QualiteFormations> {
+  const [counts] = await database.rows<{ effectifs: number; rattaches: number; sans_code: number }>(sql`
+    select count(*)::int as effectifs,
+           count(*) filter (where formation_id is not null)::int as rattaches,
+           count(*) filter (where formation_id is null and formation_cfd is null and formation_rncp is null)::int as sans_code
+    from effectifs where organisme_formateur_id = ${organismeId}`);
+  const codesInconnus = await database.rows<QualiteFormations["codesInconnus"][number]>(sql`
+    select formation_cfd as cfd, formation_rncp as rncp, max(libelle_court_formation) as libelle, count(*)::int as effectifs
+    from effectifs
+    where organisme_formateur_id = ${organismeId} and formation_id is null and (formation_cfd is not null or formation_rncp is not null)
+    group by formation_cfd, formation_rncp
+    order by count(*) desc, formation_cfd nulls last, formation_rncp
+    limit 100`);
+  return { effectifs: counts.effectifs, rattaches: counts.rattaches, sansCode: counts.sans_code, codesInconnus };
+}

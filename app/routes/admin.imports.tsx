@@ -1,0 +1,284 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
+import { useEffect } from "react";
+import { requireNationalAdmin } from "~/auth/policy.server";
+import { CSRF_FIELD, csrfToken, requireValidForm } from "~/auth/csrf.server";
+import type { ImportKind } from "~/referentiel/import-common.server";
+import { getImportJob, recentImportJobs, startImport, type ImportJob } from "~/referentiel/import-jobs.server";
+
+export const meta: MetaFunction = () => [{ title: "Imports du référentiel - Administration - Tableau de bord de l'apprentissage" }];
+
+const KINDS: { value: ImportKind; label: string; hint: string; formats: { value: string; label: string }[] }[] = [
+  {
+    value: "organismes",
+    label: "Organismes",
+    hint: "CSV ou JSON documentés (docs/formats), ou liste publique des organismes de formation (CSV data.gouv.fr).",
+    formats: [
+      { value: "csv", label: "CSV documenté" },
+      { value: "json", label: "JSON documenté" },
+      { value: "lpof", label: "Liste publique des organismes de formation" },
+    ],
+  },
+  {
+    value: "formations",
+    label: "Formations",
+    hint: "Table BCN N_FORMATION_DIPLOME (CSV « ; » ou « | », ISO-8859-1) ou catalogue CSV (cfd, rncp, niveau, intitulé, organismes).",
+    formats: [
+      { value: "bcn", label: "BCN N_FORMATION_DIPLOME" },
+      { value: "catalogue", label: "Catalogue CSV" },
+    ],
+  },
+  { value: "bassins", label: "Bassins d'emploi", hint: "Table INSEE des zones d'emploi 2020 (XLSX ou CSV : CODGEO, ZE2020, LIBZE2020).", formats: [] },
+];
+
+const MAX_BYTES = 200 * 1024 * 1024;
+
+function publicJob(job: ImportJob) {
+  return { ...job, summary: job.summary ? { ...job.summary, rejected: job.summary.rejected.slice(0, 500), warnings: job.summary.warnings.slice(0, 200) } : null };
+}
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requireNationalAdmin(request, context.database);
+  const { token, headers } = await csrfToken(request, context.database);
+  const id = new URL(request.url).searchParams.get("import");
+  const job = id ? getImportJob(id) : undefined;
+  return Response.json(
+    {
+      csrf: token,
+      job: job ? publicJob(job) : null,
+      jobMissing: Boolean(id && !job),
+      recent: recentImportJobs().map((j) => ({ id: j.id, kind: j.kind, fileName: j.fileName, startedAt: j.startedAt, finishedAt: j.finishedAt, startedBy: j.startedBy, error: j.error !== null, created: j.summary?.created ?? null, updated: j.summary?.updated ?? null, rejected: j.summary ? new Set(j.summary.rejected.map((r) => r.line)).size : null })),
+    },
+    { headers },
+  );
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const viewer = await requireNationalAdmin(request, context.database);
+  const form = await requireValidForm(request, context.database);
+  const errors: Record<string, string> = {};
+  const kind = form.get("type");
+  const file = form.get("fichier");
+  const format = String(form.get("format") ?? "");
+  const spec = KINDS.find((k) => k.value === kind);
+  if (!spec) errors.type = "Choisissez le type de fichier à importer.";
+  if (!(file instanceof File) || file.size === 0 || !file.name) errors.fichier = "Choisissez un fichier à importer (il ne doit pas être vide).";
+  else if (file.size > MAX_BYTES) errors.fichier = `Le fichier dépasse ${MAX_BYTES / 1024 / 1024} Mo.`;
+  if (spec && format && !spec.formats.some((f) => f.value === format)) errors.format = "Format inconnu pour ce type de fichier.";
+  if (Object.keys(errors).length || !spec || !(file instanceof File)) return Response.json({ errors }, { status: 400 });
+  const job = startImport(context.database, {
+    kind: spec.value,
+    format: format || undefined,
+    fileName: file.name,
+    bytes: new Uint8Array(await file.arrayBuffer()),
+    startedBy: viewer.user.email,
+  });
+  return redirect(`/admin/imports?import=${job.id}`);
+}
+
+function ImportProgressView({ job }: { job: NonNullable<ReturnType<typeof publicJob>> }) {
+  const revalidator = useRevalidator();
+  const running = !job.finishedAt;
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(() => {
+      if (revalidator.state === "idle") revalidator.revalidate();
+    }, 1000);
+    return () => clearInterval(timer);
+  }, [running, revalidator]);
+  if (running) {
+    const { phase, done, total } = job.progress;
+    const percent = total ? Math.floor((100 * done) / total) : 0;
+    return (
+      <section className="fr-mb-4w" aria-live="polite" data-testid="import-en-cours">
+        <noscript>
+          <meta httpEquiv="refresh" content="2" />
+        </noscript>
+        <h2>Import en cours : {job.fileName}</h2>
+        <p>
+          Étape : {phase}
+          {total ? ` — ${done} / ${total} (${percent} %)` : "…"}
+        </p>
+        <progress max={100} value={percent} style={{ width: "100%" }} aria-label="Avancement de l'import" />
+      </section>
+    );
+  }
+  if (job.error) {
+    return (
+      <div className="fr-alert fr-alert--error fr-mb-4w" role="alert" data-testid="import-erreur">
+        <h2 className="fr-alert__title">Le fichier {job.fileName} n'a pas été importé</h2>
+        <p>{job.error}</p>
+      </div>
+    );
+  }
+  const s = job.summary!;
+  const unit = s.lineUnit ?? "ligne";
+  const rejectedLines = new Set(s.rejected.map((r) => r.line)).size;
+  return (
+    <section className="fr-mb-4w" data-testid="import-resume">
+      <div className={`fr-alert ${rejectedLines ? "fr-alert--warning" : "fr-alert--success"} fr-mb-3w`} role="status">
+        <h2 className="fr-alert__title">
+          Import terminé : {s.fileName} ({s.format})
+        </h2>
+        <p>
+          {s.lines} {unit}s lues en {(s.durationMs / 1000).toFixed(1)} s — {s.created} créé(s), {s.updated} mis à jour, {s.unchanged} inchangé(s)
+          {s.skipped ? `, ${s.skipped} ignoré(s)` : ""}, {rejectedLines} {unit}(s) rejetée(s).
+        </p>
+      </div>
+      {Object.keys(s.details).length ? (
+        <ul>
+          {Object.entries(s.details).map(([k, v]) => (
+            <li key={k}>
+              {k[0].toUpperCase() + k.slice(1)} : {v}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {s.rejected.length ? (
+        <div className="fr-table fr-table--sm">
+          <table>
+            <caption>Rejets ({s.rejected.length} message{s.rejected.length > 1 ? "s" : ""}) : ces {unit}s n'ont pas été importées</caption>
+            <thead>
+              <tr>
+                <th scope="col">{unit === "ligne" ? "Ligne" : "Élément"}</th>
+                <th scope="col">Colonne</th>
+                <th scope="col">Motif</th>
+              </tr>
+            </thead>
+            <tbody>
+              {s.rejected.map((r, i) => (
+                <tr key={i}>
+                  <td>{r.line || ""}</td>
+                  <td>{r.column ?? ""}</td>
+                  <td>{r.message}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {s.warnings.length ? (
+        <details className="fr-mt-2w">
+          <summary>Avertissements ({s.warnings.length}) : importé malgré tout</summary>
+          <ul>
+            {s.warnings.map((w, i) => (
+              <li key={i}>{[w.line ? `${unit === "ligne" ? "Ligne" : "Élément"} ${w.line}` : "", w.column ? `colonne « ${w.column} »` : ""].filter(Boolean).join(", ")} : {w.message}</li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
+    </section>
+  );
+}
+
+export default function AdminImports() {
+  const { csrf, job, jobMissing, recent } = useLoaderData<{ csrf: string; job: ReturnType<typeof publicJob> | null; jobMissing: boolean; recent: { id: string; kind: string; fileName: string; startedAt: string; finishedAt: string | null; startedBy: string; error: boolean; created: number | null; updated: number | null; rejected: number | null }[] }>();
+  const actionData = useActionData<{ errors?: Record<string, string> }>();
+  const navigation = useNavigation();
+  const errors = actionData?.errors ?? {};
+  return (
+    <div className="fr-container fr-my-5w">
+      <h1>Imports du référentiel</h1>
+      <p className="fr-text--lead">
+        Mettre à jour les organismes, le catalogue des formations et les bassins d'emploi. Un import peut être relancé sans risque : il ne crée pas
+        de doublon, une cellule vide n'efface rien, une ligne rejetée n'empêche pas l'import des autres.
+      </p>
+      {jobMissing ? (
+        <div className="fr-alert fr-alert--info fr-mb-3w">
+          <p>Cet import n'est plus suivi (le serveur a redémarré ou il est trop ancien). Les données déjà écrites sont conservées.</p>
+        </div>
+      ) : null}
+      {job ? <ImportProgressView job={job} /> : null}
+      <Form method="post" encType="multipart/form-data" className="fr-mb-5w" aria-labelledby="nouvel-import">
+        <h2 id="nouvel-import">Nouvel import</h2>
+        <input type="hidden" name={CSRF_FIELD} value={csrf} />
+        <fieldset className={`fr-fieldset ${errors.type ? "fr-fieldset--error" : ""}`} aria-describedby={errors.type ? "type-erreur" : undefined}>
+          <legend className="fr-fieldset__legend">Type de fichier</legend>
+          {KINDS.map((k) => (
+            <div key={k.value} className="fr-fieldset__element">
+              <div className="fr-radio-group">
+                <input type="radio" id={`type-${k.value}`} name="type" value={k.value} defaultChecked={k.value === "organismes"} />
+                <label className="fr-label" htmlFor={`type-${k.value}`}>
+                  {k.label}
+                  <span className="fr-hint-text">{k.hint}</span>
+                </label>
+              </div>
+            </div>
+          ))}
+          {errors.type ? (
+            <p id="type-erreur" className="fr-error-text">
+              {errors.type}
+            </p>
+          ) : null}
+        </fieldset>
+        <div className={`fr-select-group ${errors.format ? "fr-select-group--error" : ""}`}>
+          <label className="fr-label" htmlFor="format">
+            Format
+            <span className="fr-hint-text">Détecté automatiquement d'après l'en-tête ; à préciser seulement en cas de doute.</span>
+          </label>
+          <select className="fr-select" id="format" name="format" defaultValue="">
+            <option value="">Détection automatique</option>
+            {KINDS.flatMap((k) =>
+              k.formats.map((f) => (
+                <option key={`${k.value}-${f.value}`} value={f.value}>
+                  {k.label} : {f.label}
+                </option>
+              )),
+            )}
+          </select>
+          {errors.format ? <p className="fr-error-text">{errors.format}</p> : null}
+        </div>
+        <div className={`fr-upload-group ${errors.fichier ? "fr-input-group--error" : ""}`}>
+          <label className="fr-label" htmlFor="fichier">
+            Fichier
+            <span className="fr-hint-text">CSV (séparateur « ; », « , », « | » ou tabulation ; UTF-8 ou ISO-8859-1), JSON ou XLSX. 200 Mo au plus.</span>
+          </label>
+          <input className="fr-upload" type="file" id="fichier" name="fichier" accept=".csv,.txt,.json,.xlsx,text/csv,application/json" aria-describedby={errors.fichier ? "fichier-erreur" : undefined} />
+          {errors.fichier ? (
+            <p id="fichier-erreur" className="fr-error-text">
+              {errors.fichier}
+            </p>
+          ) : null}
+        </div>
+        <button className="fr-btn fr-mt-3w" type="submit" disabled={navigation.state === "submitting"}>
+          {navigation.state === "submitting" ? "Envoi du fichier…" : "Importer"}
+        </button>
+      </Form>
+      <h2>Imports récents</h2>
+      {recent.length === 0 ? (
+        <p>Aucun import depuis le démarrage du serveur.</p>
+      ) : (
+        <div className="fr-table fr-table--sm">
+          <table>
+            <caption>Imports depuis le démarrage du serveur</caption>
+            <thead>
+              <tr>
+                <th scope="col">Début</th>
+                <th scope="col">Type</th>
+                <th scope="col">Fichier</th>
+                <th scope="col">Par</th>
+                <th scope="col">Résultat</th>
+              </tr>
+            </thead>
+            <tbody>
+              {recent.map((j) => (
+                <tr key={j.id}>
+                  <td>{new Date(j.startedAt).toLocaleString("fr-FR", { timeZone: "Europe/Paris" })}</td>
+                  <td>{j.kind}</td>
+                  <td>
+                    <Link to={`?import=${j.id}`}>{j.fileName}</Link>
+                  </td>
+                  <td>{j.startedBy}</td>
+                  <td>{!j.finishedAt ? "En cours" : j.error ? "Échec (rien n'a été modifié)" : `${j.created} créé(s), ${j.updated} mis à jour, ${j.rejected} rejet(s)`}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <p className="fr-text--sm">
+        En ligne de commande : <code>npm run cli -- import:organismes FICHIER</code>, <code>import:formations FICHIER</code>, <code>import:bassins FICHIER</code>.
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,118 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Input } from "@codegouvfr/react-dsfr/Input";
+import { Select } from "@codegouvfr/react-dsfr/Select";
+import { Button } from "@codegouvfr/react-dsfr/Button";
+import { listAuditLog, parseAuditFilters } from "~/auth/admin.server";
+import { ACTION_LABELS, NAMED_LIST_LABELS, ORGANISATION_TYPE_LABELS } from "~/auth/labels";
+import { requireNationalAdmin } from "~/auth/policy.server";
+import { NO_STORE } from "~/auth/responses.server";
+import { AuthErrorBoundary, formatDateTime } from "~/auth/ui";
+
+export const meta: MetaFunction = () => [{ title: "Journal des accès aux listes nominatives - Tableau de bord de l'apprentissage" }];
+export const headers = () => NO_STORE;
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const viewer = await requireNationalAdmin(request, context.database);
+  const filters = parseAuditFilters(new URL(request.url));
+  const log = await listAuditLog(context.database, viewer, filters);
+  return { filters, ...log };
+}
+
+function describeFilters(filters: Record<string, unknown>): string {
+  const entries = Object.entries(filters).filter(([, v]) => v !== null && v !== undefined && v !== "");
+  return entries.length ? entries.map(([k, v]) => `${k} : ${Array.isArray(v) ? v.join(", ") : String(v)}`).join(" · ") : "aucun";
+}
+
+export default function Journal() {
+  const { filters, entries, total, pageSize } = useLoaderData<typeof loader>();
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const pageUrl = (page: number) => {
+    const params = new URLSearchParams();
+    if (filters.email) params.set("email", filters.email);
+    if (filters.list) params.set("liste", filters.list);
+    if (filters.du) params.set("du", filters.du);
+    if (filters.au) params.set("au", filters.au);
+    params.set("page", String(page));
+    return `?${params}`;
+  };
+  return (
+    <div className="fr-container fr-my-7w">
+      <h1>Journal des accès aux listes nominatives</h1>
+      <p className="fr-text--lead">Chaque consultation et chaque téléchargement d'une liste nominative : qui, quand, quelle liste, quels filtres, combien de lignes.</p>
+      <Form method="get" className="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom fr-mb-3w">
+        <div className="fr-col-12 fr-col-md-3">
+          <Input label="Utilisateur (e-mail)" nativeInputProps={{ name: "email", defaultValue: filters.email ?? "" }} />
+        </div>
+        <div className="fr-col-12 fr-col-md-3">
+          <Select label="Liste" nativeSelectProps={{ name: "liste", defaultValue: filters.list ?? "" }}>
+            <option value="">Toutes</option>
+            {Object.entries(NAMED_LIST_LABELS).map(([k, v]) => (
+              <option key={k} value={k}>
+                {v}
+              </option>
+            ))}
+          </Select>
+        </div>
+        <div className="fr-col-6 fr-col-md-2">
+          <Input label="Du" nativeInputProps={{ name: "du", type: "date", defaultValue: filters.du ?? "" }} />
+        </div>
+        <div className="fr-col-6 fr-col-md-2">
+          <Input label="Au" nativeInputProps={{ name: "au", type: "date", defaultValue: filters.au ?? "" }} />
+        </div>
+        <div className="fr-col-12 fr-col-md-2 fr-mb-3w">
+          <Button type="submit">Filtrer</Button>
+        </div>
+      </Form>
+      <p>
+        {total} entrée{total > 1 ? "s" : ""}
+        {pages > 1 ? ` — page ${filters.page} sur ${pages}` : ""}.
+      </p>
+      <div className="fr-table fr-table--no-caption">
+        <table>
+          <caption>Journal des accès</caption>
+          <thead>
+            <tr>
+              <th scope="col">Date</th>
+              <th scope="col">Utilisateur</th>
+              <th scope="col">Type d'organisation</th>
+              <th scope="col">Liste</th>
+              <th scope="col">Action</th>
+              <th scope="col">Filtres</th>
+              <th scope="col">Lignes</th>
+            </tr>
+          </thead>
+          <tbody>
+            {entries.map((e) => (
+              <tr key={e.id}>
+                <td>{formatDateTime(e.createdAt)}</td>
+                <td>{e.userEmail}</td>
+                <td>{ORGANISATION_TYPE_LABELS[e.organisationType as keyof typeof ORGANISATION_TYPE_LABELS] ?? e.organisationType}</td>
+                <td>{NAMED_LIST_LABELS[e.list]}</td>
+                <td>{ACTION_LABELS[e.action]}</td>
+                <td>{describeFilters(e.filters)}</td>
+                <td>{e.rowCount}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {pages > 1 ? (
+        <p>
+          {filters.page > 1 ? (
+            <Link className="fr-link fr-mr-3w" to={pageUrl(filters.page - 1)}>
+              Page précédente
+            </Link>
+          ) : null}
+          {filters.page < pages ? (
+            <Link className="fr-link" to={pageUrl(filters.page + 1)}>
+              Page suivante
+            </Link>
+          ) : null}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export const ErrorBoundary = AuthErrorBoundary;

@@ -1,0 +1,313 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Input } from "@codegouvfr/react-dsfr/Input";
+import { Select } from "@codegouvfr/react-dsfr/Select";
+import { Button } from "@codegouvfr/react-dsfr/Button";
+import { Badge } from "@codegouvfr/react-dsfr/Badge";
+import { adminUsersPage, setUserDisabled } from "~/auth/admin.server";
+import { csrfToken, requireValidForm } from "~/auth/csrf.server";
+import { inviteUser, revokeInvitation } from "~/auth/invitations.server";
+import { ORGANISATION_TYPE_LABELS, ROLE_LABELS } from "~/auth/labels";
+import { publicBaseUrl } from "~/auth/mail.server";
+import { requireUserAdmin } from "~/auth/policy.server";
+import { NO_STORE } from "~/auth/responses.server";
+import { refuseSignupRequest, validateSignupRequest } from "~/auth/signup.server";
+import { AuthErrorBoundary, CsrfInput, FormAlert, fieldState, formatDateTime } from "~/auth/ui";
+
+export const meta: MetaFunction = () => [{ title: "Utilisateurs - Tableau de bord de l'apprentissage" }];
+export const headers = () => NO_STORE;
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const viewer = await requireUserAdmin(request, context.database);
+  const [page, { token }] = await Promise.all([adminUsersPage(context.database, viewer), csrfToken(request, context.database)]);
+  return { csrf: token, page };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const viewer = await requireUserAdmin(request, context.database);
+  const formData = await requireValidForm(request, context.database);
+  const database = context.database;
+  const intent = String(formData.get("intent"));
+  const result =
+    intent === "inviter"
+      ? await inviteUser(database, viewer, publicBaseUrl(request), formData)
+      : intent === "annuler-invitation"
+        ? await revokeInvitation(database, viewer, formData)
+        : intent === "valider-demande"
+          ? await validateSignupRequest(database, viewer, publicBaseUrl(request), formData)
+          : intent === "refuser-demande"
+            ? await refuseSignupRequest(database, viewer, formData)
+            : intent === "desactiver" || intent === "reactiver"
+              ? await setUserDisabled(database, viewer, formData, intent === "desactiver")
+              : ({ ok: false, message: "Action inconnue.", fieldErrors: {} } as const);
+  return { intent, ...result };
+}
+
+type TypeKey = keyof typeof ORGANISATION_TYPE_LABELS;
+const typeLabel = (t: string) => ORGANISATION_TYPE_LABELS[t as TypeKey] ?? t;
+
+export default function AdminUtilisateurs() {
+  const { csrf, page } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  return (
+    <div className="fr-container fr-my-7w">
+      <h1>Utilisateurs</h1>
+      <p className="fr-text--lead">{page.national ? "Tous les comptes, organisations et demandes de compte." : `Les comptes de ${page.organisationNom}.`}</p>
+      <FormAlert result={result} />
+
+      {page.national ? (
+        <section className="fr-mb-6w">
+          <h2 className="fr-h4">Demandes de compte en attente ({page.demandes.length})</h2>
+          {page.demandes.length === 0 ? (
+            <p>Aucune demande en attente.</p>
+          ) : (
+            <div className="fr-table fr-table--no-caption">
+              <table>
+                <caption>Demandes de compte en attente</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Date</th>
+                    <th scope="col">Demandeur</th>
+                    <th scope="col">Organisation</th>
+                    <th scope="col">Message</th>
+                    <th scope="col">Décision</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {page.demandes.map((d) => (
+                    <tr key={d.id}>
+                      <td>{formatDateTime(d.createdAt)}</td>
+                      <td>
+                        {d.prenom} {d.nom}
+                        <br />
+                        {d.email}
+                        {d.fonction ? (
+                          <>
+                            <br />
+                            {d.fonction}
+                          </>
+                        ) : null}
+                      </td>
+                      <td>
+                        {typeLabel(d.organisationType)}
+                        <br />
+                        {d.perimetre}
+                      </td>
+                      <td>{d.message ?? "—"}</td>
+                      <td>
+                        <Form method="post" className="fr-mb-1w">
+                          <CsrfInput token={csrf} />
+                          <input type="hidden" name="intent" value="valider-demande" />
+                          <input type="hidden" name="demandeId" value={d.id} />
+                          <Button type="submit" size="small" disabled={busy}>
+                            Valider et inviter
+                          </Button>
+                        </Form>
+                        <Form method="post">
+                          <CsrfInput token={csrf} />
+                          <input type="hidden" name="intent" value="refuser-demande" />
+                          <input type="hidden" name="demandeId" value={d.id} />
+                          <Input label="Motif du refus" nativeInputProps={{ name: "motif", required: true }} />
+                          <Button type="submit" size="small" priority="secondary" disabled={busy}>
+                            Refuser
+                          </Button>
+                        </Form>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
+      ) : null}
+
+      <section className="fr-mb-6w">
+        <h2 className="fr-h4">Inviter un utilisateur</h2>
+        <p>L'invité reçoit un lien valable 7 jours, utilisable une fois, pour créer son mot de passe.</p>
+        <Form method="post" noValidate>
+          <CsrfInput token={csrf} />
+          <input type="hidden" name="intent" value="inviter" />
+          <div className="fr-grid-row fr-grid-row--gutters">
+            <div className="fr-col-12 fr-col-md-6">
+              <Input
+                label="Adresse e-mail"
+                nativeInputProps={{ name: "email", type: "email", required: true }}
+                {...(result?.intent === "inviter" ? fieldState(result, "email") : {})}
+              />
+            </div>
+            <div className="fr-col-12 fr-col-md-6">
+              <Select label="Rôle" nativeSelectProps={{ name: "role", defaultValue: "member" }}>
+                <option value="member">{ROLE_LABELS.member}</option>
+                <option value="admin">{ROLE_LABELS.admin}</option>
+              </Select>
+            </div>
+          </div>
+          {page.national && page.territories ? (
+            <fieldset className="fr-fieldset">
+              <legend className="fr-fieldset__legend">Organisation : une existante, ou un type et son périmètre</legend>
+              <div className="fr-fieldset__element">
+                <Select label="Organisation existante" nativeSelectProps={{ name: "organisationId", defaultValue: "" }}>
+                  <option value="">— Nouvelle organisation (type et périmètre ci-dessous) —</option>
+                  {page.organisations.map((o) => (
+                    <option key={o.id} value={o.id}>
+                      {o.nom} ({typeLabel(o.type)})
+                    </option>
+                  ))}
+                </Select>
+              </div>
+              <div className="fr-fieldset__element">
+                <Select label="Type" nativeSelectProps={{ name: "type", defaultValue: "" }}>
+                  <option value="">Choisissez…</option>
+                  {Object.entries(ORGANISATION_TYPE_LABELS)
+                    .filter(([k]) => k !== "PUBLIC")
+                    .map(([k, v]) => (
+                      <option key={k} value={k}>
+                        {v}
+                      </option>
+                    ))}
+                </Select>
+              </div>
+              <div className="fr-fieldset__element fr-fieldset__element--inline">
+                <Select label="Région" nativeSelectProps={{ name: "regionCode", defaultValue: "" }}>
+                  <option value="">—</option>
+                  {page.territories.regions.map((r) => (
+                    <option key={r.code} value={r.code}>
+                      {r.nom}
+                    </option>
+                  ))}
+                </Select>
+              </div>
+              <div className="fr-fieldset__element fr-fieldset__element--inline">
+                <Select label="Académie" nativeSelectProps={{ name: "academieCode", defaultValue: "" }}>
+                  <option value="">—</option>
+                  {page.territories.academies.map((a) => (
+                    <option key={a.code} value={a.code}>
+                      {a.nom}
+                    </option>
+                  ))}
+                </Select>
+              </div>
+              <div className="fr-fieldset__element fr-fieldset__element--inline">
+                <Select label="Département" nativeSelectProps={{ name: "departementCode", defaultValue: "" }}>
+                  <option value="">—</option>
+                  {page.territories.departements.map((d) => (
+                    <option key={d.code} value={d.code}>
+                      {d.code} – {d.nom}
+                    </option>
+                  ))}
+                </Select>
+              </div>
+              <div className="fr-fieldset__element fr-fieldset__element--inline">
+                <Input label="Réseau" nativeInputProps={{ name: "reseau" }} />
+              </div>
+              <div className="fr-fieldset__element fr-fieldset__element--inline">
+                <Input label="SIRET" nativeInputProps={{ name: "siret", inputMode: "numeric" }} />
+              </div>
+              <div className="fr-fieldset__element fr-fieldset__element--inline">
+                <Input label="UAI" nativeInputProps={{ name: "uai" }} />
+              </div>
+            </fieldset>
+          ) : (
+            <p>Organisation : {page.organisationNom}</p>
+          )}
+          <Button type="submit" disabled={busy}>
+            Envoyer l'invitation
+          </Button>
+        </Form>
+      </section>
+
+      <section className="fr-mb-6w">
+        <h2 className="fr-h4">Invitations en attente ({page.invitations.length})</h2>
+        {page.invitations.length === 0 ? (
+          <p>Aucune invitation en attente.</p>
+        ) : (
+          <div className="fr-table fr-table--no-caption">
+            <table>
+              <caption>Invitations en attente</caption>
+              <thead>
+                <tr>
+                  <th scope="col">E-mail</th>
+                  <th scope="col">Organisation</th>
+                  <th scope="col">Rôle</th>
+                  <th scope="col">Expire le</th>
+                  <th scope="col">Action</th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.invitations.map((i) => (
+                  <tr key={i.id}>
+                    <td>{i.email}</td>
+                    <td>{i.organisationNom}</td>
+                    <td>{ROLE_LABELS[i.role]}</td>
+                    <td>{formatDateTime(i.expiresAt)}</td>
+                    <td>
+                      <Form method="post">
+                        <CsrfInput token={csrf} />
+                        <input type="hidden" name="intent" value="annuler-invitation" />
+                        <input type="hidden" name="invitationId" value={i.id} />
+                        <Button type="submit" size="small" priority="tertiary" disabled={busy}>
+                          Annuler
+                        </Button>
+                      </Form>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <section>
+        <h2 className="fr-h4">Comptes ({page.users.length})</h2>
+        <div className="fr-table fr-table--no-caption">
+          <table>
+            <caption>Comptes</caption>
+            <thead>
+              <tr>
+                <th scope="col">E-mail</th>
+                <th scope="col">Nom</th>
+                <th scope="col">Organisation</th>
+                <th scope="col">Rôle</th>
+                <th scope="col">Dernière connexion</th>
+                <th scope="col">État</th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.users.map((u) => (
+                <tr key={u.id}>
+                  <td>{u.email}</td>
+                  <td>
+                    {u.prenom} {u.nom}
+                  </td>
+                  <td>
+                    {u.organisationNom}
+                    <br />
+                    <span className="fr-text--xs">{typeLabel(u.organisationType)}</span>
+                  </td>
+                  <td>{ROLE_LABELS[u.role]}</td>
+                  <td>{formatDateTime(u.lastLoginAt)}</td>
+                  <td>
+                    {u.disabled ? <Badge severity="error" small>Désactivé</Badge> : <Badge severity="success" small>Actif</Badge>}
+                    <Form method="post" className="fr-mt-1w">
+                      <CsrfInput token={csrf} />
+                      <input type="hidden" name="intent" value={u.disabled ? "reactiver" : "desactiver"} />
+                      <input type="hidden" name="userId" value={u.id} />
+                      <Button type="submit" size="small" priority="tertiary" disabled={busy}>
+                        {u.disabled ? "Réactiver" : "Désactiver"}
+                      </Button>
+                    </Form>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </div>
+  );
+}
+
+export const ErrorBoundary = AuthErrorBoundary;

@@ -1,0 +1,18 @@
+/**
+ * GET /api/v1/formations — the catalogue des formations as JSON: `{ data, pagination: { page, limit, total, pages } }`,
+ * filters as query parameters (see /api/openapi.json), 400 with a French message on a bad or unknown parameter.
+ */
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { getViewer } from "~/auth/policy.server";
+import { apiBadRequest, apiPage, formationToApi } from "~/referentiel/api.server";
+import { listFormations } from "~/referentiel/catalogue.server";
+import { formationsQuerySchema, parseQuery } from "~/referentiel/filtres.server";
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const viewer = await getViewer(request, context.database);
+  const parsed = parseQuery(formationsQuerySchema, new URL(request.url).searchParams, { strict: true });
+  if (!parsed.ok) return apiBadRequest(parsed.errors);
+  // The catalogue is a national nomenclature: the same for every viewer.
+  const page = await listFormations(context.database, parsed.value);
+  return apiPage(page, formationToApi, viewer.userId !== null);
+}

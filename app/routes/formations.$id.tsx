@@ -1,0 +1,105 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { getViewer, notFound } from "~/auth/policy.server";
+import { getFormation } from "~/referentiel/catalogue.server";
+import { NIVEAU_LABELS } from "~/referentiel/labels";
+import { formatDate, formatNombre } from "~/ui/format";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.formation.intitule_long ?? "Formation"} - Catalogue des formations - Tableau de bord de l'apprentissage` },
+];
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const viewer = await getViewer(request, context.database);
+  if (!/^[0-9]{1,9}$/.test(params.id ?? "")) throw notFound("Cette formation n'existe pas dans le catalogue.");
+  const formation = await getFormation(context.database, viewer, Number(params.id));
+  if (!formation) throw notFound("Cette formation n'existe pas dans le catalogue.");
+  return { formation, scope: viewer.scope.kind };
+}
+
+export default function FormationDetail() {
+  const { formation: f, scope } = useLoaderData<typeof loader>();
+  const count = (n: number | string) => (typeof n === "number" ? formatNombre(n) : n);
+  return (
+    <div className="fr-container fr-my-5w">
+      <nav role="navigation" className="fr-breadcrumb" aria-label="vous êtes ici :">
+        <ol className="fr-breadcrumb__list">
+          <li>
+            <Link className="fr-breadcrumb__link" to="/formations">
+              Catalogue des formations
+            </Link>
+          </li>
+          <li>
+            <a className="fr-breadcrumb__link" aria-current="page">
+              {f.cfd ?? f.rncp}
+            </a>
+          </li>
+        </ol>
+      </nav>
+      <h1>{f.intitule_long}</h1>
+      <div className="fr-table fr-table--no-caption">
+        <table>
+          <caption>Fiche de la formation</caption>
+          <tbody>
+            {(
+              [
+                ["Code formation diplôme (CFD)", f.cfd ?? "–"],
+                ["Code RNCP", f.rncp ?? "–"],
+                ["Niveau", f.niveau ? NIVEAU_LABELS[f.niveau] : "–"],
+                ["Intitulé court", f.intitule_court ?? "–"],
+                ["Durée", f.duree_annees ? `${f.duree_annees} an${f.duree_annees > 1 ? "s" : ""}` : f.duree_mois ? `${f.duree_mois} mois` : "–"],
+                ["Ouverture", formatDate(f.date_ouverture)],
+                ["Fermeture", formatDate(f.date_fermeture)],
+                [scope === "national" ? "Effectifs (toutes années)" : "Effectifs de votre périmètre (toutes années)", count(f.effectifs)],
+              ] as [string, string][]
+            ).map(([k, v]) => (
+              <tr key={k}>
+                <th scope="row">{k}</th>
+                <td>{v}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <h2 className="fr-h4">Organismes qui la dispensent</h2>
+      <p className="fr-text--sm">D'après les effectifs transmis{scope !== "national" ? ", dans le périmètre de votre organisation" : ""}.</p>
+      {f.organismes.length === 0 ? (
+        <p>Aucun organisme n'a transmis d'effectif pour cette formation.</p>
+      ) : (
+        <div className="fr-table">
+          <table>
+            <caption>Organismes formateurs</caption>
+            <thead>
+              <tr>
+                <th scope="col">Organisme</th>
+                <th scope="col">SIRET</th>
+                <th scope="col">UAI</th>
+                <th scope="col">Département</th>
+                {f.organismes.some((o) => o.effectifs !== null) ? <th scope="col">Effectifs</th> : null}
+                <th scope="col">Tableau de bord</th>
+              </tr>
+            </thead>
+            <tbody>
+              {f.organismes.map((o) => (
+                <tr key={o.id}>
+                  <td>
+                    <Link to={`/organismes/${o.id}`}>{o.raison_sociale}</Link>
+                  </td>
+                  <td>{o.siret}</td>
+                  <td>{o.uai ?? "–"}</td>
+                  <td>{o.departement_code ?? "–"}</td>
+                  {o.effectifs !== null ? <td>{count(o.effectifs)}</td> : null}
+                  <td>
+                    <Link to={`/organismes/${o.id}/tableau-de-bord`} aria-label={`Tableau de bord de ${o.raison_sociale}`}>
+                      Voir
+                    </Link>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}

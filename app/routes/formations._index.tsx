@@ -1,0 +1,110 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
+import { getViewer } from "~/auth/policy.server";
+import { listFormations } from "~/referentiel/catalogue.server";
+import { formationsQuerySchema, parseQueryLenient } from "~/referentiel/filtres.server";
+import { territoiresOptions } from "~/referentiel/repertoire.server";
+import { EmptyState, ErrorsAlert, Pagination, ResultCount, SearchField, SelectField, SortHeader } from "~/referentiel/components";
+import { NIVEAU_LABELS } from "~/referentiel/labels";
+import { formatDate } from "~/ui/format";
+
+export const meta: MetaFunction = () => [{ title: "Catalogue des formations - Tableau de bord de l'apprentissage" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  // The catalogue is public and national: the viewer is asked for consistency (and future restrictions).
+  await getViewer(request, context.database);
+  const { value: query, errors } = parseQueryLenient(formationsQuerySchema, new URL(request.url).searchParams);
+  const [page, territoires] = await Promise.all([listFormations(context.database, query), territoiresOptions(context.database)]);
+  return { query, errors, page, territoires };
+}
+
+export default function Catalogue() {
+  const { query, errors, page, territoires } = useLoaderData<typeof loader>();
+  const { search } = useLocation();
+  const filtered = [...new URLSearchParams(search).keys()].some((k) => !["page", "tri", "ordre", "limit"].includes(k));
+  return (
+    <div className="fr-container fr-my-5w">
+      <h1>Catalogue des formations</h1>
+      <p className="fr-text--lead">Les diplômes et titres préparés en apprentissage : code formation diplôme (CFD), code RNCP, niveau et intitulé.</p>
+      <ErrorsAlert errors={errors} />
+      <Form method="get" className="fr-mb-3w" aria-label="Rechercher et filtrer les formations">
+        <div className="fr-grid-row fr-grid-row--gutters">
+          <div className="fr-col-12 fr-col-md-6">
+            <SearchField id="q" label="Rechercher" hint="CFD, code RNCP ou mots de l'intitulé" value={query.q} />
+          </div>
+          <div className="fr-col-6 fr-col-md-2">
+            <SelectField id="niveau" name="niveau" label="Niveau" value={query.niveau?.toString()} options={Object.entries(NIVEAU_LABELS).map(([value, label]) => ({ value, label }))} />
+          </div>
+          <div className="fr-col-6 fr-col-md-2">
+            <SelectField id="region" name="region" label="Région" value={query.region} empty="Toutes" options={territoires.regions.map((r) => ({ value: r.code, label: r.nom }))} />
+          </div>
+          <div className="fr-col-6 fr-col-md-2">
+            <SelectField
+              id="ouverte"
+              name="ouverte"
+              label="Statut"
+              value={query.ouverte === undefined ? undefined : query.ouverte ? "oui" : "non"}
+              options={[
+                { value: "oui", label: "Ouvertes" },
+                { value: "non", label: "Fermées" },
+              ]}
+            />
+          </div>
+        </div>
+        <p className="fr-hint-text">Le filtre par région garde les formations suivies par des apprenants d'organismes de la région.</p>
+        <ul className="fr-btns-group fr-btns-group--inline-md">
+          <li>
+            <button className="fr-btn" type="submit">
+              Rechercher
+            </button>
+          </li>
+          {filtered ? (
+            <li>
+              <Link className="fr-btn fr-btn--secondary" to="/formations">
+                Effacer les filtres
+              </Link>
+            </li>
+          ) : null}
+        </ul>
+      </Form>
+      <ResultCount total={page.pagination.total} singular="formation" plural="formations" />
+      {page.data.length === 0 ? (
+        <EmptyState title={filtered ? "Aucune formation ne correspond à ces critères" : "Le catalogue est vide"}>
+          <p>{filtered ? "Modifiez la recherche ou retirez des filtres." : "Les formations apparaîtront une fois le catalogue importé (npm run cli -- import:formations FICHIER)."}</p>
+        </EmptyState>
+      ) : (
+        <div className="fr-table fr-table--no-caption" data-testid="catalogue">
+          <table>
+            <caption>Formations, page {page.pagination.page} sur {page.pagination.pages}</caption>
+            <thead>
+              <tr>
+                <SortHeader label="Intitulé" column="intitule" tri={query.tri} ordre={query.ordre} search={search} />
+                <SortHeader label="CFD" column="cfd" tri={query.tri} ordre={query.ordre} search={search} />
+                <SortHeader label="RNCP" column="rncp" tri={query.tri} ordre={query.ordre} search={search} />
+                <SortHeader label="Niveau" column="niveau" tri={query.tri} ordre={query.ordre} search={search} />
+                <th scope="col">Fermeture</th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.data.map((f) => (
+                <tr key={f.id}>
+                  <td>
+                    <Link to={`/formations/${f.id}`}>{f.intitule_long}</Link>
+                  </td>
+                  <td>{f.cfd ?? "–"}</td>
+                  <td>{f.rncp ?? "–"}</td>
+                  <td>{f.niveau ?? "–"}</td>
+                  <td>{f.date_fermeture ? formatDate(f.date_fermeture) : "–"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Pagination page={page.pagination.page} pages={page.pagination.pages} search={search} label="Pages du catalogue" />
+      <p className="fr-text--sm fr-mt-3w">
+        Ces données sont aussi disponibles au format JSON : <a href={`/api/v1/formations${search}`}>/api/v1/formations</a>.
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,58 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Input } from "@codegouvfr/react-dsfr/Input";
+import { Button } from "@codegouvfr/react-dsfr/Button";
+import { requestPasswordReset } from "~/auth/accounts.server";
+import { csrfToken, requireValidForm } from "~/auth/csrf.server";
+import { withHeaders } from "~/auth/responses.server";
+import { clientIp } from "~/auth/throttle.server";
+import { AuthErrorBoundary, CsrfInput, FormAlert, fieldState } from "~/auth/ui";
+
+export const meta: MetaFunction = () => [{ title: "Mot de passe oublié - Tableau de bord de l'apprentissage" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { token, headers } = await csrfToken(request, context.database);
+  return withHeaders({ csrf: token }, headers);
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const formData = await requireValidForm(request, context.database);
+  return requestPasswordReset(context.database, request, formData, clientIp(request, context));
+}
+
+export default function MotDePasseOublie() {
+  const { csrf } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  return (
+    <div className="fr-container fr-my-7w">
+      <div className="fr-grid-row fr-grid-row--center">
+        <div className="fr-col-12 fr-col-md-8 fr-col-lg-6">
+          <h1>Mot de passe oublié</h1>
+          <p>Indiquez l'adresse e-mail de votre compte : vous recevrez un lien, valable 1 heure, pour choisir un nouveau mot de passe.</p>
+          <FormAlert result={result} />
+          {result?.ok ? (
+            <Link className="fr-link" to="/connexion">
+              Retour à la connexion
+            </Link>
+          ) : (
+            <Form method="post" noValidate>
+              <CsrfInput token={csrf} />
+              <Input
+                label="Adresse e-mail"
+                hintText="Format attendu : nom@domaine.fr"
+                nativeInputProps={{ name: "email", type: "email", autoComplete: "email", required: true }}
+                {...fieldState(result, "email")}
+              />
+              <Button type="submit" disabled={busy}>
+                Recevoir le lien
+              </Button>
+            </Form>
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+export const ErrorBoundary = AuthErrorBoundary;

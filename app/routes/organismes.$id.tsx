@@ -1,0 +1,195 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { canSeeAggregates, forbidden, getViewer, notFound, scopeContains, type OrganismeTarget } from "~/auth/policy.server";
+import { anomaliesOfOrganisme } from "~/referentiel/anomalies.server";
+import { getOrganisme, qualiteFormations, type OrganismeLien } from "~/referentiel/repertoire.server";
+import { FraicheurBadge } from "~/referentiel/components";
+import { ETAT_LABELS, NATURE_LABELS } from "~/referentiel/labels";
+import { formatDate, formatNombre } from "~/ui/format";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.organisme.raison_sociale ?? "Organisme"} - Répertoire des organismes - Tableau de bord de l'apprentissage` },
+];
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const viewer = await getViewer(request, context.database);
+  const id = Number(params.id);
+  if (!/^[0-9]{1,9}$/.test(params.id ?? "")) throw notFound("Cet organisme n'existe pas dans le référentiel.");
+  const organisme = await getOrganisme(context.database, id);
+  if (!organisme) throw notFound("Cet organisme n'existe pas dans le référentiel.");
+  const target: OrganismeTarget = {
+    kind: "organisme",
+    id: organisme.id,
+    siret: organisme.siret,
+    uai: organisme.uai,
+    regionCode: organisme.region_code,
+    departementCode: organisme.departement_code,
+    academieCode: organisme.academie_code,
+    reseaux: organisme.reseaux,
+    responsableIds: organisme.responsables.map((r) => r.id),
+  };
+  if (!scopeContains(viewer.scope, target)) throw forbidden();
+  const [anomalies, qualite] = await Promise.all([
+    anomaliesOfOrganisme(context.database, organisme),
+    canSeeAggregates(viewer, target) ? qualiteFormations(context.database, organisme.id) : Promise.resolve(null),
+  ]);
+  return { organisme, anomalies, qualite };
+}
+
+function Liens({ title, items, empty }: { title: string; items: OrganismeLien[]; empty: string }) {
+  return (
+    <section className="fr-mb-4w">
+      <h2 className="fr-h5">{title}</h2>
+      {items.length === 0 ? (
+        <p className="fr-text--sm">{empty}</p>
+      ) : (
+        <ul>
+          {items.map((o) => (
+            <li key={o.id}>
+              <Link to={`/organismes/${o.id}`}>{o.raison_sociale}</Link> — SIRET {o.siret}
+              {o.uai ? `, UAI ${o.uai}` : ""} ({NATURE_LABELS[o.nature].toLowerCase()}
+              {o.departement_code ? `, ${o.departement_code}` : ""})
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+export default function OrganismeDetail() {
+  const { organisme: o, anomalies, qualite } = useLoaderData<typeof loader>();
+  const rows: [string, React.ReactNode][] = [
+    ["SIRET", o.siret],
+    ["UAI", o.uai ?? "Non renseigné"],
+    ["Nature", NATURE_LABELS[o.nature]],
+    ["État administratif", ETAT_LABELS[o.etat_administratif]],
+    ["Enseigne", o.enseigne ?? "–"],
+    ["Adresse", [o.adresse, [o.code_postal, o.commune].filter(Boolean).join(" ")].filter(Boolean).join(", ") || "–"],
+    ["Code commune INSEE", o.code_commune ?? "–"],
+    ["Département", o.departement_code ? `${o.departement} (${o.departement_code})` : "–"],
+    ["Région", o.region ?? "–"],
+    ["Académie", o.academie ?? "–"],
+    ["Bassin d'emploi", o.bassin_emploi ? `${o.bassin_emploi} (${o.bassin_emploi_code})` : "–"],
+    ["Réseaux", o.reseaux.length ? o.reseaux.join(", ") : "Aucun"],
+    ["Certification Qualiopi", o.qualiopi ? "Oui" : "Non"],
+  ];
+  return (
+    <div className="fr-container fr-my-5w">
+      <nav role="navigation" className="fr-breadcrumb" aria-label="vous êtes ici :">
+        <ol className="fr-breadcrumb__list">
+          <li>
+            <Link className="fr-breadcrumb__link" to="/organismes">
+              Répertoire des organismes
+            </Link>
+          </li>
+          <li>
+            <a className="fr-breadcrumb__link" aria-current="page">
+              {o.raison_sociale}
+            </a>
+          </li>
+        </ol>
+      </nav>
+      <h1>{o.enseigne ?? o.raison_sociale}</h1>
+      {o.enseigne ? <p className="fr-text--lead">{o.raison_sociale}</p> : null}
+      <ul className="fr-btns-group fr-btns-group--inline-md fr-mb-4w">
+        <li>
+          <Link className="fr-btn fr-icon-line-chart-line fr-btn--icon-left" to={`/organismes/${o.id}/tableau-de-bord`}>
+            Voir le tableau de bord
+          </Link>
+        </li>
+      </ul>
+
+      <div className="fr-grid-row fr-grid-row--gutters">
+        <div className="fr-col-12 fr-col-md-7">
+          <h2 className="fr-h4">Identité et territoire</h2>
+          <div className="fr-table fr-table--no-caption">
+            <table>
+              <caption>Identité de l'organisme</caption>
+              <tbody>
+                {rows.map(([k, v]) => (
+                  <tr key={k}>
+                    <th scope="row">{k}</th>
+                    <td>{v}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </div>
+        <div className="fr-col-12 fr-col-md-5">
+          <h2 className="fr-h4">Transmission des effectifs</h2>
+          <p>
+            <FraicheurBadge fraicheur={o.fraicheur} />
+          </p>
+          <ul>
+            <li>Première transmission : {formatDate(o.first_transmission_at)}</li>
+            <li>Dernière transmission : {formatDate(o.last_transmission_at)}</li>
+            <li>ERP : {o.erp ?? "non renseigné"}</li>
+            <li>Mode : {o.mode_transmission === "API" ? "API (ERP)" : o.mode_transmission === "FICHIER" ? "Téléversement de fichier" : "–"}</li>
+          </ul>
+          <h2 className="fr-h4 fr-mt-3w">Anomalies du référentiel</h2>
+          {anomalies.length === 0 ? (
+            <p className="fr-text--sm">Aucune anomalie détectée.</p>
+          ) : (
+            <ul data-testid="anomalies">
+              {anomalies.map((a) => (
+                <li key={a.type}>{a.message}</li>
+              ))}
+            </ul>
+          )}
+        </div>
+      </div>
+
+      <Liens title="Organismes responsables" items={o.responsables} empty="Aucun organisme responsable connu." />
+      <Liens title="Organismes formateurs" items={o.formateurs} empty="Aucun organisme formateur rattaché." />
+      {o.memeSiret.length ? <Liens title="Autres UAI du même SIRET" items={o.memeSiret} empty="" /> : null}
+      {o.memeUai.length ? <Liens title="Autres SIRET portant le même UAI" items={o.memeUai} empty="" /> : null}
+
+      {qualite ? (
+        <section className="fr-mb-4w" data-testid="qualite-formations">
+          <h2 className="fr-h4">Qualité des données : formations</h2>
+          {qualite.effectifs === 0 ? (
+            <p>Aucun effectif transmis.</p>
+          ) : (
+            <>
+              <p>
+                {formatNombre(qualite.rattaches)} effectif{qualite.rattaches > 1 ? "s" : ""} sur {formatNombre(qualite.effectifs)} rattaché
+                {qualite.rattaches > 1 ? "s" : ""} à une formation du catalogue
+                {qualite.sansCode ? `, ${formatNombre(qualite.sansCode)} sans code formation (ni CFD ni RNCP)` : ""}.
+              </p>
+              {qualite.codesInconnus.length ? (
+                <div className="fr-table">
+                  <table>
+                    <caption>Codes formation absents du catalogue</caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">CFD</th>
+                        <th scope="col">RNCP</th>
+                        <th scope="col">Libellé transmis</th>
+                        <th scope="col">Effectifs</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {qualite.codesInconnus.map((c) => (
+                        <tr key={`${c.cfd}-${c.rncp}`}>
+                          <td>{c.cfd ?? "–"}</td>
+                          <td>{c.rncp ?? "–"}</td>
+                          <td>{c.libelle ?? "–"}</td>
+                          <td>{formatNombre(c.effectifs)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              ) : (
+                <p>Tous les codes formation transmis sont connus du catalogue.</p>
+              )}
+            </>
+          )}
+        </section>
+      ) : null}
+      <p className="fr-text--sm">Fiche mise à jour le {formatDate(o.updated_at)}.</p>
+    </div>
+  );
+}

@@ -1,0 +1,160 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
+import { getViewer } from "~/auth/policy.server";
+import { organismesQuerySchema, parseQueryLenient } from "~/referentiel/filtres.server";
+import { listOrganismes, reseauxConnus, territoiresOptions } from "~/referentiel/repertoire.server";
+import { EmptyState, ErrorsAlert, FraicheurBadge, Pagination, ResultCount, SearchField, SelectField, SortHeader } from "~/referentiel/components";
+import { ETAT_LABELS, FRAICHEUR_LABELS, NATURE_LABELS } from "~/referentiel/labels";
+import { formatDate } from "~/ui/format";
+
+export const meta: MetaFunction = () => [{ title: "Répertoire des organismes - Tableau de bord de l'apprentissage" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const viewer = await getViewer(request, context.database);
+  const { value: query, errors } = parseQueryLenient(organismesQuerySchema, new URL(request.url).searchParams);
+  const [page, reseaux, territoires] = await Promise.all([
+    listOrganismes(context.database, viewer, query),
+    reseauxConnus(context.database, viewer),
+    territoiresOptions(context.database),
+  ]);
+  return { query, errors, page, reseaux, territoires, scope: viewer.scope.kind };
+}
+
+export default function Repertoire() {
+  const { query, errors, page, reseaux, territoires, scope } = useLoaderData<typeof loader>();
+  const { search } = useLocation();
+  const filtered = [...new URLSearchParams(search).keys()].some((k) => !["page", "tri", "ordre", "limit"].includes(k));
+  return (
+    <div className="fr-container fr-my-5w">
+      <h1>Répertoire des organismes</h1>
+      <p className="fr-text--lead">
+        Les organismes de formation en apprentissage : SIRET, UAI, nature, territoire, réseaux, certification Qualiopi et fraîcheur des données
+        transmises.{scope !== "national" ? " La liste est restreinte au périmètre de votre organisation." : ""}
+      </p>
+      <ErrorsAlert errors={errors} />
+      <Form method="get" className="fr-mb-3w" aria-label="Rechercher et filtrer les organismes">
+        <div className="fr-grid-row fr-grid-row--gutters">
+          <div className="fr-col-12 fr-col-md-6">
+            <SearchField id="q" label="Rechercher" hint="Raison sociale, enseigne, SIRET ou UAI" value={query.q} />
+          </div>
+          <div className="fr-col-6 fr-col-md-3">
+            <SelectField id="region" name="region" label="Région" value={query.region} empty="Toutes" options={territoires.regions.map((r) => ({ value: r.code, label: r.nom }))} />
+          </div>
+          <div className="fr-col-6 fr-col-md-3">
+            <SelectField
+              id="departement"
+              name="departement"
+              label="Département"
+              value={query.departement}
+              options={territoires.departements
+                .filter((d) => !query.region || d.region_code === query.region)
+                .map((d) => ({ value: d.code, label: `${d.code} - ${d.nom}` }))}
+            />
+          </div>
+          <div className="fr-col-6 fr-col-md-3">
+            <SelectField id="nature" name="nature" label="Nature" value={query.nature} empty="Toutes" options={Object.entries(NATURE_LABELS).map(([value, label]) => ({ value, label }))} />
+          </div>
+          <div className="fr-col-6 fr-col-md-3">
+            <SelectField id="reseau" name="reseau" label="Réseau" value={query.reseau} options={reseaux.map((r) => ({ value: r, label: r }))} />
+          </div>
+          <div className="fr-col-6 fr-col-md-2">
+            <SelectField
+              id="qualiopi"
+              name="qualiopi"
+              label="Qualiopi"
+              value={query.qualiopi === undefined ? undefined : query.qualiopi ? "oui" : "non"}
+              options={[
+                { value: "oui", label: "Certifié" },
+                { value: "non", label: "Non certifié" },
+              ]}
+            />
+          </div>
+          <div className="fr-col-6 fr-col-md-2">
+            <SelectField
+              id="transmet"
+              name="transmet"
+              label="Transmission"
+              value={query.transmet === undefined ? undefined : query.transmet ? "oui" : "non"}
+              empty="Toutes"
+              options={[
+                { value: "oui", label: "A déjà transmis" },
+                { value: "non", label: "N'a jamais transmis" },
+              ]}
+            />
+          </div>
+          <div className="fr-col-6 fr-col-md-3">
+            <SelectField id="fraicheur" name="fraicheur" label="Fraîcheur des données" value={query.fraicheur} empty="Toutes" options={Object.entries(FRAICHEUR_LABELS).map(([value, label]) => ({ value, label }))} />
+          </div>
+          <div className="fr-col-6 fr-col-md-2">
+            <SelectField id="etat" name="etat" label="État" value={query.etat} options={Object.entries(ETAT_LABELS).map(([value, label]) => ({ value, label }))} />
+          </div>
+        </div>
+        <ul className="fr-btns-group fr-btns-group--inline-md fr-mt-2w">
+          <li>
+            <button className="fr-btn" type="submit">
+              Rechercher
+            </button>
+          </li>
+          {filtered ? (
+            <li>
+              <Link className="fr-btn fr-btn--secondary" to="/organismes">
+                Effacer les filtres
+              </Link>
+            </li>
+          ) : null}
+        </ul>
+      </Form>
+
+      <ResultCount total={page.pagination.total} singular="organisme" plural="organismes" />
+      {page.data.length === 0 ? (
+        <EmptyState title={filtered ? "Aucun organisme ne correspond à ces critères" : "Le répertoire est vide"}>
+          <p>
+            {filtered
+              ? "Modifiez la recherche ou retirez des filtres."
+              : "Les organismes apparaîtront une fois le référentiel importé (npm run cli -- import:organismes FICHIER, ou la page d'import des administrateurs)."}
+          </p>
+        </EmptyState>
+      ) : (
+        <div className="fr-table fr-table--no-caption" data-testid="repertoire">
+          <table>
+            <caption>Organismes, page {page.pagination.page} sur {page.pagination.pages}</caption>
+            <thead>
+              <tr>
+                <SortHeader label="Raison sociale" column="raison_sociale" tri={query.tri} ordre={query.ordre} search={search} />
+                <SortHeader label="SIRET" column="siret" tri={query.tri} ordre={query.ordre} search={search} />
+                <SortHeader label="UAI" column="uai" tri={query.tri} ordre={query.ordre} search={search} />
+                <th scope="col">Nature</th>
+                <SortHeader label="Commune (département)" column="departement" tri={query.tri} ordre={query.ordre} search={search} />
+                <th scope="col">Qualiopi</th>
+                <SortHeader label="Dernière transmission" column="derniere_transmission" tri={query.tri} ordre={query.ordre} search={search} />
+              </tr>
+            </thead>
+            <tbody>
+              {page.data.map((o) => (
+                <tr key={o.id}>
+                  <td>
+                    <Link to={`/organismes/${o.id}`}>{o.enseigne ? `${o.enseigne} (${o.raison_sociale})` : o.raison_sociale}</Link>
+                    {o.etat_administratif === "ferme" ? <p className="fr-badge fr-badge--sm fr-badge--error fr-ml-1w">Fermé</p> : null}
+                  </td>
+                  <td>{o.siret}</td>
+                  <td>{o.uai ?? "–"}</td>
+                  <td>{NATURE_LABELS[o.nature]}</td>
+                  <td>{o.commune ? `${o.commune} (${o.departement_code})` : (o.departement_code ?? "–")}</td>
+                  <td>{o.qualiopi ? "Oui" : "Non"}</td>
+                  <td>
+                    {o.last_transmission_at ? <span className="fr-mr-1w">{formatDate(o.last_transmission_at)}</span> : null}
+                    <FraicheurBadge fraicheur={o.fraicheur} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Pagination page={page.pagination.page} pages={page.pagination.pages} search={search} label="Pages du répertoire" />
+      <p className="fr-text--sm fr-mt-3w">
+        Ces données sont aussi disponibles au format JSON : <a href={`/api/v1/organismes${search}`}>/api/v1/organismes</a> (voir la documentation de l'API).
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,113 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
+import { z } from "zod";
+import { forbidden, requireUser } from "~/auth/policy.server";
+import { canSeeReferentielAnomalies } from "~/referentiel/acces.server";
+import { ANOMALIE_LABELS, ANOMALIE_TYPES } from "~/referentiel/anomalies";
+import { listAnomalies } from "~/referentiel/anomalies.server";
+import { parseQueryLenient } from "~/referentiel/filtres.server";
+import { territoiresOptions } from "~/referentiel/repertoire.server";
+import { EmptyState, ErrorsAlert, Pagination, ResultCount, SelectField } from "~/referentiel/components";
+import { NATURE_LABELS } from "~/referentiel/labels";
+
+export const meta: MetaFunction = () => [{ title: "Anomalies du référentiel - Tableau de bord de l'apprentissage" }];
+
+const querySchema = z.object({
+  type: z.enum(ANOMALIE_TYPES, { error: "type d'anomalie inconnu" }).optional(),
+  region: z.string().regex(/^[0-9]{2}$/, { error: "code région invalide" }).optional(),
+  departement: z.string().regex(/^([0-9]{2}|2A|2B|97[1-6])$/, { error: "code département invalide" }).optional(),
+  page: z.coerce.number({ error: "nombre entier attendu" }).int().min(1).max(100_000).default(1),
+});
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const viewer = await requireUser(request, context.database);
+  if (!canSeeReferentielAnomalies(viewer)) throw forbidden("Les anomalies du référentiel sont réservées aux administrateurs nationaux et aux services territoriaux.");
+  const { value: query, errors } = parseQueryLenient(querySchema, new URL(request.url).searchParams);
+  const [result, territoires] = await Promise.all([listAnomalies(context.database, viewer, { ...query, limit: 50 }), territoiresOptions(context.database)]);
+  return { query, errors, result, territoires, national: viewer.scope.kind === "national" };
+}
+
+export default function Anomalies() {
+  const { query, errors, result, territoires, national } = useLoaderData<typeof loader>();
+  const { search } = useLocation();
+  return (
+    <div className="fr-container fr-my-5w">
+      <h1>Anomalies du référentiel</h1>
+      <p className="fr-text--lead">
+        Organismes dont les données d'identification sont à corriger{national ? "" : " dans votre territoire"} : UAI ou SIRET invalide, SIRET fermé,
+        nature inconnue, UAI porté par plusieurs SIRET, formateur sans responsable.
+      </p>
+      <ErrorsAlert errors={errors} />
+      <ul className="fr-tags-group fr-mb-2w" aria-label="Nombre d'organismes par type d'anomalie">
+        {ANOMALIE_TYPES.map((t) => (
+          <li key={t}>
+            <Link className="fr-tag" to={`?${new URLSearchParams({ ...(query.region ? { region: query.region } : {}), ...(query.departement ? { departement: query.departement } : {}), type: t })}`} aria-current={query.type === t ? "page" : undefined} aria-pressed={query.type === t}>
+              {ANOMALIE_LABELS[t]} : {result.counts[t]}
+            </Link>
+          </li>
+        ))}
+      </ul>
+      <Form method="get" className="fr-mb-3w" aria-label="Filtrer les anomalies">
+        <div className="fr-grid-row fr-grid-row--gutters">
+          <div className="fr-col-12 fr-col-md-4">
+            <SelectField id="type" name="type" label="Type d'anomalie" value={query.type} options={ANOMALIE_TYPES.map((t) => ({ value: t, label: ANOMALIE_LABELS[t] }))} />
+          </div>
+          {national ? (
+            <div className="fr-col-6 fr-col-md-4">
+              <SelectField id="region" name="region" label="Région" value={query.region} empty="Toutes" options={territoires.regions.map((r) => ({ value: r.code, label: r.nom }))} />
+            </div>
+          ) : null}
+          <div className="fr-col-6 fr-col-md-4">
+            <SelectField id="departement" name="departement" label="Département" value={query.departement} options={territoires.departements.filter((d) => !query.region || d.region_code === query.region).map((d) => ({ value: d.code, label: `${d.code} - ${d.nom}` }))} />
+          </div>
+        </div>
+        <button className="fr-btn fr-mt-2w" type="submit">
+          Filtrer
+        </button>
+      </Form>
+      <ResultCount total={result.pagination.total} singular="organisme concerné" plural="organismes concernés" />
+      {result.data.length === 0 ? (
+        <EmptyState title="Aucune anomalie">
+          <p>Aucun organisme ne présente d'anomalie {query.type ? `de ce type ` : ""}dans ce périmètre.</p>
+        </EmptyState>
+      ) : (
+        <div className="fr-table" data-testid="anomalies">
+          <table>
+            <caption>Organismes présentant des anomalies</caption>
+            <thead>
+              <tr>
+                <th scope="col">Organisme</th>
+                <th scope="col">SIRET</th>
+                <th scope="col">UAI</th>
+                <th scope="col">Nature</th>
+                <th scope="col">Département</th>
+                <th scope="col">Anomalies</th>
+              </tr>
+            </thead>
+            <tbody>
+              {result.data.map((o) => (
+                <tr key={o.id}>
+                  <td>
+                    <Link to={`/organismes/${o.id}`}>{o.raison_sociale}</Link>
+                  </td>
+                  <td>{o.siret}</td>
+                  <td>{o.uai ?? "–"}</td>
+                  <td>{NATURE_LABELS[o.nature]}</td>
+                  <td>{o.departement_code ?? "–"}</td>
+                  <td>
+                    <ul className="fr-mb-0">
+                      {o.anomalies.map((a) => (
+                        <li key={a.type}>{a.message}</li>
+                      ))}
+                    </ul>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Pagination page={result.pagination.page} pages={result.pagination.pages} search={search} />
+    </div>
+  );
+}

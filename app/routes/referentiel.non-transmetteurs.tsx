@@ -1,0 +1,144 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
+import { forbidden, requireUser } from "~/auth/policy.server";
+import { canSeeNonTransmetteurs } from "~/referentiel/acces.server";
+import { parseQueryLenient } from "~/referentiel/filtres.server";
+import { listNonTransmetteurs, STATUT_TRANSMISSION_LABELS, STATUTS_TRANSMISSION } from "~/referentiel/non-transmetteurs.server";
+import { nonTransmetteursQuerySchema } from "~/referentiel/non-transmetteurs-query.server";
+import { reseauxConnus, territoiresOptions } from "~/referentiel/repertoire.server";
+import { EmptyState, ErrorsAlert, Pagination, ResultCount, SelectField, withParams } from "~/referentiel/components";
+import { NATURE_LABELS } from "~/referentiel/labels";
+import { formatDate } from "~/ui/format";
+
+export const meta: MetaFunction = () => [{ title: "Organismes qui ne transmettent pas - Tableau de bord de l'apprentissage" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const viewer = await requireUser(request, context.database);
+  if (!canSeeNonTransmetteurs(viewer)) throw forbidden("Cette liste est réservée aux services de l'État, des régions et aux têtes de réseau.");
+  const { value: query, errors } = parseQueryLenient(nonTransmetteursQuerySchema, new URL(request.url).searchParams);
+  const [result, territoires, reseaux] = await Promise.all([
+    listNonTransmetteurs(context.database, viewer, { ...query, joursArret: query.jours, limit: 50 }),
+    territoiresOptions(context.database),
+    reseauxConnus(context.database, viewer),
+  ]);
+  return { query, errors, result, territoires, reseaux, national: viewer.scope.kind === "national" };
+}
+
+export default function NonTransmetteurs() {
+  const { query, errors, result, territoires, reseaux, national } = useLoaderData<typeof loader>();
+  const { search } = useLocation();
+  const exportSearch = withParams(search, { page: undefined });
+  return (
+    <div className="fr-container fr-my-5w">
+      <h1>Organismes qui ne transmettent pas</h1>
+      <p className="fr-text--lead">
+        Organismes actifs du référentiel (hors lieux de formation) qui n'ont jamais transmis leurs effectifs, ou dont la dernière transmission date de
+        plus de {query.jours} jours{national ? "" : ", dans votre périmètre"}.
+      </p>
+      <ErrorsAlert errors={errors} />
+      <div className="fr-grid-row fr-grid-row--gutters fr-mb-3w">
+        {STATUTS_TRANSMISSION.map((s) => (
+          <div key={s} className="fr-col-12 fr-col-md-6">
+            <div className="fr-tile fr-enlarge-link">
+              <div className="fr-tile__body">
+                <h2 className="fr-tile__title">
+                  <Link to={withParams(search, { statut: s, page: undefined })}>{STATUT_TRANSMISSION_LABELS[s]}</Link>
+                </h2>
+                <p className="fr-tile__desc fr-h3 fr-mb-0" data-testid={`compte-${s}`}>
+                  {result.counts[s]}
+                </p>
+              </div>
+            </div>
+          </div>
+        ))}
+      </div>
+      <Form method="get" className="fr-mb-3w" aria-label="Filtrer les organismes">
+        <div className="fr-grid-row fr-grid-row--gutters">
+          <div className="fr-col-6 fr-col-md-3">
+            <SelectField id="statut" name="statut" label="Statut" value={query.statut} options={STATUTS_TRANSMISSION.map((s) => ({ value: s, label: STATUT_TRANSMISSION_LABELS[s] }))} />
+          </div>
+          {national ? (
+            <div className="fr-col-6 fr-col-md-3">
+              <SelectField id="region" name="region" label="Région" value={query.region} empty="Toutes" options={territoires.regions.map((r) => ({ value: r.code, label: r.nom }))} />
+            </div>
+          ) : null}
+          <div className="fr-col-6 fr-col-md-3">
+            <SelectField id="departement" name="departement" label="Département" value={query.departement} options={territoires.departements.filter((d) => !query.region || d.region_code === query.region).map((d) => ({ value: d.code, label: `${d.code} - ${d.nom}` }))} />
+          </div>
+          <div className="fr-col-6 fr-col-md-3">
+            <SelectField id="nature" name="nature" label="Nature" value={query.nature} empty="Toutes" options={Object.entries(NATURE_LABELS).filter(([v]) => v !== "lieu").map(([value, label]) => ({ value, label }))} />
+          </div>
+          <div className="fr-col-6 fr-col-md-3">
+            <SelectField id="reseau" name="reseau" label="Réseau" value={query.reseau} options={reseaux.map((r) => ({ value: r, label: r }))} />
+          </div>
+          <div className="fr-col-6 fr-col-md-3">
+            <div className="fr-input-group">
+              <label className="fr-label" htmlFor="jours">
+                Sans transmission depuis (jours)
+              </label>
+              <input className="fr-input" type="number" min={7} max={730} id="jours" name="jours" defaultValue={query.jours} />
+            </div>
+          </div>
+        </div>
+        <button className="fr-btn fr-mt-2w" type="submit">
+          Filtrer
+        </button>
+      </Form>
+      <div className="fr-grid-row fr-grid-row--middle fr-mb-1w">
+        <div className="fr-col">
+          <ResultCount total={result.pagination.total} singular="organisme" plural="organismes" />
+        </div>
+        <div className="fr-col-auto">
+          <ul className="fr-btns-group fr-btns-group--inline fr-btns-group--sm">
+            <li>
+              <a className="fr-btn fr-btn--secondary fr-icon-download-line fr-btn--icon-left" href={`/referentiel/non-transmetteurs.csv${exportSearch}`} download>
+                Télécharger (CSV)
+              </a>
+            </li>
+            <li>
+              <a className="fr-btn fr-btn--secondary fr-icon-download-line fr-btn--icon-left" href={`/referentiel/non-transmetteurs.xlsx${exportSearch}`} download>
+                Télécharger (Excel)
+              </a>
+            </li>
+          </ul>
+        </div>
+      </div>
+      {result.data.length === 0 ? (
+        <EmptyState title="Aucun organisme">
+          <p>Tous les organismes de ce périmètre transmettent leurs effectifs.</p>
+        </EmptyState>
+      ) : (
+        <div className="fr-table" data-testid="non-transmetteurs">
+          <table>
+            <caption>Organismes qui ne transmettent pas</caption>
+            <thead>
+              <tr>
+                <th scope="col">Organisme</th>
+                <th scope="col">SIRET</th>
+                <th scope="col">UAI</th>
+                <th scope="col">Nature</th>
+                <th scope="col">Commune (département)</th>
+                <th scope="col">Dernière transmission</th>
+              </tr>
+            </thead>
+            <tbody>
+              {result.data.map((o) => (
+                <tr key={o.id}>
+                  <td>
+                    <Link to={`/organismes/${o.id}`}>{o.enseigne ?? o.raison_sociale}</Link>
+                  </td>
+                  <td>{o.siret}</td>
+                  <td>{o.uai ?? "–"}</td>
+                  <td>{NATURE_LABELS[o.nature]}</td>
+                  <td>{o.commune ? `${o.commune} (${o.departement_code})` : (o.departement_code ?? "–")}</td>
+                  <td>{o.last_transmission_at ? formatDate(o.last_transmission_at) : "Jamais"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Pagination page={result.pagination.page} pages={result.pagination.pages} search={search} />
+    </div>
+  );
+}

@@ -1,0 +1,7 @@
+/** GET /referentiel/non-transmetteurs.xlsx — same filters as the page, every row, as an Excel workbook. */
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { exportNonTransmetteurs } from "~/referentiel/non-transmetteurs-export.server";
+
+export function loader({ request, context }: LoaderFunctionArgs) {
+  return exportNonTransmetteurs(request, context.database, "xlsx");
+}

@@ -1,0 +1,396 @@
+/**
+ * /televersement: a CFA sends its effectifs as a CSV or XLSX file. Steps: file → mapping and preview (?id=…) →
+ * import (same pipeline as the API, source FICHIER) → result. Logic in app/ingestion/televersement-page.server.ts.
+ */
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Alert } from "@codegouvfr/react-dsfr/Alert";
+import { televersementAction, televersementLoader, type UploadPageData } from "~/ingestion/televersement-page.server";
+import { NO_STORE } from "~/auth/responses.server";
+
+export const meta: MetaFunction = () => [{ title: "Téléverser des effectifs - Tableau de bord de l'apprentissage" }];
+export const headers = () => NO_STORE;
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  return televersementLoader(request, context.database);
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  return televersementAction(request, context.database);
+}
+
+const nf = new Intl.NumberFormat("fr-FR");
+
+function pluriel(n: number, singulier: string, plurielForme = `${singulier}s`) {
+  return `${nf.format(n)} ${n > 1 ? plurielForme : singulier}`;
+}
+
+export default function Televersement() {
+  const data = useLoaderData<typeof loader>() as UploadPageData;
+  const actionData = useActionData<typeof action>() as { error?: string } | undefined;
+  return (
+    <div className="fr-container fr-my-5w">
+      <nav className="fr-breadcrumb" aria-label="vous êtes ici :">
+        <ol className="fr-breadcrumb__list">
+          <li>
+            <Link className="fr-breadcrumb__link" to="/">
+              Accueil
+            </Link>
+          </li>
+          <li>
+            <a className="fr-breadcrumb__link" aria-current="page">
+              Téléverser des effectifs
+            </a>
+          </li>
+        </ol>
+      </nav>
+      <h1>Téléverser des effectifs</h1>
+      <Stepper step={data.step} />
+      {actionData?.error ? <Alert className="fr-mb-3w" severity="error" title="Impossible de continuer" description={actionData.error} /> : null}
+      {data.step === "fichier" ? <EtapeFichier data={data} /> : null}
+      {data.step === "apercu" ? <EtapeApercu data={data} /> : null}
+      {data.step === "resultat" ? <EtapeResultat data={data} /> : null}
+    </div>
+  );
+}
+
+const STEPS = { fichier: "Choix du fichier", apercu: "Correspondance des colonnes et aperçu", resultat: "Résultat de l'import" } as const;
+
+function Stepper({ step }: { step: keyof typeof STEPS }) {
+  const keys = Object.keys(STEPS) as (keyof typeof STEPS)[];
+  const index = keys.indexOf(step);
+  return (
+    <div className="fr-stepper">
+      <h2 className="fr-stepper__title">
+        {STEPS[step]}
+        <span className="fr-stepper__state">
+          Étape {index + 1} sur {keys.length}
+        </span>
+      </h2>
+      <div className="fr-stepper__steps" data-fr-current-step={index + 1} data-fr-steps={keys.length} />
+      {index + 1 < keys.length ? (
+        <p className="fr-stepper__details">
+          <span className="fr-text--bold">Étape suivante :</span> {STEPS[keys[index + 1]]}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+function EtapeFichier({ data }: { data: Extract<UploadPageData, { step: "fichier" }> }) {
+  const busy = useNavigation().state === "submitting";
+  return (
+    <>
+      <p>
+        Envoyez la liste de vos apprenants dans un fichier <strong>CSV</strong> (séparateur « ; » ou « , », encodage UTF-8 ou
+        Latin-1) ou <strong>Excel (.xlsx)</strong>, une ligne par apprenant et par formation, avec les noms des colonnes sur la
+        première ligne. Les colonnes sont reconnues automatiquement (« Nom », « Prénom », « Date de naissance », « Code
+        diplôme », « Date de début de contrat »…) et vous pourrez ajuster la correspondance. Rien n'est enregistré avant
+        votre confirmation, après l'aperçu des erreurs. Au plus {nf.format(data.maxRows)} lignes et {data.maxMo} Mo par fichier.
+      </p>
+      <p>
+        Modèle de fichier :{" "}
+        <a className="fr-link fr-icon-download-line fr-link--icon-left" href="/televersement/modele.xlsx" download>
+          modèle Excel (.xlsx)
+        </a>{" "}
+        ou{" "}
+        <a className="fr-link fr-icon-download-line fr-link--icon-left" href="/televersement/modele.csv" download>
+          modèle CSV
+        </a>
+        . Votre ERP peut aussi transmettre directement par l'<Link to="/api/doc">API</Link>.
+      </p>
+      <Form method="post" encType="multipart/form-data" className="fr-mt-4w">
+        <input type="hidden" name="csrf" value={data.csrf} />
+        <input type="hidden" name="intent" value="televerser" />
+        {data.organismes ? (
+          data.organismes.length === 0 ? (
+            <Alert
+              severity="error"
+              small
+              description="Aucun organisme du référentiel n'est rattaché à votre organisation : contactez l'équipe du tableau de bord."
+            />
+          ) : (
+            <div className="fr-select-group">
+              <label className="fr-label" htmlFor="organisme">
+                Organisme
+              </label>
+              <select className="fr-select" id="organisme" name="organisme" required defaultValue={String(data.organismes[0].id)}>
+                {data.organismes.map((o) => (
+                  <option key={o.id} value={o.id}>
+                    {o.label}
+                  </option>
+                ))}
+              </select>
+            </div>
+          )
+        ) : (
+          <div className="fr-input-group">
+            <label className="fr-label" htmlFor="organisme">
+              Organisme
+              <span className="fr-hint-text">SIRET et/ou UAI de l'organisme, tels qu'ils figurent au référentiel (ex. 13002456000018 0751234J)</span>
+            </label>
+            <input className="fr-input" id="organisme" name="organisme" required autoComplete="off" />
+          </div>
+        )}
+        <div className="fr-input-group">
+          <label className="fr-label" htmlFor="erp">
+            Logiciel de gestion (facultatif)
+            <span className="fr-hint-text">Le logiciel dont est extrait le fichier (ex. Ypareo, Gesti, tableur)</span>
+          </label>
+          <input className="fr-input" id="erp" name="erp" maxLength={100} />
+        </div>
+        <div className="fr-upload-group fr-mb-3w">
+          <label className="fr-label" htmlFor="fichier">
+            Fichier des effectifs
+            <span className="fr-hint-text">Formats acceptés : .csv, .xlsx</span>
+          </label>
+          <input className="fr-upload" type="file" id="fichier" name="fichier" accept=".csv,.xlsx,text/csv" required />
+        </div>
+        <button className="fr-btn" type="submit" disabled={busy}>
+          {busy ? "Lecture du fichier…" : "Vérifier le fichier"}
+        </button>
+      </Form>
+    </>
+  );
+}
+
+function fieldLabel(fields: { field: string; label: string }[], field: string | null) {
+  return field ? (fields.find((f) => f.field === field)?.label ?? field) : null;
+}
+
+function EtapeApercu({ data }: { data: Extract<UploadPageData, { step: "apercu" }> }) {
+  const busy = useNavigation().state !== "idle";
+  const { preview } = data;
+  const shownColumns = data.headers.map((_, i) => i).filter((i) => data.mapping[i]);
+  return (
+    <>
+      <p>
+        Fichier <strong>{data.fileName}</strong> pour <strong>{data.organisme}</strong> : {pluriel(preview.nbRows, "ligne")},{" "}
+        <strong>{pluriel(preview.nbValid, "ligne valide", "lignes valides")}</strong>,{" "}
+        <strong>{pluriel(preview.nbErrors, "ligne en erreur", "lignes en erreur")}</strong>.
+      </p>
+
+      <h2 className="fr-h4 fr-mt-4w">1. Correspondance des colonnes</h2>
+      <p>
+        {data.automatic ? "Les colonnes ont été associées automatiquement aux champs attendus. " : ""}
+        Corrigez au besoin puis mettez à jour l'aperçu. Les champs marqués * sont obligatoires.
+      </p>
+      {data.missingRequired.length ? (
+        <Alert
+          className="fr-mb-2w"
+          severity="warning"
+          small
+          description={`Champs obligatoires sans colonne : ${data.missingRequired.map((f) => f.label).join(", ")}. Associez-leur une colonne, sinon toutes les lignes seront refusées.`}
+        />
+      ) : null}
+      {data.notes.length ? (
+        <div className="fr-callout fr-mb-2w">
+          <ul className="fr-callout__text fr-text--sm">
+            {data.notes.map((n) => (
+              <li key={n}>{n}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      <Form method="get" id="correspondance">
+        <input type="hidden" name="id" value={data.id} />
+        <div className="fr-table fr-table--no-caption fr-table--bordered">
+          <table>
+            <caption>Correspondance des colonnes du fichier</caption>
+            <thead>
+              <tr>
+                <th scope="col">Colonne du fichier</th>
+                <th scope="col">Exemple (1re ligne)</th>
+                <th scope="col">Champ</th>
+                <th scope="col">Lignes en erreur</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.headers.map((h, i) => (
+                <tr key={i}>
+                  <td>
+                    <label htmlFor={`col_${i}`}>{h || <em>(sans nom)</em>}</label>
+                  </td>
+                  <td className="fr-text--sm">{data.firstRow[i]}</td>
+                  <td>
+                    <select className="fr-select" id={`col_${i}`} name={`col_${i}`} defaultValue={data.mapping[i] ?? ""}>
+                      <option value="">— ignorer cette colonne —</option>
+                      {data.fields.map((f) => (
+                        <option key={f.field} value={f.field}>
+                          {f.label}
+                          {f.required ? " *" : ""} ({f.field})
+                        </option>
+                      ))}
+                    </select>
+                  </td>
+                  <td>{preview.errorsByColumn[i] ? nf.format(preview.errorsByColumn[i]) : ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {data.anneeScolaireNeeded ? (
+          <div className="fr-select-group">
+            <label className="fr-label" htmlFor="annee_scolaire">
+              Année scolaire des effectifs du fichier
+              <span className="fr-hint-text">Le fichier n'a pas de colonne d'année scolaire.</span>
+            </label>
+            <select className="fr-select" id="annee_scolaire" name="annee_scolaire" defaultValue={data.anneeScolaire}>
+              {data.annees.map((a) => (
+                <option key={a} value={a}>
+                  {a}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
+        <button className="fr-btn fr-btn--secondary" type="submit" disabled={busy}>
+          Mettre à jour l'aperçu
+        </button>
+      </Form>
+
+      <h2 className="fr-h4 fr-mt-5w">2. Aperçu des erreurs</h2>
+      {preview.nbErrors === 0 ? (
+        <Alert severity="success" small className="fr-mb-2w" description="Aucune erreur : toutes les lignes peuvent être importées." />
+      ) : (
+        <p>
+          Les lignes en erreur ne seront pas importées ; les autres le seront. Corrigez le fichier et téléversez-le à nouveau
+          pour importer les lignes refusées.{" "}
+          {preview.rows.length < preview.nbRows ? `Aperçu limité à ${pluriel(preview.rows.length, "ligne")}, les lignes en erreur d'abord.` : ""}
+        </p>
+      )}
+      <div className="fr-table fr-table--bordered fr-table--no-caption televersement-apercu" style={{ overflowX: "auto" }}>
+        <table>
+          <caption>Aperçu des lignes du fichier</caption>
+          <thead>
+            <tr>
+              <th scope="col">Ligne</th>
+              <th scope="col">État</th>
+              {shownColumns.map((i) => (
+                <th scope="col" key={i}>
+                  {data.headers[i]}
+                  <br />
+                  <span className="fr-text--xs">{fieldLabel(data.fields, data.mapping[i])}</span>
+                </th>
+              ))}
+              <th scope="col">Autres erreurs</th>
+            </tr>
+          </thead>
+          <tbody>
+            {preview.rows.map((row) => (
+              <tr key={row.ligne} data-ligne={row.ligne} data-etat={row.ok ? "ok" : "erreur"}>
+                <td>{row.ligne}</td>
+                <td>
+                  {row.ok ? (
+                    <p className="fr-badge fr-badge--success fr-badge--sm">valide</p>
+                  ) : (
+                    <p className="fr-badge fr-badge--error fr-badge--sm">erreur</p>
+                  )}
+                </td>
+                {shownColumns.map((i) => {
+                  const cell = row.cells[i];
+                  return (
+                    <td
+                      key={i}
+                      data-colonne={i}
+                      className={cell.errors.length ? "cellule-erreur" : undefined}
+                      style={cell.errors.length ? { background: "var(--background-contrast-error)" } : undefined}
+                    >
+                      {cell.value}
+                      {cell.errors.map((e) => (
+                        <p key={e} className="fr-error-text fr-text--xs fr-mt-1v fr-mb-0">
+                          {e}
+                        </p>
+                      ))}
+                    </td>
+                  );
+                })}
+                <td>
+                  {row.otherErrors.map((e) => (
+                    <p key={e} className="fr-error-text fr-text--xs fr-mt-0 fr-mb-1v">
+                      {e}
+                    </p>
+                  ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+
+      <h2 className="fr-h4 fr-mt-5w">3. Import</h2>
+      <Form method="post">
+        <input type="hidden" name="csrf" value={data.csrf} />
+        <input type="hidden" name="intent" value="importer" />
+        <input type="hidden" name="id" value={data.id} />
+        <input type="hidden" name="annee_scolaire" value={data.anneeScolaire} />
+        {data.mapping.map((f, i) => (
+          <input key={i} type="hidden" name={`col_${i}`} value={f ?? ""} />
+        ))}
+        <p className="fr-text--sm">L'import utilise la correspondance de l'aperçu ci-dessus.</p>
+        <ul className="fr-btns-group fr-btns-group--inline-md">
+          <li>
+            <button className="fr-btn" type="submit" disabled={busy || preview.nbValid === 0}>
+              Importer {pluriel(preview.nbValid, "ligne valide", "lignes valides")}
+            </button>
+          </li>
+          <li>
+            <Link className="fr-btn fr-btn--tertiary" to="/televersement">
+              Choisir un autre fichier
+            </Link>
+          </li>
+        </ul>
+      </Form>
+    </>
+  );
+}
+
+function EtapeResultat({ data }: { data: Extract<UploadPageData, { step: "resultat" }> }) {
+  const s = data.summary;
+  return (
+    <>
+      {s ? (
+        <Alert
+          className="fr-mb-3w"
+          severity={s.nbRejected ? "warning" : "success"}
+          title="Import terminé"
+          description={`${data.fileName} (${data.organisme}) : ${pluriel(s.nbAccepted, "ligne enregistrée", "lignes enregistrées")}, ${pluriel(s.nbRejected, "ligne refusée", "lignes refusées")} sur ${pluriel(s.nbItems, "ligne")}.`}
+        />
+      ) : (
+        <Alert className="fr-mb-3w" severity="success" title="Import terminé" description={data.fileName} />
+      )}
+      {s && s.errors.length ? (
+        <div className="fr-table fr-table--bordered">
+          <table>
+            <caption>Lignes refusées</caption>
+            <thead>
+              <tr>
+                <th scope="col">Ligne</th>
+                <th scope="col">Apprenant</th>
+                <th scope="col">Erreurs</th>
+              </tr>
+            </thead>
+            <tbody>
+              {s.errors.map((e, i) => (
+                <tr key={i}>
+                  <td>{e.ligne ?? ""}</td>
+                  <td>{[e.nom, e.prenom].filter(Boolean).join(" ") || e.id_erp_apprenant || ""}</td>
+                  <td>
+                    {e.messages.map((m) => (
+                      <p key={m} className="fr-text--sm fr-mb-1v">
+                        {m}
+                      </p>
+                    ))}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <Link className="fr-btn fr-mt-3w" to="/televersement">
+        Téléverser un autre fichier
+      </Link>
+    </>
+  );
+}

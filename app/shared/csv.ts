@@ -1,0 +1,246 @@
+/**
+ * A robust CSV reader and writer, pure and browser-safe (no I/O): used by the référentiel importers, the CSV
+ * uploads of the ingestion and every CSV export.
+ *
+ * Reading
+ * - Encoding: a BOM decides (UTF-8, UTF-16 LE/BE); without one, bytes that are not valid UTF-8 are read as
+ *   Windows-1252, the superset of ISO-8859-1 (Latin-1) that French public files (BCN, INSEE) use.
+ * - Delimiter: `;`, `,`, `|` or tab, detected on the header line (outside quotes), unless given.
+ * - RFC 4180 quotes (`"a;b"`, `"say ""hi"""`, line breaks inside quotes), `\r\n`, `\n` or `\r` line ends, blank
+ *   lines skipped; a quote in the middle of an unquoted field is kept as is (lenient, as spreadsheets write).
+ * - Line numbers are the physical line (1-based) where a record starts, so messages can name it.
+ *
+ * Writing: `toCsv` quotes only when needed; `;` and a UTF-8 BOM by default so that Excel (fr) opens it right.
+ */
+
+export type CsvDelimiter = ";" | "," | "|" | "\t";
+export type TextEncodingName = "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
+
+export const CSV_DELIMITERS: readonly CsvDelimiter[] = [";", ",", "|", "\t"];
+
+/** A file the reader cannot make sense of; `line` (1-based) when known. Message in French. */
+export class CsvError extends Error {
+  constructor(
+    message: string,
+    readonly line?: number,
+  ) {
+    super(line ? `Ligne ${line} : ${message}` : message);
+    this.name = "CsvError";
+  }
+}
+
+export interface CsvRecord {
+  /** Physical line (1-based) where the record starts. */
+  line: number;
+  fields: string[];
+}
+
+/** Decodes a file's bytes: BOM first, then strict UTF-8, else Windows-1252 (Latin-1). */
+export function decodeText(bytes: Uint8Array): { text: string; encoding: TextEncodingName } {
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    return { text: new TextDecoder("utf-8").decode(bytes.subarray(3)), encoding: "utf-8" };
+  }
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) {
+    return { text: new TextDecoder("utf-16le").decode(bytes.subarray(2)), encoding: "utf-16le" };
+  }
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) {
+    return { text: new TextDecoder("utf-16be").decode(bytes.subarray(2)), encoding: "utf-16be" };
+  }
+  try {
+    return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes), encoding: "utf-8" };
+  } catch {
+    return { text: new TextDecoder("windows-1252").decode(bytes), encoding: "windows-1252" };
+  }
+}
+
+/** Strips a leading BOM character from already decoded text. */
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * The delimiter of a CSV text: the candidate that appears most often outside quotes on the first non-blank line
+ * (ties: `;`, tab, `|`, `,`). A single-column file gives `fallback`.
+ */
+export function detectDelimiter(text: string, fallback: CsvDelimiter = ";"): CsvDelimiter {
+  const body = stripBom(text);
+  const counts = new Map<CsvDelimiter, number>(CSV_DELIMITERS.map((d) => [d, 0]));
+  let inQuotes = false;
+  let seenContent = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c === '"') {
+      inQuotes = !inQuotes;
+      seenContent = true;
+      continue;
+    }
+    if (inQuotes) continue;
+    if (c === "\n" || c === "\r") {
+      if (seenContent) break;
+      continue;
+    }
+    if (c !== " ") seenContent = true;
+    if (counts.has(c as CsvDelimiter)) counts.set(c as CsvDelimiter, counts.get(c as CsvDelimiter)! + 1);
+  }
+  let best: CsvDelimiter = fallback;
+  let bestCount = 0;
+  for (const d of [";", "\t", "|", ","] as CsvDelimiter[]) {
+    const n = counts.get(d)!;
+    if (n > bestCount) {
+      best = d;
+      bestCount = n;
+    }
+  }
+  return best;
+}
+
+/**
+ * Iterates the records of a CSV text (header included, as the first record). Blank lines are skipped.
+ * Throws CsvError on a quote left open at the end of the file.
+ */
+export function* iterateCsv(text: string, delimiter: CsvDelimiter): Generator<CsvRecord> {
+  const s = stripBom(text);
+  const n = s.length;
+  let i = 0;
+  let line = 1;
+  while (i < n) {
+    const startLine = line;
+    const fields: string[] = [];
+    let field = "";
+    let quotedRecord = false;
+    let endOfRecord = false;
+    while (!endOfRecord) {
+      // one field
+      if (i < n && s[i] === '"') {
+        quotedRecord = true;
+        const quoteLine = line;
+        i++;
+        let closed = false;
+        while (i < n) {
+          const c = s[i];
+          if (c === '"') {
+            if (s[i + 1] === '"') {
+              field += '"';
+              i += 2;
+              continue;
+            }
+            i++;
+            closed = true;
+            break;
+          }
+          if (c === "\r") {
+            // \r\n or \r inside quotes is one line break, kept as \n
+            field += "\n";
+            i += s[i + 1] === "\n" ? 2 : 1;
+            line++;
+            continue;
+          }
+          if (c === "\n") line++;
+          field += c;
+          i++;
+        }
+        if (!closed) throw new CsvError("guillemet ouvert jamais refermé (le fichier est-il tronqué ?)", quoteLine);
+        // characters after the closing quote and before the delimiter are kept (lenient)
+        while (i < n && s[i] !== delimiter && s[i] !== "\n" && s[i] !== "\r") field += s[i++];
+      } else {
+        while (i < n && s[i] !== delimiter && s[i] !== "\n" && s[i] !== "\r") field += s[i++];
+      }
+      fields.push(field);
+      field = "";
+      if (i >= n) {
+        endOfRecord = true;
+      } else if (s[i] === delimiter) {
+        i++;
+        if (i >= n) {
+          fields.push("");
+          endOfRecord = true;
+        }
+      } else {
+        // line break
+        i += s[i] === "\r" && s[i + 1] === "\n" ? 2 : 1;
+        line++;
+        endOfRecord = true;
+      }
+    }
+    const blank = !quotedRecord && fields.length === 1 && fields[0].trim() === "";
+    if (!blank) yield { line: startLine, fields };
+  }
+}
+
+export interface ParsedCsv {
+  delimiter: CsvDelimiter;
+  /** Header cells, trimmed. */
+  header: string[];
+  /** Records after the header. */
+  records: CsvRecord[];
+  encoding?: TextEncodingName;
+}
+
+export interface ParseCsvOptions {
+  delimiter?: CsvDelimiter;
+  /** Whether the first record is a header (default true). */
+  header?: boolean;
+}
+
+/** Parses a whole CSV (text or bytes, see decodeText). Throws CsvError when it is empty or malformed. */
+export function parseCsv(input: string | Uint8Array, options: ParseCsvOptions = {}): ParsedCsv {
+  let text: string;
+  let encoding: TextEncodingName | undefined;
+  if (typeof input === "string") text = input;
+  else ({ text, encoding } = decodeText(input));
+  if (text.includes("\u0000")) throw new CsvError("le fichier n'est pas un fichier texte (CSV) : il contient des octets nuls");
+  const delimiter = options.delimiter ?? detectDelimiter(text);
+  const records = [...iterateCsv(text, delimiter)];
+  if (options.header === false) return { delimiter, header: [], records, encoding };
+  const first = records.shift();
+  if (!first) throw new CsvError("le fichier est vide");
+  return { delimiter, header: first.fields.map((h) => h.trim()), records, encoding };
+}
+
+/** A record as an object keyed by header cells (missing trailing cells give ""). */
+export function recordToObject(header: string[], record: CsvRecord): Record<string, string> {
+  const obj: Record<string, string> = {};
+  header.forEach((h, idx) => {
+    if (h !== "" && !(h in obj)) obj[h] = record.fields[idx] ?? "";
+  });
+  return obj;
+}
+
+/** Spreadsheet column letter of a 0-based index: 0 → A, 27 → AB. */
+export function columnLetter(index: number): string {
+  let s = "";
+  let n = index + 1;
+  while (n > 0) {
+    const r = (n - 1) % 26;
+    s = String.fromCharCode(65 + r) + s;
+    n = Math.floor((n - 1) / 26);
+  }
+  return s;
+}
+
+/**
+ * Normalises a header cell for matching: lowercase, accents removed, spaces/dashes/dots → "_".
+ * "Raison sociale" → "raison_sociale"; "Code commune (INSEE)" → "code_commune_insee".
+ */
+export function normalizeHeader(name: string): string {
+  return name
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "");
+}
+
+export type CsvValue = string | number | boolean | null | undefined;
+
+/** Writes rows as CSV text: quotes fields holding the delimiter, quotes or line breaks. */
+export function toCsv(rows: CsvValue[][], options: { delimiter?: CsvDelimiter; bom?: boolean } = {}): string {
+  const delimiter = options.delimiter ?? ";";
+  const escape = (v: CsvValue) => {
+    if (v === null || v === undefined) return "";
+    const s = String(v);
+    return s.includes(delimiter) || s.includes('"') || s.includes("\n") || s.includes("\r") ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  const body = rows.map((r) => r.map(escape).join(delimiter)).join("\r\n") + (rows.length ? "\r\n" : "");
+  return (options.bom === false ? "" : "\uFEFF") + body;
+}

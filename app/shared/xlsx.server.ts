@@ -1,0 +1,407 @@
+/**
+ * Minimal XLSX reader and writer on top of node:zlib (an XLSX is a ZIP of XML parts). Enough for the public
+ * files we import (INSEE, BCN exports, spreadsheets saved by users) and for exports users open in Excel or
+ * LibreOffice.
+ *
+ * Reading: every worksheet as rows of strings (shared strings, inline strings, numbers, booleans; formulas give
+ * their cached value; merged cells are not spread). Empty cells are "" and rows keep their position (row 5 of the
+ * sheet is `rows[4]`). Numbers are returned as written in the XML (`1001`, `0.5`); dates stay Excel serials
+ * (see `excelSerialToIsoDate`). Not supported: ZIP64, encrypted workbooks, the binary .xls / .xlsb formats.
+ *
+ * Writing: one or more sheets of strings/numbers/booleans/null, shared strings, a bold header row, deflated.
+ */
+import { deflateRawSync, inflateRawSync } from "node:zlib";
+
+/** A workbook the reader cannot open. Message in French. */
+export class XlsxError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "XlsxError";
+  }
+}
+
+export interface XlsxSheet {
+  name: string;
+  rows: string[][];
+}
+
+// ----------------------------------------------------------------------------------------------------- ZIP
+
+interface ZipEntry {
+  name: string;
+  method: number;
+  compressedSize: number;
+  size: number;
+  localHeaderOffset: number;
+}
+
+/** Whether bytes start like a ZIP file (hence possibly an XLSX). */
+export function looksLikeZip(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+}
+
+/** The files of a ZIP archive, by name (lazy: each is inflated on first read). */
+export function readZip(input: Uint8Array): Map<string, () => Buffer> {
+  const buf = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  // End of central directory: last occurrence of PK\x05\x06 within the final 64 KiB + 22 bytes.
+  let eocd = -1;
+  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65_557); i--) {
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw new XlsxError("le fichier n'est pas un classeur XLSX lisible (archive ZIP introuvable ou tronquée)");
+  const count = buf.readUInt16LE(eocd + 10);
+  const cdOffset = buf.readUInt32LE(eocd + 16);
+  if (cdOffset === 0xffffffff || count === 0xffff) throw new XlsxError("classeur XLSX au format ZIP64 non pris en charge");
+  const entries = new Map<string, () => Buffer>();
+  let p = cdOffset;
+  for (let k = 0; k < count; k++) {
+    if (p + 46 > buf.length || buf.readUInt32LE(p) !== 0x02014b50) throw new XlsxError("classeur XLSX endommagé (répertoire ZIP invalide)");
+    const flags = buf.readUInt16LE(p + 8);
+    const entry: ZipEntry = {
+      method: buf.readUInt16LE(p + 10),
+      compressedSize: buf.readUInt32LE(p + 20),
+      size: buf.readUInt32LE(p + 24),
+      name: "",
+      localHeaderOffset: buf.readUInt32LE(p + 42),
+    };
+    const nameLen = buf.readUInt16LE(p + 28);
+    const extraLen = buf.readUInt16LE(p + 30);
+    const commentLen = buf.readUInt16LE(p + 32);
+    entry.name = buf.toString(flags & 0x800 ? "utf8" : "latin1", p + 46, p + 46 + nameLen);
+    if (flags & 0x1) throw new XlsxError("classeur XLSX chiffré (protégé par mot de passe) : enregistrez-le sans mot de passe");
+    p += 46 + nameLen + extraLen + commentLen;
+    entries.set(entry.name, () => {
+      const lh = entry.localHeaderOffset;
+      if (buf.readUInt32LE(lh) !== 0x04034b50) throw new XlsxError(`classeur XLSX endommagé (${entry.name})`);
+      const start = lh + 30 + buf.readUInt16LE(lh + 26) + buf.readUInt16LE(lh + 28);
+      const data = buf.subarray(start, start + entry.compressedSize);
+      if (entry.method === 0) return Buffer.from(data);
+      if (entry.method === 8) {
+        try {
+          return inflateRawSync(data);
+        } catch {
+          throw new XlsxError(`classeur XLSX endommagé (${entry.name} illisible)`);
+        }
+      }
+      throw new XlsxError(`méthode de compression ZIP ${entry.method} non prise en charge`);
+    });
+  }
+  return entries;
+}
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+export function crc32(data: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** A ZIP archive of the given files (deflated). */
+export function writeZip(files: { name: string; data: Uint8Array | string }[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  // 1980-01-01 00:00 in DOS format
+  const dosTime = 0;
+  const dosDate = (0 << 9) | (1 << 5) | 1;
+  for (const f of files) {
+    const raw = typeof f.data === "string" ? Buffer.from(f.data, "utf8") : Buffer.from(f.data);
+    const compressed = deflateRawSync(raw);
+    const name = Buffer.from(f.name, "utf8");
+    const crc = crc32(raw);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x800, 6);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt16LE(dosTime, 10);
+    local.writeUInt16LE(dosDate, 12);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(compressed.length, 18);
+    local.writeUInt32LE(raw.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    local.writeUInt16LE(0, 28);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x800, 8);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt16LE(dosTime, 12);
+    central.writeUInt16LE(dosDate, 14);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(compressed.length, 20);
+    central.writeUInt32LE(raw.length, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, compressed);
+    centrals.push(central, name);
+    offset += local.length + name.length + compressed.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(files.length, 8);
+  end.writeUInt16LE(files.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
+
+// ----------------------------------------------------------------------------------------------------- XML
+
+const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+
+export function decodeXml(s: string): string {
+  return s
+    .replace(/&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g, (_, e: string) =>
+      e[0] === "#" ? String.fromCodePoint(e[1] === "x" ? Number.parseInt(e.slice(2), 16) : Number.parseInt(e.slice(1), 10)) : ENTITIES[e],
+    )
+    .replace(/_x([0-9A-Fa-f]{4})_/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
+}
+
+export function encodeXml(s: string): string {
+  return s
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
+}
+
+function attr(tag: string, name: string): string | undefined {
+  const m = new RegExp(`(?:^|\\s)${name}\\s*=\\s*("([^"]*)"|'([^']*)')`).exec(tag);
+  return m ? decodeXml(m[2] ?? m[3] ?? "") : undefined;
+}
+
+/** Concatenated text of the <t> elements of a fragment (shared string or inline string, rich text runs too). */
+function textOf(fragment: string): string {
+  let out = "";
+  const re = /<(?:\w+:)?t(?:\s[^>]*)?>([\s\S]*?)<\/(?:\w+:)?t>|<(?:\w+:)?t(?:\s[^>]*)?\/>/g;
+  // phonetic runs (<rPh>) are not part of the value
+  const cleaned = fragment.replace(/<(?:\w+:)?rPh[\s\S]*?<\/(?:\w+:)?rPh>/g, "");
+  for (let m = re.exec(cleaned); m; m = re.exec(cleaned)) out += decodeXml(m[1] ?? "");
+  return out;
+}
+
+/** 0-based column index of a cell reference ("B7" → 1). */
+export function columnIndex(ref: string): number {
+  let n = 0;
+  for (const ch of ref) {
+    const code = ch.charCodeAt(0);
+    if (code < 65 || code > 90) break;
+    n = n * 26 + (code - 64);
+  }
+  return n - 1;
+}
+
+function resolvePath(base: string, target: string): string {
+  if (target.startsWith("/")) return target.slice(1);
+  const parts = base.split("/").slice(0, -1);
+  for (const seg of target.split("/")) {
+    if (seg === "..") parts.pop();
+    else if (seg !== ".") parts.push(seg);
+  }
+  return parts.join("/");
+}
+
+// ----------------------------------------------------------------------------------------------------- read
+
+/** Every worksheet of an XLSX workbook, in workbook order. Throws XlsxError on a file it cannot read. */
+export function readXlsx(bytes: Uint8Array): XlsxSheet[] {
+  if (!looksLikeZip(bytes)) throw new XlsxError("le fichier n'est pas un classeur XLSX (les fichiers .xls d'Excel 97-2003 ne sont pas pris en charge : enregistrez-le au format .xlsx ou .csv)");
+  const zip = readZip(bytes);
+  const read = (name: string) => {
+    const get = zip.get(name);
+    return get ? get().toString("utf8") : undefined;
+  };
+  const workbook = read("xl/workbook.xml");
+  if (!workbook) throw new XlsxError("le fichier n'est pas un classeur XLSX (xl/workbook.xml manquant)");
+  const rels = read("xl/_rels/workbook.xml.rels") ?? "";
+  const targets = new Map<string, string>();
+  for (const m of rels.matchAll(/<Relationship\b[^>]*>/g)) {
+    const id = attr(m[0], "Id");
+    const target = attr(m[0], "Target");
+    if (id && target) targets.set(id, resolvePath("xl/workbook.xml", target));
+  }
+  const shared: string[] = [];
+  const sst = read("xl/sharedStrings.xml");
+  if (sst) for (const m of sst.matchAll(/<(?:\w+:)?si>([\s\S]*?)<\/(?:\w+:)?si>|<(?:\w+:)?si\/>/g)) shared.push(textOf(m[1] ?? ""));
+
+  const sheets: XlsxSheet[] = [];
+  let index = 0;
+  for (const m of workbook.matchAll(/<(?:\w+:)?sheet\b[^>]*>/g)) {
+    index++;
+    const name = attr(m[0], "name") ?? `Feuille${index}`;
+    const rid = attr(m[0], "r:id") ?? [...m[0].matchAll(/\s(\w+):id\s*=\s*"([^"]*)"/g)][0]?.[2];
+    const path = (rid && targets.get(rid)) ?? `xl/worksheets/sheet${index}.xml`;
+    const xml = read(path);
+    if (xml === undefined) continue; // chart sheets and the like
+    sheets.push({ name, rows: parseSheet(xml, shared) });
+  }
+  if (sheets.length === 0) throw new XlsxError("le classeur XLSX ne contient aucune feuille");
+  return sheets;
+}
+
+function parseSheet(xml: string, shared: string[]): string[][] {
+  const rows: string[][] = [];
+  const data = /<(?:\w+:)?sheetData\b[^>]*>([\s\S]*?)<\/(?:\w+:)?sheetData>/.exec(xml)?.[1] ?? "";
+  let nextRow = 0;
+  for (const rm of data.matchAll(/<(?:\w+:)?row\b([^>]*?)(?:\/>|>([\s\S]*?)<\/(?:\w+:)?row>)/g)) {
+    const r = attr(rm[1], "r");
+    const rowIndex = r ? Number(r) - 1 : nextRow;
+    nextRow = rowIndex + 1;
+    const cells: string[] = [];
+    let nextCol = 0;
+    for (const cm of (rm[2] ?? "").matchAll(/<(?:\w+:)?c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/(?:\w+:)?c>)/g)) {
+      const ref = attr(cm[1], "r");
+      const col = ref ? columnIndex(ref) : nextCol;
+      nextCol = col + 1;
+      const type = attr(cm[1], "t");
+      const inner = cm[2] ?? "";
+      const v = /<(?:\w+:)?v>([\s\S]*?)<\/(?:\w+:)?v>/.exec(inner)?.[1];
+      let value = "";
+      if (type === "s") value = v !== undefined ? (shared[Number(v)] ?? "") : "";
+      else if (type === "inlineStr") value = textOf(inner);
+      else if (type === "b") value = v === "1" ? "TRUE" : v === "0" ? "FALSE" : "";
+      else value = v !== undefined ? decodeXml(v) : "";
+      while (cells.length < col) cells.push("");
+      cells[col] = value;
+    }
+    while (rows.length < rowIndex) rows.push([]);
+    rows[rowIndex] = cells;
+  }
+  // trailing empty cells and rows are noise
+  for (const row of rows) while (row.length && row[row.length - 1] === "") row.pop();
+  while (rows.length && rows[rows.length - 1].length === 0) rows.pop();
+  return rows;
+}
+
+/** Excel's date serial (1900 system) → "YYYY-MM-DD"; null when not a number. */
+export function excelSerialToIsoDate(serial: string | number): string | null {
+  const n = typeof serial === "number" ? serial : Number(serial);
+  if (!Number.isFinite(n) || n <= 0) return null;
+  const ms = Math.round((Math.floor(n) - 25569) * 86_400_000);
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+// ----------------------------------------------------------------------------------------------------- write
+
+export type XlsxCell = string | number | boolean | null | undefined;
+
+function cellRef(col: number, row: number): string {
+  let s = "";
+  let n = col + 1;
+  while (n > 0) {
+    const r = (n - 1) % 26;
+    s = String.fromCharCode(65 + r) + s;
+    n = Math.floor((n - 1) / 26);
+  }
+  return `${s}${row + 1}`;
+}
+
+/**
+ * An XLSX workbook of the given sheets. The first row of each sheet is written bold when `header` is true
+ * (default). Strings go to the shared strings table, as Excel writes them.
+ */
+export function writeXlsx(sheets: { name: string; rows: XlsxCell[][] }[], options: { header?: boolean } = {}): Buffer {
+  const boldHeader = options.header !== false;
+  const sharedIndex = new Map<string, number>();
+  const sharedList: string[] = [];
+  let sharedCount = 0;
+  const sheetXml = sheets.map((sheet) => {
+    const rowsXml = sheet.rows.map((row, r) => {
+      const cells = row
+        .map((value, c) => {
+          if (value === null || value === undefined || value === "") return "";
+          const ref = cellRef(c, r);
+          const style = boldHeader && r === 0 ? ' s="1"' : "";
+          if (typeof value === "number" && Number.isFinite(value)) return `<c r="${ref}"${style}><v>${value}</v></c>`;
+          if (typeof value === "boolean") return `<c r="${ref}"${style} t="b"><v>${value ? 1 : 0}</v></c>`;
+          const s = String(value);
+          let idx = sharedIndex.get(s);
+          if (idx === undefined) {
+            idx = sharedList.length;
+            sharedList.push(s);
+            sharedIndex.set(s, idx);
+          }
+          sharedCount++;
+          return `<c r="${ref}"${style} t="s"><v>${idx}</v></c>`;
+        })
+        .join("");
+      return `<row r="${r + 1}">${cells}</row>`;
+    });
+    return (
+      `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n` +
+      `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">` +
+      (boldHeader && sheet.rows.length > 1 ? `<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>` : "") +
+      `<sheetData>${rowsXml.join("")}</sheetData></worksheet>`
+    );
+  });
+  const safeName = (name: string, i: number) => encodeXml((name.replace(/[[\]:*?/\\]/g, " ").slice(0, 31) || `Feuille${i + 1}`));
+  const files = [
+    {
+      name: "[Content_Types].xml",
+      data:
+        `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
+        `<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>` +
+        `<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>` +
+        sheets.map((_, i) => `<Override PartName="/xl/worksheets/sheet${i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`).join("") +
+        `<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>` +
+        `<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>`,
+    },
+    {
+      name: "_rels/.rels",
+      data: `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+    },
+    {
+      name: "xl/workbook.xml",
+      data:
+        `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>` +
+        sheets.map((s, i) => `<sheet name="${safeName(s.name, i)}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`).join("") +
+        `</sheets></workbook>`,
+    },
+    {
+      name: "xl/_rels/workbook.xml.rels",
+      data:
+        `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+        sheets.map((_, i) => `<Relationship Id="rId${i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`).join("") +
+        `<Relationship Id="rId${sheets.length + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>` +
+        `<Relationship Id="rId${sheets.length + 2}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>`,
+    },
+    {
+      name: "xl/styles.xml",
+      data:
+        `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">` +
+        `<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts>` +
+        `<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>` +
+        `<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>` +
+        `<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>` +
+        `<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>` +
+        `</styleSheet>`,
+    },
+    ...sheetXml.map((data, i) => ({ name: `xl/worksheets/sheet${i + 1}.xml`, data })),
+    {
+      name: "xl/sharedStrings.xml",
+      data:
+        `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="${sharedCount}" uniqueCount="${sharedList.length}">` +
+        sharedList.map((s) => `<si><t${/^\s|\s$/.test(s) ? ' xml:space="preserve"' : ""}>${encodeXml(s)}</t></si>`).join("") +
+        `</sst>`,
+    },
+  ];
+  return writeZip(files);
+}
+
+export const XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

@@ -1,0 +1,113 @@
+/**
+ * `npm run -s cli -- indicateurs [--date AAAA-MM-JJ | --mois AAAA-MM] [filtres…] [--by …] [--serie] [--couverture]`
+ *
+ * Prints on stdout the JSON result of the indicator module (app/indicateurs/indicateurs.server.ts) at the date
+ * (default: today, UTC; --mois: its last day, or today for the current month):
+ *   {date, anneesScolaires, filters, source, compteurs, repartition?, serie?, couverture?}
+ * Filters (one or several values: repeat the option or separate with commas):
+ *   --region 84  --departement 69  --academie 10  --bassin 8405  --organisme <SIRET|UAI> (or --siret / --uai)
+ *   --reseau <nom>  --nature formateur  --cfd 32033422  --rncp RNCP35185  --niveau 5  --annee-formation 1
+ *   --age moins_18|18_20|21_25|26_plus  --sexe F  --rqth oui|non
+ * --by region|departement|academie|organisme|formation|niveau: breakdown; --serie: the 24-month series;
+ * --couverture: coverage and freshness of the organismes; --exact: count from the periods, not the aggregates.
+ * Bad arguments → a French message on stderr, exit code 2.
+ */
+import { getDatabase } from "../../db/client.server";
+import { couverture } from "../../app/indicateurs/couverture.server";
+import {
+  FILTER_PARAMS,
+  parseDateParams,
+  parseFilters,
+  parseRepartition,
+  type IndicateursFilters,
+  type Repartition,
+} from "../../app/indicateurs/filters";
+import { indicateurs, serieMensuelle } from "../../app/indicateurs/indicateurs.server";
+import { todayUtc } from "../../app/statut/days";
+
+const USAGE =
+  "Usage : npm run -s cli -- indicateurs [--date AAAA-MM-JJ | --mois AAAA-MM] [--region 84] [--departement 69] " +
+  "[--academie 10] [--bassin 8405] [--organisme SIRET|UAI] [--reseau NOM] [--nature formateur] [--cfd CFD] " +
+  "[--rncp RNCP] [--niveau 5] [--annee-formation 1] [--age moins_18] [--sexe F] [--rqth oui] " +
+  "[--by region|departement|academie|organisme|formation|niveau] [--serie] [--couverture] [--exact]";
+
+export class UsageError extends Error {}
+
+export interface IndicateursArgs {
+  date: string;
+  filters: IndicateursFilters;
+  by?: Repartition;
+  serie: boolean;
+  couverture: boolean;
+  exact: boolean;
+}
+
+/** Option name → URL parameter of the filter module. */
+const OPTION_PARAMS: Record<string, string> = {
+  ...Object.fromEntries(Object.values(FILTER_PARAMS).map((p) => [p.replace(/_/g, "-"), p])),
+  siret: FILTER_PARAMS.organisme,
+  uai: FILTER_PARAMS.organisme,
+  "bassin-emploi": FILTER_PARAMS.bassinEmploi,
+  "tranche-age": FILTER_PARAMS.trancheAge,
+};
+
+export function parseIndicateursArgs(argv: string[], today: string = todayUtc()): IndicateursArgs {
+  const params = new URLSearchParams();
+  const flags = { serie: false, couverture: false, exact: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--help" || arg === "-h") throw new UsageError(USAGE);
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!match) throw new UsageError(`Argument inconnu : ${arg}. ${USAGE}`);
+    const name = match[1];
+    if (name === "serie" || name === "couverture" || name === "exact") {
+      if (match[2] !== undefined) throw new UsageError(`--${name} ne prend pas de valeur.`);
+      flags[name] = true;
+      continue;
+    }
+    const param = name === "date" || name === "mois" || name === "by" ? name : OPTION_PARAMS[name];
+    if (!param) throw new UsageError(`Option inconnue : --${name}. ${USAGE}`);
+    const value = match[2] ?? argv[++i];
+    if (value === undefined || value === "" || (match[2] === undefined && value.startsWith("--"))) {
+      throw new UsageError(`--${name} : valeur manquante.`);
+    }
+    if ((param === "date" || param === "mois" || param === "by") && params.has(param)) {
+      throw new UsageError(`--${name} : une seule valeur attendue.`);
+    }
+    params.append(param, value);
+  }
+  if (params.has("date") && params.has("mois")) throw new UsageError("--date et --mois ne peuvent pas être utilisés ensemble.");
+  const errors: string[] = [];
+  const date = parseDateParams(params, today);
+  if (!date.ok) errors.push(...date.errors);
+  const filters = parseFilters(params);
+  if (!filters.ok) errors.push(...filters.errors);
+  const by = parseRepartition(params.get("by"));
+  if (!by.ok) errors.push(...by.errors);
+  if (errors.length > 0 || !date.ok || !filters.ok || !by.ok) {
+    throw new UsageError(errors.map((e) => `--${e.replace(/^annee_formation/, "annee-formation")}`).join("\n"));
+  }
+  return { date: date.value, filters: filters.value, by: by.value, ...flags };
+}
+
+function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
+  return new Promise((resolve, reject) => stream.write(text, (error) => (error ? reject(error) : resolve())));
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let args: IndicateursArgs;
+  try {
+    args = parseIndicateursArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    await write(process.stderr, error.message + "\n");
+    return 2;
+  }
+  const database = await getDatabase();
+  const options = { date: args.date, filters: args.filters, exact: args.exact };
+  const result: Record<string, unknown> = { ...(await indicateurs(database, { ...options, by: args.by })) };
+  if (args.serie) result.serie = (await serieMensuelle(database, options)).points;
+  if (args.couverture) result.couverture = await couverture(database, { date: args.date, filters: args.filters });
+  await write(process.stdout, JSON.stringify(result, null, 2) + "\n");
+  return 0;
+}

@@ -1,0 +1,55 @@
+/**
+ * `npm run cli -- user:list [--organisation-type TYPE] [--json]`: the accounts, their organisation, scope, role,
+ * state and last login.
+ */
+import { parseArgs } from "node:util";
+import { getDatabase } from "../../db/client.server";
+import { listUsers } from "../../app/auth/accounts.server";
+import { describeScope, listOrganisations } from "../../app/auth/organisations.server";
+
+export async function run(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { "organisation-type": { type: "string" }, json: { type: "boolean", default: false } },
+      strict: true,
+    }));
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message.split("\n")[0] : "Arguments invalides"}. Usage : npm run cli -- user:list [--organisation-type TYPE] [--json]`);
+    return 2;
+  }
+  const database = await getDatabase();
+  try {
+    const type = values["organisation-type"]?.toUpperCase();
+    const scopes = new Map<number, string>();
+    for (const organisation of await listOrganisations(database)) scopes.set(organisation.id, await describeScope(database, organisation));
+    const rows = (await listUsers(database))
+      .filter((u) => !type || u.organisationType === type)
+      .map((u) => ({
+        email: u.email,
+        type: u.organisationType,
+        organisation: u.organisationNom,
+        perimetre: scopes.get(u.organisationId) ?? "",
+        role: u.role,
+        etat: u.disabled ? "désactivé" : "actif",
+        derniere_connexion: u.lastLoginAt ?? "",
+      }));
+    if (values.json) {
+      console.log(JSON.stringify(rows, null, 2));
+    } else if (!rows.length) {
+      console.log("Aucun compte.");
+    } else {
+      const columns = Object.keys(rows[0]) as (keyof (typeof rows)[number])[];
+      const widths = columns.map((c) => Math.min(60, Math.max(c.length, ...rows.map((r) => String(r[c]).length))));
+      const line = (cells: string[]) => cells.map((cell, i) => cell.slice(0, widths[i]).padEnd(widths[i])).join("  ").trimEnd();
+      console.log(line(columns));
+      console.log(line(widths.map((w) => "-".repeat(w))));
+      for (const row of rows) console.log(line(columns.map((c) => String(row[c]))));
+      console.log(`${rows.length} compte${rows.length > 1 ? "s" : ""}.`);
+    }
+    return 0;
+  } finally {
+    await database.close();
+  }
+}

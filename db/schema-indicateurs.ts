@@ -1,0 +1,110 @@
+/**
+ * Storage of the indicators (docs/decisions/003-stockage-des-statuts.md).
+ *
+ * - `statut_periodes`: for every effectif, the periods over which its état (statut + dropout bucket, see
+ *   app/indicateurs/etats.ts) is constant, clipped to the counting window of its année scolaire, with the filter
+ *   dimensions copied in (as of the last refresh). Exact counters at any date: count the periods covering it.
+ * - `indicateurs_jours` + three `indicateurs_agregats_*` tables: counts per état at "materialised" days (month
+ *   ends and today) at three grains, maintained on every write by set-based deltas.
+ *
+ * Unknown dimension values are sentinels, not nulls, so that they group and key like any value:
+ * departement_code '' , niveau 0, annee_formation -1, sexe ''.
+ * No foreign key to effectifs: deleting an effectif must go through `refreshStatutStorage(tx, ids)` so that the
+ * aggregates are decremented (a cascade would delete the periods behind their back).
+ */
+import { boolean, date, index, integer, pgTable, primaryKey, smallint, timestamp, varchar } from "drizzle-orm/pg-core";
+
+export const statutPeriodes = pgTable(
+  "statut_periodes",
+  {
+    // fixed-width columns first (no alignment padding)
+    effectifId: integer("effectif_id").notNull(),
+    organismeFormateurId: integer("organisme_formateur_id").notNull(),
+    organismeResponsableId: integer("organisme_responsable_id").notNull(),
+    formationId: integer("formation_id"),
+    debut: date("debut").notNull(),
+    fin: date("fin").notNull(),
+    /** INSCRIT / RUPTURANT: first day of the run of days without contract. */
+    debutSansContrat: date("debut_sans_contrat"),
+    dateDeNaissance: date("date_de_naissance").notNull(),
+    /** 1..9, see ETAT in app/indicateurs/etats.ts */
+    etat: smallint("etat").notNull(),
+    /** European level, 0 = unknown */
+    niveau: smallint("niveau").notNull(),
+    /** -1 = unknown */
+    anneeFormation: smallint("annee_formation").notNull(),
+    rqth: boolean("rqth").notNull(),
+    /** "M", "F" or "" */
+    sexe: varchar("sexe", { length: 1 }).notNull(),
+    /** Département of the organisme formateur, "" = unknown */
+    departementCode: varchar("departement_code", { length: 3 }).notNull(),
+  },
+  (t) => [
+    index("statut_periodes_effectif_idx").on(t.effectifId),
+    index("statut_periodes_formateur_idx").on(t.organismeFormateurId),
+    index("statut_periodes_responsable_idx").on(t.organismeResponsableId),
+    index("statut_periodes_formation_idx").on(t.formationId),
+    index("statut_periodes_departement_idx").on(t.departementCode, t.debut),
+  ],
+);
+
+/** Days whose aggregates exist and are kept current on every write. */
+export const indicateursJours = pgTable("indicateurs_jours", {
+  jour: date("jour").primaryKey(),
+  construitLe: timestamp("construit_le", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Smallest grain: territory only (national / régional / départemental figures, series). */
+export const indicateursAgregatsDepartement = pgTable(
+  "indicateurs_agregats_departement",
+  {
+    jour: date("jour").notNull(),
+    etat: smallint("etat").notNull(),
+    risque: boolean("risque").notNull(),
+    departementCode: varchar("departement_code", { length: 3 }).notNull(),
+    n: integer("n").notNull(),
+  },
+  (t) => [primaryKey({ name: "indicateurs_agregats_departement_pk", columns: [t.jour, t.departementCode, t.etat, t.risque] })],
+);
+
+/** Territory × learner and formation dimensions (niveau, année de formation, sexe, RQTH, age band). */
+export const indicateursAgregatsDemographie = pgTable(
+  "indicateurs_agregats_demographie",
+  {
+    jour: date("jour").notNull(),
+    etat: smallint("etat").notNull(),
+    niveau: smallint("niveau").notNull(),
+    anneeFormation: smallint("annee_formation").notNull(),
+    trancheAge: smallint("tranche_age").notNull(),
+    rqth: boolean("rqth").notNull(),
+    sexe: varchar("sexe", { length: 1 }).notNull(),
+    departementCode: varchar("departement_code", { length: 3 }).notNull(),
+    n: integer("n").notNull(),
+  },
+  (t) => [
+    primaryKey({
+      name: "indicateurs_agregats_demographie_pk",
+      columns: [t.jour, t.departementCode, t.niveau, t.anneeFormation, t.sexe, t.rqth, t.trancheAge, t.etat],
+    }),
+  ],
+);
+
+/** Organisme formateur × responsable (organisme, réseau, nature, bassin filters; tables by organisme). */
+export const indicateursAgregatsOrganisme = pgTable(
+  "indicateurs_agregats_organisme",
+  {
+    jour: date("jour").notNull(),
+    organismeFormateurId: integer("organisme_formateur_id").notNull(),
+    organismeResponsableId: integer("organisme_responsable_id").notNull(),
+    etat: smallint("etat").notNull(),
+    risque: boolean("risque").notNull(),
+    departementCode: varchar("departement_code", { length: 3 }).notNull(),
+    n: integer("n").notNull(),
+  },
+  (t) => [
+    primaryKey({
+      name: "indicateurs_agregats_organisme_pk",
+      columns: [t.jour, t.organismeFormateurId, t.organismeResponsableId, t.departementCode, t.etat, t.risque],
+    }),
+  ],
+);

@@ -1,0 +1,65 @@
+/**
+ * Tables of the ingestion (issue 3): the organismes' API keys and the short-lived upload records of the
+ * "téléversement" page. Re-exported by schema.ts (drizzle-kit reads only that file).
+ *
+ * Only lazy references to schema.ts tables here (`() => organismes.id`): schema.ts re-exports this module, so
+ * its tables are not initialised yet when this module's body runs.
+ */
+import { sql } from "drizzle-orm";
+import { index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex, varchar } from "drizzle-orm/pg-core";
+import { organismes, transmissions } from "./schema";
+
+/**
+ * One active key per organisme (a new key revokes the previous one). Only the SHA-256 of the key is stored; the
+ * key itself is shown once, when it is issued. `prefix` (the first characters) lets people tell keys apart.
+ */
+export const organismeApiKeys = pgTable(
+  "organisme_api_keys",
+  {
+    id: serial("id").primaryKey(),
+    organismeId: integer("organisme_id")
+      .notNull()
+      .references(() => organismes.id, { onDelete: "cascade" }),
+    /** Hex SHA-256 of the whole key. */
+    keyHash: varchar("key_hash", { length: 64 }).notNull(),
+    /** First characters of the key, for display ("tdba_Xy12…"). */
+    prefix: varchar("prefix", { length: 16 }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    /** "remplacee", "revoquee" (CLI) or "inutilisee" (12 months without use). */
+    revokedReason: text("revoked_reason"),
+  },
+  (t) => [
+    uniqueIndex("organisme_api_keys_hash_key").on(t.keyHash),
+    uniqueIndex("organisme_api_keys_active_key").on(t.organismeId).where(sql`${t.revokedAt} is null`),
+  ],
+);
+
+export type UploadCell = string;
+
+/**
+ * A file uploaded on /televersement, between its upload and its import (mapping and preview steps read it back).
+ * Purged 24 hours after its upload by the ingestion job.
+ */
+export const televersements = pgTable(
+  "televersements",
+  {
+    /** Random, unguessable (base64url of 16 bytes). */
+    id: varchar("id", { length: 32 }).primaryKey(),
+    organismeId: integer("organisme_id")
+      .notNull()
+      .references(() => organismes.id, { onDelete: "cascade" }),
+    /** The uploader (accounts' user id) when known. */
+    userId: integer("user_id"),
+    fileName: text("file_name").notNull(),
+    format: text("format").$type<"CSV" | "XLSX">().notNull(),
+    erp: text("erp"),
+    headers: jsonb("headers").$type<string[]>().notNull(),
+    rows: jsonb("rows").$type<UploadCell[][]>().notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    importedAt: timestamp("imported_at", { withTimezone: true }),
+    transmissionId: integer("transmission_id").references(() => transmissions.id, { onDelete: "set null" }),
+  },
+  (t) => [index("televersements_created_idx").on(t.createdAt)],
+);

@@ -1,0 +1,11 @@
+import { createTestDatabase } from "/work/main/tests/helpers/db";
+import { serveApp } from "/work/main/tests/helpers/browser";
+import { Browser } from "/work/main/tests/db/auth-fixtures";
+const t = await createTestDatabase();
+const app = await serveApp(t.database);
+const b = new Browser(app.baseUrl);
+const csrf = await b.csrf("/connexion");
+const r = await b.post("/connexion", { csrf, email: "a@b.fr", password: "x" }, { origin: "https://evil.example" });
+const text = await r.text();
+console.log(r.status, text.match(/<main[\s\S]*?<\/main>/)?.[0]);
+await app.close(); await t.drop();

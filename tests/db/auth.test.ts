@@ -1,0 +1,498 @@
+/**
+ * Accounts on a real database: organisations and their scope, users, login and throttling, sessions, single-use
+ * tokens (reset, invitation), sign-up requests, the audit log, demo accounts.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { eq, sql } from "drizzle-orm";
+import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { authTokens, loginAttempts, sessions, users } from "../../db/schema";
+import { AccountError, createUser, login, requestPasswordReset, resetPassword, changePassword, safeRedirect } from "../../app/auth/accounts.server";
+import { findOrCreateOrganisation, OrganisationError, resolveOrganisationInput } from "../../app/auth/organisations.server";
+import { hashPassword, passwordProblem, verifyPassword } from "../../app/auth/password.server";
+import { findSession, SESSION_IDLE_SECONDS, sessionCookieName } from "../../app/auth/session.server";
+import { checkThrottle, THROTTLE_RULES } from "../../app/auth/throttle.server";
+import { consumeToken, createToken, inspectToken } from "../../app/auth/tokens.server";
+import { acceptInvitation, inviteUser } from "../../app/auth/invitations.server";
+import { createSignupRequest, validateSignupRequest, refuseSignupRequest, listSignupRequests } from "../../app/auth/signup.server";
+import { listAuditLog, parseAuditFilters, setUserDisabled } from "../../app/auth/admin.server";
+import { mailOutbox } from "../../app/auth/mail.server";
+import { ensureDemoAccounts, DEMO_PASSWORD } from "../../app/auth/demo-accounts.server";
+import {
+  getViewer,
+  logNamedListAccess,
+  requireUser,
+  resolveOrganismeTarget,
+  scopeSql,
+  canSeeAggregates,
+  type AuthenticatedViewer,
+} from "../../app/auth/policy.server";
+import { cookiePair, emailOf, PASSWORD, requestWith, seedAccounts, seedReferentiel, siretOf, uaiOf, type Persona, type Referentiel } from "./auth-fixtures";
+
+let t: TestDatabase;
+let ref: Referentiel;
+let accounts: Record<Persona, { id: number; email: string }>;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  ref = await seedReferentiel(t.database);
+  accounts = await seedAccounts(t.database, ref);
+});
+afterAll(async () => t?.drop());
+
+function form(fields: Record<string, string>): FormData {
+  const data = new FormData();
+  for (const [k, v] of Object.entries(fields)) data.set(k, v);
+  return data;
+}
+
+async function signIn(persona: Persona, password = PASSWORD): Promise<{ cookie: string; viewer: AuthenticatedViewer }> {
+  const result = await login(t.database, requestWith(), form({ email: emailOf(persona), password }), null);
+  if (!result.ok) throw new Error(result.message);
+  const cookie = cookiePair(result.setCookie);
+  const viewer = (await getViewer(requestWith([cookie]), t.database)) as AuthenticatedViewer;
+  return { cookie, viewer };
+}
+
+describe("passwords", () => {
+  it("hashes with scrypt and a random salt, and verifies", async () => {
+    const a = await hashPassword("un mot de passe long");
+    const b = await hashPassword("un mot de passe long");
+    expect(a).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(a).not.toBe(b);
+    expect(a).not.toContain("un mot de passe long");
+    expect(await verifyPassword("un mot de passe long", a)).toBe(true);
+    expect(await verifyPassword("un mot de passe lon", a)).toBe(false);
+    expect(await verifyPassword("x", "n'importe quoi")).toBe(false);
+  });
+
+  it("refuses weak passwords with a precise French reason", () => {
+    expect(passwordProblem("court")).toBe("Le mot de passe doit contenir au moins 12 caractères (il en contient 5).");
+    expect(passwordProblem("aaaaaaaaaaaaaaa")).toMatch(/5 caractères différents/);
+    expect(passwordProblem("jean.dupont-2025!", "jean.dupont@test.fr")).toMatch(/adresse e-mail/);
+    expect(passwordProblem(PASSWORD)).toBeNull();
+  });
+});
+
+describe("organisations", () => {
+  it("checks the scope of each type against the territories and the référentiel", async () => {
+    await expect(resolveOrganisationInput(t.database, { type: "DREETS", regionCode: "99" })).rejects.toThrow("Code région inconnu : « 99 »");
+    await expect(resolveOrganisationInput(t.database, { type: "DREETS" })).rejects.toThrow("doit indiquer sa région");
+    await expect(resolveOrganisationInput(t.database, { type: "DDETS", departementCode: "20" })).rejects.toThrow("Code département inconnu");
+    await expect(resolveOrganisationInput(t.database, { type: "ACADEMIE", academieCode: "05" })).rejects.toThrow("Code académie inconnu");
+    await expect(resolveOrganisationInput(t.database, { type: "PREFECTURE" })).rejects.toThrow("Type d'organisation inconnu");
+    await expect(resolveOrganisationInput(t.database, { type: "ORGANISME_FORMATION", siret: "12345678901234" })).rejects.toThrow("SIRET invalide");
+    await expect(resolveOrganisationInput(t.database, { type: "ORGANISME_FORMATION", siret: siretOf(999) })).rejects.toThrow(
+      `Aucun organisme du référentiel n'a le SIRET ${siretOf(999)}.`,
+    );
+    const byUai = await resolveOrganisationInput(t.database, { type: "ORGANISME_FORMATION", uai: uaiOf(1).toLowerCase() });
+    expect(byUai).toMatchObject({ siret: ref.R.siret, uai: null, organismeIds: [ref.R.id] });
+    expect((await resolveOrganisationInput(t.database, { type: "DDETS", departementCode: "2a" })).nom).toBe("DDETS Corse-du-Sud (2A)");
+    expect((await resolveOrganisationInput(t.database, { type: "ACADEMIE", academieCode: "02" })).nom).toBe("Académie d'Aix-Marseille");
+    expect((await resolveOrganisationInput(t.database, { type: "TETE_DE_RESEAU", reseau: "reseau-a" })).reseau).toBe("RESEAU-A");
+  });
+
+  it("stores one organisation per type and scope", async () => {
+    const a = await findOrCreateOrganisation(t.database, { type: "DRAAF", regionCode: "84" });
+    const b = await findOrCreateOrganisation(t.database, { type: "DRAAF", regionCode: "84" });
+    expect(a.id).toBe(b.id);
+    expect(a.nom).toBe("DRAAF Auvergne-Rhône-Alpes");
+  });
+
+  it("refuses an inconsistent organisation at the database level too", async () => {
+    await expect(
+      t.database.rows(sql`insert into organisations (type, nom, region_code, siret) values ('DREETS', 'x', '84', '1')`),
+    ).rejects.toThrow();
+  });
+});
+
+describe("users and login", () => {
+  it("creates users with a lowercased e-mail and refuses duplicates", async () => {
+    await expect(
+      createUser(t.database, { email: "DREETS@test.fr", password: PASSWORD, organisation: { type: "DREETS", regionCode: "84" } }),
+    ).rejects.toThrow(AccountError);
+    await expect(createUser(t.database, { email: "pas-une-adresse", password: PASSWORD, organisation: { type: "ADMINISTRATEUR" } })).rejects.toThrow(
+      "Adresse e-mail invalide",
+    );
+    await expect(createUser(t.database, { email: "x@test.fr", password: PASSWORD, organisation: { type: "DREETS", regionCode: "99" } })).rejects.toThrow(
+      OrganisationError,
+    );
+  });
+
+  it("logs in with the right password only, with one message for unknown e-mail and wrong password", async () => {
+    const wrong = await login(t.database, requestWith(), form({ email: emailOf("DRAAF"), password: "mauvais mot de passe" }), null);
+    const unknown = await login(t.database, requestWith(), form({ email: "inconnu@test.fr", password: "mauvais mot de passe" }), null);
+    expect(wrong).toMatchObject({ ok: false, message: "Adresse e-mail ou mot de passe incorrect." });
+    expect(unknown).toMatchObject({ ok: false, message: "Adresse e-mail ou mot de passe incorrect." });
+    const ok = await login(t.database, requestWith(), form({ email: " DRAAF@Test.fr ", password: PASSWORD }), null);
+    expect(ok.ok).toBe(true);
+    if (!ok.ok) return;
+    expect(ok.setCookie).toMatch(new RegExp(`^${sessionCookieName()}=[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200`));
+    expect(ok.setCookie).not.toContain("Secure");
+  });
+
+  it("resolves the viewer of a session: type, scope, user", async () => {
+    const { viewer } = await signIn("DDETS");
+    expect(viewer).toMatchObject({ organisationType: "DDETS", scope: { kind: "departement", code: "69" }, user: { email: "ddets@test.fr", role: "member" } });
+    const cfa = await signIn("ORGANISME_FORMATION");
+    expect(cfa.viewer.scope).toEqual({ kind: "organisme", organismeIds: [ref.R.id, ref.F.id].sort((a, b) => a - b) });
+    const formateur = await signIn("CFA_FORMATEUR");
+    expect(formateur.viewer.scope).toEqual({ kind: "organisme", organismeIds: [ref.F.id] });
+    expect(await getViewer(requestWith(), t.database)).toMatchObject({ userId: null, organisationType: "PUBLIC" });
+    expect(await getViewer(requestWith([`${sessionCookieName()}=${"a".repeat(43)}`]), t.database)).toMatchObject({ userId: null });
+    // Without the database (older callers) the answer is the public viewer, never an error.
+    expect(await getViewer(requestWith([cfa.cookie]))).toMatchObject({ userId: null });
+  });
+
+  it("requireUser redirects anonymous visitors to /connexion with the way back", async () => {
+    const error = await requireUser(requestWith([], "http://localhost/compte?onglet=1"), t.database).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Response);
+    expect((error as Response).status).toBe(302);
+    expect((error as Response).headers.get("location")).toBe("/connexion?redirectTo=%2Fcompte%3Fonglet%3D1");
+  });
+
+  it("stores only the SHA-256 of the session token; a new login never reuses the request's session", async () => {
+    const first = await signIn("CONSEIL_REGIONAL");
+    const token = first.cookie.split("=")[1];
+    const rows = await t.database.db.select().from(sessions).where(eq(sessions.userId, accounts.CONSEIL_REGIONAL.id));
+    expect(rows.some((r) => r.id === token)).toBe(false);
+    const again = await login(t.database, requestWith([first.cookie]), form({ email: emailOf("CONSEIL_REGIONAL"), password: PASSWORD }), null);
+    if (!again.ok) throw new Error(again.message);
+    expect(cookiePair(again.setCookie)).not.toBe(first.cookie);
+    expect(await findSession(t.database, requestWith([first.cookie]))).toBeNull();
+    expect(await findSession(t.database, requestWith([cookiePair(again.setCookie)]))).not.toBeNull();
+  });
+
+  it("ends idle and expired sessions", async () => {
+    const { cookie, viewer } = await signIn("CARIF_OREF_REGIONAL");
+    await t.database.db
+      .update(sessions)
+      .set({ lastSeenAt: new Date(Date.now() - (SESSION_IDLE_SECONDS + 60) * 1000) })
+      .where(eq(sessions.id, viewer.sessionId));
+    expect(await findSession(t.database, requestWith([cookie]))).toBeNull();
+    const other = await signIn("CARIF_OREF_REGIONAL");
+    await t.database.db.update(sessions).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(sessions.id, other.viewer.sessionId));
+    expect(await findSession(t.database, requestWith([other.cookie]))).toBeNull();
+  });
+
+  it("a disabled account cannot log in and loses its sessions", async () => {
+    const admin = await signIn("ADMINISTRATEUR");
+    const member = await signIn("TETE_DE_RESEAU");
+    const result = await setUserDisabled(t.database, admin.viewer, form({ userId: String(accounts.TETE_DE_RESEAU.id) }), true);
+    expect(result.ok).toBe(true);
+    expect(await findSession(t.database, requestWith([member.cookie]))).toBeNull();
+    expect(await login(t.database, requestWith(), form({ email: emailOf("TETE_DE_RESEAU"), password: PASSWORD }), null)).toMatchObject({
+      ok: false,
+      message: "Ce compte a été désactivé. Contactez l'administrateur de votre organisation.",
+    });
+    await setUserDisabled(t.database, admin.viewer, form({ userId: String(accounts.TETE_DE_RESEAU.id) }), false);
+    // An organisation admin manages their own organisation only; nobody disables themselves.
+    const dreetsAdmin = await signIn("DREETS_ADMIN");
+    expect(await setUserDisabled(t.database, dreetsAdmin.viewer, form({ userId: String(accounts.DRAAF.id) }), true)).toMatchObject({ ok: false });
+    expect(await setUserDisabled(t.database, dreetsAdmin.viewer, form({ userId: String(accounts.DREETS.id) }), true)).toMatchObject({ ok: true });
+    await setUserDisabled(t.database, dreetsAdmin.viewer, form({ userId: String(accounts.DREETS.id) }), false);
+    expect(await setUserDisabled(t.database, admin.viewer, form({ userId: String(accounts.ADMINISTRATEUR.id) }), true)).toMatchObject({
+      ok: false,
+      message: "Vous ne pouvez pas désactiver votre propre compte.",
+    });
+  });
+
+  it("accepts only same-site redirects", () => {
+    expect(safeRedirect("/compte?x=1")).toBe("/compte?x=1");
+    expect(safeRedirect("//evil.example")).toBe("/");
+    expect(safeRedirect("/\\evil.example")).toBe("/");
+    expect(safeRedirect("https://evil.example")).toBe("/");
+    expect(safeRedirect(null)).toBe("/");
+  });
+});
+
+describe("login throttling", () => {
+  afterEach(async () => {
+    await t.database.db.delete(loginAttempts);
+  });
+
+  it("locks an e-mail after 5 failures in 15 minutes, even with the right password, then unlocks", async () => {
+    const email = emailOf("ACADEMIE");
+    for (let i = 0; i < THROTTLE_RULES.connexion.maxPerIdentifier; i++) {
+      expect(await login(t.database, requestWith(), form({ email, password: `faux-${i}` }), "10.0.0.1")).toMatchObject({ ok: false });
+    }
+    const locked = await login(t.database, requestWith(), form({ email, password: PASSWORD }), "10.0.0.1");
+    expect(locked.ok).toBe(false);
+    if (!locked.ok) expect(locked.message).toMatch(/^Trop de tentatives de connexion échouées pour cette adresse\. Par sécurité, réessayez dans 1[45] minutes/);
+    // Other accounts are not affected.
+    expect((await login(t.database, requestWith(), form({ email: emailOf("DDETS"), password: PASSWORD }), "10.0.0.2")).ok).toBe(true);
+    // 15 minutes later the window has passed.
+    const later = new Date(Date.now() + (THROTTLE_RULES.connexion.windowSeconds + 1) * 1000);
+    expect((await checkThrottle(t.database, "connexion", email, null, later)).allowed).toBe(true);
+  });
+
+  it("does not count failures before a successful login", async () => {
+    const email = emailOf("OPERATEUR_PUBLIC_NATIONAL");
+    for (let i = 0; i < 4; i++) await login(t.database, requestWith(), form({ email, password: "faux" }), null);
+    expect((await login(t.database, requestWith(), form({ email, password: PASSWORD }), null)).ok).toBe(true);
+    for (let i = 0; i < 4; i++) await login(t.database, requestWith(), form({ email, password: "faux" }), null);
+    expect((await login(t.database, requestWith(), form({ email, password: PASSWORD }), null)).ok).toBe(true);
+  });
+
+  it("locks a client IP after many failures across e-mails", async () => {
+    const ip = "203.0.113.9";
+    const rows = Array.from({ length: THROTTLE_RULES.connexion.maxPerIp }, (_, i) => ({
+      kind: "connexion" as const,
+      identifier: `robot-${i}@test.fr`,
+      ip,
+      success: false,
+    }));
+    await t.database.db.insert(loginAttempts).values(rows);
+    expect((await checkThrottle(t.database, "connexion", "quelquun@test.fr", ip)).allowed).toBe(false);
+    expect((await checkThrottle(t.database, "connexion", "quelquun@test.fr", "203.0.113.10")).allowed).toBe(true);
+  });
+});
+
+describe("single-use tokens", () => {
+  it("a reset link works once, within an hour, and ends every session", async () => {
+    mailOutbox().length = 0;
+    const { cookie } = await signIn("DRAAF");
+    await requestPasswordReset(t.database, requestWith(), form({ email: emailOf("DRAAF") }), null);
+    const mail = mailOutbox().at(-1)!;
+    expect(mail.to).toBe(emailOf("DRAAF"));
+    const token = mail.text.match(/reinitialiser-mot-de-passe\/([A-Za-z0-9_-]{43})/)![1];
+    expect(await resetPassword(t.database, token, form({ password: "Nouveau-mot-de-passe-1", confirmation: "Nouveau-mot-de-passe-2" }))).toMatchObject({
+      ok: false,
+      fieldErrors: { confirmation: "Les deux mots de passe ne sont pas identiques." },
+    });
+    expect(await resetPassword(t.database, token, form({ password: "Nouveau-mot-de-passe-1", confirmation: "Nouveau-mot-de-passe-1" }))).toEqual({ ok: true });
+    expect(await findSession(t.database, requestWith([cookie]))).toBeNull();
+    expect(await resetPassword(t.database, token, form({ password: "Encore-un-autre-mdp-1", confirmation: "Encore-un-autre-mdp-1" }))).toMatchObject({
+      ok: false,
+      message: "Ce lien a déjà été utilisé : il n'est valable qu'une fois.",
+    });
+    expect((await login(t.database, requestWith(), form({ email: emailOf("DRAAF"), password: PASSWORD }), null)).ok).toBe(false);
+    expect((await login(t.database, requestWith(), form({ email: emailOf("DRAAF"), password: "Nouveau-mot-de-passe-1" }), null)).ok).toBe(true);
+    // Put the fixture password back.
+    const { viewer } = await signIn("DRAAF", "Nouveau-mot-de-passe-1");
+    expect(
+      await changePassword(t.database, viewer, form({ current: "Nouveau-mot-de-passe-1", password: PASSWORD, confirmation: PASSWORD })),
+    ).toMatchObject({ ok: true });
+  });
+
+  it("answers the same for unknown e-mails and sends nothing", async () => {
+    mailOutbox().length = 0;
+    const result = await requestPasswordReset(t.database, requestWith(), form({ email: "personne@test.fr" }), null);
+    expect(result).toMatchObject({ ok: true });
+    expect(mailOutbox()).toHaveLength(0);
+  });
+
+  it("an expired token is refused", async () => {
+    const token = await createToken(
+      t.database,
+      { kind: "reinitialisation", email: emailOf("DDETS"), userId: accounts.DDETS.id },
+      new Date(Date.now() - 2 * 3600 * 1000),
+    );
+    expect((await inspectToken(t.database, "reinitialisation", token)).status).toBe("expired");
+    expect(await consumeToken(t.database.db, "reinitialisation", token)).toBeNull();
+    // A token of one kind is not accepted as another.
+    const reset = await createToken(t.database, { kind: "reinitialisation", email: emailOf("DDETS"), userId: accounts.DDETS.id });
+    expect((await inspectToken(t.database, "invitation", reset)).status).toBe("unknown");
+    const stored = await t.database.db.select().from(authTokens);
+    expect(stored.some((s) => s.tokenHash === reset)).toBe(false);
+  });
+
+  it("an invitation by an organisation admin creates a member of that organisation, once", async () => {
+    mailOutbox().length = 0;
+    const admin = await signIn("DREETS_ADMIN");
+    const sent = await inviteUser(t.database, admin.viewer, "http://localhost", form({ email: "Nouvelle.Recrue@test.fr", role: "member" }));
+    expect(sent).toMatchObject({ ok: true });
+    const token = mailOutbox().at(-1)!.text.match(/invitation\/([A-Za-z0-9_-]{43})/)![1];
+    const accepted = await acceptInvitation(
+      t.database,
+      requestWith(),
+      token,
+      form({ nom: "Recrue", prenom: "Nouvelle", password: "Bienvenue-chez-nous-1", confirmation: "Bienvenue-chez-nous-1" }),
+    );
+    expect(accepted.ok).toBe(true);
+    const [created] = await t.database.db.select().from(users).where(eq(users.email, "nouvelle.recrue@test.fr"));
+    const [dreetsAdmin] = await t.database.db.select().from(users).where(eq(users.id, accounts.DREETS_ADMIN.id));
+    expect(created).toMatchObject({ role: "member", organisationId: dreetsAdmin.organisationId, nom: "Recrue" });
+    expect(
+      await acceptInvitation(t.database, requestWith(), token, form({ nom: "X", prenom: "Y", password: "Bienvenue-chez-nous-1", confirmation: "Bienvenue-chez-nous-1" })),
+    ).toMatchObject({ ok: false, message: "Ce lien a déjà été utilisé : il n'est valable qu'une fois." });
+  });
+
+  it("only admins invite, into their own organisation; national admins into any", async () => {
+    const member = await signIn("DDETS");
+    expect(await inviteUser(t.database, member.viewer, "http://localhost", form({ email: "a@test.fr", role: "member" }))).toMatchObject({ ok: false });
+    const admin = await signIn("DREETS_ADMIN");
+    expect(await inviteUser(t.database, admin.viewer, "http://localhost", form({ email: "b@test.fr", role: "member", organisationId: "999" }))).toMatchObject({
+      ok: false,
+      message: "Vous ne pouvez inviter que dans votre propre organisation.",
+    });
+    expect(await inviteUser(t.database, admin.viewer, "http://localhost", form({ email: emailOf("DRAAF"), role: "member" }))).toMatchObject({
+      ok: false,
+      message: `Un compte existe déjà pour l'adresse ${emailOf("DRAAF")}.`,
+    });
+    const national = await signIn("ADMINISTRATEUR");
+    expect(
+      await inviteUser(t.database, national.viewer, "http://localhost", form({ email: "c@test.fr", role: "admin", type: "DDETS", departementCode: "38" })),
+    ).toMatchObject({ ok: true, message: expect.stringContaining("DDETS Isère (38)") });
+  });
+});
+
+describe("sign-up requests", () => {
+  it("a CFA found by SIRET asks, a national admin validates: the requester is invited as the organisation's admin", async () => {
+    mailOutbox().length = 0;
+    const asked = await createSignupRequest(
+      t.database,
+      form({ email: "direction@cfa-paris.fr", nom: "Martin", prenom: "Léa", type: "ORGANISME_FORMATION", siret: ref.X.siret }),
+      null,
+    );
+    expect(asked).toMatchObject({ ok: true });
+    // The national admins are told.
+    expect(mailOutbox().some((m) => m.to === emailOf("ADMINISTRATEUR") && m.subject === "Nouvelle demande de compte à valider")).toBe(true);
+    expect(
+      await createSignupRequest(t.database, form({ email: "direction@cfa-paris.fr", nom: "Martin", prenom: "Léa", type: "ORGANISME_FORMATION", siret: ref.X.siret }), null),
+    ).toMatchObject({ ok: false, message: expect.stringContaining("déjà en attente") });
+    const [pending] = await listSignupRequests(t.database);
+    const admin = await signIn("ADMINISTRATEUR");
+    const member = await signIn("DREETS_ADMIN");
+    expect(await validateSignupRequest(t.database, member.viewer, "http://localhost", form({ demandeId: String(pending.id) }))).toMatchObject({ ok: false });
+    expect(await validateSignupRequest(t.database, admin.viewer, "http://localhost", form({ demandeId: String(pending.id) }))).toMatchObject({ ok: true });
+    const invitation = mailOutbox().at(-1)!;
+    expect(invitation.to).toBe("direction@cfa-paris.fr");
+    expect(invitation.text).toContain("Rôle : Administrateur de l'organisation.");
+    expect(await validateSignupRequest(t.database, admin.viewer, "http://localhost", form({ demandeId: String(pending.id) }))).toMatchObject({
+      ok: false,
+      message: "Cette demande n'existe pas ou a déjà été traitée.",
+    });
+  });
+
+  it("refuses unknown organismes, bad territories, existing accounts; a refusal is e-mailed with its reason", async () => {
+    expect(
+      await createSignupRequest(t.database, form({ email: "a@b.fr", nom: "A", prenom: "B", type: "ORGANISME_FORMATION", siret: siretOf(4242) }), null),
+    ).toMatchObject({ ok: false, fieldErrors: { siret: `Aucun organisme du référentiel n'a le SIRET ${siretOf(4242)}.` } });
+    expect(await createSignupRequest(t.database, form({ email: "a@b.fr", nom: "A", prenom: "B", type: "DDETS", departementCode: "" }), null)).toMatchObject({
+      ok: false,
+      fieldErrors: { departementCode: expect.stringContaining("doit indiquer son département") },
+    });
+    expect(await createSignupRequest(t.database, form({ email: "a@b.fr", nom: "A", prenom: "B", type: "ADMINISTRATEUR" }), null)).toMatchObject({
+      ok: false,
+      fieldErrors: { type: "Choisissez le type de votre organisation." },
+    });
+    expect(
+      await createSignupRequest(t.database, form({ email: emailOf("DDETS"), nom: "A", prenom: "B", type: "DDETS", departementCode: "69" }), null),
+    ).toMatchObject({ ok: false, fieldErrors: { email: "Un compte existe déjà pour cette adresse." } });
+    mailOutbox().length = 0;
+    expect(await createSignupRequest(t.database, form({ email: "agent@draaf.fr", nom: "A", prenom: "B", type: "DRAAF", regionCode: "11" }), null)).toMatchObject({
+      ok: true,
+    });
+    const [pending] = await listSignupRequests(t.database);
+    const admin = await signIn("ADMINISTRATEUR");
+    expect(await refuseSignupRequest(t.database, admin.viewer, form({ demandeId: String(pending.id) }))).toMatchObject({
+      ok: false,
+      fieldErrors: { motif: "Indiquez le motif du refus." },
+    });
+    expect(await refuseSignupRequest(t.database, admin.viewer, form({ demandeId: String(pending.id), motif: "Adresse non professionnelle" }))).toMatchObject({
+      ok: true,
+    });
+    expect(mailOutbox().at(-1)).toMatchObject({ to: "agent@draaf.fr", text: expect.stringContaining("Motif : Adresse non professionnelle") });
+  });
+});
+
+describe("audit log", () => {
+  it("writes who, when, which list, filters and row count; national admins read it with filters", async () => {
+    const dreets = await signIn("DREETS");
+    const cfa = await signIn("ORGANISME_FORMATION");
+    await logNamedListAccess(t.database, dreets.viewer, { list: "rupturants", filters: { regionCode: "84", depuis: "45j" }, rowCount: 12, action: "view" });
+    await logNamedListAccess(t.database, cfa.viewer, { list: "tous", filters: {}, rowCount: 340, action: "download" });
+    const admin = await signIn("ADMINISTRATEUR");
+    const all = await listAuditLog(t.database, admin.viewer, parseAuditFilters(new URL("http://x/admin/journal")));
+    expect(all.total).toBe(2);
+    expect(all.entries[0]).toMatchObject({ userEmail: emailOf("ORGANISME_FORMATION"), list: "tous", action: "download", rowCount: 340 });
+    expect(all.entries[1]).toMatchObject({
+      userEmail: emailOf("DREETS"),
+      organisationType: "DREETS",
+      list: "rupturants",
+      action: "view",
+      filters: { regionCode: "84", depuis: "45j" },
+      rowCount: 12,
+    });
+    const filtered = await listAuditLog(t.database, admin.viewer, parseAuditFilters(new URL("http://x/admin/journal?email=DREETS&liste=rupturants")));
+    expect(filtered.entries.map((e) => e.userEmail)).toEqual([emailOf("DREETS")]);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    expect((await listAuditLog(t.database, admin.viewer, parseAuditFilters(new URL(`http://x/?du=${tomorrow}`)))).total).toBe(0);
+    await expect(listAuditLog(t.database, dreets.viewer, parseAuditFilters(new URL("http://x/")))).rejects.toThrow();
+    await expect(
+      logNamedListAccess(t.database, { userId: null, organisationType: "PUBLIC", scope: { kind: "national" } }, { list: "tous", filters: {}, rowCount: 1, action: "view" }),
+    ).rejects.toThrow();
+  });
+});
+
+describe("scope on the database", () => {
+  it("resolveOrganismeTarget gives territory, réseaux and responsables; scopeSql selects the scope's organismes", async () => {
+    const target = await resolveOrganismeTarget(t.database, ref.F.id);
+    expect(target).toMatchObject({ kind: "organisme", id: ref.F.id, regionCode: "84", departementCode: "01", academieCode: "10", reseaux: [], responsableIds: [ref.R.id] });
+    expect(await resolveOrganismeTarget(t.database, 999_999)).toBeNull();
+    expect(await resolveOrganismeTarget(t.database, Number.NaN)).toBeNull();
+
+    const seen = async (persona: Persona) => {
+      const { viewer } = await signIn(persona);
+      const rows = await t.database.rows<{ id: number }>(sql`select o.id from organismes o where ${scopeSql(viewer, "o")} order by o.id`);
+      return rows.map((r) => r.id);
+    };
+    const { R, F, X } = ref;
+    expect(await seen("ADMINISTRATEUR")).toEqual([R.id, F.id, X.id]);
+    expect(await seen("DREETS")).toEqual([R.id, F.id]);
+    expect(await seen("ACADEMIE")).toEqual([R.id, F.id]);
+    expect(await seen("DDETS")).toEqual([R.id]);
+    expect(await seen("TETE_DE_RESEAU")).toEqual([R.id]);
+    expect(await seen("ORGANISME_FORMATION")).toEqual([R.id, F.id]);
+    expect(await seen("CFA_FORMATEUR")).toEqual([F.id]);
+    // What scopeSql selects is what canSeeAggregates allows.
+    for (const persona of ["DREETS", "ACADEMIE", "DDETS", "TETE_DE_RESEAU", "ORGANISME_FORMATION", "CFA_FORMATEUR"] as Persona[]) {
+      const { viewer } = await signIn(persona);
+      const ids = await seen(persona);
+      for (const o of [R, F, X]) {
+        expect(canSeeAggregates(viewer, (await resolveOrganismeTarget(t.database, o.id))!), `${persona} → ${o.raisonSociale}`).toBe(ids.includes(o.id));
+      }
+    }
+  });
+});
+
+describe("demo accounts", () => {
+  it("creates one account per organisation type, idempotently, and none in production unless DEMO=1", async () => {
+    const env = { NODE_ENV: process.env.NODE_ENV, DEMO: process.env.DEMO };
+    try {
+      process.env.NODE_ENV = "production";
+      delete process.env.DEMO;
+      expect(await ensureDemoAccounts(t.database)).toEqual({ created: [], skipped: [] });
+      process.env.NODE_ENV = "test";
+      const first = await ensureDemoAccounts(t.database);
+      expect(first.created).toEqual([
+        "administrateur@demo.test",
+        "operateur-national@demo.test",
+        "dreets@demo.test",
+        "draaf@demo.test",
+        "conseil-regional@demo.test",
+        "carif-oref@demo.test",
+        "academie@demo.test",
+        "ddets@demo.test",
+        "tete-de-reseau@demo.test",
+        "cfa@demo.test",
+        "cfa-formateur@demo.test",
+      ]);
+      const second = await ensureDemoAccounts(t.database);
+      expect(second.created).toEqual([]);
+      expect(second.skipped).toHaveLength(first.created.length);
+      const ok = await login(t.database, requestWith(), form({ email: "cfa@demo.test", password: DEMO_PASSWORD }), null);
+      expect(ok.ok).toBe(true);
+      if (ok.ok) {
+        const viewer = await getViewer(requestWith([cookiePair(ok.setCookie)]), t.database);
+        expect(viewer.scope).toEqual({ kind: "organisme", organismeIds: [ref.R.id, ref.F.id].sort((a, b) => a - b) });
+      }
+      const reseau = await login(t.database, requestWith(), form({ email: "tete-de-reseau@demo.test", password: DEMO_PASSWORD }), null);
+      if (reseau.ok) expect((await getViewer(requestWith([cookiePair(reseau.setCookie)]), t.database)).scope).toEqual({ kind: "reseau", nom: "RESEAU-A" });
+    } finally {
+      process.env.NODE_ENV = env.NODE_ENV;
+      if (env.DEMO === undefined) delete process.env.DEMO;
+      else process.env.DEMO = env.DEMO;
+    }
+  });
+});

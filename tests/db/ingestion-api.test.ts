@@ -1,0 +1,483 @@
+/**
+ * POST /api/v3/dossiers-apprenants and GET …/test over HTTP, against the built app and a real database:
+ * authentication, answers, storage, merge rules, idempotency, scope, malformed bodies, concurrency.
+ * Needs `npm run -s build` first.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { serveApp } from "../helpers/browser";
+import { revokeApiKey } from "../../app/ingestion/api-keys.server";
+import { dossier, effectifsOf, insertOrganisme, keyFor, post, relate, siretOf, uaiOf, type TestOrganisme } from "./ingestion-fixtures";
+
+process.env.API_RATE_PER_SECOND = "10000";
+process.env.API_RATE_BURST = "10000";
+
+let t: TestDatabase;
+let app: { baseUrl: string; close(): Promise<void> };
+let cfa: TestOrganisme; // responsable_formateur, has a formateur
+let formateur: TestOrganisme; // formateur of cfa
+let autre: TestOrganisme; // unrelated organisme
+let keyCfa: string;
+let keyFormateur: string;
+let keyAutre: string;
+
+beforeAll(async () => {
+  t = await createTestDatabase({ territories: false });
+  app = await serveApp(t.database);
+  cfa = await insertOrganisme(t.database, 1);
+  formateur = await insertOrganisme(t.database, 2, "formateur");
+  autre = await insertOrganisme(t.database, 3);
+  await relate(t.database, formateur, cfa);
+  keyCfa = await keyFor(t.database, cfa);
+  keyFormateur = await keyFor(t.database, formateur);
+  keyAutre = await keyFor(t.database, autre);
+});
+afterAll(async () => {
+  await app?.close();
+  await t?.drop();
+});
+
+async function reset() {
+  await t.database.rows(sql`delete from effectifs`);
+  await t.database.rows(sql`delete from transmissions`);
+}
+
+describe("authentication", () => {
+  it("GET /test answers 200 {msg: ok} for a valid key, with its organisme", async () => {
+    const res = await fetch(`${app.baseUrl}/api/v3/dossiers-apprenants/test`, { headers: { Authorization: `Bearer ${keyCfa}` } });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body).toMatchObject({ msg: "ok", organisme: { siret: cfa.siret, uai: cfa.uai } });
+  });
+
+  it.each([
+    ["missing", undefined, 401, /Clé d'API manquante/],
+    ["empty", "", 401, /Clé d'API manquante/],
+    ["not Bearer", `Basic ${Buffer.from("a:b").toString("base64")}`, 401, /mal formé/],
+    ["Bearer without key", "Bearer", 401, /mal formé/],
+    ["malformed key", "Bearer abc", 401, /Clé d'API mal formée/],
+    ["unknown key", `Bearer tdba_${"A".repeat(43)}`, 401, /Clé d'API inconnue/],
+  ])("%s Authorization (%s) → %s with a French message", async (_label, header, status, message) => {
+    const headers: Record<string, string> = header === undefined ? {} : { Authorization: header };
+    for (const res of [
+      await fetch(`${app.baseUrl}/api/v3/dossiers-apprenants/test`, { headers }),
+      await fetch(`${app.baseUrl}/api/v3/dossiers-apprenants`, { method: "POST", headers, body: "[]" }),
+    ]) {
+      expect(res.status).toBe(status);
+      expect(res.headers.get("content-type")).toMatch(/application\/json/);
+      const body = await res.json();
+      expect(body.error).toBe("unauthorized");
+      expect(body.message).toMatch(message);
+    }
+  });
+
+  it("a replaced or revoked key → 403 saying so", async () => {
+    const o = await insertOrganisme(t.database, 40);
+    const first = await keyFor(t.database, o);
+    const second = await keyFor(t.database, o);
+    let res = await fetch(`${app.baseUrl}/api/v3/dossiers-apprenants/test`, { headers: { Authorization: `Bearer ${first}` } });
+    expect(res.status).toBe(403);
+    expect((await res.json()).message).toMatch(/révoquée le .*remplacée par une nouvelle clé/);
+    res = await fetch(`${app.baseUrl}/api/v3/dossiers-apprenants/test`, { headers: { Authorization: `Bearer ${second}` } });
+    expect(res.status).toBe(200);
+    await revokeApiKey(t.database, o.id);
+    const r = await post(app.baseUrl, second, []);
+    expect(r.status).toBe(403);
+    expect(r.body.message).toMatch(/révoquée à la demande/);
+  });
+
+  it("stores only the key's hash and records its last use", async () => {
+    const rows = await t.database.rows<{ key_hash: string; prefix: string; last_used_at: unknown }>(
+      sql`select key_hash, prefix, last_used_at from organisme_api_keys where organisme_id = ${cfa.id} and revoked_at is null`,
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0].key_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(rows[0].key_hash).not.toContain(keyCfa.slice(5));
+    expect(keyCfa.startsWith(rows[0].prefix)).toBe(true);
+    expect(rows[0].last_used_at).not.toBeNull();
+  });
+
+  it("GET on the POST endpoint → 405", async () => {
+    const res = await fetch(`${app.baseUrl}/api/v3/dossiers-apprenants`, { headers: { Authorization: `Bearer ${keyCfa}` } });
+    expect(res.status).toBe(405);
+  });
+});
+
+describe("malformed bodies → 400/413 with a message, never a 500", () => {
+  it.each([
+    ["not JSON", "{not json", /JSON invalide/],
+    ["an object", JSON.stringify({ nom_apprenant: "x" }), /tableau JSON.*Reçu : un objet/],
+    ["a string", JSON.stringify("hello"), /tableau JSON/],
+    ["null", "null", /tableau JSON/],
+    ["a number", "42", /tableau JSON/],
+    ["empty body", "", /Corps de la requête vide/],
+    ["invalid UTF-8", new Uint8Array([0x5b, 0xff, 0xfe, 0x5d]), /UTF-8/],
+  ])("%s → 400", async (_label, raw, message) => {
+    const res = await post(app.baseUrl, keyCfa, null, { raw });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe("bad_request");
+    expect(res.body.message).toMatch(message);
+  });
+
+  it("more than 2000 items → 400", async () => {
+    const res = await post(app.baseUrl, keyCfa, Array.from({ length: 2001 }, () => ({})));
+    expect(res.status).toBe(400);
+    expect(res.body.message).toMatch(/2001 reçus, 2000 au plus/);
+  });
+
+  it("a body over 10 MB → 413 with a French JSON message", async () => {
+    const big = JSON.stringify([{ nom_apprenant: "x".repeat(11 * 1024 * 1024) }]);
+    const res = await post(app.baseUrl, keyCfa, null, { raw: big });
+    expect(res.status).toBe(413);
+    expect(res.body.error).toBe("payload_too_large");
+    expect(res.body.message).toMatch(/trop volumineux : 10 Mo au plus/);
+  });
+
+  it("a body over 10 MB sent without Content-Length (chunked) → 413", async () => {
+    const chunk = new TextEncoder().encode("x".repeat(1024 * 1024));
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent === 0) controller.enqueue(new TextEncoder().encode('["'));
+        if (sent >= 12) {
+          controller.enqueue(new TextEncoder().encode('"]'));
+          controller.close();
+          return;
+        }
+        sent++;
+        controller.enqueue(chunk);
+      },
+    });
+    const res = await fetch(`${app.baseUrl}/api/v3/dossiers-apprenants`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${keyCfa}`, "Content-Type": "application/json" },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
+    expect(res.status).toBe(413);
+  });
+
+  it("items that are not objects are per-item errors; an empty array is accepted", async () => {
+    const res = await post(app.baseUrl, keyCfa, [null, 42, "x", [], { }]);
+    expect(res.status).toBe(200);
+    expect(res.body.data).toHaveLength(5);
+    for (const item of res.body.data) expect(item.status).toBe("error");
+    expect(res.body.data[0].validation_errors[0].message).toMatch(/objet JSON/);
+    expect(res.body.data[4].validation_errors.length).toBeGreaterThanOrEqual(12);
+    const empty = await post(app.baseUrl, keyCfa, []);
+    expect(empty.status).toBe(200);
+    expect(empty.body).toMatchObject({ status: "OK", nb_dossiers: 0, data: [] });
+  });
+});
+
+describe("storage", () => {
+  it("stores a valid dossier with every normalisation, its contracts, statut history and parcours; never the NIR", async () => {
+    await reset();
+    const NIR = "1060375112042";
+    const item = dossier(formateur, cfa, {
+      id_erp_apprenant: 42,
+      annee_scolaire: "2024/2025",
+      nom_apprenant: "  Lenôtre ",
+      date_de_naissance_apprenant: "2006-03-28T00:00:00.000Z",
+      etablissement_formateur_uai: ` ${formateur.uai.toLowerCase()} `,
+      etablissement_formateur_siret: `${formateur.siret.slice(0, 3)} ${formateur.siret.slice(3, 6)}.${formateur.siret.slice(6, 9)}-${formateur.siret.slice(9)}`,
+      etablissement_responsable_siret: Number(cfa.siret),
+      code_postal_apprenant: "1000",
+      code_postal_de_naissance_apprenant: 6000,
+      code_commune_insee_apprenant: "2a004",
+      code_commune_insee_de_naissance_apprenant: 1004,
+      formation_rncp: "35316",
+      formation_cfd: "50022141",
+      sexe_apprenant: "H",
+      tel_apprenant: "06 12 34 56 78",
+      rqth_apprenant: "oui",
+      date_rqth_apprenant: "2020-05-10",
+      ine_apprenant: " 1234567890a ",
+      email_contact: "gaston@exemple.fr",
+      type_cfa: 1,
+      derniere_situation: "1003",
+      dernier_organisme_uai: "44",
+      duree_theorique_formation: 2,
+      annee_formation: "1",
+      formation_presentielle: "true",
+      obtention_diplome_formation: 0,
+      libelle_court_formation: "CAP PATISSIER",
+      nir_apprenant: NIR,
+      siret_employeur: "782 988 325 00018",
+      contrat_date_debut_2: "2025-09-01",
+      contrat_date_rupture_2: "2025-12-15",
+      cause_rupture_contrat_2: "démission",
+      etablissement_lieu_de_formation_uai: "0330012j",
+      etablissement_lieu_de_formation_code_postal: "3300",
+      champ_inconnu: "ignoré",
+    });
+    const res = await post(app.baseUrl, keyCfa, [item], { headers: { "X-ERP": "Ypareo" } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      status: "OK",
+      nb_dossiers: 1,
+      nb_ok: 1,
+      nb_erreurs: 0,
+      data: [{ id_erp_apprenant: "42", status: "ok", validation_errors: [] }],
+    });
+    expect(res.body.message).toBe("1 dossier reçu : 1 enregistré, 0 refusé.");
+
+    const [e] = await t.database.rows<Record<string, any>>(sql`
+      select e.*, e.date_de_naissance::text as ddn, e.date_rqth::text as drqth from effectifs e`);
+    expect(e).toMatchObject({
+      organisme_formateur_id: formateur.id,
+      organisme_responsable_id: cfa.id,
+      annee_scolaire: "2024-2025",
+      id_erp_apprenant: "42",
+      nom: "Lenôtre",
+      ddn: "2006-03-28",
+      code_postal: "01000",
+      code_postal_naissance: "06000",
+      code_commune_insee: "2A004",
+      code_commune_insee_naissance: "01004",
+      formation_rncp: "RNCP35316",
+      formation_cfd: "50022141",
+      sexe: "M",
+      telephone: "0612345678",
+      rqth: true,
+      drqth: "2020-05-10",
+      ine: "1234567890A",
+      type_cfa: "01",
+      derniere_situation: "1003",
+      dernier_organisme_uai: "44",
+      duree_theorique_mois: 24,
+      annee_formation: 1,
+      formation_presentielle: true,
+      obtention_diplome: false,
+      lieu_uai: "0330012J",
+      lieu_code_postal: "03300",
+      nir_fourni: true,
+      statut_apprenant: 3,
+      source: "API",
+    });
+    expect(JSON.stringify(e)).not.toContain(NIR);
+    const contrats = await t.database.rows<Record<string, any>>(
+      sql`select rang, siret_employeur, date_debut::text d, date_fin::text f, date_rupture::text r, cause_rupture from contrats order by rang`,
+    );
+    expect(contrats).toEqual([
+      { rang: 1, siret_employeur: "78298832500018", d: "2024-09-02", f: "2026-08-31", r: null, cause_rupture: null },
+      { rang: 2, siret_employeur: null, d: "2025-09-01", f: null, r: "2025-12-15", cause_rupture: "démission" },
+    ]);
+    const parcours = e.parcours as { date: string; statut: string }[];
+    expect(parcours[0]).toEqual({ date: "2024-09-02", statut: "APPRENTI" });
+    const history = await t.database.rows(sql`select statut_apprenant from effectif_statuts_erp`);
+    expect(history).toEqual([{ statut_apprenant: 3 }]);
+
+    // the transmission is recorded, the organismes marked
+    const [tr] = await t.database.rows<Record<string, any>>(sql`select * from transmissions`);
+    expect(tr).toMatchObject({ organisme_id: cfa.id, source: "API", erp: "Ypareo", nb_items: 1, nb_accepted: 1, nb_rejected: 0, errors: null });
+    expect(JSON.stringify(tr)).not.toContain(NIR);
+    const marked = await t.database.rows<Record<string, any>>(
+      sql`select id, mode_transmission, erp, first_transmission_at is not null as first, last_transmission_at is not null as last
+          from organismes where id in (${cfa.id}, ${formateur.id}) order by id`,
+    );
+    for (const o of marked) expect(o).toMatchObject({ mode_transmission: "API", erp: "Ypareo", first: true, last: true });
+  });
+
+  it("partial batch: valid items are stored, each invalid item lists all its problems, in input order", async () => {
+    await reset();
+    const items = [
+      dossier(cfa, cfa, { id_erp_apprenant: "A" }),
+      dossier(cfa, cfa, {
+        id_erp_apprenant: "B",
+        nom_apprenant: "",
+        date_de_naissance_apprenant: "31/12/2005",
+        etablissement_formateur_uai: "0751234A",
+        code_postal_apprenant: "ABCDE",
+        contrat_date_debut: null,
+        contrat_date_fin: "2025-01-01",
+        date_fin_formation: "2024-01-01",
+        nir_apprenant: "2990199999999",
+      }),
+      dossier(cfa, cfa, { id_erp_apprenant: "C" }),
+    ];
+    const res = await post(app.baseUrl, keyCfa, items, { query: "?erp=Gesti" });
+    expect(res.status).toBe(200);
+    expect(res.body.data.map((d: any) => [d.id_erp_apprenant, d.status])).toEqual([
+      ["A", "ok"],
+      ["B", "error"],
+      ["C", "ok"],
+    ]);
+    const errors = res.body.data[1].validation_errors as { path: string[]; message: string }[];
+    const byField = Object.fromEntries(errors.map((e) => [e.path[0], e.message]));
+    expect(byField.nom_apprenant).toMatch(/^nom_apprenant : champ obligatoire/);
+    expect(byField.date_de_naissance_apprenant).toMatch(/AAAA-MM-JJ.*31\/12\/2005/);
+    expect(byField.etablissement_formateur_uai).toMatch(/UAI attendu/);
+    expect(byField.code_postal_apprenant).toMatch(/code postal attendu/);
+    expect(byField.contrat_date_fin).toMatch(/sans contrat_date_debut/);
+    expect(byField.date_fin_formation).toMatch(/postérieure à date_entree_formation/);
+    expect(JSON.stringify(res.body)).not.toContain("2990199999999");
+    expect((await effectifsOf(t.database)).map((e) => e.id_erp_apprenant)).toEqual(["A", "C"]);
+    const [tr] = await t.database.rows<Record<string, any>>(sql`select * from transmissions`);
+    expect(tr).toMatchObject({ erp: "Gesti", nb_items: 3, nb_accepted: 2, nb_rejected: 1 });
+    expect(tr.errors).toHaveLength(1);
+    expect(tr.errors[0]).toMatchObject({ index: 1, id_erp_apprenant: "B" });
+    expect(tr.errors[0].errors).toHaveLength(errors.length);
+    expect(JSON.stringify(tr.errors)).not.toContain("2990199999999");
+  });
+
+  it("the same payload twice gives the same state and no duplicate", async () => {
+    await reset();
+    const items = [
+      dossier(cfa, cfa, { id_erp_apprenant: "A", contrat_date_debut_2: "2025-09-01" }),
+      dossier(formateur, cfa, { id_erp_apprenant: "A" }), // same id, other formateur: another effectif
+      dossier(cfa, cfa, { id_erp_apprenant: "A", annee_scolaire: "2025-2026" }), // other year: another effectif
+    ];
+    const snapshot = async () => ({
+      effectifs: await t.database.rows(sql`
+        select id, organisme_formateur_id, annee_scolaire, id_erp_apprenant, nom, statut_apprenant, parcours from effectifs order by id`),
+      contrats: await t.database.rows(sql`select effectif_id, rang, date_debut::text from contrats order by effectif_id, rang`),
+      statuts: await t.database.rows(sql`select effectif_id, statut_apprenant from effectif_statuts_erp order by id`),
+    });
+    expect((await post(app.baseUrl, keyCfa, items)).body.nb_ok).toBe(3);
+    const first = await snapshot();
+    expect((await post(app.baseUrl, keyCfa, items)).body.nb_ok).toBe(3);
+    const second = await snapshot();
+    expect(second).toEqual(first);
+    expect(first.effectifs).toHaveLength(3);
+    expect(first.contrats).toHaveLength(4);
+    expect(first.statuts).toHaveLength(3);
+  });
+
+  it("merge: an empty value never erases, the contracts sent replace the stored ones, none sent keeps them", async () => {
+    await reset();
+    await post(app.baseUrl, keyCfa, [
+      dossier(cfa, cfa, {
+        email_contact: "a@exemple.fr",
+        tel_apprenant: "0612345678",
+        date_exclusion_formation: "2025-03-01",
+        contrat_date_debut_2: "2025-09-01",
+      }),
+    ]);
+    await post(app.baseUrl, keyCfa, [
+      dossier(cfa, cfa, {
+        nom_apprenant: "Nouveau-Nom",
+        email_contact: "",
+        tel_apprenant: null,
+        date_exclusion_formation: undefined,
+        contrat_date_debut: "2024-10-01",
+        contrat_date_fin: null,
+        statut_apprenant: 0,
+        date_metier_mise_a_jour_statut: "2025-03-01",
+      }),
+    ]);
+    let [e] = await t.database.rows<Record<string, any>>(
+      sql`select id, nom, email, telephone, date_exclusion_formation::text ex, statut_apprenant from effectifs`,
+    );
+    expect(e).toMatchObject({ nom: "Nouveau-Nom", email: "a@exemple.fr", telephone: "0612345678", ex: "2025-03-01", statut_apprenant: 0 });
+    let contrats = await t.database.rows(sql`select rang, date_debut::text d, date_fin::text f from contrats`);
+    expect(contrats).toEqual([{ rang: 1, d: "2024-10-01", f: null }]);
+    // the ERP's statut history keeps both statuts
+    const history = await t.database.rows(sql`select statut_apprenant s from effectif_statuts_erp order by id`);
+    expect(history).toEqual([{ s: 3 }, { s: 0 }]);
+    // no contract sent: the stored ones stay
+    const noContract = dossier(cfa, cfa, {});
+    delete noContract.contrat_date_debut;
+    delete noContract.contrat_date_fin;
+    delete noContract.siret_employeur;
+    await post(app.baseUrl, keyCfa, [noContract]);
+    contrats = await t.database.rows(sql`select rang, date_debut::text d from contrats`);
+    expect(contrats).toEqual([{ rang: 1, d: "2024-10-01" }]);
+    [e] = await t.database.rows<Record<string, any>>(sql`select count(*)::int n from effectifs`);
+    expect(e.n).toBe(1);
+  });
+
+  it("two items of one batch for the same learner: the last wins and the first says so", async () => {
+    await reset();
+    const res = await post(app.baseUrl, keyCfa, [
+      dossier(cfa, cfa, { nom_apprenant: "Premier" }),
+      dossier(cfa, cfa, { nom_apprenant: "Dernier" }),
+    ]);
+    expect(res.body.data[0]).toMatchObject({ status: "ok" });
+    expect(res.body.data[0].message).toMatch(/remplacé par le dossier n° 2/);
+    expect(res.body.data[1].message).toBeUndefined();
+    const rows = await effectifsOf(t.database);
+    expect(rows.map((r) => r.nom)).toEqual(["Dernier"]);
+  });
+});
+
+describe("organismes and scope", () => {
+  it("unknown UAI/SIRET pair → per-item error naming the pair and what to do", async () => {
+    await reset();
+    const unknownSiret = siretOf(999);
+    const res = await post(app.baseUrl, keyCfa, [
+      dossier(cfa, cfa, { etablissement_formateur_siret: unknownSiret }),
+      dossier(cfa, cfa, { id_erp_apprenant: "2", etablissement_responsable_uai: uaiOf(998) }),
+    ]);
+    expect(res.body.data[0].status).toBe("error");
+    const m0 = res.body.data[0].validation_errors[0];
+    expect(m0.path).toEqual(["etablissement_formateur_uai"]);
+    expect(m0.message).toContain(`UAI ${cfa.uai} / SIRET ${unknownSiret}`);
+    expect(m0.message).toMatch(/inconnu du référentiel.*cet UAI y est connu avec le SIRET.*demandez l'ajout/);
+    const m1 = res.body.data[1].validation_errors[0];
+    expect(m1.message).toMatch(/établissement responsable inconnu/);
+    expect(m1.message).toContain(`ce SIRET y est connu avec l'UAI ${cfa.uai}`);
+    expect(await effectifsOf(t.database)).toHaveLength(0);
+  });
+
+  it("a key writes only its own dossiers and its formateurs'", async () => {
+    await reset();
+    const items = [
+      dossier(cfa, cfa, { id_erp_apprenant: "own" }),
+      dossier(formateur, cfa, { id_erp_apprenant: "formateur-of-cfa" }),
+      dossier(autre, autre, { id_erp_apprenant: "other-cfa" }),
+      dossier(formateur, autre, { id_erp_apprenant: "formateur-for-other" }),
+    ];
+    const asCfa = await post(app.baseUrl, keyCfa, items);
+    expect(asCfa.body.data.map((d: any) => d.status)).toEqual(["ok", "ok", "error", "ok"]);
+    expect(asCfa.body.data[2].validation_errors[0].message).toMatch(/hors du périmètre de CFA de test n° 1/);
+    expect(asCfa.body.data[2].validation_errors[0].path).toEqual([]);
+
+    const asFormateur = await post(app.baseUrl, keyFormateur, items);
+    // the formateur is neither the responsable nor a formateur of `cfa`… but it is the formateur of items 1 and 3
+    expect(asFormateur.body.data.map((d: any) => d.status)).toEqual(["error", "ok", "error", "ok"]);
+
+    const asAutre = await post(app.baseUrl, keyAutre, items);
+    expect(asAutre.body.data.map((d: any) => d.status)).toEqual(["error", "error", "ok", "ok"]);
+  });
+});
+
+describe("concurrency", () => {
+  it("concurrent posts on the same learners never lose an update nor create a duplicate", async () => {
+    await reset();
+    const learners = Array.from({ length: 50 }, (_, i) => `L${i}`);
+    const batch = (n: number) =>
+      learners.map((id, i) =>
+        dossier(cfa, cfa, {
+          id_erp_apprenant: id,
+          // every request sets its own field; the last writer's nom wins
+          nom_apprenant: `Nom-${n}`,
+          ...(n === 0 ? { email_contact: `l${i}@exemple.fr` } : {}),
+          ...(n === 1 ? { tel_apprenant: "0612345678" } : {}),
+          ...(n === 2 ? { ine_apprenant: "1234567890A" } : {}),
+          ...(n === 3 ? { adresse_apprenant: "1 rue X" } : {}),
+          // reverse order in half of the requests: the pipeline sorts them
+          contrat_date_debut: `2024-09-0${n + 1}`,
+        }),
+      );
+    const bodies = [0, 1, 2, 3, 4, 5].map((n) => (n % 2 ? batch(n).reverse() : batch(n)));
+    const responses = await Promise.all(bodies.map((b) => post(app.baseUrl, keyCfa, b)));
+    for (const r of responses) {
+      expect(r.status).toBe(200);
+      expect(r.body.nb_ok).toBe(50);
+    }
+    const rows = await t.database.rows<Record<string, any>>(
+      sql`select id_erp_apprenant, email, telephone, ine, adresse, (select count(*)::int from contrats c where c.effectif_id = e.id) nc
+          from effectifs e order by id_erp_apprenant`,
+    );
+    expect(rows).toHaveLength(50);
+    for (const r of rows) {
+      expect(r.email).toMatch(/@exemple\.fr$/);
+      expect(r.telephone).toBe("0612345678");
+      expect(r.ine).toBe("1234567890A");
+      expect(r.adresse).toBe("1 rue X");
+      expect(r.nc).toBe(1);
+    }
+  });
+});

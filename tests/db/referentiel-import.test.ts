@@ -1,0 +1,307 @@
+/**
+ * Référentiel importers on files written here in their real formats: the documented organismes CSV / JSON, the
+ * LPOF CSV, the BCN N_FORMATION_DIPLOME in Latin-1 with `;` and with `|`, a catalogue CSV, INSEE's zones d'emploi
+ * as an XLSX built here (title rows above the header, numeric cells). Importing twice changes nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { importOrganismes } from "../../app/referentiel/import-organismes.server";
+import { importFormations } from "../../app/referentiel/import-formations.server";
+import { importBassins } from "../../app/referentiel/import-bassins.server";
+import { ImportFileError, type ImportProgress } from "../../app/referentiel/import-common.server";
+import { writeXlsx } from "../../app/shared/xlsx.server";
+import { luhnCompletion, uaiCheckLetter } from "../../app/referentiel/codes";
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(async () => t?.drop());
+
+const latin1 = (s: string) => Buffer.from(s, "latin1");
+const utf8 = (s: string) => Buffer.from(s, "utf8");
+/** A valid SIRET from 13 digits. */
+const siret = (p13: string) => p13 + luhnCompletion(p13);
+/** A valid UAI from 7 digits. */
+const uai = (d7: string) => d7 + uaiCheckLetter(d7);
+
+const RESP = siret("1300000000001");
+const FORM = siret("1300000000002");
+const LIEU = siret("1300000000003");
+const OTHER = siret("1300000000004");
+const BADKEY = siret("1300000000006");
+const UAI_RESP = uai("0691234");
+const UAI_FORM = uai("0691235");
+
+async function orgs() {
+  return t.database.rows<{ siret: string; uai: string | null; nature: string; raison_sociale: string; code_commune: string | null; departement_code: string | null; region_code: string | null; academie_code: string | null; qualiopi: boolean; reseaux: string[]; etat_administratif: string }>(
+    sql`select siret, uai, nature, raison_sociale, code_commune, departement_code, region_code, academie_code, qualiopi, reseaux, etat_administratif from organismes order by siret, uai`,
+  );
+}
+
+describe("import:organismes (documented CSV)", () => {
+  const csv = [
+    "siret;uai;nature;raison_sociale;enseigne;adresse;code_postal;code_commune_insee;reseaux;qualiopi;etat_administratif;siret_responsable",
+    `${RESP};${UAI_RESP};responsable;CFA Lyon Métropole;CFA LM;1 rue de la Paix;69001;69381;CCI|CMA;oui;actif;`,
+    `${FORM};${UAI_FORM};formateur;"Lycée ""Saint-Exupéry""";;"2 place Bellecour; bât. B";69002;69382;;non;actif;${RESP}`,
+    `${LIEU};;lieu;Site de Villeurbanne;;;69100;69266;;;;`,
+    `12345678901234;${uai("0690001")};formateur;SIRET faux;;;;;;;;`,
+    `${OTHER};069001A;formateur;UAI mal formé;;;;;;;;`,
+    `${BADKEY};0690001A;formateur;Clé UAI fausse;;;;;;;;`,
+    `${OTHER};;apprenti;Nature inconnue;;;;;;peut-être;;`,
+    "",
+  ].join("\r\n");
+
+  it("creates organismes with their territory, rejects bad lines naming line and column", async () => {
+    const progress: ImportProgress[] = [];
+    const summary = await importOrganismes(t.database, latin1(csv), { fileName: "organismes.csv", onProgress: (p) => progress.push(p) });
+    expect(summary.format).toContain("CSV");
+    expect(summary.encoding).toBe("windows-1252");
+    expect(summary.lines).toBe(7);
+    expect(summary.created).toBe(4);
+    expect(summary.rejected).toEqual([
+      { line: 5, column: "siret", message: "SIRET invalide (« 12345678901234 ») : la clé de contrôle (Luhn) est fausse" },
+      { line: 6, column: "uai", message: "UAI invalide (« 069001A ») : 7 chiffres suivis d'une lettre attendus" },
+      { line: 8, column: "nature", message: "nature inconnue (« apprenti ») : valeurs acceptées responsable, formateur, responsable_formateur, lieu, inconnue" },
+      { line: 8, column: "qualiopi", message: "valeur invalide (« peut-être ») : oui ou non attendu" },
+    ]);
+    expect(summary.warnings).toContainEqual({ line: 7, column: "uai", message: "UAI 0690001A : la lettre de contrôle est fausse (importé, signalé dans les anomalies)" });
+    expect(summary.details["relations formateur → responsable créées"]).toBe(1);
+    expect(progress.at(-1)?.phase).toBe("terminé");
+
+    const rows = await orgs();
+    expect(rows).toHaveLength(4);
+    const resp = rows.find((r) => r.siret === RESP)!;
+    expect(resp).toMatchObject({
+      uai: UAI_RESP,
+      nature: "responsable",
+      raison_sociale: "CFA Lyon Métropole",
+      code_commune: "69381",
+      departement_code: "69",
+      region_code: "84",
+      academie_code: "10",
+      qualiopi: true,
+      reseaux: ["CCI", "CMA"],
+    });
+    expect(rows.find((r) => r.siret === FORM)!.raison_sociale).toBe('Lycée "Saint-Exupéry"');
+    const [rel] = await t.database.rows<{ n: number }>(sql`
+      select count(*)::int n from organisme_relations r join organismes f on f.id = r.formateur_id join organismes re on re.id = r.responsable_id
+      where f.siret = ${FORM} and re.siret = ${RESP}`);
+    expect(rel.n).toBe(1);
+  });
+
+  it("is idempotent: importing the same file again creates and updates nothing", async () => {
+    const summary = await importOrganismes(t.database, latin1(csv));
+    expect(summary.created).toBe(0);
+    expect(summary.updated).toBe(0);
+    expect(summary.unchanged).toBe(4);
+    expect(summary.details["relations formateur → responsable créées"]).toBe(0);
+    expect(await orgs()).toHaveLength(4);
+  });
+
+  it("updates only what a new file says, never erasing with empty cells", async () => {
+    const update = ["siret,uai,raison_sociale,enseigne,etat_administratif", `${RESP},${UAI_RESP},CFA Lyon Métropole,,fermé`].join("\n");
+    const summary = await importOrganismes(t.database, utf8(update));
+    expect(summary).toMatchObject({ created: 0, updated: 1, unchanged: 0 });
+    const resp = (await orgs()).find((r) => r.siret === RESP)!;
+    expect(resp.etat_administratif).toBe("ferme");
+    expect(resp.qualiopi).toBe(true);
+    expect(resp.reseaux).toEqual(["CCI", "CMA"]);
+  });
+
+  it("refuses a file it cannot read without changing anything", async () => {
+    const before = await orgs();
+    await expect(importOrganismes(t.database, utf8("name;town\nA;B\n"))).rejects.toThrow(ImportFileError);
+    await expect(importOrganismes(t.database, utf8("name;town\nA;B\n"))).rejects.toThrow(/colonne\(s\) obligatoire\(s\) absente\(s\) : « siret », « raison_sociale »/);
+    await expect(importOrganismes(t.database, utf8('siret;raison_sociale\n"abc;def\n'))).rejects.toThrow(/Ligne 2 : guillemet ouvert jamais refermé/);
+    await expect(importOrganismes(t.database, utf8("[{"))).rejects.toThrow(/JSON invalide/);
+    expect(await orgs()).toEqual(before);
+  });
+});
+
+describe("import:organismes (JSON)", () => {
+  it("reads an array of objects, naming the element in messages", async () => {
+    const json = JSON.stringify([
+      { siret: OTHER, uai: uai("0750001"), nature: "responsable_formateur", raison_sociale: "CFA Paris", code_commune_insee: "75056", reseaux: ["CCI"], qualiopi: true },
+      { siret: "123", raison_sociale: "Faux" },
+    ]);
+    const summary = await importOrganismes(t.database, utf8(json));
+    expect(summary.lineUnit).toBe("élément");
+    expect(summary.created).toBe(1);
+    expect(summary.rejected).toEqual([{ line: 2, column: "siret", message: "SIRET invalide (« 123 ») : 14 chiffres attendus" }]);
+    const row = (await orgs()).find((r) => r.siret === OTHER)!;
+    expect(row).toMatchObject({ nature: "responsable_formateur", region_code: "11", academie_code: "01", reseaux: ["CCI"], qualiopi: true });
+  });
+});
+
+describe("import:organismes (liste publique des organismes de formation)", () => {
+  const header =
+    "numeroDeclarationActivite;numerosDeclarationActivitePrecedent;denomination;siren;siretEtablissementDeclarant;adressePhysiqueOrganismeFormation.voie;adressePhysiqueOrganismeFormation.codePostal;adressePhysiqueOrganismeFormation.ville;adressePhysiqueOrganismeFormation.codeRegion;certifications.actionsDeFormation;certifications.bilansDeCompetences;certifications.VAE;certifications.actionsDeFormationParApprentissage;organismeEtrangerRepresente.denomination;informationsDeclarees.dateDerniereDeclaration;informationsDeclarees.nbStagiaires";
+  const NEW = siret("4400000000001");
+  const NOT_CFA = siret("4400000000002");
+  const lpof = [
+    header,
+    `52440000144;;CFA DES PAYS DE LA LOIRE;${NEW.slice(0, 9)};${NEW};12 RUE DE NANTES;44000;NANTES;52;true;false;false;true;;2024-03-01;120`,
+    `52440000145;;ORGANISME SANS APPRENTISSAGE;${NOT_CFA.slice(0, 9)};${NOT_CFA};1 RUE X;44000;NANTES;52;true;false;false;false;;2024-03-01;10`,
+    `11750000001;;CFA PARIS (MAJ LPOF);${OTHER.slice(0, 9)};${OTHER};5 RUE DE RIVOLI;75001;PARIS;11;true;false;false;true;;2024-03-01;300`,
+    `11750000002;;SIRET ERRONE;123456789;12345678900000;;75001;PARIS;11;true;false;false;true;;2024-03-01;3`,
+  ].join("\n");
+
+  it("creates apprenticeship organismes, updates known ones, skips the others", async () => {
+    const summary = await importOrganismes(t.database, utf8(lpof));
+    expect(summary.format).toContain("LPOF");
+    expect(summary.created).toBe(1);
+    expect(summary.updated).toBe(1);
+    expect(summary.skipped).toBe(1);
+    expect(summary.rejected).toEqual([
+      { line: 5, column: "siretEtablissementDeclarant", message: "SIRET invalide (« 12345678900000 ») : la clé de contrôle (Luhn) est fausse" },
+    ]);
+    const rows = await orgs();
+    expect(rows.find((r) => r.siret === NEW)).toMatchObject({ uai: null, nature: "inconnue", raison_sociale: "CFA DES PAYS DE LA LOIRE", departement_code: "44", region_code: "52", qualiopi: true });
+    expect(rows.find((r) => r.siret === NOT_CFA)).toBeUndefined();
+    // known organisme: name updated, its UAI and nature kept
+    expect(rows.find((r) => r.siret === OTHER)).toMatchObject({ uai: uai("0750001"), nature: "responsable_formateur", raison_sociale: "CFA PARIS (MAJ LPOF)" });
+    const again = await importOrganismes(t.database, utf8(lpof));
+    expect(again).toMatchObject({ created: 0, updated: 0 });
+  });
+});
+
+describe("import:formations", () => {
+  const bcnHeader =
+    "FORMATION_DIPLOME;NIVEAU_FORMATION_DIPLOME;GROUPE_SPECIALITE;LETTRE_SPECIALITE;ANCIEN_DIPLOME_1;NOUVEAU_DIPLOME_1;NIVEAU_QUALIFICATION_RNCP;LIBELLE_COURT;LIBELLE_STAT_33;LIBELLE_LONG_200;DATE_OUVERTURE;DATE_FERMETURE;DATE_PREMIERE_SESSION;DATE_DERNIERE_SESSION;N_COMMENTAIRE;DATE_INTERVENTION;SOURCE";
+  const bcnRows = [
+    "50022137;500;221;T;;;03;CAP;CUISINE;CUISINE;01/09/2016;;2018;;;12/05/2016;JO",
+    "40025214;400;252;S;;;04;BAC PRO;MAINT VEHIC OPT A VOIT PARTICUL;MAINTENANCE DES VEHICULES OPTION A VOITURES PARTICULIERES;01/09/2014;31/08/2026;2016;2026;;;JO",
+    "32031211;320;312;T;;;05;BTSA;TECHNICO-COMMERCIAL;TECHNICO-COMMERCIAL (BTSA) - ÉLEVAGE ET ÉQUITATION;01/09/2018;;;;;;",
+    "ABC;500;;;;;03;CAP;FAUX;CFD FAUX;01/09/2016;;;;;;",
+    "50033401;500;334;T;;;03;CAP;ACCUEIL;AGENT D'ACCUEIL;31/02/2020;;;;;;",
+  ];
+
+  it("imports the BCN table in Latin-1 with ';' (accents, dates, niveaux) and rejects bad lines", async () => {
+    const summary = await importFormations(t.database, latin1([bcnHeader, ...bcnRows].join("\r\n") + "\r\n"), { fileName: "n_formation_diplome.csv" });
+    expect(summary.format).toBe("BCN N_FORMATION_DIPLOME");
+    expect(summary.encoding).toBe("windows-1252");
+    expect(summary.delimiter).toBe(";");
+    expect(summary.created).toBe(3);
+    expect(summary.rejected).toEqual([
+      { line: 5, column: "FORMATION_DIPLOME", message: "CFD invalide (« ABC ») : 8 chiffres ou lettres majuscules attendus" },
+      { line: 6, column: "DATE_OUVERTURE", message: "date invalide (« 31/02/2020 ») : JJ/MM/AAAA attendu" },
+    ]);
+    const rows = await t.database.rows<{ cfd: string; niveau: number; intitule_long: string; date_ouverture: string; date_fermeture: string | null }>(
+      sql`select cfd, niveau, intitule_long, date_ouverture::text, date_fermeture::text from formations order by cfd`,
+    );
+    expect(rows).toEqual([
+      { cfd: "32031211", niveau: 5, intitule_long: "TECHNICO-COMMERCIAL (BTSA) - ÉLEVAGE ET ÉQUITATION", date_ouverture: "2018-09-01", date_fermeture: null },
+      { cfd: "40025214", niveau: 4, intitule_long: "MAINTENANCE DES VEHICULES OPTION A VOITURES PARTICULIERES", date_ouverture: "2014-09-01", date_fermeture: "2026-08-31" },
+      { cfd: "50022137", niveau: 3, intitule_long: "CUISINE", date_ouverture: "2016-09-01", date_fermeture: null },
+    ]);
+  });
+
+  it("imports the same table with '|' idempotently, and updates what changed", async () => {
+    const piped = [bcnHeader, ...bcnRows.slice(0, 3)].map((l) => l.replace(/;/g, "|")).join("\n");
+    const again = await importFormations(t.database, latin1(piped));
+    expect(again.delimiter).toBe("|");
+    expect(again).toMatchObject({ created: 0, updated: 0, unchanged: 3 });
+    const changed = piped.replace("01/09/2016||2018", "01/09/2016|31/08/2027|2018");
+    const summary = await importFormations(t.database, latin1(changed));
+    expect(summary).toMatchObject({ created: 0, updated: 1, unchanged: 2 });
+    const [row] = await t.database.rows<{ d: string }>(sql`select date_fermeture::text d from formations where cfd = '50022137'`);
+    expect(row.d).toBe("2027-08-31");
+  });
+
+  it("imports a catalogue CSV (RNCP, niveau, organismes) and links formateur → responsable", async () => {
+    const NEW_FORM = siret("1300000000005");
+    await importOrganismes(t.database, utf8(`siret;uai;nature;raison_sociale\n${NEW_FORM};${uai("0691299")};formateur;Antenne Givors\n`));
+    const catalogue = [
+      "cfd,rncp,niveau,intitule,uai_formateur,siret_formateur,uai_responsable,siret_responsable,code_commune_lieu",
+      `50022137,RNCP37861,3,CUISINE,${uai("0691299")},${NEW_FORM},${UAI_RESP},${RESP},69091`,
+      `,34566,6,Licence professionnelle métiers du numérique,,,,,`,
+      `,RNCP12,9,Niveau faux,,,,,`,
+      `1234,,,CFD trop court,,,,,`,
+    ].join("\n");
+    const summary = await importFormations(t.database, utf8(catalogue));
+    expect(summary.format).toContain("catalogue");
+    expect(summary).toMatchObject({ created: 1, updated: 1 });
+    expect(summary.rejected).toEqual([
+      { line: 4, column: "niveau", message: "niveau invalide (« 9 ») : un niveau européen de 3 à 8 est attendu" },
+      { line: 5, column: "cfd", message: "CFD invalide (« 1234 ») : 8 chiffres ou lettres majuscules attendus" },
+    ]);
+    expect(summary.details["relations formateur → responsable créées"]).toBe(1);
+    const rows = await t.database.rows<{ cfd: string | null; rncp: string | null; niveau: number }>(sql`select cfd, rncp, niveau from formations where rncp is not null order by rncp`);
+    expect(rows).toEqual([
+      { cfd: null, rncp: "RNCP34566", niveau: 6 },
+      { cfd: "50022137", rncp: "RNCP37861", niveau: 3 },
+    ]);
+    const again = await importFormations(t.database, utf8(catalogue));
+    expect(again).toMatchObject({ created: 0, updated: 0, unchanged: 2 });
+  });
+});
+
+describe("import:bassins (INSEE XLSX)", () => {
+  function inseeWorkbook(rows: (string | number)[][]) {
+    return writeXlsx(
+      [
+        { name: "Lisez-moi", rows: [["Zonage en zones d'emploi 2020"], ["Source : Insee"]] },
+        {
+          name: "Composition_communale",
+          rows: [
+            ["Composition communale des zones d'emploi 2020"],
+            ["Découpage au 1er janvier 2024"],
+            ["Source : Insee"],
+            [],
+            ["CODGEO", "LIBGEO", "ZE2020", "LIBZE2020", "ZE2020_PARTIE_REG", "DEP", "REG"],
+            ...rows,
+          ],
+        },
+      ],
+      { header: false },
+    );
+  }
+
+  it("sets the bassin of communes (numeric cells padded, arrondissements following their commune) and of organismes", async () => {
+    const xlsx = inseeWorkbook([
+      [1001, "L'Abergement-Clémenciat", 8405, "Bourg-en-Bresse", 8405, "01", 84],
+      ["69123", "Lyon", "8421", "Lyon", "8421", "69", "84"],
+      ["69266", "Villeurbanne", "8421", "Lyon", "8421", "69", "84"],
+      ["75056", "Paris", "1109", "Paris", "1109", "75", "11"],
+      ["99999", "Commune inconnue", "1109", "Paris", "1109", "99", "11"],
+      ["69091", "Givors", "ABCDE", "Faux", "", "69", "84"],
+    ]);
+    const summary = await importBassins(t.database, xlsx, { fileName: "ZE2020_au_01-01-2024.xlsx" });
+    expect(summary.format).toContain("Composition_communale");
+    expect(summary.lines).toBe(6);
+    expect(summary.created).toBe(4);
+    expect(summary.skipped).toBe(1);
+    expect(summary.rejected).toEqual([{ line: 11, column: "ZE2020", message: "code de zone d'emploi invalide (« ABCDE ») : 4 caractères attendus" }]);
+    expect(summary.details["bassins d'emploi créés"]).toBe(3);
+    expect(summary.details["arrondissements municipaux rattachés"]).toBe(9 + 20);
+    const communes = await t.database.rows<{ code: string; b: string | null }>(
+      sql`select code, bassin_emploi_code b from communes where code in ('01001', '69123', '69381', '69266', '75056', '75101') order by code`,
+    );
+    expect(communes).toEqual([
+      { code: "01001", b: "8405" },
+      { code: "69123", b: "8421" },
+      { code: "69266", b: "8421" },
+      { code: "69381", b: "8421" },
+      { code: "75056", b: "1109" },
+      { code: "75101", b: "1109" },
+    ]);
+    const [resp] = await t.database.rows<{ b: string }>(sql`select bassin_emploi_code b from organismes where siret = ${RESP}`);
+    expect(resp.b).toBe("8421");
+    const again = await importBassins(t.database, xlsx);
+    expect(again).toMatchObject({ created: 0, updated: 0, unchanged: 4 });
+    expect(again.details["organismes mis à jour"]).toBe(0);
+  });
+
+  it("reads the same table as CSV", async () => {
+    const csv = "CODGEO;LIBGEO;ZE2020;LIBZE2020\n69266;Villeurbanne;8421;Lyon\n01001;L'Abergement-Clémenciat;8406;Bourg-en-Bresse (nouvelle)\n";
+    const summary = await importBassins(t.database, latin1(csv));
+    expect(summary).toMatchObject({ created: 0, updated: 1, unchanged: 1 });
+    expect(summary.details["bassins d'emploi créés"]).toBe(1);
+  });
+
+  it("refuses a workbook without the CODGEO header", async () => {
+    await expect(importBassins(t.database, writeXlsx([{ name: "x", rows: [["a", "b"]] }]))).rejects.toThrow(/aucune feuille du classeur n'a de ligne d'en-tête contenant « CODGEO »/);
+  });
+});

@@ -1,0 +1,154 @@
+import { describe, expect, it } from "vitest";
+import {
+  dateDuMois,
+  datesSerie,
+  dernierJourDuMois,
+  filtersToSearchParams,
+  moisDecale,
+  parseDateParams,
+  parseFilters,
+  parseRepartition,
+  sansFiltre,
+  type IndicateursFilters,
+} from "../../app/indicateurs/filters";
+import { parseIndicateursArgs, UsageError } from "../../cli/commands/indicateurs";
+
+const ok = (query: string): IndicateursFilters => {
+  const r = parseFilters(new URLSearchParams(query));
+  if (!r.ok) throw new Error(r.errors.join("; "));
+  return r.value;
+};
+const errors = (query: string): string[] => {
+  const r = parseFilters(new URLSearchParams(query));
+  return r.ok ? [] : r.errors;
+};
+
+describe("filtres des indicateurs", () => {
+  it("parses every filter, repeated or comma-separated, normalised", () => {
+    expect(
+      ok(
+        "region=84&region=11&departement=69,2a&academie=10&bassin=8405&organisme=130 005 937 00011&organisme=0693500e" +
+          "&reseau=CCI&nature=formateur&cfd=32033422&rncp=35185&niveau=5,6&annee_formation=1&age=moins_18,26_plus&sexe=h&rqth=oui&autre=x",
+      ),
+    ).toEqual({
+      region: ["84", "11"],
+      departement: ["69", "2A"],
+      academie: ["10"],
+      bassinEmploi: ["8405"],
+      organisme: ["13000593700011", "0693500E"],
+      reseau: ["CCI"],
+      nature: ["formateur"],
+      cfd: ["32033422"],
+      rncp: ["RNCP35185"],
+      niveau: [5, 6],
+      anneeFormation: [1],
+      trancheAge: ["moins_18", "26_plus"],
+      sexe: ["M"],
+      rqth: true,
+    });
+    expect(ok("")).toEqual({});
+    expect(ok("rqth=non")).toEqual({ rqth: false });
+    expect(ok("region=84,84")).toEqual({ region: ["84"] });
+  });
+
+  it("gives a French message naming the parameter for each bad value", () => {
+    expect(errors("region=99")[0]).toMatch(/^region : code région inconnu « 99 »/);
+    expect(errors("departement=20")[0]).toMatch(/^departement : code département invalide « 20 »/);
+    expect(errors("departement=975")).toHaveLength(1);
+    expect(errors("academie=05")[0]).toMatch(/^academie : code académie inconnu/);
+    expect(errors("organisme=13000593700012")[0]).toMatch(/^organisme : SIRET invalide/);
+    expect(errors("organisme=0693500X")[0]).toMatch(/^organisme : UAI invalide/);
+    expect(errors("organisme=abc")[0]).toMatch(/^organisme : SIRET \(14 chiffres\) ou UAI/);
+    expect(errors("nature=cfa")[0]).toMatch(/^nature : nature inconnue « cfa »/);
+    expect(errors("cfd=123")[0]).toMatch(/^cfd : code formation diplôme invalide/);
+    expect(errors("rncp=RNCP1")[0]).toMatch(/^rncp : code RNCP invalide/);
+    expect(errors("niveau=2")[0]).toMatch(/^niveau : niveau invalide « 2 »/);
+    expect(errors("annee_formation=6")[0]).toMatch(/^annee_formation : /);
+    expect(errors("age=mineur")[0]).toMatch(/^age : tranche d'âge inconnue/);
+    expect(errors("sexe=X")[0]).toMatch(/^sexe : « M » ou « F » attendu/);
+    expect(errors("rqth=peut-être")[0]).toMatch(/^rqth : « oui » ou « non » attendu/);
+    expect(errors("region=99&niveau=9")).toHaveLength(2);
+  });
+
+  it("serialises filters back to the same filters", () => {
+    const filters = ok("region=84,11&departement=2A&organisme=0693500E&nature=formateur,responsable&niveau=5&age=18_20&sexe=F&rqth=non&cfd=32033422");
+    const params = filtersToSearchParams(filters, new URLSearchParams("mois=2025-03&region=01"));
+    expect(params.get("mois")).toBe("2025-03");
+    expect(params.get("region")).toBe("84,11");
+    expect(ok(params.toString())).toEqual(filters);
+    expect(sansFiltre({})).toBe(true);
+    expect(sansFiltre({ region: [] })).toBe(true);
+    expect(sansFiltre(filters)).toBe(false);
+  });
+
+  it("parses the breakdown", () => {
+    expect(parseRepartition("departement")).toEqual({ ok: true, value: "departement" });
+    expect(parseRepartition(null)).toEqual({ ok: true, value: undefined });
+    expect(parseRepartition("commune")).toEqual({ ok: false, errors: [expect.stringMatching(/^by : répartition inconnue « commune »/)] });
+  });
+});
+
+describe("dates des indicateurs", () => {
+  it("takes a past month's last day and today for the current month", () => {
+    expect(dernierJourDuMois("2024-02-10")).toBe("2024-02-29");
+    expect(dernierJourDuMois("2025-02")).toBe("2025-02-28");
+    expect(dateDuMois("2025-03", "2025-11-20")).toBe("2025-03-31");
+    expect(dateDuMois("2025-11", "2025-11-20")).toBe("2025-11-20");
+    expect(moisDecale("2025-01-15", -1)).toBe("2024-12");
+    expect(moisDecale("2025-01-15", -12)).toBe("2024-01");
+    expect(moisDecale("2025-12-31", 1)).toBe("2026-01");
+    expect(parseDateParams(new URLSearchParams("mois=2025-02"), "2025-11-20")).toEqual({ ok: true, value: "2025-02-28" });
+    expect(parseDateParams(new URLSearchParams(""), "2025-11-20")).toEqual({ ok: true, value: "2025-11-20" });
+    expect(parseDateParams(new URLSearchParams("date=2025-02-30"), "2025-11-20")).toEqual({
+      ok: false,
+      errors: ["date : date invalide « 2025-02-30 » (AAAA-MM-JJ attendu)"],
+    });
+    expect(parseDateParams(new URLSearchParams("mois=2025-12"), "2025-11-20").ok).toBe(false);
+  });
+
+  it("lists the 24 points of a series ending at the date", () => {
+    const points = datesSerie("2025-11-20");
+    expect(points).toHaveLength(24);
+    expect(points[0]).toEqual({ mois: "2023-12", date: "2023-12-31" });
+    expect(points[21]).toEqual({ mois: "2025-09", date: "2025-09-30" });
+    expect(points[22]).toEqual({ mois: "2025-10", date: "2025-10-31" });
+    expect(points[23]).toEqual({ mois: "2025-11", date: "2025-11-20" });
+    expect(datesSerie("2024-03-31", 3).map((p) => p.date)).toEqual(["2024-01-31", "2024-02-29", "2024-03-31"]);
+  });
+});
+
+describe("arguments de la commande indicateurs", () => {
+  it("reads the date, the filters and the breakdown", () => {
+    expect(parseIndicateursArgs(["--date", "2025-03-31", "--region", "84", "--departement=69", "--niveau", "5", "--cfd", "32033422", "--siret", "13000593700011", "--sexe", "F", "--by", "departement", "--annee-formation", "2", "--serie"], "2025-11-20")).toEqual({
+      date: "2025-03-31",
+      filters: { region: ["84"], departement: ["69"], niveau: [5], cfd: ["32033422"], organisme: ["13000593700011"], sexe: ["F"], anneeFormation: [2] },
+      by: "departement",
+      serie: true,
+      couverture: false,
+      exact: false,
+    });
+    expect(parseIndicateursArgs([], "2025-11-20").date).toBe("2025-11-20");
+    expect(parseIndicateursArgs(["--mois", "2025-02"], "2025-11-20").date).toBe("2025-02-28");
+  });
+
+  it("refuses bad arguments with a French message", () => {
+    const message = (argv: string[]) => {
+      try {
+        parseIndicateursArgs(argv, "2025-11-20");
+      } catch (error) {
+        expect(error).toBeInstanceOf(UsageError);
+        return (error as Error).message;
+      }
+      return "";
+    };
+    expect(message(["--date", "2025-13-01"])).toMatch(/^--date : date invalide/);
+    expect(message(["--region", "99"])).toMatch(/^--region : code région inconnu/);
+    expect(message(["--annee-formation", "9"])).toMatch(/^--annee-formation : /);
+    expect(message(["--by", "commune"])).toMatch(/^--by : répartition inconnue/);
+    expect(message(["--couleur", "bleu"])).toMatch(/^Option inconnue : --couleur/);
+    expect(message(["--region"])).toMatch(/^--region : valeur manquante/);
+    expect(message(["--region", "--niveau", "5"])).toMatch(/^--region : valeur manquante/);
+    expect(message(["--date", "2025-01-01", "--mois", "2025-01"])).toMatch(/ne peuvent pas être utilisés ensemble/);
+    expect(message(["84"])).toMatch(/^Argument inconnu : 84/);
+  });
+});
