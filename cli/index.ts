@@ -6,6 +6,14 @@ const commands: Record<string, () => Promise<{ run: (argv: string[]) => Promise<
   migrate: () => import("./commands/migrate"),
   seed: () => import("./commands/seed"),
   statut: () => import("./commands/statut"),
+  "import:organismes": () => import("./commands/import-organismes"),
+  "import:formations": () => import("./commands/import-formations"),
+  "import:bassins": () => import("./commands/import-bassins"),
+  "organisme:api-key": () => import("./commands/organisme-api-key"),
+  "ingestion:purge": () => import("./commands/ingestion-purge"),
+  indicateurs: () => import("./commands/indicateurs"),
+  "user:create": () => import("./commands/user-create"),
+  "user:list": () => import("./commands/user-list"),
 };
 
 async function main() {

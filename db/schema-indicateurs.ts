@@ -42,7 +42,6 @@ export const statutPeriodes = pgTable(
   (t) => [
     index("statut_periodes_effectif_idx").on(t.effectifId),
     index("statut_periodes_formateur_idx").on(t.organismeFormateurId),
-    index("statut_periodes_responsable_idx").on(t.organismeResponsableId),
     index("statut_periodes_formation_idx").on(t.formationId),
     index("statut_periodes_departement_idx").on(t.departementCode, t.debut),
   ],

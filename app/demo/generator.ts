@@ -1290,7 +1290,9 @@ export function createDemoWorld(options: DemoOptions, territories: DemoTerritori
       }
       let debut = firstDebut;
       while (debut !== null && debut < fin - 20 && contracts.length < 4) {
-        const c: Contract = { debut, fin: contractEnd(), rupture: null, cause: null, siret: employer() };
+        let siret = employer();
+        while (contracts.length > 0 && siret === contracts[contracts.length - 1].siret) siret = employer();
+        const c: Contract = { debut, fin: contractEnd(), rupture: null, cause: null, siret };
         contracts.push(c);
         debut = null;
         if (r() < (contracts.length === 1 ? 0.15 : 0.1)) {

@@ -41,6 +41,11 @@ export interface SeedOptions {
   /** Effectifs per COPY (default 25,000). */
   chunkSize?: number;
   onProgress?: (progress: SeedProgress) => void;
+  /**
+   * Drop the secondary indexes of effectifs/contrats/effectif_statuts_erp during the load and rebuild them at the
+   * end (default true; their foreign keys are always dropped and re-added, inside the load's transaction).
+   */
+  deferIndexes?: boolean;
   /** Defaults to loadDemoTerritories(). */
   territories?: DemoTerritories;
 }
@@ -75,10 +80,11 @@ export function loadDemoTerritories(): DemoTerritories {
   return territoriesCache;
 }
 
+const HAS_DATA = "select (exists (select 1 from effectifs) or exists (select 1 from organismes) or exists (select 1 from formations)) as n";
+
 /** True when there is no effectif, organisme nor formation (the demo may be loaded). */
 export async function isDatabaseEmpty(database: Database): Promise<boolean> {
-  const [row] = await database.rows<{ n: boolean }>(sql`
-    select (exists (select 1 from effectifs) or exists (select 1 from organismes) or exists (select 1 from formations)) as n`);
+  const [row] = await database.rows<{ n: boolean }>(sql.raw(HAS_DATA));
   return !row.n;
 }
 
@@ -294,9 +300,9 @@ interface Deferred {
   foreignKeys: { table: string; name: string; def: string }[];
 }
 
-async function dropSecondaryStructures(session: BulkSession): Promise<Deferred> {
+async function dropSecondaryStructures(session: BulkSession, withIndexes: boolean): Promise<Deferred> {
   const list = BULK_TABLES.map((t) => `'${t}'`).join(",");
-  const indexes = await session.query<{ name: string; def: string }>(`
+  const indexes = !withIndexes ? [] : await session.query<{ name: string; def: string }>(`
     select i.relname as name, pg_get_indexdef(i.oid) as def
     from pg_index x
     join pg_class i on i.oid = x.indexrelid
@@ -338,9 +344,7 @@ export async function seedDemo(database: Database, options: SeedOptions): Promis
       // CASCADE: tables added later that point at these (e.g. accounts attached to an organisme) are emptied too.
       await session.query(`truncate table ${DATA_TABLES.join(", ")} restart identity cascade`);
     } else {
-      const [row] = await session.query<{ n: boolean }>(
-        "select (exists (select 1 from effectifs) or exists (select 1 from organismes) or exists (select 1 from formations)) as n",
-      );
+      const [row] = await session.query<{ n: boolean }>(HAS_DATA);
       if (row.n) {
         throw new Error(
           "La base contient déjà des données (effectifs, organismes ou formations) : le jeu de démonstration n'a pas été chargé. " +
@@ -356,7 +360,7 @@ export async function seedDemo(database: Database, options: SeedOptions): Promis
     await copyRows(session, formations, "formations", world.formations);
 
     // Only inside a transaction: a crash then cannot leave the tables without their indexes.
-    const deferred = session.transactional ? await dropSecondaryStructures(session) : null;
+    const deferred = session.transactional ? await dropSecondaryStructures(session, options.deferIndexes ?? true) : null;
 
     // While chunk i is being copied (PostgreSQL server: by the server process), chunk i+1 is generated; the
     // generation yields to the event loop now and then so the socket keeps being fed.
@@ -391,7 +395,7 @@ export async function seedDemo(database: Database, options: SeedOptions): Promis
           statutEncoder ??= tableEncoder(effectifStatutsErp, "effectif_statuts_erp", statut);
           s.add(statutEncoder, statut);
         }
-        if (cooperative && (i & 1023) === 1023) await yieldToEventLoop();
+        if (cooperative && (i & 255) === 255) await yieldToEventLoop();
       }
       await pending;
       if (e.rows === 0) break;

@@ -134,6 +134,11 @@ export async function territoires(database: Database): Promise<Territoires> {
 interface ConditionOrganisme {
   formateurs: number[];
   responsables: number[];
+  /**
+   * Every formateur of a matching effectif: `formateurs` and the formateurs of the effectifs whose responsable is
+   * in `responsables` (lets statut_periodes be searched by its formateur index only).
+   */
+  tousFormateurs: number[];
 }
 
 /** Filters and scope turned into id / code lists (what the SQL needs). */
@@ -173,12 +178,15 @@ async function ids(database: Database, query: SQL): Promise<number[]> {
 
 /** A responsable includes its formateurs: the ids themselves, and the formateurs related to them. */
 async function conditionOrganisme(database: Database, organismeIds: number[]): Promise<ConditionOrganisme> {
-  if (organismeIds.length === 0) return { formateurs: [], responsables: [] };
-  const formateurs = await ids(
+  if (organismeIds.length === 0) return { formateurs: [], responsables: [], tousFormateurs: [] };
+  const list = intArray(organismeIds);
+  const formateurs = await ids(database, sql`select formateur_id as id from organisme_relations where responsable_id = any(${list}::int[])`);
+  const viaEffectifs = await ids(
     database,
-    sql`select formateur_id as id from organisme_relations where responsable_id = any(${intArray(organismeIds)}::int[])`,
+    sql`select distinct organisme_formateur_id as id from effectifs where organisme_responsable_id = any(${list}::int[])`,
   );
-  return { formateurs: [...new Set([...organismeIds, ...formateurs])], responsables: organismeIds };
+  const direct = [...new Set([...organismeIds, ...formateurs])];
+  return { formateurs: direct, responsables: organismeIds, tousFormateurs: [...new Set([...direct, ...viaEffectifs])] };
 }
 
 export async function resoudreFiltres(
@@ -307,6 +315,7 @@ function conditions(f: FiltreResolu, source: Source, date: string | null): SQL[]
   const c: SQL[] = [];
   if (f.departements) c.push(sql`x.departement_code = any(${textArray(f.departements)}::text[])`);
   for (const o of f.organismes) {
+    if (source === "periodes") c.push(sql`x.organisme_formateur_id = any(${intArray(o.tousFormateurs)}::int[])`);
     c.push(sql`(x.organisme_formateur_id = any(${intArray(o.formateurs)}::int[])
       or x.organisme_responsable_id = any(${intArray(o.responsables)}::int[]))`);
   }

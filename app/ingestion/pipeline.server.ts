@@ -22,7 +22,7 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { validateDossier, type DossierV3, type ValidationError } from "./dossier-schema.server";
-import { refreshStatuts } from "./parcours.server";
+import { parcoursOfDossier, refreshStatuts } from "./parcours.server";
 import { execRows, isRetryableDbError, type Executor } from "./sql.server";
 
 export type IngestSource = "API" | "FICHIER";
@@ -61,6 +61,8 @@ export interface IngestOptions {
   lignes?: number[];
   /** Set "now" (tests). */
   now?: Date;
+  /** Timings of the steps (benchmarks). */
+  trace?: (step: string, ms: number) => void;
 }
 
 export interface IngestResult {
@@ -224,7 +226,7 @@ export async function checkDossiers(executor: Executor, items: unknown[], organi
 
 // ----------------------------------------------------------------------------------------------- writing
 
-type ColumnType = "int" | "smallint" | "text" | "date" | "timestamptz" | "boolean";
+type ColumnType = "int" | "smallint" | "text" | "date" | "timestamptz" | "boolean" | "jsonb";
 type Merge = "replace" | "coalesce";
 
 /** effectifs column ← normalised dossier, and how a resend merges with the stored value. */
@@ -284,6 +286,8 @@ const COLUMNS: [column: string, type: ColumnType, merge: Merge, get: (c: Checked
   ["organisme_lieu_id", "int", "replace", (c) => c.lieuId ?? null],
   ["formation_id", "int", "replace", (c) => c.formationId ?? null],
   ["nir_fourni", "boolean", "replace", (_, d) => d.nir_fourni],
+  // computed from the dossier alone; refreshStatutStorage rewrites it when the merged row differs
+  ["parcours", "jsonb", "replace", (_, d) => parcoursOfDossier(d)],
 ];
 
 const KEY_COLUMNS = new Set(["organisme_formateur_id", "annee_scolaire", "id_erp_apprenant"]);
@@ -351,6 +355,13 @@ async function writeBatch(
   transmission: { nbItems: number; nbAccepted: number; nbRejected: number; errors: unknown[] },
 ): Promise<{ transmissionId: number; effectifIds: number[] }> {
   const now = (options.now ?? new Date()).toISOString();
+  let mark = performance.now();
+  const lap = (step: string) => {
+    if (!options.trace) return;
+    const at = performance.now();
+    options.trace(step, at - mark);
+    mark = at;
+  };
   const [t] = await execRows<{ id: number }>(
     tx,
     sql`insert into transmissions (organisme_id, source, erp, file_name, received_at, nb_items, nb_accepted, nb_rejected, errors)
@@ -359,6 +370,7 @@ async function writeBatch(
                 ${transmission.errors.length ? JSON.stringify(transmission.errors) : null}::jsonb)
         returning id`,
   );
+  lap("tx:transmission");
   if (unique.length === 0) return { transmissionId: t.id, effectifIds: [] };
 
   const records = unique.map((c) => {
@@ -374,6 +386,7 @@ async function writeBatch(
         order by r.organisme_formateur_id, r.annee_scolaire collate "C", r.id_erp_apprenant collate "C"
         ${sql.raw(UPSERT_SQL.conflict)}`,
   );
+  lap("tx:upsert");
   const idByKey = new Map(returned.map((r) => [`${r.organisme_formateur_id}\u0000${r.annee_scolaire}\u0000${r.id_erp_apprenant}`, r.id]));
   const effectifIds: number[] = [];
   const withContrats: number[] = [];
@@ -403,6 +416,7 @@ async function writeBatch(
     }
   }
 
+  lap("tx:prepare");
   if (withContrats.length) {
     await tx.execute(
       sql`delete from contrats where effectif_id in (select (jsonb_array_elements_text(${JSON.stringify(withContrats)}::jsonb))::int)`,
@@ -413,6 +427,7 @@ async function writeBatch(
       from jsonb_to_recordset(${JSON.stringify(contrats)}::jsonb)
         as r(effectif_id int, rang smallint, siret_employeur text, date_debut date, date_fin date, date_rupture date, cause_rupture text)`);
   }
+  lap("tx:contrats");
   if (statuts.length) {
     await tx.execute(sql`
       insert into effectif_statuts_erp (effectif_id, statut_apprenant, date_metier_mise_a_jour_statut, received_at)
@@ -423,7 +438,9 @@ async function writeBatch(
         where s.effectif_id = r.effectif_id and s.statut_apprenant = r.statut
           and s.date_metier_mise_a_jour_statut is not distinct from r.date)`);
   }
+  lap("tx:statuts");
   await refreshStatuts(tx, effectifIds);
+  lap("tx:refresh");
   return { transmissionId: t.id, effectifIds };
 }
 
@@ -459,7 +476,10 @@ export function normalizeErpName(value: string | null | undefined): string | nul
  * fail, in one transaction. Throws only on a database failure.
  */
 export async function ingestDossiers(database: Database, items: unknown[], options: IngestOptions): Promise<IngestResult> {
+  const trace = options.trace;
+  let t0 = performance.now();
   const checked = await checkDossiers(database.db as unknown as Executor, items, options.organismeId);
+  trace?.("check", performance.now() - t0);
 
   // Dedupe on the identity key: the last item wins; earlier ones are answered "ok" with a message.
   const lastByKey = new Map<string, CheckedItem>();
@@ -498,6 +518,7 @@ export async function ingestDossiers(database: Database, items: unknown[], optio
   const errors = storedErrors(checked, items, options.lignes);
 
   let written: { transmissionId: number; effectifIds: number[] } | undefined;
+  t0 = performance.now();
   for (let attempt = 0; ; attempt++) {
     try {
       written = await database.db.transaction((tx) =>
@@ -510,9 +531,12 @@ export async function ingestDossiers(database: Database, items: unknown[], optio
     }
   }
 
+  trace?.("transaction", performance.now() - t0);
+  t0 = performance.now();
   const touched = [options.organismeId];
   for (const c of unique) touched.push(c.formateurId!, c.responsableId!);
   await markTransmission(database, touched, options);
+  trace?.("organismes", performance.now() - t0);
 
   return {
     transmissionId: written.transmissionId,

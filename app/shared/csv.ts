@@ -49,8 +49,27 @@ export function decodeText(bytes: Uint8Array): { text: string; encoding: TextEnc
   try {
     return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes), encoding: "utf-8" };
   } catch {
-    return { text: new TextDecoder("windows-1252").decode(bytes), encoding: "windows-1252" };
+    return { text: decodeWindows1252(bytes), encoding: "windows-1252" };
   }
+}
+
+// Windows-1252 characters of bytes 0x80–0x9F (Excel's "CSV" in French: ’ œ € …); undefined bytes stay as is.
+const CP1252_HIGH = "\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178";
+
+/** Windows-1252 (superset of ISO-8859-1) without relying on the runtime's ICU data. */
+export function decodeWindows1252(bytes: Uint8Array): string {
+  let out = "";
+  const CHUNK = 8192;
+  for (let i = 0; i < bytes.length; i += CHUNK) {
+    const part = bytes.subarray(i, i + CHUNK);
+    const chars = new Array<string>(part.length);
+    for (let k = 0; k < part.length; k++) {
+      const b = part[k];
+      chars[k] = b >= 0x80 && b <= 0x9f ? CP1252_HIGH[b - 0x80] : String.fromCharCode(b);
+    }
+    out += chars.join("");
+  }
+  return out;
 }
 
 /** Strips a leading BOM character from already decoded text. */

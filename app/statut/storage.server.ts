@@ -12,7 +12,8 @@
  *   periods did not change (the nightly resend of unchanged data) cost one read.
  * - `rebuildStatutStorage(database)`: full rebuild after a bulk load (demo seed), streamed by id chunks + COPY.
  * - `materialiserJours(database, jours)`: builds the aggregates of days not yet materialised (the indicator module
- *   calls it for a month end or for today the first time they are asked for).
+ *   calls it for a month end or for today the first time they are asked for); `preparerJours(database)` builds
+ *   today and tomorrow in advance (server start, then hourly).
  *
  * Concurrency: a refresh takes ROW EXCLUSIVE on statut_periodes before reading the list of materialised days;
  * building a day takes SHARE on it (waits for in-flight writers, blocks new ones while it runs), so a day is built
@@ -129,9 +130,19 @@ const COLONNES = [
   "date_de_naissance",
 ];
 
-const RECORDSET = sql.raw(`x(effectif_id int, etat smallint, debut date, fin date, debut_sans_contrat date,
-  organisme_formateur_id int, organisme_responsable_id int, formation_id int, departement_code varchar(3),
-  niveau smallint, annee_formation smallint, sexe varchar(1), rqth boolean, date_de_naissance date)`);
+/** PostgreSQL types of COLONNES. */
+const TYPES = ["int", "smallint", "date", "date", "date", "int", "int", "int", "varchar", "smallint", "smallint", "varchar", "boolean", "date"];
+
+/** A PostgreSQL array literal of numbers, dates / codes (no quote or backslash in them), booleans and nulls. */
+function arrayLiteral(values: unknown[]): string {
+  let out = "{";
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i > 0) out += ",";
+    out += v === null || v === undefined ? "NULL" : typeof v === "string" ? `"${v}"` : typeof v === "boolean" ? (v ? "t" : "f") : String(v);
+  }
+  return out + "}";
+}
 
 interface LigneSource {
   id: number;
@@ -274,7 +285,10 @@ export async function refreshStatutStorage(tx: Executor, effectifIds: number[]):
 
   const parcoursUpdates: { id: number; parcours: ParcoursStep[] }[] = [];
   const changed: number[] = [];
-  const nouvelles: Record<string, unknown>[] = [];
+  /** New period rows, column by column (sent as typed arrays: much cheaper to parse than JSON). */
+  const colonnes: unknown[][] = COLONNES.map(() => []);
+  /** Stored rows to delete: (effectif_id, debut) identifies a period (they never overlap). */
+  const supprimees = { ids: [] as number[], debuts: [] as string[] };
   for (const r of rows) {
     const anciennes = parseJson<LignePeriode[] | null>(r.anciennes);
     if (!r.existe) {
@@ -291,23 +305,29 @@ export async function refreshStatutStorage(tx: Executor, effectifIds: number[]):
     const lignesEffectif = lignes(etatsPeriodes(parcours, r.date_fin_formation, r.annee_scolaire), dimensions(r));
     if (JSON.stringify(lignesEffectif) === JSON.stringify(anciennes ?? [])) continue;
     changed.push(r.id);
+    // Only the rows that differ: a new rupture usually leaves the first periods as they were.
+    const old = new Set((anciennes ?? []).map((l) => JSON.stringify(l)));
+    const kept = new Set<string>();
     for (const l of lignesEffectif) {
-      nouvelles.push({
-        effectif_id: r.id,
-        etat: l[0],
-        debut: l[1],
-        fin: l[2],
-        debut_sans_contrat: l[3],
-        organisme_formateur_id: l[4],
-        organisme_responsable_id: l[5],
-        formation_id: l[6],
-        departement_code: l[7],
-        niveau: l[8],
-        annee_formation: l[9],
-        sexe: l[10],
-        rqth: l[11],
-        date_de_naissance: l[12],
-      });
+      const key = JSON.stringify(l);
+      if (old.has(key)) {
+        kept.add(key);
+        continue;
+      }
+      colonnes[0].push(r.id);
+      for (let i = 0; i < l.length; i++) colonnes[i + 1].push(l[i]);
+    }
+    for (const l of anciennes ?? []) {
+      if (kept.has(JSON.stringify(l))) continue;
+      supprimees.ids.push(r.id);
+      supprimees.debuts.push(l[1]);
+    }
+  }
+  for (const r of rows) {
+    if (r.existe) continue;
+    for (const l of parseJson<LignePeriode[] | null>(r.anciennes) ?? []) {
+      supprimees.ids.push(r.demande);
+      supprimees.debuts.push(l[1]);
     }
   }
 
@@ -324,12 +344,17 @@ export async function refreshStatutStorage(tx: Executor, effectifIds: number[]):
   await tx.execute(
     upsertAgregats(
       sql`with del as (
-            delete from statut_periodes where effectif_id = any(${intArray(changed)}::int[]) returning *
+            delete from statut_periodes p
+            using unnest(${arrayLiteral(supprimees.ids)}::int[], ${arrayLiteral(supprimees.debuts)}::date[]) as x(id, debut)
+            where p.effectif_id = x.id and p.debut = x.debut
+            returning p.*
           ),
           ins as (
             insert into statut_periodes (${sql.raw(COLONNES.join(", "))})
-            select ${sql.raw(COLONNES.map((c) => `x.${c}`).join(", "))}
-            from json_to_recordset(${JSON.stringify(nouvelles)}::json) as ${RECORDSET}
+            select * from unnest(${sql.join(
+              colonnes.map((values, i) => sql`${arrayLiteral(values)}::${sql.raw(TYPES[i])}[]`),
+              sql`, `,
+            )})
             returning *
           ),`,
       sql`select j.jour, p.*, -1 as signe from del p join indicateurs_jours j on j.jour between p.debut and p.fin
@@ -386,9 +411,13 @@ export function estFinDeMois(date: string): boolean {
   return finDeMois(date) === date;
 }
 
-/** Days the aggregates are kept for: month ends up to today, and today. */
+/**
+ * Days the aggregates are kept for: month ends up to today, today, and tomorrow (built in advance by
+ * `preparerJours`, so that the first query of a day finds it ready).
+ */
 export function estJourMaterialisable(jour: string, today: string): boolean {
-  return jour <= today && (jour === today || estFinDeMois(jour));
+  const demain = addDays(today, 1);
+  return jour <= demain && (jour >= today || estFinDeMois(jour));
 }
 
 /** Non-month-end days are dropped once older than this (yesterday's "today"). */
@@ -450,6 +479,15 @@ export async function materialiserJours(
     await oublierVieuxJours(tx, today);
     return built;
   });
+}
+
+/**
+ * Builds today's and tomorrow's aggregates when missing (a few seconds on 3 million effectifs, once a day): to
+ * call at server start and then periodically (e.g. hourly), so that no dashboard query ever waits for a build.
+ */
+export async function preparerJours(database: Database, options: MaterialisationOptions = {}): Promise<string[]> {
+  const today = options.today ?? todayIso();
+  return materialiserJours(database, [today, addDays(today, 1)], { today });
 }
 
 async function oublierVieuxJours(tx: Executor, today: string): Promise<void> {
@@ -588,7 +626,7 @@ export async function rebuildStatutStorage(database: Database, options: RebuildO
   }
   await database.rows(sql`analyze statut_periodes`);
 
-  // Month ends from the first period to today, and today.
+  // Month ends from the first period to today, today and tomorrow.
   const [{ premier }] = await database.rows<{ premier: string | null }>(
     sql`select min(debut)::text as premier from statut_periodes`,
   );
@@ -603,7 +641,7 @@ export async function rebuildStatutStorage(database: Database, options: RebuildO
       mois = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, "0")}`;
     }
   }
-  jours.push(today);
+  jours.push(today, addDays(today, 1));
   progress({ phase: "agregats", fait: 0, total: jours.length });
   for (const jour of jours) {
     await database.db.transaction(async (tx) => {

@@ -15,6 +15,17 @@ const USAGE =
   "Usage : npm run cli -- user:create --email ADRESSE --password MOT_DE_PASSE --organisation-type TYPE " +
   "[--region CODE | --departement CODE | --academie CODE | --reseau NOM | --siret SIRET [--uai UAI]] [--admin] [--nom NOM] [--prenom PRÉNOM]";
 
+/** node:util parseArgs errors, in French, without echoing any value. */
+export function parseArgsMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : "";
+  const option = message.match(/'(-[^' ]+)/)?.[1];
+  const code = (error as { code?: string }).code;
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return `Option inconnue : ${option ?? "?"}`;
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") return `Valeur manquante ou invalide pour ${option ?? "une option"}`;
+  if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") return "Argument inattendu (chaque valeur suit son option, par exemple --region 84)";
+  return "Arguments invalides";
+}
+
 export async function run(argv: string[]): Promise<number> {
   let values;
   try {
@@ -38,8 +49,7 @@ export async function run(argv: string[]): Promise<number> {
       allowPositionals: false,
     }));
   } catch (error) {
-    // parseArgs names the unknown option; never echo the values.
-    console.error(`${error instanceof Error ? error.message.split("\n")[0] : "Arguments invalides"}. ${USAGE}`);
+    console.error(`${parseArgsMessage(error)}. ${USAGE}`);
     return 2;
   }
   const missing = (["email", "password", "organisation-type"] as const).filter((k) => !values[k]);

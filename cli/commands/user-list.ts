@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { getDatabase } from "../../db/client.server";
 import { listUsers } from "../../app/auth/accounts.server";
 import { describeScope, listOrganisations } from "../../app/auth/organisations.server";
+import { parseArgsMessage } from "./user-create";
 
 export async function run(argv: string[]): Promise<number> {
   let values;
@@ -16,7 +17,7 @@ export async function run(argv: string[]): Promise<number> {
       strict: true,
     }));
   } catch (error) {
-    console.error(`${error instanceof Error ? error.message.split("\n")[0] : "Arguments invalides"}. Usage : npm run cli -- user:list [--organisation-type TYPE] [--json]`);
+    console.error(`${parseArgsMessage(error)}. Usage : npm run cli -- user:list [--organisation-type TYPE] [--json]`);
     return 2;
   }
   const database = await getDatabase();

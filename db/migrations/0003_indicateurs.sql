@@ -55,6 +55,5 @@ CREATE TABLE "statut_periodes" (
 --> statement-breakpoint
 CREATE INDEX "statut_periodes_effectif_idx" ON "statut_periodes" USING btree ("effectif_id");--> statement-breakpoint
 CREATE INDEX "statut_periodes_formateur_idx" ON "statut_periodes" USING btree ("organisme_formateur_id");--> statement-breakpoint
-CREATE INDEX "statut_periodes_responsable_idx" ON "statut_periodes" USING btree ("organisme_responsable_id");--> statement-breakpoint
 CREATE INDEX "statut_periodes_formation_idx" ON "statut_periodes" USING btree ("formation_id");--> statement-breakpoint
 CREATE INDEX "statut_periodes_departement_idx" ON "statut_periodes" USING btree ("departement_code","debut");

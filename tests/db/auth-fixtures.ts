@@ -9,21 +9,13 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import type { AccountOrganisationType } from "../../db/schema";
-import { luhnCompletion, uaiCheckLetter } from "../../app/referentiel/codes";
+import { siretOf, uaiOf } from "./ingestion-fixtures";
 import { createUser } from "../../app/auth/accounts.server";
 import type { OrganisationInput } from "../../app/auth/organisations.server";
 
+export { siretOf, uaiOf };
+
 export const PASSWORD = "Mot-de-passe-de-test-42";
-
-export function siretOf(n: number): string {
-  const base = String(7_000_000_000_000 + n).slice(-13);
-  return base + luhnCompletion(base);
-}
-
-export function uaiOf(n: number): string {
-  const base = String(n % 10_000_000).padStart(7, "0");
-  return base + uaiCheckLetter(base);
-}
 
 export interface Organisme {
   id: number;

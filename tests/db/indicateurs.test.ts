@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { contrats, effectifs, formations, organismeRelations, organismes, transmissions } from "../../db/schema";
-import { refreshStatutStorage, rebuildStatutStorage, materialiserJours } from "../../app/statut/storage.server";
+import { refreshStatutStorage, rebuildStatutStorage, materialiserJours, preparerJours } from "../../app/statut/storage.server";
 import { indicateurs, serieMensuelle, evolution, type IndicateursOptions } from "../../app/indicateurs/indicateurs.server";
 import { couverture } from "../../app/indicateurs/couverture.server";
 import { addDays } from "../../app/statut/days";
@@ -427,7 +427,18 @@ describe("jours matérialisés", () => {
     expect(after).toContain("2025-04-25");
     expect(after).not.toContain("2025-04-20");
     expect(after).toContain("2025-03-31");
-    // a date after today or in the middle of a past month is never materialised
+    // tomorrow is built in advance and kept current by the writes
+    expect(await preparerJours(t.database, { today: "2025-04-25" })).toEqual(["2025-04-26"]);
+    await t.database.db.transaction(async (tx) => {
+      await tx.execute(sql`update contrats set date_rupture = '2025-04-26' where effectif_id = ${ids.E}`);
+      await tx.execute(sql`update contrats set date_rupture = null where effectif_id = ${ids.E}`);
+      await tx.execute(sql`update effectifs set date_entree_formation = '2025-04-26', date_inscription_formation = '2025-04-26' where id = ${ids.J}`);
+      await refreshStatutStorage(tx, [ids.E, ids.J]);
+    });
+    const demain = await indicateurs(t.database, { date: "2025-04-26", today: "2025-04-25" });
+    expect(demain.source).toBe("agregats_departement");
+    expect(demain.compteurs).toEqual((await indicateurs(t.database, { date: "2025-04-26", today: "2025-04-25", exact: true })).compteurs);
+    // a date after tomorrow or in the middle of a past month is never materialised
     expect((await indicateurs(t.database, { date: "2025-04-10", today: "2025-04-25" })).source).toBe("periodes");
     expect((await indicateurs(t.database, { date: "2025-05-31", today: "2025-04-25" })).source).toBe("periodes");
   });

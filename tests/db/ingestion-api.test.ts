@@ -8,6 +8,7 @@ import { sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { serveApp } from "../helpers/browser";
 import { revokeApiKey } from "../../app/ingestion/api-keys.server";
+import { computeParcours } from "../../app/statut/engine";
 import { dossier, effectifsOf, insertOrganisme, keyFor, post, relate, siretOf, uaiOf, type TestOrganisme } from "./ingestion-fixtures";
 
 process.env.API_RATE_PER_SECOND = "10000";
@@ -386,6 +387,17 @@ describe("storage", () => {
     expect(contrats).toEqual([{ rang: 1, d: "2024-10-01" }]);
     [e] = await t.database.rows<Record<string, any>>(sql`select count(*)::int n from effectifs`);
     expect(e.n).toBe(1);
+    // the stored parcours is the one of the merged row (kept exclusion and contract), not of the last dossier alone
+    [e] = await t.database.rows<Record<string, any>>(sql`select parcours from effectifs`);
+    expect(e.parcours).toEqual(
+      computeParcours({
+        date_entree_formation: "2024-09-02",
+        date_fin_formation: "2026-06-30",
+        date_exclusion_formation: "2025-03-01",
+        contrats: [{ date_debut: "2024-10-01", date_fin: null, date_rupture: null }],
+      }),
+    );
+    expect(e.parcours.map((p: { statut: string }) => p.statut)).toEqual(["INSCRIT", "APPRENTI", "ABANDON"]);
   });
 
   it("two items of one batch for the same learner: the last wins and the first says so", async () => {

@@ -305,3 +305,14 @@ describe("import:bassins (INSEE XLSX)", () => {
     await expect(importBassins(t.database, writeXlsx([{ name: "x", rows: [["a", "b"]] }]))).rejects.toThrow(/aucune feuille du classeur n'a de ligne d'en-tête contenant « CODGEO »/);
   });
 });
+
+describe("sample files of docs/formats", () => {
+  it("import without any rejection", async () => {
+    const fs = await import("node:fs");
+    for (const file of ["docs/formats/organismes.csv", "docs/formats/organismes.json"]) {
+      const summary = await importOrganismes(t.database, fs.readFileSync(file));
+      expect(summary.rejected, file).toEqual([]);
+      expect(summary.warnings.filter((w) => w.column !== "siret_responsable"), file).toEqual([]);
+    }
+  });
+});

@@ -1,0 +1,201 @@
+/**
+ * Access matrix over HTTP: every route × every organisation type (and the anonymous visitor) × in-scope and
+ * out-of-scope targets, against the built app (`npm run -s build` first) and a real database.
+ *
+ * To cover a new route, add a row to ROUTES:
+ *   { file: "organismes.$id.tsx", path: (r) => `/organismes/${r.X.id}`, kind: "aggregated", target: organisme("X"),
+ *     mustNotContain: (r) => [r.X.raisonSociale] }
+ * - kind "aggregated" / "named" / "api": allowed exactly when canSeeAggregates / canSeeNamedList(list) says so for
+ *   the persona (itself pinned by tests/unit/policy.test.ts); otherwise 403 or 404 (an anonymous visitor may also
+ *   be sent to /connexion, except on "api" rows), and the answer must contain none of `mustNotContain`.
+ * - the other kinds are fixed rules (public page, signed-in page, admin pages…).
+ * The référentiel (auth-fixtures.ts): R responsable in Lyon (84/69/10, réseau RESEAU-A) with its formateur F
+ * (84/01/10); X in Paris (11/75/01, réseau RESEAU-B).
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { serveApp } from "../helpers/browser";
+import {
+  canSeeAggregates,
+  canSeeNamedList,
+  getViewer,
+  isNationalAdmin,
+  isOrganisationAdmin,
+  PUBLIC_VIEWER,
+  resolveOrganismeTarget,
+  type NamedList,
+  type Target,
+  type Targets,
+  type Viewer,
+} from "../../app/auth/policy.server";
+import type { Database } from "../../db/client.server";
+import { Browser, emailOf, PASSWORD, PERSONAS, requestWith, seedAccounts, seedReferentiel, type Persona, type Referentiel } from "./auth-fixtures";
+
+type Kind =
+  /** Anyone, signed in or not. */
+  | "public"
+  /** Signed-out visitors; a signed-in user is redirected away. */
+  | "anonymous"
+  /** Any signed-in user; anonymous → /connexion. */
+  | "account"
+  /** National admins and organisation admins; other users 403; anonymous → /connexion. */
+  | "user-admin"
+  /** National admins only. */
+  | "national-admin"
+  | "aggregated"
+  | "named"
+  | "api";
+
+type TargetSpec = (ref: Referentiel, database: Database) => Promise<Targets> | Targets;
+
+interface Row {
+  /** The route module in app/routes. */
+  file: string;
+  path: string | ((ref: Referentiel) => string);
+  kind: Kind;
+  target?: TargetSpec;
+  list?: NamedList;
+  mustNotContain?: (ref: Referentiel) => string[];
+}
+
+/** The target of an organisme of the fixtures, resolved like the routes do. */
+const organisme =
+  (name: keyof Referentiel): TargetSpec =>
+  async (ref, database) =>
+    (await resolveOrganismeTarget(database, ref[name].id)) as Target;
+
+const ROUTES: Row[] = [
+  { file: "_index.tsx", path: "/", kind: "public" },
+  { file: "connexion.tsx", path: "/connexion", kind: "anonymous" },
+  { file: "inscription.tsx", path: "/inscription", kind: "public" },
+  { file: "mot-de-passe-oublie.tsx", path: "/mot-de-passe-oublie", kind: "public" },
+  { file: "reinitialiser-mot-de-passe.$token.tsx", path: `/reinitialiser-mot-de-passe/${"x".repeat(43)}`, kind: "public" },
+  { file: "invitation.$token.tsx", path: `/invitation/${"x".repeat(43)}`, kind: "public" },
+  { file: "compte.tsx", path: "/compte", kind: "account" },
+  { file: "deconnexion.tsx", path: "/deconnexion", kind: "account" },
+  { file: "admin.utilisateurs.tsx", path: "/admin/utilisateurs", kind: "user-admin", mustNotContain: () => [emailOf("DRAAF")] },
+  { file: "admin.journal.tsx", path: "/admin/journal", kind: "national-admin" },
+];
+
+/**
+ * Route modules not in the matrix yet (the lead adds their rows as they land). A route in app/routes that is in
+ * neither list fails the coverage test below.
+ */
+const NOT_YET_IN_MATRIX = new Set([
+  "admin.imports.tsx",
+  "api.doc.tsx",
+  "api.openapi[.]json.tsx",
+  "api.v1.formations.tsx",
+  "api.v1.organismes.tsx",
+  "api.v3.dossiers-apprenants.test",
+  "api.v3.dossiers-apprenants.tsx",
+  "formations.$id.tsx",
+  "formations._index.tsx",
+  "organismes.$id.tsx",
+  "organismes._index.tsx",
+  "referentiel.anomalies.tsx",
+  "referentiel.non-transmetteurs.tsx",
+  "referentiel.non-transmetteurs[.csv].tsx",
+  "referentiel.non-transmetteurs[.xlsx].tsx",
+  "televersement.modele[.]csv.tsx",
+  "televersement.modele[.]xlsx.tsx",
+  "televersement.tsx",
+]);
+
+type Who = "anonyme" | Persona;
+const WHO: Who[] = ["anonyme", ...PERSONAS];
+type Outcome = "ok" | "denied" | "login" | "away";
+
+let t: TestDatabase;
+let app: { baseUrl: string; close(): Promise<void> };
+let ref: Referentiel;
+const browsers = new Map<Who, Browser>();
+const viewers = new Map<Who, Viewer>();
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  ref = await seedReferentiel(t.database);
+  await seedAccounts(t.database, ref);
+  app = await serveApp(t.database);
+  browsers.set("anonyme", new Browser(app.baseUrl));
+  viewers.set("anonyme", PUBLIC_VIEWER);
+  for (const persona of PERSONAS) {
+    const browser = new Browser(app.baseUrl);
+    const response = await browser.login(emailOf(persona), PASSWORD);
+    if (response.status !== 302) throw new Error(`connexion de ${persona} impossible (${response.status})`);
+    browsers.set(persona, browser);
+    viewers.set(persona, await getViewer(requestWith([browser.cookieHeader()]), t.database));
+  }
+});
+afterAll(async () => {
+  await app?.close();
+  await t?.drop();
+});
+
+async function expected(row: Row, who: Who): Promise<Outcome> {
+  const viewer = viewers.get(who)!;
+  const signedIn = viewer.userId !== null;
+  switch (row.kind) {
+    case "public":
+      return "ok";
+    case "anonymous":
+      return signedIn ? "away" : "ok";
+    case "account":
+      return signedIn ? "ok" : "login";
+    case "user-admin":
+      return !signedIn ? "login" : isNationalAdmin(viewer) || isOrganisationAdmin(viewer) ? "ok" : "denied";
+    case "national-admin":
+      return !signedIn ? "login" : isNationalAdmin(viewer) ? "ok" : "denied";
+    case "aggregated":
+    case "api": {
+      const target = await row.target!(ref, t.database);
+      return canSeeAggregates(viewer, target) ? "ok" : "denied";
+    }
+    case "named": {
+      const target = await row.target!(ref, t.database);
+      return canSeeNamedList(viewer, row.list!, target) ? "ok" : "denied";
+    }
+  }
+}
+
+const CASES = ROUTES.flatMap((row) => WHO.map((who) => [typeof row.path === "string" ? row.path : row.file, who, row] as const));
+
+describe("access matrix", () => {
+  it.each(CASES)("%s as %s", async (_label, who, row) => {
+    const url = typeof row.path === "string" ? row.path : row.path(ref);
+    const outcome = await expected(row, who);
+    const response = await browsers.get(who)!.get(url);
+    const body = await response.text();
+    const location = response.headers.get("location") ?? "";
+    switch (outcome) {
+      case "ok":
+        expect(response.status, `${url} devrait répondre 200`).toBe(200);
+        break;
+      case "away":
+        expect(response.status).toBe(302);
+        expect(location.startsWith("/connexion")).toBe(false);
+        break;
+      case "login":
+        expect(response.status).toBe(302);
+        expect(location).toMatch(/^\/connexion/);
+        break;
+      case "denied": {
+        const anonymousLogin = who === "anonyme" && row.kind !== "api" && response.status === 302 && location.startsWith("/connexion");
+        if (!anonymousLogin) expect([403, 404], `${url} devrait être refusé`).toContain(response.status);
+        break;
+      }
+    }
+    // A refusal leaks nothing.
+    if (outcome !== "ok") {
+      for (const secret of row.mustNotContain?.(ref) ?? []) expect(body.includes(secret), `« ${secret} » ne doit pas apparaître`).toBe(false);
+    }
+  });
+
+  it("every route module is in the matrix (or explicitly pending)", () => {
+    const files = fs.readdirSync(path.resolve("app/routes")).filter((f) => !f.startsWith("."));
+    const covered = new Set(ROUTES.map((r) => r.file));
+    expect(files.filter((f) => !covered.has(f) && !NOT_YET_IN_MATRIX.has(f))).toEqual([]);
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * `npm run cli -- user:create …` and `user:list` in a child process, on a real database (the test database on
+ * the PostgreSQL server, or a fresh PGlite directory): accounts of each kind of scope, French errors, and the
+ * password never printed.
+ */
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../helpers/db";
+
+const exec = promisify(execFile);
+const SECRET = "Cli-mot-de-passe-secret-9";
+
+let t: TestDatabase | undefined;
+let env: NodeJS.ProcessEnv;
+let pgliteDir: string | undefined;
+
+beforeAll(async () => {
+  if (process.env.DATABASE_URL) {
+    t = await createTestDatabase();
+    env = { ...process.env, DATABASE_URL: t.url };
+  } else {
+    pgliteDir = fs.mkdtempSync(path.join(os.tmpdir(), "tdb-cli-"));
+    env = { ...process.env, PGLITE_DIR: pgliteDir };
+    delete env.DATABASE_URL;
+  }
+});
+afterAll(async () => {
+  await t?.drop();
+  if (pgliteDir) fs.rmSync(pgliteDir, { recursive: true, force: true });
+});
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(path.resolve("node_modules/.bin/tsx"), ["tests/db/auth-cli-runner.ts", ...args], { env, timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe("CLI user:create / user:list", () => {
+  it("creates a DREETS admin for région 84 and a national administrator, never printing the password", async () => {
+    const dreets = await cli("user:create", "--email", "Agent@DREETS.fr", "--password", SECRET, "--organisation-type", "DREETS", "--region", "84", "--admin");
+    expect(dreets).toMatchObject({ code: 0 });
+    expect(dreets.stdout).toContain(
+      "Compte créé : agent@dreets.fr — DREETS Auvergne-Rhône-Alpes (DREETS, Région Auvergne-Rhône-Alpes (84)), administrateur de l'organisation.",
+    );
+    const admin = await cli("user:create", "--email", "admin@mission.fr", "--password", SECRET, "--organisation-type", "administrateur");
+    expect(admin.code).toBe(0);
+    const ddets = await cli("user:create", "--email", "ddets@test.fr", "--password", SECRET, "--organisation-type", "DDETS", "--departement", "2B");
+    expect(ddets.stdout).toContain("DDETS Haute-Corse (2B)");
+    for (const run of [dreets, admin, ddets]) expect(run.stdout + run.stderr).not.toContain(SECRET);
+  }, 180_000);
+
+  it("refuses bad input with a precise French message and a non-zero exit code", async () => {
+    const cases: [string[], number, RegExp][] = [
+      [["--email", "x@test.fr", "--password", SECRET], 2, /Option manquante : --organisation-type/],
+      [["--email", "x@test.fr", "--password", SECRET, "--organisation-type", "DREETS"], 1, /doit indiquer sa région/],
+      [["--email", "x@test.fr", "--password", SECRET, "--organisation-type", "DREETS", "--region", "99"], 1, /Code région inconnu : « 99 »/],
+      [["--email", "x@test.fr", "--password", "court", "--organisation-type", "DREETS", "--region", "84"], 1, /au moins 12 caractères/],
+      [["--email", "agent@dreets.fr", "--password", SECRET, "--organisation-type", "DREETS", "--region", "84"], 1, /Un compte existe déjà pour l'adresse agent@dreets\.fr/],
+      [["--email", "x@test.fr", "--password", SECRET, "--organisation-type", "ORGANISME_FORMATION", "--siret", "123"], 1, /SIRET invalide/],
+      [["--email", "x@test.fr", "--password", SECRET, "--organisation-type", "DREETS", "--region", "84", "--couleur", "bleu"], 2, /^Option inconnue : --couleur\. Usage/],
+      [["--email", "x@test.fr", "--password"], 2, /^Valeur manquante ou invalide pour --password\. Usage/],
+    ];
+    for (const [args, code, message] of cases) {
+      const run = await cli("user:create", ...args);
+      expect(run.code, args.join(" ")).toBe(code);
+      expect(run.stderr).toMatch(message);
+      expect(run.stdout + run.stderr).not.toContain(SECRET);
+    }
+  }, 300_000);
+
+  it("lists the accounts with type, scope and role", async () => {
+    const list = await cli("user:list");
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/agent@dreets\.fr\s+DREETS\s+DREETS Auvergne-Rhône-Alpes\s+Région Auvergne-Rhône-Alpes \(84\)\s+admin\s+actif/);
+    expect(list.stdout).toContain("3 comptes.");
+    const json = JSON.parse((await cli("user:list", "--json", "--organisation-type", "ddets")).stdout);
+    expect(json).toEqual([expect.objectContaining({ email: "ddets@test.fr", type: "DDETS", perimetre: "Département Haute-Corse (2B)", role: "member" })]);
+  }, 120_000);
+});

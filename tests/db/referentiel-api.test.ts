@@ -1,0 +1,257 @@
+/**
+ * Read API (pagination, filters, 400s), répertoire / catalogue / anomalies / non-transmetteurs queries with
+ * viewers of several scopes, linking effectifs to the catalogue, and — when the app is built
+ * (`npm run -s build`) — the pages and API over HTTP.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { serveApp } from "../helpers/browser";
+import { importOrganismes } from "../../app/referentiel/import-organismes.server";
+import { importFormations } from "../../app/referentiel/import-formations.server";
+import { listOrganismes, qualiteFormations } from "../../app/referentiel/repertoire.server";
+import { listFormations } from "../../app/referentiel/catalogue.server";
+import { listAnomalies } from "../../app/referentiel/anomalies.server";
+import { listNonTransmetteurs } from "../../app/referentiel/non-transmetteurs.server";
+import { linkEffectifsToFormations } from "../../app/referentiel/link-formations.server";
+import { formationsQuerySchema, organismesQuerySchema, parseQuery } from "../../app/referentiel/filtres.server";
+import { referentielOpenApiFragment } from "../../app/referentiel/openapi";
+import { PUBLIC_VIEWER, type Viewer } from "../../app/auth/policy.server";
+import { luhnCompletion, uaiCheckLetter } from "../../app/referentiel/codes";
+
+let t: TestDatabase;
+const siret = (p13: string) => p13 + luhnCompletion(p13);
+const uai = (d7: string) => d7 + uaiCheckLetter(d7);
+const NOW = new Date("2025-03-15T12:00:00Z");
+
+const admin: Viewer = { userId: 1, organisationType: "ADMINISTRATEUR", scope: { kind: "national" } };
+const dreetsAra: Viewer = { userId: 2, organisationType: "DREETS", scope: { kind: "region", code: "84" } };
+
+// 45 organismes in Auvergne-Rhône-Alpes (69), 15 in Île-de-France (75)
+const rows: string[] = ["siret;uai;nature;raison_sociale;code_commune_insee;reseaux;qualiopi;etat_administratif"];
+for (let i = 0; i < 60; i++) {
+  const lyon = i < 45;
+  const nature = i % 3 === 0 ? "responsable" : i % 3 === 1 ? "formateur" : "inconnue";
+  rows.push(
+    [
+      siret(`21${String(i).padStart(11, "0")}`),
+      uai(`${lyon ? "069" : "075"}${String(i).padStart(4, "0")}`),
+      nature,
+      `${lyon ? "CFA Lyon" : "CFA Paris"} ${String(i).padStart(2, "0")}${i === 7 ? " Électricité" : ""}`,
+      lyon ? "69123" : "75056",
+      i % 2 ? "CCI" : "",
+      i % 4 === 0 ? "oui" : "non",
+      i === 59 ? "fermé" : "actif",
+    ].join(";"),
+  );
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  await importOrganismes(t.database, Buffer.from(rows.join("\n")));
+  await importFormations(
+    t.database,
+    Buffer.from(
+      [
+        "cfd;rncp;niveau;intitule",
+        "50022137;RNCP37861;3;Cuisine",
+        "40025214;;4;Maintenance des véhicules option A voitures particulières",
+        "32031211;;5;Technico-commercial",
+        ";RNCP34566;6;Licence professionnelle métiers du numérique",
+      ].join("\n"),
+    ),
+  );
+  // transmissions: #0 recent, #1 two months ago, #2 a year ago; the others never
+  const stamp = (i: number, iso: string) =>
+    t.database.rows(sql`update organismes set first_transmission_at = ${iso}::timestamptz, last_transmission_at = ${iso}::timestamptz where raison_sociale like ${`% ${String(i).padStart(2, "0")}%`}`);
+  await stamp(0, "2025-03-14T00:00:00Z");
+  await stamp(1, "2025-01-15T00:00:00Z");
+  await stamp(2, "2024-03-01T00:00:00Z");
+});
+afterAll(async () => t?.drop());
+
+const q = (params: Record<string, string>) => {
+  const parsed = parseQuery(organismesQuerySchema, new URLSearchParams(params), { strict: true });
+  if (!parsed.ok) throw new Error(parsed.errors.join("; "));
+  return parsed.value;
+};
+
+describe("répertoire queries", () => {
+  it("paginates and sorts", async () => {
+    const page1 = await listOrganismes(t.database, PUBLIC_VIEWER, q({ limit: "20" }), NOW);
+    expect(page1.pagination).toEqual({ page: 1, limit: 20, total: 60, pages: 3 });
+    expect(page1.data[0].raison_sociale).toBe("CFA Lyon 00");
+    const page3 = await listOrganismes(t.database, PUBLIC_VIEWER, q({ limit: "20", page: "3", tri: "siret", ordre: "desc" }), NOW);
+    expect(page3.data).toHaveLength(20);
+    expect(page3.data.at(-1)!.siret.startsWith("2100000000000")).toBe(true);
+  });
+
+  it("searches by name (accents ignored), SIRET and UAI; filters by territory, nature, réseau, Qualiopi, transmission, freshness", async () => {
+    const count = async (params: Record<string, string>, viewer: Viewer = PUBLIC_VIEWER) => (await listOrganismes(t.database, viewer, q(params), NOW)).pagination.total;
+    expect(await count({ q: "electricite" })).toBe(1);
+    expect(await count({ q: "cfa paris" })).toBe(15);
+    expect(await count({ q: siret("2100000000003") })).toBe(1);
+    expect(await count({ q: uai("0690004").toLowerCase() })).toBe(1);
+    expect(await count({ region: "84" })).toBe(45);
+    expect(await count({ departement: "75" })).toBe(15);
+    expect(await count({ academie: "10" })).toBe(45);
+    expect(await count({ nature: "formateur" })).toBe(20);
+    expect(await count({ reseau: "CCI" })).toBe(30);
+    expect(await count({ qualiopi: "oui" })).toBe(15);
+    expect(await count({ transmet: "oui" })).toBe(3);
+    expect(await count({ transmet: "non" })).toBe(57);
+    expect(await count({ fraicheur: "recente" })).toBe(1);
+    expect(await count({ fraicheur: "vieillissante" })).toBe(1);
+    expect(await count({ fraicheur: "ancienne" })).toBe(1);
+    expect(await count({ fraicheur: "jamais" })).toBe(57);
+    expect(await count({ etat: "ferme" })).toBe(1);
+    // a regional viewer sees its région only
+    expect(await count({}, dreetsAra)).toBe(45);
+    expect(await count({ region: "11" }, dreetsAra)).toBe(0);
+  });
+
+  it("rejects bad parameters with French messages naming them", () => {
+    const bad = parseQuery(organismesQuerySchema, new URLSearchParams({ region: "999", limit: "5000", nature: "cfa", regoin: "84" }), { strict: true });
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.errors).toEqual([
+      expect.stringMatching(/^paramètre inconnu « regoin »/),
+      "paramètre « region » : code région invalide : 2 chiffres attendus (par exemple 84) (reçu « 999 »)",
+      expect.stringMatching(/^paramètre « nature » : nature inconnue/),
+      "paramètre « limit » : 500 au maximum (reçu « 5000 »)",
+    ]);
+  });
+});
+
+describe("catalogue queries", () => {
+  it("searches by CFD, RNCP (with or without prefix) and words of the intitulé; filters by niveau", async () => {
+    const count = async (params: Record<string, string>) => {
+      const parsed = parseQuery(formationsQuerySchema, new URLSearchParams(params));
+      if (!parsed.ok) throw new Error(parsed.errors.join());
+      return (await listFormations(t.database, parsed.value)).pagination.total;
+    };
+    expect(await count({})).toBe(4);
+    expect(await count({ q: "50022137" })).toBe(1);
+    expect(await count({ q: "RNCP34566" })).toBe(1);
+    expect(await count({ q: "34566" })).toBe(1);
+    expect(await count({ q: "vehicules voitures" })).toBe(1);
+    expect(await count({ niveau: "3" })).toBe(1);
+    expect(await count({ region: "84" })).toBe(0);
+  });
+});
+
+describe("anomalies and non-transmitting CFAs", () => {
+  it("lists anomalies with counts, restricted to the territory of a regional viewer", async () => {
+    const all = await listAnomalies(t.database, admin, { page: 1, limit: 100 });
+    expect(all.counts.nature_inconnue).toBe(20);
+    expect(all.counts.formateur_sans_responsable).toBe(20);
+    expect(all.counts.siret_ferme).toBe(1);
+    const ara = await listAnomalies(t.database, dreetsAra, { page: 1, limit: 10, type: "formateur_sans_responsable" });
+    expect(ara.pagination.total).toBe(15);
+    expect(ara.data.every((o) => o.region_code === "84" && o.anomalies.every((a) => a.type === "formateur_sans_responsable"))).toBe(true);
+  });
+
+  it("lists organismes that never transmitted or stopped, per territory", async () => {
+    const ara = await listNonTransmetteurs(t.database, dreetsAra, { page: 1, limit: 10 }, NOW);
+    // 45 in ARA: #0 transmitted recently, #1 two months ago (not stopped at 90 days), #2 a year ago (stopped)
+    expect(ara.counts).toEqual({ jamais: 42, arrete: 1 });
+    expect(ara.pagination.total).toBe(43);
+    const stopped = await listNonTransmetteurs(t.database, admin, { page: 1, limit: 10, statut: "arrete", joursArret: 30 }, NOW);
+    expect(stopped.data.map((o) => o.raison_sociale)).toEqual(["CFA Lyon 01", "CFA Lyon 02"]);
+    // closed organismes are not expected to transmit
+    const paris = await listNonTransmetteurs(t.database, admin, { page: 1, limit: 50, departement: "75" }, NOW);
+    expect(paris.counts.jamais).toBe(14);
+  });
+});
+
+describe("linkEffectifsToFormations", () => {
+  it("links by CFD, else RNCP, and reports unknown codes in the CFA's data quality", async () => {
+    const [org] = await t.database.rows<{ id: number }>(sql`select id from organismes order by id limit 1`);
+    const insert = (id: string, cfd: string | null, rncp: string | null) =>
+      t.database.rows(sql`
+        insert into effectifs (organisme_formateur_id, organisme_responsable_id, annee_scolaire, id_erp_apprenant, nom, prenom, date_de_naissance,
+                               formation_cfd, formation_rncp, date_inscription_formation, date_entree_formation, date_fin_formation, source)
+        values (${org.id}, ${org.id}, '2024-2025', ${id}, 'Nom', 'Prénom', '2006-01-01', ${cfd}, ${rncp}, '2024-09-01', '2024-09-01', '2026-06-30', 'DEMO')`);
+    await insert("a", "50022137", null);
+    await insert("b", null, "RNCP34566");
+    await insert("c", "99999999", "RNCP37861");
+    await insert("d", "88888888", null);
+    await insert("e", null, null);
+    const result = await linkEffectifsToFormations(t.database);
+    expect(result).toEqual({ parCfd: 1, parRncp: 2, codesInconnus: 1 });
+    expect(await linkEffectifsToFormations(t.database)).toEqual({ parCfd: 0, parRncp: 0, codesInconnus: 1 });
+    const qualite = await qualiteFormations(t.database, org.id);
+    expect(qualite).toEqual({ effectifs: 5, rattaches: 3, sansCode: 1, codesInconnus: [{ cfd: "88888888", rncp: null, libelle: null, effectifs: 1 }] });
+  });
+});
+
+describe("OpenAPI fragment", () => {
+  it("describes both endpoints with their parameters and schemas", () => {
+    const doc = referentielOpenApiFragment();
+    expect(Object.keys(doc.paths)).toEqual(["/api/v1/organismes", "/api/v1/formations"]);
+    const names = doc.paths["/api/v1/organismes"].get.parameters.map((p: { name: string }) => p.name);
+    expect(names).toEqual(expect.arrayContaining(["q", "region", "departement", "nature", "reseau", "qualiopi", "transmet", "fraicheur", "page", "limit"]));
+    expect(doc.components.schemas.Organisme.properties.siret.type).toBe("string");
+    expect(doc.components.schemas.Formation.properties.niveau).toBeDefined();
+  });
+});
+
+const built = fs.existsSync(path.resolve("build/index.js"));
+
+describe.skipIf(!built)("over HTTP (built app)", () => {
+  let app: { baseUrl: string; close(): Promise<void> };
+  beforeAll(async () => {
+    app = await serveApp(t.database);
+  });
+  afterAll(async () => app?.close());
+
+  it("GET /api/v1/organismes: paginated JSON, filters, CORS, 400 in French", async () => {
+    const res = await fetch(`${app.baseUrl}/api/v1/organismes?region=84&limit=10&page=2`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    const body = await res.json();
+    expect(body.pagination).toEqual({ page: 2, limit: 10, total: 45, pages: 5 });
+    expect(body.data).toHaveLength(10);
+    expect(body.data[0]).toMatchObject({ region: "84", departement: "69", transmet: false, fraicheur: "jamais" });
+    const bad = await fetch(`${app.baseUrl}/api/v1/organismes?page=0&foo=1`);
+    expect(bad.status).toBe(400);
+    const err = await bad.json();
+    expect(err.erreur).toMatch(/^Paramètres invalides : paramètre inconnu « foo »/);
+    expect(err.details).toContain("paramètre « page » : 1 au minimum (reçu « 0 »)");
+  });
+
+  it("GET /api/v1/formations", async () => {
+    const res = await fetch(`${app.baseUrl}/api/v1/formations?niveau=3`);
+    const body = await res.json();
+    expect(body.data).toEqual([
+      expect.objectContaining({ cfd: "50022137", rncp: "RNCP37861", niveau: 3, intitule: "Cuisine" }),
+    ]);
+    expect((await fetch(`${app.baseUrl}/api/v1/formations?niveau=9`)).status).toBe(400);
+  });
+
+  it("serves the répertoire, the catalogue and the detail pages; protected pages ask to log in", async () => {
+    const list = await fetch(`${app.baseUrl}/organismes?q=electricite`);
+    expect(list.status).toBe(200);
+    const html = await list.text();
+    expect(html).toContain("CFA Lyon 07 Électricité");
+    expect(html).toMatch(/<strong>1<\/strong> (<!-- -->)?organisme</);
+    const id = /href="\/organismes\/(\d+)"/.exec(html)![1];
+    const detail = await fetch(`${app.baseUrl}/organismes/${id}`);
+    expect(detail.status).toBe(200);
+    expect(await detail.text()).toContain(`/organismes/${id}/tableau-de-bord`);
+    expect((await fetch(`${app.baseUrl}/organismes/999999`)).status).toBe(404);
+    const formations = await (await fetch(`${app.baseUrl}/formations?q=cuisine`)).text();
+    expect(formations).toContain("Cuisine");
+    const empty = await (await fetch(`${app.baseUrl}/organismes?q=zzzz`)).text();
+    expect(empty).toContain("Aucun organisme ne correspond à ces critères");
+    const invalid = await (await fetch(`${app.baseUrl}/organismes?region=999`)).text();
+    expect(invalid).toContain("Certains filtres sont invalides");
+    for (const p of ["/referentiel/anomalies", "/referentiel/non-transmetteurs", "/referentiel/non-transmetteurs.csv", "/admin/imports"]) {
+      const res = await fetch(`${app.baseUrl}${p}`, { redirect: "manual" });
+      expect([302, 303], p).toContain(res.status);
+      expect(res.headers.get("location"), p).toMatch(/^\/connexion\?redirectTo=/);
+    }
+  });
+});
