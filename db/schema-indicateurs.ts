@@ -63,7 +63,9 @@ export const indicateursAgregatsDepartement = pgTable(
     departementCode: varchar("departement_code", { length: 3 }).notNull(),
     n: integer("n").notNull(),
   },
-  (t) => [primaryKey({ name: "indicateurs_agregats_departement_pk", columns: [t.jour, t.departementCode, t.etat, t.risque] })],
+  (t) => [
+    primaryKey({ name: "indicateurs_agregats_departement_pk", columns: [t.jour, t.departementCode, t.etat, t.risque] }),
+  ],
 );
 
 /** Territory × learner and formation dimensions (niveau, année de formation, sexe, RQTH, age band). */

@@ -56,7 +56,14 @@ async function mesurer(nom: string, runs: number, run: (i: number) => Promise<st
     if (source) sources.add(source);
   }
   times.sort((a, b) => a - b);
-  const m = { nom, p50: percentile(times, 50), p95: percentile(times, 95), max: times[times.length - 1], runs, sources: [...sources].join(",") };
+  const m = {
+    nom,
+    p50: percentile(times, 50),
+    p95: percentile(times, 95),
+    max: times[times.length - 1],
+    runs,
+    sources: [...sources].join(","),
+  };
   log(`${nom}: p50 ${m.p50.toFixed(1)} ms, p95 ${m.p95.toFixed(1)} ms`);
   return m;
 }
@@ -80,7 +87,9 @@ async function preparer(database: Database): Promise<void> {
     });
     log(`seed : ${seeded.effectifs} effectifs, ${seeded.contrats} contrats en ${seeded.seconds.toFixed(0)} s`);
   }
-  const [{ p }] = await database.rows<{ p: number }>(sql`select count(*)::int as p from (select 1 from statut_periodes limit 1) x`);
+  const [{ p }] = await database.rows<{ p: number }>(
+    sql`select count(*)::int as p from (select 1 from statut_periodes limit 1) x`,
+  );
   if (p === 0) {
     log("reconstruction du stockage des statuts");
     let lastLog = 0;
@@ -93,7 +102,9 @@ async function preparer(database: Database): Promise<void> {
         }
       },
     });
-    log(`rebuild : ${r.effectifs} effectifs, ${r.periodes} périodes, ${r.jours} jours en ${(r.ms / 1000).toFixed(0)} s`);
+    log(
+      `rebuild : ${r.effectifs} effectifs, ${r.periodes} périodes, ${r.jours} jours en ${(r.ms / 1000).toFixed(0)} s`,
+    );
   }
 }
 
@@ -135,8 +146,13 @@ async function main() {
     await tx.execute(sql`set local enable_indexonlyscan = off`);
     await tx.execute(sql`set local enable_indexscan = off`);
     await tx.execute(sql`set local enable_bitmapscan = off`);
-    const explain = (await tx.execute(sql`explain select count(*) from effectifs`)) as unknown as { "QUERY PLAN": string }[];
-    plan = Array.from(explain).map((r) => r["QUERY PLAN"].trim()).filter((l) => /Scan/.test(l)).join(" / ");
+    const explain = (await tx.execute(sql`explain select count(*) from effectifs`)) as unknown as {
+      "QUERY PLAN": string;
+    }[];
+    plan = Array.from(explain)
+      .map((r) => r["QUERY PLAN"].trim())
+      .filter((l) => /Scan/.test(l))
+      .join(" / ");
     for (let i = 0; i < 6; i++) {
       started = performance.now();
       await tx.execute(sql`select count(*) from effectifs`);
@@ -151,17 +167,30 @@ async function main() {
   const niveaux = [3, 4, 5, 6, 7];
   const mesures: Mesure[] = [];
   mesures.push(
-    await mesurer("nationale", RUNS, async (i) => (await indicateurs(database, { date: days[i % days.length], today: TODAY })).source),
+    await mesurer(
+      "nationale",
+      RUNS,
+      async (i) => (await indicateurs(database, { date: days[i % days.length], today: TODAY })).source,
+    ),
   );
   mesures.push(
     await mesurer("régionale, 3 filtres (région, niveau, sexe)", RUNS, async (i) => {
-      const filters: IndicateursFilters = { region: [metro[i % metro.length]], niveau: [niveaux[i % niveaux.length]], sexe: [i % 2 ? "F" : "M"] };
+      const filters: IndicateursFilters = {
+        region: [metro[i % metro.length]],
+        niveau: [niveaux[i % niveaux.length]],
+        sexe: [i % 2 ? "F" : "M"],
+      };
       return (await indicateurs(database, { date: days[(i * 7) % days.length], today: TODAY, filters })).source;
     }),
   );
   mesures.push(
-    await mesurer("répartition par département", RUNS, async (i) =>
-      (await indicateurs(database, { date: days[i % days.length], today: TODAY, by: "departement" })).source,
+    await mesurer(
+      "répartition par département",
+      RUNS,
+      async (i) =>
+        (
+          await indicateurs(database, { date: days[i % days.length], today: TODAY, by: "departement" })
+        ).source,
     ),
   );
   mesures.push(
@@ -172,32 +201,68 @@ async function main() {
     }),
   );
   // For information: what the aggregates do not cover.
-  const cfds = (await database.rows<{ cfd: string }>(sql`
-    select f.cfd from formations f where f.cfd is not null order by f.id limit 50`)).map((r) => r.cfd);
+  const cfds = (
+    await database.rows<{ cfd: string }>(sql`
+    select f.cfd from formations f where f.cfd is not null order by f.id limit 50`)
+  ).map((r) => r.cfd);
   const info: Mesure[] = [];
   info.push(
     await mesurer("(info) série 24 mois, région + niveau + sexe", 10, async (i) => {
-      await serieMensuelle(database, { date: TODAY, today: TODAY, filters: { region: [metro[i % metro.length]], niveau: [niveaux[i % 5]], sexe: ["F"] } });
+      await serieMensuelle(database, {
+        date: TODAY,
+        today: TODAY,
+        filters: { region: [metro[i % metro.length]], niveau: [niveaux[i % 5]], sexe: ["F"] },
+      });
     }),
   );
   info.push(
-    await mesurer("(info) filtre CFD, national (périodes)", 10, async (i) =>
-      (await indicateurs(database, { date: days[i % days.length], today: TODAY, filters: { cfd: [cfds[i % cfds.length]] } })).source,
+    await mesurer(
+      "(info) filtre CFD, national (périodes)",
+      10,
+      async (i) =>
+        (
+          await indicateurs(database, {
+            date: days[i % days.length],
+            today: TODAY,
+            filters: { cfd: [cfds[i % cfds.length]] },
+          })
+        ).source,
     ),
   );
   info.push(
-    await mesurer("(info) répartition par formation, une région (périodes)", 10, async (i) =>
-      (await indicateurs(database, { date: days[i % days.length], today: TODAY, by: "formation", filters: { region: [metro[i % metro.length]] } })).source,
+    await mesurer(
+      "(info) répartition par formation, une région (périodes)",
+      10,
+      async (i) =>
+        (
+          await indicateurs(database, {
+            date: days[i % days.length],
+            today: TODAY,
+            by: "formation",
+            filters: { region: [metro[i % metro.length]] },
+          })
+        ).source,
     ),
   );
   info.push(
-    await mesurer("(info) répartition par organisme, nationale", 10, async (i) =>
-      (await indicateurs(database, { date: days[i % days.length], today: TODAY, by: "organisme" })).source,
+    await mesurer(
+      "(info) répartition par organisme, nationale",
+      10,
+      async (i) => (await indicateurs(database, { date: days[i % days.length], today: TODAY, by: "organisme" })).source,
     ),
   );
   info.push(
-    await mesurer("(info) date non matérialisée, nationale (périodes)", 5, async (i) =>
-      (await indicateurs(database, { date: `${TODAY.slice(0, 7)}-0${1 + (i % 5)}` < TODAY ? `${TODAY.slice(0, 7)}-0${1 + (i % 5)}` : days[0], today: TODAY, materialiser: false })).source,
+    await mesurer(
+      "(info) date non matérialisée, nationale (périodes)",
+      5,
+      async (i) =>
+        (
+          await indicateurs(database, {
+            date: `${TODAY.slice(0, 7)}-0${1 + (i % 5)}` < TODAY ? `${TODAY.slice(0, 7)}-0${1 + (i % 5)}` : days[0],
+            today: TODAY,
+            materialiser: false,
+          })
+        ).source,
     ),
   );
 
@@ -205,14 +270,18 @@ async function main() {
   // of the biggest CFAs (an API batch comes from one CFA) or scattered over every CFA (worst case), unchanged
   // (the nightly resend) or whose first contract gets a rupture.
   const lots = {
-    "un CFA": (await database.rows<{ id: number }>(sql`
+    "un CFA": (
+      await database.rows<{ id: number }>(sql`
       select e.id from effectifs e join contrats c on c.effectif_id = e.id and c.rang = 1
       where e.annee_scolaire = (select max(annee_scolaire) from effectifs)
       order by (select count(*) from effectifs x where x.organisme_formateur_id = e.organisme_formateur_id) desc, e.organisme_formateur_id, e.id
-      limit 2000`)).map((r) => Number(r.id)),
-    "dispersés": (await database.rows<{ id: number }>(sql`
+      limit 2000`)
+    ).map((r) => Number(r.id)),
+    dispersés: (
+      await database.rows<{ id: number }>(sql`
       select e.id from effectifs e join contrats c on c.effectif_id = e.id and c.rang = 1
-      where e.annee_scolaire = (select max(annee_scolaire) from effectifs) and e.id % 7 = 3 order by e.id limit 2000`)).map((r) => Number(r.id)),
+      where e.annee_scolaire = (select max(annee_scolaire) from effectifs) and e.id % 7 = 3 order by e.id limit 2000`)
+    ).map((r) => Number(r.id)),
   };
   const refresh: Record<string, number> = {};
   for (const [lot, ids] of Object.entries(lots)) {
@@ -259,7 +328,9 @@ async function main() {
   );
   console.log("Refresh à l'écriture (médiane de 5, transaction annulée) :");
   for (const [key, ms] of Object.entries(refresh)) {
-    console.log(`  ${key} : ${ms.toFixed(0)} ms (${Math.round((2000 / ms) * 1000).toLocaleString("fr-FR")} effectifs/s)`);
+    console.log(
+      `  ${key} : ${ms.toFixed(0)} ms (${Math.round((2000 / ms) * 1000).toLocaleString("fr-FR")} effectifs/s)`,
+    );
   }
   await database.close();
 }

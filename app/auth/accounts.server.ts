@@ -234,6 +234,8 @@ export async function resetPassword(database: Database, token: string, formData:
   });
   if (!done) return failure(TOKEN_STATE_MESSAGES.used);
   await destroyUserSessions(database, done);
+  // Proving control of the mailbox lifts a login lock: earlier failures stop counting.
+  await recordAttempt(database, "connexion", state.token.email, null, true);
   return { ok: true };
 }
 

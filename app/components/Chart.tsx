@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState } from "react";
 import { Link } from "@remix-run/react";
-import { DSFR_COLORS, echarts, renderChartToSvg, type EChartsOption } from "./echarts";
+import { echarts, renderChartToSvg, withDefaults, type EChartsOption } from "./echarts";
 
 /** A table cell: a value, or a link (its text goes to the CSV). */
 export type ChartCell = string | number | null | { text: string; href: string };
@@ -45,7 +45,7 @@ export function Chart({ title, description, option, height = 360, data, onClick 
     if (!el) return;
     el.innerHTML = "";
     const chart = echarts.init(el, null, { renderer: "svg" });
-    chart.setOption({ animation: false, color: DSFR_COLORS, ...option });
+    chart.setOption(withDefaults(option));
     chart.on("click", (params) => onClickRef.current?.(params as unknown as ChartClickParams));
     const observer = new ResizeObserver(() => chart.resize());
     observer.observe(el);

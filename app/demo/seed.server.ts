@@ -416,16 +416,21 @@ export async function seedDemo(database: Database, options: SeedOptions): Promis
     await pending;
 
     report("finalisation", nbEffectifs, nbContrats);
-    if (deferred) {
-      if (database.kind === "postgres") await session.query("set local maintenance_work_mem = '256MB'");
-      await restoreSecondaryStructures(session, deferred);
-    }
     for (const table of ["organismes", "formations", "effectifs", "contrats", "effectif_statuts_erp"]) {
       await session.query(
         `select setval(pg_get_serial_sequence('${table}', 'id'), coalesce((select max(id) from ${table}), 0) + 1, false)`,
       );
     }
+    // Statistics first: the foreign key checks below are planned with them.
     await session.query(`analyze ${DATA_TABLES.join(", ")}`);
+    if (deferred) {
+      if (database.kind === "postgres") {
+        // Index sorts and the hash joins that validate foreign keys on millions of rows.
+        await session.query("set local maintenance_work_mem = '256MB'");
+        await session.query("set local work_mem = '128MB'");
+      }
+      await restoreSecondaryStructures(session, deferred);
+    }
 
     return {
       organismes: world.organismes.length,

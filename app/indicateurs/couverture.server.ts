@@ -103,7 +103,13 @@ export async function couverture(database: Database, options: CouvertureOptions)
 
   const by = options.by;
   const key =
-    by === "region" ? sql`d.region_code` : by === "academie" ? sql`d.academie_code` : by === "departement" ? sql`o.departement_code` : sql`null`;
+    by === "region"
+      ? sql`d.region_code`
+      : by === "academie"
+      ? sql`d.academie_code`
+      : by === "departement"
+      ? sql`o.departement_code`
+      : sql`null`;
   const rows = f.vide
     ? []
     : await database.rows<Ligne>(sql`
@@ -140,10 +146,10 @@ export async function couverture(database: Database, options: CouvertureOptions)
         r.k === null
           ? undefined
           : by === "region"
-            ? t.regions.get(r.k)
-            : by === "academie"
-              ? t.academies.get(r.k)
-              : t.departements.get(r.k)?.nom;
+          ? t.regions.get(r.k)
+          : by === "academie"
+          ? t.academies.get(r.k)
+          : t.departements.get(r.k)?.nom;
       return { code: r.k, libelle: nom ?? r.k ?? "Non renseigné", ...chiffres(r) };
     });
     lignes.sort((a, b) => (a.code === null ? 1 : b.code === null ? -1 : a.code.localeCompare(b.code)));

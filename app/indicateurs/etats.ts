@@ -72,7 +72,8 @@ const BUCKETS: Partial<Record<Statut, readonly (readonly [number, number, Etat])
 /** The état of a statut with `jours` consecutive days without contract (ignored for other statuts). */
 export function etatOf(statut: Statut, jours: number | null): Etat {
   const buckets = BUCKETS[statut];
-  if (!buckets) return statut === "APPRENTI" ? ETAT.APPRENTI : statut === "ABANDON" ? ETAT.ABANDON : ETAT.FIN_DE_FORMATION;
+  if (!buckets)
+    return statut === "APPRENTI" ? ETAT.APPRENTI : statut === "ABANDON" ? ETAT.ABANDON : ETAT.FIN_DE_FORMATION;
   const j = jours ?? 1;
   for (const [, hi, etat] of buckets) if (j <= hi) return etat;
   return buckets[buckets.length - 1][2];
@@ -111,7 +112,11 @@ export interface EtatPeriode {
  * INSCRIT period only occurs before any APPRENTI day (it starts on S), a RUPTURANT one on the day after an
  * APPRENTI day (rule 4). The tests check this against the engine's `dropoutAt` on random learners.
  */
-export function etatsPeriodes(parcours: ParcoursStep[], dateFinFormation: string, anneeScolaire: string): EtatPeriode[] {
+export function etatsPeriodes(
+  parcours: ParcoursStep[],
+  dateFinFormation: string,
+  anneeScolaire: string,
+): EtatPeriode[] {
   const fenetre = fenetreComptage(anneeScolaire);
   if (fenetre === null || parcours.length === 0) return [];
   const winStart = toDay(fenetre.debut);

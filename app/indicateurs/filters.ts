@@ -11,13 +11,40 @@
  */
 
 import { ACADEMIES } from "../referentiel/academies";
-import { isValidCfd, isValidRncp, isValidSiret, isValidUai, normalizeRncp, normalizeSiret, normalizeUai } from "../referentiel/codes";
+import {
+  isValidCfd,
+  isValidRncp,
+  isValidSiret,
+  isValidUai,
+  normalizeRncp,
+  normalizeSiret,
+  normalizeUai,
+} from "../referentiel/codes";
 import { isIsoDate } from "../statut/days";
 import { TRANCHES_AGE, type TrancheAge } from "./etats";
 
 export { TRANCHES_AGE, type TrancheAge };
 
-export const REGIONS = ["01", "02", "03", "04", "06", "11", "24", "27", "28", "32", "44", "52", "53", "75", "76", "84", "93", "94"] as const;
+export const REGIONS = [
+  "01",
+  "02",
+  "03",
+  "04",
+  "06",
+  "11",
+  "24",
+  "27",
+  "28",
+  "32",
+  "44",
+  "52",
+  "53",
+  "75",
+  "76",
+  "84",
+  "93",
+  "94",
+] as const;
 export const ACADEMIE_CODES: readonly string[] = ACADEMIES.map((a) => a.code);
 /** Départements of France: 01–95 with 2A/2B (never 20), and the DROM 971–974, 976. */
 export const DEPARTEMENT_PATTERN = /^(0[1-9]|1[0-9]|2[1-9AB]|[3-8][0-9]|9[0-5]|97[1-46])$/;
@@ -116,27 +143,39 @@ export function parseFilters(params: URLSearchParams): Parsed<IndicateursFilters
   };
 
   filters.region = collect<string>("region", (r) =>
-    (REGIONS as readonly string[]).includes(r) ? r : invalide(`region : code région inconnu « ${r} » (codes : ${list(REGIONS)})`),
+    (REGIONS as readonly string[]).includes(r)
+      ? r
+      : invalide(`region : code région inconnu « ${r} » (codes : ${list(REGIONS)})`),
   );
   filters.departement = collect("departement", (r) => {
     const v = r.toUpperCase();
-    return DEPARTEMENT_PATTERN.test(v) ? v : invalide(`departement : code département invalide « ${r} » (01 à 95, 2A, 2B, 971 à 974, 976)`);
+    return DEPARTEMENT_PATTERN.test(v)
+      ? v
+      : invalide(`departement : code département invalide « ${r} » (01 à 95, 2A, 2B, 971 à 974, 976)`);
   });
   filters.academie = collect("academie", (r) =>
-    ACADEMIE_CODES.includes(r) ? r : invalide(`academie : code académie inconnu « ${r} » (codes : ${list(ACADEMIE_CODES)})`),
+    ACADEMIE_CODES.includes(r)
+      ? r
+      : invalide(`academie : code académie inconnu « ${r} » (codes : ${list(ACADEMIE_CODES)})`),
   );
   filters.bassinEmploi = collect("bassinEmploi", (r) => {
     const v = r.toUpperCase();
-    return BASSIN_PATTERN.test(v) ? v : invalide(`bassin : code de bassin d'emploi invalide « ${r} » (zone d'emploi INSEE, 4 caractères)`);
+    return BASSIN_PATTERN.test(v)
+      ? v
+      : invalide(`bassin : code de bassin d'emploi invalide « ${r} » (zone d'emploi INSEE, 4 caractères)`);
   });
   filters.organisme = collect("organisme", (r) => {
     const siret = normalizeSiret(r);
-    if (/^[0-9]{14}$/.test(siret)) return isValidSiret(siret) ? siret : invalide(`organisme : SIRET invalide « ${r} » (clé de contrôle incorrecte)`);
+    if (/^[0-9]{14}$/.test(siret))
+      return isValidSiret(siret) ? siret : invalide(`organisme : SIRET invalide « ${r} » (clé de contrôle incorrecte)`);
     const uai = normalizeUai(r);
-    if (/^[0-9]{7}[A-Z]$/.test(uai)) return isValidUai(uai) ? uai : invalide(`organisme : UAI invalide « ${r} » (lettre de contrôle incorrecte)`);
+    if (/^[0-9]{7}[A-Z]$/.test(uai))
+      return isValidUai(uai) ? uai : invalide(`organisme : UAI invalide « ${r} » (lettre de contrôle incorrecte)`);
     return invalide(`organisme : SIRET (14 chiffres) ou UAI (7 chiffres et une lettre) attendu, reçu « ${r} »`);
   });
-  filters.reseau = collect("reseau", (r) => (r.length <= 100 ? r : invalide(`reseau : nom de réseau trop long (100 caractères au plus)`)));
+  filters.reseau = collect("reseau", (r) =>
+    r.length <= 100 ? r : invalide(`reseau : nom de réseau trop long (100 caractères au plus)`),
+  );
   filters.nature = collect<NatureOrganisme>("nature", (r) =>
     (NATURES_ORGANISME as readonly string[]).includes(r)
       ? (r as NatureOrganisme)
@@ -146,7 +185,9 @@ export function parseFilters(params: URLSearchParams): Parsed<IndicateursFilters
     const v = r.toUpperCase();
     return isValidCfd(v) ? v : invalide(`cfd : code formation diplôme invalide « ${r} » (8 chiffres ou lettres)`);
   });
-  filters.rncp = collect("rncp", (r) => (isValidRncp(r) ? normalizeRncp(r) : invalide(`rncp : code RNCP invalide « ${r} » (RNCP suivi de 2 à 5 chiffres)`)));
+  filters.rncp = collect("rncp", (r) =>
+    isValidRncp(r) ? normalizeRncp(r) : invalide(`rncp : code RNCP invalide « ${r} » (RNCP suivi de 2 à 5 chiffres)`),
+  );
   filters.niveau = collect("niveau", (r) =>
     /^[3-8]$/.test(r) ? Number(r) : invalide(`niveau : niveau invalide « ${r} » (3 à 8 attendu)`),
   );
@@ -154,7 +195,9 @@ export function parseFilters(params: URLSearchParams): Parsed<IndicateursFilters
     /^[0-5]$/.test(r) ? Number(r) : invalide(`annee_formation : année de formation invalide « ${r} » (0 à 5 attendu)`),
   );
   filters.trancheAge = collect<TrancheAge>("trancheAge", (r) =>
-    (TRANCHES_AGE as readonly string[]).includes(r) ? (r as TrancheAge) : invalide(`age : tranche d'âge inconnue « ${r} » (valeurs : ${list(TRANCHES_AGE)})`),
+    (TRANCHES_AGE as readonly string[]).includes(r)
+      ? (r as TrancheAge)
+      : invalide(`age : tranche d'âge inconnue « ${r} » (valeurs : ${list(TRANCHES_AGE)})`),
   );
   filters.sexe = collect<Sexe>("sexe", (r) => {
     const v = r.toUpperCase();
@@ -170,12 +213,16 @@ export function parseFilters(params: URLSearchParams): Parsed<IndicateursFilters
   }
 
   if (errors.length > 0) return { ok: false, errors };
-  for (const key of Object.keys(filters) as (keyof IndicateursFilters)[]) if (filters[key] === undefined) delete filters[key];
+  for (const key of Object.keys(filters) as (keyof IndicateursFilters)[])
+    if (filters[key] === undefined) delete filters[key];
   return { ok: true, value: filters };
 }
 
 /** URL search params of filters (one comma-separated parameter per filter), the inverse of `parseFilters`. */
-export function filtersToSearchParams(filters: IndicateursFilters, into: URLSearchParams = new URLSearchParams()): URLSearchParams {
+export function filtersToSearchParams(
+  filters: IndicateursFilters,
+  into: URLSearchParams = new URLSearchParams(),
+): URLSearchParams {
   for (const key of Object.keys(FILTER_PARAMS) as (keyof IndicateursFilters)[]) {
     const value = filters[key];
     into.delete(FILTER_PARAMS[key]);
@@ -238,7 +285,8 @@ export function dateDuMois(mois: string, today: string): string {
 
 /** A month "YYYY-MM", not after the current one. */
 export function parseMois(value: string, today: string): Parsed<string> {
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(value)) return { ok: false, errors: [`mois : mois invalide « ${value} » (AAAA-MM attendu)`] };
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(value))
+    return { ok: false, errors: [`mois : mois invalide « ${value} » (AAAA-MM attendu)`] };
   if (value > today.slice(0, 7)) return { ok: false, errors: [`mois : « ${value} » est dans le futur`] };
   return { ok: true, value };
 }

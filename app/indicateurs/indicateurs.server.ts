@@ -122,7 +122,9 @@ export async function territoires(database: Database): Promise<Territoires> {
   const t: Territoires = {
     regions: new Map(regions.map((r) => [r.code, r.nom])),
     academies: new Map(academies.map((r) => [r.code, r.nom])),
-    departements: new Map(departements.map((d) => [d.code, { nom: d.nom, region: d.region_code, academie: d.academie_code }])),
+    departements: new Map(
+      departements.map((d) => [d.code, { nom: d.nom, region: d.region_code, academie: d.academie_code }]),
+    ),
   };
   if (departements.length > 0) territoiresCache.set(database, t);
   return t;
@@ -180,7 +182,10 @@ async function ids(database: Database, query: SQL): Promise<number[]> {
 async function conditionOrganisme(database: Database, organismeIds: number[]): Promise<ConditionOrganisme> {
   if (organismeIds.length === 0) return { formateurs: [], responsables: [], tousFormateurs: [] };
   const list = intArray(organismeIds);
-  const formateurs = await ids(database, sql`select formateur_id as id from organisme_relations where responsable_id = any(${list}::int[])`);
+  const formateurs = await ids(
+    database,
+    sql`select formateur_id as id from organisme_relations where responsable_id = any(${list}::int[])`,
+  );
   const viaEffectifs = await ids(
     database,
     sql`select distinct organisme_formateur_id as id from effectifs where organisme_responsable_id = any(${list}::int[])`,
@@ -197,11 +202,27 @@ export async function resoudreFiltres(
   const r: FiltreResolu = { vide: false, organismes: [] };
   const t = await territoires(database);
   const allDeps = [...t.departements.keys()];
-  if (filters.region?.length) r.departements = intersect(r.departements, allDeps.filter((d) => filters.region!.includes(t.departements.get(d)!.region)));
-  if (filters.academie?.length) r.departements = intersect(r.departements, allDeps.filter((d) => filters.academie!.includes(t.departements.get(d)!.academie)));
+  if (filters.region?.length)
+    r.departements = intersect(
+      r.departements,
+      allDeps.filter((d) => filters.region!.includes(t.departements.get(d)!.region)),
+    );
+  if (filters.academie?.length)
+    r.departements = intersect(
+      r.departements,
+      allDeps.filter((d) => filters.academie!.includes(t.departements.get(d)!.academie)),
+    );
   if (filters.departement?.length) r.departements = intersect(r.departements, filters.departement);
-  if (scope.kind === "region") r.departements = intersect(r.departements, allDeps.filter((d) => t.departements.get(d)!.region === scope.code));
-  if (scope.kind === "academie") r.departements = intersect(r.departements, allDeps.filter((d) => t.departements.get(d)!.academie === scope.code));
+  if (scope.kind === "region")
+    r.departements = intersect(
+      r.departements,
+      allDeps.filter((d) => t.departements.get(d)!.region === scope.code),
+    );
+  if (scope.kind === "academie")
+    r.departements = intersect(
+      r.departements,
+      allDeps.filter((d) => t.departements.get(d)!.academie === scope.code),
+    );
   if (scope.kind === "departement") r.departements = intersect(r.departements, [scope.code]);
 
   if (filters.organisme?.length) {
@@ -209,7 +230,9 @@ export async function resoudreFiltres(
     const uais = filters.organisme.filter((o) => !/^[0-9]{14}$/.test(o));
     const found = await ids(
       database,
-      sql`select id from organismes where siret = any(${textArray(sirets)}::text[]) or uai = any(${textArray(uais)}::text[])`,
+      sql`select id from organismes where siret = any(${textArray(sirets)}::text[]) or uai = any(${textArray(
+        uais,
+      )}::text[])`,
     );
     r.organismes.push(await conditionOrganisme(database, found));
   }
@@ -219,13 +242,16 @@ export async function resoudreFiltres(
   if (filters.reseau?.length) attributs.push(sql`reseaux && ${textArray(filters.reseau)}::text[]`);
   if (scope.kind === "reseau") attributs.push(sql`${scope.nom} = any(reseaux)`);
   if (filters.nature?.length) attributs.push(sql`nature = any(${textArray(filters.nature)}::text[])`);
-  if (filters.bassinEmploi?.length) attributs.push(sql`bassin_emploi_code = any(${textArray(filters.bassinEmploi)}::text[])`);
-  if (attributs.length > 0) r.formateurs = await ids(database, sql`select id from organismes where ${sql.join(attributs, sql` and `)}`);
+  if (filters.bassinEmploi?.length)
+    attributs.push(sql`bassin_emploi_code = any(${textArray(filters.bassinEmploi)}::text[])`);
+  if (attributs.length > 0)
+    r.formateurs = await ids(database, sql`select id from organismes where ${sql.join(attributs, sql` and `)}`);
 
   const formations: SQL[] = [];
   if (filters.cfd?.length) formations.push(sql`cfd = any(${textArray(filters.cfd)}::text[])`);
   if (filters.rncp?.length) formations.push(sql`rncp = any(${textArray(filters.rncp)}::text[])`);
-  if (formations.length > 0) r.formations = await ids(database, sql`select id from formations where ${sql.join(formations, sql` and `)}`);
+  if (formations.length > 0)
+    r.formations = await ids(database, sql`select id from formations where ${sql.join(formations, sql` and `)}`);
 
   if (filters.niveau?.length) r.niveau = filters.niveau;
   if (filters.anneeFormation?.length) r.anneeFormation = filters.anneeFormation;
@@ -350,8 +376,15 @@ function where(parts: SQL[]): SQL {
   return parts.length === 0 ? sql`true` : sql.join(parts, sql` and `);
 }
 
-async function compterAgregats(database: Database, source: Source, jours: string[], f: FiltreResolu, by: Repartition | undefined) {
-  const joinDep = by === "region" || by === "academie" ? sql`left join departements d on d.code = x.departement_code` : sql``;
+async function compterAgregats(
+  database: Database,
+  source: Source,
+  jours: string[],
+  f: FiltreResolu,
+  by: Repartition | undefined,
+) {
+  const joinDep =
+    by === "region" || by === "academie" ? sql`left join departements d on d.code = x.departement_code` : sql``;
   return database.rows<LigneComptage>(sql`
     select x.jour::text as jour, ${cleSql(by)} as k, x.etat, ${risqueSql(source, null)} as risque, sum(x.n)::int as n
     from ${sql.raw(TABLES[source as Exclude<Source, "vide">])} x ${joinDep}
@@ -360,9 +393,13 @@ async function compterAgregats(database: Database, source: Source, jours: string
 }
 
 async function compterPeriodes(database: Database, date: string, f: FiltreResolu, by: Repartition | undefined) {
-  const joinDep = by === "region" || by === "academie" ? sql`left join departements d on d.code = x.departement_code` : sql``;
+  const joinDep =
+    by === "region" || by === "academie" ? sql`left join departements d on d.code = x.departement_code` : sql``;
   return database.rows<LigneComptage>(sql`
-    select ${date}::text as jour, ${cleSql(by)} as k, x.etat, ${risqueSql("periodes", date)} as risque, count(*)::int as n
+    select ${date}::text as jour, ${cleSql(by)} as k, x.etat, ${risqueSql(
+    "periodes",
+    date,
+  )} as risque, count(*)::int as n
     from statut_periodes x ${joinDep}
     where ${where([sql`x.debut <= ${date}::date and x.fin >= ${date}::date`, ...conditions(f, "periodes", date)])}
     group by 1, 2, 3, 4`);
@@ -450,15 +487,19 @@ async function lignesRepartition(
         code === null
           ? NON_RENSEIGNE
           : by === "region"
-            ? t.regions.get(code)
-            : by === "academie"
-              ? t.academies.get(code)
-              : t.departements.get(code)?.nom;
+          ? t.regions.get(code)
+          : by === "academie"
+          ? t.academies.get(code)
+          : t.departements.get(code)?.nom;
       lignes.push({ code, libelle: nom ?? code ?? NON_RENSEIGNE, compteurs: compteurs(groupes.get(code)!) });
     }
   } else if (by === "niveau") {
     for (const code of codes) {
-      lignes.push({ code, libelle: code === null ? NON_RENSEIGNE : (LIBELLES_NIVEAU[code] ?? `Niveau ${code}`), compteurs: compteurs(groupes.get(code)!) });
+      lignes.push({
+        code,
+        libelle: code === null ? NON_RENSEIGNE : LIBELLES_NIVEAU[code] ?? `Niveau ${code}`,
+        compteurs: compteurs(groupes.get(code)!),
+      });
     }
   } else if (by === "organisme") {
     const rows = known.length
@@ -518,7 +559,8 @@ export async function indicateurs(database: Database, options: IndicateursOption
     source,
     compteurs: compteurs(total(groupes)),
   };
-  if (options.by) result.repartition = { by: options.by, lignes: await lignesRepartition(database, options.by, groupes) };
+  if (options.by)
+    result.repartition = { by: options.by, lignes: await lignesRepartition(database, options.by, groupes) };
   return result;
 }
 

@@ -3,9 +3,10 @@
  * modules call `postDossiers` / `testApiKey` and return their Response.
  *
  * ERP name: header `X-ERP` or query parameter `?erp=` (the header wins), stored on the transmission and the
- * organisme.
+ * organisme. INGESTION_TRACE=1 logs the time of each pipeline step of every request (benchmarks).
  */
 import type { Database } from "../../db/client.server";
+import { clientIp } from "../auth/throttle.server";
 import { MAX_DOSSIERS_PAR_ENVOI } from "./dossier-schema.server";
 import { authenticateApiKey, type ApiKeyOrganisme } from "./api-keys.server";
 import { ingestDossiers, normalizeErpName } from "./pipeline.server";
@@ -35,15 +36,11 @@ function tooMany(retryAfterSeconds: number, message: string): Response {
 }
 
 /**
- * The client's IP: `context.clientIp` when the server provides it (Express `req.ip`), else the first
- * X-Forwarded-For / X-Real-IP entry (behind the reverse proxy), else "inconnue".
+ * The client's IP for the failed-authentication limit: `context.clientIp` when the server provides it, the first
+ * X-Forwarded-For entry when TRUST_PROXY=1 (auth module's rule), else one shared "inconnue" bucket.
  */
-export function clientIp(request: Request, context: unknown): string {
-  const fromContext = (context as { clientIp?: unknown } | null)?.clientIp;
-  if (typeof fromContext === "string" && fromContext) return fromContext;
-  const xff = request.headers.get("x-forwarded-for");
-  if (xff) return xff.split(",")[0].trim() || "inconnue";
-  return request.headers.get("x-real-ip")?.trim() || "inconnue";
+export function apiClientIp(request: Request, context: unknown): string {
+  return clientIp(request, context) ?? "inconnue";
 }
 
 /** Authentication + rate limits; either the organisme or the error Response. */
@@ -53,7 +50,7 @@ async function authenticate(
   context: unknown,
 ): Promise<{ ok: true; organisme: ApiKeyOrganisme } | { ok: false; response: Response }> {
   const limits = apiLimiters();
-  const ip = clientIp(request, context);
+  const ip = apiClientIp(request, context);
   const auth = await authenticateApiKey(database, request.headers.get("authorization"));
   if (!auth.ok) {
     const blocked = limits.authFailures.blocked(ip);
@@ -151,7 +148,11 @@ export async function postDossiers(request: Request, database: Database, context
 
   const url = new URL(request.url);
   const erp = normalizeErpName(request.headers.get("x-erp") ?? url.searchParams.get("erp"));
-  const result = await ingestDossiers(database, items, { organismeId: auth.organisme.id, source: "API", erp });
+  const steps: string[] = [];
+  const started = performance.now();
+  const trace = process.env.INGESTION_TRACE === "1" ? (step: string, ms: number) => steps.push(`${step}=${ms.toFixed(0)}`) : undefined;
+  const result = await ingestDossiers(database, items, { organismeId: auth.organisme.id, source: "API", erp, trace });
+  if (trace) console.log(`[ingestion] ${items.length} dossiers en ${(performance.now() - started).toFixed(0)} ms : ${steps.join(" ")}`);
   const message =
     `${result.nbItems} dossier${result.nbItems > 1 ? "s" : ""} reçu${result.nbItems > 1 ? "s" : ""} : ` +
     `${result.nbAccepted} enregistré${result.nbAccepted > 1 ? "s" : ""}, ${result.nbRejected} refusé${result.nbRejected > 1 ? "s" : ""}.`;

@@ -1,9 +1,10 @@
 /**
  * The OpenAPI 3.1 document served at /api/openapi.json and rendered at /api/doc. Generated from the schema that
  * validates (dossiersOpenApiDocument() of dossier-schema.server.ts, itself generated from the zod schema), plus
- * what this module's HTTP layer adds (ERP name, limits, answer fields), and merged with the other modules'
- * fragments (référentiel API) when they exist.
+ * what this module's HTTP layer adds (ERP name, limits, answer fields, per-operation security), merged with the
+ * référentiel's read API fragment (app/referentiel/openapi.ts, generated from its zod schemas too).
  */
+import { referentielOpenApiFragment } from "../referentiel/openapi";
 import { MAX_DOSSIERS_PAR_ENVOI, dossiersOpenApiDocument } from "./dossier-schema.server";
 import { MAX_BODY_BYTES } from "./api.server";
 
@@ -25,6 +26,12 @@ export function mergeOpenApi(base: Doc, fragment: Doc | null | undefined): Doc {
 
 /** What the HTTP layer adds to the generated document of the feed. */
 function addHttpDetails(doc: Doc): Doc {
+  // The API key is required by the feed's operations only (the référentiel's read API is open).
+  const security = doc.security ?? [{ bearerAuth: [] }];
+  delete doc.security;
+  for (const methods of Object.values((doc.paths ?? {}) as Doc)) {
+    for (const op of Object.values(methods as Doc)) (op as Doc).security ??= security;
+  }
   const post = doc.paths?.["/api/v3/dossiers-apprenants"]?.post;
   if (post) {
     post.parameters = [
@@ -117,8 +124,13 @@ let cached: Doc | undefined;
 
 export function openApiDocument(): Doc {
   if (!cached) {
-    const doc = addHttpDetails(structuredClone(dossiersOpenApiDocument()) as Doc);
-    doc.info = { ...(doc.info ?? {}), title: "Tableau de bord de l'apprentissage — API" };
+    const doc = mergeOpenApi(addHttpDetails(structuredClone(dossiersOpenApiDocument()) as Doc), structuredClone(referentielOpenApiFragment()));
+    doc.info = {
+      ...(doc.info ?? {}),
+      title: "Tableau de bord de l'apprentissage — API",
+      description:
+        `${doc.info?.description ?? ""} Le référentiel des organismes et des formations est aussi consultable en lecture, sans clé (/api/v1/…).`,
+    };
     cached = doc;
   }
   return cached;

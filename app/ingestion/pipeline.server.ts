@@ -313,7 +313,7 @@ const UPSERT_SQL = (() => {
     conflict: `on conflict (organisme_formateur_id, annee_scolaire, id_erp_apprenant) do update set
            ${updates.join(",\n           ")},
            source = excluded.source, last_transmission_id = excluded.last_transmission_id, updated_at = excluded.updated_at
-           returning id, organisme_formateur_id, annee_scolaire, id_erp_apprenant`,
+           returning id, organisme_formateur_id, annee_scolaire, id_erp_apprenant, (xmax = 0) as inserted`,
   };
 })();
 
@@ -379,7 +379,13 @@ async function writeBatch(
     for (const [col, , , get] of COLUMNS) r[col] = get(c, d) ?? null;
     return r;
   });
-  const returned = await execRows<{ id: number; organisme_formateur_id: number; annee_scolaire: string; id_erp_apprenant: string }>(
+  const returned = await execRows<{
+    id: number;
+    organisme_formateur_id: number;
+    annee_scolaire: string;
+    id_erp_apprenant: string;
+    inserted: boolean;
+  }>(
     tx,
     sql`${sql.raw(UPSERT_SQL.head)} ${options.source}, ${t.id}::int, ${now}::timestamptz, ${now}::timestamptz
         from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as r(${sql.raw(UPSERT_SQL.recordDef)})
@@ -388,7 +394,9 @@ async function writeBatch(
   );
   lap("tx:upsert");
   const idByKey = new Map(returned.map((r) => [`${r.organisme_formateur_id}\u0000${r.annee_scolaire}\u0000${r.id_erp_apprenant}`, r.id]));
+  const insertedIds = new Set(returned.filter((r) => r.inserted).map((r) => r.id));
   const effectifIds: number[] = [];
+  /** Updated effectifs whose contracts are replaced (a new effectif has none to delete). */
   const withContrats: number[] = [];
   const contrats: Record<string, unknown>[] = [];
   const statuts: Record<string, unknown>[] = [];
@@ -398,7 +406,7 @@ async function writeBatch(
     effectifIds.push(id);
     const d = c.dossier!;
     if (d.contrats.length) {
-      withContrats.push(id);
+      if (!insertedIds.has(id)) withContrats.push(id);
       d.contrats.forEach((k, i) =>
         contrats.push({
           effectif_id: id,
@@ -421,6 +429,8 @@ async function writeBatch(
     await tx.execute(
       sql`delete from contrats where effectif_id in (select (jsonb_array_elements_text(${JSON.stringify(withContrats)}::jsonb))::int)`,
     );
+  }
+  if (contrats.length) {
     await tx.execute(sql`
       insert into contrats (effectif_id, rang, siret_employeur, date_debut, date_fin, date_rupture, cause_rupture)
       select r.effectif_id, r.rang, r.siret_employeur, r.date_debut, r.date_fin, r.date_rupture, r.cause_rupture

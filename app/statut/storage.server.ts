@@ -131,7 +131,22 @@ const COLONNES = [
 ];
 
 /** PostgreSQL types of COLONNES. */
-const TYPES = ["int", "smallint", "date", "date", "date", "int", "int", "int", "varchar", "smallint", "smallint", "varchar", "boolean", "date"];
+const TYPES = [
+  "int",
+  "smallint",
+  "date",
+  "date",
+  "date",
+  "int",
+  "int",
+  "int",
+  "varchar",
+  "smallint",
+  "smallint",
+  "varchar",
+  "boolean",
+  "date",
+];
 
 /** A PostgreSQL array literal of numbers, dates / codes (no quote or backslash in them), booleans and nulls. */
 function arrayLiteral(values: unknown[]): string {
@@ -139,7 +154,16 @@ function arrayLiteral(values: unknown[]): string {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (i > 0) out += ",";
-    out += v === null || v === undefined ? "NULL" : typeof v === "string" ? `"${v}"` : typeof v === "boolean" ? (v ? "t" : "f") : String(v);
+    out +=
+      v === null || v === undefined
+        ? "NULL"
+        : typeof v === "string"
+        ? `"${v}"`
+        : typeof v === "boolean"
+        ? v
+          ? "t"
+          : "f"
+        : String(v);
   }
   return out + "}";
 }
@@ -301,7 +325,8 @@ export async function refreshStatutStorage(tx: Executor, effectifIds: number[]):
       date_exclusion_formation: r.date_exclusion_formation,
       contrats: parseJson<ContratDates[]>(r.contrats),
     });
-    if (!memeParcours(parseJson<ParcoursStep[] | null>(r.parcours), parcours)) parcoursUpdates.push({ id: r.id, parcours });
+    if (!memeParcours(parseJson<ParcoursStep[] | null>(r.parcours), parcours))
+      parcoursUpdates.push({ id: r.id, parcours });
     const lignesEffectif = lignes(etatsPeriodes(parcours, r.date_fin_formation, r.annee_scolaire), dimensions(r));
     if (JSON.stringify(lignesEffectif) === JSON.stringify(anciennes ?? [])) continue;
     changed.push(r.id);
@@ -345,7 +370,9 @@ export async function refreshStatutStorage(tx: Executor, effectifIds: number[]):
     upsertAgregats(
       sql`with del as (
             delete from statut_periodes p
-            using unnest(${arrayLiteral(supprimees.ids)}::int[], ${arrayLiteral(supprimees.debuts)}::date[]) as x(id, debut)
+            using unnest(${arrayLiteral(supprimees.ids)}::int[], ${arrayLiteral(
+        supprimees.debuts,
+      )}::date[]) as x(id, debut)
             where p.effectif_id = x.id and p.debut = x.debut
             returning p.*
           ),
@@ -389,7 +416,10 @@ export async function refreshStatutStorageWhere(
         order by 1`,
   );
   for (let i = 0; i < rows.length; i += 5000) {
-    const r = await refreshStatutStorage(tx, rows.slice(i, i + 5000).map((x) => Number(x.id)));
+    const r = await refreshStatutStorage(
+      tx,
+      rows.slice(i, i + 5000).map((x) => Number(x.id)),
+    );
     total.effectifs += r.effectifs;
     total.parcoursModifies += r.parcoursModifies;
     total.periodesModifiees += r.periodesModifiees;
@@ -538,7 +568,8 @@ export interface RebuildResult {
 
 function csvValue(value: unknown): string {
   if (value === null || value === undefined) return "";
-  if (typeof value === "string") return value === "" ? '""' : /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+  if (typeof value === "string")
+    return value === "" ? '""' : /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
   if (typeof value === "boolean") return value ? "t" : "f";
   return String(value);
 }
@@ -575,54 +606,58 @@ export async function rebuildStatutStorage(database: Database, options: RebuildO
 
   progress({ phase: "periodes", fait: 0, total });
   try {
-  let last = 0;
-  for (;;) {
-    const rows = await database.rows<LigneRebuild>(sql`
+    let last = 0;
+    for (;;) {
+      const rows = await database.rows<LigneRebuild>(sql`
       select ${SOURCE_COLONNES}, e.parcours
-        ${options.recomputeParcours ? sql`, e.date_entree_formation::text as date_entree_formation,
-          e.date_exclusion_formation::text as date_exclusion_formation, ${CONTRATS_JSON} as contrats` : sql``}
+        ${
+          options.recomputeParcours
+            ? sql`, e.date_entree_formation::text as date_entree_formation,
+          e.date_exclusion_formation::text as date_exclusion_formation, ${CONTRATS_JSON} as contrats`
+            : sql``
+        }
       from effectifs e
       left join formations f on f.id = e.formation_id
       left join organismes o on o.id = e.organisme_formateur_id
       where e.id > ${last}
       order by e.id
       limit ${chunk}`);
-    if (rows.length === 0) break;
-    last = rows[rows.length - 1].id;
-    const csv: string[] = [];
-    const updates: { id: number; parcours: ParcoursStep[] }[] = [];
-    for (const r of rows) {
-      const stored = parseJson<ParcoursStep[] | null>(r.parcours) ?? [];
-      let parcours = stored;
-      if (options.recomputeParcours) {
-        parcours = computeParcours({
-          date_entree_formation: r.date_entree_formation!,
-          date_fin_formation: r.date_fin_formation,
-          date_exclusion_formation: r.date_exclusion_formation,
-          contrats: parseJson<ContratDates[]>(r.contrats),
-        });
-        if (!memeParcours(stored, parcours)) updates.push({ id: r.id, parcours });
+      if (rows.length === 0) break;
+      last = rows[rows.length - 1].id;
+      const csv: string[] = [];
+      const updates: { id: number; parcours: ParcoursStep[] }[] = [];
+      for (const r of rows) {
+        const stored = parseJson<ParcoursStep[] | null>(r.parcours) ?? [];
+        let parcours = stored;
+        if (options.recomputeParcours) {
+          parcours = computeParcours({
+            date_entree_formation: r.date_entree_formation!,
+            date_fin_formation: r.date_fin_formation,
+            date_exclusion_formation: r.date_exclusion_formation,
+            contrats: parseJson<ContratDates[]>(r.contrats),
+          });
+          if (!memeParcours(stored, parcours)) updates.push({ id: r.id, parcours });
+        }
+        for (const l of lignes(etatsPeriodes(parcours, r.date_fin_formation, r.annee_scolaire), dimensions(r))) {
+          csv.push(`${r.id},${l.map(csvValue).join(",")}\n`);
+        }
       }
-      for (const l of lignes(etatsPeriodes(parcours, r.date_fin_formation, r.annee_scolaire), dimensions(r))) {
-        csv.push(`${r.id},${l.map(csvValue).join(",")}\n`);
-      }
-    }
-    if (csv.length > 0) await database.copyCsv("statut_periodes", COLONNES, csv.join(""));
-    if (updates.length > 0) {
-      await database.rows(sql`
+      if (csv.length > 0) await database.copyCsv("statut_periodes", COLONNES, csv.join(""));
+      if (updates.length > 0) {
+        await database.rows(sql`
         update effectifs e set parcours = x.parcours
         from json_to_recordset(${JSON.stringify(updates)}::json) as x(id int, parcours jsonb)
         where e.id = x.id`);
+      }
+      result.effectifs += rows.length;
+      result.periodes += csv.length;
+      result.parcoursModifies += updates.length;
+      progress({ phase: "periodes", fait: result.effectifs, total });
     }
-    result.effectifs += rows.length;
-    result.periodes += csv.length;
-    result.parcoursModifies += updates.length;
-    progress({ phase: "periodes", fait: result.effectifs, total });
-  }
-
   } finally {
     progress({ phase: "index", fait: 0, total: indexes.length });
-    for (const index of indexes) await database.rows(sql.raw(index.def.replace(/^CREATE INDEX /i, "CREATE INDEX IF NOT EXISTS ")));
+    for (const index of indexes)
+      await database.rows(sql.raw(index.def.replace(/^CREATE INDEX /i, "CREATE INDEX IF NOT EXISTS ")));
   }
   await database.rows(sql`analyze statut_periodes`);
 

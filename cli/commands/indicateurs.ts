@@ -76,7 +76,8 @@ export function parseIndicateursArgs(argv: string[], today: string = todayUtc())
     }
     params.append(param, value);
   }
-  if (params.has("date") && params.has("mois")) throw new UsageError("--date et --mois ne peuvent pas être utilisés ensemble.");
+  if (params.has("date") && params.has("mois"))
+    throw new UsageError("--date et --mois ne peuvent pas être utilisés ensemble.");
   const errors: string[] = [];
   const date = parseDateParams(params, today);
   if (!date.ok) errors.push(...date.errors);

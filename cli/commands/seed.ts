@@ -125,6 +125,7 @@ export async function run(argv: string[]): Promise<number> {
     );
     return 0;
   } catch (error) {
+    if (process.stderr.isTTY) process.stderr.write("\n"); // below the progress bar
     console.error(error instanceof Error ? error.message : error);
     return 1;
   } finally {

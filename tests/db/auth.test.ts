@@ -220,6 +220,10 @@ describe("login throttling", () => {
     if (!locked.ok) expect(locked.message).toMatch(/^Trop de tentatives de connexion échouées pour cette adresse\. Par sécurité, réessayez dans 1[45] minutes/);
     // Other accounts are not affected.
     expect((await login(t.database, requestWith(), form({ email: emailOf("DDETS"), password: PASSWORD }), "10.0.0.2")).ok).toBe(true);
+    // A password reset lifts the lock.
+    const token = await createToken(t.database, { kind: "reinitialisation", email, userId: accounts.ACADEMIE.id });
+    expect(await resetPassword(t.database, token, form({ password: PASSWORD, confirmation: PASSWORD }))).toEqual({ ok: true });
+    expect((await login(t.database, requestWith(), form({ email, password: PASSWORD }), "10.0.0.1")).ok).toBe(true);
     // 15 minutes later the window has passed.
     const later = new Date(Date.now() + (THROTTLE_RULES.connexion.windowSeconds + 1) * 1000);
     expect((await checkThrottle(t.database, "connexion", email, null, later)).allowed).toBe(true);

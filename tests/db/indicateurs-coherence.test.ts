@@ -86,7 +86,13 @@ describe("cohérence sur données générées", () => {
     expect(rows.length).toBe(EFFECTIFS);
     for (const date of [TODAY, "2025-10-31", "2025-06-30", "2025-03-15", "2024-12-31", "2024-08-01"]) {
       const annees = anneesScolairesComptees(date);
-      const byStatut: Record<Statut, number> = { INSCRIT: 0, APPRENTI: 0, RUPTURANT: 0, ABANDON: 0, FIN_DE_FORMATION: 0 };
+      const byStatut: Record<Statut, number> = {
+        INSCRIT: 0,
+        APPRENTI: 0,
+        RUPTURANT: 0,
+        ABANDON: 0,
+        FIN_DE_FORMATION: 0,
+      };
       const etats = new Array(10).fill(0);
       const byDep = new Map<string | null, number>();
       let counted = 0;
@@ -99,7 +105,8 @@ describe("cohérence sur données générées", () => {
         byStatut[statut]++;
         const d = dropoutAt({ ...r, contrats: parse(r.contrats) }, date);
         etats[etatOf(statut, d.joursSansContrat)]++;
-        if ((statut === "INSCRIT" || statut === "RUPTURANT") && (ageAt(r.date_de_naissance, date) < 18 || r.rqth)) aRisque++;
+        if ((statut === "INSCRIT" || statut === "RUPTURANT") && (ageAt(r.date_de_naissance, date) < 18 || r.rqth))
+          aRisque++;
         byDep.set(r.departement_code, (byDep.get(r.departement_code) ?? 0) + 1);
       }
       const r = await both({ date, by: "departement" });
@@ -117,7 +124,11 @@ describe("cohérence sur données générées", () => {
           finsDeFormation: byStatut.FIN_DE_FORMATION,
           total: counted,
           rupturantsParDuree: { moins45j: etats[5], de45a89j: etats[6], de90a180j: etats[7] },
-          inscritsSansContratParDuree: { jusqua30j: etats[2], jusqua60j: etats[2] + etats[3], jusqua90j: etats[2] + etats[3] + etats[4] },
+          inscritsSansContratParDuree: {
+            jusqua30j: etats[2],
+            jusqua60j: etats[2] + etats[3],
+            jusqua90j: etats[2] + etats[3] + etats[4],
+          },
           aRisque,
         },
       });
@@ -143,7 +154,13 @@ describe("cohérence sur données générées", () => {
         expect({ by, date, sum }).toEqual({
           by,
           date,
-          sum: { total: total.total, apprentis: total.apprentis, rupturants: total.rupturants, aRisque: total.aRisque, moins45j: total.rupturantsParDuree.moins45j },
+          sum: {
+            total: total.total,
+            apprentis: total.apprentis,
+            rupturants: total.rupturants,
+            aRisque: total.aRisque,
+            moins45j: total.rupturantsParDuree.moins45j,
+          },
         });
       }
     }
@@ -162,10 +179,18 @@ describe("cohérence sur données générées", () => {
   it("gives the same figures from the aggregates and from the periods for random filters", async () => {
     const random = mulberry32(3);
     const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
-    const orgs = await t.database.rows<{ siret: string; uai: string | null; region_code: string; departement_code: string; reseaux: string[] }>(
+    const orgs = await t.database.rows<{
+      siret: string;
+      uai: string | null;
+      region_code: string;
+      departement_code: string;
+      reseaux: string[];
+    }>(
       sql`select siret, uai, region_code, departement_code, reseaux from organismes where nature <> 'lieu' and departement_code is not null`,
     );
-    const cfds = (await t.database.rows<{ cfd: string }>(sql`select cfd from formations where cfd is not null`)).map((r) => r.cfd);
+    const cfds = (await t.database.rows<{ cfd: string }>(sql`select cfd from formations where cfd is not null`)).map(
+      (r) => r.cfd,
+    );
     const reseaux = [...new Set(orgs.flatMap((o) => o.reseaux))];
     const dates = [TODAY, "2025-09-30", "2025-04-30", "2024-11-30", "2025-05-17"];
     for (let i = 0; i < 40; i++) {
@@ -207,24 +232,39 @@ describe("cohérence sur données générées", () => {
         for (const c of chosen) {
           const u = random();
           if (c.contrat !== null && u < 0.4) {
-            await tx.execute(sql`update contrats set date_rupture = (date_debut + ${Math.floor(random() * 300) + 1}::int) where id = ${c.contrat}`);
+            await tx.execute(
+              sql`update contrats set date_rupture = (date_debut + ${Math.floor(random() * 300) + 1}::int) where id = ${
+                c.contrat
+              }`,
+            );
           } else if (c.contrat !== null && u < 0.6) {
             await tx.execute(sql`delete from contrats where id = ${c.contrat}`);
           } else if (u < 0.8) {
-            await tx.execute(sql`update effectifs set date_exclusion_formation = date_entree_formation + ${Math.floor(random() * 200)}::int where id = ${c.id}`);
+            await tx.execute(
+              sql`update effectifs set date_exclusion_formation = date_entree_formation + ${Math.floor(
+                random() * 200,
+              )}::int where id = ${c.id}`,
+            );
           } else if (u < 0.9) {
-            await tx.execute(sql`update effectifs set sexe = case when sexe = 'F' then 'M' else 'F' end, date_de_naissance = date_de_naissance - 700 where id = ${c.id}`);
+            await tx.execute(
+              sql`update effectifs set sexe = case when sexe = 'F' then 'M' else 'F' end, date_de_naissance = date_de_naissance - 700 where id = ${c.id}`,
+            );
           } else {
             await tx.execute(sql`delete from contrats where effectif_id = ${c.id}`);
             await tx.execute(sql`delete from effectif_statuts_erp where effectif_id = ${c.id}`);
             await tx.execute(sql`delete from effectifs where id = ${c.id}`);
           }
         }
-        await refreshStatutStorage(tx, chosen.map((c) => c.id));
+        await refreshStatutStorage(
+          tx,
+          chosen.map((c) => c.id),
+        );
       });
     }
     const incremental = await dump();
-    const jours = new Set((await t.database.rows<{ jour: string }>(sql`select jour::text from indicateurs_jours`)).map((r) => r.jour));
+    const jours = new Set(
+      (await t.database.rows<{ jour: string }>(sql`select jour::text from indicateurs_jours`)).map((r) => r.jour),
+    );
     await rebuildStatutStorage(t.database, { today: TODAY, recomputeParcours: true });
     const rebuilt = (await dump()).filter((r) => jours.has((r as { jour: string }).jour));
     expect(rebuilt.length).toBe(incremental.length);

@@ -7,9 +7,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { contrats, effectifs, formations, organismeRelations, organismes, transmissions } from "../../db/schema";
-import { refreshStatutStorage, rebuildStatutStorage, materialiserJours, preparerJours } from "../../app/statut/storage.server";
-import { indicateurs, serieMensuelle, evolution, type IndicateursOptions } from "../../app/indicateurs/indicateurs.server";
+import {
+  refreshStatutStorage,
+  rebuildStatutStorage,
+  materialiserJours,
+  preparerJours,
+} from "../../app/statut/storage.server";
+import {
+  indicateurs,
+  serieMensuelle,
+  evolution,
+  type IndicateursOptions,
+} from "../../app/indicateurs/indicateurs.server";
 import { couverture } from "../../app/indicateurs/couverture.server";
+import { tableauDeBord } from "../../app/indicateurs/tableau-de-bord.server";
 import { addDays } from "../../app/statut/days";
 import type { IndicateursFilters } from "../../app/indicateurs/filters";
 import type { Compteurs } from "../../app/indicateurs/etats";
@@ -20,7 +31,15 @@ const D = "2025-03-31";
 const NOW = new Date("2025-04-15T12:00:00Z");
 
 // SIRETs / UAIs with valid check digits
-const S = ["12345678000014", "12345678000022", "12345678000030", "98765432000017", "98765432000025", "55555555000014", "55555555000022"];
+const S = [
+  "12345678000014",
+  "12345678000022",
+  "12345678000030",
+  "98765432000017",
+  "98765432000025",
+  "55555555000014",
+  "55555555000022",
+];
 const U = ["0691234S", "0692345Z", "0751234J", "0131234W"];
 
 const ids: Record<string, number> = {};
@@ -43,31 +62,155 @@ interface Eff {
 
 const EFFECTIFS: Eff[] = [
   // apprentis at D
-  { key: "A", org: "O2", resp: "O1", formation: "F1", sexe: "F", naissance: "2008-05-10", entree: "2024-09-02", fin: "2026-06-30", contrats: [{ debut: "2024-09-02", fin: "2026-06-30" }] },
-  { key: "B", org: "O2", resp: "O1", formation: "F2", sexe: "M", naissance: "2003-01-01", af: 2, entree: "2024-09-02", fin: "2026-06-30", contrats: [{ debut: "2024-09-02", fin: "2026-06-30" }] },
+  {
+    key: "A",
+    org: "O2",
+    resp: "O1",
+    formation: "F1",
+    sexe: "F",
+    naissance: "2008-05-10",
+    entree: "2024-09-02",
+    fin: "2026-06-30",
+    contrats: [{ debut: "2024-09-02", fin: "2026-06-30" }],
+  },
+  {
+    key: "B",
+    org: "O2",
+    resp: "O1",
+    formation: "F2",
+    sexe: "M",
+    naissance: "2003-01-01",
+    af: 2,
+    entree: "2024-09-02",
+    fin: "2026-06-30",
+    contrats: [{ debut: "2024-09-02", fin: "2026-06-30" }],
+  },
   // inscrit since 2025-03-12: 20 days at D; 18 on D (not a minor), RQTH → à risque
-  { key: "C", org: "O3", formation: "F1", sexe: "F", naissance: "2007-03-31", rqth: true, entree: "2025-03-12", fin: "2026-06-30" },
+  {
+    key: "C",
+    org: "O3",
+    formation: "F1",
+    sexe: "F",
+    naissance: "2007-03-31",
+    rqth: true,
+    entree: "2025-03-12",
+    fin: "2026-06-30",
+  },
   // rupture on 2025-02-16: day 44 at D; 17 at D (birthday tomorrow) → à risque
-  { key: "D", org: "O3", formation: "F2", sexe: "M", naissance: "2007-04-01", entree: "2024-09-02", fin: "2026-06-30", contrats: [{ debut: "2024-09-02", fin: "2026-06-30", rupture: "2025-02-16" }] },
+  {
+    key: "D",
+    org: "O3",
+    formation: "F2",
+    sexe: "M",
+    naissance: "2007-04-01",
+    entree: "2024-09-02",
+    fin: "2026-06-30",
+    contrats: [{ debut: "2024-09-02", fin: "2026-06-30", rupture: "2025-02-16" }],
+  },
   // rupture on 2025-02-15: day 45 at D
-  { key: "E", org: "O4", formation: "F3", sexe: "F", naissance: "2000-01-01", entree: "2024-09-02", fin: "2026-06-30", contrats: [{ debut: "2024-09-02", fin: "2026-06-30", rupture: "2025-02-15" }] },
+  {
+    key: "E",
+    org: "O4",
+    formation: "F3",
+    sexe: "F",
+    naissance: "2000-01-01",
+    entree: "2024-09-02",
+    fin: "2026-06-30",
+    contrats: [{ debut: "2024-09-02", fin: "2026-06-30", rupture: "2025-02-15" }],
+  },
   // excluded
-  { key: "F", org: "O4", formation: "F3", sexe: "M", naissance: "1998-06-01", rqth: true, entree: "2024-09-02", fin: "2026-06-30", exclusion: "2025-01-10", contrats: [{ debut: "2024-09-02", fin: "2026-06-30", rupture: "2025-01-05" }] },
+  {
+    key: "F",
+    org: "O4",
+    formation: "F3",
+    sexe: "M",
+    naissance: "1998-06-01",
+    rqth: true,
+    entree: "2024-09-02",
+    fin: "2026-06-30",
+    exclusion: "2025-01-10",
+    contrats: [{ debut: "2024-09-02", fin: "2026-06-30", rupture: "2025-01-05" }],
+  },
   // ended on 2025-03-15 with its contract; organisme without département
-  { key: "G", org: "O5", formation: "F1", sexe: "F", naissance: "2004-04-01", entree: "2024-09-02", fin: "2025-03-15", contrats: [{ debut: "2024-09-02", fin: "2025-03-15" }] },
+  {
+    key: "G",
+    org: "O5",
+    formation: "F1",
+    sexe: "F",
+    naissance: "2004-04-01",
+    entree: "2024-09-02",
+    fin: "2025-03-15",
+    contrats: [{ debut: "2024-09-02", fin: "2025-03-15" }],
+  },
   // previous school year: not counted at D
-  { key: "H", org: "O2", resp: "O1", formation: "F1", sexe: "M", naissance: "2005-01-01", annee: "2023-2024", entree: "2023-09-04", fin: "2025-06-30", contrats: [{ debut: "2023-09-04", fin: "2025-06-30" }] },
+  {
+    key: "H",
+    org: "O2",
+    resp: "O1",
+    formation: "F1",
+    sexe: "M",
+    naissance: "2005-01-01",
+    annee: "2023-2024",
+    entree: "2023-09-04",
+    fin: "2025-06-30",
+    contrats: [{ debut: "2023-09-04", fin: "2025-06-30" }],
+  },
   // calendar-year école ("2025-2025"): counted
-  { key: "I", org: "O3", formation: "F3", sexe: "M", naissance: "2001-03-31", annee: "2025-2025", entree: "2025-01-06", fin: "2025-09-30", contrats: [{ debut: "2025-01-06", fin: "2025-09-30" }] },
+  {
+    key: "I",
+    org: "O3",
+    formation: "F3",
+    sexe: "M",
+    naissance: "2001-03-31",
+    annee: "2025-2025",
+    entree: "2025-01-06",
+    fin: "2025-09-30",
+    contrats: [{ debut: "2025-01-06", fin: "2025-09-30" }],
+  },
   // starts after D: not counted
-  { key: "J", org: "O2", resp: "O1", formation: "F2", sexe: "F", naissance: "2006-01-01", entree: "2025-04-10", fin: "2026-06-30" },
+  {
+    key: "J",
+    org: "O2",
+    resp: "O1",
+    formation: "F2",
+    sexe: "F",
+    naissance: "2006-01-01",
+    entree: "2025-04-10",
+    fin: "2026-06-30",
+  },
   // inscrit since 2024-12-31 without contract: day 91 at D → abandon
-  { key: "K", org: "O2", resp: "O1", formation: "F2", sexe: "F", naissance: "2006-12-01", af: 2, entree: "2024-12-31", fin: "2026-06-30" },
+  {
+    key: "K",
+    org: "O2",
+    resp: "O1",
+    formation: "F2",
+    sexe: "F",
+    naissance: "2006-12-01",
+    af: 2,
+    entree: "2024-12-31",
+    fin: "2026-06-30",
+  },
   // previous school year, rupture on 2023-10-01 (day 180 on 2024-03-28)
-  { key: "L", org: "O3", formation: "F2", sexe: "M", naissance: "2000-01-01", annee: "2023-2024", entree: "2023-09-04", fin: "2025-06-30", contrats: [{ debut: "2023-09-04", fin: "2025-06-30", rupture: "2023-10-01" }] },
+  {
+    key: "L",
+    org: "O3",
+    formation: "F2",
+    sexe: "M",
+    naissance: "2000-01-01",
+    annee: "2023-2024",
+    entree: "2023-09-04",
+    fin: "2025-06-30",
+    contrats: [{ debut: "2023-09-04", fin: "2025-06-30", rupture: "2023-10-01" }],
+  },
 ];
 
-function c(apprentis: number, inscrits: number, rupturants: number, abandons: number, fins: number): Partial<Compteurs> {
+function c(
+  apprentis: number,
+  inscrits: number,
+  rupturants: number,
+  abandons: number,
+  fins: number,
+): Partial<Compteurs> {
   return {
     apprentis,
     inscritsSansContrat: inscrits,
@@ -117,7 +260,13 @@ async function insertEffectif(e: Eff): Promise<number> {
     .returning({ id: effectifs.id });
   (e.contrats ?? []).length &&
     (await t.database.db.insert(contrats).values(
-      (e.contrats ?? []).map((k, i) => ({ effectifId: row.id, rang: i + 1, dateDebut: k.debut, dateFin: k.fin ?? null, dateRupture: k.rupture ?? null })),
+      (e.contrats ?? []).map((k, i) => ({
+        effectifId: row.id,
+        rang: i + 1,
+        dateDebut: k.debut,
+        dateFin: k.fin ?? null,
+        dateRupture: k.rupture ?? null,
+      })),
     ));
   return row.id;
 }
@@ -129,16 +278,90 @@ async function refresh(effectifIds: number[]) {
 beforeAll(async () => {
   t = await createTestDatabase();
   const orgs = [
-    { key: "O1", siret: S[0], uai: U[0], nature: "responsable" as const, departementCode: "69", regionCode: "84", academieCode: "10", bassinEmploiCode: "8405", reseaux: ["CCI"] },
-    { key: "O2", siret: S[1], uai: U[1], nature: "formateur" as const, departementCode: "69", regionCode: "84", academieCode: "10", bassinEmploiCode: "8405", reseaux: ["CCI"] },
-    { key: "O3", siret: S[2], uai: U[2], nature: "responsable_formateur" as const, departementCode: "75", regionCode: "11", academieCode: "01", bassinEmploiCode: "1109", reseaux: [] },
-    { key: "O4", siret: S[3], uai: U[3], nature: "formateur" as const, departementCode: "13", regionCode: "93", academieCode: "02", bassinEmploiCode: "9312", reseaux: ["MFR"] },
-    { key: "O5", siret: S[4], uai: null, nature: "formateur" as const, departementCode: null, regionCode: null, academieCode: null, bassinEmploiCode: null, reseaux: [] },
-    { key: "O6", siret: S[5], uai: null, nature: "lieu" as const, departementCode: "69", regionCode: "84", academieCode: "10", bassinEmploiCode: "8405", reseaux: [] },
-    { key: "O7", siret: S[6], uai: null, nature: "formateur" as const, departementCode: "69", regionCode: "84", academieCode: "10", bassinEmploiCode: "8405", reseaux: [], etatAdministratif: "ferme" as const },
+    {
+      key: "O1",
+      siret: S[0],
+      uai: U[0],
+      nature: "responsable" as const,
+      departementCode: "69",
+      regionCode: "84",
+      academieCode: "10",
+      bassinEmploiCode: "8405",
+      reseaux: ["CCI"],
+    },
+    {
+      key: "O2",
+      siret: S[1],
+      uai: U[1],
+      nature: "formateur" as const,
+      departementCode: "69",
+      regionCode: "84",
+      academieCode: "10",
+      bassinEmploiCode: "8405",
+      reseaux: ["CCI"],
+    },
+    {
+      key: "O3",
+      siret: S[2],
+      uai: U[2],
+      nature: "responsable_formateur" as const,
+      departementCode: "75",
+      regionCode: "11",
+      academieCode: "01",
+      bassinEmploiCode: "1109",
+      reseaux: [],
+    },
+    {
+      key: "O4",
+      siret: S[3],
+      uai: U[3],
+      nature: "formateur" as const,
+      departementCode: "13",
+      regionCode: "93",
+      academieCode: "02",
+      bassinEmploiCode: "9312",
+      reseaux: ["MFR"],
+    },
+    {
+      key: "O5",
+      siret: S[4],
+      uai: null,
+      nature: "formateur" as const,
+      departementCode: null,
+      regionCode: null,
+      academieCode: null,
+      bassinEmploiCode: null,
+      reseaux: [],
+    },
+    {
+      key: "O6",
+      siret: S[5],
+      uai: null,
+      nature: "lieu" as const,
+      departementCode: "69",
+      regionCode: "84",
+      academieCode: "10",
+      bassinEmploiCode: "8405",
+      reseaux: [],
+    },
+    {
+      key: "O7",
+      siret: S[6],
+      uai: null,
+      nature: "formateur" as const,
+      departementCode: "69",
+      regionCode: "84",
+      academieCode: "10",
+      bassinEmploiCode: "8405",
+      reseaux: [],
+      etatAdministratif: "ferme" as const,
+    },
   ];
   for (const { key, ...o } of orgs) {
-    const [row] = await t.database.db.insert(organismes).values({ ...o, raisonSociale: `Organisme ${key}` }).returning({ id: organismes.id });
+    const [row] = await t.database.db
+      .insert(organismes)
+      .values({ ...o, raisonSociale: `Organisme ${key}` })
+      .returning({ id: organismes.id });
     ids[key] = row.id;
   }
   await t.database.db.insert(organismeRelations).values({ formateurId: ids.O2, responsableId: ids.O1 });
@@ -165,10 +388,21 @@ beforeAll(async () => {
   ] as const;
   for (const [key, first, last] of tr) {
     await t.database.db.execute(
-      sql`update organismes set first_transmission_at = ${ts(first).toISOString()}::timestamptz, last_transmission_at = ${ts(last).toISOString()}::timestamptz where id = ${ids[key]}`,
+      sql`update organismes set first_transmission_at = ${ts(
+        first,
+      ).toISOString()}::timestamptz, last_transmission_at = ${ts(last).toISOString()}::timestamptz where id = ${
+        ids[key]
+      }`,
     );
   }
-  await t.database.db.insert(transmissions).values({ organismeId: ids.O1, source: "API", receivedAt: ts("2025-03-28T08:00:00Z"), nbItems: 1, nbAccepted: 1, nbRejected: 0 });
+  await t.database.db.insert(transmissions).values({
+    organismeId: ids.O1,
+    source: "API",
+    receivedAt: ts("2025-03-28T08:00:00Z"),
+    nbItems: 1,
+    nbAccepted: 1,
+    nbRejected: 0,
+  });
 });
 
 afterAll(async () => t?.drop());
@@ -229,7 +463,10 @@ describe("compteurs à une date", () => {
     ];
     for (const [filters, expected] of cases) {
       const got = await compteursAt(filters);
-      expect({ filters, got: { ...got, rupturantsParDuree: undefined, inscritsSansContratParDuree: undefined, aRisque: undefined } }).toEqual({
+      expect({
+        filters,
+        got: { ...got, rupturantsParDuree: undefined, inscritsSansContratParDuree: undefined, aRisque: undefined },
+      }).toEqual({
         filters,
         got: { ...expected, rupturantsParDuree: undefined, inscritsSansContratParDuree: undefined, aRisque: undefined },
       });
@@ -242,19 +479,53 @@ describe("compteurs à une date", () => {
     expect((await both({ date: D, scope: { kind: "departement", code: "13" } })).compteurs.total).toBe(2);
     expect((await both({ date: D, scope: { kind: "reseau", nom: "MFR" } })).compteurs.total).toBe(2);
     expect((await both({ date: D, scope: { kind: "organisme", organismeIds: [ids.O1] } })).compteurs.total).toBe(3);
-    expect((await both({ date: D, scope: { kind: "region", code: "84" }, filters: { region: ["11"] } })).compteurs.total).toBe(0);
+    expect(
+      (await both({ date: D, scope: { kind: "region", code: "84" }, filters: { region: ["11"] } })).compteurs.total,
+    ).toBe(0);
   });
 
   it("breaks down by territory, organisme, formation and niveau; the lines sum to the total", async () => {
     const lines = async (by: IndicateursOptions["by"]) =>
-      (await both({ date: D, by })).repartition!.lignes.map((l) => [l.code === null ? null : l.code, l.libelle, l.compteurs.total]);
-    expect(await lines("departement")).toEqual([["13", "Bouches-du-Rhône", 2], ["69", "Rhône", 3], ["75", "Paris", 3], [null, "Non renseigné", 1]]);
-    expect(await lines("region")).toEqual([["11", "Île-de-France", 3], ["84", "Auvergne-Rhône-Alpes", 3], ["93", "Provence-Alpes-Côte d'Azur", 2], [null, "Non renseigné", 1]]);
-    expect(await lines("academie")).toEqual([["01", "Paris", 3], ["02", "Aix-Marseille", 2], ["10", "Lyon", 3], [null, "Non renseigné", 1]]);
-    expect(await lines("niveau")).toEqual([["3", "Niveau 3 (CAP, BEP)", 3], ["4", "Niveau 4 (baccalauréat)", 3], ["5", "Niveau 5 (bac + 2)", 3]]);
+      (await both({ date: D, by })).repartition!.lignes.map((l) => [
+        l.code === null ? null : l.code,
+        l.libelle,
+        l.compteurs.total,
+      ]);
+    expect(await lines("departement")).toEqual([
+      ["13", "Bouches-du-Rhône", 2],
+      ["69", "Rhône", 3],
+      ["75", "Paris", 3],
+      [null, "Non renseigné", 1],
+    ]);
+    expect(await lines("region")).toEqual([
+      ["11", "Île-de-France", 3],
+      ["84", "Auvergne-Rhône-Alpes", 3],
+      ["93", "Provence-Alpes-Côte d'Azur", 2],
+      [null, "Non renseigné", 1],
+    ]);
+    expect(await lines("academie")).toEqual([
+      ["01", "Paris", 3],
+      ["02", "Aix-Marseille", 2],
+      ["10", "Lyon", 3],
+      [null, "Non renseigné", 1],
+    ]);
+    expect(await lines("niveau")).toEqual([
+      ["3", "Niveau 3 (CAP, BEP)", 3],
+      ["4", "Niveau 4 (baccalauréat)", 3],
+      ["5", "Niveau 5 (bac + 2)", 3],
+    ]);
     expect((await lines("organisme")).map((l) => l[2])).toEqual([3, 3, 2, 1]);
-    expect((await lines("organisme")).map((l) => l[1])).toEqual(["Organisme O2", "Organisme O3", "Organisme O4", "Organisme O5"]);
-    expect(await lines("formation")).toEqual([[String(ids.F1), "CAP Cuisine", 3], [String(ids.F2), "BTS Comptabilité", 3], [String(ids.F3), "Bac pro Commerce", 3]]);
+    expect((await lines("organisme")).map((l) => l[1])).toEqual([
+      "Organisme O2",
+      "Organisme O3",
+      "Organisme O4",
+      "Organisme O5",
+    ]);
+    expect(await lines("formation")).toEqual([
+      [String(ids.F1), "CAP Cuisine", 3],
+      [String(ids.F2), "BTS Comptabilité", 3],
+      [String(ids.F3), "Bac pro Commerce", 3],
+    ]);
     const r = await both({ date: D, by: "organisme", filters: { sexe: ["F"] } });
     expect(r.source).toBe("periodes");
     expect(r.repartition!.lignes.reduce((s, l) => s + l.compteurs.total, 0)).toBe(r.compteurs.total);
@@ -284,7 +555,8 @@ describe("ruptures, sans contrat et âge aux bornes", () => {
     // K: inscrit from 2024-12-31 (day 1)
     const at = async (jours: number) => {
       const date = addDays("2024-12-31", jours - 1);
-      return (await both({ date, filters: { departement: ["69"], anneeFormation: [2], sexe: ["F"] }, today: date })).compteurs;
+      return (await both({ date, filters: { departement: ["69"], anneeFormation: [2], sexe: ["F"] }, today: date }))
+        .compteurs;
     };
     expect((await at(30)).inscritsSansContratParDuree).toEqual({ jusqua30j: 1, jusqua60j: 1, jusqua90j: 1 });
     expect((await at(31)).inscritsSansContratParDuree).toEqual({ jusqua30j: 0, jusqua60j: 1, jusqua90j: 1 });
@@ -333,7 +605,11 @@ describe("toujours à jour", () => {
     await t.database.db.transaction(async (tx) => {
       await tx.execute(sql`delete from contrats where effectif_id = ${ids.B}`);
       await tx.execute(sql`delete from effectifs where id = ${ids.B}`);
-      expect(await refreshStatutStorage(tx, [ids.B])).toEqual({ effectifs: 1, parcoursModifies: 0, periodesModifiees: 1 });
+      expect(await refreshStatutStorage(tx, [ids.B])).toEqual({
+        effectifs: 1,
+        parcoursModifies: 0,
+        periodesModifiees: 1,
+      });
     });
     const after = await both({ date: D });
     expect(after.compteurs.total).toBe(before.compteurs.total - 1);
@@ -343,11 +619,14 @@ describe("toujours à jour", () => {
   it("moves an effectif when its organisme changes", async () => {
     const before = await both({ date: D, by: "departement" });
     await t.database.db.transaction(async (tx) => {
-      await tx.execute(sql`update effectifs set organisme_formateur_id = ${ids.O4}, organisme_responsable_id = ${ids.O4} where id = ${ids.C}`);
+      await tx.execute(
+        sql`update effectifs set organisme_formateur_id = ${ids.O4}, organisme_responsable_id = ${ids.O4} where id = ${ids.C}`,
+      );
       await refreshStatutStorage(tx, [ids.C]);
     });
     const after = await both({ date: D, by: "departement" });
-    const total = (r: typeof before, code: string) => r.repartition!.lignes.find((l) => l.code === code)?.compteurs.total ?? 0;
+    const total = (r: typeof before, code: string) =>
+      r.repartition!.lignes.find((l) => l.code === code)?.compteurs.total ?? 0;
     expect(total(after, "75")).toBe(total(before, "75") - 1);
     expect(total(after, "13")).toBe(total(before, "13") + 1);
   });
@@ -397,10 +676,31 @@ describe("séries et évolutions", () => {
   });
 });
 
+describe("tableau de bord d'un mois", () => {
+  it("gathers the counters, evolution, series, maps, tables and coverage of a month", async () => {
+    const tdb = await tableauDeBord(t.database, { mois: "2025-03", today: TODAY, filters: { region: ["84", "11"] } });
+    expect(tdb.date).toBe(D);
+    const at = (await both({ date: D, filters: { region: ["84", "11"] } })).compteurs;
+    expect(tdb.evolution.compteurs).toEqual(at);
+    expect(tdb.serie[23]).toEqual({ mois: "2025-03", date: D, compteurs: at });
+    for (const lignes of [tdb.parDepartement, tdb.parRegion, tdb.parNiveau, tdb.parOrganisme, tdb.parFormation]) {
+      expect(lignes.reduce((n, l) => n + l.compteurs.total, 0)).toBe(at.total);
+    }
+    expect(tdb.parRegion.map((l) => l.code)).toEqual(["11", "84"]);
+    expect(tdb.couverture.organismes).toBe(3);
+    expect((await tableauDeBord(t.database, { mois: "2025-04", today: TODAY })).date).toBe(TODAY);
+  });
+});
+
 describe("couverture et fraîcheur", () => {
   it("counts the CFAs that transmitted and the freshness of their data at D", async () => {
     const now = await couverture(t.database, { date: TODAY, now: NOW, by: "region" });
-    expect(now).toMatchObject({ organismes: 5, transmis: 4, tauxCouverture: 0.8, fraicheur: { recente: 2, vieillissante: 1, ancienne: 1, jamais: 1 } });
+    expect(now).toMatchObject({
+      organismes: 5,
+      transmis: 4,
+      tauxCouverture: 0.8,
+      fraicheur: { recente: 2, vieillissante: 1, ancienne: 1, jamais: 1 },
+    });
     expect(now.repartition!.lignes.map((l) => [l.code, l.organismes, l.transmis])).toEqual([
       ["11", 1, 1],
       ["84", 2, 2],
@@ -409,17 +709,31 @@ describe("couverture et fraîcheur", () => {
     ]);
     // End of 2025-03-31: O5 had not transmitted yet; O1's last transmission before then was on 2025-03-28.
     const past = await couverture(t.database, { date: D, now: NOW });
-    expect(past).toMatchObject({ organismes: 5, transmis: 3, tauxCouverture: 0.6, fraicheur: { recente: 1, vieillissante: 1, ancienne: 1, jamais: 2 } });
-    expect((await couverture(t.database, { date: TODAY, now: NOW, filters: { organisme: [S[0]] } })).organismes).toBe(2);
+    expect(past).toMatchObject({
+      organismes: 5,
+      transmis: 3,
+      tauxCouverture: 0.6,
+      fraicheur: { recente: 1, vieillissante: 1, ancienne: 1, jamais: 2 },
+    });
+    expect((await couverture(t.database, { date: TODAY, now: NOW, filters: { organisme: [S[0]] } })).organismes).toBe(
+      2,
+    );
     expect((await couverture(t.database, { date: TODAY, now: NOW, filters: { reseau: ["MFR"] } })).transmis).toBe(0);
-    expect((await couverture(t.database, { date: TODAY, now: NOW, filters: { departement: ["69"] } })).tauxCouverture).toBe(1);
-    expect((await couverture(t.database, { date: TODAY, now: NOW, scope: { kind: "region", code: "93" } })).tauxCouverture).toBe(0);
+    expect(
+      (await couverture(t.database, { date: TODAY, now: NOW, filters: { departement: ["69"] } })).tauxCouverture,
+    ).toBe(1);
+    expect(
+      (await couverture(t.database, { date: TODAY, now: NOW, scope: { kind: "region", code: "93" } })).tauxCouverture,
+    ).toBe(0);
   });
 });
 
 describe("jours matérialisés", () => {
   it("builds today on first use and forgets old non-month-end days", async () => {
-    const jours = async () => (await t.database.rows<{ jour: string }>(sql`select jour::text from indicateurs_jours order by 1`)).map((r) => r.jour);
+    const jours = async () =>
+      (await t.database.rows<{ jour: string }>(sql`select jour::text from indicateurs_jours order by 1`)).map(
+        (r) => r.jour,
+      );
     await indicateurs(t.database, { date: "2025-04-20", today: "2025-04-20" });
     expect(await jours()).toContain("2025-04-20");
     await indicateurs(t.database, { date: "2025-04-25", today: "2025-04-25" });
@@ -432,12 +746,16 @@ describe("jours matérialisés", () => {
     await t.database.db.transaction(async (tx) => {
       await tx.execute(sql`update contrats set date_rupture = '2025-04-26' where effectif_id = ${ids.E}`);
       await tx.execute(sql`update contrats set date_rupture = null where effectif_id = ${ids.E}`);
-      await tx.execute(sql`update effectifs set date_entree_formation = '2025-04-26', date_inscription_formation = '2025-04-26' where id = ${ids.J}`);
+      await tx.execute(
+        sql`update effectifs set date_entree_formation = '2025-04-26', date_inscription_formation = '2025-04-26' where id = ${ids.J}`,
+      );
       await refreshStatutStorage(tx, [ids.E, ids.J]);
     });
     const demain = await indicateurs(t.database, { date: "2025-04-26", today: "2025-04-25" });
     expect(demain.source).toBe("agregats_departement");
-    expect(demain.compteurs).toEqual((await indicateurs(t.database, { date: "2025-04-26", today: "2025-04-25", exact: true })).compteurs);
+    expect(demain.compteurs).toEqual(
+      (await indicateurs(t.database, { date: "2025-04-26", today: "2025-04-25", exact: true })).compteurs,
+    );
     // a date after tomorrow or in the middle of a past month is never materialised
     expect((await indicateurs(t.database, { date: "2025-04-10", today: "2025-04-25" })).source).toBe("periodes");
     expect((await indicateurs(t.database, { date: "2025-05-31", today: "2025-04-25" })).source).toBe("periodes");

@@ -155,7 +155,12 @@ describe("OpenAPI", () => {
       const post = doc.paths["/api/v3/dossiers-apprenants"].post;
       expect(post.parameters.map((p: any) => p.name)).toEqual(["X-ERP", "erp"]);
       expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(["200", "400", "401", "403", "413", "429"]));
-      expect(doc.paths["/api/v3/dossiers-apprenants/test"].get).toBeDefined();
+      expect(doc.paths["/api/v3/dossiers-apprenants/test"].get.security).toEqual([{ bearerAuth: [] }]);
+      expect(post.security).toEqual([{ bearerAuth: [] }]);
+      // merged with the référentiel's open read API
+      expect(doc.security).toBeUndefined();
+      expect(doc.paths["/api/v1/organismes"].get.security).toBeUndefined();
+      expect(doc.components.schemas.DossierApprenantV3).toBeDefined();
 
       res = await fetch(`${app.baseUrl}/api/doc`);
       expect(res.status).toBe(200);

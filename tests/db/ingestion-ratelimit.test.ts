@@ -7,6 +7,7 @@ import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { serveApp } from "../helpers/browser";
 import { insertOrganisme, keyFor, post } from "./ingestion-fixtures";
 
+process.env.TRUST_PROXY = "1"; // the client IP is read from X-Forwarded-For
 process.env.API_RATE_PER_SECOND = "1";
 process.env.API_RATE_BURST = "3";
 process.env.API_AUTH_FAILURES_MAX = "4";

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { addDays, fromDay, toDay } from "../../app/statut/days";
-import { computeParcours, dropoutAt, statutAt, type ContratDates, type ParcoursStep, type Statut, type StatutInput } from "../../app/statut/engine";
+import {
+  computeParcours,
+  dropoutAt,
+  statutAt,
+  type ContratDates,
+  type ParcoursStep,
+  type Statut,
+  type StatutInput,
+} from "../../app/statut/engine";
 import {
   ageAt,
   compteurs,
@@ -55,12 +63,19 @@ describe("états", () => {
     expect(etatOf("RUPTURANT", 89)).toBe(ETAT.RUPTURANT_45_89);
     expect(etatOf("RUPTURANT", 90)).toBe(ETAT.RUPTURANT_90_180);
     expect(etatOf("RUPTURANT", 180)).toBe(ETAT.RUPTURANT_90_180);
-    for (const e of [1, 2, 3, 4, 5, 6, 7, 8, 9] as const) expect(etatOf(statutOfEtat(e), e === 3 ? 40 : e === 4 ? 70 : e === 6 ? 50 : e === 7 ? 100 : 1)).toBe(e);
+    for (const e of [1, 2, 3, 4, 5, 6, 7, 8, 9] as const)
+      expect(etatOf(statutOfEtat(e), e === 3 ? 40 : e === 4 ? 70 : e === 6 ? 50 : e === 7 ? 100 : 1)).toBe(e);
   });
 
   it("cuts a rupture at 45 and 90 days and an inscription at 31 and 61 days", () => {
     const periodes = etatsPeriodes(
-      p(["2024-09-01", "INSCRIT"], ["2024-11-01", "APPRENTI"], ["2025-01-10", "RUPTURANT"], ["2025-05-01", "APPRENTI"], ["2025-06-30", "FIN_DE_FORMATION"]),
+      p(
+        ["2024-09-01", "INSCRIT"],
+        ["2024-11-01", "APPRENTI"],
+        ["2025-01-10", "RUPTURANT"],
+        ["2025-05-01", "APPRENTI"],
+        ["2025-06-30", "FIN_DE_FORMATION"],
+      ),
       "2025-06-30",
       "2024-2025",
     );
@@ -80,15 +95,19 @@ describe("états", () => {
 
   it("freezes the days without contract at the end of the formation and clips to the window", () => {
     // Rupturant from 2025-06-20, formation ends 2025-06-30 (day 11): stays "< 45 days" until the window ends.
-    const periodes = etatsPeriodes(p(["2024-06-01", "APPRENTI"], ["2025-06-20", "RUPTURANT"]), "2025-06-30", "2024-2025");
+    const periodes = etatsPeriodes(
+      p(["2024-06-01", "APPRENTI"], ["2025-06-20", "RUPTURANT"]),
+      "2025-06-30",
+      "2024-2025",
+    );
     expect(periodes).toEqual<EtatPeriode[]>([
       { etat: ETAT.APPRENTI, debut: "2024-08-01", fin: "2025-06-19", debutSansContrat: null },
       { etat: ETAT.RUPTURANT_1_44, debut: "2025-06-20", fin: "2025-07-31", debutSansContrat: "2025-06-20" },
     ]);
     // Same learner sent for the next school year: nothing before 2025-08-01, frozen état after.
-    expect(etatsPeriodes(p(["2024-06-01", "APPRENTI"], ["2025-06-20", "RUPTURANT"]), "2025-06-30", "2025-2026")).toEqual([
-      { etat: ETAT.RUPTURANT_1_44, debut: "2025-08-01", fin: "2026-07-31", debutSansContrat: "2025-06-20" },
-    ]);
+    expect(
+      etatsPeriodes(p(["2024-06-01", "APPRENTI"], ["2025-06-20", "RUPTURANT"]), "2025-06-30", "2025-2026"),
+    ).toEqual([{ etat: ETAT.RUPTURANT_1_44, debut: "2025-08-01", fin: "2026-07-31", debutSansContrat: "2025-06-20" }]);
     expect(etatsPeriodes(p(["2025-09-01", "APPRENTI"]), "2026-06-30", "2023-2024")).toEqual([]);
     expect(etatsPeriodes([], "2026-06-30", "2025-2026")).toEqual([]);
   });
@@ -105,7 +124,11 @@ describe("états", () => {
       for (let k = int(0, 3), i = 0; i < k && debut < fin; i++) {
         const cfin = Math.min(fin + int(-20, 40), debut + int(30, 700));
         const rupture = random() < 0.4 ? debut + int(-2, Math.max(1, cfin - debut)) : null;
-        contrats.push({ date_debut: fromDay(debut), date_fin: fromDay(cfin), date_rupture: rupture === null ? null : fromDay(rupture) });
+        contrats.push({
+          date_debut: fromDay(debut),
+          date_fin: fromDay(cfin),
+          date_rupture: rupture === null ? null : fromDay(rupture),
+        });
         debut = (rupture ?? cfin) + int(1, 200);
       }
       const input: StatutInput = {
@@ -131,7 +154,8 @@ describe("états", () => {
         if (statut !== null && inWindow) {
           const d = dropoutAt(input, date);
           expected = etatOf(statut, d.joursSansContrat);
-          if (d.statut !== statut) mismatches.push(`${JSON.stringify(input)} ${date} statutAt ${statut} dropoutAt ${d.statut}`);
+          if (d.statut !== statut)
+            mismatches.push(`${JSON.stringify(input)} ${date} statutAt ${statut} dropoutAt ${d.statut}`);
         }
         if ((got?.etat ?? null) !== expected) {
           mismatches.push(`${JSON.stringify(input)} ${annee} ${date}: ${got?.etat ?? null} ≠ ${expected}`);
@@ -139,7 +163,8 @@ describe("états", () => {
         if (got && got.debutSansContrat !== null) {
           const d = dropoutAt(input, date);
           const jours = Math.min(toDay(date), fin) - toDay(got.debutSansContrat) + 1;
-          if (jours !== d.joursSansContrat) mismatches.push(`${JSON.stringify(input)} ${date}: jours ${jours} ≠ ${d.joursSansContrat}`);
+          if (jours !== d.joursSansContrat)
+            mismatches.push(`${JSON.stringify(input)} ${date}: jours ${jours} ≠ ${d.joursSansContrat}`);
         }
       }
     }
@@ -172,10 +197,21 @@ describe("âge à une date", () => {
     for (let d = toDay("2023-12-20"); d <= toDay("2028-03-10"); d += 1) {
       const date = fromDay(d);
       const s = seuilsAge(date);
-      for (const naissance of ["2006-02-28", "2006-03-01", "2008-02-29", "2004-02-29", "2002-12-31", addDays(minusYears(date, 18), 1), minusYears(date, 18), minusYears(date, 21), addDays(minusYears(date, 26), 1)]) {
+      for (const naissance of [
+        "2006-02-28",
+        "2006-03-01",
+        "2008-02-29",
+        "2004-02-29",
+        "2002-12-31",
+        addDays(minusYears(date, 18), 1),
+        minusYears(date, 18),
+        minusYears(date, 21),
+        addDays(minusYears(date, 26), 1),
+      ]) {
         const age = ageAt(naissance, date);
         const tranche = naissance > s.ans18 ? 0 : naissance > s.ans21 ? 1 : naissance > s.ans26 ? 2 : 3;
-        if (tranche !== trancheAgeAt(naissance, date) || (age >= 18) !== naissance <= s.ans18) mismatches.push(`${naissance} ${date}`);
+        if (tranche !== trancheAgeAt(naissance, date) || age >= 18 !== naissance <= s.ans18)
+          mismatches.push(`${naissance} ${date}`);
       }
     }
     expect(mismatches).toEqual([]);

@@ -71,7 +71,9 @@ describe("filtres des indicateurs", () => {
   });
 
   it("serialises filters back to the same filters", () => {
-    const filters = ok("region=84,11&departement=2A&organisme=0693500E&nature=formateur,responsable&niveau=5&age=18_20&sexe=F&rqth=non&cfd=32033422");
+    const filters = ok(
+      "region=84,11&departement=2A&organisme=0693500E&nature=formateur,responsable&niveau=5&age=18_20&sexe=F&rqth=non&cfd=32033422",
+    );
     const params = filtersToSearchParams(filters, new URLSearchParams("mois=2025-03&region=01"));
     expect(params.get("mois")).toBe("2025-03");
     expect(params.get("region")).toBe("84,11");
@@ -84,7 +86,10 @@ describe("filtres des indicateurs", () => {
   it("parses the breakdown", () => {
     expect(parseRepartition("departement")).toEqual({ ok: true, value: "departement" });
     expect(parseRepartition(null)).toEqual({ ok: true, value: undefined });
-    expect(parseRepartition("commune")).toEqual({ ok: false, errors: [expect.stringMatching(/^by : répartition inconnue « commune »/)] });
+    expect(parseRepartition("commune")).toEqual({
+      ok: false,
+      errors: [expect.stringMatching(/^by : répartition inconnue « commune »/)],
+    });
   });
 });
 
@@ -97,7 +102,10 @@ describe("dates des indicateurs", () => {
     expect(moisDecale("2025-01-15", -1)).toBe("2024-12");
     expect(moisDecale("2025-01-15", -12)).toBe("2024-01");
     expect(moisDecale("2025-12-31", 1)).toBe("2026-01");
-    expect(parseDateParams(new URLSearchParams("mois=2025-02"), "2025-11-20")).toEqual({ ok: true, value: "2025-02-28" });
+    expect(parseDateParams(new URLSearchParams("mois=2025-02"), "2025-11-20")).toEqual({
+      ok: true,
+      value: "2025-02-28",
+    });
     expect(parseDateParams(new URLSearchParams(""), "2025-11-20")).toEqual({ ok: true, value: "2025-11-20" });
     expect(parseDateParams(new URLSearchParams("date=2025-02-30"), "2025-11-20")).toEqual({
       ok: false,
@@ -119,9 +127,41 @@ describe("dates des indicateurs", () => {
 
 describe("arguments de la commande indicateurs", () => {
   it("reads the date, the filters and the breakdown", () => {
-    expect(parseIndicateursArgs(["--date", "2025-03-31", "--region", "84", "--departement=69", "--niveau", "5", "--cfd", "32033422", "--siret", "13000593700011", "--sexe", "F", "--by", "departement", "--annee-formation", "2", "--serie"], "2025-11-20")).toEqual({
+    expect(
+      parseIndicateursArgs(
+        [
+          "--date",
+          "2025-03-31",
+          "--region",
+          "84",
+          "--departement=69",
+          "--niveau",
+          "5",
+          "--cfd",
+          "32033422",
+          "--siret",
+          "13000593700011",
+          "--sexe",
+          "F",
+          "--by",
+          "departement",
+          "--annee-formation",
+          "2",
+          "--serie",
+        ],
+        "2025-11-20",
+      ),
+    ).toEqual({
       date: "2025-03-31",
-      filters: { region: ["84"], departement: ["69"], niveau: [5], cfd: ["32033422"], organisme: ["13000593700011"], sexe: ["F"], anneeFormation: [2] },
+      filters: {
+        region: ["84"],
+        departement: ["69"],
+        niveau: [5],
+        cfd: ["32033422"],
+        organisme: ["13000593700011"],
+        sexe: ["F"],
+        anneeFormation: [2],
+      },
       by: "departement",
       serie: true,
       couverture: false,
