@@ -4,8 +4,8 @@
  * - `statut_periodes`: for every effectif, the periods over which its état (statut + dropout bucket, see
  *   app/indicateurs/etats.ts) is constant, clipped to the counting window of its année scolaire, with the filter
  *   dimensions copied in (as of the last refresh). Exact counters at any date: count the periods covering it.
- * - `indicateurs_jours` + three `indicateurs_agregats_*` tables: counts per état at "materialised" days (month
- *   ends and today) at three grains, maintained on every write by set-based deltas.
+ * - `indicateurs_jours` + four `indicateurs_agregats_*` tables: counts per état at "materialised" days (month
+ *   ends, today, tomorrow) at four grains, maintained on every write by set-based deltas.
  *
  * Unknown dimension values are sentinels, not nulls, so that they group and key like any value:
  * departement_code '' , niveau 0, annee_formation -1, sexe ''.
@@ -41,9 +41,10 @@ export const statutPeriodes = pgTable(
   },
   (t) => [
     index("statut_periodes_effectif_idx").on(t.effectifId),
-    index("statut_periodes_formateur_idx").on(t.organismeFormateurId),
-    index("statut_periodes_formation_idx").on(t.formationId),
-    index("statut_periodes_departement_idx").on(t.departementCode, t.debut),
+    // (dimension, fin): a period covering D has D ≤ fin ≤ D + 365 (it lies in one counting window), a bounded range
+    index("statut_periodes_formateur_idx").on(t.organismeFormateurId, t.fin),
+    index("statut_periodes_formation_idx").on(t.formationId, t.fin),
+    index("statut_periodes_departement_idx").on(t.departementCode, t.fin),
   ],
 );
 
@@ -106,6 +107,26 @@ export const indicateursAgregatsOrganisme = pgTable(
     primaryKey({
       name: "indicateurs_agregats_organisme_pk",
       columns: [t.jour, t.organismeFormateurId, t.organismeResponsableId, t.departementCode, t.etat, t.risque],
+    }),
+  ],
+);
+
+/** Formation (and its niveau) × état: national tables by formation, CFD / RNCP filters. */
+export const indicateursAgregatsFormation = pgTable(
+  "indicateurs_agregats_formation",
+  {
+    jour: date("jour").notNull(),
+    /** 0 = no formation */
+    formationId: integer("formation_id").notNull(),
+    etat: smallint("etat").notNull(),
+    niveau: smallint("niveau").notNull(),
+    risque: boolean("risque").notNull(),
+    n: integer("n").notNull(),
+  },
+  (t) => [
+    primaryKey({
+      name: "indicateurs_agregats_formation_pk",
+      columns: [t.jour, t.formationId, t.niveau, t.etat, t.risque],
     }),
   ],
 );

@@ -2,30 +2,10 @@
  * `npm start`: builds when needed, migrates, loads the territories, fills an empty database with the demo
  * dataset (not in production unless DEMO=1), then serves on PORT (default 3000).
  */
-import { execFileSync } from "node:child_process";
-import fs from "node:fs";
-import path from "node:path";
 import { getDatabase } from "../db/client.server";
 import { ensureTerritories } from "../app/referentiel/territoires.server";
 import { startServer } from "../server";
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-function buildIfNeeded() {
-  const output = path.resolve("build/index.js");
-  const built = fs.existsSync(output) ? fs.statSync(output).mtimeMs : 0;
-  const sources = Math.max(newestMtime("app"), fs.statSync("remix.config.js").mtimeMs, fs.statSync("package.json").mtimeMs);
-  if (built >= sources && fs.existsSync("public/build")) return;
-  console.log("Construction de l'application…");
-  execFileSync("npm", ["run", "-s", "build"], { stdio: "inherit" });
-}
+import { buildIfNeeded } from "./build-if-needed";
 
 async function main() {
   buildIfNeeded();

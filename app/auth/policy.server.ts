@@ -25,7 +25,7 @@ import {
   type organisations,
 } from "../../db/schema";
 import { findSession, type SessionRecord } from "./session.server";
-import { academieOfDepartement, departementsOfAcademie, regionOfAcademie, regionOfDepartement } from "./territoires.server";
+import { academieOfDepartement, regionOfAcademie, regionOfDepartement } from "./territoires.server";
 
 export type { NamedList } from "../../db/schema";
 
@@ -504,24 +504,6 @@ export function targetsOfFilters(filters: { regionCode?: string | null; departem
   if (filters.academieCode) targets.push({ kind: "academie", code: filters.academieCode });
   if (filters.reseau) targets.push({ kind: "reseau", nom: filters.reseau });
   return targets.length ? targets : [{ kind: "scope" }];
-}
-
-/** The régions of a scope, when it is territorial (for pickers); null = all. */
-export function regionsOfScope(scope: Scope): string[] | null {
-  switch (scope.kind) {
-    case "region":
-      return [scope.code];
-    case "departement": {
-      const r = regionOfDepartement(scope.code);
-      return r ? [r] : [];
-    }
-    case "academie": {
-      const regions = new Set(departementsOfAcademie(scope.code).map((d) => regionOfDepartement(d) ?? ""));
-      return [...regions].filter(Boolean);
-    }
-    default:
-      return null;
-  }
 }
 
 // ------------------------------------------------------------------------------------------ audit log

@@ -1194,8 +1194,7 @@ interface Contract {
   siret: string;
 }
 
-const EMPTY: never[] = [];
-
+/** The SIRET of employer number `index` (a pool of effectifs / 3 employers, never held in memory). */
 function employerSiret(seed: number, index: number): string {
   const r = mulberry32(mix(seed ^ 0x5bd1e995, index));
   let siren = String(int(r, 3, 9)) + digits(r, 7);
@@ -1242,7 +1241,9 @@ export function createDemoWorld(options: DemoOptions, territories: DemoTerritori
     let contratId = 0;
     let statutId = 0;
     const total = options.effectifs;
+    let idle = 0; // consecutive learners producing no row (guards against an endless loop on odd inputs)
     for (let cycle = 0; effectifId < total; cycle++) {
+      if (++idle > 100_000) throw new Error("Génération impossible : aucun effectif ne tombe dans les trois années scolaires");
       const r = mulberry32(mix(seed, cycle + 1));
       const org = teaching[pickIndex(teachingCum, r())];
       const formation = org.offer[pickIndex(org.offerCum, r())];
@@ -1438,6 +1439,7 @@ export function createDemoWorld(options: DemoOptions, territories: DemoTerritori
       const dateRqth = rqth ? iso(entree - int(r, 30, 1500)) : null;
       const custom = r() < 0.1;
 
+      idle = 0;
       for (let k = 0; k < records.length && effectifId < total; k++) {
         const rec = records[k];
         effectifId++;
@@ -1518,7 +1520,7 @@ export function createDemoWorld(options: DemoOptions, territories: DemoTerritori
           parcours,
           source: "DEMO",
         };
-        const contratRows: ContratRow[] = known.length === 0 ? EMPTY : new Array(known.length);
+        const contratRows: ContratRow[] = new Array(known.length);
         for (let i = 0; i < known.length; i++) {
           const c = known[i];
           contratRows[i] = {

@@ -4,11 +4,11 @@
  * docs/decisions/003-stockage-des-statuts.md.
  *
  * Where the figures come from, for each date asked:
- * - a materialised day (a month end up to today, or today; built on first use, then maintained on every write):
- *   the smallest aggregate table that has every dimension the filters and the breakdown need
- *   (`indicateurs_agregats_departement` ⊂ `_organisme`, `_demographie`);
- * - any other date, or a need no aggregate covers (CFD / RNCP, breakdown by formation, organisme-level filters
- *   combined with learner filters): the exact count of `statut_periodes` covering the date.
+ * - a materialised day (a month end up to today, today, tomorrow; built on first use, then maintained on every
+ *   write): the smallest aggregate table that has every dimension the filters and the breakdown need
+ *   (`indicateurs_agregats_departement`, `_formation`, `_organisme`, `_demographie`);
+ * - any other date, or a need no aggregate covers (formation with territory, organisme or learner filters,
+ *   organisme with learner filters): the exact count of `statut_periodes` covering the date.
  * Both give the same numbers (tests/db/indicateurs*.test.ts check it).
  *
  * Every function takes an optional `scope` (app/auth/policy.server.ts): the part of France the viewer may see,
@@ -52,7 +52,13 @@ export interface IndicateursOptions {
 }
 
 /** Where the figures came from. */
-export type Source = "agregats_departement" | "agregats_demographie" | "agregats_organisme" | "periodes" | "vide";
+export type Source =
+  | "agregats_departement"
+  | "agregats_formation"
+  | "agregats_organisme"
+  | "agregats_demographie"
+  | "periodes"
+  | "vide";
 
 export interface LigneRepartition {
   /** Territory / niveau code, organisme or formation id; null: not known (e.g. organisme without commune). */
@@ -269,36 +275,37 @@ export async function resoudreFiltres(
 
 // ---------------------------------------------------------------------------------------------- sources
 
-interface Besoins {
-  organisme: boolean;
-  demographie: boolean;
-  formation: boolean;
+type Besoin = "territoire" | "organisme" | "demographie" | "niveau" | "formation";
+
+function besoins(f: FiltreResolu, by: Repartition | undefined): Set<Besoin> {
+  const b = new Set<Besoin>();
+  if (f.departements !== undefined || by === "region" || by === "departement" || by === "academie") b.add("territoire");
+  if (f.organismes.length > 0 || f.formateurs !== undefined || by === "organisme") b.add("organisme");
+  if (f.anneeFormation !== undefined || f.sexe !== undefined || f.rqth !== undefined || f.trancheAge !== undefined) {
+    b.add("demographie");
+  }
+  if (f.niveau !== undefined || by === "niveau") b.add("niveau");
+  if (f.formations !== undefined || by === "formation") b.add("formation");
+  return b;
 }
 
-function besoins(f: FiltreResolu, by: Repartition | undefined): Besoins {
-  return {
-    organisme: f.organismes.length > 0 || f.formateurs !== undefined || by === "organisme",
-    demographie:
-      f.niveau !== undefined ||
-      f.anneeFormation !== undefined ||
-      f.sexe !== undefined ||
-      f.rqth !== undefined ||
-      f.trancheAge !== undefined ||
-      by === "niveau",
-    formation: f.formations !== undefined || by === "formation",
-  };
-}
+/** Aggregate tables, smallest first, with the needs each can answer. */
+const CAPACITES: [Source, Besoin[]][] = [
+  ["agregats_departement", ["territoire"]],
+  ["agregats_formation", ["formation", "niveau"]],
+  ["agregats_organisme", ["territoire", "organisme"]],
+  ["agregats_demographie", ["territoire", "demographie", "niveau"]],
+];
 
 /** The smallest aggregate table able to answer, or "periodes". */
-function sourceAgregee(b: Besoins): Source {
-  if (b.formation || (b.organisme && b.demographie)) return "periodes";
-  if (b.organisme) return "agregats_organisme";
-  if (b.demographie) return "agregats_demographie";
-  return "agregats_departement";
+function sourceAgregee(b: Set<Besoin>): Source {
+  for (const [source, capacites] of CAPACITES) if ([...b].every((x) => capacites.includes(x))) return source;
+  return "periodes";
 }
 
 const TABLES: Record<Exclude<Source, "vide">, string> = {
   agregats_departement: "indicateurs_agregats_departement",
+  agregats_formation: "indicateurs_agregats_formation",
   agregats_demographie: "indicateurs_agregats_demographie",
   agregats_organisme: "indicateurs_agregats_organisme",
   periodes: "statut_periodes",
@@ -313,7 +320,9 @@ function trancheSql(date: string): SQL {
 }
 
 function risqueSql(source: Source, date: string | null): SQL {
-  if (source === "agregats_departement" || source === "agregats_organisme") return sql`x.risque`;
+  if (source === "agregats_departement" || source === "agregats_organisme" || source === "agregats_formation") {
+    return sql`x.risque`;
+  }
   if (source === "agregats_demographie") return sql`(x.etat between 2 and 7 and (x.tranche_age = 0 or x.rqth))`;
   return sql`(x.etat between 2 and 7 and (x.date_de_naissance > ${seuilsAge(date!).ans18}::date or x.rqth))`;
 }
@@ -331,7 +340,7 @@ function cleSql(by: Repartition | undefined): SQL {
     case "organisme":
       return sql`x.organisme_formateur_id::text`;
     case "formation":
-      return sql`x.formation_id::text`;
+      return sql`nullif(x.formation_id, 0)::text`;
     case "niveau":
       return sql`nullif(x.niveau, 0)::text`;
   }
@@ -401,7 +410,11 @@ async function compterPeriodes(database: Database, date: string, f: FiltreResolu
     date,
   )} as risque, count(*)::int as n
     from statut_periodes x ${joinDep}
-    where ${where([sql`x.debut <= ${date}::date and x.fin >= ${date}::date`, ...conditions(f, "periodes", date)])}
+    where ${where([
+      // a period lies in one counting window (≤ 366 days): the bound on fin makes the (…, fin) indexes selective
+      sql`x.debut <= ${date}::date and x.fin >= ${date}::date and x.fin <= ${date}::date + 365`,
+      ...conditions(f, "periodes", date),
+    ])}
     group by 1, 2, 3, 4`);
 }
 

@@ -23,7 +23,7 @@ import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { validateDossier, type DossierV3, type ValidationError } from "./dossier-schema.server";
 import { parcoursOfDossier, refreshStatuts } from "./parcours.server";
-import { execRows, isRetryableDbError, type Executor } from "./sql.server";
+import { execRows, isRetryableDbError, jsonParam, storableText, type Executor } from "./sql.server";
 
 export type IngestSource = "API" | "FICHIER";
 
@@ -131,6 +131,25 @@ function scopeError(transmitting: OrganismeRef | undefined, formateur: Organisme
   };
 }
 
+const UNSTORABLE = /[\u0000\ud800-\udfff]/;
+
+/** PostgreSQL text cannot hold NUL characters nor lone surrogates: dropped / replaced (U+FFFD), rarely needed. */
+function storableStrings(d: DossierV3): DossierV3 {
+  let copy: Record<string, unknown> | null = null;
+  for (const [key, value] of Object.entries(d)) {
+    if (typeof value === "string" && UNSTORABLE.test(value)) {
+      copy ??= { ...d };
+      copy[key] = storableText(value);
+    }
+  }
+  const contrats = d.contrats.map((c) => {
+    const k = c.cause_rupture;
+    return k && UNSTORABLE.test(k) ? { ...c, cause_rupture: storableText(k) } : c;
+  });
+  if (contrats.some((c, i) => c !== d.contrats[i])) (copy ??= { ...d }).contrats = contrats;
+  return (copy as DossierV3 | null) ?? d;
+}
+
 function jsonList(values: Iterable<string | number>): string {
   return JSON.stringify([...new Set(values)]);
 }
@@ -142,9 +161,9 @@ function jsonList(values: Iterable<string | number>): string {
 export async function checkDossiers(executor: Executor, items: unknown[], organismeId: number): Promise<CheckedItem[]> {
   const checked: CheckedItem[] = items.map((item, index) => {
     const v = validateDossier(item);
-    return v.ok
-      ? { index, id_erp_apprenant: v.dossier.id_erp_apprenant, dossier: v.dossier, errors: [] }
-      : { index, id_erp_apprenant: v.id_erp_apprenant, dossier: null, errors: v.errors };
+    if (!v.ok) return { index, id_erp_apprenant: v.id_erp_apprenant, dossier: null, errors: v.errors };
+    const dossier = storableStrings(v.dossier);
+    return { index, id_erp_apprenant: dossier.id_erp_apprenant, dossier, errors: [] };
   });
   const valid = checked.filter((c) => c.dossier !== null);
 
@@ -365,9 +384,9 @@ async function writeBatch(
   const [t] = await execRows<{ id: number }>(
     tx,
     sql`insert into transmissions (organisme_id, source, erp, file_name, received_at, nb_items, nb_accepted, nb_rejected, errors)
-        values (${options.organismeId}, ${options.source}, ${options.erp ?? null}, ${options.fileName ?? null}, ${now}::timestamptz,
+        values (${options.organismeId}, ${options.source}, ${options.erp ?? null}, ${options.fileName?.replace(/\u0000/g, "") ?? null}, ${now}::timestamptz,
                 ${transmission.nbItems}, ${transmission.nbAccepted}, ${transmission.nbRejected},
-                ${transmission.errors.length ? JSON.stringify(transmission.errors) : null}::jsonb)
+                ${transmission.errors.length ? jsonParam(transmission.errors) : null}::jsonb)
         returning id`,
   );
   lap("tx:transmission");
@@ -388,7 +407,7 @@ async function writeBatch(
   }>(
     tx,
     sql`${sql.raw(UPSERT_SQL.head)} ${options.source}, ${t.id}::int, ${now}::timestamptz, ${now}::timestamptz
-        from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as r(${sql.raw(UPSERT_SQL.recordDef)})
+        from jsonb_to_recordset(${jsonParam(records)}::jsonb) as r(${sql.raw(UPSERT_SQL.recordDef)})
         order by r.organisme_formateur_id, r.annee_scolaire collate "C", r.id_erp_apprenant collate "C"
         ${sql.raw(UPSERT_SQL.conflict)}`,
   );
@@ -434,7 +453,7 @@ async function writeBatch(
     await tx.execute(sql`
       insert into contrats (effectif_id, rang, siret_employeur, date_debut, date_fin, date_rupture, cause_rupture)
       select r.effectif_id, r.rang, r.siret_employeur, r.date_debut, r.date_fin, r.date_rupture, r.cause_rupture
-      from jsonb_to_recordset(${JSON.stringify(contrats)}::jsonb)
+      from jsonb_to_recordset(${jsonParam(contrats)}::jsonb)
         as r(effectif_id int, rang smallint, siret_employeur text, date_debut date, date_fin date, date_rupture date, cause_rupture text)`);
   }
   lap("tx:contrats");

@@ -21,7 +21,7 @@ import { anneeScolaireOf, todayIso } from "../statut/annee-scolaire";
 import { DOSSIER_V3_FIELDS } from "./dossier-schema.server";
 import { autoMap, rowToItem, sanitizeMapping, type MappableField, type RowDefaults } from "./mapping";
 import { checkDossiers, ingestDossiers, normalizeErpName, type CheckedItem, type IngestResult, type OrganismeRef } from "./pipeline.server";
-import type { Executor } from "./sql.server";
+import { jsonParam, storableText, type Executor } from "./sql.server";
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 export const MAX_UPLOAD_ROWS = 10_000;
@@ -174,8 +174,8 @@ export async function createUpload(
   const id = randomBytes(16).toString("base64url");
   await database.rows(sql`
     insert into televersements (id, organisme_id, user_id, file_name, format, erp, headers, rows)
-    values (${id}, ${input.organismeId}, ${access.userId}, ${input.fileName.slice(0, 255)}, ${input.file.format},
-            ${normalizeErpName(input.erp)}, ${JSON.stringify(input.file.headers)}::jsonb, ${JSON.stringify(input.file.rows)}::jsonb)`);
+    values (${id}, ${input.organismeId}, ${access.userId}, ${storableText(input.fileName.slice(0, 255))}, ${input.file.format},
+            ${normalizeErpName(input.erp)}, ${jsonParam(input.file.headers)}::jsonb, ${jsonParam(input.file.rows)}::jsonb)`);
   return id;
 }
 

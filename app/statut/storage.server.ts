@@ -3,8 +3,8 @@
  *
  * - `effectifs.parcours`: the engine's parcours, recomputed from the stored dates and contracts;
  * - `statut_periodes`: état periods (app/indicateurs/etats.ts) with the filter dimensions copied in;
- * - `indicateurs_agregats_*`: counts per état at the materialised days of `indicateurs_jours` (month ends and
- *   today), kept exact on every write by set-based deltas (old periods −1, new periods +1).
+ * - `indicateurs_agregats_*` (four grains): counts per état at the materialised days of `indicateurs_jours` (month
+ *   ends, today, tomorrow), kept exact on every write by set-based deltas (old periods −1, new periods +1).
  *
  * Entry points:
  * - `refreshStatutStorage(tx, ids)`: after any write of effectifs / contrats (API, upload, edit, delete), inside
@@ -221,7 +221,7 @@ const TRANCHE_AGE = (jour: SQL, naissance: SQL) => sql`(case
   else 3 end)::smallint`;
 
 /**
- * Adds the contributions of a relation `contrib(jour, <statut_periodes columns>, signe)` to the three aggregate
+ * Adds the contributions of a relation `contrib(jour, <statut_periodes columns>, signe)` to the four aggregate
  * tables: one statement, the CTEs before it are given in `prefix` (`with …,`). Rows are upserted in key order
  * (concurrent writers lock the same rows in the same order: no deadlock).
  */
@@ -230,7 +230,10 @@ function upsertAgregats(prefix: SQL, contrib: SQL, suffix: SQL = sql`select 1 as
   contrib as (${contrib}),
   c as (
     select jour, etat, departement_code, niveau, annee_formation, sexe, rqth, organisme_formateur_id,
-           organisme_responsable_id, ${TRANCHE_AGE(sql`jour`, sql`date_de_naissance`)} as tranche_age, signe
+           organisme_responsable_id, formation_id, ${TRANCHE_AGE(
+             sql`jour`,
+             sql`date_de_naissance`,
+           )} as tranche_age, signe
     from contrib
   ),
   r as (select c.*, (etat between 2 and 7 and (tranche_age = 0 or rqth)) as risque from c),
@@ -248,6 +251,13 @@ function upsertAgregats(prefix: SQL, contrib: SQL, suffix: SQL = sql`select 1 as
     group by 1, 2, 3, 4, 5, 6, 7, 8 having sum(signe) <> 0 order by 1, 2, 3, 4, 5, 6, 7, 8
     on conflict (jour, departement_code, niveau, annee_formation, sexe, rqth, tranche_age, etat)
       do update set n = a.n + excluded.n
+    returning 1
+  ),
+  up_formation as (
+    insert into indicateurs_agregats_formation as a (jour, formation_id, niveau, etat, risque, n)
+    select jour, coalesce(formation_id, 0), niveau, etat, risque, sum(signe)::int from r
+    group by 1, 2, 3, 4, 5 having sum(signe) <> 0 order by 1, 2, 3, 4, 5
+    on conflict (jour, formation_id, niveau, etat, risque) do update set n = a.n + excluded.n
     returning 1
   ),
   up_organisme as (
@@ -472,6 +482,7 @@ async function construireJour(tx: Executor, jour: string): Promise<void> {
   await tx.execute(sql`delete from indicateurs_agregats_departement where jour = ${jour}::date`);
   await tx.execute(sql`delete from indicateurs_agregats_demographie where jour = ${jour}::date`);
   await tx.execute(sql`delete from indicateurs_agregats_organisme where jour = ${jour}::date`);
+  await tx.execute(sql`delete from indicateurs_agregats_formation where jour = ${jour}::date`);
   await tx.execute(
     upsertAgregats(
       sql`with`,
@@ -532,6 +543,7 @@ async function oublierVieuxJours(tx: Executor, today: string): Promise<void> {
   await tx.execute(sql`delete from indicateurs_agregats_departement where jour = any(${list}::date[])`);
   await tx.execute(sql`delete from indicateurs_agregats_demographie where jour = any(${list}::date[])`);
   await tx.execute(sql`delete from indicateurs_agregats_organisme where jour = any(${list}::date[])`);
+  await tx.execute(sql`delete from indicateurs_agregats_formation where jour = any(${list}::date[])`);
   await tx.execute(sql`delete from indicateurs_jours where jour = any(${list}::date[])`);
 }
 
@@ -595,7 +607,7 @@ export async function rebuildStatutStorage(database: Database, options: RebuildO
   const result: RebuildResult = { effectifs: 0, periodes: 0, parcoursModifies: 0, jours: 0, ms: 0 };
 
   await database.rows(sql`truncate statut_periodes, indicateurs_jours, indicateurs_agregats_departement,
-    indicateurs_agregats_demographie, indicateurs_agregats_organisme`);
+    indicateurs_agregats_demographie, indicateurs_agregats_organisme, indicateurs_agregats_formation`);
   const [{ n: total }] = await database.rows<{ n: number }>(sql`select count(*)::int as n from effectifs`);
 
   // Secondary indexes off during the load (their definitions come from the catalog: the migration stays the truth).
@@ -690,6 +702,7 @@ export async function rebuildStatutStorage(database: Database, options: RebuildO
   await database.rows(sql`analyze indicateurs_agregats_departement`);
   await database.rows(sql`analyze indicateurs_agregats_demographie`);
   await database.rows(sql`analyze indicateurs_agregats_organisme`);
+  await database.rows(sql`analyze indicateurs_agregats_formation`);
   result.ms = Date.now() - started;
   progress({ phase: "termine", fait: result.jours, total: jours.length });
   return result;

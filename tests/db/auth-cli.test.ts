@@ -35,7 +35,7 @@ afterAll(async () => {
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(path.resolve("node_modules/.bin/tsx"), ["tests/db/auth-cli-runner.ts", ...args], { env, timeout: 120_000 });
+    const { stdout, stderr } = await exec(path.resolve("node_modules/.bin/tsx"), ["cli/index.ts", ...args], { env, timeout: 120_000 });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };

@@ -273,6 +273,15 @@ describe("invitation and sign-up", () => {
 });
 
 describe("admin pages", () => {
+  it("an organisation admin sees only the accounts of their organisation", async () => {
+    const admin = new Browser(app.baseUrl);
+    await admin.login(emailOf("DREETS_ADMIN"), PASSWORD);
+    const html = await (await admin.get("/admin/utilisateurs")).text();
+    expect(html).toContain(emailOf("DREETS"));
+    for (const other of ["DRAAF", "ADMINISTRATEUR", "ORGANISME_FORMATION"] as const) expect(html).not.toContain(emailOf(other));
+    expect(html).not.toContain("Demandes de compte en attente");
+  });
+
   it("the audit log page lists named-list accesses for national admins only", async () => {
     const [dreets] = await t.database.db.select().from(users).where(eq(users.id, accounts.DREETS.id));
     await t.database.db.insert(namedListAccessLog).values({

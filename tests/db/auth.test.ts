@@ -21,6 +21,7 @@ import {
   getViewer,
   logNamedListAccess,
   requireUser,
+  requireOrganismeTarget,
   resolveOrganismeTarget,
   scopeSql,
   canSeeAggregates,
@@ -435,6 +436,12 @@ describe("scope on the database", () => {
     expect(target).toMatchObject({ kind: "organisme", id: ref.F.id, regionCode: "84", departementCode: "01", academieCode: "10", reseaux: [], responsableIds: [ref.R.id] });
     expect(await resolveOrganismeTarget(t.database, 999_999)).toBeNull();
     expect(await resolveOrganismeTarget(t.database, Number.NaN)).toBeNull();
+    // The loader helper: 404 when missing, 403 when out of scope, the target otherwise.
+    const ddets = (await signIn("DDETS")).viewer;
+    const status = (p: Promise<unknown>) => p.then(() => 200, (e: Response) => e.status);
+    expect(await status(requireOrganismeTarget(t.database, ddets, 999_999))).toBe(404);
+    expect(await status(requireOrganismeTarget(t.database, ddets, ref.X.id))).toBe(403);
+    expect((await requireOrganismeTarget(t.database, ddets, ref.R.id)).id).toBe(ref.R.id);
 
     const seen = async (persona: Persona) => {
       const { viewer } = await signIn(persona);

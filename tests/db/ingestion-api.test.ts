@@ -159,6 +159,20 @@ describe("malformed bodies → 400/413 with a message, never a 500", () => {
     expect(res.status).toBe(413);
   });
 
+  it("NUL characters and lone surrogates in texts are stored without them, never a 500", async () => {
+    await reset();
+    const res = await post(app.baseUrl, keyCfa, [
+      dossier(cfa, cfa, { id_erp_apprenant: "nul\u0000id", nom_apprenant: "Nom\u0000", adresse_apprenant: "x\ud800y" }),
+      dossier(cfa, cfa, { id_erp_apprenant: "bad", nom_apprenant: "Z\u0000", date_de_naissance_apprenant: "x\u0000" }),
+    ]);
+    expect(res.status).toBe(200);
+    expect(res.body.data.map((d: any) => d.status)).toEqual(["ok", "error"]);
+    const [e] = await t.database.rows<Record<string, any>>(sql`select id_erp_apprenant, nom, adresse from effectifs`);
+    expect(e).toEqual({ id_erp_apprenant: "nulid", nom: "Nom", adresse: "x\ufffdy" });
+    const [tr] = await t.database.rows<Record<string, any>>(sql`select errors from transmissions`);
+    expect(tr.errors[0].nom).toBe("Z");
+  });
+
   it("items that are not objects are per-item errors; an empty array is accepted", async () => {
     const res = await post(app.baseUrl, keyCfa, [null, 42, "x", [], { }]);
     expect(res.status).toBe(200);

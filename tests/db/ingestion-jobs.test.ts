@@ -10,6 +10,7 @@ import { runWith as apiKeyCli } from "../../cli/commands/organisme-api-key";
 import { runWith as purgeCli } from "../../cli/commands/ingestion-purge";
 import { authenticateApiKey, hashApiKey } from "../../app/ingestion/api-keys.server";
 import { purgeIngestion, startIngestionJobs } from "../../app/ingestion/jobs.server";
+import { listTransmissions, transmissionDetail } from "../../app/ingestion/transmissions.server";
 import { dossiersOpenApiDocument, DOSSIER_V3_FIELDS } from "../../app/ingestion/dossier-schema.server";
 import { insertOrganisme, uaiOf, type TestOrganisme } from "./ingestion-fixtures";
 
@@ -111,6 +112,17 @@ describe("purge job", () => {
       { prefix: "tdba_used", revoked_reason: null },
     ]);
     expect(await t.database.rows(sql`select id from televersements`)).toEqual([{ id: "recent000000" }]);
+
+    // what the CFA space reads
+    const list = await listTransmissions(t.database, [cfa.id]);
+    expect(list.map((l) => [l.nbRejected, l.hasErrors])).toEqual([
+      [1, true],
+      [1, false],
+    ]);
+    const purged = await transmissionDetail(t.database, list[1].id);
+    expect(purged).toMatchObject({ errorsPurged: true, errors: [] });
+    const kept = await transmissionDetail(t.database, list[0].id);
+    expect(kept).toMatchObject({ errorsPurged: false, source: "API", errors: [{ index: 0 }] });
 
     // the CLI runs the same purge (nothing left to do)
     const lines: string[] = [];
