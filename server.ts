@@ -26,7 +26,7 @@ export async function createApp(database: Database) {
       res.status(503).json({ status: "error", database: database.kind });
     }
   });
-  app.all("*", createRequestHandler({ build, getLoadContext: () => ({ database }) }));
+  app.all("*", createRequestHandler({ build, getLoadContext: (req) => ({ database, clientIp: req.ip ?? req.socket.remoteAddress ?? null }) }));
   return app;
 }
 

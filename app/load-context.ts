@@ -3,6 +3,8 @@ import type { Database } from "../db/client.server";
 declare module "@remix-run/node" {
   interface AppLoadContext {
     database: Database;
+    /** The client's IP address (per-IP throttling). */
+    clientIp?: string | null;
   }
 }
 

@@ -1,5 +1,6 @@
-import type { LinksFunction, MetaFunction } from "@remix-run/node";
-import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useLocation, useRouteError, Link } from "@remix-run/react";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useLocation, useRouteError, useRouteLoaderData, Link } from "@remix-run/react";
+import { getHeaderUser, headerQuickAccess } from "./auth/header.server";
 import { Header } from "@codegouvfr/react-dsfr/Header";
 import { Footer } from "@codegouvfr/react-dsfr/Footer";
 import { SkipLinks } from "@codegouvfr/react-dsfr/SkipLinks";
@@ -27,6 +28,10 @@ export const links: LinksFunction = () => [
   })),
 ];
 
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  return { quickAccess: headerQuickAccess(await getHeaderUser(request, context.database)) };
+}
+
 export const meta: MetaFunction = () => [{ title: "Tableau de bord de l'apprentissage" }];
 
 const NAVIGATION = [
@@ -35,6 +40,8 @@ const NAVIGATION = [
 
 function Layout({ children }: { children: ReactNode }) {
   const location = useLocation();
+  const rootData = useRouteLoaderData<typeof loader>("root");
+  const quickAccess = rootData?.quickAccess ?? [];
   return (
     <html lang="fr" data-fr-scheme="light" data-fr-theme="light">
       <head>
@@ -62,7 +69,10 @@ function Layout({ children }: { children: ReactNode }) {
           homeLinkProps={{ href: "/", title: "Accueil - Tableau de bord de l'apprentissage" }}
           serviceTitle="Tableau de bord de l'apprentissage"
           serviceTagline="Les effectifs de l'apprentissage en temps réel"
-          quickAccessItems={[headerFooterDisplayItem]}
+          quickAccessItems={[
+            ...quickAccess.map((item) => ({ iconId: item.iconId as never, text: item.text, linkProps: { to: item.href } })),
+            headerFooterDisplayItem,
+          ]}
           navigation={NAVIGATION.map((item) => ({
             text: item.text,
             linkProps: { to: item.href },

@@ -265,6 +265,13 @@ async function main() {
   );
   info.push(
     await mesurer(
+      "(info) répartition par formation, nationale",
+      10,
+      async (i) => (await indicateurs(database, { date: days[i % days.length], today: TODAY, by: "formation" })).source,
+    ),
+  );
+  info.push(
+    await mesurer(
       "(info) répartition par organisme, nationale",
       10,
       async (i) => (await indicateurs(database, { date: days[i % days.length], today: TODAY, by: "organisme" })).source,

@@ -23,6 +23,8 @@ async function main() {
       const result = await seedDemo(database, { effectifs, seed: 1, today: new Date().toISOString().slice(0, 10) });
       console.log(`Jeu de démonstration chargé en ${result.seconds.toFixed(1)} s.`);
     }
+    const { ensureDemoAccounts } = await import("../app/auth/demo-accounts.server");
+    await ensureDemoAccounts(database);
   }
 
   const port = Number(process.env.PORT ?? 3000);

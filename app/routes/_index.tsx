@@ -9,7 +9,7 @@ import { formatDate, formatNombre } from "~/ui/format";
 export const meta: MetaFunction = () => [{ title: "Indicateurs nationaux - Tableau de bord de l'apprentissage" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const viewer = await getViewer(request);
+  const viewer = await getViewer(request, context.database);
   const date = todayIso();
   const regions = await chiffresParRegion(context.database, viewer, date);
   return { date, anneeScolaire: anneeScolaireOf(date), regions };

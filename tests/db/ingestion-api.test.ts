@@ -13,6 +13,7 @@ import { dossier, effectifsOf, insertOrganisme, keyFor, post, relate, siretOf, u
 
 process.env.API_RATE_PER_SECOND = "10000";
 process.env.API_RATE_BURST = "10000";
+process.env.API_AUTH_FAILURES_MAX = "1000"; // this file fails authentication on purpose, from one IP
 
 let t: TestDatabase;
 let app: { baseUrl: string; close(): Promise<void> };
