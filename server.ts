@@ -10,11 +10,13 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import { sql } from "drizzle-orm";
 import { getDatabase, type Database } from "./db/client.server";
+import { startIngestionJobs } from "./app/ingestion/jobs.server";
 
 export async function createApp(database: Database) {
   const build = (await import(pathToFileURL(path.resolve("build/index.js")).href)) as ServerBuild;
   const app = express();
   app.disable("x-powered-by");
+  if (process.env.TRUST_PROXY) app.set("trust proxy", Number(process.env.TRUST_PROXY) || process.env.TRUST_PROXY);
   app.use(compression());
   app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
   app.use(express.static("public", { maxAge: "1h" }));
@@ -30,8 +32,10 @@ export async function createApp(database: Database) {
   return app;
 }
 
-export async function startServer(database: Database, port = Number(process.env.PORT ?? 3000)) {
+/** Serves the app; `jobs` starts the scheduled jobs (purges, key expiry) — not in tests. */
+export async function startServer(database: Database, port = Number(process.env.PORT ?? 3000), options: { jobs?: boolean } = {}) {
   const app = await createApp(database);
+  if (options.jobs) startIngestionJobs(database);
   return new Promise<import("node:http").Server>((resolve) => {
     const server = app.listen(port, () => resolve(server));
   });
@@ -40,6 +44,6 @@ export async function startServer(database: Database, port = Number(process.env.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const database = await getDatabase();
   const port = Number(process.env.PORT ?? 3000);
-  await startServer(database, port);
+  await startServer(database, port, { jobs: true });
   console.log(`Tableau de bord de l'apprentissage sur http://localhost:${port} (base : ${database.kind})`);
 }

@@ -28,7 +28,7 @@ async function main() {
   }
 
   const port = Number(process.env.PORT ?? 3000);
-  await startServer(database, port);
+  await startServer(database, port, { jobs: true });
   console.log(`Tableau de bord de l'apprentissage prêt sur http://localhost:${port}`);
 }
 
