@@ -1,6 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useLocation, useRouteError, useRouteLoaderData, Link } from "@remix-run/react";
-import { getHeaderUser, headerQuickAccess } from "./auth/header.server";
+import { headerNavigation, headerQuickAccess, headerUserOf } from "./auth/header.server";
+import { getViewer } from "./auth/policy.server";
 import { Header } from "@codegouvfr/react-dsfr/Header";
 import { Footer } from "@codegouvfr/react-dsfr/Footer";
 import { SkipLinks } from "@codegouvfr/react-dsfr/SkipLinks";
@@ -29,19 +30,17 @@ export const links: LinksFunction = () => [
 ];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  return { quickAccess: headerQuickAccess(await getHeaderUser(request, context.database)) };
+  const viewer = await getViewer(request, context.database);
+  return { quickAccess: headerQuickAccess(headerUserOf(viewer)), navigation: headerNavigation(viewer) };
 }
 
 export const meta: MetaFunction = () => [{ title: "Tableau de bord de l'apprentissage" }];
-
-const NAVIGATION = [
-  { text: "Indicateurs nationaux", href: "/" },
-];
 
 function Layout({ children }: { children: ReactNode }) {
   const location = useLocation();
   const rootData = useRouteLoaderData<typeof loader>("root");
   const quickAccess = rootData?.quickAccess ?? [];
+  const navigation = rootData?.navigation ?? [{ text: "Indicateurs nationaux", href: "/" }];
   return (
     <html lang="fr" data-fr-scheme="light" data-fr-theme="light">
       <head>
@@ -73,7 +72,7 @@ function Layout({ children }: { children: ReactNode }) {
             ...quickAccess.map((item) => ({ iconId: item.iconId as never, text: item.text, linkProps: { to: item.href } })),
             headerFooterDisplayItem,
           ]}
-          navigation={NAVIGATION.map((item) => ({
+          navigation={navigation.map((item) => ({
             text: item.text,
             linkProps: { to: item.href },
             isActive: item.href === "/" ? location.pathname === "/" : location.pathname.startsWith(item.href),
@@ -86,7 +85,11 @@ function Layout({ children }: { children: ReactNode }) {
           id="footer"
           accessibility="partially compliant"
           contentDescription="Le tableau de bord de l'apprentissage suit les effectifs des centres de formation d'apprentis (CFA) : apprentis, inscrits sans contrat, rupturants et abandons, par territoire et par formation."
-          bottomItems={[headerFooterDisplayItem]}
+          bottomItems={[
+            headerFooterDisplayItem,
+            { text: "Documentation de l'API", linkProps: { to: "/api/doc" } },
+            { text: "Données ouvertes (API du référentiel)", linkProps: { to: "/api/openapi.json", reloadDocument: true } },
+          ]}
         />
         <ScrollRestoration />
         <Scripts />

@@ -1,7 +1,7 @@
 /** What the site header needs to know about the visitor (for the root loader). */
 import type { Database } from "../../db/client.server";
 import { ORGANISATION_TYPE_LABELS } from "./labels";
-import { getViewer, isNationalAdmin, isOrganisationAdmin } from "./policy.server";
+import { canSeeAggregates, getViewer, isNationalAdmin, isOrganisationAdmin, type Viewer } from "./policy.server";
 
 export interface HeaderUser {
   email: string;
@@ -15,7 +15,10 @@ export interface HeaderUser {
 }
 
 export async function getHeaderUser(request: Request, database: Database): Promise<HeaderUser | null> {
-  const viewer = await getViewer(request, database);
+  return headerUserOf(await getViewer(request, database));
+}
+
+export function headerUserOf(viewer: Viewer): HeaderUser | null {
   if (!viewer.user || viewer.organisationType === "PUBLIC") return null;
   return {
     email: viewer.user.email,
@@ -36,4 +39,25 @@ export function headerQuickAccess(user: HeaderUser | null): { iconId: string; te
     ...(user.administrateurNational ? [{ iconId: "fr-icon-file-text-line", text: "Journal d'accès", href: "/admin/journal" }] : []),
     { iconId: "fr-icon-logout-box-r-line", text: "Se déconnecter", href: "/deconnexion" },
   ];
+}
+
+/** The header's main navigation for a viewer: each entry only where the policy lets the viewer in. */
+export function headerNavigation(viewer: Viewer): { text: string; href: string }[] {
+  const items = [
+    { text: "Indicateurs nationaux", href: "/" },
+    { text: "Organismes", href: "/organismes" },
+    { text: "Formations", href: "/formations" },
+  ];
+  if (viewer.organisationType === "ORGANISME_FORMATION" || isNationalAdmin(viewer)) {
+    items.push({ text: "Espace CFA", href: "/cfa" });
+    items.push({ text: "Téléverser", href: "/televersement" });
+  }
+  if (viewer.organisationType !== "PUBLIC" && viewer.organisationType !== "ORGANISME_FORMATION") {
+    items.push({ text: "Non transmetteurs", href: "/referentiel/non-transmetteurs" });
+  }
+  if (isNationalAdmin(viewer) || (viewer.organisationType === "OPERATEUR_PUBLIC_NATIONAL" && canSeeAggregates(viewer, { kind: "national" }))) {
+    items.push({ text: "Exports", href: "/exports" });
+  }
+  if (isNationalAdmin(viewer)) items.push({ text: "Imports", href: "/admin/imports" });
+  return items;
 }
