@@ -10,7 +10,7 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import { sql } from "drizzle-orm";
 import { getDatabase, type Database } from "./db/client.server";
-import { startIngestionJobs } from "./app/ingestion/jobs.server";
+import { startJobs } from "./app/jobs/jobs.server";
 
 export async function createApp(database: Database) {
   const build = (await import(pathToFileURL(path.resolve("build/index.js")).href)) as ServerBuild;
@@ -35,7 +35,7 @@ export async function createApp(database: Database) {
 /** Serves the app; `jobs` starts the scheduled jobs (purges, key expiry) — not in tests. */
 export async function startServer(database: Database, port = Number(process.env.PORT ?? 3000), options: { jobs?: boolean } = {}) {
   const app = await createApp(database);
-  if (options.jobs) startIngestionJobs(database);
+  if (options.jobs) startJobs(database);
   return new Promise<import("node:http").Server>((resolve) => {
     const server = app.listen(port, () => resolve(server));
   });

@@ -287,3 +287,4 @@ export const effectifStatutsErp = pgTable(
 export * from "./schema-ingestion";
 export * from "./schema-auth";
 export * from "./schema-indicateurs";
+export * from "./schema-cfa";

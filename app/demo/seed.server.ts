@@ -18,12 +18,13 @@ import {
 } from "../../db/schema";
 import { readTerritoryData } from "../referentiel/territoires.server";
 import { fromDay } from "../statut/days";
+import { rebuildStatutStorage } from "../statut/storage.server";
 import { createDemoWorld, type DemoTerritories, type EffectifBundle } from "./generator";
 
 const require = createRequire(import.meta.url);
 
 export interface SeedProgress {
-  phase: "referentiel" | "effectifs" | "finalisation";
+  phase: "referentiel" | "effectifs" | "finalisation" | "statuts";
   /** Effectifs loaded so far. */
   effectifs: number;
   /** Effectifs to load. */
@@ -48,6 +49,8 @@ export interface SeedOptions {
   deferIndexes?: boolean;
   /** Defaults to loadDemoTerritories(). */
   territories?: DemoTerritories;
+  /** Rebuild the statut storage after the load (default true). */
+  statuts?: boolean;
 }
 
 export interface SeedResult {
@@ -329,7 +332,20 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 // ------------------------------------------------------------------------------------------------ seed
 
+/**
+ * Loads the demo dataset, then rebuilds the statut storage (periods and aggregates) the dashboards read, so the
+ * figures are right as soon as it returns.
+ */
 export async function seedDemo(database: Database, options: SeedOptions): Promise<SeedResult> {
+  const result = await loadDemoData(database, options);
+  if (options.statuts === false) return result;
+  const started = performance.now();
+  options.onProgress?.({ phase: "statuts", effectifs: result.effectifs, total: result.effectifs, contrats: result.contrats });
+  await rebuildStatutStorage(database, { today: options.today });
+  return { ...result, seconds: result.seconds + (performance.now() - started) / 1000 };
+}
+
+async function loadDemoData(database: Database, options: SeedOptions): Promise<SeedResult> {
   const started = performance.now();
   if (!Number.isInteger(options.effectifs) || options.effectifs < 0) {
     throw new Error(`Nombre d'effectifs invalide : ${options.effectifs} (entier positif attendu).`);

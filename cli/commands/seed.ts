@@ -73,7 +73,9 @@ function progressPrinter(): (p: SeedProgress) => void {
         ? "organismes et formations"
         : p.phase === "finalisation"
           ? "finalisation (séquences, statistiques)"
-          : `${format(p.effectifs)} / ${format(p.total)} effectifs`;
+          : p.phase === "statuts"
+            ? "calcul des statuts et des agrégats d'indicateurs"
+            : `${format(p.effectifs)} / ${format(p.total)} effectifs`;
     if (tty) {
       const now = performance.now();
       if (p.phase === "effectifs" && now - lastDraw < 100 && p.effectifs < p.total) return;
@@ -82,7 +84,7 @@ function progressPrinter(): (p: SeedProgress) => void {
       const filled = Math.round(ratio * width);
       const bar = "█".repeat(filled) + "░".repeat(width - filled);
       process.stderr.write(`\r${bar} ${String(pct).padStart(3)} % · ${label} · ${elapsed.toFixed(0)} s\x1b[K`);
-      if (p.phase === "finalisation") process.stderr.write("\n");
+      if (p.phase === "finalisation" || p.phase === "statuts") process.stderr.write("\n");
     } else {
       const decile = Math.floor(pct / 10);
       if (p.phase === "effectifs" && decile === lastDecile) return;
