@@ -1,0 +1,146 @@
+/**
+ * The learners' list of a CFA (issue 7, item 4): its URL parameters, labels and dropout signals. Pure,
+ * browser-safe: the route parses with `parseFiltresApprenants`, the server module builds the SQL.
+ */
+import type { Statut } from "../statut/engine";
+
+export const STATUTS_APPRENANT: readonly Statut[] = ["APPRENTI", "INSCRIT", "RUPTURANT", "ABANDON", "FIN_DE_FORMATION"];
+
+export const LIBELLES_STATUT: Record<Statut, string> = {
+  APPRENTI: "Apprenti",
+  INSCRIT: "Inscrit sans contrat",
+  RUPTURANT: "Rupturant",
+  ABANDON: "Abandon",
+  FIN_DE_FORMATION: "Fin de formation",
+};
+
+/** DSFR badge of a statut. */
+export const BADGES_STATUT: Record<Statut, string> = {
+  APPRENTI: "fr-badge--success",
+  INSCRIT: "fr-badge--info",
+  RUPTURANT: "fr-badge--warning",
+  ABANDON: "fr-badge--error",
+  FIN_DE_FORMATION: "fr-badge--purple-glycine",
+};
+
+/** Dropout signals at the date (domain.md, "Dropout signals users act on"), by état (app/indicateurs/etats.ts). */
+export const SIGNAUX = {
+  rupturant_moins_45j: { libelle: "Rupturant depuis moins de 45 jours", etats: [5] },
+  rupturant_45_90j: { libelle: "Rupturant depuis 45 à 90 jours", etats: [6] },
+  rupturant_90_180j: { libelle: "Rupturant depuis 90 à 180 jours", etats: [7] },
+  sans_contrat_30j: { libelle: "Sans contrat depuis 30 jours ou moins", etats: [2] },
+  sans_contrat_60j: { libelle: "Sans contrat depuis 60 jours ou moins", etats: [2, 3] },
+  sans_contrat_90j: { libelle: "Sans contrat depuis 90 jours ou moins", etats: [2, 3, 4] },
+  a_risque: { libelle: "À risque (sans contrat, mineur ou RQTH)", etats: [2, 3, 4, 5, 6, 7] },
+  abandon: { libelle: "Abandon", etats: [8] },
+} as const satisfies Record<string, { libelle: string; etats: number[] }>;
+
+export type Signal = keyof typeof SIGNAUX;
+export const SIGNAL_KEYS = Object.keys(SIGNAUX) as Signal[];
+
+export const TRIS_APPRENANTS = ["nom", "naissance", "formation", "annee", "statut", "entree", "maj"] as const;
+export type TriApprenants = (typeof TRIS_APPRENANTS)[number];
+
+export const TAILLES_PAGE = [25, 50, 100] as const;
+
+export interface FiltresApprenants {
+  q?: string;
+  /** "YYYY-MM-DD": the date of the statut and signals. */
+  date: string;
+  statut?: Statut;
+  signal?: Signal;
+  /** CFD or RNCP code sent by the ERP; "aucun" = without code. */
+  formation?: string;
+  anneeScolaire?: string;
+  anneeFormation?: number;
+  /** Organisme formateur id (a responsable's space). */
+  formateur?: number;
+  tri: TriApprenants;
+  ordre: "asc" | "desc";
+  page: number;
+  limit: number;
+}
+
+function isDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+}
+
+/** Parses the list's URL parameters; invalid values are dropped and reported in French. */
+export function parseFiltresApprenants(params: URLSearchParams, today: string): { filtres: FiltresApprenants; erreurs: string[] } {
+  const erreurs: string[] = [];
+  const get = (k: string) => params.get(k)?.trim() ?? "";
+  const filtres: FiltresApprenants = { date: today, tri: "nom", ordre: "asc", page: 1, limit: 25 };
+  const q = get("q");
+  if (q) filtres.q = q.slice(0, 100);
+  const date = get("date");
+  if (date) {
+    if (isDate(date) && date >= "2000-01-01" && date <= "2100-12-31") filtres.date = date;
+    else erreurs.push("La date doit être une date valide (jj/mm/aaaa).");
+  }
+  const statut = get("statut");
+  if (statut) {
+    if ((STATUTS_APPRENANT as readonly string[]).includes(statut)) filtres.statut = statut as Statut;
+    else erreurs.push("Statut inconnu : choisissez-en un dans la liste.");
+  }
+  const signal = get("signal");
+  if (signal) {
+    if ((SIGNAL_KEYS as string[]).includes(signal)) filtres.signal = signal as Signal;
+    else erreurs.push("Signal de décrochage inconnu : choisissez-en un dans la liste.");
+  }
+  const formation = get("formation");
+  if (formation) {
+    if (formation === "aucun" || /^[0-9A-Z]{8}$/.test(formation) || /^RNCP[0-9]{2,5}$/.test(formation)) filtres.formation = formation;
+    else erreurs.push("Formation inconnue : choisissez-la dans la liste.");
+  }
+  const annee = get("annee");
+  if (annee) {
+    const m = /^(\d{4})-(\d{4})$/.exec(annee);
+    if (m && (Number(m[2]) === Number(m[1]) || Number(m[2]) === Number(m[1]) + 1)) filtres.anneeScolaire = annee;
+    else erreurs.push("L'année scolaire doit s'écrire AAAA-AAAA (ex. 2024-2025).");
+  }
+  const anneeFormation = get("annee_formation");
+  if (anneeFormation) {
+    if (/^[0-5]$/.test(anneeFormation)) filtres.anneeFormation = Number(anneeFormation);
+    else erreurs.push("L'année de formation doit être comprise entre 0 et 5.");
+  }
+  const formateur = get("formateur");
+  if (formateur) {
+    if (/^[1-9][0-9]{0,8}$/.test(formateur)) filtres.formateur = Number(formateur);
+    else erreurs.push("Organisme formateur inconnu : choisissez-le dans la liste.");
+  }
+  const tri = get("tri");
+  if (tri && (TRIS_APPRENANTS as readonly string[]).includes(tri)) filtres.tri = tri as TriApprenants;
+  if (get("ordre") === "desc") filtres.ordre = "desc";
+  const page = get("page");
+  if (/^[1-9][0-9]{0,5}$/.test(page)) filtres.page = Number(page);
+  const limit = Number(get("limit"));
+  if ((TAILLES_PAGE as readonly number[]).includes(limit)) filtres.limit = limit;
+  return { filtres, erreurs };
+}
+
+/** The filters that narrow the list (for the audit log and the export), without paging and sorting. */
+export function filtresPourJournal(f: FiltresApprenants): Record<string, string | number> {
+  const out: Record<string, string | number> = { date: f.date };
+  if (f.q) out.q = f.q;
+  if (f.statut) out.statut = f.statut;
+  if (f.signal) out.signal = f.signal;
+  if (f.formation) out.formation = f.formation;
+  if (f.anneeScolaire) out.annee = f.anneeScolaire;
+  if (f.anneeFormation !== undefined) out.annee_formation = f.anneeFormation;
+  if (f.formateur) out.formateur = f.formateur;
+  return out;
+}
+
+/** The dropout signal shown for a learner at the date (état of its period covering the date). */
+export function libelleSignal(etat: number | null, joursSansContrat: number | null, aRisque: boolean): string | null {
+  if (etat === null) return null;
+  const jours = joursSansContrat === null ? "" : ` depuis ${joursSansContrat} jour${joursSansContrat > 1 ? "s" : ""}`;
+  let texte: string | null = null;
+  if (etat >= 2 && etat <= 4) texte = `Sans contrat${jours}`;
+  else if (etat >= 5 && etat <= 7) texte = `Rupturant${jours}`;
+  else if (etat === 8) texte = "Abandon";
+  if (texte && aRisque) texte += " · à risque";
+  return texte;
+}

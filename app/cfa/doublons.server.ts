@@ -1,0 +1,347 @@
+/**
+ * Duplicates of a CFA's learners (issue 7, item 5): finding them (rules in doublons.ts), merging two of them or
+ * deleting one. Every merge or deletion archives the removed effectif (effectifs_archives: its data, the reason,
+ * who, when) and goes through `refreshStatutStorage` in the same transaction, so that the parcours, the periods
+ * and the indicator aggregates stay exact.
+ *
+ * Callers have checked access with `requireEspaceCfa`; these functions check again that every effectif touched
+ * belongs to the space (an id typed in a form must not reach another CFA's learner).
+ */
+import { sql } from "drizzle-orm";
+import type { Database } from "../../db/client.server";
+import type { AuthenticatedViewer } from "../auth/policy.server";
+import { execRows, type Executor } from "../ingestion/sql.server";
+import { refreshStatutStorage } from "../statut/storage.server";
+import { effectifsDeLEspace, type EspaceCfa } from "./acces.server";
+import { CHAMPS_FUSIONNABLES, LIBELLES_CHAMPS, cleDoublon, fusion, groupesDoublons, type EffectifDoublon, type GroupeDoublons } from "./doublons";
+
+export type Espace = Pick<EspaceCfa, "organismeId" | "organismeIds">;
+
+/** Columns counted for completeness (the fields a merge may fill, plus contacts). */
+const COMPLETUDE = CHAMPS_FUSIONNABLES.map((c) => `(e.${c} is not null)::int`).join(" + ");
+
+export interface EffectifDoublonAffiche extends EffectifDoublon {
+  organismeFormateur: string;
+  dateEntreeFormation: string;
+  dateFinFormation: string;
+  statutActuel: string | null;
+  source: string;
+}
+
+export interface GroupeDoublonsAffiche extends Omit<GroupeDoublons, "effectifs"> {
+  effectifs: EffectifDoublonAffiche[];
+}
+
+/** The groups of duplicates of the space. */
+export async function listerDoublons(database: Database, espace: Espace, today = new Date().toISOString().slice(0, 10)): Promise<GroupeDoublonsAffiche[]> {
+  const rows = await database.rows<{
+    id: number;
+    organisme_formateur_id: number;
+    organisme_formateur: string;
+    annee_scolaire: string;
+    id_erp_apprenant: string;
+    nom: string;
+    prenom: string;
+    date_de_naissance: string;
+    formation_cfd: string | null;
+    formation_rncp: string | null;
+    formation_id: number | null;
+    libelle_court_formation: string | null;
+    updated_at: unknown;
+    nb_contrats: number;
+    nb_champs: number;
+    date_entree_formation: string;
+    date_fin_formation: string;
+    statut: string | null;
+    source: string;
+  }>(sql`
+    select e.id, e.organisme_formateur_id, coalesce(o.enseigne, o.raison_sociale) as organisme_formateur, e.annee_scolaire,
+           e.id_erp_apprenant, e.nom, e.prenom, e.date_de_naissance::text as date_de_naissance, e.formation_cfd, e.formation_rncp,
+           e.formation_id, e.libelle_court_formation, e.updated_at,
+           (select count(*)::int from contrats c where c.effectif_id = e.id) as nb_contrats,
+           (${sql.raw(COMPLETUDE)})::int as nb_champs,
+           e.date_entree_formation::text as date_entree_formation, e.date_fin_formation::text as date_fin_formation,
+           (select s->>'statut' from jsonb_array_elements(e.parcours) s where s->>'date' <= ${today} order by s->>'date' desc limit 1) as statut,
+           e.source
+    from effectifs e join organismes o on o.id = e.organisme_formateur_id
+    where ${effectifsDeLEspace(espace)}
+      and (e.organisme_formateur_id, e.annee_scolaire, e.date_de_naissance) in (
+        select e2.organisme_formateur_id, e2.annee_scolaire, e2.date_de_naissance from effectifs e2
+        where ${effectifsDeLEspace(espace, "e2")}
+        group by 1, 2, 3 having count(*) > 1)`);
+  const effectifs: EffectifDoublonAffiche[] = rows.map((r) => ({
+    id: r.id,
+    organismeFormateurId: r.organisme_formateur_id,
+    organismeFormateur: r.organisme_formateur,
+    anneeScolaire: r.annee_scolaire,
+    idErpApprenant: r.id_erp_apprenant,
+    nom: r.nom,
+    prenom: r.prenom,
+    dateDeNaissance: r.date_de_naissance,
+    formationCfd: r.formation_cfd,
+    formationRncp: r.formation_rncp,
+    formationId: r.formation_id,
+    libelleCourtFormation: r.libelle_court_formation,
+    updatedAt: new Date(r.updated_at as string).toISOString(),
+    nbContrats: r.nb_contrats,
+    nbChampsRenseignes: r.nb_champs,
+    dateEntreeFormation: r.date_entree_formation,
+    dateFinFormation: r.date_fin_formation,
+    statutActuel: r.statut,
+    source: r.source,
+  }));
+  return groupesDoublons(effectifs) as GroupeDoublonsAffiche[];
+}
+
+/** Number of duplicate groups of the space (home page alert). */
+export async function compterDoublons(database: Database, espace: Espace): Promise<number> {
+  return (await listerDoublons(database, espace)).length;
+}
+
+// ---------------------------------------------------------------------------------------------- archive
+
+export class OperationRefusee extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 404 | 409 = 400,
+  ) {
+    super(message);
+  }
+}
+
+interface LigneEffectif extends Record<string, unknown> {
+  id: number;
+  organisme_formateur_id: number;
+  organisme_responsable_id: number;
+  annee_scolaire: string;
+  id_erp_apprenant: string;
+  nom: string;
+  prenom: string;
+  date_de_naissance: string;
+}
+
+/** The effectif rows (every column, dates as text), locked, if they belong to the space. */
+async function lireEffectifs(tx: Executor, espace: Espace, ids: number[]): Promise<Map<number, LigneEffectif>> {
+  const rows = await execRows<{ row: LigneEffectif | string }>(
+    tx,
+    sql`select to_jsonb(e) as row from effectifs e
+        where e.id = any(${`{${ids.join(",")}}`}::int[]) and ${effectifsDeLEspace(espace)}
+        order by e.id for update`,
+  );
+  const map = new Map<number, LigneEffectif>();
+  for (const r of rows) {
+    const row = (typeof r.row === "string" ? JSON.parse(r.row) : r.row) as LigneEffectif;
+    map.set(Number(row.id), row);
+  }
+  return map;
+}
+
+async function archiver(
+  tx: Executor,
+  viewer: AuthenticatedViewer,
+  espace: Espace,
+  effectif: LigneEffectif,
+  operation: { type: "suppression" | "fusion"; motif: string; conserveId?: number; champsRepris?: string[] },
+): Promise<number> {
+  const [contrats, statuts] = await Promise.all([
+    execRows<{ rows: unknown }>(tx, sql`select coalesce(jsonb_agg(to_jsonb(c) order by c.rang), '[]'::jsonb) as rows from contrats c where c.effectif_id = ${effectif.id}`),
+    execRows<{ rows: unknown }>(
+      tx,
+      sql`select coalesce(jsonb_agg(to_jsonb(s) order by s.id), '[]'::jsonb) as rows from effectif_statuts_erp s where s.effectif_id = ${effectif.id}`,
+    ),
+  ]);
+  const parse = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
+  const donnees = { effectif, contrats: parse(contrats[0]?.rows) ?? [], statutsErp: parse(statuts[0]?.rows) ?? [] };
+  const champs = operation.champsRepris ?? [];
+  const [row] = await execRows<{ id: number }>(
+    tx,
+    sql`insert into effectifs_archives (operation, effectif_id, organisme_id, organisme_formateur_id, organisme_responsable_id,
+          annee_scolaire, id_erp_apprenant, nom, prenom, date_de_naissance, donnees, motif, effectif_conserve_id, champs_repris,
+          user_id, user_email)
+        values (${operation.type}, ${effectif.id}, ${espace.organismeId}, ${effectif.organisme_formateur_id}, ${effectif.organisme_responsable_id},
+          ${effectif.annee_scolaire}, ${effectif.id_erp_apprenant}, ${effectif.nom}, ${effectif.prenom}, ${String(effectif.date_de_naissance).slice(0, 10)}::date,
+          ${JSON.stringify(donnees)}::jsonb, ${operation.motif}, ${operation.conserveId ?? null},
+          ${`{${champs.map((c) => `"${c}"`).join(",")}}`}::text[], ${viewer.userId}, ${viewer.user.email})
+        returning id`,
+  );
+  return row.id;
+}
+
+export interface ResultatSuppression {
+  archiveId: number;
+  effectifId: number;
+  nom: string;
+  prenom: string;
+}
+
+/** Deletes one effectif of the space, archived with its reason. */
+export async function supprimerEffectif(
+  database: Database,
+  viewer: AuthenticatedViewer,
+  espace: Espace,
+  effectifId: number,
+  motif: string,
+): Promise<ResultatSuppression> {
+  return database.db.transaction(async (transaction) => {
+    const tx = transaction as unknown as Executor;
+    const effectif = (await lireEffectifs(tx, espace, [effectifId])).get(effectifId);
+    if (!effectif) throw new OperationRefusee("Cet apprenant n'existe pas ou a déjà été supprimé.", 404);
+    const archiveId = await archiver(tx, viewer, espace, effectif, { type: "suppression", motif });
+    await tx.execute(sql`delete from effectifs where id = ${effectifId}`);
+    await refreshStatutStorage(tx, [effectifId]);
+    return { archiveId, effectifId, nom: effectif.nom, prenom: effectif.prenom };
+  });
+}
+
+export interface ResultatFusion {
+  archiveId: number;
+  conserveId: number;
+  supprimeId: number;
+  /** French labels of the fields the kept effectif took. */
+  champsRepris: string[];
+  contratsRepris: boolean;
+}
+
+/**
+ * Merges `supprimeId` into `conserveId` (two duplicates of one group): the kept effectif takes the fields it
+ * lacks and, when it has none, the other's contracts; the ERP statut history of both is kept on it; the other is
+ * archived (operation "fusion") and deleted.
+ */
+export async function fusionnerEffectifs(
+  database: Database,
+  viewer: AuthenticatedViewer,
+  espace: Espace,
+  conserveId: number,
+  supprimeId: number,
+  motif: string,
+): Promise<ResultatFusion> {
+  if (conserveId === supprimeId) throw new OperationRefusee("Choisissez deux apprenants différents à fusionner.");
+  return database.db.transaction(async (transaction) => {
+    const tx = transaction as unknown as Executor;
+    const rows = await lireEffectifs(tx, espace, [conserveId, supprimeId]);
+    const conserve = rows.get(conserveId);
+    const autre = rows.get(supprimeId);
+    if (!conserve || !autre) throw new OperationRefusee("L'un de ces apprenants n'existe pas ou a déjà été supprimé : rechargez la page.", 404);
+    const counts = await execRows<{ effectif_id: number; n: number }>(
+      tx,
+      sql`select effectif_id, count(*)::int as n from contrats where effectif_id in (${conserveId}, ${supprimeId}) group by 1`,
+    );
+    const n = (id: number) => counts.find((c) => Number(c.effectif_id) === id)?.n ?? 0;
+    const cle = (e: LigneEffectif) =>
+      cleDoublon({
+        id: e.id,
+        organismeFormateurId: e.organisme_formateur_id,
+        anneeScolaire: e.annee_scolaire,
+        idErpApprenant: e.id_erp_apprenant,
+        nom: e.nom,
+        prenom: e.prenom,
+        dateDeNaissance: String(e.date_de_naissance),
+        formationCfd: (e.formation_cfd as string | null) ?? null,
+        formationRncp: (e.formation_rncp as string | null) ?? null,
+        formationId: (e.formation_id as number | null) ?? null,
+        libelleCourtFormation: (e.libelle_court_formation as string | null) ?? null,
+        updatedAt: "",
+        nbContrats: 0,
+        nbChampsRenseignes: 0,
+      });
+    const k = cle(conserve);
+    if (k === null || k !== cle(autre)) {
+      throw new OperationRefusee(
+        "Ces deux apprenants ne sont pas des doublons (nom, prénom, date de naissance, formation et année scolaire différents) : ils ne peuvent pas être fusionnés.",
+        409,
+      );
+    }
+    const f = fusion(conserve, autre, { conserve: n(conserveId), autre: n(supprimeId) });
+    const champs = Object.keys(f.champs);
+    const archiveId = await archiver(tx, viewer, espace, autre, {
+      type: "fusion",
+      motif,
+      conserveId,
+      champsRepris: [...champs, ...(f.reprendContrats ? ["contrats"] : [])],
+    });
+    if (champs.length) {
+      await tx.execute(sql`
+        update effectifs e set ${sql.join(
+          champs.map((c) => sql`${sql.raw(c)} = x.${sql.raw(c)}`),
+          sql`, `,
+        )}, updated_at = now()
+        from jsonb_populate_record(null::effectifs, ${JSON.stringify(f.champs)}::jsonb) as x
+        where e.id = ${conserveId}`);
+    }
+    if (f.reprendContrats) {
+      await tx.execute(sql`update contrats set effectif_id = ${conserveId} where effectif_id = ${supprimeId}`);
+    }
+    // the ERP statut history of both learners stays, on the kept one (without exact repeats)
+    await tx.execute(sql`
+      update effectif_statuts_erp s set effectif_id = ${conserveId}
+      where s.effectif_id = ${supprimeId} and not exists (
+        select 1 from effectif_statuts_erp k where k.effectif_id = ${conserveId} and k.statut_apprenant = s.statut_apprenant
+          and k.date_metier_mise_a_jour_statut is not distinct from s.date_metier_mise_a_jour_statut)`);
+    await tx.execute(sql`delete from effectifs where id = ${supprimeId}`);
+    await refreshStatutStorage(tx, [conserveId, supprimeId]);
+    return {
+      archiveId,
+      conserveId,
+      supprimeId,
+      champsRepris: champs.map((c) => LIBELLES_CHAMPS[c as keyof typeof LIBELLES_CHAMPS] ?? c),
+      contratsRepris: f.reprendContrats,
+    };
+  });
+}
+
+export interface ArchiveAffichee {
+  id: number;
+  operation: "suppression" | "fusion";
+  effectifId: number;
+  nom: string;
+  prenom: string;
+  dateDeNaissance: string;
+  idErpApprenant: string;
+  anneeScolaire: string;
+  motif: string;
+  effectifConserveId: number | null;
+  champsRepris: string[];
+  userEmail: string;
+  createdAt: string;
+}
+
+/** The latest archived effectifs of the space (the log of merges and deletions). */
+export async function archivesRecentes(database: Database, espace: Espace, limit = 20): Promise<ArchiveAffichee[]> {
+  const rows = await database.rows<{
+    id: number;
+    operation: "suppression" | "fusion";
+    effectif_id: number;
+    nom: string;
+    prenom: string;
+    date_de_naissance: string;
+    id_erp_apprenant: string;
+    annee_scolaire: string;
+    motif: string;
+    effectif_conserve_id: number | null;
+    champs_repris: string[] | string;
+    user_email: string;
+    created_at: unknown;
+  }>(sql`
+    select a.id, a.operation, a.effectif_id, a.nom, a.prenom, a.date_de_naissance::text as date_de_naissance, a.id_erp_apprenant,
+           a.annee_scolaire, a.motif, a.effectif_conserve_id, a.champs_repris, a.user_email, a.created_at
+    from effectifs_archives a
+    where a.organisme_id = ${espace.organismeId} or ${effectifsDeLEspace(espace, "a")}
+    order by a.created_at desc, a.id desc limit ${limit}`);
+  return rows.map((r) => ({
+    id: r.id,
+    operation: r.operation,
+    effectifId: r.effectif_id,
+    nom: r.nom,
+    prenom: r.prenom,
+    dateDeNaissance: r.date_de_naissance,
+    idErpApprenant: r.id_erp_apprenant,
+    anneeScolaire: r.annee_scolaire,
+    motif: r.motif,
+    effectifConserveId: r.effectif_conserve_id,
+    champsRepris: (Array.isArray(r.champs_repris) ? r.champs_repris : String(r.champs_repris).replace(/^\{|\}$/g, "").split(",").filter(Boolean)).map(
+      (c) => (c === "contrats" ? "contrats" : (LIBELLES_CHAMPS[c as keyof typeof LIBELLES_CHAMPS] ?? c)),
+    ),
+    userEmail: r.user_email,
+    createdAt: new Date(r.created_at as string).toISOString(),
+  }));
+}

@@ -1,0 +1,351 @@
+/**
+ * The CFA space (issue 7): the space's header (layout), its home page (identity, transmission, headline counters,
+ * alerts), the choice of a space (/cfa), the API key page and the formateurs of a responsable.
+ * Callers have checked access with `requireEspaceCfa` (acces.server.ts).
+ */
+import { sql } from "drizzle-orm";
+import type { Database } from "../../db/client.server";
+import type { AuthenticatedViewer } from "../auth/policy.server";
+import { getOrganisation } from "../auth/organisations.server";
+import { issueApiKey, listApiKeys, revokeApiKey } from "../ingestion/api-keys.server";
+import { indicateurs, type Compteurs } from "../indicateurs/indicateurs.server";
+import { foldSql, foldText, fraicheurOf, getOrganisme, type OrganismeDetail } from "../referentiel/repertoire.server";
+import type { Fraicheur } from "../referentiel/filtres.server";
+import { anneeScolaireOf, todayIso } from "../statut/annee-scolaire";
+import { espacesDuViewer, type EspaceCfa } from "./acces.server";
+import { compterDoublons } from "./doublons.server";
+import { normaliserErp } from "./erp";
+import { NIVEAUX_QUALITE } from "./qualite";
+import { qualiteCfa } from "./qualite.server";
+import { refusesRecents } from "./transmissions.server";
+
+// ---------------------------------------------------------------------------------------------- layout
+
+export interface EnteteEspace {
+  id: number;
+  nom: string;
+  raisonSociale: string;
+  siret: string;
+  uai: string | null;
+  nature: string;
+  nbFormateurs: number;
+  /** The viewer may open other spaces (national admin, or a responsable's user on a formateur's space). */
+  autresEspaces: boolean;
+  /** The responsable's space this formateur's space was reached from (for the viewer), if any. */
+  responsable: { id: number; nom: string } | null;
+}
+
+export async function enteteEspace(database: Database, espace: EspaceCfa): Promise<EnteteEspace> {
+  const [o] = await database.rows<{ id: number; raison_sociale: string; enseigne: string | null; siret: string; uai: string | null; nature: string }>(
+    sql`select id, raison_sociale, enseigne, siret, uai, nature from organismes where id = ${espace.organismeId}`,
+  );
+  const viewerIds = espacesDuViewer(espace.viewer);
+  const responsables = await database.rows<{ id: number; nom: string }>(sql`
+    select o.id, coalesce(o.enseigne, o.raison_sociale) as nom from organisme_relations r join organismes o on o.id = r.responsable_id
+    where r.formateur_id = ${espace.organismeId} order by o.id`);
+  const responsable = responsables.find((r) => viewerIds === null || viewerIds.includes(r.id)) ?? null;
+  return {
+    id: o.id,
+    nom: o.enseigne ?? o.raison_sociale,
+    raisonSociale: o.raison_sociale,
+    siret: o.siret,
+    uai: o.uai,
+    nature: o.nature,
+    nbFormateurs: espace.organismeIds.length - 1,
+    autresEspaces: viewerIds === null || viewerIds.length > 1,
+    responsable,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------- /cfa
+
+export interface EspaceProposable {
+  id: number;
+  raisonSociale: string;
+  enseigne: string | null;
+  siret: string;
+  uai: string | null;
+  nature: string;
+  commune: string | null;
+  fraicheur: Fraicheur;
+}
+
+export type ChoixEspace =
+  | { kind: "redirection"; organismeId: number }
+  | { kind: "liste"; organismes: EspaceProposable[]; recherche: string | null; admin: boolean; total: number }
+  | { kind: "aucun" }
+  | { kind: "interdit" };
+
+function proposable(r: Record<string, unknown>, now: Date): EspaceProposable {
+  return {
+    id: Number(r.id),
+    raisonSociale: String(r.raison_sociale),
+    enseigne: (r.enseigne as string | null) ?? null,
+    siret: String(r.siret),
+    uai: (r.uai as string | null) ?? null,
+    nature: String(r.nature),
+    commune: (r.commune as string | null) ?? null,
+    fraicheur: fraicheurOf(r.last_transmission_at as string | null, now),
+  };
+}
+
+/**
+ * Where /cfa leads: a CFA user to its organisme's space (a choice when its SIRET carries several UAIs), a
+ * national admin to a search among all organismes, anyone else nowhere (403).
+ */
+export async function choixEspace(database: Database, viewer: AuthenticatedViewer, recherche: string | null, now = new Date()): Promise<ChoixEspace> {
+  const ids = espacesDuViewer(viewer);
+  const select = sql`select o.id, o.raison_sociale, o.enseigne, o.siret, o.uai, o.nature, c.nom as commune, o.last_transmission_at
+    from organismes o left join communes c on c.code = o.code_commune`;
+  if (ids === null) {
+    const q = recherche?.trim() ?? "";
+    if (!q) return { kind: "liste", organismes: [], recherche: null, admin: true, total: 0 };
+    const digits = q.replace(/[\s.]/g, "");
+    const folded = `%${foldText(q).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const where = sql`(o.siret like ${`${digits}%`} or upper(coalesce(o.uai, '')) = ${q.toUpperCase()}
+      or ${foldSql(sql`o.raison_sociale || ' ' || coalesce(o.enseigne, '')`)} like ${folded})
+      and o.nature <> 'lieu'`;
+    const rows = await database.rows<Record<string, unknown>>(sql`${select} where ${where} order by lower(o.raison_sociale), o.id limit 50`);
+    const [{ n }] = await database.rows<{ n: number }>(sql`select count(*)::int as n from organismes o where ${where}`);
+    return { kind: "liste", organismes: rows.map((r) => proposable(r, now)), recherche: q, admin: true, total: n };
+  }
+  if (viewer.organisationType !== "ORGANISME_FORMATION") return { kind: "interdit" };
+  if (ids.length === 0) return { kind: "aucun" };
+  const organisation = await getOrganisation(database, viewer.user.organisationId);
+  const rows = await database.rows<Record<string, unknown>>(
+    sql`${select} where o.id = any(${`{${ids.join(",")}}`}::int[]) order by lower(o.raison_sociale), o.id`,
+  );
+  const propres = rows.filter((r) => r.siret === organisation?.siret && (!organisation?.uai || r.uai === organisation.uai));
+  if (propres.length === 1) return { kind: "redirection", organismeId: Number(propres[0].id) };
+  return { kind: "liste", organismes: (propres.length ? propres : rows).map((r) => proposable(r, now)), recherche: null, admin: false, total: rows.length };
+}
+
+// ---------------------------------------------------------------------------------------------- home
+
+export type Alerte = {
+  niveau: "error" | "warning" | "info";
+  titre: string;
+  description: string;
+  lien?: { texte: string; href: string };
+};
+
+export interface AccueilCfa {
+  organisme: OrganismeDetail;
+  date: string;
+  anneeScolaire: string;
+  compteurs: Compteurs;
+  cleActive: { prefix: string; createdAt: string; lastUsedAt: string | null } | null;
+  qualite: { score: number; niveau: string; libelle: string; badge: string; total: number };
+  doublons: number;
+  refuses7j: number;
+  alertes: Alerte[];
+}
+
+const nf = new Intl.NumberFormat("fr-FR");
+
+function pluriel(n: number, singulier: string, plurielForme = `${singulier}s`): string {
+  return `${nf.format(n)} ${n > 1 ? plurielForme : singulier}`;
+}
+
+export async function accueilCfa(database: Database, espace: EspaceCfa, now = new Date()): Promise<AccueilCfa> {
+  const base = `/cfa/${espace.organismeId}`;
+  const date = todayIso(now);
+  const organisme = (await getOrganisme(database, espace.organismeId, now))!;
+  const [resultat, cles, qualite, doublons, recents] = await Promise.all([
+    indicateurs(database, { date, scope: { kind: "organisme", organismeIds: [espace.organismeId] }, today: date }),
+    listApiKeys(database, espace.organismeId),
+    qualiteCfa(database, espace, { today: date, parPage: 1 }),
+    compterDoublons(database, espace),
+    refusesRecents(database, [espace.organismeId], { jours: 7, now }),
+  ]);
+  const active = cles.find((k) => k.revoked_at === null);
+  const alertes: Alerte[] = [];
+  if (organisme.fraicheur === "jamais") {
+    alertes.push({
+      niveau: "warning",
+      titre: "Aucune transmission reçue",
+      description:
+        "Vos effectifs n'ont encore jamais été transmis : connectez votre ERP avec une clé d'API, ou téléversez un fichier de vos apprenants.",
+      lien: { texte: "Connecter mon ERP", href: `${base}/cle-api` },
+    });
+  } else if (organisme.fraicheur === "ancienne") {
+    alertes.push({
+      niveau: "error",
+      titre: "Données anciennes",
+      description: `Votre dernière transmission date de plus de trois mois : vos effectifs ne sont plus à jour dans le tableau de bord. Vérifiez la connexion de votre ERP ou téléversez un fichier récent.`,
+      lien: { texte: "Voir les transmissions", href: `${base}/transmissions` },
+    });
+  } else if (organisme.fraicheur === "vieillissante") {
+    alertes.push({
+      niveau: "warning",
+      titre: "Données à actualiser",
+      description: "Votre dernière transmission date de plus d'une semaine : vos effectifs sont habituellement transmis chaque nuit par votre ERP.",
+      lien: { texte: "Voir les transmissions", href: `${base}/transmissions` },
+    });
+  }
+  if (recents.refuses > 0) {
+    alertes.push({
+      niveau: "error",
+      titre: `${pluriel(recents.refuses, "dossier refusé", "dossiers refusés")} ces 7 derniers jours`,
+      description: `${pluriel(recents.avec_refus, "transmission comporte", "transmissions comportent")} des dossiers refusés : ces apprenants ne sont pas à jour. Chaque erreur est expliquée avec la façon de la corriger dans votre ERP.`,
+      lien: { texte: "Corriger les erreurs", href: `${base}/transmissions` },
+    });
+  }
+  if (doublons > 0) {
+    alertes.push({
+      niveau: "warning",
+      titre: `${pluriel(doublons, "doublon probable", "doublons probables")}`,
+      description: "Des apprenants semblent avoir été transmis deux fois sous des identifiants différents : ils sont comptés deux fois.",
+      lien: { texte: "Traiter les doublons", href: `${base}/doublons` },
+    });
+  }
+  if (qualite.total > 0 && (qualite.niveau === "a_ameliorer" || qualite.niveau === "insuffisante")) {
+    alertes.push({
+      niveau: "warning",
+      titre: "Qualité des données à améliorer",
+      description: `${pluriel(qualite.avecAnomalie, "apprenant a", "apprenants ont")} des informations manquantes ou douteuses (sexe, commune, dates de contrat, code de formation).`,
+      lien: { texte: "Voir la qualité des données", href: `${base}/qualite` },
+    });
+  }
+  if (!active && organisme.mode_transmission !== "FICHIER" && organisme.fraicheur !== "jamais") {
+    alertes.push({
+      niveau: "info",
+      titre: "Aucune clé d'API active",
+      description: "Votre organisme n'a pas de clé d'API active : votre ERP ne peut pas transmettre automatiquement.",
+      lien: { texte: "Générer une clé", href: `${base}/cle-api` },
+    });
+  }
+  const niveau = NIVEAUX_QUALITE[qualite.niveau];
+  return {
+    organisme,
+    date,
+    anneeScolaire: anneeScolaireOf(date),
+    compteurs: resultat.compteurs,
+    cleActive: active ? { prefix: active.prefix, createdAt: active.created_at, lastUsedAt: active.last_used_at } : null,
+    qualite: { score: qualite.score, niveau: qualite.niveau, libelle: niveau.libelle, badge: niveau.badge, total: qualite.total },
+    doublons,
+    refuses7j: recents.refuses,
+    alertes,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------- API key
+
+export interface CleApi {
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  revokedReason: string | null;
+}
+
+export interface PageCleApi {
+  erp: string | null;
+  modeTransmission: string | null;
+  active: CleApi | null;
+  historique: CleApi[];
+}
+
+function iso(v: string | null): string | null {
+  return v === null ? null : new Date(v).toISOString();
+}
+
+export async function pageCleApi(database: Database, organismeId: number): Promise<PageCleApi> {
+  const [o] = await database.rows<{ erp: string | null; mode_transmission: string | null }>(
+    sql`select erp, mode_transmission from organismes where id = ${organismeId}`,
+  );
+  const cles = (await listApiKeys(database, organismeId)).map((k) => ({
+    prefix: k.prefix,
+    createdAt: iso(k.created_at)!,
+    lastUsedAt: iso(k.last_used_at),
+    revokedAt: iso(k.revoked_at),
+    revokedReason: k.revoked_reason,
+  }));
+  return { erp: o?.erp ?? null, modeTransmission: o?.mode_transmission ?? null, active: cles.find((k) => k.revokedAt === null) ?? null, historique: cles.slice(0, 10) };
+}
+
+/** Issues (or rotates) the organisme's key: the key is returned once, never stored in clear. */
+export async function genererCle(database: Database, organismeId: number): Promise<{ key: string; prefix: string }> {
+  return issueApiKey(database, organismeId);
+}
+
+export async function revoquerCle(database: Database, organismeId: number): Promise<number> {
+  return revokeApiKey(database, organismeId);
+}
+
+/** Records the ERP the CFA declares (null: unset). */
+export async function choisirErp(database: Database, organismeId: number, erp: string | null): Promise<string | null> {
+  const value = normaliserErp(erp);
+  await database.db.execute(sql`update organismes set erp = ${value}, updated_at = now() where id = ${organismeId}`);
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------------- formateurs
+
+export interface FormateurStatut {
+  id: number;
+  raisonSociale: string;
+  enseigne: string | null;
+  siret: string;
+  uai: string | null;
+  commune: string | null;
+  erp: string | null;
+  modeTransmission: string | null;
+  derniereTransmission: string | null;
+  fraicheur: Fraicheur;
+  transmissions30j: number;
+  refuses7j: number;
+  effectifsAnnee: number;
+  cleActive: boolean;
+}
+
+/** The formateurs of a responsable with their transmission status (issue 7, item 9). */
+export async function formateursDuResponsable(database: Database, organismeId: number, now = new Date()): Promise<FormateurStatut[]> {
+  const annee = anneeScolaireOf(todayIso(now));
+  const at = now.toISOString();
+  const rows = await database.rows<{
+    id: number;
+    raison_sociale: string;
+    enseigne: string | null;
+    siret: string;
+    uai: string | null;
+    commune: string | null;
+    erp: string | null;
+    mode_transmission: string | null;
+    derniere: unknown;
+    transmissions_30j: number;
+    refuses_7j: number;
+    effectifs: number;
+    cle: boolean;
+  }>(sql`
+    select o.id, o.raison_sociale, o.enseigne, o.siret, o.uai, c.nom as commune, o.erp, o.mode_transmission,
+           greatest(o.last_transmission_at, (select max(t.received_at) from transmissions t where t.organisme_id = o.id)) as derniere,
+           (select count(*)::int from transmissions t where t.organisme_id = o.id and t.received_at >= ${at}::timestamptz - interval '30 days') as transmissions_30j,
+           (select coalesce(sum(t.nb_rejected), 0)::int from transmissions t where t.organisme_id = o.id and t.received_at >= ${at}::timestamptz - interval '7 days') as refuses_7j,
+           (select count(*)::int from effectifs e where e.organisme_formateur_id = o.id and e.annee_scolaire = ${annee}) as effectifs,
+           exists (select 1 from organisme_api_keys k where k.organisme_id = o.id and k.revoked_at is null) as cle
+    from organisme_relations r
+    join organismes o on o.id = r.formateur_id
+    left join communes c on c.code = o.code_commune
+    where r.responsable_id = ${organismeId}
+    order by lower(coalesce(o.enseigne, o.raison_sociale)), o.id`);
+  return rows.map((r) => {
+    const derniere = r.derniere === null || r.derniere === undefined ? null : new Date(r.derniere as string).toISOString();
+    return {
+      id: r.id,
+      raisonSociale: r.raison_sociale,
+      enseigne: r.enseigne,
+      siret: r.siret,
+      uai: r.uai,
+      commune: r.commune,
+      erp: r.erp,
+      modeTransmission: r.mode_transmission,
+      derniereTransmission: derniere,
+      fraicheur: fraicheurOf(derniere, now),
+      transmissions30j: r.transmissions_30j,
+      refuses7j: r.refuses_7j,
+      effectifsAnnee: r.effectifs,
+      cleActive: r.cle,
+    };
+  });
+}

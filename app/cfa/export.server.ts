@@ -1,0 +1,146 @@
+/**
+ * Named export of a CFA's learners (issue 7, item 8): the list's filters, every row, with the statut and the
+ * dropout signals at the date. CSV (UTF-8 with BOM, `;`, streamed page by page) or XLSX. Each download is written
+ * to the audit log of named lists (list "tous", action "download", the filters and the row count) before the
+ * first byte is sent. Contact fields only when the viewer may see them (canSeeContacts).
+ */
+import type { Database } from "../../db/client.server";
+import { logNamedListAccess, type Viewer } from "../auth/policy.server";
+import { NO_STORE } from "../auth/responses.server";
+import { toCsv, type CsvValue } from "../shared/csv";
+import { XLSX_CONTENT_TYPE, writeXlsx } from "../shared/xlsx.server";
+import type { EspaceCfa } from "./acces.server";
+import { LIBELLES_STATUT, filtresPourJournal, type FiltresApprenants } from "./apprenants";
+import { compterApprenants, parcourirApprenants, type LigneApprenant } from "./apprenants.server";
+
+/** Largest export (rows); above, the user is asked to narrow the filters. */
+export const MAX_LIGNES_EXPORT = 100_000;
+
+function colonnes(contacts: boolean): string[] {
+  return [
+    "Nom",
+    "Prénom",
+    "Date de naissance",
+    "Identifiant ERP",
+    "Année scolaire",
+    "Année de formation",
+    "Formation",
+    "Code CFD",
+    "Code RNCP",
+    "Organisme formateur",
+    "Date d'entrée en formation",
+    "Date de fin de formation",
+    "Date de référence",
+    "Statut à la date",
+    "Jours sans contrat",
+    "Rupturant",
+    "Sans contrat",
+    "Abandon",
+    "À risque",
+    "Mineur à la date",
+    "RQTH",
+    ...(contacts ? ["E-mail", "Téléphone"] : []),
+  ];
+}
+
+function jj(iso: string | null): string {
+  if (!iso) return "";
+  const [y, m, d] = iso.slice(0, 10).split("-");
+  return `${d}/${m}/${y}`;
+}
+
+const ouiNon = (b: boolean) => (b ? "oui" : "non");
+
+function cellules(l: LigneApprenant, date: string, contacts: boolean): CsvValue[] {
+  const rupturant = l.etat !== null && l.etat >= 5 && l.etat <= 7;
+  const sansContrat = l.etat !== null && l.etat >= 2 && l.etat <= 4;
+  return [
+    l.nom,
+    l.prenom,
+    jj(l.dateDeNaissance),
+    l.idErpApprenant,
+    l.anneeScolaire,
+    l.anneeFormation,
+    l.formation,
+    l.formationCfd,
+    l.formationRncp,
+    l.organismeFormateur,
+    jj(l.dateEntreeFormation),
+    jj(l.dateFinFormation),
+    jj(date),
+    l.statut ? LIBELLES_STATUT[l.statut] : "",
+    l.joursSansContrat,
+    ouiNon(rupturant),
+    ouiNon(sansContrat),
+    ouiNon(l.etat === 8),
+    ouiNon(l.aRisque),
+    ouiNon(l.mineur),
+    ouiNon(l.rqth),
+    ...(contacts ? [l.email ?? "", l.telephone ?? ""] : []),
+  ];
+}
+
+function nomFichier(espace: Pick<EspaceCfa, "organismeId">, f: FiltresApprenants): string {
+  return `apprenants-organisme-${espace.organismeId}-${f.date}`;
+}
+
+export async function exporterApprenants(
+  database: Database,
+  viewer: Viewer,
+  espace: Pick<EspaceCfa, "organismeId" | "organismeIds" | "contacts">,
+  f: FiltresApprenants,
+  format: "csv" | "xlsx",
+): Promise<Response> {
+  const total = await compterApprenants(database, espace, f);
+  if (total > MAX_LIGNES_EXPORT) {
+    return new Response(
+      `L'export compte ${total} lignes, au-delà de la limite de ${MAX_LIGNES_EXPORT} : affinez les filtres (année scolaire, formation…) et recommencez.`,
+      { status: 413, headers: { "Content-Type": "text/plain; charset=utf-8" } },
+    );
+  }
+  await logNamedListAccess(database, viewer, {
+    list: "tous",
+    action: "download",
+    filters: { organisme: espace.organismeId, format, ...filtresPourJournal(f) },
+    rowCount: total,
+  });
+  const header = colonnes(espace.contacts);
+  const name = nomFichier(espace, f);
+  if (format === "xlsx") {
+    const rows: CsvValue[][] = [header];
+    for await (const page of parcourirApprenants(database, espace, f, espace.contacts)) {
+      for (const l of page) rows.push(cellules(l, f.date, espace.contacts));
+    }
+    return new Response(new Uint8Array(writeXlsx([{ name: "Apprenants", rows }])), {
+      headers: { ...NO_STORE, "Content-Type": XLSX_CONTENT_TYPE, "Content-Disposition": `attachment; filename="${name}.xlsx"` },
+    });
+  }
+  const encoder = new TextEncoder();
+  const pages = parcourirApprenants(database, espace, f, espace.contacts);
+  let started = false;
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!started) {
+        started = true;
+        controller.enqueue(encoder.encode(toCsv([header])));
+        return;
+      }
+      try {
+        const next = await pages.next();
+        if (next.done) {
+          controller.close();
+          return;
+        }
+        controller.enqueue(encoder.encode(toCsv(next.value.map((l) => cellules(l, f.date, espace.contacts)), { bom: false })));
+      } catch (error) {
+        controller.error(error);
+      }
+    },
+    async cancel() {
+      await pages.return(undefined);
+    },
+  });
+  return new Response(stream, {
+    headers: { ...NO_STORE, "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${name}.csv"` },
+  });
+}

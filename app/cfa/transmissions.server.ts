@@ -1,0 +1,260 @@
+/**
+ * Transmissions of a CFA (issue 7, item 2): the day-by-day history (received / accepted / rejected), the rejected
+ * items of one day with the French explanation of each error, and the summary of recurring errors.
+ *
+ * Days are Paris calendar days (what CFA staff read on their clock). Per-item errors are kept 30 days by the
+ * ingestion job (`errors` set to null afterwards): older days show their counts only.
+ */
+import { sql } from "drizzle-orm";
+import type { Database } from "../../db/client.server";
+import { ERRORS_RETENTION_DAYS } from "../ingestion/jobs.server";
+import { expliquerErreur, resumeErreurs, type CategorieErreur, type LigneResume } from "./erreurs";
+
+/** The Paris day of a timestamptz column, as text. */
+const JOUR_PARIS = (column: string) => sql.raw(`to_char(${column} at time zone 'Europe/Paris', 'YYYY-MM-DD')`);
+
+export interface JourTransmissions {
+  /** "YYYY-MM-DD", Paris day */
+  jour: string;
+  transmissions: number;
+  recus: number;
+  acceptes: number;
+  refuses: number;
+  /** "API", "FICHIER" */
+  sources: string[];
+  erps: string[];
+  /** Per-item errors are still kept for this day. */
+  detailDisponible: boolean;
+}
+
+export interface Historique {
+  jours: JourTransmissions[];
+  /** First and last day of the window. */
+  debut: string;
+  fin: string;
+  total: { transmissions: number; recus: number; acceptes: number; refuses: number };
+  /** Latest transmission ever (even before the window). */
+  derniere: string | null;
+  /** Any transmission ever. */
+  aucune: boolean;
+}
+
+export const FENETRES = [30, 90, 365] as const;
+
+function parisDay(now: Date): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Paris", year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
+}
+
+function minusDays(iso: string, days: number): string {
+  const d = new Date(`${iso}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - days);
+  return d.toISOString().slice(0, 10);
+}
+
+function iso(value: unknown): string | null {
+  return value === null || value === undefined ? null : new Date(value as string).toISOString();
+}
+
+/** The transmissions of the organisme over the last `jours` days, by Paris day, newest first. */
+export async function historiqueTransmissions(
+  database: Database,
+  organismeId: number,
+  options: { jours?: number; now?: Date } = {},
+): Promise<Historique> {
+  const now = options.now ?? new Date();
+  const fin = parisDay(now);
+  const debut = minusDays(fin, (options.jours ?? 30) - 1);
+  const rows = await database.rows<{
+    jour: string;
+    transmissions: number;
+    recus: number;
+    acceptes: number;
+    refuses: number;
+    sources: string[] | string;
+    erps: string[] | string | null;
+    detail: boolean;
+  }>(sql`
+    select ${JOUR_PARIS("received_at")} as jour, count(*)::int as transmissions, sum(nb_items)::int as recus,
+           sum(nb_accepted)::int as acceptes, sum(nb_rejected)::int as refuses,
+           array_agg(distinct source order by source) as sources,
+           array_remove(array_agg(distinct erp order by erp), null) as erps,
+           bool_or(errors is not null) as detail
+    from transmissions
+    where organisme_id = ${organismeId}
+      and received_at >= (${debut}::date::timestamp at time zone 'Europe/Paris')
+    group by 1 order by 1 desc`);
+  const [last] = await database.rows<{ derniere: unknown; n: number }>(
+    sql`select max(received_at) as derniere, count(*)::int as n from transmissions where organisme_id = ${organismeId}`,
+  );
+  const arr = (v: string[] | string | null): string[] =>
+    v === null ? [] : Array.isArray(v) ? v : v.replace(/^\{|\}$/g, "").split(",").filter(Boolean).map((s) => s.replace(/^"|"$/g, ""));
+  const jours = rows.map((r) => ({
+    jour: r.jour,
+    transmissions: r.transmissions,
+    recus: r.recus,
+    acceptes: r.acceptes,
+    refuses: r.refuses,
+    sources: arr(r.sources),
+    erps: arr(r.erps),
+    detailDisponible: r.detail,
+  }));
+  const total = jours.reduce(
+    (t, j) => ({ transmissions: t.transmissions + j.transmissions, recus: t.recus + j.recus, acceptes: t.acceptes + j.acceptes, refuses: t.refuses + j.refuses }),
+    { transmissions: 0, recus: 0, acceptes: 0, refuses: 0 },
+  );
+  return { jours, debut, fin, total, derniere: iso(last?.derniere), aucune: (last?.n ?? 0) === 0 };
+}
+
+// ---------------------------------------------------------------------------------------------- one day
+
+export interface ErreurDetaillee {
+  champ: string;
+  libelleChamp: string;
+  categorie: CategorieErreur;
+  /** The message stored by the pipeline (field, expected format, value received). */
+  message: string;
+  explication: string;
+}
+
+export interface DossierRefuse {
+  transmissionId: number;
+  /** Position in the request (1-based, as people count). */
+  numero: number;
+  /** Line of the uploaded file. */
+  ligne: number | null;
+  idErpApprenant: string | null;
+  nom: string | null;
+  prenom: string | null;
+  erreurs: ErreurDetaillee[];
+}
+
+export interface TransmissionDuJour {
+  id: number;
+  receivedAt: string;
+  source: "API" | "FICHIER";
+  erp: string | null;
+  fileName: string | null;
+  nbItems: number;
+  nbAccepted: number;
+  nbRejected: number;
+  /** Rejected items whose detail has been purged (older than 30 days). */
+  detailPurge: boolean;
+}
+
+export interface JourDetail {
+  jour: string;
+  transmissions: TransmissionDuJour[];
+  refuses: DossierRefuse[];
+  resume: LigneResume[];
+  retentionJours: number;
+}
+
+interface StoredItem {
+  index?: number;
+  ligne?: number | null;
+  id_erp_apprenant?: string | null;
+  nom?: string | null;
+  prenom?: string | null;
+  errors?: { path?: (string | number)[]; message?: string }[];
+}
+
+function parseErrors(value: unknown): StoredItem[] {
+  const raw = typeof value === "string" ? JSON.parse(value) : value;
+  return Array.isArray(raw) ? (raw as StoredItem[]) : [];
+}
+
+function dossierRefuse(transmissionId: number, item: StoredItem): DossierRefuse {
+  return {
+    transmissionId,
+    numero: (item.index ?? 0) + 1,
+    ligne: item.ligne ?? null,
+    idErpApprenant: item.id_erp_apprenant ?? null,
+    nom: item.nom ?? null,
+    prenom: item.prenom ?? null,
+    erreurs: (item.errors ?? []).map((e) => {
+      const error = { path: e.path ?? [], message: e.message ?? "" };
+      return { ...expliquerErreur(error), message: error.message };
+    }),
+  };
+}
+
+/** A Paris day "YYYY-MM-DD" that exists, or null. */
+export function parseJour(value: string | undefined): string | null {
+  if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return null;
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value ? value : null;
+}
+
+/** The transmissions of one Paris day, their rejected items explained, and the summary of that day's errors. */
+export async function transmissionsDuJour(database: Database, organismeId: number, jour: string): Promise<JourDetail> {
+  const rows = await database.rows<{
+    id: number;
+    received_at: unknown;
+    source: "API" | "FICHIER";
+    erp: string | null;
+    file_name: string | null;
+    nb_items: number;
+    nb_accepted: number;
+    nb_rejected: number;
+    errors: unknown;
+  }>(sql`
+    select id, received_at, source, erp, file_name, nb_items, nb_accepted, nb_rejected, errors
+    from transmissions
+    where organisme_id = ${organismeId}
+      and received_at >= (${jour}::date::timestamp at time zone 'Europe/Paris')
+      and received_at < ((${jour}::date + 1)::timestamp at time zone 'Europe/Paris')
+    order by received_at desc, id desc`);
+  const refuses: DossierRefuse[] = [];
+  const items: StoredItem[] = [];
+  const transmissions = rows.map((r) => {
+    const stored = parseErrors(r.errors);
+    for (const item of stored) {
+      refuses.push(dossierRefuse(r.id, item));
+      items.push(item);
+    }
+    return {
+      id: r.id,
+      receivedAt: iso(r.received_at)!,
+      source: r.source,
+      erp: r.erp,
+      fileName: r.file_name,
+      nbItems: r.nb_items,
+      nbAccepted: r.nb_accepted,
+      nbRejected: r.nb_rejected,
+      detailPurge: r.errors === null && r.nb_rejected > 0,
+    };
+  });
+  return {
+    jour,
+    transmissions,
+    refuses,
+    resume: resumeErreurs(items.map((i) => ({ errors: (i.errors ?? []).map((e) => ({ path: e.path ?? [], message: e.message ?? "" })) }))),
+    retentionJours: ERRORS_RETENTION_DAYS,
+  };
+}
+
+/** Summary of the recurring errors of the organisme's transmissions over the last `jours` days (at most 30: kept). */
+export async function erreursRecurrentes(database: Database, organismeId: number, options: { jours?: number; now?: Date } = {}): Promise<LigneResume[]> {
+  const now = options.now ?? new Date();
+  const jours = Math.min(options.jours ?? ERRORS_RETENTION_DAYS, ERRORS_RETENTION_DAYS);
+  const rows = await database.rows<{ errors: unknown }>(sql`
+    select errors from transmissions
+    where organisme_id = ${organismeId} and errors is not null
+      and received_at >= ${now.toISOString()}::timestamptz - make_interval(days => ${jours})
+    order by received_at desc
+    limit 500`);
+  const items = rows.flatMap((r) => parseErrors(r.errors));
+  return resumeErreurs(items.map((i) => ({ errors: (i.errors ?? []).map((e) => ({ path: e.path ?? [], message: e.message ?? "" })) })));
+}
+
+/** Rejected items over the last `jours` days (alerts of the home page). */
+export async function refusesRecents(database: Database, organismeIds: number[], options: { jours?: number; now?: Date } = {}) {
+  const now = options.now ?? new Date();
+  const [row] = await database.rows<{ refuses: number; transmissions: number; avec_refus: number }>(sql`
+    select coalesce(sum(nb_rejected), 0)::int as refuses, count(*)::int as transmissions,
+           count(*) filter (where nb_rejected > 0)::int as avec_refus
+    from transmissions
+    where organisme_id = any(${`{${organismeIds.join(",")}}`}::int[])
+      and received_at >= ${now.toISOString()}::timestamptz - make_interval(days => ${options.jours ?? 7})`);
+  return row ?? { refuses: 0, transmissions: 0, avec_refus: 0 };
+}

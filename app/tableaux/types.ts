@@ -1,0 +1,207 @@
+/**
+ * What a dashboard page receives from its loader (page.server.ts), already masked for the public: every count is
+ * a `Nombre` (a number, or "< 5" when the policy masks it). Browser-safe types only.
+ */
+import type { IndicateursFilters } from "../indicateurs/filters";
+import type { ColonneCompte, TriTable, Vue } from "./vues";
+
+/** A count as the viewer may see it: a number, or "< 5" (public, small counts). */
+export type Nombre = number | `< ${number}`;
+
+export type Comptes = Record<ColonneCompte, Nombre>;
+
+export interface Comparaison {
+  /** The day compared with ("YYYY-MM-DD"). */
+  date: string;
+  valeur: Nombre;
+  /** valeur − comparée; null when either is masked. */
+  ecart: number | null;
+  /** ecart / comparée; null when masked or when the compared value is 0. */
+  ratio: number | null;
+}
+
+export interface ChiffreCle {
+  cle: ColonneCompte;
+  valeur: Nombre;
+  moisPrecedent: Comparaison;
+  anneePrecedente: Comparaison;
+}
+
+export interface PointSerie {
+  mois: string;
+  date: string;
+  apprentis: Nombre;
+  inscritsSansContrat: Nombre;
+  rupturants: Nombre;
+}
+
+export interface LigneCarte {
+  code: string;
+  nom: string;
+  valeur: Nombre;
+}
+
+export interface LigneTaux {
+  code: string;
+  nom: string;
+  /** numerateur / denominateur in [0, 1]; null when unknown or masked. */
+  taux: number | null;
+  numerateur: Nombre;
+  denominateur: Nombre;
+}
+
+export type NiveauCarte = "departement" | "region";
+
+export interface CartesTerritoriales {
+  niveau: NiveauCarte;
+  /** "page": the page's figures; "national": every région with the same filters (the public's context). */
+  contexte: "page" | "national";
+  apprenants: LigneCarte[];
+  /** Rupturants / (apprentis + rupturants). */
+  tauxRupture: LigneTaux[];
+}
+
+export interface LigneNiveau {
+  code: string | null;
+  libelle: string;
+  apprentis: Nombre;
+  inscritsSansContrat: Nombre;
+  rupturants: Nombre;
+}
+
+export interface LigneOrganisme {
+  id: number | null;
+  libelle: string;
+  siret: string | null;
+  uai: string | null;
+  comptes: Comptes;
+}
+
+export interface LigneFormation {
+  id: number | null;
+  libelle: string;
+  cfd: string | null;
+  rncp: string | null;
+  comptes: Comptes;
+}
+
+export interface TableTriee<L> {
+  lignes: L[];
+  /** Lines in the whole table. */
+  total: number;
+  page: number;
+  pages: number;
+  tri: TriTable;
+  ordre: "asc" | "desc";
+}
+
+export interface Decrochage {
+  rupturants: Nombre;
+  rupturantsParDuree: { moins45j: Nombre; de45a89j: Nombre; de90a180j: Nombre };
+  inscritsSansContrat: Nombre;
+  /** Cumulative, as in domain.md: ≤ 30, ≤ 60, ≤ 90 days. */
+  sansContratParDuree: { jusqua30j: Nombre; jusqua60j: Nombre; jusqua90j: Nombre };
+  aRisque: Nombre;
+  tauxRupture: number | null;
+}
+
+export type Fraicheur = "recente" | "vieillissante" | "ancienne" | "jamais";
+
+export interface CouvertureData {
+  organismes: Nombre;
+  transmis: Nombre;
+  taux: number | null;
+  fraicheur: Record<Fraicheur, Nombre>;
+  /** The instant freshness is measured at (ISO). */
+  reference: string;
+  carte: { niveau: NiveauCarte; contexte: "page" | "national"; lignes: LigneTaux[] } | null;
+}
+
+export interface Resultat {
+  /** Small counts are masked (public). */
+  masque: boolean;
+  seuil: number;
+  /** No effectif counted at the date. */
+  vide: boolean;
+  chiffres: ChiffreCle[];
+  serie: PointSerie[];
+  /** Maps of apprenants and of the rupture rate: départements, and régions on national pages. */
+  cartes: CartesTerritoriales[];
+  niveaux: LigneNiveau[];
+  /** Signed-in viewers only (figures by organisme are not public). */
+  organismes: TableTriee<LigneOrganisme> | null;
+  /** Not on a formation's page. */
+  formations: TableTriee<LigneFormation> | null;
+  decrochage: Decrochage;
+  couverture: CouvertureData;
+}
+
+export interface LienFil {
+  libelle: string;
+  href: string;
+}
+
+export interface InfoVue {
+  vue: Vue;
+  chemin: string;
+  /** Small heading above the title ("Région", "Organisme de formation"…). */
+  surtitre: string;
+  titre: string;
+  sousTitre: string | null;
+  filAriane: LienFil[];
+  /** On "/", for a viewer whose scope is not national: what the figures cover. */
+  perimetre: string | null;
+}
+
+export interface OptionTerritoire {
+  value: string;
+  label: string;
+  groupe: "France" | "Régions" | "Académies" | "Départements";
+}
+
+export interface Etiquette {
+  libelle: string;
+  /** The page without this filter. */
+  href: string;
+}
+
+export interface Panneau {
+  mois: string;
+  moisMax: string;
+  /** null: no territory field (organisme page). */
+  territoires: OptionTerritoire[] | null;
+  territoire: string;
+  reseaux: string[] | null;
+  /** The CFA search field (signed-in viewers, not on an organisme page). */
+  cfa: boolean;
+  /** The formation search field (not on a formation page). */
+  formation: boolean;
+  filtres: IndicateursFilters;
+  /** Hidden inputs: filters set by URL or by a search that have no field of their own. */
+  conserves: [string, string][];
+  etiquettes: Etiquette[];
+  reinitialiser: string;
+}
+
+export interface Choix {
+  titre: string;
+  options: { libelle: string; detail: string; href: string }[];
+}
+
+/** How a click on a territory drills down: to its page, as a filter of this page, or not at all. */
+export type ModeLiens = "page" | "filtre" | "aucun";
+
+export interface TableauPage {
+  info: InfoVue;
+  panneau: Panneau;
+  mois: string;
+  /** The day counted ("YYYY-MM-DD"): the month's last day, or today for the current month. */
+  date: string;
+  aujourdhui: string;
+  /** The current query string ("?…" or ""), for links. */
+  recherche: string;
+  liens: ModeLiens;
+  erreurs: string[];
+  choix: Choix | null;
+  resultat: Resultat | null;
+}
