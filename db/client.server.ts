@@ -3,6 +3,7 @@
  * unset → PGlite (embedded PostgreSQL) persisted in `PGLITE_DIR` (default `.data/pglite`, git-ignored),
  * or in memory when PGLITE_DIR is "memory://".
  */
+import fs from "node:fs";
 import path from "node:path";
 import { sql as sqlTag, type SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
@@ -64,6 +65,8 @@ async function openPglite(dir: string): Promise<Database> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
   const dataDir = dir === "memory://" ? undefined : path.resolve(dir);
+  // PGlite creates its own folder but not the missing parents (.data/ on a fresh clone).
+  if (dataDir) fs.mkdirSync(path.dirname(dataDir), { recursive: true });
   const client = dataDir ? new PGlite(dataDir) : new PGlite();
   await client.waitReady;
   await client.exec("set timezone to 'UTC'");

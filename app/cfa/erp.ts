@@ -71,7 +71,7 @@ export function instructionsErp(erp: string | null, adresseApi: string): Instruc
       erp,
       mode: "connecteur",
       etapes: [
-        `Générez une clé d'API ci-dessous et copiez-la aussitôt : elle ne sera plus affichée.`,
+        `Générez une clé d'API ci-dessus et copiez-la aussitôt : elle ne sera plus affichée.`,
         `Dans ${erp}, ouvrez le paramétrage des échanges ou interfaces et cherchez la transmission au « Tableau de bord de l'apprentissage » ; si vous ne la trouvez pas, demandez son activation au support de ${erp}.`,
         "Collez la clé dans le champ prévu (souvent intitulé « clé d'API » ou « jeton »), vérifiez que l'UAI et le SIRET de votre établissement y sont exacts, puis enregistrez.",
         `Lancez une première transmission : elle apparaît dans l'onglet « Transmissions » avec le nombre de dossiers reçus, acceptés et refusés. ${erp} transmet ensuite vos effectifs automatiquement, en général chaque nuit.`,
@@ -83,7 +83,7 @@ export function instructionsErp(erp: string | null, adresseApi: string): Instruc
     erp,
     mode: "api",
     etapes: [
-      `Générez une clé d'API ci-dessous et copiez-la aussitôt : elle ne sera plus affichée.`,
+      `Générez une clé d'API ci-dessus et copiez-la aussitôt : elle ne sera plus affichée.`,
       erp === AUTRE_ERP
         ? "Transmettez à l'éditeur de votre logiciel (ou à votre service informatique) la documentation de l'API et la clé, par un canal sûr."
         : `Demandez au support de ${erp} comment activer la transmission au « Tableau de bord de l'apprentissage » et transmettez-lui, par un canal sûr, la documentation de l'API et la clé.`,

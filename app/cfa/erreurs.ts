@@ -8,6 +8,9 @@
  * generic explanation naming the field.
  */
 
+/** Windows of the transmissions' history (days). */
+export const FENETRES = [30, 90, 365] as const;
+
 export const CATEGORIES_ERREUR = [
   "organisme_inconnu",
   "hors_perimetre",

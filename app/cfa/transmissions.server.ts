@@ -39,7 +39,7 @@ export interface Historique {
   aucune: boolean;
 }
 
-export const FENETRES = [30, 90, 365] as const;
+export { FENETRES } from "./erreurs";
 
 function parisDay(now: Date): string {
   return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Paris", year: "numeric", month: "2-digit", day: "2-digit" }).format(now);

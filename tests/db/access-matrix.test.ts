@@ -15,6 +15,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { serveApp } from "../helpers/browser";
 import {
@@ -44,6 +45,10 @@ type Kind =
   | "user-admin"
   /** National admins only. */
   | "national-admin"
+  /** The national team (exports, issue 5): signed-in viewers who may see national aggregates; anonymous → /connexion. */
+  | "national-team"
+  /** /cfa: national admins choose a space (200), CFA users are sent to theirs (302), others 403; anonymous → /connexion. */
+  | "cfa-choice"
   | "aggregated"
   | "named"
   | "api";
@@ -66,6 +71,30 @@ const organisme =
   async (ref, database) =>
     (await resolveOrganismeTarget(database, ref[name].id)) as Target;
 
+/** CFA space (issue 7): an organisme's target, with one learner of R's formateur F (effectif id 900001) to open. */
+const EFFECTIF_CFA = 900001;
+const organismeAvecApprenant =
+  (name: keyof Referentiel): TargetSpec =>
+  async (ref, database) => {
+    await database.rows(sql`
+      insert into effectifs (id, organisme_formateur_id, organisme_responsable_id, annee_scolaire, id_erp_apprenant, nom, prenom,
+        date_de_naissance, date_inscription_formation, date_entree_formation, date_fin_formation, source)
+      values (${EFFECTIF_CFA}, ${ref.F.id}, ${ref.R.id}, '2025-2026', 'MATRICE-1', 'Matrice', 'Apprenant', '2008-05-01',
+        '2025-06-01', '2025-09-01', '2027-06-30', 'API')
+      on conflict do nothing`);
+    return organisme(name)(ref, database);
+  };
+
+/** The routes of a CFA's space: a named list of all its learners ("tous"), for R. */
+const cfaRoutes = (file: string, suffix: string): Row => ({
+  file,
+  path: (ref) => `/cfa/${ref.R.id}${suffix}`,
+  kind: "named",
+  list: "tous",
+  target: organismeAvecApprenant("R"),
+  mustNotContain: (ref) => [ref.R.raisonSociale, "Matrice"],
+});
+
 const ROUTES: Row[] = [
   { file: "_index.tsx", path: "/", kind: "public" },
   { file: "connexion.tsx", path: "/connexion", kind: "anonymous" },
@@ -77,7 +106,46 @@ const ROUTES: Row[] = [
   { file: "deconnexion.tsx", path: "/deconnexion", kind: "account" },
   { file: "admin.utilisateurs.tsx", path: "/admin/utilisateurs", kind: "user-admin", mustNotContain: () => [emailOf("DRAAF")] },
   { file: "admin.journal.tsx", path: "/admin/journal", kind: "national-admin" },
+  { file: "cfa._index.tsx", path: "/cfa", kind: "cfa-choice" },
+  cfaRoutes("cfa.$organismeId.tsx", ""),
+  cfaRoutes("cfa.$organismeId._index.tsx", "/"),
+  cfaRoutes("cfa.$organismeId.transmissions._index.tsx", "/transmissions"),
+  cfaRoutes("cfa.$organismeId.transmissions.$jour.tsx", "/transmissions/2025-09-01"),
+  cfaRoutes("cfa.$organismeId.cle-api.tsx", "/cle-api"),
+  cfaRoutes("cfa.$organismeId.apprenants._index.tsx", "/apprenants"),
+  cfaRoutes("cfa.$organismeId.apprenants.$effectifId.tsx", `/apprenants/${EFFECTIF_CFA}`),
+  cfaRoutes("cfa.$organismeId.doublons.tsx", "/doublons"),
+  cfaRoutes("cfa.$organismeId.qualite.tsx", "/qualite"),
+  cfaRoutes("cfa.$organismeId.formateurs.tsx", "/formateurs"),
+  cfaRoutes("cfa.$organismeId.export[.]csv.tsx", "/export.csv"),
+  cfaRoutes("cfa.$organismeId.export[.]xlsx.tsx", "/export.xlsx"),
+  { ...cfaRoutes("cfa.$organismeId._index.tsx", ""), path: (ref) => `/cfa/${ref.X.id}`, target: organisme("X"), mustNotContain: (ref) => [ref.X.raisonSociale] },
+  // Dashboards (issue 5, app/tableaux): territory pages per canSeeAggregates; formations for everyone, scoped.
+  { file: "regions.$code.tsx", path: "/regions/84", kind: "aggregated", target: () => ({ kind: "region", code: "84" }) },
+  { file: "regions.$code.tsx", path: "/regions/11", kind: "aggregated", target: () => ({ kind: "region", code: "11" }), mustNotContain: () => ["Île-de-France"] },
+  { file: "departements.$code.tsx", path: "/departements/69", kind: "aggregated", target: () => ({ kind: "departement", code: "69" }) },
+  { file: "departements.$code.tsx", path: "/departements/75", kind: "aggregated", target: () => ({ kind: "departement", code: "75" }), mustNotContain: () => ["Paris (75)"] },
+  { file: "academies.$code.tsx", path: "/academies/10", kind: "aggregated", target: () => ({ kind: "academie", code: "10" }) },
+  { file: "academies.$code.tsx", path: "/academies/01", kind: "aggregated", target: () => ({ kind: "academie", code: "01" }), mustNotContain: () => ["Académie de Paris"] },
+  { file: "organismes.$id_.tableau-de-bord.tsx", path: (r) => `/organismes/${r.R.id}/tableau-de-bord`, kind: "aggregated", target: organisme("R") },
+  { file: "organismes.$id_.tableau-de-bord.tsx", path: (r) => `/organismes/${r.F.id}/tableau-de-bord`, kind: "aggregated", target: organisme("F") },
+  {
+    file: "organismes.$id_.tableau-de-bord.tsx",
+    path: (r) => `/organismes/${r.X.id}/tableau-de-bord`,
+    kind: "aggregated",
+    target: organisme("X"),
+    mustNotContain: (r) => [r.X.raisonSociale],
+  },
+  { file: "formations.$id_.tableau-de-bord.tsx", path: () => `/formations/${formationTableaux}/tableau-de-bord`, kind: "aggregated", target: () => ({ kind: "scope" }) },
+  { file: "tableau[.]json.tsx", path: "/tableau.json?vue=region:11", kind: "api", target: () => ({ kind: "region", code: "11" }), mustNotContain: () => ["apprenants"] },
+  { file: "tableau[.]json.tsx", path: (r) => `/tableau.json?vue=organisme:${r.R.id}`, kind: "api", target: organisme("R"), mustNotContain: () => ["apprenants"] },
+  { file: "tableau[.]csv.tsx", path: "/tableau.csv?vue=departement:75&table=formations", kind: "api", target: () => ({ kind: "departement", code: "75" }), mustNotContain: () => ["Formation;CFD"] },
+  { file: "exports.tsx", path: "/exports", kind: "national-team" },
+  { file: "exports.telechargement.tsx", path: "/exports/telechargement?repartition=region&periode=mois&debut=2025-01&fin=2025-02&format=csv", kind: "national-team" },
 ];
+
+/** A formation of the catalogue for the formation dashboard's row (issue 5), created in beforeAll. */
+let formationTableaux = 0;
 
 /**
  * Route modules not in the matrix yet (the lead adds their rows as they land). A route in app/routes that is in
@@ -118,6 +186,10 @@ beforeAll(async () => {
   t = await createTestDatabase();
   ref = await seedReferentiel(t.database);
   await seedAccounts(t.database, ref);
+  const [formation] = await t.database.rows<{ id: number }>(
+    sql`insert into formations (cfd, rncp, niveau, intitule_long) values ('50022141', 'RNCP35185', 3, 'CAP Formation de test') returning id`,
+  );
+  formationTableaux = formation.id;
   app = await serveApp(t.database);
   browsers.set("anonyme", new Browser(app.baseUrl));
   viewers.set("anonyme", PUBLIC_VIEWER);
@@ -148,6 +220,10 @@ async function expected(row: Row, who: Who): Promise<Outcome> {
       return !signedIn ? "login" : isNationalAdmin(viewer) || isOrganisationAdmin(viewer) ? "ok" : "denied";
     case "national-admin":
       return !signedIn ? "login" : isNationalAdmin(viewer) ? "ok" : "denied";
+    case "national-team":
+      return !signedIn ? "login" : canSeeAggregates(viewer, { kind: "national" }) ? "ok" : "denied";
+    case "cfa-choice":
+      return !signedIn ? "login" : isNationalAdmin(viewer) ? "ok" : viewer.organisationType === "ORGANISME_FORMATION" ? "away" : "denied";
     case "aggregated":
     case "api": {
       const target = await row.target!(ref, t.database);

@@ -1,0 +1,270 @@
+/**
+ * Exports of the indicators for the national team (ADMINISTRATEUR, OPERATEUR_PUBLIC_NATIONAL): breakdowns, a date
+ * or a range of months, the dashboards' filters; CSV (UTF-8 with BOM, `;`) or XLSX, streamed: one indicator query
+ * per (breakdown, date), its rows written out before the next one is asked, so memory holds one breakdown at a time
+ * whatever the size of the file.
+ *
+ * URL: /exports/telechargement?repartition=region&repartition=niveau&periode=mois&debut=2025-09&fin=2026-10
+ *      &format=csv&<filters of app/indicateurs/filters.ts>   (periode=date&date=AAAA-MM-JJ for one date)
+ */
+import { redirect } from "@remix-run/node";
+import type { Database } from "../../db/client.server";
+import { canSeeAggregates, forbidden, requireUser, type AuthenticatedViewer, type Viewer } from "../auth/policy.server";
+import type { Compteurs } from "../indicateurs/etats";
+import {
+  dateDuMois,
+  filtersToSearchParams,
+  moisDecale,
+  parseDate,
+  parseFilters,
+  parseMois,
+  type IndicateursFilters,
+} from "../indicateurs/filters";
+import { indicateurs, type LigneRepartition } from "../indicateurs/indicateurs.server";
+import { toCsv, type CsvValue } from "../shared/csv";
+import { XLSX_CONTENT_TYPE } from "../shared/xlsx.server";
+import { todayIso } from "../statut/annee-scolaire";
+import { COLONNES_EXPORT, LIBELLES_REPARTITION, MOIS_MAX, REPARTITIONS_EXPORT, type RepartitionExport } from "./libelles";
+import { xlsxEnFlux, type FeuilleFlux } from "./xlsx-flux.server";
+
+export { COLONNES_EXPORT, LIBELLES_REPARTITION, MOIS_MAX, REPARTITIONS_EXPORT, type RepartitionExport };
+
+export interface ParametresExport {
+  repartitions: RepartitionExport[];
+  periode: "date" | "mois";
+  /** The days counted, in order: one per month (its last day, or today for the current month), or the date asked. */
+  dates: { mois: string; date: string }[];
+  format: "csv" | "xlsx";
+  filters: IndicateursFilters;
+}
+
+/** What the form shows back (the raw values, valid or not). */
+export interface SaisieExport {
+  repartitions: string[];
+  periode: string;
+  date: string;
+  debut: string;
+  fin: string;
+  format: string;
+}
+
+export function lireExport(params: URLSearchParams, today: string): { valeur: ParametresExport | null; erreurs: string[]; saisie: SaisieExport } {
+  const erreurs: string[] = [];
+  const moisCourant = today.slice(0, 7);
+  const saisie: SaisieExport = {
+    repartitions: params.getAll("repartition").flatMap((v) => v.split(",")).filter(Boolean),
+    periode: params.get("periode") ?? "mois",
+    date: params.get("date") ?? "",
+    debut: params.get("debut") ?? moisDecale(today, -11),
+    fin: params.get("fin") ?? moisCourant,
+    format: params.get("format") ?? "csv",
+  };
+  const repartitions: RepartitionExport[] = [];
+  for (const r of saisie.repartitions) {
+    if ((REPARTITIONS_EXPORT as readonly string[]).includes(r)) {
+      if (!repartitions.includes(r as RepartitionExport)) repartitions.push(r as RepartitionExport);
+    } else erreurs.push(`repartition : répartition inconnue « ${r} » (valeurs : ${REPARTITIONS_EXPORT.join(", ")})`);
+  }
+  if (saisie.repartitions.length === 0) erreurs.push("repartition : choisissez au moins une répartition (ou « total »)");
+  if (saisie.format !== "csv" && saisie.format !== "xlsx") erreurs.push(`format : « csv » ou « xlsx » attendu, reçu « ${saisie.format} »`);
+
+  const dates: { mois: string; date: string }[] = [];
+  if (saisie.periode === "date") {
+    const parsed = parseDate(saisie.date || "(vide)");
+    if (!parsed.ok) erreurs.push(...parsed.errors);
+    else if (parsed.value > today) erreurs.push(`date : « ${parsed.value} » est dans le futur`);
+    else dates.push({ mois: parsed.value.slice(0, 7), date: parsed.value });
+  } else if (saisie.periode === "mois") {
+    const debut = parseMois(saisie.debut, today);
+    const fin = parseMois(saisie.fin, today);
+    if (!debut.ok) erreurs.push(...debut.errors.map((e) => e.replace(/^mois/, "debut")));
+    if (!fin.ok) erreurs.push(...fin.errors.map((e) => e.replace(/^mois/, "fin")));
+    if (debut.ok && fin.ok) {
+      if (debut.value > fin.value) erreurs.push(`debut : le premier mois (${debut.value}) est après le dernier (${fin.value})`);
+      else {
+        for (let m = debut.value; m <= fin.value; m = moisDecale(`${m}-01`, 1)) {
+          if (dates.length >= MOIS_MAX) {
+            erreurs.push(`debut, fin : ${MOIS_MAX} mois au plus par export`);
+            break;
+          }
+          dates.push({ mois: m, date: dateDuMois(m, today) });
+        }
+      }
+    }
+  } else erreurs.push(`periode : « date » ou « mois » attendu, reçu « ${saisie.periode} »`);
+
+  const filters = parseFilters(params);
+  if (!filters.ok) erreurs.push(...filters.errors);
+  if (erreurs.length || !filters.ok) return { valeur: null, erreurs, saisie };
+  return { valeur: { repartitions, periode: saisie.periode as "date" | "mois", dates, format: saisie.format as "csv" | "xlsx", filters: filters.value }, erreurs, saisie };
+}
+
+/** The export URL of valid parameters (the page's download links). */
+export function urlExport(p: ParametresExport): string {
+  const s = new URLSearchParams();
+  for (const r of p.repartitions) s.append("repartition", r);
+  s.set("periode", p.periode);
+  if (p.periode === "date") s.set("date", p.dates[0].date);
+  else {
+    s.set("debut", p.dates[0].mois);
+    s.set("fin", p.dates[p.dates.length - 1].mois);
+  }
+  s.set("format", p.format);
+  filtersToSearchParams(p.filters, s);
+  return `/exports/telechargement?${s.toString()}`;
+}
+
+/** The national team: signed-in viewers who may see national aggregates. */
+export async function requireEquipeNationale(request: Request, database: Database): Promise<AuthenticatedViewer> {
+  const viewer = await requireUser(request, database);
+  if (!canSeeAggregates(viewer, { kind: "national" })) {
+    throw forbidden("Les exports d'indicateurs sont réservés à l'équipe nationale (administrateurs et opérateurs publics nationaux).");
+  }
+  return viewer;
+}
+
+// ------------------------------------------------------------------------------------------------ rows
+
+function ligne(d: { mois: string; date: string }, repartition: RepartitionExport, l: Partial<LigneRepartition> & { libelle: string }, c: Compteurs): CsvValue[] {
+  return [
+    d.mois,
+    d.date,
+    LIBELLES_REPARTITION[repartition].replace(/^Par /, "").replace(/^Total.*/, "Total"),
+    l.code ?? null,
+    l.libelle,
+    l.siret ?? null,
+    l.uai ?? null,
+    l.cfd ?? null,
+    l.rncp ?? null,
+    c.apprenants,
+    c.apprentis,
+    c.inscritsSansContrat,
+    c.rupturants,
+    c.abandons,
+    c.finsDeFormation,
+    c.rupturantsParDuree.moins45j,
+    c.rupturantsParDuree.de45a89j,
+    c.rupturantsParDuree.de90a180j,
+    c.inscritsSansContratParDuree.jusqua30j,
+    c.inscritsSansContratParDuree.jusqua60j,
+    c.inscritsSansContratParDuree.jusqua90j,
+    c.aRisque,
+    c.total,
+  ];
+}
+
+/** The rows of one breakdown, date after date (one indicator query per date, never more in memory). */
+export async function* lignesExport(
+  database: Database,
+  viewer: Viewer,
+  p: ParametresExport,
+  repartition: RepartitionExport,
+  today: string = todayIso(),
+): AsyncGenerator<CsvValue[]> {
+  for (const d of p.dates) {
+    const r = await indicateurs(database, {
+      date: d.date,
+      filters: p.filters,
+      scope: viewer.scope,
+      by: repartition === "total" ? undefined : repartition,
+      today,
+    });
+    if (repartition === "total") yield ligne(d, repartition, { code: null, libelle: "Total" }, r.compteurs);
+    else for (const l of r.repartition!.lignes) yield ligne(d, repartition, l, l.compteurs);
+  }
+}
+
+/** The first rows of the export (the page's preview) and its number of indicator queries. */
+export async function apercuExport(database: Database, viewer: Viewer, p: ParametresExport, today: string = todayIso()): Promise<{ lignes: CsvValue[][]; requetes: number }> {
+  const lignes: CsvValue[][] = [];
+  const premier = { ...p, dates: p.dates.slice(-1) };
+  for await (const l of lignesExport(database, viewer, premier, p.repartitions[0], today)) {
+    lignes.push(l);
+    if (lignes.length >= 10) break;
+  }
+  return { lignes, requetes: p.repartitions.length * p.dates.length };
+}
+
+// ------------------------------------------------------------------------------------------------ files
+
+function nomFichier(p: ParametresExport): string {
+  const periode = p.periode === "date" ? p.dates[0].date : `${p.dates[0].mois}_${p.dates[p.dates.length - 1].mois}`;
+  return `indicateurs-apprentissage-${periode}.${p.format}`;
+}
+
+/** A web stream of an async generator, pulled as the client reads (back-pressure down to the queries). */
+function flux(gen: AsyncGenerator<Uint8Array | string>): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { value, done } = await gen.next();
+        if (done) controller.close();
+        else controller.enqueue(typeof value === "string" ? encoder.encode(value) : value);
+      } catch (error) {
+        console.error("Export interrompu :", error);
+        controller.error(error);
+      }
+    },
+    async cancel() {
+      await gen.return(undefined);
+    },
+  });
+}
+
+async function* csvEnFlux(database: Database, viewer: Viewer, p: ParametresExport, today: string): AsyncGenerator<string> {
+  yield toCsv([COLONNES_EXPORT]);
+  for (const r of p.repartitions) {
+    let lot: CsvValue[][] = [];
+    for await (const l of lignesExport(database, viewer, p, r, today)) {
+      lot.push(l);
+      if (lot.length >= 2000) {
+        yield toCsv(lot, { bom: false });
+        lot = [];
+      }
+    }
+    if (lot.length) yield toCsv(lot, { bom: false });
+  }
+}
+
+function feuillesXlsx(database: Database, viewer: Viewer, p: ParametresExport, today: string): FeuilleFlux[] {
+  const parametres = async function* () {
+    yield ["Paramètre", "Valeur"];
+    yield ["Répartitions", p.repartitions.map((r) => LIBELLES_REPARTITION[r]).join(", ")];
+    yield ["Dates", p.periode === "date" ? p.dates[0].date : `${p.dates.length} mois, du ${p.dates[0].date} au ${p.dates[p.dates.length - 1].date}`];
+    yield ["Filtres", filtersToSearchParams(p.filters).toString() || "aucun"];
+    yield ["Produit le", new Date().toISOString()];
+    yield [
+      "Définitions",
+      "Apprenants = apprentis + inscrits sans contrat + rupturants ; un mois passé est compté à son dernier jour, le mois en cours à aujourd'hui.",
+    ];
+  };
+  return [
+    { nom: "Paramètres", lignes: parametres() },
+    ...p.repartitions.map((r) => ({
+      nom: LIBELLES_REPARTITION[r].replace(" (sans répartition)", ""),
+      lignes: (async function* () {
+        yield COLONNES_EXPORT;
+        yield* lignesExport(database, viewer, p, r, today);
+      })(),
+    })),
+  ];
+}
+
+/** GET /exports/telechargement: the file, streamed; invalid parameters go back to the form with their messages. */
+export async function telechargerExport(request: Request, database: Database): Promise<Response> {
+  const viewer = await requireEquipeNationale(request, database);
+  const url = new URL(request.url);
+  const today = todayIso();
+  const { valeur: p } = lireExport(url.searchParams, today);
+  if (!p) throw redirect(`/exports${url.search}`);
+  const headers = {
+    "Content-Disposition": `attachment; filename="${nomFichier(p)}"`,
+    "Cache-Control": "private, no-store",
+    "X-Content-Type-Options": "nosniff",
+  };
+  if (p.format === "csv") {
+    return new Response(flux(csvEnFlux(database, viewer, p, today)), { headers: { ...headers, "Content-Type": "text/csv; charset=utf-8" } });
+  }
+  return new Response(flux(xlsxEnFlux(feuillesXlsx(database, viewer, p, today))), { headers: { ...headers, "Content-Type": XLSX_CONTENT_TYPE } });
+}

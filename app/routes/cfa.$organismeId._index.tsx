@@ -1,0 +1,172 @@
+/** Home of a CFA's space: identity, transmission, the school year's headline counters, alerts. */
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { requireEspaceCfa } from "~/cfa/acces.server";
+import { accueilCfa } from "~/cfa/espace.server";
+import { Chiffre, formatDateHeure, titreEspace } from "~/cfa/ui";
+import { NO_STORE } from "~/auth/responses.server";
+import { FraicheurBadge } from "~/referentiel/components";
+import { ETAT_LABELS, NATURE_LABELS } from "~/referentiel/labels";
+import { formatDate, formatNombre, formatPourcentage } from "~/ui/format";
+
+export const meta: MetaFunction = ({ matches }) => [{ title: titreEspace("Accueil", matches) }];
+export const headers = () => NO_STORE;
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const espace = await requireEspaceCfa(request, context.database, params.organismeId);
+  return accueilCfa(context.database, espace);
+}
+
+export default function AccueilEspace() {
+  const { organisme: o, date, anneeScolaire, compteurs: c, cleActive, qualite, doublons, alertes } = useLoaderData<typeof loader>();
+  const base = `/cfa/${o.id}`;
+  const identite: [string, React.ReactNode][] = [
+    ["UAI", o.uai ?? "Non renseigné"],
+    ["SIRET", o.siret],
+    ["Nature", NATURE_LABELS[o.nature] ?? o.nature],
+    ["État administratif", ETAT_LABELS[o.etat_administratif]],
+    ["Adresse", [o.adresse, [o.code_postal, o.commune].filter(Boolean).join(" ")].filter(Boolean).join(", ") || "Non renseignée"],
+    ["Certification Qualiopi", o.qualiopi ? "Oui" : "Non"],
+    ["Réseaux", o.reseaux.length ? o.reseaux.join(", ") : "Aucun"],
+  ];
+  const mode = o.mode_transmission === "API" ? "API (ERP connecté)" : o.mode_transmission === "FICHIER" ? "Téléversement de fichiers" : "Non défini";
+  return (
+    <>
+      <h1 className="fr-h2">{o.enseigne ?? o.raison_sociale}</h1>
+      {o.enseigne ? <p className="fr-text--lead fr-mb-2w">{o.raison_sociale}</p> : null}
+
+      {alertes.length ? (
+        <section aria-labelledby="titre-alertes" className="fr-mb-4w">
+          <h2 id="titre-alertes" className="fr-h4">
+            À traiter
+          </h2>
+          {alertes.map((a) => (
+            <div key={a.titre} className={`fr-alert fr-alert--${a.niveau} fr-alert--sm fr-mb-2w`} data-testid="alerte">
+              <h3 className="fr-alert__title">{a.titre}</h3>
+              <p>
+                {a.description}
+                {a.lien ? (
+                  <>
+                    {" "}
+                    <Link to={a.lien.href}>{a.lien.texte}</Link>
+                  </>
+                ) : null}
+              </p>
+            </div>
+          ))}
+        </section>
+      ) : (
+        <div className="fr-alert fr-alert--success fr-alert--sm fr-mb-4w">
+          <p>Tout est en ordre : vos données sont à jour, sans erreur ni doublon.</p>
+        </div>
+      )}
+
+      <section aria-labelledby="titre-chiffres" className="fr-mb-4w">
+        <h2 id="titre-chiffres" className="fr-h4">
+          Vos effectifs au {formatDate(date)}
+        </h2>
+        <p className="fr-text--sm">
+          Année scolaire {anneeScolaire}, votre organisme et ses formateurs ; statuts calculés à partir des dates de formation et de
+          contrat transmises.
+        </p>
+        <div className="fr-grid-row fr-grid-row--gutters">
+          <div className="fr-col-6 fr-col-md-3">
+            <Chiffre testId="chiffre-apprenants" valeur={formatNombre(c.apprenants)} libelle="Apprenants" detail="apprentis, sans contrat et rupturants" />
+          </div>
+          <div className="fr-col-6 fr-col-md-3">
+            <Chiffre testId="chiffre-apprentis" valeur={formatNombre(c.apprentis)} libelle="Apprentis" />
+          </div>
+          <div className="fr-col-6 fr-col-md-3">
+            <Chiffre valeur={formatNombre(c.inscritsSansContrat)} libelle="Inscrits sans contrat" />
+          </div>
+          <div className="fr-col-6 fr-col-md-3">
+            <Chiffre valeur={formatNombre(c.rupturants)} libelle="Rupturants" />
+          </div>
+          <div className="fr-col-6 fr-col-md-3">
+            <Chiffre valeur={formatNombre(c.abandons)} libelle="Abandons" />
+          </div>
+          <div className="fr-col-6 fr-col-md-3">
+            <Chiffre valeur={formatNombre(c.finsDeFormation)} libelle="Fins de formation" />
+          </div>
+          <div className="fr-col-6 fr-col-md-3">
+            <Chiffre valeur={formatNombre(c.aRisque)} libelle="À risque" detail="sans contrat, mineurs ou RQTH" />
+          </div>
+          <div className="fr-col-6 fr-col-md-3">
+            <Chiffre valeur={formatNombre(doublons)} libelle="Doublons probables" />
+          </div>
+        </div>
+        <ul className="fr-btns-group fr-btns-group--inline-md fr-mt-2w">
+          <li>
+            <Link className="fr-btn fr-btn--secondary" to={`${base}/apprenants?signal=a_risque`}>
+              Voir les apprenants à risque
+            </Link>
+          </li>
+          <li>
+            <Link className="fr-btn fr-btn--secondary" to={`${base}/apprenants?statut=RUPTURANT`}>
+              Voir les rupturants
+            </Link>
+          </li>
+        </ul>
+      </section>
+
+      <div className="fr-grid-row fr-grid-row--gutters">
+        <section className="fr-col-12 fr-col-lg-6" aria-labelledby="titre-identite">
+          <h2 id="titre-identite" className="fr-h4">
+            Identité
+          </h2>
+          <div className="fr-table fr-table--no-caption fr-table--sm">
+            <table>
+              <caption>Identité de l'organisme</caption>
+              <tbody>
+                {identite.map(([k, v]) => (
+                  <tr key={k}>
+                    <th scope="row">{k}</th>
+                    <td>{v}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <p className="fr-text--sm">
+            Une information erronée ? Elle vient du référentiel national des organismes :{" "}
+            <Link to={`/organismes/${o.id}`}>voir la fiche du répertoire</Link>.
+          </p>
+        </section>
+        <section className="fr-col-12 fr-col-lg-6" aria-labelledby="titre-transmission">
+          <h2 id="titre-transmission" className="fr-h4">
+            Transmission
+          </h2>
+          <div className="fr-mb-2w">
+            <FraicheurBadge fraicheur={o.fraicheur} />
+          </div>
+          <ul>
+            <li>Mode de transmission : {mode}</li>
+            <li>ERP : {o.erp ?? "non renseigné"}</li>
+            <li>Dernière transmission : {o.last_transmission_at ? formatDateHeure(o.last_transmission_at) : "aucune"}</li>
+            <li>Première transmission : {formatDate(o.first_transmission_at)}</li>
+            <li>
+              Clé d'API :{" "}
+              {cleActive ? `active (${cleActive.prefix}…), dernière utilisation ${cleActive.lastUsedAt ? formatDateHeure(cleActive.lastUsedAt) : "jamais"}` : "aucune clé active"}
+            </li>
+            <li>
+              Qualité des données : {qualite.total ? `${formatPourcentage(qualite.score)} d'apprenants complets` : "aucun apprenant cette année"}{" "}
+              {qualite.total ? <span className={`fr-badge fr-badge--sm fr-badge--no-icon ${qualite.badge}`}>{qualite.libelle}</span> : null}
+            </li>
+          </ul>
+          <ul className="fr-btns-group fr-btns-group--inline-sm">
+            <li>
+              <Link className="fr-btn fr-btn--tertiary fr-btn--sm" to={`${base}/transmissions`}>
+                Historique des transmissions
+              </Link>
+            </li>
+            <li>
+              <Link className="fr-btn fr-btn--tertiary fr-btn--sm" to={`${base}/cle-api`}>
+                Clé d'API et ERP
+              </Link>
+            </li>
+          </ul>
+        </section>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,294 @@
+/**
+ * One learner of a CFA: identity, formation, contracts, the parcours as a timeline chart, the ERP's statut
+ * history. A named record: each view is written to the audit log; contact fields only when the viewer may see them.
+ */
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { logNamedListAccess, notFound } from "~/auth/policy.server";
+import { NO_STORE } from "~/auth/responses.server";
+import { parseId, requireEspaceCfa } from "~/cfa/acces.server";
+import { LIBELLES_STATUT } from "~/cfa/apprenants";
+import { ficheApprenant } from "~/cfa/apprenants.server";
+import { StatutBadge, formatDateHeure, pluriel, titreEspace } from "~/cfa/ui";
+import { Chart } from "~/components/Chart";
+import { NIVEAU_LABELS } from "~/referentiel/labels";
+import type { Statut } from "~/statut/engine";
+import { todayIso } from "~/statut/annee-scolaire";
+import { formatDate } from "~/ui/format";
+
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => [
+  { title: titreEspace(data ? `${data.fiche.identite.nom} ${data.fiche.identite.prenom}` : "Apprenant", matches) },
+];
+export const headers = () => NO_STORE;
+
+const INTROUVABLE = "Cet apprenant n'existe pas ou n'appartient pas à cet organisme (il a peut-être été supprimé ou fusionné).";
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const espace = await requireEspaceCfa(request, context.database, params.organismeId);
+  const id = parseId(params.effectifId);
+  if (id === null) throw notFound(INTROUVABLE);
+  const today = todayIso();
+  const fiche = await ficheApprenant(context.database, espace, id, espace.contacts, today);
+  if (!fiche) throw notFound(INTROUVABLE);
+  await logNamedListAccess(context.database, espace.viewer, {
+    list: "tous",
+    action: "view",
+    filters: { organisme: espace.organismeId, effectif: id },
+    rowCount: 1,
+  });
+  return { organismeId: espace.organismeId, today, fiche };
+}
+
+const COULEURS: Record<Statut, string> = {
+  APPRENTI: "#18753c",
+  INSCRIT: "#0063cb",
+  RUPTURANT: "#b34000",
+  ABANDON: "#ce0500",
+  FIN_DE_FORMATION: "#6e445a",
+};
+
+const DAY = 86_400_000;
+const toMs = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
+
+function Ligne({ k, v }: { k: string; v: React.ReactNode }) {
+  return (
+    <tr>
+      <th scope="row">{k}</th>
+      <td>{v ?? "–"}</td>
+    </tr>
+  );
+}
+
+function ouiNon(v: boolean | null): string {
+  return v === null ? "Non renseigné" : v ? "Oui" : "Non";
+}
+
+export default function FicheApprenant() {
+  const { organismeId, today, fiche } = useLoaderData<typeof loader>();
+  const { identite: id, formation: fo, contrats, periodes, aujourdhui, statutsErp, organismes } = fiche;
+  const base = `/cfa/${organismeId}`;
+  const debut = periodes.length ? toMs(periodes[0].debut) : 0;
+  const fin = toMs(fo.dateFin);
+  const bornes = periodes.map((p, i) => {
+    const start = toMs(p.debut);
+    const end = p.fin ? toMs(p.fin) + DAY : Math.max(fin + DAY, start + 30 * DAY);
+    return { ...p, start, end, i };
+  });
+  const total = bornes.length ? bornes[bornes.length - 1].end - debut : 0;
+  const statutsVus = [...new Set(periodes.map((p) => p.statut))];
+  const jj = (ms: number) => formatDate(new Date(ms).toISOString());
+  return (
+    <>
+      <p className="fr-mb-1w">
+        <Link className="fr-link fr-icon-arrow-left-line fr-link--icon-left" to={`${base}/apprenants`}>
+          Tous les apprenants
+        </Link>
+      </p>
+      <h1 className="fr-h2">
+        {id.nom} {id.prenom}
+      </h1>
+      <div className="fr-mb-3w" data-testid="statut-actuel">
+        Statut au {formatDate(today)} : <StatutBadge statut={aujourdhui.statut} />
+        {aujourdhui.joursSansContrat !== null ? ` sans contrat depuis ${pluriel(aujourdhui.joursSansContrat, "jour")}` : ""}
+        {aujourdhui.debutRupture ? ` (rupture le ${formatDate(aujourdhui.debutRupture)})` : ""}
+        {aujourdhui.aRisque ? (
+          <>
+            {" "}
+            <span className="fr-badge fr-badge--sm fr-badge--warning">À risque</span>
+          </>
+        ) : null}
+      </div>
+
+      <section aria-labelledby="titre-parcours" className="fr-mb-4w" data-testid="parcours">
+        <h2 id="titre-parcours" className="fr-h4">
+          Parcours
+        </h2>
+        {periodes.length === 0 ? (
+          <p>Aucun parcours calculable : les dates de formation transmises sont incohérentes.</p>
+        ) : (
+          <Chart
+            title="Parcours de l'apprenant"
+            description={`Statut jour par jour, du ${formatDate(periodes[0].debut)} à la fin de formation (${formatDate(fo.dateFin)}), calculé à partir des dates de formation et de contrat.`}
+            height={170}
+            option={{
+              tooltip: {
+                trigger: "item",
+                formatter: (p: { seriesIndex: number }) => {
+                  const b = bornes[p.seriesIndex];
+                  return b ? `${LIBELLES_STATUT[b.statut]} : du ${formatDate(b.debut)}${b.fin ? ` au ${formatDate(b.fin)}` : ""}` : "";
+                },
+              },
+              legend: { top: 0, data: statutsVus.map((s) => LIBELLES_STATUT[s]) },
+              grid: { left: 16, right: 24, top: 40, bottom: 32, containLabel: true },
+              xAxis: {
+                type: "value",
+                min: 0,
+                max: total / DAY,
+                axisLabel: { formatter: (v: number) => jj(debut + v * DAY) },
+                splitNumber: 6,
+              },
+              yAxis: { type: "category", data: ["Parcours"], axisLabel: { show: false }, axisTick: { show: false } },
+              series: bornes.map((b) => ({
+                name: LIBELLES_STATUT[b.statut],
+                type: "bar",
+                stack: "parcours",
+                barWidth: 36,
+                data: [(b.end - b.start) / DAY],
+                itemStyle: { color: COULEURS[b.statut] },
+              })),
+            }}
+            data={{
+              fileName: `parcours-${fiche.id}`,
+              columns: ["Statut", "Du", "Au"],
+              rows: periodes.map((p) => [LIBELLES_STATUT[p.statut], formatDate(p.debut), p.fin ? formatDate(p.fin) : "et après"]),
+            }}
+          />
+        )}
+        <ol className="fr-text--sm" aria-label="Étapes du parcours">
+          {periodes.map((p) => (
+            <li key={p.debut}>
+              {LIBELLES_STATUT[p.statut]} {p.fin ? `du ${formatDate(p.debut)} au ${formatDate(p.fin)}` : `à partir du ${formatDate(p.debut)}`}
+            </li>
+          ))}
+        </ol>
+      </section>
+
+      <div className="fr-grid-row fr-grid-row--gutters">
+        <section className="fr-col-12 fr-col-lg-6" aria-labelledby="titre-identite">
+          <h2 id="titre-identite" className="fr-h4">
+            Identité
+          </h2>
+          <div className="fr-table fr-table--no-caption fr-table--sm">
+            <table>
+              <caption>Identité</caption>
+              <tbody>
+                <Ligne k="Date de naissance" v={`${formatDate(id.dateDeNaissance)} (${id.age} ans)`} />
+                <Ligne k="Sexe" v={id.sexe === "M" ? "Masculin" : id.sexe === "F" ? "Féminin" : "Non renseigné"} />
+                <Ligne k="Identifiant ERP" v={id.idErpApprenant} />
+                <Ligne k="INE" v={id.ine ?? "Non renseigné"} />
+                <Ligne k="Commune de résidence" v={id.commune ? `${id.commune} (${id.codeCommuneInsee})` : (id.codeCommuneInsee ?? "Non renseignée")} />
+                <Ligne k="RQTH" v={id.rqth ? `Oui${id.dateRqth ? ` depuis le ${formatDate(id.dateRqth)}` : ""}` : ouiNon(id.rqth)} />
+                <Ligne k="NIR transmis" v={id.nirFourni ? "Oui (jamais conservé)" : "Non"} />
+                {fiche.contacts ? (
+                  <>
+                    <Ligne k="E-mail" v={fiche.contacts.email ?? "Non renseigné"} />
+                    <Ligne k="Téléphone" v={fiche.contacts.telephone ?? "Non renseigné"} />
+                    <Ligne k="Adresse" v={[fiche.contacts.adresse, fiche.contacts.codePostal].filter(Boolean).join(", ") || "Non renseignée"} />
+                    <Ligne k="Responsables légaux" v={[fiche.contacts.responsableMail1, fiche.contacts.responsableMail2].filter(Boolean).join(", ") || "Non renseignés"} />
+                  </>
+                ) : null}
+              </tbody>
+            </table>
+          </div>
+        </section>
+        <section className="fr-col-12 fr-col-lg-6" aria-labelledby="titre-formation">
+          <h2 id="titre-formation" className="fr-h4">
+            Formation
+          </h2>
+          <div className="fr-table fr-table--no-caption fr-table--sm">
+            <table>
+              <caption>Formation</caption>
+              <tbody>
+                <Ligne
+                  k="Formation"
+                  v={
+                    fo.formationId ? (
+                      <Link to={`/formations/${fo.formationId}`}>{fo.intitule ?? fo.libelleErp}</Link>
+                    ) : (
+                      `${fo.libelleErp ?? "Non renseignée"} (inconnue du catalogue)`
+                    )
+                  }
+                />
+                <Ligne k="Codes" v={[fo.cfd && `CFD ${fo.cfd}`, fo.rncp].filter(Boolean).join(" · ") || "Aucun code transmis"} />
+                <Ligne k="Niveau" v={fo.niveau ? NIVEAU_LABELS[fo.niveau] : "–"} />
+                <Ligne k="Année scolaire" v={`${fo.anneeScolaire}${fo.anneeFormation ? `, ${fo.anneeFormation === 1 ? "1re" : `${fo.anneeFormation}e`} année` : ""}`} />
+                <Ligne k="Inscription" v={formatDate(fo.dateInscription)} />
+                <Ligne k="Entrée en formation" v={formatDate(fo.dateEntree)} />
+                <Ligne k="Fin de formation" v={formatDate(fo.dateFin)} />
+                {fo.dateExclusion ? <Ligne k="Exclusion" v={`${formatDate(fo.dateExclusion)}${fo.causeExclusion ? ` (${fo.causeExclusion})` : ""}`} /> : null}
+                <Ligne k="Diplôme obtenu" v={ouiNon(fo.obtentionDiplome)} />
+                <Ligne k="Organisme formateur" v={`${organismes.formateur.nom}${organismes.formateur.uai ? ` (UAI ${organismes.formateur.uai})` : ""}`} />
+                <Ligne k="Organisme responsable" v={`${organismes.responsable.nom}${organismes.responsable.uai ? ` (UAI ${organismes.responsable.uai})` : ""}`} />
+                {organismes.lieu ? <Ligne k="Lieu de formation" v={organismes.lieu} /> : null}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      </div>
+
+      <section aria-labelledby="titre-contrats" className="fr-mt-3w">
+        <h2 id="titre-contrats" className="fr-h4">
+          Contrats
+        </h2>
+        {contrats.length === 0 ? (
+          <p>Aucun contrat transmis.</p>
+        ) : (
+          <div className="fr-table">
+            <table>
+              <caption className="fr-sr-only">Contrats d'apprentissage</caption>
+              <thead>
+                <tr>
+                  <th scope="col">N°</th>
+                  <th scope="col">Employeur (SIRET)</th>
+                  <th scope="col">Début</th>
+                  <th scope="col">Fin prévue</th>
+                  <th scope="col">Rupture</th>
+                </tr>
+              </thead>
+              <tbody>
+                {contrats.map((c) => (
+                  <tr key={c.rang}>
+                    <td>{c.rang}</td>
+                    <td>{c.siretEmployeur ?? "Non renseigné"}</td>
+                    <td>{formatDate(c.dateDebut)}</td>
+                    <td>{formatDate(c.dateFin)}</td>
+                    <td>{c.dateRupture ? `${formatDate(c.dateRupture)}${c.causeRupture ? ` (${c.causeRupture})` : ""}` : "–"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <section aria-labelledby="titre-statuts-erp" className="fr-mt-3w">
+        <h2 id="titre-statuts-erp" className="fr-h4">
+          Statuts déclarés par l'ERP
+        </h2>
+        <p className="fr-text--sm">
+          Le statut affiché dans le tableau de bord est calculé à partir des dates ; celui que déclare votre ERP est conservé pour comparaison.
+        </p>
+        {statutsErp.length === 0 ? (
+          <p>Aucun statut déclaré par l'ERP.</p>
+        ) : (
+          <div className="fr-table">
+            <table>
+              <caption className="fr-sr-only">Historique des statuts déclarés par l'ERP</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Statut déclaré</th>
+                  <th scope="col">Date de mise à jour dans l'ERP</th>
+                  <th scope="col">Reçu le</th>
+                </tr>
+              </thead>
+              <tbody>
+                {statutsErp.map((s, i) => (
+                  <tr key={i}>
+                    <td>{s.libelle}</td>
+                    <td>{formatDate(s.dateMiseAJour)}</td>
+                    <td>{formatDateHeure(s.recuLe)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <p className="fr-text--xs">
+          Source : {fiche.source === "API" ? "API" : fiche.source === "FICHIER" ? "fichier téléversé" : "jeu de démonstration"} · créé le{" "}
+          {formatDateHeure(fiche.createdAt)} · mis à jour le {formatDateHeure(fiche.updatedAt)}
+          {fiche.derniereTransmission ? ` · dernière transmission le ${formatDateHeure(fiche.derniereTransmission)}` : ""}
+        </p>
+      </section>
+    </>
+  );
+}

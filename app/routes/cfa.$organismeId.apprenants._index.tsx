@@ -1,0 +1,242 @@
+/**
+ * Learners of a CFA: paginated list with search, filters (statut at a date, formation, année, dropout signal),
+ * sorting. A named list of minors: every view is written to the audit log. Export (CSV/XLSX) of the same list.
+ */
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
+import { logNamedListAccess } from "~/auth/policy.server";
+import { NO_STORE } from "~/auth/responses.server";
+import { requireEspaceCfa } from "~/cfa/acces.server";
+import { LIBELLES_STATUT, SIGNAUX, SIGNAL_KEYS, STATUTS_APPRENANT, TAILLES_PAGE, filtresPourJournal, parseFiltresApprenants } from "~/cfa/apprenants";
+import { listerApprenants, optionsFiltres } from "~/cfa/apprenants.server";
+import { StatutBadge, pluriel, titreEspace } from "~/cfa/ui";
+import { ErrorsAlert, Pagination, SelectField, SortHeader, withParams } from "~/referentiel/components";
+import { todayIso } from "~/statut/annee-scolaire";
+import { formatDate } from "~/ui/format";
+
+export const meta: MetaFunction = ({ matches }) => [{ title: titreEspace("Apprenants", matches) }];
+export const headers = () => NO_STORE;
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const espace = await requireEspaceCfa(request, context.database, params.organismeId);
+  const today = todayIso();
+  const url = new URL(request.url);
+  const { filtres, erreurs } = parseFiltresApprenants(url.searchParams, today);
+  const [page, options] = await Promise.all([
+    listerApprenants(context.database, espace, filtres, espace.contacts),
+    optionsFiltres(context.database, espace),
+  ]);
+  await logNamedListAccess(context.database, espace.viewer, {
+    list: "tous",
+    action: "view",
+    filters: { organisme: espace.organismeId, ...filtresPourJournal(filtres), page: page.page },
+    rowCount: page.lignes.length,
+  });
+  return { organismeId: espace.organismeId, today, filtres, erreurs, options, ...page, contacts: espace.contacts };
+}
+
+export default function Apprenants() {
+  const { organismeId, today, filtres: f, erreurs, options, lignes, total, page, pages, contacts } = useLoaderData<typeof loader>();
+  const { search } = useLocation();
+  const base = `/cfa/${organismeId}`;
+  const exportQuery = withParams(search, { page: undefined, limit: undefined, tri: undefined, ordre: undefined });
+  const sort = { tri: f.tri, ordre: f.ordre, search };
+  const filtrant = Boolean(f.q || f.statut || f.signal || f.formation || f.anneeScolaire || f.anneeFormation !== undefined || f.formateur);
+  return (
+    <>
+      <h1 className="fr-h2">Apprenants</h1>
+      <p className="fr-text--sm">
+        Liste nominative de vos apprenants et de ceux de vos organismes formateurs. Chaque consultation est enregistrée dans le journal
+        des accès.
+      </p>
+      <ErrorsAlert errors={erreurs} />
+      <Form method="get" className="fr-mb-3w" aria-label="Rechercher et filtrer les apprenants">
+        <div className="fr-grid-row fr-grid-row--gutters">
+          <div className="fr-col-12 fr-col-md-8">
+            <div className="fr-input-group">
+              <label className="fr-label" htmlFor="q">
+                Rechercher
+                <span className="fr-hint-text">Nom, prénom, identifiant ERP, code ou intitulé de formation</span>
+              </label>
+              <input className="fr-input" type="search" id="q" name="q" defaultValue={f.q ?? ""} />
+            </div>
+          </div>
+          <div className="fr-col-12 fr-col-md-4">
+            <div className="fr-input-group">
+              <label className="fr-label" htmlFor="date">
+                Statut au
+                <span className="fr-hint-text">Date de calcul du statut et des signaux</span>
+              </label>
+              <input className="fr-input" type="date" id="date" name="date" defaultValue={f.date === today ? "" : f.date} />
+            </div>
+          </div>
+          <div className="fr-col-12 fr-col-md-4">
+            <SelectField
+              id="statut"
+              name="statut"
+              label="Statut"
+              value={f.statut}
+              options={STATUTS_APPRENANT.map((s) => ({ value: s, label: LIBELLES_STATUT[s] }))}
+            />
+          </div>
+          <div className="fr-col-12 fr-col-md-4">
+            <SelectField
+              id="signal"
+              name="signal"
+              label="Signal de décrochage"
+              value={f.signal}
+              options={SIGNAL_KEYS.map((s) => ({ value: s, label: SIGNAUX[s].libelle }))}
+            />
+          </div>
+          <div className="fr-col-12 fr-col-md-4">
+            <SelectField id="annee" name="annee" label="Année scolaire" value={f.anneeScolaire} empty="Toutes" options={options.annees.map((a) => ({ value: a, label: a }))} />
+          </div>
+          <div className="fr-col-12 fr-col-md-8">
+            <SelectField id="formation" name="formation" label="Formation" value={f.formation} empty="Toutes" options={options.formations} />
+          </div>
+          <div className="fr-col-12 fr-col-md-4">
+            <SelectField
+              id="annee_formation"
+              name="annee_formation"
+              label="Année de formation"
+              value={f.anneeFormation === undefined ? undefined : String(f.anneeFormation)}
+              empty="Toutes"
+              options={[1, 2, 3, 4, 5].map((n) => ({ value: String(n), label: n === 1 ? "1re année" : `${n}e année` }))}
+            />
+          </div>
+          {options.formateurs.length ? (
+            <div className="fr-col-12 fr-col-md-8">
+              <SelectField
+                id="formateur"
+                name="formateur"
+                label="Organisme formateur"
+                value={f.formateur ? String(f.formateur) : undefined}
+                options={options.formateurs}
+              />
+            </div>
+          ) : null}
+          <div className="fr-col-12 fr-col-md-4">
+            <SelectField
+              id="limit"
+              name="limit"
+              label="Apprenants par page"
+              value={String(f.limit)}
+              empty="25"
+              options={TAILLES_PAGE.filter((n) => n !== 25).map((n) => ({ value: String(n), label: String(n) }))}
+            />
+          </div>
+        </div>
+        {f.tri !== "nom" ? <input type="hidden" name="tri" value={f.tri} /> : null}
+        {f.ordre !== "asc" ? <input type="hidden" name="ordre" value={f.ordre} /> : null}
+        <ul className="fr-btns-group fr-btns-group--inline-md fr-mt-2w">
+          <li>
+            <button className="fr-btn" type="submit">
+              Rechercher
+            </button>
+          </li>
+          {filtrant ? (
+            <li>
+              <Link className="fr-btn fr-btn--tertiary" to={base + "/apprenants"}>
+                Effacer les filtres
+              </Link>
+            </li>
+          ) : null}
+        </ul>
+      </Form>
+
+      <div className="fr-grid-row fr-grid-row--middle fr-mb-1w">
+        <p className="fr-col fr-mb-0" role="status" aria-live="polite" data-testid="nombre-apprenants">
+          <strong>{pluriel(total, "apprenant")}</strong>
+          {f.date !== today ? ` — statut au ${formatDate(f.date)}` : ""}
+        </p>
+        {total > 0 ? (
+          <p className="fr-col-auto fr-mb-0">
+            <a className="fr-link fr-icon-download-line fr-link--icon-left fr-mr-2w" href={`${base}/export.csv${exportQuery === "?" ? "" : exportQuery}`} download>
+              Exporter (CSV)
+            </a>
+            <a className="fr-link fr-icon-download-line fr-link--icon-left" href={`${base}/export.xlsx${exportQuery === "?" ? "" : exportQuery}`} download>
+              Exporter (Excel)
+            </a>
+          </p>
+        ) : null}
+      </div>
+
+      {total === 0 ? (
+        <div className="fr-alert fr-alert--info fr-my-3w">
+          <h2 className="fr-alert__title">{filtrant ? "Aucun apprenant ne correspond à ces critères" : "Aucun apprenant transmis"}</h2>
+          <p>
+            {filtrant ? (
+              <>
+                Modifiez la recherche ou <Link to={base + "/apprenants"}>effacez les filtres</Link>.
+              </>
+            ) : (
+              <>
+                Vos apprenants apparaîtront ici après la première transmission de votre ERP (<Link to={`${base}/cle-api`}>connecter mon ERP</Link>)
+                ou le <Link to="/televersement">téléversement d'un fichier</Link>.
+              </>
+            )}
+          </p>
+        </div>
+      ) : (
+        <div className="fr-table fr-table--no-caption" data-testid="liste-apprenants">
+          <table>
+            <caption>Apprenants</caption>
+            <thead>
+              <tr>
+                <SortHeader label="Nom" column="nom" {...sort} />
+                <SortHeader label="Naissance" column="naissance" {...sort} />
+                <SortHeader label="Formation" column="formation" {...sort} />
+                <SortHeader label="Année" column="annee" {...sort} />
+                <SortHeader label="Statut" column="statut" {...sort} />
+                <SortHeader label="Mise à jour" column="maj" {...sort} />
+              </tr>
+            </thead>
+            <tbody>
+              {lignes.map((l) => (
+                <tr key={l.id}>
+                  <td>
+                    <Link to={`${base}/apprenants/${l.id}`}>
+                      {l.nom} {l.prenom}
+                    </Link>
+                    <br />
+                    <span className="fr-text--xs">ERP {l.idErpApprenant}</span>
+                    {contacts && l.email ? (
+                      <>
+                        <br />
+                        <span className="fr-text--xs">{l.email}</span>
+                      </>
+                    ) : null}
+                  </td>
+                  <td>{formatDate(l.dateDeNaissance)}</td>
+                  <td className="fr-text--sm">
+                    {l.formation ?? "Formation non renseignée"}
+                    <br />
+                    <span className="fr-text--xs">
+                      {[l.formationCfd && `CFD ${l.formationCfd}`, l.formationRncp].filter(Boolean).join(" · ") || "sans code"}
+                      {options.formateurs.length && l.organismeFormateurId !== organismeId ? ` · ${l.organismeFormateur}` : ""}
+                    </span>
+                  </td>
+                  <td>
+                    <span style={{ whiteSpace: "nowrap" }}>{l.anneeScolaire}</span>
+                    {l.anneeFormation ? (
+                      <>
+                        <br />
+                        <span className="fr-text--xs">{l.anneeFormation === 1 ? "1re année" : `${l.anneeFormation}e année`}</span>
+                      </>
+                    ) : null}
+                  </td>
+                  <td>
+                    <StatutBadge statut={l.statut} />
+                    {l.signal ? <span className="fr-text--xs">{l.signal}</span> : null}
+                  </td>
+                  <td>{formatDate(l.updatedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Pagination page={page} pages={pages} search={search} label="Pages de la liste des apprenants" />
+    </>
+  );
+}

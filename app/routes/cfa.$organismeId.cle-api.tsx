@@ -1,0 +1,240 @@
+/** API key of a CFA: generate (shown once), rotate, revoke; choose the ERP; per-ERP connection instructions. */
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useEffect, useState } from "react";
+import { requireValidForm, csrfToken } from "~/auth/csrf.server";
+import { NO_STORE, withHeaders } from "~/auth/responses.server";
+import { CsrfInput } from "~/auth/ui";
+import { requireEspaceCfa } from "~/cfa/acces.server";
+import { AUTRE_ERP, ERPS, SANS_ERP, instructionsErp } from "~/cfa/erp";
+import { choisirErp, genererCle, pageCleApi, revoquerCle } from "~/cfa/espace.server";
+import { formatDateHeure, titreEspace } from "~/cfa/ui";
+
+export const meta: MetaFunction = ({ matches }) => [{ title: titreEspace("Clé d'API et ERP", matches) }];
+export const headers = () => NO_STORE;
+
+const RAISONS: Record<string, string> = {
+  remplacee: "remplacée par une nouvelle clé",
+  revoquee: "révoquée",
+  inutilisee: "inutilisée depuis 12 mois",
+};
+
+function adresseApi(request: Request): string {
+  return `${new URL(request.url).origin}/api/v3/dossiers-apprenants`;
+}
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const espace = await requireEspaceCfa(request, context.database, params.organismeId);
+  const [page, { token, headers }] = await Promise.all([pageCleApi(context.database, espace.organismeId), csrfToken(request, context.database)]);
+  const url = new URL(request.url);
+  const erpAffiche = url.searchParams.get("erp") || page.erp;
+  return withHeaders(
+    {
+      organismeId: espace.organismeId,
+      csrf: token,
+      ...page,
+      adresseApi: adresseApi(request),
+      instructions: instructionsErp(erpAffiche, adresseApi(request)),
+      erps: [...ERPS, AUTRE_ERP, SANS_ERP] as string[],
+    },
+    headers,
+  );
+}
+
+type ActionData = { ok: boolean; message: string; cle?: string };
+
+export async function action({ request, params, context }: ActionFunctionArgs): Promise<ActionData> {
+  const form = await requireValidForm(request, context.database);
+  const espace = await requireEspaceCfa(request, context.database, params.organismeId);
+  switch (form.get("intent")) {
+    case "generer": {
+      const { key } = await genererCle(context.database, espace.organismeId);
+      return {
+        ok: true,
+        cle: key,
+        message:
+          "Nouvelle clé générée. Copiez-la maintenant : elle ne sera plus jamais affichée. Toute clé précédente a cessé de fonctionner : remplacez-la dans votre ERP.",
+      };
+    }
+    case "revoquer": {
+      if (form.get("confirmer") !== "oui") return { ok: false, message: "Cochez la case de confirmation pour révoquer la clé." };
+      const n = await revoquerCle(context.database, espace.organismeId);
+      return n
+        ? { ok: true, message: "Clé révoquée : votre ERP ne peut plus transmettre tant qu'une nouvelle clé n'a pas été générée et installée." }
+        : { ok: false, message: "Aucune clé active à révoquer." };
+    }
+    case "erp": {
+      const erp = String(form.get("erp") ?? "").trim();
+      const value = await choisirErp(context.database, espace.organismeId, erp || null);
+      return { ok: true, message: value ? `ERP enregistré : ${value}.` : "ERP retiré." };
+    }
+    default:
+      return { ok: false, message: "Action inconnue." };
+  }
+}
+
+function CopierCle({ cle }: { cle: string }) {
+  const [copie, setCopie] = useState(false);
+  const [js, setJs] = useState(false);
+  useEffect(() => setJs(true), []);
+  if (!js) return null;
+  return (
+    <button
+      type="button"
+      className="fr-btn fr-btn--sm fr-btn--secondary fr-mt-1w"
+      onClick={() => navigator.clipboard?.writeText(cle).then(() => setCopie(true), () => setCopie(false))}
+    >
+      {copie ? "Clé copiée" : "Copier la clé"}
+    </button>
+  );
+}
+
+export default function CleApi() {
+  const data = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  const erpConnu = !data.erp || data.erps.includes(data.erp);
+  return (
+    <>
+      <h1 className="fr-h2">Clé d'API et ERP</h1>
+      <p className="fr-text--lead">
+        Votre logiciel de gestion (ERP) transmet vos effectifs avec une clé d'API propre à votre organisme. Une seule clé est active à la
+        fois.
+      </p>
+      {result ? (
+        <div className={`fr-alert fr-alert--${result.ok ? "success" : "error"} fr-mb-3w`} role={result.ok ? "status" : "alert"}>
+          <p>{result.message}</p>
+          {result.cle ? (
+            <div className="fr-input-group fr-mt-2w">
+              <label className="fr-label" htmlFor="cle-generee">
+                Votre nouvelle clé d'API (affichée une seule fois)
+              </label>
+              <input className="fr-input" id="cle-generee" readOnly value={result.cle} data-testid="cle-generee" onFocus={(e) => e.currentTarget.select()} />
+              <CopierCle cle={result.cle} />
+            </div>
+          ) : null}
+        </div>
+      ) : null}
+
+      <section aria-labelledby="titre-cle" className="fr-mb-5w">
+        <h2 id="titre-cle" className="fr-h4">
+          Clé d'API
+        </h2>
+        {data.active ? (
+          <p data-testid="cle-active">
+            Clé active <code>{data.active.prefix}…</code> créée le {formatDateHeure(data.active.createdAt)}, dernière utilisation :{" "}
+            {data.active.lastUsedAt ? formatDateHeure(data.active.lastUsedAt) : "jamais"}.
+          </p>
+        ) : (
+          <p data-testid="cle-active">Aucune clé active : votre ERP ne peut pas transmettre.</p>
+        )}
+        <div className="fr-grid-row fr-grid-row--gutters">
+          <div className="fr-col-12 fr-col-md-6">
+            <Form method="post">
+              <CsrfInput token={data.csrf} />
+              <input type="hidden" name="intent" value="generer" />
+              <p className="fr-text--sm">
+                {data.active
+                  ? "Remplacer la clé (rotation) : la clé actuelle cesse de fonctionner immédiatement ; installez aussitôt la nouvelle dans votre ERP."
+                  : "Générez une clé, puis installez-la dans votre ERP."}
+              </p>
+              <button className="fr-btn fr-icon-lock-line fr-btn--icon-left" type="submit" disabled={busy}>
+                {data.active ? "Remplacer la clé" : "Générer une clé"}
+              </button>
+            </Form>
+          </div>
+          {data.active ? (
+            <div className="fr-col-12 fr-col-md-6">
+              <Form method="post">
+                <CsrfInput token={data.csrf} />
+                <input type="hidden" name="intent" value="revoquer" />
+                <div className="fr-checkbox-group fr-checkbox-group--sm fr-mb-2w">
+                  <input type="checkbox" id="confirmer" name="confirmer" value="oui" required />
+                  <label className="fr-label" htmlFor="confirmer">
+                    Je confirme : la clé ne doit plus permettre de transmettre (clé divulguée, changement d'ERP…).
+                  </label>
+                </div>
+                <button className="fr-btn fr-btn--secondary" type="submit" disabled={busy}>
+                  Révoquer la clé
+                </button>
+              </Form>
+            </div>
+          ) : null}
+        </div>
+        {data.historique.some((k) => k.revokedAt) ? (
+          <details className="fr-mt-3w">
+            <summary>Clés précédentes</summary>
+            <ul>
+              {data.historique
+                .filter((k) => k.revokedAt)
+                .map((k) => (
+                  <li key={k.prefix + k.createdAt}>
+                    <code>{k.prefix}…</code> créée le {formatDateHeure(k.createdAt)}, {RAISONS[k.revokedReason ?? ""] ?? "révoquée"} le{" "}
+                    {formatDateHeure(k.revokedAt)}
+                  </li>
+                ))}
+            </ul>
+          </details>
+        ) : null}
+      </section>
+
+      <section aria-labelledby="titre-erp" className="fr-mb-5w">
+        <h2 id="titre-erp" className="fr-h4">
+          Votre ERP
+        </h2>
+        <Form method="post" className="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom">
+          <CsrfInput token={data.csrf} />
+          <input type="hidden" name="intent" value="erp" />
+          <div className="fr-col-12 fr-col-md-8">
+            <div className="fr-select-group">
+              <label className="fr-label" htmlFor="erp">
+                Logiciel de gestion utilisé par votre CFA
+              </label>
+              <select className="fr-select" id="erp" name="erp" defaultValue={data.erp ?? ""}>
+                <option value="">Non renseigné</option>
+                {!erpConnu && data.erp ? <option value={data.erp}>{data.erp}</option> : null}
+                {data.erps.map((e) => (
+                  <option key={e} value={e}>
+                    {e}
+                  </option>
+                ))}
+              </select>
+            </div>
+          </div>
+          <div className="fr-col-12 fr-col-md-4 fr-mb-3w">
+            <button className="fr-btn fr-btn--secondary" type="submit" disabled={busy}>
+              Enregistrer l'ERP
+            </button>
+          </div>
+        </Form>
+      </section>
+
+      <section aria-labelledby="titre-instructions" data-testid="instructions">
+        <h2 id="titre-instructions" className="fr-h4">
+          {data.instructions.erp ? `Connecter ${data.instructions.erp}` : "Connecter votre ERP"}
+        </h2>
+        <ol>
+          {data.instructions.etapes.map((e) => (
+            <li key={e}>{e}</li>
+          ))}
+        </ol>
+        {data.instructions.mode === "fichier" ? (
+          <p>
+            <Link className="fr-btn" to="/televersement">
+              Téléverser un fichier
+            </Link>
+          </p>
+        ) : (
+          <>
+            <p className="fr-text--sm">
+              Adresse d'envoi : <code>{data.adresseApi}</code> — documentation complète : <Link to="/api/doc">documentation de l'API</Link>.
+            </p>
+            <pre className="fr-text--xs" style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }} tabIndex={0} aria-label="Exemple de requête">
+              {`curl -X POST "${data.adresseApi}" \\\n  -H "Authorization: Bearer <votre clé>" \\\n  -H "Content-Type: application/json" \\\n  -d '[{ "nom_apprenant": "…", "prenom_apprenant": "…", … }]'`}
+            </pre>
+          </>
+        )}
+      </section>
+    </>
+  );
+}

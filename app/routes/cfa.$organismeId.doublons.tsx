@@ -1,0 +1,294 @@
+/**
+ * Duplicates of a CFA: learners sent twice under different ERP ids (same normalised name, birth date, formation
+ * and année scolaire), with merge and delete actions; each removed learner is archived with its reason, who and
+ * when (the log below the list).
+ */
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { csrfToken, requireValidForm } from "~/auth/csrf.server";
+import { logNamedListAccess } from "~/auth/policy.server";
+import { NO_STORE, withHeaders } from "~/auth/responses.server";
+import { CsrfInput } from "~/auth/ui";
+import { parseId, requireEspaceCfa } from "~/cfa/acces.server";
+import { LIBELLES_STATUT } from "~/cfa/apprenants";
+import { validerMotif } from "~/cfa/doublons";
+import { OperationRefusee, archivesRecentes, fusionnerEffectifs, listerDoublons, supprimerEffectif } from "~/cfa/doublons.server";
+import { formatDateHeure, pluriel, titreEspace } from "~/cfa/ui";
+import type { Statut } from "~/statut/engine";
+import { todayIso } from "~/statut/annee-scolaire";
+import { formatDate } from "~/ui/format";
+
+export const meta: MetaFunction = ({ matches }) => [{ title: titreEspace("Doublons", matches) }];
+export const headers = () => NO_STORE;
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const espace = await requireEspaceCfa(request, context.database, params.organismeId);
+  const [groupes, archives, { token, headers }] = await Promise.all([
+    listerDoublons(context.database, espace, todayIso()),
+    archivesRecentes(context.database, espace),
+    csrfToken(request, context.database),
+  ]);
+  const lignes = groupes.reduce((n, g) => n + g.effectifs.length, 0) + archives.length;
+  if (lignes > 0) {
+    await logNamedListAccess(context.database, espace.viewer, {
+      list: "tous",
+      action: "view",
+      filters: { organisme: espace.organismeId, page: "doublons" },
+      rowCount: lignes,
+    });
+  }
+  return withHeaders({ organismeId: espace.organismeId, csrf: token, groupes, archives }, headers);
+}
+
+type ActionData = { ok: boolean; message: string };
+
+export async function action({ request, params, context }: ActionFunctionArgs): Promise<ActionData> {
+  const form = await requireValidForm(request, context.database);
+  const espace = await requireEspaceCfa(request, context.database, params.organismeId);
+  const motif = validerMotif(form.get("motif"));
+  if (!motif.ok) return { ok: false, message: motif.message };
+  try {
+    if (form.get("intent") === "fusionner") {
+      const conserve = parseId(String(form.get("conserve") ?? ""));
+      const autres = String(form.get("groupe") ?? "")
+        .split(",")
+        .map((s) => parseId(s.trim()))
+        .filter((id): id is number => id !== null && id !== conserve);
+      if (conserve === null || autres.length === 0) return { ok: false, message: "Choisissez l'apprenant à conserver." };
+      const champs = new Set<string>();
+      let contrats = false;
+      for (const autre of autres) {
+        const r = await fusionnerEffectifs(context.database, espace.viewer, espace, conserve, autre, motif.motif);
+        r.champsRepris.forEach((c) => champs.add(c));
+        contrats ||= r.contratsRepris;
+      }
+      const repris = [...champs, ...(contrats ? ["contrats"] : [])];
+      return {
+        ok: true,
+        message:
+          `${pluriel(autres.length, "doublon fusionné", "doublons fusionnés")} et archivé${autres.length > 1 ? "s" : ""}` +
+          (repris.length ? ` ; informations reprises : ${repris.join(", ")}.` : " ; aucune information à reprendre.") +
+          " Corrigez aussi la fiche en double dans votre ERP, sinon elle sera de nouveau transmise.",
+      };
+    }
+    if (form.get("intent") === "supprimer") {
+      const id = parseId(String(form.get("effectif") ?? ""));
+      if (id === null) return { ok: false, message: "Choisissez l'apprenant à supprimer." };
+      const r = await supprimerEffectif(context.database, espace.viewer, espace, id, motif.motif);
+      return {
+        ok: true,
+        message: `${r.nom} ${r.prenom} a été supprimé et archivé avec le motif indiqué. Supprimez aussi cette fiche dans votre ERP, sinon elle sera de nouveau transmise.`,
+      };
+    }
+  } catch (error) {
+    if (error instanceof OperationRefusee) return { ok: false, message: error.message };
+    throw error;
+  }
+  return { ok: false, message: "Action inconnue." };
+}
+
+export default function Doublons() {
+  const { organismeId, csrf, groupes, archives } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  const base = `/cfa/${organismeId}`;
+  return (
+    <>
+      <h1 className="fr-h2">Doublons</h1>
+      <p className="fr-text--lead">
+        Apprenants transmis deux fois sous des identifiants ERP différents : même nom, prénom, date de naissance, formation et année
+        scolaire. Ils sont comptés deux fois tant qu'ils ne sont pas fusionnés.
+      </p>
+      {result ? (
+        <div className={`fr-alert fr-alert--${result.ok ? "success" : "error"} fr-mb-3w`} role={result.ok ? "status" : "alert"} data-testid="resultat">
+          <p>{result.message}</p>
+        </div>
+      ) : null}
+      {groupes.length === 0 ? (
+        <div className="fr-alert fr-alert--success fr-mb-4w">
+          <h2 className="fr-alert__title">Aucun doublon détecté</h2>
+          <p>Aucun apprenant ne semble avoir été transmis deux fois.</p>
+        </div>
+      ) : (
+        <p role="status">
+          <strong>{pluriel(groupes.length, "doublon probable", "doublons probables")}</strong>. Fusionner garde l'apprenant choisi, le
+          complète avec les informations qui lui manquent (et les contrats s'il n'en a aucun), puis archive l'autre fiche.
+        </p>
+      )}
+      {groupes.map((g, gi) => {
+        const noms = `${g.effectifs[0].nom} ${g.effectifs[0].prenom}`;
+        return (
+          <section key={g.cle} className="fr-p-3w fr-mb-3w fr-background-alt--grey" aria-labelledby={`groupe-${gi}`} data-testid="groupe-doublons">
+            <h2 id={`groupe-${gi}`} className="fr-h5">
+              {noms} — né(e) le {formatDate(g.effectifs[0].dateDeNaissance)}, {g.effectifs[0].anneeScolaire}
+            </h2>
+            <Form method="post">
+              <CsrfInput token={csrf} />
+              <input type="hidden" name="intent" value="fusionner" />
+              <input type="hidden" name="groupe" value={g.effectifs.map((e) => e.id).join(",")} />
+              <fieldset className="fr-fieldset">
+                <legend className="fr-fieldset__legend fr-text--regular">Apprenant à conserver</legend>
+                <div className="fr-table fr-table--sm fr-table--no-caption fr-mb-0">
+                  <table>
+                    <caption>Fiches en double de {noms}</caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">Conserver</th>
+                        <th scope="col">Nom et prénom transmis</th>
+                        <th scope="col">Identifiant ERP</th>
+                        <th scope="col">Formation</th>
+                        <th scope="col">Contrats</th>
+                        <th scope="col">Champs renseignés</th>
+                        <th scope="col">Statut</th>
+                        <th scope="col">Mise à jour</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {g.effectifs.map((e) => (
+                        <tr key={e.id}>
+                          <td>
+                            <div className="fr-radio-group fr-radio-group--sm">
+                              <input
+                                type="radio"
+                                id={`conserve-${e.id}`}
+                                name="conserve"
+                                value={e.id}
+                                defaultChecked={e.id === g.suggestionConserveId}
+                              />
+                              <label className="fr-label" htmlFor={`conserve-${e.id}`}>
+                                <span className="fr-sr-only">Conserver la fiche {e.idErpApprenant}</span>
+                                {e.id === g.suggestionConserveId ? <span className="fr-text--xs">suggéré</span> : null}
+                              </label>
+                            </div>
+                          </td>
+                          <td>
+                            <Link to={`${base}/apprenants/${e.id}`}>
+                              {e.nom} {e.prenom}
+                            </Link>
+                          </td>
+                          <td>{e.idErpApprenant}</td>
+                          <td>
+                            {e.libelleCourtFormation ?? "–"}
+                            <br />
+                            <span className="fr-text--xs">{[e.formationCfd && `CFD ${e.formationCfd}`, e.formationRncp].filter(Boolean).join(" · ")}</span>
+                          </td>
+                          <td>{e.nbContrats}</td>
+                          <td>{e.nbChampsRenseignes}</td>
+                          <td>{e.statutActuel ? LIBELLES_STATUT[e.statutActuel as Statut] : "–"}</td>
+                          <td>{formatDate(e.updatedAt)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              </fieldset>
+              <div className="fr-input-group">
+                <label className="fr-label" htmlFor={`motif-fusion-${gi}`}>
+                  Motif (conservé avec l'archive)
+                </label>
+                <input
+                  className="fr-input"
+                  id={`motif-fusion-${gi}`}
+                  name="motif"
+                  required
+                  minLength={3}
+                  maxLength={500}
+                  defaultValue="Même apprenant transmis sous deux identifiants ERP"
+                />
+              </div>
+              <button className="fr-btn" type="submit" disabled={busy}>
+                Fusionner dans la fiche conservée
+              </button>
+            </Form>
+            <details className="fr-mt-2w">
+              <summary>Supprimer une fiche sans fusionner</summary>
+              <Form method="post" className="fr-mt-2w">
+                <CsrfInput token={csrf} />
+                <input type="hidden" name="intent" value="supprimer" />
+                <div className="fr-select-group">
+                  <label className="fr-label" htmlFor={`supprimer-${gi}`}>
+                    Fiche à supprimer
+                  </label>
+                  <select className="fr-select" id={`supprimer-${gi}`} name="effectif" required defaultValue="">
+                    <option value="" disabled>
+                      Choisir une fiche
+                    </option>
+                    {g.effectifs.map((e) => (
+                      <option key={e.id} value={e.id}>
+                        {e.nom} {e.prenom} — identifiant ERP {e.idErpApprenant}
+                      </option>
+                    ))}
+                  </select>
+                </div>
+                <div className="fr-input-group">
+                  <label className="fr-label" htmlFor={`motif-suppression-${gi}`}>
+                    Motif de la suppression (obligatoire, conservé avec l'archive)
+                  </label>
+                  <input className="fr-input" id={`motif-suppression-${gi}`} name="motif" required minLength={3} maxLength={500} />
+                </div>
+                <button className="fr-btn fr-btn--secondary" type="submit" disabled={busy}>
+                  Supprimer et archiver
+                </button>
+              </Form>
+            </details>
+          </section>
+        );
+      })}
+
+      <section aria-labelledby="titre-archives" className="fr-mt-5w">
+        <h2 id="titre-archives" className="fr-h4">
+          Fiches fusionnées ou supprimées
+        </h2>
+        {archives.length === 0 ? (
+          <p>Aucune fiche fusionnée ou supprimée.</p>
+        ) : (
+          <div className="fr-table" data-testid="archives">
+            <table>
+              <caption className="fr-sr-only">Journal des fusions et suppressions</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Date</th>
+                  <th scope="col">Opération</th>
+                  <th scope="col">Apprenant</th>
+                  <th scope="col">Motif</th>
+                  <th scope="col">Par</th>
+                </tr>
+              </thead>
+              <tbody>
+                {archives.map((a) => (
+                  <tr key={a.id}>
+                    <td>{formatDateHeure(a.createdAt)}</td>
+                    <td>
+                      {a.operation === "fusion" ? "Fusion" : "Suppression"}
+                      {a.operation === "fusion" && a.champsRepris.length ? (
+                        <>
+                          <br />
+                          <span className="fr-text--xs">repris : {a.champsRepris.join(", ")}</span>
+                        </>
+                      ) : null}
+                    </td>
+                    <td>
+                      {a.nom} {a.prenom}
+                      <br />
+                      <span className="fr-text--xs">
+                        ERP {a.idErpApprenant}, {a.anneeScolaire}
+                        {a.effectifConserveId ? (
+                          <>
+                            {" "}
+                            → <Link to={`${base}/apprenants/${a.effectifConserveId}`}>fiche conservée</Link>
+                          </>
+                        ) : null}
+                      </span>
+                    </td>
+                    <td>{a.motif}</td>
+                    <td>{a.userEmail}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}

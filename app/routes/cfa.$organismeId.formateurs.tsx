@@ -1,0 +1,98 @@
+/** A responsable's formateurs, each with its transmission status and a link to its space. */
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { NO_STORE } from "~/auth/responses.server";
+import { requireEspaceCfa } from "~/cfa/acces.server";
+import { formateursDuResponsable } from "~/cfa/espace.server";
+import { formatDateHeure, pluriel, titreEspace } from "~/cfa/ui";
+import { FraicheurBadge } from "~/referentiel/components";
+import { formatNombre } from "~/ui/format";
+
+export const meta: MetaFunction = ({ matches }) => [{ title: titreEspace("Organismes formateurs", matches) }];
+export const headers = () => NO_STORE;
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const espace = await requireEspaceCfa(request, context.database, params.organismeId);
+  return { formateurs: await formateursDuResponsable(context.database, espace.organismeId) };
+}
+
+export default function Formateurs() {
+  const { formateurs } = useLoaderData<typeof loader>();
+  const sansTransmission = formateurs.filter((f) => f.fraicheur === "jamais" || f.fraicheur === "ancienne").length;
+  const avecRefus = formateurs.filter((f) => f.refuses7j > 0).length;
+  return (
+    <>
+      <h1 className="fr-h2">Organismes formateurs</h1>
+      {formateurs.length === 0 ? (
+        <div className="fr-alert fr-alert--info">
+          <h2 className="fr-alert__title">Aucun organisme formateur rattaché</h2>
+          <p>
+            Le référentiel ne connaît aucun organisme formateur rattaché à votre organisme. Si certains de vos sites de formation y manquent,
+            demandez la mise à jour des liens formateur → responsable.
+          </p>
+        </div>
+      ) : (
+        <>
+          <p className="fr-text--lead">
+            {pluriel(formateurs.length, "organisme formateur rattaché", "organismes formateurs rattachés")} à votre organisme
+            {sansTransmission ? `, dont ${pluriel(sansTransmission, "sans transmission récente", "sans transmission récente")}` : ""}
+            {avecRefus ? ` ; ${pluriel(avecRefus, "a", "ont")} des dossiers refusés cette semaine` : ""}.
+          </p>
+          <div className="fr-table" data-testid="formateurs">
+            <table>
+              <caption className="fr-sr-only">Organismes formateurs et état de leurs transmissions</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Organisme formateur</th>
+                  <th scope="col">Données</th>
+                  <th scope="col">Dernière transmission</th>
+                  <th scope="col">Transmissions (30 j)</th>
+                  <th scope="col">Refusés (7 j)</th>
+                  <th scope="col">Apprenants cette année</th>
+                  <th scope="col">Mode</th>
+                </tr>
+              </thead>
+              <tbody>
+                {formateurs.map((f) => (
+                  <tr key={f.id}>
+                    <td>
+                      <Link to={`/cfa/${f.id}`}>{f.enseigne ?? f.raisonSociale}</Link>
+                      <br />
+                      <span className="fr-text--xs">
+                        {f.uai ? `UAI ${f.uai} · ` : ""}SIRET {f.siret}
+                        {f.commune ? ` · ${f.commune}` : ""}
+                      </span>
+                    </td>
+                    <td>
+                      <FraicheurBadge fraicheur={f.fraicheur} />
+                    </td>
+                    <td>{f.derniereTransmission ? formatDateHeure(f.derniereTransmission) : "Jamais"}</td>
+                    <td>{formatNombre(f.transmissions30j)}</td>
+                    <td>
+                      {f.refuses7j ? (
+                        <Link to={`/cfa/${f.id}/transmissions`}>{formatNombre(f.refuses7j)}</Link>
+                      ) : (
+                        "0"
+                      )}
+                    </td>
+                    <td>{formatNombre(f.effectifsAnnee)}</td>
+                    <td className="fr-text--sm">
+                      {f.modeTransmission === "API" ? "API" : f.modeTransmission === "FICHIER" ? "Fichier" : "–"}
+                      {f.erp ? ` (${f.erp})` : ""}
+                      {f.modeTransmission === "API" && !f.cleActive ? (
+                        <>
+                          <br />
+                          <span className="fr-text--xs">aucune clé active</span>
+                        </>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </>
+  );
+}

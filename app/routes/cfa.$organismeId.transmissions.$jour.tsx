@@ -1,0 +1,153 @@
+/** One day of a CFA's transmissions: each rejected dossier with its errors and how to fix them in the ERP. */
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { logNamedListAccess, notFound } from "~/auth/policy.server";
+import { requireEspaceCfa } from "~/cfa/acces.server";
+import { parseJour, transmissionsDuJour } from "~/cfa/transmissions.server";
+import { formatHeure, pluriel, titreEspace } from "~/cfa/ui";
+import { NO_STORE } from "~/auth/responses.server";
+import { formatDate, formatNombre } from "~/ui/format";
+
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => [
+  { title: titreEspace(`Transmissions du ${data ? formatDate(data.jour) : "jour"}`, matches) },
+];
+export const headers = () => NO_STORE;
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const espace = await requireEspaceCfa(request, context.database, params.organismeId);
+  const jour = parseJour(params.jour);
+  if (!jour) throw notFound("Ce jour n'existe pas : attendu une date au format AAAA-MM-JJ.");
+  const detail = await transmissionsDuJour(context.database, espace.organismeId, jour);
+  if (detail.refuses.length) {
+    await logNamedListAccess(context.database, espace.viewer, {
+      list: "tous",
+      action: "view",
+      filters: { organisme: espace.organismeId, page: "transmissions", jour },
+      rowCount: detail.refuses.length,
+    });
+  }
+  return { organismeId: espace.organismeId, ...detail };
+}
+
+export default function TransmissionsDuJour() {
+  const { organismeId, jour, transmissions, refuses, resume, retentionJours } = useLoaderData<typeof loader>();
+  const base = `/cfa/${organismeId}`;
+  const purge = transmissions.some((t) => t.detailPurge);
+  return (
+    <>
+      <p className="fr-mb-1w">
+        <Link className="fr-link fr-icon-arrow-left-line fr-link--icon-left" to={`${base}/transmissions`}>
+          Toutes les transmissions
+        </Link>
+      </p>
+      <h1 className="fr-h2">Transmissions du {formatDate(jour)}</h1>
+      {transmissions.length === 0 ? (
+        <div className="fr-alert fr-alert--info">
+          <h2 className="fr-alert__title">Aucune transmission ce jour-là</h2>
+          <p>Votre organisme n'a rien transmis le {formatDate(jour)}.</p>
+        </div>
+      ) : (
+        <div className="fr-table">
+          <table>
+            <caption>Transmissions reçues</caption>
+            <thead>
+              <tr>
+                <th scope="col">Heure</th>
+                <th scope="col">Mode</th>
+                <th scope="col">Dossiers reçus</th>
+                <th scope="col">Acceptés</th>
+                <th scope="col">Refusés</th>
+              </tr>
+            </thead>
+            <tbody>
+              {transmissions.map((t) => (
+                <tr key={t.id}>
+                  <td>{formatHeure(t.receivedAt)}</td>
+                  <td>
+                    {t.source === "API" ? `API${t.erp ? ` (${t.erp})` : ""}` : `Fichier${t.fileName ? ` « ${t.fileName} »` : ""}`}
+                  </td>
+                  <td>{formatNombre(t.nbItems)}</td>
+                  <td>{formatNombre(t.nbAccepted)}</td>
+                  <td>{formatNombre(t.nbRejected)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {purge ? (
+        <div className="fr-alert fr-alert--info fr-mb-3w">
+          <p>
+            Le détail des dossiers refusés n'est conservé que {retentionJours} jours : pour cette transmission, seuls les nombres restent. Les
+            erreurs qui se répètent apparaissent dans les transmissions plus récentes.
+          </p>
+        </div>
+      ) : null}
+
+      {resume.length ? (
+        <section aria-labelledby="titre-resume" className="fr-mt-4w">
+          <h2 id="titre-resume" className="fr-h4">
+            Résumé des erreurs
+          </h2>
+          <ul>
+            {resume.map((r) => (
+              <li key={r.categorie}>
+                <strong>{r.libelle}</strong> : {pluriel(r.dossiers, "dossier")} ({r.champs.slice(0, 3).join(", ")})
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+
+      {refuses.length ? (
+        <section aria-labelledby="titre-refuses" className="fr-mt-4w">
+          <h2 id="titre-refuses" className="fr-h4">
+            {pluriel(refuses.length, "dossier refusé", "dossiers refusés")}
+          </h2>
+          <p className="fr-text--sm">
+            Corrigez chaque dossier dans votre ERP : il sera accepté à la prochaine transmission. Les autres dossiers de l'envoi ont bien été
+            enregistrés.
+          </p>
+          <div className="fr-table" data-testid="dossiers-refuses">
+            <table>
+              <caption className="fr-sr-only">Dossiers refusés et comment les corriger</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Apprenant</th>
+                  <th scope="col">Champ</th>
+                  <th scope="col">Erreur</th>
+                  <th scope="col">Comment corriger dans votre ERP</th>
+                </tr>
+              </thead>
+              <tbody>
+                {refuses.flatMap((d) =>
+                  d.erreurs.map((e, i) => (
+                    <tr key={`${d.transmissionId}-${d.numero}-${i}`} data-categorie={e.categorie}>
+                      {i === 0 ? (
+                        <td rowSpan={d.erreurs.length}>
+                          <strong>{[d.nom, d.prenom].filter(Boolean).join(" ") || "Apprenant sans nom"}</strong>
+                          <br />
+                          <span className="fr-text--xs">
+                            {d.idErpApprenant ? `Identifiant ERP ${d.idErpApprenant}` : "Identifiant ERP absent"}
+                            {d.ligne ? ` · ligne ${d.ligne} du fichier` : ` · dossier n° ${d.numero} de l'envoi`}
+                          </span>
+                        </td>
+                      ) : null}
+                      <td>{e.libelleChamp}</td>
+                      <td className="fr-text--sm">{e.message}</td>
+                      <td className="fr-text--sm" data-testid="explication">
+                        {e.explication}
+                      </td>
+                    </tr>
+                  )),
+                )}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      ) : transmissions.length && !purge ? (
+        <p className="fr-mt-3w">Aucun dossier refusé ce jour-là.</p>
+      ) : null}
+    </>
+  );
+}

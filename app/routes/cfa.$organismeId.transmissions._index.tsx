@@ -1,0 +1,207 @@
+/** Transmissions of a CFA: day-by-day history (received / accepted / rejected) and the recurring errors. */
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
+import { requireEspaceCfa } from "~/cfa/acces.server";
+import { FENETRES } from "~/cfa/erreurs";
+import { erreursRecurrentes, historiqueTransmissions } from "~/cfa/transmissions.server";
+import { formatDateHeure, pluriel, titreEspace } from "~/cfa/ui";
+import { NO_STORE } from "~/auth/responses.server";
+import { Chart } from "~/components/Chart";
+import { Pagination } from "~/referentiel/components";
+import { formatDate, formatNombre } from "~/ui/format";
+
+export const meta: MetaFunction = ({ matches }) => [{ title: titreEspace("Transmissions", matches) }];
+export const headers = () => NO_STORE;
+
+const PAR_PAGE = 31;
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const espace = await requireEspaceCfa(request, context.database, params.organismeId);
+  const url = new URL(request.url);
+  const jours = FENETRES.find((f) => String(f) === url.searchParams.get("jours")) ?? 30;
+  const page = Math.max(1, Number(url.searchParams.get("page")) || 1);
+  const [historique, recurrentes] = await Promise.all([
+    historiqueTransmissions(context.database, espace.organismeId, { jours }),
+    erreursRecurrentes(context.database, espace.organismeId),
+  ]);
+  return { organismeId: espace.organismeId, jours, page, historique, recurrentes };
+}
+
+function joursDeLaFenetre(debut: string, fin: string): string[] {
+  const out: string[] = [];
+  for (let d = new Date(`${debut}T00:00:00Z`); d.toISOString().slice(0, 10) <= fin; d.setUTCDate(d.getUTCDate() + 1)) {
+    out.push(d.toISOString().slice(0, 10));
+  }
+  return out;
+}
+
+export default function Transmissions() {
+  const { organismeId, jours, page, historique: h, recurrentes } = useLoaderData<typeof loader>();
+  const { search } = useLocation();
+  const base = `/cfa/${organismeId}`;
+  if (h.aucune) {
+    return (
+      <>
+        <h1 className="fr-h2">Transmissions</h1>
+        <div className="fr-alert fr-alert--info" data-testid="aucune-transmission">
+          <h2 className="fr-alert__title">Aucune transmission reçue : voici comment connecter votre ERP</h2>
+          <ol>
+            <li>
+              Générez une clé d'API et choisissez votre ERP sur la page <Link to={`${base}/cle-api`}>Clé d'API et ERP</Link> : les
+              instructions de connexion propres à votre logiciel s'y affichent.
+            </li>
+            <li>Collez la clé dans le paramétrage de votre ERP (ou transmettez-la à son éditeur) et lancez une première transmission.</li>
+            <li>Elle apparaîtra ici, jour par jour, avec les dossiers refusés et la façon de les corriger.</li>
+          </ol>
+          <p>
+            Sans ERP connecté, vous pouvez aussi <Link to="/televersement">téléverser un fichier</Link> Excel ou CSV de vos apprenants.
+          </p>
+        </div>
+      </>
+    );
+  }
+  const tousLesJours = joursDeLaFenetre(h.debut, h.fin);
+  const parJour = new Map(h.jours.map((j) => [j.jour, j]));
+  const pages = Math.max(1, Math.ceil(h.jours.length / PAR_PAGE));
+  const visibles = h.jours.slice((Math.min(page, pages) - 1) * PAR_PAGE, Math.min(page, pages) * PAR_PAGE);
+  return (
+    <>
+      <h1 className="fr-h2">Transmissions</h1>
+      <p className="fr-text--lead">
+        Ce que votre ERP (ou vos fichiers) a transmis, jour par jour : dossiers reçus, acceptés et refusés. Dernière transmission le{" "}
+        {formatDateHeure(h.derniere)}.
+      </p>
+      <Form method="get" className="fr-mb-2w" aria-label="Période affichée">
+        <ul className="fr-tags-group">
+          {FENETRES.map((f) => (
+            <li key={f}>
+              <button className="fr-tag" type="submit" name="jours" value={f} aria-pressed={f === jours}>
+                {f === 365 ? "12 derniers mois" : `${f} derniers jours`}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </Form>
+      <div className="fr-grid-row fr-grid-row--gutters fr-mb-2w">
+        {[
+          ["Transmissions", h.total.transmissions],
+          ["Dossiers reçus", h.total.recus],
+          ["Acceptés", h.total.acceptes],
+          ["Refusés", h.total.refuses],
+        ].map(([label, value]) => (
+          <div key={label} className="fr-col-6 fr-col-md-3">
+            <p className="fr-mb-0">
+              <span className="fr-h4">{formatNombre(value as number)}</span>
+              <br />
+              <span className="fr-text--sm">{label}</span>
+            </p>
+          </div>
+        ))}
+      </div>
+      {h.jours.length === 0 ? (
+        <div className="fr-alert fr-alert--warning fr-mb-4w">
+          <h2 className="fr-alert__title">Aucune transmission sur cette période</h2>
+          <p>
+            Votre dernière transmission date du {formatDate(h.derniere)}. Vérifiez que votre ERP transmet toujours (clé d'API valide, tâche
+            planifiée active) ou <Link to="/televersement">téléversez un fichier</Link>.
+          </p>
+        </div>
+      ) : (
+        <>
+          <Chart
+            title="Dossiers acceptés et refusés par jour"
+            description={`Du ${formatDate(h.debut)} au ${formatDate(h.fin)} : nombre de dossiers apprenants acceptés et refusés chaque jour de transmission.`}
+            height={260}
+            option={{
+              tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+              legend: { top: 0 },
+              grid: { left: 56, right: 16, top: 36, bottom: 48 },
+              xAxis: { type: "category", data: tousLesJours.map((j) => formatDate(j).slice(0, 5)) },
+              yAxis: { type: "value" },
+              series: [
+                { name: "Acceptés", type: "bar", stack: "dossiers", data: tousLesJours.map((j) => parJour.get(j)?.acceptes ?? 0), itemStyle: { color: "#18753c" } },
+                { name: "Refusés", type: "bar", stack: "dossiers", data: tousLesJours.map((j) => parJour.get(j)?.refuses ?? 0), itemStyle: { color: "#ce0500" } },
+              ],
+            }}
+            data={{
+              fileName: `transmissions-${organismeId}-${h.debut}-${h.fin}`,
+              columns: ["Jour", "Transmissions", "Reçus", "Acceptés", "Refusés"],
+              rows: h.jours.map((j) => [formatDate(j.jour), j.transmissions, j.recus, j.acceptes, j.refuses]),
+            }}
+          />
+          <div className="fr-table" data-testid="historique">
+            <table>
+              <caption>Historique jour par jour</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Jour</th>
+                  <th scope="col">Transmissions</th>
+                  <th scope="col">Dossiers reçus</th>
+                  <th scope="col">Acceptés</th>
+                  <th scope="col">Refusés</th>
+                  <th scope="col">Mode</th>
+                  <th scope="col">Détail</th>
+                </tr>
+              </thead>
+              <tbody>
+                {visibles.map((j) => (
+                  <tr key={j.jour} data-jour={j.jour}>
+                    <td>{formatDate(j.jour)}</td>
+                    <td>{formatNombre(j.transmissions)}</td>
+                    <td>{formatNombre(j.recus)}</td>
+                    <td>{formatNombre(j.acceptes)}</td>
+                    <td>{j.refuses ? <strong className="fr-text-default--error">{formatNombre(j.refuses)}</strong> : "0"}</td>
+                    <td>
+                      {j.sources.map((s) => (s === "API" ? "API" : "Fichier")).join(", ")}
+                      {j.erps.length ? ` (${j.erps.join(", ")})` : ""}
+                    </td>
+                    <td>
+                      <Link to={`${base}/transmissions/${j.jour}`}>
+                        {j.refuses ? (j.detailDisponible ? "Voir les erreurs" : "Voir le détail") : "Voir le détail"}
+                        <span className="fr-sr-only"> du {formatDate(j.jour)}</span>
+                      </Link>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <Pagination page={Math.min(page, pages)} pages={pages} search={search} label="Pages de l'historique" />
+        </>
+      )}
+
+      <section aria-labelledby="titre-recurrentes" className="fr-mt-5w">
+        <h2 id="titre-recurrentes" className="fr-h4">
+          Erreurs récurrentes des 30 derniers jours
+        </h2>
+        {recurrentes.length === 0 ? (
+          <p>Aucun dossier refusé ces 30 derniers jours.</p>
+        ) : (
+          <div className="fr-table" data-testid="erreurs-recurrentes">
+            <table>
+              <caption className="fr-sr-only">Erreurs récurrentes des 30 derniers jours</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Erreur</th>
+                  <th scope="col">Champs concernés</th>
+                  <th scope="col">Dossiers</th>
+                  <th scope="col">Comment la corriger dans votre ERP</th>
+                </tr>
+              </thead>
+              <tbody>
+                {recurrentes.map((r) => (
+                  <tr key={r.categorie}>
+                    <td>{r.libelle}</td>
+                    <td>{r.champs.slice(0, 4).join(", ")}</td>
+                    <td>{pluriel(r.dossiers, "dossier")}</td>
+                    <td className="fr-text--sm">{r.explication}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}

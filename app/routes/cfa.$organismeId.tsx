@@ -1,0 +1,91 @@
+/**
+ * Layout of a CFA's space (/cfa/:organismeId/…): access check, the organisme's name and a DSFR side menu to the
+ * sections, and "Téléverser un fichier". Logic in app/cfa/*.server.ts.
+ */
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Link, Outlet, useLoaderData, useLocation } from "@remix-run/react";
+import { SideMenu } from "@codegouvfr/react-dsfr/SideMenu";
+import { requireEspaceCfa } from "~/cfa/acces.server";
+import { enteteEspace } from "~/cfa/espace.server";
+import { NO_STORE } from "~/auth/responses.server";
+import { AuthErrorBoundary } from "~/auth/ui";
+import { NATURE_LABELS } from "~/referentiel/labels";
+
+export const headers = () => NO_STORE;
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const espace = await requireEspaceCfa(request, context.database, params.organismeId);
+  return { entete: await enteteEspace(context.database, espace) };
+}
+
+export default function EspaceCfa() {
+  const { entete } = useLoaderData<typeof loader>();
+  const { pathname } = useLocation();
+  const base = `/cfa/${entete.id}`;
+  const item = (text: string, path: string) => ({
+    text,
+    linkProps: { to: `${base}${path}` },
+    isActive: path === "" ? pathname === base || pathname === `${base}/` : pathname.startsWith(`${base}${path}`),
+  });
+  const items = [
+    item("Accueil", ""),
+    item("Transmissions", "/transmissions"),
+    item("Clé d'API et ERP", "/cle-api"),
+    item("Apprenants", "/apprenants"),
+    item("Doublons", "/doublons"),
+    item("Qualité des données", "/qualite"),
+    ...(entete.nbFormateurs > 0 ? [item(`Organismes formateurs (${entete.nbFormateurs})`, "/formateurs")] : []),
+    { text: "Téléverser un fichier", linkProps: { to: "/televersement" }, isActive: false },
+  ];
+  return (
+    <div className="fr-container fr-my-4w">
+      <nav role="navigation" className="fr-breadcrumb fr-mt-0" aria-label="vous êtes ici :">
+        <ol className="fr-breadcrumb__list">
+          <li>
+            <Link className="fr-breadcrumb__link" to="/">
+              Accueil
+            </Link>
+          </li>
+          {entete.autresEspaces ? (
+            <li>
+              <Link className="fr-breadcrumb__link" to="/cfa">
+                Espace CFA
+              </Link>
+            </li>
+          ) : null}
+          {entete.responsable ? (
+            <li>
+              <Link className="fr-breadcrumb__link" to={`/cfa/${entete.responsable.id}`}>
+                {entete.responsable.nom}
+              </Link>
+            </li>
+          ) : null}
+          <li>
+            <a className="fr-breadcrumb__link" aria-current="page">
+              {entete.nom}
+            </a>
+          </li>
+        </ol>
+      </nav>
+      <div className="fr-grid-row fr-grid-row--gutters">
+        <div className="fr-col-12 fr-col-md-3">
+          <SideMenu
+            align="left"
+            burgerMenuButtonText="Sections de l'espace CFA"
+            title={entete.nom}
+            items={items}
+          />
+          <p className="fr-text--xs fr-mt-1w">
+            {NATURE_LABELS[entete.nature] ?? entete.nature} · SIRET {entete.siret}
+            {entete.uai ? ` · UAI ${entete.uai}` : ""}
+          </p>
+        </div>
+        <div className="fr-col-12 fr-col-md-9">
+          <Outlet />
+        </div>
+      </div>
+    </div>
+  );
+}
+
+export const ErrorBoundary = AuthErrorBoundary;

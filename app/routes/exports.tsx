@@ -1,0 +1,293 @@
+/** `/exports`: the national team chooses breakdowns, a date or a range of months and the filters, previews, downloads. */
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { chargerPageExports, type PageExports } from "~/exports/page.server";
+import { COLONNES_EXPORT, LIBELLES_REPARTITION, MOIS_MAX, REPARTITIONS_EXPORT } from "~/exports/libelles";
+import { LIBELLES_TRANCHE_AGE, TRANCHES_AGE } from "~/indicateurs/etats";
+import { NATURE_LABELS, NIVEAU_LABELS } from "~/referentiel/labels";
+import { formatNombre } from "~/ui/format";
+import { ErreurTableau } from "~/tableaux/components/ErreurTableau";
+
+export const meta: MetaFunction = () => [{ title: "Exports des indicateurs - Tableau de bord de l'apprentissage" }];
+
+export function loader({ request, context }: LoaderFunctionArgs) {
+  return chargerPageExports(request, context.database);
+}
+
+function Select({ id, label, value, options, vide }: { id: string; label: string; value: string; options: { value: string; label: string }[]; vide: string }) {
+  return (
+    <div className="fr-select-group">
+      <label className="fr-label" htmlFor={`export-${id}`}>
+        {label}
+      </label>
+      <select className="fr-select" id={`export-${id}`} name={id} defaultValue={value}>
+        <option value="">{vide}</option>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+function Texte({ id, label, hint, value }: { id: string; label: string; hint: string; value: string }) {
+  return (
+    <div className="fr-input-group">
+      <label className="fr-label" htmlFor={`export-${id}`}>
+        {label}
+        <span className="fr-hint-text">{hint}</span>
+      </label>
+      <input className="fr-input" id={`export-${id}`} name={id} defaultValue={value} />
+    </div>
+  );
+}
+
+export default function Exports() {
+  const { saisie, filtres, erreurs, apercu, telechargement, territoires, reseaux, aujourdhui } = useLoaderData() as unknown as PageExports;
+  const mois = aujourdhui.slice(0, 7);
+  return (
+    <div className="fr-container fr-my-5w">
+      <h1>Exports des indicateurs</h1>
+      <p className="fr-text--lead">
+        Effectifs par statut (apprentis, inscrits sans contrat, rupturants, abandons, fins de formation), durées de rupture et de recherche de contrat,
+        apprenants à risque : à une date ou mois par mois ({MOIS_MAX} mois au plus), avec les répartitions et les filtres de votre choix.
+      </p>
+      {erreurs.length ? (
+        <div className="fr-alert fr-alert--error fr-mb-4w" role="alert" data-testid="erreurs">
+          <h2 className="fr-alert__title">L'export ne peut pas être produit</h2>
+          <ul>
+            {erreurs.map((e) => (
+              <li key={e}>{e}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      <Form method="get" action="/exports" reloadDocument data-testid="formulaire-export">
+        <input type="hidden" name="apercu" value="1" />
+        <fieldset className="fr-fieldset" aria-labelledby="export-repartitions-legende">
+          <legend className="fr-fieldset__legend" id="export-repartitions-legende">
+            Répartitions
+            <span className="fr-hint-text">Une ligne par valeur de chaque répartition choisie (une feuille par répartition en XLSX).</span>
+          </legend>
+          {REPARTITIONS_EXPORT.map((r) => (
+            <div key={r} className="fr-fieldset__element fr-fieldset__element--inline">
+              <div className="fr-checkbox-group">
+                <input type="checkbox" id={`export-repartition-${r}`} name="repartition" value={r} defaultChecked={saisie.repartitions.includes(r)} />
+                <label className="fr-label" htmlFor={`export-repartition-${r}`}>
+                  {LIBELLES_REPARTITION[r]}
+                </label>
+              </div>
+            </div>
+          ))}
+        </fieldset>
+
+        <fieldset className="fr-fieldset" aria-labelledby="export-periode-legende">
+          <legend className="fr-fieldset__legend" id="export-periode-legende">
+            Période
+            <span className="fr-hint-text">Un mois passé est compté à son dernier jour, le mois en cours à aujourd'hui.</span>
+          </legend>
+          <div className="fr-fieldset__element">
+            <div className="fr-radio-group">
+              <input type="radio" id="export-periode-mois" name="periode" value="mois" defaultChecked={saisie.periode !== "date"} />
+              <label className="fr-label" htmlFor="export-periode-mois">
+                Mois par mois
+              </label>
+            </div>
+          </div>
+          <div className="fr-fieldset__element fr-fieldset__element--inline">
+            <div className="fr-input-group">
+              <label className="fr-label" htmlFor="export-debut">
+                Du mois <span className="fr-hint-text">AAAA-MM</span>
+              </label>
+              <input className="fr-input" type="month" id="export-debut" name="debut" max={mois} defaultValue={saisie.debut} />
+            </div>
+          </div>
+          <div className="fr-fieldset__element fr-fieldset__element--inline">
+            <div className="fr-input-group">
+              <label className="fr-label" htmlFor="export-fin">
+                Au mois <span className="fr-hint-text">AAAA-MM</span>
+              </label>
+              <input className="fr-input" type="month" id="export-fin" name="fin" max={mois} defaultValue={saisie.fin} />
+            </div>
+          </div>
+          <div className="fr-fieldset__element">
+            <div className="fr-radio-group">
+              <input type="radio" id="export-periode-date" name="periode" value="date" defaultChecked={saisie.periode === "date"} />
+              <label className="fr-label" htmlFor="export-periode-date">
+                À une date
+              </label>
+            </div>
+          </div>
+          <div className="fr-fieldset__element fr-fieldset__element--inline">
+            <div className="fr-input-group">
+              <label className="fr-label" htmlFor="export-date">
+                Date <span className="fr-hint-text">JJ/MM/AAAA</span>
+              </label>
+              <input className="fr-input" type="date" id="export-date" name="date" max={aujourdhui} defaultValue={saisie.date} />
+            </div>
+          </div>
+        </fieldset>
+
+        <fieldset className="fr-fieldset" aria-labelledby="export-filtres-legende">
+          <legend className="fr-fieldset__legend" id="export-filtres-legende">
+            Filtres
+            <span className="fr-hint-text">Les mêmes que ceux des tableaux de bord ; laissez vide pour tout exporter.</span>
+          </legend>
+          <div className="fr-fieldset__element">
+            <div className="fr-grid-row fr-grid-row--gutters">
+              <div className="fr-col-12 fr-col-md-4">
+                <Select id="region" label="Région" value={filtres.region} vide="Toutes" options={territoires.regions.map((r) => ({ value: r.code, label: r.nom }))} />
+              </div>
+              <div className="fr-col-12 fr-col-md-4">
+                <Select id="academie" label="Académie" value={filtres.academie} vide="Toutes" options={territoires.academies.map((a) => ({ value: a.code, label: a.nom }))} />
+              </div>
+              <div className="fr-col-12 fr-col-md-4">
+                <Select
+                  id="departement"
+                  label="Département"
+                  value={filtres.departement}
+                  vide="Tous"
+                  options={territoires.departements.map((d) => ({ value: d.code, label: `${d.code} - ${d.nom}` }))}
+                />
+              </div>
+              <div className="fr-col-12 fr-col-md-4">
+                <Select id="reseau" label="Réseau" value={filtres.reseau} vide="Tous" options={reseaux.map((r) => ({ value: r, label: r }))} />
+              </div>
+              <div className="fr-col-12 fr-col-md-4">
+                <Select
+                  id="nature"
+                  label="Nature de l'organisme"
+                  value={filtres.nature}
+                  vide="Toutes"
+                  options={Object.entries(NATURE_LABELS).map(([value, label]) => ({ value, label }))}
+                />
+              </div>
+              <div className="fr-col-12 fr-col-md-4">
+                <Texte id="organisme" label="Organisme" hint="SIRET ou UAI" value={filtres.organisme} />
+              </div>
+              <div className="fr-col-12 fr-col-md-4">
+                <Select id="niveau" label="Niveau" value={filtres.niveau} vide="Tous" options={Object.entries(NIVEAU_LABELS).map(([value, label]) => ({ value, label }))} />
+              </div>
+              <div className="fr-col-12 fr-col-md-4">
+                <Texte id="cfd" label="Code formation diplôme (CFD)" hint="8 caractères, par exemple 50022141" value={filtres.cfd} />
+              </div>
+              <div className="fr-col-12 fr-col-md-4">
+                <Texte id="rncp" label="Code RNCP" hint="Par exemple RNCP35185" value={filtres.rncp} />
+              </div>
+              <div className="fr-col-12 fr-col-md-4">
+                <Select id="age" label="Âge à la date" value={filtres.age} vide="Tous" options={TRANCHES_AGE.map((a) => ({ value: a, label: LIBELLES_TRANCHE_AGE[a] }))} />
+              </div>
+              <div className="fr-col-12 fr-col-md-4">
+                <Select
+                  id="sexe"
+                  label="Sexe"
+                  value={filtres.sexe}
+                  vide="Tous"
+                  options={[
+                    { value: "F", label: "Femmes" },
+                    { value: "M", label: "Hommes" },
+                  ]}
+                />
+              </div>
+              <div className="fr-col-12 fr-col-md-4">
+                <Select
+                  id="rqth"
+                  label="RQTH"
+                  value={filtres.rqth}
+                  vide="Tous"
+                  options={[
+                    { value: "oui", label: "Oui" },
+                    { value: "non", label: "Non" },
+                  ]}
+                />
+              </div>
+            </div>
+          </div>
+        </fieldset>
+
+        <fieldset className="fr-fieldset" aria-labelledby="export-format-legende">
+          <legend className="fr-fieldset__legend" id="export-format-legende">
+            Format
+          </legend>
+          {[
+            { value: "csv", label: "CSV (UTF-8, séparateur « ; », lisible par Excel)" },
+            { value: "xlsx", label: "Classeur Excel (XLSX), une feuille par répartition" },
+          ].map((f) => (
+            <div key={f.value} className="fr-fieldset__element">
+              <div className="fr-radio-group">
+                <input type="radio" id={`export-format-${f.value}`} name="format" value={f.value} defaultChecked={(saisie.format || "csv") === f.value} />
+                <label className="fr-label" htmlFor={`export-format-${f.value}`}>
+                  {f.label}
+                </label>
+              </div>
+            </div>
+          ))}
+        </fieldset>
+
+        <ul className="fr-btns-group fr-btns-group--inline-md">
+          <li>
+            <button className="fr-btn fr-btn--secondary" type="submit">
+              Prévisualiser
+            </button>
+          </li>
+          <li>
+            <button className="fr-btn fr-icon-download-line fr-btn--icon-left" type="submit" formAction="/exports/telechargement">
+              Télécharger
+            </button>
+          </li>
+          <li>
+            <Link className="fr-btn fr-btn--tertiary" to="/exports" reloadDocument>
+              Réinitialiser
+            </Link>
+          </li>
+        </ul>
+      </Form>
+
+      {apercu && telechargement ? (
+        <section className="fr-mt-5w" aria-labelledby="titre-apercu" data-testid="apercu">
+          <h2 id="titre-apercu" className="fr-h4">
+            Aperçu
+          </h2>
+          <p>
+            {formatNombre(apercu.requetes)} calcul{apercu.requetes > 1 ? "s" : ""} (une répartition à une date chacun). Premières lignes de la première
+            répartition, à la dernière date :
+          </p>
+          {apercu.lignes.length === 0 ? (
+            <p>Aucune ligne : aucun effectif pour ces filtres à cette date.</p>
+          ) : (
+            <div className="fr-table fr-table--sm">
+              <table>
+                <caption>Aperçu de l'export</caption>
+                <thead>
+                  <tr>
+                    {COLONNES_EXPORT.slice(0, 15).map((c) => (
+                      <th key={c} scope="col">
+                        {c}
+                      </th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody>
+                  {apercu.lignes.map((l, i) => (
+                    <tr key={i}>
+                      {l.slice(0, 15).map((v, j) => (
+                        <td key={j}>{typeof v === "number" ? formatNombre(v) : (v ?? "")}</td>
+                      ))}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          <a className="fr-btn fr-icon-download-line fr-btn--icon-left" href={telechargement} download data-testid="telecharger">
+            Télécharger l'export ({saisie.format === "xlsx" ? "XLSX" : "CSV"})
+          </a>
+        </section>
+      ) : null}
+    </div>
+  );
+}
+
+export const ErrorBoundary = ErreurTableau;

@@ -1,0 +1,7 @@
+/** GET /tableau.csv?vue=…&table=organismes|formations|chiffres|serie&mois=…&<filtres> — one dashboard table as CSV. */
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { tableauCsv } from "~/tableaux/ressources.server";
+
+export function loader({ request, context }: LoaderFunctionArgs) {
+  return tableauCsv(request, context.database);
+}

@@ -1,0 +1,7 @@
+/** GET /tableau.json?vue=…&mois=…&<filtres>[&table=organismes|formations] — a dashboard's figures as JSON. */
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { tableauJson } from "~/tableaux/ressources.server";
+
+export function loader({ request, context }: LoaderFunctionArgs) {
+  return tableauJson(request, context.database);
+}

@@ -1,0 +1,55 @@
+/** Coverage (CFAs that transmitted / CFAs of the référentiel) and the freshness of the CFAs' data. */
+import type { ReactNode } from "react";
+import { formatDate } from "~/ui/format";
+import { nombre, pourcentage, valeurGraphique } from "../format";
+import type { CouvertureData, Fraicheur } from "../types";
+import { Graphique } from "./Graphique";
+
+const FRAICHEURS: { cle: Fraicheur; libelle: string; couleur: string }[] = [
+  { cle: "recente", libelle: "Moins d'une semaine", couleur: "#18753c" },
+  { cle: "vieillissante", libelle: "D'une semaine à 3 mois", couleur: "#b34000" },
+  { cle: "ancienne", libelle: "Plus de 3 mois", couleur: "#ce0500" },
+  { cle: "jamais", libelle: "Jamais transmis", couleur: "#666666" },
+];
+
+export function Couverture({ c, carte, fileName }: { c: CouvertureData; carte: ReactNode; fileName: string }) {
+  return (
+    <div>
+      <div className="fr-grid-row fr-grid-row--gutters">
+        <div className="fr-col-12 fr-col-md-4">
+          <div className="fr-callout fr-mb-2w" data-testid="taux-couverture">
+            <h3 className="fr-callout__title fr-h6">Taux de couverture</h3>
+            <p className="fr-h3 fr-mb-1w">{pourcentage(c.taux)}</p>
+            <p className="fr-callout__text fr-text--sm">
+              {nombre(c.transmis)} CFA ont transmis leurs effectifs sur {nombre(c.organismes)} CFA du référentiel (organismes responsables ou formateurs
+              actifs).
+            </p>
+          </div>
+        </div>
+        <div className="fr-col-12 fr-col-md-8">
+          <Graphique
+            testId="fraicheur"
+            title="Fraîcheur des données des CFA"
+            description={`Nombre de CFA selon l'ancienneté de leur dernière transmission, au ${formatDate(c.reference)}.`}
+            height={240}
+            option={{
+              tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+              grid: { left: 170, right: 32, top: 8, bottom: 32 },
+              xAxis: { type: "value" },
+              yAxis: { type: "category", inverse: true, data: FRAICHEURS.map((f) => f.libelle) },
+              series: [
+                {
+                  name: "CFA",
+                  type: "bar" as const,
+                  data: FRAICHEURS.map((f) => ({ value: valeurGraphique(c.fraicheur[f.cle]), itemStyle: { color: f.couleur } })),
+                },
+              ],
+            }}
+            data={{ fileName: `${fileName}-fraicheur`, columns: ["Dernière transmission", "CFA"], rows: FRAICHEURS.map((f) => [f.libelle, c.fraicheur[f.cle]]) }}
+          />
+        </div>
+      </div>
+      {carte}
+    </div>
+  );
+}

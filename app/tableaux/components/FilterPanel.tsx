@@ -1,0 +1,192 @@
+/**
+ * The filter panel (DSFR): a GET form, so every filter lives in the URL (shareable, back button), works without
+ * JavaScript, and is a client-side navigation once hydrated. Searches (territory, CFA, formation) are resolved by
+ * the loader into canonical URLs. Active filters are listed as tags, each a link removing it; "Réinitialiser"
+ * goes back to the page without parameters.
+ */
+import { Form, Link } from "@remix-run/react";
+import { LIBELLES_TRANCHE_AGE, TRANCHES_AGE } from "~/indicateurs/etats";
+import { NIVEAU_LABELS } from "~/referentiel/labels";
+import type { Panneau, OptionTerritoire } from "../types";
+
+function Select({ id, name, label, value, options, vide, hint }: { id: string; name: string; label: string; value: string; options: { value: string; label: string }[]; vide: string; hint?: string }) {
+  return (
+    <div className="fr-select-group">
+      <label className="fr-label" htmlFor={id}>
+        {label}
+        {hint ? <span className="fr-hint-text">{hint}</span> : null}
+      </label>
+      <select className="fr-select" id={id} name={name} defaultValue={value}>
+        <option value="">{vide}</option>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+function SelectTerritoire({ options, value }: { options: OptionTerritoire[]; value: string }) {
+  const groupes = ["Régions", "Académies", "Départements"] as const;
+  const france = options.find((o) => o.groupe === "France");
+  return (
+    <div className="fr-select-group">
+      <label className="fr-label" htmlFor="filtre-territoire">
+        Territoire
+        <span className="fr-hint-text">Région, académie ou département de l'organisme formateur</span>
+      </label>
+      <select className="fr-select" id="filtre-territoire" name="territoire" defaultValue={value}>
+        {france ? <option value="">{france.label}</option> : null}
+        {groupes.map((g) => {
+          const items = options.filter((o) => o.groupe === g);
+          return items.length ? (
+            <optgroup key={g} label={g}>
+              {items.map((o) => (
+                <option key={o.value} value={o.value}>
+                  {o.label}
+                </option>
+              ))}
+            </optgroup>
+          ) : null;
+        })}
+      </select>
+    </div>
+  );
+}
+
+function Recherche({ id, name, label, hint }: { id: string; name: string; label: string; hint: string }) {
+  return (
+    <div className="fr-input-group">
+      <label className="fr-label" htmlFor={id}>
+        {label}
+        <span className="fr-hint-text">{hint}</span>
+      </label>
+      <input className="fr-input" type="search" id={id} name={name} defaultValue="" autoComplete="off" />
+    </div>
+  );
+}
+
+export function FilterPanel({ panneau, action, recherche }: { panneau: Panneau; action: string; recherche: string }) {
+  const f = panneau.filtres;
+  const un = <T,>(v: T[] | undefined) => (v && v.length === 1 ? String(v[0]) : "");
+  return (
+    <section aria-labelledby="titre-filtres" className="fr-mb-4w fr-p-3w" style={{ background: "var(--background-alt-blue-france)" }}>
+      <h2 id="titre-filtres" className="fr-h5 fr-mb-2w">
+        Filtres
+      </h2>
+      <Form method="get" action={action} key={recherche} preventScrollReset data-testid="filtres">
+        {panneau.conserves.map(([k, v], i) => (
+          <input key={`${k}-${i}`} type="hidden" name={k} value={v} />
+        ))}
+        <div className="fr-grid-row fr-grid-row--gutters">
+          <div className="fr-col-12 fr-col-sm-6 fr-col-lg-3">
+            <div className="fr-input-group">
+              <label className="fr-label" htmlFor="filtre-mois">
+                Mois
+                <span className="fr-hint-text">Format AAAA-MM ; le mois en cours est compté à aujourd'hui</span>
+              </label>
+              <input className="fr-input" type="month" id="filtre-mois" name="mois" max={panneau.moisMax} min="2015-01" defaultValue={panneau.mois} pattern="[0-9]{4}-[0-9]{2}" />
+            </div>
+          </div>
+          {panneau.territoires ? (
+            <div className="fr-col-12 fr-col-sm-6 fr-col-lg-3">
+              <SelectTerritoire options={panneau.territoires} value={panneau.territoire} />
+            </div>
+          ) : null}
+          {panneau.reseaux ? (
+            <div className="fr-col-12 fr-col-sm-6 fr-col-lg-3">
+              <Select id="filtre-reseau" name="reseau" label="Réseau" value={un(f.reseau)} vide="Tous les réseaux" options={panneau.reseaux.map((r) => ({ value: r, label: r }))} />
+            </div>
+          ) : null}
+          <div className="fr-col-12 fr-col-sm-6 fr-col-lg-3">
+            <Select
+              id="filtre-niveau"
+              name="niveau"
+              label="Niveau de formation"
+              value={un(f.niveau)}
+              vide="Tous les niveaux"
+              options={Object.entries(NIVEAU_LABELS).map(([value, label]) => ({ value, label }))}
+            />
+          </div>
+          {panneau.formation ? (
+            <div className="fr-col-12 fr-col-sm-6 fr-col-lg-3">
+              <Recherche id="filtre-formation" name="formation" label="Formation" hint="CFD, code RNCP ou mots de l'intitulé" />
+            </div>
+          ) : null}
+          {panneau.cfa ? (
+            <div className="fr-col-12 fr-col-sm-6 fr-col-lg-3">
+              <Recherche id="filtre-cfa" name="cfa" label="CFA" hint="Nom, UAI ou SIRET" />
+            </div>
+          ) : null}
+          <div className="fr-col-12 fr-col-sm-6 fr-col-lg-2">
+            <Select
+              id="filtre-age"
+              name="age"
+              label="Âge à la date"
+              value={un(f.trancheAge)}
+              vide="Tous les âges"
+              options={TRANCHES_AGE.map((a) => ({ value: a, label: LIBELLES_TRANCHE_AGE[a] }))}
+            />
+          </div>
+          <div className="fr-col-12 fr-col-sm-6 fr-col-lg-2">
+            <Select
+              id="filtre-sexe"
+              name="sexe"
+              label="Sexe"
+              value={un(f.sexe)}
+              vide="Tous"
+              options={[
+                { value: "F", label: "Femmes" },
+                { value: "M", label: "Hommes" },
+              ]}
+            />
+          </div>
+          <div className="fr-col-12 fr-col-sm-6 fr-col-lg-2">
+            <Select
+              id="filtre-rqth"
+              name="rqth"
+              label="RQTH"
+              hint="Travailleur handicapé"
+              value={f.rqth === undefined ? "" : f.rqth ? "oui" : "non"}
+              vide="Tous"
+              options={[
+                { value: "oui", label: "Oui" },
+                { value: "non", label: "Non" },
+              ]}
+            />
+          </div>
+        </div>
+        <ul className="fr-btns-group fr-btns-group--inline-sm fr-mt-2w fr-mb-0">
+          <li>
+            <button className="fr-btn" type="submit">
+              Appliquer les filtres
+            </button>
+          </li>
+          <li>
+            <Link className="fr-btn fr-btn--secondary" to={panneau.reinitialiser}>
+              Réinitialiser les filtres
+            </Link>
+          </li>
+        </ul>
+      </Form>
+      {panneau.etiquettes.length ? (
+        <div className="fr-mt-2w">
+          <p className="fr-text--sm fr-mb-1v" id="titre-filtres-actifs">
+            Filtres actifs (cliquer pour retirer) :
+          </p>
+          <ul className="fr-tags-group" aria-labelledby="titre-filtres-actifs" data-testid="filtres-actifs">
+            {panneau.etiquettes.map((e) => (
+              <li key={e.libelle}>
+                <Link className="fr-tag fr-tag--sm fr-icon-close-line fr-tag--icon-left" to={e.href} aria-label={`Retirer le filtre ${e.libelle}`}>
+                  {e.libelle}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,303 @@
+/** One dashboard page (national, territory, organisme, formation): every route renders this with its loader's data. */
+import { Link, useLoaderData } from "@remix-run/react";
+import { formatDate, formatMois } from "~/ui/format";
+import { lienFormation, lienOrganisme, lienTerritoire } from "../liens";
+import type { CartesTerritoriales, LigneFormation, LigneOrganisme, TableauPage } from "../types";
+import { PARAMETRES_TABLES, rechercheTransmise, vueEnParametre, type NiveauTerritoire } from "../vues";
+import { CarteTerritoires } from "./CarteTerritoires";
+import { ChiffresCles } from "./ChiffresCles";
+import { Couverture } from "./Couverture";
+import { Decrochage } from "./Decrochage";
+import { FilterPanel } from "./FilterPanel";
+import { RepartitionNiveau } from "./RepartitionNiveau";
+import { SerieMensuelle } from "./SerieMensuelle";
+import { TableComptes } from "./TableComptes";
+
+function nomFichier(page: TableauPage): string {
+  const v = page.info.vue;
+  const base = v.kind === "national" ? "national" : v.kind === "organisme" || v.kind === "formation" ? `${v.kind}-${v.id}` : `${v.kind}-${v.code}`;
+  return `${base}-${page.mois}`;
+}
+
+function ressource(page: TableauPage, format: "csv" | "json", table?: string): string {
+  const p = new URLSearchParams(rechercheTransmise(page.recherche));
+  for (const k of PARAMETRES_TABLES) p.delete(k);
+  p.set("vue", vueEnParametre(page.info.vue));
+  if (table) p.set("table", table);
+  return `/tableau.${format}?${p.toString()}`;
+}
+
+function FilAriane({ page }: { page: TableauPage }) {
+  if (page.info.filAriane.length === 0) return null;
+  return (
+    <nav role="navigation" className="fr-breadcrumb fr-mt-0 fr-mb-2w" aria-label="vous êtes ici :">
+      <ol className="fr-breadcrumb__list">
+        {page.info.filAriane.map((l) => (
+          <li key={l.href}>
+            <Link className="fr-breadcrumb__link" to={l.href}>
+              {l.libelle}
+            </Link>
+          </li>
+        ))}
+        <li>
+          <a className="fr-breadcrumb__link" aria-current="page">
+            {page.info.titre}
+          </a>
+        </li>
+      </ol>
+    </nav>
+  );
+}
+
+const ORDRE_NIVEAUX: Record<string, number> = { departement: 0, region: 1 };
+
+function Cartes({ page, cartes, mesure }: { page: TableauPage; cartes: CartesTerritoriales[]; mesure: "apprenants" | "tauxRupture" }) {
+  const date = formatDate(page.date);
+  const fichier = nomFichier(page);
+  const liste = mesure === "tauxRupture" ? cartes.slice(0, 1) : [...cartes].sort((a, b) => ORDRE_NIVEAUX[a.niveau] - ORDRE_NIVEAUX[b.niveau]);
+  if (liste.length === 0) return null;
+  return (
+    <div className="fr-grid-row fr-grid-row--gutters">
+      {liste.map((c) => {
+        const niveau: NiveauTerritoire = c.niveau;
+        const nom = c.niveau === "departement" ? "département" : "région";
+        const href = (code: string) => lienTerritoire(page, niveau, code);
+        const clic =
+          page.liens === "aucun"
+            ? ""
+            : page.liens === "page"
+              ? ` Un clic sur un${c.niveau === "region" ? "e" : ""} ${nom} ouvre son tableau de bord.`
+              : ` Un clic sur un${c.niveau === "region" ? "e" : ""} ${nom} filtre cette page.`;
+        const contexte = c.contexte === "national" ? " Toutes les régions, avec les mêmes filtres hors territoire." : "";
+        const col = liste.length > 1 ? "fr-col-12 fr-col-lg-6" : "fr-col-12";
+        return (
+          <div key={c.niveau} className={col}>
+            {mesure === "apprenants" ? (
+              <CarteTerritoires
+                testId={`carte-apprenants-${c.niveau}`}
+                niveau={c.niveau}
+                mesure="nombre"
+                valueLabel="Apprenants"
+                lignes={c.apprenants}
+                title={`Apprenants par ${nom}`}
+                description={`Nombre d'apprenants au ${date} par ${nom} de l'organisme formateur (départements et régions d'outre-mer en encarts).${contexte}${clic}`}
+                hrefFor={page.liens === "aucun" ? undefined : href}
+                fileName={`${fichier}-apprenants-par-${c.niveau}`}
+                tousLesTerritoires={c.contexte === "national" || (page.info.vue.kind === "national" && !page.info.perimetre)}
+                height={liste.length > 1 ? 460 : 560}
+              />
+            ) : (
+              <CarteTerritoires
+                testId={`carte-rupture-${c.niveau}`}
+                niveau={c.niveau}
+                mesure="taux"
+                valueLabel="Taux de rupture"
+                numerateur="Rupturants"
+                denominateur="Apprentis et rupturants"
+                lignes={c.tauxRupture}
+                title={`Taux de rupture par ${nom}`}
+                description={`Part des rupturants parmi les apprentis et rupturants au ${date}, par ${nom} de l'organisme formateur.${contexte}${clic}`}
+                hrefFor={page.liens === "aucun" ? undefined : href}
+                fileName={`${fichier}-taux-de-rupture-par-${c.niveau}`}
+              />
+            )}
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+export function TableauDeBord({ page }: { page: TableauPage }) {
+  const r = page.resultat;
+  const fichier = nomFichier(page);
+  const courant = page.mois === page.aujourdhui.slice(0, 7);
+  return (
+    <div className="fr-container fr-my-4w">
+      <FilAriane page={page} />
+      <p className="fr-badge fr-badge--blue-france fr-badge--no-icon fr-mb-1w">{page.info.surtitre}</p>
+      <h1 className="fr-mb-1w">{page.info.titre}</h1>
+      {page.info.sousTitre ? <p className="fr-text--lead fr-mb-1w">{page.info.sousTitre}</p> : null}
+      <p className="fr-mb-3w" data-testid="date-donnees">
+        {courant
+          ? `Données du mois en cours (${formatMois(page.mois)}), au ${formatDate(page.date)}.`
+          : `Données de ${formatMois(page.mois)}, au ${formatDate(page.date)} (dernier jour du mois).`}
+      </p>
+
+      <FilterPanel panneau={page.panneau} action={page.info.chemin} recherche={page.recherche} />
+
+      {page.erreurs.length ? (
+        <div className="fr-alert fr-alert--error fr-mb-4w" role="alert" data-testid="erreurs">
+          <h2 className="fr-alert__title">Certains paramètres de l'adresse sont invalides</h2>
+          <ul>
+            {page.erreurs.map((e) => (
+              <li key={e}>{e}</li>
+            ))}
+          </ul>
+          <p>
+            Corrigez-les dans les filtres ci-dessus, ou <Link to={page.info.chemin}>revenez au tableau de bord sans filtre</Link>.
+          </p>
+        </div>
+      ) : null}
+
+      {page.choix ? (
+        <div className="fr-alert fr-alert--info fr-mb-4w" data-testid="choix">
+          <h2 className="fr-alert__title">{page.choix.titre}</h2>
+          <ul>
+            {page.choix.options.map((o) => (
+              <li key={o.href}>
+                <Link to={o.href}>{o.libelle}</Link> <span className="fr-text--xs">({o.detail})</span>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+
+      {r ? (
+        <>
+          {r.masque ? (
+            <div className="fr-notice fr-notice--info fr-mb-3w">
+              <div className="fr-container">
+                <div className="fr-notice__body">
+                  <p className="fr-notice__title">
+                    Pour protéger les personnes, les effectifs de 1 à {r.seuil - 1} sont affichés « &lt; {r.seuil} », et les taux qui en dépendent ne sont pas
+                    diffusés. <Link to={`/connexion?redirectTo=${encodeURIComponent(page.info.chemin + page.recherche)}`}>Connectez-vous</Link> pour voir
+                    les chiffres de votre périmètre.
+                  </p>
+                </div>
+              </div>
+            </div>
+          ) : null}
+          {r.vide ? (
+            <div className="fr-alert fr-alert--info fr-mb-4w" data-testid="vide">
+              <h2 className="fr-alert__title">Aucun effectif pour ce mois et ces filtres</h2>
+              <p>
+                Aucun apprenant n'est compté au {formatDate(page.date)}. Essayez un autre mois, retirez un filtre ou{" "}
+                <Link to={page.info.chemin}>réinitialisez les filtres</Link>. Les données apparaissent dès la première transmission d'un CFA.
+              </p>
+            </div>
+          ) : null}
+
+          <ChiffresCles chiffres={r.chiffres} date={page.date} />
+
+          <section aria-labelledby="titre-evolution" className="fr-mb-5w">
+            <h2 id="titre-evolution" className="fr-h4">
+              Évolution sur 24 mois
+            </h2>
+            <SerieMensuelle serie={r.serie} fileName={`${fichier}-serie-24-mois`} />
+          </section>
+
+          {r.cartes.length ? (
+            <section aria-labelledby="titre-territoires" className="fr-mb-5w">
+              <h2 id="titre-territoires" className="fr-h4">
+                Répartition territoriale
+              </h2>
+              <Cartes page={page} cartes={r.cartes} mesure="apprenants" />
+            </section>
+          ) : null}
+
+          <section aria-labelledby="titre-niveaux" className="fr-mb-5w">
+            <h2 id="titre-niveaux" className="fr-h4">
+              Répartition par niveau
+            </h2>
+            {r.niveaux.length ? <RepartitionNiveau lignes={r.niveaux} fileName={`${fichier}-par-niveau`} /> : <p>Aucun apprenant à la date.</p>}
+          </section>
+
+          {r.organismes || r.formations ? (
+            <section aria-labelledby="titre-tables" className="fr-mb-5w">
+              <h2 id="titre-tables" className="fr-h4">
+                {r.organismes && r.formations ? "Organismes et formations" : r.organismes ? "Organismes" : "Formations"}
+              </h2>
+              {r.organismes ? (
+                <TableComptes<LigneOrganisme>
+                  id="table-organismes"
+                  suffixe="o"
+                  titre={page.info.vue.kind === "organisme" ? "Effectifs par organisme formateur" : "Effectifs par organisme"}
+                  description={`Effectifs au ${formatDate(page.date)} par organisme formateur. Cliquer sur un en-tête de colonne trie la table.`}
+                  table={r.organismes}
+                  recherche={page.recherche}
+                  csv={ressource(page, "csv", "organismes")}
+                  vide="Aucun organisme n'a d'effectif à la date."
+                  colonnes={[
+                    {
+                      libelle: "Organisme",
+                      tri: "libelle",
+                      rendu: (l) => (l.id === null ? l.libelle : <Link to={lienOrganisme(page, l.id)}>{l.libelle}</Link>),
+                    },
+                    { libelle: "SIRET", rendu: (l) => l.siret ?? "–" },
+                    { libelle: "UAI", rendu: (l) => l.uai ?? "–" },
+                  ]}
+                />
+              ) : null}
+              {r.formations ? (
+                <TableComptes<LigneFormation>
+                  id="table-formations"
+                  suffixe="f"
+                  titre="Effectifs par formation"
+                  description={`Effectifs au ${formatDate(page.date)} par formation suivie. Cliquer sur un en-tête de colonne trie la table.`}
+                  table={r.formations}
+                  recherche={page.recherche}
+                  csv={ressource(page, "csv", "formations")}
+                  vide="Aucune formation n'a d'effectif à la date."
+                  colonnes={[
+                    {
+                      libelle: "Formation",
+                      tri: "libelle",
+                      rendu: (l) => (l.id === null ? l.libelle : <Link to={lienFormation(page, l.id)}>{l.libelle}</Link>),
+                    },
+                    { libelle: "CFD", rendu: (l) => l.cfd ?? "–" },
+                    { libelle: "RNCP", rendu: (l) => l.rncp ?? "–" },
+                  ]}
+                />
+              ) : null}
+            </section>
+          ) : null}
+
+          <section aria-labelledby="titre-decrochage" className="fr-mb-5w">
+            <h2 id="titre-decrochage" className="fr-h4">
+              Ruptures et recherche de contrat
+            </h2>
+            <Decrochage d={r.decrochage} fileName={fichier} carte={<Cartes page={page} cartes={r.cartes} mesure="tauxRupture" />} />
+          </section>
+
+          <section aria-labelledby="titre-couverture" className="fr-mb-5w">
+            <h2 id="titre-couverture" className="fr-h4">
+              Couverture et fraîcheur des données
+            </h2>
+            <Couverture
+              c={r.couverture}
+              fileName={fichier}
+              carte={
+                r.couverture.carte && r.couverture.carte.lignes.length ? (
+                  <CarteTerritoires
+                    testId={`carte-couverture-${r.couverture.carte.niveau}`}
+                    niveau={r.couverture.carte.niveau}
+                    mesure="taux"
+                    valueLabel="Taux de couverture"
+                    numerateur="CFA ayant transmis"
+                    denominateur="CFA du référentiel"
+                    lignes={r.couverture.carte.lignes}
+                    title={`Taux de couverture par ${r.couverture.carte.niveau === "departement" ? "département" : "région"}`}
+                    description={`Part des CFA du référentiel (responsables ou formateurs actifs) ayant transmis leurs effectifs au moins une fois au ${formatDate(page.date)}.${r.couverture.carte.contexte === "national" ? " Toutes les régions." : ""}`}
+                    hrefFor={page.liens === "aucun" ? undefined : (code) => lienTerritoire(page, r.couverture.carte!.niveau, code)}
+                    fileName={`${fichier}-taux-de-couverture`}
+                    tousLesTerritoires={r.couverture.carte.contexte === "national"}
+                  />
+                ) : null
+              }
+            />
+          </section>
+
+          <p className="fr-text--sm">
+            Données de cette page : <a href={ressource(page, "json")}>au format JSON</a>.
+          </p>
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+/** The default export of every dashboard route: the page of its loader's data. */
+export function PageTableau() {
+  return <TableauDeBord page={useLoaderData() as unknown as TableauPage} />;
+}

@@ -1,0 +1,44 @@
+/** French formats of the dashboards (counts that may be masked, changes, months). Browser-safe. */
+import { formatNombre, formatPourcentage } from "~/ui/format";
+import type { Nombre } from "./types";
+
+/** 12 345 (narrow no-break spaces), or the masked text ("< 5") as is. */
+export function nombre(n: Nombre | null | undefined): string {
+  return typeof n === "string" ? n : formatNombre(n);
+}
+
+/** A chart value: the number, or null (a gap) when masked. */
+export function valeurGraphique(n: Nombre): number | null {
+  return typeof n === "number" ? n : null;
+}
+
+/** A table / CSV cell: the number, or the masked text. */
+export function cellule(n: Nombre): number | string {
+  return n;
+}
+
+const signe = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 0, signDisplay: "exceptZero" });
+const signePct = new Intl.NumberFormat("fr-FR", { style: "percent", maximumFractionDigits: 1, signDisplay: "exceptZero" });
+
+/** "+1 234 (+10,2 %)", "0", or null when unknown. */
+export function variation(ecart: number | null, ratio: number | null): string | null {
+  if (ecart === null) return null;
+  return ratio === null ? signe.format(ecart) : `${signe.format(ecart)} (${signePct.format(ratio)})`;
+}
+
+/** A ratio in [0, 1] as a percentage ("12,5 %"), "–" when unknown. */
+export function pourcentage(ratio: number | null): string {
+  return formatPourcentage(ratio);
+}
+
+/** A percentage value for tables and CSV: 12.5 (one decimal), or null. */
+export function pourcentageCellule(ratio: number | null): number | null {
+  return ratio === null ? null : Math.round(ratio * 1000) / 10;
+}
+
+const MOIS_COURTS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."];
+
+/** "2025-09" → "sept. 2025". */
+export function moisCourt(yyyyMm: string): string {
+  return `${MOIS_COURTS[Number(yyyyMm.slice(5, 7)) - 1]} ${yyyyMm.slice(0, 4)}`;
+}

@@ -1,0 +1,11 @@
+/** <title> of the dashboard pages. Browser-safe. */
+import type { TableauPage } from "./types";
+
+export function metaTableau({ data }: { data: unknown }) {
+  const page = data as TableauPage | undefined;
+  const titre = !page?.info ? "Tableau de bord" : page.info.vue.kind === "national" && !page.info.perimetre ? "Indicateurs nationaux" : page.info.titre;
+  return [
+    { title: `${titre} - Tableau de bord de l'apprentissage` },
+    { name: "description", content: "Effectifs de l'apprentissage : apprentis, inscrits sans contrat, rupturants, abandons, par territoire, organisme et formation." },
+  ];
+}

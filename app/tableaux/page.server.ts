@@ -1,0 +1,991 @@
+/**
+ * The data of a dashboard page (national, région, département, académie, organisme, formation): the URL parsed,
+ * every access asked to the policy module, the figures from the indicator module, masked for the public.
+ *
+ * Access (app/auth/policy.server.ts):
+ * - a territory page asks `canSeeAggregates(viewer, territory)`; an organisme page `requireOrganismeTarget`;
+ *   the national and formation pages are open to everyone, the figures restricted to the viewer's scope;
+ * - every territory filter value must be visible to the viewer: for the public and the territorial scopes
+ *   (national, région, académie, département) the territory itself; for a réseau or an organisme scope, its
+ *   intersection with the scope (the indicator queries apply the scope anyway);
+ * - the public may not filter by organisme, réseau or bassin (figures below the région); a signed-in viewer may
+ *   filter by an organisme it may see, a tête de réseau by its own réseau only;
+ * - maps and tables below the région (départements, organismes) are for signed-in viewers; the public sees
+ *   régions, niveaux and formations, with small counts masked (`maskSmallCounts`) and the rates built on them
+ *   withheld.
+ * A refusal is a 403 thrown before any figure is computed.
+ */
+import { data, redirect } from "@remix-run/node";
+import { sql } from "drizzle-orm";
+import type { Database } from "../../db/client.server";
+import {
+  canSeeAggregates,
+  forbidden,
+  getViewer,
+  maskSmallCounts,
+  maskThreshold,
+  notFound,
+  requireOrganismeTarget,
+  resolveOrganismeTarget,
+  type Scope,
+  type Target,
+  type Viewer,
+} from "../auth/policy.server";
+import { couverture, type ChiffresCouverture, type LigneCouverture } from "../indicateurs/couverture.server";
+import { LIBELLES_TRANCHE_AGE, type Compteurs } from "../indicateurs/etats";
+import {
+  ACADEMIE_CODES,
+  DEPARTEMENT_PATTERN,
+  FILTER_PARAMS,
+  REGIONS,
+  dateDuMois,
+  datesSerie,
+  parseFilters,
+  parseMois,
+  type IndicateursFilters,
+} from "../indicateurs/filters";
+import { indicateurs, serieMensuelle, territoires, type LigneRepartition } from "../indicateurs/indicateurs.server";
+import { formationConditions } from "../referentiel/catalogue.server";
+import { isValidCfd, isValidRncp, isValidSiret, isValidUai, normalizeRncp, normalizeSiret, normalizeUai } from "../referentiel/codes";
+import { NATURE_LABELS } from "../referentiel/labels";
+import { organismeConditions, reseauxConnus } from "../referentiel/repertoire.server";
+import { todayIso } from "../statut/annee-scolaire";
+import type {
+  CartesTerritoriales,
+  Choix,
+  ChiffreCle,
+  Comptes,
+  CouvertureData,
+  Etiquette,
+  InfoVue,
+  LigneCarte,
+  LigneFormation,
+  LigneNiveau,
+  LigneOrganisme,
+  LigneTaux,
+  ModeLiens,
+  NiveauCarte,
+  Nombre,
+  OptionTerritoire,
+  Panneau,
+  Resultat,
+  TableTriee,
+  TableauPage,
+} from "./types";
+import {
+  CHEMIN_NIVEAU,
+  COLONNES_COMPTES,
+  LIGNES_PAR_PAGE,
+  PARAMETRES_TABLES,
+  PARAMETRES_TERRITOIRE,
+  TRIS_TABLE,
+  chaineRequete,
+  cheminVue,
+  type NiveauTerritoire,
+  type TriTable,
+  type Vue,
+} from "./vues";
+
+type Territoires = Awaited<ReturnType<typeof territoires>>;
+
+export interface ChargementOptions {
+  /** "YYYY-MM-DD"; default: today (UTC). */
+  today?: string;
+  /** The present instant (freshness); default: now. */
+  now?: Date;
+  /** Every line of the tables by organisme and by formation (CSV / JSON), not one page. */
+  complet?: boolean;
+}
+
+// ------------------------------------------------------------------------------------------------ the vue
+
+interface ContexteVue {
+  vue: Vue;
+  info: InfoVue;
+  /** Filters the page itself implies (its territory, its formation's code). */
+  filtresVue: IndicateursFilters;
+  /** The restriction passed to the indicator module as `scope`. */
+  scope: Scope;
+  /** On an organisme page: the viewer's own territorial / réseau scope, as filters (the scope is the organisme). */
+  filtresScope: IndicateursFilters;
+  liens: ModeLiens;
+  /** The public sees régions; signed-in viewers départements. */
+  public: boolean;
+}
+
+const NOM_NIVEAU: Record<NiveauTerritoire, string> = { region: "Région", departement: "Département", academie: "Académie" };
+
+function nomTerritoire(t: Territoires, niveau: NiveauTerritoire, code: string): string | undefined {
+  return niveau === "region" ? t.regions.get(code) : niveau === "academie" ? t.academies.get(code) : t.departements.get(code)?.nom;
+}
+
+function libelleTerritoire(t: Territoires, niveau: NiveauTerritoire, code: string): string {
+  const nom = nomTerritoire(t, niveau, code) ?? code;
+  return niveau === "departement" ? `${nom} (${code})` : niveau === "academie" ? `Académie de ${nom}` : nom;
+}
+
+/** A viewer whose scope is a réseau or an organisme: territories are filters of their own dashboard. */
+function scopeNonTerritorial(viewer: Viewer): boolean {
+  return viewer.scope.kind === "reseau" || viewer.scope.kind === "organisme";
+}
+
+function libellePerimetre(viewer: Viewer, t: Territoires): string | null {
+  const s = viewer.scope;
+  switch (s.kind) {
+    case "national":
+      return null;
+    case "region":
+    case "departement":
+    case "academie":
+      return libelleTerritoire(t, s.kind, s.code);
+    case "reseau":
+      return `Réseau ${s.nom}`;
+    case "organisme":
+      return viewer.user?.organisationNom ?? "Votre organisme";
+  }
+}
+
+/** The viewer's scope as filters (territory, réseau); {} for national and organisme scopes. */
+function scopeEnFiltres(viewer: Viewer): IndicateursFilters {
+  const s = viewer.scope;
+  switch (s.kind) {
+    case "region":
+      return { region: [s.code] };
+    case "departement":
+      return { departement: [s.code] };
+    case "academie":
+      return { academie: [s.code] };
+    case "reseau":
+      return { reseau: [s.nom] };
+    default:
+      return {};
+  }
+}
+
+function parseId(value: string | undefined): number | null {
+  return value && /^[0-9]{1,9}$/.test(value) ? Number(value) : null;
+}
+
+async function resoudreVue(database: Database, viewer: Viewer, vue: Vue, t: Territoires): Promise<ContexteVue> {
+  const isPublic = viewer.userId === null;
+  const accueil = { libelle: "Accueil", href: "/" };
+  const modeParDefaut: ModeLiens = scopeNonTerritorial(viewer) ? "filtre" : "page";
+  switch (vue.kind) {
+    case "national": {
+      const perimetre = libellePerimetre(viewer, t);
+      return {
+        vue,
+        info: {
+          vue,
+          chemin: "/",
+          surtitre: perimetre ? "Tableau de bord de votre périmètre" : "Tableau de bord national",
+          titre: perimetre ? `L'apprentissage dans votre périmètre` : "L'apprentissage en France",
+          sousTitre: perimetre,
+          filAriane: [],
+          perimetre,
+        },
+        filtresVue: {},
+        scope: viewer.scope,
+        filtresScope: {},
+        liens: modeParDefaut,
+        public: isPublic,
+      };
+    }
+    case "region":
+    case "departement":
+    case "academie": {
+      const niveau = vue.kind;
+      const code = niveau === "departement" ? vue.code.toUpperCase() : vue.code;
+      const existe =
+        niveau === "region"
+          ? (REGIONS as readonly string[]).includes(code)
+          : niveau === "academie"
+            ? ACADEMIE_CODES.includes(code)
+            : DEPARTEMENT_PATTERN.test(code) && t.departements.has(code);
+      if (!existe || !nomTerritoire(t, niveau, code)) {
+        throw notFound(
+          niveau === "region" ? "Cette région n'existe pas." : niveau === "academie" ? "Cette académie n'existe pas." : "Ce département n'existe pas.",
+        );
+      }
+      if (!canSeeAggregates(viewer, { kind: niveau, code })) throw forbidden(isPublic ? MESSAGE_PUBLIC_TERRITOIRE : undefined);
+      const filAriane = [accueil];
+      if (niveau !== "region") {
+        const region = niveau === "departement" ? t.departements.get(code)!.region : regionDeAcademie(t, code);
+        if (region && canSeeAggregates(viewer, { kind: "region", code: region })) {
+          filAriane.push({ libelle: t.regions.get(region) ?? region, href: `/regions/${region}` });
+        }
+      }
+      if (niveau === "departement") {
+        const academie = t.departements.get(code)!.academie;
+        if (academie && canSeeAggregates(viewer, { kind: "academie", code: academie })) {
+          filAriane.push({ libelle: `Académie de ${t.academies.get(academie) ?? academie}`, href: `/academies/${academie}` });
+        }
+      }
+      const normalise: Vue = { kind: niveau, code };
+      return {
+        vue: normalise,
+        info: {
+          vue: normalise,
+          chemin: cheminVue(normalise),
+          surtitre: NOM_NIVEAU[niveau],
+          titre: libelleTerritoire(t, niveau, code),
+          sousTitre: null,
+          filAriane,
+          perimetre: null,
+        },
+        filtresVue: { [niveau]: [code] },
+        scope: viewer.scope,
+        filtresScope: {},
+        liens: "page",
+        public: isPublic,
+      };
+    }
+    case "organisme": {
+      const target = await requireOrganismeTarget(database, viewer, vue.id);
+      const [o] = await database.rows<{ raison_sociale: string; enseigne: string | null; nature: string; commune: string | null }>(sql`
+        select o.raison_sociale, o.enseigne, o.nature, c.nom as commune
+        from organismes o left join communes c on c.code = o.code_commune where o.id = ${vue.id}`);
+      const details = [
+        `SIRET ${target.siret}`,
+        target.uai ? `UAI ${target.uai}` : null,
+        NATURE_LABELS[o.nature] ?? null,
+        o.commune ? `${o.commune}${target.departementCode ? ` (${target.departementCode})` : ""}` : null,
+      ].filter(Boolean);
+      return {
+        vue,
+        info: {
+          vue,
+          chemin: cheminVue(vue),
+          surtitre: "Organisme de formation",
+          titre: o.enseigne ?? o.raison_sociale,
+          sousTitre: [o.enseigne ? o.raison_sociale : null, details.join(" · ")].filter(Boolean).join(" — "),
+          filAriane: [accueil, { libelle: "Répertoire des organismes", href: "/organismes" }, { libelle: o.enseigne ?? o.raison_sociale, href: `/organismes/${vue.id}` }],
+          perimetre: null,
+        },
+        filtresVue: {},
+        scope: { kind: "organisme", organismeIds: [vue.id] },
+        filtresScope: scopeEnFiltres(viewer),
+        liens: "filtre",
+        public: isPublic,
+      };
+    }
+    case "formation": {
+      const [f] = await database.rows<{ cfd: string | null; rncp: string | null; niveau: number | null; intitule: string }>(sql`
+        select cfd, rncp, niveau, coalesce(intitule_long, intitule_court) as intitule from formations where id = ${vue.id}`);
+      if (!f || (!f.cfd && !f.rncp)) throw notFound("Cette formation n'existe pas dans le catalogue.");
+      const details = [f.cfd ? `CFD ${f.cfd}` : null, f.rncp ? `${f.rncp}` : null, f.niveau ? `niveau ${f.niveau}` : null].filter(Boolean);
+      return {
+        vue,
+        info: {
+          vue,
+          chemin: cheminVue(vue),
+          surtitre: "Formation",
+          titre: f.intitule,
+          sousTitre: details.join(" · "),
+          filAriane: [accueil, { libelle: "Catalogue des formations", href: "/formations" }, { libelle: f.cfd ?? f.rncp ?? "Formation", href: `/formations/${vue.id}` }],
+          perimetre: libellePerimetre(viewer, t),
+        },
+        filtresVue: f.cfd ? { cfd: [f.cfd] } : { rncp: [f.rncp!] },
+        scope: viewer.scope,
+        filtresScope: {},
+        liens: "filtre",
+        public: isPublic,
+      };
+    }
+  }
+}
+
+function regionDeAcademie(t: Territoires, academie: string): string | undefined {
+  for (const d of t.departements.values()) if (d.academie === academie) return d.region;
+  return undefined;
+}
+
+// ------------------------------------------------------------------------------------------------ access
+
+const TERRITOIRES_FILTRES: [keyof IndicateursFilters, NiveauTerritoire][] = [
+  ["region", "region"],
+  ["departement", "departement"],
+  ["academie", "academie"],
+];
+
+const MESSAGE_PUBLIC_TERRITOIRE =
+  "Les chiffres des départements et des académies sont réservés aux utilisateurs connectés : connectez-vous pour y accéder.";
+
+/**
+ * A territory as a filter: the territory itself for the public and territorial scopes; its intersection with the
+ * scope for a réseau or an organisme (the queries apply the scope).
+ */
+function territoireVisible(viewer: Viewer, target: Target): boolean {
+  return scopeNonTerritorial(viewer) ? canSeeAggregates(viewer, [target, { kind: "scope" }]) : canSeeAggregates(viewer, target);
+}
+
+/** Throws a 403 when a filter asks for figures the viewer may not see (before anything is computed). */
+async function verifierFiltres(database: Database, viewer: Viewer, filters: IndicateursFilters): Promise<void> {
+  const isPublic = viewer.userId === null;
+  for (const [key, niveau] of TERRITOIRES_FILTRES) {
+    for (const code of (filters[key] as string[] | undefined) ?? []) {
+      if (!territoireVisible(viewer, { kind: niveau, code })) throw forbidden(isPublic ? MESSAGE_PUBLIC_TERRITOIRE : undefined);
+    }
+  }
+  if (isPublic && (filters.organisme?.length || filters.reseau?.length || filters.bassinEmploi?.length)) {
+    throw forbidden(
+      "Les chiffres par organisme, par réseau et par bassin d'emploi sont réservés aux utilisateurs connectés : connectez-vous pour y accéder.",
+    );
+  }
+  if (viewer.scope.kind === "reseau") {
+    for (const nom of filters.reseau ?? []) if (!canSeeAggregates(viewer, { kind: "reseau", nom })) throw forbidden();
+  }
+  if (filters.organisme?.length) {
+    const sirets = filters.organisme.filter((o) => /^[0-9]{14}$/.test(o));
+    const uais = filters.organisme.filter((o) => !/^[0-9]{14}$/.test(o));
+    const rows = await database.rows<{ id: number }>(sql`
+      select id from organismes where siret = any(${`{${sirets.join(",")}}`}::text[]) or uai = any(${`{${uais.join(",")}}`}::text[])`);
+    for (const r of rows) {
+      const target = await resolveOrganismeTarget(database, Number(r.id));
+      if (!target || !canSeeAggregates(viewer, target)) throw forbidden();
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ URL
+
+/** Filters of one page: the vue's, the user's and the scope's, intersected; null when nothing can match. */
+export function combinerFiltres(...parts: IndicateursFilters[]): IndicateursFilters | null {
+  const out: Record<string, unknown> = {};
+  for (const part of parts) {
+    for (const [key, value] of Object.entries(part) as [keyof IndicateursFilters, unknown][]) {
+      if (value === undefined) continue;
+      const current = out[key];
+      if (current === undefined) {
+        out[key] = Array.isArray(value) ? [...value] : value;
+      } else if (Array.isArray(value)) {
+        const inter = (current as unknown[]).filter((v) => (value as unknown[]).includes(v));
+        if (inter.length === 0) return null;
+        out[key] = inter;
+      } else if (current !== value) {
+        return null;
+      }
+    }
+  }
+  return out as IndicateursFilters;
+}
+
+interface Parametres {
+  mois: string;
+  date: string;
+  filters: IndicateursFilters;
+  erreurs: string[];
+  tri: { o: TriOrdre; f: TriOrdre };
+}
+
+interface TriOrdre {
+  tri: TriTable;
+  ordre: "asc" | "desc";
+  page: number;
+}
+
+function lireTri(params: URLSearchParams, suffixe: "o" | "f"): TriOrdre {
+  const tri = params.get(`tri_${suffixe}`);
+  const ordre = params.get(`ordre_${suffixe}`);
+  const page = params.get(`page_${suffixe}`);
+  const t: TriTable = tri && (TRIS_TABLE as readonly string[]).includes(tri) ? (tri as TriTable) : "apprenants";
+  return {
+    tri: t,
+    ordre: ordre === "asc" || ordre === "desc" ? ordre : t === "libelle" ? "asc" : "desc",
+    page: page && /^[0-9]{1,6}$/.test(page) && Number(page) >= 1 ? Number(page) : 1,
+  };
+}
+
+function lireParametres(params: URLSearchParams, today: string): Parametres {
+  const erreurs: string[] = [];
+  let mois = today.slice(0, 7);
+  const moisParam = params.get("mois");
+  if (moisParam !== null && moisParam !== "") {
+    const parsed = parseMois(moisParam, today);
+    if (parsed.ok) mois = parsed.value;
+    else erreurs.push(...parsed.errors);
+  }
+  if (mois < "2000-01") erreurs.push(`mois : « ${mois} » est trop ancien (janvier 2000 au plus tôt)`);
+  const parsed = parseFilters(params);
+  if (!parsed.ok) erreurs.push(...parsed.errors);
+  return {
+    mois,
+    date: dateDuMois(mois, today),
+    filters: parsed.ok ? parsed.value : {},
+    erreurs,
+    tri: { o: lireTri(params, "o"), f: lireTri(params, "f") },
+  };
+}
+
+/**
+ * The filter panel's searches, turned into canonical URLs: `territoire` (a page change, or a territory filter),
+ * `cfa` (→ organisme=SIRET), `formation` (→ cfd / rncp). Throws the redirect; returns the errors or the choices
+ * when a search is ambiguous or finds nothing.
+ */
+async function traiterRecherches(
+  database: Database,
+  viewer: Viewer,
+  ctx: ContexteVue,
+  url: URL,
+): Promise<{ erreurs: string[]; choix: Choix | null }> {
+  const params = new URLSearchParams(url.search);
+  const has = (k: string) => params.has(k);
+  if (!has("territoire") && !has("cfa") && !has("formation")) return { erreurs: [], choix: null };
+  let chemin = ctx.info.chemin;
+  const erreurs: string[] = [];
+  let choix: Choix | null = null;
+  for (const k of PARAMETRES_TABLES) params.delete(k);
+
+  if (has("territoire")) {
+    const value = (params.get("territoire") ?? "").trim();
+    params.delete("territoire");
+    const match = /^(region|departement|academie):([0-9AB]{2,3})$/i.exec(value);
+    if (value !== "" && !match) {
+      erreurs.push(`territoire : territoire inconnu « ${value} » (région, académie ou département attendu)`);
+    } else if (ctx.vue.kind !== "organisme") {
+      const niveau = match ? (match[1].toLowerCase() as NiveauTerritoire) : null;
+      const code = match ? match[2].toUpperCase() : null;
+      for (const k of PARAMETRES_TERRITOIRE) params.delete(k);
+      const parPage = ctx.liens === "page" && (ctx.vue.kind === "national" || ctx.vue.kind === "region" || ctx.vue.kind === "departement" || ctx.vue.kind === "academie");
+      if (niveau && code) {
+        // Refused here rather than after the redirect: the answer is the same 403 as the page's or the filter's.
+        if (parPage ? !canSeeAggregates(viewer, { kind: niveau, code }) : !territoireVisible(viewer, { kind: niveau, code })) {
+          throw forbidden(viewer.userId === null ? MESSAGE_PUBLIC_TERRITOIRE : undefined);
+        }
+      }
+      if (parPage) chemin = niveau && code ? `/${CHEMIN_NIVEAU[niveau]}/${code}` : "/";
+      else if (niveau && code) params.set(niveau, code);
+    }
+  }
+
+  if (has("cfa")) {
+    const q = (params.get("cfa") ?? "").trim();
+    params.delete("cfa");
+    if (q !== "") {
+      if (viewer.userId === null) {
+        throw forbidden("La recherche par organisme est réservée aux utilisateurs connectés : connectez-vous pour y accéder.");
+      }
+      const siret = normalizeSiret(q);
+      const uai = normalizeUai(q);
+      if (/^[0-9]{14}$/.test(siret) && isValidSiret(siret)) params.set(FILTER_PARAMS.organisme, siret);
+      else if (/^[0-9]{7}[A-Z]$/.test(uai) && isValidUai(uai)) params.set(FILTER_PARAMS.organisme, uai);
+      else if (q.length > 200) erreurs.push("cfa : recherche trop longue (200 caractères au plus)");
+      else {
+        const found = await database.rows<{ id: number; siret: string; uai: string | null; raison_sociale: string; enseigne: string | null; departement_code: string | null }>(sql`
+          select o.id, o.siret, o.uai, o.raison_sociale, o.enseigne, o.departement_code from organismes o
+          where ${organismeConditions(viewer, { q })}
+          order by (o.nature <> 'lieu') desc, lower(o.raison_sociale), o.id limit 11`);
+        if (found.length === 0) erreurs.push(`cfa : aucun organisme de votre périmètre ne correspond à « ${q} »`);
+        else if (found.length === 1) params.set(FILTER_PARAMS.organisme, found[0].siret);
+        else {
+          choix = {
+            titre: `Plusieurs organismes correspondent à « ${q} » : choisissez-en un`,
+            options: found.slice(0, 10).map((o) => {
+              const p = new URLSearchParams(params);
+              p.set(FILTER_PARAMS.organisme, o.siret);
+              return {
+                libelle: o.enseigne ?? o.raison_sociale,
+                detail: [`SIRET ${o.siret}`, o.uai ? `UAI ${o.uai}` : null, o.departement_code ? `département ${o.departement_code}` : null].filter(Boolean).join(" · "),
+                href: chemin + chaineRequete(p),
+              };
+            }),
+          };
+        }
+      }
+    }
+  }
+
+  if (has("formation")) {
+    const q = (params.get("formation") ?? "").trim();
+    params.delete("formation");
+    if (q !== "" && ctx.vue.kind !== "formation") {
+      const compact = q.replace(/\s/g, "").toUpperCase();
+      if (isValidCfd(compact) && /[0-9]/.test(compact)) {
+        params.delete(FILTER_PARAMS.rncp);
+        params.set(FILTER_PARAMS.cfd, compact);
+      } else if (/^(RNCP)?[0-9]{2,5}$/.test(compact) && isValidRncp(compact)) {
+        params.delete(FILTER_PARAMS.cfd);
+        params.set(FILTER_PARAMS.rncp, normalizeRncp(compact));
+      } else if (q.length > 200) erreurs.push("formation : recherche trop longue (200 caractères au plus)");
+      else {
+        const found = await database.rows<{ id: number; cfd: string | null; rncp: string | null; niveau: number | null; intitule: string }>(sql`
+          select f.id, f.cfd, f.rncp, f.niveau, f.intitule_long as intitule from formations f
+          where ${formationConditions({ q })} and (f.cfd is not null or f.rncp is not null)
+          order by lower(f.intitule_long), f.id limit 11`);
+        const cible = (f: { cfd: string | null; rncp: string | null }, p: URLSearchParams) => {
+          p.delete(FILTER_PARAMS.cfd);
+          p.delete(FILTER_PARAMS.rncp);
+          if (f.cfd) p.set(FILTER_PARAMS.cfd, f.cfd);
+          else p.set(FILTER_PARAMS.rncp, f.rncp!);
+        };
+        if (found.length === 0) erreurs.push(`formation : aucune formation du catalogue ne correspond à « ${q} »`);
+        else if (found.length === 1) cible(found[0], params);
+        else if (!choix) {
+          choix = {
+            titre: `Plusieurs formations correspondent à « ${q} » : choisissez-en une`,
+            options: found.slice(0, 10).map((f) => {
+              const p = new URLSearchParams(params);
+              cible(f, p);
+              return {
+                libelle: f.intitule,
+                detail: [f.cfd ? `CFD ${f.cfd}` : null, f.rncp, f.niveau ? `niveau ${f.niveau}` : null].filter(Boolean).join(" · "),
+                href: chemin + chaineRequete(p),
+              };
+            }),
+          };
+        }
+      }
+    }
+  }
+
+  if (erreurs.length === 0 && !choix) throw redirect(chemin + chaineRequete(params));
+  return { erreurs, choix };
+}
+
+// ------------------------------------------------------------------------------------------------ panel
+
+function optionsTerritoires(viewer: Viewer, t: Territoires, ctx: ContexteVue): OptionTerritoire[] {
+  const visible = (target: Target) => territoireVisible(viewer, target);
+  const options: OptionTerritoire[] = [
+    { value: "", label: viewer.scope.kind === "national" || ctx.vue.kind === "formation" ? (viewer.scope.kind === "national" ? "France entière" : "Tout mon périmètre") : "Tout mon périmètre", groupe: "France" },
+  ];
+  const regions = [...t.regions].filter(([code]) => visible({ kind: "region", code })).sort((a, b) => a[1].localeCompare(b[1], "fr"));
+  for (const [code, nom] of regions) options.push({ value: `region:${code}`, label: nom, groupe: "Régions" });
+  const academies = [...t.academies].filter(([code]) => visible({ kind: "academie", code })).sort((a, b) => a[1].localeCompare(b[1], "fr"));
+  for (const [code, nom] of academies) options.push({ value: `academie:${code}`, label: `Académie de ${nom}`, groupe: "Académies" });
+  for (const [code, d] of t.departements) {
+    if (visible({ kind: "departement", code })) options.push({ value: `departement:${code}`, label: `${code} - ${d.nom}`, groupe: "Départements" });
+  }
+  return options;
+}
+
+function territoireCourant(ctx: ContexteVue, filters: IndicateursFilters): string {
+  const v = ctx.vue;
+  if (v.kind === "region" || v.kind === "departement" || v.kind === "academie") return `${v.kind}:${v.code}`;
+  const un = (k: "region" | "departement" | "academie") => (filters[k]?.length === 1 ? `${k}:${filters[k]![0]}` : null);
+  if (filters.departement) return un("departement") ?? "";
+  if (filters.academie) return un("academie") ?? "";
+  if (filters.region) return un("region") ?? "";
+  return "";
+}
+
+const LIBELLES_SEXE: Record<string, string> = { F: "Femmes", M: "Hommes" };
+
+async function etiquettes(database: Database, ctx: ContexteVue, filters: IndicateursFilters, search: string, t: Territoires): Promise<Etiquette[]> {
+  const out: Etiquette[] = [];
+  const sans = (param: string) => {
+    const p = new URLSearchParams(search);
+    p.delete(param);
+    for (const k of PARAMETRES_TABLES) p.delete(k);
+    return ctx.info.chemin + chaineRequete(p);
+  };
+  const noms = async (table: "organismes" | "formations", values: string[], col: "siret_uai" | "cfd" | "rncp") => {
+    const rows =
+      table === "organismes"
+        ? await database.rows<{ k: string; nom: string }>(sql`
+            select distinct on (k) k, nom from (
+              select siret as k, coalesce(enseigne, raison_sociale) as nom, id from organismes where siret = any(${`{${values.join(",")}}`}::text[])
+              union all
+              select uai as k, coalesce(enseigne, raison_sociale) as nom, id from organismes where uai = any(${`{${values.join(",")}}`}::text[])
+            ) x order by k, id`)
+        : await database.rows<{ k: string; nom: string }>(sql`
+            select distinct on (k) ${sql.raw(col)} as k, intitule_long as nom from formations
+            where ${sql.raw(col)} = any(${`{${values.join(",")}}`}::text[]) order by k, id`);
+    const byKey = new Map(rows.map((r) => [r.k, r.nom]));
+    return values.map((v) => (byKey.has(v) ? `${byKey.get(v)} (${v})` : v)).join(", ");
+  };
+  const add = (param: string, libelle: string) => out.push({ libelle, href: sans(param) });
+  if (filters.region) add("region", `Région : ${filters.region.map((c) => t.regions.get(c) ?? c).join(", ")}`);
+  if (filters.academie) add("academie", `Académie : ${filters.academie.map((c) => t.academies.get(c) ?? c).join(", ")}`);
+  if (filters.departement) add("departement", `Département : ${filters.departement.map((c) => `${t.departements.get(c)?.nom ?? c} (${c})`).join(", ")}`);
+  if (filters.bassinEmploi) add("bassin", `Bassin d'emploi : ${filters.bassinEmploi.join(", ")}`);
+  if (filters.organisme) add("organisme", `Organisme : ${await noms("organismes", filters.organisme, "siret_uai")}`);
+  if (filters.reseau) add("reseau", `Réseau : ${filters.reseau.join(", ")}`);
+  if (filters.nature) add("nature", `Nature : ${filters.nature.map((n) => (NATURE_LABELS[n] ?? n).toLowerCase()).join(", ")}`);
+  if (filters.niveau) add("niveau", `Niveau : ${filters.niveau.join(", ")}`);
+  if (filters.cfd) add("cfd", `Formation : ${await noms("formations", filters.cfd, "cfd")}`);
+  if (filters.rncp) add("rncp", `Certification : ${await noms("formations", filters.rncp, "rncp")}`);
+  if (filters.anneeFormation) add("annee_formation", `Année de formation : ${filters.anneeFormation.join(", ")}`);
+  if (filters.trancheAge) add("age", `Âge : ${filters.trancheAge.map((a) => LIBELLES_TRANCHE_AGE[a].toLowerCase()).join(", ")}`);
+  if (filters.sexe) add("sexe", `Sexe : ${filters.sexe.map((s) => LIBELLES_SEXE[s]).join(", ")}`);
+  if (filters.rqth !== undefined) add("rqth", filters.rqth ? "RQTH : oui" : "RQTH : non");
+  return out;
+}
+
+const PARAMETRES_FILTRES = new Set<string>(Object.values(FILTER_PARAMS));
+
+/**
+ * Hidden inputs of the panel: the filters of the URL that have no field (organisme, cfd, rncp, nature, bassin,
+ * année de formation; the territory on an organisme page; the réseau without its select; several values of one
+ * select). A territory with several values is dropped by the next submission (the select holds one).
+ */
+function conserves(params: URLSearchParams, ctx: ContexteVue, selectReseau: boolean): [string, string][] {
+  const avecChamp = new Set(["niveau", "age", "sexe", "rqth"]);
+  if (ctx.vue.kind !== "organisme") for (const k of PARAMETRES_TERRITOIRE) avecChamp.add(k);
+  if (selectReseau) avecChamp.add("reseau");
+  const out: [string, string][] = [];
+  for (const [k, v] of params) {
+    if (!PARAMETRES_FILTRES.has(k)) continue;
+    const multiple = params.getAll(k).length > 1 || v.includes(",");
+    if (avecChamp.has(k) && (!multiple || PARAMETRES_TERRITOIRE.includes(k as never))) continue;
+    out.push([k, v]);
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------------ figures
+
+function compteursVides(): Compteurs {
+  return {
+    apprenants: 0,
+    apprentis: 0,
+    inscritsSansContrat: 0,
+    rupturants: 0,
+    abandons: 0,
+    finsDeFormation: 0,
+    total: 0,
+    rupturantsParDuree: { moins45j: 0, de45a89j: 0, de90a180j: 0 },
+    inscritsSansContratParDuree: { jusqua30j: 0, jusqua60j: 0, jusqua90j: 0 },
+    aRisque: 0,
+  };
+}
+
+/** A masked count's sort key: "< 5" sorts between 0 and 5, all masked values equal. */
+function cleTri(n: Nombre): number {
+  return typeof n === "number" ? n : Number(n.slice(2)) / 2;
+}
+
+function taux(m: (n: number) => Nombre, numerateur: number, denominateur: number): Pick<LigneTaux, "taux" | "numerateur" | "denominateur"> {
+  const num = m(numerateur);
+  const den = m(denominateur);
+  return {
+    taux: typeof num === "number" && typeof den === "number" && den > 0 ? num / den : null,
+    numerateur: num,
+    denominateur: den,
+  };
+}
+
+function trier<L extends { libelle: string; comptes: Comptes }>(lignes: L[], t: TriOrdre, complet = false): TableTriee<L> {
+  const sens = t.ordre === "asc" ? 1 : -1;
+  const sorted = [...lignes].sort((a, b) => {
+    const d = t.tri === "libelle" ? a.libelle.localeCompare(b.libelle, "fr") : cleTri(a.comptes[t.tri]) - cleTri(b.comptes[t.tri]);
+    return d * sens || a.libelle.localeCompare(b.libelle, "fr");
+  });
+  if (complet) return { lignes: sorted, total: sorted.length, page: 1, pages: 1, tri: t.tri, ordre: t.ordre };
+  const pages = Math.max(1, Math.ceil(sorted.length / LIGNES_PAR_PAGE));
+  const page = Math.min(t.page, pages);
+  return {
+    lignes: sorted.slice((page - 1) * LIGNES_PAR_PAGE, page * LIGNES_PAR_PAGE),
+    total: sorted.length,
+    page,
+    pages,
+    tri: t.tri,
+    ordre: t.ordre,
+  };
+}
+
+function lignesCartes(
+  niveau: NiveauCarte,
+  contexte: "page" | "national",
+  lignes: LigneRepartition[],
+  m: (n: number) => Nombre,
+): CartesTerritoriales {
+  const connues = lignes.filter((l): l is LigneRepartition & { code: string } => l.code !== null);
+  return {
+    niveau,
+    contexte,
+    apprenants: connues.map((l): LigneCarte => ({ code: l.code, nom: l.libelle, valeur: m(l.compteurs.apprenants) })),
+    tauxRupture: connues.map((l) => ({
+      code: l.code,
+      nom: l.libelle,
+      ...taux(m, l.compteurs.rupturants, l.compteurs.apprentis + l.compteurs.rupturants),
+    })),
+  };
+}
+
+function comptesDe(c: Compteurs, m: (n: number) => Nombre): Comptes {
+  return Object.fromEntries(COLONNES_COMPTES.map((k) => [k, m(c[k])])) as Comptes;
+}
+
+function couvertureData(
+  m: (n: number) => Nombre,
+  total: ChiffresCouverture & { reference: string },
+  carte: { niveau: NiveauCarte; contexte: "page" | "national"; lignes: LigneCouverture[] } | null,
+): CouvertureData {
+  const t = taux(m, total.transmis, total.organismes);
+  return {
+    organismes: t.denominateur,
+    transmis: t.numerateur,
+    taux: t.taux,
+    fraicheur: {
+      recente: m(total.fraicheur.recente),
+      vieillissante: m(total.fraicheur.vieillissante),
+      ancienne: m(total.fraicheur.ancienne),
+      jamais: m(total.fraicheur.jamais),
+    },
+    reference: total.reference,
+    carte: carte
+      ? {
+          niveau: carte.niveau,
+          contexte: carte.contexte,
+          lignes: carte.lignes
+            .filter((l): l is LigneCouverture & { code: string } => l.code !== null)
+            .map((l) => ({ code: l.code, nom: l.libelle, ...taux(m, l.transmis, l.organismes) })),
+        }
+      : null,
+  };
+}
+
+/** Filters without any territory (the public's national context of a regional page). */
+function sansTerritoire(f: IndicateursFilters): IndicateursFilters {
+  const { region: _r, departement: _d, academie: _a, bassinEmploi: _b, ...rest } = f;
+  return rest;
+}
+
+interface Calcul {
+  ctx: ContexteVue;
+  viewer: Viewer;
+  date: string;
+  today: string;
+  now?: Date;
+  /** The page's filters (vue ∩ user ∩ scope); null: nothing can match. */
+  filters: IndicateursFilters | null;
+  tri: { o: TriOrdre; f: TriOrdre };
+  complet?: boolean;
+}
+
+async function calculer(database: Database, c: Calcul): Promise<Resultat> {
+  const { ctx, viewer, date, today } = c;
+  const m = (n: number) => maskSmallCounts(viewer, n) as Nombre;
+  const seuil = maskThreshold(viewer);
+  const isPublic = ctx.public;
+  const scope = ctx.scope;
+  const filters = c.filters ?? {};
+  const vide = c.filters === null;
+  const base = { date, filters, scope, today };
+
+  const points = vide
+    ? datesSerie(date).map((d) => ({ ...d, compteurs: compteursVides() }))
+    : (await serieMensuelle(database, base)).points;
+  const at = (k: number) => points[points.length - 1 - k]?.compteurs ?? compteursVides();
+  const actuel = at(0);
+
+  const nationalScope = viewer.scope.kind === "national";
+  const contexteNational = isPublic && (ctx.vue.kind === "region" || Boolean(filters.region));
+  const filtresContexte = sansTerritoire(filters);
+  const by = (b: "departement" | "region" | "niveau" | "organisme" | "formation", f: IndicateursFilters = filters) =>
+    vide ? Promise.resolve([] as LigneRepartition[]) : indicateurs(database, { ...base, filters: f, by: b }).then((r) => r.repartition!.lignes);
+
+  const [parNiveau, parDepartement, parRegion, parOrganisme, parFormation, couvPage, couvCarte] = await Promise.all([
+    by("niveau"),
+    isPublic ? null : by("departement"),
+    isPublic ? by("region", contexteNational ? filtresContexte : filters) : nationalScope && (ctx.vue.kind === "national" || ctx.vue.kind === "formation") ? by("region") : null,
+    isPublic ? null : by("organisme"),
+    ctx.vue.kind === "formation" ? null : by("formation"),
+    couverture(database, {
+      date,
+      filters,
+      scope,
+      now: c.now,
+      by: isPublic || ctx.vue.kind === "organisme" ? undefined : "departement",
+    }),
+    isPublic
+      ? couverture(database, { date, filters: contexteNational ? filtresContexte : filters, scope, now: c.now, by: "region" })
+      : null,
+  ]);
+
+  const cartes: CartesTerritoriales[] = [];
+  if (parDepartement) cartes.push(lignesCartes("departement", "page", parDepartement, m));
+  if (parRegion) cartes.push(lignesCartes("region", contexteNational ? "national" : "page", parRegion, m));
+
+  const comparaison = (cle: keyof Compteurs & string, k: number): ChiffreCle["moisPrecedent"] => {
+    const valeur = m(at(0)[cle] as number);
+    const comparee = m(at(k)[cle] as number);
+    const ecart = typeof valeur === "number" && typeof comparee === "number" ? valeur - comparee : null;
+    return {
+      date: points[points.length - 1 - k]?.date ?? date,
+      valeur: comparee,
+      ecart,
+      ratio: ecart !== null && typeof comparee === "number" && comparee > 0 ? ecart / comparee : null,
+    };
+  };
+
+  const organismes = parOrganisme
+    ? trier(
+        parOrganisme.map(
+          (l): LigneOrganisme => ({
+            id: l.code === null ? null : Number(l.code),
+            libelle: l.libelle,
+            siret: l.siret ?? null,
+            uai: l.uai ?? null,
+            comptes: comptesDe(l.compteurs, m),
+          }),
+        ),
+        c.tri.o,
+        c.complet,
+      )
+    : null;
+  const formations = parFormation
+    ? trier(
+        parFormation.map(
+          (l): LigneFormation => ({
+            id: l.code === null ? null : Number(l.code),
+            libelle: l.code === null ? "Formation non renseignée" : l.libelle,
+            cfd: l.cfd ?? null,
+            rncp: l.rncp ?? null,
+            comptes: comptesDe(l.compteurs, m),
+          }),
+        ),
+        c.tri.f,
+        c.complet,
+      )
+    : null;
+
+  const couvCarteData: { niveau: NiveauCarte; contexte: "page" | "national"; lignes: LigneCouverture[] } | null = couvCarte
+    ? { niveau: "region", contexte: contexteNational ? "national" : "page", lignes: couvCarte.repartition?.lignes ?? [] }
+    : couvPage.repartition
+      ? { niveau: "departement", contexte: "page", lignes: couvPage.repartition.lignes }
+      : null;
+
+  return {
+    masque: seuil > 0,
+    seuil,
+    vide: actuel.total === 0,
+    chiffres: COLONNES_COMPTES.map((cle) => ({
+      cle,
+      valeur: m(actuel[cle]),
+      moisPrecedent: comparaison(cle, 1),
+      anneePrecedente: comparaison(cle, 12),
+    })),
+    serie: points.map((p) => ({
+      mois: p.mois,
+      date: p.date,
+      apprentis: m(p.compteurs.apprentis),
+      inscritsSansContrat: m(p.compteurs.inscritsSansContrat),
+      rupturants: m(p.compteurs.rupturants),
+    })),
+    cartes,
+    niveaux: parNiveau.map(
+      (l): LigneNiveau => ({
+        code: l.code,
+        libelle: l.libelle,
+        apprentis: m(l.compteurs.apprentis),
+        inscritsSansContrat: m(l.compteurs.inscritsSansContrat),
+        rupturants: m(l.compteurs.rupturants),
+      }),
+    ),
+    organismes,
+    formations,
+    decrochage: {
+      rupturants: m(actuel.rupturants),
+      rupturantsParDuree: {
+        moins45j: m(actuel.rupturantsParDuree.moins45j),
+        de45a89j: m(actuel.rupturantsParDuree.de45a89j),
+        de90a180j: m(actuel.rupturantsParDuree.de90a180j),
+      },
+      inscritsSansContrat: m(actuel.inscritsSansContrat),
+      sansContratParDuree: {
+        jusqua30j: m(actuel.inscritsSansContratParDuree.jusqua30j),
+        jusqua60j: m(actuel.inscritsSansContratParDuree.jusqua60j),
+        jusqua90j: m(actuel.inscritsSansContratParDuree.jusqua90j),
+      },
+      aRisque: m(actuel.aRisque),
+      tauxRupture: taux(m, actuel.rupturants, actuel.apprentis + actuel.rupturants).taux,
+    },
+    couverture: couvertureData(m, couvPage, couvCarteData),
+  };
+}
+
+// ------------------------------------------------------------------------------------------------ entry
+
+/**
+ * Everything a dashboard page shows. Throws a redirect (filter panel searches), a 404 (unknown page) or a 403
+ * (outside the viewer's rights); a bad URL value gives `erreurs` (French, naming the parameter) and no figures.
+ */
+export async function chargerTableau(request: Request, database: Database, vue: Vue, options: ChargementOptions = {}): Promise<TableauPage> {
+  const viewer = await getViewer(request, database);
+  const url = new URL(request.url);
+  const today = options.today ?? todayIso();
+  const t = await territoires(database);
+  const ctx = await resoudreVue(database, viewer, vue, t);
+  const recherches = await traiterRecherches(database, viewer, ctx, url);
+  const params = url.searchParams;
+  const p = lireParametres(params, today);
+  const erreurs = [...recherches.erreurs, ...p.erreurs];
+  if (p.erreurs.length === 0) await verifierFiltres(database, viewer, p.filters);
+
+  const search = chaineRequete(params);
+  const filtresAffiches = p.erreurs.length === 0 ? p.filters : {};
+  const [reseaux, tags] = await Promise.all([
+    viewer.userId === null || viewer.scope.kind === "organisme" ? Promise.resolve(null) : reseauxConnus(database, viewer),
+    etiquettes(database, ctx, filtresAffiches, search, t),
+  ]);
+  const panneau: Panneau = {
+    mois: p.mois,
+    moisMax: today.slice(0, 7),
+    territoires: ctx.vue.kind === "organisme" ? null : optionsTerritoires(viewer, t, ctx),
+    territoire: territoireCourant(ctx, filtresAffiches),
+    reseaux,
+    cfa: viewer.userId !== null && ctx.vue.kind !== "organisme",
+    formation: ctx.vue.kind !== "formation",
+    filtres: filtresAffiches,
+    conserves: conserves(params, ctx, reseaux !== null),
+    etiquettes: tags,
+    reinitialiser: ctx.info.chemin,
+  };
+
+  const page: TableauPage = {
+    info: ctx.info,
+    panneau,
+    mois: p.mois,
+    date: p.date,
+    aujourdhui: today,
+    recherche: search,
+    liens: ctx.liens,
+    erreurs,
+    choix: recherches.choix,
+    resultat: null,
+  };
+  if (erreurs.length > 0 || recherches.choix) return page;
+
+  const filters = combinerFiltres(ctx.filtresVue, ctx.filtresScope, p.filters);
+  page.resultat = await calculer(database, { ctx, viewer, date: p.date, today, now: options.now, filters, tri: p.tri, complet: options.complet });
+  return page;
+}
+
+/** The loader of a dashboard route: the page's data, with status 400 when the URL holds a bad value. */
+export async function loaderTableau(request: Request, database: Database, vue: Vue) {
+  const page = await chargerTableau(request, database, vue);
+  return data(page, { status: page.erreurs.length > 0 ? 400 : 200, headers: { "Cache-Control": "private, no-store" } });
+}
+
+/** Route params → vue (404 on a malformed id). */
+export function vueOrganisme(id: string | undefined): Vue {
+  const n = parseId(id);
+  if (n === null) throw notFound("Cet organisme n'existe pas dans le référentiel.");
+  return { kind: "organisme", id: n };
+}
+
+export function vueFormation(id: string | undefined): Vue {
+  const n = parseId(id);
+  if (n === null) throw notFound("Cette formation n'existe pas dans le catalogue.");
+  return { kind: "formation", id: n };
+}
+
+export function vueTerritoire(niveau: NiveauTerritoire, code: string | undefined): Vue {
+  if (!code || !/^[0-9A-Za-z]{2,3}$/.test(code)) {
+    throw notFound(niveau === "region" ? "Cette région n'existe pas." : niveau === "academie" ? "Cette académie n'existe pas." : "Ce département n'existe pas.");
+  }
+  return { kind: niveau, code };
+}
+
+/** `vue=` of the resource routes ("national", "region:84", "organisme:12"…). */
+export function vueDeParametre(value: string | null): Vue {
+  if (!value || value === "national") return { kind: "national" };
+  const match = /^(region|departement|academie|organisme|formation):([0-9A-Za-z]{1,9})$/.exec(value);
+  if (!match) throw notFound(`vue : page de tableau de bord inconnue « ${value} » (national, region:84, departement:69, academie:10, organisme:<id>, formation:<id>)`);
+  const [, kind, code] = match;
+  if (kind === "organisme") return vueOrganisme(code);
+  if (kind === "formation") return vueFormation(code);
+  return vueTerritoire(kind as NiveauTerritoire, code);
+}

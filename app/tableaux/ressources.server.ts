@@ -1,0 +1,103 @@
+/**
+ * The dashboards' data as files: `/tableau.json` (the page's figures, or one whole table) and `/tableau.csv`
+ * (one table: organismes, formations, chiffres, serie), with the page's parameters plus `vue=` (national,
+ * region:84, departement:69, academie:10, organisme:<id>, formation:<id>). Same policy as the pages (they share
+ * chargerTableau): masked for the public, 403 outside the viewer's rights — as JSON for the JSON route — with
+ * no figure in it.
+ */
+import { toCsv, type CsvValue } from "../shared/csv";
+import { chargerTableau, vueDeParametre } from "./page.server";
+import type { Comptes, TableauPage } from "./types";
+import { COLONNES_COMPTES, LIBELLES_COMPTES, PARAMETRES_RECHERCHE, vueEnParametre } from "./vues";
+import type { Database } from "../../db/client.server";
+
+export const TABLES_CSV = ["organismes", "formations", "chiffres", "serie"] as const;
+export type TableCsv = (typeof TABLES_CSV)[number];
+
+const JSON_HEADERS = { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "private, no-store" };
+const TEXT_HEADERS = { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "private, no-store" };
+
+function erreur(format: "json" | "csv", status: number, message: string): Response {
+  return format === "json"
+    ? new Response(JSON.stringify({ erreur: message }), { status, headers: JSON_HEADERS })
+    : new Response(message, { status, headers: TEXT_HEADERS });
+}
+
+/** The page of the request's `vue`, the panel's searches left out (they are for the HTML form). */
+async function page(request: Request, database: Database, format: "json" | "csv", complet: boolean): Promise<TableauPage | Response> {
+  const url = new URL(request.url);
+  for (const k of PARAMETRES_RECHERCHE) url.searchParams.delete(k);
+  try {
+    const vue = vueDeParametre(url.searchParams.get("vue"));
+    const result = await chargerTableau(new Request(url, { headers: request.headers }), database, vue, { complet });
+    if (result.erreurs.length) return erreur(format, 400, `Paramètres invalides : ${result.erreurs.join(" ; ")}.`);
+    return result;
+  } catch (thrown) {
+    if (thrown instanceof Response && thrown.status >= 400) return erreur(format, thrown.status, await thrown.text());
+    throw thrown;
+  }
+}
+
+function comptes(c: Comptes): CsvValue[] {
+  return COLONNES_COMPTES.map((k) => c[k]);
+}
+
+function nomFichier(p: TableauPage, table: string): string {
+  return `tableau-${vueEnParametre(p.info.vue).replace(":", "-")}-${table}-${p.mois}`;
+}
+
+export async function tableauJson(request: Request, database: Database): Promise<Response> {
+  const table = new URL(request.url).searchParams.get("table");
+  if (table !== null && table !== "organismes" && table !== "formations") {
+    return erreur("json", 400, `table : table inconnue « ${table} » (organismes ou formations)`);
+  }
+  const p = await page(request, database, "json", table !== null);
+  if (p instanceof Response) return p;
+  const r = p.resultat!;
+  const body =
+    table === "organismes" || table === "formations"
+      ? { vue: p.info.vue, titre: p.info.titre, mois: p.mois, date: p.date, filtres: p.panneau.filtres, table, lignes: r[table]?.lignes ?? null }
+      : { vue: p.info.vue, titre: p.info.titre, perimetre: p.info.perimetre, mois: p.mois, date: p.date, filtres: p.panneau.filtres, ...r };
+  if ((table === "organismes" || table === "formations") && r[table] === null) {
+    return erreur("json", 403, table === "organismes" ? "Les chiffres par organisme sont réservés aux utilisateurs connectés." : "Pas de table par formation sur cette page.");
+  }
+  return new Response(JSON.stringify(body), { headers: JSON_HEADERS });
+}
+
+export async function tableauCsv(request: Request, database: Database): Promise<Response> {
+  const table = new URL(request.url).searchParams.get("table") ?? "";
+  if (!(TABLES_CSV as readonly string[]).includes(table)) {
+    return erreur("csv", 400, `table : table inconnue « ${table} » (valeurs : ${TABLES_CSV.join(", ")})`);
+  }
+  const p = await page(request, database, "csv", table === "organismes" || table === "formations");
+  if (p instanceof Response) return p;
+  const r = p.resultat!;
+  let rows: CsvValue[][];
+  const libelles = COLONNES_COMPTES.map((k) => LIBELLES_COMPTES[k]);
+  switch (table as TableCsv) {
+    case "organismes":
+      if (!r.organismes) return erreur("csv", 403, "Les chiffres par organisme sont réservés aux utilisateurs connectés.");
+      rows = [["Organisme", "SIRET", "UAI", ...libelles], ...r.organismes.lignes.map((l) => [l.libelle, l.siret, l.uai, ...comptes(l.comptes)])];
+      break;
+    case "formations":
+      if (!r.formations) return erreur("csv", 400, "Pas de table par formation sur cette page.");
+      rows = [["Formation", "CFD", "RNCP", ...libelles], ...r.formations.lignes.map((l) => [l.libelle, l.cfd, l.rncp, ...comptes(l.comptes)])];
+      break;
+    case "chiffres":
+      rows = [
+        ["Indicateur", "Date", "Valeur", "Mois précédent (date)", "Mois précédent", "Un an avant (date)", "Un an avant"],
+        ...r.chiffres.map((c) => [LIBELLES_COMPTES[c.cle], p.date, c.valeur, c.moisPrecedent.date, c.moisPrecedent.valeur, c.anneePrecedente.date, c.anneePrecedente.valeur]),
+      ];
+      break;
+    case "serie":
+      rows = [["Mois", "Date", "Apprentis", "Inscrits sans contrat", "Rupturants"], ...r.serie.map((s) => [s.mois, s.date, s.apprentis, s.inscritsSansContrat, s.rupturants])];
+      break;
+  }
+  return new Response(toCsv(rows), {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${nomFichier(p, table)}.csv"`,
+      "Cache-Control": "private, no-store",
+    },
+  });
+}

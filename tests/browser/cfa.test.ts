@@ -1,0 +1,160 @@
+/**
+ * The CFA space in Chromium, signed in as the demo CFA account through /connexion, on the demo dataset with its
+ * demo transmissions: every page renders without console error nor serious axe-core violation, with a screenshot
+ * under test-results/cfa-*.png; a rejected transmission is followed to its explanation; a learner is searched and
+ * opened (timeline); sorting works from the keyboard; duplicates are merged. Needs `npm run -s build` and Chromium.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { browserAvailable, collectPageErrors, launchBrowser, screenshot, serveApp, seriousAxeViolations } from "../helpers/browser";
+import { seedDemo } from "../../app/demo/seed.server";
+import { DEMO_PASSWORD, ensureDemoAccounts } from "../../app/auth/demo-accounts.server";
+import { ensureDemoTransmissions } from "../../app/cfa/demo-transmissions.server";
+
+process.env.COOKIE_SECURE = "0";
+
+const TODAY = new Date().toISOString().slice(0, 10);
+const available = browserAvailable();
+
+let t: TestDatabase;
+let app: Awaited<ReturnType<typeof serveApp>>;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let errors: string[];
+let base: string;
+
+async function check(name: string) {
+  await screenshot(page, `cfa-${name}`);
+  const violations = await seriousAxeViolations(page);
+  expect(violations, `${name} : ${JSON.stringify(violations, null, 2)}`).toEqual([]);
+  expect(errors, name).toEqual([]);
+}
+
+async function open(path: string, heading: RegExp) {
+  const response = await page.goto(app.baseUrl + path, { waitUntil: "networkidle" });
+  expect(response?.status(), path).toBe(200);
+  await expect(page.locator("main h1").first().textContent()).resolves.toMatch(heading);
+}
+
+beforeAll(async () => {
+  if (!available) return;
+  t = await createTestDatabase();
+  await seedDemo(t.database, { effectifs: 3000, seed: 7, today: TODAY });
+  await ensureDemoAccounts(t.database);
+  await ensureDemoTransmissions(t.database, TODAY);
+  app = await serveApp(t.database);
+  browser = await launchBrowser();
+  context = await browser.newContext({ locale: "fr-FR", viewport: { width: 1280, height: 900 } });
+  page = await context.newPage();
+  errors = collectPageErrors(page);
+}, 240_000);
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await app?.close();
+  await t?.drop();
+});
+
+describe.skipIf(!available)("CFA space in the browser", () => {
+  it("signs in through /connexion and lands on the CFA's home", async () => {
+    await page.goto(`${app.baseUrl}/connexion?redirectTo=%2Fcfa`, { waitUntil: "networkidle" });
+    await page.fill('input[name="email"]', "cfa@demo.test");
+    await page.fill('input[name="password"]', DEMO_PASSWORD);
+    await Promise.all([page.waitForURL(/\/cfa\/\d+$/), page.click('button[type="submit"]')]);
+    base = new URL(page.url()).pathname;
+    await page.waitForLoadState("networkidle");
+    await expect(page.locator('[data-testid="chiffre-apprenants"]').count()).resolves.toBe(1);
+    expect(await page.locator('[data-testid="alerte"]').count()).toBeGreaterThan(0);
+    await expect(page.locator(".fr-sidemenu").textContent()).resolves.toContain("Téléverser un fichier");
+    await check("accueil");
+  });
+
+  it("follows a rejected transmission to the explanation of its errors", async () => {
+    await open(`${base}/transmissions`, /Transmissions/);
+    expect(await page.locator('[data-testid="historique"] tbody tr').count()).toBeGreaterThan(3);
+    expect(await page.locator('[data-testid="erreurs-recurrentes"] tbody tr').count()).toBeGreaterThan(0);
+    await check("transmissions");
+    await Promise.all([page.waitForURL(/\/transmissions\/\d{4}-\d{2}-\d{2}$/), page.locator("text=Voir les erreurs").first().click()]);
+    await page.waitForLoadState("networkidle");
+    await expect(page.locator("main h1").first().textContent()).resolves.toMatch(/Transmissions du \d{2}\/\d{2}\/\d{4}/);
+    const explications = page.locator('[data-testid="explication"]');
+    expect(await explications.count()).toBeGreaterThan(0);
+    await expect(explications.first().textContent()).resolves.toMatch(/(Vérifiez|corrigez|saisissez|renseignez|Corrigez|Saisissez|Renseignez|La )/);
+    await check("transmissions-jour");
+  });
+
+  it("shows the API key page, generates a key shown once", async () => {
+    await open(`${base}/cle-api`, /Clé d'API/);
+    await check("cle-api");
+    await Promise.all([page.waitForSelector('[data-testid="cle-generee"]'), page.click('form:has(input[name="intent"][value="generer"]) button[type="submit"]')]);
+    await expect(page.locator('[data-testid="cle-generee"]').inputValue()).resolves.toMatch(/^tdba_/);
+    await check("cle-api-generee");
+  });
+
+  it("searches a learner, sorts from the keyboard, opens the learner's timeline", async () => {
+    await open(`${base}/apprenants`, /Apprenants/);
+    await check("apprenants");
+    const organismeId = Number(base.split("/").pop());
+    const [cible] = await t.database.rows<{ id: number; nom: string; prenom: string }>(sql`
+      select e.id, e.nom, e.prenom from effectifs e
+      where (e.organisme_responsable_id = ${organismeId}
+             or e.organisme_formateur_id in (select formateur_id from organisme_relations where responsable_id = ${organismeId}))
+        and exists (select 1 from contrats c where c.effectif_id = e.id)
+      order by e.id limit 1`);
+    await page.fill("#q", `${cible.nom} ${cible.prenom}`);
+    await Promise.all([page.waitForURL(/q=/), page.click('form[aria-label="Rechercher et filtrer les apprenants"] button[type="submit"]')]);
+    await page.waitForLoadState("networkidle");
+    const rows = page.locator('[data-testid="liste-apprenants"] tbody tr');
+    expect(await rows.count()).toBeGreaterThanOrEqual(1);
+    await expect(rows.first().textContent()).resolves.toContain(cible.nom);
+    await check("apprenants-recherche");
+
+    // sort by birth date with the keyboard only
+    await page.goto(`${app.baseUrl}${base}/apprenants`, { waitUntil: "networkidle" });
+    const header = page.locator('th:has-text("Naissance")');
+    await expect(header.getAttribute("aria-sort")).resolves.toBe("none");
+    await header.locator("a").focus();
+    await Promise.all([page.waitForURL(/tri=naissance/), page.keyboard.press("Enter")]);
+    await page.waitForLoadState("networkidle");
+    await expect(page.locator('th:has-text("Naissance")').getAttribute("aria-sort")).resolves.toBe("ascending");
+
+    await page.goto(`${app.baseUrl}${base}/apprenants/${cible.id}`, { waitUntil: "networkidle" });
+    await expect(page.locator("main h1").first().textContent()).resolves.toContain(cible.nom);
+    const chart = page.locator('[data-testid="parcours"] [role="img"] svg');
+    expect(await chart.count()).toBe(1);
+    await expect(page.locator('[data-testid="parcours"] ol li').count()).resolves.toBeGreaterThan(0);
+    await check("apprenant");
+  });
+
+  it("merges the demo duplicates", async () => {
+    await open(`${base}/doublons`, /Doublons/);
+    const groupes = page.locator('[data-testid="groupe-doublons"]');
+    const before = await groupes.count();
+    expect(before).toBeGreaterThanOrEqual(3);
+    await check("doublons");
+    await Promise.all([page.waitForSelector('[data-testid="resultat"]'), groupes.first().locator("text=Fusionner dans la fiche conservée").click()]);
+    await expect(page.locator('[data-testid="resultat"]').textContent()).resolves.toMatch(/doublon fusionné/);
+    await page.waitForLoadState("networkidle");
+    expect(await page.locator('[data-testid="groupe-doublons"]').count()).toBe(before - 1);
+    expect(await page.locator('[data-testid="archives"] tbody tr').count()).toBe(1);
+    await check("doublons-fusion");
+  });
+
+  it("shows the data quality, the formateurs, and exports the list", async () => {
+    await open(`${base}/qualite`, /Qualité des données/);
+    await expect(page.locator('[data-testid="score-qualite"]').count()).resolves.toBe(1);
+    await check("qualite");
+    await open(`${base}/formateurs`, /Organismes formateurs/);
+    expect(await page.locator('[data-testid="formateurs"] tbody tr').count()).toBeGreaterThan(0);
+    await check("formateurs");
+    const csv = await context.request.get(`${app.baseUrl}${base}/export.csv`);
+    expect(csv.status()).toBe(200);
+    const body = await csv.body();
+    expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const [log] = await t.database.rows<{ n: number }>(sql`select count(*)::int n from named_list_access_log where action = 'download'`);
+    expect(log.n).toBe(1);
+  });
+});

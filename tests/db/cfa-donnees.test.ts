@@ -1,0 +1,258 @@
+/**
+ * Data layer of the CFA space (app/cfa/*.server.ts) on the demo dataset: demo transmissions (pipeline format,
+ * idempotent), history by day and explained errors, learners' list (search, filters, sort, pagination), learner
+ * record, duplicates (merge / delete archived, statut storage kept exact), data quality, export (logged).
+ * PGlite by default, the PostgreSQL server when DATABASE_URL is set.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { seedDemo } from "../../app/demo/seed.server";
+import { ensureDemoAccounts } from "../../app/auth/demo-accounts.server";
+import { findUserByEmail } from "../../app/auth/accounts.server";
+import { createSession } from "../../app/auth/session.server";
+import { getViewer, type AuthenticatedViewer } from "../../app/auth/policy.server";
+import { ensureDemoTransmissions, SUFFIXE_DOUBLON } from "../../app/cfa/demo-transmissions.server";
+import { organismesDeLEspace, type EspaceCfa } from "../../app/cfa/acces.server";
+import { historiqueTransmissions, transmissionsDuJour, erreursRecurrentes } from "../../app/cfa/transmissions.server";
+import { listerApprenants, ficheApprenant } from "../../app/cfa/apprenants.server";
+import { parseFiltresApprenants } from "../../app/cfa/apprenants";
+import { listerDoublons, fusionnerEffectifs, supprimerEffectif, archivesRecentes, OperationRefusee } from "../../app/cfa/doublons.server";
+import { qualiteCfa } from "../../app/cfa/qualite.server";
+import { exporterApprenants } from "../../app/cfa/export.server";
+import { accueilCfa, formateursDuResponsable } from "../../app/cfa/espace.server";
+import { indicateurs } from "../../app/indicateurs/indicateurs.server";
+import { expliquerErreur } from "../../app/cfa/erreurs";
+import { readXlsx } from "../../app/shared/xlsx.server";
+
+const TODAY = new Date().toISOString().slice(0, 10);
+
+let t: TestDatabase;
+let viewer: AuthenticatedViewer;
+let espace: EspaceCfa;
+
+async function espaceDe(organismeId: number): Promise<EspaceCfa> {
+  return { viewer, target: null as never, organismeId, organismeIds: await organismesDeLEspace(t.database, organismeId), contacts: true };
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  await seedDemo(t.database, { effectifs: 3000, seed: 7, today: TODAY });
+  await ensureDemoAccounts(t.database);
+  const user = await findUserByEmail(t.database, "cfa@demo.test");
+  const cookie = await createSession(t.database, user!.id, new Request("http://localhost/"));
+  viewer = (await getViewer(new Request("http://localhost/", { headers: { cookie: cookie.split(";")[0] } }), t.database)) as AuthenticatedViewer;
+  expect(viewer.organisationType).toBe("ORGANISME_FORMATION");
+}, 240_000);
+afterAll(async () => t?.drop());
+
+describe("demo transmissions", () => {
+  it("creates a history in the pipeline's error format, and is idempotent", async () => {
+    const first = await ensureDemoTransmissions(t.database, TODAY);
+    expect(first.transmissions).toBeGreaterThan(100);
+    expect(first.avecErreurs).toBeGreaterThan(5);
+    expect(first.doublons).toBe(3);
+    const second = await ensureDemoTransmissions(t.database, TODAY);
+    expect(second).toEqual({ organismes: 0, transmissions: 0, avecErreurs: 0, doublons: 0 });
+
+    const rows = await t.database.rows<{ errors: unknown; nb_rejected: number; received_at: unknown }>(
+      sql`select errors, nb_rejected, received_at from transmissions where errors is not null`,
+    );
+    expect(rows.length).toBe(first.avecErreurs);
+    for (const r of rows) {
+      const items = (typeof r.errors === "string" ? JSON.parse(r.errors) : r.errors) as Record<string, unknown>[];
+      expect(items.length).toBe(r.nb_rejected);
+      for (const item of items) {
+        expect(Object.keys(item)).toEqual(expect.arrayContaining(["index", "id_erp_apprenant", "nom", "prenom", "errors"]));
+        for (const e of item.errors as { path: (string | number)[]; message: string }[]) {
+          expect(Array.isArray(e.path)).toBe(true);
+          expect(expliquerErreur(e).categorie).not.toBe("autre");
+        }
+      }
+      // errors are kept 30 days only
+      expect(Date.now() - new Date(r.received_at as string).getTime()).toBeLessThanOrEqual(31 * 86_400_000);
+    }
+    // the last transmission of each organisme is its last_transmission_at
+    const [mismatch] = await t.database.rows<{ n: number }>(sql`
+      select count(*)::int n from organismes o
+      where o.last_transmission_at is not null
+        and o.last_transmission_at <> (select max(received_at) from transmissions t where t.organisme_id = o.id)`);
+    expect(mismatch.n).toBe(0);
+  });
+});
+
+describe("CFA space of the demo account", () => {
+  beforeAll(async () => {
+    if (viewer.scope.kind !== "organisme") throw new Error("scope");
+    const [own] = await t.database.rows<{ id: number }>(sql`
+      select o.id from organismes o join organisations g on g.siret = o.siret where g.id = ${viewer.user.organisationId} limit 1`);
+    espace = await espaceDe(own.id);
+    expect(espace.organismeIds.length).toBeGreaterThan(1);
+  });
+
+  it("history by Paris day and the explained errors of a day", async () => {
+    const h = await historiqueTransmissions(t.database, espace.organismeId, { jours: 30 });
+    expect(h.aucune).toBe(false);
+    expect(h.jours.length).toBeGreaterThan(3);
+    expect(h.total.recus).toBe(h.total.acceptes + h.total.refuses);
+    const avecRefus = h.jours.find((j) => j.refuses > 0 && j.detailDisponible);
+    expect(avecRefus).toBeDefined();
+    const detail = await transmissionsDuJour(t.database, espace.organismeId, avecRefus!.jour);
+    expect(detail.refuses.length).toBe(avecRefus!.refuses);
+    for (const d of detail.refuses) {
+      expect(d.erreurs.length).toBeGreaterThan(0);
+      for (const e of d.erreurs) expect(e.explication.length).toBeGreaterThan(40);
+    }
+    expect(detail.resume.length).toBeGreaterThan(0);
+    const recurrentes = await erreursRecurrentes(t.database, espace.organismeId);
+    expect(recurrentes[0].dossiers).toBeGreaterThan(0);
+  });
+
+  it("lists, searches, filters, sorts and pages the learners", async () => {
+    const f = (q: string) => parseFiltresApprenants(new URLSearchParams(q), TODAY).filtres;
+    // the biggest space of the dataset, to have several pages
+    const [gros] = await t.database.rows<{ id: number }>(sql`
+      select organisme_responsable_id as id from effectifs group by 1 order by count(*) desc limit 1`);
+    const grand = await espaceDe(gros.id);
+    const all = await listerApprenants(t.database, grand, f("limit=25"), true);
+    expect(all.total).toBeGreaterThan(25);
+    expect(all.lignes).toHaveLength(25);
+    expect(all.pages).toBe(Math.ceil(all.total / 25));
+    const noms = all.lignes.map((l) => l.nom.toLowerCase());
+    expect([...noms].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))).toEqual(noms);
+
+    const cible = all.lignes[3];
+    const found = await listerApprenants(t.database, grand, f(`q=${encodeURIComponent(cible.prenom.toUpperCase() + " " + cible.nom)}`), true);
+    expect(found.lignes.map((l) => l.id)).toContain(cible.id);
+    const page2 = await listerApprenants(t.database, grand, f("limit=25&page=2"), true);
+    expect(page2.lignes[0].id).not.toBe(all.lignes[0].id);
+    const byErp = await listerApprenants(t.database, grand, f(`q=${encodeURIComponent(cible.idErpApprenant)}`), true);
+    expect(byErp.lignes.map((l) => l.id)).toContain(cible.id);
+
+    const apprentis = await listerApprenants(t.database, espace, f("statut=APPRENTI&limit=100"), true);
+    expect(apprentis.lignes.every((l) => l.statut === "APPRENTI")).toBe(true);
+    const rupturants = await listerApprenants(t.database, espace, f("signal=rupturant_moins_45j&limit=100"), true);
+    expect(rupturants.lignes.every((l) => l.etat === 5 && (l.joursSansContrat ?? 0) < 45)).toBe(true);
+
+    // the counters of the home page count exactly the learners the list gives at the date
+    const compteurs = (await indicateurs(t.database, { date: TODAY, scope: { kind: "organisme", organismeIds: [espace.organismeId] }, exact: true })).compteurs;
+    const courant = TODAY.slice(5) >= "08-01" ? `${TODAY.slice(0, 4)}-${Number(TODAY.slice(0, 4)) + 1}` : `${Number(TODAY.slice(0, 4)) - 1}-${TODAY.slice(0, 4)}`;
+    const apprentisAnnee = await listerApprenants(t.database, espace, f(`statut=APPRENTI&annee=${courant}`), true);
+    expect(apprentisAnnee.total).toBe(compteurs.apprentis);
+
+    const desc = await listerApprenants(t.database, grand, f("tri=naissance&ordre=desc"), true);
+    const dates = desc.lignes.map((l) => l.dateDeNaissance);
+    expect([...dates].sort().reverse()).toEqual(dates);
+  });
+
+  it("gives a learner's record, and nothing for another CFA's learner", async () => {
+    const [mine] = await t.database.rows<{ id: number }>(sql`
+      select e.id from effectifs e where e.organisme_formateur_id = any(${`{${espace.organismeIds.join(",")}}`}::int[])
+        and exists (select 1 from contrats c where c.effectif_id = e.id) order by e.id limit 1`);
+    const fiche = await ficheApprenant(t.database, espace, mine.id, true, TODAY);
+    expect(fiche).not.toBeNull();
+    expect(fiche!.contrats.length).toBeGreaterThan(0);
+    expect(fiche!.periodes.length).toBeGreaterThan(0);
+    expect(fiche!.contacts).not.toBeNull();
+    expect((await ficheApprenant(t.database, espace, mine.id, false, TODAY))!.contacts).toBeNull();
+    const [other] = await t.database.rows<{ id: number }>(sql`
+      select e.id from effectifs e where not (e.organisme_formateur_id = any(${`{${espace.organismeIds.join(",")}}`}::int[])
+        or e.organisme_responsable_id = ${espace.organismeId}) limit 1`);
+    expect(await ficheApprenant(t.database, espace, other.id, true, TODAY)).toBeNull();
+  });
+
+  it("finds the demo duplicates, merges and deletes them with an archive, and keeps the counters exact", async () => {
+    const groupes = await listerDoublons(t.database, espace, TODAY);
+    expect(groupes.length).toBeGreaterThanOrEqual(3);
+    const demo = groupes.filter((g) => g.effectifs.some((e) => e.idErpApprenant.endsWith(SUFFIXE_DOUBLON)));
+    expect(demo).toHaveLength(3);
+
+    // merge: the group whose copy lacks the commune
+    const sansCommune = demo[1];
+    const copie = sansCommune.effectifs.find((e) => e.idErpApprenant.endsWith(SUFFIXE_DOUBLON))!;
+    const original = sansCommune.effectifs.find((e) => e !== copie)!;
+    await t.database.db.execute(sql`update effectifs set email = null where id = ${original.id}`);
+    const [copieEmail] = await t.database.rows<{ n: number }>(sql`select count(*)::int n from effectifs where id = ${copie.id}`);
+    expect(copieEmail.n).toBe(1);
+    await t.database.db.execute(sql`update effectifs set email = 'copie@example.fr' where id = ${copie.id}`);
+    const fusion = await fusionnerEffectifs(t.database, viewer, espace, original.id, copie.id, "Doublon de test");
+    expect(fusion.champsRepris).toContain("e-mail");
+    const [kept] = await t.database.rows<{ email: string }>(sql`select email from effectifs where id = ${original.id}`);
+    expect(kept.email).toBe("copie@example.fr");
+    expect(await t.database.rows(sql`select 1 from effectifs where id = ${copie.id}`)).toHaveLength(0);
+    expect(await t.database.rows(sql`select 1 from statut_periodes where effectif_id = ${copie.id}`)).toHaveLength(0);
+
+    // delete
+    const autre = demo[2].effectifs.find((e) => e.idErpApprenant.endsWith(SUFFIXE_DOUBLON))!;
+    await supprimerEffectif(t.database, viewer, espace, autre.id, "Saisie en double");
+    const archives = await archivesRecentes(t.database, espace);
+    expect(archives.map((a) => [a.operation, a.effectifId, a.motif, a.userEmail])).toEqual([
+      ["suppression", autre.id, "Saisie en double", "cfa@demo.test"],
+      ["fusion", copie.id, "Doublon de test", "cfa@demo.test"],
+    ]);
+    const [archive] = await t.database.rows<{ donnees: unknown }>(sql`select donnees from effectifs_archives where effectif_id = ${autre.id}`);
+    const donnees = (typeof archive.donnees === "string" ? JSON.parse(archive.donnees) : archive.donnees) as { effectif: { id: number } };
+    expect(donnees.effectif.id).toBe(autre.id);
+
+    // counters from the aggregates equal the exact count after the writes
+    const scope = { kind: "organisme" as const, organismeIds: [espace.organismeId] };
+    const agg = await indicateurs(t.database, { date: TODAY, scope });
+    const exact = await indicateurs(t.database, { date: TODAY, scope, exact: true });
+    expect(agg.compteurs).toEqual(exact.compteurs);
+
+    // refused: another CFA's learner, two non-duplicates, a deleted one
+    const [etranger] = await t.database.rows<{ id: number }>(sql`
+      select e.id from effectifs e where not (e.organisme_formateur_id = any(${`{${espace.organismeIds.join(",")}}`}::int[])
+        or e.organisme_responsable_id = ${espace.organismeId}) limit 1`);
+    await expect(supprimerEffectif(t.database, viewer, espace, etranger.id, "Essai")).rejects.toBeInstanceOf(OperationRefusee);
+    const deux = await listerApprenants(t.database, espace, parseFiltresApprenants(new URLSearchParams("limit=25"), TODAY).filtres, true);
+    await expect(fusionnerEffectifs(t.database, viewer, espace, deux.lignes[0].id, deux.lignes[1].id, "Essai")).rejects.toThrow(/pas des doublons/);
+    await expect(supprimerEffectif(t.database, viewer, espace, autre.id, "Encore")).rejects.toThrow(/déjà été supprimé/);
+    expect(await t.database.rows(sql`select 1 from effectifs where id = ${etranger.id}`)).toHaveLength(1);
+  });
+
+  it("scores the data quality", async () => {
+    const q = await qualiteCfa(t.database, espace, { today: TODAY });
+    expect(q.total).toBeGreaterThan(0);
+    expect(q.score).toBeGreaterThanOrEqual(0);
+    expect(q.score).toBeLessThanOrEqual(1);
+    expect(q.avecAnomalie).toBe(q.totalACorriger);
+    // the demo duplicate without sex is to fix
+    expect(q.parAnomalie.find((a) => a.type === "sexe_manquant")!.effectifs).toBeGreaterThanOrEqual(0);
+  });
+
+  it("exports the list as CSV (BOM, ;) and XLSX, each download logged", async () => {
+    const f = parseFiltresApprenants(new URLSearchParams("statut=APPRENTI"), TODAY).filtres;
+    const before = await t.database.rows<{ n: number }>(sql`select count(*)::int n from named_list_access_log where action = 'download'`);
+    const csv = await exporterApprenants(t.database, viewer, espace, f, "csv");
+    expect(csv.headers.get("content-type")).toMatch(/text\/csv/);
+    const bytes = new Uint8Array(await csv.arrayBuffer());
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = new TextDecoder().decode(bytes);
+    const lines = text.trim().split("\r\n");
+    expect(lines[0]).toContain("Nom;Prénom;Date de naissance");
+    expect(lines[0]).toContain("E-mail");
+    const page = await listerApprenants(t.database, espace, f, true);
+    expect(lines.length - 1).toBe(page.total);
+    expect(lines[1]).toMatch(/;Apprenti;/);
+    const xlsx = await exporterApprenants(t.database, viewer, { ...espace, contacts: false }, f, "xlsx");
+    const sheets = readXlsx(new Uint8Array(await xlsx.arrayBuffer()));
+    expect(sheets[0].rows.length - 1).toBe(page.total);
+    expect(sheets[0].rows[0]).not.toContain("E-mail");
+    const after = await t.database.rows<{ n: number; rows: number }>(
+      sql`select count(*)::int n, max(row_count)::int as rows from named_list_access_log where action = 'download'`,
+    );
+    expect(after[0].n).toBe(before[0].n + 2);
+    expect(after[0].rows).toBe(page.total);
+  });
+
+  it("home page and formateurs", async () => {
+    const accueil = await accueilCfa(t.database, espace);
+    expect(accueil.organisme.id).toBe(espace.organismeId);
+    expect(accueil.compteurs.total).toBeGreaterThan(0);
+    expect(accueil.alertes.some((a) => /refusé/.test(a.titre))).toBe(true);
+    const formateurs = await formateursDuResponsable(t.database, espace.organismeId);
+    expect(formateurs.length).toBe(espace.organismeIds.length - 1);
+    expect(formateurs.some((f) => f.transmissions30j > 0)).toBe(true);
+  });
+});

@@ -1,0 +1,284 @@
+/**
+ * The CFA space over HTTP (built app, `npm run -s build` first): who may open which space, nothing leaked to the
+ * others, named lists and exports logged, merge / delete archived and logged, API key shown once.
+ * Référentiel of tests/db/auth-fixtures.ts: R responsable with its formateur F; X elsewhere.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { serveApp } from "../helpers/browser";
+import { ingestDossiers } from "../../app/ingestion/pipeline.server";
+import { Browser, emailOf, PASSWORD, seedAccounts, seedReferentiel, type Persona, type Referentiel } from "./auth-fixtures";
+import { dossier } from "./ingestion-fixtures";
+
+process.env.COOKIE_SECURE = "0";
+
+let t: TestDatabase;
+let app: { baseUrl: string; close(): Promise<void> };
+let ref: Referentiel;
+const browsers = new Map<Persona | "anonyme", Browser>();
+const ids: Record<string, number> = {};
+
+const org = (o: Referentiel["R"]) => ({ id: o.id, siret: o.siret, uai: o.uai, raison_sociale: o.raisonSociale });
+
+async function as(who: Persona | "anonyme"): Promise<Browser> {
+  let b = browsers.get(who);
+  if (!b) {
+    b = new Browser(app.baseUrl);
+    if (who !== "anonyme") {
+      const r = await b.login(emailOf(who), PASSWORD);
+      expect(r.status).toBe(302);
+    }
+    browsers.set(who, b);
+  }
+  return b;
+}
+
+async function logCount(): Promise<number> {
+  const [r] = await t.database.rows<{ n: number }>(sql`select count(*)::int n from named_list_access_log`);
+  return r.n;
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  ref = await seedReferentiel(t.database);
+  await seedAccounts(t.database, ref);
+  const R = org(ref.R);
+  const F = org(ref.F);
+  const X = org(ref.X);
+  // R transmits its formateur F's learners (one rejected), X its own
+  await ingestDossiers(
+    t.database,
+    [
+      dossier(F, R, { id_erp_apprenant: "F-1", nom_apprenant: "Martin", prenom_apprenant: "Léa", date_de_naissance_apprenant: "2008-01-15", formation_cfd: "50022141" }),
+      dossier(F, R, { id_erp_apprenant: "F-2", nom_apprenant: "MARTIN", prenom_apprenant: "Lea", date_de_naissance_apprenant: "2008-01-15", formation_cfd: "50022141", contrat_date_debut: undefined, contrat_date_fin: undefined }),
+      dossier(F, R, { id_erp_apprenant: "F-3", nom_apprenant: "Bernard", prenom_apprenant: "Hugo", date_de_naissance_apprenant: "2008-02-30" }),
+    ],
+    { organismeId: R.id, source: "API", erp: "Ypareo" },
+  );
+  await ingestDossiers(t.database, [dossier(X, X, { id_erp_apprenant: "X-1", nom_apprenant: "Secretdehors", prenom_apprenant: "Zoé" })], {
+    organismeId: X.id,
+    source: "API",
+  });
+  const rows = await t.database.rows<{ id: number; id_erp_apprenant: string }>(sql`select id, id_erp_apprenant from effectifs`);
+  for (const r of rows) ids[r.id_erp_apprenant] = r.id;
+  app = await serveApp(t.database);
+}, 120_000);
+afterAll(async () => {
+  await app?.close();
+  await t?.drop();
+});
+
+describe("who may open a space", () => {
+  it("a responsable's user: /cfa leads to its space, which covers its formateur", async () => {
+    const b = await as("ORGANISME_FORMATION");
+    const home = await b.get("/cfa");
+    expect(home.status).toBe(302);
+    expect(home.headers.get("location")).toBe(`/cfa/${ref.R.id}`);
+    const r = await b.get(`/cfa/${ref.R.id}`);
+    expect(r.status).toBe(200);
+    const html = await r.text();
+    expect(html).toContain(ref.R.raisonSociale);
+    expect(html).toContain("Organismes formateurs (1)");
+    expect((await b.get(`/cfa/${ref.F.id}`)).status).toBe(200);
+    const formateurs = await (await b.get(`/cfa/${ref.R.id}/formateurs`)).text();
+    expect(formateurs).toContain(ref.F.raisonSociale);
+  });
+
+  const pages = (id: number) => [
+    `/cfa/${id}`,
+    `/cfa/${id}/transmissions`,
+    `/cfa/${id}/transmissions/${new Date().toISOString().slice(0, 10)}`,
+    `/cfa/${id}/cle-api`,
+    `/cfa/${id}/apprenants`,
+    `/cfa/${id}/apprenants?q=Secretdehors`,
+    `/cfa/${id}/doublons`,
+    `/cfa/${id}/qualite`,
+    `/cfa/${id}/formateurs`,
+    `/cfa/${id}/export.csv`,
+    `/cfa/${id}/export.xlsx`,
+  ];
+
+  it("another CFA's space: 403 everywhere, nothing leaked", async () => {
+    const b = await as("ORGANISME_FORMATION");
+    for (const path of [...pages(ref.X.id), `/cfa/${ref.X.id}/apprenants/${ids["X-1"]}`]) {
+      const r = await b.get(path);
+      expect(r.status, path).toBe(403);
+      const body = await r.text();
+      expect(body, path).not.toContain(ref.X.raisonSociale);
+      expect(body, path).not.toContain("Secretdehors");
+    }
+  });
+
+  it("another CFA's learner through one's own space: 404", async () => {
+    const b = await as("ORGANISME_FORMATION");
+    const r = await b.get(`/cfa/${ref.R.id}/apprenants/${ids["X-1"]}`);
+    expect(r.status).toBe(404);
+    expect(await r.text()).not.toContain("Secretdehors");
+    const list = await (await b.get(`/cfa/${ref.R.id}/apprenants?q=Secretdehors`)).text();
+    expect(list).toContain("0 apprenant");
+    expect(list).not.toContain("Zoé");
+  });
+
+  it("a formateur's user sees its own space, not its responsable's", async () => {
+    const b = await as("CFA_FORMATEUR");
+    expect((await b.get("/cfa")).headers.get("location")).toBe(`/cfa/${ref.F.id}`);
+    expect((await b.get(`/cfa/${ref.F.id}/apprenants`)).status).toBe(200);
+    for (const path of pages(ref.R.id)) expect((await b.get(path)).status, path).toBe(403);
+  });
+
+  it("territorial users and the public never open a space", async () => {
+    for (const who of ["DREETS", "ACADEMIE", "TETE_DE_RESEAU", "OPERATEUR_PUBLIC_NATIONAL"] as const) {
+      const b = await as(who);
+      expect((await b.get("/cfa")).status, who).toBe(403);
+      for (const path of pages(ref.R.id)) {
+        const r = await b.get(path);
+        expect(r.status, `${who} ${path}`).toBe(403);
+        expect(await r.text()).not.toContain("Martin");
+      }
+    }
+    const anonyme = await as("anonyme");
+    const r = await anonyme.get(`/cfa/${ref.R.id}/apprenants`);
+    expect(r.status).toBe(302);
+    expect(r.headers.get("location")).toMatch(/^\/connexion\?redirectTo=/);
+  });
+
+  it("unknown organisme or malformed ids: 404", async () => {
+    const b = await as("ADMINISTRATEUR");
+    expect((await b.get("/cfa/999999")).status).toBe(404);
+    expect((await b.get("/cfa/abc")).status).toBe(404);
+    expect((await b.get(`/cfa/${ref.R.id}/transmissions/2025-02-30`)).status).toBe(404);
+    expect((await b.get(`/cfa/${ref.R.id}/apprenants/0`)).status).toBe(404);
+  });
+
+  it("a national admin opens any space and searches them from /cfa", async () => {
+    const b = await as("ADMINISTRATEUR");
+    expect((await b.get(`/cfa/${ref.X.id}`)).status).toBe(200);
+    const search = await (await b.get(`/cfa?q=${ref.X.siret}`)).text();
+    expect(search).toContain(ref.X.raisonSociale);
+  });
+});
+
+describe("named lists, transmissions and exports", () => {
+  it("the list and a learner's page are logged views", async () => {
+    const b = await as("ORGANISME_FORMATION");
+    const before = await logCount();
+    const list = await (await b.get(`/cfa/${ref.R.id}/apprenants?q=martin`)).text();
+    expect(list).toContain("Martin");
+    const fiche = await b.get(`/cfa/${ref.R.id}/apprenants/${ids["F-1"]}`);
+    expect(fiche.status).toBe(200);
+    expect(await fiche.text()).toContain("Parcours de l");
+    expect(await logCount()).toBe(before + 2);
+    const [last] = await t.database.rows<{ list: string; action: string; row_count: number; user_email: string }>(
+      sql`select list, action, row_count, user_email from named_list_access_log order by id desc limit 1`,
+    );
+    expect(last).toEqual({ list: "tous", action: "view", row_count: 1, user_email: emailOf("ORGANISME_FORMATION") });
+  });
+
+  it("a rejected dossier is explained on its day", async () => {
+    const b = await as("ORGANISME_FORMATION");
+    const history = await (await b.get(`/cfa/${ref.R.id}/transmissions`)).text();
+    expect(history).toContain("Voir les erreurs");
+    const day = await (await b.get(`/cfa/${ref.R.id}/transmissions/${new Date().toISOString().slice(0, 10)}`)).text();
+    expect(day).toContain("Bernard");
+    expect(day).toContain("n&#x27;existe pas dans le calendrier");
+  });
+
+  it("the export is a logged download, with contacts for a CFA", async () => {
+    const b = await as("ORGANISME_FORMATION");
+    const before = await logCount();
+    const r = await b.get(`/cfa/${ref.R.id}/export.csv?q=martin`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get("content-disposition")).toMatch(/attachment; filename="apprenants-organisme-\d+-\d{4}-\d{2}-\d{2}\.csv"/);
+    const bytes = new Uint8Array(await r.arrayBuffer());
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = new TextDecoder().decode(bytes).trim().split("\r\n");
+    expect(lines).toHaveLength(3);
+    expect(lines[0].split(";")).toContain("E-mail");
+    expect(await logCount()).toBe(before + 1);
+    const [last] = await t.database.rows<{ action: string; row_count: number; filters: unknown }>(
+      sql`select action, row_count, filters from named_list_access_log order by id desc limit 1`,
+    );
+    expect(last.action).toBe("download");
+    expect(last.row_count).toBe(2);
+    const xlsx = await b.get(`/cfa/${ref.R.id}/export.xlsx`);
+    expect(xlsx.headers.get("content-type")).toMatch(/spreadsheetml/);
+  });
+});
+
+describe("actions", () => {
+  it("merges the duplicates: archived with who and why, logged", async () => {
+    const b = await as("ORGANISME_FORMATION");
+    const page = await (await b.get(`/cfa/${ref.R.id}/doublons`)).text();
+    expect(page).toContain("Fusionner dans la fiche conservée");
+    const csrf = page.match(/name="csrf" value="([A-Za-z0-9_-]{43})"/)![1];
+    // a foreign learner cannot be slipped into the form
+    const refused = await b.post(`/cfa/${ref.R.id}/doublons?index`, {
+      csrf,
+      intent: "supprimer",
+      effectif: String(ids["X-1"]),
+      motif: "Tentative",
+    });
+    expect(await refused.text()).toContain("n'existe pas ou a déjà été supprimé");
+    expect(await t.database.rows(sql`select 1 from effectifs where id = ${ids["X-1"]}`)).toHaveLength(1);
+    // no CSRF token: refused
+    const noCsrf = await b.post(`/cfa/${ref.R.id}/doublons`, { intent: "supprimer", effectif: String(ids["F-2"]), motif: "x y z" });
+    expect(noCsrf.status).toBe(403);
+
+    const r = await b.post(`/cfa/${ref.R.id}/doublons`, {
+      csrf,
+      intent: "fusionner",
+      conserve: String(ids["F-1"]),
+      groupe: `${ids["F-1"]},${ids["F-2"]}`,
+      motif: "Même apprenant",
+    });
+    expect(r.status).toBe(200);
+    expect(await r.text()).toContain("1 doublon fusionné");
+    const [archive] = await t.database.rows<{ operation: string; effectif_id: number; effectif_conserve_id: number; motif: string; user_email: string }>(
+      sql`select operation, effectif_id, effectif_conserve_id, motif, user_email from effectifs_archives`,
+    );
+    expect(archive).toEqual({
+      operation: "fusion",
+      effectif_id: ids["F-2"],
+      effectif_conserve_id: ids["F-1"],
+      motif: "Même apprenant",
+      user_email: emailOf("ORGANISME_FORMATION"),
+    });
+    expect(await t.database.rows(sql`select 1 from effectifs where id = ${ids["F-2"]}`)).toHaveLength(0);
+    const after = await (await b.get(`/cfa/${ref.R.id}/doublons`)).text();
+    expect(after).toContain("Aucun doublon détecté");
+    expect(after).toContain("Même apprenant");
+  });
+
+  it("a user of another organisation cannot act on the space", async () => {
+    const b = await as("CFA_FORMATEUR");
+    const csrf = await b.csrf(`/cfa/${ref.F.id}/cle-api`);
+    const r = await b.post(`/cfa/${ref.R.id}/doublons`, { csrf, intent: "supprimer", effectif: String(ids["F-1"]), motif: "Tentative" });
+    expect(r.status).toBe(403);
+    const k = await b.post(`/cfa/${ref.R.id}/cle-api`, { csrf, intent: "generer" });
+    expect(k.status).toBe(403);
+    expect(await t.database.rows(sql`select 1 from organisme_api_keys where organisme_id = ${ref.R.id}`)).toHaveLength(0);
+  });
+
+  it("generates a key shown once, records the ERP, revokes", async () => {
+    const b = await as("ORGANISME_FORMATION");
+    const csrf = await b.csrf(`/cfa/${ref.R.id}/cle-api`);
+    const gen = await (await b.post(`/cfa/${ref.R.id}/cle-api`, { csrf, intent: "generer" })).text();
+    const key = gen.match(/tdba_[A-Za-z0-9_-]{43}/)?.[0];
+    expect(key).toBeDefined();
+    const again = await (await b.get(`/cfa/${ref.R.id}/cle-api`)).text();
+    expect(again).not.toContain(key!);
+    expect(again).toContain(key!.slice(0, 12));
+    const test = await fetch(`${app.baseUrl}/api/v3/dossiers-apprenants/test`, { headers: { Authorization: `Bearer ${key}` } });
+    expect(test.status).toBe(200);
+    await b.post(`/cfa/${ref.R.id}/cle-api`, { csrf, intent: "erp", erp: "Gesti" });
+    const [o] = await t.database.rows<{ erp: string }>(sql`select erp from organismes where id = ${ref.R.id}`);
+    expect(o.erp).toBe("Gesti");
+    expect(await (await b.get(`/cfa/${ref.R.id}/cle-api`)).text()).toContain("Connecter Gesti");
+    const notConfirmed = await (await b.post(`/cfa/${ref.R.id}/cle-api`, { csrf, intent: "revoquer" })).text();
+    expect(notConfirmed).toContain("Cochez la case de confirmation");
+    await b.post(`/cfa/${ref.R.id}/cle-api`, { csrf, intent: "revoquer", confirmer: "oui" });
+    const revoked = await fetch(`${app.baseUrl}/api/v3/dossiers-apprenants/test`, { headers: { Authorization: `Bearer ${key}` } });
+    expect(revoked.status).toBe(403);
+  });
+});

@@ -1,0 +1,347 @@
+/**
+ * Dashboard pages' data on the demo dataset: figures equal to the indicator module, masking for the public,
+ * scope refusals (page, filter, map click, CSV, JSON) leaking no figure, French errors for bad URL values, the
+ * filter panel's searches, the tables' sort and pages, and the streamed exports.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { seedDemo } from "../../app/demo/seed.server";
+import { createUser } from "../../app/auth/accounts.server";
+import { createSession } from "../../app/auth/session.server";
+import { indicateurs, serieMensuelle } from "../../app/indicateurs/indicateurs.server";
+import { todayIso } from "../../app/statut/annee-scolaire";
+import { chargerTableau } from "../../app/tableaux/page.server";
+import { tableauCsv, tableauJson } from "../../app/tableaux/ressources.server";
+import { telechargerExport } from "../../app/exports/export.server";
+import { parseCsv } from "../../app/shared/csv";
+import { readXlsx } from "../../app/shared/xlsx.server";
+import type { Resultat, TableauPage } from "../../app/tableaux/types";
+import type { Vue } from "../../app/tableaux/vues";
+import type { Compteurs } from "../../app/indicateurs/etats";
+
+const TODAY = todayIso();
+const MOIS = TODAY.slice(0, 7);
+let t: TestDatabase;
+const cookies: Record<string, string> = {};
+let cfa: { id: number; siret: string; region: string };
+let horsRegion: { id: number; siret: string };
+let region84: { id: number };
+
+async function compte(nom: string, organisation: Record<string, string>): Promise<void> {
+  const { user } = await createUser(t.database, { email: `${nom}@test.fr`, password: "Mot-de-passe-de-test-42", organisation: organisation as never });
+  const setCookie = await createSession(t.database, user.id, new Request("http://localhost/"));
+  cookies[nom] = setCookie.split(";")[0];
+}
+
+function requete(path: string, qui?: string): Request {
+  return new Request(`http://localhost${path}`, { headers: qui ? { cookie: cookies[qui] } : {} });
+}
+
+function page(path: string, vue: Vue, qui?: string): Promise<TableauPage> {
+  return chargerTableau(requete(path, qui), t.database, vue, { today: TODAY });
+}
+
+async function refus(promise: Promise<unknown>, status = 403): Promise<string> {
+  const thrown = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(thrown, "une réponse d'erreur est attendue").toBeInstanceOf(Response);
+  expect((thrown as Response).status).toBe(status);
+  return (thrown as Response).text();
+}
+
+const COMPTES = ["apprenants", "apprentis", "inscritsSansContrat", "rupturants", "abandons", "finsDeFormation"] as const;
+const chiffres = (r: Resultat) => Object.fromEntries(r.chiffres.map((c) => [c.cle, c.valeur]));
+const attendus = (c: Compteurs) => Object.fromEntries(COMPTES.map((k) => [k, c[k]]));
+const masque = (n: number) => (n > 0 && n < 5 ? "< 5" : n);
+
+/** Every count of a result (the keys that hold counts), wherever it is. */
+function comptes(value: unknown, out: unknown[] = [], key = ""): unknown[] {
+  const COUNT_KEYS = new Set([...COMPTES, "valeur", "numerateur", "denominateur", "organismes", "transmis", "recente", "vieillissante", "ancienne", "jamais", "aRisque", "moins45j", "de45a89j", "de90a180j", "jusqua30j", "jusqua60j", "jusqua90j"]);
+  if (Array.isArray(value)) value.forEach((v) => comptes(v, out, key));
+  else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) comptes(v, out, k);
+  else if (COUNT_KEYS.has(key)) out.push(value);
+  return out;
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  await seedDemo(t.database, { effectifs: 3000, seed: 11, today: TODAY });
+  const [r] = await t.database.rows<{ id: number; siret: string; region_code: string }>(sql`
+    select o.id, o.siret, o.region_code from organismes o
+    where o.region_code = '84' and o.nature in ('responsable', 'responsable_formateur')
+      and exists (select 1 from effectifs e where e.organisme_formateur_id = o.id)
+      and (select count(*) from organismes x where x.siret = o.siret) = 1
+    order by o.id limit 1`);
+  cfa = { id: Number(r.id), siret: r.siret, region: r.region_code };
+  region84 = { id: cfa.id };
+  const [x] = await t.database.rows<{ id: number; siret: string }>(sql`
+    select o.id, o.siret from organismes o where o.region_code = '11' and exists (select 1 from effectifs e where e.organisme_formateur_id = o.id) order by o.id limit 1`);
+  horsRegion = { id: Number(x.id), siret: x.siret };
+  await compte("admin", { type: "ADMINISTRATEUR" });
+  await compte("operateur", { type: "OPERATEUR_PUBLIC_NATIONAL" });
+  await compte("dreets", { type: "DREETS", regionCode: "84" });
+  await compte("ddets", { type: "DDETS", departementCode: "69" });
+  await compte("cfa", { type: "ORGANISME_FORMATION", siret: cfa.siret });
+}, 240_000);
+afterAll(async () => t?.drop());
+
+describe("national page", () => {
+  it("shows the indicator module's figures to a national admin, with the tables by organisme and by formation", async () => {
+    const p = await page("/", { kind: "national" }, "admin");
+    const r = p.resultat!;
+    const attendu = await indicateurs(t.database, { date: TODAY, today: TODAY });
+    expect(chiffres(r)).toEqual(attendus(attendu.compteurs));
+    expect(r.masque).toBe(false);
+    expect(r.vide).toBe(false);
+    const serie = await serieMensuelle(t.database, { date: TODAY, today: TODAY });
+    expect(r.serie.map((s) => s.apprentis)).toEqual(serie.points.map((pt) => pt.compteurs.apprentis));
+    expect(r.serie).toHaveLength(24);
+    expect(r.chiffres[0].moisPrecedent.valeur).toBe(serie.points[22].compteurs.apprenants);
+    expect(r.chiffres[0].anneePrecedente.valeur).toBe(serie.points[11].compteurs.apprenants);
+    expect(r.cartes.map((c) => c.niveau).sort()).toEqual(["departement", "region"]);
+    const parOrganisme = await indicateurs(t.database, { date: TODAY, today: TODAY, by: "organisme" });
+    expect(r.organismes!.total).toBe(parOrganisme.repartition!.lignes.length);
+    expect(r.organismes!.lignes).toHaveLength(20);
+    const valeurs = r.organismes!.lignes.map((l) => l.comptes.apprenants as number);
+    expect(valeurs).toEqual([...valeurs].sort((a, b) => b - a));
+    expect(r.formations!.total).toBeGreaterThan(10);
+    expect(r.couverture.organismes).toBeGreaterThan(0);
+    expect(p.info.titre).toBe("L'apprentissage en France");
+  });
+
+  it("sorts and pages the tables from the URL", async () => {
+    const p1 = await page("/?tri_o=libelle&ordre_o=asc&page_o=2", { kind: "national" }, "admin");
+    const o = p1.resultat!.organismes!;
+    expect(o.page).toBe(2);
+    expect(o.tri).toBe("libelle");
+    const noms = o.lignes.map((l) => l.libelle);
+    expect(noms).toEqual([...noms].sort((a, b) => a.localeCompare(b, "fr")));
+    const p2 = await page("/?tri_f=rupturants&ordre_f=asc", { kind: "national" }, "admin");
+    const r = p2.resultat!.formations!.lignes.map((l) => l.comptes.rupturants as number);
+    expect(r).toEqual([...r].sort((a, b) => a - b));
+  });
+
+  it("masks small counts for the public and hides what lies below the région", async () => {
+    const p = await page("/", { kind: "national" });
+    const r = p.resultat!;
+    expect(r.masque).toBe(true);
+    expect(r.organismes).toBeNull();
+    expect(r.cartes.map((c) => c.niveau)).toEqual(["region"]);
+    expect(r.couverture.carte!.niveau).toBe("region");
+    const attendu = await indicateurs(t.database, { date: TODAY, today: TODAY, by: "formation" });
+    const petits = attendu.repartition!.lignes.filter((l) => l.compteurs.apprenants > 0 && l.compteurs.apprenants < 5);
+    expect(petits.length).toBeGreaterThan(0);
+    const tout = await page(`/?tri_f=apprenants&ordre_f=asc&page_f=1`, { kind: "national" });
+    expect(tout.resultat!.formations!.lignes.some((l) => l.comptes.apprenants === "< 5")).toBe(true);
+    // No count from 1 to 4 anywhere in what the public receives (figures, series, maps, tables, dropout, coverage).
+    for (const result of [r, tout.resultat!]) {
+      const values = comptes(result);
+      expect(values.length).toBeGreaterThan(100);
+      expect(values.filter((v) => typeof v === "number" && v > 0 && v < 5)).toEqual([]);
+    }
+    for (const l of r.cartes[0].tauxRupture) if (typeof l.numerateur === "string" || typeof l.denominateur === "string") expect(l.taux).toBeNull();
+    expect(r.chiffres.find((c) => c.cle === "apprenants")!.valeur).toBe(masque(attendu.compteurs.apprenants));
+  });
+
+  it("shows a viewer whose scope is a région the figures of that région on /", async () => {
+    const p = await page("/", { kind: "national" }, "dreets");
+    const attendu = await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { region: ["84"] } });
+    expect(chiffres(p.resultat!)).toEqual(attendus(attendu.compteurs));
+    expect(p.info.perimetre).toBe("Auvergne-Rhône-Alpes");
+    expect(p.resultat!.cartes.map((c) => c.niveau)).toEqual(["departement"]);
+    expect(p.resultat!.cartes[0].apprenants.every((l) => ["01", "03", "07", "15", "26", "38", "42", "43", "63", "69", "73", "74"].includes(l.code))).toBe(true);
+  });
+
+  it("shows a CFA user its organisme (and formateurs) on /", async () => {
+    const p = await page("/", { kind: "national" }, "cfa");
+    const attendu = await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { organisme: [cfa.siret] } });
+    expect(chiffres(p.resultat!)).toEqual(attendus(attendu.compteurs));
+    expect(p.panneau.cfa).toBe(true);
+  });
+});
+
+describe("territory, organisme and formation pages", () => {
+  it("shows a région to the public (masked) and to its DREETS", async () => {
+    const attendu = await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { region: ["84"] } });
+    const publique = await page("/regions/84", { kind: "region", code: "84" });
+    expect(chiffres(publique.resultat!)).toEqual(Object.fromEntries(Object.entries(attendus(attendu.compteurs)).map(([k, v]) => [k, masque(v as number)])));
+    expect(publique.resultat!.cartes[0]).toMatchObject({ niveau: "region", contexte: "national" });
+    const dreets = await page("/regions/84", { kind: "region", code: "84" }, "dreets");
+    expect(chiffres(dreets.resultat!)).toEqual(attendus(attendu.compteurs));
+    expect(dreets.info.titre).toBe("Auvergne-Rhône-Alpes");
+  });
+
+  it("shows a département and an académie inside the scope, with their breadcrumb", async () => {
+    const dep = await page("/departements/69", { kind: "departement", code: "69" }, "dreets");
+    const attendu = await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { departement: ["69"] } });
+    expect(chiffres(dep.resultat!)).toEqual(attendus(attendu.compteurs));
+    expect(dep.info.filAriane.map((l) => l.href)).toEqual(["/", "/regions/84", "/academies/10"]);
+    const aca = await page("/academies/10", { kind: "academie", code: "10" }, "ddets").catch((e) => e);
+    expect(aca).toBeInstanceOf(Response);
+    const ddets = await page("/departements/69", { kind: "departement", code: "69" }, "ddets");
+    expect(ddets.info.filAriane.map((l) => l.href)).toEqual(["/"]);
+  });
+
+  it("refuses another région by page, filter, map click, CSV and JSON, with no figure in the answer", async () => {
+    const messages = [
+      await refus(page("/regions/11", { kind: "region", code: "11" }, "dreets")),
+      await refus(page("/?region=11", { kind: "national" }, "dreets")),
+      await refus(page("/?territoire=region:11", { kind: "national" }, "dreets").then((p) => p)),
+      await refus(page("/departements/75", { kind: "departement", code: "75" }, "dreets")),
+      await refus(page("/regions/84?departement=75", { kind: "region", code: "84" }, "dreets")),
+      await refus(page(`/?organisme=${horsRegion.siret}`, { kind: "national" }, "dreets")),
+      await refus(page(`/organismes/${horsRegion.id}/tableau-de-bord`, { kind: "organisme", id: horsRegion.id }, "dreets")),
+    ];
+    for (const m of messages) expect(m).toMatch(/hors du périmètre/);
+    const json = await tableauJson(requete("/tableau.json?vue=region:11", "dreets"), t.database);
+    expect(json.status).toBe(403);
+    expect(await json.json()).toEqual({ erreur: expect.stringMatching(/hors du périmètre/) });
+    const json2 = await tableauJson(requete("/tableau.json?vue=national&region=11", "dreets"), t.database);
+    expect(json2.status).toBe(403);
+    const csv = await tableauCsv(requete("/tableau.csv?vue=region:11&table=formations", "dreets"), t.database);
+    expect(csv.status).toBe(403);
+    expect(await csv.text()).not.toMatch(/[0-9]{2}/);
+  });
+
+  it("keeps the public to national and regional figures", async () => {
+    expect(await refus(page("/departements/69", { kind: "departement", code: "69" }))).toMatch(/connectez-vous/);
+    expect(await refus(page("/?departement=69", { kind: "national" }))).toMatch(/connectez-vous/);
+    expect(await refus(page(`/?organisme=${cfa.siret}`, { kind: "national" }))).toMatch(/connectez-vous/);
+    await refus(page("/?reseau=X", { kind: "national" }));
+    await refus(page("/?cfa=lyon", { kind: "national" }));
+    await refus(page(`/organismes/${cfa.id}/tableau-de-bord`, { kind: "organisme", id: cfa.id }));
+    const csv = await tableauCsv(requete("/tableau.csv?vue=national&table=organismes"), t.database);
+    expect(csv.status).toBe(403);
+  });
+
+  it("shows an organisme to its CFA and to the services of its région, not to others", async () => {
+    const p = await page(`/organismes/${cfa.id}/tableau-de-bord`, { kind: "organisme", id: cfa.id }, "cfa");
+    const attendu = await indicateurs(t.database, { date: TODAY, today: TODAY, scope: { kind: "organisme", organismeIds: [cfa.id] } });
+    expect(chiffres(p.resultat!)).toEqual(attendus(attendu.compteurs));
+    expect(p.info.surtitre).toBe("Organisme de formation");
+    expect(p.panneau.territoires).toBeNull();
+    await page(`/organismes/${region84.id}/tableau-de-bord`, { kind: "organisme", id: region84.id }, "dreets");
+    await refus(page(`/organismes/${horsRegion.id}/tableau-de-bord`, { kind: "organisme", id: horsRegion.id }, "cfa"));
+    await refus(page(`/organismes/999999/tableau-de-bord`, { kind: "organisme", id: 999999 }, "admin"), 404);
+  });
+
+  it("shows a formation nationally (masked for the public) and within a région", async () => {
+    const [f] = await t.database.rows<{ id: number; cfd: string }>(sql`
+      select f.id, f.cfd from formations f join effectifs e on e.formation_id = f.id where f.cfd is not null group by f.id order by count(*) desc limit 1`);
+    const p = await page(`/formations/${f.id}/tableau-de-bord`, { kind: "formation", id: Number(f.id) });
+    const attendu = await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { cfd: [f.cfd] } });
+    expect(p.resultat!.chiffres[0].valeur).toBe(masque(attendu.compteurs.apprenants));
+    expect(p.resultat!.formations).toBeNull();
+    const r84 = await page(`/formations/${f.id}/tableau-de-bord?region=84`, { kind: "formation", id: Number(f.id) }, "dreets");
+    const attendu84 = await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { cfd: [f.cfd], region: ["84"] } });
+    expect(chiffres(r84.resultat!)).toEqual(attendus(attendu84.compteurs));
+    expect(r84.liens).toBe("filtre");
+  });
+});
+
+describe("URL and filter panel", () => {
+  it("explains a bad value in French, without figures (never a 500)", async () => {
+    const p = await page("/?niveau=9&mois=2026-13&sexe=X", { kind: "national" });
+    expect(p.resultat).toBeNull();
+    expect(p.erreurs).toEqual([
+      "mois : mois invalide « 2026-13 » (AAAA-MM attendu)",
+      "niveau : niveau invalide « 9 » (3 à 8 attendu)",
+      "sexe : « M » ou « F » attendu, reçu « X »",
+    ]);
+    const futur = await page("/?mois=2999-01", { kind: "national" });
+    expect(futur.erreurs).toEqual(["mois : « 2999-01 » est dans le futur"]);
+    await refus(page("/regions/99", { kind: "region", code: "99" }), 404);
+  });
+
+  it("applies the filters and shows them as removable tags", async () => {
+    const p = await page("/?niveau=4&sexe=F&age=moins_18&rqth=non", { kind: "national" }, "admin");
+    const attendu = await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { niveau: [4], sexe: ["F"], trancheAge: ["moins_18"], rqth: false } });
+    expect(chiffres(p.resultat!)).toEqual(attendus(attendu.compteurs));
+    expect(p.panneau.etiquettes.map((e) => e.libelle)).toEqual(["Niveau : 4", "Âge : moins de 18 ans", "Sexe : Femmes", "RQTH : non"]);
+    expect(p.panneau.etiquettes[0].href).toBe("/?sexe=F&age=moins_18&rqth=non");
+    const mois = await page(`/?mois=${MOIS}`, { kind: "national" }, "admin");
+    expect(mois.date).toBe(TODAY);
+    const passe = await page("/?mois=2025-02", { kind: "national" }, "admin");
+    expect(passe.date).toBe("2025-02-28");
+  });
+
+  it("turns the panel's territory choice into the territory's page, or a filter", async () => {
+    const r = await page("/?territoire=region:84&niveau=4&cfa=&formation=&page_o=3", { kind: "national" }, "dreets").catch((e) => e);
+    expect(r).toBeInstanceOf(Response);
+    expect((r as Response).status).toBe(302);
+    expect((r as Response).headers.get("location")).toBe("/regions/84?niveau=4");
+    const france = (await page("/regions/84?territoire=&niveau=4", { kind: "region", code: "84" }, "admin").catch((e) => e)) as Response;
+    expect(france.headers.get("location")).toBe("/?niveau=4");
+    const [f] = await t.database.rows<{ id: number }>(sql`select id from formations where cfd is not null order by id limit 1`);
+    const filtre = (await page(`/formations/${f.id}/tableau-de-bord?territoire=departement:69`, { kind: "formation", id: Number(f.id) }, "admin").catch((e) => e)) as Response;
+    expect(filtre.headers.get("location")).toBe(`/formations/${f.id}/tableau-de-bord?departement=69`);
+  });
+
+  it("resolves the CFA and formation searches", async () => {
+    const parSiret = (await page(`/?cfa=${cfa.siret}`, { kind: "national" }, "admin").catch((e) => e)) as Response;
+    expect(parSiret.headers.get("location")).toBe(`/?organisme=${cfa.siret}`);
+    const aucun = await page("/?cfa=zzzzzz-introuvable", { kind: "national" }, "admin");
+    expect(aucun.erreurs).toEqual(["cfa : aucun organisme de votre périmètre ne correspond à « zzzzzz-introuvable »"]);
+    const plusieurs = await page("/?formation=CAP", { kind: "national" }, "admin");
+    expect(plusieurs.choix!.options.length).toBeGreaterThan(1);
+    expect(plusieurs.choix!.options[0].href).toMatch(/^\/\?(cfd|rncp)=/);
+    const cfd = (await page("/?formation=50022141", { kind: "national" }).catch((e) => e)) as Response;
+    expect(cfd.headers.get("location")).toBe("/?cfd=50022141");
+  });
+});
+
+describe("CSV, JSON and exports", () => {
+  it("gives a whole table as CSV, and the page as JSON, masked alike for the public", async () => {
+    const csv = await tableauCsv(requete("/tableau.csv?vue=national&table=formations"), t.database);
+    expect(csv.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    const bytes = new Uint8Array(await csv.arrayBuffer());
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = new TextDecoder().decode(bytes);
+    const parsed = parseCsv(text);
+    const p = await page("/", { kind: "national" });
+    expect(parsed.records).toHaveLength(p.resultat!.formations!.total);
+    expect(parsed.header).toEqual(["Formation", "CFD", "RNCP", "Apprenants", "Apprentis", "Inscrits sans contrat", "Rupturants", "Abandons", "Fins de formation"]);
+    expect(parsed.records.some((r) => r.fields.includes("< 5"))).toBe(true);
+    expect(parsed.records.flatMap((r) => r.fields.slice(3)).filter((v) => /^[1-4]$/.test(v))).toEqual([]);
+    const json = await tableauJson(requete("/tableau.json?vue=region:84"), t.database);
+    const body = (await json.json()) as Resultat & { titre: string };
+    expect(body.titre).toBe("Auvergne-Rhône-Alpes");
+    expect(comptes(body).filter((v) => typeof v === "number" && v > 0 && v < 5)).toEqual([]);
+    const organismes = await tableauJson(requete("/tableau.json?vue=national&table=organismes", "admin"), t.database);
+    const lignes = ((await organismes.json()) as { lignes: unknown[] }).lignes;
+    expect(lignes.length).toBe((await page("/", { kind: "national" }, "admin")).resultat!.organismes!.total);
+  });
+
+  it("streams an export as CSV and as XLSX for the national team only", async () => {
+    const mois = [...Array(3)].map((_, i) => {
+      const d = new Date(`${TODAY.slice(0, 7)}-01T00:00:00Z`);
+      d.setUTCMonth(d.getUTCMonth() - 2 + i);
+      return d.toISOString().slice(0, 7);
+    });
+    const query = `repartition=total&repartition=region&periode=mois&debut=${mois[0]}&fin=${mois[2]}&niveau=4`;
+    const response = await telechargerExport(requete(`/exports/telechargement?${query}&format=csv`, "operateur"), t.database);
+    expect(response.headers.get("content-disposition")).toMatch(/attachment; filename="indicateurs-apprentissage-.*\.csv"/);
+    const csv = parseCsv(await response.text());
+    expect(csv.header.slice(0, 5)).toEqual(["Mois", "Date", "Répartition", "Code", "Libellé"]);
+    const totals = csv.records.filter((r) => r.fields[2] === "Total");
+    expect(totals.map((r) => r.fields[0])).toEqual(mois);
+    const dernier = await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { niveau: [4] }, by: "region" });
+    const regions = csv.records.filter((r) => r.fields[2] === "région" && r.fields[0] === mois[2]);
+    expect(regions.map((r) => [r.fields[3], Number(r.fields[9])])).toEqual(dernier.repartition!.lignes.map((l) => [l.code ?? "", l.compteurs.apprenants]));
+    expect(Number(totals[2].fields[9])).toBe(dernier.compteurs.apprenants);
+
+    const xlsx = await telechargerExport(requete(`/exports/telechargement?${query}&format=xlsx`, "admin"), t.database);
+    const sheets = readXlsx(new Uint8Array(await xlsx.arrayBuffer()));
+    expect(sheets.map((s) => s.name)).toEqual(["Paramètres", "Total", "Par région"]);
+    expect(sheets[2].rows.length - 1).toBe(regions.length + csv.records.filter((r) => r.fields[2] === "région" && r.fields[0] !== mois[2]).length);
+
+    await refus(telechargerExport(requete(`/exports/telechargement?${query}&format=csv`, "dreets"), t.database));
+    const anonyme = await telechargerExport(requete(`/exports/telechargement?${query}&format=csv`), t.database).catch((e) => e);
+    expect((anonyme as Response).headers.get("location")).toMatch(/^\/connexion/);
+    const invalide = await telechargerExport(requete(`/exports/telechargement?repartition=pays`, "admin"), t.database).catch((e) => e);
+    expect((invalide as Response).headers.get("location")).toBe("/exports?repartition=pays");
+  });
+});

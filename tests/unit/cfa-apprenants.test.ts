@@ -1,0 +1,72 @@
+/** URL parameters and signals of the CFA learners' list (app/cfa/apprenants.ts), and the ERP instructions. */
+import { describe, expect, it } from "vitest";
+import { filtresPourJournal, libelleSignal, parseFiltresApprenants } from "../../app/cfa/apprenants";
+import { instructionsErp, normaliserErp, SANS_ERP } from "../../app/cfa/erp";
+
+const TODAY = "2025-11-20";
+const parse = (q: string) => parseFiltresApprenants(new URLSearchParams(q), TODAY);
+
+describe("parseFiltresApprenants", () => {
+  it("defaults", () => {
+    expect(parse("")).toEqual({ filtres: { date: TODAY, tri: "nom", ordre: "asc", page: 1, limit: 25 }, erreurs: [] });
+  });
+  it("reads every filter", () => {
+    const { filtres, erreurs } = parse(
+      "q=%20Dupont%20&date=2025-03-31&statut=RUPTURANT&signal=a_risque&formation=RNCP35316&annee=2024-2025&annee_formation=2&formateur=12&tri=naissance&ordre=desc&page=3&limit=100",
+    );
+    expect(erreurs).toEqual([]);
+    expect(filtres).toEqual({
+      q: "Dupont",
+      date: "2025-03-31",
+      statut: "RUPTURANT",
+      signal: "a_risque",
+      formation: "RNCP35316",
+      anneeScolaire: "2024-2025",
+      anneeFormation: 2,
+      formateur: 12,
+      tri: "naissance",
+      ordre: "desc",
+      page: 3,
+      limit: 100,
+    });
+    expect(filtresPourJournal(filtres)).toEqual({
+      date: "2025-03-31",
+      q: "Dupont",
+      statut: "RUPTURANT",
+      signal: "a_risque",
+      formation: "RNCP35316",
+      annee: "2024-2025",
+      annee_formation: 2,
+      formateur: 12,
+    });
+  });
+  it("drops invalid values with a French message", () => {
+    const { filtres, erreurs } = parse("date=2025-02-30&statut=X&signal=Y&formation=%3Cscript%3E&annee=2024-2026&annee_formation=9&formateur=abc&tri=x&page=-1&limit=7");
+    expect(filtres).toEqual({ date: TODAY, tri: "nom", ordre: "asc", page: 1, limit: 25 });
+    expect(erreurs).toHaveLength(7);
+    expect(erreurs[0]).toMatch(/date/);
+  });
+});
+
+describe("libelleSignal", () => {
+  it("describes the dropout état at the date", () => {
+    expect(libelleSignal(null, null, false)).toBeNull();
+    expect(libelleSignal(1, null, false)).toBeNull();
+    expect(libelleSignal(2, 1, true)).toBe("Sans contrat depuis 1 jour · à risque");
+    expect(libelleSignal(6, 50, false)).toBe("Rupturant depuis 50 jours");
+    expect(libelleSignal(8, null, false)).toBe("Abandon");
+  });
+});
+
+describe("ERP instructions", () => {
+  it("normalises the ERP name and gives steps for each mode", () => {
+    expect(normaliserErp(" ypareo ")).toBe("Ypareo");
+    expect(normaliserErp("")).toBeNull();
+    const api = "https://exemple.fr/api/v3/dossiers-apprenants";
+    expect(instructionsErp("Ypareo", api).mode).toBe("connecteur");
+    expect(instructionsErp("Hyperplanning", api)).toMatchObject({ mode: "api" });
+    expect(instructionsErp("Hyperplanning", api).etapes.join(" ")).toContain(`GET ${api}/test`);
+    expect(instructionsErp(SANS_ERP, api).mode).toBe("fichier");
+    expect(instructionsErp(null, api).etapes).toHaveLength(1);
+  });
+});

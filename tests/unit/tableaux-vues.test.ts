@@ -1,0 +1,172 @@
+/**
+ * Pure parts of the dashboards: URLs of the pages and drill-down links, filters intersection, French formats,
+ * the charts' CSV, the SVG cache, the streamed XLSX (read back) and the export parameters.
+ */
+import { describe, expect, it } from "vitest";
+import { avecParametres, cheminVue, rechercheTransmise, vueEnParametre } from "../../app/tableaux/vues";
+import { lienFormation, lienOrganisme, lienTerritoire } from "../../app/tableaux/liens";
+import { moisCourt, nombre, pourcentageCellule, valeurGraphique, variation } from "../../app/tableaux/format";
+import { combinerFiltres, vueDeParametre } from "../../app/tableaux/page.server";
+import { csvTexte } from "../../app/tableaux/components/Graphique";
+import { svgEnCache } from "../../app/tableaux/components/svg-cache";
+import { xlsxEnFlux } from "../../app/exports/xlsx-flux.server";
+import { lireExport, urlExport } from "../../app/exports/export.server";
+import { readXlsx } from "../../app/shared/xlsx.server";
+import { parseCsv } from "../../app/shared/csv";
+import type { InfoVue } from "../../app/tableaux/types";
+
+const info = (vue: InfoVue["vue"]): InfoVue => ({ vue, chemin: cheminVue(vue), surtitre: "", titre: "", sousTitre: null, filAriane: [], perimetre: null });
+
+describe("pages and links", () => {
+  it("gives each page its URL and resource parameter", () => {
+    expect(cheminVue({ kind: "national" })).toBe("/");
+    expect(cheminVue({ kind: "region", code: "84" })).toBe("/regions/84");
+    expect(cheminVue({ kind: "departement", code: "2A" })).toBe("/departements/2A");
+    expect(cheminVue({ kind: "academie", code: "10" })).toBe("/academies/10");
+    expect(cheminVue({ kind: "organisme", id: 12 })).toBe("/organismes/12/tableau-de-bord");
+    expect(cheminVue({ kind: "formation", id: 7 })).toBe("/formations/7/tableau-de-bord");
+    expect(vueEnParametre({ kind: "region", code: "84" })).toBe("region:84");
+    expect(vueDeParametre("organisme:12")).toEqual({ kind: "organisme", id: 12 });
+    expect(vueDeParametre(null)).toEqual({ kind: "national" });
+    expect(() => vueDeParametre("planete:3")).toThrow();
+  });
+
+  it("keeps the month and filters, never the tables' state, when drilling down", () => {
+    const recherche = "?mois=2025-10&niveau=5&region=84&tri_o=libelle&page_f=3";
+    expect(rechercheTransmise(recherche)).toBe("?mois=2025-10&niveau=5&region=84");
+    expect(avecParametres("?a=1&b=2", { a: undefined, c: 3 })).toBe("?b=2&c=3");
+    const national = { liens: "page" as const, recherche, info: info({ kind: "national" }) };
+    expect(lienTerritoire(national, "departement", "69")).toBe("/departements/69?mois=2025-10&niveau=5");
+    expect(lienTerritoire({ ...national, liens: "filtre" }, "departement", "69")).toBe("/?mois=2025-10&niveau=5&departement=69");
+    expect(lienTerritoire({ ...national, liens: "aucun" }, "region", "84")).toBeNull();
+    expect(lienOrganisme(national, 4)).toBe("/organismes/4/tableau-de-bord?mois=2025-10&niveau=5");
+    expect(lienFormation({ recherche: "?mois=2025-10&cfd=50022141", info: info({ kind: "region", code: "84" }) }, 9)).toBe(
+      "/formations/9/tableau-de-bord?mois=2025-10&region=84",
+    );
+  });
+
+  it("intersects the page's, the user's and the scope's filters", () => {
+    expect(combinerFiltres({ region: ["84"] }, {}, { niveau: [4], region: ["84", "11"] })).toEqual({ region: ["84"], niveau: [4] });
+    expect(combinerFiltres({ region: ["84"] }, { region: ["11"] })).toBeNull();
+    expect(combinerFiltres({ rqth: true }, { rqth: false })).toBeNull();
+    expect(combinerFiltres({ cfd: ["50022141"] }, { departement: ["69"] })).toEqual({ cfd: ["50022141"], departement: ["69"] });
+  });
+});
+
+describe("French formats", () => {
+  it("writes counts, masked counts, changes and months in French", () => {
+    expect(nombre(12345)).toBe("12\u202f345");
+    expect(nombre("< 5")).toBe("< 5");
+    expect(valeurGraphique("< 5")).toBeNull();
+    expect(variation(1234, 0.1023)).toBe("+1\u202f234 (+10,2\u00a0%)");
+    expect(variation(-5, null)).toBe("-5");
+    expect(variation(null, null)).toBeNull();
+    expect(pourcentageCellule(0.12345)).toBe(12.3);
+    expect(moisCourt("2025-09")).toBe("sept. 2025");
+  });
+
+  it("gives a chart's CSV exactly its table: link texts, raw numbers, masked counts", () => {
+    const csv = csvTexte({
+      fileName: "x",
+      columns: ["Code", "Territoire", "Apprenants"],
+      rows: [
+        ["84", { text: "Auvergne-Rhône-Alpes", href: "/regions/84" }, 1234],
+        ["11", "Île-de-France; Paris", "< 5"],
+      ],
+    });
+    expect(csv.startsWith("\uFEFF")).toBe(true);
+    expect(parseCsv(csv).records.map((r) => r.fields)).toEqual([
+      ["84", "Auvergne-Rhône-Alpes", "1234"],
+      ["11", "Île-de-France; Paris", "< 5"],
+    ]);
+  });
+
+  it("caches the server SVG of a chart by option", () => {
+    const option = { xAxis: { type: "category", data: ["a", "b"] }, yAxis: { type: "value" }, series: [{ type: "bar", data: [1, 2] }] };
+    const a = svgEnCache(option, 400, 200);
+    expect(a).toMatch(/^<svg/);
+    expect(svgEnCache(JSON.parse(JSON.stringify(option)), 400, 200)).toBe(a);
+  });
+});
+
+async function lire(gen: AsyncGenerator<Uint8Array>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const p of gen) parts.push(Buffer.from(p));
+  return Buffer.concat(parts);
+}
+
+async function* rows<T>(items: T[]): AsyncGenerator<T> {
+  for (const i of items) yield i;
+}
+
+describe("streamed XLSX", () => {
+  it("writes sheets readable back, with inline strings, numbers and escaped text", async () => {
+    const bytes = await lire(
+      xlsxEnFlux([
+        { nom: "Paramètres", lignes: rows([["Paramètre", "Valeur"], ["Filtres", "région <84> & niveau"]]) },
+        { nom: "Par région", lignes: rows([["Code", "Apprenants"], ["84", 1234], ["11", 0.5]]) },
+      ]),
+    );
+    const sheets = readXlsx(bytes);
+    expect(sheets.map((s) => s.name)).toEqual(["Paramètres", "Par région"]);
+    expect(sheets[0].rows).toEqual([["Paramètre", "Valeur"], ["Filtres", "région <84> & niveau"]]);
+    expect(sheets[1].rows).toEqual([["Code", "Apprenants"], ["84", "1234"], ["11", "0.5"]]);
+  });
+
+  it("continues a sheet past the row limit in a new one, header repeated", async () => {
+    const data = [["n"], ...Array.from({ length: 7 }, (_, i) => [i])];
+    const sheets = readXlsx(await lire(xlsxEnFlux([{ nom: "Par formation", lignes: rows(data) }], { lignesMax: 3 })));
+    expect(sheets.map((s) => s.name)).toEqual(["Par formation", "Par formation (2)", "Par formation (3)", "Par formation (4)"]);
+    expect(sheets.flatMap((s) => s.rows.slice(1).map((r) => Number(r[0])))).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(sheets.every((s) => s.rows[0][0] === "n")).toBe(true);
+  });
+
+  it("streams a large sheet in many chunks without building it first", async () => {
+    let chunks = 0;
+    let size = 0;
+    async function* beaucoup() {
+      yield ["Libellé", "Valeur"];
+      for (let i = 0; i < 60_000; i++) yield [`Ligne ${i} avec un libellé un peu long`, i];
+    }
+    for await (const c of xlsxEnFlux([{ nom: "Gros", lignes: beaucoup() }])) {
+      chunks++;
+      size += c.length;
+    }
+    expect(chunks).toBeGreaterThan(10);
+    expect(size).toBeGreaterThan(100_000);
+  });
+});
+
+describe("export parameters", () => {
+  const today = "2026-11-23";
+  it("reads breakdowns, a range of months and filters", () => {
+    const { valeur, erreurs } = lireExport(new URLSearchParams("repartition=region&repartition=niveau&periode=mois&debut=2026-09&fin=2026-11&format=xlsx&niveau=5"), today);
+    expect(erreurs).toEqual([]);
+    expect(valeur!.repartitions).toEqual(["region", "niveau"]);
+    expect(valeur!.dates).toEqual([
+      { mois: "2026-09", date: "2026-09-30" },
+      { mois: "2026-10", date: "2026-10-31" },
+      { mois: "2026-11", date: "2026-11-23" },
+    ]);
+    expect(valeur!.filters).toEqual({ niveau: [5] });
+    expect(urlExport(valeur!)).toBe("/exports/telechargement?repartition=region&repartition=niveau&periode=mois&debut=2026-09&fin=2026-11&format=xlsx&niveau=5");
+  });
+
+  it("explains every bad value in French", () => {
+    const { valeur, erreurs } = lireExport(new URLSearchParams("repartition=pays&periode=mois&debut=2026-12&fin=2026-01&format=pdf&niveau=9"), today);
+    expect(valeur).toBeNull();
+    expect(erreurs).toEqual([
+      expect.stringContaining("répartition inconnue « pays »"),
+      expect.stringContaining("format : « csv » ou « xlsx » attendu"),
+      expect.stringContaining("debut : « 2026-12 » est dans le futur"),
+      expect.stringContaining("niveau : niveau invalide « 9 »"),
+    ]);
+    expect(lireExport(new URLSearchParams("repartition=total&periode=mois&debut=2020-01&fin=2026-11"), today).erreurs).toEqual([
+      "debut, fin : 60 mois au plus par export",
+    ]);
+    expect(lireExport(new URLSearchParams("periode=date&date=2026-02-30"), today).erreurs).toEqual([
+      expect.stringContaining("choisissez au moins une répartition"),
+      "date : date invalide « 2026-02-30 » (AAAA-MM-JJ attendu)",
+    ]);
+  });
+});
