@@ -7,8 +7,9 @@
  *
  *   DATABASE_URL=postgres://… npx tsx scripts/bench-pages.ts [--n 200] [--warmup 5] [--sans-cache] [--admin]
  *
- * --sans-cache   turn off the cache of the charts' server-rendered SVG (TABLEAUX_SVG_CACHE=0): every request
- *                renders every chart, as a first visit of a page with new filters does.
+ * --sans-cache   turn off the dashboards' caches (charts' server-rendered SVG, TABLEAUX_SVG_CACHE=0; indicator
+ *                results, TABLEAUX_CACHE_SECONDES=0): every request computes and renders everything, as the first
+ *                visit of a page with new filters does.
  * --admin        also measure the pages of a signed-in national administrator (départements maps, tables by
  *                organisme): creates the account bench-admin@bench.test in that database if it is missing.
  */
@@ -93,7 +94,10 @@ const ms = (n: number) => `${n.toFixed(1)} ms`;
 async function main() {
   const o = options(process.argv.slice(2));
   if (!process.env.DATABASE_URL) console.warn("DATABASE_URL absent : base PGlite embarquée (.data/pglite).");
-  if (o.sansCache) process.env.TABLEAUX_SVG_CACHE = "0";
+  if (o.sansCache) {
+    process.env.TABLEAUX_SVG_CACHE = "0";
+    process.env.TABLEAUX_CACHE_SECONDES = "0";
+  }
   process.env.NODE_ENV = "production";
   buildIfNeeded();
   const database = await getDatabase();
@@ -101,7 +105,7 @@ async function main() {
   const server = await startServer(database, 0);
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const [{ n: effectifs }] = await database.rows<{ n: number }>((await import("drizzle-orm")).sql`select count(*)::int as n from effectifs`);
-  console.log(`Base : ${database.kind}, ${effectifs.toLocaleString("fr-FR")} effectifs ; ${o.n} requêtes par page après ${o.warmup} de chauffe${o.sansCache ? ", sans cache SVG" : ""}.`);
+  console.log(`Base : ${database.kind}, ${effectifs.toLocaleString("fr-FR")} effectifs ; ${o.n} requêtes par page après ${o.warmup} de chauffe${o.sansCache ? ", sans cache (SVG ni indicateurs)" : ", caches actifs (SVG, indicateurs 60 s)"}.`);
 
   const publiques = [
     { nom: "référence /healthz", url: "/healthz" },

@@ -70,7 +70,8 @@ function ordre(f: FiltresApprenants): SQL {
     case "annee":
       return sql`e.annee_scolaire ${dir}, e.annee_formation ${dir} ${nulls}, ${nom}`;
     case "statut":
-      return sql`statut ${dir} ${nulls}, ${nom}`;
+      // the order of the list's statut filter (apprenti → fin de formation), not the alphabet
+      return sql`array_position(array['APPRENTI','INSCRIT','RUPTURANT','ABANDON','FIN_DE_FORMATION'], ${STATUT_A(f.date)}) ${dir} ${nulls}, ${nom}`;
     case "entree":
       return sql`e.date_entree_formation ${dir}, ${nom}`;
     case "maj":

@@ -13,7 +13,8 @@
  *   ERP id with their name typed differently, so that the duplicates page has something to show.
  *
  * Deterministic (PRNG seeded by organisme id) and idempotent: organismes that already have transmissions are
- * left alone, and the duplicates are only inserted once (fixed ERP ids, `on conflict do nothing`).
+ * left alone, and the duplicates are only inserted once (fixed ERP ids, `on conflict do nothing`). Does nothing
+ * on a database without the demo dataset (no effectif of source DEMO).
  * Call after the seed: `await ensureDemoTransmissions(database, today)`.
  */
 import { sql } from "drizzle-orm";
@@ -175,6 +176,10 @@ async function organismeDuCompteCfa(database: Database): Promise<number | null> 
 }
 
 export async function ensureDemoTransmissions(database: Database, today: string): Promise<DemoTransmissionsResult> {
+  const result: DemoTransmissionsResult = { organismes: 0, transmissions: 0, avecErreurs: 0, doublons: 0 };
+  // Only on the demo dataset: never invent transmissions for real organismes.
+  const [demo] = await database.rows<{ present: boolean }>(sql`select exists (select 1 from effectifs where source = 'DEMO') as present`);
+  if (!demo?.present) return result;
   const annee = anneeScolaireOf(today);
   const compteCfa = await organismeDuCompteCfa(database);
   const organismes = await database.rows<OrganismeDemo>(sql`
@@ -185,7 +190,6 @@ export async function ensureDemoTransmissions(database: Database, today: string)
     where o.last_transmission_at is not null
       and not exists (select 1 from transmissions t where t.organisme_id = o.id)
     order by o.id`);
-  const result: DemoTransmissionsResult = { organismes: 0, transmissions: 0, avecErreurs: 0, doublons: 0 };
   const todayMs = Date.parse(`${today}T23:59:59Z`);
 
   // Learners of the organismes (a few each) to build the rejected dossiers from.

@@ -39,7 +39,7 @@ export default function Apprenants() {
   const { organismeId, today, filtres: f, erreurs, options, lignes, total, page, pages, contacts } = useLoaderData<typeof loader>();
   const { search } = useLocation();
   const base = `/cfa/${organismeId}`;
-  const exportQuery = withParams(search, { page: undefined, limit: undefined, tri: undefined, ordre: undefined });
+  const exportQuery = withParams(search, { page: undefined, limit: undefined });
   const sort = { tri: f.tri, ordre: f.ordre, search };
   const filtrant = Boolean(f.q || f.statut || f.signal || f.formation || f.anneeScolaire || f.anneeFormation !== undefined || f.formateur);
   return (

@@ -133,7 +133,7 @@ export default function Doublons() {
                     <caption>Fiches en double de {noms}</caption>
                     <thead>
                       <tr>
-                        <th scope="col">Conserver</th>
+                        <th scope="col">Choix</th>
                         <th scope="col">Nom et prénom transmis</th>
                         <th scope="col">Identifiant ERP</th>
                         <th scope="col">Formation</th>
@@ -156,8 +156,8 @@ export default function Doublons() {
                                 defaultChecked={e.id === g.suggestionConserveId}
                               />
                               <label className="fr-label" htmlFor={`conserve-${e.id}`}>
-                                <span className="fr-sr-only">Conserver la fiche {e.idErpApprenant}</span>
-                                {e.id === g.suggestionConserveId ? <span className="fr-text--xs">suggéré</span> : null}
+                                Conserver<span className="fr-sr-only"> la fiche {e.idErpApprenant}</span>
+                                {e.id === g.suggestionConserveId ? <span className="fr-hint-text">suggéré</span> : null}
                               </label>
                             </div>
                           </td>

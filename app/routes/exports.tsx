@@ -258,7 +258,7 @@ export default function Exports() {
             <p>Aucune ligne : aucun effectif pour ces filtres à cette date.</p>
           ) : (
             <div className="fr-table fr-table--sm">
-              <table>
+              <table tabIndex={0}>
                 <caption>Aperçu de l'export</caption>
                 <thead>
                   <tr>

@@ -18,6 +18,7 @@
 import { data, redirect } from "@remix-run/node";
 import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
+import { enCache } from "./cache.server";
 import {
   canSeeAggregates,
   forbidden,
@@ -427,6 +428,7 @@ async function traiterRecherches(
   viewer: Viewer,
   ctx: ContexteVue,
   url: URL,
+  today: string,
 ): Promise<{ erreurs: string[]; choix: Choix | null }> {
   const params = new URLSearchParams(url.search);
   const has = (k: string) => params.has(k);
@@ -538,6 +540,8 @@ async function traiterRecherches(
     }
   }
 
+  // The current month is the default: not written in the URL (a link keeps showing the latest figures).
+  if (params.get("mois") === today.slice(0, 7)) params.delete("mois");
   if (erreurs.length === 0 && !choix) throw redirect(chemin + chaineRequete(params));
   return { erreurs, choix };
 }
@@ -665,11 +669,13 @@ function taux(m: (n: number) => Nombre, numerateur: number, denominateur: number
   };
 }
 
+const collator = new Intl.Collator("fr");
+
 function trier<L extends { libelle: string; comptes: Comptes }>(lignes: L[], t: TriOrdre, complet = false): TableTriee<L> {
   const sens = t.ordre === "asc" ? 1 : -1;
   const sorted = [...lignes].sort((a, b) => {
-    const d = t.tri === "libelle" ? a.libelle.localeCompare(b.libelle, "fr") : cleTri(a.comptes[t.tri]) - cleTri(b.comptes[t.tri]);
-    return d * sens || a.libelle.localeCompare(b.libelle, "fr");
+    const d = t.tri === "libelle" ? collator.compare(a.libelle, b.libelle) : cleTri(a.comptes[t.tri]) - cleTri(b.comptes[t.tri]);
+    return d * sens || collator.compare(a.libelle, b.libelle);
   });
   if (complet) return { lignes: sorted, total: sorted.length, page: 1, pages: 1, tri: t.tri, ordre: t.ordre };
   const pages = Math.max(1, Math.ceil(sorted.length / LIGNES_PAR_PAGE));
@@ -766,7 +772,7 @@ async function calculer(database: Database, c: Calcul): Promise<Resultat> {
 
   const points = vide
     ? datesSerie(date).map((d) => ({ ...d, compteurs: compteursVides() }))
-    : (await serieMensuelle(database, base)).points;
+    : await enCache(database, ["serie", base], async () => (await serieMensuelle(database, base)).points);
   const at = (k: number) => points[points.length - 1 - k]?.compteurs ?? compteursVides();
   const actuel = at(0);
 
@@ -774,7 +780,10 @@ async function calculer(database: Database, c: Calcul): Promise<Resultat> {
   const contexteNational = isPublic && (ctx.vue.kind === "region" || Boolean(filters.region));
   const filtresContexte = sansTerritoire(filters);
   const by = (b: "departement" | "region" | "niveau" | "organisme" | "formation", f: IndicateursFilters = filters) =>
-    vide ? Promise.resolve([] as LigneRepartition[]) : indicateurs(database, { ...base, filters: f, by: b }).then((r) => r.repartition!.lignes);
+    vide
+      ? Promise.resolve([] as LigneRepartition[])
+      : enCache(database, ["by", b, { ...base, filters: f }], () => indicateurs(database, { ...base, filters: f, by: b }).then((r) => r.repartition!.lignes));
+  const couv = (options: Parameters<typeof couverture>[1]) => enCache(database, ["couverture", { ...options, now: undefined }], () => couverture(database, options));
 
   const [parNiveau, parDepartement, parRegion, parOrganisme, parFormation, couvPage, couvCarte] = await Promise.all([
     by("niveau"),
@@ -782,16 +791,15 @@ async function calculer(database: Database, c: Calcul): Promise<Resultat> {
     isPublic ? by("region", contexteNational ? filtresContexte : filters) : nationalScope && (ctx.vue.kind === "national" || ctx.vue.kind === "formation") ? by("region") : null,
     isPublic ? null : by("organisme"),
     ctx.vue.kind === "formation" ? null : by("formation"),
-    couverture(database, {
+    couv({
       date,
       filters,
       scope,
       now: c.now,
-      by: isPublic || ctx.vue.kind === "organisme" ? undefined : "departement",
+      // The public's map is by région: one query gives the page's total and the map, unless the map is the national context.
+      by: isPublic ? (contexteNational ? undefined : "region") : ctx.vue.kind === "organisme" ? undefined : "departement",
     }),
-    isPublic
-      ? couverture(database, { date, filters: contexteNational ? filtresContexte : filters, scope, now: c.now, by: "region" })
-      : null,
+    isPublic && contexteNational ? couv({ date, filters: filtresContexte, scope, now: c.now, by: "region" }) : null,
   ]);
 
   const cartes: CartesTerritoriales[] = [];
@@ -842,9 +850,9 @@ async function calculer(database: Database, c: Calcul): Promise<Resultat> {
     : null;
 
   const couvCarteData: { niveau: NiveauCarte; contexte: "page" | "national"; lignes: LigneCouverture[] } | null = couvCarte
-    ? { niveau: "region", contexte: contexteNational ? "national" : "page", lignes: couvCarte.repartition?.lignes ?? [] }
+    ? { niveau: "region", contexte: "national", lignes: couvCarte.repartition?.lignes ?? [] }
     : couvPage.repartition
-      ? { niveau: "departement", contexte: "page", lignes: couvPage.repartition.lignes }
+      ? { niveau: couvPage.repartition.by === "region" ? "region" : "departement", contexte: "page", lignes: couvPage.repartition.lignes }
       : null;
 
   return {
@@ -908,7 +916,7 @@ export async function chargerTableau(request: Request, database: Database, vue: 
   const today = options.today ?? todayIso();
   const t = await territoires(database);
   const ctx = await resoudreVue(database, viewer, vue, t);
-  const recherches = await traiterRecherches(database, viewer, ctx, url);
+  const recherches = await traiterRecherches(database, viewer, ctx, url, today);
   const params = url.searchParams;
   const p = lireParametres(params, today);
   const erreurs = [...recherches.erreurs, ...p.erreurs];

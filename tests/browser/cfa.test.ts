@@ -66,7 +66,9 @@ describe.skipIf(!available)("CFA space in the browser", () => {
     await Promise.all([page.waitForURL(/\/cfa\/\d+$/), page.click('button[type="submit"]')]);
     base = new URL(page.url()).pathname;
     await page.waitForLoadState("networkidle");
-    await expect(page.locator('[data-testid="chiffre-apprenants"]').count()).resolves.toBe(1);
+    await page.waitForSelector('[data-testid="chiffre-apprenants"]', { timeout: 15_000 }).catch(async () => {
+      throw new Error(`accueil non affiché : ${await page.locator("main").innerText()} ${errors.join(" | ")}`);
+    });
     expect(await page.locator('[data-testid="alerte"]').count()).toBeGreaterThan(0);
     await expect(page.locator(".fr-sidemenu").textContent()).resolves.toContain("Téléverser un fichier");
     await check("accueil");
@@ -118,8 +120,8 @@ describe.skipIf(!available)("CFA space in the browser", () => {
     await expect(header.getAttribute("aria-sort")).resolves.toBe("none");
     await header.locator("a").focus();
     await Promise.all([page.waitForURL(/tri=naissance/), page.keyboard.press("Enter")]);
-    await page.waitForLoadState("networkidle");
-    await expect(page.locator('th:has-text("Naissance")').getAttribute("aria-sort")).resolves.toBe("ascending");
+    await page.waitForSelector('th[aria-sort="ascending"]:has-text("Naissance")');
+    await expect(page.locator('th:has-text("Nom")').getAttribute("aria-sort")).resolves.toBe("none");
 
     await page.goto(`${app.baseUrl}${base}/apprenants/${cible.id}`, { waitUntil: "networkidle" });
     await expect(page.locator("main h1").first().textContent()).resolves.toContain(cible.nom);
@@ -156,5 +158,33 @@ describe.skipIf(!available)("CFA space in the browser", () => {
     expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const [log] = await t.database.rows<{ n: number }>(sql`select count(*)::int n from named_list_access_log where action = 'download'`);
     expect(log.n).toBe(1);
+  });
+
+  it("a national admin picks a space; a CFA that never transmitted is told how to connect its ERP", async () => {
+    const admin = await browser.newContext({ locale: "fr-FR", viewport: { width: 1280, height: 900 } });
+    const p = await admin.newPage();
+    const adminErrors = collectPageErrors(p);
+    await p.goto(`${app.baseUrl}/connexion?redirectTo=%2Fcfa`, { waitUntil: "networkidle" });
+    await p.fill('input[name="email"]', "administrateur@demo.test");
+    await p.fill('input[name="password"]', DEMO_PASSWORD);
+    await Promise.all([p.waitForURL(/\/cfa$/), p.click('button[type="submit"]')]);
+    const [jamais] = await t.database.rows<{ id: number; siret: string; raison_sociale: string }>(sql`
+      select id, siret, raison_sociale from organismes
+      where last_transmission_at is null and nature in ('responsable_formateur', 'formateur') order by id limit 1`);
+    await p.fill("#q", jamais.siret);
+    await Promise.all([p.waitForURL(/q=/), p.click('form[role="search"] button[type="submit"]')]);
+    await p.waitForLoadState("networkidle");
+    await p.click(`main table a[href="/cfa/${jamais.id}"]`);
+    await p.waitForURL(new RegExp(`/cfa/${jamais.id}$`));
+    await p.waitForLoadState("networkidle");
+    await expect(p.locator('[data-testid="alerte"]').first().textContent()).resolves.toContain("Aucune transmission reçue");
+    await p.goto(`${app.baseUrl}/cfa/${jamais.id}/transmissions`, { waitUntil: "networkidle" });
+    await expect(p.locator('[data-testid="aucune-transmission"] h2').textContent()).resolves.toBe(
+      "Aucune transmission reçue : voici comment connecter votre ERP",
+    );
+    await screenshot(p, "cfa-transmissions-vide");
+    expect(await seriousAxeViolations(p)).toEqual([]);
+    expect(adminErrors).toEqual([]);
+    await admin.close();
   });
 });

@@ -16,7 +16,7 @@ import { ensureDemoTransmissions, SUFFIXE_DOUBLON } from "../../app/cfa/demo-tra
 import { organismesDeLEspace, type EspaceCfa } from "../../app/cfa/acces.server";
 import { historiqueTransmissions, transmissionsDuJour, erreursRecurrentes } from "../../app/cfa/transmissions.server";
 import { listerApprenants, ficheApprenant } from "../../app/cfa/apprenants.server";
-import { parseFiltresApprenants } from "../../app/cfa/apprenants";
+import { parseFiltresApprenants, STATUTS_APPRENANT } from "../../app/cfa/apprenants";
 import { listerDoublons, fusionnerEffectifs, supprimerEffectif, archivesRecentes, OperationRefusee } from "../../app/cfa/doublons.server";
 import { qualiteCfa } from "../../app/cfa/qualite.server";
 import { exporterApprenants } from "../../app/cfa/export.server";
@@ -78,6 +78,13 @@ describe("demo transmissions", () => {
       where o.last_transmission_at is not null
         and o.last_transmission_at <> (select max(received_at) from transmissions t where t.organisme_id = o.id)`);
     expect(mismatch.n).toBe(0);
+    // organismes that transmit by API have an active key, used at their last transmission
+    const [keys] = await t.database.rows<{ sans_cle: number; avec_cle: number }>(sql`
+      select count(*) filter (where k.id is null)::int as sans_cle, count(k.id)::int as avec_cle
+      from organismes o left join organisme_api_keys k on k.organisme_id = o.id and k.revoked_at is null
+      where o.last_transmission_at is not null and o.mode_transmission = 'API'`);
+    expect(keys.sans_cle).toBe(0);
+    expect(keys.avec_cle).toBeGreaterThan(0);
   });
 });
 
@@ -140,6 +147,12 @@ describe("CFA space of the demo account", () => {
     const apprentisAnnee = await listerApprenants(t.database, espace, f(`statut=APPRENTI&annee=${courant}`), true);
     expect(apprentisAnnee.total).toBe(compteurs.apprentis);
 
+    const parStatut = await listerApprenants(t.database, grand, f("tri=statut&limit=100"), true);
+    const rang = parStatut.lignes.map((l) => (l.statut ? STATUTS_APPRENANT.indexOf(l.statut) : 99));
+    expect([...rang].sort((a, b) => a - b)).toEqual(rang);
+    for (const tri of ["formation", "annee", "entree", "maj"]) {
+      expect((await listerApprenants(t.database, grand, f(`tri=${tri}&ordre=desc`), true)).lignes).toHaveLength(25);
+    }
     const desc = await listerApprenants(t.database, grand, f("tri=naissance&ordre=desc"), true);
     const dates = desc.lignes.map((l) => l.dateDeNaissance);
     expect([...dates].sort().reverse()).toEqual(dates);

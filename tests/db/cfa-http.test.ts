@@ -10,6 +10,7 @@ import { serveApp } from "../helpers/browser";
 import { ingestDossiers } from "../../app/ingestion/pipeline.server";
 import { Browser, emailOf, PASSWORD, seedAccounts, seedReferentiel, type Persona, type Referentiel } from "./auth-fixtures";
 import { dossier } from "./ingestion-fixtures";
+import { ensureDemoTransmissions } from "../../app/cfa/demo-transmissions.server";
 
 process.env.COOKIE_SECURE = "0";
 
@@ -280,5 +281,19 @@ describe("actions", () => {
     await b.post(`/cfa/${ref.R.id}/cle-api`, { csrf, intent: "revoquer", confirmer: "oui" });
     const revoked = await fetch(`${app.baseUrl}/api/v3/dossiers-apprenants/test`, { headers: { Authorization: `Bearer ${key}` } });
     expect(revoked.status).toBe(403);
+  });
+});
+
+describe("demo data", () => {
+  it("never invents transmissions on a database without the demo dataset", async () => {
+    const [before] = await t.database.rows<{ n: number }>(sql`select count(*)::int n from transmissions`);
+    expect(await ensureDemoTransmissions(t.database, new Date().toISOString().slice(0, 10))).toEqual({
+      organismes: 0,
+      transmissions: 0,
+      avecErreurs: 0,
+      doublons: 0,
+    });
+    const [after] = await t.database.rows<{ n: number }>(sql`select count(*)::int n from transmissions`);
+    expect(after.n).toBe(before.n);
   });
 });

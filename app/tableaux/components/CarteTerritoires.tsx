@@ -7,6 +7,7 @@ import { useNavigate } from "@remix-run/react";
 import { franceMapOption, franceTerritories } from "~/components/maps/france-map";
 import { pourcentageCellule } from "../format";
 import type { LigneCarte, LigneTaux, NiveauCarte } from "../types";
+import { svgCarte } from "./carte-svg";
 import { Graphique, type Cellule } from "./Graphique";
 
 interface Commun {
@@ -68,13 +69,8 @@ export function CarteTerritoires(props: CarteTerritoiresProps) {
     });
   }
 
-  const option = franceMapOption({
-    level: niveau,
-    values,
-    valueLabel: props.valueLabel,
-    format: props.mesure === "taux" ? "pourcentage" : "nombre",
-    clickable: Boolean(hrefFor),
-  });
+  const format = props.mesure === "taux" ? "pourcentage" : "nombre";
+  const option = franceMapOption({ level: niveau, values, valueLabel: props.valueLabel, format, clickable: Boolean(hrefFor) });
 
   return (
     <Graphique
@@ -83,6 +79,7 @@ export function CarteTerritoires(props: CarteTerritoiresProps) {
       option={option}
       height={height}
       testId={testId}
+      svgServeur={(width, h) => svgCarte(niveau, values, format, Boolean(hrefFor), width, h)}
       onClick={
         hrefFor
           ? (params) => {

@@ -1,8 +1,8 @@
 /**
  * A dashboard chart: the same contract as ~/components/Chart (server-rendered SVG hydrated by ECharts, accessible
  * title and description, "Voir les données" table, CSV of exactly the table), plus what the dashboards need:
- * - the server SVG is cached by option (a dashboard draws the same maps again and again: rendering a map of the
- *   départements costs 25–80 ms of CPU, the cache brings it to a lookup);
+ * - the server SVG is cached by option (the same charts are drawn for every visitor of a page), or given by the
+ *   caller (maps: the shapes drawn once, recoloured per page, see carte-svg.ts);
  * - cells may hold masked counts ("< 5") and links, numbers are formatted in French in the table;
  * - a `testId` for the browser tests.
  * TODO(lead): fold the cache into renderChartToSvg and the masked cells into Chart, then use Chart here.
@@ -30,17 +30,19 @@ export interface GraphiqueProps {
   testId?: string;
   /** Heading level of the title (default h3). */
   titre?: "h3" | "h4";
+  /** The server SVG, when the caller draws it faster than ECharts would (maps: carte-svg.ts); width 800. */
+  svgServeur?: (width: number, height: number) => string;
 }
 
 const SSR_WIDTH = 800;
 
-export function Graphique({ title, description, option, height = 360, data, onClick, testId, titre = "h3" }: GraphiqueProps) {
+export function Graphique({ title, description, option, height = 360, data, onClick, testId, titre = "h3", svgServeur }: GraphiqueProps) {
   const id = useId();
   const ref = useRef<HTMLDivElement>(null);
   const onClickRef = useRef(onClick);
   onClickRef.current = onClick;
   const [showTable, setShowTable] = useState(false);
-  const serverSvg = typeof document === "undefined" ? svgEnCache(option, SSR_WIDTH, height) : "";
+  const serverSvg = typeof document === "undefined" ? (svgServeur ? svgServeur(SSR_WIDTH, height) : svgEnCache(option, SSR_WIDTH, height)) : "";
   const optionKey = JSON.stringify(option);
 
   useEffect(() => {

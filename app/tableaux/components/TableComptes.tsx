@@ -125,7 +125,8 @@ export function TableComptes<L extends { comptes: Comptes }>({ id, suffixe, titr
             </p>
           </div>
           <div className="fr-table fr-table--sm fr-mb-0">
-            <table>
+            {/* Focusable: the table scrolls horizontally on narrow screens. */}
+            <table tabIndex={0}>
               <caption className="fr-sr-only">
                 {titre}, page {table.page} sur {table.pages}
               </caption>
