@@ -112,7 +112,7 @@ async function main() {
     { nom: "national /", url: "/" },
     { nom: "régional /regions/84", url: "/regions/84" },
     { nom: "filtré /?niveau=4&sexe=F&age=moins_18", url: "/?niveau=4&sexe=F&age=moins_18" },
-    { nom: "formation par mois passé /?mois=2026-03&niveau=5", url: "/?mois=2026-03&niveau=5" },
+    { nom: "mois passé /?mois=2026-03&niveau=5", url: "/?mois=2026-03&niveau=5" },
   ];
   const visiteurs: { qui: string; headers: Record<string, string>; pages: typeof publiques }[] = [{ qui: "public", headers: {}, pages: publiques }];
   if (o.admin) {

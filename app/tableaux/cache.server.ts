@@ -1,16 +1,26 @@
 /**
  * A short-lived cache of the indicator results the dashboards ask for, per database: the same national page is
  * asked by every visitor, and its breakdowns by organisme and by formation cost 50–100 ms each on 3 million
- * effectifs. Entries live `TABLEAUX_CACHE_SECONDES` seconds (default 60; 0 turns the cache off): the figures of a
- * page may lag a write by that much. Identical requests in flight share one computation.
+ * effectifs (more under filters that the aggregates do not cover).
+ *
+ * - An entry is fresh for `TABLEAUX_CACHE_SECONDES` seconds (default 60; 0 turns the cache off).
+ * - Past that and up to 10 times that, it is still served while one recomputation runs in the background
+ *   (stale-while-revalidate): a page asked regularly never waits for its figures, which lag a write by about a
+ *   minute at most.
+ * - Older entries are recomputed before answering. Identical requests in flight share one computation; a failure
+ *   is not kept.
  */
 import type { Database } from "../../db/client.server";
 
 const MAX_ENTREES = 500;
+const PERIME_APRES = 10;
 
 interface Entree {
-  expire: number;
+  /** When the value was asked for (ms). */
+  depuis: number;
   valeur: Promise<unknown>;
+  /** A background recomputation is running. */
+  rafraichit?: boolean;
 }
 
 const caches = new WeakMap<Database, Map<string, Entree>>();
@@ -28,24 +38,39 @@ export function enCache<T>(database: Database, cle: unknown, calcul: () => Promi
   const key = JSON.stringify(cle);
   const now = Date.now();
   const hit = cache.get(key);
-  if (hit && hit.expire > now) {
+  const lancer = (): Entree => {
+    const entree: Entree = { depuis: Date.now(), valeur: calcul() };
+    entree.valeur.catch(() => {
+      if (cache!.get(key) === entree) cache!.delete(key);
+    });
+    return entree;
+  };
+  if (hit && now - hit.depuis < duree * PERIME_APRES) {
     cache.delete(key);
     cache.set(key, hit);
+    if (now - hit.depuis >= duree && !hit.rafraichit) {
+      hit.rafraichit = true;
+      const suivante = lancer();
+      suivante.valeur.then(
+        () => {
+          if (cache!.get(key) === hit) cache!.set(key, suivante);
+        },
+        () => {
+          hit.rafraichit = false;
+        },
+      );
+    }
     return hit.valeur as Promise<T>;
   }
-  const valeur = calcul();
-  cache.set(key, { expire: now + duree, valeur });
-  // A failure is not kept.
-  valeur.catch(() => {
-    if (cache!.get(key)?.valeur === valeur) cache!.delete(key);
-  });
+  const entree = lancer();
+  cache.set(key, entree);
   if (cache.size > MAX_ENTREES) {
-    for (const [k, e] of cache) {
-      if (cache.size <= MAX_ENTREES && e.expire > now) break;
+    for (const k of cache.keys()) {
+      if (cache.size <= MAX_ENTREES) break;
       cache.delete(k);
     }
   }
-  return valeur;
+  return entree.valeur as Promise<T>;
 }
 
 /** Empties the cache of a database (tests; after a bulk load). */

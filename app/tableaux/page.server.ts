@@ -783,7 +783,18 @@ async function calculer(database: Database, c: Calcul): Promise<Resultat> {
     vide
       ? Promise.resolve([] as LigneRepartition[])
       : enCache(database, ["by", b, { ...base, filters: f }], () => indicateurs(database, { ...base, filters: f, by: b }).then((r) => r.repartition!.lignes));
-  const couv = (options: Parameters<typeof couverture>[1]) => enCache(database, ["couverture", { ...options, now: undefined }], () => couverture(database, options));
+  const couv = (options: Parameters<typeof couverture>[1]) =>
+    vide
+      ? Promise.resolve<Awaited<ReturnType<typeof couverture>>>({
+          date,
+          reference: new Date().toISOString(),
+          organismes: 0,
+          transmis: 0,
+          tauxCouverture: null,
+          fraicheur: { recente: 0, vieillissante: 0, ancienne: 0, jamais: 0 },
+          repartition: options.by ? { by: options.by, lignes: [] } : undefined,
+        })
+      : enCache(database, ["couverture", { ...options, now: undefined }], () => couverture(database, options));
 
   const [parNiveau, parDepartement, parRegion, parOrganisme, parFormation, couvPage, couvCarte] = await Promise.all([
     by("niveau"),
@@ -925,7 +936,11 @@ export async function chargerTableau(request: Request, database: Database, vue: 
   const search = chaineRequete(params);
   const filtresAffiches = p.erreurs.length === 0 ? p.filters : {};
   const [reseaux, tags] = await Promise.all([
-    viewer.userId === null || viewer.scope.kind === "organisme" ? Promise.resolve(null) : reseauxConnus(database, viewer),
+    viewer.userId === null || viewer.scope.kind === "organisme"
+      ? Promise.resolve(null)
+      : viewer.scope.kind === "reseau"
+        ? Promise.resolve([viewer.scope.nom])
+        : reseauxConnus(database, viewer),
     etiquettes(database, ctx, filtresAffiches, search, t),
   ]);
   const panneau: Panneau = {

@@ -121,6 +121,8 @@ describe.skipIf(!available)("dashboards in Chromium", () => {
     await page.selectOption("#filtre-niveau", "3");
     await page.selectOption("#filtre-territoire", "region:84");
     await Promise.all([page.waitForURL(/\/regions\/84\?niveau=3$/), page.click('[data-testid="filtres"] button[type=submit]')]);
+    const region = await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { niveau: [3], region: ["84"] } });
+    await expect.poll(() => chiffre(page, "apprenants")).toBe(region.compteurs.apprenants);
     await expect(page.locator("main h1").first().textContent()).resolves.toBe("Auvergne-Rhône-Alpes");
     // Reset.
     await Promise.all([page.waitForURL(/\/regions\/84$/), page.click("text=Réinitialiser les filtres")]);
@@ -134,6 +136,7 @@ describe.skipIf(!available)("dashboards in Chromium", () => {
     await page.goto(`${app.baseUrl}/?niveau=5`, { waitUntil: "networkidle" });
     await hydrate(page);
     // A point inside the biggest territory of the régions map (hit-tested in the page).
+    await page.locator('[data-testid="carte-apprenants-region"] .chart-canvas').scrollIntoViewIfNeeded();
     const point = await page.evaluate(() => {
       const svg = document.querySelector('[data-testid="carte-apprenants-region"] .chart-canvas svg')!;
       const paths = [...svg.querySelectorAll("path")].filter((p) => !["none", "#929292"].includes(p.getAttribute("fill") ?? "none"));
@@ -161,6 +164,7 @@ describe.skipIf(!available)("dashboards in Chromium", () => {
     await expect(page.locator("main h1").first().textContent()).resolves.toBe(region.nom);
     await hydrate(page);
     // …and from the région, a département of its map.
+    await page.locator('[data-testid="carte-apprenants-departement"] .chart-canvas').scrollIntoViewIfNeeded();
     const dep = await page.evaluate(() => {
       const svg = document.querySelector('[data-testid="carte-apprenants-departement"] .chart-canvas svg')!;
       const paths = [...svg.querySelectorAll("path")].filter((p) => /^rgb/.test(p.getAttribute("fill") ?? "") || /^#(?!eeeeee|929292)/.test(p.getAttribute("fill") ?? ""));
@@ -212,12 +216,14 @@ describe.skipIf(!available)("dashboards in Chromium", () => {
     await page.goto(`${app.baseUrl}/`, { waitUntil: "networkidle" });
     const table = page.locator('[data-testid="table-formations"]');
     await expect(table.locator('th[aria-sort="descending"]').textContent()).resolves.toContain("Apprenants");
-    await table.locator("th", { hasText: "Formation" }).locator("a").focus();
+    await table.getByRole("link", { name: "Formation", exact: true }).focus();
     await Promise.all([page.waitForURL(/tri_f=libelle&ordre_f=asc/), page.keyboard.press("Enter")]);
+    await table.locator('th[aria-sort="ascending"]').waitFor();
     await expect(table.locator('th[aria-sort="ascending"]').textContent()).resolves.toContain("Formation");
     const noms = await table.locator("tbody th").allTextContents();
     expect(noms).toEqual([...noms].sort((a, b) => a.localeCompare(b, "fr")));
     await Promise.all([page.waitForURL(/page_f=2/), table.locator("a", { hasText: "Page suivante" }).click()]);
+    await table.locator('.fr-pagination__link[aria-current="page"]', { hasText: "2" }).waitFor();
     const page2 = await table.locator("tbody th").allTextContents();
     expect(page2[0].localeCompare(noms[noms.length - 1], "fr")).toBeGreaterThanOrEqual(0);
     await context.close();

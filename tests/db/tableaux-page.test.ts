@@ -256,6 +256,14 @@ describe("URL and filter panel", () => {
     await refus(page("/regions/99", { kind: "region", code: "99" }), 404);
   });
 
+  it("shows an empty page, not national figures, when the filters contradict the page", async () => {
+    const p = await page("/regions/84?departement=75", { kind: "region", code: "84" }, "admin");
+    expect(p.resultat!.vide).toBe(true);
+    expect(p.resultat!.chiffres.map((c) => c.valeur)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(p.resultat!.couverture.organismes).toBe(0);
+    expect(p.resultat!.formations!.total).toBe(0);
+  });
+
   it("applies the filters and shows them as removable tags", async () => {
     const p = await page("/?niveau=4&sexe=F&age=moins_18&rqth=non", { kind: "national" }, "admin");
     const attendu = await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { niveau: [4], sexe: ["F"], trancheAge: ["moins_18"], rqth: false } });

@@ -2,7 +2,7 @@
  * Pure parts of the dashboards: URLs of the pages and drill-down links, filters intersection, French formats,
  * the charts' CSV, the SVG cache, the streamed XLSX (read back) and the export parameters.
  */
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { avecParametres, cheminVue, rechercheTransmise, vueEnParametre } from "../../app/tableaux/vues";
 import { lienFormation, lienOrganisme, lienTerritoire } from "../../app/tableaux/liens";
 import { moisCourt, nombre, pourcentageCellule, valeurGraphique, variation } from "../../app/tableaux/format";
@@ -14,6 +14,8 @@ import { lireExport, urlExport } from "../../app/exports/export.server";
 import { readXlsx } from "../../app/shared/xlsx.server";
 import { parseCsv } from "../../app/shared/csv";
 import type { InfoVue } from "../../app/tableaux/types";
+import { enCache } from "../../app/tableaux/cache.server";
+import type { Database } from "../../db/client.server";
 
 const info = (vue: InfoVue["vue"]): InfoVue => ({ vue, chemin: cheminVue(vue), surtitre: "", titre: "", sousTitre: null, filAriane: [], perimetre: null });
 
@@ -168,5 +170,43 @@ describe("export parameters", () => {
       expect.stringContaining("choisissez au moins une répartition"),
       "date : date invalide « 2026-02-30 » (AAAA-MM-JJ attendu)",
     ]);
+  });
+});
+
+describe("cache of the indicator results", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    delete process.env.TABLEAUX_CACHE_SECONDES;
+  });
+
+  it("serves a fresh entry, serves a stale one while recomputing it, recomputes an expired one", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-11-23T10:00:00Z"));
+    const db = {} as Database;
+    let n = 0;
+    const calcul = async () => ++n;
+    expect(await enCache(db, ["k"], calcul)).toBe(1);
+    expect(await enCache(db, ["k"], calcul)).toBe(1);
+    expect(n).toBe(1);
+    vi.setSystemTime(new Date("2026-11-23T10:01:30Z")); // stale: the old value, a recomputation behind
+    expect(await enCache(db, ["k"], calcul)).toBe(1);
+    await Promise.resolve();
+    expect(n).toBe(2);
+    await new Promise((r) => setImmediate(r));
+    expect(await enCache(db, ["k"], calcul)).toBe(2);
+    vi.setSystemTime(new Date("2026-11-23T11:00:00Z")); // expired: computed again before answering
+    expect(await enCache(db, ["k"], calcul)).toBe(3);
+    expect(await enCache(db, ["autre"], calcul)).toBe(4);
+  });
+
+  it("is off with TABLEAUX_CACHE_SECONDES=0 and never keeps a failure", async () => {
+    const db = {} as Database;
+    let n = 0;
+    await expect(enCache(db, ["e"], async () => Promise.reject(new Error("panne")))).rejects.toThrow("panne");
+    await new Promise((r) => setImmediate(r));
+    expect(await enCache(db, ["e"], async () => ++n)).toBe(1);
+    process.env.TABLEAUX_CACHE_SECONDES = "0";
+    expect(await enCache(db, ["e"], async () => ++n)).toBe(2);
+    expect(await enCache(db, ["e"], async () => ++n)).toBe(3);
   });
 });

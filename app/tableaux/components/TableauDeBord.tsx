@@ -41,7 +41,7 @@ function FilAriane({ page }: { page: TableauPage }) {
         ))}
         <li>
           <a className="fr-breadcrumb__link" aria-current="page">
-            {page.info.titre}
+            {page.info.vue.kind === "organisme" || page.info.vue.kind === "formation" ? "Tableau de bord" : page.info.titre}
           </a>
         </li>
       </ol>
