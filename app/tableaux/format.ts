@@ -12,11 +12,6 @@ export function valeurGraphique(n: Nombre): number | null {
   return typeof n === "number" ? n : null;
 }
 
-/** A table / CSV cell: the number, or the masked text. */
-export function cellule(n: Nombre): number | string {
-  return n;
-}
-
 const signe = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 0, signDisplay: "exceptZero" });
 const signePct = new Intl.NumberFormat("fr-FR", { style: "percent", maximumFractionDigits: 1, signDisplay: "exceptZero" });
 

@@ -139,7 +139,12 @@ describe.skipIf(!available)("CFA space in the browser", () => {
     await check("doublons");
     await Promise.all([page.waitForSelector('[data-testid="resultat"]'), groupes.first().locator("text=Fusionner dans la fiche conservée").click()]);
     await expect(page.locator('[data-testid="resultat"]').textContent()).resolves.toMatch(/doublon fusionné/);
-    await page.waitForLoadState("networkidle");
+    // The list is revalidated after the action: wait for it (fails after 10 s if the group never goes away).
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid="groupe-doublons"]').length === n,
+      before - 1,
+      { timeout: 10_000 },
+    );
     expect(await page.locator('[data-testid="groupe-doublons"]').count()).toBe(before - 1);
     expect(await page.locator('[data-testid="archives"] tbody tr').count()).toBe(1);
     await check("doublons-fusion");

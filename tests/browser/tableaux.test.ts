@@ -123,7 +123,7 @@ describe.skipIf(!available)("dashboards in Chromium", () => {
     await Promise.all([page.waitForURL(/\/regions\/84\?niveau=3$/), page.click('[data-testid="filtres"] button[type=submit]')]);
     const region = await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { niveau: [3], region: ["84"] } });
     await expect.poll(() => chiffre(page, "apprenants")).toBe(region.compteurs.apprenants);
-    await expect(page.locator("main h1").first().textContent()).resolves.toBe("Auvergne-Rhône-Alpes");
+    await expect.poll(() => page.locator("main h1").first().textContent()).toBe("Auvergne-Rhône-Alpes");
     // Reset.
     await Promise.all([page.waitForURL(/\/regions\/84$/), page.click("text=Réinitialiser les filtres")]);
     await context.close();
@@ -161,7 +161,7 @@ describe.skipIf(!available)("dashboards in Chromium", () => {
     await Promise.all([page.waitForURL(/\/regions\/[0-9]{2}\?niveau=5$/), page.mouse.click(point!.x, point!.y)]);
     const code = new URL(page.url()).pathname.split("/")[2];
     const [region] = await t.database.rows<{ nom: string }>(sql`select nom from regions where code = ${code}`);
-    await expect(page.locator("main h1").first().textContent()).resolves.toBe(region.nom);
+    await expect.poll(() => page.locator("main h1").first().textContent()).toBe(region.nom);
     await hydrate(page);
     // …and from the région, a département of its map.
     await page.locator('[data-testid="carte-apprenants-departement"] .chart-canvas').scrollIntoViewIfNeeded();
