@@ -529,3 +529,25 @@ export async function logNamedListAccess(database: Database, viewer: Viewer, acc
     rowCount: access.rowCount,
   });
 }
+
+// ---------------------------------------------------------------------------------------------- référentiel pages
+
+/** Public bodies with a territory (they see the référentiel's anomalies of their territory). */
+const TERRITORIAL_TYPES = new Set(["DREETS", "DRAAF", "CONSEIL_REGIONAL", "CARIF_OREF_REGIONAL", "ACADEMIE", "DDETS"]);
+
+/** Anomalies of the référentiel: national admins (all) and territorial services (their territory). */
+export function canSeeReferentielAnomalies(viewer: Viewer): boolean {
+  if (viewer.userId === null) return false;
+  return viewer.organisationType === "ADMINISTRATEUR" || TERRITORIAL_TYPES.has(viewer.organisationType);
+}
+
+/** Non-transmitting CFAs: signed-in users of public bodies (national, territorial, têtes de réseau), in scope. */
+export function canSeeNonTransmetteurs(viewer: Viewer): boolean {
+  if (viewer.userId === null) return false;
+  return (
+    viewer.organisationType === "ADMINISTRATEUR" ||
+    viewer.organisationType === "OPERATEUR_PUBLIC_NATIONAL" ||
+    viewer.organisationType === "TETE_DE_RESEAU" ||
+    TERRITORIAL_TYPES.has(viewer.organisationType)
+  );
+}

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { NATURES } from "../../db/schema";
+import { ANOMALIE_TYPES } from "./anomalies";
 
 export const FRAICHEURS = ["recente", "vieillissante", "ancienne", "jamais"] as const;
 export type Fraicheur = (typeof FRAICHEURS)[number];
@@ -80,6 +81,13 @@ export const formationsQuerySchema = z.object({
   ...pagination(20),
 });
 export type FormationsQuery = z.output<typeof formationsQuerySchema>;
+
+export const anomaliesQuerySchema = z.object({
+  type: z.enum(ANOMALIE_TYPES, { error: "type d'anomalie inconnu" }).optional(),
+  region: z.string().regex(/^[0-9]{2}$/, { error: "code région invalide" }).optional(),
+  departement: z.string().regex(/^([0-9]{2}|2A|2B|97[1-6])$/, { error: "code département invalide" }).optional(),
+  page: z.coerce.number({ error: "nombre entier attendu" }).int().min(1).max(100_000).default(1),
+});
 
 export type ParsedQuery<T> = { ok: true; value: T } | { ok: false; errors: string[] };
 

@@ -1,9 +1,8 @@
 /** CSV / XLSX export of the non-transmitting CFAs (the page's filters, every row). */
 import type { Database } from "../../db/client.server";
-import { forbidden, requireUser } from "../auth/policy.server";
+import { canSeeNonTransmetteurs, forbidden, requireUser } from "../auth/policy.server";
 import { toCsv } from "../shared/csv";
 import { XLSX_CONTENT_TYPE, writeXlsx } from "../shared/xlsx.server";
-import { canSeeNonTransmetteurs } from "./acces.server";
 import { parseQuery } from "./filtres.server";
 import { EXPORT_COLUMNS, allNonTransmetteurs, exportRow } from "./non-transmetteurs.server";
 import { nonTransmetteursQuerySchema } from "./non-transmetteurs-query.server";

@@ -1,28 +1,20 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
-import { z } from "zod";
-import { forbidden, requireUser } from "~/auth/policy.server";
-import { canSeeReferentielAnomalies } from "~/referentiel/acces.server";
+import { canSeeReferentielAnomalies, forbidden, requireUser } from "~/auth/policy.server";
 import { ANOMALIE_LABELS, ANOMALIE_TYPES } from "~/referentiel/anomalies";
 import { listAnomalies } from "~/referentiel/anomalies.server";
-import { parseQueryLenient } from "~/referentiel/filtres.server";
+import { anomaliesQuerySchema, parseQueryLenient } from "~/referentiel/filtres.server";
 import { territoiresOptions } from "~/referentiel/repertoire.server";
 import { EmptyState, ErrorsAlert, Pagination, ResultCount, SelectField } from "~/referentiel/components";
 import { NATURE_LABELS } from "~/referentiel/labels";
 
 export const meta: MetaFunction = () => [{ title: "Anomalies du référentiel - Tableau de bord de l'apprentissage" }];
 
-const querySchema = z.object({
-  type: z.enum(ANOMALIE_TYPES, { error: "type d'anomalie inconnu" }).optional(),
-  region: z.string().regex(/^[0-9]{2}$/, { error: "code région invalide" }).optional(),
-  departement: z.string().regex(/^([0-9]{2}|2A|2B|97[1-6])$/, { error: "code département invalide" }).optional(),
-  page: z.coerce.number({ error: "nombre entier attendu" }).int().min(1).max(100_000).default(1),
-});
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await requireUser(request, context.database);
   if (!canSeeReferentielAnomalies(viewer)) throw forbidden("Les anomalies du référentiel sont réservées aux administrateurs nationaux et aux services territoriaux.");
-  const { value: query, errors } = parseQueryLenient(querySchema, new URL(request.url).searchParams);
+  const { value: query, errors } = parseQueryLenient(anomaliesQuerySchema, new URL(request.url).searchParams);
   const [result, territoires] = await Promise.all([listAnomalies(context.database, viewer, { ...query, limit: 50 }), territoiresOptions(context.database)]);
   return { query, errors, result, territoires, national: viewer.scope.kind === "national" };
 }

@@ -1,7 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
-import { forbidden, requireUser } from "~/auth/policy.server";
-import { canSeeNonTransmetteurs } from "~/referentiel/acces.server";
+import { canSeeNonTransmetteurs, forbidden, requireUser } from "~/auth/policy.server";
 import { parseQueryLenient } from "~/referentiel/filtres.server";
 import { listNonTransmetteurs, STATUT_TRANSMISSION_LABELS, STATUTS_TRANSMISSION } from "~/referentiel/non-transmetteurs.server";
 import { nonTransmetteursQuerySchema } from "~/referentiel/non-transmetteurs-query.server";
