@@ -81,6 +81,8 @@ describe.skipIf(!available)("CFA space in the browser", () => {
     await check("transmissions");
     await Promise.all([page.waitForURL(/\/transmissions\/\d{4}-\d{2}-\d{2}$/), page.locator("text=Voir les erreurs").first().click()]);
     await page.waitForLoadState("networkidle");
+    // The URL changes before the day's page has rendered: wait for its heading (fails after 10 s).
+    await page.locator("main h1", { hasText: /Transmissions du/ }).first().waitFor({ timeout: 10_000 });
     await expect(page.locator("main h1").first().textContent()).resolves.toMatch(/Transmissions du \d{2}\/\d{2}\/\d{4}/);
     const explications = page.locator('[data-testid="explication"]');
     expect(await explications.count()).toBeGreaterThan(0);
