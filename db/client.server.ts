@@ -42,7 +42,7 @@ export async function openDatabase(options: OpenOptions = {}): Promise<Database>
 async function openPostgres(url: string, max: number): Promise<Database> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
-  const client = postgres(url, { max, onnotice: () => {}, connection: { TimeZone: "UTC" } });
+  const client = postgres(url, { max, onnotice: () => {}, connection: { TimeZone: "UTC", jit: "off" } });
   const db = drizzle(client, { schema }) as unknown as Db;
   return {
     kind: "postgres",

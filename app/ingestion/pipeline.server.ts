@@ -135,6 +135,13 @@ const UNSTORABLE = /[\u0000\ud800-\udfff]/;
 
 /** PostgreSQL text cannot hold NUL characters nor lone surrogates: dropped / replaced (U+FFFD), rarely needed. */
 function storableStrings(d: DossierV3): DossierV3 {
+  let all = "";
+  for (const key in d) {
+    const value = (d as unknown as Record<string, unknown>)[key];
+    if (typeof value === "string") all += value;
+  }
+  for (const c of d.contrats) if (c.cause_rupture) all += c.cause_rupture;
+  if (!UNSTORABLE.test(all)) return d;
   let copy: Record<string, unknown> | null = null;
   for (const [key, value] of Object.entries(d)) {
     if (typeof value === "string" && UNSTORABLE.test(value)) {
@@ -394,8 +401,12 @@ async function writeBatch(
 
   const records = unique.map((c) => {
     const d = c.dossier!;
+    // null values are left out (jsonb_to_recordset reads a missing key as null): a smaller body to send and parse
     const r: Record<string, unknown> = {};
-    for (const [col, , , get] of COLUMNS) r[col] = get(c, d) ?? null;
+    for (const [col, , , get] of COLUMNS) {
+      const value = get(c, d);
+      if (value !== null && value !== undefined) r[col] = value;
+    }
     return r;
   });
   const returned = await execRows<{
@@ -418,7 +429,9 @@ async function writeBatch(
   /** Updated effectifs whose contracts are replaced (a new effectif has none to delete). */
   const withContrats: number[] = [];
   const contrats: Record<string, unknown>[] = [];
+  /** ERP statuts of updated effectifs (kept when not already in the history) and of new ones (no history yet). */
   const statuts: Record<string, unknown>[] = [];
+  const statutsNouveaux: Record<string, unknown>[] = [];
   for (const c of unique) {
     const id = idByKey.get(identityKey(c));
     if (id === undefined) throw new Error("effectif non retourné par l'upsert");
@@ -439,7 +452,11 @@ async function writeBatch(
       );
     }
     if (d.statut_apprenant !== null && d.statut_apprenant !== undefined) {
-      statuts.push({ effectif_id: id, statut: d.statut_apprenant, date: d.date_metier_mise_a_jour_statut ?? null });
+      (insertedIds.has(id) ? statutsNouveaux : statuts).push({
+        effectif_id: id,
+        statut: d.statut_apprenant,
+        date: d.date_metier_mise_a_jour_statut ?? null,
+      });
     }
   }
 
@@ -466,6 +483,12 @@ async function writeBatch(
         select 1 from effectif_statuts_erp s
         where s.effectif_id = r.effectif_id and s.statut_apprenant = r.statut
           and s.date_metier_mise_a_jour_statut is not distinct from r.date)`);
+  }
+  if (statutsNouveaux.length) {
+    await tx.execute(sql`
+      insert into effectif_statuts_erp (effectif_id, statut_apprenant, date_metier_mise_a_jour_statut, received_at)
+      select r.effectif_id, r.statut, r.date, ${now}::timestamptz
+      from jsonb_to_recordset(${JSON.stringify(statutsNouveaux)}::jsonb) as r(effectif_id int, statut smallint, date timestamptz)`);
   }
   lap("tx:statuts");
   await refreshStatuts(tx, effectifIds);

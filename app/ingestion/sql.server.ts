@@ -26,7 +26,8 @@ export function isRetryableDbError(error: unknown): boolean {
  */
 export function jsonParam(value: unknown): string {
   const json = JSON.stringify(value);
-  if (!json.includes("\\u0000") && !/\\ud[89a-f][0-9a-f]{2}/i.test(json)) return json;
+  // JSON.stringify escapes NUL as \u0000 and a lone surrogate as \udXXX (lower case): two plain searches
+  if (!json.includes("\\u0000") && !json.includes("\\ud")) return json;
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === "string" ? storableText(v) : v));
 }
 

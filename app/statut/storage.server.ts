@@ -307,14 +307,15 @@ export async function refreshStatutStorage(tx: Executor, effectifIds: number[]):
   await tx.execute(sql`lock table statut_periodes in row exclusive mode`);
   const rows = await rowsOf<LigneRefresh>(
     tx,
+    // lateral: one index lookup per id whatever the table statistics (a hash join would scan effectifs)
     sql`select ids.id as demande, (e.id is not null) as existe, ${SOURCE_COLONNES},
           e.date_entree_formation::text as date_entree_formation,
           e.date_exclusion_formation::text as date_exclusion_formation,
           e.parcours, ${CONTRATS_JSON} as contrats, ${ANCIENNES_PERIODES} as anciennes
         from unnest(${intArray(ids)}::int[]) as ids(id)
-        left join effectifs e on e.id = ids.id
-        left join formations f on f.id = e.formation_id
-        left join organismes o on o.id = e.organisme_formateur_id`,
+        left join lateral (select * from effectifs x where x.id = ids.id) e on true
+        left join lateral (select x.niveau from formations x where x.id = e.formation_id) f on true
+        left join lateral (select x.departement_code from organismes x where x.id = e.organisme_formateur_id) o on true`,
   );
 
   const parcoursUpdates: { id: number; parcours: ParcoursStep[] }[] = [];
