@@ -20,6 +20,8 @@ export interface Database {
   rows<T = Record<string, unknown>>(query: SQL): Promise<T[]>;
   /** Bulk load CSV text (no header, `\N` = null is not used: empty unquoted = null) into table(columns). */
   copyCsv(table: string, columns: string[], csv: string | AsyncIterable<string>): Promise<void>;
+  /** LISTEN on a channel (postgres.js: on a dedicated connection, re-established by the driver); resolves to the UNLISTEN. */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,10 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       const { Readable } = await import("node:stream");
       await pipeline(typeof csv === "string" ? Readable.from([csv]) : Readable.from(csv), writable);
     },
+    async listen(channel, onNotify) {
+      const { unlisten } = await client.listen(channel, () => onNotify());
+      return unlisten;
+    },
     close: () => client.end({ timeout: 5 }),
   };
 }
@@ -89,6 +95,10 @@ async function openPglite(dir: string): Promise<Database> {
       await client.query(`copy ${table} (${columns.join(",")}) from '/dev/blob' with (format csv)`, [], {
         blob: new Blob([text]),
       });
+    },
+    async listen(channel, onNotify) {
+      const unlisten = await client.listen(channel, () => onNotify());
+      return () => unlisten();
     },
     close: () => client.close(),
   };

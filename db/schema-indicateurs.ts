@@ -130,3 +130,27 @@ export const indicateursAgregatsFormation = pgTable(
     }),
   ],
 );
+
+/**
+ * Département × formation (and its niveau) × état: tables by formation and niveau breakdowns under a territory
+ * filter (a région's page), which the national formation aggregate cannot answer.
+ */
+export const indicateursAgregatsFormationDepartement = pgTable(
+  "indicateurs_agregats_formation_departement",
+  {
+    jour: date("jour").notNull(),
+    departementCode: varchar("departement_code", { length: 3 }).notNull(),
+    /** 0 = no formation */
+    formationId: integer("formation_id").notNull(),
+    etat: smallint("etat").notNull(),
+    niveau: smallint("niveau").notNull(),
+    risque: boolean("risque").notNull(),
+    n: integer("n").notNull(),
+  },
+  (t) => [
+    primaryKey({
+      name: "indicateurs_agregats_formation_departement_pk",
+      columns: [t.jour, t.departementCode, t.formationId, t.niveau, t.etat, t.risque],
+    }),
+  ],
+);

@@ -1,20 +1,32 @@
 /**
  * `npm start`: builds when needed, migrates, loads the territories, fills an empty database with the demo
  * dataset (not in production unless DEMO=1), then serves on PORT (default 3000).
+ *
+ * The server always runs in production mode (React's and Remix's production builds: server rendering two to
+ * three times faster, no stack trace in an error page). Whether the demo is wanted is decided before, from the
+ * NODE_ENV it was started with, and carried by DEMO=1 (demo accounts, e-mails printed on the console); the local
+ * demo is served over plain HTTP, so its session cookie is not marked Secure unless COOKIE_SECURE says so.
  */
-import { getDatabase } from "../db/client.server";
-import { ensureTerritories } from "../app/referentiel/territoires.server";
-import { startServer } from "../server";
 import { buildIfNeeded } from "./build-if-needed";
 
+const demoAllowed = process.env.NODE_ENV !== "production" || process.env.DEMO === "1";
+if (demoAllowed) process.env.DEMO = "1";
+if (process.env.NODE_ENV !== "production") {
+  process.env.NODE_ENV = "production";
+  process.env.COOKIE_SECURE ??= "0";
+}
+
 async function main() {
+  // imported once NODE_ENV is settled: React picks its build when it is first loaded
+  const { getDatabase } = await import("../db/client.server");
+  const { ensureTerritories } = await import("../app/referentiel/territoires.server");
+  const { startServer } = await import("../server");
   buildIfNeeded();
   const database = await getDatabase();
   console.log(`Base de données : ${database.kind === "pglite" ? "PGlite (embarquée, .data/pglite)" : "PostgreSQL (DATABASE_URL)"}`);
   const territories = await ensureTerritories(database);
   if (territories.loaded) console.log(`Territoires chargés (${territories.communes} communes).`);
 
-  const demoAllowed = process.env.NODE_ENV !== "production" || process.env.DEMO === "1";
   if (demoAllowed) {
     const { isDatabaseEmpty, seedDemo } = await import("../app/demo/seed.server");
     if (await isDatabaseEmpty(database)) {

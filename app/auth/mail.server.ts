@@ -68,7 +68,7 @@ export async function sendMail(mail: Mail): Promise<void> {
   if (outbox.length > 50) outbox.splice(0, outbox.length - 50);
   const config = smtpConfig();
   if (!config) {
-    if (runtimeNodeEnv() === "production") {
+    if (runtimeNodeEnv() === "production" && process.env.DEMO !== "1") {
       console.warn(`[e-mail] SMTP non configuré (SMTP_URL ou SMTP_HOST) : message « ${mail.subject} » pour ${mail.to} non envoyé.`);
     } else {
       console.log(`[e-mail] À : ${mail.to}\n[e-mail] Objet : ${mail.subject}\n${mail.text}\n[e-mail] ---`);

@@ -370,13 +370,21 @@ export function maskThreshold(viewer: Viewer): number {
 
 export type MaskedCount = number | `< ${number}`;
 
-/** A count as the viewer may see it: 1…threshold-1 → "< threshold" (0 stays 0). Use it for pages, charts, CSV and JSON. */
+/**
+ * A count as the viewer may see it (pages, charts, CSV and JSON). For the public: 0 stays 0, 1…threshold-1 →
+ * "< threshold", and every other count is rounded to the nearest multiple of the threshold. Masking alone is not
+ * enough: a masked cell would be recovered by subtracting the other cells from the (exact) total, or one month from
+ * the next; with every public figure rounded, such a difference carries an uncertainty wider than the masked range.
+ * The rates the public sees are built on these figures. Signed-in users see exact figures.
+ */
 export function maskSmallCounts(viewer: Viewer, value: number): MaskedCount;
 export function maskSmallCounts(viewer: Viewer, value: number | null): MaskedCount | null;
 export function maskSmallCounts(viewer: Viewer, value: number | null): MaskedCount | null {
   if (value === null) return null;
   const threshold = maskThreshold(viewer);
-  return value > 0 && value < threshold ? `< ${threshold}` : value;
+  if (threshold === 0 || value <= 0) return value;
+  if (value < threshold) return `< ${threshold}`;
+  return Math.round(value / threshold) * threshold;
 }
 
 // ------------------------------------------------------------------------------------- who is asking

@@ -6,9 +6,9 @@
  * Where the figures come from, for each date asked:
  * - a materialised day (a month end up to today, today, tomorrow; built on first use, then maintained on every
  *   write): the smallest aggregate table that has every dimension the filters and the breakdown need
- *   (`indicateurs_agregats_departement`, `_formation`, `_organisme`, `_demographie`);
- * - any other date, or a need no aggregate covers (formation with territory, organisme or learner filters,
- *   organisme with learner filters): the exact count of `statut_periodes` covering the date.
+ *   (`indicateurs_agregats_departement`, `_formation`, `_organisme`, `_formation_departement`, `_demographie`);
+ * - any other date, or a need no aggregate covers (formation with organisme or learner filters, organisme with
+ *   learner filters): the exact count of `statut_periodes` covering the date.
  * Both give the same numbers (tests/db/indicateurs*.test.ts check it).
  *
  * Every function takes an optional `scope` (app/auth/policy.server.ts): the part of France the viewer may see,
@@ -55,6 +55,7 @@ export interface IndicateursOptions {
 export type Source =
   | "agregats_departement"
   | "agregats_formation"
+  | "agregats_formation_departement"
   | "agregats_organisme"
   | "agregats_demographie"
   | "periodes"
@@ -294,6 +295,7 @@ const CAPACITES: [Source, Besoin[]][] = [
   ["agregats_departement", ["territoire"]],
   ["agregats_formation", ["formation", "niveau"]],
   ["agregats_organisme", ["territoire", "organisme"]],
+  ["agregats_formation_departement", ["territoire", "formation", "niveau"]],
   ["agregats_demographie", ["territoire", "demographie", "niveau"]],
 ];
 
@@ -306,6 +308,7 @@ function sourceAgregee(b: Set<Besoin>): Source {
 const TABLES: Record<Exclude<Source, "vide">, string> = {
   agregats_departement: "indicateurs_agregats_departement",
   agregats_formation: "indicateurs_agregats_formation",
+  agregats_formation_departement: "indicateurs_agregats_formation_departement",
   agregats_demographie: "indicateurs_agregats_demographie",
   agregats_organisme: "indicateurs_agregats_organisme",
   periodes: "statut_periodes",
@@ -320,7 +323,12 @@ function trancheSql(date: string): SQL {
 }
 
 function risqueSql(source: Source, date: string | null): SQL {
-  if (source === "agregats_departement" || source === "agregats_organisme" || source === "agregats_formation") {
+  if (
+    source === "agregats_departement" ||
+    source === "agregats_organisme" ||
+    source === "agregats_formation" ||
+    source === "agregats_formation_departement"
+  ) {
     return sql`x.risque`;
   }
   if (source === "agregats_demographie") return sql`(x.etat between 2 and 7 and (x.tranche_age = 0 or x.rqth))`;

@@ -22,6 +22,7 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { validateDossier, type DossierV3, type ValidationError } from "./dossier-schema.server";
+import { signalerModification } from "../indicateurs/modifications.server";
 import { parcoursOfDossier, refreshStatuts } from "./parcours.server";
 import { execRows, isRetryableDbError, jsonParam, storableText, type Executor } from "./sql.server";
 
@@ -247,7 +248,50 @@ export async function checkDossiers(executor: Executor, items: unknown[], organi
     c.lieuId = lieuSiret ? (byPair.get(`${lieuSiret}|${d.etablissement_lieu_de_formation_uai ?? ""}`)?.id ?? null) : null;
     c.formationId = d.formation_cfd ? (formationByCfd.get(d.formation_cfd) ?? null) : null;
   }
+  await refuseArchived(executor, checked);
   return checked;
+}
+
+const frDate = (d: Date | string) => new Date(d).toLocaleDateString("fr-FR", { timeZone: "Europe/Paris" });
+
+/**
+ * A learner the CFA deleted or merged into another one in its space (effectifs_archives) is not brought back by
+ * the ERP sending it again: the item is refused with what happened and what to do (one indexed query per batch).
+ */
+async function refuseArchived(executor: Executor, checked: CheckedItem[]): Promise<void> {
+  const candidates = checked.filter((c) => c.dossier && c.formateurId !== undefined);
+  if (candidates.length === 0) return;
+  const archived = await execRows<{
+    organisme_formateur_id: number;
+    annee_scolaire: string;
+    id_erp_apprenant: string;
+    operation: "suppression" | "fusion";
+    created_at: Date | string;
+    conserve: string | null;
+  }>(
+    executor,
+    sql`select a.organisme_formateur_id, a.annee_scolaire, a.id_erp_apprenant, a.operation, a.created_at,
+               e.id_erp_apprenant as conserve
+        from effectifs_archives a left join effectifs e on e.id = a.effectif_conserve_id
+        where a.organisme_formateur_id in (select (jsonb_array_elements_text(${jsonList(candidates.map((c) => c.formateurId!))}::jsonb))::int)
+          and a.id_erp_apprenant in (select jsonb_array_elements_text(${jsonParam([...new Set(candidates.map((c) => c.dossier!.id_erp_apprenant))])}::jsonb))
+        order by a.created_at`,
+  );
+  if (archived.length === 0) return;
+  const byKey = new Map(archived.map((a) => [`${a.organisme_formateur_id}\u0000${a.annee_scolaire}\u0000${a.id_erp_apprenant}`, a]));
+  for (const c of candidates) {
+    const a = byKey.get(identityKey(c));
+    if (!a) continue;
+    const message =
+      a.operation === "fusion"
+        ? `id_erp_apprenant : ce dossier a été fusionné le ${frDate(a.created_at)} avec le dossier « ${a.conserve ?? "?"} » du même ` +
+          "apprenant dans l'espace CFA du tableau de bord ; il n'est plus importé. Envoyez cet apprenant sous l'identifiant " +
+          `« ${a.conserve ?? "conservé"} », ou corrigez l'identifiant dans votre ERP.`
+        : `id_erp_apprenant : ce dossier a été supprimé le ${frDate(a.created_at)} dans l'espace CFA du tableau de bord ; il n'est ` +
+          "plus importé. Retirez-le des envois de votre ERP.";
+    c.errors.push({ path: ["id_erp_apprenant"], fields: ["id_erp_apprenant"], message });
+    c.dossier = null;
+  }
 }
 
 // ----------------------------------------------------------------------------------------------- writing
@@ -588,6 +632,8 @@ export async function ingestDossiers(database: Database, items: unknown[], optio
   const touched = [options.organismeId];
   for (const c of unique) touched.push(c.formateurId!, c.responsableId!);
   await markTransmission(database, touched, options);
+  // the coverage and freshness of the dashboards read the transmission times written just above
+  await signalerModification(database.db);
   trace?.("organismes", performance.now() - t0);
 
   return {

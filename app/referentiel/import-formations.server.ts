@@ -10,6 +10,8 @@
  * A formation is keyed on its CFD, else its RNCP code. An empty cell never erases a stored value.
  * A line repeated for the same formation (one line per organisme in a catalogue) is not an error.
  */
+import { refreshStatutStorageWhere } from "../statut/storage.server";
+import { signalerModification } from "../indicateurs/modifications.server";
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { formations, organismeRelations, organismes } from "../../db/schema";
@@ -417,5 +419,13 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
       summary.details["relations formateur → responsable créées"] = relations;
       summary.details["organismes cités absents du référentiel"] = unknown;
     }
+
+    // A formation whose niveau changed moves its learners' periods and aggregates to the new niveau.
+    const renivelees = updates.filter((u) => "niveau" in u.changes).map((u) => u.id);
+    if (renivelees.length) {
+      const r = await refreshStatutStorageWhere(tx, { formationIds: renivelees });
+      summary.details["effectifs passés à un autre niveau"] = r.periodesModifiees;
+    }
+    await signalerModification(tx);
   });
 }

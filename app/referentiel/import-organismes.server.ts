@@ -17,6 +17,8 @@
  *   letter; a wrong check letter is accepted with a warning and listed among the anomalies.
  * - `siret_responsable` (+ optional `uai_responsable`) adds the relation formateur → responsable.
  */
+import { refreshStatutStorageWhere } from "../statut/storage.server";
+import { signalerModification } from "../indicateurs/modifications.server";
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { NATURES, organismeRelations, organismes, type Nature } from "../../db/schema";
@@ -675,6 +677,14 @@ async function writeOrganismes(database: Database, inputs: OrganismeInput[], sum
       relations += created.length;
     }
     summary.details["relations formateur → responsable créées"] = relations;
+
+    // An organisme that moved (another département) moves its learners' periods and aggregates with it.
+    const deplaces = toUpdate.filter((u) => "departementCode" in u.changes).map((u) => u.stored.id);
+    if (deplaces.length) {
+      const r = await refreshStatutStorageWhere(tx, { organismeIds: deplaces });
+      summary.details["effectifs rattachés à un autre département"] = r.periodesModifiees;
+    }
+    await signalerModification(tx);
   });
 }
 

@@ -28,6 +28,7 @@ import { etatsPeriodes, type EtatPeriode } from "../indicateurs/etats";
 import { addDays } from "./days";
 import { computeParcours, type ContratDates, type ParcoursStep } from "./engine";
 import { todayIso } from "./annee-scolaire";
+import { signalerModification } from "../indicateurs/modifications.server";
 
 /** A drizzle database or transaction. */
 export interface Executor {
@@ -260,6 +261,13 @@ function upsertAgregats(prefix: SQL, contrib: SQL, suffix: SQL = sql`select 1 as
     on conflict (jour, formation_id, niveau, etat, risque) do update set n = a.n + excluded.n
     returning 1
   ),
+  up_formation_departement as (
+    insert into indicateurs_agregats_formation_departement as a (jour, departement_code, formation_id, niveau, etat, risque, n)
+    select jour, departement_code, coalesce(formation_id, 0), niveau, etat, risque, sum(signe)::int from r
+    group by 1, 2, 3, 4, 5, 6 having sum(signe) <> 0 order by 1, 2, 3, 4, 5, 6
+    on conflict (jour, departement_code, formation_id, niveau, etat, risque) do update set n = a.n + excluded.n
+    returning 1
+  ),
   up_organisme as (
     insert into indicateurs_agregats_organisme as a
       (jour, organisme_formateur_id, organisme_responsable_id, departement_code, etat, risque, n)
@@ -376,6 +384,7 @@ export async function refreshStatutStorage(tx: Executor, effectifIds: number[]):
   result.parcoursModifies = parcoursUpdates.length;
   result.periodesModifiees = changed.length;
   if (changed.length === 0) return result;
+  await signalerModification(tx);
 
   await tx.execute(
     upsertAgregats(
@@ -484,6 +493,7 @@ async function construireJour(tx: Executor, jour: string): Promise<void> {
   await tx.execute(sql`delete from indicateurs_agregats_demographie where jour = ${jour}::date`);
   await tx.execute(sql`delete from indicateurs_agregats_organisme where jour = ${jour}::date`);
   await tx.execute(sql`delete from indicateurs_agregats_formation where jour = ${jour}::date`);
+  await tx.execute(sql`delete from indicateurs_agregats_formation_departement where jour = ${jour}::date`);
   await tx.execute(
     upsertAgregats(
       sql`with`,
@@ -545,6 +555,7 @@ async function oublierVieuxJours(tx: Executor, today: string): Promise<void> {
   await tx.execute(sql`delete from indicateurs_agregats_demographie where jour = any(${list}::date[])`);
   await tx.execute(sql`delete from indicateurs_agregats_organisme where jour = any(${list}::date[])`);
   await tx.execute(sql`delete from indicateurs_agregats_formation where jour = any(${list}::date[])`);
+  await tx.execute(sql`delete from indicateurs_agregats_formation_departement where jour = any(${list}::date[])`);
   await tx.execute(sql`delete from indicateurs_jours where jour = any(${list}::date[])`);
 }
 
@@ -608,7 +619,8 @@ export async function rebuildStatutStorage(database: Database, options: RebuildO
   const result: RebuildResult = { effectifs: 0, periodes: 0, parcoursModifies: 0, jours: 0, ms: 0 };
 
   await database.rows(sql`truncate statut_periodes, indicateurs_jours, indicateurs_agregats_departement,
-    indicateurs_agregats_demographie, indicateurs_agregats_organisme, indicateurs_agregats_formation`);
+    indicateurs_agregats_demographie, indicateurs_agregats_organisme, indicateurs_agregats_formation,
+    indicateurs_agregats_formation_departement`);
   const [{ n: total }] = await database.rows<{ n: number }>(sql`select count(*)::int as n from effectifs`);
 
   // Secondary indexes off during the load (their definitions come from the catalog: the migration stays the truth).
@@ -704,6 +716,8 @@ export async function rebuildStatutStorage(database: Database, options: RebuildO
   await database.rows(sql`analyze indicateurs_agregats_demographie`);
   await database.rows(sql`analyze indicateurs_agregats_organisme`);
   await database.rows(sql`analyze indicateurs_agregats_formation`);
+  await database.rows(sql`analyze indicateurs_agregats_formation_departement`);
+  await signalerModification(database.db);
   result.ms = Date.now() - started;
   progress({ phase: "termine", fait: result.jours, total: jours.length });
   return result;

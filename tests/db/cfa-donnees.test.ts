@@ -22,6 +22,7 @@ import { qualiteCfa } from "../../app/cfa/qualite.server";
 import { exporterApprenants } from "../../app/cfa/export.server";
 import { accueilCfa, formateursDuResponsable } from "../../app/cfa/espace.server";
 import { indicateurs } from "../../app/indicateurs/indicateurs.server";
+import { ingestDossiers } from "../../app/ingestion/pipeline.server";
 import { expliquerErreur } from "../../app/cfa/erreurs";
 import { readXlsx } from "../../app/shared/xlsx.server";
 
@@ -222,6 +223,47 @@ describe("CFA space of the demo account", () => {
     await expect(fusionnerEffectifs(t.database, viewer, espace, deux.lignes[0].id, deux.lignes[1].id, "Essai")).rejects.toThrow(/pas des doublons/);
     await expect(supprimerEffectif(t.database, viewer, espace, autre.id, "Encore")).rejects.toThrow(/déjà été supprimé/);
     expect(await t.database.rows(sql`select 1 from effectifs where id = ${etranger.id}`)).toHaveLength(1);
+
+    // the ERP sending the merged and the deleted learners again does not bring them back; the kept one is accepted
+    const renvoi = await t.database.rows<Record<string, string>>(sql`
+      select x.id_erp_apprenant, x.annee_scolaire, x.nom, x.prenom, x.date_de_naissance::text as naissance,
+             x.date_inscription_formation::text as inscription, x.date_entree_formation::text as entree,
+             x.date_fin_formation::text as fin, f.siret as f_siret, f.uai as f_uai, r.siret as r_siret, r.uai as r_uai
+      from (select a.id_erp_apprenant, a.annee_scolaire, a.nom, a.prenom, a.date_de_naissance, a.organisme_formateur_id,
+                   a.organisme_responsable_id, (a.donnees->'effectif'->>'date_inscription_formation')::date as date_inscription_formation,
+                   (a.donnees->'effectif'->>'date_entree_formation')::date as date_entree_formation,
+                   (a.donnees->'effectif'->>'date_fin_formation')::date as date_fin_formation, a.created_at as tri
+            from effectifs_archives a where a.effectif_id in (${copie.id}, ${autre.id})
+            union all
+            select e.id_erp_apprenant, e.annee_scolaire, e.nom, e.prenom, e.date_de_naissance, e.organisme_formateur_id,
+                   e.organisme_responsable_id, e.date_inscription_formation, e.date_entree_formation, e.date_fin_formation, now() + interval '1 day'
+            from effectifs e where e.id = ${original.id}) x
+      join organismes f on f.id = x.organisme_formateur_id join organismes r on r.id = x.organisme_responsable_id
+      order by x.tri`);
+    const renvoye = await ingestDossiers(
+      t.database,
+      renvoi.map((r) => ({
+        id_erp_apprenant: r.id_erp_apprenant,
+        annee_scolaire: r.annee_scolaire,
+        nom_apprenant: r.nom,
+        prenom_apprenant: r.prenom,
+        date_de_naissance_apprenant: r.naissance,
+        date_inscription_formation: r.inscription,
+        date_entree_formation: r.entree,
+        date_fin_formation: r.fin,
+        etablissement_formateur_siret: r.f_siret,
+        etablissement_formateur_uai: r.f_uai,
+        etablissement_responsable_siret: r.r_siret,
+        etablissement_responsable_uai: r.r_uai,
+      })),
+      { organismeId: espace.organismeId, source: "API" },
+    );
+    expect(renvoye.results.map((r) => r.status)).toEqual(["error", "error", "ok"]);
+    expect(renvoye.results[0].validation_errors[0].message).toMatch(
+      new RegExp(`^id_erp_apprenant : ce dossier a été fusionné le \\d{2}/\\d{2}/\\d{4} avec le dossier « ${original.idErpApprenant} »`),
+    );
+    expect(renvoye.results[1].validation_errors[0].message).toMatch(/^id_erp_apprenant : ce dossier a été supprimé le \d{2}\/\d{2}\/\d{4} dans l'espace CFA/);
+    expect(await t.database.rows(sql`select 1 from effectifs where id_erp_apprenant in (${copie.idErpApprenant}, ${autre.idErpApprenant})`)).toHaveLength(0);
   });
 
   it("scores the data quality", async () => {

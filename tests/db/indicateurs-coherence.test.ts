@@ -223,6 +223,8 @@ describe("cohérence sur données générées", () => {
           from indicateurs_agregats_demographie where n <> 0
         union all select 'formation', jour::text, formation_id || '/' || niveau, etat::text, risque::text, n
           from indicateurs_agregats_formation where n <> 0
+        union all select 'formation-dep', jour::text, departement_code || '/' || formation_id || '/' || niveau, etat::text, risque::text, n
+          from indicateurs_agregats_formation_departement where n <> 0
         order by 1, 2, 3, 4, 5`);
     const candidates = await t.database.rows<{ id: number; contrat: number | null; debut: string | null }>(sql`
       select e.id, c.id as contrat, c.date_debut::text as debut from effectifs e

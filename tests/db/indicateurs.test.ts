@@ -642,6 +642,8 @@ describe("toujours à jour", () => {
           from indicateurs_agregats_demographie where n <> 0
         union all select 'formation', jour::text, formation_id || '/' || niveau, etat::text, risque::text, n
           from indicateurs_agregats_formation where n <> 0
+        union all select 'formation-dep', jour::text, departement_code || '/' || formation_id || '/' || niveau, etat::text, risque::text, n
+          from indicateurs_agregats_formation_departement where n <> 0
         order by 1, 2, 3, 4, 5`);
     const periodes = async () => t.database.rows(sql`select * from statut_periodes order by effectif_id, debut`);
     const incremental = await dump();

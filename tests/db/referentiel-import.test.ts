@@ -12,6 +12,10 @@ import { importBassins } from "../../app/referentiel/import-bassins.server";
 import { ImportFileError, type ImportProgress } from "../../app/referentiel/import-common.server";
 import { writeXlsx } from "../../app/shared/xlsx.server";
 import { luhnCompletion, uaiCheckLetter } from "../../app/referentiel/codes";
+import { ingestDossiers } from "../../app/ingestion/pipeline.server";
+import { indicateurs } from "../../app/indicateurs/indicateurs.server";
+import type { IndicateursFilters } from "../../app/indicateurs/filters";
+import { todayIso } from "../../app/statut/annee-scolaire";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -314,5 +318,59 @@ describe("sample files of docs/formats", () => {
       expect(summary.rejected, file).toEqual([]);
       expect(summary.warnings.filter((w) => w.column !== "siret_responsable"), file).toEqual([]);
     }
+  });
+});
+
+describe("a référentiel change moves the learners' figures", () => {
+  const MOVING = siret("1300000000020");
+  const UAI_MOVING = uai("0691400");
+  const TODAY = todayIso();
+  const apprenants = async (filters: IndicateursFilters) =>
+    (await indicateurs(t.database, { date: TODAY, today: TODAY, filters })).compteurs.apprenants;
+
+  it("moves them to the organisme's new département and to the formation's new niveau, in the aggregates too", async () => {
+    await importOrganismes(t.database, utf8(`siret;uai;nature;raison_sociale;code_commune_insee\n${MOVING};${UAI_MOVING};responsable_formateur;CFA qui déménage;69381\n`));
+    await importFormations(t.database, utf8("cfd,rncp,niveau,intitule\n50099901,RNCP99901,3,CAP DE TEST\n"));
+    const [{ id }] = await t.database.rows<{ id: number }>(sql`select id from organismes where siret = ${MOVING}`);
+    const year = Number(TODAY.slice(0, 4)) - (TODAY.slice(5) < "09-01" ? 1 : 0);
+    const result = await ingestDossiers(
+      t.database,
+      [
+        {
+          nom_apprenant: "Durand",
+          prenom_apprenant: "Lou",
+          date_de_naissance_apprenant: "2006-03-28",
+          annee_scolaire: `${year}-${year + 1}`,
+          id_erp_apprenant: "MOVE-1",
+          statut_apprenant: 3,
+          date_metier_mise_a_jour_statut: `${year}-09-01`,
+          date_inscription_formation: `${year}-06-15`,
+          date_entree_formation: `${year}-09-01`,
+          date_fin_formation: `${year + 2}-06-30`,
+          formation_cfd: "50099901",
+          etablissement_responsable_uai: UAI_MOVING,
+          etablissement_responsable_siret: MOVING,
+          etablissement_formateur_uai: UAI_MOVING,
+          etablissement_formateur_siret: MOVING,
+          contrat_date_debut: `${year}-09-01`,
+          contrat_date_fin: `${year + 2}-08-31`,
+          siret_employeur: "78298832500018",
+        },
+      ],
+      { organismeId: id, source: "API" },
+    );
+    expect(result.nbAccepted).toBe(1);
+    expect(await apprenants({ departement: ["69"], niveau: [3] })).toBe(1);
+
+    const moved = await importOrganismes(t.database, utf8(`siret;uai;raison_sociale;code_commune_insee\n${MOVING};${UAI_MOVING};CFA qui déménage;75056\n`));
+    expect(moved.details["effectifs rattachés à un autre département"]).toBe(1);
+    expect(await apprenants({ departement: ["69"] })).toBe(0);
+    expect(await apprenants({ departement: ["75"] })).toBe(1);
+    expect(await apprenants({ region: ["11"] })).toBe(1);
+
+    const renivelee = await importFormations(t.database, utf8("cfd,rncp,niveau,intitule\n50099901,RNCP99901,4,CAP DE TEST\n"));
+    expect(renivelee.details["effectifs passés à un autre niveau"]).toBe(1);
+    expect(await apprenants({ departement: ["75"], niveau: [3] })).toBe(0);
+    expect(await apprenants({ departement: ["75"], niveau: [4] })).toBe(1);
   });
 });

@@ -55,7 +55,7 @@ async function refus(promise: Promise<unknown>, status = 403): Promise<string> {
 const COMPTES = ["apprenants", "apprentis", "inscritsSansContrat", "rupturants", "abandons", "finsDeFormation"] as const;
 const chiffres = (r: Resultat) => Object.fromEntries(r.chiffres.map((c) => [c.cle, c.valeur]));
 const attendus = (c: Compteurs) => Object.fromEntries(COMPTES.map((k) => [k, c[k]]));
-const masque = (n: number) => (n > 0 && n < 5 ? "< 5" : n);
+const masque = (n: number) => (n > 0 && n < 5 ? "< 5" : Math.round(n / 5) * 5);
 
 /** Every count of a result (the keys that hold counts), wherever it is. */
 function comptes(value: unknown, out: unknown[] = [], key = ""): unknown[] {
@@ -136,11 +136,12 @@ describe("national page", () => {
     expect(petits.length).toBeGreaterThan(0);
     const tout = await page(`/?tri_f=apprenants&ordre_f=asc&page_f=1`, { kind: "national" });
     expect(tout.resultat!.formations!.lignes.some((l) => l.comptes.apprenants === "< 5")).toBe(true);
-    // No count from 1 to 4 anywhere in what the public receives (figures, series, maps, tables, dropout, coverage).
+    // No count from 1 to 4 anywhere in what the public receives (figures, series, maps, tables, dropout, coverage),
+    // and every other count rounded to 5: a masked cell cannot be recovered by subtraction from a total.
     for (const result of [r, tout.resultat!]) {
       const values = comptes(result);
       expect(values.length).toBeGreaterThan(100);
-      expect(values.filter((v) => typeof v === "number" && v > 0 && v < 5)).toEqual([]);
+      expect(values.filter((v) => typeof v === "number" && v % 5 !== 0)).toEqual([]);
     }
     for (const l of r.cartes[0].tauxRupture) if (typeof l.numerateur === "string" || typeof l.denominateur === "string") expect(l.taux).toBeNull();
     expect(r.chiffres.find((c) => c.cle === "apprenants")!.valeur).toBe(masque(attendu.compteurs.apprenants));
@@ -313,11 +314,11 @@ describe("CSV, JSON and exports", () => {
     expect(parsed.records).toHaveLength(p.resultat!.formations!.total);
     expect(parsed.header).toEqual(["Formation", "CFD", "RNCP", "Apprenants", "Apprentis", "Inscrits sans contrat", "Rupturants", "Abandons", "Fins de formation"]);
     expect(parsed.records.some((r) => r.fields.includes("< 5"))).toBe(true);
-    expect(parsed.records.flatMap((r) => r.fields.slice(3)).filter((v) => /^[1-4]$/.test(v))).toEqual([]);
+    expect(parsed.records.flatMap((r) => r.fields.slice(3)).filter((v) => v !== "< 5" && Number(v.replace(/\s/g, "")) % 5 !== 0)).toEqual([]);
     const json = await tableauJson(requete("/tableau.json?vue=region:84"), t.database);
     const body = (await json.json()) as Resultat & { titre: string };
     expect(body.titre).toBe("Auvergne-Rhône-Alpes");
-    expect(comptes(body).filter((v) => typeof v === "number" && v > 0 && v < 5)).toEqual([]);
+    expect(comptes(body).filter((v) => typeof v === "number" && v % 5 !== 0)).toEqual([]);
     const organismes = await tableauJson(requete("/tableau.json?vue=national&table=organismes", "admin"), t.database);
     const lignes = ((await organismes.json()) as { lignes: unknown[] }).lignes;
     expect(lignes.length).toBe((await page("/", { kind: "national" }, "admin")).resultat!.organismes!.total);

@@ -269,8 +269,8 @@ describe("small counts", () => {
     delete process.env.PUBLIC_MASK_THRESHOLD;
   });
 
-  it("the public sees 1–4 as '< 5'; 0 stays 0; signed-in users see every figure", () => {
-    expect([0, 1, 4, 5, 120].map((n) => maskSmallCounts(PUBLIC_VIEWER, n))).toEqual([0, "< 5", "< 5", 5, 120]);
+  it("the public sees 1–4 as '< 5' and the other counts rounded to 5; 0 stays 0; signed-in users see every figure", () => {
+    expect([0, 1, 4, 5, 7, 8, 120, 1234].map((n) => maskSmallCounts(PUBLIC_VIEWER, n))).toEqual([0, "< 5", "< 5", 5, 5, 10, 120, 1235]);
     expect(maskSmallCounts(PUBLIC_VIEWER, null)).toBeNull();
     for (const name of VIEWER_NAMES.filter((n) => n !== "PUBLIC")) {
       expect(maskThreshold(VIEWERS[name])).toBe(0);
@@ -281,7 +281,7 @@ describe("small counts", () => {
   it("the threshold is configurable by PUBLIC_MASK_THRESHOLD", () => {
     process.env.PUBLIC_MASK_THRESHOLD = "10";
     expect(maskThreshold(PUBLIC_VIEWER)).toBe(10);
-    expect([9, 10].map((n) => maskSmallCounts(PUBLIC_VIEWER, n))).toEqual(["< 10", 10]);
+    expect([9, 10, 14, 15].map((n) => maskSmallCounts(PUBLIC_VIEWER, n))).toEqual(["< 10", 10, 10, 20]);
     process.env.PUBLIC_MASK_THRESHOLD = "n'importe quoi";
     expect(maskThreshold(PUBLIC_VIEWER)).toBe(5);
     process.env.PUBLIC_MASK_THRESHOLD = "0";

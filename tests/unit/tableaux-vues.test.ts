@@ -173,6 +173,18 @@ describe("export parameters", () => {
   });
 });
 
+/** A database that only listens: `notifier()` plays the "figures changed" notification. */
+function fauxDb() {
+  let ecouteur: (() => void) | undefined;
+  const db = {
+    listen: async (_canal: string, f: () => void) => {
+      ecouteur = f;
+      return async () => {};
+    },
+  } as unknown as Database;
+  return { db, notifier: () => ecouteur?.() };
+}
+
 describe("cache of the indicator results", () => {
   afterEach(() => {
     vi.useRealTimers();
@@ -182,7 +194,7 @@ describe("cache of the indicator results", () => {
   it("serves a fresh entry, serves a stale one while recomputing it, recomputes an expired one", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(new Date("2026-11-23T10:00:00Z"));
-    const db = {} as Database;
+    const { db } = fauxDb();
     let n = 0;
     const calcul = async () => ++n;
     expect(await enCache(db, ["k"], calcul)).toBe(1);
@@ -190,7 +202,6 @@ describe("cache of the indicator results", () => {
     expect(n).toBe(1);
     vi.setSystemTime(new Date("2026-11-23T10:01:30Z")); // stale: the old value, a recomputation behind
     expect(await enCache(db, ["k"], calcul)).toBe(1);
-    await Promise.resolve();
     expect(n).toBe(2);
     await new Promise((r) => setImmediate(r));
     expect(await enCache(db, ["k"], calcul)).toBe(2);
@@ -199,8 +210,32 @@ describe("cache of the indicator results", () => {
     expect(await enCache(db, ["autre"], calcul)).toBe(4);
   });
 
+  it("empties itself on the database's notification, and keeps nothing computed before it", async () => {
+    const { db, notifier } = fauxDb();
+    let n = 0;
+    expect(await enCache(db, ["k"], async () => ++n)).toBe(1);
+    expect(await enCache(db, ["k"], async () => ++n)).toBe(1);
+    notifier();
+    expect(await enCache(db, ["k"], async () => ++n)).toBe(2);
+    // a computation in flight when the notification arrives is not kept for the next request
+    let fin!: (v: number) => void;
+    const enCours = enCache(db, ["lent"], () => new Promise<number>((r) => (fin = r)));
+    await new Promise((r) => setImmediate(r));
+    notifier();
+    fin(10);
+    expect(await enCours).toBe(10);
+    expect(await enCache(db, ["lent"], async () => 11)).toBe(11);
+  });
+
+  it("stays off when the database cannot listen", async () => {
+    const db = { listen: async () => Promise.reject(new Error("LISTEN refusé")) } as unknown as Database;
+    let n = 0;
+    expect(await enCache(db, ["k"], async () => ++n)).toBe(1);
+    expect(await enCache(db, ["k"], async () => ++n)).toBe(2);
+  });
+
   it("is off with TABLEAUX_CACHE_SECONDES=0 and never keeps a failure", async () => {
-    const db = {} as Database;
+    const { db } = fauxDb();
     let n = 0;
     await expect(enCache(db, ["e"], async () => Promise.reject(new Error("panne")))).rejects.toThrow("panne");
     await new Promise((r) => setImmediate(r));

@@ -160,8 +160,8 @@ export function TableauDeBord({ page }: { page: TableauPage }) {
               <div className="fr-container">
                 <div className="fr-notice__body">
                   <p className="fr-notice__title">
-                    Pour protéger les personnes, les effectifs de 1 à {r.seuil - 1} sont affichés « &lt; {r.seuil} », et les taux qui en dépendent ne sont pas
-                    diffusés. <Link to={`/connexion?redirectTo=${encodeURIComponent(page.info.chemin + page.recherche)}`}>Connectez-vous</Link> pour voir
+                    Pour protéger les personnes, les effectifs de 1 à {r.seuil - 1} sont affichés « &lt; {r.seuil} », les autres sont arrondis à{" "}
+                    {r.seuil} près, et les taux sont calculés sur ces chiffres arrondis. <Link to={`/connexion?redirectTo=${encodeURIComponent(page.info.chemin + page.recherche)}`}>Connectez-vous</Link> pour voir
                     les chiffres de votre périmètre.
                   </p>
                 </div>
