@@ -1,8 +1,19 @@
+/**
+ * The product's chart: rendered on the server as SVG (readable without JavaScript), then hydrated by ECharts in the
+ * browser; an accessible title and description, a "Voir les données" table alternative and a CSV download of
+ * exactly that table (UTF-8 with BOM, `;`). Cells may hold masked counts ("< 5") and links; numbers are formatted
+ * in French in the table.
+ * - The server SVG is cached by option and size (svg-cache.ts: the dashboards draw the same charts for every
+ *   visitor of a page), or given by the caller (`serverSvg`: maps draw their shapes once and recolour them per
+ *   page, app/tableaux/components/carte-svg.ts).
+ * - `testId` marks the figure for the browser tests.
+ */
 import { useEffect, useId, useRef, useState } from "react";
 import { Link } from "@remix-run/react";
-import { echarts, renderChartToSvg, withDefaults, type EChartsOption } from "./echarts";
+import { echarts, withDefaults, type EChartsOption } from "./echarts";
+import { cachedSvg } from "./svg-cache";
 
-/** A table cell: a value, or a link (its text goes to the CSV). */
+/** A table cell: a value, a masked count, or a link (its text goes to the CSV). */
 export type ChartCell = string | number | null | { text: string; href: string };
 
 /** What ECharts passes to a click handler (the fields the app uses). */
@@ -15,29 +26,36 @@ export interface ChartClickParams {
   data: unknown;
 }
 
+export interface ChartData {
+  columns: string[];
+  rows: ChartCell[][];
+  fileName: string;
+}
+
 export interface ChartProps {
   title: string;
   description: string;
   option: EChartsOption;
   height?: number;
-  /** Table alternative ("Voir les données") and CSV download of exactly the chart's data. */
-  data?: { columns: string[]; rows: ChartCell[][]; fileName: string };
+  data: ChartData;
   /** Click on a chart element (browser only; the table links are the path without JavaScript or mouse). */
   onClick?: (params: ChartClickParams) => void;
+  testId?: string;
+  /** Heading level of the title (default h3). */
+  heading?: "h3" | "h4";
+  /** The server SVG, when the caller draws it faster than ECharts would (maps: carte-svg.ts); width 800. */
+  serverSvg?: (width: number, height: number) => string;
 }
 
 const SSR_WIDTH = 800;
 
-/**
- * A chart rendered on the server as SVG (readable without JavaScript), then hydrated by ECharts in the browser.
- */
-export function Chart({ title, description, option, height = 360, data, onClick }: ChartProps) {
+export function Chart({ title, description, option, height = 360, data, onClick, testId, heading = "h3", serverSvg }: ChartProps) {
   const id = useId();
   const ref = useRef<HTMLDivElement>(null);
   const onClickRef = useRef(onClick);
   onClickRef.current = onClick;
   const [showTable, setShowTable] = useState(false);
-  const serverSvg = typeof document === "undefined" ? renderChartToSvg(option, SSR_WIDTH, height) : "";
+  const svg = typeof document === "undefined" ? (serverSvg ? serverSvg(SSR_WIDTH, height) : cachedSvg(option, SSR_WIDTH, height)) : "";
   const optionKey = JSON.stringify(option);
 
   useEffect(() => {
@@ -46,7 +64,7 @@ export function Chart({ title, description, option, height = 360, data, onClick 
     el.innerHTML = "";
     const chart = echarts.init(el, null, { renderer: "svg" });
     chart.setOption(withDefaults(option));
-    chart.on("click", (params) => onClickRef.current?.(params as unknown as ChartClickParams));
+    chart.on("click", (params) => onClickRef.current?.(params as never));
     const observer = new ResizeObserver(() => chart.resize());
     observer.observe(el);
     return () => {
@@ -56,11 +74,12 @@ export function Chart({ title, description, option, height = 360, data, onClick 
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [optionKey]);
 
+  const Heading = heading;
   return (
-    <figure className="fr-mb-4w" aria-labelledby={`${id}-title`} aria-describedby={`${id}-desc`} style={{ margin: 0 }}>
-      <h3 id={`${id}-title`} className="fr-h6 fr-mb-1w">
+    <figure className="fr-mb-4w" aria-labelledby={`${id}-title`} aria-describedby={`${id}-desc`} style={{ margin: 0 }} data-testid={testId}>
+      <Heading id={`${id}-title`} className="fr-h6 fr-mb-1w">
         {title}
-      </h3>
+      </Heading>
       <p id={`${id}-desc`} className="fr-text--sm fr-mb-1w">
         {description}
       </p>
@@ -71,30 +90,39 @@ export function Chart({ title, description, option, height = 360, data, onClick 
         className="chart-canvas"
         style={{ width: "100%", height }}
         suppressHydrationWarning
-        dangerouslySetInnerHTML={{ __html: serverSvg }}
+        dangerouslySetInnerHTML={{ __html: svg }}
       />
-      {data ? (
-        <div className="fr-mt-1w">
-          <button type="button" className="fr-btn fr-btn--tertiary fr-btn--sm fr-mr-1w" aria-expanded={showTable} onClick={() => setShowTable((v) => !v)}>
-            {showTable ? "Masquer les données" : "Voir les données"}
-          </button>
-          <a className="fr-btn fr-btn--tertiary fr-btn--sm" href={csvHref(data)} download={`${data.fileName}.csv`}>
-            Télécharger (CSV)
-          </a>
-          <noscript>
-            <DataTable title={title} data={data} />
-          </noscript>
+      <div className="fr-mt-1w">
+        <button
+          type="button"
+          className="fr-btn fr-btn--tertiary fr-btn--sm fr-mr-1w"
+          aria-expanded={showTable}
+          aria-controls={`${id}-table`}
+          onClick={() => setShowTable((v) => !v)}
+          data-action="voir-donnees"
+        >
+          {showTable ? "Masquer les données" : "Voir les données"}
+        </button>
+        <a className="fr-btn fr-btn--tertiary fr-btn--sm" href={csvHref(data)} download={`${data.fileName}.csv`} data-action="csv">
+          Télécharger (CSV)
+        </a>
+        <noscript>
+          <DataTable title={title} data={data} />
+        </noscript>
+        <div id={`${id}-table`} hidden={!showTable}>
           {showTable ? <DataTable title={title} data={data} /> : null}
         </div>
-      ) : null}
+      </div>
     </figure>
   );
 }
 
-function DataTable({ title, data }: { title: string; data: NonNullable<ChartProps["data"]> }) {
+const frenchNumber = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 1 });
+
+export function DataTable({ title, data }: { title: string; data: ChartData }) {
   return (
-    <div className="fr-table fr-table--sm fr-mt-1w">
-      <table>
+    <div className="fr-table fr-table--sm fr-mt-1w fr-mb-0">
+      <table data-role="donnees">
         <caption className="fr-sr-only">Données : {title}</caption>
         <thead>
           <tr>
@@ -108,17 +136,17 @@ function DataTable({ title, data }: { title: string; data: NonNullable<ChartProp
         <tbody>
           {data.rows.map((row, i) => (
             <tr key={i}>
-              {row.map((cell, j) => (
-                <td key={j}>
-                  {typeof cell === "number" ? (
-                    cell.toLocaleString("fr-FR")
-                  ) : cell !== null && typeof cell === "object" ? (
-                    <Link to={cell.href}>{cell.text}</Link>
-                  ) : (
-                    cell ?? ""
-                  )}
-                </td>
-              ))}
+              {row.map((cell, j) =>
+                j === 0 ? (
+                  <th key={j} scope="row">
+                    <ChartCellContenu cell={cell} />
+                  </th>
+                ) : (
+                  <td key={j}>
+                    <ChartCellContenu cell={cell} />
+                  </td>
+                ),
+              )}
             </tr>
           ))}
         </tbody>
@@ -127,12 +155,21 @@ function DataTable({ title, data }: { title: string; data: NonNullable<ChartProp
   );
 }
 
-/** CSV (UTF-8 with BOM, `;`) of the chart's data as a data: URL. */
-function csvHref(data: NonNullable<ChartProps["data"]>): string {
+function ChartCellContenu({ cell }: { cell: ChartCell }) {
+  if (typeof cell === "number") return <>{frenchNumber.format(cell)}</>;
+  if (cell !== null && typeof cell === "object") return <Link to={cell.href}>{cell.text}</Link>;
+  return <>{cell ?? ""}</>;
+}
+
+/** CSV (UTF-8 with BOM, `;`) of exactly the table's cells (link texts, raw numbers, "< 5" as is). */
+export function chartCsv(data: ChartData): string {
   const escape = (v: ChartCell) => {
     const s = v == null ? "" : typeof v === "object" ? v.text : String(v);
-    return /[;"\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+    return /[;"\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  const lines = [data.columns, ...data.rows].map((r) => r.map(escape).join(";"));
-  return `data:text/csv;charset=utf-8,${encodeURIComponent("\uFEFF" + lines.join("\r\n"))}`;
+  return "\uFEFF" + [data.columns, ...data.rows].map((r) => r.map(escape).join(";")).join("\r\n") + "\r\n";
+}
+
+function csvHref(data: ChartData): string {
+  return `data:text/csv;charset=utf-8,${encodeURIComponent(chartCsv(data))}`;
 }

@@ -1,31 +1,10 @@
 /** ECharts from echarts/core with only what the product draws (the full build is 1.1 MB). */
 import * as echarts from "echarts/core";
-import { BarChart, LineChart, MapChart, PieChart } from "echarts/charts";
-import {
-  AriaComponent,
-  DatasetComponent,
-  GridComponent,
-  LegendComponent,
-  TitleComponent,
-  TooltipComponent,
-  VisualMapComponent,
-} from "echarts/components";
+import { BarChart, MapChart } from "echarts/charts";
+import { AriaComponent, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent } from "echarts/components";
 import { SVGRenderer } from "echarts/renderers";
 
-echarts.use([
-  BarChart,
-  LineChart,
-  MapChart,
-  PieChart,
-  AriaComponent,
-  DatasetComponent,
-  GridComponent,
-  LegendComponent,
-  TitleComponent,
-  TooltipComponent,
-  VisualMapComponent,
-  SVGRenderer,
-]);
+echarts.use([BarChart, MapChart, AriaComponent, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent, SVGRenderer]);
 
 export { echarts };
 export type EChartsOption = echarts.EChartsCoreOption;

@@ -13,8 +13,17 @@ import { startServer } from "../../server";
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const RESULTS_DIR = path.resolve("test-results");
 
+/**
+ * Whether the browser tests can run here (chromium installed, app built). On CI (`CI` set, as `.ci/run` does) a
+ * missing browser or build is an error, never a silent skip.
+ */
 export function browserAvailable(): boolean {
-  return fs.existsSync(CHROMIUM_PATH) && fs.existsSync(path.resolve("build/index.js"));
+  const chromiumFound = fs.existsSync(CHROMIUM_PATH);
+  const built = fs.existsSync(path.resolve("build/index.js"));
+  if (process.env.CI && (!chromiumFound || !built)) {
+    throw new Error(`Tests navigateur impossibles sur la CI : ${!chromiumFound ? `chromium absent (${CHROMIUM_PATH})` : "application non construite (build/index.js)"}.`);
+  }
+  return chromiumFound && built;
 }
 
 export async function launchBrowser(): Promise<Browser> {

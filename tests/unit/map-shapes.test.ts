@@ -6,7 +6,7 @@ import { createElement } from "react";
 import { renderToString } from "react-dom/server";
 import { MemoryRouter } from "react-router-dom";
 import { renderChartToSvg } from "../../app/components/echarts";
-import { FranceMap } from "../../app/components/FranceMap";
+import { CarteTerritoires } from "../../app/tableaux/components/CarteTerritoires";
 import { formatFranceMapValue, franceMapOption, franceTerritories } from "../../app/components/maps/france-map";
 
 const require = createRequire(import.meta.url);
@@ -114,7 +114,7 @@ describe("map shapes (app/components/maps)", () => {
   });
 });
 
-describe("FranceMap", () => {
+describe("maps of France", () => {
   it("renders one path per territory on the server", () => {
     for (const level of ["departement", "region"] as const) {
       const territories = franceTerritories(level);
@@ -145,12 +145,15 @@ describe("FranceMap", () => {
       createElement(
         MemoryRouter,
         null,
-        createElement(FranceMap, {
-          level: "departement",
-          values: [{ code: "69", nom: "Rhône", value: 1234 }],
+        createElement(CarteTerritoires, {
+          niveau: "departement",
+          mesure: "nombre",
+          lignes: [{ code: "69", nom: "Rhône", valeur: 1234 }],
+          tousLesTerritoires: true,
           title: "Effectifs par département",
           description: "Nombre d'apprentis par département.",
           valueLabel: "Effectifs",
+          fileName: "effectifs-departements",
           hrefFor: (code: string) => `/departements/${code}`,
         }),
       ),

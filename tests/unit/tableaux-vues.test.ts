@@ -7,8 +7,8 @@ import { avecParametres, cheminVue, rechercheTransmise, vueEnParametre } from ".
 import { lienFormation, lienOrganisme, lienTerritoire } from "../../app/tableaux/liens";
 import { moisCourt, nombre, pourcentageCellule, valeurGraphique, variation } from "../../app/tableaux/format";
 import { combinerFiltres, vueDeParametre } from "../../app/tableaux/page.server";
-import { csvTexte } from "../../app/tableaux/components/Graphique";
-import { svgEnCache } from "../../app/tableaux/components/svg-cache";
+import { chartCsv } from "../../app/components/Chart";
+import { cachedSvg } from "../../app/components/svg-cache";
 import { xlsxEnFlux } from "../../app/exports/xlsx-flux.server";
 import { lireExport, urlExport } from "../../app/exports/export.server";
 import { readXlsx } from "../../app/shared/xlsx.server";
@@ -68,7 +68,7 @@ describe("French formats", () => {
   });
 
   it("gives a chart's CSV exactly its table: link texts, raw numbers, masked counts", () => {
-    const csv = csvTexte({
+    const csv = chartCsv({
       fileName: "x",
       columns: ["Code", "Territoire", "Apprenants"],
       rows: [
@@ -85,9 +85,9 @@ describe("French formats", () => {
 
   it("caches the server SVG of a chart by option", () => {
     const option = { xAxis: { type: "category", data: ["a", "b"] }, yAxis: { type: "value" }, series: [{ type: "bar", data: [1, 2] }] };
-    const a = svgEnCache(option, 400, 200);
+    const a = cachedSvg(option, 400, 200);
     expect(a).toMatch(/^<svg/);
-    expect(svgEnCache(JSON.parse(JSON.stringify(option)), 400, 200)).toBe(a);
+    expect(cachedSvg(JSON.parse(JSON.stringify(option)), 400, 200)).toBe(a);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * Maps of France for ECharts choropleths: registration of the generated shapes (scripts/generate-map-shapes.ts)
- * and the option of a choropleth. Pure and browser-safe: used by FranceMap.tsx on the server (SSR SVG) and in the browser.
+ * and the option of a choropleth. Pure and browser-safe: used by the dashboards' maps (app/tableaux/components/CarteTerritoires.tsx, carte-svg.ts) on the server and in the browser.
  *
  * The shapes are planar (km, y pointing north, DROM moved into insets on the left): draw them with `aspectScale: 1`.
  */

@@ -8,7 +8,7 @@ import { franceMapOption, franceTerritories } from "~/components/maps/france-map
 import { pourcentageCellule } from "../format";
 import type { LigneCarte, LigneTaux, NiveauCarte } from "../types";
 import { svgCarte } from "./carte-svg";
-import { Graphique, type Cellule } from "./Graphique";
+import { Chart, type ChartCell } from "~/components/Chart";
 
 interface Commun {
   niveau: NiveauCarte;
@@ -36,7 +36,7 @@ export function CarteTerritoires(props: CarteTerritoiresProps) {
   const noms = new Map(territoires.map((t) => [t.code, t.nom]));
   const codes = props.tousLesTerritoires ? territoires.map((t) => t.code) : territoires.map((t) => t.code).filter((c) => props.lignes.some((l) => l.code === c));
   const nomDe = (code: string) => noms.get(code) ?? code;
-  const lien = (code: string, text: string): Cellule => {
+  const lien = (code: string, text: string): ChartCell => {
     const href = hrefFor?.(code);
     return href ? { text, href } : text;
   };
@@ -44,7 +44,7 @@ export function CarteTerritoires(props: CarteTerritoiresProps) {
 
   let values: { code: string; nom: string; value: number | null }[];
   let columns: string[];
-  let rows: Cellule[][];
+  let rows: ChartCell[][];
   if (props.mesure === "nombre") {
     const byCode = new Map(props.lignes.map((l) => [l.code, l]));
     values = codes.map((code) => {
@@ -73,13 +73,13 @@ export function CarteTerritoires(props: CarteTerritoiresProps) {
   const option = franceMapOption({ level: niveau, values, valueLabel: props.valueLabel, format, clickable: Boolean(hrefFor) });
 
   return (
-    <Graphique
+    <Chart
       title={title}
       description={description}
       option={option}
       height={height}
       testId={testId}
-      svgServeur={(width, h) => svgCarte(niveau, values, format, Boolean(hrefFor), width, h)}
+      serverSvg={(width, h) => svgCarte(niveau, values, format, Boolean(hrefFor), width, h)}
       onClick={
         hrefFor
           ? (params) => {

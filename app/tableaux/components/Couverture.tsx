@@ -3,7 +3,7 @@ import type { ReactNode } from "react";
 import { formatDate } from "~/ui/format";
 import { nombre, pourcentage, valeurGraphique } from "../format";
 import type { CouvertureData, Fraicheur } from "../types";
-import { Graphique } from "./Graphique";
+import { Chart } from "~/components/Chart";
 
 const FRAICHEURS: { cle: Fraicheur; libelle: string; couleur: string }[] = [
   { cle: "recente", libelle: "Moins d'une semaine", couleur: "#18753c" },
@@ -27,7 +27,7 @@ export function Couverture({ c, carte, fileName }: { c: CouvertureData; carte: R
           </div>
         </div>
         <div className="fr-col-12 fr-col-md-8">
-          <Graphique
+          <Chart
             testId="fraicheur"
             title="Fraîcheur des données des CFA"
             description={`Nombre de CFA selon l'ancienneté de leur dernière transmission, au ${formatDate(c.reference)}.`}

@@ -5,7 +5,7 @@
 import type { ReactNode } from "react";
 import { nombre, pourcentage, valeurGraphique } from "../format";
 import type { Decrochage as DonneesDecrochage, Nombre } from "../types";
-import { Graphique } from "./Graphique";
+import { Chart } from "~/components/Chart";
 
 function Tuile({ titre, valeur, children, testId }: { titre: string; valeur: string; children: ReactNode; testId: string }) {
   return (
@@ -63,7 +63,7 @@ export function Decrochage({ d, carte, fileName }: { d: DonneesDecrochage; carte
       </div>
       <div className="fr-grid-row fr-grid-row--gutters">
         <div className="fr-col-12 fr-col-lg-6">
-          <Graphique
+          <Chart
             testId="rupturants-duree"
             title="Rupturants selon le temps écoulé depuis la rupture"
             description="Nombre de rupturants à la date selon le nombre de jours depuis la rupture de leur contrat (fenêtre légale de 180 jours pour retrouver un employeur)."
@@ -73,7 +73,7 @@ export function Decrochage({ d, carte, fileName }: { d: DonneesDecrochage; carte
           />
         </div>
         <div className="fr-col-12 fr-col-lg-6">
-          <Graphique
+          <Chart
             testId="sans-contrat-duree"
             title="Inscrits sans contrat selon le nombre de jours sans contrat"
             description="Nombre d'inscrits sans contrat à la date depuis 30, 60 et 90 jours au plus (chaque barre comprend les précédentes ; délai de 90 jours pour signer un contrat)."

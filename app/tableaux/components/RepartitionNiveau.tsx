@@ -1,7 +1,7 @@
 /** Apprenants by niveau of the formation (apprentis, inscrits sans contrat, rupturants stacked). */
 import { valeurGraphique } from "../format";
 import type { LigneNiveau } from "../types";
-import { Graphique } from "./Graphique";
+import { Chart } from "~/components/Chart";
 import { COULEURS_STATUTS } from "./SerieMensuelle";
 
 export function RepartitionNiveau({ lignes, fileName }: { lignes: LigneNiveau[]; fileName: string }) {
@@ -11,7 +11,7 @@ export function RepartitionNiveau({ lignes, fileName }: { lignes: LigneNiveau[];
     { key: "rupturants", name: "Rupturants" },
   ] as const;
   return (
-    <Graphique
+    <Chart
       testId="repartition-niveau"
       title="Apprenants par niveau de formation"
       description="Apprentis, inscrits sans contrat et rupturants à la date, par niveau européen du diplôme préparé (3 : CAP … 7 : master, ingénieur)."

@@ -2,7 +2,7 @@
 import { formatMois } from "~/ui/format";
 import { moisCourt, valeurGraphique } from "../format";
 import type { PointSerie } from "../types";
-import { Graphique } from "./Graphique";
+import { Chart } from "~/components/Chart";
 
 export const COULEURS_STATUTS = { apprentis: "#000091", inscritsSansContrat: "#6a6af4", rupturants: "#ce614a" } as const;
 
@@ -15,7 +15,7 @@ export function SerieMensuelle({ serie, fileName }: { serie: PointSerie[]; fileN
     { key: "rupturants", name: "Rupturants" },
   ] as const;
   return (
-    <Graphique
+    <Chart
       testId="serie-mensuelle"
       title="Apprenants par mois, sur 24 mois"
       description={

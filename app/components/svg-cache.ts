@@ -4,7 +4,7 @@
  * render). Least recently used entries go first past ~32 MB. `TABLEAUX_SVG_CACHE=0` turns it off (benchmarks).
  * Browser-safe (only called on the server, where `document` is undefined).
  */
-import { renderChartToSvg, type EChartsOption } from "~/components/echarts";
+import { renderChartToSvg, type EChartsOption } from "./echarts";
 
 const MAX_OCTETS = 32 * 1024 * 1024;
 const cache = new Map<string, string>();
@@ -14,7 +14,7 @@ function actif(): boolean {
   return typeof process === "undefined" || process.env?.TABLEAUX_SVG_CACHE !== "0";
 }
 
-export function svgEnCache(option: EChartsOption, width: number, height: number): string {
+export function cachedSvg(option: EChartsOption, width: number, height: number): string {
   if (!actif()) return renderChartToSvg(option, width, height);
   const key = `${width}x${height}:${JSON.stringify(option)}`;
   const hit = cache.get(key);
