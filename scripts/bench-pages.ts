@@ -105,7 +105,7 @@ async function main() {
   const server = await startServer(database, 0);
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const [{ n: effectifs }] = await database.rows<{ n: number }>((await import("drizzle-orm")).sql`select count(*)::int as n from effectifs`);
-  console.log(`Base : ${database.kind}, ${effectifs.toLocaleString("fr-FR")} effectifs ; ${o.n} requêtes par page après ${o.warmup} de chauffe${o.sansCache ? ", sans cache (SVG ni indicateurs)" : ", caches actifs (SVG, indicateurs 60 s)"}.`);
+  console.log(`Base : ${database.kind}, ${effectifs.toLocaleString("fr-FR")} effectifs ; ${o.n} requêtes par page après ${o.warmup} de chauffe${o.sansCache ? ", sans cache (SVG ni indicateurs)" : ", caches actifs (SVG ; indicateurs, vidés à chaque écriture)"}.`);
 
   const publiques = [
     { nom: "référence /healthz", url: "/healthz" },
