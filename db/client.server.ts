@@ -35,6 +35,18 @@ export interface OpenOptions {
   max?: number;
 }
 
+/** A drizzle database or transaction: what the data-layer helpers run on. */
+export interface Executor {
+  execute(query: SQL): Promise<unknown>;
+}
+
+/** Rows of a query on a database or a transaction, whatever the driver (postgres.js answers an array, PGlite `{ rows }`). */
+export async function execRows<T = Record<string, unknown>>(executor: Executor, query: SQL): Promise<T[]> {
+  const result = await executor.execute(query);
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
 export async function openDatabase(options: OpenOptions = {}): Promise<Database> {
   const url = options.url ?? process.env.DATABASE_URL;
   if (url) return openPostgres(url, options.max ?? 10);

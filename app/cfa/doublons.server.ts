@@ -10,7 +10,7 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import type { AuthenticatedViewer } from "../auth/policy.server";
-import { execRows, type Executor } from "../ingestion/sql.server";
+import { execRows, type Executor } from "../../db/client.server";
 import { refreshStatutStorage } from "../statut/storage.server";
 import { effectifsDeLEspace, type EspaceCfa } from "./acces.server";
 import { CHAMPS_FUSIONNABLES, LIBELLES_CHAMPS, cleDoublon, fusion, groupesDoublons, type EffectifDoublon, type GroupeDoublons } from "./doublons";

@@ -1,11 +1,12 @@
 /**
  * Data quality of a CFA's effectifs (issue 7, item 6): the rules of qualite.ts applied to the effectifs of the
  * space for one année scolaire (default: the current one), the score, the count per anomaly, the list of what to
- * fix (paginated), and the codes unknown to the catalogue (qualiteFormations of the référentiel).
+ * fix (paginated), and the codes unknown to the catalogue (codesInconnus of the référentiel).
  */
 import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { anneeScolaireOf } from "../statut/annee-scolaire";
+import { codesInconnus, type CodeInconnu } from "../referentiel/repertoire.server";
 import { effectifsDeLEspace, type EspaceCfa } from "./acces.server";
 import {
   ANOMALIES_QUALITE,
@@ -28,13 +29,6 @@ export interface EffectifAcorriger {
   organismeFormateur: string;
   formation: string | null;
   anomalies: AnomalieTrouvee[];
-}
-
-export interface CodeInconnu {
-  cfd: string | null;
-  rncp: string | null;
-  libelle: string | null;
-  effectifs: number;
 }
 
 export interface QualiteCfa {
@@ -143,14 +137,7 @@ export async function qualiteCfa(database: Database, espace: Espace, options: Qu
   const parPage = options.parPage ?? 25;
   const pages = Math.max(1, Math.ceil(aCorriger.length / parPage));
   const page = Math.min(Math.max(1, options.page ?? 1), pages);
-  const codesInconnus = await database.rows<CodeInconnu>(sql`
-    select e.formation_cfd as cfd, e.formation_rncp as rncp, max(e.libelle_court_formation) as libelle, count(*)::int as effectifs
-    from effectifs e
-    where ${effectifsDeLEspace(espace)} and e.annee_scolaire = ${anneeScolaire}
-      and e.formation_id is null and (e.formation_cfd is not null or e.formation_rncp is not null)
-    group by e.formation_cfd, e.formation_rncp
-    order by count(*) desc, e.formation_cfd nulls last, e.formation_rncp
-    limit 100`);
+  const inconnus = await codesInconnus(database, sql`${effectifsDeLEspace(espace)} and e.annee_scolaire = ${anneeScolaire}`);
   const score = scoreQualite(rows.length, avecAnomalie);
   return {
     anneeScolaire,
@@ -164,6 +151,6 @@ export async function qualiteCfa(database: Database, espace: Espace, options: Qu
     totalACorriger: aCorriger.length,
     page,
     pages,
-    codesInconnus,
+    codesInconnus: inconnus,
   };
 }

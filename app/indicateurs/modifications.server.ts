@@ -5,14 +5,10 @@
  * process listening on the database: the dashboards' cache (app/tableaux/cache.server.ts) empties itself on it, so
  * that what was posted is on the dashboard as soon as it is committed.
  */
-import { sql, type SQL } from "drizzle-orm";
+import { sql } from "drizzle-orm";
+import type { Executor } from "../../db/client.server";
 
 export const CANAL_MODIFICATIONS = "donnees_modifiees";
-
-/** A drizzle database or transaction. */
-interface Executor {
-  execute(query: SQL): Promise<unknown>;
-}
 
 export async function signalerModification(executor: Executor): Promise<void> {
   await executor.execute(sql`select pg_notify(${CANAL_MODIFICATIONS}, '')`);

@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
-import { execRows } from "./sql.server";
+import { execRows } from "../../db/client.server";
 
 export const API_KEY_PREFIX = "tdba_";
 const API_KEY_PATTERN = /^tdba_[A-Za-z0-9_-]{43}$/;

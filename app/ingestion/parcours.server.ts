@@ -8,7 +8,7 @@
 import { computeParcours, type ParcoursStep } from "../statut/engine";
 import { refreshStatutStorage } from "../statut/storage.server";
 import type { DossierV3 } from "./dossier-schema.server";
-import type { Executor } from "./sql.server";
+import type { Executor } from "../../db/client.server";
 
 /** The parcours of a dossier on its own (no stored data merged in). */
 export function parcoursOfDossier(d: DossierV3): ParcoursStep[] {

@@ -23,8 +23,10 @@ import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { validateDossier, type DossierV3, type ValidationError } from "./dossier-schema.server";
 import { signalerModification } from "../indicateurs/modifications.server";
+import { formatDate } from "../ui/format";
 import { parcoursOfDossier, refreshStatuts } from "./parcours.server";
-import { execRows, isRetryableDbError, jsonParam, storableText, type Executor } from "./sql.server";
+import { execRows, type Executor } from "../../db/client.server";
+import { isRetryableDbError, jsonParam, storableText } from "./sql.server";
 
 export type IngestSource = "API" | "FICHIER";
 
@@ -252,8 +254,6 @@ export async function checkDossiers(executor: Executor, items: unknown[], organi
   return checked;
 }
 
-const frDate = (d: Date | string) => new Date(d).toLocaleDateString("fr-FR", { timeZone: "Europe/Paris" });
-
 /**
  * A learner the CFA deleted or merged into another one in its space (effectifs_archives) is not brought back by
  * the ERP sending it again: the item is refused with what happened and what to do (one indexed query per batch).
@@ -284,10 +284,10 @@ async function refuseArchived(executor: Executor, checked: CheckedItem[]): Promi
     if (!a) continue;
     const message =
       a.operation === "fusion"
-        ? `id_erp_apprenant : ce dossier a été fusionné le ${frDate(a.created_at)} avec le dossier « ${a.conserve ?? "?"} » du même ` +
+        ? `id_erp_apprenant : ce dossier a été fusionné le ${formatDate(a.created_at)} avec le dossier « ${a.conserve ?? "?"} » du même ` +
           "apprenant dans l'espace CFA du tableau de bord ; il n'est plus importé. Envoyez cet apprenant sous l'identifiant " +
           `« ${a.conserve ?? "conservé"} », ou corrigez l'identifiant dans votre ERP.`
-        : `id_erp_apprenant : ce dossier a été supprimé le ${frDate(a.created_at)} dans l'espace CFA du tableau de bord ; il n'est ` +
+        : `id_erp_apprenant : ce dossier a été supprimé le ${formatDate(a.created_at)} dans l'espace CFA du tableau de bord ; il n'est ` +
           "plus importé. Retirez-le des envois de votre ERP.";
     c.errors.push({ path: ["id_erp_apprenant"], fields: ["id_erp_apprenant"], message });
     c.dossier = null;

@@ -1,18 +1,7 @@
 /**
- * Small helpers to run raw SQL inside a drizzle transaction whatever the driver (postgres.js answers an array,
- * PGlite an object with `rows`).
+ * SQL helpers of the writers: retryable errors, JSON parameters and text PostgreSQL accepts. Running a query on a
+ * database or a transaction whatever the driver is `execRows` of db/client.server.ts.
  */
-import type { SQL } from "drizzle-orm";
-
-export interface Executor {
-  execute(query: SQL): Promise<unknown>;
-}
-
-export async function execRows<T = Record<string, unknown>>(executor: Executor, query: SQL): Promise<T[]> {
-  const result = await executor.execute(query);
-  if (Array.isArray(result)) return result as T[];
-  return ((result as { rows?: T[] }).rows ?? []) as T[];
-}
 
 /** PostgreSQL error codes worth retrying the whole transaction for: deadlock, serialization failure. */
 export function isRetryableDbError(error: unknown): boolean {

@@ -21,7 +21,8 @@ import { anneeScolaireOf, todayIso } from "../statut/annee-scolaire";
 import { DOSSIER_V3_FIELDS } from "./dossier-schema.server";
 import { autoMap, rowToItem, sanitizeMapping, type MappableField, type RowDefaults } from "./mapping";
 import { checkDossiers, ingestDossiers, normalizeErpName, type CheckedItem, type IngestResult, type OrganismeRef } from "./pipeline.server";
-import { jsonParam, storableText, type Executor } from "./sql.server";
+import type { Executor } from "../../db/client.server";
+import { jsonParam, storableText } from "./sql.server";
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 export const MAX_UPLOAD_ROWS = 10_000;

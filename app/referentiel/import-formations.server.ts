@@ -10,8 +10,6 @@
  * A formation is keyed on its CFD, else its RNCP code. An empty cell never erases a stored value.
  * A line repeated for the same formation (one line per organisme in a catalogue) is not an error.
  */
-import { refreshStatutStorageWhere } from "../statut/storage.server";
-import { signalerModification } from "../indicateurs/modifications.server";
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { formations, organismeRelations, organismes } from "../../db/schema";
@@ -30,6 +28,8 @@ import {
   type ImportSummary,
   type LineIssue,
 } from "./import-common.server";
+import { refreshStatutStorageWhere } from "../statut/storage.server";
+import { signalerModification } from "../indicateurs/modifications.server";
 
 export type FormationFileFormat = "bcn" | "catalogue";
 

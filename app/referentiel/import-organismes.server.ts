@@ -17,8 +17,6 @@
  *   letter; a wrong check letter is accepted with a warning and listed among the anomalies.
  * - `siret_responsable` (+ optional `uai_responsable`) adds the relation formateur → responsable.
  */
-import { refreshStatutStorageWhere } from "../statut/storage.server";
-import { signalerModification } from "../indicateurs/modifications.server";
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { NATURES, organismeRelations, organismes, type Nature } from "../../db/schema";
@@ -38,6 +36,8 @@ import {
   type ImportSummary,
   type LineIssue,
 } from "./import-common.server";
+import { refreshStatutStorageWhere } from "../statut/storage.server";
+import { signalerModification } from "../indicateurs/modifications.server";
 
 export type OrganismeFileFormat = "csv" | "json" | "lpof";
 

@@ -234,7 +234,27 @@ export interface QualiteFormations {
   effectifs: number;
   rattaches: number;
   sansCode: number;
-  codesInconnus: { cfd: string | null; rncp: string | null; libelle: string | null; effectifs: number }[];
+  codesInconnus: CodeInconnu[];
+}
+
+/** A formation code (CFD and / or RNCP) that effectifs carry and the catalogue does not know. */
+export interface CodeInconnu {
+  cfd: string | null;
+  rncp: string | null;
+  /** The label the CFA transmitted with it. */
+  libelle: string | null;
+  effectifs: number;
+}
+
+/** The formation codes unknown to the catalogue among the effectifs `e` that `where` selects, most frequent first. */
+export function codesInconnus(database: Database, where: SQL): Promise<CodeInconnu[]> {
+  return database.rows<CodeInconnu>(sql`
+    select e.formation_cfd as cfd, e.formation_rncp as rncp, max(e.libelle_court_formation) as libelle, count(*)::int as effectifs
+    from effectifs e
+    where (${where}) and e.formation_id is null and (e.formation_cfd is not null or e.formation_rncp is not null)
+    group by e.formation_cfd, e.formation_rncp
+    order by count(*) desc, e.formation_cfd nulls last, e.formation_rncp
+    limit 100`);
 }
 
 /** Data quality of a CFA's formations: effectifs whose CFD / RNCP is not in the catalogue (issue 8, item 6). */
@@ -244,12 +264,6 @@ export async function qualiteFormations(database: Database, organismeId: number)
            count(*) filter (where formation_id is not null)::int as rattaches,
            count(*) filter (where formation_id is null and formation_cfd is null and formation_rncp is null)::int as sans_code
     from effectifs where organisme_formateur_id = ${organismeId}`);
-  const codesInconnus = await database.rows<QualiteFormations["codesInconnus"][number]>(sql`
-    select formation_cfd as cfd, formation_rncp as rncp, max(libelle_court_formation) as libelle, count(*)::int as effectifs
-    from effectifs
-    where organisme_formateur_id = ${organismeId} and formation_id is null and (formation_cfd is not null or formation_rncp is not null)
-    group by formation_cfd, formation_rncp
-    order by count(*) desc, formation_cfd nulls last, formation_rncp
-    limit 100`);
-  return { effectifs: counts.effectifs, rattaches: counts.rattaches, sansCode: counts.sans_code, codesInconnus };
+  const inconnus = await codesInconnus(database, sql`e.organisme_formateur_id = ${organismeId}`);
+  return { effectifs: counts.effectifs, rattaches: counts.rattaches, sansCode: counts.sans_code, codesInconnus: inconnus };
 }

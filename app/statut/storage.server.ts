@@ -22,7 +22,7 @@
  * transaction, so that two refreshes of one effectif never run concurrently.
  */
 import { sql, type SQL } from "drizzle-orm";
-import type { Database } from "../../db/client.server";
+import { execRows, type Database, type Executor } from "../../db/client.server";
 import { niveauFromCfd } from "../referentiel/codes";
 import { etatsPeriodes, type EtatPeriode } from "../indicateurs/etats";
 import { addDays } from "./days";
@@ -30,16 +30,6 @@ import { computeParcours, type ContratDates, type ParcoursStep } from "./engine"
 import { todayIso } from "./annee-scolaire";
 import { signalerModification } from "../indicateurs/modifications.server";
 
-/** A drizzle database or transaction. */
-export interface Executor {
-  execute(query: SQL): Promise<unknown>;
-}
-
-async function rowsOf<T>(executor: Executor, query: SQL): Promise<T[]> {
-  const result = await executor.execute(query);
-  if (Array.isArray(result)) return result as T[];
-  return ((result as { rows?: T[] }).rows ?? []) as T[];
-}
 
 function parseJson<T>(value: unknown): T {
   return (typeof value === "string" ? JSON.parse(value) : value) as T;
@@ -313,7 +303,7 @@ export async function refreshStatutStorage(tx: Executor, effectifIds: number[]):
   if (ids.length === 0) return result;
 
   await tx.execute(sql`lock table statut_periodes in row exclusive mode`);
-  const rows = await rowsOf<LigneRefresh>(
+  const rows = await execRows<LigneRefresh>(
     tx,
     // lateral: one index lookup per id whatever the table statistics (a hash join would scan effectifs)
     sql`select ids.id as demande, (e.id is not null) as existe, ${SOURCE_COLONNES},
@@ -429,7 +419,7 @@ export async function refreshStatutStorageWhere(
   if (where.formationIds?.length) conditions.push(sql`formation_id = any(${intArray(where.formationIds)}::int[])`);
   const total: RefreshResult = { effectifs: 0, parcoursModifies: 0, periodesModifiees: 0 };
   if (conditions.length === 0) return total;
-  const rows = await rowsOf<{ id: number }>(
+  const rows = await execRows<{ id: number }>(
     tx,
     sql`select id from effectifs where ${sql.join(conditions, sql` or `)}
         union select effectif_id from statut_periodes where ${sql.join(conditions, sql` or `)}
@@ -481,7 +471,7 @@ export interface MaterialisationOptions {
 /** The materialised days among these. */
 export async function joursMaterialises(executor: Executor, jours: string[]): Promise<Set<string>> {
   if (jours.length === 0) return new Set();
-  const rows = await rowsOf<{ jour: string }>(
+  const rows = await execRows<{ jour: string }>(
     executor,
     sql`select jour::text as jour from indicateurs_jours where jour = any(${`{${jours.join(",")}}`}::date[])`,
   );
@@ -544,7 +534,7 @@ export async function preparerJours(database: Database, options: Materialisation
 
 async function oublierVieuxJours(tx: Executor, today: string): Promise<void> {
   const limite = addDays(today, -JOURS_CONSERVES);
-  const vieux = await rowsOf<{ jour: string }>(
+  const vieux = await execRows<{ jour: string }>(
     tx,
     sql`select jour::text as jour from indicateurs_jours
         where jour < ${limite}::date and jour <> (date_trunc('month', jour) + interval '1 month - 1 day')::date`,
