@@ -4,7 +4,9 @@
  */
 import { Link } from "@remix-run/react";
 import type { ReactNode } from "react";
+import { formatNombre } from "~/ui/format";
 import { FRAICHEUR_BADGES, FRAICHEUR_LABELS } from "./labels";
+import type { CodeInconnu } from "./repertoire.server";
 
 /** A URL keeping the current search params, with some replaced (undefined/"" removes). */
 export function withParams(search: string, changes: Record<string, string | number | undefined | null>): string {
@@ -30,10 +32,33 @@ export function SortHeader({ label, column, tri, ordre, search }: { label: strin
   );
 }
 
-export function Pagination({ page, pages, search, label = "Pagination" }: { page: number; pages: number; search: string; label?: string }) {
+/**
+ * DSFR pagination of a list whose page is the search parameter `param` (page 1 without it). `voisines`: pages
+ * shown on each side of the current one; `preventScrollReset` keeps the scroll position (a table inside a page).
+ */
+export function Pagination({
+  page,
+  pages,
+  search,
+  label = "Pagination",
+  param = "page",
+  voisines = 2,
+  preventScrollReset = false,
+  className = "fr-mt-3w",
+}: {
+  page: number;
+  pages: number;
+  search: string;
+  label?: string;
+  param?: string;
+  voisines?: number;
+  preventScrollReset?: boolean;
+  className?: string;
+}) {
   if (pages <= 1) return null;
-  const href = (p: number) => withParams(search, { page: p === 1 ? undefined : p });
-  const around = [...new Set([1, page - 2, page - 1, page, page + 1, page + 2, pages])].filter((p) => p >= 1 && p <= pages).sort((a, b) => a - b);
+  const href = (p: number) => withParams(search, { [param]: p === 1 ? undefined : p });
+  const proches = Array.from({ length: 2 * voisines + 1 }, (_, i) => page - voisines + i);
+  const around = [...new Set([1, ...proches, pages])].filter((p) => p >= 1 && p <= pages).sort((a, b) => a - b);
   const items: ReactNode[] = [];
   around.forEach((p, i) => {
     if (i > 0 && p - around[i - 1] > 1) items.push(<li key={`gap-${p}`}><span className="fr-pagination__link fr-displayed-lg">…</span></li>);
@@ -44,7 +69,7 @@ export function Pagination({ page, pages, search, label = "Pagination" }: { page
             {p}
           </a>
         ) : (
-          <Link className="fr-pagination__link" to={href(p)} title={`Page ${p}`}>
+          <Link className="fr-pagination__link" to={href(p)} preventScrollReset={preventScrollReset} title={`Page ${p}`}>
             {p}
           </Link>
         )}
@@ -52,11 +77,11 @@ export function Pagination({ page, pages, search, label = "Pagination" }: { page
     );
   });
   return (
-    <nav role="navigation" className="fr-pagination fr-mt-3w" aria-label={label}>
+    <nav role="navigation" className={`fr-pagination ${className}`} aria-label={label}>
       <ul className="fr-pagination__list">
         <li>
           {page > 1 ? (
-            <Link className="fr-pagination__link fr-pagination__link--prev fr-pagination__link--lg-label" to={href(page - 1)}>
+            <Link className="fr-pagination__link fr-pagination__link--prev fr-pagination__link--lg-label" to={href(page - 1)} preventScrollReset={preventScrollReset}>
               Page précédente
             </Link>
           ) : (
@@ -68,7 +93,7 @@ export function Pagination({ page, pages, search, label = "Pagination" }: { page
         {items}
         <li>
           {page < pages ? (
-            <Link className="fr-pagination__link fr-pagination__link--next fr-pagination__link--lg-label" to={href(page + 1)}>
+            <Link className="fr-pagination__link fr-pagination__link--next fr-pagination__link--lg-label" to={href(page + 1)} preventScrollReset={preventScrollReset}>
               Page suivante
             </Link>
           ) : (
@@ -158,5 +183,98 @@ export function ResultCount({ total, singular, plural }: { total: number; singul
     <p className="fr-mb-1w" role="status" aria-live="polite">
       <strong>{new Intl.NumberFormat("fr-FR").format(total)}</strong> {total > 1 ? plural : singular}
     </p>
+  );
+}
+
+/** A territory of the filters' lists (régions, départements with their région). */
+interface TerritoireOption {
+  code: string;
+  nom: string;
+}
+
+/** The région filter of a GET form (name "region"). */
+export function RegionSelect({ regions, value }: { regions: TerritoireOption[]; value: string | undefined }) {
+  return <SelectField id="region" name="region" label="Région" value={value} empty="Toutes" options={regions.map((r) => ({ value: r.code, label: r.nom }))} />;
+}
+
+/** The département filter of a GET form (name "departement"), limited to the chosen région's départements. */
+export function DepartementSelect({
+  departements,
+  region,
+  value,
+}: {
+  departements: (TerritoireOption & { region_code: string })[];
+  region: string | undefined;
+  value: string | undefined;
+}) {
+  return (
+    <SelectField
+      id="departement"
+      name="departement"
+      label="Département"
+      value={value}
+      options={departements.filter((d) => !region || d.region_code === region).map((d) => ({ value: d.code, label: `${d.code} - ${d.nom}` }))}
+    />
+  );
+}
+
+/** Submit of a GET search form, and the link back to the unfiltered list when a filter is on. */
+export function SearchButtons({ filtered, resetTo }: { filtered: boolean; resetTo: string }) {
+  return (
+    <ul className="fr-btns-group fr-btns-group--inline-md fr-mt-2w">
+      <li>
+        <button className="fr-btn" type="submit">
+          Rechercher
+        </button>
+      </li>
+      {filtered ? (
+        <li>
+          <Link className="fr-btn fr-btn--secondary" to={resetTo}>
+            Effacer les filtres
+          </Link>
+        </li>
+      ) : null}
+    </ul>
+  );
+}
+
+/** The formation codes a CFA transmits that the catalogue does not know (organisme page, CFA data quality). */
+export function CodesInconnusTable({
+  codes,
+  caption,
+  captionHidden = false,
+  effectifsLabel,
+  testId,
+}: {
+  codes: CodeInconnu[];
+  caption: string;
+  captionHidden?: boolean;
+  effectifsLabel: string;
+  testId?: string;
+}) {
+  return (
+    <div className="fr-table" data-testid={testId}>
+      <table>
+        <caption className={captionHidden ? "fr-sr-only" : undefined}>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">CFD</th>
+            <th scope="col">RNCP</th>
+            <th scope="col">Libellé transmis</th>
+            <th scope="col">{effectifsLabel}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {codes.map((c) => (
+            <tr key={`${c.cfd}-${c.rncp}`}>
+              <td>{c.cfd ?? "–"}</td>
+              <td>{c.rncp ?? "–"}</td>
+              <td>{c.libelle ?? "–"}</td>
+              <td>{formatNombre(c.effectifs)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -10,7 +10,7 @@ import { requireEspaceCfa } from "~/cfa/acces.server";
 import { LIBELLES_STATUT, SIGNAUX, SIGNAL_KEYS, STATUTS_APPRENANT, TAILLES_PAGE, filtresPourJournal, parseFiltresApprenants } from "~/cfa/apprenants";
 import { listerApprenants, optionsFiltres } from "~/cfa/apprenants.server";
 import { StatutBadge, pluriel, titreEspace } from "~/cfa/ui";
-import { ErrorsAlert, Pagination, SelectField, SortHeader, withParams } from "~/referentiel/components";
+import { ErrorsAlert, Pagination, SearchButtons, SelectField, SortHeader, withParams } from "~/referentiel/components";
 import { todayIso } from "~/statut/annee-scolaire";
 import { formatDate } from "~/ui/format";
 
@@ -128,20 +128,7 @@ export default function Apprenants() {
         </div>
         {f.tri !== "nom" ? <input type="hidden" name="tri" value={f.tri} /> : null}
         {f.ordre !== "asc" ? <input type="hidden" name="ordre" value={f.ordre} /> : null}
-        <ul className="fr-btns-group fr-btns-group--inline-md fr-mt-2w">
-          <li>
-            <button className="fr-btn" type="submit">
-              Rechercher
-            </button>
-          </li>
-          {filtrant ? (
-            <li>
-              <Link className="fr-btn fr-btn--tertiary" to={base + "/apprenants"}>
-                Effacer les filtres
-              </Link>
-            </li>
-          ) : null}
-        </ul>
+        <SearchButtons filtered={filtrant} resetTo={base + "/apprenants"} />
       </Form>
 
       <div className="fr-grid-row fr-grid-row--middle fr-mb-1w">

@@ -7,7 +7,7 @@ import { requireEspaceCfa } from "~/cfa/acces.server";
 import { ANOMALIES_QUALITE, NIVEAUX_QUALITE, REGLES_QUALITE, type AnomalieQualite } from "~/cfa/qualite";
 import { qualiteCfa } from "~/cfa/qualite.server";
 import { pluriel, titreEspace } from "~/cfa/ui";
-import { Pagination, SelectField, withParams } from "~/referentiel/components";
+import { CodesInconnusTable, Pagination, SelectField, withParams } from "~/referentiel/components";
 import { formatNombre, formatPourcentage } from "~/ui/format";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: titreEspace("Qualité des données", matches) }];
@@ -172,29 +172,13 @@ export default function Qualite() {
               <h2 id="titre-codes" className="fr-h4">
                 Codes de formation inconnus du catalogue
               </h2>
-              <div className="fr-table" data-testid="codes-inconnus">
-                <table>
-                  <caption className="fr-sr-only">Codes de formation inconnus du catalogue</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">CFD</th>
-                      <th scope="col">RNCP</th>
-                      <th scope="col">Libellé transmis</th>
-                      <th scope="col">Apprenants</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {q.codesInconnus.map((c) => (
-                      <tr key={`${c.cfd}-${c.rncp}`}>
-                        <td>{c.cfd ?? "–"}</td>
-                        <td>{c.rncp ?? "–"}</td>
-                        <td>{c.libelle ?? "–"}</td>
-                        <td>{formatNombre(c.effectifs)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <CodesInconnusTable
+                codes={q.codesInconnus}
+                caption="Codes de formation inconnus du catalogue"
+                captionHidden
+                effectifsLabel="Apprenants"
+                testId="codes-inconnus"
+              />
             </section>
           ) : null}
         </>

@@ -4,7 +4,7 @@ import { getViewer } from "~/auth/policy.server";
 import { listFormations } from "~/referentiel/catalogue.server";
 import { formationsQuerySchema, parseQueryLenient } from "~/referentiel/filtres.server";
 import { territoiresOptions } from "~/referentiel/repertoire.server";
-import { EmptyState, ErrorsAlert, Pagination, ResultCount, SearchField, SelectField, SortHeader } from "~/referentiel/components";
+import { EmptyState, ErrorsAlert, Pagination, RegionSelect, ResultCount, SearchButtons, SearchField, SelectField, SortHeader } from "~/referentiel/components";
 import { NIVEAU_LABELS } from "~/referentiel/labels";
 import { formatDate } from "~/ui/format";
 
@@ -36,7 +36,7 @@ export default function Catalogue() {
             <SelectField id="niveau" name="niveau" label="Niveau" value={query.niveau?.toString()} options={Object.entries(NIVEAU_LABELS).map(([value, label]) => ({ value, label }))} />
           </div>
           <div className="fr-col-6 fr-col-md-2">
-            <SelectField id="region" name="region" label="Région" value={query.region} empty="Toutes" options={territoires.regions.map((r) => ({ value: r.code, label: r.nom }))} />
+            <RegionSelect regions={territoires.regions} value={query.region} />
           </div>
           <div className="fr-col-6 fr-col-md-2">
             <SelectField
@@ -52,20 +52,7 @@ export default function Catalogue() {
           </div>
         </div>
         <p className="fr-hint-text">Le filtre par région garde les formations suivies par des apprenants d'organismes de la région.</p>
-        <ul className="fr-btns-group fr-btns-group--inline-md">
-          <li>
-            <button className="fr-btn" type="submit">
-              Rechercher
-            </button>
-          </li>
-          {filtered ? (
-            <li>
-              <Link className="fr-btn fr-btn--secondary" to="/formations">
-                Effacer les filtres
-              </Link>
-            </li>
-          ) : null}
-        </ul>
+        <SearchButtons filtered={filtered} resetTo="/formations" />
       </Form>
       <ResultCount total={page.pagination.total} singular="formation" plural="formations" />
       {page.data.length === 0 ? (

@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { canSeeAggregates, forbidden, getViewer, notFound, scopeContains, type OrganismeTarget } from "~/auth/policy.server";
 import { anomaliesOfOrganisme } from "~/referentiel/anomalies.server";
 import { getOrganisme, qualiteFormations, type OrganismeLien } from "~/referentiel/repertoire.server";
-import { FraicheurBadge } from "~/referentiel/components";
+import { CodesInconnusTable, FraicheurBadge } from "~/referentiel/components";
 import { ETAT_LABELS, NATURE_LABELS } from "~/referentiel/labels";
 import { formatDate, formatNombre } from "~/ui/format";
 
@@ -159,29 +159,7 @@ export default function OrganismeDetail() {
                 {qualite.sansCode ? `, ${formatNombre(qualite.sansCode)} sans code formation (ni CFD ni RNCP)` : ""}.
               </p>
               {qualite.codesInconnus.length ? (
-                <div className="fr-table">
-                  <table>
-                    <caption>Codes formation absents du catalogue</caption>
-                    <thead>
-                      <tr>
-                        <th scope="col">CFD</th>
-                        <th scope="col">RNCP</th>
-                        <th scope="col">Libellé transmis</th>
-                        <th scope="col">Effectifs</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {qualite.codesInconnus.map((c) => (
-                        <tr key={`${c.cfd}-${c.rncp}`}>
-                          <td>{c.cfd ?? "–"}</td>
-                          <td>{c.rncp ?? "–"}</td>
-                          <td>{c.libelle ?? "–"}</td>
-                          <td>{formatNombre(c.effectifs)}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <CodesInconnusTable codes={qualite.codesInconnus} caption="Codes formation absents du catalogue" effectifsLabel="Effectifs" />
               ) : (
                 <p>Tous les codes formation transmis sont connus du catalogue.</p>
               )}

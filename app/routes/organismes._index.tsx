@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { getViewer } from "~/auth/policy.server";
 import { organismesQuerySchema, parseQueryLenient } from "~/referentiel/filtres.server";
 import { listOrganismes, reseauxConnus, territoiresOptions } from "~/referentiel/repertoire.server";
-import { EmptyState, ErrorsAlert, FraicheurBadge, Pagination, ResultCount, SearchField, SelectField, SortHeader } from "~/referentiel/components";
+import { DepartementSelect, EmptyState, ErrorsAlert, FraicheurBadge, Pagination, RegionSelect, ResultCount, SearchButtons, SearchField, SelectField, SortHeader } from "~/referentiel/components";
 import { ETAT_LABELS, FRAICHEUR_LABELS, NATURE_LABELS } from "~/referentiel/labels";
 import { formatDate } from "~/ui/format";
 
@@ -38,18 +38,10 @@ export default function Repertoire() {
             <SearchField id="q" label="Rechercher" hint="Raison sociale, enseigne, SIRET ou UAI" value={query.q} />
           </div>
           <div className="fr-col-6 fr-col-md-3">
-            <SelectField id="region" name="region" label="Région" value={query.region} empty="Toutes" options={territoires.regions.map((r) => ({ value: r.code, label: r.nom }))} />
+            <RegionSelect regions={territoires.regions} value={query.region} />
           </div>
           <div className="fr-col-6 fr-col-md-3">
-            <SelectField
-              id="departement"
-              name="departement"
-              label="Département"
-              value={query.departement}
-              options={territoires.departements
-                .filter((d) => !query.region || d.region_code === query.region)
-                .map((d) => ({ value: d.code, label: `${d.code} - ${d.nom}` }))}
-            />
+            <DepartementSelect departements={territoires.departements} region={query.region} value={query.departement} />
           </div>
           <div className="fr-col-6 fr-col-md-3">
             <SelectField id="nature" name="nature" label="Nature" value={query.nature} empty="Toutes" options={Object.entries(NATURE_LABELS).map(([value, label]) => ({ value, label }))} />
@@ -89,20 +81,7 @@ export default function Repertoire() {
             <SelectField id="etat" name="etat" label="État" value={query.etat} options={Object.entries(ETAT_LABELS).map(([value, label]) => ({ value, label }))} />
           </div>
         </div>
-        <ul className="fr-btns-group fr-btns-group--inline-md fr-mt-2w">
-          <li>
-            <button className="fr-btn" type="submit">
-              Rechercher
-            </button>
-          </li>
-          {filtered ? (
-            <li>
-              <Link className="fr-btn fr-btn--secondary" to="/organismes">
-                Effacer les filtres
-              </Link>
-            </li>
-          ) : null}
-        </ul>
+        <SearchButtons filtered={filtered} resetTo="/organismes" />
       </Form>
 
       <ResultCount total={page.pagination.total} singular="organisme" plural="organismes" />

@@ -5,7 +5,7 @@ import { ANOMALIE_LABELS, ANOMALIE_TYPES } from "~/referentiel/anomalies";
 import { listAnomalies } from "~/referentiel/anomalies.server";
 import { anomaliesQuerySchema, parseQueryLenient } from "~/referentiel/filtres.server";
 import { territoiresOptions } from "~/referentiel/repertoire.server";
-import { EmptyState, ErrorsAlert, Pagination, ResultCount, SelectField } from "~/referentiel/components";
+import { DepartementSelect, EmptyState, ErrorsAlert, Pagination, RegionSelect, ResultCount, SelectField } from "~/referentiel/components";
 import { NATURE_LABELS } from "~/referentiel/labels";
 
 export const meta: MetaFunction = () => [{ title: "Anomalies du référentiel - Tableau de bord de l'apprentissage" }];
@@ -46,11 +46,11 @@ export default function Anomalies() {
           </div>
           {national ? (
             <div className="fr-col-6 fr-col-md-4">
-              <SelectField id="region" name="region" label="Région" value={query.region} empty="Toutes" options={territoires.regions.map((r) => ({ value: r.code, label: r.nom }))} />
+              <RegionSelect regions={territoires.regions} value={query.region} />
             </div>
           ) : null}
           <div className="fr-col-6 fr-col-md-4">
-            <SelectField id="departement" name="departement" label="Département" value={query.departement} options={territoires.departements.filter((d) => !query.region || d.region_code === query.region).map((d) => ({ value: d.code, label: `${d.code} - ${d.nom}` }))} />
+            <DepartementSelect departements={territoires.departements} region={query.region} value={query.departement} />
           </div>
         </div>
         <button className="fr-btn fr-mt-2w" type="submit">

@@ -5,7 +5,7 @@ import { parseQueryLenient } from "~/referentiel/filtres.server";
 import { listNonTransmetteurs, STATUT_TRANSMISSION_LABELS, STATUTS_TRANSMISSION } from "~/referentiel/non-transmetteurs.server";
 import { nonTransmetteursQuerySchema } from "~/referentiel/non-transmetteurs-query.server";
 import { reseauxConnus, territoiresOptions } from "~/referentiel/repertoire.server";
-import { EmptyState, ErrorsAlert, Pagination, ResultCount, SelectField, withParams } from "~/referentiel/components";
+import { DepartementSelect, EmptyState, ErrorsAlert, Pagination, RegionSelect, ResultCount, SelectField, withParams } from "~/referentiel/components";
 import { NATURE_LABELS } from "~/referentiel/labels";
 import { formatDate } from "~/ui/format";
 
@@ -58,11 +58,11 @@ export default function NonTransmetteurs() {
           </div>
           {national ? (
             <div className="fr-col-6 fr-col-md-3">
-              <SelectField id="region" name="region" label="Région" value={query.region} empty="Toutes" options={territoires.regions.map((r) => ({ value: r.code, label: r.nom }))} />
+              <RegionSelect regions={territoires.regions} value={query.region} />
             </div>
           ) : null}
           <div className="fr-col-6 fr-col-md-3">
-            <SelectField id="departement" name="departement" label="Département" value={query.departement} options={territoires.departements.filter((d) => !query.region || d.region_code === query.region).map((d) => ({ value: d.code, label: `${d.code} - ${d.nom}` }))} />
+            <DepartementSelect departements={territoires.departements} region={query.region} value={query.departement} />
           </div>
           <div className="fr-col-6 fr-col-md-3">
             <SelectField id="nature" name="nature" label="Nature" value={query.nature} empty="Toutes" options={Object.entries(NATURE_LABELS).filter(([v]) => v !== "lieu").map(([value, label]) => ({ value, label }))} />

@@ -8,6 +8,7 @@ import type { ReactNode } from "react";
 import { formatNombre } from "~/ui/format";
 import { nombre } from "../format";
 import type { Comptes, TableTriee } from "../types";
+import { Pagination } from "~/referentiel/components";
 import { COLONNES_COMPTES, LIBELLES_COMPTES, LIGNES_PAR_PAGE, avecParametres, type TriTable } from "../vues";
 
 export interface ColonneIdentite<L> {
@@ -40,64 +41,6 @@ function EnteteTri({ label, colonne, table, recherche, suffixe }: { label: strin
         <span aria-hidden="true">{actif ? (table.ordre === "asc" ? " ▲" : " ▼") : " ↕"}</span>
       </Link>
     </th>
-  );
-}
-
-export function PaginationTable({ page, pages, recherche, param, label }: { page: number; pages: number; recherche: string; param: string; label: string }) {
-  if (pages <= 1) return null;
-  const href = (p: number) => avecParametres(recherche, { [param]: p === 1 ? undefined : p }) || "?";
-  const around = [...new Set([1, page - 1, page, page + 1, pages])].filter((p) => p >= 1 && p <= pages).sort((a, b) => a - b);
-  const items: ReactNode[] = [];
-  around.forEach((p, i) => {
-    if (i > 0 && p - around[i - 1] > 1) {
-      items.push(
-        <li key={`gap-${p}`}>
-          <span className="fr-pagination__link fr-displayed-lg">…</span>
-        </li>,
-      );
-    }
-    items.push(
-      <li key={p}>
-        {p === page ? (
-          <a className="fr-pagination__link" aria-current="page" title={`Page ${p}`}>
-            {p}
-          </a>
-        ) : (
-          <Link className="fr-pagination__link" to={href(p)} preventScrollReset title={`Page ${p}`}>
-            {p}
-          </Link>
-        )}
-      </li>,
-    );
-  });
-  return (
-    <nav role="navigation" className="fr-pagination fr-mt-2w" aria-label={label}>
-      <ul className="fr-pagination__list">
-        <li>
-          {page > 1 ? (
-            <Link className="fr-pagination__link fr-pagination__link--prev fr-pagination__link--lg-label" to={href(page - 1)} preventScrollReset>
-              Page précédente
-            </Link>
-          ) : (
-            <a className="fr-pagination__link fr-pagination__link--prev fr-pagination__link--lg-label" aria-disabled="true" role="link">
-              Page précédente
-            </a>
-          )}
-        </li>
-        {items}
-        <li>
-          {page < pages ? (
-            <Link className="fr-pagination__link fr-pagination__link--next fr-pagination__link--lg-label" to={href(page + 1)} preventScrollReset>
-              Page suivante
-            </Link>
-          ) : (
-            <a className="fr-pagination__link fr-pagination__link--next fr-pagination__link--lg-label" aria-disabled="true" role="link">
-              Page suivante
-            </a>
-          )}
-        </li>
-      </ul>
-    </nav>
   );
 }
 
@@ -168,7 +111,7 @@ export function TableComptes<L extends { comptes: Comptes }>({ id, suffixe, titr
               </tbody>
             </table>
           </div>
-          <PaginationTable page={table.page} pages={table.pages} recherche={recherche} param={`page_${suffixe}`} label={`Pagination : ${titre.toLowerCase()}`} />
+          <Pagination page={table.page} pages={table.pages} search={recherche} param={`page_${suffixe}`} label={`Pagination : ${titre.toLowerCase()}`} voisines={1} preventScrollReset className="fr-mt-2w" />
         </>
       )}
     </section>
