@@ -246,9 +246,8 @@ export const effectifs = pgTable(
     uniqueIndex("effectifs_identity_key").on(t.organismeFormateurId, t.anneeScolaire, t.idErpApprenant),
     index("effectifs_responsable_idx").on(t.organismeResponsableId),
     index("effectifs_formation_idx").on(t.formationId),
-    index("effectifs_annee_idx").on(t.anneeScolaire),
-    index("effectifs_cfd_idx").on(t.formationCfd),
-    index("effectifs_nom_idx").on(t.nom, t.prenom),
+    // No index on année, CFD or nom (decision 008): every query that filters on them is scoped to an organisme
+    // (identity key, responsable index) or folds the name, and each index costs every ingested row.
   ],
 );
 

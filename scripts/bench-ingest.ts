@@ -6,7 +6,9 @@
  *   npx tsx scripts/bench-ingest.ts --url http://127.0.0.1:3300 --database-url postgres://postgres@127.0.0.1:5432/benching \
  *     --pid <server pid> [-n 100000] [--batch 2000] [--concurrency 1,4]
  *
- * Seeds one organisme (and API key) per client, posts N new dossiers per run (batches of --batch, with 1 then 4
+ * Seeds one organisme (and API key) per client, opens the national dashboard once (as a visitor would: it
+ * materialises the days its series shows, which every write then maintains), posts N new dossiers of the current
+ * school year per run (batches of --batch, with 1 then 4
  * concurrent clients, then a resend of the same N dossiers with 4 clients: the update path), and prints
  * dossiers/s, p50/p95 per request and the server's peak RSS (VmHWM of --pid), next to a raw COPY of the same rows
  * into a bare table of the same database in the same run. Bodies are serialised before timing.
@@ -16,6 +18,7 @@ import postgres from "postgres";
 import { openDatabase } from "../db/client.server";
 import { luhnCompletion, uaiCheckLetter } from "../app/referentiel/codes";
 import { issueApiKey } from "../app/ingestion/api-keys.server";
+import { anneeScolaireOf, todayIso } from "../app/statut/annee-scolaire";
 
 function arg(name: string, fallback?: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -58,8 +61,11 @@ const PRENOMS = ["Léa", "Hugo", "Chloé", "Louis", "Emma", "Gabriel", "Jade", "
 const CFDS = ["50022141", "40025214", "32031213", "50033610", "40030001", "32022310"];
 const pad = (n: number) => String(n).padStart(2, "0");
 
+/** Learners of the current school year: they count in today's figures and in the month ends already shown. */
+const YEAR = Number(anneeScolaireOf(todayIso()).slice(0, 4));
+
 function dossier(org: Org, i: number, run: string): Record<string, unknown> {
-  const year = 2024;
+  const year = YEAR;
   const month = 1 + (i % 12);
   const d: Record<string, unknown> = {
     nom_apprenant: NOMS[i % NOMS.length],
@@ -239,7 +245,13 @@ async function main() {
     orgs.push({ id: row.id, siret: siretOf(n), uai: uaiOf(n), key });
   }
   const health = await fetch(`${BASE_URL}/healthz`).then((r) => r.json() as Promise<{ database: string }>);
-  console.log(`Application ${BASE_URL} (base ${health.database}), ${N} dossiers par série, lots de ${BATCH}.`);
+  const dashboard = await fetch(`${BASE_URL}/`);
+  if (dashboard.status !== 200) throw new Error(`tableau de bord national : HTTP ${dashboard.status}`);
+  const [{ jours }] = await sql<{ jours: number }[]>`select count(*)::int as jours from indicateurs_jours`;
+  console.log(
+    `Application ${BASE_URL} (base ${health.database}), ${N} dossiers par série (année ${YEAR}-${YEAR + 1}), lots de ${BATCH}, ` +
+      `${jours} jours d'indicateurs matérialisés.`,
+  );
   const before = serverMemory();
   if (before) console.log(`RSS du serveur avant : ${before.rssMb.toFixed(0)} Mo (pic ${before.peakMb.toFixed(0)} Mo)`);
 

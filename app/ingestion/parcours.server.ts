@@ -6,7 +6,7 @@
  * earlier transmission), the statut periods and the aggregates.
  */
 import { computeParcours, type ParcoursStep } from "../statut/engine";
-import { refreshStatutStorage } from "../statut/storage.server";
+import { refreshStatutStorage, type EffectifNouveau } from "../statut/storage.server";
 import type { DossierV3 } from "./dossier-schema.server";
 import type { Executor } from "../../db/client.server";
 
@@ -20,7 +20,10 @@ export function parcoursOfDossier(d: DossierV3): ParcoursStep[] {
   });
 }
 
-/** The pipeline's single entry point for derived statut data, after writing effectifs and contracts. */
-export async function refreshStatuts(tx: Executor, effectifIds: number[]): Promise<void> {
-  await refreshStatutStorage(tx, effectifIds);
+/**
+ * The pipeline's single entry point for derived statut data, after writing effectifs and contracts; the effectifs
+ * it has just inserted are given as written (not read back).
+ */
+export async function refreshStatuts(tx: Executor, effectifIds: number[], nouveaux: EffectifNouveau[]): Promise<void> {
+  await refreshStatutStorage(tx, effectifIds, nouveaux);
 }

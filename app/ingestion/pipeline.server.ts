@@ -26,6 +26,7 @@ import { signalerModification } from "../indicateurs/modifications.server";
 import { formatDate } from "../ui/format";
 import { parcoursOfDossier, refreshStatuts } from "./parcours.server";
 import { execRows, type Executor } from "../../db/client.server";
+import type { EffectifNouveau } from "../statut/storage.server";
 import { isRetryableDbError, jsonParam, storableText } from "./sql.server";
 
 export type IngestSource = "API" | "FICHIER";
@@ -52,6 +53,9 @@ export interface CheckedItem {
   responsableId?: number;
   lieuId?: number | null;
   formationId?: number | null;
+  /** Département of the formateur and niveau of the catalogue formation (the periods of a new effectif). */
+  formateurDepartement?: string | null;
+  formationNiveau?: number | null;
 }
 
 export interface IngestOptions {
@@ -83,6 +87,7 @@ export interface OrganismeRef {
   siret: string;
   uai: string | null;
   raison_sociale: string;
+  departement_code?: string | null;
 }
 
 // ----------------------------------------------------------------------------------------------- checking
@@ -138,13 +143,13 @@ const UNSTORABLE = /[\u0000\ud800-\udfff]/;
 
 /** PostgreSQL text cannot hold NUL characters nor lone surrogates: dropped / replaced (U+FFFD), rarely needed. */
 function storableStrings(d: DossierV3): DossierV3 {
-  let all = "";
+  let clean = true;
   for (const key in d) {
     const value = (d as unknown as Record<string, unknown>)[key];
-    if (typeof value === "string") all += value;
+    if (typeof value === "string" && UNSTORABLE.test(value)) clean = false;
   }
-  for (const c of d.contrats) if (c.cause_rupture) all += c.cause_rupture;
-  if (!UNSTORABLE.test(all)) return d;
+  for (const c of d.contrats) if (c.cause_rupture && UNSTORABLE.test(c.cause_rupture)) clean = false;
+  if (clean) return d;
   let copy: Record<string, unknown> | null = null;
   for (const [key, value] of Object.entries(d)) {
     if (typeof value === "string" && UNSTORABLE.test(value)) {
@@ -191,7 +196,7 @@ export async function checkDossiers(executor: Executor, items: unknown[], organi
   const [organismes, scope, formations] = await Promise.all([
     execRows<OrganismeRef>(
       executor,
-      sql`select id, siret, uai, raison_sociale from organismes
+      sql`select id, siret, uai, raison_sociale, departement_code from organismes
           where siret in (select jsonb_array_elements_text(${jsonList(sirets)}::jsonb))
              or uai in (select jsonb_array_elements_text(${jsonList(uais)}::jsonb))
              or id = ${organismeId}`,
@@ -201,9 +206,9 @@ export async function checkDossiers(executor: Executor, items: unknown[], organi
       sql`select formateur_id as id from organisme_relations where responsable_id = ${organismeId}`,
     ),
     cfds.size
-      ? execRows<{ id: number; cfd: string }>(
+      ? execRows<{ id: number; cfd: string; niveau: number | null }>(
           executor,
-          sql`select id, cfd from formations where cfd in (select jsonb_array_elements_text(${jsonList(cfds)}::jsonb))`,
+          sql`select id, cfd, niveau from formations where cfd in (select jsonb_array_elements_text(${jsonList(cfds)}::jsonb))`,
         )
       : Promise.resolve([]),
   ]);
@@ -218,7 +223,7 @@ export async function checkDossiers(executor: Executor, items: unknown[], organi
   }
   const transmitting = organismes.find((o) => o.id === organismeId);
   const allowed = new Set<number>([organismeId, ...scope.map((r) => r.id)]);
-  const formationByCfd = new Map(formations.map((f) => [f.cfd, f.id]));
+  const formationByCfd = new Map(formations.map((f) => [f.cfd, f]));
 
   for (const c of valid) {
     const d = c.dossier!;
@@ -248,7 +253,10 @@ export async function checkDossiers(executor: Executor, items: unknown[], organi
     c.responsableId = responsable!.id;
     const lieuSiret = d.etablissement_lieu_de_formation_siret;
     c.lieuId = lieuSiret ? (byPair.get(`${lieuSiret}|${d.etablissement_lieu_de_formation_uai ?? ""}`)?.id ?? null) : null;
-    c.formationId = d.formation_cfd ? (formationByCfd.get(d.formation_cfd) ?? null) : null;
+    const formation = d.formation_cfd ? formationByCfd.get(d.formation_cfd) : undefined;
+    c.formationId = formation?.id ?? null;
+    c.formationNiveau = formation?.niveau ?? null;
+    c.formateurDepartement = formateur!.departement_code ?? null;
   }
   await refuseArchived(executor, checked);
   return checked;
@@ -387,6 +395,30 @@ const UPSERT_SQL = (() => {
   };
 })();
 
+/** A new effectif as the upsert wrote it (its record holds the effectifs columns): what the refresh would read. */
+function effectifNouveau(id: number, record: Record<string, unknown>, c: CheckedItem): EffectifNouveau {
+  const col = <T>(name: string) => (record[name] ?? null) as T;
+  return {
+    id,
+    annee_scolaire: col("annee_scolaire"),
+    date_de_naissance: col("date_de_naissance"),
+    date_entree_formation: col("date_entree_formation"),
+    date_fin_formation: col("date_fin_formation"),
+    date_exclusion_formation: col("date_exclusion_formation"),
+    organisme_formateur_id: col("organisme_formateur_id"),
+    organisme_responsable_id: col("organisme_responsable_id"),
+    formation_id: col("formation_id"),
+    formation_cfd: col("formation_cfd"),
+    annee_formation: col("annee_formation"),
+    sexe: col("sexe"),
+    rqth: col("rqth"),
+    parcours: col("parcours"),
+    departement_code: c.formateurDepartement ?? null,
+    niveau: c.formationNiveau ?? null,
+    contrats: c.dossier!.contrats,
+  };
+}
+
 function identityKey(c: CheckedItem): string {
   const d = c.dossier!;
   return `${c.formateurId}\u0000${d.annee_scolaire}\u0000${d.id_erp_apprenant}`;
@@ -445,7 +477,7 @@ async function writeBatch(
 
   const records = unique.map((c) => {
     const d = c.dossier!;
-    // null values are left out (jsonb_to_recordset reads a missing key as null): a smaller body to send and parse
+    // null values are left out (json_to_recordset reads a missing key as null): a smaller body to send and parse
     const r: Record<string, unknown> = {};
     for (const [col, , , get] of COLUMNS) {
       const value = get(c, d);
@@ -462,7 +494,7 @@ async function writeBatch(
   }>(
     tx,
     sql`${sql.raw(UPSERT_SQL.head)} ${options.source}, ${t.id}::int, ${now}::timestamptz, ${now}::timestamptz
-        from jsonb_to_recordset(${jsonParam(records)}::jsonb) as r(${sql.raw(UPSERT_SQL.recordDef)})
+        from json_to_recordset(${jsonParam(records)}::json) as r(${sql.raw(UPSERT_SQL.recordDef)})
         order by r.organisme_formateur_id, r.annee_scolaire collate "C", r.id_erp_apprenant collate "C"
         ${sql.raw(UPSERT_SQL.conflict)}`,
   );
@@ -476,11 +508,14 @@ async function writeBatch(
   /** ERP statuts of updated effectifs (kept when not already in the history) and of new ones (no history yet). */
   const statuts: Record<string, unknown>[] = [];
   const statutsNouveaux: Record<string, unknown>[] = [];
-  for (const c of unique) {
+  /** Inserted effectifs, as written: the statut refresh does not read them back. */
+  const nouveaux: EffectifNouveau[] = [];
+  unique.forEach((c, i) => {
     const id = idByKey.get(identityKey(c));
     if (id === undefined) throw new Error("effectif non retourné par l'upsert");
     effectifIds.push(id);
     const d = c.dossier!;
+    if (insertedIds.has(id)) nouveaux.push(effectifNouveau(id, records[i], c));
     if (d.contrats.length) {
       if (!insertedIds.has(id)) withContrats.push(id);
       d.contrats.forEach((k, i) =>
@@ -502,7 +537,7 @@ async function writeBatch(
         date: d.date_metier_mise_a_jour_statut ?? null,
       });
     }
-  }
+  });
 
   lap("tx:prepare");
   if (withContrats.length) {
@@ -514,7 +549,7 @@ async function writeBatch(
     await tx.execute(sql`
       insert into contrats (effectif_id, rang, siret_employeur, date_debut, date_fin, date_rupture, cause_rupture)
       select r.effectif_id, r.rang, r.siret_employeur, r.date_debut, r.date_fin, r.date_rupture, r.cause_rupture
-      from jsonb_to_recordset(${jsonParam(contrats)}::jsonb)
+      from json_to_recordset(${jsonParam(contrats)}::json)
         as r(effectif_id int, rang smallint, siret_employeur text, date_debut date, date_fin date, date_rupture date, cause_rupture text)`);
   }
   lap("tx:contrats");
@@ -522,7 +557,7 @@ async function writeBatch(
     await tx.execute(sql`
       insert into effectif_statuts_erp (effectif_id, statut_apprenant, date_metier_mise_a_jour_statut, received_at)
       select r.effectif_id, r.statut, r.date, ${now}::timestamptz
-      from jsonb_to_recordset(${JSON.stringify(statuts)}::jsonb) as r(effectif_id int, statut smallint, date timestamptz)
+      from json_to_recordset(${JSON.stringify(statuts)}::json) as r(effectif_id int, statut smallint, date timestamptz)
       where not exists (
         select 1 from effectif_statuts_erp s
         where s.effectif_id = r.effectif_id and s.statut_apprenant = r.statut
@@ -532,10 +567,10 @@ async function writeBatch(
     await tx.execute(sql`
       insert into effectif_statuts_erp (effectif_id, statut_apprenant, date_metier_mise_a_jour_statut, received_at)
       select r.effectif_id, r.statut, r.date, ${now}::timestamptz
-      from jsonb_to_recordset(${JSON.stringify(statutsNouveaux)}::jsonb) as r(effectif_id int, statut smallint, date timestamptz)`);
+      from json_to_recordset(${JSON.stringify(statutsNouveaux)}::json) as r(effectif_id int, statut smallint, date timestamptz)`);
   }
   lap("tx:statuts");
-  await refreshStatuts(tx, effectifIds);
+  await refreshStatuts(tx, effectifIds, nouveaux);
   lap("tx:refresh");
   return { transmissionId: t.id, effectifIds };
 }

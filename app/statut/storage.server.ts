@@ -7,9 +7,10 @@
  *   ends, today, tomorrow), kept exact on every write by set-based deltas (old periods −1, new periods +1).
  *
  * Entry points:
- * - `refreshStatutStorage(tx, ids)`: after any write of effectifs / contrats (API, upload, edit, delete), inside
- *   the writer's transaction, for a batch of effectif ids. Few round trips whatever the batch size; effectifs whose
- *   periods did not change (the nightly resend of unchanged data) cost one read.
+ * - `refreshStatutStorage(tx, ids, nouveaux?)`: after any write of effectifs / contrats (API, upload, edit, delete),
+ *   inside the writer's transaction, for a batch of effectif ids. Few round trips whatever the batch size; effectifs
+ *   whose periods did not change (the nightly resend of unchanged data) cost one read, effectifs the writer has just
+ *   inserted and describes (`nouveaux`) none (decision 008).
  * - `rebuildStatutStorage(database)`: full rebuild after a bulk load (demo seed), streamed by id chunks + COPY.
  * - `materialiserJours(database, jours)`: builds the aggregates of days not yet materialised (the indicator module
  *   calls it for a month end or for today the first time they are asked for); `preparerJours(database)` builds
@@ -293,28 +294,52 @@ interface LigneRefresh extends LigneSource {
 }
 
 /**
+ * An effectif inserted by the caller's transaction, described by the caller: what the refresh would read back
+ * (its row, formation niveau and organisme département, its contracts and stored parcours). It has no period yet.
+ */
+export interface EffectifNouveau extends LigneSource {
+  date_entree_formation: string;
+  date_exclusion_formation: string | null;
+  /** The parcours written with the row. */
+  parcours: ParcoursStep[];
+  contrats: ContratDates[];
+}
+
+/**
  * Recomputes the parcours, the periods and the aggregates of these effectifs inside the caller's transaction
  * (call it after writing effectifs or contrats, or after deleting effectifs: the periods of an id that no longer
  * exists are removed and subtracted). Must run in a transaction (LOCK TABLE).
+ *
+ * `nouveaux`: effectifs the caller has just inserted, given as they were written: they are not read back (the
+ * ingestion of new learners then costs no read).
  */
-export async function refreshStatutStorage(tx: Executor, effectifIds: number[]): Promise<RefreshResult> {
-  const ids = [...new Set(effectifIds.map(Number))].filter(Number.isInteger).sort((a, b) => a - b);
-  const result: RefreshResult = { effectifs: ids.length, parcoursModifies: 0, periodesModifiees: 0 };
-  if (ids.length === 0) return result;
+export async function refreshStatutStorage(
+  tx: Executor,
+  effectifIds: number[],
+  nouveaux: readonly EffectifNouveau[] = [],
+): Promise<RefreshResult> {
+  const dejaConnus = new Set(nouveaux.map((n) => n.id));
+  const ids = [...new Set(effectifIds.map(Number))].filter((id) => Number.isInteger(id) && !dejaConnus.has(id)).sort((a, b) => a - b);
+  const result: RefreshResult = { effectifs: ids.length + dejaConnus.size, parcoursModifies: 0, periodesModifiees: 0 };
+  if (result.effectifs === 0) return result;
 
   await tx.execute(sql`lock table statut_periodes in row exclusive mode`);
-  const rows = await execRows<LigneRefresh>(
-    tx,
-    // lateral: one index lookup per id whatever the table statistics (a hash join would scan effectifs)
-    sql`select ids.id as demande, (e.id is not null) as existe, ${SOURCE_COLONNES},
-          e.date_entree_formation::text as date_entree_formation,
-          e.date_exclusion_formation::text as date_exclusion_formation,
-          e.parcours, ${CONTRATS_JSON} as contrats, ${ANCIENNES_PERIODES} as anciennes
-        from unnest(${intArray(ids)}::int[]) as ids(id)
-        left join lateral (select * from effectifs x where x.id = ids.id) e on true
-        left join lateral (select x.niveau from formations x where x.id = e.formation_id) f on true
-        left join lateral (select x.departement_code from organismes x where x.id = e.organisme_formateur_id) o on true`,
-  );
+  const lus = ids.length
+    ? await execRows<LigneRefresh>(
+        tx,
+        // lateral: one index lookup per id whatever the table statistics (a hash join would scan effectifs)
+        sql`select ids.id as demande, (e.id is not null) as existe, ${SOURCE_COLONNES},
+              e.date_entree_formation::text as date_entree_formation,
+              e.date_exclusion_formation::text as date_exclusion_formation,
+              e.parcours, ${CONTRATS_JSON} as contrats, ${ANCIENNES_PERIODES} as anciennes
+            from unnest(${intArray(ids)}::int[]) as ids(id)
+            left join lateral (select * from effectifs x where x.id = ids.id) e on true
+            left join lateral (select x.niveau from formations x where x.id = e.formation_id) f on true
+            left join lateral (select x.departement_code from organismes x where x.id = e.organisme_formateur_id) o on true`,
+      )
+    : [];
+  const rows: LigneRefresh[] = [...lus];
+  for (const n of nouveaux) rows.push({ ...n, demande: n.id, existe: true, anciennes: null });
 
   const parcoursUpdates: { id: number; parcours: ParcoursStep[] }[] = [];
   const changed: number[] = [];
@@ -337,7 +362,17 @@ export async function refreshStatutStorage(tx: Executor, effectifIds: number[]):
     if (!memeParcours(parseJson<ParcoursStep[] | null>(r.parcours), parcours))
       parcoursUpdates.push({ id: r.id, parcours });
     const lignesEffectif = lignes(etatsPeriodes(parcours, r.date_fin_formation, r.annee_scolaire), dimensions(r));
-    if (JSON.stringify(lignesEffectif) === JSON.stringify(anciennes ?? [])) continue;
+    if (!anciennes || anciennes.length === 0) {
+      // no stored period (a new effectif): every row is new
+      if (lignesEffectif.length === 0) continue;
+      changed.push(r.id);
+      for (const l of lignesEffectif) {
+        colonnes[0].push(r.id);
+        for (let i = 0; i < l.length; i++) colonnes[i + 1].push(l[i]);
+      }
+      continue;
+    }
+    if (JSON.stringify(lignesEffectif) === JSON.stringify(anciennes)) continue;
     changed.push(r.id);
     // Only the rows that differ: a new rupture usually leaves the first periods as they were.
     const old = new Set((anciennes ?? []).map((l) => JSON.stringify(l)));

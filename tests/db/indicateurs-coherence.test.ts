@@ -14,6 +14,7 @@ import { anneesScolairesComptees } from "../../app/statut/annee-scolaire";
 import { dropoutAt, statutAt, type ContratDates, type ParcoursStep, type Statut } from "../../app/statut/engine";
 import { ageAt, etatOf } from "../../app/indicateurs/etats";
 import { REPARTITIONS, TRANCHES_AGE, type IndicateursFilters } from "../../app/indicateurs/filters";
+import { ingestDossiers } from "../../app/ingestion/pipeline.server";
 
 const TODAY = "2025-11-20";
 const EFFECTIFS = 25_000;
@@ -55,6 +56,20 @@ async function both(options: IndicateursOptions) {
   });
   return agregats;
 }
+
+/** Every non-zero aggregate row, in a stable order. */
+const dumpAgregats = async () =>
+  t.database.rows(sql`
+    select 'dep' t, jour::text, departement_code k, etat::text e, risque::text r, n from indicateurs_agregats_departement where n <> 0
+    union all select 'org', jour::text, organisme_formateur_id || '/' || organisme_responsable_id || '/' || departement_code, etat::text, risque::text, n
+      from indicateurs_agregats_organisme where n <> 0
+    union all select 'demo', jour::text, concat_ws('/', departement_code, niveau, annee_formation, sexe, rqth, tranche_age), etat::text, '', n
+      from indicateurs_agregats_demographie where n <> 0
+    union all select 'formation', jour::text, formation_id || '/' || niveau, etat::text, risque::text, n
+      from indicateurs_agregats_formation where n <> 0
+    union all select 'formation-dep', jour::text, departement_code || '/' || formation_id || '/' || niveau, etat::text, risque::text, n
+      from indicateurs_agregats_formation_departement where n <> 0
+    order by 1, 2, 3, 4, 5`);
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -214,18 +229,6 @@ describe("cohérence sur données générées", () => {
 
   it("keeps the aggregates maintained write after write equal to a full rebuild", async () => {
     const random = mulberry32(11);
-    const dump = async () =>
-      t.database.rows(sql`
-        select 'dep' t, jour::text, departement_code k, etat::text e, risque::text r, n from indicateurs_agregats_departement where n <> 0
-        union all select 'org', jour::text, organisme_formateur_id || '/' || organisme_responsable_id || '/' || departement_code, etat::text, risque::text, n
-          from indicateurs_agregats_organisme where n <> 0
-        union all select 'demo', jour::text, concat_ws('/', departement_code, niveau, annee_formation, sexe, rqth, tranche_age), etat::text, '', n
-          from indicateurs_agregats_demographie where n <> 0
-        union all select 'formation', jour::text, formation_id || '/' || niveau, etat::text, risque::text, n
-          from indicateurs_agregats_formation where n <> 0
-        union all select 'formation-dep', jour::text, departement_code || '/' || formation_id || '/' || niveau, etat::text, risque::text, n
-          from indicateurs_agregats_formation_departement where n <> 0
-        order by 1, 2, 3, 4, 5`);
     const candidates = await t.database.rows<{ id: number; contrat: number | null; debut: string | null }>(sql`
       select e.id, c.id as contrat, c.date_debut::text as debut from effectifs e
       left join contrats c on c.effectif_id = e.id and c.rang = 1
@@ -265,13 +268,70 @@ describe("cohérence sur données générées", () => {
         );
       });
     }
-    const incremental = await dump();
+    const incremental = await dumpAgregats();
     const jours = new Set(
       (await t.database.rows<{ jour: string }>(sql`select jour::text from indicateurs_jours`)).map((r) => r.jour),
     );
     await rebuildStatutStorage(t.database, { today: TODAY, recomputeParcours: true });
-    const rebuilt = (await dump()).filter((r) => jours.has((r as { jour: string }).jour));
+    const rebuilt = (await dumpAgregats()).filter((r) => jours.has((r as { jour: string }).jour));
     expect(rebuilt.length).toBe(incremental.length);
+    expect(rebuilt).toEqual(incremental);
+  });
+
+  it("stores the periods and aggregates of learners new to the pipeline as a full rebuild does (no read back)", async () => {
+    const random = mulberry32(23);
+    const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
+    const orgs = await t.database.rows<{ id: number; siret: string; uai: string }>(
+      sql`select id, siret, uai from organismes where uai is not null and nature = 'responsable_formateur' order by id limit 20`,
+    );
+    const cfds = (await t.database.rows<{ cfd: string }>(sql`select cfd from formations where cfd is not null order by cfd limit 50`)).map((r) => r.cfd);
+    const day = (from: string, days: number) => new Date(Date.parse(from) + days * 86_400_000).toISOString().slice(0, 10);
+    const periodes = async () =>
+      t.database.rows(sql`select effectif_id, etat, debut::text, fin::text, debut_sans_contrat::text, organisme_formateur_id,
+        organisme_responsable_id, formation_id, departement_code, niveau, annee_formation, sexe, rqth, date_de_naissance::text
+        from statut_periodes order by effectif_id, debut`);
+    let accepted = 0;
+    for (const org of orgs.slice(0, 6)) {
+      const items = Array.from({ length: 60 }, (_, i) => {
+        const annee = pick([2024, 2025]);
+        const entree = day(`${annee}-09-01`, Math.floor(random() * 60));
+        const contrat = random() < 0.8 ? day(entree, Math.floor(random() * 120) - 30) : null;
+        return {
+          nom_apprenant: "Nouveau",
+          prenom_apprenant: `Apprenant ${i}`,
+          date_de_naissance_apprenant: day("2003-01-01", Math.floor(random() * 3000)),
+          annee_scolaire: `${annee}-${annee + 1}`,
+          id_erp_apprenant: `pipeline-${org.id}-${i}`,
+          date_inscription_formation: entree,
+          date_entree_formation: entree,
+          date_fin_formation: day(entree, 300 + Math.floor(random() * 500)),
+          etablissement_responsable_uai: org.uai,
+          etablissement_responsable_siret: org.siret,
+          etablissement_formateur_uai: org.uai,
+          etablissement_formateur_siret: org.siret,
+          formation_cfd: random() < 0.8 ? pick(cfds) : random() < 0.5 ? "99999999" : null,
+          annee_formation: random() < 0.8 ? pick([1, 2, 3]) : null,
+          sexe_apprenant: pick(["M", "F", null]),
+          rqth_apprenant: pick([true, false, null]),
+          date_exclusion_formation: random() < 0.1 ? day(entree, Math.floor(random() * 200)) : null,
+          contrat_date_debut: contrat,
+          contrat_date_fin: contrat ? day(contrat, 700) : null,
+          contrat_date_rupture: contrat && random() < 0.3 ? day(contrat, Math.floor(random() * 300)) : null,
+          contrat_date_debut_2: contrat && random() < 0.2 ? day(contrat, 320) : null,
+        };
+      });
+      const result = await ingestDossiers(t.database, items, { organismeId: org.id, source: "API" });
+      accepted += result.nbAccepted;
+    }
+    expect(accepted).toBeGreaterThan(300);
+    const incremental = { periodes: await periodes(), agregats: await dumpAgregats() };
+    const jours = new Set((await t.database.rows<{ jour: string }>(sql`select jour::text from indicateurs_jours`)).map((r) => r.jour));
+    await rebuildStatutStorage(t.database, { today: TODAY, recomputeParcours: true });
+    const rebuilt = {
+      periodes: await periodes(),
+      agregats: (await dumpAgregats()).filter((r) => jours.has((r as { jour: string }).jour)),
+    };
+    expect(rebuilt.periodes.length).toBe(incremental.periodes.length);
     expect(rebuilt).toEqual(incremental);
   });
 });

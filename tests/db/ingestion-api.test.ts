@@ -122,6 +122,21 @@ describe("malformed bodies → 400/413 with a message, never a 500", () => {
     expect(res.body.message).toMatch(message);
   });
 
+  it("a UTF-8 body with a byte order mark, or with characters outside the BMP, is read as JSON", async () => {
+    const bom = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode("[]")]);
+    expect((await post(app.baseUrl, keyCfa, null, { raw: bom })).status).toBe(200);
+    const emoji = new TextEncoder().encode(JSON.stringify([{ nom_apprenant: "Zoé 🙂" }]));
+    const res = await post(app.baseUrl, keyCfa, null, { raw: emoji });
+    expect(res.status).toBe(200);
+    expect(res.body.data[0].status).toBe("error");
+  });
+
+  it("a truncated UTF-8 sequence → 400", async () => {
+    const res = await post(app.baseUrl, keyCfa, null, { raw: new Uint8Array([0x5b, 0x22, 0xc3, 0x22, 0x5d]) });
+    expect(res.status).toBe(400);
+    expect(res.body.message).toMatch(/UTF-8/);
+  });
+
   it("more than 2000 items → 400", async () => {
     const res = await post(app.baseUrl, keyCfa, Array.from({ length: 2001 }, () => ({})));
     expect(res.status).toBe(400);

@@ -5,7 +5,9 @@ import {
   MESSAGES,
   dossierV3InputSchema,
   dossiersOpenApiDocument,
+  parseValidDossier,
   validateDossier,
+  validateWithSchema,
   type ContratV3,
   type DossierV3,
   type ValidationError,
@@ -335,6 +337,9 @@ describe("dates", () => {
     ["2005-02-28", "2005-02-28"],
     ["  2005-02-28 ", "2005-02-28"],
     ["2024-02-29", "2024-02-29"],
+    ["2000-02-29", "2000-02-29"],
+    ["1900-01-01", "1900-01-01"],
+    ["2100-12-31", "2100-12-31"],
     ["2005-02-28T00:00:00Z", "2005-02-28"],
     ["2005-02-28T00:00:00.000Z", "2005-02-28"],
     ["2005-02-28T23:59:59+02:00", "2005-02-28"],
@@ -358,11 +363,17 @@ describe("dates", () => {
     [{ $date: "2005-02-28" }, MESSAGES.date],
     ["2024-02-30", MESSAGES.dateInexistante],
     ["2023-02-29", MESSAGES.dateInexistante],
+    ["1900-02-29", MESSAGES.dateInexistante],
+    ["2100-02-29", MESSAGES.dateInexistante],
+    ["2005-06-31", MESSAGES.dateInexistante],
+    ["2005-12-32", MESSAGES.dateInexistante],
     ["2005-13-01", MESSAGES.dateInexistante],
     ["2005-00-10", MESSAGES.dateInexistante],
     ["2005-04-31", MESSAGES.dateInexistante],
     ["2005-04-00", MESSAGES.dateInexistante],
     ["0205-04-10", MESSAGES.dateHorsPlage],
+    ["1899-12-31", MESSAGES.dateHorsPlage],
+    ["2101-01-01", MESSAGES.dateHorsPlage],
     ["2205-04-10", MESSAGES.dateHorsPlage],
   ])("rejects %j", (input, message) => {
     for (const f of [...DATE_FIELDS, "date_entree_formation", "date_fin_formation", "contrat_date_debut_3"]) {
@@ -982,5 +993,81 @@ describe("OpenAPI document", () => {
       for (const p of path) node = node?.[p];
       expect(node, ref).toBeTruthy();
     }
+  });
+});
+
+describe("fast path (parseValidDossier) against the zod schema", () => {
+  /** Values of every shape an ERP or a spreadsheet sends: valid ones of each kind, blanks, wrong types, near misses. */
+  const POOL: unknown[] = [
+    ...Object.values(FULL),
+    undefined, null, "", "   ", " x ", 0, 1, 2, 3, 5, -1, 1.5, 99999, 1e15, true, false, {}, [], [1], { a: 1 },
+    "2024-02-30", "2024-13-01", "1899-12-31", "2101-01-01", "2024-09-02T25:00", "2024-09-02 10:00", " 2024-09-02 ",
+    "2024-02-29", "2023-02-29", "1900-02-29", "2000-02-29", "2100-02-29", "2024-04-31", "2024-06-30", "2024-00-10",
+    "2024-01-00", "2024-01-32", "1900-01-01", "2100-12-31", "20a4-01-01", "2024-0a-01", "2024+01-01", "0024-02-29",
+    "02/09/2024", "2024-9-2", "2023-2024", "2024/2025", "2024-2026", "0751234A", " 0751234j ", "13002456000019",
+    13002456000018, "1300 2456 0000 18", "7501", "75 012", "2A004", "2b004", "97411", "RNCP35316", "RNCP1",
+    "1234567890A", "1234567890", "a@b.c", "a@b", "+33612345678", "0612", 612345678, "M", "f", "H", "2", "X",
+    "oui", "NON", "1", "0", "2.5", "04", "10", "11", "1003", "999", "2A", "976", "0751234J\u0000", "x".repeat(256),
+    "x".repeat(1001),
+  ];
+
+  /** Deterministic pseudo-random numbers (mulberry32): the same items on every run. */
+  function random(seed: number) {
+    let a = seed;
+    return () => {
+      a = (a + 0x6d2b79f5) | 0;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  function sameAnswer(item: Record<string, unknown>): boolean {
+    const reference = validateWithSchema(item);
+    const fast = parseValidDossier(item);
+    if (reference.ok) expect(fast, JSON.stringify(item)).toEqual(reference.dossier);
+    else expect(fast, JSON.stringify(item)).toBeNull();
+    return reference.ok;
+  }
+
+  it("gives zod's answer for every value of the pool in every field, alone on a minimal and a full dossier", () => {
+    let valid = 0;
+    let checked = 0;
+    for (const base of [MINIMAL, FULL]) {
+      for (const field of ALL_FIELDS) {
+        for (const value of POOL) {
+          const item: Record<string, unknown> = { ...base, [field]: value };
+          if (value === undefined) delete item[field];
+          if (sameAnswer(item)) valid++;
+          checked++;
+        }
+      }
+    }
+    expect(valid).toBeGreaterThan(checked / 10);
+    expect(valid).toBeLessThan(checked - checked / 10);
+  });
+
+  it("gives zod's answer on 10 000 dossiers with several mutations: the same dossier when valid, nothing when invalid", () => {
+    const next = random(20261123);
+    let valid = 0;
+    for (let i = 0; i < 10_000; i++) {
+      const item: Record<string, unknown> = { ...(next() < 0.5 ? MINIMAL : FULL) };
+      const mutations = 2 + Math.floor(next() * 2);
+      for (let m = 0; m < mutations; m++) {
+        const field = ALL_FIELDS[Math.floor(next() * ALL_FIELDS.length)];
+        const value = POOL[Math.floor(next() * POOL.length)];
+        if (value === undefined) delete item[field];
+        else item[field] = value;
+      }
+      if (sameAnswer(item)) valid++;
+    }
+    // both answers are exercised
+    expect(valid).toBeGreaterThan(200);
+    expect(valid).toBeLessThan(9_000);
+  });
+
+  it("is what validateDossier answers for a valid dossier", () => {
+    expect(validateDossier(FULL)).toEqual({ ok: true, dossier: parseValidDossier(FULL) });
+    expect(validateDossier(FULL)).toEqual(validateWithSchema(FULL));
   });
 });
