@@ -140,7 +140,7 @@ describe("seedDemo", () => {
       sql`select indexname from pg_indexes where tablename in ('effectifs', 'contrats', 'effectif_statuts_erp') order by 1`,
     );
     expect(indexes.map((i) => i.indexname)).toEqual(
-      expect.arrayContaining(["effectifs_identity_key", "effectifs_nom_idx", "contrats_effectif_rang_key", "effectif_statuts_erp_effectif_idx"]),
+      expect.arrayContaining(["effectifs_identity_key", "effectifs_responsable_idx", "effectifs_formation_idx", "contrats_effectif_rang_key", "effectif_statuts_erp_effectif_idx"]),
     );
     const fks = await t.database.rows<{ conname: string }>(
       sql`select conname from pg_constraint where contype = 'f' and conrelid = 'contrats'::regclass`,
