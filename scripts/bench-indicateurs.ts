@@ -19,6 +19,7 @@ import { materialiserJours, rebuildStatutStorage, refreshStatutStorage } from ".
 import { indicateurs, serieMensuelle } from "../app/indicateurs/indicateurs.server";
 import { datesSerie, REGIONS, type IndicateursFilters } from "../app/indicateurs/filters";
 import { addDays, todayUtc } from "../app/statut/days";
+import { percentile } from "./mesures";
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,10 +32,6 @@ const TODAY = arg("today", todayUtc());
 
 function log(message: string) {
   process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 interface Mesure {

@@ -19,6 +19,7 @@ import { openDatabase } from "../db/client.server";
 import { luhnCompletion, uaiCheckLetter } from "../app/referentiel/codes";
 import { issueApiKey } from "../app/ingestion/api-keys.server";
 import { anneeScolaireOf, todayIso } from "../app/statut/annee-scolaire";
+import { percentile } from "./mesures";
 
 function arg(name: string, fallback?: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -107,11 +108,6 @@ function dossier(org: Org, i: number, run: string): Record<string, unknown> {
     }
   }
   return d;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 function serverMemory(): { peakMb: number; rssMb: number } | null {

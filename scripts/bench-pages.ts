@@ -19,6 +19,7 @@ import { gzipSync } from "node:zlib";
 import type { AddressInfo } from "node:net";
 import { getDatabase } from "../db/client.server";
 import { buildIfNeeded } from "./build-if-needed";
+import { percentile } from "./mesures";
 
 interface Options {
   n: number;
@@ -41,11 +42,6 @@ function options(argv: string[]): Options {
   return o;
 }
 
-function quantile(sorted: number[], q: number): number {
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[i];
-}
-
 async function mesurer(url: string, headers: Record<string, string>, n: number, warmup: number) {
   let status = 0;
   let bytes = 0;
@@ -60,7 +56,7 @@ async function mesurer(url: string, headers: Record<string, string>, n: number, 
     bytes = body.byteLength;
   }
   times.sort((a, b) => a - b);
-  return { status, bytes, p50: quantile(times, 0.5), p95: quantile(times, 0.95), max: times[times.length - 1] };
+  return { status, bytes, p50: percentile(times, 50), p95: percentile(times, 95), max: times[times.length - 1] };
 }
 
 /** The page's JavaScript: every /build/*.js it preloads or imports, gzipped (level 6, as the server's compression). */

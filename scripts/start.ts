@@ -38,7 +38,8 @@ async function main() {
     const { ensureDemoAccounts } = await import("../app/auth/demo-accounts.server");
     await ensureDemoAccounts(database);
     const { ensureDemoTransmissions } = await import("../app/cfa/demo-transmissions.server");
-    await ensureDemoTransmissions(database, new Date().toISOString().slice(0, 10));
+    const { todayIso } = await import("../app/statut/annee-scolaire");
+    await ensureDemoTransmissions(database, todayIso());
   }
 
   const port = Number(process.env.PORT ?? 3000);

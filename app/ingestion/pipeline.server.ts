@@ -143,25 +143,16 @@ const UNSTORABLE = /[\u0000\ud800-\udfff]/;
 
 /** PostgreSQL text cannot hold NUL characters nor lone surrogates: dropped / replaced (U+FFFD), rarely needed. */
 function storableStrings(d: DossierV3): DossierV3 {
-  let clean = true;
+  let copy: Record<string, unknown> | null = null;
   for (const key in d) {
     const value = (d as unknown as Record<string, unknown>)[key];
-    if (typeof value === "string" && UNSTORABLE.test(value)) clean = false;
+    if (typeof value === "string" && UNSTORABLE.test(value)) (copy ??= { ...d })[key] = storableText(value);
   }
-  for (const c of d.contrats) if (c.cause_rupture && UNSTORABLE.test(c.cause_rupture)) clean = false;
-  if (clean) return d;
-  let copy: Record<string, unknown> | null = null;
-  for (const [key, value] of Object.entries(d)) {
-    if (typeof value === "string" && UNSTORABLE.test(value)) {
-      copy ??= { ...d };
-      copy[key] = storableText(value);
-    }
+  if (d.contrats.some((c) => c.cause_rupture && UNSTORABLE.test(c.cause_rupture))) {
+    (copy ??= { ...d }).contrats = d.contrats.map((c) =>
+      c.cause_rupture && UNSTORABLE.test(c.cause_rupture) ? { ...c, cause_rupture: storableText(c.cause_rupture) } : c,
+    );
   }
-  const contrats = d.contrats.map((c) => {
-    const k = c.cause_rupture;
-    return k && UNSTORABLE.test(k) ? { ...c, cause_rupture: storableText(k) } : c;
-  });
-  if (contrats.some((c, i) => c !== d.contrats[i])) (copy ??= { ...d }).contrats = contrats;
   return (copy as DossierV3 | null) ?? d;
 }
 
@@ -286,7 +277,7 @@ async function refuseArchived(executor: Executor, checked: CheckedItem[]): Promi
         order by a.created_at`,
   );
   if (archived.length === 0) return;
-  const byKey = new Map(archived.map((a) => [`${a.organisme_formateur_id}\u0000${a.annee_scolaire}\u0000${a.id_erp_apprenant}`, a]));
+  const byKey = new Map(archived.map((a) => [rowKey(a), a]));
   for (const c of candidates) {
     const a = byKey.get(identityKey(c));
     if (!a) continue;
@@ -419,9 +410,15 @@ function effectifNouveau(id: number, record: Record<string, unknown>, c: Checked
   };
 }
 
+/** The identity key of a stored row (effectifs, effectifs_archives)… */
+function rowKey(r: { organisme_formateur_id: number; annee_scolaire: string; id_erp_apprenant: string }): string {
+  return `${r.organisme_formateur_id}\u0000${r.annee_scolaire}\u0000${r.id_erp_apprenant}`;
+}
+
+/** …and of a checked dossier, to match them. */
 function identityKey(c: CheckedItem): string {
   const d = c.dossier!;
-  return `${c.formateurId}\u0000${d.annee_scolaire}\u0000${d.id_erp_apprenant}`;
+  return rowKey({ organisme_formateur_id: c.formateurId!, annee_scolaire: d.annee_scolaire, id_erp_apprenant: d.id_erp_apprenant });
 }
 
 function compareIdentity(a: CheckedItem, b: CheckedItem): number {
@@ -499,7 +496,7 @@ async function writeBatch(
         ${sql.raw(UPSERT_SQL.conflict)}`,
   );
   lap("tx:upsert");
-  const idByKey = new Map(returned.map((r) => [`${r.organisme_formateur_id}\u0000${r.annee_scolaire}\u0000${r.id_erp_apprenant}`, r.id]));
+  const idByKey = new Map(returned.map((r) => [rowKey(r), r.id]));
   const insertedIds = new Set(returned.filter((r) => r.inserted).map((r) => r.id));
   const effectifIds: number[] = [];
   /** Updated effectifs whose contracts are replaced (a new effectif has none to delete). */

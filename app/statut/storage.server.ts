@@ -347,6 +347,10 @@ export async function refreshStatutStorage(
   const colonnes: unknown[][] = COLONNES.map(() => []);
   /** Stored rows to delete: (effectif_id, debut) identifies a period (they never overlap). */
   const supprimees = { ids: [] as number[], debuts: [] as string[] };
+  const ajouter = (id: number, l: LignePeriode) => {
+    colonnes[0].push(id);
+    for (let i = 0; i < l.length; i++) colonnes[i + 1].push(l[i]);
+  };
   for (const r of rows) {
     const anciennes = parseJson<LignePeriode[] | null>(r.anciennes);
     if (!r.existe) {
@@ -366,10 +370,7 @@ export async function refreshStatutStorage(
       // no stored period (a new effectif): every row is new
       if (lignesEffectif.length === 0) continue;
       changed.push(r.id);
-      for (const l of lignesEffectif) {
-        colonnes[0].push(r.id);
-        for (let i = 0; i < l.length; i++) colonnes[i + 1].push(l[i]);
-      }
+      for (const l of lignesEffectif) ajouter(r.id, l);
       continue;
     }
     if (JSON.stringify(lignesEffectif) === JSON.stringify(anciennes)) continue;
@@ -379,12 +380,8 @@ export async function refreshStatutStorage(
     const kept = new Set<string>();
     for (const l of lignesEffectif) {
       const key = JSON.stringify(l);
-      if (old.has(key)) {
-        kept.add(key);
-        continue;
-      }
-      colonnes[0].push(r.id);
-      for (let i = 0; i < l.length; i++) colonnes[i + 1].push(l[i]);
+      if (old.has(key)) kept.add(key);
+      else ajouter(r.id, l);
     }
     for (const l of anciennes ?? []) {
       if (kept.has(JSON.stringify(l))) continue;

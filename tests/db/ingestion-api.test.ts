@@ -189,6 +189,21 @@ describe("malformed bodies → 400/413 with a message, never a 500", () => {
     expect(tr.errors[0].nom).toBe("Z");
   });
 
+  it("a NUL character in a contract's cause de rupture is stored without it", async () => {
+    await reset();
+    const res = await post(app.baseUrl, keyCfa, [
+      dossier(cfa, cfa, {
+        id_erp_apprenant: "rupture-nul",
+        contrat_date_debut: "2024-09-02",
+        contrat_date_rupture: "2025-01-15",
+        cause_rupture_contrat: "démission\u0000",
+      }),
+    ]);
+    expect(res.body.data[0].status).toBe("ok");
+    const [c] = await t.database.rows<{ cause_rupture: string }>(sql`select cause_rupture from contrats`);
+    expect(c.cause_rupture).toBe("démission");
+  });
+
   it("items that are not objects are per-item errors; an empty array is accepted", async () => {
     const res = await post(app.baseUrl, keyCfa, [null, 42, "x", [], { }]);
     expect(res.status).toBe(200);
