@@ -24,21 +24,25 @@ export function demoAccountsAllowed(env: NodeJS.ProcessEnv = process.env): boole
   return env.NODE_ENV !== "production" || env.DEMO === "1";
 }
 
-async function demoCfa(database: Database): Promise<{ siret: string; formateurSiret: string | null } | null> {
-  const [row] = await database.rows<{ siret: string; formateur_siret: string | null }>(sql`
+/**
+ * The organisme of the demo CFA account (cfa@demo.test): the responsable with the most formateurs in the demo
+ * région, and one of its formateurs (cfa-formateur@demo.test).
+ */
+export async function demoCfa(database: Database): Promise<{ id: number; siret: string; formateurSiret: string | null } | null> {
+  const [row] = await database.rows<{ id: number; siret: string; formateur_siret: string | null }>(sql`
     with r as (
       select o.id, o.siret, o.region_code, count(rel.formateur_id)::int as n
       from organismes o left join organisme_relations rel on rel.responsable_id = o.id
       where o.nature in ('responsable', 'responsable_formateur') and o.etat_administratif = 'actif'
       group by o.id
     )
-    select r.siret,
+    select r.id, r.siret,
       (select f.siret from organisme_relations rel join organismes f on f.id = rel.formateur_id
        where rel.responsable_id = r.id and f.siret <> r.siret order by f.id limit 1) as formateur_siret
     from r
     order by (r.region_code = ${DEMO_REGION}) desc nulls last, r.n desc, r.id
     limit 1`);
-  return row ? { siret: row.siret, formateurSiret: row.formateur_siret } : null;
+  return row ? { id: Number(row.id), siret: row.siret, formateurSiret: row.formateur_siret } : null;
 }
 
 async function demoReseau(database: Database): Promise<string | null> {

@@ -17,6 +17,7 @@ import {
   canSeeContacts,
   canSeeNamedList,
   forbidden,
+  logNamedListAccess,
   notFound,
   requireUser,
   resolveOrganismeTarget,
@@ -74,6 +75,16 @@ export async function requireEspaceCfa(request: Request, database: Database, par
     organismeIds: await organismesDeLEspace(database, organismeId),
     contacts: canSeeContacts(viewer, target),
   };
+}
+
+/** Writes a view of the space's learners to the audit log (named list "tous", the organisme first in the filters). */
+export function journaliserConsultation(database: Database, espace: EspaceCfa, filtres: Record<string, unknown>, rowCount: number): Promise<void> {
+  return logNamedListAccess(database, espace.viewer, {
+    list: "tous",
+    action: "view",
+    filters: { organisme: espace.organismeId, ...filtres },
+    rowCount,
+  });
 }
 
 /** The spaces a viewer may open from /cfa: its organismes (ORGANISME_FORMATION), or null (national admin: all). */

@@ -1,7 +1,7 @@
 /**
  * The learners of a CFA's space (issue 7, item 4): the paginated, searchable, filterable, sortable list, and one
  * learner's record (identity, formation, contracts, parcours, ERP statut history). Both are named lists: the
- * route logs each view with `logNamedListAccess` (list "tous").
+ * route logs each view with `journaliserConsultation` (acces.server.ts: list "tous").
  *
  * Statut at the date: the stored parcours (rule 7: last change on or before the date), for any année scolaire.
  * Dropout signals at the date: the état period covering the date (statut_periodes, app/indicateurs/etats.ts), so
@@ -13,7 +13,7 @@ import { foldSql, foldText } from "../referentiel/repertoire.server";
 import { seuilsAge, ageAt } from "../indicateurs/etats";
 import { dropoutAt, parcoursToPeriodes, type DropoutMeasures, type ParcoursStep, type Periode, type Statut } from "../statut/engine";
 import { effectifsDeLEspace, type EspaceCfa } from "./acces.server";
-import { SIGNAUX, libelleSignal, type FiltresApprenants } from "./apprenants";
+import { SIGNAUX, STATUTS_APPRENANT, libelleSignal, type FiltresApprenants } from "./apprenants";
 
 type Espace = Pick<EspaceCfa, "organismeId" | "organismeIds">;
 
@@ -71,7 +71,7 @@ function ordre(f: FiltresApprenants): SQL {
       return sql`e.annee_scolaire ${dir}, e.annee_formation ${dir} ${nulls}, ${nom}`;
     case "statut":
       // the order of the list's statut filter (apprenti → fin de formation), not the alphabet
-      return sql`array_position(array['APPRENTI','INSCRIT','RUPTURANT','ABANDON','FIN_DE_FORMATION'], ${STATUT_A(f.date)}) ${dir} ${nulls}, ${nom}`;
+      return sql`array_position(${`{${STATUTS_APPRENANT.join(",")}}`}::text[], ${STATUT_A(f.date)}) ${dir} ${nulls}, ${nom}`;
     case "entree":
       return sql`e.date_entree_formation ${dir}, ${nom}`;
     case "maj":

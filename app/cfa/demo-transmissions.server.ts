@@ -18,15 +18,16 @@
  * Call after the seed: `await ensureDemoTransmissions(database, today)`.
  */
 import { sql } from "drizzle-orm";
-import type { Database } from "../../db/client.server";
+import { execRows, type Database, type Executor } from "../../db/client.server";
 import { mulberry32 } from "../demo/generator";
 import { generateApiKey, hashApiKey } from "../ingestion/api-keys.server";
 import { checkDossiers } from "../ingestion/pipeline.server";
-import { execRows, type Executor } from "../../db/client.server";
 import { jsonParam } from "../ingestion/sql.server";
 import { luhnCompletion, uaiCheckLetter } from "../referentiel/codes";
 import { refreshStatutStorage } from "../statut/storage.server";
 import { anneeScolaireOf } from "../statut/annee-scolaire";
+import { demoCfa } from "../auth/demo-accounts.server";
+import { effectifsDeLEspace, organismesDeLEspace } from "./acces.server";
 
 const JOURS_HISTORIQUE = 42;
 const RETENTION_JOURS = 30;
@@ -163,26 +164,13 @@ function timestampOf(value: unknown): number {
   return new Date(value as string).getTime();
 }
 
-/** The responsable of the demo CFA account (same rule as app/auth/demo-accounts.server.ts). */
-async function organismeDuCompteCfa(database: Database): Promise<number | null> {
-  const [row] = await database.rows<{ id: number }>(sql`
-    with r as (
-      select o.id, o.region_code, count(rel.formateur_id)::int as n
-      from organismes o left join organisme_relations rel on rel.responsable_id = o.id
-      where o.nature in ('responsable', 'responsable_formateur') and o.etat_administratif = 'actif'
-      group by o.id
-    )
-    select r.id from r order by (r.region_code = '84') desc nulls last, r.n desc, r.id limit 1`);
-  return row ? Number(row.id) : null;
-}
-
 export async function ensureDemoTransmissions(database: Database, today: string): Promise<DemoTransmissionsResult> {
   const result: DemoTransmissionsResult = { organismes: 0, transmissions: 0, avecErreurs: 0, doublons: 0 };
   // Only on the demo dataset: never invent transmissions for real organismes.
   const [demo] = await database.rows<{ present: boolean }>(sql`select exists (select 1 from effectifs where source = 'DEMO') as present`);
   if (!demo?.present) return result;
   const annee = anneeScolaireOf(today);
-  const compteCfa = await organismeDuCompteCfa(database);
+  const compteCfa = (await demoCfa(database))?.id ?? null;
   const organismes = await database.rows<OrganismeDemo>(sql`
     select o.id, o.siret, o.uai, o.mode_transmission, o.erp, o.first_transmission_at, o.last_transmission_at,
            (select count(*)::int from effectifs e where (e.organisme_formateur_id = o.id or e.organisme_responsable_id = o.id)
@@ -341,13 +329,13 @@ function autreGraphie(value: string, majuscules: boolean): string {
  * the others without), spelled differently. Returns how many were inserted (0 when already there).
  */
 async function ensureDemoDoublons(database: Database, responsableId: number, annee: string): Promise<number> {
+  const espace = { organismeId: responsableId, organismeIds: await organismesDeLEspace(database, responsableId) };
   return database.db.transaction(async (transaction) => {
     const tx = transaction as unknown as Executor;
     const sources = await execRows<{ id: number }>(
       tx,
       sql`select e.id from effectifs e
-          where (e.organisme_responsable_id = ${responsableId}
-                 or e.organisme_formateur_id in (select ${responsableId}::int union select formateur_id from organisme_relations where responsable_id = ${responsableId}))
+          where ${effectifsDeLEspace(espace)}
             and e.annee_scolaire = ${annee} and e.formation_cfd is not null and e.id_erp_apprenant not like ${`%${SUFFIXE_DOUBLON}`}
           order by e.id limit 3`,
     );

@@ -18,6 +18,7 @@ import { normaliserErp } from "./erp";
 import { NIVEAUX_QUALITE } from "./qualite";
 import { qualiteCfa } from "./qualite.server";
 import { refusesRecents } from "./transmissions.server";
+import { pluriel } from "../ui/format";
 
 // ---------------------------------------------------------------------------------------------- layout
 
@@ -139,12 +140,6 @@ export interface AccueilCfa {
   doublons: number;
   refuses7j: number;
   alertes: Alerte[];
-}
-
-const nf = new Intl.NumberFormat("fr-FR");
-
-function pluriel(n: number, singulier: string, plurielForme = `${singulier}s`): string {
-  return `${nf.format(n)} ${n > 1 ? plurielForme : singulier}`;
 }
 
 export async function accueilCfa(database: Database, espace: EspaceCfa, now = new Date()): Promise<AccueilCfa> {

@@ -39,8 +39,6 @@ export interface Historique {
   aucune: boolean;
 }
 
-export { FENETRES } from "./erreurs";
-
 function parisDay(now: Date): string {
   return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Paris", year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
 }

@@ -1,12 +1,16 @@
 /** UI pieces of the CFA space (browser-safe). */
-import { useMatches } from "@remix-run/react";
 import type { ReactNode } from "react";
 import type { Statut } from "../statut/engine";
-import { formatNombre } from "../ui/format";
 import { BADGES_STATUT, LIBELLES_STATUT } from "./apprenants";
 
-export function pluriel(n: number, singulier: string, plurielForme = `${singulier}s`): string {
-  return `${formatNombre(n)} ${n > 1 ? plurielForme : singulier}`;
+/** A learner's formation codes: "CFD 50022141 · RNCP12345", "" without any. */
+export function codesFormation(cfd: string | null, rncp: string | null): string {
+  return [cfd && `CFD ${cfd}`, rncp].filter(Boolean).join(" · ");
+}
+
+/** "1re année", "2e année"… */
+export function libelleAnneeFormation(n: number): string {
+  return n === 1 ? "1re année" : `${n}e année`;
 }
 
 /** "12/03/2025 à 02:14" (Paris time). */
@@ -45,12 +49,6 @@ export function Chiffre({ valeur, libelle, detail, testId }: { valeur: ReactNode
       </div>
     </div>
   );
-}
-
-/** The organisme's name from the space's layout data (for titles). */
-export function useNomEspace(): string {
-  const match = useMatches().find((m) => m.id === "routes/cfa.$organismeId");
-  return (match?.data as { entete?: { nom: string } } | undefined)?.entete?.nom ?? "";
 }
 
 /** Page title of a section of the space. */

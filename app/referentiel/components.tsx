@@ -1,6 +1,6 @@
 /**
  * UI pieces of the référentiel pages (browser-safe): GET filter forms that work without JavaScript, sortable
- * column headers (aria-sort), DSFR pagination, badges, empty states.
+ * column headers (aria-sort), DSFR pagination, badges, empty states, breadcrumb, record tables.
  */
 import { Link } from "@remix-run/react";
 import type { ReactNode } from "react";
@@ -183,6 +183,49 @@ export function ResultCount({ total, singular, plural }: { total: number; singul
     <p className="fr-mb-1w" role="status" aria-live="polite">
       <strong>{new Intl.NumberFormat("fr-FR").format(total)}</strong> {total > 1 ? plural : singular}
     </p>
+  );
+}
+
+/** The DSFR breadcrumb: the links to the parent pages, then the current page. */
+export function FilAriane({ liens, courant, className }: { liens: { libelle: string; href: string }[]; courant: ReactNode; className?: string }) {
+  return (
+    <nav role="navigation" className={className ? `fr-breadcrumb ${className}` : "fr-breadcrumb"} aria-label="vous êtes ici :">
+      <ol className="fr-breadcrumb__list">
+        {liens.map((l) => (
+          <li key={l.href}>
+            <Link className="fr-breadcrumb__link" to={l.href}>
+              {l.libelle}
+            </Link>
+          </li>
+        ))}
+        <li>
+          <a className="fr-breadcrumb__link" aria-current="page">
+            {courant}
+          </a>
+        </li>
+      </ol>
+    </nav>
+  );
+}
+
+/** A record's fields as a two-column table (label, value; null: no row), its caption for screen readers only. */
+export function TableauFiche({ caption, lignes, petit = false }: { caption: string; lignes: ([string, ReactNode] | null)[]; petit?: boolean }) {
+  return (
+    <div className={`fr-table fr-table--no-caption${petit ? " fr-table--sm" : ""}`}>
+      <table>
+        <caption>{caption}</caption>
+        <tbody>
+          {lignes.map((ligne) =>
+            ligne ? (
+              <tr key={ligne[0]}>
+                <th scope="row">{ligne[0]}</th>
+                <td>{ligne[1]}</td>
+              </tr>
+            ) : null,
+          )}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

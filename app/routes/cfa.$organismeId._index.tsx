@@ -5,7 +5,7 @@ import { requireEspaceCfa } from "~/cfa/acces.server";
 import { accueilCfa } from "~/cfa/espace.server";
 import { Chiffre, formatDateHeure, titreEspace } from "~/cfa/ui";
 import { NO_STORE } from "~/auth/responses.server";
-import { FraicheurBadge } from "~/referentiel/components";
+import { FraicheurBadge, TableauFiche } from "~/referentiel/components";
 import { ETAT_LABELS, NATURE_LABELS } from "~/referentiel/labels";
 import { formatDate, formatNombre, formatPourcentage } from "~/ui/format";
 
@@ -28,6 +28,16 @@ export default function AccueilEspace() {
     ["Adresse", [o.adresse, [o.code_postal, o.commune].filter(Boolean).join(" ")].filter(Boolean).join(", ") || "Non renseignée"],
     ["Certification Qualiopi", o.qualiopi ? "Oui" : "Non"],
     ["Réseaux", o.reseaux.length ? o.reseaux.join(", ") : "Aucun"],
+  ];
+  const chiffres: { valeur: number; libelle: string; detail?: string; testId?: string }[] = [
+    { valeur: c.apprenants, libelle: "Apprenants", detail: "apprentis, sans contrat et rupturants", testId: "chiffre-apprenants" },
+    { valeur: c.apprentis, libelle: "Apprentis", testId: "chiffre-apprentis" },
+    { valeur: c.inscritsSansContrat, libelle: "Inscrits sans contrat" },
+    { valeur: c.rupturants, libelle: "Rupturants" },
+    { valeur: c.abandons, libelle: "Abandons" },
+    { valeur: c.finsDeFormation, libelle: "Fins de formation" },
+    { valeur: c.aRisque, libelle: "À risque", detail: "sans contrat, mineurs ou RQTH" },
+    { valeur: doublons, libelle: "Doublons probables" },
   ];
   const mode = o.mode_transmission === "API" ? "API (ERP connecté)" : o.mode_transmission === "FICHIER" ? "Téléversement de fichiers" : "Non défini";
   return (
@@ -70,30 +80,11 @@ export default function AccueilEspace() {
           contrat transmises.
         </p>
         <div className="fr-grid-row fr-grid-row--gutters">
-          <div className="fr-col-6 fr-col-md-3">
-            <Chiffre testId="chiffre-apprenants" valeur={formatNombre(c.apprenants)} libelle="Apprenants" detail="apprentis, sans contrat et rupturants" />
-          </div>
-          <div className="fr-col-6 fr-col-md-3">
-            <Chiffre testId="chiffre-apprentis" valeur={formatNombre(c.apprentis)} libelle="Apprentis" />
-          </div>
-          <div className="fr-col-6 fr-col-md-3">
-            <Chiffre valeur={formatNombre(c.inscritsSansContrat)} libelle="Inscrits sans contrat" />
-          </div>
-          <div className="fr-col-6 fr-col-md-3">
-            <Chiffre valeur={formatNombre(c.rupturants)} libelle="Rupturants" />
-          </div>
-          <div className="fr-col-6 fr-col-md-3">
-            <Chiffre valeur={formatNombre(c.abandons)} libelle="Abandons" />
-          </div>
-          <div className="fr-col-6 fr-col-md-3">
-            <Chiffre valeur={formatNombre(c.finsDeFormation)} libelle="Fins de formation" />
-          </div>
-          <div className="fr-col-6 fr-col-md-3">
-            <Chiffre valeur={formatNombre(c.aRisque)} libelle="À risque" detail="sans contrat, mineurs ou RQTH" />
-          </div>
-          <div className="fr-col-6 fr-col-md-3">
-            <Chiffre valeur={formatNombre(doublons)} libelle="Doublons probables" />
-          </div>
+          {chiffres.map(({ valeur, ...chiffre }) => (
+            <div key={chiffre.libelle} className="fr-col-6 fr-col-md-3">
+              <Chiffre valeur={formatNombre(valeur)} {...chiffre} />
+            </div>
+          ))}
         </div>
         <ul className="fr-btns-group fr-btns-group--inline-md fr-mt-2w">
           <li>
@@ -114,19 +105,7 @@ export default function AccueilEspace() {
           <h2 id="titre-identite" className="fr-h4">
             Identité
           </h2>
-          <div className="fr-table fr-table--no-caption fr-table--sm">
-            <table>
-              <caption>Identité de l'organisme</caption>
-              <tbody>
-                {identite.map(([k, v]) => (
-                  <tr key={k}>
-                    <th scope="row">{k}</th>
-                    <td>{v}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <TableauFiche caption="Identité de l'organisme" lignes={identite} petit />
           <p className="fr-text--sm">
             Une information erronée ? Elle vient du référentiel national des organismes :{" "}
             <Link to={`/organismes/${o.id}`}>voir la fiche du répertoire</Link>.

@@ -4,17 +4,19 @@
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { logNamedListAccess, notFound } from "~/auth/policy.server";
+import type { ReactNode } from "react";
+import { notFound } from "~/auth/policy.server";
 import { NO_STORE } from "~/auth/responses.server";
-import { parseId, requireEspaceCfa } from "~/cfa/acces.server";
+import { journaliserConsultation, parseId, requireEspaceCfa } from "~/cfa/acces.server";
 import { LIBELLES_STATUT } from "~/cfa/apprenants";
 import { ficheApprenant } from "~/cfa/apprenants.server";
-import { StatutBadge, formatDateHeure, pluriel, titreEspace } from "~/cfa/ui";
+import { StatutBadge, codesFormation, formatDateHeure, libelleAnneeFormation, titreEspace } from "~/cfa/ui";
 import { Chart } from "~/components/Chart";
+import { TableauFiche } from "~/referentiel/components";
 import { NIVEAU_LABELS } from "~/referentiel/labels";
 import type { Statut } from "~/statut/engine";
 import { todayIso } from "~/statut/annee-scolaire";
-import { formatDate } from "~/ui/format";
+import { formatDate, pluriel } from "~/ui/format";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) => [
   { title: titreEspace(data ? `${data.fiche.identite.nom} ${data.fiche.identite.prenom}` : "Apprenant", matches) },
@@ -30,12 +32,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const today = todayIso();
   const fiche = await ficheApprenant(context.database, espace, id, espace.contacts, today);
   if (!fiche) throw notFound(INTROUVABLE);
-  await logNamedListAccess(context.database, espace.viewer, {
-    list: "tous",
-    action: "view",
-    filters: { organisme: espace.organismeId, effectif: id },
-    rowCount: 1,
-  });
+  await journaliserConsultation(context.database, espace, { effectif: id }, 1);
   return { organismeId: espace.organismeId, today, fiche };
 }
 
@@ -49,15 +46,6 @@ const COULEURS: Record<Statut, string> = {
 
 const DAY = 86_400_000;
 const toMs = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
-
-function Ligne({ k, v }: { k: string; v: React.ReactNode }) {
-  return (
-    <tr>
-      <th scope="row">{k}</th>
-      <td>{v ?? "–"}</td>
-    </tr>
-  );
-}
 
 function ouiNon(v: boolean | null): string {
   return v === null ? "Non renseigné" : v ? "Oui" : "Non";
@@ -77,6 +65,43 @@ export default function FicheApprenant() {
   const total = bornes.length ? bornes[bornes.length - 1].end - debut : 0;
   const statutsVus = [...new Set(periodes.map((p) => p.statut))];
   const jj = (ms: number) => formatDate(new Date(ms).toISOString());
+  const contacts = fiche.contacts;
+  const lignesContacts: [string, ReactNode][] = contacts
+    ? [
+        ["E-mail", contacts.email ?? "Non renseigné"],
+        ["Téléphone", contacts.telephone ?? "Non renseigné"],
+        ["Adresse", [contacts.adresse, contacts.codePostal].filter(Boolean).join(", ") || "Non renseignée"],
+        ["Responsables légaux", [contacts.responsableMail1, contacts.responsableMail2].filter(Boolean).join(", ") || "Non renseignés"],
+      ]
+    : [];
+  const identiteLignes: [string, ReactNode][] = [
+    ["Date de naissance", `${formatDate(id.dateDeNaissance)} (${id.age} ans)`],
+    ["Sexe", id.sexe === "M" ? "Masculin" : id.sexe === "F" ? "Féminin" : "Non renseigné"],
+    ["Identifiant ERP", id.idErpApprenant],
+    ["INE", id.ine ?? "Non renseigné"],
+    ["Commune de résidence", id.commune ? `${id.commune} (${id.codeCommuneInsee})` : (id.codeCommuneInsee ?? "Non renseignée")],
+    ["RQTH", id.rqth ? `Oui${id.dateRqth ? ` depuis le ${formatDate(id.dateRqth)}` : ""}` : ouiNon(id.rqth)],
+    ["NIR transmis", id.nirFourni ? "Oui (jamais conservé)" : "Non"],
+    ...lignesContacts,
+  ];
+  const organisme = (o: { nom: string; uai: string | null }) => `${o.nom}${o.uai ? ` (UAI ${o.uai})` : ""}`;
+  const formationLignes: ([string, ReactNode] | null)[] = [
+    [
+      "Formation",
+      fo.formationId ? <Link to={`/formations/${fo.formationId}`}>{fo.intitule ?? fo.libelleErp}</Link> : `${fo.libelleErp ?? "Non renseignée"} (inconnue du catalogue)`,
+    ],
+    ["Codes", codesFormation(fo.cfd, fo.rncp) || "Aucun code transmis"],
+    ["Niveau", (fo.niveau && NIVEAU_LABELS[fo.niveau]) || "–"],
+    ["Année scolaire", `${fo.anneeScolaire}${fo.anneeFormation ? `, ${libelleAnneeFormation(fo.anneeFormation)}` : ""}`],
+    ["Inscription", formatDate(fo.dateInscription)],
+    ["Entrée en formation", formatDate(fo.dateEntree)],
+    ["Fin de formation", formatDate(fo.dateFin)],
+    fo.dateExclusion ? ["Exclusion", `${formatDate(fo.dateExclusion)}${fo.causeExclusion ? ` (${fo.causeExclusion})` : ""}`] : null,
+    ["Diplôme obtenu", ouiNon(fo.obtentionDiplome)],
+    ["Organisme formateur", organisme(organismes.formateur)],
+    ["Organisme responsable", organisme(organismes.responsable)],
+    organismes.lieu ? ["Lieu de formation", organismes.lieu] : null,
+  ];
   return (
     <>
       <p className="fr-mb-1w">
@@ -158,61 +183,13 @@ export default function FicheApprenant() {
           <h2 id="titre-identite" className="fr-h4">
             Identité
           </h2>
-          <div className="fr-table fr-table--no-caption fr-table--sm">
-            <table>
-              <caption>Identité</caption>
-              <tbody>
-                <Ligne k="Date de naissance" v={`${formatDate(id.dateDeNaissance)} (${id.age} ans)`} />
-                <Ligne k="Sexe" v={id.sexe === "M" ? "Masculin" : id.sexe === "F" ? "Féminin" : "Non renseigné"} />
-                <Ligne k="Identifiant ERP" v={id.idErpApprenant} />
-                <Ligne k="INE" v={id.ine ?? "Non renseigné"} />
-                <Ligne k="Commune de résidence" v={id.commune ? `${id.commune} (${id.codeCommuneInsee})` : (id.codeCommuneInsee ?? "Non renseignée")} />
-                <Ligne k="RQTH" v={id.rqth ? `Oui${id.dateRqth ? ` depuis le ${formatDate(id.dateRqth)}` : ""}` : ouiNon(id.rqth)} />
-                <Ligne k="NIR transmis" v={id.nirFourni ? "Oui (jamais conservé)" : "Non"} />
-                {fiche.contacts ? (
-                  <>
-                    <Ligne k="E-mail" v={fiche.contacts.email ?? "Non renseigné"} />
-                    <Ligne k="Téléphone" v={fiche.contacts.telephone ?? "Non renseigné"} />
-                    <Ligne k="Adresse" v={[fiche.contacts.adresse, fiche.contacts.codePostal].filter(Boolean).join(", ") || "Non renseignée"} />
-                    <Ligne k="Responsables légaux" v={[fiche.contacts.responsableMail1, fiche.contacts.responsableMail2].filter(Boolean).join(", ") || "Non renseignés"} />
-                  </>
-                ) : null}
-              </tbody>
-            </table>
-          </div>
+          <TableauFiche caption="Identité" lignes={identiteLignes} petit />
         </section>
         <section className="fr-col-12 fr-col-lg-6" aria-labelledby="titre-formation">
           <h2 id="titre-formation" className="fr-h4">
             Formation
           </h2>
-          <div className="fr-table fr-table--no-caption fr-table--sm">
-            <table>
-              <caption>Formation</caption>
-              <tbody>
-                <Ligne
-                  k="Formation"
-                  v={
-                    fo.formationId ? (
-                      <Link to={`/formations/${fo.formationId}`}>{fo.intitule ?? fo.libelleErp}</Link>
-                    ) : (
-                      `${fo.libelleErp ?? "Non renseignée"} (inconnue du catalogue)`
-                    )
-                  }
-                />
-                <Ligne k="Codes" v={[fo.cfd && `CFD ${fo.cfd}`, fo.rncp].filter(Boolean).join(" · ") || "Aucun code transmis"} />
-                <Ligne k="Niveau" v={fo.niveau ? NIVEAU_LABELS[fo.niveau] : "–"} />
-                <Ligne k="Année scolaire" v={`${fo.anneeScolaire}${fo.anneeFormation ? `, ${fo.anneeFormation === 1 ? "1re" : `${fo.anneeFormation}e`} année` : ""}`} />
-                <Ligne k="Inscription" v={formatDate(fo.dateInscription)} />
-                <Ligne k="Entrée en formation" v={formatDate(fo.dateEntree)} />
-                <Ligne k="Fin de formation" v={formatDate(fo.dateFin)} />
-                {fo.dateExclusion ? <Ligne k="Exclusion" v={`${formatDate(fo.dateExclusion)}${fo.causeExclusion ? ` (${fo.causeExclusion})` : ""}`} /> : null}
-                <Ligne k="Diplôme obtenu" v={ouiNon(fo.obtentionDiplome)} />
-                <Ligne k="Organisme formateur" v={`${organismes.formateur.nom}${organismes.formateur.uai ? ` (UAI ${organismes.formateur.uai})` : ""}`} />
-                <Ligne k="Organisme responsable" v={`${organismes.responsable.nom}${organismes.responsable.uai ? ` (UAI ${organismes.responsable.uai})` : ""}`} />
-                {organismes.lieu ? <Ligne k="Lieu de formation" v={organismes.lieu} /> : null}
-              </tbody>
-            </table>
-          </div>
+          <TableauFiche caption="Formation" lignes={formationLignes} petit />
         </section>
       </div>
 

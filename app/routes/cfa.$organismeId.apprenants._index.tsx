@@ -4,15 +4,14 @@
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
-import { logNamedListAccess } from "~/auth/policy.server";
 import { NO_STORE } from "~/auth/responses.server";
-import { requireEspaceCfa } from "~/cfa/acces.server";
+import { journaliserConsultation, requireEspaceCfa } from "~/cfa/acces.server";
 import { LIBELLES_STATUT, SIGNAUX, SIGNAL_KEYS, STATUTS_APPRENANT, TAILLES_PAGE, filtresPourJournal, parseFiltresApprenants } from "~/cfa/apprenants";
 import { listerApprenants, optionsFiltres } from "~/cfa/apprenants.server";
-import { StatutBadge, pluriel, titreEspace } from "~/cfa/ui";
+import { StatutBadge, codesFormation, libelleAnneeFormation, titreEspace } from "~/cfa/ui";
 import { ErrorsAlert, Pagination, SearchButtons, SelectField, SortHeader, withParams } from "~/referentiel/components";
 import { todayIso } from "~/statut/annee-scolaire";
-import { formatDate } from "~/ui/format";
+import { formatDate, pluriel } from "~/ui/format";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: titreEspace("Apprenants", matches) }];
 export const headers = () => NO_STORE;
@@ -26,12 +25,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     listerApprenants(context.database, espace, filtres, espace.contacts),
     optionsFiltres(context.database, espace),
   ]);
-  await logNamedListAccess(context.database, espace.viewer, {
-    list: "tous",
-    action: "view",
-    filters: { organisme: espace.organismeId, ...filtresPourJournal(filtres), page: page.page },
-    rowCount: page.lignes.length,
-  });
+  await journaliserConsultation(context.database, espace, { ...filtresPourJournal(filtres), page: page.page }, page.lignes.length);
   return { organismeId: espace.organismeId, today, filtres, erreurs, options, ...page, contacts: espace.contacts };
 }
 
@@ -39,7 +33,8 @@ export default function Apprenants() {
   const { organismeId, today, filtres: f, erreurs, options, lignes, total, page, pages, contacts } = useLoaderData<typeof loader>();
   const { search } = useLocation();
   const base = `/cfa/${organismeId}`;
-  const exportQuery = withParams(search, { page: undefined, limit: undefined });
+  const exportSearch = withParams(search, { page: undefined, limit: undefined });
+  const exportQuery = exportSearch === "?" ? "" : exportSearch;
   const sort = { tri: f.tri, ordre: f.ordre, search };
   const filtrant = Boolean(f.q || f.statut || f.signal || f.formation || f.anneeScolaire || f.anneeFormation !== undefined || f.formateur);
   return (
@@ -101,7 +96,7 @@ export default function Apprenants() {
               label="Année de formation"
               value={f.anneeFormation === undefined ? undefined : String(f.anneeFormation)}
               empty="Toutes"
-              options={[1, 2, 3, 4, 5].map((n) => ({ value: String(n), label: n === 1 ? "1re année" : `${n}e année` }))}
+              options={[1, 2, 3, 4, 5].map((n) => ({ value: String(n), label: libelleAnneeFormation(n) }))}
             />
           </div>
           {options.formateurs.length ? (
@@ -138,10 +133,10 @@ export default function Apprenants() {
         </p>
         {total > 0 ? (
           <p className="fr-col-auto fr-mb-0">
-            <a className="fr-link fr-icon-download-line fr-link--icon-left fr-mr-2w" href={`${base}/export.csv${exportQuery === "?" ? "" : exportQuery}`} download>
+            <a className="fr-link fr-icon-download-line fr-link--icon-left fr-mr-2w" href={`${base}/export.csv${exportQuery}`} download>
               Exporter (CSV)
             </a>
-            <a className="fr-link fr-icon-download-line fr-link--icon-left" href={`${base}/export.xlsx${exportQuery === "?" ? "" : exportQuery}`} download>
+            <a className="fr-link fr-icon-download-line fr-link--icon-left" href={`${base}/export.xlsx${exportQuery}`} download>
               Exporter (Excel)
             </a>
           </p>
@@ -199,7 +194,7 @@ export default function Apprenants() {
                     {l.formation ?? "Formation non renseignée"}
                     <br />
                     <span className="fr-text--xs">
-                      {[l.formationCfd && `CFD ${l.formationCfd}`, l.formationRncp].filter(Boolean).join(" · ") || "sans code"}
+                      {codesFormation(l.formationCfd, l.formationRncp) || "sans code"}
                       {options.formateurs.length && l.organismeFormateurId !== organismeId ? ` · ${l.organismeFormateur}` : ""}
                     </span>
                   </td>
@@ -208,7 +203,7 @@ export default function Apprenants() {
                     {l.anneeFormation ? (
                       <>
                         <br />
-                        <span className="fr-text--xs">{l.anneeFormation === 1 ? "1re année" : `${l.anneeFormation}e année`}</span>
+                        <span className="fr-text--xs">{libelleAnneeFormation(l.anneeFormation)}</span>
                       </>
                     ) : null}
                   </td>

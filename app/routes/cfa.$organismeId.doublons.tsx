@@ -6,17 +6,16 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { csrfToken, requireValidForm } from "~/auth/csrf.server";
-import { logNamedListAccess } from "~/auth/policy.server";
 import { NO_STORE, withHeaders } from "~/auth/responses.server";
 import { CsrfInput } from "~/auth/ui";
-import { parseId, requireEspaceCfa } from "~/cfa/acces.server";
+import { journaliserConsultation, parseId, requireEspaceCfa } from "~/cfa/acces.server";
 import { LIBELLES_STATUT } from "~/cfa/apprenants";
 import { validerMotif } from "~/cfa/doublons";
 import { OperationRefusee, archivesRecentes, fusionnerEffectifs, listerDoublons, supprimerEffectif } from "~/cfa/doublons.server";
-import { formatDateHeure, pluriel, titreEspace } from "~/cfa/ui";
+import { codesFormation, formatDateHeure, titreEspace } from "~/cfa/ui";
 import type { Statut } from "~/statut/engine";
 import { todayIso } from "~/statut/annee-scolaire";
-import { formatDate } from "~/ui/format";
+import { formatDate, pluriel } from "~/ui/format";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: titreEspace("Doublons", matches) }];
 export const headers = () => NO_STORE;
@@ -30,12 +29,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   ]);
   const lignes = groupes.reduce((n, g) => n + g.effectifs.length, 0) + archives.length;
   if (lignes > 0) {
-    await logNamedListAccess(context.database, espace.viewer, {
-      list: "tous",
-      action: "view",
-      filters: { organisme: espace.organismeId, page: "doublons" },
-      rowCount: lignes,
-    });
+    await journaliserConsultation(context.database, espace, { page: "doublons" }, lignes);
   }
   return withHeaders({ organismeId: espace.organismeId, csrf: token, groupes, archives }, headers);
 }
@@ -170,7 +164,7 @@ export default function Doublons() {
                           <td>
                             {e.libelleCourtFormation ?? "–"}
                             <br />
-                            <span className="fr-text--xs">{[e.formationCfd && `CFD ${e.formationCfd}`, e.formationRncp].filter(Boolean).join(" · ")}</span>
+                            <span className="fr-text--xs">{codesFormation(e.formationCfd, e.formationRncp)}</span>
                           </td>
                           <td>{e.nbContrats}</td>
                           <td>{e.nbChampsRenseignes}</td>

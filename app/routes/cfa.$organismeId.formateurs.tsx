@@ -4,9 +4,9 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { NO_STORE } from "~/auth/responses.server";
 import { requireEspaceCfa } from "~/cfa/acces.server";
 import { formateursDuResponsable } from "~/cfa/espace.server";
-import { formatDateHeure, pluriel, titreEspace } from "~/cfa/ui";
+import { formatDateHeure, titreEspace } from "~/cfa/ui";
 import { FraicheurBadge } from "~/referentiel/components";
-import { formatNombre } from "~/ui/format";
+import { formatNombre, pluriel } from "~/ui/format";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: titreEspace("Organismes formateurs", matches) }];
 export const headers = () => NO_STORE;

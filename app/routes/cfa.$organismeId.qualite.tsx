@@ -1,14 +1,13 @@
 /** Data quality of a CFA: a score, the count per anomaly, the list of what to fix and how, codes unknown to the catalogue. */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
-import { logNamedListAccess } from "~/auth/policy.server";
 import { NO_STORE } from "~/auth/responses.server";
-import { requireEspaceCfa } from "~/cfa/acces.server";
-import { ANOMALIES_QUALITE, NIVEAUX_QUALITE, REGLES_QUALITE, type AnomalieQualite } from "~/cfa/qualite";
+import { journaliserConsultation, requireEspaceCfa } from "~/cfa/acces.server";
+import { ANOMALIES_QUALITE, NIVEAUX_QUALITE, REGLES_QUALITE } from "~/cfa/qualite";
 import { qualiteCfa } from "~/cfa/qualite.server";
-import { pluriel, titreEspace } from "~/cfa/ui";
+import { titreEspace } from "~/cfa/ui";
 import { CodesInconnusTable, Pagination, SelectField, withParams } from "~/referentiel/components";
-import { formatNombre, formatPourcentage } from "~/ui/format";
+import { formatNombre, formatPourcentage, pluriel } from "~/ui/format";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: titreEspace("Qualité des données", matches) }];
 export const headers = () => NO_STORE;
@@ -16,19 +15,15 @@ export const headers = () => NO_STORE;
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const espace = await requireEspaceCfa(request, context.database, params.organismeId);
   const url = new URL(request.url);
-  const anomalie = url.searchParams.get("anomalie");
+  // an unknown anomaly is no filter
+  const anomalie = ANOMALIES_QUALITE.find((a) => a === url.searchParams.get("anomalie")) ?? null;
   const qualite = await qualiteCfa(context.database, espace, {
     anneeScolaire: url.searchParams.get("annee") ?? undefined,
-    anomalie: (ANOMALIES_QUALITE as readonly string[]).includes(anomalie ?? "") ? (anomalie as AnomalieQualite) : undefined,
+    anomalie: anomalie ?? undefined,
     page: Math.max(1, Number(url.searchParams.get("page")) || 1),
   });
   if (qualite.aCorriger.length) {
-    await logNamedListAccess(context.database, espace.viewer, {
-      list: "tous",
-      action: "view",
-      filters: { organisme: espace.organismeId, page: "qualite", annee: qualite.anneeScolaire, anomalie: anomalie ?? null },
-      rowCount: qualite.aCorriger.length,
-    });
+    await journaliserConsultation(context.database, espace, { page: "qualite", annee: qualite.anneeScolaire, anomalie }, qualite.aCorriger.length);
   }
   return { organismeId: espace.organismeId, anomalie, ...qualite };
 }
@@ -120,7 +115,7 @@ export default function Qualite() {
 
           <section aria-labelledby="titre-a-corriger" className="fr-mt-4w">
             <h2 id="titre-a-corriger" className="fr-h4">
-              À corriger{q.anomalie ? ` : ${REGLES_QUALITE[q.anomalie as AnomalieQualite].libelle.toLowerCase()}` : ""} ({formatNombre(q.totalACorriger)})
+              À corriger{q.anomalie ? ` : ${REGLES_QUALITE[q.anomalie].libelle.toLowerCase()}` : ""} ({formatNombre(q.totalACorriger)})
             </h2>
             {q.totalACorriger === 0 ? (
               <p>Rien à corriger{q.anomalie ? " pour cette anomalie" : ""}.</p>

@@ -1,12 +1,12 @@
 /** One day of a CFA's transmissions: each rejected dossier with its errors and how to fix them in the ERP. */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { logNamedListAccess, notFound } from "~/auth/policy.server";
-import { requireEspaceCfa } from "~/cfa/acces.server";
+import { notFound } from "~/auth/policy.server";
+import { journaliserConsultation, requireEspaceCfa } from "~/cfa/acces.server";
 import { parseJour, transmissionsDuJour } from "~/cfa/transmissions.server";
-import { formatHeure, pluriel, titreEspace } from "~/cfa/ui";
+import { formatHeure, titreEspace } from "~/cfa/ui";
 import { NO_STORE } from "~/auth/responses.server";
-import { formatDate, formatNombre } from "~/ui/format";
+import { formatDate, formatNombre, pluriel } from "~/ui/format";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) => [
   { title: titreEspace(`Transmissions du ${data ? formatDate(data.jour) : "jour"}`, matches) },
@@ -19,12 +19,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   if (!jour) throw notFound("Ce jour n'existe pas : attendu une date au format AAAA-MM-JJ.");
   const detail = await transmissionsDuJour(context.database, espace.organismeId, jour);
   if (detail.refuses.length) {
-    await logNamedListAccess(context.database, espace.viewer, {
-      list: "tous",
-      action: "view",
-      filters: { organisme: espace.organismeId, page: "transmissions", jour },
-      rowCount: detail.refuses.length,
-    });
+    await journaliserConsultation(context.database, espace, { page: "transmissions", jour }, detail.refuses.length);
   }
   return { organismeId: espace.organismeId, ...detail };
 }

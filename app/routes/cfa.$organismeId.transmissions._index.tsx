@@ -4,11 +4,12 @@ import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { requireEspaceCfa } from "~/cfa/acces.server";
 import { FENETRES } from "~/cfa/erreurs";
 import { erreursRecurrentes, historiqueTransmissions } from "~/cfa/transmissions.server";
-import { formatDateHeure, pluriel, titreEspace } from "~/cfa/ui";
+import { formatDateHeure, titreEspace } from "~/cfa/ui";
 import { NO_STORE } from "~/auth/responses.server";
 import { Chart } from "~/components/Chart";
 import { Pagination } from "~/referentiel/components";
-import { formatDate, formatNombre } from "~/ui/format";
+import { addDays, diffDays } from "~/statut/days";
+import { formatDate, formatNombre, pluriel } from "~/ui/format";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: titreEspace("Transmissions", matches) }];
 export const headers = () => NO_STORE;
@@ -25,14 +26,6 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     erreursRecurrentes(context.database, espace.organismeId),
   ]);
   return { organismeId: espace.organismeId, jours, page, historique, recurrentes };
-}
-
-function joursDeLaFenetre(debut: string, fin: string): string[] {
-  const out: string[] = [];
-  for (let d = new Date(`${debut}T00:00:00Z`); d.toISOString().slice(0, 10) <= fin; d.setUTCDate(d.getUTCDate() + 1)) {
-    out.push(d.toISOString().slice(0, 10));
-  }
-  return out;
 }
 
 export default function Transmissions() {
@@ -60,10 +53,11 @@ export default function Transmissions() {
       </>
     );
   }
-  const tousLesJours = joursDeLaFenetre(h.debut, h.fin);
+  const tousLesJours = Array.from({ length: diffDays(h.debut, h.fin) + 1 }, (_, i) => addDays(h.debut, i));
   const parJour = new Map(h.jours.map((j) => [j.jour, j]));
   const pages = Math.max(1, Math.ceil(h.jours.length / PAR_PAGE));
-  const visibles = h.jours.slice((Math.min(page, pages) - 1) * PAR_PAGE, Math.min(page, pages) * PAR_PAGE);
+  const courante = Math.min(page, pages);
+  const visibles = h.jours.slice((courante - 1) * PAR_PAGE, courante * PAR_PAGE);
   return (
     <>
       <h1 className="fr-h2">Transmissions</h1>
@@ -166,7 +160,7 @@ export default function Transmissions() {
               </tbody>
             </table>
           </div>
-          <Pagination page={Math.min(page, pages)} pages={pages} search={search} label="Pages de l'historique" />
+          <Pagination page={courante} pages={pages} search={search} label="Pages de l'historique" />
         </>
       )}
 

@@ -3,12 +3,13 @@
  * sections, and "Téléverser un fichier". Logic in app/cfa/*.server.ts.
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Link, Outlet, useLoaderData, useLocation } from "@remix-run/react";
+import { Outlet, useLoaderData, useLocation } from "@remix-run/react";
 import { SideMenu } from "@codegouvfr/react-dsfr/SideMenu";
 import { requireEspaceCfa } from "~/cfa/acces.server";
 import { enteteEspace } from "~/cfa/espace.server";
 import { NO_STORE } from "~/auth/responses.server";
 import { AuthErrorBoundary } from "~/auth/ui";
+import { FilAriane } from "~/referentiel/components";
 import { NATURE_LABELS } from "~/referentiel/labels";
 
 export const headers = () => NO_STORE;
@@ -39,34 +40,15 @@ export default function EspaceCfa() {
   ];
   return (
     <div className="fr-container fr-my-4w">
-      <nav role="navigation" className="fr-breadcrumb fr-mt-0" aria-label="vous êtes ici :">
-        <ol className="fr-breadcrumb__list">
-          <li>
-            <Link className="fr-breadcrumb__link" to="/">
-              Accueil
-            </Link>
-          </li>
-          {entete.autresEspaces ? (
-            <li>
-              <Link className="fr-breadcrumb__link" to="/cfa">
-                Espace CFA
-              </Link>
-            </li>
-          ) : null}
-          {entete.responsable ? (
-            <li>
-              <Link className="fr-breadcrumb__link" to={`/cfa/${entete.responsable.id}`}>
-                {entete.responsable.nom}
-              </Link>
-            </li>
-          ) : null}
-          <li>
-            <a className="fr-breadcrumb__link" aria-current="page">
-              {entete.nom}
-            </a>
-          </li>
-        </ol>
-      </nav>
+      <FilAriane
+        className="fr-mt-0"
+        liens={[
+          { libelle: "Accueil", href: "/" },
+          ...(entete.autresEspaces ? [{ libelle: "Espace CFA", href: "/cfa" }] : []),
+          ...(entete.responsable ? [{ libelle: entete.responsable.nom, href: `/cfa/${entete.responsable.id}` }] : []),
+        ]}
+        courant={entete.nom}
+      />
       <div className="fr-grid-row fr-grid-row--gutters">
         <div className="fr-col-12 fr-col-md-3">
           <SideMenu

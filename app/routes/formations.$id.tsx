@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { getViewer, notFound } from "~/auth/policy.server";
 import { getFormation } from "~/referentiel/catalogue.server";
+import { FilAriane, TableauFiche } from "~/referentiel/components";
 import { NIVEAU_LABELS } from "~/referentiel/labels";
 import { formatDate, formatNombre } from "~/ui/format";
 
@@ -22,45 +23,21 @@ export default function FormationDetail() {
   const count = (n: number | string) => (typeof n === "number" ? formatNombre(n) : n);
   return (
     <div className="fr-container fr-my-5w">
-      <nav role="navigation" className="fr-breadcrumb" aria-label="vous êtes ici :">
-        <ol className="fr-breadcrumb__list">
-          <li>
-            <Link className="fr-breadcrumb__link" to="/formations">
-              Catalogue des formations
-            </Link>
-          </li>
-          <li>
-            <a className="fr-breadcrumb__link" aria-current="page">
-              {f.cfd ?? f.rncp}
-            </a>
-          </li>
-        </ol>
-      </nav>
+      <FilAriane liens={[{ libelle: "Catalogue des formations", href: "/formations" }]} courant={f.cfd ?? f.rncp} />
       <h1>{f.intitule_long}</h1>
-      <div className="fr-table fr-table--no-caption">
-        <table>
-          <caption>Fiche de la formation</caption>
-          <tbody>
-            {(
-              [
-                ["Code formation diplôme (CFD)", f.cfd ?? "–"],
-                ["Code RNCP", f.rncp ?? "–"],
-                ["Niveau", f.niveau ? NIVEAU_LABELS[f.niveau] : "–"],
-                ["Intitulé court", f.intitule_court ?? "–"],
-                ["Durée", f.duree_annees ? `${f.duree_annees} an${f.duree_annees > 1 ? "s" : ""}` : f.duree_mois ? `${f.duree_mois} mois` : "–"],
-                ["Ouverture", formatDate(f.date_ouverture)],
-                ["Fermeture", formatDate(f.date_fermeture)],
-                [scope === "national" ? "Effectifs (toutes années)" : "Effectifs de votre périmètre (toutes années)", count(f.effectifs)],
-              ] as [string, string][]
-            ).map(([k, v]) => (
-              <tr key={k}>
-                <th scope="row">{k}</th>
-                <td>{v}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <TableauFiche
+        caption="Fiche de la formation"
+        lignes={[
+          ["Code formation diplôme (CFD)", f.cfd ?? "–"],
+          ["Code RNCP", f.rncp ?? "–"],
+          ["Niveau", f.niveau ? NIVEAU_LABELS[f.niveau] : "–"],
+          ["Intitulé court", f.intitule_court ?? "–"],
+          ["Durée", f.duree_annees ? `${f.duree_annees} an${f.duree_annees > 1 ? "s" : ""}` : f.duree_mois ? `${f.duree_mois} mois` : "–"],
+          ["Ouverture", formatDate(f.date_ouverture)],
+          ["Fermeture", formatDate(f.date_fermeture)],
+          [scope === "national" ? "Effectifs (toutes années)" : "Effectifs de votre périmètre (toutes années)", count(f.effectifs)],
+        ]}
+      />
       <h2 className="fr-h4">Organismes qui la dispensent</h2>
       <p className="fr-text--sm">D'après les effectifs transmis{scope !== "national" ? ", dans le périmètre de votre organisation" : ""}.</p>
       {f.organismes.length === 0 ? (

@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { canSeeAggregates, forbidden, getViewer, notFound, scopeContains, type OrganismeTarget } from "~/auth/policy.server";
 import { anomaliesOfOrganisme } from "~/referentiel/anomalies.server";
 import { getOrganisme, qualiteFormations, type OrganismeLien } from "~/referentiel/repertoire.server";
-import { CodesInconnusTable, FraicheurBadge } from "~/referentiel/components";
+import { CodesInconnusTable, FilAriane, FraicheurBadge, TableauFiche } from "~/referentiel/components";
 import { ETAT_LABELS, NATURE_LABELS } from "~/referentiel/labels";
 import { formatDate, formatNombre } from "~/ui/format";
 
@@ -76,20 +76,7 @@ export default function OrganismeDetail() {
   ];
   return (
     <div className="fr-container fr-my-5w">
-      <nav role="navigation" className="fr-breadcrumb" aria-label="vous êtes ici :">
-        <ol className="fr-breadcrumb__list">
-          <li>
-            <Link className="fr-breadcrumb__link" to="/organismes">
-              Répertoire des organismes
-            </Link>
-          </li>
-          <li>
-            <a className="fr-breadcrumb__link" aria-current="page">
-              {o.raison_sociale}
-            </a>
-          </li>
-        </ol>
-      </nav>
+      <FilAriane liens={[{ libelle: "Répertoire des organismes", href: "/organismes" }]} courant={o.raison_sociale} />
       <h1>{o.enseigne ?? o.raison_sociale}</h1>
       {o.enseigne ? <p className="fr-text--lead">{o.raison_sociale}</p> : null}
       <ul className="fr-btns-group fr-btns-group--inline-md fr-mb-4w">
@@ -103,19 +90,7 @@ export default function OrganismeDetail() {
       <div className="fr-grid-row fr-grid-row--gutters">
         <div className="fr-col-12 fr-col-md-7">
           <h2 className="fr-h4">Identité et territoire</h2>
-          <div className="fr-table fr-table--no-caption">
-            <table>
-              <caption>Identité de l'organisme</caption>
-              <tbody>
-                {rows.map(([k, v]) => (
-                  <tr key={k}>
-                    <th scope="row">{k}</th>
-                    <td>{v}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <TableauFiche caption="Identité de l'organisme" lignes={rows} />
         </div>
         <div className="fr-col-12 fr-col-md-5">
           <h2 className="fr-h4">Transmission des effectifs</h2>

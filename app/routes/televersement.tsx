@@ -7,6 +7,8 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { Alert } from "@codegouvfr/react-dsfr/Alert";
 import { televersementAction, televersementLoader, type UploadPageData } from "~/ingestion/televersement-page.server";
 import { NO_STORE } from "~/auth/responses.server";
+import { FilAriane } from "~/referentiel/components";
+import { formatNombre, pluriel } from "~/ui/format";
 
 export const meta: MetaFunction = () => [{ title: "Téléverser des effectifs - Tableau de bord de l'apprentissage" }];
 export const headers = () => NO_STORE;
@@ -19,31 +21,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return televersementAction(request, context.database);
 }
 
-const nf = new Intl.NumberFormat("fr-FR");
-
-function pluriel(n: number, singulier: string, plurielForme = `${singulier}s`) {
-  return `${nf.format(n)} ${n > 1 ? plurielForme : singulier}`;
-}
-
 export default function Televersement() {
   const data = useLoaderData<typeof loader>() as UploadPageData;
   const actionData = useActionData<typeof action>() as { error?: string } | undefined;
   return (
     <div className="fr-container fr-my-5w">
-      <nav className="fr-breadcrumb" aria-label="vous êtes ici :">
-        <ol className="fr-breadcrumb__list">
-          <li>
-            <Link className="fr-breadcrumb__link" to="/">
-              Accueil
-            </Link>
-          </li>
-          <li>
-            <a className="fr-breadcrumb__link" aria-current="page">
-              Téléverser des effectifs
-            </a>
-          </li>
-        </ol>
-      </nav>
+      <FilAriane liens={[{ libelle: "Accueil", href: "/" }]} courant="Téléverser des effectifs" />
       <h1>Téléverser des effectifs</h1>
       <Stepper step={data.step} />
       {actionData?.error ? <Alert className="fr-mb-3w" severity="error" title="Impossible de continuer" description={actionData.error} /> : null}
@@ -86,7 +69,7 @@ function EtapeFichier({ data }: { data: Extract<UploadPageData, { step: "fichier
         Latin-1) ou <strong>Excel (.xlsx)</strong>, une ligne par apprenant et par formation, avec les noms des colonnes sur la
         première ligne. Les colonnes sont reconnues automatiquement (« Nom », « Prénom », « Date de naissance », « Code
         diplôme », « Date de début de contrat »…) et vous pourrez ajuster la correspondance. Rien n'est enregistré avant
-        votre confirmation, après l'aperçu des erreurs. Au plus {nf.format(data.maxRows)} lignes et {data.maxMo} Mo par fichier.
+        votre confirmation, après l'aperçu des erreurs. Au plus {formatNombre(data.maxRows)} lignes et {data.maxMo} Mo par fichier.
       </p>
       <p>
         Modèle de fichier :{" "}
@@ -223,7 +206,7 @@ function EtapeApercu({ data }: { data: Extract<UploadPageData, { step: "apercu" 
                       ))}
                     </select>
                   </td>
-                  <td>{preview.errorsByColumn[i] ? nf.format(preview.errorsByColumn[i]) : ""}</td>
+                  <td>{preview.errorsByColumn[i] ? formatNombre(preview.errorsByColumn[i]) : ""}</td>
                 </tr>
               ))}
             </tbody>

@@ -6,6 +6,11 @@ export function formatNombre(n: number | null | undefined): string {
   return n == null ? "–" : integerFormat.format(n);
 }
 
+/** "1 dossier", "12 dossiers" (the count formatted). */
+export function pluriel(n: number, singulier: string, plurielForme = `${singulier}s`): string {
+  return `${formatNombre(n)} ${n > 1 ? plurielForme : singulier}`;
+}
+
 export function formatPourcentage(ratio: number | null | undefined): string {
   return ratio == null || !Number.isFinite(ratio) ? "–" : percentFormat.format(ratio);
 }
