@@ -454,6 +454,15 @@ export async function requireNationalAdmin(request: Request, database: Database)
   return viewer;
 }
 
+/** The national team (indicator exports): signed-in viewers who may see national aggregates. */
+export async function requireEquipeNationale(request: Request, database: Database): Promise<AuthenticatedViewer> {
+  const viewer = await requireUser(request, database);
+  if (!canSeeAggregates(viewer, { kind: "national" })) {
+    throw forbidden("Les exports d'indicateurs sont réservés à l'équipe nationale (administrateurs et opérateurs publics nationaux).");
+  }
+  return viewer;
+}
+
 /** National admins, and admins of an organisation (who manage its users). */
 export async function requireUserAdmin(request: Request, database: Database): Promise<AuthenticatedViewer> {
   const viewer = await requireUser(request, database);

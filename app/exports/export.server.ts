@@ -9,7 +9,7 @@
  */
 import { redirect } from "@remix-run/node";
 import type { Database } from "../../db/client.server";
-import { canSeeAggregates, forbidden, requireUser, type AuthenticatedViewer, type Viewer } from "../auth/policy.server";
+import { requireEquipeNationale, type Viewer } from "../auth/policy.server";
 import type { Compteurs } from "../indicateurs/etats";
 import {
   dateDuMois,
@@ -112,15 +112,6 @@ export function urlExport(p: ParametresExport): string {
   s.set("format", p.format);
   filtersToSearchParams(p.filters, s);
   return `/exports/telechargement?${s.toString()}`;
-}
-
-/** The national team: signed-in viewers who may see national aggregates. */
-export async function requireEquipeNationale(request: Request, database: Database): Promise<AuthenticatedViewer> {
-  const viewer = await requireUser(request, database);
-  if (!canSeeAggregates(viewer, { kind: "national" })) {
-    throw forbidden("Les exports d'indicateurs sont réservés à l'équipe nationale (administrateurs et opérateurs publics nationaux).");
-  }
-  return viewer;
 }
 
 // ------------------------------------------------------------------------------------------------ rows

@@ -3,7 +3,8 @@ import { data } from "@remix-run/node";
 import type { Database } from "../../db/client.server";
 import { reseauxConnus, territoiresOptions } from "../referentiel/repertoire.server";
 import { todayIso } from "../statut/annee-scolaire";
-import { apercuExport, lireExport, requireEquipeNationale, urlExport } from "./export.server";
+import { requireEquipeNationale } from "../auth/policy.server";
+import { apercuExport, lireExport, urlExport } from "./export.server";
 
 const FILTRES_FORMULAIRE = ["region", "academie", "departement", "reseau", "nature", "organisme", "niveau", "cfd", "rncp", "age", "sexe", "rqth"] as const;
 
@@ -33,14 +34,14 @@ export async function chargerPageExports(request: Request, database: Database) {
   ]);
   const erreurs = demande ? lu.erreurs : [];
   const page: PageExports = {
-      saisie: lu.saisie,
-      filtres,
-      erreurs,
-      apercu,
-      telechargement: lu.valeur ? urlExport(lu.valeur) : null,
-      territoires,
-      reseaux,
-      aujourdhui: today,
+    saisie: lu.saisie,
+    filtres,
+    erreurs,
+    apercu,
+    telechargement: lu.valeur ? urlExport(lu.valeur) : null,
+    territoires,
+    reseaux,
+    aujourdhui: today,
   };
   return data(page, { status: erreurs.length ? 400 : 200, headers: { "Cache-Control": "private, no-store" } });
 }

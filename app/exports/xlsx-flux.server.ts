@@ -6,6 +6,7 @@
  */
 import { once } from "node:events";
 import { createDeflateRaw, crc32 } from "node:zlib";
+import { columnLetter } from "../shared/csv";
 import { encodeXml, type XlsxCell } from "../shared/xlsx.server";
 
 export interface FeuilleFlux {
@@ -28,17 +29,6 @@ interface Entree {
 
 const DOS_DATE = (0 << 9) | (1 << 5) | 1; // 1980-01-01
 
-function colonne(index: number): string {
-  let s = "";
-  let n = index + 1;
-  while (n > 0) {
-    const r = (n - 1) % 26;
-    s = String.fromCharCode(65 + r) + s;
-    n = Math.floor((n - 1) / 26);
-  }
-  return s;
-}
-
 function cellule(value: XlsxCell, ref: string, gras: boolean): string {
   if (value === null || value === undefined || value === "") return "";
   const style = gras ? ' s="1"' : "";
@@ -51,7 +41,7 @@ function cellule(value: XlsxCell, ref: string, gras: boolean): string {
 
 function ligneXml(row: XlsxCell[], index: number, gras: boolean): string {
   let cells = "";
-  for (let c = 0; c < row.length; c++) cells += cellule(row[c], `${colonne(c)}${index + 1}`, gras);
+  for (let c = 0; c < row.length; c++) cells += cellule(row[c], `${columnLetter(c)}${index + 1}`, gras);
   return `<row r="${index + 1}">${cells}</row>`;
 }
 

@@ -54,6 +54,8 @@ export type NatureOrganisme = (typeof NATURES_ORGANISME)[number];
 export const NIVEAUX = [3, 4, 5, 6, 7, 8] as const;
 export const SEXES = ["M", "F"] as const;
 export type Sexe = (typeof SEXES)[number];
+/** Labels of the sexe filter (the filter panels' options, in this order, and the active filters' tags). */
+export const LIBELLES_SEXE: Record<Sexe, string> = { F: "Femmes", M: "Hommes" };
 
 /** Breakdowns of the indicators. */
 export const REPARTITIONS = ["region", "departement", "academie", "organisme", "formation", "niveau"] as const;

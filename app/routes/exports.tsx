@@ -3,10 +3,11 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { chargerPageExports, type PageExports } from "~/exports/page.server";
 import { COLONNES_EXPORT, LIBELLES_REPARTITION, MOIS_MAX, REPARTITIONS_EXPORT } from "~/exports/libelles";
-import { LIBELLES_TRANCHE_AGE, TRANCHES_AGE } from "~/indicateurs/etats";
-import { NATURE_LABELS, NIVEAU_LABELS } from "~/referentiel/labels";
+import { SelectField } from "~/referentiel/components";
+import { NATURE_LABELS } from "~/referentiel/labels";
 import { formatNombre } from "~/ui/format";
 import { ErreurTableau } from "~/tableaux/components/ErreurTableau";
+import { OPTIONS_AGE, OPTIONS_NIVEAU, OPTIONS_RQTH, OPTIONS_SEXE, optionsDe, type OptionSelect } from "~/tableaux/options";
 
 export const meta: MetaFunction = () => [{ title: "Exports des indicateurs - Tableau de bord de l'apprentissage" }];
 
@@ -14,22 +15,8 @@ export function loader({ request, context }: LoaderFunctionArgs) {
   return chargerPageExports(request, context.database);
 }
 
-function Select({ id, label, value, options, vide }: { id: string; label: string; value: string; options: { value: string; label: string }[]; vide: string }) {
-  return (
-    <div className="fr-select-group">
-      <label className="fr-label" htmlFor={`export-${id}`}>
-        {label}
-      </label>
-      <select className="fr-select" id={`export-${id}`} name={id} defaultValue={value}>
-        <option value="">{vide}</option>
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
+function Select({ id, label, value, options, vide }: { id: string; label: string; value: string; options: OptionSelect[]; vide: string }) {
+  return <SelectField id={`export-${id}`} name={id} label={label} value={value} options={options} empty={vide} />;
 }
 
 function Texte({ id, label, hint, value }: { id: string; label: string; hint: string; value: string }) {
@@ -161,14 +148,14 @@ export default function Exports() {
                   label="Nature de l'organisme"
                   value={filtres.nature}
                   vide="Toutes"
-                  options={Object.entries(NATURE_LABELS).map(([value, label]) => ({ value, label }))}
+                  options={optionsDe(NATURE_LABELS)}
                 />
               </div>
               <div className="fr-col-12 fr-col-md-4">
                 <Texte id="organisme" label="Organisme" hint="SIRET ou UAI" value={filtres.organisme} />
               </div>
               <div className="fr-col-12 fr-col-md-4">
-                <Select id="niveau" label="Niveau" value={filtres.niveau} vide="Tous" options={Object.entries(NIVEAU_LABELS).map(([value, label]) => ({ value, label }))} />
+                <Select id="niveau" label="Niveau" value={filtres.niveau} vide="Tous" options={OPTIONS_NIVEAU} />
               </div>
               <div className="fr-col-12 fr-col-md-4">
                 <Texte id="cfd" label="Code formation diplôme (CFD)" hint="8 caractères, par exemple 50022141" value={filtres.cfd} />
@@ -177,31 +164,13 @@ export default function Exports() {
                 <Texte id="rncp" label="Code RNCP" hint="Par exemple RNCP35185" value={filtres.rncp} />
               </div>
               <div className="fr-col-12 fr-col-md-4">
-                <Select id="age" label="Âge à la date" value={filtres.age} vide="Tous" options={TRANCHES_AGE.map((a) => ({ value: a, label: LIBELLES_TRANCHE_AGE[a] }))} />
+                <Select id="age" label="Âge à la date" value={filtres.age} vide="Tous" options={OPTIONS_AGE} />
               </div>
               <div className="fr-col-12 fr-col-md-4">
-                <Select
-                  id="sexe"
-                  label="Sexe"
-                  value={filtres.sexe}
-                  vide="Tous"
-                  options={[
-                    { value: "F", label: "Femmes" },
-                    { value: "M", label: "Hommes" },
-                  ]}
-                />
+                <Select id="sexe" label="Sexe" value={filtres.sexe} vide="Tous" options={OPTIONS_SEXE} />
               </div>
               <div className="fr-col-12 fr-col-md-4">
-                <Select
-                  id="rqth"
-                  label="RQTH"
-                  value={filtres.rqth}
-                  vide="Tous"
-                  options={[
-                    { value: "oui", label: "Oui" },
-                    { value: "non", label: "Non" },
-                  ]}
-                />
+                <Select id="rqth" label="RQTH" value={filtres.rqth} vide="Tous" options={OPTIONS_RQTH} />
               </div>
             </div>
           </div>

@@ -1,5 +1,5 @@
 /** French formats of the dashboards (counts that may be masked, changes, months). Browser-safe. */
-import { formatNombre, formatPourcentage } from "~/ui/format";
+import { formatNombre } from "~/ui/format";
 import type { Nombre } from "./types";
 
 /** 12 345 (narrow no-break spaces), or the masked text ("< 5") as is. */
@@ -19,11 +19,6 @@ const signePct = new Intl.NumberFormat("fr-FR", { style: "percent", maximumFract
 export function variation(ecart: number | null, ratio: number | null): string | null {
   if (ecart === null) return null;
   return ratio === null ? signe.format(ecart) : `${signe.format(ecart)} (${signePct.format(ratio)})`;
-}
-
-/** A ratio in [0, 1] as a percentage ("12,5 %"), "–" when unknown. */
-export function pourcentage(ratio: number | null): string {
-  return formatPourcentage(ratio);
 }
 
 /** A percentage value for tables and CSV: 12.5 (one decimal), or null. */

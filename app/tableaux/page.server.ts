@@ -33,11 +33,12 @@ import {
   type Viewer,
 } from "../auth/policy.server";
 import { couverture, type ChiffresCouverture, type LigneCouverture } from "../indicateurs/couverture.server";
-import { LIBELLES_TRANCHE_AGE, type Compteurs } from "../indicateurs/etats";
+import { LIBELLES_TRANCHE_AGE, compteurs, comptesVides, type Compteurs } from "../indicateurs/etats";
 import {
   ACADEMIE_CODES,
   DEPARTEMENT_PATTERN,
   FILTER_PARAMS,
+  LIBELLES_SEXE,
   REGIONS,
   dateDuMois,
   datesSerie,
@@ -203,11 +204,7 @@ async function resoudreVue(database: Database, viewer: Viewer, vue: Vue, t: Terr
           : niveau === "academie"
             ? ACADEMIE_CODES.includes(code)
             : DEPARTEMENT_PATTERN.test(code) && t.departements.has(code);
-      if (!existe || !nomTerritoire(t, niveau, code)) {
-        throw notFound(
-          niveau === "region" ? "Cette région n'existe pas." : niveau === "academie" ? "Cette académie n'existe pas." : "Ce département n'existe pas.",
-        );
-      }
+      if (!existe || !nomTerritoire(t, niveau, code)) throw territoireInconnu(niveau);
       if (!canSeeAggregates(viewer, { kind: niveau, code })) throw forbidden(isPublic ? MESSAGE_PUBLIC_TERRITOIRE : undefined);
       const filAriane = [accueil];
       if (niveau !== "region") {
@@ -294,6 +291,10 @@ async function resoudreVue(database: Database, viewer: Viewer, vue: Vue, t: Terr
       };
     }
   }
+}
+
+function territoireInconnu(niveau: NiveauTerritoire): Response {
+  return notFound(niveau === "region" ? "Cette région n'existe pas." : niveau === "academie" ? "Cette académie n'existe pas." : "Ce département n'existe pas.");
 }
 
 function regionDeAcademie(t: Territoires, academie: string): string | undefined {
@@ -469,8 +470,8 @@ async function traiterRecherches(
       }
       const siret = normalizeSiret(q);
       const uai = normalizeUai(q);
-      if (/^[0-9]{14}$/.test(siret) && isValidSiret(siret)) params.set(FILTER_PARAMS.organisme, siret);
-      else if (/^[0-9]{7}[A-Z]$/.test(uai) && isValidUai(uai)) params.set(FILTER_PARAMS.organisme, uai);
+      if (isValidSiret(siret)) params.set(FILTER_PARAMS.organisme, siret);
+      else if (isValidUai(uai)) params.set(FILTER_PARAMS.organisme, uai);
       else if (q.length > 200) erreurs.push("cfa : recherche trop longue (200 caractères au plus)");
       else {
         const found = await database.rows<{ id: number; siret: string; uai: string | null; raison_sociale: string; enseigne: string | null; departement_code: string | null }>(sql`
@@ -548,11 +549,9 @@ async function traiterRecherches(
 
 // ------------------------------------------------------------------------------------------------ panel
 
-function optionsTerritoires(viewer: Viewer, t: Territoires, ctx: ContexteVue): OptionTerritoire[] {
+function optionsTerritoires(viewer: Viewer, t: Territoires): OptionTerritoire[] {
   const visible = (target: Target) => territoireVisible(viewer, target);
-  const options: OptionTerritoire[] = [
-    { value: "", label: viewer.scope.kind === "national" || ctx.vue.kind === "formation" ? (viewer.scope.kind === "national" ? "France entière" : "Tout mon périmètre") : "Tout mon périmètre", groupe: "France" },
-  ];
+  const options: OptionTerritoire[] = [{ value: "", label: viewer.scope.kind === "national" ? "France entière" : "Tout mon périmètre", groupe: "France" }];
   const regions = [...t.regions].filter(([code]) => visible({ kind: "region", code })).sort((a, b) => a[1].localeCompare(b[1], "fr"));
   for (const [code, nom] of regions) options.push({ value: `region:${code}`, label: nom, groupe: "Régions" });
   const academies = [...t.academies].filter(([code]) => visible({ kind: "academie", code })).sort((a, b) => a[1].localeCompare(b[1], "fr"));
@@ -572,8 +571,6 @@ function territoireCourant(ctx: ContexteVue, filters: IndicateursFilters): strin
   if (filters.region) return un("region") ?? "";
   return "";
 }
-
-const LIBELLES_SEXE: Record<string, string> = { F: "Femmes", M: "Hommes" };
 
 async function etiquettes(database: Database, ctx: ContexteVue, filters: IndicateursFilters, search: string, t: Territoires): Promise<Etiquette[]> {
   const out: Etiquette[] = [];
@@ -640,18 +637,7 @@ function conserves(params: URLSearchParams, ctx: ContexteVue, selectReseau: bool
 // ------------------------------------------------------------------------------------------------ figures
 
 function compteursVides(): Compteurs {
-  return {
-    apprenants: 0,
-    apprentis: 0,
-    inscritsSansContrat: 0,
-    rupturants: 0,
-    abandons: 0,
-    finsDeFormation: 0,
-    total: 0,
-    rupturantsParDuree: { moins45j: 0, de45a89j: 0, de90a180j: 0 },
-    inscritsSansContratParDuree: { jusqua30j: 0, jusqua60j: 0, jusqua90j: 0 },
-    aRisque: 0,
-  };
+  return compteurs(comptesVides());
 }
 
 /** A masked count's sort key: "< 5" sorts between 0 and 5, all masked values equal. */
@@ -946,7 +932,7 @@ export async function chargerTableau(request: Request, database: Database, vue: 
   const panneau: Panneau = {
     mois: p.mois,
     moisMax: today.slice(0, 7),
-    territoires: ctx.vue.kind === "organisme" ? null : optionsTerritoires(viewer, t, ctx),
+    territoires: ctx.vue.kind === "organisme" ? null : optionsTerritoires(viewer, t),
     territoire: territoireCourant(ctx, filtresAffiches),
     reseaux,
     cfa: viewer.userId !== null && ctx.vue.kind !== "organisme",
@@ -996,9 +982,7 @@ export function vueFormation(id: string | undefined): Vue {
 }
 
 export function vueTerritoire(niveau: NiveauTerritoire, code: string | undefined): Vue {
-  if (!code || !/^[0-9A-Za-z]{2,3}$/.test(code)) {
-    throw notFound(niveau === "region" ? "Cette région n'existe pas." : niveau === "academie" ? "Cette académie n'existe pas." : "Ce département n'existe pas.");
-  }
+  if (!code || !/^[0-9A-Za-z]{2,3}$/.test(code)) throw territoireInconnu(niveau);
   return { kind: niveau, code };
 }
 

@@ -15,6 +15,7 @@ import { dropoutAt, statutAt, type ContratDates, type ParcoursStep, type Statut 
 import { ageAt, etatOf } from "../../app/indicateurs/etats";
 import { REPARTITIONS, TRANCHES_AGE, type IndicateursFilters } from "../../app/indicateurs/filters";
 import { ingestDossiers } from "../../app/ingestion/pipeline.server";
+import { dumpAgregats } from "./indicateurs-fixtures";
 
 const TODAY = "2025-11-20";
 const EFFECTIFS = 25_000;
@@ -57,19 +58,6 @@ async function both(options: IndicateursOptions) {
   return agregats;
 }
 
-/** Every non-zero aggregate row, in a stable order. */
-const dumpAgregats = async () =>
-  t.database.rows(sql`
-    select 'dep' t, jour::text, departement_code k, etat::text e, risque::text r, n from indicateurs_agregats_departement where n <> 0
-    union all select 'org', jour::text, organisme_formateur_id || '/' || organisme_responsable_id || '/' || departement_code, etat::text, risque::text, n
-      from indicateurs_agregats_organisme where n <> 0
-    union all select 'demo', jour::text, concat_ws('/', departement_code, niveau, annee_formation, sexe, rqth, tranche_age), etat::text, '', n
-      from indicateurs_agregats_demographie where n <> 0
-    union all select 'formation', jour::text, formation_id || '/' || niveau, etat::text, risque::text, n
-      from indicateurs_agregats_formation where n <> 0
-    union all select 'formation-dep', jour::text, departement_code || '/' || formation_id || '/' || niveau, etat::text, risque::text, n
-      from indicateurs_agregats_formation_departement where n <> 0
-    order by 1, 2, 3, 4, 5`);
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -268,12 +256,12 @@ describe("cohérence sur données générées", () => {
         );
       });
     }
-    const incremental = await dumpAgregats();
+    const incremental = await dumpAgregats(t.database);
     const jours = new Set(
       (await t.database.rows<{ jour: string }>(sql`select jour::text from indicateurs_jours`)).map((r) => r.jour),
     );
     await rebuildStatutStorage(t.database, { today: TODAY, recomputeParcours: true });
-    const rebuilt = (await dumpAgregats()).filter((r) => jours.has((r as { jour: string }).jour));
+    const rebuilt = (await dumpAgregats(t.database)).filter((r) => jours.has((r as { jour: string }).jour));
     expect(rebuilt.length).toBe(incremental.length);
     expect(rebuilt).toEqual(incremental);
   });
@@ -324,12 +312,12 @@ describe("cohérence sur données générées", () => {
       accepted += result.nbAccepted;
     }
     expect(accepted).toBeGreaterThan(300);
-    const incremental = { periodes: await periodes(), agregats: await dumpAgregats() };
+    const incremental = { periodes: await periodes(), agregats: await dumpAgregats(t.database) };
     const jours = new Set((await t.database.rows<{ jour: string }>(sql`select jour::text from indicateurs_jours`)).map((r) => r.jour));
     await rebuildStatutStorage(t.database, { today: TODAY, recomputeParcours: true });
     const rebuilt = {
       periodes: await periodes(),
-      agregats: (await dumpAgregats()).filter((r) => jours.has((r as { jour: string }).jour)),
+      agregats: (await dumpAgregats(t.database)).filter((r) => jours.has((r as { jour: string }).jour)),
     };
     expect(rebuilt.periodes.length).toBe(incremental.periodes.length);
     expect(rebuilt).toEqual(incremental);

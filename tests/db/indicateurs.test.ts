@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { dumpAgregats } from "./indicateurs-fixtures";
 import { contrats, effectifs, formations, organismeRelations, organismes, transmissions } from "../../db/schema";
 import {
   refreshStatutStorage,
@@ -633,18 +634,7 @@ describe("toujours à jour", () => {
 
   it("keeps aggregates equal to a full rebuild after incremental writes", async () => {
     await materialiserJours(t.database, ["2025-01-31", "2025-02-28"], { today: TODAY });
-    const dump = async () =>
-      t.database.rows(sql`
-        select 'dep' t, jour::text, departement_code k, etat::text e, risque::text r, n from indicateurs_agregats_departement where n <> 0
-        union all select 'org', jour::text, organisme_formateur_id || '/' || organisme_responsable_id || '/' || departement_code, etat::text, risque::text, n
-          from indicateurs_agregats_organisme where n <> 0
-        union all select 'demo', jour::text, concat_ws('/', departement_code, niveau, annee_formation, sexe, rqth, tranche_age), etat::text, '', n
-          from indicateurs_agregats_demographie where n <> 0
-        union all select 'formation', jour::text, formation_id || '/' || niveau, etat::text, risque::text, n
-          from indicateurs_agregats_formation where n <> 0
-        union all select 'formation-dep', jour::text, departement_code || '/' || formation_id || '/' || niveau, etat::text, risque::text, n
-          from indicateurs_agregats_formation_departement where n <> 0
-        order by 1, 2, 3, 4, 5`);
+    const dump = () => dumpAgregats(t.database);
     const periodes = async () => t.database.rows(sql`select * from statut_periodes order by effectif_id, debut`);
     const incremental = await dump();
     const incrementalPeriodes = await periodes();

@@ -1,9 +1,10 @@
 /** Coverage (CFAs that transmitted / CFAs of the référentiel) and the freshness of the CFAs' data. */
 import type { ReactNode } from "react";
-import { formatDate } from "~/ui/format";
-import { nombre, pourcentage, valeurGraphique } from "../format";
+import { formatDate, formatPourcentage } from "~/ui/format";
+import { nombre, valeurGraphique } from "../format";
 import type { CouvertureData, Fraicheur } from "../types";
 import { Chart } from "~/components/Chart";
+import { Tuile } from "./Decrochage";
 
 const FRAICHEURS: { cle: Fraicheur; libelle: string; couleur: string }[] = [
   { cle: "recente", libelle: "Moins d'une semaine", couleur: "#18753c" },
@@ -17,14 +18,10 @@ export function Couverture({ c, carte, fileName }: { c: CouvertureData; carte: R
     <div>
       <div className="fr-grid-row fr-grid-row--gutters">
         <div className="fr-col-12 fr-col-md-4">
-          <div className="fr-callout fr-mb-2w" data-testid="taux-couverture">
-            <h3 className="fr-callout__title fr-h6">Taux de couverture</h3>
-            <p className="fr-h3 fr-mb-1w">{pourcentage(c.taux)}</p>
-            <p className="fr-callout__text fr-text--sm">
-              {nombre(c.transmis)} CFA ont transmis leurs effectifs sur {nombre(c.organismes)} CFA du référentiel (organismes responsables ou formateurs
-              actifs).
-            </p>
-          </div>
+          <Tuile titre="Taux de couverture" valeur={formatPourcentage(c.taux)} testId="taux-couverture">
+            {nombre(c.transmis)} CFA ont transmis leurs effectifs sur {nombre(c.organismes)} CFA du référentiel (organismes responsables ou formateurs
+            actifs).
+          </Tuile>
         </div>
         <div className="fr-col-12 fr-col-md-8">
           <Chart

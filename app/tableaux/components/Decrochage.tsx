@@ -3,11 +3,13 @@
  * learners "à risque", and a map of the rupture rate.
  */
 import type { ReactNode } from "react";
-import { nombre, pourcentage, valeurGraphique } from "../format";
+import { formatPourcentage } from "~/ui/format";
+import { nombre, valeurGraphique } from "../format";
 import type { Decrochage as DonneesDecrochage, Nombre } from "../types";
 import { Chart } from "~/components/Chart";
 
-function Tuile({ titre, valeur, children, testId }: { titre: string; valeur: string; children: ReactNode; testId: string }) {
+/** A headline figure with its explanation (also the coverage rate, Couverture.tsx). */
+export function Tuile({ titre, valeur, children, testId }: { titre: string; valeur: string; children: ReactNode; testId: string }) {
   return (
     <div className="fr-callout fr-mb-2w" data-testid={testId}>
       <h3 className="fr-callout__title fr-h6">{titre}</h3>
@@ -47,7 +49,7 @@ export function Decrochage({ d, carte, fileName }: { d: DonneesDecrochage; carte
         <div className="fr-col-12 fr-col-md-4">
           <Tuile titre="Rupturants" valeur={nombre(d.rupturants)} testId="tuile-rupturants">
             Contrat rompu sans nouveau contrat. Ils ont 6 mois (180 jours) pour trouver un nouvel employeur. Taux de rupture :{" "}
-            {pourcentage(d.tauxRupture)} des apprentis et rupturants.
+            {formatPourcentage(d.tauxRupture)} des apprentis et rupturants.
           </Tuile>
         </div>
         <div className="fr-col-12 fr-col-md-4">

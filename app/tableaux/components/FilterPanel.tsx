@@ -5,11 +5,10 @@
  * goes back to the page without parameters.
  */
 import { Form, Link } from "@remix-run/react";
-import { LIBELLES_TRANCHE_AGE, TRANCHES_AGE } from "~/indicateurs/etats";
-import { NIVEAU_LABELS } from "~/referentiel/labels";
+import { OPTIONS_AGE, OPTIONS_NIVEAU, OPTIONS_RQTH, OPTIONS_SEXE, type OptionSelect } from "../options";
 import type { Panneau, OptionTerritoire } from "../types";
 
-function Select({ id, name, label, value, options, vide, hint }: { id: string; name: string; label: string; value: string; options: { value: string; label: string }[]; vide: string; hint?: string }) {
+function Select({ id, name, label, value, options, vide, hint }: { id: string; name: string; label: string; value: string; options: OptionSelect[]; vide: string; hint?: string }) {
   return (
     <div className="fr-select-group">
       <label className="fr-label" htmlFor={id}>
@@ -107,7 +106,7 @@ export function FilterPanel({ panneau, action, recherche }: { panneau: Panneau; 
               label="Niveau de formation"
               value={un(f.niveau)}
               vide="Tous les niveaux"
-              options={Object.entries(NIVEAU_LABELS).map(([value, label]) => ({ value, label }))}
+              options={OPTIONS_NIVEAU}
             />
           </div>
           {panneau.formation ? (
@@ -127,7 +126,7 @@ export function FilterPanel({ panneau, action, recherche }: { panneau: Panneau; 
               label="Âge à la date"
               value={un(f.trancheAge)}
               vide="Tous les âges"
-              options={TRANCHES_AGE.map((a) => ({ value: a, label: LIBELLES_TRANCHE_AGE[a] }))}
+              options={OPTIONS_AGE}
             />
           </div>
           <div className="fr-col-12 fr-col-sm-6 fr-col-lg-2">
@@ -137,10 +136,7 @@ export function FilterPanel({ panneau, action, recherche }: { panneau: Panneau; 
               label="Sexe"
               value={un(f.sexe)}
               vide="Tous"
-              options={[
-                { value: "F", label: "Femmes" },
-                { value: "M", label: "Hommes" },
-              ]}
+              options={OPTIONS_SEXE}
             />
           </div>
           <div className="fr-col-12 fr-col-sm-6 fr-col-lg-2">
@@ -151,10 +147,7 @@ export function FilterPanel({ panneau, action, recherche }: { panneau: Panneau; 
               hint="Travailleur handicapé"
               value={f.rqth === undefined ? "" : f.rqth ? "oui" : "non"}
               vide="Tous"
-              options={[
-                { value: "oui", label: "Oui" },
-                { value: "non", label: "Non" },
-              ]}
+              options={OPTIONS_RQTH}
             />
           </div>
         </div>

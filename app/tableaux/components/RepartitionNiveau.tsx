@@ -1,15 +1,9 @@
 /** Apprenants by niveau of the formation (apprentis, inscrits sans contrat, rupturants stacked). */
-import { valeurGraphique } from "../format";
 import type { LigneNiveau } from "../types";
 import { Chart } from "~/components/Chart";
-import { COULEURS_STATUTS } from "./SerieMensuelle";
+import { COLONNES_EMPILEES, seriesEmpilees } from "./SerieMensuelle";
 
 export function RepartitionNiveau({ lignes, fileName }: { lignes: LigneNiveau[]; fileName: string }) {
-  const series = [
-    { key: "apprentis", name: "Apprentis" },
-    { key: "inscritsSansContrat", name: "Inscrits sans contrat" },
-    { key: "rupturants", name: "Rupturants" },
-  ] as const;
   return (
     <Chart
       testId="repartition-niveau"
@@ -22,17 +16,11 @@ export function RepartitionNiveau({ lignes, fileName }: { lignes: LigneNiveau[];
         grid: { left: 190, right: 24, top: 36, bottom: 24 },
         xAxis: { type: "value" },
         yAxis: { type: "category", inverse: true, data: lignes.map((l) => l.libelle) },
-        series: series.map((s) => ({
-          name: s.name,
-          type: "bar" as const,
-          stack: "apprenants",
-          itemStyle: { color: COULEURS_STATUTS[s.key] },
-          data: lignes.map((l) => valeurGraphique(l[s.key])),
-        })),
+        series: seriesEmpilees(lignes),
       }}
       data={{
         fileName,
-        columns: ["Niveau", ...series.map((s) => s.name)],
+        columns: ["Niveau", ...COLONNES_EMPILEES],
         rows: lignes.map((l) => [l.libelle, l.apprentis, l.inscritsSansContrat, l.rupturants]),
       }}
     />

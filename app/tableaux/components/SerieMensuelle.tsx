@@ -1,19 +1,36 @@
 /** The 24-month series: apprentis, inscrits sans contrat and rupturants stacked (their sum is the apprenants). */
 import { formatMois } from "~/ui/format";
 import { moisCourt, valeurGraphique } from "../format";
-import type { PointSerie } from "../types";
+import type { Nombre, PointSerie } from "../types";
+import { LIBELLES_COMPTES } from "../vues";
 import { Chart } from "~/components/Chart";
 
-export const COULEURS_STATUTS = { apprentis: "#000091", inscritsSansContrat: "#6a6af4", rupturants: "#ce614a" } as const;
+/** The statuts whose sum is the apprenants, stacked in this order (the series, and the apprenants by niveau). */
+const STATUTS_EMPILES = [
+  { key: "apprentis", couleur: "#000091" },
+  { key: "inscritsSansContrat", couleur: "#6a6af4" },
+  { key: "rupturants", couleur: "#ce614a" },
+] as const;
+
+type ComptesEmpiles = Record<(typeof STATUTS_EMPILES)[number]["key"], Nombre>;
+
+/** The columns of the statuts in a chart's table. */
+export const COLONNES_EMPILEES = STATUTS_EMPILES.map((s) => LIBELLES_COMPTES[s.key]);
+
+/** One stacked bar series per statut, over the points (masked counts are gaps). */
+export function seriesEmpilees(points: ComptesEmpiles[]) {
+  return STATUTS_EMPILES.map((s) => ({
+    name: LIBELLES_COMPTES[s.key],
+    type: "bar" as const,
+    stack: "apprenants",
+    itemStyle: { color: s.couleur },
+    data: points.map((p) => valeurGraphique(p[s.key])),
+  }));
+}
 
 export function SerieMensuelle({ serie, fileName }: { serie: PointSerie[]; fileName: string }) {
   const premier = serie[0]?.mois;
   const dernier = serie[serie.length - 1]?.mois;
-  const series = [
-    { key: "apprentis", name: "Apprentis" },
-    { key: "inscritsSansContrat", name: "Inscrits sans contrat" },
-    { key: "rupturants", name: "Rupturants" },
-  ] as const;
   return (
     <Chart
       testId="serie-mensuelle"
@@ -30,17 +47,11 @@ export function SerieMensuelle({ serie, fileName }: { serie: PointSerie[]; fileN
         grid: { left: 72, right: 16, top: 40, bottom: 48 },
         xAxis: { type: "category", data: serie.map((p) => moisCourt(p.mois)), axisLabel: { rotate: 45, fontSize: 11 } },
         yAxis: { type: "value" },
-        series: series.map((s) => ({
-          name: s.name,
-          type: "bar" as const,
-          stack: "apprenants",
-          itemStyle: { color: COULEURS_STATUTS[s.key] },
-          data: serie.map((p) => valeurGraphique(p[s.key])),
-        })),
+        series: seriesEmpilees(serie),
       }}
       data={{
         fileName,
-        columns: ["Mois", "Date", ...series.map((s) => s.name)],
+        columns: ["Mois", "Date", ...COLONNES_EMPILEES],
         rows: serie.map((p) => [p.mois, p.date, p.apprentis, p.inscritsSansContrat, p.rupturants]),
       }}
     />

@@ -1,5 +1,6 @@
 /** One dashboard page (national, territory, organisme, formation): every route renders this with its loader's data. */
 import { Link, useLoaderData } from "@remix-run/react";
+import { FilAriane } from "~/referentiel/components";
 import { formatDate, formatMois } from "~/ui/format";
 import { lienFormation, lienOrganisme, lienTerritoire } from "../liens";
 import type { CartesTerritoriales, LigneFormation, LigneOrganisme, TableauPage } from "../types";
@@ -27,26 +28,10 @@ function ressource(page: TableauPage, format: "csv" | "json", table?: string): s
   return `/tableau.${format}?${p.toString()}`;
 }
 
-function FilAriane({ page }: { page: TableauPage }) {
+function FilArianeTableau({ page }: { page: TableauPage }) {
   if (page.info.filAriane.length === 0) return null;
-  return (
-    <nav role="navigation" className="fr-breadcrumb fr-mt-0 fr-mb-2w" aria-label="vous êtes ici :">
-      <ol className="fr-breadcrumb__list">
-        {page.info.filAriane.map((l) => (
-          <li key={l.href}>
-            <Link className="fr-breadcrumb__link" to={l.href}>
-              {l.libelle}
-            </Link>
-          </li>
-        ))}
-        <li>
-          <a className="fr-breadcrumb__link" aria-current="page">
-            {page.info.vue.kind === "organisme" || page.info.vue.kind === "formation" ? "Tableau de bord" : page.info.titre}
-          </a>
-        </li>
-      </ol>
-    </nav>
-  );
+  const courant = page.info.vue.kind === "organisme" || page.info.vue.kind === "formation" ? "Tableau de bord" : page.info.titre;
+  return <FilAriane liens={page.info.filAriane} courant={courant} className="fr-mt-0 fr-mb-2w" />;
 }
 
 const ORDRE_NIVEAUX: Record<string, number> = { departement: 0, region: 1 };
@@ -63,11 +48,7 @@ function Cartes({ page, cartes, mesure }: { page: TableauPage; cartes: CartesTer
         const nom = c.niveau === "departement" ? "département" : "région";
         const href = (code: string) => lienTerritoire(page, niveau, code);
         const clic =
-          page.liens === "aucun"
-            ? ""
-            : page.liens === "page"
-              ? ` Un clic sur un${c.niveau === "region" ? "e" : ""} ${nom} ouvre son tableau de bord.`
-              : ` Un clic sur un${c.niveau === "region" ? "e" : ""} ${nom} filtre cette page.`;
+          page.liens === "aucun" ? "" : ` Un clic sur un${c.niveau === "region" ? "e" : ""} ${nom} ${page.liens === "page" ? "ouvre son tableau de bord" : "filtre cette page"}.`;
         const contexte = c.contexte === "national" ? " Toutes les régions, avec les mêmes filtres hors territoire." : "";
         const col = liste.length > 1 ? "fr-col-12 fr-col-lg-6" : "fr-col-12";
         return (
@@ -114,7 +95,7 @@ export function TableauDeBord({ page }: { page: TableauPage }) {
   const courant = page.mois === page.aujourdhui.slice(0, 7);
   return (
     <div className="fr-container fr-my-4w">
-      <FilAriane page={page} />
+      <FilArianeTableau page={page} />
       <p className="fr-badge fr-badge--blue-france fr-badge--no-icon fr-mb-1w">{page.info.surtitre}</p>
       <h1 className="fr-mb-1w">{page.info.titre}</h1>
       {page.info.sousTitre ? <p className="fr-text--lead fr-mb-1w">{page.info.sousTitre}</p> : null}

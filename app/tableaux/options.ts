@@ -1,0 +1,22 @@
+/** The options of the learner filters' selects: the dashboards' filter panel and the exports page. Browser-safe. */
+import { LIBELLES_TRANCHE_AGE, TRANCHES_AGE } from "../indicateurs/etats";
+import { LIBELLES_SEXE } from "../indicateurs/filters";
+import { NIVEAU_LABELS } from "../referentiel/labels";
+
+export interface OptionSelect {
+  value: string;
+  label: string;
+}
+
+/** The options of a label table, in its order. */
+export function optionsDe(libelles: Record<string | number, string>): OptionSelect[] {
+  return Object.entries(libelles).map(([value, label]) => ({ value, label }));
+}
+
+export const OPTIONS_NIVEAU = optionsDe(NIVEAU_LABELS);
+export const OPTIONS_AGE: OptionSelect[] = TRANCHES_AGE.map((a) => ({ value: a, label: LIBELLES_TRANCHE_AGE[a] }));
+export const OPTIONS_SEXE = optionsDe(LIBELLES_SEXE);
+export const OPTIONS_RQTH: OptionSelect[] = [
+  { value: "oui", label: "Oui" },
+  { value: "non", label: "Non" },
+];
