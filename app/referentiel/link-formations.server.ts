@@ -6,7 +6,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { execRows, type Database, type Executor } from "../../db/client.server";
 import { signalerModification } from "../indicateurs/modifications.server";
-import { refreshStatutStorage } from "../statut/storage.server";
+import { refreshStatutStorageParLots } from "../statut/storage.server";
 
 export interface LinkResult {
   /** Effectifs (re)linked by CFD. */
@@ -33,7 +33,7 @@ export async function linkEffectifsToFormations(database: Database, options: { o
       returning e.id`);
     // The periods carry the formation and its niveau: the relinked learners are refreshed in the same transaction.
     const relies = [...byCfd, ...byRncp].map((r) => Number(r.id));
-    for (let i = 0; i < relies.length; i += 5000) await refreshStatutStorage(tx, relies.slice(i, i + 5000));
+    await refreshStatutStorageParLots(tx, relies);
     if (relies.length) await signalerModification(tx);
     return { parCfd: byCfd.length, parRncp: byRncp.length, codesInconnus: await countUnknown(tx, scope) };
   });

@@ -449,19 +449,24 @@ export async function refreshStatutStorageWhere(
     conditions.push(sql`organisme_formateur_id = any(${ids}::int[]) or organisme_responsable_id = any(${ids}::int[])`);
   }
   if (where.formationIds?.length) conditions.push(sql`formation_id = any(${intArray(where.formationIds)}::int[])`);
-  const total: RefreshResult = { effectifs: 0, parcoursModifies: 0, periodesModifiees: 0 };
-  if (conditions.length === 0) return total;
+  if (conditions.length === 0) return { effectifs: 0, parcoursModifies: 0, periodesModifiees: 0 };
   const rows = await execRows<{ id: number }>(
     tx,
     sql`select id from effectifs where ${sql.join(conditions, sql` or `)}
         union select effectif_id from statut_periodes where ${sql.join(conditions, sql` or `)}
         order by 1`,
   );
-  for (let i = 0; i < rows.length; i += 5000) {
-    const r = await refreshStatutStorage(
-      tx,
-      rows.slice(i, i + 5000).map((x) => Number(x.id)),
-    );
+  return refreshStatutStorageParLots(
+    tx,
+    rows.map((x) => Number(x.id)),
+  );
+}
+
+/** `refreshStatutStorage` of any number of effectifs, by chunks of 5 000, in the caller's transaction. */
+export async function refreshStatutStorageParLots(tx: Executor, effectifIds: number[]): Promise<RefreshResult> {
+  const total: RefreshResult = { effectifs: 0, parcoursModifies: 0, periodesModifiees: 0 };
+  for (let i = 0; i < effectifIds.length; i += 5000) {
+    const r = await refreshStatutStorage(tx, effectifIds.slice(i, i + 5000));
     total.effectifs += r.effectifs;
     total.parcoursModifies += r.parcoursModifies;
     total.periodesModifiees += r.periodesModifiees;
