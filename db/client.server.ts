@@ -47,6 +47,29 @@ export async function execRows<T = Record<string, unknown>>(executor: Executor, 
   return ((result as { rows?: T[] }).rows ?? []) as T[];
 }
 
+const ARRAY_ESCAPE = /["\\]/;
+
+/**
+ * A PostgreSQL array literal of one column's values, to pass as a text parameter cast to `type[]` and read with
+ * `unnest(…)`: strings quoted (with `"` and `\` escaped), objects as their JSON (for `jsonb[]`), booleans `t`/`f`,
+ * null and undefined as NULL. Typed arrays are the cheapest way found to send a batch of rows in one statement:
+ * PostgreSQL reads them several times faster than a `json_to_recordset` of the same rows (decision 009).
+ */
+export function arrayParam(values: readonly unknown[]): string {
+  const parts = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) parts[i] = "NULL";
+    else if (typeof v === "number") parts[i] = String(v);
+    else if (typeof v === "boolean") parts[i] = v ? "t" : "f";
+    else {
+      const s = typeof v === "string" ? v : JSON.stringify(v);
+      parts[i] = ARRAY_ESCAPE.test(s) ? `"${s.replace(/[\\"]/g, "\\$&")}"` : `"${s}"`;
+    }
+  }
+  return `{${parts.join(",")}}`;
+}
+
 export async function openDatabase(options: OpenOptions = {}): Promise<Database> {
   const url = options.url ?? process.env.DATABASE_URL;
   if (url) return openPostgres(url, options.max ?? 10);

@@ -237,6 +237,12 @@ export const effectifs = pgTable(
     /** Computed parcours `[{date, statut}]`, recomputed on every write (statut engine). */
     parcours: jsonb("parcours").$type<{ date: string; statut: string }[]>().notNull().default(sql`'[]'::jsonb`),
 
+    /**
+     * Fingerprint of the last dossier an ERP or a file sent for this learner, as the pipeline normalised and
+     * resolved it (decision 009): a resend with the same fingerprint changes nothing and writes nothing. Every other
+     * writer of the row or its contracts sets it to null.
+     */
+    empreinte: text("empreinte"),
     source: text("source").$type<"API" | "FICHIER" | "DEMO">().notNull(),
     lastTransmissionId: integer("last_transmission_id").references(() => transmissions.id, { onDelete: "set null" }),
     createdAt: createdAt(),

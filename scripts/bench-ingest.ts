@@ -34,6 +34,7 @@ const N = Number(arg("-n", "100000"));
 const BATCH = Number(arg("--batch", "2000"));
 const CONCURRENCIES = arg("--concurrency", "1,4")!.split(",").map(Number);
 const PID = arg("--pid");
+const RESEND = arg("--resend", "1") !== "0";
 const RUN = Date.now().toString(36);
 
 if (!DATABASE_URL) {
@@ -258,7 +259,7 @@ async function main() {
     console.log(`  ${r.label} : ${(r.dossiers / r.seconds).toFixed(0)} dossiers/s`);
   }
   const resendClients = Math.max(...CONCURRENCIES);
-  results.push(await postRun(`renvoi des mêmes dossiers (mises à jour), ${resendClients} clients`, orgs, resendClients, `${RUN}-c${resendClients}`));
+  if (RESEND) results.push(await postRun(`renvoi des mêmes dossiers (mises à jour), ${resendClients} clients`, orgs, resendClients, `${RUN}-c${resendClients}`));
   const copy = await copyRun(sql, orgs);
   const copyRate = copy.rows / copy.seconds;
 

@@ -360,7 +360,7 @@ async function ensureDemoDoublons(database: Database, responsableId: number, ann
       if (!row) continue;
       const [orig] = await execRows<{ nom: string; prenom: string }>(tx, sql`select nom, prenom from effectifs where id = ${s.id}`);
       await tx.execute(
-        sql`update effectifs set nom = ${autreGraphie(orig.nom, true)}, prenom = ${autreGraphie(orig.prenom, i === 1)} where id = ${row.id}`,
+        sql`update effectifs set nom = ${autreGraphie(orig.nom, true)}, prenom = ${autreGraphie(orig.prenom, i === 1)}, empreinte = null where id = ${row.id}`,
       );
       if (i === 0) {
         await tx.execute(sql`

@@ -271,6 +271,8 @@ export async function fusionnerEffectifs(
     if (f.reprendContrats) {
       await tx.execute(sql`update contrats set effectif_id = ${conserveId} where effectif_id = ${supprimeId}`);
     }
+    // the kept learner no longer is what its ERP last sent: its next resend is written again (decision 009)
+    await tx.execute(sql`update effectifs set empreinte = null where id = ${conserveId}`);
     // the ERP statut history of both learners stays, on the kept one (without exact repeats)
     await tx.execute(sql`
       update effectif_statuts_erp s set effectif_id = ${conserveId}

@@ -156,13 +156,16 @@ export async function postDossiers(request: Request, database: Database, context
   if (trace) console.log(`[ingestion] ${items.length} dossiers en ${(performance.now() - started).toFixed(0)} ms : ${steps.join(" ")}`);
   const message =
     `${result.nbItems} dossier${result.nbItems > 1 ? "s" : ""} reçu${result.nbItems > 1 ? "s" : ""} : ` +
-    `${result.nbAccepted} enregistré${result.nbAccepted > 1 ? "s" : ""}, ${result.nbRejected} refusé${result.nbRejected > 1 ? "s" : ""}.`;
+    `${result.nbAccepted} enregistré${result.nbAccepted > 1 ? "s" : ""}` +
+    (result.nbInchanges ? ` (dont ${result.nbInchanges} inchangé${result.nbInchanges > 1 ? "s" : ""} depuis l'envoi précédent)` : "") +
+    `, ${result.nbRejected} refusé${result.nbRejected > 1 ? "s" : ""}.`;
   return jsonResponse({
     status: "OK",
     message,
     nb_dossiers: result.nbItems,
     nb_ok: result.nbAccepted,
     nb_erreurs: result.nbRejected,
+    nb_inchanges: result.nbInchanges,
     transmission_id: result.transmissionId,
     data: result.results,
   });

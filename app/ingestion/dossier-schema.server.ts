@@ -996,6 +996,10 @@ export const reponseEnvoiSchema = z
     nb_dossiers: z.int().min(0).max(MAX_DOSSIERS_PAR_ENVOI).meta({ description: "Nombre de dossiers reçus." }),
     nb_ok: z.int().min(0).max(MAX_DOSSIERS_PAR_ENVOI).meta({ description: "Nombre de dossiers acceptés." }),
     nb_erreurs: z.int().min(0).max(MAX_DOSSIERS_PAR_ENVOI).meta({ description: "Nombre de dossiers refusés." }),
+    nb_inchanges: z.int().min(0).max(MAX_DOSSIERS_PAR_ENVOI).meta({
+      description:
+        "Parmi les dossiers acceptés, ceux identiques au dernier envoi du même apprenant : rien n'a été modifié pour eux.",
+    }),
     data: z.array(resultatDossierSchema).meta({ description: "Un résultat par dossier, dans l'ordre d'envoi." }),
   })
   .meta({ title: "Réponse à un envoi" });
@@ -1106,6 +1110,7 @@ export function dossiersOpenApiDocument(): Record<string, unknown> {
                     nb_dossiers: 2,
                     nb_ok: 1,
                     nb_erreurs: 1,
+                    nb_inchanges: 0,
                     data: [
                       { id_erp_apprenant: "APP-2024-00042", status: "ok", validation_errors: [] },
                       {

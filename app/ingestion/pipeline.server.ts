@@ -19,13 +19,14 @@
  *   same learners) and `on conflict do update` re-reads the latest row (no lost update, no duplicate); the whole
  *   transaction is retried on a deadlock or serialization failure.
  */
+import { hash } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { validateDossier, type DossierV3, type ValidationError } from "./dossier-schema.server";
 import { signalerModification } from "../indicateurs/modifications.server";
 import { formatDate } from "../ui/format";
 import { parcoursOfDossier, refreshStatuts } from "./parcours.server";
-import { execRows, type Executor } from "../../db/client.server";
+import { arrayParam, execRows, type Executor } from "../../db/client.server";
 import type { EffectifNouveau } from "../statut/storage.server";
 import { isRetryableDbError, jsonParam, storableText } from "./sql.server";
 
@@ -78,8 +79,10 @@ export interface IngestResult {
   nbAccepted: number;
   nbRejected: number;
   results: ItemResult[];
-  /** Effectifs written (distinct). */
+  /** Effectifs inserted or updated (distinct). */
   effectifIds: number[];
+  /** Accepted dossiers identical to what was stored (same fingerprint, decision 009): nothing was written for them. */
+  nbInchanges: number;
 }
 
 export interface OrganismeRef {
@@ -355,8 +358,6 @@ const COLUMNS: [column: string, type: ColumnType, merge: Merge, get: (c: Checked
   ["organisme_lieu_id", "int", "replace", (c) => c.lieuId ?? null],
   ["formation_id", "int", "replace", (c) => c.formationId ?? null],
   ["nir_fourni", "boolean", "replace", (_, d) => d.nir_fourni],
-  // computed from the dossier alone; refreshStatutStorage rewrites it when the merged row differs
-  ["parcours", "jsonb", "replace", (_, d) => parcoursOfDossier(d)],
 ];
 
 const KEY_COLUMNS = new Set(["organisme_formateur_id", "annee_scolaire", "id_erp_apprenant"]);
@@ -368,9 +369,13 @@ const SPECIAL_MERGE: Record<string, string> = {
   nir_fourni: "effectifs.nir_fourni or excluded.nir_fourni",
 };
 
+/**
+ * The upsert reads the batch as typed column arrays (`unnest`): COLUMNS, then two derived columns. `parcours` is
+ * computed from the dossier alone (refreshStatutStorage rewrites it when the merged row differs); `empreinte` is
+ * the dossier's fingerprint: a stored row with the same one is neither updated nor returned (decision 009).
+ */
 const UPSERT_SQL = (() => {
-  const cols = COLUMNS.map(([c]) => c);
-  const recordDef = COLUMNS.map(([c, t]) => `${c} ${t}`).join(", ");
+  const cols = [...COLUMNS.map(([c]) => c), "parcours", "empreinte"];
   const updates = COLUMNS.filter(([c]) => !KEY_COLUMNS.has(c)).map(([c, , merge]) => {
     if (SPECIAL_MERGE[c]) return `${c} = ${SPECIAL_MERGE[c]}`;
     return merge === "replace" ? `${c} = excluded.${c}` : `${c} = coalesce(excluded.${c}, effectifs.${c})`;
@@ -378,17 +383,31 @@ const UPSERT_SQL = (() => {
   return {
     head: `insert into effectifs (${cols.join(", ")}, source, last_transmission_id, created_at, updated_at)
            select ${cols.map((c) => `r.${c}`).join(", ")}, `,
-    recordDef,
+    types: [...COLUMNS.map(([, t]) => t), "jsonb", "text"] as ColumnType[],
+    alias: `r(${cols.join(", ")})`,
     conflict: `on conflict (organisme_formateur_id, annee_scolaire, id_erp_apprenant) do update set
            ${updates.join(",\n           ")},
+           parcours = excluded.parcours, empreinte = excluded.empreinte,
            source = excluded.source, last_transmission_id = excluded.last_transmission_id, updated_at = excluded.updated_at
+           where effectifs.empreinte is distinct from excluded.empreinte
            returning id, organisme_formateur_id, annee_scolaire, id_erp_apprenant, (xmax = 0) as inserted`,
   };
 })();
 
-/** A new effectif as the upsert wrote it (its record holds the effectifs columns): what the refresh would read. */
-function effectifNouveau(id: number, record: Record<string, unknown>, c: CheckedItem): EffectifNouveau {
-  const col = <T>(name: string) => (record[name] ?? null) as T;
+/** Index of each COLUMNS entry by column name. */
+const COLUMN_INDEX = new Map(COLUMNS.map(([c], j) => [c, j]));
+
+/**
+ * The fingerprint of a dossier as the upsert would write it: the source, every column value (parcours is derived
+ * from them) and the contracts. Equal fingerprints mean that writing the dossier again would change nothing.
+ */
+function empreinte(source: IngestSource, values: unknown[], contrats: DossierV3["contrats"]): string {
+  return hash("sha1", JSON.stringify([source, values, contrats]), "base64");
+}
+
+/** A new effectif as the upsert wrote it (row `i` of the column arrays): what the refresh would read back. */
+function effectifNouveau(id: number, columns: unknown[][], i: number, c: CheckedItem): EffectifNouveau {
+  const col = <T>(name: string) => (columns[COLUMN_INDEX.get(name)!][i] ?? null) as T;
   return {
     id,
     annee_scolaire: col("annee_scolaire"),
@@ -403,7 +422,7 @@ function effectifNouveau(id: number, record: Record<string, unknown>, c: Checked
     annee_formation: col("annee_formation"),
     sexe: col("sexe"),
     rqth: col("rqth"),
-    parcours: col("parcours"),
+    parcours: columns[COLUMNS.length][i] as EffectifNouveau["parcours"],
     departement_code: c.formateurDepartement ?? null,
     niveau: c.formationNiveau ?? null,
     contrats: c.dossier!.contrats,
@@ -447,12 +466,20 @@ function storedErrors(checked: CheckedItem[], items: unknown[], lignes?: number[
     });
 }
 
+interface Written {
+  transmissionId: number;
+  /** Effectifs inserted or updated. */
+  effectifIds: number[];
+  /** Dossiers whose stored effectif already had their fingerprint: nothing written. */
+  inchanges: number;
+}
+
 async function writeBatch(
   tx: Executor,
   unique: CheckedItem[],
   options: IngestOptions,
   transmission: { nbItems: number; nbAccepted: number; nbRejected: number; errors: unknown[] },
-): Promise<{ transmissionId: number; effectifIds: number[] }> {
+): Promise<Written> {
   const now = (options.now ?? new Date()).toISOString();
   let mark = performance.now();
   const lap = (step: string) => {
@@ -470,17 +497,20 @@ async function writeBatch(
         returning id`,
   );
   lap("tx:transmission");
-  if (unique.length === 0) return { transmissionId: t.id, effectifIds: [] };
+  if (unique.length === 0) return { transmissionId: t.id, effectifIds: [], inchanges: 0 };
 
-  const records = unique.map((c) => {
+  // Column arrays of the upsert (COLUMNS, parcours, empreinte), row i = unique[i].
+  const columns: unknown[][] = UPSERT_SQL.types.map(() => new Array(unique.length));
+  const values = new Array<unknown>(COLUMNS.length);
+  unique.forEach((c, i) => {
     const d = c.dossier!;
-    // null values are left out (json_to_recordset reads a missing key as null): a smaller body to send and parse
-    const r: Record<string, unknown> = {};
-    for (const [col, , , get] of COLUMNS) {
-      const value = get(c, d);
-      if (value !== null && value !== undefined) r[col] = value;
+    for (let j = 0; j < COLUMNS.length; j++) {
+      const value = COLUMNS[j][3](c, d) ?? null;
+      values[j] = value;
+      columns[j][i] = value;
     }
-    return r;
+    columns[COLUMNS.length][i] = parcoursOfDossier(d);
+    columns[COLUMNS.length + 1][i] = empreinte(options.source, values, d.contrats);
   });
   const returned = await execRows<{
     id: number;
@@ -491,7 +521,7 @@ async function writeBatch(
   }>(
     tx,
     sql`${sql.raw(UPSERT_SQL.head)} ${options.source}, ${t.id}::int, ${now}::timestamptz, ${now}::timestamptz
-        from json_to_recordset(${jsonParam(records)}::json) as r(${sql.raw(UPSERT_SQL.recordDef)})
+        from ${unnestArrays(columns, UPSERT_SQL.types)} as ${sql.raw(UPSERT_SQL.alias)}
         order by r.organisme_formateur_id, r.annee_scolaire collate "C", r.id_erp_apprenant collate "C"
         ${sql.raw(UPSERT_SQL.conflict)}`,
   );
@@ -499,77 +529,81 @@ async function writeBatch(
   const idByKey = new Map(returned.map((r) => [rowKey(r), r.id]));
   const insertedIds = new Set(returned.filter((r) => r.inserted).map((r) => r.id));
   const effectifIds: number[] = [];
+  let inchanges = 0;
   /** Updated effectifs whose contracts are replaced (a new effectif has none to delete). */
   const withContrats: number[] = [];
-  const contrats: Record<string, unknown>[] = [];
+  const contrats: unknown[][] = [[], [], [], [], [], [], []];
   /** ERP statuts of updated effectifs (kept when not already in the history) and of new ones (no history yet). */
-  const statuts: Record<string, unknown>[] = [];
-  const statutsNouveaux: Record<string, unknown>[] = [];
+  const statuts: unknown[][] = [[], [], []];
+  const statutsNouveaux: unknown[][] = [[], [], []];
   /** Inserted effectifs, as written: the statut refresh does not read them back. */
   const nouveaux: EffectifNouveau[] = [];
   unique.forEach((c, i) => {
     const id = idByKey.get(identityKey(c));
-    if (id === undefined) throw new Error("effectif non retourné par l'upsert");
+    if (id === undefined) {
+      // not returned: the stored row has the same fingerprint, nothing to write
+      inchanges++;
+      return;
+    }
     effectifIds.push(id);
     const d = c.dossier!;
-    if (insertedIds.has(id)) nouveaux.push(effectifNouveau(id, records[i], c));
+    const inserted = insertedIds.has(id);
+    if (inserted) nouveaux.push(effectifNouveau(id, columns, i, c));
     if (d.contrats.length) {
-      if (!insertedIds.has(id)) withContrats.push(id);
-      d.contrats.forEach((k, i) =>
-        contrats.push({
-          effectif_id: id,
-          rang: i + 1,
-          siret_employeur: k.siret_employeur,
-          date_debut: k.date_debut,
-          date_fin: k.date_fin,
-          date_rupture: k.date_rupture,
-          cause_rupture: k.cause_rupture,
-        }),
+      if (!inserted) withContrats.push(id);
+      d.contrats.forEach((k, rang) =>
+        pushRow(contrats, id, rang + 1, k.siret_employeur, k.date_debut, k.date_fin, k.date_rupture, k.cause_rupture),
       );
     }
     if (d.statut_apprenant !== null && d.statut_apprenant !== undefined) {
-      (insertedIds.has(id) ? statutsNouveaux : statuts).push({
-        effectif_id: id,
-        statut: d.statut_apprenant,
-        date: d.date_metier_mise_a_jour_statut ?? null,
-      });
+      pushRow(inserted ? statutsNouveaux : statuts, id, d.statut_apprenant, d.date_metier_mise_a_jour_statut ?? null);
     }
   });
 
   lap("tx:prepare");
   if (withContrats.length) {
-    await tx.execute(
-      sql`delete from contrats where effectif_id in (select (jsonb_array_elements_text(${JSON.stringify(withContrats)}::jsonb))::int)`,
-    );
+    await tx.execute(sql`delete from contrats where effectif_id = any(${arrayParam(withContrats)}::int[])`);
   }
-  if (contrats.length) {
+  if (contrats[0].length) {
     await tx.execute(sql`
       insert into contrats (effectif_id, rang, siret_employeur, date_debut, date_fin, date_rupture, cause_rupture)
-      select r.effectif_id, r.rang, r.siret_employeur, r.date_debut, r.date_fin, r.date_rupture, r.cause_rupture
-      from json_to_recordset(${jsonParam(contrats)}::json)
-        as r(effectif_id int, rang smallint, siret_employeur text, date_debut date, date_fin date, date_rupture date, cause_rupture text)`);
+      select * from ${unnestArrays(contrats, ["int", "smallint", "text", "date", "date", "date", "text"])}`);
   }
   lap("tx:contrats");
-  if (statuts.length) {
+  const STATUT_TYPES: ColumnType[] = ["int", "smallint", "timestamptz"];
+  if (statuts[0].length) {
     await tx.execute(sql`
       insert into effectif_statuts_erp (effectif_id, statut_apprenant, date_metier_mise_a_jour_statut, received_at)
       select r.effectif_id, r.statut, r.date, ${now}::timestamptz
-      from json_to_recordset(${JSON.stringify(statuts)}::json) as r(effectif_id int, statut smallint, date timestamptz)
+      from ${unnestArrays(statuts, STATUT_TYPES)} as r(effectif_id, statut, date)
       where not exists (
         select 1 from effectif_statuts_erp s
         where s.effectif_id = r.effectif_id and s.statut_apprenant = r.statut
           and s.date_metier_mise_a_jour_statut is not distinct from r.date)`);
   }
-  if (statutsNouveaux.length) {
+  if (statutsNouveaux[0].length) {
     await tx.execute(sql`
       insert into effectif_statuts_erp (effectif_id, statut_apprenant, date_metier_mise_a_jour_statut, received_at)
       select r.effectif_id, r.statut, r.date, ${now}::timestamptz
-      from json_to_recordset(${JSON.stringify(statutsNouveaux)}::json) as r(effectif_id int, statut smallint, date timestamptz)`);
+      from ${unnestArrays(statutsNouveaux, STATUT_TYPES)} as r(effectif_id, statut, date)`);
   }
   lap("tx:statuts");
-  await refreshStatuts(tx, effectifIds, nouveaux);
+  if (effectifIds.length) await refreshStatuts(tx, effectifIds, nouveaux);
   lap("tx:refresh");
-  return { transmissionId: t.id, effectifIds };
+  return { transmissionId: t.id, effectifIds, inchanges };
+}
+
+/** Appends one row to column arrays. */
+function pushRow(columns: unknown[][], ...row: unknown[]): void {
+  for (let j = 0; j < row.length; j++) columns[j].push(row[j] ?? null);
+}
+
+/** `unnest(…)` of column arrays sent as typed array parameters. */
+function unnestArrays(columns: unknown[][], types: readonly ColumnType[]) {
+  return sql`unnest(${sql.join(
+    columns.map((values, j) => sql`${arrayParam(values)}::${sql.raw(types[j])}[]`),
+    sql`, `,
+  )})`;
 }
 
 /** Marks the organismes' first/last transmission, mode and ERP (outside the batch transaction: no lock held). */
@@ -645,7 +679,7 @@ export async function ingestDossiers(database: Database, items: unknown[], optio
   const nbAccepted = checked.length - nbRejected;
   const errors = storedErrors(checked, items, options.lignes);
 
-  let written: { transmissionId: number; effectifIds: number[] } | undefined;
+  let written: Written | undefined;
   t0 = performance.now();
   for (let attempt = 0; ; attempt++) {
     try {
@@ -675,5 +709,6 @@ export async function ingestDossiers(database: Database, items: unknown[], optio
     nbRejected,
     results,
     effectifIds: [...new Set(written.effectifIds)],
+    nbInchanges: written.inchanges,
   };
 }

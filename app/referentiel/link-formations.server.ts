@@ -21,12 +21,12 @@ export async function linkEffectifsToFormations(database: Database, options: { o
   const scope = options.organismeId ? sql`and e.organisme_formateur_id = ${options.organismeId}` : sql``;
   return database.db.transaction(async (tx) => {
     const byCfd = await execRows<{ id: number }>(tx, sql`
-      update effectifs e set formation_id = f.id
+      update effectifs e set formation_id = f.id, empreinte = null
       from formations f
       where e.formation_cfd is not null and f.cfd = e.formation_cfd and e.formation_id is distinct from f.id ${scope}
       returning e.id`);
     const byRncp = await execRows<{ id: number }>(tx, sql`
-      update effectifs e set formation_id = f.id
+      update effectifs e set formation_id = f.id, empreinte = null
       from (select rncp, min(id) as id from formations where rncp is not null group by rncp having count(*) = 1) f
       where e.formation_rncp = f.rncp and e.formation_id is distinct from f.id
         and (e.formation_cfd is null or not exists (select 1 from formations f2 where f2.cfd = e.formation_cfd)) ${scope}

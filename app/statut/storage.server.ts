@@ -23,7 +23,7 @@
  * transaction, so that two refreshes of one effectif never run concurrently.
  */
 import { sql, type SQL } from "drizzle-orm";
-import { execRows, type Database, type Executor } from "../../db/client.server";
+import { arrayParam, execRows, type Database, type Executor } from "../../db/client.server";
 import { niveauFromCfd } from "../referentiel/codes";
 import { etatsPeriodes, type EtatPeriode } from "../indicateurs/etats";
 import { addDays } from "./days";
@@ -139,26 +139,6 @@ const TYPES = [
   "boolean",
   "date",
 ];
-
-/** A PostgreSQL array literal of numbers, dates / codes (no quote or backslash in them), booleans and nulls. */
-function arrayLiteral(values: unknown[]): string {
-  let out = "{";
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (i > 0) out += ",";
-    out +=
-      v === null || v === undefined
-        ? "NULL"
-        : typeof v === "string"
-        ? `"${v}"`
-        : typeof v === "boolean"
-        ? v
-          ? "t"
-          : "f"
-        : String(v);
-  }
-  return out + "}";
-}
 
 interface LigneSource {
   id: number;
@@ -300,7 +280,7 @@ interface LigneRefresh extends LigneSource {
 export interface EffectifNouveau extends LigneSource {
   date_entree_formation: string;
   date_exclusion_formation: string | null;
-  /** The parcours written with the row. */
+  /** The parcours written with the row, computed by the engine from these same dates and contracts (not recomputed). */
   parcours: ParcoursStep[];
   contrats: ContratDates[];
 }
@@ -338,8 +318,7 @@ export async function refreshStatutStorage(
             left join lateral (select x.departement_code from organismes x where x.id = e.organisme_formateur_id) o on true`,
       )
     : [];
-  const rows: LigneRefresh[] = [...lus];
-  for (const n of nouveaux) rows.push({ ...n, demande: n.id, existe: true, anciennes: null });
+  const rows: LigneRefresh[] = lus;
 
   const parcoursUpdates: { id: number; parcours: ParcoursStep[] }[] = [];
   const changed: number[] = [];
@@ -389,6 +368,13 @@ export async function refreshStatutStorage(
       supprimees.debuts.push(l[1]);
     }
   }
+  for (const n of nouveaux) {
+    // a new effectif: its parcours was computed by the engine from this very row, and it has no stored period
+    const lignesEffectif = lignes(etatsPeriodes(n.parcours, n.date_fin_formation, n.annee_scolaire), dimensions(n));
+    if (lignesEffectif.length === 0) continue;
+    changed.push(n.id);
+    for (const l of lignesEffectif) ajouter(n.id, l);
+  }
   for (const r of rows) {
     if (r.existe) continue;
     for (const l of parseJson<LignePeriode[] | null>(r.anciennes) ?? []) {
@@ -412,7 +398,7 @@ export async function refreshStatutStorage(
     upsertAgregats(
       sql`with del as (
             delete from statut_periodes p
-            using unnest(${arrayLiteral(supprimees.ids)}::int[], ${arrayLiteral(
+            using unnest(${arrayParam(supprimees.ids)}::int[], ${arrayParam(
         supprimees.debuts,
       )}::date[]) as x(id, debut)
             where p.effectif_id = x.id and p.debut = x.debut
@@ -421,7 +407,7 @@ export async function refreshStatutStorage(
           ins as (
             insert into statut_periodes (${sql.raw(COLONNES.join(", "))})
             select * from unnest(${sql.join(
-              colonnes.map((values, i) => sql`${arrayLiteral(values)}::${sql.raw(TYPES[i])}[]`),
+              colonnes.map((values, i) => sql`${arrayParam(values)}::${sql.raw(TYPES[i])}[]`),
               sql`, `,
             )})
             returning *

@@ -9,6 +9,8 @@ import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { serveApp } from "../helpers/browser";
 import { revokeApiKey } from "../../app/ingestion/api-keys.server";
 import { computeParcours } from "../../app/statut/engine";
+import { ingestDossiers } from "../../app/ingestion/pipeline.server";
+import { linkEffectifsToFormations } from "../../app/referentiel/link-formations.server";
 import { dossier, effectifsOf, insertOrganisme, keyFor, post, relate, siretOf, uaiOf, type TestOrganisme } from "./ingestion-fixtures";
 
 process.env.API_RATE_PER_SECOND = "10000";
@@ -389,6 +391,95 @@ describe("storage", () => {
     expect(first.effectifs).toHaveLength(3);
     expect(first.contrats).toHaveLength(4);
     expect(first.statuts).toHaveLength(3);
+  });
+
+  it("a resend identical to the stored dossier writes nothing; a changed field, contract or source is written", async () => {
+    await reset();
+    const items = [
+      dossier(cfa, cfa, { id_erp_apprenant: "A" }),
+      dossier(cfa, cfa, { id_erp_apprenant: "B", contrat_date_rupture: "2025-01-15", cause_rupture_contrat: "démission" }),
+      dossier(formateur, cfa, { id_erp_apprenant: "C", email_contact: "c@exemple.fr" }),
+    ];
+    // xmin changes with every write of a row: equal xmin, untouched row
+    const rows = () =>
+      t.database.rows<Record<string, any>>(sql`
+        select id_erp_apprenant id, xmin::text as version, updated_at, last_transmission_id, empreinte,
+               (select count(*)::int from effectif_statuts_erp s where s.effectif_id = e.id) as statuts,
+               (select string_agg(c.xmin::text, ',' order by c.rang) from contrats c where c.effectif_id = e.id) as contrats
+        from effectifs e order by id_erp_apprenant`);
+    const periodes = () => t.database.rows(sql`select p.*, p.xmin::text as version from statut_periodes p order by effectif_id, debut`);
+
+    const first = await post(app.baseUrl, keyCfa, items);
+    expect(first.body).toMatchObject({ nb_ok: 3, nb_inchanges: 0 });
+    const stored = await rows();
+    const storedPeriodes = await periodes();
+    expect(stored.every((r) => typeof r.empreinte === "string" && r.empreinte.length > 0)).toBe(true);
+
+    const again = await post(app.baseUrl, keyCfa, items);
+    expect(again.body).toMatchObject({ nb_ok: 3, nb_erreurs: 0, nb_inchanges: 3 });
+    expect(again.body.message).toMatch(/3 enregistrés \(dont 3 inchangés depuis l'envoi précédent\)/);
+    expect(again.body.data.map((d: { status: string }) => d.status)).toEqual(["ok", "ok", "ok"]);
+    expect(await rows()).toEqual(stored);
+    expect(await periodes()).toEqual(storedPeriodes);
+    // the transmission itself is recorded, with every dossier accepted
+    const transmissions = await t.database.rows<Record<string, any>>(
+      sql`select nb_items, nb_accepted, nb_rejected from transmissions order by id`,
+    );
+    expect(transmissions).toEqual([
+      { nb_items: 3, nb_accepted: 3, nb_rejected: 0 },
+      { nb_items: 3, nb_accepted: 3, nb_rejected: 0 },
+    ]);
+
+    // one field of A, one contract date of B: those two are written, C is not
+    const changed = [
+      dossier(cfa, cfa, { id_erp_apprenant: "A", tel_apprenant: "0611111111" }),
+      dossier(cfa, cfa, { id_erp_apprenant: "B", contrat_date_rupture: "2025-02-15", cause_rupture_contrat: "démission" }),
+      items[2],
+    ];
+    const third = await post(app.baseUrl, keyCfa, changed);
+    expect(third.body).toMatchObject({ nb_ok: 3, nb_inchanges: 1 });
+    const after = await rows();
+    expect(after[0].version).not.toBe(stored[0].version);
+    expect(after[0].empreinte).not.toBe(stored[0].empreinte);
+    expect(after[1].version).not.toBe(stored[1].version);
+    expect(after[1].contrats).not.toBe(stored[1].contrats);
+    expect(after[2]).toEqual(stored[2]);
+    const [b] = await t.database.rows<Record<string, any>>(
+      sql`select c.date_rupture::text r from contrats c join effectifs e on e.id = c.effectif_id where e.id_erp_apprenant = 'B'`,
+    );
+    expect(b.r).toBe("2025-02-15");
+
+    // the same dossiers from a file are written once (the source is part of the fingerprint), then unchanged
+    const fichier = await ingestDossiers(t.database, changed, { organismeId: cfa.id, source: "FICHIER" });
+    expect(fichier).toMatchObject({ nbAccepted: 3, nbInchanges: 0 });
+    const fichierAgain = await ingestDossiers(t.database, changed, { organismeId: cfa.id, source: "FICHIER" });
+    expect(fichierAgain).toMatchObject({ nbAccepted: 3, nbInchanges: 3, effectifIds: [] });
+    const [{ sources }] = await t.database.rows<{ sources: string }>(sql`select string_agg(distinct source, ',') sources from effectifs`);
+    expect(sources).toBe("FICHIER");
+  });
+
+  it("a learner another writer changed (catalogue link) is written again by an identical resend", async () => {
+    await reset();
+    const item = dossier(cfa, cfa, { id_erp_apprenant: "R", formation_cfd: "99999999", formation_rncp: "RNCP99999" });
+    expect((await post(app.baseUrl, keyCfa, [item])).body.nb_inchanges).toBe(0);
+    const [formation] = await t.database.rows<{ id: number }>(
+      sql`insert into formations (cfd, rncp, intitule_long, niveau) values ('99999998', 'RNCP99999', 'Formation de test', 3) returning id`,
+    );
+    try {
+      const linked = await linkEffectifsToFormations(t.database);
+      expect(linked.parRncp).toBe(1);
+      const [e] = await t.database.rows<Record<string, any>>(sql`select formation_id, empreinte from effectifs`);
+      expect(e).toEqual({ formation_id: formation.id, empreinte: null });
+      // the resend is not taken for unchanged: the pipeline's merge applies again, as without a fingerprint
+      const resend = await post(app.baseUrl, keyCfa, [item]);
+      expect(resend.body.nb_inchanges).toBe(0);
+      const [after] = await t.database.rows<Record<string, any>>(sql`select empreinte from effectifs`);
+      expect(after.empreinte).toEqual(expect.any(String));
+      expect((await post(app.baseUrl, keyCfa, [item])).body.nb_inchanges).toBe(1);
+    } finally {
+      await t.database.rows(sql`delete from effectifs`);
+      await t.database.rows(sql`delete from formations where id = ${formation.id}`);
+    }
   });
 
   it("merge: an empty value never erases, the contracts sent replace the stored ones, none sent keeps them", async () => {

@@ -1,0 +1,1 @@
+ALTER TABLE "effectifs" ADD COLUMN "empreinte" text;
