@@ -163,6 +163,8 @@ export const transmissions = pgTable(
     nbItems: integer("nb_items").notNull(),
     nbAccepted: integer("nb_accepted").notNull(),
     nbRejected: integer("nb_rejected").notNull(),
+    /** Accepted items identical to what was stored, hence not written (decision 009); null before it was counted. */
+    nbUnchanged: integer("nb_unchanged"),
     /** Per-item errors `[{index, id_erp_apprenant, nom, prenom, errors:[{path, message}]}]`; purged after 30 days. */
     errors: jsonb("errors"),
   },

@@ -122,6 +122,40 @@ function serverMemory(): { peakMb: number; rssMb: number } | null {
   }
 }
 
+/** CPU seconds (user + system) a process has used, from /proc (Linux): null when it cannot be read. */
+function cpuSeconds(pid: number | string): number | null {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+const CLOCK_TICKS = Number(process.env.CLK_TCK ?? 100);
+
+/**
+ * CPU used by the server (--pid) and by the PostgreSQL backends of the bench database (when the server runs on
+ * this machine): less noisy than a rate on a shared machine, and it says which side the time goes to.
+ */
+async function cpuSnapshot(sql: postgres.Sql): Promise<{ node: number | null; postgres: Map<number, number> }> {
+  const backends = await sql<{ pid: number }[]>`select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`;
+  const postgresCpu = new Map<number, number>();
+  for (const { pid } of backends) {
+    const s = cpuSeconds(pid);
+    if (s !== null) postgresCpu.set(pid, s);
+  }
+  return { node: PID ? cpuSeconds(PID) : null, postgres: postgresCpu };
+}
+
+function cpuDelta(before: Awaited<ReturnType<typeof cpuSnapshot>>, after: Awaited<ReturnType<typeof cpuSnapshot>>) {
+  let postgresCpu = 0;
+  for (const [pid, s] of after.postgres) postgresCpu += s - (before.postgres.get(pid) ?? 0);
+  return {
+    node: before.node !== null && after.node !== null ? after.node - before.node : null,
+    postgres: after.postgres.size ? postgresCpu : null,
+  };
+}
+
 interface RunResult {
   label: string;
   clients: number;
@@ -131,9 +165,12 @@ interface RunResult {
   p95: number;
   rejected: number;
   peakMb: number | null;
+  /** CPU ms per 1,000 dossiers, server (Node) and PostgreSQL backends. */
+  cpuNode: number | null;
+  cpuPostgres: number | null;
 }
 
-async function postRun(label: string, orgs: Org[], clients: number, run: string): Promise<RunResult> {
+async function postRun(sql: postgres.Sql, label: string, orgs: Org[], clients: number, run: string): Promise<RunResult> {
   // N dossiers split between the clients, each client its own organisme (and key); bodies serialised up front.
   const perClient = Math.ceil(N / clients);
   const queues: { key: string; bodies: string[] }[] = [];
@@ -150,6 +187,7 @@ async function postRun(label: string, orgs: Org[], clients: number, run: string)
   const latencies: number[] = [];
   let rejected = 0;
   let sent = 0;
+  const cpuBefore = await cpuSnapshot(sql);
   const t0 = performance.now();
   await Promise.all(
     queues.map(async ({ key, bodies }) => {
@@ -169,7 +207,11 @@ async function postRun(label: string, orgs: Org[], clients: number, run: string)
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = cpuDelta(cpuBefore, await cpuSnapshot(sql));
+  const perThousand = (s: number | null) => (s === null || sent === 0 ? null : (1000 * s * 1000) / sent);
   return {
+    cpuNode: perThousand(cpu.node),
+    cpuPostgres: perThousand(cpu.postgres),
     label,
     clients,
     dossiers: sent,
@@ -254,24 +296,27 @@ async function main() {
 
   const results: RunResult[] = [];
   for (const clients of CONCURRENCIES) {
-    results.push(await postRun(`nouveaux dossiers, ${clients} client${clients > 1 ? "s" : ""}`, orgs, clients, `${RUN}-c${clients}`));
+    results.push(await postRun(sql, `nouveaux dossiers, ${clients} client${clients > 1 ? "s" : ""}`, orgs, clients, `${RUN}-c${clients}`));
     const r = results[results.length - 1];
     console.log(`  ${r.label} : ${(r.dossiers / r.seconds).toFixed(0)} dossiers/s`);
   }
   const resendClients = Math.max(...CONCURRENCIES);
-  if (RESEND) results.push(await postRun(`renvoi des mêmes dossiers (mises à jour), ${resendClients} clients`, orgs, resendClients, `${RUN}-c${resendClients}`));
+  if (RESEND) results.push(await postRun(sql, `renvoi des mêmes dossiers (mises à jour), ${resendClients} clients`, orgs, resendClients, `${RUN}-c${resendClients}`));
   const copy = await copyRun(sql, orgs);
   const copyRate = copy.rows / copy.seconds;
 
-  console.log("\n| série | dossiers | durée (s) | dossiers/s | % du COPY | p50 (ms) | p95 (ms) | refusés | pic RSS serveur (Mo) |");
-  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+  console.log(
+    "\n| série | dossiers | durée (s) | dossiers/s | % du COPY | p50 (ms) | p95 (ms) | refusés | pic RSS serveur (Mo) | CPU Node (ms / 1 000) | CPU PostgreSQL (ms / 1 000) |",
+  );
+  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  const ms = (v: number | null) => (v === null ? "n/d" : v.toFixed(0));
   for (const r of results) {
     const rate = r.dossiers / r.seconds;
     console.log(
-      `| ${r.label} | ${r.dossiers} | ${r.seconds.toFixed(1)} | ${rate.toFixed(0)} | ${((100 * rate) / copyRate).toFixed(0)} % | ${r.p50.toFixed(0)} | ${r.p95.toFixed(0)} | ${r.rejected} | ${r.peakMb?.toFixed(0) ?? "n/d"} |`,
+      `| ${r.label} | ${r.dossiers} | ${r.seconds.toFixed(1)} | ${rate.toFixed(0)} | ${((100 * rate) / copyRate).toFixed(0)} % | ${r.p50.toFixed(0)} | ${r.p95.toFixed(0)} | ${r.rejected} | ${r.peakMb?.toFixed(0) ?? "n/d"} | ${ms(r.cpuNode)} | ${ms(r.cpuPostgres)} |`,
     );
   }
-  console.log(`| COPY brut des mêmes lignes (table nue, ${copy.rows} lignes) | ${copy.rows} | ${copy.seconds.toFixed(1)} | ${copyRate.toFixed(0)} | 100 % | | | | |`);
+  console.log(`| COPY brut des mêmes lignes (table nue, ${copy.rows} lignes) | ${copy.rows} | ${copy.seconds.toFixed(1)} | ${copyRate.toFixed(0)} | 100 % | | | | | | |`);
   await sql.end();
   await database.close();
 }

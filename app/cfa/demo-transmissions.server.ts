@@ -280,6 +280,8 @@ export async function ensureDemoTransmissions(database: Database, today: string)
         received_at: new Date(j.at).toISOString(),
         nb_items: total,
         nb_accepted: total - rejected,
+        // the first transmission writes every learner; a nightly resend changes a few (new contract, rupture, arrival)
+        nb_unchanged: jIndex === jours.length - 1 ? 0 : Math.max(0, total - rejected - Math.ceil((total - rejected) * 0.04) - (jIndex % 5)),
         nb_rejected: rejected,
         errors: errors.length ? errors : null,
       });
@@ -300,10 +302,11 @@ export async function ensureDemoTransmissions(database: Database, today: string)
   }
   for (let i = 0; i < lignes.length; i += 2000) {
     await database.db.execute(sql`
-      insert into transmissions (organisme_id, source, erp, file_name, received_at, nb_items, nb_accepted, nb_rejected, errors)
-      select r.organisme_id, r.source, r.erp, r.file_name, r.received_at, r.nb_items, r.nb_accepted, r.nb_rejected, r.errors
+      insert into transmissions (organisme_id, source, erp, file_name, received_at, nb_items, nb_accepted, nb_unchanged, nb_rejected, errors)
+      select r.organisme_id, r.source, r.erp, r.file_name, r.received_at, r.nb_items, r.nb_accepted, r.nb_unchanged, r.nb_rejected, r.errors
       from jsonb_to_recordset(${jsonParam(lignes.slice(i, i + 2000))}::jsonb)
-        as r(organisme_id int, source text, erp text, file_name text, received_at timestamptz, nb_items int, nb_accepted int, nb_rejected int, errors jsonb)`);
+        as r(organisme_id int, source text, erp text, file_name text, received_at timestamptz, nb_items int, nb_accepted int, nb_unchanged int,
+             nb_rejected int, errors jsonb)`);
   }
   for (let i = 0; i < cles.length; i += 2000) {
     await database.db.execute(sql`

@@ -134,6 +134,8 @@ export interface TransmissionDuJour {
   fileName: string | null;
   nbItems: number;
   nbAccepted: number;
+  /** Accepted items identical to what was stored (not written); null for transmissions received before it was counted. */
+  nbUnchanged: number | null;
   nbRejected: number;
   /** Rejected items whose detail has been purged (older than 30 days). */
   detailPurge: boolean;
@@ -193,10 +195,11 @@ export async function transmissionsDuJour(database: Database, organismeId: numbe
     file_name: string | null;
     nb_items: number;
     nb_accepted: number;
+    nb_unchanged: number | null;
     nb_rejected: number;
     errors: unknown;
   }>(sql`
-    select id, received_at, source, erp, file_name, nb_items, nb_accepted, nb_rejected, errors
+    select id, received_at, source, erp, file_name, nb_items, nb_accepted, nb_unchanged, nb_rejected, errors
     from transmissions
     where organisme_id = ${organismeId}
       and received_at >= (${jour}::date::timestamp at time zone 'Europe/Paris')
@@ -218,6 +221,7 @@ export async function transmissionsDuJour(database: Database, organismeId: numbe
       fileName: r.file_name,
       nbItems: r.nb_items,
       nbAccepted: r.nb_accepted,
+      nbUnchanged: r.nb_unchanged,
       nbRejected: r.nb_rejected,
       detailPurge: r.errors === null && r.nb_rejected > 0,
     };

@@ -394,8 +394,12 @@ const UPSERT_SQL = (() => {
   };
 })();
 
-/** Index of each COLUMNS entry by column name. */
+/** Index of each COLUMNS entry by column name; the derived columns follow COLUMNS. */
 const COLUMN_INDEX = new Map(COLUMNS.map(([c], j) => [c, j]));
+const PARCOURS = COLUMNS.length;
+const EMPREINTE = COLUMNS.length + 1;
+/** The identity key's columns. */
+const IDENTITE = ["organisme_formateur_id", "annee_scolaire", "id_erp_apprenant"].map((c) => COLUMN_INDEX.get(c)!);
 
 /**
  * The fingerprint of a dossier as the upsert would write it: the source, every column value (parcours is derived
@@ -422,7 +426,7 @@ function effectifNouveau(id: number, columns: unknown[][], i: number, c: Checked
     annee_formation: col("annee_formation"),
     sexe: col("sexe"),
     rqth: col("rqth"),
-    parcours: columns[COLUMNS.length][i] as EffectifNouveau["parcours"],
+    parcours: columns[PARCOURS][i] as EffectifNouveau["parcours"],
     departement_code: c.formateurDepartement ?? null,
     niveau: c.formationNiveau ?? null,
     contrats: c.dossier!.contrats,
@@ -488,19 +492,9 @@ async function writeBatch(
     options.trace(step, at - mark);
     mark = at;
   };
-  const [t] = await execRows<{ id: number }>(
-    tx,
-    sql`insert into transmissions (organisme_id, source, erp, file_name, received_at, nb_items, nb_accepted, nb_rejected, errors)
-        values (${options.organismeId}, ${options.source}, ${options.erp ?? null}, ${options.fileName?.replace(/\u0000/g, "") ?? null}, ${now}::timestamptz,
-                ${transmission.nbItems}, ${transmission.nbAccepted}, ${transmission.nbRejected},
-                ${transmission.errors.length ? jsonParam(transmission.errors) : null}::jsonb)
-        returning id`,
-  );
-  lap("tx:transmission");
-  if (unique.length === 0) return { transmissionId: t.id, effectifIds: [], inchanges: 0 };
-
-  // Column arrays of the upsert (COLUMNS, parcours, empreinte), row i = unique[i].
-  const columns: unknown[][] = UPSERT_SQL.types.map(() => new Array(unique.length));
+  // Column arrays of the upsert (COLUMNS, parcours, empreinte), row i = unique[i]; the parcours comes later.
+  let aEcrire = unique;
+  let columns: unknown[][] = UPSERT_SQL.types.map(() => new Array(unique.length));
   const values = new Array<unknown>(COLUMNS.length);
   unique.forEach((c, i) => {
     const d = c.dossier!;
@@ -509,9 +503,40 @@ async function writeBatch(
       values[j] = value;
       columns[j][i] = value;
     }
-    columns[COLUMNS.length][i] = parcoursOfDossier(d);
-    columns[COLUMNS.length + 1][i] = empreinte(options.source, values, d.contrats);
+    columns[EMPREINTE][i] = empreinte(options.source, values, d.contrats);
   });
+  // The stored fingerprints of the batch's learners (one indexed read, no lock): a dossier identical to the stored
+  // one is left out of every write. A learner that a concurrent request changes after this read keeps that
+  // request's version, as if this one had come first; the upsert also skips a row that a concurrent request has
+  // meanwhile brought to the fingerprint sent (decision 009).
+  const stockees = unique.length === 0 ? [] : await execRows<{ organisme_formateur_id: number; annee_scolaire: string; id_erp_apprenant: string; empreinte: string }>(
+    tx,
+    sql`select e.organisme_formateur_id, e.annee_scolaire, e.id_erp_apprenant, e.empreinte
+        from ${unnestArrays(IDENTITE.map((j) => columns[j]), IDENTITE.map((j) => COLUMNS[j][1]))} as k(f, a, i)
+        join effectifs e on e.organisme_formateur_id = k.f and e.annee_scolaire = k.a and e.id_erp_apprenant = k.i
+        where e.empreinte is not null`,
+  );
+  if (stockees.length) {
+    const empreinteStockee = new Map(stockees.map((r) => [rowKey(r), r.empreinte]));
+    const lignes = unique.flatMap((c, i) => (empreinteStockee.get(identityKey(c)) === columns[EMPREINTE][i] ? [] : [i]));
+    if (lignes.length < unique.length) {
+      aEcrire = lignes.map((i) => unique[i]);
+      columns = columns.map((column) => lignes.map((i) => column[i]));
+    }
+  }
+  const inchanges = unique.length - aEcrire.length;
+  lap("tx:empreintes");
+  const [t] = await execRows<{ id: number }>(
+    tx,
+    sql`insert into transmissions (organisme_id, source, erp, file_name, received_at, nb_items, nb_accepted, nb_rejected, nb_unchanged, errors)
+        values (${options.organismeId}, ${options.source}, ${options.erp ?? null}, ${options.fileName?.replace(/\u0000/g, "") ?? null}, ${now}::timestamptz,
+                ${transmission.nbItems}, ${transmission.nbAccepted}, ${transmission.nbRejected}, ${inchanges},
+                ${transmission.errors.length ? jsonParam(transmission.errors) : null}::jsonb)
+        returning id`,
+  );
+  lap("tx:transmission");
+  if (aEcrire.length === 0) return { transmissionId: t.id, effectifIds: [], inchanges };
+  aEcrire.forEach((c, i) => (columns[PARCOURS][i] = parcoursOfDossier(c.dossier!)));
   const returned = await execRows<{
     id: number;
     organisme_formateur_id: number;
@@ -529,7 +554,6 @@ async function writeBatch(
   const idByKey = new Map(returned.map((r) => [rowKey(r), r.id]));
   const insertedIds = new Set(returned.filter((r) => r.inserted).map((r) => r.id));
   const effectifIds: number[] = [];
-  let inchanges = 0;
   /** Updated effectifs whose contracts are replaced (a new effectif has none to delete). */
   const withContrats: number[] = [];
   const contrats: unknown[][] = [[], [], [], [], [], [], []];
@@ -538,11 +562,12 @@ async function writeBatch(
   const statutsNouveaux: unknown[][] = [[], [], []];
   /** Inserted effectifs, as written: the statut refresh does not read them back. */
   const nouveaux: EffectifNouveau[] = [];
-  unique.forEach((c, i) => {
+  let inchangesEntreTemps = 0;
+  aEcrire.forEach((c, i) => {
     const id = idByKey.get(identityKey(c));
     if (id === undefined) {
-      // not returned: the stored row has the same fingerprint, nothing to write
-      inchanges++;
+      // not returned: a concurrent request has stored the same fingerprint since the read above
+      inchangesEntreTemps++;
       return;
     }
     effectifIds.push(id);
@@ -590,7 +615,10 @@ async function writeBatch(
   lap("tx:statuts");
   if (effectifIds.length) await refreshStatuts(tx, effectifIds, nouveaux);
   lap("tx:refresh");
-  return { transmissionId: t.id, effectifIds, inchanges };
+  if (inchangesEntreTemps) {
+    await tx.execute(sql`update transmissions set nb_unchanged = nb_unchanged + ${inchangesEntreTemps} where id = ${t.id}`);
+  }
+  return { transmissionId: t.id, effectifIds, inchanges: inchanges + inchangesEntreTemps };
 }
 
 /** Appends one row to column arrays. */

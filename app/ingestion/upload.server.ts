@@ -375,6 +375,8 @@ export interface TransmissionSummary {
   receivedAt: string;
   nbItems: number;
   nbAccepted: number;
+  /** Accepted lines identical to what was stored (nothing written for them). */
+  nbUnchanged: number;
   nbRejected: number;
   errors: { ligne: number | null; id_erp_apprenant: string | null; nom: string | null; prenom: string | null; messages: string[] }[];
 }
@@ -385,9 +387,10 @@ export async function transmissionSummary(database: Database, transmissionId: nu
     received_at: string;
     nb_items: number;
     nb_accepted: number;
+    nb_unchanged: number | null;
     nb_rejected: number;
     errors: unknown;
-  }>(sql`select id, received_at::text, nb_items, nb_accepted, nb_rejected, errors from transmissions where id = ${transmissionId}`);
+  }>(sql`select id, received_at::text, nb_items, nb_accepted, nb_unchanged, nb_rejected, errors from transmissions where id = ${transmissionId}`);
   if (!row) return null;
   const errors = (typeof row.errors === "string" ? JSON.parse(row.errors) : (row.errors ?? [])) as {
     ligne?: number | null;
@@ -401,6 +404,7 @@ export async function transmissionSummary(database: Database, transmissionId: nu
     receivedAt: row.received_at,
     nbItems: row.nb_items,
     nbAccepted: row.nb_accepted,
+    nbUnchanged: row.nb_unchanged ?? 0,
     nbRejected: row.nb_rejected,
     errors: errors.map((e) => ({
       ligne: e.ligne ?? null,

@@ -51,6 +51,7 @@ export default function TransmissionsDuJour() {
                 <th scope="col">Mode</th>
                 <th scope="col">Dossiers reçus</th>
                 <th scope="col">Acceptés</th>
+                <th scope="col">dont inchangés</th>
                 <th scope="col">Refusés</th>
               </tr>
             </thead>
@@ -63,6 +64,7 @@ export default function TransmissionsDuJour() {
                   </td>
                   <td>{formatNombre(t.nbItems)}</td>
                   <td>{formatNombre(t.nbAccepted)}</td>
+                  <td>{t.nbUnchanged === null ? <span title="Non compté pour cette transmission">–</span> : formatNombre(t.nbUnchanged)}</td>
                   <td>{formatNombre(t.nbRejected)}</td>
                 </tr>
               ))}

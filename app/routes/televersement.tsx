@@ -337,7 +337,9 @@ function EtapeResultat({ data }: { data: Extract<UploadPageData, { step: "result
           className="fr-mb-3w"
           severity={s.nbRejected ? "warning" : "success"}
           title="Import terminé"
-          description={`${data.fileName} (${data.organisme}) : ${pluriel(s.nbAccepted, "ligne enregistrée", "lignes enregistrées")}, ${pluriel(s.nbRejected, "ligne refusée", "lignes refusées")} sur ${pluriel(s.nbItems, "ligne")}.`}
+          description={`${data.fileName} (${data.organisme}) : ${pluriel(s.nbAccepted, "ligne enregistrée", "lignes enregistrées")}${
+            s.nbUnchanged ? ` (dont ${pluriel(s.nbUnchanged, "inchangée", "inchangées")} depuis l'envoi précédent)` : ""
+          }, ${pluriel(s.nbRejected, "ligne refusée", "lignes refusées")} sur ${pluriel(s.nbItems, "ligne")}.`}
         />
       ) : (
         <Alert className="fr-mb-3w" severity="success" title="Import terminé" description={data.fileName} />

@@ -1,1 +1,2 @@
-ALTER TABLE "effectifs" ADD COLUMN "empreinte" text;
+ALTER TABLE "effectifs" ADD COLUMN "empreinte" text;--> statement-breakpoint
+ALTER TABLE "transmissions" ADD COLUMN "nb_unchanged" integer;

@@ -183,6 +183,7 @@ describe("named lists, transmissions and exports", () => {
     const day = await (await b.get(`/cfa/${ref.R.id}/transmissions/${new Date().toISOString().slice(0, 10)}`)).text();
     expect(day).toContain("Bernard");
     expect(day).toContain("n&#x27;existe pas dans le calendrier");
+    expect(day).toContain("dont inchangés");
   });
 
   it("the export is a logged download, with contacts for a CFA", async () => {

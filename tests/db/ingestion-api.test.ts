@@ -423,11 +423,11 @@ describe("storage", () => {
     expect(await periodes()).toEqual(storedPeriodes);
     // the transmission itself is recorded, with every dossier accepted
     const transmissions = await t.database.rows<Record<string, any>>(
-      sql`select nb_items, nb_accepted, nb_rejected from transmissions order by id`,
+      sql`select nb_items, nb_accepted, nb_unchanged, nb_rejected from transmissions order by id`,
     );
     expect(transmissions).toEqual([
-      { nb_items: 3, nb_accepted: 3, nb_rejected: 0 },
-      { nb_items: 3, nb_accepted: 3, nb_rejected: 0 },
+      { nb_items: 3, nb_accepted: 3, nb_unchanged: 0, nb_rejected: 0 },
+      { nb_items: 3, nb_accepted: 3, nb_unchanged: 3, nb_rejected: 0 },
     ]);
 
     // one field of A, one contract date of B: those two are written, C is not

@@ -20,6 +20,7 @@ import {
   mappingFrom,
   previewUpload,
   readUploadedFile,
+  transmissionSummary,
   type UploadAccess,
 } from "../../app/ingestion/upload.server";
 import { autoMap } from "../../app/ingestion/mapping";
@@ -162,6 +163,11 @@ describe("reading files", () => {
     const reloaded = await loadUpload(t.database, access, upload.id);
     expect(reloaded?.importedAt).not.toBeNull();
     await expect(importUpload(t.database, reloaded!, mapping, "2024-2025")).rejects.toThrow(/déjà été importé/);
+    // the same file uploaded again: its valid line is accepted and counted unchanged, nothing is rewritten
+    const again = await uploadAndPreview(new Uint8Array(bytes), "effectifs.xlsx");
+    const second = await importUpload(t.database, again.upload, again.mapping, "2024-2025");
+    expect(second).toMatchObject({ nbAccepted: 1, nbRejected: 1, nbInchanges: 1, effectifIds: [] });
+    expect(await transmissionSummary(t.database, second.transmissionId)).toMatchObject({ nbAccepted: 1, nbUnchanged: 1, nbRejected: 1 });
   });
 
   it("refuses empty, header-only, .xls and unreadable files with a French message", () => {
