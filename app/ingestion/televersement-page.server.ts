@@ -18,6 +18,7 @@ import {
   loadUpload,
   mappingFrom,
   mappingNotes,
+  organismePropose,
   previewUpload,
   readUploadedFile,
   resolveOrganisme,
@@ -49,6 +50,8 @@ export type UploadPageData =
   | (Common & {
       step: "fichier";
       organismes: { id: number; label: string }[] | null;
+      /** The organisme of `?organisme=<id>` (CFA space links): selected, or its SIRET and UAI typed in. */
+      organismePropose: { id: number; saisie: string } | null;
     })
   | (Common & {
       step: "apercu";
@@ -91,11 +94,13 @@ export async function televersementLoader(request: Request, database: Database):
   const url = new URL(request.url);
   const id = url.searchParams.get("id");
   if (!id) {
+    const propose = await organismePropose(database, access, url.searchParams.get("organisme"));
     return withHeaders(
       {
         ...common,
         step: "fichier" as const,
         organismes: access.kind === "organismes" ? access.organismes.map((o) => ({ id: o.id, label: organismeLabel(o) })) : null,
+        organismePropose: propose ? { id: propose.id, saisie: [propose.siret, propose.uai].filter(Boolean).join(" ") } : null,
       },
       headers,
     );

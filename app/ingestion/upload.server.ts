@@ -72,6 +72,13 @@ function mayUploadFor(access: UploadAccess, organismeId: number): boolean {
 }
 
 /** The organisme typed on the page (SIRET, UAI or both, or an id from the select). */
+/** The organisme of a link `/televersement?organisme=<id>` when the viewer may upload for it, else null. */
+export async function organismePropose(database: Database, access: UploadAccess, param: string | null): Promise<OrganismeRef | null> {
+  if (!param || !/^\d{1,9}$/.test(param)) return null;
+  const [o] = await database.rows<OrganismeRef>(sql`select id, siret, uai, raison_sociale from organismes where id = ${Number(param)}`);
+  return o && mayUploadFor(access, o.id) ? o : null;
+}
+
 export async function resolveOrganisme(database: Database, access: UploadAccess, input: string): Promise<OrganismeRef> {
   const text = input.trim();
   if (!text) throw new UploadError("Choisissez l'organisme pour lequel vous téléversez ce fichier.");

@@ -154,7 +154,7 @@ export default function Apprenants() {
             ) : (
               <>
                 Vos apprenants apparaîtront ici après la première transmission de votre ERP (<Link to={`${base}/cle-api`}>connecter mon ERP</Link>)
-                ou le <Link to="/televersement">téléversement d'un fichier</Link>.
+                ou le <Link to={`/televersement?organisme=${organismeId}`}>téléversement d'un fichier</Link>.
               </>
             )}
           </p>

@@ -220,7 +220,7 @@ export default function CleApi() {
         </ol>
         {data.instructions.mode === "fichier" ? (
           <p>
-            <Link className="fr-btn" to="/televersement">
+            <Link className="fr-btn" to={`/televersement?organisme=${data.organismeId}`}>
               Téléverser un fichier
             </Link>
           </p>

@@ -66,7 +66,7 @@ export default function Qualite() {
           <h2 className="fr-alert__title">Aucun apprenant pour l'année {q.anneeScolaire}</h2>
           <p>
             La qualité des données se mesure sur les apprenants transmis. <Link to={`${base}/cle-api`}>Connectez votre ERP</Link> ou{" "}
-            <Link to="/televersement">téléversez un fichier</Link>.
+            <Link to={`/televersement?organisme=${q.organismeId}`}>téléversez un fichier</Link>.
           </p>
         </div>
       ) : (

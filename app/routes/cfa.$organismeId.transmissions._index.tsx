@@ -47,7 +47,7 @@ export default function Transmissions() {
             <li>Elle apparaîtra ici, jour par jour, avec les dossiers refusés et la façon de les corriger.</li>
           </ol>
           <p>
-            Sans ERP connecté, vous pouvez aussi <Link to="/televersement">téléverser un fichier</Link> Excel ou CSV de vos apprenants.
+            Sans ERP connecté, vous pouvez aussi <Link to={`/televersement?organisme=${organismeId}`}>téléverser un fichier</Link> Excel ou CSV de vos apprenants.
           </p>
         </div>
       </>
@@ -97,7 +97,7 @@ export default function Transmissions() {
           <h2 className="fr-alert__title">Aucune transmission sur cette période</h2>
           <p>
             Votre dernière transmission date du {formatDate(h.derniere)}. Vérifiez que votre ERP transmet toujours (clé d'API valide, tâche
-            planifiée active) ou <Link to="/televersement">téléversez un fichier</Link>.
+            planifiée active) ou <Link to={`/televersement?organisme=${organismeId}`}>téléversez un fichier</Link>.
           </p>
         </div>
       ) : (

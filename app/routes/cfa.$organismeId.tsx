@@ -36,7 +36,7 @@ export default function EspaceCfa() {
     item("Doublons", "/doublons"),
     item("Qualité des données", "/qualite"),
     ...(entete.nbFormateurs > 0 ? [item(`Organismes formateurs (${entete.nbFormateurs})`, "/formateurs")] : []),
-    { text: "Téléverser un fichier", linkProps: { to: "/televersement" }, isActive: false },
+    { text: "Téléverser un fichier", linkProps: { to: `/televersement?organisme=${entete.id}` }, isActive: false },
   ];
   return (
     <div className="fr-container fr-my-4w">

@@ -97,7 +97,13 @@ function EtapeFichier({ data }: { data: Extract<UploadPageData, { step: "fichier
               <label className="fr-label" htmlFor="organisme">
                 Organisme
               </label>
-              <select className="fr-select" id="organisme" name="organisme" required defaultValue={String(data.organismes[0].id)}>
+              <select
+                className="fr-select"
+                id="organisme"
+                name="organisme"
+                required
+                defaultValue={String(data.organismePropose?.id ?? data.organismes[0].id)}
+              >
                 {data.organismes.map((o) => (
                   <option key={o.id} value={o.id}>
                     {o.label}
@@ -112,7 +118,7 @@ function EtapeFichier({ data }: { data: Extract<UploadPageData, { step: "fichier
               Organisme
               <span className="fr-hint-text">SIRET et/ou UAI de l'organisme, tels qu'ils figurent au référentiel (ex. 13002456000018 0751234J)</span>
             </label>
-            <input className="fr-input" id="organisme" name="organisme" required autoComplete="off" />
+            <input className="fr-input" id="organisme" name="organisme" required autoComplete="off" defaultValue={data.organismePropose?.saisie} />
           </div>
         )}
         <div className="fr-input-group">

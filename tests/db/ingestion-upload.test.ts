@@ -250,6 +250,26 @@ describe("the page over HTTP", () => {
     }
   });
 
+  it("?organisme= preselects an organisme the viewer may upload for, and only such one", async () => {
+    const app = await serveApp(t.database);
+    try {
+      const admin = await signedIn("admin-upload@test.fr", { type: "ADMINISTRATEUR" });
+      let html = await (await fetch(`${app.baseUrl}/televersement?organisme=${autre.id}`, { headers: { Cookie: admin } })).text();
+      expect(html).toMatch(new RegExp(`id="organisme" name="organisme" required="" autoComplete="off" value="${autre.siret} ${autre.uai}"`));
+      html = await (await fetch(`${app.baseUrl}/televersement?organisme=abc`, { headers: { Cookie: admin } })).text();
+      expect(html).toMatch(/id="organisme" name="organisme" required="" autoComplete="off"\/>/);
+      // a CFA: its own organisme is selected; another one's id is ignored
+      const cookie = await signedIn("cfa-upload-lien@test.fr", { type: "ORGANISME_FORMATION", siret: cfa.siret, uai: cfa.uai });
+      html = await (await fetch(`${app.baseUrl}/televersement?organisme=${cfa.id}`, { headers: { Cookie: cookie } })).text();
+      expect(html).toContain(`<option value="${cfa.id}" selected="">`);
+      html = await (await fetch(`${app.baseUrl}/televersement?organisme=${autre.id}`, { headers: { Cookie: cookie } })).text();
+      expect(html).not.toContain(String(autre.siret));
+      expect(html).toContain(`<option value="${cfa.id}" selected="">`);
+    } finally {
+      await app.close();
+    }
+  });
+
   it("a CFA uploads, previews and imports a CSV for its organisme only; the templates download", async () => {
     const app = await serveApp(t.database);
     try {
