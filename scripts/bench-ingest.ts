@@ -134,11 +134,14 @@ function cpuSeconds(pid: number | string): number | null {
 const CLOCK_TICKS = Number(process.env.CLK_TCK ?? 100);
 
 /**
- * CPU used by the server (--pid) and by the PostgreSQL backends of the bench database (when the server runs on
- * this machine): less noisy than a rate on a shared machine, and it says which side the time goes to.
+ * CPU used by the server (--pid) and by the PostgreSQL client backends of the bench database (when the server runs
+ * on this machine; autovacuum and the WAL writer are not counted): less noisy than a rate on a shared machine, and
+ * it says which side the time goes to.
  */
 async function cpuSnapshot(sql: postgres.Sql): Promise<{ node: number | null; postgres: Map<number, number> }> {
-  const backends = await sql<{ pid: number }[]>`select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`;
+  const backends = await sql<{ pid: number }[]>`
+    select pid from pg_stat_activity
+    where datname = current_database() and backend_type = 'client backend' and pid <> pg_backend_pid()`;
   const postgresCpu = new Map<number, number>();
   for (const { pid } of backends) {
     const s = cpuSeconds(pid);

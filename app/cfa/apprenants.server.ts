@@ -320,6 +320,7 @@ export interface FicheApprenant {
   aujourdhui: DropoutMeasures & { aRisque: boolean };
   statutsErp: StatutErpFiche[];
   source: string;
+  /** The last transmission that changed the learner (an identical resend writes nothing: decision 009). */
   derniereTransmission: string | null;
   createdAt: string;
   updatedAt: string;

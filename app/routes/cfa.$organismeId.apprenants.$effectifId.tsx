@@ -263,7 +263,7 @@ export default function FicheApprenant() {
         <p className="fr-text--xs">
           Source : {fiche.source === "API" ? "API" : fiche.source === "FICHIER" ? "fichier téléversé" : "jeu de démonstration"} · créé le{" "}
           {formatDateHeure(fiche.createdAt)} · mis à jour le {formatDateHeure(fiche.updatedAt)}
-          {fiche.derniereTransmission ? ` · dernière transmission le ${formatDateHeure(fiche.derniereTransmission)}` : ""}
+          {fiche.derniereTransmission ? ` · dernière modification transmise le ${formatDateHeure(fiche.derniereTransmission)}` : ""}
         </p>
       </section>
     </>
