@@ -3,14 +3,17 @@
  *
  *   validate every item (dossier-schema) → resolve the organismes of the batch in one query → check the
  *   transmitting organisme's scope → dedupe (last wins) → sort by identity key → one transaction:
- *   transmission row, set-based upsert of the effectifs, contracts replaced, ERP statut history, statut refresh
- *   → mark the organismes' transmission times.
+ *   fingerprints read (a dossier identical to the stored one is left out), transmission row, set-based upsert of
+ *   the effectifs, contracts replaced, ERP statut history, statut refresh → mark the organismes' transmission times.
  *
  * Rules (domain.md, "The feed the ERPs already speak"):
  * - Identity of an effectif: (organisme formateur, année scolaire, id_erp_apprenant).
  * - Merge on resend: an empty value never erases a stored one (`coalesce(excluded.col, effectifs.col)`); the
  *   contracts sent replace the stored ones. A dossier sent WITHOUT any contract keeps the stored contracts (an
  *   empty list is an empty value).
+ * - Unchanged resend: a dossier whose fingerprint (`empreinte`: source, written values, contracts) is the stored
+ *   one writes nothing at all; it is counted (`nbInchanges`, `transmissions.nb_unchanged`). Decision 009.
+ * - Batches go to PostgreSQL as typed column arrays read by `unnest` (far cheaper to parse than JSON records).
  * - The NIR is never stored: only `nir_fourni` (once true, it stays true).
  * - The ERP's statut history: one `effectif_statuts_erp` row per distinct (statut, date de mise à jour) received.
  * - Scope: the transmitting organisme may write the dossiers whose responsable or formateur is itself or one of
@@ -592,10 +595,9 @@ async function writeBatch(
   if (contrats[0].length) {
     await tx.execute(sql`
       insert into contrats (effectif_id, rang, siret_employeur, date_debut, date_fin, date_rupture, cause_rupture)
-      select * from ${unnestArrays(contrats, ["int", "smallint", "text", "date", "date", "date", "text"])}`);
+      select * from ${unnestArrays(contrats, CONTRAT_TYPES)}`);
   }
   lap("tx:contrats");
-  const STATUT_TYPES: ColumnType[] = ["int", "smallint", "timestamptz"];
   if (statuts[0].length) {
     await tx.execute(sql`
       insert into effectif_statuts_erp (effectif_id, statut_apprenant, date_metier_mise_a_jour_statut, received_at)
@@ -620,6 +622,9 @@ async function writeBatch(
   }
   return { transmissionId: t.id, effectifIds, inchanges: inchanges + inchangesEntreTemps };
 }
+
+const CONTRAT_TYPES: ColumnType[] = ["int", "smallint", "text", "date", "date", "date", "text"];
+const STATUT_TYPES: ColumnType[] = ["int", "smallint", "timestamptz"];
 
 /** Appends one row to column arrays. */
 function pushRow(columns: unknown[][], ...row: unknown[]): void {
