@@ -7,7 +7,7 @@
 import { createRequire } from "node:module";
 import { getTableColumns, sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
-import type { Database } from "../../db/client.server";
+import { arrayParam, type Database } from "../../db/client.server";
 import {
   contrats,
   effectifStatutsErp,
@@ -148,9 +148,7 @@ function parcoursJson(value: unknown): string {
 
 /** text[] → `"{""a"",""b""}"` (array literal with quoted, backslash-escaped elements, then CSV-quoted). */
 function textArray(value: unknown): string {
-  if (value === null || value === undefined) return "";
-  const items = (value as unknown[]).map((v) => (v === null ? "NULL" : '"' + String(v).replace(/\\/g, "\\\\").replace(/"/g, '\\"') + '"'));
-  return text("{" + items.join(",") + "}");
+  return value === null || value === undefined ? "" : text(arrayParam(value as unknown[]));
 }
 
 const ENCODERS = { raw, bool, instant, json, parcoursJson, textArray, text };

@@ -11,7 +11,7 @@
  * territory, organisme, réseau, nature and bassin apply to the organisme itself.
  */
 import { sql, type SQL } from "drizzle-orm";
-import type { Database } from "../../db/client.server";
+import { arrayParam, type Database } from "../../db/client.server";
 import type { Scope } from "../auth/policy.server";
 import { addDays } from "../statut/days";
 import type { IndicateursFilters } from "./filters";
@@ -62,10 +62,6 @@ interface Ligne {
   ancienne: number;
 }
 
-function textArray(values: readonly string[]): string {
-  return `{${values.map((v) => `"${v.replace(/(["\\])/g, "\\$1")}"`).join(",")}}`;
-}
-
 function chiffres(l: Omit<Ligne, "k">): ChiffresCouverture {
   return {
     organismes: l.organismes,
@@ -96,8 +92,8 @@ export async function couverture(database: Database, options: CouvertureOptions)
   const monthsIso = months.toISOString();
 
   const f = await resoudreFiltres(database, options.filters ?? {}, options.scope);
-  const where: SQL[] = [sql`o.etat_administratif = 'actif'`, sql`o.nature = any(${textArray(NATURES_CFA)}::text[])`];
-  if (f.departements) where.push(sql`o.departement_code = any(${textArray(f.departements)}::text[])`);
+  const where: SQL[] = [sql`o.etat_administratif = 'actif'`, sql`o.nature = any(${arrayParam(NATURES_CFA)}::text[])`];
+  if (f.departements) where.push(sql`o.departement_code = any(${arrayParam(f.departements)}::text[])`);
   for (const c of f.organismes) where.push(sql`o.id = any(${`{${c.formateurs.join(",")}}`}::int[])`);
   if (f.formateurs) where.push(sql`o.id = any(${`{${f.formateurs.join(",")}}`}::int[])`);
 

@@ -15,7 +15,7 @@
  * applied as one more filter.
  */
 import { sql, type SQL } from "drizzle-orm";
-import type { Database } from "../../db/client.server";
+import { arrayParam, type Database } from "../../db/client.server";
 import type { Scope } from "../auth/policy.server";
 import { anneesScolairesComptees, todayIso } from "../statut/annee-scolaire";
 import { joursMaterialises, materialiserJours, estJourMaterialisable } from "../statut/storage.server";
@@ -172,14 +172,6 @@ function intersect<T>(a: T[] | undefined, b: T[]): T[] {
   return a.filter((x) => set.has(x));
 }
 
-function textArray(values: readonly string[]): string {
-  return `{${values.map((v) => `"${v.replace(/(["\\])/g, "\\$1")}"`).join(",")}}`;
-}
-
-function intArray(values: readonly number[]): string {
-  return `{${values.join(",")}}`;
-}
-
 async function ids(database: Database, query: SQL): Promise<number[]> {
   const rows = await database.rows<{ id: number }>(query);
   return rows.map((r) => Number(r.id));
@@ -188,7 +180,7 @@ async function ids(database: Database, query: SQL): Promise<number[]> {
 /** A responsable includes its formateurs: the ids themselves, and the formateurs related to them. */
 async function conditionOrganisme(database: Database, organismeIds: number[]): Promise<ConditionOrganisme> {
   if (organismeIds.length === 0) return { formateurs: [], responsables: [], tousFormateurs: [] };
-  const list = intArray(organismeIds);
+  const list = arrayParam(organismeIds);
   const formateurs = await ids(
     database,
     sql`select formateur_id as id from organisme_relations where responsable_id = any(${list}::int[])`,
@@ -237,7 +229,7 @@ export async function resoudreFiltres(
     const uais = filters.organisme.filter((o) => !/^[0-9]{14}$/.test(o));
     const found = await ids(
       database,
-      sql`select id from organismes where siret = any(${textArray(sirets)}::text[]) or uai = any(${textArray(
+      sql`select id from organismes where siret = any(${arrayParam(sirets)}::text[]) or uai = any(${arrayParam(
         uais,
       )}::text[])`,
     );
@@ -246,17 +238,17 @@ export async function resoudreFiltres(
   if (scope.kind === "organisme") r.organismes.push(await conditionOrganisme(database, scope.organismeIds));
 
   const attributs: SQL[] = [];
-  if (filters.reseau?.length) attributs.push(sql`reseaux && ${textArray(filters.reseau)}::text[]`);
+  if (filters.reseau?.length) attributs.push(sql`reseaux && ${arrayParam(filters.reseau)}::text[]`);
   if (scope.kind === "reseau") attributs.push(sql`${scope.nom} = any(reseaux)`);
-  if (filters.nature?.length) attributs.push(sql`nature = any(${textArray(filters.nature)}::text[])`);
+  if (filters.nature?.length) attributs.push(sql`nature = any(${arrayParam(filters.nature)}::text[])`);
   if (filters.bassinEmploi?.length)
-    attributs.push(sql`bassin_emploi_code = any(${textArray(filters.bassinEmploi)}::text[])`);
+    attributs.push(sql`bassin_emploi_code = any(${arrayParam(filters.bassinEmploi)}::text[])`);
   if (attributs.length > 0)
     r.formateurs = await ids(database, sql`select id from organismes where ${sql.join(attributs, sql` and `)}`);
 
   const formations: SQL[] = [];
-  if (filters.cfd?.length) formations.push(sql`cfd = any(${textArray(filters.cfd)}::text[])`);
-  if (filters.rncp?.length) formations.push(sql`rncp = any(${textArray(filters.rncp)}::text[])`);
+  if (filters.cfd?.length) formations.push(sql`cfd = any(${arrayParam(filters.cfd)}::text[])`);
+  if (filters.rncp?.length) formations.push(sql`rncp = any(${arrayParam(filters.rncp)}::text[])`);
   if (formations.length > 0)
     r.formations = await ids(database, sql`select id from formations where ${sql.join(formations, sql` and `)}`);
 
@@ -356,23 +348,23 @@ function cleSql(by: Repartition | undefined): SQL {
 
 function conditions(f: FiltreResolu, source: Source, date: string | null): SQL[] {
   const c: SQL[] = [];
-  if (f.departements) c.push(sql`x.departement_code = any(${textArray(f.departements)}::text[])`);
+  if (f.departements) c.push(sql`x.departement_code = any(${arrayParam(f.departements)}::text[])`);
   for (const o of f.organismes) {
-    if (source === "periodes") c.push(sql`x.organisme_formateur_id = any(${intArray(o.tousFormateurs)}::int[])`);
-    c.push(sql`(x.organisme_formateur_id = any(${intArray(o.formateurs)}::int[])
-      or x.organisme_responsable_id = any(${intArray(o.responsables)}::int[]))`);
+    if (source === "periodes") c.push(sql`x.organisme_formateur_id = any(${arrayParam(o.tousFormateurs)}::int[])`);
+    c.push(sql`(x.organisme_formateur_id = any(${arrayParam(o.formateurs)}::int[])
+      or x.organisme_responsable_id = any(${arrayParam(o.responsables)}::int[]))`);
   }
-  if (f.formateurs) c.push(sql`x.organisme_formateur_id = any(${intArray(f.formateurs)}::int[])`);
-  if (f.formations) c.push(sql`x.formation_id = any(${intArray(f.formations)}::int[])`);
-  if (f.niveau) c.push(sql`x.niveau = any(${intArray(f.niveau)}::int[])`);
-  if (f.anneeFormation) c.push(sql`x.annee_formation = any(${intArray(f.anneeFormation)}::int[])`);
-  if (f.sexe) c.push(sql`x.sexe = any(${textArray(f.sexe)}::text[])`);
+  if (f.formateurs) c.push(sql`x.organisme_formateur_id = any(${arrayParam(f.formateurs)}::int[])`);
+  if (f.formations) c.push(sql`x.formation_id = any(${arrayParam(f.formations)}::int[])`);
+  if (f.niveau) c.push(sql`x.niveau = any(${arrayParam(f.niveau)}::int[])`);
+  if (f.anneeFormation) c.push(sql`x.annee_formation = any(${arrayParam(f.anneeFormation)}::int[])`);
+  if (f.sexe) c.push(sql`x.sexe = any(${arrayParam(f.sexe)}::text[])`);
   if (f.rqth !== undefined) c.push(f.rqth ? sql`x.rqth` : sql`not x.rqth`);
   if (f.trancheAge) {
     c.push(
       source === "periodes"
-        ? sql`${trancheSql(date!)} = any(${intArray(f.trancheAge)}::int[])`
-        : sql`x.tranche_age = any(${intArray(f.trancheAge)}::int[])`,
+        ? sql`${trancheSql(date!)} = any(${arrayParam(f.trancheAge)}::int[])`
+        : sql`x.tranche_age = any(${arrayParam(f.trancheAge)}::int[])`,
     );
   }
   return c;
@@ -526,7 +518,7 @@ async function lignesRepartition(
     const rows = known.length
       ? await database.rows<{ id: number; siret: string; uai: string | null; libelle: string }>(sql`
           select id, siret, uai, coalesce(enseigne, raison_sociale) as libelle from organismes
-          where id = any(${intArray(known.map(Number))}::int[])`)
+          where id = any(${arrayParam(known.map(Number))}::int[])`)
       : [];
     const byId = new Map(rows.map((r) => [String(r.id), r]));
     for (const code of codes) {
@@ -543,7 +535,7 @@ async function lignesRepartition(
     const rows = known.length
       ? await database.rows<{ id: number; cfd: string | null; rncp: string | null; libelle: string }>(sql`
           select id, cfd, rncp, coalesce(intitule_long, intitule_court) as libelle from formations
-          where id = any(${intArray(known.map(Number))}::int[])`)
+          where id = any(${arrayParam(known.map(Number))}::int[])`)
       : [];
     const byId = new Map(rows.map((r) => [String(r.id), r]));
     for (const code of codes) {

@@ -363,7 +363,8 @@ const COLUMNS: [column: string, type: ColumnType, merge: Merge, get: (c: Checked
   ["nir_fourni", "boolean", "replace", (_, d) => d.nir_fourni],
 ];
 
-const KEY_COLUMNS = new Set(["organisme_formateur_id", "annee_scolaire", "id_erp_apprenant"]);
+/** The identity key's columns. */
+const KEY_COLUMNS = ["organisme_formateur_id", "annee_scolaire", "id_erp_apprenant"];
 const SPECIAL_MERGE: Record<string, string> = {
   // a new CFD decides the formation (even when it is not in the catalogue); no CFD keeps the stored one
   formation_id: "case when excluded.formation_cfd is null then effectifs.formation_id else excluded.formation_id end",
@@ -379,7 +380,7 @@ const SPECIAL_MERGE: Record<string, string> = {
  */
 const UPSERT_SQL = (() => {
   const cols = [...COLUMNS.map(([c]) => c), "parcours", "empreinte"];
-  const updates = COLUMNS.filter(([c]) => !KEY_COLUMNS.has(c)).map(([c, , merge]) => {
+  const updates = COLUMNS.filter(([c]) => !KEY_COLUMNS.includes(c)).map(([c, , merge]) => {
     if (SPECIAL_MERGE[c]) return `${c} = ${SPECIAL_MERGE[c]}`;
     return merge === "replace" ? `${c} = excluded.${c}` : `${c} = coalesce(excluded.${c}, effectifs.${c})`;
   });
@@ -401,8 +402,7 @@ const UPSERT_SQL = (() => {
 const COLUMN_INDEX = new Map(COLUMNS.map(([c], j) => [c, j]));
 const PARCOURS = COLUMNS.length;
 const EMPREINTE = COLUMNS.length + 1;
-/** The identity key's columns. */
-const IDENTITE = ["organisme_formateur_id", "annee_scolaire", "id_erp_apprenant"].map((c) => COLUMN_INDEX.get(c)!);
+const IDENTITE = KEY_COLUMNS.map((c) => COLUMN_INDEX.get(c)!);
 
 /**
  * The fingerprint of a dossier as the upsert would write it: the source, every column value (parcours is derived

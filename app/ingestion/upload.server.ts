@@ -71,21 +71,22 @@ function mayUploadFor(access: UploadAccess, organismeId: number): boolean {
   return access.kind === "tous" || access.organismes.some((o) => o.id === organismeId);
 }
 
-/** The organisme typed on the page (SIRET, UAI or both, or an id from the select). */
-/** The organisme of a link `/televersement?organisme=<id>` when the viewer may upload for it, else null. */
+/**
+ * The organisme of this id (the page's select, or a link `/televersement?organisme=<id>`) when the viewer may upload
+ * for it, else null.
+ */
 export async function organismePropose(database: Database, access: UploadAccess, param: string | null): Promise<OrganismeRef | null> {
   if (!param || !/^\d{1,9}$/.test(param)) return null;
   const [o] = await database.rows<OrganismeRef>(sql`select id, siret, uai, raison_sociale from organismes where id = ${Number(param)}`);
   return o && mayUploadFor(access, o.id) ? o : null;
 }
 
+/** The organisme typed on the page (SIRET, UAI or both, or an id from the select). */
 export async function resolveOrganisme(database: Database, access: UploadAccess, input: string): Promise<OrganismeRef> {
   const text = input.trim();
   if (!text) throw new UploadError("Choisissez l'organisme pour lequel vous téléversez ce fichier.");
-  if (/^\d{1,9}$/.test(text)) {
-    const [o] = await database.rows<OrganismeRef>(sql`select id, siret, uai, raison_sociale from organismes where id = ${Number(text)}`);
-    if (o && mayUploadFor(access, o.id)) return o;
-  }
+  const byId = await organismePropose(database, access, text);
+  if (byId) return byId;
   const upper = text.toUpperCase();
   const uai = /\b\d{7}[A-Z]\b/.exec(upper)?.[0];
   const digits = (uai ? upper.replace(uai, " ") : upper).replace(/[^0-9]/g, "");

@@ -36,11 +36,6 @@ function parseJson<T>(value: unknown): T {
   return (typeof value === "string" ? JSON.parse(value) : value) as T;
 }
 
-/** PostgreSQL int[] literal. */
-function intArray(ids: readonly number[]): string {
-  return `{${ids.join(",")}}`;
-}
-
 // ---------------------------------------------------------------------------------------------- period rows
 
 /** The dimensions of an effectif copied into its periods (sentinels for unknown values). */
@@ -304,7 +299,7 @@ export async function refreshStatutStorage(
   if (result.effectifs === 0) return result;
 
   await tx.execute(sql`lock table statut_periodes in row exclusive mode`);
-  const lus = ids.length
+  const rows = ids.length
     ? await execRows<LigneRefresh>(
         tx,
         // lateral: one index lookup per id whatever the table statistics (a hash join would scan effectifs)
@@ -312,13 +307,12 @@ export async function refreshStatutStorage(
               e.date_entree_formation::text as date_entree_formation,
               e.date_exclusion_formation::text as date_exclusion_formation,
               e.parcours, ${CONTRATS_JSON} as contrats, ${ANCIENNES_PERIODES} as anciennes
-            from unnest(${intArray(ids)}::int[]) as ids(id)
+            from unnest(${arrayParam(ids)}::int[]) as ids(id)
             left join lateral (select * from effectifs x where x.id = ids.id) e on true
             left join lateral (select x.niveau from formations x where x.id = e.formation_id) f on true
             left join lateral (select x.departement_code from organismes x where x.id = e.organisme_formateur_id) o on true`,
       )
     : [];
-  const rows: LigneRefresh[] = lus;
 
   const parcoursUpdates: { id: number; parcours: ParcoursStep[] }[] = [];
   const changed: number[] = [];
@@ -431,10 +425,10 @@ export async function refreshStatutStorageWhere(
 ): Promise<RefreshResult> {
   const conditions: SQL[] = [];
   if (where.organismeIds?.length) {
-    const ids = intArray(where.organismeIds);
+    const ids = arrayParam(where.organismeIds);
     conditions.push(sql`organisme_formateur_id = any(${ids}::int[]) or organisme_responsable_id = any(${ids}::int[])`);
   }
-  if (where.formationIds?.length) conditions.push(sql`formation_id = any(${intArray(where.formationIds)}::int[])`);
+  if (where.formationIds?.length) conditions.push(sql`formation_id = any(${arrayParam(where.formationIds)}::int[])`);
   if (conditions.length === 0) return { effectifs: 0, parcoursModifies: 0, periodesModifiees: 0 };
   const rows = await execRows<{ id: number }>(
     tx,
