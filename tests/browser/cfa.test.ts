@@ -111,9 +111,10 @@ describe.skipIf(!available)("CFA space in the browser", () => {
     await page.fill("#q", `${cible.nom} ${cible.prenom}`);
     await Promise.all([page.waitForURL(/q=/), page.click('form[aria-label="Rechercher et filtrer les apprenants"] button[type="submit"]')]);
     await page.waitForLoadState("networkidle");
+    // The URL changes before React has rendered the new rows: poll the first row (fails after 10 s).
     const rows = page.locator('[data-testid="liste-apprenants"] tbody tr');
+    await expect.poll(() => rows.first().textContent(), { timeout: 10_000 }).toContain(cible.nom);
     expect(await rows.count()).toBeGreaterThanOrEqual(1);
-    await expect(rows.first().textContent()).resolves.toContain(cible.nom);
     await check("apprenants-recherche");
 
     // sort by birth date with the keyboard only

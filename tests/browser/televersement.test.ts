@@ -68,8 +68,8 @@ describe.skipIf(!available)("téléversement in the browser", () => {
     // ignore the contract column: the second row keeps only its birth date error
     await page.selectOption("#col_7", "");
     await Promise.all([page.waitForURL(/col_7=&/), page.click("text=Mettre à jour l'aperçu")]);
-    await page.waitForSelector('tr[data-ligne="3"]');
-    expect(await page.locator('tr[data-ligne="3"] td.cellule-erreur').count()).toBe(1);
+    // The old preview stays on screen until the new one renders: poll (fails after 10 s).
+    await expect.poll(() => page.locator('tr[data-ligne="3"] td.cellule-erreur').count(), { timeout: 10_000 }).toBe(1);
 
     await Promise.all([page.waitForSelector("text=Import terminé"), page.click("text=Importer 1 ligne valide")]);
     await expect(page.locator(".fr-alert").first().textContent()).resolves.toMatch(/1 ligne enregistrée, 1 ligne refusée/);
