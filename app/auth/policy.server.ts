@@ -254,6 +254,25 @@ export function isOrganisationAdmin(viewer: Viewer): boolean {
   return viewer.userId !== null && viewer.user?.role === "admin";
 }
 
+/**
+ * The organismes whose effectifs a viewer transmits and corrects (file upload, CFA spaces and their API keys):
+ * null for every organisme (national administrators), else the organismes of an ORGANISME_FORMATION user's
+ * organisation (itself and its formateurs). Nobody else transmits: an empty list.
+ */
+export function organismesTransmis(viewer: Viewer): number[] | null {
+  if (isNationalAdmin(viewer)) return null;
+  if (viewer.userId !== null && viewer.organisationType === "ORGANISME_FORMATION" && viewer.scope.kind === "organisme") {
+    return viewer.scope.organismeIds;
+  }
+  return [];
+}
+
+/** Whether a viewer transmits the effectifs of this organisme (see `organismesTransmis`). */
+export function canTransmitFor(viewer: Viewer, organismeId: number): boolean {
+  const ids = organismesTransmis(viewer);
+  return ids === null || ids.includes(organismeId);
+}
+
 // --------------------------------------------------------------------------------- responses for loaders
 
 const TEXT = { "Content-Type": "text/plain; charset=utf-8" };

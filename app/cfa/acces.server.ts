@@ -19,6 +19,7 @@ import {
   forbidden,
   logNamedListAccess,
   notFound,
+  organismesTransmis,
   requireUser,
   resolveOrganismeTarget,
   type AuthenticatedViewer,
@@ -87,9 +88,7 @@ export function journaliserConsultation(database: Database, espace: EspaceCfa, f
   });
 }
 
-/** The spaces a viewer may open from /cfa: its organismes (ORGANISME_FORMATION), or null (national admin: all). */
+/** The spaces a viewer may open from /cfa: the organismes it transmits for, or null (national admin: all). */
 export function espacesDuViewer(viewer: AuthenticatedViewer): number[] | null {
-  if (viewer.organisationType === "ADMINISTRATEUR") return null;
-  if (viewer.organisationType === "ORGANISME_FORMATION" && viewer.scope.kind === "organisme") return viewer.scope.organismeIds;
-  return [];
+  return organismesTransmis(viewer);
 }

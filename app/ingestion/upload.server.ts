@@ -14,14 +14,14 @@ import { randomBytes } from "node:crypto";
 import { redirect } from "@remix-run/node";
 import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
-import { getViewer, isNationalAdmin, type Viewer } from "../auth/policy.server";
+import { canTransmitFor, getViewer, organismesTransmis, type Viewer } from "../auth/policy.server";
 import { CsvError, parseCsv } from "../shared/csv";
 import { XlsxError, looksLikeZip, readXlsx } from "../shared/xlsx.server";
 import { anneeScolaireOf, todayIso } from "../statut/annee-scolaire";
 import { DOSSIER_V3_FIELDS } from "./dossier-schema.server";
 import { autoMap, rowToItem, sanitizeMapping, type MappableField, type RowDefaults } from "./mapping";
 import { checkDossiers, ingestDossiers, normalizeErpName, type CheckedItem, type IngestResult, type OrganismeRef } from "./pipeline.server";
-import type { Executor } from "../../db/client.server";
+import { arrayParam, type Executor } from "../../db/client.server";
 import { jsonParam, storableText } from "./sql.server";
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
@@ -43,32 +43,31 @@ export type UploadAccess =
   | { kind: "organismes"; viewer: Viewer; userId: number; organismes: OrganismeRef[] }
   | { kind: "tous"; viewer: Viewer; userId: number };
 
-/** Who may upload here, or a thrown Response (redirect to the login page, 403). */
+/** Who may upload here (the organismes the policy lets the viewer transmit for), or a thrown Response (login, 403). */
 export async function uploadAccess(request: Request, database: Database): Promise<UploadAccess> {
   const viewer = await getViewer(request, database);
-  if (viewer.userId !== null && isNationalAdmin(viewer)) return { kind: "tous", viewer, userId: viewer.userId };
-  if (viewer.userId !== null && viewer.organisationType === "ORGANISME_FORMATION" && viewer.scope.kind === "organisme") {
-    const ids = viewer.scope.organismeIds;
-    const organismes = ids.length
-      ? await database.rows<OrganismeRef>(
-          sql`select id, siret, uai, raison_sociale from organismes
-              where id in (select (jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))::int) order by raison_sociale, id`,
-        )
-      : [];
-    return { kind: "organismes", viewer, userId: viewer.userId, organismes };
-  }
   if (viewer.userId === null) {
     const url = new URL(request.url);
     throw redirect(`/connexion?redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
   }
-  throw new Response("Le téléversement d'effectifs est réservé aux organismes de formation et aux administrateurs nationaux.", {
-    status: 403,
-    headers: { "Content-Type": "text/plain; charset=utf-8" },
-  });
+  const ids = organismesTransmis(viewer);
+  if (ids === null) return { kind: "tous", viewer, userId: viewer.userId };
+  if (viewer.organisationType !== "ORGANISME_FORMATION") {
+    throw new Response("Le téléversement d'effectifs est réservé aux organismes de formation et aux administrateurs nationaux.", {
+      status: 403,
+      headers: { "Content-Type": "text/plain; charset=utf-8" },
+    });
+  }
+  const organismes = ids.length
+    ? await database.rows<OrganismeRef>(
+        sql`select id, siret, uai, raison_sociale from organismes where id = any(${arrayParam(ids)}::int[]) order by raison_sociale, id`,
+      )
+    : [];
+  return { kind: "organismes", viewer, userId: viewer.userId, organismes };
 }
 
 function mayUploadFor(access: UploadAccess, organismeId: number): boolean {
-  return access.kind === "tous" || access.organismes.some((o) => o.id === organismeId);
+  return canTransmitFor(access.viewer, organismeId);
 }
 
 /**

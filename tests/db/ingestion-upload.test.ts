@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { serveApp } from "../helpers/browser";
-import { PUBLIC_VIEWER } from "../../app/auth/policy.server";
+import type { Viewer } from "../../app/auth/policy.server";
 import { createUser } from "../../app/auth/accounts.server";
 import { createSession } from "../../app/auth/session.server";
 import { readXlsx, writeXlsx } from "../../app/shared/xlsx.server";
@@ -33,7 +33,14 @@ process.env.COOKIE_SECURE = "0";
 let t: TestDatabase;
 let cfa: TestOrganisme;
 let autre: TestOrganisme;
-const access: UploadAccess = { kind: "tous", viewer: PUBLIC_VIEWER, userId: 1 };
+/** A national administrator's access (the policy lets it upload for every organisme). */
+const admin: Viewer = {
+  userId: 1,
+  organisationType: "ADMINISTRATEUR",
+  scope: { kind: "national" },
+  user: { id: 1, email: "admin@test.fr", nom: "", prenom: "", role: "admin", organisationId: 1, organisationNom: "Administration" },
+};
+const access: UploadAccess = { kind: "tous", viewer: admin, userId: 1 };
 
 beforeAll(async () => {
   t = await createTestDatabase({ territories: false });

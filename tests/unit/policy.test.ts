@@ -11,9 +11,11 @@ import {
   canSeeAggregates,
   canSeeContacts,
   canSeeNamedList,
+  canTransmitFor,
   forbidden,
   maskSmallCounts,
   maskThreshold,
+  organismesTransmis,
   PUBLIC_VIEWER,
   scopeContains,
   scopeFilter,
@@ -135,6 +137,22 @@ const CONTACTS: Record<ViewerName, TargetName[]> = {
   PUBLIC: [],
 };
 
+/** Whose effectifs each viewer transmits (upload, CFA space, API keys): null = every organisme. */
+const TRANSMITS: Record<ViewerName, number[] | null> = {
+  ADMINISTRATEUR: null,
+  OPERATEUR_PUBLIC_NATIONAL: [],
+  DREETS: [],
+  DRAAF: [],
+  CONSEIL_REGIONAL: [],
+  CARIF_OREF_REGIONAL: [],
+  ACADEMIE: [],
+  DDETS: [],
+  TETE_DE_RESEAU: [],
+  ORGANISME_FORMATION: [1, 2],
+  ORGANISME_FORMATEUR: [2],
+  PUBLIC: [],
+};
+
 const VIEWER_NAMES = Object.keys(VIEWERS) as ViewerName[];
 
 describe.each(VIEWER_NAMES)("%s", (name) => {
@@ -153,6 +171,11 @@ describe.each(VIEWER_NAMES)("%s", (name) => {
 
   it.each(ALL)("contacts of %s", (target) => {
     expect(canSeeContacts(v, TARGETS[target])).toBe(CONTACTS[name].includes(target));
+  });
+
+  it("transmits the effectifs of its own organismes only (national administrators: every organisme)", () => {
+    expect(organismesTransmis(v)).toEqual(TRANSMITS[name]);
+    for (const o of [R, F, X]) expect(canTransmitFor(v, o.id), `organisme ${o.id}`).toBe(TRANSMITS[name]?.includes(o.id) ?? true);
   });
 
   it("its own scope ({ kind: 'scope' }) is always visible in aggregate, named lists as its type allows", () => {
