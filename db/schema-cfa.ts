@@ -4,7 +4,8 @@
  * `effectifs_archives`: every effectif removed by a CFA user (deleted as a duplicate or merged into another one),
  * with its full data as it was (effectif row, contracts, ERP statut history), the reason, who and when. It is the
  * audit log of the duplicates page and the merge log (operation "fusion": `effectif_conserve_id` is the effectif
- * kept, `champs_repris` the fields it took from the archived one).
+ * kept, `champs_repris` the fields it took from the archived one). A suppression can be undone ("rétablir"): the
+ * effectif is inserted again from `donnees` and the entry keeps when, who and why (`retabli_*`).
  *
  * Only lazy references to schema.ts tables here (`() => organismes.id`): schema.ts re-exports this module, so its
  * tables are not initialised yet when this module's body runs. No foreign key to effectifs: the archived effectif
@@ -45,6 +46,11 @@ export const effectifsArchives = pgTable(
     /** Copied so the entry survives the account. */
     userEmail: text("user_email").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    /** Suppression undone from the duplicates page (the effectif is back, its ERP's resends accepted): when. */
+    retabliAt: timestamp("retabli_at", { withTimezone: true }),
+    /** Who restored it (e-mail copied, like user_email) and why. */
+    retabliPar: text("retabli_par"),
+    motifRetablissement: text("motif_retablissement"),
   },
   (t) => [
     index("effectifs_archives_organisme_idx").on(t.organismeId, t.createdAt),

@@ -12,6 +12,7 @@ import type { Database } from "../../db/client.server";
 import type { AuthenticatedViewer } from "../auth/policy.server";
 import { execRows, type Executor } from "../../db/client.server";
 import { refreshStatutStorage } from "../statut/storage.server";
+import { formatDate } from "../ui/format";
 import { effectifsDeLEspace, type EspaceCfa } from "./acces.server";
 import { CHAMPS_FUSIONNABLES, LIBELLES_CHAMPS, cleDoublon, fusion, groupesDoublons, type EffectifDoublon, type GroupeDoublons } from "./doublons";
 
@@ -193,6 +194,111 @@ export async function supprimerEffectif(
   });
 }
 
+export interface ResultatRetablissement {
+  effectifId: number;
+  nom: string;
+  prenom: string;
+}
+
+/** Columns whose archived value may point to a row that has gone since: they come back null then. */
+const REFERENCES_FACULTATIVES: Record<string, string> = {
+  last_transmission_id: "transmissions",
+  formation_id: "formations",
+  organisme_lieu_id: "organismes",
+};
+
+/**
+ * Undoes a suppression of the space: the archived effectif comes back under its id with its contracts and its ERP
+ * statut history, its parcours, periods and aggregates refreshed in the same transaction; the archive entry keeps
+ * when, who and why, and the ERP's resends of this learner are accepted again (and written: no fingerprint). A
+ * merge is not undone: its fields and contracts went to the kept effectif.
+ */
+export async function retablirEffectif(
+  database: Database,
+  viewer: AuthenticatedViewer,
+  espace: Espace,
+  archiveId: number,
+  motif: string,
+): Promise<ResultatRetablissement> {
+  return database.db.transaction(async (transaction) => {
+    const tx = transaction as unknown as Executor;
+    const [a] = await execRows<{
+      operation: "suppression" | "fusion";
+      effectif_id: number;
+      organisme_formateur_id: number;
+      annee_scolaire: string;
+      id_erp_apprenant: string;
+      nom: string;
+      prenom: string;
+      donnees: unknown;
+      retabli_at: Date | string | null;
+    }>(
+      tx,
+      sql`select a.operation, a.effectif_id, a.organisme_formateur_id, a.annee_scolaire, a.id_erp_apprenant, a.nom, a.prenom,
+                 a.donnees, a.retabli_at
+          from effectifs_archives a
+          where a.id = ${archiveId} and (a.organisme_id = ${espace.organismeId} or ${effectifsDeLEspace(espace, "a")})
+          for update`,
+    );
+    if (!a) throw new OperationRefusee("Cette fiche archivée n'existe pas dans l'espace de cet organisme.", 404);
+    if (a.operation !== "suppression") {
+      throw new OperationRefusee(
+        "Une fusion ne peut pas être annulée : les informations de la fiche archivée ont été reprises par la fiche conservée.",
+        409,
+      );
+    }
+    if (a.retabli_at) throw new OperationRefusee(`${a.nom} ${a.prenom} a déjà été rétabli le ${formatDate(a.retabli_at)}.`, 409);
+    const [existant] = await execRows<{ id: number }>(
+      tx,
+      sql`select id from effectifs where organisme_formateur_id = ${a.organisme_formateur_id} and annee_scolaire = ${a.annee_scolaire}
+          and id_erp_apprenant = ${a.id_erp_apprenant}`,
+    );
+    if (existant) {
+      throw new OperationRefusee(
+        `Un apprenant de même identifiant ERP (${a.id_erp_apprenant}) existe déjà pour ${a.annee_scolaire} dans cet établissement : ` +
+          "la fiche archivée ne peut pas être rétablie à côté de lui.",
+        409,
+      );
+    }
+    const donnees = (typeof a.donnees === "string" ? JSON.parse(a.donnees) : a.donnees) as {
+      effectif: Record<string, unknown>;
+      contrats: unknown[];
+      statutsErp: unknown[];
+    };
+    // the archived row's columns that the table still has (a column added since comes back with its default)
+    const colonnes = (
+      await execRows<{ column_name: string }>(
+        tx,
+        sql`select column_name from information_schema.columns where table_schema = current_schema() and table_name = 'effectifs'
+            order by ordinal_position`,
+      )
+    )
+      .map((c) => c.column_name)
+      .filter((c) => c !== "empreinte" && c !== "updated_at" && Object.hasOwn(donnees.effectif, c));
+    const valeurs = colonnes.map((c) =>
+      REFERENCES_FACULTATIVES[c]
+        ? sql.raw(`(select r.id from ${REFERENCES_FACULTATIVES[c]} r where r.id = x."${c}")`)
+        : sql.raw(`x."${c}"`),
+    );
+    await tx.execute(sql`
+      insert into effectifs (${sql.raw(colonnes.map((c) => `"${c}"`).join(", "))}, updated_at)
+      select ${sql.join(valeurs, sql`, `)}, now() from jsonb_populate_record(null::effectifs, ${JSON.stringify(donnees.effectif)}::jsonb) x`);
+    await tx.execute(sql`
+      insert into contrats (effectif_id, rang, siret_employeur, date_debut, date_fin, date_rupture, cause_rupture)
+      select ${a.effectif_id}, x.rang, x.siret_employeur, x.date_debut, x.date_fin, x.date_rupture, x.cause_rupture
+      from jsonb_populate_recordset(null::contrats, ${JSON.stringify(donnees.contrats ?? [])}::jsonb) x order by x.rang`);
+    await tx.execute(sql`
+      insert into effectif_statuts_erp (effectif_id, statut_apprenant, date_metier_mise_a_jour_statut, received_at)
+      select ${a.effectif_id}, x.statut_apprenant, x.date_metier_mise_a_jour_statut, x.received_at
+      from jsonb_populate_recordset(null::effectif_statuts_erp, ${JSON.stringify(donnees.statutsErp ?? [])}::jsonb) x order by x.id`);
+    await tx.execute(sql`
+      update effectifs_archives set retabli_at = now(), retabli_par = ${viewer.user.email}, motif_retablissement = ${motif}
+      where id = ${archiveId}`);
+    await refreshStatutStorage(tx, [a.effectif_id]);
+    return { effectifId: a.effectif_id, nom: a.nom, prenom: a.prenom };
+  });
+}
+
 export interface ResultatFusion {
   archiveId: number;
   conserveId: number;
@@ -305,6 +411,8 @@ export interface ArchiveAffichee {
   champsRepris: string[];
   userEmail: string;
   createdAt: string;
+  /** A suppression undone: when, by whom, why. */
+  retablissement: { at: string; par: string; motif: string } | null;
 }
 
 /** The latest archived effectifs of the space (the log of merges and deletions). */
@@ -323,9 +431,13 @@ export async function archivesRecentes(database: Database, espace: Espace, limit
     champs_repris: string[] | string;
     user_email: string;
     created_at: unknown;
+    retabli_at: unknown;
+    retabli_par: string | null;
+    motif_retablissement: string | null;
   }>(sql`
     select a.id, a.operation, a.effectif_id, a.nom, a.prenom, a.date_de_naissance::text as date_de_naissance, a.id_erp_apprenant,
-           a.annee_scolaire, a.motif, a.effectif_conserve_id, a.champs_repris, a.user_email, a.created_at
+           a.annee_scolaire, a.motif, a.effectif_conserve_id, a.champs_repris, a.user_email, a.created_at,
+           a.retabli_at, a.retabli_par, a.motif_retablissement
     from effectifs_archives a
     where a.organisme_id = ${espace.organismeId} or ${effectifsDeLEspace(espace, "a")}
     order by a.created_at desc, a.id desc limit ${limit}`);
@@ -345,5 +457,8 @@ export async function archivesRecentes(database: Database, espace: Espace, limit
     ),
     userEmail: r.user_email,
     createdAt: new Date(r.created_at as string).toISOString(),
+    retablissement: r.retabli_at
+      ? { at: new Date(r.retabli_at as string).toISOString(), par: r.retabli_par ?? "", motif: r.motif_retablissement ?? "" }
+      : null,
   }));
 }

@@ -278,7 +278,7 @@ async function refuseArchived(executor: Executor, checked: CheckedItem[]): Promi
     sql`select a.organisme_formateur_id, a.annee_scolaire, a.id_erp_apprenant, a.operation, a.created_at,
                e.id_erp_apprenant as conserve
         from effectifs_archives a left join effectifs e on e.id = a.effectif_conserve_id
-        where a.organisme_formateur_id in (select (jsonb_array_elements_text(${jsonList(candidates.map((c) => c.formateurId!))}::jsonb))::int)
+        where a.retabli_at is null and a.organisme_formateur_id in (select (jsonb_array_elements_text(${jsonList(candidates.map((c) => c.formateurId!))}::jsonb))::int)
           and a.id_erp_apprenant in (select jsonb_array_elements_text(${jsonParam([...new Set(candidates.map((c) => c.dossier!.id_erp_apprenant))])}::jsonb))
         order by a.created_at`,
   );
@@ -293,7 +293,7 @@ async function refuseArchived(executor: Executor, checked: CheckedItem[]): Promi
           "apprenant dans l'espace CFA du tableau de bord ; il n'est plus importé. Envoyez cet apprenant sous l'identifiant " +
           `« ${a.conserve ?? "conservé"} », ou corrigez l'identifiant dans votre ERP.`
         : `id_erp_apprenant : ce dossier a été supprimé le ${formatDate(a.created_at)} dans l'espace CFA du tableau de bord ; il n'est ` +
-          "plus importé. Retirez-le des envois de votre ERP.";
+          "plus importé. Retirez-le des envois de votre ERP, ou rétablissez-le depuis la page Doublons de l'espace CFA.";
     c.errors.push({ path: ["id_erp_apprenant"], fields: ["id_erp_apprenant"], message });
     c.dossier = null;
   }

@@ -1,7 +1,7 @@
 /**
  * Duplicates of a CFA: learners sent twice under different ERP ids (same normalised name, birth date, formation
  * and année scolaire), with merge and delete actions; each removed learner is archived with its reason, who and
- * when (the log below the list).
+ * when (the log below the list), and a deleted one can be restored from that log.
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
@@ -11,7 +11,7 @@ import { CsrfInput } from "~/auth/ui";
 import { journaliserConsultation, parseId, requireEspaceCfa } from "~/cfa/acces.server";
 import { LIBELLES_STATUT } from "~/cfa/apprenants";
 import { validerMotif } from "~/cfa/doublons";
-import { OperationRefusee, archivesRecentes, fusionnerEffectifs, listerDoublons, supprimerEffectif } from "~/cfa/doublons.server";
+import { OperationRefusee, archivesRecentes, fusionnerEffectifs, listerDoublons, retablirEffectif, supprimerEffectif } from "~/cfa/doublons.server";
 import { codesFormation, formatDateHeure, titreEspace } from "~/cfa/ui";
 import type { Statut } from "~/statut/engine";
 import { todayIso } from "~/statut/annee-scolaire";
@@ -72,6 +72,15 @@ export async function action({ request, params, context }: ActionFunctionArgs): 
       return {
         ok: true,
         message: `${r.nom} ${r.prenom} a été supprimé et archivé avec le motif indiqué. Supprimez aussi cette fiche dans votre ERP, sinon elle sera de nouveau transmise.`,
+      };
+    }
+    if (form.get("intent") === "retablir") {
+      const id = parseId(String(form.get("archive") ?? ""));
+      if (id === null) return { ok: false, message: "Choisissez la fiche à rétablir." };
+      const r = await retablirEffectif(context.database, espace.viewer, espace, id, motif.motif);
+      return {
+        ok: true,
+        message: `${r.nom} ${r.prenom} a été rétabli avec ses contrats ; les prochains envois de votre ERP pour cet apprenant seront de nouveau acceptés.`,
       };
     }
   } catch (error) {
@@ -246,6 +255,7 @@ export default function Doublons() {
                   <th scope="col">Apprenant</th>
                   <th scope="col">Motif</th>
                   <th scope="col">Par</th>
+                  <th scope="col">Rétablissement</th>
                 </tr>
               </thead>
               <tbody>
@@ -276,6 +286,35 @@ export default function Doublons() {
                     </td>
                     <td>{a.motif}</td>
                     <td>{a.userEmail}</td>
+                    <td data-testid="retablissement">
+                      {a.retablissement ? (
+                        <>
+                          Rétablie le {formatDateHeure(a.retablissement.at)} par {a.retablissement.par} : {a.retablissement.motif}
+                          <br />
+                          <Link to={`${base}/apprenants/${a.effectifId}`}>Voir la fiche</Link>
+                        </>
+                      ) : a.operation === "suppression" ? (
+                        <details>
+                          <summary>Rétablir</summary>
+                          <Form method="post" className="fr-mt-1w">
+                            <CsrfInput token={csrf} />
+                            <input type="hidden" name="intent" value="retablir" />
+                            <input type="hidden" name="archive" value={a.id} />
+                            <div className="fr-input-group">
+                              <label className="fr-label" htmlFor={`motif-retablissement-${a.id}`}>
+                                Motif du rétablissement de {a.nom} {a.prenom} (obligatoire)
+                              </label>
+                              <input className="fr-input" id={`motif-retablissement-${a.id}`} name="motif" required minLength={3} maxLength={500} />
+                            </div>
+                            <button className="fr-btn fr-btn--sm fr-btn--secondary" type="submit" disabled={busy}>
+                              Rétablir la fiche
+                            </button>
+                          </Form>
+                        </details>
+                      ) : (
+                        "–"
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>

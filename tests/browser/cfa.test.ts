@@ -151,6 +151,23 @@ describe.skipIf(!available)("CFA space in the browser", () => {
     expect(await page.locator('[data-testid="groupe-doublons"]').count()).toBe(before - 1);
     expect(await page.locator('[data-testid="archives"] tbody tr').count()).toBe(1);
     await check("doublons-fusion");
+
+    // delete a fiche of the next group, then restore it from the log
+    const groupe = groupes.first();
+    await groupe.locator("summary", { hasText: "Supprimer une fiche sans fusionner" }).click();
+    await groupe.locator("select[name=effectif]").selectOption({ index: 1 });
+    await groupe.locator("input[name=motif]").last().fill("Supprimée pour essai");
+    await groupe.locator("button", { hasText: "Supprimer et archiver" }).click();
+    await expect.poll(() => page.locator('[data-testid="resultat"]').textContent(), { timeout: 10_000 }).toMatch(/a été supprimé et archivé/);
+    await expect.poll(() => page.locator('[data-testid="archives"] tbody tr').count(), { timeout: 10_000 }).toBe(2);
+    const retablir = page.locator('[data-testid="retablissement"] details').first();
+    await retablir.locator("summary").focus();
+    await page.keyboard.press("Enter");
+    await retablir.locator("input[name=motif]").fill("Supprimée par erreur");
+    await retablir.locator("button", { hasText: "Rétablir la fiche" }).click();
+    await expect.poll(() => page.locator('[data-testid="resultat"]').textContent(), { timeout: 10_000 }).toMatch(/a été rétabli avec ses contrats/);
+    await expect.poll(() => page.locator('[data-testid="retablissement"]').first().textContent(), { timeout: 10_000 }).toMatch(/Rétablie le .*Supprimée par erreur/);
+    await check("doublons-retablissement");
   });
 
   it("shows the data quality, the formateurs, and exports the list", async () => {

@@ -17,7 +17,7 @@ import { organismesDeLEspace, type EspaceCfa } from "../../app/cfa/acces.server"
 import { historiqueTransmissions, transmissionsDuJour, erreursRecurrentes } from "../../app/cfa/transmissions.server";
 import { listerApprenants, ficheApprenant } from "../../app/cfa/apprenants.server";
 import { parseFiltresApprenants, STATUTS_APPRENANT } from "../../app/cfa/apprenants";
-import { listerDoublons, fusionnerEffectifs, supprimerEffectif, archivesRecentes, OperationRefusee } from "../../app/cfa/doublons.server";
+import { listerDoublons, fusionnerEffectifs, supprimerEffectif, retablirEffectif, archivesRecentes, OperationRefusee } from "../../app/cfa/doublons.server";
 import { qualiteCfa } from "../../app/cfa/qualite.server";
 import { exporterApprenants } from "../../app/cfa/export.server";
 import { accueilCfa, formateursDuResponsable } from "../../app/cfa/espace.server";
@@ -264,6 +264,101 @@ describe("CFA space of the demo account", () => {
     );
     expect(renvoye.results[1].validation_errors[0].message).toMatch(/^id_erp_apprenant : ce dossier a été supprimé le \d{2}\/\d{2}\/\d{4} dans l'espace CFA/);
     expect(await t.database.rows(sql`select 1 from effectifs where id_erp_apprenant in (${copie.idErpApprenant}, ${autre.idErpApprenant})`)).toHaveLength(0);
+  });
+
+  it("restores a deleted learner: row, contracts, ERP statuts, periods and aggregates; its ERP is heard again", async () => {
+    const [archive] = await t.database.rows<{ id: number; effectif_id: number; donnees: unknown }>(
+      sql`select id, effectif_id, donnees from effectifs_archives where operation = 'suppression' order by id desc limit 1`,
+    );
+    const donnees = (typeof archive.donnees === "string" ? JSON.parse(archive.donnees) : archive.donnees) as {
+      effectif: Record<string, unknown>;
+      contrats: unknown[];
+      statutsErp: unknown[];
+    };
+    const id = archive.effectif_id;
+    expect(donnees.contrats.length, "the deleted demo duplicate has contracts to restore").toBeGreaterThan(0);
+    const ailleurs = await espaceDe(
+      (await t.database.rows<{ id: number }>(sql`
+        select id from organismes where id <> all(${`{${espace.organismeIds.join(",")}}`}::int[]) and nature <> 'lieu' order by id limit 1`))[0].id,
+    );
+    await expect(retablirEffectif(t.database, viewer, ailleurs, archive.id, "Essai")).rejects.toThrow(/n'existe pas dans l'espace/);
+
+    const r = await retablirEffectif(t.database, viewer, espace, archive.id, "Supprimé par erreur");
+    expect(r.effectifId).toBe(id);
+    const [row] = await t.database.rows<{ nom: string; id_erp_apprenant: string; date_de_naissance: string; empreinte: string | null; parcours: unknown }>(
+      sql`select nom, id_erp_apprenant, date_de_naissance::text as date_de_naissance, empreinte, parcours from effectifs where id = ${id}`,
+    );
+    expect(row).toMatchObject({
+      nom: donnees.effectif.nom,
+      id_erp_apprenant: donnees.effectif.id_erp_apprenant,
+      date_de_naissance: String(donnees.effectif.date_de_naissance).slice(0, 10),
+      empreinte: null,
+    });
+    const [n] = await t.database.rows<{ contrats: number; statuts: number; periodes: number }>(sql`
+      select (select count(*)::int from contrats where effectif_id = ${id}) as contrats,
+             (select count(*)::int from effectif_statuts_erp where effectif_id = ${id}) as statuts,
+             (select count(*)::int from statut_periodes where effectif_id = ${id}) as periodes`);
+    expect(n.contrats).toBe(donnees.contrats.length);
+    expect(n.statuts).toBe(donnees.statutsErp.length);
+    expect(n.periodes).toBeGreaterThan(0);
+    const scope = { kind: "organisme" as const, organismeIds: [espace.organismeId] };
+    const agg = await indicateurs(t.database, { date: TODAY, scope });
+    const exact = await indicateurs(t.database, { date: TODAY, scope, exact: true });
+    expect(agg.compteurs).toEqual(exact.compteurs);
+    const [journal] = (await archivesRecentes(t.database, espace)).filter((a) => a.id === archive.id);
+    expect(journal.retablissement).toMatchObject({ par: "cfa@demo.test", motif: "Supprimé par erreur" });
+    await expect(retablirEffectif(t.database, viewer, espace, archive.id, "Encore")).rejects.toThrow(/déjà été rétabli/);
+
+    // the ERP's resend is accepted again, and written (no fingerprint yet)
+    const [d] = await t.database.rows<Record<string, string>>(sql`
+      select e.id_erp_apprenant, e.annee_scolaire, e.nom, e.prenom, e.date_de_naissance::text as naissance,
+             e.date_inscription_formation::text as inscription, e.date_entree_formation::text as entree,
+             e.date_fin_formation::text as fin, f.siret as f_siret, f.uai as f_uai, r.siret as r_siret, r.uai as r_uai
+      from effectifs e join organismes f on f.id = e.organisme_formateur_id join organismes r on r.id = e.organisme_responsable_id
+      where e.id = ${id}`);
+    const dossier = {
+      id_erp_apprenant: d.id_erp_apprenant,
+      annee_scolaire: d.annee_scolaire,
+      nom_apprenant: d.nom,
+      prenom_apprenant: "Rétabli",
+      date_de_naissance_apprenant: d.naissance,
+      date_inscription_formation: d.inscription,
+      date_entree_formation: d.entree,
+      date_fin_formation: d.fin,
+      etablissement_formateur_siret: d.f_siret,
+      etablissement_formateur_uai: d.f_uai,
+      etablissement_responsable_siret: d.r_siret,
+      etablissement_responsable_uai: d.r_uai,
+    };
+    const renvoi = await ingestDossiers(t.database, [dossier], { organismeId: espace.organismeId, source: "API" });
+    expect(renvoi.results[0].status).toBe("ok");
+    expect(renvoi.nbInchanges).toBe(0);
+    expect((await t.database.rows<{ prenom: string }>(sql`select prenom from effectifs where id = ${id}`))[0].prenom).toBe("Rétabli");
+
+    // deleted again with an ERP statut now in its history: restored with it
+    await ingestDossiers(t.database, [{ ...dossier, statut_apprenant: 3, date_metier_mise_a_jour_statut: d.entree }], {
+      organismeId: espace.organismeId,
+      source: "API",
+    });
+    await supprimerEffectif(t.database, viewer, espace, id, "Seconde suppression");
+    const archiveId = async () =>
+      (await t.database.rows<{ id: number }>(sql`select id from effectifs_archives where effectif_id = ${id} and retabli_at is null`))[0].id;
+    await retablirEffectif(t.database, viewer, espace, await archiveId(), "Encore une erreur");
+    const statuts = await t.database.rows<{ statut_apprenant: number }>(sql`select statut_apprenant from effectif_statuts_erp where effectif_id = ${id}`);
+    expect(statuts.map((x) => x.statut_apprenant)).toEqual([...donnees.statutsErp.map(() => expect.any(Number)), 3]);
+
+    // deleted a third time, it cannot come back beside another learner that has taken its ERP id meanwhile
+    await supprimerEffectif(t.database, viewer, espace, id, "Troisième suppression");
+    const seconde = { id: await archiveId() };
+    const [voisin] = await t.database.rows<{ id: number }>(sql`
+      select id from effectifs where organisme_formateur_id = ${donnees.effectif.organisme_formateur_id as number}
+        and annee_scolaire = ${d.annee_scolaire} and id <> ${id} order by id limit 1`);
+    await t.database.db.execute(sql`update effectifs set id_erp_apprenant = ${d.id_erp_apprenant} where id = ${voisin.id}`);
+    await expect(retablirEffectif(t.database, viewer, espace, seconde.id, "Essai")).rejects.toThrow(/existe déjà/);
+    expect(await t.database.rows(sql`select 1 from effectifs where id = ${id}`)).toHaveLength(0);
+    // a merge is not undone
+    const [fusion] = await t.database.rows<{ id: number }>(sql`select id from effectifs_archives where operation = 'fusion' limit 1`);
+    await expect(retablirEffectif(t.database, viewer, espace, fusion.id, "Essai")).rejects.toThrow(/fusion ne peut pas être annulée/);
   });
 
   it("scores the data quality", async () => {

@@ -252,6 +252,40 @@ describe("actions", () => {
     expect(after).toContain("Même apprenant");
   });
 
+  it("restores a deleted learner from the log, once; a merge is not undone", async () => {
+    const b = await as("ORGANISME_FORMATION");
+    const csrf = await b.csrf(`/cfa/${ref.R.id}/cle-api`);
+    const d = await b.post(`/cfa/${ref.R.id}/doublons`, { csrf, intent: "supprimer", effectif: String(ids["F-1"]), motif: "Erreur de manipulation" });
+    expect(await d.text()).toContain("a été supprimé et archivé");
+    const [archive] = await t.database.rows<{ id: number }>(
+      sql`select id from effectifs_archives where operation = 'suppression' and effectif_id = ${ids["F-1"]}`,
+    );
+    expect(await (await b.get(`/cfa/${ref.R.id}/doublons`)).text()).toContain("Rétablir la fiche");
+    const sansMotif = await b.post(`/cfa/${ref.R.id}/doublons`, { csrf, intent: "retablir", archive: String(archive.id), motif: "" });
+    expect(await sansMotif.text()).toMatch(/motif/i);
+    expect(await t.database.rows(sql`select 1 from effectifs where id = ${ids["F-1"]}`)).toHaveLength(0);
+
+    const r = await b.post(`/cfa/${ref.R.id}/doublons`, { csrf, intent: "retablir", archive: String(archive.id), motif: "Supprimé par erreur" });
+    expect(r.status).toBe(200);
+    expect(await r.text()).toContain("a été rétabli avec ses contrats");
+    expect(await t.database.rows(sql`select 1 from effectifs where id = ${ids["F-1"]}`)).toHaveLength(1);
+    const page = await (await b.get(`/cfa/${ref.R.id}/doublons`)).text();
+    expect(page).toContain("Rétablie le");
+    expect(page).toContain("Supprimé par erreur");
+
+    const encore = await b.post(`/cfa/${ref.R.id}/doublons`, { csrf, intent: "retablir", archive: String(archive.id), motif: "Encore une fois" });
+    expect(await encore.text()).toContain("déjà été rétabli");
+    const [fusion] = await t.database.rows<{ id: number }>(sql`select id from effectifs_archives where operation = 'fusion'`);
+    const annulerFusion = await b.post(`/cfa/${ref.R.id}/doublons`, { csrf, intent: "retablir", archive: String(fusion.id), motif: "Annuler" });
+    expect(await annulerFusion.text()).toContain("Une fusion ne peut pas être annulée");
+    expect(await t.database.rows(sql`select 1 from effectifs where id = ${ids["F-2"]}`)).toHaveLength(0);
+
+    const autre = await as("CFA_FORMATEUR");
+    const csrfAutre = await autre.csrf(`/cfa/${ref.F.id}/cle-api`);
+    const refuse = await autre.post(`/cfa/${ref.R.id}/doublons`, { csrf: csrfAutre, intent: "retablir", archive: String(archive.id), motif: "Tentative" });
+    expect(refuse.status).toBe(403);
+  });
+
   it("a user of another organisation cannot act on the space", async () => {
     const b = await as("CFA_FORMATEUR");
     const csrf = await b.csrf(`/cfa/${ref.F.id}/cle-api`);
