@@ -415,8 +415,18 @@ export interface ArchiveAffichee {
   retablissement: { at: string; par: string; motif: string } | null;
 }
 
-/** The latest archived effectifs of the space (the log of merges and deletions). */
-export async function archivesRecentes(database: Database, espace: Espace, limit = 20): Promise<ArchiveAffichee[]> {
+export const ARCHIVES_PAR_PAGE = 20;
+
+/** One page of the archived effectifs of the space, latest first (the log of merges and deletions). */
+export async function archivesRecentes(
+  database: Database,
+  espace: Espace,
+  page = 1,
+): Promise<{ archives: ArchiveAffichee[]; total: number; page: number; pages: number }> {
+  const where = sql`a.organisme_id = ${espace.organismeId} or ${effectifsDeLEspace(espace, "a")}`;
+  const [{ total }] = await database.rows<{ total: number }>(sql`select count(*)::int as total from effectifs_archives a where ${where}`);
+  const pages = Math.max(1, Math.ceil(total / ARCHIVES_PAR_PAGE));
+  const courante = Math.min(Math.max(1, Math.trunc(page) || 1), pages);
   const rows = await database.rows<{
     id: number;
     operation: "suppression" | "fusion";
@@ -439,9 +449,9 @@ export async function archivesRecentes(database: Database, espace: Espace, limit
            a.annee_scolaire, a.motif, a.effectif_conserve_id, a.champs_repris, a.user_email, a.created_at,
            a.retabli_at, a.retabli_par, a.motif_retablissement
     from effectifs_archives a
-    where a.organisme_id = ${espace.organismeId} or ${effectifsDeLEspace(espace, "a")}
-    order by a.created_at desc, a.id desc limit ${limit}`);
-  return rows.map((r) => ({
+    where ${where}
+    order by a.created_at desc, a.id desc limit ${ARCHIVES_PAR_PAGE} offset ${(courante - 1) * ARCHIVES_PAR_PAGE}`);
+  const archives = rows.map((r) => ({
     id: r.id,
     operation: r.operation,
     effectifId: r.effectif_id,
@@ -461,4 +471,5 @@ export async function archivesRecentes(database: Database, espace: Espace, limit
       ? { at: new Date(r.retabli_at as string).toISOString(), par: r.retabli_par ?? "", motif: r.motif_retablissement ?? "" }
       : null,
   }));
+  return { archives, total, page: courante, pages };
 }

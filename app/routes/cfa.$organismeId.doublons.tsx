@@ -4,7 +4,7 @@
  * when (the log below the list), and a deleted one can be restored from that log.
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
 import { csrfToken, requireValidForm } from "~/auth/csrf.server";
 import { NO_STORE, withHeaders } from "~/auth/responses.server";
 import { CsrfInput } from "~/auth/ui";
@@ -13,6 +13,7 @@ import { LIBELLES_STATUT } from "~/cfa/apprenants";
 import { validerMotif } from "~/cfa/doublons";
 import { OperationRefusee, archivesRecentes, fusionnerEffectifs, listerDoublons, retablirEffectif, supprimerEffectif } from "~/cfa/doublons.server";
 import { codesFormation, formatDateHeure, titreEspace } from "~/cfa/ui";
+import { Pagination } from "~/referentiel/components";
 import type { Statut } from "~/statut/engine";
 import { todayIso } from "~/statut/annee-scolaire";
 import { formatDate, pluriel } from "~/ui/format";
@@ -22,16 +23,17 @@ export const headers = () => NO_STORE;
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const espace = await requireEspaceCfa(request, context.database, params.organismeId);
-  const [groupes, archives, { token, headers }] = await Promise.all([
+  const page = Number(new URL(request.url).searchParams.get("page_archives")) || 1;
+  const [groupes, journal, { token, headers }] = await Promise.all([
     listerDoublons(context.database, espace, todayIso()),
-    archivesRecentes(context.database, espace),
+    archivesRecentes(context.database, espace, page),
     csrfToken(request, context.database),
   ]);
-  const lignes = groupes.reduce((n, g) => n + g.effectifs.length, 0) + archives.length;
+  const lignes = groupes.reduce((n, g) => n + g.effectifs.length, 0) + journal.archives.length;
   if (lignes > 0) {
-    await journaliserConsultation(context.database, espace, { page: "doublons" }, lignes);
+    await journaliserConsultation(context.database, espace, { page: "doublons", pageArchives: journal.page }, lignes);
   }
-  return withHeaders({ organismeId: espace.organismeId, csrf: token, groupes, archives }, headers);
+  return withHeaders({ organismeId: espace.organismeId, csrf: token, groupes, journal }, headers);
 }
 
 type ActionData = { ok: boolean; message: string };
@@ -91,7 +93,9 @@ export async function action({ request, params, context }: ActionFunctionArgs): 
 }
 
 export default function Doublons() {
-  const { organismeId, csrf, groupes, archives } = useLoaderData<typeof loader>();
+  const { organismeId, csrf, groupes, journal } = useLoaderData<typeof loader>();
+  const { archives } = journal;
+  const search = useLocation().search;
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const base = `/cfa/${organismeId}`;
@@ -240,7 +244,7 @@ export default function Doublons() {
 
       <section aria-labelledby="titre-archives" className="fr-mt-5w">
         <h2 id="titre-archives" className="fr-h4">
-          Fiches fusionnées ou supprimées
+          Fiches fusionnées ou supprimées{journal.total > 0 ? ` (${journal.total})` : ""}
         </h2>
         {archives.length === 0 ? (
           <p>Aucune fiche fusionnée ou supprimée.</p>
@@ -321,6 +325,7 @@ export default function Doublons() {
             </table>
           </div>
         )}
+        <Pagination page={journal.page} pages={journal.pages} search={search} param="page_archives" label="Pages du journal des fusions et suppressions" preventScrollReset />
       </section>
     </>
   );

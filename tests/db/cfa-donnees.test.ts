@@ -199,7 +199,8 @@ describe("CFA space of the demo account", () => {
     // delete
     const autre = demo[2].effectifs.find((e) => e.idErpApprenant.endsWith(SUFFIXE_DOUBLON))!;
     await supprimerEffectif(t.database, viewer, espace, autre.id, "Saisie en double");
-    const archives = await archivesRecentes(t.database, espace);
+    const { archives, total } = await archivesRecentes(t.database, espace);
+    expect(total).toBe(2);
     expect(archives.map((a) => [a.operation, a.effectifId, a.motif, a.userEmail])).toEqual([
       ["suppression", autre.id, "Saisie en double", "cfa@demo.test"],
       ["fusion", copie.id, "Doublon de test", "cfa@demo.test"],
@@ -305,7 +306,7 @@ describe("CFA space of the demo account", () => {
     const agg = await indicateurs(t.database, { date: TODAY, scope });
     const exact = await indicateurs(t.database, { date: TODAY, scope, exact: true });
     expect(agg.compteurs).toEqual(exact.compteurs);
-    const [journal] = (await archivesRecentes(t.database, espace)).filter((a) => a.id === archive.id);
+    const [journal] = (await archivesRecentes(t.database, espace)).archives.filter((a) => a.id === archive.id);
     expect(journal.retablissement).toMatchObject({ par: "cfa@demo.test", motif: "Supprimé par erreur" });
     await expect(retablirEffectif(t.database, viewer, espace, archive.id, "Encore")).rejects.toThrow(/déjà été rétabli/);
 
@@ -359,6 +360,20 @@ describe("CFA space of the demo account", () => {
     // a merge is not undone
     const [fusion] = await t.database.rows<{ id: number }>(sql`select id from effectifs_archives where operation = 'fusion' limit 1`);
     await expect(retablirEffectif(t.database, viewer, espace, fusion.id, "Essai")).rejects.toThrow(/fusion ne peut pas être annulée/);
+
+    // the log is paged, latest first (20 older copies of the merge added)
+    const avant = await archivesRecentes(t.database, espace);
+    await t.database.db.execute(sql`
+      insert into effectifs_archives (operation, effectif_id, organisme_id, organisme_formateur_id, organisme_responsable_id, annee_scolaire,
+        id_erp_apprenant, nom, prenom, date_de_naissance, donnees, motif, effectif_conserve_id, champs_repris, user_id, user_email, created_at)
+      select operation, effectif_id, organisme_id, organisme_formateur_id, organisme_responsable_id, annee_scolaire, id_erp_apprenant, nom,
+        prenom, date_de_naissance, donnees, motif, effectif_conserve_id, champs_repris, user_id, user_email, created_at - make_interval(days => g)
+      from effectifs_archives, generate_series(1, 20) g where id = ${fusion.id}`);
+    const p1 = await archivesRecentes(t.database, espace);
+    const p2 = await archivesRecentes(t.database, espace, 2);
+    expect([p1.total, p1.pages, p1.archives.length, p2.page, p2.archives.length]).toEqual([avant.total + 20, 2, 20, 2, avant.total]);
+    expect(p1.archives.slice(0, avant.total).map((a) => a.id)).toEqual(avant.archives.map((a) => a.id));
+    expect((await archivesRecentes(t.database, espace, 99)).page).toBe(2);
   });
 
   it("scores the data quality", async () => {
