@@ -1,12 +1,12 @@
 /**
  * Tables of the ingestion (issue 3): the organismes' API keys and the short-lived upload records of the
- * "téléversement" page. Re-exported by schema.ts (drizzle-kit reads only that file).
+ * "téléversement" page, and the API's rate limits. Re-exported by schema.ts (drizzle-kit reads only that file).
  *
  * Only lazy references to schema.ts tables here (`() => organismes.id`): schema.ts re-exports this module, so
  * its tables are not initialised yet when this module's body runs.
  */
 import { sql } from "drizzle-orm";
-import { index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex, varchar } from "drizzle-orm/pg-core";
+import { doublePrecision, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex, varchar } from "drizzle-orm/pg-core";
 import { organismes, transmissions } from "./schema";
 
 /**
@@ -63,3 +63,15 @@ export const televersements = pgTable(
   },
   (t) => [index("televersements_created_idx").on(t.createdAt)],
 );
+
+/**
+ * The API's rate limits, shared by every server process (and kept across restarts): a token bucket per API key
+ * (`cle` = "cle:<key id>", `valeur` = tokens left at `depuis`) and the failed authentications per client IP
+ * (`cle` = "ip:<address>", `valeur` = failures counted since `depuis`, the start of the window). Rows idle for a
+ * day are deleted by the ingestion job.
+ */
+export const apiLimites = pgTable("api_limites", {
+  cle: text("cle").primaryKey(),
+  valeur: doublePrecision("valeur").notNull(),
+  depuis: timestamp("depuis", { withTimezone: true }).notNull(),
+});

@@ -11,7 +11,7 @@ import { clientIp } from "../auth/throttle.server";
 import { MAX_DOSSIERS_PAR_ENVOI } from "./dossier-schema.server";
 import { authenticateApiKey, type ApiKeyOrganisme } from "./api-keys.server";
 import { ingestDossiers, normalizeErpName } from "./pipeline.server";
-import { apiLimiters } from "./rate-limit.server";
+import { apiLimits, authFailuresBlocked, recordAuthFailure, takeApiToken } from "./rate-limit.server";
 
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** Beyond the limit, bytes still read (and dropped) so that the client gets the 413 answer. */
@@ -50,21 +50,21 @@ async function authenticate(
   database: Database,
   context: unknown,
 ): Promise<{ ok: true; organisme: ApiKeyOrganisme } | { ok: false; response: Response }> {
-  const limits = apiLimiters();
+  const limits = apiLimits();
   const ip = apiClientIp(request, context);
   const auth = await authenticateApiKey(database, request.headers.get("authorization"));
   if (!auth.ok) {
-    const blocked = limits.authFailures.blocked(ip);
+    const blocked = await authFailuresBlocked(database.db, ip, limits);
     if (!blocked.ok) {
       return {
         ok: false,
         response: tooMany(blocked.retryAfterSeconds, "Trop d'échecs d'authentification depuis cette adresse IP."),
       };
     }
-    limits.authFailures.recordFailure(ip);
+    await recordAuthFailure(database.db, ip, limits);
     return { ok: false, response: errorResponse(auth.status, auth.error, auth.message) };
   }
-  const rate = limits.perKey.take(`key:${auth.keyId}`);
+  const rate = await takeApiToken(database.db, auth.keyId, limits);
   if (!rate.ok) {
     return {
       ok: false,

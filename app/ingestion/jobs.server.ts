@@ -3,11 +3,13 @@
  * (`ingestion:purge`):
  * - per-item errors of transmissions older than 30 days are erased (the counts stay);
  * - API keys unused for 12 months are revoked;
- * - upload records older than 24 hours are deleted.
+ * - upload records older than 24 hours are deleted;
+ * - rate-limit rows idle for a day are deleted.
  */
 import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { revokeUnusedApiKeys } from "./api-keys.server";
+import { apiLimits, purgeApiLimits } from "./rate-limit.server";
 
 export const ERRORS_RETENTION_DAYS = 30;
 export const UPLOAD_RETENTION_HOURS = 24;
@@ -16,6 +18,7 @@ export interface PurgeReport {
   transmissionsPurged: number;
   keysRevoked: number;
   uploadsDeleted: number;
+  rateLimitsDeleted: number;
 }
 
 export async function purgeIngestion(database: Database, now = new Date()): Promise<PurgeReport> {
@@ -30,7 +33,8 @@ export async function purgeIngestion(database: Database, now = new Date()): Prom
     sql`delete from televersements where created_at < ${at}::timestamptz - make_interval(hours => ${UPLOAD_RETENTION_HOURS})
         returning id`,
   );
-  return { transmissionsPurged: purged.length, keysRevoked, uploadsDeleted: uploads.length };
+  const rateLimitsDeleted = await purgeApiLimits(database.db, apiLimits(), now);
+  return { transmissionsPurged: purged.length, keysRevoked, uploadsDeleted: uploads.length, rateLimitsDeleted };
 }
 
 /**
@@ -45,10 +49,11 @@ export function startIngestionJobs(database: Database, options: { intervalMs?: n
     running = true;
     try {
       const report = await purgeIngestion(database);
-      if (report.transmissionsPurged || report.keysRevoked || report.uploadsDeleted) {
+      if (report.transmissionsPurged || report.keysRevoked || report.uploadsDeleted || report.rateLimitsDeleted) {
         console.log(
           `[ingestion] purge : ${report.transmissionsPurged} transmission(s) sans détail d'erreurs, ` +
-            `${report.keysRevoked} clé(s) révoquée(s), ${report.uploadsDeleted} téléversement(s) supprimé(s)`,
+            `${report.keysRevoked} clé(s) révoquée(s), ${report.uploadsDeleted} téléversement(s) supprimé(s), ` +
+            `${report.rateLimitsDeleted} compteur(s) de limite de débit supprimé(s)`,
         );
       }
     } catch (error) {

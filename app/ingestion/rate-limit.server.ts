@@ -1,5 +1,6 @@
 /**
- * In-memory rate limits of the API (one server process; behind several processes each keeps its own counts).
+ * Rate limits of the API, kept in PostgreSQL (table `api_limites`) so that every server process and every restart
+ * shares them (decision 010). Each check is one statement on a primary key.
  *
  * - Per API key: a token bucket, `API_RATE_PER_SECOND` requests per second sustained (default 20, i.e. 40,000
  *   dossiers/s in batches of 2,000) with a burst of `API_RATE_BURST` (default 40).
@@ -7,72 +8,16 @@
  *   `API_AUTH_FAILURES_WINDOW_SECONDS` (default 600), further failures from that IP are answered 429 until the
  *   window has passed. A valid key is never blocked by its IP's failures (the IP may be a shared proxy).
  */
+import { sql } from "drizzle-orm";
+import { execRows, type Executor } from "../../db/client.server";
 
 export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number };
 
-const MAX_ENTRIES = 50_000;
-
-export class TokenBucketLimiter {
-  private buckets = new Map<string, { tokens: number; at: number }>();
-
-  constructor(
-    readonly ratePerSecond: number,
-    readonly burst: number,
-  ) {}
-
-  take(key: string, now = Date.now()): RateDecision {
-    let b = this.buckets.get(key);
-    if (!b) {
-      if (this.buckets.size >= MAX_ENTRIES) this.sweep(now);
-      b = { tokens: this.burst, at: now };
-      this.buckets.set(key, b);
-    } else {
-      b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.ratePerSecond);
-      b.at = now;
-    }
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
-      return { ok: true };
-    }
-    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - b.tokens) / this.ratePerSecond)) };
-  }
-
-  private sweep(now: number) {
-    for (const [key, b] of this.buckets) {
-      if (b.tokens + ((now - b.at) / 1000) * this.ratePerSecond >= this.burst) this.buckets.delete(key);
-    }
-  }
-}
-
-export class FailureLimiter {
-  private windows = new Map<string, { count: number; start: number }>();
-
-  constructor(
-    readonly maxFailures: number,
-    readonly windowMs: number,
-  ) {}
-
-  /** When the key has used up its failures: seconds until the window ends. */
-  blocked(key: string, now = Date.now()): RateDecision {
-    const w = this.windows.get(key);
-    if (!w || now - w.start >= this.windowMs) return { ok: true };
-    if (w.count < this.maxFailures) return { ok: true };
-    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((w.start + this.windowMs - now) / 1000)) };
-  }
-
-  recordFailure(key: string, now = Date.now()): void {
-    let w = this.windows.get(key);
-    if (!w || now - w.start >= this.windowMs) {
-      if (this.windows.size >= MAX_ENTRIES) this.sweep(now);
-      w = { count: 0, start: now };
-      this.windows.set(key, w);
-    }
-    w.count++;
-  }
-
-  private sweep(now: number) {
-    for (const [key, w] of this.windows) if (now - w.start >= this.windowMs) this.windows.delete(key);
-  }
+export interface ApiLimits {
+  ratePerSecond: number;
+  burst: number;
+  maxFailures: number;
+  windowSeconds: number;
 }
 
 function envNumber(name: string, fallback: number): number {
@@ -80,16 +25,67 @@ function envNumber(name: string, fallback: number): number {
   return Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
-let limiters: { perKey: TokenBucketLimiter; authFailures: FailureLimiter } | undefined;
+let configured: ApiLimits | undefined;
 
-/** The process-wide limiters (configured from the environment on first use). */
-export function apiLimiters() {
-  limiters ??= {
-    perKey: new TokenBucketLimiter(envNumber("API_RATE_PER_SECOND", 20), envNumber("API_RATE_BURST", 40)),
-    authFailures: new FailureLimiter(
-      envNumber("API_AUTH_FAILURES_MAX", 20),
-      envNumber("API_AUTH_FAILURES_WINDOW_SECONDS", 600) * 1000,
-    ),
+/** The limits configured from the environment (read on first use). */
+export function apiLimits(): ApiLimits {
+  configured ??= {
+    ratePerSecond: envNumber("API_RATE_PER_SECOND", 20),
+    burst: envNumber("API_RATE_BURST", 40),
+    maxFailures: envNumber("API_AUTH_FAILURES_MAX", 20),
+    windowSeconds: envNumber("API_AUTH_FAILURES_WINDOW_SECONDS", 600),
   };
-  return limiters;
+  return configured;
+}
+
+/** Takes one token of the key's bucket (refilled for the time elapsed), or says how long to wait for one. */
+export async function takeApiToken(executor: Executor, keyId: number, limits: ApiLimits, now = new Date()): Promise<RateDecision> {
+  const cle = `cle:${keyId}`;
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const refilled = sql`least(${limits.burst}::float8,
+    l.valeur + greatest(0, extract(epoch from (${at} - l.depuis))::float8) * ${limits.ratePerSecond}::float8)`;
+  const taken = await execRows<{ valeur: number }>(
+    executor,
+    sql`insert into api_limites as l (cle, valeur, depuis) values (${cle}, ${limits.burst - 1}::float8, ${at})
+        on conflict (cle) do update set valeur = ${refilled} - 1, depuis = greatest(l.depuis, ${at})
+        where ${refilled} >= 1
+        returning valeur`,
+  );
+  if (taken.length) return { ok: true };
+  const [left] = await execRows<{ tokens: number }>(executor, sql`select ${refilled} as tokens from api_limites l where l.cle = ${cle}`);
+  return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - Number(left?.tokens ?? 0)) / limits.ratePerSecond)) };
+}
+
+/** Whether the IP has used up its failed authentications in the current window: the seconds until it ends. */
+export async function authFailuresBlocked(executor: Executor, ip: string, limits: ApiLimits, now = new Date()): Promise<RateDecision> {
+  const [w] = await execRows<{ valeur: number; reste: number }>(
+    executor,
+    sql`select valeur, extract(epoch from (depuis + make_interval(secs => ${limits.windowSeconds}) - ${now.toISOString()}::timestamptz))::float8 as reste
+        from api_limites where cle = ${`ip:${ip}`}`,
+  );
+  if (!w || Number(w.reste) <= 0 || Number(w.valeur) < limits.maxFailures) return { ok: true };
+  return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(Number(w.reste))) };
+}
+
+/** Counts a failed authentication of the IP (a new window when the previous one has ended). */
+export async function recordAuthFailure(executor: Executor, ip: string, limits: ApiLimits, now = new Date()): Promise<void> {
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const ended = sql`l.depuis + make_interval(secs => ${limits.windowSeconds}) <= ${at}`;
+  await executor.execute(
+    sql`insert into api_limites as l (cle, valeur, depuis) values (${`ip:${ip}`}, 1, ${at})
+        on conflict (cle) do update set
+          valeur = case when ${ended} then 1 else l.valeur + 1 end,
+          depuis = case when ${ended} then ${at} else l.depuis end`,
+  );
+}
+
+/** Deletes the rows idle for a day and more (a full bucket, an ended window): returns how many. */
+export async function purgeApiLimits(executor: Executor, limits: ApiLimits, now = new Date()): Promise<number> {
+  const rows = await execRows<{ cle: string }>(
+    executor,
+    sql`delete from api_limites
+        where depuis < ${now.toISOString()}::timestamptz - make_interval(secs => ${Math.max(86_400, limits.windowSeconds)})
+        returning cle`,
+  );
+  return rows.length;
 }

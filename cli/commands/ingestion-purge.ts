@@ -15,7 +15,8 @@ export async function runWith(database: Database, argv: string[], out: (line: st
   out(
     `${report.transmissionsPurged} transmission(s) : détail des erreurs effacé (plus de 30 jours) ; ` +
       `${report.keysRevoked} clé(s) d'API révoquée(s) (inutilisées depuis 12 mois) ; ` +
-      `${report.uploadsDeleted} téléversement(s) expiré(s) supprimé(s).`,
+      `${report.uploadsDeleted} téléversement(s) expiré(s) supprimé(s) ; ` +
+      `${report.rateLimitsDeleted} compteur(s) de limite de débit inactif(s) supprimé(s).`,
   );
   return 0;
 }
