@@ -147,6 +147,34 @@ export const formations = pgTable(
   ],
 );
 
+/**
+ * Référentiel imports started from /admin/imports: who, which file, the progress written by the process that runs
+ * it (`heartbeat_at` at least every 30 s: an unfinished import whose heartbeat is older than 2 minutes was
+ * interrupted, e.g. by a restart), then the summary (its lists cut to 500 rejections and 200 warnings) or the error.
+ * Any server process answers the page's polling.
+ */
+export const importsReferentiel = pgTable(
+  "imports_referentiel",
+  {
+    /** Random UUID, as text (an id typed in the URL is compared, never cast). */
+    id: text("id").primaryKey(),
+    kind: text("kind").$type<"organismes" | "formations" | "bassins">().notNull(),
+    fileName: text("file_name").notNull(),
+    size: integer("size").notNull(),
+    startedBy: text("started_by").notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    /** `{ phase, done, total }`. */
+    progress: jsonb("progress").$type<{ phase: string; done: number; total: number }>().notNull(),
+    summary: jsonb("summary").$type<Record<string, unknown>>(),
+    /** Distinct lines rejected (the summary's list is cut). */
+    rejectedLines: integer("rejected_lines"),
+    error: text("error"),
+  },
+  (t) => [index("imports_referentiel_started_idx").on(t.startedAt)],
+);
+
 // ---------------------------------------------------------------------------------------------- effectifs
 
 export const transmissions = pgTable(

@@ -1,9 +1,11 @@
 /**
- * Imports started from the admin page run in the background of the server process, so the page can show their
- * progress (it polls) and then their summary. In memory: the last 20 imports, lost on restart (the data written
- * is not). One process only — with several server processes, sticky sessions or a jobs table would be needed.
+ * Imports started from the admin page run in the background of the server process that received the file; their
+ * progress, then their summary, are written to `imports_referentiel`, so that the page's polling may reach any
+ * server process and the log of who imported what survives restarts. An import whose process stops (restart,
+ * crash) stops writing its heartbeat: after 2 minutes it reads as interrupted, and its transaction was rolled back.
  */
 import { randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { importBassins } from "./import-bassins.server";
 import { ImportFileError, type ImportKind, type ImportProgress, type ImportSummary } from "./import-common.server";
@@ -19,72 +21,156 @@ export interface ImportJob {
   finishedAt: string | null;
   startedBy: string;
   progress: ImportProgress;
+  /** The summary, its lists cut to the first 500 rejections and 200 warnings. */
   summary: ImportSummary | null;
-  /** The file could not be read (nothing changed) or the import failed. */
+  /** Distinct lines rejected (whole file). */
+  rejectedLines: number | null;
+  /** The file could not be read (nothing changed), the import failed or was interrupted. */
   error: string | null;
 }
 
-const jobs = new Map<string, ImportJob>();
-const MAX_JOBS = 20;
+/** Progress is written at most this often (ms); the heartbeat at least every HEARTBEAT_MS. */
+const WRITE_EVERY_MS = 1000;
+const HEARTBEAT_MS = 30_000;
+/** An unfinished import without heartbeat for this long was interrupted. */
+const INTERRUPTED_AFTER_SECONDS = 120;
+export const INTERRUPTED_MESSAGE =
+  "L'import a été interrompu (arrêt ou redémarrage du serveur) avant la fin : aucune donnée n'a été modifiée. Relancez-le.";
 
-export function startImport(
+const SELECT = sql`select id, kind, file_name, size, started_at, finished_at, started_by, progress, summary, rejected_lines, error,
+    heartbeat_at, (finished_at is null and heartbeat_at < now() - make_interval(secs => ${INTERRUPTED_AFTER_SECONDS})) as interrompu
+  from imports_referentiel`;
+
+interface Row {
+  id: string;
+  kind: ImportKind;
+  file_name: string;
+  size: number;
+  started_at: unknown;
+  finished_at: unknown;
+  started_by: string;
+  progress: unknown;
+  summary: unknown;
+  rejected_lines: number | null;
+  error: string | null;
+  heartbeat_at: unknown;
+  interrompu: boolean;
+}
+
+const iso = (v: unknown) => new Date(v as string).toISOString();
+const json = <T>(v: unknown) => (typeof v === "string" ? JSON.parse(v) : v) as T;
+
+function jobOfRow(r: Row): ImportJob {
+  const progress = json<ImportProgress>(r.progress);
+  return {
+    id: r.id,
+    kind: r.kind,
+    fileName: r.file_name,
+    size: r.size,
+    startedAt: iso(r.started_at),
+    finishedAt: r.finished_at ? iso(r.finished_at) : r.interrompu ? iso(r.heartbeat_at) : null,
+    startedBy: r.started_by,
+    progress: r.interrompu ? { ...progress, phase: "terminé" } : progress,
+    summary: r.summary ? json<ImportSummary>(r.summary) : null,
+    rejectedLines: r.rejected_lines,
+    error: r.interrompu ? INTERRUPTED_MESSAGE : r.error,
+  };
+}
+
+/** Records the import, starts it in the background, and returns it (running). */
+export async function startImport(
   database: Database,
   input: { kind: ImportKind; format?: string; fileName: string; bytes: Uint8Array; startedBy: string },
-): ImportJob {
-  const job: ImportJob = {
-    id: randomUUID(),
-    kind: input.kind,
-    fileName: input.fileName,
-    size: input.bytes.byteLength,
-    startedAt: new Date().toISOString(),
-    finishedAt: null,
-    startedBy: input.startedBy,
-    progress: { phase: "lecture", done: 0, total: 0 },
-    summary: null,
-    error: null,
+): Promise<ImportJob> {
+  const id = randomUUID();
+  const [row] = await database.rows<Row>(sql`
+    with inserted as (
+      insert into imports_referentiel (id, kind, file_name, size, started_by, progress)
+      values (${id}, ${input.kind}, ${input.fileName}, ${input.bytes.byteLength}, ${input.startedBy},
+              ${JSON.stringify({ phase: "lecture", done: 0, total: 0 })}::jsonb)
+      returning *)
+    select *, false as interrompu from inserted`);
+
+  // Progress and heartbeat: one write at a time, the latest progress only.
+  let latest: ImportProgress | null = null;
+  let writing: Promise<unknown> = Promise.resolve();
+  let busy = false;
+  let lastWrite = Date.now();
+  const write = () => {
+    if (busy || (!latest && Date.now() - lastWrite < HEARTBEAT_MS)) return;
+    const progress = latest;
+    latest = null;
+    busy = true;
+    lastWrite = Date.now();
+    writing = database.db
+      .execute(
+        progress
+          ? sql`update imports_referentiel set progress = ${JSON.stringify(progress)}::jsonb, heartbeat_at = now() where id = ${id}`
+          : sql`update imports_referentiel set heartbeat_at = now() where id = ${id}`,
+      )
+      .catch((error: unknown) => console.error("import référentiel : progression non enregistrée", error))
+      .finally(() => (busy = false));
   };
-  jobs.set(job.id, job);
-  while (jobs.size > MAX_JOBS) jobs.delete(jobs.keys().next().value!);
-  const options = { fileName: input.fileName, onProgress: (p: ImportProgress) => (job.progress = p) };
+  const timer = setInterval(write, WRITE_EVERY_MS);
+  timer.unref();
+
+  const options = { fileName: input.fileName, onProgress: (p: ImportProgress) => (latest = p) };
   const run =
     input.kind === "organismes"
       ? importOrganismes(database, input.bytes, { ...options, format: input.format as OrganismeFileFormat | undefined })
       : input.kind === "formations"
         ? importFormations(database, input.bytes, { ...options, format: input.format as FormationFileFormat | undefined })
         : importBassins(database, input.bytes, options);
-  run
-    .then((summary) => {
-      job.summary = summary;
+  void run
+    .then(
+      (summary) => ({ summary, error: null }),
+      (error: unknown) => {
+        if (!(error instanceof ImportFileError)) console.error("import référentiel", error);
+        return {
+          summary: null,
+          error:
+            error instanceof ImportFileError
+              ? `${error.message} Aucune donnée n'a été modifiée.`
+              : `L'import a échoué : ${error instanceof Error ? error.message : String(error)}. Aucune donnée n'a été modifiée.`,
+        };
+      },
+    )
+    .then(async ({ summary, error }) => {
+      clearInterval(timer);
+      await writing;
+      const total = summary?.lines ?? latest?.total ?? 0;
+      const stored = summary
+        ? { ...summary, rejected: summary.rejected.slice(0, 500), warnings: summary.warnings.slice(0, 200) }
+        : null;
+      await database.db.execute(sql`
+        update imports_referentiel set finished_at = now(), heartbeat_at = now(),
+          progress = ${JSON.stringify({ phase: "terminé", done: total, total })}::jsonb,
+          summary = ${stored ? JSON.stringify(stored) : null}::jsonb,
+          rejected_lines = ${summary ? new Set(summary.rejected.map((r) => r.line)).size : null},
+          error = ${error}
+        where id = ${id}`);
     })
-    .catch((error: unknown) => {
-      job.error =
-        error instanceof ImportFileError
-          ? `${error.message} Aucune donnée n'a été modifiée.`
-          : `L'import a échoué : ${error instanceof Error ? error.message : String(error)}. Aucune donnée n'a été modifiée.`;
-      if (!(error instanceof ImportFileError)) console.error("import référentiel", error);
-    })
-    .finally(() => {
-      job.finishedAt = new Date().toISOString();
-      job.progress = { ...job.progress, phase: "terminé" };
-    });
-  return job;
+    .catch((error: unknown) => console.error("import référentiel : fin non enregistrée", error));
+  return jobOfRow(row);
 }
 
-export function getImportJob(id: string): ImportJob | undefined {
-  return jobs.get(id);
+export async function getImportJob(database: Database, id: string): Promise<ImportJob | undefined> {
+  const [row] = await database.rows<Row>(sql`${SELECT} where id = ${id}`);
+  return row ? jobOfRow(row) : undefined;
 }
 
-export function recentImportJobs(): ImportJob[] {
-  return [...jobs.values()].reverse();
+/** The latest imports, newest first. */
+export async function recentImportJobs(database: Database, limit = 20): Promise<ImportJob[]> {
+  const rows = await database.rows<Row>(sql`${SELECT} order by started_at desc, id limit ${limit}`);
+  return rows.map(jobOfRow);
 }
 
 /** Waits for a job to finish (tests, CLI-like callers). */
-export async function waitForImport(id: string, timeoutMs = 60_000): Promise<ImportJob | undefined> {
+export async function waitForImport(database: Database, id: string, timeoutMs = 60_000): Promise<ImportJob | undefined> {
   const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const job = jobs.get(id);
-    if (!job || job.finishedAt) return job;
-    await new Promise((r) => setTimeout(r, 20));
+  for (;;) {
+    const job = await getImportJob(database, id);
+    if (!job || job.finishedAt || Date.now() >= end) return job;
+    await new Promise((r) => setTimeout(r, 50));
   }
-  return jobs.get(id);
 }

@@ -33,21 +33,18 @@ const KINDS: { value: ImportKind; label: string; hint: string; formats: { value:
 
 const MAX_BYTES = 200 * 1024 * 1024;
 
-function publicJob(job: ImportJob) {
-  return { ...job, summary: job.summary ? { ...job.summary, rejected: job.summary.rejected.slice(0, 500), warnings: job.summary.warnings.slice(0, 200) } : null };
-}
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireNationalAdmin(request, context.database);
   const { token, headers } = await csrfToken(request, context.database);
   const id = new URL(request.url).searchParams.get("import");
-  const job = id ? getImportJob(id) : undefined;
+  const [job, recent] = await Promise.all([id ? getImportJob(context.database, id) : undefined, recentImportJobs(context.database)]);
   return Response.json(
     {
       csrf: token,
-      job: job ? publicJob(job) : null,
+      job: job ?? null,
       jobMissing: Boolean(id && !job),
-      recent: recentImportJobs().map((j) => ({ id: j.id, kind: j.kind, fileName: j.fileName, startedAt: j.startedAt, finishedAt: j.finishedAt, startedBy: j.startedBy, error: j.error !== null, created: j.summary?.created ?? null, updated: j.summary?.updated ?? null, rejected: j.summary ? new Set(j.summary.rejected.map((r) => r.line)).size : null })),
+      recent: recent.map((j) => ({ id: j.id, kind: j.kind, fileName: j.fileName, startedAt: j.startedAt, finishedAt: j.finishedAt, startedBy: j.startedBy, error: j.error !== null, created: j.summary?.created ?? null, updated: j.summary?.updated ?? null, rejected: j.rejectedLines })),
     },
     { headers },
   );
@@ -66,7 +63,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   else if (file.size > MAX_BYTES) errors.fichier = `Le fichier dépasse ${MAX_BYTES / 1024 / 1024} Mo.`;
   if (spec && format && !spec.formats.some((f) => f.value === format)) errors.format = "Format inconnu pour ce type de fichier.";
   if (Object.keys(errors).length || !spec || !(file instanceof File)) return Response.json({ errors }, { status: 400 });
-  const job = startImport(context.database, {
+  const job = await startImport(context.database, {
     kind: spec.value,
     format: format || undefined,
     fileName: file.name,
@@ -76,7 +73,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return redirect(`/admin/imports?import=${job.id}`);
 }
 
-function ImportProgressView({ job }: { job: NonNullable<ReturnType<typeof publicJob>> }) {
+function ImportProgressView({ job }: { job: ImportJob }) {
   const revalidator = useRevalidator();
   const running = !job.finishedAt;
   useEffect(() => {
@@ -113,7 +110,7 @@ function ImportProgressView({ job }: { job: NonNullable<ReturnType<typeof public
   }
   const s = job.summary!;
   const unit = s.lineUnit ?? "ligne";
-  const rejectedLines = new Set(s.rejected.map((r) => r.line)).size;
+  const rejectedLines = job.rejectedLines ?? 0;
   return (
     <section className="fr-mb-4w" data-testid="import-resume">
       <div className={`fr-alert ${rejectedLines ? "fr-alert--warning" : "fr-alert--success"} fr-mb-3w`} role="status">
@@ -137,7 +134,10 @@ function ImportProgressView({ job }: { job: NonNullable<ReturnType<typeof public
       {s.rejected.length ? (
         <div className="fr-table fr-table--sm">
           <table>
-            <caption>Rejets ({s.rejected.length} message{s.rejected.length > 1 ? "s" : ""}) : ces {unit}s n'ont pas été importées</caption>
+            <caption>
+              Rejets ({s.rejected.length} message{s.rejected.length > 1 ? "s" : ""}
+              {s.rejected.length >= 500 ? ", les 500 premiers" : ""}) : ces {unit}s n'ont pas été importées
+            </caption>
             <thead>
               <tr>
                 <th scope="col">{unit === "ligne" ? "Ligne" : "Élément"}</th>
@@ -159,7 +159,10 @@ function ImportProgressView({ job }: { job: NonNullable<ReturnType<typeof public
       ) : null}
       {s.warnings.length ? (
         <details className="fr-mt-2w">
-          <summary>Avertissements ({s.warnings.length}) : importé malgré tout</summary>
+          <summary>
+            Avertissements ({s.warnings.length}
+            {s.warnings.length >= 200 ? ", les 200 premiers" : ""}) : importé malgré tout
+          </summary>
           <ul>
             {s.warnings.map((w, i) => (
               <li key={i}>{[w.line ? `${unit === "ligne" ? "Ligne" : "Élément"} ${w.line}` : "", w.column ? `colonne « ${w.column} »` : ""].filter(Boolean).join(", ")} : {w.message}</li>
@@ -172,7 +175,7 @@ function ImportProgressView({ job }: { job: NonNullable<ReturnType<typeof public
 }
 
 export default function AdminImports() {
-  const { csrf, job, jobMissing, recent } = useLoaderData<{ csrf: string; job: ReturnType<typeof publicJob> | null; jobMissing: boolean; recent: { id: string; kind: string; fileName: string; startedAt: string; finishedAt: string | null; startedBy: string; error: boolean; created: number | null; updated: number | null; rejected: number | null }[] }>();
+  const { csrf, job, jobMissing, recent } = useLoaderData<{ csrf: string; job: ImportJob | null; jobMissing: boolean; recent: { id: string; kind: string; fileName: string; startedAt: string; finishedAt: string | null; startedBy: string; error: boolean; created: number | null; updated: number | null; rejected: number | null }[] }>();
   const actionData = useActionData<{ errors?: Record<string, string> }>();
   const navigation = useNavigation();
   const errors = actionData?.errors ?? {};
@@ -185,7 +188,7 @@ export default function AdminImports() {
       </p>
       {jobMissing ? (
         <div className="fr-alert fr-alert--info fr-mb-3w">
-          <p>Cet import n'est plus suivi (le serveur a redémarré ou il est trop ancien). Les données déjà écrites sont conservées.</p>
+          <p>Aucun import ne porte cet identifiant : vérifiez le lien, ou choisissez un import dans la liste des derniers imports.</p>
         </div>
       ) : null}
       {job ? <ImportProgressView job={job} /> : null}
