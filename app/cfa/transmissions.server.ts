@@ -19,6 +19,8 @@ export interface JourTransmissions {
   transmissions: number;
   recus: number;
   acceptes: number;
+  /** Accepted dossiers identical to what was stored (nothing written); null for transmissions before it was counted. */
+  inchanges: number | null;
   refuses: number;
   /** "API", "FICHIER" */
   sources: string[];
@@ -67,13 +69,14 @@ export async function historiqueTransmissions(
     transmissions: number;
     recus: number;
     acceptes: number;
+    inchanges: number | null;
     refuses: number;
     sources: string[] | string;
     erps: string[] | string | null;
     detail: boolean;
   }>(sql`
     select ${JOUR_PARIS("received_at")} as jour, count(*)::int as transmissions, sum(nb_items)::int as recus,
-           sum(nb_accepted)::int as acceptes, sum(nb_rejected)::int as refuses,
+           sum(nb_accepted)::int as acceptes, sum(nb_unchanged)::int as inchanges, sum(nb_rejected)::int as refuses,
            array_agg(distinct source order by source) as sources,
            array_remove(array_agg(distinct erp order by erp), null) as erps,
            bool_or(errors is not null) as detail
@@ -91,6 +94,7 @@ export async function historiqueTransmissions(
     transmissions: r.transmissions,
     recus: r.recus,
     acceptes: r.acceptes,
+    inchanges: r.inchanges,
     refuses: r.refuses,
     sources: arr(r.sources),
     erps: arr(r.erps),

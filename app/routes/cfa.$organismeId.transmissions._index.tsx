@@ -119,8 +119,8 @@ export default function Transmissions() {
             }}
             data={{
               fileName: `transmissions-${organismeId}-${h.debut}-${h.fin}`,
-              columns: ["Jour", "Transmissions", "Reçus", "Acceptés", "Refusés"],
-              rows: h.jours.map((j) => [formatDate(j.jour), j.transmissions, j.recus, j.acceptes, j.refuses]),
+              columns: ["Jour", "Transmissions", "Reçus", "Acceptés", "dont inchangés", "Refusés"],
+              rows: h.jours.map((j) => [formatDate(j.jour), j.transmissions, j.recus, j.acceptes, j.inchanges ?? "", j.refuses]),
             }}
           />
           <div className="fr-table" data-testid="historique">
@@ -132,6 +132,7 @@ export default function Transmissions() {
                   <th scope="col">Transmissions</th>
                   <th scope="col">Dossiers reçus</th>
                   <th scope="col">Acceptés</th>
+                  <th scope="col">dont inchangés</th>
                   <th scope="col">Refusés</th>
                   <th scope="col">Mode</th>
                   <th scope="col">Détail</th>
@@ -144,6 +145,7 @@ export default function Transmissions() {
                     <td>{formatNombre(j.transmissions)}</td>
                     <td>{formatNombre(j.recus)}</td>
                     <td>{formatNombre(j.acceptes)}</td>
+                    <td>{j.inchanges === null ? "–" : formatNombre(j.inchanges)}</td>
                     <td>{j.refuses ? <strong className="fr-text-default--error">{formatNombre(j.refuses)}</strong> : "0"}</td>
                     <td>
                       {j.sources.map((s) => (s === "API" ? "API" : "Fichier")).join(", ")}

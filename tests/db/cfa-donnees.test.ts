@@ -106,6 +106,14 @@ describe("CFA space of the demo account", () => {
     const avecRefus = h.jours.find((j) => j.refuses > 0 && j.detailDisponible);
     expect(avecRefus).toBeDefined();
     const detail = await transmissionsDuJour(t.database, espace.organismeId, avecRefus!.jour);
+    // the day's unchanged dossiers are the sum of its transmissions' (null only when none counted them)
+    for (const j of h.jours) {
+      const jour = await transmissionsDuJour(t.database, espace.organismeId, j.jour);
+      const comptes = jour.transmissions.map((x) => x.nbUnchanged).filter((n): n is number => n !== null);
+      expect(j.inchanges, j.jour).toBe(comptes.length ? comptes.reduce((a, b) => a + b, 0) : null);
+      expect(j.inchanges ?? 0).toBeLessThanOrEqual(j.acceptes);
+    }
+    expect(h.jours.some((j) => (j.inchanges ?? 0) > 0)).toBe(true);
     expect(detail.refuses.length).toBe(avecRefus!.refuses);
     for (const d of detail.refuses) {
       expect(d.erreurs.length).toBeGreaterThan(0);

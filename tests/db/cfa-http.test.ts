@@ -180,6 +180,7 @@ describe("named lists, transmissions and exports", () => {
     const b = await as("ORGANISME_FORMATION");
     const history = await (await b.get(`/cfa/${ref.R.id}/transmissions`)).text();
     expect(history).toContain("Voir les erreurs");
+    expect(history).toContain("dont inchangés");
     const day = await (await b.get(`/cfa/${ref.R.id}/transmissions/${new Date().toISOString().slice(0, 10)}`)).text();
     expect(day).toContain("Bernard");
     expect(day).toContain("n&#x27;existe pas dans le calendrier");
