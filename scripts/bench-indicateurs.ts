@@ -18,7 +18,8 @@ import { seedDemo } from "../app/demo/seed.server";
 import { materialiserJours, rebuildStatutStorage, refreshStatutStorage } from "../app/statut/storage.server";
 import { indicateurs, serieMensuelle } from "../app/indicateurs/indicateurs.server";
 import { datesSerie, REGIONS, type IndicateursFilters } from "../app/indicateurs/filters";
-import { addDays, todayUtc } from "../app/statut/days";
+import { addDays } from "../app/statut/days";
+import { todayIso } from "../app/statut/annee-scolaire";
 import { percentile } from "./mesures";
 
 function arg(name: string, fallback: string): string {
@@ -28,7 +29,7 @@ function arg(name: string, fallback: string): string {
 
 const EFFECTIFS = Number(arg("effectifs", "3000000"));
 const RUNS = Number(arg("runs", "30"));
-const TODAY = arg("today", todayUtc());
+const TODAY = arg("today", todayIso());
 
 function log(message: string) {
   process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);

@@ -14,6 +14,7 @@ export function anneesScolairesComptees(isoDate: string): string[] {
   return [anneeScolaireOf(isoDate), `${y}-${y}`];
 }
 
+/** Today as "YYYY-MM-DD": days are calendar days in UTC (domain.md). */
 export function todayIso(now: Date = new Date()): string {
   return now.toISOString().slice(0, 10);
 }

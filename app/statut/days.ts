@@ -78,8 +78,3 @@ export function isIsoDate(value: string): boolean {
   if (month < 1 || month > 12 || day < 1 || day > 31) return false;
   return fromDay(toDay(value)) === value.slice(0, 10);
 }
-
-/** Today (UTC) as "YYYY-MM-DD". */
-export function todayUtc(): string {
-  return new Date().toISOString().slice(0, 10);
-}

@@ -23,7 +23,7 @@ import {
   type Repartition,
 } from "../../app/indicateurs/filters";
 import { indicateurs, serieMensuelle } from "../../app/indicateurs/indicateurs.server";
-import { todayUtc } from "../../app/statut/days";
+import { todayIso } from "../../app/statut/annee-scolaire";
 
 const USAGE =
   "Usage : npm run -s cli -- indicateurs [--date AAAA-MM-JJ | --mois AAAA-MM] [--region 84] [--departement 69] " +
@@ -51,7 +51,7 @@ const OPTION_PARAMS: Record<string, string> = {
   "tranche-age": FILTER_PARAMS.trancheAge,
 };
 
-export function parseIndicateursArgs(argv: string[], today: string = todayUtc()): IndicateursArgs {
+export function parseIndicateursArgs(argv: string[], today: string = todayIso()): IndicateursArgs {
   const params = new URLSearchParams();
   const flags = { serie: false, couverture: false, exact: false };
   for (let i = 0; i < argv.length; i++) {

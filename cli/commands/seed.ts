@@ -8,7 +8,8 @@
  */
 import { getDatabase } from "../../db/client.server";
 import { ensureTerritories } from "../../app/referentiel/territoires.server";
-import { isIsoDate, todayUtc } from "../../app/statut/days";
+import { isIsoDate } from "../../app/statut/days";
+import { todayIso } from "../../app/statut/annee-scolaire";
 import { seedDemo, type SeedProgress } from "../../app/demo/seed.server";
 
 const USAGE = "Usage : npm run cli -- seed [--effectifs N] [--seed S] [--today AAAA-MM-JJ] [--reset]";
@@ -23,7 +24,7 @@ interface SeedArgs {
 }
 
 export function parseSeedArgs(argv: string[]): SeedArgs {
-  const args: SeedArgs = { effectifs: 50_000, seed: 1, today: todayUtc(), reset: false };
+  const args: SeedArgs = { effectifs: 50_000, seed: 1, today: todayIso(), reset: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--reset") {

@@ -9,7 +9,8 @@
  * stdout.
  */
 
-import { isIsoDate, todayUtc } from "../../app/statut/days";
+import { isIsoDate } from "../../app/statut/days";
+import { todayIso } from "../../app/statut/annee-scolaire";
 import { computeParcours, statutAt, type ParcoursStep, type Statut } from "../../app/statut/engine";
 import { DossierInvalideError, statutInputFromDossier } from "../../app/statut/from-dossier";
 
@@ -41,7 +42,7 @@ function parseArgs(argv: string[]): { now: string } {
     }
     now = value;
   }
-  return { now: now ?? todayUtc() };
+  return { now: now ?? todayIso() };
 }
 
 async function readStdin(): Promise<string> {
