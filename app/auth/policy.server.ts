@@ -267,6 +267,14 @@ export function organismesTransmis(viewer: Viewer): number[] | null {
   return [];
 }
 
+/**
+ * Whether aggregates may be filtered below the région by organisme, réseau or bassin d'emploi: signed-in viewers
+ * only (each value then checked against the scope); the public sees national and regional figures.
+ */
+export function canFilterBelowRegion(viewer: Viewer): boolean {
+  return viewer.userId !== null;
+}
+
 /** Whether a viewer transmits the effectifs of this organisme (see `organismesTransmis`). */
 export function canTransmitFor(viewer: Viewer, organismeId: number): boolean {
   const ids = organismesTransmis(viewer);

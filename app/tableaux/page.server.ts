@@ -20,6 +20,7 @@ import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { enCache } from "./cache.server";
 import {
+  canFilterBelowRegion,
   canSeeAggregates,
   forbidden,
   getViewer,
@@ -329,7 +330,7 @@ async function verifierFiltres(database: Database, viewer: Viewer, filters: Indi
       if (!territoireVisible(viewer, { kind: niveau, code })) throw forbidden(isPublic ? MESSAGE_PUBLIC_TERRITOIRE : undefined);
     }
   }
-  if (isPublic && (filters.organisme?.length || filters.reseau?.length || filters.bassinEmploi?.length)) {
+  if (!canFilterBelowRegion(viewer) && (filters.organisme?.length || filters.reseau?.length || filters.bassinEmploi?.length)) {
     throw forbidden(
       "Les chiffres par organisme, par réseau et par bassin d'emploi sont réservés aux utilisateurs connectés : connectez-vous pour y accéder.",
     );

@@ -8,6 +8,7 @@ import { PgDialect } from "drizzle-orm/pg-core";
 import {
   assertCanSeeAggregates,
   assertCanSeeNamedList,
+  canFilterBelowRegion,
   canSeeAggregates,
   canSeeContacts,
   canSeeNamedList,
@@ -171,6 +172,10 @@ describe.each(VIEWER_NAMES)("%s", (name) => {
 
   it.each(ALL)("contacts of %s", (target) => {
     expect(canSeeContacts(v, TARGETS[target])).toBe(CONTACTS[name].includes(target));
+  });
+
+  it("filters aggregates by organisme, réseau or bassin only when signed in", () => {
+    expect(canFilterBelowRegion(v)).toBe(name !== "PUBLIC");
   });
 
   it("transmits the effectifs of its own organismes only (national administrators: every organisme)", () => {
