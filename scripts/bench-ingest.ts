@@ -9,7 +9,8 @@
  * Seeds one organisme (and API key) per client, opens the national dashboard once (as a visitor would: it
  * materialises the days its series shows, which every write then maintains), posts N new dossiers of the current
  * school year per run (batches of --batch, with 1 then 4
- * concurrent clients, then a resend of the same N dossiers with 4 clients: the update path), and prints
+ * concurrent clients, then a resend of the same N dossiers with 4 clients: the update path, then a daily resend where
+ * 1 dossier in 20 has changed: what an ERP's nightly full resend looks like), and prints
  * dossiers/s, p50/p95 per request and the server's peak RSS (VmHWM of --pid), next to a raw COPY of the same rows
  * into a bare table of the same database in the same run. Bodies are serialised before timing.
  */
@@ -173,7 +174,24 @@ interface RunResult {
   cpuPostgres: number | null;
 }
 
-async function postRun(sql: postgres.Sql, label: string, orgs: Org[], clients: number, run: string): Promise<RunResult> {
+/** A daily resend where 1 dossier in 20 has changed: a new phone number, and for half of them a contract broken. */
+function changementDuJour(d: Record<string, unknown>, i: number): void {
+  if (i % 20 !== 0) return;
+  d.tel_apprenant = `07${String(10_000_000 + i).slice(-8)}`;
+  if (i % 40 === 0 && d.contrat_date_debut && !d.contrat_date_rupture) {
+    d.contrat_date_rupture = `${YEAR + 1}-02-10`;
+    d.cause_rupture_contrat = "rupture à l'initiative de l'employeur";
+  }
+}
+
+async function postRun(
+  sql: postgres.Sql,
+  label: string,
+  orgs: Org[],
+  clients: number,
+  run: string,
+  modifier?: (d: Record<string, unknown>, i: number) => void,
+): Promise<RunResult> {
   // N dossiers split between the clients, each client its own organisme (and key); bodies serialised up front.
   const perClient = Math.ceil(N / clients);
   const queues: { key: string; bodies: string[] }[] = [];
@@ -182,7 +200,11 @@ async function postRun(sql: postgres.Sql, label: string, orgs: Org[], clients: n
     const bodies: string[] = [];
     for (let start = 0; start < perClient; start += BATCH) {
       const items = [];
-      for (let i = start; i < Math.min(start + BATCH, perClient); i++) items.push(dossier(org, c * perClient + i, run));
+      for (let i = start; i < Math.min(start + BATCH, perClient); i++) {
+        const d = dossier(org, c * perClient + i, run);
+        modifier?.(d, c * perClient + i);
+        items.push(d);
+      }
       bodies.push(JSON.stringify(items));
     }
     queues.push({ key: org.key, bodies });
@@ -304,7 +326,13 @@ async function main() {
     console.log(`  ${r.label} : ${(r.dossiers / r.seconds).toFixed(0)} dossiers/s`);
   }
   const resendClients = Math.max(...CONCURRENCIES);
-  if (RESEND) results.push(await postRun(sql, `renvoi des mêmes dossiers (mises à jour), ${resendClients} clients`, orgs, resendClients, `${RUN}-c${resendClients}`));
+  if (RESEND) {
+    const run = `${RUN}-c${resendClients}`;
+    results.push(await postRun(sql, `renvoi des mêmes dossiers, inchangés, ${resendClients} clients`, orgs, resendClients, run));
+    results.push(
+      await postRun(sql, `renvoi quotidien, 5 % des dossiers modifiés, ${resendClients} clients`, orgs, resendClients, run, changementDuJour),
+    );
+  }
   const copy = await copyRun(sql, orgs);
   const copyRate = copy.rows / copy.seconds;
 
