@@ -32,3 +32,11 @@ export const NIVEAU_LABELS: Record<number, string> = {
 };
 
 export const ETAT_LABELS: Record<string, string> = { actif: "Actif", ferme: "Fermé" };
+
+/** Why an organisme is listed among the non-transmetteurs. */
+export const STATUTS_TRANSMISSION = ["jamais", "arrete"] as const;
+export type StatutTransmission = (typeof STATUTS_TRANSMISSION)[number];
+export const STATUT_TRANSMISSION_LABELS: Record<StatutTransmission, string> = {
+  jamais: "N'a jamais transmis",
+  arrete: "A cessé de transmettre",
+};

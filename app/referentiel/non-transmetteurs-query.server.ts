@@ -1,7 +1,7 @@
 /** Query parameters of the non-transmitting CFAs page and its exports. */
 import { z } from "zod";
 import { NATURES } from "../../db/schema";
-import { STATUTS_TRANSMISSION } from "./non-transmetteurs.server";
+import { STATUTS_TRANSMISSION } from "./labels";
 
 export const nonTransmetteursQuerySchema = z.object({
   statut: z.enum(STATUTS_TRANSMISSION, { error: "statut : « jamais » ou « arrete » attendu" }).optional(),

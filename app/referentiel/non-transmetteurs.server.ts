@@ -8,13 +8,7 @@ import type { Database } from "../../db/client.server";
 import type { Nature } from "../../db/schema";
 import { scopeSql, type Viewer } from "../auth/policy.server";
 import { normalizeTimestamps, pageOf, type Page } from "./repertoire.server";
-
-export const STATUTS_TRANSMISSION = ["jamais", "arrete"] as const;
-export type StatutTransmission = (typeof STATUTS_TRANSMISSION)[number];
-export const STATUT_TRANSMISSION_LABELS: Record<StatutTransmission, string> = {
-  jamais: "N'a jamais transmis",
-  arrete: "A cessé de transmettre",
-};
+import { STATUT_TRANSMISSION_LABELS, type StatutTransmission } from "./labels";
 
 export interface NonTransmetteursQuery {
   statut?: StatutTransmission;

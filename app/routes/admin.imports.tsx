@@ -2,7 +2,8 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
 import { useEffect } from "react";
 import { requireNationalAdmin } from "~/auth/policy.server";
-import { CSRF_FIELD, csrfToken, requireValidForm } from "~/auth/csrf.server";
+import { csrfToken, requireValidForm } from "~/auth/csrf.server";
+import { CsrfInput } from "~/auth/ui";
 import type { ImportKind } from "~/referentiel/import-common.server";
 import { getImportJob, recentImportJobs, startImport, type ImportJob } from "~/referentiel/import-jobs.server";
 
@@ -194,7 +195,7 @@ export default function AdminImports() {
       {job ? <ImportProgressView job={job} /> : null}
       <Form method="post" encType="multipart/form-data" className="fr-mb-5w" aria-labelledby="nouvel-import">
         <h2 id="nouvel-import">Nouvel import</h2>
-        <input type="hidden" name={CSRF_FIELD} value={csrf} />
+        <CsrfInput token={csrf} />
         <fieldset className={`fr-fieldset ${errors.type ? "fr-fieldset--error" : ""}`} aria-describedby={errors.type ? "type-erreur" : undefined}>
           <legend className="fr-fieldset__legend">Type de fichier</legend>
           {KINDS.map((k) => (
@@ -249,11 +250,11 @@ export default function AdminImports() {
       </Form>
       <h2>Imports récents</h2>
       {recent.length === 0 ? (
-        <p>Aucun import depuis le démarrage du serveur.</p>
+        <p>Aucun import lancé depuis cette page pour le moment.</p>
       ) : (
         <div className="fr-table fr-table--sm">
           <table>
-            <caption>Imports depuis le démarrage du serveur</caption>
+            <caption>Les 20 derniers imports lancés depuis cette page</caption>
             <thead>
               <tr>
                 <th scope="col">Début</th>

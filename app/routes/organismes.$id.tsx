@@ -94,9 +94,9 @@ export default function OrganismeDetail() {
         </div>
         <div className="fr-col-12 fr-col-md-5">
           <h2 className="fr-h4">Transmission des effectifs</h2>
-          <p>
+          <div className="fr-mb-2w">
             <FraicheurBadge fraicheur={o.fraicheur} />
-          </p>
+          </div>
           <ul>
             <li>Première transmission : {formatDate(o.first_transmission_at)}</li>
             <li>Dernière transmission : {formatDate(o.last_transmission_at)}</li>
