@@ -415,6 +415,22 @@ export interface ArchiveAffichee {
   retablissement: { at: string; par: string; motif: string } | null;
 }
 
+/**
+ * Why an effectif of the space is gone, for a link to its record that no longer opens: its latest archive entry
+ * (deletion not undone, or merge), in French; null when the space never archived it.
+ */
+export async function motifDisparition(database: Database, espace: Espace, effectifId: number): Promise<string | null> {
+  const [a] = await database.rows<{ operation: "suppression" | "fusion"; nom: string; prenom: string; motif: string; user_email: string; created_at: unknown; effectif_conserve_id: number | null }>(sql`
+    select a.operation, a.nom, a.prenom, a.motif, a.user_email, a.created_at, a.effectif_conserve_id from effectifs_archives a
+    where a.effectif_id = ${effectifId} and a.retabli_at is null and (a.organisme_id = ${espace.organismeId} or ${effectifsDeLEspace(espace, "a")})
+    order by a.created_at desc, a.id desc limit 1`);
+  if (!a) return null;
+  const quand = `le ${formatDate(new Date(a.created_at as string))} par ${a.user_email} (motif : ${a.motif})`;
+  return a.operation === "fusion"
+    ? `La fiche de ${a.nom} ${a.prenom} a été fusionnée ${quand} dans la fiche n° ${a.effectif_conserve_id}, qui reste consultable.`
+    : `${a.nom} ${a.prenom} a été supprimé ${quand}. Vous pouvez rétablir sa fiche depuis la page Doublons de l'espace CFA.`;
+}
+
 export const ARCHIVES_PAR_PAGE = 20;
 
 /** One page of the archived effectifs of the space, latest first (the log of merges and deletions). */

@@ -10,6 +10,7 @@ import { NO_STORE } from "~/auth/responses.server";
 import { journaliserConsultation, parseId, requireEspaceCfa } from "~/cfa/acces.server";
 import { LIBELLES_STATUT } from "~/cfa/apprenants";
 import { ficheApprenant } from "~/cfa/apprenants.server";
+import { motifDisparition } from "~/cfa/doublons.server";
 import { StatutBadge, codesFormation, formatDateHeure, libelleAnneeFormation, titreEspace } from "~/cfa/ui";
 import { Chart } from "~/components/Chart";
 import { TableauFiche } from "~/referentiel/components";
@@ -31,7 +32,11 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   if (id === null) throw notFound(INTROUVABLE);
   const today = todayIso();
   const fiche = await ficheApprenant(context.database, espace, id, espace.contacts, today);
-  if (!fiche) throw notFound(INTROUVABLE);
+  if (!fiche) {
+    const motif = await motifDisparition(context.database, espace, id);
+    if (motif) await journaliserConsultation(context.database, espace, { effectif: id, archive: true }, 1);
+    throw notFound(motif ?? INTROUVABLE);
+  }
   await journaliserConsultation(context.database, espace, { effectif: id }, 1);
   return { organismeId: espace.organismeId, today, fiche };
 }

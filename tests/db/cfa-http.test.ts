@@ -262,6 +262,13 @@ describe("actions", () => {
       sql`select id from effectifs_archives where operation = 'suppression' and effectif_id = ${ids["F-1"]}`,
     );
     expect(await (await b.get(`/cfa/${ref.R.id}/doublons`)).text()).toContain("Rétablir la fiche");
+    // an old link to the deleted learner says what happened, and where to undo it; a merged one where it went
+    const parti = await b.get(`/cfa/${ref.R.id}/apprenants/${ids["F-1"]}`);
+    expect(parti.status).toBe(404);
+    expect(await parti.text()).toMatch(/a été supprimé le \d{2}\/\d{2}\/\d{4} par .*Erreur de manipulation.*rétablir sa fiche depuis la page Doublons/);
+    const fusionne = await b.get(`/cfa/${ref.R.id}/apprenants/${ids["F-2"]}`);
+    expect(fusionne.status).toBe(404);
+    expect(await fusionne.text()).toContain(`dans la fiche n° ${ids["F-1"]}`);
     const sansMotif = await b.post(`/cfa/${ref.R.id}/doublons`, { csrf, intent: "retablir", archive: String(archive.id), motif: "" });
     expect(await sansMotif.text()).toMatch(/motif/i);
     expect(await t.database.rows(sql`select 1 from effectifs where id = ${ids["F-1"]}`)).toHaveLength(0);
