@@ -70,6 +70,14 @@ export function arrayParam(values: readonly unknown[]): string {
   return `{${parts.join(",")}}`;
 }
 
+/** `unnest(…)` of column arrays (one array per column, same length), each sent as an `arrayParam` cast to its type. */
+export function unnestArrays(columns: readonly (readonly unknown[])[], types: readonly string[]): SQL {
+  return sqlTag`unnest(${sqlTag.join(
+    columns.map((values, j) => sqlTag`${arrayParam(values)}::${sqlTag.raw(types[j])}[]`),
+    sqlTag`, `,
+  )})`;
+}
+
 export async function openDatabase(options: OpenOptions = {}): Promise<Database> {
   const url = options.url ?? process.env.DATABASE_URL;
   if (url) return openPostgres(url, options.max ?? 10);

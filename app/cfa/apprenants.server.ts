@@ -8,7 +8,7 @@
  * exactly the learners the counters count (the effectifs of the date's school year).
  */
 import { sql, type SQL } from "drizzle-orm";
-import type { Database } from "../../db/client.server";
+import { arrayParam, type Database } from "../../db/client.server";
 import { foldSql, foldText } from "../referentiel/repertoire.server";
 import { seuilsAge, ageAt } from "../indicateurs/etats";
 import { dropoutAt, parcoursToPeriodes, type DropoutMeasures, type ParcoursStep, type Periode, type Statut } from "../statut/engine";
@@ -44,7 +44,7 @@ export function conditionsApprenants(espace: Espace, f: FiltresApprenants): SQL 
   }
   if (f.statut) where.push(sql`${STATUT_A(f.date)} = ${f.statut}`);
   if (f.signal) {
-    const etats = `{${SIGNAUX[f.signal].etats.join(",")}}`;
+    const etats = arrayParam(SIGNAUX[f.signal].etats);
     where.push(sql`p.etat = any(${etats}::int[])`);
     if (f.signal === "a_risque") where.push(sql`(e.date_de_naissance > ${seuilsAge(f.date).ans18}::date or coalesce(e.rqth, false))`);
   }
@@ -71,7 +71,7 @@ function ordre(f: FiltresApprenants): SQL {
       return sql`e.annee_scolaire ${dir}, e.annee_formation ${dir} ${nulls}, ${nom}`;
     case "statut":
       // the order of the list's statut filter (apprenti → fin de formation), not the alphabet
-      return sql`array_position(${`{${STATUTS_APPRENANT.join(",")}}`}::text[], ${STATUT_A(f.date)}) ${dir} ${nulls}, ${nom}`;
+      return sql`array_position(${arrayParam(STATUTS_APPRENANT)}::text[], ${STATUT_A(f.date)}) ${dir} ${nulls}, ${nom}`;
     case "entree":
       return sql`e.date_entree_formation ${dir}, ${nom}`;
     case "maj":
@@ -235,7 +235,7 @@ export async function optionsFiltres(database: Database, espace: Espace): Promis
     database.rows<{ annee: string }>(sql`select distinct e.annee_scolaire as annee from effectifs e where ${effectifsDeLEspace(espace)} order by 1 desc`),
     database.rows<{ id: number; nom: string; uai: string | null }>(sql`
       select o.id, coalesce(o.enseigne, o.raison_sociale) as nom, o.uai from organismes o
-      where o.id = any(${`{${espace.organismeIds.join(",")}}`}::int[]) order by 2, 1`),
+      where o.id = any(${arrayParam(espace.organismeIds)}::int[]) order by 2, 1`),
   ]);
   return {
     formations: formations.map((r) =>

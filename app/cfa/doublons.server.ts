@@ -8,9 +8,8 @@
  * belongs to the space (an id typed in a form must not reach another CFA's learner).
  */
 import { sql } from "drizzle-orm";
-import type { Database } from "../../db/client.server";
 import type { AuthenticatedViewer } from "../auth/policy.server";
-import { execRows, type Executor } from "../../db/client.server";
+import { arrayParam, execRows, type Database, type Executor } from "../../db/client.server";
 import { refreshStatutStorage } from "../statut/storage.server";
 import { formatDate } from "../ui/format";
 import { effectifsDeLEspace, type EspaceCfa } from "./acces.server";
@@ -126,7 +125,7 @@ async function lireEffectifs(tx: Executor, espace: Espace, ids: number[]): Promi
   const rows = await execRows<{ row: LigneEffectif | string }>(
     tx,
     sql`select to_jsonb(e) as row from effectifs e
-        where e.id = any(${`{${ids.join(",")}}`}::int[]) and ${effectifsDeLEspace(espace)}
+        where e.id = any(${arrayParam(ids)}::int[]) and ${effectifsDeLEspace(espace)}
         order by e.id for update`,
   );
   const map = new Map<number, LigneEffectif>();
@@ -162,7 +161,7 @@ async function archiver(
         values (${operation.type}, ${effectif.id}, ${espace.organismeId}, ${effectif.organisme_formateur_id}, ${effectif.organisme_responsable_id},
           ${effectif.annee_scolaire}, ${effectif.id_erp_apprenant}, ${effectif.nom}, ${effectif.prenom}, ${String(effectif.date_de_naissance).slice(0, 10)}::date,
           ${JSON.stringify(donnees)}::jsonb, ${operation.motif}, ${operation.conserveId ?? null},
-          ${`{${champs.map((c) => `"${c}"`).join(",")}}`}::text[], ${viewer.userId}, ${viewer.user.email})
+          ${arrayParam(champs)}::text[], ${viewer.userId}, ${viewer.user.email})
         returning id`,
   );
   return row.id;

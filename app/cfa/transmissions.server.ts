@@ -6,7 +6,7 @@
  * ingestion job (`errors` set to null afterwards): older days show their counts only.
  */
 import { sql } from "drizzle-orm";
-import type { Database } from "../../db/client.server";
+import { arrayParam, type Database } from "../../db/client.server";
 import { ERRORS_RETENTION_DAYS } from "../ingestion/jobs.server";
 import { expliquerErreur, resumeErreurs, type CategorieErreur, type LigneResume } from "./erreurs";
 
@@ -260,7 +260,7 @@ export async function refusesRecents(database: Database, organismeIds: number[],
     select coalesce(sum(nb_rejected), 0)::int as refuses, count(*)::int as transmissions,
            count(*) filter (where nb_rejected > 0)::int as avec_refus
     from transmissions
-    where organisme_id = any(${`{${organismeIds.join(",")}}`}::int[])
+    where organisme_id = any(${arrayParam(organismeIds)}::int[])
       and received_at >= ${now.toISOString()}::timestamptz - make_interval(days => ${options.jours ?? 7})`);
   return row ?? { refuses: 0, transmissions: 0, avec_refus: 0 };
 }

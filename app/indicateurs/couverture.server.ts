@@ -94,8 +94,8 @@ export async function couverture(database: Database, options: CouvertureOptions)
   const f = await resoudreFiltres(database, options.filters ?? {}, options.scope);
   const where: SQL[] = [sql`o.etat_administratif = 'actif'`, sql`o.nature = any(${arrayParam(NATURES_CFA)}::text[])`];
   if (f.departements) where.push(sql`o.departement_code = any(${arrayParam(f.departements)}::text[])`);
-  for (const c of f.organismes) where.push(sql`o.id = any(${`{${c.formateurs.join(",")}}`}::int[])`);
-  if (f.formateurs) where.push(sql`o.id = any(${`{${f.formateurs.join(",")}}`}::int[])`);
+  for (const c of f.organismes) where.push(sql`o.id = any(${arrayParam(c.formateurs)}::int[])`);
+  if (f.formateurs) where.push(sql`o.id = any(${arrayParam(f.formateurs)}::int[])`);
 
   const by = options.by;
   const key =

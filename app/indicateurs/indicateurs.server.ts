@@ -397,7 +397,7 @@ async function compterAgregats(
   return database.rows<LigneComptage>(sql`
     select x.jour::text as jour, ${cleSql(by)} as k, x.etat, ${risqueSql(source, null)} as risque, sum(x.n)::int as n
     from ${sql.raw(TABLES[source as Exclude<Source, "vide">])} x ${joinDep}
-    where ${where([sql`x.jour = any(${`{${jours.join(",")}}`}::date[])`, ...conditions(f, source, null)])}
+    where ${where([sql`x.jour = any(${arrayParam(jours)}::date[])`, ...conditions(f, source, null)])}
     group by 1, 2, 3, 4`);
 }
 

@@ -29,7 +29,7 @@ import { validateDossier, type DossierV3, type ValidationError } from "./dossier
 import { signalerModification } from "../indicateurs/modifications.server";
 import { formatDate } from "../ui/format";
 import { parcoursOfDossier, refreshStatuts } from "./parcours.server";
-import { arrayParam, execRows, type Executor } from "../../db/client.server";
+import { arrayParam, execRows, unnestArrays, type Executor } from "../../db/client.server";
 import type { EffectifNouveau } from "../statut/storage.server";
 import { isRetryableDbError, jsonParam, storableText } from "./sql.server";
 
@@ -162,10 +162,6 @@ function storableStrings(d: DossierV3): DossierV3 {
   return (copy as DossierV3 | null) ?? d;
 }
 
-function jsonList(values: Iterable<string | number>): string {
-  return JSON.stringify([...new Set(values)]);
-}
-
 /**
  * Validates the items, resolves their organismes (one query), formations (one query) and checks the scope of
  * the transmitting organisme. No write.
@@ -194,8 +190,8 @@ export async function checkDossiers(executor: Executor, items: unknown[], organi
     execRows<OrganismeRef>(
       executor,
       sql`select id, siret, uai, raison_sociale, departement_code from organismes
-          where siret in (select jsonb_array_elements_text(${jsonList(sirets)}::jsonb))
-             or uai in (select jsonb_array_elements_text(${jsonList(uais)}::jsonb))
+          where siret = any(${arrayParam([...sirets])}::text[])
+             or uai = any(${arrayParam([...uais])}::text[])
              or id = ${organismeId}`,
     ),
     execRows<{ id: number }>(
@@ -205,7 +201,7 @@ export async function checkDossiers(executor: Executor, items: unknown[], organi
     cfds.size
       ? execRows<{ id: number; cfd: string; niveau: number | null }>(
           executor,
-          sql`select id, cfd, niveau from formations where cfd in (select jsonb_array_elements_text(${jsonList(cfds)}::jsonb))`,
+          sql`select id, cfd, niveau from formations where cfd = any(${arrayParam([...cfds])}::text[])`,
         )
       : Promise.resolve([]),
   ]);
@@ -278,8 +274,8 @@ async function refuseArchived(executor: Executor, checked: CheckedItem[]): Promi
     sql`select a.organisme_formateur_id, a.annee_scolaire, a.id_erp_apprenant, a.operation, a.created_at,
                e.id_erp_apprenant as conserve
         from effectifs_archives a left join effectifs e on e.id = a.effectif_conserve_id
-        where a.retabli_at is null and a.organisme_formateur_id in (select (jsonb_array_elements_text(${jsonList(candidates.map((c) => c.formateurId!))}::jsonb))::int)
-          and a.id_erp_apprenant in (select jsonb_array_elements_text(${jsonParam([...new Set(candidates.map((c) => c.dossier!.id_erp_apprenant))])}::jsonb))
+        where a.retabli_at is null and a.organisme_formateur_id = any(${arrayParam([...new Set(candidates.map((c) => c.formateurId!))])}::int[])
+          and a.id_erp_apprenant = any(${arrayParam([...new Set(candidates.map((c) => c.dossier!.id_erp_apprenant))])}::text[])
         order by a.created_at`,
   );
   if (archived.length === 0) return;
@@ -631,14 +627,6 @@ function pushRow(columns: unknown[][], ...row: unknown[]): void {
   for (let j = 0; j < row.length; j++) columns[j].push(row[j] ?? null);
 }
 
-/** `unnest(…)` of column arrays sent as typed array parameters. */
-function unnestArrays(columns: unknown[][], types: readonly ColumnType[]) {
-  return sql`unnest(${sql.join(
-    columns.map((values, j) => sql`${arrayParam(values)}::${sql.raw(types[j])}[]`),
-    sql`, `,
-  )})`;
-}
-
 /** Marks the organismes' first/last transmission, mode and ERP (outside the batch transaction: no lock held). */
 async function markTransmission(database: Database, organismeIds: number[], options: IngestOptions): Promise<void> {
   const ids = [...new Set(organismeIds)].sort((a, b) => a - b);
@@ -651,7 +639,7 @@ async function markTransmission(database: Database, organismeIds: number[], opti
           last_transmission_at = greatest(coalesce(last_transmission_at, ${now}::timestamptz), ${now}::timestamptz),
           mode_transmission = ${options.source},
           erp = coalesce(${options.erp ?? null}, erp)
-        where id in (select (jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))::int)`);
+        where id = any(${arrayParam(ids)}::int[])`);
       return;
     } catch (error) {
       if (!isRetryableDbError(error) || attempt === 2) throw error;

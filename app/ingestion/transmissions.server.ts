@@ -4,7 +4,7 @@
  * `errorsPurged`). Callers check with the policy module that the viewer may see these organismes.
  */
 import { sql } from "drizzle-orm";
-import type { Database } from "../../db/client.server";
+import { arrayParam, type Database } from "../../db/client.server";
 
 export interface TransmissionRow {
   id: number;
@@ -38,7 +38,7 @@ export async function listTransmissions(database: Database, organismeIds: number
     select id, organisme_id, source, erp, file_name, received_at::text, nb_items, nb_accepted, nb_rejected,
            (errors is not null and jsonb_array_length(errors) > 0) as has_errors
     from transmissions
-    where organisme_id in (select (jsonb_array_elements_text(${JSON.stringify(organismeIds)}::jsonb))::int)
+    where organisme_id = any(${arrayParam(organismeIds)}::int[])
     order by received_at desc, id desc
     limit ${limit}`);
   return rows.map((r) => ({

@@ -23,7 +23,7 @@
  * transaction, so that two refreshes of one effectif never run concurrently.
  */
 import { sql, type SQL } from "drizzle-orm";
-import { arrayParam, execRows, type Database, type Executor } from "../../db/client.server";
+import { arrayParam, execRows, unnestArrays, type Database, type Executor } from "../../db/client.server";
 import { niveauFromCfd } from "../referentiel/codes";
 import { etatsPeriodes, type EtatPeriode } from "../indicateurs/etats";
 import { addDays } from "./days";
@@ -392,18 +392,13 @@ export async function refreshStatutStorage(
     upsertAgregats(
       sql`with del as (
             delete from statut_periodes p
-            using unnest(${arrayParam(supprimees.ids)}::int[], ${arrayParam(
-        supprimees.debuts,
-      )}::date[]) as x(id, debut)
+            using ${unnestArrays([supprimees.ids, supprimees.debuts], ["int", "date"])} as x(id, debut)
             where p.effectif_id = x.id and p.debut = x.debut
             returning p.*
           ),
           ins as (
             insert into statut_periodes (${sql.raw(COLONNES.join(", "))})
-            select * from unnest(${sql.join(
-              colonnes.map((values, i) => sql`${arrayParam(values)}::${sql.raw(TYPES[i])}[]`),
-              sql`, `,
-            )})
+            select * from ${unnestArrays(colonnes, TYPES)}
             returning *
           ),`,
       sql`select j.jour, p.*, -1 as signe from del p join indicateurs_jours j on j.jour between p.debut and p.fin
@@ -490,7 +485,7 @@ export async function joursMaterialises(executor: Executor, jours: string[]): Pr
   if (jours.length === 0) return new Set();
   const rows = await execRows<{ jour: string }>(
     executor,
-    sql`select jour::text as jour from indicateurs_jours where jour = any(${`{${jours.join(",")}}`}::date[])`,
+    sql`select jour::text as jour from indicateurs_jours where jour = any(${arrayParam(jours)}::date[])`,
   );
   return new Set(rows.map((r) => r.jour));
 }
@@ -557,7 +552,7 @@ async function oublierVieuxJours(tx: Executor, today: string): Promise<void> {
         where jour < ${limite}::date and jour <> (date_trunc('month', jour) + interval '1 month - 1 day')::date`,
   );
   if (vieux.length === 0) return;
-  const list = `{${vieux.map((v) => v.jour).join(",")}}`;
+  const list = arrayParam(vieux.map((v) => v.jour));
   await tx.execute(sql`delete from indicateurs_agregats_departement where jour = any(${list}::date[])`);
   await tx.execute(sql`delete from indicateurs_agregats_demographie where jour = any(${list}::date[])`);
   await tx.execute(sql`delete from indicateurs_agregats_organisme where jour = any(${list}::date[])`);

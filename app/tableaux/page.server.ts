@@ -17,7 +17,7 @@
  */
 import { data, redirect } from "@remix-run/node";
 import { sql } from "drizzle-orm";
-import type { Database } from "../../db/client.server";
+import { arrayParam, type Database } from "../../db/client.server";
 import { enCache } from "./cache.server";
 import {
   canFilterBelowRegion,
@@ -342,7 +342,7 @@ async function verifierFiltres(database: Database, viewer: Viewer, filters: Indi
     const sirets = filters.organisme.filter((o) => /^[0-9]{14}$/.test(o));
     const uais = filters.organisme.filter((o) => !/^[0-9]{14}$/.test(o));
     const rows = await database.rows<{ id: number }>(sql`
-      select id from organismes where siret = any(${`{${sirets.join(",")}}`}::text[]) or uai = any(${`{${uais.join(",")}}`}::text[])`);
+      select id from organismes where siret = any(${arrayParam(sirets)}::text[]) or uai = any(${arrayParam(uais)}::text[])`);
     for (const r of rows) {
       const target = await resolveOrganismeTarget(database, Number(r.id));
       if (!target || !canSeeAggregates(viewer, target)) throw forbidden();
@@ -586,13 +586,13 @@ async function etiquettes(database: Database, ctx: ContexteVue, filters: Indicat
       table === "organismes"
         ? await database.rows<{ k: string; nom: string }>(sql`
             select distinct on (k) k, nom from (
-              select siret as k, coalesce(enseigne, raison_sociale) as nom, id from organismes where siret = any(${`{${values.join(",")}}`}::text[])
+              select siret as k, coalesce(enseigne, raison_sociale) as nom, id from organismes where siret = any(${arrayParam(values)}::text[])
               union all
-              select uai as k, coalesce(enseigne, raison_sociale) as nom, id from organismes where uai = any(${`{${values.join(",")}}`}::text[])
+              select uai as k, coalesce(enseigne, raison_sociale) as nom, id from organismes where uai = any(${arrayParam(values)}::text[])
             ) x order by k, id`)
         : await database.rows<{ k: string; nom: string }>(sql`
             select distinct on (k) ${sql.raw(col)} as k, intitule_long as nom from formations
-            where ${sql.raw(col)} = any(${`{${values.join(",")}}`}::text[]) order by k, id`);
+            where ${sql.raw(col)} = any(${arrayParam(values)}::text[]) order by k, id`);
     const byKey = new Map(rows.map((r) => [r.k, r.nom]));
     return values.map((v) => (byKey.has(v) ? `${byKey.get(v)} (${v})` : v)).join(", ");
   };
