@@ -1,7 +1,7 @@
 /** What the site header needs to know about the visitor (for the root loader). */
 import type { Database } from "../../db/client.server";
 import { ORGANISATION_TYPE_LABELS } from "./labels";
-import { canSeeAggregates, getViewer, isNationalAdmin, isOrganisationAdmin, type Viewer } from "./policy.server";
+import { canSeeAggregates, getViewer, isNationalAdmin, isOrganisationAdmin, transmetDesEffectifs, type Viewer } from "./policy.server";
 
 export interface HeaderUser {
   email: string;
@@ -48,7 +48,7 @@ export function headerNavigation(viewer: Viewer): { text: string; href: string }
     { text: "Organismes", href: "/organismes" },
     { text: "Formations", href: "/formations" },
   ];
-  if (viewer.organisationType === "ORGANISME_FORMATION" || isNationalAdmin(viewer)) {
+  if (transmetDesEffectifs(viewer)) {
     items.push({ text: "Espace CFA", href: "/cfa" });
     items.push({ text: "Téléverser", href: "/televersement" });
   }

@@ -254,6 +254,11 @@ export function isOrganisationAdmin(viewer: Viewer): boolean {
   return viewer.userId !== null && viewer.user?.role === "admin";
 }
 
+/** Whether a viewer transmits effectifs at all (upload page, CFA spaces): national administrators and CFA users. */
+export function transmetDesEffectifs(viewer: Viewer): boolean {
+  return isNationalAdmin(viewer) || (viewer.userId !== null && viewer.organisationType === "ORGANISME_FORMATION");
+}
+
 /**
  * The organismes whose effectifs a viewer transmits and corrects (file upload, CFA spaces and their API keys):
  * null for every organisme (national administrators), else the organismes of an ORGANISME_FORMATION user's

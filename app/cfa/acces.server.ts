@@ -12,14 +12,13 @@
  * organisme scope, so that the home page's counters and the learners' list agree.
  */
 import { sql, type SQL } from "drizzle-orm";
-import type { Database } from "../../db/client.server";
+import { arrayParam, type Database } from "../../db/client.server";
 import {
   canSeeContacts,
   canSeeNamedList,
   forbidden,
   logNamedListAccess,
   notFound,
-  organismesTransmis,
   requireUser,
   resolveOrganismeTarget,
   type AuthenticatedViewer,
@@ -57,7 +56,7 @@ export async function organismesDeLEspace(database: Database, organismeId: numbe
 /** SQL condition: the effectif (alias `alias`) belongs to the space. */
 export function effectifsDeLEspace(espace: Pick<EspaceCfa, "organismeId" | "organismeIds">, alias = "e"): SQL {
   const a = alias.replace(/[^a-z0-9_]/gi, "");
-  const ids = `{${espace.organismeIds.join(",")}}`;
+  const ids = arrayParam(espace.organismeIds);
   return sql`(${sql.raw(a)}.organisme_formateur_id = any(${ids}::int[]) or ${sql.raw(a)}.organisme_responsable_id = ${espace.organismeId})`;
 }
 
@@ -88,7 +87,3 @@ export function journaliserConsultation(database: Database, espace: EspaceCfa, f
   });
 }
 
-/** The spaces a viewer may open from /cfa: the organismes it transmits for, or null (national admin: all). */
-export function espacesDuViewer(viewer: AuthenticatedViewer): number[] | null {
-  return organismesTransmis(viewer);
-}

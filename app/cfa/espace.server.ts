@@ -4,15 +4,15 @@
  * Callers have checked access with `requireEspaceCfa` (acces.server.ts).
  */
 import { sql } from "drizzle-orm";
-import type { Database } from "../../db/client.server";
-import type { AuthenticatedViewer } from "../auth/policy.server";
+import { arrayParam, type Database } from "../../db/client.server";
+import { organismesTransmis, transmetDesEffectifs, type AuthenticatedViewer } from "../auth/policy.server";
 import { getOrganisation } from "../auth/organisations.server";
 import { issueApiKey, listApiKeys, revokeApiKey } from "../ingestion/api-keys.server";
 import { indicateurs, type Compteurs } from "../indicateurs/indicateurs.server";
 import { foldSql, foldText, fraicheurOf, getOrganisme, type OrganismeDetail } from "../referentiel/repertoire.server";
 import type { Fraicheur } from "../referentiel/filtres.server";
 import { anneeScolaireOf, todayIso } from "../statut/annee-scolaire";
-import { espacesDuViewer, type EspaceCfa } from "./acces.server";
+import type { EspaceCfa } from "./acces.server";
 import { compterDoublons } from "./doublons.server";
 import { normaliserErp } from "./erp";
 import { NIVEAUX_QUALITE } from "./qualite";
@@ -40,7 +40,7 @@ export async function enteteEspace(database: Database, espace: EspaceCfa): Promi
   const [o] = await database.rows<{ id: number; raison_sociale: string; enseigne: string | null; siret: string; uai: string | null; nature: string }>(
     sql`select id, raison_sociale, enseigne, siret, uai, nature from organismes where id = ${espace.organismeId}`,
   );
-  const viewerIds = espacesDuViewer(espace.viewer);
+  const viewerIds = organismesTransmis(espace.viewer);
   const responsables = await database.rows<{ id: number; nom: string }>(sql`
     select o.id, coalesce(o.enseigne, o.raison_sociale) as nom from organisme_relations r join organismes o on o.id = r.responsable_id
     where r.formateur_id = ${espace.organismeId} order by o.id`);
@@ -95,7 +95,7 @@ function proposable(r: Record<string, unknown>, now: Date): EspaceProposable {
  * national admin to a search among all organismes, anyone else nowhere (403).
  */
 export async function choixEspace(database: Database, viewer: AuthenticatedViewer, recherche: string | null, now = new Date()): Promise<ChoixEspace> {
-  const ids = espacesDuViewer(viewer);
+  const ids = organismesTransmis(viewer);
   const select = sql`select o.id, o.raison_sociale, o.enseigne, o.siret, o.uai, o.nature, c.nom as commune, o.last_transmission_at
     from organismes o left join communes c on c.code = o.code_commune`;
   if (ids === null) {
@@ -110,11 +110,11 @@ export async function choixEspace(database: Database, viewer: AuthenticatedViewe
     const [{ n }] = await database.rows<{ n: number }>(sql`select count(*)::int as n from organismes o where ${where}`);
     return { kind: "liste", organismes: rows.map((r) => proposable(r, now)), recherche: q, admin: true, total: n };
   }
-  if (viewer.organisationType !== "ORGANISME_FORMATION") return { kind: "interdit" };
+  if (!transmetDesEffectifs(viewer)) return { kind: "interdit" };
   if (ids.length === 0) return { kind: "aucun" };
   const organisation = await getOrganisation(database, viewer.user.organisationId);
   const rows = await database.rows<Record<string, unknown>>(
-    sql`${select} where o.id = any(${`{${ids.join(",")}}`}::int[]) order by lower(o.raison_sociale), o.id`,
+    sql`${select} where o.id = any(${arrayParam(ids)}::int[]) order by lower(o.raison_sociale), o.id`,
   );
   const propres = rows.filter((r) => r.siret === organisation?.siret && (!organisation?.uai || r.uai === organisation.uai));
   if (propres.length === 1) return { kind: "redirection", organismeId: Number(propres[0].id) };

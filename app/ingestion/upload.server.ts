@@ -14,7 +14,7 @@ import { randomBytes } from "node:crypto";
 import { redirect } from "@remix-run/node";
 import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
-import { canTransmitFor, getViewer, organismesTransmis, type Viewer } from "../auth/policy.server";
+import { canTransmitFor, getViewer, organismesTransmis, transmetDesEffectifs, type Viewer } from "../auth/policy.server";
 import { CsvError, parseCsv } from "../shared/csv";
 import { XlsxError, looksLikeZip, readXlsx } from "../shared/xlsx.server";
 import { anneeScolaireOf, todayIso } from "../statut/annee-scolaire";
@@ -50,24 +50,20 @@ export async function uploadAccess(request: Request, database: Database): Promis
     const url = new URL(request.url);
     throw redirect(`/connexion?redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
   }
-  const ids = organismesTransmis(viewer);
-  if (ids === null) return { kind: "tous", viewer, userId: viewer.userId };
-  if (viewer.organisationType !== "ORGANISME_FORMATION") {
+  if (!transmetDesEffectifs(viewer)) {
     throw new Response("Le téléversement d'effectifs est réservé aux organismes de formation et aux administrateurs nationaux.", {
       status: 403,
       headers: { "Content-Type": "text/plain; charset=utf-8" },
     });
   }
+  const ids = organismesTransmis(viewer);
+  if (ids === null) return { kind: "tous", viewer, userId: viewer.userId };
   const organismes = ids.length
     ? await database.rows<OrganismeRef>(
         sql`select id, siret, uai, raison_sociale from organismes where id = any(${arrayParam(ids)}::int[]) order by raison_sociale, id`,
       )
     : [];
   return { kind: "organismes", viewer, userId: viewer.userId, organismes };
-}
-
-function mayUploadFor(access: UploadAccess, organismeId: number): boolean {
-  return canTransmitFor(access.viewer, organismeId);
 }
 
 /**
@@ -77,7 +73,7 @@ function mayUploadFor(access: UploadAccess, organismeId: number): boolean {
 export async function organismePropose(database: Database, access: UploadAccess, param: string | null): Promise<OrganismeRef | null> {
   if (!param || !/^\d{1,9}$/.test(param)) return null;
   const [o] = await database.rows<OrganismeRef>(sql`select id, siret, uai, raison_sociale from organismes where id = ${Number(param)}`);
-  return o && mayUploadFor(access, o.id) ? o : null;
+  return o && canTransmitFor(access.viewer, o.id) ? o : null;
 }
 
 /** The organisme typed on the page (SIRET, UAI or both, or an id from the select). */
@@ -97,7 +93,7 @@ export async function resolveOrganisme(database: Database, access: UploadAccess,
           and (${uai ?? null}::text is null or uai = ${uai ?? null})
         order by id limit 20`,
   );
-  const allowed = rows.filter((o) => mayUploadFor(access, o.id));
+  const allowed = rows.filter((o) => canTransmitFor(access.viewer, o.id));
   if (allowed.length === 1) return allowed[0];
   if (allowed.length === 0) {
     throw new UploadError(
@@ -178,7 +174,7 @@ export async function createUpload(
   access: UploadAccess,
   input: { organismeId: number; fileName: string; erp?: string | null; file: ReadFile },
 ): Promise<string> {
-  if (!mayUploadFor(access, input.organismeId)) throw new UploadError("Vous ne pouvez pas téléverser d'effectifs pour cet organisme.");
+  if (!canTransmitFor(access.viewer, input.organismeId)) throw new UploadError("Vous ne pouvez pas téléverser d'effectifs pour cet organisme.");
   const id = randomBytes(16).toString("base64url");
   await database.rows(sql`
     insert into televersements (id, organisme_id, user_id, file_name, format, erp, headers, rows)
@@ -209,7 +205,7 @@ export async function loadUpload(database: Database, access: UploadAccess, id: s
            t.created_at::text, t.imported_at::text, t.transmission_id
     from televersements t join organismes o on o.id = t.organisme_id
     where t.id = ${id} and t.created_at > now() - interval '24 hours'`);
-  if (!row || !mayUploadFor(access, row.organisme_id)) return null;
+  if (!row || !canTransmitFor(access.viewer, row.organisme_id)) return null;
   const parse = <T>(v: T | string): T => (typeof v === "string" ? (JSON.parse(v) as T) : v);
   return {
     id: row.id,

@@ -22,6 +22,7 @@ import {
   scopeFilter,
   scopeSql,
   targetsOfFilters,
+  transmetDesEffectifs,
   type NamedList,
   type OrganisationType,
   type OrganismeTarget,
@@ -180,6 +181,7 @@ describe.each(VIEWER_NAMES)("%s", (name) => {
 
   it("transmits the effectifs of its own organismes only (national administrators: every organisme)", () => {
     expect(organismesTransmis(v)).toEqual(TRANSMITS[name]);
+    expect(transmetDesEffectifs(v)).toBe(TRANSMITS[name] === null || name.startsWith("ORGANISME_"));
     for (const o of [R, F, X]) expect(canTransmitFor(v, o.id), `organisme ${o.id}`).toBe(TRANSMITS[name]?.includes(o.id) ?? true);
   });
 
