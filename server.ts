@@ -2,6 +2,8 @@
  * The HTTP server: static assets, /healthz, and the Remix app with the database in its load context.
  * `npm run serve` runs it directly; `npm start` (scripts/start.ts) builds, migrates and seeds first.
  */
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import compression from "compression";
@@ -35,15 +37,60 @@ export async function createApp(database: Database) {
 /** Serves the app; `jobs` starts the scheduled jobs (purges, key expiry) — not in tests. */
 export async function startServer(database: Database, port = Number(process.env.PORT ?? 3000), options: { jobs?: boolean } = {}) {
   const app = await createApp(database);
-  if (options.jobs) startJobs(database);
-  return new Promise<import("node:http").Server>((resolve) => {
-    const server = app.listen(port, () => resolve(server));
+  const stopJobs = options.jobs ? startJobs(database) : () => {};
+  const server = await new Promise<Server>((resolve) => {
+    const listening = app.listen(port, () => resolve(listening));
   });
+  server.on("close", stopJobs);
+  return server;
+}
+
+/** How long a stop waits for the requests in progress (an ERP's batch, an export) before closing anyway. */
+const SHUTDOWN_GRACE_MS = Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000);
+
+/**
+ * Stops cleanly on SIGTERM (a deployment, a process manager) or SIGINT (Ctrl-C on `npm start`): no new
+ * connection, the requests in progress finish (a batch is committed or rolled back, never cut mid-answer), idle
+ * keep-alive connections are closed, the scheduled jobs stop, then the database is closed, which for the embedded
+ * PGlite writes a checkpoint and removes its lock file (decision 011). A second signal, or the grace period
+ * running out, ends the process at once: the database's own atomicity still holds.
+ */
+export function stopOnSignals(server: Server, database: Database, log: (message: string) => void = console.log) {
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log(`${signal} reçu de nouveau : arrêt immédiat.`);
+      process.exit(1);
+    }
+    stopping = true;
+    log(`${signal} reçu : arrêt du serveur après les requêtes en cours (au plus ${Math.round(SHUTDOWN_GRACE_MS / 1000)} s)…`);
+    const force = setTimeout(() => {
+      log("Des requêtes étaient encore en cours à la fin du délai : elles sont interrompues.");
+      server.closeAllConnections();
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+    clearTimeout(force);
+    try {
+      await database.close();
+      log("Serveur arrêté, base de données fermée proprement.");
+      process.exit(0);
+    } catch (error) {
+      log(`Fermeture de la base de données en échec : ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    }
+  };
+  for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => void stop(signal));
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const database = await getDatabase();
   const port = Number(process.env.PORT ?? 3000);
-  await startServer(database, port, { jobs: true });
-  console.log(`Tableau de bord de l'apprentissage sur http://localhost:${port} (base : ${database.kind})`);
+  const server = await startServer(database, port, { jobs: true });
+  stopOnSignals(server, database);
+  const { port: listening } = server.address() as AddressInfo;
+  console.log(`Tableau de bord de l'apprentissage sur http://localhost:${listening} (base : ${database.kind})`);
 }

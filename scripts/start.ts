@@ -20,7 +20,7 @@ async function main() {
   // imported once NODE_ENV is settled: React picks its build when it is first loaded
   const { getDatabase } = await import("../db/client.server");
   const { ensureTerritories } = await import("../app/referentiel/territoires.server");
-  const { startServer } = await import("../server");
+  const { startServer, stopOnSignals } = await import("../server");
   buildIfNeeded();
   const database = await getDatabase();
   console.log(`Base de données : ${database.kind === "pglite" ? "PGlite (embarquée, .data/pglite)" : "PostgreSQL (DATABASE_URL)"}`);
@@ -43,7 +43,8 @@ async function main() {
   }
 
   const port = Number(process.env.PORT ?? 3000);
-  await startServer(database, port, { jobs: true });
+  const server = await startServer(database, port, { jobs: true });
+  stopOnSignals(server, database);
   console.log(`Tableau de bord de l'apprentissage prêt sur http://localhost:${port}`);
 }
 

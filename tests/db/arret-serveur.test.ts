@@ -1,0 +1,133 @@
+/**
+ * The server stops cleanly on SIGTERM / SIGINT (server.ts, stopOnSignals), in a child process on a real database
+ * (a fresh PGlite directory, or a database of the PostgreSQL server when DATABASE_URL is set): a batch whose body
+ * is still arriving when the signal comes is read, stored and answered; a new connection is refused; the process
+ * exits 0 after closing the database, which reopens with the batch in it. Needs `npm run -s build` first.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import { migrate, openDatabase, type Database } from "../../db/client.server";
+import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { dossier, insertOrganisme, keyFor } from "./ingestion-fixtures";
+
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+/** A migrated database with one organisme and its API key; `env` opens the same database from another process. */
+async function prepare(): Promise<{ env: NodeJS.ProcessEnv; key: string; organisme: Awaited<ReturnType<typeof insertOrganisme>>; reopen(): Promise<Database> }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", PORT: "0", SHUTDOWN_GRACE_MS: "20000" };
+  if (process.env.DATABASE_URL) {
+    const t: TestDatabase = await createTestDatabase({ territories: false });
+    cleanups.push(() => t.drop());
+    const organisme = await insertOrganisme(t.database, 1);
+    const key = await keyFor(t.database, organisme);
+    return { env: { ...env, DATABASE_URL: t.url }, key, organisme, reopen: async () => t.database };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tdb-arret-"));
+  cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+  const pgliteDir = path.join(dir, "pglite");
+  const database = await openDatabase({ pgliteDir });
+  await migrate(database);
+  const organisme = await insertOrganisme(database, 1);
+  const key = await keyFor(database, organisme);
+  await database.close(); // one process at a time on a PGlite directory
+  delete env.DATABASE_URL;
+  return {
+    env: { ...env, PGLITE_DIR: pgliteDir },
+    key,
+    organisme,
+    reopen: async () => {
+      const reopened = await openDatabase({ pgliteDir });
+      cleanups.push(() => reopened.close());
+      return reopened;
+    },
+  };
+}
+
+function startServerProcess(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number; output: () => string; exit: Promise<number | null> }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`le serveur n'a pas démarré : ${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const port = /sur http:\/\/localhost:(\d+)/.exec(output)?.[1];
+      if (port) {
+        clearTimeout(timer);
+        resolve({ child, port: Number(port), output: () => output, exit });
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.on("exit", () => reject(new Error(`le serveur s'est arrêté au démarrage : ${output}`)));
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("graceful shutdown", () => {
+  it.each(["SIGTERM", "SIGINT"] as const)(
+    "%s: the batch being received is stored and answered, new connections are refused, the database closes cleanly",
+    async (signal) => {
+      const { env, key, organisme, reopen } = await prepare();
+      const server = await startServerProcess(env);
+      cleanups.push(async () => {
+        if (server.child.exitCode === null) server.child.kill("SIGKILL");
+      });
+
+      const body = Buffer.from(JSON.stringify([1, 2, 3].map((i) => dossier(organisme, organisme, { id_erp_apprenant: `ARRET-${i}` }))));
+      const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = http.request(
+          {
+            host: "127.0.0.1",
+            port: server.port,
+            method: "POST",
+            path: "/api/v3/dossiers-apprenants",
+            headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json", "Content-Length": body.length },
+          },
+          (res) => {
+            let text = "";
+            res.setEncoding("utf8");
+            res.on("data", (chunk) => (text += chunk));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+          },
+        );
+        req.on("error", reject);
+        req.write(body.subarray(0, 100));
+        // the rest of the body comes after the signal
+        setTimeout(async () => {
+          server.child.kill(signal);
+          await sleep(500);
+          try {
+            expect(server.child.exitCode).toBeNull();
+            await expect(fetch(`http://127.0.0.1:${server.port}/healthz`)).rejects.toThrow();
+          } catch (error) {
+            reject(error);
+          }
+          req.end(body.subarray(100));
+        }, 300);
+      });
+
+      const { status, text } = await answer;
+      expect(status).toBe(200);
+      const response = JSON.parse(text);
+      expect(response.data.map((d: { status: string }) => d.status)).toEqual(["ok", "ok", "ok"]);
+      expect(await server.exit).toBe(0);
+      expect(server.output()).toContain(`${signal} reçu : arrêt du serveur après les requêtes en cours`);
+      expect(server.output()).toContain("Serveur arrêté, base de données fermée proprement.");
+
+      const database = await reopen();
+      const rows = await database.rows<{ id_erp_apprenant: string }>(sql`select id_erp_apprenant from effectifs order by 1`);
+      expect(rows.map((r) => r.id_erp_apprenant)).toEqual(["ARRET-1", "ARRET-2", "ARRET-3"]);
+    },
+    120_000,
+  );
+});
