@@ -17,6 +17,7 @@ import {
   smallint,
   text,
   timestamp,
+  unique,
   uniqueIndex,
   varchar,
 } from "drizzle-orm/pg-core";
@@ -144,6 +145,36 @@ export const formations = pgTable(
     uniqueIndex("formations_cfd_key").on(t.cfd).where(sql`${t.cfd} is not null`),
     index("formations_rncp_idx").on(t.rncp),
     index("formations_niveau_idx").on(t.niveau),
+  ],
+);
+
+/**
+ * The offer of the catalogue des formations (catalogue CSV, one line per formation × organisme × lieu): the
+ * organisme formateur that teaches the formation, for its responsable (when the line names one), at a lieu (code
+ * commune INSEE, when given). Reference data, the same for every viewer; `updated_at` is the last import that
+ * listed it (an import adds and refreshes offers, it never removes one).
+ */
+export const offresFormation = pgTable(
+  "offres_formation",
+  {
+    id: serial("id").primaryKey(),
+    formationId: integer("formation_id")
+      .notNull()
+      .references(() => formations.id, { onDelete: "cascade" }),
+    organismeFormateurId: integer("organisme_formateur_id")
+      .notNull()
+      .references(() => organismes.id, { onDelete: "cascade" }),
+    organismeResponsableId: integer("organisme_responsable_id").references(() => organismes.id, { onDelete: "cascade" }),
+    codeCommuneLieu: varchar("code_commune_lieu", { length: 5 }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    unique("offres_formation_key")
+      .on(t.formationId, t.organismeFormateurId, t.organismeResponsableId, t.codeCommuneLieu)
+      .nullsNotDistinct(),
+    index("offres_formation_formateur_idx").on(t.organismeFormateurId),
+    index("offres_formation_responsable_idx").on(t.organismeResponsableId),
   ],
 );
 

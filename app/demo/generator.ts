@@ -15,6 +15,7 @@ import type {
   effectifs as effectifsTable,
   formations as formationsTable,
   organismeRelations as organismeRelationsTable,
+  offresFormation as offresFormationTable,
   organismes as organismesTable,
 } from "../../db/schema";
 import { luhnCompletion, uaiCheckLetter } from "../referentiel/codes";
@@ -50,6 +51,7 @@ export interface DemoTerritories {
 
 export type OrganismeRow = typeof organismesTable.$inferInsert & { id: number };
 export type OrganismeRelationRow = typeof organismeRelationsTable.$inferInsert;
+export type OffreFormationRow = typeof offresFormationTable.$inferInsert;
 export type FormationRow = typeof formationsTable.$inferInsert & { id: number };
 export type EffectifRow = typeof effectifsTable.$inferInsert & { id: number; parcours: ParcoursStep[] };
 export type ContratRow = typeof contratsTable.$inferInsert & { id: number };
@@ -69,6 +71,8 @@ export interface DemoWorld {
   organismes: OrganismeRow[];
   relations: OrganismeRelationRow[];
   formations: FormationRow[];
+  /** The catalogue's offer: each teaching CFA's formations at its own commune, and one of them at each of its lieux. */
+  offres: OffreFormationRow[];
   /** Every effectif, in id order (ids 1..options.effectifs); restartable, deterministic. */
   effectifs(): Generator<EffectifBundle>;
   /** The same stream cut in arrays of `size` bundles. */
@@ -1570,12 +1574,28 @@ export function createDemoWorld(options: DemoOptions, territories: DemoTerritori
     if (chunk.length > 0) yield chunk;
   }
 
+  const offres = new Map<string, OffreFormationRow>();
+  for (const o of orgs) {
+    const offre = (formation: FormationInfo, site: OrganismeRow) => {
+      const row = {
+        formationId: formation.row.id,
+        organismeFormateurId: o.row.id,
+        organismeResponsableId: o.responsables.find((r) => r !== o.row.id) ?? null,
+        codeCommuneLieu: site.codeCommune ?? null,
+      };
+      offres.set(`${row.formationId}|${row.organismeFormateurId}|${row.organismeResponsableId}|${row.codeCommuneLieu}`, row);
+    };
+    for (const formation of o.offer) offre(formation, o.row);
+    if (o.offer.length) o.lieux.forEach((lieu, k) => offre(o.offer[k % o.offer.length], lieu.row));
+  }
+
   return {
     options,
     anneesScolaires,
     organismes: orgs.map((o) => o.row),
     relations,
     formations: formations.map((f) => f.row),
+    offres: [...offres.values()],
     effectifs,
     effectifChunks,
   };

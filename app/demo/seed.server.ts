@@ -13,6 +13,7 @@ import {
   effectifStatutsErp,
   effectifs,
   formations,
+  offresFormation,
   organismeRelations,
   organismes,
 } from "../../db/schema";
@@ -64,7 +65,7 @@ export interface SeedResult {
 }
 
 /** Tables the demo fills, children first (territories are not in this list). */
-const DATA_TABLES = ["effectif_statuts_erp", "contrats", "effectifs", "transmissions", "organisme_relations", "organismes", "formations"];
+const DATA_TABLES = ["effectif_statuts_erp", "contrats", "effectifs", "transmissions", "offres_formation", "organisme_relations", "organismes", "formations"];
 
 let territoriesCache: DemoTerritories | undefined;
 
@@ -372,6 +373,7 @@ async function loadDemoData(database: Database, options: SeedOptions): Promise<S
     await copyRows(session, organismes, "organismes", world.organismes);
     await copyRows(session, organismeRelations, "organisme_relations", world.relations);
     await copyRows(session, formations, "formations", world.formations);
+    await copyRows(session, offresFormation, "offres_formation", world.offres);
 
     // Only inside a transaction: a crash then cannot leave the tables without their indexes.
     const deferred = session.transactional ? await dropSecondaryStructures(session, options.deferIndexes ?? true) : null;

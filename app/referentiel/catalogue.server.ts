@@ -2,10 +2,10 @@
  * The catalogue des formations: search (CFD, RNCP, intitulé), filters (niveau, territory, open), sort and
  * pagination; and one formation's detail with the organismes that teach it.
  *
- * The catalogue itself is a national nomenclature, the same for everyone. A territory filter keeps the formations
- * followed by learners of organismes of that territory (from the effectifs transmitted).
- * TODO(lead): with a `formation_organismes` table (the offer of the catalogue CSV: formation × formateur ×
- * responsable × lieu), the territory filter could use the offer too (see the report of issue 8).
+ * The catalogue itself is a national nomenclature, the same for everyone, and so is its offer (`offres_formation`:
+ * formation × organisme formateur × responsable × lieu, from the catalogue CSV). A territory filter keeps the
+ * formations offered there (lieu in the territory, or, without a lieu, organisme formateur in it) or followed by
+ * learners of organismes of that territory (from the effectifs transmitted).
  */
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
@@ -59,8 +59,14 @@ export function formationConditions(f: Partial<FormationsQuery>, today: string =
   if (f.academie) territory.push(sql`o.academie_code = ${f.academie}`);
   if (f.bassin_emploi) territory.push(sql`o.bassin_emploi_code = ${f.bassin_emploi}`);
   if (territory.length) {
-    where.push(sql`exists (select 1 from effectifs e join organismes o on o.id = e.organisme_formateur_id
-                          where e.formation_id = f.id and ${sql.join(territory, sql` and `)})`);
+    // organismes and communes share the names of their territory columns (region_code, departement_code…)
+    const inTerritory = sql.join(territory, sql` and `);
+    where.push(sql`(exists (select 1 from effectifs e join organismes o on o.id = e.organisme_formateur_id
+                           where e.formation_id = f.id and ${inTerritory})
+                    or exists (select 1 from offres_formation ofr join organismes o on o.id = ofr.organisme_formateur_id
+                               where ofr.formation_id = f.id and ofr.code_commune_lieu is null and ${inTerritory})
+                    or exists (select 1 from offres_formation ofr join communes o on o.code = ofr.code_commune_lieu
+                               where ofr.formation_id = f.id and ${inTerritory}))`);
   }
   return sql.join(where, sql` and `);
 }
@@ -89,6 +95,63 @@ export async function listFormations(database: Database, query: FormationsQuery)
 export interface FormationDetail extends FormationListItem {
   effectifs: MaskedCount;
   organismes: { id: number; siret: string; uai: string | null; raison_sociale: string; departement_code: string | null; effectifs: MaskedCount | null }[];
+  offres: OffreFormation[];
+  /** Offers in the catalogue (`offres` lists the first OFFRES_MAX of them). */
+  nbOffres: number;
+}
+
+/** A line of the catalogue's offer, as the formation and organisme pages list it. */
+export interface OffreFormation {
+  formation: { id: number; cfd: string | null; rncp: string | null; intitule_long: string; niveau: number | null };
+  formateur: { id: number; raison_sociale: string; siret: string; uai: string | null };
+  responsable: { id: number; raison_sociale: string } | null;
+  /** The lieu: commune (name when it is in the territories), else the formateur's département. */
+  lieu: { code: string; nom: string | null; departement_code: string | null } | null;
+  departement_code: string | null;
+  updated_at: string;
+}
+
+export const OFFRES_MAX = 500;
+
+/** The catalogue's offer of one formation, or of one organisme (as formateur or responsable), sorted for reading. */
+export async function listOffres(database: Database, of: { formationId: number } | { organismeId: number }): Promise<{ offres: OffreFormation[]; total: number }> {
+  const where =
+    "formationId" in of
+      ? sql`ofr.formation_id = ${of.formationId}`
+      : sql`(ofr.organisme_formateur_id = ${of.organismeId} or ofr.organisme_responsable_id = ${of.organismeId})`;
+  const order = "formationId" in of ? sql`lower(fo.raison_sociale), fo.id, ofr.code_commune_lieu` : sql`lower(f.intitule_long), f.id, ofr.code_commune_lieu`;
+  const rows = await database.rows<{
+    formation_id: number; cfd: string | null; rncp: string | null; intitule_long: string; niveau: number | null;
+    formateur_id: number; formateur_raison_sociale: string; formateur_siret: string; formateur_uai: string | null; formateur_departement: string | null;
+    responsable_id: number | null; responsable_raison_sociale: string | null;
+    code_commune_lieu: string | null; commune_nom: string | null; commune_departement: string | null;
+    updated_at: string; total: number;
+  }>(sql`
+    select f.id as formation_id, f.cfd, f.rncp, f.intitule_long, f.niveau,
+           fo.id as formateur_id, fo.raison_sociale as formateur_raison_sociale, fo.siret as formateur_siret,
+           fo.uai as formateur_uai, fo.departement_code as formateur_departement,
+           re.id as responsable_id, re.raison_sociale as responsable_raison_sociale,
+           ofr.code_commune_lieu, c.nom as commune_nom, c.departement_code as commune_departement,
+           to_char(ofr.updated_at at time zone 'UTC', 'YYYY-MM-DD') as updated_at, count(*) over ()::int as total
+    from offres_formation ofr
+    join formations f on f.id = ofr.formation_id
+    join organismes fo on fo.id = ofr.organisme_formateur_id
+    left join organismes re on re.id = ofr.organisme_responsable_id
+    left join communes c on c.code = ofr.code_commune_lieu
+    where ${where}
+    order by ${order}
+    limit ${OFFRES_MAX}`);
+  return {
+    total: rows[0]?.total ?? 0,
+    offres: rows.map((r) => ({
+      formation: { id: r.formation_id, cfd: r.cfd, rncp: r.rncp, intitule_long: r.intitule_long, niveau: r.niveau },
+      formateur: { id: r.formateur_id, raison_sociale: r.formateur_raison_sociale, siret: r.formateur_siret, uai: r.formateur_uai },
+      responsable: r.responsable_id === null ? null : { id: r.responsable_id, raison_sociale: r.responsable_raison_sociale! },
+      lieu: r.code_commune_lieu === null ? null : { code: r.code_commune_lieu, nom: r.commune_nom, departement_code: r.commune_departement },
+      departement_code: r.commune_departement ?? r.formateur_departement,
+      updated_at: r.updated_at,
+    })),
+  };
 }
 
 /**
@@ -110,9 +173,12 @@ export async function getFormation(database: Database, viewer: Viewer, id: numbe
     where e.formation_id = ${id} and ${scopeSql(viewer, "o")}
     group by o.id order by lower(o.raison_sociale), o.id limit 500`);
   const signedIn = viewer.userId !== null;
+  const { offres, total: nbOffres } = await listOffres(database, { formationId: id });
   return {
     ...row,
     effectifs: maskSmallCounts(viewer, n),
     organismes: organismes.map((o) => ({ ...o, effectifs: signedIn ? o.effectifs : null })),
+    offres,
+    nbOffres,
   };
 }

@@ -4,8 +4,9 @@
  */
 import { Link } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { formatNombre } from "~/ui/format";
+import { formatDate, formatNombre } from "~/ui/format";
 import { FRAICHEUR_BADGES, FRAICHEUR_LABELS } from "./labels";
+import type { OffreFormation } from "./catalogue.server";
 import type { CodeInconnu } from "./repertoire.server";
 
 /** A URL keeping the current search params, with some replaced (undefined/"" removes). */
@@ -314,6 +315,79 @@ export function CodesInconnusTable({
               <td>{c.rncp ?? "–"}</td>
               <td>{c.libelle ?? "–"}</td>
               <td>{formatNombre(c.effectifs)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/**
+ * The catalogue's offer (offres_formation) of a formation (`par: "organisme"`: who teaches it, where) or of an
+ * organisme (`par: "formation"`: what it teaches, where).
+ */
+export function OffresTable({ offres, total, par, caption }: { offres: OffreFormation[]; total: number; par: "organisme" | "formation"; caption: string }) {
+  const lieu = (o: OffreFormation) =>
+    o.lieu ? `${o.lieu.nom ?? "Commune inconnue"} (${o.lieu.code})` : "Non précisé";
+  return (
+    <div className="fr-table" data-testid="offres-formation">
+      <table>
+        <caption>
+          {caption}
+          {total > offres.length ? (
+            <span className="fr-hint-text">
+              {formatNombre(offres.length)} premières offres sur {formatNombre(total)}
+            </span>
+          ) : null}
+        </caption>
+        <thead>
+          <tr>
+            {par === "organisme" ? (
+              <>
+                <th scope="col">Organisme formateur</th>
+                <th scope="col">Organisme responsable</th>
+              </>
+            ) : (
+              <>
+                <th scope="col">Formation</th>
+                <th scope="col">Code (CFD / RNCP)</th>
+                <th scope="col">Organisme formateur</th>
+              </>
+            )}
+            <th scope="col">Lieu de formation</th>
+            <th scope="col">Département</th>
+            <th scope="col">Au catalogue le</th>
+          </tr>
+        </thead>
+        <tbody>
+          {offres.map((o) => (
+            <tr key={`${o.formation.id}-${o.formateur.id}-${o.responsable?.id ?? ""}-${o.lieu?.code ?? ""}`}>
+              {par === "organisme" ? (
+                <>
+                  <td>
+                    <Link to={`/organismes/${o.formateur.id}`}>{o.formateur.raison_sociale}</Link>
+                    <span className="fr-hint-text">
+                      SIRET {o.formateur.siret}
+                      {o.formateur.uai ? `, UAI ${o.formateur.uai}` : ""}
+                    </span>
+                  </td>
+                  <td>{o.responsable ? <Link to={`/organismes/${o.responsable.id}`}>{o.responsable.raison_sociale}</Link> : "–"}</td>
+                </>
+              ) : (
+                <>
+                  <td>
+                    <Link to={`/formations/${o.formation.id}`}>{o.formation.intitule_long}</Link>
+                  </td>
+                  <td>{o.formation.cfd ?? o.formation.rncp ?? "–"}</td>
+                  <td>
+                    <Link to={`/organismes/${o.formateur.id}`}>{o.formateur.raison_sociale}</Link>
+                  </td>
+                </>
+              )}
+              <td>{lieu(o)}</td>
+              <td>{o.departement_code ?? "–"}</td>
+              <td>{formatDate(o.updated_at)}</td>
             </tr>
           ))}
         </tbody>

@@ -12,7 +12,7 @@
  */
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
-import { formations, organismeRelations, organismes } from "../../db/schema";
+import { formations, offresFormation, organismeRelations, organismes } from "../../db/schema";
 import { normalizeHeader } from "../shared/csv";
 import { CODE_COMMUNE_PATTERN, isValidCfd, isValidRncp, isValidSiret, isValidUai, niveauFromCfd, normalizeRncp, normalizeSiret, normalizeUai } from "./codes";
 import { linkEffectifsToFormations } from "./link-formations.server";
@@ -73,7 +73,12 @@ interface FormationInput {
   dureeMois?: number;
   dateOuverture?: string;
   dateFermeture?: string;
-  offre?: { formateur?: { siret: string | null; uai: string | null }; responsable?: { siret: string | null; uai: string | null } };
+  /** The organismes of a catalogue line, and its lieu (code commune INSEE, when valid). */
+  offre?: {
+    formateur?: { siret: string | null; uai: string | null };
+    responsable?: { siret: string | null; uai: string | null };
+    lieu: string | null;
+  };
 }
 
 type StoredFormation = {
@@ -266,15 +271,21 @@ function validateCatalogueLine(
   };
   const formateur = organisme("uai_formateur", "siret_formateur");
   const responsable = organisme("uai_responsable", "siret_responsable");
-  if (formateur || responsable) input.offre = { formateur, responsable };
   const lieu = get("code_commune_lieu").toUpperCase();
-  if (lieu && !CODE_COMMUNE_PATTERN.test(lieu.padStart(5, "0"))) warn("code_commune_lieu", `code commune INSEE invalide (« ${lieu} ») : ignoré`);
+  const lieuValide = lieu && CODE_COMMUNE_PATTERN.test(lieu.padStart(5, "0")) ? lieu.padStart(5, "0") : null;
+  if (lieu && !lieuValide) warn("code_commune_lieu", `code commune INSEE invalide (« ${lieu} ») : ignoré`);
+  if (formateur || responsable) input.offre = { formateur, responsable, lieu: lieuValide };
 
   if (errors.length) {
     summary.rejected.push(...errors);
     return null;
   }
   return input;
+}
+
+/** A formation of the file is keyed on its CFD, else its RNCP code. */
+function formationKey(input: { cfd: string | null; rncp: string | null }): string {
+  return input.cfd ? `cfd:${input.cfd}` : `rncp:${input.rncp}`;
 }
 
 const FIELDS = ["niveau", "intituleCourt", "intituleLong", "dureeAnnees", "dureeMois", "dateOuverture", "dateFermeture"] as const;
@@ -300,7 +311,7 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
   // Merge the lines of one formation (last non-empty value wins), keyed on CFD else RNCP.
   const merged = new Map<string, FormationInput & { lines: number[] }>();
   for (const input of inputs) {
-    const key = input.cfd ? `cfd:${input.cfd}` : `rncp:${input.rncp}`;
+    const key = formationKey(input);
     const m = merged.get(key);
     if (!m) merged.set(key, { ...input, lines: [input.line] });
     else {
@@ -359,7 +370,7 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
           })),
         )
         .returning({ id: formations.id });
-      rows.forEach((r, k) => ids.set(batch[k].cfd ? `cfd:${batch[k].cfd}` : `rncp:${batch[k].rncp}`, r.id));
+      rows.forEach((r, k) => ids.set(formationKey(batch[k]), r.id));
       summary.created += rows.length;
       done += rows.length;
       report(done);
@@ -392,9 +403,22 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
       };
       let unknown = 0;
       const pairs = new Map<string, { formateurId: number; responsableId: number }>();
+      const offres = new Map<string, typeof offresFormation.$inferInsert>();
       for (const input of withOffre) {
         const f = find(input.offre!.formateur);
         const r = find(input.offre!.responsable);
+        // The offer: who teaches (the formateur, else a responsable that teaches itself), for whom, where.
+        const enseigne = input.offre!.formateur ? f : r;
+        const formationId = ids.get(formationKey(input));
+        if (enseigne && formationId !== undefined) {
+          const offre = {
+            formationId,
+            organismeFormateurId: enseigne.id,
+            organismeResponsableId: r && r.id !== enseigne.id ? r.id : null,
+            codeCommuneLieu: input.offre!.lieu,
+          };
+          offres.set(`${offre.formationId}|${offre.organismeFormateurId}|${offre.organismeResponsableId}|${offre.codeCommuneLieu}`, offre);
+        }
         for (const [o, found, column] of [
           [input.offre!.formateur, f, "siret_formateur"],
           [input.offre!.responsable, r, "siret_responsable"],
@@ -417,6 +441,21 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
         relations += created.length;
       }
       summary.details["relations formateur → responsable créées"] = relations;
+      let offresCreees = 0;
+      const offresList = [...offres.values()];
+      for (let i = 0; i < offresList.length; i += 1000) {
+        const written = await tx
+          .insert(offresFormation)
+          .values(offresList.slice(i, i + 1000))
+          .onConflictDoUpdate({
+            target: [offresFormation.formationId, offresFormation.organismeFormateurId, offresFormation.organismeResponsableId, offresFormation.codeCommuneLieu],
+            set: { updatedAt: sql`now()` },
+          })
+          .returning({ inserted: sql<boolean>`(xmax = 0)` });
+        offresCreees += written.filter((w) => w.inserted).length;
+      }
+      summary.details["offres de formation créées"] = offresCreees;
+      summary.details["offres de formation déjà connues"] = offresList.length - offresCreees;
       summary.details["organismes cités absents du référentiel"] = unknown;
     }
 

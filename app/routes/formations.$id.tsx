@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { getViewer, notFound } from "~/auth/policy.server";
 import { getFormation } from "~/referentiel/catalogue.server";
-import { FilAriane, TableauFiche } from "~/referentiel/components";
+import { FilAriane, OffresTable, TableauFiche } from "~/referentiel/components";
 import { NIVEAU_LABELS } from "~/referentiel/labels";
 import { formatDate, formatNombre } from "~/ui/format";
 
@@ -38,6 +38,15 @@ export default function FormationDetail() {
           [scope === "national" ? "Effectifs (toutes années)" : "Effectifs de votre périmètre (toutes années)", count(f.effectifs)],
         ]}
       />
+      <h2 className="fr-h4">Offre au catalogue</h2>
+      {f.nbOffres === 0 ? (
+        <p>
+          Le catalogue ne cite aucun organisme pour cette formation. Les offres (organisme formateur, responsable, lieu)
+          viennent de l'import d'un catalogue des formations au format CSV.
+        </p>
+      ) : (
+        <OffresTable offres={f.offres} total={f.nbOffres} par="organisme" caption="Organismes et lieux qui proposent cette formation" />
+      )}
       <h2 className="fr-h4">Organismes qui la dispensent</h2>
       <p className="fr-text--sm">D'après les effectifs transmis{scope !== "national" ? ", dans le périmètre de votre organisation" : ""}.</p>
       {f.organismes.length === 0 ? (

@@ -2,8 +2,9 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { canSeeAggregates, forbidden, getViewer, notFound, scopeContains, type OrganismeTarget } from "~/auth/policy.server";
 import { anomaliesOfOrganisme } from "~/referentiel/anomalies.server";
+import { listOffres } from "~/referentiel/catalogue.server";
 import { getOrganisme, qualiteFormations, type OrganismeLien } from "~/referentiel/repertoire.server";
-import { CodesInconnusTable, FilAriane, FraicheurBadge, TableauFiche } from "~/referentiel/components";
+import { CodesInconnusTable, FilAriane, FraicheurBadge, OffresTable, TableauFiche } from "~/referentiel/components";
 import { ETAT_LABELS, NATURE_LABELS } from "~/referentiel/labels";
 import { formatDate, formatNombre } from "~/ui/format";
 
@@ -29,11 +30,12 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     responsableIds: organisme.responsables.map((r) => r.id),
   };
   if (!scopeContains(viewer.scope, target)) throw forbidden();
-  const [anomalies, qualite] = await Promise.all([
+  const [anomalies, qualite, offres] = await Promise.all([
     anomaliesOfOrganisme(context.database, organisme),
     canSeeAggregates(viewer, target) ? qualiteFormations(context.database, organisme.id) : Promise.resolve(null),
+    listOffres(context.database, { organismeId: organisme.id }),
   ]);
-  return { organisme, anomalies, qualite };
+  return { organisme, anomalies, qualite, offres };
 }
 
 function Liens({ title, items, empty }: { title: string; items: OrganismeLien[]; empty: string }) {
@@ -58,7 +60,7 @@ function Liens({ title, items, empty }: { title: string; items: OrganismeLien[];
 }
 
 export default function OrganismeDetail() {
-  const { organisme: o, anomalies, qualite } = useLoaderData<typeof loader>();
+  const { organisme: o, anomalies, qualite, offres } = useLoaderData<typeof loader>();
   const rows: [string, React.ReactNode][] = [
     ["SIRET", o.siret],
     ["UAI", o.uai ?? "Non renseigné"],
@@ -120,6 +122,15 @@ export default function OrganismeDetail() {
       <Liens title="Organismes formateurs" items={o.formateurs} empty="Aucun organisme formateur rattaché." />
       {o.memeSiret.length ? <Liens title="Autres UAI du même SIRET" items={o.memeSiret} empty="" /> : null}
       {o.memeUai.length ? <Liens title="Autres SIRET portant le même UAI" items={o.memeUai} empty="" /> : null}
+
+      <section className="fr-mb-4w">
+        <h2 className="fr-h4">Formations au catalogue</h2>
+        {offres.total === 0 ? (
+          <p className="fr-text--sm">Le catalogue des formations ne cite pas cet organisme.</p>
+        ) : (
+          <OffresTable offres={offres.offres} total={offres.total} par="formation" caption="Formations que le catalogue attribue à cet organisme (formateur ou responsable)" />
+        )}
+      </section>
 
       {qualite ? (
         <section className="fr-mb-4w" data-testid="qualite-formations">

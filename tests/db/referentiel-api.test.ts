@@ -254,4 +254,45 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
       expect(res.headers.get("location"), p).toMatch(/^\/connexion\?redirectTo=/);
     }
   });
+
+  it("shows the catalogue's offer on the formation and organisme pages, and the catalogue filtered by territory finds it", async () => {
+    const org = (i: number) => [uai(`${i < 45 ? "069" : "075"}${String(i).padStart(4, "0")}`), siret(`21${String(i).padStart(11, "0")}`)];
+    const summary = await importFormations(
+      t.database,
+      Buffer.from(
+        [
+          "cfd;intitule;uai_formateur;siret_formateur;uai_responsable;siret_responsable;code_commune_lieu",
+          `40025214;Maintenance des véhicules option A voitures particulières;${org(1).join(";")};${org(0).join(";")};69266`,
+          `40025214;Maintenance des véhicules option A voitures particulières;${org(46).join(";")};;;`,
+        ].join("\n"),
+      ),
+    );
+    expect(summary.details["offres de formation créées"]).toBe(2);
+    const [{ id: formationId }] = await t.database.rows<{ id: number }>(sql`select id from formations where cfd = '40025214'`);
+    const page = await fetch(`${app.baseUrl}/formations/${formationId}`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain("Offre au catalogue");
+    const offre = html.slice(html.indexOf('data-testid="offres-formation"'));
+    expect(offre).toContain("CFA Lyon 01");
+    expect(offre).toContain("CFA Lyon 00");
+    expect(offre).toContain("Villeurbanne (69266)");
+    expect(offre).toContain("CFA Paris 46");
+    expect(offre).toContain("Non précisé");
+    const [{ id: lyon01 }] = await t.database.rows<{ id: number }>(sql`select id from organismes where raison_sociale = 'CFA Lyon 01'`);
+    expect(offre).toContain(`href="/organismes/${lyon01}"`);
+
+    const organisme = await (await fetch(`${app.baseUrl}/organismes/${lyon01}`)).text();
+    expect(organisme).toContain("Formations au catalogue");
+    expect(organisme).toContain(`href="/formations/${formationId}"`);
+    const [{ id: lyon02 }] = await t.database.rows<{ id: number }>(sql`select id from organismes where raison_sociale = 'CFA Lyon 02'`);
+    expect(await (await fetch(`${app.baseUrl}/organismes/${lyon02}`)).text()).toContain("Le catalogue des formations ne cite pas cet organisme.");
+    const [{ id: sansOffre }] = await t.database.rows<{ id: number }>(sql`select id from formations where cfd = '32031211'`);
+    expect(await (await fetch(`${app.baseUrl}/formations/${sansOffre}`)).text()).toContain("Le catalogue ne cite aucun organisme pour cette formation.");
+
+    // no learner follows it: the territory filter finds it through its offer (Île-de-France: CFA Paris 46, no lieu)
+    expect(await (await fetch(`${app.baseUrl}/formations?region=11`)).text()).toContain("Maintenance des véhicules");
+    expect(await (await fetch(`${app.baseUrl}/formations?region=84`)).text()).toContain("Maintenance des véhicules");
+    expect(await (await fetch(`${app.baseUrl}/formations?region=53`)).text()).not.toContain("Maintenance des véhicules");
+  });
 });

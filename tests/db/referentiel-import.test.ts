@@ -9,6 +9,7 @@ import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { importOrganismes } from "../../app/referentiel/import-organismes.server";
 import { importFormations } from "../../app/referentiel/import-formations.server";
 import { importBassins } from "../../app/referentiel/import-bassins.server";
+import { formationConditions, listOffres } from "../../app/referentiel/catalogue.server";
 import { ImportFileError, type ImportProgress } from "../../app/referentiel/import-common.server";
 import { writeXlsx } from "../../app/shared/xlsx.server";
 import { luhnCompletion, uaiCheckLetter } from "../../app/referentiel/codes";
@@ -239,6 +240,72 @@ describe("import:formations", () => {
     ]);
     const again = await importFormations(t.database, utf8(catalogue));
     expect(again).toMatchObject({ created: 0, updated: 0, unchanged: 2 });
+  });
+
+  it("keeps the offer of each catalogue line (formateur, responsable, lieu) once, lists it, and filters the catalogue by it", async () => {
+    const catalogue = [
+      "cfd;intitule;uai_formateur;siret_formateur;uai_responsable;siret_responsable;code_commune_lieu",
+      // taught by FORM for RESP at Givors, and by FORM at Villeurbanne; the same line twice is one offer
+      `50033610;BOULANGER;${UAI_FORM};${FORM};${UAI_RESP};${RESP};69091`,
+      `50033610;BOULANGER;${UAI_FORM};${FORM};${UAI_RESP};${RESP};69091`,
+      `50033610;BOULANGER;${UAI_FORM};${FORM};;;69266`,
+      // a responsable alone teaches itself; no lieu
+      `50033610;BOULANGER;;;${UAI_RESP};${RESP};`,
+      // an organisme unknown to the référentiel: no offer, a warning
+      `50033610;BOULANGER;${uai("0699999")};${siret("1399999999999")};;;69091`,
+      // an invalid code commune is ignored: the offer has no lieu
+      `50033611;PATISSIER;${UAI_FORM};${FORM};;;69-91`,
+    ].join("\n");
+    const summary = await importFormations(t.database, utf8(catalogue));
+    expect(summary.rejected).toEqual([]);
+    expect(summary.details["offres de formation créées"]).toBe(4);
+    expect(summary.details["offres de formation déjà connues"]).toBe(0);
+    expect(summary.warnings.map((w) => `${w.line} ${w.column}`)).toEqual(
+      expect.arrayContaining(["6 siret_formateur", "7 code_commune_lieu"]),
+    );
+    const offres = await t.database.rows<{ cfd: string; formateur: string; responsable: string | null; lieu: string | null }>(sql`
+      select f.cfd, fo.siret as formateur, re.siret as responsable, o.code_commune_lieu as lieu
+      from offres_formation o join formations f on f.id = o.formation_id join organismes fo on fo.id = o.organisme_formateur_id
+      left join organismes re on re.id = o.organisme_responsable_id
+      where f.cfd in ('50033610', '50033611') order by f.cfd, fo.siret, o.code_commune_lieu nulls first`);
+    expect(offres).toEqual([
+      { cfd: "50033610", formateur: RESP, responsable: null, lieu: null },
+      { cfd: "50033610", formateur: FORM, responsable: RESP, lieu: "69091" },
+      { cfd: "50033610", formateur: FORM, responsable: null, lieu: "69266" },
+      { cfd: "50033611", formateur: FORM, responsable: null, lieu: null },
+    ]);
+
+    // idempotent: the same file again refreshes the offers, creates none
+    const again = await importFormations(t.database, utf8(catalogue));
+    expect(again.details["offres de formation créées"]).toBe(0);
+    expect(again.details["offres de formation déjà connues"]).toBe(4);
+    const [{ n }] = await t.database.rows<{ n: number }>(sql`select count(*)::int as n from offres_formation o join formations f on f.id = o.formation_id where f.cfd in ('50033610', '50033611')`);
+    expect(n).toBe(4);
+
+    // the formation's offer, as its page lists it: commune names and départements
+    const [{ id }] = await t.database.rows<{ id: number }>(sql`select id from formations where cfd = '50033610'`);
+    const { offres: liste, total } = await listOffres(t.database, { formationId: id });
+    expect(total).toBe(3);
+    expect(liste.map((o) => [o.formateur.siret, o.responsable?.raison_sociale ?? null, o.lieu?.nom ?? null, o.departement_code])).toEqual([
+      [RESP, null, null, "69"],
+      [FORM, "CFA Lyon Métropole", "Givors", "69"],
+      [FORM, null, "Villeurbanne", "69"],
+    ]);
+    // and an organisme's: as formateur or as responsable
+    const [{ id: respId }] = await t.database.rows<{ id: number }>(sql`select id from organismes where siret = ${RESP}`);
+    const parOrganisme = await listOffres(t.database, { organismeId: respId });
+    expect(parOrganisme.offres.map((o) => [o.formation.cfd, o.formateur.siret, o.lieu?.code ?? null])).toEqual([
+      ["50033610", FORM, "69091"],
+      ["50033610", RESP, null],
+      ["50022137", siret("1300000000005"), "69091"], // the previous test's catalogue line
+    ]);
+
+    // the catalogue filtered by territory finds formations offered there, without any effectif
+    const cfds = async (filters: Parameters<typeof formationConditions>[0]) =>
+      (await t.database.rows<{ cfd: string }>(sql`select f.cfd from formations f where ${formationConditions(filters)} and f.cfd in ('50033610', '50033611') order by 1`)).map((r) => r.cfd);
+    expect(await cfds({ departement: "69" })).toEqual(["50033610", "50033611"]);
+    expect(await cfds({ region: "84" })).toEqual(["50033610", "50033611"]);
+    expect(await cfds({ region: "11" })).toEqual([]);
   });
 });
 

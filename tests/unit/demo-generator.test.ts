@@ -103,6 +103,32 @@ describe("demo world: référentiel", () => {
     }
   });
 
+  it("gives the catalogue an offer: every formation taught by its learners' CFAs, at their communes and their lieux", () => {
+    const organismes = new Map(world.organismes.map((o) => [o.id, o]));
+    const formationIds = new Set(world.formations.map((f) => f.id));
+    const keys = new Set<string>();
+    for (const offre of world.offres) {
+      const key = `${offre.formationId}|${offre.organismeFormateurId}|${offre.organismeResponsableId}|${offre.codeCommuneLieu}`;
+      expect(keys.has(key)).toBe(false); // the unique key of offres_formation
+      keys.add(key);
+      expect(formationIds.has(offre.formationId)).toBe(true);
+      const formateur = organismes.get(offre.organismeFormateurId)!;
+      expect(formateur.nature).not.toBe("lieu");
+      if (offre.organismeResponsableId !== null) {
+        expect(world.relations).toContainEqual({ formateurId: formateur.id, responsableId: offre.organismeResponsableId });
+      }
+      expect(offre.codeCommuneLieu).toMatch(/^([0-9]{2}|2A|2B)[0-9]{3}$/);
+    }
+    // each (formateur, formation) of the learners generated is in the offer
+    const offertes = new Set(world.offres.map((o) => `${o.organismeFormateurId}|${o.formationId}`));
+    for (const b of bundles.slice(0, 2000)) {
+      if (b.effectif.formationId != null) expect(offertes.has(`${b.effectif.organismeFormateurId}|${b.effectif.formationId}`)).toBe(true);
+    }
+    // some offers are at a lieu de formation, not at the CFA's own commune
+    const lieux = new Set(world.organismes.filter((o) => o.nature === "lieu").map((o) => o.codeCommune));
+    expect(world.offres.some((o) => lieux.has(o.codeCommuneLieu!) && o.codeCommuneLieu !== organismes.get(o.organismeFormateurId)!.codeCommune)).toBe(true);
+  });
+
   it("gives responsables 1 to 6 formateurs and réseaux, Qualiopi, closures and transmissions in realistic shares", () => {
     const natures = new Set(world.organismes.map((o) => o.nature));
     expect([...natures].sort()).toEqual(["formateur", "lieu", "responsable", "responsable_formateur"]);
