@@ -332,15 +332,13 @@ export function OffresTable({ offres, total, par, caption }: { offres: OffreForm
     o.lieu ? `${o.lieu.nom ?? "Commune inconnue"} (${o.lieu.code})` : "Non précisé";
   return (
     <div className="fr-table" data-testid="offres-formation">
+      <p className="fr-text--sm fr-mb-1w">
+        {total > offres.length
+          ? `${formatNombre(offres.length)} premières offres sur ${formatNombre(total)}.`
+          : `${formatNombre(total)} offre${total > 1 ? "s" : ""}.`}
+      </p>
       <table>
-        <caption>
-          {caption}
-          {total > offres.length ? (
-            <span className="fr-hint-text">
-              {formatNombre(offres.length)} premières offres sur {formatNombre(total)}
-            </span>
-          ) : null}
-        </caption>
+        <caption className="fr-sr-only">{caption}</caption>
         <thead>
           <tr>
             {par === "organisme" ? (
