@@ -105,8 +105,9 @@ export interface OffreFormation {
   formation: { id: number; cfd: string | null; rncp: string | null; intitule_long: string; niveau: number | null };
   formateur: { id: number; raison_sociale: string; siret: string; uai: string | null };
   responsable: { id: number; raison_sociale: string } | null;
-  /** The lieu: commune (name when it is in the territories), else the formateur's département. */
+  /** The lieu's commune (its name when the territories know the code), null when the catalogue line gave none. */
   lieu: { code: string; nom: string | null; departement_code: string | null } | null;
+  /** The lieu's département, else the organisme formateur's. */
   departement_code: string | null;
   updated_at: string;
 }
