@@ -26,4 +26,4 @@ USER app
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
 # DATABASE_URL est obligatoire en production : les migrations sont appliquées au démarrage.
-CMD ["node_modules/.bin/tsx", "server.ts"]
+CMD ["node", "--import", "tsx", "server.ts"]

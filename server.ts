@@ -47,22 +47,26 @@ export async function startServer(database: Database, port = Number(process.env.
 
 /** How long a stop waits for the requests in progress (an ERP's batch, an export) before closing anyway. */
 const SHUTDOWN_GRACE_MS = Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000);
+const DUPLICATE_SIGNAL_MS = 1_000;
 
 /**
  * Stops cleanly on SIGTERM (a deployment, a process manager) or SIGINT (Ctrl-C on `npm start`): no new
  * connection, the requests in progress finish (a batch is committed or rolled back, never cut mid-answer), idle
  * keep-alive connections are closed, the scheduled jobs stop, then the database is closed, which for the embedded
  * PGlite writes a checkpoint and removes its lock file (decision 011). A second signal, or the grace period
- * running out, ends the process at once: the database's own atomicity still holds.
+ * running out, ends the process at once: the database's own atomicity still holds. A Ctrl-C reaches the process
+ * more than once (from the terminal, and forwarded by npm): copies within DUPLICATE_SIGNAL_MS of the first are
+ * the same request to stop, not a second one.
  */
 export function stopOnSignals(server: Server, database: Database, log: (message: string) => void = console.log) {
-  let stopping = false;
+  let stoppingSince: number | null = null;
   const stop = async (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (stoppingSince !== null) {
+      if (performance.now() - stoppingSince < DUPLICATE_SIGNAL_MS) return;
       log(`${signal} reçu de nouveau : arrêt immédiat.`);
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = performance.now();
     log(`${signal} reçu : arrêt du serveur après les requêtes en cours (au plus ${Math.round(SHUTDOWN_GRACE_MS / 1000)} s)…`);
     const force = setTimeout(() => {
       log("Des requêtes étaient encore en cours à la fin du délai : elles sont interrompues.");

@@ -104,6 +104,8 @@ describe("graceful shutdown", () => {
         req.write(body.subarray(0, 100));
         // the rest of the body comes after the signal
         setTimeout(async () => {
+          // a Ctrl-C arrives twice (from the terminal, and forwarded by npm): one request to stop
+          server.child.kill(signal);
           server.child.kill(signal);
           await sleep(500);
           try {
@@ -124,10 +126,46 @@ describe("graceful shutdown", () => {
       expect(server.output()).toContain(`${signal} reçu : arrêt du serveur après les requêtes en cours`);
       expect(server.output()).toContain("Serveur arrêté, base de données fermée proprement.");
 
+      expect(server.output()).not.toContain("arrêt immédiat");
+
       const database = await reopen();
       const rows = await database.rows<{ id_erp_apprenant: string }>(sql`select id_erp_apprenant from effectifs order by 1`);
       expect(rows.map((r) => r.id_erp_apprenant)).toEqual(["ARRET-1", "ARRET-2", "ARRET-3"]);
     },
     120_000,
   );
+
+  it("a second signal, a few seconds later, stops at once (the request still arriving is cut, nothing of it is stored)", async () => {
+    const { env, key, organisme, reopen } = await prepare();
+    const server = await startServerProcess(env);
+    cleanups.push(async () => {
+      if (server.child.exitCode === null) server.child.kill("SIGKILL");
+    });
+    const body = Buffer.from(JSON.stringify([dossier(organisme, organisme, { id_erp_apprenant: "COUPE-1" })]));
+    const answer = new Promise<string>((resolve) => {
+      const req = http.request({
+        host: "127.0.0.1",
+        port: server.port,
+        method: "POST",
+        path: "/api/v3/dossiers-apprenants",
+        headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json", "Content-Length": body.length },
+      });
+      req.on("response", () => resolve("réponse"));
+      req.on("error", () => resolve("coupée"));
+      req.write(body.subarray(0, 50)); // the rest never comes
+    });
+    await sleep(300);
+    server.child.kill("SIGTERM");
+    await sleep(1_500);
+    expect(server.child.exitCode).toBeNull(); // still waiting for the request in progress
+    server.child.kill("SIGTERM");
+    expect(await server.exit).toBe(1);
+    expect(server.output()).toContain("SIGTERM reçu de nouveau : arrêt immédiat.");
+    expect(await answer).toBe("coupée");
+    if (!process.env.DATABASE_URL) {
+      // PGlite was not closed: it still reopens (its journal is replayed), without the cut request
+      const database = await reopen();
+      expect(await database.rows(sql`select id from effectifs`)).toEqual([]);
+    }
+  }, 120_000);
 });
