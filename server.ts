@@ -37,10 +37,18 @@ export async function createApp(database: Database) {
 /** Serves the app; `jobs` starts the scheduled jobs (purges, key expiry) — not in tests. */
 export async function startServer(database: Database, port = Number(process.env.PORT ?? 3000), options: { jobs?: boolean } = {}) {
   const app = await createApp(database);
-  const stopJobs = options.jobs ? startJobs(database) : () => {};
-  const server = await new Promise<Server>((resolve) => {
+  const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(port, () => resolve(listening));
+    listening.once("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EADDRINUSE") return reject(error);
+      reject(
+        Object.assign(new Error(`Le port ${port} est déjà utilisé (un autre serveur tourne-t-il ?). Arrêtez-le, ou choisissez un autre port avec PORT=…`), {
+          code: "EADDRINUSE",
+        }),
+      );
+    });
   });
+  const stopJobs = options.jobs ? startJobs(database) : () => {};
   server.on("close", stopJobs);
   return server;
 }

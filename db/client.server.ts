@@ -110,14 +110,60 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   };
 }
 
+/**
+ * PGlite is a PostgreSQL for one process: two processes on one folder would corrupt it (a second `npm start`, a CLI
+ * command while the server runs). `<folder>.lock` holds the pid of the process that has it open; a lock whose
+ * process is gone (killed) is taken over. Returns the release function.
+ */
+function lockPgliteDir(dataDir: string): () => void {
+  const lockPath = `${dataDir}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockPath, String(process.pid), { flag: "wx" });
+      return () => fs.rmSync(lockPath, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const pid = Number(fs.readFileSync(lockPath, "utf8").trim());
+      if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
+        throw Object.assign(
+          new Error(
+            `La base embarquée ${dataDir} est déjà ouverte par le processus ${pid} (un autre « npm start » ou une ` +
+              `commande en cours ?). Arrêtez-le d'abord, ou choisissez une autre base avec PGLITE_DIR. Si aucun ` +
+              `processus ne l'utilise, supprimez ${lockPath}.`,
+          ),
+          { code: "PGLITE_LOCKED" },
+        );
+      }
+      fs.rmSync(lockPath, { force: true }); // left by a process that has ended
+    }
+  }
+  throw new Error(`Impossible de prendre le verrou de la base embarquée (${lockPath}).`);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 async function openPglite(dir: string): Promise<Database> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
   const dataDir = dir === "memory://" ? undefined : path.resolve(dir);
   // PGlite creates its own folder but not the missing parents (.data/ on a fresh clone).
   if (dataDir) fs.mkdirSync(path.dirname(dataDir), { recursive: true });
-  const client = dataDir ? new PGlite(dataDir) : new PGlite();
-  await client.waitReady;
+  const unlock = dataDir ? lockPgliteDir(dataDir) : () => {};
+  let client: InstanceType<typeof PGlite>;
+  try {
+    client = dataDir ? new PGlite(dataDir) : new PGlite();
+    await client.waitReady;
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   await client.exec("set timezone to 'UTC'");
   const db = drizzle(client, { schema }) as unknown as Db;
   return {
@@ -143,7 +189,13 @@ async function openPglite(dir: string): Promise<Database> {
       const unlisten = await client.listen(channel, () => onNotify());
       return () => unlisten();
     },
-    close: () => client.close(),
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        unlock();
+      }
+    },
   };
 }
 

@@ -43,12 +43,18 @@ async function main() {
   }
 
   const port = Number(process.env.PORT ?? 3000);
-  const server = await startServer(database, port, { jobs: true });
+  const server = await startServer(database, port, { jobs: true }).catch(async (error) => {
+    await database.close();
+    throw error;
+  });
   stopOnSignals(server, database);
   console.log(`Tableau de bord de l'apprentissage prêt sur http://localhost:${port}`);
 }
 
+/** Refusals the user can act on (base embarquée already open, port taken) are said in one line, without a stack. */
+const EXPECTED = new Set(["PGLITE_LOCKED", "EADDRINUSE"]);
+
 main().catch((error) => {
-  console.error(error);
+  console.error(EXPECTED.has((error as { code?: string }).code ?? "") ? `Démarrage impossible : ${(error as Error).message}` : error);
   process.exit(1);
 });
