@@ -40,12 +40,8 @@ export async function startServer(database: Database, port = Number(process.env.
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(port, () => resolve(listening));
     listening.once("error", (error: NodeJS.ErrnoException) => {
-      if (error.code !== "EADDRINUSE") return reject(error);
-      reject(
-        Object.assign(new Error(`Le port ${port} est déjà utilisé (un autre serveur tourne-t-il ?). Arrêtez-le, ou choisissez un autre port avec PORT=…`), {
-          code: "EADDRINUSE",
-        }),
-      );
+      const message = `Le port ${port} est déjà utilisé (un autre serveur tourne-t-il ?). Arrêtez-le, ou choisissez un autre port avec PORT=…`;
+      reject(error.code === "EADDRINUSE" ? Object.assign(new Error(message), { code: error.code }) : error);
     });
   });
   const stopJobs = options.jobs ? startJobs(database) : () => {};

@@ -266,10 +266,7 @@ export function transmetDesEffectifs(viewer: Viewer): boolean {
  */
 export function organismesTransmis(viewer: Viewer): number[] | null {
   if (isNationalAdmin(viewer)) return null;
-  if (viewer.userId !== null && viewer.organisationType === "ORGANISME_FORMATION" && viewer.scope.kind === "organisme") {
-    return viewer.scope.organismeIds;
-  }
-  return [];
+  return transmetDesEffectifs(viewer) && viewer.scope.kind === "organisme" ? viewer.scope.organismeIds : [];
 }
 
 /**

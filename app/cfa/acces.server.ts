@@ -60,6 +60,14 @@ export function effectifsDeLEspace(espace: Pick<EspaceCfa, "organismeId" | "orga
   return sql`(${sql.raw(a)}.organisme_formateur_id = any(${ids}::int[]) or ${sql.raw(a)}.organisme_responsable_id = ${espace.organismeId})`;
 }
 
+/**
+ * SQL condition: the archive entry (effectifs_archives, alias `a`) belongs to the space: archived from it, or of an
+ * effectif that belonged to it.
+ */
+export function archivesDeLEspace(espace: Pick<EspaceCfa, "organismeId" | "organismeIds">): SQL {
+  return sql`(a.organisme_id = ${espace.organismeId} or ${effectifsDeLEspace(espace, "a")})`;
+}
+
 /** For every loader / action of the space: the viewer and the organisme, or a thrown redirect / 403 / 404. */
 export async function requireEspaceCfa(request: Request, database: Database, param: string | undefined): Promise<EspaceCfa> {
   const viewer = await requireUser(request, database);

@@ -12,7 +12,7 @@ import type { AuthenticatedViewer } from "../auth/policy.server";
 import { arrayParam, execRows, type Database, type Executor } from "../../db/client.server";
 import { refreshStatutStorage } from "../statut/storage.server";
 import { formatDate } from "../ui/format";
-import { effectifsDeLEspace, type EspaceCfa } from "./acces.server";
+import { archivesDeLEspace, effectifsDeLEspace, type EspaceCfa } from "./acces.server";
 import { CHAMPS_FUSIONNABLES, LIBELLES_CHAMPS, cleDoublon, fusion, groupesDoublons, type EffectifDoublon, type GroupeDoublons } from "./doublons";
 
 export type Espace = Pick<EspaceCfa, "organismeId" | "organismeIds">;
@@ -236,7 +236,7 @@ export async function retablirEffectif(
       sql`select a.operation, a.effectif_id, a.organisme_formateur_id, a.annee_scolaire, a.id_erp_apprenant, a.nom, a.prenom,
                  a.donnees, a.retabli_at
           from effectifs_archives a
-          where a.id = ${archiveId} and (a.organisme_id = ${espace.organismeId} or ${effectifsDeLEspace(espace, "a")})
+          where a.id = ${archiveId} and ${archivesDeLEspace(espace)}
           for update`,
     );
     if (!a) throw new OperationRefusee("Cette fiche archivée n'existe pas dans l'espace de cet organisme.", 404);
@@ -421,7 +421,7 @@ export interface ArchiveAffichee {
 export async function motifDisparition(database: Database, espace: Espace, effectifId: number): Promise<string | null> {
   const [a] = await database.rows<{ operation: "suppression" | "fusion"; nom: string; prenom: string; motif: string; user_email: string; created_at: unknown; effectif_conserve_id: number | null }>(sql`
     select a.operation, a.nom, a.prenom, a.motif, a.user_email, a.created_at, a.effectif_conserve_id from effectifs_archives a
-    where a.effectif_id = ${effectifId} and a.retabli_at is null and (a.organisme_id = ${espace.organismeId} or ${effectifsDeLEspace(espace, "a")})
+    where a.effectif_id = ${effectifId} and a.retabli_at is null and ${archivesDeLEspace(espace)}
     order by a.created_at desc, a.id desc limit 1`);
   if (!a) return null;
   const quand = `le ${formatDate(new Date(a.created_at as string))} par ${a.user_email} (motif : ${a.motif})`;
@@ -438,7 +438,7 @@ export async function archivesRecentes(
   espace: Espace,
   page = 1,
 ): Promise<{ archives: ArchiveAffichee[]; total: number; page: number; pages: number }> {
-  const where = sql`a.organisme_id = ${espace.organismeId} or ${effectifsDeLEspace(espace, "a")}`;
+  const where = archivesDeLEspace(espace);
   const [{ total }] = await database.rows<{ total: number }>(sql`select count(*)::int as total from effectifs_archives a where ${where}`);
   const pages = Math.max(1, Math.ceil(total / ARCHIVES_PAR_PAGE));
   const courante = Math.min(Math.max(1, Math.trunc(page) || 1), pages);

@@ -34,7 +34,6 @@ const KINDS: { value: ImportKind; label: string; hint: string; formats: { value:
 
 const MAX_BYTES = 200 * 1024 * 1024;
 
-
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireNationalAdmin(request, context.database);
   const { token, headers } = await csrfToken(request, context.database);
