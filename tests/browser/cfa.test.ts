@@ -7,11 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { createTestDatabase, type TestDatabase } from "../helpers/db";
-import { browserAvailable, collectPageErrors, launchBrowser, screenshot, serveApp, seriousAxeViolations } from "../helpers/browser";
-import { seedDemo } from "../../app/demo/seed.server";
-import { DEMO_PASSWORD, ensureDemoAccounts } from "../../app/auth/demo-accounts.server";
-import { ensureDemoTransmissions } from "../../app/cfa/demo-transmissions.server";
+import type { TestDatabase } from "../helpers/db";
+import { browserAvailable, browserContext, collectPageErrors, demoTestDatabase, launchBrowser, screenshot, serveApp, seriousAxeViolations } from "../helpers/browser";
+import { DEMO_PASSWORD } from "../../app/auth/demo-accounts.server";
 
 process.env.COOKIE_SECURE = "0";
 
@@ -41,13 +39,10 @@ async function open(path: string, heading: RegExp) {
 
 beforeAll(async () => {
   if (!available) return;
-  t = await createTestDatabase();
-  await seedDemo(t.database, { effectifs: 3000, seed: 7, today: TODAY });
-  await ensureDemoAccounts(t.database);
-  await ensureDemoTransmissions(t.database, TODAY);
+  t = await demoTestDatabase({ seed: 7, today: TODAY });
   app = await serveApp(t.database);
   browser = await launchBrowser();
-  context = await browser.newContext({ locale: "fr-FR", viewport: { width: 1280, height: 900 } });
+  context = await browserContext(browser, app);
   page = await context.newPage();
   errors = collectPageErrors(page);
 }, 240_000);

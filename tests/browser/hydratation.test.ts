@@ -10,13 +10,10 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import type { Browser, BrowserContext } from "playwright-core";
-import { createTestDatabase, type TestDatabase } from "../helpers/db";
-import { browserAvailable, collectPageErrors, launchBrowser, screenshot, serveApp } from "../helpers/browser";
-import { seedDemo } from "../../app/demo/seed.server";
-import { ensureDemoAccounts, demoCfa } from "../../app/auth/demo-accounts.server";
-import { ensureDemoTransmissions } from "../../app/cfa/demo-transmissions.server";
+import type { TestDatabase } from "../helpers/db";
+import { browserAvailable, browserContext, collectPageErrors, demoTestDatabase, launchBrowser, screenshot, serveApp } from "../helpers/browser";
+import { demoCfa } from "../../app/auth/demo-accounts.server";
 import { findUserByEmail } from "../../app/auth/accounts.server";
-import { createSession } from "../../app/auth/session.server";
 import { todayIso } from "../../app/statut/annee-scolaire";
 
 process.env.COOKIE_SECURE = "0";
@@ -92,10 +89,7 @@ let ids: Ids;
 
 beforeAll(async () => {
   if (!available) return;
-  t = await createTestDatabase();
-  await seedDemo(t.database, { effectifs: 3000, seed: 11, today: TODAY });
-  await ensureDemoAccounts(t.database);
-  await ensureDemoTransmissions(t.database, TODAY);
+  t = await demoTestDatabase({ seed: 11, today: TODAY });
   const cfa = (await demoCfa(t.database))!;
   const [e] = await t.database.rows<{ id: number }>(sql`select id from effectifs where organisme_responsable_id = ${cfa.id} order by id limit 1`);
   const [j] = await t.database.rows<{ jour: string }>(sql`
@@ -106,13 +100,8 @@ beforeAll(async () => {
   app = await serveApp(t.database);
   browser = await launchBrowser();
   for (const [visiteur, email] of [["admin", "administrateur@demo.test"], ["cfa", "cfa@demo.test"], ["anonyme", null]] as const) {
-    const context = await browser.newContext({ locale: "fr-FR", viewport: { width: 1280, height: 900 } });
-    if (email) {
-      const user = await findUserByEmail(t.database, email);
-      const cookie = (await createSession(t.database, user!.id, new Request("http://localhost/"))).split(";")[0];
-      await context.addCookies([{ name: cookie.slice(0, cookie.indexOf("=")), value: cookie.slice(cookie.indexOf("=") + 1), url: app.baseUrl }]);
-    }
-    contextes[visiteur] = context;
+    const user = email ? await findUserByEmail(t.database, email) : null;
+    contextes[visiteur] = await browserContext(browser, app, user ? { database: t.database, userId: user.id } : undefined);
   }
 }, 240_000);
 afterAll(async () => {

@@ -8,10 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
-import { browserAvailable, collectPageErrors, launchBrowser, screenshot, serveApp, seriousAxeViolations } from "../helpers/browser";
+import { browserAvailable, browserContext, collectPageErrors, launchBrowser, screenshot, serveApp, seriousAxeViolations } from "../helpers/browser";
 import { seedDemo } from "../../app/demo/seed.server";
 import { createUser } from "../../app/auth/accounts.server";
-import { createSession } from "../../app/auth/session.server";
 import { indicateurs } from "../../app/indicateurs/indicateurs.server";
 import { parseCsv } from "../../app/shared/csv";
 import { todayIso } from "../../app/statut/annee-scolaire";
@@ -23,20 +22,17 @@ const TODAY = todayIso();
 let t: TestDatabase;
 let app: { baseUrl: string; close(): Promise<void> };
 let browser: Browser;
-const sessions: Record<string, string> = {};
+const comptes: Record<string, number> = {};
 let organismeId = 0;
 let formationId = 0;
 
 async function compte(nom: string, organisation: Record<string, string>) {
   const { user } = await createUser(t.database, { email: `${nom}@navigateur.test`, password: "Mot-de-passe-de-test-42", organisation: organisation as never });
-  const setCookie = await createSession(t.database, user.id, new Request("http://localhost/"));
-  sessions[nom] = setCookie.split(";")[0].split("=")[1];
+  comptes[nom] = user.id;
 }
 
-async function contexte(qui?: string, options: { javaScriptEnabled?: boolean } = {}): Promise<BrowserContext> {
-  const context = await browser.newContext({ locale: "fr-FR", viewport: { width: 1280, height: 900 }, ...options });
-  if (qui) await context.addCookies([{ name: "tdb_session", value: sessions[qui], url: app.baseUrl }]);
-  return context;
+function contexte(qui?: string, options: { javaScriptEnabled?: boolean } = {}): Promise<BrowserContext> {
+  return browserContext(browser, app, qui ? { database: t.database, userId: comptes[qui] } : undefined, options);
 }
 
 /** The text of a headline card's value ("12 345" → 12345). */

@@ -6,9 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import type { Browser } from "playwright-core";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
-import { browserAvailable, launchBrowser, screenshot, serveApp } from "../helpers/browser";
+import { browserAvailable, browserContext, launchBrowser, screenshot, serveApp } from "../helpers/browser";
 import { createUser } from "../../app/auth/accounts.server";
-import { createSession } from "../../app/auth/session.server";
 import { insertOrganisme, type TestOrganisme } from "../db/ingestion-fixtures";
 
 process.env.COOKIE_SECURE = "0";
@@ -18,7 +17,7 @@ let t: TestDatabase;
 let app: { baseUrl: string; close(): Promise<void> };
 let browser: Browser;
 let cfa: TestOrganisme;
-let sessionToken: string;
+let userId: number;
 
 beforeAll(async () => {
   if (!available) return;
@@ -31,8 +30,7 @@ beforeAll(async () => {
     password: "Mot-de-passe-de-test-42",
     organisation: { type: "ORGANISME_FORMATION", siret: cfa.siret, uai: cfa.uai },
   });
-  const setCookie = await createSession(t.database, user.id, new Request("http://localhost/"));
-  sessionToken = setCookie.split(";")[0].split("=")[1];
+  userId = user.id;
 });
 afterAll(async () => {
   await browser?.close();
@@ -42,8 +40,7 @@ afterAll(async () => {
 
 describe.skipIf(!available)("téléversement in the browser", () => {
   it("upload → preview with errors per cell → adjusted mapping → import → result", async () => {
-    const context = await browser.newContext({ locale: "fr-FR" });
-    await context.addCookies([{ name: "tdb_session", value: sessionToken, url: app.baseUrl }]);
+    const context = await browserContext(browser, app, { database: t.database, userId }, { viewport: { width: 1280, height: 720 } });
     const page = await context.newPage();
     await page.goto(`${app.baseUrl}/televersement`);
     await expect(page.locator("main h1").first().textContent()).resolves.toBe("Téléverser des effectifs");

@@ -6,9 +6,14 @@ import fs from "node:fs";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import type { Database } from "../../db/client.server";
 import { startServer } from "../../server";
+import { seedDemo } from "../../app/demo/seed.server";
+import { ensureDemoAccounts } from "../../app/auth/demo-accounts.server";
+import { ensureDemoTransmissions } from "../../app/cfa/demo-transmissions.server";
+import { createSession } from "../../app/auth/session.server";
+import { createTestDatabase, type TestDatabase } from "./db";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const RESULTS_DIR = path.resolve("test-results");
@@ -40,6 +45,31 @@ export async function launchBrowser(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+}
+
+/** A test database holding a small demo dataset, with the demo accounts and the demo CFA's transmissions. */
+export async function demoTestDatabase(options: { seed: number; today: string; effectifs?: number }): Promise<TestDatabase> {
+  const t = await createTestDatabase();
+  await seedDemo(t.database, { effectifs: options.effectifs ?? 3000, seed: options.seed, today: options.today });
+  await ensureDemoAccounts(t.database);
+  await ensureDemoTransmissions(t.database, options.today);
+  return t;
+}
+
+/** A French browser context, signed in as `userId` (a real session, its cookie) or anonymous without one. */
+export async function browserContext(
+  browser: Browser,
+  app: { baseUrl: string },
+  session?: { database: Database; userId: number },
+  options: { javaScriptEnabled?: boolean; viewport?: { width: number; height: number } | null } = {},
+): Promise<BrowserContext> {
+  const context = await browser.newContext({ locale: "fr-FR", viewport: { width: 1280, height: 900 }, ...options });
+  if (session) {
+    const cookie = (await createSession(session.database, session.userId, new Request("http://localhost/"))).split(";")[0];
+    const equals = cookie.indexOf("=");
+    await context.addCookies([{ name: cookie.slice(0, equals), value: cookie.slice(equals + 1), url: app.baseUrl }]);
+  }
+  return context;
 }
 
 export async function serveApp(database: Database): Promise<{ baseUrl: string; close(): Promise<void> }> {
