@@ -1,11 +1,11 @@
 /**
- * The read API of the référentiel (GET /api/v1/organismes, GET /api/v1/formations): JSON, paginated, filtered,
+ * The read API of the référentiel (GET /api/v1/organismes, /api/v1/formations, /api/v1/offres): JSON, paginated, filtered,
  * open to everyone (other public sites consume the catalogue), restricted to the caller's scope when signed in.
  * Response items are described by zod schemas (their JSON Schema goes to the OpenAPI document, see openapi.ts).
  */
 import { z } from "zod";
 import { NATURES } from "../../db/schema";
-import type { FormationListItem } from "./catalogue.server";
+import type { FormationListItem, OffreFormation } from "./catalogue.server";
 import { FRAICHEURS } from "./filtres.server";
 import type { OrganismeListItem, Page } from "./repertoire.server";
 
@@ -46,6 +46,37 @@ export const formationApiSchema = z
     date_fermeture: z.string().nullable().describe("AAAA-MM-JJ"),
   });
 export type FormationApi = z.infer<typeof formationApiSchema>;
+
+const organismeRefApiSchema = z.object({
+  id: z.number().int().describe("Identifiant de l'organisme (champ id de /api/v1/organismes)"),
+  siret: z.string(),
+  uai: z.string().nullable(),
+  raison_sociale: z.string(),
+});
+
+export const offreApiSchema = z.object({
+  formation: z
+    .object({
+      id: z.number().int().describe("Identifiant de la formation (champ id de /api/v1/formations)"),
+      cfd: z.string().nullable(),
+      rncp: z.string().nullable(),
+      niveau: z.number().int().nullable(),
+      intitule: z.string(),
+    })
+    .describe("La formation proposée"),
+  organisme_formateur: organismeRefApiSchema.describe("L'organisme qui dispense la formation"),
+  organisme_responsable: organismeRefApiSchema.nullable().describe("L'organisme responsable, null si le catalogue ne le cite pas"),
+  lieu: z
+    .object({
+      code_commune: z.string().describe("Code commune INSEE du lieu de formation"),
+      commune: z.string().nullable().describe("Nom de la commune, null si le code est inconnu des territoires"),
+    })
+    .nullable()
+    .describe("Lieu de formation, null si le catalogue n'en donne pas"),
+  departement: z.string().nullable().describe("Département du lieu de formation, à défaut celui de l'organisme formateur"),
+  mise_a_jour: z.string().describe("Date (AAAA-MM-JJ) du dernier import du catalogue qui a cité cette offre"),
+});
+export type OffreApi = z.infer<typeof offreApiSchema>;
 
 export const paginationApiSchema = z
   .object({
@@ -96,6 +127,23 @@ export function formationToApi(f: FormationListItem): FormationApi {
     duree_mois: f.duree_mois,
     date_ouverture: f.date_ouverture,
     date_fermeture: f.date_fermeture,
+  };
+}
+
+export function offreToApi(o: OffreFormation): OffreApi {
+  const organisme = (r: { id: number; siret: string; uai: string | null; raison_sociale: string }) => ({
+    id: r.id,
+    siret: r.siret,
+    uai: r.uai,
+    raison_sociale: r.raison_sociale,
+  });
+  return {
+    formation: { id: o.formation.id, cfd: o.formation.cfd, rncp: o.formation.rncp, niveau: o.formation.niveau, intitule: o.formation.intitule_long },
+    organisme_formateur: organisme(o.formateur),
+    organisme_responsable: o.responsable ? organisme(o.responsable) : null,
+    lieu: o.lieu ? { code_commune: o.lieu.code, commune: o.lieu.nom } : null,
+    departement: o.departement_code,
+    mise_a_jour: o.updated_at,
   };
 }
 

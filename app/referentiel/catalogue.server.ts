@@ -10,7 +10,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { maskSmallCounts, scopeSql, type MaskedCount, type Viewer } from "../auth/policy.server";
-import type { FormationsQuery } from "./filtres.server";
+import type { FormationsQuery, OffresQuery } from "./filtres.server";
 import { foldSql, foldText, pageOf, type Page } from "./repertoire.server";
 
 export interface FormationListItem {
@@ -104,7 +104,7 @@ export interface FormationDetail extends FormationListItem {
 export interface OffreFormation {
   formation: { id: number; cfd: string | null; rncp: string | null; intitule_long: string; niveau: number | null };
   formateur: { id: number; raison_sociale: string; siret: string; uai: string | null };
-  responsable: { id: number; raison_sociale: string } | null;
+  responsable: { id: number; raison_sociale: string; siret: string; uai: string | null } | null;
   /** The lieu's commune (its name when the territories know the code), null when the catalogue line gave none. */
   lieu: { code: string; nom: string | null; departement_code: string | null } | null;
   /** The lieu's département, else the organisme formateur's. */
@@ -114,45 +114,99 @@ export interface OffreFormation {
 
 export const OFFRES_MAX = 500;
 
-/** The catalogue's offer of one formation, or of one organisme (as formateur or responsable), sorted for reading. */
-export async function listOffres(database: Database, of: { formationId: number } | { organismeId: number }): Promise<{ offres: OffreFormation[]; total: number }> {
-  const where =
-    "formationId" in of
-      ? sql`ofr.formation_id = ${of.formationId}`
-      : sql`(ofr.organisme_formateur_id = ${of.organismeId} or ofr.organisme_responsable_id = ${of.organismeId})`;
-  const order = "formationId" in of ? sql`lower(fo.raison_sociale), fo.id, ofr.code_commune_lieu` : sql`lower(f.intitule_long), f.id, ofr.code_commune_lieu`;
+/** Which offers: the catalogue's filters (API), or one formation's / one organisme's (their pages). */
+export type OffresFilter = Partial<Omit<OffresQuery, "tri" | "ordre" | "page" | "limit">>;
+
+/**
+ * The offers matching a filter. An organisme (id, SIRET or UAI) matches as formateur or responsable; a territory
+ * matches the lieu's commune, or, without a known lieu, the organisme formateur's (as the catalogue's filter).
+ */
+export function offreConditions(f: OffresFilter): SQL {
+  const where: SQL[] = [sql`true`];
+  if (f.formation) where.push(sql`ofr.formation_id = ${f.formation}`);
+  if (f.cfd) where.push(sql`f.cfd = ${f.cfd}`);
+  if (f.rncp) where.push(sql`f.rncp = ${f.rncp}`);
+  if (f.niveau) where.push(sql`f.niveau = ${f.niveau}`);
+  if (f.organisme) where.push(sql`(ofr.organisme_formateur_id = ${f.organisme} or ofr.organisme_responsable_id = ${f.organisme})`);
+  if (f.siret) where.push(sql`(fo.siret = ${f.siret} or re.siret = ${f.siret})`);
+  if (f.uai) where.push(sql`(fo.uai = ${f.uai} or re.uai = ${f.uai})`);
+  if (f.region) where.push(sql`coalesce(c.region_code, fo.region_code) = ${f.region}`);
+  if (f.departement) where.push(sql`coalesce(c.departement_code, fo.departement_code) = ${f.departement}`);
+  if (f.academie) where.push(sql`coalesce(c.academie_code, fo.academie_code) = ${f.academie}`);
+  if (f.bassin_emploi) where.push(sql`coalesce(c.bassin_emploi_code, fo.bassin_emploi_code) = ${f.bassin_emploi}`);
+  return sql.join(where, sql` and `);
+}
+
+/** An offer with its formation, organismes formateur (fo) and responsable (re), and lieu's commune (c). */
+const OFFRES_FROM = sql`offres_formation ofr
+  join formations f on f.id = ofr.formation_id
+  join organismes fo on fo.id = ofr.organisme_formateur_id
+  left join organismes re on re.id = ofr.organisme_responsable_id
+  left join communes c on c.code = ofr.code_commune_lieu`;
+
+const OFFRE_ORDER: Record<OffresQuery["tri"], string> = {
+  formation: "lower(f.intitule_long), f.id, lower(fo.raison_sociale), fo.id",
+  organisme: "lower(fo.raison_sociale), fo.id, lower(f.intitule_long), f.id",
+  departement: "coalesce(c.departement_code, fo.departement_code), lower(f.intitule_long), f.id, lower(fo.raison_sociale), fo.id",
+};
+
+/**
+ * The catalogue's offer matching `filter`, sorted for reading (by formation, by organisme formateur or by
+ * département; `ordre` reverses it), `limit` lines from `offset`, and how many match in all.
+ */
+export async function listOffres(
+  database: Database,
+  filter: OffresFilter,
+  options: { tri?: OffresQuery["tri"]; ordre?: "asc" | "desc"; limit?: number; offset?: number } = {},
+): Promise<{ offres: OffreFormation[]; total: number }> {
+  const order = OFFRE_ORDER[options.tri ?? (filter.formation ? "organisme" : "formation")]
+    .split(", ")
+    .map((term) => `${term} ${options.ordre === "desc" ? "desc" : "asc"}`)
+    .join(", ");
   const rows = await database.rows<{
     formation_id: number; cfd: string | null; rncp: string | null; intitule_long: string; niveau: number | null;
     formateur_id: number; formateur_raison_sociale: string; formateur_siret: string; formateur_uai: string | null; formateur_departement: string | null;
-    responsable_id: number | null; responsable_raison_sociale: string | null;
+    responsable_id: number | null; responsable_raison_sociale: string | null; responsable_siret: string | null; responsable_uai: string | null;
     code_commune_lieu: string | null; commune_nom: string | null; commune_departement: string | null;
     updated_at: string; total: number;
   }>(sql`
     select f.id as formation_id, f.cfd, f.rncp, f.intitule_long, f.niveau,
            fo.id as formateur_id, fo.raison_sociale as formateur_raison_sociale, fo.siret as formateur_siret,
            fo.uai as formateur_uai, fo.departement_code as formateur_departement,
-           re.id as responsable_id, re.raison_sociale as responsable_raison_sociale,
+           re.id as responsable_id, re.raison_sociale as responsable_raison_sociale, re.siret as responsable_siret, re.uai as responsable_uai,
            ofr.code_commune_lieu, c.nom as commune_nom, c.departement_code as commune_departement,
            to_char(ofr.updated_at at time zone 'UTC', 'YYYY-MM-DD') as updated_at, count(*) over ()::int as total
-    from offres_formation ofr
-    join formations f on f.id = ofr.formation_id
-    join organismes fo on fo.id = ofr.organisme_formateur_id
-    left join organismes re on re.id = ofr.organisme_responsable_id
-    left join communes c on c.code = ofr.code_commune_lieu
-    where ${where}
-    order by ${order}
-    limit ${OFFRES_MAX}`);
+    from ${OFFRES_FROM}
+    where ${offreConditions(filter)}
+    order by ${sql.raw(order)}, ofr.code_commune_lieu, ofr.id
+    limit ${options.limit ?? OFFRES_MAX} offset ${options.offset ?? 0}`);
+  let total = rows[0]?.total ?? 0;
+  if (rows.length === 0 && (options.offset ?? 0) > 0) {
+    // a page past the end: the count comes from the filter alone
+    [{ total }] = await database.rows<{ total: number }>(sql`
+      select count(*)::int as total from ${OFFRES_FROM} where ${offreConditions(filter)}`);
+  }
   return {
-    total: rows[0]?.total ?? 0,
+    total,
     offres: rows.map((r) => ({
       formation: { id: r.formation_id, cfd: r.cfd, rncp: r.rncp, intitule_long: r.intitule_long, niveau: r.niveau },
       formateur: { id: r.formateur_id, raison_sociale: r.formateur_raison_sociale, siret: r.formateur_siret, uai: r.formateur_uai },
-      responsable: r.responsable_id === null ? null : { id: r.responsable_id, raison_sociale: r.responsable_raison_sociale! },
+      responsable:
+        r.responsable_id === null
+          ? null
+          : { id: r.responsable_id, raison_sociale: r.responsable_raison_sociale!, siret: r.responsable_siret!, uai: r.responsable_uai },
       lieu: r.code_commune_lieu === null ? null : { code: r.code_commune_lieu, nom: r.commune_nom, departement_code: r.commune_departement },
       departement_code: r.commune_departement ?? r.formateur_departement,
       updated_at: r.updated_at,
     })),
   };
+}
+
+/** One page of the catalogue's offer (GET /api/v1/offres). */
+export async function pageOffres(database: Database, query: OffresQuery): Promise<Page<OffreFormation>> {
+  const { tri, ordre, page, limit, ...filter } = query;
+  const { offres, total } = await listOffres(database, filter, { tri, ordre, limit, offset: (page - 1) * limit });
+  return pageOf(offres, total, page, limit);
 }
 
 /**
@@ -174,7 +228,7 @@ export async function getFormation(database: Database, viewer: Viewer, id: numbe
     where e.formation_id = ${id} and ${scopeSql(viewer, "o")}
     group by o.id order by lower(o.raison_sociale), o.id limit 500`);
   const signedIn = viewer.userId !== null;
-  const { offres, total: nbOffres } = await listOffres(database, { formationId: id });
+  const { offres, total: nbOffres } = await listOffres(database, { formation: id });
   return {
     ...row,
     effectifs: maskSmallCounts(viewer, n),

@@ -11,6 +11,7 @@ export type Fraicheur = (typeof FRAICHEURS)[number];
 
 export const ORGANISME_TRIS = ["raison_sociale", "siret", "uai", "departement", "derniere_transmission"] as const;
 export const FORMATION_TRIS = ["intitule", "cfd", "rncp", "niveau"] as const;
+export const OFFRE_TRIS = ["formation", "organisme", "departement"] as const;
 export const MAX_LIMIT = 500;
 
 const ouiNon = (label: string) =>
@@ -66,21 +67,69 @@ export const organismesQuerySchema = z.object({
 });
 export type OrganismesQuery = z.output<typeof organismesQuerySchema>;
 
+const niveau = z.coerce
+  .number({ error: "niveau : un niveau européen de 3 à 8 est attendu" })
+  .int({ error: "niveau : un niveau européen de 3 à 8 est attendu" })
+  .min(3, { error: "niveau : un niveau européen de 3 à 8 est attendu" })
+  .max(8, { error: "niveau : un niveau européen de 3 à 8 est attendu" })
+  .optional()
+  .describe("Niveau européen (3 CAP … 7 master, 8 doctorat)");
+
 export const formationsQuerySchema = z.object({
   q: z.string().trim().max(200, { error: "recherche trop longue (200 caractères au plus)" }).optional().describe("Recherche : CFD, code RNCP ou intitulé"),
-  niveau: z.coerce
-    .number({ error: "niveau : un niveau européen de 3 à 8 est attendu" })
-    .int({ error: "niveau : un niveau européen de 3 à 8 est attendu" })
-    .min(3, { error: "niveau : un niveau européen de 3 à 8 est attendu" })
-    .max(8, { error: "niveau : un niveau européen de 3 à 8 est attendu" })
-    .optional()
-    .describe("Niveau européen (3 CAP … 7 master, 8 doctorat)"),
+  niveau,
   ...territoire,
   ouverte: ouiNon("ouverte").describe("Formation ouverte aujourd'hui (non fermée) : oui/non"),
   tri: z.enum(FORMATION_TRIS, { error: `tri : ${FORMATION_TRIS.join(", ")} attendu` }).default("intitule").describe("Colonne de tri"),
   ...pagination(20),
 });
 export type FormationsQuery = z.output<typeof formationsQuerySchema>;
+
+const identifiant = (name: string, what: string) => {
+  const error = `${name} : identifiant ${what} attendu (nombre entier)`;
+  return z.coerce.number({ error }).int({ error }).min(1, { error }).optional();
+};
+
+/** The catalogue's offer (formation × organisme × lieu): GET /api/v1/offres. */
+export const offresQuerySchema = z.object({
+  formation: identifiant("formation", "de formation")
+    .describe("Identifiant d'une formation (champ id de /api/v1/formations)"),
+  cfd: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[0-9A-Z]{8}$/, { error: "cfd : code formation diplôme de 8 caractères attendu (par exemple 40025214)" })
+    .optional()
+    .describe("Code formation diplôme (8 caractères)"),
+  rncp: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^(RNCP)?[0-9]{2,5}$/, { error: "rncp : code RNCP attendu (RNCP suivi de 2 à 5 chiffres, par exemple RNCP37861)" })
+    .transform((v) => (v.startsWith("RNCP") ? v : `RNCP${v}`))
+    .optional()
+    .describe("Code RNCP (RNCP37861 ou 37861)"),
+  niveau,
+  organisme: identifiant("organisme", "d'organisme")
+    .describe("Identifiant d'un organisme (champ id de /api/v1/organismes), formateur ou responsable de l'offre"),
+  siret: z
+    .string()
+    .transform((v) => v.replace(/\s/g, ""))
+    .pipe(z.string().regex(/^[0-9]{14}$/, { error: "siret : 14 chiffres attendus" }))
+    .optional()
+    .describe("SIRET de l'organisme formateur ou responsable"),
+  uai: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[0-9]{7}[A-Z]$/, { error: "uai : 7 chiffres et une lettre attendus (par exemple 0693191U)" })
+    .optional()
+    .describe("UAI de l'organisme formateur ou responsable"),
+  ...territoire,
+  tri: z.enum(OFFRE_TRIS, { error: `tri : ${OFFRE_TRIS.join(", ")} attendu` }).default("formation").describe("Tri : intitulé de la formation, raison sociale de l'organisme formateur, ou département du lieu"),
+  ...pagination(50),
+});
+export type OffresQuery = z.output<typeof offresQuerySchema>;
 
 export const anomaliesQuerySchema = z.object({
   type: z.enum(ANOMALIE_TYPES, { error: "type d'anomalie inconnu" }).optional(),

@@ -1,11 +1,11 @@
 /**
- * OpenAPI 3.1 fragment of the référentiel's read API (GET /api/v1/organismes, GET /api/v1/formations), generated
+ * OpenAPI 3.1 fragment of the référentiel's read API (GET /api/v1/organismes, /api/v1/formations, /api/v1/offres), generated
  * from the zod schemas that validate the query (filtres.server.ts) and describe the answers (api.server.ts).
  * The ingestion module merges it into /api/openapi.json (`mergeOpenApi(doc, referentielOpenApiFragment())`).
  */
 import { z } from "zod";
-import { apiErrorSchema, formationApiSchema, organismeApiSchema, paginationApiSchema } from "./api.server";
-import { formationsQuerySchema, organismesQuerySchema } from "./filtres.server";
+import { apiErrorSchema, formationApiSchema, offreApiSchema, organismeApiSchema, paginationApiSchema } from "./api.server";
+import { formationsQuerySchema, offresQuerySchema, organismesQuerySchema } from "./filtres.server";
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -75,11 +75,25 @@ export function referentielOpenApiFragment(): Doc {
           responses: listResponse("Formation", "Une page de formations"),
         },
       },
+      "/api/v1/offres": {
+        get: {
+          tags: ["Référentiel"],
+          operationId: "listerOffres",
+          summary: "Offre de formation du catalogue : qui enseigne quelle formation, où",
+          description:
+            "Lignes du catalogue des formations : une formation, son organisme formateur, son organisme responsable et son lieu de formation, " +
+            "paginées et filtrables par formation (id, CFD, RNCP, niveau), par organisme formateur ou responsable (id, SIRET, UAI) et par " +
+            "territoire (celui du lieu de formation, à défaut celui de l'organisme formateur).",
+          parameters: parameters(offresQuerySchema),
+          responses: listResponse("Offre", "Une page de l'offre de formation"),
+        },
+      },
     },
     components: {
       schemas: {
         Organisme: componentSchema(organismeApiSchema),
         Formation: componentSchema(formationApiSchema),
+        Offre: componentSchema(offreApiSchema),
         Pagination: componentSchema(paginationApiSchema),
         ErreurApi: componentSchema(apiErrorSchema),
       },

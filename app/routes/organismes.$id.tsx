@@ -33,7 +33,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const [anomalies, qualite, offres] = await Promise.all([
     anomaliesOfOrganisme(context.database, organisme),
     canSeeAggregates(viewer, target) ? qualiteFormations(context.database, organisme.id) : Promise.resolve(null),
-    listOffres(context.database, { organismeId: organisme.id }),
+    listOffres(context.database, { organisme: organisme.id }),
   ]);
   return { organisme, anomalies, qualite, offres };
 }

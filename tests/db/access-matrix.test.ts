@@ -99,6 +99,7 @@ const ROUTES: Row[] = [
   { file: "_index.tsx", path: "/", kind: "public" },
   { file: "connexion.tsx", path: "/connexion", kind: "anonymous" },
   { file: "inscription.tsx", path: "/inscription", kind: "public" },
+  { file: "api.v1.offres.tsx", path: "/api/v1/offres", kind: "public" },
   { file: "mot-de-passe-oublie.tsx", path: "/mot-de-passe-oublie", kind: "public" },
   { file: "reinitialiser-mot-de-passe.$token.tsx", path: `/reinitialiser-mot-de-passe/${"x".repeat(43)}`, kind: "public" },
   { file: "invitation.$token.tsx", path: `/invitation/${"x".repeat(43)}`, kind: "public" },

@@ -16,7 +16,7 @@ import { listFormations } from "../../app/referentiel/catalogue.server";
 import { listAnomalies } from "../../app/referentiel/anomalies.server";
 import { listNonTransmetteurs } from "../../app/referentiel/non-transmetteurs.server";
 import { linkEffectifsToFormations } from "../../app/referentiel/link-formations.server";
-import { formationsQuerySchema, organismesQuerySchema, parseQuery } from "../../app/referentiel/filtres.server";
+import { formationsQuerySchema, offresQuerySchema, organismesQuerySchema, parseQuery } from "../../app/referentiel/filtres.server";
 import { referentielOpenApiFragment } from "../../app/referentiel/openapi";
 import { PUBLIC_VIEWER, type Viewer } from "../../app/auth/policy.server";
 import { luhnCompletion, uaiCheckLetter } from "../../app/referentiel/codes";
@@ -123,6 +123,22 @@ describe("répertoire queries", () => {
       "paramètre « limit » : 500 au maximum (reçu « 5000 »)",
     ]);
   });
+
+  it("normalises the codes of the offer's filters (RNCP prefix, spaces in a SIRET, case of a CFD or UAI)", () => {
+    const parsed = parseQuery(offresQuerySchema, new URLSearchParams({ rncp: "37861", siret: "192 496 693 00016", cfd: "4002521a", uai: "0693191u" }), { strict: true });
+    expect(parsed).toEqual({
+      ok: true,
+      value: { rncp: "RNCP37861", siret: "19249669300016", cfd: "4002521A", uai: "0693191U", tri: "formation", ordre: "asc", page: 1, limit: 50 },
+    });
+    const bad = parseQuery(offresQuerySchema, new URLSearchParams({ formation: "abc", organisme: "0" }), { strict: true });
+    expect(bad).toEqual({
+      ok: false,
+      errors: [
+        "paramètre « formation » : identifiant de formation attendu (nombre entier) (reçu « abc »)",
+        "paramètre « organisme » : identifiant d'organisme attendu (nombre entier) (reçu « 0 »)",
+      ],
+    });
+  });
 });
 
 describe("catalogue queries", () => {
@@ -188,9 +204,13 @@ describe("linkEffectifsToFormations", () => {
 });
 
 describe("OpenAPI fragment", () => {
-  it("describes both endpoints with their parameters and schemas", () => {
+  it("describes the three endpoints with their parameters and schemas", () => {
     const doc = referentielOpenApiFragment();
-    expect(Object.keys(doc.paths)).toEqual(["/api/v1/organismes", "/api/v1/formations"]);
+    expect(Object.keys(doc.paths)).toEqual(["/api/v1/organismes", "/api/v1/formations", "/api/v1/offres"]);
+    expect(doc.paths["/api/v1/offres"].get.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(["formation", "cfd", "rncp", "niveau", "organisme", "siret", "uai", "region", "departement", "tri", "page", "limit"]),
+    );
+    expect(doc.components.schemas.Offre.properties.organisme_formateur).toBeDefined();
     const names = doc.paths["/api/v1/organismes"].get.parameters.map((p: { name: string }) => p.name);
     expect(names).toEqual(expect.arrayContaining(["q", "region", "departement", "nature", "reseau", "qualiopi", "transmet", "fraicheur", "page", "limit"]));
     expect(doc.components.schemas.Organisme.properties.siret.type).toBe("string");
@@ -289,6 +309,40 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
     expect(await (await fetch(`${app.baseUrl}/organismes/${lyon02}`)).text()).toContain("Le catalogue des formations ne cite pas cet organisme.");
     const [{ id: sansOffre }] = await t.database.rows<{ id: number }>(sql`select id from formations where cfd = '32031211'`);
     expect(await (await fetch(`${app.baseUrl}/formations/${sansOffre}`)).text()).toContain("Le catalogue ne cite aucun organisme pour cette formation.");
+
+    // the same offer through the API: by CFD, organisme (as responsable), territory (lieu, else formateur), pages
+    const offres = async (query: string) => {
+      const res = await fetch(`${app.baseUrl}/api/v1/offres?${query}`);
+      expect(res.status, query).toBe(200);
+      return (await res.json()) as { data: { organisme_formateur: { raison_sociale: string }; organisme_responsable: { siret: string } | null; lieu: unknown; departement: string }[]; pagination: { total: number } };
+    };
+    const parCfd = await offres("cfd=40025214&tri=organisme");
+    expect(parCfd.pagination.total).toBe(2);
+    expect(parCfd.data[0]).toEqual({
+      formation: { id: formationId, cfd: "40025214", rncp: null, niveau: 4, intitule: "Maintenance des véhicules option A voitures particulières" },
+      organisme_formateur: { id: lyon01, siret: org(1)[1], uai: org(1)[0], raison_sociale: "CFA Lyon 01" },
+      organisme_responsable: expect.objectContaining({ siret: org(0)[1], raison_sociale: "CFA Lyon 00" }),
+      lieu: { code_commune: "69266", commune: "Villeurbanne" },
+      departement: "69",
+      mise_a_jour: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+    });
+    expect(parCfd.data[1]).toMatchObject({ organisme_formateur: { raison_sociale: "CFA Paris 46" }, organisme_responsable: null, lieu: null, departement: "75" });
+    expect((await offres("cfd=40025214&tri=organisme&ordre=desc")).data[0].organisme_formateur.raison_sociale).toBe("CFA Paris 46");
+    expect((await offres(`siret=${org(0)[1].slice(0, 7)}%20${org(0)[1].slice(7)}`)).data.map((o) => o.organisme_formateur.raison_sociale)).toEqual(["CFA Lyon 01"]);
+    expect((await offres(`uai=${org(46)[0].toLowerCase()}`)).data.map((o) => o.organisme_formateur.raison_sociale)).toEqual(["CFA Paris 46"]);
+    expect((await offres(`formation=${formationId}&region=11`)).data.map((o) => o.organisme_formateur.raison_sociale)).toEqual(["CFA Paris 46"]);
+    expect((await offres(`formation=${formationId}&departement=69`)).data.map((o) => o.organisme_formateur.raison_sociale)).toEqual(["CFA Lyon 01"]);
+    expect((await offres("cfd=40025214&region=53")).pagination.total).toBe(0);
+    const apresLaFin = await offres("cfd=40025214&limit=1&page=3");
+    expect(apresLaFin.data).toEqual([]);
+    expect(apresLaFin.pagination).toEqual({ page: 3, limit: 1, total: 2, pages: 2 });
+    const bad = await fetch(`${app.baseUrl}/api/v1/offres?cfd=123&siret=abc&tri=prix`);
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).details).toEqual([
+      "paramètre « cfd » : code formation diplôme de 8 caractères attendu (par exemple 40025214) (reçu « 123 »)",
+      "paramètre « siret » : 14 chiffres attendus (reçu « abc »)",
+      "paramètre « tri » : formation, organisme, departement attendu (reçu « prix »)",
+    ]);
 
     // no learner follows it: the territory filter finds it through its offer (Île-de-France: CFA Paris 46, no lieu)
     expect(await (await fetch(`${app.baseUrl}/formations?region=11`)).text()).toContain("Maintenance des véhicules");

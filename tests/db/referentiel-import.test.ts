@@ -284,7 +284,7 @@ describe("import:formations", () => {
 
     // the formation's offer, as its page lists it: commune names and départements
     const [{ id }] = await t.database.rows<{ id: number }>(sql`select id from formations where cfd = '50033610'`);
-    const { offres: liste, total } = await listOffres(t.database, { formationId: id });
+    const { offres: liste, total } = await listOffres(t.database, { formation: id });
     expect(total).toBe(3);
     expect(liste.map((o) => [o.formateur.siret, o.responsable?.raison_sociale ?? null, o.lieu?.nom ?? null, o.departement_code])).toEqual([
       [RESP, null, null, "69"],
@@ -293,10 +293,10 @@ describe("import:formations", () => {
     ]);
     // and an organisme's: as formateur or as responsable
     const [{ id: respId }] = await t.database.rows<{ id: number }>(sql`select id from organismes where siret = ${RESP}`);
-    const parOrganisme = await listOffres(t.database, { organismeId: respId });
+    const parOrganisme = await listOffres(t.database, { organisme: respId });
     expect(parOrganisme.offres.map((o) => [o.formation.cfd, o.formateur.siret, o.lieu?.code ?? null])).toEqual([
+      ["50033610", RESP, null], // within a formation, by organisme formateur
       ["50033610", FORM, "69091"],
-      ["50033610", RESP, null],
       ["50022137", siret("1300000000005"), "69091"], // the previous test's catalogue line
     ]);
 
