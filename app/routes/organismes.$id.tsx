@@ -81,7 +81,7 @@ export default function OrganismeDetail() {
       <FilAriane liens={[{ libelle: "Répertoire des organismes", href: "/organismes" }]} courant={o.raison_sociale} />
       <h1>{o.enseigne ?? o.raison_sociale}</h1>
       {o.enseigne ? <p className="fr-text--lead">{o.raison_sociale}</p> : null}
-      <ul className="fr-btns-group fr-btns-group--inline-md fr-mb-4w">
+      <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left fr-mb-4w">
         <li>
           <Link className="fr-btn fr-icon-line-chart-line fr-btn--icon-left" to={`/organismes/${o.id}/tableau-de-bord`}>
             Voir le tableau de bord

@@ -89,7 +89,7 @@ export default function NonTransmetteurs() {
           <ResultCount total={result.pagination.total} singular="organisme" plural="organismes" />
         </div>
         <div className="fr-col-auto">
-          <ul className="fr-btns-group fr-btns-group--inline fr-btns-group--sm">
+          <ul className="fr-btns-group fr-btns-group--inline fr-btns-group--sm fr-btns-group--icon-left">
             <li>
               <a className="fr-btn fr-btn--secondary fr-icon-download-line fr-btn--icon-left" href={`/referentiel/non-transmetteurs.csv${exportSearch}`} download>
                 Télécharger (CSV)

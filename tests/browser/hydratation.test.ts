@@ -2,7 +2,7 @@
  * Every page of app/routes hydrates in Chromium without a script error, for the visitors who may open it (a national
  * administrator; the CFA's user for its space; a signed-out visitor for the public pages): the server-rendered page must not
  * turn into the error page once React takes over (a value imported from a `*.server` module is `undefined` in the
- * browser). A page module added to app/routes without a row here fails the first test. Needs `npm run -s build`
+ * browser), nor show a button cut down to its icon. A page module added to app/routes without a row here fails the first test. Needs `npm run -s build`
  * and /usr/bin/chromium.
  */
 import fs from "node:fs";
@@ -126,6 +126,14 @@ describe.skipIf(!available)("every page hydrates", () => {
     await page.waitForTimeout(200);
     expect(errors, url(ids)).toEqual([]);
     expect(await page.locator("main h1").first().textContent(), url(ids)).not.toMatch(/^Erreur/);
+    // a button with an icon and a text shows its whole text (in a group, the DSFR wants fr-btns-group--icon-left
+    // on the group, else it cuts such a button down to its icon)
+    const rognes = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>(".fr-btn--icon-left, .fr-btn--icon-right")]
+        .filter((b) => b.clientWidth > 0 && (b.textContent ?? "").trim() !== "" && b.scrollWidth > b.clientWidth + 1)
+        .map((b) => (b.textContent ?? "").trim()),
+    );
+    expect(rognes, url(ids)).toEqual([]);
     await page.close();
   });
 });
