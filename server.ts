@@ -22,6 +22,8 @@ export async function createApp(database: Database) {
   app.use(compression());
   app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
   app.use(express.static("public", { maxAge: "1h" }));
+  // browsers ask for /favicon.ico on pages that do not name an icon (JSON of the API, downloads): the DSFR's one
+  app.get("/favicon.ico", (_req, res) => res.sendFile(path.resolve("public/dsfr/favicon/favicon.ico"), { maxAge: "1d" }));
   app.get("/healthz", async (_req, res) => {
     try {
       await database.rows(sql`select 1`);

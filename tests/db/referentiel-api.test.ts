@@ -249,6 +249,10 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
       expect.objectContaining({ cfd: "50022137", rncp: "RNCP37861", niveau: 3, intitule: "Cuisine" }),
     ]);
     expect((await fetch(`${app.baseUrl}/api/v1/formations?niveau=9`)).status).toBe(400);
+    // a browser showing this JSON asks for /favicon.ico: the DSFR's icon, not a 404
+    const icon = await fetch(`${app.baseUrl}/favicon.ico`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get("content-type")).toMatch(/icon/);
   });
 
   it("serves the répertoire, the catalogue and the detail pages; protected pages ask to log in", async () => {
