@@ -56,6 +56,30 @@ export function PasswordField(props: {
   );
 }
 
+/** The narrow centred column of the account pages (sign-in, invitation, password), under its title. */
+export function AccountPage({ title, children }: { title: string; children: React.ReactNode }) {
+  return (
+    <div className="fr-container fr-my-7w">
+      <div className="fr-grid-row fr-grid-row--center">
+        <div className="fr-col-12 fr-col-md-8 fr-col-lg-6">
+          <h1>{title}</h1>
+          {children}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** A new password and its confirmation (invitation, password reset). */
+export function NewPasswordFields({ label, minLength, result }: { label: string; minLength: number; result?: FormFeedback | null }) {
+  return (
+    <>
+      <PasswordField label={label} name="password" autoComplete="new-password" hint={`Au moins ${minLength} caractères.`} result={result} />
+      <PasswordField label="Confirmation du mot de passe" name="confirmation" autoComplete="new-password" result={result} />
+    </>
+  );
+}
+
 /** Error boundary of the account pages: shows the precise French message of a 403/404/400. */
 export function AuthErrorBoundary() {
   const error = useRouteError();

@@ -46,6 +46,20 @@ export async function action({ request, context }: ActionFunctionArgs) {
 type TypeKey = keyof typeof ORGANISATION_TYPE_LABELS;
 const typeLabel = (t: string) => ORGANISATION_TYPE_LABELS[t as TypeKey] ?? t;
 
+/** A DSFR select of [value, label] options, none chosen at first (`empty` is the blank choice's label). */
+function ChoiceSelect({ label, name, options, empty = "—" }: { label: string; name: string; options: [string, string][]; empty?: string }) {
+  return (
+    <Select label={label} nativeSelectProps={{ name, defaultValue: "" }}>
+      <option value="">{empty}</option>
+      {options.map(([value, text]) => (
+        <option key={value} value={value}>
+          {text}
+        </option>
+      ))}
+    </Select>
+  );
+}
+
 export default function AdminUtilisateurs() {
   const { csrf, page } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
@@ -148,56 +162,33 @@ export default function AdminUtilisateurs() {
             <fieldset className="fr-fieldset">
               <legend className="fr-fieldset__legend">Organisation : une existante, ou un type et son périmètre</legend>
               <div className="fr-fieldset__element">
-                <Select label="Organisation existante" nativeSelectProps={{ name: "organisationId", defaultValue: "" }}>
-                  <option value="">— Nouvelle organisation (type et périmètre ci-dessous) —</option>
-                  {page.organisations.map((o) => (
-                    <option key={o.id} value={o.id}>
-                      {o.nom} ({typeLabel(o.type)})
-                    </option>
-                  ))}
-                </Select>
+                <ChoiceSelect
+                  label="Organisation existante"
+                  name="organisationId"
+                  empty="— Nouvelle organisation (type et périmètre ci-dessous) —"
+                  options={page.organisations.map((o) => [String(o.id), `${o.nom} (${typeLabel(o.type)})`])}
+                />
               </div>
               <div className="fr-fieldset__element">
-                <Select label="Type" nativeSelectProps={{ name: "type", defaultValue: "" }}>
-                  <option value="">Choisissez…</option>
-                  {Object.entries(ORGANISATION_TYPE_LABELS)
-                    .filter(([k]) => k !== "PUBLIC")
-                    .map(([k, v]) => (
-                      <option key={k} value={k}>
-                        {v}
-                      </option>
-                    ))}
-                </Select>
+                <ChoiceSelect
+                  label="Type"
+                  name="type"
+                  empty="Choisissez…"
+                  options={Object.entries(ORGANISATION_TYPE_LABELS).filter(([k]) => k !== "PUBLIC")}
+                />
               </div>
               <div className="fr-fieldset__element fr-fieldset__element--inline">
-                <Select label="Région" nativeSelectProps={{ name: "regionCode", defaultValue: "" }}>
-                  <option value="">—</option>
-                  {page.territories.regions.map((r) => (
-                    <option key={r.code} value={r.code}>
-                      {r.nom}
-                    </option>
-                  ))}
-                </Select>
+                <ChoiceSelect label="Région" name="regionCode" options={page.territories.regions.map((r) => [r.code, r.nom])} />
               </div>
               <div className="fr-fieldset__element fr-fieldset__element--inline">
-                <Select label="Académie" nativeSelectProps={{ name: "academieCode", defaultValue: "" }}>
-                  <option value="">—</option>
-                  {page.territories.academies.map((a) => (
-                    <option key={a.code} value={a.code}>
-                      {a.nom}
-                    </option>
-                  ))}
-                </Select>
+                <ChoiceSelect label="Académie" name="academieCode" options={page.territories.academies.map((a) => [a.code, a.nom])} />
               </div>
               <div className="fr-fieldset__element fr-fieldset__element--inline">
-                <Select label="Département" nativeSelectProps={{ name: "departementCode", defaultValue: "" }}>
-                  <option value="">—</option>
-                  {page.territories.departements.map((d) => (
-                    <option key={d.code} value={d.code}>
-                      {d.code} – {d.nom}
-                    </option>
-                  ))}
-                </Select>
+                <ChoiceSelect
+                  label="Département"
+                  name="departementCode"
+                  options={page.territories.departements.map((d) => [d.code, `${d.code} – ${d.nom}`])}
+                />
               </div>
               <div className="fr-fieldset__element fr-fieldset__element--inline">
                 <Input label="Réseau" nativeInputProps={{ name: "reseau" }} />

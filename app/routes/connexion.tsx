@@ -9,7 +9,7 @@ import { csrfToken, requireValidForm } from "~/auth/csrf.server";
 import { getViewer } from "~/auth/policy.server";
 import { withHeaders } from "~/auth/responses.server";
 import { clientIp } from "~/auth/throttle.server";
-import { AuthErrorBoundary, CsrfInput, FormAlert, PasswordField, fieldState } from "~/auth/ui";
+import { AuthErrorBoundary, CsrfInput, FormAlert, PasswordField, fieldState, AccountPage } from "~/auth/ui";
 
 export const meta: MetaFunction = () => [{ title: "Connexion - Tableau de bord de l'apprentissage" }];
 
@@ -40,41 +40,36 @@ export default function Connexion() {
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   return (
-    <div className="fr-container fr-my-7w">
-      <div className="fr-grid-row fr-grid-row--center">
-        <div className="fr-col-12 fr-col-md-8 fr-col-lg-6">
-          <h1>Connexion</h1>
-          <p>Accès réservé aux CFA et aux services publics de l'apprentissage. Les chiffres agrégés nationaux et régionaux restent publics.</p>
-          {notice ? <Alert className="fr-mb-3w" severity="success" small description={notice} /> : null}
-          <FormAlert result={result} />
-          <Form method="post" noValidate>
-            <CsrfInput token={csrf} />
-            <input type="hidden" name="redirectTo" value={redirectTo} />
-            <Input
-              label="Adresse e-mail"
-              hintText="Format attendu : nom@domaine.fr"
-              nativeInputProps={{ name: "email", type: "email", autoComplete: "username", required: true }}
-              {...fieldState(result, "email")}
-            />
-            <PasswordField label="Mot de passe" name="password" autoComplete="current-password" result={result} />
-            <p className="fr-mt-1w">
-              <Link to="/mot-de-passe-oublie" className="fr-link">
-                Mot de passe oublié ?
-              </Link>
-            </p>
-            <Button type="submit" disabled={busy}>
-              Se connecter
-            </Button>
-          </Form>
-          <hr className="fr-mt-5w" />
-          <h2 className="fr-h5">Vous n'avez pas de compte ?</h2>
-          <p>
-            Votre CFA ou votre service n'a pas encore d'accès : <Link to="/inscription">demandez un compte</Link>. Si un collègue administre déjà le
-            compte de votre organisation, demandez-lui une invitation.
-          </p>
-        </div>
-      </div>
-    </div>
+    <AccountPage title="Connexion">
+      <p>Accès réservé aux CFA et aux services publics de l'apprentissage. Les chiffres agrégés nationaux et régionaux restent publics.</p>
+      {notice ? <Alert className="fr-mb-3w" severity="success" small description={notice} /> : null}
+      <FormAlert result={result} />
+      <Form method="post" noValidate>
+        <CsrfInput token={csrf} />
+        <input type="hidden" name="redirectTo" value={redirectTo} />
+        <Input
+          label="Adresse e-mail"
+          hintText="Format attendu : nom@domaine.fr"
+          nativeInputProps={{ name: "email", type: "email", autoComplete: "username", required: true }}
+          {...fieldState(result, "email")}
+        />
+        <PasswordField label="Mot de passe" name="password" autoComplete="current-password" result={result} />
+        <p className="fr-mt-1w">
+          <Link to="/mot-de-passe-oublie" className="fr-link">
+            Mot de passe oublié ?
+          </Link>
+        </p>
+        <Button type="submit" disabled={busy}>
+          Se connecter
+        </Button>
+      </Form>
+      <hr className="fr-mt-5w" />
+      <h2 className="fr-h5">Vous n'avez pas de compte ?</h2>
+      <p>
+        Votre CFA ou votre service n'a pas encore d'accès : <Link to="/inscription">demandez un compte</Link>. Si un collègue administre déjà le
+        compte de votre organisation, demandez-lui une invitation.
+      </p>
+    </AccountPage>
   );
 }
 

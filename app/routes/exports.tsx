@@ -31,6 +31,34 @@ function Texte({ id, label, hint, value }: { id: string; label: string; hint: st
   );
 }
 
+/** A choice of the period's radio group. */
+function Periode({ id, value, checked, label }: { id: string; value: string; checked: boolean; label: string }) {
+  return (
+    <div className="fr-fieldset__element">
+      <div className="fr-radio-group">
+        <input type="radio" id={id} name="periode" value={value} defaultChecked={checked} />
+        <label className="fr-label" htmlFor={id}>
+          {label}
+        </label>
+      </div>
+    </div>
+  );
+}
+
+/** A month or date field of the period (no later than `max`). */
+function Jour({ id, label, hint, type, name, max, value }: { id: string; label: string; hint: string; type: "month" | "date"; name: string; max: string; value: string }) {
+  return (
+    <div className="fr-fieldset__element fr-fieldset__element--inline">
+      <div className="fr-input-group">
+        <label className="fr-label" htmlFor={id}>
+          {label} <span className="fr-hint-text">{hint}</span>
+        </label>
+        <input className="fr-input" type={type} id={id} name={name} max={max} defaultValue={value} />
+      </div>
+    </div>
+  );
+}
+
 export default function Exports() {
   const { saisie, filtres, erreurs, apercu, telechargement, territoires, reseaux, aujourdhui } = useLoaderData() as unknown as PageExports;
   const mois = aujourdhui.slice(0, 7);
@@ -75,46 +103,11 @@ export default function Exports() {
             Période
             <span className="fr-hint-text">Un mois passé est compté à son dernier jour, le mois en cours à aujourd'hui.</span>
           </legend>
-          <div className="fr-fieldset__element">
-            <div className="fr-radio-group">
-              <input type="radio" id="export-periode-mois" name="periode" value="mois" defaultChecked={saisie.periode !== "date"} />
-              <label className="fr-label" htmlFor="export-periode-mois">
-                Mois par mois
-              </label>
-            </div>
-          </div>
-          <div className="fr-fieldset__element fr-fieldset__element--inline">
-            <div className="fr-input-group">
-              <label className="fr-label" htmlFor="export-debut">
-                Du mois <span className="fr-hint-text">AAAA-MM</span>
-              </label>
-              <input className="fr-input" type="month" id="export-debut" name="debut" max={mois} defaultValue={saisie.debut} />
-            </div>
-          </div>
-          <div className="fr-fieldset__element fr-fieldset__element--inline">
-            <div className="fr-input-group">
-              <label className="fr-label" htmlFor="export-fin">
-                Au mois <span className="fr-hint-text">AAAA-MM</span>
-              </label>
-              <input className="fr-input" type="month" id="export-fin" name="fin" max={mois} defaultValue={saisie.fin} />
-            </div>
-          </div>
-          <div className="fr-fieldset__element">
-            <div className="fr-radio-group">
-              <input type="radio" id="export-periode-date" name="periode" value="date" defaultChecked={saisie.periode === "date"} />
-              <label className="fr-label" htmlFor="export-periode-date">
-                À une date
-              </label>
-            </div>
-          </div>
-          <div className="fr-fieldset__element fr-fieldset__element--inline">
-            <div className="fr-input-group">
-              <label className="fr-label" htmlFor="export-date">
-                Date <span className="fr-hint-text">JJ/MM/AAAA</span>
-              </label>
-              <input className="fr-input" type="date" id="export-date" name="date" max={aujourdhui} defaultValue={saisie.date} />
-            </div>
-          </div>
+          <Periode id="export-periode-mois" value="mois" checked={saisie.periode !== "date"} label="Mois par mois" />
+          <Jour id="export-debut" label="Du mois" hint="AAAA-MM" type="month" name="debut" max={mois} value={saisie.debut} />
+          <Jour id="export-fin" label="Au mois" hint="AAAA-MM" type="month" name="fin" max={mois} value={saisie.fin} />
+          <Periode id="export-periode-date" value="date" checked={saisie.periode === "date"} label="À une date" />
+          <Jour id="export-date" label="Date" hint="JJ/MM/AAAA" type="date" name="date" max={aujourdhui} value={saisie.date} />
         </fieldset>
 
         <fieldset className="fr-fieldset" aria-labelledby="export-filtres-legende">
@@ -195,7 +188,7 @@ export default function Exports() {
           ))}
         </fieldset>
 
-        <ul className="fr-btns-group fr-btns-group--inline-md">
+        <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left">
           <li>
             <button className="fr-btn fr-btn--secondary" type="submit">
               Prévisualiser

@@ -9,7 +9,7 @@ import { acceptInvitation, invitationState } from "~/auth/invitations.server";
 import { ROLE_LABELS } from "~/auth/labels";
 import { PASSWORD_MIN_LENGTH } from "~/auth/password.server";
 import { NO_STORE, withHeaders } from "~/auth/responses.server";
-import { AuthErrorBoundary, CsrfInput, FormAlert, PasswordField, fieldState, formatDateTime } from "~/auth/ui";
+import { AuthErrorBoundary, CsrfInput, FormAlert, fieldState, formatDateTime, AccountPage, NewPasswordFields } from "~/auth/ui";
 
 export const meta: MetaFunction = () => [{ title: "Invitation - Tableau de bord de l'apprentissage" }, { name: "referrer", content: "no-referrer" }];
 export const headers = () => ({ ...NO_STORE, "Referrer-Policy": "no-referrer" });
@@ -32,53 +32,47 @@ export default function Invitation() {
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   return (
-    <div className="fr-container fr-my-7w">
-      <div className="fr-grid-row fr-grid-row--center">
-        <div className="fr-col-12 fr-col-md-8 fr-col-lg-6">
-          <h1>Créer votre compte</h1>
-          {!state.valid ? (
-            <>
-              <Alert
-                severity="error"
-                title="Invitation inutilisable"
-                description={`${state.message} Demandez une nouvelle invitation à l'administrateur de votre organisation.`}
-                className="fr-mb-3w"
-              />
-              <Link className="fr-link" to="/connexion">
-                Aller à la connexion
-              </Link>
-            </>
-          ) : (
-            <>
-              <p>
-                Vous êtes invité·e à rejoindre <strong>{state.invitation.organisationNom}</strong> ({state.invitation.organisationType}) en tant que{" "}
-                {ROLE_LABELS[state.invitation.role].toLowerCase()}. Invitation valable jusqu'au {formatDateTime(state.invitation.expiresAt)}.
-              </p>
-              <FormAlert result={result} />
-              <Form method="post" noValidate>
-                <CsrfInput token={csrf} />
-                <Input label="Adresse e-mail" disabled nativeInputProps={{ value: state.invitation.email, readOnly: true, autoComplete: "username" }} />
-                <Input
-                  label="Prénom"
-                  nativeInputProps={{ name: "prenom", defaultValue: state.invitation.prenom, autoComplete: "given-name", required: true }}
-                  {...fieldState(result, "prenom")}
-                />
-                <Input
-                  label="Nom"
-                  nativeInputProps={{ name: "nom", defaultValue: state.invitation.nom, autoComplete: "family-name", required: true }}
-                  {...fieldState(result, "nom")}
-                />
-                <PasswordField label="Mot de passe" name="password" autoComplete="new-password" hint={`Au moins ${minLength} caractères.`} result={result} />
-                <PasswordField label="Confirmation du mot de passe" name="confirmation" autoComplete="new-password" result={result} />
-                <Button type="submit" className="fr-mt-2w" disabled={busy}>
-                  Créer mon compte
-                </Button>
-              </Form>
-            </>
-          )}
-        </div>
-      </div>
-    </div>
+    <AccountPage title="Créer votre compte">
+      {!state.valid ? (
+        <>
+          <Alert
+            severity="error"
+            title="Invitation inutilisable"
+            description={`${state.message} Demandez une nouvelle invitation à l'administrateur de votre organisation.`}
+            className="fr-mb-3w"
+          />
+          <Link className="fr-link" to="/connexion">
+            Aller à la connexion
+          </Link>
+        </>
+      ) : (
+        <>
+          <p>
+            Vous êtes invité·e à rejoindre <strong>{state.invitation.organisationNom}</strong> ({state.invitation.organisationType}) en tant que{" "}
+            {ROLE_LABELS[state.invitation.role].toLowerCase()}. Invitation valable jusqu'au {formatDateTime(state.invitation.expiresAt)}.
+          </p>
+          <FormAlert result={result} />
+          <Form method="post" noValidate>
+            <CsrfInput token={csrf} />
+            <Input label="Adresse e-mail" disabled nativeInputProps={{ value: state.invitation.email, readOnly: true, autoComplete: "username" }} />
+            <Input
+              label="Prénom"
+              nativeInputProps={{ name: "prenom", defaultValue: state.invitation.prenom, autoComplete: "given-name", required: true }}
+              {...fieldState(result, "prenom")}
+            />
+            <Input
+              label="Nom"
+              nativeInputProps={{ name: "nom", defaultValue: state.invitation.nom, autoComplete: "family-name", required: true }}
+              {...fieldState(result, "nom")}
+            />
+            <NewPasswordFields label="Mot de passe" minLength={minLength} result={result} />
+            <Button type="submit" className="fr-mt-2w" disabled={busy}>
+              Créer mon compte
+            </Button>
+          </Form>
+        </>
+      )}
+    </AccountPage>
   );
 }
 

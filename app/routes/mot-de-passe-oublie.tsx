@@ -6,7 +6,7 @@ import { requestPasswordReset } from "~/auth/accounts.server";
 import { csrfToken, requireValidForm } from "~/auth/csrf.server";
 import { withHeaders } from "~/auth/responses.server";
 import { clientIp } from "~/auth/throttle.server";
-import { AuthErrorBoundary, CsrfInput, FormAlert, fieldState } from "~/auth/ui";
+import { AuthErrorBoundary, CsrfInput, FormAlert, fieldState, AccountPage } from "~/auth/ui";
 
 export const meta: MetaFunction = () => [{ title: "Mot de passe oublié - Tableau de bord de l'apprentissage" }];
 
@@ -25,33 +25,28 @@ export default function MotDePasseOublie() {
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   return (
-    <div className="fr-container fr-my-7w">
-      <div className="fr-grid-row fr-grid-row--center">
-        <div className="fr-col-12 fr-col-md-8 fr-col-lg-6">
-          <h1>Mot de passe oublié</h1>
-          <p>Indiquez l'adresse e-mail de votre compte : vous recevrez un lien, valable 1 heure, pour choisir un nouveau mot de passe.</p>
-          <FormAlert result={result} />
-          {result?.ok ? (
-            <Link className="fr-link" to="/connexion">
-              Retour à la connexion
-            </Link>
-          ) : (
-            <Form method="post" noValidate>
-              <CsrfInput token={csrf} />
-              <Input
-                label="Adresse e-mail"
-                hintText="Format attendu : nom@domaine.fr"
-                nativeInputProps={{ name: "email", type: "email", autoComplete: "email", required: true }}
-                {...fieldState(result, "email")}
-              />
-              <Button type="submit" disabled={busy}>
-                Recevoir le lien
-              </Button>
-            </Form>
-          )}
-        </div>
-      </div>
-    </div>
+    <AccountPage title="Mot de passe oublié">
+      <p>Indiquez l'adresse e-mail de votre compte : vous recevrez un lien, valable 1 heure, pour choisir un nouveau mot de passe.</p>
+      <FormAlert result={result} />
+      {result?.ok ? (
+        <Link className="fr-link" to="/connexion">
+          Retour à la connexion
+        </Link>
+      ) : (
+        <Form method="post" noValidate>
+          <CsrfInput token={csrf} />
+          <Input
+            label="Adresse e-mail"
+            hintText="Format attendu : nom@domaine.fr"
+            nativeInputProps={{ name: "email", type: "email", autoComplete: "email", required: true }}
+            {...fieldState(result, "email")}
+          />
+          <Button type="submit" disabled={busy}>
+            Recevoir le lien
+          </Button>
+        </Form>
+      )}
+    </AccountPage>
   );
 }
 

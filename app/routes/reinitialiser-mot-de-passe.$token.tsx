@@ -7,7 +7,7 @@ import { resetPassword, resetTokenState } from "~/auth/accounts.server";
 import { csrfToken, requireValidForm } from "~/auth/csrf.server";
 import { PASSWORD_MIN_LENGTH } from "~/auth/password.server";
 import { NO_STORE, withHeaders } from "~/auth/responses.server";
-import { AuthErrorBoundary, CsrfInput, FormAlert, PasswordField } from "~/auth/ui";
+import { AuthErrorBoundary, CsrfInput, FormAlert, AccountPage, NewPasswordFields } from "~/auth/ui";
 
 export const meta: MetaFunction = () => [{ title: "Nouveau mot de passe - Tableau de bord de l'apprentissage" }, { name: "referrer", content: "no-referrer" }];
 export const headers = () => ({ ...NO_STORE, "Referrer-Policy": "no-referrer" });
@@ -30,34 +30,28 @@ export default function ReinitialiserMotDePasse() {
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   return (
-    <div className="fr-container fr-my-7w">
-      <div className="fr-grid-row fr-grid-row--center">
-        <div className="fr-col-12 fr-col-md-8 fr-col-lg-6">
-          <h1>Choisir un nouveau mot de passe</h1>
-          {!state.valid ? (
-            <>
-              <Alert severity="error" title="Lien inutilisable" description={`${state.message} Demandez un nouveau lien.`} className="fr-mb-3w" />
-              <Link className="fr-btn" to="/mot-de-passe-oublie">
-                Demander un nouveau lien
-              </Link>
-            </>
-          ) : (
-            <>
-              <p>Compte : {state.email}</p>
-              <FormAlert result={result} />
-              <Form method="post" noValidate>
-                <CsrfInput token={csrf} />
-                <PasswordField label="Nouveau mot de passe" name="password" autoComplete="new-password" hint={`Au moins ${minLength} caractères.`} result={result} />
-                <PasswordField label="Confirmation du mot de passe" name="confirmation" autoComplete="new-password" result={result} />
-                <Button type="submit" className="fr-mt-2w" disabled={busy}>
-                  Enregistrer le mot de passe
-                </Button>
-              </Form>
-            </>
-          )}
-        </div>
-      </div>
-    </div>
+    <AccountPage title="Choisir un nouveau mot de passe">
+      {!state.valid ? (
+        <>
+          <Alert severity="error" title="Lien inutilisable" description={`${state.message} Demandez un nouveau lien.`} className="fr-mb-3w" />
+          <Link className="fr-btn" to="/mot-de-passe-oublie">
+            Demander un nouveau lien
+          </Link>
+        </>
+      ) : (
+        <>
+          <p>Compte : {state.email}</p>
+          <FormAlert result={result} />
+          <Form method="post" noValidate>
+            <CsrfInput token={csrf} />
+            <NewPasswordFields label="Nouveau mot de passe" minLength={minLength} result={result} />
+            <Button type="submit" className="fr-mt-2w" disabled={busy}>
+              Enregistrer le mot de passe
+            </Button>
+          </Form>
+        </>
+      )}
+    </AccountPage>
   );
 }
 
