@@ -257,13 +257,17 @@ export function codesInconnus(database: Database, where: SQL): Promise<CodeIncon
     limit 100`);
 }
 
-/** Data quality of a CFA's formations: effectifs whose CFD / RNCP is not in the catalogue (issue 8, item 6). */
+/**
+ * Data quality of a CFA's formations: effectifs whose CFD / RNCP is not in the catalogue (issue 8, item 6). The
+ * CFA's effectifs are those it trains or is responsible for (a responsable's learners are its formateurs' ones).
+ */
 export async function qualiteFormations(database: Database, organismeId: number): Promise<QualiteFormations> {
+  const siens = sql`(e.organisme_formateur_id = ${organismeId} or e.organisme_responsable_id = ${organismeId})`;
   const [counts] = await database.rows<{ effectifs: number; rattaches: number; sans_code: number }>(sql`
     select count(*)::int as effectifs,
            count(*) filter (where formation_id is not null)::int as rattaches,
            count(*) filter (where formation_id is null and formation_cfd is null and formation_rncp is null)::int as sans_code
-    from effectifs where organisme_formateur_id = ${organismeId}`);
-  const inconnus = await codesInconnus(database, sql`e.organisme_formateur_id = ${organismeId}`);
+    from effectifs e where ${siens}`);
+  const inconnus = await codesInconnus(database, siens);
   return { effectifs: counts.effectifs, rattaches: counts.rattaches, sansCode: counts.sans_code, codesInconnus: inconnus };
 }

@@ -135,6 +135,7 @@ export default function OrganismeDetail() {
       {qualite ? (
         <section className="fr-mb-4w" data-testid="qualite-formations">
           <h2 className="fr-h4">Qualité des données : formations</h2>
+          <p className="fr-text--sm">Effectifs transmis dont cet organisme est l'organisme formateur ou l'organisme responsable.</p>
           {qualite.effectifs === 0 ? (
             <p>Aucun effectif transmis.</p>
           ) : (

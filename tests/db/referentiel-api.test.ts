@@ -200,6 +200,15 @@ describe("linkEffectifsToFormations", () => {
     expect(await linkEffectifsToFormations(t.database)).toEqual({ parCfd: 0, parRncp: 0, codesInconnus: 1 });
     const qualite = await qualiteFormations(t.database, org.id);
     expect(qualite).toEqual({ effectifs: 5, rattaches: 3, sansCode: 1, codesInconnus: [{ cfd: "88888888", rncp: null, libelle: null, effectifs: 1 }] });
+
+    // a learner of one of its formateurs is also the responsable's: counted for both
+    const [formateur] = await t.database.rows<{ id: number }>(sql`select id from organismes where id <> ${org.id} order by id limit 1`);
+    await t.database.rows(sql`
+      insert into effectifs (organisme_formateur_id, organisme_responsable_id, annee_scolaire, id_erp_apprenant, nom, prenom, date_de_naissance,
+                             formation_cfd, date_inscription_formation, date_entree_formation, date_fin_formation, source)
+      values (${formateur.id}, ${org.id}, '2024-2025', 'f', 'Nom', 'Prénom', '2006-01-01', '77777777', '2024-09-01', '2024-09-01', '2026-06-30', 'DEMO')`);
+    expect(await qualiteFormations(t.database, org.id)).toMatchObject({ effectifs: 6, codesInconnus: [{ cfd: "77777777" }, { cfd: "88888888" }] });
+    expect(await qualiteFormations(t.database, formateur.id)).toMatchObject({ effectifs: 1, codesInconnus: [{ cfd: "77777777" }] });
   });
 });
 
