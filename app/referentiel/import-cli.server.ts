@@ -13,7 +13,9 @@ export interface ImportCommand {
   name: string;
   description: string;
   formats?: string[];
-  run(database: Database, bytes: Uint8Array, options: ImportOptions & { format?: string }): Promise<ImportSummary>;
+  /** The command's own switches (`--offre-complete`), given to `run` by name. */
+  flags?: { flag: string; help: string }[];
+  run(database: Database, bytes: Uint8Array, options: ImportOptions & { format?: string; flags: Set<string> }): Promise<ImportSummary>;
 }
 
 const PHASES: Record<ImportProgress["phase"], string> = { lecture: "Lecture", validation: "Contrôle", écriture: "Écriture", terminé: "Terminé" };
@@ -47,7 +49,11 @@ export function summaryText(summary: ImportSummary, maxIssues = 50): string {
 }
 
 export async function runImportCommand(command: ImportCommand, argv: string[], openDatabase: () => Promise<Database>): Promise<number> {
-  const usage = `Usage : npm run cli -- ${command.name} FICHIER${command.formats ? ` [--format ${command.formats.join("|")}]` : ""} [--json] [--strict]\n${command.description}\n`;
+  const usage =
+    `Usage : npm run cli -- ${command.name} FICHIER${command.formats ? ` [--format ${command.formats.join("|")}]` : ""}` +
+    `${(command.flags ?? []).map((f) => ` [${f.flag}]`).join("")} [--json] [--strict]\n${command.description}\n` +
+    (command.flags ?? []).map((f) => `  ${f.flag} : ${f.help}\n`).join("");
+  const flags = new Set<string>();
   let file: string | undefined;
   let format: string | undefined;
   let json = false;
@@ -56,6 +62,7 @@ export async function runImportCommand(command: ImportCommand, argv: string[], o
     const a = argv[i];
     if (a === "--json") json = true;
     else if (a === "--strict") strict = true;
+    else if (command.flags?.some((f) => f.flag === a)) flags.add(a);
     else if (a === "--help" || a === "-h") {
       process.stdout.write(usage);
       return 0;
@@ -97,7 +104,7 @@ export async function runImportCommand(command: ImportCommand, argv: string[], o
       if (tty) writeErr(`\r\x1b[K${text}`);
       else if (p.done === p.total || p.total === 0 || p.phase === "terminé") writeErr(`${text}\n`);
     };
-    const summary = await command.run(database, bytes, { fileName: path.basename(file), format, onProgress });
+    const summary = await command.run(database, bytes, { fileName: path.basename(file), format, flags, onProgress });
     if (tty) writeErr("\n");
     await new Promise<void>((resolve, reject) =>
       process.stdout.write(json ? JSON.stringify(summary, null, 2) + "\n" : summaryText(summary), (e) => (e ? reject(e) : resolve())),

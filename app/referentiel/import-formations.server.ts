@@ -11,7 +11,7 @@
  * A line repeated for the same formation (one line per organisme in a catalogue) is not an error.
  */
 import { eq, sql } from "drizzle-orm";
-import type { Database } from "../../db/client.server";
+import { arrayParam, type Database } from "../../db/client.server";
 import { formations, offresFormation, organismeRelations, organismes } from "../../db/schema";
 import { normalizeHeader } from "../shared/csv";
 import { CODE_COMMUNE_PATTERN, isValidCfd, isValidRncp, isValidSiret, isValidUai, niveauFromCfd, normalizeRncp, normalizeSiret, normalizeUai } from "./codes";
@@ -99,12 +99,17 @@ const FORMAT_LABELS: Record<FormationFileFormat, string> = {
   catalogue: "catalogue des formations (CSV)",
 };
 
+export interface FormationImportOptions extends ImportOptions {
+  format?: FormationFileFormat;
+  /**
+   * The file gives the whole offer of each organisme formateur it cites: their offers it no longer cites are
+   * removed (never those of organismes it does not cite; nothing is removed when a line is rejected).
+   */
+  offreComplete?: boolean;
+}
+
 /** Imports a formations file (BCN N_FORMATION_DIPLOME or catalogue CSV; detected unless `format` is given). */
-export async function importFormations(
-  database: Database,
-  bytes: Uint8Array,
-  options: ImportOptions & { format?: FormationFileFormat } = {},
-): Promise<ImportSummary> {
+export async function importFormations(database: Database, bytes: Uint8Array, options: FormationImportOptions = {}): Promise<ImportSummary> {
   const started = Date.now();
   options.onProgress?.({ phase: "lecture", done: 0, total: 0 });
   const table = readTable(bytes, ["FORMATION_DIPLOME", "cfd", "rncp", "code_rncp"]);
@@ -290,7 +295,7 @@ function formationKey(input: { cfd: string | null; rncp: string | null }): strin
 
 const FIELDS = ["niveau", "intituleCourt", "intituleLong", "dureeAnnees", "dureeMois", "dateOuverture", "dateFermeture"] as const;
 
-async function writeFormations(database: Database, inputs: FormationInput[], summary: ImportSummary, options: ImportOptions) {
+async function writeFormations(database: Database, inputs: FormationInput[], summary: ImportSummary, options: FormationImportOptions) {
   const existing = (await database.db
     .select({
       id: formations.id,
@@ -443,6 +448,7 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
       summary.details["relations formateur → responsable créées"] = relations;
       let offresCreees = 0;
       const offresList = [...offres.values()];
+      const citees: number[] = [];
       for (let i = 0; i < offresList.length; i += 1000) {
         const written = await tx
           .insert(offresFormation)
@@ -451,11 +457,33 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
             target: [offresFormation.formationId, offresFormation.organismeFormateurId, offresFormation.organismeResponsableId, offresFormation.codeCommuneLieu],
             set: { updatedAt: sql`now()` },
           })
-          .returning({ inserted: sql<boolean>`(xmax = 0)` });
+          .returning({ id: offresFormation.id, inserted: sql<boolean>`(xmax = 0)` });
         offresCreees += written.filter((w) => w.inserted).length;
+        for (const w of written) citees.push(w.id);
       }
       summary.details["offres de formation créées"] = offresCreees;
       summary.details["offres de formation déjà connues"] = offresList.length - offresCreees;
+      if (options.offreComplete) {
+        if (summary.rejected.length) {
+          // first: the warnings kept are the first ones
+          summary.warnings.unshift({
+            line: 0,
+            message:
+              "Offre complète demandée, mais des lignes sont rejetées : aucune offre n'a été retirée (une ligne rejetée peut être une offre " +
+              "toujours proposée). Corrigez ces lignes et relancez l'import.",
+          });
+        } else {
+          const formateurs = [...new Set(offresList.map((o) => o.organismeFormateurId))];
+          const retirees = await tx
+            .delete(offresFormation)
+            // as array parameters: a national catalogue cites tens of thousands of offers
+            .where(
+              sql`${offresFormation.organismeFormateurId} = any(${arrayParam(formateurs)}::int[]) and not (${offresFormation.id} = any(${arrayParam(citees)}::int[]))`,
+            )
+            .returning({ id: offresFormation.id });
+          summary.details["offres de formation retirées (plus citées pour leur organisme formateur)"] = retirees.length;
+        }
+      }
       summary.details["organismes cités absents du référentiel"] = unknown;
     }
 

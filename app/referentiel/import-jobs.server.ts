@@ -80,7 +80,7 @@ function jobOfRow(r: Row): ImportJob {
 /** Records the import, starts it in the background, and returns it (running). */
 export async function startImport(
   database: Database,
-  input: { kind: ImportKind; format?: string; fileName: string; bytes: Uint8Array; startedBy: string },
+  input: { kind: ImportKind; format?: string; offreComplete?: boolean; fileName: string; bytes: Uint8Array; startedBy: string },
 ): Promise<ImportJob> {
   const id = randomUUID();
   const [row] = await database.rows<Row>(sql`
@@ -119,7 +119,7 @@ export async function startImport(
     input.kind === "organismes"
       ? importOrganismes(database, input.bytes, { ...options, format: input.format as OrganismeFileFormat | undefined })
       : input.kind === "formations"
-        ? importFormations(database, input.bytes, { ...options, format: input.format as FormationFileFormat | undefined })
+        ? importFormations(database, input.bytes, { ...options, format: input.format as FormationFileFormat | undefined, offreComplete: input.offreComplete })
         : importBassins(database, input.bytes, options);
   void run
     .then(

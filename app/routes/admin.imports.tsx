@@ -62,10 +62,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!(file instanceof File) || file.size === 0 || !file.name) errors.fichier = "Choisissez un fichier à importer (il ne doit pas être vide).";
   else if (file.size > MAX_BYTES) errors.fichier = `Le fichier dépasse ${MAX_BYTES / 1024 / 1024} Mo.`;
   if (spec && format && !spec.formats.some((f) => f.value === format)) errors.format = "Format inconnu pour ce type de fichier.";
+  const offreComplete = form.get("offreComplete") === "oui";
+  if (offreComplete && spec && spec.value !== "formations") errors.offreComplete = "L'offre complète ne concerne que les fichiers de formations (catalogue).";
   if (Object.keys(errors).length || !spec || !(file instanceof File)) return Response.json({ errors }, { status: 400 });
   const job = await startImport(context.database, {
     kind: spec.value,
     format: format || undefined,
+    offreComplete,
     fileName: file.name,
     bytes: new Uint8Array(await file.arrayBuffer()),
     startedBy: viewer.user.email,
@@ -165,13 +168,19 @@ function ImportProgressView({ job }: { job: ImportJob }) {
           </summary>
           <ul>
             {s.warnings.map((w, i) => (
-              <li key={i}>{[w.line ? `${unit === "ligne" ? "Ligne" : "Élément"} ${w.line}` : "", w.column ? `colonne « ${w.column} »` : ""].filter(Boolean).join(", ")} : {w.message}</li>
+              <li key={i}>{issueText(w, unit === "ligne" ? "Ligne" : "Élément")}</li>
             ))}
           </ul>
         </details>
       ) : null}
     </section>
   );
+}
+
+/** "Ligne 3, colonne « cfd » : message", or the message alone for a remark on the whole file (line 0). */
+function issueText(w: { line: number; column?: string; message: string }, unit: string): string {
+  const where = [w.line ? `${unit} ${w.line}` : "", w.column ? `colonne « ${w.column} »` : ""].filter(Boolean).join(", ");
+  return where ? `${where} : ${w.message}` : w.message;
 }
 
 export default function AdminImports() {
@@ -230,6 +239,21 @@ export default function AdminImports() {
             )}
           </select>
           {errors.format ? <p className="fr-error-text">{errors.format}</p> : null}
+        </div>
+        <div className={`fr-checkbox-group fr-mb-3w ${errors.offreComplete ? "fr-checkbox-group--error" : ""}`}>
+          <input type="checkbox" id="offreComplete" name="offreComplete" value="oui" aria-describedby={errors.offreComplete ? "offreComplete-erreur" : undefined} />
+          <label className="fr-label" htmlFor="offreComplete">
+            Catalogue : ce fichier donne toute l'offre des organismes formateurs qu'il cite
+            <span className="fr-hint-text">
+              Les offres de ces organismes que le fichier ne cite plus sont retirées ; celles des autres organismes sont gardées. Rien n'est retiré
+              si une ligne est rejetée.
+            </span>
+          </label>
+          {errors.offreComplete ? (
+            <p id="offreComplete-erreur" className="fr-error-text">
+              {errors.offreComplete}
+            </p>
+          ) : null}
         </div>
         <div className={`fr-upload-group ${errors.fichier ? "fr-input-group--error" : ""}`}>
           <label className="fr-label" htmlFor="fichier">

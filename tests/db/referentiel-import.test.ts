@@ -307,6 +307,37 @@ describe("import:formations", () => {
     expect(await cfds({ region: "84" })).toEqual(["50033610", "50033611"]);
     expect(await cfds({ region: "11" })).toEqual([]);
   });
+
+  it("with offreComplete, removes the offers that the file no longer cites for the organismes formateurs it cites, and only then", async () => {
+    const offresDe = async (siretFormateur: string) =>
+      (
+        await t.database.rows<{ cfd: string; lieu: string | null }>(sql`
+          select f.cfd, o.code_commune_lieu as lieu from offres_formation o join formations f on f.id = o.formation_id
+          join organismes fo on fo.id = o.organisme_formateur_id where fo.siret = ${siretFormateur} order by 1, 2 nulls first`)
+      ).map((r) => `${r.cfd} ${r.lieu ?? "-"}`);
+    const avant = { form: await offresDe(FORM), resp: await offresDe(RESP) };
+    expect(avant.form).toEqual(["50033610 69091", "50033610 69266", "50033611 -"]);
+    expect(avant.resp.length).toBeGreaterThan(0);
+    const header = "cfd;intitule;uai_formateur;siret_formateur;uai_responsable;siret_responsable;code_commune_lieu";
+    const nouvelle = [header, `50033610;BOULANGER;${UAI_FORM};${FORM};;;69266`].join("\n");
+
+    // without the option, nothing is removed
+    const sans = await importFormations(t.database, utf8(nouvelle));
+    expect(sans.details).not.toHaveProperty(["offres de formation retirées (plus citées pour leur organisme formateur)"]);
+    expect(await offresDe(FORM)).toEqual(avant.form);
+
+    // a rejected line: nothing is removed either, and the summary says why first
+    const rejet = await importFormations(t.database, utf8(`${nouvelle}\n1234;FAUX;${UAI_FORM};${FORM};;;69266`), { offreComplete: true });
+    expect(rejet.rejected).toHaveLength(1);
+    expect(rejet.warnings[0]).toEqual({ line: 0, message: expect.stringMatching(/^Offre complète demandée, mais des lignes sont rejetées : aucune offre n'a été retirée/) });
+    expect(await offresDe(FORM)).toEqual(avant.form);
+
+    // the whole offer of FORM: its two other offers go, RESP (not cited) keeps its own
+    const complete = await importFormations(t.database, utf8(nouvelle), { offreComplete: true });
+    expect(complete.details["offres de formation retirées (plus citées pour leur organisme formateur)"]).toBe(2);
+    expect(await offresDe(FORM)).toEqual(["50033610 69266"]);
+    expect(await offresDe(RESP)).toEqual(avant.resp);
+  });
 });
 
 describe("import:bassins (INSEE XLSX)", () => {

@@ -15,10 +15,12 @@ process.env.COOKIE_SECURE = "0";
 let t: TestDatabase;
 let app: { baseUrl: string; close(): Promise<void> };
 let admin: Browser;
+let ref: Awaited<ReturnType<typeof seedReferentiel>>;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  await seedAccounts(t.database, await seedReferentiel(t.database));
+  ref = await seedReferentiel(t.database);
+  await seedAccounts(t.database, ref);
   app = await serveApp(t.database);
   admin = new Browser(app.baseUrl);
   expect((await admin.login(emailOf("ADMINISTRATEUR"), PASSWORD)).status).toBe(302);
@@ -67,6 +69,27 @@ describe("référentiel imports from the admin page", () => {
     const failed = await waitForImport(t.database, badId, 30_000);
     expect(failed!.error).toMatch(/Aucune donnée n'a été modifiée/);
     expect(await (await admin.get(`/admin/imports?import=${badId}`)).text()).toContain("pas été importé");
+  });
+
+  it("a catalogue giving the whole offer of its organismes formateurs (the box ticked) removes what it no longer cites", async () => {
+    const header = "cfd;intitule;uai_formateur;siret_formateur;code_commune_lieu";
+    const importe = async (lines: string[], fields: Record<string, string>) => {
+      const res = await postImport("offre.csv", [header, ...lines].join("\n"), fields);
+      expect(res.status).toBe(302);
+      return (await waitForImport(t.database, /\?import=(.+)$/.exec(res.headers.get("location")!)![1], 30_000))!;
+    };
+    const offres = async () =>
+      (await t.database.rows<{ lieu: string }>(sql`select code_commune_lieu as lieu from offres_formation where organisme_formateur_id = ${ref.F.id} order by 1`)).map((r) => r.lieu);
+    await importe([`50099903;Charcuterie;${ref.F.uai};${ref.F.siret};69091`, `50099903;Charcuterie;${ref.F.uai};${ref.F.siret};69266`], { type: "formations" });
+    expect(await offres()).toEqual(["69091", "69266"]);
+    const job = await importe([`50099903;Charcuterie;${ref.F.uai};${ref.F.siret};69266`], { type: "formations", offreComplete: "oui" });
+    expect(job.summary!.details["offres de formation retirées (plus citées pour leur organisme formateur)"]).toBe(1);
+    expect(await offres()).toEqual(["69266"]);
+
+    // the box means nothing for the organismes: said on the field, nothing imported
+    const refus = await postImport("organismes.csv", "siret;raison_sociale\n", { type: "organismes", offreComplete: "oui" });
+    expect(refus.status).toBe(400);
+    expect(await refus.text()).toContain('id="offreComplete-erreur" class="fr-error-text">L&#x27;offre complète ne concerne que les fichiers de formations (catalogue).');
   });
 
   it("an import whose process stopped reads as interrupted; an unknown id is said so, without error", async () => {
