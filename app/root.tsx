@@ -53,7 +53,7 @@ function Layout({ children }: { children: ReactNode }) {
         <SkipLinks
           links={[
             { label: "Contenu", anchor: "#contenu" },
-            { label: "Menu", anchor: "#header-navigation" },
+            { label: "Menu", anchor: "#fr-header-main-navigation" },
             { label: "Pied de page", anchor: "#footer" },
           ]}
         />

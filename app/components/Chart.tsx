@@ -42,7 +42,7 @@ export interface ChartProps {
   onClick?: (params: ChartClickParams) => void;
   testId?: string;
   /** Heading level of the title (default h3). */
-  heading?: "h3" | "h4";
+  heading?: "h2" | "h3" | "h4";
   /** The server SVG, when the caller draws it faster than ECharts would (maps: carte-svg.ts); width 800. */
   serverSvg?: (width: number, height: number) => string;
 }

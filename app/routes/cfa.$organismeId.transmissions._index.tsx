@@ -103,6 +103,7 @@ export default function Transmissions() {
       ) : (
         <>
           <Chart
+            heading="h2"
             title="Dossiers acceptés et refusés par jour"
             description={`Du ${formatDate(h.debut)} au ${formatDate(h.fin)} : nombre de dossiers apprenants acceptés et refusés chaque jour de transmission.`}
             height={260}

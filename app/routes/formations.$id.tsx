@@ -76,8 +76,8 @@ export default function FormationDetail() {
                   <td>{o.departement_code ?? "–"}</td>
                   {o.effectifs !== null ? <td>{count(o.effectifs)}</td> : null}
                   <td>
-                    <Link to={`/organismes/${o.id}/tableau-de-bord`} aria-label={`Tableau de bord de ${o.raison_sociale}`}>
-                      Voir
+                    <Link to={`/organismes/${o.id}/tableau-de-bord`}>
+                      Voir<span className="fr-sr-only"> le tableau de bord de {o.raison_sociale}</span>
                     </Link>
                   </td>
                 </tr>

@@ -36,6 +36,7 @@ export default function Invitation() {
       {!state.valid ? (
         <>
           <Alert
+            as="h2"
             severity="error"
             title="Invitation inutilisable"
             description={`${state.message} Demandez une nouvelle invitation à l'administrateur de votre organisation.`}

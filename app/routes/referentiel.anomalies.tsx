@@ -33,7 +33,7 @@ export default function Anomalies() {
       <ul className="fr-tags-group fr-mb-2w" aria-label="Nombre d'organismes par type d'anomalie">
         {ANOMALIE_TYPES.map((t) => (
           <li key={t}>
-            <Link className="fr-tag" to={`?${new URLSearchParams({ ...(query.region ? { region: query.region } : {}), ...(query.departement ? { departement: query.departement } : {}), type: t })}`} aria-current={query.type === t ? "page" : undefined} aria-pressed={query.type === t}>
+            <Link className="fr-tag" to={`?${new URLSearchParams({ ...(query.region ? { region: query.region } : {}), ...(query.departement ? { departement: query.departement } : {}), type: t })}`} aria-current={query.type === t ? "page" : undefined}>
               {ANOMALIE_LABELS[t]} : {result.counts[t]}
             </Link>
           </li>

@@ -33,7 +33,7 @@ export default function ReinitialiserMotDePasse() {
     <AccountPage title="Choisir un nouveau mot de passe">
       {!state.valid ? (
         <>
-          <Alert severity="error" title="Lien inutilisable" description={`${state.message} Demandez un nouveau lien.`} className="fr-mb-3w" />
+          <Alert as="h2" severity="error" title="Lien inutilisable" description={`${state.message} Demandez un nouveau lien.`} className="fr-mb-3w" />
           <Link className="fr-btn" to="/mot-de-passe-oublie">
             Demander un nouveau lien
           </Link>

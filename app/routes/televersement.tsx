@@ -29,7 +29,7 @@ export default function Televersement() {
       <FilAriane liens={[{ libelle: "Accueil", href: "/" }]} courant="Téléverser des effectifs" />
       <h1>Téléverser des effectifs</h1>
       <Stepper step={data.step} />
-      {actionData?.error ? <Alert className="fr-mb-3w" severity="error" title="Impossible de continuer" description={actionData.error} /> : null}
+      {actionData?.error ? <Alert as="h2" className="fr-mb-3w" severity="error" title="Impossible de continuer" description={actionData.error} /> : null}
       {data.step === "fichier" ? <EtapeFichier data={data} /> : null}
       {data.step === "apercu" ? <EtapeApercu data={data} /> : null}
       {data.step === "resultat" ? <EtapeResultat data={data} /> : null}

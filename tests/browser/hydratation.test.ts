@@ -2,7 +2,7 @@
  * Every page of app/routes hydrates in Chromium without a script error, for the visitors who may open it (a national
  * administrator; the CFA's user for its space; a signed-out visitor for the public pages): the server-rendered page must not
  * turn into the error page once React takes over (a value imported from a `*.server` module is `undefined` in the
- * browser), nor show a button cut down to its icon. A page module added to app/routes without a row here fails the first test. Needs `npm run -s build`
+ * browser), nor show a button cut down to its icon, nor have an axe-core violation (moderate or worse). A page module added to app/routes without a row here fails the first test. Needs `npm run -s build`
  * and /usr/bin/chromium.
  */
 import fs from "node:fs";
@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import type { Browser, BrowserContext } from "playwright-core";
 import type { TestDatabase } from "../helpers/db";
-import { browserAvailable, browserContext, collectPageErrors, demoTestDatabase, launchBrowser, screenshot, serveApp } from "../helpers/browser";
+import { browserAvailable, browserContext, collectPageErrors, demoTestDatabase, launchBrowser, screenshot, seriousAxeViolations, serveApp } from "../helpers/browser";
 import { demoCfa } from "../../app/auth/demo-accounts.server";
 import { findUserByEmail } from "../../app/auth/accounts.server";
 import { todayIso } from "../../app/statut/annee-scolaire";
@@ -134,6 +134,9 @@ describe.skipIf(!available)("every page hydrates", () => {
         .map((b) => (b.textContent ?? "").trim()),
     );
     expect(rognes, url(ids)).toEqual([]);
+    // accessibility (RGAA): no critical, serious or moderate axe-core violation (skip links, heading order, names…)
+    const violations = await seriousAxeViolations(page, { moderate: true });
+    expect(violations, `${url(ids)} ${JSON.stringify(violations, null, 2)}`).toEqual([]);
     await page.close();
   });
 });

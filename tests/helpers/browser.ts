@@ -95,8 +95,8 @@ export interface AxeViolation {
   nodes: { target: string[] }[];
 }
 
-/** Runs axe-core in the page; returns the serious and critical violations. */
-export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> {
+/** Runs axe-core in the page; returns the serious and critical violations (and the moderate ones with `moderate`). */
+export async function seriousAxeViolations(page: Page, options: { moderate?: boolean } = {}): Promise<AxeViolation[]> {
   const source = fs.readFileSync(path.resolve("node_modules/axe-core/axe.min.js"), "utf8");
   await page.addScriptTag({ content: source });
   const violations = await page.evaluate(async () => {
@@ -104,7 +104,7 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
     const result = await axe.run(document, { resultTypes: ["violations"] });
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
   });
-  return violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  return violations.filter((v) => v.impact === "serious" || v.impact === "critical" || (options.moderate && v.impact === "moderate"));
 }
 
 /** Collects console errors and uncaught exceptions of a page. */
