@@ -33,7 +33,35 @@ export async function createApp(database: Database) {
     }
   });
   app.all("*", createRequestHandler({ build, getLoadContext: (req) => ({ database, clientIp: req.ip ?? req.socket.remoteAddress ?? null }) }));
+  app.use(expressErrorPage);
   return app;
+}
+
+/**
+ * What Express itself refuses before the app (an address that cannot be decoded, such as /%ZZ) or a failure
+ * outside Remix: a French answer, JSON under /api/, never Express's English page nor a stack trace.
+ */
+function expressErrorPage(error: { status?: number; statusCode?: number }, req: express.Request, res: express.Response, next: express.NextFunction) {
+  if (res.headersSent) return next(error);
+  const status = Number(error.status ?? error.statusCode ?? 500);
+  const client = status >= 400 && status < 500;
+  if (!client) console.error("erreur du serveur HTTP", error);
+  const message = client
+    ? "Adresse invalide : elle contient des caractères mal encodés (par exemple un « % » qui n'est pas suivi de deux chiffres hexadécimaux). Vérifiez le lien."
+    : "Erreur interne du serveur : la requête n'a pas pu être traitée. Réessayez dans un instant.";
+  const code = client ? status : 500;
+  if (req.path.startsWith("/api/")) {
+    res.status(code).json({ erreur: message });
+    return;
+  }
+  res
+    .status(code)
+    .type("html")
+    .send(
+      `<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>${client ? "Adresse invalide" : "Erreur"} - Tableau de bord de l'apprentissage</title>` +
+        `<link rel="stylesheet" href="/dsfr/dsfr.min.css"></head><body><main class="fr-container fr-my-7w"><h1>${client ? "Adresse invalide" : "Erreur du serveur"}</h1>` +
+        `<p>${message}</p><p><a class="fr-link" href="/">Retour à l'accueil</a></p></main></body></html>`,
+    );
 }
 
 /** Serves the app; `jobs` starts the scheduled jobs (purges, key expiry) — not in tests. */

@@ -262,6 +262,15 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
     const icon = await fetch(`${app.baseUrl}/favicon.ico`);
     expect(icon.status).toBe(200);
     expect(icon.headers.get("content-type")).toMatch(/icon/);
+    // an address Express cannot decode: a French answer (JSON under /api/), not Express's English page
+    const mauvaise = await fetch(`${app.baseUrl}/organismes/%ZZ`);
+    expect(mauvaise.status).toBe(400);
+    const html = await mauvaise.text();
+    expect(html).toContain('<html lang="fr">');
+    expect(html).toContain("Adresse invalide : elle contient des caractères mal encodés");
+    const api = await fetch(`${app.baseUrl}/api/v1/%ZZ`);
+    expect(api.status).toBe(400);
+    expect(await api.json()).toEqual({ erreur: expect.stringMatching(/^Adresse invalide/) });
   });
 
   it("serves the répertoire, the catalogue and the detail pages; protected pages ask to log in", async () => {
