@@ -16,3 +16,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const page = await listFormations(context.database, parsed.value);
   return apiPage(page, formationToApi, viewer.userId !== null);
 }
+
+/** A read-only address: any other method gets a French 405. */
+export { lectureSeule as action } from "~/shared/methode.server";

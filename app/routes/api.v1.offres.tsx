@@ -17,3 +17,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const page = await pageOffres(context.database, parsed.value);
   return apiPage(page, offreToApi, viewer.userId !== null);
 }
+
+/** A read-only address: any other method gets a French 405. */
+export { lectureSeule as action } from "~/shared/methode.server";

@@ -15,3 +15,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const page = await listOrganismes(context.database, viewer, parsed.value);
   return apiPage(page, organismeToApi, viewer.userId !== null);
 }
+
+/** A read-only address: any other method gets a French 405. */
+export { lectureSeule as action } from "~/shared/methode.server";

@@ -10,3 +10,6 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { filtres } = parseFiltresApprenants(new URL(request.url).searchParams, todayIso());
   return exporterApprenants(context.database, espace.viewer, espace, filtres, "csv");
 }
+
+/** A read-only address: any other method gets a French 405. */
+export { lectureSeule as action } from "~/shared/methode.server";

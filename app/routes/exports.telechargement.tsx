@@ -5,3 +5,6 @@ import { telechargerExport } from "~/exports/export.server";
 export function loader({ request, context }: LoaderFunctionArgs) {
   return telechargerExport(request, context.database);
 }
+
+/** A read-only address: any other method gets a French 405. */
+export { lectureSeule as action } from "~/shared/methode.server";

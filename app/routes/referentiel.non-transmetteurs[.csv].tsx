@@ -5,3 +5,6 @@ import { exportNonTransmetteurs } from "~/referentiel/non-transmetteurs-export.s
 export function loader({ request, context }: LoaderFunctionArgs) {
   return exportNonTransmetteurs(request, context.database, "csv");
 }
+
+/** A read-only address: any other method gets a French 405. */
+export { lectureSeule as action } from "~/shared/methode.server";

@@ -5,3 +5,6 @@ import { tableauCsv } from "~/tableaux/ressources.server";
 export function loader({ request, context }: LoaderFunctionArgs) {
   return tableauCsv(request, context.database);
 }
+
+/** A read-only address: any other method gets a French 405. */
+export { lectureSeule as action } from "~/shared/methode.server";

@@ -10,3 +10,6 @@ export async function loader() {
     },
   });
 }
+
+/** A read-only address: any other method gets a French 405. */
+export { lectureSeule as action } from "~/shared/methode.server";

@@ -1,0 +1,69 @@
+/**
+ * The read-only resource routes (API v1, downloads, exports) answer any method other than GET with a French 405
+ * and `Allow`, before any access check: never Remix's English "Unexpected Server Error". A resource route (a module
+ * of app/routes without a default export) missing from the list below fails the first test. Needs `npm run -s build`.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { serveApp } from "../helpers/browser";
+
+/** Each read-only resource route and an address that opens it. */
+const LECTURE_SEULE: Record<string, string> = {
+  "api.openapi[.]json.tsx": "/api/openapi.json",
+  "api.v1.formations.tsx": "/api/v1/formations",
+  "api.v1.offres.tsx": "/api/v1/offres",
+  "api.v1.organismes.tsx": "/api/v1/organismes",
+  "cfa.$organismeId.export[.]csv.tsx": "/cfa/1/export.csv",
+  "cfa.$organismeId.export[.]xlsx.tsx": "/cfa/1/export.xlsx",
+  "exports.telechargement.tsx": "/exports/telechargement",
+  "referentiel.non-transmetteurs[.csv].tsx": "/referentiel/non-transmetteurs.csv",
+  "referentiel.non-transmetteurs[.xlsx].tsx": "/referentiel/non-transmetteurs.xlsx",
+  "tableau[.]csv.tsx": "/tableau.csv",
+  "tableau[.]json.tsx": "/tableau.json",
+  "televersement.modele[.]csv.tsx": "/televersement/modele.csv",
+  "televersement.modele[.]xlsx.tsx": "/televersement/modele.xlsx",
+};
+/** Resource routes that receive data (the API v3: its own tests cover its methods). */
+const ECRIVENT = ["api.v3.dossiers-apprenants.tsx", "api.v3.dossiers-apprenants.test"];
+
+function resourceRoutes(): string[] {
+  const dir = path.resolve("app/routes");
+  return fs
+    .readdirSync(dir)
+    .filter((f) => {
+      const file = fs.statSync(path.join(dir, f)).isDirectory() ? path.join(dir, f, "route.tsx") : path.join(dir, f);
+      return !/export default/.test(fs.readFileSync(file, "utf8"));
+    })
+    .sort();
+}
+
+const built = fs.existsSync(path.resolve("build/index.js"));
+let t: TestDatabase;
+let app: { baseUrl: string; close(): Promise<void> };
+
+beforeAll(async () => {
+  if (!built) return;
+  t = await createTestDatabase({ territories: false });
+  app = await serveApp(t.database);
+});
+afterAll(async () => {
+  await app?.close();
+  await t?.drop();
+});
+
+describe("read-only resource routes", () => {
+  it("are all listed here", () => {
+    expect([...Object.keys(LECTURE_SEULE), ...ECRIVENT].sort()).toEqual(resourceRoutes());
+  });
+
+  it.skipIf(!built).each(Object.entries(LECTURE_SEULE))("%s answers POST, PUT and DELETE with a French 405", async (_, url) => {
+    for (const method of ["POST", "PUT", "DELETE"]) {
+      const res = await fetch(app.baseUrl + url, { method, body: method === "DELETE" ? undefined : "a=1", headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+      expect(res.status, `${method} ${url}`).toBe(405);
+      expect(res.headers.get("allow")).toBe("GET, HEAD");
+      expect(await res.json()).toEqual({ erreur: expect.stringMatching(/^Méthode non permise : cette adresse se lit seulement \(GET\)/) });
+    }
+  });
+});
