@@ -1,5 +1,5 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useLocation, useRouteError, useRouteLoaderData, Link } from "@remix-run/react";
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, useLocation, useRouteError, useRouteLoaderData, Link } from "@remix-run/react";
 import { headerNavigation, headerQuickAccess, headerUserOf } from "./auth/header.server";
 import { getViewer } from "./auth/policy.server";
 import { Header } from "@codegouvfr/react-dsfr/Header";
@@ -9,6 +9,7 @@ import { headerFooterDisplayItem } from "@codegouvfr/react-dsfr/Display";
 import type { ReactNode } from "react";
 import { setLink } from "@codegouvfr/react-dsfr/link";
 import { DsfrLink } from "./ui/DsfrLink";
+import { describeRouteError } from "./ui/erreur";
 import "./load-context";
 
 // The server renders DSFR links with Remix's Link too (entry.client registers it for the browser).
@@ -107,20 +108,11 @@ export default function App() {
 }
 
 export function ErrorBoundary() {
-  const error = useRouteError();
-  const status = isRouteErrorResponse(error) ? error.status : 500;
-  const message =
-    status === 404
-      ? "La page demandée n'existe pas."
-      : status === 403
-        ? "Vous n'avez pas accès à cette page."
-        : isRouteErrorResponse(error) && typeof error.data === "string"
-          ? error.data
-          : "Une erreur inattendue est survenue. L'équipe en a été informée.";
+  const { status, title, message } = describeRouteError(useRouteError());
   return (
     <Layout>
       <div className="fr-container fr-my-7w">
-        <h1>{status === 404 ? "Page non trouvée" : status === 403 ? "Accès refusé" : "Erreur"}</h1>
+        <h1>{title}</h1>
         <p className="fr-text--lead">{message}</p>
         <p>Erreur {status}</p>
         <Link className="fr-btn" to="/">

@@ -1,5 +1,6 @@
 /** Small UI pieces shared by the account pages (browser-safe). */
-import { isRouteErrorResponse, Link, useRouteError } from "@remix-run/react";
+import { Link, useRouteError } from "@remix-run/react";
+import { describeRouteError } from "../ui/erreur";
 import { Alert } from "@codegouvfr/react-dsfr/Alert";
 import { PasswordInput } from "@codegouvfr/react-dsfr/blocks/PasswordInput";
 
@@ -82,19 +83,10 @@ export function NewPasswordFields({ label, minLength, result }: { label: string;
 
 /** Error boundary of the account pages: shows the precise French message of a 403/404/400. */
 export function AuthErrorBoundary() {
-  const error = useRouteError();
-  const status = isRouteErrorResponse(error) ? error.status : 500;
-  const message =
-    isRouteErrorResponse(error) && typeof error.data === "string" && error.data
-      ? error.data
-      : status === 404
-        ? "La page demandée n'existe pas."
-        : status === 403
-          ? "Vous n'avez pas accès à cette page."
-          : "Une erreur inattendue est survenue.";
+  const { status, title, message } = describeRouteError(useRouteError(), { unexpected: "Une erreur inattendue est survenue." });
   return (
     <div className="fr-container fr-my-7w">
-      <h1>{status === 403 ? "Accès refusé" : status === 404 ? "Page non trouvée" : "Erreur"}</h1>
+      <h1>{title}</h1>
       <p className="fr-text--lead">{message}</p>
       <p>Erreur {status}</p>
       <Link className="fr-btn" to="/">

@@ -1,6 +1,7 @@
 /**
  * The read-only resource routes (API v1, downloads, exports) answer any method other than GET with a French 405
- * and `Allow`, before any access check: never Remix's English "Unexpected Server Error". A resource route (a module
+ * and `Allow`, before any access check: never Remix's English "Unexpected Server Error"; a POST to a page without
+ * a form gets its French error page, without Remix's internals. A resource route (a module
  * of app/routes without a default export) missing from the list below fails the first test. Needs `npm run -s build`.
  */
 import fs from "node:fs";
@@ -65,5 +66,16 @@ describe("read-only resource routes", () => {
       expect(res.headers.get("allow")).toBe("GET, HEAD");
       expect(await res.json()).toEqual({ erreur: expect.stringMatching(/^Méthode non permise : cette adresse se lit seulement \(GET\)/) });
     }
+  });
+  // a page without a form (no action): the page's error boundary, in French, without Remix's internals
+  it.skipIf(!built).each(["/", "/regions/84", "/organismes", "/formations", "/cfa"])("POST %s: a French 405 page", async (url) => {
+    const res = await fetch(app.baseUrl + url, { method: "POST", body: "a=1", headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+    expect(res.status).toBe(405);
+    const html = await res.text();
+    // what the visitor reads (the hydration data keeps Remix's own record of the error; no stack in production)
+    const page = html.slice(html.indexOf("<main"), html.indexOf("</main>"));
+    expect(page).toContain("<h1>Méthode non permise</h1>");
+    expect(page).toContain("Cette page ne reçoit pas de formulaire : ouvrez-la depuis son lien ou depuis le menu.");
+    expect(page).not.toMatch(/You made a POST|routes\//);
   });
 });

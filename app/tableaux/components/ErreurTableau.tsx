@@ -1,22 +1,14 @@
 /** The error boundary of the dashboard routes: the policy's French message (403, 404), never a figure. */
-import { Link, isRouteErrorResponse, useLocation, useRouteError } from "@remix-run/react";
+import { Link, useLocation, useRouteError } from "@remix-run/react";
+import { describeRouteError } from "~/ui/erreur";
 
 export function ErreurTableau() {
-  const error = useRouteError();
   const location = useLocation();
-  const status = isRouteErrorResponse(error) ? error.status : 500;
-  const message =
-    isRouteErrorResponse(error) && typeof error.data === "string" && error.data
-      ? error.data
-      : status === 404
-        ? "La page demandée n'existe pas."
-        : status === 403
-          ? "Vous n'avez pas accès à ces données."
-          : "Une erreur inattendue est survenue. L'équipe en a été informée.";
+  const { status, title, message } = describeRouteError(useRouteError(), { forbidden: "Vous n'avez pas accès à ces données." });
   const connexion = status === 403 && /connectez-vous/i.test(message);
   return (
     <div className="fr-container fr-my-7w">
-      <h1>{status === 404 ? "Page non trouvée" : status === 403 ? "Accès refusé" : "Erreur"}</h1>
+      <h1>{title}</h1>
       <p className="fr-text--lead" data-testid="message-erreur">
         {message}
       </p>

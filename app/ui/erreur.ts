@@ -1,0 +1,29 @@
+/**
+ * What an error boundary says (browser-safe): the French message a loader or action threw with (a 400, 403 or 404
+ * of the policy), else a French sentence for the status. Remix's own error answers (a POST to a page that takes
+ * none, an unknown URL) carry English internals: never shown.
+ */
+import { isRouteErrorResponse } from "@remix-run/react";
+
+export interface ErreurAffichee {
+  status: number;
+  title: string;
+  message: string;
+}
+
+export function describeRouteError(error: unknown, defaults: { forbidden?: string; unexpected?: string } = {}): ErreurAffichee {
+  const response = isRouteErrorResponse(error) ? error : null;
+  const status = response?.status ?? 500;
+  const own = response && !(response as unknown as { internal?: boolean }).internal && typeof response.data === "string" && response.data ? response.data : null;
+  const message =
+    own ??
+    (status === 404
+      ? "La page demandée n'existe pas."
+      : status === 403
+        ? (defaults.forbidden ?? "Vous n'avez pas accès à cette page.")
+        : status === 405
+          ? "Cette page ne reçoit pas de formulaire : ouvrez-la depuis son lien ou depuis le menu."
+          : (defaults.unexpected ?? "Une erreur inattendue est survenue. L'équipe en a été informée."));
+  const title = status === 404 ? "Page non trouvée" : status === 403 ? "Accès refusé" : status === 405 ? "Méthode non permise" : "Erreur";
+  return { status, title, message };
+}
