@@ -38,6 +38,10 @@ export async function runWith(database: Database, argv: string[], output: Output
     output.err(`--siret est obligatoire. ${USAGE}`);
     return 2;
   }
+  if (!/^[0-9]{14}$/.test(siret.replace(/[\s.\-]/g, ""))) {
+    output.err(`--siret : un SIRET a 14 chiffres, reçu « ${siret} ». ${USAGE}`);
+    return 2;
+  }
   try {
     const organisme = await findOrganismeForKey(database, siret, uai);
     const label = `${organisme.raison_sociale} (SIRET ${organisme.siret}${organisme.uai ? `, UAI ${organisme.uai}` : ""})`;

@@ -68,6 +68,9 @@ describe("CLI organisme:api-key", () => {
     expect(c.err[0]).toMatch(/Aucun organisme/);
     c = capture();
     expect(await apiKeyCli(t.database, [], c.output)).toBe(2);
+    c = capture();
+    expect(await apiKeyCli(t.database, ["--siret", "123"], c.output)).toBe(2);
+    expect(c.err[0]).toMatch(/^--siret : un SIRET a 14 chiffres, reçu « 123 »/);
   });
 });
 
