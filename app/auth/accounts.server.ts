@@ -3,7 +3,7 @@
  * Passwords are only ever hashed and compared, never logged nor returned.
  */
 import { z } from "zod";
-import { eq } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { organisations, users, type UserRole } from "../../db/schema";
 import { failure, formFields, invalid, emailField, nameField, type FormResult } from "./forms.server";
@@ -14,6 +14,7 @@ import { checkThrottle, formatDelay, recordAttempt } from "./throttle.server";
 import { consumeToken, createToken, inspectToken, revokeTokens, TOKEN_STATE_MESSAGES } from "./tokens.server";
 import { publicBaseUrl, sendMail } from "./mail.server";
 import type { AuthenticatedViewer } from "./policy.server";
+import { escapeLike, foldSql, foldText } from "../referentiel/repertoire.server";
 
 export type User = typeof users.$inferSelect;
 
@@ -257,13 +258,40 @@ export interface UserRow {
 
 /** Users, all or those of one organisation. */
 export async function listUsers(database: Database, organisationId?: number): Promise<UserRow[]> {
-  const rows = await database.db
-    .select({ user: users, organisation: organisations })
+  return (await searchUsers(database, { organisationId })).rows;
+}
+
+/**
+ * Accounts (of one organisation, or all), by organisation then e-mail; `q` keeps those whose e-mail, name or
+ * organisation contains each of its words (case and accents ignored); `limit`/`offset` page them. `total`: all matches.
+ */
+export async function searchUsers(
+  database: Database,
+  options: { organisationId?: number; q?: string; limit?: number; offset?: number },
+): Promise<{ rows: UserRow[]; total: number }> {
+  const conditions: SQL[] = [];
+  if (options.organisationId !== undefined) conditions.push(eq(users.organisationId, options.organisationId));
+  for (const word of foldText(options.q ?? "").split(/\s+/).filter(Boolean).slice(0, 8)) {
+    const text = sql`${users.email} || ' ' || coalesce(${users.prenom}, '') || ' ' || coalesce(${users.nom}, '') || ' ' || ${organisations.nom}`;
+    conditions.push(sql`${foldSql(text)} like ${"%" + escapeLike(word) + "%"}`);
+  }
+  const where = conditions.length ? and(...conditions) : undefined;
+  const query = database.db
+    .select({ user: users, organisation: organisations, total: sql<number>`count(*) over ()`.mapWith(Number) })
     .from(users)
     .innerJoin(organisations, eq(organisations.id, users.organisationId))
-    .where(organisationId === undefined ? undefined : eq(users.organisationId, organisationId))
+    .where(where)
     .orderBy(organisations.type, organisations.nom, users.email);
-  return rows.map(({ user, organisation }) => ({
+  const rows = options.limit === undefined ? await query : await query.limit(options.limit).offset(options.offset ?? 0);
+  let total = rows[0]?.total ?? 0;
+  if (rows.length === 0 && (options.offset ?? 0) > 0) {
+    [{ total }] = await database.db
+      .select({ total: sql<number>`count(*)`.mapWith(Number) })
+      .from(users)
+      .innerJoin(organisations, eq(organisations.id, users.organisationId))
+      .where(where);
+  }
+  return { total, rows: rows.map(({ user, organisation }) => ({
     id: user.id,
     email: user.email,
     nom: user.nom,
@@ -275,5 +303,5 @@ export async function listUsers(database: Database, organisationId?: number): Pr
     organisationId: organisation.id,
     organisationNom: organisation.nom,
     organisationType: organisation.type,
-  }));
+  })) };
 }

@@ -5,7 +5,7 @@
 import { and, count, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { namedListAccessLog, NAMED_LISTS, users, type NamedList } from "../../db/schema";
-import { listUsers, type UserRow } from "./accounts.server";
+import { searchUsers, type UserRow } from "./accounts.server";
 import { failure, type FormResult } from "./forms.server";
 import { pendingInvitations, type PendingInvitation } from "./invitations.server";
 import { listOrganisations, territoryOptions, type TerritoryOptions } from "./organisations.server";
@@ -16,18 +16,29 @@ import { listSignupRequests, type SignupRequestRow } from "./signup.server";
 export interface AdminUsersPage {
   national: boolean;
   organisationNom: string;
+  /** One page of the accounts matching `recherche`, and how many match in all. */
   users: UserRow[];
+  recherche: { q: string; page: number; pages: number; total: number };
   invitations: PendingInvitation[];
   demandes: SignupRequestRow[];
   organisations: { id: number; nom: string; type: string }[];
   territories: TerritoryOptions | null;
 }
 
-export async function adminUsersPage(database: Database, viewer: AuthenticatedViewer): Promise<AdminUsersPage> {
+export const COMPTES_PAR_PAGE = 50;
+
+/** The accounts page: the viewer's accounts (all for a national admin), searched by `q`, `page` by `page`. */
+export async function adminUsersPage(
+  database: Database,
+  viewer: AuthenticatedViewer,
+  recherche: { q?: string; page?: number } = {},
+): Promise<AdminUsersPage> {
   const national = isNationalAdmin(viewer);
   const scopeId = national ? undefined : viewer.user.organisationId;
-  const [userRows, invitations, demandes, organisations, territories] = await Promise.all([
-    listUsers(database, scopeId),
+  const q = (recherche.q ?? "").trim().slice(0, 200);
+  const page = Math.max(1, Math.min(100_000, Math.floor(recherche.page ?? 1) || 1));
+  const [comptes, invitations, demandes, organisations, territories] = await Promise.all([
+    searchUsers(database, { organisationId: scopeId, q, limit: COMPTES_PAR_PAGE, offset: (page - 1) * COMPTES_PAR_PAGE }),
     pendingInvitations(database, scopeId),
     national ? listSignupRequests(database) : Promise.resolve([]),
     national ? listOrganisations(database) : Promise.resolve([]),
@@ -36,7 +47,8 @@ export async function adminUsersPage(database: Database, viewer: AuthenticatedVi
   return {
     national,
     organisationNom: viewer.user.organisationNom,
-    users: userRows,
+    users: comptes.rows,
+    recherche: { q, page, total: comptes.total, pages: Math.max(1, Math.ceil(comptes.total / COMPTES_PAR_PAGE)) },
     invitations,
     demandes,
     organisations: organisations.map((o) => ({ id: o.id, nom: o.nom, type: o.type })),

@@ -9,17 +9,13 @@
  */
 import { sql, type SQL } from "drizzle-orm";
 import { arrayParam, type Database } from "../../db/client.server";
-import { foldSql, foldText } from "../referentiel/repertoire.server";
+import { escapeLike, foldSql, foldText } from "../referentiel/repertoire.server";
 import { seuilsAge, ageAt } from "../indicateurs/etats";
 import { dropoutAt, parcoursToPeriodes, type DropoutMeasures, type ParcoursStep, type Periode, type Statut } from "../statut/engine";
 import { effectifsDeLEspace, type EspaceCfa } from "./acces.server";
 import { SIGNAUX, STATUTS_APPRENANT, libelleSignal, type FiltresApprenants } from "./apprenants";
 
 type Espace = Pick<EspaceCfa, "organismeId" | "organismeIds">;
-
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
 
 const STATUT_A = (date: string) =>
   sql`(select s->>'statut' from jsonb_array_elements(e.parcours) s where s->>'date' <= ${date} order by s->>'date' desc limit 1)`;

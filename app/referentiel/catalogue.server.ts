@@ -11,7 +11,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { maskSmallCounts, scopeSql, type MaskedCount, type Viewer } from "../auth/policy.server";
 import type { FormationsQuery, OffresQuery } from "./filtres.server";
-import { foldSql, foldText, pageOf, type Page } from "./repertoire.server";
+import { escapeLike, foldSql, foldText, pageOf, type Page } from "./repertoire.server";
 
 export interface FormationListItem {
   id: number;
@@ -26,10 +26,6 @@ export interface FormationListItem {
   date_fermeture: string | null;
 }
 
-
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
 
 export function formationConditions(f: Partial<FormationsQuery>, today: string = new Date().toISOString().slice(0, 10)): SQL {
   const where: SQL[] = [sql`true`];

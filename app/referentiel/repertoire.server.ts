@@ -65,7 +65,8 @@ export function foldText(s: string): string {
     .replace(/æ/g, "a");
 }
 
-function escapeLike(s: string): string {
+/** A text for LIKE, its wildcards (% _) and backslashes escaped. */
+export function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
 import { Input } from "@codegouvfr/react-dsfr/Input";
 import { Select } from "@codegouvfr/react-dsfr/Select";
 import { Button } from "@codegouvfr/react-dsfr/Button";
@@ -13,13 +13,16 @@ import { requireUserAdmin } from "~/auth/policy.server";
 import { NO_STORE } from "~/auth/responses.server";
 import { refuseSignupRequest, validateSignupRequest } from "~/auth/signup.server";
 import { AuthErrorBoundary, CsrfInput, FormAlert, fieldState, formatDateTime } from "~/auth/ui";
+import { Pagination } from "~/referentiel/components";
 
 export const meta: MetaFunction = () => [{ title: "Utilisateurs - Tableau de bord de l'apprentissage" }];
 export const headers = () => NO_STORE;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await requireUserAdmin(request, context.database);
-  const [page, { token }] = await Promise.all([adminUsersPage(context.database, viewer), csrfToken(request, context.database)]);
+  const params = new URL(request.url).searchParams;
+  const recherche = { q: params.get("q") ?? undefined, page: Number(params.get("page") ?? 1) };
+  const [page, { token }] = await Promise.all([adminUsersPage(context.database, viewer, recherche), csrfToken(request, context.database)]);
   return { csrf: token, page };
 }
 
@@ -62,6 +65,7 @@ function ChoiceSelect({ label, name, options, empty = "—" }: { label: string; 
 
 export default function AdminUtilisateurs() {
   const { csrf, page } = useLoaderData<typeof loader>();
+  const { search } = useLocation();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   return (
@@ -252,50 +256,66 @@ export default function AdminUtilisateurs() {
       </section>
 
       <section>
-        <h2 className="fr-h4">Comptes ({page.users.length})</h2>
-        <div className="fr-table fr-table--no-caption">
-          <table>
-            <caption>Comptes</caption>
-            <thead>
-              <tr>
-                <th scope="col">E-mail</th>
-                <th scope="col">Nom</th>
-                <th scope="col">Organisation</th>
-                <th scope="col">Rôle</th>
-                <th scope="col">Dernière connexion</th>
-                <th scope="col">État</th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.users.map((u) => (
-                <tr key={u.id}>
-                  <td>{u.email}</td>
-                  <td>
-                    {u.prenom} {u.nom}
-                  </td>
-                  <td>
-                    {u.organisationNom}
-                    <br />
-                    <span className="fr-text--xs">{typeLabel(u.organisationType)}</span>
-                  </td>
-                  <td>{ROLE_LABELS[u.role]}</td>
-                  <td>{formatDateTime(u.lastLoginAt)}</td>
-                  <td>
-                    {u.disabled ? <Badge severity="error" small>Désactivé</Badge> : <Badge severity="success" small>Actif</Badge>}
-                    <Form method="post" className="fr-mt-1w">
-                      <CsrfInput token={csrf} />
-                      <input type="hidden" name="intent" value={u.disabled ? "reactiver" : "desactiver"} />
-                      <input type="hidden" name="userId" value={u.id} />
-                      <Button type="submit" size="small" priority="tertiary" disabled={busy}>
-                        {u.disabled ? "Réactiver" : "Désactiver"}
-                      </Button>
-                    </Form>
-                  </td>
+        <h2 className="fr-h4">Comptes ({page.recherche.total})</h2>
+        <Form method="get" role="search" className="fr-mb-2w" aria-label="Rechercher un compte">
+          <div className="fr-search-bar">
+            <label className="fr-label" htmlFor="recherche-comptes">
+              Rechercher un compte
+            </label>
+            <input className="fr-input" type="search" id="recherche-comptes" name="q" defaultValue={page.recherche.q} placeholder="E-mail, nom ou organisation" />
+            <button className="fr-btn" type="submit" title="Rechercher">
+              Rechercher
+            </button>
+          </div>
+        </Form>
+        {page.users.length === 0 ? (
+          <p>{page.recherche.q ? `Aucun compte ne correspond à « ${page.recherche.q} ».` : "Aucun compte."}</p>
+        ) : (
+          <div className="fr-table fr-table--no-caption">
+            <table>
+              <caption>Comptes</caption>
+              <thead>
+                <tr>
+                  <th scope="col">E-mail</th>
+                  <th scope="col">Nom</th>
+                  <th scope="col">Organisation</th>
+                  <th scope="col">Rôle</th>
+                  <th scope="col">Dernière connexion</th>
+                  <th scope="col">État</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+              </thead>
+              <tbody>
+                {page.users.map((u) => (
+                  <tr key={u.id}>
+                    <td>{u.email}</td>
+                    <td>
+                      {u.prenom} {u.nom}
+                    </td>
+                    <td>
+                      {u.organisationNom}
+                      <br />
+                      <span className="fr-text--xs">{typeLabel(u.organisationType)}</span>
+                    </td>
+                    <td>{ROLE_LABELS[u.role]}</td>
+                    <td>{formatDateTime(u.lastLoginAt)}</td>
+                    <td>
+                      {u.disabled ? <Badge severity="error" small>Désactivé</Badge> : <Badge severity="success" small>Actif</Badge>}
+                      <Form method="post" className="fr-mt-1w">
+                        <CsrfInput token={csrf} />
+                        <input type="hidden" name="intent" value={u.disabled ? "reactiver" : "desactiver"} />
+                        <input type="hidden" name="userId" value={u.id} />
+                        <Button type="submit" size="small" priority="tertiary" disabled={busy}>
+                          {u.disabled ? "Réactiver" : "Désactiver"}
+                        </Button>
+                      </Form>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <Pagination page={page.recherche.page} pages={page.recherche.pages} search={search} label="Pages des comptes" />
       </section>
     </div>
   );

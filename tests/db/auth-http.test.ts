@@ -282,6 +282,38 @@ describe("admin pages", () => {
     expect(html).not.toContain("Demandes de compte en attente");
   });
 
+  it("the accounts list is searched (e-mail, name, organisation; case and accents ignored) and paged by 50", async () => {
+    const [dreets] = await t.database.db.select().from(users).where(eq(users.id, accounts.DREETS.id));
+    await t.database.db.insert(users).values(
+      Array.from({ length: 60 }, (_, i) => ({
+        email: `agent${String(i).padStart(2, "0")}@dreets.example`,
+        prenom: i === 7 ? "Hélène" : "Agent",
+        nom: `Numéro ${i}`,
+        organisationId: dreets.organisationId,
+        role: "member" as const,
+        passwordHash: "x",
+      })),
+    );
+    const admin = new Browser(app.baseUrl);
+    await admin.login(emailOf("ADMINISTRATEUR"), PASSWORD);
+    // the e-mails of the accounts table (the pending requests and invitations come before it)
+    const rows = (html: string) => [...html.slice(html.indexOf("Comptes (")).matchAll(/<td>([^<@]+@[^<]+)<\/td>/g)].map((m) => m[1]);
+    const premiere = await (await admin.get("/admin/utilisateurs")).text();
+    const total = Number(/Comptes \((?:<!-- -->)?(\d+)(?:<!-- -->)?\)/.exec(premiere)![1]);
+    expect(total).toBeGreaterThan(60);
+    expect(rows(premiere)).toHaveLength(50);
+    expect(premiere).toContain('aria-label="Pages des comptes"');
+    const seconde = await (await admin.get("/admin/utilisateurs?page=2")).text();
+    expect(rows(seconde)).toHaveLength(total - 50);
+    expect(rows(seconde).some((e) => rows(premiere).includes(e))).toBe(false);
+    expect(rows(await (await admin.get(`/admin/utilisateurs?q=${encodeURIComponent("HELENE numero")}`)).text())).toEqual(["agent07@dreets.example"]);
+    expect(await (await admin.get("/admin/utilisateurs?q=personne")).text()).toContain("Aucun compte ne correspond à « personne ».");
+    // an organisation admin searches only its organisation's accounts
+    const dreetsAdmin = new Browser(app.baseUrl);
+    await dreetsAdmin.login(emailOf("DREETS_ADMIN"), PASSWORD);
+    expect(rows(await (await dreetsAdmin.get(`/admin/utilisateurs?q=${encodeURIComponent(emailOf("DRAAF"))}`)).text())).toEqual([]);
+  });
+
   it("the audit log page lists named-list accesses for national admins only", async () => {
     const [dreets] = await t.database.db.select().from(users).where(eq(users.id, accounts.DREETS.id));
     await t.database.db.insert(namedListAccessLog).values({
