@@ -1,11 +1,23 @@
 import { PassThrough } from "node:stream";
-import type { AppLoadContext, EntryContext } from "@remix-run/node";
+import type { AppLoadContext, EntryContext, HandleErrorFunction } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
-import { RemixServer } from "@remix-run/react";
+import { RemixServer, isRouteErrorResponse } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 
 const ABORT_DELAY = 10_000;
+
+/**
+ * Server log of the errors of loaders, actions and rendering: a client's mistake answered 4xx (a POST to a page
+ * without a form, an unknown address) and a request the client aborted are not server errors, so not logged with
+ * their stack; everything else is.
+ */
+export const handleError: HandleErrorFunction = (error, { request }) => {
+  // as Remix's own handler: nothing on an aborted request, nor under test (the tests check the answers)
+  if (request.signal.aborted || process.env.NODE_ENV === "test") return;
+  if (isRouteErrorResponse(error) && error.status < 500) return;
+  console.error(error);
+};
 
 export default function handleRequest(
   request: Request,
