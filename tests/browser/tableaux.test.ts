@@ -45,6 +45,11 @@ async function chiffre(page: Page, cle: string): Promise<number> {
 async function hydrate(page: Page): Promise<void> {
   await page.waitForLoadState("networkidle");
   await page.waitForFunction(() => [...document.querySelectorAll(".chart-canvas")].every((el) => el.querySelector("svg") && el.children.length >= 1));
+  // the server's SVG is there before React: wait until React has hydrated the charts' buttons (their props are
+  // attached), else a click under load lands on inert HTML and is lost
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll("button[data-action=voir-donnees]")].every((b) => Object.keys(b).some((k) => k.startsWith("__reactProps"))),
+  );
 }
 
 beforeAll(async () => {
