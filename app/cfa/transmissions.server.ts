@@ -41,7 +41,8 @@ export interface Historique {
   aucune: boolean;
 }
 
-function parisDay(now: Date): string {
+/** The day (AAAA-MM-JJ) in Paris of an instant: the day a transmission is listed under. */
+export function parisDay(now: Date = new Date()): string {
   return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Paris", year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
 }
 

@@ -11,6 +11,7 @@ import { ingestDossiers } from "../../app/ingestion/pipeline.server";
 import { Browser, emailOf, PASSWORD, seedAccounts, seedReferentiel, type Persona, type Referentiel } from "./auth-fixtures";
 import { dossier } from "./ingestion-fixtures";
 import { ensureDemoTransmissions } from "../../app/cfa/demo-transmissions.server";
+import { parisDay } from "../../app/cfa/transmissions.server";
 
 process.env.COOKIE_SECURE = "0";
 
@@ -89,7 +90,7 @@ describe("who may open a space", () => {
   const pages = (id: number) => [
     `/cfa/${id}`,
     `/cfa/${id}/transmissions`,
-    `/cfa/${id}/transmissions/${new Date().toISOString().slice(0, 10)}`,
+    `/cfa/${id}/transmissions/${parisDay()}`,
     `/cfa/${id}/cle-api`,
     `/cfa/${id}/apprenants`,
     `/cfa/${id}/apprenants?q=Secretdehors`,
@@ -181,7 +182,7 @@ describe("named lists, transmissions and exports", () => {
     const history = await (await b.get(`/cfa/${ref.R.id}/transmissions`)).text();
     expect(history).toContain("Voir les erreurs");
     expect(history).toContain("dont inchangés");
-    const day = await (await b.get(`/cfa/${ref.R.id}/transmissions/${new Date().toISOString().slice(0, 10)}`)).text();
+    const day = await (await b.get(`/cfa/${ref.R.id}/transmissions/${parisDay()}`)).text();
     expect(day).toContain("Bernard");
     expect(day).toContain("n&#x27;existe pas dans le calendrier");
     expect(day).toContain("dont inchangés");
