@@ -14,7 +14,7 @@ import { checkThrottle, formatDelay, recordAttempt } from "./throttle.server";
 import { consumeToken, createToken, inspectToken, revokeTokens, TOKEN_STATE_MESSAGES } from "./tokens.server";
 import { publicBaseUrl, sendMail } from "./mail.server";
 import type { AuthenticatedViewer } from "./policy.server";
-import { escapeLike, foldSql, foldText } from "../referentiel/repertoire.server";
+import { containsWords } from "../referentiel/repertoire.server";
 
 export type User = typeof users.$inferSelect;
 
@@ -271,10 +271,9 @@ export async function searchUsers(
 ): Promise<{ rows: UserRow[]; total: number }> {
   const conditions: SQL[] = [];
   if (options.organisationId !== undefined) conditions.push(eq(users.organisationId, options.organisationId));
-  for (const word of foldText(options.q ?? "").split(/\s+/).filter(Boolean).slice(0, 8)) {
-    const text = sql`${users.email} || ' ' || coalesce(${users.prenom}, '') || ' ' || coalesce(${users.nom}, '') || ' ' || ${organisations.nom}`;
-    conditions.push(sql`${foldSql(text)} like ${"%" + escapeLike(word) + "%"}`);
-  }
+  conditions.push(
+    ...containsWords(sql`${users.email} || ' ' || coalesce(${users.prenom}, '') || ' ' || coalesce(${users.nom}, '') || ' ' || ${organisations.nom}`, options.q ?? ""),
+  );
   const where = conditions.length ? and(...conditions) : undefined;
   const query = database.db
     .select({ user: users, organisation: organisations, total: sql<number>`count(*) over ()`.mapWith(Number) })

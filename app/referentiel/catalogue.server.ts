@@ -11,7 +11,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { maskSmallCounts, scopeSql, type MaskedCount, type Viewer } from "../auth/policy.server";
 import type { FormationsQuery, OffresQuery } from "./filtres.server";
-import { escapeLike, foldSql, foldText, pageOf, type Page } from "./repertoire.server";
+import { containsWords, pageOf, type Page } from "./repertoire.server";
 
 export interface FormationListItem {
   id: number;
@@ -34,11 +34,7 @@ export function formationConditions(f: Partial<FormationsQuery>, today: string =
     if (/^[0-9A-Z]{8}$/.test(compact) && /[0-9]/.test(compact)) where.push(sql`f.cfd = ${compact}`);
     else if (/^(RNCP)?[0-9]{2,5}$/.test(compact)) where.push(sql`f.rncp = ${compact.startsWith("RNCP") ? compact : `RNCP${compact}`}`);
     else {
-      for (const w of foldText(f.q).split(/\s+/).filter(Boolean).slice(0, 8)) {
-        where.push(
-          sql`${foldSql(sql`coalesce(f.cfd, '') || ' ' || coalesce(f.rncp, '') || ' ' || coalesce(f.intitule_court, '') || ' ' || f.intitule_long`)} like ${"%" + escapeLike(w) + "%"}`,
-        );
-      }
+      where.push(...containsWords(sql`coalesce(f.cfd, '') || ' ' || coalesce(f.rncp, '') || ' ' || coalesce(f.intitule_court, '') || ' ' || f.intitule_long`, f.q));
     }
   }
   if (f.niveau) where.push(sql`f.niveau = ${f.niveau}`);

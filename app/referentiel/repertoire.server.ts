@@ -65,6 +65,18 @@ export function foldText(s: string): string {
     .replace(/æ/g, "a");
 }
 
+/**
+ * One condition per word of a search (at most 8): the folded `expr` contains the folded word (case and accents
+ * ignored), as the répertoire, the catalogue and the accounts page search.
+ */
+export function containsWords(expr: SQL, q: string): SQL[] {
+  return foldText(q)
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 8)
+    .map((w) => sql`${foldSql(expr)} like ${"%" + escapeLike(w) + "%"}`);
+}
+
 /** A text for LIKE, its wildcards (% _) and backslashes escaped. */
 export function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -78,10 +90,7 @@ export function organismeConditions(viewer: Viewer, f: Partial<OrganismesQuery>,
     if (/^[0-9]{9,14}$/.test(compact)) where.push(sql`o.siret like ${escapeLike(compact) + "%"}`);
     else if (/^[0-9]{7}[a-zA-Z]$/.test(compact)) where.push(sql`o.uai = ${compact.toUpperCase()}`);
     else {
-      const words = foldText(f.q).split(/\s+/).filter(Boolean).slice(0, 8);
-      for (const w of words) {
-        where.push(sql`${foldSql(sql`o.raison_sociale || ' ' || coalesce(o.enseigne, '') || ' ' || o.siret || ' ' || coalesce(o.uai, '')`)} like ${"%" + escapeLike(w) + "%"}`);
-      }
+      where.push(...containsWords(sql`o.raison_sociale || ' ' || coalesce(o.enseigne, '') || ' ' || o.siret || ' ' || coalesce(o.uai, '')`, f.q));
     }
   }
   if (f.region) where.push(sql`o.region_code = ${f.region}`);
