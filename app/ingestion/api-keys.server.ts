@@ -7,6 +7,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { execRows } from "../../db/client.server";
+import { normalizeSiret } from "../referentiel/codes";
 
 export const API_KEY_PREFIX = "tdba_";
 const API_KEY_PATTERN = /^tdba_[A-Za-z0-9_-]{43}$/;
@@ -33,7 +34,7 @@ export class ApiKeyError extends Error {}
 
 /** The organisme of a SIRET (and UAI when several organismes share the SIRET). */
 export async function findOrganismeForKey(database: Database, siret: string, uai?: string | null): Promise<ApiKeyOrganisme> {
-  const normalizedSiret = siret.replace(/[\s.\-]/g, "");
+  const normalizedSiret = normalizeSiret(siret);
   const rows = await database.rows<ApiKeyOrganisme>(
     sql`select id, siret, uai, raison_sociale from organismes where siret = ${normalizedSiret} order by uai nulls first, id`,
   );

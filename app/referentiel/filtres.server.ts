@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { NATURES } from "../../db/schema";
 import { ANOMALIE_TYPES } from "./anomalies";
+import { CFD_PATTERN, normalizeRncp, normalizeSiret, normalizeUai, RNCP_PATTERN } from "./codes";
 
 export const FRAICHEURS = ["recente", "vieillissante", "ancienne", "jamais"] as const;
 export type Fraicheur = (typeof FRAICHEURS)[number];
@@ -98,15 +99,13 @@ export const offresQuerySchema = z.object({
     .string()
     .trim()
     .toUpperCase()
-    .regex(/^[0-9A-Z]{8}$/, { error: "cfd : code formation diplôme de 8 caractères attendu (par exemple 40025214)" })
+    .regex(CFD_PATTERN, { error: "cfd : code formation diplôme de 8 caractères attendu (par exemple 40025214)" })
     .optional()
     .describe("Code formation diplôme (8 caractères)"),
   rncp: z
     .string()
-    .trim()
-    .toUpperCase()
-    .regex(/^(RNCP)?[0-9]{2,5}$/, { error: "rncp : code RNCP attendu (RNCP suivi de 2 à 5 chiffres, par exemple RNCP37861)" })
-    .transform((v) => (v.startsWith("RNCP") ? v : `RNCP${v}`))
+    .transform(normalizeRncp)
+    .pipe(z.string().regex(RNCP_PATTERN, { error: "rncp : code RNCP attendu (RNCP suivi de 2 à 5 chiffres, par exemple RNCP37861)" }))
     .optional()
     .describe("Code RNCP (RNCP37861 ou 37861)"),
   niveau,
@@ -114,15 +113,14 @@ export const offresQuerySchema = z.object({
     .describe("Identifiant d'un organisme (champ id de /api/v1/organismes), formateur ou responsable de l'offre"),
   siret: z
     .string()
-    .transform((v) => v.replace(/\s/g, ""))
+    .transform(normalizeSiret)
     .pipe(z.string().regex(/^[0-9]{14}$/, { error: "siret : 14 chiffres attendus" }))
     .optional()
     .describe("SIRET de l'organisme formateur ou responsable"),
   uai: z
     .string()
-    .trim()
-    .toUpperCase()
-    .regex(/^[0-9]{7}[A-Z]$/, { error: "uai : 7 chiffres et une lettre attendus (par exemple 0693191U)" })
+    .transform(normalizeUai)
+    .pipe(z.string().regex(/^[0-9]{7}[A-Z]$/, { error: "uai : 7 chiffres et une lettre attendus (par exemple 0693191U)" }))
     .optional()
     .describe("UAI de l'organisme formateur ou responsable"),
   ...territoire,
