@@ -3,7 +3,7 @@
  * `resolveOrganisationInput` checks a type + scope against the territory tables and the référentiel and names
  * the organisation; `findOrCreateOrganisation` stores it once.
  */
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, ne, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { academies, departements, organisations, organismes, regions, ORGANISATION_TYPES, type AccountOrganisationType } from "../../db/schema";
 import { isValidSiret, isValidUai, normalizeSiret, normalizeUai } from "../referentiel/codes";
@@ -197,8 +197,16 @@ export async function describeScope(database: Database, organisation: Organisati
   return "National";
 }
 
-export async function listOrganisations(database: Database): Promise<Organisation[]> {
-  return database.db.select().from(organisations).orderBy(organisations.type, organisations.nom);
+/**
+ * The organisations an invitation may pick from a list: public bodies and réseaux, a few hundred at most. CFAs
+ * (one organisation per organisme, thousands) are not listed: they are found by their type and SIRET.
+ */
+export async function listPublicOrganisations(database: Database): Promise<Organisation[]> {
+  return database.db
+    .select()
+    .from(organisations)
+    .where(ne(organisations.type, "ORGANISME_FORMATION"))
+    .orderBy(organisations.type, organisations.nom);
 }
 
 export interface TerritoryOptions {

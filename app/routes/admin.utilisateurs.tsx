@@ -164,7 +164,13 @@ export default function AdminUtilisateurs() {
           </div>
           {page.national && page.territories ? (
             <fieldset className="fr-fieldset">
-              <legend className="fr-fieldset__legend">Organisation : une existante, ou un type et son périmètre</legend>
+              <legend className="fr-fieldset__legend">
+                Organisation : une existante, ou un type et son périmètre
+                <span className="fr-hint-text">
+                  La liste donne les organisations publiques et les réseaux. Pour un CFA, choisissez le type « Organisme de formation (CFA) » et
+                  son SIRET : son organisation est retrouvée, ou créée.
+                </span>
+              </legend>
               <div className="fr-fieldset__element">
                 <ChoiceSelect
                   label="Organisation existante"

@@ -314,6 +314,20 @@ describe("admin pages", () => {
     expect(rows(await (await dreetsAdmin.get(`/admin/utilisateurs?q=${encodeURIComponent(emailOf("DRAAF"))}`)).text())).toEqual([]);
   });
 
+  it("the invitation form lists the public organisations, not the CFAs (found by type and SIRET)", async () => {
+    const admin = new Browser(app.baseUrl);
+    await admin.login(emailOf("ADMINISTRATEUR"), PASSWORD);
+    const html = await (await admin.get("/admin/utilisateurs")).text();
+    const select = html.slice(html.indexOf('name="organisationId"'), html.indexOf("</select>", html.indexOf('name="organisationId"')));
+    const listed = [...select.matchAll(/<option value="(\d+)"/g)].map((m) => Number(m[1]));
+    const organisationOf = async (persona: Persona) =>
+      (await t.database.db.select().from(users).where(eq(users.id, accounts[persona].id)))[0].organisationId;
+    expect(listed).toContain(await organisationOf("DREETS"));
+    expect(listed).toContain(await organisationOf("ADMINISTRATEUR"));
+    expect(listed).not.toContain(await organisationOf("ORGANISME_FORMATION"));
+    expect(html).toContain("Pour un CFA, choisissez le type « Organisme de formation (CFA) » et son SIRET");
+  });
+
   it("the audit log page lists named-list accesses for national admins only", async () => {
     const [dreets] = await t.database.db.select().from(users).where(eq(users.id, accounts.DREETS.id));
     await t.database.db.insert(namedListAccessLog).values({
