@@ -8,7 +8,7 @@ import { namedListAccessLog, NAMED_LISTS, users, type NamedList } from "../../db
 import { searchUsers, type UserRow } from "./accounts.server";
 import { failure, type FormResult } from "./forms.server";
 import { pendingInvitations, type PendingInvitation } from "./invitations.server";
-import { listPublicOrganisations, territoryOptions, type TerritoryOptions } from "./organisations.server";
+import { listOrganisations, territoryOptions, type TerritoryOptions } from "./organisations.server";
 import { isNationalAdmin, isOrganisationAdmin, type AuthenticatedViewer } from "./policy.server";
 import { destroyUserSessions } from "./session.server";
 import { listSignupRequests, type SignupRequestRow } from "./signup.server";
@@ -41,7 +41,7 @@ export async function adminUsersPage(
     searchUsers(database, { organisationId: scopeId, q, limit: COMPTES_PAR_PAGE, offset: (page - 1) * COMPTES_PAR_PAGE }),
     pendingInvitations(database, scopeId),
     national ? listSignupRequests(database) : Promise.resolve([]),
-    national ? listPublicOrganisations(database) : Promise.resolve([]),
+    national ? listOrganisations(database, { publicOnly: true }) : Promise.resolve([]),
     national ? territoryOptions(database) : Promise.resolve(null),
   ]);
   return {

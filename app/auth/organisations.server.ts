@@ -198,14 +198,15 @@ export async function describeScope(database: Database, organisation: Organisati
 }
 
 /**
- * The organisations an invitation may pick from a list: public bodies and réseaux, a few hundred at most. CFAs
- * (one organisation per organisme, thousands) are not listed: they are found by their type and SIRET.
+ * Every organisation, or (`publicOnly`, what an invitation picks from a list) the public bodies and réseaux: a few
+ * hundred at most. CFAs (one organisation per organisme, thousands) are then left out: they are found by their type
+ * and SIRET.
  */
-export async function listPublicOrganisations(database: Database): Promise<Organisation[]> {
+export async function listOrganisations(database: Database, options: { publicOnly?: boolean } = {}): Promise<Organisation[]> {
   return database.db
     .select()
     .from(organisations)
-    .where(ne(organisations.type, "ORGANISME_FORMATION"))
+    .where(options.publicOnly ? ne(organisations.type, "ORGANISME_FORMATION") : undefined)
     .orderBy(organisations.type, organisations.nom);
 }
 
