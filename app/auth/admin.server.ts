@@ -12,6 +12,7 @@ import { listOrganisations, territoryOptions, type TerritoryOptions } from "./or
 import { isNationalAdmin, isOrganisationAdmin, type AuthenticatedViewer } from "./policy.server";
 import { destroyUserSessions } from "./session.server";
 import { listSignupRequests, type SignupRequestRow } from "./signup.server";
+import { pageNumber } from "../referentiel/repertoire.server";
 
 export interface AdminUsersPage {
   national: boolean;
@@ -36,7 +37,7 @@ export async function adminUsersPage(
   const national = isNationalAdmin(viewer);
   const scopeId = national ? undefined : viewer.user.organisationId;
   const q = (recherche.q ?? "").trim().slice(0, 200);
-  const page = Math.max(1, Math.min(100_000, Math.floor(recherche.page ?? 1) || 1));
+  const page = pageNumber(recherche.page);
   const [comptes, invitations, demandes, organisations, territories] = await Promise.all([
     searchUsers(database, { organisationId: scopeId, q, limit: COMPTES_PAR_PAGE, offset: (page - 1) * COMPTES_PAR_PAGE }),
     pendingInvitations(database, scopeId),
@@ -106,7 +107,7 @@ export function parseAuditFilters(url: URL): AuditFilters {
     list: (NAMED_LISTS as readonly string[]).includes(list ?? "") ? (list as NamedList) : undefined,
     du: date(url.searchParams.get("du")),
     au: date(url.searchParams.get("au")),
-    page: Math.max(1, Math.min(10_000, Number(url.searchParams.get("page")) || 1)),
+    page: pageNumber(url.searchParams.get("page"), 10_000),
   };
 }
 

@@ -87,9 +87,8 @@ export async function listFormations(database: Database, query: FormationsQuery)
 export interface FormationDetail extends FormationListItem {
   effectifs: MaskedCount;
   organismes: { id: number; siret: string; uai: string | null; raison_sociale: string; departement_code: string | null; effectifs: MaskedCount | null }[];
-  offres: OffreFormation[];
-  /** Offers in the catalogue (`offres` lists the first OFFRES_MAX of them). */
-  nbOffres: number;
+  /** The catalogue's offer of the formation, one page of OFFRES_PAR_PAGE lines (`?offres=N` on its page). */
+  offres: Page<OffreFormation>;
 }
 
 /** A line of the catalogue's offer, as the formation and organisme pages list it. */
@@ -104,7 +103,8 @@ export interface OffreFormation {
   updated_at: string;
 }
 
-export const OFFRES_MAX = 500;
+/** Lines of offer a formation's or an organisme's page shows at once (the API pages by its own `limit`). */
+export const OFFRES_PAR_PAGE = 50;
 
 /** Which offers: the catalogue's filters (API), or one formation's / one organisme's (their pages). */
 export type OffresFilter = Partial<Omit<OffresQuery, "tri" | "ordre" | "page" | "limit">>;
@@ -171,7 +171,7 @@ export async function listOffres(
     from ${OFFRES_FROM}
     where ${offreConditions(filter)}
     order by ${sql.raw(order)}, ofr.code_commune_lieu, ofr.id
-    limit ${options.limit ?? OFFRES_MAX} offset ${options.offset ?? 0}`);
+    limit ${options.limit ?? OFFRES_PAR_PAGE} offset ${options.offset ?? 0}`);
   let total = rows[0]?.total ?? 0;
   if (rows.length === 0 && (options.offset ?? 0) > 0) {
     // a page past the end: the count comes from the filter alone
@@ -194,9 +194,15 @@ export async function listOffres(
   };
 }
 
-/** One page of the catalogue's offer (GET /api/v1/offres). */
-export async function pageOffres(database: Database, query: OffresQuery): Promise<Page<OffreFormation>> {
-  const { tri, ordre, page, limit, ...filter } = query;
+/**
+ * One page of the catalogue's offer: GET /api/v1/offres, or (`limit` left to OFFRES_PAR_PAGE, default order) the offer
+ * of a formation's or an organisme's page.
+ */
+export async function pageOffres(
+  database: Database,
+  query: OffresFilter & { page: number; limit?: number; tri?: OffresQuery["tri"]; ordre?: OffresQuery["ordre"] },
+): Promise<Page<OffreFormation>> {
+  const { tri, ordre, page, limit = OFFRES_PAR_PAGE, ...filter } = query;
   const { offres, total } = await listOffres(database, filter, { tri, ordre, limit, offset: (page - 1) * limit });
   return pageOf(offres, total, page, limit);
 }
@@ -205,7 +211,7 @@ export async function pageOffres(database: Database, query: OffresQuery): Promis
  * One formation; its organismes are those of the viewer's scope whose learners follow it (effectif counts only for
  * signed-in viewers; the national count is masked for the public when small).
  */
-export async function getFormation(database: Database, viewer: Viewer, id: number): Promise<FormationDetail | null> {
+export async function getFormation(database: Database, viewer: Viewer, id: number, pageOffre = 1): Promise<FormationDetail | null> {
   const [row] = await database.rows<FormationListItem>(sql`
     select f.id, f.cfd, f.rncp, f.niveau, f.intitule_court, f.intitule_long, f.duree_annees, f.duree_mois,
            f.date_ouverture::text as date_ouverture, f.date_fermeture::text as date_fermeture
@@ -220,12 +226,11 @@ export async function getFormation(database: Database, viewer: Viewer, id: numbe
     where e.formation_id = ${id} and ${scopeSql(viewer, "o")}
     group by o.id order by lower(o.raison_sociale), o.id limit 500`);
   const signedIn = viewer.userId !== null;
-  const { offres, total: nbOffres } = await listOffres(database, { formation: id });
+  const offres = await pageOffres(database, { formation: id, page: pageOffre });
   return {
     ...row,
     effectifs: maskSmallCounts(viewer, n),
     organismes: organismes.map((o) => ({ ...o, effectifs: signedIn ? o.effectifs : null })),
     offres,
-    nbOffres,
   };
 }

@@ -2,12 +2,12 @@
  * UI pieces of the référentiel pages (browser-safe): GET filter forms that work without JavaScript, sortable
  * column headers (aria-sort), DSFR pagination, badges, empty states, breadcrumb, record tables.
  */
-import { Link } from "@remix-run/react";
+import { Link, useLocation } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { formatDate, formatNombre } from "~/ui/format";
 import { FRAICHEUR_BADGES, FRAICHEUR_LABELS } from "./labels";
 import type { OffreFormation } from "./catalogue.server";
-import type { CodeInconnu } from "./repertoire.server";
+import type { CodeInconnu, Page } from "./repertoire.server";
 
 /** A URL keeping the current search params, with some replaced (undefined/"" removes). */
 export function withParams(search: string, changes: Record<string, string | number | undefined | null>): string {
@@ -327,14 +327,20 @@ export function CodesInconnusTable({
  * The catalogue's offer (offres_formation) of a formation (`par: "organisme"`: who teaches it, where) or of an
  * organisme (`par: "formation"`: what it teaches, where).
  */
-export function OffresTable({ offres, total, par, caption }: { offres: OffreFormation[]; total: number; par: "organisme" | "formation"; caption: string }) {
+export function OffresTable({ offres: page, par, caption }: { offres: Page<OffreFormation>; par: "organisme" | "formation"; caption: string }) {
+  const { search } = useLocation();
+  const { data: offres, pagination } = page;
+  const { total } = pagination;
+  const premiere = (pagination.page - 1) * pagination.limit + 1;
   const lieu = (o: OffreFormation) =>
     o.lieu ? `${o.lieu.nom ?? "Commune inconnue"} (${o.lieu.code})` : "Non précisé";
   return (
-    <div className="fr-table" data-testid="offres-formation">
+    <div className="fr-table" data-testid="offres-formation" id="offre">
       <p className="fr-text--sm fr-mb-1w">
         {total > offres.length
-          ? `${formatNombre(offres.length)} premières offres sur ${formatNombre(total)}.`
+          ? offres.length === 0
+            ? `Aucune offre sur cette page : ${formatNombre(total)} offre${total > 1 ? "s" : ""} en tout.`
+            : `Offres ${formatNombre(premiere)} à ${formatNombre(premiere + offres.length - 1)} sur ${formatNombre(total)}.`
           : `${formatNombre(total)} offre${total > 1 ? "s" : ""}.`}
       </p>
       <table>
@@ -390,6 +396,7 @@ export function OffresTable({ offres, total, par, caption }: { offres: OffreForm
           ))}
         </tbody>
       </table>
+      <Pagination page={pagination.page} pages={pagination.pages} search={search} param="offres" label="Pages de l'offre" preventScrollReset />
     </div>
   );
 }

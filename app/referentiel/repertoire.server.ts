@@ -121,6 +121,11 @@ const ORGANISME_ORDER: Record<OrganismesQuery["tri"], string> = {
   derniere_transmission: "o.last_transmission_at",
 };
 
+/** A page number read from a query parameter: a whole number from 1 to `max`, 1 when absent or not a number. */
+export function pageNumber(value: unknown, max = 100_000): number {
+  return Math.max(1, Math.min(max, Math.floor(Number(value)) || 1));
+}
+
 export function pageOf<T>(data: T[], total: number, page: number, limit: number): Page<T> {
   return { data, pagination: { page, limit, total, pages: Math.max(1, Math.ceil(total / limit)) } };
 }

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { getViewer, notFound } from "~/auth/policy.server";
 import { getFormation } from "~/referentiel/catalogue.server";
+import { pageNumber } from "~/referentiel/repertoire.server";
 import { FilAriane, OffresTable, TableauFiche } from "~/referentiel/components";
 import { NIVEAU_LABELS } from "~/referentiel/labels";
 import { formatDate, formatNombre } from "~/ui/format";
@@ -13,7 +14,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const viewer = await getViewer(request, context.database);
   if (!/^[0-9]{1,9}$/.test(params.id ?? "")) throw notFound("Cette formation n'existe pas dans le catalogue.");
-  const formation = await getFormation(context.database, viewer, Number(params.id));
+  const formation = await getFormation(context.database, viewer, Number(params.id), pageNumber(new URL(request.url).searchParams.get("offres")));
   if (!formation) throw notFound("Cette formation n'existe pas dans le catalogue.");
   return { formation, scope: viewer.scope.kind };
 }
@@ -39,13 +40,13 @@ export default function FormationDetail() {
         ]}
       />
       <h2 className="fr-h4">Offre au catalogue</h2>
-      {f.nbOffres === 0 ? (
+      {f.offres.pagination.total === 0 ? (
         <p>
           Le catalogue ne cite aucun organisme pour cette formation. Les offres (organisme formateur, responsable, lieu)
           viennent de l'import d'un catalogue des formations au format CSV.
         </p>
       ) : (
-        <OffresTable offres={f.offres} total={f.nbOffres} par="organisme" caption="Organismes et lieux qui proposent cette formation" />
+        <OffresTable offres={f.offres} par="organisme" caption="Organismes et lieux qui proposent cette formation" />
       )}
       <h2 className="fr-h4">Organismes qui la dispensent</h2>
       <p className="fr-text--sm">D'après les effectifs transmis{scope !== "national" ? ", dans le périmètre de votre organisation" : ""}.</p>

@@ -2,8 +2,8 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { canSeeAggregates, forbidden, getViewer, notFound, scopeContains, type OrganismeTarget } from "~/auth/policy.server";
 import { anomaliesOfOrganisme } from "~/referentiel/anomalies.server";
-import { listOffres } from "~/referentiel/catalogue.server";
-import { getOrganisme, qualiteFormations, type OrganismeLien } from "~/referentiel/repertoire.server";
+import { pageOffres } from "~/referentiel/catalogue.server";
+import { getOrganisme, pageNumber, qualiteFormations, type OrganismeLien } from "~/referentiel/repertoire.server";
 import { CodesInconnusTable, FilAriane, FraicheurBadge, OffresTable, TableauFiche } from "~/referentiel/components";
 import { ETAT_LABELS, NATURE_LABELS } from "~/referentiel/labels";
 import { formatDate, formatNombre } from "~/ui/format";
@@ -33,7 +33,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const [anomalies, qualite, offres] = await Promise.all([
     anomaliesOfOrganisme(context.database, organisme),
     canSeeAggregates(viewer, target) ? qualiteFormations(context.database, organisme.id) : Promise.resolve(null),
-    listOffres(context.database, { organisme: organisme.id }),
+    pageOffres(context.database, { organisme: organisme.id, page: pageNumber(new URL(request.url).searchParams.get("offres")) }),
   ]);
   return { organisme, anomalies, qualite, offres };
 }
@@ -125,10 +125,10 @@ export default function OrganismeDetail() {
 
       <section className="fr-mb-4w">
         <h2 className="fr-h4">Formations au catalogue</h2>
-        {offres.total === 0 ? (
+        {offres.pagination.total === 0 ? (
           <p className="fr-text--sm">Le catalogue des formations ne cite pas cet organisme.</p>
         ) : (
-          <OffresTable offres={offres.offres} total={offres.total} par="formation" caption="Formations que le catalogue attribue à cet organisme (formateur ou responsable)" />
+          <OffresTable offres={offres} par="formation" caption="Formations que le catalogue attribue à cet organisme (formateur ou responsable)" />
         )}
       </section>
 

@@ -371,4 +371,31 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
     expect(await (await fetch(`${app.baseUrl}/formations?region=84`)).text()).toContain("Maintenance des véhicules");
     expect(await (await fetch(`${app.baseUrl}/formations?region=53`)).text()).not.toContain("Maintenance des véhicules");
   });
+
+  it("pages a formation's offer by 50 lines (?offres=N), the organisme's page too", async () => {
+    const org = (i: number) => [uai(`${i < 45 ? "069" : "075"}${String(i).padStart(4, "0")}`), siret(`21${String(i).padStart(11, "0")}`)];
+    const lignes = Array.from({ length: 55 }, (_, i) => `32031211;Technico-commercial;${org(i).join(";")};;;`);
+    await importFormations(t.database, Buffer.from(["cfd;intitule;uai_formateur;siret_formateur;uai_responsable;siret_responsable;code_commune_lieu", ...lignes].join("\n")));
+    const [{ id: formationId }] = await t.database.rows<{ id: number }>(sql`select id from formations where cfd = '32031211'`);
+    const offre = async (path: string) => {
+      const res = await fetch(`${app.baseUrl}${path}`);
+      expect(res.status, path).toBe(200);
+      const html = await res.text();
+      const table = html.slice(html.indexOf('data-testid="offres-formation"'));
+      return { html: table, lignes: (table.slice(0, table.indexOf("</tbody>")).match(/<tr>|<tr /g) ?? []).length - 1 };
+    };
+    const premiere = await offre(`/formations/${formationId}`);
+    expect(premiere.lignes).toBe(50);
+    expect(premiere.html).toContain("Offres 1 à 50 sur 55.");
+    expect(premiere.html).toContain('aria-label="Pages de l&#x27;offre"');
+    expect(premiere.html).toContain(`href="/formations/${formationId}?offres=2"`);
+    const seconde = await offre(`/formations/${formationId}?offres=2`);
+    expect(seconde.lignes).toBe(5);
+    expect(seconde.html).toContain("Offres 51 à 55 sur 55.");
+    expect((await offre(`/formations/${formationId}?offres=9`)).html).toContain("Aucune offre sur cette page : 55 offres en tout.");
+    expect((await offre(`/formations/${formationId}?offres=abc`)).lignes).toBe(50);
+    const [{ id: lyon03 }] = await t.database.rows<{ id: number }>(sql`select id from organismes where raison_sociale = 'CFA Lyon 03'`);
+    const organisme = await offre(`/organismes/${lyon03}?offres=2`);
+    expect(organisme.html).toContain("Aucune offre sur cette page : 1 offre en tout.");
+  });
 });
