@@ -93,14 +93,7 @@ const DUPLICATE_SIGNAL_MS = 1_000;
  * the same request to stop, not a second one.
  */
 export function stopOnSignals(server: Server, database: Database, log: (message: string) => void = console.log) {
-  let stoppingSince: number | null = null;
   const stop = async (signal: NodeJS.Signals) => {
-    if (stoppingSince !== null) {
-      if (performance.now() - stoppingSince < DUPLICATE_SIGNAL_MS) return;
-      log(`${signal} reçu de nouveau : arrêt immédiat.`);
-      process.exit(1);
-    }
-    stoppingSince = performance.now();
     log(`${signal} reçu : arrêt du serveur après les requêtes en cours (au plus ${Math.round(SHUTDOWN_GRACE_MS / 1000)} s)…`);
     const force = setTimeout(() => {
       log("Des requêtes étaient encore en cours à la fin du délai : elles sont interrompues.");
@@ -121,7 +114,30 @@ export function stopOnSignals(server: Server, database: Database, log: (message:
       process.exit(1);
     }
   };
-  for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => void stop(signal));
+  onStopSignal((signal) => void stop(signal), log);
+}
+
+/**
+ * Calls `stop` on the first SIGTERM or SIGINT. Copies of it within DUPLICATE_SIGNAL_MS are ignored (a Ctrl-C reaches
+ * the process from the terminal and again from npm); a later signal ends the process at once. Returns the function
+ * that removes the listeners (`npm start` hands over from its set-up phase to the running server).
+ */
+export function onStopSignal(stop: (signal: NodeJS.Signals) => void, log: (message: string) => void = console.log): () => void {
+  let firstAt: number | null = null;
+  const listener = (signal: NodeJS.Signals) => {
+    if (firstAt !== null) {
+      if (performance.now() - firstAt < DUPLICATE_SIGNAL_MS) return;
+      log(`${signal} reçu de nouveau : arrêt immédiat.`);
+      process.exit(1);
+    }
+    firstAt = performance.now();
+    stop(signal);
+  };
+  const signals = ["SIGTERM", "SIGINT"] as const;
+  for (const signal of signals) process.on(signal, listener);
+  return () => {
+    for (const signal of signals) process.off(signal, listener);
+  };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

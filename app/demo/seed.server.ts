@@ -52,6 +52,12 @@ export interface SeedOptions {
   territories?: DemoTerritories;
   /** Rebuild the statut storage after the load (default true). */
   statuts?: boolean;
+  /**
+   * Abandons the load when aborted (checked between chunks): its transaction is rolled back and the signal's reason
+   * thrown, the database is left as it was. The statut rebuild that follows a completed load is not abandoned (cut,
+   * it would leave partial periods).
+   */
+  signal?: AbortSignal;
 }
 
 export interface SeedResult {
@@ -391,6 +397,11 @@ async function loadDemoData(database: Database, options: SeedOptions): Promise<S
     let pending: Promise<void> = Promise.resolve();
     const stream = world.effectifs();
     for (let done = false; !done; ) {
+      if (options.signal) {
+        // PGlite answers on this thread: without a turn of the event loop, a signal's handler would wait for the end
+        await yieldToEventLoop();
+        options.signal.throwIfAborted();
+      }
       const e = new CsvBuffer();
       const c = new CsvBuffer();
       const s = new CsvBuffer();
@@ -430,6 +441,7 @@ async function loadDemoData(database: Database, options: SeedOptions): Promise<S
       if (!cooperative) await pending;
     }
     await pending;
+    options.signal?.throwIfAborted();
 
     report("finalisation", nbEffectifs, nbContrats);
     for (const table of ["organismes", "formations", "effectifs", "contrats", "effectif_statuts_erp"]) {

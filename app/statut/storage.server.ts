@@ -24,6 +24,8 @@
  */
 import { sql, type SQL } from "drizzle-orm";
 import { arrayParam, execRows, unnestArrays, type Database, type Executor } from "../../db/client.server";
+import { getTableConfig } from "drizzle-orm/pg-core";
+import { statutPeriodes } from "../../db/schema";
 import { niveauFromCfd } from "../referentiel/codes";
 import { etatsPeriodes, type EtatPeriode } from "../indicateurs/etats";
 import { addDays } from "./days";
@@ -608,6 +610,35 @@ interface LigneRebuild extends LigneSource {
 }
 
 /**
+ * Whether a rebuild was cut short while it loaded the periods (process killed): statut_periodes then misses
+ * secondary indexes the schema declares (the rebuild drops them first and recreates them once every period is
+ * written), and its periods are partial. `npm start` resumes the rebuild (the days, built after, are rebuilt on
+ * demand when missing).
+ */
+export async function rebuildInterrompu(database: Database): Promise<boolean> {
+  const presents = await database.rows<{ name: string }>(sql`
+    select indexname as name from pg_indexes where schemaname = current_schema() and tablename = 'statut_periodes'`);
+  const noms = new Set(presents.map((r) => r.name));
+  return INDEX_PERIODES.some((index) => !noms.has(index.name));
+}
+
+/**
+ * The secondary indexes of statut_periodes as the schema declares them (drizzle generates the migrations from the
+ * same declarations): what a rebuild drops and recreates, even after a rebuild killed before it recreated them.
+ */
+const INDEX_PERIODES = getTableConfig(statutPeriodes).indexes.map(({ config }) => {
+  const colonnes = config.columns.map((c) => {
+    if (!("name" in c) || typeof c.name !== "string") throw new Error(`index ${config.name} : seules des colonnes sont prévues`);
+    return `"${c.name}"`;
+  });
+  if (!config.name || config.where) throw new Error("index de statut_periodes : nom obligatoire, pas de condition prévue");
+  return {
+    name: config.name,
+    create: `create ${config.unique ? "unique " : ""}index if not exists "${config.name}" on statut_periodes using ${config.method ?? "btree"} (${colonnes.join(", ")})`,
+  };
+});
+
+/**
  * Recomputes statut_periodes and every aggregate from the effectifs table: streamed by chunks of ids (never more
  * than one chunk in memory), periods loaded with COPY (secondary indexes dropped during the load and recreated),
  * then the month ends and today materialised one day at a time. Meant for bulk loads (after the demo seed), with
@@ -625,10 +656,8 @@ export async function rebuildStatutStorage(database: Database, options: RebuildO
     indicateurs_agregats_formation_departement`);
   const [{ n: total }] = await database.rows<{ n: number }>(sql`select count(*)::int as n from effectifs`);
 
-  // Secondary indexes off during the load (their definitions come from the catalog: the migration stays the truth).
-  const indexes = await database.rows<{ name: string; def: string }>(sql`
-    select indexname as name, indexdef as def from pg_indexes
-    where schemaname = current_schema() and tablename = 'statut_periodes'`);
+  // Secondary indexes off during the load (from the schema: a rebuild killed before it recreated them is repaired).
+  const indexes = INDEX_PERIODES;
   for (const index of indexes) await database.rows(sql.raw(`drop index if exists "${index.name}"`));
 
   progress({ phase: "periodes", fait: 0, total });
@@ -683,8 +712,7 @@ export async function rebuildStatutStorage(database: Database, options: RebuildO
     }
   } finally {
     progress({ phase: "index", fait: 0, total: indexes.length });
-    for (const index of indexes)
-      await database.rows(sql.raw(index.def.replace(/^CREATE INDEX /i, "CREATE INDEX IF NOT EXISTS ")));
+    for (const index of indexes) await database.rows(sql.raw(index.create));
   }
   await database.rows(sql`analyze statut_periodes`);
 

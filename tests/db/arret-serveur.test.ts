@@ -2,7 +2,8 @@
  * The server stops cleanly on SIGTERM / SIGINT (server.ts, stopOnSignals), in a child process on a real database
  * (a fresh PGlite directory, or a database of the PostgreSQL server when DATABASE_URL is set): a batch whose body
  * is still arriving when the signal comes is read, stored and answered; a new connection is refused; the process
- * exits 0 after closing the database, which reopens with the batch in it. Needs `npm run -s build` first.
+ * exits 0 after closing the database, which reopens with the batch in it. `npm start` (scripts/start.ts) stopped
+ * while it loads the demo leaves the database as it was. Needs `npm run -s build` first.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -14,6 +15,8 @@ import { sql } from "drizzle-orm";
 import { migrate, openDatabase, type Database } from "../../db/client.server";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { dossier, insertOrganisme, keyFor } from "./ingestion-fixtures";
+import { isDatabaseEmpty } from "../../app/demo/seed.server";
+import { rebuildInterrompu } from "../../app/statut/storage.server";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -167,5 +170,53 @@ describe("graceful shutdown", () => {
       const database = await reopen();
       expect(await database.rows(sql`select id from effectifs`)).toEqual([]);
     }
+  }, 120_000);
+});
+
+describe("npm start stopped while it prepares the database", () => {
+  it("Ctrl-C during the demo load: the load is rolled back, the database is closed cleanly, the process exits 0", async () => {
+    // not in production (npm start's default): the demo is loaded into an empty database
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "development", PORT: "0", DEMO_EFFECTIFS: "50000" };
+    let reopen: () => Promise<Database>;
+    if (process.env.DATABASE_URL) {
+      const t: TestDatabase = await createTestDatabase({ territories: false });
+      cleanups.push(() => t.drop());
+      env.DATABASE_URL = t.url;
+      reopen = async () => t.database;
+    } else {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tdb-demarrage-"));
+      cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+      delete env.DATABASE_URL;
+      env.PGLITE_DIR = path.join(dir, "pglite");
+      reopen = async () => {
+        const reopened = await openDatabase({ pgliteDir: env.PGLITE_DIR });
+        cleanups.push(() => reopened.close());
+        return reopened;
+      };
+    }
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    cleanups.push(async () => {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    });
+    let output = "";
+    const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const loading = new Promise<void>((resolve) => {
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes("génération du jeu de démonstration")) resolve();
+      };
+      child.stdout!.on("data", onData);
+      child.stderr!.on("data", onData);
+    });
+    await Promise.race([loading, exit]);
+    child.kill("SIGINT");
+    expect(await exit, output).toBe(0);
+    expect(output).toContain("SIGINT reçu : arrêt après l'étape en cours de la préparation");
+    expect(output).toContain("Préparation interrompue, base de données fermée proprement.");
+    expect(output).not.toContain("Jeu de démonstration chargé");
+    const database = await reopen();
+    // nothing of the load is left: the next npm start finds an empty database and loads the demo
+    expect(await isDatabaseEmpty(database)).toBe(true);
+    expect(await rebuildInterrompu(database)).toBe(false);
   }, 120_000);
 });

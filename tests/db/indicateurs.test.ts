@@ -11,6 +11,7 @@ import { contrats, effectifs, formations, organismeRelations, organismes, transm
 import {
   refreshStatutStorage,
   rebuildStatutStorage,
+  rebuildInterrompu,
   materialiserJours,
   preparerJours,
 } from "../../app/statut/storage.server";
@@ -644,6 +645,18 @@ describe("toujours à jour", () => {
     // the rebuild materialises every month end up to today: compare the days that existed before
     const rebuilt = (await dump()).filter((r) => jours.some((j) => j.jour === (r as { jour: string }).jour));
     expect(rebuilt).toEqual(incremental);
+  });
+
+  it("tells a rebuild cut short while it loaded the periods (an index of statut_periodes missing), which a rebuild repairs", async () => {
+    expect(await rebuildInterrompu(t.database)).toBe(false);
+    const periodes = await t.database.rows(sql`select * from statut_periodes order by effectif_id, debut`);
+    // what a killed rebuild leaves: secondary indexes dropped, part of the periods written
+    await t.database.rows(sql`drop index statut_periodes_formation_idx`);
+    await t.database.rows(sql`delete from statut_periodes where effectif_id in (select id from effectifs order by id limit 3)`);
+    expect(await rebuildInterrompu(t.database)).toBe(true);
+    await rebuildStatutStorage(t.database, { today: TODAY });
+    expect(await rebuildInterrompu(t.database)).toBe(false);
+    expect(await t.database.rows(sql`select * from statut_periodes order by effectif_id, debut`)).toEqual(periodes);
   });
 });
 
