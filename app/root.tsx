@@ -11,6 +11,7 @@ import { setLink } from "@codegouvfr/react-dsfr/link";
 import { DsfrLink } from "./ui/DsfrLink";
 import { describeRouteError } from "./ui/erreur";
 import "./load-context";
+export { pageSansFormulaire as action } from "./shared/methode.server";
 
 // The server renders DSFR links with Remix's Link too (entry.client registers it for the browser).
 setLink({ Link: DsfrLink as never });

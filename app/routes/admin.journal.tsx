@@ -8,6 +8,7 @@ import { ACTION_LABELS, NAMED_LIST_LABELS, ORGANISATION_TYPE_LABELS } from "~/au
 import { requireNationalAdmin } from "~/auth/policy.server";
 import { NO_STORE } from "~/auth/responses.server";
 import { AuthErrorBoundary, formatDateTime } from "~/auth/ui";
+export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = () => [{ title: "Journal des accès aux listes nominatives - Tableau de bord de l'apprentissage" }];
 export const headers = () => NO_STORE;

@@ -2,6 +2,7 @@
 import type { MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { openApiForDisplay } from "~/ingestion/openapi.server";
+export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = () => [{ title: "Documentation de l'API - Tableau de bord de l'apprentissage" }];
 

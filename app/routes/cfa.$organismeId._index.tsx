@@ -8,6 +8,7 @@ import { NO_STORE } from "~/auth/responses.server";
 import { FraicheurBadge, TableauFiche } from "~/referentiel/components";
 import { ETAT_LABELS, NATURE_LABELS } from "~/referentiel/labels";
 import { formatDate, formatNombre, formatPourcentage } from "~/ui/format";
+export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: titreEspace("Accueil", matches) }];
 export const headers = () => NO_STORE;

@@ -18,6 +18,7 @@ import { NIVEAU_LABELS } from "~/referentiel/labels";
 import type { Statut } from "~/statut/engine";
 import { todayIso } from "~/statut/annee-scolaire";
 import { formatDate, pluriel } from "~/ui/format";
+export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) => [
   { title: titreEspace(data ? `${data.fiche.identite.nom} ${data.fiche.identite.prenom}` : "Apprenant", matches) },

@@ -12,6 +12,7 @@ import { StatutBadge, codesFormation, libelleAnneeFormation, titreEspace } from 
 import { ErrorsAlert, Pagination, SearchButtons, SelectField, SortHeader, withParams } from "~/referentiel/components";
 import { todayIso } from "~/statut/annee-scolaire";
 import { formatDate, pluriel } from "~/ui/format";
+export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: titreEspace("Apprenants", matches) }];
 export const headers = () => NO_STORE;

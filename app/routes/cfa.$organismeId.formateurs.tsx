@@ -7,6 +7,7 @@ import { formateursDuResponsable } from "~/cfa/espace.server";
 import { formatDateHeure, titreEspace } from "~/cfa/ui";
 import { FraicheurBadge } from "~/referentiel/components";
 import { formatNombre, pluriel } from "~/ui/format";
+export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: titreEspace("Organismes formateurs", matches) }];
 export const headers = () => NO_STORE;

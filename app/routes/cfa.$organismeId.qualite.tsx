@@ -8,6 +8,7 @@ import { qualiteCfa } from "~/cfa/qualite.server";
 import { titreEspace } from "~/cfa/ui";
 import { CodesInconnusTable, Pagination, SelectField, withParams } from "~/referentiel/components";
 import { formatNombre, formatPourcentage, pluriel } from "~/ui/format";
+export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: titreEspace("Qualité des données", matches) }];
 export const headers = () => NO_STORE;

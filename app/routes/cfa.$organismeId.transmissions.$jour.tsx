@@ -7,6 +7,7 @@ import { parseJour, transmissionsDuJour } from "~/cfa/transmissions.server";
 import { formatHeure, titreEspace } from "~/cfa/ui";
 import { NO_STORE } from "~/auth/responses.server";
 import { formatDate, formatNombre, pluriel } from "~/ui/format";
+export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) => [
   { title: titreEspace(`Transmissions du ${data ? formatDate(data.jour) : "jour"}`, matches) },

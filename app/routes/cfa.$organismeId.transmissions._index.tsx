@@ -10,6 +10,7 @@ import { Chart } from "~/components/Chart";
 import { Pagination } from "~/referentiel/components";
 import { addDays, diffDays } from "~/statut/days";
 import { formatDate, formatNombre, pluriel } from "~/ui/format";
+export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: titreEspace("Transmissions", matches) }];
 export const headers = () => NO_STORE;

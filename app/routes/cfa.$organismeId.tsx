@@ -11,6 +11,7 @@ import { NO_STORE } from "~/auth/responses.server";
 import { AuthErrorBoundary } from "~/auth/ui";
 import { FilAriane } from "~/referentiel/components";
 import { NATURE_LABELS } from "~/referentiel/labels";
+export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const headers = () => NO_STORE;
 

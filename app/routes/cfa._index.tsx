@@ -12,6 +12,7 @@ import { choixEspace } from "~/cfa/espace.server";
 import { FraicheurBadge } from "~/referentiel/components";
 import { NATURE_LABELS } from "~/referentiel/labels";
 import { formatNombre } from "~/ui/format";
+export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = () => [{ title: "Espace CFA - Tableau de bord de l'apprentissage" }];
 export const headers = () => NO_STORE;

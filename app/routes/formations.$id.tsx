@@ -6,6 +6,7 @@ import { pageNumber } from "~/referentiel/repertoire.server";
 import { FilAriane, OffresTable, TableauFiche } from "~/referentiel/components";
 import { NIVEAU_LABELS } from "~/referentiel/labels";
 import { formatDate, formatNombre } from "~/ui/format";
+export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.formation.intitule_long ?? "Formation"} - Catalogue des formations - Tableau de bord de l'apprentissage` },

@@ -7,6 +7,7 @@ import { territoiresOptions } from "~/referentiel/repertoire.server";
 import { EmptyState, ErrorsAlert, Pagination, RegionSelect, ResultCount, SearchButtons, SearchField, SelectField, SortHeader } from "~/referentiel/components";
 import { NIVEAU_LABELS } from "~/referentiel/labels";
 import { formatDate } from "~/ui/format";
+export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = () => [{ title: "Catalogue des formations - Tableau de bord de l'apprentissage" }];
 

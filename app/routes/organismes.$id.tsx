@@ -7,6 +7,7 @@ import { getOrganisme, pageNumber, qualiteFormations, type OrganismeLien } from 
 import { CodesInconnusTable, FilAriane, FraicheurBadge, OffresTable, TableauFiche } from "~/referentiel/components";
 import { ETAT_LABELS, NATURE_LABELS } from "~/referentiel/labels";
 import { formatDate, formatNombre } from "~/ui/format";
+export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.organisme.raison_sociale ?? "Organisme"} - Répertoire des organismes - Tableau de bord de l'apprentissage` },

@@ -6,6 +6,7 @@ import { listOrganismes, reseauxConnus, territoiresOptions } from "~/referentiel
 import { DepartementSelect, EmptyState, ErrorsAlert, FraicheurBadge, Pagination, RegionSelect, ResultCount, SearchButtons, SearchField, SelectField, SortHeader } from "~/referentiel/components";
 import { ETAT_LABELS, FRAICHEUR_LABELS, NATURE_LABELS } from "~/referentiel/labels";
 import { formatDate } from "~/ui/format";
+export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = () => [{ title: "Répertoire des organismes - Tableau de bord de l'apprentissage" }];
 

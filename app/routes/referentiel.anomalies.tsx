@@ -7,6 +7,7 @@ import { anomaliesQuerySchema, parseQueryLenient } from "~/referentiel/filtres.s
 import { territoiresOptions } from "~/referentiel/repertoire.server";
 import { DepartementSelect, EmptyState, ErrorsAlert, Pagination, RegionSelect, ResultCount, SelectField } from "~/referentiel/components";
 import { NATURE_LABELS } from "~/referentiel/labels";
+export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = () => [{ title: "Anomalies du référentiel - Tableau de bord de l'apprentissage" }];
 

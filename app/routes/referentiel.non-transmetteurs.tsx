@@ -9,6 +9,7 @@ import { reseauxConnus, territoiresOptions } from "~/referentiel/repertoire.serv
 import { DepartementSelect, EmptyState, ErrorsAlert, Pagination, RegionSelect, ResultCount, SelectField, withParams } from "~/referentiel/components";
 import { NATURE_LABELS } from "~/referentiel/labels";
 import { formatDate } from "~/ui/format";
+export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = () => [{ title: "Organismes qui ne transmettent pas - Tableau de bord de l'apprentissage" }];
 

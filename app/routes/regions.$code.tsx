@@ -4,6 +4,7 @@ import { loaderTableau, vueTerritoire } from "~/tableaux/page.server";
 import { PageTableau } from "~/tableaux/components/TableauDeBord";
 import { ErreurTableau } from "~/tableaux/components/ErreurTableau";
 import { metaTableau } from "~/tableaux/meta";
+export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction<typeof loader> = metaTableau;
 

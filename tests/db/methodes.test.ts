@@ -1,7 +1,7 @@
 /**
  * The read-only resource routes (API v1, downloads, exports) answer any method other than GET with a French 405
  * and `Allow`, before any access check: never Remix's English "Unexpected Server Error"; a POST to a page without
- * a form gets its French error page, without Remix's internals. A resource route (a module
+ * a form gets its French error page (pageSansFormulaire), without Remix's internals, in the page or its data. A resource route (a module
  * of app/routes without a default export) missing from the list below fails the first test. Needs `npm run -s build`.
  */
 import fs from "node:fs";
@@ -67,15 +67,29 @@ describe("read-only resource routes", () => {
       expect(await res.json()).toEqual({ erreur: expect.stringMatching(/^Méthode non permise : cette adresse se lit seulement \(GET\)/) });
     }
   });
-  // a page without a form (no action): the page's error boundary, in French, without Remix's internals
-  it.skipIf(!built).each(["/", "/regions/84", "/organismes", "/formations", "/cfa"])("POST %s: a French 405 page", async (url) => {
+  // a page without a form: its action (pageSansFormulaire) throws a French 405; the page's error boundary shows it
+  it("every page has an action: its form's, or pageSansFormulaire", () => {
+    const dir = path.resolve("app/routes");
+    const sansAction = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith(".tsx"))
+      .filter((f) => {
+        const source = fs.readFileSync(path.join(dir, f), "utf8");
+        return /export default/.test(source) && !/export (async )?function action|export const action|as action }/.test(source);
+      });
+    expect(sansAction).toEqual([]);
+    // a POST to a layout's own address (without ?index) goes to the layout: the root's, for "/"
+    expect(fs.readFileSync(path.resolve("app/root.tsx"), "utf8")).toContain("pageSansFormulaire as action");
+  });
+  it.skipIf(!built).each(["/", "/?index", "/regions/84", "/organismes", "/formations", "/cfa", "/cfa/1", "/organismes/1", "/api/doc"])("POST %s: a French 405 page", async (url) => {
     const res = await fetch(app.baseUrl + url, { method: "POST", body: "a=1", headers: { "Content-Type": "application/x-www-form-urlencoded" } });
     expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("GET, HEAD");
     const html = await res.text();
-    // what the visitor reads (the hydration data keeps Remix's own record of the error; no stack in production)
     const page = html.slice(html.indexOf("<main"), html.indexOf("</main>"));
     expect(page).toContain("<h1>Méthode non permise</h1>");
     expect(page).toContain("Cette page ne reçoit pas de formulaire : ouvrez-la depuis son lien ou depuis le menu.");
-    expect(page).not.toMatch(/You made a POST|routes\//);
+    // nor in the hydration data: no English message naming the route module
+    expect(html).not.toMatch(/You made a POST|did not provide an `action`/);
   });
 });
