@@ -23,8 +23,8 @@
  * transaction, so that two refreshes of one effectif never run concurrently.
  */
 import { sql, type SQL } from "drizzle-orm";
-import { arrayParam, execRows, unnestArrays, type Database, type Executor } from "../../db/client.server";
 import { getTableConfig } from "drizzle-orm/pg-core";
+import { arrayParam, execRows, unnestArrays, type Database, type Executor } from "../../db/client.server";
 import { statutPeriodes } from "../../db/schema";
 import { niveauFromCfd } from "../referentiel/codes";
 import { etatsPeriodes, type EtatPeriode } from "../indicateurs/etats";
