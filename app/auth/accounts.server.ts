@@ -14,7 +14,7 @@ import { checkThrottle, formatDelay, recordAttempt } from "./throttle.server";
 import { consumeToken, createToken, inspectToken, revokeTokens, TOKEN_STATE_MESSAGES } from "./tokens.server";
 import { publicBaseUrl, sendMail } from "./mail.server";
 import type { AuthenticatedViewer } from "./policy.server";
-import { containsWords } from "../referentiel/repertoire.server";
+import { containsWords, totalOf } from "../referentiel/repertoire.server";
 
 export type User = typeof users.$inferSelect;
 
@@ -282,14 +282,14 @@ export async function searchUsers(
     .where(where)
     .orderBy(organisations.type, organisations.nom, users.email);
   const rows = options.limit === undefined ? await query : await query.limit(options.limit).offset(options.offset ?? 0);
-  let total = rows[0]?.total ?? 0;
-  if (rows.length === 0 && (options.offset ?? 0) > 0) {
-    [{ total }] = await database.db
-      .select({ total: sql<number>`count(*)`.mapWith(Number) })
+  const total = await totalOf(rows, options.offset ?? 0, async () => {
+    const [{ n }] = await database.db
+      .select({ n: sql<number>`count(*)`.mapWith(Number) })
       .from(users)
       .innerJoin(organisations, eq(organisations.id, users.organisationId))
       .where(where);
-  }
+    return n;
+  });
   return { total, rows: rows.map(({ user, organisation }) => ({
     id: user.id,
     email: user.email,

@@ -11,7 +11,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { maskSmallCounts, scopeSql, type MaskedCount, type Viewer } from "../auth/policy.server";
 import type { FormationsQuery, OffresQuery } from "./filtres.server";
-import { containsWords, pageOf, type Page } from "./repertoire.server";
+import { containsWords, pageOf, totalOf, type Page } from "./repertoire.server";
 
 export interface FormationListItem {
   id: number;
@@ -172,12 +172,10 @@ export async function listOffres(
     where ${offreConditions(filter)}
     order by ${sql.raw(order)}, ofr.code_commune_lieu, ofr.id
     limit ${options.limit ?? OFFRES_PAR_PAGE} offset ${options.offset ?? 0}`);
-  let total = rows[0]?.total ?? 0;
-  if (rows.length === 0 && (options.offset ?? 0) > 0) {
-    // a page past the end: the count comes from the filter alone
-    [{ total }] = await database.rows<{ total: number }>(sql`
-      select count(*)::int as total from ${OFFRES_FROM} where ${offreConditions(filter)}`);
-  }
+  const total = await totalOf(rows, options.offset ?? 0, async () => {
+    const [{ n }] = await database.rows<{ n: number }>(sql`select count(*)::int as n from ${OFFRES_FROM} where ${offreConditions(filter)}`);
+    return n;
+  });
   return {
     total,
     offres: rows.map((r) => ({
