@@ -86,7 +86,8 @@ export async function listFormations(database: Database, query: FormationsQuery)
 
 export interface FormationDetail extends FormationListItem {
   effectifs: MaskedCount;
-  organismes: { id: number; siret: string; uai: string | null; raison_sociale: string; departement_code: string | null; effectifs: MaskedCount | null }[];
+  /** Organismes formateurs whose learners follow it, one page of ORGANISMES_PAR_PAGE (`?organismes=N` on its page). */
+  organismes: Page<{ id: number; siret: string; uai: string | null; raison_sociale: string; departement_code: string | null; effectifs: MaskedCount | null }>;
   /** The catalogue's offer of the formation, one page of OFFRES_PAR_PAGE lines (`?offres=N` on its page). */
   offres: Page<OffreFormation>;
 }
@@ -105,6 +106,8 @@ export interface OffreFormation {
 
 /** Lines of offer a formation's or an organisme's page shows at once (the API pages by its own `limit`). */
 export const OFFRES_PAR_PAGE = 50;
+/** Organismes a formation's page lists at once. */
+const ORGANISMES_PAR_PAGE = 50;
 
 /** Which offers: the catalogue's filters (API), or one formation's / one organisme's (their pages). */
 export type OffresFilter = Partial<Omit<OffresQuery, "tri" | "ordre" | "page" | "limit">>;
@@ -209,7 +212,12 @@ export async function pageOffres(
  * One formation; its organismes are those of the viewer's scope whose learners follow it (effectif counts only for
  * signed-in viewers; the national count is masked for the public when small).
  */
-export async function getFormation(database: Database, viewer: Viewer, id: number, pageOffre = 1): Promise<FormationDetail | null> {
+export async function getFormation(
+  database: Database,
+  viewer: Viewer,
+  id: number,
+  pages: { offres?: number; organismes?: number } = {},
+): Promise<FormationDetail | null> {
   const [row] = await database.rows<FormationListItem>(sql`
     select f.id, f.cfd, f.rncp, f.niveau, f.intitule_court, f.intitule_long, f.duree_annees, f.duree_mois,
            f.date_ouverture::text as date_ouverture, f.date_fermeture::text as date_fermeture
@@ -218,17 +226,30 @@ export async function getFormation(database: Database, viewer: Viewer, id: numbe
   const [{ n }] = await database.rows<{ n: number }>(sql`
     select count(*)::int as n from effectifs e join organismes o on o.id = e.organisme_formateur_id
     where e.formation_id = ${id} and ${scopeSql(viewer, "o")}`);
-  const organismes = await database.rows<{ id: number; siret: string; uai: string | null; raison_sociale: string; departement_code: string | null; effectifs: number }>(sql`
-    select o.id, o.siret, o.uai, o.raison_sociale, o.departement_code, count(*)::int as effectifs
+  const page = pages.organismes ?? 1;
+  const offset = (page - 1) * ORGANISMES_PAR_PAGE;
+  const organismes = await database.rows<{ id: number; siret: string; uai: string | null; raison_sociale: string; departement_code: string | null; effectifs: number; total: number }>(sql`
+    select o.id, o.siret, o.uai, o.raison_sociale, o.departement_code, count(*)::int as effectifs, count(*) over ()::int as total
     from effectifs e join organismes o on o.id = e.organisme_formateur_id
     where e.formation_id = ${id} and ${scopeSql(viewer, "o")}
-    group by o.id order by lower(o.raison_sociale), o.id limit 500`);
+    group by o.id order by lower(o.raison_sociale), o.id limit ${ORGANISMES_PAR_PAGE} offset ${offset}`);
+  const nbOrganismes = await totalOf(organismes, offset, async () => {
+    const [{ n: total }] = await database.rows<{ n: number }>(sql`
+      select count(distinct o.id)::int as n from effectifs e join organismes o on o.id = e.organisme_formateur_id
+      where e.formation_id = ${id} and ${scopeSql(viewer, "o")}`);
+    return total;
+  });
   const signedIn = viewer.userId !== null;
-  const offres = await pageOffres(database, { formation: id, page: pageOffre });
+  const offres = await pageOffres(database, { formation: id, page: pages.offres ?? 1 });
   return {
     ...row,
     effectifs: maskSmallCounts(viewer, n),
-    organismes: organismes.map((o) => ({ ...o, effectifs: signedIn ? o.effectifs : null })),
+    organismes: pageOf(
+      organismes.map(({ total: _total, ...o }) => ({ ...o, effectifs: signedIn ? o.effectifs : null })),
+      nbOrganismes,
+      page,
+      ORGANISMES_PAR_PAGE,
+    ),
     offres,
   };
 }

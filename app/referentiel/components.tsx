@@ -324,25 +324,37 @@ export function CodesInconnusTable({
 }
 
 /**
+ * What a page of a list shows: "Offres 51 à 55 sur 55.", "55 offres." (one page), or, past the end, "Aucune offre
+ * sur cette page : 55 offres en tout." `nom`: singular, plural, and "none" (its gender: Aucune offre, Aucun organisme).
+ */
+export function ResumePage({ page: { data, pagination }, nom: [un, plusieurs, aucun] }: { page: Page<unknown>; nom: [string, string, string] }) {
+  const { total } = pagination;
+  const premiere = (pagination.page - 1) * pagination.limit + 1;
+  const compte = (n: number) => `${formatNombre(n)} ${n > 1 ? plusieurs : un}`;
+  const majuscule = plusieurs.charAt(0).toUpperCase() + plusieurs.slice(1);
+  return (
+    <p className="fr-text--sm fr-mb-1w">
+      {total <= data.length
+        ? `${compte(total)}.`
+        : data.length === 0
+          ? `${aucun} sur cette page : ${compte(total)} en tout.`
+          : `${majuscule} ${formatNombre(premiere)} à ${formatNombre(premiere + data.length - 1)} sur ${formatNombre(total)}.`}
+    </p>
+  );
+}
+
+/**
  * The catalogue's offer (offres_formation) of a formation (`par: "organisme"`: who teaches it, where) or of an
  * organisme (`par: "formation"`: what it teaches, where).
  */
 export function OffresTable({ offres: page, par, caption }: { offres: Page<OffreFormation>; par: "organisme" | "formation"; caption: string }) {
   const { search } = useLocation();
   const { data: offres, pagination } = page;
-  const { total } = pagination;
-  const premiere = (pagination.page - 1) * pagination.limit + 1;
   const lieu = (o: OffreFormation) =>
     o.lieu ? `${o.lieu.nom ?? "Commune inconnue"} (${o.lieu.code})` : "Non précisé";
   return (
     <div className="fr-table" data-testid="offres-formation" id="offre">
-      <p className="fr-text--sm fr-mb-1w">
-        {total > offres.length
-          ? offres.length === 0
-            ? `Aucune offre sur cette page : ${formatNombre(total)} offre${total > 1 ? "s" : ""} en tout.`
-            : `Offres ${formatNombre(premiere)} à ${formatNombre(premiere + offres.length - 1)} sur ${formatNombre(total)}.`
-          : `${formatNombre(total)} offre${total > 1 ? "s" : ""}.`}
-      </p>
+      <ResumePage page={page} nom={["offre", "offres", "Aucune offre"]} />
       <table>
         <caption className="fr-sr-only">{caption}</caption>
         <thead>

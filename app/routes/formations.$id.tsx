@@ -1,9 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData, useLocation } from "@remix-run/react";
 import { getViewer, notFound } from "~/auth/policy.server";
 import { getFormation } from "~/referentiel/catalogue.server";
 import { pageNumber } from "~/referentiel/repertoire.server";
-import { FilAriane, OffresTable, TableauFiche } from "~/referentiel/components";
+import { FilAriane, OffresTable, Pagination, ResumePage, TableauFiche } from "~/referentiel/components";
 import { NIVEAU_LABELS } from "~/referentiel/labels";
 import { formatDate, formatNombre } from "~/ui/format";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
@@ -15,13 +15,18 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const viewer = await getViewer(request, context.database);
   if (!/^[0-9]{1,9}$/.test(params.id ?? "")) throw notFound("Cette formation n'existe pas dans le catalogue.");
-  const formation = await getFormation(context.database, viewer, Number(params.id), pageNumber(new URL(request.url).searchParams.get("offres")));
+  const search = new URL(request.url).searchParams;
+  const formation = await getFormation(context.database, viewer, Number(params.id), {
+    offres: pageNumber(search.get("offres")),
+    organismes: pageNumber(search.get("organismes")),
+  });
   if (!formation) throw notFound("Cette formation n'existe pas dans le catalogue.");
   return { formation, scope: viewer.scope.kind };
 }
 
 export default function FormationDetail() {
   const { formation: f, scope } = useLoaderData<typeof loader>();
+  const { search } = useLocation();
   const count = (n: number | string) => (typeof n === "number" ? formatNombre(n) : n);
   return (
     <div className="fr-container fr-my-5w">
@@ -51,10 +56,11 @@ export default function FormationDetail() {
       )}
       <h2 className="fr-h4">Organismes qui la dispensent</h2>
       <p className="fr-text--sm">D'après les effectifs transmis{scope !== "national" ? ", dans le périmètre de votre organisation" : ""}.</p>
-      {f.organismes.length === 0 ? (
+      {f.organismes.pagination.total === 0 ? (
         <p>Aucun organisme n'a transmis d'effectif pour cette formation.</p>
       ) : (
-        <div className="fr-table">
+        <div className="fr-table" data-testid="organismes-formation">
+          <ResumePage page={f.organismes} nom={["organisme", "organismes", "Aucun organisme"]} />
           <table>
             <caption>Organismes formateurs</caption>
             <thead>
@@ -63,12 +69,12 @@ export default function FormationDetail() {
                 <th scope="col">SIRET</th>
                 <th scope="col">UAI</th>
                 <th scope="col">Département</th>
-                {f.organismes.some((o) => o.effectifs !== null) ? <th scope="col">Effectifs</th> : null}
+                {f.organismes.data.some((o) => o.effectifs !== null) ? <th scope="col">Effectifs</th> : null}
                 <th scope="col">Tableau de bord</th>
               </tr>
             </thead>
             <tbody>
-              {f.organismes.map((o) => (
+              {f.organismes.data.map((o) => (
                 <tr key={o.id}>
                   <td>
                     <Link to={`/organismes/${o.id}`}>{o.raison_sociale}</Link>
@@ -86,6 +92,14 @@ export default function FormationDetail() {
               ))}
             </tbody>
           </table>
+          <Pagination
+            page={f.organismes.pagination.page}
+            pages={f.organismes.pagination.pages}
+            search={search}
+            param="organismes"
+            label="Pages des organismes"
+            preventScrollReset
+          />
         </div>
       )}
     </div>

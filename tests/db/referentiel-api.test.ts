@@ -397,5 +397,25 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
     const [{ id: lyon03 }] = await t.database.rows<{ id: number }>(sql`select id from organismes where raison_sociale = 'CFA Lyon 03'`);
     const organisme = await offre(`/organismes/${lyon03}?offres=2`);
     expect(organisme.html).toContain("Aucune offre sur cette page : 1 offre en tout.");
+
+    // the organismes whose learners follow it (one effectif in each of 55 organismes): paged by 50 too
+    await t.database.rows(sql`
+      insert into effectifs (organisme_formateur_id, organisme_responsable_id, formation_id, annee_scolaire, id_erp_apprenant, nom, prenom,
+                             date_de_naissance, formation_cfd, date_inscription_formation, date_entree_formation, date_fin_formation, source)
+      select o.id, o.id, ${formationId}, '2024-2025', 'PAGE-' || o.id, 'Nom', 'Prénom', '2006-01-01', '32031211', '2024-09-01', '2024-09-01', '2026-06-30', 'DEMO'
+      from organismes o where o.raison_sociale ~ '^CFA (Lyon|Paris) ([0-4][0-9]|5[0-4])'`);
+    const dispensent = async (path: string) => {
+      const html = await (await fetch(`${app.baseUrl}${path}`)).text();
+      const table = html.slice(html.indexOf('data-testid="organismes-formation"'));
+      return { html: table, lignes: (table.slice(0, table.indexOf("</tbody>")).match(/<tr>|<tr /g) ?? []).length - 1 };
+    };
+    const page1 = await dispensent(`/formations/${formationId}`);
+    expect(page1.html).toContain("Organismes 1 à 50 sur 55.");
+    expect(page1.lignes).toBe(50);
+    expect(page1.html).toContain(`href="/formations/${formationId}?organismes=2"`);
+    const page2 = await dispensent(`/formations/${formationId}?organismes=2&offres=2`);
+    expect(page2.html).toContain("Organismes 51 à 55 sur 55.");
+    expect(page2.lignes).toBe(5);
+    expect((await dispensent(`/formations/${formationId}?organismes=7`)).html).toContain("Aucun organisme sur cette page : 55 organismes en tout.");
   });
 });
