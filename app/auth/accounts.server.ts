@@ -14,7 +14,8 @@ import { checkThrottle, formatDelay, recordAttempt } from "./throttle.server";
 import { consumeToken, createToken, inspectToken, revokeTokens, TOKEN_STATE_MESSAGES } from "./tokens.server";
 import { publicBaseUrl, sendMail } from "./mail.server";
 import type { AuthenticatedViewer } from "./policy.server";
-import { containsWords, totalOf } from "../referentiel/repertoire.server";
+import { containsWords } from "../referentiel/repertoire.server";
+import { totalOf } from "../shared/pagination";
 
 export type User = typeof users.$inferSelect;
 

@@ -12,7 +12,7 @@ import { listOrganisations, territoryOptions, type TerritoryOptions } from "./or
 import { isNationalAdmin, isOrganisationAdmin, type AuthenticatedViewer } from "./policy.server";
 import { destroyUserSessions } from "./session.server";
 import { listSignupRequests, type SignupRequestRow } from "./signup.server";
-import { pageNumber } from "../referentiel/repertoire.server";
+import { pageNumber } from "../shared/pagination";
 
 export interface AdminUsersPage {
   national: boolean;

@@ -7,7 +7,7 @@ import type { Database } from "../../db/client.server";
 import type { Nature } from "../../db/schema";
 import { scopeSql, type Viewer } from "../auth/policy.server";
 import { ANOMALIE_TYPES, detectAnomalies, type Anomalie, type AnomalieType } from "./anomalies";
-import { pageOf, type Page } from "./repertoire.server";
+import { pageOf, type Page } from "../shared/pagination";
 
 export interface AnomaliesQuery {
   type?: AnomalieType;

@@ -7,7 +7,8 @@ import { z } from "zod";
 import { NATURES } from "../../db/schema";
 import type { FormationListItem, OffreFormation } from "./catalogue.server";
 import { FRAICHEURS } from "./filtres.server";
-import type { OrganismeListItem, Page } from "./repertoire.server";
+import type { OrganismeListItem } from "./repertoire.server";
+import type { Page } from "../shared/pagination";
 
 export const organismeApiSchema = z
   .object({

@@ -11,7 +11,8 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { maskSmallCounts, scopeSql, type MaskedCount, type Viewer } from "../auth/policy.server";
 import type { FormationsQuery, OffresQuery } from "./filtres.server";
-import { containsWords, pageOf, totalOf, type Page } from "./repertoire.server";
+import { containsWords } from "./repertoire.server";
+import { pageOf, totalOf, type Page } from "../shared/pagination";
 
 export interface FormationListItem {
   id: number;

@@ -7,7 +7,8 @@ import type { ReactNode } from "react";
 import { formatDate, formatNombre } from "~/ui/format";
 import { FRAICHEUR_BADGES, FRAICHEUR_LABELS } from "./labels";
 import type { OffreFormation } from "./catalogue.server";
-import type { CodeInconnu, Page } from "./repertoire.server";
+import type { CodeInconnu } from "./repertoire.server";
+import type { Page } from "~/shared/pagination";
 
 /** A URL keeping the current search params, with some replaced (undefined/"" removes). */
 export function withParams(search: string, changes: Record<string, string | number | undefined | null>): string {

@@ -7,7 +7,8 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import type { Nature } from "../../db/schema";
 import { scopeSql, type Viewer } from "../auth/policy.server";
-import { normalizeTimestamps, pageOf, type Page } from "./repertoire.server";
+import { normalizeTimestamps } from "./repertoire.server";
+import { pageOf, type Page } from "../shared/pagination";
 import { STATUT_TRANSMISSION_LABELS, type StatutTransmission } from "./labels";
 
 export interface NonTransmetteursQuery {

@@ -7,6 +7,7 @@ import type { Database } from "../../db/client.server";
 import type { Nature } from "../../db/schema";
 import { scopeSql, type Viewer } from "../auth/policy.server";
 import type { Fraicheur, OrganismesQuery } from "./filtres.server";
+import { pageOf, type Page } from "../shared/pagination";
 
 export interface OrganismeListItem {
   id: number;
@@ -28,11 +29,6 @@ export interface OrganismeListItem {
   first_transmission_at: string | null;
   last_transmission_at: string | null;
   fraicheur: Fraicheur;
-}
-
-export interface Page<T> {
-  data: T[];
-  pagination: { page: number; limit: number; total: number; pages: number };
 }
 
 const WEEK_MS = 7 * 86_400_000;
@@ -120,23 +116,6 @@ const ORGANISME_ORDER: Record<OrganismesQuery["tri"], string> = {
   departement: "o.departement_code",
   derniere_transmission: "o.last_transmission_at",
 };
-
-/** A page number read from a query parameter: a whole number from 1 to `max`, 1 when absent or not a number. */
-export function pageNumber(value: unknown, max = 100_000): number {
-  return Math.max(1, Math.min(max, Math.floor(Number(value)) || 1));
-}
-
-/**
- * The total of a page whose rows carry `count(*) over ()`: its first row's; for a page past the end, which has no row
- * to carry it, `count()`.
- */
-export async function totalOf(rows: readonly { total: number }[], offset: number, count: () => Promise<number>): Promise<number> {
-  return rows.length > 0 || offset === 0 ? (rows[0]?.total ?? 0) : count();
-}
-
-export function pageOf<T>(data: T[], total: number, page: number, limit: number): Page<T> {
-  return { data, pagination: { page, limit, total, pages: Math.max(1, Math.ceil(total / limit)) } };
-}
 
 /** One page of the répertoire. */
 export async function listOrganismes(database: Database, viewer: Viewer, query: OrganismesQuery, now: Date = new Date()): Promise<Page<OrganismeListItem>> {

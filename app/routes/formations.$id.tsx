@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useLocation } from "@remix-run/react";
 import { getViewer, notFound } from "~/auth/policy.server";
 import { getFormation } from "~/referentiel/catalogue.server";
-import { pageNumber } from "~/referentiel/repertoire.server";
+import { pageNumber } from "~/shared/pagination";
 import { FilAriane, OffresTable, Pagination, ResumePage, TableauFiche } from "~/referentiel/components";
 import { NIVEAU_LABELS } from "~/referentiel/labels";
 import { formatDate, formatNombre } from "~/ui/format";
