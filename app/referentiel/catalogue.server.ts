@@ -224,29 +224,22 @@ export async function getFormation(
            f.date_ouverture::text as date_ouverture, f.date_fermeture::text as date_fermeture
     from formations f where f.id = ${id}`);
   if (!row) return null;
-  const [{ n }] = await database.rows<{ n: number }>(sql`
-    select count(*)::int as n from effectifs e join organismes o on o.id = e.organisme_formateur_id
-    where e.formation_id = ${id} and ${scopeSql(viewer, "o")}`);
+  // the formation's effectifs in the viewer's scope, by their organisme formateur
+  const suivie = sql`from effectifs e join organismes o on o.id = e.organisme_formateur_id where e.formation_id = ${id} and ${scopeSql(viewer, "o")}`;
+  const [{ n, nbOrganismes }] = await database.rows<{ n: number; nbOrganismes: number }>(
+    sql`select count(*)::int as n, count(distinct o.id)::int as "nbOrganismes" ${suivie}`,
+  );
   const page = pages.organismes ?? 1;
-  const offset = (page - 1) * ORGANISMES_PAR_PAGE;
-  const organismes = await database.rows<{ id: number; siret: string; uai: string | null; raison_sociale: string; departement_code: string | null; effectifs: number; total: number }>(sql`
-    select o.id, o.siret, o.uai, o.raison_sociale, o.departement_code, count(*)::int as effectifs, count(*) over ()::int as total
-    from effectifs e join organismes o on o.id = e.organisme_formateur_id
-    where e.formation_id = ${id} and ${scopeSql(viewer, "o")}
-    group by o.id order by lower(o.raison_sociale), o.id limit ${ORGANISMES_PAR_PAGE} offset ${offset}`);
-  const nbOrganismes = await totalOf(organismes, offset, async () => {
-    const [{ n: total }] = await database.rows<{ n: number }>(sql`
-      select count(distinct o.id)::int as n from effectifs e join organismes o on o.id = e.organisme_formateur_id
-      where e.formation_id = ${id} and ${scopeSql(viewer, "o")}`);
-    return total;
-  });
+  const organismes = await database.rows<{ id: number; siret: string; uai: string | null; raison_sociale: string; departement_code: string | null; effectifs: number }>(sql`
+    select o.id, o.siret, o.uai, o.raison_sociale, o.departement_code, count(*)::int as effectifs ${suivie}
+    group by o.id order by lower(o.raison_sociale), o.id limit ${ORGANISMES_PAR_PAGE} offset ${(page - 1) * ORGANISMES_PAR_PAGE}`);
   const signedIn = viewer.userId !== null;
   const offres = await pageOffres(database, { formation: id, page: pages.offres ?? 1 });
   return {
     ...row,
     effectifs: maskSmallCounts(viewer, n),
     organismes: pageOf(
-      organismes.map(({ total: _total, ...o }) => ({ ...o, effectifs: signedIn ? o.effectifs : null })),
+      organismes.map((o) => ({ ...o, effectifs: signedIn ? o.effectifs : null })),
       nbOrganismes,
       page,
       ORGANISMES_PAR_PAGE,

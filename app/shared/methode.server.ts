@@ -1,13 +1,10 @@
-/** What a page without a form says to a POST (its error boundary shows it). */
-export const PAGE_SANS_FORMULAIRE = "Cette page ne reçoit pas de formulaire : ouvrez-la depuis son lien ou depuis le menu.";
-
 /**
- * The action of a page without a form: a POST (a form replayed, a robot) gets the page's error boundary in French
- * with a 405 and `Allow`. Without it Remix answers the same status, but its hydration data carry its own English
- * message naming the route module.
+ * The action of a page without a form: a POST (a form replayed, a robot) gets the page's error boundary, whose French
+ * message for a 405 is describeRouteError's, and `Allow` (entry.server.tsx). Without it Remix answers the same status,
+ * but its hydration data carry its own English message naming the route module.
  */
 export function pageSansFormulaire(): never {
-  throw new Response(PAGE_SANS_FORMULAIRE, { status: 405, statusText: "Method Not Allowed", headers: { Allow: "GET, HEAD", "Cache-Control": "no-store" } });
+  throw new Response(null, { status: 405, statusText: "Method Not Allowed", headers: { Allow: "GET, HEAD" } });
 }
 
 /**
