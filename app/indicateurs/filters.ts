@@ -19,6 +19,8 @@ import {
   normalizeRncp,
   normalizeSiret,
   normalizeUai,
+  SIRET_PATTERN,
+  UAI_PATTERN,
 } from "../referentiel/codes";
 import { isIsoDate } from "../statut/days";
 import { TRANCHES_AGE, type TrancheAge } from "./etats";
@@ -168,10 +170,10 @@ export function parseFilters(params: URLSearchParams): Parsed<IndicateursFilters
   });
   filters.organisme = collect("organisme", (r) => {
     const siret = normalizeSiret(r);
-    if (/^[0-9]{14}$/.test(siret))
+    if (SIRET_PATTERN.test(siret))
       return isValidSiret(siret) ? siret : invalide(`organisme : SIRET invalide « ${r} » (clé de contrôle incorrecte)`);
     const uai = normalizeUai(r);
-    if (/^[0-9]{7}[A-Z]$/.test(uai))
+    if (UAI_PATTERN.test(uai))
       return isValidUai(uai) ? uai : invalide(`organisme : UAI invalide « ${r} » (lettre de contrôle incorrecte)`);
     return invalide(`organisme : SIRET (14 chiffres) ou UAI (7 chiffres et une lettre) attendu, reçu « ${r} »`);
   });

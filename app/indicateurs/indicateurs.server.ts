@@ -30,6 +30,7 @@ import {
   type ComptesEtats,
 } from "./etats";
 import { datesSerie, dernierJourDuMois, moisDecale, type IndicateursFilters, type Repartition } from "./filters";
+import { SIRET_PATTERN } from "../referentiel/codes";
 
 export type { Compteurs } from "./etats";
 
@@ -225,8 +226,8 @@ export async function resoudreFiltres(
   if (scope.kind === "departement") r.departements = intersect(r.departements, [scope.code]);
 
   if (filters.organisme?.length) {
-    const sirets = filters.organisme.filter((o) => /^[0-9]{14}$/.test(o));
-    const uais = filters.organisme.filter((o) => !/^[0-9]{14}$/.test(o));
+    const sirets = filters.organisme.filter((o) => SIRET_PATTERN.test(o));
+    const uais = filters.organisme.filter((o) => !SIRET_PATTERN.test(o));
     const found = await ids(
       database,
       sql`select id from organismes where siret = any(${arrayParam(sirets)}::text[]) or uai = any(${arrayParam(

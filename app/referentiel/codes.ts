@@ -11,6 +11,11 @@ export function uaiCheckLetter(firstSeven: string): string {
   return UAI_LETTERS[Number.parseInt(firstSeven, 10) % 23].toUpperCase();
 }
 
+/** A UAI's shape: 7 digits and a letter (isValidUai also checks the letter). */
+export const UAI_PATTERN = /^[0-9]{7}[A-Z]$/;
+/** A SIRET's shape once normalised: 14 digits (isValidSiret also checks the Luhn key). */
+export const SIRET_PATTERN = /^[0-9]{14}$/;
+
 /** Trim + uppercase, as ERPs rely on. */
 export function normalizeUai(value: string): string {
   return value.trim().toUpperCase();
@@ -19,7 +24,7 @@ export function normalizeUai(value: string): string {
 /** 7 digits + the check letter (case-insensitive). */
 export function isValidUai(value: string): boolean {
   const uai = normalizeUai(value);
-  if (!/^[0-9]{7}[A-Z]$/.test(uai)) return false;
+  if (!UAI_PATTERN.test(uai)) return false;
   return uaiCheckLetter(uai.slice(0, 7)) === uai[7];
 }
 
@@ -44,7 +49,7 @@ export function luhnValid(digits: string): boolean {
 /** 14 digits passing Luhn; La Poste's SIRETs (SIREN 356000000) pass when their digit sum is a multiple of 5. */
 export function isValidSiret(value: string): boolean {
   const siret = normalizeSiret(value);
-  if (!/^[0-9]{14}$/.test(siret)) return false;
+  if (!SIRET_PATTERN.test(siret)) return false;
   if (siret.startsWith(LA_POSTE_SIREN)) {
     const sum = [...siret].reduce((acc, c) => acc + (c.charCodeAt(0) - 48), 0);
     return sum % 5 === 0;

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { NATURES } from "../../db/schema";
 import { ANOMALIE_TYPES } from "./anomalies";
-import { CFD_PATTERN, normalizeRncp, normalizeSiret, normalizeUai, RNCP_PATTERN } from "./codes";
+import { CFD_PATTERN, normalizeRncp, normalizeSiret, normalizeUai, RNCP_PATTERN, SIRET_PATTERN, UAI_PATTERN } from "./codes";
 
 export const FRAICHEURS = ["recente", "vieillissante", "ancienne", "jamais"] as const;
 export type Fraicheur = (typeof FRAICHEURS)[number];
@@ -114,13 +114,13 @@ export const offresQuerySchema = z.object({
   siret: z
     .string()
     .transform(normalizeSiret)
-    .pipe(z.string().regex(/^[0-9]{14}$/, { error: "siret : 14 chiffres attendus" }))
+    .pipe(z.string().regex(SIRET_PATTERN, { error: "siret : 14 chiffres attendus" }))
     .optional()
     .describe("SIRET de l'organisme formateur ou responsable"),
   uai: z
     .string()
     .transform(normalizeUai)
-    .pipe(z.string().regex(/^[0-9]{7}[A-Z]$/, { error: "uai : 7 chiffres et une lettre attendus (par exemple 0693191U)" }))
+    .pipe(z.string().regex(UAI_PATTERN, { error: "uai : 7 chiffres et une lettre attendus (par exemple 0693191U)" }))
     .optional()
     .describe("UAI de l'organisme formateur ou responsable"),
   ...territoire,

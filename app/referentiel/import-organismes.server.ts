@@ -22,7 +22,7 @@ import type { Database } from "../../db/client.server";
 import { NATURES, organismeRelations, organismes, type Nature } from "../../db/schema";
 import { decodeText, normalizeHeader } from "../shared/csv";
 import { looksLikeZip } from "../shared/xlsx.server";
-import { CODE_COMMUNE_PATTERN, isValidSiret, isValidUai, normalizeSiret, normalizeUai } from "./codes";
+import { CODE_COMMUNE_PATTERN, isValidSiret, isValidUai, normalizeSiret, normalizeUai, SIRET_PATTERN, UAI_PATTERN } from "./codes";
 import { loadCommuneIndex, type CommuneIndex, type Territoire } from "./communes.server";
 import {
   ImportFileError,
@@ -396,7 +396,7 @@ function checkSiret(value: string, required: boolean, reject: (m: string) => voi
     return null;
   }
   const siret = normalizeSiret(raw);
-  if (!/^[0-9]{14}$/.test(siret)) {
+  if (!SIRET_PATTERN.test(siret)) {
     reject(`SIRET invalide (« ${raw} ») : 14 chiffres attendus`);
     return null;
   }
@@ -412,7 +412,7 @@ function checkUai(value: string, reject: (m: string) => void, warn: (m: string) 
   const raw = value.trim();
   if (!raw) return undefined;
   const uai = normalizeUai(raw);
-  if (!/^[0-9]{7}[A-Z]$/.test(uai)) {
+  if (!UAI_PATTERN.test(uai)) {
     reject(`UAI invalide (« ${raw} ») : 7 chiffres suivis d'une lettre attendus`);
     return undefined;
   }

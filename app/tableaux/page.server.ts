@@ -49,7 +49,7 @@ import {
 } from "../indicateurs/filters";
 import { indicateurs, serieMensuelle, territoires, type LigneRepartition } from "../indicateurs/indicateurs.server";
 import { formationConditions } from "../referentiel/catalogue.server";
-import { isValidCfd, isValidRncp, isValidSiret, isValidUai, normalizeRncp, normalizeSiret, normalizeUai } from "../referentiel/codes";
+import { isValidCfd, isValidRncp, isValidSiret, isValidUai, normalizeRncp, normalizeSiret, normalizeUai, SIRET_PATTERN } from "../referentiel/codes";
 import { NATURE_LABELS } from "../referentiel/labels";
 import { organismeConditions, reseauxConnus } from "../referentiel/repertoire.server";
 import { todayIso } from "../statut/annee-scolaire";
@@ -339,8 +339,8 @@ async function verifierFiltres(database: Database, viewer: Viewer, filters: Indi
     for (const nom of filters.reseau ?? []) if (!canSeeAggregates(viewer, { kind: "reseau", nom })) throw forbidden();
   }
   if (filters.organisme?.length) {
-    const sirets = filters.organisme.filter((o) => /^[0-9]{14}$/.test(o));
-    const uais = filters.organisme.filter((o) => !/^[0-9]{14}$/.test(o));
+    const sirets = filters.organisme.filter((o) => SIRET_PATTERN.test(o));
+    const uais = filters.organisme.filter((o) => !SIRET_PATTERN.test(o));
     const rows = await database.rows<{ id: number }>(sql`
       select id from organismes where siret = any(${arrayParam(sirets)}::text[]) or uai = any(${arrayParam(uais)}::text[])`);
     for (const r of rows) {

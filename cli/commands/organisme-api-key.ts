@@ -4,7 +4,7 @@
  * Issues the API key of an organisme (printed once on stdout, never stored in clear; it replaces the previous
  * key), or revokes it with --revoke. --uai is needed when several organismes share the SIRET.
  */
-import { normalizeSiret } from "../../app/referentiel/codes";
+import { normalizeSiret, SIRET_PATTERN } from "../../app/referentiel/codes";
 import { getDatabase, type Database } from "../../db/client.server";
 import { ApiKeyError, findOrganismeForKey, issueApiKey, revokeApiKey } from "../../app/ingestion/api-keys.server";
 
@@ -39,7 +39,7 @@ export async function runWith(database: Database, argv: string[], output: Output
     output.err(`--siret est obligatoire. ${USAGE}`);
     return 2;
   }
-  if (!/^[0-9]{14}$/.test(normalizeSiret(siret))) {
+  if (!SIRET_PATTERN.test(normalizeSiret(siret))) {
     output.err(`--siret : un SIRET a 14 chiffres, reçu « ${siret} ». ${USAGE}`);
     return 2;
   }
