@@ -28,7 +28,7 @@ async function main() {
   const setup = new AbortController();
   const endSetup = onStopSignal((signal) => {
     console.log(`${signal} reçu : arrêt après l'étape en cours de la préparation (un chargement de démonstration est abandonné)…`);
-    setup.abort(Object.assign(new Error("préparation interrompue"), { code: "SETUP_INTERRUPTED" }));
+    setup.abort(new Error("préparation interrompue"));
   });
   const stopIfAsked = async () => {
     if (!setup.signal.aborted) return;
