@@ -13,6 +13,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { arrayParam, type Database } from "../../db/client.server";
 import type { Scope } from "../auth/policy.server";
+import { threeMonthsBefore } from "../referentiel/repertoire.server";
 import { addDays } from "../statut/days";
 import type { IndicateursFilters } from "./filters";
 import { resoudreFiltres, territoires } from "./indicateurs.server";
@@ -76,6 +77,15 @@ function chiffres(l: Omit<Ligne, "k">): ChiffresCouverture {
   };
 }
 
+/**
+ * The filters that apply to an organisme: territory, organisme, réseau, nature, bassin. The others concern learners
+ * or formations: a CFD unknown to the catalogue must not empty the coverage, it does not apply to it.
+ */
+export function filtresOrganisme(filters: IndicateursFilters): IndicateursFilters {
+  const { region, departement, academie, bassinEmploi, organisme, reseau, nature } = filters;
+  return { region, departement, academie, bassinEmploi, organisme, reseau, nature };
+}
+
 /** The instant of a date: the end of that day, or now when that is still to come. */
 export function instantDeReference(date: string, now: Date): Date {
   const end = new Date(`${addDays(date, 1)}T00:00:00.000Z`);
@@ -87,11 +97,9 @@ export async function couverture(database: Database, options: CouvertureOptions)
   const ref = instantDeReference(options.date, now);
   const refIso = ref.toISOString();
   const week = new Date(ref.getTime() - 7 * 86_400_000).toISOString();
-  const months = new Date(ref);
-  months.setUTCMonth(months.getUTCMonth() - 3);
-  const monthsIso = months.toISOString();
+  const monthsIso = threeMonthsBefore(ref).toISOString();
 
-  const f = await resoudreFiltres(database, options.filters ?? {}, options.scope);
+  const f = await resoudreFiltres(database, filtresOrganisme(options.filters ?? {}), options.scope);
   const where: SQL[] = [sql`o.etat_administratif = 'actif'`, sql`o.nature = any(${arrayParam(NATURES_CFA)}::text[])`];
   if (f.departements) where.push(sql`o.departement_code = any(${arrayParam(f.departements)}::text[])`);
   for (const c of f.organismes) where.push(sql`o.id = any(${arrayParam(c.formateurs)}::int[])`);

@@ -41,9 +41,18 @@ export function fraicheurOf(lastTransmissionAt: string | Date | null, now: Date 
   return t >= threeMonthsBefore(now).getTime() ? "vieillissante" : "ancienne";
 }
 
+/**
+ * The same instant three calendar months earlier, on the last day of that month when it is shorter (31 May →
+ * 28 or 29 February, as PostgreSQL's `- interval '3 months'`): `setUTCMonth` alone would overflow into March, and
+ * a transmission could turn "ancienne" one day and "vieillissante" the next.
+ */
 export function threeMonthsBefore(now: Date): Date {
   const d = new Date(now);
+  const day = d.getUTCDate();
+  d.setUTCDate(1);
   d.setUTCMonth(d.getUTCMonth() - 3);
+  const lastDay = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
+  d.setUTCDate(Math.min(day, lastDay));
   return d;
 }
 

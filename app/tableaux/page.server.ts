@@ -702,7 +702,7 @@ function comptesDe(c: Compteurs, m: (n: number) => Nombre): Comptes {
 
 function couvertureData(
   m: (n: number) => Nombre,
-  total: ChiffresCouverture & { reference: string },
+  total: ChiffresCouverture & { date: string },
   carte: { niveau: NiveauCarte; contexte: "page" | "national"; lignes: LigneCouverture[] } | null,
 ): CouvertureData {
   const t = taux(m, total.transmis, total.organismes);
@@ -716,7 +716,7 @@ function couvertureData(
       ancienne: m(total.fraicheur.ancienne),
       jamais: m(total.fraicheur.jamais),
     },
-    reference: total.reference,
+    date: total.date,
     carte: carte
       ? {
           niveau: carte.niveau,

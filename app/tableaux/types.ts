@@ -112,8 +112,8 @@ export interface CouvertureData {
   transmis: Nombre;
   taux: number | null;
   fraicheur: Record<Fraicheur, Nombre>;
-  /** The instant freshness is measured at (ISO). */
-  reference: string;
+  /** The day freshness is measured at (ISO date; at its end, or now when it is today). */
+  date: string;
   carte: { niveau: NiveauCarte; contexte: "page" | "national"; lignes: LigneTaux[] } | null;
 }
 

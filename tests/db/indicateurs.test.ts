@@ -726,6 +726,10 @@ describe("couverture et fraîcheur", () => {
       2,
     );
     expect((await couverture(t.database, { date: TODAY, now: NOW, filters: { reseau: ["MFR"] } })).transmis).toBe(0);
+    // filters on learners or formations do not apply to organismes: a CFD absent from the catalogue does not empty it
+    for (const filters of [{ cfd: ["32099999"] }, { cfd: ["32033422"], rncp: ["RNCP99999"] }, { niveau: [7], sexe: ["F" as const] }]) {
+      expect(await couverture(t.database, { date: TODAY, now: NOW, filters })).toEqual(await couverture(t.database, { date: TODAY, now: NOW }));
+    }
     expect(
       (await couverture(t.database, { date: TODAY, now: NOW, filters: { departement: ["69"] } })).tauxCouverture,
     ).toBe(1);

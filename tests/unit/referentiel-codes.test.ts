@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isValidCfd, isValidRncp, isValidSiret, isValidUai, luhnCompletion, niveauFromCfd, normalizeRncp, uaiCheckLetter } from "../../app/referentiel/codes";
 import { detectAnomalies } from "../../app/referentiel/anomalies";
-import { fraicheurOf } from "../../app/referentiel/repertoire.server";
+import { fraicheurOf, threeMonthsBefore } from "../../app/referentiel/repertoire.server";
 
 describe("codes", () => {
   it("checks UAI check letters, case-insensitively", () => {
@@ -64,5 +64,17 @@ describe("freshness", () => {
     expect(fraicheurOf("2025-03-10T00:00:00Z", now)).toBe("recente");
     expect(fraicheurOf("2025-01-01T00:00:00Z", now)).toBe("vieillissante");
     expect(fraicheurOf("2024-12-01T00:00:00Z", now)).toBe("ancienne");
+  });
+
+  it("counts three calendar months back to the last day of a shorter month, so it never goes back in time", () => {
+    const last = "2025-03-02T12:00:00Z";
+    // 31 May − 3 months is 28 February (not 3 March): a transmission of 2 March is under three months old…
+    expect(threeMonthsBefore(new Date("2025-05-31T10:00:00Z")).toISOString()).toBe("2025-02-28T10:00:00.000Z");
+    expect(fraicheurOf(last, new Date("2025-05-31T10:00:00Z"))).toBe("vieillissante");
+    // …and stays so the next day
+    expect(fraicheurOf(last, new Date("2025-06-01T10:00:00Z"))).toBe("vieillissante");
+    expect(threeMonthsBefore(new Date("2024-05-31T00:00:00Z")).toISOString()).toBe("2024-02-29T00:00:00.000Z");
+    expect(threeMonthsBefore(new Date("2025-01-15T08:00:00Z")).toISOString()).toBe("2024-10-15T08:00:00.000Z");
+    expect(fraicheurOf(last, new Date("2025-06-03T10:00:00Z"))).toBe("ancienne");
   });
 });

@@ -27,7 +27,7 @@ export function Couverture({ c, carte, fileName }: { c: CouvertureData; carte: R
           <Chart
             testId="fraicheur"
             title="Fraîcheur des données des CFA"
-            description={`Nombre de CFA selon l'ancienneté de leur dernière transmission, au ${formatDate(c.reference)}.`}
+            description={`Nombre de CFA selon l'ancienneté de leur dernière transmission, au ${formatDate(c.date)}.`}
             height={240}
             option={{
               tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
