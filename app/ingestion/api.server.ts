@@ -8,6 +8,7 @@
 import { isUtf8 } from "node:buffer";
 import type { Database } from "../../db/client.server";
 import { clientIp } from "../auth/throttle.server";
+import { describeJsonError } from "../shared/json";
 import { MAX_DOSSIERS_PAR_ENVOI } from "./dossier-schema.server";
 import { authenticateApiKey, type ApiKeyOrganisme } from "./api-keys.server";
 import { ingestDossiers, normalizeErpName } from "./pipeline.server";
@@ -119,6 +120,24 @@ export async function readBodyLimited(request: Request, limit = MAX_BODY_BYTES):
 
 const NOT_AN_ARRAY = "Le corps de la requête doit être un tableau JSON de dossiers apprenants : [ {…}, {…} ].";
 
+/** What a JSON value is, in French. */
+function jsonKind(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "un tableau";
+  switch (typeof value) {
+    case "object":
+      return "un objet";
+    case "string":
+      return "une chaîne de caractères";
+    case "number":
+      return "un nombre";
+    case "boolean":
+      return "un booléen";
+    default:
+      return typeof value;
+  }
+}
+
 /** POST /api/v3/dossiers-apprenants */
 export async function postDossiers(request: Request, database: Database, context: unknown): Promise<Response> {
   if (request.method !== "POST") return methodNotAllowed("POST");
@@ -132,12 +151,10 @@ export async function postDossiers(request: Request, database: Database, context
   try {
     items = JSON.parse(body.text);
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    return errorResponse(400, "bad_request", `JSON invalide (${detail}). ${NOT_AN_ARRAY}`);
+    return errorResponse(400, "bad_request", `JSON invalide : ${describeJsonError(body.text, error)}. ${NOT_AN_ARRAY}`);
   }
   if (!Array.isArray(items)) {
-    const kind = items === null ? "null" : typeof items === "object" ? "un objet" : typeof items;
-    return errorResponse(400, "bad_request", `${NOT_AN_ARRAY} Reçu : ${kind}.`);
+    return errorResponse(400, "bad_request", `${NOT_AN_ARRAY} Reçu : ${jsonKind(items)}.`);
   }
   if (items.length > MAX_DOSSIERS_PAR_ENVOI) {
     return errorResponse(

@@ -23,11 +23,12 @@
  *   transaction is retried on a deadlock or serialization failure.
  */
 import { hash } from "node:crypto";
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { validateDossier, type DossierV3, type ValidationError } from "./dossier-schema.server";
 import { signalerModification } from "../indicateurs/modifications.server";
 import { formatDate } from "../ui/format";
+import { isValidSiret, isValidUai, normalizeSiret, normalizeUai } from "../referentiel/codes";
 import { parcoursOfDossier, refreshStatuts } from "./parcours.server";
 import { arrayParam, execRows, unnestArrays, type Executor } from "../../db/client.server";
 import type { EffectifNouveau } from "../statut/storage.server";
@@ -147,19 +148,43 @@ function scopeError(transmitting: OrganismeRef | undefined, formateur: Organisme
 
 const UNSTORABLE = /[\u0000\ud800-\udfff]/;
 
-/** PostgreSQL text cannot hold NUL characters nor lone surrogates: dropped / replaced (U+FFFD), rarely needed. */
-function storableStrings(d: DossierV3): DossierV3 {
+/**
+ * PostgreSQL text cannot hold NUL characters nor lone surrogates: they are dropped / replaced (U+FFFD) in the item's
+ * values BEFORE validation (rarely needed: a copy only then), so that a value made of NUL characters alone is empty,
+ * hence missing, instead of passing as present and being stored empty.
+ */
+function storableItem(item: unknown): unknown {
+  if (item === null || typeof item !== "object" || Array.isArray(item)) return item;
   let copy: Record<string, unknown> | null = null;
-  for (const key in d) {
-    const value = (d as unknown as Record<string, unknown>)[key];
-    if (typeof value === "string" && UNSTORABLE.test(value)) (copy ??= { ...d })[key] = storableText(value);
+  for (const key in item) {
+    const value = (item as Record<string, unknown>)[key];
+    if (typeof value === "string" && UNSTORABLE.test(value)) (copy ??= { ...(item as Record<string, unknown>) })[key] = storableText(value);
   }
-  if (d.contrats.some((c) => c.cause_rupture && UNSTORABLE.test(c.cause_rupture))) {
-    (copy ??= { ...d }).contrats = d.contrats.map((c) =>
-      c.cause_rupture && UNSTORABLE.test(c.cause_rupture) ? { ...c, cause_rupture: storableText(c.cause_rupture) } : c,
-    );
-  }
-  return (copy as DossierV3 | null) ?? d;
+  return copy ?? item;
+}
+
+type Etablissements = Pick<
+  DossierV3,
+  "etablissement_formateur_uai" | "etablissement_formateur_siret" | "etablissement_responsable_uai" | "etablissement_responsable_siret"
+>;
+
+/** The establishments of an invalid item, normalised as the schema does, when the four codes are valid (else null). */
+function etablissementsBruts(item: unknown): Etablissements | null {
+  if (item === null || typeof item !== "object" || Array.isArray(item)) return null;
+  const raw = item as Record<string, unknown>;
+  const code = (key: keyof Etablissements, normalize: (v: string) => string, valid: (v: string) => boolean) => {
+    const value = raw[key];
+    if (typeof value !== "string" && typeof value !== "number") return null;
+    const normalized = normalize(String(value));
+    return valid(normalized) ? normalized : null;
+  };
+  const e = {
+    etablissement_formateur_uai: code("etablissement_formateur_uai", normalizeUai, isValidUai),
+    etablissement_formateur_siret: code("etablissement_formateur_siret", normalizeSiret, isValidSiret),
+    etablissement_responsable_uai: code("etablissement_responsable_uai", normalizeUai, isValidUai),
+    etablissement_responsable_siret: code("etablissement_responsable_siret", normalizeSiret, isValidSiret),
+  };
+  return Object.values(e).every((v) => v !== null) ? (e as Etablissements) : null;
 }
 
 /**
@@ -167,23 +192,29 @@ function storableStrings(d: DossierV3): DossierV3 {
  * the transmitting organisme. No write.
  */
 export async function checkDossiers(executor: Executor, items: unknown[], organismeId: number): Promise<CheckedItem[]> {
+  /** The establishments of each item: a valid dossier's, or an invalid item's when its four codes are valid. */
+  const pairs: (Etablissements | null)[] = [];
   const checked: CheckedItem[] = items.map((item, index) => {
-    const v = validateDossier(item);
-    if (!v.ok) return { index, id_erp_apprenant: v.id_erp_apprenant, dossier: null, errors: v.errors };
-    const dossier = storableStrings(v.dossier);
-    return { index, id_erp_apprenant: dossier.id_erp_apprenant, dossier, errors: [] };
+    const v = validateDossier(storableItem(item));
+    if (!v.ok) {
+      pairs[index] = etablissementsBruts(item);
+      return { index, id_erp_apprenant: v.id_erp_apprenant, dossier: null, errors: v.errors };
+    }
+    pairs[index] = v.dossier;
+    return { index, id_erp_apprenant: v.dossier.id_erp_apprenant, dossier: v.dossier, errors: [] };
   });
-  const valid = checked.filter((c) => c.dossier !== null);
 
   const sirets = new Set<string>();
   const uais = new Set<string>();
   const cfds = new Set<string>();
-  for (const { dossier: d } of valid) {
-    if (!d) continue;
-    sirets.add(d.etablissement_formateur_siret).add(d.etablissement_responsable_siret);
-    uais.add(d.etablissement_formateur_uai).add(d.etablissement_responsable_uai);
-    if (d.etablissement_lieu_de_formation_siret) sirets.add(d.etablissement_lieu_de_formation_siret);
-    if (d.formation_cfd) cfds.add(d.formation_cfd);
+  for (const e of pairs) {
+    if (!e) continue;
+    sirets.add(e.etablissement_formateur_siret).add(e.etablissement_responsable_siret);
+    uais.add(e.etablissement_formateur_uai).add(e.etablissement_responsable_uai);
+  }
+  for (const { dossier: d } of checked) {
+    if (d?.etablissement_lieu_de_formation_siret) sirets.add(d.etablissement_lieu_de_formation_siret);
+    if (d?.formation_cfd) cfds.add(d.formation_cfd);
   }
 
   const [organismes, scope, formations] = await Promise.all([
@@ -218,26 +249,30 @@ export async function checkDossiers(executor: Executor, items: unknown[], organi
   const allowed = new Set<number>([organismeId, ...scope.map((r) => r.id)]);
   const formationByCfd = new Map(formations.map((f) => [f.cfd, f]));
 
-  for (const c of valid) {
-    const d = c.dossier!;
-    const formateur = byPair.get(`${d.etablissement_formateur_siret}|${d.etablissement_formateur_uai}`);
-    const responsable = byPair.get(`${d.etablissement_responsable_siret}|${d.etablissement_responsable_uai}`);
+  for (const c of checked) {
+    const e = pairs[c.index];
+    if (!e) continue;
+    // an invalid item gets these errors too: every problem of an item is answered at once
+    const formateur = byPair.get(`${e.etablissement_formateur_siret}|${e.etablissement_formateur_uai}`);
+    const responsable = byPair.get(`${e.etablissement_responsable_siret}|${e.etablissement_responsable_uai}`);
     const known = (uai: string, siret: string) => [...(bySiret.get(siret) ?? []), ...(byUai.get(uai) ?? [])];
     if (!formateur) {
       c.errors.push(
-        unknownPairError("formateur", d.etablissement_formateur_uai, d.etablissement_formateur_siret,
-          known(d.etablissement_formateur_uai, d.etablissement_formateur_siret)),
+        unknownPairError("formateur", e.etablissement_formateur_uai, e.etablissement_formateur_siret,
+          known(e.etablissement_formateur_uai, e.etablissement_formateur_siret)),
       );
     }
     if (!responsable) {
       c.errors.push(
-        unknownPairError("responsable", d.etablissement_responsable_uai, d.etablissement_responsable_siret,
-          known(d.etablissement_responsable_uai, d.etablissement_responsable_siret)),
+        unknownPairError("responsable", e.etablissement_responsable_uai, e.etablissement_responsable_siret,
+          known(e.etablissement_responsable_uai, e.etablissement_responsable_siret)),
       );
     }
     if (formateur && responsable && !allowed.has(formateur.id) && !allowed.has(responsable.id)) {
       c.errors.push(scopeError(transmitting, formateur, responsable));
     }
+    const d = c.dossier;
+    if (!d) continue;
     if (c.errors.length) {
       c.dossier = null;
       continue;
@@ -252,7 +287,49 @@ export async function checkDossiers(executor: Executor, items: unknown[], organi
     c.formateurDepartement = formateur!.departement_code ?? null;
   }
   await refuseArchived(executor, checked);
+  await refuseOutOfScopeExisting(executor, checked, allowed, transmitting);
   return checked;
+}
+
+/**
+ * A dossier in scope only through its responsable (its formateur is neither the transmitting organisme nor one of
+ * its formateurs) may create a learner, but not take over one that the formateur's learner already is under another
+ * responsable: its identity key (formateur, année, id_erp_apprenant) would otherwise let any CFA naming itself
+ * responsable overwrite another CFA's learner and then read it in its own space. One indexed query, only when the
+ * batch has such dossiers; the upsert repeats the condition (`SCOPE_GUARD`) against a concurrent insert.
+ */
+async function refuseOutOfScopeExisting(
+  executor: Executor,
+  checked: CheckedItem[],
+  allowed: Set<number>,
+  transmitting: OrganismeRef | undefined,
+): Promise<void> {
+  const candidates = checked.filter((c) => c.dossier && c.formateurId !== undefined && !allowed.has(c.formateurId));
+  if (candidates.length === 0) return;
+  const taken = await execRows<{ organisme_formateur_id: number; annee_scolaire: string; id_erp_apprenant: string }>(
+    executor,
+    sql`select e.organisme_formateur_id, e.annee_scolaire, e.id_erp_apprenant
+        from unnest(${arrayParam(candidates.map((c) => c.formateurId))}::int[], ${arrayParam(candidates.map((c) => c.dossier!.annee_scolaire))}::text[],
+                    ${arrayParam(candidates.map((c) => c.dossier!.id_erp_apprenant))}::text[]) as k(f, a, i)
+        join effectifs e on e.organisme_formateur_id = k.f and e.annee_scolaire = k.a and e.id_erp_apprenant = k.i
+        where not (e.organisme_responsable_id = any(${arrayParam([...allowed])}::int[]))`,
+  );
+  if (taken.length === 0) return;
+  const keys = new Set(taken.map(rowKey));
+  const who = transmitting ? describeOrganisme(transmitting) : "l'organisme transmetteur";
+  for (const c of candidates) {
+    if (!keys.has(identityKey(c))) continue;
+    c.errors.push({
+      path: ["id_erp_apprenant"],
+      fields: ["id_erp_apprenant", "etablissement_responsable_uai", "etablissement_responsable_siret"],
+      message:
+        `id_erp_apprenant : l'apprenant « ${c.dossier!.id_erp_apprenant} » de l'établissement formateur (UAI ${c.dossier!.etablissement_formateur_uai}, ` +
+        `SIRET ${c.dossier!.etablissement_formateur_siret}) est déjà enregistré pour ${c.dossier!.annee_scolaire} avec un autre établissement ` +
+        `responsable : hors du périmètre de ${who}, il ne peut pas être modifié avec cette clé. Vérifiez l'identifiant dans votre ERP ; si ` +
+        "l'apprenant a changé d'établissement responsable, c'est l'établissement formateur qui doit transmettre ce dossier.",
+    });
+    c.dossier = null;
+  }
 }
 
 /**
@@ -389,10 +466,21 @@ const UPSERT_SQL = (() => {
            ${updates.join(",\n           ")},
            parcours = excluded.parcours, empreinte = excluded.empreinte,
            source = excluded.source, last_transmission_id = excluded.last_transmission_id, updated_at = excluded.updated_at
-           where effectifs.empreinte is distinct from excluded.empreinte
-           returning id, organisme_formateur_id, annee_scolaire, id_erp_apprenant, (xmax = 0) as inserted`,
+           where effectifs.empreinte is distinct from excluded.empreinte`,
+    returning: `returning id, organisme_formateur_id, annee_scolaire, id_erp_apprenant, (xmax = 0) as inserted`,
   };
 })();
+
+/**
+ * The stored learner that an upsert updates is in the transmitting organisme's scope (its formateur or responsable is
+ * that organisme or one of its formateurs): checked by `refuseOutOfScopeExisting` before the write, repeated here for
+ * a learner inserted by another organisme in between (then left as it is, and not returned).
+ */
+function scopeGuard(organismeId: number): SQL {
+  return sql`(effectifs.organisme_formateur_id = ${organismeId} or effectifs.organisme_responsable_id = ${organismeId}
+    or exists (select 1 from organisme_relations rel where rel.responsable_id = ${organismeId}
+               and rel.formateur_id in (effectifs.organisme_formateur_id, effectifs.organisme_responsable_id)))`;
+}
 
 /** Index of each COLUMNS entry by column name; the derived columns follow COLUMNS. */
 const COLUMN_INDEX = new Map(COLUMNS.map(([c], j) => [c, j]));
@@ -547,7 +635,8 @@ async function writeBatch(
     sql`${sql.raw(UPSERT_SQL.head)} ${options.source}, ${t.id}::int, ${now}::timestamptz, ${now}::timestamptz
         from ${unnestArrays(columns, UPSERT_SQL.types)} as ${sql.raw(UPSERT_SQL.alias)}
         order by r.organisme_formateur_id, r.annee_scolaire collate "C", r.id_erp_apprenant collate "C"
-        ${sql.raw(UPSERT_SQL.conflict)}`,
+        ${sql.raw(UPSERT_SQL.conflict)} and ${scopeGuard(options.organismeId)}
+        ${sql.raw(UPSERT_SQL.returning)}`,
   );
   lap("tx:upsert");
   const idByKey = new Map(returned.map((r) => [rowKey(r), r.id]));
@@ -565,7 +654,8 @@ async function writeBatch(
   aEcrire.forEach((c, i) => {
     const id = idByKey.get(identityKey(c));
     if (id === undefined) {
-      // not returned: a concurrent request has stored the same fingerprint since the read above
+      // not returned: a concurrent request has stored the same fingerprint since the read above, or (rare) another
+      // organisme has created this learner meanwhile, out of the transmitting one's scope (scopeGuard)
       inchangesEntreTemps++;
       return;
     }

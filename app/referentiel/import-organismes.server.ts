@@ -38,6 +38,7 @@ import {
 } from "./import-common.server";
 import { refreshStatutStorageWhere } from "../statut/storage.server";
 import { signalerModification } from "../indicateurs/modifications.server";
+import { describeJsonError } from "../shared/json";
 
 export type OrganismeFileFormat = "csv" | "json" | "lpof";
 
@@ -261,10 +262,11 @@ export async function importOrganismes(
 
 function readJsonLines(text: string, warnings: LineIssue[]): RawLine[] {
   let data: unknown;
+  const json = text.replace(/^\uFEFF/, "");
   try {
-    data = JSON.parse(text.replace(/^\uFEFF/, ""));
+    data = JSON.parse(json);
   } catch (error) {
-    throw new ImportFileError(`Fichier illisible : JSON invalide (${error instanceof Error ? error.message : String(error)}).`);
+    throw new ImportFileError(`Fichier illisible : JSON invalide : ${describeJsonError(json, error)}.`);
   }
   const list = Array.isArray(data) ? data : data && typeof data === "object" && Array.isArray((data as { organismes?: unknown }).organismes) ? (data as { organismes: unknown[] }).organismes : null;
   if (!list) throw new ImportFileError("Fichier illisible : un tableau JSON d'organismes (ou un objet { \"organismes\": [...] }) est attendu.");

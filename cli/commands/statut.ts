@@ -13,6 +13,7 @@ import { isIsoDate } from "../../app/statut/days";
 import { todayIso } from "../../app/statut/annee-scolaire";
 import { computeParcours, statutAt, type ParcoursStep, type Statut } from "../../app/statut/engine";
 import { DossierInvalideError, statutInputFromDossier } from "../../app/statut/from-dossier";
+import { describeJsonError } from "../../app/shared/json";
 
 const USAGE = "Usage : npm run -s cli -- statut [--now AAAA-MM-JJ] < dossiers.json";
 
@@ -92,7 +93,7 @@ export async function run(argv: string[]): Promise<number> {
     try {
       dossiers = JSON.parse(text);
     } catch (error) {
-      throw new CliError(`Entrée JSON invalide : ${error instanceof Error ? error.message : String(error)}`);
+      throw new CliError(`Entrée JSON invalide : ${describeJsonError(text, error)}.`);
     }
     output = JSON.stringify(computeStatuts(dossiers, now)) + "\n";
   } catch (error) {

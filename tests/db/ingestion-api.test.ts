@@ -110,11 +110,12 @@ describe("authentication", () => {
 
 describe("malformed bodies → 400/413 with a message, never a 500", () => {
   it.each([
-    ["not JSON", "{not json", /JSON invalide/],
-    ["an object", JSON.stringify({ nom_apprenant: "x" }), /tableau JSON.*Reçu : un objet/],
-    ["a string", JSON.stringify("hello"), /tableau JSON/],
+    ["not JSON", "{not json", /^JSON invalide : erreur de syntaxe ligne 1, colonne 2 : « n » n'est pas attendu à cet endroit\. Le corps/],
+    ["cut short", '[{"nom_apprenant": "x"', /^JSON invalide : le texte s'arrête avant la fin/],
+    ["an object", JSON.stringify({ nom_apprenant: "x" }), /tableau JSON.*Reçu : un objet\.$/],
+    ["a string", JSON.stringify("hello"), /tableau JSON.*Reçu : une chaîne de caractères\.$/],
     ["null", "null", /tableau JSON/],
-    ["a number", "42", /tableau JSON/],
+    ["a number", "42", /tableau JSON.*Reçu : un nombre\.$/],
     ["empty body", "", /Corps de la requête vide/],
     ["invalid UTF-8", new Uint8Array([0x5b, 0xff, 0xfe, 0x5d]), /UTF-8/],
   ])("%s → 400", async (_label, raw, message) => {
@@ -189,6 +190,11 @@ describe("malformed bodies → 400/413 with a message, never a 500", () => {
     expect(e).toEqual({ id_erp_apprenant: "nulid", nom: "Nom", adresse: "x\ufffdy" });
     const [tr] = await t.database.rows<Record<string, any>>(sql`select errors from transmissions`);
     expect(tr.errors[0].nom).toBe("Z");
+    // a value of NUL characters alone is empty: a required field is then missing, not stored empty
+    const onlyNul = await post(app.baseUrl, keyCfa, [dossier(cfa, cfa, { id_erp_apprenant: "\u0000\u0000", nom_apprenant: "\u0000" })]);
+    expect(onlyNul.body.data[0].status).toBe("error");
+    expect(onlyNul.body.data[0].validation_errors.map((e: any) => e.path[0]).sort()).toEqual(["id_erp_apprenant", "nom_apprenant"]);
+    expect(await effectifsOf(t.database)).toHaveLength(1);
   });
 
   it("a NUL character in a contract's cause de rupture is stored without it", async () => {
@@ -569,6 +575,25 @@ describe("organismes and scope", () => {
     expect(await effectifsOf(t.database)).toHaveLength(0);
   });
 
+  it("an invalid item also gets its organisme errors: every problem is answered at once", async () => {
+    await reset();
+    const res = await post(app.baseUrl, keyCfa, [
+      dossier(cfa, cfa, { date_de_naissance_apprenant: "31/02/2006", etablissement_formateur_siret: siretOf(999) }),
+      dossier(autre, autre, { id_erp_apprenant: "", etablissement_formateur_uai: ` ${autre.uai.toLowerCase()} ` }),
+      // a code that is itself invalid is answered by the validation alone
+      dossier(cfa, cfa, { date_de_naissance_apprenant: "x", etablissement_formateur_uai: "123" }),
+    ]);
+    const paths = res.body.data.map((d: any) => d.validation_errors.map((e: any) => e.path[0] ?? "(dossier)"));
+    expect(paths).toEqual([
+      ["date_de_naissance_apprenant", "etablissement_formateur_uai"],
+      ["id_erp_apprenant", "(dossier)"],
+      ["date_de_naissance_apprenant", "etablissement_formateur_uai"],
+    ]);
+    expect(res.body.data[0].validation_errors[1].message).toMatch(/établissement formateur inconnu du référentiel/);
+    expect(res.body.data[1].validation_errors[1].message).toMatch(/hors du périmètre de CFA de test n° 1/);
+    expect(res.body.data[2].validation_errors[1].message).not.toMatch(/référentiel/);
+  });
+
   it("a key writes only its own dossiers and its formateurs'", async () => {
     await reset();
     const items = [
@@ -588,6 +613,32 @@ describe("organismes and scope", () => {
 
     const asAutre = await post(app.baseUrl, keyAutre, items);
     expect(asAutre.body.data.map((d: any) => d.status)).toEqual(["error", "error", "ok", "ok"]);
+  });
+
+  it("naming itself responsable, a key may create a learner of another formateur but not take over an existing one", async () => {
+    await reset();
+    await post(app.baseUrl, keyCfa, [dossier(cfa, cfa, { id_erp_apprenant: "A1", nom_apprenant: "Martin", email_contact: "a1@exemple.fr" })]);
+    const before = await effectifsOf(t.database);
+    // `autre` sends cfa's learner A1 as its own responsable: it would then see A1 (and its contacts) in its space
+    const res = await post(app.baseUrl, keyAutre, [
+      dossier(cfa, autre, { id_erp_apprenant: "A1", nom_apprenant: "X" }),
+      dossier(cfa, autre, { id_erp_apprenant: "A2" }),
+    ]);
+    expect(res.body.data.map((d: any) => d.status)).toEqual(["error", "ok"]);
+    expect(res.body.data[0].validation_errors).toEqual([
+      {
+        path: ["id_erp_apprenant"],
+        message: expect.stringMatching(/« A1 ».*déjà enregistré pour 2024-2025 avec un autre établissement responsable : hors du périmètre de CFA de test n° 3/),
+      },
+    ]);
+    const after = await effectifsOf(t.database);
+    expect(after.find((e) => e.id_erp_apprenant === "A1")).toEqual(before.find((e) => e.id_erp_apprenant === "A1"));
+    expect(after.find((e) => e.id_erp_apprenant === "A2")?.organisme_responsable_id).toBe(autre.id);
+    // the learner's own responsable (and its formateur) still update it, and `autre` updates the one it created
+    expect((await post(app.baseUrl, keyCfa, [dossier(cfa, cfa, { id_erp_apprenant: "A1", nom_apprenant: "Martine" })])).body.nb_ok).toBe(1);
+    expect((await post(app.baseUrl, keyAutre, [dossier(cfa, autre, { id_erp_apprenant: "A2", nom_apprenant: "Y" })])).body.nb_ok).toBe(1);
+    const final = await effectifsOf(t.database);
+    expect(final.map((e) => [e.id_erp_apprenant, e.nom])).toEqual([["A1", "Martine"], ["A2", "Y"]]);
   });
 });
 
