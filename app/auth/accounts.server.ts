@@ -10,7 +10,7 @@ import { failure, formFields, invalid, emailField, nameField, type FormResult } 
 import { findOrCreateOrganisation, describeScope, getOrganisation, type OrganisationInput, OrganisationError } from "./organisations.server";
 import { burnPasswordCheck, hashPassword, passwordProblem, verifyPassword } from "./password.server";
 import { countActiveSessions, createSession, destroySession, destroyUserSessions } from "./session.server";
-import { checkThrottle, formatDelay, recordAttempt } from "./throttle.server";
+import { attemptSucceeded, checkThrottle, formatDelay, recordAttempt, reserveAttempt } from "./throttle.server";
 import { consumeToken, createToken, inspectToken, revokeTokens, TOKEN_STATE_MESSAGES } from "./tokens.server";
 import { publicBaseUrl, sendMail } from "./mail.server";
 import type { AuthenticatedViewer } from "./policy.server";
@@ -81,7 +81,7 @@ export async function login(
   const parsed = loginSchema.safeParse(formFields(formData, ["email", "password"]));
   if (!parsed.success) return invalid(parsed.error);
   const { email, password } = parsed.data;
-  const throttle = await checkThrottle(database, "connexion", email, ip);
+  const throttle = await reserveAttempt(database, "connexion", email, ip);
   if (!throttle.allowed) {
     return failure(
       `Trop de tentatives de connexion échouées pour cette adresse. Par sécurité, réessayez dans ${formatDelay(throttle.retryAfterSeconds)} ou réinitialisez votre mot de passe.`,
@@ -89,7 +89,7 @@ export async function login(
   }
   const user = await findUserByEmail(database, email);
   const ok = user ? await verifyPassword(password, user.passwordHash) : (await burnPasswordCheck(password), false);
-  await recordAttempt(database, "connexion", email, ip, ok);
+  if (ok) await attemptSucceeded(database, throttle.attemptId);
   if (!user || !ok) return failure(LOGIN_ERROR);
   if (user.disabledAt) return failure("Ce compte a été désactivé. Contactez l'administrateur de votre organisation.");
   const setCookie = await createSession(database, user.id, request);
@@ -103,8 +103,11 @@ export function logout(database: Database, request: Request): Promise<string> {
 
 /** Only same-site paths: "/x" but not "//x" nor "/\x". */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
-  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
-  return to;
+  // Browsers drop tabs and newlines from a URL and read "\" as "/": "/\t/evil.example" would leave the site.
+  if (typeof to !== "string" || !to.startsWith("/") || /[\u0000-\u001f\u007f\\]/.test(to)) return fallback;
+  const base = "http://meme-site.invalid";
+  const url = new URL(to, base);
+  return url.origin === base ? `${url.pathname}${url.search}${url.hash}` : fallback;
 }
 
 // ------------------------------------------------------------------------------------- account page
@@ -153,9 +156,16 @@ export async function changePassword(database: Database, viewer: AuthenticatedVi
   const [user] = await database.db.select().from(users).where(eq(users.id, viewer.userId));
   const current = formData.get("current");
   if (typeof current !== "string" || !current) return failure("Indiquez votre mot de passe actuel.", { current: "Indiquez votre mot de passe actuel." });
+  // throttled like a login (same counter): a stolen session must not give a way to try passwords
+  const throttle = await reserveAttempt(database, "connexion", user.email, null);
+  if (!throttle.allowed) {
+    const message = `Trop de tentatives échouées. Par sécurité, réessayez dans ${formatDelay(throttle.retryAfterSeconds)}.`;
+    return failure(message, { current: message });
+  }
   if (!(await verifyPassword(current, user.passwordHash))) {
     return failure("Le mot de passe actuel est incorrect.", { current: "Le mot de passe actuel est incorrect." });
   }
+  await attemptSucceeded(database, throttle.attemptId);
   const next = checkNewPassword(formData, user.email);
   if (!next.ok) return next;
   await database.db.update(users).set({ passwordHash: await hashPassword(next.password), passwordChangedAt: new Date() }).where(eq(users.id, user.id));

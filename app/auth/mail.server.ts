@@ -212,8 +212,22 @@ export async function smtpSend(config: SmtpConfig, mail: Mail, timeoutMs = 15_00
   }
 }
 
-/** The base URL of links in e-mails: PUBLIC_URL, else the request's origin. */
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+let warnedNoPublicUrl = false;
+
+/**
+ * The base URL of links in e-mails: PUBLIC_URL. Without it, the request's origin only when it is this machine (the
+ * local demonstration): the Host header is the client's to write, and a reset link sent to a user must not point to
+ * a host an attacker chose. Anything else gives http://localhost:PORT and a warning in the log.
+ */
 export function publicBaseUrl(request: Request): string {
   const configured = process.env.PUBLIC_URL?.replace(/\/+$/, "");
-  return configured || new URL(request.url).origin;
+  if (configured) return configured;
+  const origin = new URL(request.url);
+  if (LOCAL_HOSTS.has(origin.hostname)) return origin.origin;
+  if (!warnedNoPublicUrl) {
+    warnedNoPublicUrl = true;
+    console.warn(`PUBLIC_URL n'est pas définie : les liens des e-mails pointent vers http://localhost (requête reçue pour ${origin.host}).`);
+  }
+  return `http://localhost:${process.env.PORT ?? 3000}`;
 }

@@ -587,6 +587,15 @@ export function canSeeReferentielAnomalies(viewer: Viewer): boolean {
   return viewer.organisationType === "ADMINISTRATEUR" || TERRITORIAL_TYPES.has(viewer.organisationType);
 }
 
+/**
+ * Anomalies of one organisme, on its page: whoever sees the référentiel's anomalies, and the CFA's own users (they
+ * correct them). Not the public: the page stays public, its data-quality notes do not. The caller has checked that
+ * the organisme is in the viewer's scope.
+ */
+export function canSeeAnomaliesOfOrganisme(viewer: Viewer): boolean {
+  return canSeeReferentielAnomalies(viewer) || (viewer.userId !== null && viewer.organisationType === "ORGANISME_FORMATION");
+}
+
 /** Non-transmitting CFAs: signed-in users of public bodies (national, territorial, têtes de réseau), in scope. */
 export function canSeeNonTransmetteurs(viewer: Viewer): boolean {
   if (viewer.userId === null) return false;

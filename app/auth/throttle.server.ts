@@ -42,6 +42,8 @@ export async function checkThrottle(
   identifier: string,
   ip: string | null,
   now = new Date(),
+  /** Attempts already recorded as failures while being checked (`reserveAttempt`): not counted against the limit. */
+  pending = 0,
 ): Promise<ThrottleState> {
   const rule = THROTTLE_RULES[kind];
   const since = new Date(now.getTime() - rule.windowSeconds * 1000);
@@ -60,8 +62,8 @@ export async function checkThrottle(
     .from(loginAttempts)
     .where(and(eq(loginAttempts.kind, kind), eq(loginAttempts.identifier, id), counted, gt(loginAttempts.createdAt, from)))
     .orderBy(desc(loginAttempts.createdAt))
-    .limit(rule.maxPerIdentifier);
-  if (failures.length >= rule.maxPerIdentifier) {
+    .limit(rule.maxPerIdentifier + pending);
+  if (failures.length >= rule.maxPerIdentifier + pending) {
     const oldest = failures[failures.length - 1].at;
     return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((oldest.getTime() + rule.windowSeconds * 1000 - now.getTime()) / 1000)) };
   }
@@ -70,7 +72,7 @@ export async function checkThrottle(
       .select({ n: count() })
       .from(loginAttempts)
       .where(and(eq(loginAttempts.kind, kind), eq(loginAttempts.ip, ip), counted, gt(loginAttempts.createdAt, since)));
-    if (row.n >= rule.maxPerIp) return { allowed: false, retryAfterSeconds: rule.windowSeconds };
+    if (row.n >= rule.maxPerIp + pending) return { allowed: false, retryAfterSeconds: rule.windowSeconds };
   }
   return { allowed: true, retryAfterSeconds: 0 };
 }
@@ -86,6 +88,30 @@ export async function recordAttempt(
   if (Math.random() < 0.05) {
     await database.db.delete(loginAttempts).where(lt(loginAttempts.createdAt, new Date(Date.now() - 24 * 3600 * 1000)));
   }
+}
+
+/**
+ * Records a login attempt as failed BEFORE checking the throttle (which counts it as pending), so that simultaneous
+ * attempts cannot all pass a check made before any of them was recorded: each sees the others. Refused, the attempt
+ * is forgotten (it did not check a password); allowed, `attemptSucceeded` marks it when the password was right.
+ */
+export async function reserveAttempt(
+  database: Database,
+  kind: AttemptKind,
+  identifier: string,
+  ip: string | null,
+): Promise<ThrottleState & { attemptId: number }> {
+  const [row] = await database.db
+    .insert(loginAttempts)
+    .values({ kind, identifier: identifier.trim().toLowerCase().slice(0, 320), ip, success: false })
+    .returning({ id: loginAttempts.id });
+  const state = await checkThrottle(database, kind, identifier, ip, new Date(), 1);
+  if (!state.allowed) await database.db.delete(loginAttempts).where(eq(loginAttempts.id, row.id));
+  return { ...state, attemptId: row.id };
+}
+
+export async function attemptSucceeded(database: Database, attemptId: number): Promise<void> {
+  await database.db.update(loginAttempts).set({ success: true }).where(eq(loginAttempts.id, attemptId));
 }
 
 /** "15 minutes", "1 minute", "45 secondes". */

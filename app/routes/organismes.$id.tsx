@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { canSeeAggregates, forbidden, getViewer, notFound, scopeContains, type OrganismeTarget } from "~/auth/policy.server";
+import { canSeeAggregates, canSeeAnomaliesOfOrganisme, forbidden, getViewer, notFound, scopeContains, type OrganismeTarget } from "~/auth/policy.server";
 import { anomaliesOfOrganisme } from "~/referentiel/anomalies.server";
 import { pageOffres } from "~/referentiel/catalogue.server";
 import { getOrganisme, qualiteFormations, type OrganismeLien } from "~/referentiel/repertoire.server";
@@ -33,7 +33,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   };
   if (!scopeContains(viewer.scope, target)) throw forbidden();
   const [anomalies, qualite, offres] = await Promise.all([
-    anomaliesOfOrganisme(context.database, organisme),
+    canSeeAnomaliesOfOrganisme(viewer) ? anomaliesOfOrganisme(context.database, organisme) : Promise.resolve(null),
     canSeeAggregates(viewer, target) ? qualiteFormations(context.database, organisme.id) : Promise.resolve(null),
     pageOffres(context.database, { organisme: organisme.id, page: pageNumber(new URL(request.url).searchParams.get("offres")) }),
   ]);
@@ -107,15 +107,19 @@ export default function OrganismeDetail() {
             <li>ERP : {o.erp ?? "non renseigné"}</li>
             <li>Mode : {o.mode_transmission === "API" ? "API (ERP)" : o.mode_transmission === "FICHIER" ? "Téléversement de fichier" : "–"}</li>
           </ul>
-          <h2 className="fr-h4 fr-mt-3w">Anomalies du référentiel</h2>
-          {anomalies.length === 0 ? (
-            <p className="fr-text--sm">Aucune anomalie détectée.</p>
-          ) : (
-            <ul data-testid="anomalies">
-              {anomalies.map((a) => (
-                <li key={a.type}>{a.message}</li>
-              ))}
-            </ul>
+          {anomalies === null ? null : (
+            <>
+              <h2 className="fr-h4 fr-mt-3w">Anomalies du référentiel</h2>
+              {anomalies.length === 0 ? (
+                <p className="fr-text--sm">Aucune anomalie détectée.</p>
+              ) : (
+                <ul data-testid="anomalies">
+                  {anomalies.map((a) => (
+                    <li key={a.type}>{a.message}</li>
+                  ))}
+                </ul>
+              )}
+            </>
           )}
         </div>
       </div>

@@ -20,6 +20,7 @@ import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { serveApp } from "../helpers/browser";
 import {
   canSeeAggregates,
+  canSeeAnomaliesOfOrganisme,
   canSeeNamedList,
   getViewer,
   isNationalAdmin,
@@ -274,5 +275,15 @@ describe("access matrix", () => {
     const files = fs.readdirSync(path.resolve("app/routes")).filter((f) => !f.startsWith("."));
     const covered = new Set(ROUTES.map((r) => r.file));
     expect(files.filter((f) => !covered.has(f) && !NOT_YET_IN_MATRIX.has(f))).toEqual([]);
+  });
+});
+
+describe("parts of a page", () => {
+  it.each(WHO)("the anomalies of an organisme, on its page, as %s: the référentiel's readers and CFAs, not the public", async (who) => {
+    const url = `/organismes/${ref.R.id}`;
+    const response = await browsers.get(who)!.get(url);
+    if (response.status !== 200) return; // out of scope: the matrix checks the refusal
+    const html = await response.text();
+    expect(html.includes("Anomalies du référentiel"), who).toBe(canSeeAnomaliesOfOrganisme(viewers.get(who)!));
   });
 });

@@ -15,7 +15,7 @@ import { consumeToken, createToken, inspectToken } from "../../app/auth/tokens.s
 import { acceptInvitation, inviteUser } from "../../app/auth/invitations.server";
 import { createSignupRequest, validateSignupRequest, refuseSignupRequest, listSignupRequests } from "../../app/auth/signup.server";
 import { listAuditLog, parseAuditFilters, setUserDisabled } from "../../app/auth/admin.server";
-import { mailOutbox } from "../../app/auth/mail.server";
+import { mailOutbox, publicBaseUrl } from "../../app/auth/mail.server";
 import { ensureDemoAccounts, DEMO_PASSWORD } from "../../app/auth/demo-accounts.server";
 import {
   getViewer,
@@ -197,12 +197,36 @@ describe("users and login", () => {
     });
   });
 
+  it("builds e-mail links from PUBLIC_URL, never from a Host header other than this machine", () => {
+    const saved = { url: process.env.PUBLIC_URL, port: process.env.PORT };
+    try {
+      delete process.env.PUBLIC_URL;
+      process.env.PORT = "3000";
+      expect(publicBaseUrl(new Request("http://127.0.0.1:41234/mot-de-passe-oublie"))).toBe("http://127.0.0.1:41234");
+      expect(publicBaseUrl(new Request("http://localhost:3000/x"))).toBe("http://localhost:3000");
+      expect(publicBaseUrl(new Request("http://evil.example/mot-de-passe-oublie"))).toBe("http://localhost:3000");
+      process.env.PUBLIC_URL = "https://tableau.exemple.gouv.fr/";
+      expect(publicBaseUrl(new Request("http://evil.example/mot-de-passe-oublie"))).toBe("https://tableau.exemple.gouv.fr");
+    } finally {
+      if (saved.url === undefined) delete process.env.PUBLIC_URL;
+      else process.env.PUBLIC_URL = saved.url;
+      if (saved.port === undefined) delete process.env.PORT;
+      else process.env.PORT = saved.port;
+    }
+  });
+
   it("accepts only same-site redirects", () => {
     expect(safeRedirect("/compte?x=1")).toBe("/compte?x=1");
     expect(safeRedirect("//evil.example")).toBe("/");
     expect(safeRedirect("/\\evil.example")).toBe("/");
     expect(safeRedirect("https://evil.example")).toBe("/");
     expect(safeRedirect(null)).toBe("/");
+    // browsers drop tabs and newlines and read "\\" as "/": each of these would leave the site
+    for (const to of ["/\t/evil.example", "/\n/evil.example", "/\r\n/evil.example", "/x\\..\\\\evil.example", "/%09/x"]) {
+      expect(new URL(safeRedirect(to), "https://tableau.example").origin).toBe("https://tableau.example");
+    }
+    expect(safeRedirect("/\t/evil.example")).toBe("/");
+    expect(safeRedirect("/formations?q=pâtissier#liste")).toBe("/formations?q=p%C3%A2tissier#liste");
   });
 });
 
@@ -228,6 +252,29 @@ describe("login throttling", () => {
     // 15 minutes later the window has passed.
     const later = new Date(Date.now() + (THROTTLE_RULES.connexion.windowSeconds + 1) * 1000);
     expect((await checkThrottle(t.database, "connexion", email, null, later)).allowed).toBe(true);
+  });
+
+  it("simultaneous wrong passwords check at most as many passwords as the limit allows", async () => {
+    const email = emailOf("CARIF_OREF_REGIONAL");
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => login(t.database, requestWith(), form({ email, password: `faux-${i}` }), null)),
+    );
+    const checked = results.filter((r) => !r.ok && r.message === "Adresse e-mail ou mot de passe incorrect.");
+    expect(checked.length).toBeLessThanOrEqual(THROTTLE_RULES.connexion.maxPerIdentifier);
+    expect(results.every((r) => !r.ok)).toBe(true);
+  });
+
+  it("the current password asked to change it is throttled like a login", async () => {
+    const { viewer } = await signIn("DDETS");
+    for (let i = 0; i < THROTTLE_RULES.connexion.maxPerIdentifier; i++) {
+      expect(await changePassword(t.database, viewer, form({ current: `faux-${i}`, password: "Nouveau-mot-de-passe-1", confirmation: "Nouveau-mot-de-passe-1" }))).toMatchObject({
+        ok: false,
+        message: "Le mot de passe actuel est incorrect.",
+      });
+    }
+    const locked = await changePassword(t.database, viewer, form({ current: PASSWORD, password: "Nouveau-mot-de-passe-1", confirmation: "Nouveau-mot-de-passe-1" }));
+    expect(locked).toMatchObject({ ok: false, message: expect.stringMatching(/^Trop de tentatives échouées\. Par sécurité, réessayez dans 1[45] minutes\.$/) });
+    expect((await login(t.database, requestWith(), form({ email: emailOf("DDETS"), password: PASSWORD }), null)).ok).toBe(false);
   });
 
   it("does not count failures before a successful login", async () => {
