@@ -230,6 +230,27 @@ export const transmissions = pgTable(
   (t) => [index("transmissions_organisme_idx").on(t.organismeId, t.receivedAt)],
 );
 
+/**
+ * The organismes a transmission concerned: the transmitting one and the formateurs and responsables of the dossiers
+ * it stored. A responsable transmits for its formateurs: the freshness of a formateur's data at a past date is its
+ * last transmission known then, whoever sent it (coverage, domain.md).
+ */
+export const transmissionOrganismes = pgTable(
+  "transmission_organismes",
+  {
+    organismeId: integer("organisme_id")
+      .notNull()
+      .references(() => organismes.id, { onDelete: "cascade" }),
+    transmissionId: integer("transmission_id")
+      .notNull()
+      .references(() => transmissions.id, { onDelete: "cascade" }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.organismeId, t.transmissionId] }),
+    index("transmission_organismes_transmission_idx").on(t.transmissionId),
+  ],
+);
+
 export const effectifs = pgTable(
   "effectifs",
   {

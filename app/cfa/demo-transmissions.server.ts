@@ -302,11 +302,14 @@ export async function ensureDemoTransmissions(database: Database, today: string)
   }
   for (let i = 0; i < lignes.length; i += 2000) {
     await database.db.execute(sql`
-      insert into transmissions (organisme_id, source, erp, file_name, received_at, nb_items, nb_accepted, nb_unchanged, nb_rejected, errors)
-      select r.organisme_id, r.source, r.erp, r.file_name, r.received_at, r.nb_items, r.nb_accepted, r.nb_unchanged, r.nb_rejected, r.errors
-      from jsonb_to_recordset(${jsonParam(lignes.slice(i, i + 2000))}::jsonb)
-        as r(organisme_id int, source text, erp text, file_name text, received_at timestamptz, nb_items int, nb_accepted int, nb_unchanged int,
-             nb_rejected int, errors jsonb)`);
+      with t as (
+        insert into transmissions (organisme_id, source, erp, file_name, received_at, nb_items, nb_accepted, nb_unchanged, nb_rejected, errors)
+        select r.organisme_id, r.source, r.erp, r.file_name, r.received_at, r.nb_items, r.nb_accepted, r.nb_unchanged, r.nb_rejected, r.errors
+        from jsonb_to_recordset(${jsonParam(lignes.slice(i, i + 2000))}::jsonb)
+          as r(organisme_id int, source text, erp text, file_name text, received_at timestamptz, nb_items int, nb_accepted int, nb_unchanged int,
+               nb_rejected int, errors jsonb)
+        returning id, organisme_id)
+      insert into transmission_organismes (organisme_id, transmission_id) select organisme_id, id from t`);
   }
   for (let i = 0; i < cles.length; i += 2000) {
     await database.db.execute(sql`

@@ -4,8 +4,9 @@
  * - The référentiel's CFAs: organismes `actif` whose nature is responsable, formateur or responsable_formateur
  *   (lieux and unknown natures are not CFAs), in the territory of the filters (their own commune).
  * - Transmitted by D: a first transmission before the end of day D (or before `now` when D is today).
- * - Freshness at D from the last transmission known before that instant: the latest of the `transmissions` rows,
- *   of `last_transmission_at` and of `first_transmission_at` that are before it: < 7 days "recente",
+ * - Freshness at D from the last transmission known before that instant: the latest of the transmissions that
+ *   concerned the organisme (`transmission_organismes`: sent by it, or by its responsable for its learners), of
+ *   `last_transmission_at` and of `first_transmission_at` that are before it: < 7 days "recente",
  *   7 days to 3 months "vieillissante", older "ancienne", none "jamais" (as the répertoire does).
  * Filters that concern learners or formations (niveau, sexe, CFD…) do not apply to organismes and are ignored;
  * territory, organisme, réseau, nature and bassin apply to the organisme itself.
@@ -120,7 +121,8 @@ export async function couverture(database: Database, options: CouvertureOptions)
     with o as (
       select o.id, o.departement_code,
         greatest(
-          (select max(t.received_at) from transmissions t where t.organisme_id = o.id and t.received_at < ${refIso}::timestamptz),
+          (select max(t.received_at) from transmission_organismes l join transmissions t on t.id = l.transmission_id
+           where l.organisme_id = o.id and t.received_at < ${refIso}::timestamptz),
           case when o.last_transmission_at < ${refIso}::timestamptz then o.last_transmission_at end,
           case when o.first_transmission_at < ${refIso}::timestamptz then o.first_transmission_at end) as derniere
       from organismes o

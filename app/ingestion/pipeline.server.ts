@@ -613,13 +613,21 @@ async function writeBatch(
   }
   const inchanges = unique.length - aEcrire.length;
   lap("tx:empreintes");
+  // the transmission, and the organismes it concerned (coverage: a formateur's freshness at a past date)
+  const concernes = new Set<number>([options.organismeId]);
+  for (const c of unique) concernes.add(c.formateurId!).add(c.responsableId!);
   const [t] = await execRows<{ id: number }>(
     tx,
-    sql`insert into transmissions (organisme_id, source, erp, file_name, received_at, nb_items, nb_accepted, nb_rejected, nb_unchanged, errors)
-        values (${options.organismeId}, ${options.source}, ${options.erp ?? null}, ${options.fileName?.replace(/\u0000/g, "") ?? null}, ${now}::timestamptz,
-                ${transmission.nbItems}, ${transmission.nbAccepted}, ${transmission.nbRejected}, ${inchanges},
-                ${transmission.errors.length ? jsonParam(transmission.errors) : null}::jsonb)
-        returning id`,
+    sql`with t as (
+          insert into transmissions (organisme_id, source, erp, file_name, received_at, nb_items, nb_accepted, nb_rejected, nb_unchanged, errors)
+          values (${options.organismeId}, ${options.source}, ${options.erp ?? null}, ${options.fileName?.replace(/\u0000/g, "") ?? null}, ${now}::timestamptz,
+                  ${transmission.nbItems}, ${transmission.nbAccepted}, ${transmission.nbRejected}, ${inchanges},
+                  ${transmission.errors.length ? jsonParam(transmission.errors) : null}::jsonb)
+          returning id),
+        organismes as (
+          insert into transmission_organismes (organisme_id, transmission_id)
+          select o, t.id from t, unnest(${arrayParam([...concernes])}::int[]) as o)
+        select id from t`,
   );
   lap("tx:transmission");
   if (aEcrire.length === 0) return { transmissionId: t.id, effectifIds: [], inchanges };

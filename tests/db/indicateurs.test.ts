@@ -4,10 +4,10 @@
  * asked from the aggregates (materialised day) and from statut_periodes (exact) and must be the same.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { dumpAgregats } from "./indicateurs-fixtures";
-import { contrats, effectifs, formations, organismeRelations, organismes, transmissions } from "../../db/schema";
+import { contrats, effectifs, formations, organismeRelations, organismes, transmissionOrganismes, transmissions } from "../../db/schema";
 import {
   refreshStatutStorage,
   rebuildStatutStorage,
@@ -397,14 +397,11 @@ beforeAll(async () => {
       }`,
     );
   }
-  await t.database.db.insert(transmissions).values({
-    organismeId: ids.O1,
-    source: "API",
-    receivedAt: ts("2025-03-28T08:00:00Z"),
-    nbItems: 1,
-    nbAccepted: 1,
-    nbRejected: 0,
-  });
+  const [o1] = await t.database.db
+    .insert(transmissions)
+    .values({ organismeId: ids.O1, source: "API", receivedAt: ts("2025-03-28T08:00:00Z"), nbItems: 1, nbAccepted: 1, nbRejected: 0 })
+    .returning({ id: transmissions.id });
+  await t.database.db.insert(transmissionOrganismes).values({ organismeId: ids.O1, transmissionId: o1.id });
 });
 
 afterAll(async () => t?.drop());
@@ -736,6 +733,27 @@ describe("couverture et fraîcheur", () => {
     expect(
       (await couverture(t.database, { date: TODAY, now: NOW, scope: { kind: "region", code: "93" } })).tauxCouverture,
     ).toBe(0);
+  });
+});
+
+describe("couverture et fraîcheur d'un formateur", () => {
+  it("at a past date, counts the transmissions its responsable made for its learners", async () => {
+    // O2 sends on 2025-03-30 learners whose formateur is O3 (whose own last transmission was on 2024-12-01)
+    const [sent] = await t.database.db
+      .insert(transmissions)
+      .values({ organismeId: ids.O2, source: "API", receivedAt: new Date("2025-03-30T08:00:00Z"), nbItems: 1, nbAccepted: 1, nbRejected: 0 })
+      .returning({ id: transmissions.id });
+    await t.database.db.insert(transmissionOrganismes).values([
+      { organismeId: ids.O2, transmissionId: sent.id },
+      { organismeId: ids.O3, transmissionId: sent.id },
+    ]);
+    try {
+      const past = await couverture(t.database, { date: D, now: NOW });
+      expect(past).toMatchObject({ transmis: 3, fraicheur: { recente: 3, vieillissante: 0, ancienne: 0, jamais: 2 } });
+    } finally {
+      await t.database.db.delete(transmissions).where(eq(transmissions.id, sent.id));
+    }
+    expect((await couverture(t.database, { date: D, now: NOW })).fraicheur).toMatchObject({ recente: 1, vieillissante: 1, ancienne: 1 });
   });
 });
 

@@ -606,6 +606,11 @@ describe("organismes and scope", () => {
     expect(asCfa.body.data.map((d: any) => d.status)).toEqual(["ok", "ok", "error", "ok"]);
     expect(asCfa.body.data[2].validation_errors[0].message).toMatch(/hors du périmètre de CFA de test n° 1/);
     expect(asCfa.body.data[2].validation_errors[0].path).toEqual([]);
+    // the transmission concerned the sender and the formateurs and responsables of what it stored (coverage)
+    const concernes = await t.database.rows<{ organisme_id: number }>(
+      sql`select organisme_id from transmission_organismes where transmission_id = ${asCfa.body.transmission_id} order by 1`,
+    );
+    expect(concernes.map((r) => r.organisme_id)).toEqual([cfa.id, formateur.id, autre.id].sort((a, b) => a - b));
 
     const asFormateur = await post(app.baseUrl, keyFormateur, items);
     // the formateur is neither the responsable nor a formateur of `cfa`… but it is the formateur of items 1 and 3
