@@ -74,6 +74,7 @@ export const MESSAGES = {
   dateHorsPlage: `date attendue entre ${MIN_YEAR} et ${MAX_YEAR} au format AAAA-MM-JJ`,
   anneeScolaire:
     "année scolaire attendue au format AAAA-AAAA, années consécutives ou identiques (ex. 2024-2025, 2024/2025 ou 2025-2025)",
+  anneeScolaireHorsPlage: `année scolaire attendue entre ${MIN_YEAR} et ${MAX_YEAR} au format AAAA-AAAA (ex. 2024-2025)`,
   uai: "UAI attendu : 7 chiffres suivis de la lettre clé (ex. 0751234J)",
   siret: "SIRET attendu : 14 chiffres dont le dernier est une clé de contrôle valide (ex. 13002456000018)",
   codePostal: "code postal attendu : 5 chiffres (ex. 75001)",
@@ -231,7 +232,8 @@ const anneeScolaire = kind("string", MESSAGES.anneeScolaire, (v) => {
   const m = /^(\d{4})-(\d{4})$/.exec(s);
   if (!m) return invalid(MESSAGES.anneeScolaire);
   const [y1, y2] = [Number(m[1]), Number(m[2])];
-  return y2 === y1 || y2 === y1 + 1 ? s : invalid(MESSAGES.anneeScolaire);
+  if (y2 !== y1 && y2 !== y1 + 1) return invalid(MESSAGES.anneeScolaire);
+  return y1 < MIN_YEAR || y2 > MAX_YEAR ? invalid(MESSAGES.anneeScolaireHorsPlage) : s;
 });
 
 const uai = kind("string", MESSAGES.uai, (v) => {

@@ -407,6 +407,11 @@ describe("annee_scolaire", () => {
     const [e] = errorsOf({ ...MINIMAL, annee_scolaire: input });
     expect(e.message.startsWith(`annee_scolaire : ${MESSAGES.anneeScolaire}`)).toBe(true);
   });
+
+  it.each(["0000-0001", "1899-1900", "2100-2101", "9999-9999"])("rejects %j, out of 1900–2100 like the dates", (input) => {
+    const [e] = errorsOf({ ...MINIMAL, annee_scolaire: input });
+    expect(e.message).toBe(`annee_scolaire : ${MESSAGES.anneeScolaireHorsPlage} (reçu « ${input} »)`);
+  });
 });
 
 describe("UAI", () => {
