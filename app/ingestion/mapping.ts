@@ -7,9 +7,14 @@
  *   insensitive to case, accents, punctuation and small words (de, du, la…). Contract columns may carry a rank
  *   ("Date de début de contrat 2", "Date de début du 2e contrat").
  * - Cells are converted to what the v3 schema reads: dates `JJ/MM/AAAA`, `JJ-MM-AAAA`, `JJ/MM/AA`, `AAAAMMJJ` and
- *   Excel serial numbers → `AAAA-MM-JJ`; "Masculin"/"Homme"/"M." → M; "VRAI"/"FAUX" → true/false; a 9-digit
- *   phone number that lost its leading 0 in a spreadsheet gets it back. Everything else is left to the schema.
- * - Without an id column, the learner id is derived from the normalised nom + prénom + date de naissance.
+ *   Excel serial numbers (XLSX files only, from 1910 on: `2024` is a year, not 1905-07-16) → `AAAA-MM-JJ`;
+ *   "Masculin"/"Homme"/"M." → M; "VRAI"/"FAUX" → true/false; a 9-digit phone number that lost its leading 0 in a
+ *   spreadsheet gets it back. Everything else is left to the schema.
+ * - Without an id column, the learner id is derived from the normalised nom + prénom + date de naissance (letters
+ *   and digits of every script); a row whose nom or prénom has none gets an error instead of a shared id.
+ * - The organisme's UAI and SIRET stand for a missing établissement only as a pair: both columns missing.
+ * - The NIR never reaches here: the upload drops its column on reading and only says, per row, whether one was
+ *   given (`RowOptions.nirFourni`).
  */
 
 export interface MappableField {
@@ -88,7 +93,9 @@ const SYNONYMS: Record<string, string[]> = {
   formation_rncp: ["rncp", "code rncp", "fiche rncp", "numéro rncp"],
   obtention_diplome_formation: ["diplôme obtenu", "obtention du diplôme", "obtention diplôme"],
   date_obtention_diplome_formation: ["date d'obtention du diplôme", "date obtention diplôme"],
-  date_exclusion_formation: ["date d'exclusion", "date de sortie", "date d'abandon", "date sortie formation", "date de sortie de formation"],
+  // not "date de sortie": in many files it is the normal end of training too, and read as an exclusion it would
+  // turn every learner of the file into an abandon; such a column is mapped by hand when it is one
+  date_exclusion_formation: ["date d'exclusion", "date d'abandon", "date d'exclusion de formation"],
   cause_exclusion_formation: ["motif d'exclusion", "motif de sortie", "cause exclusion", "cause de sortie", "motif d'abandon"],
   formation_presentielle: ["présentiel", "formation présentielle"],
   duree_theorique_formation: ["durée théorique", "durée formation", "durée en années"],
@@ -113,7 +120,20 @@ const SYNONYMS: Record<string, string[]> = {
   derniere_situation: ["dernière situation", "situation avant", "situation n-1"],
   dernier_organisme_uai: ["dernier organisme", "uai dernier organisme", "établissement précédent"],
   type_cfa: ["type cfa", "type de cfa"],
-  nir_apprenant: ["nir", "numéro de sécurité sociale", "n° sécurité sociale", "numéro sécu", "n° sécu"],
+  nir_apprenant: [
+    "nir",
+    "nir apprenant",
+    "numéro de sécurité sociale",
+    "n° sécurité sociale",
+    "sécurité sociale",
+    "numéro sécu",
+    "n° sécu",
+    "num sécu",
+    "numéro ss",
+    "num ss",
+    "n° ss",
+    "numéro d'inscription au répertoire",
+  ],
 };
 
 const CONTRAT_BASES = ["contrat_date_debut", "contrat_date_fin", "contrat_date_rupture", "cause_rupture_contrat", "siret_employeur"];
@@ -199,8 +219,19 @@ export function excelSerialToIso(serial: number): string | null {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+/**
+ * Smallest number read as an Excel date serial: 1910-01-01. Below, a number is rather a year (`2024`) or a
+ * mistake, left to the schema to refuse.
+ */
+export const EXCEL_SERIAL_MIN = 3654;
+
+export interface CellOptions {
+  /** Whether a number may be an Excel date serial (XLSX files; not CSV). Default true. */
+  excelSerials?: boolean;
+}
+
 /** A date as people and spreadsheets write it → "YYYY-MM-DD" when recognised, else the value unchanged. */
-export function convertDateCell(value: string, today = new Date()): string {
+export function convertDateCell(value: string, today = new Date(), options: CellOptions = {}): string {
   const v = value.trim();
   let m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$/.exec(v);
   if (m) return `${m[3]}-${pad2(m[2])}-${pad2(m[1])}`;
@@ -212,7 +243,9 @@ export function convertDateCell(value: string, today = new Date()): string {
   }
   m = /^(\d{4})(\d{2})(\d{2})$/.exec(v);
   if (m) return `${m[1]}-${m[2]}-${m[3]}`;
-  if (/^\d{1,7}(?:\.\d+)?$/.test(v)) return excelSerialToIso(Number(v)) ?? v;
+  if (options.excelSerials !== false && /^\d{1,7}(?:\.\d+)?$/.test(v) && Number(v) >= EXCEL_SERIAL_MIN) {
+    return excelSerialToIso(Number(v)) ?? v;
+  }
   return v;
 }
 
@@ -235,10 +268,10 @@ const BOOLEANS: Record<string, string> = { vrai: "true", faux: "false", o: "oui"
 const BOOLEAN_FIELDS = new Set(["rqth_apprenant", "obtention_diplome_formation", "formation_presentielle"]);
 
 /** One cell → the value handed to the v3 schema (null: empty). */
-export function convertCell(field: string, raw: string): string | null {
+export function convertCell(field: string, raw: string, options: CellOptions = {}): string | null {
   const value = raw.trim();
   if (value === "") return null;
-  if (isDateField(field)) return convertDateCell(value);
+  if (isDateField(field)) return convertDateCell(value, new Date(), options);
   const plain = value.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   if (field === "sexe_apprenant") return SEXES[plain] ?? value;
   if (BOOLEAN_FIELDS.has(field)) return BOOLEANS[plain] ?? value;
@@ -248,15 +281,31 @@ export function convertCell(field: string, raw: string): string | null {
   return value;
 }
 
-/** Normalised nom + prénom + date de naissance, the learner id of a file without an id column. */
-export function deriveIdErp(nom: string, prenom: string, dateDeNaissance: string): string {
-  const norm = (s: string) =>
-    s
-      .normalize("NFD")
-      .replace(/[\u0300-\u036f]/g, "")
-      .toLowerCase()
-      .replace(/[^a-z0-9]/g, "");
-  return `${norm(nom)}-${norm(prenom)}-${dateDeNaissance}`;
+/** Letters the accent removal (NFD) leaves whole, spelt as French keyboards would. */
+const LETTERS_SPELT: Record<string, string> = { œ: "oe", æ: "ae", ß: "ss", ø: "o", ł: "l", đ: "d", ð: "d", þ: "th", ı: "i", ħ: "h", ŧ: "t" };
+
+/**
+ * A nom or prénom as it enters a derived id: without accents, lower case, œ æ ß ø… spelt out, only the letters and
+ * digits of every script (`Lenôtre` → `lenotre`, `Jean-Gaston` → `jeangaston`, `李` → `李`, `Øyvind` → `oyvind`).
+ * Plain Latin names give what they always gave (ids already stored do not change).
+ */
+export function idNamePart(value: string): string {
+  return value
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[œæßøłđðþıħŧ]/g, (c) => LETTERS_SPELT[c])
+    .replace(/[^\p{L}\p{N}]+/gu, "");
+}
+
+/**
+ * Normalised nom + prénom + date de naissance, the learner id of a file without an id column; null when the nom or
+ * the prénom has no letter nor digit (such rows would all share one id).
+ */
+export function deriveIdErp(nom: string, prenom: string, dateDeNaissance: string): string | null {
+  const n = idNamePart(nom);
+  const p = idNamePart(prenom);
+  return n && p ? `${n}-${p}-${dateDeNaissance}` : null;
 }
 
 export interface RowDefaults {
@@ -268,25 +317,91 @@ export interface RowDefaults {
   etablissement_responsable_siret?: string | null;
 }
 
-/** A file row → a raw v3 item (unmapped fields absent), with the defaults of unmapped columns. */
-export function rowToItem(row: readonly string[], mapping: readonly (string | null)[], defaults: RowDefaults = {}): Record<string, unknown> {
+export const ETABLISSEMENT_ROLES = ["formateur", "responsable"] as const;
+export type EtablissementRole = (typeof ETABLISSEMENT_ROLES)[number];
+
+/**
+ * Whether the default UAI and SIRET of this établissement are used: only as a pair, when neither column is mapped
+ * and both values are known. A UAI column without a SIRET column (or the reverse) gets no default: the missing
+ * field is an error, as the page says, rather than a pair made of the file's UAI and the organisme's SIRET.
+ */
+export function etablissementDefaulted(role: EtablissementRole, mapping: readonly (string | null)[], defaults: RowDefaults): boolean {
+  const uai = `etablissement_${role}_uai` as const;
+  const siret = `etablissement_${role}_siret` as const;
+  return !mapping.includes(uai) && !mapping.includes(siret) && !!defaults[uai] && !!defaults[siret];
+}
+
+/** The value handed to the schema for a row whose (dropped) NIR column had a value: only "a NIR was given". */
+export const NIR_FOURNI = "fourni";
+
+export interface RowOptions extends CellOptions {
+  /** The row's NIR column had a value (the NIR itself is never kept): the dossier gets `nir_fourni`. */
+  nirFourni?: boolean;
+  /** The file's column names, for the messages. */
+  headers?: readonly string[];
+}
+
+/** An error found while converting a row (the schema checks the rest); `fields` locate it on the page. */
+export interface RowError {
+  path: string[];
+  fields: string[];
+  message: string;
+}
+
+/** A file row → a raw v3 item (unmapped fields absent), with the defaults of unmapped columns, and its errors. */
+export function convertRow(
+  row: readonly string[],
+  mapping: readonly (string | null)[],
+  defaults: RowDefaults = {},
+  options: RowOptions = {},
+): { item: Record<string, unknown>; errors: RowError[] } {
   const item: Record<string, unknown> = {};
+  const errors: RowError[] = [];
   mapping.forEach((field, col) => {
     if (!field) return;
-    const value = convertCell(field, row[col] ?? "");
+    const value = convertCell(field, row[col] ?? "", options);
     if (value !== null) item[field] = value;
   });
   const mapped = new Set(mapping.filter((f): f is string => !!f));
-  for (const [field, value] of Object.entries(defaults)) {
-    if (!mapped.has(field) && value) item[field] = value;
+  if (defaults.annee_scolaire && !mapped.has("annee_scolaire")) item.annee_scolaire = defaults.annee_scolaire;
+  for (const role of ETABLISSEMENT_ROLES) {
+    if (!etablissementDefaulted(role, mapping, defaults)) continue;
+    item[`etablissement_${role}_uai`] = defaults[`etablissement_${role}_uai`];
+    item[`etablissement_${role}_siret`] = defaults[`etablissement_${role}_siret`];
   }
+  if (options.nirFourni) item.nir_apprenant = NIR_FOURNI;
   if (!mapped.has("id_erp_apprenant")) {
     const nom = item.nom_apprenant;
     const prenom = item.prenom_apprenant;
     const ddn = item.date_de_naissance_apprenant;
-    if (typeof nom === "string" && typeof prenom === "string" && typeof ddn === "string" && /^\d{4}-\d{2}-\d{2}/.test(ddn)) {
+    const empty = (["nom_apprenant", "prenom_apprenant"] as const).filter((f) => typeof item[f] === "string" && idNamePart(item[f] as string) === "");
+    if (empty.length) {
+      const column = (field: string) => {
+        const header = options.headers?.[mapping.indexOf(field)]?.trim();
+        return header ? `colonne « ${header} »` : `champ ${field}`;
+      };
+      const parts = empty.map((f) => `${f === "nom_apprenant" ? "le nom" : "le prénom"} (${column(f)})`);
+      errors.push({
+        path: ["id_erp_apprenant"],
+        fields: [...empty],
+        message:
+          `id_erp_apprenant : identifiant impossible à former, ${parts.join(" et ")} ne ${empty.length > 1 ? "contiennent" : "contient"} ` +
+          "ni lettre ni chiffre (sans colonne d'identifiant, l'identifiant est formé du nom, du prénom et de la date de naissance) : " +
+          "corrigez la ligne ou ajoutez une colonne d'identifiant",
+      });
+    } else if (typeof nom === "string" && typeof prenom === "string" && typeof ddn === "string" && /^\d{4}-\d{2}-\d{2}/.test(ddn)) {
       item.id_erp_apprenant = deriveIdErp(nom, prenom, ddn.slice(0, 10));
     }
   }
-  return item;
+  return { item, errors };
+}
+
+/** A file row → a raw v3 item (see `convertRow`; without an id, the schema refuses it). */
+export function rowToItem(
+  row: readonly string[],
+  mapping: readonly (string | null)[],
+  defaults: RowDefaults = {},
+  options: RowOptions = {},
+): Record<string, unknown> {
+  return convertRow(row, mapping, defaults, options).item;
 }

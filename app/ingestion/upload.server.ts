@@ -9,6 +9,13 @@
  *
  * The upload record stores the file's header and rows (each row prefixed with its line number in the file) for
  * 24 hours; the mapping travels in the page's form (col_0, col_1…).
+ *
+ * The NIR is never stored: the columns whose name is the NIR's ("NIR", "N° sécu", "Numéro de sécurité sociale"…)
+ * are dropped on reading, before anything is stored or shown; only "a NIR was given" is kept, per row (`+nir`
+ * after the line number), and becomes the dossier's `nir_fourni`.
+ *
+ * Files are untrusted: whatever the readers throw becomes an UploadError (French message, never a 500), and the
+ * XLSX reader works within limits (Excel's grid, inflated size of each part, rows, cells).
  */
 import { randomBytes } from "node:crypto";
 import { redirect } from "@remix-run/node";
@@ -16,16 +23,31 @@ import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { canTransmitFor, getViewer, organismesTransmis, transmetDesEffectifs, type Viewer } from "../auth/policy.server";
 import { CsvError, parseCsv } from "../shared/csv";
-import { XlsxError, looksLikeZip, readXlsx } from "../shared/xlsx.server";
+import { XlsxError, XlsxLimitError, looksLikeZip, readXlsx } from "../shared/xlsx.server";
 import { anneeScolaireOf, todayIso } from "../statut/annee-scolaire";
 import { DOSSIER_V3_FIELDS } from "./dossier-schema.server";
-import { autoMap, rowToItem, sanitizeMapping, type MappableField, type RowDefaults } from "./mapping";
+import {
+  ETABLISSEMENT_ROLES,
+  autoMap,
+  buildAliasIndex,
+  convertRow,
+  etablissementDefaulted,
+  matchHeader,
+  sanitizeMapping,
+  type MappableField,
+  type RowDefaults,
+  type RowError,
+} from "./mapping";
 import { checkDossiers, ingestDossiers, normalizeErpName, type CheckedItem, type IngestResult, type OrganismeRef } from "./pipeline.server";
 import { arrayParam, type Executor } from "../../db/client.server";
 import { jsonParam, storableText } from "./sql.server";
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 export const MAX_UPLOAD_ROWS = 10_000;
+/** Columns of a file (the page shows one line per column, with the list of fields). */
+export const MAX_UPLOAD_COLUMNS = 500;
+/** Largest inflated size of one part of an XLSX file (a 10 MB file of 10,000 rows is far below). */
+export const MAX_XLSX_PART_BYTES = 50 * 1024 * 1024;
 export const PREVIEW_ROWS = 100;
 
 /** The fields a column can be mapped to (the NIR is never stored: no column for it). */
@@ -36,6 +58,28 @@ export const UPLOAD_FIELDS: MappableField[] = DOSSIER_V3_FIELDS.filter((f) => f.
 }));
 
 export class UploadError extends Error {}
+
+/** The file's columns that hold the NIR, by their name (every field's aliases compete, as in the mapping). */
+const NIR_FIELD = "nir_apprenant";
+const ALIASES_WITH_NIR = buildAliasIndex(DOSSIER_V3_FIELDS.map((f) => ({ field: f.field, label: f.label, required: f.required })));
+
+export function isNirColumn(header: string): boolean {
+  return matchHeader(header, ALIASES_WITH_NIR) === NIR_FIELD;
+}
+
+/** The first cell of a stored row: its line number in the file, followed by `+nir` when the row gave a NIR. */
+const NIR_MARK = "+nir";
+
+function rowPrefix(line: number, nirFourni: boolean): string {
+  return nirFourni ? `${line}${NIR_MARK}` : String(line);
+}
+
+/** The line number and the NIR flag of a stored row. */
+export function rowInfo(row: readonly string[]): { ligne: number; nirFourni: boolean } {
+  const prefix = row[0] ?? "";
+  const nirFourni = prefix.endsWith(NIR_MARK);
+  return { ligne: Number(nirFourni ? prefix.slice(0, -NIR_MARK.length) : prefix), nirFourni };
+}
 
 // -------------------------------------------------------------------------------------------------- access
 
@@ -109,49 +153,92 @@ export async function resolveOrganisme(database: Database, access: UploadAccess,
 
 export interface ReadFile {
   format: "CSV" | "XLSX";
+  /** Column names, without the NIR's. */
   headers: string[];
-  /** Data rows, each prefixed with its line number in the file. */
+  /** Data rows, without the NIR's cells, each prefixed with its line number in the file (and `+nir`, see rowInfo). */
   rows: string[][];
+  /** Names of the NIR columns dropped on reading. */
+  nirColumns: string[];
   encoding?: string;
   delimiter?: string;
 }
 
-/** Reads a CSV (`;` or `,`…, UTF-8 with or without BOM, Latin-1) or an XLSX (first sheet). */
+const tooManyRows = () =>
+  new UploadError(`Le fichier contient plus de ${MAX_UPLOAD_ROWS} lignes : ${MAX_UPLOAD_ROWS} au plus par fichier. Découpez-le en plusieurs fichiers.`);
+
+/** An error of the readers (any: they read untrusted bytes) → the message shown on the page. */
+function readError(error: unknown, isXlsx: boolean): UploadError {
+  if (error instanceof UploadError) return error;
+  if (error instanceof XlsxLimitError) {
+    if (error.limit === "lignes") return tooManyRows();
+    if (error.limit === "grille") return new UploadError(`Fichier illisible : ${error.message}. Attendu : un classeur .xlsx enregistré par un tableur.`);
+    return new UploadError(`Fichier trop volumineux : ${error.message}. Découpez-le en plusieurs fichiers ou enregistrez-le au format .csv.`);
+  }
+  if (error instanceof CsvError || error instanceof XlsxError) return new UploadError(`Fichier illisible : ${error.message}.`);
+  console.error("[téléversement] lecture du fichier en échec :", error);
+  return new UploadError(
+    isXlsx
+      ? "Fichier illisible : ce n'est pas un classeur Excel .xlsx valide (il est peut-être endommagé). Attendu : un classeur .xlsx ou un fichier .csv, une ligne de noms de colonnes puis une ligne par apprenant."
+      : "Fichier illisible : ce n'est pas un fichier CSV lisible. Attendu : un fichier .csv (texte, colonnes séparées par « ; » ou « , ») ou un classeur .xlsx, une ligne de noms de colonnes puis une ligne par apprenant.",
+  );
+}
+
+/**
+ * Reads a CSV (`;` or `,`…, UTF-8 with or without BOM, Latin-1) or an XLSX (first sheet with a value). The NIR's
+ * columns are dropped here (see the module's comment); cells beyond the named columns are not kept.
+ */
 export function readUploadedFile(bytes: Uint8Array, fileName: string): ReadFile {
   if (bytes.byteLength === 0) throw new UploadError("Le fichier est vide.");
   const isXlsx = looksLikeZip(bytes) || /\.xlsx$/i.test(fileName);
-  let headers: string[];
-  let rows: string[][];
+  let table: { headers: string[]; rows: { line: number; cells: string[] }[] };
   let extra: Pick<ReadFile, "encoding" | "delimiter"> = {};
   try {
     if (isXlsx) {
-      const sheet = readXlsx(bytes).find((s) => s.rows.some((r) => r.some((c) => c.trim() !== "")));
+      const [sheet] = readXlsx(bytes, {
+        firstSheetWithData: true,
+        maxPartBytes: MAX_XLSX_PART_BYTES,
+        // title rows and the header row above the data: the exact count is checked below
+        maxRows: MAX_UPLOAD_ROWS + 100,
+        maxCells: (MAX_UPLOAD_ROWS + 100) * MAX_UPLOAD_COLUMNS,
+      });
       if (!sheet) throw new UploadError("Le classeur ne contient aucune ligne.");
       const headerIndex = sheet.rows.findIndex((r) => r.some((c) => c.trim() !== ""));
-      headers = sheet.rows[headerIndex].map((h) => h.trim());
-      rows = [];
-      sheet.rows.forEach((r, i) => {
-        if (i > headerIndex && r.some((c) => c.trim() !== "")) rows.push([String(i + 1), ...r]);
-      });
+      table = {
+        headers: sheet.rows[headerIndex].map((h) => h.trim()),
+        rows: sheet.rows.flatMap((cells, i) => (i > headerIndex ? [{ line: i + 1, cells }] : [])),
+      };
     } else {
       if (/\.xls$/i.test(fileName)) {
         throw new UploadError("Les fichiers .xls (Excel 97-2003) ne sont pas pris en charge : enregistrez le fichier au format .xlsx ou .csv.");
       }
       const parsed = parseCsv(bytes);
-      headers = parsed.header;
-      rows = parsed.records.filter((r) => r.fields.some((c) => c.trim() !== "")).map((r) => [String(r.line), ...r.fields]);
+      table = { headers: parsed.header, rows: parsed.records.map((r) => ({ line: r.line, cells: r.fields })) };
       extra = { encoding: parsed.encoding, delimiter: parsed.delimiter };
     }
   } catch (error) {
-    if (error instanceof CsvError || error instanceof XlsxError) throw new UploadError(`Fichier illisible : ${error.message}.`);
-    throw error;
+    throw readError(error, isXlsx);
+  }
+  if (table.headers.length > MAX_UPLOAD_COLUMNS) {
+    throw new UploadError(`Le fichier a ${table.headers.length} colonnes : ${MAX_UPLOAD_COLUMNS} au plus. Supprimez les colonnes inutiles.`);
+  }
+  // the NIR: its columns are dropped, only whether each row gave one is kept
+  const nirIndexes = new Set(table.headers.flatMap((h, i) => (isNirColumn(h) ? [i] : [])));
+  const kept = table.headers.map((_, i) => i).filter((i) => !nirIndexes.has(i));
+  const headers = kept.map((i) => table.headers[i]);
+  const rows: string[][] = [];
+  for (const { line, cells } of table.rows) {
+    const values = kept.map((i) => cells[i] ?? "");
+    if (values.every((c) => c.trim() === "")) continue;
+    while (values.length && values[values.length - 1] === "") values.pop();
+    const nirFourni = [...nirIndexes].some((i) => (cells[i] ?? "").trim() !== "");
+    rows.push([rowPrefix(line, nirFourni), ...values]);
   }
   if (headers.every((h) => h === "")) throw new UploadError("La première ligne du fichier doit contenir les noms des colonnes.");
   if (rows.length === 0) throw new UploadError("Le fichier ne contient aucune ligne d'effectif sous la ligne des noms de colonnes.");
   if (rows.length > MAX_UPLOAD_ROWS) {
     throw new UploadError(`Le fichier contient ${rows.length} lignes : ${MAX_UPLOAD_ROWS} au plus par fichier. Découpez-le en plusieurs fichiers.`);
   }
-  return { format: isXlsx ? "XLSX" : "CSV", headers, rows, ...extra };
+  return { format: isXlsx ? "XLSX" : "CSV", headers, rows, nirColumns: [...nirIndexes].map((i) => table.headers[i]), ...extra };
 }
 
 // -------------------------------------------------------------------------------------------------- records
@@ -234,7 +321,7 @@ export function defaultAnneeScolaire(): string {
   return anneeScolaireOf(todayIso());
 }
 
-/** The values used for the columns the file does not have. */
+/** The values used for the columns the file does not have (the établissements' only as pairs: see mapping.ts). */
 function defaultsFor(upload: UploadRecord, anneeScolaire: string | null): RowDefaults {
   const o = upload.organisme;
   return {
@@ -262,18 +349,25 @@ export function mappingNotes(upload: UploadRecord, mapping: (string | null)[], a
     covered.add("id_erp_apprenant");
   }
   const o = upload.organisme;
-  for (const role of ["formateur", "responsable"] as const) {
-    const uai = `etablissement_${role}_uai`;
-    const siret = `etablissement_${role}_siret`;
-    if (!mapped.has(uai) && !mapped.has(siret) && o.uai) {
+  const defaults = defaultsFor(upload, anneeScolaire);
+  for (const role of ETABLISSEMENT_ROLES) {
+    // the same rule as the rows' conversion: the organisme stands for the établissement only as a UAI + SIRET pair
+    if (etablissementDefaulted(role, mapping, defaults)) {
       notes.push(`Pas de colonne pour l'établissement ${role} : c'est ${o.raison_sociale} (UAI ${o.uai}, SIRET ${o.siret}).`);
-      covered.add(uai).add(siret);
+      covered.add(`etablissement_${role}_uai`).add(`etablissement_${role}_siret`);
     }
   }
   const anneeScolaireNeeded = !mapped.has("annee_scolaire");
   if (anneeScolaireNeeded && anneeScolaire) {
     notes.push(`Pas de colonne d'année scolaire : tous les effectifs du fichier sont de l'année ${anneeScolaire}.`);
     covered.add("annee_scolaire");
+  }
+  const nbNir = upload.rows.filter((row) => rowInfo(row).nirFourni).length;
+  if (nbNir) {
+    notes.push(
+      `Colonne du NIR (numéro de sécurité sociale) : elle a seulement été lue pour noter qu'un NIR était fourni (${nbNir} ${nbNir > 1 ? "lignes" : "ligne"}). ` +
+        "Le NIR n'est pas conservé : cette colonne n'apparaît pas ci-dessous et seule l'information « NIR fourni » est enregistrée.",
+    );
   }
   const missingRequired = UPLOAD_FIELDS.filter((f) => f.required && !mapped.has(f.field) && !covered.has(f.field));
   return { missingRequired, notes, anneeScolaireNeeded };
@@ -308,11 +402,24 @@ export interface Preview {
 function itemsOf(upload: UploadRecord, mapping: (string | null)[], anneeScolaire: string | null) {
   const defaults = defaultsFor(upload, anneeScolaire);
   const lignes: number[] = [];
-  const items = upload.rows.map((row) => {
-    lignes.push(Number(row[0]));
-    return rowToItem(row.slice(1), mapping, defaults);
+  /** Errors of the rows' conversion, by row index: the schema's message on the same field gives way to them. */
+  const rowErrors = new Map<number, RowError[]>();
+  const options = { excelSerials: upload.format === "XLSX", headers: upload.headers };
+  const items = upload.rows.map((row, index) => {
+    const { ligne, nirFourni } = rowInfo(row);
+    lignes.push(ligne);
+    const { item, errors } = convertRow(row.slice(1), mapping, defaults, { ...options, nirFourni });
+    if (errors.length) rowErrors.set(index, errors);
+    return item;
   });
-  return { items, lignes };
+  return { items, lignes, rowErrors };
+}
+
+/** The schema's errors of a row, those its conversion explains better replaced by the conversion's. */
+function withRowErrors<E extends { path: (string | number)[]; message: string }>(errors: E[], rowErrors: RowError[] | undefined): (E | RowError)[] {
+  if (!rowErrors) return errors;
+  const explained = new Set(rowErrors.map((e) => e.path.join(".")));
+  return [...errors.filter((e) => !explained.has(e.path.join("."))), ...rowErrors];
 }
 
 export async function previewUpload(
@@ -321,8 +428,10 @@ export async function previewUpload(
   mapping: (string | null)[],
   anneeScolaire: string | null,
 ): Promise<Preview> {
-  const { items, lignes } = itemsOf(upload, mapping, anneeScolaire);
-  const checked = await checkDossiers(database.db as unknown as Executor, items, upload.organisme.id);
+  const { items, lignes, rowErrors } = itemsOf(upload, mapping, anneeScolaire);
+  const checked = (await checkDossiers(database.db as unknown as Executor, items, upload.organisme.id)).map((c) =>
+    rowErrors.has(c.index) ? { ...c, errors: withRowErrors(c.errors, rowErrors.get(c.index)) } : c,
+  );
   const columnOf = new Map<string, number>();
   mapping.forEach((f, i) => f && columnOf.set(f, i));
   const errorsByColumn = upload.headers.map(() => 0);
@@ -359,7 +468,7 @@ export async function importUpload(
   anneeScolaire: string | null,
 ): Promise<IngestResult> {
   if (upload.importedAt) throw new UploadError("Ce fichier a déjà été importé.");
-  const { items, lignes } = itemsOf(upload, mapping, anneeScolaire);
+  const { items, lignes, rowErrors } = itemsOf(upload, mapping, anneeScolaire);
   const result = await ingestDossiers(database, items, {
     organismeId: upload.organisme.id,
     source: "FICHIER",
@@ -367,10 +476,31 @@ export async function importUpload(
     fileName: upload.fileName,
     lignes,
   });
+  if (rowErrors.size) await explainRejections(database, result.transmissionId, rowErrors);
   await database.rows(
     sql`update televersements set imported_at = now(), transmission_id = ${result.transmissionId} where id = ${upload.id}`,
   );
   return result;
+}
+
+/**
+ * The transmission's stored errors with the conversion's messages (e.g. an id that cannot be formed) in place of
+ * the schema's less telling ones (`id_erp_apprenant : champ obligatoire`), as the preview showed them.
+ */
+async function explainRejections(database: Database, transmissionId: number, rowErrors: Map<number, RowError[]>) {
+  const [row] = await database.rows<{ errors: unknown }>(sql`select errors from transmissions where id = ${transmissionId}`);
+  const stored = (typeof row?.errors === "string" ? JSON.parse(row.errors) : row?.errors) as
+    | { index: number; errors: { path: (string | number)[]; message: string }[] }[]
+    | null;
+  if (!Array.isArray(stored)) return;
+  let changed = false;
+  for (const entry of stored) {
+    const explained = rowErrors.get(entry.index);
+    if (!explained) continue;
+    entry.errors = withRowErrors(entry.errors, explained).map(({ path, message }) => ({ path, message }));
+    changed = true;
+  }
+  if (changed) await database.rows(sql`update transmissions set errors = ${jsonParam(stored)}::jsonb where id = ${transmissionId}`);
 }
 
 export interface TransmissionSummary {

@@ -7,6 +7,10 @@
  * their cached value; merged cells are not spread). Empty cells are "" and rows keep their position (row 5 of the
  * sheet is `rows[4]`). Numbers are returned as written in the XML (`1001`, `0.5`); dates stay Excel serials
  * (see `excelSerialToIsoDate`). Not supported: ZIP64, encrypted workbooks, the binary .xls / .xlsb formats.
+ * A malformed or hostile file gives an XlsxError, never another error: offsets are bounds-checked, invalid
+ * character references read as U+FFFD, positions beyond Excel's limits (1,048,576 rows, 16,384 columns) are
+ * refused, and callers reading untrusted files can cap the inflated size of each part, the number of filled rows
+ * and the number of cells (`ReadXlsxOptions`; XlsxLimitError).
  *
  * Writing: one or more sheets of strings/numbers/booleans/null, shared strings, a bold header row, deflated.
  */
@@ -18,6 +22,32 @@ export class XlsxError extends Error {
     super(message);
     this.name = "XlsxError";
   }
+}
+
+/** A workbook beyond one of the limits of `ReadXlsxOptions` (or of Excel's grid). Message in French. */
+export class XlsxLimitError extends XlsxError {
+  constructor(
+    message: string,
+    readonly limit: "taille" | "lignes" | "cellules" | "grille",
+  ) {
+    super(message);
+    this.name = "XlsxLimitError";
+  }
+}
+
+/** Excel's grid: rows 1 to 1,048,576, columns A to XFD (16,384). */
+export const XLSX_MAX_ROWS = 1_048_576;
+export const XLSX_MAX_COLUMNS = 16_384;
+
+export interface ReadXlsxOptions {
+  /** Largest inflated size, in bytes, of one part of the archive (a sheet, the shared strings…): zip bombs. */
+  maxPartBytes?: number;
+  /** Reading stops (XlsxLimitError "lignes") as soon as a sheet has more rows with a value than this. */
+  maxRows?: number;
+  /** Reading stops (XlsxLimitError "cellules") beyond this many cells and rows, empty ones included, in all. */
+  maxCells?: number;
+  /** Only the first sheet having a non-blank cell (none: an empty list); the following sheets are not read. */
+  firstSheetWithData?: boolean;
 }
 
 export interface XlsxSheet {
@@ -40,8 +70,13 @@ export function looksLikeZip(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
 }
 
-/** The files of a ZIP archive, by name (lazy: each is inflated on first read). */
-export function readZip(input: Uint8Array): Map<string, () => Buffer> {
+const formatOctets = (n: number) => `${Math.round(n / 1024 / 1024)} Mo`;
+
+/**
+ * The files of a ZIP archive, by name (lazy: each is inflated on first read). Every offset is checked against the
+ * archive's length; `maxPartBytes` caps the inflated size of each file (XlsxLimitError "taille").
+ */
+export function readZip(input: Uint8Array, options: { maxPartBytes?: number } = {}): Map<string, () => Buffer> {
   const buf = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   // End of central directory: last occurrence of PK\x05\x06 within the final 64 KiB + 22 bytes.
   let eocd = -1;
@@ -55,6 +90,10 @@ export function readZip(input: Uint8Array): Map<string, () => Buffer> {
   const count = buf.readUInt16LE(eocd + 10);
   const cdOffset = buf.readUInt32LE(eocd + 16);
   if (cdOffset === 0xffffffff || count === 0xffff) throw new XlsxError("classeur XLSX au format ZIP64 non pris en charge");
+  if (cdOffset > eocd) throw new XlsxError("classeur XLSX endommagé (répertoire ZIP hors de l'archive)");
+  const maxPartBytes = options.maxPartBytes;
+  const tooBig = (name: string) =>
+    new XlsxLimitError(`classeur XLSX trop volumineux une fois décompressé (${name} dépasse ${formatOctets(maxPartBytes ?? 0)})`, "taille");
   const entries = new Map<string, () => Buffer>();
   let p = cdOffset;
   for (let k = 0; k < count; k++) {
@@ -75,14 +114,22 @@ export function readZip(input: Uint8Array): Map<string, () => Buffer> {
     p += 46 + nameLen + extraLen + commentLen;
     entries.set(entry.name, () => {
       const lh = entry.localHeaderOffset;
-      if (buf.readUInt32LE(lh) !== 0x04034b50) throw new XlsxError(`classeur XLSX endommagé (${entry.name})`);
+      const damaged = () => new XlsxError(`classeur XLSX endommagé (${entry.name})`);
+      if (lh + 30 > buf.length || buf.readUInt32LE(lh) !== 0x04034b50) throw damaged();
       const start = lh + 30 + buf.readUInt16LE(lh + 26) + buf.readUInt16LE(lh + 28);
+      if (start + entry.compressedSize > buf.length) throw damaged();
       const data = buf.subarray(start, start + entry.compressedSize);
-      if (entry.method === 0) return Buffer.from(data);
+      if (entry.method === 0) {
+        if (maxPartBytes !== undefined && data.length > maxPartBytes) throw tooBig(entry.name);
+        return Buffer.from(data);
+      }
       if (entry.method === 8) {
+        if (maxPartBytes !== undefined && entry.size > maxPartBytes) throw tooBig(entry.name);
         try {
-          return inflateRawSync(data);
-        } catch {
+          // the declared size may lie: the inflater itself stops at the cap
+          return maxPartBytes === undefined ? inflateRawSync(data) : inflateRawSync(data, { maxOutputLength: maxPartBytes });
+        } catch (error) {
+          if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") throw tooBig(entry.name);
           throw new XlsxError(`classeur XLSX endommagé (${entry.name} illisible)`);
         }
       }
@@ -164,10 +211,16 @@ export function writeZip(files: { name: string; data: Uint8Array | string }[]): 
 
 const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
 
+/** The character of a numeric reference; U+FFFD for what is not a character (0, surrogates, beyond U+10FFFF). */
+function charOf(code: number): string {
+  if (!Number.isInteger(code) || code <= 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return "\ufffd";
+  return String.fromCodePoint(code);
+}
+
 export function decodeXml(s: string): string {
   return s
     .replace(/&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g, (_, e: string) =>
-      e[0] === "#" ? String.fromCodePoint(e[1] === "x" ? Number.parseInt(e.slice(2), 16) : Number.parseInt(e.slice(1), 10)) : ENTITIES[e],
+      e[0] === "#" ? charOf(e[1] === "x" ? Number.parseInt(e.slice(2), 16) : Number.parseInt(e.slice(1), 10)) : ENTITIES[e],
     )
     .replace(/_x([0-9A-Fa-f]{4})_/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
 }
@@ -220,9 +273,9 @@ function resolvePath(base: string, target: string): string {
 // ----------------------------------------------------------------------------------------------------- read
 
 /** Every worksheet of an XLSX workbook, in workbook order. Throws XlsxError on a file it cannot read. */
-export function readXlsx(bytes: Uint8Array): XlsxSheet[] {
+export function readXlsx(bytes: Uint8Array, options: ReadXlsxOptions = {}): XlsxSheet[] {
   if (!looksLikeZip(bytes)) throw new XlsxError("le fichier n'est pas un classeur XLSX (les fichiers .xls d'Excel 97-2003 ne sont pas pris en charge : enregistrez-le au format .xlsx ou .csv)");
-  const zip = readZip(bytes);
+  const zip = readZip(bytes, { maxPartBytes: options.maxPartBytes });
   const read = (name: string) => {
     const get = zip.get(name);
     return get ? get().toString("utf8") : undefined;
@@ -240,6 +293,7 @@ export function readXlsx(bytes: Uint8Array): XlsxSheet[] {
   const sst = read("xl/sharedStrings.xml");
   if (sst) for (const m of sst.matchAll(/<(?:\w+:)?si>([\s\S]*?)<\/(?:\w+:)?si>|<(?:\w+:)?si\/>/g)) shared.push(textOf(m[1] ?? ""));
 
+  const budget: SheetBudget = { maxRows: options.maxRows, maxCells: options.maxCells, cells: 0 };
   const sheets: XlsxSheet[] = [];
   let index = 0;
   for (const m of workbook.matchAll(/<(?:\w+:)?sheet\b[^>]*>/g)) {
@@ -249,25 +303,55 @@ export function readXlsx(bytes: Uint8Array): XlsxSheet[] {
     const path = (rid && targets.get(rid)) ?? `xl/worksheets/sheet${index}.xml`;
     const xml = read(path);
     if (xml === undefined) continue; // chart sheets and the like
-    sheets.push({ name, rows: parseSheet(xml, shared) });
+    const sheet = { name, rows: parseSheet(xml, shared, budget) };
+    if (options.firstSheetWithData) {
+      if (sheet.rows.some((r) => r.some((c) => c.trim() !== ""))) return [sheet];
+      continue;
+    }
+    sheets.push(sheet);
   }
+  if (options.firstSheetWithData) return [];
   if (sheets.length === 0) throw new XlsxError("le classeur XLSX ne contient aucune feuille");
   return sheets;
 }
 
-function parseSheet(xml: string, shared: string[]): string[][] {
+interface SheetBudget {
+  maxRows?: number;
+  maxCells?: number;
+  /** Cells and rows created so far (empty ones filling gaps included). */
+  cells: number;
+}
+
+const ROW_NUMBER = /^[0-9]{1,8}$/;
+
+function parseSheet(xml: string, shared: string[], budget: SheetBudget): string[][] {
   const rows: string[][] = [];
   const data = /<(?:\w+:)?sheetData\b[^>]*>([\s\S]*?)<\/(?:\w+:)?sheetData>/.exec(xml)?.[1] ?? "";
+  const spend = (n: number) => {
+    budget.cells += n;
+    if (budget.maxCells !== undefined && budget.cells > budget.maxCells) {
+      throw new XlsxLimitError(`le classeur contient plus de ${budget.maxCells} cellules (vides comprises)`, "cellules");
+    }
+  };
   let nextRow = 0;
+  let filledRows = 0;
   for (const rm of data.matchAll(/<(?:\w+:)?row\b([^>]*?)(?:\/>|>([\s\S]*?)<\/(?:\w+:)?row>)/g)) {
-    const r = attr(rm[1], "r");
-    const rowIndex = r ? Number(r) - 1 : nextRow;
+    const r = attr(rm[1], "r")?.trim() || undefined;
+    if (r !== undefined && !ROW_NUMBER.test(r)) throw new XlsxError(`classeur XLSX endommagé (numéro de ligne « ${r.slice(0, 20)} » invalide)`);
+    const rowIndex = r !== undefined ? Number(r) - 1 : nextRow;
+    if (rowIndex < 0 || rowIndex >= XLSX_MAX_ROWS) {
+      throw new XlsxLimitError(`ligne ${rowIndex + 1} hors de la grille d'un classeur Excel (lignes 1 à ${XLSX_MAX_ROWS})`, "grille");
+    }
     nextRow = rowIndex + 1;
     const cells: string[] = [];
     let nextCol = 0;
     for (const cm of (rm[2] ?? "").matchAll(/<(?:\w+:)?c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/(?:\w+:)?c>)/g)) {
       const ref = attr(cm[1], "r");
-      const col = ref ? columnIndex(ref) : nextCol;
+      const refCol = ref ? columnIndex(ref) : -1;
+      const col = refCol >= 0 ? refCol : nextCol;
+      if (col >= XLSX_MAX_COLUMNS) {
+        throw new XlsxLimitError(`cellule ${(ref ?? "").slice(0, 20)} hors de la grille d'un classeur Excel (colonnes A à XFD, ${XLSX_MAX_COLUMNS} au plus)`, "grille");
+      }
       nextCol = col + 1;
       const type = attr(cm[1], "t");
       const inner = cm[2] ?? "";
@@ -277,15 +361,21 @@ function parseSheet(xml: string, shared: string[]): string[][] {
       else if (type === "inlineStr") value = textOf(inner);
       else if (type === "b") value = v === "1" ? "TRUE" : v === "0" ? "FALSE" : "";
       else value = v !== undefined ? decodeXml(v) : "";
+      if (value === "") continue; // empty cells only matter as gaps before a value
+      if (col >= cells.length) spend(col + 1 - cells.length);
       while (cells.length < col) cells.push("");
       cells[col] = value;
     }
+    // trailing empty cells were never added; a row without a value only matters as a gap before a later one
+    if (cells.length === 0) continue;
+    filledRows++;
+    if (budget.maxRows !== undefined && filledRows > budget.maxRows) {
+      throw new XlsxLimitError(`une feuille du classeur contient plus de ${budget.maxRows} lignes remplies`, "lignes");
+    }
+    if (rowIndex >= rows.length) spend(rowIndex + 1 - rows.length);
     while (rows.length < rowIndex) rows.push([]);
     rows[rowIndex] = cells;
   }
-  // trailing empty cells and rows are noise
-  for (const row of rows) while (row.length && row[row.length - 1] === "") row.pop();
-  while (rows.length && rows[rows.length - 1].length === 0) rows.pop();
   return rows;
 }
 

@@ -13,3 +13,7 @@ INSERT INTO "transmission_organismes" ("organisme_id", "transmission_id")
 SELECT "organisme_id", "id" FROM "transmissions"
 UNION SELECT "organisme_formateur_id", "last_transmission_id" FROM "effectifs" WHERE "last_transmission_id" IS NOT NULL
 UNION SELECT "organisme_responsable_id", "last_transmission_id" FROM "effectifs" WHERE "last_transmission_id" IS NOT NULL;
+--> statement-breakpoint
+-- Files uploaded before the NIR's columns were dropped on reading may hold it (they are kept 24 hours): forgotten;
+-- an upload under way is to be sent again.
+DELETE FROM "televersements";

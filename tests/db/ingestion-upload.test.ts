@@ -10,7 +10,7 @@ import { serveApp } from "../helpers/browser";
 import type { Viewer } from "../../app/auth/policy.server";
 import { createUser } from "../../app/auth/accounts.server";
 import { createSession } from "../../app/auth/session.server";
-import { readXlsx, writeXlsx } from "../../app/shared/xlsx.server";
+import { readXlsx, writeXlsx, writeZip } from "../../app/shared/xlsx.server";
 import { parseCsv } from "../../app/shared/csv";
 import {
   UploadError,
@@ -18,13 +18,14 @@ import {
   importUpload,
   loadUpload,
   mappingFrom,
+  mappingNotes,
   previewUpload,
   readUploadedFile,
   transmissionSummary,
   type UploadAccess,
 } from "../../app/ingestion/upload.server";
 import { autoMap } from "../../app/ingestion/mapping";
-import { UPLOAD_FIELDS } from "../../app/ingestion/upload.server";
+import { MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, MAX_XLSX_PART_BYTES, UPLOAD_FIELDS } from "../../app/ingestion/upload.server";
 import { insertOrganisme, siretOf, type TestOrganisme } from "./ingestion-fixtures";
 
 // Session cookies without the __Host- prefix in the test process and in the served build alike.
@@ -218,6 +219,227 @@ describe("mapping and scope in the preview", () => {
   it("without establishment columns, the organisme chosen on the page is formateur and responsable", async () => {
     const csv = ["Nom;Prénom;Date de naissance;Date d'inscription;Date d'entrée en formation;Date de fin de formation", "A;B;01/01/2006;01/06/2024;02/09/2024;30/06/2025"].join("\n");
     const { preview } = await uploadAndPreview(new TextEncoder().encode(csv), "min.csv", autre);
+    expect(preview.nbValid).toBe(1);
+  });
+});
+
+describe("the NIR is never stored", () => {
+  const NIR_A = "1060375112042";
+  const NIR_B = "2990575000123";
+  const csv = [
+    "Nom;Prénom;NIR;Date de naissance;Date d'inscription;Date d'entrée en formation;Date de fin de formation;N° sécu",
+    `Nirun;Avec;${NIR_A};01/02/2006;01/06/2024;02/09/2024;30/06/2025;`,
+    `Nirdeux;Sans;;01/02/2006;01/06/2024;02/09/2024;30/06/2025;`,
+    `Nirtrois;Autre;;01/02/2006;01/06/2024;02/09/2024;30/06/2025;${NIR_B}`,
+    `;;${NIR_A};;;;;`,
+  ].join("\n");
+
+  it("its columns are dropped on reading; the page says it was read only to note that one was given", async () => {
+    const file = readUploadedFile(new TextEncoder().encode(csv), "nir.csv");
+    expect(file.headers).toEqual(["Nom", "Prénom", "Date de naissance", "Date d'inscription", "Date d'entrée en formation", "Date de fin de formation"]);
+    expect(file.nirColumns).toEqual(["NIR", "N° sécu"]);
+    expect(JSON.stringify(file)).not.toMatch(new RegExp(`${NIR_A}|${NIR_B}`));
+    // a row holding nothing but a NIR is no row
+    expect(file.rows.map((r) => r[1])).toEqual(["Nirun", "Nirdeux", "Nirtrois"]);
+
+    const { upload, mapping, preview } = await uploadAndPreview(new TextEncoder().encode(csv), "nir.csv");
+    const [stored] = await t.database.rows<{ row: string }>(sql`select row_to_json(t)::text as row from televersements t where id = ${upload.id}`);
+    expect(stored.row).toContain("Nirun");
+    expect(stored.row).not.toContain(NIR_A);
+    expect(stored.row).not.toContain(NIR_B);
+    expect(JSON.stringify(preview)).not.toMatch(new RegExp(`${NIR_A}|${NIR_B}`));
+    expect(preview.nbValid).toBe(3);
+    const notes = mappingNotes(upload, mapping, "2024-2025").notes.join(" ");
+    expect(notes).toMatch(/Colonne du NIR \(numéro de sécurité sociale\) : elle a seulement été lue pour noter qu'un NIR était fourni \(2 lignes\)/);
+    expect(notes).toMatch(/Le NIR n'est pas conservé/);
+
+    const result = await importUpload(t.database, upload, mapping, "2024-2025");
+    expect(result).toMatchObject({ nbAccepted: 3, nbRejected: 0 });
+    const effectifs = await t.database.rows<{ nom: string; nir_fourni: boolean }>(
+      sql`select nom, nir_fourni from effectifs where nom like 'Nir%' order by nom`,
+    );
+    expect(effectifs).toEqual([
+      { nom: "Nirdeux", nir_fourni: false },
+      { nom: "Nirtrois", nir_fourni: true },
+      { nom: "Nirun", nir_fourni: true },
+    ]);
+    const [all] = await t.database.rows<{ text: string }>(sql`select string_agg(row_to_json(t)::text, ' ') as text from televersements t`);
+    expect(all.text).not.toMatch(new RegExp(`${NIR_A}|${NIR_B}`));
+  });
+
+  it("an XLSX NIR column (numbers) is dropped as well", async () => {
+    const bytes = writeXlsx([{ name: "Effectifs", rows: [["Nom", "Numéro de sécurité sociale"], ["A", 1060375112042]] }]);
+    const file = readUploadedFile(new Uint8Array(bytes), "nir.xlsx");
+    expect(file.headers).toEqual(["Nom"]);
+    expect(file.rows).toEqual([["2+nir", "A"]]);
+  });
+});
+
+describe("ids derived from names in other scripts", () => {
+  it("two learners born the same day, with names in Chinese characters, are two effectifs", async () => {
+    const csv = [
+      "Nom;Prénom;Date de naissance;Date d'inscription;Date d'entrée en formation;Date de fin de formation",
+      "李;伟;01/02/2005;01/06/2024;02/09/2024;30/06/2025",
+      "王;芳;01/02/2005;01/06/2024;02/09/2024;30/06/2025",
+      "Øyvind;Strauß;01/02/2005;01/06/2024;02/09/2024;30/06/2025",
+      "—;Jean;01/02/2005;01/06/2024;02/09/2024;30/06/2025",
+    ].join("\n");
+    const { upload, mapping, preview } = await uploadAndPreview(new TextEncoder().encode(csv), "unicode.csv");
+    expect(preview).toMatchObject({ nbRows: 4, nbValid: 3, nbErrors: 1 });
+    const bad = preview.rows.find((r) => r.ligne === 5)!;
+    expect(bad.cells[0].errors).toEqual([expect.stringMatching(/^id_erp_apprenant : identifiant impossible à former, le nom \(colonne « Nom »\) ne contient ni lettre ni chiffre/)]);
+    expect(bad.otherErrors).toEqual([]); // the schema's "champ obligatoire" gives way to the explanation
+    expect(preview.rows.filter((r) => r.ok).map((r) => r.id).sort()).toEqual(["oyvind-strauss-2005-02-01", "李-伟-2005-02-01", "王-芳-2005-02-01"]);
+
+    const result = await importUpload(t.database, upload, mapping, "2024-2025");
+    expect(result).toMatchObject({ nbAccepted: 3, nbRejected: 1 });
+    const ids = await t.database.rows<{ id_erp_apprenant: string }>(
+      sql`select id_erp_apprenant from effectifs where date_de_naissance = '2005-02-01' and organisme_formateur_id = ${cfa.id} order by 1`,
+    );
+    expect(ids.map((r) => r.id_erp_apprenant)).toEqual(["oyvind-strauss-2005-02-01", "李-伟-2005-02-01", "王-芳-2005-02-01"]);
+    const summary = await transmissionSummary(t.database, result.transmissionId);
+    expect(summary!.errors).toEqual([
+      expect.objectContaining({ ligne: 5, messages: [expect.stringMatching(/identifiant impossible à former, le nom \(colonne « Nom »\)/)] }),
+    ]);
+  });
+});
+
+describe("hostile and malformed files: a French message, never a 500", () => {
+  const sheetXlsx = (sheetData: string, extra: { name: string; data: string }[] = []) =>
+    new Uint8Array(
+      writeZip([
+        { name: "xl/workbook.xml", data: '<workbook xmlns:r="r"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>' },
+        { name: "xl/_rels/workbook.xml.rels", data: '<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>' },
+        { name: "xl/worksheets/sheet1.xml", data: `<worksheet><sheetData>${sheetData}</sheetData></worksheet>` },
+        ...extra,
+      ]),
+    );
+  const header = '<row r="1"><c r="A1" t="inlineStr"><is><t>Nom</t></is></c></row>';
+  const readError = (bytes: Uint8Array, name = "f.xlsx") => {
+    try {
+      readUploadedFile(bytes, name);
+    } catch (error) {
+      return error;
+    }
+    return null;
+  };
+
+  it("a character reference beyond Unicode reads as U+FFFD", () => {
+    const file = readUploadedFile(sheetXlsx(`${header}<row r="2"><c r="A2" t="inlineStr"><is><t>A&#x110000;</t></is></c></row>`), "f.xlsx");
+    expect(file.rows).toEqual([["2", "A\ufffd"]]);
+  });
+
+  it("ZIP offsets beyond the file", () => {
+    const zip = sheetXlsx(`${header}<row r="2"><c r="A2"><v>1</v></c></row>`);
+    const buf = Buffer.from(zip.buffer, zip.byteOffset, zip.byteLength);
+    const cd = buf.readUInt32LE(buf.length - 22 + 16);
+    buf.writeUInt32LE(buf.length + 10, cd + 42); // the first file's local header
+    const error = readError(zip);
+    expect(error).toBeInstanceOf(UploadError);
+    expect((error as Error).message).toMatch(/^Fichier illisible : classeur XLSX endommagé/);
+  });
+
+  it("whatever the readers throw becomes an UploadError saying what was expected", () => {
+    const bytes = new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0]);
+    Object.defineProperty(bytes, "buffer", {
+      get() {
+        throw new TypeError("boom");
+      },
+    });
+    const error = readError(bytes);
+    expect(error).toBeInstanceOf(UploadError);
+    expect((error as Error).message).toMatch(/^Fichier illisible : ce n'est pas un classeur Excel \.xlsx valide.*Attendu : un classeur \.xlsx ou un fichier \.csv/);
+  });
+
+  it("rows and columns beyond Excel's grid are refused at once", () => {
+    const started = Date.now();
+    const far = readError(sheetXlsx(`${header}<row r="20000000"><c r="A20000000"><v>1</v></c></row>`));
+    expect(far).toBeInstanceOf(UploadError);
+    expect((far as Error).message).toMatch(/^Fichier illisible : ligne 20000000 hors de la grille/);
+    const wide = readError(sheetXlsx(`<row r="1"><c r="ZZZZZ1" t="inlineStr"><is><t>Nom</t></is></c></row>`));
+    expect((wide as Error).message).toMatch(/^Fichier illisible : cellule ZZZZZ1 hors de la grille/);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it("reading stops as soon as the row cap is passed; too many columns are refused", () => {
+    const rows = Array.from({ length: MAX_UPLOAD_ROWS + 150 }, (_, i) => `<row r="${i + 2}"><c r="A${i + 2}"><v>${i}</v></c></row>`).join("");
+    expect((readError(sheetXlsx(header + rows)) as Error).message).toBe(
+      `Le fichier contient plus de ${MAX_UPLOAD_ROWS} lignes : ${MAX_UPLOAD_ROWS} au plus par fichier. Découpez-le en plusieurs fichiers.`,
+    );
+    const csv = `${Array.from({ length: MAX_UPLOAD_COLUMNS + 1 }, (_, i) => `c${i}`).join(";")}\n1`;
+    expect((readError(new TextEncoder().encode(csv), "f.csv") as Error).message).toMatch(/^Le fichier a 501 colonnes : 500 au plus/);
+    // a thousand rows each reaching column XFD: the cells budget stops it
+    const wide = Array.from({ length: 1000 }, (_, i) => `<row r="${i + 2}"><c r="XFD${i + 2}"><v>1</v></c></row>`).join("");
+    expect((readError(sheetXlsx(header + wide)) as Error).message).toMatch(/^Fichier trop volumineux : le classeur contient plus de \d+ cellules/);
+  });
+
+  it("a part inflating beyond the cap (zip bomb) is refused", () => {
+    const bomb = `<sst>${" ".repeat(MAX_XLSX_PART_BYTES + 1024)}</sst>`;
+    const error = readError(sheetXlsx(header, [{ name: "xl/sharedStrings.xml", data: bomb }]));
+    expect((error as Error).message).toMatch(/^Fichier trop volumineux : classeur XLSX trop volumineux une fois décompressé \(xl\/sharedStrings\.xml dépasse 50 Mo\)/);
+  });
+});
+
+describe("date columns: no Excel serial out of a CSV", () => {
+  it("a year in a CSV date column is refused by the schema, not read as 1905-07-16", async () => {
+    const csv = [
+      "Nom;Prénom;Date de naissance;Date d'inscription;Date d'entrée en formation;Date de fin de formation",
+      "Serial;Annee;2006;01/06/2024;02/09/2024;30/06/2025",
+      "Serial;Nombre;38804;01/06/2024;02/09/2024;30/06/2025",
+    ].join("\n");
+    const { preview } = await uploadAndPreview(new TextEncoder().encode(csv), "annee.csv");
+    expect(preview).toMatchObject({ nbRows: 2, nbValid: 0, nbErrors: 2 });
+    expect(preview.rows[0].cells[2].errors[0]).toMatch(/^date_de_naissance_apprenant : date attendue au format AAAA-MM-JJ \(reçu « 2006 »\)/);
+    expect(preview.rows[1].cells[2].errors[0]).toMatch(/\(reçu « 38804 »\)/);
+  });
+
+  it("an XLSX numeric cell is still read as a date from 1910 on, a year is not", async () => {
+    const bytes = writeXlsx([
+      {
+        name: "Effectifs",
+        rows: [
+          ["Nom", "Prénom", "Date de naissance", "Date d'inscription", "Date d'entrée en formation", "Date de fin de formation"],
+          ["Serialx", "Date", serial("2006-03-28"), serial("2024-06-01"), serial("2024-09-02"), serial("2025-06-30")],
+          ["Serialx", "Annee", 2006, serial("2024-06-01"), serial("2024-09-02"), serial("2025-06-30")],
+        ],
+      },
+    ]);
+    const { preview } = await uploadAndPreview(new Uint8Array(bytes), "serials.xlsx");
+    expect(preview).toMatchObject({ nbRows: 2, nbValid: 1, nbErrors: 1 });
+    expect(preview.rows[0].cells[2].errors[0]).toMatch(/\(reçu « 2006 »\)/);
+    expect(preview.rows[1].id).toBe("serialx-date-2006-03-28");
+  });
+});
+
+describe("the organisme's UAI and SIRET only as a pair, as the page says", () => {
+  const base = "Nom;Prénom;Date de naissance;Date d'inscription;Date d'entrée en formation;Date de fin de formation";
+  const cells = "A;B;01/01/2006;01/06/2024;02/09/2024;30/06/2025";
+
+  it("a UAI column without a SIRET column: the page warns, and every row is refused for its SIRET", async () => {
+    const csv = [`${base};UAI`, `${cells};${cfa.uai}`, `${cells.replace("A;B", "C;D")};${cfa.uai}`].join("\n");
+    const { upload, mapping, preview } = await uploadAndPreview(new TextEncoder().encode(csv), "uai.csv");
+    const notes = mappingNotes(upload, mapping, "2024-2025");
+    expect(notes.missingRequired.map((f) => f.field)).toEqual(["etablissement_formateur_siret"]);
+    expect(notes.notes.join(" ")).toMatch(/Pas de colonne pour l'établissement responsable/);
+    expect(notes.notes.join(" ")).not.toMatch(/établissement formateur/);
+    expect(preview).toMatchObject({ nbRows: 2, nbValid: 0, nbErrors: 2 });
+    for (const row of preview.rows) expect(row.otherErrors.join(" ")).toMatch(/etablissement_formateur_siret : champ obligatoire/);
+  });
+
+  it("a SIRET responsable column without its UAI: likewise", async () => {
+    const csv = [`${base};SIRET responsable`, `${cells};${cfa.siret}`].join("\n");
+    const { upload, mapping, preview } = await uploadAndPreview(new TextEncoder().encode(csv), "siret.csv");
+    expect(mappingNotes(upload, mapping, "2024-2025").missingRequired.map((f) => f.field)).toEqual(["etablissement_responsable_uai"]);
+    expect(preview.nbValid).toBe(0);
+    expect(preview.rows[0].otherErrors.join(" ")).toMatch(/etablissement_responsable_uai : champ obligatoire/);
+  });
+
+  it("both columns missing: the organisme is the établissement, as the page says", async () => {
+    const csv = [base, cells].join("\n");
+    const { upload, mapping, preview } = await uploadAndPreview(new TextEncoder().encode(csv), "rien.csv");
+    const notes = mappingNotes(upload, mapping, "2024-2025");
+    expect(notes.missingRequired).toEqual([]);
+    expect(notes.notes.filter((n) => n.startsWith("Pas de colonne pour l'établissement"))).toHaveLength(2);
     expect(preview.nbValid).toBe(1);
   });
 });

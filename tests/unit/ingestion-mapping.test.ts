@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { DOSSIER_V3_FIELDS } from "../../app/ingestion/dossier-schema.server";
 import {
+  NIR_FOURNI,
   autoMap,
   convertCell,
   convertDateCell,
+  convertRow,
   deriveIdErp,
+  etablissementDefaulted,
   excelSerialToIso,
   normalizeHeader,
   rowToItem,
@@ -77,6 +80,10 @@ describe("autoMap", () => {
       "code_postal_apprenant",
       null,
     ]);
+  });
+
+  it("does not read a « date de sortie » as an exclusion (it is often the normal end of training)", () => {
+    expect(autoMap(["Date de sortie", "Date d'abandon"], FIELDS)).toEqual([null, "date_exclusion_formation"]);
   });
 
   it("is insensitive to case and accents, and reads technical names", () => {
@@ -166,6 +173,7 @@ describe("rowToItem", () => {
     const item = rowToItem(["Lenôtre", "Jean-Gaston", "28/03/2006", "ignored", ""], mapping, {
       annee_scolaire: "2024-2025",
       etablissement_formateur_uai: "0751234J",
+      etablissement_formateur_siret: "78298832500018",
     });
     expect(item).toEqual({
       nom_apprenant: "Lenôtre",
@@ -173,6 +181,7 @@ describe("rowToItem", () => {
       date_de_naissance_apprenant: "2006-03-28",
       annee_scolaire: "2024-2025",
       etablissement_formateur_uai: "0751234J",
+      etablissement_formateur_siret: "78298832500018",
       id_erp_apprenant: "lenotre-jeangaston-2006-03-28",
     });
   });
@@ -184,5 +193,120 @@ describe("rowToItem", () => {
 
   it("derives the same id whatever the case, accents and spacing", () => {
     expect(deriveIdErp("LENÔTRE", "jean gaston", "2006-03-28")).toBe(deriveIdErp("Lenotre", "Jean-Gaston", "2006-03-28"));
+  });
+});
+
+describe("ids derived from names in every script", () => {
+  it("keeps the letters of every script, so that different learners do not share an id", () => {
+    const li = deriveIdErp("李", "伟", "2005-02-01");
+    const wang = deriveIdErp("王", "芳", "2005-02-01");
+    expect(li).toBe("李-伟-2005-02-01");
+    expect(wang).toBe("王-芳-2005-02-01");
+    expect(deriveIdErp("Иванов", "Пётр", "2005-02-01")).toBe("иванов-петр-2005-02-01");
+    expect(deriveIdErp("Ødegård", "Bjørn", "2005-02-01")).toBe("odegard-bjorn-2005-02-01");
+    expect(deriveIdErp("Lœuillet", "Æsa", "2005-02-01")).toBe("loeuillet-aesa-2005-02-01");
+    expect(deriveIdErp("Strauß", "Łukasz", "2005-02-01")).toBe("strauss-lukasz-2005-02-01");
+    // ß and its spelling give the same id, as accents do
+    expect(deriveIdErp("STRAUSS", "Lukasz", "2005-02-01")).toBe(deriveIdErp("Strauß", "Łukasz", "2005-02-01"));
+  });
+
+  it("gives plain Latin names the ids they always had", () => {
+    expect(deriveIdErp("Lenôtre", "Gaston", "2006-03-28")).toBe("lenotre-gaston-2006-03-28");
+    expect(deriveIdErp("N'Diaye-Dupont", "Jean Marie", "2006-03-28")).toBe("ndiayedupont-jeanmarie-2006-03-28");
+    expect(deriveIdErp("  O’Connor  ", "Zoë", "2006-03-28")).toBe("oconnor-zoe-2006-03-28");
+    expect(deriveIdErp("Éluard2", "Ça", "2006-03-28")).toBe("eluard2-ca-2006-03-28");
+  });
+
+  it("forms no id when the nom or the prénom has no letter nor digit", () => {
+    expect(deriveIdErp("-", "Jean", "2005-02-01")).toBeNull();
+    expect(deriveIdErp("Dupont", "?!", "2005-02-01")).toBeNull();
+  });
+
+  it("a row whose derived nom or prénom is empty gets an error naming its columns, and no id", () => {
+    const mapping = ["nom_apprenant", "prenom_apprenant", "date_de_naissance_apprenant"];
+    const headers = ["Nom de famille", "Prénom usuel", "Né le"];
+    const { item, errors } = convertRow(["—", "Jean", "01/02/2005"], mapping, {}, { headers });
+    expect(item.id_erp_apprenant).toBeUndefined();
+    expect(errors).toEqual([
+      {
+        path: ["id_erp_apprenant"],
+        fields: ["nom_apprenant"],
+        message: expect.stringMatching(/^id_erp_apprenant : identifiant impossible à former, le nom \(colonne « Nom de famille »\) ne contient ni lettre ni chiffre/),
+      },
+    ]);
+    const both = convertRow(["…", "*", "01/02/2005"], mapping, {}, { headers });
+    expect(both.errors[0].fields).toEqual(["nom_apprenant", "prenom_apprenant"]);
+    expect(both.errors[0].message).toMatch(/le nom \(colonne « Nom de famille »\) et le prénom \(colonne « Prénom usuel »\) ne contiennent ni lettre ni chiffre/);
+    // with an id column, nothing is derived nor refused here
+    expect(convertRow(["—", "Jean", "A1"], ["nom_apprenant", "prenom_apprenant", "id_erp_apprenant"]).errors).toEqual([]);
+    expect(convertRow(["李", "伟", "01/02/2005"], mapping).item.id_erp_apprenant).toBe("李-伟-2005-02-01");
+  });
+});
+
+describe("Excel serials in date columns", () => {
+  it("reads a number as a serial only from 1910 on: a year or a small number is left to the schema", () => {
+    expect(convertDateCell("2024")).toBe("2024");
+    expect(convertDateCell("1")).toBe("1");
+    expect(convertDateCell("3653")).toBe("3653");
+    expect(convertDateCell("3654")).toBe("1910-01-01");
+    expect(convertCell("date_de_naissance_apprenant", "2024")).toBe("2024");
+    expect(convertCell("date_de_naissance_apprenant", "38804")).toBe("2006-03-28");
+  });
+
+  it("reads no serial at all when the file cannot have any (CSV)", () => {
+    expect(convertDateCell("45537", new Date(), { excelSerials: false })).toBe("45537");
+    expect(convertCell("contrat_date_debut", "45537", { excelSerials: false })).toBe("45537");
+    expect(convertCell("contrat_date_debut", "02/09/2024", { excelSerials: false })).toBe("2024-09-02");
+    const mapping = ["nom_apprenant", "prenom_apprenant", "date_de_naissance_apprenant"];
+    expect(rowToItem(["A", "B", "38804"], mapping, {}, { excelSerials: false }).date_de_naissance_apprenant).toBe("38804");
+    expect(rowToItem(["A", "B", "38804"], mapping, {}, { excelSerials: true }).date_de_naissance_apprenant).toBe("2006-03-28");
+  });
+});
+
+describe("the organisme's UAI and SIRET, only as a pair", () => {
+  const defaults = {
+    etablissement_formateur_uai: "0751234J",
+    etablissement_formateur_siret: "78298832500018",
+    etablissement_responsable_uai: "0751234J",
+    etablissement_responsable_siret: "78298832500018",
+  };
+
+  it("both columns missing: the organisme is the établissement", () => {
+    expect(rowToItem(["A"], ["nom_apprenant"], defaults)).toEqual({ nom_apprenant: "A", ...defaults });
+    expect(etablissementDefaulted("formateur", ["nom_apprenant"], defaults)).toBe(true);
+  });
+
+  it("a UAI column without a SIRET column (or the reverse): no SIRET (UAI) invented", () => {
+    const uaiOnly = rowToItem(["0999999Z"], ["etablissement_formateur_uai"], defaults);
+    expect(uaiOnly).toEqual({
+      etablissement_formateur_uai: "0999999Z",
+      etablissement_responsable_uai: "0751234J",
+      etablissement_responsable_siret: "78298832500018",
+    });
+    const siretOnly = rowToItem(["11111111111111"], ["etablissement_responsable_siret"], defaults);
+    expect(siretOnly).toEqual({
+      etablissement_responsable_siret: "11111111111111",
+      etablissement_formateur_uai: "0751234J",
+      etablissement_formateur_siret: "78298832500018",
+    });
+    expect(etablissementDefaulted("formateur", ["etablissement_formateur_uai"], defaults)).toBe(false);
+    // an organisme without UAI: no half pair either
+    expect(rowToItem(["A"], ["nom_apprenant"], { ...defaults, etablissement_formateur_uai: null })).toEqual({
+      nom_apprenant: "A",
+      etablissement_responsable_uai: "0751234J",
+      etablissement_responsable_siret: "78298832500018",
+    });
+  });
+});
+
+describe("NIR", () => {
+  it("the row only says that a NIR was given", () => {
+    expect(rowToItem(["A"], ["nom_apprenant"], {}, { nirFourni: true })).toEqual({ nom_apprenant: "A", nir_apprenant: NIR_FOURNI });
+    expect(rowToItem(["A"], ["nom_apprenant"], {}, { nirFourni: false })).toEqual({ nom_apprenant: "A" });
+  });
+
+  it("the words people write for the NIR map to it", () => {
+    const headers = ["NIR", "N° sécu", "Numéro de sécurité sociale", "N° de sécurité sociale", "Num SS"];
+    expect(headers.map((h) => autoMap([h], FIELDS)[0])).toEqual(headers.map(() => "nir_apprenant"));
   });
 });

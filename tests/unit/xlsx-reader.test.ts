@@ -1,0 +1,111 @@
+/**
+ * The XLSX reader on malformed and hostile files (app/shared/xlsx.server.ts): every failure is an XlsxError with a
+ * French message (never a RangeError), and a tiny file cannot make it pad millions of rows or cells or inflate
+ * gigabytes.
+ */
+import { describe, expect, it } from "vitest";
+import { decodeXml, readXlsx, writeXlsx, writeZip, XlsxError, XlsxLimitError } from "../../app/shared/xlsx.server";
+
+/** A one-sheet workbook whose sheet XML is `sheetData` (rows and cells written by hand). */
+function workbook(sheetData: string, extra: { name: string; data: string | Uint8Array }[] = []): Buffer {
+  return writeZip([
+    { name: "xl/workbook.xml", data: '<workbook xmlns:r="r"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>' },
+    { name: "xl/_rels/workbook.xml.rels", data: '<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>' },
+    { name: "xl/worksheets/sheet1.xml", data: `<worksheet><sheetData>${sheetData}</sheetData></worksheet>` },
+    ...extra,
+  ]);
+}
+
+/** Offset of the central directory entry of `name` in a ZIP made by writeZip. */
+function centralEntry(zip: Buffer, name: string): number {
+  return zip.indexOf(Buffer.from(name, "utf8"), zip.readUInt32LE(zip.length - 22 + 16)) - 46;
+}
+
+describe("character references", () => {
+  it("reads what is not a character as U+FFFD instead of throwing", () => {
+    expect(decodeXml("a&#x110000;b")).toBe("a\ufffdb");
+    expect(decodeXml("&#99999999999999999999;")).toBe("\ufffd");
+    expect(decodeXml("&#xD800;&#0;")).toBe("\ufffd\ufffd");
+    expect(decodeXml("&#x1F600;&#233;&amp;")).toBe("😀é&");
+    const bytes = workbook('<row r="1"><c r="A1" t="inlineStr"><is><t>Nom&#x110000;</t></is></c></row>');
+    expect(readXlsx(bytes)[0].rows).toEqual([["Nom\ufffd"]]);
+  });
+});
+
+describe("ZIP offsets", () => {
+  it("a central directory beyond the archive is an XlsxError", () => {
+    const zip = workbook('<row r="1"><c r="A1"><v>1</v></c></row>');
+    zip.writeUInt32LE(0xfffffff0, zip.length - 22 + 16);
+    expect(() => readXlsx(zip)).toThrow(XlsxError);
+  });
+
+  it("a local header beyond the archive is an XlsxError, not ERR_OUT_OF_RANGE", () => {
+    const zip = workbook('<row r="1"><c r="A1"><v>1</v></c></row>');
+    zip.writeUInt32LE(zip.length + 1000, centralEntry(zip, "xl/workbook.xml") + 42);
+    expect(() => readXlsx(zip)).toThrow(XlsxError);
+    expect(() => readXlsx(zip)).toThrow(/endommagé/);
+  });
+
+  it("data running past the end of the archive is an XlsxError", () => {
+    const zip = workbook('<row r="1"><c r="A1"><v>1</v></c></row>');
+    zip.writeUInt32LE(0x7ffffff0, centralEntry(zip, "xl/workbook.xml") + 20);
+    expect(() => readXlsx(zip)).toThrow(XlsxError);
+  });
+});
+
+describe("Excel's grid", () => {
+  it("refuses a row beyond 1,048,576 at once", () => {
+    const started = Date.now();
+    expect(() => readXlsx(workbook('<row r="20000000"><c r="A20000000"><v>1</v></c></row>'))).toThrow(XlsxLimitError);
+    expect(() => readXlsx(workbook('<row r="1048577"><c><v>1</v></c></row>'))).toThrow(/ligne 1048577 hors de la grille/);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it("refuses a column beyond XFD", () => {
+    expect(() => readXlsx(workbook('<row r="1"><c r="ZZZZZ1"><v>1</v></c></row>'))).toThrow(/hors de la grille.*XFD/);
+    expect(() => readXlsx(workbook('<row r="1"><c r="XFE1"><v>1</v></c></row>'))).toThrow(XlsxLimitError);
+    expect(readXlsx(workbook('<row r="1"><c r="XFD1"><v>1</v></c></row>'))[0].rows[0]).toHaveLength(16_384);
+  });
+
+  it("refuses a row number that is not one", () => {
+    expect(() => readXlsx(workbook('<row r="abc"><c><v>1</v></c></row>'))).toThrow(/numéro de ligne « abc » invalide/);
+  });
+
+  it("empty rows far below cost nothing and are not returned", () => {
+    expect(readXlsx(workbook('<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"/><row r="1048575"><c r="B1048575" s="1"/></row>'))[0].rows).toEqual([["1"]]);
+  });
+});
+
+describe("limits given by the caller", () => {
+  it("stops as soon as a sheet has more filled rows than maxRows", () => {
+    const rows = Array.from({ length: 50 }, (_, i) => `<row r="${i + 1}"><c r="A${i + 1}"><v>${i}</v></c></row>`).join("");
+    expect(readXlsx(workbook(rows), { maxRows: 50 })[0].rows).toHaveLength(50);
+    expect(() => readXlsx(workbook(rows), { maxRows: 49 })).toThrow(expect.objectContaining({ limit: "lignes" }));
+  });
+
+  it("stops beyond maxCells, gaps included", () => {
+    const wide = Array.from({ length: 20 }, (_, i) => `<row r="${i + 1}"><c r="XFD${i + 1}"><v>1</v></c></row>`).join("");
+    expect(() => readXlsx(workbook(wide), { maxCells: 100_000 })).toThrow(expect.objectContaining({ limit: "cellules" }));
+    expect(() => readXlsx(workbook('<row r="1000000"><c r="A1000000"><v>1</v></c></row>'), { maxCells: 100_000 })).toThrow(XlsxLimitError);
+  });
+
+  it("caps the inflated size of each part: declared or not", () => {
+    const big = `<sst>${"<si><t>x</t></si>".repeat(10_000)}</sst>`;
+    const zip = workbook('<row r="1"><c r="A1" t="s"><v>0</v></c></row>', [{ name: "xl/sharedStrings.xml", data: big }]);
+    expect(readXlsx(zip)[0].rows).toEqual([["x"]]);
+    expect(() => readXlsx(zip, { maxPartBytes: 50_000 })).toThrow(expect.objectContaining({ limit: "taille" }));
+    // a lying declared size: the inflater stops at the cap
+    zip.writeUInt32LE(10, centralEntry(zip, "xl/sharedStrings.xml") + 24);
+    expect(() => readXlsx(zip, { maxPartBytes: 50_000 })).toThrow(/trop volumineux une fois décompressé/);
+  });
+
+  it("firstSheetWithData reads the sheets until the first one with a value", () => {
+    const bytes = writeXlsx([
+      { name: "Vide", rows: [["", " "]] },
+      { name: "Effectifs", rows: [["Nom"], ["A"]] },
+      { name: "Aide", rows: [["x"]] },
+    ]);
+    expect(readXlsx(bytes, { firstSheetWithData: true }).map((s) => s.name)).toEqual(["Effectifs"]);
+    expect(readXlsx(writeXlsx([{ name: "Vide", rows: [] }]), { firstSheetWithData: true })).toEqual([]);
+  });
+});
