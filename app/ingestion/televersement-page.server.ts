@@ -6,6 +6,7 @@
 import { MaxPartSizeExceededError, redirect, unstable_createMemoryUploadHandler, unstable_parseMultipartFormData } from "@remix-run/node";
 import type { Database } from "../../db/client.server";
 import { csrfToken, isCsrfValid } from "../auth/csrf.server";
+import { logNamedListAccess } from "../auth/policy.server";
 import { withHeaders } from "../auth/responses.server";
 import {
   MAX_UPLOAD_BYTES,
@@ -112,7 +113,19 @@ export async function televersementLoader(request: Request, database: Database):
       headers: { "Content-Type": "text/plain; charset=utf-8" },
     });
   }
+  // the preview and the refused rows name learners: each view goes to the audit log of named lists
+  const journaliser = (page: string, rowCount: number) =>
+    rowCount
+      ? logNamedListAccess(database, access.viewer, {
+          list: "tous",
+          action: "view",
+          filters: { organisme: upload.organisme.id, page, televersement: upload.id },
+          rowCount,
+        })
+      : Promise.resolve();
   if (upload.importedAt) {
+    const summary = upload.transmissionId ? await transmissionSummary(database, upload.transmissionId) : null;
+    await journaliser("televersement-resultat", summary?.errors.length ?? 0);
     return withHeaders(
       {
         ...common,
@@ -120,7 +133,7 @@ export async function televersementLoader(request: Request, database: Database):
         id: upload.id,
         fileName: upload.fileName,
         organisme: organismeLabel(upload.organisme),
-        summary: upload.transmissionId ? await transmissionSummary(database, upload.transmissionId) : null,
+        summary,
       },
       headers,
     );
@@ -129,6 +142,7 @@ export async function televersementLoader(request: Request, database: Database):
   const anneeScolaire = anneeFrom(url.searchParams.get("annee_scolaire"));
   const notes = mappingNotes(upload, mapping, anneeScolaire);
   const preview = await previewUpload(database, upload, mapping, anneeScolaire);
+  await journaliser("televersement-apercu", preview.rows.length);
   return withHeaders(
     {
       ...common,

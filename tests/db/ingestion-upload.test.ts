@@ -573,6 +573,13 @@ describe("the page over HTTP", () => {
       expect(result).toContain("Import terminé");
       expect(result).toMatch(/1 ligne enregistrée, 1 ligne refusée/);
       expect(await count()).toBe(1);
+      // the preview (2 learners) and the refused row were named lists: both views are in the audit log
+      const journal = await t.database.rows<{ row_count: number; filters: Record<string, unknown> }>(
+        sql`select l.row_count, l.filters from named_list_access_log l join users u on u.id = l.user_id
+            where u.email = 'cfa-upload@test.fr' and l.filters->>'televersement' = ${id} order by l.id`,
+      );
+      expect(journal.map((j) => [j.filters.page, j.row_count])).toContainEqual(["televersement-apercu", 2]);
+      expect(journal.at(-1)).toEqual({ row_count: 1, filters: { organisme: cfa.id, page: "televersement-resultat", televersement: id } });
 
       // another CFA cannot open this upload
       const other = await signedIn("autre-upload@test.fr", { type: "ORGANISME_FORMATION", siret: autre.siret, uai: autre.uai });
