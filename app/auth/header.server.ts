@@ -1,7 +1,7 @@
 /** What the site header needs to know about the visitor (for the root loader). */
 import type { Database } from "../../db/client.server";
 import { ORGANISATION_TYPE_LABELS } from "./labels";
-import { canSeeAggregates, getViewer, isNationalAdmin, isOrganisationAdmin, transmetDesEffectifs, type Viewer } from "./policy.server";
+import { canSeeAggregates, getViewer, isNationalAdmin, isOrganisationAdmin, lisLesListesDuTerritoire, transmetDesEffectifs, type Viewer } from "./policy.server";
 
 export interface HeaderUser {
   email: string;
@@ -55,6 +55,7 @@ export function headerNavigation(viewer: Viewer): { text: string; href: string }
   if (viewer.organisationType !== "PUBLIC" && viewer.organisationType !== "ORGANISME_FORMATION") {
     items.push({ text: "Non transmetteurs", href: "/referentiel/non-transmetteurs" });
   }
+  if (lisLesListesDuTerritoire(viewer)) items.push({ text: "Jeunes à accompagner", href: "/listes" });
   if (isNationalAdmin(viewer) || (viewer.organisationType === "OPERATEUR_PUBLIC_NATIONAL" && canSeeAggregates(viewer, { kind: "national" }))) {
     items.push({ text: "Exports", href: "/exports" });
   }

@@ -239,6 +239,16 @@ export function namedListsOf(viewer: Viewer): readonly NamedList[] {
   return viewer.userId === null ? [] : NAMED_LISTS_BY_TYPE[viewer.organisationType];
 }
 
+/**
+ * The named lists of a territory (sans contrat, rupturants, abandons: /listes): signed-in users whose scope is a
+ * territory or the nation and who may open one of them. A CFA's lists are in its space, not there.
+ */
+export function lisLesListesDuTerritoire(viewer: Viewer): boolean {
+  if (viewer.userId === null || viewer.organisationType === "ORGANISME_FORMATION") return false;
+  if (!["national", "region", "academie", "departement"].includes(viewer.scope.kind)) return false;
+  return namedListsOf(viewer).some((l) => l === "sans_contrat" || l === "rupturants" || l === "abandons");
+}
+
 /** Contact fields of learners, on top of a named list the viewer may see. */
 export function canSeeContacts(viewer: Viewer, targets: Targets): boolean {
   if (viewer.userId === null || !viewer.user) return false;

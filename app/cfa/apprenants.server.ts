@@ -17,6 +17,16 @@ import { SIGNAUX, STATUTS_APPRENANT, libelleSignal, type FiltresApprenants } fro
 
 type Espace = Pick<EspaceCfa, "organismeId" | "organismeIds">;
 
+/**
+ * Whose learners a list shows: a CFA's space, or a condition over the effectifs (alias e) and the état period at the
+ * date (alias p): the named lists of a territory (app/listes).
+ */
+export type Perimetre = Espace | { condition: SQL };
+
+function perimetreSql(perimetre: Perimetre): SQL {
+  return "condition" in perimetre ? perimetre.condition : effectifsDeLEspace(perimetre);
+}
+
 const STATUT_A = (date: string) =>
   sql`(select s->>'statut' from jsonb_array_elements(e.parcours) s where s->>'date' <= ${date} order by s->>'date' desc limit 1)`;
 
@@ -26,8 +36,8 @@ const PERIODE_A = (date: string) => sql`left join lateral (
     where p.effectif_id = e.id and ${date}::date between p.debut and p.fin limit 1) p on true`;
 
 /** WHERE conditions of the filters (alias e = effectifs, p = période at the date, f = formation). */
-export function conditionsApprenants(espace: Espace, f: FiltresApprenants): SQL {
-  const where: SQL[] = [effectifsDeLEspace(espace)];
+export function conditionsApprenants(perimetre: Perimetre, f: FiltresApprenants): SQL {
+  const where: SQL[] = [perimetreSql(perimetre)];
   if (f.q) {
     const folded = `%${escapeLike(foldText(f.q).replace(/\s+/g, " "))}%`;
     const raw = `%${escapeLike(f.q)}%`;
@@ -181,8 +191,8 @@ export interface PageApprenants {
   pages: number;
 }
 
-export async function listerApprenants(database: Database, espace: Espace, f: FiltresApprenants, contacts: boolean): Promise<PageApprenants> {
-  const where = conditionsApprenants(espace, f);
+export async function listerApprenants(database: Database, perimetre: Perimetre, f: FiltresApprenants, contacts: boolean): Promise<PageApprenants> {
+  const where = conditionsApprenants(perimetre, f);
   const [{ n }] = await database.rows<{ n: number }>(sql`
     select count(*)::int as n from effectifs e left join formations f on f.id = e.formation_id ${PERIODE_A(f.date)} where ${where}`);
   const pages = Math.max(1, Math.ceil(n / f.limit));
@@ -195,12 +205,12 @@ export async function listerApprenants(database: Database, espace: Espace, f: Fi
 /** Every row of the filtered list (export), in pages of `taille`, in the list's order. */
 export async function* parcourirApprenants(
   database: Database,
-  espace: Espace,
+  perimetre: Perimetre,
   f: FiltresApprenants,
   contacts: boolean,
   taille = 1000,
 ): AsyncGenerator<LigneApprenant[]> {
-  const where = conditionsApprenants(espace, f);
+  const where = conditionsApprenants(perimetre, f);
   for (let offset = 0; ; offset += taille) {
     const rows = await database.rows<LigneSql>(sql`${selectApprenants(f)} where ${where} order by ${ordre(f)} limit ${taille} offset ${offset}`);
     if (rows.length) yield rows.map((r) => ligne(r, f, contacts));
@@ -208,10 +218,10 @@ export async function* parcourirApprenants(
   }
 }
 
-export async function compterApprenants(database: Database, espace: Espace, f: FiltresApprenants): Promise<number> {
+export async function compterApprenants(database: Database, perimetre: Perimetre, f: FiltresApprenants): Promise<number> {
   const [{ n }] = await database.rows<{ n: number }>(sql`
     select count(*)::int as n from effectifs e left join formations f on f.id = e.formation_id ${PERIODE_A(f.date)}
-    where ${conditionsApprenants(espace, f)}`);
+    where ${conditionsApprenants(perimetre, f)}`);
   return n;
 }
 

@@ -5,13 +5,13 @@
  * first byte is sent. Contact fields only when the viewer may see them (canSeeContacts).
  */
 import type { Database } from "../../db/client.server";
-import { logNamedListAccess, type Viewer } from "../auth/policy.server";
+import { logNamedListAccess, type NamedList, type Viewer } from "../auth/policy.server";
 import { NO_STORE } from "../auth/responses.server";
 import { toCsv, type CsvValue } from "../shared/csv";
 import { XLSX_CONTENT_TYPE, writeXlsx } from "../shared/xlsx.server";
 import type { EspaceCfa } from "./acces.server";
 import { LIBELLES_STATUT, filtresPourJournal, type FiltresApprenants } from "./apprenants";
-import { compterApprenants, parcourirApprenants, type LigneApprenant } from "./apprenants.server";
+import { compterApprenants, parcourirApprenants, type LigneApprenant, type Perimetre } from "./apprenants.server";
 
 /** Largest export (rows); above, the user is asked to narrow the filters. */
 export const MAX_LIGNES_EXPORT = 100_000;
@@ -80,18 +80,37 @@ function cellules(l: LigneApprenant, date: string, contacts: boolean): CsvValue[
   ];
 }
 
-function nomFichier(espace: Pick<EspaceCfa, "organismeId">, f: FiltresApprenants): string {
-  return `apprenants-organisme-${espace.organismeId}-${f.date}`;
+/** What an export is of: whose learners, whether with contacts, and how the audit log and the file name call it. */
+export interface CibleExport {
+  perimetre: Perimetre;
+  contacts: boolean;
+  list: NamedList;
+  /** Filters written to the audit log before the list's own (e.g. the organisme, the département). */
+  journal: Record<string, unknown>;
+  /** File name without extension. */
+  fichier: string;
+}
+
+/** The export of a CFA space's learners. */
+export function cibleEspace(espace: Pick<EspaceCfa, "organismeId" | "organismeIds" | "contacts">, f: FiltresApprenants): CibleExport {
+  return {
+    perimetre: espace,
+    contacts: espace.contacts,
+    list: "tous",
+    journal: { organisme: espace.organismeId },
+    fichier: `apprenants-organisme-${espace.organismeId}-${f.date}`,
+  };
 }
 
 export async function exporterApprenants(
   database: Database,
   viewer: Viewer,
-  espace: Pick<EspaceCfa, "organismeId" | "organismeIds" | "contacts">,
+  cible: CibleExport,
   f: FiltresApprenants,
   format: "csv" | "xlsx",
 ): Promise<Response> {
-  const total = await compterApprenants(database, espace, f);
+  const espace = { contacts: cible.contacts };
+  const total = await compterApprenants(database, cible.perimetre, f);
   if (total > MAX_LIGNES_EXPORT) {
     return new Response(
       `L'export compte ${total} lignes, au-delà de la limite de ${MAX_LIGNES_EXPORT} : affinez les filtres (année scolaire, formation…) et recommencez.`,
@@ -99,16 +118,16 @@ export async function exporterApprenants(
     );
   }
   await logNamedListAccess(database, viewer, {
-    list: "tous",
+    list: cible.list,
     action: "download",
-    filters: { organisme: espace.organismeId, format, ...filtresPourJournal(f) },
+    filters: { ...cible.journal, format, ...filtresPourJournal(f) },
     rowCount: total,
   });
   const header = colonnes(espace.contacts);
-  const name = nomFichier(espace, f);
+  const name = cible.fichier;
   if (format === "xlsx") {
     const rows: CsvValue[][] = [header];
-    for await (const page of parcourirApprenants(database, espace, f, espace.contacts)) {
+    for await (const page of parcourirApprenants(database, cible.perimetre, f, espace.contacts)) {
       for (const l of page) rows.push(cellules(l, f.date, espace.contacts));
     }
     return new Response(new Uint8Array(writeXlsx([{ name: "Apprenants", rows }])), {
@@ -116,7 +135,7 @@ export async function exporterApprenants(
     });
   }
   const encoder = new TextEncoder();
-  const pages = parcourirApprenants(database, espace, f, espace.contacts);
+  const pages = parcourirApprenants(database, cible.perimetre, f, espace.contacts);
   let started = false;
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {

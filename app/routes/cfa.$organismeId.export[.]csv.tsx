@@ -2,13 +2,13 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requireEspaceCfa } from "~/cfa/acces.server";
 import { parseFiltresApprenants } from "~/cfa/apprenants";
-import { exporterApprenants } from "~/cfa/export.server";
+import { cibleEspace, exporterApprenants } from "~/cfa/export.server";
 import { todayIso } from "~/statut/annee-scolaire";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const espace = await requireEspaceCfa(request, context.database, params.organismeId);
   const { filtres } = parseFiltresApprenants(new URL(request.url).searchParams, todayIso());
-  return exporterApprenants(context.database, espace.viewer, espace, filtres, "csv");
+  return exporterApprenants(context.database, espace.viewer, cibleEspace(espace, filtres), filtres, "csv");
 }
 
 /** A read-only address: any other method gets a French 405. */

@@ -25,6 +25,7 @@ import {
   getViewer,
   isNationalAdmin,
   isOrganisationAdmin,
+  lisLesListesDuTerritoire,
   PUBLIC_VIEWER,
   resolveOrganismeTarget,
   type NamedList,
@@ -52,6 +53,8 @@ type Kind =
   | "cfa-choice"
   | "aggregated"
   | "named"
+  /** The named lists of a territory (/listes): lisLesListesDuTerritoire and canSeeNamedList(list); CFA users are sent to their space. */
+  | "territory-list"
   | "api";
 
 type TargetSpec = (ref: Referentiel, database: Database) => Promise<Targets> | Targets;
@@ -142,6 +145,13 @@ const ROUTES: Row[] = [
   { file: "tableau[.]json.tsx", path: "/tableau.json?vue=region:11", kind: "api", target: () => ({ kind: "region", code: "11" }), mustNotContain: () => ["apprenants"] },
   { file: "tableau[.]json.tsx", path: (r) => `/tableau.json?vue=organisme:${r.R.id}`, kind: "api", target: organisme("R"), mustNotContain: () => ["apprenants"] },
   { file: "tableau[.]csv.tsx", path: "/tableau.csv?vue=departement:75&table=formations", kind: "api", target: () => ({ kind: "departement", code: "75" }), mustNotContain: () => ["Formation;CFD"] },
+  // Named lists of a territory: every signed-in user with a territory and the list; the rows stay in that territory
+  // (R's formateur F is in 01, Auvergne-Rhône-Alpes: a DDETS of 69 sees no row; the matrix checks the status)
+  { file: "listes._index.tsx", path: "/listes", kind: "territory-list", list: "sans_contrat" },
+  { file: "listes.$liste.tsx", path: "/listes/rupturants", kind: "territory-list", list: "rupturants" },
+  { file: "listes.$liste.tsx", path: "/listes/abandons?departement=75", kind: "territory-list", list: "abandons" },
+  { file: "listes.$liste[.]csv.tsx", path: "/listes/sans-contrat.csv", kind: "territory-list", list: "sans_contrat" },
+  { file: "listes.$liste[.]xlsx.tsx", path: "/listes/abandons.xlsx", kind: "territory-list", list: "abandons" },
   { file: "exports.tsx", path: "/exports", kind: "national-team" },
   { file: "exports.telechargement.tsx", path: "/exports/telechargement?repartition=region&periode=mois&debut=2025-01&fin=2025-02&format=csv", kind: "national-team" },
 ];
@@ -231,6 +241,10 @@ async function expected(row: Row, who: Who): Promise<Outcome> {
       const target = await row.target!(ref, t.database);
       return canSeeAggregates(viewer, target) ? "ok" : "denied";
     }
+    case "territory-list":
+      if (!signedIn) return "login";
+      if (viewer.organisationType === "ORGANISME_FORMATION") return "away";
+      return lisLesListesDuTerritoire(viewer) && canSeeNamedList(viewer, row.list!, { kind: "scope" }) ? "ok" : "denied";
     case "named": {
       const target = await row.target!(ref, t.database);
       return canSeeNamedList(viewer, row.list!, target) ? "ok" : "denied";

@@ -19,6 +19,8 @@ const LECTURE_SEULE: Record<string, string> = {
   "cfa.$organismeId.export[.]csv.tsx": "/cfa/1/export.csv",
   "cfa.$organismeId.export[.]xlsx.tsx": "/cfa/1/export.xlsx",
   "exports.telechargement.tsx": "/exports/telechargement",
+  "listes.$liste[.]csv.tsx": "/listes/sans-contrat.csv",
+  "listes.$liste[.]xlsx.tsx": "/listes/abandons.xlsx",
   "referentiel.non-transmetteurs[.csv].tsx": "/referentiel/non-transmetteurs.csv",
   "referentiel.non-transmetteurs[.xlsx].tsx": "/referentiel/non-transmetteurs.xlsx",
   "tableau[.]csv.tsx": "/tableau.csv",

@@ -14,6 +14,7 @@ import {
   canSeeNamedList,
   canTransmitFor,
   forbidden,
+  lisLesListesDuTerritoire,
   maskSmallCounts,
   maskThreshold,
   organismesTransmis,
@@ -205,6 +206,14 @@ describe.each(VIEWER_NAMES)("%s", (name) => {
         expect((thrown as Response).status).toBe(403);
       }
     }
+  });
+});
+
+describe("named lists of a territory (/listes)", () => {
+  /** Signed-in users with a territory (or the nation) and one of the three lists; a CFA's lists are in its space. */
+  const READERS: ViewerName[] = ["ADMINISTRATEUR", "DREETS", "DRAAF", "ACADEMIE", "DDETS"];
+  it.each(Object.keys(VIEWERS) as ViewerName[])("%s", (name) => {
+    expect(lisLesListesDuTerritoire(VIEWERS[name])).toBe(READERS.includes(name));
   });
 });
 

@@ -1,0 +1,195 @@
+/**
+ * /listes/:liste — a named list of the territory (sans contrat, rupturants, abandons) for the territorial services
+ * and the national team: search, département, dropout signal, date, sorting, pages, export. Every view is written to
+ * the audit log; contacts only for the organisations that may see them.
+ */
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
+import { NO_STORE } from "~/auth/responses.server";
+import { SIGNAUX, TAILLES_PAGE } from "~/cfa/apprenants";
+import { codesFormation } from "~/cfa/ui";
+import { LISTES } from "~/listes/listes";
+import { pageListe, resoudreListe } from "~/listes/listes.server";
+import { ErrorsAlert, Pagination, SearchButtons, SelectField, SortHeader, withParams } from "~/referentiel/components";
+import { formatDate, pluriel } from "~/ui/format";
+export { pageSansFormulaire as action } from "~/shared/methode.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data ? LISTES[data.slug].titre : "Listes nominatives"} - Jeunes à accompagner - Tableau de bord de l'apprentissage` },
+];
+export const headers = () => NO_STORE;
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const liste = await resoudreListe(request, context.database, params.liste);
+  const page = await pageListe(context.database, liste);
+  const { slug, filtres, erreurs, departement, departements, listes, contacts } = liste;
+  return { slug, filtres, erreurs, departement, departements, listes, contacts, ...page };
+}
+
+export default function ListeNominative() {
+  const { slug, filtres: f, erreurs, departement, departements, listes, contacts, lignes, total, page, pages } = useLoaderData<typeof loader>();
+  const { search } = useLocation();
+  const definition = LISTES[slug];
+  const base = `/listes/${slug}`;
+  const exportSearch = withParams(search, { page: undefined, limit: undefined });
+  const exportQuery = exportSearch === "?" ? "" : exportSearch;
+  const sort = { tri: f.tri, ordre: f.ordre, search };
+  const filtrant = Boolean(f.q || f.signal || departement);
+  return (
+    <div className="fr-container fr-my-4w">
+      <h1>Jeunes à accompagner</h1>
+      <nav className="fr-mb-3w" aria-label="Listes nominatives">
+        <ul className="fr-tags-group">
+          {listes.map((s) => (
+            <li key={s}>
+              <Link className="fr-tag" to={`/listes/${s}${departement ? `?departement=${departement}` : ""}`} aria-current={s === slug ? "page" : undefined}>
+                {LISTES[s].titre}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <h2 className="fr-h3">{definition.titre}</h2>
+      <p className="fr-text--sm">
+        {definition.description} Liste nominative de votre territoire, selon le département de l'organisme formateur : chaque consultation et chaque
+        export sont enregistrés dans le journal des accès.
+      </p>
+      <ErrorsAlert errors={erreurs} />
+      <Form method="get" className="fr-mb-3w" aria-label={`Rechercher et filtrer la liste ${definition.titre}`}>
+        <div className="fr-grid-row fr-grid-row--gutters">
+          <div className="fr-col-12 fr-col-md-8">
+            <div className="fr-input-group">
+              <label className="fr-label" htmlFor="q">
+                Rechercher
+                <span className="fr-hint-text">Nom, prénom, identifiant ERP, code ou intitulé de formation</span>
+              </label>
+              <input className="fr-input" type="search" id="q" name="q" defaultValue={f.q ?? ""} />
+            </div>
+          </div>
+          <div className="fr-col-12 fr-col-md-4">
+            <div className="fr-input-group">
+              <label className="fr-label" htmlFor="date">
+                Situation au
+                <span className="fr-hint-text">Aujourd'hui si vide</span>
+              </label>
+              <input className="fr-input" type="date" id="date" name="date" defaultValue={f.date} />
+            </div>
+          </div>
+          {departements.length > 1 ? (
+            <div className="fr-col-12 fr-col-md-4">
+              <SelectField id="departement" name="departement" label="Département" value={departement ?? undefined} empty="Tous" options={departements} />
+            </div>
+          ) : null}
+          {definition.signaux.length ? (
+            <div className="fr-col-12 fr-col-md-4">
+              <SelectField
+                id="signal"
+                name="signal"
+                label="Signal de décrochage"
+                value={f.signal}
+                empty="Tous"
+                options={definition.signaux.map((s) => ({ value: s, label: SIGNAUX[s].libelle }))}
+              />
+            </div>
+          ) : null}
+          <div className="fr-col-12 fr-col-md-4">
+            <SelectField
+              id="limit"
+              name="limit"
+              label="Jeunes par page"
+              value={String(f.limit)}
+              empty="25"
+              options={TAILLES_PAGE.filter((n) => n !== 25).map((n) => ({ value: String(n), label: String(n) }))}
+            />
+          </div>
+        </div>
+        {f.tri !== "nom" ? <input type="hidden" name="tri" value={f.tri} /> : null}
+        {f.ordre !== "asc" ? <input type="hidden" name="ordre" value={f.ordre} /> : null}
+        <SearchButtons filtered={filtrant} resetTo={base} />
+      </Form>
+
+      <div className="fr-grid-row fr-grid-row--middle fr-mb-1w">
+        <p className="fr-col fr-mb-0" role="status" aria-live="polite" data-testid="nombre-jeunes">
+          <strong>{pluriel(total, "jeune")}</strong> au {formatDate(f.date)}
+        </p>
+        {total > 0 ? (
+          <p className="fr-col-auto fr-mb-0">
+            <a className="fr-link fr-icon-download-line fr-link--icon-left fr-mr-2w" href={`${base}.csv${exportQuery}`} download>
+              Exporter (CSV)
+            </a>
+            <a className="fr-link fr-icon-download-line fr-link--icon-left" href={`${base}.xlsx${exportQuery}`} download>
+              Exporter (Excel)
+            </a>
+          </p>
+        ) : null}
+      </div>
+
+      {total === 0 ? (
+        <div className="fr-alert fr-alert--info fr-my-3w">
+          <h3 className="fr-alert__title">{filtrant ? "Aucun jeune ne correspond à ces critères" : `Personne dans la liste « ${definition.titre} »`}</h3>
+          <p>
+            {filtrant ? (
+              <>
+                Modifiez la recherche ou <Link to={base}>effacez les filtres</Link>.
+              </>
+            ) : (
+              `Aucun apprenant de votre territoire n'est dans cette situation au ${formatDate(f.date)}, d'après les données transmises par les CFA.`
+            )}
+          </p>
+        </div>
+      ) : (
+        <div className="fr-table fr-table--no-caption" data-testid="liste-jeunes">
+          <table>
+            <caption>{definition.titre}</caption>
+            <thead>
+              <tr>
+                <SortHeader label="Nom" column="nom" {...sort} />
+                <SortHeader label="Naissance" column="naissance" {...sort} />
+                <th scope="col">Organisme formateur</th>
+                <SortHeader label="Formation" column="formation" {...sort} />
+                <th scope="col">Situation</th>
+                {contacts ? <th scope="col">Contact</th> : null}
+              </tr>
+            </thead>
+            <tbody>
+              {lignes.map((l) => (
+                <tr key={l.id}>
+                  <td>
+                    {l.nom} {l.prenom}
+                  </td>
+                  <td>
+                    {formatDate(l.dateDeNaissance)}
+                    {l.mineur ? (
+                      <>
+                        <br />
+                        <span className="fr-text--xs">mineur</span>
+                      </>
+                    ) : null}
+                  </td>
+                  <td className="fr-text--sm">
+                    <Link to={`/organismes/${l.organismeFormateurId}`}>{l.organismeFormateur}</Link>
+                  </td>
+                  <td className="fr-text--sm">
+                    {l.formation ?? "Formation non renseignée"}
+                    <br />
+                    <span className="fr-text--xs">{codesFormation(l.formationCfd, l.formationRncp) || "sans code"}</span>
+                  </td>
+                  <td className="fr-text--sm">{l.signal ?? "–"}</td>
+                  {contacts ? (
+                    <td className="fr-text--sm">
+                      {l.email ?? ""}
+                      {l.email && l.telephone ? <br /> : null}
+                      {l.telephone ?? ""}
+                      {!l.email && !l.telephone ? "non renseigné" : null}
+                    </td>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Pagination page={page} pages={pages} search={search} label={`Pages de la liste ${definition.titre}`} />
+    </div>
+  );
+}

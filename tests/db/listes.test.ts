@@ -1,0 +1,123 @@
+/**
+ * The named lists of a territory (/listes) over HTTP, against the built app (`npm run -s build` first) and the demo
+ * dataset: the same young people as the dashboards' counters of the territory, the filters, the contacts by
+ * organisation type, the audit log of every view and download, the exports.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import { demoTestDatabase, serveApp } from "../helpers/browser";
+import type { TestDatabase } from "../helpers/db";
+import { DEMO_PASSWORD } from "../../app/auth/demo-accounts.server";
+import { indicateurs } from "../../app/indicateurs/indicateurs.server";
+import { todayIso } from "../../app/statut/annee-scolaire";
+import { Browser } from "./auth-fixtures";
+
+const TODAY = todayIso();
+let t: TestDatabase;
+let app: { baseUrl: string; close(): Promise<void> };
+const browsers: Record<string, Browser> = {};
+
+beforeAll(async () => {
+  t = await demoTestDatabase({ seed: 7, today: TODAY, effectifs: 4000 });
+  app = await serveApp(t.database);
+  for (const who of ["dreets", "academie", "ddets", "administrateur", "cfa", "operateur-national"]) {
+    const browser = new Browser(app.baseUrl);
+    const response = await browser.login(`${who}@demo.test`, DEMO_PASSWORD);
+    if (response.status !== 302) throw new Error(`connexion de ${who} impossible (${response.status})`);
+    browsers[who] = browser;
+  }
+}, 240_000);
+afterAll(async () => {
+  await app?.close();
+  await t?.drop();
+});
+
+/** The total the page says, and its rows (one per learner, by the name cell). */
+async function liste(who: string, path: string) {
+  const response = await browsers[who].get(path);
+  const html = await response.text();
+  const total = Number(/data-testid="nombre-jeunes"><strong>(\d+)/.exec(html.replace(/<!-- -->/g, ""))?.[1] ?? NaN);
+  return { status: response.status, html, total };
+}
+
+async function journal(email: string) {
+  return t.database.rows<{ list: string; action: string; row_count: number; filters: Record<string, unknown> }>(
+    sql`select list, action, row_count, filters from named_list_access_log where user_email = ${email} order by id`,
+  );
+}
+
+describe("named lists of a territory", () => {
+  it("hold the young people the territory's counters count, for each list", async () => {
+    const compteurs = (await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { region: ["84"] } })).compteurs;
+    const sansContrat = await liste("dreets", "/listes/sans-contrat");
+    const rupturants = await liste("dreets", "/listes/rupturants");
+    const abandons = await liste("dreets", "/listes/abandons");
+    expect([sansContrat.status, rupturants.status, abandons.status]).toEqual([200, 200, 200]);
+    expect(sansContrat.total).toBe(compteurs.inscritsSansContrat);
+    expect(rupturants.total).toBe(compteurs.rupturants);
+    expect(abandons.total).toBe(compteurs.abandons);
+    expect(sansContrat.total).toBeGreaterThan(0);
+    // a département narrows it to that département's counters
+    const rhone = (await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { departement: ["69"] } })).compteurs;
+    expect((await liste("dreets", "/listes/sans-contrat?departement=69")).total).toBe(rhone.inscritsSansContrat);
+    expect((await liste("ddets", "/listes/sans-contrat")).total).toBe(rhone.inscritsSansContrat);
+    // a signal narrows it to its duration
+    expect((await liste("dreets", "/listes/rupturants?signal=rupturant_moins_45j")).total).toBe(compteurs.rupturantsParDuree.moins45j);
+    // the landing page gives the same numbers
+    const accueil = await (await browsers.dreets.get("/listes")).text();
+    expect(accueil.replace(/<!-- -->/g, "")).toContain(`data-testid="nombre-sans-contrat">${sansContrat.total.toLocaleString("fr-FR").replace(/\s/g, "\u202f")}<`);
+  });
+
+  it("show contacts to DREETS only, and every view and download goes to the audit log", async () => {
+    const dreets = await liste("dreets", "/listes/sans-contrat?limit=100");
+    const academie = await liste("academie", "/listes/sans-contrat?limit=100");
+    expect(dreets.html).toContain("<th scope=\"col\">Contact</th>");
+    expect(academie.html).not.toContain("<th scope=\"col\">Contact</th>");
+    // the first of the list (by name) who has an e-mail
+    const [ligne] = await t.database.rows<{ email: string }>(sql`
+      select e.email from effectifs e join statut_periodes p on p.effectif_id = e.id
+      where ${TODAY}::date between p.debut and p.fin and p.etat in (2, 3, 4) and e.email is not null
+        and p.departement_code in (select code from departements where region_code = '84')
+      order by lower(e.nom), lower(e.prenom), e.id limit 1`);
+    expect(dreets.html).toContain(ligne.email);
+    expect(academie.html).not.toContain(ligne.email);
+    const vues = (await journal("academie@demo.test")).filter((j) => j.list === "sans_contrat");
+    expect(vues.at(-1)).toMatchObject({ action: "view", row_count: Math.min(academie.total, 100), filters: { date: TODAY, page: 1 } });
+
+    const csv = await browsers.dreets.get("/listes/rupturants.csv?departement=69");
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("content-disposition")).toBe(`attachment; filename="rupturants-departement-69-${TODAY}.csv"`);
+    const lignes = (await csv.text()).trim().split("\r\n");
+    expect(lignes[0]).toContain("E-mail");
+    const rhone = (await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { departement: ["69"] } })).compteurs;
+    expect(lignes.length - 1).toBe(rhone.rupturants);
+    expect((await journal("dreets@demo.test")).at(-1)).toMatchObject({
+      list: "rupturants",
+      action: "download",
+      row_count: rhone.rupturants,
+      filters: { departement: "69", format: "csv" },
+    });
+    const xlsx = await browsers.academie.get("/listes/abandons.xlsx");
+    expect(xlsx.headers.get("content-type")).toMatch(/spreadsheetml/);
+  });
+
+  it("refuse what is outside the territory or the list, with a French message", async () => {
+    const paris = await liste("dreets", "/listes/sans-contrat?departement=75&signal=abandon");
+    expect(paris.status).toBe(200);
+    expect(paris.html).toContain("Le département « 75 » n&#x27;est pas dans votre territoire");
+    expect(paris.html).toContain("Ce signal ne s&#x27;applique pas à cette liste");
+    expect(paris.total).toBe((await liste("dreets", "/listes/sans-contrat")).total);
+    expect((await browsers.dreets.get("/listes/inconnue")).status).toBe(404);
+    // the national team without named lists, and a CFA (its lists are in its space)
+    expect((await browsers["operateur-national"].get("/listes/sans-contrat")).status).toBe(403);
+    const cfa = await browsers.cfa.get("/listes");
+    expect(cfa.status).toBe(302);
+    expect(cfa.headers.get("location")).toBe("/cfa");
+    const anonyme = await new Browser(app.baseUrl).get("/listes/sans-contrat");
+    expect(anonyme.status).toBe(302);
+    expect(anonyme.headers.get("location")).toMatch(/^\/connexion\?redirectTo=/);
+    // the national admin sees every list of the nation
+    const compteurs = (await indicateurs(t.database, { date: TODAY, today: TODAY })).compteurs;
+    expect((await liste("administrateur", "/listes/abandons")).total).toBe(compteurs.abandons);
+  });
+});
