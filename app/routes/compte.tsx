@@ -7,7 +7,7 @@ import { accountOverview, changePassword, endOtherSessions, updateProfile } from
 import { csrfToken, requireValidForm } from "~/auth/csrf.server";
 import { NAMED_LIST_LABELS, ORGANISATION_TYPE_LABELS, ROLE_LABELS } from "~/auth/labels";
 import { PASSWORD_MIN_LENGTH } from "~/auth/password.server";
-import { canSeeContacts, isNationalAdmin, isOrganisationAdmin, namedListsOf, requireUser } from "~/auth/policy.server";
+import { canSeeContacts, isNationalAdmin, isOrganisationAdmin, lisLesListesDuTerritoire, namedListsOf, requireUser } from "~/auth/policy.server";
 import { NO_STORE } from "~/auth/responses.server";
 import { AuthErrorBoundary, CsrfInput, FormAlert, PasswordField, fieldState, formatDateTime } from "~/auth/ui";
 
@@ -25,6 +25,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       contacts: canSeeContacts(viewer, { kind: "scope" }),
       gereUtilisateurs: isNationalAdmin(viewer) || isOrganisationAdmin(viewer),
       journal: isNationalAdmin(viewer),
+      listesDuTerritoire: lisLesListesDuTerritoire(viewer),
     },
     bienvenue: new URL(request.url).searchParams.has("bienvenue"),
     minLength: PASSWORD_MIN_LENGTH,
@@ -73,6 +74,12 @@ export default function Compte() {
             <dd>
               {droits.listes.length ? droits.listes.join(", ") : "Aucune (chiffres agrégés seulement)"}
               {droits.listes.length ? (droits.contacts ? ", avec les coordonnées des apprenants" : ", sans les coordonnées des apprenants") : ""}
+              {droits.listesDuTerritoire ? (
+                <>
+                  {" — "}
+                  <Link to="/listes">voir les jeunes à accompagner</Link>
+                </>
+              ) : null}
             </dd>
             <dt className="fr-text--bold">Dernière connexion</dt>
             <dd>{formatDateTime(account.lastLoginAt)}</dd>
