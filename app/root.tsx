@@ -38,6 +38,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export const meta: MetaFunction = () => [{ title: "Tableau de bord de l'apprentissage" }];
 
+/** A navigation link is the current page's: "/" exactly, any other on its own path and below. */
+function isActive(href: string, pathname: string): boolean {
+  return href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
+}
+
 function Layout({ children }: { children: ReactNode }) {
   const location = useLocation();
   const rootData = useRouteLoaderData<typeof loader>("root");
@@ -74,11 +79,15 @@ function Layout({ children }: { children: ReactNode }) {
             ...quickAccess.map((item) => ({ iconId: item.iconId as never, text: item.text, linkProps: { to: item.href } })),
             headerFooterDisplayItem,
           ]}
-          navigation={navigation.map((item) => ({
-            text: item.text,
-            linkProps: { to: item.href },
-            isActive: item.href === "/" ? location.pathname === "/" : location.pathname.startsWith(item.href),
-          }))}
+          navigation={navigation.map((item) =>
+            "menu" in item
+              ? {
+                  text: item.text,
+                  isActive: item.menu.some((link) => isActive(link.href, location.pathname)),
+                  menuLinks: item.menu.map((link) => ({ text: link.text, linkProps: { to: link.href }, isActive: isActive(link.href, location.pathname) })),
+                }
+              : { text: item.text, linkProps: { to: item.href }, isActive: isActive(item.href, location.pathname) },
+          )}
         />
         <main id="contenu" role="main" tabIndex={-1}>
           {children}

@@ -1,7 +1,17 @@
 /** What the site header needs to know about the visitor (for the root loader). */
 import type { Database } from "../../db/client.server";
 import { ORGANISATION_TYPE_LABELS } from "./labels";
-import { canSeeAggregates, getViewer, isNationalAdmin, isOrganisationAdmin, lisLesListesDuTerritoire, transmetDesEffectifs, type Viewer } from "./policy.server";
+import {
+  canSeeAggregates,
+  canSeeNonTransmetteurs,
+  canSeeReferentielAnomalies,
+  getViewer,
+  isNationalAdmin,
+  isOrganisationAdmin,
+  lisLesListesDuTerritoire,
+  transmetDesEffectifs,
+  type Viewer,
+} from "./policy.server";
 
 export interface HeaderUser {
   email: string;
@@ -30,35 +40,50 @@ export function headerUserOf(viewer: Viewer): HeaderUser | null {
   };
 }
 
-/** The header's quick access links, for the DSFR Header `quickAccessItems` (besides the display settings). */
+/**
+ * The header's quick access links, for the DSFR Header `quickAccessItems` (besides the display settings): the
+ * account and the way out; the administration pages are in the navigation (five links squeezed the brand).
+ */
 export function headerQuickAccess(user: HeaderUser | null): { iconId: string; text: string; href: string }[] {
   if (!user) return [{ iconId: "fr-icon-account-circle-line", text: "Se connecter", href: "/connexion" }];
   return [
     { iconId: "fr-icon-account-circle-line", text: user.nomComplet, href: "/compte" },
-    ...(user.gereUtilisateurs ? [{ iconId: "fr-icon-team-line", text: "Utilisateurs", href: "/admin/utilisateurs" }] : []),
-    ...(user.administrateurNational ? [{ iconId: "fr-icon-file-text-line", text: "Journal d'accès", href: "/admin/journal" }] : []),
     { iconId: "fr-icon-logout-box-r-line", text: "Se déconnecter", href: "/deconnexion" },
   ];
 }
 
+export interface NavLink {
+  text: string;
+  href: string;
+}
+
+/** An entry of the main navigation: a link, or a menu of links. */
+export type NavItem = NavLink | { text: string; menu: NavLink[] };
+
 /** The header's main navigation for a viewer: each entry only where the policy lets the viewer in. */
-export function headerNavigation(viewer: Viewer): { text: string; href: string }[] {
-  const items = [
-    { text: "Indicateurs nationaux", href: "/" },
+export function headerNavigation(viewer: Viewer): NavItem[] {
+  const items: NavItem[] = [{ text: viewer.scope.kind === "national" ? "Indicateurs nationaux" : "Indicateurs de votre périmètre", href: "/" }];
+  const referentiel: NavLink[] = [
     { text: "Organismes", href: "/organismes" },
     { text: "Formations", href: "/formations" },
   ];
+  if (canSeeNonTransmetteurs(viewer)) referentiel.push({ text: "Organismes qui ne transmettent pas", href: "/referentiel/non-transmetteurs" });
+  if (canSeeReferentielAnomalies(viewer)) referentiel.push({ text: "Anomalies du référentiel", href: "/referentiel/anomalies" });
+  items.push({ text: "Référentiel", menu: referentiel });
   if (transmetDesEffectifs(viewer)) {
     items.push({ text: "Espace CFA", href: "/cfa" });
     items.push({ text: "Téléverser", href: "/televersement" });
-  }
-  if (viewer.organisationType !== "PUBLIC" && viewer.organisationType !== "ORGANISME_FORMATION") {
-    items.push({ text: "Non transmetteurs", href: "/referentiel/non-transmetteurs" });
   }
   if (lisLesListesDuTerritoire(viewer)) items.push({ text: "Jeunes à accompagner", href: "/listes" });
   if (isNationalAdmin(viewer) || (viewer.organisationType === "OPERATEUR_PUBLIC_NATIONAL" && canSeeAggregates(viewer, { kind: "national" }))) {
     items.push({ text: "Exports", href: "/exports" });
   }
-  if (isNationalAdmin(viewer)) items.push({ text: "Imports", href: "/admin/imports" });
+  const administration: NavLink[] = [];
+  if (isNationalAdmin(viewer) || isOrganisationAdmin(viewer)) administration.push({ text: "Utilisateurs", href: "/admin/utilisateurs" });
+  if (isNationalAdmin(viewer)) {
+    administration.push({ text: "Journal des accès aux listes nominatives", href: "/admin/journal" });
+    administration.push({ text: "Imports du référentiel", href: "/admin/imports" });
+  }
+  if (administration.length) items.push({ text: "Administration", menu: administration });
   return items;
 }

@@ -19,7 +19,7 @@ export interface DefinitionListe {
 export const LISTES = {
   "sans-contrat": {
     list: "sans_contrat",
-    titre: "Sans contrat",
+    titre: "Inscrits sans contrat",
     description:
       "Inscrits en formation sans contrat d'apprentissage depuis 90 jours au plus : ils ont trois mois pour signer un contrat.",
     etats: [2, 3, 4],

@@ -60,7 +60,9 @@ export function Pagination({
   if (pages <= 1) return null;
   const href = (p: number) => withParams(search, { [param]: p === 1 ? undefined : p });
   const proches = Array.from({ length: 2 * voisines + 1 }, (_, i) => page - voisines + i);
-  const around = [...new Set([1, ...proches, pages])].filter((p) => p >= 1 && p <= pages).sort((a, b) => a - b);
+  const shown = [...new Set([1, ...proches, pages])].filter((p) => p >= 1 && p <= pages).sort((a, b) => a - b);
+  // a gap of one page shows that page: "…" standing for a single number hides it for nothing
+  const around = shown.flatMap((p, i) => (i > 0 && p - shown[i - 1] === 2 ? [p - 1, p] : [p]));
   const items: ReactNode[] = [];
   around.forEach((p, i) => {
     if (i > 0 && p - around[i - 1] > 1) items.push(<li key={`gap-${p}`}><span className="fr-pagination__link fr-displayed-lg">…</span></li>);

@@ -5,7 +5,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import type { Nature } from "../../db/schema";
-import { scopeSql, type Viewer } from "../auth/policy.server";
+import { scopeSql, type Scope, type Viewer } from "../auth/policy.server";
 import type { Fraicheur, OrganismesQuery } from "./filtres.server";
 import { pageOf, type Page } from "../shared/pagination";
 
@@ -169,13 +169,36 @@ export interface TerritoireOption {
 }
 
 /** Régions and départements (for filters), restricted to what the scope covers when it is territorial. */
-export async function territoiresOptions(database: Database): Promise<{ regions: TerritoireOption[]; departements: (TerritoireOption & { region_code: string })[]; academies: TerritoireOption[] }> {
+/**
+ * The territories offered by the filters, sorted as French readers expect ("Île-de-France" among the I), and only
+ * those of the viewer's scope when given (a région's services are not offered the départements of another).
+ */
+export async function territoiresOptions(
+  database: Database,
+  scope?: Scope,
+): Promise<{ regions: TerritoireOption[]; departements: (TerritoireOption & { region_code: string })[]; academies: TerritoireOption[] }> {
   const [regions, departements, academies] = await Promise.all([
-    database.rows<TerritoireOption>(sql`select code, nom from regions order by nom`),
-    database.rows<TerritoireOption & { region_code: string }>(sql`select code, nom, region_code from departements order by code`),
-    database.rows<TerritoireOption>(sql`select code, nom from academies order by nom`),
+    database.rows<TerritoireOption>(sql`select code, nom from regions`),
+    database.rows<TerritoireOption & { region_code: string; academie_code: string }>(sql`select code, nom, region_code, academie_code from departements order by code`),
+    database.rows<TerritoireOption>(sql`select code, nom from academies`),
   ]);
-  return { regions, departements, academies };
+  const parNom = (a: TerritoireOption, b: TerritoireOption) => a.nom.localeCompare(b.nom, "fr");
+  const dansLePerimetre = (d: { code: string; region_code: string; academie_code: string }) =>
+    !scope || scope.kind === "national" || scope.kind === "reseau" || scope.kind === "organisme"
+      ? true
+      : scope.kind === "region"
+      ? d.region_code === scope.code
+      : scope.kind === "academie"
+      ? d.academie_code === scope.code
+      : d.code === scope.code;
+  const deps = departements.filter(dansLePerimetre);
+  const regionsDuPerimetre = new Set(deps.map((d) => d.region_code));
+  const academiesDuPerimetre = new Set(deps.map((d) => d.academie_code));
+  return {
+    regions: regions.filter((r) => regionsDuPerimetre.has(r.code)).sort(parNom),
+    departements: deps.map(({ code, nom, region_code }) => ({ code, nom, region_code })),
+    academies: academies.filter((a) => academiesDuPerimetre.has(a.code)).sort(parNom),
+  };
 }
 
 export interface OrganismeLien {

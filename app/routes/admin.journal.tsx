@@ -8,6 +8,7 @@ import { ACTION_LABELS, NAMED_LIST_LABELS, ORGANISATION_TYPE_LABELS } from "~/au
 import { requireNationalAdmin } from "~/auth/policy.server";
 import { NO_STORE } from "~/auth/responses.server";
 import { AuthErrorBoundary, formatDateTime } from "~/auth/ui";
+import { formatDate } from "~/ui/format";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = () => [{ title: "Journal des accès aux listes nominatives - Tableau de bord de l'apprentissage" }];
@@ -20,9 +21,35 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return { filters, ...log };
 }
 
+/** The filters' names as the pages call them (the log keeps the URL parameters' names). */
+const FILTER_LABELS: Record<string, string> = {
+  organisme: "organisme n°",
+  departement: "département",
+  region: "région",
+  academie: "académie",
+  date: "au",
+  jour: "jour",
+  q: "recherche",
+  statut: "statut",
+  signal: "signal",
+  formation: "formation",
+  annee: "année scolaire",
+  annee_formation: "année de formation",
+  formateur: "organisme formateur n°",
+  page: "page",
+  format: "format",
+  televersement: "téléversement",
+};
+
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return value.map(describeValue).join(", ");
+  const text = String(value);
+  return /^\d{4}-\d{2}-\d{2}$/.test(text) ? formatDate(text) : text;
+}
+
 function describeFilters(filters: Record<string, unknown>): string {
   const entries = Object.entries(filters).filter(([, v]) => v !== null && v !== undefined && v !== "");
-  return entries.length ? entries.map(([k, v]) => `${k} : ${Array.isArray(v) ? v.join(", ") : String(v)}`).join(" · ") : "aucun";
+  return entries.length ? entries.map(([k, v]) => `${FILTER_LABELS[k] ?? k} : ${describeValue(v)}`).join(" · ") : "aucun";
 }
 
 export default function Journal() {
@@ -69,7 +96,10 @@ export default function Journal() {
         {total} entrée{total > 1 ? "s" : ""}
         {pages > 1 ? ` — page ${filters.page} sur ${pages}` : ""}.
       </p>
-      <div className="fr-table fr-table--no-caption">
+      {entries.length === 0 ? (
+        <p className="fr-text--sm">{total === 0 ? "Aucun accès à une liste nominative ne correspond à ces critères." : "Aucune entrée sur cette page."}</p>
+      ) : (
+        <div className="fr-table fr-table--no-caption">
         <table>
           <caption>Journal des accès</caption>
           <thead>
@@ -97,7 +127,8 @@ export default function Journal() {
             ))}
           </tbody>
         </table>
-      </div>
+        </div>
+      )}
       {pages > 1 ? (
         <p>
           {filters.page > 1 ? (

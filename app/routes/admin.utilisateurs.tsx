@@ -23,7 +23,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   const recherche = { q: params.get("q") ?? undefined, page: Number(params.get("page") ?? 1) };
   const [page, { token }] = await Promise.all([adminUsersPage(context.database, viewer, recherche), csrfToken(request, context.database)]);
-  return { csrf: token, page };
+  return { csrf: token, page, moi: viewer.userId };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -64,7 +64,7 @@ function ChoiceSelect({ label, name, options, empty = "—" }: { label: string; 
 }
 
 export default function AdminUtilisateurs() {
-  const { csrf, page } = useLoaderData<typeof loader>();
+  const { csrf, page, moi } = useLoaderData<typeof loader>();
   const { search } = useLocation();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
@@ -306,14 +306,18 @@ export default function AdminUtilisateurs() {
                     <td>{formatDateTime(u.lastLoginAt)}</td>
                     <td>
                       {u.disabled ? <Badge severity="error" small>Désactivé</Badge> : <Badge severity="success" small>Actif</Badge>}
-                      <Form method="post" className="fr-mt-1w">
-                        <CsrfInput token={csrf} />
-                        <input type="hidden" name="intent" value={u.disabled ? "reactiver" : "desactiver"} />
-                        <input type="hidden" name="userId" value={u.id} />
-                        <Button type="submit" size="small" priority="tertiary" disabled={busy}>
-                          {u.disabled ? "Réactiver" : "Désactiver"}
-                        </Button>
-                      </Form>
+                      {u.id === moi ? (
+                        <p className="fr-text--xs fr-mt-1w fr-mb-0">Votre compte</p>
+                      ) : (
+                        <Form method="post" className="fr-mt-1w">
+                          <CsrfInput token={csrf} />
+                          <input type="hidden" name="intent" value={u.disabled ? "reactiver" : "desactiver"} />
+                          <input type="hidden" name="userId" value={u.id} />
+                          <Button type="submit" size="small" priority="tertiary" disabled={busy}>
+                            {u.disabled ? "Réactiver" : "Désactiver"}
+                          </Button>
+                        </Form>
+                      )}
                     </td>
                   </tr>
                 ))}

@@ -21,11 +21,12 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     organismes: pageNumber(search.get("organismes")),
   });
   if (!formation) throw notFound("Cette formation n'existe pas dans le catalogue.");
-  return { formation, scope: viewer.scope.kind };
+  // an organisme's dashboard is for signed-in users (the list is already within their scope)
+  return { formation, scope: viewer.scope.kind, tableauxDeBord: viewer.userId !== null };
 }
 
 export default function FormationDetail() {
-  const { formation: f, scope } = useLoaderData<typeof loader>();
+  const { formation: f, scope, tableauxDeBord } = useLoaderData<typeof loader>();
   const { search } = useLocation();
   const count = (n: number | string) => (typeof n === "number" ? formatNombre(n) : n);
   return (
@@ -70,7 +71,7 @@ export default function FormationDetail() {
                 <th scope="col">UAI</th>
                 <th scope="col">Département</th>
                 {f.organismes.data.some((o) => o.effectifs !== null) ? <th scope="col">Effectifs</th> : null}
-                <th scope="col">Tableau de bord</th>
+                {tableauxDeBord ? <th scope="col">Tableau de bord</th> : null}
               </tr>
             </thead>
             <tbody>
@@ -83,11 +84,13 @@ export default function FormationDetail() {
                   <td>{o.uai ?? "–"}</td>
                   <td>{o.departement_code ?? "–"}</td>
                   {o.effectifs !== null ? <td>{count(o.effectifs)}</td> : null}
-                  <td>
-                    <Link to={`/organismes/${o.id}/tableau-de-bord`}>
-                      Voir<span className="fr-sr-only"> le tableau de bord de {o.raison_sociale}</span>
-                    </Link>
-                  </td>
+                  {tableauxDeBord ? (
+                    <td>
+                      <Link to={`/organismes/${o.id}/tableau-de-bord`}>
+                        Voir<span className="fr-sr-only"> le tableau de bord de {o.raison_sociale}</span>
+                      </Link>
+                    </td>
+                  ) : null}
                 </tr>
               ))}
             </tbody>

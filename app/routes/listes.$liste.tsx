@@ -96,7 +96,7 @@ export default function ListeNominative() {
             <SelectField
               id="limit"
               name="limit"
-              label="Jeunes par page"
+              label="Apprenants par page"
               value={String(f.limit)}
               empty="25"
               options={TAILLES_PAGE.filter((n) => n !== 25).map((n) => ({ value: String(n), label: String(n) }))}
@@ -110,7 +110,7 @@ export default function ListeNominative() {
 
       <div className="fr-grid-row fr-grid-row--middle fr-mb-1w">
         <p className="fr-col fr-mb-0" role="status" aria-live="polite" data-testid="nombre-jeunes">
-          <strong>{pluriel(total, "jeune")}</strong> au {formatDate(f.date)}
+          <strong>{pluriel(total, "apprenant")}</strong> au {formatDate(f.date)}
         </p>
         {total > 0 ? (
           <p className="fr-col-auto fr-mb-0">
@@ -126,7 +126,7 @@ export default function ListeNominative() {
 
       {total === 0 ? (
         <div className="fr-alert fr-alert--info fr-my-3w">
-          <h3 className="fr-alert__title">{filtrant ? "Aucun jeune ne correspond à ces critères" : `Personne dans la liste « ${definition.titre} »`}</h3>
+          <h3 className="fr-alert__title">{filtrant ? "Aucun apprenant ne correspond à ces critères" : `Personne dans la liste « ${definition.titre} »`}</h3>
           <p>
             {filtrant ? (
               <>

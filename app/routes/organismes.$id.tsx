@@ -37,7 +37,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     canSeeAggregates(viewer, target) ? qualiteFormations(context.database, organisme.id) : Promise.resolve(null),
     pageOffres(context.database, { organisme: organisme.id, page: pageNumber(new URL(request.url).searchParams.get("offres")) }),
   ]);
-  return { organisme, anomalies, qualite, offres };
+  return { organisme, anomalies, qualite, offres, tableauDeBord: canSeeAggregates(viewer, target), connecte: viewer.userId !== null };
 }
 
 function Liens({ title, items, empty }: { title: string; items: OrganismeLien[]; empty: string }) {
@@ -62,7 +62,7 @@ function Liens({ title, items, empty }: { title: string; items: OrganismeLien[];
 }
 
 export default function OrganismeDetail() {
-  const { organisme: o, anomalies, qualite, offres } = useLoaderData<typeof loader>();
+  const { organisme: o, anomalies, qualite, offres, tableauDeBord, connecte } = useLoaderData<typeof loader>();
   const rows: [string, React.ReactNode][] = [
     ["SIRET", o.siret],
     ["UAI", o.uai ?? "Non renseigné"],
@@ -83,13 +83,22 @@ export default function OrganismeDetail() {
       <FilAriane liens={[{ libelle: "Répertoire des organismes", href: "/organismes" }]} courant={o.raison_sociale} />
       <h1>{o.enseigne ?? o.raison_sociale}</h1>
       {o.enseigne ? <p className="fr-text--lead">{o.raison_sociale}</p> : null}
-      <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left fr-mb-4w">
-        <li>
-          <Link className="fr-btn fr-icon-line-chart-line fr-btn--icon-left" to={`/organismes/${o.id}/tableau-de-bord`}>
-            Voir le tableau de bord
-          </Link>
-        </li>
-      </ul>
+      {tableauDeBord ? (
+        <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left fr-mb-4w">
+          <li>
+            <Link className="fr-btn fr-icon-line-chart-line fr-btn--icon-left" to={`/organismes/${o.id}/tableau-de-bord`}>
+              Voir le tableau de bord
+            </Link>
+          </li>
+        </ul>
+      ) : connecte ? (
+        <p className="fr-text--sm fr-mb-4w">Le tableau de bord de cet organisme est hors du périmètre de votre organisation.</p>
+      ) : (
+        <p className="fr-text--sm fr-mb-4w">
+          Le tableau de bord d'un organisme est réservé aux utilisateurs connectés de son territoire :{" "}
+          <Link to={`/connexion?redirectTo=${encodeURIComponent(`/organismes/${o.id}/tableau-de-bord`)}`}>se connecter</Link>.
+        </p>
+      )}
 
       <div className="fr-grid-row fr-grid-row--gutters">
         <div className="fr-col-12 fr-col-md-7">

@@ -16,7 +16,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await requireUser(request, context.database);
   if (!canSeeReferentielAnomalies(viewer)) throw forbidden("Les anomalies du référentiel sont réservées aux administrateurs nationaux et aux services territoriaux.");
   const { value: query, errors } = parseQueryLenient(anomaliesQuerySchema, new URL(request.url).searchParams);
-  const [result, territoires] = await Promise.all([listAnomalies(context.database, viewer, { ...query, limit: 50 }), territoiresOptions(context.database)]);
+  const [result, territoires] = await Promise.all([listAnomalies(context.database, viewer, { ...query, limit: 50 }), territoiresOptions(context.database, viewer.scope)]);
   return { query, errors, result, territoires, national: viewer.scope.kind === "national" };
 }
 

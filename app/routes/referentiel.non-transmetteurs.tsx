@@ -19,7 +19,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const { value: query, errors } = parseQueryLenient(nonTransmetteursQuerySchema, new URL(request.url).searchParams);
   const [result, territoires, reseaux] = await Promise.all([
     listNonTransmetteurs(context.database, viewer, { ...query, joursArret: query.jours, limit: 50 }),
-    territoiresOptions(context.database),
+    territoiresOptions(context.database, viewer.scope),
     reseauxConnus(context.database, viewer),
   ]);
   return { query, errors, result, territoires, reseaux, national: viewer.scope.kind === "national" };

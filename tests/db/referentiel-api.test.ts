@@ -282,7 +282,10 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
     const id = /href="\/organismes\/(\d+)"/.exec(html)![1];
     const detail = await fetch(`${app.baseUrl}/organismes/${id}`);
     expect(detail.status).toBe(200);
-    expect(await detail.text()).toContain(`/organismes/${id}/tableau-de-bord`);
+    // the public is not offered a dashboard it would be refused: it is told to sign in
+    const detailHtml = await detail.text();
+    expect(detailHtml).not.toContain(`href="/organismes/${id}/tableau-de-bord"`);
+    expect(detailHtml).toContain(`href="/connexion?redirectTo=${encodeURIComponent(`/organismes/${id}/tableau-de-bord`)}"`);
     expect((await fetch(`${app.baseUrl}/organismes/999999`)).status).toBe(404);
     const formations = await (await fetch(`${app.baseUrl}/formations?q=cuisine`)).text();
     expect(formations).toContain("Cuisine");
