@@ -279,7 +279,8 @@ const email = kind("string", MESSAGES.email, (v) => {
 });
 
 const telephone = kind("string|number", MESSAGES.telephone, (v) => {
-  let s = toText(v).replace(/[\s.\-()/]/g, "");
+  // "+33 (0)6…": the national trunk 0 in parentheses is not dialled after the country code
+  let s = toText(v).replace(/[\s.\-/]/g, "").replace(/^(\+|00)(\d{1,3})\(0\)/, "$1$2").replace(/[()]/g, "");
   if (typeof v === "number" && /^[1-9]\d{8}$/.test(s)) s = `0${s}`;
   return /^(?:\+|00)?\d{6,15}$/.test(s) ? s : invalid(MESSAGES.telephone);
 });
