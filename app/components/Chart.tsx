@@ -1,7 +1,7 @@
 /**
  * The product's chart: rendered on the server as SVG (readable without JavaScript), then hydrated by ECharts in the
  * browser; an accessible title and description, a "Voir les données" table alternative and a CSV download of
- * exactly that table (UTF-8 with BOM, `;`). Cells may hold masked counts ("< 5") and links; numbers are formatted
+ * exactly that table (UTF-8 with BOM, `;`, decimal comma). Cells may hold masked counts ("< 5") and links; numbers are formatted
  * in French in the table.
  * - The server SVG is cached by option and size (svg-cache.ts: the dashboards draw the same charts for every
  *   visitor of a page), or given by the caller (`serverSvg`: maps draw their shapes once and recolour them per
@@ -161,10 +161,18 @@ function ChartCellContenu({ cell }: { cell: ChartCell }) {
   return <>{cell ?? ""}</>;
 }
 
-/** CSV (UTF-8 with BOM, `;`) of exactly the table's cells (link texts, raw numbers, "< 5" as is). */
+/**
+ * A number in a `;` CSV as French spreadsheets read it: no thousands separator, a decimal comma ("6,7", not "6.7",
+ * which Excel in French takes for a date or a text).
+ */
+export function nombreCsv(n: number): string {
+  return String(n).replace(".", ",");
+}
+
+/** CSV (UTF-8 with BOM, `;`) of exactly the table's cells (link texts, raw numbers with a decimal comma, "< 5" as is). */
 export function chartCsv(data: ChartData): string {
   const escape = (v: ChartCell) => {
-    const s = v == null ? "" : typeof v === "object" ? v.text : String(v);
+    const s = v == null ? "" : typeof v === "object" ? v.text : typeof v === "number" ? nombreCsv(v) : String(v);
     return /[;"\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return "\uFEFF" + [data.columns, ...data.rows].map((r) => r.map(escape).join(";")).join("\r\n") + "\r\n";

@@ -2,7 +2,9 @@
  * Exports of the indicators for the national team (ADMINISTRATEUR, OPERATEUR_PUBLIC_NATIONAL): breakdowns, a date
  * or a range of months, the dashboards' filters; CSV (UTF-8 with BOM, `;`) or XLSX, streamed: one indicator query
  * per (breakdown, date), its rows written out before the next one is asked, so memory holds one breakdown at a time
- * whatever the size of the file.
+ * whatever the size of the file. The rows are for reuse: "Mois" is AAAA-MM, "Date" AAAA-MM-JJ (ISO 8601), counts are
+ * plain integers (the page's preview shows them in French, libelles.ts `celluleApercu`); a niveau's label is the
+ * dashboards' (app/tableaux/options.ts `libelleNiveau`).
  *
  * URL: /exports/telechargement?repartition=region&repartition=niveau&periode=mois&debut=2025-09&fin=2026-10
  *      &format=csv&<filters of app/indicateurs/filters.ts>   (periode=date&date=AAAA-MM-JJ for one date)
@@ -26,6 +28,8 @@ import { XLSX_CONTENT_TYPE } from "../shared/xlsx.server";
 import { todayIso } from "../statut/annee-scolaire";
 import { COLONNES_EXPORT, LIBELLES_REPARTITION, MOIS_MAX, REPARTITIONS_EXPORT, type RepartitionExport } from "./libelles";
 import { xlsxEnFlux, type FeuilleFlux } from "./xlsx-flux.server";
+import { libelleNiveau } from "../tableaux/options";
+import { formatDate } from "../ui/format";
 
 export { COLONNES_EXPORT, LIBELLES_REPARTITION, MOIS_MAX, REPARTITIONS_EXPORT, type RepartitionExport };
 
@@ -122,7 +126,7 @@ function ligne(d: { mois: string; date: string }, repartition: RepartitionExport
     d.date,
     LIBELLES_REPARTITION[repartition].replace(/^Par /, "").replace(/^Total.*/, "Total"),
     l.code ?? null,
-    l.libelle,
+    repartition === "niveau" && l.code ? libelleNiveau(l.code) : l.libelle,
     l.siret ?? null,
     l.uai ?? null,
     l.cfd ?? null,
@@ -222,7 +226,7 @@ function feuillesXlsx(database: Database, viewer: Viewer, p: ParametresExport, t
   const parametres = async function* () {
     yield ["Paramètre", "Valeur"];
     yield ["Répartitions", p.repartitions.map((r) => LIBELLES_REPARTITION[r]).join(", ")];
-    yield ["Dates", p.periode === "date" ? p.dates[0].date : `${p.dates.length} mois, du ${p.dates[0].date} au ${p.dates[p.dates.length - 1].date}`];
+    yield ["Dates", p.periode === "date" ? formatDate(p.dates[0].date) : `${p.dates.length} mois, du ${formatDate(p.dates[0].date)} au ${formatDate(p.dates[p.dates.length - 1].date)}`];
     yield ["Filtres", filtersToSearchParams(p.filters).toString() || "aucun"];
     yield ["Produit le", new Date().toISOString()];
     yield [

@@ -1,5 +1,6 @@
 /** Labels and columns of the indicator exports (browser-safe: the page shows them). */
 import { REPARTITIONS } from "../indicateurs/filters";
+import { formatDate, formatMois, formatNombre } from "../ui/format";
 
 export const REPARTITIONS_EXPORT = ["total", ...REPARTITIONS] as const;
 export type RepartitionExport = (typeof REPARTITIONS_EXPORT)[number];
@@ -42,3 +43,23 @@ export const COLONNES_EXPORT = [
   "À risque",
   "Effectifs comptés",
 ];
+
+/**
+ * A row of the export as the page's preview shows it, in French: "novembre 2026", "15/11/2026", "Région",
+ * "1 234" (the files keep "2026-11", "2026-11-15", "région" and plain numbers, for reuse).
+ */
+export function celluleApercu(valeur: string | number | boolean | null | undefined, colonne: number): string {
+  if (valeur === null || valeur === undefined || valeur === "") return "";
+  if (typeof valeur === "number") return formatNombre(valeur);
+  const s = String(valeur);
+  switch (COLONNES_EXPORT[colonne]) {
+    case "Mois":
+      return /^\d{4}-\d{2}$/.test(s) ? formatMois(s) : s;
+    case "Date":
+      return /^\d{4}-\d{2}-\d{2}$/.test(s) ? formatDate(s) : s;
+    case "Répartition":
+      return s.charAt(0).toUpperCase() + s.slice(1);
+    default:
+      return s;
+  }
+}

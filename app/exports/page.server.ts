@@ -32,6 +32,11 @@ export async function chargerPageExports(request: Request, database: Database) {
     reseauxConnus(database, viewer),
     demande && lu.valeur ? apercuExport(database, viewer, lu.valeur, today) : Promise.resolve(null),
   ]);
+  // French order ("Île-de-France" among the I, not after "Provence…"): the database sorts by code points.
+  const parNom = <T extends { nom: string }>(l: T[]) => [...l].sort((a, b) => a.nom.localeCompare(b.nom, "fr"));
+  territoires.regions = parNom(territoires.regions);
+  territoires.academies = parNom(territoires.academies);
+  reseaux.sort((a, b) => a.localeCompare(b, "fr"));
   const erreurs = demande ? lu.erreurs : [];
   const page: PageExports = {
     saisie: lu.saisie,

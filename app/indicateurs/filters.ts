@@ -131,8 +131,31 @@ function list(items: readonly (string | number)[]): string {
 
 /** Filters from URL search params (unknown parameters are ignored: the URL carries other state). */
 export function parseFilters(params: URLSearchParams): Parsed<IndicateursFilters> {
+  const parsed = parseFiltersLenient(params);
+  return parsed.errors.length > 0 ? { ok: false, errors: parsed.errors } : { ok: true, value: parsed.filters };
+}
+
+/** What `parseFiltersLenient` read: the valid values, the messages of the others, the parameters holding them. */
+export interface LenientFilters {
+  /** The valid values only (a filter whose every value is invalid is absent). */
+  filters: IndicateursFilters;
+  errors: string[];
+  /** URL parameters holding at least one invalid value ("niveau", "rqth"…). */
+  invalidParams: string[];
+}
+
+/**
+ * Filters from URL search params, keeping the valid values when others are not: the dashboards report a bad value
+ * and apply the rest (one typo must not clear every filter).
+ */
+export function parseFiltersLenient(params: URLSearchParams): LenientFilters {
   const errors: string[] = [];
+  const invalidParams: string[] = [];
   const filters: IndicateursFilters = {};
+  const invalid = (param: string, message: string) => {
+    errors.push(message);
+    if (!invalidParams.includes(param)) invalidParams.push(param);
+  };
   /** `parse` returns the value, or an `Invalide` carrying the message. */
   const collect = <T>(key: keyof IndicateursFilters, parse: (raw: string) => T | Invalide): T[] | undefined => {
     const raw = values(params, FILTER_PARAMS[key]);
@@ -140,10 +163,10 @@ export function parseFilters(params: URLSearchParams): Parsed<IndicateursFilters
     const out: T[] = [];
     for (const r of raw) {
       const v = parse(r);
-      if (v instanceof Invalide) errors.push(v.message);
+      if (v instanceof Invalide) invalid(FILTER_PARAMS[key], v.message);
       else if (!out.includes(v)) out.push(v);
     }
-    return out;
+    return out.length > 0 ? out : undefined;
   };
 
   filters.region = collect<string>("region", (r) =>
@@ -208,18 +231,17 @@ export function parseFilters(params: URLSearchParams): Parsed<IndicateursFilters
     return v === "M" || v === "H" ? "M" : v === "F" ? "F" : invalide(`sexe : « M » ou « F » attendu, reçu « ${r} »`);
   });
   const rqth = values(params, FILTER_PARAMS.rqth);
-  if (rqth.length > 1) errors.push("rqth : une seule valeur attendue (oui ou non)");
+  if (rqth.length > 1) invalid(FILTER_PARAMS.rqth, "rqth : une seule valeur attendue (oui ou non)");
   else if (rqth.length === 1) {
     const v = rqth[0].toLowerCase();
     if (["oui", "true", "1"].includes(v)) filters.rqth = true;
     else if (["non", "false", "0"].includes(v)) filters.rqth = false;
-    else errors.push(`rqth : « oui » ou « non » attendu, reçu « ${rqth[0]} »`);
+    else invalid(FILTER_PARAMS.rqth, `rqth : « oui » ou « non » attendu, reçu « ${rqth[0]} »`);
   }
 
-  if (errors.length > 0) return { ok: false, errors };
   for (const key of Object.keys(filters) as (keyof IndicateursFilters)[])
     if (filters[key] === undefined) delete filters[key];
-  return { ok: true, value: filters };
+  return { filters, errors, invalidParams };
 }
 
 /** URL search params of filters (one comma-separated parameter per filter), the inverse of `parseFilters`. */

@@ -2,7 +2,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { chargerPageExports, type PageExports } from "~/exports/page.server";
-import { COLONNES_EXPORT, LIBELLES_REPARTITION, MOIS_MAX, REPARTITIONS_EXPORT } from "~/exports/libelles";
+import { COLONNES_EXPORT, LIBELLES_REPARTITION, MOIS_MAX, REPARTITIONS_EXPORT, celluleApercu } from "~/exports/libelles";
 import { SelectField } from "~/referentiel/components";
 import { NATURE_LABELS } from "~/referentiel/labels";
 import { formatNombre } from "~/ui/format";
@@ -236,7 +236,7 @@ export default function Exports() {
                   {apercu.lignes.map((l, i) => (
                     <tr key={i}>
                       {l.slice(0, 15).map((v, j) => (
-                        <td key={j}>{typeof v === "number" ? formatNombre(v) : (v ?? "")}</td>
+                        <td key={j}>{celluleApercu(v, j)}</td>
                       ))}
                     </tr>
                   ))}

@@ -15,10 +15,15 @@ export function valeurGraphique(n: Nombre): number | null {
 const signe = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 0, signDisplay: "exceptZero" });
 const signePct = new Intl.NumberFormat("fr-FR", { style: "percent", maximumFractionDigits: 1, signDisplay: "exceptZero" });
 
-/** "+1 234 (+10,2 %)", "0", or null when unknown. */
+/** A signed number as French typography writes it: the minus sign U+2212 ("−10"), not the hyphen Intl gives. */
+function avecSigneMoins(texte: string): string {
+  return texte.replace(/-/g, "\u2212");
+}
+
+/** "+1 234 (+10,2 %)", "−10 (−0,7 %)" (minus sign U+2212), "0", or null when unknown. */
 export function variation(ecart: number | null, ratio: number | null): string | null {
   if (ecart === null) return null;
-  return ratio === null ? signe.format(ecart) : `${signe.format(ecart)} (${signePct.format(ratio)})`;
+  return avecSigneMoins(ratio === null ? signe.format(ecart) : `${signe.format(ecart)} (${signePct.format(ratio)})`);
 }
 
 /** A percentage value for tables and CSV: 12.5 (one decimal), or null. */

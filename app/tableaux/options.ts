@@ -13,6 +13,14 @@ export function optionsDe(libelles: Record<string | number, string>): OptionSele
   return Object.entries(libelles).map(([value, label]) => ({ value, label }));
 }
 
+/**
+ * The one label of a training level, wherever the dashboards and exports show one (filter options, active-filter
+ * tags, the chart by niveau, its table and CSV, the JSON, the export files): the référentiel's (NIVEAU_LABELS).
+ */
+export function libelleNiveau(code: string | number): string {
+  return NIVEAU_LABELS[Number(code)] ?? `Niveau ${code}`;
+}
+
 export const OPTIONS_NIVEAU = optionsDe(NIVEAU_LABELS);
 export const OPTIONS_AGE: OptionSelect[] = TRANCHES_AGE.map((a) => ({ value: a, label: LIBELLES_TRANCHE_AGE[a] }));
 export const OPTIONS_SEXE = optionsDe(LIBELLES_SEXE);

@@ -43,7 +43,8 @@ import {
   REGIONS,
   dateDuMois,
   datesSerie,
-  parseFilters,
+  filtersToSearchParams,
+  parseFiltersLenient,
   parseMois,
   type IndicateursFilters,
 } from "../indicateurs/filters";
@@ -53,6 +54,7 @@ import { isValidCfd, isValidRncp, isValidSiret, isValidUai, normalizeRncp, norma
 import { NATURE_LABELS } from "../referentiel/labels";
 import { organismeConditions, reseauxConnus } from "../referentiel/repertoire.server";
 import { todayIso } from "../statut/annee-scolaire";
+import { libelleNiveau } from "./options";
 import type {
   CartesTerritoriales,
   Choix,
@@ -79,6 +81,7 @@ import {
   CHEMIN_NIVEAU,
   COLONNES_COMPTES,
   LIGNES_PAR_PAGE,
+  PARAMETRES_RECHERCHE,
   PARAMETRES_TABLES,
   PARAMETRES_TERRITOIRE,
   TRIS_TABLE,
@@ -98,6 +101,8 @@ export interface ChargementOptions {
   now?: Date;
   /** Every line of the tables by organisme and by formation (CSV / JSON), not one page. */
   complet?: boolean;
+  /** No figures when the URL holds a bad value (the CSV and JSON answer 400); the pages show the others' figures. */
+  strict?: boolean;
 }
 
 // ------------------------------------------------------------------------------------------------ the vue
@@ -376,8 +381,11 @@ export function combinerFiltres(...parts: IndicateursFilters[]): IndicateursFilt
 interface Parametres {
   mois: string;
   date: string;
+  /** The valid filters of the URL (a bad value is reported in `erreurs` and ignored, the others applied). */
   filters: IndicateursFilters;
   erreurs: string[];
+  /** The URL's query without its bad values nor the panel's searches: the links of the page start from it. */
+  recherche: URLSearchParams;
   tri: { o: TriOrdre; f: TriOrdre };
 }
 
@@ -399,31 +407,73 @@ function lireTri(params: URLSearchParams, suffixe: "o" | "f"): TriOrdre {
   };
 }
 
-function lireParametres(params: URLSearchParams, today: string): Parametres {
+/**
+ * The month and the filters of the URL. A bad value is reported (French, naming the parameter) and ignored: the
+ * month falls back to the current one, a filter keeps its valid values, the other filters apply.
+ */
+export function lireParametres(params: URLSearchParams, today: string): Parametres {
   const erreurs: string[] = [];
-  let mois = today.slice(0, 7);
+  const invalides = new Set<string>();
+  const moisCourant = today.slice(0, 7);
+  let mois = moisCourant;
   const moisParam = params.get("mois");
   if (moisParam !== null && moisParam !== "") {
     const parsed = parseMois(moisParam, today);
-    if (parsed.ok) mois = parsed.value;
-    else erreurs.push(...parsed.errors);
+    const erreur = !parsed.ok
+      ? parsed.errors
+      : parsed.value < "2000-01"
+        ? [`mois : « ${parsed.value} » est trop ancien (janvier 2000 au plus tôt)`]
+        : null;
+    if (erreur) {
+      erreurs.push(...erreur);
+      invalides.add("mois");
+    } else if (parsed.ok) mois = parsed.value;
   }
-  if (mois < "2000-01") erreurs.push(`mois : « ${mois} » est trop ancien (janvier 2000 au plus tôt)`);
-  const parsed = parseFilters(params);
-  if (!parsed.ok) erreurs.push(...parsed.errors);
+  const parsed = parseFiltersLenient(params);
+  erreurs.push(...parsed.errors);
+  for (const k of parsed.invalidParams) invalides.add(k);
   return {
     mois,
     date: dateDuMois(mois, today),
-    filters: parsed.ok ? parsed.value : {},
+    filters: parsed.filters,
     erreurs,
+    recherche: sansValeursInvalides(params, invalides, parsed.filters),
     tri: { o: lireTri(params, "o"), f: lireTri(params, "f") },
   };
 }
 
+/** The query without the panel's searches, each parameter holding a bad value replaced by its valid values. */
+function sansValeursInvalides(params: URLSearchParams, invalides: Set<string>, filters: IndicateursFilters): URLSearchParams {
+  const valides = filtersToSearchParams(filters);
+  const out = new URLSearchParams();
+  const remplaces = new Set<string>();
+  for (const [k, v] of params) {
+    if ((PARAMETRES_RECHERCHE as readonly string[]).includes(k)) continue;
+    if (!invalides.has(k)) out.append(k, v);
+    else if (!remplaces.has(k)) {
+      remplaces.add(k);
+      const valeur = valides.get(k);
+      if (valeur) out.append(k, valeur);
+    }
+  }
+  return out;
+}
+
+/** What the filter panel's searches gave when they did not all resolve. */
+interface Recherches {
+  erreurs: string[];
+  choix: Choix | null;
+  /** The text typed in each search field that did not resolve (kept in the field), and why (French). */
+  saisies: Panneau["recherches"];
+  /** The URL's parameters with the searches that resolved applied (null: no search in the URL). */
+  params: URLSearchParams | null;
+}
+
 /**
  * The filter panel's searches, turned into canonical URLs: `territoire` (a page change, or a territory filter),
- * `cfa` (→ organisme=SIRET), `formation` (→ cfd / rncp). Throws the redirect; returns the errors or the choices
- * when a search is ambiguous or finds nothing.
+ * `cfa` (→ organisme=SIRET), `formation` (→ cfd / rncp). Throws the redirect when every search resolved (or the
+ * page changes: a search that failed is then kept in the URL, and tried again there); else returns the errors,
+ * or the choices when a search is ambiguous, and the parameters with the searches that resolved applied.
  */
 async function traiterRecherches(
   database: Database,
@@ -431,13 +481,20 @@ async function traiterRecherches(
   ctx: ContexteVue,
   url: URL,
   today: string,
-): Promise<{ erreurs: string[]; choix: Choix | null }> {
+): Promise<Recherches> {
   const params = new URLSearchParams(url.search);
   const has = (k: string) => params.has(k);
-  if (!has("territoire") && !has("cfa") && !has("formation")) return { erreurs: [], choix: null };
+  const saisies: Panneau["recherches"] = { cfa: { valeur: "", erreur: null }, formation: { valeur: "", erreur: null } };
+  if (!has("territoire") && !has("cfa") && !has("formation")) return { erreurs: [], choix: null, saisies, params: null };
   let chemin = ctx.info.chemin;
   const erreurs: string[] = [];
   let choix: Choix | null = null;
+  /** A search that did not resolve: its text stays in the field (and in the URL), with the reason when it failed. */
+  const nonResolue = (champ: "cfa" | "formation", q: string, erreur: string | null) => {
+    saisies[champ] = { valeur: q, erreur };
+    params.set(champ, q);
+    if (erreur) erreurs.push(`${champ} : ${erreur.charAt(0).toLowerCase()}${erreur.slice(1).replace(/\.$/, "")}`);
+  };
   for (const k of PARAMETRES_TABLES) params.delete(k);
 
   if (has("territoire")) {
@@ -473,15 +530,16 @@ async function traiterRecherches(
       const uai = normalizeUai(q);
       if (isValidSiret(siret)) params.set(FILTER_PARAMS.organisme, siret);
       else if (isValidUai(uai)) params.set(FILTER_PARAMS.organisme, uai);
-      else if (q.length > 200) erreurs.push("cfa : recherche trop longue (200 caractères au plus)");
+      else if (q.length > 200) nonResolue("cfa", q, "Recherche trop longue (200 caractères au plus).");
       else {
         const found = await database.rows<{ id: number; siret: string; uai: string | null; raison_sociale: string; enseigne: string | null; departement_code: string | null }>(sql`
           select o.id, o.siret, o.uai, o.raison_sociale, o.enseigne, o.departement_code from organismes o
           where ${organismeConditions(viewer, { q })}
           order by (o.nature <> 'lieu') desc, lower(o.raison_sociale), o.id limit 11`);
-        if (found.length === 0) erreurs.push(`cfa : aucun organisme de votre périmètre ne correspond à « ${q} »`);
+        if (found.length === 0) nonResolue("cfa", q, `Aucun organisme de votre périmètre ne correspond à « ${q} ».`);
         else if (found.length === 1) params.set(FILTER_PARAMS.organisme, found[0].siret);
         else {
+          saisies.cfa = { valeur: q, erreur: null };
           choix = {
             titre: `Plusieurs organismes correspondent à « ${q} » : choisissez-en un`,
             options: found.slice(0, 10).map((o) => {
@@ -510,7 +568,7 @@ async function traiterRecherches(
       } else if (/^(RNCP)?[0-9]{2,5}$/.test(compact) && isValidRncp(compact)) {
         params.delete(FILTER_PARAMS.cfd);
         params.set(FILTER_PARAMS.rncp, normalizeRncp(compact));
-      } else if (q.length > 200) erreurs.push("formation : recherche trop longue (200 caractères au plus)");
+      } else if (q.length > 200) nonResolue("formation", q, "Recherche trop longue (200 caractères au plus).");
       else {
         const found = await database.rows<{ id: number; cfd: string | null; rncp: string | null; niveau: number | null; intitule: string }>(sql`
           select f.id, f.cfd, f.rncp, f.niveau, f.intitule_long as intitule from formations f
@@ -522,10 +580,12 @@ async function traiterRecherches(
           if (f.cfd) p.set(FILTER_PARAMS.cfd, f.cfd);
           else p.set(FILTER_PARAMS.rncp, f.rncp!);
         };
-        if (found.length === 0) erreurs.push(`formation : aucune formation du catalogue ne correspond à « ${q} »`);
+        if (found.length === 0) nonResolue("formation", q, `Aucune formation du catalogue ne correspond à « ${q} ».`);
         else if (found.length === 1) cible(found[0], params);
-        else if (!choix) {
-          choix = {
+        else {
+          saisies.formation = { valeur: q, erreur: null };
+          // One choice at a time: the organisme's choices (already listed) keep this search in their URLs.
+          choix ??= {
             titre: `Plusieurs formations correspondent à « ${q} » : choisissez-en une`,
             options: found.slice(0, 10).map((f) => {
               const p = new URLSearchParams(params);
@@ -544,8 +604,8 @@ async function traiterRecherches(
 
   // The current month is the default: not written in the URL (a link keeps showing the latest figures).
   if (params.get("mois") === today.slice(0, 7)) params.delete("mois");
-  if (erreurs.length === 0 && !choix) throw redirect(chemin + chaineRequete(params));
-  return { erreurs, choix };
+  if (!choix && (erreurs.length === 0 || chemin !== ctx.info.chemin)) throw redirect(chemin + chaineRequete(params));
+  return { erreurs, choix, saisies, params };
 }
 
 // ------------------------------------------------------------------------------------------------ panel
@@ -604,7 +664,7 @@ async function etiquettes(database: Database, ctx: ContexteVue, filters: Indicat
   if (filters.organisme) add("organisme", `Organisme : ${await noms("organismes", filters.organisme, "siret_uai")}`);
   if (filters.reseau) add("reseau", `Réseau : ${filters.reseau.join(", ")}`);
   if (filters.nature) add("nature", `Nature : ${filters.nature.map((n) => (NATURE_LABELS[n] ?? n).toLowerCase()).join(", ")}`);
-  if (filters.niveau) add("niveau", `Niveau : ${filters.niveau.join(", ")}`);
+  if (filters.niveau) add("niveau", `Niveau : ${filters.niveau.map(libelleNiveau).join(", ")}`);
   if (filters.cfd) add("cfd", `Formation : ${await noms("formations", filters.cfd, "cfd")}`);
   if (filters.rncp) add("rncp", `Certification : ${await noms("formations", filters.rncp, "rncp")}`);
   if (filters.anneeFormation) add("annee_formation", `Année de formation : ${filters.anneeFormation.join(", ")}`);
@@ -874,7 +934,8 @@ async function calculer(database: Database, c: Calcul): Promise<Resultat> {
     niveaux: parNiveau.map(
       (l): LigneNiveau => ({
         code: l.code,
-        libelle: l.libelle,
+        // the indicator module has labels of its own: the dashboards show the filters' (one label per level)
+        libelle: l.code === null ? l.libelle : libelleNiveau(l.code),
         apprentis: m(l.compteurs.apprentis),
         inscritsSansContrat: m(l.compteurs.inscritsSansContrat),
         rupturants: m(l.compteurs.rupturants),
@@ -906,7 +967,8 @@ async function calculer(database: Database, c: Calcul): Promise<Resultat> {
 
 /**
  * Everything a dashboard page shows. Throws a redirect (filter panel searches), a 404 (unknown page) or a 403
- * (outside the viewer's rights); a bad URL value gives `erreurs` (French, naming the parameter) and no figures.
+ * (outside the viewer's rights); a bad URL value gives `erreurs` (French, naming the parameter) and is ignored:
+ * the valid filters stay in the panel and the figures are computed with them (none with `strict`).
  */
 export async function chargerTableau(request: Request, database: Database, vue: Vue, options: ChargementOptions = {}): Promise<TableauPage> {
   const viewer = await getViewer(request, database);
@@ -915,31 +977,30 @@ export async function chargerTableau(request: Request, database: Database, vue: 
   const t = await territoires(database);
   const ctx = await resoudreVue(database, viewer, vue, t);
   const recherches = await traiterRecherches(database, viewer, ctx, url, today);
-  const params = url.searchParams;
-  const p = lireParametres(params, today);
+  const p = lireParametres(recherches.params ?? url.searchParams, today);
   const erreurs = [...recherches.erreurs, ...p.erreurs];
-  if (p.erreurs.length === 0) await verifierFiltres(database, viewer, p.filters);
+  await verifierFiltres(database, viewer, p.filters);
 
-  const search = chaineRequete(params);
-  const filtresAffiches = p.erreurs.length === 0 ? p.filters : {};
+  const search = chaineRequete(p.recherche);
   const [reseaux, tags] = await Promise.all([
     viewer.userId === null || viewer.scope.kind === "organisme"
       ? Promise.resolve(null)
       : viewer.scope.kind === "reseau"
         ? Promise.resolve([viewer.scope.nom])
-        : reseauxConnus(database, viewer),
-    etiquettes(database, ctx, filtresAffiches, search, t),
+        : reseauxConnus(database, viewer).then((r) => [...r].sort((a, b) => a.localeCompare(b, "fr"))),
+    etiquettes(database, ctx, p.filters, search, t),
   ]);
   const panneau: Panneau = {
     mois: p.mois,
     moisMax: today.slice(0, 7),
     territoires: ctx.vue.kind === "organisme" ? null : optionsTerritoires(viewer, t),
-    territoire: territoireCourant(ctx, filtresAffiches),
+    territoire: territoireCourant(ctx, p.filters),
     reseaux,
     cfa: viewer.userId !== null && ctx.vue.kind !== "organisme",
     formation: ctx.vue.kind !== "formation",
-    filtres: filtresAffiches,
-    conserves: conserves(params, ctx, reseaux !== null),
+    recherches: recherches.saisies,
+    filtres: p.filters,
+    conserves: conserves(p.recherche, ctx, reseaux !== null),
     etiquettes: tags,
     reinitialiser: ctx.info.chemin,
   };
@@ -956,7 +1017,8 @@ export async function chargerTableau(request: Request, database: Database, vue: 
     choix: recherches.choix,
     resultat: null,
   };
-  if (erreurs.length > 0 || recherches.choix) return page;
+  // A bad value is reported and ignored (the other filters apply); an ambiguous search waits for the choice.
+  if (recherches.choix || (options.strict && erreurs.length > 0)) return page;
 
   const filters = combinerFiltres(ctx.filtresVue, ctx.filtresScope, p.filters);
   page.resultat = await calculer(database, { ctx, viewer, date: p.date, today, now: options.now, filters, tri: p.tri, complet: options.complet });

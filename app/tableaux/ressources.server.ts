@@ -3,7 +3,9 @@
  * (one table: organismes, formations, chiffres, serie), with the page's parameters plus `vue=` (national,
  * region:84, departement:69, academie:10, organisme:<id>, formation:<id>). Same policy as the pages (they share
  * chargerTableau): masked for the public, 403 outside the viewer's rights — as JSON for the JSON route — with
- * no figure in it.
+ * no figure in it; a bad parameter is a 400 (no figures), not ignored as on the pages.
+ * Machine formats, for reuse: months "AAAA-MM" and dates "AAAA-MM-JJ" (ISO 8601), counts as plain integers; the
+ * labels (statuts, niveaux, territories) are the pages'. The pages' own tables and charts' CSV are in French.
  */
 import { toCsv, type CsvValue } from "../shared/csv";
 import { chargerTableau, vueDeParametre } from "./page.server";
@@ -29,7 +31,7 @@ async function page(request: Request, database: Database, format: "json" | "csv"
   for (const k of PARAMETRES_RECHERCHE) url.searchParams.delete(k);
   try {
     const vue = vueDeParametre(url.searchParams.get("vue"));
-    const result = await chargerTableau(new Request(url, { headers: request.headers }), database, vue, { complet });
+    const result = await chargerTableau(new Request(url, { headers: request.headers }), database, vue, { complet, strict: true });
     if (result.erreurs.length) return erreur(format, 400, `Paramètres invalides : ${result.erreurs.join(" ; ")}.`);
     return result;
   } catch (thrown) {

@@ -176,11 +176,19 @@ export interface Panneau {
   cfa: boolean;
   /** The formation search field (not on a formation page). */
   formation: boolean;
+  /** The text of each search field that did not resolve (kept in the field), and why when it found nothing. */
+  recherches: Record<"cfa" | "formation", SaisieRecherche>;
   filtres: IndicateursFilters;
   /** Hidden inputs: filters set by URL or by a search that have no field of their own. */
   conserves: [string, string][];
   etiquettes: Etiquette[];
   reinitialiser: string;
+}
+
+export interface SaisieRecherche {
+  valeur: string;
+  /** French, shown under the field: "Aucune formation du catalogue ne correspond à « … »." */
+  erreur: string | null;
 }
 
 export interface Choix {

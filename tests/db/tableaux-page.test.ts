@@ -244,9 +244,11 @@ describe("territory, organisme and formation pages", () => {
 });
 
 describe("URL and filter panel", () => {
-  it("explains a bad value in French, without figures (never a 500)", async () => {
+  it("explains a bad value in French and ignores it (never a 500)", async () => {
     const p = await page("/?niveau=9&mois=2026-13&sexe=X", { kind: "national" });
-    expect(p.resultat).toBeNull();
+    expect(p.panneau.filtres).toEqual({});
+    expect(p.mois).toBe(MOIS);
+    expect(p.resultat).not.toBeNull();
     expect(p.erreurs).toEqual([
       "mois : mois invalide « 2026-13 » (AAAA-MM attendu)",
       "niveau : niveau invalide « 9 » (3 à 8 attendu)",
@@ -269,7 +271,7 @@ describe("URL and filter panel", () => {
     const p = await page("/?niveau=4&sexe=F&age=moins_18&rqth=non", { kind: "national" }, "admin");
     const attendu = await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { niveau: [4], sexe: ["F"], trancheAge: ["moins_18"], rqth: false } });
     expect(chiffres(p.resultat!)).toEqual(attendus(attendu.compteurs));
-    expect(p.panneau.etiquettes.map((e) => e.libelle)).toEqual(["Niveau : 4", "Âge : moins de 18 ans", "Sexe : Femmes", "RQTH : non"]);
+    expect(p.panneau.etiquettes.map((e) => e.libelle)).toEqual(["Niveau : 4 (Baccalauréat, BP)", "Âge : moins de 18 ans", "Sexe : Femmes", "RQTH : non"]);
     expect(p.panneau.etiquettes[0].href).toBe("/?sexe=F&age=moins_18&rqth=non");
     const mois = await page(`/?mois=${MOIS}`, { kind: "national" }, "admin");
     expect(mois.date).toBe(TODAY);

@@ -61,7 +61,7 @@ describe("French formats", () => {
     expect(nombre("< 5")).toBe("< 5");
     expect(valeurGraphique("< 5")).toBeNull();
     expect(variation(1234, 0.1023)).toBe("+1\u202f234 (+10,2\u00a0%)");
-    expect(variation(-5, null)).toBe("-5");
+    expect(variation(-5, null)).toBe("\u22125");
     expect(variation(null, null)).toBeNull();
     expect(pourcentageCellule(0.12345)).toBe(12.3);
     expect(moisCourt("2025-09")).toBe("sept. 2025");

@@ -1,12 +1,13 @@
 /**
  * The filter panel (DSFR): a GET form, so every filter lives in the URL (shareable, back button), works without
  * JavaScript, and is a client-side navigation once hydrated. Searches (territory, CFA, formation) are resolved by
- * the loader into canonical URLs. Active filters are listed as tags, each a link removing it; "Réinitialiser"
+ * the loader into canonical URLs; a CFA or formation search that finds nothing keeps its text, with the reason under
+ * the field. Active filters are listed as tags, each a link removing it; "Réinitialiser"
  * goes back to the page without parameters.
  */
 import { Form, Link } from "@remix-run/react";
 import { OPTIONS_AGE, OPTIONS_NIVEAU, OPTIONS_RQTH, OPTIONS_SEXE, type OptionSelect } from "../options";
-import type { Panneau, OptionTerritoire } from "../types";
+import type { Panneau, OptionTerritoire, SaisieRecherche } from "../types";
 
 function Select({ id, name, label, value, options, vide, hint }: { id: string; name: string; label: string; value: string; options: OptionSelect[]; vide: string; hint?: string }) {
   return (
@@ -55,14 +56,30 @@ function SelectTerritoire({ options, value }: { options: OptionTerritoire[]; val
   );
 }
 
-function Recherche({ id, name, label, hint }: { id: string; name: string; label: string; hint: string }) {
+/** A search field: what was typed stays in it when it did not resolve, with the reason when it found nothing. */
+function Recherche({ id, name, label, hint, saisie }: { id: string; name: string; label: string; hint: string; saisie: SaisieRecherche }) {
+  const idErreur = `${id}-erreur`;
   return (
-    <div className="fr-input-group">
+    <div className={`fr-input-group${saisie.erreur ? " fr-input-group--error" : ""}`}>
       <label className="fr-label" htmlFor={id}>
         {label}
         <span className="fr-hint-text">{hint}</span>
       </label>
-      <input className="fr-input" type="search" id={id} name={name} defaultValue="" autoComplete="off" />
+      <input
+        className={`fr-input${saisie.erreur ? " fr-input--error" : ""}`}
+        type="search"
+        id={id}
+        name={name}
+        defaultValue={saisie.valeur}
+        autoComplete="off"
+        aria-invalid={saisie.erreur ? true : undefined}
+        aria-describedby={saisie.erreur ? idErreur : undefined}
+      />
+      {saisie.erreur ? (
+        <p id={idErreur} className="fr-error-text" data-testid={`${id}-erreur`}>
+          {saisie.erreur}
+        </p>
+      ) : null}
     </div>
   );
 }
@@ -75,7 +92,7 @@ export function FilterPanel({ panneau, action, recherche }: { panneau: Panneau; 
       <h2 id="titre-filtres" className="fr-h5 fr-mb-2w">
         Filtres
       </h2>
-      <Form method="get" action={action} key={recherche} preventScrollReset data-testid="filtres">
+      <Form method="get" action={action} key={`${recherche}|${panneau.recherches.cfa.valeur}|${panneau.recherches.formation.valeur}`} preventScrollReset data-testid="filtres">
         {panneau.conserves.map(([k, v], i) => (
           <input key={`${k}-${i}`} type="hidden" name={k} value={v} />
         ))}
@@ -111,12 +128,12 @@ export function FilterPanel({ panneau, action, recherche }: { panneau: Panneau; 
           </div>
           {panneau.formation ? (
             <div className="fr-col-12 fr-col-sm-6 fr-col-lg-3">
-              <Recherche id="filtre-formation" name="formation" label="Formation" hint="CFD, code RNCP ou mots de l'intitulé" />
+              <Recherche id="filtre-formation" name="formation" label="Formation" hint="CFD, code RNCP ou mots de l'intitulé" saisie={panneau.recherches.formation} />
             </div>
           ) : null}
           {panneau.cfa ? (
             <div className="fr-col-12 fr-col-sm-6 fr-col-lg-3">
-              <Recherche id="filtre-cfa" name="cfa" label="CFA" hint="Nom, UAI ou SIRET" />
+              <Recherche id="filtre-cfa" name="cfa" label="CFA" hint="Nom, UAI ou SIRET" saisie={panneau.recherches.cfa} />
             </div>
           ) : null}
           <div className="fr-col-12 fr-col-sm-6 fr-col-lg-2">

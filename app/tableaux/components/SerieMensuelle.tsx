@@ -1,5 +1,5 @@
 /** The 24-month series: apprentis, inscrits sans contrat and rupturants stacked (their sum is the apprenants). */
-import { formatMois } from "~/ui/format";
+import { formatDate, formatMois } from "~/ui/format";
 import { moisCourt, valeurGraphique } from "../format";
 import type { Nombre, PointSerie } from "../types";
 import { LIBELLES_COMPTES } from "../vues";
@@ -52,7 +52,8 @@ export function SerieMensuelle({ serie, fileName }: { serie: PointSerie[]; fileN
       data={{
         fileName,
         columns: ["Mois", "Date", ...COLONNES_EMPILEES],
-        rows: serie.map((p) => [p.mois, p.date, p.apprentis, p.inscritsSansContrat, p.rupturants]),
+        // French, like the rest of the page ("janvier 2025", "31/01/2025"); /tableau.csv?table=serie keeps ISO for reuse
+        rows: serie.map((p) => [formatMois(p.mois), formatDate(p.date), p.apprentis, p.inscritsSansContrat, p.rupturants]),
       }}
     />
   );

@@ -116,6 +116,7 @@ export function TableauDeBord({ page }: { page: TableauPage }) {
             ))}
           </ul>
           <p>
+            {r ? "Ils sont ignorés : les chiffres ci-dessous tiennent compte des autres filtres. " : null}
             Corrigez-les dans les filtres ci-dessus, ou <Link to={page.info.chemin}>revenez au tableau de bord sans filtre</Link>.
           </p>
         </div>
