@@ -14,6 +14,7 @@
  * Every function takes an optional `scope` (app/auth/policy.server.ts): the part of France the viewer may see,
  * applied as one more filter.
  */
+import { NIVEAU_LABELS } from "../referentiel/labels";
 import { sql, type SQL } from "drizzle-orm";
 import { arrayParam, type Database } from "../../db/client.server";
 import type { Scope } from "../auth/policy.server";
@@ -475,15 +476,6 @@ function total(groupes: Map<string | null, ComptesEtats>): ComptesEtats {
 
 // ---------------------------------------------------------------------------------------------- labels
 
-const LIBELLES_NIVEAU: Record<string, string> = {
-  "3": "Niveau 3 (CAP, BEP)",
-  "4": "Niveau 4 (baccalauréat)",
-  "5": "Niveau 5 (bac + 2)",
-  "6": "Niveau 6 (bac + 3 et 4)",
-  "7": "Niveau 7 (bac + 5)",
-  "8": "Niveau 8 (doctorat)",
-};
-
 const NON_RENSEIGNE = "Non renseigné";
 
 async function lignesRepartition(
@@ -511,7 +503,7 @@ async function lignesRepartition(
     for (const code of codes) {
       lignes.push({
         code,
-        libelle: code === null ? NON_RENSEIGNE : LIBELLES_NIVEAU[code] ?? `Niveau ${code}`,
+        libelle: code === null ? NON_RENSEIGNE : NIVEAU_LABELS[Number(code)] ?? `Niveau ${code}`,
         compteurs: compteurs(groupes.get(code)!),
       });
     }

@@ -509,9 +509,9 @@ describe("compteurs à une date", () => {
       [null, "Non renseigné", 1],
     ]);
     expect(await lines("niveau")).toEqual([
-      ["3", "Niveau 3 (CAP, BEP)", 3],
-      ["4", "Niveau 4 (baccalauréat)", 3],
-      ["5", "Niveau 5 (bac + 2)", 3],
+      ["3", "3 (CAP, BEP)", 3],
+      ["4", "4 (Baccalauréat, BP)", 3],
+      ["5", "5 (BTS, Bac+2)", 3],
     ]);
     expect((await lines("organisme")).map((l) => l[2])).toEqual([3, 3, 2, 1]);
     expect((await lines("organisme")).map((l) => l[1])).toEqual([
