@@ -61,6 +61,12 @@ export interface FiltresApprenants {
   limit: number;
 }
 
+/** The dates a statut can be computed at (the list's « Statut au »). */
+export const DATE_STATUT_MIN = "2000-01-01";
+export const DATE_STATUT_MAX = "2100-12-31";
+
+const dateFr = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
+
 function isDate(value: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
   const d = new Date(`${value}T00:00:00Z`);
@@ -76,8 +82,10 @@ export function parseFiltresApprenants(params: URLSearchParams, today: string): 
   if (q) filtres.q = q.slice(0, 100);
   const date = get("date");
   if (date) {
-    if (isDate(date) && date >= "2000-01-01" && date <= "2100-12-31") filtres.date = date;
-    else erreurs.push("La date doit être une date valide (jj/mm/aaaa).");
+    if (!isDate(date)) erreurs.push("La date du statut n'est pas une date valide : saisissez-la au format jj/mm/aaaa.");
+    else if (date < DATE_STATUT_MIN || date > DATE_STATUT_MAX) {
+      erreurs.push(`La date du statut doit être comprise entre le ${dateFr(DATE_STATUT_MIN)} et le ${dateFr(DATE_STATUT_MAX)} (${dateFr(date)} est hors de cette période).`);
+    } else filtres.date = date;
   }
   const statut = get("statut");
   if (statut) {

@@ -1,11 +1,13 @@
 /**
  * From a rejected item's error (as the ingestion pipeline stores it: `{ path, message }`, message in French
- * starting with the field name) to what CFA staff need: the field in plain words, a category for the summary of
- * recurring errors, and how to fix it in the ERP. Pure, browser-safe (no I/O).
+ * starting with the field name) to what CFA staff need: the field in plain words, the problem in one statement
+ * (the value received and what is wrong with it), a category for the summary of recurring errors, and, apart, how
+ * to fix it in the ERP (or the uploaded file) without saying the problem again. Pure, browser-safe (no I/O).
  *
- * The categories follow the messages of app/ingestion/dossier-schema.server.ts (MESSAGES) and of the pipeline
- * (unknown organisme, dossier outside the transmitting organisme's scope). An unknown message falls back to a
- * generic explanation naming the field.
+ * The categories follow the messages of app/ingestion/dossier-schema.server.ts (MESSAGES), of the pipeline
+ * (unknown organisme, dossier outside the transmitting organisme's scope) and of the upload (app/ingestion/mapping.ts:
+ * dates as typed in the file; upload.server.ts: messages in the file's terms). An unknown message falls back to its
+ * first sentence as the problem and the rest as the fix.
  */
 
 /** Windows of the transmissions' history (days). */
@@ -71,25 +73,46 @@ export const LIBELLES_CHAMPS_V3: Record<string, string> = {
   etablissement_responsable_siret: "SIRET de l'établissement responsable",
   etablissement_formateur_uai: "UAI de l'établissement formateur",
   etablissement_formateur_siret: "SIRET de l'établissement formateur",
+  etablissement_lieu_de_formation_uai: "UAI du lieu de formation",
+  etablissement_lieu_de_formation_siret: "SIRET du lieu de formation",
+  etablissement_lieu_de_formation_code_postal: "code postal du lieu de formation",
   statut_apprenant: "statut de l'apprenant",
   date_metier_mise_a_jour_statut: "date de mise à jour du statut",
   tel_apprenant: "téléphone de l'apprenant",
   email_contact: "e-mail de l'apprenant",
+  responsable_apprenant_mail1: "e-mail du responsable légal 1",
+  responsable_apprenant_mail2: "e-mail du responsable légal 2",
   formation_cfd: "code diplôme (CFD)",
   formation_rncp: "code RNCP",
+  annee_formation: "année de formation",
+  duree_theorique_formation: "durée théorique de la formation (années)",
+  duree_theorique_formation_mois: "durée théorique de la formation (mois)",
   sexe_apprenant: "sexe",
+  rqth_apprenant: "RQTH",
+  date_rqth_apprenant: "date de la RQTH",
   code_postal_apprenant: "code postal",
+  code_postal_de_naissance_apprenant: "code postal de naissance",
   code_commune_insee_apprenant: "commune de résidence (code INSEE)",
   code_commune_insee_de_naissance_apprenant: "commune de naissance (code INSEE)",
+  date_exclusion_formation: "date d'exclusion",
+  date_obtention_diplome_formation: "date d'obtention du diplôme",
   contrat_date_debut: "date de début du contrat",
   contrat_date_fin: "date de fin du contrat",
   contrat_date_rupture: "date de rupture du contrat",
+  cause_rupture_contrat: "cause de rupture du contrat",
   siret_employeur: "SIRET de l'employeur",
   ine_apprenant: "INE",
+  type_cfa: "type de CFA",
+  derniere_situation: "dernière situation",
+  dernier_organisme_uai: "dernier organisme fréquenté",
 };
 
-/** Where the field is usually entered in an ERP. */
-function ouSaisir(champ: string): string {
+/** Where the transmission came from: the ERP (API) or a file uploaded on /televersement. */
+export type SourceTransmission = "API" | "FICHIER";
+
+/** Where the field is usually entered in an ERP, or the uploaded file. */
+function ouSaisir(champ: string, source: SourceTransmission): string {
+  if (source === "FICHIER") return "dans votre fichier, puis téléversez-le à nouveau";
   if (/^contrat_|^siret_employeur|^cause_rupture/.test(champ)) return "dans la fiche contrat de l'apprenant";
   if (/^etablissement_|^type_cfa/.test(champ)) return "dans le paramétrage de l'établissement (fiche site / établissement) de votre ERP";
   if (/^formation_|_formation$|^annee_formation|^duree_theorique|^libelle_court_formation/.test(champ)) {
@@ -117,108 +140,186 @@ export interface ErreurExpliquee {
   /** The field in plain French. */
   libelleChamp: string;
   categorie: CategorieErreur;
-  /** How to fix it in the ERP. */
+  /**
+   * The problem in one statement, after the field's name: the value received when there is one and what is wrong
+   * with it (`« 2006-02-30 » n'existe pas dans le calendrier`).
+   */
+  constat: string;
+  /** How to fix it, in short, without saying the problem again. */
   explication: string;
 }
 
 function libelle(champ: string, labels?: Record<string, string>): string {
   if (champ === "dossier") return "dossier entier";
-  return labels?.[champ] ?? LIBELLES_CHAMPS_V3[champ] ?? champ.replace(/_/g, " ");
+  const known = labels?.[champ] ?? LIBELLES_CHAMPS_V3[champ];
+  if (known) return known;
+  // contract ranks: contrat_date_debut_2 → "date de début du contrat (2e contrat)"
+  const rang = /^(.+)_([2-4])$/.exec(champ);
+  const base = rang ? (labels?.[rang[1]] ?? LIBELLES_CHAMPS_V3[rang[1]]) : undefined;
+  if (rang && base) return `${base} (${rang[2]}e contrat)`;
+  return champ.replace(/_/g, " ");
 }
 
-/** The explanation of one stored error. */
-export function expliquerErreur(error: { path: readonly (string | number)[]; message: string }, labels?: Record<string, string>): ErreurExpliquee {
+/** "date de naissance" → "Date de naissance". */
+export function majuscule(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** The message without its leading field(s) (`champ : `, `champ / champ : `, or the file's column name). */
+function sansChamp(message: string): string {
+  const i = message.indexOf(" : ");
+  return i >= 0 ? message.slice(i + 3) : message;
+}
+
+/** The value received, as the message quotes it: `(reçu « … »)` (API), or `Colonne : « … » n'existe pas…` (file). */
+function valeurRecue(message: string): string | null {
+  const recu = /\(reçu « (.*) »\)\s*$/.exec(message);
+  if (recu) return recu[1];
+  const fichier = / : (?:l'année de )?« ([^»]*) » (?:n'existe pas|n'est pas une date lisible|est invraisemblable)/.exec(message);
+  return fichier ? fichier[1] : null;
+}
+
+/** The first sentence of a text (without its final dot), and what follows. */
+function phrases(text: string): [string, string] {
+  const m = /(?<!\bex)\.\s+(?=[A-ZÀ-ÝÉ])/.exec(text);
+  const first = m ? text.slice(0, m.index) : text.replace(/\.\s*$/, "");
+  return [first, m ? text.slice(m.index + m[0].length).trim() : ""];
+}
+
+/** "2026-09-02" or "02/09/2026" in a message → "02/09/2026". */
+function dateDuMessage(message: string): string | null {
+  const iso = /\((\d{4})-(\d{2})-(\d{2})\)/.exec(message);
+  if (iso) return `${iso[3]}/${iso[2]}/${iso[1]}`;
+  return /\((\d{2}\/\d{2}\/\d{4})\)/.exec(message)?.[1] ?? null;
+}
+
+/** The explanation of one stored error (`source`: where the transmission came from, for where to fix it). */
+export function expliquerErreur(
+  error: { path: readonly (string | number)[]; message: string },
+  labels?: Record<string, string>,
+  source: SourceTransmission = "API",
+): ErreurExpliquee {
   const message = error.message ?? "";
   const champ = champDeErreur(error.path ?? [], message);
   const nom = libelle(champ, labels);
-  const ou = ouSaisir(champ);
-  const r = (categorie: CategorieErreur, explication: string): ErreurExpliquee => ({ champ, libelleChamp: nom, categorie, explication });
+  const ou = ouSaisir(champ, source);
+  const valeur = valeurRecue(message);
+  const recu = valeur === null ? "" : `« ${valeur} » `;
+  const r = (categorie: CategorieErreur, constat: string, explication: string, libelleChamp = nom): ErreurExpliquee => ({
+    champ,
+    libelleChamp,
+    categorie,
+    constat,
+    explication,
+  });
+  const texte = () => sansChamp(message).replace(/\s*\(reçu « .* »\)\s*$/, "");
 
   const inconnu = /établissement (formateur|responsable) inconnu du référentiel/.exec(message);
   if (inconnu) {
     const role = inconnu[1];
-    const connu = /\(([^)]*(?:connu avec)[^)]*)\)/.exec(message)?.[1];
+    const couple = /avec le couple (UAI \S+ \/ SIRET \S+?)(?: \(([^)]*)\))?\./.exec(message);
     return r(
       "organisme_inconnu",
-      `Vérifiez l'UAI et le SIRET de l'établissement ${role} déclarés dans le paramétrage de votre ERP (fiche établissement ou site de formation) : ` +
-        "le couple UAI–SIRET doit être exactement celui du référentiel des organismes (consultez votre fiche dans le répertoire des organismes)" +
-        (connu ? ` — le référentiel indique : ${connu}` : "") +
-        ". Si votre SIRET a changé (déménagement, changement de structure) ou si l'UAI est nouveau, demandez la mise à jour du référentiel, puis renvoyez les dossiers.",
+      `${couple ? `couple ${couple[1]}` : "UAI et SIRET"} inconnu du référentiel des organismes${couple?.[2] ? ` (${couple[2]})` : ""}`,
+      `Corrigez l'UAI et le SIRET de l'établissement ${role} ${ou} : le couple doit être celui du référentiel des organismes. ` +
+        "S'ils sont exacts (UAI nouveau, SIRET changé), demandez la mise à jour du référentiel.",
+      `établissement ${role}`,
     );
   }
   if (/hors du périmètre/.test(message)) {
     return r(
       "hors_perimetre",
-      "Ce dossier concerne un établissement qui n'est ni le vôtre ni l'un de vos organismes formateurs : vérifiez l'établissement formateur et l'établissement responsable " +
-        "saisis dans l'inscription de l'apprenant. S'il relève d'un autre CFA, il doit être transmis avec la clé d'API de ce CFA ; s'il s'agit bien de l'un de vos sites, " +
-        "demandez l'ajout du lien formateur → responsable dans le référentiel.",
+      phrases(sansChamp(message))[0],
+      "Vérifiez les établissements formateur et responsable de l'inscription. Un apprenant d'un autre CFA se transmet avec la clé d'API de ce CFA ; " +
+        "si l'établissement est bien l'un de vos sites, demandez l'ajout du lien formateur → responsable dans le référentiel.",
+      champ === "dossier" ? "établissements formateur et responsable" : nom,
     );
   }
   if (/: champ obligatoire\b/.test(message) || /: champ obligatoire manquant/.test(message)) {
-    return r("champ_obligatoire", `Le champ « ${nom} » est obligatoire et n'a pas été transmis : renseignez-le ${ou}, puis laissez l'ERP renvoyer le dossier.`);
+    return r("champ_obligatoire", "absent, alors que ce champ est obligatoire", `Renseignez ce champ ${ou}${source === "API" ? ", puis laissez l'ERP renvoyer le dossier" : ""}.`);
   }
-  if (/date de contrat fournie sans/.test(message) || /champ manquant alors que contrat_date_(fin|rupture)/.test(message)) {
+  if (/date de contrat fournie sans|champ manquant alors que contrat_date_(fin|rupture)/.test(message)) {
     return r(
       "contrat_sans_debut",
-      "Une date de fin ou de rupture de contrat est renseignée sans date de début : saisissez la date de début du contrat (celle du CERFA) dans la fiche contrat de l'apprenant, " +
-        "ou supprimez ce contrat s'il n'a jamais été signé.",
+      `${recu}renseignée sans date de début du contrat`,
+      "Saisissez la date de début du contrat (celle du CERFA) " +
+        (source === "FICHIER" ? `${ou}, ou effacez les dates d'un contrat jamais signé.` : "dans la fiche contrat de l'apprenant, ou supprimez ce contrat s'il n'a jamais été signé."),
     );
   }
-  if (/date de fin de formation doit être égale ou postérieure|est antérieure à date_entree_formation/.test(message)) {
+  if (/date de fin de formation doit être égale ou postérieure|est antérieure à date_entree_formation|précède la date d'entrée/.test(message)) {
+    const entree = dateDuMessage(message);
+    // a valid date, said as dates are read here (the ERP's AAAA-MM-JJ matters only for a date it could not read)
+    const fin = valeur && /^\d{4}-\d{2}-\d{2}$/.test(valeur) ? `${valeur.slice(8, 10)}/${valeur.slice(5, 7)}/${valeur.slice(0, 4)}` : valeur;
     return r(
       "fin_avant_entree",
-      "La date de fin de formation est antérieure à la date d'entrée : vérifiez ces deux dates dans l'inscription de l'apprenant (une inversion du jour et du mois est fréquente).",
+      `${fin ? `${fin}, ` : ""}antérieure à la date d'entrée en formation${entree ? ` (${entree})` : ""}`,
+      `Vérifiez la date d'entrée et la date de fin ${source === "FICHIER" ? ou : "dans l'inscription de l'apprenant"} (jour et mois inversés ?).`,
     );
   }
-  if (/date inexistante/.test(message)) {
-    return r("date_inexistante", `La ${nom} n'existe pas dans le calendrier (par exemple un 31 février ou un 31 avril) : corrigez-la ${ou}.`);
+  if (/date inexistante|» n'existe pas/.test(message)) {
+    return r("date_inexistante", `${recu}n'existe pas dans le calendrier`, `Corrigez la date ${ou} (jour et mois inversés ? 31 d'un mois de 30 jours ?).`);
   }
-  if (/date attendue entre \d{4} et \d{4}/.test(message)) {
-    return r("date_hors_plage", `L'année de la ${nom} est invraisemblable (faute de frappe sur l'année ?) : corrigez-la ${ou}.`);
+  if (/(date|année) attendue entre \d{4} et \d{4}/.test(message)) {
+    return r("date_hors_plage", `${recu}: année invraisemblable (attendue entre 1900 et 2100)`, `Corrigez l'année ${ou} (faute de frappe ?).`);
+  }
+  if (/n'est pas une date lisible/.test(message)) {
+    return r("date_format", `${recu}n'est pas une date lisible (attendue au format JJ/MM/AAAA)`, `Écrivez la date au format JJ/MM/AAAA ${ou}.`);
   }
   if (/date attendue au format|date invalide/.test(message)) {
     return r(
       "date_format",
-      `La ${nom} n'est pas au format attendu AAAA-MM-JJ (ex. 2024-09-02). Si la date est bien saisie ${ou}, c'est le format d'export de votre ERP qui est en cause : ` +
-        "signalez-le à son éditeur ; dans un fichier téléversé, mettez la colonne au format date.",
+      `${recu}n'est pas au format attendu AAAA-MM-JJ (ex. 2024-09-02)`,
+      `Si la date est bien saisie ${ou}, c'est le format d'export de votre ERP qui est en cause : signalez-le à son éditeur.`,
     );
   }
   if (/année scolaire attendue/.test(message)) {
-    return r("annee_scolaire", "L'année scolaire doit s'écrire AAAA-AAAA avec deux années consécutives (ex. 2024-2025) : corrigez-la dans l'inscription de l'apprenant.");
+    return r(
+      "annee_scolaire",
+      `${recu}n'est pas une année scolaire (attendue AAAA-AAAA, deux années consécutives, ex. 2024-2025)`,
+      `Corrigez l'année scolaire ${source === "FICHIER" ? ou : "dans l'inscription de l'apprenant"}.`,
+    );
   }
   if (/UAI attendu|UAI \(ex\./.test(message)) {
-    return r("uai", `L'UAI transmis (${nom}) n'est pas valide (7 chiffres et une lettre clé, ex. 0751234J) : corrigez-le ${ou}.`);
+    return r("uai", `${recu}n'est pas un UAI valide (7 chiffres et une lettre clé, ex. 0751234J)`, `Corrigez l'UAI ${ou}.`);
   }
   if (/SIRET attendu/.test(message)) {
-    return r("siret", `Le SIRET transmis (${nom}) n'est pas valide (14 chiffres dont une clé de contrôle) : corrigez-le ${ou} ; vérifiez-le sur l'annuaire des entreprises.`);
+    return r("siret", `${recu}n'est pas un SIRET valide (14 chiffres dont une clé de contrôle)`, `Corrigez le SIRET ${ou} ; vérifiez-le sur l'annuaire des entreprises.`);
   }
   if (/code commune INSEE attendu/.test(message)) {
     return r(
       "code_commune",
-      `Le code commune INSEE n'est pas valide : c'est le code officiel de la commune (ex. 69123 pour Lyon), différent du code postal. Corrigez la commune ${ou}.`,
+      `${recu}n'est pas un code commune INSEE (5 caractères, ex. 69123 pour Lyon : ce n'est pas le code postal)`,
+      `Corrigez la commune ${ou}.`,
     );
   }
-  if (/code postal attendu/.test(message)) return r("code_postal", `Le code postal doit compter 5 chiffres : corrigez l'adresse ${ou}.`);
+  if (/code postal attendu/.test(message)) return r("code_postal", `${recu}n'est pas un code postal (5 chiffres)`, `Corrigez l'adresse ${ou}.`);
   if (/code CFD attendu|code RNCP attendu/.test(message)) {
     return r(
       "code_formation",
-      "Le code de la formation n'est pas valide (CFD : 8 caractères, ex. 50022141 ; RNCP : RNCP suivi de chiffres, ex. RNCP35316) : corrigez-le dans le paramétrage de la formation de votre ERP.",
+      `${recu}n'est pas un code valide (CFD : 8 caractères, ex. 50022141 ; RNCP : RNCP suivi de chiffres, ex. RNCP35316)`,
+      `Corrigez le code de la formation ${source === "FICHIER" ? ou : "dans le paramétrage de la formation de votre ERP"}.`,
     );
   }
-  if (/sexe attendu/.test(message)) return r("sexe", "Le sexe doit valoir M ou F : corrigez-le dans la fiche de l'apprenant.");
+  if (/sexe attendu/.test(message)) return r("sexe", `${recu}n'est pas un sexe valide (M ou F)`, `Corrigez le sexe ${ou}.`);
   if (/adresse e-mail attendue|numéro de téléphone attendu/.test(message)) {
-    return r("contact", `La valeur du champ « ${nom} » n'est pas valide : corrigez les coordonnées ${ou} (ou videz le champ si vous ne les connaissez pas).`);
+    return r(
+      "contact",
+      `${recu}n'est pas ${/e-mail/.test(message) ? "une adresse e-mail valide" : "un numéro de téléphone valide"}`,
+      `Corrigez les coordonnées ${ou}, ou videz le champ si vous ne les connaissez pas.`,
+    );
   }
   if (/chaque dossier doit être un objet JSON|dossier impossible à lire/.test(message)) {
     return r(
       "dossier_illisible",
-      "Le dossier envoyé n'a pas la forme attendue par l'API : c'est un problème du connecteur de votre ERP, pas de vos données. Transmettez ce message à l'éditeur de votre logiciel.",
+      "le dossier envoyé n'a pas la forme attendue par l'API",
+      "C'est un problème du connecteur de votre ERP, pas de vos données : signalez-le à l'éditeur de votre logiciel.",
     );
   }
   if (/attendu|attendue/.test(message)) {
-    return r("valeur_invalide", `La valeur du champ « ${nom} » n'est pas au format attendu (voir le message) : corrigez-la ${ou}.`);
+    return r("valeur_invalide", `${recu}invalide : ${texte()}`, `Corrigez la valeur ${ou}.`);
   }
-  return r("autre", `Corrigez le champ « ${nom} » ${ou} en suivant le message, puis laissez l'ERP renvoyer le dossier.`);
+  const [constat, suite] = phrases(texte());
+  return r("autre", constat, suite || `Corrigez ce champ ${ou}${source === "API" ? ", puis laissez l'ERP renvoyer le dossier" : ""}.`);
 }
 
 export interface LigneResume {

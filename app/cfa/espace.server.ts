@@ -198,7 +198,7 @@ export async function accueilCfa(database: Database, espace: EspaceCfa, now = ne
     alertes.push({
       niveau: "warning",
       titre: "Qualité des données à améliorer",
-      description: `${pluriel(qualite.avecAnomalie, "apprenant a", "apprenants ont")} des informations manquantes ou douteuses (sexe, commune, dates de contrat, code de formation).`,
+      description: `${pluriel(qualite.avecAnomalie, "dossier d'apprenant a", "dossiers d'apprenants ont")} des informations manquantes ou douteuses (sexe, commune, dates de contrat, code de formation).`,
       lien: { texte: "Voir la qualité des données", href: `${base}/qualite` },
     });
   }

@@ -114,8 +114,9 @@ export interface ErreurDetaillee {
   champ: string;
   libelleChamp: string;
   categorie: CategorieErreur;
-  /** The message stored by the pipeline (field, expected format, value received). */
-  message: string;
+  /** The problem, after the field's name (value received, what is wrong): see expliquerErreur. */
+  constat: string;
+  /** How to fix it, without saying the problem again. */
   explication: string;
 }
 
@@ -168,7 +169,7 @@ function parseErrors(value: unknown): StoredItem[] {
   return Array.isArray(raw) ? (raw as StoredItem[]) : [];
 }
 
-function dossierRefuse(transmissionId: number, item: StoredItem): DossierRefuse {
+function dossierRefuse(transmissionId: number, source: "API" | "FICHIER", item: StoredItem): DossierRefuse {
   return {
     transmissionId,
     numero: (item.index ?? 0) + 1,
@@ -176,10 +177,7 @@ function dossierRefuse(transmissionId: number, item: StoredItem): DossierRefuse 
     idErpApprenant: item.id_erp_apprenant ?? null,
     nom: item.nom ?? null,
     prenom: item.prenom ?? null,
-    erreurs: (item.errors ?? []).map((e) => {
-      const error = { path: e.path ?? [], message: e.message ?? "" };
-      return { ...expliquerErreur(error), message: error.message };
-    }),
+    erreurs: (item.errors ?? []).map((e) => expliquerErreur({ path: e.path ?? [], message: e.message ?? "" }, undefined, source)),
   };
 }
 
@@ -215,7 +213,7 @@ export async function transmissionsDuJour(database: Database, organismeId: numbe
   const transmissions = rows.map((r) => {
     const stored = parseErrors(r.errors);
     for (const item of stored) {
-      refuses.push(dossierRefuse(r.id, item));
+      refuses.push(dossierRefuse(r.id, r.source, item));
       items.push(item);
     }
     return {

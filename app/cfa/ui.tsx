@@ -8,6 +8,14 @@ export function codesFormation(cfd: string | null, rncp: string | null): string 
   return [cfd && `CFD ${cfd}`, rncp].filter(Boolean).join(" · ");
 }
 
+/** The transmission modes (organismes.mode_transmission, transmissions.source), named alike everywhere in the space. */
+export const MODES_TRANSMISSION: Record<string, string> = { API: "API", FICHIER: "Téléversement de fichier" };
+
+/** "API", "Téléversement de fichier", or `sinon` for an unknown or unset mode. */
+export function libelleMode(mode: string | null | undefined, sinon = "–"): string {
+  return (mode && MODES_TRANSMISSION[mode]) || sinon;
+}
+
 /** "1re année", "2e année"… */
 export function libelleAnneeFormation(n: number): string {
   return n === 1 ? "1re année" : `${n}e année`;

@@ -9,7 +9,10 @@
  * - Cells are converted to what the v3 schema reads: dates `JJ/MM/AAAA`, `JJ-MM-AAAA`, `JJ/MM/AA`, `AAAAMMJJ` and
  *   Excel serial numbers (XLSX files only, from 1910 on: `2024` is a year, not 1905-07-16) → `AAAA-MM-JJ`;
  *   "Masculin"/"Homme"/"M." → M; "VRAI"/"FAUX" → true/false; a 9-digit phone number that lost its leading 0 in a
- *   spreadsheet gets it back. Everything else is left to the schema.
+ *   spreadsheet gets it back. Everything else is left to the schema, but for a date it would refuse (unreadable,
+ *   non-existent, out of its years): that error is said here with the column's name and the cell as typed
+ *   (`Date de naissance : « 31/02/2007 » n'existe pas : date attendue au format JJ/MM/AAAA (ex. 28/02/2007)`), and
+ *   replaces the schema's on the same field (RowError).
  * - Without an id column, the learner id is derived from the normalised nom + prénom + date de naissance (letters
  *   and digits of every script); a row whose nom or prénom has none gets an error instead of a shared id.
  * - The organisme's UAI and SIRET stand for a missing établissement only as a pair: both columns missing.
@@ -249,6 +252,44 @@ export function convertDateCell(value: string, today = new Date(), options: Cell
   return v;
 }
 
+/** The years the v3 schema accepts in a date. */
+const MIN_YEAR = 1900;
+const MAX_YEAR = 2100;
+/** How the page asks for dates: as people write them. */
+export const FORMAT_DATE_FICHIER = "JJ/MM/AAAA";
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+const dateFr = (year: number, month: number, day: number) => `${pad2(day)}/${pad2(month)}/${year}`;
+
+/** A real date close to a non-existent one: the month's last day (31/02 → 28/02), day and month swapped (05/13 → 13/05). */
+function dateProche(year: number, month: number, day: number): string {
+  if (month > 12 && day >= 1 && day <= 12 && month <= daysInMonth(year, day)) return dateFr(year, day, month);
+  const m = Math.min(Math.max(month, 1), 12);
+  return dateFr(year, m, Math.min(Math.max(day, 1), daysInMonth(year, m)));
+}
+
+/**
+ * The error of a date cell in the file's terms (its column, the value as typed, the format people write), or null
+ * when the converted value is a real date within the schema's years (or an ISO date followed by a time, left to the
+ * schema). `converted` is what `convertDateCell` made of `raw`.
+ */
+export function dateCellError(column: string, raw: string, converted: string): string | null {
+  const typed = raw.trim();
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$/.exec(converted);
+  if (!m) return `${column} : « ${typed} » n'est pas une date lisible : date attendue au format ${FORMAT_DATE_FICHIER} (ex. 02/09/2024)`;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+    return `${column} : « ${typed} » n'existe pas : date attendue au format ${FORMAT_DATE_FICHIER} (ex. ${dateProche(year, month, day)})`;
+  }
+  if (year < MIN_YEAR || year > MAX_YEAR) {
+    return `${column} : l'année de « ${typed} » est invraisemblable : année attendue entre ${MIN_YEAR} et ${MAX_YEAR}, date au format ${FORMAT_DATE_FICHIER}`;
+  }
+  return null;
+}
+
 const SEXES: Record<string, string> = {
   masculin: "M",
   homme: "M",
@@ -357,10 +398,15 @@ export function convertRow(
 ): { item: Record<string, unknown>; errors: RowError[] } {
   const item: Record<string, unknown> = {};
   const errors: RowError[] = [];
+  const columnName = (col: number) => options.headers?.[col]?.trim() || `Colonne ${col + 1}`;
   mapping.forEach((field, col) => {
     if (!field) return;
     const value = convertCell(field, row[col] ?? "", options);
-    if (value !== null) item[field] = value;
+    if (value === null) return;
+    item[field] = value;
+    // a date the schema would refuse: said with the cell as typed, in the format people write
+    const dateError = isDateField(field) ? dateCellError(columnName(col), row[col], value) : null;
+    if (dateError) errors.push({ path: [field], fields: [field], message: dateError });
   });
   const mapped = new Set(mapping.filter((f): f is string => !!f));
   if (defaults.annee_scolaire && !mapped.has("annee_scolaire")) item.annee_scolaire = defaults.annee_scolaire;

@@ -16,6 +16,7 @@ import {
   createUpload,
   defaultAnneeScolaire,
   importUpload,
+  introCorrespondance,
   loadUpload,
   mappingFrom,
   mappingNotes,
@@ -63,7 +64,8 @@ export type UploadPageData =
       headers: string[];
       firstRow: string[];
       mapping: (string | null)[];
-      automatic: boolean;
+      /** What the page says above the mapping (no column recognised: a warning). */
+      correspondance: { reconnues: number; texte: string };
       fields: { field: string; label: string; required: boolean }[];
       missingRequired: { field: string; label: string }[];
       notes: string[];
@@ -154,7 +156,7 @@ export async function televersementLoader(request: Request, database: Database):
       headers: upload.headers,
       firstRow: upload.headers.map((_, i) => upload.rows[0]?.[i + 1] ?? ""),
       mapping,
-      automatic,
+      correspondance: introCorrespondance(mapping, automatic),
       fields: UPLOAD_FIELDS,
       missingRequired: notes.missingRequired.map(({ field, label }) => ({ field, label })),
       notes: notes.notes,
@@ -190,7 +192,8 @@ export async function televersementAction(request: Request, database: Database):
   try {
     if (intent === "televerser") {
       const file = formData.get("fichier");
-      if (!file || typeof file === "string" || file.size === 0) return { error: "Choisissez un fichier CSV ou XLSX." };
+      if (!file || typeof file === "string" || (file.size === 0 && !file.name)) return { error: "Choisissez un fichier CSV ou XLSX." };
+      if (file.size === 0) return { error: `Le fichier « ${file.name} » est vide : choisissez un fichier CSV ou XLSX qui contient vos effectifs.` };
       const organisme = await resolveOrganisme(database, access, String(formData.get("organisme") ?? ""));
       const read = readUploadedFile(new Uint8Array(await file.arrayBuffer()), file.name);
       const id = await createUpload(database, access, {

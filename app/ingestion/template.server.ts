@@ -1,23 +1,41 @@
 /**
  * The upload template (CSV and XLSX): one column per v3 field (but the NIR, never stored), headed by its French
  * label (the mapping recognises labels and technical names), required fields first, and an example row taken from
- * the schema's examples. The XLSX has a second sheet describing each column.
+ * the schema's examples, written as people write them in a spreadsheet: dates JJ/MM/AAAA (the schema's examples
+ * are the API's AAAA-MM-JJ), a sexe that fits the example's prénom. The XLSX has a second sheet describing each
+ * column.
  */
 import { toCsv } from "../shared/csv";
 import { writeXlsx } from "../shared/xlsx.server";
 import { dossierV3ItemJsonSchema } from "./dossier-schema.server";
+import { FORMAT_DATE_FICHIER, isDateField } from "./mapping";
 import { UPLOAD_FIELDS } from "./upload.server";
+
+/** Examples of the file that differ from the API's: the example learner is Gaston, a boy. */
+const EXAMPLES_FICHIER: Record<string, string> = { sexe_apprenant: "M" };
+
+/** "2006-03-28" → "28/03/2006"; anything else unchanged. */
+function dateFichier(value: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : value;
+}
+
+/** A description of the API, for a file: dates are written JJ/MM/AAAA there (AAAA-MM-JJ is read too). */
+function descriptionFichier(description: string): string {
+  return description.replace(/au format AAAA-MM-JJ(?: \(une heure peut suivre, elle est ignorée\))?/g, `au format ${FORMAT_DATE_FICHIER} (AAAA-MM-JJ est aussi lu)`);
+}
 
 function columns() {
   const schema = dossierV3ItemJsonSchema() as { properties?: Record<string, { examples?: unknown[]; description?: string }> };
   const ordered = [...UPLOAD_FIELDS.filter((f) => f.required), ...UPLOAD_FIELDS.filter((f) => !f.required)];
   return ordered.map((f) => {
     const prop = schema.properties?.[f.field] ?? {};
-    const example = prop.examples?.[0];
+    const raw = EXAMPLES_FICHIER[f.field] ?? prop.examples?.[0];
+    const example = raw === undefined || raw === null ? "" : String(raw);
     return {
       ...f,
-      description: prop.description ?? "",
-      example: example === undefined || example === null ? "" : String(example),
+      description: descriptionFichier(prop.description ?? ""),
+      example: isDateField(f.field) ? dateFichier(example) : example,
     };
   });
 }

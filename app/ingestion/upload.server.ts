@@ -8,7 +8,13 @@
  * login page; other signed-in users get a 403.
  *
  * The upload record stores the file's header and rows (each row prefixed with its line number in the file) for
- * 24 hours; the mapping travels in the page's form (col_0, col_1…).
+ * 24 hours; the mapping travels in the page's form (col_0, col_1…). A file without établissement columns is the
+ * chosen organisme's, as formateur; as responsable too, unless the référentiel gives the organisme exactly one
+ * responsable (organisme_relations): then that one.
+ *
+ * Errors are said in the file's terms, in the preview and in the stored transmission alike: the conversion's own
+ * (dates as typed, see mapping.ts) replace the schema's on the same field, and the others get the file's column
+ * names and JJ/MM/AAAA dates (`inFileTerms`); the API's messages are not changed.
  *
  * The NIR is never stored: the columns whose name is the NIR's ("NIR", "N° sécu", "Numéro de sécurité sociale"…)
  * are dropped on reading, before anything is stored or shown; only "a NIR was given" is kept, per row (`+nir`
@@ -32,6 +38,7 @@ import {
   buildAliasIndex,
   convertRow,
   etablissementDefaulted,
+  isDateField,
   matchHeader,
   sanitizeMapping,
   type MappableField,
@@ -41,6 +48,7 @@ import {
 import { checkDossiers, ingestDossiers, normalizeErpName, type CheckedItem, type IngestResult, type OrganismeRef } from "./pipeline.server";
 import { arrayParam, type Executor } from "../../db/client.server";
 import { jsonParam, storableText } from "./sql.server";
+import { pluriel } from "../ui/format";
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 export const MAX_UPLOAD_ROWS = 10_000;
@@ -254,6 +262,11 @@ export interface UploadRecord {
   createdAt: string;
   importedAt: string | null;
   transmissionId: number | null;
+  /**
+   * The organisme's responsable when the référentiel gives it exactly one (organisme_relations), else null: the
+   * établissement responsable of a file without a column for it.
+   */
+  responsable: OrganismeRef | null;
 }
 
 export async function createUpload(
@@ -294,6 +307,9 @@ export async function loadUpload(database: Database, access: UploadAccess, id: s
     where t.id = ${id} and t.created_at > now() - interval '24 hours'`);
   if (!row || !canTransmitFor(access.viewer, row.organisme_id)) return null;
   const parse = <T>(v: T | string): T => (typeof v === "string" ? (JSON.parse(v) as T) : v);
+  const responsables = await database.rows<OrganismeRef>(sql`
+    select o.id, o.siret, o.uai, o.raison_sociale from organisme_relations r join organismes o on o.id = r.responsable_id
+    where r.formateur_id = ${row.organisme_id} and r.responsable_id <> r.formateur_id order by o.id limit 2`);
   return {
     id: row.id,
     organisme: { id: row.organisme_id, siret: row.siret, uai: row.uai, raison_sociale: row.raison_sociale },
@@ -305,6 +321,7 @@ export async function loadUpload(database: Database, access: UploadAccess, id: s
     createdAt: row.created_at,
     importedAt: row.imported_at,
     transmissionId: row.transmission_id,
+    responsable: responsables.length === 1 ? responsables[0] : null,
   };
 }
 
@@ -317,19 +334,45 @@ export function mappingFrom(params: URLSearchParams | FormData, headers: string[
   return { mapping: sanitizeMapping(sent.map((v) => (typeof v === "string" ? v : null)), UPLOAD_FIELDS), automatic: false };
 }
 
+/** What the page says above the mapping: how many columns were recognised, or that none was and what to do. */
+export function introCorrespondance(mapping: readonly (string | null)[], automatic: boolean): { reconnues: number; texte: string } {
+  const reconnues = mapping.filter(Boolean).length;
+  if (reconnues === 0) {
+    return {
+      reconnues,
+      texte: automatic
+        ? "Aucune colonne du fichier n'a été reconnue : associez chacune au champ qu'elle contient (au moins les champs obligatoires, marqués *), puis mettez à jour l'aperçu."
+        : "Aucune colonne n'est associée à un champ : associez chacune au champ qu'elle contient (au moins les champs obligatoires, marqués *), puis mettez à jour l'aperçu.",
+    };
+  }
+  return {
+    reconnues,
+    texte: automatic
+      ? `${pluriel(reconnues, "colonne a été associée", "colonnes ont été associées")} automatiquement aux champs attendus, sur ${mapping.length}. ` +
+        "Corrigez au besoin puis mettez à jour l'aperçu. Les champs marqués * sont obligatoires."
+      : "Corrigez au besoin puis mettez à jour l'aperçu. Les champs marqués * sont obligatoires.",
+  };
+}
+
 export function defaultAnneeScolaire(): string {
   return anneeScolaireOf(todayIso());
+}
+
+/** The établissement standing for a missing responsable: the organisme's only responsable, else the organisme. */
+function responsableParDefaut(upload: UploadRecord): OrganismeRef {
+  return upload.responsable ?? upload.organisme;
 }
 
 /** The values used for the columns the file does not have (the établissements' only as pairs: see mapping.ts). */
 function defaultsFor(upload: UploadRecord, anneeScolaire: string | null): RowDefaults {
   const o = upload.organisme;
+  const r = responsableParDefaut(upload);
   return {
     annee_scolaire: anneeScolaire,
     etablissement_formateur_uai: o.uai,
     etablissement_formateur_siret: o.siret,
-    etablissement_responsable_uai: o.uai,
-    etablissement_responsable_siret: o.siret,
+    etablissement_responsable_uai: r.uai,
+    etablissement_responsable_siret: r.siret,
   };
 }
 
@@ -350,11 +393,21 @@ export function mappingNotes(upload: UploadRecord, mapping: (string | null)[], a
   }
   const o = upload.organisme;
   const defaults = defaultsFor(upload, anneeScolaire);
+  const r = upload.responsable;
   for (const role of ETABLISSEMENT_ROLES) {
-    // the same rule as the rows' conversion: the organisme stands for the établissement only as a UAI + SIRET pair
+    // the same rule as the rows' conversion: an organisme stands for the établissement only as a UAI + SIRET pair
     if (etablissementDefaulted(role, mapping, defaults)) {
-      notes.push(`Pas de colonne pour l'établissement ${role} : c'est ${o.raison_sociale} (UAI ${o.uai}, SIRET ${o.siret}).`);
+      const e = role === "responsable" ? responsableParDefaut(upload) : o;
+      notes.push(
+        `Pas de colonne pour l'établissement ${role} : c'est ${e.raison_sociale} (UAI ${e.uai}, SIRET ${e.siret})` +
+          (role === "responsable" && r ? `, le responsable de ${o.raison_sociale} au référentiel des organismes.` : "."),
+      );
       covered.add(`etablissement_${role}_uai`).add(`etablissement_${role}_siret`);
+    } else if (role === "responsable" && r && !r.uai && !mapped.has("etablissement_responsable_uai") && !mapped.has("etablissement_responsable_siret")) {
+      notes.push(
+        `Pas de colonne pour l'établissement responsable : celui de ${o.raison_sociale} au référentiel, ${r.raison_sociale} (SIRET ${r.siret}), ` +
+          "n'y a pas d'UAI. Ajoutez au fichier les colonnes UAI et SIRET de l'établissement responsable.",
+      );
     }
   }
   const anneeScolaireNeeded = !mapped.has("annee_scolaire");
@@ -415,6 +468,56 @@ function itemsOf(upload: UploadRecord, mapping: (string | null)[], anneeScolaire
   return { items, lignes, rowErrors };
 }
 
+// ------------------------------------------------------------------------------------------------ messages
+
+/** The name of each field in this file: its column's name, else (no column) its label. */
+export function fieldNames(headers: readonly string[], mapping: readonly (string | null)[]): Map<string, string> {
+  const names = new Map(UPLOAD_FIELDS.map((f) => [f.field, f.label]));
+  mapping.forEach((field, i) => {
+    const header = headers[i]?.trim();
+    if (field && header) names.set(field, header);
+  });
+  return names;
+}
+
+const FIELD_CODE = new RegExp(
+  `(?<![\\w])(${UPLOAD_FIELDS.map((f) => f.field)
+    .sort((a, b) => b.length - a.length)
+    .join("|")})(?![\\w])`,
+  "g",
+);
+const ISO_DATE = /(?<![\w-])(\d{4})-(\d{2})-(\d{2})(?![\w-])/g;
+const LEADING_FIELDS = /^([a-z0-9_]+(?: \/ [a-z0-9_]+)*) : /;
+
+/**
+ * A message of the schema or the pipeline in the file's terms (the API's messages are not changed): the field codes
+ * become the file's column names (or the field's label when it has no column), the dates JJ/MM/AAAA —
+ * `date_fin_formation : … postérieure à date_entree_formation (2026-09-02)` →
+ * `Fin : … postérieure à « Entrée » (02/09/2026)`. Values quoted « … » (as received) are left as they are, but for
+ * a date field's, received as converted from the cell: JJ/MM/AAAA again.
+ */
+export function inFileTerms(message: string, names: ReadonlyMap<string, string>): string {
+  let head = "";
+  let rest = message;
+  const leading = LEADING_FIELDS.exec(message);
+  if (leading) {
+    const codes = leading[1].split(" / ");
+    if (codes.every((c) => names.has(c))) {
+      head = `${codes.map((c) => names.get(c)).join(" / ")} : `;
+      rest = message.slice(leading[0].length);
+      // a date field's value received is the conversion of the cell (28/03/2006 → 2006-03-28): said back as typed
+      if (codes.every(isDateField)) rest = rest.replace(/\(reçu « (\d{4})-(\d{2})-(\d{2}) »\)$/, "(reçu « $3/$2/$1 »)");
+    }
+  }
+  const body = rest
+    .split(/(«[^»]*»)/)
+    .map((part, i) =>
+      i % 2 ? part : part.replace(ISO_DATE, (_, y, m, d) => `${d}/${m}/${y}`).replace(FIELD_CODE, (code) => `« ${names.get(code) ?? code} »`),
+    )
+    .join("");
+  return head + body;
+}
+
 /** The schema's errors of a row, those its conversion explains better replaced by the conversion's. */
 function withRowErrors<E extends { path: (string | number)[]; message: string }>(errors: E[], rowErrors: RowError[] | undefined): (E | RowError)[] {
   if (!rowErrors) return errors;
@@ -434,6 +537,7 @@ export async function previewUpload(
   );
   const columnOf = new Map<string, number>();
   mapping.forEach((f, i) => f && columnOf.set(f, i));
+  const names = fieldNames(upload.headers, mapping);
   const errorsByColumn = upload.headers.map(() => 0);
   const toRow = (c: CheckedItem): PreviewRow => {
     const raw = upload.rows[c.index];
@@ -442,8 +546,9 @@ export async function previewUpload(
     for (const error of c.errors) {
       const fields = error.fields ?? (error.path.length ? [String(error.path[0])] : []);
       const columns = [...new Set(fields.map((f) => columnOf.get(f)).filter((i): i is number => i !== undefined))];
-      if (columns.length === 0) otherErrors.push(error.message);
-      for (const col of columns) cells[col].errors.push(error.message);
+      const message = inFileTerms(error.message, names);
+      if (columns.length === 0) otherErrors.push(message);
+      for (const col of columns) cells[col].errors.push(message);
     }
     cells.forEach((cell, i) => cell.errors.length && errorsByColumn[i]++);
     return { ligne: lignes[c.index], id: c.id_erp_apprenant, ok: c.errors.length === 0, cells, otherErrors };
@@ -476,7 +581,7 @@ export async function importUpload(
     fileName: upload.fileName,
     lignes,
   });
-  if (rowErrors.size) await explainRejections(database, result.transmissionId, rowErrors);
+  if (result.nbRejected) await explainRejections(database, result.transmissionId, rowErrors, fieldNames(upload.headers, mapping));
   await database.rows(
     sql`update televersements set imported_at = now(), transmission_id = ${result.transmissionId} where id = ${upload.id}`,
   );
@@ -484,10 +589,15 @@ export async function importUpload(
 }
 
 /**
- * The transmission's stored errors with the conversion's messages (e.g. an id that cannot be formed) in place of
- * the schema's less telling ones (`id_erp_apprenant : champ obligatoire`), as the preview showed them.
+ * The transmission's stored errors as the preview showed them: the conversion's messages (an id that cannot be
+ * formed, a date as typed) in place of the schema's less telling ones, and every message in the file's terms.
  */
-async function explainRejections(database: Database, transmissionId: number, rowErrors: Map<number, RowError[]>) {
+async function explainRejections(
+  database: Database,
+  transmissionId: number,
+  rowErrors: Map<number, RowError[]>,
+  names: ReadonlyMap<string, string>,
+) {
   const [row] = await database.rows<{ errors: unknown }>(sql`select errors from transmissions where id = ${transmissionId}`);
   const stored = (typeof row?.errors === "string" ? JSON.parse(row.errors) : row?.errors) as
     | { index: number; errors: { path: (string | number)[]; message: string }[] }[]
@@ -495,10 +605,9 @@ async function explainRejections(database: Database, transmissionId: number, row
   if (!Array.isArray(stored)) return;
   let changed = false;
   for (const entry of stored) {
-    const explained = rowErrors.get(entry.index);
-    if (!explained) continue;
-    entry.errors = withRowErrors(entry.errors, explained).map(({ path, message }) => ({ path, message }));
-    changed = true;
+    const before = JSON.stringify(entry.errors);
+    entry.errors = withRowErrors(entry.errors, rowErrors.get(entry.index)).map(({ path, message }) => ({ path, message: inFileTerms(message, names) }));
+    changed ||= JSON.stringify(entry.errors) !== before;
   }
   if (changed) await database.rows(sql`update transmissions set errors = ${jsonParam(stored)}::jsonb where id = ${transmissionId}`);
 }

@@ -3,11 +3,11 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireEspaceCfa } from "~/cfa/acces.server";
 import { accueilCfa } from "~/cfa/espace.server";
-import { Chiffre, formatDateHeure, titreEspace } from "~/cfa/ui";
+import { Chiffre, formatDateHeure, libelleMode, titreEspace } from "~/cfa/ui";
 import { NO_STORE } from "~/auth/responses.server";
 import { FraicheurBadge, TableauFiche } from "~/referentiel/components";
 import { ETAT_LABELS, NATURE_LABELS } from "~/referentiel/labels";
-import { formatDate, formatNombre, formatPourcentage } from "~/ui/format";
+import { formatDate, formatNombre, formatPourcentage, pluriel } from "~/ui/format";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: titreEspace("Accueil", matches) }];
@@ -31,7 +31,7 @@ export default function AccueilEspace() {
     ["Réseaux", o.reseaux.length ? o.reseaux.join(", ") : "Aucun"],
   ];
   const chiffres: { valeur: number; libelle: string; detail?: string; testId?: string }[] = [
-    { valeur: c.apprenants, libelle: "Apprenants", detail: "apprentis, sans contrat et rupturants", testId: "chiffre-apprenants" },
+    { valeur: c.apprenants, libelle: "Apprenants aujourd'hui", detail: "apprentis, inscrits sans contrat et rupturants", testId: "chiffre-apprenants" },
     { valeur: c.apprentis, libelle: "Apprentis", testId: "chiffre-apprentis" },
     { valeur: c.inscritsSansContrat, libelle: "Inscrits sans contrat" },
     { valeur: c.rupturants, libelle: "Rupturants" },
@@ -40,7 +40,7 @@ export default function AccueilEspace() {
     { valeur: c.aRisque, libelle: "À risque", detail: "sans contrat, mineurs ou RQTH" },
     { valeur: doublons, libelle: "Doublons probables" },
   ];
-  const mode = o.mode_transmission === "API" ? "API (ERP connecté)" : o.mode_transmission === "FICHIER" ? "Téléversement de fichiers" : "Non défini";
+  const mode = o.mode_transmission === "API" ? "API (ERP connecté)" : libelleMode(o.mode_transmission, "Non défini");
   return (
     <>
       <h1 className="fr-h2">{o.enseigne ?? o.raison_sociale}</h1>
@@ -129,7 +129,10 @@ export default function AccueilEspace() {
               {cleActive ? `active (${cleActive.prefix}…), dernière utilisation ${cleActive.lastUsedAt ? formatDateHeure(cleActive.lastUsedAt) : "jamais"}` : "aucune clé active"}
             </li>
             <li>
-              Qualité des données : {qualite.total ? `${formatPourcentage(qualite.score)} d'apprenants complets` : "aucun apprenant cette année"}{" "}
+              Qualité des données :{" "}
+              {qualite.total
+                ? `${formatPourcentage(qualite.score)} des ${pluriel(qualite.total, "dossier d'apprenant", "dossiers d'apprenants")} de l'année scolaire ${anneeScolaire} sans anomalie`
+                : `aucun dossier d'apprenant pour l'année scolaire ${anneeScolaire}`}{" "}
               {qualite.total ? <span className={`fr-badge fr-badge--sm fr-badge--no-icon ${qualite.badge}`}>{qualite.libelle}</span> : null}
             </li>
           </ul>

@@ -6,7 +6,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { NO_STORE } from "~/auth/responses.server";
 import { journaliserConsultation, requireEspaceCfa } from "~/cfa/acces.server";
-import { LIBELLES_STATUT, SIGNAUX, SIGNAL_KEYS, STATUTS_APPRENANT, TAILLES_PAGE, filtresPourJournal, parseFiltresApprenants } from "~/cfa/apprenants";
+import { DATE_STATUT_MAX, DATE_STATUT_MIN, LIBELLES_STATUT, SIGNAUX, SIGNAL_KEYS, STATUTS_APPRENANT, TAILLES_PAGE, filtresPourJournal, parseFiltresApprenants } from "~/cfa/apprenants";
 import { listerApprenants, optionsFiltres } from "~/cfa/apprenants.server";
 import { StatutBadge, codesFormation, libelleAnneeFormation, titreEspace } from "~/cfa/ui";
 import { ErrorsAlert, Pagination, SearchButtons, SelectField, SortHeader, withParams } from "~/referentiel/components";
@@ -42,8 +42,8 @@ export default function Apprenants() {
     <>
       <h1 className="fr-h2">Apprenants</h1>
       <p className="fr-text--sm">
-        Liste nominative de vos apprenants et de ceux de vos organismes formateurs. Chaque consultation est enregistrée dans le journal
-        des accès.
+        Liste nominative de vos apprenants et de ceux de vos organismes formateurs : un dossier par apprenant, formation et année
+        scolaire, quel que soit son statut. Chaque consultation est enregistrée dans le journal des accès.
       </p>
       <ErrorsAlert errors={erreurs} />
       <Form method="get" className="fr-mb-3w" aria-label="Rechercher et filtrer les apprenants">
@@ -63,7 +63,15 @@ export default function Apprenants() {
                 Statut au
                 <span className="fr-hint-text">Date de calcul du statut et des signaux</span>
               </label>
-              <input className="fr-input" type="date" id="date" name="date" defaultValue={f.date === today ? "" : f.date} />
+              <input
+                className="fr-input"
+                type="date"
+                id="date"
+                name="date"
+                min={DATE_STATUT_MIN}
+                max={DATE_STATUT_MAX}
+                defaultValue={f.date === today ? "" : f.date}
+              />
             </div>
           </div>
           <div className="fr-col-12 fr-col-md-4">
@@ -115,7 +123,7 @@ export default function Apprenants() {
             <SelectField
               id="limit"
               name="limit"
-              label="Apprenants par page"
+              label="Dossiers par page"
               value={String(f.limit)}
               empty="25"
               options={TAILLES_PAGE.filter((n) => n !== 25).map((n) => ({ value: String(n), label: String(n) }))}
@@ -129,7 +137,8 @@ export default function Apprenants() {
 
       <div className="fr-grid-row fr-grid-row--middle fr-mb-1w">
         <p className="fr-col fr-mb-0" role="status" aria-live="polite" data-testid="nombre-apprenants">
-          <strong>{pluriel(total, "apprenant")}</strong>
+          <strong>{pluriel(total, "dossier d'apprenant", "dossiers d'apprenants")}</strong>
+          {f.anneeScolaire ? ` (année scolaire ${f.anneeScolaire})` : " (toutes années scolaires)"}
           {f.date !== today ? ` — statut au ${formatDate(f.date)}` : ""}
         </p>
         {total > 0 ? (

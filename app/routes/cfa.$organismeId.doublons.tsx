@@ -133,9 +133,11 @@ export default function Doublons() {
               <CsrfInput token={csrf} />
               <input type="hidden" name="intent" value="fusionner" />
               <input type="hidden" name="groupe" value={g.effectifs.map((e) => e.id).join(",")} />
-              <fieldset className="fr-fieldset">
+              {/* A fieldset keeps its content's width by default (min-inline-size: min-content), and so does a flex item:
+                  both may shrink here, so that the table scrolls within its container on a narrow screen. */}
+              <fieldset className="fr-fieldset" style={{ minWidth: 0 }}>
                 <legend className="fr-fieldset__legend fr-text--regular">Apprenant à conserver</legend>
-                <div className="fr-table fr-table--sm fr-table--no-caption fr-mb-0">
+                <div className="fr-table fr-table--sm fr-table--no-caption fr-mb-0" style={{ minWidth: 0, maxWidth: "100%", flex: "1 1 100%" }}>
                   <table>
                     <caption>Fiches en double de {noms}</caption>
                     <thead>

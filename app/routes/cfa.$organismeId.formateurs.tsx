@@ -4,8 +4,9 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { NO_STORE } from "~/auth/responses.server";
 import { requireEspaceCfa } from "~/cfa/acces.server";
 import { formateursDuResponsable } from "~/cfa/espace.server";
-import { formatDateHeure, titreEspace } from "~/cfa/ui";
+import { formatDateHeure, libelleMode, titreEspace } from "~/cfa/ui";
 import { FraicheurBadge } from "~/referentiel/components";
+import { anneeScolaireOf, todayIso } from "~/statut/annee-scolaire";
 import { formatNombre, pluriel } from "~/ui/format";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
@@ -14,11 +15,11 @@ export const headers = () => NO_STORE;
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const espace = await requireEspaceCfa(request, context.database, params.organismeId);
-  return { formateurs: await formateursDuResponsable(context.database, espace.organismeId) };
+  return { formateurs: await formateursDuResponsable(context.database, espace.organismeId), anneeScolaire: anneeScolaireOf(todayIso()) };
 }
 
 export default function Formateurs() {
-  const { formateurs } = useLoaderData<typeof loader>();
+  const { formateurs, anneeScolaire } = useLoaderData<typeof loader>();
   const sansTransmission = formateurs.filter((f) => f.fraicheur === "jamais" || f.fraicheur === "ancienne").length;
   const avecRefus = formateurs.filter((f) => f.refuses7j > 0).length;
   return (
@@ -49,7 +50,7 @@ export default function Formateurs() {
                   <th scope="col">Dernière transmission</th>
                   <th scope="col">Transmissions (30 j)</th>
                   <th scope="col">Refusés (7 j)</th>
-                  <th scope="col">Apprenants cette année</th>
+                  <th scope="col">Dossiers d'apprenants {anneeScolaire}</th>
                   <th scope="col">Mode</th>
                 </tr>
               </thead>
@@ -78,7 +79,7 @@ export default function Formateurs() {
                     </td>
                     <td>{formatNombre(f.effectifsAnnee)}</td>
                     <td className="fr-text--sm">
-                      {f.modeTransmission === "API" ? "API" : f.modeTransmission === "FICHIER" ? "Fichier" : "–"}
+                      {libelleMode(f.modeTransmission)}
                       {f.erp ? ` (${f.erp})` : ""}
                       {f.modeTransmission === "API" && !f.cleActive ? (
                         <>

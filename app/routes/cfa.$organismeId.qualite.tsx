@@ -64,7 +64,7 @@ export default function Qualite() {
 
       {q.total === 0 ? (
         <div className="fr-alert fr-alert--info">
-          <h2 className="fr-alert__title">Aucun apprenant pour l'année {q.anneeScolaire}</h2>
+          <h2 className="fr-alert__title">Aucun dossier d'apprenant pour l'année scolaire {q.anneeScolaire}</h2>
           <p>
             La qualité des données se mesure sur les apprenants transmis. <Link to={`${base}/cle-api`}>Connectez votre ERP</Link> ou{" "}
             <Link to={`/televersement?organisme=${q.organismeId}`}>téléversez un fichier</Link>.
@@ -77,14 +77,15 @@ export default function Qualite() {
               <div className="fr-tile stat-card" data-testid="score-qualite">
                 <div className="fr-tile__body">
                   <p className="fr-tile__title fr-h2 fr-mb-0">{formatPourcentage(q.score)}</p>
-                  <p className="fr-tile__desc">d'apprenants sans anomalie</p>
+                  <p className="fr-tile__desc">des dossiers d'apprenants sans anomalie</p>
                   <p className={`fr-badge fr-badge--no-icon ${niveau.badge} fr-mt-1w`}>{niveau.libelle}</p>
                 </div>
               </div>
             </div>
             <div className="fr-col-12 fr-col-md-8">
               <p>
-                Année {q.anneeScolaire} : {pluriel(q.total, "apprenant")}, dont {pluriel(q.avecAnomalie, "a au moins une anomalie", "ont au moins une anomalie")}.
+                Année scolaire {q.anneeScolaire} : {pluriel(q.total, "dossier d'apprenant", "dossiers d'apprenants")}, dont{" "}
+                {pluriel(q.avecAnomalie, "a au moins une anomalie", "ont au moins une anomalie")}.
               </p>
             </div>
           </div>
@@ -95,7 +96,7 @@ export default function Qualite() {
                 <tr>
                   <th scope="col">Anomalie</th>
                   <th scope="col">Champs</th>
-                  <th scope="col">Apprenants</th>
+                  <th scope="col">Dossiers</th>
                   <th scope="col">Comment corriger</th>
                 </tr>
               </thead>
@@ -172,7 +173,7 @@ export default function Qualite() {
                 codes={q.codesInconnus}
                 caption="Codes de formation inconnus du catalogue"
                 captionHidden
-                effectifsLabel="Apprenants"
+                effectifsLabel="Dossiers"
                 testId="codes-inconnus"
               />
             </section>

@@ -1,10 +1,14 @@
-/** One day of a CFA's transmissions: each rejected dossier with its errors and how to fix them in the ERP. */
+/**
+ * One day of a CFA's transmissions: each rejected dossier with, per error, the problem in one statement (field,
+ * value received, what is wrong) and, apart, how to fix it in the ERP or the file (app/cfa/erreurs.ts).
+ */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { notFound } from "~/auth/policy.server";
 import { journaliserConsultation, requireEspaceCfa } from "~/cfa/acces.server";
 import { parseJour, transmissionsDuJour } from "~/cfa/transmissions.server";
-import { formatHeure, titreEspace } from "~/cfa/ui";
+import { formatHeure, libelleMode, titreEspace } from "~/cfa/ui";
+import { majuscule } from "~/cfa/erreurs";
 import { NO_STORE } from "~/auth/responses.server";
 import { formatDate, formatNombre, pluriel } from "~/ui/format";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
@@ -61,7 +65,8 @@ export default function TransmissionsDuJour() {
                 <tr key={t.id}>
                   <td>{formatHeure(t.receivedAt)}</td>
                   <td>
-                    {t.source === "API" ? `API${t.erp ? ` (${t.erp})` : ""}` : `Fichier${t.fileName ? ` « ${t.fileName} »` : ""}`}
+                    {libelleMode(t.source)}
+                    {t.source === "API" ? (t.erp ? ` (${t.erp})` : "") : t.fileName ? ` « ${t.fileName} »` : ""}
                   </td>
                   <td>{formatNombre(t.nbItems)}</td>
                   <td>{formatNombre(t.nbAccepted)}</td>
@@ -112,9 +117,8 @@ export default function TransmissionsDuJour() {
               <thead>
                 <tr>
                   <th scope="col">Apprenant</th>
-                  <th scope="col">Champ</th>
-                  <th scope="col">Erreur</th>
-                  <th scope="col">Comment corriger dans votre ERP</th>
+                  <th scope="col">Problème</th>
+                  <th scope="col">Comment corriger</th>
                 </tr>
               </thead>
               <tbody>
@@ -131,8 +135,9 @@ export default function TransmissionsDuJour() {
                           </span>
                         </td>
                       ) : null}
-                      <td>{e.libelleChamp}</td>
-                      <td className="fr-text--sm">{e.message}</td>
+                      <td className="fr-text--sm" data-testid="probleme">
+                        <strong>{majuscule(e.libelleChamp)}</strong> : {e.constat}
+                      </td>
                       <td className="fr-text--sm" data-testid="explication">
                         {e.explication}
                       </td>

@@ -4,7 +4,8 @@ import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { requireEspaceCfa } from "~/cfa/acces.server";
 import { FENETRES } from "~/cfa/erreurs";
 import { erreursRecurrentes, historiqueTransmissions } from "~/cfa/transmissions.server";
-import { formatDateHeure, titreEspace } from "~/cfa/ui";
+import { ERRORS_RETENTION_DAYS } from "~/ingestion/jobs.server";
+import { formatDateHeure, libelleMode, titreEspace } from "~/cfa/ui";
 import { NO_STORE } from "~/auth/responses.server";
 import { Chart } from "~/components/Chart";
 import { Pagination } from "~/referentiel/components";
@@ -17,6 +18,11 @@ export const headers = () => NO_STORE;
 
 const PAR_PAGE = 31;
 
+/** "des 30 derniers jours", "des 12 derniers mois". */
+function libellePeriode(jours: number): string {
+  return jours === 365 ? "des 12 derniers mois" : `des ${jours} derniers jours`;
+}
+
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const espace = await requireEspaceCfa(request, context.database, params.organismeId);
   const url = new URL(request.url);
@@ -24,13 +30,13 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const page = Math.max(1, Number(url.searchParams.get("page")) || 1);
   const [historique, recurrentes] = await Promise.all([
     historiqueTransmissions(context.database, espace.organismeId, { jours }),
-    erreursRecurrentes(context.database, espace.organismeId),
+    erreursRecurrentes(context.database, espace.organismeId, { jours }),
   ]);
-  return { organismeId: espace.organismeId, jours, page, historique, recurrentes };
+  return { organismeId: espace.organismeId, jours, page, historique, recurrentes, retentionJours: ERRORS_RETENTION_DAYS };
 }
 
 export default function Transmissions() {
-  const { organismeId, jours, page, historique: h, recurrentes } = useLoaderData<typeof loader>();
+  const { organismeId, jours, page, historique: h, recurrentes, retentionJours } = useLoaderData<typeof loader>();
   const { search } = useLocation();
   const base = `/cfa/${organismeId}`;
   if (h.aucune) {
@@ -54,6 +60,7 @@ export default function Transmissions() {
       </>
     );
   }
+  const periode = libellePeriode(jours);
   const tousLesJours = Array.from({ length: diffDays(h.debut, h.fin) + 1 }, (_, i) => addDays(h.debut, i));
   const parJour = new Map(h.jours.map((j) => [j.jour, j]));
   const pages = Math.max(1, Math.ceil(h.jours.length / PAR_PAGE));
@@ -150,7 +157,7 @@ export default function Transmissions() {
                     <td>{j.inchanges === null ? "–" : formatNombre(j.inchanges)}</td>
                     <td>{j.refuses ? <strong className="fr-text-default--error">{formatNombre(j.refuses)}</strong> : "0"}</td>
                     <td>
-                      {j.sources.map((s) => (s === "API" ? "API" : "Fichier")).join(", ")}
+                      {j.sources.map((s) => libelleMode(s)).join(", ")}
                       {j.erps.length ? ` (${j.erps.join(", ")})` : ""}
                     </td>
                     <td>
@@ -170,14 +177,24 @@ export default function Transmissions() {
 
       <section aria-labelledby="titre-recurrentes" className="fr-mt-5w">
         <h2 id="titre-recurrentes" className="fr-h4">
-          Erreurs récurrentes des 30 derniers jours
+          Erreurs récurrentes {periode}
         </h2>
+        {jours > retentionJours && (recurrentes.length > 0 || h.total.refuses > 0) ? (
+          <p className="fr-text--sm" data-testid="retention-erreurs">
+            Le détail des dossiers refusés n'est conservé que {retentionJours} jours : ces erreurs sont celles des {retentionJours} derniers
+            jours ; pour les transmissions plus anciennes, seuls les nombres de dossiers refusés restent (historique ci-dessus).
+          </p>
+        ) : null}
         {recurrentes.length === 0 ? (
-          <p>Aucun dossier refusé ces 30 derniers jours.</p>
+          <p>
+            {h.total.refuses === 0
+              ? `Aucun dossier refusé ${periode}.`
+              : `Aucun dossier refusé ces ${retentionJours} derniers jours ; le détail des refus plus anciens n'est plus conservé.`}
+          </p>
         ) : (
           <div className="fr-table" data-testid="erreurs-recurrentes">
             <table>
-              <caption className="fr-sr-only">Erreurs récurrentes des 30 derniers jours</caption>
+              <caption className="fr-sr-only">Erreurs récurrentes {periode}</caption>
               <thead>
                 <tr>
                   <th scope="col">Erreur</th>

@@ -160,10 +160,11 @@ function EtapeApercu({ data }: { data: Extract<UploadPageData, { step: "apercu" 
       </p>
 
       <h2 className="fr-h4 fr-mt-4w">1. Correspondance des colonnes</h2>
-      <p>
-        {data.automatic ? "Les colonnes ont été associées automatiquement aux champs attendus. " : ""}
-        Corrigez au besoin puis mettez à jour l'aperçu. Les champs marqués * sont obligatoires.
-      </p>
+      {data.correspondance.reconnues === 0 ? (
+        <Alert className="fr-mb-2w" severity="warning" small description={data.correspondance.texte} />
+      ) : (
+        <p>{data.correspondance.texte}</p>
+      )}
       {data.missingRequired.length ? (
         <Alert
           className="fr-mb-2w"

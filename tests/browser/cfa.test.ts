@@ -81,7 +81,11 @@ describe.skipIf(!available)("CFA space in the browser", () => {
     await expect(page.locator("main h1").first().textContent()).resolves.toMatch(/Transmissions du \d{2}\/\d{2}\/\d{4}/);
     const explications = page.locator('[data-testid="explication"]');
     expect(await explications.count()).toBeGreaterThan(0);
-    await expect(explications.first().textContent()).resolves.toMatch(/(Vérifiez|corrigez|saisissez|renseignez|Corrigez|Saisissez|Renseignez|La )/);
+    await expect(explications.first().textContent()).resolves.toMatch(/(Vérifiez|corrigez|saisissez|renseignez|Corrigez|Saisissez|Renseignez|Écrivez|Si la date|Retirez|Envoyez|C'est)/);
+    // one line of problem and one of fix per error: no field code, no copy of the problem in the fix
+    const problemes = await page.locator('[data-testid="probleme"]').allTextContents();
+    expect(problemes.length).toBe(await explications.count());
+    for (const p of problemes) expect(p).not.toMatch(/\b[a-z]+_[a-z_]+\b/);
     await check("transmissions-jour");
   });
 
@@ -127,6 +131,33 @@ describe.skipIf(!available)("CFA space in the browser", () => {
     expect(await chart.count()).toBe(1);
     await expect(page.locator('[data-testid="parcours"] ol li').count()).resolves.toBeGreaterThan(0);
     await check("apprenant");
+  });
+
+  it("the duplicates page fits a 375 px wide screen: each table scrolls within its container", async () => {
+    const narrow = await context.newPage();
+    const narrowErrors = collectPageErrors(narrow);
+    await narrow.setViewportSize({ width: 375, height: 812 });
+    await narrow.goto(`${app.baseUrl}${base}/doublons`, { waitUntil: "networkidle" });
+    await narrow.locator('[data-testid="groupe-doublons"] table').first().waitFor();
+    const sizes = await narrow.evaluate(() => ({
+      page: document.documentElement.scrollWidth,
+      viewport: document.documentElement.clientWidth,
+      tables: [...document.querySelectorAll<HTMLElement>('[data-testid="groupe-doublons"] .fr-table > table')].map((t) => ({
+        right: Math.round(t.getBoundingClientRect().right),
+        scroll: t.scrollWidth,
+        client: t.clientWidth,
+      })),
+    }));
+    await screenshot(narrow, "cfa-doublons-375");
+    expect(sizes.viewport).toBe(375);
+    expect(sizes.page, JSON.stringify(sizes)).toBeLessThanOrEqual(sizes.viewport);
+    expect(sizes.tables.length).toBeGreaterThan(0);
+    for (const t of sizes.tables) {
+      expect(t.right).toBeLessThanOrEqual(sizes.viewport);
+      expect(t.scroll).toBeGreaterThan(t.client); // wider than the screen: it scrolls inside
+    }
+    expect(narrowErrors).toEqual([]);
+    await narrow.close();
   });
 
   it("merges the demo duplicates", async () => {

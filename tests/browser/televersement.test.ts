@@ -58,7 +58,7 @@ describe.skipIf(!available)("téléversement in the browser", () => {
     expect(await page.locator('tr[data-etat="ok"]').count()).toBe(1);
     const errorCells = page.locator('tr[data-ligne="3"] td.cellule-erreur');
     expect(await errorCells.count()).toBe(2);
-    await expect(errorCells.first().textContent()).resolves.toMatch(/date_de_naissance_apprenant : date inexistante/);
+    await expect(errorCells.first().textContent()).resolves.toMatch(/Date de naissance : « 31\/02\/2006 » n'existe pas : date attendue au format JJ\/MM\/AAAA \(ex\. 28\/02\/2006\)/);
     expect(await page.locator("#col_8").inputValue()).toBe(""); // "Remarque": not recognised
     await screenshot(page, "televersement-apercu");
 

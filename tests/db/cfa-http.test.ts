@@ -118,7 +118,7 @@ describe("who may open a space", () => {
     expect(r.status).toBe(404);
     expect(await r.text()).not.toContain("Secretdehors");
     const list = await (await b.get(`/cfa/${ref.R.id}/apprenants?q=Secretdehors`)).text();
-    expect(list).toContain("0 apprenant");
+    expect(list).toContain("0 dossier d&#x27;apprenant");
     expect(list).not.toContain("Zoé");
   });
 
@@ -186,6 +186,43 @@ describe("named lists, transmissions and exports", () => {
     expect(day).toContain("Bernard");
     expect(day).toContain("n&#x27;existe pas dans le calendrier");
     expect(day).toContain("dont inchangés");
+    expect(day).toContain("<td>API<!-- --> (Ypareo)</td>");
+    // one statement of the problem (field, value), one short fix: neither the raw message nor its field codes
+    const start = day.indexOf('data-testid="dossiers-refuses"');
+    const table = day.slice(start, day.indexOf("</table>", start));
+    expect(table).toMatch(/<th scope="col">Apprenant<\/th><th scope="col">Problème<\/th><th scope="col">Comment corriger<\/th><\/tr>/);
+    expect(table).toContain("<strong>Date de naissance</strong> : <!-- -->« 2008-02-30 » n&#x27;existe pas dans le calendrier</td>");
+    expect(table.match(/<td/g)).toHaveLength(3);
+    expect(table).not.toContain("date_de_naissance_apprenant");
+    expect(table).not.toContain("date inexistante : date réelle attendue");
+  });
+
+  it("the recurring errors are those of the period chosen", async () => {
+    const b = await as("ORGANISME_FORMATION");
+    const year = await (await b.get(`/cfa/${ref.R.id}/transmissions?jours=365`)).text();
+    expect(year).toMatch(/<h2 id="titre-recurrentes" class="fr-h4">Erreurs récurrentes <!-- -->des 12 derniers mois<\/h2>/);
+    expect(year).toContain("Le détail des dossiers refusés n&#x27;est conservé que <!-- -->30<!-- --> jours");
+    const month = await (await b.get(`/cfa/${ref.R.id}/transmissions?jours=90`)).text();
+    expect(month).toMatch(/Erreurs récurrentes <!-- -->des 90 derniers jours/);
+    const def = await (await b.get(`/cfa/${ref.R.id}/transmissions`)).text();
+    expect(def).toMatch(/Erreurs récurrentes <!-- -->des 30 derniers jours/);
+    expect(def).not.toContain("retention-erreurs");
+  });
+
+  it("each number is named for what it counts", async () => {
+    const b = await as("ORGANISME_FORMATION");
+    const home = await (await b.get(`/cfa/${ref.R.id}`)).text();
+    expect(home).toContain("Apprenants aujourd&#x27;hui");
+    const list = await (await b.get(`/cfa/${ref.R.id}/apprenants`)).text();
+    expect(list).toContain("<strong>2 dossiers d&#x27;apprenants</strong> (toutes années scolaires)");
+    const annee = await (await b.get(`/cfa/${ref.R.id}/apprenants?annee=2024-2025`)).text();
+    expect(annee).toContain("dossiers d&#x27;apprenants</strong> (année scolaire 2024-2025)");
+    const formateurs = await (await b.get(`/cfa/${ref.R.id}/formateurs`)).text();
+    expect(formateurs).toMatch(/<th scope="col">Dossiers d&#x27;apprenants <!-- -->\d{4}-\d{4}<\/th>/);
+    expect(formateurs).not.toContain("Apprenants cette année");
+    const qualite = await (await b.get(`/cfa/${ref.R.id}/qualite`)).text();
+    expect(qualite).toContain("des dossiers d&#x27;apprenants sans anomalie");
+    expect(qualite).toMatch(/Année scolaire <!-- -->2024-2025<!-- --> : <!-- -->2 dossiers d&#x27;apprenants/);
   });
 
   it("the export is a logged download, with contacts for a CFA", async () => {

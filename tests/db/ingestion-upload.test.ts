@@ -15,7 +15,10 @@ import { parseCsv } from "../../app/shared/csv";
 import {
   UploadError,
   createUpload,
+  fieldNames,
   importUpload,
+  inFileTerms,
+  introCorrespondance,
   loadUpload,
   mappingFrom,
   mappingNotes,
@@ -24,9 +27,10 @@ import {
   transmissionSummary,
   type UploadAccess,
 } from "../../app/ingestion/upload.server";
-import { autoMap } from "../../app/ingestion/mapping";
+import { autoMap, convertRow } from "../../app/ingestion/mapping";
+import { validateDossier } from "../../app/ingestion/dossier-schema.server";
 import { MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, MAX_XLSX_PART_BYTES, UPLOAD_FIELDS } from "../../app/ingestion/upload.server";
-import { insertOrganisme, siretOf, type TestOrganisme } from "./ingestion-fixtures";
+import { insertOrganisme, relate, siretOf, type TestOrganisme } from "./ingestion-fixtures";
 
 // Session cookies without the __Host- prefix in the test process and in the served build alike.
 process.env.COOKIE_SECURE = "0";
@@ -105,11 +109,15 @@ describe("reading files", () => {
     const [eluard, curie, lenotre] = preview.rows;
     expect(eluard.ligne).toBe(3);
     expect(eluard.ok).toBe(false);
-    expect(eluard.cells[2].errors[0]).toMatch(/date_de_naissance_apprenant : date inexistante/);
+    // said as the file says it: its column, the cell as typed, the format people write
+    expect(eluard.cells[2].errors).toEqual(["Date de naissance : « 31/02/2005 » n'existe pas : date attendue au format JJ/MM/AAAA (ex. 28/02/2005)"]);
     expect(eluard.cells.filter((c) => c.errors.length)).toHaveLength(1);
     expect(curie.ligne).toBe(4);
-    expect(curie.cells[6].errors[0]).toMatch(/date_fin_formation : .*postérieure à date_entree_formation/);
-    expect(curie.cells[7].errors[0]).toMatch(/code CFD attendu/);
+    // the schema's message in the file's terms: column names, JJ/MM/AAAA
+    expect(curie.cells[6].errors[0]).toBe(
+      "Date de fin de formation : la date de fin de formation doit être égale ou postérieure à « Date d'entrée en formation » (02/09/2024) (reçu « 01/09/2024 »)",
+    );
+    expect(curie.cells[7].errors[0]).toMatch(/^Code diplôme : code CFD attendu/);
     expect(curie.cells[3].errors).toEqual([]); // 2024/2025 is accepted
     expect(lenotre).toMatchObject({ ligne: 2, ok: true, id: "lenotre-gaston-2006-03-28" });
     expect(preview.errorsByColumn[2]).toBe(1);
@@ -147,9 +155,9 @@ describe("reading files", () => {
     expect(preview).toMatchObject({ nbRows: 2, nbValid: 1, nbErrors: 1 });
     const bad = preview.rows[0];
     expect(bad.ligne).toBe(3);
-    expect(bad.cells[2].errors[0]).toMatch(/date_de_naissance_apprenant : champ obligatoire/);
-    // without a birth date the id cannot be derived: the error has no column
-    expect(bad.otherErrors.join(" ")).toMatch(/id_erp_apprenant : champ obligatoire/);
+    expect(bad.cells[2].errors[0]).toMatch(/^Date de naissance : champ obligatoire/);
+    // without a birth date the id cannot be derived: the error has no column (the field's label names it)
+    expect(bad.otherErrors.join(" ")).toMatch(/Identifiant ERP de l'apprenant : champ obligatoire/);
 
     const result = await importUpload(t.database, upload, mapping, "2024-2025");
     expect(result).toMatchObject({ nbItems: 2, nbAccepted: 1, nbRejected: 1 });
@@ -209,7 +217,7 @@ describe("mapping and scope in the preview", () => {
     const preview = await previewUpload(t.database, upload, fromForm, "2024-2025");
     expect(preview).toMatchObject({ nbRows: 3, nbValid: 1, nbErrors: 2 });
     const unknown = preview.rows.find((r) => r.ligne === 3)!;
-    expect(unknown.cells[7].errors[0]).toMatch(/établissement formateur inconnu du référentiel/);
+    expect(unknown.cells[7].errors[0]).toMatch(/^UAI \/ SIRET : établissement formateur inconnu du référentiel/);
     expect(unknown.cells[8].errors[0]).toBe(unknown.cells[7].errors[0]);
     const outOfScope = preview.rows.find((r) => r.ligne === 4)!;
     expect(outOfScope.cells[9].errors[0]).toMatch(/hors du périmètre/);
@@ -220,6 +228,51 @@ describe("mapping and scope in the preview", () => {
     const csv = ["Nom;Prénom;Date de naissance;Date d'inscription;Date d'entrée en formation;Date de fin de formation", "A;B;01/01/2006;01/06/2024;02/09/2024;30/06/2025"].join("\n");
     const { preview } = await uploadAndPreview(new TextEncoder().encode(csv), "min.csv", autre);
     expect(preview.nbValid).toBe(1);
+  });
+});
+
+describe("messages in the file's terms", () => {
+  it("field codes become the file's column names (or the field's label), ISO dates JJ/MM/AAAA, quoted values stay as typed", () => {
+    const names = fieldNames(["Entrée", "Fin", "Identifiant"], ["date_entree_formation", "date_fin_formation", "id_erp_apprenant"]);
+    expect(inFileTerms("date_fin_formation : la date de fin de formation doit être égale ou postérieure à date_entree_formation (2026-09-02)", names)).toBe(
+      "Fin : la date de fin de formation doit être égale ou postérieure à « Entrée » (02/09/2026)",
+    );
+    expect(inFileTerms("etablissement_formateur_uai / etablissement_formateur_siret : établissement formateur inconnu", names)).toBe(
+      "UAI du formateur / SIRET du formateur : établissement formateur inconnu",
+    );
+    expect(inFileTerms("id_erp_apprenant : l'apprenant « dupont-jean-2006-03-28 » est déjà enregistré pour 2024-2025 (reçu « 2024-01-01 »)", names)).toBe(
+      "Identifiant : l'apprenant « dupont-jean-2006-03-28 » est déjà enregistré pour 2024-2025 (reçu « 2024-01-01 »)",
+    );
+    expect(inFileTerms("dossier : hors du périmètre de X", names)).toBe("dossier : hors du périmètre de X");
+    expect(inFileTerms("date_fin_formation : x (reçu « 2024-09-01 »)", names)).toBe("Fin : x (reçu « 01/09/2024 »)");
+    // the conversion's messages are already in the file's terms
+    const converted = "Fin : « 31/02/2007 » n'existe pas : date attendue au format JJ/MM/AAAA (ex. 28/02/2007)";
+    expect(inFileTerms(converted, names)).toBe(converted);
+  });
+
+  it("the import stores the messages as the preview showed them", async () => {
+    const csv = [
+      "Nom;Prénom;Né le;Date d'inscription;Entrée;Date de fin de formation;Début contrat",
+      "Termes;Date;31/02/2007;01/06/2024;02/09/2024;30/06/2025;",
+      "Termes;Fin;01/02/2007;01/06/2024;02/09/2024;01/09/2024;",
+    ].join("\n");
+    const { upload, mapping, preview } = await uploadAndPreview(new TextEncoder().encode(csv), "termes.csv");
+    mapping[4] = "date_entree_formation";
+    const adjusted = await previewUpload(t.database, upload, mapping, "2024-2025");
+    expect(adjusted.nbErrors).toBe(2);
+    expect(preview.rows.find((r) => r.ligne === 2)!.cells[2].errors).toEqual([
+      "Né le : « 31/02/2007 » n'existe pas : date attendue au format JJ/MM/AAAA (ex. 28/02/2007)",
+    ]);
+    const fin = adjusted.rows.find((r) => r.ligne === 3)!.cells[5].errors;
+    expect(fin).toEqual([
+      "Date de fin de formation : la date de fin de formation doit être égale ou postérieure à « Entrée » (02/09/2024) (reçu « 01/09/2024 »)",
+    ]);
+    const result = await importUpload(t.database, upload, mapping, "2024-2025");
+    const summary = await transmissionSummary(t.database, result.transmissionId);
+    expect(summary!.errors.map((e) => [e.ligne, e.messages])).toEqual([
+      [2, ["Né le : « 31/02/2007 » n'existe pas : date attendue au format JJ/MM/AAAA (ex. 28/02/2007)"]],
+      [3, fin],
+    ]);
   });
 });
 
@@ -287,7 +340,9 @@ describe("ids derived from names in other scripts", () => {
     const { upload, mapping, preview } = await uploadAndPreview(new TextEncoder().encode(csv), "unicode.csv");
     expect(preview).toMatchObject({ nbRows: 4, nbValid: 3, nbErrors: 1 });
     const bad = preview.rows.find((r) => r.ligne === 5)!;
-    expect(bad.cells[0].errors).toEqual([expect.stringMatching(/^id_erp_apprenant : identifiant impossible à former, le nom \(colonne « Nom »\) ne contient ni lettre ni chiffre/)]);
+    expect(bad.cells[0].errors).toEqual([
+      expect.stringMatching(/^Identifiant ERP de l'apprenant : identifiant impossible à former, le nom \(colonne « Nom »\) ne contient ni lettre ni chiffre/),
+    ]);
     expect(bad.otherErrors).toEqual([]); // the schema's "champ obligatoire" gives way to the explanation
     expect(preview.rows.filter((r) => r.ok).map((r) => r.id).sort()).toEqual(["oyvind-strauss-2005-02-01", "李-伟-2005-02-01", "王-芳-2005-02-01"]);
 
@@ -389,8 +444,8 @@ describe("date columns: no Excel serial out of a CSV", () => {
     ].join("\n");
     const { preview } = await uploadAndPreview(new TextEncoder().encode(csv), "annee.csv");
     expect(preview).toMatchObject({ nbRows: 2, nbValid: 0, nbErrors: 2 });
-    expect(preview.rows[0].cells[2].errors[0]).toMatch(/^date_de_naissance_apprenant : date attendue au format AAAA-MM-JJ \(reçu « 2006 »\)/);
-    expect(preview.rows[1].cells[2].errors[0]).toMatch(/\(reçu « 38804 »\)/);
+    expect(preview.rows[0].cells[2].errors).toEqual(["Date de naissance : « 2006 » n'est pas une date lisible : date attendue au format JJ/MM/AAAA (ex. 02/09/2024)"]);
+    expect(preview.rows[1].cells[2].errors[0]).toMatch(/^Date de naissance : « 38804 » n'est pas une date lisible/);
   });
 
   it("an XLSX numeric cell is still read as a date from 1910 on, a year is not", async () => {
@@ -406,7 +461,7 @@ describe("date columns: no Excel serial out of a CSV", () => {
     ]);
     const { preview } = await uploadAndPreview(new Uint8Array(bytes), "serials.xlsx");
     expect(preview).toMatchObject({ nbRows: 2, nbValid: 1, nbErrors: 1 });
-    expect(preview.rows[0].cells[2].errors[0]).toMatch(/\(reçu « 2006 »\)/);
+    expect(preview.rows[0].cells[2].errors[0]).toMatch(/^Date de naissance : « 2006 » n'est pas une date lisible/);
     expect(preview.rows[1].id).toBe("serialx-date-2006-03-28");
   });
 });
@@ -423,7 +478,7 @@ describe("the organisme's UAI and SIRET only as a pair, as the page says", () =>
     expect(notes.notes.join(" ")).toMatch(/Pas de colonne pour l'établissement responsable/);
     expect(notes.notes.join(" ")).not.toMatch(/établissement formateur/);
     expect(preview).toMatchObject({ nbRows: 2, nbValid: 0, nbErrors: 2 });
-    for (const row of preview.rows) expect(row.otherErrors.join(" ")).toMatch(/etablissement_formateur_siret : champ obligatoire/);
+    for (const row of preview.rows) expect(row.otherErrors.join(" ")).toMatch(/SIRET du formateur : champ obligatoire/);
   });
 
   it("a SIRET responsable column without its UAI: likewise", async () => {
@@ -431,7 +486,7 @@ describe("the organisme's UAI and SIRET only as a pair, as the page says", () =>
     const { upload, mapping, preview } = await uploadAndPreview(new TextEncoder().encode(csv), "siret.csv");
     expect(mappingNotes(upload, mapping, "2024-2025").missingRequired.map((f) => f.field)).toEqual(["etablissement_responsable_uai"]);
     expect(preview.nbValid).toBe(0);
-    expect(preview.rows[0].otherErrors.join(" ")).toMatch(/etablissement_responsable_uai : champ obligatoire/);
+    expect(preview.rows[0].otherErrors.join(" ")).toMatch(/UAI du responsable : champ obligatoire/);
   });
 
   it("both columns missing: the organisme is the établissement, as the page says", async () => {
@@ -444,7 +499,81 @@ describe("the organisme's UAI and SIRET only as a pair, as the page says", () =>
   });
 });
 
+describe("a formateur's file without a responsable column", () => {
+  const csv = [
+    "Nom;Prénom;Date de naissance;Date d'inscription;Date d'entrée en formation;Date de fin de formation",
+    "Relie;Formateur;01/01/2006;01/06/2024;02/09/2024;30/06/2025",
+  ].join("\n");
+
+  it("the responsable is the formateur's only responsable in the référentiel, and the page says so", async () => {
+    const formateur = await insertOrganisme(t.database, 31, "formateur");
+    const responsable = await insertOrganisme(t.database, 32, "responsable");
+    await relate(t.database, formateur, responsable);
+    const { upload, mapping, preview } = await uploadAndPreview(new TextEncoder().encode(csv), "formateur.csv", formateur);
+    expect(upload.responsable).toEqual(responsable);
+    const notes = mappingNotes(upload, mapping, "2024-2025").notes.filter((n) => n.startsWith("Pas de colonne pour l'établissement"));
+    expect(notes).toEqual([
+      `Pas de colonne pour l'établissement formateur : c'est ${formateur.raison_sociale} (UAI ${formateur.uai}, SIRET ${formateur.siret}).`,
+      `Pas de colonne pour l'établissement responsable : c'est ${responsable.raison_sociale} (UAI ${responsable.uai}, SIRET ${responsable.siret}), ` +
+        `le responsable de ${formateur.raison_sociale} au référentiel des organismes.`,
+    ]);
+    expect(preview.nbValid).toBe(1);
+    await importUpload(t.database, upload, mapping, "2024-2025");
+    const [e] = await t.database.rows<{ f: number; r: number }>(
+      sql`select organisme_formateur_id f, organisme_responsable_id r from effectifs where nom = 'Relie'`,
+    );
+    expect(e).toEqual({ f: formateur.id, r: responsable.id });
+  });
+
+  it("with several responsables (or none), the organisme stands for the responsable, as before", async () => {
+    const formateur = await insertOrganisme(t.database, 33, "formateur");
+    await relate(t.database, formateur, await insertOrganisme(t.database, 34, "responsable"));
+    await relate(t.database, formateur, await insertOrganisme(t.database, 35, "responsable"));
+    const { upload, mapping } = await uploadAndPreview(new TextEncoder().encode(csv), "deux.csv", formateur);
+    expect(upload.responsable).toBeNull();
+    expect(mappingNotes(upload, mapping, "2024-2025").notes).toContain(
+      `Pas de colonne pour l'établissement responsable : c'est ${formateur.raison_sociale} (UAI ${formateur.uai}, SIRET ${formateur.siret}).`,
+    );
+  });
+});
+
+describe("what the page says above the mapping", () => {
+  it("no column recognised: it says so and asks to associate them; else how many were", async () => {
+    const csv = ["Colonne A;Colonne B;Truc", "1;2;3"].join("\n");
+    const { upload, mapping } = await uploadAndPreview(new TextEncoder().encode(csv), "inconnu.csv");
+    expect(mapping).toEqual([null, null, null]);
+    const intro = introCorrespondance(mapping, true);
+    expect(intro.reconnues).toBe(0);
+    expect(intro.texte).toMatch(/^Aucune colonne du fichier n'a été reconnue : associez chacune au champ qu'elle contient/);
+    expect(intro.texte).not.toMatch(/automatiquement/);
+    expect(introCorrespondance(mappingFrom(new URLSearchParams("col_0=&col_1=&col_2="), upload.headers).mapping, false).texte).toMatch(
+      /^Aucune colonne n'est associée à un champ/,
+    );
+    expect(introCorrespondance(["nom_apprenant", null, "prenom_apprenant"], true).texte).toMatch(
+      /^2 colonnes ont été associées automatiquement aux champs attendus, sur 3\./,
+    );
+  });
+});
+
 describe("template", () => {
+  it("its example row is written as people write it: dates JJ/MM/AAAA, a sexe that fits the prénom; it converts without error", async () => {
+    const { templateCsv } = await import("../../app/ingestion/template.server");
+    const csv = parseCsv(templateCsv());
+    const [row] = csv.records.map((r) => r.fields);
+    const cell = (label: string) => row[csv.header.indexOf(label)];
+    expect(cell("Prénom")).toBe("Gaston");
+    expect(cell("Sexe")).toBe("M");
+    expect(cell("Date de naissance")).toBe("28/03/2006");
+    expect(cell("Date d'entrée en formation")).toBe("02/09/2024");
+    const mapping = autoMap(csv.header, UPLOAD_FIELDS);
+    const dates = mapping.flatMap((f, i) => (f && /date/.test(f) && row[i] ? [row[i]] : []));
+    expect(dates.length).toBeGreaterThan(4);
+    for (const d of dates) expect(d).toMatch(/^\d{2}\/\d{2}\/\d{4}$/);
+    const { item, errors } = convertRow(row, mapping, {}, { headers: csv.header });
+    expect(errors).toEqual([]);
+    expect(validateDossier(item)).toMatchObject({ ok: true });
+  });
+
   it("the CSV and XLSX templates map back to every field and their example row is valid", async () => {
     const { templateCsv, templateXlsx } = await import("../../app/ingestion/template.server");
     const csv = parseCsv(templateCsv());
@@ -525,6 +654,17 @@ describe("the page over HTTP", () => {
         form.set("fichier", new File([csv], "http.csv", { type: "text/csv" }));
         return form;
       };
+      // an empty file, or no file chosen
+      const emptyForm = uploadForm(String(cfa.id));
+      emptyForm.set("fichier", new File([], "vide.csv", { type: "text/csv" }));
+      res = await fetch(`${app.baseUrl}/televersement`, { method: "POST", body: emptyForm, headers: { Cookie: cookie } });
+      let text = await res.text();
+      expect(text).toContain("Le fichier « vide.csv » est vide");
+      expect(text).not.toContain("Choisissez un fichier CSV ou XLSX.");
+      emptyForm.set("fichier", new File([], "", { type: "application/octet-stream" }));
+      res = await fetch(`${app.baseUrl}/televersement`, { method: "POST", body: emptyForm, headers: { Cookie: cookie } });
+      text = await res.text();
+      expect(text).toContain("Choisissez un fichier CSV ou XLSX.");
       // another organisme than its own: refused
       res = await fetch(`${app.baseUrl}/televersement`, { method: "POST", body: uploadForm(`${autre.siret} ${autre.uai}`), headers: { Cookie: cookie } });
       expect(await res.text()).toContain("parmi ceux de votre organisation");
@@ -541,7 +681,7 @@ describe("the page over HTTP", () => {
       expect(preview).toContain("Correspondance des colonnes");
       expect(preview).toMatch(/data-ligne="3" data-etat="erreur"/);
       expect(preview).toMatch(/data-ligne="2" data-etat="ok"/);
-      expect(preview).toContain("contrat_date_debut : date inexistante");
+      expect(preview).toContain("Date de début de contrat : « 32/09/2024 » n&#x27;existe pas : date attendue au format JJ/MM/AAAA (ex. 30/09/2024)");
       expect(preview).toMatch(/cellule-erreur/);
       // nothing stored before the import
       const count = async () => (await t.database.rows<{ n: number }>(sql`select count(*)::int n from effectifs where nom = 'Http'`))[0].n;
@@ -551,7 +691,10 @@ describe("the page over HTTP", () => {
       const adjusted = new URLSearchParams({ id });
       for (let i = 0; i < 8; i++) adjusted.set(`col_${i}`, "");
       res = await fetch(`${app.baseUrl}/televersement?${adjusted}`, { headers: { Cookie: cookie } });
-      expect(await res.text()).toContain("Champs obligatoires sans colonne");
+      const sansColonne = await res.text();
+      expect(sansColonne).toContain("Champs obligatoires sans colonne");
+      expect(sansColonne).toContain("Aucune colonne n&#x27;est associée à un champ");
+      expect(sansColonne).not.toContain("associées automatiquement");
 
       // without the CSRF token: refused
       res = await fetch(`${app.baseUrl}/televersement`, {

@@ -46,6 +46,14 @@ describe("parseFiltresApprenants", () => {
     expect(erreurs).toHaveLength(7);
     expect(erreurs[0]).toMatch(/date/);
   });
+  it("a real date out of the accepted range is told the range, not that it is invalid", () => {
+    expect(parse("date=1990-01-01").erreurs).toEqual([
+      "La date du statut doit être comprise entre le 01/01/2000 et le 31/12/2100 (01/01/1990 est hors de cette période).",
+    ]);
+    expect(parse("date=2101-01-01").erreurs[0]).toMatch(/entre le 01\/01\/2000 et le 31\/12\/2100/);
+    expect(parse("date=2025-02-30").erreurs).toEqual(["La date du statut n'est pas une date valide : saisissez-la au format jj/mm/aaaa."]);
+    expect(parse("date=2000-01-01")).toMatchObject({ filtres: { date: "2000-01-01" }, erreurs: [] });
+  });
 });
 
 describe("libelleSignal", () => {

@@ -66,7 +66,8 @@ describe("expliquerErreur on the validation messages", () => {
     const x = expliquerErreur(e);
     expect(x.champ).toBe("date_de_naissance_apprenant");
     expect(x.libelleChamp).toBe("date de naissance");
-    expect(x.explication).toMatch(/La date de naissance n'existe pas.*fiche de l'apprenant/);
+    expect(x.constat).toBe("« 2006-02-30 » n'existe pas dans le calendrier");
+    expect(x.explication).toMatch(/^Corrigez la date dans la fiche de l'apprenant/);
     const [c] = erreursDe({ contrat_date_debut: null });
     expect(expliquerErreur(c).explication).toMatch(/fiche contrat/);
     const [o] = erreursDe({}, ["etablissement_formateur_siret"]);
@@ -82,8 +83,11 @@ describe("pipeline messages", () => {
         "etablissement_formateur_uai / etablissement_formateur_siret : établissement formateur inconnu du référentiel des organismes : aucun organisme avec le couple UAI 0751234J / SIRET 13002456000018 (ce SIRET y est connu avec l'UAI 0754321K). Vérifiez l'UAI et le SIRET saisis dans votre ERP ; …",
     });
     expect(x.categorie).toBe("organisme_inconnu");
-    expect(x.explication).toMatch(/Vérifiez l'UAI et le SIRET de l'établissement formateur/);
-    expect(x.explication).toMatch(/ce SIRET y est connu avec l'UAI 0754321K/);
+    expect(x.libelleChamp).toBe("établissement formateur");
+    // the problem: the pair and what the référentiel knows; the fix: where to correct it, without the pair again
+    expect(x.constat).toBe("couple UAI 0751234J / SIRET 13002456000018 inconnu du référentiel des organismes (ce SIRET y est connu avec l'UAI 0754321K)");
+    expect(x.explication).toMatch(/^Corrigez l'UAI et le SIRET de l'établissement formateur dans le paramétrage de l'établissement/);
+    expect(x.explication).not.toMatch(/0751234J|13002456000018|0754321K/);
   });
   it("outside the scope", () => {
     expect(expliquerErreur({ path: [], message: "dossier : hors du périmètre de CFA X : …" }).categorie).toBe("hors_perimetre");
@@ -107,5 +111,74 @@ describe("resumeErreurs", () => {
       ["sexe", 1, 1],
     ]);
     expect(r[0].champs).toEqual(["date de naissance", "date d'entrée en formation"]);
+  });
+});
+
+describe("one statement of the problem, one short way to fix it", () => {
+  it("the problem names the value received and what is wrong, never a field code; the fix does not repeat it", () => {
+    const cas: [Record<string, unknown>, string[], string, RegExp][] = [
+      [{ date_de_naissance_apprenant: "28/03/2006" }, [], "« 28/03/2006 » n'est pas au format attendu AAAA-MM-JJ (ex. 2024-09-02)", /format d'export de votre ERP/],
+      [{ date_de_naissance_apprenant: "1806-03-28" }, [], "« 1806-03-28 » : année invraisemblable (attendue entre 1900 et 2100)", /^Corrigez l'année/],
+      [{ date_fin_formation: "2023-06-30" }, [], "30/06/2023, antérieure à la date d'entrée en formation (02/09/2024)", /^Vérifiez la date d'entrée et la date de fin/],
+      [{}, ["date_entree_formation"], "absent, alors que ce champ est obligatoire", /^Renseignez ce champ dans l'inscription/],
+      [{ etablissement_formateur_uai: "0751234A" }, [], "« 0751234A » n'est pas un UAI valide (7 chiffres et une lettre clé, ex. 0751234J)", /^Corrigez l'UAI dans le paramétrage/],
+      [{ sexe_apprenant: "X" }, [], "« X » n'est pas un sexe valide (M ou F)", /^Corrigez le sexe dans la fiche de l'apprenant/],
+      [{ statut_apprenant: 7 }, [], "« 7 » invalide : statut attendu : 0 (abandon), 2 (inscrit), 3 (apprenti) ou null", /^Corrigez la valeur/],
+      [{ contrat_date_debut: null }, [], "« 2026-08-31 » renseignée sans date de début du contrat", /^Saisissez la date de début du contrat/],
+    ];
+    for (const [over, sans, constat, explication] of cas) {
+      const [e] = erreursDe(over, sans);
+      const x = expliquerErreur(e);
+      expect(x.constat, e.message).toBe(constat);
+      expect(x.explication, e.message).toMatch(explication);
+      expect(x.constat).not.toMatch(/[a-z]+_[a-z]+/);
+      expect(x.explication).not.toContain(x.constat);
+      expect(x.explication.length).toBeLessThan(200);
+    }
+  });
+
+  it("an uploaded file's errors: the value as typed in the file, the fix in the file", () => {
+    const x = expliquerErreur(
+      { path: ["date_de_naissance_apprenant"], message: "Né le : « 31/02/2007 » n'existe pas : date attendue au format JJ/MM/AAAA (ex. 28/02/2007)" },
+      undefined,
+      "FICHIER",
+    );
+    expect(x).toMatchObject({ categorie: "date_inexistante", libelleChamp: "date de naissance", constat: "« 31/02/2007 » n'existe pas dans le calendrier" });
+    expect(x.explication).toMatch(/dans votre fichier, puis téléversez-le à nouveau/);
+    expect(
+      expliquerErreur({ path: ["date_de_naissance_apprenant"], message: "DDN : « hier » n'est pas une date lisible : date attendue au format JJ/MM/AAAA (ex. 02/09/2024)" }),
+    ).toMatchObject({ categorie: "date_format", constat: "« hier » n'est pas une date lisible (attendue au format JJ/MM/AAAA)" });
+    expect(
+      expliquerErreur({
+        path: ["date_de_naissance_apprenant"],
+        message: "DDN : l'année de « 01/01/1850 » est invraisemblable : année attendue entre 1900 et 2100, date au format JJ/MM/AAAA",
+      }),
+    ).toMatchObject({ categorie: "date_hors_plage", constat: "« 01/01/1850 » : année invraisemblable (attendue entre 1900 et 2100)" });
+    expect(
+      expliquerErreur({
+        path: ["date_fin_formation"],
+        message: "Fin : la date de fin de formation doit être égale ou postérieure à « Entrée » (02/09/2024)",
+      }),
+    ).toMatchObject({ categorie: "fin_avant_entree", constat: "antérieure à la date d'entrée en formation (02/09/2024)" });
+  });
+
+  it("scope and archived dossiers: the first sentence is the problem, the rest the fix; contract ranks are named", () => {
+    const scope = expliquerErreur({
+      path: [],
+      message:
+        "dossier : hors du périmètre de CFA X (UAI 0751234J, SIRET 13002456000018) : ni l'établissement formateur A ni l'établissement responsable B ne sont cet organisme ou l'un de ses formateurs. Un organisme ne peut transmettre…",
+    });
+    expect(scope.libelleChamp).toBe("établissements formateur et responsable");
+    expect(scope.constat).toBe(
+      "hors du périmètre de CFA X (UAI 0751234J, SIRET 13002456000018) : ni l'établissement formateur A ni l'établissement responsable B ne sont cet organisme ou l'un de ses formateurs",
+    );
+    const archive = expliquerErreur({
+      path: ["id_erp_apprenant"],
+      message:
+        "id_erp_apprenant : ce dossier a été supprimé le 12/03/2025 dans l'espace CFA du tableau de bord ; il n'est plus importé. Retirez-le des envois de votre ERP, ou rétablissez-le depuis la page Doublons de l'espace CFA.",
+    });
+    expect(archive.constat).toBe("ce dossier a été supprimé le 12/03/2025 dans l'espace CFA du tableau de bord ; il n'est plus importé");
+    expect(archive.explication).toBe("Retirez-le des envois de votre ERP, ou rétablissez-le depuis la page Doublons de l'espace CFA.");
+    expect(expliquerErreur({ path: ["contrat_date_fin_2"], message: "contrat_date_fin_2 : x" }).libelleChamp).toBe("date de fin du contrat (2e contrat)");
   });
 });

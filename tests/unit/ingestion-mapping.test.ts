@@ -310,3 +310,50 @@ describe("NIR", () => {
     expect(headers.map((h) => autoMap([h], FIELDS)[0])).toEqual(headers.map(() => "nir_apprenant"));
   });
 });
+
+describe("dates the schema would refuse, said in the file's terms", () => {
+  const mapping = ["nom_apprenant", "prenom_apprenant", "date_de_naissance_apprenant", "contrat_date_debut"];
+  const headers = ["Nom", "Prénom", "Date de naissance", "Début du contrat"];
+  const errorsOf = (ddn: string, debut = "", options: { excelSerials?: boolean } = {}) =>
+    convertRow(["A", "B", ddn, debut], mapping, {}, { headers, ...options }).errors;
+
+  it("a non-existent date: the column, the cell as typed, the format people write and a real date close to it", () => {
+    expect(errorsOf("31/02/2007")).toEqual([
+      {
+        path: ["date_de_naissance_apprenant"],
+        fields: ["date_de_naissance_apprenant"],
+        message: "Date de naissance : « 31/02/2007 » n'existe pas : date attendue au format JJ/MM/AAAA (ex. 28/02/2007)",
+      },
+    ]);
+    expect(errorsOf("29/02/2008")).toEqual([]); // a leap year
+    expect(errorsOf("29/02/07")[0].message).toBe("Date de naissance : « 29/02/07 » n'existe pas : date attendue au format JJ/MM/AAAA (ex. 28/02/2007)");
+    // month and day swapped (05/13: the 13th of May, written month first)
+    expect(errorsOf("05/13/2007")[0].message).toMatch(/« 05\/13\/2007 » n'existe pas : .*\(ex\. 13\/05\/2007\)$/);
+    expect(errorsOf("00/05/2007")[0].message).toMatch(/\(ex\. 01\/05\/2007\)$/);
+    expect(errorsOf("2006-02-30")[0].message).toBe("Date de naissance : « 2006-02-30 » n'existe pas : date attendue au format JJ/MM/AAAA (ex. 28/02/2006)");
+    expect(errorsOf("02/09/2006", "32/09/2024")).toEqual([
+      {
+        path: ["contrat_date_debut"],
+        fields: ["contrat_date_debut"],
+        message: "Début du contrat : « 32/09/2024 » n'existe pas : date attendue au format JJ/MM/AAAA (ex. 30/09/2024)",
+      },
+    ]);
+  });
+
+  it("an unreadable date or a year out of the schema's range", () => {
+    expect(errorsOf("hier")[0].message).toBe("Date de naissance : « hier » n'est pas une date lisible : date attendue au format JJ/MM/AAAA (ex. 02/09/2024)");
+    // a year in a CSV is no Excel serial
+    expect(errorsOf("2006", "", { excelSerials: false })[0].message).toMatch(/^Date de naissance : « 2006 » n'est pas une date lisible/);
+    expect(errorsOf("01/01/1850")[0].message).toBe(
+      "Date de naissance : l'année de « 01/01/1850 » est invraisemblable : année attendue entre 1900 et 2100, date au format JJ/MM/AAAA",
+    );
+  });
+
+  it("valid dates, ISO dates with a time and empty cells give no error; a column without a name is named by its rank", () => {
+    expect(errorsOf("28/03/2006", "2024-09-02")).toEqual([]);
+    expect(errorsOf("2006-03-28T10:00:00", "45537")).toEqual([]);
+    expect(errorsOf("", "  ")).toEqual([]);
+    const noName = convertRow(["A", "B", "31/04/2006"], mapping.slice(0, 3), {}, { headers: ["Nom", "Prénom", " "] });
+    expect(noName.errors[0].message).toBe("Colonne 3 : « 31/04/2006 » n'existe pas : date attendue au format JJ/MM/AAAA (ex. 30/04/2006)");
+  });
+});
