@@ -1,7 +1,8 @@
 /** UI pieces of the CFA space (browser-safe). */
 import type { ReactNode } from "react";
 import type { Statut } from "../statut/engine";
-import { BADGES_STATUT, LIBELLES_STATUT } from "./apprenants";
+import { SelectField } from "../referentiel/components";
+import { BADGES_STATUT, LIBELLES_STATUT, TAILLES_PAGE, type FiltresApprenants } from "./apprenants";
 
 /** A learner's formation codes: "CFD 50022141 · RNCP12345", "" without any. */
 export function codesFormation(cfd: string | null, rncp: string | null): string {
@@ -63,4 +64,58 @@ export function Chiffre({ valeur, libelle, detail, testId }: { valeur: ReactNode
 export function titreEspace(section: string, matches: { id: string; data?: unknown }[]): string {
   const nom = (matches.find((m) => m.id === "routes/cfa.$organismeId")?.data as { entete?: { nom: string } } | undefined)?.entete?.nom;
   return [section, nom, "Espace CFA - Tableau de bord de l'apprentissage"].filter(Boolean).join(" - ");
+}
+
+// ------------------------------------------------------------------------ the form and links of a learners' list
+// (a CFA space's list and the named lists of a territory, app/routes/listes.$liste.tsx)
+
+/** The search field of a learners' list. */
+export function ChampRechercheApprenants({ q }: { q: string | undefined }) {
+  return (
+    <div className="fr-input-group">
+      <label className="fr-label" htmlFor="q">
+        Rechercher
+        <span className="fr-hint-text">Nom, prénom, identifiant ERP, code ou intitulé de formation</span>
+      </label>
+      <input className="fr-input" type="search" id="q" name="q" defaultValue={q ?? ""} />
+    </div>
+  );
+}
+
+/** The page size of a learners' list. */
+export function ChampTaillePage({ label, limit }: { label: string; limit: number }) {
+  return (
+    <SelectField
+      id="limit"
+      name="limit"
+      label={label}
+      value={String(limit)}
+      empty="25"
+      options={TAILLES_PAGE.filter((n) => n !== 25).map((n) => ({ value: String(n), label: String(n) }))}
+    />
+  );
+}
+
+/** The sort chosen in the table's headers, kept when the filters are submitted. */
+export function TriConserve({ f }: { f: Pick<FiltresApprenants, "tri" | "ordre"> }) {
+  return (
+    <>
+      {f.tri !== "nom" ? <input type="hidden" name="tri" value={f.tri} /> : null}
+      {f.ordre !== "asc" ? <input type="hidden" name="ordre" value={f.ordre} /> : null}
+    </>
+  );
+}
+
+/** The CSV and Excel exports of a list (`href` without extension; `query` the list's filters). */
+export function LiensExport({ href, query }: { href: string; query: string }) {
+  return (
+    <p className="fr-col-auto fr-mb-0">
+      <a className="fr-link fr-icon-download-line fr-link--icon-left fr-mr-2w" href={`${href}.csv${query}`} download>
+        Exporter (CSV)
+      </a>
+      <a className="fr-link fr-icon-download-line fr-link--icon-left" href={`${href}.xlsx${query}`} download>
+        Exporter (Excel)
+      </a>
+    </p>
+  );
 }

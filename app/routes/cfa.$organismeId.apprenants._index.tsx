@@ -6,9 +6,9 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { NO_STORE } from "~/auth/responses.server";
 import { journaliserConsultation, requireEspaceCfa } from "~/cfa/acces.server";
-import { DATE_STATUT_MAX, DATE_STATUT_MIN, LIBELLES_STATUT, SIGNAUX, SIGNAL_KEYS, STATUTS_APPRENANT, TAILLES_PAGE, filtresPourJournal, parseFiltresApprenants } from "~/cfa/apprenants";
+import { DATE_STATUT_MAX, DATE_STATUT_MIN, LIBELLES_STATUT, SIGNAUX, SIGNAL_KEYS, STATUTS_APPRENANT, filtresPourJournal, parseFiltresApprenants } from "~/cfa/apprenants";
 import { listerApprenants, optionsFiltres } from "~/cfa/apprenants.server";
-import { StatutBadge, codesFormation, libelleAnneeFormation, titreEspace } from "~/cfa/ui";
+import { ChampRechercheApprenants, ChampTaillePage, LiensExport, StatutBadge, TriConserve, codesFormation, libelleAnneeFormation, titreEspace } from "~/cfa/ui";
 import { ErrorsAlert, Pagination, SearchButtons, SelectField, SortHeader, withParams } from "~/referentiel/components";
 import { todayIso } from "~/statut/annee-scolaire";
 import { formatDate, pluriel } from "~/ui/format";
@@ -49,13 +49,7 @@ export default function Apprenants() {
       <Form method="get" className="fr-mb-3w" aria-label="Rechercher et filtrer les apprenants">
         <div className="fr-grid-row fr-grid-row--gutters">
           <div className="fr-col-12 fr-col-md-8">
-            <div className="fr-input-group">
-              <label className="fr-label" htmlFor="q">
-                Rechercher
-                <span className="fr-hint-text">Nom, prénom, identifiant ERP, code ou intitulé de formation</span>
-              </label>
-              <input className="fr-input" type="search" id="q" name="q" defaultValue={f.q ?? ""} />
-            </div>
+            <ChampRechercheApprenants q={f.q} />
           </div>
           <div className="fr-col-12 fr-col-md-4">
             <div className="fr-input-group">
@@ -120,18 +114,10 @@ export default function Apprenants() {
             </div>
           ) : null}
           <div className="fr-col-12 fr-col-md-4">
-            <SelectField
-              id="limit"
-              name="limit"
-              label="Dossiers par page"
-              value={String(f.limit)}
-              empty="25"
-              options={TAILLES_PAGE.filter((n) => n !== 25).map((n) => ({ value: String(n), label: String(n) }))}
-            />
+            <ChampTaillePage label="Dossiers par page" limit={f.limit} />
           </div>
         </div>
-        {f.tri !== "nom" ? <input type="hidden" name="tri" value={f.tri} /> : null}
-        {f.ordre !== "asc" ? <input type="hidden" name="ordre" value={f.ordre} /> : null}
+        <TriConserve f={f} />
         <SearchButtons filtered={filtrant} resetTo={base + "/apprenants"} />
       </Form>
 
@@ -142,14 +128,7 @@ export default function Apprenants() {
           {f.date !== today ? ` — statut au ${formatDate(f.date)}` : ""}
         </p>
         {total > 0 ? (
-          <p className="fr-col-auto fr-mb-0">
-            <a className="fr-link fr-icon-download-line fr-link--icon-left fr-mr-2w" href={`${base}/export.csv${exportQuery}`} download>
-              Exporter (CSV)
-            </a>
-            <a className="fr-link fr-icon-download-line fr-link--icon-left" href={`${base}/export.xlsx${exportQuery}`} download>
-              Exporter (Excel)
-            </a>
-          </p>
+          <LiensExport href={`${base}/export`} query={exportQuery} />
         ) : null}
       </div>
 

@@ -6,8 +6,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { NO_STORE } from "~/auth/responses.server";
-import { SIGNAUX, TAILLES_PAGE } from "~/cfa/apprenants";
-import { codesFormation } from "~/cfa/ui";
+import { SIGNAUX } from "~/cfa/apprenants";
+import { ChampRechercheApprenants, ChampTaillePage, LiensExport, TriConserve, codesFormation } from "~/cfa/ui";
 import { LISTES } from "~/listes/listes";
 import { pageListe, resoudreListe } from "~/listes/listes.server";
 import { ErrorsAlert, Pagination, SearchButtons, SelectField, SortHeader, withParams } from "~/referentiel/components";
@@ -58,13 +58,7 @@ export default function ListeNominative() {
       <Form method="get" className="fr-mb-3w" aria-label={`Rechercher et filtrer la liste ${definition.titre}`}>
         <div className="fr-grid-row fr-grid-row--gutters">
           <div className="fr-col-12 fr-col-md-8">
-            <div className="fr-input-group">
-              <label className="fr-label" htmlFor="q">
-                Rechercher
-                <span className="fr-hint-text">Nom, prénom, identifiant ERP, code ou intitulé de formation</span>
-              </label>
-              <input className="fr-input" type="search" id="q" name="q" defaultValue={f.q ?? ""} />
-            </div>
+            <ChampRechercheApprenants q={f.q} />
           </div>
           <div className="fr-col-12 fr-col-md-4">
             <div className="fr-input-group">
@@ -93,18 +87,10 @@ export default function ListeNominative() {
             </div>
           ) : null}
           <div className="fr-col-12 fr-col-md-4">
-            <SelectField
-              id="limit"
-              name="limit"
-              label="Apprenants par page"
-              value={String(f.limit)}
-              empty="25"
-              options={TAILLES_PAGE.filter((n) => n !== 25).map((n) => ({ value: String(n), label: String(n) }))}
-            />
+            <ChampTaillePage label="Apprenants par page" limit={f.limit} />
           </div>
         </div>
-        {f.tri !== "nom" ? <input type="hidden" name="tri" value={f.tri} /> : null}
-        {f.ordre !== "asc" ? <input type="hidden" name="ordre" value={f.ordre} /> : null}
+        <TriConserve f={f} />
         <SearchButtons filtered={filtrant} resetTo={base} />
       </Form>
 
@@ -113,14 +99,7 @@ export default function ListeNominative() {
           <strong>{pluriel(total, "apprenant")}</strong> au {formatDate(f.date)}
         </p>
         {total > 0 ? (
-          <p className="fr-col-auto fr-mb-0">
-            <a className="fr-link fr-icon-download-line fr-link--icon-left fr-mr-2w" href={`${base}.csv${exportQuery}`} download>
-              Exporter (CSV)
-            </a>
-            <a className="fr-link fr-icon-download-line fr-link--icon-left" href={`${base}.xlsx${exportQuery}`} download>
-              Exporter (Excel)
-            </a>
-          </p>
+          <LiensExport href={base} query={exportQuery} />
         ) : null}
       </div>
 
