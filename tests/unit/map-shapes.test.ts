@@ -165,5 +165,33 @@ describe("maps of France", () => {
     expect(html).toContain('href="/departements/976"');
     expect(html).toContain("1\u202f234");
     expect(html).toMatch(/role="img" aria-label="Effectifs par département\./);
+    expect(html).not.toContain("En gris");
+  });
+
+  it("says what the grey territories of a rate map are", () => {
+    const error = vi.spyOn(console, "error").mockImplementation(() => {});
+    const html = renderToString(
+      createElement(
+        MemoryRouter,
+        null,
+        createElement(CarteTerritoires, {
+          niveau: "region",
+          mesure: "taux",
+          lignes: [
+            { code: "84", nom: "Auvergne-Rhône-Alpes", taux: 0.067, numerateur: 67, denominateur: 1000 },
+            { code: "11", nom: "Île-de-France", taux: null, numerateur: "< 5", denominateur: 800 },
+          ],
+          title: "Taux de rupture",
+          description: "Rupturants parmi les apprenants.",
+          valueLabel: "Taux de rupture",
+          numerateur: "Rupturants",
+          denominateur: "Apprenants",
+          fileName: "taux-rupture",
+        }),
+      ),
+    );
+    error.mockRestore();
+    expect(html).toContain("Rupturants parmi les apprenants. En gris : territoires dont le chiffre n&#x27;est pas diffusé");
+    expect(html).toContain("Non diffusé");
   });
 });

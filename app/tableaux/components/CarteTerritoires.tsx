@@ -69,13 +69,17 @@ export function CarteTerritoires(props: CarteTerritoiresProps) {
     });
   }
 
+  // the grey territories say why they are grey (masked small counts for the public, or no data)
+  const legende = values.some((v) => v.value === null)
+    ? " En gris : territoires dont le chiffre n'est pas diffusé (trop peu d'apprenants pour être publié) ou pas disponible."
+    : "";
   const format = props.mesure === "taux" ? "pourcentage" : "nombre";
   const option = franceMapOption({ level: niveau, values, valueLabel: props.valueLabel, format, clickable: Boolean(hrefFor) });
 
   return (
     <Chart
       title={title}
-      description={description}
+      description={description + legende}
       option={option}
       height={height}
       testId={testId}
