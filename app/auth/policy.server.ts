@@ -606,6 +606,14 @@ export function canSeeAnomaliesOfOrganisme(viewer: Viewer): boolean {
   return canSeeReferentielAnomalies(viewer) || (viewer.userId !== null && viewer.organisationType === "ORGANISME_FORMATION");
 }
 
+/**
+ * The dashboards of organismes listed within the viewer's scope (a formation's organismes): any signed-in viewer.
+ * The public sees national and regional figures only (canSeeAggregates refuses it any organisme).
+ */
+export function canSeeDashboardsOfListedOrganismes(viewer: Viewer): boolean {
+  return viewer.userId !== null;
+}
+
 /** Non-transmitting CFAs: signed-in users of public bodies (national, territorial, têtes de réseau), in scope. */
 export function canSeeNonTransmetteurs(viewer: Viewer): boolean {
   if (viewer.userId === null) return false;

@@ -3,6 +3,7 @@
  * browser-safe: the route parses with `parseFiltresApprenants`, the server module builds the SQL.
  */
 import type { Statut } from "../statut/engine";
+import { formatDate } from "../ui/format";
 
 export const STATUTS_APPRENANT: readonly Statut[] = ["APPRENTI", "INSCRIT", "RUPTURANT", "ABANDON", "FIN_DE_FORMATION"];
 
@@ -65,8 +66,6 @@ export interface FiltresApprenants {
 export const DATE_STATUT_MIN = "2000-01-01";
 export const DATE_STATUT_MAX = "2100-12-31";
 
-const dateFr = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
-
 function isDate(value: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
   const d = new Date(`${value}T00:00:00Z`);
@@ -84,7 +83,7 @@ export function parseFiltresApprenants(params: URLSearchParams, today: string): 
   if (date) {
     if (!isDate(date)) erreurs.push("La date du statut n'est pas une date valide : saisissez-la au format jj/mm/aaaa.");
     else if (date < DATE_STATUT_MIN || date > DATE_STATUT_MAX) {
-      erreurs.push(`La date du statut doit être comprise entre le ${dateFr(DATE_STATUT_MIN)} et le ${dateFr(DATE_STATUT_MAX)} (${dateFr(date)} est hors de cette période).`);
+      erreurs.push(`La date du statut doit être comprise entre le ${formatDate(DATE_STATUT_MIN)} et le ${formatDate(DATE_STATUT_MAX)} (${formatDate(date)} est hors de cette période).`);
     } else filtres.date = date;
   }
   const statut = get("statut");

@@ -160,11 +160,6 @@ function libelle(champ: string, labels?: Record<string, string>): string {
   return champ.replace(/_/g, " ");
 }
 
-/** "date de naissance" → "Date de naissance". */
-export function majuscule(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
 /** The message without its leading field(s) (`champ : `, `champ / champ : `, or the file's column name). */
 function sansChamp(message: string): string {
   const i = message.indexOf(" : ");

@@ -1,6 +1,6 @@
 /** Labels and columns of the indicator exports (browser-safe: the page shows them). */
 import { REPARTITIONS } from "../indicateurs/filters";
-import { formatDate, formatMois, formatNombre } from "../ui/format";
+import { dateIsoEnFrancais, formatMois, formatNombre, majuscule } from "../ui/format";
 
 export const REPARTITIONS_EXPORT = ["total", ...REPARTITIONS] as const;
 export type RepartitionExport = (typeof REPARTITIONS_EXPORT)[number];
@@ -56,9 +56,9 @@ export function celluleApercu(valeur: string | number | boolean | null | undefin
     case "Mois":
       return /^\d{4}-\d{2}$/.test(s) ? formatMois(s) : s;
     case "Date":
-      return /^\d{4}-\d{2}-\d{2}$/.test(s) ? formatDate(s) : s;
+      return dateIsoEnFrancais(s);
     case "Répartition":
-      return s.charAt(0).toUpperCase() + s.slice(1);
+      return majuscule(s);
     default:
       return s;
   }

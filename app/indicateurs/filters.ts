@@ -22,7 +22,7 @@ import {
   SIRET_PATTERN,
   UAI_PATTERN,
 } from "../referentiel/codes";
-import { isIsoDate } from "../statut/days";
+import { daysInMonth, isIsoDate } from "../statut/days";
 import { TRANCHES_AGE, type TrancheAge } from "./etats";
 
 export { TRANCHES_AGE, type TrancheAge };
@@ -283,8 +283,7 @@ export function parseDate(value: string, name = "date"): Parsed<string> {
 export function dernierJourDuMois(date: string): string {
   const y = Number(date.slice(0, 4));
   const m = Number(date.slice(5, 7));
-  const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  return `${date.slice(0, 7)}-${String(last).padStart(2, "0")}`;
+  return `${date.slice(0, 7)}-${String(daysInMonth(y, m)).padStart(2, "0")}`;
 }
 
 /** The month "YYYY-MM" `delta` months after (before when negative) the month of `date`. */

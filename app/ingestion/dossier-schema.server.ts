@@ -51,6 +51,7 @@ import {
   normalizeSiret,
   normalizeUai,
 } from "../referentiel/codes";
+import { daysInMonth } from "../statut/days";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Messages (écrits une seule fois)
@@ -156,11 +157,6 @@ function digitsAt(s: string, start: number, length: number): number {
     n = n * 10 + c;
   }
   return n;
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 function normalizeDate(value: unknown): string | Invalid {

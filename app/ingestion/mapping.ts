@@ -20,6 +20,8 @@
  *   given (`RowOptions.nirFourni`).
  */
 
+import { daysInMonth } from "../statut/days";
+
 export interface MappableField {
   field: string;
   label: string;
@@ -257,10 +259,6 @@ const MIN_YEAR = 1900;
 const MAX_YEAR = 2100;
 /** How the page asks for dates: as people write them. */
 export const FORMAT_DATE_FICHIER = "JJ/MM/AAAA";
-
-function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
 
 const dateFr = (year: number, month: number, day: number) => `${pad2(day)}/${pad2(month)}/${year}`;
 

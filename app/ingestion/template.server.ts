@@ -10,15 +10,10 @@ import { writeXlsx } from "../shared/xlsx.server";
 import { dossierV3ItemJsonSchema } from "./dossier-schema.server";
 import { FORMAT_DATE_FICHIER, isDateField } from "./mapping";
 import { UPLOAD_FIELDS } from "./upload.server";
+import { dateIsoEnFrancais } from "../ui/format";
 
 /** Examples of the file that differ from the API's: the example learner is Gaston, a boy. */
 const EXAMPLES_FICHIER: Record<string, string> = { sexe_apprenant: "M" };
-
-/** "2006-03-28" → "28/03/2006"; anything else unchanged. */
-function dateFichier(value: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  return m ? `${m[3]}/${m[2]}/${m[1]}` : value;
-}
 
 /** A description of the API, for a file: dates are written JJ/MM/AAAA there (AAAA-MM-JJ is read too). */
 function descriptionFichier(description: string): string {
@@ -35,7 +30,7 @@ function columns() {
     return {
       ...f,
       description: descriptionFichier(prop.description ?? ""),
-      example: isDateField(f.field) ? dateFichier(example) : example,
+      example: isDateField(f.field) ? dateIsoEnFrancais(example) : example,
     };
   });
 }

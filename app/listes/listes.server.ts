@@ -80,7 +80,7 @@ export async function resoudreListe(request: Request, database: Database, slug: 
     delete filtres.signal;
   }
   const t = await territoires(database);
-  const duTerritoire = (await resoudreFiltres(database, {}, viewer.scope)).departements;
+  const duTerritoire = await departementsDuTerritoire(database, viewer);
   let departement: string | null = params.get("departement")?.trim() || null;
   if (departement && (!DEPARTEMENT_PATTERN.test(departement) || (duTerritoire && !duTerritoire.includes(departement)))) {
     erreurs.push(`Le département « ${departement.slice(0, 5)} » n'est pas dans votre territoire : choisissez-en un dans la liste.`);
@@ -103,6 +103,11 @@ export async function resoudreListe(request: Request, database: Database, slug: 
   };
 }
 
+/** The départements of the viewer's territory (undefined: national, every one). */
+async function departementsDuTerritoire(database: Database, viewer: AuthenticatedViewer): Promise<string[] | undefined> {
+  return (await resoudreFiltres(database, {}, viewer.scope)).departements;
+}
+
 /** The learners of a list at a date: their état then is the list's, in these départements (undefined: all). */
 function conditionListe(definition: DefinitionListe, date: string, departements: string[] | undefined): SQL {
   return sql`e.id in (
@@ -113,7 +118,7 @@ function conditionListe(definition: DefinitionListe, date: string, departements:
 
 /** How many young people each list the viewer may open holds today in its territory (not named: no audit entry). */
 export async function resumeListes(database: Database, viewer: AuthenticatedViewer): Promise<{ slug: SlugListe; nombre: number }[]> {
-  const departements = (await resoudreFiltres(database, {}, viewer.scope)).departements;
+  const departements = await departementsDuTerritoire(database, viewer);
   const { filtres } = parseFiltresApprenants(new URLSearchParams(), todayIso());
   return Promise.all(
     listesDe(viewer).map(async (slug) => ({

@@ -4,7 +4,7 @@
  */
 import { Link, useLocation } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { formatDate, formatNombre } from "~/ui/format";
+import { formatDate, formatNombre, majuscule } from "~/ui/format";
 import { FRAICHEUR_BADGES, FRAICHEUR_LABELS } from "./labels";
 import type { OffreFormation } from "./catalogue.server";
 import type { CodeInconnu } from "./repertoire.server";
@@ -334,14 +334,14 @@ export function ResumePage({ page: { data, pagination }, nom: [un, plusieurs, au
   const { total } = pagination;
   const premiere = (pagination.page - 1) * pagination.limit + 1;
   const compte = (n: number) => `${formatNombre(n)} ${n > 1 ? plusieurs : un}`;
-  const majuscule = plusieurs.charAt(0).toUpperCase() + plusieurs.slice(1);
+  const titre = majuscule(plusieurs);
   return (
     <p className="fr-text--sm fr-mb-1w">
       {total <= data.length
         ? `${compte(total)}.`
         : data.length === 0
           ? `${aucun} sur cette page : ${compte(total)} en tout.`
-          : `${majuscule} ${formatNombre(premiere)} à ${formatNombre(premiere + data.length - 1)} sur ${formatNombre(total)}.`}
+          : `${titre} ${formatNombre(premiere)} à ${formatNombre(premiere + data.length - 1)} sur ${formatNombre(total)}.`}
     </p>
   );
 }

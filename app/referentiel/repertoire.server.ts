@@ -8,6 +8,7 @@ import type { Nature } from "../../db/schema";
 import { scopeSql, type Scope, type Viewer } from "../auth/policy.server";
 import type { Fraicheur, OrganismesQuery } from "./filtres.server";
 import { pageOf, type Page } from "../shared/pagination";
+import { daysInMonth } from "../statut/days";
 
 export interface OrganismeListItem {
   id: number;
@@ -51,8 +52,7 @@ export function threeMonthsBefore(now: Date): Date {
   const day = d.getUTCDate();
   d.setUTCDate(1);
   d.setUTCMonth(d.getUTCMonth() - 3);
-  const lastDay = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
-  d.setUTCDate(Math.min(day, lastDay));
+  d.setUTCDate(Math.min(day, daysInMonth(d.getUTCFullYear(), d.getUTCMonth() + 1)));
   return d;
 }
 

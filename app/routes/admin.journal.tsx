@@ -8,7 +8,7 @@ import { ACTION_LABELS, NAMED_LIST_LABELS, ORGANISATION_TYPE_LABELS } from "~/au
 import { requireNationalAdmin } from "~/auth/policy.server";
 import { NO_STORE } from "~/auth/responses.server";
 import { AuthErrorBoundary, formatDateTime } from "~/auth/ui";
-import { formatDate } from "~/ui/format";
+import { dateIsoEnFrancais } from "~/ui/format";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = () => [{ title: "Journal des accès aux listes nominatives - Tableau de bord de l'apprentissage" }];
@@ -43,8 +43,7 @@ const FILTER_LABELS: Record<string, string> = {
 
 function describeValue(value: unknown): string {
   if (Array.isArray(value)) return value.map(describeValue).join(", ");
-  const text = String(value);
-  return /^\d{4}-\d{2}-\d{2}$/.test(text) ? formatDate(text) : text;
+  return dateIsoEnFrancais(String(value));
 }
 
 function describeFilters(filters: Record<string, unknown>): string {

@@ -8,9 +8,8 @@ import { notFound } from "~/auth/policy.server";
 import { journaliserConsultation, requireEspaceCfa } from "~/cfa/acces.server";
 import { parseJour, transmissionsDuJour } from "~/cfa/transmissions.server";
 import { formatHeure, libelleMode, titreEspace } from "~/cfa/ui";
-import { majuscule } from "~/cfa/erreurs";
 import { NO_STORE } from "~/auth/responses.server";
-import { formatDate, formatNombre, pluriel } from "~/ui/format";
+import { formatDate, formatNombre, majuscule, pluriel } from "~/ui/format";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) => [

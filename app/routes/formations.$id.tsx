@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useLocation } from "@remix-run/react";
-import { getViewer, notFound } from "~/auth/policy.server";
+import { canSeeDashboardsOfListedOrganismes, getViewer, notFound } from "~/auth/policy.server";
 import { getFormation } from "~/referentiel/catalogue.server";
 import { pageNumber } from "~/shared/pagination";
 import { FilAriane, OffresTable, Pagination, ResumePage, TableauFiche } from "~/referentiel/components";
@@ -21,8 +21,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     organismes: pageNumber(search.get("organismes")),
   });
   if (!formation) throw notFound("Cette formation n'existe pas dans le catalogue.");
-  // an organisme's dashboard is for signed-in users (the list is already within their scope)
-  return { formation, scope: viewer.scope.kind, tableauxDeBord: viewer.userId !== null };
+  return { formation, scope: viewer.scope.kind, tableauxDeBord: canSeeDashboardsOfListedOrganismes(viewer) };
 }
 
 export default function FormationDetail() {

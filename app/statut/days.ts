@@ -78,3 +78,9 @@ export function isIsoDate(value: string): boolean {
   if (month < 1 || month > 12 || day < 1 || day > 31) return false;
   return fromDay(toDay(value)) === value.slice(0, 10);
 }
+
+/** Days in a month (1–12) of a year of the Gregorian calendar. */
+export function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}

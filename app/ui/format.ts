@@ -23,6 +23,17 @@ export function formatDate(iso: string | Date | null | undefined): string {
   return `${d}/${m}/${y}`;
 }
 
+/** "2006-03-28" → "28/03/2006"; any other text unchanged (a value that may or may not be a date). */
+export function dateIsoEnFrancais(value: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : value;
+}
+
+/** "date de naissance" → "Date de naissance". */
+export function majuscule(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 const MOIS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
 
 /** "2025-09" → "septembre 2025". */
