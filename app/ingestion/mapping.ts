@@ -21,6 +21,7 @@
  */
 
 import { daysInMonth } from "../statut/days";
+import { excelSerialToIso } from "../shared/excel-dates";
 
 export interface MappableField {
   field: string;
@@ -217,12 +218,7 @@ export function isDateField(field: string): boolean {
 
 const pad2 = (n: number | string) => String(n).padStart(2, "0");
 
-/** Excel's 1900 date system: serial → "YYYY-MM-DD" (the fractional part, a time, is dropped). */
-export function excelSerialToIso(serial: number): string | null {
-  if (!Number.isFinite(serial) || serial < 1 || serial > 2_958_465) return null;
-  const ms = (Math.floor(serial) - 25_569) * 86_400_000;
-  return new Date(ms).toISOString().slice(0, 10);
-}
+export { excelSerialToIso };
 
 /**
  * Smallest number read as an Excel date serial: 1910-01-01. Below, a number is rather a year (`2024`) or a
@@ -231,7 +227,10 @@ export function excelSerialToIso(serial: number): string | null {
 export const EXCEL_SERIAL_MIN = 3654;
 
 export interface CellOptions {
-  /** Whether a number may be an Excel date serial (XLSX files; not CSV). Default true. */
+  /**
+   * Whether a number may be an Excel date serial (XLSX files; not CSV). Default true. The reader already gives the
+   * cells formatted as dates as dd/MM/yyyy: this is for numbers typed in a cell without a date format.
+   */
   excelSerials?: boolean;
 }
 

@@ -5,8 +5,9 @@
  *
  * Reading: every worksheet as rows of strings (shared strings, inline strings, numbers, booleans; formulas give
  * their cached value; merged cells are not spread). Empty cells are "" and rows keep their position (row 5 of the
- * sheet is `rows[4]`). Numbers are returned as written in the XML (`1001`, `0.5`); dates stay Excel serials
- * (see `excelSerialToIsoDate`). Not supported: ZIP64, encrypted workbooks, the binary .xls / .xlsb formats.
+ * sheet is `rows[4]`). Numbers are returned as written in the XML (`1001`, `0.5`), except those whose cell format
+ * shows a date: they are returned as the spreadsheet shows them, `dd/MM/yyyy`, in the workbook's date system (1900
+ * or 1904, app/shared/excel-dates.ts). Not supported: ZIP64, encrypted workbooks, the binary .xls / .xlsb formats.
  * A malformed or hostile file gives an XlsxError, never another error: offsets are bounds-checked, invalid
  * character references read as U+FFFD, positions beyond Excel's limits (1,048,576 rows, 16,384 columns) are
  * refused, and callers reading untrusted files can cap the inflated size of each part, the number of filled rows
@@ -15,6 +16,7 @@
  * Writing: one or more sheets of strings/numbers/booleans/null, shared strings, a bold header row, deflated.
  */
 import { deflateRawSync, inflateRawSync } from "node:zlib";
+import { excelSerialToIso, isDateFormat } from "./excel-dates";
 
 /** A workbook the reader cannot open. Message in French. */
 export class XlsxError extends Error {
@@ -293,7 +295,13 @@ export function readXlsx(bytes: Uint8Array, options: ReadXlsxOptions = {}): Xlsx
   const sst = read("xl/sharedStrings.xml");
   if (sst) for (const m of sst.matchAll(/<(?:\w+:)?si>([\s\S]*?)<\/(?:\w+:)?si>|<(?:\w+:)?si\/>/g)) shared.push(textOf(m[1] ?? ""));
 
-  const budget: SheetBudget = { maxRows: options.maxRows, maxCells: options.maxCells, cells: 0 };
+  const budget: SheetBudget = {
+    maxRows: options.maxRows,
+    maxCells: options.maxCells,
+    cells: 0,
+    dateStyles: dateStyles(read("xl/styles.xml")),
+    date1904: /<(?:\w+:)?workbookPr\b[^>]*\bdate1904\s*=\s*"(?:1|true)"/.test(workbook),
+  };
   const sheets: XlsxSheet[] = [];
   let index = 0;
   for (const m of workbook.matchAll(/<(?:\w+:)?sheet\b[^>]*>/g)) {
@@ -320,6 +328,36 @@ interface SheetBudget {
   maxCells?: number;
   /** Cells and rows created so far (empty ones filling gaps included). */
   cells: number;
+  /** Indexes of the cell formats (`s` attribute) that show a date. */
+  dateStyles: Set<number>;
+  /** The workbook counts its dates from 1904 (old Mac Excel) instead of 1900. */
+  date1904: boolean;
+}
+
+/** The cell formats (`cellXfs`, in order: a cell's `s` is an index) whose number format shows a date. */
+function dateStyles(styles: string | undefined): Set<number> {
+  const dates = new Set<number>();
+  if (!styles) return dates;
+  const codes = new Map<number, string>();
+  for (const m of styles.matchAll(/<(?:\w+:)?numFmt\b[^>]*>/g)) {
+    const id = Number(attr(m[0], "numFmtId"));
+    const code = attr(m[0], "formatCode");
+    if (Number.isInteger(id) && code !== undefined) codes.set(id, code);
+  }
+  const xfs = /<(?:\w+:)?cellXfs\b[^>]*>([\s\S]*?)<\/(?:\w+:)?cellXfs>/.exec(styles)?.[1] ?? "";
+  let index = 0;
+  for (const m of xfs.matchAll(/<(?:\w+:)?xf\b[^>]*>/g)) {
+    const id = Number(attr(m[0], "numFmtId") ?? "0");
+    if (Number.isInteger(id) && isDateFormat(id, codes.get(id))) dates.add(index);
+    index++;
+  }
+  return dates;
+}
+
+/** A number shown as a date: "dd/MM/yyyy", or the number itself when it is no day Excel can show. */
+function dateCell(value: string, date1904: boolean): string {
+  const iso = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/.test(value) ? excelSerialToIso(Number(value), date1904) : null;
+  return iso ? `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}` : value;
 }
 
 const ROW_NUMBER = /^[0-9]{1,8}$/;
@@ -361,6 +399,9 @@ function parseSheet(xml: string, shared: string[], budget: SheetBudget): string[
       else if (type === "inlineStr") value = textOf(inner);
       else if (type === "b") value = v === "1" ? "TRUE" : v === "0" ? "FALSE" : "";
       else value = v !== undefined ? decodeXml(v) : "";
+      if ((type === undefined || type === "n") && value !== "" && budget.dateStyles.size && budget.dateStyles.has(Number(attr(cm[1], "s") ?? "-1"))) {
+        value = dateCell(value, budget.date1904);
+      }
       if (value === "") continue; // empty cells only matter as gaps before a value
       if (col >= cells.length) spend(col + 1 - cells.length);
       while (cells.length < col) cells.push("");
@@ -377,14 +418,6 @@ function parseSheet(xml: string, shared: string[], budget: SheetBudget): string[
     rows[rowIndex] = cells;
   }
   return rows;
-}
-
-/** Excel's date serial (1900 system) → "YYYY-MM-DD"; null when not a number. */
-export function excelSerialToIsoDate(serial: string | number): string | null {
-  const n = typeof serial === "number" ? serial : Number(serial);
-  if (!Number.isFinite(n) || n <= 0) return null;
-  const ms = Math.round((Math.floor(n) - 25569) * 86_400_000);
-  return new Date(ms).toISOString().slice(0, 10);
 }
 
 // ----------------------------------------------------------------------------------------------------- write

@@ -186,6 +186,31 @@ describe("reading files", () => {
     expect(await transmissionSummary(t.database, second.transmissionId)).toMatchObject({ nbAccepted: 1, nbUnchanged: 1, nbRejected: 1 });
   });
 
+  it("XLSX of the 1904 date system with cells formatted as dates: the dates the spreadsheet shows", async () => {
+    // what an old Mac Excel saves: dates counted from 1904, shown by the cell format (numFmtId 14)
+    const row = (cells: (string | number)[], r: number) =>
+      `<row r="${r}">${cells.map((c, i) => (typeof c === "number" ? `<c s="1"><v>${c}</v></c>` : `<c t="inlineStr"><is><t>${c}</t></is></c>`)).join("")}</row>`;
+    const s1904 = (iso: string) => serial(iso) - 1462;
+    const bytes = writeZip([
+      { name: "xl/workbook.xml", data: '<workbook xmlns:r="r"><workbookPr date1904="1"/><sheets><sheet name="Effectifs" sheetId="1" r:id="rId1"/></sheets></workbook>' },
+      { name: "xl/_rels/workbook.xml.rels", data: '<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>' },
+      { name: "xl/styles.xml", data: '<styleSheet><cellXfs><xf numFmtId="0"/><xf numFmtId="14"/></cellXfs></styleSheet>' },
+      {
+        name: "xl/worksheets/sheet1.xml",
+        data: `<worksheet><sheetData>${row(HEADERS, 1)}${row(
+          ["Mac", "Intosh", s1904("2006-03-28"), "2024-2025", s1904("2024-06-15"), s1904("2024-09-02"), s1904("2026-06-30"), "50022141", s1904("2024-09-02"), "F"], 2)}</sheetData></worksheet>`,
+      },
+    ]);
+    const { file, preview, upload, mapping } = await uploadAndPreview(new Uint8Array(bytes), "mac.xlsx");
+    expect(file.rows[0].slice(1, 4)).toEqual(["Mac", "Intosh", "28/03/2006"]);
+    expect(preview).toMatchObject({ nbRows: 1, nbValid: 1, nbErrors: 0 });
+    expect(await importUpload(t.database, upload, mapping, "2024-2025")).toMatchObject({ nbAccepted: 1, nbRejected: 0 });
+    const [e] = await t.database.rows<Record<string, string>>(sql`
+      select date_de_naissance::text ddn, date_entree_formation::text entree, date_fin_formation::text fin
+      from effectifs where id_erp_apprenant = 'mac-intosh-2006-03-28'`);
+    expect(e).toEqual({ ddn: "2006-03-28", entree: "2024-09-02", fin: "2026-06-30" });
+  });
+
   it("refuses empty, header-only, .xls and unreadable files with a French message", () => {
     expect(() => readUploadedFile(new Uint8Array(), "vide.csv")).toThrow(UploadError);
     expect(() => readUploadedFile(new TextEncoder().encode("Nom;Prénom\n"), "a.csv")).toThrow(/aucune ligne/);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CsvError, decodeText, detectDelimiter, iterateCsv, normalizeHeader, parseCsv, toCsv } from "../../app/shared/csv";
-import { excelSerialToIsoDate, readXlsx, writeXlsx, writeZip, XlsxError } from "../../app/shared/xlsx.server";
+import { readXlsx, writeXlsx, writeZip, XlsxError } from "../../app/shared/xlsx.server";
+import { excelSerialToIso } from "../../app/shared/excel-dates";
 import { parseBoolean, parseFrenchDate, readTable } from "../../app/referentiel/import-common.server";
 
 describe("decodeText", () => {
@@ -100,8 +101,8 @@ describe("XLSX", () => {
   });
 
   it("converts Excel date serials", () => {
-    expect(excelSerialToIsoDate(45292)).toBe("2024-01-01");
-    expect(excelSerialToIsoDate("x")).toBeNull();
+    expect(excelSerialToIso(45292)).toBe("2024-01-01");
+    expect(excelSerialToIso(Number.NaN)).toBeNull();
   });
 });
 

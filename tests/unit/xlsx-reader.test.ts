@@ -109,3 +109,43 @@ describe("limits given by the caller", () => {
     expect(readXlsx(writeXlsx([{ name: "Vide", rows: [] }]), { firstSheetWithData: true })).toEqual([]);
   });
 });
+
+describe("dates", () => {
+  const styles = (xfs: string, numFmts = "") =>
+    ({ name: "xl/styles.xml", data: `<styleSheet>${numFmts}<cellStyleXfs count="1"><xf numFmtId="14"/></cellStyleXfs><cellXfs>${xfs}</cellXfs></styleSheet>` });
+  const cells = '<row r="1"><c r="A1" s="1"><v>45915</v></c><c r="B1" s="0"><v>45915</v></c><c r="C1" s="2"><v>45915.75</v></c><c r="D1" s="3"><v>0.5</v></c></row>';
+
+  it("gives a cell formatted as a date as the spreadsheet shows it, dd/MM/yyyy; other numbers as written", () => {
+    const bytes = workbook(cells, [
+      styles('<xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="164"/><xf numFmtId="20"/>',
+        '<numFmts count="1"><numFmt numFmtId="164" formatCode="[$-40C]dd/mm/yyyy\\ hh:mm;@"/></numFmts>'),
+    ]);
+    // 45915 = 15/09/2025 (1900 system); the time of a date-time is dropped; a time alone (h:mm) stays a number
+    expect(readXlsx(bytes)[0].rows).toEqual([["15/09/2025", "45915", "15/09/2025", "0.5"]]);
+  });
+
+  it("counts from 1904 in a workbook of the 1904 date system (old Mac Excel)", () => {
+    const bytes = writeZip([
+      { name: "xl/workbook.xml", data: '<workbook xmlns:r="r"><workbookPr date1904="1"/><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>' },
+      { name: "xl/_rels/workbook.xml.rels", data: '<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>' },
+      { name: "xl/worksheets/sheet1.xml", data: `<worksheet><sheetData>${cells}</sheetData></worksheet>` },
+      styles('<xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="0"/><xf numFmtId="0"/>'),
+    ]);
+    // the same number is 1462 days later in the 1904 system
+    expect(readXlsx(bytes)[0].rows).toEqual([["16/09/2029", "45915", "45915.75", "0.5"]]);
+  });
+
+  it("tells date formats from number and time formats", async () => {
+    const { isDateFormat } = await import("../../app/shared/excel-dates");
+    expect(isDateFormat(14)).toBe(true);
+    expect(isDateFormat(22)).toBe(true);
+    expect(isDateFormat(0)).toBe(false);
+    expect(isDateFormat(20)).toBe(false); // h:mm
+    expect(isDateFormat(164, "DD/MM/YYYY")).toBe(true);
+    expect(isDateFormat(165, "d mmmm yyyy")).toBe(true);
+    expect(isDateFormat(166, '#,##0" jours"')).toBe(false);
+    expect(isDateFormat(167, "[Red]0.00")).toBe(false);
+    expect(isDateFormat(168, "[h]:mm:ss")).toBe(false);
+    expect(isDateFormat(169, "General")).toBe(false);
+  });
+});

@@ -1,0 +1,38 @@
+/**
+ * Excel's dates. A spreadsheet stores a date as a number of days (the "serial") counted from an epoch that depends on
+ * the workbook: the 1900 system (Windows Excel, LibreOffice; serial 25569 = 1970-01-01, with Excel's fictitious
+ * 29/02/1900 at 60) or the 1904 system (old Mac Excel workbooks, `<workbookPr date1904="1"/>`; serial 0 =
+ * 1904-01-01). Only the cell's number format says that a number is a date: `isDateFormat`.
+ */
+
+/** Days between the two systems' epochs: a 1904 serial + 1462 is the same day's 1900 serial. */
+const DAYS_1904_TO_1900 = 1462;
+/** 31/12/9999, Excel's last day. */
+const MAX_SERIAL = 2_958_465;
+
+/** A serial → "YYYY-MM-DD" (the fractional part, a time, is dropped); null when it is not a day Excel can show. */
+export function excelSerialToIso(serial: number, date1904 = false): string | null {
+  if (!Number.isFinite(serial)) return null;
+  const days = Math.floor(serial) + (date1904 ? DAYS_1904_TO_1900 : 0);
+  if (days < 1 || days > MAX_SERIAL) return null;
+  return new Date((days - 25_569) * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Excel's built-in number formats that show a date (14–17, 22; 27–36 and 50–58: East Asian dates). */
+const BUILTIN_DATE_FORMATS = new Set([14, 15, 16, 17, 22, 27, 28, 29, 30, 31, 34, 35, 36, 50, 51, 52, 53, 54, 55, 56, 57, 58]);
+
+/**
+ * Whether a number format shows a date: a built-in date format, or a format code with a day or year token once its
+ * literal texts ("…", \x), colours and locales ([Red], [$-40C]) are removed. Times alone (hh:mm, [h]:mm) are not dates.
+ */
+export function isDateFormat(numFmtId: number, code?: string): boolean {
+  if (BUILTIN_DATE_FORMATS.has(numFmtId)) return true;
+  if (!code) return false;
+  const tokens = code
+    .split(";")[0]
+    .replace(/"[^"]*"/g, "")
+    .replace(/\\./g, "")
+    .replace(/\[[^\]]*\]/g, "")
+    .replace(/general|standard/gi, "");
+  return /[dy]/i.test(tokens);
+}
