@@ -24,6 +24,18 @@ export const BADGES_STATUT: Record<Statut, string> = {
   FIN_DE_FORMATION: "fr-badge--purple-glycine",
 };
 
+/**
+ * Colour of a statut in every chart (a learner's parcours, the dashboards' series and dropout bars): the DSFR colour of
+ * its badge, so that a statut looks the same wherever it is shown.
+ */
+export const COULEURS_STATUT: Record<Statut, string> = {
+  APPRENTI: "#18753c",
+  INSCRIT: "#0063cb",
+  RUPTURANT: "#b34000",
+  ABANDON: "#ce0500",
+  FIN_DE_FORMATION: "#6e445a",
+};
+
 /** Dropout signals at the date (domain.md, "Dropout signals users act on"), by état (app/indicateurs/etats.ts). */
 export const SIGNAUX = {
   rupturant_moins_45j: { libelle: "Rupturant depuis moins de 45 jours", etats: [5] },

@@ -8,14 +8,13 @@ import type { ReactNode } from "react";
 import { notFound } from "~/auth/policy.server";
 import { NO_STORE } from "~/auth/responses.server";
 import { journaliserConsultation, parseId, requireEspaceCfa } from "~/cfa/acces.server";
-import { LIBELLES_STATUT } from "~/cfa/apprenants";
+import { COULEURS_STATUT, LIBELLES_STATUT } from "~/cfa/apprenants";
 import { ficheApprenant } from "~/cfa/apprenants.server";
 import { motifDisparition } from "~/cfa/doublons.server";
 import { StatutBadge, codesFormation, formatDateHeure, libelleAnneeFormation, titreEspace } from "~/cfa/ui";
 import { Chart } from "~/components/Chart";
 import { TableauFiche } from "~/referentiel/components";
 import { NIVEAU_LABELS } from "~/referentiel/labels";
-import type { Statut } from "~/statut/engine";
 import { todayIso } from "~/statut/annee-scolaire";
 import { formatDate, pluriel } from "~/ui/format";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
@@ -41,14 +40,6 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   await journaliserConsultation(context.database, espace, { effectif: id }, 1);
   return { organismeId: espace.organismeId, today, fiche };
 }
-
-const COULEURS: Record<Statut, string> = {
-  APPRENTI: "#18753c",
-  INSCRIT: "#0063cb",
-  RUPTURANT: "#b34000",
-  ABANDON: "#ce0500",
-  FIN_DE_FORMATION: "#6e445a",
-};
 
 const DAY = 86_400_000;
 const toMs = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
@@ -165,7 +156,7 @@ export default function FicheApprenant() {
                 stack: "parcours",
                 barWidth: 36,
                 data: [(b.end - b.start) / DAY],
-                itemStyle: { color: COULEURS[b.statut] },
+                itemStyle: { color: COULEURS_STATUT[b.statut] },
               })),
             }}
             data={{

@@ -7,6 +7,7 @@ import { formatPourcentage } from "~/ui/format";
 import { nombre, valeurGraphique } from "../format";
 import type { Decrochage as DonneesDecrochage, Nombre } from "../types";
 import { Chart } from "~/components/Chart";
+import { COULEURS_STATUT } from "~/cfa/apprenants";
 
 /** A headline figure with its explanation (also the coverage rate, Couverture.tsx). */
 export function Tuile({ titre, valeur, children, testId }: { titre: string; valeur: string; children: ReactNode; testId: string }) {
@@ -70,7 +71,7 @@ export function Decrochage({ d, carte, fileName }: { d: DonneesDecrochage; carte
             title="Rupturants selon le temps écoulé depuis la rupture"
             description="Nombre de rupturants à la date selon le nombre de jours depuis la rupture de leur contrat (fenêtre légale de 180 jours pour retrouver un employeur)."
             height={280}
-            option={barres(ruptures, rupturesValeurs, "#ce614a", "Rupturants")}
+            option={barres(ruptures, rupturesValeurs, COULEURS_STATUT.RUPTURANT, "Rupturants")}
             data={{ fileName: `${fileName}-rupturants-par-duree`, columns: ["Temps depuis la rupture", "Rupturants"], rows: ruptures.map((r, i) => [r, rupturesValeurs[i]]) }}
           />
         </div>
@@ -80,7 +81,7 @@ export function Decrochage({ d, carte, fileName }: { d: DonneesDecrochage; carte
             title="Inscrits sans contrat selon le nombre de jours sans contrat"
             description="Nombre d'inscrits sans contrat à la date depuis 30, 60 et 90 jours au plus (chaque barre comprend les précédentes ; délai de 90 jours pour signer un contrat)."
             height={280}
-            option={barres(sansContrat, sansContratValeurs, "#6a6af4", "Inscrits sans contrat")}
+            option={barres(sansContrat, sansContratValeurs, COULEURS_STATUT.INSCRIT, "Inscrits sans contrat")}
             data={{
               fileName: `${fileName}-sans-contrat-par-duree`,
               columns: ["Jours sans contrat", "Inscrits sans contrat"],

@@ -4,12 +4,13 @@ import { moisCourt, valeurGraphique } from "../format";
 import type { Nombre, PointSerie } from "../types";
 import { LIBELLES_COMPTES } from "../vues";
 import { Chart } from "~/components/Chart";
+import { COULEURS_STATUT } from "~/cfa/apprenants";
 
 /** The statuts whose sum is the apprenants, stacked in this order (the series, and the apprenants by niveau). */
 const STATUTS_EMPILES = [
-  { key: "apprentis", couleur: "#000091" },
-  { key: "inscritsSansContrat", couleur: "#6a6af4" },
-  { key: "rupturants", couleur: "#ce614a" },
+  { key: "apprentis", couleur: COULEURS_STATUT.APPRENTI },
+  { key: "inscritsSansContrat", couleur: COULEURS_STATUT.INSCRIT },
+  { key: "rupturants", couleur: COULEURS_STATUT.RUPTURANT },
 ] as const;
 
 type ComptesEmpiles = Record<(typeof STATUTS_EMPILES)[number]["key"], Nombre>;
