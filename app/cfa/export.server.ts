@@ -89,11 +89,18 @@ export interface CibleExport {
   journal: Record<string, unknown>;
   /** File name without extension. */
   fichier: string;
+  /** What the request's filters got wrong (French): the export is refused rather than made with other filters. */
+  erreurs: readonly string[];
 }
 
 /** The export of a CFA space's learners. */
-export function cibleEspace(espace: Pick<EspaceCfa, "organismeId" | "organismeIds" | "contacts">, f: FiltresApprenants): CibleExport {
+export function cibleEspace(
+  espace: Pick<EspaceCfa, "organismeId" | "organismeIds" | "contacts">,
+  f: FiltresApprenants,
+  erreurs: readonly string[],
+): CibleExport {
   return {
+    erreurs,
     perimetre: espace,
     contacts: espace.contacts,
     list: "tous",
@@ -109,6 +116,12 @@ export async function exporterApprenants(
   f: FiltresApprenants,
   format: "csv" | "xlsx",
 ): Promise<Response> {
+  if (cible.erreurs.length) {
+    return new Response(
+      `Export impossible : ${cible.erreurs.join(" ")} Corrigez les filtres sur la page de la liste, puis relancez l'export.`,
+      { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } },
+    );
+  }
   const espace = { contacts: cible.contacts };
   const total = await compterApprenants(database, cible.perimetre, f);
   if (total > MAX_LIGNES_EXPORT) {

@@ -12,6 +12,7 @@ import { useEffect, useId, useRef, useState } from "react";
 import { Link } from "@remix-run/react";
 import { echarts, withDefaults, type EChartsOption } from "./echarts";
 import { cachedSvg } from "./svg-cache";
+import { csvField } from "~/shared/csv-field";
 
 /** A table cell: a value, a masked count, or a link (its text goes to the CSV). */
 export type ChartCell = string | number | null | { text: string; href: string };
@@ -171,10 +172,7 @@ export function nombreCsv(n: number): string {
 
 /** CSV (UTF-8 with BOM, `;`) of exactly the table's cells (link texts, raw numbers with a decimal comma, "< 5" as is). */
 export function chartCsv(data: ChartData): string {
-  const escape = (v: ChartCell) => {
-    const s = v == null ? "" : typeof v === "object" ? v.text : typeof v === "number" ? nombreCsv(v) : String(v);
-    return /[;"\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
+  const escape = (v: ChartCell) => (v == null ? "" : typeof v === "number" ? nombreCsv(v) : csvField(typeof v === "object" ? v.text : String(v)));
   return "\uFEFF" + [data.columns, ...data.rows].map((r) => r.map(escape).join(";")).join("\r\n") + "\r\n";
 }
 

@@ -153,5 +153,6 @@ export function cibleListe(l: ListeResolue): CibleExport {
     list: l.definition.list,
     journal: journal(l),
     fichier: `${l.slug}-${l.departement ? `departement-${l.departement}` : "territoire"}-${l.filtres.date}`,
+    erreurs: l.erreurs,
   };
 }

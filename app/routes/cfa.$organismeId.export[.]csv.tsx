@@ -7,8 +7,8 @@ import { todayIso } from "~/statut/annee-scolaire";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const espace = await requireEspaceCfa(request, context.database, params.organismeId);
-  const { filtres } = parseFiltresApprenants(new URL(request.url).searchParams, todayIso());
-  return exporterApprenants(context.database, espace.viewer, cibleEspace(espace, filtres), filtres, "csv");
+  const { filtres, erreurs } = parseFiltresApprenants(new URL(request.url).searchParams, todayIso());
+  return exporterApprenants(context.database, espace.viewer, cibleEspace(espace, filtres, erreurs), filtres, "csv");
 }
 
 /** A read-only address: any other method gets a French 405. */

@@ -12,6 +12,7 @@
  *
  * Writing: `toCsv` quotes only when needed; `;` and a UTF-8 BOM by default so that Excel (fr) opens it right.
  */
+import { csvField } from "./csv-field";
 
 export type CsvDelimiter = ";" | "," | "|" | "\t";
 export type TextEncodingName = "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
@@ -252,14 +253,13 @@ export function normalizeHeader(name: string): string {
 
 export type CsvValue = string | number | boolean | null | undefined;
 
-/** Writes rows as CSV text: quotes fields holding the delimiter, quotes or line breaks. */
+/**
+ * Writes rows as CSV text: quotes fields holding the delimiter, quotes or line breaks, and writes a text that a
+ * spreadsheet would run as a formula after an apostrophe (`csvField`).
+ */
 export function toCsv(rows: CsvValue[][], options: { delimiter?: CsvDelimiter; bom?: boolean } = {}): string {
   const delimiter = options.delimiter ?? ";";
-  const escape = (v: CsvValue) => {
-    if (v === null || v === undefined) return "";
-    const s = String(v);
-    return s.includes(delimiter) || s.includes('"') || s.includes("\n") || s.includes("\r") ? `"${s.replace(/"/g, '""')}"` : s;
-  };
+  const escape = (v: CsvValue) => (v === null || v === undefined ? "" : typeof v === "string" ? csvField(v, delimiter) : String(v));
   const body = rows.map((r) => r.map(escape).join(delimiter)).join("\r\n") + (rows.length ? "\r\n" : "");
   return (options.bom === false ? "" : "\uFEFF") + body;
 }

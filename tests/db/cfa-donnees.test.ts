@@ -397,7 +397,7 @@ describe("CFA space of the demo account", () => {
   it("exports the list as CSV (BOM, ;) and XLSX, each download logged", async () => {
     const f = parseFiltresApprenants(new URLSearchParams("statut=APPRENTI"), TODAY).filtres;
     const before = await t.database.rows<{ n: number }>(sql`select count(*)::int n from named_list_access_log where action = 'download'`);
-    const csv = await exporterApprenants(t.database, viewer, cibleEspace(espace, f), f, "csv");
+    const csv = await exporterApprenants(t.database, viewer, cibleEspace(espace, f, []), f, "csv");
     expect(csv.headers.get("content-type")).toMatch(/text\/csv/);
     const bytes = new Uint8Array(await csv.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
@@ -408,7 +408,7 @@ describe("CFA space of the demo account", () => {
     const page = await listerApprenants(t.database, espace, f, true);
     expect(lines.length - 1).toBe(page.total);
     expect(lines[1]).toMatch(/;Apprenti;/);
-    const xlsx = await exporterApprenants(t.database, viewer, cibleEspace({ ...espace, contacts: false }, f), f, "xlsx");
+    const xlsx = await exporterApprenants(t.database, viewer, cibleEspace({ ...espace, contacts: false }, f, []), f, "xlsx");
     const sheets = readXlsx(new Uint8Array(await xlsx.arrayBuffer()));
     expect(sheets[0].rows.length - 1).toBe(page.total);
     expect(sheets[0].rows[0]).not.toContain("E-mail");

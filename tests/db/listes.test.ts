@@ -108,6 +108,13 @@ describe("named lists of a territory", () => {
     expect(paris.html).toContain("Ce signal ne s&#x27;applique pas à cette liste");
     expect(paris.total).toBe((await liste("dreets", "/listes/sans-contrat")).total);
     expect((await browsers.dreets.get("/listes/inconnue")).status).toBe(404);
+    // an export is not made with other filters than those asked: refused, said why, and not logged
+    const avant = (await journal("ddets@demo.test")).length;
+    const isere = await browsers.ddets.get("/listes/rupturants.csv?departement=38");
+    expect(isere.status).toBe(400);
+    expect(await isere.text()).toMatch(/^Export impossible : Le département « 38 » n'est pas dans votre territoire/);
+    expect((await browsers.ddets.get("/listes/rupturants.xlsx?date=31/02/2026")).status).toBe(400);
+    expect((await journal("ddets@demo.test")).length).toBe(avant);
     // the national team without named lists, and a CFA (its lists are in its space)
     expect((await browsers["operateur-national"].get("/listes/sans-contrat")).status).toBe(403);
     const cfa = await browsers.cfa.get("/listes");
@@ -119,5 +126,24 @@ describe("named lists of a territory", () => {
     // the national admin sees every list of the nation
     const compteurs = (await indicateurs(t.database, { date: TODAY, today: TODAY })).compteurs;
     expect((await liste("administrateur", "/listes/abandons")).total).toBe(compteurs.abandons);
+  });
+
+  it("write a name that a spreadsheet would run as a formula as text in the CSV", async () => {
+    // a name as an ERP may send it (the API accepts any text): opened in Excel, it must not become a live link
+    const [premier] = await t.database.rows<{ id: number; nom: string }>(sql`
+      select e.id, e.nom from effectifs e join statut_periodes p on p.effectif_id = e.id
+      where ${TODAY}::date between p.debut and p.fin and p.etat in (2, 3, 4) and p.departement_code = '69'
+      order by e.id limit 1`);
+    await t.database.db.execute(sql`update effectifs set nom = ${'=HYPERLINK("http://exemple.invalid/","Lima")'} where id = ${premier.id}`);
+    try {
+      const csv = await (await browsers.ddets.get("/listes/rupturants.csv?limit=10000")).text();
+      const sans = await (await browsers.ddets.get("/listes/sans-contrat.csv")).text();
+      const abandons = await (await browsers.ddets.get("/listes/abandons.csv")).text();
+      const tout = csv + sans + abandons;
+      expect(tout).toContain(`"'=HYPERLINK(""http://exemple.invalid/"",""Lima"")"`);
+      expect(tout).not.toMatch(/(^|;)"?=HYPERLINK/m);
+    } finally {
+      await t.database.db.execute(sql`update effectifs set nom = ${premier.nom} where id = ${premier.id}`);
+    }
   });
 });

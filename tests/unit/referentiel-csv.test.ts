@@ -62,6 +62,11 @@ describe("parseCsv", () => {
     expect(parseCsv(text, { header: false }).records[0].fields).toEqual(["a", 'b"c', "d;e", "f\ng", "", "3"]);
   });
 
+  it("writes a text a spreadsheet would run as a formula after an apostrophe; numbers stay numbers", () => {
+    const text = toCsv([['=HYPERLINK("http://x","Lima")', "+33 6", "-x", "@SUM(A1)", "\tcmd", "-12", "-3,5", "+7", -4, "Jean-Marc", "a=b"]], { bom: false });
+    expect(text).toBe(`"'=HYPERLINK(""http://x"",""Lima"")";'+33 6;'-x;'@SUM(A1);'\tcmd;-12;-3,5;+7;-4;Jean-Marc;a=b\r\n`);
+  });
+
   it("normalises headers", () => {
     expect(normalizeHeader("Raison sociale")).toBe("raison_sociale");
     expect(normalizeHeader(" Code commune (INSEE) ")).toBe("code_commune_insee");
