@@ -4,12 +4,12 @@ import { headerNavigation, headerQuickAccess, headerUserOf } from "./auth/header
 import { getViewer } from "./auth/policy.server";
 import { Header } from "@codegouvfr/react-dsfr/Header";
 import { Footer } from "@codegouvfr/react-dsfr/Footer";
-import { SkipLinks } from "@codegouvfr/react-dsfr/SkipLinks";
 import { headerFooterDisplayItem } from "@codegouvfr/react-dsfr/Display";
-import type { ReactNode } from "react";
+import type { MouseEvent, ReactNode } from "react";
 import { setLink } from "@codegouvfr/react-dsfr/link";
 import { DsfrLink } from "./ui/DsfrLink";
-import { describeRouteError } from "./ui/erreur";
+import { describeRouteError, titrePage } from "./ui/erreur";
+import { useFocusApresNavigation } from "./ui/focus-navigation";
 import "./load-context";
 export { pageSansFormulaire as action } from "./shared/methode.server";
 
@@ -36,11 +36,51 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return { quickAccess: headerQuickAccess(headerUserOf(viewer)), navigation: headerNavigation(viewer) };
 }
 
-export const meta: MetaFunction = () => [{ title: "Tableau de bord de l'apprentissage" }];
+/** The site's title; an error that reaches this boundary (an unknown address…) names itself. */
+export const meta: MetaFunction = ({ error }) => [{ title: error ? titrePage("", error) : "Tableau de bord de l'apprentissage" }];
 
 /** A navigation link is the current page's: "/" exactly, any other on its own path and below. */
 function isActive(href: string, pathname: string): boolean {
   return href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
+}
+
+/**
+ * The DSFR skip links. "Menu" goes to the header's navigation; on a narrow screen that navigation is inside the closed
+ * mobile menu (hidden: the focus would not move), so the link goes to the menu's button instead.
+ */
+function LiensDEvitement() {
+  const versLeMenu = (event: MouseEvent<HTMLAnchorElement>) => {
+    const navigation = document.getElementById("fr-header-main-navigation");
+    const bouton = document.getElementById("fr-header-menu-button");
+    const cachee = navigation && (navigation.checkVisibility ? !navigation.checkVisibility({ visibilityProperty: true }) : navigation.getClientRects().length === 0);
+    if (cachee && bouton) {
+      event.preventDefault();
+      bouton.focus();
+    }
+  };
+  return (
+    <div className="fr-skiplinks">
+      <nav className="fr-container" role="navigation" aria-label="Accès rapide">
+        <ul className="fr-skiplinks__list">
+          <li>
+            <a className="fr-link" href="#contenu">
+              Contenu
+            </a>
+          </li>
+          <li>
+            <a className="fr-link" href="#fr-header-main-navigation" onClick={versLeMenu}>
+              Menu
+            </a>
+          </li>
+          <li>
+            <a className="fr-link" href="#footer">
+              Pied de page
+            </a>
+          </li>
+        </ul>
+      </nav>
+    </div>
+  );
 }
 
 function Layout({ children }: { children: ReactNode }) {
@@ -48,6 +88,7 @@ function Layout({ children }: { children: ReactNode }) {
   const rootData = useRouteLoaderData<typeof loader>("root");
   const quickAccess = rootData?.quickAccess ?? [];
   const navigation = rootData?.navigation ?? [{ text: "Indicateurs nationaux", href: "/" }];
+  useFocusApresNavigation();
   return (
     <html lang="fr" data-fr-scheme="light" data-fr-theme="light">
       <head>
@@ -57,13 +98,7 @@ function Layout({ children }: { children: ReactNode }) {
         <Links />
       </head>
       <body>
-        <SkipLinks
-          links={[
-            { label: "Contenu", anchor: "#contenu" },
-            { label: "Menu", anchor: "#fr-header-main-navigation" },
-            { label: "Pied de page", anchor: "#footer" },
-          ]}
-        />
+        <LiensDEvitement />
         <Header
           brandTop={
             <>

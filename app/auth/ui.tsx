@@ -44,15 +44,27 @@ export function PasswordField(props: {
   result?: FormFeedback | null;
 }) {
   const error = fieldState(props.result, props.name).stateRelatedMessage;
+  // the message is the field's description: read with it, as DSFR inputs do
+  const errorId = `${props.name}-erreur`;
   return (
     <div className={error ? "fr-input-group fr-input-group--error" : undefined}>
       <PasswordInput
         label={props.label}
         hintText={props.hint}
         messagesHint=""
-        nativeInputProps={{ name: props.name, autoComplete: props.autoComplete, required: true, "aria-invalid": error ? true : undefined }}
+        nativeInputProps={{
+          name: props.name,
+          autoComplete: props.autoComplete,
+          required: true,
+          "aria-invalid": error ? true : undefined,
+          "aria-describedby": error ? errorId : undefined,
+        }}
       />
-      {error ? <p className="fr-error-text fr-mt-n2w fr-mb-3w">{error}</p> : null}
+      {error ? (
+        <p id={errorId} className="fr-error-text fr-mt-n2w fr-mb-3w">
+          {error}
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -216,7 +216,7 @@ export function FilAriane({ liens, courant, className }: { liens: { libelle: str
 export function TableauFiche({ caption, lignes, petit = false }: { caption: string; lignes: ([string, ReactNode] | null)[]; petit?: boolean }) {
   return (
     <div className={`fr-table fr-table--no-caption${petit ? " fr-table--sm" : ""}`}>
-      <table>
+      <table tabIndex={0}>
         <caption>{caption}</caption>
         <tbody>
           {lignes.map((ligne) =>
@@ -301,7 +301,7 @@ export function CodesInconnusTable({
 }) {
   return (
     <div className="fr-table" data-testid={testId}>
-      <table>
+      <table tabIndex={0}>
         <caption className={captionHidden ? "fr-sr-only" : undefined}>{caption}</caption>
         <thead>
           <tr>
@@ -358,7 +358,7 @@ export function OffresTable({ offres: page, par, caption }: { offres: Page<Offre
   return (
     <div className="fr-table" data-testid="offres-formation" id="offre">
       <ResumePage page={page} nom={["offre", "offres", "Aucune offre"]} />
-      <table>
+      <table tabIndex={0}>
         <caption className="fr-sr-only">{caption}</caption>
         <thead>
           <tr>

@@ -33,7 +33,7 @@ export default function ApiDoc() {
           <p>{op.description}</p>
           {op.parameters.length > 0 && (
             <div className="fr-table fr-table--no-caption">
-              <table>
+              <table tabIndex={0}>
                 <caption>Paramètres de {op.method} {op.path}</caption>
                 <thead>
                   <tr>
@@ -57,7 +57,7 @@ export default function ApiDoc() {
             </div>
           )}
           <div className="fr-table fr-table--no-caption">
-            <table>
+            <table tabIndex={0}>
               <caption>Réponses de {op.method} {op.path}</caption>
               <thead>
                 <tr>
@@ -80,7 +80,7 @@ export default function ApiDoc() {
           {op.requestExample && (
             <details className="fr-mb-2w">
               <summary>Exemple de requête</summary>
-              <pre className="fr-p-2w" style={{ background: "var(--background-alt-grey)", overflowX: "auto" }}>
+              <pre className="fr-p-2w" style={{ background: "var(--background-alt-grey)", overflowX: "auto" }} tabIndex={0} aria-label={`Exemple de requête ${op.method} ${op.path}`}>
                 {op.requestExample}
               </pre>
             </details>
@@ -88,7 +88,7 @@ export default function ApiDoc() {
           {op.responseExample && (
             <details>
               <summary>Exemple de réponse</summary>
-              <pre className="fr-p-2w" style={{ background: "var(--background-alt-grey)", overflowX: "auto" }}>
+              <pre className="fr-p-2w" style={{ background: "var(--background-alt-grey)", overflowX: "auto" }} tabIndex={0} aria-label={`Exemple de réponse ${op.method} ${op.path}`}>
                 {op.responseExample}
               </pre>
             </details>
@@ -101,7 +101,7 @@ export default function ApiDoc() {
       </h2>
       <p>{doc.itemDescription}</p>
       <div className="fr-table fr-table--bordered">
-        <table>
+        <table tabIndex={0}>
           <caption>Champs d'un dossier apprenant ({doc.fields.length})</caption>
           <thead>
             <tr>

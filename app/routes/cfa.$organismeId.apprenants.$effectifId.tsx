@@ -198,7 +198,7 @@ export default function FicheApprenant() {
           <p>Aucun contrat transmis.</p>
         ) : (
           <div className="fr-table">
-            <table>
+            <table tabIndex={0}>
               <caption className="fr-sr-only">Contrats d'apprentissage</caption>
               <thead>
                 <tr>
@@ -236,7 +236,7 @@ export default function FicheApprenant() {
           <p>Aucun statut déclaré par l'ERP.</p>
         ) : (
           <div className="fr-table">
-            <table>
+            <table tabIndex={0}>
               <caption className="fr-sr-only">Historique des statuts déclarés par l'ERP</caption>
               <thead>
                 <tr>

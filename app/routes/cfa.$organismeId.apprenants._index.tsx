@@ -150,7 +150,7 @@ export default function Apprenants() {
         </div>
       ) : (
         <div className="fr-table fr-table--no-caption" data-testid="liste-apprenants">
-          <table>
+          <table tabIndex={0}>
             <caption>Apprenants</caption>
             <thead>
               <tr>

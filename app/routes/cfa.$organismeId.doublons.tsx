@@ -138,7 +138,7 @@ export default function Doublons() {
               <fieldset className="fr-fieldset" style={{ minWidth: 0 }}>
                 <legend className="fr-fieldset__legend fr-text--regular">Apprenant à conserver</legend>
                 <div className="fr-table fr-table--sm fr-table--no-caption fr-mb-0" style={{ minWidth: 0, maxWidth: "100%", flex: "1 1 100%" }}>
-                  <table>
+                  <table tabIndex={0}>
                     <caption>Fiches en double de {noms}</caption>
                     <thead>
                       <tr>
@@ -218,7 +218,7 @@ export default function Doublons() {
                   <label className="fr-label" htmlFor={`supprimer-${gi}`}>
                     Fiche à supprimer
                   </label>
-                  <select className="fr-select" id={`supprimer-${gi}`} name="effectif" required defaultValue="">
+                  <select className="fr-select" id={`supprimer-${gi}`} name="effectif" required defaultValue="" style={{ maxWidth: "100%" }}>
                     <option value="" disabled>
                       Choisir une fiche
                     </option>
@@ -252,7 +252,7 @@ export default function Doublons() {
           <p>Aucune fiche fusionnée ou supprimée.</p>
         ) : (
           <div className="fr-table" data-testid="archives">
-            <table>
+            <table tabIndex={0}>
               <caption className="fr-sr-only">Journal des fusions et suppressions</caption>
               <thead>
                 <tr>

@@ -41,7 +41,7 @@ export default function Formateurs() {
             {avecRefus ? ` ; ${pluriel(avecRefus, "a", "ont")} des dossiers refusés cette semaine` : ""}.
           </p>
           <div className="fr-table" data-testid="formateurs">
-            <table>
+            <table tabIndex={0}>
               <caption className="fr-sr-only">Organismes formateurs et état de leurs transmissions</caption>
               <thead>
                 <tr>

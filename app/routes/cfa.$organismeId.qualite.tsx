@@ -90,7 +90,7 @@ export default function Qualite() {
             </div>
           </div>
           <div className="fr-table" data-testid="anomalies">
-            <table>
+            <table tabIndex={0}>
               <caption>Anomalies par type</caption>
               <thead>
                 <tr>
@@ -124,7 +124,7 @@ export default function Qualite() {
             ) : (
               <>
                 <div className="fr-table" data-testid="a-corriger">
-                  <table>
+                  <table tabIndex={0}>
                     <caption className="fr-sr-only">Apprenants à corriger</caption>
                     <thead>
                       <tr>

@@ -47,7 +47,7 @@ export default function TransmissionsDuJour() {
         </div>
       ) : (
         <div className="fr-table">
-          <table>
+          <table tabIndex={0}>
             <caption>Transmissions reçues</caption>
             <thead>
               <tr>
@@ -111,7 +111,7 @@ export default function TransmissionsDuJour() {
             enregistrés.
           </p>
           <div className="fr-table" data-testid="dossiers-refuses">
-            <table>
+            <table tabIndex={0}>
               <caption className="fr-sr-only">Dossiers refusés et comment les corriger</caption>
               <thead>
                 <tr>

@@ -133,7 +133,7 @@ export default function Transmissions() {
             }}
           />
           <div className="fr-table" data-testid="historique">
-            <table>
+            <table tabIndex={0}>
               <caption>Historique jour par jour</caption>
               <thead>
                 <tr>
@@ -193,7 +193,7 @@ export default function Transmissions() {
           </p>
         ) : (
           <div className="fr-table" data-testid="erreurs-recurrentes">
-            <table>
+            <table tabIndex={0}>
               <caption className="fr-sr-only">Erreurs récurrentes {periode}</caption>
               <thead>
                 <tr>

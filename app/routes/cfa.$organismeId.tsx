@@ -2,7 +2,7 @@
  * Layout of a CFA's space (/cfa/:organismeId/…): access check, the organisme's name and a DSFR side menu to the
  * sections, and "Téléverser un fichier". Logic in app/cfa/*.server.ts.
  */
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Outlet, useLoaderData, useLocation } from "@remix-run/react";
 import { SideMenu } from "@codegouvfr/react-dsfr/SideMenu";
 import { requireEspaceCfa } from "~/cfa/acces.server";
@@ -11,9 +11,12 @@ import { NO_STORE } from "~/auth/responses.server";
 import { AuthErrorBoundary } from "~/auth/ui";
 import { FilAriane } from "~/referentiel/components";
 import { NATURE_LABELS } from "~/referentiel/labels";
+import { titrePage } from "~/ui/erreur";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const headers = () => NO_STORE;
+/** The sections have their own titles; an error shown by this layout's boundary (403, 404…) names itself. */
+export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Espace CFA", error) }];
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const espace = await requireEspaceCfa(request, context.database, params.organismeId);

@@ -12,9 +12,10 @@ import { choixEspace } from "~/cfa/espace.server";
 import { FraicheurBadge } from "~/referentiel/components";
 import { NATURE_LABELS } from "~/referentiel/labels";
 import { formatNombre } from "~/ui/format";
+import { titrePage } from "~/ui/erreur";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
-export const meta: MetaFunction = () => [{ title: "Espace CFA - Tableau de bord de l'apprentissage" }];
+export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Espace CFA", error) }];
 export const headers = () => NO_STORE;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {

@@ -10,8 +10,9 @@ import { getViewer } from "~/auth/policy.server";
 import { withHeaders } from "~/auth/responses.server";
 import { clientIp } from "~/auth/throttle.server";
 import { AuthErrorBoundary, CsrfInput, FormAlert, PasswordField, fieldState, AccountPage } from "~/auth/ui";
+import { titrePage } from "~/ui/erreur";
 
-export const meta: MetaFunction = () => [{ title: "Connexion - Tableau de bord de l'apprentissage" }];
+export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Connexion", error) }];
 
 const NOTICES: Record<string, string> = {
   reinitialise: "Votre mot de passe a été modifié : connectez-vous avec le nouveau.",

@@ -6,8 +6,9 @@ import { logout } from "~/auth/accounts.server";
 import { csrfToken, requireValidForm } from "~/auth/csrf.server";
 import { getViewer } from "~/auth/policy.server";
 import { AuthErrorBoundary, CsrfInput } from "~/auth/ui";
+import { titrePage } from "~/ui/erreur";
 
-export const meta: MetaFunction = () => [{ title: "Déconnexion - Tableau de bord de l'apprentissage" }];
+export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Déconnexion", error) }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await getViewer(request, context.database);

@@ -10,8 +10,9 @@ import { ROLE_LABELS } from "~/auth/labels";
 import { PASSWORD_MIN_LENGTH } from "~/auth/password.server";
 import { NO_STORE, withHeaders } from "~/auth/responses.server";
 import { AuthErrorBoundary, CsrfInput, FormAlert, fieldState, formatDateTime, AccountPage, NewPasswordFields } from "~/auth/ui";
+import { titrePage } from "~/ui/erreur";
 
-export const meta: MetaFunction = () => [{ title: "Invitation - Tableau de bord de l'apprentissage" }, { name: "referrer", content: "no-referrer" }];
+export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Invitation", error) }, { name: "referrer", content: "no-referrer" }];
 export const headers = () => ({ ...NO_STORE, "Referrer-Policy": "no-referrer" });
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {

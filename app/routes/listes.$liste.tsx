@@ -118,7 +118,7 @@ export default function ListeNominative() {
         </div>
       ) : (
         <div className="fr-table fr-table--no-caption" data-testid="liste-jeunes">
-          <table>
+          <table tabIndex={0}>
             <caption>{definition.titre}</caption>
             <thead>
               <tr>

@@ -7,8 +7,9 @@ import { csrfToken, requireValidForm } from "~/auth/csrf.server";
 import { withHeaders } from "~/auth/responses.server";
 import { clientIp } from "~/auth/throttle.server";
 import { AuthErrorBoundary, CsrfInput, FormAlert, fieldState, AccountPage } from "~/auth/ui";
+import { titrePage } from "~/ui/erreur";
 
-export const meta: MetaFunction = () => [{ title: "Mot de passe oublié - Tableau de bord de l'apprentissage" }];
+export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Mot de passe oublié", error) }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { token, headers } = await csrfToken(request, context.database);

@@ -8,8 +8,9 @@ import { csrfToken, requireValidForm } from "~/auth/csrf.server";
 import { PASSWORD_MIN_LENGTH } from "~/auth/password.server";
 import { NO_STORE, withHeaders } from "~/auth/responses.server";
 import { AuthErrorBoundary, CsrfInput, FormAlert, AccountPage, NewPasswordFields } from "~/auth/ui";
+import { titrePage } from "~/ui/erreur";
 
-export const meta: MetaFunction = () => [{ title: "Nouveau mot de passe - Tableau de bord de l'apprentissage" }, { name: "referrer", content: "no-referrer" }];
+export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Nouveau mot de passe", error) }, { name: "referrer", content: "no-referrer" }];
 export const headers = () => ({ ...NO_STORE, "Referrer-Policy": "no-referrer" });
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {

@@ -185,7 +185,7 @@ function EtapeApercu({ data }: { data: Extract<UploadPageData, { step: "apercu" 
       <Form method="get" id="correspondance">
         <input type="hidden" name="id" value={data.id} />
         <div className="fr-table fr-table--no-caption fr-table--bordered">
-          <table>
+          <table tabIndex={0}>
             <caption>Correspondance des colonnes du fichier</caption>
             <thead>
               <tr>
@@ -250,7 +250,7 @@ function EtapeApercu({ data }: { data: Extract<UploadPageData, { step: "apercu" 
         </p>
       )}
       <div className="fr-table fr-table--bordered fr-table--no-caption televersement-apercu" style={{ overflowX: "auto" }}>
-        <table>
+        <table tabIndex={0}>
           <caption>Aperçu des lignes du fichier</caption>
           <thead>
             <tr>
@@ -353,7 +353,7 @@ function EtapeResultat({ data }: { data: Extract<UploadPageData, { step: "result
       )}
       {s && s.errors.length ? (
         <div className="fr-table fr-table--bordered">
-          <table>
+          <table tabIndex={0}>
             <caption>Lignes refusées</caption>
             <thead>
               <tr>

@@ -27,3 +27,11 @@ export function describeRouteError(error: unknown, defaults: { forbidden?: strin
   const title = status === 404 ? "Page non trouvée" : status === 403 ? "Accès refusé" : status === 405 ? "Méthode non permise" : "Erreur";
   return { status, title, message };
 }
+
+/**
+ * A page's <title>: "page - Tableau de bord de l'apprentissage", or, when the route's error boundary shows instead
+ * (a 403, a 404…), the error's title, so that the title says what the page says (`meta` receives the error).
+ */
+export function titrePage(page: string, error?: unknown): string {
+  return `${error ? describeRouteError(error).title : page} - Tableau de bord de l'apprentissage`;
+}

@@ -5,6 +5,7 @@
  * the field. Active filters are listed as tags, each a link removing it; "Réinitialiser"
  * goes back to the page without parameters.
  */
+import { useEffect, useRef } from "react";
 import { Form, Link } from "@remix-run/react";
 import { OPTIONS_AGE, OPTIONS_NIVEAU, OPTIONS_RQTH, OPTIONS_SEXE, type OptionSelect } from "../options";
 import type { Panneau, OptionTerritoire, SaisieRecherche } from "../types";
@@ -87,12 +88,38 @@ function Recherche({ id, name, label, hint, saisie }: { id: string; name: string
 export function FilterPanel({ panneau, action, recherche }: { panneau: Panneau; action: string; recherche: string }) {
   const f = panneau.filtres;
   const un = <T,>(v: T[] | undefined) => (v && v.length === 1 ? String(v[0]) : "");
+  // The form is rebuilt for each search (its fields start from the new URL): the field or button that sent it gets
+  // the focus back, so that a keyboard user goes on from where they were instead of from the top of the page.
+  const cle = `${recherche}|${panneau.recherches.cfa.valeur}|${panneau.recherches.formation.valeur}`;
+  const formulaire = useRef<HTMLFormElement>(null);
+  const focusEnvoi = useRef<string | null>(null);
+  useEffect(() => {
+    const nom = focusEnvoi.current;
+    focusEnvoi.current = null;
+    if (!nom || !formulaire.current) return;
+    const active = document.activeElement;
+    if (active && active !== document.body && active.isConnected) return;
+    formulaire.current.querySelector<HTMLElement>(`[data-focus="${nom}"], [id="${nom}"]`)?.focus();
+  }, [cle]);
   return (
     <section aria-labelledby="titre-filtres" className="fr-mb-4w fr-p-3w" style={{ background: "var(--background-alt-blue-france)" }}>
       <h2 id="titre-filtres" className="fr-h5 fr-mb-2w">
         Filtres
       </h2>
-      <Form method="get" action={action} key={`${recherche}|${panneau.recherches.cfa.valeur}|${panneau.recherches.formation.valeur}`} preventScrollReset data-testid="filtres">
+      <Form
+        method="get"
+        action={action}
+        key={cle}
+        ref={formulaire}
+        preventScrollReset
+        data-testid="filtres"
+        onSubmit={(event) => {
+          // the field where Enter was pressed, else the button clicked
+          const active = document.activeElement;
+          const source = active instanceof HTMLElement && event.currentTarget.contains(active) ? active : (event.nativeEvent as SubmitEvent).submitter;
+          focusEnvoi.current = source instanceof HTMLElement ? (source.id || source.dataset.focus || null) : null;
+        }}
+      >
         {panneau.conserves.map(([k, v], i) => (
           <input key={`${k}-${i}`} type="hidden" name={k} value={v} />
         ))}
@@ -170,7 +197,7 @@ export function FilterPanel({ panneau, action, recherche }: { panneau: Panneau; 
         </div>
         <ul className="fr-btns-group fr-btns-group--inline-sm fr-mt-2w fr-mb-0">
           <li>
-            <button className="fr-btn" type="submit">
+            <button className="fr-btn" type="submit" data-focus="appliquer">
               Appliquer les filtres
             </button>
           </li>
