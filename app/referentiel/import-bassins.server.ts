@@ -1,7 +1,7 @@
 /**
  * Import of the INSEE table "commune → zone d'emploi 2020" (bassins d'emploi), CSV or XLSX as INSEE publishes it
- * (title rows above the header are skipped: the header is the row holding CODGEO). Columns: CODGEO, ZE2020,
- * LIBZE2020 (LIBGEO and the others are ignored).
+ * (title rows above the header are skipped, in both: the header is the row holding CODGEO). Columns: CODGEO, ZE2020,
+ * LIBZE2020 (LIBGEO and the others are ignored). A line left out (commune unknown) creates nothing, not even its zone.
  *
  * Effects: bassins_emploi upserted (code, libellé); communes.bassin_emploi_code set (the arrondissements of Paris,
  * Lyon and Marseille follow their commune); organismes.bassin_emploi_code recomputed from their code commune.
@@ -81,17 +81,18 @@ export async function importBassins(database: Database, bytes: Uint8Array, optio
     const previous = seenLine.get(codgeo);
     if (previous) summary.warnings.push({ line: row.line, column: col("CODGEO"), message: `commune ${codgeo} déjà présente ligne ${previous} : la dernière ligne l'emporte` });
     seenLine.set(codgeo, row.line);
+    if (!current.has(codgeo)) {
+      // a line left out creates nothing: not even its zone d'emploi
+      summary.skipped++;
+      summary.warnings.push({ line: row.line, column: col("CODGEO"), message: `commune ${codgeo} absente du référentiel des communes : ignorée` });
+      return;
+    }
     const libelle = normalizeText(get("LIBZE2020"));
     const known = bassins.get(ze);
     if (!known) bassins.set(ze, { libelle, line: row.line });
     else if (libelle && known.libelle && known.libelle !== libelle) {
       summary.warnings.push({ line: row.line, column: col("LIBZE2020"), message: `libellé « ${libelle} » différent de celui de la ligne ${known.line} (« ${known.libelle} ») pour la zone ${ze} : le premier est gardé` });
     } else if (libelle && !known.libelle) known.libelle = libelle;
-    if (!current.has(codgeo)) {
-      summary.skipped++;
-      summary.warnings.push({ line: row.line, column: col("CODGEO"), message: `commune ${codgeo} absente du référentiel des communes : ignorée` });
-      return;
-    }
     assignment.set(codgeo, ze);
   });
   for (const code of current.keys()) {

@@ -6,7 +6,7 @@
  * changes nothing (it throws ImportFileError before any write); writes happen in one transaction; importing the
  * same file twice creates and updates nothing the second time.
  */
-import { CsvError, columnLetter, normalizeHeader, parseCsv, type CsvDelimiter, type TextEncodingName } from "../shared/csv";
+import { CsvError, columnLetter, decodeText, detectDelimiter, normalizeHeader, parseCsv, type CsvDelimiter, type TextEncodingName } from "../shared/csv";
 import { XlsxError, looksLikeZip, readXlsx } from "../shared/xlsx.server";
 
 export type ImportKind = "organismes" | "formations" | "bassins";
@@ -85,8 +85,10 @@ export interface Table {
 }
 
 /**
- * Reads CSV or XLSX bytes as a table. For XLSX, the header row is the first row (of the first sheet that has one)
- * containing a cell whose normalised name is in `headerHints` (INSEE files have title rows above the header).
+ * Reads CSV or XLSX bytes as a table. INSEE files have title rows above the header: for XLSX, the header row is the
+ * first row (of the first sheet that has one) containing a cell whose normalised name is in `headerHints`; for CSV,
+ * the first line does unless it is a title row (one non-empty cell at most) and a line below, after title rows
+ * only, holds such a cell (see csvHeaderStart). Line numbers stay those of the file.
  */
 export function readTable(bytes: Uint8Array, headerHints: string[] = []): Table {
   const hints = new Set(headerHints.map(normalizeHeader));
@@ -119,17 +121,49 @@ export function readTable(bytes: Uint8Array, headerHints: string[] = []): Table 
     );
   }
   try {
-    const parsed = parseCsv(bytes);
+    const { text, encoding } = decodeText(bytes);
+    const start = hints.size ? csvHeaderStart(text, hints) : null;
+    const parsed = parseCsv(start ? text.slice(start.offset) : text);
+    const before = start?.linesBefore ?? 0;
     return {
       header: parsed.header,
-      rows: parsed.records.map((r) => ({ line: r.line, cells: r.fields })),
-      encoding: parsed.encoding,
+      rows: parsed.records.map((r) => ({ line: r.line + before, cells: r.fields })),
+      encoding,
       delimiter: parsed.delimiter,
     };
   } catch (error) {
     if (error instanceof CsvError) throw new ImportFileError(`Fichier illisible : ${error.message}.`);
     throw error;
   }
+}
+
+/** How many lines of a CSV may be title rows before its header. */
+const MAX_TITLE_LINES = 50;
+
+/**
+ * Where a CSV's header starts when title rows come before it (as in INSEE's files: "Zones d'emploi 2020", a source,
+ * blank lines): null when the first line is the header (it holds a hinted name, or several cells: not a title).
+ * A title row is a line with at most one non-empty cell; the header is the first line below title rows only that
+ * holds a cell whose normalised name is in `hints`. Nothing found: null (the first line is read as the header, and
+ * the importer says which columns are missing).
+ */
+function csvHeaderStart(text: string, hints: Set<string>): { offset: number; linesBefore: number } | null {
+  const lineEnd = /\r\n|\n|\r/g;
+  let offset = 0;
+  for (let line = 0; line < MAX_TITLE_LINES && offset < text.length; line++) {
+    lineEnd.lastIndex = offset;
+    const match = lineEnd.exec(text);
+    const end = match ? match.index : text.length;
+    const content = text.slice(offset, end);
+    if (content.trim() !== "") {
+      const cells = content.split(detectDelimiter(content)).map((c) => c.trim().replace(/^"(.*)"$/, "$1").trim());
+      if (cells.some((c) => hints.has(normalizeHeader(c)))) return line === 0 ? null : { offset, linesBefore: line };
+      if (cells.filter((c) => c !== "").length > 1) return null;
+    }
+    if (!match) return null;
+    offset = end + match[0].length;
+  }
+  return null;
 }
 
 /**

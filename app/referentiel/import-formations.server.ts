@@ -9,6 +9,10 @@
  *
  * A formation is keyed on its CFD, else its RNCP code. An empty cell never erases a stored value.
  * A line repeated for the same formation (one line per organisme in a catalogue) is not an error.
+ * A line without CFD designates the formation that carries its RNCP code once the file is applied: the one with a
+ * CFD that carries it (stored, or given by another line of the file), else the stored one without CFD, else a new
+ * one; never a second formation with that code beside one with a CFD (effectifs are linked by RNCP only to a code
+ * that one formation carries). When several formations with a CFD carry it, the line is rejected (give the CFD).
  */
 import { eq, sql } from "drizzle-orm";
 import { arrayParam, type Database } from "../../db/client.server";
@@ -99,6 +103,12 @@ const FORMAT_LABELS: Record<FormationFileFormat, string> = {
   catalogue: "catalogue des formations (CSV)",
 };
 
+/** The format's label, naming the file actually read: a workbook is not a CSV. */
+function formatLabel(format: FormationFileFormat, sheet: string | undefined): string {
+  if (!sheet) return FORMAT_LABELS[format];
+  return format === "bcn" ? `BCN N_FORMATION_DIPLOME (XLSX, feuille « ${sheet} »)` : `catalogue des formations (XLSX, feuille « ${sheet} »)`;
+}
+
 export interface FormationImportOptions extends ImportOptions {
   format?: FormationFileFormat;
   /**
@@ -115,12 +125,13 @@ export async function importFormations(database: Database, bytes: Uint8Array, op
   const table = readTable(bytes, ["FORMATION_DIPLOME", "cfd", "rncp", "code_rncp"]);
   const keys = table.header.map(normalizeHeader);
   const format: FormationFileFormat = options.format ?? (keys.includes("formation_diplome") ? "bcn" : "catalogue");
-  const summary = emptySummary("formations", FORMAT_LABELS[format], options.fileName);
+  const summary = emptySummary("formations", formatLabel(format, table.sheet), options.fileName);
   summary.encoding = table.encoding;
   summary.delimiter = table.delimiter;
   summary.lines = table.rows.length;
   const report = progressReporter(options, "validation", table.rows.length, 2000);
   const inputs: FormationInput[] = [];
+  let rncpColumn = "rncp";
 
   if (format === "bcn") {
     const { index, names } = mapColumns(table.header, BCN_COLUMNS);
@@ -181,6 +192,7 @@ export async function importFormations(database: Database, bytes: Uint8Array, op
       );
     }
     for (const u of unknown) summary.warnings.push({ line: 1, column: u, message: "colonne inconnue, ignorée" });
+    rncpColumn = names.rncp ?? rncpColumn;
     table.rows.forEach((row, k) => {
       const input = validateCatalogueLine(row, index, names, summary);
       if (input) inputs.push(input);
@@ -188,7 +200,7 @@ export async function importFormations(database: Database, bytes: Uint8Array, op
     });
   }
 
-  await writeFormations(database, inputs, summary, options);
+  await writeFormations(database, inputs, summary, options, rncpColumn);
   if (summary.created + summary.updated > 0) {
     const linked = await linkEffectifsToFormations(database);
     summary.details["effectifs rattachés au catalogue"] = linked.parCfd + linked.parRncp;
@@ -295,7 +307,7 @@ function formationKey(input: { cfd: string | null; rncp: string | null }): strin
 
 const FIELDS = ["niveau", "intituleCourt", "intituleLong", "dureeAnnees", "dureeMois", "dateOuverture", "dateFermeture"] as const;
 
-async function writeFormations(database: Database, inputs: FormationInput[], summary: ImportSummary, options: FormationImportOptions) {
+async function writeFormations(database: Database, inputs: FormationInput[], summary: ImportSummary, options: FormationImportOptions, rncpColumn: string) {
   const existing = (await database.db
     .select({
       id: formations.id,
@@ -313,12 +325,73 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
   const byCfd = new Map(existing.filter((f) => f.cfd).map((f) => [f.cfd!, f]));
   const byRncpOnly = new Map(existing.filter((f) => !f.cfd && f.rncp).map((f) => [f.rncp!, f]));
 
-  // Merge the lines of one formation (last non-empty value wins), keyed on CFD else RNCP.
-  const merged = new Map<string, FormationInput & { lines: number[] }>();
+  // The RNCP code each CFD of the file carries once the file is applied (the last one given, else the stored one).
+  const cfdRncp = new Map<string, string | null>();
   for (const input of inputs) {
-    const key = formationKey(input);
+    if (!input.cfd) continue;
+    if (input.rncp) cfdRncp.set(input.cfd, input.rncp);
+    else if (!cfdRncp.has(input.cfd)) cfdRncp.set(input.cfd, byCfd.get(input.cfd)?.rncp ?? null);
+  }
+  // A new CFD whose RNCP code a stored formation without CFD carries takes that formation (gives it its CFD).
+  const adoptions = new Map<string, StoredFormation>();
+  const adoptedBy = new Map<string, string>();
+  for (const [cfd, rncp] of cfdRncp) {
+    const adopt = !byCfd.has(cfd) && rncp ? byRncpOnly.get(rncp) : undefined;
+    if (adopt && !adoptedBy.has(rncp!)) {
+      adoptions.set(cfd, adopt);
+      adoptedBy.set(rncp!, cfd);
+    }
+  }
+  // RNCP code → the CFDs of the formations that carry it once the file is applied.
+  const rncpCfds = new Map<string, string[]>();
+  const carries = (rncp: string, cfd: string) => {
+    const list = rncpCfds.get(rncp);
+    if (list) list.push(cfd);
+    else rncpCfds.set(rncp, [cfd]);
+  };
+  for (const f of existing) if (f.cfd && f.rncp && !cfdRncp.has(f.cfd)) carries(f.rncp, f.cfd);
+  for (const [cfd, rncp] of cfdRncp) if (rncp) carries(rncp, cfd);
+
+  // The formation each line designates: its CFD, else the formation that carries its RNCP code (see the header).
+  const keyOf = new Map<FormationInput, string>();
+  let parRncp = 0;
+  const doublonSignale = new Set<string>();
+  for (const input of inputs) {
+    if (input.cfd) {
+      keyOf.set(input, formationKey(input));
+      continue;
+    }
+    const rncp = input.rncp!;
+    const cfds = [...(rncpCfds.get(rncp) ?? [])].sort();
+    const adopter = adoptedBy.get(rncp);
+    if (adopter) keyOf.set(input, `cfd:${adopter}`);
+    else if (byRncpOnly.has(rncp)) {
+      // already stored twice (a formation without CFD beside one with): the one without CFD, as before; said once
+      if (cfds.length && !doublonSignale.has(rncp)) {
+        doublonSignale.add(rncp);
+        summary.warnings.push({
+          line: input.line,
+          column: rncpColumn,
+          message: `code RNCP ${rncp} porté par une formation sans CFD et par ${cfds.length > 1 ? "les formations" : "la formation"} de CFD ${cfds.join(", ")} : la formation sans CFD est mise à jour (doublon à résorber)`,
+        });
+      }
+      keyOf.set(input, formationKey(input));
+    } else if (cfds.length === 1) {
+      keyOf.set(input, `cfd:${cfds[0]}`);
+      parRncp++;
+    } else if (cfds.length > 1) {
+      summary.rejected.push({ line: input.line, column: rncpColumn, message: `code RNCP ${rncp} porté par plusieurs formations (CFD ${cfds.join(", ")}) : indiquez le CFD` });
+    } else keyOf.set(input, formationKey(input));
+  }
+  if (parRncp) summary.details["lignes sans CFD rattachées par leur code RNCP à une formation qui a un CFD"] = parRncp;
+  const accepted = inputs.filter((input) => keyOf.has(input));
+
+  // Merge the lines of one formation in file order (last non-empty value wins).
+  const merged = new Map<string, FormationInput & { lines: number[] }>();
+  for (const input of accepted) {
+    const key = keyOf.get(input)!;
     const m = merged.get(key);
-    if (!m) merged.set(key, { ...input, lines: [input.line] });
+    if (!m) merged.set(key, { ...input, cfd: key.startsWith("cfd:") ? key.slice(4) : null, lines: [input.line] });
     else {
       m.lines.push(input.line);
       if (input.rncp) m.rncp = input.rncp;
@@ -330,12 +403,8 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
   const updates: { id: number; changes: Record<string, unknown> }[] = [];
   const ids = new Map<string, number>();
   for (const [key, input] of merged) {
-    let stored = input.cfd ? byCfd.get(input.cfd) : byRncpOnly.get(input.rncp!);
-    const adopt = !stored && input.cfd && input.rncp ? byRncpOnly.get(input.rncp) : undefined;
-    if (adopt) {
-      byRncpOnly.delete(input.rncp!);
-      stored = adopt;
-    }
+    const adopt = input.cfd ? adoptions.get(input.cfd) : undefined;
+    const stored = input.cfd ? (byCfd.get(input.cfd) ?? adopt) : byRncpOnly.get(input.rncp!);
     if (!stored) {
       if (!input.intituleLong) {
         summary.rejected.push({ line: input.lines[0], column: "intitule", message: "intitulé manquant pour une formation absente du catalogue" });
@@ -391,7 +460,7 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
     }
 
     // Catalogue lines naming a formateur and its responsable: relation between the two organismes.
-    const withOffre = inputs.filter((i) => i.offre);
+    const withOffre = accepted.filter((i) => i.offre);
     if (withOffre.length) {
       const orgs = await tx.select({ id: organismes.id, siret: organismes.siret, uai: organismes.uai }).from(organismes);
       const bySiret = new Map<string, typeof orgs>();
@@ -414,7 +483,7 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
         const r = find(input.offre!.responsable);
         // The offer: who teaches (the formateur, else a responsable that teaches itself), for whom, where.
         const enseigne = input.offre!.formateur ? f : r;
-        const formationId = ids.get(formationKey(input));
+        const formationId = ids.get(keyOf.get(input)!);
         if (enseigne && formationId !== undefined) {
           const offre = {
             formationId,

@@ -10,9 +10,17 @@
  * - An organisme is a (SIRET, UAI) pair. A line with a UAI updates the organisme (SIRET, UAI), else adopts the
  *   organisme of that SIRET that has no UAI yet, else creates one. A line without a UAI updates every organisme of
  *   its SIRET, or creates (SIRET, sans UAI) when there is none.
+ * - The file is read line after line, against the référentiel as the lines before have left it: an organisme
+ *   created by a line without UAI is completed by a later line with a UAI of that SIRET (one organisme, not two).
+ *   A line without UAI applies to every organisme its SIRET has once the whole file is read (those the file
+ *   creates too). The lines that designate the same organisme apply in file order: for each value, the last line
+ *   that gives it wins, and the summary says so (a warning naming both lines and the values in disagreement).
+ *   The result only depends on the file and the référentiel: importing the same file again changes nothing.
  * - An empty cell (or an absent column) never erases a stored value.
  * - The territory (département, région, académie, bassin d'emploi) is derived from the code commune INSEE through
- *   the communes table; without one, from the code postal (+ commune name).
+ *   the communes table; without one, it is guessed from the code postal (+ commune name). A guess never replaces a
+ *   more precise commune already known that the postal code does not contradict (an arrondissement of Paris, Lyon
+ *   or Marseille when the guess is the whole city; a commune of the département when only that is guessed).
  * - SIRET (14 digits, Luhn / La Poste rule) is checked: a wrong one rejects the line. A UAI must be 7 digits + a
  *   letter; a wrong check letter is accepted with a warning and listed among the anomalies.
  * - `siret_responsable` (+ optional `uai_responsable`) adds the relation formateur → responsable.
@@ -110,6 +118,8 @@ interface OrganismeInput {
   adresse?: string;
   codePostal?: string;
   territoire?: Territoire;
+  /** The territoire was guessed from the code postal (no code commune INSEE): see keepsKnownCommune. */
+  territoireDeduit?: boolean;
   reseaux?: string[];
   qualiopi?: boolean;
   etatAdministratif?: "actif" | "ferme";
@@ -143,6 +153,12 @@ const FORMAT_LABELS: Record<OrganismeFileFormat, string> = {
   lpof: "liste publique des organismes de formation (LPOF)",
 };
 
+/** The format's label, naming the file actually read: a workbook is not a CSV. */
+function formatLabel(format: OrganismeFileFormat, sheet: string | undefined): string {
+  if (!sheet) return FORMAT_LABELS[format];
+  return format === "lpof" ? `liste publique des organismes de formation (LPOF, XLSX, feuille « ${sheet} »)` : `organismes (XLSX documenté, feuille « ${sheet} »)`;
+}
+
 /** Raw cells of one line/element, keyed by canonical field, with the column name used in the file. */
 interface RawLine {
   line: number;
@@ -167,6 +183,7 @@ export async function importOrganismes(
   const warnings: LineIssue[] = [];
   let lpofRows: { line: number; cells: Record<keyof typeof LPOF_COLUMNS, string>; names: Record<string, string> }[] | null = null;
   let delimiter: ImportSummary["delimiter"];
+  let sheet: string | undefined;
 
   if (isJson) {
     format = "json";
@@ -174,6 +191,7 @@ export async function importOrganismes(
   } else {
     const table = readTable(bytes, ["siret", "siretEtablissementDeclarant"]);
     delimiter = table.delimiter;
+    sheet = table.sheet;
     const headerKeys = table.header.map(normalizeHeader);
     const lpof = options.format === "lpof" || (!options.format && headerKeys.includes(normalizeHeader("siretEtablissementDeclarant")));
     if (lpof) {
@@ -212,7 +230,7 @@ export async function importOrganismes(
     }
   }
 
-  const summary = emptySummary("organismes", FORMAT_LABELS[format], options.fileName);
+  const summary = emptySummary("organismes", formatLabel(format, sheet), options.fileName);
   summary.encoding = looksLikeZip(bytes) ? undefined : encoding;
   summary.delimiter = delimiter;
   summary.warnings.push(...warnings);
@@ -239,22 +257,8 @@ export async function importOrganismes(
     });
   }
 
-  // Same key twice: the last line wins.
-  const byKey = new Map<string, OrganismeInput>();
-  for (const input of inputs) {
-    const key = `${input.siret}|${input.uai ?? ""}`;
-    const previous = byKey.get(key);
-    if (previous) {
-      summary.warnings.push({
-        line: input.line,
-        message: `même SIRET ${input.siret}${input.uai ? ` et même UAI ${input.uai}` : ""} qu'à la ${summary.lineUnit ?? "ligne"} ${previous.line} : la dernière l'emporte`,
-      });
-      byKey.delete(key);
-    }
-    byKey.set(key, input);
-  }
-
-  await writeOrganismes(database, [...byKey.values()], summary, options);
+  // Lines designating the same organisme are applied in file order by writeOrganismes (the last one wins, said).
+  await writeOrganismes(database, inputs, summary, options, communes);
   summary.durationMs = Date.now() - started;
   options.onProgress?.({ phase: "terminé", done: total, total });
   return summary;
@@ -349,7 +353,10 @@ function validateLine(raw: RawLine, communes: CommuneIndex, summary: ImportSumma
   }
   if (!input.territoire && input.codePostal) {
     const t = communes.fromCodePostal(input.codePostal, raw.get("commune"));
-    if (t) input.territoire = t;
+    if (t) {
+      input.territoire = t;
+      input.territoireDeduit = true;
+    }
     else warn("code_postal", `code postal ${input.codePostal} inconnu ou ambigu : territoire non déduit (indiquez le code commune INSEE)`);
   }
 
@@ -464,6 +471,7 @@ function validateLpofLine(
       const t = communes.fromCodePostal(input.codePostal, c.ville);
       if (t) {
         input.territoire = t;
+        input.territoireDeduit = true;
         if (c.codeRegion.trim() && t.regionCode && c.codeRegion.trim().padStart(2, "0") !== t.regionCode) {
           summary.warnings.push({ line: row.line, column: col("codeRegion"), message: `région ${c.codeRegion.trim()} différente de celle du code postal ${input.codePostal} (${t.regionCode}) : le code postal l'emporte` });
         }
@@ -475,7 +483,22 @@ function validateLpofLine(
 
 // ------------------------------------------------------------------------------------------------ writing
 
+/** What a line can give about an organisme (the territory is one value: the commune and what follows from it). */
+const VALUE_LABELS = {
+  nature: "nature",
+  raisonSociale: "raison sociale",
+  enseigne: "enseigne",
+  adresse: "adresse",
+  codePostal: "code postal",
+  territoire: "commune",
+  reseaux: "réseaux",
+  qualiopi: "Qualiopi",
+  etatAdministratif: "état administratif",
+} as const;
+type Value = keyof typeof VALUE_LABELS;
+
 const COMPARED = [
+  "uai",
   "nature",
   "raisonSociale",
   "enseigne",
@@ -490,37 +513,81 @@ const COMPARED = [
   "etatAdministratif",
 ] as const;
 
-function changesFor(input: OrganismeInput, stored: StoredOrganisme | null): Partial<StoredOrganisme> {
-  const wanted: Partial<StoredOrganisme> = {};
-  if (input.nature !== undefined) wanted.nature = input.nature;
-  if (input.raisonSociale !== undefined) wanted.raisonSociale = input.raisonSociale;
-  if (input.enseigne !== undefined) wanted.enseigne = input.enseigne;
-  if (input.adresse !== undefined) wanted.adresse = input.adresse;
-  if (input.codePostal !== undefined) wanted.codePostal = input.codePostal;
-  if (input.territoire) {
-    const t = input.territoire;
-    if (t.codeCommune) wanted.codeCommune = t.codeCommune;
+/**
+ * Whether a territory guessed from the code postal must leave the known commune alone: the known commune is more
+ * precise and the postal code does not contradict it — a subdivision (arrondissement of Paris, Lyon, Marseille,
+ * commune déléguée) that this postal code covers when the guess is the whole commune; a commune of the guessed
+ * département, covered by the postal code (or the postal code is not a commune's: CEDEX), when only the département
+ * could be guessed. Anything else (another commune, another département) is a move: the guess is taken.
+ */
+function keepsKnownCommune(state: StoredOrganisme, input: OrganismeInput, communes: CommuneIndex): boolean {
+  const t = input.territoire;
+  if (!input.territoireDeduit || !t || !input.codePostal || !state.codeCommune || state.codeCommune === t.codeCommune) return false;
+  const known = communes.byCode.get(state.codeCommune);
+  const covering = communes.byPostal.get(input.codePostal) ?? [];
+  const covered = covering.some((c) => c.code === state.codeCommune);
+  if (t.codeCommune) return covered && known !== undefined && known.type !== "commune-actuelle";
+  return t.departementCode !== null && state.departementCode === t.departementCode && (covered || covering.length === 0);
+}
+
+/** Applies one line to an organisme's values (empty cells give nothing); returns what the line gave, comparable. */
+function applyLine(state: StoredOrganisme, input: OrganismeInput, communes: CommuneIndex): Map<Value, string> {
+  const given = new Map<Value, string>();
+  const set = <K extends Value & keyof StoredOrganisme>(key: K, value: StoredOrganisme[K] | undefined) => {
+    if (value === undefined) return;
+    state[key] = value;
+    given.set(key, String(value));
+  };
+  set("nature", input.nature);
+  set("raisonSociale", input.raisonSociale);
+  set("enseigne", input.enseigne);
+  set("adresse", input.adresse);
+  set("codePostal", input.codePostal);
+  set("qualiopi", input.qualiopi);
+  set("etatAdministratif", input.etatAdministratif);
+  if (input.reseaux !== undefined) {
+    state.reseaux = input.reseaux;
+    given.set("reseaux", [...input.reseaux].sort().join("|"));
+  }
+  const t = input.territoire;
+  if (t && (t.codeCommune || t.departementCode) && !keepsKnownCommune(state, input, communes)) {
     if (t.departementCode) {
-      wanted.departementCode = t.departementCode;
-      wanted.regionCode = t.regionCode;
-      wanted.academieCode = t.academieCode;
+      // the territory is one value: a commune of another département is not kept beside it
+      state.codeCommune = t.codeCommune;
+      state.departementCode = t.departementCode;
+      state.regionCode = t.regionCode;
+      state.academieCode = t.academieCode;
       // the bassin follows the commune (null when the commune is not known precisely)
-      wanted.bassinEmploiCode = t.bassinEmploiCode;
-    }
+      state.bassinEmploiCode = t.bassinEmploiCode;
+    } else state.codeCommune = t.codeCommune;
+    given.set("territoire", `${t.codeCommune ?? ""}|${t.departementCode ?? ""}`);
   }
-  if (input.qualiopi !== undefined) wanted.qualiopi = input.qualiopi;
-  if (input.etatAdministratif !== undefined) wanted.etatAdministratif = input.etatAdministratif;
-  if (input.reseaux !== undefined) wanted.reseaux = input.reseaux;
-  if (!stored) return wanted;
+  return given;
+}
+
+/** The stored values that differ from the organisme's values once the file is applied. */
+function changesOf(stored: StoredOrganisme, state: StoredOrganisme): Partial<StoredOrganisme> {
   const changes: Partial<StoredOrganisme> = {};
-  for (const k of COMPARED) {
-    if (k in wanted && wanted[k] !== stored[k]) (changes as Record<string, unknown>)[k] = wanted[k];
-  }
-  if (wanted.reseaux && [...wanted.reseaux].sort().join("|") !== [...stored.reseaux].sort().join("|")) changes.reseaux = wanted.reseaux;
+  for (const k of COMPARED) if (state[k] !== stored[k]) (changes as Record<string, unknown>)[k] = state[k];
+  if ([...state.reseaux].sort().join("|") !== [...stored.reseaux].sort().join("|")) changes.reseaux = state.reseaux;
   return changes;
 }
 
-async function writeOrganismes(database: Database, inputs: OrganismeInput[], summary: ImportSummary, options: ImportOptions) {
+/** An organisme of the référentiel as the file leaves it: a stored one, or one the file creates (stored null). */
+interface Entity {
+  stored: StoredOrganisme | null;
+  state: StoredOrganisme;
+  /** The lines with a UAI that designate it (a line without UAI designates every organisme of its SIRET). */
+  lines: OrganismeInput[];
+}
+
+/**
+ * Writes the valid lines. The file is resolved line after line against the référentiel as the previous lines have
+ * left it (which organisme each line designates, which ones it creates), then the lines are applied in file order
+ * to each organisme they designate, and only the resulting values are compared with the stored ones: the result
+ * depends on the file, not on what an earlier import of it left, so a second import changes nothing.
+ */
+async function writeOrganismes(database: Database, inputs: OrganismeInput[], summary: ImportSummary, options: ImportOptions, communes: CommuneIndex) {
   const existing = (await database.db
     .select({
       id: organismes.id,
@@ -541,123 +608,172 @@ async function writeOrganismes(database: Database, inputs: OrganismeInput[], sum
       etatAdministratif: organismes.etatAdministratif,
     })
     .from(organismes)) as StoredOrganisme[];
-  const bySiret = new Map<string, StoredOrganisme[]>();
-  for (const o of existing) {
-    const list = bySiret.get(o.siret);
-    if (list) list.push(o);
-    else bySiret.set(o.siret, [o]);
+  const bySiret = new Map<string, Entity[]>();
+  const add = (entity: Entity) => {
+    const list = bySiret.get(entity.state.siret);
+    if (list) list.push(entity);
+    else bySiret.set(entity.state.siret, [entity]);
+    return entity;
+  };
+  for (const o of existing) add({ stored: o, state: { ...o, reseaux: [...o.reseaux] }, lines: [] });
+
+  // Lines designating the same organisme: warned once per pair of lines (earlier → later).
+  const unit = summary.lineUnit ?? "ligne";
+  const pairs = new Map<string, { earlier: OrganismeInput; later: OrganismeInput; entity?: Entity; sameKey: boolean; values: Set<Value> }>();
+  const pairOf = (earlier: OrganismeInput, later: OrganismeInput, sameKey: boolean) => {
+    const key = `${earlier.line}|${later.line}`;
+    let pair = pairs.get(key);
+    if (!pair) pairs.set(key, (pair = { earlier, later, sameKey, values: new Set() }));
+    return pair;
+  };
+
+  // 1. Which organismes each line designates, against the référentiel as the previous lines have left it.
+  const created: Entity[] = [];
+  const bySiretLines = new Map<string, OrganismeInput[]>();
+  const lastOfKey = new Map<string, OrganismeInput>();
+  for (const input of inputs) {
+    const same = bySiret.get(input.siret) ?? [];
+    if (input.uai) {
+      let entity = same.find((o) => o.state.uai === input.uai) ?? same.find((o) => o.state.uai === null);
+      // completes the organisme of this SIRET without UAI (stored, or created by an earlier line of the file)
+      if (entity && entity.state.uai === null) entity.state.uai = input.uai;
+      if (!entity) {
+        entity = add({ stored: null, state: newOrganisme(input.siret, input.uai), lines: [] });
+        created.push(entity);
+      }
+      entity.lines.push(input);
+    } else {
+      if (same.length === 0) {
+        if (input.updateOnly) {
+          summary.skipped++;
+          continue;
+        }
+        created.push(add({ stored: null, state: newOrganisme(input.siret, null), lines: [] }));
+      }
+      const list = bySiretLines.get(input.siret);
+      if (list) list.push(input);
+      else bySiretLines.set(input.siret, [input]);
+    }
+    const key = `${input.siret}|${input.uai ?? ""}`;
+    const previous = lastOfKey.get(key);
+    if (previous) pairOf(previous, input, true);
+    lastOfKey.set(key, input);
   }
 
-  type Plan = { input: OrganismeInput; creates: boolean; targets: { stored: StoredOrganisme; changes: Partial<StoredOrganisme> }[] };
-  const plans: Plan[] = [];
-  const adopted = new Set<number>();
-  for (const input of inputs) {
-    const sameSiret = bySiret.get(input.siret) ?? [];
-    let targets: StoredOrganisme[];
-    if (input.uai) {
-      const exact = sameSiret.find((o) => o.uai === input.uai);
-      const withoutUai = sameSiret.find((o) => o.uai === null && !adopted.has(o.id));
-      if (exact) targets = [exact];
-      else if (withoutUai) {
-        adopted.add(withoutUai.id);
-        targets = [withoutUai];
-      } else targets = [];
-    } else targets = sameSiret;
-    if (targets.length === 0) {
-      if (input.updateOnly) {
-        summary.skipped++;
-        continue;
+  // 2. The lines applied in file order to each organisme they designate (a line without UAI: all of its SIRET).
+  const touched: Entity[] = [];
+  for (const list of bySiret.values()) {
+    for (const entity of list) {
+      const general = bySiretLines.get(entity.state.siret);
+      if (!entity.lines.length && !general) continue;
+      const lines = general ? [...entity.lines, ...general].sort((a, b) => a.line - b.line) : entity.lines;
+      const givenBy = new Map<Value, { input: OrganismeInput; value: string }>();
+      for (const input of lines) {
+        for (const [value, text] of applyLine(entity.state, input, communes)) {
+          const previous = givenBy.get(value);
+          if (previous && previous.value !== text) {
+            const pair = pairOf(previous.input, input, `${previous.input.uai ?? ""}` === `${input.uai ?? ""}`);
+            pair.entity = entity;
+            pair.values.add(value);
+          }
+          givenBy.set(value, { input, value: text });
+        }
       }
-      plans.push({ input, creates: true, targets: [] });
-    } else {
-      plans.push({
-        input,
-        creates: false,
-        targets: targets.map((stored) => {
-          const changes = changesFor(input, stored);
-          if (input.uai && stored.uai === null) (changes as Record<string, unknown>).uai = input.uai;
-          return { stored, changes };
-        }),
+      touched.push(entity);
+    }
+  }
+  const ligne = (n: number) => (unit === "élément" ? `l'élément ${n}` : `la ligne ${n}`);
+  for (const pair of [...pairs.values()].sort((a, b) => a.later.line - b.later.line || a.earlier.line - b.earlier.line)) {
+    const values = (Object.keys(VALUE_LABELS) as Value[]).filter((v) => pair.values.has(v)).map((v) => VALUE_LABELS[v]);
+    const detail = values.length ? ` (${values.join(", ")})` : "";
+    if (pair.sameKey) {
+      const { siret, uai } = pair.later;
+      summary.warnings.push({
+        line: pair.later.line,
+        message: `même SIRET ${siret}${uai ? ` et même UAI ${uai}` : ""} qu'à ${ligne(pair.earlier.line)} : ${unit === "élément" ? "le dernier" : "la dernière"} l'emporte${detail}`,
+      });
+    } else if (values.length && pair.entity) {
+      const { siret, uai } = pair.entity.state;
+      summary.warnings.push({
+        line: pair.later.line,
+        message: `désigne le même organisme (SIRET ${siret}${uai ? `, UAI ${uai}` : ", sans UAI"}) que ${ligne(pair.earlier.line)} : ${ligne(pair.later.line)} l'emporte${detail}`,
       });
     }
   }
 
-  const toCreate = plans.filter((p) => p.creates);
-  const toUpdate = plans.flatMap((p) => p.targets.filter((t) => Object.keys(t.changes).length > 0));
-  const total = toCreate.length + toUpdate.length;
+  // 3. What changes: only the resulting values are compared with the stored ones.
+  const toUpdate: { entity: Entity; changes: Partial<StoredOrganisme> }[] = [];
+  for (const entity of touched) {
+    if (!entity.stored) continue;
+    const changes = changesOf(entity.stored, entity.state);
+    if (Object.keys(changes).length) toUpdate.push({ entity, changes });
+    else summary.unchanged++;
+  }
+  const total = created.length + toUpdate.length;
   const report = progressReporter(options, "écriture", total, 500);
   let done = 0;
 
   await database.db.transaction(async (tx) => {
-    for (let i = 0; i < toCreate.length; i += 500) {
-      const batch = toCreate.slice(i, i + 500);
+    for (let i = 0; i < created.length; i += 500) {
+      const batch = created.slice(i, i + 500);
       const inserted = await tx
         .insert(organismes)
         .values(
-          batch.map(({ input }) => {
-            const w = changesFor(input, null);
-            return {
-              siret: input.siret,
-              uai: input.uai,
-              nature: w.nature ?? "inconnue",
-              raisonSociale: w.raisonSociale ?? input.siret,
-              enseigne: w.enseigne ?? null,
-              adresse: w.adresse ?? null,
-              codePostal: w.codePostal ?? null,
-              codeCommune: w.codeCommune ?? null,
-              departementCode: w.departementCode ?? null,
-              regionCode: w.regionCode ?? null,
-              academieCode: w.academieCode ?? null,
-              bassinEmploiCode: w.bassinEmploiCode ?? null,
-              reseaux: w.reseaux ?? [],
-              qualiopi: w.qualiopi ?? false,
-              etatAdministratif: w.etatAdministratif ?? "actif",
-            };
-          }),
+          batch.map(({ state }) => ({
+            siret: state.siret,
+            uai: state.uai,
+            nature: state.nature,
+            raisonSociale: state.raisonSociale,
+            enseigne: state.enseigne,
+            adresse: state.adresse,
+            codePostal: state.codePostal,
+            codeCommune: state.codeCommune,
+            departementCode: state.departementCode,
+            regionCode: state.regionCode,
+            academieCode: state.academieCode,
+            bassinEmploiCode: state.bassinEmploiCode,
+            reseaux: state.reseaux,
+            qualiopi: state.qualiopi,
+            etatAdministratif: state.etatAdministratif,
+          })),
         )
-        .returning({ id: organismes.id, siret: organismes.siret, uai: organismes.uai });
-      inserted.forEach((row, k) => {
-        const w = changesFor(batch[k].input, null);
-        const stored = { ...row, nature: w.nature ?? "inconnue" } as StoredOrganisme;
-        const list = bySiret.get(row.siret);
-        if (list) list.push(stored);
-        else bySiret.set(row.siret, [stored]);
-        batch[k].targets = [{ stored, changes: {} }];
-      });
+        .returning({ id: organismes.id });
+      inserted.forEach((row, k) => (batch[k].state.id = row.id));
       summary.created += inserted.length;
       done += batch.length;
       report(done);
     }
-    for (const { stored, changes } of toUpdate) {
+    for (const { entity, changes } of toUpdate) {
       await tx
         .update(organismes)
         .set({ ...changes, updatedAt: sql`now()` })
-        .where(eq(organismes.id, stored.id));
-      Object.assign(stored, changes);
+        .where(eq(organismes.id, entity.state.id));
       summary.updated++;
       done++;
       report(done);
     }
-    summary.unchanged = plans.filter((p) => !p.creates).flatMap((p) => p.targets).length - toUpdate.length;
 
-    // relations formateur → responsable
+    // relations formateur → responsable (the responsable as the file leaves the référentiel)
     let relations = 0;
-    const pairs: { formateurId: number; responsableId: number }[] = [];
-    for (const plan of plans) {
-      const resp = plan.input.responsable;
+    const pairsToInsert = new Map<string, { formateurId: number; responsableId: number }>();
+    const targetsOf = new Map<OrganismeInput, Entity[]>();
+    for (const entity of touched) for (const input of entity.lines) targetsOf.set(input, [entity]);
+    for (const input of inputs) {
+      const resp = input.responsable;
       if (!resp) continue;
-      const candidates = (bySiret.get(resp.siret) ?? []).filter((o) => !resp.uai || o.uai === resp.uai);
-      let responsable: StoredOrganisme | undefined;
+      const targets = input.uai ? (targetsOf.get(input) ?? []) : (bySiret.get(input.siret) ?? []);
+      if (!targets.length) continue; // skipped line
+      const candidates = (bySiret.get(resp.siret) ?? []).filter((o) => !resp.uai || o.state.uai === resp.uai);
+      let responsable: Entity | undefined;
       if (candidates.length === 1) responsable = candidates[0];
       else if (candidates.length > 1) {
-        const responsables = candidates.filter((o) => o.nature === "responsable" || o.nature === "responsable_formateur");
+        const responsables = candidates.filter((o) => o.state.nature === "responsable" || o.state.nature === "responsable_formateur");
         if (responsables.length === 1) responsable = responsables[0];
       }
-      const column = "siret_responsable";
       if (!responsable) {
         summary.warnings.push({
-          line: plan.input.line,
-          column,
+          line: input.line,
+          column: "siret_responsable",
           message:
             candidates.length === 0
               ? `responsable SIRET ${resp.siret}${resp.uai ? ` UAI ${resp.uai}` : ""} absent du référentiel : relation non créée (importez-le, puis réimportez ce fichier)`
@@ -665,29 +781,52 @@ async function writeOrganismes(database: Database, inputs: OrganismeInput[], sum
         });
         continue;
       }
-      for (const t of plan.targets) {
-        if (t.stored.id === responsable.id) continue;
-        pairs.push({ formateurId: t.stored.id, responsableId: responsable.id });
+      for (const target of targets) {
+        if (target === responsable) continue;
+        pairsToInsert.set(`${target.state.id}|${responsable.state.id}`, { formateurId: target.state.id, responsableId: responsable.state.id });
       }
     }
-    for (let i = 0; i < pairs.length; i += 1000) {
-      const created = await tx
+    const relationList = [...pairsToInsert.values()];
+    for (let i = 0; i < relationList.length; i += 1000) {
+      const inserted = await tx
         .insert(organismeRelations)
-        .values(pairs.slice(i, i + 1000))
+        .values(relationList.slice(i, i + 1000))
         .onConflictDoNothing()
         .returning({ f: organismeRelations.formateurId });
-      relations += created.length;
+      relations += inserted.length;
     }
     summary.details["relations formateur → responsable créées"] = relations;
 
     // An organisme that moved (another département) moves its learners' periods and aggregates with it.
-    const deplaces = toUpdate.filter((u) => "departementCode" in u.changes).map((u) => u.stored.id);
+    const deplaces = toUpdate.filter((u) => "departementCode" in u.changes).map((u) => u.entity.state.id);
     if (deplaces.length) {
       const r = await refreshStatutStorageWhere(tx, { organismeIds: deplaces });
       summary.details["effectifs rattachés à un autre département"] = r.periodesModifiees;
     }
     await signalerModification(tx);
   });
+}
+
+/** The values of an organisme a line creates, before the lines are applied. */
+function newOrganisme(siret: string, uai: string | null): StoredOrganisme {
+  return {
+    id: 0,
+    siret,
+    uai,
+    nature: "inconnue",
+    raisonSociale: siret,
+    enseigne: null,
+    adresse: null,
+    codePostal: null,
+    codeCommune: null,
+    departementCode: null,
+    regionCode: null,
+    academieCode: null,
+    bassinEmploiCode: null,
+    reseaux: [],
+    qualiopi: false,
+    etatAdministratif: "actif",
+  };
 }
 
 /** The organisme of a (SIRET, UAI) pair, if any. */

@@ -9,6 +9,8 @@ import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { serveApp } from "../helpers/browser";
 import { Browser, emailOf, PASSWORD, seedAccounts, seedReferentiel } from "./auth-fixtures";
 import { INTERRUPTED_MESSAGE, recentImportJobs, waitForImport } from "../../app/referentiel/import-jobs.server";
+import { writeXlsx } from "../../app/shared/xlsx.server";
+import { luhnCompletion } from "../../app/referentiel/codes";
 
 process.env.COOKIE_SECURE = "0";
 
@@ -30,11 +32,12 @@ afterAll(async () => {
   await t?.drop();
 });
 
-async function postImport(fileName: string, content: string, fields: Record<string, string>): Promise<Response> {
+async function postImport(fileName: string, content: string | Uint8Array, fields: Record<string, string>): Promise<Response> {
   const form = new FormData();
   form.set("csrf", await admin.csrf("/admin/imports"));
   for (const [k, v] of Object.entries(fields)) form.set(k, v);
-  form.set("fichier", new File([content], fileName, { type: "text/csv" }));
+  const type = typeof content === "string" ? "text/csv" : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  form.set("fichier", new File([typeof content === "string" ? content : new Uint8Array(content)], fileName, { type }));
   return fetch(`${app.baseUrl}/admin/imports`, { method: "POST", body: form, headers: { cookie: admin.cookieHeader() }, redirect: "manual" });
 }
 
@@ -90,6 +93,21 @@ describe("référentiel imports from the admin page", () => {
     const refus = await postImport("organismes.csv", "siret;raison_sociale\n", { type: "organismes", offreComplete: "oui" });
     expect(refus.status).toBe(400);
     expect(await refus.text()).toContain('id="offreComplete-erreur" class="fr-error-text">L&#x27;offre complète ne concerne que les fichiers de formations (catalogue).');
+  });
+
+  it("an XLSX file of organismes is labelled as XLSX, not as the documented CSV", async () => {
+    const siret = "1300000200001" + luhnCompletion("1300000200001");
+    const xlsx = writeXlsx([{ name: "Organismes", rows: [["siret", "raison_sociale"], [siret, "CFA Classeur"]] }]);
+    for (const fields of [{ type: "organismes" }, { type: "organismes", format: "csv" }] as Record<string, string>[]) {
+      const res = await postImport("organismes.xlsx", xlsx, fields);
+      expect(res.status).toBe(302);
+      const location = res.headers.get("location")!;
+      const job = await waitForImport(t.database, /\?import=(.+)$/.exec(location)![1], 30_000);
+      expect(job!.summary!.format).toBe("organismes (XLSX documenté, feuille « Organismes »)");
+      const page = await (await admin.get(location)).text();
+      expect(page).toContain("organismes (XLSX documenté, feuille « Organismes »)");
+      expect(page).not.toContain("organismes (CSV documenté)");
+    }
   });
 
   it("an import whose process stopped reads as interrupted; an unknown id is said so, without error", async () => {
