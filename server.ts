@@ -32,22 +32,32 @@ export async function createApp(database: Database) {
       res.status(503).json({ status: "error", database: database.kind });
     }
   });
+  // no parameter of the app admits a NUL character: refused here once, in French, for every route
+  app.use((req, _res, next) => next(/%00|\u0000/i.test(req.originalUrl) ? { status: 400, motif: ADRESSE_NUL } : undefined));
   app.all("*", createRequestHandler({ build, getLoadContext: (req) => ({ database, clientIp: req.ip ?? req.socket.remoteAddress ?? null }) }));
   app.use(expressErrorPage);
   return app;
 }
 
 /**
- * What Express itself refuses before the app (an address that cannot be decoded, such as /%ZZ) or a failure
- * outside Remix: a French answer, JSON under /api/, never Express's English page nor a stack trace.
+ * What Express itself refuses before the app (an address that cannot be decoded, such as /%ZZ, or that holds a NUL
+ * character) or a failure outside Remix: a French answer, JSON under /api/, never Express's English page nor a stack trace.
  */
-function expressErrorPage(error: { status?: number; statusCode?: number }, req: express.Request, res: express.Response, next: express.NextFunction) {
+const ADRESSE_NUL = "Adresse invalide : elle contient un caractère nul (%00), qu'aucun paramètre n'admet. Vérifiez le lien.";
+
+function expressErrorPage(
+  error: { status?: number; statusCode?: number; motif?: string },
+  req: express.Request,
+  res: express.Response,
+  next: express.NextFunction,
+) {
   if (res.headersSent) return next(error);
   const status = Number(error.status ?? error.statusCode ?? 500);
   const client = status >= 400 && status < 500;
   if (!client) console.error("erreur du serveur HTTP", error);
   const message = client
-    ? "Adresse invalide : elle contient des caractères mal encodés (par exemple un « % » qui n'est pas suivi de deux chiffres hexadécimaux). Vérifiez le lien."
+    ? (error.motif ??
+      "Adresse invalide : elle contient des caractères mal encodés (par exemple un « % » qui n'est pas suivi de deux chiffres hexadécimaux). Vérifiez le lien.")
     : "Erreur interne du serveur : la requête n'a pas pu être traitée. Réessayez dans un instant.";
   const code = client ? status : 500;
   if (req.path.startsWith("/api/")) {

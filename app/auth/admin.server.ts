@@ -6,13 +6,15 @@ import { and, count, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { namedListAccessLog, NAMED_LISTS, users, type NamedList } from "../../db/schema";
 import { searchUsers, type UserRow } from "./accounts.server";
-import { failure, type FormResult } from "./forms.server";
-import { pendingInvitations, type PendingInvitation } from "./invitations.server";
+import { failure, type FormFailure, type FormResult } from "./forms.server";
+import { idFormulaire, pendingInvitations, type PendingInvitation } from "./invitations.server";
 import { listOrganisations, territoryOptions, type TerritoryOptions } from "./organisations.server";
 import { isNationalAdmin, isOrganisationAdmin, type AuthenticatedViewer } from "./policy.server";
 import { destroyUserSessions } from "./session.server";
 import { listSignupRequests, type SignupRequestRow } from "./signup.server";
 import { pageNumber } from "../shared/pagination";
+import { isIsoDate } from "../statut/days";
+import { dateIsoEnFrancais } from "../ui/format";
 
 export interface AdminUsersPage {
   national: boolean;
@@ -57,6 +59,33 @@ export async function adminUsersPage(
   };
 }
 
+/** The forms of the accounts page, and the id field each one sends (hidden: the page writes it). */
+const ADMIN_INTENTS: Record<string, { champ: string; libelle: string; facultatif?: boolean } | null> = {
+  inviter: { champ: "organisationId", libelle: "Organisation", facultatif: true },
+  "annuler-invitation": { champ: "invitationId", libelle: "Invitation" },
+  "valider-demande": { champ: "demandeId", libelle: "Demande de compte" },
+  "refuser-demande": { champ: "demandeId", libelle: "Demande de compte" },
+  desactiver: { champ: "userId", libelle: "Compte" },
+  reactiver: { champ: "userId", libelle: "Compte" },
+};
+
+/**
+ * What the accounts page's action refuses before doing anything (a 400: the page never sends it, the form was
+ * tampered with): an unknown intent, an id that is not a positive integer of the database's
+ * range. Null when the form is well-formed (its values are then checked by the intent's function).
+ */
+export function adminFormMalforme(intent: string, formData: FormData): FormFailure | null {
+  if (!Object.hasOwn(ADMIN_INTENTS, intent)) {
+    return failure(`Action inconnue « ${intent.slice(0, 40)} » : rechargez la page et utilisez l'un de ses formulaires.`);
+  }
+  const spec = ADMIN_INTENTS[intent];
+  if (!spec) return null;
+  const raw = formData.get(spec.champ);
+  if (spec.facultatif && (raw === null || (typeof raw === "string" && raw.trim() === ""))) return null;
+  const parsed = idFormulaire(formData, spec.champ, spec.libelle);
+  return parsed.ok ? null : parsed;
+}
+
 /** Disables or re-enables an account (its sessions end). Not one's own. */
 export async function setUserDisabled(
   database: Database,
@@ -64,8 +93,10 @@ export async function setUserDisabled(
   formData: FormData,
   disabled: boolean,
 ): Promise<FormResult<{ message: string }>> {
-  const id = Number(formData.get("userId"));
-  const [user] = Number.isSafeInteger(id) ? await database.db.select().from(users).where(eq(users.id, id)) : [];
+  const parsed = idFormulaire(formData, "userId", "Compte");
+  if (!parsed.ok) return parsed;
+  const id = parsed.id;
+  const [user] = await database.db.select().from(users).where(eq(users.id, id));
   if (!user) return failure("Ce compte n'existe pas.");
   if (!isNationalAdmin(viewer) && !(isOrganisationAdmin(viewer) && user.organisationId === viewer.user.organisationId)) {
     return failure("Vous ne pouvez gérer que les comptes de votre organisation.");
@@ -84,6 +115,10 @@ export interface AuditFilters {
   du?: string;
   au?: string;
   page: number;
+  /** French messages of the date fields holding a bad value (the value is then ignored). */
+  errors: { du?: string; au?: string };
+  /** What was typed in the date fields, valid or not (the form shows it back). */
+  saisie: { du: string; au: string };
 }
 
 export interface AuditEntry {
@@ -99,15 +134,44 @@ export interface AuditEntry {
 
 export const AUDIT_PAGE_SIZE = 50;
 
+/** The years a journal date may take (the log only holds this application's years; Postgres and Date agree on them). */
+const ANNEE_MIN = 1900;
+const ANNEE_MAX = 2999;
+
+/** A date field of the journal's filters: the date, or the French message saying what is wrong with it. */
+function auditDate(label: "Du" | "Au", value: string | null): { date?: string; error?: string } {
+  const v = value?.trim() ?? "";
+  if (!v) return {};
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || !isIsoDate(v)) {
+    return { error: `${label} : « ${v.slice(0, 40)} » n'est pas une date (jour, mois et année existants attendus, par exemple 31/03/2026).` };
+  }
+  const year = Number(v.slice(0, 4));
+  if (year < ANNEE_MIN || year > ANNEE_MAX) {
+    return { error: `${label} : « ${v} » est hors de la période possible (du 01/01/${ANNEE_MIN} au 31/12/${ANNEE_MAX}).` };
+  }
+  return { date: v };
+}
+
+/** The journal's filters from its URL; a bad date is reported (French, naming the field) and ignored. */
 export function parseAuditFilters(url: URL): AuditFilters {
-  const date = (v: string | null) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined);
   const list = url.searchParams.get("liste");
+  const du = auditDate("Du", url.searchParams.get("du"));
+  const au = auditDate("Au", url.searchParams.get("au"));
+  const errors: AuditFilters["errors"] = {};
+  if (du.error) errors.du = du.error;
+  if (au.error) errors.au = au.error;
+  if (du.date && au.date && au.date < du.date) {
+    errors.au = `Au : le ${dateIsoEnFrancais(au.date)} est avant la date de début (${dateIsoEnFrancais(du.date)}).`;
+    au.date = undefined;
+  }
   return {
     email: url.searchParams.get("email")?.trim().toLowerCase() || undefined,
     list: (NAMED_LISTS as readonly string[]).includes(list ?? "") ? (list as NamedList) : undefined,
-    du: date(url.searchParams.get("du")),
-    au: date(url.searchParams.get("au")),
+    du: du.date,
+    au: au.date,
     page: pageNumber(url.searchParams.get("page"), 10_000),
+    errors,
+    saisie: { du: (url.searchParams.get("du") ?? "").slice(0, 40), au: (url.searchParams.get("au") ?? "").slice(0, 40) },
   };
 }
 

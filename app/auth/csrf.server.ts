@@ -6,6 +6,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { Database } from "../../db/client.server";
 import { findSession, randomToken, readCookie, secureCookies, serializeCookie } from "./session.server";
+import { champAvecCaractereNul } from "./forms.server";
 
 export const CSRF_FIELD = "csrf";
 const ANONYMOUS_MAX_AGE_SECONDS = 24 * 3600;
@@ -73,5 +74,8 @@ export async function requireValidForm(request: Request, database: Database): Pr
     throw new Response("Le formulaire envoyé est illisible.", { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
   }
   if (!(await isCsrfValid(request, database, formData))) throw csrfError();
+  // a value no one types and the database cannot store (a tampered form): refused here for every form, nothing done
+  const nul = champAvecCaractereNul(formData);
+  if (nul) throw new Response(nul, { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
   return formData;
 }

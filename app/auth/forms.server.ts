@@ -39,3 +39,39 @@ export const emailField = z
 
 export const nameField = (label: string) =>
   z.string().trim().min(1, `Indiquez votre ${label}.`).max(100, `Le champ « ${label} » ne doit pas dépasser 100 caractères.`);
+
+/** French names of the fields of the account forms (messages about a field the page does not label itself). */
+const NOMS_CHAMPS: Record<string, string> = {
+  email: "Adresse e-mail",
+  nom: "Nom",
+  prenom: "Prénom",
+  fonction: "Fonction",
+  message: "Message",
+  type: "Type d'organisation",
+  role: "Rôle",
+  organisationId: "Organisation",
+  regionCode: "Région",
+  departementCode: "Département",
+  academieCode: "Académie",
+  reseau: "Réseau",
+  siret: "SIRET",
+  uai: "UAI",
+  motif: "Motif du refus",
+  current: "Mot de passe actuel",
+  password: "Mot de passe",
+  confirmation: "Confirmation du mot de passe",
+};
+
+/**
+ * A text field holding the character U+0000, which no one types and the database cannot store (a tampered form):
+ * the French message naming the first such field, or null. `requireValidForm` (csrf.server) answers it with a 400
+ * before any action runs.
+ */
+export function champAvecCaractereNul(formData: FormData): string | null {
+  for (const [champ, valeur] of formData) {
+    if (typeof valeur === "string" && valeur.includes("\u0000")) {
+      return `${NOMS_CHAMPS[champ] ?? `Champ « ${champ.slice(0, 40)} »`} : la valeur contient un caractère nul (U+0000), qui n'est pas accepté. Saisissez-la à nouveau.`;
+    }
+  }
+  return null;
+}

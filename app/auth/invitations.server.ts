@@ -6,7 +6,7 @@ import { z } from "zod";
 import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { authTokens, organisations, users, USER_ROLES, type UserRole } from "../../db/schema";
-import { emailField, failure, formFields, invalid, nameField, type FormResult } from "./forms.server";
+import { emailField, failure, formFields, invalid, nameField, type FormFailure, type FormResult } from "./forms.server";
 import { findOrCreateOrganisation, getOrganisation, OrganisationError, type Organisation } from "./organisations.server";
 import { hashPassword, passwordProblem } from "./password.server";
 import { createSession } from "./session.server";
@@ -15,6 +15,24 @@ import { sendMail } from "./mail.server";
 import { isNationalAdmin, isOrganisationAdmin, type AuthenticatedViewer } from "./policy.server";
 import { findUserByEmail } from "./accounts.server";
 import { ORGANISATION_TYPE_LABELS, ROLE_LABELS } from "./labels";
+
+/** The largest value of a Postgres `integer` (int4): the ids of accounts, organisations, invitations and requests. */
+export const ID_MAX = 2_147_483_647;
+
+/**
+ * An id sent by an admin form (a hidden field): a positive integer of the database's range, or the French message
+ * saying it is not one — a value the page never writes, so a tampered form. `libelle` names the field ("Invitation").
+ */
+export function idFormulaire(formData: FormData, champ: string, libelle: string): { ok: true; id: number } | FormFailure {
+  const raw = formData.get(champ);
+  const value = typeof raw === "string" ? raw.trim() : "";
+  if (/^[0-9]{1,10}$/.test(value) && Number(value) >= 1 && Number(value) <= ID_MAX) return { ok: true, id: Number(value) };
+  const message = `${libelle} : identifiant invalide « ${value.slice(0, 40)} » (nombre entier positif attendu).`;
+  return failure(message, { [champ]: message });
+}
+
+/** The French names of the account forms' fields (for the messages that name one). */
+
 
 export interface InvitationSpec {
   email: string;
@@ -83,18 +101,24 @@ export async function inviteUser(
   );
   if (!parsed.success) return invalid(parsed.error);
   const input = parsed.data;
+  const organisationId = input.organisationId ? idFormulaire(formData, "organisationId", "Organisation") : null;
+  if (organisationId && !organisationId.ok) return organisationId;
   let organisation: Organisation | null;
   try {
     if (isNationalAdmin(viewer)) {
-      organisation = input.organisationId
-        ? await getOrganisation(database, Number(input.organisationId))
+      organisation = organisationId
+        ? await getOrganisation(database, organisationId.id)
         : input.type
           ? await findOrCreateOrganisation(database, input)
           : null;
-      if (!organisation) return failure("Choisissez l'organisation : une organisation existante, ou un type et son périmètre.", { organisationId: "Choisissez l'organisation." });
+      if (!organisation) {
+        return organisationId
+          ? failure("Cette organisation n'existe pas : choisissez-en une dans la liste.", { organisationId: "Cette organisation n'existe pas." })
+          : failure("Choisissez l'organisation : une organisation existante, ou un type et son périmètre.", { organisationId: "Choisissez l'organisation." });
+      }
     } else if (isOrganisationAdmin(viewer)) {
       organisation = await getOrganisation(database, viewer.user.organisationId);
-      if (input.organisationId && Number(input.organisationId) !== viewer.user.organisationId) {
+      if (organisationId && organisationId.id !== viewer.user.organisationId) {
         return failure("Vous ne pouvez inviter que dans votre propre organisation.");
       }
     } else {
@@ -221,7 +245,9 @@ export async function pendingInvitations(database: Database, organisationId?: nu
 
 /** Cancels an invitation (its link stops working). */
 export async function revokeInvitation(database: Database, viewer: AuthenticatedViewer, formData: FormData): Promise<FormResult<{ message: string }>> {
-  const id = Number(formData.get("invitationId"));
+  const parsed = idFormulaire(formData, "invitationId", "Invitation");
+  if (!parsed.ok) return parsed;
+  const id = parsed.id;
   const [token] = await database.db.select().from(authTokens).where(and(eq(authTokens.id, id), eq(authTokens.kind, "invitation")));
   if (!token || token.usedAt) return failure("Cette invitation n'existe pas ou a déjà été utilisée.");
   if (!isNationalAdmin(viewer) && !(isOrganisationAdmin(viewer) && token.organisationId === viewer.user.organisationId)) {

@@ -599,11 +599,21 @@ export function canSeeReferentielAnomalies(viewer: Viewer): boolean {
 
 /**
  * Anomalies of one organisme, on its page: whoever sees the référentiel's anomalies, and the CFA's own users (they
- * correct them). Not the public: the page stays public, its data-quality notes do not. The caller has checked that
- * the organisme is in the viewer's scope.
+ * correct them). Not the public: the page stays public, its data-quality notes do not. Ask it with the viewer of
+ * the page (`viewerOfOrganismePage`): the organisme must be in the viewer's scope.
  */
 export function canSeeAnomaliesOfOrganisme(viewer: Viewer): boolean {
   return canSeeReferentielAnomalies(viewer) || (viewer.userId !== null && viewer.organisationType === "ORGANISME_FORMATION");
+}
+
+/**
+ * Whom an organisme's page (/organismes/:id) is shown as. The répertoire is public, and a signed-in user never sees
+ * less than the public: every viewer gets the page. Inside the viewer's scope it is shown as the viewer itself (its
+ * anomalies, data quality and dashboard as its rights allow); outside, as the public (what an anonymous visitor
+ * sees: identity, links, catalogue offer, no figures). Ask canSee… with the viewer returned.
+ */
+export function viewerOfOrganismePage(viewer: Viewer, organisme: OrganismeTarget): Viewer {
+  return scopeContains(viewer.scope, organisme) ? viewer : PUBLIC_VIEWER;
 }
 
 /**

@@ -4,14 +4,15 @@
  * e-mailed: the requester then chooses a password) or refuses it with a reason.
  */
 import { z } from "zod";
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
-import { organisations, signupRequests, users, type SignupStatus } from "../../db/schema";
+import { organisations, organismes, signupRequests, users, type SignupStatus } from "../../db/schema";
+import { territoires } from "../indicateurs/indicateurs.server";
 import { emailField, failure, formFields, invalid, nameField, type FormResult } from "./forms.server";
 import { findOrCreateOrganisation, OrganisationError, resolveOrganisationInput } from "./organisations.server";
 import { checkThrottle, recordAttempt } from "./throttle.server";
 import { findUserByEmail } from "./accounts.server";
-import { sendInvitation } from "./invitations.server";
+import { idFormulaire, sendInvitation } from "./invitations.server";
 import { sendMail } from "./mail.server";
 import type { AuthenticatedViewer } from "./policy.server";
 import { isNationalAdmin } from "./policy.server";
@@ -47,10 +48,16 @@ const signupSchema = z.object({
 
 export const SIGNUP_FIELDS = ["email", "nom", "prenom", "fonction", "type", "regionCode", "departementCode", "academieCode", "reseau", "siret", "uai", "message"] as const;
 
+/**
+ * A sign-up request from the public form. The answer never tells whether the address already has an account or a
+ * pending request (like « Mot de passe oublié ») : the same message in every case, and the address's owner is told
+ * by e-mail instead — only they read it. Every accepted request counts against the same throttle, account or not.
+ */
 export async function createSignupRequest(
   database: Database,
   formData: FormData,
   ip: string | null,
+  baseUrl: string,
 ): Promise<FormResult<{ message: string }>> {
   const parsed = signupSchema.safeParse(formFields(formData, SIGNUP_FIELDS));
   if (!parsed.success) return invalid(parsed.error);
@@ -67,17 +74,50 @@ export async function createSignupRequest(
     }
     throw error;
   }
-  if (await findUserByEmail(database, input.email)) {
-    return failure(`Un compte existe déjà pour l'adresse ${input.email} : connectez-vous, ou utilisez « Mot de passe oublié ».`, {
-      email: "Un compte existe déjà pour cette adresse.",
-    });
+  await recordAttempt(database, "inscription", input.email, ip, true);
+  const answer = {
+    ok: true as const,
+    message: `Votre demande pour « ${resolved.nom} » a été envoyée. Un administrateur national va la vérifier ; vous recevrez un e-mail à ${input.email} pour créer votre mot de passe dès qu'elle sera validée. Si un compte existe déjà pour cette adresse, un e-mail vous l'indique dès maintenant.`,
+  };
+  const ignore = "Si vous n'êtes pas à l'origine de cette demande, ignorez cet e-mail.";
+  const existing = await findUserByEmail(database, input.email);
+  if (existing) {
+    await sendMail({
+      to: input.email,
+      subject: "Votre demande de compte",
+      text: [
+        "Bonjour,",
+        "",
+        `Une demande de compte au Tableau de bord de l'apprentissage vient d'être envoyée avec cette adresse, pour « ${resolved.nom} ».`,
+        "Un compte existe déjà pour cette adresse : aucune nouvelle demande n'est nécessaire.",
+        `Connectez-vous : ${baseUrl}/connexion`,
+        `Mot de passe oublié ? Choisissez-en un nouveau : ${baseUrl}/mot-de-passe-oublie`,
+        ...(existing.disabledAt ? ["Ce compte est désactivé : adressez-vous à l'administrateur de votre organisation pour le réactiver."] : []),
+        "",
+        ignore,
+      ].join("\n"),
+    }).catch(() => undefined);
+    return answer;
   }
   const [pending] = await database.db
     .select({ id: signupRequests.id })
     .from(signupRequests)
     .where(and(eq(signupRequests.email, input.email), eq(signupRequests.status, "en_attente")));
-  if (pending) return failure("Une demande est déjà en attente de validation pour cette adresse : vous recevrez un e-mail dès qu'elle sera traitée.");
-  await recordAttempt(database, "inscription", input.email, ip, true);
+  if (pending) {
+    await sendMail({
+      to: input.email,
+      subject: "Votre demande de compte",
+      text: [
+        "Bonjour,",
+        "",
+        "Une demande de compte au Tableau de bord de l'apprentissage est déjà en attente de validation pour cette adresse : la nouvelle demande n'a pas été enregistrée.",
+        "Vous recevrez un e-mail dès que la première aura été traitée.",
+        "",
+        ignore,
+      ].join("\n"),
+    }).catch(() => undefined);
+    return answer;
+  }
   await database.db.insert(signupRequests).values({
     email: input.email,
     nom: input.nom,
@@ -105,10 +145,7 @@ export async function createSignupRequest(
       text: `Demande de ${input.prenom} ${input.nom} (${input.email}) pour « ${resolved.nom} » (${ORGANISATION_TYPE_LABELS[resolved.type]}).\nÀ valider dans Administration › Utilisateurs.`,
     }).catch(() => undefined);
   }
-  return {
-    ok: true,
-    message: `Votre demande pour « ${resolved.nom} » a été envoyée. Un administrateur national va la vérifier ; vous recevrez un e-mail à ${input.email} pour créer votre mot de passe dès qu'elle sera validée.`,
-  };
+  return answer;
 }
 
 export interface SignupRequestRow {
@@ -124,9 +161,28 @@ export interface SignupRequestRow {
   createdAt: string;
 }
 
+/** "Académie de Lyon", "Académie d'Amiens" (as describeScope names an académie). */
+function nomAcademie(nom: string): string {
+  return /^[AEIOUÉÈÀÂÎÔ]/i.test(nom) ? `Académie d'${nom}` : `Académie de ${nom}`;
+}
+
+/**
+ * The requests of a status, newest first; the scope named as the account page names it: territories by name (the
+ * territory tables, as the dashboards load them), a CFA by its name and SIRET.
+ */
 export async function listSignupRequests(database: Database, status: SignupStatus = "en_attente"): Promise<SignupRequestRow[]> {
-  const rows = await database.db.select().from(signupRequests).where(eq(signupRequests.status, status)).orderBy(desc(signupRequests.createdAt)).limit(200);
-  return rows.map((r) => ({
+  const [rows, t] = await Promise.all([
+    database.db
+      .select({ request: signupRequests, organisme: sql<string | null>`coalesce(${organismes.enseigne}, ${organismes.raisonSociale})` })
+      .from(signupRequests)
+      .leftJoin(organismes, eq(organismes.id, signupRequests.organismeId))
+      .where(eq(signupRequests.status, status))
+      .orderBy(desc(signupRequests.createdAt))
+      .limit(200),
+    territoires(database),
+  ]);
+  const nomme = (prefixe: string, nom: string | undefined, code: string) => (nom ? `${prefixe} ${nom} (${code})` : `${prefixe} ${code}`);
+  return rows.map(({ request: r, organisme }) => ({
     id: r.id,
     email: r.email,
     nom: r.nom,
@@ -134,15 +190,17 @@ export async function listSignupRequests(database: Database, status: SignupStatu
     fonction: r.fonction,
     organisationType: r.organisationType,
     perimetre: r.regionCode
-      ? `Région ${r.regionCode}`
+      ? nomme("Région", t.regions.get(r.regionCode), r.regionCode)
       : r.departementCode
-        ? `Département ${r.departementCode}`
+        ? nomme("Département", t.departements.get(r.departementCode)?.nom, r.departementCode)
         : r.academieCode
-          ? `Académie ${r.academieCode}`
+          ? t.academies.has(r.academieCode)
+            ? `${nomAcademie(t.academies.get(r.academieCode)!)} (${r.academieCode})`
+            : `Académie ${r.academieCode}`
           : r.reseau
             ? `Réseau ${r.reseau}`
             : r.siret
-              ? `SIRET ${r.siret}${r.uai ? ` / UAI ${r.uai}` : ""}`
+              ? `${organisme ? `${organisme}, ` : ""}SIRET ${r.siret}${r.uai ? `, UAI ${r.uai}` : ""}`
               : "National",
     message: r.message,
     status: r.status,
@@ -150,11 +208,12 @@ export async function listSignupRequests(database: Database, status: SignupStatu
   }));
 }
 
+/** The pending request of the form's `demandeId`; a failure when the id is malformed or the request is not pending. */
 async function pendingRequest(database: Database, formData: FormData) {
-  const id = Number(formData.get("demandeId"));
-  if (!Number.isSafeInteger(id)) return null;
-  const [request] = await database.db.select().from(signupRequests).where(and(eq(signupRequests.id, id), eq(signupRequests.status, "en_attente")));
-  return request ?? null;
+  const parsed = idFormulaire(formData, "demandeId", "Demande de compte");
+  if (!parsed.ok) return parsed;
+  const [request] = await database.db.select().from(signupRequests).where(and(eq(signupRequests.id, parsed.id), eq(signupRequests.status, "en_attente")));
+  return request ? { ok: true as const, request } : failure("Cette demande n'existe pas ou a déjà été traitée.");
 }
 
 /** Validation: organisation found or created, invitation e-mailed (admin role when it is the organisation's first user). */
@@ -165,8 +224,9 @@ export async function validateSignupRequest(
   formData: FormData,
 ): Promise<FormResult<{ message: string }>> {
   if (!isNationalAdmin(viewer)) return failure("Seuls les administrateurs nationaux valident les demandes de compte.");
-  const request = await pendingRequest(database, formData);
-  if (!request) return failure("Cette demande n'existe pas ou a déjà été traitée.");
+  const pending = await pendingRequest(database, formData);
+  if (!pending.ok) return pending;
+  const { request } = pending;
   try {
     const organisation = await findOrCreateOrganisation(database, { ...request, type: request.organisationType });
     const [member] = await database.db.select({ id: users.id }).from(users).where(eq(users.organisationId, organisation.id)).limit(1);
@@ -185,8 +245,9 @@ export async function validateSignupRequest(
 
 export async function refuseSignupRequest(database: Database, viewer: AuthenticatedViewer, formData: FormData): Promise<FormResult<{ message: string }>> {
   if (!isNationalAdmin(viewer)) return failure("Seuls les administrateurs nationaux traitent les demandes de compte.");
-  const request = await pendingRequest(database, formData);
-  if (!request) return failure("Cette demande n'existe pas ou a déjà été traitée.");
+  const pending = await pendingRequest(database, formData);
+  if (!pending.ok) return pending;
+  const { request } = pending;
   const motif = String(formData.get("motif") ?? "").trim().slice(0, 1000);
   if (!motif) return failure("Indiquez le motif du refus : il est envoyé au demandeur.", { motif: "Indiquez le motif du refus." });
   await database.db

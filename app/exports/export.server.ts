@@ -4,7 +4,9 @@
  * per (breakdown, date), its rows written out before the next one is asked, so memory holds one breakdown at a time
  * whatever the size of the file. The rows are for reuse: "Mois" is AAAA-MM, "Date" AAAA-MM-JJ (ISO 8601), counts are
  * plain integers (the page's preview shows them in French, libelles.ts `celluleApercu`); a niveau's label is the
- * dashboards' (app/tableaux/options.ts `libelleNiveau`).
+ * dashboards' (app/tableaux/options.ts `libelleNiveau`). A filtered export says so: its file name carries the filters
+ * (`-region-84-niveau-3`), each row names them in French (last column, "Filtres", as the dashboards' tags name them),
+ * and the XLSX "Paramètres" sheet lists them one per line.
  *
  * URL: /exports/telechargement?repartition=region&repartition=niveau&periode=mois&debut=2025-09&fin=2026-10
  *      &format=csv&<filters of app/indicateurs/filters.ts>   (periode=date&date=AAAA-MM-JJ for one date)
@@ -29,6 +31,7 @@ import { todayIso } from "../statut/annee-scolaire";
 import { COLONNES_EXPORT, LIBELLES_REPARTITION, MOIS_MAX, REPARTITIONS_EXPORT, type RepartitionExport } from "./libelles";
 import { xlsxEnFlux, type FeuilleFlux } from "./xlsx-flux.server";
 import { libelleNiveau } from "../tableaux/options";
+import { libellesFiltres, type LibelleFiltre } from "../tableaux/page.server";
 import { formatDate } from "../ui/format";
 
 export { COLONNES_EXPORT, LIBELLES_REPARTITION, MOIS_MAX, REPARTITIONS_EXPORT, type RepartitionExport };
@@ -120,7 +123,13 @@ export function urlExport(p: ParametresExport): string {
 
 // ------------------------------------------------------------------------------------------------ rows
 
-function ligne(d: { mois: string; date: string }, repartition: RepartitionExport, l: Partial<LigneRepartition> & { libelle: string }, c: Compteurs): CsvValue[] {
+function ligne(
+  d: { mois: string; date: string },
+  repartition: RepartitionExport,
+  l: Partial<LigneRepartition> & { libelle: string },
+  c: Compteurs,
+  filtres: string,
+): CsvValue[] {
   return [
     d.mois,
     d.date,
@@ -145,7 +154,18 @@ function ligne(d: { mois: string; date: string }, repartition: RepartitionExport
     c.inscritsSansContratParDuree.jusqua90j,
     c.aRisque,
     c.total,
+    filtres,
   ];
+}
+
+/** The filters of an export in French, one line each (the dashboards' tags): "Région" → "Auvergne-Rhône-Alpes". */
+export function filtresExport(database: Database, p: ParametresExport): Promise<LibelleFiltre[]> {
+  return libellesFiltres(database, p.filters);
+}
+
+/** The "Filtres" cell of every row: "Région : Auvergne-Rhône-Alpes · Niveau : 3 (CAP, BEP)", or "aucun". */
+export function texteFiltres(filtres: LibelleFiltre[]): string {
+  return filtres.length ? filtres.map((f) => `${f.nom} : ${f.valeur}`).join(" · ") : "aucun";
 }
 
 /** The rows of one breakdown, date after date (one indicator query per date, never more in memory). */
@@ -156,6 +176,7 @@ export async function* lignesExport(
   repartition: RepartitionExport,
   today: string = todayIso(),
 ): AsyncGenerator<CsvValue[]> {
+  const filtres = texteFiltres(await filtresExport(database, p));
   for (const d of p.dates) {
     const r = await indicateurs(database, {
       date: d.date,
@@ -164,8 +185,8 @@ export async function* lignesExport(
       by: repartition === "total" ? undefined : repartition,
       today,
     });
-    if (repartition === "total") yield ligne(d, repartition, { code: null, libelle: "Total" }, r.compteurs);
-    else for (const l of r.repartition!.lignes) yield ligne(d, repartition, l, l.compteurs);
+    if (repartition === "total") yield ligne(d, repartition, { code: null, libelle: "Total" }, r.compteurs, filtres);
+    else for (const l of r.repartition!.lignes) yield ligne(d, repartition, l, l.compteurs, filtres);
   }
 }
 
@@ -182,9 +203,43 @@ export async function apercuExport(database: Database, viewer: Viewer, p: Parame
 
 // ------------------------------------------------------------------------------------------------ files
 
-function nomFichier(p: ParametresExport): string {
+/** A file name's piece: ASCII letters, digits and "_" (accents dropped, anything else becomes "_"). */
+function segmentFichier(value: string): string {
+  return value
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/[^A-Za-z0-9_]+/g, "_")
+    .replace(/^_+|_+$/g, "");
+}
+
+/**
+ * "indicateurs-apprentissage-2026-01_2026-03-region-84-niveau-3.csv": the period, then each filter (its URL
+ * parameter and values, several values joined by "+"), so that a filtered file is never named like the national one.
+ */
+export function nomFichier(p: ParametresExport): string {
   const periode = p.periode === "date" ? p.dates[0].date : `${p.dates[0].mois}_${p.dates[p.dates.length - 1].mois}`;
-  return `indicateurs-apprentissage-${periode}.${p.format}`;
+  const filtres = [...filtersToSearchParams(p.filters)]
+    .map(([k, v]) => `${k}-${v.split(",").map(segmentFichier).filter(Boolean).join("+")}`)
+    .join("-")
+    .slice(0, 150)
+    .replace(/[-+]+$/, "");
+  return `indicateurs-apprentissage-${periode}${filtres ? `-${filtres}` : ""}.${p.format}`;
+}
+
+const HEURE_DE_PARIS = new Intl.DateTimeFormat("fr-FR", {
+  timeZone: "Europe/Paris",
+  day: "2-digit",
+  month: "2-digit",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+});
+
+/** "06/12/2026 07:14" (dd/MM/yyyy HH:mm, heure de Paris). */
+export function dateHeureParis(date: Date): string {
+  const part = (type: Intl.DateTimeFormatPartTypes) => HEURE_DE_PARIS.formatToParts(date).find((x) => x.type === type)?.value ?? "";
+  return `${part("day")}/${part("month")}/${part("year")} ${part("hour")}:${part("minute")}`;
 }
 
 /** A web stream of an async generator, pulled as the client reads (back-pressure down to the queries). */
@@ -222,13 +277,15 @@ async function* csvEnFlux(database: Database, viewer: Viewer, p: ParametresExpor
   }
 }
 
-function feuillesXlsx(database: Database, viewer: Viewer, p: ParametresExport, today: string): FeuilleFlux[] {
+function feuillesXlsx(database: Database, viewer: Viewer, p: ParametresExport, today: string, now: Date = new Date()): FeuilleFlux[] {
   const parametres = async function* () {
     yield ["Paramètre", "Valeur"];
     yield ["Répartitions", p.repartitions.map((r) => LIBELLES_REPARTITION[r]).join(", ")];
     yield ["Dates", p.periode === "date" ? formatDate(p.dates[0].date) : `${p.dates.length} mois, du ${formatDate(p.dates[0].date)} au ${formatDate(p.dates[p.dates.length - 1].date)}`];
-    yield ["Filtres", filtersToSearchParams(p.filters).toString() || "aucun"];
-    yield ["Produit le", new Date().toISOString()];
+    const filtres = await filtresExport(database, p);
+    if (filtres.length === 0) yield ["Filtres", "aucun"];
+    for (const f of filtres) yield [`Filtre : ${f.nom.toLowerCase()}`, f.valeur];
+    yield ["Produit le", `${dateHeureParis(now)} (heure de Paris)`];
     yield [
       "Définitions",
       "Apprenants = apprentis + inscrits sans contrat + rupturants ; un mois passé est compté à son dernier jour, le mois en cours à aujourd'hui.",

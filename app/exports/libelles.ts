@@ -42,6 +42,8 @@ export const COLONNES_EXPORT = [
   "Sans contrat depuis 90 jours ou moins",
   "À risque",
   "Effectifs comptés",
+  /** The export's filters in French on every row ("Région : Auvergne-Rhône-Alpes · Niveau : 3 (CAP, BEP)", or "aucun"). */
+  "Filtres",
 ];
 
 /**

@@ -11,7 +11,8 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { maskSmallCounts, scopeSql, type MaskedCount, type Viewer } from "../auth/policy.server";
 import type { FormationsQuery, OffresQuery } from "./filtres.server";
-import { containsWords } from "./repertoire.server";
+import { containsWords, frenchSortKeys, orderBy } from "./repertoire.server";
+import { CFD_PATTERN, normalizeRncp, RNCP_PATTERN } from "./codes";
 import { pageOf, totalOf, type Page } from "../shared/pagination";
 
 export interface FormationListItem {
@@ -31,9 +32,12 @@ export interface FormationListItem {
 export function formationConditions(f: Partial<FormationsQuery>, today: string = new Date().toISOString().slice(0, 10)): SQL {
   const where: SQL[] = [sql`true`];
   if (f.q) {
+    // a code: RNCP (with or without its prefix: « RNCP3938 », « rncp 3938 », « 3938 ») before CFD (8 characters,
+    // which « RNCP3938 » also has), else words of the intitulé
     const compact = f.q.replace(/\s/g, "").toUpperCase();
-    if (/^[0-9A-Z]{8}$/.test(compact) && /[0-9]/.test(compact)) where.push(sql`f.cfd = ${compact}`);
-    else if (/^(RNCP)?[0-9]{2,5}$/.test(compact)) where.push(sql`f.rncp = ${compact.startsWith("RNCP") ? compact : `RNCP${compact}`}`);
+    const rncp = normalizeRncp(compact);
+    if (RNCP_PATTERN.test(rncp)) where.push(sql`f.rncp = ${rncp}`);
+    else if (CFD_PATTERN.test(compact) && /[0-9]/.test(compact)) where.push(sql`f.cfd = ${compact}`);
     else {
       where.push(...containsWords(sql`coalesce(f.cfd, '') || ' ' || coalesce(f.rncp, '') || ' ' || coalesce(f.intitule_court, '') || ' ' || f.intitule_long`, f.q));
     }
@@ -64,16 +68,17 @@ export function formationConditions(f: Partial<FormationsQuery>, today: string =
   return sql.join(where, sql` and `);
 }
 
-const FORMATION_ORDER: Record<FormationsQuery["tri"], string> = {
-  intitule: "lower(f.intitule_long)",
-  cfd: "f.cfd",
-  rncp: "f.rncp",
-  niveau: "f.niveau",
+/** The sort keys of each column of the catalogue (then f.id: stable pages). */
+const FORMATION_ORDER: Record<FormationsQuery["tri"], SQL[]> = {
+  intitule: frenchSortKeys(sql`f.intitule_long`),
+  cfd: [sql`f.cfd`],
+  rncp: [sql`f.rncp`],
+  niveau: [sql`f.niveau`],
 };
 
 export async function listFormations(database: Database, query: FormationsQuery): Promise<Page<FormationListItem>> {
   const where = formationConditions(query);
-  const order = sql.raw(`${FORMATION_ORDER[query.tri]} ${query.ordre === "desc" ? "desc" : "asc"} nulls last, f.id asc`);
+  const order = orderBy(FORMATION_ORDER[query.tri], query.ordre, [sql`f.id`]);
   const [{ total }] = await database.rows<{ total: number }>(sql`select count(*)::int as total from formations f where ${where}`);
   const rows = await database.rows<FormationListItem>(sql`
     select f.id, f.cfd, f.rncp, f.niveau, f.intitule_court, f.intitule_long, f.duree_annees, f.duree_mois,
@@ -140,10 +145,16 @@ const OFFRES_FROM = sql`offres_formation ofr
   left join organismes re on re.id = ofr.organisme_responsable_id
   left join communes c on c.code = ofr.code_commune_lieu`;
 
-const OFFRE_ORDER: Record<OffresQuery["tri"], string> = {
-  formation: "lower(f.intitule_long), f.id, lower(fo.raison_sociale), fo.id",
-  organisme: "lower(fo.raison_sociale), fo.id, lower(f.intitule_long), f.id",
-  departement: "coalesce(c.departement_code, fo.departement_code), lower(f.intitule_long), f.id, lower(fo.raison_sociale), fo.id",
+/**
+ * The sort keys of the offer, all in the chosen direction, as SQL terms (an expression may hold commas: one term is
+ * never cut). Then the lieu and ofr.id: stable pages.
+ */
+const PAR_FORMATION = [...frenchSortKeys(sql`f.intitule_long`), sql`f.id`];
+const PAR_ORGANISME = [...frenchSortKeys(sql`fo.raison_sociale`), sql`fo.id`];
+const OFFRE_ORDER: Record<OffresQuery["tri"], SQL[]> = {
+  formation: [...PAR_FORMATION, ...PAR_ORGANISME],
+  organisme: [...PAR_ORGANISME, ...PAR_FORMATION],
+  departement: [sql`coalesce(c.departement_code, fo.departement_code)`, ...PAR_FORMATION, ...PAR_ORGANISME],
 };
 
 /**
@@ -155,10 +166,10 @@ export async function listOffres(
   filter: OffresFilter,
   options: { tri?: OffresQuery["tri"]; ordre?: "asc" | "desc"; limit?: number; offset?: number } = {},
 ): Promise<{ offres: OffreFormation[]; total: number }> {
-  const order = OFFRE_ORDER[options.tri ?? (filter.formation ? "organisme" : "formation")]
-    .split(", ")
-    .map((term) => `${term} ${options.ordre === "desc" ? "desc" : "asc"}`)
-    .join(", ");
+  const order = orderBy(OFFRE_ORDER[options.tri ?? (filter.formation ? "organisme" : "formation")], options.ordre, [
+    sql`ofr.code_commune_lieu`,
+    sql`ofr.id`,
+  ]);
   const rows = await database.rows<{
     formation_id: number; cfd: string | null; rncp: string | null; intitule_long: string; niveau: number | null;
     formateur_id: number; formateur_raison_sociale: string; formateur_siret: string; formateur_uai: string | null; formateur_departement: string | null;
@@ -174,7 +185,7 @@ export async function listOffres(
            to_char(ofr.updated_at at time zone 'UTC', 'YYYY-MM-DD') as updated_at, count(*) over ()::int as total
     from ${OFFRES_FROM}
     where ${offreConditions(filter)}
-    order by ${sql.raw(order)}, ofr.code_commune_lieu, ofr.id
+    order by ${order}
     limit ${options.limit ?? OFFRES_PAR_PAGE} offset ${options.offset ?? 0}`);
   const total = await totalOf(rows, options.offset ?? 0, async () => {
     const [{ n }] = await database.rows<{ n: number }>(sql`select count(*)::int as n from ${OFFRES_FROM} where ${offreConditions(filter)}`);
@@ -232,7 +243,7 @@ export async function getFormation(
   const page = pages.organismes ?? 1;
   const organismes = await database.rows<{ id: number; siret: string; uai: string | null; raison_sociale: string; departement_code: string | null; effectifs: number }>(sql`
     select o.id, o.siret, o.uai, o.raison_sociale, o.departement_code, count(*)::int as effectifs ${suivie}
-    group by o.id order by lower(o.raison_sociale), o.id limit ${ORGANISMES_PAR_PAGE} offset ${(page - 1) * ORGANISMES_PAR_PAGE}`);
+    group by o.id order by ${orderBy(frenchSortKeys(sql`o.raison_sociale`), "asc", [sql`o.id`])} limit ${ORGANISMES_PAR_PAGE} offset ${(page - 1) * ORGANISMES_PAR_PAGE}`);
   const signedIn = viewer.userId !== null;
   const offres = await pageOffres(database, { formation: id, page: pages.offres ?? 1 });
   return {

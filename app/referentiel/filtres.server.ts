@@ -36,14 +36,17 @@ const territoire = {
     .describe("Zone d'emploi INSEE 2020 (4 caractères)"),
 };
 
+/** A page number (from 1), 1 when absent. */
+export const pageParam = z.coerce
+  .number({ error: "page : nombre entier attendu" })
+  .int({ error: "page : nombre entier attendu" })
+  .min(1, { error: "page : 1 au minimum" })
+  .max(100_000, { error: "page : 100 000 au maximum" })
+  .default(1)
+  .describe("Numéro de page, à partir de 1");
+
 const pagination = (defaultLimit: number) => ({
-  page: z.coerce
-    .number({ error: "page : nombre entier attendu" })
-    .int({ error: "page : nombre entier attendu" })
-    .min(1, { error: "page : 1 au minimum" })
-    .max(100_000, { error: "page : 100 000 au maximum" })
-    .default(1)
-    .describe("Numéro de page, à partir de 1"),
+  page: pageParam,
   limit: z.coerce
     .number({ error: "limit : nombre entier attendu" })
     .int({ error: "limit : nombre entier attendu" })
@@ -133,14 +136,15 @@ export const anomaliesQuerySchema = z.object({
   type: z.enum(ANOMALIE_TYPES, { error: "type d'anomalie inconnu" }).optional(),
   region: z.string().regex(/^[0-9]{2}$/, { error: "code région invalide" }).optional(),
   departement: z.string().regex(/^([0-9]{2}|2A|2B|97[1-6])$/, { error: "code département invalide" }).optional(),
-  page: z.coerce.number({ error: "nombre entier attendu" }).int().min(1).max(100_000).default(1),
+  page: pageParam,
 });
 
 export type ParsedQuery<T> = { ok: true; value: T } | { ok: false; errors: string[] };
 
 /**
  * Parses URL search params with a schema. Empty values are ignored; with `strict`, unknown parameters are errors
- * (API), else ignored (pages, which carry other parameters).
+ * (API), else ignored (pages, which carry other parameters). (An address holding a NUL character never gets here:
+ * server.ts refuses it for every route.)
  */
 export function parseQuery<S extends z.ZodObject>(schema: S, params: URLSearchParams, options: { strict?: boolean } = {}): ParsedQuery<z.output<S>> {
   const raw: Record<string, string> = {};

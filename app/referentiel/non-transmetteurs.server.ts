@@ -9,7 +9,8 @@ import type { Nature } from "../../db/schema";
 import { scopeSql, type Viewer } from "../auth/policy.server";
 import { normalizeTimestamps } from "./repertoire.server";
 import { pageOf, type Page } from "../shared/pagination";
-import { STATUT_TRANSMISSION_LABELS, type StatutTransmission } from "./labels";
+import { NATURE_LABELS, STATUT_TRANSMISSION_LABELS, type StatutTransmission } from "./labels";
+import { formatDate } from "../ui/format";
 
 export interface NonTransmetteursQuery {
   statut?: StatutTransmission;
@@ -36,6 +37,7 @@ export interface NonTransmetteur {
   region_code: string | null;
   region: string | null;
   academie_code: string | null;
+  academie: string | null;
   reseaux: string[];
   first_transmission_at: string | null;
   last_transmission_at: string | null;
@@ -58,10 +60,11 @@ function conditions(viewer: Viewer, q: NonTransmetteursQuery, now: Date): { wher
 
 const SELECT = sql`
   select o.id, o.siret, o.uai, o.nature, o.raison_sociale, o.enseigne, c.nom as commune, o.code_postal, o.departement_code,
-         o.region_code, r.nom as region, o.academie_code, o.reseaux, o.first_transmission_at, o.last_transmission_at
+         o.region_code, r.nom as region, o.academie_code, a.nom as academie, o.reseaux, o.first_transmission_at, o.last_transmission_at
   from organismes o
   left join communes c on c.code = o.code_commune
-  left join regions r on r.code = o.region_code`;
+  left join regions r on r.code = o.region_code
+  left join academies a on a.code = o.academie_code`;
 
 function withStatut(r: Omit<NonTransmetteur, "statut">): NonTransmetteur {
   const row = normalizeTimestamps(r);
@@ -116,22 +119,25 @@ export const EXPORT_COLUMNS = [
   "Dernière transmission",
 ];
 
+/**
+ * One row of the export, in French like the other exports: dates dd/MM/yyyy (the page's), the nature's label (the
+ * page's), the région and the académie by name (the code when the territory table does not know it).
+ */
 export function exportRow(o: NonTransmetteur): (string | null)[] {
-  const date = (v: string | null) => (v ? v.slice(0, 10) : null);
   return [
     STATUT_TRANSMISSION_LABELS[o.statut],
     o.raison_sociale,
     o.enseigne,
     o.siret,
     o.uai,
-    o.nature,
+    NATURE_LABELS[o.nature] ?? o.nature,
     o.code_postal,
     o.commune,
     o.departement_code,
-    o.region,
-    o.academie_code,
+    o.region ?? o.region_code,
+    o.academie ?? o.academie_code,
     o.reseaux.join(", "),
-    date(o.first_transmission_at),
-    date(o.last_transmission_at),
+    o.first_transmission_at ? formatDate(o.first_transmission_at) : null,
+    o.last_transmission_at ? formatDate(o.last_transmission_at) : null,
   ];
 }

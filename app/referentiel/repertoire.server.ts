@@ -56,18 +56,64 @@ export function threeMonthsBefore(now: Date): Date {
   return d;
 }
 
-/** Lowercase, accents removed, in SQL (no unaccent extension needed). */
+/**
+ * How searches and sorts read a text: case, accents and ligatures ignored (« Œ » and « œ » read « oe », « Æ » and
+ * « æ » « ae »), a curly apostrophe (’ ‘ ʼ, from a phone or a word processor) read as a straight one. Only the
+ * characters of this table are folded, by the same table in SQL (`foldSql`) and in JavaScript (`foldText`), so that
+ * a folded search word and a folded column always agree, whatever the database's locale (PostgreSQL's lower()
+ * follows LC_CTYPE, JavaScript's toLowerCase() all of Unicode). The text is first composed (NFC): an accent typed as
+ * a combining mark is the accented letter of the table.
+ */
+const FOLD_TABLE: [from: string, to: string][] = [
+  ["ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"],
+  ["àâäáãåÀÂÄÁÃÅ", "aaaaaaaaaaaa"],
+  ["éèêëÉÈÊË", "eeeeeeee"],
+  ["íìîïÍÌÎÏ", "iiiiiiii"],
+  ["óòôöõøÓÒÔÖÕØ", "oooooooooooo"],
+  ["úùûüÚÙÛÜ", "uuuuuuuu"],
+  ["çÇñÑÿŸ", "ccnnyy"],
+  ["ŒÆ", "œæ"],
+  ["’‘ʼ", "'''"],
+];
+const FOLD_FROM = FOLD_TABLE.map(([from]) => from).join("");
+const FOLD_TO = FOLD_TABLE.map(([, to]) => to).join("");
+/** Ligatures, after the table: one character becomes two, which translate() cannot do. */
+const FOLD_LIGATURES: [string, string][] = [
+  ["œ", "oe"],
+  ["æ", "ae"],
+];
+const FOLD_MAP = new Map([...FOLD_FROM].map((c, i) => [c, [...FOLD_TO][i]]));
+const sqlLiteral = (s: string) => sql.raw(`'${s.replace(/'/g, "''")}'`);
+
+/** `foldText` in SQL (no unaccent extension needed). */
 export function foldSql(expr: SQL): SQL {
-  return sql`translate(lower(${expr}), 'àâäáãåéèêëíìîïóòôöõúùûüçñÿœæ', 'aaaaaaeeeeiiiiooooouuuucnyoa')`;
+  let folded = sql`translate(normalize(${expr}, NFC), ${sqlLiteral(FOLD_FROM)}, ${sqlLiteral(FOLD_TO)})`;
+  for (const [ligature, letters] of FOLD_LIGATURES) folded = sql`replace(${folded}, ${sqlLiteral(ligature)}, ${sqlLiteral(letters)})`;
+  return folded;
 }
 
+/** A text as searches and sorts read it (see FOLD_TABLE): « Vandœuvre-lès-Nancy » → « vandoeuvre-les-nancy ». */
 export function foldText(s: string): string {
-  return s
-    .toLowerCase()
-    .normalize("NFD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .replace(/œ/g, "o")
-    .replace(/æ/g, "a");
+  let folded = "";
+  for (const c of s.normalize("NFC")) folded += FOLD_MAP.get(c) ?? c;
+  for (const [ligature, letters] of FOLD_LIGATURES) folded = folded.replaceAll(ligature, letters);
+  return folded;
+}
+
+/**
+ * The sort keys of a text in French reading order, the same on PGlite and on any PostgreSQL server (no ICU
+ * collation needed): the folded text (« École » among the E, « Maçon » before « Maintenance »), then the text itself
+ * to order what only case or accents tell apart, both byte-wise (collation "C") so that no locale changes the order.
+ * Follow them with a unique key for stable pages.
+ */
+export function frenchSortKeys(expr: SQL): SQL[] {
+  return [sql`${foldSql(expr)} collate "C"`, sql`${expr} collate "C"`];
+}
+
+/** An ORDER BY list: each key in `ordre` (nulls last), then the unique `tiebreakers` ascending (stable pages). */
+export function orderBy(keys: SQL[], ordre: "asc" | "desc" | undefined, tiebreakers: SQL[] = []): SQL {
+  const direction = sql.raw(ordre === "desc" ? "desc" : "asc");
+  return sql.join([...keys.map((k) => sql`${k} ${direction} nulls last`), ...tiebreakers.map((k) => sql`${k} asc`)], sql`, `);
 }
 
 /**
@@ -118,18 +164,19 @@ export function organismeConditions(viewer: Viewer, f: Partial<OrganismesQuery>,
   return sql.join(where, sql` and `);
 }
 
-const ORGANISME_ORDER: Record<OrganismesQuery["tri"], string> = {
-  raison_sociale: "lower(o.raison_sociale)",
-  siret: "o.siret",
-  uai: "o.uai",
-  departement: "o.departement_code",
-  derniere_transmission: "o.last_transmission_at",
+/** The sort keys of each column of the répertoire (then o.id: stable pages). */
+const ORGANISME_ORDER: Record<OrganismesQuery["tri"], SQL[]> = {
+  raison_sociale: frenchSortKeys(sql`o.raison_sociale`),
+  siret: [sql`o.siret`],
+  uai: [sql`o.uai`],
+  departement: [sql`o.departement_code`],
+  derniere_transmission: [sql`o.last_transmission_at`],
 };
 
 /** One page of the répertoire. */
 export async function listOrganismes(database: Database, viewer: Viewer, query: OrganismesQuery, now: Date = new Date()): Promise<Page<OrganismeListItem>> {
   const where = organismeConditions(viewer, query, now);
-  const order = sql.raw(`${ORGANISME_ORDER[query.tri]} ${query.ordre === "desc" ? "desc" : "asc"} nulls last, o.id asc`);
+  const order = orderBy(ORGANISME_ORDER[query.tri], query.ordre, [sql`o.id`]);
   const [{ total }] = await database.rows<{ total: number }>(sql`select count(*)::int as total from organismes o where ${where}`);
   const rows = await database.rows<Omit<OrganismeListItem, "fraicheur">>(sql`
     select o.id, o.siret, o.uai, o.nature, o.raison_sociale, o.enseigne, o.code_postal, c.nom as commune,
@@ -161,6 +208,18 @@ export async function reseauxConnus(database: Database, viewer: Viewer): Promise
     sql`select distinct unnest(o.reseaux) as reseau from organismes o where ${scopeSql(viewer, "o")} order by 1`,
   );
   return rows.map((r) => r.reseau);
+}
+
+/**
+ * The choices of the répertoire's filters for a viewer: the réseaux and the territories of its scope only (a DREETS is
+ * offered its région and its départements, not others that would list nothing).
+ */
+export async function filtresDuRepertoire(
+  database: Database,
+  viewer: Viewer,
+): Promise<{ reseaux: string[]; territoires: Awaited<ReturnType<typeof territoiresOptions>> }> {
+  const [reseaux, territoires] = await Promise.all([reseauxConnus(database, viewer), territoiresOptions(database, viewer.scope)]);
+  return { reseaux, territoires };
 }
 
 export interface TerritoireOption {
@@ -244,7 +303,7 @@ export async function getOrganisme(database: Database, id: number, now: Date = n
   const lien = (where: SQL) =>
     database.rows<OrganismeLien>(sql`
       select o.id, o.siret, o.uai, o.nature, o.raison_sociale, o.departement_code from organismes o where ${where}
-      order by lower(o.raison_sociale), o.id limit 200`);
+      order by ${orderBy(frenchSortKeys(sql`o.raison_sociale`), "asc", [sql`o.id`])} limit 200`);
   const [responsables, formateurs, memeSiret, memeUai] = await Promise.all([
     lien(sql`o.id in (select responsable_id from organisme_relations where formateur_id = ${id})`),
     lien(sql`o.id in (select formateur_id from organisme_relations where responsable_id = ${id})`),

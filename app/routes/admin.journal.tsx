@@ -1,4 +1,4 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { Input } from "@codegouvfr/react-dsfr/Input";
 import { Select } from "@codegouvfr/react-dsfr/Select";
@@ -18,7 +18,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await requireNationalAdmin(request, context.database);
   const filters = parseAuditFilters(new URL(request.url));
   const log = await listAuditLog(context.database, viewer, filters);
-  return { filters, ...log };
+  const page = { filters, ...log };
+  // A bad date is reported in its field and ignored: the page renders with the other filters, as a 400. Typed as
+  // the plain value (like withHeaders): Remix's single fetch unwraps it.
+  return data(page, { status: filters.errors.du || filters.errors.au ? 400 : 200 }) as unknown as typeof page;
 }
 
 /** The filters' names as the pages call them (the log keeps the URL parameters' names). */
@@ -82,10 +85,20 @@ export default function Journal() {
           </Select>
         </div>
         <div className="fr-col-6 fr-col-md-2">
-          <Input label="Du" nativeInputProps={{ name: "du", type: "date", defaultValue: filters.du ?? "" }} />
+          <Input
+            label="Du"
+            nativeInputProps={{ name: "du", type: "date", defaultValue: filters.saisie.du }}
+            state={filters.errors.du ? "error" : "default"}
+            stateRelatedMessage={filters.errors.du}
+          />
         </div>
         <div className="fr-col-6 fr-col-md-2">
-          <Input label="Au" nativeInputProps={{ name: "au", type: "date", defaultValue: filters.au ?? "" }} />
+          <Input
+            label="Au"
+            nativeInputProps={{ name: "au", type: "date", defaultValue: filters.saisie.au }}
+            state={filters.errors.au ? "error" : "default"}
+            stateRelatedMessage={filters.errors.au}
+          />
         </div>
         <div className="fr-col-12 fr-col-md-2 fr-mb-3w">
           <Button type="submit">Filtrer</Button>

@@ -1,10 +1,10 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
 import { Input } from "@codegouvfr/react-dsfr/Input";
 import { Select } from "@codegouvfr/react-dsfr/Select";
 import { Button } from "@codegouvfr/react-dsfr/Button";
 import { Badge } from "@codegouvfr/react-dsfr/Badge";
-import { adminUsersPage, setUserDisabled } from "~/auth/admin.server";
+import { adminFormMalforme, adminUsersPage, setUserDisabled } from "~/auth/admin.server";
 import { csrfToken, requireValidForm } from "~/auth/csrf.server";
 import { inviteUser, revokeInvitation } from "~/auth/invitations.server";
 import { ORGANISATION_TYPE_LABELS, ROLE_LABELS } from "~/auth/labels";
@@ -13,26 +13,32 @@ import { requireUserAdmin } from "~/auth/policy.server";
 import { NO_STORE } from "~/auth/responses.server";
 import { refuseSignupRequest, validateSignupRequest } from "~/auth/signup.server";
 import { AuthErrorBoundary, CsrfInput, FormAlert, fieldState, formatDateTime } from "~/auth/ui";
-import { Pagination } from "~/referentiel/components";
+import { ErrorsAlert, Pagination } from "~/referentiel/components";
+import { pageParam, parseQueryLenient } from "~/referentiel/filtres.server";
+import { z } from "zod";
 
 export const meta: MetaFunction = () => [{ title: "Utilisateurs - Tableau de bord de l'apprentissage" }];
 export const headers = () => NO_STORE;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await requireUserAdmin(request, context.database);
-  const params = new URL(request.url).searchParams;
-  const recherche = { q: params.get("q") ?? undefined, page: Number(params.get("page") ?? 1) };
+  // the accounts' search (?q=…&page=…): a value the database cannot take (%00) is reported and dropped
+  const rechercheSchema = z.object({ q: z.string().optional(), page: pageParam });
+  const { value: recherche, errors } = parseQueryLenient(rechercheSchema, new URL(request.url).searchParams);
   const [page, { token }] = await Promise.all([adminUsersPage(context.database, viewer, recherche), csrfToken(request, context.database)]);
-  return { csrf: token, page, moi: viewer.userId };
+  return { csrf: token, page, moi: viewer.userId, errors };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = await requireUserAdmin(request, context.database);
   const formData = await requireValidForm(request, context.database);
   const database = context.database;
-  const intent = String(formData.get("intent"));
-  const result =
-    intent === "inviter"
+  const intent = String(formData.get("intent") ?? "");
+  // A form the page never sends (unknown intent, an id that is not one): a 400, nothing done.
+  const malforme = adminFormMalforme(intent, formData);
+  const result = malforme
+    ? malforme
+    : intent === "inviter"
       ? await inviteUser(database, viewer, publicBaseUrl(request), formData)
       : intent === "annuler-invitation"
         ? await revokeInvitation(database, viewer, formData)
@@ -40,10 +46,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
           ? await validateSignupRequest(database, viewer, publicBaseUrl(request), formData)
           : intent === "refuser-demande"
             ? await refuseSignupRequest(database, viewer, formData)
-            : intent === "desactiver" || intent === "reactiver"
-              ? await setUserDisabled(database, viewer, formData, intent === "desactiver")
-              : ({ ok: false, message: "Action inconnue.", fieldErrors: {} } as const);
-  return { intent, ...result };
+            : await setUserDisabled(database, viewer, formData, intent === "desactiver");
+  const body = { intent, ...result };
+  // Typed as the plain value (like withHeaders): Remix's single fetch unwraps it.
+  return (malforme ? data(body, { status: 400 }) : body) as typeof body;
 }
 
 type TypeKey = keyof typeof ORGANISATION_TYPE_LABELS;
@@ -64,7 +70,7 @@ function ChoiceSelect({ label, name, options, empty = "—" }: { label: string; 
 }
 
 export default function AdminUtilisateurs() {
-  const { csrf, page, moi } = useLoaderData<typeof loader>();
+  const { csrf, page, moi, errors } = useLoaderData<typeof loader>();
   const { search } = useLocation();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
@@ -73,6 +79,7 @@ export default function AdminUtilisateurs() {
       <h1>Utilisateurs</h1>
       <p className="fr-text--lead">{page.national ? "Tous les comptes, organisations et demandes de compte." : `Les comptes de ${page.organisationNom}.`}</p>
       <FormAlert result={result} />
+      <ErrorsAlert title="La recherche est invalide" errors={errors} />
 
       {page.national ? (
         <section className="fr-mb-6w">

@@ -1,10 +1,11 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Input } from "@codegouvfr/react-dsfr/Input";
 import { Button } from "@codegouvfr/react-dsfr/Button";
 import { Alert } from "@codegouvfr/react-dsfr/Alert";
 import { accountOverview, changePassword, endOtherSessions, updateProfile } from "~/auth/accounts.server";
 import { csrfToken, requireValidForm } from "~/auth/csrf.server";
+import { failure } from "~/auth/forms.server";
 import { NAMED_LIST_LABELS, ORGANISATION_TYPE_LABELS, ROLE_LABELS } from "~/auth/labels";
 import { PASSWORD_MIN_LENGTH } from "~/auth/password.server";
 import { canSeeContacts, isNationalAdmin, isOrganisationAdmin, lisLesListesDuTerritoire, namedListsOf, requireUser } from "~/auth/policy.server";
@@ -32,19 +33,27 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
+/** The forms of the page. */
+const INTENTS = ["mot-de-passe", "profil", "sessions"];
+
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = await requireUser(request, context.database);
   const formData = await requireValidForm(request, context.database);
-  const intent = formData.get("intent");
-  const result =
-    intent === "mot-de-passe"
+  const intent = String(formData.get("intent") ?? "");
+  // A form the page never sends (an unknown intent): a 400, nothing done.
+  const malforme = INTENTS.includes(intent)
+    ? null
+    : failure(`Action inconnue « ${intent.slice(0, 40)} » : rechargez la page et utilisez l'un de ses formulaires.`);
+  const result = malforme
+    ? malforme
+    : intent === "mot-de-passe"
       ? await changePassword(context.database, viewer, formData)
       : intent === "profil"
         ? await updateProfile(context.database, viewer, formData)
-        : intent === "sessions"
-          ? await endOtherSessions(context.database, viewer)
-          : ({ ok: false, message: "Action inconnue.", fieldErrors: {} } as const);
-  return { intent: String(intent), ...result };
+        : await endOtherSessions(context.database, viewer);
+  const body = { intent, ...result };
+  // Typed as the plain value (like withHeaders): Remix's single fetch unwraps it.
+  return (malforme ? data(body, { status: 400 }) : body) as typeof body;
 }
 
 export default function Compte() {
@@ -52,9 +61,12 @@ export default function Compte() {
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const resultFor = (intent: string) => (result?.intent === intent ? result : undefined);
+  // the answer to a form the page does not have (a tampered one): shown at the top
+  const autre = result && !INTENTS.includes(result.intent) ? result : undefined;
   return (
     <div className="fr-container fr-my-7w">
       <h1>Mon compte</h1>
+      <FormAlert result={autre} />
       {bienvenue ? <Alert className="fr-mb-3w" severity="success" small description="Votre compte est créé : bienvenue !" /> : null}
       <div className="fr-grid-row fr-grid-row--gutters">
         <div className="fr-col-12 fr-col-md-6">

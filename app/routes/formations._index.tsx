@@ -1,9 +1,10 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
-import { getViewer } from "~/auth/policy.server";
+import { getViewer, isNationalAdmin } from "~/auth/policy.server";
 import { listFormations } from "~/referentiel/catalogue.server";
 import { formationsQuerySchema, parseQueryLenient } from "~/referentiel/filtres.server";
 import { territoiresOptions } from "~/referentiel/repertoire.server";
+import { pageOrLast } from "~/shared/pagination";
 import { EmptyState, ErrorsAlert, Pagination, RegionSelect, ResultCount, SearchButtons, SearchField, SelectField, SortHeader } from "~/referentiel/components";
 import { NIVEAU_LABELS } from "~/referentiel/labels";
 import { formatDate } from "~/ui/format";
@@ -12,15 +13,19 @@ export { pageSansFormulaire as action } from "~/shared/methode.server";
 export const meta: MetaFunction = () => [{ title: "Catalogue des formations - Tableau de bord de l'apprentissage" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  // The catalogue is public and national: the viewer is asked for consistency (and future restrictions).
-  await getViewer(request, context.database);
+  // The catalogue is public and national: the same list for every viewer (national administrators are also shown
+  // where to import it when it is empty).
+  const viewer = await getViewer(request, context.database);
   const { value: query, errors } = parseQueryLenient(formationsQuerySchema, new URL(request.url).searchParams);
-  const [page, territoires] = await Promise.all([listFormations(context.database, query), territoiresOptions(context.database)]);
-  return { query, errors, page, territoires };
+  const [page, territoires] = await Promise.all([
+    pageOrLast(query.page, (p) => listFormations(context.database, { ...query, page: p })),
+    territoiresOptions(context.database),
+  ]);
+  return { query, errors, page, territoires, importeur: isNationalAdmin(viewer) };
 }
 
 export default function Catalogue() {
-  const { query, errors, page, territoires } = useLoaderData<typeof loader>();
+  const { query, errors, page, territoires, importeur } = useLoaderData<typeof loader>();
   const { search } = useLocation();
   const filtered = [...new URLSearchParams(search).keys()].some((k) => !["page", "tri", "ordre", "limit"].includes(k));
   return (
@@ -58,7 +63,15 @@ export default function Catalogue() {
       <ResultCount total={page.pagination.total} singular="formation" plural="formations" />
       {page.data.length === 0 ? (
         <EmptyState title={filtered ? "Aucune formation ne correspond à ces critères" : "Le catalogue est vide"}>
-          <p>{filtered ? "Modifiez la recherche ou retirez des filtres." : "Les formations apparaîtront une fois le catalogue importé (npm run cli -- import:formations FICHIER)."}</p>
+          {filtered ? (
+            <p>Modifiez la recherche ou retirez des filtres.</p>
+          ) : importeur ? (
+            <p>
+              Les formations apparaîtront une fois le catalogue importé : <Link to="/admin/imports">importer un fichier de formations</Link>.
+            </p>
+          ) : (
+            <p>Le catalogue des formations n'a pas encore été chargé. Revenez plus tard.</p>
+          )}
         </EmptyState>
       ) : (
         <div className="fr-table fr-table--no-caption" data-testid="catalogue">

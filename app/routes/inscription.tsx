@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Input } from "@codegouvfr/react-dsfr/Input";
 import { Select } from "@codegouvfr/react-dsfr/Select";
@@ -7,6 +7,7 @@ import { Button } from "@codegouvfr/react-dsfr/Button";
 import { csrfToken, requireValidForm } from "~/auth/csrf.server";
 import { ORGANISATION_TYPE_LABELS, SCOPE_FIELD_OF_TYPE } from "~/auth/labels";
 import { knownReseaux, territoryOptions } from "~/auth/organisations.server";
+import { publicBaseUrl } from "~/auth/mail.server";
 import { withHeaders } from "~/auth/responses.server";
 import { createSignupRequest, SIGNUP_TYPES } from "~/auth/signup.server";
 import { clientIp } from "~/auth/throttle.server";
@@ -22,7 +23,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await requireValidForm(request, context.database);
-  return createSignupRequest(context.database, formData, clientIp(request, context));
+  return createSignupRequest(context.database, formData, clientIp(request, context), publicBaseUrl(request));
 }
 
 type ScopeField = (typeof SCOPE_FIELD_OF_TYPE)[keyof typeof SCOPE_FIELD_OF_TYPE];

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { canSeeAggregates, canSeeAnomaliesOfOrganisme, forbidden, getViewer, notFound, scopeContains, type OrganismeTarget } from "~/auth/policy.server";
+import { canSeeAggregates, canSeeAnomaliesOfOrganisme, getViewer, notFound, viewerOfOrganismePage, type OrganismeTarget } from "~/auth/policy.server";
 import { anomaliesOfOrganisme } from "~/referentiel/anomalies.server";
 import { pageOffres } from "~/referentiel/catalogue.server";
 import { getOrganisme, qualiteFormations, type OrganismeLien } from "~/referentiel/repertoire.server";
@@ -31,13 +31,14 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     reseaux: organisme.reseaux,
     responsableIds: organisme.responsables.map((r) => r.id),
   };
-  if (!scopeContains(viewer.scope, target)) throw forbidden();
+  // public page: out of the viewer's scope, what the public sees
+  const vue = viewerOfOrganismePage(viewer, target);
   const [anomalies, qualite, offres] = await Promise.all([
-    canSeeAnomaliesOfOrganisme(viewer) ? anomaliesOfOrganisme(context.database, organisme) : Promise.resolve(null),
-    canSeeAggregates(viewer, target) ? qualiteFormations(context.database, organisme.id) : Promise.resolve(null),
+    canSeeAnomaliesOfOrganisme(vue) ? anomaliesOfOrganisme(context.database, organisme) : Promise.resolve(null),
+    canSeeAggregates(vue, target) ? qualiteFormations(context.database, organisme.id) : Promise.resolve(null),
     pageOffres(context.database, { organisme: organisme.id, page: pageNumber(new URL(request.url).searchParams.get("offres")) }),
   ]);
-  return { organisme, anomalies, qualite, offres, tableauDeBord: canSeeAggregates(viewer, target), connecte: viewer.userId !== null };
+  return { organisme, anomalies, qualite, offres, tableauDeBord: canSeeAggregates(vue, target), connecte: viewer.userId !== null };
 }
 
 function Liens({ title, items, empty }: { title: string; items: OrganismeLien[]; empty: string }) {

@@ -1,8 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
-import { getViewer } from "~/auth/policy.server";
+import { getViewer, isNationalAdmin } from "~/auth/policy.server";
 import { organismesQuerySchema, parseQueryLenient } from "~/referentiel/filtres.server";
-import { listOrganismes, reseauxConnus, territoiresOptions } from "~/referentiel/repertoire.server";
+import { filtresDuRepertoire, listOrganismes } from "~/referentiel/repertoire.server";
+import { pageOrLast } from "~/shared/pagination";
 import { DepartementSelect, EmptyState, ErrorsAlert, FraicheurBadge, Pagination, RegionSelect, ResultCount, SearchButtons, SearchField, SelectField, SortHeader } from "~/referentiel/components";
 import { ETAT_LABELS, FRAICHEUR_LABELS, NATURE_LABELS } from "~/referentiel/labels";
 import { formatDate } from "~/ui/format";
@@ -13,16 +14,15 @@ export const meta: MetaFunction = () => [{ title: "Répertoire des organismes - 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await getViewer(request, context.database);
   const { value: query, errors } = parseQueryLenient(organismesQuerySchema, new URL(request.url).searchParams);
-  const [page, reseaux, territoires] = await Promise.all([
-    listOrganismes(context.database, viewer, query),
-    reseauxConnus(context.database, viewer),
-    territoiresOptions(context.database),
+  const [page, { reseaux, territoires }] = await Promise.all([
+    pageOrLast(query.page, (p) => listOrganismes(context.database, viewer, { ...query, page: p })),
+    filtresDuRepertoire(context.database, viewer),
   ]);
-  return { query, errors, page, reseaux, territoires, scope: viewer.scope.kind };
+  return { query, errors, page, reseaux, territoires, scope: viewer.scope.kind, importeur: isNationalAdmin(viewer) };
 }
 
 export default function Repertoire() {
-  const { query, errors, page, reseaux, territoires, scope } = useLoaderData<typeof loader>();
+  const { query, errors, page, reseaux, territoires, scope, importeur } = useLoaderData<typeof loader>();
   const { search } = useLocation();
   const filtered = [...new URLSearchParams(search).keys()].some((k) => !["page", "tri", "ordre", "limit"].includes(k));
   return (
@@ -38,12 +38,16 @@ export default function Repertoire() {
           <div className="fr-col-12 fr-col-md-6">
             <SearchField id="q" label="Rechercher" hint="Raison sociale, enseigne, SIRET ou UAI" value={query.q} />
           </div>
-          <div className="fr-col-6 fr-col-md-3">
-            <RegionSelect regions={territoires.regions} value={query.region} />
-          </div>
-          <div className="fr-col-6 fr-col-md-3">
-            <DepartementSelect departements={territoires.departements} region={query.region} value={query.departement} />
-          </div>
+          {territoires.regions.length > 1 ? (
+            <div className="fr-col-6 fr-col-md-3">
+              <RegionSelect regions={territoires.regions} value={query.region} />
+            </div>
+          ) : null}
+          {territoires.departements.length > 1 ? (
+            <div className="fr-col-6 fr-col-md-3">
+              <DepartementSelect departements={territoires.departements} region={query.region} value={query.departement} />
+            </div>
+          ) : null}
           <div className="fr-col-6 fr-col-md-3">
             <SelectField id="nature" name="nature" label="Nature" value={query.nature} empty="Toutes" options={Object.entries(NATURE_LABELS).map(([value, label]) => ({ value, label }))} />
           </div>
@@ -88,11 +92,15 @@ export default function Repertoire() {
       <ResultCount total={page.pagination.total} singular="organisme" plural="organismes" />
       {page.data.length === 0 ? (
         <EmptyState title={filtered ? "Aucun organisme ne correspond à ces critères" : "Le répertoire est vide"}>
-          <p>
-            {filtered
-              ? "Modifiez la recherche ou retirez des filtres."
-              : "Les organismes apparaîtront une fois le référentiel importé (npm run cli -- import:organismes FICHIER, ou la page d'import des administrateurs)."}
-          </p>
+          {filtered ? (
+            <p>Modifiez la recherche ou retirez des filtres.</p>
+          ) : importeur ? (
+            <p>
+              Les organismes apparaîtront une fois le référentiel importé : <Link to="/admin/imports">importer un fichier d'organismes</Link>.
+            </p>
+          ) : (
+            <p>{scope === "national" ? "Le référentiel des organismes n'a pas encore été chargé. Revenez plus tard." : "Aucun organisme du référentiel n'est rattaché au périmètre de votre organisation."}</p>
+          )}
         </EmptyState>
       ) : (
         <div className="fr-table fr-table--no-caption" data-testid="repertoire">

@@ -7,6 +7,7 @@ import { anomaliesQuerySchema, parseQueryLenient } from "~/referentiel/filtres.s
 import { territoiresOptions } from "~/referentiel/repertoire.server";
 import { DepartementSelect, EmptyState, ErrorsAlert, Pagination, RegionSelect, ResultCount, SelectField } from "~/referentiel/components";
 import { NATURE_LABELS } from "~/referentiel/labels";
+import { pageOrLast } from "~/shared/pagination";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = () => [{ title: "Anomalies du référentiel - Tableau de bord de l'apprentissage" }];
@@ -16,7 +17,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await requireUser(request, context.database);
   if (!canSeeReferentielAnomalies(viewer)) throw forbidden("Les anomalies du référentiel sont réservées aux administrateurs nationaux et aux services territoriaux.");
   const { value: query, errors } = parseQueryLenient(anomaliesQuerySchema, new URL(request.url).searchParams);
-  const [result, territoires] = await Promise.all([listAnomalies(context.database, viewer, { ...query, limit: 50 }), territoiresOptions(context.database, viewer.scope)]);
+  const [result, territoires] = await Promise.all([
+    pageOrLast(query.page, (page) => listAnomalies(context.database, viewer, { ...query, page, limit: 50 })),
+    territoiresOptions(context.database, viewer.scope),
+  ]);
   return { query, errors, result, territoires, national: viewer.scope.kind === "national" };
 }
 

@@ -9,6 +9,7 @@ import { reseauxConnus, territoiresOptions } from "~/referentiel/repertoire.serv
 import { DepartementSelect, EmptyState, ErrorsAlert, Pagination, RegionSelect, ResultCount, SelectField, withParams } from "~/referentiel/components";
 import { NATURE_LABELS } from "~/referentiel/labels";
 import { formatDate } from "~/ui/format";
+import { pageOrLast } from "~/shared/pagination";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = () => [{ title: "Organismes qui ne transmettent pas - Tableau de bord de l'apprentissage" }];
@@ -18,7 +19,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if (!canSeeNonTransmetteurs(viewer)) throw forbidden("Cette liste est réservée aux services de l'État, des régions et aux têtes de réseau.");
   const { value: query, errors } = parseQueryLenient(nonTransmetteursQuerySchema, new URL(request.url).searchParams);
   const [result, territoires, reseaux] = await Promise.all([
-    listNonTransmetteurs(context.database, viewer, { ...query, joursArret: query.jours, limit: 50 }),
+    pageOrLast(query.page, (page) => listNonTransmetteurs(context.database, viewer, { ...query, page, joursArret: query.jours, limit: 50 })),
     territoiresOptions(context.database, viewer.scope),
     reseauxConnus(context.database, viewer),
   ]);

@@ -1,4 +1,7 @@
-/** GET /tableau.csv?vue=…&table=organismes|formations|chiffres|serie&mois=…&<filtres> — one dashboard table as CSV. */
+/**
+ * GET /tableau.csv?vue=…&table=organismes|formations|chiffres|serie&mois=AAAA-MM&<filtres> — one dashboard table as CSV.
+ * A parameter it does not read (`date=`: a dashboard counts by month; an unknown name) is a French 400.
+ */
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { tableauCsv } from "~/tableaux/ressources.server";
 

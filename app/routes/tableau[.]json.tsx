@@ -1,4 +1,7 @@
-/** GET /tableau.json?vue=…&mois=…&<filtres>[&table=organismes|formations] — a dashboard's figures as JSON. */
+/**
+ * GET /tableau.json?vue=…&mois=AAAA-MM&<filtres>[&table=organismes|formations] — a dashboard's figures as JSON.
+ * A parameter it does not read (`date=`: a dashboard counts by month; an unknown name) is a French 400.
+ */
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { tableauJson } from "~/tableaux/ressources.server";
 

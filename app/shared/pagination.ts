@@ -21,3 +21,14 @@ export function pageNumber(value: unknown, max = 100_000): number {
 export async function totalOf(rows: readonly { total: number }[], offset: number, count: () => Promise<number>): Promise<number> {
   return rows.length > 0 || offset === 0 ? (rows[0]?.total ?? 0) : count();
 }
+
+/**
+ * The page `page` of a list, or its last page when `page` is past the end (an old link, a list that shrank, a typed
+ * number): as every paged list of the app, the pages show the last page rather than an empty one whose count says
+ * otherwise. `load` reads one page (its `pagination.pages` is the number of pages); it is called a second time only
+ * past the end. Not for the API, whose clients page until an empty page.
+ */
+export async function pageOrLast<P extends { pagination: { page: number; pages: number } }>(page: number, load: (page: number) => Promise<P>): Promise<P> {
+  const first = await load(page);
+  return first.pagination.page > first.pagination.pages ? load(first.pagination.pages) : first;
+}

@@ -408,14 +408,32 @@ function lireTri(params: URLSearchParams, suffixe: "o" | "f"): TriOrdre {
 }
 
 /**
+ * Why `date=` is refused: a dashboard date is a month (a past month counts at its last day, the current month at
+ * today), asked by `mois=AAAA-MM`; a day would be silently moved to its month's last day. The example is the month
+ * of the date sent when it is one, else the current month.
+ */
+export function messageDateRefusee(valeur: string, today: string): string {
+  const exemple = /^\d{4}-(0[1-9]|1[0-2])(-\d{2})?$/.test(valeur) && valeur.slice(0, 7) <= today.slice(0, 7) ? valeur.slice(0, 7) : today.slice(0, 7);
+  return (
+    `date : les tableaux de bord se lisent par mois, pas à un jour : utilisez mois=AAAA-MM (par exemple mois=${exemple}) ; ` +
+    "un mois passé est compté à son dernier jour, le mois en cours à aujourd'hui"
+  );
+}
+
+/**
  * The month and the filters of the URL. A bad value is reported (French, naming the parameter) and ignored: the
- * month falls back to the current one, a filter keeps its valid values, the other filters apply.
+ * month falls back to the current one, a filter keeps its valid values, the other filters apply. `date=` (the
+ * indicators' and the CLI's day) is reported too: the dashboards count by month (`mois=`).
  */
 export function lireParametres(params: URLSearchParams, today: string): Parametres {
   const erreurs: string[] = [];
   const invalides = new Set<string>();
   const moisCourant = today.slice(0, 7);
   let mois = moisCourant;
+  if (params.has("date")) {
+    erreurs.push(messageDateRefusee((params.get("date") ?? "").trim().slice(0, 40), today));
+    invalides.add("date");
+  }
   const moisParam = params.get("mois");
   if (moisParam !== null && moisParam !== "") {
     const parsed = parseMois(moisParam, today);
@@ -634,13 +652,29 @@ function territoireCourant(ctx: ContexteVue, filters: IndicateursFilters): strin
 }
 
 async function etiquettes(database: Database, ctx: ContexteVue, filters: IndicateursFilters, search: string, t: Territoires): Promise<Etiquette[]> {
-  const out: Etiquette[] = [];
   const sans = (param: string) => {
     const p = new URLSearchParams(search);
     p.delete(param);
     for (const k of PARAMETRES_TABLES) p.delete(k);
     return ctx.info.chemin + chaineRequete(p);
   };
+  return (await libellesFiltres(database, filters, t)).map((f) => ({ libelle: `${f.nom} : ${f.valeur}`, href: sans(f.param) }));
+}
+
+/** A filter as the pages name it: its URL parameter, its French name, its values' labels. */
+export interface LibelleFiltre {
+  param: string;
+  nom: string;
+  valeur: string;
+}
+
+/**
+ * The filters in French, as the dashboards' active-filter tags show them (and the exports' parameters): the
+ * territories by name, the organismes and formations by name and code, the niveaux, ages and sexes by label.
+ */
+export async function libellesFiltres(database: Database, filters: IndicateursFilters, t?: Territoires): Promise<LibelleFiltre[]> {
+  const ter = t ?? (await territoires(database));
+  const out: LibelleFiltre[] = [];
   const noms = async (table: "organismes" | "formations", values: string[], col: "siret_uai" | "cfd" | "rncp") => {
     const rows =
       table === "organismes"
@@ -656,21 +690,21 @@ async function etiquettes(database: Database, ctx: ContexteVue, filters: Indicat
     const byKey = new Map(rows.map((r) => [r.k, r.nom]));
     return values.map((v) => (byKey.has(v) ? `${byKey.get(v)} (${v})` : v)).join(", ");
   };
-  const add = (param: string, libelle: string) => out.push({ libelle, href: sans(param) });
-  if (filters.region) add("region", `Région : ${filters.region.map((c) => t.regions.get(c) ?? c).join(", ")}`);
-  if (filters.academie) add("academie", `Académie : ${filters.academie.map((c) => t.academies.get(c) ?? c).join(", ")}`);
-  if (filters.departement) add("departement", `Département : ${filters.departement.map((c) => `${t.departements.get(c)?.nom ?? c} (${c})`).join(", ")}`);
-  if (filters.bassinEmploi) add("bassin", `Bassin d'emploi : ${filters.bassinEmploi.join(", ")}`);
-  if (filters.organisme) add("organisme", `Organisme : ${await noms("organismes", filters.organisme, "siret_uai")}`);
-  if (filters.reseau) add("reseau", `Réseau : ${filters.reseau.join(", ")}`);
-  if (filters.nature) add("nature", `Nature : ${filters.nature.map((n) => (NATURE_LABELS[n] ?? n).toLowerCase()).join(", ")}`);
-  if (filters.niveau) add("niveau", `Niveau : ${filters.niveau.map(libelleNiveau).join(", ")}`);
-  if (filters.cfd) add("cfd", `Formation : ${await noms("formations", filters.cfd, "cfd")}`);
-  if (filters.rncp) add("rncp", `Certification : ${await noms("formations", filters.rncp, "rncp")}`);
-  if (filters.anneeFormation) add("annee_formation", `Année de formation : ${filters.anneeFormation.join(", ")}`);
-  if (filters.trancheAge) add("age", `Âge : ${filters.trancheAge.map((a) => LIBELLES_TRANCHE_AGE[a].toLowerCase()).join(", ")}`);
-  if (filters.sexe) add("sexe", `Sexe : ${filters.sexe.map((s) => LIBELLES_SEXE[s]).join(", ")}`);
-  if (filters.rqth !== undefined) add("rqth", filters.rqth ? "RQTH : oui" : "RQTH : non");
+  const add = (param: string, nom: string, valeur: string) => out.push({ param, nom, valeur });
+  if (filters.region) add("region", "Région", filters.region.map((c) => ter.regions.get(c) ?? c).join(", "));
+  if (filters.academie) add("academie", "Académie", filters.academie.map((c) => ter.academies.get(c) ?? c).join(", "));
+  if (filters.departement) add("departement", "Département", filters.departement.map((c) => `${ter.departements.get(c)?.nom ?? c} (${c})`).join(", "));
+  if (filters.bassinEmploi) add("bassin", "Bassin d'emploi", filters.bassinEmploi.join(", "));
+  if (filters.organisme) add("organisme", "Organisme", await noms("organismes", filters.organisme, "siret_uai"));
+  if (filters.reseau) add("reseau", "Réseau", filters.reseau.join(", "));
+  if (filters.nature) add("nature", "Nature", filters.nature.map((n) => (NATURE_LABELS[n] ?? n).toLowerCase()).join(", "));
+  if (filters.niveau) add("niveau", "Niveau", filters.niveau.map(libelleNiveau).join(", "));
+  if (filters.cfd) add("cfd", "Formation", await noms("formations", filters.cfd, "cfd"));
+  if (filters.rncp) add("rncp", "Certification", await noms("formations", filters.rncp, "rncp"));
+  if (filters.anneeFormation) add("annee_formation", "Année de formation", filters.anneeFormation.join(", "));
+  if (filters.trancheAge) add("age", "Âge", filters.trancheAge.map((a) => LIBELLES_TRANCHE_AGE[a].toLowerCase()).join(", "));
+  if (filters.sexe) add("sexe", "Sexe", filters.sexe.map((s) => LIBELLES_SEXE[s]).join(", "));
+  if (filters.rqth !== undefined) add("rqth", "RQTH", filters.rqth ? "oui" : "non");
   return out;
 }
 

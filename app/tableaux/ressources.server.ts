@@ -3,14 +3,16 @@
  * (one table: organismes, formations, chiffres, serie), with the page's parameters plus `vue=` (national,
  * region:84, departement:69, academie:10, organisme:<id>, formation:<id>). Same policy as the pages (they share
  * chargerTableau): masked for the public, 403 outside the viewer's rights — as JSON for the JSON route — with
- * no figure in it; a bad parameter is a 400 (no figures), not ignored as on the pages.
+ * no figure in it; a bad parameter is a 400 (no figures), not ignored as on the pages, and so is a parameter they do
+ * not read: `date=` (a dashboard counts by month: `mois=AAAA-MM`), the panel's searches, an unknown name.
  * Machine formats, for reuse: months "AAAA-MM" and dates "AAAA-MM-JJ" (ISO 8601), counts as plain integers; the
  * labels (statuts, niveaux, territories) are the pages'. The pages' own tables and charts' CSV are in French.
  */
 import { toCsv, type CsvValue } from "../shared/csv";
 import { chargerTableau, vueDeParametre } from "./page.server";
 import type { Comptes, TableauPage } from "./types";
-import { COLONNES_COMPTES, LIBELLES_COMPTES, PARAMETRES_RECHERCHE, vueEnParametre } from "./vues";
+import { COLONNES_COMPTES, LIBELLES_COMPTES, PARAMETRES_RECHERCHE, PARAMETRES_TABLES, vueEnParametre } from "./vues";
+import { FILTER_PARAMS } from "../indicateurs/filters";
 import type { Database } from "../../db/client.server";
 
 export const TABLES_CSV = ["organismes", "formations", "chiffres", "serie"] as const;
@@ -25,12 +27,41 @@ function erreur(format: "json" | "csv", status: number, message: string): Respon
     : new Response(message, { status, headers: TEXT_HEADERS });
 }
 
-/** The page of the request's `vue`, the panel's searches left out (they are for the HTML form). */
+/** The filter panel's searches (the HTML form's): refused here, with the parameter to use instead. */
+const RECHERCHES: Record<(typeof PARAMETRES_RECHERCHE)[number], string> = {
+  territoire: "recherche du formulaire de la page, non lue ici : utilisez vue=region:84 (departement:69, academie:10) ou les filtres region=, departement=, academie=",
+  cfa: "recherche du formulaire de la page, non lue ici : utilisez organisme=<SIRET ou UAI>",
+  formation: "recherche du formulaire de la page, non lue ici : utilisez cfd= ou rncp=",
+};
+
+/** The parameters these routes read: the page's, `vue` and `table` (`date` is read to be refused with its reason). */
+const PARAMETRES_LUS = new Set<string>(["vue", "table", "mois", "date", ...Object.values(FILTER_PARAMS), ...PARAMETRES_TABLES]);
+
+/**
+ * A parameter these routes do not read is refused (a 400), never silently ignored: the answer would not be what
+ * was asked for. The messages are French and name the parameter.
+ */
+function parametresNonLus(params: URLSearchParams): string[] {
+  const erreurs: string[] = [];
+  for (const k of new Set(params.keys())) {
+    if (PARAMETRES_LUS.has(k)) continue;
+    const recherche = RECHERCHES[k as keyof typeof RECHERCHES];
+    erreurs.push(
+      recherche
+        ? `${k} : ${recherche}`
+        : `${k.slice(0, 40)} : paramètre inconnu (paramètres acceptés : vue, table, mois=AAAA-MM, ${Object.values(FILTER_PARAMS).join(", ")}, ${PARAMETRES_TABLES.join(", ")})`,
+    );
+  }
+  return erreurs;
+}
+
+/** The page of the request's `vue`; a parameter the routes do not read is a 400 like a bad value. */
 async function page(request: Request, database: Database, format: "json" | "csv", complet: boolean): Promise<TableauPage | Response> {
   const url = new URL(request.url);
-  for (const k of PARAMETRES_RECHERCHE) url.searchParams.delete(k);
+  const nonLus = parametresNonLus(url.searchParams);
   try {
     const vue = vueDeParametre(url.searchParams.get("vue"));
+    if (nonLus.length) return erreur(format, 400, `Paramètres invalides : ${nonLus.join(" ; ")}.`);
     const result = await chargerTableau(new Request(url, { headers: request.headers }), database, vue, { complet, strict: true });
     if (result.erreurs.length) return erreur(format, 400, `Paramètres invalides : ${result.erreurs.join(" ; ")}.`);
     return result;

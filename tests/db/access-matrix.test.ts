@@ -3,7 +3,7 @@
  * out-of-scope targets, against the built app (`npm run -s build` first) and a real database.
  *
  * To cover a new route, add a row to ROUTES:
- *   { file: "organismes.$id.tsx", path: (r) => `/organismes/${r.X.id}`, kind: "aggregated", target: organisme("X"),
+ *   { file: "organismes.$id_.tableau-de-bord.tsx", path: (r) => `/organismes/${r.X.id}/tableau-de-bord`, kind: "aggregated", target: organisme("X"),
  *     mustNotContain: (r) => [r.X.raisonSociale] }
  * - kind "aggregated" / "named" / "api": allowed exactly when canSeeAggregates / canSeeNamedList(list) says so for
  *   the persona (itself pinned by tests/unit/policy.test.ts); otherwise 403 or 404 (an anonymous visitor may also
@@ -23,6 +23,7 @@ import {
   canSeeAnomaliesOfOrganisme,
   canSeeNamedList,
   getViewer,
+  viewerOfOrganismePage,
   isNationalAdmin,
   isOrganisationAdmin,
   lisLesListesDuTerritoire,
@@ -104,6 +105,11 @@ const ROUTES: Row[] = [
   { file: "connexion.tsx", path: "/connexion", kind: "anonymous" },
   { file: "inscription.tsx", path: "/inscription", kind: "public" },
   { file: "api.v1.offres.tsx", path: "/api/v1/offres", kind: "public" },
+  // An organisme's page is public: every signed-in user sees it too, out of its scope as the public does (the
+  // parts of the page it shows are checked below).
+  { file: "organismes.$id.tsx", path: (r) => `/organismes/${r.R.id}`, kind: "public" },
+  { file: "organismes.$id.tsx", path: (r) => `/organismes/${r.F.id}`, kind: "public" },
+  { file: "organismes.$id.tsx", path: (r) => `/organismes/${r.X.id}`, kind: "public" },
   { file: "mot-de-passe-oublie.tsx", path: "/mot-de-passe-oublie", kind: "public" },
   { file: "reinitialiser-mot-de-passe.$token.tsx", path: `/reinitialiser-mot-de-passe/${"x".repeat(43)}`, kind: "public" },
   { file: "invitation.$token.tsx", path: `/invitation/${"x".repeat(43)}`, kind: "public" },
@@ -173,7 +179,6 @@ const NOT_YET_IN_MATRIX = new Set([
   "api.v3.dossiers-apprenants.tsx",
   "formations.$id.tsx",
   "formations._index.tsx",
-  "organismes.$id.tsx",
   "organismes._index.tsx",
   "referentiel.anomalies.tsx",
   "referentiel.non-transmetteurs.tsx",
@@ -293,11 +298,27 @@ describe("access matrix", () => {
 });
 
 describe("parts of a page", () => {
-  it.each(WHO)("the anomalies of an organisme, on its page, as %s: the référentiel's readers and CFAs, not the public", async (who) => {
-    const url = `/organismes/${ref.R.id}`;
-    const response = await browsers.get(who)!.get(url);
-    if (response.status !== 200) return; // out of scope: the matrix checks the refusal
-    const html = await response.text();
-    expect(html.includes("Anomalies du référentiel"), who).toBe(canSeeAnomaliesOfOrganisme(viewers.get(who)!));
-  });
+  const PAGES = WHO.flatMap((who) => (["R", "F", "X"] as const).map((name) => [who, name] as const));
+  it.each(PAGES)(
+    "an organisme's page as %s, organisme %s: anomalies for the référentiel's readers and CFAs in scope, data quality and dashboard in scope, the public's view out of scope",
+    async (who, name) => {
+      const target = (await resolveOrganismeTarget(t.database, ref[name].id))!;
+      const viewer = viewers.get(who)!;
+      const response = await browsers.get(who)!.get(`/organismes/${ref[name].id}`);
+      expect(response.status).toBe(200);
+      const html = await response.text();
+      expect(html).toContain(ref[name].raisonSociale);
+      const vue = viewerOfOrganismePage(viewer, target);
+      // the section's heading (the navigation links to the référentiel's anomalies page under the same words)
+      const anomalies = />Anomalies du référentiel<\/h2>/;
+      expect(anomalies.test(html), "anomalies").toBe(canSeeAnomaliesOfOrganisme(vue));
+      expect(html.includes('data-testid="qualite-formations"'), "qualité").toBe(canSeeAggregates(vue, target));
+      expect(html.includes(`href="/organismes/${ref[name].id}/tableau-de-bord"`), "tableau de bord").toBe(canSeeAggregates(viewer, target));
+      // out of scope, a signed-in user sees what the public sees, and no less
+      if (vue === PUBLIC_VIEWER) {
+        expect(anomalies.test(html)).toBe(false);
+        expect(html.includes('data-testid="qualite-formations"')).toBe(false);
+      }
+    },
+  );
 });

@@ -12,7 +12,7 @@ import { hashPassword, passwordProblem, verifyPassword } from "../../app/auth/pa
 import { findSession, SESSION_IDLE_SECONDS, sessionCookieName } from "../../app/auth/session.server";
 import { checkThrottle, THROTTLE_RULES } from "../../app/auth/throttle.server";
 import { consumeToken, createToken, inspectToken } from "../../app/auth/tokens.server";
-import { acceptInvitation, inviteUser } from "../../app/auth/invitations.server";
+import { acceptInvitation, inviteUser, revokeInvitation } from "../../app/auth/invitations.server";
 import { createSignupRequest, validateSignupRequest, refuseSignupRequest, listSignupRequests } from "../../app/auth/signup.server";
 import { listAuditLog, parseAuditFilters, setUserDisabled } from "../../app/auth/admin.server";
 import { mailOutbox, publicBaseUrl } from "../../app/auth/mail.server";
@@ -369,6 +369,24 @@ describe("single-use tokens", () => {
     ).toMatchObject({ ok: false, message: "Ce lien a déjà été utilisé : il n'est valable qu'une fois." });
   });
 
+  it("an id that is not a positive int4 is refused in French by each function, nothing written (never a database error)", async () => {
+    const national = await signIn("ADMINISTRATEUR");
+    const tokensBefore = await t.database.db.select().from(authTokens);
+    for (const bad of ["abc", "99999999999", "2147483648", "1e400", "-1", "1.5"]) {
+      const invalid = (label: string) => ({ ok: false, message: `${label} : identifiant invalide « ${bad} » (nombre entier positif attendu).` });
+      expect(await revokeInvitation(t.database, national.viewer, form({ invitationId: bad }))).toEqual({ ...invalid("Invitation"), fieldErrors: { invitationId: invalid("Invitation").message } });
+      expect(await inviteUser(t.database, national.viewer, "http://localhost", form({ email: "z@test.fr", role: "member", organisationId: bad }))).toMatchObject(invalid("Organisation"));
+      expect(await setUserDisabled(t.database, national.viewer, form({ userId: bad }), true)).toMatchObject(invalid("Compte"));
+      expect(await validateSignupRequest(t.database, national.viewer, "http://localhost", form({ demandeId: bad }))).toMatchObject(invalid("Demande de compte"));
+      expect(await refuseSignupRequest(t.database, national.viewer, form({ demandeId: bad, motif: "x" }))).toMatchObject(invalid("Demande de compte"));
+    }
+    expect(await inviteUser(t.database, national.viewer, "http://localhost", form({ email: "z@test.fr", role: "member", organisationId: "2147483647" }))).toMatchObject({
+      ok: false,
+      message: "Cette organisation n'existe pas : choisissez-en une dans la liste.",
+    });
+    expect(await t.database.db.select().from(authTokens)).toEqual(tokensBefore);
+  });
+
   it("only admins invite, into their own organisation; national admins into any", async () => {
     const member = await signIn("DDETS");
     expect(await inviteUser(t.database, member.viewer, "http://localhost", form({ email: "a@test.fr", role: "member" }))).toMatchObject({ ok: false });
@@ -395,13 +413,17 @@ describe("sign-up requests", () => {
       t.database,
       form({ email: "direction@cfa-paris.fr", nom: "Martin", prenom: "Léa", type: "ORGANISME_FORMATION", siret: ref.X.siret }),
       null,
+      "http://localhost",
     );
     expect(asked).toMatchObject({ ok: true });
     // The national admins are told.
     expect(mailOutbox().some((m) => m.to === emailOf("ADMINISTRATEUR") && m.subject === "Nouvelle demande de compte à valider")).toBe(true);
+    // A second request for the same address: the same answer (nothing revealed), nothing stored, the address told by e-mail.
     expect(
-      await createSignupRequest(t.database, form({ email: "direction@cfa-paris.fr", nom: "Martin", prenom: "Léa", type: "ORGANISME_FORMATION", siret: ref.X.siret }), null),
-    ).toMatchObject({ ok: false, message: expect.stringContaining("déjà en attente") });
+      await createSignupRequest(t.database, form({ email: "direction@cfa-paris.fr", nom: "Martin", prenom: "Léa", type: "ORGANISME_FORMATION", siret: ref.X.siret }), null, "http://localhost"),
+    ).toEqual(asked);
+    expect(mailOutbox().at(-1)).toMatchObject({ to: "direction@cfa-paris.fr", text: expect.stringContaining("déjà en attente de validation") });
+    expect(await listSignupRequests(t.database)).toHaveLength(1);
     const [pending] = await listSignupRequests(t.database);
     const admin = await signIn("ADMINISTRATEUR");
     const member = await signIn("DREETS_ADMIN");
@@ -416,23 +438,25 @@ describe("sign-up requests", () => {
     });
   });
 
-  it("refuses unknown organismes, bad territories, existing accounts; a refusal is e-mailed with its reason", async () => {
+  it("refuses unknown organismes and bad territories, never reveals an account; a refusal is e-mailed with its reason", async () => {
     expect(
-      await createSignupRequest(t.database, form({ email: "a@b.fr", nom: "A", prenom: "B", type: "ORGANISME_FORMATION", siret: siretOf(4242) }), null),
+      await createSignupRequest(t.database, form({ email: "a@b.fr", nom: "A", prenom: "B", type: "ORGANISME_FORMATION", siret: siretOf(4242) }), null, "http://localhost"),
     ).toMatchObject({ ok: false, fieldErrors: { siret: `Aucun organisme du référentiel n'a le SIRET ${siretOf(4242)}.` } });
-    expect(await createSignupRequest(t.database, form({ email: "a@b.fr", nom: "A", prenom: "B", type: "DDETS", departementCode: "" }), null)).toMatchObject({
+    expect(await createSignupRequest(t.database, form({ email: "a@b.fr", nom: "A", prenom: "B", type: "DDETS", departementCode: "" }), null, "http://localhost")).toMatchObject({
       ok: false,
       fieldErrors: { departementCode: expect.stringContaining("doit indiquer son département") },
     });
-    expect(await createSignupRequest(t.database, form({ email: "a@b.fr", nom: "A", prenom: "B", type: "ADMINISTRATEUR" }), null)).toMatchObject({
+    expect(await createSignupRequest(t.database, form({ email: "a@b.fr", nom: "A", prenom: "B", type: "ADMINISTRATEUR" }), null, "http://localhost")).toMatchObject({
       ok: false,
       fieldErrors: { type: "Choisissez le type de votre organisation." },
     });
-    expect(
-      await createSignupRequest(t.database, form({ email: emailOf("DDETS"), nom: "A", prenom: "B", type: "DDETS", departementCode: "69" }), null),
-    ).toMatchObject({ ok: false, fieldErrors: { email: "Un compte existe déjà pour cette adresse." } });
+    // An address with an account gets the same answer as any other; its owner is told by e-mail.
+    const existing = await createSignupRequest(t.database, form({ email: emailOf("DDETS"), nom: "A", prenom: "B", type: "DDETS", departementCode: "69" }), null, "http://localhost");
+    expect(existing).toMatchObject({ ok: true, message: expect.stringContaining("Votre demande pour « DDETS Rhône (69) » a été envoyée.") });
+    expect(mailOutbox().at(-1)).toMatchObject({ to: emailOf("DDETS"), text: expect.stringContaining("http://localhost/mot-de-passe-oublie") });
+    expect(await listSignupRequests(t.database)).toEqual([]);
     mailOutbox().length = 0;
-    expect(await createSignupRequest(t.database, form({ email: "agent@draaf.fr", nom: "A", prenom: "B", type: "DRAAF", regionCode: "11" }), null)).toMatchObject({
+    expect(await createSignupRequest(t.database, form({ email: "agent@draaf.fr", nom: "A", prenom: "B", type: "DRAAF", regionCode: "11" }), null, "http://localhost")).toMatchObject({
       ok: true,
     });
     const [pending] = await listSignupRequests(t.database);

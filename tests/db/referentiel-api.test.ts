@@ -271,6 +271,15 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
     const api = await fetch(`${app.baseUrl}/api/v1/%ZZ`);
     expect(api.status).toBe(400);
     expect(await api.json()).toEqual({ erreur: expect.stringMatching(/^Adresse invalide/) });
+    // a NUL character in any parameter, of any page or API route: refused in French, never a 500
+    for (const chemin of ["/?formation=%00", "/regions/84?reseau=a%00b", "/tableau.json?reseau=%00", "/admin/journal?email=%00", "/cfa?q=%00", "/listes/rupturants?q=%00"]) {
+      const reponse = await fetch(`${app.baseUrl}${chemin}`, { redirect: "manual" });
+      expect(reponse.status, chemin).toBe(400);
+      expect(await reponse.text(), chemin).toContain("caractère nul (%00)");
+    }
+    const nul = await fetch(`${app.baseUrl}/api/v1/organismes?q=%00`);
+    expect(nul.status).toBe(400);
+    expect(await nul.json()).toEqual({ erreur: expect.stringMatching(/caractère nul/) });
   });
 
   it("serves the répertoire, the catalogue and the detail pages; protected pages ask to log in", async () => {

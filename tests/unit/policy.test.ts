@@ -24,6 +24,7 @@ import {
   scopeSql,
   targetsOfFilters,
   transmetDesEffectifs,
+  viewerOfOrganismePage,
   type NamedList,
   type OrganisationType,
   type OrganismeTarget,
@@ -184,6 +185,13 @@ describe.each(VIEWER_NAMES)("%s", (name) => {
     expect(organismesTransmis(v)).toEqual(TRANSMITS[name]);
     expect(transmetDesEffectifs(v)).toBe(TRANSMITS[name] === null || name.startsWith("ORGANISME_"));
     for (const o of [R, F, X]) expect(canTransmitFor(v, o.id), `organisme ${o.id}`).toBe(TRANSMITS[name]?.includes(o.id) ?? true);
+  });
+
+  it("sees every organisme's page, never less than the public: as itself inside its scope, as the public outside", () => {
+    for (const [label, o] of [["organisme R", R], ["organisme F", F], ["organisme X", X]] as const) {
+      const inScope = name === "PUBLIC" || AGGREGATES[name].includes(label);
+      expect(viewerOfOrganismePage(v, o), label).toBe(inScope ? v : PUBLIC_VIEWER);
+    }
   });
 
   it("its own scope ({ kind: 'scope' }) is always visible in aggregate, named lists as its type allows", () => {

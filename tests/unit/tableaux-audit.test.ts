@@ -48,6 +48,20 @@ describe("a bad URL value is reported and ignored, the valid filters kept", () =
     expect(lireParametres(new URLSearchParams("mois=2027-01"), TODAY).mois).toBe("2026-11");
   });
 
+  it("reports date= (a dashboard counts by month: mois=AAAA-MM), keeps the month and the filters", () => {
+    const p = lireParametres(new URLSearchParams("date=2026-03-15&mois=2026-04&niveau=3"), TODAY);
+    expect(p.erreurs).toEqual([
+      "date : les tableaux de bord se lisent par mois, pas à un jour : utilisez mois=AAAA-MM (par exemple mois=2026-03) ; " +
+        "un mois passé est compté à son dernier jour, le mois en cours à aujourd'hui",
+    ]);
+    expect(p.mois).toBe("2026-04");
+    expect(p.date).toBe("2026-04-30");
+    expect(p.recherche.toString()).toBe("mois=2026-04&niveau=3");
+    // a date that is not one, or in the future: the example is the current month
+    expect(lireParametres(new URLSearchParams("date=demain"), TODAY).erreurs[0]).toContain("(par exemple mois=2026-11)");
+    expect(lireParametres(new URLSearchParams("date=2027-01-01"), TODAY).erreurs[0]).toContain("(par exemple mois=2026-11)");
+  });
+
   it("parses leniently, parseFilters staying strict", () => {
     const q = new URLSearchParams("niveau=9&sexe=F&age=vieux,moins_18");
     expect(parseFiltersLenient(q)).toEqual({

@@ -1,0 +1,220 @@
+/**
+ * The account administration pages over HTTP, against the built app (`npm run -s build` first): bad input never
+ * gives a 500 — impossible dates in the audit log's filters, tampered ids in the admin and account forms — and the
+ * sign-up form never tells an anonymous visitor whether an address has an account.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { and, count, eq, isNotNull } from "drizzle-orm";
+import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { serveApp } from "../helpers/browser";
+import { authTokens, namedListAccessLog, organisations, signupRequests, users } from "../../db/schema";
+import { mailOutbox } from "../../app/auth/mail.server";
+import { Browser, emailOf, PASSWORD, seedAccounts, seedReferentiel, type Persona, type Referentiel } from "./auth-fixtures";
+
+let t: TestDatabase;
+let app: { baseUrl: string; close(): Promise<void> };
+let ref: Referentiel;
+let accounts: Record<Persona, { id: number; email: string }>;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  ref = await seedReferentiel(t.database);
+  accounts = await seedAccounts(t.database, ref);
+  app = await serveApp(t.database);
+});
+afterAll(async () => {
+  await app?.close();
+  await t?.drop();
+});
+
+async function signedIn(persona: Persona): Promise<Browser> {
+  const browser = new Browser(app.baseUrl);
+  const response = await browser.login(emailOf(persona), PASSWORD);
+  expect(response.status).toBe(302);
+  return browser;
+}
+
+/** The text of a page, tags removed and entities decoded (enough to look for a French message). */
+function texte(html: string): string {
+  return html
+    .replace(/<script[\s\S]*?<\/script>/g, " ")
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, "&")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/\s+/g, " ");
+}
+
+describe("audit log filters (/admin/journal)", () => {
+  beforeAll(async () => {
+    const [dreets] = await t.database.db.select().from(users).where(eq(users.id, accounts.DREETS.id));
+    await t.database.db.insert(namedListAccessLog).values({
+      userId: dreets.id,
+      userEmail: dreets.email,
+      organisationId: dreets.organisationId,
+      organisationType: "DREETS",
+      list: "rupturants",
+      action: "view",
+      filters: { region: "84" },
+      rowCount: 12,
+    });
+  });
+
+  it.each([
+    ["au=2026-13-45", "Au : « 2026-13-45 » n'est pas une date"],
+    ["du=9999-99-99", "Du : « 9999-99-99 » n'est pas une date"],
+    ["du=2026-02-31", "Du : « 2026-02-31 » n'est pas une date"],
+    ["du=0000-01-01", "Du : « 0000-01-01 » est hors de la période possible (du 01/01/1900 au 31/12/2999)"],
+    ["au=9999-12-31", "Au : « 9999-12-31 » est hors de la période possible"],
+  ])("%s: the form says which date is wrong, the page still renders (400, never a 500)", async (query, message) => {
+    const admin = await signedIn("ADMINISTRATEUR");
+    const response = await admin.get(`/admin/journal?${query}&liste=rupturants`);
+    expect(response.status).toBe(400);
+    const html = texte(await response.text());
+    expect(html).toContain("Journal des accès aux listes nominatives");
+    expect(html).toContain(message);
+    // the other filters still apply, the bad one is ignored
+    expect(html).toContain("1 entrée");
+    expect(html).toContain(emailOf("DREETS"));
+  });
+
+  it("says when the period ends before it starts", async () => {
+    const admin = await signedIn("ADMINISTRATEUR");
+    const response = await admin.get("/admin/journal?du=2026-12-01&au=2026-11-01");
+    expect(response.status).toBe(400);
+    expect(texte(await response.text())).toContain("Au : le 01/11/2026 est avant la date de début (01/12/2026)");
+  });
+
+  it("still filters by valid dates", async () => {
+    const admin = await signedIn("ADMINISTRATEUR");
+    const response = await admin.get("/admin/journal?du=2000-01-01&au=2999-12-31");
+    expect(response.status).toBe(200);
+    expect(texte(await response.text())).toContain("1 entrée");
+  });
+});
+
+describe("tampered admin forms (/admin/utilisateurs)", () => {
+  async function counts() {
+    const [tokens] = await t.database.db.select({ n: count() }).from(authTokens);
+    const [orgs] = await t.database.db.select({ n: count() }).from(organisations);
+    const [revoked] = await t.database.db.select({ n: count() }).from(authTokens).where(and(eq(authTokens.kind, "invitation"), isNotNull(authTokens.usedAt)));
+    const disabled = (await t.database.db.select({ id: users.id, disabledAt: users.disabledAt }).from(users)).filter((u) => u.disabledAt).length;
+    const requests = await t.database.db.select({ id: signupRequests.id, status: signupRequests.status }).from(signupRequests);
+    return { tokens: tokens.n, orgs: orgs.n, revoked: revoked.n, disabled, requests: JSON.stringify(requests) };
+  }
+
+  it.each([
+    ["ADMINISTRATEUR", { intent: "annuler-invitation", invitationId: "abc" }, "invitationId"],
+    ["ADMINISTRATEUR", { intent: "annuler-invitation", invitationId: "99999999999" }, "invitationId"],
+    ["ADMINISTRATEUR", { intent: "annuler-invitation", invitationId: "1e400" }, "invitationId"],
+    ["DREETS_ADMIN", { intent: "annuler-invitation", invitationId: "abc" }, "invitationId"],
+    ["ADMINISTRATEUR", { intent: "inviter", email: "nouveau@test.fr", role: "member", organisationId: "abc" }, "organisationId"],
+    ["ADMINISTRATEUR", { intent: "inviter", email: "nouveau@test.fr", role: "member", organisationId: "99999999999" }, "organisationId"],
+    ["DREETS_ADMIN", { intent: "inviter", email: "nouveau@test.fr", role: "member", organisationId: "-1" }, "organisationId"],
+    ["ADMINISTRATEUR", { intent: "desactiver", userId: "1.5" }, "userId"],
+    ["ADMINISTRATEUR", { intent: "reactiver", userId: "2147483648" }, "userId"],
+    ["ADMINISTRATEUR", { intent: "valider-demande", demandeId: "abc" }, "demandeId"],
+    ["ADMINISTRATEUR", { intent: "valider-demande", demandeId: "99999999999" }, "demandeId"],
+    ["ADMINISTRATEUR", { intent: "refuser-demande", demandeId: "99999999999", motif: "x" }, "demandeId"],
+    ["ADMINISTRATEUR", { intent: "zzz" }, "intent"],
+  ] as const)("%s %j: a French message, 400, nothing written", async (persona, form, champ) => {
+    const browser = await signedIn(persona);
+    const csrf = await browser.csrf("/admin/utilisateurs");
+    const before = await counts();
+    const mails = mailOutbox().length;
+    const response = await browser.post("/admin/utilisateurs", { csrf, ...form });
+    expect(response.status).toBe(400);
+    const html = texte(await response.text());
+    expect(html).toContain("Utilisateurs");
+    const attendu =
+      champ === "intent"
+        ? "Action inconnue"
+        : `${
+            { invitationId: "Invitation", organisationId: "Organisation", userId: "Compte", demandeId: "Demande de compte" }[champ]
+          } : identifiant invalide « ${(form as Record<string, string>)[champ]} » (nombre entier positif attendu)`;
+    expect(html).toContain(attendu);
+    expect(await counts()).toEqual(before);
+    expect(mailOutbox().length).toBe(mails);
+  });
+
+  it("a well-formed id that does not exist is still answered in French (no 500)", async () => {
+    const browser = await signedIn("ADMINISTRATEUR");
+    const csrf = await browser.csrf("/admin/utilisateurs");
+    const response = await browser.post("/admin/utilisateurs", { csrf, intent: "annuler-invitation", invitationId: "2147483647" });
+    expect(response.status).toBe(200);
+    expect(texte(await response.text())).toContain("Cette invitation n'existe pas ou a déjà été utilisée.");
+  });
+
+  it("/compte: an unknown intent is a 400 with a French message; tampered values are refused", async () => {
+    const browser = await signedIn("DDETS");
+    const csrf = await browser.csrf("/compte");
+    const unknown = await browser.post("/compte", { csrf, intent: "supprimer", userId: "abc" });
+    expect(unknown.status).toBe(400);
+    expect(texte(await unknown.text())).toContain("Action inconnue");
+    const [before] = await t.database.db.select().from(users).where(eq(users.id, accounts.DDETS.id));
+    const profil = await browser.post("/compte", { csrf, intent: "profil", nom: "A".repeat(101), prenom: "B", userId: "99999999999" });
+    expect(profil.status).toBe(200);
+    expect(texte(await profil.text())).toContain("Le champ « nom » ne doit pas dépasser 100 caractères.");
+    const [after] = await t.database.db.select().from(users).where(eq(users.id, accounts.DDETS.id));
+    expect(after.nom).toBe(before.nom);
+  });
+});
+
+describe("a value holding U+0000 (the database cannot store it) is a 400 naming the field, never a 500", () => {
+  it.each([
+    ["DDETS", "/compte", { intent: "profil", nom: "A\u0000B", prenom: "C" }, "Nom : la valeur contient un caractère nul (U+0000)"],
+    ["ADMINISTRATEUR", "/admin/utilisateurs", { intent: "inviter", email: "n@test.fr", role: "member", type: "DREETS", regionCode: "8\u00004" }, "Région : la valeur contient un caractère nul"],
+    ["ADMINISTRATEUR", "/admin/utilisateurs", { intent: "inviter", email: "n@test.fr", role: "member", type: "TETE_DE_RESEAU", reseau: "X\u0000" }, "Réseau : la valeur contient un caractère nul"],
+    [null, "/inscription", { email: "x@y.fr", prenom: "J", nom: "D\u0000", type: "DREETS", regionCode: "11" }, "Nom : la valeur contient un caractère nul"],
+    [null, "/inscription", { email: "x@y.fr", prenom: "J", nom: "D", type: "TETE_DE_RESEAU", reseau: "R\u0000" }, "Réseau : la valeur contient un caractère nul"],
+  ] as const)("%s %s %j", async (persona, path, form, message) => {
+    const browser = persona ? await signedIn(persona) : new Browser(app.baseUrl);
+    const csrf = await browser.csrf(path);
+    const [before] = await t.database.db.select({ n: count() }).from(signupRequests);
+    const response = await browser.post(path, { csrf, ...form });
+    expect(response.status).toBe(400);
+    expect(texte(await response.text())).toContain(message);
+    expect((await t.database.db.select({ n: count() }).from(signupRequests))[0]).toEqual(before);
+  });
+});
+
+describe("sign-up requests (/inscription)", () => {
+  async function demander(email: string) {
+    const visitor = new Browser(app.baseUrl);
+    const csrf = await visitor.csrf("/inscription");
+    const response = await visitor.post("/inscription", { csrf, email, prenom: "Jean", nom: "Dupont", type: "DREETS", regionCode: "11" });
+    expect(response.status).toBe(200);
+    const html = texte(await response.text());
+    return html.slice(html.indexOf("Demande envoyée"), html.indexOf("Retour à l'accueil"));
+  }
+
+  it("answers the same whether the address has an account or not; the account's owner is told by e-mail", async () => {
+    mailOutbox().length = 0;
+    const existing = emailOf("ADMINISTRATEUR");
+    const forExisting = await demander(existing);
+    const forNew = await demander("jean.dupont@dreets.gouv.fr");
+    expect(forExisting).toContain("Demande envoyée");
+    expect(forExisting.replace(existing, "@")).toBe(forNew.replace("jean.dupont@dreets.gouv.fr", "@"));
+    expect(forExisting).not.toContain("Un compte existe déjà");
+    // a request again for the same addresses: still the same answer (a pending request is not revealed either)
+    expect((await demander(existing)).replace(existing, "@")).toBe((await demander("jean.dupont@dreets.gouv.fr")).replace("jean.dupont@dreets.gouv.fr", "@"));
+    // the account's owner gets an e-mail saying so; no request is stored for that address
+    const told = mailOutbox().filter((m) => m.to === existing);
+    expect(told.length).toBeGreaterThan(0);
+    expect(told[0].subject).toBe("Votre demande de compte");
+    expect(told[0].text).toContain("Un compte existe déjà pour cette adresse");
+    expect(told[0].text).toMatch(/\/mot-de-passe-oublie/);
+    expect(await t.database.db.select().from(signupRequests).where(eq(signupRequests.email, existing))).toEqual([]);
+    expect(await t.database.db.select().from(signupRequests).where(eq(signupRequests.email, "jean.dupont@dreets.gouv.fr"))).toHaveLength(1);
+  });
+
+  it("the pending requests show the région's name, not its code", async () => {
+    const admin = await signedIn("ADMINISTRATEUR");
+    const html = texte(await (await admin.get("/admin/utilisateurs")).text());
+    expect(html).toContain("jean.dupont@dreets.gouv.fr");
+    expect(html).toContain("Région Île-de-France (11)");
+    expect(html).not.toContain("Région 11");
+  });
+});

@@ -1,0 +1,176 @@
+/**
+ * What the files say, on a small référentiel: the non-transmetteurs export in French (dates dd/MM/yyyy, the nature's
+ * label, the académie's name), `/tableau.json` and `/tableau.csv` refusing `date=` and any parameter they do not read
+ * (a 400 saying to use mois=AAAA-MM) instead of answering today's figures, and a filtered indicators export that says
+ * it is filtered (file name, "Filtres" column, the XLSX "Paramètres" sheet) with "Produit le" in French.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { createUser } from "../../app/auth/accounts.server";
+import { createSession } from "../../app/auth/session.server";
+import { exportNonTransmetteurs } from "../../app/referentiel/non-transmetteurs-export.server";
+import { chargerTableau } from "../../app/tableaux/page.server";
+import { tableauCsv, tableauJson } from "../../app/tableaux/ressources.server";
+import { dateHeureParis, telechargerExport } from "../../app/exports/export.server";
+import { parseCsv } from "../../app/shared/csv";
+import { readXlsx } from "../../app/shared/xlsx.server";
+import { todayIso } from "../../app/statut/annee-scolaire";
+import { seedReferentiel, type Referentiel } from "./auth-fixtures";
+
+const TODAY = todayIso();
+const MOIS = TODAY.slice(0, 7);
+let t: TestDatabase;
+let ref: Referentiel;
+const cookies: Record<string, string> = {};
+
+async function compte(nom: string, organisation: Record<string, string>): Promise<void> {
+  const { user } = await createUser(t.database, { email: `${nom}@test.fr`, password: "Mot-de-passe-de-test-42", organisation: organisation as never });
+  cookies[nom] = (await createSession(t.database, user.id, new Request("http://localhost/"))).split(";")[0];
+}
+
+function requete(path: string, qui?: string): Request {
+  return new Request(`http://localhost${path}`, { headers: qui ? { cookie: cookies[qui] } : {} });
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  ref = await seedReferentiel(t.database);
+  // R stopped transmitting long ago; F never transmitted
+  await t.database.rows(sql`
+    update organismes set nature = 'responsable_formateur', first_transmission_at = '2021-09-16T08:00:00Z', last_transmission_at = '2026-01-10T10:00:00Z'
+    where id = ${ref.R.id}`);
+  await compte("admin", { type: "ADMINISTRATEUR" });
+  await compte("dreets", { type: "DREETS", regionCode: "84" });
+});
+afterAll(async () => t?.drop());
+
+describe("non-transmetteurs export", () => {
+  it("writes dates dd/MM/yyyy, the nature's label and the académie's name, in CSV and XLSX", async () => {
+    const csv = await exportNonTransmetteurs(requete("/referentiel/non-transmetteurs.csv", "dreets"), t.database, "csv");
+    expect(csv.status).toBe(200);
+    const parsed = parseCsv(await csv.text());
+    expect(parsed.header).toEqual([
+      "Statut",
+      "Raison sociale",
+      "Enseigne",
+      "SIRET",
+      "UAI",
+      "Nature",
+      "Code postal",
+      "Commune",
+      "Département",
+      "Région",
+      "Académie",
+      "Réseaux",
+      "Première transmission",
+      "Dernière transmission",
+    ]);
+    const lignes = Object.fromEntries(parsed.records.map((r) => [r.fields[1], r.fields]));
+    expect(lignes["CFA Responsable Lyon"]).toEqual([
+      "A cessé de transmettre",
+      "CFA Responsable Lyon",
+      "",
+      ref.R.siret,
+      ref.R.uai,
+      "Responsable et formateur",
+      "",
+      "",
+      "69",
+      "Auvergne-Rhône-Alpes",
+      "Lyon",
+      "RESEAU-A",
+      "16/09/2021",
+      "10/01/2026",
+    ]);
+    expect(lignes["Site formateur Ain"]).toMatchObject({ 0: "N'a jamais transmis", 5: "Formateur", 10: "Lyon", 12: "", 13: "" });
+
+    const xlsx = await exportNonTransmetteurs(requete("/referentiel/non-transmetteurs.xlsx", "dreets"), t.database, "xlsx");
+    const [sheet] = readXlsx(new Uint8Array(await xlsx.arrayBuffer()));
+    const row = sheet.rows.find((r) => r[1] === "CFA Responsable Lyon")!;
+    expect(row.slice(5, 6)).toEqual(["Responsable et formateur"]);
+    expect(row.slice(9)).toEqual(["Auvergne-Rhône-Alpes", "Lyon", "RESEAU-A", "16/09/2021", "10/01/2026"]);
+  });
+});
+
+describe("/tableau.json and /tableau.csv read what they are asked, or refuse it", () => {
+  it("refuses date= with a French 400 saying to use mois=AAAA-MM (never today's figures instead)", async () => {
+    const json = await tableauJson(requete("/tableau.json?vue=national&date=2026-03-15"), t.database);
+    expect(json.status).toBe(400);
+    const body = (await json.json()) as Record<string, unknown>;
+    expect(Object.keys(body)).toEqual(["erreur"]);
+    expect(body.erreur).toContain("date : les tableaux de bord se lisent par mois, pas à un jour : utilisez mois=AAAA-MM (par exemple mois=2026-03)");
+    const csv = await tableauCsv(requete("/tableau.csv?vue=national&table=chiffres&date=2026-03-15"), t.database);
+    expect(csv.status).toBe(400);
+    expect(csv.headers.get("content-type")).toBe("text/plain; charset=utf-8");
+    expect(await csv.text()).toMatch(/^Paramètres invalides : date : .*utilisez mois=AAAA-MM/);
+  });
+
+  it("refuses a parameter it does not read (the panel's searches, an unknown name), naming it", async () => {
+    const inconnu = await tableauJson(requete("/tableau.json?vue=national&annee=2026"), t.database);
+    expect(inconnu.status).toBe(400);
+    expect(((await inconnu.json()) as { erreur: string }).erreur).toMatch(/^Paramètres invalides : annee : paramètre inconnu \(paramètres acceptés : vue, table, mois=AAAA-MM, region, /);
+    const recherche = await tableauCsv(requete("/tableau.csv?vue=national&table=serie&formation=BTS"), t.database);
+    expect(recherche.status).toBe(400);
+    expect(await recherche.text()).toContain("formation : recherche du formulaire de la page, non lue ici : utilisez cfd= ou rncp=");
+  });
+
+  it("still answers the month asked with mois=, the filters and the tables' sort", async () => {
+    const json = await tableauJson(requete(`/tableau.json?vue=national&mois=${MOIS}&region=84&tri_o=libelle`), t.database);
+    expect(json.status).toBe(200);
+    expect(await json.json()).toMatchObject({ mois: MOIS, date: TODAY, filtres: { region: ["84"] } });
+    const csv = await tableauCsv(requete(`/tableau.csv?vue=national&table=chiffres&mois=${MOIS}`), t.database);
+    expect(csv.status).toBe(200);
+  });
+
+  it("the pages report date= in French too (and show the month's figures)", async () => {
+    const page = await chargerTableau(requete("/?date=2026-03-15&niveau=3"), t.database, { kind: "national" }, { today: TODAY });
+    expect(page.erreurs).toEqual([expect.stringContaining("date : les tableaux de bord se lisent par mois")]);
+    expect(page.mois).toBe(MOIS);
+    expect(page.resultat).not.toBeNull();
+    expect(page.recherche).toBe("?niveau=3");
+  });
+});
+
+describe("a filtered indicators export says it is filtered", () => {
+  const periode = `repartition=total&repartition=region&periode=mois&debut=${MOIS}&fin=${MOIS}`;
+
+  it("CSV: the file name carries the filters, every row names them in French", async () => {
+    const response = await telechargerExport(requete(`/exports/telechargement?${periode}&region=84&niveau=3&age=moins_18&format=csv`, "admin"), t.database);
+    expect(response.headers.get("content-disposition")).toBe(`attachment; filename="indicateurs-apprentissage-${MOIS}_${MOIS}-region-84-niveau-3-age-moins_18.csv"`);
+    const csv = parseCsv(await response.text());
+    expect(csv.header.at(-1)).toBe("Filtres");
+    expect(csv.records.length).toBeGreaterThan(0);
+    for (const r of csv.records) expect(r.fields.at(-1)).toBe("Région : Auvergne-Rhône-Alpes · Niveau : 3 (CAP, BEP) · Âge : moins de 18 ans");
+    expect(csv.records.find((r) => r.fields[2] === "Total")!.fields.length).toBe(csv.header.length);
+
+    const national = await telechargerExport(requete(`/exports/telechargement?${periode}&format=csv`, "admin"), t.database);
+    expect(national.headers.get("content-disposition")).toBe(`attachment; filename="indicateurs-apprentissage-${MOIS}_${MOIS}.csv"`);
+    expect(parseCsv(await national.text()).records.map((r) => r.fields.at(-1))).toContain("aucun");
+  });
+
+  it("XLSX: the Paramètres sheet lists each filter by its label and value label, and 'Produit le' dd/MM/yyyy HH:mm", async () => {
+    const response = await telechargerExport(requete(`/exports/telechargement?${periode}&region=84&niveau=3&age=moins_18&format=xlsx`, "admin"), t.database);
+    expect(response.headers.get("content-disposition")).toBe(`attachment; filename="indicateurs-apprentissage-${MOIS}_${MOIS}-region-84-niveau-3-age-moins_18.xlsx"`);
+    const sheets = readXlsx(new Uint8Array(await response.arrayBuffer()));
+    const parametres = Object.fromEntries(sheets[0].rows.map((r) => [r[0], r[1]]));
+    expect(parametres).toMatchObject({
+      "Filtre : région": "Auvergne-Rhône-Alpes",
+      "Filtre : niveau": "3 (CAP, BEP)",
+      "Filtre : âge": "moins de 18 ans",
+    });
+    expect(parametres).not.toHaveProperty("Filtres");
+    expect(parametres["Produit le"]).toMatch(/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2} \(heure de Paris\)$/);
+    expect(sheets[1].rows[0].at(-1)).toBe("Filtres");
+    expect(sheets[1].rows[1].at(-1)).toBe("Région : Auvergne-Rhône-Alpes · Niveau : 3 (CAP, BEP) · Âge : moins de 18 ans");
+
+    const national = await telechargerExport(requete(`/exports/telechargement?${periode}&format=xlsx`, "admin"), t.database);
+    const [feuille] = readXlsx(new Uint8Array(await national.arrayBuffer()));
+    expect(Object.fromEntries(feuille.rows.map((r) => [r[0], r[1]]))).toMatchObject({ Filtres: "aucun" });
+  });
+
+  it("'Produit le' is Paris time, winter and summer", () => {
+    expect(dateHeureParis(new Date("2026-07-01T22:30:00Z"))).toBe("02/07/2026 00:30");
+    expect(dateHeureParis(new Date("2026-12-06T06:14:45.662Z"))).toBe("06/12/2026 07:14");
+  });
+});
