@@ -123,7 +123,7 @@ const frenchNumber = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 1 }
 export function DataTable({ title, data }: { title: string; data: ChartData }) {
   return (
     <div className="fr-table fr-table--sm fr-mt-1w fr-mb-0">
-      <table data-role="donnees">
+      <table data-role="donnees" tabIndex={0}>
         <caption className="fr-sr-only">Données : {title}</caption>
         <thead>
           <tr>

@@ -3,7 +3,7 @@
  * column headers (aria-sort), DSFR pagination, badges, empty states, breadcrumb, record tables.
  */
 import { Link, useLocation } from "@remix-run/react";
-import type { ReactNode } from "react";
+import { useEffect, type ReactNode } from "react";
 import { formatDate, formatNombre, majuscule } from "~/ui/format";
 import { FRAICHEUR_BADGES, FRAICHEUR_LABELS } from "./labels";
 import type { OffreFormation } from "./catalogue.server";
@@ -34,6 +34,9 @@ export function SortHeader({ label, column, tri, ordre, search }: { label: strin
   );
 }
 
+/** The label of the pagination whose link was just followed (its new current page takes the focus). */
+let paginationSuivie: string | null = null;
+
 /**
  * DSFR pagination of a list whose page is the search parameter `param` (page 1 without it). `voisines`: pages
  * shown on each side of the current one; `preventScrollReset` keeps the scroll position (a table inside a page).
@@ -57,6 +60,14 @@ export function Pagination({
   preventScrollReset?: boolean;
   className?: string;
 }) {
+  // a page number followed from the keyboard becomes the current page (another element): the focus goes to it
+  useEffect(() => {
+    if (paginationSuivie !== label) return;
+    paginationSuivie = null;
+    const active = document.activeElement;
+    if (active && active !== document.body && active.isConnected) return;
+    document.querySelector<HTMLElement>(`nav[aria-label="${CSS.escape(label)}"] [aria-current="page"]`)?.focus();
+  }, [page, label]);
   if (pages <= 1) return null;
   const href = (p: number) => withParams(search, { [param]: p === 1 ? undefined : p });
   const proches = Array.from({ length: 2 * voisines + 1 }, (_, i) => page - voisines + i);
@@ -69,7 +80,7 @@ export function Pagination({
     items.push(
       <li key={p}>
         {p === page ? (
-          <a className="fr-pagination__link" aria-current="page" title={`Page ${p}`}>
+          <a className="fr-pagination__link" aria-current="page" title={`Page ${p}`} tabIndex={-1}>
             {p}
           </a>
         ) : (
@@ -81,7 +92,14 @@ export function Pagination({
     );
   });
   return (
-    <nav role="navigation" className={`fr-pagination ${className}`} aria-label={label}>
+    <nav
+      role="navigation"
+      className={`fr-pagination ${className}`}
+      aria-label={label}
+      onClick={(event) => {
+        if ((event.target as HTMLElement).closest("a[href]")) paginationSuivie = label;
+      }}
+    >
       <ul className="fr-pagination__list">
         <li>
           {page > 1 ? (

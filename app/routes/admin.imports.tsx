@@ -136,7 +136,7 @@ function ImportProgressView({ job }: { job: ImportJob }) {
       ) : null}
       {s.rejected.length ? (
         <div className="fr-table fr-table--sm">
-          <table>
+          <table tabIndex={0}>
             <caption>
               Rejets ({s.rejected.length} message{s.rejected.length > 1 ? "s" : ""}
               {s.rejected.length >= 500 ? ", les 500 premiers" : ""}) : ces {unit}s n'ont pas été importées
@@ -276,7 +276,7 @@ export default function AdminImports() {
         <p>Aucun import lancé depuis cette page pour le moment.</p>
       ) : (
         <div className="fr-table fr-table--sm">
-          <table>
+          <table tabIndex={0}>
             <caption>Les 20 derniers imports lancés depuis cette page</caption>
             <thead>
               <tr>

@@ -9,9 +9,10 @@ import { requireNationalAdmin } from "~/auth/policy.server";
 import { NO_STORE } from "~/auth/responses.server";
 import { AuthErrorBoundary, formatDateTime } from "~/auth/ui";
 import { dateIsoEnFrancais } from "~/ui/format";
+import { titrePage } from "~/ui/erreur";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
-export const meta: MetaFunction = () => [{ title: "Journal des accès aux listes nominatives - Tableau de bord de l'apprentissage" }];
+export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Journal des accès aux listes nominatives", error) }];
 export const headers = () => NO_STORE;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -112,7 +113,7 @@ export default function Journal() {
         <p className="fr-text--sm">{total === 0 ? "Aucun accès à une liste nominative ne correspond à ces critères." : "Aucune entrée sur cette page."}</p>
       ) : (
         <div className="fr-table fr-table--no-caption">
-        <table>
+        <table tabIndex={0}>
           <caption>Journal des accès</caption>
           <thead>
             <tr>

@@ -16,8 +16,9 @@ import { AuthErrorBoundary, CsrfInput, FormAlert, fieldState, formatDateTime } f
 import { ErrorsAlert, Pagination } from "~/referentiel/components";
 import { pageParam, parseQueryLenient } from "~/referentiel/filtres.server";
 import { z } from "zod";
+import { titrePage } from "~/ui/erreur";
 
-export const meta: MetaFunction = () => [{ title: "Utilisateurs - Tableau de bord de l'apprentissage" }];
+export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Utilisateurs", error) }];
 export const headers = () => NO_STORE;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -88,7 +89,7 @@ export default function AdminUtilisateurs() {
             <p>Aucune demande en attente.</p>
           ) : (
             <div className="fr-table fr-table--no-caption">
-              <table>
+              <table tabIndex={0}>
                 <caption>Demandes de compte en attente</caption>
                 <thead>
                   <tr>
@@ -126,16 +127,23 @@ export default function AdminUtilisateurs() {
                           <input type="hidden" name="intent" value="valider-demande" />
                           <input type="hidden" name="demandeId" value={d.id} />
                           <Button type="submit" size="small" disabled={busy}>
-                            Valider et inviter
+                            Valider et inviter<span className="fr-sr-only"> {d.prenom} {d.nom}</span>
                           </Button>
                         </Form>
                         <Form method="post">
                           <CsrfInput token={csrf} />
                           <input type="hidden" name="intent" value="refuser-demande" />
                           <input type="hidden" name="demandeId" value={d.id} />
-                          <Input label="Motif du refus" nativeInputProps={{ name: "motif", required: true }} />
+                          <Input
+                            label={
+                              <>
+                                Motif du refus<span className="fr-sr-only"> de la demande de {d.prenom} {d.nom}</span>
+                              </>
+                            }
+                            nativeInputProps={{ name: "motif", required: true }}
+                          />
                           <Button type="submit" size="small" priority="secondary" disabled={busy}>
-                            Refuser
+                            Refuser<span className="fr-sr-only"> la demande de {d.prenom} {d.nom}</span>
                           </Button>
                         </Form>
                       </td>
@@ -232,7 +240,7 @@ export default function AdminUtilisateurs() {
           <p>Aucune invitation en attente.</p>
         ) : (
           <div className="fr-table fr-table--no-caption">
-            <table>
+            <table tabIndex={0}>
               <caption>Invitations en attente</caption>
               <thead>
                 <tr>
@@ -256,7 +264,7 @@ export default function AdminUtilisateurs() {
                         <input type="hidden" name="intent" value="annuler-invitation" />
                         <input type="hidden" name="invitationId" value={i.id} />
                         <Button type="submit" size="small" priority="tertiary" disabled={busy}>
-                          Annuler
+                          Annuler<span className="fr-sr-only"> l'invitation de {i.email}</span>
                         </Button>
                       </Form>
                     </td>
@@ -285,7 +293,7 @@ export default function AdminUtilisateurs() {
           <p>{page.recherche.q ? `Aucun compte ne correspond à « ${page.recherche.q} ».` : "Aucun compte."}</p>
         ) : (
           <div className="fr-table fr-table--no-caption">
-            <table>
+            <table tabIndex={0}>
               <caption>Comptes</caption>
               <thead>
                 <tr>
@@ -322,6 +330,7 @@ export default function AdminUtilisateurs() {
                           <input type="hidden" name="userId" value={u.id} />
                           <Button type="submit" size="small" priority="tertiary" disabled={busy}>
                             {u.disabled ? "Réactiver" : "Désactiver"}
+                            <span className="fr-sr-only"> le compte {u.email}</span>
                           </Button>
                         </Form>
                       )}

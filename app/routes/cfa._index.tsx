@@ -74,7 +74,7 @@ export default function ChoixEspace() {
                 </p>
               ) : null}
               <div className="fr-table">
-                <table>
+                <table tabIndex={0}>
                   <caption>Organismes</caption>
                   <thead>
                     <tr>

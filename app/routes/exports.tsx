@@ -8,9 +8,10 @@ import { NATURE_LABELS } from "~/referentiel/labels";
 import { formatNombre } from "~/ui/format";
 import { ErreurTableau } from "~/tableaux/components/ErreurTableau";
 import { OPTIONS_AGE, OPTIONS_NIVEAU, OPTIONS_RQTH, OPTIONS_SEXE, optionsDe, type OptionSelect } from "~/tableaux/options";
+import { titrePage } from "~/ui/erreur";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
-export const meta: MetaFunction = () => [{ title: "Exports des indicateurs - Tableau de bord de l'apprentissage" }];
+export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Exports des indicateurs", error) }];
 
 export function loader({ request, context }: LoaderFunctionArgs) {
   return chargerPageExports(request, context.database);

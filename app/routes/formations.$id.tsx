@@ -61,7 +61,7 @@ export default function FormationDetail() {
       ) : (
         <div className="fr-table" data-testid="organismes-formation">
           <ResumePage page={f.organismes} nom={["organisme", "organismes", "Aucun organisme"]} />
-          <table>
+          <table tabIndex={0}>
             <caption>Organismes formateurs</caption>
             <thead>
               <tr>

@@ -75,7 +75,7 @@ export default function Catalogue() {
         </EmptyState>
       ) : (
         <div className="fr-table fr-table--no-caption" data-testid="catalogue">
-          <table>
+          <table tabIndex={0}>
             <caption>Formations, page {page.pagination.page} sur {page.pagination.pages}</caption>
             <thead>
               <tr>

@@ -12,8 +12,9 @@ import { withHeaders } from "~/auth/responses.server";
 import { createSignupRequest, SIGNUP_TYPES } from "~/auth/signup.server";
 import { clientIp } from "~/auth/throttle.server";
 import { AuthErrorBoundary, CsrfInput, FormAlert, fieldState } from "~/auth/ui";
+import { titrePage } from "~/ui/erreur";
 
-export const meta: MetaFunction = () => [{ title: "Demander un compte - Tableau de bord de l'apprentissage" }];
+export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Demander un compte", error) }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { token, headers } = await csrfToken(request, context.database);

@@ -104,7 +104,7 @@ export default function Repertoire() {
         </EmptyState>
       ) : (
         <div className="fr-table fr-table--no-caption" data-testid="repertoire">
-          <table>
+          <table tabIndex={0}>
             <caption>Organismes, page {page.pagination.page} sur {page.pagination.pages}</caption>
             <thead>
               <tr>

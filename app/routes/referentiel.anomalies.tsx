@@ -69,7 +69,7 @@ export default function Anomalies() {
         </EmptyState>
       ) : (
         <div className="fr-table" data-testid="anomalies">
-          <table>
+          <table tabIndex={0}>
             <caption>Organismes présentant des anomalies</caption>
             <thead>
               <tr>

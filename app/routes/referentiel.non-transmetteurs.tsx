@@ -111,7 +111,7 @@ export default function NonTransmetteurs() {
         </EmptyState>
       ) : (
         <div className="fr-table" data-testid="non-transmetteurs">
-          <table>
+          <table tabIndex={0}>
             <caption>Organismes qui ne transmettent pas</caption>
             <thead>
               <tr>

@@ -102,6 +102,26 @@ describe.skipIf(!available)("keyboard and screen readers", () => {
     await context.close();
   });
 
+  it("a page number followed from the keyboard: the focus is on the new current page", async () => {
+    const { context, page } = await signedIn("administrateur@demo.test");
+    await page.goto(`${app.baseUrl}/organismes`, { waitUntil: "networkidle" });
+    const deux = page.locator('nav.fr-pagination a[title="Page 2"]').first();
+    await deux.focus();
+    await Promise.all([page.waitForURL(/page=2/), page.keyboard.press("Enter")]);
+    await page.waitForLoadState("networkidle");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("aria-current") + " " + document.activeElement?.textContent), { timeout: 5_000 }).toBe("page 2");
+    await context.close();
+  });
+
+  it("each button of the accounts page names whom it acts on", async () => {
+    const { context, page } = await signedIn("administrateur@demo.test");
+    await page.goto(`${app.baseUrl}/admin/utilisateurs`, { waitUntil: "networkidle" });
+    const noms = await page.locator("main table button").evaluateAll((boutons) => boutons.map((b) => (b.textContent ?? "").replace(/\s+/g, " ").trim()));
+    expect(noms.length).toBeGreaterThan(1);
+    expect(new Set(noms).size).toBe(noms.length);
+    await context.close();
+  });
+
   it("an error page's title says the error", async () => {
     const context = await browserContext(browser, app);
     const page = await context.newPage();
