@@ -79,24 +79,22 @@ export async function createSignupRequest(
     ok: true as const,
     message: `Votre demande pour « ${resolved.nom} » a été envoyée. Un administrateur national va la vérifier ; vous recevrez un e-mail à ${input.email} pour créer votre mot de passe dès qu'elle sera validée. Si un compte existe déjà pour cette adresse, un e-mail vous l'indique dès maintenant.`,
   };
-  const ignore = "Si vous n'êtes pas à l'origine de cette demande, ignorez cet e-mail.";
-  const existing = await findUserByEmail(database, input.email);
-  if (existing) {
-    await sendMail({
+  // the address's owner is told by e-mail, never the visitor on the page
+  const informer = (lignes: string[]) =>
+    sendMail({
       to: input.email,
       subject: "Votre demande de compte",
-      text: [
-        "Bonjour,",
-        "",
-        `Une demande de compte au Tableau de bord de l'apprentissage vient d'être envoyée avec cette adresse, pour « ${resolved.nom} ».`,
-        "Un compte existe déjà pour cette adresse : aucune nouvelle demande n'est nécessaire.",
-        `Connectez-vous : ${baseUrl}/connexion`,
-        `Mot de passe oublié ? Choisissez-en un nouveau : ${baseUrl}/mot-de-passe-oublie`,
-        ...(existing.disabledAt ? ["Ce compte est désactivé : adressez-vous à l'administrateur de votre organisation pour le réactiver."] : []),
-        "",
-        ignore,
-      ].join("\n"),
+      text: ["Bonjour,", "", ...lignes, "", "Si vous n'êtes pas à l'origine de cette demande, ignorez cet e-mail."].join("\n"),
     }).catch(() => undefined);
+  const existing = await findUserByEmail(database, input.email);
+  if (existing) {
+    await informer([
+      `Une demande de compte au Tableau de bord de l'apprentissage vient d'être envoyée avec cette adresse, pour « ${resolved.nom} ».`,
+      "Un compte existe déjà pour cette adresse : aucune nouvelle demande n'est nécessaire.",
+      `Connectez-vous : ${baseUrl}/connexion`,
+      `Mot de passe oublié ? Choisissez-en un nouveau : ${baseUrl}/mot-de-passe-oublie`,
+      ...(existing.disabledAt ? ["Ce compte est désactivé : adressez-vous à l'administrateur de votre organisation pour le réactiver."] : []),
+    ]);
     return answer;
   }
   const [pending] = await database.db
@@ -104,18 +102,10 @@ export async function createSignupRequest(
     .from(signupRequests)
     .where(and(eq(signupRequests.email, input.email), eq(signupRequests.status, "en_attente")));
   if (pending) {
-    await sendMail({
-      to: input.email,
-      subject: "Votre demande de compte",
-      text: [
-        "Bonjour,",
-        "",
-        "Une demande de compte au Tableau de bord de l'apprentissage est déjà en attente de validation pour cette adresse : la nouvelle demande n'a pas été enregistrée.",
-        "Vous recevrez un e-mail dès que la première aura été traitée.",
-        "",
-        ignore,
-      ].join("\n"),
-    }).catch(() => undefined);
+    await informer([
+      "Une demande de compte au Tableau de bord de l'apprentissage est déjà en attente de validation pour cette adresse : la nouvelle demande n'a pas été enregistrée.",
+      "Vous recevrez un e-mail dès que la première aura été traitée.",
+    ]);
     return answer;
   }
   await database.db.insert(signupRequests).values({
