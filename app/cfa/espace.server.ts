@@ -7,6 +7,7 @@ import { sql } from "drizzle-orm";
 import { arrayParam, type Database } from "../../db/client.server";
 import { organismesTransmis, transmetDesEffectifs, type AuthenticatedViewer } from "../auth/policy.server";
 import { getOrganisation } from "../auth/organisations.server";
+import { frenchSortKeys, orderBy } from "../referentiel/repertoire.server";
 import { issueApiKey, listApiKeys, revokeApiKey } from "../ingestion/api-keys.server";
 import { indicateurs, type Compteurs } from "../indicateurs/indicateurs.server";
 import { foldSql, foldText, fraicheurOf, getOrganisme, type OrganismeDetail } from "../referentiel/repertoire.server";
@@ -106,7 +107,7 @@ export async function choixEspace(database: Database, viewer: AuthenticatedViewe
     const where = sql`(o.siret like ${`${digits}%`} or upper(coalesce(o.uai, '')) = ${q.toUpperCase()}
       or ${foldSql(sql`o.raison_sociale || ' ' || coalesce(o.enseigne, '')`)} like ${folded})
       and o.nature <> 'lieu'`;
-    const rows = await database.rows<Record<string, unknown>>(sql`${select} where ${where} order by lower(o.raison_sociale), o.id limit 50`);
+    const rows = await database.rows<Record<string, unknown>>(sql`${select} where ${where} order by ${orderBy(frenchSortKeys(sql`o.raison_sociale`), "asc", [sql`o.id`])} limit 50`);
     const [{ n }] = await database.rows<{ n: number }>(sql`select count(*)::int as n from organismes o where ${where}`);
     return { kind: "liste", organismes: rows.map((r) => proposable(r, now)), recherche: q, admin: true, total: n };
   }
@@ -114,7 +115,7 @@ export async function choixEspace(database: Database, viewer: AuthenticatedViewe
   if (ids.length === 0) return { kind: "aucun" };
   const organisation = await getOrganisation(database, viewer.user.organisationId);
   const rows = await database.rows<Record<string, unknown>>(
-    sql`${select} where o.id = any(${arrayParam(ids)}::int[]) order by lower(o.raison_sociale), o.id`,
+    sql`${select} where o.id = any(${arrayParam(ids)}::int[]) order by ${orderBy(frenchSortKeys(sql`o.raison_sociale`), "asc", [sql`o.id`])}`,
   );
   const propres = rows.filter((r) => r.siret === organisation?.siret && (!organisation?.uai || r.uai === organisation.uai));
   if (propres.length === 1) return { kind: "redirection", organismeId: Number(propres[0].id) };
@@ -323,7 +324,7 @@ export async function formateursDuResponsable(database: Database, organismeId: n
     join organismes o on o.id = r.formateur_id
     left join communes c on c.code = o.code_commune
     where r.responsable_id = ${organismeId}
-    order by lower(coalesce(o.enseigne, o.raison_sociale)), o.id`);
+    order by ${orderBy(frenchSortKeys(sql`coalesce(o.enseigne, o.raison_sociale)`), "asc", [sql`o.id`])}`);
   return rows.map((r) => {
     const derniere = r.derniere === null || r.derniere === undefined ? null : new Date(r.derniere as string).toISOString();
     return {

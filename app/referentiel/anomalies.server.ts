@@ -8,6 +8,7 @@ import type { Nature } from "../../db/schema";
 import { scopeSql, type Viewer } from "../auth/policy.server";
 import { ANOMALIE_TYPES, detectAnomalies, type Anomalie, type AnomalieType } from "./anomalies";
 import { pageOf, type Page } from "../shared/pagination";
+import { frenchSortKeys, orderBy } from "./repertoire.server";
 
 export interface AnomaliesQuery {
   type?: AnomalieType;
@@ -58,7 +59,7 @@ export async function listAnomalies(
   const rows = await database.rows<Omit<OrganismeAnomalies, "anomalies">>(sql`
     select o.id, o.siret, o.uai, o.nature, o.raison_sociale, o.departement_code, o.region_code, o.etat_administratif
     from organismes o where ${sql.join(where, sql` and `)}
-    order by lower(o.raison_sociale), o.id`);
+    order by ${orderBy(frenchSortKeys(sql`o.raison_sociale`), "asc", [sql`o.id`])}`);
   const ctx = await context(database, null);
   const counts = Object.fromEntries(ANOMALIE_TYPES.map((t) => [t, 0])) as Record<AnomalieType, number>;
   const withAnomalies: OrganismeAnomalies[] = [];

@@ -7,7 +7,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import type { Nature } from "../../db/schema";
 import { scopeSql, type Viewer } from "../auth/policy.server";
-import { normalizeTimestamps } from "./repertoire.server";
+import { frenchSortKeys, normalizeTimestamps, orderBy } from "./repertoire.server";
 import { pageOf, type Page } from "../shared/pagination";
 import { NATURE_LABELS, STATUT_TRANSMISSION_LABELS, type StatutTransmission } from "./labels";
 import { formatDate } from "../ui/format";
@@ -87,7 +87,7 @@ export async function listNonTransmetteurs(
   const total = q.statut ? counts[q.statut] : counts.jamais + counts.arrete;
   const rows = await database.rows<Omit<NonTransmetteur, "statut">>(sql`
     ${SELECT} where ${filtered}
-    order by o.departement_code nulls last, lower(o.raison_sociale), o.id
+    order by ${orderBy([sql`o.departement_code`, ...frenchSortKeys(sql`o.raison_sociale`)], "asc", [sql`o.id`])}
     limit ${q.limit} offset ${(q.page - 1) * q.limit}`);
   return { ...pageOf(rows.map(withStatut), total, q.page, q.limit), counts };
 }
@@ -97,7 +97,7 @@ export async function allNonTransmetteurs(database: Database, viewer: Viewer, q:
   const { where } = conditions(viewer, { ...q, page: 1, limit: max }, now);
   const rows = await database.rows<Omit<NonTransmetteur, "statut">>(sql`
     ${SELECT} where ${where}
-    order by o.departement_code nulls last, lower(o.raison_sociale), o.id
+    order by ${orderBy([sql`o.departement_code`, ...frenchSortKeys(sql`o.raison_sociale`)], "asc", [sql`o.id`])}
     limit ${max}`);
   return rows.map(withStatut);
 }

@@ -17,6 +17,8 @@ import { foldSql, foldText, listOrganismes } from "../../app/referentiel/reperto
 import { getFormation, listFormations, listOffres } from "../../app/referentiel/catalogue.server";
 import { formationsQuerySchema, organismesQuerySchema, parseQuery } from "../../app/referentiel/filtres.server";
 import { PUBLIC_VIEWER, type Viewer } from "../../app/auth/policy.server";
+import { allNonTransmetteurs } from "../../app/referentiel/non-transmetteurs.server";
+import { nonTransmetteursQuerySchema } from "../../app/referentiel/non-transmetteurs-query.server";
 
 let t: TestDatabase;
 const admin: Viewer = { userId: 1, organisationType: "ADMINISTRATEUR", scope: { kind: "national" } };
@@ -160,6 +162,23 @@ describe("French reading order, the same on every database", () => {
     for (let p = 1; p <= 11; p++) seen.push(...(await listOrganismes(t.database, admin, query(organismesQuerySchema, { limit: "7", page: String(p) }))).data.map((o) => o.id));
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.length).toBe(page.pagination.total);
+  });
+
+  it("sorts the non-transmitting organismes by département then name, the same way", async () => {
+    const { page: _page, ...q } = nonTransmetteursQuerySchema.parse({});
+    const noms = new Set(NOMS.map(([nom]) => nom));
+    const rhone = (await allNonTransmetteurs(t.database, admin, q))
+      .filter((o) => o.departement_code === "69" && noms.has(o.raison_sociale))
+      .map((o) => o.raison_sociale);
+    expect(rhone).toEqual([
+      "Couvreurs Compagnons",
+      "ecole de l'alternance Lyon",
+      "École de l'alternance Lyon",
+      "Ecole des métiers Villeurbanne",
+      "Maçonnerie Formation",
+      "Maintenance Industrielle CFA",
+      "Université Lyon 3 – CFA",
+    ]);
   });
 
   it("sorts the catalogue by intitulé: « CAP Électricien » before « CAP Réparation… », « CAP Maçon » before « CAP Maintenance… »", async () => {
