@@ -81,7 +81,6 @@ import {
   CHEMIN_NIVEAU,
   COLONNES_COMPTES,
   LIGNES_PAR_PAGE,
-  PARAMETRES_RECHERCHE,
   PARAMETRES_TABLES,
   PARAMETRES_TERRITOIRE,
   TRIS_TABLE,
@@ -460,13 +459,20 @@ export function lireParametres(params: URLSearchParams, today: string): Parametr
   };
 }
 
-/** The query without the panel's searches, each parameter holding a bad value replaced by its valid values. */
+/** What a dashboard reads from its address (the panel's searches are resolved into filters before). */
+const PARAMETRES_DE_LA_PAGE = new Set<string>(["mois", ...Object.values(FILTER_PARAMS), ...PARAMETRES_TABLES]);
+
+/**
+ * The query the page's links carry on (tables' sorts and pages, downloads, other views): the parameters it reads,
+ * each holding a bad value replaced by its valid values. Anything else (the panel's searches, `date`, a tracking
+ * tag such as utm_source or xtor added to a link) is not carried on: the CSV and JSON downloads refuse it.
+ */
 function sansValeursInvalides(params: URLSearchParams, invalides: Set<string>, filters: IndicateursFilters): URLSearchParams {
   const valides = filtersToSearchParams(filters);
   const out = new URLSearchParams();
   const remplaces = new Set<string>();
   for (const [k, v] of params) {
-    if ((PARAMETRES_RECHERCHE as readonly string[]).includes(k)) continue;
+    if (!PARAMETRES_DE_LA_PAGE.has(k)) continue;
     if (!invalides.has(k)) out.append(k, v);
     else if (!remplaces.has(k)) {
       remplaces.add(k);

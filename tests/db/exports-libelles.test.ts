@@ -130,6 +130,14 @@ describe("/tableau.json and /tableau.csv read what they are asked, or refuse it"
     expect(page.resultat).not.toBeNull();
     expect(page.recherche).toBe("?niveau=3");
   });
+
+  it("a tracking tag on a dashboard's address (utm_source, fbclid) is not carried on to its links: its downloads answer", async () => {
+    const page = await chargerTableau(requete("/?utm_source=lettre&region=84&fbclid=abc&tri_o=libelle"), t.database, { kind: "national" }, { today: TODAY });
+    expect(page.erreurs).toEqual([]);
+    expect(page.recherche).toBe("?region=84&tri_o=libelle");
+    const json = await tableauJson(requete(`/tableau.json${page.recherche}&vue=national`), t.database);
+    expect(json.status).toBe(200);
+  });
 });
 
 describe("a filtered indicators export says it is filtered", () => {
