@@ -12,7 +12,7 @@ import { burnPasswordCheck, hashPassword, passwordProblem, verifyPassword } from
 import { countActiveSessions, createSession, destroySession, destroyUserSessions } from "./session.server";
 import { attemptSucceeded, checkThrottle, formatDelay, recordAttempt, reserveAttempt } from "./throttle.server";
 import { consumeToken, createToken, inspectToken, revokeTokens, TOKEN_STATE_MESSAGES } from "./tokens.server";
-import { publicBaseUrl, sendMail } from "./mail.server";
+import { publicBaseUrl, sendMailInBackground } from "./mail.server";
 import type { AuthenticatedViewer } from "./policy.server";
 import { containsWords } from "../referentiel/repertoire.server";
 import { totalOf } from "../shared/pagination";
@@ -209,7 +209,8 @@ export async function requestPasswordReset(
   if (user && !user.disabledAt) {
     await revokeTokens(database, "reinitialisation", email);
     const token = await createToken(database, { kind: "reinitialisation", email, userId: user.id });
-    await sendMail({
+    // in the background: the answer's time must not say whether the account exists
+    sendMailInBackground({
       to: email,
       subject: "Réinitialisation de votre mot de passe",
       text: [

@@ -83,6 +83,15 @@ export async function sendMail(mail: Mail): Promise<void> {
   }
 }
 
+/**
+ * Sends an e-mail without making the request wait for it: for the answers that must not tell whether an account
+ * exists (sign-up request, forgotten password), whose time would otherwise say whether an e-mail went out. A failure
+ * is logged by `sendMail`; the visitor's answer is the same either way.
+ */
+export function sendMailInBackground(mail: Mail): void {
+  sendMail(mail).catch(() => undefined);
+}
+
 function encodeHeader(value: string): string {
   return /^[\x20-\x7e]*$/.test(value) ? value : `=?UTF-8?B?${Buffer.from(value, "utf8").toString("base64")}?=`;
 }

@@ -13,7 +13,7 @@ import { findOrCreateOrganisation, OrganisationError, resolveOrganisationInput }
 import { checkThrottle, recordAttempt } from "./throttle.server";
 import { findUserByEmail } from "./accounts.server";
 import { idFormulaire, sendInvitation } from "./invitations.server";
-import { sendMail } from "./mail.server";
+import { sendMail, sendMailInBackground } from "./mail.server";
 import type { AuthenticatedViewer } from "./policy.server";
 import { isNationalAdmin } from "./policy.server";
 import { ORGANISATION_TYPE_LABELS } from "./labels";
@@ -80,15 +80,16 @@ export async function createSignupRequest(
     message: `Votre demande pour « ${resolved.nom} » a été envoyée. Un administrateur national va la vérifier ; vous recevrez un e-mail à ${input.email} pour créer votre mot de passe dès qu'elle sera validée. Si un compte existe déjà pour cette adresse, un e-mail vous l'indique dès maintenant.`,
   };
   // the address's owner is told by e-mail, never the visitor on the page
+  // (in the background, as the administrators' notice below: the answer's time says nothing either)
   const informer = (lignes: string[]) =>
-    sendMail({
+    sendMailInBackground({
       to: input.email,
       subject: "Votre demande de compte",
       text: ["Bonjour,", "", ...lignes, "", "Si vous n'êtes pas à l'origine de cette demande, ignorez cet e-mail."].join("\n"),
-    }).catch(() => undefined);
+    });
   const existing = await findUserByEmail(database, input.email);
   if (existing) {
-    await informer([
+    informer([
       `Une demande de compte au Tableau de bord de l'apprentissage vient d'être envoyée avec cette adresse, pour « ${resolved.nom} ».`,
       "Un compte existe déjà pour cette adresse : aucune nouvelle demande n'est nécessaire.",
       `Connectez-vous : ${baseUrl}/connexion`,
@@ -102,7 +103,7 @@ export async function createSignupRequest(
     .from(signupRequests)
     .where(and(eq(signupRequests.email, input.email), eq(signupRequests.status, "en_attente")));
   if (pending) {
-    await informer([
+    informer([
       "Une demande de compte au Tableau de bord de l'apprentissage est déjà en attente de validation pour cette adresse : la nouvelle demande n'a pas été enregistrée.",
       "Vous recevrez un e-mail dès que la première aura été traitée.",
     ]);
@@ -129,11 +130,11 @@ export async function createSignupRequest(
     .innerJoin(organisations, eq(organisations.id, users.organisationId))
     .where(eq(organisations.type, "ADMINISTRATEUR"));
   for (const admin of admins) {
-    await sendMail({
+    sendMailInBackground({
       to: admin.email,
       subject: "Nouvelle demande de compte à valider",
       text: `Demande de ${input.prenom} ${input.nom} (${input.email}) pour « ${resolved.nom} » (${ORGANISATION_TYPE_LABELS[resolved.type]}).\nÀ valider dans Administration › Utilisateurs.`,
-    }).catch(() => undefined);
+    });
   }
   return answer;
 }

@@ -2,6 +2,7 @@
  * Accounts on a real database: organisations and their scope, users, login and throttling, sessions, single-use
  * tokens (reset, invitation), sign-up requests, the audit log, demo accounts.
  */
+import net, { type AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
@@ -324,6 +325,25 @@ describe("single-use tokens", () => {
     expect(
       await changePassword(t.database, viewer, form({ current: "Nouveau-mot-de-passe-1", password: PASSWORD, confirmation: PASSWORD })),
     ).toMatchObject({ ok: true });
+  });
+
+  it("answers without waiting for the mail server, account or not (the time says nothing either)", async () => {
+    // a mail server that accepts the connection and never answers: awaited, the e-mail would hold the answer 15 s
+    const muet = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => muet.listen(0, "127.0.0.1", resolve));
+    const avant = process.env.SMTP_URL;
+    process.env.SMTP_URL = `smtp://127.0.0.1:${(muet.address() as AddressInfo).port}`;
+    try {
+      const debut = Date.now();
+      expect(await requestPasswordReset(t.database, requestWith(), form({ email: emailOf("DRAAF") }), null)).toMatchObject({ ok: true });
+      const demande = form({ email: emailOf("DREETS"), nom: "Dupont", prenom: "Jean", type: "DREETS", regionCode: "84" });
+      expect(await createSignupRequest(t.database, demande, null, "http://localhost")).toMatchObject({ ok: true });
+      expect(Date.now() - debut).toBeLessThan(5_000);
+    } finally {
+      if (avant === undefined) delete process.env.SMTP_URL;
+      else process.env.SMTP_URL = avant;
+      muet.close();
+    }
   });
 
   it("answers the same for unknown e-mails and sends nothing", async () => {
