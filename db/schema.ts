@@ -106,6 +106,8 @@ export const organismes = pgTable(
     index("organismes_departement_idx").on(t.departementCode),
     index("organismes_academie_idx").on(t.academieCode),
     index("organismes_reseaux_idx").using("gin", t.reseaux),
+    // the répertoire's default order, in French (frenchSortKeys of app/referentiel/repertoire.server.ts; fold_fr: migration 0014)
+    index("organismes_tri_fr_idx").on(sql`(fold_fr(${t.raisonSociale}) collate "C")`, sql`(${t.raisonSociale} collate "C")`, t.id),
     check("organismes_nature_check", sql`${t.nature} in ('responsable','formateur','responsable_formateur','lieu','inconnue')`),
   ],
 );
@@ -145,6 +147,8 @@ export const formations = pgTable(
     uniqueIndex("formations_cfd_key").on(t.cfd).where(sql`${t.cfd} is not null`),
     index("formations_rncp_idx").on(t.rncp),
     index("formations_niveau_idx").on(t.niveau),
+    // the catalogue's default order, in French (as organismes_tri_fr_idx)
+    index("formations_tri_fr_idx").on(sql`(fold_fr(${t.intituleLong}) collate "C")`, sql`(${t.intituleLong} collate "C")`, t.id),
   ],
 );
 

@@ -85,11 +85,21 @@ const FOLD_LIGATURES: [string, string][] = [
 const FOLD_MAP = new Map([...FOLD_FROM].map((c, i) => [c, [...FOLD_TO][i]]));
 const sqlLiteral = (s: string) => sql.raw(`'${s.replace(/'/g, "''")}'`);
 
-/** `foldText` in SQL (no unaccent extension needed). */
-export function foldSql(expr: SQL): SQL {
+/**
+ * `foldText` in SQL (no unaccent extension needed): the body of the database function `fold_fr(text)` (migration
+ * 0014, immutable), which the sort indexes of the répertoire and the catalogue are built on. A change of the table
+ * above needs a migration that replaces the function and rebuilds those indexes: the test comparing `foldSql` with
+ * `foldText` on the database says so.
+ */
+export function foldSqlCorps(expr: SQL): SQL {
   let folded = sql`translate(normalize(${expr}, NFC), ${sqlLiteral(FOLD_FROM)}, ${sqlLiteral(FOLD_TO)})`;
   for (const [ligature, letters] of FOLD_LIGATURES) folded = sql`replace(${folded}, ${sqlLiteral(ligature)}, ${sqlLiteral(letters)})`;
   return folded;
+}
+
+/** `foldText` in SQL: the database function `fold_fr` (its body is `foldSqlCorps`). */
+export function foldSql(expr: SQL): SQL {
+  return sql`fold_fr(${expr})`;
 }
 
 /** A text as searches and sorts read it (see FOLD_TABLE): « Vandœuvre-lès-Nancy » → « vandoeuvre-les-nancy ». */
