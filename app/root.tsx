@@ -58,25 +58,22 @@ function LiensDEvitement() {
       bouton.focus();
     }
   };
+  const liens = [
+    { href: "#contenu", texte: "Contenu" },
+    { href: "#fr-header-main-navigation", texte: "Menu", onClick: versLeMenu },
+    { href: "#footer", texte: "Pied de page" },
+  ];
   return (
     <div className="fr-skiplinks">
       <nav className="fr-container" role="navigation" aria-label="Accès rapide">
         <ul className="fr-skiplinks__list">
-          <li>
-            <a className="fr-link" href="#contenu">
-              Contenu
-            </a>
-          </li>
-          <li>
-            <a className="fr-link" href="#fr-header-main-navigation" onClick={versLeMenu}>
-              Menu
-            </a>
-          </li>
-          <li>
-            <a className="fr-link" href="#footer">
-              Pied de page
-            </a>
-          </li>
+          {liens.map((lien) => (
+            <li key={lien.href}>
+              <a className="fr-link" href={lien.href} onClick={lien.onClick}>
+                {lien.texte}
+              </a>
+            </li>
+          ))}
         </ul>
       </nav>
     </div>

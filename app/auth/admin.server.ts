@@ -2,17 +2,19 @@
  * The user administration page: a national admin manages every account, organisation and sign-up request; an
  * organisation admin manages the accounts and invitations of their organisation.
  */
+import { z } from "zod";
 import { and, count, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { namedListAccessLog, NAMED_LISTS, users, type NamedList } from "../../db/schema";
 import { searchUsers, type UserRow } from "./accounts.server";
-import { failure, type FormFailure, type FormResult } from "./forms.server";
+import { failure, intentInconnue, type FormFailure, type FormResult } from "./forms.server";
 import { idFormulaire, pendingInvitations, type PendingInvitation } from "./invitations.server";
 import { listOrganisations, territoryOptions, type TerritoryOptions } from "./organisations.server";
 import { isNationalAdmin, isOrganisationAdmin, type AuthenticatedViewer } from "./policy.server";
 import { destroyUserSessions } from "./session.server";
 import { listSignupRequests, type SignupRequestRow } from "./signup.server";
 import { pageNumber } from "../shared/pagination";
+import { pageParam, parseQueryLenient } from "../referentiel/filtres.server";
 import { isIsoDate } from "../statut/days";
 import { dateIsoEnFrancais } from "../ui/format";
 
@@ -29,6 +31,15 @@ export interface AdminUsersPage {
 }
 
 export const COMPTES_PAR_PAGE = 50;
+
+/** The accounts' search in the page's address: `q`, and `page` from 1. */
+const RECHERCHE_COMPTES = z.object({ q: z.string().optional(), page: pageParam });
+
+/** Reads the accounts' search: a bad value is reported (French) and left out, the rest applies. */
+export function parseRechercheComptes(params: URLSearchParams): { recherche: z.output<typeof RECHERCHE_COMPTES>; errors: string[] } {
+  const { value, errors } = parseQueryLenient(RECHERCHE_COMPTES, params);
+  return { recherche: value, errors };
+}
 
 /** The accounts page: the viewer's accounts (all for a national admin), searched by `q`, `page` by `page`. */
 export async function adminUsersPage(
@@ -75,9 +86,8 @@ const ADMIN_INTENTS: Record<string, { champ: string; libelle: string; facultatif
  * range. Null when the form is well-formed (its values are then checked by the intent's function).
  */
 export function adminFormMalforme(intent: string, formData: FormData): FormFailure | null {
-  if (!Object.hasOwn(ADMIN_INTENTS, intent)) {
-    return failure(`Action inconnue « ${intent.slice(0, 40)} » : rechargez la page et utilisez l'un de ses formulaires.`);
-  }
+  const inconnue = intentInconnue(intent, Object.keys(ADMIN_INTENTS));
+  if (inconnue) return inconnue;
   const spec = ADMIN_INTENTS[intent];
   if (!spec) return null;
   const raw = formData.get(spec.champ);

@@ -75,3 +75,11 @@ export function champAvecCaractereNul(formData: FormData): string | null {
   }
   return null;
 }
+
+/**
+ * An intent that none of the page's forms sends (a tampered form, a page left open across a release): the French
+ * failure its action answers with a 400, nothing done; null for one of `connues`.
+ */
+export function intentInconnue(intent: string, connues: readonly string[]): FormFailure | null {
+  return connues.includes(intent) ? null : failure(`Action inconnue « ${intent.slice(0, 40)} » : rechargez la page et utilisez l'un de ses formulaires.`);
+}

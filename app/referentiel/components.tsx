@@ -3,7 +3,7 @@
  * column headers (aria-sort), DSFR pagination, badges, empty states, breadcrumb, record tables.
  */
 import { Link, useLocation } from "@remix-run/react";
-import { useEffect, type ReactNode } from "react";
+import type { ReactNode } from "react";
 import { formatDate, formatNombre, majuscule } from "~/ui/format";
 import { FRAICHEUR_BADGES, FRAICHEUR_LABELS } from "./labels";
 import type { OffreFormation } from "./catalogue.server";
@@ -34,9 +34,6 @@ export function SortHeader({ label, column, tri, ordre, search }: { label: strin
   );
 }
 
-/** The label of the pagination whose link was just followed (its new current page takes the focus). */
-let paginationSuivie: string | null = null;
-
 /**
  * DSFR pagination of a list whose page is the search parameter `param` (page 1 without it). `voisines`: pages
  * shown on each side of the current one; `preventScrollReset` keeps the scroll position (a table inside a page).
@@ -60,14 +57,6 @@ export function Pagination({
   preventScrollReset?: boolean;
   className?: string;
 }) {
-  // a page number followed from the keyboard becomes the current page (another element): the focus goes to it
-  useEffect(() => {
-    if (paginationSuivie !== label) return;
-    paginationSuivie = null;
-    const active = document.activeElement;
-    if (active && active !== document.body && active.isConnected) return;
-    document.querySelector<HTMLElement>(`nav[aria-label="${CSS.escape(label)}"] [aria-current="page"]`)?.focus();
-  }, [page, label]);
   if (pages <= 1) return null;
   const href = (p: number) => withParams(search, { [param]: p === 1 ? undefined : p });
   const proches = Array.from({ length: 2 * voisines + 1 }, (_, i) => page - voisines + i);
@@ -79,27 +68,21 @@ export function Pagination({
     if (i > 0 && p - around[i - 1] > 1) items.push(<li key={`gap-${p}`}><span className="fr-pagination__link fr-displayed-lg">…</span></li>);
     items.push(
       <li key={p}>
-        {p === page ? (
-          <a className="fr-pagination__link" aria-current="page" title={`Page ${p}`} tabIndex={-1}>
-            {p}
-          </a>
-        ) : (
-          <Link className="fr-pagination__link" to={href(p)} preventScrollReset={preventScrollReset} title={`Page ${p}`}>
-            {p}
-          </Link>
-        )}
+        {/* the current page is a link too: a number followed from the keyboard stays the same element, focus kept */}
+        <Link
+          className="fr-pagination__link"
+          to={href(p)}
+          preventScrollReset={preventScrollReset}
+          aria-current={p === page ? "page" : undefined}
+          title={`Page ${p}`}
+        >
+          {p}
+        </Link>
       </li>,
     );
   });
   return (
-    <nav
-      role="navigation"
-      className={`fr-pagination ${className}`}
-      aria-label={label}
-      onClick={(event) => {
-        if ((event.target as HTMLElement).closest("a[href]")) paginationSuivie = label;
-      }}
-    >
+    <nav role="navigation" className={`fr-pagination ${className}`} aria-label={label}>
       <ul className="fr-pagination__list">
         <li>
           {page > 1 ? (

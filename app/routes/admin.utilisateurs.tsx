@@ -4,7 +4,7 @@ import { Input } from "@codegouvfr/react-dsfr/Input";
 import { Select } from "@codegouvfr/react-dsfr/Select";
 import { Button } from "@codegouvfr/react-dsfr/Button";
 import { Badge } from "@codegouvfr/react-dsfr/Badge";
-import { adminFormMalforme, adminUsersPage, setUserDisabled } from "~/auth/admin.server";
+import { adminFormMalforme, adminUsersPage, parseRechercheComptes, setUserDisabled } from "~/auth/admin.server";
 import { csrfToken, requireValidForm } from "~/auth/csrf.server";
 import { inviteUser, revokeInvitation } from "~/auth/invitations.server";
 import { ORGANISATION_TYPE_LABELS, ROLE_LABELS } from "~/auth/labels";
@@ -14,8 +14,6 @@ import { NO_STORE } from "~/auth/responses.server";
 import { refuseSignupRequest, validateSignupRequest } from "~/auth/signup.server";
 import { AuthErrorBoundary, CsrfInput, FormAlert, fieldState, formatDateTime } from "~/auth/ui";
 import { ErrorsAlert, Pagination } from "~/referentiel/components";
-import { pageParam, parseQueryLenient } from "~/referentiel/filtres.server";
-import { z } from "zod";
 import { titrePage } from "~/ui/erreur";
 
 export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Utilisateurs", error) }];
@@ -23,9 +21,7 @@ export const headers = () => NO_STORE;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await requireUserAdmin(request, context.database);
-  // the accounts' search (?q=…&page=…): a value the database cannot take (%00) is reported and dropped
-  const rechercheSchema = z.object({ q: z.string().optional(), page: pageParam });
-  const { value: recherche, errors } = parseQueryLenient(rechercheSchema, new URL(request.url).searchParams);
+  const { recherche, errors } = parseRechercheComptes(new URL(request.url).searchParams);
   const [page, { token }] = await Promise.all([adminUsersPage(context.database, viewer, recherche), csrfToken(request, context.database)]);
   return { csrf: token, page, moi: viewer.userId, errors };
 }

@@ -5,7 +5,7 @@ import { Button } from "@codegouvfr/react-dsfr/Button";
 import { Alert } from "@codegouvfr/react-dsfr/Alert";
 import { accountOverview, changePassword, endOtherSessions, updateProfile } from "~/auth/accounts.server";
 import { csrfToken, requireValidForm } from "~/auth/csrf.server";
-import { failure } from "~/auth/forms.server";
+import { intentInconnue } from "~/auth/forms.server";
 import { NAMED_LIST_LABELS, ORGANISATION_TYPE_LABELS, ROLE_LABELS } from "~/auth/labels";
 import { PASSWORD_MIN_LENGTH } from "~/auth/password.server";
 import { canSeeContacts, isNationalAdmin, isOrganisationAdmin, lisLesListesDuTerritoire, namedListsOf, requireUser } from "~/auth/policy.server";
@@ -42,9 +42,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await requireValidForm(request, context.database);
   const intent = String(formData.get("intent") ?? "");
   // A form the page never sends (an unknown intent): a 400, nothing done.
-  const malforme = INTENTS.includes(intent)
-    ? null
-    : failure(`Action inconnue « ${intent.slice(0, 40)} » : rechargez la page et utilisez l'un de ses formulaires.`);
+  const malforme = intentInconnue(intent, INTENTS);
   const result = malforme
     ? malforme
     : intent === "mot-de-passe"
