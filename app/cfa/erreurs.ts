@@ -9,6 +9,7 @@
  * dates as typed in the file; upload.server.ts: messages in the file's terms). An unknown message falls back to its
  * first sentence as the problem and the rest as the fix.
  */
+import { ANNEE_MAX, ANNEE_MIN } from "../statut/days";
 
 /** Windows of the transmissions' history (days). */
 export const FENETRES = [30, 90, 365] as const;
@@ -255,7 +256,7 @@ export function expliquerErreur(
     return r("date_inexistante", `${recu}n'existe pas dans le calendrier`, `Corrigez la date ${ou} (jour et mois inversés ? 31 d'un mois de 30 jours ?).`);
   }
   if (/(date|année) attendue entre \d{4} et \d{4}/.test(message)) {
-    return r("date_hors_plage", `${recu}: année invraisemblable (attendue entre 1900 et 2100)`, `Corrigez l'année ${ou} (faute de frappe ?).`);
+    return r("date_hors_plage", `${recu}: année invraisemblable (attendue entre ${ANNEE_MIN} et ${ANNEE_MAX})`, `Corrigez l'année ${ou} (faute de frappe ?).`);
   }
   if (/n'est pas une date lisible/.test(message)) {
     return r("date_format", `${recu}n'est pas une date lisible (attendue au format JJ/MM/AAAA)`, `Écrivez la date au format JJ/MM/AAAA ${ou}.`);

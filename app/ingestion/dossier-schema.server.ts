@@ -51,14 +51,12 @@ import {
   normalizeSiret,
   normalizeUai,
 } from "../referentiel/codes";
-import { daysInMonth } from "../statut/days";
+import { ANNEE_MAX, ANNEE_MIN, daysInMonth } from "../statut/days";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Messages (écrits une seule fois)
 // ---------------------------------------------------------------------------------------------------------------
 
-const MIN_YEAR = 1900;
-const MAX_YEAR = 2100;
 const SHORT_TEXT_MAX = 255;
 const LONG_TEXT_MAX = 1000;
 export const MAX_DOSSIERS_PAR_ENVOI = 2000;
@@ -72,10 +70,10 @@ export const MESSAGES = {
   texteTropLong: (max: number) => `texte de ${max} caractères au plus attendu`,
   date: "date attendue au format AAAA-MM-JJ",
   dateInexistante: "date inexistante : date réelle attendue au format AAAA-MM-JJ",
-  dateHorsPlage: `date attendue entre ${MIN_YEAR} et ${MAX_YEAR} au format AAAA-MM-JJ`,
+  dateHorsPlage: `date attendue entre ${ANNEE_MIN} et ${ANNEE_MAX} au format AAAA-MM-JJ`,
   anneeScolaire:
     "année scolaire attendue au format AAAA-AAAA, années consécutives ou identiques (ex. 2024-2025, 2024/2025 ou 2025-2025)",
-  anneeScolaireHorsPlage: `année scolaire attendue entre ${MIN_YEAR} et ${MAX_YEAR} au format AAAA-AAAA (ex. 2024-2025)`,
+  anneeScolaireHorsPlage: `année scolaire attendue entre ${ANNEE_MIN} et ${ANNEE_MAX} au format AAAA-AAAA (ex. 2024-2025)`,
   uai: "UAI attendu : 7 chiffres suivis de la lettre clé (ex. 0751234J)",
   siret: "SIRET attendu : 14 chiffres dont le dernier est une clé de contrôle valide (ex. 13002456000018)",
   codePostal: "code postal attendu : 5 chiffres (ex. 75001)",
@@ -166,7 +164,7 @@ function normalizeDate(value: unknown): string | Invalid {
     const y = digitsAt(value, 0, 4);
     const mo = digitsAt(value, 5, 2);
     const d = digitsAt(value, 8, 2);
-    if (y >= MIN_YEAR && y <= MAX_YEAR && mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo)) return value;
+    if (y >= ANNEE_MIN && y <= ANNEE_MAX && mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo)) return value;
   }
   const m = DATE_PATTERN.exec(value.trim());
   if (!m) return invalid(MESSAGES.date);
@@ -175,7 +173,7 @@ function normalizeDate(value: unknown): string | Invalid {
   if (mo < 1 || mo > 12 || d < 1 || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) {
     return invalid(MESSAGES.dateInexistante);
   }
-  if (y < MIN_YEAR || y > MAX_YEAR) return invalid(MESSAGES.dateHorsPlage);
+  if (y < ANNEE_MIN || y > ANNEE_MAX) return invalid(MESSAGES.dateHorsPlage);
   return `${m[1]}-${m[2]}-${m[3]}`;
 }
 
@@ -229,7 +227,7 @@ const anneeScolaire = kind("string", MESSAGES.anneeScolaire, (v) => {
   if (!m) return invalid(MESSAGES.anneeScolaire);
   const [y1, y2] = [Number(m[1]), Number(m[2])];
   if (y2 !== y1 && y2 !== y1 + 1) return invalid(MESSAGES.anneeScolaire);
-  return y1 < MIN_YEAR || y2 > MAX_YEAR ? invalid(MESSAGES.anneeScolaireHorsPlage) : s;
+  return y1 < ANNEE_MIN || y2 > ANNEE_MAX ? invalid(MESSAGES.anneeScolaireHorsPlage) : s;
 });
 
 const uai = kind("string", MESSAGES.uai, (v) => {

@@ -20,7 +20,7 @@
  *   given (`RowOptions.nirFourni`).
  */
 
-import { daysInMonth } from "../statut/days";
+import { ANNEE_MAX, ANNEE_MIN, daysInMonth } from "../statut/days";
 import { excelSerialToIso } from "../shared/excel-dates";
 
 export interface MappableField {
@@ -218,8 +218,6 @@ export function isDateField(field: string): boolean {
 
 const pad2 = (n: number | string) => String(n).padStart(2, "0");
 
-export { excelSerialToIso };
-
 /**
  * Smallest number read as an Excel date serial: 1910-01-01. Below, a number is rather a year (`2024`) or a
  * mistake, left to the schema to refuse.
@@ -253,9 +251,6 @@ export function convertDateCell(value: string, today = new Date(), options: Cell
   return v;
 }
 
-/** The years the v3 schema accepts in a date. */
-const MIN_YEAR = 1900;
-const MAX_YEAR = 2100;
 /** How the page asks for dates: as people write them. */
 export const FORMAT_DATE_FICHIER = "JJ/MM/AAAA";
 
@@ -281,8 +276,8 @@ export function dateCellError(column: string, raw: string, converted: string): s
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
     return `${column} : « ${typed} » n'existe pas : date attendue au format ${FORMAT_DATE_FICHIER} (ex. ${dateProche(year, month, day)})`;
   }
-  if (year < MIN_YEAR || year > MAX_YEAR) {
-    return `${column} : l'année de « ${typed} » est invraisemblable : année attendue entre ${MIN_YEAR} et ${MAX_YEAR}, date au format ${FORMAT_DATE_FICHIER}`;
+  if (year < ANNEE_MIN || year > ANNEE_MAX) {
+    return `${column} : l'année de « ${typed} » est invraisemblable : année attendue entre ${ANNEE_MIN} et ${ANNEE_MAX}, date au format ${FORMAT_DATE_FICHIER}`;
   }
   return null;
 }

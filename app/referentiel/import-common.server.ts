@@ -8,6 +8,7 @@
  */
 import { CsvError, columnLetter, decodeText, detectDelimiter, normalizeHeader, parseCsv, type CsvDelimiter, type TextEncodingName } from "../shared/csv";
 import { XlsxError, looksLikeZip, readXlsx } from "../shared/xlsx.server";
+import { ANNEE_MAX, ANNEE_MIN } from "../statut/days";
 
 export type ImportKind = "organismes" | "formations" | "bassins";
 
@@ -217,7 +218,7 @@ export function parseFrenchDate(value: string): string | null | undefined {
   else if ((match = /^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$/.exec(v))) [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
   else return undefined;
   const date = new Date(Date.UTC(y, m - 1, d));
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d || y < 1900 || y > 2100) return undefined;
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d || y < ANNEE_MIN || y > ANNEE_MAX) return undefined;
   return `${y}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
 }
 

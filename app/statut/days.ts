@@ -7,6 +7,10 @@
  * Pure module, no I/O, no node-only API: safe in browser code.
  */
 
+/** The years a date of a dossier may have (the v3 schema, the upload's date cells): others are typing mistakes. */
+export const ANNEE_MIN = 1900;
+export const ANNEE_MAX = 2100;
+
 /** Only the first 10 characters of an ISO date are read: "2024-09-01T00:00:00.000Z" is day 2024-09-01. */
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})/;
 

@@ -8,11 +8,11 @@ import {
   convertRow,
   deriveIdErp,
   etablissementDefaulted,
-  excelSerialToIso,
   normalizeHeader,
   rowToItem,
   sanitizeMapping,
 } from "../../app/ingestion/mapping";
+import { excelSerialToIso } from "../../app/shared/excel-dates";
 
 const FIELDS = DOSSIER_V3_FIELDS.map((f) => ({ field: f.field, label: f.label, required: f.required }));
 
