@@ -169,7 +169,8 @@ export async function televersementLoader(request: Request, database: Database):
   );
 }
 
-export type UploadActionData = { error: string };
+/** A refusal shown above the form; `champ`: the field it is about (marked in error, and focused). */
+export type UploadActionData = { error: string; champ?: "organisme" | "fichier" };
 
 export async function televersementAction(request: Request, database: Database): Promise<UploadActionData | Response> {
   const access = await uploadAccess(request, database);
@@ -181,7 +182,7 @@ export async function televersementAction(request: Request, database: Database):
       : await request.formData();
   } catch (error) {
     if (error instanceof MaxPartSizeExceededError) {
-      return { error: `Fichier trop volumineux : ${MAX_UPLOAD_BYTES / 1024 / 1024} Mo au plus. Découpez-le en plusieurs fichiers.` };
+      return { error: `Fichier trop volumineux : ${MAX_UPLOAD_BYTES / 1024 / 1024} Mo au plus. Découpez-le en plusieurs fichiers.`, champ: "fichier" };
     }
     return { error: "Le formulaire envoyé est illisible : recommencez." };
   }
@@ -192,10 +193,18 @@ export async function televersementAction(request: Request, database: Database):
   try {
     if (intent === "televerser") {
       const file = formData.get("fichier");
-      if (!file || typeof file === "string" || (file.size === 0 && !file.name)) return { error: "Choisissez un fichier CSV ou XLSX." };
-      if (file.size === 0) return { error: `Le fichier « ${file.name} » est vide : choisissez un fichier CSV ou XLSX qui contient vos effectifs.` };
+      if (!file || typeof file === "string" || (file.size === 0 && !file.name)) return { error: "Choisissez un fichier CSV ou XLSX.", champ: "fichier" };
+      if (file.size === 0) {
+        return { error: `Le fichier « ${file.name} » est vide : choisissez un fichier CSV ou XLSX qui contient vos effectifs.`, champ: "fichier" };
+      }
       const organisme = await resolveOrganisme(database, access, String(formData.get("organisme") ?? ""));
-      const read = readUploadedFile(new Uint8Array(await file.arrayBuffer()), file.name);
+      let read: ReturnType<typeof readUploadedFile>;
+      try {
+        read = readUploadedFile(new Uint8Array(await file.arrayBuffer()), file.name);
+      } catch (error) {
+        if (error instanceof UploadError) return { error: error.message, champ: "fichier" };
+        throw error;
+      }
       const id = await createUpload(database, access, {
         organismeId: organisme.id,
         fileName: file.name || "fichier",
@@ -215,7 +224,7 @@ export async function televersementAction(request: Request, database: Database):
     }
     return { error: "Action inconnue." };
   } catch (error) {
-    if (error instanceof UploadError) return { error: error.message };
+    if (error instanceof UploadError) return { error: error.message, champ: error.champ };
     throw error;
   }
 }

@@ -65,7 +65,15 @@ export const UPLOAD_FIELDS: MappableField[] = DOSSIER_V3_FIELDS.filter((f) => f.
   required: f.required,
 }));
 
-export class UploadError extends Error {}
+/** A refusal of the upload page, in French; `champ` is the form's field it is about, when it is about one. */
+export class UploadError extends Error {
+  constructor(
+    message: string,
+    readonly champ?: "organisme" | "fichier",
+  ) {
+    super(message);
+  }
+}
 
 /** The file's columns that hold the NIR, by their name (every field's aliases compete, as in the mapping). */
 const NIR_FIELD = "nir_apprenant";
@@ -131,14 +139,14 @@ export async function organismePropose(database: Database, access: UploadAccess,
 /** The organisme typed on the page (SIRET, UAI or both, or an id from the select). */
 export async function resolveOrganisme(database: Database, access: UploadAccess, input: string): Promise<OrganismeRef> {
   const text = input.trim();
-  if (!text) throw new UploadError("Choisissez l'organisme pour lequel vous téléversez ce fichier.");
+  if (!text) throw new UploadError("Choisissez l'organisme pour lequel vous téléversez ce fichier.", "organisme");
   const byId = await organismePropose(database, access, text);
   if (byId) return byId;
   const upper = text.toUpperCase();
   const uai = /\b\d{7}[A-Z]\b/.exec(upper)?.[0];
   const digits = (uai ? upper.replace(uai, " ") : upper).replace(/[^0-9]/g, "");
   const siret = digits.length === 14 ? digits : undefined;
-  if (!siret && !uai) throw new UploadError("Organisme introuvable : saisissez son SIRET (14 chiffres) et/ou son UAI (ex. 0751234J).");
+  if (!siret && !uai) throw new UploadError("Organisme introuvable : saisissez son SIRET (14 chiffres) et/ou son UAI (ex. 0751234J).", "organisme");
   const rows = await database.rows<OrganismeRef>(
     sql`select id, siret, uai, raison_sociale from organismes
         where (${siret ?? null}::text is null or siret = ${siret ?? null})
@@ -150,10 +158,12 @@ export async function resolveOrganisme(database: Database, access: UploadAccess,
   if (allowed.length === 0) {
     throw new UploadError(
       `Aucun organisme ${siret ? `de SIRET ${siret} ` : ""}${uai ? `d'UAI ${uai} ` : ""}dans le référentiel${access.kind === "organismes" ? " parmi ceux de votre organisation" : ""}.`,
+      "organisme",
     );
   }
   throw new UploadError(
     `Plusieurs organismes correspondent (${allowed.map((o) => `${o.raison_sociale} : SIRET ${o.siret}, UAI ${o.uai ?? "aucun"}`).join(" ; ")}) : saisissez le SIRET et l'UAI.`,
+    "organisme",
   );
 }
 
@@ -274,7 +284,7 @@ export async function createUpload(
   access: UploadAccess,
   input: { organismeId: number; fileName: string; erp?: string | null; file: ReadFile },
 ): Promise<string> {
-  if (!canTransmitFor(access.viewer, input.organismeId)) throw new UploadError("Vous ne pouvez pas téléverser d'effectifs pour cet organisme.");
+  if (!canTransmitFor(access.viewer, input.organismeId)) throw new UploadError("Vous ne pouvez pas téléverser d'effectifs pour cet organisme.", "organisme");
   const id = randomBytes(16).toString("base64url");
   await database.rows(sql`
     insert into televersements (id, organisme_id, user_id, file_name, format, erp, headers, rows)

@@ -44,7 +44,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
           : intent === "refuser-demande"
             ? await refuseSignupRequest(database, viewer, formData)
             : await setUserDisabled(database, viewer, formData, intent === "desactiver");
-  const body = { intent, ...result };
+  // the request a refusal was about: its motif field shows the error (the page has one refusal form per request)
+  const body = { intent, demandeId: String(formData.get("demandeId") ?? ""), ...result };
   // Typed as the plain value (like withHeaders): Remix's single fetch unwraps it.
   return (malforme ? data(body, { status: 400 }) : body) as typeof body;
 }
@@ -137,6 +138,7 @@ export default function AdminUtilisateurs() {
                               </>
                             }
                             nativeInputProps={{ name: "motif", required: true }}
+                            {...(result?.intent === "refuser-demande" && result.demandeId === String(d.id) ? fieldState(result, "motif") : {})}
                           />
                           <Button type="submit" size="small" priority="secondary" disabled={busy}>
                             Refuser<span className="fr-sr-only"> la demande de {d.prenom} {d.nom}</span>

@@ -5,7 +5,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Alert } from "@codegouvfr/react-dsfr/Alert";
-import { televersementAction, televersementLoader, type UploadPageData } from "~/ingestion/televersement-page.server";
+import { televersementAction, televersementLoader, type UploadActionData, type UploadPageData } from "~/ingestion/televersement-page.server";
 import { NO_STORE } from "~/auth/responses.server";
 import { FilAriane } from "~/referentiel/components";
 import { formatNombre, pluriel } from "~/ui/format";
@@ -23,14 +23,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function Televersement() {
   const data = useLoaderData<typeof loader>() as UploadPageData;
-  const actionData = useActionData<typeof action>() as { error?: string } | undefined;
+  const actionData = useActionData<typeof action>() as UploadActionData | undefined;
   return (
     <div className="fr-container fr-my-5w">
       <FilAriane liens={[{ libelle: "Accueil", href: "/" }]} courant="Téléverser des effectifs" />
       <h1>Téléverser des effectifs</h1>
       <Stepper step={data.step} />
       {actionData?.error ? <Alert as="h2" className="fr-mb-3w" severity="error" title="Impossible de continuer" description={actionData.error} /> : null}
-      {data.step === "fichier" ? <EtapeFichier data={data} /> : null}
+      {data.step === "fichier" ? <EtapeFichier data={data} champEnErreur={actionData?.champ ? { champ: actionData.champ, message: actionData.error } : undefined} /> : null}
       {data.step === "apercu" ? <EtapeApercu data={data} /> : null}
       {data.step === "resultat" ? <EtapeResultat data={data} /> : null}
     </div>
@@ -60,8 +60,27 @@ function Stepper({ step }: { step: keyof typeof STEPS }) {
   );
 }
 
-function EtapeFichier({ data }: { data: Extract<UploadPageData, { step: "fichier" }> }) {
+/** The attributes of a field the last refusal was about: marked invalid, its message read with it (DSFR markup). */
+function erreurDuChamp(champ: string, enErreur: ChampEnErreur | undefined) {
+  if (enErreur?.champ !== champ) return { classe: (base: string) => base, attributs: {}, message: null };
+  const id = `${champ}-erreur`;
+  return {
+    classe: (base: string) => `${base} ${base}--error`,
+    attributs: { "aria-invalid": true, "aria-describedby": id },
+    message: (
+      <p className="fr-error-text" id={id}>
+        {enErreur.message}
+      </p>
+    ),
+  };
+}
+
+type ChampEnErreur = { champ: NonNullable<UploadActionData["champ"]>; message: string };
+
+function EtapeFichier({ data, champEnErreur }: { data: Extract<UploadPageData, { step: "fichier" }>; champEnErreur?: ChampEnErreur }) {
   const busy = useNavigation().state === "submitting";
+  const erreurOrganisme = erreurDuChamp("organisme", champEnErreur);
+  const erreurFichier = erreurDuChamp("fichier", champEnErreur);
   return (
     <>
       <p>
@@ -93,15 +112,16 @@ function EtapeFichier({ data }: { data: Extract<UploadPageData, { step: "fichier
               description="Aucun organisme du référentiel n'est rattaché à votre organisation : contactez l'équipe du tableau de bord."
             />
           ) : (
-            <div className="fr-select-group">
+            <div className={erreurOrganisme.classe("fr-select-group")}>
               <label className="fr-label" htmlFor="organisme">
                 Organisme
               </label>
               <select
-                className="fr-select"
+                className={erreurOrganisme.classe("fr-select")}
                 id="organisme"
                 name="organisme"
                 required
+                {...erreurOrganisme.attributs}
                 defaultValue={String(data.organismePropose?.id ?? data.organismes[0].id)}
               >
                 {data.organismes.map((o) => (
@@ -110,15 +130,25 @@ function EtapeFichier({ data }: { data: Extract<UploadPageData, { step: "fichier
                   </option>
                 ))}
               </select>
+              {erreurOrganisme.message}
             </div>
           )
         ) : (
-          <div className="fr-input-group">
+          <div className={erreurOrganisme.classe("fr-input-group")}>
             <label className="fr-label" htmlFor="organisme">
               Organisme
               <span className="fr-hint-text">SIRET et/ou UAI de l'organisme, tels qu'ils figurent au référentiel (ex. 13002456000018 0751234J)</span>
             </label>
-            <input className="fr-input" id="organisme" name="organisme" required autoComplete="off" defaultValue={data.organismePropose?.saisie} />
+            <input
+              className={erreurOrganisme.classe("fr-input")}
+              id="organisme"
+              name="organisme"
+              required
+              autoComplete="off"
+              defaultValue={data.organismePropose?.saisie}
+              {...erreurOrganisme.attributs}
+            />
+            {erreurOrganisme.message}
           </div>
         )}
         <div className="fr-input-group">
@@ -128,12 +158,13 @@ function EtapeFichier({ data }: { data: Extract<UploadPageData, { step: "fichier
           </label>
           <input className="fr-input" id="erp" name="erp" maxLength={100} />
         </div>
-        <div className="fr-upload-group fr-mb-3w">
+        <div className={`${erreurFichier.classe("fr-upload-group")} fr-mb-3w`}>
           <label className="fr-label" htmlFor="fichier">
             Fichier des effectifs
             <span className="fr-hint-text">Formats acceptés : .csv, .xlsx</span>
           </label>
-          <input className="fr-upload" type="file" id="fichier" name="fichier" accept=".csv,.xlsx,text/csv" required />
+          <input className="fr-upload" type="file" id="fichier" name="fichier" accept=".csv,.xlsx,text/csv" required {...erreurFichier.attributs} />
+          {erreurFichier.message}
         </div>
         <button className="fr-btn" type="submit" disabled={busy}>
           {busy ? "Lecture du fichier…" : "Vérifier le fichier"}

@@ -12,7 +12,9 @@
 import { useEffect, useRef } from "react";
 import { useNavigation } from "@remix-run/react";
 
-const APRES_FORMULAIRE = ['main [role="alert"]', "main .fr-alert", 'main [aria-invalid="true"]', "main h1"];
+/** The field in error: marked by aria-invalid, or by DSFR's error class (react-dsfr's inputs set no aria-invalid). */
+const CHAMP_EN_ERREUR = 'main [aria-invalid="true"], main .fr-input--error, main .fr-select--error';
+const APRES_FORMULAIRE = ['main [role="alert"]', "main .fr-alert", CHAMP_EN_ERREUR, "main h1"];
 const APRES_LIEN = ["main h1"];
 
 type DsfrApi = (element: Element) => { collapse?: { conceal?: () => void } } | undefined;

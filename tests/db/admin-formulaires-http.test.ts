@@ -217,4 +217,33 @@ describe("sign-up requests (/inscription)", () => {
     expect(html).toContain("Région Île-de-France (11)");
     expect(html).not.toContain("Région 11");
   });
+
+  it("a refusal without a motif (browser check bypassed): the motif field of that request says so, nothing is decided", async () => {
+    await demander("marie.martin@dreets.gouv.fr");
+    const demandes = await t.database.db.select().from(signupRequests).where(eq(signupRequests.status, "en_attente"));
+    expect(demandes.length).toBeGreaterThanOrEqual(2);
+    const cible = demandes.at(-1)!;
+    const admin = await signedIn("ADMINISTRATEUR");
+    const csrf = await admin.csrf("/admin/utilisateurs");
+    const response = await admin.post("/admin/utilisateurs", { csrf, intent: "refuser-demande", demandeId: String(cible.id), motif: "  " });
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    // each request has its own refusal form: only the one sent shows the error, on its motif field
+    const formulaires = html.split("<form").filter((f) => f.includes('value="refuser-demande"'));
+    expect(formulaires.length).toBe(demandes.length);
+    for (const f of formulaires) {
+      const champ = /<input[^>]*name="motif"[^>]*>/.exec(f)?.[0] ?? "";
+      if (f.includes(`name="demandeId" value="${cible.id}"`)) {
+        // DSFR's error state: the field's error class, and its description is the message
+        expect(champ).toMatch(/fr-input--error/);
+        const decrit = /aria-describedby="([^"]+)"/.exec(champ)?.[1];
+        expect(f).toMatch(new RegExp(`id="${decrit}"[^>]*>Indiquez le motif du refus.<`));
+      } else {
+        expect(champ).not.toMatch(/--error/);
+        expect(texte(f)).not.toContain("Indiquez le motif du refus.");
+      }
+    }
+    const [apres] = await t.database.db.select().from(signupRequests).where(eq(signupRequests.id, cible.id));
+    expect(apres.status).toBe("en_attente");
+  });
 });

@@ -690,9 +690,27 @@ describe("the page over HTTP", () => {
       res = await fetch(`${app.baseUrl}/televersement`, { method: "POST", body: emptyForm, headers: { Cookie: cookie } });
       text = await res.text();
       expect(text).toContain("Choisissez un fichier CSV ou XLSX.");
-      // another organisme than its own: refused
+      // the refusal is tied to the file field (marked invalid, its message read with it), not to the organisme
+      const champ = (html: string, id: string) => new RegExp(`<(?:input|select)[^>]*id="${id}"[^>]*>`).exec(html)?.[0] ?? "";
+      expect(champ(text, "fichier")).toMatch(/aria-invalid="true"/);
+      expect(champ(text, "fichier")).toMatch(/aria-describedby="fichier-erreur"/);
+      expect(text).toMatch(/<p class="fr-error-text" id="fichier-erreur">Choisissez un fichier CSV ou XLSX.<\/p>/);
+      expect(text).toContain("fr-upload-group--error");
+      expect(champ(text, "organisme")).not.toMatch(/aria-invalid/);
+      // another organisme than its own: refused, and the organisme field says so
       res = await fetch(`${app.baseUrl}/televersement`, { method: "POST", body: uploadForm(`${autre.siret} ${autre.uai}`), headers: { Cookie: cookie } });
-      expect(await res.text()).toContain("parmi ceux de votre organisation");
+      text = await res.text();
+      expect(text).toContain("parmi ceux de votre organisation");
+      expect(champ(text, "organisme")).toMatch(/aria-invalid="true"/);
+      expect(text).toMatch(/<p class="fr-error-text" id="organisme-erreur">Aucun organisme de SIRET/);
+      expect(champ(text, "fichier")).not.toMatch(/aria-invalid/);
+      // an unreadable file: the file field
+      const illisible = uploadForm(String(cfa.id));
+      illisible.set("fichier", new File([new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0])], "ancien.xls"));
+      res = await fetch(`${app.baseUrl}/televersement`, { method: "POST", body: illisible, headers: { Cookie: cookie } });
+      text = await res.text();
+      expect(text).toContain("Excel 97-2003");
+      expect(champ(text, "fichier")).toMatch(/aria-invalid="true"/);
 
       res = await fetch(`${app.baseUrl}/televersement`, { method: "POST", body: uploadForm(String(cfa.id)), headers: { Cookie: cookie }, redirect: "manual" });
       expect([302, 303]).toContain(res.status);
