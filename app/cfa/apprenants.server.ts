@@ -10,7 +10,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { arrayParam, type Database } from "../../db/client.server";
 import { escapeLike, foldSql, foldText } from "../referentiel/repertoire.server";
-import { seuilsAge, ageAt } from "../indicateurs/etats";
+import { seuilsAge, ageAt, rqthALaDate } from "../indicateurs/etats";
 import { dropoutAt, parcoursToPeriodes, type DropoutMeasures, type ParcoursStep, type Periode, type Statut } from "../statut/engine";
 import { effectifsDeLEspace, type EspaceCfa } from "./acces.server";
 import { SIGNAUX, STATUTS_APPRENANT, libelleSignal, type FiltresApprenants } from "./apprenants";
@@ -32,7 +32,7 @@ const STATUT_A = (date: string) =>
 
 /** The lateral join of the état period covering the date (alias p). */
 const PERIODE_A = (date: string) => sql`left join lateral (
-    select p.etat, p.debut_sans_contrat from statut_periodes p
+    select p.etat, p.debut_sans_contrat, p.rqth from statut_periodes p
     where p.effectif_id = e.id and ${date}::date between p.debut and p.fin limit 1) p on true`;
 
 /** WHERE conditions of the filters (alias e = effectifs, p = période at the date, f = formation). */
@@ -52,7 +52,8 @@ export function conditionsApprenants(perimetre: Perimetre, f: FiltresApprenants)
   if (f.signal) {
     const etats = arrayParam(SIGNAUX[f.signal].etats);
     where.push(sql`p.etat = any(${etats}::int[])`);
-    if (f.signal === "a_risque") where.push(sql`(e.date_de_naissance > ${seuilsAge(f.date).ans18}::date or coalesce(e.rqth, false))`);
+    // the period's RQTH is the RQTH at the date (periods are cut at its recognition date)
+    if (f.signal === "a_risque") where.push(sql`(e.date_de_naissance > ${seuilsAge(f.date).ans18}::date or p.rqth)`);
   }
   if (f.formation === "aucun") where.push(sql`e.formation_cfd is null and e.formation_rncp is null`);
   else if (f.formation) where.push(sql`coalesce(e.formation_cfd, e.formation_rncp) = ${f.formation}`);
@@ -132,6 +133,8 @@ interface LigneSql {
   etat: number | null;
   jours: number | null;
   rqth: boolean | null;
+  /** the RQTH at the filters' date (the period's) */
+  rqth_a_la_date: boolean | null;
   updated_at: unknown;
   email: string | null;
   telephone: string | null;
@@ -146,7 +149,7 @@ function selectApprenants(f: FiltresApprenants): SQL {
            ${STATUT_A(f.date)} as statut, p.etat::int as etat,
            case when p.debut_sans_contrat is null then null
                 else (least(${f.date}::date, e.date_fin_formation) - p.debut_sans_contrat + 1)::int end as jours,
-           e.rqth, e.updated_at, e.email, e.telephone
+           e.rqth, p.rqth as rqth_a_la_date, e.updated_at, e.email, e.telephone
     from effectifs e
     join organismes o on o.id = e.organisme_formateur_id
     left join formations f on f.id = e.formation_id
@@ -156,7 +159,7 @@ function selectApprenants(f: FiltresApprenants): SQL {
 function ligne(r: LigneSql, f: FiltresApprenants, contacts: boolean): LigneApprenant {
   const mineur = ageAt(r.date_de_naissance, f.date) < 18;
   const rqth = r.rqth === true;
-  const aRisque = r.etat !== null && r.etat >= 2 && r.etat <= 7 && (mineur || rqth);
+  const aRisque = r.etat !== null && r.etat >= 2 && r.etat <= 7 && (mineur || r.rqth_a_la_date === true);
   return {
     id: r.id,
     nom: r.nom,
@@ -442,7 +445,7 @@ export async function ficheApprenant(
     periodes: parcoursToPeriodes(parcours),
     aujourdhui: {
       ...mesures,
-      aRisque: (mesures.statut === "INSCRIT" || mesures.statut === "RUPTURANT") && (mineur || r.rqth === true),
+      aRisque: (mesures.statut === "INSCRIT" || mesures.statut === "RUPTURANT") && (mineur || rqthALaDate(r.rqth === true, s("drqth"), today)),
     },
     statutsErp: statuts.map((x) => ({
       statut: Number(x.statut_apprenant),

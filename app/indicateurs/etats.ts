@@ -19,7 +19,9 @@
  *   D" alone implies "of an année scolaire counted at D". Any other année scolaire is never counted.
  * - Age at D: full years, a birthday counts from its day (born 29 February: 1 March in non-leap years, like
  *   PostgreSQL's age()). Bands: < 18, 18–20, 21–25, 26+.
- * - À risque: INSCRIT or RUPTURANT at D (so no contract covers D) and (under 18 at D or RQTH).
+ * - À risque: INSCRIT or RUPTURANT at D (so no contract covers D) and (under 18 at D or RQTH at D).
+ * - RQTH at D: the learner is declared RQTH and its recognition date, when given, is on or before D (a period that
+ *   straddles that date is cut in two: `coupureRqth`).
  */
 
 import { fromDay, toDay } from "../statut/days";
@@ -267,7 +269,30 @@ export function compteurs(comptes: ComptesEtats): Compteurs {
   };
 }
 
-/** Whether a learner in this état with this age band / RQTH is "à risque". */
+/** Whether the learner is a recognised disabled worker (RQTH) at the date: declared so, recognised by then. */
+export function rqthALaDate(rqth: boolean | null, dateRqth: string | null, date: string): boolean {
+  return rqth === true && (dateRqth === null || dateRqth <= date);
+}
+
+/**
+ * The days [debut, fin] of a period split by the RQTH: the parts before and from the recognition date, each with
+ * whether the learner is RQTH over it (one part when the date is outside the period, or not given).
+ */
+export function coupureRqth(
+  debut: string,
+  fin: string,
+  rqth: boolean | null,
+  dateRqth: string | null,
+): { debut: string; fin: string; rqth: boolean }[] {
+  if (rqth !== true || dateRqth === null || dateRqth <= debut) return [{ debut, fin, rqth: rqth === true }];
+  if (dateRqth > fin) return [{ debut, fin, rqth: false }];
+  return [
+    { debut, fin: fromDay(toDay(dateRqth) - 1), rqth: false },
+    { debut: dateRqth, fin, rqth: true },
+  ];
+}
+
+/** Whether a learner in this état with this age band / RQTH (at the date) is "à risque". */
 export function estARisque(etat: number, tranche: TrancheAgeCode, rqth: boolean): boolean {
   return etat >= ETAT_SANS_CONTRAT_MIN && etat <= ETAT_SANS_CONTRAT_MAX && (tranche === 0 || rqth);
 }

@@ -513,6 +513,7 @@ function effectifNouveau(id: number, columns: unknown[][], i: number, c: Checked
     annee_formation: col("annee_formation"),
     sexe: col("sexe"),
     rqth: col("rqth"),
+    date_rqth: col("date_rqth"),
     parcours: columns[PARCOURS][i] as EffectifNouveau["parcours"],
     departement_code: c.formateurDepartement ?? null,
     niveau: c.formationNiveau ?? null,

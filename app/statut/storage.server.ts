@@ -27,7 +27,7 @@ import { getTableConfig } from "drizzle-orm/pg-core";
 import { arrayParam, execRows, unnestArrays, type Database, type Executor } from "../../db/client.server";
 import { statutPeriodes } from "../../db/schema";
 import { niveauFromCfd } from "../referentiel/codes";
-import { etatsPeriodes, type EtatPeriode } from "../indicateurs/etats";
+import { coupureRqth, etatsPeriodes, type EtatPeriode } from "../indicateurs/etats";
 import { addDays } from "./days";
 import { computeParcours, type ContratDates, type ParcoursStep } from "./engine";
 import { todayIso } from "./annee-scolaire";
@@ -54,6 +54,8 @@ export interface DimensionsEffectif {
   /** "M", "F" or "" */
   sexe: string;
   rqth: boolean;
+  /** The RQTH's recognition date, when given: periods are cut there (RQTH at D, `coupureRqth`). */
+  dateRqth: string | null;
   dateDeNaissance: string;
 }
 
@@ -77,22 +79,25 @@ type LignePeriode = [
   dateDeNaissance: string,
 ];
 
+/** The stored rows of an effectif's état periods: one per period, two for the period its RQTH date falls in. */
 function lignes(periodes: EtatPeriode[], d: DimensionsEffectif): LignePeriode[] {
-  return periodes.map((p) => [
-    p.etat,
-    p.debut,
-    p.fin,
-    p.debutSansContrat,
-    d.organismeFormateurId,
-    d.organismeResponsableId,
-    d.formationId,
-    d.departementCode,
-    d.niveau,
-    d.anneeFormation,
-    d.sexe,
-    d.rqth,
-    d.dateDeNaissance,
-  ]);
+  return periodes.flatMap((p) =>
+    coupureRqth(p.debut, p.fin, d.rqth, d.dateRqth).map((partie): LignePeriode => [
+      p.etat,
+      partie.debut,
+      partie.fin,
+      p.debutSansContrat,
+      d.organismeFormateurId,
+      d.organismeResponsableId,
+      d.formationId,
+      d.departementCode,
+      d.niveau,
+      d.anneeFormation,
+      d.sexe,
+      partie.rqth,
+      d.dateDeNaissance,
+    ]),
+  );
 }
 
 const ANCIENNES_PERIODES = sql`(
@@ -150,6 +155,7 @@ interface LigneSource {
   annee_formation: number | null;
   sexe: string | null;
   rqth: boolean | null;
+  date_rqth: string | null;
   date_de_naissance: string;
 }
 
@@ -163,6 +169,7 @@ function dimensions(r: LigneSource): DimensionsEffectif {
     anneeFormation: r.annee_formation ?? -1,
     sexe: r.sexe === "M" || r.sexe === "F" ? r.sexe : "",
     rqth: r.rqth === true,
+    dateRqth: r.date_rqth,
     dateDeNaissance: r.date_de_naissance,
   };
 }
@@ -170,7 +177,7 @@ function dimensions(r: LigneSource): DimensionsEffectif {
 /** Columns of an effectif needed for its periods (alias e; joins f = formation, o = organisme formateur). */
 const SOURCE_COLONNES = sql`e.id, e.annee_scolaire, e.date_fin_formation::text as date_fin_formation,
   e.organisme_formateur_id, e.organisme_responsable_id, e.formation_id, o.departement_code, f.niveau,
-  e.formation_cfd, e.annee_formation, e.sexe, e.rqth, e.date_de_naissance::text as date_de_naissance`;
+  e.formation_cfd, e.annee_formation, e.sexe, e.rqth, e.date_rqth::text as date_rqth, e.date_de_naissance::text as date_de_naissance`;
 
 const CONTRATS_JSON = sql`coalesce((select json_agg(json_build_object('date_debut', c.date_debut, 'date_fin', c.date_fin,
   'date_rupture', c.date_rupture) order by c.rang) from contrats c where c.effectif_id = e.id), '[]'::json)`;

@@ -30,6 +30,7 @@ interface Row {
   date_exclusion_formation: string | null;
   date_de_naissance: string;
   rqth: boolean | null;
+  date_rqth: string | null;
   departement_code: string | null;
   contrats: ContratDates[] | string;
 }
@@ -82,7 +83,7 @@ describe("cohérence sur données générées", () => {
     const rows = await t.database.rows<Row>(sql`
       select e.id, e.annee_scolaire, e.parcours, e.date_entree_formation::text as date_entree_formation,
         e.date_fin_formation::text as date_fin_formation, e.date_exclusion_formation::text as date_exclusion_formation,
-        e.date_de_naissance::text as date_de_naissance, e.rqth, o.departement_code,
+        e.date_de_naissance::text as date_de_naissance, e.rqth, e.date_rqth::text as date_rqth, o.departement_code,
         coalesce((select json_agg(json_build_object('date_debut', c.date_debut, 'date_fin', c.date_fin, 'date_rupture', c.date_rupture))
                   from contrats c where c.effectif_id = e.id), '[]'::json) as contrats
       from effectifs e join organismes o on o.id = e.organisme_formateur_id`);
@@ -108,7 +109,9 @@ describe("cohérence sur données générées", () => {
         byStatut[statut]++;
         const d = dropoutAt({ ...r, contrats: parse(r.contrats) }, date);
         etats[etatOf(statut, d.joursSansContrat)]++;
-        if ((statut === "INSCRIT" || statut === "RUPTURANT") && (ageAt(r.date_de_naissance, date) < 18 || r.rqth))
+        // RQTH at the date: declared, and recognised on or before it
+        const rqth = r.rqth === true && (r.date_rqth === null || r.date_rqth <= date);
+        if ((statut === "INSCRIT" || statut === "RUPTURANT") && (ageAt(r.date_de_naissance, date) < 18 || rqth))
           aRisque++;
         byDep.set(r.departement_code, (byDep.get(r.departement_code) ?? 0) + 1);
       }
@@ -279,6 +282,7 @@ describe("cohérence sur données générées", () => {
         organisme_responsable_id, formation_id, departement_code, niveau, annee_formation, sexe, rqth, date_de_naissance::text
         from statut_periodes order by effectif_id, debut`);
     let accepted = 0;
+    const envois: { organismeId: number; items: Record<string, string | number | boolean | null>[] }[] = [];
     for (const org of orgs.slice(0, 6)) {
       const items = Array.from({ length: 60 }, (_, i) => {
         const annee = pick([2024, 2025]);
@@ -301,6 +305,8 @@ describe("cohérence sur données générées", () => {
           annee_formation: random() < 0.8 ? pick([1, 2, 3]) : null,
           sexe_apprenant: pick(["M", "F", null]),
           rqth_apprenant: pick([true, false, null]),
+          // a recognition before the entry, or during the formation (its périodes are cut there)
+          date_rqth_apprenant: random() < 0.5 ? day(entree, Math.floor(random() * 400) - 100) : null,
           date_exclusion_formation: random() < 0.1 ? day(entree, Math.floor(random() * 200)) : null,
           contrat_date_debut: contrat,
           contrat_date_fin: contrat ? day(contrat, 700) : null,
@@ -310,8 +316,16 @@ describe("cohérence sur données générées", () => {
       });
       const result = await ingestDossiers(t.database, items, { organismeId: org.id, source: "API" });
       accepted += result.nbAccepted;
+      envois.push({ organismeId: org.id, items });
     }
     expect(accepted).toBeGreaterThan(300);
+    // a later transmission moves the RQTH dates of some learners: their stored périodes are cut again
+    for (const envoi of envois.slice(0, 2)) {
+      const items = envoi.items.map((item) =>
+        item.rqth_apprenant ? { ...item, date_rqth_apprenant: random() < 0.5 ? day(String(item.date_entree_formation), 150) : null } : item,
+      );
+      await ingestDossiers(t.database, items, { organismeId: envoi.organismeId, source: "API" });
+    }
     const incremental = { periodes: await periodes(), agregats: await dumpAgregats(t.database) };
     const jours = new Set((await t.database.rows<{ jour: string }>(sql`select jour::text from indicateurs_jours`)).map((r) => r.jour));
     await rebuildStatutStorage(t.database, { today: TODAY, recomputeParcours: true });
@@ -321,5 +335,45 @@ describe("cohérence sur données générées", () => {
     };
     expect(rebuilt.periodes.length).toBe(incremental.periodes.length);
     expect(rebuilt).toEqual(incremental);
+  });
+
+  it("migration 0015 cuts the périodes stored before the RQTH at the date as the storage now writes them", async () => {
+    type P = { effectif_id: number; debut: string; fin: string; rqth: boolean; etat: number; debut_sans_contrat: string | null; date_rqth: string | null };
+    const lire = () =>
+      t.database.rows<P>(sql`select p.effectif_id, p.debut::text, p.fin::text, p.rqth, p.etat, p.debut_sans_contrat::text,
+          e.date_rqth::text as date_rqth
+        from statut_periodes p join effectifs e on e.id = p.effectif_id where e.rqth order by p.effectif_id, p.debut`);
+    const attendues = await lire();
+    const coupees = attendues.filter((p) => p.rqth && p.debut === p.date_rqth);
+    expect(coupees.length).toBeGreaterThan(5);
+    const jours = (await t.database.rows<{ jour: string }>(sql`select jour::text from indicateurs_jours order by 1`)).map((r) => r.jour);
+    const agregats = await dumpAgregats(t.database);
+
+    // the périodes as they were stored before: a learner declared RQTH was RQTH over every période, none cut
+    await t.database.db.transaction(async (tx) => {
+      for (const b of coupees) {
+        const a = attendues.find((p) => p.effectif_id === b.effectif_id && p.fin < b.debut && !p.rqth && p.etat === b.etat && p.debut_sans_contrat === b.debut_sans_contrat);
+        if (!a || a.fin !== new Date(Date.parse(b.debut) - 86_400_000).toISOString().slice(0, 10)) continue;
+        await tx.execute(sql`delete from statut_periodes where effectif_id = ${b.effectif_id} and debut = ${b.debut}::date`);
+        await tx.execute(sql`update statut_periodes set fin = ${b.fin}::date where effectif_id = ${a.effectif_id} and debut = ${a.debut}::date`);
+      }
+      await tx.execute(sql`update statut_periodes p set rqth = true from effectifs e where e.id = p.effectif_id and e.rqth`);
+    });
+    expect(await lire()).not.toEqual(attendues);
+
+    const { readFileSync } = await import("node:fs");
+    const migration = readFileSync(new URL("../../db/migrations/0015_rqth_a_la_date.sql", import.meta.url), "utf8");
+    for (const instruction of migration.split("--> statement-breakpoint")) await t.database.rows(sql.raw(instruction));
+
+    expect(await lire()).toEqual(attendues);
+    // the aggregates were emptied, and the days rebuilt on demand give the same figures
+    expect(await t.database.rows(sql`select jour from indicateurs_jours`)).toEqual([]);
+    const { materialiserJours } = await import("../../app/statut/storage.server");
+    await materialiserJours(t.database, jours, { today: TODAY });
+    const refaits = (await dumpAgregats(t.database)).filter((r) => jours.includes((r as { jour: string }).jour));
+    expect(refaits).toEqual(agregats.filter((r) => jours.includes((r as { jour: string }).jour)));
+    // and a refresh of every learner finds nothing to change
+    const ids = (await t.database.rows<{ id: number }>(sql`select id from effectifs where rqth`)).map((r) => r.id);
+    expect((await t.database.db.transaction((tx) => refreshStatutStorage(tx, ids))).periodesModifiees).toBe(0);
   });
 });

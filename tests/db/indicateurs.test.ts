@@ -577,6 +577,30 @@ describe("ruptures, sans contrat et âge aux bornes", () => {
 });
 
 describe("toujours à jour", () => {
+  it("counts the RQTH from its recognition date: C recognised after D is not RQTH at D, and is at TODAY", async () => {
+    await materialiserJours(t.database, [D, TODAY], { today: TODAY });
+    const avant = { d: await compteursAt({ departement: ["75"] }), rqth: await compteursAt({ rqth: true, departement: ["75"] }) };
+    expect(avant.d.aRisque).toBe(2);
+    expect(avant.rqth.total).toBe(1);
+    const datesRqth = async (date: string | null) =>
+      t.database.db.transaction(async (tx) => {
+        await tx.execute(sql`update effectifs set date_rqth = ${date}::date where id = ${ids.C}`);
+        return refreshStatutStorage(tx, [ids.C]);
+      });
+    // recognised on 2025-04-05, while inscrit sans contrat: its période is cut there
+    expect(await datesRqth("2025-04-05")).toEqual({ effectifs: 1, parcoursModifies: 0, periodesModifiees: 1 });
+    expect((await compteursAt({ departement: ["75"] })).aRisque).toBe(1);
+    expect((await compteursAt({ rqth: true, departement: ["75"] })).total).toBe(0);
+    expect((await compteursAt({ rqth: false, departement: ["75"] })).total).toBe(avant.d.total);
+    expect((await compteursAt({ departement: ["75"] }, "2025-04-04")).aRisque).toBe(0); // D is 18 by then
+    expect((await compteursAt({ rqth: true, departement: ["75"] }, "2025-04-05")).total).toBe(1);
+    expect((await compteursAt({ departement: ["75"] }, TODAY)).aRisque).toBe(1);
+    // recognised before D again: as at first
+    expect(await datesRqth("2025-03-01")).toEqual({ effectifs: 1, parcoursModifies: 0, periodesModifiees: 1 });
+    expect(await compteursAt({ departement: ["75"] })).toEqual(avant.d);
+    expect(await datesRqth(null)).toEqual({ effectifs: 1, parcoursModifies: 0, periodesModifiees: 0 });
+  });
+
   it("changes the counters at once when an effectif's contracts change", async () => {
     await materialiserJours(t.database, [D, TODAY], { today: TODAY });
     const before = await both({ date: D });

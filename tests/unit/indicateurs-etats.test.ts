@@ -13,6 +13,8 @@ import {
   ageAt,
   compteurs,
   comptesVides,
+  coupureRqth,
+  rqthALaDate,
   ajouterComptes,
   estARisque,
   ETAT,
@@ -242,5 +244,54 @@ describe("compteurs", () => {
     expect(estARisque(ETAT.INSCRIT_1_30, 1, false)).toBe(false);
     expect(estARisque(ETAT.APPRENTI, 0, true)).toBe(false);
     expect(estARisque(ETAT.ABANDON, 0, true)).toBe(false);
+  });
+});
+
+describe("RQTH à la date", () => {
+  it("counts a learner as RQTH from its recognition date on (always, when the date is not given)", () => {
+    expect(rqthALaDate(true, null, "2025-01-10")).toBe(true);
+    expect(rqthALaDate(true, "2025-01-10", "2025-01-09")).toBe(false);
+    expect(rqthALaDate(true, "2025-01-10", "2025-01-10")).toBe(true);
+    expect(rqthALaDate(false, "2025-01-10", "2025-02-01")).toBe(false);
+    expect(rqthALaDate(null, null, "2025-02-01")).toBe(false);
+  });
+
+  it("cuts a période at the recognition date, and only then", () => {
+    // recognised before the période, or no date: one part, RQTH
+    expect(coupureRqth("2025-01-01", "2025-03-31", true, "2024-06-01")).toEqual([{ debut: "2025-01-01", fin: "2025-03-31", rqth: true }]);
+    expect(coupureRqth("2025-01-01", "2025-03-31", true, "2025-01-01")).toEqual([{ debut: "2025-01-01", fin: "2025-03-31", rqth: true }]);
+    expect(coupureRqth("2025-01-01", "2025-03-31", true, null)).toEqual([{ debut: "2025-01-01", fin: "2025-03-31", rqth: true }]);
+    // recognised after it: one part, not RQTH
+    expect(coupureRqth("2025-01-01", "2025-03-31", true, "2025-04-01")).toEqual([{ debut: "2025-01-01", fin: "2025-03-31", rqth: false }]);
+    // recognised during it: two parts that cover it exactly, the second RQTH
+    expect(coupureRqth("2025-01-01", "2025-03-31", true, "2025-03-01")).toEqual([
+      { debut: "2025-01-01", fin: "2025-02-28", rqth: false },
+      { debut: "2025-03-01", fin: "2025-03-31", rqth: true },
+    ]);
+    expect(coupureRqth("2025-01-01", "2025-03-31", true, "2025-03-31")).toEqual([
+      { debut: "2025-01-01", fin: "2025-03-30", rqth: false },
+      { debut: "2025-03-31", fin: "2025-03-31", rqth: true },
+    ]);
+    // not declared RQTH: a date alone changes nothing
+    expect(coupureRqth("2025-01-01", "2025-03-31", false, "2025-03-01")).toEqual([{ debut: "2025-01-01", fin: "2025-03-31", rqth: false }]);
+    expect(coupureRqth("2025-01-01", "2025-03-31", null, "2025-03-01")).toEqual([{ debut: "2025-01-01", fin: "2025-03-31", rqth: false }]);
+  });
+
+  it("agrees with rqthALaDate on every day of the période", () => {
+    const random = mulberry32(16);
+    for (let i = 0; i < 200; i++) {
+      const debut = fromDay(toDay("2024-09-01") + Math.floor(random() * 300));
+      const fin = addDays(debut, Math.floor(random() * 120));
+      const dateRqth = random() < 0.2 ? null : addDays(debut, Math.floor(random() * 200) - 40);
+      const rqth = random() < 0.8;
+      const parties = coupureRqth(debut, fin, rqth, dateRqth);
+      expect(parties[0].debut).toBe(debut);
+      expect(parties.at(-1)!.fin).toBe(fin);
+      for (let d = debut; d <= fin; d = addDays(d, 1)) {
+        const couvrantes = parties.filter((x) => x.debut <= d && d <= x.fin);
+        expect(couvrantes.length).toBe(1);
+        expect(couvrantes[0].rqth).toBe(rqthALaDate(rqth, dateRqth, d));
+      }
+    }
   });
 });

@@ -60,7 +60,7 @@ export function Decrochage({ d, carte, fileName }: { d: DonneesDecrochage; carte
         </div>
         <div className="fr-col-12 fr-col-md-4">
           <Tuile titre="À risque" valeur={nombre(d.aRisque)} testId="tuile-a-risque">
-            Rupturants ou inscrits sans contrat, mineurs à la date ou reconnus travailleurs handicapés (RQTH), sans nouveau contrat.
+            Rupturants ou inscrits sans contrat, mineurs ou reconnus travailleurs handicapés (RQTH) à la date, sans nouveau contrat.
           </Tuile>
         </div>
       </div>
