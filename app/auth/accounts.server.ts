@@ -107,7 +107,10 @@ export function safeRedirect(to: FormDataEntryValue | string | null | undefined,
   if (typeof to !== "string" || !to.startsWith("/") || /[\u0000-\u001f\u007f\\]/.test(to)) return fallback;
   const base = "http://meme-site.invalid";
   const url = new URL(to, base);
-  return url.origin === base ? `${url.pathname}${url.search}${url.hash}` : fallback;
+  if (url.origin !== base) return fallback;
+  // the normalised path is what the browser gets: "/.//evil.example" resolves to "//evil.example", another site
+  const chemin = `${url.pathname}${url.search}${url.hash}`;
+  return chemin.startsWith("//") ? fallback : chemin;
 }
 
 // ------------------------------------------------------------------------------------- account page

@@ -223,7 +223,20 @@ describe("users and login", () => {
     expect(safeRedirect("https://evil.example")).toBe("/");
     expect(safeRedirect(null)).toBe("/");
     // browsers drop tabs and newlines and read "\\" as "/": each of these would leave the site
-    for (const to of ["/\t/evil.example", "/\n/evil.example", "/\r\n/evil.example", "/x\\..\\\\evil.example", "/%09/x"]) {
+    for (const to of [
+      "/\t/evil.example",
+      "/\n/evil.example",
+      "/\r\n/evil.example",
+      "/x\\..\\\\evil.example",
+      "/%09/x",
+      // dot segments that the URL parser removes, leaving a path that starts with "//"
+      "/.//evil.example/phish",
+      "/..//evil.example",
+      "/%2e//evil.example",
+      "/x/..//evil.example",
+      "/./%2e//evil.example",
+    ]) {
+      expect(safeRedirect(to)).not.toMatch(/^\/\//);
       expect(new URL(safeRedirect(to), "https://tableau.example").origin).toBe("https://tableau.example");
     }
     expect(safeRedirect("/\t/evil.example")).toBe("/");
