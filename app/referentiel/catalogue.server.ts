@@ -9,7 +9,7 @@
  */
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
-import { maskSmallCounts, scopeSql, type MaskedCount, type Viewer } from "../auth/policy.server";
+import { canFilterBelowRegion, maskSmallCounts, scopeSql, type MaskedCount, type Viewer } from "../auth/policy.server";
 import type { FormationsQuery, OffresQuery } from "./filtres.server";
 import { containsWords, frenchSortKeys, orderBy } from "./repertoire.server";
 import { CFD_PATTERN, normalizeRncp, RNCP_PATTERN } from "./codes";
@@ -92,8 +92,12 @@ export async function listFormations(database: Database, query: FormationsQuery)
 
 export interface FormationDetail extends FormationListItem {
   effectifs: MaskedCount;
-  /** Organismes formateurs whose learners follow it, one page of ORGANISMES_PAR_PAGE (`?organismes=N` on its page). */
-  organismes: Page<{ id: number; siret: string; uai: string | null; raison_sociale: string; departement_code: string | null; effectifs: MaskedCount | null }>;
+  /**
+   * Organismes formateurs whose learners follow it, one page of ORGANISMES_PAR_PAGE (`?organismes=N` on its page);
+   * null for the public, who sees no figure below the région (one CFA listed with "< 5" effectifs would say that
+   * one to four young people follow this formation there).
+   */
+  organismes: Page<{ id: number; siret: string; uai: string | null; raison_sociale: string; departement_code: string | null; effectifs: number }> | null;
   /** The catalogue's offer of the formation, one page of OFFRES_PAR_PAGE lines (`?offres=N` on its page). */
   offres: Page<OffreFormation>;
 }
@@ -241,20 +245,17 @@ export async function getFormation(
     sql`select count(*)::int as n, count(distinct o.id)::int as "nbOrganismes" ${suivie}`,
   );
   const page = pages.organismes ?? 1;
-  const organismes = await database.rows<{ id: number; siret: string; uai: string | null; raison_sociale: string; departement_code: string | null; effectifs: number }>(sql`
-    select o.id, o.siret, o.uai, o.raison_sociale, o.departement_code, count(*)::int as effectifs ${suivie}
-    group by o.id order by ${orderBy(frenchSortKeys(sql`o.raison_sociale`), "asc", [sql`o.id`])} limit ${ORGANISMES_PAR_PAGE} offset ${(page - 1) * ORGANISMES_PAR_PAGE}`);
-  const signedIn = viewer.userId !== null;
+  const organismes = canFilterBelowRegion(viewer)
+    ? pageOf(
+        await database.rows<{ id: number; siret: string; uai: string | null; raison_sociale: string; departement_code: string | null; effectifs: number }>(sql`
+          select o.id, o.siret, o.uai, o.raison_sociale, o.departement_code, count(*)::int as effectifs ${suivie}
+          group by o.id order by ${orderBy(frenchSortKeys(sql`o.raison_sociale`), "asc", [sql`o.id`])}
+          limit ${ORGANISMES_PAR_PAGE} offset ${(page - 1) * ORGANISMES_PAR_PAGE}`),
+        nbOrganismes,
+        page,
+        ORGANISMES_PAR_PAGE,
+      )
+    : null;
   const offres = await pageOffres(database, { formation: id, page: pages.offres ?? 1 });
-  return {
-    ...row,
-    effectifs: maskSmallCounts(viewer, n),
-    organismes: pageOf(
-      organismes.map((o) => ({ ...o, effectifs: signedIn ? o.effectifs : null })),
-      nbOrganismes,
-      page,
-      ORGANISMES_PAR_PAGE,
-    ),
-    offres,
-  };
+  return { ...row, effectifs: maskSmallCounts(viewer, n), organismes, offres };
 }

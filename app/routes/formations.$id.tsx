@@ -55,8 +55,15 @@ export default function FormationDetail() {
         <OffresTable offres={f.offres} par="organisme" caption="Organismes et lieux qui proposent cette formation" />
       )}
       <h2 className="fr-h4">Organismes qui la dispensent</h2>
-      <p className="fr-text--sm">D'après les effectifs transmis{scope !== "national" ? ", dans le périmètre de votre organisation" : ""}.</p>
-      {f.organismes.pagination.total === 0 ? (
+      {f.organismes === null ? (
+        <p>
+          La liste des organismes d'après les effectifs transmis est réservée aux utilisateurs connectés : l'offre au catalogue
+          ci-dessus est publique. <Link to={`/connexion?redirectTo=${encodeURIComponent(`/formations/${f.id}`)}`}>Se connecter</Link>
+        </p>
+      ) : (
+        <p className="fr-text--sm">D'après les effectifs transmis{scope !== "national" ? ", dans le périmètre de votre organisation" : ""}.</p>
+      )}
+      {f.organismes === null ? null : f.organismes.pagination.total === 0 ? (
         <p>Aucun organisme n'a transmis d'effectif pour cette formation.</p>
       ) : (
         <div className="fr-table" data-testid="organismes-formation">
@@ -69,7 +76,7 @@ export default function FormationDetail() {
                 <th scope="col">SIRET</th>
                 <th scope="col">UAI</th>
                 <th scope="col">Département</th>
-                {f.organismes.data.some((o) => o.effectifs !== null) ? <th scope="col">Effectifs</th> : null}
+                <th scope="col">Effectifs</th>
                 {tableauxDeBord ? <th scope="col">Tableau de bord</th> : null}
               </tr>
             </thead>
@@ -82,7 +89,7 @@ export default function FormationDetail() {
                   <td>{o.siret}</td>
                   <td>{o.uai ?? "–"}</td>
                   <td>{o.departement_code ?? "–"}</td>
-                  {o.effectifs !== null ? <td>{count(o.effectifs)}</td> : null}
+                  <td>{count(o.effectifs)}</td>
                   {tableauxDeBord ? (
                     <td>
                       <Link to={`/organismes/${o.id}/tableau-de-bord`}>

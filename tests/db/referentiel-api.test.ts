@@ -20,6 +20,8 @@ import { formationsQuerySchema, offresQuerySchema, organismesQuerySchema, parseQ
 import { referentielOpenApiFragment } from "../../app/referentiel/openapi";
 import { PUBLIC_VIEWER, type Viewer } from "../../app/auth/policy.server";
 import { luhnCompletion, uaiCheckLetter } from "../../app/referentiel/codes";
+import { createUser } from "../../app/auth/accounts.server";
+import { Browser, PASSWORD } from "./auth-fixtures";
 
 let t: TestDatabase;
 const siret = (p13: string) => p13 + luhnCompletion(p13);
@@ -416,8 +418,22 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
                              date_de_naissance, formation_cfd, date_inscription_formation, date_entree_formation, date_fin_formation, source)
       select o.id, o.id, ${formationId}, '2024-2025', 'PAGE-' || o.id, 'Nom', 'Prénom', '2006-01-01', '32031211', '2024-09-01', '2024-09-01', '2026-06-30', 'DEMO'
       from organismes o where o.raison_sociale ~ '^CFA (Lyon|Paris) ([0-4][0-9]|5[0-4])'`);
+    // a signed-in national admin (the public sees no organisme named after the effectifs)
+    await createUser(t.database, {
+      email: "national@test.fr",
+      password: PASSWORD,
+      prenom: "Test",
+      nom: "National",
+      role: "admin",
+      organisation: { type: "ADMINISTRATEUR" },
+    });
+    const national = new Browser(app.baseUrl);
+    expect((await national.login("national@test.fr", PASSWORD)).status).toBe(302);
+    const publique = await (await fetch(`${app.baseUrl}/formations/${formationId}`)).text();
+    expect(publique).not.toContain('data-testid="organismes-formation"');
+    expect(publique).toContain("réservée aux utilisateurs connectés");
     const dispensent = async (path: string) => {
-      const html = await (await fetch(`${app.baseUrl}${path}`)).text();
+      const html = await (await national.get(path)).text();
       const table = html.slice(html.indexOf('data-testid="organismes-formation"'));
       return { html: table, lignes: (table.slice(0, table.indexOf("</tbody>")).match(/<tr>|<tr /g) ?? []).length - 1 };
     };

@@ -226,7 +226,11 @@ describe("French reading order, the same on every database", () => {
         values (${ids.get(nom)!}, ${ids.get(nom)!}, ${formation}, '2025-2026', ${`TRI-${nom}`}, 'Nom', 'Prénom', '2008-01-01', '2025-09-01', '2025-09-01', '2027-06-30', 'DEMO')`);
     }
     const detail = await getFormation(t.database, admin, formation);
-    expect(detail!.organismes.data.map((o) => o.raison_sociale)).toEqual(["École de l'alternance Lyon", "Maçonnerie Formation", "Université Lyon 3 – CFA"]);
+    expect(detail!.organismes!.data.map((o) => o.raison_sociale)).toEqual(["École de l'alternance Lyon", "Maçonnerie Formation", "Université Lyon 3 – CFA"]);
+    // the public: the masked national count, and no organisme named after the effectifs transmitted
+    const publique = await getFormation(t.database, PUBLIC_VIEWER, formation);
+    expect(publique!.organismes).toBeNull();
+    expect(publique!.effectifs).toBe("< 5");
   });
 });
 
