@@ -19,6 +19,7 @@ export async function createApp(database: Database) {
   const app = express();
   app.disable("x-powered-by");
   if (process.env.TRUST_PROXY) app.set("trust proxy", Number(process.env.TRUST_PROXY) || process.env.TRUST_PROXY);
+  app.use(securityHeaders);
   app.use(compression());
   app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
   app.use(express.static("public", { maxAge: "1h" }));
@@ -37,6 +38,30 @@ export async function createApp(database: Database) {
   app.all("*", createRequestHandler({ build, getLoadContext: (req) => ({ database, clientIp: req.ip ?? req.socket.remoteAddress ?? null }) }));
   app.use(expressErrorPage);
   return app;
+}
+
+/**
+ * Headers of every answer (pages, API, downloads, static files, error pages):
+ * - no framing by another site: its one-click forms (a new API key that revokes the ERP's, an account disabled)
+ *   cannot be clickjacked; no <base> nor plugin injected;
+ * - no content sniffing: a CSV of learners is never run as a page;
+ * - the address of a page (which may hold a learner's name in a search) never leaves the site as a referrer;
+ * - HTTPS only, once the site was reached over HTTPS (behind a proxy: TRUST_PROXY).
+ * The pages keep Remix's inline scripts, so the policy does not restrict scripts.
+ */
+export const SECURITY_HEADERS: Record<string, string> = {
+  "Content-Security-Policy": "frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
+  "X-Frame-Options": "DENY",
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "same-origin",
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+};
+
+function securityHeaders(req: express.Request, res: express.Response, next: express.NextFunction) {
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+  if (req.secure) res.setHeader("Strict-Transport-Security", "max-age=31536000");
+  next();
 }
 
 /**

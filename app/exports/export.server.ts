@@ -313,7 +313,6 @@ export async function telechargerExport(request: Request, database: Database): P
   const headers = {
     "Content-Disposition": `attachment; filename="${nomFichier(p)}"`,
     "Cache-Control": "private, no-store",
-    "X-Content-Type-Options": "nosniff",
   };
   if (p.format === "csv") {
     return new Response(flux(csvEnFlux(database, viewer, p, today)), { headers: { ...headers, "Content-Type": "text/csv; charset=utf-8" } });

@@ -273,6 +273,18 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
     const api = await fetch(`${app.baseUrl}/api/v1/%ZZ`);
     expect(api.status).toBe(400);
     expect(await api.json()).toEqual({ erreur: expect.stringMatching(/^Adresse invalide/) });
+    // every answer (page, API, static file, Express's own refusal) forbids framing and sniffing, and keeps its
+    // address from other sites; the token pages keep theirs from every site (the last policy given wins)
+    for (const chemin of ["/", "/organismes", "/api/v1/organismes", "/dsfr/dsfr.min.css", "/organismes/%ZZ", "/healthz", "/inconnue"]) {
+      const reponse = await fetch(`${app.baseUrl}${chemin}`, { redirect: "manual" });
+      expect(reponse.headers.get("x-frame-options"), chemin).toBe("DENY");
+      expect(reponse.headers.get("content-security-policy"), chemin).toContain("frame-ancestors 'none'");
+      expect(reponse.headers.get("x-content-type-options"), chemin).toBe("nosniff");
+      expect(reponse.headers.get("referrer-policy"), chemin).toBe("same-origin");
+      expect(reponse.headers.get("strict-transport-security"), chemin).toBeNull(); // not over plain HTTP
+    }
+    const jeton = await fetch(`${app.baseUrl}/reinitialiser-mot-de-passe/inconnu`, { redirect: "manual" });
+    expect(jeton.headers.get("referrer-policy")?.split(",").at(-1)?.trim()).toBe("no-referrer");
     // a NUL character in any parameter, of any page or API route: refused in French, never a 500
     for (const chemin of ["/?formation=%00", "/regions/84?reseau=a%00b", "/tableau.json?reseau=%00", "/admin/journal?email=%00", "/cfa?q=%00", "/listes/rupturants?q=%00"]) {
       const reponse = await fetch(`${app.baseUrl}${chemin}`, { redirect: "manual" });
