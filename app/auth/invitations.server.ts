@@ -41,11 +41,18 @@ export interface InvitationSpec {
   nom?: string | null;
   prenom?: string | null;
   invitedBy?: AuthenticatedViewer | null;
+  /**
+   * When an account exists for the e-mail: "refuser" throws (national admins, the CLI, a sign-up request: they may
+   * know every account); "prevenir" stores the invitation as any other (it cannot be accepted: the account exists)
+   * and tells the account's owner instead, so that an organisation's admin cannot learn who has an account.
+   */
+  compteExistant?: "refuser" | "prevenir";
 }
 
-/** Stores and e-mails an invitation. Throws when an account exists for the e-mail. */
+/** Stores and e-mails an invitation. Throws when an account exists for the e-mail, unless `compteExistant` says. */
 export async function sendInvitation(database: Database, baseUrl: string, spec: InvitationSpec): Promise<void> {
-  if (await findUserByEmail(database, spec.email)) throw new OrganisationError(`Un compte existe déjà pour l'adresse ${spec.email}.`);
+  const existant = await findUserByEmail(database, spec.email);
+  if (existant && spec.compteExistant !== "prevenir") throw new OrganisationError(`Un compte existe déjà pour l'adresse ${spec.email}.`);
   const token = await createToken(database, {
     kind: "invitation",
     email: spec.email,
@@ -56,6 +63,21 @@ export async function sendInvitation(database: Database, baseUrl: string, spec: 
     createdByUserId: spec.invitedBy?.userId ?? null,
   });
   const by = spec.invitedBy?.user;
+  if (existant) {
+    await sendMail({
+      to: spec.email,
+      subject: "Invitation au Tableau de bord de l'apprentissage",
+      text: [
+        "Bonjour,",
+        "",
+        `${by ? [by.prenom, by.nom].filter(Boolean).join(" ") || by.email : "Un administrateur"} a voulu vous inviter à rejoindre l'organisation « ${spec.organisation.nom} » sur le Tableau de bord de l'apprentissage.`,
+        "Un compte existe déjà pour cette adresse : l'invitation ne peut pas être acceptée. Connectez-vous avec votre compte actuel.",
+        "Si vous devez changer d'organisation, écrivez à l'équipe nationale du tableau de bord.",
+        `Mot de passe oublié : ${baseUrl}/mot-de-passe-oublie`,
+      ].join("\n"),
+    });
+    return;
+  }
   await sendMail({
     to: spec.email,
     subject: "Invitation au Tableau de bord de l'apprentissage",
@@ -124,7 +146,14 @@ export async function inviteUser(
     } else {
       return failure("Seuls les administrateurs d'une organisation peuvent inviter des utilisateurs.");
     }
-    await sendInvitation(database, baseUrl, { email: input.email, role: input.role, organisation: organisation!, invitedBy: viewer });
+    await sendInvitation(database, baseUrl, {
+      email: input.email,
+      role: input.role,
+      organisation: organisation!,
+      invitedBy: viewer,
+      // an organisation's admin is not told whether the address has an account (its owner is, by e-mail)
+      compteExistant: isNationalAdmin(viewer) ? "refuser" : "prevenir",
+    });
   } catch (error) {
     if (error instanceof OrganisationError) return failure(error.message);
     throw error;

@@ -136,9 +136,10 @@ describe("users and login", () => {
     const { viewer } = await signIn("DDETS");
     expect(viewer).toMatchObject({ organisationType: "DDETS", scope: { kind: "departement", code: "69" }, user: { email: "ddets@test.fr", role: "member" } });
     const cfa = await signIn("ORGANISME_FORMATION");
-    expect(cfa.viewer.scope).toEqual({ kind: "organisme", organismeIds: [ref.R.id, ref.F.id].sort((a, b) => a - b) });
+    // itself and its formateurs; its own rows are the responsables whose learners are its own (decision 017)
+    expect(cfa.viewer.scope).toEqual({ kind: "organisme", organismeIds: [ref.R.id, ref.F.id].sort((a, b) => a - b), responsables: [ref.R.id] });
     const formateur = await signIn("CFA_FORMATEUR");
-    expect(formateur.viewer.scope).toEqual({ kind: "organisme", organismeIds: [ref.F.id] });
+    expect(formateur.viewer.scope).toEqual({ kind: "organisme", organismeIds: [ref.F.id], responsables: [ref.F.id] });
     expect(await getViewer(requestWith(), t.database)).toMatchObject({ userId: null, organisationType: "PUBLIC" });
     expect(await getViewer(requestWith([`${sessionCookieName()}=${"a".repeat(43)}`]), t.database)).toMatchObject({ userId: null });
     // Without the database (older callers) the answer is the public viewer, never an error.
@@ -428,10 +429,23 @@ describe("single-use tokens", () => {
       ok: false,
       message: "Vous ne pouvez inviter que dans votre propre organisation.",
     });
-    expect(await inviteUser(t.database, admin.viewer, "http://localhost", form({ email: emailOf("DRAAF"), role: "member" }))).toMatchObject({
-      ok: false,
-      message: `Un compte existe déjà pour l'adresse ${emailOf("DRAAF")}.`,
-    });
+    // an organisation's admin gets the same answer whether the address has an account or not; its owner is told
+    mailOutbox().length = 0;
+    const existant = await inviteUser(t.database, admin.viewer, "http://localhost", form({ email: emailOf("DRAAF"), role: "member" }));
+    const nouveau = await inviteUser(t.database, admin.viewer, "http://localhost", form({ email: "inconnu@test.fr", role: "member" }));
+    expect(existant).toMatchObject({ ok: true });
+    expect(nouveau).toMatchObject({ ok: true });
+    expect((existant as { message: string }).message.replace(emailOf("DRAAF"), "@")).toBe((nouveau as { message: string }).message.replace("inconnu@test.fr", "@"));
+    expect(mailOutbox().find((m) => m.to === emailOf("DRAAF"))?.text).toContain("Un compte existe déjà pour cette adresse");
+    expect(mailOutbox().find((m) => m.to === "inconnu@test.fr")?.text).toMatch(/\/invitation\//);
+    expect(mailOutbox().find((m) => m.to === emailOf("DRAAF"))?.text).not.toMatch(/\/invitation\//);
+    // both are listed as pending invitations alike
+    const enAttente = await t.database.db.select().from(authTokens).where(eq(authTokens.kind, "invitation"));
+    expect(enAttente.map((r) => r.email)).toEqual(expect.arrayContaining([emailOf("DRAAF"), "inconnu@test.fr"]));
+    // a national admin, who sees every account, is told
+    expect(
+      await inviteUser(t.database, (await signIn("ADMINISTRATEUR")).viewer, "http://localhost", form({ email: emailOf("DRAAF"), role: "member", organisationId: "1" })),
+    ).toMatchObject({ ok: false, message: `Un compte existe déjà pour l'adresse ${emailOf("DRAAF")}.` });
     const national = await signIn("ADMINISTRATEUR");
     expect(
       await inviteUser(t.database, national.viewer, "http://localhost", form({ email: "c@test.fr", role: "admin", type: "DDETS", departementCode: "38" })),
@@ -600,7 +614,7 @@ describe("demo accounts", () => {
       expect(ok.ok).toBe(true);
       if (ok.ok) {
         const viewer = await getViewer(requestWith([cookiePair(ok.setCookie)]), t.database);
-        expect(viewer.scope).toEqual({ kind: "organisme", organismeIds: [ref.R.id, ref.F.id].sort((a, b) => a - b) });
+        expect(viewer.scope).toEqual({ kind: "organisme", organismeIds: [ref.R.id, ref.F.id].sort((a, b) => a - b), responsables: [ref.R.id] });
       }
       const reseau = await login(t.database, requestWith(), form({ email: "tete-de-reseau@demo.test", password: DEMO_PASSWORD }), null);
       if (reseau.ok) expect((await getViewer(requestWith([cookiePair(reseau.setCookie)]), t.database)).scope).toEqual({ kind: "reseau", nom: "RESEAU-A" });
