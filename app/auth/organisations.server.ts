@@ -8,6 +8,7 @@ import type { Database } from "../../db/client.server";
 import { academies, departements, organisations, organismes, regions, ORGANISATION_TYPES, type AccountOrganisationType } from "../../db/schema";
 import { isValidSiret, isValidUai, normalizeSiret, normalizeUai } from "../referentiel/codes";
 import { ORGANISATION_TYPE_LABELS, SCOPE_FIELD_OF_TYPE } from "./labels";
+import { nomAcademie } from "../referentiel/labels";
 
 export type Organisation = typeof organisations.$inferSelect;
 
@@ -45,9 +46,6 @@ function blank(value: string | null | undefined): string | null {
   return v ? v : null;
 }
 
-function deAcademie(nom: string): string {
-  return /^[AEIOUÉÈÀÂÎÔ]/i.test(nom) ? `Académie d'${nom}` : `Académie de ${nom}`;
-}
 
 /** Checks a type + scope and names it; throws OrganisationError with a French message. */
 export async function resolveOrganisationInput(database: Database, input: OrganisationInput): Promise<ResolvedOrganisation> {
@@ -93,7 +91,7 @@ export async function resolveOrganisationInput(database: Database, input: Organi
       if (!code) throw new OrganisationError(`Une organisation ${label} doit indiquer son académie (code à 2 chiffres, par exemple 10 pour Lyon).`);
       const [row] = await database.db.select().from(academies).where(eq(academies.code, code));
       if (!row) throw new OrganisationError(`Code académie inconnu : « ${code} » (par exemple 10 pour Lyon).`);
-      return { ...base, academieCode: row.code, nom: deAcademie(row.nom) };
+      return { ...base, academieCode: row.code, nom: nomAcademie(row.nom) };
     }
     case "reseau": {
       const nom = blank(input.reseau);
@@ -190,7 +188,7 @@ export async function describeScope(database: Database, organisation: Organisati
   }
   if (organisation.academieCode) {
     const [a] = await database.db.select().from(academies).where(eq(academies.code, organisation.academieCode));
-    return `${deAcademie(a?.nom ?? "")} (${organisation.academieCode})`;
+    return `${nomAcademie(a?.nom ?? "")} (${organisation.academieCode})`;
   }
   if (organisation.reseau) return `Réseau ${organisation.reseau}`;
   if (organisation.siret) return `SIRET ${organisation.siret}${organisation.uai ? `, UAI ${organisation.uai}` : ""} et ses organismes formateurs`;

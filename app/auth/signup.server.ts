@@ -17,6 +17,7 @@ import { sendMail, sendMailInBackground } from "./mail.server";
 import type { AuthenticatedViewer } from "./policy.server";
 import { isNationalAdmin } from "./policy.server";
 import { ORGANISATION_TYPE_LABELS } from "./labels";
+import { nomAcademie } from "../referentiel/labels";
 
 /** Types one may ask for (national administrators are created by the CLI or by another national admin). */
 export const SIGNUP_TYPES = [
@@ -152,10 +153,6 @@ export interface SignupRequestRow {
   createdAt: string;
 }
 
-/** "Académie de Lyon", "Académie d'Amiens" (as describeScope names an académie). */
-function nomAcademie(nom: string): string {
-  return /^[AEIOUÉÈÀÂÎÔ]/i.test(nom) ? `Académie d'${nom}` : `Académie de ${nom}`;
-}
 
 /**
  * The requests of a status, newest first; the scope named as the account page names it: territories by name (the

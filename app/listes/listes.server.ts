@@ -27,6 +27,7 @@ import { DEPARTEMENT_PATTERN } from "../indicateurs/filters";
 import { resoudreFiltres, territoires } from "../indicateurs/indicateurs.server";
 import { todayIso } from "../statut/annee-scolaire";
 import { LISTES, SLUGS_LISTE, isSlugListe, type DefinitionListe, type SlugListe } from "./listes";
+import { libelleDepartement } from "../referentiel/labels";
 
 /** The lists the viewer may open, in the order of LISTES. */
 export function listesDe(viewer: AuthenticatedViewer): SlugListe[] {
@@ -98,7 +99,7 @@ export async function resoudreListe(request: Request, database: Database, slug: 
     erreurs,
     contacts: canSeeContacts(viewer, target),
     perimetre: { condition },
-    departements: (duTerritoire ?? []).map((code) => ({ value: code, label: `${code} — ${t.departements.get(code)?.nom ?? code}` })),
+    departements: (duTerritoire ?? []).map((code) => ({ value: code, label: libelleDepartement(code, t.departements.get(code)?.nom) })),
     listes: listesDe(viewer),
   };
 }

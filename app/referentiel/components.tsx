@@ -5,7 +5,7 @@
 import { Link, useLocation } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { formatDate, formatNombre, majuscule } from "~/ui/format";
-import { FRAICHEUR_BADGES, FRAICHEUR_LABELS } from "./labels";
+import { FRAICHEUR_BADGES, FRAICHEUR_LABELS, libelleDepartement } from "./labels";
 import type { OffreFormation } from "./catalogue.server";
 import type { CodeInconnu } from "./repertoire.server";
 import type { Page } from "~/shared/pagination";
@@ -261,7 +261,7 @@ export function DepartementSelect({
       name="departement"
       label="Département"
       value={value}
-      options={departements.filter((d) => !region || d.region_code === region).map((d) => ({ value: d.code, label: `${d.code} - ${d.nom}` }))}
+      options={departements.filter((d) => !region || d.region_code === region).map((d) => ({ value: d.code, label: libelleDepartement(d.code, d.nom) }))}
     />
   );
 }

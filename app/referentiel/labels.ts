@@ -40,3 +40,13 @@ export const STATUT_TRANSMISSION_LABELS: Record<StatutTransmission, string> = {
   jamais: "N'a jamais transmis",
   arrete: "A cessé de transmettre",
 };
+
+/** "Académie de Lyon", "Académie d'Aix-Marseille": the name of an académie, elided before a vowel. */
+export function nomAcademie(nom: string): string {
+  return /^[AEIOUYÉÈÊÀÂÎÔ]/i.test(nom) ? `Académie d'${nom}` : `Académie de ${nom}`;
+}
+
+/** "69 - Rhône": a département in a list of choices (the same dash everywhere). */
+export function libelleDepartement(code: string, nom: string | undefined): string {
+  return `${code} - ${nom ?? code}`;
+}

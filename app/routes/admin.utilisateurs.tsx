@@ -15,6 +15,7 @@ import { refuseSignupRequest, validateSignupRequest } from "~/auth/signup.server
 import { AuthErrorBoundary, CsrfInput, FormAlert, fieldState, formatDateTime } from "~/auth/ui";
 import { ErrorsAlert, Pagination } from "~/referentiel/components";
 import { titrePage } from "~/ui/erreur";
+import { libelleDepartement } from "~/referentiel/labels";
 
 export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Utilisateurs", error) }];
 export const headers = () => NO_STORE;
@@ -210,7 +211,7 @@ export default function AdminUtilisateurs() {
                 <ChoiceSelect
                   label="Département"
                   name="departementCode"
-                  options={page.territories.departements.map((d) => [d.code, `${d.code} – ${d.nom}`])}
+                  options={page.territories.departements.map((d) => [d.code, libelleDepartement(d.code, d.nom)])}
                 />
               </div>
               <div className="fr-fieldset__element fr-fieldset__element--inline">

@@ -9,6 +9,7 @@ import { formatNombre } from "~/ui/format";
 import { ErreurTableau } from "~/tableaux/components/ErreurTableau";
 import { OPTIONS_AGE, OPTIONS_NIVEAU, OPTIONS_RQTH, OPTIONS_SEXE, optionsDe, type OptionSelect } from "~/tableaux/options";
 import { titrePage } from "~/ui/erreur";
+import { libelleDepartement } from "~/referentiel/labels";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Exports des indicateurs", error) }];
@@ -131,7 +132,7 @@ export default function Exports() {
                   label="Département"
                   value={filtres.departement}
                   vide="Tous"
-                  options={territoires.departements.map((d) => ({ value: d.code, label: `${d.code} - ${d.nom}` }))}
+                  options={territoires.departements.map((d) => ({ value: d.code, label: libelleDepartement(d.code, d.nom) }))}
                 />
               </div>
               <div className="fr-col-12 fr-col-md-4">

@@ -51,7 +51,7 @@ import {
 import { indicateurs, serieMensuelle, territoires, type LigneRepartition } from "../indicateurs/indicateurs.server";
 import { formationConditions } from "../referentiel/catalogue.server";
 import { isValidCfd, isValidRncp, isValidSiret, isValidUai, normalizeRncp, normalizeSiret, normalizeUai, SIRET_PATTERN } from "../referentiel/codes";
-import { NATURE_LABELS } from "../referentiel/labels";
+import { NATURE_LABELS, libelleDepartement, nomAcademie } from "../referentiel/labels";
 import { organismeConditions, reseauxConnus } from "../referentiel/repertoire.server";
 import { todayIso } from "../statut/annee-scolaire";
 import { libelleNiveau } from "./options";
@@ -128,7 +128,7 @@ function nomTerritoire(t: Territoires, niveau: NiveauTerritoire, code: string): 
 
 function libelleTerritoire(t: Territoires, niveau: NiveauTerritoire, code: string): string {
   const nom = nomTerritoire(t, niveau, code) ?? code;
-  return niveau === "departement" ? `${nom} (${code})` : niveau === "academie" ? `Académie de ${nom}` : nom;
+  return niveau === "departement" ? `${nom} (${code})` : niveau === "academie" ? nomAcademie(nom) : nom;
 }
 
 /** A viewer whose scope is a réseau or an organisme: territories are filters of their own dashboard. */
@@ -221,7 +221,7 @@ async function resoudreVue(database: Database, viewer: Viewer, vue: Vue, t: Terr
       if (niveau === "departement") {
         const academie = t.departements.get(code)!.academie;
         if (academie && canSeeAggregates(viewer, { kind: "academie", code: academie })) {
-          filAriane.push({ libelle: `Académie de ${t.academies.get(academie) ?? academie}`, href: `/academies/${academie}` });
+          filAriane.push({ libelle: nomAcademie(t.academies.get(academie) ?? academie), href: `/academies/${academie}` });
         }
       }
       const normalise: Vue = { kind: niveau, code };
@@ -640,9 +640,9 @@ function optionsTerritoires(viewer: Viewer, t: Territoires): OptionTerritoire[] 
   const regions = [...t.regions].filter(([code]) => visible({ kind: "region", code })).sort((a, b) => a[1].localeCompare(b[1], "fr"));
   for (const [code, nom] of regions) options.push({ value: `region:${code}`, label: nom, groupe: "Régions" });
   const academies = [...t.academies].filter(([code]) => visible({ kind: "academie", code })).sort((a, b) => a[1].localeCompare(b[1], "fr"));
-  for (const [code, nom] of academies) options.push({ value: `academie:${code}`, label: `Académie de ${nom}`, groupe: "Académies" });
+  for (const [code, nom] of academies) options.push({ value: `academie:${code}`, label: nomAcademie(nom), groupe: "Académies" });
   for (const [code, d] of t.departements) {
-    if (visible({ kind: "departement", code })) options.push({ value: `departement:${code}`, label: `${code} - ${d.nom}`, groupe: "Départements" });
+    if (visible({ kind: "departement", code })) options.push({ value: `departement:${code}`, label: libelleDepartement(code, d.nom), groupe: "Départements" });
   }
   return options;
 }

@@ -165,6 +165,18 @@ describe("national page", () => {
 });
 
 describe("territory, organisme and formation pages", () => {
+  it("names académies and départements the same way in the title, the breadcrumb and the territory filter", async () => {
+    const p = await page("/", { kind: "national" }, "admin");
+    const libelles = p.panneau.territoires!.map((o) => o.label);
+    expect(libelles).toContain("Académie d'Aix-Marseille");
+    expect(libelles).toContain("Académie d'Orléans-Tours");
+    expect(libelles).toContain("Académie de Lyon");
+    expect(libelles.filter((l) => /^Académie de [AEIOUÉ]/.test(l))).toEqual([]);
+    expect(libelles).toContain("69 - Rhône");
+    const aix = await page("/academies/02", { kind: "academie", code: "02" }, "admin");
+    expect(aix.info.titre).toBe("Académie d'Aix-Marseille");
+  });
+
   it("shows a région to the public (masked) and to its DREETS", async () => {
     const attendu = await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { region: ["84"] } });
     const publique = await page("/regions/84", { kind: "region", code: "84" });
