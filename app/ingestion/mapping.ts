@@ -17,7 +17,10 @@
  *   and digits of every script); a row whose nom or prénom has none gets an error instead of a shared id.
  * - The organisme's UAI and SIRET stand for a missing établissement only as a pair: both columns missing.
  * - The NIR never reaches here: the upload drops its column on reading and only says, per row, whether one was
- *   given (`RowOptions.nirFourni`).
+ *   given (`RowOptions.nirFourni`). Its column is told by its name (`isNirHeader`) or by its values
+ *   (`looksLikeNirColumn`).
+ * - Two rows of one file with the same identity key (établissement formateur, année scolaire, learner id: the
+ *   pipeline's key of an effectif) would be one effectif: the later ones are errors (`duplicateIdentityErrors`).
  */
 
 import { ANNEE_MAX, ANNEE_MIN, daysInMonth } from "../statut/days";
@@ -442,4 +445,130 @@ export function rowToItem(
   options: RowOptions = {},
 ): Record<string, unknown> {
   return convertRow(row, mapping, defaults, options).item;
+}
+
+// ------------------------------------------------------------------------------------------------ the NIR
+
+/** Accents removed, lower case, punctuation → spaces (`N° INSEE` → `n insee`, `nir_apprenant` → `nir apprenant`). */
+function plainHeader(header: string): string {
+  return header
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, " ")
+    .trim();
+}
+
+/**
+ * Whether a column's name says it holds the NIR (numéro d'inscription au répertoire, "numéro de sécurité sociale"),
+ * tolerantly: the word "nir" anywhere ("NIR (13 chiffres + clé)", "Numéro de sécurité sociale (NIR)"), "sécurité
+ * sociale", "sécu", "n° SS", "NSS", "n°/numéro INSEE" (the NIR's common name). Not "code INSEE" nor "code commune
+ * INSEE": a commune's code, a field of its own.
+ */
+export function isNirHeader(header: string): boolean {
+  const h = plainHeader(header);
+  if (!h) return false;
+  if (/\bnir\b/.test(h) || /\bsecu(?:rite)?\s+soc(?:iale?)?\b/.test(h) || /\bsecu\b/.test(h) || /\bnss\b/.test(h)) return true;
+  if (/\b(?:n|no|num|numero|nr)\s*ss\b/.test(h)) return true;
+  if (/\b(?:code|commune|cog)\b/.test(h)) return false;
+  return /\b(?:n|no|num|numero|nr|matricule)\s*insee\b/.test(h) || /^insee\s*(?:n|no|num|numero)$/.test(h);
+}
+
+/**
+ * Whether a cell holds a NIR: 13 characters, optionally followed by the 2-digit key, spaces (or dots, dashes)
+ * allowed between groups — sexe 1/2 (7/8: provisional numbers), year, month (01–12, or 20 and above for the
+ * numbers of people whose month is unknown), département (01–99, 2A/2B), commune (not 000), order number (not
+ * 000). A SIRET (14 digits), a phone number (10 digits, or +33…), a postal code, a date, an INE (letter last) are
+ * not. The key is not checked: a mistyped one is still a NIR, not to be kept.
+ */
+export function looksLikeNir(value: string): boolean {
+  const v = value.trim().replace(/[\s.\-\u00a0\u202f]+/g, "").toUpperCase();
+  const m = /^([1278])(\d{2})(\d{2})(\d{2}|2[AB])(\d{3})(\d{3})(\d{2})?$/.exec(v);
+  if (!m) return false;
+  const month = Number(m[3]);
+  if (month === 0 || (month > 12 && month < 20)) return false;
+  return m[4] !== "00" && m[5] !== "000" && m[6] !== "000";
+}
+
+/**
+ * Whether a column holds NIRs, whatever its name: at least half of its non-empty values look like one (a column of
+ * NIRs rarely has a stray other value; a column of other things almost never has NIR-like values). A column of
+ * learner ids that are the NIR is one too: the NIR is never stored, under any name.
+ */
+export function looksLikeNirColumn(values: readonly string[]): boolean {
+  let filled = 0;
+  let nirs = 0;
+  for (const value of values) {
+    if (value.trim() === "") continue;
+    filled++;
+    if (looksLikeNir(value)) nirs++;
+  }
+  return nirs > 0 && nirs * 2 >= filled;
+}
+
+// ------------------------------------------------------------------------------------------------ duplicates
+
+/** The identity key of a converted item (the pipeline's: formateur, année scolaire, id), or null if incomplete. */
+function identityOf(item: Record<string, unknown>): string | null {
+  const text = (v: unknown) => (typeof v === "string" || typeof v === "number" ? String(v).trim() : "");
+  const uai = text(item.etablissement_formateur_uai).toUpperCase();
+  const siret = text(item.etablissement_formateur_siret).replace(/[\s.\-]/g, "");
+  const annee = text(item.annee_scolaire).replace(/\s+/g, "").replace("/", "-");
+  const id = text(item.id_erp_apprenant);
+  return uai && siret && annee && id ? [uai, siret, annee, id].join("\u0000") : null;
+}
+
+/**
+ * The rows of a file that repeat the identity key of an earlier row (same établissement formateur, année scolaire
+ * and learner id — given, or derived from nom + prénom + date de naissance without an id column): by row index,
+ * the error to show, naming the earlier row (`lignes`: the file's line numbers, by index).
+ *
+ * The pipeline keeps one effectif per key (the last item wins): importing both rows would store one and say two
+ * were accepted, losing the other's formation. Only the later rows are errors, not the first: the first is a
+ * correct row on its own, the CFA expects it imported ("the rows in error are not imported, the others are", as
+ * the page says), and when the rows are a mere repetition, rejecting both would lose the learner altogether. The
+ * message on the later row names the first and says how to keep both (an id column telling them apart) or merge.
+ */
+export function duplicateIdentityErrors(
+  items: readonly Record<string, unknown>[],
+  lignes: readonly number[],
+  rows: readonly (readonly string[])[],
+  mapping: readonly (string | null)[],
+  headers: readonly string[] = [],
+): Map<number, RowError> {
+  const mapped = new Set(mapping.filter((f): f is string => !!f));
+  const idColumn = mapping.indexOf("id_erp_apprenant");
+  const idHeader = headers[idColumn]?.trim();
+  const first = new Map<string, number>();
+  const errors = new Map<number, RowError>();
+  const cellsOf = (index: number) => mapping.map((f, col) => (f ? (rows[index]?.[col] ?? "").trim() : "")).join("\u0000");
+  items.forEach((item, index) => {
+    const key = identityOf(item);
+    if (key === null) return;
+    const earlier = first.get(key);
+    if (earlier === undefined) {
+      first.set(key, index);
+      return;
+    }
+    const ligne = lignes[earlier];
+    const annee = mapped.has("annee_scolaire") ? " et la même année scolaire" : "";
+    const formateur = mapped.has("etablissement_formateur_uai") || mapped.has("etablissement_formateur_siret") ? ", le même établissement formateur" : "";
+    let message: string;
+    if (cellsOf(index) === cellsOf(earlier)) {
+      message = `id_erp_apprenant : ligne identique à la ligne ${ligne} : elle n'est pas importée, supprimez-la du fichier`;
+    } else if (idColumn < 0) {
+      message =
+        `id_erp_apprenant : même apprenant que la ligne ${ligne} (même nom, même prénom, même date de naissance${formateur}${annee}) : ` +
+        "sans colonne d'identifiant, les deux lignes forment le même identifiant et un seul dossier serait enregistré, " +
+        `cette ligne n'est donc pas importée. Si l'apprenant suit deux formations, ajoutez une colonne « Identifiant de l'apprenant » ` +
+        `qui donne à chacune de ses lignes un identifiant différent ; sinon, regroupez les deux lignes en une seule`;
+    } else {
+      message =
+        `id_erp_apprenant : même identifiant « ${String(item.id_erp_apprenant).trim()} » que la ligne ${ligne}${formateur}${annee} : ` +
+        "un seul dossier par identifiant et par année scolaire, cette ligne n'est donc pas importée. Si l'apprenant suit deux formations, " +
+        `donnez à chacune de ses lignes un identifiant différent${idHeader ? ` (colonne « ${idHeader} »)` : ""} ; sinon, regroupez les deux lignes en une seule`;
+    }
+    errors.set(index, { path: ["id_erp_apprenant"], fields: idColumn < 0 ? ["nom_apprenant"] : ["id_erp_apprenant"], message });
+  });
+  return errors;
 }

@@ -80,6 +80,8 @@ export type UploadPageData =
       fileName: string;
       organisme: string;
       summary: TransmissionSummary | null;
+      /** Claimed by an import still running (no transmission linked yet): the page asks to reload. */
+      enCours: boolean;
     });
 
 function organismeLabel(o: { raison_sociale: string; siret: string; uai: string | null }) {
@@ -136,6 +138,7 @@ export async function televersementLoader(request: Request, database: Database):
         fileName: upload.fileName,
         organisme: organismeLabel(upload.organisme),
         summary,
+        enCours: upload.transmissionId === null,
       },
       headers,
     );

@@ -16,9 +16,17 @@
  * (dates as typed, see mapping.ts) replace the schema's on the same field, and the others get the file's column
  * names and JJ/MM/AAAA dates (`inFileTerms`); the API's messages are not changed.
  *
- * The NIR is never stored: the columns whose name is the NIR's ("NIR", "N° sécu", "Numéro de sécurité sociale"…)
- * are dropped on reading, before anything is stored or shown; only "a NIR was given" is kept, per row (`+nir`
- * after the line number), and becomes the dossier's `nir_fourni`.
+ * The NIR is never stored: the columns that hold it — told by their name ("NIR", "N° sécu", "Numéro de sécurité
+ * sociale (NIR)", "N° INSEE"…, not "Code INSEE") or by their values (mostly 13 digits + an optional 2-digit key, see
+ * mapping.ts), whatever field their name would map to — are dropped on reading, before anything is stored or
+ * shown; only "a NIR was given" is kept, per row (`+nir` after the line number), and becomes the dossier's
+ * `nir_fourni`.
+ *
+ * Two rows of a file with the same identity key (formateur, année scolaire, learner id) are one effectif for the
+ * pipeline: the later ones are errors in the preview and rejected at the import (see `duplicateIdentityErrors`).
+ *
+ * An upload is imported once: the import claims it (`imported_at`) in one statement before ingesting, and gives
+ * the claim back if the ingestion fails.
  *
  * Files are untrusted: whatever the readers throw becomes an UploadError (French message, never a 500), and the
  * XLSX reader works within limits (Excel's grid, inflated size of each part, rows, cells).
@@ -37,8 +45,11 @@ import {
   autoMap,
   buildAliasIndex,
   convertRow,
+  duplicateIdentityErrors,
   etablissementDefaulted,
   isDateField,
+  isNirHeader,
+  looksLikeNirColumn,
   matchHeader,
   sanitizeMapping,
   type MappableField,
@@ -75,12 +86,15 @@ export class UploadError extends Error {
   }
 }
 
-/** The file's columns that hold the NIR, by their name (every field's aliases compete, as in the mapping). */
+/**
+ * The file's columns that hold the NIR, by their name: the NIR's aliases (every field's aliases compete, as in the
+ * mapping), or any name `isNirHeader` tells (tolerant: "Numéro de sécurité sociale (NIR)", "N° INSEE"…).
+ */
 const NIR_FIELD = "nir_apprenant";
 const ALIASES_WITH_NIR = buildAliasIndex(DOSSIER_V3_FIELDS.map((f) => ({ field: f.field, label: f.label, required: f.required })));
 
 export function isNirColumn(header: string): boolean {
-  return matchHeader(header, ALIASES_WITH_NIR) === NIR_FIELD;
+  return matchHeader(header, ALIASES_WITH_NIR) === NIR_FIELD || isNirHeader(header);
 }
 
 /** The first cell of a stored row: its line number in the file, followed by `+nir` when the row gave a NIR. */
@@ -175,7 +189,7 @@ export interface ReadFile {
   headers: string[];
   /** Data rows, without the NIR's cells, each prefixed with its line number in the file (and `+nir`, see rowInfo). */
   rows: string[][];
-  /** Names of the NIR columns dropped on reading. */
+  /** Names of the NIR columns dropped on reading (by their name or by their values). */
   nirColumns: string[];
   encoding?: string;
   delimiter?: string;
@@ -239,8 +253,10 @@ export function readUploadedFile(bytes: Uint8Array, fileName: string): ReadFile 
   if (table.headers.length > MAX_UPLOAD_COLUMNS) {
     throw new UploadError(`Le fichier a ${table.headers.length} colonnes : ${MAX_UPLOAD_COLUMNS} au plus. Supprimez les colonnes inutiles.`);
   }
-  // the NIR: its columns are dropped, only whether each row gave one is kept
-  const nirIndexes = new Set(table.headers.flatMap((h, i) => (isNirColumn(h) ? [i] : [])));
+  // the NIR: its columns (by name, or by values whatever the name) are dropped, only whether each row gave one is kept
+  const nirIndexes = new Set(
+    table.headers.flatMap((h, i) => (isNirColumn(h) || looksLikeNirColumn(table.rows.map((r) => r.cells[i] ?? "")) ? [i] : [])),
+  );
   const kept = table.headers.map((_, i) => i).filter((i) => !nirIndexes.has(i));
   const headers = kept.map((i) => table.headers[i]);
   const rows: string[][] = [];
@@ -427,9 +443,12 @@ export function mappingNotes(upload: UploadRecord, mapping: (string | null)[], a
   }
   const nbNir = upload.rows.filter((row) => rowInfo(row).nirFourni).length;
   if (nbNir) {
+    // the names of the dropped columns are not stored with the upload: the note says how a column is recognised
     notes.push(
       `Colonne du NIR (numéro de sécurité sociale) : elle a seulement été lue pour noter qu'un NIR était fourni (${nbNir} ${nbNir > 1 ? "lignes" : "ligne"}). ` +
-        "Le NIR n'est pas conservé : cette colonne n'apparaît pas ci-dessous et seule l'information « NIR fourni » est enregistrée.",
+        "Le NIR n'est pas conservé : cette colonne n'apparaît pas ci-dessous et seule l'information « NIR fourni » est enregistrée. " +
+        "Une colonne est reconnue comme celle du NIR à son nom (NIR, sécurité sociale, n° INSEE…) ou à ses valeurs " +
+        "(13 chiffres commençant par 1, 2, 7 ou 8, suivis ou non de la clé à 2 chiffres), quel que soit son nom.",
     );
   }
   const missingRequired = UPLOAD_FIELDS.filter((f) => f.required && !mapped.has(f.field) && !covered.has(f.field));
@@ -468,13 +487,20 @@ function itemsOf(upload: UploadRecord, mapping: (string | null)[], anneeScolaire
   /** Errors of the rows' conversion, by row index: the schema's message on the same field gives way to them. */
   const rowErrors = new Map<number, RowError[]>();
   const options = { excelSerials: upload.format === "XLSX", headers: upload.headers };
+  const cells = upload.rows.map((row) => row.slice(1));
   const items = upload.rows.map((row, index) => {
     const { ligne, nirFourni } = rowInfo(row);
     lignes.push(ligne);
-    const { item, errors } = convertRow(row.slice(1), mapping, defaults, { ...options, nirFourni });
+    const { item, errors } = convertRow(cells[index], mapping, defaults, { ...options, nirFourni });
     if (errors.length) rowErrors.set(index, errors);
     return item;
   });
+  // A later row with an earlier row's identity key: its id is taken out, so that the schema refuses it (preview and
+  // import alike, the pipeline unchanged) and the duplicate's message replaces the schema's "champ obligatoire".
+  for (const [index, error] of duplicateIdentityErrors(items, lignes, cells, mapping, upload.headers)) {
+    delete items[index].id_erp_apprenant;
+    rowErrors.set(index, [...(rowErrors.get(index) ?? []).filter((e) => e.path[0] !== "id_erp_apprenant"), error]);
+  }
   return { items, lignes, rowErrors };
 }
 
@@ -582,19 +608,33 @@ export async function importUpload(
   mapping: (string | null)[],
   anneeScolaire: string | null,
 ): Promise<IngestResult> {
-  if (upload.importedAt) throw new UploadError("Ce fichier a déjà été importé.");
-  const { items, lignes, rowErrors } = itemsOf(upload, mapping, anneeScolaire);
-  const result = await ingestDossiers(database, items, {
-    organismeId: upload.organisme.id,
-    source: "FICHIER",
-    erp: upload.erp,
-    fileName: upload.fileName,
-    lignes,
-  });
-  if (result.nbRejected) await explainRejections(database, result.transmissionId, rowErrors, fieldNames(upload.headers, mapping));
-  await database.rows(
-    sql`update televersements set imported_at = now(), transmission_id = ${result.transmissionId} where id = ${upload.id}`,
+  const already = new UploadError("Ce fichier a déjà été importé.");
+  if (upload.importedAt) throw already;
+  // The claim, in one statement: of simultaneous imports of one upload (double click, several tabs), one only
+  // gets the row; the others are told it was imported, and no second transmission is recorded.
+  const claimed = await database.rows<{ id: string }>(
+    sql`update televersements set imported_at = now() where id = ${upload.id} and imported_at is null returning id`,
   );
+  if (claimed.length === 0) throw already;
+  let result: IngestResult;
+  try {
+    const { items, lignes, rowErrors } = itemsOf(upload, mapping, anneeScolaire);
+    result = await ingestDossiers(database, items, {
+      organismeId: upload.organisme.id,
+      source: "FICHIER",
+      erp: upload.erp,
+      fileName: upload.fileName,
+      lignes,
+    });
+    await database.rows(sql`update televersements set transmission_id = ${result.transmissionId} where id = ${upload.id}`);
+    if (result.nbRejected) await explainRejections(database, result.transmissionId, rowErrors, fieldNames(upload.headers, mapping));
+  } catch (error) {
+    // nothing recorded (or not linked): the claim is given back, the user may import again
+    await database
+      .rows(sql`update televersements set imported_at = null where id = ${upload.id} and transmission_id is null`)
+      .catch((release) => console.error("[téléversement] libération de l'import en échec :", release));
+    throw error;
+  }
   return result;
 }
 

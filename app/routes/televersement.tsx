@@ -379,6 +379,13 @@ function EtapeResultat({ data }: { data: Extract<UploadPageData, { step: "result
             s.nbUnchanged ? ` (dont ${pluriel(s.nbUnchanged, "inchangée", "inchangées")} depuis l'envoi précédent)` : ""
           }, ${pluriel(s.nbRejected, "ligne refusée", "lignes refusées")} sur ${pluriel(s.nbItems, "ligne")}.`}
         />
+      ) : data.enCours ? (
+        <Alert
+          className="fr-mb-3w"
+          severity="info"
+          title="Import en cours"
+          description={`${data.fileName} (${data.organisme}) est en cours d'import : rechargez la page dans quelques instants pour voir le résultat.`}
+        />
       ) : (
         <Alert className="fr-mb-3w" severity="success" title="Import terminé" description={data.fileName} />
       )}

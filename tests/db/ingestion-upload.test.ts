@@ -353,6 +353,247 @@ describe("the NIR is never stored", () => {
   });
 });
 
+describe("the NIR is never stored, whatever its column's name", () => {
+  const NIR = "2060375112042 17";
+  const NIR_13 = "1990675112042";
+  const transmitted = async (fileName: string) =>
+    (await t.database.rows<{ n: number }>(sql`select count(*)::int n from transmissions where file_name = ${fileName}`))[0].n;
+
+  it("a column named « Numéro de sécurité sociale (NIR) », « NIR (13 chiffres + clé) », « N° INSEE », « Numéro INSEE » is dropped; « Code INSEE » is kept", async () => {
+    for (const header of ["Numéro de sécurité sociale (NIR)", "NIR (13 chiffres + clé)", "N° INSEE", "Numéro INSEE"]) {
+      const csv = [
+        `Nom;Prénom;Date de naissance;${header};Code INSEE;Date d'inscription;Date d'entrée en formation;Date de fin de formation`,
+        `Secu;Un;01/02/2006;${NIR};75112;01/06/2024;02/09/2024;30/06/2025`,
+        `Secu;Deux;01/02/2006;;75112;01/06/2024;02/09/2024;30/06/2025`,
+      ].join("\n");
+      const { file, upload, mapping, preview } = await uploadAndPreview(new TextEncoder().encode(csv), "nir-nom.csv");
+      expect(file.nirColumns, header).toEqual([header]);
+      expect(file.headers).not.toContain(header);
+      expect(file.headers).toContain("Code INSEE");
+      expect(mapping[file.headers.indexOf("Code INSEE")]).toBe("code_commune_insee_apprenant");
+      const [stored] = await t.database.rows<{ row: string }>(sql`select row_to_json(t)::text as row from televersements t where id = ${upload.id}`);
+      expect(stored.row).not.toMatch(/2060375112042|112042 17/);
+      expect(JSON.stringify(preview)).not.toMatch(/2060375112042|112042 17/);
+      expect(upload.rows.map((r) => r[0])).toEqual(["2+nir", "3"]);
+      expect(mappingNotes(upload, mapping, "2024-2025").notes.join(" ")).toMatch(/Colonne du NIR \(numéro de sécurité sociale\) : .*\(1 ligne\)\. Le NIR n'est pas conservé/);
+    }
+  });
+
+  it("a column of NIRs under any name (even one of a field) is dropped by its values; SIRET, phone, postal code, date columns are not", async () => {
+    const csv = [
+      "Nom;Prénom;Date de naissance;Matricule;Assuré;SIRET employeur;Téléphone;Code postal;Date d'inscription;Date d'entrée en formation;Date de fin de formation",
+      `Valeur;Un;01/02/2006;${NIR};${NIR_13};${siretOf(21)};06 12 34 56 78;75011;01/06/2024;02/09/2024;30/06/2025`,
+      `Valeur;Deux;02/02/2006;2 06 03 2A 004 123;;${siretOf(22)};0612345678;2000;01/06/2024;02/09/2024;30/06/2025`,
+      `Valeur;Trois;03/02/2006;;;${siretOf(23)};+33 6 12 34 56 78;97411;01/06/2024;02/09/2024;30/06/2025`,
+    ].join("\n");
+    const { file, upload, preview } = await uploadAndPreview(new TextEncoder().encode(csv), "nir-valeurs.csv");
+    expect(file.nirColumns).toEqual(["Matricule", "Assuré"]);
+    expect(file.headers).toEqual([
+      "Nom",
+      "Prénom",
+      "Date de naissance",
+      "SIRET employeur",
+      "Téléphone",
+      "Code postal",
+      "Date d'inscription",
+      "Date d'entrée en formation",
+      "Date de fin de formation",
+    ]);
+    expect(upload.rows.map((r) => r[0])).toEqual(["2+nir", "3+nir", "4"]);
+    const [stored] = await t.database.rows<{ row: string }>(sql`select row_to_json(t)::text as row from televersements t where id = ${upload.id}`);
+    expect(stored.row).not.toMatch(/2060375112042|1990675112042|2A 004 123/);
+    expect(JSON.stringify(preview)).not.toMatch(/2060375112042|1990675112042|2A 004 123/);
+    // "Matricule" was the id column: without it, ids are derived from the names
+    expect(preview.rows.map((r) => r.id).sort()).toEqual(["valeur-deux-2006-02-02", "valeur-trois-2006-02-03", "valeur-un-2006-02-01"]);
+  });
+
+  it("over HTTP, the preview neither shows nor keeps it, and says the column was not kept", async () => {
+    const app = await serveApp(t.database);
+    try {
+      const { user } = await createUser(t.database, {
+        email: "cfa-nir@test.fr",
+        password: "Mot-de-passe-de-test-42",
+        organisation: { type: "ORGANISME_FORMATION", siret: cfa.siret, uai: cfa.uai } as never,
+      });
+      const cookie = (await createSession(t.database, user.id, new Request("http://localhost/"))).split(";")[0];
+      const html = await (await fetch(`${app.baseUrl}/televersement`, { headers: { Cookie: cookie } })).text();
+      const csrf = /name="csrf" value="([^"]+)"/.exec(html)![1];
+      const form = new FormData();
+      form.set("csrf", csrf);
+      form.set("intent", "televerser");
+      form.set("organisme", String(cfa.id));
+      form.set(
+        "fichier",
+        new File(
+          [
+            "Nom;Prénom;Date de naissance;Numéro de sécurité sociale (NIR);Date d'inscription;Date d'entrée en formation;Date de fin de formation\n" +
+              `Httpnir;Un;01/02/2006;${NIR};01/06/2024;02/09/2024;30/06/2025\n`,
+          ],
+          "nir-http.csv",
+          { type: "text/csv" },
+        ),
+      );
+      const res = await fetch(`${app.baseUrl}/televersement`, { method: "POST", body: form, headers: { Cookie: cookie }, redirect: "manual" });
+      const location = res.headers.get("location")!;
+      const page = await (await fetch(`${app.baseUrl}${location}`, { headers: { Cookie: cookie } })).text();
+      expect(page).toContain("Httpnir");
+      expect(page).not.toMatch(/2060375112042|112042 17/);
+      expect(page).not.toContain("Numéro de sécurité sociale (NIR)");
+      expect(page).toContain("Le NIR n&#x27;est pas conservé");
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("the import keeps only that a NIR was given", async () => {
+    const csv = [
+      "Nom;Prénom;Date de naissance;N° INSEE;Date d'inscription;Date d'entrée en formation;Date de fin de formation",
+      `Nirfourni;Oui;01/02/2006;${NIR};01/06/2024;02/09/2024;30/06/2025`,
+      `Nirfourni;Non;01/02/2006;;01/06/2024;02/09/2024;30/06/2025`,
+    ].join("\n");
+    const { upload, mapping } = await uploadAndPreview(new TextEncoder().encode(csv), "nir-import.csv");
+    const result = await importUpload(t.database, upload, mapping, "2024-2025");
+    expect(result).toMatchObject({ nbAccepted: 2, nbRejected: 0 });
+    expect(await transmitted("nir-import.csv")).toBe(1);
+    const rows = await t.database.rows<{ prenom: string; nir_fourni: boolean }>(
+      sql`select prenom, nir_fourni from effectifs where nom = 'Nirfourni' order by prenom`,
+    );
+    expect(rows).toEqual([
+      { prenom: "Non", nir_fourni: false },
+      { prenom: "Oui", nir_fourni: true },
+    ]);
+  });
+});
+
+describe("one learner on two rows of a file", () => {
+  const HEAD = "Nom;Prénom;Date de naissance;Code diplôme;Courriel;Date d'inscription;Date d'entrée en formation;Date de fin de formation";
+
+  it("without an id column: the later row is an error naming the earlier one, not imported, counted as rejected", async () => {
+    const csv = [
+      HEAD,
+      "Garnier;Hugo;12/05/2005;50022141;hugo.cap@test.fr;01/06/2024;02/09/2024;30/06/2025",
+      "Autre;Élève;13/05/2005;50022141;;01/06/2024;02/09/2024;30/06/2025",
+      "Garnier;Hugo;12/05/2005;40025214;hugo.bp@test.fr;01/06/2024;02/09/2024;30/06/2026",
+    ].join("\n");
+    const { upload, mapping, preview } = await uploadAndPreview(new TextEncoder().encode(csv), "doublon.csv");
+    expect(preview).toMatchObject({ nbRows: 3, nbValid: 2, nbErrors: 1 });
+    const doublon = preview.rows.find((r) => r.ligne === 4)!;
+    expect(doublon.ok).toBe(false);
+    const message =
+      "Identifiant ERP de l'apprenant : même apprenant que la ligne 2 (même nom, même prénom, même date de naissance) : sans colonne " +
+      "d'identifiant, les deux lignes forment le même identifiant et un seul dossier serait enregistré, cette ligne n'est donc pas importée. " +
+      "Si l'apprenant suit deux formations, ajoutez une colonne « Identifiant de l'apprenant » qui donne à chacune de ses lignes un " +
+      "identifiant différent ; sinon, regroupez les deux lignes en une seule";
+    expect(doublon.cells[0].errors).toEqual([message]);
+    expect(doublon.otherErrors).toEqual([]);
+    expect(preview.rows.find((r) => r.ligne === 2)).toMatchObject({ ok: true, id: "garnier-hugo-2005-05-12" });
+
+    const result = await importUpload(t.database, upload, mapping, "2024-2025");
+    expect(result).toMatchObject({ nbItems: 3, nbAccepted: 2, nbRejected: 1 });
+    const stored = await t.database.rows<{ id_erp_apprenant: string; email: string | null }>(
+      sql`select id_erp_apprenant, email from effectifs where nom = 'Garnier'`,
+    );
+    expect(stored).toEqual([{ id_erp_apprenant: "garnier-hugo-2005-05-12", email: "hugo.cap@test.fr" }]);
+    const summary = await transmissionSummary(t.database, result.transmissionId);
+    expect(summary).toMatchObject({ nbAccepted: 2, nbRejected: 1 });
+    expect(summary!.errors).toEqual([expect.objectContaining({ ligne: 4, nom: "Garnier", prenom: "Hugo", messages: [message] })]);
+  });
+
+  it("with an id column, the same id twice in one année scolaire; an identical row says so; another year is another effectif", async () => {
+    const csv = [
+      `Identifiant;Année scolaire;${HEAD}`,
+      "G-1;2024-2025;Garnier;Léa;12/05/2005;50022141;;01/06/2024;02/09/2024;30/06/2025",
+      "G-1;2024-2025;Garnier;Léa;12/05/2005;40025214;;01/06/2024;02/09/2024;30/06/2026",
+      "G-1;2025-2026;Garnier;Léa;12/05/2005;40025214;;01/06/2025;02/09/2025;30/06/2026",
+      "G-2;2024-2025;Garnier;Tom;12/05/2005;50022141;;01/06/2024;02/09/2024;30/06/2025",
+      "G-2;2024/2025;Garnier;Tom;12/05/2005;50022141;;01/06/2024;02/09/2024;30/06/2025",
+      "G-2;2024-2025;Garnier;Tom;12/05/2005;50022141;;01/06/2024;02/09/2024;30/06/2025",
+    ].join("\n");
+    const { preview } = await uploadAndPreview(new TextEncoder().encode(csv), "doublon-id.csv");
+    expect(preview).toMatchObject({ nbRows: 6, nbValid: 3, nbErrors: 3 });
+    expect(preview.rows.find((r) => r.ligne === 3)!.cells[0].errors).toEqual([
+      "Identifiant : même identifiant « G-1 » que la ligne 2 et la même année scolaire : un seul dossier par identifiant et par année " +
+        "scolaire, cette ligne n'est donc pas importée. Si l'apprenant suit deux formations, donnez à chacune de ses lignes un " +
+        "identifiant différent (colonne « Identifiant ») ; sinon, regroupez les deux lignes en une seule",
+    ]);
+    // "2024/2025" is the année "2024-2025"
+    expect(preview.rows.find((r) => r.ligne === 6)!.cells[0].errors).toEqual([expect.stringMatching(/^Identifiant : même identifiant « G-2 » que la ligne 5 /)]);
+    expect(preview.rows.find((r) => r.ligne === 7)!.cells[0].errors).toEqual([
+      "Identifiant : ligne identique à la ligne 5 : elle n'est pas importée, supprimez-la du fichier",
+    ]);
+    expect(preview.rows.find((r) => r.ligne === 4)!.ok).toBe(true);
+  });
+});
+
+describe("an upload is imported once", () => {
+  const csv = (nom: string) =>
+    [
+      "Nom;Prénom;Date de naissance;Date d'inscription;Date d'entrée en formation;Date de fin de formation",
+      `${nom};Un;01/02/2006;01/06/2024;02/09/2024;30/06/2025`,
+      `${nom};Deux;01/02/2006;01/06/2024;02/09/2024;30/06/2025`,
+    ].join("\n");
+  const transmissions = async (fileName: string) =>
+    (await t.database.rows<{ n: number }>(sql`select count(*)::int n from transmissions where file_name = ${fileName}`))[0].n;
+
+  it("three simultaneous imports record one transmission; the others are told it was imported", async () => {
+    const { upload, mapping } = await uploadAndPreview(new TextEncoder().encode(csv("Simultane")), "simultane.csv");
+    const outcomes = await Promise.allSettled([1, 2, 3].map(() => importUpload(t.database, upload, mapping, "2024-2025")));
+    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
+    const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
+    expect(refused.map((o) => [o.reason instanceof UploadError, (o.reason as Error).message])).toEqual([
+      [true, "Ce fichier a déjà été importé."],
+      [true, "Ce fichier a déjà été importé."],
+    ]);
+    expect(await transmissions("simultane.csv")).toBe(1);
+    const reloaded = (await loadUpload(t.database, access, upload.id))!;
+    expect(reloaded.importedAt).not.toBeNull();
+    expect(reloaded.transmissionId).toBe((outcomes.find((o) => o.status === "fulfilled") as PromiseFulfilledResult<{ transmissionId: number }>).value.transmissionId);
+  });
+
+  // PGlite (one connection) serialises the three requests; on a PostgreSQL server (DATABASE_URL) they do race
+  it("over HTTP, three simultaneous POSTs « importer »: one import, the others get the French answer", async () => {
+    const { upload } = await uploadAndPreview(new TextEncoder().encode(csv("Httpsimultane")), "http-simultane.csv");
+    const app = await serveApp(t.database);
+    try {
+      const { user } = await createUser(t.database, {
+        email: "cfa-simultane@test.fr",
+        password: "Mot-de-passe-de-test-42",
+        organisation: { type: "ORGANISME_FORMATION", siret: cfa.siret, uai: cfa.uai } as never,
+      });
+      const cookie = (await createSession(t.database, user.id, new Request("http://localhost/"))).split(";")[0];
+      const page = await (await fetch(`${app.baseUrl}/televersement?id=${upload.id}`, { headers: { Cookie: cookie } })).text();
+      const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1];
+      const body = new URLSearchParams({ csrf, intent: "importer", id: upload.id, annee_scolaire: "2024-2025" });
+      for (const [, name, value] of page.matchAll(/<input type="hidden" name="(col_\d+)" value="([^"]*)"/g)) body.set(name, value);
+      const responses = await Promise.all(
+        [1, 2, 3].map(() => fetch(`${app.baseUrl}/televersement`, { method: "POST", body, headers: { Cookie: cookie }, redirect: "manual" })),
+      );
+      const texts = await Promise.all(responses.map((r) => r.text()));
+      expect(responses.filter((r) => [302, 303].includes(r.status))).toHaveLength(1);
+      expect(texts.filter((x) => x.includes("Ce fichier a déjà été importé."))).toHaveLength(2);
+      expect(await transmissions("http-simultane.csv")).toBe(1);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("an import that fails gives the claim back: the file can be imported again", async () => {
+    const { upload, mapping } = await uploadAndPreview(new TextEncoder().encode(csv("Echec")), "echec.csv");
+    await t.database.rows(sql`alter table transmissions rename to transmissions_hors_service`);
+    try {
+      await expect(importUpload(t.database, upload, mapping, "2024-2025")).rejects.toThrow();
+    } finally {
+      await t.database.rows(sql`alter table transmissions_hors_service rename to transmissions`);
+    }
+    const after = (await loadUpload(t.database, access, upload.id))!;
+    expect(after.importedAt).toBeNull();
+    expect(await transmissions("echec.csv")).toBe(0);
+    const result = await importUpload(t.database, after, mapping, "2024-2025");
+    expect(result).toMatchObject({ nbAccepted: 2, nbRejected: 0 });
+    expect(await transmissions("echec.csv")).toBe(1);
+  });
+});
+
 describe("ids derived from names in other scripts", () => {
   it("two learners born the same day, with names in Chinese characters, are two effectifs", async () => {
     const csv = [

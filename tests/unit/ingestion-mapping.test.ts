@@ -7,7 +7,11 @@ import {
   convertDateCell,
   convertRow,
   deriveIdErp,
+  duplicateIdentityErrors,
   etablissementDefaulted,
+  isNirHeader,
+  looksLikeNir,
+  looksLikeNirColumn,
   normalizeHeader,
   rowToItem,
   sanitizeMapping,
@@ -355,5 +359,100 @@ describe("dates the schema would refuse, said in the file's terms", () => {
     expect(errorsOf("", "  ")).toEqual([]);
     const noName = convertRow(["A", "B", "31/04/2006"], mapping.slice(0, 3), {}, { headers: ["Nom", "Prénom", " "] });
     expect(noName.errors[0].message).toBe("Colonne 3 : « 31/04/2006 » n'existe pas : date attendue au format JJ/MM/AAAA (ex. 30/04/2006)");
+  });
+});
+
+describe("the NIR's column, by name and by values", () => {
+  it("tells the NIR's names, tolerantly, but not a commune's INSEE code", () => {
+    for (const h of [
+      "NIR",
+      "nir_apprenant",
+      "Numéro de sécurité sociale (NIR)",
+      "NIR (13 chiffres + clé)",
+      "N° INSEE",
+      "Numéro INSEE",
+      "No INSEE",
+      "N° sécu",
+      "Sécurité sociale",
+      "N° SS",
+      "NSS apprenant",
+    ]) {
+      expect(isNirHeader(h), h).toBe(true);
+    }
+    for (const h of ["Code INSEE", "Code commune INSEE", "Commune INSEE", "Code INSEE de naissance", "Nom", "INE", "N° apprenant", "Devenir", "Matricule"]) {
+      expect(isNirHeader(h), h).toBe(false);
+    }
+  });
+
+  it("tells a NIR's value: 13 digits, an optional key, spaces allowed, 2A/2B; not a SIRET, phone, postal code, date", () => {
+    for (const v of ["2060375112042 17", "2060375112042", "1 99 06 75 112 042", "2 06 03 2A 004 123 45", "1990699123456", "7 85 12 99 001 001 12"]) {
+      expect(looksLikeNir(v), v).toBe(true);
+    }
+    for (const v of [
+      "13002456000018", // SIRET
+      "130 024 560 00018",
+      "0612345678",
+      "06 12 34 56 78",
+      "+33 6 12 34 56 78",
+      "33612345678",
+      "75011",
+      "02/09/2024",
+      "20240902",
+      "1234567890A", // INE
+      "3060375112042", // sexe 3
+      "2060075112042", // month 00
+      "2061575112042", // month 15
+      "2060300112042", // département 00
+      "2060375000042", // commune 000
+      "206037511204", // 12 digits
+      "20603751120421", // 14 digits
+    ]) {
+      expect(looksLikeNir(v), v).toBe(false);
+    }
+  });
+
+  it("a column is the NIR's when at least half its non-empty values look like one", () => {
+    expect(looksLikeNirColumn(["2060375112042 17", "", "1990675112042", "inconnu"])).toBe(true);
+    expect(looksLikeNirColumn(["2060375112042 17", "x", "y"])).toBe(false);
+    expect(looksLikeNirColumn(["", " "])).toBe(false);
+    expect(looksLikeNirColumn(["13002456000018", "0612345678", "75011"])).toBe(false);
+  });
+});
+
+describe("duplicateIdentityErrors", () => {
+  const defaults = {
+    annee_scolaire: "2024-2025",
+    etablissement_formateur_uai: "0751234J",
+    etablissement_formateur_siret: "13002456000018",
+    etablissement_responsable_uai: "0751234J",
+    etablissement_responsable_siret: "13002456000018",
+  };
+  const headers = ["Nom", "Prénom", "Date de naissance", "Code diplôme"];
+  const mapping = autoMap(headers, FIELDS);
+  const rows = [
+    ["Garnier", "Hugo", "12/05/2005", "50022141"],
+    ["Garnier", "Hugo", "12/05/2005", "40025214"],
+    ["Garnier", "Hugo", "12/05/2005", "50022141"],
+    ["Garnier", "Hugo", "13/05/2005", "50022141"],
+  ];
+  const items = rows.map((r) => convertRow(r, mapping, defaults, { headers }).item);
+
+  it("flags the later rows with the earlier one's identity key, not the first", () => {
+    const errors = duplicateIdentityErrors(items, [2, 3, 4, 5], rows, mapping, headers);
+    expect([...errors.keys()]).toEqual([1, 2]);
+    expect(errors.get(1)).toMatchObject({ path: ["id_erp_apprenant"], fields: ["nom_apprenant"] });
+    expect(errors.get(1)!.message).toMatch(/^id_erp_apprenant : même apprenant que la ligne 2 \(même nom, même prénom, même date de naissance\)/);
+    expect(errors.get(1)!.message).toMatch(/ajoutez une colonne « Identifiant de l'apprenant »/);
+    expect(errors.get(2)!.message).toBe("id_erp_apprenant : ligne identique à la ligne 2 : elle n'est pas importée, supprimez-la du fichier");
+  });
+
+  it("another année scolaire or another établissement formateur is another effectif", () => {
+    const other = [
+      { ...items[0] },
+      { ...items[1], annee_scolaire: "2025-2026" },
+      { ...items[1], etablissement_formateur_uai: "0751235K" },
+      { ...items[1], annee_scolaire: "2024/2025" },
+    ];
+    expect([...duplicateIdentityErrors(other, [2, 3, 4, 5], rows, mapping, headers).keys()]).toEqual([3]);
   });
 });
