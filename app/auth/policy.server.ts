@@ -9,6 +9,7 @@
  *    `{ kind: "scope" }` = the viewer's whole scope). A list of targets means their intersection (e.g. a réseau's
  *    CFAs in one région).
  *  - `scopeFilter(viewer)` / `scopeSql(viewer, alias)`: the restriction every indicator query must apply.
+ *  - `perimetreDeLEspace(viewer, organismeId, formateurs)`: the part of a CFA space the viewer sees (decision 017).
  *  - `maskSmallCounts(viewer, n)`: counts 1…threshold-1 become "< threshold" for the public.
  *  - `logNamedListAccess(database, viewer, …)`: the audit log of named lists.
  */
@@ -38,8 +39,22 @@ export type Scope =
   | { kind: "departement"; code: string }
   | { kind: "academie"; code: string }
   | { kind: "reseau"; nom: string }
-  /** An organisme's rows (one SIRET may carry several UAIs) and, for a responsable, its formateurs. */
-  | { kind: "organisme"; organismeIds: number[] };
+  /**
+   * An organisme's rows (one SIRET may carry several UAIs) and, for a responsable, its formateurs: the effectifs
+   * they train (organisme formateur) are in the scope.
+   */
+  | {
+      kind: "organisme";
+      organismeIds: number[];
+      /**
+       * The organisation's own rows (not its formateurs): the effectifs they are responsable of are in the scope too,
+       * whatever their formateur (docs/decisions/017). Set on every viewer's scope (`scopeOfOrganisation`), which is
+       * then complete: nothing is added to it. Absent, the scope names organismes whose own perimeter is meant (an
+       * organisme's dashboard: it, its formateurs, the effectifs it is responsable of), which the indicator module
+       * resolves (app/indicateurs/indicateurs.server.ts).
+       */
+      responsables?: number[];
+    };
 
 export interface ViewerUser {
   id: number;
@@ -133,6 +148,7 @@ export const CONTACTS_BY_TYPE: Record<OrganisationType, boolean> = {
 export function scopeOfOrganisation(
   organisation: Pick<typeof organisations.$inferSelect, "type" | "regionCode" | "departementCode" | "academieCode" | "reseau">,
   organismeIds: number[] = [],
+  responsables: number[] = [],
 ): Scope {
   switch (organisation.type) {
     case "ADMINISTRATEUR":
@@ -150,7 +166,7 @@ export function scopeOfOrganisation(
     case "TETE_DE_RESEAU":
       return { kind: "reseau", nom: organisation.reseau ?? "" };
     case "ORGANISME_FORMATION":
-      return { kind: "organisme", organismeIds };
+      return { kind: "organisme", organismeIds, responsables: responsables.filter((id) => organismeIds.includes(id)) };
   }
 }
 
@@ -293,6 +309,32 @@ export function canTransmitFor(viewer: Viewer, organismeId: number): boolean {
   return ids === null || ids.includes(organismeId);
 }
 
+/** The effectifs of a perimeter: those trained by one of `organismeIds`, or whose responsable is one of `responsableIds`. */
+export interface PerimetreEffectifs {
+  organismeIds: number[];
+  responsableIds: number[];
+}
+
+/**
+ * The part of organisme X's space a viewer may see (docs/decisions/017). X's space covers X and its formateurs
+ * (`formateurs`, organisme_relations) and the effectifs X is responsable of. A national viewer sees all of it. A CFA
+ * user sees it within its own scope, never X's: the organismes of X's space that are in its scope, and the effectifs
+ * X is responsable of only when X is one of its organisation's own rows. So a responsable's user, in the space of its
+ * formateur F, sees F's learners, not those of F's own formateurs nor those F is the responsable of elsewhere.
+ * Nobody else opens a space: nothing.
+ */
+export function perimetreDeLEspace(viewer: Viewer, organismeId: number, formateurs: number[]): PerimetreEffectifs {
+  const tous = [...new Set([organismeId, ...formateurs])].sort((a, b) => a - b);
+  const scope = viewer.scope;
+  if (viewer.userId === null) return { organismeIds: [], responsableIds: [] };
+  if (scope.kind === "national") return { organismeIds: tous, responsableIds: [organismeId] };
+  if (scope.kind !== "organisme") return { organismeIds: [], responsableIds: [] };
+  return {
+    organismeIds: tous.filter((id) => scope.organismeIds.includes(id)),
+    responsableIds: (scope.responsables ?? []).includes(organismeId) ? [organismeId] : [],
+  };
+}
+
 // --------------------------------------------------------------------------------- responses for loaders
 
 const TEXT = { "Content-Type": "text/plain; charset=utf-8" };
@@ -430,31 +472,39 @@ export function maskSmallCounts(viewer: Viewer, value: number | null): MaskedCou
 
 const viewerCache = new WeakMap<Request, Promise<Viewer>>();
 
-/** The organismes of an ORGANISME_FORMATION organisation: its SIRET (and UAI when set) and their formateurs. */
-export async function organismeIdsOfOrganisation(database: Database, siret: string, uai: string | null): Promise<number[]> {
+/**
+ * The organismes of an ORGANISME_FORMATION organisation: `organismeIds`, its SIRET (and UAI when set) and their
+ * formateurs; `responsableIds`, its own rows only (the effectifs they are responsable of are its learners too).
+ */
+export async function perimetreDeLOrganisation(database: Database, siret: string, uai: string | null): Promise<PerimetreEffectifs> {
   const own = await database.db
     .select({ id: organismes.id })
     .from(organismes)
     .where(uai ? and(eq(organismes.siret, siret), eq(organismes.uai, uai)) : eq(organismes.siret, siret));
-  const ids = own.map((o) => o.id);
-  if (!ids.length) return [];
+  const ids = own.map((o) => o.id).sort((a, b) => a - b);
+  if (!ids.length) return { organismeIds: [], responsableIds: [] };
   const formateurs = await database.db
     .select({ id: organismeRelations.formateurId })
     .from(organismeRelations)
     .where(inArray(organismeRelations.responsableId, ids));
-  return [...new Set([...ids, ...formateurs.map((f) => f.id)])].sort((a, b) => a - b);
+  return { organismeIds: [...new Set([...ids, ...formateurs.map((f) => f.id)])].sort((a, b) => a - b), responsableIds: ids };
+}
+
+/** The organismes of an ORGANISME_FORMATION organisation: its SIRET (and UAI when set) and their formateurs. */
+export async function organismeIdsOfOrganisation(database: Database, siret: string, uai: string | null): Promise<number[]> {
+  return (await perimetreDeLOrganisation(database, siret, uai)).organismeIds;
 }
 
 export async function viewerOfSession(database: Database, session: SessionRecord): Promise<AuthenticatedViewer> {
   const { organisation, user } = session;
-  const organismeIds =
+  const perimetre =
     organisation.type === "ORGANISME_FORMATION" && organisation.siret
-      ? await organismeIdsOfOrganisation(database, organisation.siret, organisation.uai)
-      : [];
+      ? await perimetreDeLOrganisation(database, organisation.siret, organisation.uai)
+      : { organismeIds: [], responsableIds: [] };
   return {
     userId: user.id,
     organisationType: organisation.type,
-    scope: scopeOfOrganisation(organisation, organismeIds),
+    scope: scopeOfOrganisation(organisation, perimetre.organismeIds, perimetre.responsableIds),
     user: { ...user, organisationNom: organisation.nom },
     sessionId: session.sessionId,
   };

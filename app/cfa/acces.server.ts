@@ -10,6 +10,10 @@
  * The space of X covers X and its formateurs (organisme_relations): its effectifs are those whose organisme
  * formateur is one of them, or whose organisme responsable is X — the same rule as the indicator module's
  * organisme scope, so that the home page's counters and the learners' list agree.
+ *
+ * It never reaches beyond the viewer's own scope (policy `perimetreDeLEspace`, docs/decisions/017): a responsable's
+ * user opening its formateur F's space sees F's learners, not those of F's own formateurs nor those F is the
+ * responsable of; only X's own users and the national administrators see all of X's space.
  */
 import { sql, type SQL } from "drizzle-orm";
 import { arrayParam, type Database } from "../../db/client.server";
@@ -19,10 +23,13 @@ import {
   forbidden,
   logNamedListAccess,
   notFound,
+  perimetreDeLEspace,
   requireUser,
   resolveOrganismeTarget,
   type AuthenticatedViewer,
   type OrganismeTarget,
+  type Scope,
+  type Viewer,
 } from "../auth/policy.server";
 
 export const ESPACE_INTERDIT =
@@ -33,8 +40,13 @@ export interface EspaceCfa {
   viewer: AuthenticatedViewer;
   target: OrganismeTarget;
   organismeId: number;
-  /** The organisme and its formateurs. */
+  /** The organisme and its formateurs, those of them in the viewer's scope: the effectifs they train. */
   organismeIds: number[];
+  /**
+   * [organismeId] when the effectifs the organisme is responsable of belong to the space for this viewer (its own
+   * users, national administrators), else []. Absent (a space built by hand for the organisme itself): [organismeId].
+   */
+  responsableIds?: number[];
   /** Contact fields of the learners may be shown (canSeeContacts). */
   contacts: boolean;
 }
@@ -45,27 +57,63 @@ export function parseId(value: string | undefined | null): number | null {
   return Number(value);
 }
 
-/** The organisme and its formateurs (organisme_relations). */
-export async function organismesDeLEspace(database: Database, organismeId: number): Promise<number[]> {
+type Perimetre = Pick<EspaceCfa, "organismeId" | "organismeIds" | "responsableIds">;
+
+/** The organisme and its formateurs (organisme_relations), all of them. */
+async function formateursDeLOrganisme(database: Database, organismeId: number): Promise<number[]> {
   const rows = await database.rows<{ id: number }>(
     sql`select ${organismeId}::int as id union select formateur_id from organisme_relations where responsable_id = ${organismeId} order by 1`,
   );
   return rows.map((r) => Number(r.id));
 }
 
+/**
+ * The organisme and its formateurs (organisme_relations). With a viewer, only those in the viewer's scope
+ * (policy `perimetreDeLEspace`): what the viewer's space of this organisme covers.
+ */
+export async function organismesDeLEspace(database: Database, organismeId: number, viewer?: Viewer): Promise<number[]> {
+  const tous = await formateursDeLOrganisme(database, organismeId);
+  return viewer ? perimetreDeLEspace(viewer, organismeId, tous).organismeIds : tous;
+}
+
+/** What the viewer's space of this organisme covers: its `organismeIds` and `responsableIds` (see EspaceCfa). */
+export async function perimetreDeLEspaceCfa(
+  database: Database,
+  viewer: Viewer,
+  organismeId: number,
+): Promise<Required<Pick<EspaceCfa, "organismeIds" | "responsableIds">>> {
+  return perimetreDeLEspace(viewer, organismeId, await formateursDeLOrganisme(database, organismeId));
+}
+
+function responsablesDe(espace: Perimetre): number[] {
+  return espace.responsableIds ?? [espace.organismeId];
+}
+
 /** SQL condition: the effectif (alias `alias`) belongs to the space. */
-export function effectifsDeLEspace(espace: Pick<EspaceCfa, "organismeId" | "organismeIds">, alias = "e"): SQL {
+export function effectifsDeLEspace(espace: Perimetre, alias = "e"): SQL {
   const a = alias.replace(/[^a-z0-9_]/gi, "");
   const ids = arrayParam(espace.organismeIds);
-  return sql`(${sql.raw(a)}.organisme_formateur_id = any(${ids}::int[]) or ${sql.raw(a)}.organisme_responsable_id = ${espace.organismeId})`;
+  const responsables = arrayParam(responsablesDe(espace));
+  return sql`(${sql.raw(a)}.organisme_formateur_id = any(${ids}::int[]) or ${sql.raw(a)}.organisme_responsable_id = any(${responsables}::int[]))`;
 }
 
 /**
- * SQL condition: the archive entry (effectifs_archives, alias `a`) belongs to the space: archived from it, or of an
- * effectif that belonged to it.
+ * SQL condition: the archive entry (effectifs_archives, alias `a`) belongs to the space: of an effectif that belonged
+ * to it, or archived from it when the viewer sees the whole space (a narrowed space shows only the archives of the
+ * effectifs it covers: an entry archived from it by the organisme's own users may be of a learner outside the viewer's
+ * scope).
  */
-export function archivesDeLEspace(espace: Pick<EspaceCfa, "organismeId" | "organismeIds">): SQL {
-  return sql`(a.organisme_id = ${espace.organismeId} or ${effectifsDeLEspace(espace, "a")})`;
+export function archivesDeLEspace(espace: Perimetre): SQL {
+  const complet = responsablesDe(espace).includes(espace.organismeId);
+  return complet ? sql`(a.organisme_id = ${espace.organismeId} or ${effectifsDeLEspace(espace, "a")})` : effectifsDeLEspace(espace, "a");
+}
+
+/**
+ * The space as an indicator scope (app/indicateurs): counts exactly the effectifs of `effectifsDeLEspace`, so that
+ * the space's counters stay in the viewer's scope and agree with its learners' list.
+ */
+export function scopeDeLEspace(espace: Perimetre): Scope {
+  return { kind: "organisme", organismeIds: [...espace.organismeIds], responsables: responsablesDe(espace) };
 }
 
 /** For every loader / action of the space: the viewer and the organisme, or a thrown redirect / 403 / 404. */
@@ -80,7 +128,7 @@ export async function requireEspaceCfa(request: Request, database: Database, par
     viewer,
     target,
     organismeId,
-    organismeIds: await organismesDeLEspace(database, organismeId),
+    ...(await perimetreDeLEspaceCfa(database, viewer, organismeId)),
     contacts: canSeeContacts(viewer, target),
   };
 }

@@ -179,20 +179,28 @@ async function ids(database: Database, query: SQL): Promise<number[]> {
   return rows.map((r) => Number(r.id));
 }
 
-/** A responsable includes its formateurs: the ids themselves, and the formateurs related to them. */
-async function conditionOrganisme(database: Database, organismeIds: number[]): Promise<ConditionOrganisme> {
-  if (organismeIds.length === 0) return { formateurs: [], responsables: [], tousFormateurs: [] };
-  const list = arrayParam(organismeIds);
-  const formateurs = await ids(
-    database,
-    sql`select formateur_id as id from organisme_relations where responsable_id = any(${list}::int[])`,
-  );
-  const viaEffectifs = await ids(
-    database,
-    sql`select distinct organisme_formateur_id as id from effectifs where organisme_responsable_id = any(${list}::int[])`,
-  );
-  const direct = [...new Set([...organismeIds, ...formateurs])];
-  return { formateurs: direct, responsables: organismeIds, tousFormateurs: [...new Set([...direct, ...viaEffectifs])] };
+/**
+ * The effectifs of organismes. Named organismes (a filter, an organisme's dashboard: `responsables` absent) include
+ * their formateurs: the effectifs trained by them or by the formateurs related to them, or whose responsable is one
+ * of them. A viewer's scope (`responsables` given, app/auth/policy.server.ts) is complete, already with its
+ * formateurs: it is not widened (its formateurs' own formateurs, the effectifs a formateur is responsable of, are
+ * outside it): the effectifs trained by `organismeIds`, or whose responsable is one of `responsables`.
+ */
+async function conditionOrganisme(database: Database, organismeIds: number[], responsables?: number[]): Promise<ConditionOrganisme> {
+  const resp = [...new Set(responsables ?? organismeIds)];
+  if (organismeIds.length === 0 && resp.length === 0) return { formateurs: [], responsables: [], tousFormateurs: [] };
+  const relies =
+    responsables === undefined
+      ? await ids(database, sql`select formateur_id as id from organisme_relations where responsable_id = any(${arrayParam(organismeIds)}::int[])`)
+      : [];
+  const viaEffectifs = resp.length
+    ? await ids(
+        database,
+        sql`select distinct organisme_formateur_id as id from effectifs where organisme_responsable_id = any(${arrayParam(resp)}::int[])`,
+      )
+    : [];
+  const direct = [...new Set([...organismeIds, ...relies])];
+  return { formateurs: direct, responsables: resp, tousFormateurs: [...new Set([...direct, ...viaEffectifs])] };
 }
 
 export async function resoudreFiltres(
@@ -237,7 +245,9 @@ export async function resoudreFiltres(
     );
     r.organismes.push(await conditionOrganisme(database, found));
   }
-  if (scope.kind === "organisme") r.organismes.push(await conditionOrganisme(database, scope.organismeIds));
+  if (scope.kind === "organisme") {
+    r.organismes.push(await conditionOrganisme(database, scope.organismeIds, scope.responsables));
+  }
 
   const attributs: SQL[] = [];
   if (filters.reseau?.length) attributs.push(sql`reseaux && ${arrayParam(filters.reseau)}::text[]`);

@@ -18,9 +18,11 @@ import {
   maskSmallCounts,
   maskThreshold,
   organismesTransmis,
+  perimetreDeLEspace,
   PUBLIC_VIEWER,
   scopeContains,
   scopeFilter,
+  scopeOfOrganisation,
   scopeSql,
   targetsOfFilters,
   transmetDesEffectifs,
@@ -308,6 +310,37 @@ describe("scopeFilter and scopeSql", () => {
     expect(render(viewer("ORGANISME_FORMATION", { kind: "organisme", organismeIds: [] })).sql).toBe("select 1 from organismes o where false");
     // The alias cannot inject SQL.
     expect(dialect.sqlToQuery(scopeSql(VIEWERS.DREETS, "o; drop table x")).sql).toBe("odroptablex.region_code = $1");
+  });
+});
+
+describe("the part of a CFA space a viewer sees (decision 017)", () => {
+  // R (1) → F (2) → G (3): F is R's formateur, G is F's.
+  const deR = viewer("ORGANISME_FORMATION", { kind: "organisme", organismeIds: [1, 2], responsables: [1] }, true);
+  const deF = viewer("ORGANISME_FORMATION", { kind: "organisme", organismeIds: [2, 3], responsables: [2] }, true);
+
+  it("a CFA's scope: itself and its formateurs, its own rows as responsables", () => {
+    const cfa = { type: "ORGANISME_FORMATION", regionCode: null, departementCode: null, academieCode: null, reseau: null } as const;
+    expect(scopeOfOrganisation(cfa, [1, 2], [1])).toEqual({ kind: "organisme", organismeIds: [1, 2], responsables: [1] });
+    expect(scopeOfOrganisation(cfa, [1, 2])).toEqual({ kind: "organisme", organismeIds: [1, 2], responsables: [] });
+    // a responsable outside the organismes is never kept
+    expect(scopeOfOrganisation(cfa, [2], [1, 2])).toEqual({ kind: "organisme", organismeIds: [2], responsables: [2] });
+  });
+
+  it("never reaches beyond the viewer's scope", () => {
+    // R's user: its own space whole; F's space without G, nor the learners F is the responsable of
+    expect(perimetreDeLEspace(deR, 1, [2])).toEqual({ organismeIds: [1, 2], responsableIds: [1] });
+    expect(perimetreDeLEspace(deR, 2, [3])).toEqual({ organismeIds: [2], responsableIds: [] });
+    // F's user: F's space whole, G's without what G would be the responsable of
+    expect(perimetreDeLEspace(deF, 2, [3])).toEqual({ organismeIds: [2, 3], responsableIds: [2] });
+    expect(perimetreDeLEspace(deF, 3, [])).toEqual({ organismeIds: [3], responsableIds: [] });
+    // a hand-built scope without its own rows: formateurs only
+    expect(perimetreDeLEspace(VIEWERS.ORGANISME_FORMATION, 1, [2])).toEqual({ organismeIds: [1, 2], responsableIds: [] });
+  });
+
+  it("whole for a national administrator, nothing for the others", () => {
+    expect(perimetreDeLEspace(VIEWERS.ADMINISTRATEUR, 2, [3])).toEqual({ organismeIds: [2, 3], responsableIds: [2] });
+    expect(perimetreDeLEspace(VIEWERS.DREETS, 2, [3])).toEqual({ organismeIds: [], responsableIds: [] });
+    expect(perimetreDeLEspace(PUBLIC_VIEWER, 2, [3])).toEqual({ organismeIds: [], responsableIds: [] });
   });
 });
 
