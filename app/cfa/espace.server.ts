@@ -13,7 +13,7 @@ import { indicateurs, type Compteurs } from "../indicateurs/indicateurs.server";
 import { foldSql, foldText, fraicheurOf, getOrganisme, type OrganismeDetail } from "../referentiel/repertoire.server";
 import type { Fraicheur } from "../referentiel/filtres.server";
 import { anneeScolaireOf, todayIso } from "../statut/annee-scolaire";
-import type { EspaceCfa } from "./acces.server";
+import { scopeDeLEspace, type EspaceCfa } from "./acces.server";
 import { compterDoublons } from "./doublons.server";
 import { normaliserErp } from "./erp";
 import { NIVEAUX_QUALITE } from "./qualite";
@@ -148,7 +148,8 @@ export async function accueilCfa(database: Database, espace: EspaceCfa, now = ne
   const date = todayIso(now);
   const organisme = (await getOrganisme(database, espace.organismeId, now))!;
   const [resultat, cles, qualite, doublons, recents] = await Promise.all([
-    indicateurs(database, { date, scope: { kind: "organisme", organismeIds: [espace.organismeId] }, today: date }),
+    // the space's counters count its learners' list: within the viewer's scope (decision 017)
+    indicateurs(database, { date, scope: scopeDeLEspace(espace), today: date }),
     listApiKeys(database, espace.organismeId),
     qualiteCfa(database, espace, { today: date, parPage: 1 }),
     compterDoublons(database, espace),

@@ -18,6 +18,7 @@
 import { data, redirect } from "@remix-run/node";
 import { sql } from "drizzle-orm";
 import { arrayParam, type Database } from "../../db/client.server";
+import { perimetreDeLEspaceCfa } from "../cfa/acces.server";
 import { enCache } from "./cache.server";
 import {
   canFilterBelowRegion,
@@ -152,6 +153,17 @@ function libellePerimetre(viewer: Viewer, t: Territoires): string | null {
   }
 }
 
+/**
+ * The scope of an organisme's dashboard: the organisme as named (it, its formateurs, the learners it is responsable
+ * of), bounded by the viewer's scope for a CFA user — the same part its CFA space shows (policy perimetreDeLEspace,
+ * decision 017); territorial and réseau viewers are bounded by their filters (scopeEnFiltres).
+ */
+async function scopeDuTableauOrganisme(database: Database, viewer: Viewer, organismeId: number): Promise<Scope> {
+  if (viewer.scope.kind !== "organisme") return { kind: "organisme", organismeIds: [organismeId] };
+  const perimetre = await perimetreDeLEspaceCfa(database, viewer, organismeId);
+  return { kind: "organisme", organismeIds: perimetre.organismeIds, responsables: perimetre.responsableIds };
+}
+
 /** The viewer's scope as filters (territory, réseau); {} for national and organisme scopes. */
 function scopeEnFiltres(viewer: Viewer): IndicateursFilters {
   const s = viewer.scope;
@@ -266,7 +278,7 @@ async function resoudreVue(database: Database, viewer: Viewer, vue: Vue, t: Terr
           perimetre: null,
         },
         filtresVue: {},
-        scope: { kind: "organisme", organismeIds: [vue.id] },
+        scope: await scopeDuTableauOrganisme(database, viewer, vue.id),
         filtresScope: scopeEnFiltres(viewer),
         liens: "filtre",
         public: isPublic,

@@ -13,6 +13,8 @@ import { ficheApprenant, listerApprenants, optionsFiltres } from "../../app/cfa/
 import { parseFiltresApprenants } from "../../app/cfa/apprenants";
 import { archivesRecentes, supprimerEffectif } from "../../app/cfa/doublons.server";
 import { indicateurs } from "../../app/indicateurs/indicateurs.server";
+import { accueilCfa } from "../../app/cfa/espace.server";
+import { chargerTableau } from "../../app/tableaux/page.server";
 import { todayIso } from "../../app/statut/annee-scolaire";
 import { seedChaine, type Chaine } from "./perimetre-fixtures";
 import type { Persona } from "./auth-fixtures";
@@ -133,6 +135,21 @@ describe("the figures", () => {
     // an organisme's dashboard (organismes named, not a viewer's scope) keeps its formateurs
     const tableau = await indicateurs(t.database, { date: TODAY, today: TODAY, scope: { kind: "organisme", organismeIds: [F.id] }, exact: true });
     expect(tableau.compteurs.apprenants).toBe(7);
+  });
+
+  it("the space's home page and the organisme's dashboard count what the viewer's space of it shows", async () => {
+    const { F } = c.ref;
+    for (const [who, n] of [["ORGANISME_FORMATION", 3], ["CFA_FORMATEUR", 7], ["ADMINISTRATEUR", 7]] as const) {
+      const accueil = await accueilCfa(t.database, await espace(who, F.id));
+      expect(accueil.compteurs.apprenants, `accueil ${who}`).toBe(n);
+      const tableau = await chargerTableau(
+        new Request(`http://localhost/organismes/${F.id}/tableau-de-bord`, { headers: { cookie: cookies[who] } }),
+        t.database,
+        { kind: "organisme", id: F.id },
+        { today: TODAY },
+      );
+      expect(tableau.resultat!.chiffres.find((x) => x.cle === "apprenants")?.valeur, `tableau de bord ${who}`).toBe(n);
+    }
   });
 });
 
