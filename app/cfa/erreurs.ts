@@ -232,7 +232,13 @@ export function expliquerErreur(
     );
   }
   if (/: champ obligatoire\b/.test(message) || /: champ obligatoire manquant/.test(message)) {
-    return r("champ_obligatoire", "absent, alors que ce champ est obligatoire", `Renseignez ce champ ${ou}${source === "API" ? ", puis laissez l'ERP renvoyer le dossier" : ""}.`);
+    // the format expected, when the message says it (`champ obligatoire : date attendue (ex. 2024-09-02)`)
+    const format = /: champ obligatoire : (.+?)(?:\s*\(reçu « .* »\))?$/.exec(message)?.[1];
+    return r(
+      "champ_obligatoire",
+      `absent, alors que ce champ est obligatoire${format ? ` ; ${format}` : ""}`,
+      `Renseignez ce champ ${ou}${source === "API" ? ", puis laissez l'ERP renvoyer le dossier" : ""}.`,
+    );
   }
   if (/date de contrat fournie sans|champ manquant alors que contrat_date_(fin|rupture)/.test(message)) {
     return r(
@@ -316,6 +322,20 @@ export function expliquerErreur(
   }
   const [constat, suite] = phrases(texte());
   return r("autre", constat, suite || `Corrigez ce champ ${ou}${source === "API" ? ", puis laissez l'ERP renvoyer le dossier" : ""}.`);
+}
+
+/**
+ * What to do about a request refused as a whole (the API's answer 400 or 413: nothing read, no dossier recorded):
+ * the message itself says what was wrong; this says who fixes it and how.
+ */
+export function expliquerRefusEnvoi(statutHttp: number, message: string): string {
+  const aucun = "Aucun dossier de cet envoi n'a été enregistré.";
+  if (statutHttp === 413 || /Trop de dossiers dans un seul envoi/.test(message)) {
+    return `${aucun} Votre ERP doit découper ses envois en plusieurs requêtes (2 000 dossiers et 10 Mo au plus chacune) : ` +
+      "signalez-le à l'éditeur de votre logiciel, puis relancez la transmission.";
+  }
+  return `${aucun} Ce n'est pas un problème de vos données : le connecteur de votre ERP a envoyé un contenu que l'API ne peut pas lire. ` +
+    "Signalez-le à l'éditeur de votre logiciel, avec la date, l'heure et ce message.";
 }
 
 export interface LigneResume {

@@ -4,11 +4,16 @@
  *
  * Days are Paris calendar days (what CFA staff read on their clock). Per-item errors are kept 30 days by the
  * ingestion job (`errors` set to null afterwards): older days show their counts only.
+ *
+ * A request refused as a whole (body unreadable, too many dossiers, too large: see app/ingestion/transmissions.server)
+ * is a transmission of no dossier whose stored error says why: counted apart (`envoisRefuses`), shown with its reason
+ * and what to do, never as a rejected dossier.
  */
 import { sql } from "drizzle-orm";
 import { arrayParam, type Database } from "../../db/client.server";
 import { ERRORS_RETENTION_DAYS } from "../ingestion/jobs.server";
-import { expliquerErreur, resumeErreurs, type CategorieErreur, type LigneResume } from "./erreurs";
+import { isEnvoiRefuse } from "../ingestion/transmissions.server";
+import { expliquerErreur, expliquerRefusEnvoi, resumeErreurs, type CategorieErreur, type LigneResume } from "./erreurs";
 
 /** The Paris day of a timestamptz column, as text. */
 const JOUR_PARIS = (column: string) => sql.raw(`to_char(${column} at time zone 'Europe/Paris', 'YYYY-MM-DD')`);
@@ -22,6 +27,8 @@ export interface JourTransmissions {
   /** Accepted dossiers identical to what was stored (nothing written); null for transmissions before it was counted. */
   inchanges: number | null;
   refuses: number;
+  /** Requests refused as a whole (no dossier read), while their reason is kept (30 days). */
+  envoisRefuses: number;
   /** "API", "FICHIER" */
   sources: string[];
   erps: string[];
@@ -34,7 +41,7 @@ export interface Historique {
   /** First and last day of the window. */
   debut: string;
   fin: string;
-  total: { transmissions: number; recus: number; acceptes: number; refuses: number };
+  total: { transmissions: number; recus: number; acceptes: number; refuses: number; envoisRefuses: number };
   /** Latest transmission ever (even before the window). */
   derniere: string | null;
   /** Any transmission ever. */
@@ -72,12 +79,14 @@ export async function historiqueTransmissions(
     acceptes: number;
     inchanges: number | null;
     refuses: number;
+    envois_refuses: number;
     sources: string[] | string;
     erps: string[] | string | null;
     detail: boolean;
   }>(sql`
     select ${JOUR_PARIS("received_at")} as jour, count(*)::int as transmissions, sum(nb_items)::int as recus,
            sum(nb_accepted)::int as acceptes, sum(nb_unchanged)::int as inchanges, sum(nb_rejected)::int as refuses,
+           (count(*) filter (where errors @> '[{"envoi_refuse": true}]'))::int as envois_refuses,
            array_agg(distinct source order by source) as sources,
            array_remove(array_agg(distinct erp order by erp), null) as erps,
            bool_or(errors is not null) as detail
@@ -97,13 +106,20 @@ export async function historiqueTransmissions(
     acceptes: r.acceptes,
     inchanges: r.inchanges,
     refuses: r.refuses,
+    envoisRefuses: r.envois_refuses,
     sources: arr(r.sources),
     erps: arr(r.erps),
     detailDisponible: r.detail,
   }));
   const total = jours.reduce(
-    (t, j) => ({ transmissions: t.transmissions + j.transmissions, recus: t.recus + j.recus, acceptes: t.acceptes + j.acceptes, refuses: t.refuses + j.refuses }),
-    { transmissions: 0, recus: 0, acceptes: 0, refuses: 0 },
+    (t, j) => ({
+      transmissions: t.transmissions + j.transmissions,
+      recus: t.recus + j.recus,
+      acceptes: t.acceptes + j.acceptes,
+      refuses: t.refuses + j.refuses,
+      envoisRefuses: t.envoisRefuses + j.envoisRefuses,
+    }),
+    { transmissions: 0, recus: 0, acceptes: 0, refuses: 0, envoisRefuses: 0 },
   );
   return { jours, debut, fin, total, derniere: iso(last?.derniere), aucune: (last?.n ?? 0) === 0 };
 }
@@ -145,6 +161,8 @@ export interface TransmissionDuJour {
   nbRejected: number;
   /** Rejected items whose detail has been purged (older than 30 days). */
   detailPurge: boolean;
+  /** The request was refused as a whole, no dossier read: the answer's message and what to do. */
+  refus: { statutHttp: number; message: string; explication: string } | null;
 }
 
 export interface JourDetail {
@@ -164,9 +182,22 @@ interface StoredItem {
   errors?: { path?: (string | number)[]; message?: string }[];
 }
 
-function parseErrors(value: unknown): StoredItem[] {
+function parseStored(value: unknown): unknown[] {
   const raw = typeof value === "string" ? JSON.parse(value) : value;
-  return Array.isArray(raw) ? (raw as StoredItem[]) : [];
+  return Array.isArray(raw) ? raw : [];
+}
+
+/** The rejected dossiers of a transmission's stored errors (not the refusal of a whole request). */
+function parseErrors(value: unknown): StoredItem[] {
+  return parseStored(value).filter((e) => !isEnvoiRefuse(e)) as StoredItem[];
+}
+
+/** The refusal of a whole request, when the transmission is one (and its errors are still kept). */
+function refusOf(value: unknown): TransmissionDuJour["refus"] {
+  const entry = parseStored(value).find(isEnvoiRefuse);
+  if (!entry) return null;
+  const message = entry.errors[0]?.message ?? "";
+  return { statutHttp: entry.statut_http, message, explication: expliquerRefusEnvoi(entry.statut_http, message) };
 }
 
 function dossierRefuse(transmissionId: number, source: "API" | "FICHIER", item: StoredItem): DossierRefuse {
@@ -227,6 +258,7 @@ export async function transmissionsDuJour(database: Database, organismeId: numbe
       nbUnchanged: r.nb_unchanged,
       nbRejected: r.nb_rejected,
       detailPurge: r.errors === null && r.nb_rejected > 0,
+      refus: refusOf(r.errors),
     };
   });
   return {

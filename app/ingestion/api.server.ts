@@ -4,6 +4,11 @@
  *
  * ERP name: header `X-ERP` or query parameter `?erp=` (the header wins), stored on the transmission and the
  * organisme. INGESTION_TRACE=1 logs the time of each pipeline step of every request (benchmarks).
+ *
+ * Every authenticated request is recorded as a transmission of its organisme, a refused one too (body unreadable,
+ * not an array, more than 2000 dossiers, too large: 400/413), with the answer's message as its error, so that the CFA
+ * sees in its space that its ERP's send was refused and why. Failed authentications (no organisme) and rate-limited
+ * requests (429, nothing read) are not recorded.
  */
 import { isUtf8 } from "node:buffer";
 import type { Database } from "../../db/client.server";
@@ -13,6 +18,7 @@ import { MAX_DOSSIERS_PAR_ENVOI } from "./dossier-schema.server";
 import { authenticateApiKey, type ApiKeyOrganisme } from "./api-keys.server";
 import { ingestDossiers, normalizeErpName } from "./pipeline.server";
 import { apiLimits, authFailuresBlocked, recordAuthFailure, takeApiToken } from "./rate-limit.server";
+import { recordRefusedRequest } from "./transmissions.server";
 
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** Beyond the limit, bytes still read (and dropped) so that the client gets the 413 answer. */
@@ -75,16 +81,20 @@ async function authenticate(
   return { ok: true, organisme: auth.organisme };
 }
 
-type BodyResult = { ok: true; text: string } | { ok: false; response: Response };
+/** A refusal of the body: the answer, with its status and message (recorded with the transmission). */
+type BodyRefusal = { ok: false; response: Response; status: number; message: string };
+type BodyResult = { ok: true; text: string } | BodyRefusal;
+
+function bodyRefusal(status: 400 | 413, message: string): BodyRefusal {
+  return { ok: false, status, message, response: errorResponse(status, status === 413 ? "payload_too_large" : "bad_request", message) };
+}
 
 const TOO_LARGE_MESSAGE = `Corps de la requête trop volumineux : ${MAX_BODY_BYTES / 1024 / 1024} Mo au plus. Envoyez les dossiers en plusieurs requêtes (au plus ${MAX_DOSSIERS_PAR_ENVOI} dossiers par requête).`;
 
 /** Reads the body, counting bytes: more than `limit` → 413 without reading further. */
 export async function readBodyLimited(request: Request, limit = MAX_BODY_BYTES): Promise<BodyResult> {
   const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > limit) {
-    return { ok: false, response: errorResponse(413, "payload_too_large", TOO_LARGE_MESSAGE) };
-  }
+  if (declared !== null && Number(declared) > limit) return bodyRefusal(413, TOO_LARGE_MESSAGE);
   if (!request.body) return { ok: true, text: "" };
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -101,18 +111,13 @@ export async function readBodyLimited(request: Request, limit = MAX_BODY_BYTES):
         total += next.value?.byteLength ?? 0;
       }
       await reader.cancel().catch(() => {});
-      return { ok: false, response: errorResponse(413, "payload_too_large", TOO_LARGE_MESSAGE) };
+      return bodyRefusal(413, TOO_LARGE_MESSAGE);
     }
     chunks.push(value);
   }
   const bytes = Buffer.concat(chunks);
   // isUtf8 + toString: the same check as a fatal TextDecoder, at a third of its cost on a 2000-dossier body
-  if (!isUtf8(bytes)) {
-    return {
-      ok: false,
-      response: errorResponse(400, "bad_request", "Le corps de la requête doit être du JSON encodé en UTF-8."),
-    };
-  }
+  if (!isUtf8(bytes)) return bodyRefusal(400, "Le corps de la requête doit être du JSON encodé en UTF-8.");
   let text = bytes.toString("utf8");
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   return { ok: true, text };
@@ -138,34 +143,52 @@ function jsonKind(value: unknown): string {
   }
 }
 
+/** The body's items, or why the body is refused (400). */
+function readItems(text: string): unknown[] | BodyRefusal {
+  if (text.trim() === "") return bodyRefusal(400, `Corps de la requête vide. ${NOT_AN_ARRAY}`);
+  let items: unknown;
+  try {
+    items = JSON.parse(text);
+  } catch (error) {
+    return bodyRefusal(400, `JSON invalide : ${describeJsonError(text, error)}. ${NOT_AN_ARRAY}`);
+  }
+  if (!Array.isArray(items)) return bodyRefusal(400, `${NOT_AN_ARRAY} Reçu : ${jsonKind(items)}.`);
+  if (items.length > MAX_DOSSIERS_PAR_ENVOI) {
+    return bodyRefusal(
+      400,
+      `Trop de dossiers dans un seul envoi : ${items.length} reçus, ${MAX_DOSSIERS_PAR_ENVOI} au plus. Découpez l'envoi en plusieurs requêtes.`,
+    );
+  }
+  return items;
+}
+
+/** Records a refused request as a transmission; a failure to record never changes the answer (logged). */
+async function recordRefusal(
+  database: Database,
+  refus: { organismeId: number; erp: string | null; statutHttp: number; message: string },
+): Promise<void> {
+  try {
+    await recordRefusedRequest(database, { ...refus, source: "API" });
+  } catch (error) {
+    console.error("[api] enregistrement d'un envoi refusé impossible :", error);
+  }
+}
+
 /** POST /api/v3/dossiers-apprenants */
 export async function postDossiers(request: Request, database: Database, context: unknown): Promise<Response> {
   if (request.method !== "POST") return methodNotAllowed("POST");
   const auth = await authenticate(request, database, context);
   if (!auth.ok) return auth.response;
 
-  const body = await readBodyLimited(request);
-  if (!body.ok) return body.response;
-  if (body.text.trim() === "") return errorResponse(400, "bad_request", `Corps de la requête vide. ${NOT_AN_ARRAY}`);
-  let items: unknown;
-  try {
-    items = JSON.parse(body.text);
-  } catch (error) {
-    return errorResponse(400, "bad_request", `JSON invalide : ${describeJsonError(body.text, error)}. ${NOT_AN_ARRAY}`);
-  }
-  if (!Array.isArray(items)) {
-    return errorResponse(400, "bad_request", `${NOT_AN_ARRAY} Reçu : ${jsonKind(items)}.`);
-  }
-  if (items.length > MAX_DOSSIERS_PAR_ENVOI) {
-    return errorResponse(
-      400,
-      "bad_request",
-      `Trop de dossiers dans un seul envoi : ${items.length} reçus, ${MAX_DOSSIERS_PAR_ENVOI} au plus. Découpez l'envoi en plusieurs requêtes.`,
-    );
-  }
-
   const url = new URL(request.url);
   const erp = normalizeErpName(request.headers.get("x-erp") ?? url.searchParams.get("erp"));
+  const body = await readBodyLimited(request);
+  const items = body.ok ? readItems(body.text) : body;
+  if (!Array.isArray(items)) {
+    await recordRefusal(database, { organismeId: auth.organisme.id, erp, statutHttp: items.status, message: items.message });
+    return items.response;
+  }
+
   const steps: string[] = [];
   const started = performance.now();
   const trace = process.env.INGESTION_TRACE === "1" ? (step: string, ms: number) => steps.push(`${step}=${ms.toFixed(0)}`) : undefined;

@@ -65,6 +65,14 @@ export const MESSAGES = {
   dossierObjet: "chaque dossier doit être un objet JSON",
   erreurInterne: "dossier impossible à lire",
   obligatoire: "champ obligatoire",
+  /** A required field missing: with the format expected (each kind's own, see `Kind.attendu`). */
+  obligatoireFormat: (format: string) => `champ obligatoire : ${format}`,
+  /**
+   * The format of a missing date, told by an example: no "AAAA-MM-JJ" here, so that the upload, which rewrites the
+   * ISO dates of the messages as JJ/MM/AAAA (upload.server.ts, inFileTerms), tells a file's user the format of
+   * the file.
+   */
+  dateExemple: (exemple: string) => `date attendue (ex. ${exemple})`,
   texte: "texte attendu",
   texteOuNombre: "texte ou nombre attendu",
   texteTropLong: (max: number) => `texte de ${max} caractères au plus attendu`,
@@ -143,8 +151,9 @@ function blankToNull(value: unknown): Scalar | null {
   return value as Scalar;
 }
 
-const DATE_PATTERN =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:[.,]\d{1,9})?)?(?:Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?)?$/i;
+/** The time that may follow a date (ignored): `T` or a space, hh:mm[:ss[.fraction]], optional time zone. */
+const HEURE_SOURCE = "(?:[Tt ](?:[01]\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:[.,]\\d{1,9})?)?(?:[Zz]|[+-](?:[01]\\d|2[0-3])(?::?[0-5]\\d)?)?)?";
+const DATE_PATTERN = new RegExp(`^(\\d{4})-(\\d{2})-(\\d{2})${HEURE_SOURCE}$`);
 
 /** The number written by `length` digits of `s` from `start`, or -1. */
 function digitsAt(s: string, start: number, length: number): number {
@@ -193,33 +202,122 @@ function parseInteger(value: Scalar): number | null {
 
 type Accepts = "string" | "string|number" | "string|number|boolean";
 
+/**
+ * The raw values a kind accepts, as the published JSON Schema says them (`jsonSchemaOf`), next to the normalisation
+ * that decides: `text`, the body of the pattern a string matches once trimmed (null: any text); `numbers`, JSON
+ * Schemas of the numbers accepted; `booleans`. Only what a pattern cannot say is left to the API alone: the check
+ * letter of a UAI, the key of a SIRET, calendar days (2024-02-30), consecutive years of an année scolaire, the
+ * national trunk "(0)" of a phone number (tests/unit/dossier-schema.test.ts compares both on a pool of values).
+ */
+interface Accepted {
+  text: string | null;
+  numbers?: Record<string, unknown>[];
+  booleans?: boolean;
+}
+
 interface Kind<O> {
   accepts: Accepts;
   /** Message when the JSON type is wrong. */
   typeMessage: string;
   normalize: (value: Scalar) => O | Invalid;
+  json: Accepted;
+  /** The format expected, said when a required field is missing (default: `typeMessage`); `exemple`: the field's. */
+  attendu?: (exemple: unknown) => string;
 }
 
-const kind = <O>(accepts: Accepts, typeMessage: string, normalize: (value: Scalar) => O | Invalid): Kind<O> => ({
-  accepts,
-  typeMessage,
-  normalize,
-});
+const kind = <O>(
+  accepts: Accepts,
+  typeMessage: string,
+  normalize: (value: Scalar) => O | Invalid,
+  json: Accepted,
+  attendu?: (exemple: unknown) => string,
+): Kind<O> => ({ accepts, typeMessage, normalize, json, attendu });
+
+// --- pieces of the JSON Schema patterns (ECMA-262 regular expressions, as JSON Schema reads them)
+
+/** Separators of a SIRET or a phone number that the API drops. */
+const SEPARATEURS_SIRET = "[\\s.\\-]";
+
+/**
+ * A pattern matching exactly the decimal writings (no leading zero) of the integers min..max (0 ≤ min ≤ max);
+ * `sep` is allowed between digits (annee_scolaire: the API drops every space).
+ */
+export function integerRangePattern(min: number, max: number, sep = ""): string {
+  const join = (atoms: string[]) => atoms.join(sep);
+  const any = (n: number) => Array.from({ length: n }, () => "\\d");
+  /** Atom lists matching lo..hi, two digit strings of the same length. */
+  const sameLength = (lo: string, hi: string): string[][] => {
+    if (lo.length === 0) return [[]];
+    if (lo === hi) return [[...lo]];
+    const rest = lo.length - 1;
+    if (lo[0] === hi[0]) return sameLength(lo.slice(1), hi.slice(1)).map((a) => [lo[0], ...a]);
+    const digits = (a: number, b: number) => (a === b ? String(a) : `[${a}-${b}]`);
+    if (lo.slice(1) === "0".repeat(rest) && hi.slice(1) === "9".repeat(rest)) return [[digits(+lo[0], +hi[0]), ...any(rest)]];
+    const out = sameLength(lo.slice(1), "9".repeat(rest)).map((a) => [lo[0], ...a]);
+    if (+lo[0] + 1 <= +hi[0] - 1) out.push([digits(+lo[0] + 1, +hi[0] - 1), ...any(rest)]);
+    out.push(...sameLength("0".repeat(rest), hi.slice(1)).map((a) => [hi[0], ...a]));
+    return out;
+  };
+  const alternatives: string[] = [];
+  for (let length = String(min).length; length <= String(max).length; length++) {
+    const lo = Math.max(min, length === 1 ? 0 : 10 ** (length - 1));
+    const hi = Math.min(max, 10 ** length - 1);
+    if (lo <= hi) alternatives.push(...sameLength(String(lo), String(hi)).map(join));
+  }
+  return alternatives.join("|");
+}
+
+/**
+ * What `parseInteger` reads as one of these integers, written as text: an optional +, leading zeros, 6 digits at most
+ * ("-0" when 0 is one of them).
+ */
+function integerTextPattern(alternatives: string, withZero: boolean): string {
+  return `\\+?(?=\\d{1,6}\\s*$)0*(?:${alternatives})${withZero ? "|-0{1,6}" : ""}`;
+}
+
+/** Letters in either case: `oui` → `[Oo][Uu][Ii]`. */
+function caseless(word: string): string {
+  return [...word].map((c) => (c.toUpperCase() !== c.toLowerCase() ? `[${c.toUpperCase()}${c.toLowerCase()}]` : c.replace(/[.+*?^$()[\]{}|\\]/g, "\\$&"))).join("");
+}
+
+const integers = (minimum: number, maximum: number) => ({ type: "integer", minimum, maximum });
+const ANNEE_SOURCE = integerRangePattern(ANNEE_MIN, ANNEE_MAX);
+const UAI_SOURCE = "\\d{7}[A-HJ-NPR-Za-hj-npr-z]"; // the check letters ("abcdefghjklmnprstuvwxyz", case-insensitive)
+
+/** A trimmed text of 1 to `max` characters. */
+const textePattern = (max: number) => `\\S(?:[\\s\\S]{0,${max - 2}}\\S)?`;
 
 const texte = (max = SHORT_TEXT_MAX) =>
-  kind("string", MESSAGES.texte, (v) => {
-    const s = toText(v);
-    return s.length > max ? invalid(MESSAGES.texteTropLong(max)) : s;
-  });
+  kind(
+    "string",
+    MESSAGES.texte,
+    (v) => {
+      const s = toText(v);
+      return s.length > max ? invalid(MESSAGES.texteTropLong(max)) : s;
+    },
+    { text: textePattern(max) },
+    () => MESSAGES.texteTropLong(max),
+  );
 
 /** Text that ERPs sometimes send as a number (identifiers, custom codes). */
 const texteOuNombre = (max = SHORT_TEXT_MAX) =>
-  kind("string|number", MESSAGES.texteOuNombre, (v) => {
-    const s = toText(v);
-    return s.length > max ? invalid(MESSAGES.texteTropLong(max)) : s;
-  });
+  kind(
+    "string|number",
+    MESSAGES.texteOuNombre,
+    (v) => {
+      const s = toText(v);
+      return s.length > max ? invalid(MESSAGES.texteTropLong(max)) : s;
+    },
+    { text: textePattern(max), numbers: [{ type: "number" }] },
+  );
 
-const date = kind("string", MESSAGES.date, (v) => normalizeDate(v));
+const date = kind(
+  "string",
+  MESSAGES.date,
+  (v) => normalizeDate(v),
+  { text: `(?:${ANNEE_SOURCE})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01])${HEURE_SOURCE}` },
+  (exemple) => MESSAGES.dateExemple(typeof exemple === "string" ? exemple : "2024-09-02"),
+);
 
 const anneeScolaire = kind("string", MESSAGES.anneeScolaire, (v) => {
   const s = toText(v).replace(/\s+/g, "").replace("/", "-");
@@ -228,98 +326,129 @@ const anneeScolaire = kind("string", MESSAGES.anneeScolaire, (v) => {
   const [y1, y2] = [Number(m[1]), Number(m[2])];
   if (y2 !== y1 && y2 !== y1 + 1) return invalid(MESSAGES.anneeScolaire);
   return y1 < ANNEE_MIN || y2 > ANNEE_MAX ? invalid(MESSAGES.anneeScolaireHorsPlage) : s;
-});
+}, (() => {
+  // every space is dropped, even between digits
+  const annee = `(?:${integerRangePattern(ANNEE_MIN, ANNEE_MAX, "\\s*")})`;
+  return { text: `${annee}\\s*[-/]\\s*${annee}` };
+})());
 
 const uai = kind("string", MESSAGES.uai, (v) => {
   const s = normalizeUai(toText(v));
   return isValidUai(s) ? s : invalid(MESSAGES.uai);
-});
+}, { text: UAI_SOURCE });
 
 const siret = kind("string|number", MESSAGES.siret, (v) => {
   const s = typeof v === "number" ? String(v).padStart(14, "0") : normalizeSiret(toText(v));
   return isValidSiret(s) ? s : invalid(MESSAGES.siret);
-});
+}, { text: `${SEPARATEURS_SIRET}*(?:\\d${SEPARATEURS_SIRET}*){14}`, numbers: [integers(0, 99_999_999_999_999)] });
 
 const codePostal = kind("string|number", MESSAGES.codePostal, (v) => {
   const s = toText(v).replace(/\s+/g, "");
   return /^\d{4,5}$/.test(s) ? s.padStart(5, "0") : invalid(MESSAGES.codePostal);
-});
+}, { text: "\\d(?:\\s*\\d){3,4}", numbers: [integers(1000, 99_999)] });
 
 const codeCommune = kind("string|number", MESSAGES.codeCommune, (v) => {
   let s = toText(v).toUpperCase();
   if (/^\d{4}$/.test(s)) s = `0${s}`;
   return CODE_COMMUNE_PATTERN.test(s) ? s : invalid(MESSAGES.codeCommune);
-});
+}, { text: "\\d{4,5}|2[ABab]\\d{3}", numbers: [integers(1000, 99_999)] });
 
 const cfd = kind("string|number", MESSAGES.cfd, (v) => {
   const s = toText(v).toUpperCase();
   return isValidCfd(s) ? s : invalid(MESSAGES.cfd);
-});
+}, { text: "[0-9A-Za-z]{8}", numbers: [integers(10_000_000, 99_999_999)] });
 
 const rncp = kind("string|number", MESSAGES.rncp, (v) => {
   const s = normalizeRncp(toText(v));
   return isValidRncp(s) ? s : invalid(MESSAGES.rncp);
+}, {
+  // spaces are dropped anywhere, the prefix is optional and case-insensitive
+  text: `(?:${[..."RNCP"].map(caseless).join("\\s*")}\\s*)?\\d(?:\\s*\\d){1,4}`,
+  numbers: [integers(10, 99_999)],
 });
 
 const ine = kind("string", MESSAGES.ine, (v) => {
   const s = toText(v).replace(/\s+/g, "").toUpperCase();
   return /^[0-9A-Z]{11}$/.test(s) ? s : invalid(MESSAGES.ine);
-});
+}, { text: "[0-9A-Za-z](?:\\s*[0-9A-Za-z]){10}" });
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@.]+$/;
 const email = kind("string", MESSAGES.email, (v) => {
   const s = toText(v);
   return s.length <= 320 && EMAIL_PATTERN.test(s) ? s : invalid(MESSAGES.email);
-});
+}, { text: `(?=\\S{1,320}\\s*$)${EMAIL_PATTERN.source.slice(1, -1)}` });
 
 const telephone = kind("string|number", MESSAGES.telephone, (v) => {
   // "+33 (0)6…": the national trunk 0 in parentheses is not dialled after the country code
   let s = toText(v).replace(/[\s.\-/]/g, "").replace(/^(\+|00)(\d{1,3})\(0\)/, "$1$2").replace(/[()]/g, "");
   if (typeof v === "number" && /^[1-9]\d{8}$/.test(s)) s = `0${s}`;
   return /^(?:\+|00)?\d{6,15}$/.test(s) ? s : invalid(MESSAGES.telephone);
-});
+}, (() => {
+  // separators and parentheses anywhere, then + or 00 or nothing, then 6 to 15 digits; "+33 (0)6…": one more digit
+  const sep = "[\\s.\\-/()]*";
+  const chiffres = (n: string) => `(?:\\d${sep}){${n}}`;
+  return {
+    text: `${sep}(?:\\+${sep}|0${sep}0${sep})?${chiffres("6,15")}|${sep}(?:\\+|0${sep}0)${sep}${chiffres("1,3")}\\(${sep}0${sep}\\)${sep}${chiffres("3,14")}`,
+    numbers: [integers(100_000, 999_999_999_999_999)],
+  };
+})());
 
 const SEXES: Record<string, "M" | "F"> = { M: "M", H: "M", "1": "M", F: "F", "2": "F" };
-const sexe = kind("string|number", MESSAGES.sexe, (v) => SEXES[toText(v).toUpperCase()] ?? invalid(MESSAGES.sexe));
+const sexe = kind("string|number", MESSAGES.sexe, (v) => SEXES[toText(v).toUpperCase()] ?? invalid(MESSAGES.sexe), {
+  text: Object.keys(SEXES).map(caseless).join("|"),
+  numbers: [{ enum: Object.keys(SEXES).filter((k) => /^\d+$/.test(k)).map(Number) }],
+});
 
 const BOOLEENS: Record<string, boolean> = { true: true, false: false, oui: true, non: false, "1": true, "0": false };
-const booleen = kind("string|number|boolean", MESSAGES.booleen, (v) =>
-  typeof v === "boolean" ? v : (BOOLEENS[toText(v).toLowerCase()] ?? invalid(MESSAGES.booleen)),
+const booleen = kind(
+  "string|number|boolean",
+  MESSAGES.booleen,
+  (v) => (typeof v === "boolean" ? v : (BOOLEENS[toText(v).toLowerCase()] ?? invalid(MESSAGES.booleen))),
+  {
+    text: Object.keys(BOOLEENS).map(caseless).join("|"),
+    numbers: [{ enum: Object.keys(BOOLEENS).filter((k) => /^\d+$/.test(k)).map(Number) }],
+    booleans: true,
+  },
 );
 
 const entier = (min: number, max: number) =>
   kind("string|number", MESSAGES.entier(min, max), (v) => {
     const n = parseInteger(v);
     return n !== null && n >= min && n <= max ? n : invalid(MESSAGES.entier(min, max));
-  });
+  }, { text: integerTextPattern(integerRangePattern(min, max), min <= 0 && max >= 0), numbers: [integers(min, max)] });
 
 const STATUTS = [0, 2, 3] as const;
 type StatutApprenant = (typeof STATUTS)[number];
 const statut = kind("string|number", MESSAGES.statut, (v) => {
   const n = parseInteger(v);
   return STATUTS.includes(n as StatutApprenant) ? (n as StatutApprenant) : invalid(MESSAGES.statut);
-});
+}, { text: integerTextPattern(STATUTS.join("|"), STATUTS.includes(0 as StatutApprenant)), numbers: [{ enum: [...STATUTS] }] });
 
 export const TYPES_CFA = ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10"] as const;
 export type TypeCfa = (typeof TYPES_CFA)[number];
 const typeCfa = kind("string|number", MESSAGES.typeCfa, (v) => {
   const s = toText(v).padStart(2, "0");
   return TYPES_CFA.includes(s as TypeCfa) ? (s as TypeCfa) : invalid(MESSAGES.typeCfa);
+}, {
+  // "01" or "1" (a number is written without its leading 0)
+  text: TYPES_CFA.flatMap((t) => (t.startsWith("0") ? [t, t.slice(1)] : [t])).join("|"),
+  numbers: [{ enum: TYPES_CFA.map(Number) }],
 });
 
 const derniereSituation = kind("string|number", MESSAGES.derniereSituation, (v) => {
   const n = parseInteger(v);
   return n !== null && n >= 1000 && n <= 9999 ? n : invalid(MESSAGES.derniereSituation);
-});
+}, { text: integerTextPattern(integerRangePattern(1000, 9999), false), numbers: [integers(1000, 9999)] });
 
-const DEPARTEMENT_PATTERN = /^(?:0?(?:0[1-9]|[1-8]\d|9[0-5]|2A|2B)|9[7-9]\d)$/;
+const DEPARTEMENT_SOURCE = "0?(?:0[1-9]|[1-8]\\d|9[0-5]|2[ABab])|9[7-9]\\d";
+const DEPARTEMENT_PATTERN = new RegExp(`^(?:${DEPARTEMENT_SOURCE})$`);
 const dernierOrganismeUai = kind("string|number", MESSAGES.dernierOrganismeUai, (v) => {
   const s = typeof v === "number" ? String(v).padStart(2, "0") : normalizeUai(toText(v));
   return isValidUai(s) || DEPARTEMENT_PATTERN.test(s) ? s : invalid(MESSAGES.dernierOrganismeUai);
-});
+}, { text: `${UAI_SOURCE}|${DEPARTEMENT_SOURCE}`, numbers: [integers(1, 95), integers(970, 999)] });
 
 /** Never validated nor kept: only whether one was given. */
-const nir = kind("string|number", MESSAGES.texteOuNombre, () => true as boolean);
+const nir = kind("string|number", MESSAGES.texteOuNombre, () => true as boolean, { text: null, numbers: [{ type: "number" }] });
 
 // ---------------------------------------------------------------------------------------------------------------
 // Field builders
@@ -334,9 +463,10 @@ type FieldMeta = {
   [key: string]: unknown;
 };
 
-function baseSchema(k: Kind<unknown>, required: boolean): z.ZodType<Scalar> {
+/** `obligatoire`: the message of a required field missing (null: the field is optional). */
+function baseSchema(k: Kind<unknown>, obligatoire: string | null): z.ZodType<Scalar> {
   const error = (issue: { input?: unknown }) =>
-    required && (issue.input === undefined || issue.input === null) ? MESSAGES.obligatoire : k.typeMessage;
+    obligatoire !== null && (issue.input === undefined || issue.input === null) ? obligatoire : k.typeMessage;
   switch (k.accepts) {
     case "string":
       return z.string({ error });
@@ -365,11 +495,13 @@ function registered<S extends z.ZodType>(schema: S, k: Kind<unknown>, isRequired
 
 /** Required field: absent, null or blank is an error. */
 function required<O>(k: Kind<O>, meta: FieldMeta) {
-  const schema = baseSchema(k as Kind<unknown>, true)
+  // "champ obligatoire : <the format expected>", the kind's own (with the field's example for a date)
+  const obligatoire = MESSAGES.obligatoireFormat(k.attendu ? k.attendu(meta.examples?.[0]) : k.typeMessage);
+  const schema = baseSchema(k as Kind<unknown>, obligatoire)
     .meta(meta)
     .transform((raw, ctx): O => {
       const value = blankToNull(raw);
-      if (value === null) return addIssue(ctx, raw, MESSAGES.obligatoire);
+      if (value === null) return addIssue(ctx, raw, obligatoire);
       const out = k.normalize(value);
       return out instanceof Invalid ? addIssue(ctx, raw, out.message) : out;
     });
@@ -378,7 +510,7 @@ function required<O>(k: Kind<O>, meta: FieldMeta) {
 
 /** Optional (or nullable) field: absent, null or blank gives null. */
 function optional<O>(k: Kind<O>, meta: FieldMeta) {
-  const schema = baseSchema(k as Kind<unknown>, false)
+  const schema = baseSchema(k as Kind<unknown>, null)
     .nullable()
     .optional()
     .meta(meta)
@@ -948,9 +1080,41 @@ export function validateWithSchema(
 
 type JsonSchemaObject = { properties: Record<string, { title?: string; description?: string }>; required?: string[] };
 
-/** JSON Schema (draft 2020-12) of the raw item, generated from dossierV3InputSchema. */
+/**
+ * The JSON Schema of a field's raw value, from its kind's `json`: the JSON types accepted and, for each, the pattern
+ * (strings, trimmed by the API: spaces around are allowed), enum or bounds (numbers). An optional field also takes
+ * null and a blank string (read as absent); a required one takes neither.
+ */
+function acceptedJsonSchema(k: Kind<unknown>, isRequired: boolean): Record<string, unknown> {
+  const { text, numbers = [], booleans = false } = k.json;
+  const string =
+    text === null
+      ? isRequired
+        ? { type: "string", pattern: "\\S" }
+        : { type: "string" }
+      : { type: "string", pattern: isRequired ? `^\\s*(?:${text})\\s*$` : `^\\s*(?:${text})?\\s*$` };
+  const alternatives: Record<string, unknown>[] = [
+    string,
+    ...numbers.map((n) => (n.type || !n.enum ? n : { type: "number", ...n })),
+    ...(booleans ? [{ type: "boolean" }] : []),
+    ...(isRequired ? [] : [{ type: "null" }]),
+  ];
+  return alternatives.length === 1 ? alternatives[0] : { anyOf: alternatives };
+}
+
+/**
+ * JSON Schema (draft 2020-12) of the raw item, generated from dossierV3InputSchema: zod gives the object, the
+ * required fields, titles, descriptions and examples; each field's value schema is its kind's (`acceptedJsonSchema`),
+ * so that a validator reading the OpenAPI refuses what the API refuses (but for the checks no pattern can do).
+ */
 export function dossierV3ItemJsonSchema(): Record<string, unknown> {
   const { $schema: _ignored, ...schema } = z.toJSONSchema(dossierV3InputSchema, { io: "input" }) as Record<string, unknown>;
+  const properties = schema.properties as Record<string, Record<string, unknown>>;
+  for (const [field, fieldSchema] of Object.entries(dossierV3Shape)) {
+    const rule = FIELD_RULES.get(fieldSchema as z.ZodType)!;
+    const { type: _type, anyOf: _anyOf, ...annotations } = properties[field];
+    properties[field] = { ...annotations, ...acceptedJsonSchema(rule.kind, rule.required) };
+  }
   return schema;
 }
 

@@ -56,8 +56,10 @@ function addHttpDetails(doc: Doc): Doc {
     post.description =
       `${post.description ?? ""} Envoi synchrone et atomique : la réponse arrive une fois les dossiers valides ` +
       "enregistrés. Renvoyer le même envoi ne crée aucun doublon. Un dossier envoyé sans aucun contrat garde les " +
-      "contrats déjà connus. Deux dossiers du même envoi pour le même apprenant : seul le dernier est enregistré " +
-      "(le premier reçoit « ok » et un message). Les établissements formateur et responsable doivent exister dans le " +
+      "contrats déjà connus. Plusieurs dossiers du même envoi pour le même apprenant sont fusionnés comme des envois " +
+      "successifs, dans l'ordre du tableau : les valeurs non vides du dernier l'emportent, une valeur vide n'efface pas celle " +
+      "d'un dossier précédent, et les contrats du dernier qui en envoie sont retenus (les précédents reçoivent « ok » et un " +
+      "message). Un envoi refusé en entier (400, 413) est enregistré dans les transmissions de l'organisme, avec sa raison. Les établissements formateur et responsable doivent exister dans le " +
       "référentiel des organismes (couple UAI/SIRET), et l'un des deux doit être l'organisme de la clé ou l'un de ses " +
       "formateurs ; sinon le dossier est refusé avec une erreur qui le dit.";
     const r = post.responses ?? {};
@@ -102,14 +104,14 @@ function addHttpDetails(doc: Doc): Doc {
     if (item?.properties) {
       item.properties.message = {
         type: "string",
-        description: "Information sur un dossier accepté (ex. remplacé par un dossier suivant du même envoi).",
+        description: "Information sur un dossier accepté (ex. fusionné avec un dossier suivant du même envoi pour le même apprenant).",
       };
     }
   }
   if (schemas.ResultatDossier?.properties) {
     schemas.ResultatDossier.properties.message = {
       type: "string",
-      description: "Information sur un dossier accepté (ex. remplacé par un dossier suivant du même envoi).",
+      description: "Information sur un dossier accepté (ex. fusionné avec un dossier suivant du même envoi pour le même apprenant).",
     };
   }
   const testSchema = schemas.ReponseTest;

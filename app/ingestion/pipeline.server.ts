@@ -2,7 +2,8 @@
  * The ingestion pipeline shared by the API v3 (source API) and the file upload (source FICHIER):
  *
  *   validate every item (dossier-schema) → resolve the organismes of the batch in one query → check the
- *   transmitting organisme's scope → dedupe (last wins) → sort by identity key → one transaction:
+ *   transmitting organisme's scope → merge the items of one learner (as successive sends would) → sort by identity
+ *   key → one transaction:
  *   fingerprints read (a dossier identical to the stored one is left out), transmission row, set-based upsert of
  *   the effectifs, contracts replaced, ERP statut history, statut refresh → mark the organismes' transmission times.
  *
@@ -10,7 +11,9 @@
  * - Identity of an effectif: (organisme formateur, année scolaire, id_erp_apprenant).
  * - Merge on resend: an empty value never erases a stored one (`coalesce(excluded.col, effectifs.col)`); the
  *   contracts sent replace the stored ones. A dossier sent WITHOUT any contract keeps the stored contracts (an
- *   empty list is an empty value).
+ *   empty list is an empty value). Each column's rule (`Merge`) is written once and applied both by the upsert
+ *   (SQL, against the stored row) and to several items of one batch for the same learner (JS, `mergeItems`): the
+ *   batch then stores what sending those items one request after the other would have stored.
  * - Unchanged resend: a dossier whose fingerprint (`empreinte`: source, written values, contracts) is the stored
  *   one writes nothing at all; it is counted (`nbInchanges`, `transmissions.nb_unchanged`). Decision 009.
  * - Batches go to PostgreSQL as typed column arrays read by `unnest` (far cheaper to parse than JSON records).
@@ -45,7 +48,7 @@ export interface ItemResult {
   id_erp_apprenant: string | null;
   status: "ok" | "error";
   validation_errors: ValidationError[];
-  /** Information about an accepted item (e.g. replaced by a later item of the same batch). */
+  /** Information about an accepted item (e.g. merged with a later item of the same batch). */
   message?: string;
 }
 
@@ -61,6 +64,11 @@ export interface CheckedItem {
   /** Département of the formateur and niveau of the catalogue formation (the periods of a new effectif). */
   formateurDepartement?: string | null;
   formationNiveau?: number | null;
+  /**
+   * Several items of the batch for this learner, merged (`mergeItems`): the column values to write (COLUMNS order)
+   * and the ERP statuts received (distinct (statut, date) pairs, in the order sent), instead of the dossier's own.
+   */
+  fusion?: { values: unknown[]; statuts: [statut: number, date: string | null][]; items: number };
 }
 
 export interface IngestOptions {
@@ -375,76 +383,90 @@ async function refuseArchived(executor: Executor, checked: CheckedItem[]): Promi
 // ----------------------------------------------------------------------------------------------- writing
 
 type ColumnType = "int" | "smallint" | "text" | "date" | "timestamptz" | "boolean" | "jsonb";
-type Merge = "replace" | "coalesce";
+
+/**
+ * How a newer dossier merges a column with an older value, written once for both places it applies: `sql`, the
+ * upsert's `set` expression against the stored row (`excluded` = the dossier sent); `value`, the same rule between two
+ * items of one batch for the same learner (`older`, `newer`: their column values, COLUMNS order).
+ */
+interface Merge {
+  sql: (column: string) => string;
+  value: (older: readonly unknown[], newer: readonly unknown[], j: number) => unknown;
+}
+/** The newer value, even empty (required fields: never empty). */
+const replace: Merge = { sql: (c) => `excluded.${c}`, value: (_, newer, j) => newer[j] ?? null };
+/** An empty value never erases a known one. */
+const coalesce: Merge = { sql: (c) => `coalesce(excluded.${c}, effectifs.${c})`, value: (older, newer, j) => newer[j] ?? older[j] ?? null };
+/** Once true, stays true (nir_fourni). */
+const or: Merge = { sql: (c) => `effectifs.${c} or excluded.${c}`, value: (older, newer, j) => older[j] === true || newer[j] === true };
+/** A value resolved from another column (`source`): kept when the newer dossier leaves that column empty. */
+const keptWithout = (source: string): Merge => ({
+  sql: (c) => `case when excluded.${source} is null then effectifs.${c} else excluded.${c} end`,
+  value: (older, newer, j) => (newer[COLUMN_INDEX.get(source)!] == null ? (older[j] ?? null) : (newer[j] ?? null)),
+});
 
 /** effectifs column ← normalised dossier, and how a resend merges with the stored value. */
 const COLUMNS: [column: string, type: ColumnType, merge: Merge, get: (c: CheckedItem, d: DossierV3) => unknown][] = [
-  ["organisme_formateur_id", "int", "replace", (c) => c.formateurId],
-  ["organisme_responsable_id", "int", "replace", (c) => c.responsableId],
-  ["annee_scolaire", "text", "replace", (_, d) => d.annee_scolaire],
-  ["id_erp_apprenant", "text", "replace", (_, d) => d.id_erp_apprenant],
-  ["nom", "text", "replace", (_, d) => d.nom_apprenant],
-  ["prenom", "text", "replace", (_, d) => d.prenom_apprenant],
-  ["date_de_naissance", "date", "replace", (_, d) => d.date_de_naissance_apprenant],
-  ["date_inscription_formation", "date", "replace", (_, d) => d.date_inscription_formation],
-  ["date_entree_formation", "date", "replace", (_, d) => d.date_entree_formation],
-  ["date_fin_formation", "date", "replace", (_, d) => d.date_fin_formation],
-  ["ine", "text", "coalesce", (_, d) => d.ine_apprenant],
-  ["email", "text", "coalesce", (_, d) => d.email_contact],
-  ["telephone", "text", "coalesce", (_, d) => d.tel_apprenant],
-  ["adresse", "text", "coalesce", (_, d) => d.adresse_apprenant],
-  ["code_postal", "text", "coalesce", (_, d) => d.code_postal_apprenant],
-  ["code_postal_naissance", "text", "coalesce", (_, d) => d.code_postal_de_naissance_apprenant],
-  ["code_commune_insee", "text", "coalesce", (_, d) => d.code_commune_insee_apprenant],
-  ["code_commune_insee_naissance", "text", "coalesce", (_, d) => d.code_commune_insee_de_naissance_apprenant],
-  ["sexe", "text", "coalesce", (_, d) => d.sexe_apprenant],
-  ["rqth", "boolean", "coalesce", (_, d) => d.rqth_apprenant],
-  ["date_rqth", "date", "coalesce", (_, d) => d.date_rqth_apprenant],
-  ["responsable_mail1", "text", "coalesce", (_, d) => d.responsable_apprenant_mail1],
-  ["responsable_mail2", "text", "coalesce", (_, d) => d.responsable_apprenant_mail2],
-  ["derniere_situation", "text", "coalesce", (_, d) => (d.derniere_situation == null ? null : String(d.derniere_situation))],
-  ["dernier_organisme_uai", "text", "coalesce", (_, d) => d.dernier_organisme_uai],
-  ["type_cfa", "text", "coalesce", (_, d) => d.type_cfa],
-  ["formation_cfd", "text", "coalesce", (_, d) => d.formation_cfd],
-  ["formation_rncp", "text", "coalesce", (_, d) => d.formation_rncp],
-  ["libelle_court_formation", "text", "coalesce", (_, d) => d.libelle_court_formation],
-  ["annee_formation", "smallint", "coalesce", (_, d) => d.annee_formation],
+  ["organisme_formateur_id", "int", replace, (c) => c.formateurId],
+  ["organisme_responsable_id", "int", replace, (c) => c.responsableId],
+  ["annee_scolaire", "text", replace, (_, d) => d.annee_scolaire],
+  ["id_erp_apprenant", "text", replace, (_, d) => d.id_erp_apprenant],
+  ["nom", "text", replace, (_, d) => d.nom_apprenant],
+  ["prenom", "text", replace, (_, d) => d.prenom_apprenant],
+  ["date_de_naissance", "date", replace, (_, d) => d.date_de_naissance_apprenant],
+  ["date_inscription_formation", "date", replace, (_, d) => d.date_inscription_formation],
+  ["date_entree_formation", "date", replace, (_, d) => d.date_entree_formation],
+  ["date_fin_formation", "date", replace, (_, d) => d.date_fin_formation],
+  ["ine", "text", coalesce, (_, d) => d.ine_apprenant],
+  ["email", "text", coalesce, (_, d) => d.email_contact],
+  ["telephone", "text", coalesce, (_, d) => d.tel_apprenant],
+  ["adresse", "text", coalesce, (_, d) => d.adresse_apprenant],
+  ["code_postal", "text", coalesce, (_, d) => d.code_postal_apprenant],
+  ["code_postal_naissance", "text", coalesce, (_, d) => d.code_postal_de_naissance_apprenant],
+  ["code_commune_insee", "text", coalesce, (_, d) => d.code_commune_insee_apprenant],
+  ["code_commune_insee_naissance", "text", coalesce, (_, d) => d.code_commune_insee_de_naissance_apprenant],
+  ["sexe", "text", coalesce, (_, d) => d.sexe_apprenant],
+  ["rqth", "boolean", coalesce, (_, d) => d.rqth_apprenant],
+  ["date_rqth", "date", coalesce, (_, d) => d.date_rqth_apprenant],
+  ["responsable_mail1", "text", coalesce, (_, d) => d.responsable_apprenant_mail1],
+  ["responsable_mail2", "text", coalesce, (_, d) => d.responsable_apprenant_mail2],
+  ["derniere_situation", "text", coalesce, (_, d) => (d.derniere_situation == null ? null : String(d.derniere_situation))],
+  ["dernier_organisme_uai", "text", coalesce, (_, d) => d.dernier_organisme_uai],
+  ["type_cfa", "text", coalesce, (_, d) => d.type_cfa],
+  ["formation_cfd", "text", coalesce, (_, d) => d.formation_cfd],
+  ["formation_rncp", "text", coalesce, (_, d) => d.formation_rncp],
+  ["libelle_court_formation", "text", coalesce, (_, d) => d.libelle_court_formation],
+  ["annee_formation", "smallint", coalesce, (_, d) => d.annee_formation],
   [
     "duree_theorique_mois",
     "smallint",
-    "coalesce",
+    coalesce,
     (_, d) => d.duree_theorique_formation_mois ?? (d.duree_theorique_formation == null ? null : d.duree_theorique_formation * 12),
   ],
-  ["formation_presentielle", "boolean", "coalesce", (_, d) => d.formation_presentielle],
-  ["date_exclusion_formation", "date", "coalesce", (_, d) => d.date_exclusion_formation],
-  ["cause_exclusion_formation", "text", "coalesce", (_, d) => d.cause_exclusion_formation],
-  ["obtention_diplome", "boolean", "coalesce", (_, d) => d.obtention_diplome_formation],
-  ["date_obtention_diplome", "date", "coalesce", (_, d) => d.date_obtention_diplome_formation],
-  ["referent_handicap_nom", "text", "coalesce", (_, d) => d.nom_referent_handicap_formation],
-  ["referent_handicap_prenom", "text", "coalesce", (_, d) => d.prenom_referent_handicap_formation],
-  ["referent_handicap_email", "text", "coalesce", (_, d) => d.email_referent_handicap_formation],
-  ["lieu_uai", "text", "coalesce", (_, d) => d.etablissement_lieu_de_formation_uai],
-  ["lieu_siret", "text", "coalesce", (_, d) => d.etablissement_lieu_de_formation_siret],
-  ["lieu_adresse", "text", "coalesce", (_, d) => d.etablissement_lieu_de_formation_adresse],
-  ["lieu_code_postal", "text", "coalesce", (_, d) => d.etablissement_lieu_de_formation_code_postal],
-  ["statut_apprenant", "smallint", "coalesce", (_, d) => d.statut_apprenant],
-  ["date_metier_mise_a_jour_statut", "timestamptz", "coalesce", (_, d) => d.date_metier_mise_a_jour_statut],
-  ["custom_statut_apprenant", "text", "coalesce", (_, d) => d.custom_statut_apprenant],
-  // special merges below
-  ["organisme_lieu_id", "int", "replace", (c) => c.lieuId ?? null],
-  ["formation_id", "int", "replace", (c) => c.formationId ?? null],
-  ["nir_fourni", "boolean", "replace", (_, d) => d.nir_fourni],
+  ["formation_presentielle", "boolean", coalesce, (_, d) => d.formation_presentielle],
+  ["date_exclusion_formation", "date", coalesce, (_, d) => d.date_exclusion_formation],
+  ["cause_exclusion_formation", "text", coalesce, (_, d) => d.cause_exclusion_formation],
+  ["obtention_diplome", "boolean", coalesce, (_, d) => d.obtention_diplome_formation],
+  ["date_obtention_diplome", "date", coalesce, (_, d) => d.date_obtention_diplome_formation],
+  ["referent_handicap_nom", "text", coalesce, (_, d) => d.nom_referent_handicap_formation],
+  ["referent_handicap_prenom", "text", coalesce, (_, d) => d.prenom_referent_handicap_formation],
+  ["referent_handicap_email", "text", coalesce, (_, d) => d.email_referent_handicap_formation],
+  ["lieu_uai", "text", coalesce, (_, d) => d.etablissement_lieu_de_formation_uai],
+  ["lieu_siret", "text", coalesce, (_, d) => d.etablissement_lieu_de_formation_siret],
+  ["lieu_adresse", "text", coalesce, (_, d) => d.etablissement_lieu_de_formation_adresse],
+  ["lieu_code_postal", "text", coalesce, (_, d) => d.etablissement_lieu_de_formation_code_postal],
+  ["statut_apprenant", "smallint", coalesce, (_, d) => d.statut_apprenant],
+  ["date_metier_mise_a_jour_statut", "timestamptz", coalesce, (_, d) => d.date_metier_mise_a_jour_statut],
+  ["custom_statut_apprenant", "text", coalesce, (_, d) => d.custom_statut_apprenant],
+  // resolved from the lieu's SIRET, the CFD: no lieu (CFD) sent keeps the known one; a new CFD decides the formation
+  // (even when it is not in the catalogue)
+  ["organisme_lieu_id", "int", keptWithout("lieu_siret"), (c) => c.lieuId ?? null],
+  ["formation_id", "int", keptWithout("formation_cfd"), (c) => c.formationId ?? null],
+  ["nir_fourni", "boolean", or, (_, d) => d.nir_fourni],
 ];
 
 /** The identity key's columns. */
 const KEY_COLUMNS = ["organisme_formateur_id", "annee_scolaire", "id_erp_apprenant"];
-const SPECIAL_MERGE: Record<string, string> = {
-  // a new CFD decides the formation (even when it is not in the catalogue); no CFD keeps the stored one
-  formation_id: "case when excluded.formation_cfd is null then effectifs.formation_id else excluded.formation_id end",
-  organisme_lieu_id:
-    "case when excluded.lieu_siret is null then effectifs.organisme_lieu_id else excluded.organisme_lieu_id end",
-  nir_fourni: "effectifs.nir_fourni or excluded.nir_fourni",
-};
 
 /**
  * The upsert reads the batch as typed column arrays (`unnest`): COLUMNS, then two derived columns. `parcours` is
@@ -453,10 +475,7 @@ const SPECIAL_MERGE: Record<string, string> = {
  */
 const UPSERT_SQL = (() => {
   const cols = [...COLUMNS.map(([c]) => c), "parcours", "empreinte"];
-  const updates = COLUMNS.filter(([c]) => !KEY_COLUMNS.includes(c)).map(([c, , merge]) => {
-    if (SPECIAL_MERGE[c]) return `${c} = ${SPECIAL_MERGE[c]}`;
-    return merge === "replace" ? `${c} = excluded.${c}` : `${c} = coalesce(excluded.${c}, effectifs.${c})`;
-  });
+  const updates = COLUMNS.filter(([c]) => !KEY_COLUMNS.includes(c)).map(([c, , merge]) => `${c} = ${merge.sql(c)}`);
   return {
     head: `insert into effectifs (${cols.join(", ")}, source, last_transmission_id, created_at, updated_at)
            select ${cols.map((c) => `r.${c}`).join(", ")}, `,
@@ -492,8 +511,54 @@ const IDENTITE = KEY_COLUMNS.map((c) => COLUMN_INDEX.get(c)!);
  * The fingerprint of a dossier as the upsert would write it: the source, every column value (parcours is derived
  * from them) and the contracts. Equal fingerprints mean that writing the dossier again would change nothing.
  */
-function empreinte(source: IngestSource, values: unknown[], contrats: DossierV3["contrats"]): string {
-  return hash("sha1", JSON.stringify([source, values, contrats]), "base64");
+function empreinte(source: IngestSource, values: unknown[], contrats: DossierV3["contrats"], fusion?: CheckedItem["fusion"]): string {
+  // merged items: their ERP statuts too (each is kept in the history); a single dossier's fingerprint is unchanged
+  return hash("sha1", JSON.stringify(fusion ? [source, values, contrats, fusion.statuts] : [source, values, contrats]), "base64");
+}
+
+/** The column values (COLUMNS order) that the upsert writes for a dossier, merged ones included. */
+function columnValues(c: CheckedItem): unknown[] {
+  if (c.fusion) return c.fusion.values;
+  const d = c.dossier!;
+  return COLUMNS.map(([, , , get]) => get(c, d) ?? null);
+}
+
+/**
+ * Items of one batch for the same learner (same identity key), in input order, merged into one as if each had been
+ * sent in its own request after the previous one: every column by its `Merge` rule (a later non-empty value wins, an
+ * empty one never erases an earlier one), the contracts of the latest item that sends some, every ERP statut
+ * received (the history keeps each). The merged item's dossier is the last one's with those contracts and the merged
+ * exclusion date (its parcours, for a new effectif).
+ */
+function mergeItems(items: readonly CheckedItem[]): CheckedItem {
+  let values = columnValues(items[0]);
+  let contrats = items[0].dossier!.contrats;
+  const statuts = new Map<string, [number, string | null]>();
+  for (const c of items) {
+    if (c !== items[0]) {
+      const newer = columnValues(c);
+      values = COLUMNS.map(([, , merge], j) => merge.value(values, newer, j));
+      if (c.dossier!.contrats.length) contrats = c.dossier!.contrats;
+    }
+    const d = c.dossier!;
+    if (d.statut_apprenant !== null && d.statut_apprenant !== undefined) {
+      const date = d.date_metier_mise_a_jour_statut ?? null;
+      statuts.set(JSON.stringify([d.statut_apprenant, date]), [d.statut_apprenant, date]);
+    }
+  }
+  const last = items[items.length - 1];
+  const col = (name: string) => values[COLUMN_INDEX.get(name)!];
+  const formationId = col("formation_id") as number | null;
+  return {
+    ...last,
+    dossier: { ...last.dossier!, contrats, date_exclusion_formation: col("date_exclusion_formation") as string | null },
+    responsableId: col("organisme_responsable_id") as number,
+    lieuId: col("organisme_lieu_id") as number | null,
+    formationId,
+    // the niveau of the formation kept (the same formation id has the same niveau)
+    formationNiveau: formationId === null ? null : ([...items].reverse().find((c) => c.formationId === formationId)?.formationNiveau ?? null),
+    fusion: { values, statuts: [...statuts.values()], items: items.length },
+  };
 }
 
 /** A new effectif as the upsert wrote it (row `i` of the column arrays): what the refresh would read back. */
@@ -586,12 +651,13 @@ async function writeBatch(
   const values = new Array<unknown>(COLUMNS.length);
   unique.forEach((c, i) => {
     const d = c.dossier!;
+    const row = c.fusion?.values;
     for (let j = 0; j < COLUMNS.length; j++) {
-      const value = COLUMNS[j][3](c, d) ?? null;
+      const value = row ? row[j] : (COLUMNS[j][3](c, d) ?? null);
       values[j] = value;
       columns[j][i] = value;
     }
-    columns[EMPREINTE][i] = empreinte(options.source, values, d.contrats);
+    columns[EMPREINTE][i] = empreinte(options.source, values, d.contrats, c.fusion);
   });
   // The stored fingerprints of the batch's learners (one indexed read, no lock): a dossier identical to the stored
   // one is left out of every write. A learner that a concurrent request changes after this read keeps that
@@ -612,7 +678,11 @@ async function writeBatch(
       columns = columns.map((column) => lignes.map((i) => column[i]));
     }
   }
-  const inchanges = unique.length - aEcrire.length;
+  // counted in items received: merged items of one learner count each
+  const weight = (c: CheckedItem) => c.fusion?.items ?? 1;
+  let inchanges = 0;
+  for (const c of unique) inchanges += weight(c);
+  for (const c of aEcrire) inchanges -= weight(c);
   lap("tx:empreintes");
   // the transmission, and the organismes it concerned (coverage: a formateur's freshness at a past date)
   const concernes = new Set<number>([options.organismeId]);
@@ -665,7 +735,7 @@ async function writeBatch(
     if (id === undefined) {
       // not returned: a concurrent request has stored the same fingerprint since the read above, or (rare) another
       // organisme has created this learner meanwhile, out of the transmitting one's scope (scopeGuard)
-      inchangesEntreTemps++;
+      inchangesEntreTemps += weight(c);
       return;
     }
     effectifIds.push(id);
@@ -678,7 +748,9 @@ async function writeBatch(
         pushRow(contrats, id, rang + 1, k.siret_employeur, k.date_debut, k.date_fin, k.date_rupture, k.cause_rupture),
       );
     }
-    if (d.statut_apprenant !== null && d.statut_apprenant !== undefined) {
+    if (c.fusion) {
+      for (const [statut, date] of c.fusion.statuts) pushRow(inserted ? statutsNouveaux : statuts, id, statut, date);
+    } else if (d.statut_apprenant !== null && d.statut_apprenant !== undefined) {
       pushRow(inserted ? statutsNouveaux : statuts, id, d.statut_apprenant, d.date_metier_mise_a_jour_statut ?? null);
     }
   });
@@ -763,17 +835,27 @@ export async function ingestDossiers(database: Database, items: unknown[], optio
   const checked = await checkDossiers(database.db as unknown as Executor, items, options.organismeId);
   trace?.("check", performance.now() - t0);
 
-  // Dedupe on the identity key: the last item wins; earlier ones are answered "ok" with a message.
-  const lastByKey = new Map<string, CheckedItem>();
-  const replacedBy = new Map<number, number>();
+  // Items of the same learner (identity key) are merged as successive sends would be; every item is answered, in
+  // input order, the earlier ones with a message naming the next item of that learner.
+  const byKey = new Map<string, CheckedItem[]>();
   for (const c of checked) {
     if (!c.dossier) continue;
     const key = identityKey(c);
-    const previous = lastByKey.get(key);
-    if (previous) replacedBy.set(previous.index, c.index);
-    lastByKey.set(key, c);
+    const group = byKey.get(key);
+    if (group) group.push(c);
+    else byKey.set(key, [c]);
   }
-  const unique = [...lastByKey.values()].sort(compareIdentity);
+  const mergedWith = new Map<number, number>();
+  const unique: CheckedItem[] = [];
+  for (const group of byKey.values()) {
+    if (group.length === 1) {
+      unique.push(group[0]);
+      continue;
+    }
+    for (let k = 0; k < group.length - 1; k++) mergedWith.set(group[k].index, group[k + 1].index);
+    unique.push(mergeItems(group));
+  }
+  unique.sort(compareIdentity);
 
   const results: ItemResult[] = checked.map((c) => {
     if (c.errors.length) {
@@ -783,7 +865,7 @@ export async function ingestDossiers(database: Database, items: unknown[], optio
         validation_errors: c.errors.map(({ path, message }) => ({ path, message })),
       };
     }
-    const later = replacedBy.get(c.index);
+    const later = mergedWith.get(c.index);
     return later === undefined
       ? { id_erp_apprenant: c.id_erp_apprenant, status: "ok", validation_errors: [] }
       : {
@@ -791,8 +873,9 @@ export async function ingestDossiers(database: Database, items: unknown[], optio
           status: "ok",
           validation_errors: [],
           message:
-            `Dossier remplacé par le dossier n° ${later + 1} du même envoi, qui concerne le même apprenant ` +
-            "(même établissement formateur, année scolaire et id_erp_apprenant) : seul le dernier est enregistré.",
+            `Même apprenant que le dossier n° ${later + 1} du même envoi (même établissement formateur, année scolaire et ` +
+            `id_erp_apprenant) : les deux sont fusionnés comme deux envois successifs. Les valeurs du dossier n° ${later + 1} ` +
+            "l'emportent ; ses champs vides gardent les valeurs de ce dossier-ci, et ses contrats, s'il en envoie, remplacent ceux de ce dossier-ci.",
         };
   });
   const nbRejected = checked.filter((c) => c.errors.length).length;

@@ -1,6 +1,7 @@
 /**
  * One day of a CFA's transmissions: each rejected dossier with, per error, the problem in one statement (field,
- * value received, what is wrong) and, apart, how to fix it in the ERP or the file (app/cfa/erreurs.ts).
+ * value received, what is wrong) and, apart, how to fix it in the ERP or the file (app/cfa/erreurs.ts); each request
+ * refused as a whole (nothing read) with the API's answer and what to do.
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
@@ -32,6 +33,7 @@ export default function TransmissionsDuJour() {
   const { organismeId, jour, transmissions, refuses, resume, retentionJours } = useLoaderData<typeof loader>();
   const base = `/cfa/${organismeId}`;
   const purge = transmissions.some((t) => t.detailPurge);
+  const envoisRefuses = transmissions.filter((t) => t.refus);
   return (
     <>
       <p className="fr-mb-1w">
@@ -67,16 +69,41 @@ export default function TransmissionsDuJour() {
                     {libelleMode(t.source)}
                     {t.source === "API" ? (t.erp ? ` (${t.erp})` : "") : t.fileName ? ` « ${t.fileName} »` : ""}
                   </td>
-                  <td>{formatNombre(t.nbItems)}</td>
-                  <td>{formatNombre(t.nbAccepted)}</td>
-                  <td>{t.nbUnchanged === null ? <span title="Non compté pour cette transmission">–</span> : formatNombre(t.nbUnchanged)}</td>
-                  <td>{formatNombre(t.nbRejected)}</td>
+                  {t.refus ? (
+                    <td colSpan={4}>
+                      <strong className="fr-text-default--error">Envoi refusé en entier</strong> : aucun dossier lu
+                    </td>
+                  ) : (
+                    <>
+                      <td>{formatNombre(t.nbItems)}</td>
+                      <td>{formatNombre(t.nbAccepted)}</td>
+                      <td>{t.nbUnchanged === null ? <span title="Non compté pour cette transmission">–</span> : formatNombre(t.nbUnchanged)}</td>
+                      <td>{formatNombre(t.nbRejected)}</td>
+                    </>
+                  )}
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
       )}
+      {envoisRefuses.length ? (
+        <section aria-labelledby="titre-envois-refuses" className="fr-mt-4w" data-testid="envois-refuses">
+          <h2 id="titre-envois-refuses" className="fr-h4">
+            {envoisRefuses.length > 1 ? `${envoisRefuses.length} envois refusés en entier` : "1 envoi refusé en entier"}
+          </h2>
+          {envoisRefuses.map((t) => (
+            <div key={t.id} className="fr-alert fr-alert--error fr-mb-2w">
+              <h3 className="fr-alert__title">
+                Envoi de {formatHeure(t.receivedAt)}
+                {t.erp ? ` (${t.erp})` : ""} refusé
+              </h3>
+              <p data-testid="refus-message">{t.refus!.message}</p>
+              <p className="fr-text--sm">{t.refus!.explication}</p>
+            </div>
+          ))}
+        </section>
+      ) : null}
       {purge ? (
         <div className="fr-alert fr-alert--info fr-mb-3w">
           <p>
@@ -148,7 +175,7 @@ export default function TransmissionsDuJour() {
           </div>
         </section>
       ) : transmissions.length && !purge ? (
-        <p className="fr-mt-3w">Aucun dossier refusé ce jour-là.</p>
+        <p className="fr-mt-3w">{envoisRefuses.length ? "Aucun autre dossier refusé ce jour-là." : "Aucun dossier refusé ce jour-là."}</p>
       ) : null}
     </>
   );

@@ -73,6 +73,19 @@ export default function Transmissions() {
         Ce que votre ERP (ou vos fichiers) a transmis, jour par jour : dossiers reçus, acceptés et refusés. Dernière transmission le{" "}
         {formatDateHeure(h.derniere)}.
       </p>
+      {h.total.envoisRefuses ? (
+        <div className="fr-alert fr-alert--error fr-mb-3w" data-testid="alerte-envois-refuses">
+          <h2 className="fr-alert__title">
+            {h.total.envoisRefuses > 1
+              ? `${formatNombre(h.total.envoisRefuses)} envois de votre ERP refusés en entier au cours ${periode}`
+              : `1 envoi de votre ERP refusé en entier au cours ${periode}`}
+          </h2>
+          <p>
+            L'API n'a pu lire aucun dossier de {h.total.envoisRefuses > 1 ? "ces envois" : "cet envoi"} (contenu illisible, trop de dossiers ou
+            trop volumineux) : rien n'en a été enregistré. Le détail du jour indiqué dans l'historique ci-dessous dit pourquoi et que faire.
+          </p>
+        </div>
+      ) : null}
       <Form method="get" className="fr-mb-2w" aria-label="Période affichée">
         <ul className="fr-tags-group">
           {FENETRES.map((f) => (
@@ -155,14 +168,24 @@ export default function Transmissions() {
                     <td>{formatNombre(j.recus)}</td>
                     <td>{formatNombre(j.acceptes)}</td>
                     <td>{j.inchanges === null ? "–" : formatNombre(j.inchanges)}</td>
-                    <td>{j.refuses ? <strong className="fr-text-default--error">{formatNombre(j.refuses)}</strong> : "0"}</td>
+                    <td>
+                      {j.refuses ? <strong className="fr-text-default--error">{formatNombre(j.refuses)}</strong> : "0"}
+                      {j.envoisRefuses ? (
+                        <>
+                          <br />
+                          <strong className="fr-text-default--error fr-text--sm">
+                            {j.envoisRefuses > 1 ? `${j.envoisRefuses} envois refusés en entier` : "1 envoi refusé en entier"}
+                          </strong>
+                        </>
+                      ) : null}
+                    </td>
                     <td>
                       {j.sources.map((s) => libelleMode(s)).join(", ")}
                       {j.erps.length ? ` (${j.erps.join(", ")})` : ""}
                     </td>
                     <td>
                       <Link to={`${base}/transmissions/${j.jour}`}>
-                        {j.refuses ? (j.detailDisponible ? "Voir les erreurs" : "Voir le détail") : "Voir le détail"}
+                        {j.refuses || j.envoisRefuses ? (j.detailDisponible ? "Voir les erreurs" : "Voir le détail") : "Voir le détail"}
                         <span className="fr-sr-only"> du {formatDate(j.jour)}</span>
                       </Link>
                     </td>

@@ -12,6 +12,7 @@ import { Browser, emailOf, PASSWORD, seedAccounts, seedReferentiel, type Persona
 import { dossier } from "./ingestion-fixtures";
 import { ensureDemoTransmissions } from "../../app/cfa/demo-transmissions.server";
 import { parisDay } from "../../app/cfa/transmissions.server";
+import { recordRefusedRequest } from "../../app/ingestion/transmissions.server";
 
 process.env.COOKIE_SECURE = "0";
 
@@ -376,5 +377,28 @@ describe("demo data", () => {
     });
     const [after] = await t.database.rows<{ n: number }>(sql`select count(*)::int n from transmissions`);
     expect(after.n).toBe(before.n);
+  });
+});
+
+describe("a request refused as a whole", () => {
+  it("is shown in the transmissions, with the API's answer and what to do, not as a rejected dossier", async () => {
+    const message = "Trop de dossiers dans un seul envoi : 2001 reçus, 2000 au plus. Découpez l'envoi en plusieurs requêtes.";
+    await recordRefusedRequest(t.database, { organismeId: ref.R.id, source: "API", erp: "Ypareo", statutHttp: 400, message });
+    const b = await as("ORGANISME_FORMATION");
+    const history = await (await b.get(`/cfa/${ref.R.id}/transmissions`)).text();
+    expect(history).toContain('data-testid="alerte-envois-refuses"');
+    expect(history).toContain("1 envoi de votre ERP refusé en entier au cours des 30 derniers jours");
+    expect(history).toContain("1 envoi refusé en entier");
+    const day = await (await b.get(`/cfa/${ref.R.id}/transmissions/${parisDay()}`)).text();
+    const start = day.indexOf('data-testid="envois-refuses"');
+    expect(start).toBeGreaterThan(0);
+    const section = day.slice(start, day.indexOf("</section>", start));
+    expect(section).toContain("Trop de dossiers dans un seul envoi : 2001 reçus, 2000 au plus.");
+    expect(section).toContain("Aucun dossier de cet envoi n&#x27;a été enregistré.");
+    expect(section).toContain("(Ypareo)");
+    expect(day).toContain("Envoi refusé en entier");
+    // not a rejected dossier: the rejected dossiers of the day are the same as before
+    const table = day.slice(day.indexOf('data-testid="dossiers-refuses"'));
+    expect(table).not.toContain("Apprenant sans nom");
   });
 });

@@ -11,6 +11,7 @@ import { revokeApiKey } from "../../app/ingestion/api-keys.server";
 import { computeParcours } from "../../app/statut/engine";
 import { ingestDossiers } from "../../app/ingestion/pipeline.server";
 import { linkEffectifsToFormations } from "../../app/referentiel/link-formations.server";
+import { erreursRecurrentes, historiqueTransmissions, parisDay, transmissionsDuJour } from "../../app/cfa/transmissions.server";
 import { dossier, effectifsOf, insertOrganisme, keyFor, post, relate, siretOf, uaiOf, type TestOrganisme } from "./ingestion-fixtures";
 
 process.env.API_RATE_PER_SECOND = "10000";
@@ -176,6 +177,51 @@ describe("malformed bodies → 400/413 with a message, never a 500", () => {
       duplex: "half",
     } as RequestInit);
     expect(res.status).toBe(413);
+  });
+
+  it("a request refused as a whole is recorded as a transmission of its organisme, with why; an authentication failure is not", async () => {
+    await reset();
+    const transmissionTimes = () =>
+      t.database.rows(sql`select first_transmission_at::text f, last_transmission_at::text l from organismes where id = ${cfa.id}`);
+    const before = await transmissionTimes();
+    const refused: [string, string | Uint8Array, number, RegExp][] = [
+      ["not an array", JSON.stringify({ a: 1 }), 400, /tableau JSON.*Reçu : un objet\.$/],
+      ["cut short", "[{", 400, /^JSON invalide/],
+      ["2001 items", JSON.stringify(Array.from({ length: 2001 }, () => ({}))), 400, /2001 reçus, 2000 au plus/],
+      ["over 10 MB", JSON.stringify([{ nom_apprenant: "x".repeat(11 * 1024 * 1024) }]), 413, /trop volumineux : 10 Mo au plus/],
+    ];
+    for (const [label, raw, status, message] of refused) {
+      const res = await post(app.baseUrl, keyCfa, null, { raw, headers: { "X-ERP": "Ypareo" } });
+      expect(res.status, label).toBe(status);
+      const [row] = await t.database.rows<Record<string, any>>(sql`select * from transmissions order by id desc limit 1`);
+      expect(row, label).toMatchObject({ organisme_id: cfa.id, source: "API", erp: "Ypareo", nb_items: 0, nb_accepted: 0, nb_rejected: 0 });
+      expect(row.errors, label).toEqual([{ envoi_refuse: true, statut_http: status, errors: [{ path: [], message: res.body.message }] }]);
+      expect(res.body.message, label).toMatch(message);
+    }
+    // no key, an unknown key: no organisme, nothing recorded
+    expect((await post(app.baseUrl, null, null, { raw: "{" })).status).toBe(401);
+    expect((await post(app.baseUrl, `tdba_${"A".repeat(43)}`, null, { raw: "{" })).status).toBe(401);
+    const [n] = await t.database.rows<{ n: number }>(sql`select count(*)::int n from transmissions`);
+    expect(n.n).toBe(refused.length);
+    // a refused request is not a transmission of data: the organisme's transmission times are not touched
+    expect(await transmissionTimes()).toEqual(before);
+
+    // the CFA space shows each refusal with its reason and what to do, never as a rejected dossier
+    const jour = parisDay();
+    const detail = await transmissionsDuJour(t.database, cfa.id, jour);
+    expect(detail.transmissions).toHaveLength(refused.length);
+    expect(detail.refuses).toEqual([]);
+    expect(detail.resume).toEqual([]);
+    for (const tr of detail.transmissions) {
+      expect(tr.refus).not.toBeNull();
+      expect(tr.refus!.explication).toMatch(/^Aucun dossier de cet envoi n'a été enregistré\./);
+    }
+    const tooMany = detail.transmissions.find((tr) => /2001 reçus/.test(tr.refus!.message))!;
+    expect(tooMany.refus!.explication).toMatch(/découper ses envois/);
+    const historique = await historiqueTransmissions(t.database, cfa.id);
+    expect(historique.jours[0]).toMatchObject({ jour, transmissions: refused.length, recus: 0, refuses: 0, envoisRefuses: refused.length, erps: ["Ypareo"] });
+    expect(historique.total.envoisRefuses).toBe(refused.length);
+    expect(await erreursRecurrentes(t.database, cfa.id)).toEqual([]);
   });
 
   it("NUL characters and lone surrogates in texts are stored without them, never a 500", async () => {
@@ -542,17 +588,83 @@ describe("storage", () => {
     expect(e.parcours.map((p: { statut: string }) => p.statut)).toEqual(["INSCRIT", "APPRENTI", "ABANDON"]);
   });
 
-  it("two items of one batch for the same learner: the last wins and the first says so", async () => {
+  it("two items of one batch for the same learner are merged as two successive sends would be", async () => {
     await reset();
     const res = await post(app.baseUrl, keyCfa, [
-      dossier(cfa, cfa, { nom_apprenant: "Premier" }),
-      dossier(cfa, cfa, { nom_apprenant: "Dernier" }),
+      dossier(cfa, cfa, { id_erp_apprenant: "DUP-1", nom_apprenant: "Premier", email_contact: "first@x.fr", statut_apprenant: 2, date_metier_mise_a_jour_statut: "2024-06-15" }),
+      dossier(cfa, cfa, { id_erp_apprenant: "AUTRE", nom_apprenant: "Autre" }),
+      dossier(cfa, cfa, {
+        id_erp_apprenant: "DUP-1",
+        nom_apprenant: "Dernier",
+        tel_apprenant: "0611111111",
+        email_contact: "",
+        contrat_date_debut: undefined,
+        contrat_date_fin: undefined,
+        siret_employeur: undefined,
+      }),
     ]);
-    expect(res.body.data[0]).toMatchObject({ status: "ok" });
-    expect(res.body.data[0].message).toMatch(/remplacé par le dossier n° 2/);
+    expect(res.status).toBe(200);
+    // one answer per item, in input order; the earlier item says it was merged with the later one
+    expect(res.body.data.map((d: any) => [d.id_erp_apprenant, d.status])).toEqual([["DUP-1", "ok"], ["AUTRE", "ok"], ["DUP-1", "ok"]]);
+    expect(res.body.data[0].message).toMatch(/Même apprenant que le dossier n° 3 du même envoi.*fusionnés comme deux envois successifs/);
     expect(res.body.data[1].message).toBeUndefined();
+    expect(res.body.data[2].message).toBeUndefined();
+    expect(res.body).toMatchObject({ nb_dossiers: 3, nb_ok: 3, nb_erreurs: 0 });
     const rows = await effectifsOf(t.database);
-    expect(rows.map((r) => r.nom)).toEqual(["Dernier"]);
+    const dup = rows.find((r) => r.id_erp_apprenant === "DUP-1")!;
+    expect(rows).toHaveLength(2);
+    // later non-empty values win, an empty one never erases an earlier one; the contracts of the first are kept
+    // (the second sends none)
+    expect(dup).toMatchObject({ nom: "Dernier", email: "first@x.fr", telephone: "0611111111", statut_apprenant: 3 });
+    const contrats = await t.database.rows(sql`select rang, date_debut::text d from contrats where effectif_id = ${dup.id}`);
+    expect(contrats).toEqual([{ rang: 1, d: "2024-09-02" }]);
+    // the ERP statut history keeps both statuts received
+    const history = await t.database.rows(
+      sql`select statut_apprenant s from effectif_statuts_erp where effectif_id = ${dup.id} order by statut_apprenant`,
+    );
+    expect(history).toEqual([{ s: 2 }, { s: 3 }]);
+
+    // the same as two requests, one after the other, on another learner
+    await post(app.baseUrl, keyCfa, [dossier(cfa, cfa, { id_erp_apprenant: "SEQ-1", nom_apprenant: "Premier", email_contact: "first@x.fr", statut_apprenant: 2, date_metier_mise_a_jour_statut: "2024-06-15" })]);
+    await post(app.baseUrl, keyCfa, [
+      dossier(cfa, cfa, { id_erp_apprenant: "SEQ-1", nom_apprenant: "Dernier", tel_apprenant: "0611111111", email_contact: "", contrat_date_debut: undefined, contrat_date_fin: undefined, siret_employeur: undefined }),
+    ]);
+    const columns = (r: Record<string, any>) => {
+      const { id: _i, id_erp_apprenant: _k, created_at: _c, updated_at: _u, last_transmission_id: _l, empreinte: _e, ...rest } = r;
+      return rest;
+    };
+    const seq = (await effectifsOf(t.database)).find((r) => r.id_erp_apprenant === "SEQ-1")!;
+    expect(columns(dup)).toEqual(columns(seq));
+
+    // the same batch again: unchanged (the fingerprint is the merged dossier's), nothing rewritten
+    const again = await post(app.baseUrl, keyCfa, [
+      dossier(cfa, cfa, { id_erp_apprenant: "DUP-1", nom_apprenant: "Premier", email_contact: "first@x.fr", statut_apprenant: 2, date_metier_mise_a_jour_statut: "2024-06-15" }),
+      dossier(cfa, cfa, { id_erp_apprenant: "AUTRE", nom_apprenant: "Autre" }),
+      dossier(cfa, cfa, { id_erp_apprenant: "DUP-1", nom_apprenant: "Dernier", tel_apprenant: "0611111111", email_contact: "", contrat_date_debut: undefined, contrat_date_fin: undefined, siret_employeur: undefined }),
+    ]);
+    expect(again.body.nb_inchanges).toBe(3);
+    const [after] = await t.database.rows<Record<string, any>>(sql`select updated_at from effectifs where id = ${dup.id}`);
+    expect(after.updated_at).toEqual(dup.updated_at);
+  });
+
+  it("merged items of one batch: a later CFD, lieu or exclusion date decides, an absent one keeps the earlier; the parcours is the merged one's", async () => {
+    await reset();
+    await post(app.baseUrl, keyCfa, [
+      dossier(cfa, cfa, { id_erp_apprenant: "DUP-2", date_exclusion_formation: "2025-03-01", formation_cfd: "50022141", contrat_date_debut: "2024-10-01" }),
+      dossier(cfa, cfa, { id_erp_apprenant: "DUP-2", formation_cfd: null, date_exclusion_formation: null, contrat_date_debut: undefined, contrat_date_fin: undefined, siret_employeur: undefined }),
+    ]);
+    const [e] = await t.database.rows<Record<string, any>>(
+      sql`select formation_cfd, date_exclusion_formation::text ex, parcours from effectifs where id_erp_apprenant = 'DUP-2'`,
+    );
+    expect(e).toMatchObject({ formation_cfd: "50022141", ex: "2025-03-01" });
+    expect(e.parcours).toEqual(
+      computeParcours({
+        date_entree_formation: "2024-09-02",
+        date_fin_formation: "2026-06-30",
+        date_exclusion_formation: "2025-03-01",
+        contrats: [{ date_debut: "2024-10-01", date_fin: "2026-08-31", date_rupture: null }],
+      }),
+    );
   });
 });
 

@@ -5,6 +5,7 @@ import {
   MESSAGES,
   dossierV3InputSchema,
   dossiersOpenApiDocument,
+  integerRangePattern,
   parseValidDossier,
   validateDossier,
   validateWithSchema,
@@ -12,7 +13,8 @@ import {
   type DossierV3,
   type ValidationError,
 } from "../../app/ingestion/dossier-schema.server";
-import { isValidSiret, luhnValid } from "../../app/referentiel/codes";
+import { isValidSiret, isValidUai, luhnValid } from "../../app/referentiel/codes";
+import { inFileTerms } from "../../app/ingestion/upload.server";
 
 // Valid identifiers (UAI check letter and SIRET Luhn key verified below).
 const UAI_A = "0751234J";
@@ -299,7 +301,29 @@ describe("required fields", () => {
 
   it("a missing field's message has no received value", () => {
     const { nom_apprenant: _, ...item } = MINIMAL;
-    expect(errorsOf(item)[0].message).toBe("nom_apprenant : champ obligatoire");
+    expect(errorsOf(item)[0].message).toBe("nom_apprenant : champ obligatoire : texte de 255 caractères au plus attendu");
+  });
+
+  it("a missing field's message says the format expected, the field kind's own", () => {
+    const result = validateDossier({});
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const byField = Object.fromEntries(result.errors.map((e) => [e.path[0], e.message]));
+    // a date: by the field's own example (an upload rewrites ISO dates of messages as the file writes them)
+    expect(byField.date_de_naissance_apprenant).toBe("date_de_naissance_apprenant : champ obligatoire : date attendue (ex. 2006-03-28)");
+    expect(byField.date_fin_formation).toBe("date_fin_formation : champ obligatoire : date attendue (ex. 2026-06-30)");
+    expect(byField.annee_scolaire).toBe(`annee_scolaire : ${MESSAGES.obligatoireFormat(MESSAGES.anneeScolaire)}`);
+    expect(byField.id_erp_apprenant).toBe("id_erp_apprenant : champ obligatoire : texte ou nombre attendu");
+    expect(byField.etablissement_responsable_uai).toBe(`etablissement_responsable_uai : champ obligatoire : ${MESSAGES.uai}`);
+    expect(byField.etablissement_formateur_siret).toBe(`etablissement_formateur_siret : champ obligatoire : ${MESSAGES.siret}`);
+    // null and blank alike (blank: with the value received)
+    expect(errorsOf({ ...MINIMAL, etablissement_formateur_siret: null })[0].message).toBe(`${byField.etablissement_formateur_siret} (reçu « null »)`);
+    // in an upload's terms (its columns, dates as JJ/MM/AAAA), a missing date never says the API's AAAA-MM-JJ
+    const names = new Map([["date_de_naissance_apprenant", "Né le"]]);
+    expect(inFileTerms(byField.date_de_naissance_apprenant, names)).toBe("Né le : champ obligatoire : date attendue (ex. 28/03/2006)");
+    expect(errorsOf({ ...MINIMAL, date_de_naissance_apprenant: " " })[0].message).toBe(
+      "date_de_naissance_apprenant : champ obligatoire : date attendue (ex. 2006-03-28) (reçu «   »)",
+    );
   });
 
   it("lists all twelve required fields for an empty object", () => {
@@ -958,10 +982,11 @@ describe("OpenAPI document", () => {
     expect(item).not.toHaveProperty("additionalProperties");
     expect(item).not.toHaveProperty("$schema");
     // input types, not output ones
-    expect(item.properties.sexe_apprenant.type).toEqual(["string", "number", "null"]);
-    expect(item.properties.rqth_apprenant.type).toEqual(["string", "number", "boolean", "null"]);
+    const types = (p: any) => (p.anyOf ?? [p]).map((a: any) => a.type);
+    expect(types(item.properties.sexe_apprenant)).toEqual(["string", "number", "null"]);
+    expect(types(item.properties.rqth_apprenant)).toEqual(["string", "number", "boolean", "null"]);
     expect(item.properties.date_de_naissance_apprenant.type).toBe("string");
-    expect(item.properties.id_erp_apprenant.type).toEqual(["string", "number"]);
+    expect(types(item.properties.id_erp_apprenant)).toEqual(["string", "number"]);
   });
 
   it("is generated from dossierV3InputSchema", () => {
@@ -999,6 +1024,154 @@ describe("OpenAPI document", () => {
       let node: any = doc;
       for (const p of path) node = node?.[p];
       expect(node, ref).toBeTruthy();
+    }
+  });
+});
+
+describe("the published JSON Schema of an item against the validation", () => {
+  const item = dossiersOpenApiDocument().components && (dossiersOpenApiDocument() as Record<string, any>).components.schemas.DossierApprenantV3;
+  const properties = item.properties as Record<string, any>;
+  const requiredFields = new Set<string>(item.required);
+
+  /** The JSON type of a value, "integer" for a number without fractional part (JSON Schema's). */
+  function jsonType(value: unknown): string {
+    if (value === null) return "null";
+    if (Array.isArray(value)) return "array";
+    if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
+    return typeof value;
+  }
+
+  /**
+   * A JSON Schema check for the subset the item schema uses: anyOf, type, enum, pattern (ECMA-262 with the u flag,
+   * as JSON Schema validators read it), minimum, maximum, maxLength. Anything else in a schema fails the test.
+   */
+  function matches(schema: Record<string, any>, value: unknown): boolean {
+    const known = new Set(["anyOf", "type", "enum", "pattern", "minimum", "maximum", "maxLength", "title", "description", "examples"]);
+    for (const key of Object.keys(schema)) if (!known.has(key)) throw new Error(`mot-clé non vérifié : ${key}`);
+    if (schema.anyOf && !schema.anyOf.some((s: Record<string, any>) => matches(s, value))) return false;
+    if (schema.type !== undefined) {
+      const t = jsonType(value);
+      const types: string[] = Array.isArray(schema.type) ? schema.type : [schema.type];
+      if (!types.some((ty) => ty === t || (ty === "number" && t === "integer"))) return false;
+    }
+    if (schema.enum && !schema.enum.some((e: unknown) => e === value)) return false;
+    if (typeof value === "string") {
+      if (schema.pattern !== undefined && !new RegExp(schema.pattern, "u").test(value)) return false;
+      if (schema.maxLength !== undefined && [...value].length > schema.maxLength) return false;
+    }
+    if (typeof value === "number") {
+      if (schema.minimum !== undefined && value < schema.minimum) return false;
+      if (schema.maximum !== undefined && value > schema.maximum) return false;
+    }
+    return true;
+  }
+
+  /** Whether the API accepts this value in this field (its own checks: the rules between fields are kept satisfied). */
+  function apiAccepts(field: string, value: unknown): boolean {
+    const base: Record<string, unknown> = { ...MINIMAL };
+    const rang = /^contrat_date_(?:fin|rupture)(_\d)?$/.exec(field);
+    if (rang) base[`contrat_date_debut${rang[1] ?? ""}`] = "2024-09-02";
+    if (field === "date_fin_formation") base.date_entree_formation = "1900-01-01";
+    if (field === "date_entree_formation") base.date_fin_formation = "2100-12-31";
+    base[field] = value;
+    if (value === undefined) delete base[field];
+    const result = validateWithSchema(base);
+    return result.ok || !result.errors.some((e) => e.path[0] === field);
+  }
+
+  const VALUES: unknown[] = [
+    ...Object.values(FULL),
+    undefined, null, "", "   ", " x ", "hello", 0, -0, 1, 2, 3, 4, 5, 6, 7, 10, 11, 48, 49, 99, -1, 1.5, 2.0, 99999, 100000, 1e15, 1e16,
+    true, false, {}, [], [1], { a: 1 },
+    "0", "-0", "+3", "003", "0000003", "-3", "7", "2.5", "1.0", "04", "10", " 5 ", "+5", "99", "1003", "001003", "999", "10000",
+    "2024-09-02", " 2024-09-02 ", "2024-09-02T10:15:00+02:00", "2024-09-02t10:15z", "2024-09-02 10:00", "2024-09-02T25:00",
+    "2024-02-30", "2024-13-01", "1899-12-31", "2101-01-01", "1900-01-01", "2100-12-31", "2024-9-2", "02/09/2024", "20a4-01-01",
+    "0024-02-29", "2023-02-29", "2024-04-31", "2024-00-10",
+    "2024-2025", "2024/2025", "2024 - 2025", "2025-2025", "2024-2026", "2025-2024", "1899-1900", "2100-2101", "2024", "24-25",
+    "0751234J", " 0751234j ", "0751234A", "0751234I", "075123J", "44", "2A", "2b", "976", "96", "00",
+    "13002456000018", "13002456000019", 13002456000018, 13002456000019, "130 024 560 000 18", "130.024.560-00018", "1300245600001",
+    "75001", "7501", "75 012", "750", 75001, 7501, 750, "75112", "2A004", "2b004", "20004", "97411",
+    "50022141", "5002214", "5002214A", 50022141, "RNCP35316", "rncp 35316", "35316", "RNCP1", "RNCP123456", 35316, 1,
+    "1234567890A", "1234 5678 90a", "1234567890", "a@b.c", " a@b.fr ", "a@b", "a b@c.fr", `${"a".repeat(320)}@b.fr`,
+    "0612345678", "06 12 34 56 78", "+33612345678", "+33 (0)6 12 34 56 78", "0033612345678", "(0)612345678", "0612", "06-12-34-56-78-x",
+    612345678, 12345, "M", "m", "F", "H", "1", "2", "X", "oui", "NON", "True", "faux", "yes",
+    "x".repeat(255), ` ${"x".repeat(255)} `, "x".repeat(256), "x".repeat(1000), "x".repeat(1001), "x\u0000",
+  ];
+
+  /**
+   * Whether the API alone refuses this value, by what no pattern says: a UAI's check letter, a SIRET's key, a day
+   * that the calendar does not have, years that do not follow each other.
+   */
+  function apiOnly(field: string, value: unknown): boolean {
+    if (typeof value !== "string" && typeof value !== "number") return false;
+    const text = String(value).trim();
+    if (/_uai$/.test(field)) return /^\d{7}[A-Z]$/.test(text.toUpperCase()) && !isValidUai(text);
+    if (/siret/.test(field)) {
+      const digits = typeof value === "number" ? String(value).padStart(14, "0") : text.replace(/[\s.\-]/g, "");
+      return /^\d{14}$/.test(digits) && !isValidSiret(digits);
+    }
+    if (field === "annee_scolaire") {
+      const m = /^(\d{4})-(\d{4})$/.exec(text.replace(/\s+/g, "").replace("/", "-"));
+      return m !== null && Number(m[2]) !== Number(m[1]) && Number(m[2]) !== Number(m[1]) + 1;
+    }
+    const date = /^(\d{4})-(\d{2})-(\d{2})/.exec(text);
+    if (date && /date/.test(field)) {
+      const [y, mo, d] = [Number(date[1]), Number(date[2]), Number(date[3])];
+      return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && d > new Date(Date.UTC(y, mo, 0)).getUTCDate();
+    }
+    return false;
+  }
+
+  it("publishes a pattern, enum or bounds for every field (not only JSON types)", () => {
+    for (const [field, p] of Object.entries(properties)) {
+      const constrained = (s: Record<string, any>): boolean =>
+        s.pattern !== undefined || s.enum !== undefined || s.minimum !== undefined || s.type === "null" || s.type === "boolean";
+      const alternatives = p.anyOf ?? [p];
+      if (field === "nir_apprenant") continue; // any text or number: never validated nor kept
+      for (const a of alternatives) expect(constrained(a) || a.type === "number", `${field} ${JSON.stringify(a)}`).toBe(true);
+      expect(alternatives.some((a: Record<string, any>) => a.pattern !== undefined), field).toBe(true);
+    }
+    // what the audit found accepted by the published schema and refused by the API
+    expect(matches(properties.statut_apprenant, 7)).toBe(false);
+    expect(matches(properties.date_de_naissance_apprenant, "hello")).toBe(false);
+    expect(matches(properties.annee_formation, 99)).toBe(false);
+  });
+
+  it("accepts every value the API accepts and refuses every value it refuses, but for the API's checksum and calendar checks", () => {
+    let accepted = 0;
+    let refused = 0;
+    for (const field of ALL_FIELDS) {
+      for (const value of VALUES) {
+        const api = apiAccepts(field, value);
+        const schema = value === undefined ? !requiredFields.has(field) : matches(properties[field], value);
+        const label = `${field} = ${JSON.stringify(value)?.slice(0, 40)}`;
+        if (api) {
+          expect(schema, `${label} : accepté par l'API, refusé par le schéma publié`).toBe(true);
+          accepted++;
+        } else {
+          if (schema) expect(apiOnly(field, value), `${label} : refusé par l'API, accepté par le schéma publié`).toBe(true);
+          refused++;
+        }
+      }
+    }
+    expect(accepted).toBeGreaterThan(1000);
+    expect(refused).toBeGreaterThan(1000);
+  });
+
+  it("each field's examples, and the example dossier, are valid for the published schema", () => {
+    for (const [field, p] of Object.entries(properties)) {
+      for (const example of p.examples ?? []) expect(matches(p, example), `${field} ${JSON.stringify(example)}`).toBe(true);
+    }
+    for (const example of item.examples) {
+      for (const [field, value] of Object.entries(example as Record<string, unknown>)) expect(matches(properties[field], value), field).toBe(true);
+    }
+  });
+
+  it("integerRangePattern matches exactly the integers of its range", () => {
+    for (const [min, max] of [[0, 5], [1, 4], [1, 48], [1000, 9999], [1900, 2100], [7, 1234], [0, 0], [10, 99]]) {
+      const re = new RegExp(`^(?:${integerRangePattern(min, max)})$`);
+      for (let n = 0; n <= 12_000; n++) expect(re.test(String(n)), `${min}..${max} : ${n}`).toBe(n >= min && n <= max);
+      expect(re.test(`0${min}`)).toBe(false);
     }
   });
 });
