@@ -316,8 +316,9 @@ export async function formateursDuResponsable(database: Database, organismeId: n
     cle: boolean;
   }>(sql`
     select o.id, o.raison_sociale, o.enseigne, o.siret, o.uai, c.nom as commune, o.erp, o.mode_transmission,
-           greatest(o.last_transmission_at, (select max(t.received_at) from transmissions t where t.organisme_id = o.id)) as derniere,
-           (select count(*)::int from transmissions t where t.organisme_id = o.id and t.received_at >= ${at}::timestamptz - interval '30 days') as transmissions_30j,
+           greatest(o.last_transmission_at, (select max(t.received_at) from transmissions t where t.organisme_id = o.id and t.nb_items > 0)) as derniere,
+           (select count(*)::int from transmissions t where t.organisme_id = o.id and t.nb_items > 0
+              and t.received_at >= ${at}::timestamptz - interval '30 days') as transmissions_30j,
            (select coalesce(sum(t.nb_rejected), 0)::int from transmissions t where t.organisme_id = o.id and t.received_at >= ${at}::timestamptz - interval '7 days') as refuses_7j,
            (select count(*)::int from effectifs e where e.organisme_formateur_id = o.id and e.annee_scolaire = ${annee}) as effectifs,
            exists (select 1 from organisme_api_keys k where k.organisme_id = o.id and k.revoked_at is null) as cle

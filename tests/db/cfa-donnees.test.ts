@@ -21,6 +21,7 @@ import { listerDoublons, fusionnerEffectifs, supprimerEffectif, retablirEffectif
 import { qualiteCfa } from "../../app/cfa/qualite.server";
 import { cibleEspace, exporterApprenants } from "../../app/cfa/export.server";
 import { accueilCfa, formateursDuResponsable } from "../../app/cfa/espace.server";
+import { recordRefusedRequest } from "../../app/ingestion/transmissions.server";
 import { indicateurs } from "../../app/indicateurs/indicateurs.server";
 import { ingestDossiers } from "../../app/ingestion/pipeline.server";
 import { expliquerErreur } from "../../app/cfa/erreurs";
@@ -427,5 +428,11 @@ describe("CFA space of the demo account", () => {
     const formateurs = await formateursDuResponsable(t.database, espace.organismeId);
     expect(formateurs.length).toBe(espace.organismeIds.length - 1);
     expect(formateurs.some((f) => f.transmissions30j > 0)).toBe(true);
+    // a request refused as a whole (nothing read) is not a transmission of effectifs: neither the last one nor counted
+    const f = formateurs[0];
+    await recordRefusedRequest(t.database, { organismeId: f.id, source: "API", erp: null, statutHttp: 400, message: "JSON invalide", now: new Date(Date.now() + 60_000) });
+    const apres = (await formateursDuResponsable(t.database, espace.organismeId)).find((x) => x.id === f.id)!;
+    expect(apres.derniereTransmission).toBe(f.derniereTransmission);
+    expect(apres.transmissions30j).toBe(f.transmissions30j);
   });
 });
