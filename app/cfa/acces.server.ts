@@ -89,6 +89,15 @@ function responsablesDe(espace: Perimetre): number[] {
   return espace.responsableIds ?? [espace.organismeId];
 }
 
+/**
+ * Whether the viewer sees the whole space (the organisme's own users, national administrators), not a part of it
+ * narrowed to its scope (decision 017): what is recorded for the organisme without a learner's formateur (an
+ * archive, the rejected dossiers of its transmissions) is shown by name only then.
+ */
+export function espaceComplet(espace: Perimetre): boolean {
+  return responsablesDe(espace).includes(espace.organismeId);
+}
+
 /** SQL condition: the effectif (alias `alias`) belongs to the space. */
 export function effectifsDeLEspace(espace: Perimetre, alias = "e"): SQL {
   const a = alias.replace(/[^a-z0-9_]/gi, "");
@@ -104,8 +113,7 @@ export function effectifsDeLEspace(espace: Perimetre, alias = "e"): SQL {
  * scope).
  */
 export function archivesDeLEspace(espace: Perimetre): SQL {
-  const complet = responsablesDe(espace).includes(espace.organismeId);
-  return complet ? sql`(a.organisme_id = ${espace.organismeId} or ${effectifsDeLEspace(espace, "a")})` : effectifsDeLEspace(espace, "a");
+  return espaceComplet(espace) ? sql`(a.organisme_id = ${espace.organismeId} or ${effectifsDeLEspace(espace, "a")})` : effectifsDeLEspace(espace, "a");
 }
 
 /**

@@ -169,6 +169,11 @@ export interface JourDetail {
   jour: string;
   transmissions: TransmissionDuJour[];
   refuses: DossierRefuse[];
+  /**
+   * Rejected dossiers not listed by name: the viewer sees the space narrowed to its scope (decision 017), and a
+   * rejected dossier, not stored, may be of a learner outside it. 0 when they are listed.
+   */
+  refusesNonNommes: number;
   resume: LigneResume[];
   retentionJours: number;
 }
@@ -219,8 +224,17 @@ export function parseJour(value: string | undefined): string | null {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value ? value : null;
 }
 
-/** The transmissions of one Paris day, their rejected items explained, and the summary of that day's errors. */
-export async function transmissionsDuJour(database: Database, organismeId: number, jour: string): Promise<JourDetail> {
+/**
+ * The transmissions of one Paris day, their rejected items explained (by name when `nominatif`), and the summary of
+ * that day's errors.
+ */
+export async function transmissionsDuJour(
+  database: Database,
+  organismeId: number,
+  jour: string,
+  options: { nominatif?: boolean } = {},
+): Promise<JourDetail> {
+  const nominatif = options.nominatif ?? true;
   const rows = await database.rows<{
     id: number;
     received_at: unknown;
@@ -264,7 +278,8 @@ export async function transmissionsDuJour(database: Database, organismeId: numbe
   return {
     jour,
     transmissions,
-    refuses,
+    refuses: nominatif ? refuses : [],
+    refusesNonNommes: nominatif ? 0 : refuses.length,
     resume: resumeErreurs(items.map((i) => ({ errors: (i.errors ?? []).map((e) => ({ path: e.path ?? [], message: e.message ?? "" })) }))),
     retentionJours: ERRORS_RETENTION_DAYS,
   };

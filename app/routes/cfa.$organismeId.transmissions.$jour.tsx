@@ -6,7 +6,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { notFound } from "~/auth/policy.server";
-import { journaliserConsultation, requireEspaceCfa } from "~/cfa/acces.server";
+import { espaceComplet, journaliserConsultation, requireEspaceCfa } from "~/cfa/acces.server";
 import { parseJour, transmissionsDuJour } from "~/cfa/transmissions.server";
 import { formatHeure, libelleMode, titreEspace } from "~/cfa/ui";
 import { NO_STORE } from "~/auth/responses.server";
@@ -22,7 +22,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const espace = await requireEspaceCfa(request, context.database, params.organismeId);
   const jour = parseJour(params.jour);
   if (!jour) throw notFound("Ce jour n'existe pas : attendu une date au format AAAA-MM-JJ.");
-  const detail = await transmissionsDuJour(context.database, espace.organismeId, jour);
+  const detail = await transmissionsDuJour(context.database, espace.organismeId, jour, { nominatif: espaceComplet(espace) });
   if (detail.refuses.length) {
     await journaliserConsultation(context.database, espace, { page: "transmissions", jour }, detail.refuses.length);
   }
@@ -30,7 +30,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 export default function TransmissionsDuJour() {
-  const { organismeId, jour, transmissions, refuses, resume, retentionJours } = useLoaderData<typeof loader>();
+  const { organismeId, jour, transmissions, refuses, refusesNonNommes, resume, retentionJours } = useLoaderData<typeof loader>();
   const base = `/cfa/${organismeId}`;
   const purge = transmissions.some((t) => t.detailPurge);
   const envoisRefuses = transmissions.filter((t) => t.refus);
@@ -174,6 +174,11 @@ export default function TransmissionsDuJour() {
             </table>
           </div>
         </section>
+      ) : refusesNonNommes ? (
+        <p className="fr-mt-3w" data-testid="refuses-non-nommes">
+          {pluriel(refusesNonNommes, "dossier refusé", "dossiers refusés")} ce jour-là. Leur détail, nominatif, est réservé aux utilisateurs de
+          l'organisme : un dossier refusé n'est pas enregistré et peut concerner un apprenant hors de votre périmètre.
+        </p>
       ) : transmissions.length && !purge ? (
         <p className="fr-mt-3w">{envoisRefuses.length ? "Aucun autre dossier refusé ce jour-là." : "Aucun dossier refusé ce jour-là."}</p>
       ) : null}

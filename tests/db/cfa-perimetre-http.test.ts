@@ -98,3 +98,24 @@ describe("the formateur's own user", () => {
     expect(tableau.map((l) => l.split(";")[1]).sort()).toEqual([F.siret, c.G.siret].sort());
   });
 });
+
+describe("the rejected dossiers of the formateur's transmissions", () => {
+  it("are named to the formateur's own user only (a rejected dossier may be of a learner outside the viewer's scope)", async () => {
+    const { F } = c.ref;
+    const jour = new Date().toLocaleDateString("sv-SE", { timeZone: "Europe/Paris" });
+    const erreurs = [{ index: 0, id_erp_apprenant: "G-REFUSE", nom: "Refusé", prenom: "Gaspard", errors: [{ path: ["date_de_naissance_apprenant"], message: "champ obligatoire" }] }];
+    await t.database.rows(sql`
+      insert into transmissions (organisme_id, source, received_at, nb_items, nb_accepted, nb_rejected, nb_unchanged, errors)
+      values (${F.id}, 'API', now(), 1, 0, 1, 0, ${JSON.stringify(erreurs)}::jsonb)`);
+    const [{ n: avant }] = await t.database.rows<{ n: number }>(sql`select count(*)::int as n from named_list_access_log`);
+    const duResponsable = await (await (await as("ORGANISME_FORMATION")).get(`/cfa/${F.id}/transmissions/${jour}`)).text();
+    expect(duResponsable).not.toContain("Gaspard");
+    expect(duResponsable).not.toContain("G-REFUSE");
+    expect(duResponsable).toContain('data-testid="refuses-non-nommes"');
+    const [{ n: apres }] = await t.database.rows<{ n: number }>(sql`select count(*)::int as n from named_list_access_log`);
+    expect(apres).toBe(avant); // nothing named, nothing logged
+    const duFormateur = await (await (await as("CFA_FORMATEUR")).get(`/cfa/${F.id}/transmissions/${jour}`)).text();
+    expect(duFormateur).toContain("Gaspard");
+    expect(duFormateur).toContain('data-testid="dossiers-refuses"');
+  });
+});
