@@ -20,7 +20,8 @@ function frenchValueAxis(axis: unknown): unknown {
   if (Array.isArray(axis)) return axis.map(frenchValueAxis);
   const a = axis as AxisOption | undefined;
   if (!a || a.type !== "value" || a.axisLabel?.formatter) return axis;
-  return { ...a, axisLabel: { ...a.axisLabel, formatter: (v: number) => frenchNumber.format(v) } };
+  // the product's value axes count people or organismes: whole steps ("0,5 dossier" means nothing), unless set
+  return { minInterval: 1, ...a, axisLabel: { ...a.axisLabel, formatter: (v: number) => frenchNumber.format(v) } };
 }
 
 /**

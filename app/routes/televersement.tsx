@@ -179,7 +179,10 @@ function fieldLabel(fields: { field: string; label: string }[], field: string | 
 }
 
 function EtapeApercu({ data }: { data: Extract<UploadPageData, { step: "apercu" }> }) {
-  const busy = useNavigation().state !== "idle";
+  const navigation = useNavigation();
+  const busy = navigation.state !== "idle";
+  // a file of thousands of lines takes seconds to import: the button says so meanwhile
+  const importEnCours = navigation.state === "submitting" && navigation.formData?.get("intent") === "importer";
   const { preview } = data;
   const shownColumns = data.headers.map((_, i) => i).filter((i) => data.mapping[i]);
   return (
@@ -352,7 +355,7 @@ function EtapeApercu({ data }: { data: Extract<UploadPageData, { step: "apercu" 
         <ul className="fr-btns-group fr-btns-group--inline-md">
           <li>
             <button className="fr-btn" type="submit" disabled={busy || preview.nbValid === 0}>
-              Importer {pluriel(preview.nbValid, "ligne valide", "lignes valides")}
+              {importEnCours ? "Import en cours…" : `Importer ${pluriel(preview.nbValid, "ligne valide", "lignes valides")}`}
             </button>
           </li>
           <li>
