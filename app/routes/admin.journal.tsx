@@ -9,6 +9,7 @@ import { requireNationalAdmin } from "~/auth/policy.server";
 import { NO_STORE } from "~/auth/responses.server";
 import { AuthErrorBoundary, formatDateTime } from "~/auth/ui";
 import { dateIsoEnFrancais } from "~/ui/format";
+import { LIBELLES_STATUT, SIGNAUX } from "~/cfa/apprenants";
 import { titrePage } from "~/ui/erreur";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
@@ -43,16 +44,28 @@ const FILTER_LABELS: Record<string, string> = {
   page: "page",
   format: "format",
   televersement: "téléversement",
+  effectif: "apprenant n°",
+  archive: "fiche archivée",
+  pageArchives: "page des archives",
+  anomalie: "anomalie",
 };
 
-function describeValue(value: unknown): string {
-  if (Array.isArray(value)) return value.map(describeValue).join(", ");
-  return dateIsoEnFrancais(String(value));
+/** The values the log keeps as codes, as the pages say them. */
+const VALUE_LABELS: Record<string, Record<string, string>> = {
+  page: { doublons: "Doublons", transmissions: "Transmissions", qualite: "Qualité des données" },
+  statut: LIBELLES_STATUT,
+  signal: Object.fromEntries(Object.entries(SIGNAUX).map(([code, s]) => [code, s.libelle])),
+};
+
+function describeValue(value: unknown, key?: string): string {
+  if (Array.isArray(value)) return value.map((v) => describeValue(v, key)).join(", ");
+  if (typeof value === "boolean") return value ? "oui" : "non";
+  return (key ? VALUE_LABELS[key]?.[String(value)] : undefined) ?? dateIsoEnFrancais(String(value));
 }
 
 function describeFilters(filters: Record<string, unknown>): string {
   const entries = Object.entries(filters).filter(([, v]) => v !== null && v !== undefined && v !== "");
-  return entries.length ? entries.map(([k, v]) => `${FILTER_LABELS[k] ?? k} : ${describeValue(v)}`).join(" · ") : "aucun";
+  return entries.length ? entries.map(([k, v]) => `${FILTER_LABELS[k] ?? k} : ${describeValue(v, k)}`).join(" · ") : "aucun";
 }
 
 export default function Journal() {

@@ -93,6 +93,21 @@ describe("audit log filters (/admin/journal)", () => {
     expect(response.status).toBe(200);
     expect(texte(await response.text())).toContain("1 entrée");
   });
+
+  it("says the filters logged in the pages' words, not as parameters or codes", async () => {
+    const [cfa] = await t.database.db.select().from(users).where(eq(users.id, accounts.ORGANISME_FORMATION.id));
+    const entree = { userId: cfa.id, userEmail: cfa.email, organisationId: cfa.organisationId, organisationType: "ORGANISME_FORMATION" as const, list: "tous" as const, action: "view" as const };
+    await t.database.db.insert(namedListAccessLog).values([
+      { ...entree, filters: { organisme: 1, page: "doublons", pageArchives: 1 }, rowCount: 2 },
+      { ...entree, filters: { organisme: 1, statut: "RUPTURANT", signal: "a_risque", effectif: 7, archive: true }, rowCount: 1 },
+    ]);
+    const admin = await signedIn("ADMINISTRATEUR");
+    const html = texte(await (await admin.get("/admin/journal?liste=tous")).text());
+    for (const attendu of ["page : Doublons", "page des archives : 1", "statut : Rupturant", "signal : À risque", "apprenant n° : 7", "fiche archivée : oui"]) {
+      expect(html).toContain(attendu);
+    }
+    expect(html).not.toMatch(/pageArchives|RUPTURANT|a_risque/);
+  });
 });
 
 describe("tampered admin forms (/admin/utilisateurs)", () => {
