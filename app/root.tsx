@@ -126,7 +126,8 @@ function Layout({ children }: { children: ReactNode }) {
         </main>
         <Footer
           id="footer"
-          accessibility="partially compliant"
+          accessibility="non compliant"
+          accessibilityLinkProps={{ to: "/accessibilite" }}
           contentDescription="Le tableau de bord de l'apprentissage suit les effectifs des centres de formation d'apprentis (CFA) : apprentis, inscrits sans contrat, rupturants et abandons, par territoire et par formation."
           bottomItems={[
             headerFooterDisplayItem,

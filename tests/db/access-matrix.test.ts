@@ -104,6 +104,7 @@ const ROUTES: Row[] = [
   { file: "_index.tsx", path: "/", kind: "public" },
   { file: "connexion.tsx", path: "/connexion", kind: "anonymous" },
   { file: "inscription.tsx", path: "/inscription", kind: "public" },
+  { file: "accessibilite.tsx", path: "/accessibilite", kind: "public" },
   { file: "api.v1.offres.tsx", path: "/api/v1/offres", kind: "public" },
   // An organisme's page is public: every signed-in user sees it too, out of its scope as the public does (the
   // parts of the page it shows are checked below).

@@ -283,6 +283,14 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
       expect(reponse.headers.get("referrer-policy"), chemin).toBe("same-origin");
       expect(reponse.headers.get("strict-transport-security"), chemin).toBeNull(); // not over plain HTTP
     }
+    // the footer's accessibility status links to the statement (RGAA)
+    const accueil = await (await fetch(`${app.baseUrl}/`)).text();
+    expect(accueil).toMatch(/<a[^>]*href="\/accessibilite"[^>]*>Accessibilité : non conforme<\/a>/);
+    const declaration = await fetch(`${app.baseUrl}/accessibilite`);
+    expect(declaration.status).toBe(200);
+    const texteDeclaration = await declaration.text();
+    expect(texteDeclaration).toContain("Déclaration d&#x27;accessibilité");
+    expect(texteDeclaration).toContain("Défenseur des droits");
     const jeton = await fetch(`${app.baseUrl}/reinitialiser-mot-de-passe/inconnu`, { redirect: "manual" });
     expect(jeton.headers.get("referrer-policy")?.split(",").at(-1)?.trim()).toBe("no-referrer");
     // a NUL character in any parameter, of any page or API route: refused in French, never a 500
