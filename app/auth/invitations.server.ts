@@ -63,36 +63,24 @@ export async function sendInvitation(database: Database, baseUrl: string, spec: 
     createdByUserId: spec.invitedBy?.userId ?? null,
   });
   const by = spec.invitedBy?.user;
-  if (existant) {
-    await sendMail({
-      to: spec.email,
-      subject: "Invitation au Tableau de bord de l'apprentissage",
-      text: [
-        "Bonjour,",
-        "",
-        `${by ? [by.prenom, by.nom].filter(Boolean).join(" ") || by.email : "Un administrateur"} a voulu vous inviter à rejoindre l'organisation « ${spec.organisation.nom} » sur le Tableau de bord de l'apprentissage.`,
+  const qui = by ? [by.prenom, by.nom].filter(Boolean).join(" ") || by.email : null;
+  const corps = existant
+    ? [
+        `${qui ?? "Un administrateur"} a voulu vous inviter à rejoindre l'organisation « ${spec.organisation.nom} » sur le Tableau de bord de l'apprentissage.`,
         "Un compte existe déjà pour cette adresse : l'invitation ne peut pas être acceptée. Connectez-vous avec votre compte actuel.",
         "Si vous devez changer d'organisation, écrivez à l'équipe nationale du tableau de bord.",
         `Mot de passe oublié : ${baseUrl}/mot-de-passe-oublie`,
-      ].join("\n"),
-    });
-    return;
-  }
-  await sendMail({
-    to: spec.email,
-    subject: "Invitation au Tableau de bord de l'apprentissage",
-    text: [
-      "Bonjour,",
-      "",
-      by
-        ? `${[by.prenom, by.nom].filter(Boolean).join(" ") || by.email} vous invite à rejoindre l'organisation « ${spec.organisation.nom} » sur le Tableau de bord de l'apprentissage.`
-        : `Votre accès au Tableau de bord de l'apprentissage pour l'organisation « ${spec.organisation.nom} » est prêt.`,
-      `Rôle : ${ROLE_LABELS[spec.role]}.`,
-      "",
-      `Créez votre mot de passe en suivant ce lien, valable ${TOKEN_TTL_SECONDS.invitation / 86400} jours et une seule fois :`,
-      `${baseUrl}/invitation/${token}`,
-    ].join("\n"),
-  });
+      ]
+    : [
+        qui
+          ? `${qui} vous invite à rejoindre l'organisation « ${spec.organisation.nom} » sur le Tableau de bord de l'apprentissage.`
+          : `Votre accès au Tableau de bord de l'apprentissage pour l'organisation « ${spec.organisation.nom} » est prêt.`,
+        `Rôle : ${ROLE_LABELS[spec.role]}.`,
+        "",
+        `Créez votre mot de passe en suivant ce lien, valable ${TOKEN_TTL_SECONDS.invitation / 86400} jours et une seule fois :`,
+        `${baseUrl}/invitation/${token}`,
+      ];
+  await sendMail({ to: spec.email, subject: "Invitation au Tableau de bord de l'apprentissage", text: ["Bonjour,", "", ...corps].join("\n") });
 }
 
 const inviteSchema = z.object({
