@@ -21,6 +21,8 @@ export type Espace = Pick<EspaceCfa, "organismeId" | "organismeIds">;
 const COMPLETUDE = CHAMPS_FUSIONNABLES.map((c) => `(e.${c} is not null)::int`).join(" + ");
 
 export interface EffectifDoublonAffiche extends EffectifDoublon {
+  /** The formation's name as the other pages show it: the catalogue's, else the one the ERP sent. */
+  intituleFormation: string | null;
   organismeFormateur: string;
   dateEntreeFormation: string;
   dateFinFormation: string;
@@ -47,6 +49,7 @@ export async function listerDoublons(database: Database, espace: Espace, today =
     formation_rncp: string | null;
     formation_id: number | null;
     libelle_court_formation: string | null;
+    intitule_formation: string | null;
     updated_at: unknown;
     nb_contrats: number;
     nb_champs: number;
@@ -58,6 +61,7 @@ export async function listerDoublons(database: Database, espace: Espace, today =
     select e.id, e.organisme_formateur_id, coalesce(o.enseigne, o.raison_sociale) as organisme_formateur, e.annee_scolaire,
            e.id_erp_apprenant, e.nom, e.prenom, e.date_de_naissance::text as date_de_naissance, e.formation_cfd, e.formation_rncp,
            e.formation_id, e.libelle_court_formation, e.updated_at,
+           coalesce((select f.intitule_long from formations f where f.id = e.formation_id), e.libelle_court_formation) as intitule_formation,
            (select count(*)::int from contrats c where c.effectif_id = e.id) as nb_contrats,
            (${sql.raw(COMPLETUDE)})::int as nb_champs,
            e.date_entree_formation::text as date_entree_formation, e.date_fin_formation::text as date_fin_formation,
@@ -82,6 +86,7 @@ export async function listerDoublons(database: Database, espace: Espace, today =
     formationRncp: r.formation_rncp,
     formationId: r.formation_id,
     libelleCourtFormation: r.libelle_court_formation,
+    intituleFormation: r.intitule_formation,
     updatedAt: new Date(r.updated_at as string).toISOString(),
     nbContrats: r.nb_contrats,
     nbChampsRenseignes: r.nb_champs,

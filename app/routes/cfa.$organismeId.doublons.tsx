@@ -177,7 +177,7 @@ export default function Doublons() {
                           </td>
                           <td>{e.idErpApprenant}</td>
                           <td>
-                            {e.libelleCourtFormation ?? "–"}
+                            {e.intituleFormation ?? "–"}
                             <br />
                             <span className="fr-text--xs">{codesFormation(e.formationCfd, e.formationRncp)}</span>
                           </td>

@@ -189,6 +189,12 @@ describe("CFA space of the demo account", () => {
     expect(groupes.length).toBeGreaterThanOrEqual(3);
     const demo = groupes.filter((g) => g.effectifs.some((e) => e.idErpApprenant.endsWith(SUFFIXE_DOUBLON)));
     expect(demo).toHaveLength(3);
+    // the formation named as on the other pages: the catalogue's name when the effectif is linked to it
+    const [rattache] = await t.database.rows<{ id: number; intitule: string }>(sql`
+      select e.id, f.intitule_long as intitule from effectifs e join formations f on f.id = e.formation_id
+      where e.id = any(${`{${demo.flatMap((g) => g.effectifs.map((e) => e.id)).join(",")}}`}::int[]) limit 1`);
+    expect(rattache).toBeDefined();
+    expect(demo.flatMap((g) => g.effectifs).find((e) => e.id === rattache.id)!.intituleFormation).toBe(rattache.intitule);
 
     // merge: the group whose copy lacks the commune
     const sansCommune = demo[1];
