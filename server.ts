@@ -59,8 +59,13 @@ export const SECURITY_HEADERS: Record<string, string> = {
 };
 
 function securityHeaders(req: express.Request, res: express.Response, next: express.NextFunction) {
-  for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-  if (req.secure) res.setHeader("Strict-Transport-Security", "max-age=31536000");
+  // set as defaults when the headers go out: a route's own value (the token pages' "no-referrer") is not doubled
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: express.Response, ...args: Parameters<typeof writeHead>) {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) if (!this.hasHeader(name)) this.setHeader(name, value);
+    if (req.secure && !this.hasHeader("Strict-Transport-Security")) this.setHeader("Strict-Transport-Security", "max-age=31536000");
+    return writeHead.apply(this, args);
+  } as typeof writeHead;
   next();
 }
 
