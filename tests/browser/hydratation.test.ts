@@ -61,6 +61,7 @@ const PAGES: Record<string, { path: (ids: Ids) => string; visiteurs?: Visiteur[]
   "formations._index.tsx": { path: () => "/formations", visiteurs: ["admin", "anonyme"] },
   "inscription.tsx": { path: () => "/inscription", visiteurs: ["anonyme"] },
   "invitation.$token.tsx": { path: () => `/invitation/${"x".repeat(43)}`, visiteurs: ["anonyme"] },
+  "accessibilite.tsx": { path: () => "/accessibilite", visiteurs: ["anonyme"] },
   "listes._index.tsx": { path: () => "/listes", visiteurs: ["admin"] },
   "listes.$liste.tsx": { path: () => "/listes/sans-contrat", visiteurs: ["admin"] },
   "mot-de-passe-oublie.tsx": { path: () => "/mot-de-passe-oublie", visiteurs: ["anonyme"] },

@@ -40,10 +40,12 @@ afterAll(async () => {
   await t?.drop();
 });
 
-/** The path of the last link of this kind e-mailed to `email`. */
-function lien(email: string, chemin: string): string {
-  const mail = mailOutbox().filter((m) => m.to === email).at(-1);
-  const trouve = mail?.text.match(new RegExp(`(/${chemin}/[A-Za-z0-9_-]{43})`))?.[1];
+/** The path of the last link of this kind e-mailed to `email` (some e-mails go out in the background: waited for). */
+async function lien(email: string, chemin: string): Promise<string> {
+  const motif = new RegExp(`(/${chemin}/[A-Za-z0-9_-]{43})`);
+  const trouver = () => mailOutbox().filter((m) => m.to === email && motif.test(m.text)).at(-1)?.text.match(motif)?.[1];
+  for (let essai = 0; essai < 100 && !trouver(); essai++) await new Promise((r) => setTimeout(r, 100));
+  const trouve = trouver();
   expect(trouve, `lien /${chemin}/ envoyé à ${email}`).toBeTruthy();
   return trouve!;
 }
@@ -53,8 +55,9 @@ describe.skipIf(!available)("links sent by e-mail, in the browser", () => {
     const email = emailOf("DDETS");
     await page.goto(`${app.baseUrl}/mot-de-passe-oublie`, { waitUntil: "networkidle" });
     await page.fill('input[name="email"]', email);
-    await Promise.all([page.waitForLoadState("networkidle"), page.click('main form[method="post"] button[type="submit"]')]);
-    await page.goto(app.baseUrl + lien(email, "reinitialiser-mot-de-passe"), { waitUntil: "networkidle" });
+    await page.click('main form[method="post"] button[type="submit"]');
+    await page.locator("main", { hasText: "Si un compte existe pour cette adresse" }).waitFor();
+    await page.goto(app.baseUrl + (await lien(email, "reinitialiser-mot-de-passe")), { waitUntil: "networkidle" });
     await page.fill('input[name="password"]', NOUVEAU);
     await page.fill('input[name="confirmation"]', NOUVEAU);
     await Promise.all([page.waitForURL(/\/connexion\?reinitialise/), page.click('main form[method="post"] button[type="submit"]')]);
@@ -72,10 +75,11 @@ describe.skipIf(!available)("links sent by e-mail, in the browser", () => {
     await adminPage.goto(`${app.baseUrl}/admin/utilisateurs`, { waitUntil: "networkidle" });
     const invitation = adminPage.locator("form", { has: adminPage.locator('input[name="intent"][value="inviter"]') });
     await invitation.locator('input[name="email"]').fill("nouvelle.collegue@dreets.fr");
-    await Promise.all([adminPage.waitForLoadState("networkidle"), invitation.locator('button[type="submit"]').click()]);
+    await invitation.locator('button[type="submit"]').click();
+    await adminPage.locator("main", { hasText: "Invitation envoyée à nouvelle.collegue@dreets.fr" }).waitFor();
     await admin.close();
 
-    await page.goto(app.baseUrl + lien("nouvelle.collegue@dreets.fr", "invitation"), { waitUntil: "networkidle" });
+    await page.goto(app.baseUrl + (await lien("nouvelle.collegue@dreets.fr", "invitation")), { waitUntil: "networkidle" });
     await page.fill('input[name="prenom"]', "Camille");
     await page.fill('input[name="nom"]', "Collègue");
     await page.fill('input[name="password"]', NOUVEAU);
