@@ -287,29 +287,18 @@ const UAI_SOURCE = "\\d{7}[A-HJ-NPR-Za-hj-npr-z]"; // the check letters ("abcdef
 /** A trimmed text of 1 to `max` characters. */
 const textePattern = (max: number) => `\\S(?:[\\s\\S]{0,${max - 2}}\\S)?`;
 
+/** A value read as text, of `max` characters at most. */
+const texteBorne = (max: number) => (v: Scalar) => {
+  const s = toText(v);
+  return s.length > max ? invalid(MESSAGES.texteTropLong(max)) : s;
+};
+
 const texte = (max = SHORT_TEXT_MAX) =>
-  kind(
-    "string",
-    MESSAGES.texte,
-    (v) => {
-      const s = toText(v);
-      return s.length > max ? invalid(MESSAGES.texteTropLong(max)) : s;
-    },
-    { text: textePattern(max) },
-    () => MESSAGES.texteTropLong(max),
-  );
+  kind("string", MESSAGES.texte, texteBorne(max), { text: textePattern(max) }, () => MESSAGES.texteTropLong(max));
 
 /** Text that ERPs sometimes send as a number (identifiers, custom codes). */
 const texteOuNombre = (max = SHORT_TEXT_MAX) =>
-  kind(
-    "string|number",
-    MESSAGES.texteOuNombre,
-    (v) => {
-      const s = toText(v);
-      return s.length > max ? invalid(MESSAGES.texteTropLong(max)) : s;
-    },
-    { text: textePattern(max), numbers: [{ type: "number" }] },
-  );
+  kind("string|number", MESSAGES.texteOuNombre, texteBorne(max), { text: textePattern(max), numbers: [{ type: "number" }] });
 
 const date = kind(
   "string",

@@ -34,12 +34,14 @@ export interface MappableField {
 
 const STOPWORDS = new Set(["de", "du", "des", "la", "le", "les", "l", "d", "en", "a", "au", "aux", "et", "n", "no", "un", "une"]);
 
+/** Lower case, accents removed (NFD, then the combining marks dropped): how headers and cells are compared. */
+function sansAccents(value: string): string {
+  return value.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+}
+
 /** Lowercase, no accents, punctuation → spaces, small words removed, "1er"/"2e"/"2eme"/"2nd" → the digit. */
 export function normalizeHeader(value: string): string {
-  return value
-    .normalize("NFD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
+  return sansAccents(value)
     .replace(/[_'’`\-./()[\]:;,#°"]+/g, " ")
     .replace(/\b(\d)\s*(?:er|ere|e|eme|nd|nde)\b/g, "$1")
     .split(/\s+/)
@@ -308,7 +310,7 @@ export function convertCell(field: string, raw: string, options: CellOptions = {
   const value = raw.trim();
   if (value === "") return null;
   if (isDateField(field)) return convertDateCell(value, new Date(), options);
-  const plain = value.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  const plain = sansAccents(value);
   if (field === "sexe_apprenant") return SEXES[plain] ?? value;
   if (BOOLEAN_FIELDS.has(field)) return BOOLEANS[plain] ?? value;
   if (field === "tel_apprenant" && /^[1-9]\d{8}$/.test(value)) return `0${value}`;
@@ -326,10 +328,7 @@ const LETTERS_SPELT: Record<string, string> = { œ: "oe", æ: "ae", ß: "ss", ø
  * Plain Latin names give what they always gave (ids already stored do not change).
  */
 export function idNamePart(value: string): string {
-  return value
-    .normalize("NFD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
+  return sansAccents(value)
     .replace(/[œæßøłđðþıħŧ]/g, (c) => LETTERS_SPELT[c])
     .replace(/[^\p{L}\p{N}]+/gu, "");
 }
@@ -451,10 +450,7 @@ export function rowToItem(
 
 /** Accents removed, lower case, punctuation → spaces (`N° INSEE` → `n insee`, `nir_apprenant` → `nir apprenant`). */
 function plainHeader(header: string): string {
-  return header
-    .normalize("NFD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
+  return sansAccents(header)
     .replace(/[^a-z0-9]+/g, " ")
     .trim();
 }
