@@ -57,6 +57,8 @@ export const televersements = pgTable(
     erp: text("erp"),
     headers: jsonb("headers").$type<string[]>().notNull(),
     rows: jsonb("rows").$type<UploadCell[][]>().notNull(),
+    /** Names of the file's columns dropped as the NIR's (by their name or their values): the names only, never a value. */
+    nirColumns: jsonb("nir_columns").$type<string[]>().notNull().default(sql`'[]'::jsonb`),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     importedAt: timestamp("imported_at", { withTimezone: true }),
     transmissionId: integer("transmission_id").references(() => transmissions.id, { onDelete: "set null" }),

@@ -230,6 +230,13 @@ export const transmissions = pgTable(
     nbUnchanged: integer("nb_unchanged"),
     /** Per-item errors `[{index, id_erp_apprenant, nom, prenom, errors:[{path, message}]}]`; purged after 30 days. */
     errors: jsonb("errors"),
+    /**
+     * A request refused as a whole (no item read: body unreadable, too many dossiers, too large): the HTTP status
+     * answered (400, 413) and the answer's message. Null for any other transmission. Kept for good (not purged
+     * with the per-item errors): the CFA keeps seeing why its ERP's send was refused.
+     */
+    refusStatutHttp: integer("refus_statut_http"),
+    refusMessage: text("refus_message"),
   },
   (t) => [index("transmissions_organisme_idx").on(t.organismeId, t.receivedAt)],
 );

@@ -232,7 +232,7 @@ export function expliquerErreur(
     );
   }
   if (/: champ obligatoire\b/.test(message) || /: champ obligatoire manquant/.test(message)) {
-    // the format expected, when the message says it (`champ obligatoire : date attendue (ex. 2024-09-02)`)
+    // the format expected, when the message says it (`champ obligatoire : date attendue au format AAAA-MM-JJ (ex. 2024-09-02)`)
     const format = /: champ obligatoire : (.+?)(?:\s*\(reçu « .* »\))?$/.exec(message)?.[1];
     return r(
       "champ_obligatoire",
@@ -268,6 +268,10 @@ export function expliquerErreur(
     return r("date_format", `${recu}n'est pas une date lisible (attendue au format JJ/MM/AAAA)`, `Écrivez la date au format JJ/MM/AAAA ${ou}.`);
   }
   if (/date attendue au format|date invalide/.test(message)) {
+    // an upload's message says the file's format (JJ/MM/AAAA), the API's the ERP's
+    if (/au format JJ\/MM\/AAAA/.test(message)) {
+      return r("date_format", `${recu}n'est pas au format attendu JJ/MM/AAAA (ex. 02/09/2024)`, `Écrivez la date au format JJ/MM/AAAA ${ou}.`);
+    }
     return r(
       "date_format",
       `${recu}n'est pas au format attendu AAAA-MM-JJ (ex. 2024-09-02)`,

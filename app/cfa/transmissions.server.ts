@@ -6,13 +6,13 @@
  * ingestion job (`errors` set to null afterwards): older days show their counts only.
  *
  * A request refused as a whole (body unreadable, too many dossiers, too large: see app/ingestion/transmissions.server)
- * is a transmission of no dossier whose stored error says why: counted apart (`envoisRefuses`), shown with its reason
- * and what to do, never as a rejected dossier.
+ * is a transmission of no dossier whose stored reason (kept for good, not purged with the errors) says why: counted
+ * apart (`envoisRefuses`), shown with its reason and what to do, never as a rejected dossier.
  */
 import { sql } from "drizzle-orm";
 import { arrayParam, type Database } from "../../db/client.server";
 import { ERRORS_RETENTION_DAYS } from "../ingestion/jobs.server";
-import { isEnvoiRefuse } from "../ingestion/transmissions.server";
+import { refusOf as refusStocke } from "../ingestion/transmissions.server";
 import { expliquerErreur, expliquerRefusEnvoi, resumeErreurs, type CategorieErreur, type LigneResume } from "./erreurs";
 
 /** The Paris day of a timestamptz column, as text. */
@@ -27,12 +27,12 @@ export interface JourTransmissions {
   /** Accepted dossiers identical to what was stored (nothing written); null for transmissions before it was counted. */
   inchanges: number | null;
   refuses: number;
-  /** Requests refused as a whole (no dossier read), while their reason is kept (30 days). */
+  /** Requests refused as a whole (no dossier read). */
   envoisRefuses: number;
   /** "API", "FICHIER" */
   sources: string[];
   erps: string[];
-  /** Per-item errors are still kept for this day. */
+  /** Per-item errors are still kept for this day, or a request was refused as a whole (its reason is kept). */
   detailDisponible: boolean;
 }
 
@@ -86,10 +86,10 @@ export async function historiqueTransmissions(
   }>(sql`
     select ${JOUR_PARIS("received_at")} as jour, count(*)::int as transmissions, sum(nb_items)::int as recus,
            sum(nb_accepted)::int as acceptes, sum(nb_unchanged)::int as inchanges, sum(nb_rejected)::int as refuses,
-           (count(*) filter (where errors @> '[{"envoi_refuse": true}]'))::int as envois_refuses,
+           (count(*) filter (where refus_message is not null))::int as envois_refuses,
            array_agg(distinct source order by source) as sources,
            array_remove(array_agg(distinct erp order by erp), null) as erps,
-           bool_or(errors is not null) as detail
+           bool_or(errors is not null or refus_message is not null) as detail
     from transmissions
     where organisme_id = ${organismeId}
       and received_at >= (${debut}::date::timestamp at time zone 'Europe/Paris')
@@ -161,7 +161,7 @@ export interface TransmissionDuJour {
   nbRejected: number;
   /** Rejected items whose detail has been purged (older than 30 days). */
   detailPurge: boolean;
-  /** The request was refused as a whole, no dossier read: the answer's message and what to do. */
+  /** The request was refused as a whole, no dossier read: the answer's message and what to do (kept for good). */
   refus: { statutHttp: number; message: string; explication: string } | null;
 }
 
@@ -187,22 +187,16 @@ interface StoredItem {
   errors?: { path?: (string | number)[]; message?: string }[];
 }
 
-function parseStored(value: unknown): unknown[] {
-  const raw = typeof value === "string" ? JSON.parse(value) : value;
-  return Array.isArray(raw) ? raw : [];
-}
-
-/** The rejected dossiers of a transmission's stored errors (not the refusal of a whole request). */
+/** The rejected dossiers of a transmission's stored errors. */
 function parseErrors(value: unknown): StoredItem[] {
-  return parseStored(value).filter((e) => !isEnvoiRefuse(e)) as StoredItem[];
+  const raw = typeof value === "string" ? JSON.parse(value) : value;
+  return Array.isArray(raw) ? (raw as StoredItem[]) : [];
 }
 
-/** The refusal of a whole request, when the transmission is one (and its errors are still kept). */
-function refusOf(value: unknown): TransmissionDuJour["refus"] {
-  const entry = parseStored(value).find(isEnvoiRefuse);
-  if (!entry) return null;
-  const message = entry.errors[0]?.message ?? "";
-  return { statutHttp: entry.statut_http, message, explication: expliquerRefusEnvoi(entry.statut_http, message) };
+/** The refusal of a whole request, when the transmission is one, with what to do. */
+function refusOf(row: { refus_statut_http: number | null; refus_message: string | null }): TransmissionDuJour["refus"] {
+  const refus = refusStocke(row);
+  return refus && { ...refus, explication: expliquerRefusEnvoi(refus.statutHttp, refus.message) };
 }
 
 function dossierRefuse(transmissionId: number, source: "API" | "FICHIER", item: StoredItem): DossierRefuse {
@@ -246,8 +240,11 @@ export async function transmissionsDuJour(
     nb_unchanged: number | null;
     nb_rejected: number;
     errors: unknown;
+    refus_statut_http: number | null;
+    refus_message: string | null;
   }>(sql`
-    select id, received_at, source, erp, file_name, nb_items, nb_accepted, nb_unchanged, nb_rejected, errors
+    select id, received_at, source, erp, file_name, nb_items, nb_accepted, nb_unchanged, nb_rejected, errors,
+           refus_statut_http, refus_message
     from transmissions
     where organisme_id = ${organismeId}
       and received_at >= (${jour}::date::timestamp at time zone 'Europe/Paris')
@@ -272,7 +269,7 @@ export async function transmissionsDuJour(
       nbUnchanged: r.nb_unchanged,
       nbRejected: r.nb_rejected,
       detailPurge: r.errors === null && r.nb_rejected > 0,
-      refus: refusOf(r.errors),
+      refus: refusOf(r),
     };
   });
   return {

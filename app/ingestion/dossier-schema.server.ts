@@ -68,11 +68,10 @@ export const MESSAGES = {
   /** A required field missing: with the format expected (each kind's own, see `Kind.attendu`). */
   obligatoireFormat: (format: string) => `champ obligatoire : ${format}`,
   /**
-   * The format of a missing date, told by an example: no "AAAA-MM-JJ" here, so that the upload, which rewrites the
-   * ISO dates of the messages as JJ/MM/AAAA (upload.server.ts, inFileTerms), tells a file's user the format of
-   * the file.
+   * The format of a missing date, literally and by the field's example. The upload says both in the file's terms
+   * (upload.server.ts, inFileTerms): "au format JJ/MM/AAAA (ex. 28/03/2006)".
    */
-  dateExemple: (exemple: string) => `date attendue (ex. ${exemple})`,
+  dateExemple: (exemple: string) => `date attendue au format AAAA-MM-JJ (ex. ${exemple})`,
   texte: "texte attendu",
   texteOuNombre: "texte ou nombre attendu",
   texteTropLong: (max: number) => `texte de ${max} caractères au plus attendu`,

@@ -1,7 +1,8 @@
 /**
  * Scheduled housekeeping of the ingestion, run by the server (`startIngestionJobs`) and by the CLI
  * (`ingestion:purge`):
- * - per-item errors of transmissions older than 30 days are erased (the counts stay);
+ * - per-item errors of transmissions older than 30 days are erased (the counts stay, and so does the reason of a
+ *   request refused as a whole, in its own columns);
  * - API keys unused for 12 months are revoked;
  * - upload records older than 24 hours are deleted;
  * - rate-limit rows idle for a day are deleted.

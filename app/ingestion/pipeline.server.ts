@@ -79,6 +79,8 @@ export interface IngestOptions {
   fileName?: string | null;
   /** Row numbers to report in the stored errors (upload: the file's line numbers), by item index. */
   lignes?: number[];
+  /** Errors of items known before the pipeline (upload: its rows' conversion), by item index: see `checkDossiers`. */
+  itemErrors?: KnownItemErrors;
   /** Set "now" (tests). */
   now?: Date;
   /** Timings of the steps (benchmarks). */
@@ -106,6 +108,18 @@ export interface OrganismeRef {
 }
 
 // ----------------------------------------------------------------------------------------------- checking
+
+/**
+ * Errors of items found before the pipeline, by item index: an upload's conversion of its rows (a date as typed, an
+ * id that cannot be formed, a row repeating an earlier row's learner). Per-item errors like the pipeline's own.
+ */
+export type KnownItemErrors = ReadonlyMap<number, readonly ItemError[]>;
+
+/** An item's errors with the known ones: those say better what is wrong with their field, and replace its others. */
+function withKnownErrors(errors: ItemError[], known: readonly ItemError[]): ItemError[] {
+  const explained = new Set(known.map((e) => e.path.join(".")));
+  return [...errors.filter((e) => !explained.has(e.path.join("."))), ...known];
+}
 
 function pairLabel(uai: string, siret: string) {
   return `UAI ${uai} / SIRET ${siret}`;
@@ -198,8 +212,16 @@ function etablissementsBruts(item: unknown): Etablissements | null {
 /**
  * Validates the items, resolves their organismes (one query), formations (one query) and checks the scope of
  * the transmitting organisme. No write.
+ *
+ * `itemErrors`: errors known before (see KnownItemErrors). An item with any is rejected, valid or not, its id kept;
+ * they come after its other errors, in place of those of the same field.
  */
-export async function checkDossiers(executor: Executor, items: unknown[], organismeId: number): Promise<CheckedItem[]> {
+export async function checkDossiers(
+  executor: Executor,
+  items: unknown[],
+  organismeId: number,
+  itemErrors?: KnownItemErrors,
+): Promise<CheckedItem[]> {
   /** The establishments of each item: a valid dossier's, or an invalid item's when its four codes are valid. */
   const pairs: (Etablissements | null)[] = [];
   const checked: CheckedItem[] = items.map((item, index) => {
@@ -209,7 +231,9 @@ export async function checkDossiers(executor: Executor, items: unknown[], organi
       return { index, id_erp_apprenant: v.id_erp_apprenant, dossier: null, errors: v.errors };
     }
     pairs[index] = v.dossier;
-    return { index, id_erp_apprenant: v.dossier.id_erp_apprenant, dossier: v.dossier, errors: [] };
+    // rejected for an error known before: checked as an invalid item (its establishments, no dossier to store)
+    const dossier = itemErrors?.get(index)?.length ? null : v.dossier;
+    return { index, id_erp_apprenant: v.dossier.id_erp_apprenant, dossier, errors: [] };
   });
 
   const sirets = new Set<string>();
@@ -296,6 +320,12 @@ export async function checkDossiers(executor: Executor, items: unknown[], organi
   }
   await refuseArchived(executor, checked);
   await refuseOutOfScopeExisting(executor, checked, allowed, transmitting);
+  if (itemErrors) {
+    for (const c of checked) {
+      const known = itemErrors.get(c.index);
+      if (known?.length) c.errors = withKnownErrors(c.errors, known);
+    }
+  }
   return checked;
 }
 
@@ -832,7 +862,7 @@ export function normalizeErpName(value: string | null | undefined): string | nul
 export async function ingestDossiers(database: Database, items: unknown[], options: IngestOptions): Promise<IngestResult> {
   const trace = options.trace;
   let t0 = performance.now();
-  const checked = await checkDossiers(database.db as unknown as Executor, items, options.organismeId);
+  const checked = await checkDossiers(database.db as unknown as Executor, items, options.organismeId, options.itemErrors);
   trace?.("check", performance.now() - t0);
 
   // Items of the same learner (identity key) are merged as successive sends would be; every item is answered, in

@@ -5,39 +5,41 @@
  * may see these organismes.
  *
  * A request refused as a whole (authenticated, but its body unreadable, not an array of dossiers, with too many of
- * them, or too large) is a transmission too: no item, and one stored error entry `{ envoi_refuse: true, statut_http,
- * errors: [{ path: [], message }] }` saying why, so that the CFA sees that its ERP's send was refused.
+ * them, or too large) is a transmission too: no item, and its reason — the HTTP status answered and the answer's
+ * message — in columns of its own (`refus_statut_http`, `refus_message`), kept for good: the per-item errors' purge
+ * does not erase it, and the CFA keeps seeing that its ERP's send was refused and why.
  */
 import { sql } from "drizzle-orm";
 import { arrayParam, type Database } from "../../db/client.server";
-import { jsonParam } from "./sql.server";
+import { storableText } from "./sql.server";
 
-/** The stored error entry of a request refused as a whole. */
-export interface EnvoiRefuseStocke {
-  envoi_refuse: true;
+/** The reason of a request refused as a whole, as stored on its transmission. */
+export interface RefusEnvoi {
   /** The HTTP status answered (400, 413). */
-  statut_http: number;
-  errors: { path: (string | number)[]; message: string }[];
+  statutHttp: number;
+  /** The answer's message. */
+  message: string;
 }
 
-/** Whether a stored error entry is a request refused as a whole (not a dossier). */
-export function isEnvoiRefuse(entry: unknown): entry is EnvoiRefuseStocke {
-  return typeof entry === "object" && entry !== null && (entry as { envoi_refuse?: unknown }).envoi_refuse === true;
+/** The refusal of a transmission's row (`refus_statut_http`, `refus_message`), or null when it is not one. */
+export function refusOf(row: { refus_statut_http: number | null; refus_message: string | null }): RefusEnvoi | null {
+  return row.refus_message === null ? null : { statutHttp: row.refus_statut_http ?? 400, message: row.refus_message };
 }
 
 /**
- * Records a request of this organisme refused as a whole: a transmission of no item, whose error is the answer's
- * message. Not a transmission of data: the organismes' transmission times (coverage, freshness) are not touched.
+ * Records a request of this organisme refused as a whole: a transmission of no item, whose reason is the answer's
+ * status and message. Not a transmission of data: the organismes' transmission times (coverage, freshness) are not
+ * touched.
  */
 export async function recordRefusedRequest(
   database: Database,
   refus: { organismeId: number; source: "API" | "FICHIER"; erp: string | null; statutHttp: number; message: string; now?: Date },
 ): Promise<number> {
-  const entry: EnvoiRefuseStocke = { envoi_refuse: true, statut_http: refus.statutHttp, errors: [{ path: [], message: refus.message }] };
   const [row] = await database.rows<{ id: number }>(sql`
-    insert into transmissions (organisme_id, source, erp, received_at, nb_items, nb_accepted, nb_rejected, nb_unchanged, errors)
+    insert into transmissions (organisme_id, source, erp, received_at, nb_items, nb_accepted, nb_rejected, nb_unchanged,
+                               refus_statut_http, refus_message)
     values (${refus.organismeId}, ${refus.source}, ${refus.erp}, ${(refus.now ?? new Date()).toISOString()}::timestamptz,
-            0, 0, 0, 0, ${jsonParam([entry])}::jsonb)
+            0, 0, 0, 0, ${refus.statutHttp}, ${storableText(refus.message)})
     returning id`);
   return row.id;
 }
@@ -54,14 +56,8 @@ export interface TransmissionRow {
   nbRejected: number;
   /** Per-item errors were recorded and are still kept. */
   hasErrors: boolean;
-  /** The request was refused as a whole: why (null otherwise, or once the errors are purged). */
-  refus: { statutHttp: number; message: string } | null;
-}
-
-function refusOf(errors: unknown): TransmissionRow["refus"] {
-  const raw = typeof errors === "string" ? JSON.parse(errors) : errors;
-  const entry = Array.isArray(raw) ? raw.find(isEnvoiRefuse) : undefined;
-  return entry ? { statutHttp: entry.statut_http, message: entry.errors[0]?.message ?? "" } : null;
+  /** The request was refused as a whole: why (null otherwise). Kept after the per-item errors' purge. */
+  refus: RefusEnvoi | null;
 }
 
 /** The latest transmissions of these organismes, newest first. */
@@ -78,11 +74,11 @@ export async function listTransmissions(database: Database, organismeIds: number
     nb_accepted: number;
     nb_rejected: number;
     has_errors: boolean;
-    refus: unknown;
+    refus_statut_http: number | null;
+    refus_message: string | null;
   }>(sql`
     select id, organisme_id, source, erp, file_name, received_at::text, nb_items, nb_accepted, nb_rejected,
-           (errors is not null and jsonb_array_length(errors) > 0 and not errors @> '[{"envoi_refuse": true}]') as has_errors,
-           case when errors @> '[{"envoi_refuse": true}]' then errors end as refus
+           (errors is not null and jsonb_array_length(errors) > 0) as has_errors, refus_statut_http, refus_message
     from transmissions
     where organisme_id = any(${arrayParam(organismeIds)}::int[])
     order by received_at desc, id desc
@@ -98,7 +94,7 @@ export async function listTransmissions(database: Database, organismeIds: number
     nbAccepted: r.nb_accepted,
     nbRejected: r.nb_rejected,
     hasErrors: r.has_errors,
-    refus: refusOf(r.refus),
+    refus: refusOf(r),
   }));
 }
 
@@ -131,11 +127,14 @@ export async function transmissionDetail(database: Database, id: number): Promis
     nb_accepted: number;
     nb_rejected: number;
     errors: unknown;
-  }>(sql`select id, organisme_id, source, erp, file_name, received_at::text, nb_items, nb_accepted, nb_rejected, errors
+    refus_statut_http: number | null;
+    refus_message: string | null;
+  }>(sql`select id, organisme_id, source, erp, file_name, received_at::text, nb_items, nb_accepted, nb_rejected, errors,
+                refus_statut_http, refus_message
          from transmissions where id = ${id}`);
   if (!r) return null;
   const raw = (typeof r.errors === "string" ? JSON.parse(r.errors) : r.errors) as Partial<TransmissionError>[] | null;
-  const errors = (raw ?? []).filter((e) => !isEnvoiRefuse(e)).map((e) => ({
+  const errors = (raw ?? []).map((e) => ({
     index: e.index ?? 0,
     ligne: e.ligne ?? null,
     id_erp_apprenant: e.id_erp_apprenant ?? null,
@@ -154,7 +153,7 @@ export async function transmissionDetail(database: Database, id: number): Promis
     nbAccepted: r.nb_accepted,
     nbRejected: r.nb_rejected,
     hasErrors: errors.length > 0,
-    refus: refusOf(raw),
+    refus: refusOf(r),
     errors,
     errorsPurged: raw === null && r.nb_rejected > 0,
   };

@@ -20,7 +20,8 @@
  * sociale (NIR)", "N° INSEE"…, not "Code INSEE") or by their values (mostly 13 digits + an optional 2-digit key, see
  * mapping.ts), whatever field their name would map to — are dropped on reading, before anything is stored or
  * shown; only "a NIR was given" is kept, per row (`+nir` after the line number), and becomes the dossier's
- * `nir_fourni`.
+ * `nir_fourni`. The dropped columns' names are kept with the upload (`nir_columns`, never a value: a name that
+ * looks like a NIR, a file without a header row, is "Colonne N"), for the page to say which columns were dropped.
  *
  * Two rows of a file with the same identity key (formateur, année scolaire, learner id) are one effectif for the
  * pipeline: the later ones are errors in the preview and rejected at the import (see `duplicateIdentityErrors`).
@@ -42,6 +43,7 @@ import { anneeScolaireOf, todayIso } from "../statut/annee-scolaire";
 import { DOSSIER_V3_FIELDS } from "./dossier-schema.server";
 import {
   ETABLISSEMENT_ROLES,
+  FORMAT_DATE_FICHIER,
   autoMap,
   buildAliasIndex,
   convertRow,
@@ -49,6 +51,7 @@ import {
   etablissementDefaulted,
   isDateField,
   isNirHeader,
+  looksLikeNir,
   looksLikeNirColumn,
   matchHeader,
   sanitizeMapping,
@@ -95,6 +98,15 @@ const ALIASES_WITH_NIR = buildAliasIndex(DOSSIER_V3_FIELDS.map((f) => ({ field: 
 
 export function isNirColumn(header: string): boolean {
   return matchHeader(header, ALIASES_WITH_NIR) === NIR_FIELD || isNirHeader(header);
+}
+
+/**
+ * The name of a NIR column as kept and shown: its header, but "Colonne N" (its rank) when the header is empty or
+ * holds what looks like a NIR (a file without a header row: its first row read as the header).
+ */
+function nirColumnName(header: string, index: number): string {
+  const name = header.trim();
+  return name === "" || looksLikeNir(name) || /\d(?:[\s.\-]?\d){12}/.test(name) ? `Colonne ${index + 1}` : name;
 }
 
 /** The first cell of a stored row: its line number in the file, followed by `+nir` when the row gave a NIR. */
@@ -189,7 +201,7 @@ export interface ReadFile {
   headers: string[];
   /** Data rows, without the NIR's cells, each prefixed with its line number in the file (and `+nir`, see rowInfo). */
   rows: string[][];
-  /** Names of the NIR columns dropped on reading (by their name or by their values). */
+  /** Names of the NIR columns dropped on reading (by their name or by their values; see nirColumnName). */
   nirColumns: string[];
   encoding?: string;
   delimiter?: string;
@@ -272,7 +284,8 @@ export function readUploadedFile(bytes: Uint8Array, fileName: string): ReadFile 
   if (rows.length > MAX_UPLOAD_ROWS) {
     throw new UploadError(`Le fichier contient ${rows.length} lignes : ${MAX_UPLOAD_ROWS} au plus par fichier. Découpez-le en plusieurs fichiers.`);
   }
-  return { format: isXlsx ? "XLSX" : "CSV", headers, rows, nirColumns: [...nirIndexes].map((i) => table.headers[i]), ...extra };
+  const nirColumns = [...nirIndexes].map((i) => nirColumnName(table.headers[i], i));
+  return { format: isXlsx ? "XLSX" : "CSV", headers, rows, nirColumns, ...extra };
 }
 
 // -------------------------------------------------------------------------------------------------- records
@@ -285,6 +298,8 @@ export interface UploadRecord {
   erp: string | null;
   headers: string[];
   rows: string[][];
+  /** Names of the columns dropped as the NIR's ([] for uploads made before they were kept). */
+  nirColumns: string[];
   createdAt: string;
   importedAt: string | null;
   transmissionId: number | null;
@@ -303,9 +318,10 @@ export async function createUpload(
   if (!canTransmitFor(access.viewer, input.organismeId)) throw new UploadError("Vous ne pouvez pas téléverser d'effectifs pour cet organisme.", "organisme");
   const id = randomBytes(16).toString("base64url");
   await database.rows(sql`
-    insert into televersements (id, organisme_id, user_id, file_name, format, erp, headers, rows)
+    insert into televersements (id, organisme_id, user_id, file_name, format, erp, headers, rows, nir_columns)
     values (${id}, ${input.organismeId}, ${access.userId}, ${storableText(input.fileName.slice(0, 255))}, ${input.file.format},
-            ${normalizeErpName(input.erp)}, ${jsonParam(input.file.headers)}::jsonb, ${jsonParam(input.file.rows)}::jsonb)`);
+            ${normalizeErpName(input.erp)}, ${jsonParam(input.file.headers)}::jsonb, ${jsonParam(input.file.rows)}::jsonb,
+            ${jsonParam(input.file.nirColumns)}::jsonb)`);
   return id;
 }
 
@@ -323,12 +339,13 @@ export async function loadUpload(database: Database, access: UploadAccess, id: s
     erp: string | null;
     headers: string[] | string;
     rows: string[][] | string;
+    nir_columns: string[] | string;
     created_at: string;
     imported_at: string | null;
     transmission_id: number | null;
   }>(sql`
     select t.id, t.organisme_id, o.siret, o.uai, o.raison_sociale, t.file_name, t.format, t.erp, t.headers, t.rows,
-           t.created_at::text, t.imported_at::text, t.transmission_id
+           t.nir_columns, t.created_at::text, t.imported_at::text, t.transmission_id
     from televersements t join organismes o on o.id = t.organisme_id
     where t.id = ${id} and t.created_at > now() - interval '24 hours'`);
   if (!row || !canTransmitFor(access.viewer, row.organisme_id)) return null;
@@ -344,6 +361,7 @@ export async function loadUpload(database: Database, access: UploadAccess, id: s
     erp: row.erp,
     headers: parse(row.headers),
     rows: parse(row.rows),
+    nirColumns: parse(row.nir_columns),
     createdAt: row.created_at,
     importedAt: row.imported_at,
     transmissionId: row.transmission_id,
@@ -409,6 +427,32 @@ export interface MappingNotes {
   anneeScolaireNeeded: boolean;
 }
 
+/**
+ * What the page says of the columns dropped as the NIR's: which ones, by name ("La colonne « N° INSEE » a été
+ * reconnue comme celle du NIR…"; an upload made before the names were kept: "Colonne du NIR"), how many rows gave
+ * one, that it is not kept, and how such a column is recognised.
+ */
+function noteNir(colonnes: readonly string[], nbNir: number): string {
+  const lignes = nbNir ? `${nbNir} ${nbNir > 1 ? "lignes" : "ligne"}` : "aucune ligne n'en donne";
+  const reconnaissance =
+    "Une colonne est reconnue comme celle du NIR à son nom (NIR, sécurité sociale, n° INSEE…) ou à ses valeurs " +
+    "(13 chiffres commençant par 1, 2, 7 ou 8, suivis ou non de la clé à 2 chiffres), quel que soit son nom.";
+  const conserve = (colonne: string) =>
+    `Le NIR n'est pas conservé : ${colonne} et seule l'information « NIR fourni » est enregistrée. ${reconnaissance}`;
+  if (colonnes.length === 0) {
+    return (
+      `Colonne du NIR (numéro de sécurité sociale) : elle a seulement été lue pour noter qu'un NIR était fourni (${lignes}). ` +
+      conserve("cette colonne n'apparaît pas ci-dessous")
+    );
+  }
+  const noms = new Intl.ListFormat("fr", { type: "conjunction" }).format(colonnes.map((c) => `« ${c} »`));
+  return colonnes.length === 1
+    ? `La colonne ${noms} a été reconnue comme celle du NIR (numéro de sécurité sociale) : elle a seulement été lue pour noter ` +
+        `qu'un NIR était fourni (${lignes}). ${conserve("cette colonne n'apparaît pas ci-dessous")}`
+    : `Les colonnes ${noms} ont été reconnues comme celles du NIR (numéro de sécurité sociale) : elles ont seulement été lues pour ` +
+        `noter qu'un NIR était fourni (${lignes}). ${conserve("ces colonnes n'apparaissent pas ci-dessous")}`;
+}
+
 export function mappingNotes(upload: UploadRecord, mapping: (string | null)[], anneeScolaire: string | null): MappingNotes {
   const mapped = new Set(mapping.filter((f): f is string => !!f));
   const notes: string[] = [];
@@ -442,15 +486,7 @@ export function mappingNotes(upload: UploadRecord, mapping: (string | null)[], a
     covered.add("annee_scolaire");
   }
   const nbNir = upload.rows.filter((row) => rowInfo(row).nirFourni).length;
-  if (nbNir) {
-    // the names of the dropped columns are not stored with the upload: the note says how a column is recognised
-    notes.push(
-      `Colonne du NIR (numéro de sécurité sociale) : elle a seulement été lue pour noter qu'un NIR était fourni (${nbNir} ${nbNir > 1 ? "lignes" : "ligne"}). ` +
-        "Le NIR n'est pas conservé : cette colonne n'apparaît pas ci-dessous et seule l'information « NIR fourni » est enregistrée. " +
-        "Une colonne est reconnue comme celle du NIR à son nom (NIR, sécurité sociale, n° INSEE…) ou à ses valeurs " +
-        "(13 chiffres commençant par 1, 2, 7 ou 8, suivis ou non de la clé à 2 chiffres), quel que soit son nom.",
-    );
-  }
+  if (nbNir || upload.nirColumns.length) notes.push(noteNir(upload.nirColumns, nbNir));
   const missingRequired = UPLOAD_FIELDS.filter((f) => f.required && !mapped.has(f.field) && !covered.has(f.field));
   return { missingRequired, notes, anneeScolaireNeeded };
 }
@@ -495,10 +531,9 @@ function itemsOf(upload: UploadRecord, mapping: (string | null)[], anneeScolaire
     if (errors.length) rowErrors.set(index, errors);
     return item;
   });
-  // A later row with an earlier row's identity key: its id is taken out, so that the schema refuses it (preview and
-  // import alike, the pipeline unchanged) and the duplicate's message replaces the schema's "champ obligatoire".
+  // A later row with an earlier row's identity key: an error of the row like its conversion's (preview and import
+  // alike, through the pipeline), the row keeping its id (the stored error names the learner).
   for (const [index, error] of duplicateIdentityErrors(items, lignes, cells, mapping, upload.headers)) {
-    delete items[index].id_erp_apprenant;
     rowErrors.set(index, [...(rowErrors.get(index) ?? []).filter((e) => e.path[0] !== "id_erp_apprenant"), error]);
   }
   return { items, lignes, rowErrors };
@@ -523,14 +558,18 @@ const FIELD_CODE = new RegExp(
   "g",
 );
 const ISO_DATE = /(?<![\w-])(\d{4})-(\d{2})-(\d{2})(?![\w-])/g;
+/** The API's date format, as the schema's messages say it (`date attendue au format AAAA-MM-JJ`). */
+const FORMAT_DATE_API = /(?<![\w-])AAAA-MM-JJ(?![\w-])/g;
 const LEADING_FIELDS = /^([a-z0-9_]+(?: \/ [a-z0-9_]+)*) : /;
 
 /**
  * A message of the schema or the pipeline in the file's terms (the API's messages are not changed): the field codes
- * become the file's column names (or the field's label when it has no column), the dates JJ/MM/AAAA —
- * `date_fin_formation : … postérieure à date_entree_formation (2026-09-02)` →
- * `Fin : … postérieure à « Entrée » (02/09/2026)`. Values quoted « … » (as received) are left as they are, but for
- * a date field's, received as converted from the cell: JJ/MM/AAAA again.
+ * become the file's column names (or the field's label when it has no column), the dates and the date format
+ * JJ/MM/AAAA — `date_fin_formation : … postérieure à date_entree_formation (2026-09-02)` →
+ * `Fin : … postérieure à « Entrée » (02/09/2026)`, `… : champ obligatoire : date attendue au format AAAA-MM-JJ
+ * (ex. 2006-03-28)` → `… : champ obligatoire : date attendue au format JJ/MM/AAAA (ex. 28/03/2006)`. Values quoted
+ * « … » (as received) are left as they are, but for a date field's, received as converted from the cell:
+ * JJ/MM/AAAA again.
  */
 export function inFileTerms(message: string, names: ReadonlyMap<string, string>): string {
   let head = "";
@@ -548,17 +587,15 @@ export function inFileTerms(message: string, names: ReadonlyMap<string, string>)
   const body = rest
     .split(/(«[^»]*»)/)
     .map((part, i) =>
-      i % 2 ? part : part.replace(ISO_DATE, (_, y, m, d) => `${d}/${m}/${y}`).replace(FIELD_CODE, (code) => `« ${names.get(code) ?? code} »`),
+      i % 2
+        ? part
+        : part
+            .replace(ISO_DATE, (_, y, m, d) => `${d}/${m}/${y}`)
+            .replace(FORMAT_DATE_API, FORMAT_DATE_FICHIER)
+            .replace(FIELD_CODE, (code) => `« ${names.get(code) ?? code} »`),
     )
     .join("");
   return head + body;
-}
-
-/** The schema's errors of a row, those its conversion explains better replaced by the conversion's. */
-function withRowErrors<E extends { path: (string | number)[]; message: string }>(errors: E[], rowErrors: RowError[] | undefined): (E | RowError)[] {
-  if (!rowErrors) return errors;
-  const explained = new Set(rowErrors.map((e) => e.path.join(".")));
-  return [...errors.filter((e) => !explained.has(e.path.join("."))), ...rowErrors];
 }
 
 export async function previewUpload(
@@ -568,9 +605,8 @@ export async function previewUpload(
   anneeScolaire: string | null,
 ): Promise<Preview> {
   const { items, lignes, rowErrors } = itemsOf(upload, mapping, anneeScolaire);
-  const checked = (await checkDossiers(database.db as unknown as Executor, items, upload.organisme.id)).map((c) =>
-    rowErrors.has(c.index) ? { ...c, errors: withRowErrors(c.errors, rowErrors.get(c.index)) } : c,
-  );
+  // the rows' own errors (conversion, duplicates) replace the schema's on the same field: see checkDossiers
+  const checked = await checkDossiers(database.db as unknown as Executor, items, upload.organisme.id, rowErrors);
   const columnOf = new Map<string, number>();
   mapping.forEach((f, i) => f && columnOf.set(f, i));
   const names = fieldNames(upload.headers, mapping);
@@ -625,9 +661,10 @@ export async function importUpload(
       erp: upload.erp,
       fileName: upload.fileName,
       lignes,
+      itemErrors: rowErrors,
     });
     await database.rows(sql`update televersements set transmission_id = ${result.transmissionId} where id = ${upload.id}`);
-    if (result.nbRejected) await explainRejections(database, result.transmissionId, rowErrors, fieldNames(upload.headers, mapping));
+    if (result.nbRejected) await explainRejections(database, result.transmissionId, fieldNames(upload.headers, mapping));
   } catch (error) {
     // nothing recorded (or not linked): the claim is given back, the user may import again
     await database
@@ -639,15 +676,11 @@ export async function importUpload(
 }
 
 /**
- * The transmission's stored errors as the preview showed them: the conversion's messages (an id that cannot be
- * formed, a date as typed) in place of the schema's less telling ones, and every message in the file's terms.
+ * The transmission's stored errors as the preview showed them: every message in the file's terms (the rows' own
+ * errors, a date as typed, an id that cannot be formed, a duplicate row, already replaced the schema's in the
+ * pipeline).
  */
-async function explainRejections(
-  database: Database,
-  transmissionId: number,
-  rowErrors: Map<number, RowError[]>,
-  names: ReadonlyMap<string, string>,
-) {
+async function explainRejections(database: Database, transmissionId: number, names: ReadonlyMap<string, string>) {
   const [row] = await database.rows<{ errors: unknown }>(sql`select errors from transmissions where id = ${transmissionId}`);
   const stored = (typeof row?.errors === "string" ? JSON.parse(row.errors) : row?.errors) as
     | { index: number; errors: { path: (string | number)[]; message: string }[] }[]
@@ -656,7 +689,7 @@ async function explainRejections(
   let changed = false;
   for (const entry of stored) {
     const before = JSON.stringify(entry.errors);
-    entry.errors = withRowErrors(entry.errors, rowErrors.get(entry.index)).map(({ path, message }) => ({ path, message: inFileTerms(message, names) }));
+    entry.errors = entry.errors.map(({ path, message }) => ({ path, message: inFileTerms(message, names) }));
     changed ||= JSON.stringify(entry.errors) !== before;
   }
   if (changed) await database.rows(sql`update transmissions set errors = ${jsonParam(stored)}::jsonb where id = ${transmissionId}`);

@@ -13,6 +13,7 @@ import { dossier } from "./ingestion-fixtures";
 import { ensureDemoTransmissions } from "../../app/cfa/demo-transmissions.server";
 import { parisDay } from "../../app/cfa/transmissions.server";
 import { recordRefusedRequest } from "../../app/ingestion/transmissions.server";
+import { purgeIngestion } from "../../app/ingestion/jobs.server";
 
 process.env.COOKIE_SECURE = "0";
 
@@ -400,5 +401,20 @@ describe("a request refused as a whole", () => {
     // not a rejected dossier: the rejected dossiers of the day are the same as before
     const table = day.slice(day.indexOf('data-testid="dossiers-refuses"'));
     expect(table).not.toContain("Apprenant sans nom");
+  });
+
+  it("is still shown with its reason once the per-item errors are purged (30 days)", async () => {
+    const quand = new Date(Date.now() - 40 * 86_400_000);
+    const message = "JSON invalide : fin du texte inattendue (ligne 1, colonne 2).";
+    await recordRefusedRequest(t.database, { organismeId: ref.R.id, source: "API", erp: "Gesti", statutHttp: 400, message, now: quand });
+    await purgeIngestion(t.database);
+    const b = await as("ORGANISME_FORMATION");
+    const day = await (await b.get(`/cfa/${ref.R.id}/transmissions/${parisDay(quand)}`)).text();
+    const start = day.indexOf('data-testid="envois-refuses"');
+    expect(start).toBeGreaterThan(0);
+    const section = day.slice(start, day.indexOf("</section>", start));
+    expect(section).toContain("JSON invalide : fin du texte inattendue (ligne 1, colonne 2).");
+    expect(section).toContain("Aucun dossier de cet envoi n&#x27;a été enregistré.");
+    expect(section).toContain("(Gesti)");
   });
 });

@@ -12,6 +12,7 @@ import { computeParcours } from "../../app/statut/engine";
 import { ingestDossiers } from "../../app/ingestion/pipeline.server";
 import { linkEffectifsToFormations } from "../../app/referentiel/link-formations.server";
 import { erreursRecurrentes, historiqueTransmissions, parisDay, transmissionsDuJour } from "../../app/cfa/transmissions.server";
+import { purgeIngestion } from "../../app/ingestion/jobs.server";
 import { dossier, effectifsOf, insertOrganisme, keyFor, post, relate, siretOf, uaiOf, type TestOrganisme } from "./ingestion-fixtures";
 
 process.env.API_RATE_PER_SECOND = "10000";
@@ -195,7 +196,8 @@ describe("malformed bodies → 400/413 with a message, never a 500", () => {
       expect(res.status, label).toBe(status);
       const [row] = await t.database.rows<Record<string, any>>(sql`select * from transmissions order by id desc limit 1`);
       expect(row, label).toMatchObject({ organisme_id: cfa.id, source: "API", erp: "Ypareo", nb_items: 0, nb_accepted: 0, nb_rejected: 0 });
-      expect(row.errors, label).toEqual([{ envoi_refuse: true, statut_http: status, errors: [{ path: [], message: res.body.message }] }]);
+      // the reason on the transmission itself, not among the per-item errors (purged after 30 days)
+      expect(row, label).toMatchObject({ refus_statut_http: status, refus_message: res.body.message, errors: null });
       expect(res.body.message, label).toMatch(message);
     }
     // no key, an unknown key: no organisme, nothing recorded
@@ -222,6 +224,15 @@ describe("malformed bodies → 400/413 with a message, never a 500", () => {
     expect(historique.jours[0]).toMatchObject({ jour, transmissions: refused.length, recus: 0, refuses: 0, envoisRefuses: refused.length, erps: ["Ypareo"] });
     expect(historique.total.envoisRefuses).toBe(refused.length);
     expect(await erreursRecurrentes(t.database, cfa.id)).toEqual([]);
+
+    // 31 days later, the per-item errors purged: each refusal is still shown with its reason and what to do
+    const later = new Date(Date.now() + 31 * 86_400_000);
+    await purgeIngestion(t.database, later);
+    const purged = await transmissionsDuJour(t.database, cfa.id, jour);
+    expect(purged.transmissions.map((tr) => tr.refus)).toEqual(detail.transmissions.map((tr) => tr.refus));
+    expect(purged.transmissions.every((tr) => tr.refus !== null && !tr.detailPurge)).toBe(true);
+    const plusTard = await historiqueTransmissions(t.database, cfa.id, { now: later, jours: 60 });
+    expect(plusTard.jours.find((j) => j.jour === jour)).toMatchObject({ envoisRefuses: refused.length, detailDisponible: true });
   });
 
   it("NUL characters and lone surrogates in texts are stored without them, never a 500", async () => {

@@ -5,12 +5,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { arrayParam } from "../../db/client.server";
 import { serveApp } from "../helpers/browser";
 import { runWith as apiKeyCli } from "../../cli/commands/organisme-api-key";
 import { runWith as purgeCli } from "../../cli/commands/ingestion-purge";
 import { authenticateApiKey, hashApiKey } from "../../app/ingestion/api-keys.server";
 import { purgeIngestion, startIngestionJobs } from "../../app/ingestion/jobs.server";
-import { listTransmissions, transmissionDetail } from "../../app/ingestion/transmissions.server";
+import { listTransmissions, recordRefusedRequest, transmissionDetail } from "../../app/ingestion/transmissions.server";
+import { parisDay, transmissionsDuJour } from "../../app/cfa/transmissions.server";
+import { expliquerRefusEnvoi } from "../../app/cfa/erreurs";
 import { dossiersOpenApiDocument, DOSSIER_V3_FIELDS } from "../../app/ingestion/dossier-schema.server";
 import { insertOrganisme, uaiOf, type TestOrganisme } from "./ingestion-fixtures";
 
@@ -131,6 +134,64 @@ describe("purge job", () => {
     const lines: string[] = [];
     expect(await purgeCli(t.database, [], (l) => lines.push(l))).toBe(0);
     expect(lines[0]).toMatch(/^0 transmission\(s\)/);
+  });
+
+  it("keeps the reason of a request refused as a whole: the CFA space still shows it after the purge", async () => {
+    const now = new Date("2030-07-20T12:00:00Z");
+    const message = "JSON invalide : fin du texte inattendue (ligne 1, colonne 2). Le corps de la requête doit être un tableau JSON.";
+    const id = await recordRefusedRequest(t.database, {
+      organismeId: cfa.id,
+      source: "API",
+      erp: "Ypareo",
+      statutHttp: 400,
+      message,
+      now: new Date(now.getTime() - 40 * 86_400_000),
+    });
+    await purgeIngestion(t.database, now);
+    const refus = { statutHttp: 400, message };
+    expect((await listTransmissions(t.database, [cfa.id])).find((l) => l.id === id)).toMatchObject({ refus, hasErrors: false });
+    expect(await transmissionDetail(t.database, id)).toMatchObject({ refus, errors: [], errorsPurged: false });
+    const [{ received_at }] = await t.database.rows<{ received_at: Date | string }>(sql`select received_at from transmissions where id = ${id}`);
+    const jour = await transmissionsDuJour(t.database, cfa.id, parisDay(new Date(received_at)));
+    expect(jour.transmissions.find((tr) => tr.id === id)!.refus).toEqual({ ...refus, explication: expliquerRefusEnvoi(400, message) });
+  });
+
+  it("migration 0016 moves the reason of the refused requests out of their errors (kept), and leaves the others be", async () => {
+    // the tables as they were before: no refusal columns, the reason among the stored errors
+    await t.database.rows(sql`alter table transmissions drop column refus_statut_http, drop column refus_message`);
+    await t.database.rows(sql`alter table televersements drop column nir_columns`);
+    const entree = (statut: number, message: string) => ({ envoi_refuse: true, statut_http: statut, errors: [{ path: [], message }] });
+    const dossiers = [{ index: 0, id_erp_apprenant: "A-1", nom: "Nom", prenom: "Prénom", errors: [{ path: ["sexe_apprenant"], message: "sexe attendu" }] }];
+    const [refuse413, refuse400, ordinaire, purgee] = await t.database.rows<{ id: number }>(sql`
+      insert into transmissions (organisme_id, source, received_at, nb_items, nb_accepted, nb_rejected, errors) values
+        (${cfa.id}, 'API', now(), 0, 0, 0, ${JSON.stringify([entree(413, "Corps de la requête trop volumineux : 10 Mo au plus.")])}::jsonb),
+        (${cfa.id}, 'API', now(), 0, 0, 0, ${JSON.stringify([entree(400, "Trop de dossiers dans un seul envoi : 2001 reçus, 2000 au plus.")])}::jsonb),
+        (${cfa.id}, 'API', now(), 1, 0, 1, ${JSON.stringify(dossiers)}::jsonb),
+        (${cfa.id}, 'API', now() - interval '40 days', 0, 0, 0, null)
+      returning id`);
+    await t.database.rows(sql`insert into televersements (id, organisme_id, file_name, format, headers, rows) values ('avant0016000', ${cfa.id}, 'a.csv', 'CSV', '["Nom"]', '[["2+nir","A"]]')`);
+
+    const { readFileSync } = await import("node:fs");
+    const migration = readFileSync(new URL("../../db/migrations/0016_refus_et_colonnes_nir.sql", import.meta.url), "utf8");
+    for (const instruction of migration.split("--> statement-breakpoint")) await t.database.rows(sql.raw(instruction));
+
+    const ids = [refuse413.id, refuse400.id, ordinaire.id, purgee.id];
+    const rows = await t.database.rows<{ id: number; refus_statut_http: number | null; refus_message: string | null; errors: unknown }>(
+      sql`select id, refus_statut_http, refus_message, errors from transmissions where id = any(${arrayParam(ids)}::int[]) order by id`,
+    );
+    expect(rows).toEqual([
+      { id: refuse413.id, refus_statut_http: 413, refus_message: "Corps de la requête trop volumineux : 10 Mo au plus.", errors: null },
+      { id: refuse400.id, refus_statut_http: 400, refus_message: "Trop de dossiers dans un seul envoi : 2001 reçus, 2000 au plus.", errors: null },
+      { id: ordinaire.id, refus_statut_http: null, refus_message: null, errors: dossiers },
+      // purged before: its reason is lost, it stays a transmission of nothing
+      { id: purgee.id, refus_statut_http: null, refus_message: null, errors: null },
+    ]);
+    expect(await t.database.rows(sql`select nir_columns from televersements where id = 'avant0016000'`)).toEqual([{ nir_columns: [] }]);
+    // and after the purge, the CFA space still shows why
+    await purgeIngestion(t.database, new Date(Date.now() + 31 * 86_400_000));
+    expect(await transmissionDetail(t.database, refuse413.id)).toMatchObject({
+      refus: { statutHttp: 413, message: "Corps de la requête trop volumineux : 10 Mo au plus." },
+    });
   });
 
   it("startIngestionJobs runs the purge on schedule and stops", async () => {

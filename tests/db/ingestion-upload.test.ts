@@ -30,6 +30,7 @@ import {
 import { autoMap, convertRow } from "../../app/ingestion/mapping";
 import { validateDossier } from "../../app/ingestion/dossier-schema.server";
 import { MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, MAX_XLSX_PART_BYTES, UPLOAD_FIELDS } from "../../app/ingestion/upload.server";
+import { parisDay, transmissionsDuJour } from "../../app/cfa/transmissions.server";
 import { insertOrganisme, relate, siretOf, type TestOrganisme } from "./ingestion-fixtures";
 
 // Session cookies without the __Host- prefix in the test process and in the served build alike.
@@ -155,7 +156,8 @@ describe("reading files", () => {
     expect(preview).toMatchObject({ nbRows: 2, nbValid: 1, nbErrors: 1 });
     const bad = preview.rows[0];
     expect(bad.ligne).toBe(3);
-    expect(bad.cells[2].errors[0]).toMatch(/^Date de naissance : champ obligatoire/);
+    // a missing date: its format as the file writes it, literally and by the field's example
+    expect(bad.cells[2].errors).toEqual(["Date de naissance : champ obligatoire : date attendue au format JJ/MM/AAAA (ex. 28/03/2006)"]);
     // without a birth date the id cannot be derived: the error has no column (the field's label names it)
     expect(bad.otherErrors.join(" ")).toMatch(/Identifiant ERP de l'apprenant : champ obligatoire/);
 
@@ -174,6 +176,10 @@ describe("reading files", () => {
     const [tr] = await t.database.rows<Record<string, any>>(sql`select * from transmissions where id = ${result.transmissionId}`);
     expect(tr).toMatchObject({ source: "FICHIER", erp: "Tableur", file_name: "effectifs.xlsx", nb_accepted: 1, nb_rejected: 1 });
     expect(tr.errors[0]).toMatchObject({ ligne: 3, nom: "Sans", prenom: "Date" });
+    expect(tr.errors[0].errors).toContainEqual({
+      path: ["date_de_naissance_apprenant"],
+      message: "Date de naissance : champ obligatoire : date attendue au format JJ/MM/AAAA (ex. 28/03/2006)",
+    });
     const [o] = await t.database.rows<Record<string, any>>(sql`select mode_transmission, erp from organismes where id = ${cfa.id}`);
     expect(o).toEqual({ mode_transmission: "FICHIER", erp: "Tableur" });
     const reloaded = await loadUpload(t.database, access, upload.id);
@@ -327,9 +333,18 @@ describe("the NIR is never stored", () => {
     expect(stored.row).not.toContain(NIR_B);
     expect(JSON.stringify(preview)).not.toMatch(new RegExp(`${NIR_A}|${NIR_B}`));
     expect(preview.nbValid).toBe(3);
+    // the page names the dropped columns: their names are kept with the upload, never their values
+    expect(upload.nirColumns).toEqual(["NIR", "N° sécu"]);
+    const [colonnes] = await t.database.rows<{ nir_columns: unknown }>(sql`select nir_columns from televersements where id = ${upload.id}`);
+    expect(colonnes.nir_columns).toEqual(["NIR", "N° sécu"]);
     const notes = mappingNotes(upload, mapping, "2024-2025").notes.join(" ");
-    expect(notes).toMatch(/Colonne du NIR \(numéro de sécurité sociale\) : elle a seulement été lue pour noter qu'un NIR était fourni \(2 lignes\)/);
-    expect(notes).toMatch(/Le NIR n'est pas conservé/);
+    expect(notes).toMatch(
+      /Les colonnes « NIR » et « N° sécu » ont été reconnues comme celles du NIR \(numéro de sécurité sociale\) : elles ont seulement été lues pour noter qu'un NIR était fourni \(2 lignes\)\. Le NIR n'est pas conservé : ces colonnes n'apparaissent pas ci-dessous/,
+    );
+    // an upload made before the names were kept (migration 0016: []) says it without them, as before
+    expect(mappingNotes({ ...upload, nirColumns: [] }, mapping, "2024-2025").notes.join(" ")).toMatch(
+      /Colonne du NIR \(numéro de sécurité sociale\) : elle a seulement été lue pour noter qu'un NIR était fourni \(2 lignes\)\. Le NIR n'est pas conservé/,
+    );
 
     const result = await importUpload(t.database, upload, mapping, "2024-2025");
     expect(result).toMatchObject({ nbAccepted: 3, nbRejected: 0 });
@@ -375,7 +390,11 @@ describe("the NIR is never stored, whatever its column's name", () => {
       expect(stored.row).not.toMatch(/2060375112042|112042 17/);
       expect(JSON.stringify(preview)).not.toMatch(/2060375112042|112042 17/);
       expect(upload.rows.map((r) => r[0])).toEqual(["2+nir", "3"]);
-      expect(mappingNotes(upload, mapping, "2024-2025").notes.join(" ")).toMatch(/Colonne du NIR \(numéro de sécurité sociale\) : .*\(1 ligne\)\. Le NIR n'est pas conservé/);
+      expect(upload.nirColumns).toEqual([header]);
+      expect(mappingNotes(upload, mapping, "2024-2025").notes.join(" ")).toContain(
+        `La colonne « ${header} » a été reconnue comme celle du NIR (numéro de sécurité sociale) : elle a seulement été lue pour noter ` +
+          "qu'un NIR était fourni (1 ligne). Le NIR n'est pas conservé : cette colonne n'apparaît pas ci-dessous",
+      );
     }
   });
 
@@ -400,11 +419,38 @@ describe("the NIR is never stored, whatever its column's name", () => {
       "Date de fin de formation",
     ]);
     expect(upload.rows.map((r) => r[0])).toEqual(["2+nir", "3+nir", "4"]);
+    expect(mappingNotes(upload, mappingFrom(new URLSearchParams(), upload.headers).mapping, "2024-2025").notes.join(" ")).toContain(
+      "Les colonnes « Matricule » et « Assuré » ont été reconnues comme celles du NIR (numéro de sécurité sociale) : elles ont seulement été lues " +
+        "pour noter qu'un NIR était fourni (2 lignes).",
+    );
     const [stored] = await t.database.rows<{ row: string }>(sql`select row_to_json(t)::text as row from televersements t where id = ${upload.id}`);
     expect(stored.row).not.toMatch(/2060375112042|1990675112042|2A 004 123/);
     expect(JSON.stringify(preview)).not.toMatch(/2060375112042|1990675112042|2A 004 123/);
     // "Matricule" was the id column: without it, ids are derived from the names
     expect(preview.rows.map((r) => r.id).sort()).toEqual(["valeur-deux-2006-02-02", "valeur-trois-2006-02-03", "valeur-un-2006-02-01"]);
+  });
+
+  it("a column is named by its header, never by a value: without a header row, by its rank; an empty NIR column is named too", async () => {
+    const sansEntete = [
+      `Sansentete;Un;01/02/2006;${NIR_13};01/06/2024;02/09/2024;30/06/2025`,
+      `Sansentete;Deux;02/02/2006;${NIR};01/06/2024;02/09/2024;30/06/2025`,
+    ].join("\n");
+    const a = await uploadAndPreview(new TextEncoder().encode(sansEntete), "nir-sans-entete.csv");
+    expect(a.file.nirColumns).toEqual(["Colonne 4"]);
+    const [stored] = await t.database.rows<{ row: string }>(sql`select row_to_json(t)::text as row from televersements t where id = ${a.upload.id}`);
+    expect(stored.row).not.toMatch(/1990675112042|2060375112042|112042 17/);
+    expect(mappingNotes(a.upload, a.mapping, "2024-2025").notes.join(" ")).toContain("La colonne « Colonne 4 » a été reconnue comme celle du NIR");
+
+    const vide = [
+      "Nom;Prénom;Date de naissance;NIR;Date d'inscription;Date d'entrée en formation;Date de fin de formation",
+      "Nirvide;Un;01/02/2006;;01/06/2024;02/09/2024;30/06/2025",
+    ].join("\n");
+    const b = await uploadAndPreview(new TextEncoder().encode(vide), "nir-vide.csv");
+    expect(b.upload.nirColumns).toEqual(["NIR"]);
+    expect(mappingNotes(b.upload, b.mapping, "2024-2025").notes.join(" ")).toContain(
+      "La colonne « NIR » a été reconnue comme celle du NIR (numéro de sécurité sociale) : elle a seulement été lue pour noter qu'un NIR " +
+        "était fourni (aucune ligne n'en donne).",
+    );
   });
 
   it("over HTTP, the preview neither shows nor keeps it, and says the column was not kept", async () => {
@@ -438,7 +484,9 @@ describe("the NIR is never stored, whatever its column's name", () => {
       const page = await (await fetch(`${app.baseUrl}${location}`, { headers: { Cookie: cookie } })).text();
       expect(page).toContain("Httpnir");
       expect(page).not.toMatch(/2060375112042|112042 17/);
-      expect(page).not.toContain("Numéro de sécurité sociale (NIR)");
+      // the column is named in the note, not offered in the mapping
+      expect(page).not.toMatch(/<label for="col_\d+">Numéro de sécurité sociale \(NIR\)</);
+      expect(page).toContain("La colonne « Numéro de sécurité sociale (NIR) » a été reconnue comme celle du NIR");
       expect(page).toContain("Le NIR n&#x27;est pas conservé");
     } finally {
       await app.close();
@@ -486,6 +534,8 @@ describe("one learner on two rows of a file", () => {
       "identifiant différent ; sinon, regroupez les deux lignes en une seule";
     expect(doublon.cells[0].errors).toEqual([message]);
     expect(doublon.otherErrors).toEqual([]);
+    // the refused row keeps its id: the learner is named in the preview and in the stored errors
+    expect(doublon.id).toBe("garnier-hugo-2005-05-12");
     expect(preview.rows.find((r) => r.ligne === 2)).toMatchObject({ ok: true, id: "garnier-hugo-2005-05-12" });
 
     const result = await importUpload(t.database, upload, mapping, "2024-2025");
@@ -496,7 +546,27 @@ describe("one learner on two rows of a file", () => {
     expect(stored).toEqual([{ id_erp_apprenant: "garnier-hugo-2005-05-12", email: "hugo.cap@test.fr" }]);
     const summary = await transmissionSummary(t.database, result.transmissionId);
     expect(summary).toMatchObject({ nbAccepted: 2, nbRejected: 1 });
-    expect(summary!.errors).toEqual([expect.objectContaining({ ligne: 4, nom: "Garnier", prenom: "Hugo", messages: [message] })]);
+    expect(summary!.errors).toEqual([
+      expect.objectContaining({ ligne: 4, id_erp_apprenant: "garnier-hugo-2005-05-12", nom: "Garnier", prenom: "Hugo", messages: [message] }),
+    ]);
+    const [tr] = await t.database.rows<{ errors: unknown[]; received_at: Date | string }>(
+      sql`select errors, received_at from transmissions where id = ${result.transmissionId}`,
+    );
+    expect(tr.errors).toEqual([
+      {
+        index: 2,
+        ligne: 4,
+        id_erp_apprenant: "garnier-hugo-2005-05-12",
+        nom: "Garnier",
+        prenom: "Hugo",
+        errors: [{ path: ["id_erp_apprenant"], message }],
+      },
+    ]);
+    // the CFA space's page of that day names the refused row by its id and its line
+    const jour = await transmissionsDuJour(t.database, cfa.id, parisDay(new Date(tr.received_at)));
+    expect(jour.refuses.filter((r) => r.transmissionId === result.transmissionId)).toEqual([
+      expect.objectContaining({ ligne: 4, idErpApprenant: "garnier-hugo-2005-05-12", nom: "Garnier", prenom: "Hugo" }),
+    ]);
   });
 
   it("with an id column, the same id twice in one année scolaire; an identical row says so; another year is another effectif", async () => {
@@ -522,6 +592,8 @@ describe("one learner on two rows of a file", () => {
       "Identifiant : ligne identique à la ligne 5 : elle n'est pas importée, supprimez-la du fichier",
     ]);
     expect(preview.rows.find((r) => r.ligne === 4)!.ok).toBe(true);
+    // each refused row keeps its own id
+    expect([3, 6, 7].map((ligne) => preview.rows.find((r) => r.ligne === ligne)!.id)).toEqual(["G-1", "G-2", "G-2"]);
   });
 });
 

@@ -45,18 +45,22 @@ const REQUIRED = [
 
 /** [field, value sent, expected message] — one item each, all in one batch. */
 const INVALID: [string, unknown, RegExp][] = [
-  ...REQUIRED.flatMap((f): [string, unknown, RegExp][] => [
-    [f, undefined, /champ obligatoire/],
-    [f, "   ", /champ obligatoire/],
-  ]),
+  ...REQUIRED.flatMap((f): [string, unknown, RegExp][] => {
+    // a date names its format literally, with the field's example
+    const attendu = f.startsWith("date_") ? /champ obligatoire : date attendue au format AAAA-MM-JJ \(ex\. \d{4}-\d{2}-\d{2}\)/ : /champ obligatoire/;
+    return [
+      [f, undefined, attendu],
+      [f, "   ", attendu],
+    ];
+  }),
   ["date_de_naissance_apprenant", "28/03/2006", /date attendue au format AAAA-MM-JJ/],
   ["date_de_naissance_apprenant", "2006-02-30", /date inexistante/],
   ["date_de_naissance_apprenant", "1850-01-01", /entre 1900 et 2100/],
-  ["date_inscription_formation", 20240615, /date attendue/],
+  ["date_inscription_formation", 20240615, /date attendue au format AAAA-MM-JJ/],
   ["date_entree_formation", "2024-13-01", /date inexistante/],
-  ["date_metier_mise_a_jour_statut", "hier", /date attendue/],
-  ["date_rqth_apprenant", "2020/05/10", /date attendue/],
-  ["date_exclusion_formation", "01-02-2025", /date attendue/],
+  ["date_metier_mise_a_jour_statut", "hier", /date attendue au format AAAA-MM-JJ/],
+  ["date_rqth_apprenant", "2020/05/10", /date attendue au format AAAA-MM-JJ/],
+  ["date_exclusion_formation", "01-02-2025", /date attendue au format AAAA-MM-JJ/],
   ["date_obtention_diplome_formation", "2026-06-31", /date inexistante/],
   ["annee_scolaire", "2024-2026", /année scolaire attendue au format AAAA-AAAA/],
   ["annee_scolaire", "2024", /année scolaire attendue/],

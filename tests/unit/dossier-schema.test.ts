@@ -309,9 +309,11 @@ describe("required fields", () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     const byField = Object.fromEntries(result.errors.map((e) => [e.path[0], e.message]));
-    // a date: by the field's own example (an upload rewrites ISO dates of messages as the file writes them)
-    expect(byField.date_de_naissance_apprenant).toBe("date_de_naissance_apprenant : champ obligatoire : date attendue (ex. 2006-03-28)");
-    expect(byField.date_fin_formation).toBe("date_fin_formation : champ obligatoire : date attendue (ex. 2026-06-30)");
+    // a date: its format, literally, and the field's own example (an upload says both as the file writes them)
+    expect(byField.date_de_naissance_apprenant).toBe(
+      "date_de_naissance_apprenant : champ obligatoire : date attendue au format AAAA-MM-JJ (ex. 2006-03-28)",
+    );
+    expect(byField.date_fin_formation).toBe("date_fin_formation : champ obligatoire : date attendue au format AAAA-MM-JJ (ex. 2026-06-30)");
     expect(byField.annee_scolaire).toBe(`annee_scolaire : ${MESSAGES.obligatoireFormat(MESSAGES.anneeScolaire)}`);
     expect(byField.id_erp_apprenant).toBe("id_erp_apprenant : champ obligatoire : texte ou nombre attendu");
     expect(byField.etablissement_responsable_uai).toBe(`etablissement_responsable_uai : champ obligatoire : ${MESSAGES.uai}`);
@@ -320,9 +322,11 @@ describe("required fields", () => {
     expect(errorsOf({ ...MINIMAL, etablissement_formateur_siret: null })[0].message).toBe(`${byField.etablissement_formateur_siret} (reçu « null »)`);
     // in an upload's terms (its columns, dates as JJ/MM/AAAA), a missing date never says the API's AAAA-MM-JJ
     const names = new Map([["date_de_naissance_apprenant", "Né le"]]);
-    expect(inFileTerms(byField.date_de_naissance_apprenant, names)).toBe("Né le : champ obligatoire : date attendue (ex. 28/03/2006)");
+    expect(inFileTerms(byField.date_de_naissance_apprenant, names)).toBe(
+      "Né le : champ obligatoire : date attendue au format JJ/MM/AAAA (ex. 28/03/2006)",
+    );
     expect(errorsOf({ ...MINIMAL, date_de_naissance_apprenant: " " })[0].message).toBe(
-      "date_de_naissance_apprenant : champ obligatoire : date attendue (ex. 2006-03-28) (reçu «   »)",
+      "date_de_naissance_apprenant : champ obligatoire : date attendue au format AAAA-MM-JJ (ex. 2006-03-28) (reçu «   »)",
     );
   });
 
@@ -405,6 +409,31 @@ describe("dates", () => {
       expect(errors, f).toHaveLength(1);
       expect(errors[0].path).toEqual([f]);
       expect(errors[0].message.startsWith(`${f} : ${message}`)).toBe(true);
+    }
+  });
+
+  it("every date field's messages name the format literally: AAAA-MM-JJ in the API, JJ/MM/AAAA in an upload's terms", () => {
+    const dates = DOSSIER_V3_FIELDS.filter((f) => /(^|_)date(_|$)/.test(f.field));
+    expect(dates.length).toBe(20);
+    const manquants = validateDossier({});
+    const obligatoires = new Map(manquants.ok ? [] : manquants.errors.map((e) => [String(e.path[0]), e.message]));
+    for (const { field, required } of dates) {
+      const messages = ["hier", "2024-02-30", "1850-01-01"].map((v) => errorsOf({ ...MINIMAL, [field]: v }).find((e) => e.path[0] === field)!.message);
+      if (required) {
+        const example = /\(ex\. (\d{4})-(\d{2})-(\d{2})\)$/.exec(obligatoires.get(field)!);
+        expect(obligatoires.get(field), field).toMatch(/^[a-z_]+ : champ obligatoire : date attendue au format AAAA-MM-JJ \(ex\. \d{4}-\d{2}-\d{2}\)$/);
+        messages.push(obligatoires.get(field)!);
+        // in an upload, the same message in the file's terms: JJ/MM/AAAA, literally and by the example
+        expect(inFileTerms(obligatoires.get(field)!, new Map([[field, "Colonne"]])), field).toBe(
+          `Colonne : champ obligatoire : date attendue au format JJ/MM/AAAA (ex. ${example![3]}/${example![2]}/${example![1]})`,
+        );
+      }
+      for (const message of messages) {
+        expect(message, field).toMatch(/au format AAAA-MM-JJ/);
+        const enFichier = inFileTerms(message, new Map([[field, "Colonne"]]));
+        expect(enFichier, field).toMatch(/au format JJ\/MM\/AAAA/);
+        expect(enFichier, field).not.toMatch(/AAAA-MM-JJ/);
+      }
     }
   });
 
