@@ -10,6 +10,7 @@ import { setLink } from "@codegouvfr/react-dsfr/link";
 import { DsfrLink } from "./ui/DsfrLink";
 import { describeRouteError, titrePage } from "./ui/erreur";
 import { useFocusApresNavigation } from "./ui/focus-navigation";
+import { estVisible, RetourDuFocus } from "./ui/focus-affichage";
 import "./load-context";
 export { pageSansFormulaire as action } from "./shared/methode.server";
 
@@ -52,7 +53,7 @@ function LiensDEvitement() {
   const versLeMenu = (event: MouseEvent<HTMLAnchorElement>) => {
     const navigation = document.getElementById("fr-header-main-navigation");
     const bouton = document.getElementById("fr-header-menu-button");
-    const cachee = navigation && (navigation.checkVisibility ? !navigation.checkVisibility({ visibilityProperty: true }) : navigation.getClientRects().length === 0);
+    const cachee = navigation && !estVisible(navigation);
     if (cachee && bouton) {
       event.preventDefault();
       bouton.focus();
@@ -96,6 +97,7 @@ function Layout({ children }: { children: ReactNode }) {
       </head>
       <body>
         <LiensDEvitement />
+        <RetourDuFocus />
         <Header
           brandTop={
             <>

@@ -296,8 +296,15 @@ export interface FormateurStatut {
   cleActive: boolean;
 }
 
-/** The formateurs of a responsable with their transmission status (issue 7, item 9). */
-export async function formateursDuResponsable(database: Database, organismeId: number, now = new Date()): Promise<FormateurStatut[]> {
+/**
+ * The formateurs of a space's organisme with their transmission status (issue 7, item 9): those the viewer's space
+ * covers (`organismeIds`, decision 017), not a formateur of the organisme outside the viewer's scope.
+ */
+export async function formateursDuResponsable(
+  database: Database,
+  espace: Pick<EspaceCfa, "organismeId" | "organismeIds">,
+  now = new Date(),
+): Promise<FormateurStatut[]> {
   const annee = anneeScolaireOf(todayIso(now));
   const at = now.toISOString();
   const rows = await database.rows<{
@@ -325,7 +332,7 @@ export async function formateursDuResponsable(database: Database, organismeId: n
     from organisme_relations r
     join organismes o on o.id = r.formateur_id
     left join communes c on c.code = o.code_commune
-    where r.responsable_id = ${organismeId}
+    where r.responsable_id = ${espace.organismeId} and r.formateur_id = any(${arrayParam(espace.organismeIds)}::int[])
     order by ${orderBy(frenchSortKeys(sql`coalesce(o.enseigne, o.raison_sociale)`), "asc", [sql`o.id`])}`);
   return rows.map((r) => {
     const derniere = r.derniere === null || r.derniere === undefined ? null : new Date(r.derniere as string).toISOString();

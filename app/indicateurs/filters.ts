@@ -22,7 +22,7 @@ import {
   SIRET_PATTERN,
   UAI_PATTERN,
 } from "../referentiel/codes";
-import { daysInMonth, isIsoDate } from "../statut/days";
+import { daysInMonth, isIsoDate, memeJourUnAnAvant } from "../statut/days";
 import { TRANCHES_AGE, type TrancheAge } from "./etats";
 
 export { TRANCHES_AGE, type TrancheAge };
@@ -290,6 +290,14 @@ export function dernierJourDuMois(date: string): string {
 export function moisDecale(date: string, delta: number): string {
   const index = Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7)) - 1 + delta;
   return `${String(Math.floor(index / 12)).padStart(4, "0")}-${String((index % 12) + 1).padStart(2, "0")}`;
+}
+
+/**
+ * The days the counters at `date` are compared with (docs/decisions/018): the end of the previous month, and the
+ * same day one year before (apprenticeship is seasonal: a month's end a year before is not comparable).
+ */
+export function datesDeComparaison(date: string): { moisPrecedent: string; anneePrecedente: string } {
+  return { moisPrecedent: dernierJourDuMois(moisDecale(date, -1)), anneePrecedente: memeJourUnAnAvant(date) };
 }
 
 /** The dates of a monthly series ending at `date`: last days of the `mois - 1` previous months, then `date`. */

@@ -30,7 +30,7 @@ import {
   type Compteurs,
   type ComptesEtats,
 } from "./etats";
-import { datesSerie, dernierJourDuMois, moisDecale, type IndicateursFilters, type Repartition } from "./filters";
+import { datesDeComparaison, datesSerie, type IndicateursFilters, type Repartition } from "./filters";
 import { SIRET_PATTERN } from "../referentiel/codes";
 
 export type { Compteurs } from "./etats";
@@ -104,7 +104,7 @@ export interface EvolutionResult {
   compteurs: Compteurs;
   /** Last day of the previous month. */
   moisPrecedent: { date: string; compteurs: Compteurs };
-  /** Last day of the same month a year before. */
+  /** The same day one year before (29 February: 28 February). */
   anneePrecedente: { date: string; compteurs: Compteurs };
 }
 
@@ -580,39 +580,63 @@ export async function indicateurs(database: Database, options: IndicateursOption
   return result;
 }
 
+/**
+ * Counts at the dates of a monthly series ending at `options.date` and at `autres` dates, in one `compter` call:
+ * the series' points and the counters at any of these dates.
+ */
+async function compterSerie(
+  database: Database,
+  options: Omit<IndicateursOptions, "by"> & { mois?: number },
+  autres: string[],
+): Promise<{ filters: IndicateursFilters; points: PointSerie[]; at: (date: string) => Compteurs }> {
+  const filters = options.filters ?? {};
+  const resolu = await resoudreFiltres(database, filters, options.scope);
+  const dates = datesSerie(options.date, options.mois ?? 24);
+  const comptages = await compter(database, [...dates.map((p) => p.date), ...autres], resolu, undefined, options);
+  const at = (d: string) => compteurs(total(comptages.get(d)!.groupes));
+  return { filters, points: dates.map((p) => ({ ...p, compteurs: at(p.date) })), at };
+}
+
 /** Monthly series of the counters over the `mois` (default 24) months ending at `date`. */
 export async function serieMensuelle(
   database: Database,
   options: Omit<IndicateursOptions, "by"> & { mois?: number },
 ): Promise<SerieResult> {
-  const filters = options.filters ?? {};
-  const resolu = await resoudreFiltres(database, filters, options.scope);
-  const points = datesSerie(options.date, options.mois ?? 24);
-  const comptages = await compter(
-    database,
-    points.map((p) => p.date),
-    resolu,
-    undefined,
-    options,
-  );
-  return {
-    date: options.date,
-    filters,
-    points: points.map((p) => ({ ...p, compteurs: compteurs(total(comptages.get(p.date)!.groupes)) })),
-  };
+  const { filters, points } = await compterSerie(database, options, []);
+  return { date: options.date, filters, points };
 }
 
-/** Counters at a date, at the end of the previous month and at the end of the same month a year before. */
+/**
+ * Counters at a date, at the end of the previous month and on the same day one year before (29 February: 28
+ * February; docs/decisions/018).
+ */
 export async function evolution(database: Database, options: Omit<IndicateursOptions, "by">): Promise<EvolutionResult> {
   const resolu = await resoudreFiltres(database, options.filters ?? {}, options.scope);
-  const precedent = dernierJourDuMois(`${moisDecale(options.date, -1)}-01`);
-  const anneePrecedente = dernierJourDuMois(`${moisDecale(options.date, -12)}-01`);
-  const comptages = await compter(database, [options.date, precedent, anneePrecedente], resolu, undefined, options);
+  const { moisPrecedent, anneePrecedente } = datesDeComparaison(options.date);
+  const comptages = await compter(database, [options.date, moisPrecedent, anneePrecedente], resolu, undefined, options);
   const at = (d: string) => compteurs(total(comptages.get(d)!.groupes));
+  return evolutionDe(options.date, at);
+}
+
+/**
+ * `serieMensuelle` and `evolution` at its date from one count: the series already holds the date and the end of
+ * the previous month, the same day a year before is one more date of the same `compter` call.
+ */
+export async function serieEtEvolution(
+  database: Database,
+  options: Omit<IndicateursOptions, "by"> & { mois?: number },
+): Promise<{ serie: SerieResult; evolution: EvolutionResult }> {
+  const { moisPrecedent, anneePrecedente } = datesDeComparaison(options.date);
+  const { filters, points, at } = await compterSerie(database, options, [moisPrecedent, anneePrecedente]);
+  return { serie: { date: options.date, filters, points }, evolution: evolutionDe(options.date, at) };
+}
+
+function evolutionDe(date: string, at: (date: string) => Compteurs): EvolutionResult {
+  const { moisPrecedent, anneePrecedente } = datesDeComparaison(date);
   return {
-    date: options.date,
-    compteurs: at(options.date),
-    moisPrecedent: { date: precedent, compteurs: at(precedent) },
+    date,
+    compteurs: at(date),
+    moisPrecedent: { date: moisPrecedent, compteurs: at(moisPrecedent) },
     anneePrecedente: { date: anneePrecedente, compteurs: at(anneePrecedente) },
   };
 }

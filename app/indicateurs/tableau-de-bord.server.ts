@@ -10,9 +10,8 @@ import { todayIso } from "../statut/annee-scolaire";
 import { couverture, type CouvertureResult } from "./couverture.server";
 import { dateDuMois, type IndicateursFilters } from "./filters";
 import {
-  evolution,
   indicateurs,
-  serieMensuelle,
+  serieEtEvolution,
   type EvolutionResult,
   type LigneRepartition,
   type PointSerie,
@@ -48,11 +47,12 @@ export async function tableauDeBord(database: Database, options: TableauDeBordOp
   const limite = options.limite ?? 20;
   const lignes = async (by: "departement" | "region" | "niveau" | "organisme" | "formation") =>
     (await indicateurs(database, { ...base, by })).repartition!.lignes;
+  const { serie, evolution } = await serieEtEvolution(database, base);
   return {
     mois: options.mois,
     date,
-    evolution: await evolution(database, base),
-    serie: (await serieMensuelle(database, base)).points,
+    evolution,
+    serie: serie.points,
     parDepartement: await lignes("departement"),
     parRegion: await lignes("region"),
     parNiveau: await lignes("niveau"),

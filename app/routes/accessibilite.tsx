@@ -30,7 +30,8 @@ export default function Accessibilite() {
         <li>Le site utilise le système de design de l'État (DSFR) : contrastes, tailles de texte, thème clair ou sombre.</li>
         <li>
           Chaque page se parcourt au clavier : liens d'évitement, focus visible, focus replacé sur le message d'erreur ou le titre après
-          l'envoi d'un formulaire ; des tests automatisés dans un vrai navigateur le vérifient.
+          l'envoi d'un formulaire, et sur le bouton qui l'a ouverte à la fermeture de la fenêtre « Paramètres d'affichage » ; des tests
+          automatisés dans un vrai navigateur le vérifient.
         </li>
         <li>Chaque graphique a une description textuelle, un tableau de ses données (« Voir les données ») et un téléchargement CSV.</li>
         <li>Chaque tableau a un titre ; les champs de formulaire ont une étiquette, et leurs erreurs sont liées au champ.</li>
@@ -39,10 +40,6 @@ export default function Accessibilite() {
 
       <h2 className="fr-h4">Limites connues</h2>
       <ul>
-        <li>
-          À la fermeture de la fenêtre « Paramètres d'affichage », le focus ne revient pas sur le bouton qui l'a ouverte (composant du
-          système de design).
-        </li>
         <li>Les cartes des territoires sont des images : leurs chiffres sont dans le tableau de données qui les accompagne.</li>
       </ul>
 

@@ -1,8 +1,11 @@
-/** A responsable's formateurs, each with its transmission status and a link to its space. */
+/**
+ * A responsable's formateurs, each with its transmission status and a link to its space: those in the viewer's
+ * space (a responsable's user in its formateur F's space does not see F's own formateurs, decision 017).
+ */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { NO_STORE } from "~/auth/responses.server";
-import { requireEspaceCfa } from "~/cfa/acces.server";
+import { espaceComplet, requireEspaceCfa } from "~/cfa/acces.server";
 import { formateursDuResponsable } from "~/cfa/espace.server";
 import { formatDateHeure, libelleMode, titreEspace } from "~/cfa/ui";
 import { FraicheurBadge } from "~/referentiel/components";
@@ -15,17 +18,26 @@ export const headers = () => NO_STORE;
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const espace = await requireEspaceCfa(request, context.database, params.organismeId);
-  return { formateurs: await formateursDuResponsable(context.database, espace.organismeId), anneeScolaire: anneeScolaireOf(todayIso()) };
+  return {
+    formateurs: await formateursDuResponsable(context.database, espace),
+    anneeScolaire: anneeScolaireOf(todayIso()),
+    complet: espaceComplet(espace),
+  };
 }
 
 export default function Formateurs() {
-  const { formateurs, anneeScolaire } = useLoaderData<typeof loader>();
+  const { formateurs, anneeScolaire, complet } = useLoaderData<typeof loader>();
   const sansTransmission = formateurs.filter((f) => f.fraicheur === "jamais" || f.fraicheur === "ancienne").length;
   const avecRefus = formateurs.filter((f) => f.refuses7j > 0).length;
   return (
     <>
       <h1 className="fr-h2">Organismes formateurs</h1>
-      {formateurs.length === 0 ? (
+      {formateurs.length === 0 && !complet ? (
+        <div className="fr-alert fr-alert--info">
+          <h2 className="fr-alert__title">Aucun organisme formateur dans votre périmètre</h2>
+          <p>Aucun organisme formateur rattaché à cet organisme n'entre dans le périmètre de votre compte.</p>
+        </div>
+      ) : formateurs.length === 0 ? (
         <div className="fr-alert fr-alert--info">
           <h2 className="fr-alert__title">Aucun organisme formateur rattaché</h2>
           <p>
@@ -36,7 +48,8 @@ export default function Formateurs() {
       ) : (
         <>
           <p className="fr-text--lead">
-            {pluriel(formateurs.length, "organisme formateur rattaché", "organismes formateurs rattachés")} à votre organisme
+            {pluriel(formateurs.length, "organisme formateur rattaché", "organismes formateurs rattachés")}{" "}
+            {complet ? "à votre organisme" : "à cet organisme dans votre périmètre"}
             {sansTransmission ? `, dont ${pluriel(sansTransmission, "sans transmission récente", "sans transmission récente")}` : ""}
             {avecRefus ? ` ; ${pluriel(avecRefus, "a", "ont")} des dossiers refusés cette semaine` : ""}.
           </p>

@@ -88,3 +88,10 @@ export function daysInMonth(year: number, month: number): number {
   if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
+
+/** The same day one year before `iso` ("YYYY-MM-DD"); 29 February gives 28 February. */
+export function memeJourUnAnAvant(iso: string): string {
+  const year = Number(iso.slice(0, 4)) - 1;
+  const month = Number(iso.slice(5, 7));
+  return pad4(year) + "-" + pad2(month) + "-" + pad2(Math.min(Number(iso.slice(8, 10)), daysInMonth(year, month)));
+}

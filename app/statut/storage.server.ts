@@ -4,7 +4,7 @@
  * - `effectifs.parcours`: the engine's parcours, recomputed from the stored dates and contracts;
  * - `statut_periodes`: état periods (app/indicateurs/etats.ts) with the filter dimensions copied in;
  * - `indicateurs_agregats_*` (four grains): counts per état at the materialised days of `indicateurs_jours` (month
- *   ends, today, tomorrow), kept exact on every write by set-based deltas (old periods −1, new periods +1).
+ *   ends, today, tomorrow, and the same two days one year before), kept exact on every write by set-based deltas (old periods −1, new periods +1).
  *
  * Entry points:
  * - `refreshStatutStorage(tx, ids, nouveaux?)`: after any write of effectifs / contrats (API, upload, edit, delete),
@@ -14,7 +14,7 @@
  * - `rebuildStatutStorage(database)`: full rebuild after a bulk load (demo seed), streamed by id chunks + COPY.
  * - `materialiserJours(database, jours)`: builds the aggregates of days not yet materialised (the indicator module
  *   calls it for a month end or for today the first time they are asked for); `preparerJours(database)` builds
- *   today and tomorrow in advance (server start, then hourly).
+ *   today and tomorrow, and the same days one year before, in advance (server start, then hourly).
  *
  * Concurrency: a refresh takes ROW EXCLUSIVE on statut_periodes before reading the list of materialised days;
  * building a day takes SHARE on it (waits for in-flight writers, blocks new ones while it runs), so a day is built
@@ -28,7 +28,7 @@ import { arrayParam, execRows, unnestArrays, type Database, type Executor } from
 import { statutPeriodes } from "../../db/schema";
 import { niveauFromCfd } from "../referentiel/codes";
 import { coupureRqth, etatsPeriodes, type EtatPeriode } from "../indicateurs/etats";
-import { addDays } from "./days";
+import { addDays, memeJourUnAnAvant } from "./days";
 import { computeParcours, type ContratDates, type ParcoursStep } from "./engine";
 import { todayIso } from "./annee-scolaire";
 import { signalerModification } from "../indicateurs/modifications.server";
@@ -474,11 +474,19 @@ export function estFinDeMois(date: string): boolean {
 
 /**
  * Days the aggregates are kept for: month ends up to today, today, and tomorrow (built in advance by
- * `preparerJours`, so that the first query of a day finds it ready).
+ * `preparerJours`, so that the first query of a day finds it ready), and the same two days one year before (the
+ * dashboards compare today with them: docs/decisions/018).
  */
 export function estJourMaterialisable(jour: string, today: string): boolean {
   const demain = addDays(today, 1);
+  if (jour === memeJourUnAnAvant(today) || jour === memeJourUnAnAvant(demain)) return true;
   return jour <= demain && (jour >= today || estFinDeMois(jour));
+}
+
+/** The days `preparerJours` builds ahead: today, tomorrow, and the same days one year before. */
+function joursDuJour(today: string): string[] {
+  const demain = addDays(today, 1);
+  return [today, demain, memeJourUnAnAvant(today), memeJourUnAnAvant(demain)];
 }
 
 /** Non-month-end days are dropped once older than this (yesterday's "today"). */
@@ -550,15 +558,18 @@ export async function materialiserJours(
  */
 export async function preparerJours(database: Database, options: MaterialisationOptions = {}): Promise<string[]> {
   const today = options.today ?? todayIso();
-  return materialiserJours(database, [today, addDays(today, 1)], { today });
+  return materialiserJours(database, joursDuJour(today), { today });
 }
 
 async function oublierVieuxJours(tx: Executor, today: string): Promise<void> {
   const limite = addDays(today, -JOURS_CONSERVES);
+  // the same recent days one year before are kept with them
+  const unAnAvant = { debut: memeJourUnAnAvant(limite), fin: memeJourUnAnAvant(addDays(today, 1)) };
   const vieux = await execRows<{ jour: string }>(
     tx,
     sql`select jour::text as jour from indicateurs_jours
-        where jour < ${limite}::date and jour <> (date_trunc('month', jour) + interval '1 month - 1 day')::date`,
+        where jour < ${limite}::date and jour <> (date_trunc('month', jour) + interval '1 month - 1 day')::date
+          and jour not between ${unAnAvant.debut}::date and ${unAnAvant.fin}::date`,
   );
   if (vieux.length === 0) return;
   const list = arrayParam(vieux.map((v) => v.jour));
@@ -723,7 +734,7 @@ export async function rebuildStatutStorage(database: Database, options: RebuildO
   }
   await database.rows(sql`analyze statut_periodes`);
 
-  // Month ends from the first period to today, today and tomorrow.
+  // Month ends from the first period to today, then today, tomorrow and the same days one year before.
   const [{ premier }] = await database.rows<{ premier: string | null }>(
     sql`select min(debut)::text as premier from statut_periodes`,
   );
@@ -738,7 +749,7 @@ export async function rebuildStatutStorage(database: Database, options: RebuildO
       mois = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, "0")}`;
     }
   }
-  jours.push(today, addDays(today, 1));
+  for (const jour of joursDuJour(today)) if (!jours.includes(jour)) jours.push(jour);
   progress({ phase: "agregats", fait: 0, total: jours.length });
   for (const jour of jours) {
     await database.db.transaction(async (tx) => {

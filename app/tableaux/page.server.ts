@@ -43,13 +43,14 @@ import {
   LIBELLES_SEXE,
   REGIONS,
   dateDuMois,
+  datesDeComparaison,
   datesSerie,
   filtersToSearchParams,
   parseFiltersLenient,
   parseMois,
   type IndicateursFilters,
 } from "../indicateurs/filters";
-import { indicateurs, serieMensuelle, territoires, type LigneRepartition } from "../indicateurs/indicateurs.server";
+import { indicateurs, serieEtEvolution, territoires, type EvolutionResult, type LigneRepartition, type PointSerie } from "../indicateurs/indicateurs.server";
 import { formationConditions } from "../referentiel/catalogue.server";
 import { isValidCfd, isValidRncp, isValidSiret, isValidUai, normalizeRncp, normalizeSiret, normalizeUai, SIRET_PATTERN } from "../referentiel/codes";
 import { NATURE_LABELS, libelleDepartement, nomAcademie } from "../referentiel/labels";
@@ -753,6 +754,20 @@ function compteursVides(): Compteurs {
   return compteurs(comptesVides());
 }
 
+/** The series and the comparisons of a page whose filters match nothing. */
+function serieEtEvolutionVides(date: string): { points: PointSerie[]; evolution: EvolutionResult } {
+  const dates = datesDeComparaison(date);
+  return {
+    points: datesSerie(date).map((d) => ({ ...d, compteurs: compteursVides() })),
+    evolution: {
+      date,
+      compteurs: compteursVides(),
+      moisPrecedent: { date: dates.moisPrecedent, compteurs: compteursVides() },
+      anneePrecedente: { date: dates.anneePrecedente, compteurs: compteursVides() },
+    },
+  };
+}
+
 /** A masked count's sort key: "< 5" sorts between 0 and 5, all masked values equal. */
 function cleTri(n: Nombre): number {
   return typeof n === "number" ? n : Number(n.slice(2)) / 2;
@@ -869,11 +884,14 @@ async function calculer(database: Database, c: Calcul): Promise<Resultat> {
   const vide = c.filters === null;
   const base = { date, filters, scope, today };
 
-  const points = vide
-    ? datesSerie(date).map((d) => ({ ...d, compteurs: compteursVides() }))
-    : await enCache(database, ["serie", base], async () => (await serieMensuelle(database, base)).points);
-  const at = (k: number) => points[points.length - 1 - k]?.compteurs ?? compteursVides();
-  const actuel = at(0);
+  // the series and the comparisons (end of the previous month, same day a year before) from one count
+  const { points, evolution } = vide
+    ? serieEtEvolutionVides(date)
+    : await enCache(database, ["serie-evolution", base], async () => {
+        const r = await serieEtEvolution(database, base);
+        return { points: r.serie.points, evolution: r.evolution };
+      });
+  const actuel = evolution.compteurs;
 
   const nationalScope = viewer.scope.kind === "national";
   const contexteNational = isPublic && (ctx.vue.kind === "region" || Boolean(filters.region));
@@ -916,12 +934,12 @@ async function calculer(database: Database, c: Calcul): Promise<Resultat> {
   if (parDepartement) cartes.push(lignesCartes("departement", "page", parDepartement, m));
   if (parRegion) cartes.push(lignesCartes("region", contexteNational ? "national" : "page", parRegion, m));
 
-  const comparaison = (cle: keyof Compteurs & string, k: number): ChiffreCle["moisPrecedent"] => {
-    const valeur = m(at(0)[cle] as number);
-    const comparee = m(at(k)[cle] as number);
+  const comparaison = (cle: keyof Compteurs & string, avec: EvolutionResult["moisPrecedent"]): ChiffreCle["moisPrecedent"] => {
+    const valeur = m(actuel[cle] as number);
+    const comparee = m(avec.compteurs[cle] as number);
     const ecart = typeof valeur === "number" && typeof comparee === "number" ? valeur - comparee : null;
     return {
-      date: points[points.length - 1 - k]?.date ?? date,
+      date: avec.date,
       valeur: comparee,
       ecart,
       ratio: ecart !== null && typeof comparee === "number" && comparee > 0 ? ecart / comparee : null,
@@ -972,8 +990,8 @@ async function calculer(database: Database, c: Calcul): Promise<Resultat> {
     chiffres: COLONNES_COMPTES.map((cle) => ({
       cle,
       valeur: m(actuel[cle]),
-      moisPrecedent: comparaison(cle, 1),
-      anneePrecedente: comparaison(cle, 12),
+      moisPrecedent: comparaison(cle, evolution.moisPrecedent),
+      anneePrecedente: comparaison(cle, evolution.anneePrecedente),
     })),
     serie: points.map((p) => ({
       mois: p.mois,

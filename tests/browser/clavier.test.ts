@@ -3,7 +3,8 @@
  * scrollable tables): after a form sent or a link followed inside the app, the focus is never left on the page's body;
  * a password error is the field's description; the dashboard's filters give the focus back to the button that applied
  * them; an error page's <title> says the error; on a narrow screen the "Menu" skip link goes to the menu's button;
- * a table wider than the screen can be scrolled from the keyboard. Screenshots under test-results/clavier-*.png.
+ * a table wider than the screen can be scrolled from the keyboard; the "Paramètres d'affichage" dialog gives the focus
+ * back to the button that opened it. Screenshots under test-results/clavier-*.png.
  * Needs `npm run -s build` and /usr/bin/chromium.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -137,6 +138,63 @@ describe.skipIf(!available)("keyboard and screen readers", () => {
     expect(["Accès refusé", "Page non trouvée"]).toContain(h1);
     expect(await cfa.page.title()).toBe(`${h1} - Tableau de bord de l'apprentissage`);
     await cfa.context.close();
+  });
+
+  it("the 'Paramètres d'affichage' dialog closed from the keyboard gives the focus back to the button that opened it", async () => {
+    const context = await browserContext(browser, app);
+    const page = await context.newPage();
+    const errors = collectPageErrors(page);
+    await page.goto(`${app.baseUrl}/accessibilite`, { waitUntil: "networkidle" });
+    /** Where the focus is: on a button opening the dialog (in the header or the footer), in the dialog, or elsewhere. */
+    const ou = () =>
+      page.evaluate(() => {
+        const e = document.activeElement;
+        if (!e || e === document.body) return "body";
+        if (e.closest("#fr-theme-modal")) return "dialogue";
+        if (e.getAttribute("aria-controls") === "fr-theme-modal") return e.closest("footer") ? "bouton du pied de page" : e.closest("header") ? "bouton de l'en-tête" : "bouton";
+        return e.tagName.toLowerCase();
+      });
+    const ouvert = () => page.evaluate(() => document.getElementById("fr-theme-modal")!.classList.contains("fr-modal--opened"));
+    // Tab from the top of the page to the header's button, Enter, Escape
+    for (let i = 0; i < 30 && (await ou()) !== "bouton de l'en-tête"; i++) await page.keyboard.press("Tab");
+    expect(await ou()).toBe("bouton de l'en-tête");
+    await page.keyboard.press("Enter");
+    await expect.poll(ouvert, { timeout: 5_000 }).toBe(true);
+    await expect.poll(ou, { timeout: 5_000 }).toBe("dialogue");
+    await screenshot(page, "clavier-parametres-affichage");
+    await page.keyboard.press("Escape");
+    await expect.poll(ouvert, { timeout: 5_000 }).toBe(false);
+    await expect.poll(ou, { timeout: 5_000 }).toBe("bouton de l'en-tête");
+    // the next Tab goes on from there, not from the top of the page
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.closest("header") != null)).toBe(true);
+    // the footer's button, the dialog closed with its "Fermer" button
+    await page.locator('footer [aria-controls="fr-theme-modal"]').focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(ouvert, { timeout: 5_000 }).toBe(true);
+    await page.locator("#fr-theme-modal button.fr-btn--close").focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(ouvert, { timeout: 5_000 }).toBe(false);
+    await expect.poll(ou, { timeout: 5_000 }).toBe("bouton du pied de page");
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("on a narrow screen the 'Paramètres d'affichage' dialog opened from the menu gives the focus back to the menu's button", async () => {
+    const context = await browserContext(browser, app, undefined, { viewport: { width: 375, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${app.baseUrl}/accessibilite`, { waitUntil: "networkidle" });
+    await page.locator("#fr-header-menu-button").focus();
+    await page.keyboard.press("Enter");
+    const bouton = page.locator('#header-menu-modal-fr-header [aria-controls="fr-theme-modal"]');
+    await bouton.waitFor({ state: "visible" });
+    await bouton.focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.evaluate(() => document.getElementById("fr-theme-modal")!.classList.contains("fr-modal--opened")), { timeout: 5_000 }).toBe(true);
+    await page.keyboard.press("Escape");
+    // the menu closed when the dialog opened: its button, not the page's body
+    await expect.poll(() => focused(page), { timeout: 5_000 }).toMatch(/^button#fr-header-menu-button/);
+    await context.close();
   });
 
   it("on a narrow screen the 'Menu' skip link goes to the menu's button; wide tables scroll from the keyboard", async () => {

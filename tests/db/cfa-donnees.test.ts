@@ -431,13 +431,13 @@ describe("CFA space of the demo account", () => {
     expect(accueil.organisme.id).toBe(espace.organismeId);
     expect(accueil.compteurs.total).toBeGreaterThan(0);
     expect(accueil.alertes.some((a) => /refusé/.test(a.titre))).toBe(true);
-    const formateurs = await formateursDuResponsable(t.database, espace.organismeId);
+    const formateurs = await formateursDuResponsable(t.database, espace);
     expect(formateurs.length).toBe(espace.organismeIds.length - 1);
     expect(formateurs.some((f) => f.transmissions30j > 0)).toBe(true);
     // a request refused as a whole (nothing read) is not a transmission of effectifs: neither the last one nor counted
     const f = formateurs[0];
     await recordRefusedRequest(t.database, { organismeId: f.id, source: "API", erp: null, statutHttp: 400, message: "JSON invalide", now: new Date(Date.now() + 60_000) });
-    const apres = (await formateursDuResponsable(t.database, espace.organismeId)).find((x) => x.id === f.id)!;
+    const apres = (await formateursDuResponsable(t.database, espace)).find((x) => x.id === f.id)!;
     expect(apres.derniereTransmission).toBe(f.derniereTransmission);
     expect(apres.transmissions30j).toBe(f.transmissions30j);
   });

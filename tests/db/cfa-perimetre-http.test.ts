@@ -76,6 +76,22 @@ describe("a responsable's user in its formateur's space", () => {
     expect((await b.get(`/cfa/${F.id}/apprenants/${c.ids["F-1"]}`)).status).toBe(200);
   });
 
+  it("the formateurs page of the formateur's space does not list the formateur's own formateur", async () => {
+    const { F } = c.ref;
+    // G transmitted lately: its freshness and last transmission would show if it were listed
+    await t.database.rows(sql`update organismes set last_transmission_at = now() - interval '2 days' where id = ${c.G.id}`);
+    const r = await (await as("ORGANISME_FORMATION")).get(`/cfa/${F.id}/formateurs`);
+    expect(r.status).toBe(200);
+    const html = await r.text();
+    expect(html).toContain("Aucun organisme formateur dans votre périmètre");
+    expect(html).not.toContain(c.G.raisonSociale);
+    expect(html).not.toContain(c.G.siret);
+    expect(html).not.toContain(`href="/cfa/${c.G.id}"`);
+    const sien = await (await (await as("CFA_FORMATEUR")).get(`/cfa/${F.id}/formateurs`)).text();
+    expect(sien).toContain(c.G.raisonSociale);
+    expect(sien).toContain(c.G.siret);
+  });
+
   it("its dashboards do not list the formateur's own formateur", async () => {
     const b = await as("ORGANISME_FORMATION");
     const csv = await lignesCsv(await b.get("/tableau.csv?vue=national&table=organismes"));

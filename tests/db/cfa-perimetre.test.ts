@@ -13,7 +13,7 @@ import { ficheApprenant, listerApprenants, optionsFiltres } from "../../app/cfa/
 import { parseFiltresApprenants } from "../../app/cfa/apprenants";
 import { archivesRecentes, supprimerEffectif } from "../../app/cfa/doublons.server";
 import { indicateurs } from "../../app/indicateurs/indicateurs.server";
-import { accueilCfa } from "../../app/cfa/espace.server";
+import { accueilCfa, enteteEspace, formateursDuResponsable } from "../../app/cfa/espace.server";
 import { chargerTableau } from "../../app/tableaux/page.server";
 import { todayIso } from "../../app/statut/annee-scolaire";
 import { seedChaine, type Chaine } from "./perimetre-fixtures";
@@ -104,6 +104,21 @@ describe("the space of a formateur, opened by its responsable's user", () => {
     expect(g.organismeIds).toEqual([c.G.id]);
     expect(g.responsableIds).toEqual([]);
     expect(await apprenants(g)).toEqual(["G-1", "G-2", "G-3", "RG-1"]);
+  });
+});
+
+describe("the formateurs page of a space", () => {
+  it("lists only the formateurs in the viewer's space: not F's own formateur G to R's user", async () => {
+    const { R, F } = c.ref;
+    const noms = async (who: Persona, organismeId: number) =>
+      (await formateursDuResponsable(t.database, await espace(who, organismeId))).map((f) => f.id);
+    expect(await noms("ORGANISME_FORMATION", F.id)).toEqual([]);
+    expect(await noms("ORGANISME_FORMATION", R.id)).toEqual([F.id]);
+    expect(await noms("CFA_FORMATEUR", F.id)).toEqual([c.G.id]);
+    expect(await noms("ADMINISTRATEUR", F.id)).toEqual([c.G.id]);
+    // the layout's menu counts the same formateurs
+    expect((await enteteEspace(t.database, await espace("ORGANISME_FORMATION", F.id))).nbFormateurs).toBe(0);
+    expect((await enteteEspace(t.database, await espace("CFA_FORMATEUR", F.id))).nbFormateurs).toBe(1);
   });
 });
 

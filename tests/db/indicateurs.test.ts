@@ -18,6 +18,7 @@ import {
 import {
   indicateurs,
   serieMensuelle,
+  serieEtEvolution,
   evolution,
   type IndicateursOptions,
 } from "../../app/indicateurs/indicateurs.server";
@@ -694,13 +695,29 @@ describe("séries et évolutions", () => {
     expect(filtered.points[22].compteurs).toEqual((await both({ date: D, filters: { cfd: ["32033422"] } })).compteurs);
   });
 
-  it("compares with the previous month and the same month a year before", async () => {
+  it("compares with the end of the previous month and the same day a year before", async () => {
     const e = await evolution(t.database, { date: TODAY, today: TODAY });
     expect(e.moisPrecedent.date).toBe("2025-03-31");
-    expect(e.anneePrecedente.date).toBe("2024-04-30");
+    expect(e.anneePrecedente.date).toBe("2024-04-15");
     expect(e.moisPrecedent.compteurs).toEqual((await both({ date: D })).compteurs);
-    // 2024-04-30: H (apprenti) and L (abandon) of 2023-2024
+    // 2024-04-15: H (apprenti) and L (abandon) of 2023-2024
     expect(e.anneePrecedente.compteurs).toMatchObject(c(1, 0, 0, 1, 0));
+  });
+
+  it("a year before is the same day, not the end of its month (decision 018)", async () => {
+    // 2024-03-20: L is a rupturant (day 172 of 180); at the month's end (2024-03-31) it is an abandon
+    const e = await evolution(t.database, { date: "2025-03-20", today: TODAY });
+    expect(e.moisPrecedent.date).toBe("2025-02-28");
+    expect(e.anneePrecedente.date).toBe("2024-03-20");
+    expect(e.anneePrecedente.compteurs).toMatchObject(c(1, 0, 1, 0, 0));
+    expect(e.anneePrecedente.compteurs).toEqual((await both({ date: "2024-03-20" })).compteurs);
+    expect((await both({ date: "2024-03-31" })).compteurs).toMatchObject(c(1, 0, 0, 1, 0));
+    // the series and the evolution from one count give the same figures as each alone
+    const ensemble = await serieEtEvolution(t.database, { date: "2025-03-20", today: TODAY });
+    expect(ensemble.evolution).toEqual(e);
+    expect(ensemble.serie).toEqual(await serieMensuelle(t.database, { date: "2025-03-20", today: TODAY }));
+    // 29 February: 28 February of the year before
+    expect((await evolution(t.database, { date: "2024-02-29", today: TODAY })).anneePrecedente.date).toBe("2023-02-28");
   });
 });
 
@@ -794,8 +811,19 @@ describe("jours matérialisés", () => {
     expect(after).toContain("2025-04-25");
     expect(after).not.toContain("2025-04-20");
     expect(after).toContain("2025-03-31");
-    // tomorrow is built in advance and kept current by the writes
-    expect(await preparerJours(t.database, { today: "2025-04-25" })).toEqual(["2025-04-26"]);
+    // tomorrow, and today and tomorrow one year before (the dashboards' comparison), are built in advance
+    expect(await preparerJours(t.database, { today: "2025-04-25" })).toEqual(["2024-04-25", "2024-04-26", "2025-04-26"]);
+    const unAnAvant = await indicateurs(t.database, { date: "2024-04-25", today: "2025-04-25" });
+    expect(unAnAvant.source).toBe("agregats_departement");
+    expect(unAnAvant.compteurs).toEqual(
+      (await indicateurs(t.database, { date: "2024-04-25", today: "2025-04-25", exact: true })).compteurs,
+    );
+    // kept while recent, forgotten with the other non-month-end days
+    await preparerJours(t.database, { today: "2025-04-27" });
+    expect(await jours()).toEqual(expect.arrayContaining(["2024-04-25", "2024-04-26", "2024-04-27", "2024-04-28"]));
+    await preparerJours(t.database, { today: "2025-05-10" });
+    expect(await jours()).not.toContain("2024-04-25");
+    expect(await jours()).toContain("2024-05-10");
     await t.database.db.transaction(async (tx) => {
       await tx.execute(sql`update contrats set date_rupture = '2025-04-26' where effectif_id = ${ids.E}`);
       await tx.execute(sql`update contrats set date_rupture = null where effectif_id = ${ids.E}`);

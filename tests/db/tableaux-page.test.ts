@@ -11,6 +11,7 @@ import { createUser } from "../../app/auth/accounts.server";
 import { createSession } from "../../app/auth/session.server";
 import { indicateurs, serieMensuelle } from "../../app/indicateurs/indicateurs.server";
 import { todayIso } from "../../app/statut/annee-scolaire";
+import { memeJourUnAnAvant } from "../../app/statut/days";
 import { chargerTableau } from "../../app/tableaux/page.server";
 import { tableauCsv, tableauJson } from "../../app/tableaux/ressources.server";
 import { telechargerExport } from "../../app/exports/export.server";
@@ -100,7 +101,10 @@ describe("national page", () => {
     expect(r.serie.map((s) => s.apprentis)).toEqual(serie.points.map((pt) => pt.compteurs.apprentis));
     expect(r.serie).toHaveLength(24);
     expect(r.chiffres[0].moisPrecedent.valeur).toBe(serie.points[22].compteurs.apprenants);
-    expect(r.chiffres[0].anneePrecedente.valeur).toBe(serie.points[11].compteurs.apprenants);
+    // a year before: the same day (decision 018), counted at that day
+    const unAnAvant = r.chiffres[0].anneePrecedente;
+    expect(unAnAvant.date).toBe(memeJourUnAnAvant(TODAY));
+    expect(unAnAvant.valeur).toBe((await indicateurs(t.database, { date: unAnAvant.date, today: TODAY })).compteurs.apprenants);
     expect(r.cartes.map((c) => c.niveau).sort()).toEqual(["departement", "region"]);
     const parOrganisme = await indicateurs(t.database, { date: TODAY, today: TODAY, by: "organisme" });
     expect(r.organismes!.total).toBe(parOrganisme.repartition!.lignes.length);
@@ -110,6 +114,31 @@ describe("national page", () => {
     expect(r.formations!.total).toBeGreaterThan(10);
     expect(r.couverture.organismes).toBeGreaterThan(0);
     expect(p.info.titre).toBe("L'apprentissage en France");
+  });
+
+  it("compares with the same day a year before, not with the end of that month (decision 018)", async () => {
+    // the page of the last 5 September (the school year's start): a year before, 5 September, not 30 September
+    const annee = Number(TODAY.slice(0, 4)) - (TODAY.slice(5) >= "09-05" ? 0 : 1);
+    const jour = `${annee}-09-05`;
+    const p = await chargerTableau(requete("/", "admin"), t.database, { kind: "national" }, { today: jour });
+    expect(p.date).toBe(jour);
+    const r = p.resultat!;
+    const avant = `${annee - 1}-09-05`;
+    const finDuMois = `${annee - 1}-09-30`;
+    expect(r.serie[11].date).toBe(finDuMois);
+    const compte = async (date: string) => (await indicateurs(t.database, { date, today: jour })).compteurs;
+    const [aAvant, aFinDuMois, aJour] = [await compte(avant), await compte(finDuMois), await compte(jour)];
+    // the fixture: the two days a year before differ (September starts)
+    expect(aAvant.apprenants).not.toBe(aFinDuMois.apprenants);
+    for (const c of r.chiffres) {
+      expect(c.anneePrecedente.date, c.cle).toBe(avant);
+      expect(c.anneePrecedente.valeur, c.cle).toBe(aAvant[c.cle]);
+      expect(c.anneePrecedente.ecart, c.cle).toBe(aJour[c.cle] - aAvant[c.cle]);
+      expect(c.moisPrecedent.date, c.cle).toBe(`${annee}-08-31`);
+    }
+    // the CSV of the figures gives the same day
+    const csv = parseCsv(await (await tableauCsv(requete(`/tableau.csv?vue=national&table=chiffres&mois=${MOIS}`, "admin"), t.database)).text());
+    expect(csv.records[0].fields[csv.header.indexOf("Un an avant (date)")]).toBe(memeJourUnAnAvant(TODAY));
   });
 
   it("sorts and pages the tables from the URL", async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   dateDuMois,
+  datesDeComparaison,
   datesSerie,
   dernierJourDuMois,
   filtersToSearchParams,
@@ -11,6 +12,7 @@ import {
   sansFiltre,
   type IndicateursFilters,
 } from "../../app/indicateurs/filters";
+import { memeJourUnAnAvant } from "../../app/statut/days";
 import { parseIndicateursArgs, UsageError } from "../../cli/commands/indicateurs";
 
 const ok = (query: string): IndicateursFilters => {
@@ -112,6 +114,14 @@ describe("dates des indicateurs", () => {
       errors: ["date : date invalide « 2025-02-30 » (AAAA-MM-JJ attendu)"],
     });
     expect(parseDateParams(new URLSearchParams("mois=2025-12"), "2025-11-20").ok).toBe(false);
+  });
+
+  it("compares with the end of the previous month and the same day a year before (29 February: 28 February)", () => {
+    expect(datesDeComparaison("2025-09-05")).toEqual({ moisPrecedent: "2025-08-31", anneePrecedente: "2024-09-05" });
+    expect(datesDeComparaison("2025-03-31")).toEqual({ moisPrecedent: "2025-02-28", anneePrecedente: "2024-03-31" });
+    expect(memeJourUnAnAvant("2024-02-29")).toBe("2023-02-28");
+    expect(memeJourUnAnAvant("2025-02-28")).toBe("2024-02-28");
+    expect(memeJourUnAnAvant("2025-01-01")).toBe("2024-01-01");
   });
 
   it("lists the 24 points of a series ending at the date", () => {

@@ -1,4 +1,7 @@
-/** The headline cards: each counter at the date, its change against the previous month and a year before. */
+/**
+ * The headline cards: each counter at the date, its change against the end of the previous month and against the
+ * same day one year before (docs/decisions/018), each comparison naming its day (dd/MM/yyyy).
+ */
 import { formatDate } from "~/ui/format";
 import { nombre, variation } from "../format";
 import type { ChiffreCle, Comparaison } from "../types";
