@@ -4,6 +4,12 @@
  * that, a POST whose Origin header names another host is refused.
  */
 import { timingSafeEqual } from "node:crypto";
+import {
+  MaxPartSizeExceededError,
+  unstable_composeUploadHandlers,
+  unstable_createMemoryUploadHandler,
+  unstable_parseMultipartFormData,
+} from "@remix-run/node";
 import type { Database } from "../../db/client.server";
 import { findSession, randomToken, readCookie, secureCookies, serializeCookie } from "./session.server";
 import { champAvecCaractereNul } from "./forms.server";
@@ -65,17 +71,104 @@ export async function isCsrfValid(request: Request, database: Database, formData
   return !!anonymous && TOKEN_PATTERN.test(anonymous) && same(submitted, anonymous);
 }
 
-/** Reads the form and checks its CSRF token; throws a 403 Response when it is missing or wrong. */
-export async function requireValidForm(request: Request, database: Database): Promise<FormData> {
+/** A form that carries a file: the largest file it accepts, in bytes. */
+export interface FormLimits {
+  maxFileBytes: number;
+}
+
+/** A text field of a form (a token, a choice, a name): this size at most. */
+const FIELD_MAX_BYTES = 64 * 1024;
+/** What a form carries besides its file: its other fields and the multipart boundaries. */
+const ENVELOPE_BYTES = 1024 * 1024;
+
+const TEXT_HEADERS = { "Content-Type": "text/plain; charset=utf-8" };
+
+/** "200 Mo", "100 Ko". */
+function taille(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Number((bytes / 1024 / 1024).toFixed(1))} Mo` : `${Math.ceil(bytes / 1024)} Ko`;
+}
+
+/** The 413 of a file over the limit (its text is what the page shows on the file field). */
+function fichierTropVolumineux(maxFileBytes: number): Response {
+  return new Response(`Le fichier dépasse ${taille(maxFileBytes)}, la taille maximale acceptée : découpez-le en plusieurs fichiers.`, {
+    status: 413,
+    headers: TEXT_HEADERS,
+  });
+}
+
+/** The body went past the form's limit while it was read. */
+class LimiteDepassee extends Error {}
+
+/**
+ * The request body, cut as soon as more than `max` bytes came: the parser reading it then fails (LimiteDepassee),
+ * nothing beyond is read. The request's own stream is never cancelled (`preventCancel`): cancelling it would
+ * destroy the connection, and the visitor would get no answer instead of the page saying why.
+ */
+function corpsLimite(body: ReadableStream<Uint8Array>, max: number): ReadableStream<Uint8Array> {
+  let lus = 0;
+  const limite = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      lus += chunk.byteLength;
+      if (lus > max) controller.error(new LimiteDepassee());
+      else controller.enqueue(chunk);
+    },
+  });
+  body.pipeTo(limite.writable, { preventCancel: true }).catch(() => {});
+  return limite.readable;
+}
+
+/**
+ * A form read within its limits, never wholly in memory before its size is known: a Content-Length over the limit
+ * is refused before anything is read (413); else the body is read as it streams, each file capped at
+ * `maxFileBytes`, each text field at FIELD_MAX_BYTES, the whole body at the file's limit plus ENVELOPE_BYTES.
+ */
+async function readLimitedForm(request: Request, { maxFileBytes }: FormLimits): Promise<FormData> {
+  const max = maxFileBytes + ENVELOPE_BYTES;
+  const declared = Number(request.headers.get("content-length") ?? "");
+  if (Number.isFinite(declared) && declared > max) throw fichierTropVolumineux(maxFileBytes);
+  if (!request.body) return request.formData();
+  const limited = new Request(request.url, {
+    method: request.method,
+    headers: request.headers,
+    body: corpsLimite(request.body, max),
+    duplex: "half",
+  } as RequestInit);
+  try {
+    if (!(request.headers.get("content-type") ?? "").startsWith("multipart/form-data")) return await limited.formData();
+    return await unstable_parseMultipartFormData(
+      limited,
+      unstable_composeUploadHandlers(
+        unstable_createMemoryUploadHandler({ maxPartSize: maxFileBytes, filter: ({ filename }) => typeof filename === "string" }),
+        unstable_createMemoryUploadHandler({ maxPartSize: FIELD_MAX_BYTES }),
+      ),
+    );
+  } catch (error) {
+    if (error instanceof MaxPartSizeExceededError && error.maxBytes === FIELD_MAX_BYTES) {
+      throw new Response(`Le formulaire envoyé est illisible : le champ « ${error.field} » dépasse ${taille(FIELD_MAX_BYTES)}.`, { status: 400, headers: TEXT_HEADERS });
+    }
+    if (error instanceof MaxPartSizeExceededError || error instanceof LimiteDepassee || (error as { cause?: unknown })?.cause instanceof LimiteDepassee) {
+      throw fichierTropVolumineux(maxFileBytes);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Reads the form and checks its CSRF token; throws a 403 Response when it is missing or wrong. With `limits` (a
+ * form carrying a file), the form is read within them (readLimitedForm): over them, a 413 Response whose text says
+ * so in French, thrown before the token is checked (nothing is done either way).
+ */
+export async function requireValidForm(request: Request, database: Database, limits?: FormLimits): Promise<FormData> {
   let formData: FormData;
   try {
-    formData = await request.formData();
-  } catch {
-    throw new Response("Le formulaire envoyé est illisible.", { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+    formData = limits ? await readLimitedForm(request, limits) : await request.formData();
+  } catch (error) {
+    if (error instanceof Response) throw error;
+    throw new Response("Le formulaire envoyé est illisible.", { status: 400, headers: TEXT_HEADERS });
   }
   if (!(await isCsrfValid(request, database, formData))) throw csrfError();
   // a value no one types and the database cannot store (a tampered form): refused here for every form, nothing done
   const nul = champAvecCaractereNul(formData);
-  if (nul) throw new Response(nul, { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  if (nul) throw new Response(nul, { status: 400, headers: TEXT_HEADERS });
   return formData;
 }

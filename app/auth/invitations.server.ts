@@ -143,7 +143,7 @@ export async function inviteUser(
       compteExistant: isNationalAdmin(viewer) ? "refuser" : "prevenir",
     });
   } catch (error) {
-    if (error instanceof OrganisationError) return failure(error.message);
+    if (error instanceof OrganisationError) return failure(error.message, error.field ? { [error.field]: error.message } : {});
     throw error;
   }
   return { ok: true, message: `Invitation envoyée à ${input.email} (${organisation!.nom}, ${ROLE_LABELS[input.role].toLowerCase()}), valable 7 jours.` };

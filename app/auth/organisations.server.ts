@@ -35,7 +35,19 @@ export interface ResolvedOrganisation {
   organismeIds: number[];
 }
 
-export class OrganisationError extends Error {}
+/** The form field an organisation's error is about (the scope fields of the sign-up and invitation forms). */
+export type OrganisationField = "type" | "regionCode" | "departementCode" | "academieCode" | "reseau" | "siret" | "uai";
+
+export class OrganisationError extends Error {
+  constructor(
+    message: string,
+    /** The field to mark in error (and describe with the message). */
+    readonly field?: OrganisationField,
+  ) {
+    super(message);
+    this.name = "OrganisationError";
+  }
+}
 
 export function isOrganisationType(value: string): value is AccountOrganisationType {
   return (ORGANISATION_TYPES as readonly string[]).includes(value);
@@ -51,9 +63,7 @@ function blank(value: string | null | undefined): string | null {
 export async function resolveOrganisationInput(database: Database, input: OrganisationInput): Promise<ResolvedOrganisation> {
   const type = input.type?.trim().toUpperCase();
   if (!type || !isOrganisationType(type)) {
-    throw new OrganisationError(
-      `Type d'organisation inconnu : « ${input.type ?? ""} ». Types possibles : ${ORGANISATION_TYPES.join(", ")}.`,
-    );
+    throw new OrganisationError(`Type d'organisation inconnu : « ${input.type ?? ""} ». Types possibles : ${ORGANISATION_TYPES.join(", ")}.`, "type");
   }
   const base: ResolvedOrganisation = {
     type,
@@ -73,45 +83,46 @@ export async function resolveOrganisationInput(database: Database, input: Organi
       return { ...base, nom: type === "ADMINISTRATEUR" ? "Équipe nationale de l'apprentissage" : "Opérateur public national" };
     case "region": {
       const code = blank(input.regionCode);
-      if (!code) throw new OrganisationError(`Une organisation ${label} doit indiquer sa région (code région, par exemple 84).`);
+      if (!code) throw new OrganisationError(`Une organisation ${label} doit indiquer sa région (code région, par exemple 84).`, "regionCode");
       const [row] = await database.db.select().from(regions).where(eq(regions.code, code));
-      if (!row) throw new OrganisationError(`Code région inconnu : « ${code} » (codes à 2 chiffres du COG, par exemple 84 pour Auvergne-Rhône-Alpes).`);
+      if (!row) throw new OrganisationError(`Code région inconnu : « ${code} » (codes à 2 chiffres du COG, par exemple 84 pour Auvergne-Rhône-Alpes).`, "regionCode");
       const prefix = type === "CONSEIL_REGIONAL" ? "Conseil régional" : type === "CARIF_OREF_REGIONAL" ? "CARIF-OREF" : type;
       return { ...base, regionCode: row.code, nom: `${prefix} ${row.nom}` };
     }
     case "departement": {
       const code = blank(input.departementCode)?.toUpperCase();
-      if (!code) throw new OrganisationError(`Une organisation ${label} doit indiquer son département (par exemple 69, 2A ou 974).`);
+      if (!code) throw new OrganisationError(`Une organisation ${label} doit indiquer son département (par exemple 69, 2A ou 974).`, "departementCode");
       const [row] = await database.db.select().from(departements).where(eq(departements.code, code));
-      if (!row) throw new OrganisationError(`Code département inconnu : « ${code} » (par exemple 69, 2A ou 974).`);
+      if (!row) throw new OrganisationError(`Code département inconnu : « ${code} » (par exemple 69, 2A ou 974).`, "departementCode");
       return { ...base, departementCode: row.code, nom: `DDETS ${row.nom} (${row.code})` };
     }
     case "academie": {
       const code = blank(input.academieCode);
-      if (!code) throw new OrganisationError(`Une organisation ${label} doit indiquer son académie (code à 2 chiffres, par exemple 10 pour Lyon).`);
+      if (!code) throw new OrganisationError(`Une organisation ${label} doit indiquer son académie (code à 2 chiffres, par exemple 10 pour Lyon).`, "academieCode");
       const [row] = await database.db.select().from(academies).where(eq(academies.code, code));
-      if (!row) throw new OrganisationError(`Code académie inconnu : « ${code} » (par exemple 10 pour Lyon).`);
+      if (!row) throw new OrganisationError(`Code académie inconnu : « ${code} » (par exemple 10 pour Lyon).`, "academieCode");
       return { ...base, academieCode: row.code, nom: nomAcademie(row.nom) };
     }
     case "reseau": {
       const nom = blank(input.reseau);
-      if (!nom) throw new OrganisationError("Une tête de réseau doit indiquer le nom de son réseau.");
-      if (nom.length > 100) throw new OrganisationError("Le nom du réseau ne doit pas dépasser 100 caractères.");
+      if (!nom) throw new OrganisationError("Une tête de réseau doit indiquer le nom de son réseau.", "reseau");
+      if (nom.length > 100) throw new OrganisationError("Le nom du réseau ne doit pas dépasser 100 caractères.", "reseau");
       // The référentiel's spelling wins, so that the scope matches organismes.reseaux.
       const [known] = await database.rows<{ reseau: string }>(
         sql`select r as reseau from (select distinct unnest(reseaux) r from organismes) x where lower(r) = lower(${nom}) limit 1`,
       );
-      const reseau = known?.reseau ?? nom;
-      return { ...base, reseau, nom: `Tête de réseau ${reseau}` };
+      // A network no organisme has: the perimeter would hold no CFA (a misspelt name, most often).
+      if (!known) throw new OrganisationError(await messageReseauInconnu(database, nom), "reseau");
+      return { ...base, reseau: known.reseau, nom: `Tête de réseau ${known.reseau}` };
     }
     case "siret": {
       const siretRaw = blank(input.siret);
       const uaiRaw = blank(input.uai);
-      if (!siretRaw && !uaiRaw) throw new OrganisationError("Un organisme de formation doit indiquer son SIRET (14 chiffres) ou son UAI.");
+      if (!siretRaw && !uaiRaw) throw new OrganisationError("Un organisme de formation doit indiquer son SIRET (14 chiffres) ou son UAI.", "siret");
       const siret = siretRaw ? normalizeSiret(siretRaw) : null;
       const uai = uaiRaw ? normalizeUai(uaiRaw) : null;
-      if (siret && !isValidSiret(siret)) throw new OrganisationError(`SIRET invalide : « ${siretRaw} » (14 chiffres, clé de contrôle incorrecte ou format erroné).`);
-      if (uai && !isValidUai(uai)) throw new OrganisationError(`UAI invalide : « ${uaiRaw} » (7 chiffres suivis d'une lettre de contrôle).`);
+      if (siret && !isValidSiret(siret)) throw new OrganisationError(`SIRET invalide : « ${siretRaw} » (14 chiffres, clé de contrôle incorrecte ou format erroné).`, "siret");
+      if (uai && !isValidUai(uai)) throw new OrganisationError(`UAI invalide : « ${uaiRaw} » (7 chiffres suivis d'une lettre de contrôle).`, "uai");
       const found = await database.db
         .select({ id: organismes.id, siret: organismes.siret, uai: organismes.uai, raisonSociale: organismes.raisonSociale, enseigne: organismes.enseigne })
         .from(organismes)
@@ -123,11 +134,12 @@ export async function resolveOrganisationInput(database: Database, input: Organi
             : siret
               ? `Aucun organisme du référentiel n'a le SIRET ${siret}.`
               : `Aucun organisme du référentiel n'a l'UAI ${uai}.`,
+          siret ? "siret" : "uai",
         );
       }
       const sirets = [...new Set(found.map((f) => f.siret))];
       if (sirets.length > 1) {
-        throw new OrganisationError(`L'UAI ${uai} correspond à plusieurs SIRET (${sirets.join(", ")}) : indiquez le SIRET de votre organisme.`);
+        throw new OrganisationError(`L'UAI ${uai} correspond à plusieurs SIRET (${sirets.join(", ")}) : indiquez le SIRET de votre organisme.`, "siret");
       }
       const first = found[0];
       return {
@@ -140,6 +152,66 @@ export async function resolveOrganisationInput(database: Database, input: Organi
       };
     }
   }
+}
+
+/** Below this many réseaux in the référentiel, the message of an unknown one lists them all. */
+const RESEAUX_LISTES = 10;
+
+/** "Réseau Léo-Lagrange" → "reseau leo lagrange": names compared without case, accents nor punctuation. */
+function nomCompare(nom: string): string {
+  return nom
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, " ")
+    .trim();
+}
+
+/** Edit distance (insertions, deletions, substitutions) between two short names. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[b.length];
+}
+
+/**
+ * Why a network name is refused, and how to find the right one: the names of the référentiel close to it (same
+ * letters but for case, accents or punctuation; a few typos; one name holding the other), all of them when there are
+ * few, else where the list is.
+ */
+async function messageReseauInconnu(database: Database, nom: string): Promise<string> {
+  const connus = (await database.rows<{ reseau: string }>(sql`select distinct unnest(reseaux) as reseau from organismes`))
+    .map((r) => r.reseau)
+    .sort((a, b) => a.localeCompare(b, "fr"));
+  const cherche = nomCompare(nom);
+  const proches = connus
+    .map((reseau) => {
+      const n = nomCompare(reseau);
+      const d = distance(cherche, n);
+      const proche = d <= Math.max(2, Math.floor(cherche.length / 4)) || (cherche.length >= 3 && (n.includes(cherche) || cherche.includes(n)));
+      return { reseau, d, proche };
+    })
+    .filter((c) => c.proche)
+    .sort((a, b) => a.d - b.d || a.reseau.localeCompare(b.reseau, "fr"));
+  const memes = proches.filter((c) => c.d === 0);
+  const suggestions = (memes.length ? memes : proches.slice(0, 3)).map((c) => `« ${c.reseau} »`);
+  const parts = [`Réseau inconnu : « ${nom} » : aucun organisme du référentiel n'appartient à ce réseau.`];
+  if (suggestions.length) parts.push(`Vouliez-vous dire ${suggestions.join(" ou ")} ?`);
+  if (connus.length === 0) {
+    parts.push("Aucun organisme du référentiel n'a encore de réseau : importez d'abord les organismes avec leur colonne « reseaux » (Administration, Imports du référentiel).");
+  } else if (connus.length <= RESEAUX_LISTES) {
+    parts.push(`Réseaux connus : ${connus.map((r) => `« ${r} »`).join(", ")}.`);
+  } else {
+    parts.push(
+      `Le nom doit être celui d'un des ${connus.length} réseaux du référentiel des organismes (colonne « reseaux » de ses imports), écrit de la même façon : ` +
+        "la liste « Réseau » de la page Exports les donne tous.",
+    );
+  }
+  return parts.join(" ");
 }
 
 async function countOrganismesOfSiret(database: Database, siret: string): Promise<number> {

@@ -70,7 +70,7 @@ export async function createSignupRequest(
     resolved = await resolveOrganisationInput(database, input);
   } catch (error) {
     if (error instanceof OrganisationError) {
-      const field = input.type === "ORGANISME_FORMATION" ? "siret" : input.type === "DDETS" ? "departementCode" : input.type === "ACADEMIE" ? "academieCode" : input.type === "TETE_DE_RESEAU" ? "reseau" : "regionCode";
+      const field = error.field ?? (input.type === "ORGANISME_FORMATION" ? "siret" : input.type === "DDETS" ? "departementCode" : input.type === "ACADEMIE" ? "academieCode" : input.type === "TETE_DE_RESEAU" ? "reseau" : "regionCode");
       return failure(error.message, { [field]: error.message });
     }
     throw error;

@@ -16,12 +16,14 @@ import type { Database } from "../../db/client.server";
 import { requireEquipeNationale, type Viewer } from "../auth/policy.server";
 import type { Compteurs } from "../indicateurs/etats";
 import {
+  FILTER_PARAMS,
   dateDuMois,
   filtersToSearchParams,
   moisDecale,
-  parseDate,
+  parametresInconnus,
+  parseDateBornee,
   parseFilters,
-  parseMois,
+  parseMoisBorne,
   type IndicateursFilters,
 } from "../indicateurs/filters";
 import { indicateurs, type LigneRepartition } from "../indicateurs/indicateurs.server";
@@ -32,7 +34,7 @@ import { COLONNES_EXPORT, LIBELLES_REPARTITION, MOIS_MAX, REPARTITIONS_EXPORT, t
 import { xlsxEnFlux, type FeuilleFlux } from "./xlsx-flux.server";
 import { libelleNiveau } from "../tableaux/options";
 import { libellesFiltres, type LibelleFiltre } from "../tableaux/page.server";
-import { formatDate } from "../ui/format";
+import { formatDate, majuscule } from "../ui/format";
 
 export { COLONNES_EXPORT, LIBELLES_REPARTITION, MOIS_MAX, REPARTITIONS_EXPORT, type RepartitionExport };
 
@@ -55,7 +57,27 @@ export interface SaisieExport {
   format: string;
 }
 
-export function lireExport(params: URLSearchParams, today: string): { valeur: ParametresExport | null; erreurs: string[]; saisie: SaisieExport } {
+/** The parameters of an export's address: its own, and the dashboards' filters. */
+const PARAMETRES_EXPORT = ["repartition", "periode", "date", "debut", "fin", "format", ...Object.values(FILTER_PARAMS)];
+/** The same, as the messages name them. */
+const PARAMETRES_ACCEPTES = ["repartition", "periode", "date=AAAA-MM-JJ", "debut=AAAA-MM", "fin=AAAA-MM", "format", ...Object.values(FILTER_PARAMS)];
+/** Parameters of the dashboards' addresses that an export does not read, and what to write instead. */
+const PARAMETRES_DES_TABLEAUX: Record<string, string> = {
+  mois: "non lu par les exports : utilisez periode=mois&debut=AAAA-MM&fin=AAAA-MM (ou periode=date&date=AAAA-MM-JJ)",
+  vue: "non lu par les exports : filtrez par territoire avec region=, departement= ou academie=",
+};
+
+/**
+ * The export's parameters, read as strictly as the dashboards' files (`/tableau.csv`): the same bounds (no month
+ * before January 2000, none after today) and the same filters, and a parameter it does not read is refused, never
+ * ignored (a misspelt filter would give a national file). `autres`: the parameters of the page that shows the
+ * form (its preview's switch), read there.
+ */
+export function lireExport(
+  params: URLSearchParams,
+  today: string,
+  options: { autres?: readonly string[] } = {},
+): { valeur: ParametresExport | null; erreurs: string[]; saisie: SaisieExport } {
   const erreurs: string[] = [];
   const moisCourant = today.slice(0, 7);
   const saisie: SaisieExport = {
@@ -77,15 +99,14 @@ export function lireExport(params: URLSearchParams, today: string): { valeur: Pa
 
   const dates: { mois: string; date: string }[] = [];
   if (saisie.periode === "date") {
-    const parsed = parseDate(saisie.date || "(vide)");
+    const parsed = parseDateBornee(saisie.date || "(vide)", today);
     if (!parsed.ok) erreurs.push(...parsed.errors);
-    else if (parsed.value > today) erreurs.push(`date : « ${parsed.value} » est dans le futur`);
     else dates.push({ mois: parsed.value.slice(0, 7), date: parsed.value });
   } else if (saisie.periode === "mois") {
-    const debut = parseMois(saisie.debut, today);
-    const fin = parseMois(saisie.fin, today);
-    if (!debut.ok) erreurs.push(...debut.errors.map((e) => e.replace(/^mois/, "debut")));
-    if (!fin.ok) erreurs.push(...fin.errors.map((e) => e.replace(/^mois/, "fin")));
+    const debut = parseMoisBorne(saisie.debut, today, "debut");
+    const fin = parseMoisBorne(saisie.fin, today, "fin");
+    if (!debut.ok) erreurs.push(...debut.errors);
+    if (!fin.ok) erreurs.push(...fin.errors);
     if (debut.ok && fin.ok) {
       if (debut.value > fin.value) erreurs.push(`debut : le premier mois (${debut.value}) est après le dernier (${fin.value})`);
       else {
@@ -102,6 +123,7 @@ export function lireExport(params: URLSearchParams, today: string): { valeur: Pa
 
   const filters = parseFilters(params);
   if (!filters.ok) erreurs.push(...filters.errors);
+  erreurs.push(...parametresInconnus(params, new Set([...PARAMETRES_EXPORT, ...(options.autres ?? [])]), PARAMETRES_ACCEPTES, PARAMETRES_DES_TABLEAUX));
   if (erreurs.length || !filters.ok) return { valeur: null, erreurs, saisie };
   return { valeur: { repartitions, periode: saisie.periode as "date" | "mois", dates, format: saisie.format as "csv" | "xlsx", filters: filters.value }, erreurs, saisie };
 }
@@ -133,8 +155,8 @@ function ligne(
   return [
     d.mois,
     d.date,
-    LIBELLES_REPARTITION[repartition].replace(/^Par /, "").replace(/^Total.*/, "Total"),
-    l.code ?? null,
+    majuscule(LIBELLES_REPARTITION[repartition].replace(/^Par /, "").replace(/^Total.*/, "Total")),
+    codePublic(repartition, l),
     repartition === "niveau" && l.code ? libelleNiveau(l.code) : l.libelle,
     l.siret ?? null,
     l.uai ?? null,
@@ -156,6 +178,16 @@ function ligne(
     c.total,
     filtres,
   ];
+}
+
+/**
+ * The "Code" of a row, public and stable (the files are for reuse): a territory's or niveau's code, an organisme's
+ * SIRET, a formation's CFD (its RNCP code when it has none) — never a database id.
+ */
+function codePublic(repartition: RepartitionExport, l: Partial<LigneRepartition>): string | null {
+  if (repartition === "organisme") return l.siret ?? null;
+  if (repartition === "formation") return l.cfd ?? l.rncp ?? null;
+  return l.code ?? null;
 }
 
 /** The filters of an export in French, one line each (the dashboards' tags): "Région" → "Auvergne-Rhône-Alpes". */

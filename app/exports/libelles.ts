@@ -1,6 +1,6 @@
 /** Labels and columns of the indicator exports (browser-safe: the page shows them). */
 import { REPARTITIONS } from "../indicateurs/filters";
-import { dateIsoEnFrancais, formatMois, formatNombre, majuscule } from "../ui/format";
+import { dateIsoEnFrancais, formatMois, formatNombre } from "../ui/format";
 
 export const REPARTITIONS_EXPORT = ["total", ...REPARTITIONS] as const;
 export type RepartitionExport = (typeof REPARTITIONS_EXPORT)[number];
@@ -47,8 +47,8 @@ export const COLONNES_EXPORT = [
 ];
 
 /**
- * A row of the export as the page's preview shows it, in French: "novembre 2026", "15/11/2026", "Région",
- * "1 234" (the files keep "2026-11", "2026-11-15", "région" and plain numbers, for reuse).
+ * A row of the export as the page's preview shows it, in French: "novembre 2026", "15/11/2026", "1 234" (the files
+ * keep "2026-11", "2026-11-15" and plain numbers, for reuse).
  */
 export function celluleApercu(valeur: string | number | boolean | null | undefined, colonne: number): string {
   if (valeur === null || valeur === undefined || valeur === "") return "";
@@ -59,8 +59,6 @@ export function celluleApercu(valeur: string | number | boolean | null | undefin
       return /^\d{4}-\d{2}$/.test(s) ? formatMois(s) : s;
     case "Date":
       return dateIsoEnFrancais(s);
-    case "Répartition":
-      return majuscule(s);
     default:
       return s;
   }

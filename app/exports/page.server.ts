@@ -24,7 +24,7 @@ export async function chargerPageExports(request: Request, database: Database) {
   const params = new URL(request.url).searchParams;
   const today = todayIso();
   const demande = params.has("apercu") || params.has("repartition");
-  const lu = lireExport(params, today);
+  const lu = lireExport(params, today, { autres: ["apercu"] });
   if (!demande && lu.saisie.repartitions.length === 0) lu.saisie.repartitions = ["region"];
   const filtres = Object.fromEntries(FILTRES_FORMULAIRE.map((k) => [k, params.getAll(k).join(",")])) as Record<(typeof FILTRES_FORMULAIRE)[number], string>;
   const [territoires, reseaux, apercu] = await Promise.all([

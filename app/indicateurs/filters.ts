@@ -50,6 +50,8 @@ export const REGIONS = [
 export const ACADEMIE_CODES: readonly string[] = ACADEMIES.map((a) => a.code);
 /** Départements of France: 01–95 with 2A/2B (never 20), and the DROM 971–974, 976. */
 export const DEPARTEMENT_PATTERN = /^(0[1-9]|1[0-9]|2[1-9AB]|[3-8][0-9]|9[0-5]|97[1-46])$/;
+/** The codes `DEPARTEMENT_PATTERN` accepts, as the messages say them. */
+export const DEPARTEMENTS_VALIDES = "01 à 95, 2A, 2B, 971 à 974, 976";
 export const BASSIN_PATTERN = /^[0-9A-Z]{4}$/;
 export const NATURES_ORGANISME = ["responsable", "formateur", "responsable_formateur", "lieu", "inconnue"] as const;
 export type NatureOrganisme = (typeof NATURES_ORGANISME)[number];
@@ -178,7 +180,7 @@ export function parseFiltersLenient(params: URLSearchParams): LenientFilters {
     const v = r.toUpperCase();
     return DEPARTEMENT_PATTERN.test(v)
       ? v
-      : invalide(`departement : code département invalide « ${r} » (01 à 95, 2A, 2B, 971 à 974, 976)`);
+      : invalide(`departement : code département invalide « ${r} » (${DEPARTEMENTS_VALIDES})`);
   });
   filters.academie = collect("academie", (r) =>
     ACADEMIE_CODES.includes(r)
@@ -316,12 +318,55 @@ export function dateDuMois(mois: string, today: string): string {
   return mois === today.slice(0, 7) ? today : dernierJourDuMois(mois);
 }
 
-/** A month "YYYY-MM", not after the current one. */
-export function parseMois(value: string, today: string): Parsed<string> {
+/** A month "YYYY-MM", not after the current one. `name`: the URL parameter, for the messages. */
+export function parseMois(value: string, today: string, name = "mois"): Parsed<string> {
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(value))
-    return { ok: false, errors: [`mois : mois invalide « ${value} » (AAAA-MM attendu)`] };
-  if (value > today.slice(0, 7)) return { ok: false, errors: [`mois : « ${value} » est dans le futur`] };
+    return { ok: false, errors: [`${name} : mois invalide « ${value} » (AAAA-MM attendu)`] };
+  if (value > today.slice(0, 7)) return { ok: false, errors: [`${name} : « ${value} » est dans le futur`] };
   return { ok: true, value };
+}
+
+/**
+ * The first month the dashboards and the exports count: an older one is a typo (1900-01), and counting it would
+ * build stored aggregates for a day no figure exists.
+ */
+export const MOIS_MIN = "2000-01";
+
+/** A month of the dashboards and exports: "YYYY-MM", from MOIS_MIN up to the current month. */
+export function parseMoisBorne(value: string, today: string, name = "mois"): Parsed<string> {
+  const parsed = parseMois(value, today, name);
+  if (parsed.ok && parsed.value < MOIS_MIN) return { ok: false, errors: [`${name} : « ${parsed.value} » est trop ancien (janvier 2000 au plus tôt)`] };
+  return parsed;
+}
+
+/** A day the exports count at: "YYYY-MM-DD", from the first day of MOIS_MIN up to today. */
+export function parseDateBornee(value: string, today: string, name = "date"): Parsed<string> {
+  const parsed = parseDate(value, name);
+  if (!parsed.ok) return parsed;
+  if (parsed.value < `${MOIS_MIN}-01`) return { ok: false, errors: [`${name} : « ${parsed.value} » est trop ancien (1er janvier 2000 au plus tôt)`] };
+  if (parsed.value > today) return { ok: false, errors: [`${name} : « ${parsed.value} » est dans le futur`] };
+  return parsed;
+}
+
+/**
+ * An address read strictly (the dashboards' files, the exports) refuses a parameter it does not read rather than
+ * ignore it: a misspelt filter (`regoin=84`) would give national figures presented as asked. One French message
+ * per unknown parameter, naming it: `particuliers` gives the reason of a known mistake (a parameter of another
+ * address), else it is "paramètre inconnu" followed by the parameters accepted (`acceptes`, as the messages say them).
+ */
+export function parametresInconnus(
+  params: URLSearchParams,
+  lus: ReadonlySet<string>,
+  acceptes: readonly string[],
+  particuliers: Readonly<Record<string, string>> = {},
+): string[] {
+  const erreurs: string[] = [];
+  for (const k of new Set(params.keys())) {
+    if (lus.has(k)) continue;
+    const raison = Object.prototype.hasOwnProperty.call(particuliers, k) ? particuliers[k] : null;
+    erreurs.push(raison ? `${k} : ${raison}` : `${k.slice(0, 40)} : paramètre inconnu (paramètres acceptés : ${acceptes.join(", ")})`);
+  }
+  return erreurs;
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   readTable,
   type ImportOptions,
   type ImportSummary,
+  warningsOfRejectedLines,
 } from "./import-common.server";
 
 export const BASSIN_COLUMNS = {
@@ -53,6 +54,7 @@ export async function importBassins(database: Database, bytes: Uint8Array, optio
   }
   const col = (k: keyof typeof BASSIN_COLUMNS) => names[k] ?? k;
   summary.lines = table.rows.length;
+  summary.warnings.push(...table.issues);
 
   const communeRows = await database.rows<{ code: string; bassin_emploi_code: string | null }>(sql`select code, bassin_emploi_code from communes`);
   const current = new Map(communeRows.map((c) => [c.code, c.bassin_emploi_code]));
@@ -159,6 +161,7 @@ export async function importBassins(database: Database, bytes: Uint8Array, optio
   summary.details["libellés de bassins modifiés"] = bassinsRenamed;
   summary.details["arrondissements municipaux rattachés"] = arrondissements;
   summary.details["organismes mis à jour"] = organismesUpdated;
+  warningsOfRejectedLines(summary);
   summary.durationMs = Date.now() - started;
   options.onProgress?.({ phase: "terminé", done: table.rows.length, total: table.rows.length });
   return summary;

@@ -8,6 +8,7 @@ import path from "node:path";
 import type { Database } from "../../db/client.server";
 import { formatIssue, ImportFileError, type ImportOptions, type ImportProgress, type ImportSummary } from "./import-common.server";
 import { ensureTerritories } from "./territoires.server";
+import { unitesAccordees } from "./import-libelles";
 
 export interface ImportCommand {
   name: string;
@@ -29,10 +30,10 @@ export function summaryText(summary: ImportSummary, maxIssues = 50): string {
   const unit = summary.lineUnit ?? "ligne";
   const lines = [
     `Import ${summary.kind} : ${summary.format}${summary.fileName ? ` — ${summary.fileName}` : ""}`,
-    `${summary.lines} ${unit}s lues${summary.encoding ? `, encodage ${summary.encoding === "windows-1252" ? "ISO-8859-1 (Windows-1252)" : summary.encoding.toUpperCase()}` : ""}${
+    `${unitesAccordees(summary.lines, unit, "lu")}${summary.encoding ? `, encodage ${summary.encoding === "windows-1252" ? "ISO-8859-1 (Windows-1252)" : summary.encoding.toUpperCase()}` : ""}${
       summary.delimiter ? `, séparateur « ${summary.delimiter === "\t" ? "tabulation" : summary.delimiter} »` : ""
     }, en ${(summary.durationMs / 1000).toFixed(1)} s`,
-    `Créés : ${summary.created} — mis à jour : ${summary.updated} — inchangés : ${summary.unchanged}${summary.skipped ? ` — ignorés : ${summary.skipped}` : ""} — ${unit}s rejetées : ${new Set(summary.rejected.map((r) => r.line)).size}`,
+    `Créés : ${summary.created} — mis à jour : ${summary.updated} — inchangés : ${summary.unchanged}${summary.skipped ? ` — ignorés : ${summary.skipped}` : ""} — ${unitesAccordees(new Set(summary.rejected.map((r) => r.line)).size, unit, "rejeté")}`,
     ...Object.entries(summary.details).map(([k, v]) => `${k[0].toUpperCase()}${k.slice(1)} : ${v}`),
   ];
   if (summary.rejected.length) {

@@ -9,8 +9,9 @@
 import { CsvError, columnLetter, decodeText, detectDelimiter, normalizeHeader, parseCsv, type CsvDelimiter, type TextEncodingName } from "../shared/csv";
 import { XlsxError, looksLikeZip, readXlsx } from "../shared/xlsx.server";
 import { ANNEE_MAX, ANNEE_MIN } from "../statut/days";
+import type { ImportKind, LineUnit } from "./import-libelles";
 
-export type ImportKind = "organismes" | "formations" | "bassins";
+export type { ImportKind, LineUnit };
 
 export interface LineIssue {
   /** Line of the file (1-based, header = line 1) or, for JSON, the element index (1-based). */
@@ -40,7 +41,7 @@ export interface ImportSummary {
   details: Record<string, number>;
   durationMs: number;
   /** "élément" for JSON files (line = index of the element, 1-based), "ligne" otherwise. */
-  lineUnit?: "ligne" | "élément";
+  lineUnit?: LineUnit;
 }
 
 export interface ImportProgress {
@@ -66,6 +67,46 @@ export function emptySummary(kind: ImportKind, format: string, fileName?: string
   return { kind, format, fileName, lines: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, rejected: [], warnings: [], details: {}, durationMs: 0 };
 }
 
+/**
+ * What an imported line's warning adds about its import (`warning + IMPORTE_SIGNALE`): said of an imported line
+ * only, it is taken off when the line is rejected (see `warningsOfRejectedLines`).
+ */
+export const IMPORTE_SIGNALE = " (importé, signalé dans les anomalies)";
+
+/** Before a rejected line's warning, listed with its rejection. */
+export const A_VERIFIER_AUSSI = "à vérifier aussi : ";
+
+/**
+ * The warnings of what was imported only: a warning about a line that ends up rejected (at validation or at
+ * writing) is moved to the rejections, after that line's own, as "à vérifier aussi : …" — the user fixes the
+ * line in one go, and no warning reads as if a rejected line had been imported. Warnings on the whole file
+ * (line 0, or about the header) stay.
+ */
+export function warningsOfRejectedLines(summary: ImportSummary): void {
+  const rejectedLines = new Set(summary.rejected.map((r) => r.line));
+  const moved = new Map<number, LineIssue[]>();
+  summary.warnings = summary.warnings.filter((w) => {
+    if (!w.line || !rejectedLines.has(w.line)) return true;
+    const message = A_VERIFIER_AUSSI + (w.message.endsWith(IMPORTE_SIGNALE) ? w.message.slice(0, -IMPORTE_SIGNALE.length) : w.message);
+    const list = moved.get(w.line) ?? [];
+    list.push({ ...w, message });
+    moved.set(w.line, list);
+    return false;
+  });
+  if (!moved.size) return;
+  const rejected: LineIssue[] = [];
+  summary.rejected.forEach((r, k) => {
+    rejected.push(r);
+    const next = summary.rejected[k + 1];
+    // after the last rejection of this line (a line's rejections are consecutive)
+    if (!next || next.line !== r.line) {
+      rejected.push(...(moved.get(r.line) ?? []));
+      moved.delete(r.line);
+    }
+  });
+  summary.rejected = rejected;
+}
+
 /** "ligne 12, colonne « uai »" */
 export function where(line: number, column?: string, unit: "ligne" | "élément" = "ligne"): string {
   return column ? `${unit} ${line}, colonne « ${column} »` : `${unit} ${line}`;
@@ -83,6 +124,33 @@ export interface Table {
   encoding?: TextEncodingName;
   delimiter?: CsvDelimiter;
   sheet?: string;
+  /** Rows with more filled cells than the header has columns (their extra cells are ignored): warnings. */
+  issues: LineIssue[];
+}
+
+/**
+ * A warning for each row holding a value beyond the header's last column (an empty trailing cell, as a trailing
+ * delimiter gives, says nothing): the extra cells are ignored, and most often a value holding the delimiter was
+ * not quoted, shifting the line's values.
+ */
+function extraCells(header: string[], rows: Table["rows"], delimiter?: CsvDelimiter): LineIssue[] {
+  let columns = header.length;
+  while (columns > 0 && header[columns - 1] === "") columns--;
+  const issues: LineIssue[] = [];
+  for (const { line, cells } of rows) {
+    let filled = cells.length;
+    while (filled > columns && (cells[filled - 1] ?? "").trim() === "") filled--;
+    if (filled <= columns) continue;
+    const extra = filled - columns;
+    const why = delimiter
+      ? ` (une valeur qui contient le séparateur « ${delimiter === "\t" ? "tabulation" : delimiter} » doit être entre guillemets)`
+      : "";
+    issues.push({
+      line,
+      message: `${filled} cellules pour ${columns} colonnes : ${extra > 1 ? `les ${extra} cellules en trop sont ignorées` : "la cellule en trop est ignorée"}${why}`,
+    });
+  }
+  return issues;
 }
 
 /**
@@ -106,14 +174,12 @@ export function readTable(bytes: Uint8Array, headerHints: string[] = []): Table 
         ? sheet.rows.findIndex((r) => r.some((c) => hints.has(normalizeHeader(c))))
         : sheet.rows.findIndex((r) => r.some((c) => c.trim() !== ""));
       if (headerIndex < 0) continue;
-      return {
-        header: sheet.rows[headerIndex].map((h) => h.trim()),
-        rows: sheet.rows
-          .slice(headerIndex + 1)
-          .map((cells, k) => ({ line: headerIndex + 2 + k, cells }))
-          .filter((r) => r.cells.some((c) => c.trim() !== "")),
-        sheet: sheet.name,
-      };
+      const header = sheet.rows[headerIndex].map((h) => h.trim());
+      const rows = sheet.rows
+        .slice(headerIndex + 1)
+        .map((cells, k) => ({ line: headerIndex + 2 + k, cells }))
+        .filter((r) => r.cells.some((c) => c.trim() !== ""));
+      return { header, rows, sheet: sheet.name, issues: extraCells(header, rows) };
     }
     throw new ImportFileError(
       hints.size
@@ -126,12 +192,8 @@ export function readTable(bytes: Uint8Array, headerHints: string[] = []): Table 
     const start = hints.size ? csvHeaderStart(text, hints) : null;
     const parsed = parseCsv(start ? text.slice(start.offset) : text);
     const before = start?.linesBefore ?? 0;
-    return {
-      header: parsed.header,
-      rows: parsed.records.map((r) => ({ line: r.line + before, cells: r.fields })),
-      encoding,
-      delimiter: parsed.delimiter,
-    };
+    const rows = parsed.records.map((r) => ({ line: r.line + before, cells: r.fields }));
+    return { header: parsed.header, rows, encoding, delimiter: parsed.delimiter, issues: extraCells(parsed.header, rows, parsed.delimiter) };
   } catch (error) {
     if (error instanceof CsvError) throw new ImportFileError(`Fichier illisible : ${error.message}.`);
     throw error;

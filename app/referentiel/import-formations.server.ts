@@ -31,6 +31,7 @@ import {
   type ImportOptions,
   type ImportSummary,
   type LineIssue,
+  warningsOfRejectedLines,
 } from "./import-common.server";
 import { refreshStatutStorageWhere } from "../statut/storage.server";
 import { signalerModification } from "../indicateurs/modifications.server";
@@ -129,6 +130,7 @@ export async function importFormations(database: Database, bytes: Uint8Array, op
   summary.encoding = table.encoding;
   summary.delimiter = table.delimiter;
   summary.lines = table.rows.length;
+  summary.warnings.push(...table.issues);
   const report = progressReporter(options, "validation", table.rows.length, 2000);
   const inputs: FormationInput[] = [];
   let rncpColumn = "rncp";
@@ -201,6 +203,7 @@ export async function importFormations(database: Database, bytes: Uint8Array, op
   }
 
   await writeFormations(database, inputs, summary, options, rncpColumn);
+  warningsOfRejectedLines(summary);
   if (summary.created + summary.updated > 0) {
     const linked = await linkEffectifsToFormations(database);
     summary.details["effectifs rattachés au catalogue"] = linked.parCfd + linked.parRncp;

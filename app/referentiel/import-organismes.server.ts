@@ -33,6 +33,7 @@ import { looksLikeZip } from "../shared/xlsx.server";
 import { CODE_COMMUNE_PATTERN, isValidSiret, isValidUai, normalizeSiret, normalizeUai, SIRET_PATTERN, UAI_PATTERN } from "./codes";
 import { loadCommuneIndex, type CommuneIndex, type Territoire } from "./communes.server";
 import {
+  IMPORTE_SIGNALE,
   ImportFileError,
   emptySummary,
   mapColumns,
@@ -43,6 +44,7 @@ import {
   type ImportOptions,
   type ImportSummary,
   type LineIssue,
+  warningsOfRejectedLines,
 } from "./import-common.server";
 import { refreshStatutStorageWhere } from "../statut/storage.server";
 import { signalerModification } from "../indicateurs/modifications.server";
@@ -164,6 +166,8 @@ interface RawLine {
   line: number;
   get(field: Field): string;
   column(field: Field): string;
+  /** The value as the file wrote it, for the messages (`get` may differ: a JSON number's lost leading zeros). */
+  written(field: Field): string;
 }
 
 /** Imports an organismes file (CSV, JSON or LPOF CSV; detected unless `format` is given). */
@@ -192,6 +196,7 @@ export async function importOrganismes(
     const table = readTable(bytes, ["siret", "siretEtablissementDeclarant"]);
     delimiter = table.delimiter;
     sheet = table.sheet;
+    warnings.push(...table.issues);
     const headerKeys = table.header.map(normalizeHeader);
     const lpof = options.format === "lpof" || (!options.format && headerKeys.includes(normalizeHeader("siretEtablissementDeclarant")));
     if (lpof) {
@@ -226,6 +231,7 @@ export async function importOrganismes(
         line: r.line,
         get: (f) => (index[f] !== undefined ? (r.cells[index[f]!] ?? "") : ""),
         column: (f) => names[f] ?? f,
+        written: (f) => (index[f] !== undefined ? (r.cells[index[f]!] ?? "") : ""),
       }));
     }
   }
@@ -259,6 +265,7 @@ export async function importOrganismes(
 
   // Lines designating the same organisme are applied in file order by writeOrganismes (the last one wins, said).
   await writeOrganismes(database, inputs, summary, options, communes);
+  warningsOfRejectedLines(summary);
   summary.durationMs = Date.now() - started;
   options.onProgress?.({ phase: "terminé", done: total, total });
   return summary;
@@ -281,7 +288,7 @@ function readJsonLines(text: string, warnings: LineIssue[]): RawLine[] {
   }
   const unknown = new Set<string>();
   const lines = list.map((item, k): RawLine => {
-    const values = new Map<Field, { key: string; value: string }>();
+    const values = new Map<Field, { key: string; value: string; written?: string }>();
     if (item && typeof item === "object" && !Array.isArray(item)) {
       for (const [key, value] of Object.entries(item as Record<string, unknown>)) {
         const field = lookup.get(normalizeHeader(key));
@@ -290,17 +297,26 @@ function readJsonLines(text: string, warnings: LineIssue[]): RawLine[] {
           continue;
         }
         let s: string;
+        let written: string | undefined;
         if (value === null || value === undefined) s = "";
         else if (Array.isArray(value)) s = value.map((v) => String(v)).join("|");
-        else if (typeof value === "number" && (field === "siret" || field === "siret_responsable")) s = String(value).padStart(14, "0");
-        else if (typeof value === "object") s = "\u0000objet";
+        else if (typeof value === "number" && (field === "siret" || field === "siret_responsable")) {
+          // a number loses a SIRET's leading zeros: given back for the checks, never shown as the file's value
+          written = String(value);
+          s = written.padStart(14, "0");
+        } else if (typeof value === "object") s = "\u0000objet";
         else s = String(value);
-        values.set(field, { key, value: s });
+        values.set(field, { key, value: s, written });
       }
     } else {
       values.set("siret", { key: "(élément)", value: "\u0000pas un objet" });
     }
-    return { line: k + 1, get: (f) => values.get(f)?.value ?? "", column: (f) => values.get(f)?.key ?? f };
+    return {
+      line: k + 1,
+      get: (f) => values.get(f)?.value ?? "",
+      column: (f) => values.get(f)?.key ?? f,
+      written: (f) => values.get(f)?.written ?? values.get(f)?.value ?? "",
+    };
   });
   for (const u of unknown) warnings.push({ line: 0, column: u, message: "clé inconnue, ignorée" });
   return lines;
@@ -318,7 +334,7 @@ function validateLine(raw: RawLine, communes: CommuneIndex, summary: ImportSumma
     return null;
   }
 
-  const siret = checkSiret(raw.get("siret"), true, (m) => reject("siret", m));
+  const siret = checkSiret(raw.get("siret"), true, (m) => reject("siret", m), raw.written("siret"), (m) => warn("siret", m));
   const uai = checkUai(raw.get("uai"), (m) => reject("uai", m), (m) => warn("uai", m));
   const input: OrganismeInput = { line: raw.line, siret: siret ?? "", uai: uai ?? null };
 
@@ -382,7 +398,7 @@ function validateLine(raw: RawLine, communes: CommuneIndex, summary: ImportSumma
   const respSiretRaw = raw.get("siret_responsable");
   const respUaiRaw = raw.get("uai_responsable");
   if (respSiretRaw.trim()) {
-    const respSiret = checkSiret(respSiretRaw, true, (m) => reject("siret_responsable", m));
+    const respSiret = checkSiret(respSiretRaw, true, (m) => reject("siret_responsable", m), raw.written("siret_responsable"), (m) => warn("siret_responsable", m));
     const respUai = checkUai(respUaiRaw, (m) => reject("uai_responsable", m), (m) => warn("uai_responsable", m));
     if (respSiret) input.responsable = { siret: respSiret, uai: respUai ?? null };
   } else if (respUaiRaw.trim()) {
@@ -397,22 +413,27 @@ function validateLine(raw: RawLine, communes: CommuneIndex, summary: ImportSumma
   return input;
 }
 
-/** Normalised SIRET, or null after calling reject with a French message. */
-function checkSiret(value: string, required: boolean, reject: (m: string) => void): string | null {
+/**
+ * Normalised SIRET, or null after calling reject with a French message quoting the value as the file wrote it
+ * (`written`: a JSON number, given back its leading zeros in `value`; read so, it is said with `warn`).
+ */
+function checkSiret(value: string, required: boolean, reject: (m: string) => void, written: string = value, warn?: (m: string) => void): string | null {
   const raw = value.trim();
+  const shown = written.trim();
   if (!raw) {
     if (required) reject("SIRET manquant");
     return null;
   }
   const siret = normalizeSiret(raw);
-  if (!SIRET_PATTERN.test(siret)) {
-    reject(`SIRET invalide (« ${raw} ») : 14 chiffres attendus`);
+  if (!SIRET_PATTERN.test(siret) || (!isValidSiret(siret) && !SIRET_PATTERN.test(normalizeSiret(shown)))) {
+    reject(`SIRET invalide (« ${shown} ») : 14 chiffres attendus`);
     return null;
   }
   if (!isValidSiret(siret)) {
-    reject(`SIRET invalide (« ${raw} ») : la clé de contrôle (Luhn) est fausse`);
+    reject(`SIRET invalide (« ${shown} ») : la clé de contrôle (Luhn) est fausse`);
     return null;
   }
+  if (normalizeSiret(shown) !== siret) warn?.(`SIRET écrit comme un nombre (« ${shown} ») : lu ${siret}, zéros de tête rétablis (écrivez-le entre guillemets)`);
   return siret;
 }
 
@@ -425,7 +446,7 @@ function checkUai(value: string, reject: (m: string) => void, warn: (m: string) 
     reject(`UAI invalide (« ${raw} ») : 7 chiffres suivis d'une lettre attendus`);
     return undefined;
   }
-  if (!isValidUai(uai)) warn(`UAI ${uai} : la lettre de contrôle est fausse (importé, signalé dans les anomalies)`);
+  if (!isValidUai(uai)) warn(`UAI ${uai} : la lettre de contrôle est fausse${IMPORTE_SIGNALE}`);
   return uai;
 }
 

@@ -1,38 +1,14 @@
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
 import { useEffect } from "react";
 import { requireNationalAdmin } from "~/auth/policy.server";
-import { csrfToken, requireValidForm } from "~/auth/csrf.server";
+import { csrfToken } from "~/auth/csrf.server";
 import { CsrfInput } from "~/auth/ui";
-import type { ImportKind } from "~/referentiel/import-common.server";
-import { getImportJob, recentImportJobs, startImport, type ImportJob } from "~/referentiel/import-jobs.server";
+import { getImportJob, recentImportJobs, type ImportJob } from "~/referentiel/import-jobs.server";
+import { actionImports, type ImportsActionData } from "~/referentiel/imports-admin.server";
+import { IMPORT_KINDS, MAX_IMPORT_BYTES, nonImportees, unitesAccordees } from "~/referentiel/import-libelles";
 
 export const meta: MetaFunction = () => [{ title: "Imports du référentiel - Administration - Tableau de bord de l'apprentissage" }];
-
-const KINDS: { value: ImportKind; label: string; hint: string; formats: { value: string; label: string }[] }[] = [
-  {
-    value: "organismes",
-    label: "Organismes",
-    hint: "CSV ou JSON documentés (docs/formats), ou liste publique des organismes de formation (CSV data.gouv.fr).",
-    formats: [
-      { value: "csv", label: "CSV documenté" },
-      { value: "json", label: "JSON documenté" },
-      { value: "lpof", label: "Liste publique des organismes de formation" },
-    ],
-  },
-  {
-    value: "formations",
-    label: "Formations",
-    hint: "Table BCN N_FORMATION_DIPLOME (CSV « ; » ou « | », ISO-8859-1) ou catalogue CSV (cfd, rncp, niveau, intitulé, organismes).",
-    formats: [
-      { value: "bcn", label: "BCN N_FORMATION_DIPLOME" },
-      { value: "catalogue", label: "Catalogue CSV" },
-    ],
-  },
-  { value: "bassins", label: "Bassins d'emploi", hint: "Table INSEE des zones d'emploi 2020 (XLSX ou CSV : CODGEO, ZE2020, LIBZE2020).", formats: [] },
-];
-
-const MAX_BYTES = 200 * 1024 * 1024;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireNationalAdmin(request, context.database);
@@ -50,30 +26,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   );
 }
 
-export async function action({ request, context }: ActionFunctionArgs) {
-  const viewer = await requireNationalAdmin(request, context.database);
-  const form = await requireValidForm(request, context.database);
-  const errors: Record<string, string> = {};
-  const kind = form.get("type");
-  const file = form.get("fichier");
-  const format = String(form.get("format") ?? "");
-  const spec = KINDS.find((k) => k.value === kind);
-  if (!spec) errors.type = "Choisissez le type de fichier à importer.";
-  if (!(file instanceof File) || file.size === 0 || !file.name) errors.fichier = "Choisissez un fichier à importer (il ne doit pas être vide).";
-  else if (file.size > MAX_BYTES) errors.fichier = `Le fichier dépasse ${MAX_BYTES / 1024 / 1024} Mo.`;
-  if (spec && format && !spec.formats.some((f) => f.value === format)) errors.format = "Format inconnu pour ce type de fichier.";
-  const offreComplete = form.get("offreComplete") === "oui";
-  if (offreComplete && spec && spec.value !== "formations") errors.offreComplete = "L'offre complète ne concerne que les fichiers de formations (catalogue).";
-  if (Object.keys(errors).length || !spec || !(file instanceof File)) return Response.json({ errors }, { status: 400 });
-  const job = await startImport(context.database, {
-    kind: spec.value,
-    format: format || undefined,
-    offreComplete,
-    fileName: file.name,
-    bytes: new Uint8Array(await file.arrayBuffer()),
-    startedBy: viewer.user.email,
-  });
-  return redirect(`/admin/imports?import=${job.id}`);
+export function action({ request, context }: ActionFunctionArgs) {
+  return actionImports(request, context.database);
 }
 
 function ImportProgressView({ job }: { job: ImportJob }) {
@@ -121,8 +75,8 @@ function ImportProgressView({ job }: { job: ImportJob }) {
           Import terminé : {s.fileName} ({s.format})
         </h2>
         <p>
-          {s.lines} {unit}s lues en {(s.durationMs / 1000).toFixed(1)} s — {s.created} créé(s), {s.updated} mis à jour, {s.unchanged} inchangé(s)
-          {s.skipped ? `, ${s.skipped} ignoré(s)` : ""}, {rejectedLines} {unit}(s) rejetée(s).
+          {unitesAccordees(s.lines, unit, "lu")} en {(s.durationMs / 1000).toFixed(1)} s — {s.created} créé(s), {s.updated} mis à jour, {s.unchanged} inchangé(s)
+          {s.skipped ? `, ${s.skipped} ignoré(s)` : ""}, {unitesAccordees(rejectedLines, unit, "rejeté")}.
         </p>
       </div>
       {Object.keys(s.details).length ? (
@@ -139,7 +93,7 @@ function ImportProgressView({ job }: { job: ImportJob }) {
           <table tabIndex={0}>
             <caption>
               Rejets ({s.rejected.length} message{s.rejected.length > 1 ? "s" : ""}
-              {s.rejected.length >= 500 ? ", les 500 premiers" : ""}) : ces {unit}s n'ont pas été importées
+              {s.rejected.length >= 500 ? ", les 500 premiers" : ""}) : {nonImportees(rejectedLines, unit)}
             </caption>
             <thead>
               <tr>
@@ -185,7 +139,7 @@ function issueText(w: { line: number; column?: string; message: string }, unit: 
 
 export default function AdminImports() {
   const { csrf, job, jobMissing, recent } = useLoaderData<{ csrf: string; job: ImportJob | null; jobMissing: boolean; recent: { id: string; kind: string; fileName: string; startedAt: string; finishedAt: string | null; startedBy: string; error: boolean; created: number | null; updated: number | null; rejected: number | null }[] }>();
-  const actionData = useActionData<{ errors?: Record<string, string> }>();
+  const actionData = useActionData<ImportsActionData>();
   const navigation = useNavigation();
   const errors = actionData?.errors ?? {};
   return (
@@ -206,7 +160,7 @@ export default function AdminImports() {
         <CsrfInput token={csrf} />
         <fieldset className={`fr-fieldset ${errors.type ? "fr-fieldset--error" : ""}`} aria-describedby={errors.type ? "type-erreur" : undefined}>
           <legend className="fr-fieldset__legend">Type de fichier</legend>
-          {KINDS.map((k) => (
+          {IMPORT_KINDS.map((k) => (
             <div key={k.value} className="fr-fieldset__element">
               <div className="fr-radio-group">
                 <input type="radio" id={`type-${k.value}`} name="type" value={k.value} defaultChecked={k.value === "organismes"} />
@@ -230,7 +184,7 @@ export default function AdminImports() {
           </label>
           <select className="fr-select" id="format" name="format" defaultValue="">
             <option value="">Détection automatique</option>
-            {KINDS.flatMap((k) =>
+            {IMPORT_KINDS.flatMap((k) =>
               k.formats.map((f) => (
                 <option key={`${k.value}-${f.value}`} value={f.value}>
                   {k.label} : {f.label}
@@ -258,7 +212,7 @@ export default function AdminImports() {
         <div className={`fr-upload-group ${errors.fichier ? "fr-input-group--error" : ""}`}>
           <label className="fr-label" htmlFor="fichier">
             Fichier
-            <span className="fr-hint-text">CSV (séparateur « ; », « , », « | » ou tabulation ; UTF-8 ou ISO-8859-1), JSON ou XLSX. 200 Mo au plus.</span>
+            <span className="fr-hint-text">CSV (séparateur « ; », « , », « | » ou tabulation ; UTF-8 ou ISO-8859-1), JSON ou XLSX. {MAX_IMPORT_BYTES / 1024 / 1024} Mo au plus.</span>
           </label>
           <input className="fr-upload" type="file" id="fichier" name="fichier" accept=".csv,.txt,.json,.xlsx,text/csv,application/json" aria-describedby={errors.fichier ? "fichier-erreur" : undefined} />
           {errors.fichier ? (

@@ -54,10 +54,25 @@ export async function action({ request, context }: ActionFunctionArgs) {
 type TypeKey = keyof typeof ORGANISATION_TYPE_LABELS;
 const typeLabel = (t: string) => ORGANISATION_TYPE_LABELS[t as TypeKey] ?? t;
 
-/** A DSFR select of [value, label] options, none chosen at first (`empty` is the blank choice's label). */
-function ChoiceSelect({ label, name, options, empty = "—" }: { label: string; name: string; options: [string, string][]; empty?: string }) {
+/**
+ * A DSFR select of [value, label] options, none chosen at first (`empty` is the blank choice's label); `state`: its
+ * error, as `fieldState` gives it.
+ */
+function ChoiceSelect({
+  label,
+  name,
+  options,
+  empty = "—",
+  state = {},
+}: {
+  label: string;
+  name: string;
+  options: [string, string][];
+  empty?: string;
+  state?: ReturnType<typeof fieldState>;
+}) {
   return (
-    <Select label={label} nativeSelectProps={{ name, defaultValue: "" }}>
+    <Select label={label} nativeSelectProps={{ name, defaultValue: "" }} {...state}>
       <option value="">{empty}</option>
       {options.map(([value, text]) => (
         <option key={value} value={value}>
@@ -73,6 +88,8 @@ export default function AdminUtilisateurs() {
   const { search } = useLocation();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
+  // the invitation's organisation fields: the one a refusal is about is marked in error, with its message
+  const invitation = (name: string) => (result?.intent === "inviter" ? fieldState(result, name) : {});
   return (
     <div className="fr-container fr-my-7w">
       <h1>Utilisateurs</h1>
@@ -166,7 +183,7 @@ export default function AdminUtilisateurs() {
               <Input
                 label="Adresse e-mail"
                 nativeInputProps={{ name: "email", type: "email", required: true }}
-                {...(result?.intent === "inviter" ? fieldState(result, "email") : {})}
+                {...invitation("email")}
               />
             </div>
             <div className="fr-col-12 fr-col-md-6">
@@ -199,29 +216,31 @@ export default function AdminUtilisateurs() {
                   name="type"
                   empty="Choisissez…"
                   options={Object.entries(ORGANISATION_TYPE_LABELS).filter(([k]) => k !== "PUBLIC")}
+                  state={invitation("type")}
                 />
               </div>
               <div className="fr-fieldset__element fr-fieldset__element--inline">
-                <ChoiceSelect label="Région" name="regionCode" options={page.territories.regions.map((r) => [r.code, r.nom])} />
+                <ChoiceSelect label="Région" name="regionCode" options={page.territories.regions.map((r) => [r.code, r.nom])} state={invitation("regionCode")} />
               </div>
               <div className="fr-fieldset__element fr-fieldset__element--inline">
-                <ChoiceSelect label="Académie" name="academieCode" options={page.territories.academies.map((a) => [a.code, a.nom])} />
+                <ChoiceSelect label="Académie" name="academieCode" options={page.territories.academies.map((a) => [a.code, a.nom])} state={invitation("academieCode")} />
               </div>
               <div className="fr-fieldset__element fr-fieldset__element--inline">
                 <ChoiceSelect
                   label="Département"
                   name="departementCode"
                   options={page.territories.departements.map((d) => [d.code, libelleDepartement(d.code, d.nom)])}
+                  state={invitation("departementCode")}
                 />
               </div>
               <div className="fr-fieldset__element fr-fieldset__element--inline">
-                <Input label="Réseau" nativeInputProps={{ name: "reseau" }} />
+                <Input label="Réseau" nativeInputProps={{ name: "reseau" }} {...invitation("reseau")} />
               </div>
               <div className="fr-fieldset__element fr-fieldset__element--inline">
-                <Input label="SIRET" nativeInputProps={{ name: "siret", inputMode: "numeric" }} />
+                <Input label="SIRET" nativeInputProps={{ name: "siret", inputMode: "numeric" }} {...invitation("siret")} />
               </div>
               <div className="fr-fieldset__element fr-fieldset__element--inline">
-                <Input label="UAI" nativeInputProps={{ name: "uai" }} />
+                <Input label="UAI" nativeInputProps={{ name: "uai" }} {...invitation("uai")} />
               </div>
             </fieldset>
           ) : (

@@ -47,7 +47,7 @@ import {
   datesSerie,
   filtersToSearchParams,
   parseFiltersLenient,
-  parseMois,
+  parseMoisBorne,
   type IndicateursFilters,
 } from "../indicateurs/filters";
 import { indicateurs, serieEtEvolution, territoires, type EvolutionResult, type LigneRepartition, type PointSerie } from "../indicateurs/indicateurs.server";
@@ -448,16 +448,11 @@ export function lireParametres(params: URLSearchParams, today: string): Parametr
   }
   const moisParam = params.get("mois");
   if (moisParam !== null && moisParam !== "") {
-    const parsed = parseMois(moisParam, today);
-    const erreur = !parsed.ok
-      ? parsed.errors
-      : parsed.value < "2000-01"
-        ? [`mois : « ${parsed.value} » est trop ancien (janvier 2000 au plus tôt)`]
-        : null;
-    if (erreur) {
-      erreurs.push(...erreur);
+    const parsed = parseMoisBorne(moisParam, today);
+    if (!parsed.ok) {
+      erreurs.push(...parsed.errors);
       invalides.add("mois");
-    } else if (parsed.ok) mois = parsed.value;
+    } else mois = parsed.value;
   }
   const parsed = parseFiltersLenient(params);
   erreurs.push(...parsed.errors);

@@ -12,7 +12,7 @@ import { toCsv, type CsvValue } from "../shared/csv";
 import { chargerTableau, vueDeParametre } from "./page.server";
 import type { Comptes, TableauPage } from "./types";
 import { COLONNES_COMPTES, LIBELLES_COMPTES, PARAMETRES_RECHERCHE, PARAMETRES_TABLES, vueEnParametre } from "./vues";
-import { FILTER_PARAMS } from "../indicateurs/filters";
+import { FILTER_PARAMS, parametresInconnus } from "../indicateurs/filters";
 import type { Database } from "../../db/client.server";
 
 export const TABLES_CSV = ["organismes", "formations", "chiffres", "serie"] as const;
@@ -42,17 +42,7 @@ const PARAMETRES_LUS = new Set<string>(["vue", "table", "mois", "date", ...Objec
  * was asked for. The messages are French and name the parameter.
  */
 function parametresNonLus(params: URLSearchParams): string[] {
-  const erreurs: string[] = [];
-  for (const k of new Set(params.keys())) {
-    if (PARAMETRES_LUS.has(k)) continue;
-    const recherche = RECHERCHES[k as keyof typeof RECHERCHES];
-    erreurs.push(
-      recherche
-        ? `${k} : ${recherche}`
-        : `${k.slice(0, 40)} : paramètre inconnu (paramètres acceptés : vue, table, mois=AAAA-MM, ${Object.values(FILTER_PARAMS).join(", ")}, ${PARAMETRES_TABLES.join(", ")})`,
-    );
-  }
-  return erreurs;
+  return parametresInconnus(params, PARAMETRES_LUS, ["vue", "table", "mois=AAAA-MM", ...Object.values(FILTER_PARAMS), ...PARAMETRES_TABLES], RECHERCHES);
 }
 
 /** The page of the request's `vue`; a parameter the routes do not read is a 400 like a bad value. */

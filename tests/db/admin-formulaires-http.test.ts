@@ -110,6 +110,62 @@ describe("audit log filters (/admin/journal)", () => {
   });
 });
 
+describe("audit log pages, lists and days (/admin/journal)", () => {
+  /** The text of a page, React's text separators removed first. */
+  const lu = (html: string) => texte(html.replace(/<!--[\s\S]*?-->/g, ""));
+
+  beforeAll(async () => {
+    const [dreets] = await t.database.db.select().from(users).where(eq(users.id, accounts.DREETS.id));
+    const entree = { userId: dreets.id, organisationId: dreets.organisationId, organisationType: "DREETS", action: "view" as const, filters: {}, rowCount: 3 };
+    // 120 views of the abandons list: 3 pages of 50
+    await t.database.db.insert(namedListAccessLog).values(Array.from({ length: 120 }, () => ({ ...entree, userEmail: "pages@test.fr", list: "abandons" as const })));
+    // around midnight in Paris: 00:30 on 31/03 (summer time, UTC+2), 00:30 on 01/04, 00:30 on 15/01 (winter time, UTC+1)
+    await t.database.db.insert(namedListAccessLog).values(
+      ["2026-03-30T22:30:00Z", "2026-03-31T22:30:00Z", "2026-01-14T23:30:00Z"].map((at) => ({
+        ...entree,
+        userEmail: "minuit@test.fr",
+        list: "sans_contrat" as const,
+        createdAt: new Date(at),
+      })),
+    );
+  });
+
+  it("a page past the end shows the last page, as every list does", async () => {
+    const admin = await signedIn("ADMINISTRATEUR");
+    const response = await admin.get("/admin/journal?liste=abandons&page=5000");
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(lu(html)).toContain("120 entrées — page 3 sur 3.");
+    expect(html.match(/<td>pages@test.fr<\/td>/g)).toHaveLength(20);
+    expect(html).toMatch(/href="[^"]*\?liste=abandons&amp;page=2"/);
+    expect(lu(html)).not.toContain("Page suivante");
+  });
+
+  it("an unknown list is reported (400) and ignored, the other filters apply", async () => {
+    const admin = await signedIn("ADMINISTRATEUR");
+    const response = await admin.get("/admin/journal?liste=zzz&email=minuit");
+    expect(response.status).toBe(400);
+    const html = lu(await response.text());
+    expect(html).toContain("Liste : « zzz » n'est pas une liste nominative ; valeurs possibles : Inscrits sans contrat (sans_contrat)");
+    expect(html).toContain("3 entrées");
+  });
+
+  it.each([
+    ["du=2026-03-31&au=2026-03-31", ["31/03/2026 00:30"]],
+    ["du=2026-04-01", ["01/04/2026 00:30"]],
+    ["au=2026-03-30", ["15/01/2026 00:30"]],
+    ["du=2026-01-15&au=2026-01-15", ["15/01/2026 00:30"]],
+    ["au=2026-01-14", []],
+  ])("%s: the days are Paris days, as the times shown", async (query, heures) => {
+    const admin = await signedIn("ADMINISTRATEUR");
+    const response = await admin.get(`/admin/journal?email=minuit&${query}`);
+    expect(response.status).toBe(200);
+    const html = lu(await response.text());
+    const vues = [...html.matchAll(/(\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}) minuit@test\.fr/g)].map((m) => m[1]);
+    expect(vues).toEqual(heures);
+  });
+});
+
 describe("tampered admin forms (/admin/utilisateurs)", () => {
   async function counts() {
     const [tokens] = await t.database.db.select({ n: count() }).from(authTokens);
@@ -174,6 +230,29 @@ describe("tampered admin forms (/admin/utilisateurs)", () => {
     expect(texte(await profil.text())).toContain("Le champ « nom » ne doit pas dépasser 100 caractères.");
     const [after] = await t.database.db.select().from(users).where(eq(users.id, accounts.DDETS.id));
     expect(after.nom).toBe(before.nom);
+  });
+});
+
+describe("an invitation for a tête de réseau (/admin/utilisateurs)", () => {
+  it("refuses a network no organisme has, the message on the Réseau field, nothing created nor sent", async () => {
+    const browser = await signedIn("ADMINISTRATEUR");
+    const csrf = await browser.csrf("/admin/utilisateurs");
+    const [orgs] = await t.database.db.select({ n: count() }).from(organisations);
+    const mails = mailOutbox().length;
+    const response = await browser.post("/admin/utilisateurs", { csrf, intent: "inviter", email: "tete@reseau.fr", role: "member", type: "TETE_DE_RESEAU", reseau: "Réseau inexistant" });
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    // DSFR's error state on the field, its message describing it
+    const champ = /<input[^>]*name="reseau"[^>]*>/.exec(html)?.[0] ?? "";
+    expect(champ).toMatch(/fr-input--error/);
+    const decrit = /aria-describedby="([^"]+)"/.exec(champ)?.[1];
+    expect(texte(html.slice(html.indexOf(`id="${decrit}"`)))).toMatch(/^[^<]*Réseau inconnu : « Réseau inexistant » : aucun organisme du référentiel n'appartient à ce réseau\. Réseaux connus : « RESEAU-A », « RESEAU-B »/);
+    expect((await t.database.db.select({ n: count() }).from(organisations))[0]).toEqual(orgs);
+    expect(mailOutbox().length).toBe(mails);
+    // a network of the référentiel is still accepted
+    const ok = await browser.post("/admin/utilisateurs", { csrf, intent: "inviter", email: "tete@reseau.fr", role: "member", type: "TETE_DE_RESEAU", reseau: "reseau-b" });
+    expect(ok.status).toBe(200);
+    expect(texte(await ok.text())).toContain("Invitation envoyée à tete@reseau.fr (Tête de réseau RESEAU-B");
   });
 });
 

@@ -65,6 +65,7 @@ describe("CLI user:create / user:list", () => {
       [["--email", "x@test.fr", "--password", "court", "--organisation-type", "DREETS", "--region", "84"], 1, /au moins 12 caractères/],
       [["--email", "agent@dreets.fr", "--password", SECRET, "--organisation-type", "DREETS", "--region", "84"], 1, /Un compte existe déjà pour l'adresse agent@dreets\.fr/],
       [["--email", "x@test.fr", "--password", SECRET, "--organisation-type", "ORGANISME_FORMATION", "--siret", "123"], 1, /SIRET invalide/],
+      [["--email", "x@test.fr", "--password", SECRET, "--organisation-type", "TETE_DE_RESEAU", "--reseau", "Réseau inexistant"], 1, /Réseau inconnu : « Réseau inexistant » : aucun organisme du référentiel/],
       [["--email", "x@test.fr", "--password", SECRET, "--organisation-type", "DREETS", "--region", "84", "--couleur", "bleu"], 2, /^Option inconnue : --couleur\. Usage/],
       [["--email", "x@test.fr", "--password"], 2, /^Valeur manquante ou invalide pour --password\. Usage/],
     ];

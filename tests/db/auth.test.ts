@@ -93,6 +93,20 @@ describe("organisations", () => {
     expect((await resolveOrganisationInput(t.database, { type: "TETE_DE_RESEAU", reseau: "reseau-a" })).reseau).toBe("RESEAU-A");
   });
 
+  it("refuses a network no organisme of the référentiel has (the perimeter would hold no CFA), naming close ones", async () => {
+    const refus = (await resolveOrganisationInput(t.database, { type: "TETE_DE_RESEAU", reseau: "Réseau inexistant" }).catch((e: unknown) => e)) as OrganisationError;
+    expect(refus).toBeInstanceOf(OrganisationError);
+    expect(refus.field).toBe("reseau");
+    expect(refus.message).toMatch(/^Réseau inconnu : « Réseau inexistant » : aucun organisme du référentiel n'appartient à ce réseau\./);
+    expect(refus.message).toContain("Réseaux connus : « RESEAU-A », « RESEAU-B »");
+    const proche = (await resolveOrganisationInput(t.database, { type: "TETE_DE_RESEAU", reseau: "RESEAU A" }).catch((e: unknown) => e)) as OrganisationError;
+    expect(proche.message).toContain("Vouliez-vous dire « RESEAU-A » ?");
+    await expect(findOrCreateOrganisation(t.database, { type: "TETE_DE_RESEAU", reseau: "Réseau inexistant" })).rejects.toThrow(OrganisationError);
+    expect(await t.database.rows(sql`select 1 from organisations where reseau = 'Réseau inexistant'`)).toEqual([]);
+    // the other scopes say which field is wrong too
+    expect(((await resolveOrganisationInput(t.database, { type: "DREETS", regionCode: "99" }).catch((e: unknown) => e)) as OrganisationError).field).toBe("regionCode");
+  });
+
   it("stores one organisation per type and scope", async () => {
     const a = await findOrCreateOrganisation(t.database, { type: "DRAAF", regionCode: "84" });
     const b = await findOrCreateOrganisation(t.database, { type: "DRAAF", regionCode: "84" });
@@ -539,8 +553,9 @@ describe("audit log", () => {
     });
     const filtered = await listAuditLog(t.database, admin.viewer, parseAuditFilters(new URL("http://x/admin/journal?email=DREETS&liste=rupturants")));
     expect(filtered.entries.map((e) => e.userEmail)).toEqual([emailOf("DREETS")]);
-    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-    expect((await listAuditLog(t.database, admin.viewer, parseAuditFilters(new URL(`http://x/?du=${tomorrow}`)))).total).toBe(0);
+    // the day after tomorrow (UTC): after today's Paris day whatever the hour (the filter's days are Paris days)
+    const later = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    expect((await listAuditLog(t.database, admin.viewer, parseAuditFilters(new URL(`http://x/?du=${later}`)))).total).toBe(0);
     await expect(listAuditLog(t.database, dreets.viewer, parseAuditFilters(new URL("http://x/")))).rejects.toThrow();
     await expect(
       logNamedListAccess(t.database, { userId: null, organisationType: "PUBLIC", scope: { kind: "national" } }, { list: "tous", filters: {}, rowCount: 1, action: "view" }),

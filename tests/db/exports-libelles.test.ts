@@ -12,7 +12,8 @@ import { createSession } from "../../app/auth/session.server";
 import { exportNonTransmetteurs } from "../../app/referentiel/non-transmetteurs-export.server";
 import { chargerTableau } from "../../app/tableaux/page.server";
 import { tableauCsv, tableauJson } from "../../app/tableaux/ressources.server";
-import { dateHeureParis, telechargerExport } from "../../app/exports/export.server";
+import { dateHeureParis, lireExport, telechargerExport } from "../../app/exports/export.server";
+import { chargerPageExports } from "../../app/exports/page.server";
 import { parseCsv } from "../../app/shared/csv";
 import { readXlsx } from "../../app/shared/xlsx.server";
 import { todayIso } from "../../app/statut/annee-scolaire";
@@ -180,5 +181,45 @@ describe("a filtered indicators export says it is filtered", () => {
   it("'Produit le' is Paris time, winter and summer", () => {
     expect(dateHeureParis(new Date("2026-07-01T22:30:00Z"))).toBe("02/07/2026 00:30");
     expect(dateHeureParis(new Date("2026-12-06T06:14:45.662Z"))).toBe("06/12/2026 07:14");
+  });
+});
+
+describe("export parameters are read as strictly as the dashboards' (same bounds, unknown parameters refused)", () => {
+  const fichier = (query: string) => telechargerExport(requete(`/exports/telechargement?repartition=total&${query}&format=csv`, "admin"), t.database).catch((e: unknown) => e);
+
+  it.each([
+    [`periode=mois&debut=1900-01&fin=${MOIS}`, "debut : « 1900-01 » est trop ancien (janvier 2000 au plus tôt)"],
+    [`periode=mois&debut=2000-01&fin=1999-12`, "fin : « 1999-12 » est trop ancien (janvier 2000 au plus tôt)"],
+    ["periode=date&date=0001-01-31", "date : « 0001-01-31 » est trop ancien (1er janvier 2000 au plus tôt)"],
+    [`periode=mois&debut=${MOIS}&fin=${MOIS}&regoin=84`, "regoin : paramètre inconnu (paramètres acceptés : repartition, periode, date=AAAA-MM-JJ, debut=AAAA-MM, fin=AAAA-MM, format, region, departement"],
+    [`periode=mois&debut=${MOIS}&fin=${MOIS}&mois=${MOIS}`, "mois : non lu par les exports : utilisez periode=mois&debut=AAAA-MM&fin=AAAA-MM (ou periode=date&date=AAAA-MM-JJ)"],
+  ])("%s: no file, the form says why in French (400)", async (query, message) => {
+    const lu = lireExport(new URLSearchParams(`repartition=total&${query}`), TODAY);
+    expect(lu.valeur).toBeNull();
+    expect(lu.erreurs).toContainEqual(expect.stringContaining(message));
+    const refus = (await fichier(query)) as Response;
+    expect(refus).toBeInstanceOf(Response);
+    expect(refus.status).toBe(302);
+    const location = refus.headers.get("location")!;
+    expect(location).toBe(`/exports?repartition=total&${query}&format=csv`);
+    const page = (await chargerPageExports(requete(location, "admin"), t.database)) as unknown as { data: { erreurs: string[] }; init: ResponseInit };
+    expect(page.init.status).toBe(400);
+    expect(page.data.erreurs).toContainEqual(expect.stringContaining(message));
+  });
+
+  it("builds no stored aggregate for a refused date; the page's own fields (apercu) are not unknown", async () => {
+    for (const query of ["periode=date&date=0001-01-31", "periode=mois&debut=1900-01&fin=1900-02"]) {
+      const reponse = await fichier(query);
+      // a file is read to its end (its queries run as it is read)
+      if (reponse instanceof Response && reponse.status === 200) await reponse.text();
+    }
+    expect(await t.database.rows(sql`select jour from indicateurs_jours where jour < '2000-01-01'`)).toEqual([]);
+    const page = (await chargerPageExports(requete(`/exports?apercu=1&repartition=total&periode=mois&debut=${MOIS}&fin=${MOIS}&date=&format=csv&region=&niveau=`, "admin"), t.database)) as unknown as {
+      data: { erreurs: string[] };
+      init: ResponseInit;
+    };
+    expect(page.data.erreurs).toEqual([]);
+    expect(page.init.status).toBe(200);
+    expect(lireExport(new URLSearchParams("repartition=total&periode=date&date=2000-01-01"), TODAY).erreurs).toEqual([]);
   });
 });

@@ -273,3 +273,78 @@ describe("bassins: INSEE title rows above a CSV header, skipped lines", () => {
     await expect(importBassins(t.database, utf8("Zones d emploi 2020\ncode;zone\n1;2\n"))).rejects.toThrow(/En-tête lu : « Zones d emploi 2020 »/);
   });
 });
+
+describe("an import's report: a rejected line's remarks, extra cells, values as the file wrote them", () => {
+  it("lists a rejected line's remarks with its rejection, never among the warnings of what was imported", async () => {
+    const REJETE = siret("1300000700001");
+    const IMPORTE = siret("1300000700002");
+    const mauvaiseCle = `0697777${uaiCheckLetter("0697777") === "A" ? "B" : "A"}`;
+    const csv = [
+      "siret;uai;nature;raison_sociale;code_commune_insee",
+      `${REJETE};${mauvaiseCle};apprenti;CFA Rejeté;69999`,
+      `${IMPORTE};;formateur;CFA Importé;69999`,
+    ].join("\n");
+    const summary = await importOrganismes(t.database, utf8(csv));
+    expect(summary.created).toBe(1);
+    expect(summary.rejected).toEqual([
+      { line: 2, column: "nature", message: "nature inconnue (« apprenti ») : valeurs acceptées responsable, formateur, responsable_formateur, lieu, inconnue" },
+      { line: 2, column: "uai", message: `à vérifier aussi : UAI ${mauvaiseCle} : la lettre de contrôle est fausse` },
+      { line: 2, column: "code_commune_insee", message: "à vérifier aussi : code commune 69999 absent du référentiel des communes : seul le département 69 est déduit" },
+    ]);
+    expect(summary.warnings).toEqual([
+      { line: 3, column: "code_commune_insee", message: "code commune 69999 absent du référentiel des communes : seul le département 69 est déduit" },
+    ]);
+
+    // formations: the BCN table and the catalogue alike
+    const bcn = ["FORMATION_DIPLOME;LIBELLE_LONG_200;DATE_OUVERTURE;DATE_FERMETURE", "ABC;Code faux;01/09/2022;01/09/2020"].join("\n");
+    const b = await importFormations(t.database, utf8(bcn));
+    expect(b.warnings).toEqual([]);
+    expect(b.rejected).toEqual([
+      { line: 2, column: "FORMATION_DIPLOME", message: "CFD invalide (« ABC ») : 8 chiffres ou lettres majuscules attendus" },
+      { line: 2, column: "DATE_FERMETURE", message: "à vérifier aussi : date de fermeture antérieure à la date d'ouverture" },
+    ]);
+    const catalogue = await importFormations(t.database, utf8("cfd;niveau;intitule;uai_formateur\n50099971;9;Niveau faux;XYZ\n"));
+    expect(catalogue.warnings).toEqual([]);
+    expect(catalogue.rejected).toEqual([
+      { line: 2, column: "niveau", message: "niveau invalide (« 9 ») : un niveau européen de 3 à 8 est attendu" },
+      { line: 2, column: "uai_formateur", message: "à vérifier aussi : UAI invalide (« XYZ ») : ignoré" },
+    ]);
+  });
+
+  it("warns of a line with more cells than the header has columns (the extra cells are ignored)", async () => {
+    const S = siret("1300000700003");
+    const T = siret("1300000700004");
+    const csv = ["siret;raison_sociale;enseigne", `${S};CFA du Rhône; Lyon;CFA RL`, `${T};CFA Vide;;`, ""].join("\n");
+    const summary = await importOrganismes(t.database, utf8(csv));
+    expect(summary.created).toBe(2);
+    expect(summary.warnings).toEqual([
+      {
+        line: 2,
+        message: "4 cellules pour 3 colonnes : la cellule en trop est ignorée (une valeur qui contient le séparateur « ; » doit être entre guillemets)",
+      },
+    ]);
+    const bassins = await importBassins(t.database, utf8("CODGEO;ZE2020;LIBZE2020\n69123;8426;Lyon;x;y\n"));
+    expect(bassins.warnings).toContainEqual({
+      line: 2,
+      message: "5 cellules pour 3 colonnes : les 2 cellules en trop sont ignorées (une valeur qui contient le séparateur « ; » doit être entre guillemets)",
+    });
+  });
+
+  it("JSON: a SIRET written as a number is reported as written, not padded", async () => {
+    const R = siret("1300000700005");
+    const summary = await importOrganismes(t.database, utf8(JSON.stringify([{ siret: 1, raison_sociale: "Nombre" }, { siret: R, raison_sociale: "CFA", siret_responsable: 43 }])));
+    expect(summary.lineUnit).toBe("élément");
+    expect(summary.rejected).toEqual([
+      { line: 1, column: "siret", message: "SIRET invalide (« 1 ») : 14 chiffres attendus" },
+      { line: 2, column: "siret_responsable", message: "SIRET invalide (« 43 ») : 14 chiffres attendus" },
+    ]);
+    // a SIRET whose leading zero a number lost is still read, and the summary says how
+    const zero = siret("0130000070000");
+    const lu = await importOrganismes(t.database, utf8(`[{"siret": ${Number(zero)}, "raison_sociale": "CFA Zéro"}]`));
+    expect(lu).toMatchObject({ created: 1, rejected: [] });
+    expect(lu.warnings).toEqual([
+      { line: 1, column: "siret", message: `SIRET écrit comme un nombre (« ${Number(zero)} ») : lu ${zero}, zéros de tête rétablis (écrivez-le entre guillemets)` },
+    ]);
+    expect(await orgsOf(zero)).toHaveLength(1);
+  });
+});

@@ -3,6 +3,7 @@
  * the background, its progress then its summary are recorded in `imports_referentiel` (any server process answers
  * the polling; the log survives restarts); an import whose process stopped reads as interrupted.
  */
+import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
@@ -11,6 +12,7 @@ import { Browser, emailOf, PASSWORD, seedAccounts, seedReferentiel } from "./aut
 import { INTERRUPTED_MESSAGE, recentImportJobs, waitForImport } from "../../app/referentiel/import-jobs.server";
 import { writeXlsx } from "../../app/shared/xlsx.server";
 import { luhnCompletion } from "../../app/referentiel/codes";
+import { requireValidForm } from "../../app/auth/csrf.server";
 
 process.env.COOKIE_SECURE = "0";
 
@@ -122,5 +124,129 @@ describe("référentiel imports from the admin page", () => {
     const unknown = await admin.get("/admin/imports?import=pas-un-identifiant");
     expect(unknown.status).toBe(200);
     expect(await unknown.text()).toContain("Aucun import ne porte cet identifiant");
+  });
+});
+
+/** The text of a page, tags removed and entities decoded. */
+function texte(html: string): string {
+  return html
+    .replace(/<script[\s\S]*?<\/script>/g, " ")
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, "&")
+    .replace(/\s+/g, " ");
+}
+
+describe("a file too large is refused before it is read", () => {
+  it("a Content-Length over 200 Mo: a French 413 on the page, answered before the body is sent", async () => {
+    const csrf = await admin.csrf("/admin/imports");
+    const boundary = "----limite";
+    const debut = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n${csrf}\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="type"\r\n\r\norganismes\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="fichier"; filename="enorme.csv"\r\nContent-Type: text/csv\r\n\r\nsiret;raison_sociale\n`,
+    );
+    const declared = 210 * 1024 * 1024;
+    const url = new URL("/admin/imports", app.baseUrl);
+    let sent = 0;
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(
+        { host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { cookie: admin.cookieHeader(), "content-type": `multipart/form-data; boundary=${boundary}`, "content-length": String(declared) } },
+        (res) => {
+          let body = "";
+          res.setEncoding("utf8");
+          res.on("data", (c: string) => (body += c));
+          res.on("end", () => {
+            resolve({ status: res.statusCode ?? 0, body });
+            req.destroy();
+          });
+        },
+      );
+      req.on("error", (e) => (sent < declared ? undefined : reject(e)));
+      // no answer while the body is not all sent: the server waits for the 210 Mo (it must not)
+      setTimeout(() => {
+        req.destroy();
+        resolve({ status: 0, body: "pas de réponse avant la fin de l'envoi" });
+      }, 15_000);
+      req.write(debut);
+      sent += debut.length;
+      // a little more of the file, never the 210 Mo: the answer must not wait for them
+      const chunk = Buffer.alloc(64 * 1024, "x");
+      for (let i = 0; i < 4; i++) {
+        req.write(chunk);
+        sent += chunk.length;
+      }
+    });
+    expect(answer.status).toBe(413);
+    expect(texte(answer.body)).toContain("Le fichier dépasse 200 Mo");
+    expect(texte(answer.body)).toContain("Imports du référentiel");
+    expect(sent).toBeLessThan(1024 * 1024);
+  }, 60_000);
+
+  it("without a Content-Length, the file is cut while it streams, at the limit (nothing read beyond)", async () => {
+    const boundary = "----flux";
+    let pulled = 0;
+    const encoder = new TextEncoder();
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(encoder.encode(`--${boundary}\r\nContent-Disposition: form-data; name="fichier"; filename="sans-fin.csv"\r\nContent-Type: text/csv\r\n\r\n`));
+      },
+      pull(controller) {
+        // an endless file
+        const chunk = new Uint8Array(16 * 1024).fill(120);
+        pulled += chunk.length;
+        controller.enqueue(chunk);
+      },
+    });
+    const request = new Request(`${app.baseUrl}/admin/imports`, {
+      method: "POST",
+      headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    const thrown = await requireValidForm(request, t.database, { maxFileBytes: 100 * 1024 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(thrown).toBeInstanceOf(Response);
+    expect((thrown as Response).status).toBe(413);
+    expect(await (thrown as Response).text()).toContain("Le fichier dépasse 100 Ko");
+    expect(pulled).toBeLessThan(1024 * 1024);
+  });
+
+  it("a form without the security token is still refused (403), nothing imported", async () => {
+    const form = new FormData();
+    form.set("csrf", "x".repeat(43));
+    form.set("type", "formations");
+    form.set("fichier", new File(["cfd;intitule\n50099977;Sans jeton\n"], "jeton.csv", { type: "text/csv" }));
+    const res = await fetch(`${app.baseUrl}/admin/imports`, { method: "POST", body: form, headers: { cookie: admin.cookieHeader() }, redirect: "manual" });
+    expect(res.status).toBe(403);
+    expect(await t.database.rows(sql`select 1 from formations where cfd = '50099977'`)).toEqual([]);
+  });
+});
+
+describe("the report speaks French for every unit", () => {
+  it("a JSON file: « éléments lus », « élément rejeté », « cet élément n'a pas été importé »", async () => {
+    const siret = "1300000200002".slice(0, 13);
+    const valide = siret + luhnCompletion(siret);
+    const json = JSON.stringify([{ siret: valide, raison_sociale: "CFA JSON" }, { siret: 1, raison_sociale: "Nombre" }]);
+    const res = await postImport("organismes.json", json, { type: "organismes" });
+    expect(res.status).toBe(302);
+    const location = res.headers.get("location")!;
+    await waitForImport(t.database, /\?import=(.+)$/.exec(location)![1], 30_000);
+    const page = texte(await (await admin.get(location)).text());
+    expect(page).toContain("2 éléments lus");
+    expect(page).toContain("1 élément rejeté");
+    expect(page).toContain("cet élément n'a pas été importé");
+    expect(page).toContain("« 1 »");
+    expect(page).not.toMatch(/éléments lues|élément\(s\) rejetée|éléments n'ont pas été importées|00000000000001/);
+
+    const csv = await postImport("une-ligne.csv", "cfd;intitule\n50099978;Une ligne\n", { type: "formations" });
+    const csvLocation = csv.headers.get("location")!;
+    await waitForImport(t.database, /\?import=(.+)$/.exec(csvLocation)![1], 30_000);
+    const csvPage = texte(await (await admin.get(csvLocation)).text());
+    expect(csvPage).toContain("1 ligne lue");
+    expect(csvPage).toContain("0 ligne rejetée");
   });
 });

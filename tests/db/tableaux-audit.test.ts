@@ -120,7 +120,7 @@ describe("one label per training level", () => {
     expect(lignes.length).toBe(niveaux.length);
     for (const r of lignes) expect(r.fields[4]).toBe(libelleNiveau(r.fields[3]));
     // the files keep their documented machine formats
-    expect(lignes[0].fields.slice(0, 3)).toEqual([MOIS, TODAY, "niveau"]);
+    expect(lignes[0].fields.slice(0, 3)).toEqual([MOIS, TODAY, "Niveau"]);
   });
 });
 

@@ -381,19 +381,39 @@ describe("CSV, JSON and exports", () => {
     const totals = csv.records.filter((r) => r.fields[2] === "Total");
     expect(totals.map((r) => r.fields[0])).toEqual(mois);
     const dernier = await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { niveau: [4] }, by: "region" });
-    const regions = csv.records.filter((r) => r.fields[2] === "région" && r.fields[0] === mois[2]);
+    const regions = csv.records.filter((r) => r.fields[2] === "Région" && r.fields[0] === mois[2]);
     expect(regions.map((r) => [r.fields[3], Number(r.fields[9])])).toEqual(dernier.repartition!.lignes.map((l) => [l.code ?? "", l.compteurs.apprenants]));
     expect(Number(totals[2].fields[9])).toBe(dernier.compteurs.apprenants);
 
     const xlsx = await telechargerExport(requete(`/exports/telechargement?${query}&format=xlsx`, "admin"), t.database);
     const sheets = readXlsx(new Uint8Array(await xlsx.arrayBuffer()));
     expect(sheets.map((s) => s.name)).toEqual(["Paramètres", "Total", "Par région"]);
-    expect(sheets[2].rows.length - 1).toBe(regions.length + csv.records.filter((r) => r.fields[2] === "région" && r.fields[0] !== mois[2]).length);
+    expect(sheets[2].rows.length - 1).toBe(regions.length + csv.records.filter((r) => r.fields[2] === "Région" && r.fields[0] !== mois[2]).length);
 
     await refus(telechargerExport(requete(`/exports/telechargement?${query}&format=csv`, "dreets"), t.database));
     const anonyme = await telechargerExport(requete(`/exports/telechargement?${query}&format=csv`), t.database).catch((e) => e);
     expect((anonyme as Response).headers.get("location")).toMatch(/^\/connexion/);
     const invalide = await telechargerExport(requete(`/exports/telechargement?repartition=pays`, "admin"), t.database).catch((e) => e);
     expect((invalide as Response).headers.get("location")).toBe("/exports?repartition=pays");
+  });
+
+  it("an export's rows name their breakdown with a capital and give public codes (SIRET, CFD or RNCP), never a database id", async () => {
+    const query = `repartition=total&repartition=region&repartition=departement&repartition=academie&repartition=organisme&repartition=formation&repartition=niveau&periode=date&date=${TODAY}&format=csv`;
+    const csv = parseCsv(await (await telechargerExport(requete(`/exports/telechargement?${query}`, "admin"), t.database)).text());
+    expect(csv.header.slice(0, 9)).toEqual(["Mois", "Date", "Répartition", "Code", "Libellé", "SIRET", "UAI", "CFD", "RNCP"]);
+    expect([...new Set(csv.records.map((r) => r.fields[2]))]).toEqual(["Total", "Région", "Département", "Académie", "Organisme", "Formation", "Niveau"]);
+    const organismes = csv.records.filter((r) => r.fields[2] === "Organisme" && r.fields[4] !== "Non renseigné");
+    const formations = csv.records.filter((r) => r.fields[2] === "Formation" && r.fields[4] !== "Non renseigné");
+    expect(organismes.length).toBeGreaterThan(1);
+    expect(formations.length).toBeGreaterThan(1);
+    // the code of an organisme is its SIRET; of a formation, its CFD (else its RNCP code)
+    for (const r of organismes) expect(r.fields[3]).toBe(r.fields[5]);
+    for (const r of organismes) expect(r.fields[3]).toMatch(/^[0-9]{14}$/);
+    for (const r of formations) expect(r.fields[3]).toBe(r.fields[7] || r.fields[8]);
+    for (const r of formations) expect(r.fields[3]).toMatch(/^([0-9A-Z]{8}|RNCP[0-9]{2,5})$/);
+    const ids = new Set(
+      (await t.database.rows<{ id: number }>(sql`select id from organismes union select id from formations`)).map((r) => String(r.id)),
+    );
+    expect([...organismes, ...formations].filter((r) => ids.has(r.fields[3]))).toEqual([]);
   });
 });

@@ -90,7 +90,7 @@ describe("French months, dates and labels", () => {
   });
 
   it("shows the exports' preview in French, the files keeping their machine formats", () => {
-    const ligne = ["2026-11", "2026-11-15", "région", "84", "Auvergne-Rhône-Alpes", null, null, null, null, 12345];
+    const ligne = ["2026-11", "2026-11-15", "Région", "84", "Auvergne-Rhône-Alpes", null, null, null, null, 12345];
     expect(ligne.map(celluleApercu)).toEqual(["novembre 2026", "15/11/2026", "Région", "84", "Auvergne-Rhône-Alpes", "", "", "", "", "12\u202f345"]);
   });
 
