@@ -4,6 +4,7 @@
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import compression from "compression";
@@ -97,11 +98,79 @@ function expressErrorPage(
   res
     .status(code)
     .type("html")
-    .send(
-      `<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>${client ? "Adresse invalide" : "Erreur"} - Tableau de bord de l'apprentissage</title>` +
-        `<link rel="stylesheet" href="/dsfr/dsfr.min.css"></head><body><main class="fr-container fr-my-7w"><h1>${client ? "Adresse invalide" : "Erreur du serveur"}</h1>` +
-        `<p>${message}</p><p><a class="fr-link" href="/">Retour à l'accueil</a></p></main></body></html>`,
-    );
+    .send(pageErreur(client ? "Adresse invalide" : "Erreur", client ? "Adresse invalide" : "Erreur du serveur", message));
+}
+
+/** The short French page of an answer made outside Remix (its texts are the server's own, never the request's). */
+function pageErreur(titre: string, h1: string, message: string): string {
+  return (
+    `<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>${titre} - Tableau de bord de l'apprentissage</title>` +
+    `<link rel="stylesheet" href="/dsfr/dsfr.min.css"></head><body><main class="fr-container fr-my-7w"><h1>${h1}</h1>` +
+    `<p>${message}</p><p><a class="fr-link" href="/">Retour à l'accueil</a></p></main></body></html>`
+  );
+}
+
+/**
+ * What Node's HTTP parser refuses before Express sees the request — an address or headers too long (431), a request
+ * it cannot read (400), a request too slow to arrive (408) — answered like Node does (status, connection closed)
+ * but with a short French page instead of an empty body.
+ */
+const ERREURS_CLIENT: Record<string, { statut: number; raison: string; titre: string; message: string }> = {
+  HPE_HEADER_OVERFLOW: {
+    statut: 431,
+    raison: "Request Header Fields Too Large",
+    titre: "Adresse trop longue",
+    message:
+      "L'adresse demandée est trop longue (ou les en-têtes de la requête trop volumineux) : le serveur ne peut pas la lire. Raccourcissez la recherche ou les filtres, puis réessayez.",
+  },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: {
+    statut: 413,
+    raison: "Payload Too Large",
+    titre: "Requête trop volumineuse",
+    message: "La requête envoyée est trop volumineuse : le serveur ne peut pas la lire.",
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    statut: 408,
+    raison: "Request Timeout",
+    titre: "Requête trop lente",
+    message: "La requête n'est pas arrivée à temps : réessayez.",
+  },
+};
+const REQUETE_ILLISIBLE = {
+  statut: 400,
+  raison: "Bad Request",
+  titre: "Requête invalide",
+  message: "La requête reçue est mal formée : le serveur ne peut pas la lire. Vérifiez l'adresse, puis réessayez.",
+};
+
+/** How long a refused connection may take to read the answer before it is cut. */
+const FERMETURE_ERREUR_CLIENT_MS = 5_000;
+
+export function repondreErreurClient(error: NodeJS.ErrnoException, socket: Duplex) {
+  // nothing to answer on a connection the client closed, or whose answer has begun (Node's own rule)
+  const enCours = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code === "ECONNRESET" || !socket.writable || enCours?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const e = ERREURS_CLIENT[error.code ?? ""] ?? REQUETE_ILLISIBLE;
+  const corps = pageErreur(e.titre, e.titre, e.message);
+  const entetes = {
+    "Content-Type": "text/html; charset=utf-8",
+    "Content-Length": String(Buffer.byteLength(corps)),
+    "Cache-Control": "no-store",
+    ...SECURITY_HEADERS,
+    Connection: "close",
+  };
+  socket.end(
+    `HTTP/1.1 ${e.statut} ${e.raison}\r\n${Object.entries(entetes)
+      .map(([nom, valeur]) => `${nom}: ${valeur}`)
+      .join("\r\n")}\r\n\r\n${corps}`,
+  );
+  // the rest of the request is read and dropped (unread data would make the close a reset, losing the answer); a
+  // client that never closes its side is cut after a while
+  socket.resume();
+  setTimeout(() => socket.destroy(), FERMETURE_ERREUR_CLIENT_MS).unref();
 }
 
 /** Serves the app; `jobs` starts the scheduled jobs (purges, key expiry) — not in tests. */
@@ -114,6 +183,7 @@ export async function startServer(database: Database, port = Number(process.env.
       reject(error.code === "EADDRINUSE" ? Object.assign(new Error(message), { code: error.code }) : error);
     });
   });
+  server.on("clientError", repondreErreurClient);
   const stopJobs = options.jobs ? startJobs(database) : () => {};
   server.on("close", stopJobs);
   return server;

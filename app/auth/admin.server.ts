@@ -3,7 +3,7 @@
  * organisation admin manages the accounts and invitations of their organisation.
  */
 import { z } from "zod";
-import { and, count, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { namedListAccessLog, NAMED_LISTS, users, type NamedList } from "../../db/schema";
 import { searchUsers, type UserRow } from "./accounts.server";
@@ -17,6 +17,8 @@ import { pageNumber } from "../shared/pagination";
 import { pageParam, parseQueryLenient } from "../referentiel/filtres.server";
 import { isIsoDate } from "../statut/days";
 import { dateIsoEnFrancais } from "../ui/format";
+import { debutJourParis, finJourParis } from "../shared/jours-paris.server";
+import { NAMED_LIST_LABELS } from "./labels";
 
 export interface AdminUsersPage {
   national: boolean;
@@ -125,8 +127,8 @@ export interface AuditFilters {
   du?: string;
   au?: string;
   page: number;
-  /** French messages of the date fields holding a bad value (the value is then ignored). */
-  errors: { du?: string; au?: string };
+  /** French messages of the fields holding a bad value (the value is then ignored; the page answers 400). */
+  errors: { liste?: string; du?: string; au?: string };
   /** What was typed in the date fields, valid or not (the form shows it back). */
   saisie: { du: string; au: string };
 }
@@ -162,12 +164,17 @@ function auditDate(label: "Du" | "Au", value: string | null): { date?: string; e
   return { date: v };
 }
 
-/** The journal's filters from its URL; a bad date is reported (French, naming the field) and ignored. */
+/** The journal's filters from its URL; a bad list or date is reported (French, naming the field) and ignored. */
 export function parseAuditFilters(url: URL): AuditFilters {
-  const list = url.searchParams.get("liste");
+  const list = url.searchParams.get("liste")?.trim() ?? "";
   const du = auditDate("Du", url.searchParams.get("du"));
   const au = auditDate("Au", url.searchParams.get("au"));
   const errors: AuditFilters["errors"] = {};
+  const listeConnue = (NAMED_LISTS as readonly string[]).includes(list);
+  if (list && !listeConnue) {
+    const valeurs = NAMED_LISTS.map((l) => `${NAMED_LIST_LABELS[l]} (${l})`).join(", ");
+    errors.liste = `Liste : « ${list.slice(0, 40)} » n'est pas une liste nominative ; valeurs possibles : ${valeurs}.`;
+  }
   if (du.error) errors.du = du.error;
   if (au.error) errors.au = au.error;
   if (du.date && au.date && au.date < du.date) {
@@ -176,7 +183,7 @@ export function parseAuditFilters(url: URL): AuditFilters {
   }
   return {
     email: url.searchParams.get("email")?.trim().toLowerCase() || undefined,
-    list: (NAMED_LISTS as readonly string[]).includes(list ?? "") ? (list as NamedList) : undefined,
+    list: listeConnue ? (list as NamedList) : undefined,
     du: du.date,
     au: au.date,
     page: pageNumber(url.searchParams.get("page"), 10_000),
@@ -185,30 +192,38 @@ export function parseAuditFilters(url: URL): AuditFilters {
   };
 }
 
-/** The audit log, newest first; national admins only. */
+/**
+ * The audit log, newest first; national admins only. The dates are Paris days (the times shown are Paris time):
+ * « du 31/03 » starts at midnight in Paris, not in UTC. A page past the end gives the last page (`page` says which),
+ * as every paged list of the app.
+ */
 export async function listAuditLog(
   database: Database,
   viewer: AuthenticatedViewer,
   filters: AuditFilters,
-): Promise<{ entries: AuditEntry[]; total: number; pageSize: number }> {
+): Promise<{ entries: AuditEntry[]; total: number; pageSize: number; page: number; pages: number }> {
   if (!isNationalAdmin(viewer)) throw new Error("Le journal est réservé aux administrateurs nationaux.");
   const conditions: SQL[] = [];
   if (filters.email) conditions.push(sql`${namedListAccessLog.userEmail} like ${`%${filters.email.replace(/[%_\\]/g, "\\$&")}%`}`);
   if (filters.list) conditions.push(eq(namedListAccessLog.list, filters.list));
-  if (filters.du) conditions.push(gte(namedListAccessLog.createdAt, new Date(`${filters.du}T00:00:00Z`)));
-  if (filters.au) conditions.push(lt(namedListAccessLog.createdAt, new Date(new Date(`${filters.au}T00:00:00Z`).getTime() + 86_400_000)));
+  if (filters.du) conditions.push(sql`${namedListAccessLog.createdAt} >= ${debutJourParis(filters.du)}`);
+  if (filters.au) conditions.push(sql`${namedListAccessLog.createdAt} < ${finJourParis(filters.au)}`);
   const where = conditions.length ? and(...conditions) : undefined;
   const [{ total }] = await database.db.select({ total: count() }).from(namedListAccessLog).where(where);
+  const pages = Math.max(1, Math.ceil(total / AUDIT_PAGE_SIZE));
+  const page = Math.min(filters.page, pages);
   const rows = await database.db
     .select()
     .from(namedListAccessLog)
     .where(where)
     .orderBy(desc(namedListAccessLog.createdAt), desc(namedListAccessLog.id))
     .limit(AUDIT_PAGE_SIZE)
-    .offset((filters.page - 1) * AUDIT_PAGE_SIZE);
+    .offset((page - 1) * AUDIT_PAGE_SIZE);
   return {
     total,
     pageSize: AUDIT_PAGE_SIZE,
+    page,
+    pages,
     entries: rows.map((r) => ({
       id: r.id,
       createdAt: r.createdAt.toISOString(),

@@ -1,4 +1,4 @@
-/** Response helpers of the account routes. */
+/** Response helpers of the routes. */
 import { data } from "@remix-run/node";
 
 /**
@@ -7,6 +7,15 @@ import { data } from "@remix-run/node";
  */
 export function withHeaders<T>(value: T, headers: Headers): T {
   return ([...headers.keys()].length ? data(value, { headers }) : value) as T;
+}
+
+/**
+ * Loader data of a page whose address holds a bad value: answered as a 400 (the page still renders, with the French
+ * message naming the parameter and what was expected, like the dashboards), else as usual. Typed as the plain value,
+ * like `withHeaders`.
+ */
+export function refusSiInvalide<T>(value: T, erreurs: readonly unknown[]): T {
+  return (erreurs.length ? data(value, { status: 400 }) : value) as T;
 }
 
 /** Pages with personal data are never cached. */

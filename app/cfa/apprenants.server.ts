@@ -3,7 +3,8 @@
  * learner's record (identity, formation, contracts, parcours, ERP statut history). Both are named lists: the
  * route logs each view with `journaliserConsultation` (acces.server.ts: list "tous").
  *
- * Statut at the date: the stored parcours (rule 7: last change on or before the date), for any année scolaire.
+ * Statut at the date: the stored parcours (rule 7: last change on or before the date), for any année scolaire; with
+ * the année `ANNEES_COMPTEES`, only the années scolaires counted at the date (the home's counters).
  * Dropout signals at the date: the état period covering the date (statut_periodes, app/indicateurs/etats.ts), so
  * exactly the learners the counters count (the effectifs of the date's school year).
  */
@@ -13,7 +14,8 @@ import { escapeLike, foldSql, foldText } from "../referentiel/repertoire.server"
 import { seuilsAge, ageAt, rqthALaDate } from "../indicateurs/etats";
 import { dropoutAt, parcoursToPeriodes, type DropoutMeasures, type ParcoursStep, type Periode, type Statut } from "../statut/engine";
 import { effectifsDeLEspace, type EspaceCfa } from "./acces.server";
-import { SIGNAUX, STATUTS_APPRENANT, libelleSignal, type FiltresApprenants } from "./apprenants";
+import { anneesScolairesComptees } from "../statut/annee-scolaire";
+import { ANNEES_COMPTEES, SIGNAUX, STATUTS_APPRENANT, libelleSignal, type FiltresApprenants } from "./apprenants";
 
 type Espace = Pick<EspaceCfa, "organismeId" | "organismeIds">;
 
@@ -57,7 +59,9 @@ export function conditionsApprenants(perimetre: Perimetre, f: FiltresApprenants)
   }
   if (f.formation === "aucun") where.push(sql`e.formation_cfd is null and e.formation_rncp is null`);
   else if (f.formation) where.push(sql`coalesce(e.formation_cfd, e.formation_rncp) = ${f.formation}`);
-  if (f.anneeScolaire) where.push(sql`e.annee_scolaire = ${f.anneeScolaire}`);
+  // the counters' rule (domain.md): the années scolaires counted at the date, so the list holds the counted learners
+  if (f.anneeScolaire === ANNEES_COMPTEES) where.push(sql`e.annee_scolaire = any(${arrayParam(anneesScolairesComptees(f.date))}::text[])`);
+  else if (f.anneeScolaire) where.push(sql`e.annee_scolaire = ${f.anneeScolaire}`);
   if (f.anneeFormation !== undefined) where.push(sql`e.annee_formation = ${f.anneeFormation}`);
   if (f.formateur) where.push(sql`e.organisme_formateur_id = ${f.formateur}`);
   return sql.join(where, sql` and `);

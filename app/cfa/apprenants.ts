@@ -2,6 +2,7 @@
  * The learners' list of a CFA (issue 7, item 4): its URL parameters, labels and dropout signals. Pure,
  * browser-safe: the route parses with `parseFiltresApprenants`, the server module builds the SQL.
  */
+import { anneesScolairesComptees } from "../statut/annee-scolaire";
 import type { Statut } from "../statut/engine";
 import { formatDate } from "../ui/format";
 
@@ -56,6 +57,18 @@ export type TriApprenants = (typeof TRIS_APPRENANTS)[number];
 
 export const TAILLES_PAGE = [25, 50, 100] as const;
 
+/**
+ * The list's « Année scolaire » value meaning "the années scolaires the counters count at the list's date" (domain.md:
+ * the date's school year and "Y-Y" of its calendar year): the learners of the home's counters, no past year's dossier
+ * whose last statut lasts after its end of training.
+ */
+export const ANNEES_COMPTEES = "comptees";
+
+/** « Comptées au 15/03/2026 (2025-2026 et 2026-2026) »: the option of `ANNEES_COMPTEES` at a date. */
+export function libelleAnneesComptees(date: string): string {
+  return `Comptées au ${formatDate(date)} (${anneesScolairesComptees(date).join(" et ")})`;
+}
+
 export interface FiltresApprenants {
   q?: string;
   /** "YYYY-MM-DD": the date of the statut and signals. */
@@ -64,6 +77,7 @@ export interface FiltresApprenants {
   signal?: Signal;
   /** CFD or RNCP code sent by the ERP; "aucun" = without code. */
   formation?: string;
+  /** "YYYY-YYYY", or `ANNEES_COMPTEES`: the années scolaires counted at `date`. */
   anneeScolaire?: string;
   anneeFormation?: number;
   /** Organisme formateur id (a responsable's space). */
@@ -116,8 +130,8 @@ export function parseFiltresApprenants(params: URLSearchParams, today: string): 
   const annee = get("annee");
   if (annee) {
     const m = /^(\d{4})-(\d{4})$/.exec(annee);
-    if (m && (Number(m[2]) === Number(m[1]) || Number(m[2]) === Number(m[1]) + 1)) filtres.anneeScolaire = annee;
-    else erreurs.push("L'année scolaire doit s'écrire AAAA-AAAA (ex. 2024-2025).");
+    if (annee === ANNEES_COMPTEES || (m && (Number(m[2]) === Number(m[1]) || Number(m[2]) === Number(m[1]) + 1))) filtres.anneeScolaire = annee;
+    else erreurs.push("L'année scolaire doit s'écrire AAAA-AAAA (ex. 2024-2025), ou « comptees » pour les années comptées à la date du statut.");
   }
   const anneeFormation = get("annee_formation");
   if (anneeFormation) {

@@ -13,6 +13,7 @@ import { sql } from "drizzle-orm";
 import { arrayParam, type Database } from "../../db/client.server";
 import { ERRORS_RETENTION_DAYS } from "../ingestion/jobs.server";
 import { refusOf as refusStocke } from "../ingestion/transmissions.server";
+import { debutJourParis, finJourParis } from "../shared/jours-paris.server";
 import { expliquerErreur, expliquerRefusEnvoi, resumeErreurs, type CategorieErreur, type LigneResume } from "./erreurs";
 
 /** The Paris day of a timestamptz column, as text. */
@@ -92,7 +93,7 @@ export async function historiqueTransmissions(
            bool_or(errors is not null or refus_message is not null) as detail
     from transmissions
     where organisme_id = ${organismeId}
-      and received_at >= (${debut}::date::timestamp at time zone 'Europe/Paris')
+      and received_at >= ${debutJourParis(debut)}
     group by 1 order by 1 desc`);
   const [last] = await database.rows<{ derniere: unknown; n: number }>(
     sql`select max(received_at) as derniere, count(*)::int as n from transmissions where organisme_id = ${organismeId}`,
@@ -247,8 +248,8 @@ export async function transmissionsDuJour(
            refus_statut_http, refus_message
     from transmissions
     where organisme_id = ${organismeId}
-      and received_at >= (${jour}::date::timestamp at time zone 'Europe/Paris')
-      and received_at < ((${jour}::date + 1)::timestamp at time zone 'Europe/Paris')
+      and received_at >= ${debutJourParis(jour)}
+      and received_at < ${finJourParis(jour)}
     order by received_at desc, id desc`);
   const refuses: DossierRefuse[] = [];
   const items: StoredItem[] = [];

@@ -1,5 +1,6 @@
 /** UI pieces of the CFA space (browser-safe). */
 import type { ReactNode } from "react";
+import { Link } from "@remix-run/react";
 import type { Statut } from "../statut/engine";
 import { SelectField } from "../referentiel/components";
 import { BADGES_STATUT, LIBELLES_STATUT, TAILLES_PAGE, type FiltresApprenants } from "./apprenants";
@@ -47,13 +48,27 @@ export function StatutBadge({ statut }: { statut: Statut | null }) {
   return <p className={`fr-badge fr-badge--sm fr-badge--no-icon ${BADGES_STATUT[statut]}`}>{LIBELLES_STATUT[statut]}</p>;
 }
 
-/** A headline figure. */
-export function Chiffre({ valeur, libelle, detail, testId }: { valeur: ReactNode; libelle: string; detail?: string; testId?: string }) {
+/**
+ * A headline figure; with `href`, the whole tile leads to the list of what it counts (the link reads the figure and
+ * its label).
+ */
+export function Chiffre({ valeur, libelle, detail, testId, href }: { valeur: ReactNode; libelle: string; detail?: string; testId?: string; href?: string }) {
   return (
-    <div className="fr-tile stat-card" data-testid={testId}>
+    <div className={`fr-tile stat-card${href ? " fr-enlarge-link" : ""}`} data-testid={testId}>
       <div className="fr-tile__body">
-        <p className="fr-tile__title fr-h3 fr-mb-0">{valeur}</p>
-        <p className="fr-tile__desc">{libelle}</p>
+        <p className="fr-tile__title fr-h3 fr-mb-0">
+          {href ? (
+            <Link to={href}>
+              {valeur}
+              <span className="fr-sr-only">{` ${libelle}`}</span>
+            </Link>
+          ) : (
+            valeur
+          )}
+        </p>
+        <p className="fr-tile__desc" aria-hidden={href ? true : undefined}>
+          {libelle}
+        </p>
         {detail ? <p className="fr-tile__detail fr-text--xs">{detail}</p> : null}
       </div>
     </div>

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { NATURES } from "../../db/schema";
+import { ACADEMIE_CODES, DEPARTEMENT_PATTERN, DEPARTEMENTS_VALIDES, REGIONS } from "../indicateurs/filters";
 import { ANOMALIE_TYPES } from "./anomalies";
 import { CFD_PATTERN, normalizeRncp, normalizeSiret, normalizeUai, RNCP_PATTERN, SIRET_PATTERN, UAI_PATTERN } from "./codes";
 
@@ -21,14 +22,26 @@ const ouiNon = (label: string) =>
     .transform((v) => v === "oui" || v === "true")
     .optional();
 
-const territoire = {
-  region: z.string().regex(/^[0-9]{2}$/, { error: "code région invalide : 2 chiffres attendus (par exemple 84)" }).optional().describe("Code région (COG), par exemple 84"),
+/**
+ * The territory parameters: the codes the dashboards accept (app/indicateurs/filters.ts), not only their format — an
+ * unknown code (région 99, département 20) is refused with the valid codes, never answered with an empty list.
+ */
+export const territoire = {
+  region: z
+    .enum(REGIONS, { error: `code région inconnu (codes : ${REGIONS.join(", ")})` })
+    .optional()
+    .describe("Code région (COG), par exemple 84"),
   departement: z
     .string()
-    .regex(/^([0-9]{2}|2A|2B|97[1-6])$/, { error: "code département invalide : 01 à 95, 2A, 2B ou 971 à 976 attendu" })
+    .trim()
+    .toUpperCase()
+    .regex(DEPARTEMENT_PATTERN, { error: `code département inconnu (codes : ${DEPARTEMENTS_VALIDES})` })
     .optional()
     .describe("Code département, par exemple 69, 2A ou 974"),
-  academie: z.string().regex(/^[0-9]{2}$/, { error: "code académie invalide : 2 chiffres attendus (par exemple 10)" }).optional().describe("Code académie, par exemple 10 (Lyon)"),
+  academie: z
+    .enum(ACADEMIE_CODES as [string, ...string[]], { error: `code académie inconnu (codes : ${ACADEMIE_CODES.join(", ")})` })
+    .optional()
+    .describe("Code académie, par exemple 10 (Lyon)"),
   bassin_emploi: z
     .string()
     .regex(/^[0-9A-Z]{4}$/, { error: "code de bassin d'emploi invalide : 4 caractères attendus (zone d'emploi INSEE 2020)" })
@@ -134,8 +147,8 @@ export type OffresQuery = z.output<typeof offresQuerySchema>;
 
 export const anomaliesQuerySchema = z.object({
   type: z.enum(ANOMALIE_TYPES, { error: "type d'anomalie inconnu" }).optional(),
-  region: z.string().regex(/^[0-9]{2}$/, { error: "code région invalide" }).optional(),
-  departement: z.string().regex(/^([0-9]{2}|2A|2B|97[1-6])$/, { error: "code département invalide" }).optional(),
+  region: territoire.region,
+  departement: territoire.departement,
   page: pageParam,
 });
 

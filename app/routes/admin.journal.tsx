@@ -1,4 +1,4 @@
-import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { Input } from "@codegouvfr/react-dsfr/Input";
 import { Select } from "@codegouvfr/react-dsfr/Select";
@@ -6,10 +6,10 @@ import { Button } from "@codegouvfr/react-dsfr/Button";
 import { listAuditLog, parseAuditFilters } from "~/auth/admin.server";
 import { ACTION_LABELS, NAMED_LIST_LABELS, ORGANISATION_TYPE_LABELS } from "~/auth/labels";
 import { requireNationalAdmin } from "~/auth/policy.server";
-import { NO_STORE } from "~/auth/responses.server";
+import { NO_STORE, refusSiInvalide } from "~/auth/responses.server";
 import { AuthErrorBoundary, formatDateTime } from "~/auth/ui";
 import { dateIsoEnFrancais } from "~/ui/format";
-import { LIBELLES_STATUT, SIGNAUX } from "~/cfa/apprenants";
+import { ANNEES_COMPTEES, LIBELLES_STATUT, SIGNAUX } from "~/cfa/apprenants";
 import { titrePage } from "~/ui/erreur";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
@@ -20,10 +20,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await requireNationalAdmin(request, context.database);
   const filters = parseAuditFilters(new URL(request.url));
   const log = await listAuditLog(context.database, viewer, filters);
-  const page = { filters, ...log };
-  // A bad date is reported in its field and ignored: the page renders with the other filters, as a 400. Typed as
-  // the plain value (like withHeaders): Remix's single fetch unwraps it.
-  return data(page, { status: filters.errors.du || filters.errors.au ? 400 : 200 }) as unknown as typeof page;
+  // A bad list or date is reported in its field and ignored: the page renders with the other filters, as a 400.
+  return refusSiInvalide({ filters, ...log }, Object.values(filters.errors).filter(Boolean));
 }
 
 /** The filters' names as the pages call them (the log keeps the URL parameters' names). */
@@ -54,6 +52,7 @@ const FILTER_LABELS: Record<string, string> = {
 const VALUE_LABELS: Record<string, Record<string, string>> = {
   page: { doublons: "Doublons", transmissions: "Transmissions", qualite: "Qualité des données" },
   statut: LIBELLES_STATUT,
+  annee: { [ANNEES_COMPTEES]: "années comptées à la date" },
   signal: Object.fromEntries(Object.entries(SIGNAUX).map(([code, s]) => [code, s.libelle])),
 };
 
@@ -69,8 +68,7 @@ function describeFilters(filters: Record<string, unknown>): string {
 }
 
 export default function Journal() {
-  const { filters, entries, total, pageSize } = useLoaderData<typeof loader>();
-  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const { filters, entries, total, page: pageCourante, pages } = useLoaderData<typeof loader>();
   const pageUrl = (page: number) => {
     const params = new URLSearchParams();
     if (filters.email) params.set("email", filters.email);
@@ -89,7 +87,12 @@ export default function Journal() {
           <Input label="Utilisateur (e-mail)" nativeInputProps={{ name: "email", defaultValue: filters.email ?? "" }} />
         </div>
         <div className="fr-col-12 fr-col-md-3">
-          <Select label="Liste" nativeSelectProps={{ name: "liste", defaultValue: filters.list ?? "" }}>
+          <Select
+            label="Liste"
+            nativeSelectProps={{ name: "liste", defaultValue: filters.list ?? "" }}
+            state={filters.errors.liste ? "error" : "default"}
+            stateRelatedMessage={filters.errors.liste}
+          >
             <option value="">Toutes</option>
             {Object.entries(NAMED_LIST_LABELS).map(([k, v]) => (
               <option key={k} value={k}>
@@ -120,10 +123,10 @@ export default function Journal() {
       </Form>
       <p>
         {total} entrée{total > 1 ? "s" : ""}
-        {pages > 1 ? ` — page ${filters.page} sur ${pages}` : ""}.
+        {pages > 1 ? ` — page ${pageCourante} sur ${pages}` : ""}.
       </p>
       {entries.length === 0 ? (
-        <p className="fr-text--sm">{total === 0 ? "Aucun accès à une liste nominative ne correspond à ces critères." : "Aucune entrée sur cette page."}</p>
+        <p className="fr-text--sm">Aucun accès à une liste nominative ne correspond à ces critères.</p>
       ) : (
         <div className="fr-table fr-table--no-caption">
         <table tabIndex={0}>
@@ -157,13 +160,13 @@ export default function Journal() {
       )}
       {pages > 1 ? (
         <p>
-          {filters.page > 1 ? (
-            <Link className="fr-link fr-mr-3w" to={pageUrl(filters.page - 1)}>
+          {pageCourante > 1 ? (
+            <Link className="fr-link fr-mr-3w" to={pageUrl(pageCourante - 1)}>
               Page précédente
             </Link>
           ) : null}
-          {filters.page < pages ? (
-            <Link className="fr-link" to={pageUrl(filters.page + 1)}>
+          {pageCourante < pages ? (
+            <Link className="fr-link" to={pageUrl(pageCourante + 1)}>
               Page suivante
             </Link>
           ) : null}

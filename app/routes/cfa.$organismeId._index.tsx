@@ -2,6 +2,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireEspaceCfa } from "~/cfa/acces.server";
+import { ANNEES_COMPTEES } from "~/cfa/apprenants";
 import { accueilCfa } from "~/cfa/espace.server";
 import { Chiffre, formatDateHeure, libelleMode, titreEspace } from "~/cfa/ui";
 import { NO_STORE } from "~/auth/responses.server";
@@ -30,15 +31,17 @@ export default function AccueilEspace() {
     ["Certification Qualiopi", o.qualiopi ? "Oui" : "Non"],
     ["Réseaux", o.reseaux.length ? o.reseaux.join(", ") : "Aucun"],
   ];
-  const chiffres: { valeur: number; libelle: string; detail?: string; testId?: string }[] = [
+  // each counter leads to the list of exactly the learners it counts: the années scolaires counted today (domain.md)
+  const liste = (filtre: Record<string, string>) => `${base}/apprenants?${new URLSearchParams({ ...filtre, annee: ANNEES_COMPTEES })}`;
+  const chiffres: { valeur: number; libelle: string; detail?: string; testId?: string; href?: string }[] = [
     { valeur: c.apprenants, libelle: "Apprenants aujourd'hui", detail: "apprentis, inscrits sans contrat et rupturants", testId: "chiffre-apprenants" },
-    { valeur: c.apprentis, libelle: "Apprentis", testId: "chiffre-apprentis" },
-    { valeur: c.inscritsSansContrat, libelle: "Inscrits sans contrat" },
-    { valeur: c.rupturants, libelle: "Rupturants" },
-    { valeur: c.abandons, libelle: "Abandons" },
-    { valeur: c.finsDeFormation, libelle: "Fins de formation" },
-    { valeur: c.aRisque, libelle: "À risque", detail: "sans contrat, mineurs ou RQTH" },
-    { valeur: doublons, libelle: "Doublons probables" },
+    { valeur: c.apprentis, libelle: "Apprentis", testId: "chiffre-apprentis", href: liste({ statut: "APPRENTI" }) },
+    { valeur: c.inscritsSansContrat, libelle: "Inscrits sans contrat", testId: "chiffre-inscrits", href: liste({ statut: "INSCRIT" }) },
+    { valeur: c.rupturants, libelle: "Rupturants", testId: "chiffre-rupturants", href: liste({ statut: "RUPTURANT" }) },
+    { valeur: c.abandons, libelle: "Abandons", testId: "chiffre-abandons", href: liste({ statut: "ABANDON" }) },
+    { valeur: c.finsDeFormation, libelle: "Fins de formation", testId: "chiffre-fins", href: liste({ statut: "FIN_DE_FORMATION" }) },
+    { valeur: c.aRisque, libelle: "À risque", detail: "sans contrat, mineurs ou RQTH", testId: "chiffre-a-risque", href: liste({ signal: "a_risque" }) },
+    { valeur: doublons, libelle: "Doublons probables", testId: "chiffre-doublons", href: `${base}/doublons` },
   ];
   const mode = o.mode_transmission === "API" ? "API (ERP connecté)" : libelleMode(o.mode_transmission, "Non défini");
   return (
@@ -89,12 +92,12 @@ export default function AccueilEspace() {
         </div>
         <ul className="fr-btns-group fr-btns-group--inline-md fr-mt-2w">
           <li>
-            <Link className="fr-btn fr-btn--secondary" to={`${base}/apprenants?signal=a_risque`}>
+            <Link className="fr-btn fr-btn--secondary" to={liste({ signal: "a_risque" })}>
               Voir les apprenants à risque
             </Link>
           </li>
           <li>
-            <Link className="fr-btn fr-btn--secondary" to={`${base}/apprenants?statut=RUPTURANT`}>
+            <Link className="fr-btn fr-btn--secondary" to={liste({ statut: "RUPTURANT" })}>
               Voir les rupturants
             </Link>
           </li>

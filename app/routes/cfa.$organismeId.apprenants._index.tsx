@@ -6,11 +6,22 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { NO_STORE } from "~/auth/responses.server";
 import { journaliserConsultation, requireEspaceCfa } from "~/cfa/acces.server";
-import { DATE_STATUT_MAX, DATE_STATUT_MIN, LIBELLES_STATUT, SIGNAUX, SIGNAL_KEYS, STATUTS_APPRENANT, filtresPourJournal, parseFiltresApprenants } from "~/cfa/apprenants";
+import {
+  ANNEES_COMPTEES,
+  DATE_STATUT_MAX,
+  DATE_STATUT_MIN,
+  LIBELLES_STATUT,
+  SIGNAUX,
+  SIGNAL_KEYS,
+  STATUTS_APPRENANT,
+  filtresPourJournal,
+  libelleAnneesComptees,
+  parseFiltresApprenants,
+} from "~/cfa/apprenants";
 import { listerApprenants, optionsFiltres } from "~/cfa/apprenants.server";
 import { ChampRechercheApprenants, ChampTaillePage, LiensExport, StatutBadge, TriConserve, codesFormation, libelleAnneeFormation, titreEspace } from "~/cfa/ui";
 import { ErrorsAlert, Pagination, SearchButtons, SelectField, SortHeader, withParams } from "~/referentiel/components";
-import { todayIso } from "~/statut/annee-scolaire";
+import { anneesScolairesComptees, todayIso } from "~/statut/annee-scolaire";
 import { formatDate, pluriel } from "~/ui/format";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
@@ -38,6 +49,19 @@ export default function Apprenants() {
   const exportQuery = exportSearch === "?" ? "" : exportSearch;
   const sort = { tri: f.tri, ordre: f.ordre, search };
   const filtrant = Boolean(f.q || f.statut || f.signal || f.formation || f.anneeScolaire || f.anneeFormation !== undefined || f.formateur);
+  // the years the space holds, the counted years at the date (the home's counters lead here), and the chosen year
+  const annees = [
+    { value: ANNEES_COMPTEES, label: libelleAnneesComptees(f.date) },
+    ...[...new Set([...options.annees, ...(f.anneeScolaire && f.anneeScolaire !== ANNEES_COMPTEES ? [f.anneeScolaire] : [])])]
+      .sort((a, b) => b.localeCompare(a))
+      .map((a) => ({ value: a, label: a })),
+  ];
+  const libelleAnnee =
+    f.anneeScolaire === ANNEES_COMPTEES
+      ? ` (années scolaires comptées au ${formatDate(f.date)} : ${anneesScolairesComptees(f.date).join(" et ")})`
+      : f.anneeScolaire
+        ? ` (année scolaire ${f.anneeScolaire})`
+        : " (toutes années scolaires)";
   return (
     <>
       <h1 className="fr-h2">Apprenants</h1>
@@ -87,7 +111,7 @@ export default function Apprenants() {
             />
           </div>
           <div className="fr-col-12 fr-col-md-4">
-            <SelectField id="annee" name="annee" label="Année scolaire" value={f.anneeScolaire} empty="Toutes" options={options.annees.map((a) => ({ value: a, label: a }))} />
+            <SelectField id="annee" name="annee" label="Année scolaire" value={f.anneeScolaire} empty="Toutes" options={annees} />
           </div>
           <div className="fr-col-12 fr-col-md-8">
             <SelectField id="formation" name="formation" label="Formation" value={f.formation} empty="Toutes" options={options.formations} />
@@ -124,7 +148,7 @@ export default function Apprenants() {
       <div className="fr-grid-row fr-grid-row--middle fr-mb-1w">
         <p className="fr-col fr-mb-0" role="status" aria-live="polite" data-testid="nombre-apprenants">
           <strong>{pluriel(total, "dossier d'apprenant", "dossiers d'apprenants")}</strong>
-          {f.anneeScolaire ? ` (année scolaire ${f.anneeScolaire})` : " (toutes années scolaires)"}
+          {libelleAnnee}
           {f.date !== today ? ` — statut au ${formatDate(f.date)}` : ""}
         </p>
         {total > 0 ? (

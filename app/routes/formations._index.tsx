@@ -8,6 +8,7 @@ import { pageOrLast } from "~/shared/pagination";
 import { EmptyState, ErrorsAlert, Pagination, RegionSelect, ResultCount, SearchButtons, SearchField, SelectField, SortHeader } from "~/referentiel/components";
 import { NIVEAU_LABELS } from "~/referentiel/labels";
 import { formatDate } from "~/ui/format";
+import { refusSiInvalide } from "~/auth/responses.server";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = () => [{ title: "Catalogue des formations - Tableau de bord de l'apprentissage" }];
@@ -21,7 +22,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     pageOrLast(query.page, (p) => listFormations(context.database, { ...query, page: p })),
     territoiresOptions(context.database),
   ]);
-  return { query, errors, page, territoires, importeur: isNationalAdmin(viewer) };
+  // an unknown code or a bad value: reported, left out, and answered as a 400
+  return refusSiInvalide({ query, errors, page, territoires, importeur: isNationalAdmin(viewer) }, errors);
 }
 
 export default function Catalogue() {

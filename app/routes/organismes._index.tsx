@@ -7,6 +7,7 @@ import { pageOrLast } from "~/shared/pagination";
 import { DepartementSelect, EmptyState, ErrorsAlert, FraicheurBadge, Pagination, RegionSelect, ResultCount, SearchButtons, SearchField, SelectField, SortHeader } from "~/referentiel/components";
 import { ETAT_LABELS, FRAICHEUR_LABELS, NATURE_LABELS } from "~/referentiel/labels";
 import { formatDate } from "~/ui/format";
+import { refusSiInvalide } from "~/auth/responses.server";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = () => [{ title: "Répertoire des organismes - Tableau de bord de l'apprentissage" }];
@@ -18,7 +19,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     pageOrLast(query.page, (p) => listOrganismes(context.database, viewer, { ...query, page: p })),
     filtresDuRepertoire(context.database, viewer),
   ]);
-  return { query, errors, page, reseaux, territoires, scope: viewer.scope.kind, importeur: isNationalAdmin(viewer) };
+  // an unknown code or a bad value: reported, left out, and answered as a 400
+  return refusSiInvalide({ query, errors, page, reseaux, territoires, scope: viewer.scope.kind, importeur: isNationalAdmin(viewer) }, errors);
 }
 
 export default function Repertoire() {

@@ -8,6 +8,7 @@ import { territoiresOptions } from "~/referentiel/repertoire.server";
 import { DepartementSelect, EmptyState, ErrorsAlert, Pagination, RegionSelect, ResultCount, SelectField } from "~/referentiel/components";
 import { NATURE_LABELS } from "~/referentiel/labels";
 import { pageOrLast } from "~/shared/pagination";
+import { refusSiInvalide } from "~/auth/responses.server";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = () => [{ title: "Anomalies du référentiel - Tableau de bord de l'apprentissage" }];
@@ -21,7 +22,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     pageOrLast(query.page, (page) => listAnomalies(context.database, viewer, { ...query, page, limit: 50 })),
     territoiresOptions(context.database, viewer.scope),
   ]);
-  return { query, errors, result, territoires, national: viewer.scope.kind === "national" };
+  // an unknown code or a bad value: reported, left out, and answered as a 400
+  return refusSiInvalide({ query, errors, result, territoires, national: viewer.scope.kind === "national" }, errors);
 }
 
 export default function Anomalies() {

@@ -10,6 +10,7 @@ import { DepartementSelect, EmptyState, ErrorsAlert, Pagination, RegionSelect, R
 import { NATURE_LABELS } from "~/referentiel/labels";
 import { formatDate } from "~/ui/format";
 import { pageOrLast } from "~/shared/pagination";
+import { refusSiInvalide } from "~/auth/responses.server";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = () => [{ title: "Organismes qui ne transmettent pas - Tableau de bord de l'apprentissage" }];
@@ -23,7 +24,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     territoiresOptions(context.database, viewer.scope),
     reseauxConnus(context.database, viewer),
   ]);
-  return { query, errors, result, territoires, reseaux, national: viewer.scope.kind === "national" };
+  // an unknown code or a bad value: reported, left out, and answered as a 400
+  return refusSiInvalide({ query, errors, result, territoires, reseaux, national: viewer.scope.kind === "national" }, errors);
 }
 
 export default function NonTransmetteurs() {

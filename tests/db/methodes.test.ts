@@ -5,6 +5,7 @@
  * of app/routes without a default export) missing from the list below fails the first test. Needs `npm run -s build`.
  */
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
@@ -93,5 +94,49 @@ describe("read-only resource routes", () => {
     expect(page).toContain("Cette page ne reçoit pas de formulaire : ouvrez-la depuis son lien ou depuis le menu.");
     // nor in the hydration data: no English message naming the route module
     expect(html).not.toMatch(/You made a POST|did not provide an `action`/);
+  });
+});
+
+/**
+ * A raw HTTP exchange (what fetch cannot send): the pieces written 50 ms apart, the whole answer read until the server
+ * closes.
+ */
+function brut(baseUrl: string, ...morceaux: string[]): Promise<string> {
+  const { port, hostname } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => morceaux.forEach((m, i) => setTimeout(() => socket.writable && socket.write(m), i * 50)));
+    let recu = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (d: string) => (recu += d));
+    socket.on("error", reject);
+    socket.on("close", () => resolve(recu));
+  });
+}
+
+describe.skipIf(!built)("requests Node's HTTP parser refuses before the app", () => {
+  it("a very long address (431): a short French page saying so, the connection closed", async () => {
+    const res = await fetch(`${app.baseUrl}/organismes?q=${"é".repeat(3000)}`);
+    expect(res.status).toBe(431);
+    expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(res.headers.get("connection")).toBe("close");
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+    const html = await res.text();
+    expect(html).toContain('<html lang="fr">');
+    expect(html).toContain("L'adresse demandée est trop longue");
+    // the server still answers the next request
+    expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(200);
+  });
+
+  it("a request it cannot read (400): a French page, the connection closed", async () => {
+    const reponse = await brut(app.baseUrl, "N'IMPORTE QUOI\r\n\r\n");
+    expect(reponse).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(reponse).toContain("Connection: close");
+    expect(reponse).toContain("La requête reçue est mal formée");
+  });
+
+  it("headers sent slowly past the limit: the whole answer arrives, not a reset", async () => {
+    const reponse = await brut(app.baseUrl, `GET /organismes?q=${"a".repeat(10_000)}`, "b".repeat(10_000), `${"c".repeat(10_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    expect(reponse).toMatch(/^HTTP\/1\.1 431 /);
+    expect(reponse).toContain("L'adresse demandée est trop longue");
   });
 });

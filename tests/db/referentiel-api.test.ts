@@ -120,7 +120,7 @@ describe("répertoire queries", () => {
     if (bad.ok) return;
     expect(bad.errors).toEqual([
       expect.stringMatching(/^paramètre inconnu « regoin »/),
-      "paramètre « region » : code région invalide : 2 chiffres attendus (par exemple 84) (reçu « 999 »)",
+      "paramètre « region » : code région inconnu (codes : 01, 02, 03, 04, 06, 11, 24, 27, 28, 32, 44, 52, 53, 75, 76, 84, 93, 94) (reçu « 999 »)",
       expect.stringMatching(/^paramètre « nature » : nature inconnue/),
       "paramètre « limit » : 500 au maximum (reçu « 5000 »)",
     ]);
@@ -251,6 +251,49 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
     const err = await bad.json();
     expect(err.erreur).toMatch(/^Paramètres invalides : paramètre inconnu « foo »/);
     expect(err.details).toContain("paramètre « page » : 1 au minimum (reçu « 0 »)");
+  });
+
+  it("an unknown territory code (région 99, département 20, académie 05) is refused: 400 naming the parameter and the codes, never an empty list", async () => {
+    await createUser(t.database, {
+      email: "territoires@test.fr",
+      password: PASSWORD,
+      prenom: "Test",
+      nom: "Territoires",
+      role: "admin",
+      organisation: { type: "ADMINISTRATEUR" },
+    });
+    const national = new Browser(app.baseUrl);
+    expect((await national.login("territoires@test.fr", PASSWORD)).status).toBe(302);
+    const regions = "code région inconnu (codes : 01, 02, 03, 04, 06, 11, 24, 27, 28, 32, 44, 52, 53, 75, 76, 84, 93, 94) (reçu « 99 »)";
+    const departements = "code département inconnu (codes : 01 à 95, 2A, 2B, 971 à 974, 976) (reçu « 20 »)";
+    const cas: [string, string][] = [
+      ["/organismes?region=99", `paramètre « region » : ${regions}`],
+      ["/organismes?departement=20", `paramètre « departement » : ${departements}`],
+      ["/organismes?academie=05", "paramètre « academie » : code académie inconnu (codes : 01, 02,"],
+      ["/formations?region=99", `paramètre « region » : ${regions}`],
+      ["/referentiel/non-transmetteurs?region=99", `paramètre « region » : ${regions}`],
+      ["/referentiel/non-transmetteurs?departement=20", `paramètre « departement » : ${departements}`],
+      ["/referentiel/anomalies?region=99", `paramètre « region » : ${regions}`],
+      ["/referentiel/anomalies?departement=20", `paramètre « departement » : ${departements}`],
+    ];
+    for (const [chemin, message] of cas) {
+      const reponse = await national.get(chemin);
+      expect(reponse.status, chemin).toBe(400);
+      const html = await reponse.text();
+      expect(html, chemin).toContain("Certains filtres sont invalides");
+      expect(html, chemin).toContain(message);
+      expect(html, chemin).not.toContain("Tous les organismes de ce périmètre transmettent leurs effectifs");
+    }
+    for (const chemin of ["/api/v1/organismes?departement=20", "/api/v1/organismes?region=99", "/api/v1/formations?region=99", "/api/v1/offres?academie=05"]) {
+      const reponse = await fetch(`${app.baseUrl}${chemin}`);
+      expect(reponse.status, chemin).toBe(400);
+      expect((await reponse.json()).details, chemin).toEqual([expect.stringMatching(/^paramètre « (region|departement|academie) » : code (région|département|académie) inconnu \(codes : /)]);
+    }
+    expect((await national.get("/referentiel/non-transmetteurs.csv?region=99")).status).toBe(400);
+    // the valid codes still apply, a lower-case Corsican département too
+    expect((await fetch(`${app.baseUrl}/api/v1/organismes?departement=69`)).status).toBe(200);
+    expect((await fetch(`${app.baseUrl}/api/v1/organismes?departement=2a`)).status).toBe(200);
+    expect((await national.get("/referentiel/non-transmetteurs?region=84")).status).toBe(200);
   });
 
   it("GET /api/v1/formations", async () => {

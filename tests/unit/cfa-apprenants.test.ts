@@ -1,6 +1,6 @@
 /** URL parameters and signals of the CFA learners' list (app/cfa/apprenants.ts), and the ERP instructions. */
 import { describe, expect, it } from "vitest";
-import { filtresPourJournal, libelleSignal, parseFiltresApprenants } from "../../app/cfa/apprenants";
+import { ANNEES_COMPTEES, filtresPourJournal, libelleAnneesComptees, libelleSignal, parseFiltresApprenants } from "../../app/cfa/apprenants";
 import { instructionsErp, normaliserErp, SANS_ERP } from "../../app/cfa/erp";
 
 const TODAY = "2025-11-20";
@@ -45,6 +45,13 @@ describe("parseFiltresApprenants", () => {
     expect(filtres).toEqual({ date: TODAY, tri: "nom", ordre: "asc", page: 1, limit: 25 });
     expect(erreurs).toHaveLength(7);
     expect(erreurs[0]).toMatch(/date/);
+  });
+  it("« comptees »: the années scolaires the counters count at the list's date", () => {
+    expect(parse(`annee=${ANNEES_COMPTEES}&statut=RUPTURANT`)).toMatchObject({ filtres: { anneeScolaire: "comptees", statut: "RUPTURANT" }, erreurs: [] });
+    expect(libelleAnneesComptees("2026-03-15")).toBe("Comptées au 15/03/2026 (2025-2026 et 2026-2026)");
+    expect(parse("annee=toutes").erreurs).toEqual([
+      "L'année scolaire doit s'écrire AAAA-AAAA (ex. 2024-2025), ou « comptees » pour les années comptées à la date du statut.",
+    ]);
   });
   it("a real date out of the accepted range is told the range, not that it is invalid", () => {
     expect(parse("date=1990-01-01").erreurs).toEqual([
