@@ -9,6 +9,7 @@ import { academies, departements, organisations, organismes, regions, ORGANISATI
 import { isValidSiret, isValidUai, normalizeSiret, normalizeUai } from "../referentiel/codes";
 import { ORGANISATION_TYPE_LABELS, SCOPE_FIELD_OF_TYPE } from "./labels";
 import { nomAcademie } from "../referentiel/labels";
+import { simplifyName } from "../referentiel/import-common.server";
 
 export type Organisation = typeof organisations.$inferSelect;
 
@@ -157,16 +158,6 @@ export async function resolveOrganisationInput(database: Database, input: Organi
 /** Below this many réseaux in the référentiel, the message of an unknown one lists them all. */
 const RESEAUX_LISTES = 10;
 
-/** "Réseau Léo-Lagrange" → "reseau leo lagrange": names compared without case, accents nor punctuation. */
-function nomCompare(nom: string): string {
-  return nom
-    .normalize("NFD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, " ")
-    .trim();
-}
-
 /** Edit distance (insertions, deletions, substitutions) between two short names. */
 function distance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -187,10 +178,10 @@ async function messageReseauInconnu(database: Database, nom: string): Promise<st
   const connus = (await database.rows<{ reseau: string }>(sql`select distinct unnest(reseaux) as reseau from organismes`))
     .map((r) => r.reseau)
     .sort((a, b) => a.localeCompare(b, "fr"));
-  const cherche = nomCompare(nom);
+  const cherche = simplifyName(nom);
   const proches = connus
     .map((reseau) => {
-      const n = nomCompare(reseau);
+      const n = simplifyName(reseau);
       const d = distance(cherche, n);
       const proche = d <= Math.max(2, Math.floor(cherche.length / 4)) || (cherche.length >= 3 && (n.includes(cherche) || cherche.includes(n)));
       return { reseau, d, proche };
