@@ -3,9 +3,9 @@
  * organisme and the file), step "apercu" (?id=…: the mapping, adjustable, and the preview of every row's errors
  * cell by cell), step "resultat" (after the import).
  */
-import { MaxPartSizeExceededError, redirect, unstable_createMemoryUploadHandler, unstable_parseMultipartFormData } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import type { Database } from "../../db/client.server";
-import { csrfToken, isCsrfValid } from "../auth/csrf.server";
+import { csrfToken, requireValidForm } from "../auth/csrf.server";
 import { logNamedListAccess } from "../auth/policy.server";
 import { withHeaders } from "../auth/responses.server";
 import {
@@ -179,18 +179,13 @@ export async function televersementAction(request: Request, database: Database):
   const access = await uploadAccess(request, database);
   let formData: FormData;
   try {
-    const contentType = request.headers.get("content-type") ?? "";
-    formData = contentType.startsWith("multipart/form-data")
-      ? await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: MAX_UPLOAD_BYTES }))
-      : await request.formData();
+    // read within its limits (a Content-Length over them refused before anything is read), the token checked
+    formData = await requireValidForm(request, database, { maxFileBytes: MAX_UPLOAD_BYTES });
   } catch (error) {
-    if (error instanceof MaxPartSizeExceededError) {
-      return { error: `Fichier trop volumineux : ${MAX_UPLOAD_BYTES / 1024 / 1024} Mo au plus. Découpez-le en plusieurs fichiers.`, champ: "fichier" };
-    }
-    return { error: "Le formulaire envoyé est illisible : recommencez." };
-  }
-  if (!(await isCsrfValid(request, database, formData))) {
-    return { error: "Le formulaire a expiré ou ne provient pas de ce site : rechargez la page et recommencez." };
+    if (!(error instanceof Response)) throw error;
+    if (error.status === 413) return { error: await error.text(), champ: "fichier" };
+    if (error.status === 403) return { error: "Le formulaire a expiré ou ne provient pas de ce site : rechargez la page et recommencez." };
+    return { error: await error.text() };
   }
   const intent = formData.get("intent");
   try {
