@@ -6,6 +6,7 @@ import { csrfToken } from "~/auth/csrf.server";
 import { CsrfInput } from "~/auth/ui";
 import { getImportJob, recentImportJobs, type ImportJob } from "~/referentiel/import-jobs.server";
 import { actionImports, type ImportsActionData } from "~/referentiel/imports-admin.server";
+import { pluriel } from "~/ui/format";
 import { IMPORT_KINDS, MAX_IMPORT_BYTES, nonImportees, unitesAccordees } from "~/referentiel/import-libelles";
 
 export const meta: MetaFunction = () => [{ title: "Imports du référentiel - Administration - Tableau de bord de l'apprentissage" }];
@@ -75,7 +76,7 @@ function ImportProgressView({ job }: { job: ImportJob }) {
           Import terminé : {s.fileName} ({s.format})
         </h2>
         <p>
-          {unitesAccordees(s.lines, unit, "lu")} en {(s.durationMs / 1000).toFixed(1)} s — {s.created} créé(s), {s.updated} mis à jour, {s.unchanged} inchangé(s)
+          {unitesAccordees(s.lines, unit, "lu")} en {(s.durationMs / 1000).toFixed(1)} s — {pluriel(s.created, "créé")}, {s.updated} mis à jour, {pluriel(s.unchanged, "inchangé")}
           {s.skipped ? `, ${s.skipped} ignoré(s)` : ""}, {unitesAccordees(rejectedLines, unit, "rejeté")}.
         </p>
       </div>
@@ -250,7 +251,7 @@ export default function AdminImports() {
                     <Link to={`?import=${j.id}`}>{j.fileName}</Link>
                   </td>
                   <td>{j.startedBy}</td>
-                  <td>{!j.finishedAt ? "En cours" : j.error ? "Échec (rien n'a été modifié)" : `${j.created} créé(s), ${j.updated} mis à jour, ${j.rejected} rejet(s)`}</td>
+                  <td>{!j.finishedAt ? "En cours" : j.error ? "Échec (rien n'a été modifié)" : `${pluriel(j.created ?? 0, "créé")}, ${j.updated} mis à jour, ${pluriel(j.rejected ?? 0, "rejet")}`}</td>
                 </tr>
               ))}
             </tbody>

@@ -158,8 +158,8 @@ describe.skipIf(!available)("référentiel import from the admin page, in the br
     await page.locator('[data-testid="import-resume"]').waitFor({ timeout: 30_000 });
     const resume = await page.locator('[data-testid="import-resume"]').textContent();
     expect(resume).toContain("catalogue-navigateur.csv");
-    expect(resume).toMatch(/300 créé\(s\)/);
-    expect(resume).toMatch(/1 ligne\(s\) rejetée\(s\)/);
+    expect(resume).toMatch(/300 créés, 0 mis à jour, 0 inchangé,/);
+    expect(resume).toMatch(/1 ligne rejetée/);
     await screenshot(page, "admin-import-resume");
     expect(errors).toEqual([]);
     await page.close();
