@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, count, eq, isNotNull } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { texte } from "../helpers/http";
 import { serveApp } from "../helpers/browser";
 import { authTokens, namedListAccessLog, organisations, signupRequests, users } from "../../db/schema";
 import { mailOutbox } from "../../app/auth/mail.server";
@@ -34,18 +35,6 @@ async function signedIn(persona: Persona): Promise<Browser> {
   return browser;
 }
 
-/** The text of a page, tags removed and entities decoded (enough to look for a French message). */
-function texte(html: string): string {
-  return html
-    .replace(/<script[\s\S]*?<\/script>/g, " ")
-    .replace(/<[^>]+>/g, " ")
-    .replace(/&#x27;|&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, "&")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/\s+/g, " ");
-}
 
 describe("audit log filters (/admin/journal)", () => {
   beforeAll(async () => {

@@ -3,11 +3,11 @@
  * dd/MM/yyyy), automatic mapping, preview cell by cell, import through the pipeline (source FICHIER), template,
  * and the whole flow over HTTP (demo mode, CSRF). HTTP parts need `npm run -s build` first.
  */
-import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { serveApp } from "../helpers/browser";
+import { postSansFin } from "../helpers/http";
 import type { Viewer } from "../../app/auth/policy.server";
 import { createUser } from "../../app/auth/accounts.server";
 import { createSession } from "../../app/auth/session.server";
@@ -979,45 +979,16 @@ describe("the page over HTTP", () => {
           `--${boundary}\r\nContent-Disposition: form-data; name="intent"\r\n\r\nteleverser\r\n` +
           `--${boundary}\r\nContent-Disposition: form-data; name="fichier"; filename="enorme.csv"\r\nContent-Type: text/csv\r\n\r\nNom;Prénom\n`,
       );
-      const declared = 50 * 1024 * 1024;
-      const url = new URL("/televersement", app.baseUrl);
-      let sent = 0;
-      const answer = await new Promise<{ status: number; body: string }>((resolve) => {
-        const req = http.request(
-          {
-            host: url.hostname,
-            port: url.port,
-            path: url.pathname,
-            method: "POST",
-            headers: { cookie, "content-type": `multipart/form-data; boundary=${boundary}`, "content-length": String(declared) },
-          },
-          (res) => {
-            let body = "";
-            res.setEncoding("utf8");
-            res.on("data", (c: string) => (body += c));
-            res.on("end", () => {
-              resolve({ status: res.statusCode ?? 0, body });
-              req.destroy();
-            });
-          },
-        );
-        req.on("error", () => {});
-        // no answer while the body is not all sent: the server waits for the 50 Mo (it must not)
-        setTimeout(() => {
-          req.destroy();
-          resolve({ status: 0, body: "pas de réponse avant la fin de l'envoi" });
-        }, 15_000);
-        req.write(debut);
-        sent += debut.length;
-        const chunk = Buffer.alloc(64 * 1024, "x");
-        for (let i = 0; i < 4; i++) {
-          req.write(chunk);
-          sent += chunk.length;
-        }
-      });
+      // no answer while the body is not all sent would mean the server waits for the 50 Mo (it must not)
+      const answer = await postSansFin(
+        new URL("/televersement", app.baseUrl),
+        { cookie, "content-type": `multipart/form-data; boundary=${boundary}` },
+        debut,
+        50 * 1024 * 1024,
+      );
       expect(answer.body).toMatch(/<p class="fr-error-text" id="fichier-erreur">Le fichier dépasse 10 Mo, la taille maximale acceptée/);
       expect(answer.status).toBe(200);
-      expect(sent).toBeLessThan(1024 * 1024);
+      expect(answer.sent).toBeLessThan(1024 * 1024);
     } finally {
       await app.close();
     }

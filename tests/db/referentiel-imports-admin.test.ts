@@ -3,11 +3,11 @@
  * the background, its progress then its summary are recorded in `imports_referentiel` (any server process answers
  * the polling; the log survives restarts); an import whose process stopped reads as interrupted.
  */
-import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { serveApp } from "../helpers/browser";
+import { postSansFin, texte } from "../helpers/http";
 import { Browser, emailOf, PASSWORD, seedAccounts, seedReferentiel } from "./auth-fixtures";
 import { INTERRUPTED_MESSAGE, recentImportJobs, waitForImport } from "../../app/referentiel/import-jobs.server";
 import { writeXlsx } from "../../app/shared/xlsx.server";
@@ -127,16 +127,6 @@ describe("référentiel imports from the admin page", () => {
   });
 });
 
-/** The text of a page, tags removed and entities decoded. */
-function texte(html: string): string {
-  return html
-    .replace(/<script[\s\S]*?<\/script>/g, " ")
-    .replace(/<[^>]+>/g, " ")
-    .replace(/&#x27;|&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, "&")
-    .replace(/\s+/g, " ");
-}
 
 describe("a file too large is refused before it is read", () => {
   it("a Content-Length over 200 Mo: a French 413 on the page, answered before the body is sent", async () => {
@@ -147,41 +137,17 @@ describe("a file too large is refused before it is read", () => {
         `--${boundary}\r\nContent-Disposition: form-data; name="type"\r\n\r\norganismes\r\n` +
         `--${boundary}\r\nContent-Disposition: form-data; name="fichier"; filename="enorme.csv"\r\nContent-Type: text/csv\r\n\r\nsiret;raison_sociale\n`,
     );
-    const declared = 210 * 1024 * 1024;
-    const url = new URL("/admin/imports", app.baseUrl);
-    let sent = 0;
-    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = http.request(
-        { host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { cookie: admin.cookieHeader(), "content-type": `multipart/form-data; boundary=${boundary}`, "content-length": String(declared) } },
-        (res) => {
-          let body = "";
-          res.setEncoding("utf8");
-          res.on("data", (c: string) => (body += c));
-          res.on("end", () => {
-            resolve({ status: res.statusCode ?? 0, body });
-            req.destroy();
-          });
-        },
-      );
-      req.on("error", (e) => (sent < declared ? undefined : reject(e)));
-      // no answer while the body is not all sent: the server waits for the 210 Mo (it must not)
-      setTimeout(() => {
-        req.destroy();
-        resolve({ status: 0, body: "pas de réponse avant la fin de l'envoi" });
-      }, 15_000);
-      req.write(debut);
-      sent += debut.length;
-      // a little more of the file, never the 210 Mo: the answer must not wait for them
-      const chunk = Buffer.alloc(64 * 1024, "x");
-      for (let i = 0; i < 4; i++) {
-        req.write(chunk);
-        sent += chunk.length;
-      }
-    });
+    // no answer while the body is not all sent would mean the server waits for the 210 Mo (it must not)
+    const answer = await postSansFin(
+      new URL("/admin/imports", app.baseUrl),
+      { cookie: admin.cookieHeader(), "content-type": `multipart/form-data; boundary=${boundary}` },
+      debut,
+      210 * 1024 * 1024,
+    );
     expect(answer.status).toBe(413);
     expect(texte(answer.body)).toContain("Le fichier dépasse 200 Mo");
     expect(texte(answer.body)).toContain("Imports du référentiel");
-    expect(sent).toBeLessThan(1024 * 1024);
+    expect(answer.sent).toBeLessThan(1024 * 1024);
   }, 60_000);
 
   it("without a Content-Length, the file is cut while it streams, at the limit (nothing read beyond)", async () => {
