@@ -1,13 +1,14 @@
 /**
  * Named export of a CFA's learners (issue 7, item 8): the list's filters, every row, with the statut and the
- * dropout signals at the date. CSV (UTF-8 with BOM, `;`, streamed page by page) or XLSX. Each download is written
+ * dropout signals at the date. CSV (UTF-8 with BOM, `;`, streamed page by page; dates JJ/MM/AAAA) or XLSX (real
+ * dates, codes as text: decision 019). Each download is written
  * to the audit log of named lists (list "tous", action "download", the filters and the row count) before the
  * first byte is sent. Contact fields only when the viewer may see them (canSeeContacts).
  */
 import type { Database } from "../../db/client.server";
 import { logNamedListAccess, type NamedList, type Viewer } from "../auth/policy.server";
 import { NO_STORE } from "../auth/responses.server";
-import { toCsv, type CsvValue } from "../shared/csv";
+import { dateValue, toCsv, type CsvValue } from "../shared/csv";
 import { XLSX_CONTENT_TYPE, writeXlsx } from "../shared/xlsx.server";
 import type { EspaceCfa } from "./acces.server";
 import { LIBELLES_STATUT, filtresPourJournal, type FiltresApprenants } from "./apprenants";
@@ -43,12 +44,6 @@ function colonnes(contacts: boolean): string[] {
   ];
 }
 
-function jj(iso: string | null): string {
-  if (!iso) return "";
-  const [y, m, d] = iso.slice(0, 10).split("-");
-  return `${d}/${m}/${y}`;
-}
-
 const ouiNon = (b: boolean) => (b ? "oui" : "non");
 
 function cellules(l: LigneApprenant, date: string, contacts: boolean): CsvValue[] {
@@ -57,7 +52,7 @@ function cellules(l: LigneApprenant, date: string, contacts: boolean): CsvValue[
   return [
     l.nom,
     l.prenom,
-    jj(l.dateDeNaissance),
+    dateValue(l.dateDeNaissance),
     l.idErpApprenant,
     l.anneeScolaire,
     l.anneeFormation,
@@ -65,9 +60,9 @@ function cellules(l: LigneApprenant, date: string, contacts: boolean): CsvValue[
     l.formationCfd,
     l.formationRncp,
     l.organismeFormateur,
-    jj(l.dateEntreeFormation),
-    jj(l.dateFinFormation),
-    jj(date),
+    dateValue(l.dateEntreeFormation),
+    dateValue(l.dateFinFormation),
+    dateValue(date),
     l.statut ? LIBELLES_STATUT[l.statut] : "",
     l.joursSansContrat,
     ouiNon(rupturant),

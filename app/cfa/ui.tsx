@@ -4,6 +4,7 @@ import { Link } from "@remix-run/react";
 import type { Statut } from "../statut/engine";
 import { SelectField } from "../referentiel/components";
 import { BADGES_STATUT, LIBELLES_STATUT, TAILLES_PAGE, type FiltresApprenants } from "./apprenants";
+import { CONSEIL_XLSX } from "../ui/format";
 
 /** A learner's formation codes: "CFD 50022141 · RNCP12345", "" without any. */
 export function codesFormation(cfd: string | null, rncp: string | null): string {
@@ -121,16 +122,21 @@ export function TriConserve({ f }: { f: Pick<FiltresApprenants, "tri" | "ordre">
   );
 }
 
-/** The CSV and Excel exports of a list (`href` without extension; `query` the list's filters). */
+/** The CSV and Excel exports of a list (`href` without extension; `query` the list's filters), and which to open in Excel. */
 export function LiensExport({ href, query }: { href: string; query: string }) {
   return (
-    <p className="fr-col-auto fr-mb-0">
-      <a className="fr-link fr-icon-download-line fr-link--icon-left fr-mr-2w" href={`${href}.csv${query}`} download>
-        Exporter (CSV)
-      </a>
-      <a className="fr-link fr-icon-download-line fr-link--icon-left" href={`${href}.xlsx${query}`} download>
-        Exporter (Excel)
-      </a>
-    </p>
+    <div className="fr-col-auto">
+      <p className="fr-mb-0">
+        <a className="fr-link fr-icon-download-line fr-link--icon-left fr-mr-2w" href={`${href}.csv${query}`} download>
+          Exporter (CSV)
+        </a>
+        <a className="fr-link fr-icon-download-line fr-link--icon-left" href={`${href}.xlsx${query}`} download>
+          Exporter (Excel)
+        </a>
+      </p>
+      <p className="fr-text--xs fr-mb-0" data-testid="conseil-xlsx">
+        {CONSEIL_XLSX}
+      </p>
+    </div>
   );
 }

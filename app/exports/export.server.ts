@@ -2,8 +2,9 @@
  * Exports of the indicators for the national team (ADMINISTRATEUR, OPERATEUR_PUBLIC_NATIONAL): breakdowns, a date
  * or a range of months, the dashboards' filters; CSV (UTF-8 with BOM, `;`) or XLSX, streamed: one indicator query
  * per (breakdown, date), its rows written out before the next one is asked, so memory holds one breakdown at a time
- * whatever the size of the file. The rows are for reuse: "Mois" is AAAA-MM, "Date" AAAA-MM-JJ (ISO 8601), counts are
- * plain integers (the page's preview shows them in French, libelles.ts `celluleApercu`); a niveau's label is the
+ * whatever the size of the file. The rows are for reuse: "Mois (AAAA-MM)" is the format of the debut= and fin=
+ * filters, "Date (JJ/MM/AAAA)" a date as Excel in French reads it in a CSV and a real date in an XLSX (decision 019),
+ * counts are plain integers (the page's preview shows them in French, libelles.ts `celluleApercu`); a niveau's label is the
  * dashboards' (app/tableaux/options.ts `libelleNiveau`). A filtered export says so: its file name carries the filters
  * (`-region-84-niveau-3`), each row names them in French (last column, "Filtres", as the dashboards' tags name them),
  * and the XLSX "Paramètres" sheet lists them one per line.
@@ -27,16 +28,16 @@ import {
   type IndicateursFilters,
 } from "../indicateurs/filters";
 import { indicateurs, type LigneRepartition } from "../indicateurs/indicateurs.server";
-import { toCsv, type CsvValue } from "../shared/csv";
+import { dateValue, toCsv, type CsvValue } from "../shared/csv";
 import { XLSX_CONTENT_TYPE } from "../shared/xlsx.server";
 import { todayIso } from "../statut/annee-scolaire";
-import { COLONNES_EXPORT, LIBELLES_REPARTITION, MOIS_MAX, REPARTITIONS_EXPORT, type RepartitionExport } from "./libelles";
+import { COLONNES_EXPORT, ENTETE_EXPORT, LIBELLES_REPARTITION, MOIS_MAX, REPARTITIONS_EXPORT, type RepartitionExport } from "./libelles";
 import { xlsxEnFlux, type FeuilleFlux } from "./xlsx-flux.server";
 import { libelleNiveau } from "../tableaux/options";
 import { libellesFiltres, type LibelleFiltre } from "../tableaux/page.server";
 import { formatDate, majuscule } from "../ui/format";
 
-export { COLONNES_EXPORT, LIBELLES_REPARTITION, MOIS_MAX, REPARTITIONS_EXPORT, type RepartitionExport };
+export { COLONNES_EXPORT, ENTETE_EXPORT, LIBELLES_REPARTITION, MOIS_MAX, REPARTITIONS_EXPORT, type RepartitionExport };
 
 export interface ParametresExport {
   repartitions: RepartitionExport[];
@@ -154,7 +155,7 @@ function ligne(
 ): CsvValue[] {
   return [
     d.mois,
-    d.date,
+    dateValue(d.date),
     majuscule(LIBELLES_REPARTITION[repartition].replace(/^Par /, "").replace(/^Total.*/, "Total")),
     codePublic(repartition, l),
     repartition === "niveau" && l.code ? libelleNiveau(l.code) : l.libelle,
@@ -295,7 +296,7 @@ function flux(gen: AsyncGenerator<Uint8Array | string>): ReadableStream<Uint8Arr
 }
 
 async function* csvEnFlux(database: Database, viewer: Viewer, p: ParametresExport, today: string): AsyncGenerator<string> {
-  yield toCsv([COLONNES_EXPORT]);
+  yield toCsv([ENTETE_EXPORT]);
   for (const r of p.repartitions) {
     let lot: CsvValue[][] = [];
     for await (const l of lignesExport(database, viewer, p, r, today)) {
@@ -328,7 +329,7 @@ function feuillesXlsx(database: Database, viewer: Viewer, p: ParametresExport, t
     ...p.repartitions.map((r) => ({
       nom: LIBELLES_REPARTITION[r].replace(" (sans répartition)", ""),
       lignes: (async function* () {
-        yield COLONNES_EXPORT;
+        yield ENTETE_EXPORT;
         yield* lignesExport(database, viewer, p, r, today);
       })(),
     })),

@@ -1,5 +1,6 @@
 /** Labels and columns of the indicator exports (browser-safe: the page shows them). */
 import { REPARTITIONS } from "../indicateurs/filters";
+import { dateJjMmAaaa, type CsvValue } from "../shared/csv";
 import { dateIsoEnFrancais, formatMois, formatNombre } from "../ui/format";
 
 export const REPARTITIONS_EXPORT = ["total", ...REPARTITIONS] as const;
@@ -46,13 +47,21 @@ export const COLONNES_EXPORT = [
   "Filtres",
 ];
 
+/** The format of the columns that need it, said in the files' header (decision 019). */
+const FORMATS_COLONNES: Partial<Record<string, string>> = { Mois: "AAAA-MM", Date: "JJ/MM/AAAA" };
+
+/** The files' header: the columns, with their format when it is not obvious ("Mois (AAAA-MM)", "Date (JJ/MM/AAAA)"). */
+export const ENTETE_EXPORT = COLONNES_EXPORT.map((c) => (FORMATS_COLONNES[c] ? `${c} (${FORMATS_COLONNES[c]})` : c));
+
 /**
  * A row of the export as the page's preview shows it, in French: "novembre 2026", "15/11/2026", "1 234" (the files
- * keep "2026-11", "2026-11-15" and plain numbers, for reuse).
+ * keep "2026-11" — the format of the debut= and fin= filters —, write the date 15/11/2026 in a CSV and as a real date
+ * in an XLSX, and plain numbers, for reuse).
  */
-export function celluleApercu(valeur: string | number | boolean | null | undefined, colonne: number): string {
+export function celluleApercu(valeur: CsvValue, colonne: number): string {
   if (valeur === null || valeur === undefined || valeur === "") return "";
   if (typeof valeur === "number") return formatNombre(valeur);
+  if (typeof valeur === "object") return dateJjMmAaaa(valeur);
   const s = String(valeur);
   switch (COLONNES_EXPORT[colonne]) {
     case "Mois":

@@ -2,12 +2,14 @@
  * An XLSX workbook written as a stream: rows are deflated as they come, so a national export never sits in
  * memory. A ZIP with data descriptors (sizes and CRC after each entry), inline strings (no shared strings table
  * to accumulate), the sheets first and the workbook parts at the end (when the sheet list is known: a sheet past
- * Excel's 1,048,576 rows continues in a new one). Read back by app/shared/xlsx.server.ts `readXlsx`.
+ * Excel's 1,048,576 rows continues in a new one). Dates (DateValue) are real Excel dates, as in `writeXlsx`; a
+ * column whose first row after the header holds a date is made wide enough to show it (the sheet's columns are
+ * written before its rows). Read back by app/shared/xlsx.server.ts `readXlsx`.
  */
 import { once } from "node:events";
 import { createDeflateRaw, crc32 } from "node:zlib";
-import { columnLetter } from "../shared/csv";
-import { encodeXml, type XlsxCell } from "../shared/xlsx.server";
+import { columnLetter, isDateValue } from "../shared/csv";
+import { XLSX_STYLES, XLSX_STYLE_BOLD, dateColumnsOf, encodeXml, xlsxDateCell, xlsxDateColumns, type XlsxCell } from "../shared/xlsx.server";
 
 export interface FeuilleFlux {
   nom: string;
@@ -31,12 +33,15 @@ const DOS_DATE = (0 << 9) | (1 << 5) | 1; // 1980-01-01
 
 function cellule(value: XlsxCell, ref: string, gras: boolean): string {
   if (value === null || value === undefined || value === "") return "";
-  const style = gras ? ' s="1"' : "";
+  const style = gras ? ` s="${XLSX_STYLE_BOLD}"` : "";
+  const texte = (s: string) => {
+    const space = /^\s|\s$/.test(s) ? ' xml:space="preserve"' : "";
+    return `<c r="${ref}"${style} t="inlineStr"><is><t${space}>${encodeXml(s)}</t></is></c>`;
+  };
   if (typeof value === "number" && Number.isFinite(value)) return `<c r="${ref}"${style}><v>${value}</v></c>`;
   if (typeof value === "boolean") return `<c r="${ref}"${style} t="b"><v>${value ? 1 : 0}</v></c>`;
-  const s = String(value);
-  const space = /^\s|\s$/.test(s) ? ' xml:space="preserve"' : "";
-  return `<c r="${ref}"${style} t="inlineStr"><is><t${space}>${encodeXml(s)}</t></is></c>`;
+  if (isDateValue(value)) return xlsxDateCell(value, ref, texte);
+  return texte(String(value));
 }
 
 function ligneXml(row: XlsxCell[], index: number, gras: boolean): string {
@@ -45,20 +50,17 @@ function ligneXml(row: XlsxCell[], index: number, gras: boolean): string {
   return `<row r="${index + 1}">${cells}</row>`;
 }
 
-const DEBUT_FEUILLE =
-  `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n` +
-  `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">` +
-  `<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews><sheetData>`;
+/** The start of a sheet, up to its rows: frozen header, then the date columns' widths (`dates`, 0-based). */
+function debutFeuille(dates: number[]): string {
+  return (
+    `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n` +
+    `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">` +
+    `<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>` +
+    xlsxDateColumns(dates) +
+    `<sheetData>`
+  );
+}
 const FIN_FEUILLE = `</sheetData></worksheet>`;
-
-const STYLES =
-  `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">` +
-  `<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts>` +
-  `<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>` +
-  `<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>` +
-  `<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>` +
-  `<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>` +
-  `</styleSheet>`;
 
 function nomFeuille(nom: string, i: number, pris: Set<string>): string {
   let base = nom.replace(/[[\]:*?/\\]/g, " ").trim().slice(0, 31) || `Feuille${i + 1}`;
@@ -151,29 +153,28 @@ export async function* xlsxEnFlux(feuilles: FeuilleFlux[], options: { lignesMax?
       noms.push(nom);
       const index = noms.length;
       async function* xml(): AsyncGenerator<string> {
-        yield DEBUT_FEUILLE;
+        // the header and the first row are read before the sheet's start: its columns (date widths) come first
+        const suivante = async (): Promise<XlsxCell[] | null> => {
+          const next = await iterator.next();
+          if (next.done) epuise = true;
+          return next.done ? null : next.value;
+        };
+        if (entete === null) entete = await suivante();
+        let premiere = reste;
+        reste = null;
+        if (premiere === null && !epuise) premiere = await suivante();
+        yield debutFeuille(premiere ? dateColumnsOf(premiere) : []);
         let r = 0;
         if (entete) yield ligneXml(entete, r++, true);
-        if (reste) {
-          yield ligneXml(reste, r++, false);
-          reste = null;
-        }
-        for (;;) {
-          const next = await iterator.next();
-          if (next.done) {
-            epuise = true;
-            break;
-          }
-          if (entete === null) {
-            entete = next.value;
-            yield ligneXml(entete, r++, true);
-            continue;
-          }
+        if (premiere) yield ligneXml(premiere, r++, false);
+        while (!epuise) {
+          const next = await suivante();
+          if (next === null) break;
           if (r >= lignesMax) {
-            reste = next.value;
+            reste = next;
             break;
           }
-          yield ligneXml(next.value, r++, false);
+          yield ligneXml(next, r++, false);
         }
         yield FIN_FEUILLE;
       }
@@ -182,7 +183,7 @@ export async function* xlsxEnFlux(feuilles: FeuilleFlux[], options: { lignesMax?
     }
   }
 
-  yield* entree("xl/styles.xml", [STYLES]);
+  yield* entree("xl/styles.xml", [XLSX_STYLES]);
   yield* entree("xl/workbook.xml", [
     `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>` +
       noms.map((n, i) => `<sheet name="${encodeXml(n)}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`).join("") +

@@ -2,15 +2,15 @@
  * The upload template (CSV and XLSX): one column per v3 field (but the NIR, never stored), headed by its French
  * label (the mapping recognises labels and technical names), required fields first, and an example row taken from
  * the schema's examples, written as people write them in a spreadsheet: dates JJ/MM/AAAA (the schema's examples
- * are the API's AAAA-MM-JJ), a sexe that fits the example's prénom. The XLSX has a second sheet describing each
- * column.
+ * are the API's AAAA-MM-JJ; the upload reads both), a sexe that fits the example's prénom. In the XLSX the example's
+ * dates are real dates (decision 019), read back by the upload as JJ/MM/AAAA. The XLSX has a second sheet describing
+ * each column.
  */
-import { toCsv } from "../shared/csv";
+import { dateValue, toCsv } from "../shared/csv";
 import { writeXlsx } from "../shared/xlsx.server";
 import { dossierV3ItemJsonSchema } from "./dossier-schema.server";
 import { FORMAT_DATE_FICHIER, isDateField } from "./mapping";
 import { UPLOAD_FIELDS } from "./upload.server";
-import { dateIsoEnFrancais } from "../ui/format";
 
 /** Examples of the file that differ from the API's: the example learner is Gaston, a boy. */
 const EXAMPLES_FICHIER: Record<string, string> = { sexe_apprenant: "M" };
@@ -30,7 +30,7 @@ function columns() {
     return {
       ...f,
       description: descriptionFichier(prop.description ?? ""),
-      example: isDateField(f.field) ? dateIsoEnFrancais(example) : example,
+      example: isDateField(f.field) ? (dateValue(example) ?? "") : example,
     };
   });
 }

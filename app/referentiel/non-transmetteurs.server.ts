@@ -10,7 +10,7 @@ import { scopeSql, type Viewer } from "../auth/policy.server";
 import { frenchSortKeys, normalizeTimestamps, orderBy } from "./repertoire.server";
 import { pageOf, type Page } from "../shared/pagination";
 import { NATURE_LABELS, STATUT_TRANSMISSION_LABELS, type StatutTransmission } from "./labels";
-import { formatDate } from "../ui/format";
+import { dateValue, type CsvValue } from "../shared/csv";
 
 export interface NonTransmetteursQuery {
   statut?: StatutTransmission;
@@ -120,10 +120,11 @@ export const EXPORT_COLUMNS = [
 ];
 
 /**
- * One row of the export, in French like the other exports: dates dd/MM/yyyy (the page's), the nature's label (the
- * page's), the région and the académie by name (the code when the territory table does not know it).
+ * One row of the export, in French like the other exports: the page's days (dd/MM/yyyy in the CSV, real dates in
+ * the XLSX: decision 019), the nature's label (the page's), the région and the académie by name (the code when the
+ * territory table does not know it).
  */
-export function exportRow(o: NonTransmetteur): (string | null)[] {
+export function exportRow(o: NonTransmetteur): CsvValue[] {
   return [
     STATUT_TRANSMISSION_LABELS[o.statut],
     o.raison_sociale,
@@ -137,7 +138,7 @@ export function exportRow(o: NonTransmetteur): (string | null)[] {
     o.region ?? o.region_code,
     o.academie ?? o.academie_code,
     o.reseaux.join(", "),
-    o.first_transmission_at ? formatDate(o.first_transmission_at) : null,
-    o.last_transmission_at ? formatDate(o.last_transmission_at) : null,
+    dateValue(o.first_transmission_at),
+    dateValue(o.last_transmission_at),
   ];
 }

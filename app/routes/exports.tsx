@@ -5,7 +5,7 @@ import { chargerPageExports, type PageExports } from "~/exports/page.server";
 import { COLONNES_EXPORT, LIBELLES_REPARTITION, MOIS_MAX, REPARTITIONS_EXPORT, celluleApercu } from "~/exports/libelles";
 import { SelectField } from "~/referentiel/components";
 import { NATURE_LABELS } from "~/referentiel/labels";
-import { formatNombre } from "~/ui/format";
+import { CONSEIL_XLSX, formatNombre } from "~/ui/format";
 import { ErreurTableau } from "~/tableaux/components/ErreurTableau";
 import { OPTIONS_AGE, OPTIONS_NIVEAU, OPTIONS_RQTH, OPTIONS_SEXE, optionsDe, type OptionSelect } from "~/tableaux/options";
 import { titrePage } from "~/ui/erreur";
@@ -177,14 +177,15 @@ export default function Exports() {
             Format
           </legend>
           {[
-            { value: "csv", label: "CSV (UTF-8, séparateur « ; », lisible par Excel)" },
-            { value: "xlsx", label: "Classeur Excel (XLSX), une feuille par répartition" },
+            { value: "csv", label: "CSV (UTF-8, séparateur « ; »)", hint: CONSEIL_XLSX },
+            { value: "xlsx", label: "Classeur Excel (XLSX), une feuille par répartition", hint: null },
           ].map((f) => (
             <div key={f.value} className="fr-fieldset__element">
               <div className="fr-radio-group">
                 <input type="radio" id={`export-format-${f.value}`} name="format" value={f.value} defaultChecked={(saisie.format || "csv") === f.value} />
                 <label className="fr-label" htmlFor={`export-format-${f.value}`}>
                   {f.label}
+                  {f.hint ? <span className="fr-hint-text">{f.hint}</span> : null}
                 </label>
               </div>
             </div>

@@ -8,7 +8,7 @@ import { nonTransmetteursQuerySchema } from "~/referentiel/non-transmetteurs-que
 import { reseauxConnus, territoiresOptions } from "~/referentiel/repertoire.server";
 import { DepartementSelect, EmptyState, ErrorsAlert, Pagination, RegionSelect, ResultCount, SelectField, withParams } from "~/referentiel/components";
 import { NATURE_LABELS } from "~/referentiel/labels";
-import { formatDate } from "~/ui/format";
+import { CONSEIL_XLSX, formatDate } from "~/ui/format";
 import { pageOrLast } from "~/shared/pagination";
 import { refusSiInvalide } from "~/auth/responses.server";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
@@ -105,6 +105,9 @@ export default function NonTransmetteurs() {
               </a>
             </li>
           </ul>
+          <p className="fr-text--xs fr-mb-0" data-testid="conseil-xlsx">
+            {CONSEIL_XLSX}
+          </p>
         </div>
       </div>
       {result.data.length === 0 ? (

@@ -8,7 +8,7 @@ import { Alert } from "@codegouvfr/react-dsfr/Alert";
 import { televersementAction, televersementLoader, type UploadActionData, type UploadPageData } from "~/ingestion/televersement-page.server";
 import { NO_STORE } from "~/auth/responses.server";
 import { FilAriane } from "~/referentiel/components";
-import { formatNombre, pluriel } from "~/ui/format";
+import { CONSEIL_XLSX, formatNombre, pluriel } from "~/ui/format";
 
 export const meta: MetaFunction = () => [{ title: "Téléverser des effectifs - Tableau de bord de l'apprentissage" }];
 export const headers = () => NO_STORE;
@@ -100,6 +100,9 @@ function EtapeFichier({ data, champEnErreur }: { data: Extract<UploadPageData, {
           modèle CSV
         </a>
         . Votre ERP peut aussi transmettre directement par l'<Link to="/api/doc">API</Link>.
+      </p>
+      <p className="fr-text--xs" data-testid="conseil-xlsx">
+        {CONSEIL_XLSX}
       </p>
       <Form method="post" encType="multipart/form-data" className="fr-mt-4w">
         <input type="hidden" name="csrf" value={data.csrf} />

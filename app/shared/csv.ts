@@ -10,7 +10,8 @@
  *   lines skipped; a quote in the middle of an unquoted field is kept as is (lenient, as spreadsheets write).
  * - Line numbers are the physical line (1-based) where a record starts, so messages can name it.
  *
- * Writing: `toCsv` quotes only when needed; `;` and a UTF-8 BOM by default so that Excel (fr) opens it right.
+ * Writing: `toCsv` quotes only when needed; `;` and a UTF-8 BOM by default so that Excel (fr) opens it right; dates
+ * (DateValue) JJ/MM/AAAA.
  */
 import { csvField } from "./csv-field";
 
@@ -251,15 +252,43 @@ export function normalizeHeader(name: string): string {
     .replace(/^_+|_+$/g, "");
 }
 
-export type CsvValue = string | number | boolean | null | undefined;
+/**
+ * A day in a file users download (decision 019): written JJ/MM/AAAA in a CSV (what Excel in French reads as a date),
+ * as a real date (serial number shown dd/mm/yyyy) in an XLSX. `date` is "AAAA-MM-JJ".
+ */
+export interface DateValue {
+  readonly date: string;
+}
+
+export function isDateValue(value: unknown): value is DateValue {
+  return typeof value === "object" && value !== null && typeof (value as DateValue).date === "string";
+}
+
+/**
+ * The day of "AAAA-MM-JJ" (a time part is dropped: the day as written, like formatDate) or of a Date (its UTC day),
+ * as a file's date cell; null for nothing, and a text that is not a day is kept as it is (never lost).
+ */
+export function dateValue(value: string | Date | null | undefined): DateValue | string | null {
+  if (value === null || value === undefined || value === "") return null;
+  const s = typeof value === "string" ? value : Number.isNaN(value.getTime()) ? "" : value.toISOString();
+  return /^\d{4}-\d{2}-\d{2}(?:$|[T ])/.test(s) ? { date: s.slice(0, 10) } : typeof value === "string" ? value : null;
+}
+
+/** "2026-11-15" → "15/11/2026". */
+export function dateJjMmAaaa(d: DateValue): string {
+  return `${d.date.slice(8, 10)}/${d.date.slice(5, 7)}/${d.date.slice(0, 4)}`;
+}
+
+export type CsvValue = string | number | boolean | null | undefined | DateValue;
 
 /**
  * Writes rows as CSV text: quotes fields holding the delimiter, quotes or line breaks, and writes a text that a
- * spreadsheet would run as a formula after an apostrophe (`csvField`).
+ * spreadsheet would run as a formula after an apostrophe (`csvField`); a date (DateValue) is written JJ/MM/AAAA.
  */
 export function toCsv(rows: CsvValue[][], options: { delimiter?: CsvDelimiter; bom?: boolean } = {}): string {
   const delimiter = options.delimiter ?? ";";
-  const escape = (v: CsvValue) => (v === null || v === undefined ? "" : typeof v === "string" ? csvField(v, delimiter) : String(v));
+  const escape = (v: CsvValue) =>
+    v === null || v === undefined ? "" : typeof v === "string" ? csvField(v, delimiter) : typeof v === "object" ? dateJjMmAaaa(v) : String(v);
   const body = rows.map((r) => r.map(escape).join(delimiter)).join("\r\n") + (rows.length ? "\r\n" : "");
   return (options.bom === false ? "" : "\uFEFF") + body;
 }

@@ -18,6 +18,21 @@ export function excelSerialToIso(serial: number, date1904 = false): string | nul
   return new Date((days - 25_569) * 86_400_000).toISOString().slice(0, 10);
 }
 
+/**
+ * "YYYY-MM-DD" → its serial in the 1900 system (what the app's workbooks use); null when it is no real day, or a
+ * day before 01/03/1900 (Excel counts a fictitious 29/02/1900: earlier serials are off by one) or after 31/12/9999.
+ */
+export function isoToExcelSerial(iso: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const ms = Date.UTC(y, mo - 1, d);
+  const back = new Date(ms);
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return null;
+  const serial = ms / 86_400_000 + 25_569;
+  return serial < 61 || serial > MAX_SERIAL ? null : serial;
+}
+
 /** Excel's built-in number formats that show a date (14–17, 22; 27–36 and 50–58: East Asian dates). */
 const BUILTIN_DATE_FORMATS = new Set([14, 15, 16, 17, 22, 27, 28, 29, 30, 31, 34, 35, 36, 50, 51, 52, 53, 54, 55, 56, 57, 58]);
 

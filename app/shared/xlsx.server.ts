@@ -13,10 +13,14 @@
  * refused, and callers reading untrusted files can cap the inflated size of each part, the number of filled rows
  * and the number of cells (`ReadXlsxOptions`; XlsxLimitError).
  *
- * Writing: one or more sheets of strings/numbers/booleans/null, shared strings, a bold header row, deflated.
+ * Writing: one or more sheets of strings/numbers/booleans/null and dates, shared strings, a bold header row, deflated.
+ * A date (DateValue of app/shared/csv.ts) is a real Excel date: its serial number with a cell format showing
+ * dd/mm/yyyy, in a column wide enough to show it (decision 019); `readXlsx` reads it back as "dd/MM/yyyy". A string
+ * is always a text cell, so codes ("01000", "0123456789", "01") keep their leading zeros.
  */
 import { deflateRawSync, inflateRawSync } from "node:zlib";
-import { excelSerialToIso, isDateFormat } from "./excel-dates";
+import { dateJjMmAaaa, isDateValue, type DateValue } from "./csv";
+import { excelSerialToIso, isDateFormat, isoToExcelSerial } from "./excel-dates";
 
 /** A workbook the reader cannot open. Message in French. */
 export class XlsxError extends Error {
@@ -422,7 +426,55 @@ function parseSheet(xml: string, shared: string[], budget: SheetBudget): string[
 
 // ----------------------------------------------------------------------------------------------------- write
 
-export type XlsxCell = string | number | boolean | null | undefined;
+export type XlsxCell = string | number | boolean | null | undefined | DateValue;
+
+/** Cell formats (the `s` of a cell, an index in `cellXfs`) of the app's workbooks. */
+export const XLSX_STYLE_BOLD = 1;
+export const XLSX_STYLE_DATE = 2;
+/** The number format of dates: a custom format (ids from 164), the same in every language of Excel. */
+export const XLSX_DATE_FORMAT = "dd/mm/yyyy";
+
+/** styles.xml of the app's workbooks: plain, bold (headers), date (dd/mm/yyyy). */
+export const XLSX_STYLES =
+  `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">` +
+  `<numFmts count="1"><numFmt numFmtId="164" formatCode="${XLSX_DATE_FORMAT}"/></numFmts>` +
+  `<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts>` +
+  `<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>` +
+  `<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>` +
+  `<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>` +
+  `<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>` +
+  `<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>` +
+  `<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>` +
+  `<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>` +
+  `</styleSheet>`;
+
+/**
+ * A date cell: its serial number with the date format; a day Excel cannot show (before 01/03/1900) is written as the
+ * text "dd/MM/yyyy" by `text`, the writer's own way of writing a string.
+ */
+export function xlsxDateCell(value: DateValue, ref: string, text: (s: string) => string): string {
+  const serial = isoToExcelSerial(value.date);
+  return serial === null ? text(dateJjMmAaaa(value)) : `<c r="${ref}" s="${XLSX_STYLE_DATE}"><v>${serial}</v></c>`;
+}
+
+/** Width (in characters) of a date column: a number wider than its column shows "########". */
+const DATE_COLUMN_WIDTH = 12;
+
+/** The `<cols>` of a sheet whose columns (0-based) hold dates ("" for none): wide enough to show dd/mm/yyyy. */
+export function xlsxDateColumns(columns: Iterable<number>): string {
+  const sorted = [...new Set(columns)].sort((a, b) => a - b);
+  if (sorted.length === 0) return "";
+  return `<cols>${sorted.map((c) => `<col min="${c + 1}" max="${c + 1}" width="${DATE_COLUMN_WIDTH}" customWidth="1"/>`).join("")}</cols>`;
+}
+
+/** The 0-based indexes of a row's date cells. */
+export function dateColumnsOf(row: readonly XlsxCell[]): number[] {
+  const out: number[] = [];
+  row.forEach((v, i) => {
+    if (isDateValue(v)) out.push(i);
+  });
+  return out;
+}
 
 function cellRef(col: number, row: number): string {
   let s = "";
@@ -437,7 +489,7 @@ function cellRef(col: number, row: number): string {
 
 /**
  * An XLSX workbook of the given sheets. The first row of each sheet is written bold when `header` is true
- * (default). Strings go to the shared strings table, as Excel writes them.
+ * (default). Strings go to the shared strings table, as Excel writes them; dates are real dates (`xlsxDateCell`).
  */
 export function writeXlsx(sheets: { name: string; rows: XlsxCell[][] }[], options: { header?: boolean } = {}): Buffer {
   const boldHeader = options.header !== false;
@@ -445,23 +497,30 @@ export function writeXlsx(sheets: { name: string; rows: XlsxCell[][] }[], option
   const sharedList: string[] = [];
   let sharedCount = 0;
   const sheetXml = sheets.map((sheet) => {
+    const dateColumns = new Set<number>();
     const rowsXml = sheet.rows.map((row, r) => {
       const cells = row
         .map((value, c) => {
           if (value === null || value === undefined || value === "") return "";
           const ref = cellRef(c, r);
-          const style = boldHeader && r === 0 ? ' s="1"' : "";
+          const style = boldHeader && r === 0 ? ` s="${XLSX_STYLE_BOLD}"` : "";
+          const text = (s: string) => {
+            let idx = sharedIndex.get(s);
+            if (idx === undefined) {
+              idx = sharedList.length;
+              sharedList.push(s);
+              sharedIndex.set(s, idx);
+            }
+            sharedCount++;
+            return `<c r="${ref}"${style} t="s"><v>${idx}</v></c>`;
+          };
           if (typeof value === "number" && Number.isFinite(value)) return `<c r="${ref}"${style}><v>${value}</v></c>`;
           if (typeof value === "boolean") return `<c r="${ref}"${style} t="b"><v>${value ? 1 : 0}</v></c>`;
-          const s = String(value);
-          let idx = sharedIndex.get(s);
-          if (idx === undefined) {
-            idx = sharedList.length;
-            sharedList.push(s);
-            sharedIndex.set(s, idx);
+          if (isDateValue(value)) {
+            dateColumns.add(c);
+            return xlsxDateCell(value, ref, text);
           }
-          sharedCount++;
-          return `<c r="${ref}"${style} t="s"><v>${idx}</v></c>`;
+          return text(String(value));
         })
         .join("");
       return `<row r="${r + 1}">${cells}</row>`;
@@ -470,6 +529,7 @@ export function writeXlsx(sheets: { name: string; rows: XlsxCell[][] }[], option
       `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n` +
       `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">` +
       (boldHeader && sheet.rows.length > 1 ? `<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>` : "") +
+      xlsxDateColumns(dateColumns) +
       `<sheetData>${rowsXml.join("")}</sheetData></worksheet>`
     );
   });
@@ -504,17 +564,7 @@ export function writeXlsx(sheets: { name: string; rows: XlsxCell[][] }[], option
         `<Relationship Id="rId${sheets.length + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>` +
         `<Relationship Id="rId${sheets.length + 2}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>`,
     },
-    {
-      name: "xl/styles.xml",
-      data:
-        `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">` +
-        `<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts>` +
-        `<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>` +
-        `<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>` +
-        `<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>` +
-        `<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>` +
-        `</styleSheet>`,
-    },
+    { name: "xl/styles.xml", data: XLSX_STYLES },
     ...sheetXml.map((data, i) => ({ name: `xl/worksheets/sheet${i + 1}.xml`, data })),
     {
       name: "xl/sharedStrings.xml",

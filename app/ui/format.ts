@@ -36,8 +36,19 @@ export function majuscule(text: string): string {
 
 const MOIS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
 
+/** "de" elided before a vowel: de("octobre 2026") → "d'octobre 2026" (not before h, often aspirated: "de Hauts-de-France"). */
+export function de(mot: string): string {
+  return /^[aeiouyâàéèêîïôûüAEIOUYÂÀÉÈÊÎÏÔÛÜ]/.test(mot) ? `d'${mot}` : `de ${mot}`;
+}
+
 /** "2025-09" → "septembre 2025". */
 export function formatMois(yyyyMm: string): string {
   const [y, m] = yyyyMm.split("-");
   return `${MOIS[Number(m) - 1]} ${y}`;
 }
+
+/**
+ * Said next to a CSV download that has an XLSX twin (decision 019): Excel turns a CSV's codes into numbers ("01000"
+ * → 1000) and only the XLSX keeps them as text and its dates as dates.
+ */
+export const CONSEIL_XLSX = "Pour Excel, préférez le format XLSX : les codes y gardent leurs zéros initiaux (« 01000 ») et les dates se trient comme des dates.";

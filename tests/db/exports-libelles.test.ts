@@ -16,6 +16,8 @@ import { dateHeureParis, lireExport, telechargerExport } from "../../app/exports
 import { chargerPageExports } from "../../app/exports/page.server";
 import { parseCsv } from "../../app/shared/csv";
 import { readXlsx } from "../../app/shared/xlsx.server";
+import { isoToExcelSerial } from "../../app/shared/excel-dates";
+import { cellulesBrutes, colonneBrute } from "../helpers/xlsx";
 import { todayIso } from "../../app/statut/annee-scolaire";
 import { seedReferentiel, type Referentiel } from "./auth-fixtures";
 
@@ -87,10 +89,20 @@ describe("non-transmetteurs export", () => {
     expect(lignes["Site formateur Ain"]).toMatchObject({ 0: "N'a jamais transmis", 5: "Formateur", 10: "Lyon", 12: "", 13: "" });
 
     const xlsx = await exportNonTransmetteurs(requete("/referentiel/non-transmetteurs.xlsx", "dreets"), t.database, "xlsx");
-    const [sheet] = readXlsx(new Uint8Array(await xlsx.arrayBuffer()));
+    const bytes = new Uint8Array(await xlsx.arrayBuffer());
+    const [sheet] = readXlsx(bytes);
     const row = sheet.rows.find((r) => r[1] === "CFA Responsable Lyon")!;
     expect(row.slice(5, 6)).toEqual(["Responsable et formateur"]);
     expect(row.slice(9)).toEqual(["Auvergne-Rhône-Alpes", "Lyon", "RESEAU-A", "16/09/2021", "10/01/2026"]);
+    // in Excel: the transmissions are real dates (dd/mm/yyyy), the codes texts ("01" keeps its zero)
+    const ligne = sheet.rows.indexOf(row) + 1;
+    const cellules = cellulesBrutes(bytes);
+    expect(cellules.get(`M${ligne}`)).toEqual({ type: "date", valeur: "44455", format: "dd/mm/yyyy" });
+    expect(cellules.get(`N${ligne}`)).toMatchObject({ type: "date", format: "dd/mm/yyyy" });
+    expect(cellules.get(`D${ligne}`)).toMatchObject({ type: "texte", valeur: ref.R.siret });
+    expect(cellules.get(`E${ligne}`)).toMatchObject({ type: "texte", valeur: ref.R.uai });
+    const ain = sheet.rows.findIndex((r) => r[1] === "Site formateur Ain") + 1;
+    expect(cellules.get(`I${ain}`)).toMatchObject({ type: "texte", valeur: "01" });
   });
 });
 
@@ -124,6 +136,21 @@ describe("/tableau.json and /tableau.csv read what they are asked, or refuse it"
     expect(csv.status).toBe(200);
   });
 
+  it("writes its dates JJ/MM/AAAA (Excel in French reads them as dates) and its months AAAA-MM, as mois= is written", async () => {
+    const chiffres = parseCsv(await (await tableauCsv(requete(`/tableau.csv?vue=national&table=chiffres&mois=${MOIS}`), t.database)).text());
+    expect(chiffres.header).toEqual(["Indicateur", "Date", "Valeur", "Mois précédent (date)", "Mois précédent", "Un an avant (date)", "Un an avant"]);
+    const jj = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
+    expect(chiffres.records[0].fields[1]).toBe(jj(TODAY));
+    for (const r of chiffres.records) for (const i of [1, 3, 5]) expect(r.fields[i]).toMatch(/^\d{2}\/\d{2}\/\d{4}$/);
+    const serie = parseCsv(await (await tableauCsv(requete(`/tableau.csv?vue=national&table=serie&mois=${MOIS}`), t.database)).text());
+    expect(serie.header.slice(0, 2)).toEqual(["Mois (AAAA-MM)", "Date (JJ/MM/AAAA)"]);
+    expect(serie.records.at(-1)!.fields.slice(0, 2)).toEqual([MOIS, jj(TODAY)]);
+    for (const r of serie.records) {
+      expect(r.fields[0]).toMatch(/^\d{4}-\d{2}$/);
+      expect(r.fields[1]).toMatch(new RegExp(`^\\d{2}/${r.fields[0].slice(5)}/${r.fields[0].slice(0, 4)}$`));
+    }
+  });
+
   it("the pages report date= in French too (and show the month's figures)", async () => {
     const page = await chargerTableau(requete("/?date=2026-03-15&niveau=3"), t.database, { kind: "national" }, { today: TODAY });
     expect(page.erreurs).toEqual([expect.stringContaining("date : les tableaux de bord se lisent par mois")]);
@@ -150,6 +177,9 @@ describe("a filtered indicators export says it is filtered", () => {
     const csv = parseCsv(await response.text());
     expect(csv.header.at(-1)).toBe("Filtres");
     expect(csv.records.length).toBeGreaterThan(0);
+    // the month as debut= and fin= write it, the day as Excel in French reads a date
+    expect(csv.header.slice(0, 2)).toEqual(["Mois (AAAA-MM)", "Date (JJ/MM/AAAA)"]);
+    for (const r of csv.records) expect(r.fields.slice(0, 2)).toEqual([MOIS, `${TODAY.slice(8, 10)}/${TODAY.slice(5, 7)}/${TODAY.slice(0, 4)}`]);
     for (const r of csv.records) expect(r.fields.at(-1)).toBe("Région : Auvergne-Rhône-Alpes · Niveau : 3 (CAP, BEP) · Âge : moins de 18 ans");
     expect(csv.records.find((r) => r.fields[2] === "Total")!.fields.length).toBe(csv.header.length);
 
@@ -161,7 +191,8 @@ describe("a filtered indicators export says it is filtered", () => {
   it("XLSX: the Paramètres sheet lists each filter by its label and value label, and 'Produit le' dd/MM/yyyy HH:mm", async () => {
     const response = await telechargerExport(requete(`/exports/telechargement?${periode}&region=84&niveau=3&age=moins_18&format=xlsx`, "admin"), t.database);
     expect(response.headers.get("content-disposition")).toBe(`attachment; filename="indicateurs-apprentissage-${MOIS}_${MOIS}-region-84-niveau-3-age-moins_18.xlsx"`);
-    const sheets = readXlsx(new Uint8Array(await response.arrayBuffer()));
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const sheets = readXlsx(bytes);
     const parametres = Object.fromEntries(sheets[0].rows.map((r) => [r[0], r[1]]));
     expect(parametres).toMatchObject({
       "Filtre : région": "Auvergne-Rhône-Alpes",
@@ -172,6 +203,13 @@ describe("a filtered indicators export says it is filtered", () => {
     expect(parametres["Produit le"]).toMatch(/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2} \(heure de Paris\)$/);
     expect(sheets[1].rows[0].at(-1)).toBe("Filtres");
     expect(sheets[1].rows[1].at(-1)).toBe("Région : Auvergne-Rhône-Alpes · Niveau : 3 (CAP, BEP) · Âge : moins de 18 ans");
+    // in Excel: the Date column holds real dates, the month is a text (as debut= and fin= write it)
+    for (const feuille of sheets.slice(1)) expect(feuille.rows[0].slice(0, 2)).toEqual(["Mois (AAAA-MM)", "Date (JJ/MM/AAAA)"]);
+    expect(colonneBrute(bytes, "B", 2)).toEqual([{ type: "date", valeur: String(isoToExcelSerial(TODAY)), format: "dd/mm/yyyy" }]);
+    expect(colonneBrute(bytes, "A", 2)).toEqual([{ type: "texte", valeur: MOIS, format: "General" }]);
+    expect(sheets[1].rows[1].slice(0, 2)).toEqual([MOIS, `${TODAY.slice(8, 10)}/${TODAY.slice(5, 7)}/${TODAY.slice(0, 4)}`]);
+    // the Paramètres sheet's texts stay texts
+    expect(cellulesBrutes(bytes, 1).get("B2")).toMatchObject({ type: "texte" });
 
     const national = await telechargerExport(requete(`/exports/telechargement?${periode}&format=xlsx`, "admin"), t.database);
     const [feuille] = readXlsx(new Uint8Array(await national.arrayBuffer()));

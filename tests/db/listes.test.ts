@@ -11,6 +11,10 @@ import { DEMO_PASSWORD } from "../../app/auth/demo-accounts.server";
 import { indicateurs } from "../../app/indicateurs/indicateurs.server";
 import { todayIso } from "../../app/statut/annee-scolaire";
 import { Browser } from "./auth-fixtures";
+import { parseCsv } from "../../app/shared/csv";
+import { isoToExcelSerial } from "../../app/shared/excel-dates";
+import { readXlsx } from "../../app/shared/xlsx.server";
+import { colonneBrute, lettreColonne } from "../helpers/xlsx";
 
 const TODAY = todayIso();
 let t: TestDatabase;
@@ -99,6 +103,28 @@ describe("named lists of a territory", () => {
     });
     const xlsx = await browsers.academie.get("/listes/abandons.xlsx");
     expect(xlsx.headers.get("content-type")).toMatch(/spreadsheetml/);
+    // dates: JJ/MM/AAAA in the CSV, real dates in the XLSX (read back the same); codes as texts
+    const reference = `${TODAY.slice(8, 10)}/${TODAY.slice(5, 7)}/${TODAY.slice(0, 4)}`;
+    const csvAbandons = parseCsv(new Uint8Array(await (await browsers.academie.get("/listes/abandons.csv")).arrayBuffer()));
+    expect(csvAbandons.records.length).toBeGreaterThan(0);
+    const colonne = csvAbandons.header.indexOf("Date de référence");
+    for (const r of csvAbandons.records) {
+      expect(r.fields[colonne]).toBe(reference);
+      expect(r.fields[csvAbandons.header.indexOf("Date de naissance")]).toMatch(/^\d{2}\/\d{2}\/\d{4}$/);
+    }
+    const classeur = new Uint8Array(await xlsx.arrayBuffer());
+    const [feuille] = readXlsx(classeur);
+    expect(feuille.rows[0]).toEqual(csvAbandons.header);
+    expect(feuille.rows.slice(1).map((r) => r[colonne])).toEqual(csvAbandons.records.map((r) => r.fields[colonne]));
+    const lettre = (nom: string) => lettreColonne(feuille.rows[0].indexOf(nom));
+    for (const nom of ["Date de naissance", "Date d'entrée en formation", "Date de fin de formation", "Date de référence"]) {
+      const cellules = colonneBrute(classeur, lettre(nom));
+      expect(cellules.length, nom).toBe(csvAbandons.records.length);
+      expect(cellules.every((c) => c.type === "date" && c.format === "dd/mm/yyyy"), nom).toBe(true);
+    }
+    expect(colonneBrute(classeur, lettre("Date de référence"))[0].valeur).toBe(String(isoToExcelSerial(TODAY)));
+    expect(colonneBrute(classeur, lettre("Identifiant ERP")).every((c) => c.type === "texte")).toBe(true);
+    expect((await liste("academie", "/listes/abandons")).html).toContain("Pour Excel, préférez le format XLSX");
   });
 
   it("refuse what is outside the territory or the list, with a French message", async () => {

@@ -375,6 +375,16 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
     }
   });
 
+  it("next to a CSV download that has an XLSX twin, the pages say to prefer the XLSX in Excel (codes and dates kept)", async () => {
+    await createUser(t.database, { email: "conseil-xlsx@test.fr", password: PASSWORD, prenom: "Test", nom: "Conseil", role: "admin", organisation: { type: "ADMINISTRATEUR" } });
+    const national = new Browser(app.baseUrl);
+    expect((await national.login("conseil-xlsx@test.fr", PASSWORD)).status).toBe(302);
+    for (const chemin of ["/referentiel/non-transmetteurs", "/exports"]) {
+      const html = await (await national.get(chemin)).text();
+      expect(html, chemin).toContain("Pour Excel, préférez le format XLSX : les codes y gardent leurs zéros initiaux (« 01000 ») et les dates se trient comme des dates.");
+    }
+  });
+
   it("shows the catalogue's offer on the formation and organisme pages, and the catalogue filtered by territory finds it", async () => {
     const org = (i: number) => [uai(`${i < 45 ? "069" : "075"}${String(i).padStart(4, "0")}`), siret(`21${String(i).padStart(11, "0")}`)];
     const summary = await importFormations(

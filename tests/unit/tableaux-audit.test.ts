@@ -15,7 +15,7 @@ import { SerieMensuelle } from "../../app/tableaux/components/SerieMensuelle";
 import { RepartitionNiveau } from "../../app/tableaux/components/RepartitionNiveau";
 import { celluleApercu } from "../../app/exports/libelles";
 import { NIVEAU_LABELS } from "../../app/referentiel/labels";
-import { parseCsv } from "../../app/shared/csv";
+import { dateValue, parseCsv } from "../../app/shared/csv";
 
 const TODAY = "2026-11-15";
 
@@ -92,6 +92,8 @@ describe("French months, dates and labels", () => {
   it("shows the exports' preview in French, the files keeping their machine formats", () => {
     const ligne = ["2026-11", "2026-11-15", "Région", "84", "Auvergne-Rhône-Alpes", null, null, null, null, 12345];
     expect(ligne.map(celluleApercu)).toEqual(["novembre 2026", "15/11/2026", "Région", "84", "Auvergne-Rhône-Alpes", "", "", "", "", "12\u202f345"]);
+    // the export's date is a date cell (JJ/MM/AAAA in the CSV, a real date in the XLSX): the preview shows it in French
+    expect(celluleApercu(dateValue("2026-11-15"), 1)).toBe("15/11/2026");
   });
 
   it("gives a training level one label: the filter's, the chart's, its table's and CSV's", () => {
