@@ -7,10 +7,13 @@
  *   nature=formateur  cfd=32033422  rncp=RNCP35185  niveau=5  annee_formation=1  age=moins_18|18_20|21_25|26_plus
  *   sexe=F  rqth=oui|non   by=region|departement|academie|organisme|formation|niveau
  *   date=AAAA-MM-JJ  or  mois=AAAA-MM (a past month means its last day, the current month today)
- * Bad values give French messages naming the parameter and the value.
+ * Bad values give French messages naming the parameter and the value; so do territories that cannot hold together
+ * (a département outside the région or the académie asked, an académie outside the région: `incoherencesTerritoriales`).
  */
 
-import { ACADEMIES } from "../referentiel/academies";
+import { ACADEMIES, ACADEMIE_BY_DEPARTEMENT } from "../referentiel/academies";
+import { DEPARTEMENTS, NOMS_REGIONS, regionDuDepartement } from "../referentiel/decoupage";
+import { NATURE_LABELS, nomAcademie } from "../referentiel/labels";
 import {
   isValidCfd,
   isValidRncp,
@@ -23,7 +26,7 @@ import {
   UAI_PATTERN,
 } from "../referentiel/codes";
 import { daysInMonth, isIsoDate, memeJourUnAnAvant } from "../statut/days";
-import { TRANCHES_AGE, type TrancheAge } from "./etats";
+import { LIBELLES_TRANCHE_AGE, TRANCHES_AGE, type TrancheAge } from "./etats";
 
 export { TRANCHES_AGE, type TrancheAge };
 
@@ -131,7 +134,10 @@ function list(items: readonly (string | number)[]): string {
   return items.join(", ");
 }
 
-/** Filters from URL search params (unknown parameters are ignored: the URL carries other state). */
+/**
+ * Filters from URL search params (unknown parameters are ignored: the URL carries other state). Territories that cannot
+ * hold together are errors too (`incoherencesTerritoriales`): the answer would be empty for a reason nobody sees.
+ */
 export function parseFilters(params: URLSearchParams): Parsed<IndicateursFilters> {
   const parsed = parseFiltersLenient(params);
   return parsed.errors.length > 0 ? { ok: false, errors: parsed.errors } : { ok: true, value: parsed.filters };
@@ -144,13 +150,19 @@ export interface LenientFilters {
   errors: string[];
   /** URL parameters holding at least one invalid value ("niveau", "rqth"…). */
   invalidParams: string[];
+  /**
+   * The territories left out because they cannot hold with the others (their messages are in `errors`); present only
+   * when there are some. The dashboards still ask the policy about them: a territory out of the viewer's scope is a 403.
+   */
+  ecartes?: IncoherenceTerritoriale[];
 }
 
 /**
  * Filters from URL search params, keeping the valid values when others are not: the dashboards report a bad value
- * and apply the rest (one typo must not clear every filter).
+ * and apply the rest (one typo must not clear every filter). A territory that cannot hold with another (a département
+ * outside the région asked, or outside the territory of the page, `page`) is reported and left out the same way.
  */
-export function parseFiltersLenient(params: URLSearchParams): LenientFilters {
+export function parseFiltersLenient(params: URLSearchParams, page?: TerritoireDePage): LenientFilters {
   const errors: string[] = [];
   const invalidParams: string[] = [];
   const filters: IndicateursFilters = {};
@@ -208,7 +220,7 @@ export function parseFiltersLenient(params: URLSearchParams): LenientFilters {
   filters.nature = collect<NatureOrganisme>("nature", (r) =>
     (NATURES_ORGANISME as readonly string[]).includes(r)
       ? (r as NatureOrganisme)
-      : invalide(`nature : nature inconnue « ${r} » (valeurs : ${list(NATURES_ORGANISME)})`),
+      : invalide(`nature : nature inconnue « ${r} » (valeurs : ${NATURES_ORGANISME.map((n) => `${n} pour « ${NATURE_LABELS[n] ?? n} »`).join(", ")})`),
   );
   filters.cfd = collect("cfd", (r) => {
     const v = r.toUpperCase();
@@ -226,7 +238,7 @@ export function parseFiltersLenient(params: URLSearchParams): LenientFilters {
   filters.trancheAge = collect<TrancheAge>("trancheAge", (r) =>
     (TRANCHES_AGE as readonly string[]).includes(r)
       ? (r as TrancheAge)
-      : invalide(`age : tranche d'âge inconnue « ${r} » (valeurs : ${list(TRANCHES_AGE)})`),
+      : invalide(`age : tranche d'âge inconnue « ${r} » (valeurs : ${TRANCHES_AGE.map((a) => `${a} pour « ${LIBELLES_TRANCHE_AGE[a]} »`).join(", ")})`),
   );
   filters.sexe = collect<Sexe>("sexe", (r) => {
     const v = r.toUpperCase();
@@ -241,9 +253,136 @@ export function parseFiltersLenient(params: URLSearchParams): LenientFilters {
     else invalid(FILTER_PARAMS.rqth, `rqth : « oui » ou « non » attendu, reçu « ${rqth[0]} »`);
   }
 
+  const ecartes = incoherencesTerritoriales(filters, page);
+  for (const i of ecartes) {
+    invalid(i.param, i.message);
+    filters[i.param] = filters[i.param]!.filter((code) => code !== i.code);
+    if (filters[i.param]!.length === 0) filters[i.param] = undefined;
+  }
+
   for (const key of Object.keys(filters) as (keyof IndicateursFilters)[])
     if (filters[key] === undefined) delete filters[key];
-  return { filters, errors, invalidParams };
+  return ecartes.length > 0 ? { filters, errors, invalidParams, ecartes } : { filters, errors, invalidParams };
+}
+
+// ---------------------------------------------------------------------------------------------- territories
+
+export type NiveauTerritorial = "region" | "academie" | "departement";
+const NIVEAUX_TERRITORIAUX: readonly NiveauTerritorial[] = ["region", "academie", "departement"];
+
+/** The territory of a dashboard page (/regions/84, /academies/10, /departements/69): its filters are within it. */
+export interface TerritoireDePage {
+  niveau: NiveauTerritorial;
+  code: string;
+}
+
+/** A territory filter's value that cannot hold with the others: the value, and why (French, naming the parameter). */
+export interface IncoherenceTerritoriale {
+  param: NiveauTerritorial;
+  code: string;
+  message: string;
+}
+
+/** The académie's région: the région of its départements (each académie lies in one région). */
+function regionDeLAcademie(code: string): string | undefined {
+  const departement = ACADEMIES.find((a) => a.code === code)?.departements[0];
+  return departement === undefined ? undefined : regionDuDepartement(departement);
+}
+
+/** The territory of level `niveau` holding the territory (niveauDe, code); itself at its own level; undefined above. */
+function territoireContenant(niveauDe: NiveauTerritorial, code: string, niveau: NiveauTerritorial): string | undefined {
+  if (niveauDe === niveau) return code;
+  if (niveauDe === "departement") return niveau === "region" ? regionDuDepartement(code) : ACADEMIE_BY_DEPARTEMENT[code];
+  if (niveauDe === "academie" && niveau === "region") return regionDeLAcademie(code);
+  return undefined;
+}
+
+/** "la région Auvergne-Rhône-Alpes (84)", "l'académie de Lyon (10)", "le département 75 (Paris)". */
+export function designationTerritoire(niveau: NiveauTerritorial, code: string): string {
+  if (niveau === "region") return `la région ${NOMS_REGIONS[code] ?? code} (${code})`;
+  if (niveau === "departement") return `le département ${code} (${DEPARTEMENTS[code]?.[0] ?? code})`;
+  const nom = ACADEMIES.find((a) => a.code === code)?.nom;
+  return nom ? `l'${nomAcademie(nom).replace(/^A/, "a")} (${code})` : `l'académie ${code}`;
+}
+
+/** "de la région …", "de l'académie …", "du département …". */
+function deTerritoire(niveau: NiveauTerritorial, code: string): string {
+  const d = designationTerritoire(niveau, code);
+  return d.startsWith("le ") ? `du ${d.slice(3)}` : `de ${d}`;
+}
+
+const PLURIELS: Record<NiveauTerritorial, string> = { region: "régions", academie: "académies", departement: "départements" };
+
+/**
+ * The territory filters' values that cannot hold with the others (filters combine with AND; a filter's values are
+ * alternatives): an académie in none of the régions asked; a département in none of the régions, or of the académies,
+ * asked; and, on a territory's page (`page`), a value outside that territory, or a wider one not holding it. Each is
+ * answered by nothing, for a reason the user does not see: the callers report it (a 400 for the files, the API and the
+ * CLI; the dashboards report it and leave the value out). One message per value, naming the parameter, the territory
+ * asked and the one it is in.
+ */
+export function incoherencesTerritoriales(
+  filters: Pick<IndicateursFilters, NiveauTerritorial>,
+  page?: TerritoireDePage,
+): IncoherenceTerritoriale[] {
+  const out: IncoherenceTerritoriale[] = [];
+  const restants: Record<NiveauTerritorial, string[]> = {
+    region: [...(filters.region ?? [])],
+    academie: [...(filters.academie ?? [])],
+    departement: [...(filters.departement ?? [])],
+  };
+  const rejeter = (param: NiveauTerritorial, code: string, message: string) => {
+    out.push({ param, code, message: `${param} : ${message}` });
+    restants[param] = restants[param].filter((c) => c !== code);
+  };
+
+  // against the page's territory
+  if (page) {
+    const rangPage = NIVEAUX_TERRITORIAUX.indexOf(page.niveau);
+    for (const niveau of NIVEAUX_TERRITORIAUX) {
+      for (const code of restants[niveau]) {
+        if (NIVEAUX_TERRITORIAUX.indexOf(niveau) >= rangPage) {
+          const contenant = territoireContenant(niveau, code, page.niveau);
+          if (contenant === page.code) continue;
+          const ailleurs = niveau !== page.niveau && contenant ? ` mais appartient à ${designationTerritoire(page.niveau, contenant)}` : "";
+          rejeter(
+            niveau,
+            code,
+            `ce tableau de bord est celui ${deTerritoire(page.niveau, page.code)} : ${designationTerritoire(niveau, code)} n'en fait pas partie${ailleurs} ; ` +
+              `retirez ce filtre ou ouvrez le tableau de bord ${deTerritoire(niveau, code)}`,
+          );
+        } else {
+          const contenant = territoireContenant(page.niveau, page.code, niveau);
+          if (contenant === code) continue;
+          rejeter(
+            niveau,
+            code,
+            `ce tableau de bord est celui ${deTerritoire(page.niveau, page.code)}, qui n'est pas dans ${designationTerritoire(niveau, code)}` +
+              `${contenant ? ` mais dans ${designationTerritoire(niveau, contenant)}` : ""} ; retirez ce filtre`,
+          );
+        }
+      }
+    }
+  }
+
+  // between the filters: the narrower territory is the one reported (académie in région, then département in both)
+  const paires: [NiveauTerritorial, NiveauTerritorial][] = [
+    ["academie", "region"],
+    ["departement", "region"],
+    ["departement", "academie"],
+  ];
+  for (const [etroit, large] of paires) {
+    const larges = restants[large];
+    if (larges.length === 0) continue;
+    for (const code of restants[etroit]) {
+      const contenant = territoireContenant(etroit, code, large);
+      if (contenant !== undefined && larges.includes(contenant)) continue;
+      const ou = larges.length === 1 ? `pas dans ${designationTerritoire(large, larges[0])}` : `dans aucune des ${PLURIELS[large]} demandées (${larges.join(", ")})`;
+      const ailleurs = contenant ? ` mais dans ${designationTerritoire(large, contenant)}` : "";
+      rejeter(etroit, code, `${designationTerritoire(etroit, code)} n'est ${ou}${ailleurs} : ces deux filtres s'excluent`);
+    }
+  }
+  return out;
 }
 
 /** URL search params of filters (one comma-separated parameter per filter), the inverse of `parseFilters`. */

@@ -203,6 +203,22 @@ async function conditionOrganisme(database: Database, organismeIds: number[], re
   return { formateurs: direct, responsables: resp, tousFormateurs: [...new Set([...direct, ...viaEffectifs])] };
 }
 
+/**
+ * The départements a réseau's or a CFA's figures can be in: those of the organismes formateurs of its effectifs (the
+ * territory of an effectif is its formateur's, domain.md). `null` for a territorial or national scope (every
+ * territory of the scope). The territory filter of a CFA's dashboards offers these, not all of France.
+ */
+export async function departementsDuPerimetre(database: Database, scope: Scope): Promise<Set<string> | null> {
+  let formateurs: number[];
+  if (scope.kind === "organisme") formateurs = (await conditionOrganisme(database, scope.organismeIds, scope.responsables)).tousFormateurs;
+  else if (scope.kind === "reseau") formateurs = await ids(database, sql`select id from organismes where ${scope.nom} = any(reseaux)`);
+  else return null;
+  const rows = await database.rows<{ code: string }>(
+    sql`select distinct departement_code as code from organismes where id = any(${arrayParam(formateurs)}::int[]) and departement_code is not null`,
+  );
+  return new Set(rows.map((r) => r.code));
+}
+
 export async function resoudreFiltres(
   database: Database,
   filters: IndicateursFilters,

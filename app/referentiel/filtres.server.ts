@@ -4,7 +4,14 @@
  */
 import { z } from "zod";
 import { NATURES } from "../../db/schema";
-import { ACADEMIE_CODES, DEPARTEMENT_PATTERN, DEPARTEMENTS_VALIDES, REGIONS } from "../indicateurs/filters";
+import {
+  ACADEMIE_CODES,
+  DEPARTEMENT_PATTERN,
+  DEPARTEMENTS_VALIDES,
+  REGIONS,
+  incoherencesTerritoriales,
+  type IncoherenceTerritoriale,
+} from "../indicateurs/filters";
 import { ANOMALIE_TYPES } from "./anomalies";
 import { CFD_PATTERN, normalizeRncp, normalizeSiret, normalizeUai, RNCP_PATTERN, SIRET_PATTERN, UAI_PATTERN } from "./codes";
 
@@ -186,7 +193,17 @@ export function parseQuery<S extends z.ZodObject>(schema: S, params: URLSearchPa
     }
   }
   if (errors.length) return { ok: false, errors };
-  return { ok: true, value: (result as { data: z.output<S> }).data };
+  const value = (result as { data: z.output<S> }).data;
+  // a département outside the région asked (or the académie) would answer an empty list for a reason nobody sees
+  for (const i of territoiresIncoherents(value as Record<string, unknown>)) errors.push(`paramètre « ${i.param} » : ${i.message.slice(i.param.length + 3)}`);
+  if (errors.length) return { ok: false, errors };
+  return { ok: true, value };
+}
+
+/** The territory parameters (région, département, académie: one value each) that cannot hold together (filters.ts). */
+function territoiresIncoherents(values: Record<string, unknown>): IncoherenceTerritoriale[] {
+  const un = (k: string) => (typeof values[k] === "string" && values[k] !== "" ? [(values[k] as string).trim().toUpperCase()] : undefined);
+  return incoherencesTerritoriales({ region: un("region"), departement: un("departement"), academie: un("academie") });
 }
 
 /** The search params of a query, without defaults and empty values (for links that keep the filters). */
@@ -210,6 +227,8 @@ export function parseQueryLenient<S extends z.ZodObject>(schema: S, params: URLS
     if (!keys.includes(k) || kept.has(k)) continue;
     if (parseQuery(z.object({ [k]: schema.shape[k] }), new URLSearchParams({ [k]: v })).ok) kept.set(k, v);
   }
+  // each value is valid alone: a territory that cannot hold with another is dropped, not every filter
+  for (const i of territoiresIncoherents(Object.fromEntries(kept))) kept.delete(i.param);
   const second = parseQuery(schema, kept);
   return { value: second.ok ? second.value : (schema.parse({}) as z.output<S>), errors: first.errors };
 }

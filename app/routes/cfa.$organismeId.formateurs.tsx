@@ -1,15 +1,18 @@
 /**
  * A responsable's formateurs, each with its transmission status and a link to its space: those in the viewer's
- * space (a responsable's user in its formateur F's space does not see F's own formateurs, decision 017).
+ * space (a responsable's user in its formateur F's space does not see F's own formateurs, decision 017). Each one's
+ * dossiers are those of the années scolaires the home's counters count today (the school year and "Y-Y" of the
+ * calendar year), linked to the list of exactly them (annee=comptees).
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { NO_STORE } from "~/auth/responses.server";
 import { espaceComplet, requireEspaceCfa } from "~/cfa/acces.server";
+import { ANNEES_COMPTEES } from "~/cfa/apprenants";
 import { formateursDuResponsable } from "~/cfa/espace.server";
 import { formatDateHeure, libelleMode, titreEspace } from "~/cfa/ui";
 import { FraicheurBadge } from "~/referentiel/components";
-import { anneeScolaireOf, todayIso } from "~/statut/annee-scolaire";
+import { anneesScolairesComptees, todayIso } from "~/statut/annee-scolaire";
 import { formatNombre, pluriel } from "~/ui/format";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
@@ -18,15 +21,19 @@ export const headers = () => NO_STORE;
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const espace = await requireEspaceCfa(request, context.database, params.organismeId);
+  const now = new Date();
   return {
-    formateurs: await formateursDuResponsable(context.database, espace),
-    anneeScolaire: anneeScolaireOf(todayIso()),
+    organismeId: espace.organismeId,
+    formateurs: await formateursDuResponsable(context.database, espace, now),
+    annees: anneesScolairesComptees(todayIso(now)),
     complet: espaceComplet(espace),
   };
 }
 
 export default function Formateurs() {
-  const { formateurs, anneeScolaire, complet } = useLoaderData<typeof loader>();
+  const { organismeId, formateurs, annees, complet } = useLoaderData<typeof loader>();
+  // the list of the dossiers counted: the space's learners at this formateur, of the années counted today
+  const dossiers = (formateur: number) => `/cfa/${organismeId}/apprenants?${new URLSearchParams({ formateur: String(formateur), annee: ANNEES_COMPTEES })}`;
   const sansTransmission = formateurs.filter((f) => f.fraicheur === "jamais" || f.fraicheur === "ancienne").length;
   const avecRefus = formateurs.filter((f) => f.refuses7j > 0).length;
   return (
@@ -63,7 +70,7 @@ export default function Formateurs() {
                   <th scope="col">Dernière transmission</th>
                   <th scope="col">Transmissions (30 j)</th>
                   <th scope="col">Refusés (7 j)</th>
-                  <th scope="col">Dossiers d'apprenants {anneeScolaire}</th>
+                  <th scope="col">Dossiers d'apprenants {annees.join(" et ")}</th>
                   <th scope="col">Mode</th>
                 </tr>
               </thead>
@@ -90,7 +97,7 @@ export default function Formateurs() {
                         "0"
                       )}
                     </td>
-                    <td>{formatNombre(f.effectifsAnnee)}</td>
+                    <td>{f.effectifsAnnee ? <Link to={dossiers(f.id)}>{formatNombre(f.effectifsAnnee)}</Link> : "0"}</td>
                     <td className="fr-text--sm">
                       {libelleMode(f.modeTransmission)}
                       {f.erp ? ` (${f.erp})` : ""}
@@ -106,6 +113,10 @@ export default function Formateurs() {
               </tbody>
             </table>
           </div>
+          <p className="fr-text--sm">
+            Dossiers d'apprenants : ceux de l'année scolaire {annees[0]} et, pour les formations suivies dans l'année civile, ceux de {annees[1]},
+            comme les chiffres de l'accueil. Chaque nombre mène à la liste de ces dossiers.
+          </p>
         </>
       )}
     </>

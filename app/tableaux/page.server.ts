@@ -49,8 +49,10 @@ import {
   parseFiltersLenient,
   parseMoisBorne,
   type IndicateursFilters,
+  type IncoherenceTerritoriale,
+  type TerritoireDePage,
 } from "../indicateurs/filters";
-import { indicateurs, serieEtEvolution, territoires, type EvolutionResult, type LigneRepartition, type PointSerie } from "../indicateurs/indicateurs.server";
+import { departementsDuPerimetre, indicateurs, serieEtEvolution, territoires, type EvolutionResult, type LigneRepartition, type PointSerie } from "../indicateurs/indicateurs.server";
 import { formationConditions } from "../referentiel/catalogue.server";
 import { isValidCfd, isValidRncp, isValidSiret, isValidUai, normalizeRncp, normalizeSiret, normalizeUai, SIRET_PATTERN } from "../referentiel/codes";
 import { NATURE_LABELS, libelleDepartement, nomAcademie } from "../referentiel/labels";
@@ -367,6 +369,13 @@ async function verifierFiltres(database: Database, viewer: Viewer, filters: Indi
   }
 }
 
+/** The filters with the territories left out put back (for the policy's questions only). */
+function avecEcartes(filters: IndicateursFilters, ecartes: IncoherenceTerritoriale[]): IndicateursFilters {
+  const out: IndicateursFilters = { ...filters };
+  for (const e of ecartes) out[e.param] = [...(out[e.param] ?? []), e.code];
+  return out;
+}
+
 // ------------------------------------------------------------------------------------------------ URL
 
 /** Filters of one page: the vue's, the user's and the scope's, intersected; null when nothing can match. */
@@ -395,6 +404,8 @@ interface Parametres {
   date: string;
   /** The valid filters of the URL (a bad value is reported in `erreurs` and ignored, the others applied). */
   filters: IndicateursFilters;
+  /** The territories of the URL left out for not holding with the others or with the page (reported in `erreurs`). */
+  ecartes: IncoherenceTerritoriale[];
   erreurs: string[];
   /** The URL's query without its bad values nor the panel's searches: the links of the page start from it. */
   recherche: URLSearchParams;
@@ -435,9 +446,10 @@ export function messageDateRefusee(valeur: string, today: string): string {
 /**
  * The month and the filters of the URL. A bad value is reported (French, naming the parameter) and ignored: the
  * month falls back to the current one, a filter keeps its valid values, the other filters apply. `date=` (the
- * indicators' and the CLI's day) is reported too: the dashboards count by month (`mois=`).
+ * indicators' and the CLI's day) is reported too: the dashboards count by month (`mois=`). So is a territory that
+ * cannot hold with another, or with the page's own territory (`page`): a département outside the région asked.
  */
-export function lireParametres(params: URLSearchParams, today: string): Parametres {
+export function lireParametres(params: URLSearchParams, today: string, page?: TerritoireDePage): Parametres {
   const erreurs: string[] = [];
   const invalides = new Set<string>();
   const moisCourant = today.slice(0, 7);
@@ -454,13 +466,14 @@ export function lireParametres(params: URLSearchParams, today: string): Parametr
       invalides.add("mois");
     } else mois = parsed.value;
   }
-  const parsed = parseFiltersLenient(params);
+  const parsed = parseFiltersLenient(params, page);
   erreurs.push(...parsed.errors);
   for (const k of parsed.invalidParams) invalides.add(k);
   return {
     mois,
     date: dateDuMois(mois, today),
     filters: parsed.filters,
+    ecartes: parsed.ecartes ?? [],
     erreurs,
     recherche: sansValeursInvalides(params, invalides, parsed.filters),
     tri: { o: lireTri(params, "o"), f: lireTri(params, "f") },
@@ -642,8 +655,17 @@ async function traiterRecherches(
 
 // ------------------------------------------------------------------------------------------------ panel
 
-function optionsTerritoires(viewer: Viewer, t: Territoires): OptionTerritoire[] {
-  const visible = (target: Target) => territoireVisible(viewer, target);
+function optionsTerritoires(viewer: Viewer, t: Territoires, perimetre: Set<string> | null, courant: string): OptionTerritoire[] {
+  // a réseau or a CFA: the territories of its organismes (and the one asked, to keep it visible), not all of France
+  const deps = [...(perimetre ?? [])].map((d) => t.departements.get(d)).filter((d) => d !== undefined);
+  const dansPerimetre = (target: Target) => {
+    if (perimetre === null || `${target.kind}:${"code" in target ? target.code : ""}` === courant) return true;
+    if (target.kind === "departement") return perimetre.has(target.code);
+    if (target.kind === "region") return deps.some((d) => d.region === target.code);
+    if (target.kind === "academie") return deps.some((d) => d.academie === target.code);
+    return true;
+  };
+  const visible = (target: Target) => territoireVisible(viewer, target) && dansPerimetre(target);
   const options: OptionTerritoire[] = [{ value: "", label: viewer.scope.kind === "national" ? "France entière" : "Tout mon périmètre", groupe: "France" }];
   const regions = [...t.regions].filter(([code]) => visible({ kind: "region", code })).sort((a, b) => a[1].localeCompare(b[1], "fr"));
   for (const [code, nom] of regions) options.push({ value: `region:${code}`, label: nom, groupe: "Régions" });
@@ -1042,23 +1064,27 @@ export async function chargerTableau(request: Request, database: Database, vue: 
   const t = await territoires(database);
   const ctx = await resoudreVue(database, viewer, vue, t);
   const recherches = await traiterRecherches(database, viewer, ctx, url, today);
-  const p = lireParametres(recherches.params ?? url.searchParams, today);
+  const v = ctx.vue;
+  const territoireDeLaPage = v.kind === "region" || v.kind === "departement" || v.kind === "academie" ? { niveau: v.kind, code: v.code } : undefined;
+  const p = lireParametres(recherches.params ?? url.searchParams, today, territoireDeLaPage);
   const erreurs = [...recherches.erreurs, ...p.erreurs];
-  await verifierFiltres(database, viewer, p.filters);
+  // the territories left out are asked too: one out of the viewer's scope stays a refusal, whatever else the URL holds
+  await verifierFiltres(database, viewer, avecEcartes(p.filters, p.ecartes));
 
   const search = chaineRequete(p.recherche);
-  const [reseaux, tags] = await Promise.all([
+  const [reseaux, tags, perimetre] = await Promise.all([
     viewer.userId === null || viewer.scope.kind === "organisme"
       ? Promise.resolve(null)
       : viewer.scope.kind === "reseau"
         ? Promise.resolve([viewer.scope.nom])
         : reseauxConnus(database, viewer).then((r) => [...r].sort((a, b) => a.localeCompare(b, "fr"))),
     etiquettes(database, ctx, p.filters, search, t),
+    ctx.vue.kind === "organisme" ? Promise.resolve(null) : departementsDuPerimetre(database, viewer.scope),
   ]);
   const panneau: Panneau = {
     mois: p.mois,
     moisMax: today.slice(0, 7),
-    territoires: ctx.vue.kind === "organisme" ? null : optionsTerritoires(viewer, t),
+    territoires: ctx.vue.kind === "organisme" ? null : optionsTerritoires(viewer, t, perimetre, territoireCourant(ctx, p.filters)),
     territoire: territoireCourant(ctx, p.filters),
     reseaux,
     cfa: viewer.userId !== null && ctx.vue.kind !== "organisme",

@@ -5,12 +5,16 @@
  * chargerTableau): masked for the public, 403 outside the viewer's rights — as JSON for the JSON route — with
  * no figure in it; a bad parameter is a 400 (no figures), not ignored as on the pages, and so is a parameter they do
  * not read: `date=` (a dashboard counts by month: `mois=AAAA-MM`), the panel's searches, an unknown name.
- * Machine formats, for reuse: months "AAAA-MM" and dates "AAAA-MM-JJ" (ISO 8601), counts as plain integers; the
- * labels (statuts, niveaux, territories) are the pages'. The pages' own tables and charts' CSV are in French.
+ * For reuse: months "AAAA-MM" (the format of mois=), counts as plain integers; dates "AAAA-MM-JJ" (ISO 8601) in the
+ * JSON, JJ/MM/AAAA in the CSV, as Excel in French reads them (decision 019); the labels (statuts, niveaux,
+ * territories) are the pages'. The pages' own tables and charts' CSV are in French.
+ * Organismes and formations are given by their public codes (SIRET and UAI; CFD and RNCP) and names, never by a
+ * database id (docs/decisions/020): the one place an id remains is `vue` ("organisme:123"), the value of these
+ * routes' own `vue=` parameter that opens that line's dashboard — the JSON body's `vue` names its page the same way.
  */
-import { toCsv, type CsvValue } from "../shared/csv";
+import { dateValue, toCsv, type CsvValue } from "../shared/csv";
 import { chargerTableau, vueDeParametre } from "./page.server";
-import type { Comptes, TableauPage } from "./types";
+import type { Comptes, LigneFormation, LigneOrganisme, Resultat, TableTriee, TableauPage } from "./types";
 import { COLONNES_COMPTES, LIBELLES_COMPTES, PARAMETRES_RECHERCHE, PARAMETRES_TABLES, vueEnParametre } from "./vues";
 import { FILTER_PARAMS, parametresInconnus } from "../indicateurs/filters";
 import type { Database } from "../../db/client.server";
@@ -69,6 +73,24 @@ function nomFichier(p: TableauPage, table: string): string {
   return `tableau-${vueEnParametre(p.info.vue).replace(":", "-")}-${table}-${p.mois}`;
 }
 
+/** A line of the organismes' table as JSON: public codes, and the `vue=` of its dashboard in place of the pages' id. */
+function organismeJson({ id, libelle, siret, uai, comptes }: LigneOrganisme) {
+  return { libelle, siret, uai, vue: id === null ? null : `organisme:${id}`, comptes };
+}
+
+function formationJson({ id, libelle, cfd, rncp, comptes }: LigneFormation) {
+  return { libelle, cfd, rncp, vue: id === null ? null : `formation:${id}`, comptes };
+}
+
+function tableJson<L, J>(table: TableTriee<L> | null, ligne: (l: L) => J): (Omit<TableTriee<L>, "lignes"> & { lignes: J[] }) | null {
+  return table === null ? null : { ...table, lignes: table.lignes.map(ligne) };
+}
+
+/** The page's figures as JSON: the tables' lines without the pages' ids. */
+function resultatJson(r: Resultat) {
+  return { ...r, organismes: tableJson(r.organismes, organismeJson), formations: tableJson(r.formations, formationJson) };
+}
+
 export async function tableauJson(request: Request, database: Database): Promise<Response> {
   const table = new URL(request.url).searchParams.get("table");
   if (table !== null && table !== "organismes" && table !== "formations") {
@@ -76,11 +98,12 @@ export async function tableauJson(request: Request, database: Database): Promise
   }
   const p = await page(request, database, "json", table !== null);
   if (p instanceof Response) return p;
-  const r = p.resultat!;
+  const r = resultatJson(p.resultat!);
+  const vue = vueEnParametre(p.info.vue);
   const body =
     table === "organismes" || table === "formations"
-      ? { vue: p.info.vue, titre: p.info.titre, mois: p.mois, date: p.date, filtres: p.panneau.filtres, table, lignes: r[table]?.lignes ?? null }
-      : { vue: p.info.vue, titre: p.info.titre, perimetre: p.info.perimetre, mois: p.mois, date: p.date, filtres: p.panneau.filtres, ...r };
+      ? { vue, titre: p.info.titre, mois: p.mois, date: p.date, filtres: p.panneau.filtres, table, lignes: r[table]?.lignes ?? null }
+      : { vue, titre: p.info.titre, perimetre: p.info.perimetre, mois: p.mois, date: p.date, filtres: p.panneau.filtres, ...r };
   if ((table === "organismes" || table === "formations") && r[table] === null) {
     return erreur("json", 403, table === "organismes" ? "Les chiffres par organisme sont réservés aux utilisateurs connectés." : "Pas de table par formation sur cette page.");
   }
@@ -109,11 +132,22 @@ export async function tableauCsv(request: Request, database: Database): Promise<
     case "chiffres":
       rows = [
         ["Indicateur", "Date", "Valeur", "Mois précédent (date)", "Mois précédent", "Un an avant (date)", "Un an avant"],
-        ...r.chiffres.map((c) => [LIBELLES_COMPTES[c.cle], p.date, c.valeur, c.moisPrecedent.date, c.moisPrecedent.valeur, c.anneePrecedente.date, c.anneePrecedente.valeur]),
+        ...r.chiffres.map((c) => [
+          LIBELLES_COMPTES[c.cle],
+          dateValue(p.date),
+          c.valeur,
+          dateValue(c.moisPrecedent.date),
+          c.moisPrecedent.valeur,
+          dateValue(c.anneePrecedente.date),
+          c.anneePrecedente.valeur,
+        ]),
       ];
       break;
     case "serie":
-      rows = [["Mois", "Date", "Apprentis", "Inscrits sans contrat", "Rupturants"], ...r.serie.map((s) => [s.mois, s.date, s.apprentis, s.inscritsSansContrat, s.rupturants])];
+      rows = [
+        ["Mois (AAAA-MM)", "Date (JJ/MM/AAAA)", "Apprentis", "Inscrits sans contrat", "Rupturants"],
+        ...r.serie.map((s) => [s.mois, dateValue(s.date), s.apprentis, s.inscritsSansContrat, s.rupturants]),
+      ];
       break;
   }
   return new Response(toCsv(rows), {

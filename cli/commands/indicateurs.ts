@@ -8,7 +8,9 @@
  *   --region 84  --departement 69  --academie 10  --bassin 8405  --organisme <SIRET|UAI> (or --siret / --uai)
  *   --reseau <nom>  --nature formateur  --cfd 32033422  --rncp RNCP35185  --niveau 5  --annee-formation 1
  *   --age moins_18|18_20|21_25|26_plus  --sexe F  --rqth oui|non
- * --by region|departement|academie|organisme|formation|niveau: breakdown; --serie: the 24-month series;
+ * --by region|departement|academie|organisme|formation|niveau: breakdown (an organisme's line gives its SIRET as
+ * `code`, and its UAI; a formation's its CFD, else its RNCP code: the public codes the exports give, never a database
+ * id, docs/decisions/020); --serie: the 24-month series;
  * --couverture: coverage and freshness of the organismes; --exact: count from the periods, not the aggregates.
  * Bad arguments → a French message on stderr, exit code 2.
  */
@@ -22,7 +24,8 @@ import {
   type IndicateursFilters,
   type Repartition,
 } from "../../app/indicateurs/filters";
-import { indicateurs, serieMensuelle } from "../../app/indicateurs/indicateurs.server";
+import { indicateurs, serieMensuelle, type IndicateursResult, type LigneRepartition } from "../../app/indicateurs/indicateurs.server";
+import type { Database } from "../../db/client.server";
 import { todayIso } from "../../app/statut/annee-scolaire";
 
 const USAGE =
@@ -95,6 +98,30 @@ function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
   return new Promise((resolve, reject) => stream.write(text, (error) => (error ? reject(error) : resolve())));
 }
 
+export type LignePublique = Omit<LigneRepartition, "siret"> & { siret?: string | null };
+
+/**
+ * A breakdown's line as printed: the indicator module groups organismes and formations by their database id (its
+ * `code`); users and scripts know them by SIRET / UAI and CFD / RNCP, the codes the filters take (--organisme, --cfd,
+ * --rncp) and the exports give. So `code` is the SIRET of an organisme, the CFD (else the RNCP code) of a formation.
+ */
+export function lignePublique(by: string, l: LigneRepartition): LignePublique {
+  if (by === "organisme") return { code: l.siret ?? null, libelle: l.libelle, siret: l.siret ?? null, uai: l.uai ?? null, compteurs: l.compteurs };
+  if (by === "formation") return { code: l.cfd ?? l.rncp ?? null, libelle: l.libelle, cfd: l.cfd ?? null, rncp: l.rncp ?? null, compteurs: l.compteurs };
+  return l;
+}
+
+/** What the command prints (as JSON). */
+export async function resultatIndicateurs(database: Database, args: IndicateursArgs): Promise<Record<string, unknown>> {
+  const options = { date: args.date, filters: args.filters, exact: args.exact };
+  const r: IndicateursResult = await indicateurs(database, { ...options, by: args.by });
+  const result: Record<string, unknown> = { ...r };
+  if (r.repartition) result.repartition = { by: r.repartition.by, lignes: r.repartition.lignes.map((l) => lignePublique(r.repartition!.by, l)) };
+  if (args.serie) result.serie = (await serieMensuelle(database, options)).points;
+  if (args.couverture) result.couverture = await couverture(database, { date: args.date, filters: args.filters });
+  return result;
+}
+
 export async function run(argv: string[]): Promise<number> {
   let args: IndicateursArgs;
   try {
@@ -105,10 +132,7 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const database = await getDatabase();
-  const options = { date: args.date, filters: args.filters, exact: args.exact };
-  const result: Record<string, unknown> = { ...(await indicateurs(database, { ...options, by: args.by })) };
-  if (args.serie) result.serie = (await serieMensuelle(database, options)).points;
-  if (args.couverture) result.couverture = await couverture(database, { date: args.date, filters: args.filters });
+  const result = await resultatIndicateurs(database, args);
   await write(process.stdout, JSON.stringify(result, null, 2) + "\n");
   return 0;
 }

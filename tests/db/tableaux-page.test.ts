@@ -17,6 +17,8 @@ import { tableauCsv, tableauJson } from "../../app/tableaux/ressources.server";
 import { telechargerExport } from "../../app/exports/export.server";
 import { parseCsv } from "../../app/shared/csv";
 import { readXlsx } from "../../app/shared/xlsx.server";
+import { dateIsoEnFrancais } from "../../app/ui/format";
+import { colonneBrute, lettreColonne } from "../helpers/xlsx";
 import type { Resultat, TableauPage } from "../../app/tableaux/types";
 import type { Vue } from "../../app/tableaux/vues";
 import type { Compteurs } from "../../app/indicateurs/etats";
@@ -136,9 +138,11 @@ describe("national page", () => {
       expect(c.anneePrecedente.ecart, c.cle).toBe(aJour[c.cle] - aAvant[c.cle]);
       expect(c.moisPrecedent.date, c.cle).toBe(`${annee}-08-31`);
     }
-    // the CSV of the figures gives the same day
+    // the CSV of the figures gives the same day (JJ/MM/AAAA, as Excel in French reads a date)
     const csv = parseCsv(await (await tableauCsv(requete(`/tableau.csv?vue=national&table=chiffres&mois=${MOIS}`, "admin"), t.database)).text());
-    expect(csv.records[0].fields[csv.header.indexOf("Un an avant (date)")]).toBe(memeJourUnAnAvant(TODAY));
+    expect(csv.records[0].fields[csv.header.indexOf("Un an avant (date)")]).toBe(dateIsoEnFrancais(memeJourUnAnAvant(TODAY)));
+    const finDuMoisPrecedent = new Date(Date.UTC(Number(TODAY.slice(0, 4)), Number(TODAY.slice(5, 7)) - 1, 0)).toISOString().slice(0, 10);
+    expect(csv.records[0].fields[csv.header.indexOf("Mois précédent (date)")]).toBe(dateIsoEnFrancais(finDuMoisPrecedent));
   });
 
   it("sorts and pages the tables from the URL", async () => {
@@ -190,6 +194,23 @@ describe("national page", () => {
     const attendu = await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { organisme: [cfa.siret] } });
     expect(chiffres(p.resultat!)).toEqual(attendus(attendu.compteurs));
     expect(p.panneau.cfa).toBe(true);
+  });
+
+  it("offers a CFA user the territories of its organismes as filters, not all of France", async () => {
+    const deps = await t.database.rows<{ code: string; region: string }>(sql`
+      select distinct o.departement_code as code, o.region_code as region from effectifs e
+      join organismes o on o.id = e.organisme_formateur_id
+      where e.organisme_formateur_id = ${cfa.id} or e.organisme_responsable_id = ${cfa.id}
+         or e.organisme_formateur_id in (select formateur_id from organisme_relations where responsable_id = ${cfa.id})`);
+    const p = await page("/", { kind: "national" }, "cfa");
+    const options = p.panneau.territoires!.map((o) => o.value);
+    expect(options[0]).toBe("");
+    expect(options.filter((v) => v.startsWith("departement:")).sort()).toEqual(deps.map((d) => `departement:${d.code}`).sort());
+    expect(options.filter((v) => v.startsWith("region:")).sort()).toEqual([...new Set(deps.map((d) => `region:${d.region}`))].sort());
+    expect(options.length).toBeLessThan(20);
+    // a territory asked in the URL stays selectable (its empty figures are then the CFA's there)
+    const ailleurs = await page("/?region=53", { kind: "national" }, "cfa");
+    expect(ailleurs.panneau.territoires!.map((o) => o.value)).toContain("region:53");
   });
 });
 
@@ -300,12 +321,12 @@ describe("URL and filter panel", () => {
     await refus(page("/regions/99", { kind: "region", code: "99" }), 404);
   });
 
-  it("shows an empty page, not national figures, when the filters contradict the page", async () => {
+  it("explains a filter that contradicts the page and leaves it out: the page's figures, not national ones nor an unexplained empty page", async () => {
     const p = await page("/regions/84?departement=75", { kind: "region", code: "84" }, "admin");
-    expect(p.resultat!.vide).toBe(true);
-    expect(p.resultat!.chiffres.map((c) => c.valeur)).toEqual([0, 0, 0, 0, 0, 0]);
-    expect(p.resultat!.couverture.organismes).toBe(0);
-    expect(p.resultat!.formations!.total).toBe(0);
+    expect(p.erreurs).toEqual([expect.stringMatching(/^departement : ce tableau de bord est celui de la région Auvergne-Rhône-Alpes \(84\) : le département 75 \(Paris\) n'en fait pas partie/)]);
+    const region = await page("/regions/84", { kind: "region", code: "84" }, "admin");
+    expect(chiffres(p.resultat!)).toEqual(chiffres(region.resultat!));
+    expect(p.resultat!.couverture.organismes).toBe(region.resultat!.couverture.organismes);
   });
 
   it("applies the filters and shows them as removable tags", async () => {
@@ -377,18 +398,32 @@ describe("CSV, JSON and exports", () => {
     const response = await telechargerExport(requete(`/exports/telechargement?${query}&format=csv`, "operateur"), t.database);
     expect(response.headers.get("content-disposition")).toMatch(/attachment; filename="indicateurs-apprentissage-.*\.csv"/);
     const csv = parseCsv(await response.text());
-    expect(csv.header.slice(0, 5)).toEqual(["Mois", "Date", "Répartition", "Code", "Libellé"]);
+    expect(csv.header.slice(0, 5)).toEqual(["Mois (AAAA-MM)", "Date (JJ/MM/AAAA)", "Répartition", "Code", "Libellé"]);
     const totals = csv.records.filter((r) => r.fields[2] === "Total");
     expect(totals.map((r) => r.fields[0])).toEqual(mois);
+    // a past month is counted at its last day, the current one today: JJ/MM/AAAA
+    const finDeMois = (m: string) => new Date(Date.UTC(Number(m.slice(0, 4)), Number(m.slice(5, 7)), 0)).toISOString().slice(0, 10);
+    expect(totals.map((r) => r.fields[1])).toEqual([finDeMois(mois[0]), finDeMois(mois[1]), TODAY].map(dateIsoEnFrancais));
     const dernier = await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { niveau: [4] }, by: "region" });
     const regions = csv.records.filter((r) => r.fields[2] === "Région" && r.fields[0] === mois[2]);
     expect(regions.map((r) => [r.fields[3], Number(r.fields[9])])).toEqual(dernier.repartition!.lignes.map((l) => [l.code ?? "", l.compteurs.apprenants]));
     expect(Number(totals[2].fields[9])).toBe(dernier.compteurs.apprenants);
 
     const xlsx = await telechargerExport(requete(`/exports/telechargement?${query}&format=xlsx`, "admin"), t.database);
-    const sheets = readXlsx(new Uint8Array(await xlsx.arrayBuffer()));
+    const bytes = new Uint8Array(await xlsx.arrayBuffer());
+    const sheets = readXlsx(bytes);
     expect(sheets.map((s) => s.name)).toEqual(["Paramètres", "Total", "Par région"]);
     expect(sheets[2].rows.length - 1).toBe(regions.length + csv.records.filter((r) => r.fields[2] === "Région" && r.fields[0] !== mois[2]).length);
+    // in Excel: real dates (read back as the CSV writes them), months and codes as texts ("01" keeps its zero)
+    expect(sheets[1].rows.slice(1).map((r) => r.slice(0, 2))).toEqual(totals.map((r) => r.fields.slice(0, 2)));
+    for (const feuille of [2, 3]) {
+      expect(colonneBrute(bytes, "B", feuille).every((c) => c.type === "date" && c.format === "dd/mm/yyyy")).toBe(true);
+      expect(colonneBrute(bytes, "A", feuille).every((c) => c.type === "texte")).toBe(true);
+    }
+    expect(colonneBrute(bytes, "B", 3)).toHaveLength(sheets[2].rows.length - 1);
+    const codes = colonneBrute(bytes, lettreColonne(sheets[2].rows[0].indexOf("Code")), 3);
+    expect(codes.length).toBeGreaterThan(0);
+    expect(codes.every((c) => c.type === "texte" && /^[0-9]{2}$/.test(c.valeur))).toBe(true);
 
     await refus(telechargerExport(requete(`/exports/telechargement?${query}&format=csv`, "dreets"), t.database));
     const anonyme = await telechargerExport(requete(`/exports/telechargement?${query}&format=csv`), t.database).catch((e) => e);
@@ -400,7 +435,8 @@ describe("CSV, JSON and exports", () => {
   it("an export's rows name their breakdown with a capital and give public codes (SIRET, CFD or RNCP), never a database id", async () => {
     const query = `repartition=total&repartition=region&repartition=departement&repartition=academie&repartition=organisme&repartition=formation&repartition=niveau&periode=date&date=${TODAY}&format=csv`;
     const csv = parseCsv(await (await telechargerExport(requete(`/exports/telechargement?${query}`, "admin"), t.database)).text());
-    expect(csv.header.slice(0, 9)).toEqual(["Mois", "Date", "Répartition", "Code", "Libellé", "SIRET", "UAI", "CFD", "RNCP"]);
+    expect(csv.header.slice(0, 9)).toEqual(["Mois (AAAA-MM)", "Date (JJ/MM/AAAA)", "Répartition", "Code", "Libellé", "SIRET", "UAI", "CFD", "RNCP"]);
+    expect(new Set(csv.records.map((r) => r.fields[1]))).toEqual(new Set([dateIsoEnFrancais(TODAY)]));
     expect([...new Set(csv.records.map((r) => r.fields[2]))]).toEqual(["Total", "Région", "Département", "Académie", "Organisme", "Formation", "Niveau"]);
     const organismes = csv.records.filter((r) => r.fields[2] === "Organisme" && r.fields[4] !== "Non renseigné");
     const formations = csv.records.filter((r) => r.fields[2] === "Formation" && r.fields[4] !== "Non renseigné");

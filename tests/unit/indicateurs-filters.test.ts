@@ -8,6 +8,7 @@ import {
   moisDecale,
   parseDateParams,
   parseFilters,
+  parseFiltersLenient,
   parseRepartition,
   sansFiltre,
   type IndicateursFilters,
@@ -29,13 +30,13 @@ describe("filtres des indicateurs", () => {
   it("parses every filter, repeated or comma-separated, normalised", () => {
     expect(
       ok(
-        "region=84&region=11&departement=69,2a&academie=10&bassin=8405&organisme=130 005 937 00011&organisme=0693500e" +
+        "region=84&region=94&departement=69,2a&academie=10,27&bassin=8405&organisme=130 005 937 00011&organisme=0693500e" +
           "&reseau=CCI&nature=formateur&cfd=32033422&rncp=35185&niveau=5,6&annee_formation=1&age=moins_18,26_plus&sexe=h&rqth=oui&autre=x",
       ),
     ).toEqual({
-      region: ["84", "11"],
+      region: ["84", "94"],
       departement: ["69", "2A"],
-      academie: ["10"],
+      academie: ["10", "27"],
       bassinEmploi: ["8405"],
       organisme: ["13000593700011", "0693500E"],
       reseau: ["CCI"],
@@ -67,6 +68,9 @@ describe("filtres des indicateurs", () => {
     expect(errors("niveau=2")[0]).toMatch(/^niveau : niveau invalide « 2 »/);
     expect(errors("annee_formation=6")[0]).toMatch(/^annee_formation : /);
     expect(errors("age=mineur")[0]).toMatch(/^age : tranche d'âge inconnue/);
+    // the codes a URL takes, each with the label users see in the filter
+    expect(errors("age=mineur")[0]).toContain("moins_18 pour « Moins de 18 ans », 18_20 pour « 18 à 20 ans »");
+    expect(errors("nature=cfa")[0]).toContain("responsable_formateur pour « ");
     expect(errors("sexe=X")[0]).toMatch(/^sexe : « M » ou « F » attendu/);
     expect(errors("rqth=peut-être")[0]).toMatch(/^rqth : « oui » ou « non » attendu/);
     expect(errors("region=99&niveau=9")).toHaveLength(2);
@@ -74,15 +78,63 @@ describe("filtres des indicateurs", () => {
 
   it("serialises filters back to the same filters", () => {
     const filters = ok(
-      "region=84,11&departement=2A&organisme=0693500E&nature=formateur,responsable&niveau=5&age=18_20&sexe=F&rqth=non&cfd=32033422",
+      "region=84,94&departement=2A&organisme=0693500E&nature=formateur,responsable&niveau=5&age=18_20&sexe=F&rqth=non&cfd=32033422",
     );
     const params = filtersToSearchParams(filters, new URLSearchParams("mois=2025-03&region=01"));
     expect(params.get("mois")).toBe("2025-03");
-    expect(params.get("region")).toBe("84,11");
+    expect(params.get("region")).toBe("84,94");
     expect(ok(params.toString())).toEqual(filters);
     expect(sansFiltre({})).toBe(true);
     expect(sansFiltre({ region: [] })).toBe(true);
     expect(sansFiltre(filters)).toBe(false);
+  });
+
+  it("refuses territories that cannot hold together, saying where the département or the académie is", () => {
+    expect(errors("region=84&departement=75")).toEqual([
+      "departement : le département 75 (Paris) n'est pas dans la région Auvergne-Rhône-Alpes (84) mais dans la région Île-de-France (11) : " +
+        "ces deux filtres s'excluent",
+    ]);
+    expect(errors("region=11&academie=10")).toEqual([
+      "academie : l'académie de Lyon (10) n'est pas dans la région Île-de-France (11) mais dans la région Auvergne-Rhône-Alpes (84) : " +
+        "ces deux filtres s'excluent",
+    ]);
+    expect(errors("academie=10&departement=38")[0]).toMatch(
+      /^departement : le département 38 \(Isère\) n'est pas dans l'académie de Lyon \(10\) mais dans l'académie de Grenoble \(08\)/,
+    );
+    expect(errors("region=84,53&departement=75")[0]).toMatch(/^departement : le département 75 \(Paris\) n'est dans aucune des régions demandées \(84, 53\) mais dans la région Île-de-France \(11\)/);
+    // one value out of several: that one only
+    expect(errors("region=84&departement=69,75")).toHaveLength(1);
+    // the same territory at each level, or one of the régions asked: nothing to say
+    expect(ok("region=84&academie=10&departement=69")).toEqual({ region: ["84"], academie: ["10"], departement: ["69"] });
+    expect(ok("region=84,11&departement=75")).toEqual({ region: ["84", "11"], departement: ["75"] });
+    expect(ok("region=94&departement=2a&academie=27")).toEqual({ region: ["94"], departement: ["2A"], academie: ["27"] });
+    expect(ok("region=04&departement=974&academie=28")).toEqual({ region: ["04"], departement: ["974"], academie: ["28"] });
+  });
+
+  it("leaves a contradicting territory out on a dashboard, and says so, within the page's territory too", () => {
+    const url = parseFiltersLenient(new URLSearchParams("region=84&departement=69,75&niveau=4"));
+    expect(url.filters).toEqual({ region: ["84"], departement: ["69"], niveau: [4] });
+    expect(url.invalidParams).toEqual(["departement"]);
+    expect(url.ecartes).toEqual([{ param: "departement", code: "75", message: url.errors[0] }]);
+    const page = parseFiltersLenient(new URLSearchParams("departement=75"), { niveau: "region", code: "84" });
+    expect(page.filters).toEqual({});
+    expect(page.errors).toEqual([
+      "departement : ce tableau de bord est celui de la région Auvergne-Rhône-Alpes (84) : le département 75 (Paris) n'en fait pas partie " +
+        "mais appartient à la région Île-de-France (11) ; retirez ce filtre ou ouvrez le tableau de bord du département 75 (Paris)",
+    ]);
+    expect(parseFiltersLenient(new URLSearchParams("region=11"), { niveau: "departement", code: "69" }).errors).toEqual([
+      "region : ce tableau de bord est celui du département 69 (Rhône), qui n'est pas dans la région Île-de-France (11) mais dans la région " +
+        "Auvergne-Rhône-Alpes (84) ; retirez ce filtre",
+    ]);
+    expect(parseFiltersLenient(new URLSearchParams("academie=01"), { niveau: "academie", code: "10" }).errors[0]).toMatch(
+      /^academie : ce tableau de bord est celui de l'académie de Lyon \(10\) : l'académie de Paris \(01\) n'en fait pas partie/,
+    );
+    // within the page's territory: kept, nothing said
+    expect(parseFiltersLenient(new URLSearchParams("departement=69&region=84&academie=10"), { niveau: "region", code: "84" })).toEqual({
+      filters: { region: ["84"], academie: ["10"], departement: ["69"] },
+      errors: [],
+      invalidParams: [],
+    });
   });
 
   it("parses the breakdown", () => {
@@ -193,6 +245,9 @@ describe("arguments de la commande indicateurs", () => {
     };
     expect(message(["--date", "2025-13-01"])).toMatch(/^--date : date invalide/);
     expect(message(["--region", "99"])).toMatch(/^--region : code région inconnu/);
+    expect(message(["--region", "84", "--departement", "75"])).toMatch(
+      /^--departement : le département 75 \(Paris\) n'est pas dans la région Auvergne-Rhône-Alpes \(84\) mais dans la région Île-de-France \(11\)/,
+    );
     expect(message(["--annee-formation", "9"])).toMatch(/^--annee-formation : /);
     expect(message(["--by", "commune"])).toMatch(/^--by : répartition inconnue/);
     expect(message(["--couleur", "bleu"])).toMatch(/^Option inconnue : --couleur/);
