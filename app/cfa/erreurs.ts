@@ -17,6 +17,7 @@ export const FENETRES = [30, 90, 365] as const;
 export const CATEGORIES_ERREUR = [
   "organisme_inconnu",
   "hors_perimetre",
+  "doublon",
   "champ_obligatoire",
   "date_format",
   "date_inexistante",
@@ -41,6 +42,7 @@ export type CategorieErreur = (typeof CATEGORIES_ERREUR)[number];
 export const LIBELLES_CATEGORIE: Record<CategorieErreur, string> = {
   organisme_inconnu: "Établissement inconnu du référentiel (UAI / SIRET)",
   hors_perimetre: "Apprenant d'un autre organisme",
+  doublon: "Apprenant en double dans le fichier",
   champ_obligatoire: "Champ obligatoire manquant",
   date_format: "Date au mauvais format",
   date_inexistante: "Date inexistante",
@@ -175,6 +177,10 @@ function valeurRecue(message: string): string | null {
   return fichier ? fichier[1] : null;
 }
 
+function majusculeInitiale(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 /** The first sentence of a text (without its final dot), and what follows. */
 function phrases(text: string): [string, string] {
   const m = /(?<!\bex)\.\s+(?=[A-ZÀ-ÝÉ])/.exec(text);
@@ -226,9 +232,28 @@ export function expliquerErreur(
     return r(
       "hors_perimetre",
       phrases(sansChamp(message))[0],
-      "Vérifiez les établissements formateur et responsable de l'inscription. Un apprenant d'un autre CFA se transmet avec la clé d'API de ce CFA ; " +
+      (source === "FICHIER"
+        ? "Vérifiez les établissements formateur et responsable de la ligne. Un apprenant d'un autre CFA est transmis par ce CFA, par son ERP ou son propre fichier ; "
+        : "Vérifiez les établissements formateur et responsable de l'inscription. Un apprenant d'un autre CFA se transmet avec la clé d'API de ce CFA ; ") +
         "si l'établissement est bien l'un de vos sites, demandez l'ajout du lien formateur → responsable dans le référentiel.",
       champ === "dossier" ? "établissements formateur et responsable" : nom,
+    );
+  }
+  // a row of an uploaded file repeating an earlier row's learner (app/ingestion/mapping.ts, duplicateIdentityErrors)
+  const doublon = /(ligne identique à la ligne \d+|même apprenant que la ligne \d+.*?|même identifiant « [^»]* » que la ligne \d+.*?) : (.*)$/.exec(
+    sansChamp(message),
+  );
+  if (doublon) {
+    const suite = doublon[2];
+    // the message's own way out (two formations: one id each; else one row), else: delete the repeated row
+    const conseil = /(Si l'apprenant suit deux formations.*)$/.exec(suite)?.[1];
+    const fichier = source === "FICHIER" ? ", puis téléversez le fichier à nouveau" : "";
+    return r(
+      "doublon",
+      `${doublon[1]} : cette ligne n'a pas été importée`,
+      conseil
+        ? `${majusculeInitiale(conseil.replace(/\.?\s*$/, ""))}${fichier}.`
+        : "Supprimez cette ligne du fichier : l'autre ligne, identique, a été importée.",
     );
   }
   if (/: champ obligatoire\b/.test(message) || /: champ obligatoire manquant/.test(message)) {
@@ -326,6 +351,24 @@ export function expliquerErreur(
   }
   const [constat, suite] = phrases(texte());
   return r("autre", constat, suite || `Corrigez ce champ ${ou}${source === "API" ? ", puis laissez l'ERP renvoyer le dossier" : ""}.`);
+}
+
+/**
+ * What to do about the rejected dossiers of a day, by where they came from: an ERP's are corrected in the ERP and
+ * come again with its next transmission; an uploaded file's are corrected in the file, which is then uploaded again.
+ */
+export function conseilDossiersRefuses(sources: readonly SourceTransmission[]): string {
+  const api = sources.includes("API");
+  const fichier = sources.includes("FICHIER");
+  if (fichier && !api) {
+    return "Corrigez chaque ligne refusée dans votre fichier, puis téléversez-le à nouveau : les lignes déjà enregistrées ne sont pas " +
+      "dupliquées. Les autres lignes du fichier ont bien été enregistrées.";
+  }
+  if (fichier && api) {
+    return "Corrigez chaque dossier transmis par votre ERP dans l'ERP : il sera accepté à la prochaine transmission. Pour un fichier " +
+      "téléversé, corrigez le fichier et téléversez-le à nouveau. Les autres dossiers ont bien été enregistrés.";
+  }
+  return "Corrigez chaque dossier dans votre ERP : il sera accepté à la prochaine transmission. Les autres dossiers de l'envoi ont bien été enregistrés.";
 }
 
 /**

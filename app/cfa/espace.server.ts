@@ -12,7 +12,7 @@ import { issueApiKey, listApiKeys, revokeApiKey } from "../ingestion/api-keys.se
 import { indicateurs, type Compteurs } from "../indicateurs/indicateurs.server";
 import { foldSql, foldText, fraicheurOf, getOrganisme, type OrganismeDetail } from "../referentiel/repertoire.server";
 import type { Fraicheur } from "../referentiel/filtres.server";
-import { anneeScolaireOf, todayIso } from "../statut/annee-scolaire";
+import { anneeScolaireOf, anneesScolairesComptees, todayIso } from "../statut/annee-scolaire";
 import { scopeDeLEspace, type EspaceCfa } from "./acces.server";
 import { compterDoublons } from "./doublons.server";
 import { normaliserErp } from "./erp";
@@ -141,19 +141,55 @@ export interface AccueilCfa {
   doublons: number;
   refuses7j: number;
   alertes: Alerte[];
+  /**
+   * The latest transmission that counts for the organisme (sent by it, or for it by its responsable: decision 022),
+   * whatever its channel: the mode and ERP above say the usual channel, this one what came last.
+   */
+  derniereTransmission: DerniereTransmission | null;
+}
+
+export interface DerniereTransmission {
+  receivedAt: string;
+  source: "API" | "FICHIER";
+  erp: string | null;
+  fileName: string | null;
+  /** The sender when it is not the organisme (its responsable). */
+  expediteur: string | null;
+}
+
+/** The latest transmission that counts for the organisme (`transmission_organismes`), or null. */
+export async function derniereTransmission(database: Database, organismeId: number): Promise<DerniereTransmission | null> {
+  const [r] = await database.rows<{ received_at: unknown; source: "API" | "FICHIER"; erp: string | null; file_name: string | null; expediteur: string | null }>(sql`
+    select t.received_at, t.source, t.erp, t.file_name,
+           case when t.organisme_id <> ${organismeId} then coalesce(o.enseigne, o.raison_sociale) end as expediteur
+    from transmission_organismes l
+    join transmissions t on t.id = l.transmission_id
+    join organismes o on o.id = t.organisme_id
+    where l.organisme_id = ${organismeId}
+    order by t.received_at desc, t.id desc
+    limit 1`);
+  if (!r) return null;
+  return {
+    receivedAt: new Date(r.received_at as string).toISOString(),
+    source: r.source,
+    erp: r.erp,
+    fileName: r.file_name,
+    expediteur: r.expediteur,
+  };
 }
 
 export async function accueilCfa(database: Database, espace: EspaceCfa, now = new Date()): Promise<AccueilCfa> {
   const base = `/cfa/${espace.organismeId}`;
   const date = todayIso(now);
   const organisme = (await getOrganisme(database, espace.organismeId, now))!;
-  const [resultat, cles, qualite, doublons, recents] = await Promise.all([
+  const [resultat, cles, qualite, doublons, recents, derniere] = await Promise.all([
     // the space's counters count its learners' list: within the viewer's scope (decision 017)
     indicateurs(database, { date, scope: scopeDeLEspace(espace), today: date }),
     listApiKeys(database, espace.organismeId),
     qualiteCfa(database, espace, { today: date, parPage: 1 }),
     compterDoublons(database, espace),
     refusesRecents(database, [espace.organismeId], { jours: 7, now }),
+    derniereTransmission(database, espace.organismeId),
   ]);
   const active = cles.find((k) => k.revoked_at === null);
   const alertes: Alerte[] = [];
@@ -184,7 +220,7 @@ export async function accueilCfa(database: Database, espace: EspaceCfa, now = ne
     alertes.push({
       niveau: "error",
       titre: `${pluriel(recents.refuses, "dossier refusé", "dossiers refusés")} ces 7 derniers jours`,
-      description: `${pluriel(recents.avec_refus, "transmission comporte", "transmissions comportent")} des dossiers refusés : ces apprenants ne sont pas à jour. Chaque erreur est expliquée avec la façon de la corriger dans votre ERP.`,
+      description: `${pluriel(recents.avec_refus, "transmission comporte", "transmissions comportent")} des dossiers refusés : ces apprenants ne sont pas à jour. Chaque erreur est expliquée avec la façon de la corriger, dans votre ERP ou dans votre fichier.`,
       lien: { texte: "Corriger les erreurs", href: `${base}/transmissions` },
     });
   }
@@ -223,6 +259,7 @@ export async function accueilCfa(database: Database, espace: EspaceCfa, now = ne
     doublons,
     refuses7j: recents.refuses,
     alertes,
+    derniereTransmission: derniere,
   };
 }
 
@@ -292,6 +329,7 @@ export interface FormateurStatut {
   fraicheur: Fraicheur;
   transmissions30j: number;
   refuses7j: number;
+  /** Its dossiers of the années scolaires counted today (the home's counters, the list's « annee=comptees »). */
   effectifsAnnee: number;
   cleActive: boolean;
 }
@@ -305,7 +343,8 @@ export async function formateursDuResponsable(
   espace: Pick<EspaceCfa, "organismeId" | "organismeIds">,
   now = new Date(),
 ): Promise<FormateurStatut[]> {
-  const annee = anneeScolaireOf(todayIso(now));
+  // the années the home's counters count today (domain.md): the school year and "Y-Y" of the calendar year
+  const annees = anneesScolairesComptees(todayIso(now));
   const at = now.toISOString();
   const rows = await database.rows<{
     id: number;
@@ -327,7 +366,7 @@ export async function formateursDuResponsable(
            (select count(*)::int from transmissions t where t.organisme_id = o.id and t.nb_items > 0
               and t.received_at >= ${at}::timestamptz - interval '30 days') as transmissions_30j,
            (select coalesce(sum(t.nb_rejected), 0)::int from transmissions t where t.organisme_id = o.id and t.received_at >= ${at}::timestamptz - interval '7 days') as refuses_7j,
-           (select count(*)::int from effectifs e where e.organisme_formateur_id = o.id and e.annee_scolaire = ${annee}) as effectifs,
+           (select count(*)::int from effectifs e where e.organisme_formateur_id = o.id and e.annee_scolaire = any(${arrayParam(annees)}::text[])) as effectifs,
            exists (select 1 from organisme_api_keys k where k.organisme_id = o.id and k.revoked_at is null) as cle
     from organisme_relations r
     join organismes o on o.id = r.formateur_id

@@ -14,7 +14,7 @@ import { arrayParam, type Database } from "../../db/client.server";
 import { ERRORS_RETENTION_DAYS } from "../ingestion/jobs.server";
 import { refusOf as refusStocke } from "../ingestion/transmissions.server";
 import { debutJourParis, finJourParis } from "../shared/jours-paris.server";
-import { expliquerErreur, expliquerRefusEnvoi, resumeErreurs, type CategorieErreur, type LigneResume } from "./erreurs";
+import { conseilDossiersRefuses, expliquerErreur, expliquerRefusEnvoi, resumeErreurs, type CategorieErreur, type LigneResume } from "./erreurs";
 
 /** The Paris day of a timestamptz column, as text. */
 const JOUR_PARIS = (column: string) => sql.raw(`to_char(${column} at time zone 'Europe/Paris', 'YYYY-MM-DD')`);
@@ -176,6 +176,8 @@ export interface JourDetail {
    */
   refusesNonNommes: number;
   resume: LigneResume[];
+  /** What to do about the rejected dossiers, by where they came from (ERP or uploaded file). */
+  conseilRefuses: string;
   retentionJours: number;
 }
 
@@ -253,8 +255,10 @@ export async function transmissionsDuJour(
     order by received_at desc, id desc`);
   const refuses: DossierRefuse[] = [];
   const items: StoredItem[] = [];
+  const sources = new Set<"API" | "FICHIER">();
   const transmissions = rows.map((r) => {
     const stored = parseErrors(r.errors);
+    if (stored.length) sources.add(r.source);
     for (const item of stored) {
       refuses.push(dossierRefuse(r.id, r.source, item));
       items.push(item);
@@ -279,6 +283,7 @@ export async function transmissionsDuJour(
     refuses: nominatif ? refuses : [],
     refusesNonNommes: nominatif ? 0 : refuses.length,
     resume: resumeErreurs(items.map((i) => ({ errors: (i.errors ?? []).map((e) => ({ path: e.path ?? [], message: e.message ?? "" })) }))),
+    conseilRefuses: conseilDossiersRefuses([...sources]),
     retentionJours: ERRORS_RETENTION_DAYS,
   };
 }

@@ -16,7 +16,8 @@
  * Décisions sur les points ambigus (voir aussi le compte rendu)
  * - Champs « nullable » (statut_apprenant, date_metier_mise_a_jour_statut, tel_apprenant, formation_cfd) : null ET
  *   absence acceptés (comme l'API historique, `nullish`) ; ils ne sont donc pas « required » dans le JSON Schema.
- * - Champs obligatoires : absents, null, "" ou blancs → « champ obligatoire ». Champs facultatifs : absents, null,
+ * - Champs obligatoires : absents, null, "" ou blancs → « champ obligatoire » suivi du format attendu (date, code),
+ *   ou, pour un texte, « champ obligatoire, vide ici » (sa longueur maximale n'est dite qu'à un texte trop long). Champs facultatifs : absents, null,
  *   "" ou blancs → null dans la sortie. En sortie, TOUTES les clés sont présentes (null quand rien n'a été reçu).
  * - Dates : `AAAA-MM-JJ`, éventuellement suivi d'une heure (`T` ou espace, fuseau facultatif) que l'on ignore :
  *   on garde la date telle qu'écrite, sans conversion de fuseau (« 2024-09-01T22:00:00Z » → « 2024-09-01 »).
@@ -65,6 +66,11 @@ export const MESSAGES = {
   dossierObjet: "chaque dossier doit être un objet JSON",
   erreurInterne: "dossier impossible à lire",
   obligatoire: "champ obligatoire",
+  /**
+   * A required text missing (absent, null or blank): only that. Its limit (255 characters) is no format to say to
+   * someone who left it empty; it is said when a value is too long (`texteTropLong`).
+   */
+  obligatoireVide: "champ obligatoire, vide ici",
   /** A required field missing: with the format expected (each kind's own, see `Kind.attendu`). */
   obligatoireFormat: (format: string) => `champ obligatoire : ${format}`,
   /**
@@ -220,8 +226,11 @@ interface Kind<O> {
   typeMessage: string;
   normalize: (value: Scalar) => O | Invalid;
   json: Accepted;
-  /** The format expected, said when a required field is missing (default: `typeMessage`); `exemple`: the field's. */
-  attendu?: (exemple: unknown) => string;
+  /**
+   * The format expected, said when a required field is missing (default: `typeMessage`); `exemple`: the field's. Null:
+   * nothing to say but that the field is required (texts: `MESSAGES.obligatoireVide`).
+   */
+  attendu?: ((exemple: unknown) => string) | null;
 }
 
 const kind = <O>(
@@ -229,7 +238,7 @@ const kind = <O>(
   typeMessage: string,
   normalize: (value: Scalar) => O | Invalid,
   json: Accepted,
-  attendu?: (exemple: unknown) => string,
+  attendu?: ((exemple: unknown) => string) | null,
 ): Kind<O> => ({ accepts, typeMessage, normalize, json, attendu });
 
 // --- pieces of the JSON Schema patterns (ECMA-262 regular expressions, as JSON Schema reads them)
@@ -292,12 +301,11 @@ const texteBorne = (max: number) => (v: Scalar) => {
   return s.length > max ? invalid(MESSAGES.texteTropLong(max)) : s;
 };
 
-const texte = (max = SHORT_TEXT_MAX) =>
-  kind("string", MESSAGES.texte, texteBorne(max), { text: textePattern(max) }, () => MESSAGES.texteTropLong(max));
+const texte = (max = SHORT_TEXT_MAX) => kind("string", MESSAGES.texte, texteBorne(max), { text: textePattern(max) }, null);
 
 /** Text that ERPs sometimes send as a number (identifiers, custom codes). */
 const texteOuNombre = (max = SHORT_TEXT_MAX) =>
-  kind("string|number", MESSAGES.texteOuNombre, texteBorne(max), { text: textePattern(max), numbers: [{ type: "number" }] });
+  kind("string|number", MESSAGES.texteOuNombre, texteBorne(max), { text: textePattern(max), numbers: [{ type: "number" }] }, null);
 
 const date = kind(
   "string",
@@ -483,8 +491,10 @@ function registered<S extends z.ZodType>(schema: S, k: Kind<unknown>, isRequired
 
 /** Required field: absent, null or blank is an error. */
 function required<O>(k: Kind<O>, meta: FieldMeta) {
-  // "champ obligatoire : <the format expected>", the kind's own (with the field's example for a date)
-  const obligatoire = MESSAGES.obligatoireFormat(k.attendu ? k.attendu(meta.examples?.[0]) : k.typeMessage);
+  // "champ obligatoire : <the format expected>", the kind's own (with the field's example for a date); a text's:
+  // "champ obligatoire, vide ici"
+  const obligatoire =
+    k.attendu === null ? MESSAGES.obligatoireVide : MESSAGES.obligatoireFormat(k.attendu ? k.attendu(meta.examples?.[0]) : k.typeMessage);
   const schema = baseSchema(k as Kind<unknown>, obligatoire)
     .meta(meta)
     .transform((raw, ctx): O => {

@@ -5,7 +5,9 @@
  * - Headers are matched on their technical name (`date_de_naissance_apprenant`), their French label ("Date de
  *   naissance") or the words people write ("Nom", "Prénom", "Code diplôme", "Date de début de contrat"…),
  *   insensitive to case, accents, punctuation and small words (de, du, la…). Contract columns may carry a rank
- *   ("Date de début de contrat 2", "Date de début du 2e contrat").
+ *   ("Date de début de contrat 2", "Date de début du 2e contrat"). « UAI CFA » / « SIRET CFA » are the formateur's,
+ *   but the responsable's next to columns naming the formateur (« UAI site »…): see CFA_SEUL. The columns left out
+ *   that hold UAIs or SIRETs are told (`colonnesCodesIgnorees`), for the page to say so.
  * - Cells are converted to what the v3 schema reads: dates `JJ/MM/AAAA`, `JJ-MM-AAAA`, `JJ/MM/AA`, `AAAAMMJJ` and
  *   Excel serial numbers (XLSX files only, from 1910 on: `2024` is a year, not 1905-07-16) → `AAAA-MM-JJ`;
  *   "Masculin"/"Homme"/"M." → M; "VRAI"/"FAUX" → true/false; a 9-digit phone number that lost its leading 0 in a
@@ -81,8 +83,35 @@ const SYNONYMS: Record<string, string[]> = {
   date_fin_formation: ["date de fin de formation", "fin de formation", "date de fin prévue", "date fin prévue formation"],
   etablissement_responsable_uai: ["uai responsable", "uai de l'établissement responsable", "uai cfa responsable", "uai organisme responsable"],
   etablissement_responsable_siret: ["siret responsable", "siret de l'établissement responsable", "siret cfa responsable", "siret organisme responsable"],
-  etablissement_formateur_uai: ["uai", "code uai", "uai formateur", "uai de l'établissement formateur", "uai cfa", "uai du cfa", "uai organisme formateur"],
-  etablissement_formateur_siret: ["siret", "siret formateur", "siret de l'établissement formateur", "siret cfa", "siret du cfa", "siret organisme formateur"],
+  etablissement_formateur_uai: [
+    "uai",
+    "code uai",
+    "uai formateur",
+    "uai de l'établissement formateur",
+    "uai cfa",
+    "uai du cfa",
+    "uai organisme formateur",
+    "uai cfa formateur",
+    "uai site",
+    "uai du site",
+    "uai site de formation",
+    "uai du site de formation",
+    "uai site formateur",
+  ],
+  etablissement_formateur_siret: [
+    "siret",
+    "siret formateur",
+    "siret de l'établissement formateur",
+    "siret cfa",
+    "siret du cfa",
+    "siret organisme formateur",
+    "siret cfa formateur",
+    "siret site",
+    "siret du site",
+    "siret site de formation",
+    "siret du site de formation",
+    "siret site formateur",
+  ],
   statut_apprenant: ["statut", "statut apprenant", "statut de l'apprenant"],
   date_metier_mise_a_jour_statut: ["date de mise à jour du statut", "date statut", "date du statut"],
   tel_apprenant: ["téléphone", "tel", "tél", "portable", "téléphone portable", "mobile", "numéro de téléphone"],
@@ -192,16 +221,80 @@ export function matchHeader(header: string, index: Map<string, string>): string 
   return index.get(key) ?? index.get(`~${key.replace(/ /g, "")}`) ?? null;
 }
 
-/** Field of each column (null: ignored). A field is given to its first matching column only. */
+/**
+ * « UAI CFA », « SIRET du CFA »: the CFA alone, without saying which établissement. In CFA files, next to a column
+ * naming the formateur (« UAI site », « SIRET site de formation », « UAI formateur »), « CFA » is the responsable,
+ * the CFA that signs the contracts; otherwise it is the formateur (the learners' CFA), as it always was — next to a
+ * « lieu de formation » column too, which has fields of its own (the lieu is neither formateur nor responsable).
+ */
+const CFA_SEUL = /^(?:code |numero |n )?(uai|siret) cfa$|^cfa (uai|siret)$/;
+
+/** « uai » or « siret » when the header is the CFA's alone (CFA_SEUL), else null. */
+function codeDuCfaSeul(header: string): "uai" | "siret" | null {
+  const m = CFA_SEUL.exec(normalizeHeader(header));
+  return m ? ((m[1] ?? m[2]) as "uai" | "siret") : null;
+}
+
+const FORMATEUR_FIELDS = new Set(["etablissement_formateur_uai", "etablissement_formateur_siret"]);
+
+/**
+ * Field of each column (null: ignored). A field is given to its first matching column only. The CFA's columns alone
+ * (« UAI CFA », « SIRET CFA ») are the responsable's when another column names the formateur (« UAI site »…), and no
+ * column names the responsable already: see CFA_SEUL.
+ */
 export function autoMap(headers: readonly string[], fields: readonly MappableField[]): (string | null)[] {
   const index = buildAliasIndex(fields);
+  const known = new Set(fields.map((f) => f.field));
+  const matched = headers.map((h) => matchHeader(h, index));
+  const cfaSeul = headers.map(codeDuCfaSeul);
+  // a column that names the formateur in so many words: « UAI site », « SIRET site de formation », « UAI formateur »
+  const formateurAilleurs = matched.some(
+    (f, i) => f !== null && FORMATEUR_FIELDS.has(f) && cfaSeul[i] === null && /\b(?:site|formateur)\b/.test(normalizeHeader(headers[i])),
+  );
+  if (formateurAilleurs) {
+    cfaSeul.forEach((code, i) => {
+      const responsable = `etablissement_responsable_${code}`;
+      if (code && known.has(responsable) && !matched.includes(responsable)) matched[i] = responsable;
+    });
+  }
   const used = new Set<string>();
-  return headers.map((h) => {
-    const field = matchHeader(h, index);
+  return matched.map((field) => {
     if (!field || used.has(field)) return null;
     used.add(field);
     return field;
   });
+}
+
+/** Accents removed, lower case, words of letters and digits only. */
+function motsDe(header: string): string[] {
+  return sansAccents(header).split(/[^a-z0-9]+/).filter(Boolean);
+}
+
+/**
+ * The columns left out of the mapping that hold an établissement's UAI or SIRET, by their name (the word UAI or
+ * SIRET) or by their values (most of them valid UAIs, or 14-digit numbers): by column index, « UAI » or « SIRET ».
+ * Their values would be silently dropped; the page says so, so that they are associated by hand when they should be.
+ * `valides`: the checks of a UAI and of a SIRET (app/referentiel/codes), given by the caller.
+ */
+export function colonnesCodesIgnorees(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  mapping: readonly (string | null)[],
+  valides: { uai: (v: string) => boolean; siret: (v: string) => boolean },
+): Map<number, "UAI" | "SIRET"> {
+  const ignorees = new Map<number, "UAI" | "SIRET">();
+  headers.forEach((header, col) => {
+    if (mapping[col]) return;
+    const mots = motsDe(header);
+    if (mots.includes("uai")) return void ignorees.set(col, "UAI");
+    if (mots.includes("siret")) return void ignorees.set(col, "SIRET");
+    const valeurs = rows.slice(0, 200).map((r) => (r[col] ?? "").trim()).filter((v) => v !== "");
+    if (valeurs.length === 0) return;
+    const part = (test: (v: string) => boolean) => valeurs.filter(test).length / valeurs.length;
+    if (part((v) => valides.uai(v.toUpperCase())) >= 0.5) ignorees.set(col, "UAI");
+    else if (part((v) => valides.siret(v.replace(/[\s.\-]/g, ""))) >= 0.5) ignorees.set(col, "SIRET");
+  });
+  return ignorees;
 }
 
 /** Keeps known fields, each on its first column only. */

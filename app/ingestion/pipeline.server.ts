@@ -21,6 +21,10 @@
  * - The ERP's statut history: one `effectif_statuts_erp` row per distinct (statut, date de mise à jour) received.
  * - Scope: the transmitting organisme may write the dossiers whose responsable or formateur is itself or one of
  *   its formateurs (organisme_relations); any other dossier is a per-item error.
+ * - Coverage and freshness (decision 022): a transmission counts for its sender and for the organismes its dossiers
+ *   name of which the référentiel makes the sender the responsable, never for another organisme a dossier names
+ *   (`transmission_organismes`, then first/last transmission, mode and ERP of exactly those organismes). An
+ *   upload changes an organisme's mode and ERP only without an API transmission in the last JOURS_MODE_API days.
  * - Concurrency: the upsert locks the batch's effectifs in identity-key order (no deadlock between requests on the
  *   same learners) and `on conflict do update` re-reads the latest row (no lost update, no duplicate); the whole
  *   transaction is retried on a deadlock or serialization failure.
@@ -36,6 +40,7 @@ import { parcoursOfDossier, refreshStatuts } from "./parcours.server";
 import { arrayParam, execRows, unnestArrays, type Executor } from "../../db/client.server";
 import type { EffectifNouveau } from "../statut/storage.server";
 import { isRetryableDbError, jsonParam, storableText } from "./sql.server";
+import { JOURS_MODE_API } from "./mode-transmission";
 
 export type IngestSource = "API" | "FICHIER";
 
@@ -714,7 +719,10 @@ async function writeBatch(
   for (const c of unique) inchanges += weight(c);
   for (const c of aEcrire) inchanges -= weight(c);
   lap("tx:empreintes");
-  // the transmission, and the organismes it concerned (coverage: a formateur's freshness at a past date)
+  // the transmission, and the organismes it counts for (coverage and freshness, decision 022): the sender, and the
+  // organismes its dossiers name of which the référentiel makes the sender the responsable (its formateurs). Another
+  // organisme a dossier names (the responsable of a formateur that sends, a formateur the référentiel does not link
+  // to the sender) has not transmitted: the dossier is stored, that organisme's coverage and freshness do not move.
   const concernes = new Set<number>([options.organismeId]);
   for (const c of unique) concernes.add(c.formateurId!).add(c.responsableId!);
   const [t] = await execRows<{ id: number }>(
@@ -727,7 +735,9 @@ async function writeBatch(
           returning id),
         organismes as (
           insert into transmission_organismes (organisme_id, transmission_id)
-          select o, t.id from t, unnest(${arrayParam([...concernes])}::int[]) as o)
+          select o, t.id from t, unnest(${arrayParam([...concernes])}::int[]) as o
+          where o = ${options.organismeId}
+             or exists (select 1 from organisme_relations r where r.responsable_id = ${options.organismeId} and r.formateur_id = o))
         select id from t`,
   );
   lap("tx:transmission");
@@ -828,19 +838,37 @@ function pushRow(columns: unknown[][], ...row: unknown[]): void {
   for (let j = 0; j < row.length; j++) columns[j].push(row[j] ?? null);
 }
 
-/** Marks the organismes' first/last transmission, mode and ERP (outside the batch transaction: no lock held). */
-async function markTransmission(database: Database, organismeIds: number[], options: IngestOptions): Promise<void> {
-  const ids = [...new Set(organismeIds)].sort((a, b) => a - b);
+/**
+ * Marks the first/last transmission, mode and ERP of the organismes the transmission counts for (those recorded in
+ * `transmission_organismes`: the sender and its formateurs named by the dossiers, decision 022), outside the batch
+ * transaction (no lock held).
+ *
+ * Mode and ERP describe how the organisme's data usually arrive: an API transmission sets mode API and its ERP; a
+ * file upload records its software on the transmission only, and sets mode FICHIER (and its software) only when the
+ * organisme has received no API transmission in the last JOURS_MODE_API days: a CFA whose ERP sends every night and
+ * that uploads a file once keeps « API, ERP SC Form ».
+ */
+async function markTransmission(database: Database, transmissionId: number, options: IngestOptions): Promise<void> {
   const now = (options.now ?? new Date()).toISOString();
+  const erp = options.erp ?? null;
+  // the channel of this transmission becomes the organisme's: always for the API, for a file only without recent API
+  const canal =
+    options.source === "API"
+      ? sql`true`
+      : sql`not exists (
+          select 1 from transmission_organismes l join transmissions x on x.id = l.transmission_id
+          where l.organisme_id = organismes.id and x.source = 'API' and x.id <> ${transmissionId}
+            and x.received_at > ${now}::timestamptz - make_interval(days => ${JOURS_MODE_API})
+            and x.received_at <= ${now}::timestamptz)`;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       await database.db.execute(sql`
         update organismes set
           first_transmission_at = least(coalesce(first_transmission_at, ${now}::timestamptz), ${now}::timestamptz),
           last_transmission_at = greatest(coalesce(last_transmission_at, ${now}::timestamptz), ${now}::timestamptz),
-          mode_transmission = ${options.source},
-          erp = coalesce(${options.erp ?? null}, erp)
-        where id = any(${arrayParam(ids)}::int[])`);
+          mode_transmission = case when ${canal} then ${options.source} else mode_transmission end,
+          erp = case when ${canal} then coalesce(${erp}, erp) else erp end
+        where id in (select organisme_id from transmission_organismes where transmission_id = ${transmissionId})`);
       return;
     } catch (error) {
       if (!isRetryableDbError(error) || attempt === 2) throw error;
@@ -928,9 +956,7 @@ export async function ingestDossiers(database: Database, items: unknown[], optio
 
   trace?.("transaction", performance.now() - t0);
   t0 = performance.now();
-  const touched = [options.organismeId];
-  for (const c of unique) touched.push(c.formateurId!, c.responsableId!);
-  await markTransmission(database, touched, options);
+  await markTransmission(database, written.transmissionId, options);
   // the coverage and freshness of the dashboards read the transmission times written just above
   await signalerModification(database.db);
   trace?.("organismes", performance.now() - t0);

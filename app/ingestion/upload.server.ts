@@ -46,6 +46,7 @@ import {
   FORMAT_DATE_FICHIER,
   autoMap,
   buildAliasIndex,
+  colonnesCodesIgnorees,
   convertRow,
   duplicateIdentityErrors,
   etablissementDefaulted,
@@ -63,6 +64,10 @@ import { checkDossiers, ingestDossiers, normalizeErpName, type CheckedItem, type
 import { arrayParam, type Executor } from "../../db/client.server";
 import { jsonParam, storableText } from "./sql.server";
 import { pluriel } from "../ui/format";
+import { isValidSiret, isValidUai } from "../referentiel/codes";
+
+/** The checks of a UAI and a SIRET, for the columns of codes left out of the mapping (colonnesCodesIgnorees). */
+const CODES_VALIDES = { uai: isValidUai, siret: isValidSiret };
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 export const MAX_UPLOAD_ROWS = 10_000;
@@ -487,6 +492,16 @@ export function mappingNotes(upload: UploadRecord, mapping: (string | null)[], a
   }
   const nbNir = upload.rows.filter((row) => rowInfo(row).nirFourni).length;
   if (nbNir || upload.nirColumns.length) notes.push(noteNir(upload.nirColumns, nbNir));
+  // a UAI or SIRET column left out: its values would be dropped without a word (« UAI site » next to « UAI CFA »)
+  const cells = upload.rows.map((row) => row.slice(1));
+  for (const [col, code] of colonnesCodesIgnorees(upload.headers, cells, mapping, CODES_VALIDES)) {
+    const nom = upload.headers[col]?.trim() || `Colonne ${col + 1}`;
+    notes.push(
+      `La colonne « ${nom} » n'est associée à aucun champ : ses ${code} seront ignorés à l'import. ` +
+        "Si elle désigne l'établissement formateur (le site où l'apprenant est formé), l'établissement responsable (le CFA qui signe " +
+        "le contrat) ou le lieu de formation, associez-la au champ correspondant ci-dessous.",
+    );
+  }
   const missingRequired = UPLOAD_FIELDS.filter((f) => f.required && !mapped.has(f.field) && !covered.has(f.field));
   return { missingRequired, notes, anneeScolaireNeeded };
 }
@@ -620,7 +635,12 @@ export async function previewUpload(
       const columns = [...new Set(fields.map((f) => columnOf.get(f)).filter((i): i is number => i !== undefined))];
       const message = inFileTerms(error.message, names);
       if (columns.length === 0) otherErrors.push(message);
-      for (const col of columns) cells[col].errors.push(message);
+      // an error of several columns (an établissement's UAI and SIRET, a dossier out of scope: up to 4 cells) is said
+      // once, on its first column in the error's order (the formateur's UAI first); its other cells are marked and
+      // point to it
+      const [first, ...others] = columns;
+      if (first !== undefined) cells[first].errors.push(message);
+      for (const col of others) cells[col].errors.push(`Voir l'erreur de la colonne « ${upload.headers[first]?.trim() || `Colonne ${first + 1}`} ».`);
     }
     cells.forEach((cell, i) => cell.errors.length && errorsByColumn[i]++);
     return { ligne: lignes[c.index], id: c.id_erp_apprenant, ok: c.errors.length === 0, cells, otherErrors };

@@ -4,6 +4,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { requireEspaceCfa } from "~/cfa/acces.server";
 import { ANNEES_COMPTEES } from "~/cfa/apprenants";
 import { accueilCfa } from "~/cfa/espace.server";
+import { JOURS_MODE_API } from "~/ingestion/mode-transmission";
 import { Chiffre, formatDateHeure, libelleMode, titreEspace } from "~/cfa/ui";
 import { NO_STORE } from "~/auth/responses.server";
 import { FraicheurBadge, TableauFiche } from "~/referentiel/components";
@@ -19,8 +20,18 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return accueilCfa(context.database, espace);
 }
 
+/** How the last transmission came: « téléversement de fichier « effectifs.csv », logiciel Ypareo », « API, ERP SC Form »… */
+function descriptionTransmission(t: { source: string; erp: string | null; fileName: string | null; expediteur: string | null }): string {
+  const parts = [
+    t.source === "FICHIER" ? `téléversement de fichier${t.fileName ? ` « ${t.fileName} »` : ""}` : libelleMode(t.source),
+    t.erp ? `${t.source === "FICHIER" ? "logiciel" : "ERP"} ${t.erp}` : null,
+    t.expediteur ? `envoyée par ${t.expediteur}, votre responsable` : null,
+  ];
+  return parts.filter(Boolean).join(", ");
+}
+
 export default function AccueilEspace() {
-  const { organisme: o, date, anneeScolaire, compteurs: c, cleActive, qualite, doublons, alertes } = useLoaderData<typeof loader>();
+  const { organisme: o, date, anneeScolaire, compteurs: c, cleActive, qualite, doublons, alertes, derniereTransmission: dt } = useLoaderData<typeof loader>();
   const base = `/cfa/${o.id}`;
   const identite: [string, React.ReactNode][] = [
     ["UAI", o.uai ?? "Non renseigné"],
@@ -123,9 +134,19 @@ export default function AccueilEspace() {
             <FraicheurBadge fraicheur={o.fraicheur} />
           </div>
           <ul>
-            <li>Mode de transmission : {mode}</li>
+            <li data-testid="mode-transmission">
+              Mode de transmission : {mode}
+              <br />
+              <span className="fr-text--xs">
+                Le mode et l'ERP sont ceux de vos envois habituels : un fichier téléversé ne les change pas tant que votre ERP a transmis par
+                l'API au cours des {JOURS_MODE_API} derniers jours.
+              </span>
+            </li>
             <li>ERP : {o.erp ?? "non renseigné"}</li>
-            <li>Dernière transmission : {o.last_transmission_at ? formatDateHeure(o.last_transmission_at) : "aucune"}</li>
+            <li data-testid="derniere-transmission">
+              Dernière transmission : {o.last_transmission_at ? formatDateHeure(o.last_transmission_at) : "aucune"}
+              {dt ? ` (${descriptionTransmission(dt)})` : null}
+            </li>
             <li>Première transmission : {formatDate(o.first_transmission_at)}</li>
             <li>
               Clé d'API :{" "}

@@ -30,7 +30,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 export default function TransmissionsDuJour() {
-  const { organismeId, jour, transmissions, refuses, refusesNonNommes, resume, retentionJours } = useLoaderData<typeof loader>();
+  const { organismeId, jour, transmissions, refuses, refusesNonNommes, resume, conseilRefuses, retentionJours } = useLoaderData<typeof loader>();
   const base = `/cfa/${organismeId}`;
   const purge = transmissions.some((t) => t.detailPurge);
   const envoisRefuses = transmissions.filter((t) => t.refus);
@@ -133,9 +133,8 @@ export default function TransmissionsDuJour() {
           <h2 id="titre-refuses" className="fr-h4">
             {pluriel(refuses.length, "dossier refusé", "dossiers refusés")}
           </h2>
-          <p className="fr-text--sm">
-            Corrigez chaque dossier dans votre ERP : il sera accepté à la prochaine transmission. Les autres dossiers de l'envoi ont bien été
-            enregistrés.
+          <p className="fr-text--sm" data-testid="conseil-refuses">
+            {conseilRefuses}
           </p>
           <div className="fr-table" data-testid="dossiers-refuses">
             <table tabIndex={0}>

@@ -13,6 +13,8 @@ import { ingestDossiers } from "../../app/ingestion/pipeline.server";
 import { linkEffectifsToFormations } from "../../app/referentiel/link-formations.server";
 import { erreursRecurrentes, historiqueTransmissions, parisDay, transmissionsDuJour } from "../../app/cfa/transmissions.server";
 import { purgeIngestion } from "../../app/ingestion/jobs.server";
+import { couverture } from "../../app/indicateurs/couverture.server";
+import { arrayParam } from "../../db/client.server";
 import { dossier, effectifsOf, insertOrganisme, keyFor, post, relate, siretOf, uaiOf, type TestOrganisme } from "./ingestion-fixtures";
 
 process.env.API_RATE_PER_SECOND = "10000";
@@ -729,11 +731,12 @@ describe("organismes and scope", () => {
     expect(asCfa.body.data.map((d: any) => d.status)).toEqual(["ok", "ok", "error", "ok"]);
     expect(asCfa.body.data[2].validation_errors[0].message).toMatch(/hors du périmètre de CFA de test n° 1/);
     expect(asCfa.body.data[2].validation_errors[0].path).toEqual([]);
-    // the transmission concerned the sender and the formateurs and responsables of what it stored (coverage)
+    // the transmission counts for the sender and for its formateur whose learners it sent (coverage); not for `autre`,
+    // merely named responsable of item 3 by cfa (decision 022)
     const concernes = await t.database.rows<{ organisme_id: number }>(
       sql`select organisme_id from transmission_organismes where transmission_id = ${asCfa.body.transmission_id} order by 1`,
     );
-    expect(concernes.map((r) => r.organisme_id)).toEqual([cfa.id, formateur.id, autre.id].sort((a, b) => a - b));
+    expect(concernes.map((r) => r.organisme_id)).toEqual([cfa.id, formateur.id].sort((a, b) => a - b));
 
     const asFormateur = await post(app.baseUrl, keyFormateur, items);
     // the formateur is neither the responsable nor a formateur of `cfa`… but it is the formateur of items 1 and 3
@@ -767,6 +770,75 @@ describe("organismes and scope", () => {
     expect((await post(app.baseUrl, keyAutre, [dossier(cfa, autre, { id_erp_apprenant: "A2", nom_apprenant: "Y" })])).body.nb_ok).toBe(1);
     const final = await effectifsOf(t.database);
     expect(final.map((e) => [e.id_erp_apprenant, e.nom])).toEqual([["A1", "Martine"], ["A2", "Y"]]);
+  });
+});
+
+describe("who counts as transmitting (coverage and freshness, decision 022)", () => {
+  const transmissionOf = async (o: TestOrganisme) =>
+    (
+      await t.database.rows<{ first: unknown; last: unknown; mode: string | null; erp: string | null }>(
+        sql`select first_transmission_at as first, last_transmission_at as last, mode_transmission as mode, erp from organismes where id = ${o.id}`,
+      )
+    )[0];
+  const jamaisTransmis = { first: null, last: null, mode: null, erp: null };
+  const effacer = (...os: TestOrganisme[]) =>
+    t.database.rows(sql`update organismes set first_transmission_at = null, last_transmission_at = null, mode_transmission = null, erp = null
+                        where id = any(${arrayParam(os.map((o) => o.id))}::int[])`);
+
+  it("a CFA named formateur by another CFA's key (its responsable) has not transmitted: the dossier is stored, the CFA stays « jamais »", async () => {
+    await reset();
+    // an unrelated CFA that never transmitted, not a formateur of cfa in the référentiel
+    const lyon = await insertOrganisme(t.database, 41);
+    await effacer(cfa, formateur, autre);
+    const res = await post(
+      app.baseUrl,
+      keyCfa,
+      [dossier(lyon, cfa, { id_erp_apprenant: "LYON-1" }), dossier(formateur, cfa, { id_erp_apprenant: "F-1" })],
+      { headers: { "X-ERP": "test" } },
+    );
+    // accepted by design (issue 3, decision 014): the responsable is the key's organisme
+    expect(res.body.data.map((d: any) => d.status)).toEqual(["ok", "ok"]);
+    const stored = await effectifsOf(t.database);
+    expect(stored.find((e) => e.id_erp_apprenant === "LYON-1")).toMatchObject({ organisme_formateur_id: lyon.id, organisme_responsable_id: cfa.id });
+    // the sender and its formateur (by the référentiel) transmitted; lyon did not
+    expect(await transmissionOf(lyon)).toEqual(jamaisTransmis);
+    expect(await transmissionOf(cfa)).toMatchObject({ mode: "API", erp: "test", first: expect.anything(), last: expect.anything() });
+    expect(await transmissionOf(formateur)).toMatchObject({ mode: "API", erp: "test", last: expect.anything() });
+    const concernes = await t.database.rows<{ organisme_id: number }>(
+      sql`select organisme_id from transmission_organismes where transmission_id = ${res.body.transmission_id} order by 1`,
+    );
+    expect(concernes.map((r) => r.organisme_id)).toEqual([cfa.id, formateur.id].sort((a, b) => a - b));
+    // the same at a past date: cfa's send of 2025-03-10 for lyon and its formateur
+    await ingestDossiers(t.database, [dossier(lyon, cfa, { id_erp_apprenant: "LYON-2" }), dossier(formateur, cfa, { id_erp_apprenant: "F-0" })], {
+      organismeId: cfa.id,
+      source: "API",
+      erp: "test",
+      now: new Date("2025-03-10T08:00:00Z"),
+    });
+    expect(await transmissionOf(lyon)).toEqual(jamaisTransmis);
+    const past = await couverture(t.database, { date: "2025-03-31", now: new Date(), filters: { organisme: [formateur.siret] } });
+    expect(past).toMatchObject({ organismes: 1, transmis: 1, fraicheur: { vieillissante: 1 } });
+    // coverage, today and at a past date alike: lyon never transmitted, the formateur did (through its responsable)
+    const today = new Date().toISOString().slice(0, 10);
+    for (const date of [today, "2025-03-31"]) {
+      expect(await couverture(t.database, { date, filters: { organisme: [lyon.siret] } })).toMatchObject({
+        organismes: 1,
+        transmis: 0,
+        tauxCouverture: 0,
+        fraicheur: { jamais: 1 },
+      });
+    }
+    const f = await couverture(t.database, { date: today, filters: { organisme: [formateur.siret] } });
+    expect(f).toMatchObject({ organismes: 1, transmis: 1, fraicheur: { recente: 1, jamais: 0 } });
+  });
+
+  it("a formateur sending its own learners does not make its responsable a transmitter", async () => {
+    await reset();
+    await effacer(cfa, formateur);
+    const res = await post(app.baseUrl, keyFormateur, [dossier(formateur, cfa, { id_erp_apprenant: "F-2" })]);
+    expect(res.body.nb_ok).toBe(1);
+    expect(await transmissionOf(formateur)).toMatchObject({ mode: "API", last: expect.anything() });
+    expect(await transmissionOf(cfa)).toEqual(jamaisTransmis);
   });
 });
 

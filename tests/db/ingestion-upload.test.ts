@@ -12,6 +12,7 @@ import type { Viewer } from "../../app/auth/policy.server";
 import { createUser } from "../../app/auth/accounts.server";
 import { createSession } from "../../app/auth/session.server";
 import { readXlsx, writeXlsx, writeZip } from "../../app/shared/xlsx.server";
+import { cellulesBrutes, lettreColonne } from "../helpers/xlsx";
 import { parseCsv } from "../../app/shared/csv";
 import {
   UploadError,
@@ -250,16 +251,71 @@ describe("mapping and scope in the preview", () => {
     expect(preview).toMatchObject({ nbRows: 3, nbValid: 1, nbErrors: 2 });
     const unknown = preview.rows.find((r) => r.ligne === 3)!;
     expect(unknown.cells[7].errors[0]).toMatch(/^UAI \/ SIRET : établissement formateur inconnu du référentiel/);
-    expect(unknown.cells[8].errors[0]).toBe(unknown.cells[7].errors[0]);
+    // said once, on the UAI; the SIRET's cell is marked and points to it
+    expect(unknown.cells[8].errors).toEqual(["Voir l'erreur de la colonne « UAI »."]);
     const outOfScope = preview.rows.find((r) => r.ligne === 4)!;
-    expect(outOfScope.cells[9].errors[0]).toMatch(/hors du périmètre/);
+    // the scope's paragraph once per row, on the formateur's UAI; the three other établissement cells point to it
+    expect(outOfScope.cells[7].errors).toEqual([expect.stringMatching(/^dossier : hors du périmètre de CFA de test n° 11 .*ni l'établissement formateur .* Un organisme ne peut transmettre/)]);
+    for (const col of [8, 9, 10]) expect(outOfScope.cells[col].errors).toEqual(["Voir l'erreur de la colonne « UAI »."]);
+    const all = [...outOfScope.cells.flatMap((c) => c.errors), ...outOfScope.otherErrors];
+    expect(all.filter((e) => /hors du périmètre/.test(e))).toHaveLength(1);
     expect(outOfScope.otherErrors).toEqual([]);
+    expect(preview.errorsByColumn.slice(7, 11)).toEqual([2, 2, 1, 1]);
   });
 
   it("without establishment columns, the organisme chosen on the page is formateur and responsable", async () => {
     const csv = ["Nom;Prénom;Date de naissance;Date d'inscription;Date d'entrée en formation;Date de fin de formation", "A;B;01/01/2006;01/06/2024;02/09/2024;30/06/2025"].join("\n");
     const { preview } = await uploadAndPreview(new TextEncoder().encode(csv), "min.csv", autre);
     expect(preview.nbValid).toBe(1);
+  });
+});
+
+describe("« UAI CFA » next to « UAI site »: the CFA is the responsable, the site the formateur", () => {
+  it("maps the pair of columns so, imports the site's learners with the CFA as responsable", async () => {
+    const site = await insertOrganisme(t.database, 13, "formateur");
+    await relate(t.database, site, cfa);
+    const csv = [
+      "Nom;Prénom;Date de naissance;Date d'inscription;Date d'entrée en formation;Date de fin de formation;UAI CFA;SIRET CFA;UAI site;SIRET site",
+      `Site;Léa;01/01/2006;01/06/2024;02/09/2024;30/06/2025;${cfa.uai};${cfa.siret};${site.uai};${site.siret}`,
+    ].join("\n");
+    const { upload, mapping, preview } = await uploadAndPreview(new TextEncoder().encode(csv), "sites.csv");
+    expect(mapping.slice(6)).toEqual([
+      "etablissement_responsable_uai",
+      "etablissement_responsable_siret",
+      "etablissement_formateur_uai",
+      "etablissement_formateur_siret",
+    ]);
+    expect(preview).toMatchObject({ nbRows: 1, nbValid: 1 });
+    expect(mappingNotes(upload, mapping, "2024-2025").notes.join(" ")).not.toMatch(/n'est associée à aucun champ/);
+    const result = await importUpload(t.database, upload, mapping, "2024-2025");
+    expect(result.nbAccepted).toBe(1);
+    const [e] = await t.database.rows<{ organisme_formateur_id: number; organisme_responsable_id: number }>(
+      sql`select organisme_formateur_id, organisme_responsable_id from effectifs where id_erp_apprenant like 'site-%'`,
+    );
+    expect(e).toEqual({ organisme_formateur_id: site.id, organisme_responsable_id: cfa.id });
+  });
+
+  it("a UAI or SIRET column left out of the mapping is told on the mapping step", async () => {
+    const csv = [
+      "Nom;Prénom;Date de naissance;UAI CFA;SIRET CFA;UAI site;SIRET site;Code établissement;Remarque",
+      `A;B;01/01/2006;${cfa.uai};${cfa.siret};${cfa.uai};${cfa.siret};${autre.uai};rien`,
+    ].join("\n");
+    const { upload, mapping } = await uploadAndPreview(new TextEncoder().encode(csv), "oubli.csv");
+    // « Code établissement » holds UAIs (by its values), « Remarque » nothing of the kind
+    let notes = mappingNotes(upload, mapping, "2024-2025").notes;
+    expect(notes.filter((n) => /n'est associée à aucun champ/.test(n))).toEqual([
+      "La colonne « Code établissement » n'est associée à aucun champ : ses UAI seront ignorés à l'import. Si elle désigne " +
+        "l'établissement formateur (le site où l'apprenant est formé), l'établissement responsable (le CFA qui signe le contrat) ou le " +
+        "lieu de formation, associez-la au champ correspondant ci-dessous.",
+    ]);
+    // the site's columns left out by hand: both said, by their name
+    const adjusted = mapping.map((f, i) => (i === 5 || i === 6 ? null : f));
+    notes = mappingNotes(upload, adjusted, "2024-2025").notes;
+    expect(notes.filter((n) => /n'est associée à aucun champ/.test(n)).map((n) => n.slice(0, n.indexOf(" seront")))).toEqual([
+      "La colonne « UAI site » n'est associée à aucun champ : ses UAI",
+      "La colonne « SIRET site » n'est associée à aucun champ : ses SIRET",
+      "La colonne « Code établissement » n'est associée à aucun champ : ses UAI",
+    ]);
   });
 });
 
@@ -924,6 +980,27 @@ describe("template", () => {
     expect(sheets[0].rows[0]).toEqual(csv.header);
     expect(sheets[1].rows.length).toBe(UPLOAD_FIELDS.length + 1);
   });
+
+  it("the XLSX template's example dates are real dates, read back JJ/MM/AAAA like the CSV's, and the row converts without error", async () => {
+    const { templateCsv, templateXlsx } = await import("../../app/ingestion/template.server");
+    const csv = parseCsv(templateCsv());
+    const bytes = new Uint8Array(templateXlsx());
+    const [effectifs] = readXlsx(bytes);
+    const row = effectifs.rows[1];
+    expect(row).toEqual(csv.records[0].fields.slice(0, row.length));
+    const colonne = (label: string) => lettreColonne(effectifs.rows[0].indexOf(label));
+    const cellules = cellulesBrutes(bytes);
+    expect(cellules.get(`${colonne("Date de naissance")}2`)).toEqual({ type: "date", valeur: "38804", format: "dd/mm/yyyy" });
+    expect(cellules.get(`${colonne("Date d'entrée en formation")}2`)).toMatchObject({ type: "date", format: "dd/mm/yyyy" });
+    // codes stay texts (a SIRET never becomes 1,3E+13)
+    const siret = UPLOAD_FIELDS.find((f) => f.field === "etablissement_formateur_siret")!.label;
+    expect(cellules.get(`${colonne(siret)}2`)).toMatchObject({ type: "texte", valeur: row[effectifs.rows[0].indexOf(siret)] });
+    const mapping = autoMap(effectifs.rows[0], UPLOAD_FIELDS);
+    const { item, errors } = convertRow(row, mapping, {}, { excelSerials: true, headers: effectifs.rows[0] });
+    expect(errors).toEqual([]);
+    expect(item).toMatchObject({ date_de_naissance_apprenant: "2006-03-28" });
+    expect(validateDossier(item)).toMatchObject({ ok: true });
+  });
 });
 
 describe("the page over HTTP", () => {
@@ -952,6 +1029,7 @@ describe("the page over HTTP", () => {
     try {
       const admin = await signedIn("admin-upload@test.fr", { type: "ADMINISTRATEUR" });
       let html = await (await fetch(`${app.baseUrl}/televersement?organisme=${autre.id}`, { headers: { Cookie: admin } })).text();
+      expect(html).toContain("Pour Excel, préférez le format XLSX");
       expect(html).toMatch(new RegExp(`id="organisme" name="organisme" required="" autoComplete="off" value="${autre.siret} ${autre.uai}"`));
       html = await (await fetch(`${app.baseUrl}/televersement?organisme=abc`, { headers: { Cookie: admin } })).text();
       expect(html).toMatch(/id="organisme" name="organisme" required="" autoComplete="off"\/>/);

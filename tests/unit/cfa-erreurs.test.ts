@@ -3,8 +3,10 @@
  * (validateDossier) and the pipeline's unknown-organisme / scope messages.
  */
 import { describe, expect, it } from "vitest";
-import { champDeErreur, expliquerErreur, resumeErreurs } from "../../app/cfa/erreurs";
-import { validateDossier } from "../../app/ingestion/dossier-schema.server";
+import { LIBELLES_CATEGORIE, champDeErreur, conseilDossiersRefuses, expliquerErreur, resumeErreurs } from "../../app/cfa/erreurs";
+import { DOSSIER_V3_FIELDS, validateDossier } from "../../app/ingestion/dossier-schema.server";
+import { autoMap, convertRow, duplicateIdentityErrors } from "../../app/ingestion/mapping";
+import { fieldNames, inFileTerms } from "../../app/ingestion/upload.server";
 
 const valide = {
   nom_apprenant: "Lenôtre",
@@ -192,5 +194,69 @@ describe("one statement of the problem, one short way to fix it", () => {
     expect(archive.constat).toBe("ce dossier a été supprimé le 12/03/2025 dans l'espace CFA du tableau de bord ; il n'est plus importé");
     expect(archive.explication).toBe("Retirez-le des envois de votre ERP, ou rétablissez-le depuis la page Doublons de l'espace CFA.");
     expect(expliquerErreur({ path: ["contrat_date_fin_2"], message: "contrat_date_fin_2 : x" }).libelleChamp).toBe("date de fin du contrat (2e contrat)");
+  });
+});
+
+describe("a file's repeated learner, and what to do by where the dossiers came from", () => {
+  const FIELDS = DOSSIER_V3_FIELDS.map((f) => ({ field: f.field, label: f.label, required: f.required }));
+  const defaults = {
+    annee_scolaire: "2024-2025",
+    etablissement_formateur_uai: "0751234J",
+    etablissement_formateur_siret: "13002456000018",
+    etablissement_responsable_uai: "0751234J",
+    etablissement_responsable_siret: "13002456000018",
+  };
+  /** The messages of the later rows of a file, as the upload stores them (in the file's terms). */
+  function messagesDoublons(headers: string[], rows: string[][]): string[] {
+    const mapping = autoMap(headers, FIELDS);
+    const items = rows.map((r) => convertRow(r, mapping, defaults, { headers }).item);
+    const names = fieldNames(headers, mapping);
+    return [...duplicateIdentityErrors(items, rows.map((_, i) => i + 2), rows, mapping, headers).values()].map((e) => inFileTerms(e.message, names));
+  }
+
+  it("a duplicate row is categorised as such, its fix in the file, never « Autre erreur »", () => {
+    const [sansId, identique] = messagesDoublons(
+      ["Nom", "Prénom", "Date de naissance", "Code diplôme"],
+      [
+        ["Garnier", "Hugo", "12/05/2005", "50022141"],
+        ["Garnier", "Hugo", "12/05/2005", "40025214"],
+        ["Garnier", "Hugo", "12/05/2005", "50022141"],
+      ],
+    );
+    const [avecId] = messagesDoublons(
+      ["Identifiant", "Nom", "Prénom", "Date de naissance"],
+      [
+        ["A-1", "Garnier", "Hugo", "12/05/2005"],
+        ["A-1", "Garnier", "Hugo", "13/05/2005"],
+      ],
+    );
+    const x = expliquerErreur({ path: ["id_erp_apprenant"], message: avecId }, undefined, "FICHIER");
+    expect(x).toMatchObject({ categorie: "doublon", constat: "même identifiant « A-1 » que la ligne 2 : cette ligne n'a pas été importée" });
+    expect(x.explication).toMatch(/^Si l'apprenant suit deux formations, donnez à chacune de ses lignes un identifiant différent \(colonne « Identifiant »\) ; sinon, regroupez les deux lignes en une seule, puis téléversez le fichier à nouveau\.$/);
+    const y = expliquerErreur({ path: ["id_erp_apprenant"], message: sansId }, undefined, "FICHIER");
+    expect(y.categorie).toBe("doublon");
+    expect(y.constat).toMatch(/^même apprenant que la ligne 2 \(même nom, même prénom, même date de naissance\) : cette ligne n'a pas été importée$/);
+    expect(y.explication).toMatch(/ajoutez une colonne « Identifiant de l'apprenant ».*, puis téléversez le fichier à nouveau\.$/);
+    expect(expliquerErreur({ path: ["id_erp_apprenant"], message: identique }, undefined, "FICHIER")).toMatchObject({
+      categorie: "doublon",
+      constat: "ligne identique à la ligne 2 : cette ligne n'a pas été importée",
+      explication: "Supprimez cette ligne du fichier : l'autre ligne, identique, a été importée.",
+    });
+    expect(LIBELLES_CATEGORIE.doublon).toBe("Apprenant en double dans le fichier");
+    expect(resumeErreurs([{ errors: [{ path: ["id_erp_apprenant"], message: avecId }] }])[0]).toMatchObject({ categorie: "doublon", dossiers: 1 });
+  });
+
+  it("out of scope in a file: the fix does not speak of an API key only", () => {
+    const message = "dossier : hors du périmètre de CFA X (UAI 0751234J, SIRET 13002456000018) : ni l'établissement formateur A ni l'établissement responsable B ne sont cet organisme ou l'un de ses formateurs. Un organisme…";
+    expect(expliquerErreur({ path: [], message }, undefined, "FICHIER").explication).toMatch(/^Vérifiez les établissements formateur et responsable de la ligne\./);
+    expect(expliquerErreur({ path: [], message }, undefined, "API").explication).toMatch(/clé d'API de ce CFA/);
+  });
+
+  it("the advice above the rejected dossiers follows their source", () => {
+    expect(conseilDossiersRefuses(["API"])).toMatch(/^Corrigez chaque dossier dans votre ERP : il sera accepté à la prochaine transmission/);
+    const fichier = conseilDossiersRefuses(["FICHIER"]);
+    expect(fichier).toMatch(/^Corrigez chaque ligne refusée dans votre fichier, puis téléversez-le à nouveau/);
+    expect(fichier).not.toMatch(/ERP/);
+    expect(conseilDossiersRefuses(["API", "FICHIER"])).toMatch(/dans l'ERP.*corrigez le fichier et téléversez-le à nouveau/);
   });
 });

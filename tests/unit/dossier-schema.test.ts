@@ -301,7 +301,24 @@ describe("required fields", () => {
 
   it("a missing field's message has no received value", () => {
     const { nom_apprenant: _, ...item } = MINIMAL;
-    expect(errorsOf(item)[0].message).toBe("nom_apprenant : champ obligatoire : texte de 255 caractères au plus attendu");
+    expect(errorsOf(item)[0].message).toBe("nom_apprenant : champ obligatoire, vide ici");
+  });
+
+  it("a required text left empty is said required, nothing more; its length limit is said to a value too long", () => {
+    // not « champ obligatoire : texte de 255 caractères au plus attendu » to someone who left it empty
+    for (const nom of [undefined, null, "", "   "]) {
+      const [e] = errorsOf({ ...MINIMAL, nom_apprenant: nom });
+      expect(e.message).toMatch(/^nom_apprenant : champ obligatoire, vide ici( \(reçu « .* »\))?$/);
+      expect(e.message).not.toMatch(/caractères/);
+    }
+    expect(errorsOf({ ...MINIMAL, prenom_apprenant: "" })[0].message).toBe("prenom_apprenant : champ obligatoire, vide ici (reçu «  »)");
+    expect(errorsOf({ ...MINIMAL, nom_apprenant: "x".repeat(256) })[0].message).toMatch(
+      /^nom_apprenant : texte de 255 caractères au plus attendu \(reçu « x+… »\)$/,
+    );
+    // in an upload's terms: the column's name, then the same words
+    expect(inFileTerms(errorsOf({ ...MINIMAL, nom_apprenant: undefined })[0].message, new Map([["nom_apprenant", "NOM"]]))).toBe(
+      "NOM : champ obligatoire, vide ici",
+    );
   });
 
   it("a missing field's message says the format expected, the field kind's own", () => {
@@ -315,7 +332,7 @@ describe("required fields", () => {
     );
     expect(byField.date_fin_formation).toBe("date_fin_formation : champ obligatoire : date attendue au format AAAA-MM-JJ (ex. 2026-06-30)");
     expect(byField.annee_scolaire).toBe(`annee_scolaire : ${MESSAGES.obligatoireFormat(MESSAGES.anneeScolaire)}`);
-    expect(byField.id_erp_apprenant).toBe("id_erp_apprenant : champ obligatoire : texte ou nombre attendu");
+    expect(byField.id_erp_apprenant).toBe("id_erp_apprenant : champ obligatoire, vide ici");
     expect(byField.etablissement_responsable_uai).toBe(`etablissement_responsable_uai : champ obligatoire : ${MESSAGES.uai}`);
     expect(byField.etablissement_formateur_siret).toBe(`etablissement_formateur_siret : champ obligatoire : ${MESSAGES.siret}`);
     // null and blank alike (blank: with the value received)

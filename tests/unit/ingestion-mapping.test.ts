@@ -3,6 +3,7 @@ import { DOSSIER_V3_FIELDS } from "../../app/ingestion/dossier-schema.server";
 import {
   NIR_FOURNI,
   autoMap,
+  colonnesCodesIgnorees,
   convertCell,
   convertDateCell,
   convertRow,
@@ -17,6 +18,7 @@ import {
   sanitizeMapping,
 } from "../../app/ingestion/mapping";
 import { excelSerialToIso } from "../../app/shared/excel-dates";
+import { isValidSiret, isValidUai } from "../../app/referentiel/codes";
 
 const FIELDS = DOSSIER_V3_FIELDS.map((f) => ({ field: f.field, label: f.label, required: f.required }));
 
@@ -83,6 +85,52 @@ describe("autoMap", () => {
       "rqth_apprenant",
       "code_postal_apprenant",
       null,
+    ]);
+  });
+
+  it("« UAI CFA » / « SIRET CFA » are the responsable's next to a site's (the formateur's) columns, the formateur's alone", () => {
+    const F = ["etablissement_formateur_uai", "etablissement_formateur_siret"];
+    const R = ["etablissement_responsable_uai", "etablissement_responsable_siret"];
+    expect(autoMap(["UAI CFA", "SIRET CFA", "UAI site", "SIRET site"], FIELDS)).toEqual([...R, ...F]);
+    // in any order, with small words, or the site « de formation »
+    expect(autoMap(["UAI du site de formation", "SIRET du site de formation", "N° UAI du CFA", "SIRET du CFA"], FIELDS)).toEqual([...F, ...R]);
+    expect(autoMap(["UAI CFA", "SIRET CFA", "UAI formateur", "SIRET formateur"], FIELDS)).toEqual([...R, ...F]);
+    // alone, the CFA is the formateur, as always
+    expect(autoMap(["UAI CFA", "SIRET CFA"], FIELDS)).toEqual(F);
+    expect(autoMap(["UAI CFA", "SIRET CFA", "UAI responsable", "SIRET responsable"], FIELDS)).toEqual([...F, ...R]);
+    // next to a lieu de formation (fields of its own), too
+    expect(autoMap(["UAI CFA", "SIRET CFA", "UAI lieu de formation", "SIRET lieu de formation"], FIELDS)).toEqual([
+      ...F,
+      "etablissement_lieu_de_formation_uai",
+      "etablissement_lieu_de_formation_siret",
+    ]);
+    // the responsable named too: the CFA's columns are left for the user to decide (the page says so)
+    expect(autoMap(["UAI site", "SIRET site", "UAI responsable", "SIRET responsable", "UAI CFA", "SIRET CFA"], FIELDS)).toEqual([
+      ...F,
+      ...R,
+      null,
+      null,
+    ]);
+  });
+
+  it("tells the UAI and SIRET columns left out, by their name or their values", () => {
+    const valides = { uai: isValidUai, siret: isValidSiret };
+    const headers = ["Nom", "UAI antenne", "SIRET site annexe", "Code", "Employeur", "Remarque"];
+    const rows = [
+      ["A", "", "", "0751234J", "13002456000018", "oui"],
+      ["B", "", "", "0751234J", "13002456000018", "0751234J"],
+      ["C", "", "", "", "", "non"],
+    ];
+    const mapping = ["nom_apprenant", null, null, null, null, null];
+    expect([...colonnesCodesIgnorees(headers, rows, mapping, valides)]).toEqual([
+      [1, "UAI"],
+      [2, "SIRET"],
+      [3, "UAI"],
+      [4, "SIRET"],
+    ]);
+    // mapped columns are not told
+    expect([...colonnesCodesIgnorees(headers, rows, ["nom_apprenant", "etablissement_formateur_uai", null, "x", "siret_employeur", null], valides)]).toEqual([
+      [2, "SIRET"],
     ]);
   });
 
