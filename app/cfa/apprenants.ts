@@ -40,7 +40,7 @@ export const COULEURS_STATUT: Record<Statut, string> = {
 /** Dropout signals at the date (domain.md, "Dropout signals users act on"), by état (app/indicateurs/etats.ts). */
 export const SIGNAUX = {
   rupturant_moins_45j: { libelle: "Rupturant depuis moins de 45 jours", etats: [5] },
-  rupturant_45_90j: { libelle: "Rupturant depuis 45 à 90 jours", etats: [6] },
+  rupturant_45_90j: { libelle: "Rupturant depuis 45 à 89 jours", etats: [6] },
   rupturant_90_180j: { libelle: "Rupturant depuis 90 à 180 jours", etats: [7] },
   sans_contrat_30j: { libelle: "Sans contrat depuis 30 jours ou moins", etats: [2] },
   sans_contrat_60j: { libelle: "Sans contrat depuis 60 jours ou moins", etats: [2, 3] },
@@ -64,9 +64,18 @@ export const TAILLES_PAGE = [25, 50, 100] as const;
  */
 export const ANNEES_COMPTEES = "comptees";
 
-/** « Comptées au 15/03/2026 (2025-2026 et 2026-2026) »: the option of `ANNEES_COMPTEES` at a date. */
+/**
+ * « 2025-2026 et 2026-2026 (année civile 2026) »: the années scolaires counted at a date, the calendar-year one said in
+ * words (CFA staff don't write "2026-2026" themselves: it is the année scolaire of formations that follow the calendar).
+ */
+export function anneesCompteesEnMots(date: string): string {
+  const [scolaire, civile] = anneesScolairesComptees(date);
+  return `${scolaire} et ${civile} (année civile ${civile.slice(0, 4)})`;
+}
+
+/** « Comptées au 15/03/2026 : 2025-2026 et 2026-2026 (année civile 2026) »: the option of `ANNEES_COMPTEES` at a date. */
 export function libelleAnneesComptees(date: string): string {
-  return `Comptées au ${formatDate(date)} (${anneesScolairesComptees(date).join(" et ")})`;
+  return `Comptées au ${formatDate(date)} : ${anneesCompteesEnMots(date)}`;
 }
 
 export interface FiltresApprenants {

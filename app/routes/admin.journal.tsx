@@ -10,6 +10,7 @@ import { NO_STORE, refusSiInvalide } from "~/auth/responses.server";
 import { AuthErrorBoundary, formatDateTime } from "~/auth/ui";
 import { dateIsoEnFrancais } from "~/ui/format";
 import { ANNEES_COMPTEES, LIBELLES_STATUT, SIGNAUX } from "~/cfa/apprenants";
+import { REGLES_QUALITE } from "~/cfa/qualite";
 import { titrePage } from "~/ui/erreur";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
@@ -50,7 +51,14 @@ const FILTER_LABELS: Record<string, string> = {
 
 /** The values the log keeps as codes, as the pages say them. */
 const VALUE_LABELS: Record<string, Record<string, string>> = {
-  page: { doublons: "Doublons", transmissions: "Transmissions", qualite: "Qualité des données" },
+  page: {
+    doublons: "Doublons",
+    transmissions: "Transmissions",
+    qualite: "Qualité des données",
+    "televersement-apercu": "Aperçu d'un téléversement",
+    "televersement-resultat": "Résultat d'un téléversement",
+  },
+  anomalie: Object.fromEntries(Object.entries(REGLES_QUALITE).map(([code, r]) => [code, r.libelle])),
   statut: LIBELLES_STATUT,
   annee: { [ANNEES_COMPTEES]: "années comptées à la date" },
   signal: Object.fromEntries(Object.entries(SIGNAUX).map(([code, s]) => [code, s.libelle])),

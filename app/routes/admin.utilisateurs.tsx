@@ -93,7 +93,7 @@ export default function AdminUtilisateurs() {
   return (
     <div className="fr-container fr-my-7w">
       <h1>Utilisateurs</h1>
-      <p className="fr-text--lead">{page.national ? "Tous les comptes, organisations et demandes de compte." : `Les comptes de ${page.organisationNom}.`}</p>
+      <p className="fr-text--lead">{page.national ? "Tous les comptes, organisations et demandes de compte." : `Les comptes de l'organisation « ${page.organisationNom} ».`}</p>
       <FormAlert result={result} />
       <ErrorsAlert title="La recherche est invalide" errors={errors} />
 

@@ -15,13 +15,14 @@ import {
   SIGNAL_KEYS,
   STATUTS_APPRENANT,
   filtresPourJournal,
+  anneesCompteesEnMots,
   libelleAnneesComptees,
   parseFiltresApprenants,
 } from "~/cfa/apprenants";
 import { listerApprenants, optionsFiltres } from "~/cfa/apprenants.server";
 import { ChampRechercheApprenants, ChampTaillePage, LiensExport, StatutBadge, TriConserve, codesFormation, libelleAnneeFormation, titreEspace } from "~/cfa/ui";
 import { ErrorsAlert, Pagination, SearchButtons, SelectField, SortHeader, withParams } from "~/referentiel/components";
-import { anneesScolairesComptees, todayIso } from "~/statut/annee-scolaire";
+import { todayIso } from "~/statut/annee-scolaire";
 import { formatDate, pluriel } from "~/ui/format";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
@@ -58,7 +59,7 @@ export default function Apprenants() {
   ];
   const libelleAnnee =
     f.anneeScolaire === ANNEES_COMPTEES
-      ? ` (années scolaires comptées au ${formatDate(f.date)} : ${anneesScolairesComptees(f.date).join(" et ")})`
+      ? ` — années scolaires comptées au ${formatDate(f.date)} : ${anneesCompteesEnMots(f.date)}`
       : f.anneeScolaire
         ? ` (année scolaire ${f.anneeScolaire})`
         : " (toutes années scolaires)";

@@ -3,11 +3,12 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { NO_STORE } from "~/auth/responses.server";
 import { journaliserConsultation, requireEspaceCfa } from "~/cfa/acces.server";
+import { LIBELLES_CHAMPS_V3 } from "~/cfa/erreurs";
 import { ANOMALIES_QUALITE, NIVEAUX_QUALITE, REGLES_QUALITE } from "~/cfa/qualite";
 import { qualiteCfa } from "~/cfa/qualite.server";
 import { titreEspace } from "~/cfa/ui";
 import { CodesInconnusTable, Pagination, SelectField, withParams } from "~/referentiel/components";
-import { formatNombre, formatPourcentage, pluriel } from "~/ui/format";
+import { formatNombre, formatPourcentage, majuscule, pluriel } from "~/ui/format";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: titreEspace("Qualité des données", matches) }];
@@ -95,7 +96,7 @@ export default function Qualite() {
               <thead>
                 <tr>
                   <th scope="col">Anomalie</th>
-                  <th scope="col">Champs</th>
+                  <th scope="col">Champs (nom dans le flux de l'ERP)</th>
                   <th scope="col">Dossiers</th>
                   <th scope="col">Comment corriger</th>
                 </tr>
@@ -106,7 +107,13 @@ export default function Qualite() {
                     <td>
                       {a.effectifs ? <Link to={withParams(search, { anomalie: a.type, page: undefined })}>{REGLES_QUALITE[a.type].libelle}</Link> : REGLES_QUALITE[a.type].libelle}
                     </td>
-                    <td className="fr-text--xs">{REGLES_QUALITE[a.type].champs}</td>
+                    <td className="fr-text--xs">
+                      {REGLES_QUALITE[a.type].champs.split(", ").map((champ) => (
+                        <div key={champ}>
+                          {majuscule(LIBELLES_CHAMPS_V3[champ] ?? champ)} : <code>{champ}</code>
+                        </div>
+                      ))}
+                    </td>
                     <td>{formatNombre(a.effectifs)}</td>
                     <td className="fr-text--sm">{REGLES_QUALITE[a.type].correction}</td>
                   </tr>

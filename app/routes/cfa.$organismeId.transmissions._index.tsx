@@ -61,6 +61,8 @@ export default function Transmissions() {
     );
   }
   const periode = libellePeriode(jours);
+  // the detail of refusals is kept retentionJours days: the recurring errors cover no more, whatever the history shows
+  const periodeErreurs = libellePeriode(Math.min(jours, retentionJours));
   const tousLesJours = Array.from({ length: diffDays(h.debut, h.fin) + 1 }, (_, i) => addDays(h.debut, i));
   const parJour = new Map(h.jours.map((j) => [j.jour, j]));
   const pages = Math.max(1, Math.ceil(h.jours.length / PAR_PAGE));
@@ -200,12 +202,12 @@ export default function Transmissions() {
 
       <section aria-labelledby="titre-recurrentes" className="fr-mt-5w">
         <h2 id="titre-recurrentes" className="fr-h4">
-          Erreurs récurrentes {periode}
+          Erreurs récurrentes {periodeErreurs}
         </h2>
         {jours > retentionJours && (recurrentes.length > 0 || h.total.refuses > 0) ? (
           <p className="fr-text--sm" data-testid="retention-erreurs">
-            Le détail des dossiers refusés n'est conservé que {retentionJours} jours : ces erreurs sont celles des {retentionJours} derniers
-            jours ; pour les transmissions plus anciennes, seuls les nombres de dossiers refusés restent (historique ci-dessus).
+            Le détail des dossiers refusés n'est conservé que {retentionJours} jours : pour les transmissions plus anciennes, seuls les
+            nombres de dossiers refusés restent (historique ci-dessus).
           </p>
         ) : null}
         {recurrentes.length === 0 ? (
@@ -217,13 +219,13 @@ export default function Transmissions() {
         ) : (
           <div className="fr-table" data-testid="erreurs-recurrentes">
             <table tabIndex={0}>
-              <caption className="fr-sr-only">Erreurs récurrentes {periode}</caption>
+              <caption className="fr-sr-only">Erreurs récurrentes {periodeErreurs}</caption>
               <thead>
                 <tr>
                   <th scope="col">Erreur</th>
                   <th scope="col">Champs concernés</th>
                   <th scope="col">Dossiers</th>
-                  <th scope="col">Comment la corriger dans votre ERP</th>
+                  <th scope="col">Comment la corriger</th>
                 </tr>
               </thead>
               <tbody>

@@ -108,6 +108,11 @@ describe("audit log pages, lists and days (/admin/journal)", () => {
     const entree = { userId: dreets.id, organisationId: dreets.organisationId, organisationType: "DREETS", action: "view" as const, filters: {}, rowCount: 3 };
     // 120 views of the abandons list: 3 pages of 50
     await t.database.db.insert(namedListAccessLog).values(Array.from({ length: 120 }, () => ({ ...entree, userEmail: "pages@test.fr", list: "abandons" as const })));
+    // a CFA's views of its upload preview and of one data-quality anomaly
+    await t.database.db.insert(namedListAccessLog).values([
+      { ...entree, userEmail: "libelles@test.fr", list: "tous" as const, filters: { page: "televersement-apercu", televersement: "abc" } },
+      { ...entree, userEmail: "libelles@test.fr", list: "tous" as const, filters: { page: "qualite", anomalie: "sexe_manquant" } },
+    ]);
     // around midnight in Paris: 00:30 on 31/03 (summer time, UTC+2), 00:30 on 01/04, 00:30 on 15/01 (winter time, UTC+1)
     await t.database.db.insert(namedListAccessLog).values(
       ["2026-03-30T22:30:00Z", "2026-03-31T22:30:00Z", "2026-01-14T23:30:00Z"].map((at) => ({
@@ -128,6 +133,15 @@ describe("audit log pages, lists and days (/admin/journal)", () => {
     expect(html.match(/<td>pages@test.fr<\/td>/g)).toHaveLength(20);
     expect(html).toMatch(/href="[^"]*\?liste=abandons&amp;page=2"/);
     expect(lu(html)).not.toContain("Page suivante");
+  });
+
+  it("says the pages and anomalies of the CFA space in words, not their codes", async () => {
+    const admin = await signedIn("ADMINISTRATEUR");
+    const html = lu(await (await admin.get("/admin/journal?email=libelles")).text());
+    expect(html).toContain("page : Aperçu d'un téléversement · téléversement : abc");
+    expect(html).toContain("page : Qualité des données · anomalie : Sexe non renseigné");
+    expect(html).not.toContain("televersement-apercu");
+    expect(html).not.toContain("sexe_manquant");
   });
 
   it("an unknown list is reported (400) and ignored, the other filters apply", async () => {

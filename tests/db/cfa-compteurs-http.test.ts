@@ -115,7 +115,7 @@ describe("a CFA's home counters and the lists behind them", () => {
       expect(page).toContain("Civile");
       expect(page).not.toContain("Passé");
       // the school-year select shows the choice the link made
-      expect(page).toMatch(/<option value="comptees" selected="">Comptées au \d{2}\/\d{2}\/\d{4} \(/);
+      expect(page).toMatch(/<option value="comptees" selected="">Comptées au \d{2}\/\d{2}\/\d{4} : \d{4}-\d{4} et (\d{4})-\1 \(année civile \1\)</);
       // every year, as before: the past year's dossier is still a rupturant at its last statut
       expect((await nombreDansLaListe(b, `/cfa/${ref.R.id}/apprenants?statut=RUPTURANT`)).n).toBe(3);
     }

@@ -14,6 +14,16 @@ import { ensureDemoTransmissions } from "../../app/cfa/demo-transmissions.server
 import { parisDay } from "../../app/cfa/transmissions.server";
 import { recordRefusedRequest } from "../../app/ingestion/transmissions.server";
 import { purgeIngestion } from "../../app/ingestion/jobs.server";
+import { parseCsv } from "../../app/shared/csv";
+import { readXlsx } from "../../app/shared/xlsx.server";
+import { colonneBrute, lettreColonne } from "../helpers/xlsx";
+
+/** A row without its trailing empty cells (the XLSX reader does not keep them). */
+function sansVidesFinaux(r: string[]): string[] {
+  const out = [...r];
+  while (out.length && out[out.length - 1] === "") out.pop();
+  return out;
+}
 
 process.env.COOKIE_SECURE = "0";
 
@@ -199,13 +209,14 @@ describe("named lists, transmissions and exports", () => {
     expect(table).not.toContain("date inexistante : date réelle attendue");
   });
 
-  it("the recurring errors are those of the period chosen", async () => {
+  it("the recurring errors are those of the period chosen, within the 30 days their detail is kept", async () => {
     const b = await as("ORGANISME_FORMATION");
     const year = await (await b.get(`/cfa/${ref.R.id}/transmissions?jours=365`)).text();
-    expect(year).toMatch(/<h2 id="titre-recurrentes" class="fr-h4">Erreurs récurrentes <!-- -->des 12 derniers mois<\/h2>/);
+    // the history covers 12 months, the recurring errors only the 30 days whose detail is kept: the title says so
+    expect(year).toMatch(/<h2 id="titre-recurrentes" class="fr-h4">Erreurs récurrentes <!-- -->des 30 derniers jours<\/h2>/);
     expect(year).toContain("Le détail des dossiers refusés n&#x27;est conservé que <!-- -->30<!-- --> jours");
     const month = await (await b.get(`/cfa/${ref.R.id}/transmissions?jours=90`)).text();
-    expect(month).toMatch(/Erreurs récurrentes <!-- -->des 90 derniers jours/);
+    expect(month).toMatch(/Erreurs récurrentes <!-- -->des 30 derniers jours/);
     const def = await (await b.get(`/cfa/${ref.R.id}/transmissions`)).text();
     expect(def).toMatch(/Erreurs récurrentes <!-- -->des 30 derniers jours/);
     expect(def).not.toContain("retention-erreurs");
@@ -220,10 +231,14 @@ describe("named lists, transmissions and exports", () => {
     const annee = await (await b.get(`/cfa/${ref.R.id}/apprenants?annee=2024-2025`)).text();
     expect(annee).toContain("dossiers d&#x27;apprenants</strong> (année scolaire 2024-2025)");
     const formateurs = await (await b.get(`/cfa/${ref.R.id}/formateurs`)).text();
-    expect(formateurs).toMatch(/<th scope="col">Dossiers d&#x27;apprenants <!-- -->\d{4}-\d{4}<\/th>/);
+    // the années the home's counters count: the school year and "Y-Y" of the calendar year
+    expect(formateurs).toMatch(/<th scope="col">Dossiers d&#x27;apprenants <!-- -->\d{4}-\d{4} et \d{4}-\d{4}<\/th>/);
     expect(formateurs).not.toContain("Apprenants cette année");
     const qualite = await (await b.get(`/cfa/${ref.R.id}/qualite`)).text();
     expect(qualite).toContain("des dossiers d&#x27;apprenants sans anomalie");
+    // the fields in plain words, with the feed's name for the ERP's technician
+    expect(qualite).toMatch(/Sexe<!-- --> : <code>sexe_apprenant<\/code>/);
+    expect(qualite).toMatch(/Commune de résidence \(code INSEE\)<!-- --> : <code>code_commune_insee_apprenant<\/code>/);
     expect(qualite).toMatch(/Année scolaire <!-- -->2024-2025<!-- --> : <!-- -->2 dossiers d&#x27;apprenants/);
   });
 
@@ -238,14 +253,40 @@ describe("named lists, transmissions and exports", () => {
     const lines = new TextDecoder().decode(bytes).trim().split("\r\n");
     expect(lines).toHaveLength(3);
     expect(lines[0].split(";")).toContain("E-mail");
+    // dates JJ/MM/AAAA, as Excel in French reads a date
+    const parsed = parseCsv(bytes);
+    const colonne = (nom: string) => parsed.header.indexOf(nom);
+    for (const r of parsed.records) {
+      expect(r.fields[colonne("Date de naissance")]).toBe("15/01/2008");
+      for (const nom of ["Date d'entrée en formation", "Date de fin de formation", "Date de référence"]) expect(r.fields[colonne(nom)], nom).toMatch(/^\d{2}\/\d{2}\/\d{4}$/);
+    }
     expect(await logCount()).toBe(before + 1);
     const [last] = await t.database.rows<{ action: string; row_count: number; filters: unknown }>(
       sql`select action, row_count, filters from named_list_access_log order by id desc limit 1`,
     );
     expect(last.action).toBe("download");
     expect(last.row_count).toBe(2);
-    const xlsx = await b.get(`/cfa/${ref.R.id}/export.xlsx`);
+    const xlsx = await b.get(`/cfa/${ref.R.id}/export.xlsx?q=martin`);
     expect(xlsx.headers.get("content-type")).toMatch(/spreadsheetml/);
+    // in Excel: real dates (read back as the CSV writes them), codes as texts
+    const classeur = new Uint8Array(await xlsx.arrayBuffer());
+    const [feuille] = readXlsx(classeur);
+    expect(feuille.rows.slice(1)).toEqual(parsed.records.map((r) => sansVidesFinaux(r.fields)));
+    const lettre = (nom: string) => lettreColonne(feuille.rows[0].indexOf(nom));
+    expect(colonneBrute(classeur, lettre("Date de naissance"))).toEqual([
+      { type: "date", valeur: "39462", format: "dd/mm/yyyy" },
+      { type: "date", valeur: "39462", format: "dd/mm/yyyy" },
+    ]);
+    for (const nom of ["Date d'entrée en formation", "Date de fin de formation", "Date de référence"]) {
+      expect(colonneBrute(classeur, lettre(nom)).map((c) => c.type), nom).toEqual(["date", "date"]);
+    }
+    expect(colonneBrute(classeur, lettre("Code CFD"))).toEqual([
+      { type: "texte", valeur: "50022141", format: "General" },
+      { type: "texte", valeur: "50022141", format: "General" },
+    ]);
+    // the list's page says which file to open in Excel
+    const page = await (await b.get(`/cfa/${ref.R.id}/apprenants?q=martin`)).text();
+    expect(page).toContain("Pour Excel, préférez le format XLSX");
   });
 });
 

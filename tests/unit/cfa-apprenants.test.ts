@@ -48,7 +48,7 @@ describe("parseFiltresApprenants", () => {
   });
   it("« comptees »: the années scolaires the counters count at the list's date", () => {
     expect(parse(`annee=${ANNEES_COMPTEES}&statut=RUPTURANT`)).toMatchObject({ filtres: { anneeScolaire: "comptees", statut: "RUPTURANT" }, erreurs: [] });
-    expect(libelleAnneesComptees("2026-03-15")).toBe("Comptées au 15/03/2026 (2025-2026 et 2026-2026)");
+    expect(libelleAnneesComptees("2026-03-15")).toBe("Comptées au 15/03/2026 : 2025-2026 et 2026-2026 (année civile 2026)");
     expect(parse("annee=toutes").erreurs).toEqual([
       "L'année scolaire doit s'écrire AAAA-AAAA (ex. 2024-2025), ou « comptees » pour les années comptées à la date du statut.",
     ]);

@@ -139,6 +139,21 @@ describe("maps of France", () => {
     expect(svg).toMatch(/17[\u00a0\u202f]%/); // the scale's maximum
   });
 
+  it("gives a meaningful scale when every territory has the same value", () => {
+    const echelle = (value: number, format?: "nombre" | "pourcentage") => {
+      const option = franceMapOption({ level: "departement", values: [{ code: "01", nom: "Ain", value }], valueLabel: "Taux", format });
+      const vm = option.visualMap as { min: number; max: number; text: string[] };
+      return [vm.min, vm.max, ...vm.text];
+    };
+    // 100 % everywhere: 0 %–100 %, the territory at the top of the scale (was "100 % – 101 %", painted lightest)
+    expect(echelle(1, "pourcentage")).toEqual([0, 1, formatFranceMapValue(1, "pourcentage"), formatFranceMapValue(0, "pourcentage")]);
+    expect(echelle(0.667, "pourcentage").slice(0, 2)).toEqual([0, 0.667]);
+    expect(echelle(0, "pourcentage").slice(0, 2)).toEqual([0, 1]); // 0 % everywhere: 0 %–100 %, not "0 % – 1 %"
+    expect(echelle(-0.05, "pourcentage").slice(0, 2)).toEqual([-0.05, 0]);
+    expect(echelle(12).slice(0, 2)).toEqual([0, 12]);
+    expect(echelle(0).slice(0, 2)).toEqual([0, 1]);
+  });
+
   it("lists every territory with a link to its page in the data table (the path without JavaScript)", () => {
     const error = vi.spyOn(console, "error").mockImplementation(() => {}); // react-router's useLayoutEffect warning on the server
     const html = renderToString(

@@ -98,7 +98,14 @@ export function franceMapOption({ level, values, valueLabel, format = "nombre", 
   let min = known.length ? Math.min(...known) : 0;
   let max = known.length ? Math.max(...known) : 1;
   if (format === "nombre") min = Math.min(0, min);
-  if (max <= min) max = min + (format === "pourcentage" ? 0.01 : 1);
+  // every territory has the same value: the scale runs between 0 and that value (a positive value painted darkest,
+  // a negative one lightest), or from 0 to 1 (100 % for a rate) when it is 0 — never to a bound that means nothing
+  // ("100 % – 101 %")
+  if (max <= min) {
+    if (max > 0) min = 0;
+    else if (max < 0) max = 0;
+    else max = 1;
+  }
 
   return {
     aria: { enabled: false },

@@ -1,5 +1,5 @@
 /** The 24-month series: apprentis, inscrits sans contrat and rupturants stacked (their sum is the apprenants). */
-import { formatDate, formatMois } from "~/ui/format";
+import { de, formatDate, formatMois } from "~/ui/format";
 import { moisCourt, valeurGraphique } from "../format";
 import type { Nombre, PointSerie } from "../types";
 import { LIBELLES_COMPTES } from "../vues";
@@ -38,7 +38,7 @@ export function SerieMensuelle({ serie, fileName }: { serie: PointSerie[]; fileN
       title="Apprenants par mois, sur 24 mois"
       description={
         premier && dernier
-          ? `Apprentis, inscrits sans contrat et rupturants empilés (leur somme est le nombre d'apprenants), au dernier jour de chaque mois de ${formatMois(premier)} à ${formatMois(dernier)}.`
+          ? `Apprentis, inscrits sans contrat et rupturants empilés (leur somme est le nombre d'apprenants), au dernier jour de chaque mois ${de(formatMois(premier))} à ${formatMois(dernier)}.`
           : "Aucune donnée."
       }
       height={380}

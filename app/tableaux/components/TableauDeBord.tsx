@@ -1,7 +1,7 @@
 /** One dashboard page (national, territory, organisme, formation): every route renders this with its loader's data. */
 import { Link, useLoaderData } from "@remix-run/react";
 import { FilAriane } from "~/referentiel/components";
-import { formatDate, formatMois } from "~/ui/format";
+import { de, formatDate, formatMois } from "~/ui/format";
 import { lienFormation, lienOrganisme, lienTerritoire } from "../liens";
 import type { CartesTerritoriales, LigneFormation, LigneOrganisme, TableauPage } from "../types";
 import { PARAMETRES_TABLES, rechercheTransmise, vueEnParametre, type NiveauTerritoire } from "../vues";
@@ -102,7 +102,7 @@ export function TableauDeBord({ page }: { page: TableauPage }) {
       <p className="fr-mb-3w" data-testid="date-donnees">
         {courant
           ? `Données du mois en cours (${formatMois(page.mois)}), au ${formatDate(page.date)}.`
-          : `Données de ${formatMois(page.mois)}, au ${formatDate(page.date)} (dernier jour du mois).`}
+          : `Données ${de(formatMois(page.mois))}, au ${formatDate(page.date)} (dernier jour du mois).`}
       </p>
 
       <FilterPanel panneau={page.panneau} action={page.info.chemin} recherche={page.recherche} />
