@@ -210,6 +210,27 @@ export const importsReferentiel = pgTable(
   (t) => [index("imports_referentiel_started_idx").on(t.startedAt)],
 );
 
+/**
+ * What a référentiel import will write, set down by chunks before being applied in one short transaction
+ * (decision 021): one row per organisme, formation, relation, offer or commune to write, as the JSON of the target
+ * table's columns (`jsonb_populate_record`). `import_id` is the run (not necessarily an `imports_referentiel` row:
+ * the CLI and the tests import too). The rows are removed after the apply, whatever its outcome; rows older than a
+ * day were left by a stopped process and are removed by the next import. UNLOGGED (migration 0017): nothing here
+ * needs to survive a crash.
+ */
+export const importsReferentielLignes = pgTable(
+  "imports_referentiel_lignes",
+  {
+    importId: text("import_id").notNull(),
+    /** What the row is, e.g. `organismes:créés`. */
+    cible: text("cible").notNull(),
+    seq: integer("seq").notNull(),
+    data: jsonb("data").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.importId, t.cible, t.seq] })],
+);
+
 // ---------------------------------------------------------------------------------------------- effectifs
 
 export const transmissions = pgTable(
@@ -242,9 +263,11 @@ export const transmissions = pgTable(
 );
 
 /**
- * The organismes a transmission concerned: the transmitting one and the formateurs and responsables of the dossiers
- * it stored. A responsable transmits for its formateurs: the freshness of a formateur's data at a past date is its
- * last transmission known then, whoever sent it (coverage, domain.md).
+ * The organismes a transmission counts for (decision 022): the transmitting one, and the organismes named by the
+ * dossiers it accepted of which the référentiel makes it the responsable (organisme_relations). A responsable
+ * transmits for its formateurs: the freshness of a formateur's data at a past date is its last transmission known
+ * then, sent by itself or by its responsable (coverage, domain.md). Another organisme a dossier names has not
+ * transmitted.
  */
 export const transmissionOrganismes = pgTable(
   "transmission_organismes",

@@ -5,6 +5,7 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { simplifyName } from "./import-common.server";
+import { READ_CHUNK, readByChunks } from "./import-tranches.server";
 
 export interface Territoire {
   codeCommune: string | null;
@@ -40,9 +41,16 @@ export function departementOfCodeCommune(code: string): string {
 }
 
 export async function loadCommuneIndex(database: Database): Promise<CommuneIndex> {
-  const rows = await database.rows<CommuneRow>(
-    sql`select code, nom, departement_code, region_code, academie_code, bassin_emploi_code, codes_postaux, type from communes order by (type <> 'commune-actuelle'), code`,
+  // by chunks (decision 021), in the order of `(type <> 'commune-actuelle'), code`: the communes actuelles first
+  const all = await readByChunks(
+    (after: string | undefined) =>
+      database.rows<CommuneRow>(
+        sql`select code, nom, departement_code, region_code, academie_code, bassin_emploi_code, codes_postaux, type from communes
+            ${after === undefined ? sql`` : sql`where code > ${after}`} order by code limit ${READ_CHUNK}`,
+      ),
+    (c) => c.code,
   );
+  const rows = [...all.filter((c) => c.type === "commune-actuelle"), ...all.filter((c) => c.type !== "commune-actuelle")];
   const deps = await database.rows<{ code: string; region_code: string; academie_code: string }>(
     sql`select code, region_code, academie_code from departements`,
   );

@@ -8,7 +8,7 @@
  * Counters: created = communes that had no bassin, updated = communes whose bassin changed, unchanged = the others.
  */
 import { sql } from "drizzle-orm";
-import type { Database } from "../../db/client.server";
+import { execRows, type Database } from "../../db/client.server";
 import { CODE_COMMUNE_PATTERN } from "./codes";
 import {
   ImportFileError,
@@ -21,6 +21,7 @@ import {
   type ImportSummary,
   warningsOfRejectedLines,
 } from "./import-common.server";
+import { ImportStaging, READ_CHUNK, pauses, readByChunks } from "./import-tranches.server";
 
 export const BASSIN_COLUMNS = {
   CODGEO: ["code_commune", "code_commune_insee", "com"],
@@ -39,7 +40,7 @@ function parentCommune(code: string): string | null {
 export async function importBassins(database: Database, bytes: Uint8Array, options: ImportOptions = {}): Promise<ImportSummary> {
   const started = Date.now();
   options.onProgress?.({ phase: "lecture", done: 0, total: 0 });
-  const table = readTable(bytes, ["CODGEO"]);
+  const table = await readTable(bytes, ["CODGEO"]);
   const summary = emptySummary("bassins", table.sheet ? `zones d'emploi INSEE (XLSX, feuille « ${table.sheet} »)` : "zones d'emploi INSEE (CSV)", options.fileName);
   summary.encoding = table.encoding;
   summary.delimiter = table.delimiter;
@@ -56,7 +57,13 @@ export async function importBassins(database: Database, bytes: Uint8Array, optio
   summary.lines = table.rows.length;
   summary.warnings.push(...table.issues);
 
-  const communeRows = await database.rows<{ code: string; bassin_emploi_code: string | null }>(sql`select code, bassin_emploi_code from communes`);
+  const communeRows = await readByChunks(
+    (after: string | undefined) =>
+      database.rows<{ code: string; bassin_emploi_code: string | null }>(
+        sql`select code, bassin_emploi_code from communes ${after === undefined ? sql`` : sql`where code > ${after}`} order by code limit ${READ_CHUNK}`,
+      ),
+    (c) => c.code,
+  );
   const current = new Map(communeRows.map((c) => [c.code, c.bassin_emploi_code]));
   const bassinRows = await database.rows<{ code: string; libelle: string }>(sql`select code, libelle from bassins_emploi`);
   const storedBassins = new Map(bassinRows.map((b) => [b.code, b.libelle]));
@@ -65,7 +72,10 @@ export async function importBassins(database: Database, bytes: Uint8Array, optio
   const assignment = new Map<string, string>();
   const seenLine = new Map<string, number>();
   const report = progressReporter(options, "validation", table.rows.length, 5000);
-  table.rows.forEach((row, k) => {
+  const pause = pauses();
+  for (let k = 0; k < table.rows.length; k++) {
+    await pause();
+    const row = table.rows[k];
     report(k + 1);
     const get = (c: keyof typeof BASSIN_COLUMNS) => (index[c] !== undefined ? (row.cells[index[c]!] ?? "").trim() : "");
     const codgeoRaw = get("CODGEO").toUpperCase();
@@ -78,7 +88,7 @@ export async function importBassins(database: Database, bytes: Uint8Array, optio
     if (!/^[0-9A-Z]{4}$/.test(ze)) errors.push({ line: row.line, column: col("ZE2020"), message: ze ? `code de zone d'emploi invalide (« ${zeRaw} ») : 4 caractères attendus` : "code de zone d'emploi manquant" });
     if (errors.length) {
       summary.rejected.push(...errors);
-      return;
+      continue;
     }
     const previous = seenLine.get(codgeo);
     if (previous) summary.warnings.push({ line: row.line, column: col("CODGEO"), message: `commune ${codgeo} déjà présente ligne ${previous} : la dernière ligne l'emporte` });
@@ -87,7 +97,7 @@ export async function importBassins(database: Database, bytes: Uint8Array, optio
       // a line left out creates nothing: not even its zone d'emploi
       summary.skipped++;
       summary.warnings.push({ line: row.line, column: col("CODGEO"), message: `commune ${codgeo} absente du référentiel des communes : ignorée` });
-      return;
+      continue;
     }
     const libelle = normalizeText(get("LIBZE2020"));
     const known = bassins.get(ze);
@@ -96,7 +106,7 @@ export async function importBassins(database: Database, bytes: Uint8Array, optio
       summary.warnings.push({ line: row.line, column: col("LIBZE2020"), message: `libellé « ${libelle} » différent de celui de la ligne ${known.line} (« ${known.libelle} ») pour la zone ${ze} : le premier est gardé` });
     } else if (libelle && !known.libelle) known.libelle = libelle;
     assignment.set(codgeo, ze);
-  });
+  }
   for (const code of current.keys()) {
     const parent = parentCommune(code);
     if (parent && assignment.has(parent) && !assignment.has(code)) assignment.set(code, assignment.get(parent)!);
@@ -105,6 +115,7 @@ export async function importBassins(database: Database, bytes: Uint8Array, optio
   const changes: [string, string][] = [];
   let arrondissements = 0;
   for (const [code, ze] of assignment) {
+    await pause();
     const before = current.get(code) ?? null;
     const counts = !parentCommune(code) || seenLine.has(code);
     if (before === ze) {
@@ -131,31 +142,40 @@ export async function importBassins(database: Database, bytes: Uint8Array, optio
     }
   }
 
+  // Set down by chunks, then applied in one transaction (decision 021).
   let organismesUpdated = 0;
-  const write = progressReporter(options, "écriture", changes.length, 5000);
-  await database.db.transaction(async (tx) => {
-    for (let i = 0; i < bassinRowsToWrite.length; i += 1000) {
-      const values = sql.join(
-        bassinRowsToWrite.slice(i, i + 1000).map(([c, l]) => sql`(${c}, ${l})`),
-        sql`, `,
-      );
-      await tx.execute(sql`insert into bassins_emploi (code, libelle) values ${values} on conflict (code) do update set libelle = excluded.libelle`);
-    }
-    for (let i = 0; i < changes.length; i += 1000) {
-      const values = sql.join(
-        changes.slice(i, i + 1000).map(([c, z]) => sql`(${c}::varchar, ${z}::varchar)`),
-        sql`, `,
-      );
-      await tx.execute(sql`update communes c set bassin_emploi_code = v.ze from (values ${values}) as v(code, ze) where c.code = v.code`);
-      write(Math.min(i + 1000, changes.length));
-    }
-    const updated = await tx.execute(sql`
-      update organismes o set bassin_emploi_code = c.bassin_emploi_code, updated_at = now()
-      from communes c
-      where c.code = o.code_commune and c.bassin_emploi_code is not null and o.bassin_emploi_code is distinct from c.bassin_emploi_code
-      returning o.id`);
-    organismesUpdated = Array.isArray(updated) ? updated.length : ((updated as unknown as { rows?: unknown[] }).rows?.length ?? 0);
-  });
+  options.onProgress?.({ phase: "écriture", done: 0, total: changes.length });
+  const staging = await ImportStaging.open(database);
+  try {
+    await staging.add(
+      ZONES,
+      bassinRowsToWrite.map(([code, libelle]) => ({ code, libelle })),
+    );
+    await staging.add(
+      COMMUNES,
+      changes.map(([code, ze]) => ({ code, bassin_emploi_code: ze })),
+      (done) => options.onProgress?.({ phase: "écriture", done, total: changes.length }),
+    );
+    await database.db.transaction(async (tx) => {
+      await tx.execute(sql`
+        insert into bassins_emploi (code, libelle)
+        select r.code, r.libelle from ${staging.rows(ZONES, "bassins_emploi")} as r order by r.seq
+        on conflict (code) do update set libelle = excluded.libelle`);
+      await tx.execute(sql`
+        update communes c set bassin_emploi_code = r.bassin_emploi_code
+        from ${staging.rows(COMMUNES, "communes")} as r where c.code = r.code`);
+      const [updated] = await execRows<{ n: number }>(tx, sql`
+        with updated as (
+          update organismes o set bassin_emploi_code = c.bassin_emploi_code, updated_at = now()
+          from communes c
+          where c.code = o.code_commune and c.bassin_emploi_code is not null and o.bassin_emploi_code is distinct from c.bassin_emploi_code
+          returning 1)
+        select count(*)::int as n from updated`);
+      organismesUpdated = updated.n;
+    });
+  } finally {
+    await staging.clear().catch((error: unknown) => console.error("import des bassins d'emploi : lignes préparées non retirées", error));
+  }
 
   summary.details["bassins d'emploi créés"] = bassinsCreated;
   summary.details["libellés de bassins modifiés"] = bassinsRenamed;
@@ -166,3 +186,7 @@ export async function importBassins(database: Database, bytes: Uint8Array, optio
   options.onProgress?.({ phase: "terminé", done: table.rows.length, total: table.rows.length });
   return summary;
 }
+
+/** The staged rows of a bassins import. */
+const ZONES = "bassins:zones";
+const COMMUNES = "bassins:communes";

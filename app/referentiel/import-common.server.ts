@@ -3,13 +3,15 @@
  * as a table (CSV in any delimiter/encoding, or XLSX), and the French wording of line/column messages.
  *
  * Rules of every import (issue 8): a rejected line never blocks the valid ones; a file that cannot be read at all
- * changes nothing (it throws ImportFileError before any write); writes happen in one transaction; importing the
- * same file twice creates and updates nothing the second time.
+ * changes nothing (it throws ImportFileError before any write); writes happen in one transaction (prepared by
+ * chunks beforehand, so that the other users are not kept waiting: import-tranches.server.ts, decision 021);
+ * importing the same file twice creates and updates nothing the second time.
  */
-import { CsvError, columnLetter, decodeText, detectDelimiter, normalizeHeader, parseCsv, type CsvDelimiter, type TextEncodingName } from "../shared/csv";
+import { CsvError, columnLetter, decodeText, detectDelimiter, iterateCsv, normalizeHeader, type CsvDelimiter, type TextEncodingName } from "../shared/csv";
 import { XlsxError, looksLikeZip, readXlsx } from "../shared/xlsx.server";
 import { ANNEE_MAX, ANNEE_MIN } from "../statut/days";
 import type { ImportKind, LineUnit } from "./import-libelles";
+import { pauses } from "./import-tranches.server";
 
 export type { ImportKind, LineUnit };
 
@@ -157,9 +159,10 @@ function extraCells(header: string[], rows: Table["rows"], delimiter?: CsvDelimi
  * Reads CSV or XLSX bytes as a table. INSEE files have title rows above the header: for XLSX, the header row is the
  * first row (of the first sheet that has one) containing a cell whose normalised name is in `headerHints`; for CSV,
  * the first line does unless it is a title row (one non-empty cell at most) and a line below, after title rows
- * only, holds such a cell (see csvHeaderStart). Line numbers stay those of the file.
+ * only, holds such a cell (see csvHeaderStart). Line numbers stay those of the file. A CSV is parsed by slices,
+ * giving the event loop a turn in between (decision 021); a workbook is read at once (readXlsx).
  */
-export function readTable(bytes: Uint8Array, headerHints: string[] = []): Table {
+export async function readTable(bytes: Uint8Array, headerHints: string[] = []): Promise<Table> {
   const hints = new Set(headerHints.map(normalizeHeader));
   if (looksLikeZip(bytes)) {
     let sheets;
@@ -190,10 +193,21 @@ export function readTable(bytes: Uint8Array, headerHints: string[] = []): Table 
   try {
     const { text, encoding } = decodeText(bytes);
     const start = hints.size ? csvHeaderStart(text, hints) : null;
-    const parsed = parseCsv(start ? text.slice(start.offset) : text);
+    const body = start ? text.slice(start.offset) : text;
+    // as parseCsv, by slices
+    if (body.includes("\u0000")) throw new CsvError("le fichier n'est pas un fichier texte (CSV) : il contient des octets nuls");
+    const delimiter = detectDelimiter(body);
     const before = start?.linesBefore ?? 0;
-    const rows = parsed.records.map((r) => ({ line: r.line + before, cells: r.fields }));
-    return { header: parsed.header, rows, encoding, delimiter: parsed.delimiter, issues: extraCells(parsed.header, rows, parsed.delimiter) };
+    const pause = pauses();
+    let header: string[] | null = null;
+    const rows: Table["rows"] = [];
+    for (const record of iterateCsv(body, delimiter)) {
+      if (!header) header = record.fields.map((h) => h.trim());
+      else rows.push({ line: record.line + before, cells: record.fields });
+      await pause();
+    }
+    if (!header) throw new CsvError("le fichier est vide");
+    return { header, rows, encoding, delimiter, issues: extraCells(header, rows, delimiter) };
   } catch (error) {
     if (error instanceof CsvError) throw new ImportFileError(`Fichier illisible : ${error.message}.`);
     throw error;

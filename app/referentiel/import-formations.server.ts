@@ -14,9 +14,10 @@
  * one; never a second formation with that code beside one with a CFD (effectifs are linked by RNCP only to a code
  * that one formation carries). When several formations with a CFD carry it, the line is rejected (give the CFD).
  */
-import { eq, sql } from "drizzle-orm";
-import { arrayParam, type Database } from "../../db/client.server";
-import { formations, offresFormation, organismeRelations, organismes } from "../../db/schema";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { gt, sql, type SQL } from "drizzle-orm";
+import { arrayParam, execRows, type Database } from "../../db/client.server";
+import { formations, organismes } from "../../db/schema";
 import { normalizeHeader } from "../shared/csv";
 import { CODE_COMMUNE_PATTERN, isValidCfd, isValidRncp, isValidSiret, isValidUai, niveauFromCfd, normalizeRncp, normalizeSiret, normalizeUai } from "./codes";
 import { linkEffectifsToFormations } from "./link-formations.server";
@@ -35,6 +36,7 @@ import {
 } from "./import-common.server";
 import { refreshStatutStorageWhere } from "../statut/storage.server";
 import { signalerModification } from "../indicateurs/modifications.server";
+import { ImportStaging, READ_CHUNK, pauses, readByChunks, readRelations } from "./import-tranches.server";
 
 export type FormationFileFormat = "bcn" | "catalogue";
 
@@ -123,7 +125,7 @@ export interface FormationImportOptions extends ImportOptions {
 export async function importFormations(database: Database, bytes: Uint8Array, options: FormationImportOptions = {}): Promise<ImportSummary> {
   const started = Date.now();
   options.onProgress?.({ phase: "lecture", done: 0, total: 0 });
-  const table = readTable(bytes, ["FORMATION_DIPLOME", "cfd", "rncp", "code_rncp"]);
+  const table = await readTable(bytes, ["FORMATION_DIPLOME", "cfd", "rncp", "code_rncp"]);
   const keys = table.header.map(normalizeHeader);
   const format: FormationFileFormat = options.format ?? (keys.includes("formation_diplome") ? "bcn" : "catalogue");
   const summary = emptySummary("formations", formatLabel(format, table.sheet), options.fileName);
@@ -134,6 +136,7 @@ export async function importFormations(database: Database, bytes: Uint8Array, op
   const report = progressReporter(options, "validation", table.rows.length, 2000);
   const inputs: FormationInput[] = [];
   let rncpColumn = "rncp";
+  const pause = pauses();
 
   if (format === "bcn") {
     const { index, names } = mapColumns(table.header, BCN_COLUMNS);
@@ -147,7 +150,9 @@ export async function importFormations(database: Database, bytes: Uint8Array, op
       );
     }
     const seen = new Map<string, number>();
-    table.rows.forEach((row, k) => {
+    for (let k = 0; k < table.rows.length; k++) {
+      await pause();
+      const row = table.rows[k];
       const get = (c: keyof typeof BCN_COLUMNS) => (index[c] !== undefined ? (row.cells[index[c]!] ?? "").trim() : "");
       const col = (c: keyof typeof BCN_COLUMNS) => names[c] ?? c;
       const errors: LineIssue[] = [];
@@ -185,7 +190,7 @@ export async function importFormations(database: Database, bytes: Uint8Array, op
         inputs.push(input);
       }
       report(k + 1);
-    });
+    }
   } else {
     const { index, names, unknown } = mapColumns(table.header, CATALOGUE_COLUMNS);
     if (index.cfd === undefined && index.rncp === undefined) {
@@ -195,11 +200,12 @@ export async function importFormations(database: Database, bytes: Uint8Array, op
     }
     for (const u of unknown) summary.warnings.push({ line: 1, column: u, message: "colonne inconnue, ignorée" });
     rncpColumn = names.rncp ?? rncpColumn;
-    table.rows.forEach((row, k) => {
-      const input = validateCatalogueLine(row, index, names, summary);
+    for (let k = 0; k < table.rows.length; k++) {
+      await pause();
+      const input = validateCatalogueLine(table.rows[k], index, names, summary);
       if (input) inputs.push(input);
       report(k + 1);
-    });
+    }
   }
 
   await writeFormations(database, inputs, summary, options, rncpColumn);
@@ -310,27 +316,40 @@ function formationKey(input: { cfd: string | null; rncp: string | null }): strin
 
 const FIELDS = ["niveau", "intituleCourt", "intituleLong", "dureeAnnees", "dureeMois", "dateOuverture", "dateFermeture"] as const;
 
+/**
+ * Writes the valid lines: the catalogue is read by chunks, the writes are set down by chunks, then applied in one
+ * transaction (decision 021): the other users are not kept waiting, and nothing is written unless everything is.
+ */
 async function writeFormations(database: Database, inputs: FormationInput[], summary: ImportSummary, options: FormationImportOptions, rncpColumn: string) {
-  const existing = (await database.db
-    .select({
-      id: formations.id,
-      cfd: formations.cfd,
-      rncp: formations.rncp,
-      niveau: formations.niveau,
-      intituleCourt: formations.intituleCourt,
-      intituleLong: formations.intituleLong,
-      dureeAnnees: formations.dureeAnnees,
-      dureeMois: formations.dureeMois,
-      dateOuverture: formations.dateOuverture,
-      dateFermeture: formations.dateFermeture,
-    })
-    .from(formations)) as StoredFormation[];
+  const pause = pauses();
+  const existing = await readByChunks(
+    (after: number | undefined) =>
+      database.db
+        .select({
+          id: formations.id,
+          cfd: formations.cfd,
+          rncp: formations.rncp,
+          niveau: formations.niveau,
+          intituleCourt: formations.intituleCourt,
+          intituleLong: formations.intituleLong,
+          dureeAnnees: formations.dureeAnnees,
+          dureeMois: formations.dureeMois,
+          dateOuverture: formations.dateOuverture,
+          dateFermeture: formations.dateFermeture,
+        })
+        .from(formations)
+        .where(after === undefined ? undefined : gt(formations.id, after))
+        .orderBy(formations.id)
+        .limit(READ_CHUNK) as Promise<StoredFormation[]>,
+    (f) => f.id,
+  );
   const byCfd = new Map(existing.filter((f) => f.cfd).map((f) => [f.cfd!, f]));
   const byRncpOnly = new Map(existing.filter((f) => !f.cfd && f.rncp).map((f) => [f.rncp!, f]));
 
   // The RNCP code each CFD of the file carries once the file is applied (the last one given, else the stored one).
   const cfdRncp = new Map<string, string | null>();
   for (const input of inputs) {
+    await pause();
     if (!input.cfd) continue;
     if (input.rncp) cfdRncp.set(input.cfd, input.rncp);
     else if (!cfdRncp.has(input.cfd)) cfdRncp.set(input.cfd, byCfd.get(input.cfd)?.rncp ?? null);
@@ -360,6 +379,7 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
   let parRncp = 0;
   const doublonSignale = new Set<string>();
   for (const input of inputs) {
+    await pause();
     if (input.cfd) {
       keyOf.set(input, formationKey(input));
       continue;
@@ -392,6 +412,7 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
   // Merge the lines of one formation in file order (last non-empty value wins).
   const merged = new Map<string, FormationInput & { lines: number[] }>();
   for (const input of accepted) {
+    await pause();
     const key = keyOf.get(input)!;
     const m = merged.get(key);
     if (!m) merged.set(key, { ...input, cfd: key.startsWith("cfd:") ? key.slice(4) : null, lines: [input.line] });
@@ -406,6 +427,7 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
   const updates: { id: number; changes: Record<string, unknown> }[] = [];
   const ids = new Map<string, number>();
   for (const [key, input] of merged) {
+    await pause();
     const adopt = input.cfd ? adoptions.get(input.cfd) : undefined;
     const stored = input.cfd ? (byCfd.get(input.cfd) ?? adopt) : byRncpOnly.get(input.rncp!);
     if (!stored) {
@@ -425,146 +447,219 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
     else summary.unchanged++;
   }
 
-  const total = creates.length + updates.length;
-  const report = progressReporter(options, "écriture", total, 500);
-  let done = 0;
-  await database.db.transaction(async (tx) => {
-    for (let i = 0; i < creates.length; i += 500) {
-      const batch = creates.slice(i, i + 500);
-      const rows = await tx
-        .insert(formations)
-        .values(
-          batch.map((f) => ({
-            cfd: f.cfd,
-            rncp: f.rncp,
-            niveau: f.niveau ?? null,
-            intituleCourt: f.intituleCourt ?? null,
-            intituleLong: f.intituleLong!,
-            dureeAnnees: f.dureeAnnees ?? null,
-            dureeMois: f.dureeMois ?? null,
-            dateOuverture: f.dateOuverture ?? null,
-            dateFermeture: f.dateFermeture ?? null,
-          })),
-        )
-        .returning({ id: formations.id });
-      rows.forEach((r, k) => ids.set(formationKey(batch[k]), r.id));
-      summary.created += rows.length;
-      done += rows.length;
-      report(done);
+  // Catalogue lines naming a formateur and its responsable: the offer, and a relation between the two organismes.
+  // The organismes are read by chunks; a formation the file creates is designated by its key (no id before the apply).
+  const withOffre = accepted.filter((i) => i.offre);
+  const written = new Set([...ids.keys(), ...creates.map(formationKey)]);
+  const pairs = new Map<string, { formateur_id: number; responsable_id: number }>();
+  const offres = new Map<string, { formation_id: number | null; cle: string; organisme_formateur_id: number; organisme_responsable_id: number | null; code_commune_lieu: string | null }>();
+  let unknown = 0;
+  if (withOffre.length) {
+    const known = await readRelations(database);
+    const orgs = await readByChunks(
+      (after: number | undefined) =>
+        database.db
+          .select({ id: organismes.id, siret: organismes.siret, uai: organismes.uai })
+          .from(organismes)
+          .where(after === undefined ? undefined : gt(organismes.id, after))
+          .orderBy(organismes.id)
+          .limit(READ_CHUNK),
+      (o) => o.id,
+    );
+    const bySiret = new Map<string, typeof orgs>();
+    const byUai = new Map<string, typeof orgs>();
+    for (const o of orgs) {
+      bySiret.set(o.siret, [...(bySiret.get(o.siret) ?? []), o]);
+      if (o.uai) byUai.set(o.uai, [...(byUai.get(o.uai) ?? []), o]);
     }
-    for (const u of updates) {
-      await tx
-        .update(formations)
-        .set({ ...u.changes, updatedAt: sql`now()` })
-        .where(eq(formations.id, u.id));
-      summary.updated++;
-      done++;
-      report(done);
-    }
-
-    // Catalogue lines naming a formateur and its responsable: relation between the two organismes.
-    const withOffre = accepted.filter((i) => i.offre);
-    if (withOffre.length) {
-      const orgs = await tx.select({ id: organismes.id, siret: organismes.siret, uai: organismes.uai }).from(organismes);
-      const bySiret = new Map<string, typeof orgs>();
-      const byUai = new Map<string, typeof orgs>();
-      for (const o of orgs) {
-        bySiret.set(o.siret, [...(bySiret.get(o.siret) ?? []), o]);
-        if (o.uai) byUai.set(o.uai, [...(byUai.get(o.uai) ?? []), o]);
+    const find = (o: { siret: string | null; uai: string | null } | undefined) => {
+      if (!o) return undefined;
+      const pool = o.siret ? (bySiret.get(o.siret) ?? []) : (byUai.get(o.uai!) ?? []);
+      const c = pool.filter((x) => !o.uai || x.uai === o.uai);
+      return c.length === 1 ? c[0] : undefined;
+    };
+    for (const input of withOffre) {
+      await pause();
+      const f = find(input.offre!.formateur);
+      const r = find(input.offre!.responsable);
+      // The offer: who teaches (the formateur, else a responsable that teaches itself), for whom, where.
+      const enseigne = input.offre!.formateur ? f : r;
+      const cle = keyOf.get(input)!;
+      if (enseigne && written.has(cle)) {
+        const offre = {
+          formation_id: ids.get(cle) ?? null,
+          cle,
+          organisme_formateur_id: enseigne.id,
+          organisme_responsable_id: r && r.id !== enseigne.id ? r.id : null,
+          code_commune_lieu: input.offre!.lieu,
+        };
+        offres.set(`${cle}|${offre.organisme_formateur_id}|${offre.organisme_responsable_id}|${offre.code_commune_lieu}`, offre);
       }
-      const find = (o: { siret: string | null; uai: string | null } | undefined) => {
-        if (!o) return undefined;
-        const pool = o.siret ? (bySiret.get(o.siret) ?? []) : (byUai.get(o.uai!) ?? []);
-        const c = pool.filter((x) => !o.uai || x.uai === o.uai);
-        return c.length === 1 ? c[0] : undefined;
-      };
-      let unknown = 0;
-      const pairs = new Map<string, { formateurId: number; responsableId: number }>();
-      const offres = new Map<string, typeof offresFormation.$inferInsert>();
-      for (const input of withOffre) {
-        const f = find(input.offre!.formateur);
-        const r = find(input.offre!.responsable);
-        // The offer: who teaches (the formateur, else a responsable that teaches itself), for whom, where.
-        const enseigne = input.offre!.formateur ? f : r;
-        const formationId = ids.get(keyOf.get(input)!);
-        if (enseigne && formationId !== undefined) {
-          const offre = {
-            formationId,
-            organismeFormateurId: enseigne.id,
-            organismeResponsableId: r && r.id !== enseigne.id ? r.id : null,
-            codeCommuneLieu: input.offre!.lieu,
-          };
-          offres.set(`${offre.formationId}|${offre.organismeFormateurId}|${offre.organismeResponsableId}|${offre.codeCommuneLieu}`, offre);
+      for (const [o, found, column] of [
+        [input.offre!.formateur, f, "siret_formateur"],
+        [input.offre!.responsable, r, "siret_responsable"],
+      ] as const) {
+        if (o && !found) {
+          unknown++;
+          summary.warnings.push({
+            line: input.line,
+            column,
+            message: `organisme ${[o.siret && `SIRET ${o.siret}`, o.uai && `UAI ${o.uai}`].filter(Boolean).join(" ")} absent du référentiel (ou ambigu)`,
+          });
         }
-        for (const [o, found, column] of [
-          [input.offre!.formateur, f, "siret_formateur"],
-          [input.offre!.responsable, r, "siret_responsable"],
-        ] as const) {
-          if (o && !found) {
-            unknown++;
-            summary.warnings.push({
-              line: input.line,
-              column,
-              message: `organisme ${[o.siret && `SIRET ${o.siret}`, o.uai && `UAI ${o.uai}`].filter(Boolean).join(" ")} absent du référentiel (ou ambigu)`,
+      }
+      if (f && r && f.id !== r.id && !known.has(`${f.id}|${r.id}`)) pairs.set(`${f.id}-${r.id}`, { formateur_id: f.id, responsable_id: r.id });
+    }
+  }
+
+  // Set down by chunks, then applied in one transaction (decision 021).
+  const total = creates.length + updates.length;
+  options.onProgress?.({ phase: "écriture", done: 0, total });
+  const staging = await ImportStaging.open(database);
+  /** The offers the file cites (staged), once the apply has given their formations an id. */
+  let citees: SQL | undefined;
+  try {
+    await staging.add(
+      CREEES,
+      creates.map((f) => ({
+        cfd: f.cfd,
+        rncp: f.rncp,
+        niveau: f.niveau ?? null,
+        intitule_court: f.intituleCourt ?? null,
+        intitule_long: f.intituleLong!,
+        duree_annees: f.dureeAnnees ?? null,
+        duree_mois: f.dureeMois ?? null,
+        date_ouverture: f.dateOuverture ?? null,
+        date_fermeture: f.dateFermeture ?? null,
+      })),
+      (done) => options.onProgress?.({ phase: "écriture", done, total }),
+    );
+    await staging.add(
+      MODIFIEES,
+      updates.map((u) => ({ id: u.id, ...Object.fromEntries(Object.entries(u.changes).map(([k, v]) => [formations[k as Written].name, v])) })),
+      (done) => options.onProgress?.({ phase: "écriture", done: creates.length + done, total }),
+    );
+    await staging.add(RELATIONS, [...pairs.values()]);
+    await staging.add(OFFRES, [...offres.values()]);
+
+    await database.db.transaction(async (tx) => {
+      const columns = (prefix: string) =>
+        sql.join(
+          WRITTEN.map((k) => sql.raw(`${prefix}"${formations[k].name}"`)),
+          sql`, `,
+        );
+      const creees = await execRows<{ id: number; cfd: string | null; rncp: string | null }>(tx, sql`
+        insert into formations (${columns("")})
+        select ${columns("r.")} from ${staging.rows(CREEES, "formations")} as r order by r.seq
+        returning id, cfd, rncp`);
+      for (const c of creees) ids.set(formationKey(c), c.id);
+      summary.created += creees.length;
+      // only the values a line changed: what another writer changed since the catalogue was read is kept
+      const [modifiees] = await execRows<{ n: number }>(tx, sql`
+        with updated as (
+          update formations f set ${sql.join(
+            WRITTEN.map((k) => {
+              const column = sql.identifier(formations[k].name);
+              return sql`${column} = case when r.data ? ${sql.raw(`'${formations[k].name}'`)} then r.${column} else f.${column} end`;
+            }),
+            sql`, `,
+          )}, updated_at = now()
+          from ${staging.rows(MODIFIEES, "formations")} as r
+          where f.id = r.id
+          returning 1)
+        select count(*)::int as n from updated`);
+      summary.updated += modifiees.n;
+
+      if (withOffre.length) {
+        const [relations] = await execRows<{ n: number }>(tx, sql`
+          with inserted as (
+            insert into organisme_relations (formateur_id, responsable_id)
+            select r.formateur_id, r.responsable_id from ${staging.rows(RELATIONS, "organisme_relations")} as r
+            on conflict do nothing
+            returning 1)
+          select count(*)::int as n from inserted`);
+        summary.details["relations formateur → responsable créées"] = relations.n;
+        // The offers cited, each with its formation's id (a formation created above: by its key).
+        const nouvelles = creees.map((c) => formationKey(c));
+        citees = sql`(select r.seq, coalesce(r.formation_id, c.id) as formation_id, r.organisme_formateur_id, r.organisme_responsable_id,
+            r.code_commune_lieu
+          from ${staging.rows(OFFRES, "offres_formation")} as r
+          left join unnest(${arrayParam(nouvelles)}::text[], ${arrayParam(nouvelles.map((k) => ids.get(k)))}::int[]) as c(cle, id)
+            on r.formation_id is null and c.cle = r.data->>'cle')`;
+        const [creeesOffres] = await execRows<{ n: number }>(tx, sql`
+          with inserted as (
+            insert into offres_formation (formation_id, organisme_formateur_id, organisme_responsable_id, code_commune_lieu)
+            select o.formation_id, o.organisme_formateur_id, o.organisme_responsable_id, o.code_commune_lieu
+            from ${citees} as o order by o.seq
+            on conflict on constraint offres_formation_key do nothing
+            returning 1)
+          select count(*)::int as n from inserted`);
+        summary.details["offres de formation créées"] = creeesOffres.n;
+        summary.details["offres de formation déjà connues"] = offres.size - creeesOffres.n;
+        if (options.offreComplete) {
+          if (summary.rejected.length) {
+            // first: the warnings kept are the first ones
+            summary.warnings.unshift({
+              line: 0,
+              message:
+                "Offre complète demandée, mais des lignes sont rejetées : aucune offre n'a été retirée (une ligne rejetée peut être une offre " +
+                "toujours proposée). Corrigez ces lignes et relancez l'import.",
             });
+          } else {
+            const formateurs = [...new Set([...offres.values()].map((o) => o.organisme_formateur_id))];
+            const [retirees] = await execRows<{ n: number }>(tx, sql`
+              with deleted as (
+                delete from offres_formation o
+                -- as an array parameter: a national catalogue cites thousands of organismes formateurs
+                where o.organisme_formateur_id = any(${arrayParam(formateurs)}::int[])
+                  and not exists (select 1 from ${citees} as c ${memeOffre})
+                returning 1)
+              select count(*)::int as n from deleted`);
+            summary.details["offres de formation retirées (plus citées pour leur organisme formateur)"] = retirees.n;
           }
         }
-        if (f && r && f.id !== r.id) pairs.set(`${f.id}-${r.id}`, { formateurId: f.id, responsableId: r.id });
+        summary.details["organismes cités absents du référentiel"] = unknown;
       }
-      let relations = 0;
-      const list = [...pairs.values()];
-      for (let i = 0; i < list.length; i += 1000) {
-        const created = await tx.insert(organismeRelations).values(list.slice(i, i + 1000)).onConflictDoNothing().returning({ f: organismeRelations.formateurId });
-        relations += created.length;
-      }
-      summary.details["relations formateur → responsable créées"] = relations;
-      let offresCreees = 0;
-      const offresList = [...offres.values()];
-      const citees: number[] = [];
-      for (let i = 0; i < offresList.length; i += 1000) {
-        const written = await tx
-          .insert(offresFormation)
-          .values(offresList.slice(i, i + 1000))
-          .onConflictDoUpdate({
-            target: [offresFormation.formationId, offresFormation.organismeFormateurId, offresFormation.organismeResponsableId, offresFormation.codeCommuneLieu],
-            set: { updatedAt: sql`now()` },
-          })
-          .returning({ id: offresFormation.id, inserted: sql<boolean>`(xmax = 0)` });
-        offresCreees += written.filter((w) => w.inserted).length;
-        for (const w of written) citees.push(w.id);
-      }
-      summary.details["offres de formation créées"] = offresCreees;
-      summary.details["offres de formation déjà connues"] = offresList.length - offresCreees;
-      if (options.offreComplete) {
-        if (summary.rejected.length) {
-          // first: the warnings kept are the first ones
-          summary.warnings.unshift({
-            line: 0,
-            message:
-              "Offre complète demandée, mais des lignes sont rejetées : aucune offre n'a été retirée (une ligne rejetée peut être une offre " +
-              "toujours proposée). Corrigez ces lignes et relancez l'import.",
-          });
-        } else {
-          const formateurs = [...new Set(offresList.map((o) => o.organismeFormateurId))];
-          const retirees = await tx
-            .delete(offresFormation)
-            // as array parameters: a national catalogue cites tens of thousands of offers
-            .where(
-              sql`${offresFormation.organismeFormateurId} = any(${arrayParam(formateurs)}::int[]) and not (${offresFormation.id} = any(${arrayParam(citees)}::int[]))`,
-            )
-            .returning({ id: offresFormation.id });
-          summary.details["offres de formation retirées (plus citées pour leur organisme formateur)"] = retirees.length;
-        }
-      }
-      summary.details["organismes cités absents du référentiel"] = unknown;
-    }
 
-    // A formation whose niveau changed moves its learners' periods and aggregates to the new niveau.
-    const renivelees = updates.filter((u) => "niveau" in u.changes).map((u) => u.id);
-    if (renivelees.length) {
-      const r = await refreshStatutStorageWhere(tx, { formationIds: renivelees });
-      summary.details["effectifs passés à un autre niveau"] = r.periodesModifiees;
+      // A formation whose niveau changed moves its learners' periods and aggregates to the new niveau.
+      const renivelees = updates.filter((u) => "niveau" in u.changes).map((u) => u.id);
+      if (renivelees.length) {
+        const r = await refreshStatutStorageWhere(tx, { formationIds: renivelees });
+        summary.details["effectifs passés à un autre niveau"] = r.periodesModifiees;
+      }
+      await signalerModification(tx);
+    });
+    // The offers already known that the file cites: their date (the last import that listed them) is refreshed
+    // after the transaction, by chunks: on a national catalogue, most offers are known, and this date is all that
+    // changes for them.
+    if (citees) {
+      const offresCitees = citees;
+      for (let from = 0; from < offres.size; from += REFRESH_CHUNK) {
+        await database.rows(sql`
+          update offres_formation o set updated_at = now()
+          from ${offresCitees} as c
+          ${memeOffre} and c.seq > ${from} and c.seq <= ${from + REFRESH_CHUNK}`);
+        await nextTurn();
+      }
     }
-    await signalerModification(tx);
-  });
+  } finally {
+    await staging.clear().catch((error: unknown) => console.error("import des formations : lignes préparées non retirées", error));
+  }
 }
+
+/** `where` an offer `o` is the cited offer `c` (the offer's key, null values compared as equal). */
+const memeOffre = sql`where c.formation_id = o.formation_id and c.organisme_formateur_id = o.organisme_formateur_id
+  and c.organisme_responsable_id is not distinct from o.organisme_responsable_id and c.code_commune_lieu is not distinct from o.code_commune_lieu`;
+
+/** Cited offers whose date is refreshed per statement, after the transaction. */
+const REFRESH_CHUNK = 1000;
+
+/** The staged rows of a formations import. */
+const CREEES = "formations:créées";
+const MODIFIEES = "formations:modifiées";
+const RELATIONS = "formations:relations";
+const OFFRES = "formations:offres";
+
+/** The columns an import writes. */
+const WRITTEN = ["cfd", "rncp", ...FIELDS] as const satisfies readonly (keyof StoredFormation & keyof typeof formations)[];
+type Written = (typeof WRITTEN)[number];

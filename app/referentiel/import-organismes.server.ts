@@ -25,9 +25,9 @@
  *   letter; a wrong check letter is accepted with a warning and listed among the anomalies.
  * - `siret_responsable` (+ optional `uai_responsable`) adds the relation formateur → responsable.
  */
-import { and, eq, sql } from "drizzle-orm";
-import type { Database } from "../../db/client.server";
-import { NATURES, organismeRelations, organismes, type Nature } from "../../db/schema";
+import { and, eq, gt, sql } from "drizzle-orm";
+import { execRows, type Database } from "../../db/client.server";
+import { NATURES, organismes, type Nature } from "../../db/schema";
 import { decodeText, normalizeHeader } from "../shared/csv";
 import { looksLikeZip } from "../shared/xlsx.server";
 import { CODE_COMMUNE_PATTERN, isValidSiret, isValidUai, normalizeSiret, normalizeUai, SIRET_PATTERN, UAI_PATTERN } from "./codes";
@@ -49,6 +49,7 @@ import {
 import { refreshStatutStorageWhere } from "../statut/storage.server";
 import { signalerModification } from "../indicateurs/modifications.server";
 import { describeJsonError } from "../shared/json";
+import { ImportStaging, READ_CHUNK, pauses, readByChunks, readRelations } from "./import-tranches.server";
 
 export type OrganismeFileFormat = "csv" | "json" | "lpof";
 
@@ -178,8 +179,7 @@ export async function importOrganismes(
 ): Promise<ImportSummary> {
   const started = Date.now();
   const { text, encoding } = decodeText(bytes);
-  const trimmed = text.trimStart();
-  const isJson = options.format === "json" || (!options.format && (trimmed.startsWith("[") || trimmed.startsWith("{")));
+  const isJson = options.format === "json" || (!options.format && /^\s*[[{]/.test(text));
   options.onProgress?.({ phase: "lecture", done: 0, total: 0 });
 
   let format: OrganismeFileFormat;
@@ -191,9 +191,9 @@ export async function importOrganismes(
 
   if (isJson) {
     format = "json";
-    rawLines = readJsonLines(text, warnings);
+    rawLines = await readJsonLines(text, warnings);
   } else {
-    const table = readTable(bytes, ["siret", "siretEtablissementDeclarant"]);
+    const table = await readTable(bytes, ["siret", "siretEtablissementDeclarant"]);
     delimiter = table.delimiter;
     sheet = table.sheet;
     warnings.push(...table.issues);
@@ -249,18 +249,12 @@ export async function importOrganismes(
   const total = lpofRows ? lpofRows.length : rawLines.length;
   summary.lines = total;
   const report = progressReporter(options, "validation", total, 2000);
-  if (lpofRows) {
-    lpofRows.forEach((row, k) => {
-      const input = validateLpofLine(row, communes, summary);
-      if (input) inputs.push(input);
-      report(k + 1);
-    });
-  } else {
-    rawLines.forEach((raw, k) => {
-      const input = validateLine(raw, communes, summary);
-      if (input) inputs.push(input);
-      report(k + 1);
-    });
+  const pause = pauses();
+  for (let k = 0; k < total; k++) {
+    const input = lpofRows ? validateLpofLine(lpofRows[k], communes, summary) : validateLine(rawLines[k], communes, summary);
+    if (input) inputs.push(input);
+    report(k + 1);
+    await pause();
   }
 
   // Lines designating the same organisme are applied in file order by writeOrganismes (the last one wins, said).
@@ -271,7 +265,7 @@ export async function importOrganismes(
   return summary;
 }
 
-function readJsonLines(text: string, warnings: LineIssue[]): RawLine[] {
+async function readJsonLines(text: string, warnings: LineIssue[]): Promise<RawLine[]> {
   let data: unknown;
   const json = text.replace(/^\uFEFF/, "");
   try {
@@ -287,11 +281,21 @@ function readJsonLines(text: string, warnings: LineIssue[]): RawLine[] {
     for (const a of aliases) lookup.set(normalizeHeader(a), key);
   }
   const unknown = new Set<string>();
-  const lines = list.map((item, k): RawLine => {
+  // the keys of 30,000 elements are a handful of names: each one normalised once
+  const fieldOf = new Map<string, Field | undefined>();
+  const fieldOfKey = (key: string) => {
+    if (!fieldOf.has(key)) fieldOf.set(key, lookup.get(normalizeHeader(key)));
+    return fieldOf.get(key);
+  };
+  const pause = pauses();
+  const lines: RawLine[] = [];
+  for (let k = 0; k < list.length; k++) {
+    await pause();
+    const item: unknown = list[k];
     const values = new Map<Field, { key: string; value: string; written?: string }>();
     if (item && typeof item === "object" && !Array.isArray(item)) {
       for (const [key, value] of Object.entries(item as Record<string, unknown>)) {
-        const field = lookup.get(normalizeHeader(key));
+        const field = fieldOfKey(key);
         if (!field) {
           unknown.add(key);
           continue;
@@ -311,13 +315,13 @@ function readJsonLines(text: string, warnings: LineIssue[]): RawLine[] {
     } else {
       values.set("siret", { key: "(élément)", value: "\u0000pas un objet" });
     }
-    return {
+    lines.push({
       line: k + 1,
       get: (f) => values.get(f)?.value ?? "",
       column: (f) => values.get(f)?.key ?? f,
       written: (f) => values.get(f)?.written ?? values.get(f)?.value ?? "",
-    };
-  });
+    });
+  }
   for (const u of unknown) warnings.push({ line: 0, column: u, message: "clé inconnue, ignorée" });
   return lines;
 }
@@ -607,28 +611,38 @@ interface Entity {
  * left it (which organisme each line designates, which ones it creates), then the lines are applied in file order
  * to each organisme they designate, and only the resulting values are compared with the stored ones: the result
  * depends on the file, not on what an earlier import of it left, so a second import changes nothing.
+ * The référentiel is read by chunks and the writes are set down by chunks, then applied in one transaction
+ * (decision 021): the other users are not kept waiting, and nothing is written unless everything is.
  */
 async function writeOrganismes(database: Database, inputs: OrganismeInput[], summary: ImportSummary, options: ImportOptions, communes: CommuneIndex) {
-  const existing = (await database.db
-    .select({
-      id: organismes.id,
-      siret: organismes.siret,
-      uai: organismes.uai,
-      nature: organismes.nature,
-      raisonSociale: organismes.raisonSociale,
-      enseigne: organismes.enseigne,
-      adresse: organismes.adresse,
-      codePostal: organismes.codePostal,
-      codeCommune: organismes.codeCommune,
-      departementCode: organismes.departementCode,
-      regionCode: organismes.regionCode,
-      academieCode: organismes.academieCode,
-      bassinEmploiCode: organismes.bassinEmploiCode,
-      reseaux: organismes.reseaux,
-      qualiopi: organismes.qualiopi,
-      etatAdministratif: organismes.etatAdministratif,
-    })
-    .from(organismes)) as StoredOrganisme[];
+  const pause = pauses();
+  const existing = await readByChunks(
+    (after: number | undefined) =>
+      database.db
+        .select({
+          id: organismes.id,
+          siret: organismes.siret,
+          uai: organismes.uai,
+          nature: organismes.nature,
+          raisonSociale: organismes.raisonSociale,
+          enseigne: organismes.enseigne,
+          adresse: organismes.adresse,
+          codePostal: organismes.codePostal,
+          codeCommune: organismes.codeCommune,
+          departementCode: organismes.departementCode,
+          regionCode: organismes.regionCode,
+          academieCode: organismes.academieCode,
+          bassinEmploiCode: organismes.bassinEmploiCode,
+          reseaux: organismes.reseaux,
+          qualiopi: organismes.qualiopi,
+          etatAdministratif: organismes.etatAdministratif,
+        })
+        .from(organismes)
+        .where(after === undefined ? undefined : gt(organismes.id, after))
+        .orderBy(organismes.id)
+        .limit(READ_CHUNK) as Promise<StoredOrganisme[]>,
+    (o) => o.id,
+  );
   const bySiret = new Map<string, Entity[]>();
   const add = (entity: Entity) => {
     const list = bySiret.get(entity.state.siret);
@@ -653,6 +667,7 @@ async function writeOrganismes(database: Database, inputs: OrganismeInput[], sum
   const bySiretLines = new Map<string, OrganismeInput[]>();
   const lastOfKey = new Map<string, OrganismeInput>();
   for (const input of inputs) {
+    await pause();
     const same = bySiret.get(input.siret) ?? [];
     if (input.uai) {
       let entity = same.find((o) => o.state.uai === input.uai) ?? same.find((o) => o.state.uai === null);
@@ -685,6 +700,7 @@ async function writeOrganismes(database: Database, inputs: OrganismeInput[], sum
   const touched: Entity[] = [];
   for (const list of bySiret.values()) {
     for (const entity of list) {
+      await pause();
       const general = bySiretLines.get(entity.state.siret);
       if (!entity.lines.length && !general) continue;
       const lines = general ? [...entity.lines, ...general].sort((a, b) => a.line - b.line) : entity.lines;
@@ -725,108 +741,156 @@ async function writeOrganismes(database: Database, inputs: OrganismeInput[], sum
   // 3. What changes: only the resulting values are compared with the stored ones.
   const toUpdate: { entity: Entity; changes: Partial<StoredOrganisme> }[] = [];
   for (const entity of touched) {
+    await pause();
     if (!entity.stored) continue;
     const changes = changesOf(entity.stored, entity.state);
     if (Object.keys(changes).length) toUpdate.push({ entity, changes });
     else summary.unchanged++;
   }
+
+  // 4. Relations formateur → responsable (the responsable as the file leaves the référentiel), by (SIRET, UAI):
+  // an organisme the file creates has no id before the apply, and one (SIRET, UAI) pair is one organisme. Only the
+  // relations the référentiel does not have yet are written.
+  const known = await readRelations(database);
+  const relationsToInsert = new Map<string, Record<string, string>>();
+  const targetsOf = new Map<OrganismeInput, Entity[]>();
+  for (const entity of touched) for (const input of entity.lines) targetsOf.set(input, [entity]);
+  for (const input of inputs) {
+    await pause();
+    const resp = input.responsable;
+    if (!resp) continue;
+    const targets = input.uai ? (targetsOf.get(input) ?? []) : (bySiret.get(input.siret) ?? []);
+    if (!targets.length) continue; // skipped line
+    const candidates = (bySiret.get(resp.siret) ?? []).filter((o) => !resp.uai || o.state.uai === resp.uai);
+    let responsable: Entity | undefined;
+    if (candidates.length === 1) responsable = candidates[0];
+    else if (candidates.length > 1) {
+      const responsables = candidates.filter((o) => o.state.nature === "responsable" || o.state.nature === "responsable_formateur");
+      if (responsables.length === 1) responsable = responsables[0];
+    }
+    if (!responsable) {
+      summary.warnings.push({
+        line: input.line,
+        column: "siret_responsable",
+        message:
+          candidates.length === 0
+            ? `responsable SIRET ${resp.siret}${resp.uai ? ` UAI ${resp.uai}` : ""} absent du référentiel : relation non créée (importez-le, puis réimportez ce fichier)`
+            : `SIRET ${resp.siret} porté par ${candidates.length} organismes : précisez l'UAI du responsable`,
+      });
+      continue;
+    }
+    const r = responsable.state;
+    for (const target of targets) {
+      if (target === responsable) continue;
+      if (target.stored && responsable.stored && known.has(`${target.stored.id}|${responsable.stored.id}`)) continue;
+      const f = target.state;
+      relationsToInsert.set(`${f.siret}|${f.uai ?? ""}|${r.siret}|${r.uai ?? ""}`, {
+        formateur_siret: f.siret,
+        formateur_uai: f.uai ?? "",
+        responsable_siret: r.siret,
+        responsable_uai: r.uai ?? "",
+      });
+    }
+  }
+
+  // 5. Set down by chunks, then applied in one transaction.
   const total = created.length + toUpdate.length;
-  const report = progressReporter(options, "écriture", total, 500);
-  let done = 0;
+  options.onProgress?.({ phase: "écriture", done: 0, total });
+  const staging = await ImportStaging.open(database);
+  try {
+    await staging.add(
+      CREES,
+      created.map(({ state }) => Object.fromEntries(WRITTEN.map((k) => [organismes[k].name, state[k]]))),
+      (done) => options.onProgress?.({ phase: "écriture", done, total }),
+    );
+    await staging.add(
+      MODIFIES,
+      toUpdate.map(({ entity, changes }) => ({
+        id: entity.state.id,
+        ...Object.fromEntries(Object.entries(changes).map(([k, v]) => [organismes[k as Written].name, v])),
+      })),
+      (done) => options.onProgress?.({ phase: "écriture", done: created.length + done, total }),
+    );
+    await staging.add(RELATIONS, [...relationsToInsert.values()]);
 
-  await database.db.transaction(async (tx) => {
-    for (let i = 0; i < created.length; i += 500) {
-      const batch = created.slice(i, i + 500);
-      const inserted = await tx
-        .insert(organismes)
-        .values(
-          batch.map(({ state }) => ({
-            siret: state.siret,
-            uai: state.uai,
-            nature: state.nature,
-            raisonSociale: state.raisonSociale,
-            enseigne: state.enseigne,
-            adresse: state.adresse,
-            codePostal: state.codePostal,
-            codeCommune: state.codeCommune,
-            departementCode: state.departementCode,
-            regionCode: state.regionCode,
-            academieCode: state.academieCode,
-            bassinEmploiCode: state.bassinEmploiCode,
-            reseaux: state.reseaux,
-            qualiopi: state.qualiopi,
-            etatAdministratif: state.etatAdministratif,
-          })),
-        )
-        .returning({ id: organismes.id });
-      inserted.forEach((row, k) => (batch[k].state.id = row.id));
-      summary.created += inserted.length;
-      done += batch.length;
-      report(done);
-    }
-    for (const { entity, changes } of toUpdate) {
-      await tx
-        .update(organismes)
-        .set({ ...changes, updatedAt: sql`now()` })
-        .where(eq(organismes.id, entity.state.id));
-      summary.updated++;
-      done++;
-      report(done);
-    }
+    await database.db.transaction(async (tx) => {
+      const columns = sql.join(
+        WRITTEN.map((k) => sql.identifier(organismes[k].name)),
+        sql`, `,
+      );
+      const [inserted] = await execRows<{ n: number }>(tx, sql`
+        with inserted as (
+          insert into organismes (${columns})
+          select ${sql.join(
+            WRITTEN.map((k) => sql`r.${sql.identifier(organismes[k].name)}`),
+            sql`, `,
+          )} from ${staging.rows(CREES, "organismes")} as r order by r.seq
+          returning 1)
+        select count(*)::int as n from inserted`);
+      summary.created += inserted.n;
+      // only the values a line changed: what another writer changed since the référentiel was read is kept
+      const [updated] = await execRows<{ n: number }>(tx, sql`
+        with updated as (
+          update organismes o set ${sql.join(
+            WRITTEN.map((k) => {
+              const column = sql.identifier(organismes[k].name);
+              return sql`${column} = case when r.data ? ${sql.raw(`'${organismes[k].name}'`)} then r.${column} else o.${column} end`;
+            }),
+            sql`, `,
+          )}, updated_at = now()
+          from ${staging.rows(MODIFIES, "organismes")} as r
+          where o.id = r.id
+          returning 1)
+        select count(*)::int as n from updated`);
+      summary.updated += updated.n;
+      const [relations] = await execRows<{ n: number }>(tx, sql`
+        with inserted as (
+          insert into organisme_relations (formateur_id, responsable_id)
+          select f.id, p.id from ${staging.rows(RELATIONS)} as r
+          join organismes f on f.siret = r.data->>'formateur_siret' and coalesce(f.uai, '') = r.data->>'formateur_uai'
+          join organismes p on p.siret = r.data->>'responsable_siret' and coalesce(p.uai, '') = r.data->>'responsable_uai'
+          on conflict do nothing
+          returning 1)
+        select count(*)::int as n from inserted`);
+      summary.details["relations formateur → responsable créées"] = relations.n;
 
-    // relations formateur → responsable (the responsable as the file leaves the référentiel)
-    let relations = 0;
-    const pairsToInsert = new Map<string, { formateurId: number; responsableId: number }>();
-    const targetsOf = new Map<OrganismeInput, Entity[]>();
-    for (const entity of touched) for (const input of entity.lines) targetsOf.set(input, [entity]);
-    for (const input of inputs) {
-      const resp = input.responsable;
-      if (!resp) continue;
-      const targets = input.uai ? (targetsOf.get(input) ?? []) : (bySiret.get(input.siret) ?? []);
-      if (!targets.length) continue; // skipped line
-      const candidates = (bySiret.get(resp.siret) ?? []).filter((o) => !resp.uai || o.state.uai === resp.uai);
-      let responsable: Entity | undefined;
-      if (candidates.length === 1) responsable = candidates[0];
-      else if (candidates.length > 1) {
-        const responsables = candidates.filter((o) => o.state.nature === "responsable" || o.state.nature === "responsable_formateur");
-        if (responsables.length === 1) responsable = responsables[0];
+      // An organisme that moved (another département) moves its learners' periods and aggregates with it.
+      const deplaces = toUpdate.filter((u) => "departementCode" in u.changes).map((u) => u.entity.state.id);
+      if (deplaces.length) {
+        const r = await refreshStatutStorageWhere(tx, { organismeIds: deplaces });
+        summary.details["effectifs rattachés à un autre département"] = r.periodesModifiees;
       }
-      if (!responsable) {
-        summary.warnings.push({
-          line: input.line,
-          column: "siret_responsable",
-          message:
-            candidates.length === 0
-              ? `responsable SIRET ${resp.siret}${resp.uai ? ` UAI ${resp.uai}` : ""} absent du référentiel : relation non créée (importez-le, puis réimportez ce fichier)`
-              : `SIRET ${resp.siret} porté par ${candidates.length} organismes : précisez l'UAI du responsable`,
-        });
-        continue;
-      }
-      for (const target of targets) {
-        if (target === responsable) continue;
-        pairsToInsert.set(`${target.state.id}|${responsable.state.id}`, { formateurId: target.state.id, responsableId: responsable.state.id });
-      }
-    }
-    const relationList = [...pairsToInsert.values()];
-    for (let i = 0; i < relationList.length; i += 1000) {
-      const inserted = await tx
-        .insert(organismeRelations)
-        .values(relationList.slice(i, i + 1000))
-        .onConflictDoNothing()
-        .returning({ f: organismeRelations.formateurId });
-      relations += inserted.length;
-    }
-    summary.details["relations formateur → responsable créées"] = relations;
-
-    // An organisme that moved (another département) moves its learners' periods and aggregates with it.
-    const deplaces = toUpdate.filter((u) => "departementCode" in u.changes).map((u) => u.entity.state.id);
-    if (deplaces.length) {
-      const r = await refreshStatutStorageWhere(tx, { organismeIds: deplaces });
-      summary.details["effectifs rattachés à un autre département"] = r.periodesModifiees;
-    }
-    await signalerModification(tx);
-  });
+      await signalerModification(tx);
+    });
+  } finally {
+    await staging.clear().catch((error: unknown) => console.error("import des organismes : lignes préparées non retirées", error));
+  }
 }
+
+/** The staged rows of an organismes import. */
+const CREES = "organismes:créés";
+const MODIFIES = "organismes:modifiés";
+const RELATIONS = "organismes:relations";
+
+/** The columns an import writes. */
+const WRITTEN = [
+  "siret",
+  "uai",
+  "nature",
+  "raisonSociale",
+  "enseigne",
+  "adresse",
+  "codePostal",
+  "codeCommune",
+  "departementCode",
+  "regionCode",
+  "academieCode",
+  "bassinEmploiCode",
+  "reseaux",
+  "qualiopi",
+  "etatAdministratif",
+] as const satisfies readonly (keyof StoredOrganisme & keyof typeof organismes)[];
+type Written = (typeof WRITTEN)[number];
 
 /** The values of an organisme a line creates, before the lines are applied. */
 function newOrganisme(siret: string, uai: string | null): StoredOrganisme {

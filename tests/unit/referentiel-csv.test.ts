@@ -85,7 +85,7 @@ describe("XLSX", () => {
     expect(sheets[0].rows).toEqual([["CODGEO", "LIBGEO"], ["01001", "L'Abergement & <Clémenciat>"], ["1001", "TRUE", "", "fin"]]);
   });
 
-  it("reads inline strings and sparse cells as spreadsheets write them", () => {
+  it("reads inline strings and sparse cells as spreadsheets write them", async () => {
     const sheet = `<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
       <row r="2"><c r="B2" t="inlineStr"><is><t>CODGEO</t></is></c><c r="D2" t="inlineStr"><is><r><t>ZE</t></r><r><t>2020</t></r></is></c></row>
       <row r="3"><c r="B3"><v>75056</v></c><c r="D3" t="str"><f>A1</f><v>1109</v></c></row></sheetData></worksheet>`;
@@ -95,7 +95,7 @@ describe("XLSX", () => {
       { name: "xl/worksheets/sheet1.xml", data: sheet },
     ]);
     expect(readXlsx(bytes)[0].rows).toEqual([[], ["", "CODGEO", "", "ZE2020"], ["", "75056", "", "1109"]]);
-    const table = readTable(bytes, ["CODGEO"]);
+    const table = await readTable(bytes, ["CODGEO"]);
     expect(table.header).toEqual(["", "CODGEO", "", "ZE2020"]);
     expect(table.rows).toEqual([{ line: 3, cells: ["", "75056", "", "1109"] }]);
   });

@@ -1,0 +1,149 @@
+/**
+ * How a référentiel import shares the database and the process with the other users (decision 021).
+ *
+ * With the embedded database (PGlite), there is one connection: a query waits while a transaction is open, and a
+ * chain of PGlite queries never gives the event loop a turn (its promises resolve at once), so neither the other
+ * requests nor the import's own progress could run until the import ended. An import therefore
+ * - reads the référentiel by chunks (`readByChunks`) and does its own work by slices (`pauses`), giving the event
+ *   loop a turn in between;
+ * - sets down what it will write in `imports_referentiel_lignes`, by chunks, each chunk its own statement
+ *   (`ImportStaging.add`): nothing is visible to the others, other queries run between two chunks;
+ * - then applies it in one transaction of a few set-based statements (`ImportStaging.rows`): all or nothing, as
+ *   before, and the only time the others wait; it lasts what the rows that change cost to write, not the file.
+ */
+import { randomUUID } from "node:crypto";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { sql, type SQL } from "drizzle-orm";
+import { execRows, type Database } from "../../db/client.server";
+
+/** Work between two turns of the event loop (ms). */
+const SLICE_MS = 10;
+/** Rows per staging statement (a few tens of ms on PGlite). */
+const STAGED_PER_STATEMENT = 250;
+/** Rows per chunk when the référentiel is read (a few tens of ms on PGlite). */
+export const READ_CHUNK = 500;
+
+/**
+ * A function to await in a loop: it gives the event loop a turn (other requests, timers, the import's progress)
+ * once `sliceMs` of work has been done since the last turn, and returns at once otherwise.
+ */
+export function pauses(sliceMs = SLICE_MS): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since < sliceMs) return;
+    await nextTurn();
+    since = performance.now();
+  };
+}
+
+/**
+ * Every row of a query read by chunks of `READ_CHUNK` in the order of a unique key (keyset pagination), with a turn
+ * of the event loop between chunks: `chunk(after)` reads the rows whose key comes after `after` (undefined: the
+ * first ones), ordered by that key, `limit READ_CHUNK`.
+ */
+export async function readByChunks<T, K>(chunk: (after: K | undefined) => Promise<T[]>, keyOf: (row: T) => K): Promise<T[]> {
+  const all: T[] = [];
+  let after: K | undefined;
+  for (;;) {
+    const rows = await chunk(after);
+    for (const row of rows) all.push(row);
+    if (rows.length < READ_CHUNK) return all;
+    after = keyOf(rows[rows.length - 1]);
+    await nextTurn();
+  }
+}
+
+/**
+ * The relations formateur → responsable of the référentiel, as `formateur|responsable` ids, read by chunks: an import
+ * sets down only the relations it adds (re-inserting the known ones, `on conflict do nothing`, would cost the
+ * apply an index lookup each). A relation is only removed with its organismes.
+ */
+export async function readRelations(database: Database): Promise<Set<string>> {
+  const rows = await readByChunks(
+    (after: { f: number; r: number } | undefined) =>
+      database.rows<{ f: number; r: number }>(sql`
+        select formateur_id as f, responsable_id as r from organisme_relations
+        ${after ? sql`where (formateur_id, responsable_id) > (${after.f}, ${after.r})` : sql``}
+        order by formateur_id, responsable_id limit ${READ_CHUNK}`),
+    (row) => row,
+  );
+  return new Set(rows.map((row) => `${row.f}|${row.r}`));
+}
+
+/** Staged rows older than this were left by a process that stopped during an import. */
+const STALE = sql`now() - interval '1 day'`;
+
+/** The rows an import will write, set down by chunks before they are applied (see the header). */
+export class ImportStaging {
+  readonly id = randomUUID();
+  private readonly counts = new Map<string, number>();
+
+  private constructor(private readonly database: Database) {}
+
+  /** A new staging area; rows left by a stopped process are removed first. */
+  static async open(database: Database): Promise<ImportStaging> {
+    await database.rows(sql`delete from imports_referentiel_lignes where created_at < ${STALE}`);
+    return new ImportStaging(database);
+  }
+
+  /**
+   * Sets rows down for `cible` (objects keyed by the target table's column names, in the order they will be
+   * applied), one statement per chunk and a turn of the event loop after each; `onChunk` gets the rows set down.
+   */
+  async add(cible: string, rows: readonly object[], onChunk?: (rowsDone: number) => void): Promise<void> {
+    let seq = this.counts.get(cible) ?? 0;
+    for (let i = 0; i < rows.length; i += STAGED_PER_STATEMENT) {
+      const chunk = rows.slice(i, i + STAGED_PER_STATEMENT);
+      await this.database.rows(sql`
+        insert into imports_referentiel_lignes (import_id, cible, seq, data)
+        select ${this.id}, ${cible}, ${seq}::int + u.k::int, u.data
+        from jsonb_array_elements(${JSON.stringify(chunk)}::jsonb) with ordinality as u(data, k)`);
+      seq += chunk.length;
+      this.counts.set(cible, seq);
+      onChunk?.(i + chunk.length);
+      await nextTurn();
+    }
+  }
+
+  /**
+   * The rows of `cible`, with `seq` (their order) and `data` (the row's JSON: `data ? 'colonne'` tells whether the
+   * row names a column), and, given a `table`, as records of that table (`jsonb_populate_record`: a column the row
+   * does not name is null). To use as `from ${staging.rows(…)} as r`.
+   */
+  rows(cible: string, table?: string): SQL {
+    if (!table) return sql`(select s.seq, s.data from imports_referentiel_lignes s where s.import_id = ${this.id} and s.cible = ${cible})`;
+    return sql`(select s.seq, s.data, r.* from imports_referentiel_lignes s
+      cross join lateral jsonb_populate_record(null::${sql.identifier(table)}, s.data) r
+      where s.import_id = ${this.id} and s.cible = ${cible})`;
+  }
+
+  /**
+   * Removes the rows set down (after the apply, whatever its outcome). When no other import is setting rows down,
+   * the table is emptied at once (PGlite has no autovacuum: deleted rows would stay in the file); else they are
+   * deleted by chunks as they were written.
+   */
+  async clear(): Promise<void> {
+    if (!this.counts.size) return;
+    const emptied = await this.database.db.transaction(async (tx) => {
+      await tx.execute(sql`lock table imports_referentiel_lignes in access exclusive mode`);
+      const others = await execRows(tx, sql`
+        select 1 from imports_referentiel_lignes where import_id <> ${this.id} and created_at >= ${STALE} limit 1`);
+      if (others.length) return false;
+      await tx.execute(sql`truncate imports_referentiel_lignes`);
+      return true;
+    });
+    if (emptied) {
+      this.counts.clear();
+      return;
+    }
+    for (const [cible, count] of this.counts) {
+      for (let from = 0; from < count; from += STAGED_PER_STATEMENT) {
+        await this.database.rows(sql`
+          delete from imports_referentiel_lignes
+          where import_id = ${this.id} and cible = ${cible} and seq > ${from} and seq <= ${from + STAGED_PER_STATEMENT}`);
+        await nextTurn();
+      }
+    }
+    this.counts.clear();
+  }
+}
