@@ -119,8 +119,8 @@ describe("one label per training level", () => {
     const lignes = csv.records.filter((r) => r.fields[3] !== "");
     expect(lignes.length).toBe(niveaux.length);
     for (const r of lignes) expect(r.fields[4]).toBe(libelleNiveau(r.fields[3]));
-    // the files keep their documented machine formats
-    expect(lignes[0].fields.slice(0, 3)).toEqual([MOIS, TODAY, "Niveau"]);
+    // the month as the filters write it, the day as French users read it (decision 019)
+    expect(lignes[0].fields.slice(0, 3)).toEqual([MOIS, TODAY.split("-").reverse().join("/"), "Niveau"]);
   });
 });
 
