@@ -76,6 +76,15 @@ function startServerProcess(env: NodeJS.ProcessEnv): Promise<{ child: ChildProce
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Waits until `condition` holds (checked every 50 ms); fails after `timeoutMs`. */
+async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
 describe("graceful shutdown", () => {
   it.each(["SIGTERM", "SIGINT"] as const)(
     "%s: the batch being received is stored and answered, new connections are refused, the database closes cleanly",
@@ -159,6 +168,9 @@ describe("graceful shutdown", () => {
     });
     await sleep(300);
     server.child.kill("SIGTERM");
+    // the second signal must come well after the server *handled* the first (a busy machine may delay that handling,
+    // and a signal within a second of it is taken as the same one, repeated by a terminal)
+    await until(() => server.output().includes("SIGTERM reçu : arrêt du serveur"), 30_000);
     await sleep(1_500);
     expect(server.child.exitCode).toBeNull(); // still waiting for the request in progress
     server.child.kill("SIGTERM");
