@@ -36,7 +36,7 @@ import {
 } from "./import-common.server";
 import { refreshStatutStorageWhere } from "../statut/storage.server";
 import { signalerModification } from "../indicateurs/modifications.server";
-import { ImportStaging, READ_CHUNK, pauses, readByChunks, readRelations } from "./import-tranches.server";
+import { ImportStaging, READ_CHUNK, columnList, pauses, readByChunks, readRelations, setNamedColumns } from "./import-tranches.server";
 
 export type FormationFileFormat = "bcn" | "catalogue";
 
@@ -543,27 +543,17 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
     await staging.add(OFFRES, [...offres.values()]);
 
     await database.db.transaction(async (tx) => {
-      const columns = (prefix: string) =>
-        sql.join(
-          WRITTEN.map((k) => sql.raw(`${prefix}"${formations[k].name}"`)),
-          sql`, `,
-        );
+      const columns = WRITTEN.map((k) => formations[k].name);
       const creees = await execRows<{ id: number; cfd: string | null; rncp: string | null }>(tx, sql`
-        insert into formations (${columns("")})
-        select ${columns("r.")} from ${staging.rows(CREEES, "formations")} as r order by r.seq
+        insert into formations (${columnList(columns)})
+        select ${columnList(columns, "r")} from ${staging.rows(CREEES, "formations")} as r order by r.seq
         returning id, cfd, rncp`);
       for (const c of creees) ids.set(formationKey(c), c.id);
       summary.created += creees.length;
       // only the values a line changed: what another writer changed since the catalogue was read is kept
       const [modifiees] = await execRows<{ n: number }>(tx, sql`
         with updated as (
-          update formations f set ${sql.join(
-            WRITTEN.map((k) => {
-              const column = sql.identifier(formations[k].name);
-              return sql`${column} = case when r.data ? ${sql.raw(`'${formations[k].name}'`)} then r.${column} else f.${column} end`;
-            }),
-            sql`, `,
-          )}, updated_at = now()
+          update formations f set ${setNamedColumns(columns, "f")}, updated_at = now()
           from ${staging.rows(MODIFIEES, "formations")} as r
           where f.id = r.id
           returning 1)

@@ -49,7 +49,7 @@ import {
 import { refreshStatutStorageWhere } from "../statut/storage.server";
 import { signalerModification } from "../indicateurs/modifications.server";
 import { describeJsonError } from "../shared/json";
-import { ImportStaging, READ_CHUNK, pauses, readByChunks, readRelations } from "./import-tranches.server";
+import { ImportStaging, READ_CHUNK, columnList, pauses, readByChunks, readRelations, setNamedColumns } from "./import-tranches.server";
 
 export type OrganismeFileFormat = "csv" | "json" | "lpof";
 
@@ -814,30 +814,18 @@ async function writeOrganismes(database: Database, inputs: OrganismeInput[], sum
     await staging.add(RELATIONS, [...relationsToInsert.values()]);
 
     await database.db.transaction(async (tx) => {
-      const columns = sql.join(
-        WRITTEN.map((k) => sql.identifier(organismes[k].name)),
-        sql`, `,
-      );
+      const columns = WRITTEN.map((k) => organismes[k].name);
       const [inserted] = await execRows<{ n: number }>(tx, sql`
         with inserted as (
-          insert into organismes (${columns})
-          select ${sql.join(
-            WRITTEN.map((k) => sql`r.${sql.identifier(organismes[k].name)}`),
-            sql`, `,
-          )} from ${staging.rows(CREES, "organismes")} as r order by r.seq
+          insert into organismes (${columnList(columns)})
+          select ${columnList(columns, "r")} from ${staging.rows(CREES, "organismes")} as r order by r.seq
           returning 1)
         select count(*)::int as n from inserted`);
       summary.created += inserted.n;
       // only the values a line changed: what another writer changed since the référentiel was read is kept
       const [updated] = await execRows<{ n: number }>(tx, sql`
         with updated as (
-          update organismes o set ${sql.join(
-            WRITTEN.map((k) => {
-              const column = sql.identifier(organismes[k].name);
-              return sql`${column} = case when r.data ? ${sql.raw(`'${organismes[k].name}'`)} then r.${column} else o.${column} end`;
-            }),
-            sql`, `,
-          )}, updated_at = now()
+          update organismes o set ${setNamedColumns(columns, "o")}, updated_at = now()
           from ${staging.rows(MODIFIES, "organismes")} as r
           where o.id = r.id
           returning 1)
@@ -872,24 +860,8 @@ const CREES = "organismes:créés";
 const MODIFIES = "organismes:modifiés";
 const RELATIONS = "organismes:relations";
 
-/** The columns an import writes. */
-const WRITTEN = [
-  "siret",
-  "uai",
-  "nature",
-  "raisonSociale",
-  "enseigne",
-  "adresse",
-  "codePostal",
-  "codeCommune",
-  "departementCode",
-  "regionCode",
-  "academieCode",
-  "bassinEmploiCode",
-  "reseaux",
-  "qualiopi",
-  "etatAdministratif",
-] as const satisfies readonly (keyof StoredOrganisme & keyof typeof organismes)[];
+/** The columns an import writes: the key, the values compared with the stored ones, and the réseaux (compared apart). */
+const WRITTEN = ["siret", ...COMPARED, "reseaux"] as const satisfies readonly (keyof StoredOrganisme & keyof typeof organismes)[];
 type Written = (typeof WRITTEN)[number];
 
 /** The values of an organisme a line creates, before the lines are applied. */

@@ -70,6 +70,29 @@ export async function readRelations(database: Database): Promise<Set<string>> {
   return new Set(rows.map((row) => `${row.f}|${row.r}`));
 }
 
+/** `"a", "b"`, or with an alias `"r"."a", "r"."b"`: the columns of an `insert … select` from the staged rows. */
+export function columnList(names: readonly string[], alias?: string): SQL {
+  return sql.join(
+    names.map((name) => (alias ? sql`${sql.identifier(alias)}.${sql.identifier(name)}` : sql.identifier(name))),
+    sql`, `,
+  );
+}
+
+/**
+ * `"a" = case when r.data ? 'a' then r."a" else t."a" end, …`: the `set` of an update from the staged rows `r` (of
+ * `ImportStaging.rows`) into the table aliased `target`, that writes only the columns each row names — what another
+ * writer changed since the référentiel was read is kept.
+ */
+export function setNamedColumns(names: readonly string[], target: string): SQL {
+  return sql.join(
+    names.map((name) => {
+      const column = sql.identifier(name);
+      return sql`${column} = case when r.data ? ${sql.raw(`'${name}'`)} then r.${column} else ${sql.identifier(target)}.${column} end`;
+    }),
+    sql`, `,
+  );
+}
+
 /** Staged rows older than this were left by a process that stopped during an import. */
 const STALE = sql`now() - interval '1 day'`;
 

@@ -1081,11 +1081,12 @@ export async function chargerTableau(request: Request, database: Database, vue: 
     etiquettes(database, ctx, p.filters, search, t),
     ctx.vue.kind === "organisme" ? Promise.resolve(null) : departementsDuPerimetre(database, viewer.scope),
   ]);
+  const territoire = territoireCourant(ctx, p.filters);
   const panneau: Panneau = {
     mois: p.mois,
     moisMax: today.slice(0, 7),
-    territoires: ctx.vue.kind === "organisme" ? null : optionsTerritoires(viewer, t, perimetre, territoireCourant(ctx, p.filters)),
-    territoire: territoireCourant(ctx, p.filters),
+    territoires: ctx.vue.kind === "organisme" ? null : optionsTerritoires(viewer, t, perimetre, territoire),
+    territoire,
     reseaux,
     cfa: viewer.userId !== null && ctx.vue.kind !== "organisme",
     formation: ctx.vue.kind !== "formation",

@@ -9,7 +9,7 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import type { AccountOrganisationType } from "../../db/schema";
-import { siretOf, uaiOf } from "./ingestion-fixtures";
+import { siretOf, uaiOf, type TestOrganisme } from "./ingestion-fixtures";
 import { createUser } from "../../app/auth/accounts.server";
 import type { OrganisationInput } from "../../app/auth/organisations.server";
 
@@ -37,6 +37,11 @@ async function insertOrganisme(
             ${sql.raw(`ARRAY[${o.reseaux.map((r) => `'${r}'`).join(",")}]::text[]`)})
     returning id`);
   return { id: row.id, siret, uai, raisonSociale: o.raisonSociale };
+}
+
+/** An organisme of the référentiel as the ingestion fixtures take it (`dossier(formateur, responsable)`). */
+export function pourDossier(o: Organisme): TestOrganisme {
+  return { id: o.id, siret: o.siret, uai: o.uai, raison_sociale: o.raisonSociale };
 }
 
 export interface Referentiel {

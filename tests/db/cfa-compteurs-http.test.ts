@@ -10,7 +10,7 @@ import { serveApp } from "../helpers/browser";
 import { ingestDossiers } from "../../app/ingestion/pipeline.server";
 import { anneeScolaireOf, todayIso } from "../../app/statut/annee-scolaire";
 import { addDays } from "../../app/statut/days";
-import { Browser, emailOf, PASSWORD, seedAccounts, seedReferentiel, type Persona, type Referentiel } from "./auth-fixtures";
+import { Browser, emailOf, PASSWORD, pourDossier, seedAccounts, seedReferentiel, type Persona, type Referentiel } from "./auth-fixtures";
 import { dossier } from "./ingestion-fixtures";
 
 process.env.COOKIE_SECURE = "0";
@@ -28,7 +28,7 @@ beforeAll(async () => {
   t = await createTestDatabase();
   ref = await seedReferentiel(t.database);
   await seedAccounts(t.database, ref);
-  const R = { id: ref.R.id, siret: ref.R.siret, uai: ref.R.uai, raison_sociale: ref.R.raisonSociale };
+  const R = pourDossier(ref.R);
   const contrat = (debut: string, fin: string, rupture: string) => ({ contrat_date_debut: debut, contrat_date_fin: fin, contrat_date_rupture: rupture });
   await ingestDossiers(
     t.database,

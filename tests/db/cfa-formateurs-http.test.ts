@@ -11,7 +11,7 @@ import { texte } from "../helpers/http";
 import { ingestDossiers } from "../../app/ingestion/pipeline.server";
 import { anneeScolaireOf, todayIso } from "../../app/statut/annee-scolaire";
 import { addDays } from "../../app/statut/days";
-import { Browser, emailOf, PASSWORD, seedAccounts, seedReferentiel, type Referentiel } from "./auth-fixtures";
+import { Browser, emailOf, PASSWORD, pourDossier, seedAccounts, seedReferentiel, type Referentiel } from "./auth-fixtures";
 import { dossier } from "./ingestion-fixtures";
 
 process.env.COOKIE_SECURE = "0";
@@ -29,8 +29,8 @@ beforeAll(async () => {
   t = await createTestDatabase();
   ref = await seedReferentiel(t.database);
   await seedAccounts(t.database, ref);
-  const R = { id: ref.R.id, siret: ref.R.siret, uai: ref.R.uai, raison_sociale: ref.R.raisonSociale };
-  const F = { id: ref.F.id, siret: ref.F.siret, uai: ref.F.uai, raison_sociale: ref.F.raisonSociale };
+  const R = pourDossier(ref.R);
+  const F = pourDossier(ref.F);
   const formation = (id: string, annee: string, entree: string) =>
     dossier(F, R, {
       id_erp_apprenant: id,

@@ -8,7 +8,7 @@ import { sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { serveApp } from "../helpers/browser";
 import { ingestDossiers } from "../../app/ingestion/pipeline.server";
-import { Browser, emailOf, PASSWORD, seedAccounts, seedReferentiel, type Persona, type Referentiel } from "./auth-fixtures";
+import { Browser, emailOf, PASSWORD, pourDossier, seedAccounts, seedReferentiel, type Persona, type Referentiel } from "./auth-fixtures";
 import { dossier } from "./ingestion-fixtures";
 import { ensureDemoTransmissions } from "../../app/cfa/demo-transmissions.server";
 import { parisDay } from "../../app/cfa/transmissions.server";
@@ -33,7 +33,6 @@ let ref: Referentiel;
 const browsers = new Map<Persona | "anonyme", Browser>();
 const ids: Record<string, number> = {};
 
-const org = (o: Referentiel["R"]) => ({ id: o.id, siret: o.siret, uai: o.uai, raison_sociale: o.raisonSociale });
 
 async function as(who: Persona | "anonyme"): Promise<Browser> {
   let b = browsers.get(who);
@@ -57,9 +56,9 @@ beforeAll(async () => {
   t = await createTestDatabase();
   ref = await seedReferentiel(t.database);
   await seedAccounts(t.database, ref);
-  const R = org(ref.R);
-  const F = org(ref.F);
-  const X = org(ref.X);
+  const R = pourDossier(ref.R);
+  const F = pourDossier(ref.F);
+  const X = pourDossier(ref.X);
   // R transmits its formateur F's learners (one rejected), X its own
   await ingestDossiers(
     t.database,

@@ -12,7 +12,7 @@ import { createUpload, importUpload, loadUpload, mappingFrom, readUploadedFile, 
 import { derniereTransmission, pageCleApi } from "../../app/cfa/espace.server";
 import { parisDay, transmissionsDuJour } from "../../app/cfa/transmissions.server";
 import type { Viewer } from "../../app/auth/policy.server";
-import { Browser, emailOf, PASSWORD, seedAccounts, seedReferentiel, type Persona, type Referentiel } from "./auth-fixtures";
+import { Browser, emailOf, PASSWORD, pourDossier, seedAccounts, seedReferentiel, type Persona, type Referentiel } from "./auth-fixtures";
 import { dossier } from "./ingestion-fixtures";
 
 process.env.COOKIE_SECURE = "0";
@@ -23,7 +23,6 @@ let app: { baseUrl: string; close(): Promise<void> };
 let ref: Referentiel;
 let adminId: number;
 
-const org = (o: Referentiel["R"]) => ({ id: o.id, siret: o.siret, uai: o.uai, raison_sociale: o.raisonSociale });
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -54,8 +53,8 @@ async function page(persona: Persona, path: string): Promise<string> {
 
 describe("mode de transmission et ERP d'un organisme (décision 022)", () => {
   it("a file uploaded once keeps the mode API and the ERP of an organisme whose ERP transmitted in the last 30 days", async () => {
-    const R = org(ref.R);
-    const F = org(ref.F);
+    const R = pourDossier(ref.R);
+    const F = pourDossier(ref.F);
     const now = Date.now();
     await ingestDossiers(t.database, [dossier(R, R, { id_erp_apprenant: "R-1" }), dossier(F, R, { id_erp_apprenant: "F-1" })], {
       organismeId: R.id,
@@ -95,8 +94,8 @@ describe("mode de transmission et ERP d'un organisme (décision 022)", () => {
   });
 
   it("without an API transmission in the last 30 days (or ever), an upload sets the mode FICHIER and its software", async () => {
-    const R = org(ref.R);
-    const X = org(ref.X);
+    const R = pourDossier(ref.R);
+    const X = pourDossier(ref.X);
     await ingestDossiers(t.database, [dossier(X, X, { id_erp_apprenant: "X-1" })], { organismeId: X.id, source: "FICHIER", erp: "Gesti", fileName: "x.csv" });
     expect(await etat(X.id)).toMatchObject({ mode: "FICHIER", erp: "Gesti" });
     // R's ERP last sent 2 days ago: 40 days later, its uploads are its channel
@@ -123,7 +122,7 @@ describe("mode de transmission et ERP d'un organisme (décision 022)", () => {
 
 describe("the day of an uploaded file", () => {
   it("a repeated line is « Apprenant en double dans le fichier », and the advice is to correct the file and upload it again", async () => {
-    const R = org(ref.R);
+    const R = pourDossier(ref.R);
     const admin: Viewer = {
       userId: adminId,
       organisationType: "ADMINISTRATEUR",

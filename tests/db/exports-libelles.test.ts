@@ -6,9 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
+import { sessions } from "../helpers/sessions";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
-import { createUser } from "../../app/auth/accounts.server";
-import { createSession } from "../../app/auth/session.server";
 import { exportNonTransmetteurs } from "../../app/referentiel/non-transmetteurs-export.server";
 import { chargerTableau } from "../../app/tableaux/page.server";
 import { tableauCsv, tableauJson } from "../../app/tableaux/ressources.server";
@@ -25,16 +24,8 @@ const TODAY = todayIso();
 const MOIS = TODAY.slice(0, 7);
 let t: TestDatabase;
 let ref: Referentiel;
-const cookies: Record<string, string> = {};
 
-async function compte(nom: string, organisation: Record<string, string>): Promise<void> {
-  const { user } = await createUser(t.database, { email: `${nom}@test.fr`, password: "Mot-de-passe-de-test-42", organisation: organisation as never });
-  cookies[nom] = (await createSession(t.database, user.id, new Request("http://localhost/"))).split(";")[0];
-}
-
-function requete(path: string, qui?: string): Request {
-  return new Request(`http://localhost${path}`, { headers: qui ? { cookie: cookies[qui] } : {} });
-}
+const { compte, requete } = sessions(() => t.database);
 
 beforeAll(async () => {
   t = await createTestDatabase();

@@ -5,10 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
+import { sessions } from "../helpers/sessions";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { seedDemo } from "../../app/demo/seed.server";
-import { createUser } from "../../app/auth/accounts.server";
-import { createSession } from "../../app/auth/session.server";
 import { indicateurs, serieMensuelle } from "../../app/indicateurs/indicateurs.server";
 import { todayIso } from "../../app/statut/annee-scolaire";
 import { memeJourUnAnAvant } from "../../app/statut/days";
@@ -26,20 +25,11 @@ import type { Compteurs } from "../../app/indicateurs/etats";
 const TODAY = todayIso();
 const MOIS = TODAY.slice(0, 7);
 let t: TestDatabase;
-const cookies: Record<string, string> = {};
 let cfa: { id: number; siret: string; region: string };
 let horsRegion: { id: number; siret: string };
 let region84: { id: number };
 
-async function compte(nom: string, organisation: Record<string, string>): Promise<void> {
-  const { user } = await createUser(t.database, { email: `${nom}@test.fr`, password: "Mot-de-passe-de-test-42", organisation: organisation as never });
-  const setCookie = await createSession(t.database, user.id, new Request("http://localhost/"));
-  cookies[nom] = setCookie.split(";")[0];
-}
-
-function requete(path: string, qui?: string): Request {
-  return new Request(`http://localhost${path}`, { headers: qui ? { cookie: cookies[qui] } : {} });
-}
+const { compte, requete } = sessions(() => t.database);
 
 function page(path: string, vue: Vue, qui?: string): Promise<TableauPage> {
   return chargerTableau(requete(path, qui), t.database, vue, { today: TODAY });

@@ -6,10 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
+import { sessions } from "../helpers/sessions";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { seedDemo } from "../../app/demo/seed.server";
-import { createUser } from "../../app/auth/accounts.server";
-import { createSession } from "../../app/auth/session.server";
 import { todayIso } from "../../app/statut/annee-scolaire";
 import { chargerTableau } from "../../app/tableaux/page.server";
 import { tableauCsv, tableauJson } from "../../app/tableaux/ressources.server";
@@ -20,16 +19,8 @@ import type { Vue } from "../../app/tableaux/vues";
 
 const TODAY = todayIso();
 let t: TestDatabase;
-const cookies: Record<string, string> = {};
 
-async function compte(nom: string, organisation: Record<string, string>): Promise<void> {
-  const { user } = await createUser(t.database, { email: `${nom}@test.fr`, password: "Mot-de-passe-de-test-42", organisation: organisation as never });
-  cookies[nom] = (await createSession(t.database, user.id, new Request("http://localhost/"))).split(";")[0];
-}
-
-function requete(path: string, qui?: string): Request {
-  return new Request(`http://localhost${path}`, { headers: qui ? { cookie: cookies[qui] } : {} });
-}
+const { compte, requete } = sessions(() => t.database);
 
 function page(path: string, vue: Vue, qui = "admin"): Promise<TableauPage> {
   return chargerTableau(requete(path, qui), t.database, vue, { today: TODAY });
