@@ -5,6 +5,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { sql as sqlTag, type SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import * as schema from "./schema";
@@ -45,6 +46,31 @@ export async function execRows<T = Record<string, unknown>>(executor: Executor, 
   const result = await executor.execute(query);
   if (Array.isArray(result)) return result as T[];
   return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
+/** Rows per chunk when a table is read by chunks (a few tens of ms on PGlite). */
+export const READ_CHUNK = 500;
+
+/**
+ * Every row of a query read by chunks of `READ_CHUNK` in the order of a unique key (keyset pagination), with a turn
+ * of the event loop between chunks (decision 021): `chunk(after)` reads the rows whose key comes after `after`
+ * (undefined: the first ones), ordered by that key, `limit READ_CHUNK` (`chunkAfter` for a one-column key).
+ */
+export async function readByChunks<T, K>(chunk: (after: K | undefined) => Promise<T[]>, keyOf: (row: T) => K): Promise<T[]> {
+  const all: T[] = [];
+  let after: K | undefined;
+  for (;;) {
+    const rows = await chunk(after);
+    for (const row of rows) all.push(row);
+    if (rows.length < READ_CHUNK) return all;
+    after = keyOf(rows[rows.length - 1]);
+    await nextTurn();
+  }
+}
+
+/** `where key > after order by key limit READ_CHUNK` (no `where` for the first chunk): a `readByChunks` chunk's tail. */
+export function chunkAfter(key: SQL, after: unknown): SQL {
+  return sqlTag`${after === undefined ? sqlTag`` : sqlTag`where ${key} > ${after}`} order by ${key} limit ${READ_CHUNK}`;
 }
 
 const ARRAY_ESCAPE = /["\\]/;

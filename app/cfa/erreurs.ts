@@ -10,6 +10,7 @@
  * first sentence as the problem and the rest as the fix.
  */
 import { ANNEE_MAX, ANNEE_MIN } from "../statut/days";
+import { majuscule } from "../ui/format";
 
 /** Windows of the transmissions' history (days). */
 export const FENETRES = [30, 90, 365] as const;
@@ -152,7 +153,11 @@ export interface ErreurExpliquee {
   explication: string;
 }
 
-function libelle(champ: string, labels?: Record<string, string>): string {
+/**
+ * A v3 field in plain French (`contrat_date_debut_2` → « date de début du contrat (2e contrat) »); `labels`: the
+ * caller's own names, which take precedence.
+ */
+export function libelleChamp(champ: string, labels?: Record<string, string>): string {
   if (champ === "dossier") return "dossier entier";
   const known = labels?.[champ] ?? LIBELLES_CHAMPS_V3[champ];
   if (known) return known;
@@ -177,10 +182,6 @@ function valeurRecue(message: string): string | null {
   return fichier ? fichier[1] : null;
 }
 
-function majusculeInitiale(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
 /** The first sentence of a text (without its final dot), and what follows. */
 function phrases(text: string): [string, string] {
   const m = /(?<!\bex)\.\s+(?=[A-ZÀ-ÝÉ])/.exec(text);
@@ -203,7 +204,7 @@ export function expliquerErreur(
 ): ErreurExpliquee {
   const message = error.message ?? "";
   const champ = champDeErreur(error.path ?? [], message);
-  const nom = libelle(champ, labels);
+  const nom = libelleChamp(champ, labels);
   const ou = ouSaisir(champ, source);
   const valeur = valeurRecue(message);
   const recu = valeur === null ? "" : `« ${valeur} » `;
@@ -252,7 +253,7 @@ export function expliquerErreur(
       "doublon",
       `${doublon[1]} : cette ligne n'a pas été importée`,
       conseil
-        ? `${majusculeInitiale(conseil.replace(/\.?\s*$/, ""))}${fichier}.`
+        ? `${majuscule(conseil.replace(/\.?\s*$/, ""))}${fichier}.`
         : "Supprimez cette ligne du fichier : l'autre ligne, identique, a été importée.",
     );
   }

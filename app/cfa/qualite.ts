@@ -29,7 +29,7 @@ export interface RegleQualite {
   /** Short label (lists, filters). */
   libelle: string;
   /** The field(s) concerned, as the ERP feed names them. */
-  champs: string;
+  champs: readonly string[];
   /** How to fix it in the ERP. */
   correction: string;
 }
@@ -37,53 +37,53 @@ export interface RegleQualite {
 export const REGLES_QUALITE: Record<AnomalieQualite, RegleQualite> = {
   sexe_manquant: {
     libelle: "Sexe non renseigné",
-    champs: "sexe_apprenant",
+    champs: ["sexe_apprenant"],
     correction: "Renseignez le sexe (M ou F) dans la fiche de l'apprenant de votre ERP ; il sera transmis à la prochaine synchronisation.",
   },
   commune_manquante: {
     libelle: "Commune de résidence non renseignée",
-    champs: "code_commune_insee_apprenant",
+    champs: ["code_commune_insee_apprenant"],
     correction:
       "Renseignez l'adresse de l'apprenant avec sa commune dans votre ERP : c'est le code commune INSEE (5 caractères, ex. 69123 pour Lyon) qui est attendu, pas seulement le code postal.",
   },
   commune_inconnue: {
     libelle: "Code commune INSEE inconnu",
-    champs: "code_commune_insee_apprenant",
+    champs: ["code_commune_insee_apprenant"],
     correction:
       "Le code transmis n'est pas un code commune INSEE (c'est souvent le code postal qui est envoyé à sa place) : corrigez la commune de résidence dans la fiche de l'apprenant de votre ERP.",
   },
   contrat_sans_date_fin: {
     libelle: "Contrat sans date de fin",
-    champs: "contrat_date_fin",
+    champs: ["contrat_date_fin"],
     correction: "Saisissez la date de fin prévue du contrat d'apprentissage (celle du CERFA) dans la fiche contrat de l'apprenant.",
   },
   contrat_dates_incoherentes: {
     libelle: "Dates de contrat incohérentes",
-    champs: "contrat_date_debut, contrat_date_fin, contrat_date_rupture",
+    champs: ["contrat_date_debut", "contrat_date_fin", "contrat_date_rupture"],
     correction:
       "La date de fin ou de rupture du contrat est antérieure à sa date de début : vérifiez les dates saisies dans la fiche contrat (une inversion jour/mois est fréquente).",
   },
   contrat_apres_formation: {
     libelle: "Contrat commençant après la fin de la formation",
-    champs: "contrat_date_debut, date_fin_formation",
+    champs: ["contrat_date_debut", "date_fin_formation"],
     correction:
       "Le contrat commence après la date de fin de formation : vérifiez la date de début du contrat et la date de fin de formation (la formation a-t-elle été prolongée ?).",
   },
   contrat_manquant: {
     libelle: "Apprenti sans contrat transmis",
-    champs: "contrat_date_debut, statut_apprenant",
+    champs: ["contrat_date_debut", "statut_apprenant"],
     correction:
       "Votre ERP déclare cet apprenant en contrat (statut 3) mais aucun contrat n'a été transmis : saisissez le contrat (employeur, date de début, date de fin) dans la fiche de l'apprenant, ou corrigez son statut.",
   },
   formation_sans_code: {
     libelle: "Formation sans code CFD ni RNCP",
-    champs: "formation_cfd, formation_rncp",
+    champs: ["formation_cfd", "formation_rncp"],
     correction:
       "Renseignez le code diplôme (CFD, 8 caractères) ou le code RNCP de la formation dans le paramétrage des formations de votre ERP : sans code, l'apprenant n'est compté dans aucune formation.",
   },
   formation_inconnue: {
     libelle: "Code CFD ou RNCP inconnu du catalogue",
-    champs: "formation_cfd, formation_rncp",
+    champs: ["formation_cfd", "formation_rncp"],
     correction:
       "Le code transmis n'existe pas dans le catalogue des formations (code erroné, ancien code ou formation fermée) : vérifiez-le dans le paramétrage des formations de votre ERP, ou demandez l'ajout de la formation au catalogue.",
   },

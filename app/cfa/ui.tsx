@@ -2,6 +2,7 @@
 import type { ReactNode } from "react";
 import { Link } from "@remix-run/react";
 import type { Statut } from "../statut/engine";
+import type { DerniereTransmission } from "./espace.server";
 import { SelectField } from "../referentiel/components";
 import { BADGES_STATUT, LIBELLES_STATUT, TAILLES_PAGE, type FiltresApprenants } from "./apprenants";
 import { CONSEIL_XLSX } from "../ui/format";
@@ -17,6 +18,16 @@ export const MODES_TRANSMISSION: Record<string, string> = { API: "API", FICHIER:
 /** "API", "Téléversement de fichier", or `sinon` for an unknown or unset mode. */
 export function libelleMode(mode: string | null | undefined, sinon = "–"): string {
   return (mode && MODES_TRANSMISSION[mode]) || sinon;
+}
+
+/** How the last transmission came: « téléversement de fichier « effectifs.csv », logiciel Ypareo », « API, ERP SC Form »… */
+export function descriptionTransmission(t: DerniereTransmission): string {
+  const parts = [
+    t.source === "FICHIER" ? `téléversement de fichier${t.fileName ? ` « ${t.fileName} »` : ""}` : libelleMode(t.source),
+    t.erp ? `${t.source === "FICHIER" ? "logiciel" : "ERP"} ${t.erp}` : null,
+    t.expediteur ? `envoyée par ${t.expediteur}, votre responsable` : null,
+  ];
+  return parts.filter(Boolean).join(", ");
 }
 
 /** "1re année", "2e année"… */

@@ -27,7 +27,7 @@ import {
   parseMoisBorne,
   type IndicateursFilters,
 } from "../indicateurs/filters";
-import { indicateurs, type LigneRepartition } from "../indicateurs/indicateurs.server";
+import { codePublic, indicateurs, type LigneRepartition } from "../indicateurs/indicateurs.server";
 import { dateValue, toCsv, type CsvValue } from "../shared/csv";
 import { XLSX_CONTENT_TYPE } from "../shared/xlsx.server";
 import { todayIso } from "../statut/annee-scolaire";
@@ -179,16 +179,6 @@ function ligne(
     c.total,
     filtres,
   ];
-}
-
-/**
- * The "Code" of a row, public and stable (the files are for reuse): a territory's or niveau's code, an organisme's
- * SIRET, a formation's CFD (its RNCP code when it has none) — never a database id.
- */
-function codePublic(repartition: RepartitionExport, l: Partial<LigneRepartition>): string | null {
-  if (repartition === "organisme") return l.siret ?? null;
-  if (repartition === "formation") return l.cfd ?? l.rncp ?? null;
-  return l.code ?? null;
 }
 
 /** The filters of an export in French, one line each (the dashboards' tags): "Région" → "Auvergne-Rhône-Alpes". */

@@ -8,8 +8,8 @@
  */
 import { once } from "node:events";
 import { createDeflateRaw, crc32 } from "node:zlib";
-import { columnLetter, isDateValue } from "../shared/csv";
-import { XLSX_STYLES, XLSX_STYLE_BOLD, dateColumnsOf, encodeXml, xlsxDateCell, xlsxDateColumns, type XlsxCell } from "../shared/xlsx.server";
+import { columnLetter } from "../shared/csv";
+import { XLSX_STYLES, XLSX_STYLE_BOLD, dateColumnsOf, encodeXml, xlsxCell, xlsxDateColumns, type XlsxCell } from "../shared/xlsx.server";
 
 export interface FeuilleFlux {
   nom: string;
@@ -31,17 +31,13 @@ interface Entree {
 
 const DOS_DATE = (0 << 9) | (1 << 5) | 1; // 1980-01-01
 
+/** A cell as `writeXlsx` writes it (`xlsxCell`), its text an inline string. */
 function cellule(value: XlsxCell, ref: string, gras: boolean): string {
-  if (value === null || value === undefined || value === "") return "";
   const style = gras ? ` s="${XLSX_STYLE_BOLD}"` : "";
-  const texte = (s: string) => {
+  return xlsxCell(value, ref, style, (s) => {
     const space = /^\s|\s$/.test(s) ? ' xml:space="preserve"' : "";
     return `<c r="${ref}"${style} t="inlineStr"><is><t${space}>${encodeXml(s)}</t></is></c>`;
-  };
-  if (typeof value === "number" && Number.isFinite(value)) return `<c r="${ref}"${style}><v>${value}</v></c>`;
-  if (typeof value === "boolean") return `<c r="${ref}"${style} t="b"><v>${value ? 1 : 0}</v></c>`;
-  if (isDateValue(value)) return xlsxDateCell(value, ref, texte);
-  return texte(String(value));
+  });
 }
 
 function ligneXml(row: XlsxCell[], index: number, gras: boolean): string {

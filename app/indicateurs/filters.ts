@@ -12,7 +12,7 @@
  */
 
 import { ACADEMIES, ACADEMIE_BY_DEPARTEMENT } from "../referentiel/academies";
-import { DEPARTEMENTS, NOMS_REGIONS, regionDuDepartement } from "../referentiel/decoupage";
+import { DEPARTEMENTS, NOMS_REGIONS, REGIONS, regionDeLAcademie, regionDuDepartement } from "../referentiel/decoupage";
 import { NATURE_LABELS, nomAcademie } from "../referentiel/labels";
 import {
   isValidCfd,
@@ -28,28 +28,8 @@ import {
 import { daysInMonth, isIsoDate, memeJourUnAnAvant } from "../statut/days";
 import { LIBELLES_TRANCHE_AGE, TRANCHES_AGE, type TrancheAge } from "./etats";
 
-export { TRANCHES_AGE, type TrancheAge };
+export { REGIONS, TRANCHES_AGE, type TrancheAge };
 
-export const REGIONS = [
-  "01",
-  "02",
-  "03",
-  "04",
-  "06",
-  "11",
-  "24",
-  "27",
-  "28",
-  "32",
-  "44",
-  "52",
-  "53",
-  "75",
-  "76",
-  "84",
-  "93",
-  "94",
-] as const;
 export const ACADEMIE_CODES: readonly string[] = ACADEMIES.map((a) => a.code);
 /** Départements of France: 01–95 with 2A/2B (never 20), and the DROM 971–974, 976. */
 export const DEPARTEMENT_PATTERN = /^(0[1-9]|1[0-9]|2[1-9AB]|[3-8][0-9]|9[0-5]|97[1-46])$/;
@@ -281,12 +261,6 @@ export interface IncoherenceTerritoriale {
   param: NiveauTerritorial;
   code: string;
   message: string;
-}
-
-/** The académie's région: the région of its départements (each académie lies in one région). */
-function regionDeLAcademie(code: string): string | undefined {
-  const departement = ACADEMIES.find((a) => a.code === code)?.departements[0];
-  return departement === undefined ? undefined : regionDuDepartement(departement);
 }
 
 /** The territory of level `niveau` holding the territory (niveauDe, code); itself at its own level; undefined above. */

@@ -74,6 +74,17 @@ export interface LigneRepartition {
   compteurs: Compteurs;
 }
 
+/**
+ * The public, stable code of a breakdown's line, the one the exports and the CLI give (docs/decisions/020): a
+ * territory's or niveau's code, an organisme's SIRET, a formation's CFD (its RNCP code when it has none) — never a
+ * database id.
+ */
+export function codePublic(by: Repartition | "total", l: Partial<LigneRepartition>): string | null {
+  if (by === "organisme") return l.siret ?? null;
+  if (by === "formation") return l.cfd ?? l.rncp ?? null;
+  return l.code ?? null;
+}
+
 export interface IndicateursResult {
   date: string;
   /** The années scolaires counted at the date. */
@@ -209,12 +220,14 @@ async function conditionOrganisme(database: Database, organismeIds: number[], re
  * territory of the scope). The territory filter of a CFA's dashboards offers these, not all of France.
  */
 export async function departementsDuPerimetre(database: Database, scope: Scope): Promise<Set<string> | null> {
-  let formateurs: number[];
-  if (scope.kind === "organisme") formateurs = (await conditionOrganisme(database, scope.organismeIds, scope.responsables)).tousFormateurs;
-  else if (scope.kind === "reseau") formateurs = await ids(database, sql`select id from organismes where ${scope.nom} = any(reseaux)`);
+  let organismes: SQL;
+  if (scope.kind === "organisme") {
+    const { tousFormateurs } = await conditionOrganisme(database, scope.organismeIds, scope.responsables);
+    organismes = sql`id = any(${arrayParam(tousFormateurs)}::int[])`;
+  } else if (scope.kind === "reseau") organismes = sql`${scope.nom} = any(reseaux)`;
   else return null;
   const rows = await database.rows<{ code: string }>(
-    sql`select distinct departement_code as code from organismes where id = any(${arrayParam(formateurs)}::int[]) and departement_code is not null`,
+    sql`select distinct departement_code as code from organismes where ${organismes} and departement_code is not null`,
   );
   return new Set(rows.map((r) => r.code));
 }

@@ -27,6 +27,7 @@
 
 import { ANNEE_MAX, ANNEE_MIN, daysInMonth } from "../statut/days";
 import { excelSerialToIso } from "../shared/excel-dates";
+import { isValidSiret, isValidUai } from "../referentiel/codes";
 
 export interface MappableField {
   field: string;
@@ -265,34 +266,27 @@ export function autoMap(headers: readonly string[], fields: readonly MappableFie
   });
 }
 
-/** Accents removed, lower case, words of letters and digits only. */
-function motsDe(header: string): string[] {
-  return sansAccents(header).split(/[^a-z0-9]+/).filter(Boolean);
-}
-
 /**
  * The columns left out of the mapping that hold an établissement's UAI or SIRET, by their name (the word UAI or
  * SIRET) or by their values (most of them valid UAIs, or 14-digit numbers): by column index, « UAI » or « SIRET ».
  * Their values would be silently dropped; the page says so, so that they are associated by hand when they should be.
- * `valides`: the checks of a UAI and of a SIRET (app/referentiel/codes), given by the caller.
  */
 export function colonnesCodesIgnorees(
   headers: readonly string[],
   rows: readonly (readonly string[])[],
   mapping: readonly (string | null)[],
-  valides: { uai: (v: string) => boolean; siret: (v: string) => boolean },
 ): Map<number, "UAI" | "SIRET"> {
   const ignorees = new Map<number, "UAI" | "SIRET">();
   headers.forEach((header, col) => {
     if (mapping[col]) return;
-    const mots = motsDe(header);
+    const mots = plainHeader(header).split(" ");
     if (mots.includes("uai")) return void ignorees.set(col, "UAI");
     if (mots.includes("siret")) return void ignorees.set(col, "SIRET");
     const valeurs = rows.slice(0, 200).map((r) => (r[col] ?? "").trim()).filter((v) => v !== "");
     if (valeurs.length === 0) return;
     const part = (test: (v: string) => boolean) => valeurs.filter(test).length / valeurs.length;
-    if (part((v) => valides.uai(v.toUpperCase())) >= 0.5) ignorees.set(col, "UAI");
-    else if (part((v) => valides.siret(v.replace(/[\s.\-]/g, ""))) >= 0.5) ignorees.set(col, "SIRET");
+    if (part(isValidUai) >= 0.5) ignorees.set(col, "UAI");
+    else if (part(isValidSiret) >= 0.5) ignorees.set(col, "SIRET");
   });
   return ignorees;
 }

@@ -526,14 +526,21 @@ const UPSERT_SQL = (() => {
 })();
 
 /**
+ * One of the organismes `ids` (a list of SQL id expressions, comma-separated) is in an organisme's scope: that
+ * organisme or one of its formateurs (organisme_relations).
+ */
+function dansLePerimetre(organismeId: number, ids: SQL): SQL {
+  return sql`(${organismeId} in (${ids})
+    or exists (select 1 from organisme_relations rel where rel.responsable_id = ${organismeId} and rel.formateur_id in (${ids})))`;
+}
+
+/**
  * The stored learner that an upsert updates is in the transmitting organisme's scope (its formateur or responsable is
  * that organisme or one of its formateurs): checked by `refuseOutOfScopeExisting` before the write, repeated here for
  * a learner inserted by another organisme in between (then left as it is, and not returned).
  */
 function scopeGuard(organismeId: number): SQL {
-  return sql`(effectifs.organisme_formateur_id = ${organismeId} or effectifs.organisme_responsable_id = ${organismeId}
-    or exists (select 1 from organisme_relations rel where rel.responsable_id = ${organismeId}
-               and rel.formateur_id in (effectifs.organisme_formateur_id, effectifs.organisme_responsable_id)))`;
+  return dansLePerimetre(organismeId, sql`effectifs.organisme_formateur_id, effectifs.organisme_responsable_id`);
 }
 
 /** Index of each COLUMNS entry by column name; the derived columns follow COLUMNS. */
@@ -736,8 +743,7 @@ async function writeBatch(
         organismes as (
           insert into transmission_organismes (organisme_id, transmission_id)
           select o, t.id from t, unnest(${arrayParam([...concernes])}::int[]) as o
-          where o = ${options.organismeId}
-             or exists (select 1 from organisme_relations r where r.responsable_id = ${options.organismeId} and r.formateur_id = o))
+          where ${dansLePerimetre(options.organismeId, sql`o`)})
         select id from t`,
   );
   lap("tx:transmission");

@@ -64,10 +64,6 @@ import { checkDossiers, ingestDossiers, normalizeErpName, type CheckedItem, type
 import { arrayParam, type Executor } from "../../db/client.server";
 import { jsonParam, storableText } from "./sql.server";
 import { pluriel } from "../ui/format";
-import { isValidSiret, isValidUai } from "../referentiel/codes";
-
-/** The checks of a UAI and a SIRET, for the columns of codes left out of the mapping (colonnesCodesIgnorees). */
-const CODES_VALIDES = { uai: isValidUai, siret: isValidSiret };
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 export const MAX_UPLOAD_ROWS = 10_000;
@@ -494,7 +490,7 @@ export function mappingNotes(upload: UploadRecord, mapping: (string | null)[], a
   if (nbNir || upload.nirColumns.length) notes.push(noteNir(upload.nirColumns, nbNir));
   // a UAI or SIRET column left out: its values would be dropped without a word (« UAI site » next to « UAI CFA »)
   const cells = upload.rows.map((row) => row.slice(1));
-  for (const [col, code] of colonnesCodesIgnorees(upload.headers, cells, mapping, CODES_VALIDES)) {
+  for (const [col, code] of colonnesCodesIgnorees(upload.headers, cells, mapping)) {
     const nom = upload.headers[col]?.trim() || `Colonne ${col + 1}`;
     notes.push(
       `La colonne « ${nom} » n'est associée à aucun champ : ses ${code} seront ignorés à l'import. ` +

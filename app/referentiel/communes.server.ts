@@ -3,9 +3,8 @@
  * communes and départements tables (loaded once per import: ~35,000 communes).
  */
 import { sql } from "drizzle-orm";
-import type { Database } from "../../db/client.server";
+import { chunkAfter, readByChunks, type Database } from "../../db/client.server";
 import { simplifyName } from "./import-common.server";
-import { READ_CHUNK, readByChunks } from "./import-tranches.server";
 
 export interface Territoire {
   codeCommune: string | null;
@@ -46,7 +45,7 @@ export async function loadCommuneIndex(database: Database): Promise<CommuneIndex
     (after: string | undefined) =>
       database.rows<CommuneRow>(
         sql`select code, nom, departement_code, region_code, academie_code, bassin_emploi_code, codes_postaux, type from communes
-            ${after === undefined ? sql`` : sql`where code > ${after}`} order by code limit ${READ_CHUNK}`,
+            ${chunkAfter(sql`code`, after)}`,
       ),
     (c) => c.code,
   );

@@ -1,11 +1,17 @@
 /**
- * Names of the régions and départements, and the région of each département: the 18 régions and 101 départements
- * that have an académie (app/referentiel/academies.ts), as published by @etalab/decoupage-administratif (the source
- * of the territory tables, app/referentiel/territoires.server.ts; tests/unit/referentiel-decoupage.test.ts checks
- * this copy against it). Pure data: the filters of the indicators (browser code too) name territories without a
- * query.
+ * Names of the régions and départements, and the région of each département and académie: the 18 régions and 101
+ * départements that have an académie (app/referentiel/academies.ts), as published by @etalab/decoupage-administratif
+ * (the source of the territory tables, app/referentiel/territoires.server.ts; tests/unit/referentiel-decoupage.test.ts
+ * checks this copy against it). Pure data: the filters of the indicators (browser code too) and the policy
+ * (app/auth/territoires.server.ts) name and compare territories without a query.
  */
+import { ACADEMIES } from "./academies";
 
+/** The codes of the 18 régions, in this order (the filters' messages list them so). */
+export const REGIONS = ["01", "02", "03", "04", "06", "11", "24", "27", "28", "32", "44", "52", "53", "75", "76", "84", "93", "94"] as const;
+export type CodeRegion = (typeof REGIONS)[number];
+
+/** Région code → nom: one for each of `REGIONS`, no other. */
 export const NOMS_REGIONS: Readonly<Record<string, string>> = {
   "01": "Guadeloupe",
   "02": "Martinique",
@@ -25,7 +31,7 @@ export const NOMS_REGIONS: Readonly<Record<string, string>> = {
   "84": "Auvergne-Rhône-Alpes",
   "93": "Provence-Alpes-Côte d'Azur",
   "94": "Corse",
-};
+} satisfies Record<CodeRegion, string>;
 
 /** Département code → [nom, code région]. */
 export const DEPARTEMENTS: Readonly<Record<string, readonly [nom: string, region: string]>> = {
@@ -135,4 +141,15 @@ export const DEPARTEMENTS: Readonly<Record<string, readonly [nom: string, region
 /** The région of a département (undefined: unknown code). */
 export function regionDuDepartement(code: string): string | undefined {
   return DEPARTEMENTS[code]?.[1];
+}
+
+/** The départements of an académie ([]: unknown code). */
+export function departementsDeLAcademie(code: string): readonly string[] {
+  return ACADEMIES.find((a) => a.code === code)?.departements ?? [];
+}
+
+/** The région of an académie when all its départements are in one région (they all are in 2024); else undefined. */
+export function regionDeLAcademie(code: string): string | undefined {
+  const regions = new Set(departementsDeLAcademie(code).map((d) => regionDuDepartement(d)));
+  return regions.size === 1 ? [...regions][0] : undefined;
 }

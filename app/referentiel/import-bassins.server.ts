@@ -8,7 +8,7 @@
  * Counters: created = communes that had no bassin, updated = communes whose bassin changed, unchanged = the others.
  */
 import { sql } from "drizzle-orm";
-import { execRows, type Database } from "../../db/client.server";
+import { chunkAfter, readByChunks, type Database } from "../../db/client.server";
 import { CODE_COMMUNE_PATTERN } from "./codes";
 import {
   ImportFileError,
@@ -21,7 +21,7 @@ import {
   type ImportSummary,
   warningsOfRejectedLines,
 } from "./import-common.server";
-import { ImportStaging, READ_CHUNK, pauses, readByChunks } from "./import-tranches.server";
+import { ImportStaging, compterLignes, pauses } from "./import-tranches.server";
 
 export const BASSIN_COLUMNS = {
   CODGEO: ["code_commune", "code_commune_insee", "com"],
@@ -59,9 +59,7 @@ export async function importBassins(database: Database, bytes: Uint8Array, optio
 
   const communeRows = await readByChunks(
     (after: string | undefined) =>
-      database.rows<{ code: string; bassin_emploi_code: string | null }>(
-        sql`select code, bassin_emploi_code from communes ${after === undefined ? sql`` : sql`where code > ${after}`} order by code limit ${READ_CHUNK}`,
-      ),
+      database.rows<{ code: string; bassin_emploi_code: string | null }>(sql`select code, bassin_emploi_code from communes ${chunkAfter(sql`code`, after)}`),
     (c) => c.code,
   );
   const current = new Map(communeRows.map((c) => [c.code, c.bassin_emploi_code]));
@@ -145,8 +143,7 @@ export async function importBassins(database: Database, bytes: Uint8Array, optio
   // Set down by chunks, then applied in one transaction (decision 021).
   let organismesUpdated = 0;
   options.onProgress?.({ phase: "écriture", done: 0, total: changes.length });
-  const staging = await ImportStaging.open(database);
-  try {
+  await ImportStaging.run(database, "des bassins d'emploi", async (staging) => {
     await staging.add(
       ZONES,
       bassinRowsToWrite.map(([code, libelle]) => ({ code, libelle })),
@@ -164,18 +161,13 @@ export async function importBassins(database: Database, bytes: Uint8Array, optio
       await tx.execute(sql`
         update communes c set bassin_emploi_code = r.bassin_emploi_code
         from ${staging.rows(COMMUNES, "communes")} as r where c.code = r.code`);
-      const [updated] = await execRows<{ n: number }>(tx, sql`
-        with updated as (
-          update organismes o set bassin_emploi_code = c.bassin_emploi_code, updated_at = now()
-          from communes c
-          where c.code = o.code_commune and c.bassin_emploi_code is not null and o.bassin_emploi_code is distinct from c.bassin_emploi_code
-          returning 1)
-        select count(*)::int as n from updated`);
-      organismesUpdated = updated.n;
+      organismesUpdated = await compterLignes(tx, sql`
+        update organismes o set bassin_emploi_code = c.bassin_emploi_code, updated_at = now()
+        from communes c
+        where c.code = o.code_commune and c.bassin_emploi_code is not null and o.bassin_emploi_code is distinct from c.bassin_emploi_code
+        returning 1`);
     });
-  } finally {
-    await staging.clear().catch((error: unknown) => console.error("import des bassins d'emploi : lignes préparées non retirées", error));
-  }
+  });
 
   summary.details["bassins d'emploi créés"] = bassinsCreated;
   summary.details["libellés de bassins modifiés"] = bassinsRenamed;

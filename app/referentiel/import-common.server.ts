@@ -7,7 +7,16 @@
  * chunks beforehand, so that the other users are not kept waiting: import-tranches.server.ts, decision 021);
  * importing the same file twice creates and updates nothing the second time.
  */
-import { CsvError, columnLetter, decodeText, detectDelimiter, iterateCsv, normalizeHeader, type CsvDelimiter, type TextEncodingName } from "../shared/csv";
+import {
+  CsvError,
+  columnLetter,
+  decodeText,
+  detectDelimiter,
+  normalizeHeader,
+  parseCsvBySlices,
+  type CsvDelimiter,
+  type TextEncodingName,
+} from "../shared/csv";
 import { XlsxError, looksLikeZip, readXlsx } from "../shared/xlsx.server";
 import { ANNEE_MAX, ANNEE_MIN } from "../statut/days";
 import type { ImportKind, LineUnit } from "./import-libelles";
@@ -194,19 +203,9 @@ export async function readTable(bytes: Uint8Array, headerHints: string[] = []): 
     const { text, encoding } = decodeText(bytes);
     const start = hints.size ? csvHeaderStart(text, hints) : null;
     const body = start ? text.slice(start.offset) : text;
-    // as parseCsv, by slices
-    if (body.includes("\u0000")) throw new CsvError("le fichier n'est pas un fichier texte (CSV) : il contient des octets nuls");
-    const delimiter = detectDelimiter(body);
+    const { header, records, delimiter } = await parseCsvBySlices(body, pauses());
     const before = start?.linesBefore ?? 0;
-    const pause = pauses();
-    let header: string[] | null = null;
-    const rows: Table["rows"] = [];
-    for (const record of iterateCsv(body, delimiter)) {
-      if (!header) header = record.fields.map((h) => h.trim());
-      else rows.push({ line: record.line + before, cells: record.fields });
-      await pause();
-    }
-    if (!header) throw new CsvError("le fichier est vide");
+    const rows: Table["rows"] = records.map((record) => ({ line: record.line + before, cells: record.fields }));
     return { header, rows, encoding, delimiter, issues: extraCells(header, rows, delimiter) };
   } catch (error) {
     if (error instanceof CsvError) throw new ImportFileError(`Fichier illisible : ${error.message}.`);

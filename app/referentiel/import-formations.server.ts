@@ -16,7 +16,7 @@
  */
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { gt, sql, type SQL } from "drizzle-orm";
-import { arrayParam, execRows, type Database } from "../../db/client.server";
+import { READ_CHUNK, arrayParam, execRows, readByChunks, type Database } from "../../db/client.server";
 import { formations, organismes } from "../../db/schema";
 import { normalizeHeader } from "../shared/csv";
 import { CODE_COMMUNE_PATTERN, isValidCfd, isValidRncp, isValidSiret, isValidUai, niveauFromCfd, normalizeRncp, normalizeSiret, normalizeUai } from "./codes";
@@ -36,7 +36,7 @@ import {
 } from "./import-common.server";
 import { refreshStatutStorageWhere } from "../statut/storage.server";
 import { signalerModification } from "../indicateurs/modifications.server";
-import { ImportStaging, READ_CHUNK, columnList, pauses, readByChunks, readRelations, setNamedColumns } from "./import-tranches.server";
+import { ImportStaging, columnList, compterLignes, pauses, readRelations, setNamedColumns } from "./import-tranches.server";
 
 export type FormationFileFormat = "bcn" | "catalogue";
 
@@ -515,10 +515,9 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
   // Set down by chunks, then applied in one transaction (decision 021).
   const total = creates.length + updates.length;
   options.onProgress?.({ phase: "écriture", done: 0, total });
-  const staging = await ImportStaging.open(database);
-  /** The offers the file cites (staged), once the apply has given their formations an id. */
-  let citees: SQL | undefined;
-  try {
+  await ImportStaging.run(database, "des formations", async (staging) => {
+    /** The offers the file cites (staged), once the apply has given their formations an id. */
+    let citees: SQL | undefined;
     await staging.add(
       CREEES,
       creates.map((f) => ({
@@ -551,24 +550,18 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
       for (const c of creees) ids.set(formationKey(c), c.id);
       summary.created += creees.length;
       // only the values a line changed: what another writer changed since the catalogue was read is kept
-      const [modifiees] = await execRows<{ n: number }>(tx, sql`
-        with updated as (
-          update formations f set ${setNamedColumns(columns, "f")}, updated_at = now()
-          from ${staging.rows(MODIFIEES, "formations")} as r
-          where f.id = r.id
-          returning 1)
-        select count(*)::int as n from updated`);
-      summary.updated += modifiees.n;
+      summary.updated += await compterLignes(tx, sql`
+        update formations f set ${setNamedColumns(columns, "f")}, updated_at = now()
+        from ${staging.rows(MODIFIEES, "formations")} as r
+        where f.id = r.id
+        returning 1`);
 
       if (withOffre.length) {
-        const [relations] = await execRows<{ n: number }>(tx, sql`
-          with inserted as (
-            insert into organisme_relations (formateur_id, responsable_id)
-            select r.formateur_id, r.responsable_id from ${staging.rows(RELATIONS, "organisme_relations")} as r
-            on conflict do nothing
-            returning 1)
-          select count(*)::int as n from inserted`);
-        summary.details["relations formateur → responsable créées"] = relations.n;
+        summary.details["relations formateur → responsable créées"] = await compterLignes(tx, sql`
+          insert into organisme_relations (formateur_id, responsable_id)
+          select r.formateur_id, r.responsable_id from ${staging.rows(RELATIONS, "organisme_relations")} as r
+          on conflict do nothing
+          returning 1`);
         // The offers cited, each with its formation's id (a formation created above: by its key).
         const nouvelles = creees.map((c) => formationKey(c));
         citees = sql`(select r.seq, coalesce(r.formation_id, c.id) as formation_id, r.organisme_formateur_id, r.organisme_responsable_id,
@@ -576,16 +569,14 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
           from ${staging.rows(OFFRES, "offres_formation")} as r
           left join unnest(${arrayParam(nouvelles)}::text[], ${arrayParam(nouvelles.map((k) => ids.get(k)))}::int[]) as c(cle, id)
             on r.formation_id is null and c.cle = r.data->>'cle')`;
-        const [creeesOffres] = await execRows<{ n: number }>(tx, sql`
-          with inserted as (
-            insert into offres_formation (formation_id, organisme_formateur_id, organisme_responsable_id, code_commune_lieu)
-            select o.formation_id, o.organisme_formateur_id, o.organisme_responsable_id, o.code_commune_lieu
-            from ${citees} as o order by o.seq
-            on conflict on constraint offres_formation_key do nothing
-            returning 1)
-          select count(*)::int as n from inserted`);
-        summary.details["offres de formation créées"] = creeesOffres.n;
-        summary.details["offres de formation déjà connues"] = offres.size - creeesOffres.n;
+        const creeesOffres = await compterLignes(tx, sql`
+          insert into offres_formation (formation_id, organisme_formateur_id, organisme_responsable_id, code_commune_lieu)
+          select o.formation_id, o.organisme_formateur_id, o.organisme_responsable_id, o.code_commune_lieu
+          from ${citees} as o order by o.seq
+          on conflict on constraint offres_formation_key do nothing
+          returning 1`);
+        summary.details["offres de formation créées"] = creeesOffres;
+        summary.details["offres de formation déjà connues"] = offres.size - creeesOffres;
         if (options.offreComplete) {
           if (summary.rejected.length) {
             // first: the warnings kept are the first ones
@@ -597,15 +588,12 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
             });
           } else {
             const formateurs = [...new Set([...offres.values()].map((o) => o.organisme_formateur_id))];
-            const [retirees] = await execRows<{ n: number }>(tx, sql`
-              with deleted as (
-                delete from offres_formation o
-                -- as an array parameter: a national catalogue cites thousands of organismes formateurs
-                where o.organisme_formateur_id = any(${arrayParam(formateurs)}::int[])
-                  and not exists (select 1 from ${citees} as c ${memeOffre})
-                returning 1)
-              select count(*)::int as n from deleted`);
-            summary.details["offres de formation retirées (plus citées pour leur organisme formateur)"] = retirees.n;
+            summary.details["offres de formation retirées (plus citées pour leur organisme formateur)"] = await compterLignes(tx, sql`
+              delete from offres_formation o
+              -- as an array parameter: a national catalogue cites thousands of organismes formateurs
+              where o.organisme_formateur_id = any(${arrayParam(formateurs)}::int[])
+                and not exists (select 1 from ${citees} as c ${memeOffre})
+              returning 1`);
           }
         }
         summary.details["organismes cités absents du référentiel"] = unknown;
@@ -632,9 +620,7 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
         await nextTurn();
       }
     }
-  } finally {
-    await staging.clear().catch((error: unknown) => console.error("import des formations : lignes préparées non retirées", error));
-  }
+  });
 }
 
 /** `where` an offer `o` is the cited offer `c` (the offer's key, null values compared as equal). */

@@ -26,7 +26,7 @@
  * - `siret_responsable` (+ optional `uai_responsable`) adds the relation formateur → responsable.
  */
 import { and, eq, gt, sql } from "drizzle-orm";
-import { execRows, type Database } from "../../db/client.server";
+import { READ_CHUNK, readByChunks, type Database } from "../../db/client.server";
 import { NATURES, organismes, type Nature } from "../../db/schema";
 import { decodeText, normalizeHeader } from "../shared/csv";
 import { looksLikeZip } from "../shared/xlsx.server";
@@ -49,7 +49,7 @@ import {
 import { refreshStatutStorageWhere } from "../statut/storage.server";
 import { signalerModification } from "../indicateurs/modifications.server";
 import { describeJsonError } from "../shared/json";
-import { ImportStaging, READ_CHUNK, columnList, pauses, readByChunks, readRelations, setNamedColumns } from "./import-tranches.server";
+import { ImportStaging, columnList, compterLignes, pauses, readRelations, setNamedColumns } from "./import-tranches.server";
 
 export type OrganismeFileFormat = "csv" | "json" | "lpof";
 
@@ -796,8 +796,7 @@ async function writeOrganismes(database: Database, inputs: OrganismeInput[], sum
   // 5. Set down by chunks, then applied in one transaction.
   const total = created.length + toUpdate.length;
   options.onProgress?.({ phase: "écriture", done: 0, total });
-  const staging = await ImportStaging.open(database);
-  try {
+  await ImportStaging.run(database, "des organismes", async (staging) => {
     await staging.add(
       CREES,
       created.map(({ state }) => Object.fromEntries(WRITTEN.map((k) => [organismes[k].name, state[k]]))),
@@ -815,32 +814,23 @@ async function writeOrganismes(database: Database, inputs: OrganismeInput[], sum
 
     await database.db.transaction(async (tx) => {
       const columns = WRITTEN.map((k) => organismes[k].name);
-      const [inserted] = await execRows<{ n: number }>(tx, sql`
-        with inserted as (
-          insert into organismes (${columnList(columns)})
-          select ${columnList(columns, "r")} from ${staging.rows(CREES, "organismes")} as r order by r.seq
-          returning 1)
-        select count(*)::int as n from inserted`);
-      summary.created += inserted.n;
+      summary.created += await compterLignes(tx, sql`
+        insert into organismes (${columnList(columns)})
+        select ${columnList(columns, "r")} from ${staging.rows(CREES, "organismes")} as r order by r.seq
+        returning 1`);
       // only the values a line changed: what another writer changed since the référentiel was read is kept
-      const [updated] = await execRows<{ n: number }>(tx, sql`
-        with updated as (
-          update organismes o set ${setNamedColumns(columns, "o")}, updated_at = now()
-          from ${staging.rows(MODIFIES, "organismes")} as r
-          where o.id = r.id
-          returning 1)
-        select count(*)::int as n from updated`);
-      summary.updated += updated.n;
-      const [relations] = await execRows<{ n: number }>(tx, sql`
-        with inserted as (
-          insert into organisme_relations (formateur_id, responsable_id)
-          select f.id, p.id from ${staging.rows(RELATIONS)} as r
-          join organismes f on f.siret = r.data->>'formateur_siret' and coalesce(f.uai, '') = r.data->>'formateur_uai'
-          join organismes p on p.siret = r.data->>'responsable_siret' and coalesce(p.uai, '') = r.data->>'responsable_uai'
-          on conflict do nothing
-          returning 1)
-        select count(*)::int as n from inserted`);
-      summary.details["relations formateur → responsable créées"] = relations.n;
+      summary.updated += await compterLignes(tx, sql`
+        update organismes o set ${setNamedColumns(columns, "o")}, updated_at = now()
+        from ${staging.rows(MODIFIES, "organismes")} as r
+        where o.id = r.id
+        returning 1`);
+      summary.details["relations formateur → responsable créées"] = await compterLignes(tx, sql`
+        insert into organisme_relations (formateur_id, responsable_id)
+        select f.id, p.id from ${staging.rows(RELATIONS)} as r
+        join organismes f on f.siret = r.data->>'formateur_siret' and coalesce(f.uai, '') = r.data->>'formateur_uai'
+        join organismes p on p.siret = r.data->>'responsable_siret' and coalesce(p.uai, '') = r.data->>'responsable_uai'
+        on conflict do nothing
+        returning 1`);
 
       // An organisme that moved (another département) moves its learners' periods and aggregates with it.
       const deplaces = toUpdate.filter((u) => "departementCode" in u.changes).map((u) => u.entity.state.id);
@@ -850,9 +840,7 @@ async function writeOrganismes(database: Database, inputs: OrganismeInput[], sum
       }
       await signalerModification(tx);
     });
-  } finally {
-    await staging.clear().catch((error: unknown) => console.error("import des organismes : lignes préparées non retirées", error));
-  }
+  });
 }
 
 /** The staged rows of an organismes import. */

@@ -4,8 +4,8 @@
  * With the embedded database (PGlite), there is one connection: a query waits while a transaction is open, and a
  * chain of PGlite queries never gives the event loop a turn (its promises resolve at once), so neither the other
  * requests nor the import's own progress could run until the import ended. An import therefore
- * - reads the référentiel by chunks (`readByChunks`) and does its own work by slices (`pauses`), giving the event
- *   loop a turn in between;
+ * - reads the référentiel by chunks (`readByChunks`, db/client.server.ts) and does its own work by slices (`pauses`),
+ *   giving the event loop a turn in between;
  * - sets down what it will write in `imports_referentiel_lignes`, by chunks, each chunk its own statement
  *   (`ImportStaging.add`): nothing is visible to the others, other queries run between two chunks;
  * - then applies it in one transaction of a few set-based statements (`ImportStaging.rows`): all or nothing, as
@@ -14,14 +14,12 @@
 import { randomUUID } from "node:crypto";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { sql, type SQL } from "drizzle-orm";
-import { execRows, type Database } from "../../db/client.server";
+import { READ_CHUNK, execRows, readByChunks, type Database, type Executor } from "../../db/client.server";
 
 /** Work between two turns of the event loop (ms). */
 const SLICE_MS = 10;
 /** Rows per staging statement (a few tens of ms on PGlite). */
 const STAGED_PER_STATEMENT = 250;
-/** Rows per chunk when the référentiel is read (a few tens of ms on PGlite). */
-export const READ_CHUNK = 500;
 
 /**
  * A function to await in a loop: it gives the event loop a turn (other requests, timers, the import's progress)
@@ -34,23 +32,6 @@ export function pauses(sliceMs = SLICE_MS): () => Promise<void> {
     await nextTurn();
     since = performance.now();
   };
-}
-
-/**
- * Every row of a query read by chunks of `READ_CHUNK` in the order of a unique key (keyset pagination), with a turn
- * of the event loop between chunks: `chunk(after)` reads the rows whose key comes after `after` (undefined: the
- * first ones), ordered by that key, `limit READ_CHUNK`.
- */
-export async function readByChunks<T, K>(chunk: (after: K | undefined) => Promise<T[]>, keyOf: (row: T) => K): Promise<T[]> {
-  const all: T[] = [];
-  let after: K | undefined;
-  for (;;) {
-    const rows = await chunk(after);
-    for (const row of rows) all.push(row);
-    if (rows.length < READ_CHUNK) return all;
-    after = keyOf(rows[rows.length - 1]);
-    await nextTurn();
-  }
 }
 
 /**
@@ -93,6 +74,15 @@ export function setNamedColumns(names: readonly string[], target: string): SQL {
   );
 }
 
+/**
+ * How many rows a data-modifying statement touched (`insert`/`update`/`delete` … `returning 1`), run on `executor`
+ * (an import's transaction).
+ */
+export async function compterLignes(executor: Executor, statement: SQL): Promise<number> {
+  const [lignes] = await execRows<{ n: number }>(executor, sql`with lignes as (${statement}) select count(*)::int as n from lignes`);
+  return lignes.n;
+}
+
 /** Staged rows older than this were left by a process that stopped during an import. */
 const STALE = sql`now() - interval '1 day'`;
 
@@ -104,9 +94,22 @@ export class ImportStaging {
   private constructor(private readonly database: Database) {}
 
   /** A new staging area; rows left by a stopped process are removed first. */
-  static async open(database: Database): Promise<ImportStaging> {
+  private static async open(database: Database): Promise<ImportStaging> {
     await database.rows(sql`delete from imports_referentiel_lignes where created_at < ${STALE}`);
     return new ImportStaging(database);
+  }
+
+  /**
+   * `work` with a new staging area, whose rows are removed after it, whatever its outcome (a failure to remove them
+   * is logged, "import des organismes : lignes préparées non retirées" for `importDe` "des organismes", not thrown).
+   */
+  static async run<T>(database: Database, importDe: string, work: (staging: ImportStaging) => Promise<T>): Promise<T> {
+    const staging = await ImportStaging.open(database);
+    try {
+      return await work(staging);
+    } finally {
+      await staging.clear().catch((error: unknown) => console.error(`import ${importDe} : lignes préparées non retirées`, error));
+    }
   }
 
   /**

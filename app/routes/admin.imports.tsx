@@ -77,7 +77,7 @@ function ImportProgressView({ job }: { job: ImportJob }) {
         </h2>
         <p>
           {unitesAccordees(s.lines, unit, "lu")} en {(s.durationMs / 1000).toFixed(1)} s — {pluriel(s.created, "créé")}, {s.updated} mis à jour, {pluriel(s.unchanged, "inchangé")}
-          {s.skipped ? `, ${s.skipped} ignoré(s)` : ""}, {unitesAccordees(rejectedLines, unit, "rejeté")}.
+          {s.skipped ? `, ${pluriel(s.skipped, "ignoré")}` : ""}, {unitesAccordees(rejectedLines, unit, "rejeté")}.
         </p>
       </div>
       {Object.keys(s.details).length ? (

@@ -5,7 +5,7 @@ import { requireEspaceCfa } from "~/cfa/acces.server";
 import { ANNEES_COMPTEES } from "~/cfa/apprenants";
 import { accueilCfa } from "~/cfa/espace.server";
 import { JOURS_MODE_API } from "~/ingestion/mode-transmission";
-import { Chiffre, formatDateHeure, libelleMode, titreEspace } from "~/cfa/ui";
+import { Chiffre, descriptionTransmission, formatDateHeure, libelleMode, titreEspace } from "~/cfa/ui";
 import { NO_STORE } from "~/auth/responses.server";
 import { FraicheurBadge, TableauFiche } from "~/referentiel/components";
 import { ETAT_LABELS, NATURE_LABELS } from "~/referentiel/labels";
@@ -18,16 +18,6 @@ export const headers = () => NO_STORE;
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const espace = await requireEspaceCfa(request, context.database, params.organismeId);
   return accueilCfa(context.database, espace);
-}
-
-/** How the last transmission came: « téléversement de fichier « effectifs.csv », logiciel Ypareo », « API, ERP SC Form »… */
-function descriptionTransmission(t: { source: string; erp: string | null; fileName: string | null; expediteur: string | null }): string {
-  const parts = [
-    t.source === "FICHIER" ? `téléversement de fichier${t.fileName ? ` « ${t.fileName} »` : ""}` : libelleMode(t.source),
-    t.erp ? `${t.source === "FICHIER" ? "logiciel" : "ERP"} ${t.erp}` : null,
-    t.expediteur ? `envoyée par ${t.expediteur}, votre responsable` : null,
-  ];
-  return parts.filter(Boolean).join(", ");
 }
 
 export default function AccueilEspace() {

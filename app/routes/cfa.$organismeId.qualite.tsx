@@ -3,7 +3,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { NO_STORE } from "~/auth/responses.server";
 import { journaliserConsultation, requireEspaceCfa } from "~/cfa/acces.server";
-import { LIBELLES_CHAMPS_V3 } from "~/cfa/erreurs";
+import { libelleChamp } from "~/cfa/erreurs";
 import { ANOMALIES_QUALITE, NIVEAUX_QUALITE, REGLES_QUALITE } from "~/cfa/qualite";
 import { qualiteCfa } from "~/cfa/qualite.server";
 import { titreEspace } from "~/cfa/ui";
@@ -108,9 +108,9 @@ export default function Qualite() {
                       {a.effectifs ? <Link to={withParams(search, { anomalie: a.type, page: undefined })}>{REGLES_QUALITE[a.type].libelle}</Link> : REGLES_QUALITE[a.type].libelle}
                     </td>
                     <td className="fr-text--xs">
-                      {REGLES_QUALITE[a.type].champs.split(", ").map((champ) => (
+                      {REGLES_QUALITE[a.type].champs.map((champ) => (
                         <div key={champ}>
-                          {majuscule(LIBELLES_CHAMPS_V3[champ] ?? champ)} : <code>{champ}</code>
+                          {majuscule(libelleChamp(champ))} : <code>{champ}</code>
                         </div>
                       ))}
                     </td>

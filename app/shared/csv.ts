@@ -14,6 +14,7 @@
  * (DateValue) JJ/MM/AAAA.
  */
 import { csvField } from "./csv-field";
+import { dateIsoEnFrancais } from "../ui/format";
 
 export type CsvDelimiter = ";" | "," | "|" | "\t";
 export type TextEncodingName = "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
@@ -209,13 +210,38 @@ export function parseCsv(input: string | Uint8Array, options: ParseCsvOptions = 
   let encoding: TextEncodingName | undefined;
   if (typeof input === "string") text = input;
   else ({ text, encoding } = decodeText(input));
-  if (text.includes("\u0000")) throw new CsvError("le fichier n'est pas un fichier texte (CSV) : il contient des octets nuls");
-  const delimiter = options.delimiter ?? detectDelimiter(text);
+  const delimiter = csvDelimiter(text, options.delimiter);
   const records = [...iterateCsv(text, delimiter)];
   if (options.header === false) return { delimiter, header: [], records, encoding };
-  const first = records.shift();
+  return { delimiter, header: csvHeader(records.shift()), records, encoding };
+}
+
+/**
+ * parseCsv of a text (with a header), awaiting `pause` after each record: a long file is parsed by slices, `pause`
+ * giving the event loop a turn now and then (the importers', decision 021).
+ */
+export async function parseCsvBySlices(text: string, pause: () => Promise<void>): Promise<ParsedCsv> {
+  const delimiter = csvDelimiter(text);
+  let first: CsvRecord | undefined;
+  const records: CsvRecord[] = [];
+  for (const record of iterateCsv(text, delimiter)) {
+    if (!first) first = record;
+    else records.push(record);
+    await pause();
+  }
+  return { delimiter, header: csvHeader(first), records };
+}
+
+/** The delimiter of a CSV text (the one given, else detected), once it is known to be text. */
+function csvDelimiter(text: string, delimiter?: CsvDelimiter): CsvDelimiter {
+  if (text.includes("\u0000")) throw new CsvError("le fichier n'est pas un fichier texte (CSV) : il contient des octets nuls");
+  return delimiter ?? detectDelimiter(text);
+}
+
+/** The header's cells, trimmed, from the first record (none: the file is empty). */
+function csvHeader(first: CsvRecord | undefined): string[] {
   if (!first) throw new CsvError("le fichier est vide");
-  return { delimiter, header: first.fields.map((h) => h.trim()), records, encoding };
+  return first.fields.map((h) => h.trim());
 }
 
 /** A record as an object keyed by header cells (missing trailing cells give ""). */
@@ -276,7 +302,7 @@ export function dateValue(value: string | Date | null | undefined): DateValue | 
 
 /** "2026-11-15" → "15/11/2026". */
 export function dateJjMmAaaa(d: DateValue): string {
-  return `${d.date.slice(8, 10)}/${d.date.slice(5, 7)}/${d.date.slice(0, 4)}`;
+  return dateIsoEnFrancais(d.date);
 }
 
 export type CsvValue = string | number | boolean | null | undefined | DateValue;

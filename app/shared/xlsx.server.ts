@@ -457,6 +457,19 @@ export function xlsxDateCell(value: DateValue, ref: string, text: (s: string) =>
   return serial === null ? text(dateJjMmAaaa(value)) : `<c r="${ref}" s="${XLSX_STYLE_DATE}"><v>${serial}</v></c>`;
 }
 
+/**
+ * A cell of the app's workbooks at `ref` ("" for an empty value): a number, a boolean, a date (`xlsxDateCell`), else a
+ * text written by `text`, the writer's own way of writing a string (shared or inline). `style` is the cell's
+ * ` s="…"` attribute, or "".
+ */
+export function xlsxCell(value: XlsxCell, ref: string, style: string, text: (s: string) => string): string {
+  if (value === null || value === undefined || value === "") return "";
+  if (typeof value === "number" && Number.isFinite(value)) return `<c r="${ref}"${style}><v>${value}</v></c>`;
+  if (typeof value === "boolean") return `<c r="${ref}"${style} t="b"><v>${value ? 1 : 0}</v></c>`;
+  if (isDateValue(value)) return xlsxDateCell(value, ref, text);
+  return text(String(value));
+}
+
 /** Width (in characters) of a date column: a number wider than its column shows "########". */
 const DATE_COLUMN_WIDTH = 12;
 
@@ -501,7 +514,6 @@ export function writeXlsx(sheets: { name: string; rows: XlsxCell[][] }[], option
     const rowsXml = sheet.rows.map((row, r) => {
       const cells = row
         .map((value, c) => {
-          if (value === null || value === undefined || value === "") return "";
           const ref = cellRef(c, r);
           const style = boldHeader && r === 0 ? ` s="${XLSX_STYLE_BOLD}"` : "";
           const text = (s: string) => {
@@ -514,13 +526,8 @@ export function writeXlsx(sheets: { name: string; rows: XlsxCell[][] }[], option
             sharedCount++;
             return `<c r="${ref}"${style} t="s"><v>${idx}</v></c>`;
           };
-          if (typeof value === "number" && Number.isFinite(value)) return `<c r="${ref}"${style}><v>${value}</v></c>`;
-          if (typeof value === "boolean") return `<c r="${ref}"${style} t="b"><v>${value ? 1 : 0}</v></c>`;
-          if (isDateValue(value)) {
-            dateColumns.add(c);
-            return xlsxDateCell(value, ref, text);
-          }
-          return text(String(value));
+          if (isDateValue(value)) dateColumns.add(c);
+          return xlsxCell(value, ref, style, text);
         })
         .join("");
       return `<row r="${r + 1}">${cells}</row>`;

@@ -24,7 +24,7 @@ import {
   type IndicateursFilters,
   type Repartition,
 } from "../../app/indicateurs/filters";
-import { indicateurs, serieMensuelle, type IndicateursResult, type LigneRepartition } from "../../app/indicateurs/indicateurs.server";
+import { codePublic, indicateurs, serieMensuelle, type IndicateursResult, type LigneRepartition } from "../../app/indicateurs/indicateurs.server";
 import type { Database } from "../../db/client.server";
 import { todayIso } from "../../app/statut/annee-scolaire";
 
@@ -103,11 +103,12 @@ export type LignePublique = Omit<LigneRepartition, "siret"> & { siret?: string |
 /**
  * A breakdown's line as printed: the indicator module groups organismes and formations by their database id (its
  * `code`); users and scripts know them by SIRET / UAI and CFD / RNCP, the codes the filters take (--organisme, --cfd,
- * --rncp) and the exports give. So `code` is the SIRET of an organisme, the CFD (else the RNCP code) of a formation.
+ * --rncp) and the exports give. So `code` is the SIRET of an organisme, the CFD (else the RNCP code) of a formation
+ * (`codePublic`, as the exports' "Code" column).
  */
-export function lignePublique(by: string, l: LigneRepartition): LignePublique {
-  if (by === "organisme") return { code: l.siret ?? null, libelle: l.libelle, siret: l.siret ?? null, uai: l.uai ?? null, compteurs: l.compteurs };
-  if (by === "formation") return { code: l.cfd ?? l.rncp ?? null, libelle: l.libelle, cfd: l.cfd ?? null, rncp: l.rncp ?? null, compteurs: l.compteurs };
+export function lignePublique(by: Repartition, l: LigneRepartition): LignePublique {
+  if (by === "organisme") return { code: codePublic(by, l), libelle: l.libelle, siret: l.siret ?? null, uai: l.uai ?? null, compteurs: l.compteurs };
+  if (by === "formation") return { code: codePublic(by, l), libelle: l.libelle, cfd: l.cfd ?? null, rncp: l.rncp ?? null, compteurs: l.compteurs };
   return l;
 }
 

@@ -18,7 +18,6 @@ import {
   sanitizeMapping,
 } from "../../app/ingestion/mapping";
 import { excelSerialToIso } from "../../app/shared/excel-dates";
-import { isValidSiret, isValidUai } from "../../app/referentiel/codes";
 
 const FIELDS = DOSSIER_V3_FIELDS.map((f) => ({ field: f.field, label: f.label, required: f.required }));
 
@@ -114,7 +113,6 @@ describe("autoMap", () => {
   });
 
   it("tells the UAI and SIRET columns left out, by their name or their values", () => {
-    const valides = { uai: isValidUai, siret: isValidSiret };
     const headers = ["Nom", "UAI antenne", "SIRET site annexe", "Code", "Employeur", "Remarque"];
     const rows = [
       ["A", "", "", "0751234J", "13002456000018", "oui"],
@@ -122,14 +120,14 @@ describe("autoMap", () => {
       ["C", "", "", "", "", "non"],
     ];
     const mapping = ["nom_apprenant", null, null, null, null, null];
-    expect([...colonnesCodesIgnorees(headers, rows, mapping, valides)]).toEqual([
+    expect([...colonnesCodesIgnorees(headers, rows, mapping)]).toEqual([
       [1, "UAI"],
       [2, "SIRET"],
       [3, "UAI"],
       [4, "SIRET"],
     ]);
     // mapped columns are not told
-    expect([...colonnesCodesIgnorees(headers, rows, ["nom_apprenant", "etablissement_formateur_uai", null, "x", "siret_employeur", null], valides)]).toEqual([
+    expect([...colonnesCodesIgnorees(headers, rows, ["nom_apprenant", "etablissement_formateur_uai", null, "x", "siret_employeur", null])]).toEqual([
       [2, "SIRET"],
     ]);
   });
