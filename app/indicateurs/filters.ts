@@ -245,6 +245,26 @@ export function parseFiltersLenient(params: URLSearchParams, page?: TerritoireDe
   return ecartes.length > 0 ? { filters, errors, invalidParams, ecartes } : { filters, errors, invalidParams };
 }
 
+/**
+ * The filters asked (`demandes`) that exclude what a page already shows (`imposes`: its formation, its viewer's
+ * scope…): a filter's values are alternatives, so one none of whose values the page allows matches nobody. One French
+ * sentence per filter, naming its parameter.
+ */
+export function filtresExclusParLaPage(imposes: IndicateursFilters, demandes: IndicateursFilters): string[] {
+  const out: string[] = [];
+  for (const key of Object.keys(demandes) as (keyof IndicateursFilters)[]) {
+    const demande = demandes[key];
+    const impose = imposes[key];
+    if (demande === undefined || impose === undefined) continue;
+    const valeurs = (v: unknown) => (Array.isArray(v) ? v.join(", ") : v === true ? "oui" : v === false ? "non" : String(v));
+    const exclu = Array.isArray(demande) ? !(demande as unknown[]).some((v) => (impose as unknown[]).includes(v)) : demande !== impose;
+    if (exclu) {
+      out.push(`${FILTER_PARAMS[key]} : « ${valeurs(demande)} » exclut ce que montre cette page (${FILTER_PARAMS[key]} ${valeurs(impose)}) ; retirez ce filtre.`);
+    }
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------- territories
 
 export type NiveauTerritorial = "region" | "academie" | "departement";

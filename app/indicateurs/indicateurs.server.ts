@@ -307,6 +307,94 @@ export async function resoudreFiltres(
   return r;
 }
 
+/** At most `max` items named, then « et N autres ». */
+function enumerer(items: string[], max = 5): string {
+  return items.length <= max ? items.join(", ") : `${items.slice(0, max).join(", ")} et ${items.length - max} autres`;
+}
+
+/**
+ * Why filters that hold together (`incoherencesTerritoriales` has left out the territories that do not) still match
+ * no effectif: an organisme, a bassin d'emploi or a formation code the référentiel does not know; an organisme that has
+ * no organisme formateur in the territory asked (an effectif is counted in its formateur's département, domain.md),
+ * or none in the organisme of the page; a bassin d'emploi outside the territory asked. The dashboards' empty state
+ * says it rather than showing zeros without a word. French, one sentence per filter value, naming its parameter; []
+ * when none of these applies (nobody at the date).
+ */
+export async function raisonsSansEffectif(database: Database, filters: IndicateursFilters, scope: Scope = { kind: "national" }): Promise<string[]> {
+  const out: string[] = [];
+  const t = await territoires(database);
+  const { departements } = await resoudreFiltres(database, { region: filters.region, academie: filters.academie, departement: filters.departement }, scope);
+  const nomsDepartements = (codes: string[]) => enumerer([...codes].sort().map((c) => `${t.departements.get(c)?.nom ?? c} (${c})`));
+  const dansLeTerritoire = (codes: string[]) => departements === undefined || codes.some((c) => departements.includes(c));
+  const departementsDe = async (where: SQL) =>
+    (await database.rows<{ code: string }>(sql`select distinct departement_code as code from organismes where ${where} and departement_code is not null`)).map((r) => r.code);
+
+  const duPerimetre = scope.kind === "organisme" ? (await conditionOrganisme(database, scope.organismeIds, scope.responsables)).tousFormateurs : null;
+  for (const code of filters.organisme ?? []) {
+    const nature = SIRET_PATTERN.test(code) ? "SIRET" : "UAI";
+    const trouves = await database.rows<{ id: number; nom: string }>(
+      sql`select id, coalesce(enseigne, raison_sociale) as nom from organismes where ${nature === "SIRET" ? sql`siret` : sql`uai`} = ${code} order by id`,
+    );
+    if (trouves.length === 0) {
+      out.push(`organisme : aucun organisme du référentiel n'a le ${nature} « ${code} » ; vérifiez le code, ou cherchez l'organisme par son nom.`);
+      continue;
+    }
+    const designation = `${trouves[0].nom} (${nature} ${code})`;
+    const { tousFormateurs } = await conditionOrganisme(database, trouves.map((o) => Number(o.id)));
+    if (duPerimetre && !tousFormateurs.some((id) => duPerimetre.includes(id))) {
+      out.push(`organisme : ${designation} n'est ni l'organisme de cette page ni l'un de ses organismes formateurs ; retirez ce filtre.`);
+      continue;
+    }
+    const deps = await departementsDe(sql`id = any(${arrayParam(tousFormateurs)}::int[])`);
+    if (!dansLeTerritoire(deps)) {
+      out.push(
+        `organisme : ${designation} n'a aucun organisme formateur dans le territoire choisi ; ses apprenants sont comptés dans le département de leur organisme formateur` +
+          `${deps.length ? ` : ${nomsDepartements(deps)}` : ", qui n'est pas renseigné"}. Retirez le filtre de territoire ou celui de l'organisme.`,
+      );
+    }
+  }
+
+  for (const code of filters.bassinEmploi ?? []) {
+    const [bassin] = await database.rows<{ libelle: string }>(sql`select libelle from bassins_emploi where code = ${code}`);
+    if (!bassin) {
+      out.push(`bassin : aucun bassin d'emploi n'a le code « ${code} » ; vérifiez le code (zone d'emploi de l'Insee, 4 caractères).`);
+      continue;
+    }
+    const communes = await database.rows<{ code: string }>(
+      sql`select distinct departement_code as code from communes where bassin_emploi_code = ${code} and departement_code is not null`,
+    );
+    const deps = communes.map((r) => r.code);
+    if (deps.length > 0 && !dansLeTerritoire(deps)) {
+      out.push(`bassin : le bassin d'emploi ${bassin.libelle} (${code}) n'est pas dans le territoire choisi ; il s'étend sur ${nomsDepartements(deps)}.`);
+    } else if ((await departementsDe(sql`bassin_emploi_code = ${code}`)).length === 0) {
+      out.push(`bassin : aucun organisme formateur du référentiel n'est situé dans le bassin d'emploi ${bassin.libelle} (${code}).`);
+    }
+  }
+
+  const codesFormation: ["cfd" | "rncp", string[]][] = [
+    ["cfd", filters.cfd ?? []],
+    ["rncp", filters.rncp ?? []],
+  ];
+  for (const [colonne, codes] of codesFormation) {
+    if (codes.length === 0) continue;
+    const connus = new Set(
+      (await database.rows<{ code: string }>(sql`select distinct ${sql.raw(colonne)} as code from formations where ${sql.raw(colonne)} = any(${arrayParam(codes)}::text[])`)).map(
+        (r) => r.code,
+      ),
+    );
+    for (const code of codes.filter((c) => !connus.has(c))) {
+      out.push(`${colonne} : aucune formation du catalogue n'a le code ${colonne === "cfd" ? "formation diplôme" : "RNCP"} « ${code} » ; vérifiez le code, ou cherchez la formation par son intitulé.`);
+    }
+  }
+  if (filters.cfd?.length && filters.rncp?.length && out.every((m) => !m.startsWith("cfd") && !m.startsWith("rncp"))) {
+    const [ensemble] = await database.rows<{ n: number }>(
+      sql`select count(*)::int as n from formations where cfd = any(${arrayParam(filters.cfd)}::text[]) and rncp = any(${arrayParam(filters.rncp)}::text[])`,
+    );
+    if (ensemble.n === 0) out.push(`rncp : aucune formation du catalogue n'a à la fois le code formation diplôme (cfd) et le code RNCP demandés ; retirez l'un des deux filtres.`);
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------- sources
 
 type Besoin = "territoire" | "organisme" | "demographie" | "niveau" | "formation";

@@ -23,7 +23,7 @@ import {
 import { filtresPourJournal, parseFiltresApprenants, type FiltresApprenants } from "../cfa/apprenants";
 import { compterApprenants, listerApprenants, type PageApprenants, type Perimetre } from "../cfa/apprenants.server";
 import type { CibleExport } from "../cfa/export.server";
-import { DEPARTEMENT_PATTERN } from "../indicateurs/filters";
+import { DEPARTEMENT_PATTERN, parametresInconnus } from "../indicateurs/filters";
 import { resoudreFiltres, territoires } from "../indicateurs/indicateurs.server";
 import { todayIso } from "../statut/annee-scolaire";
 import { LISTES, SLUGS_LISTE, isSlugListe, type DefinitionListe, type SlugListe } from "./listes";
@@ -63,6 +63,20 @@ export interface ListeResolue {
   listes: SlugListe[];
 }
 
+/** The parameters of a list's address (page and export): its filters, its sort and its paging. */
+const PARAMETRES_LISTE = ["q", "date", "departement", "signal", "formation", "annee", "annee_formation", "tri", "ordre", "page", "limit"];
+
+/**
+ * Why a parameter of the dashboards or of the CFA space is not a list's: said rather than ignored, since the list
+ * would otherwise be presented as narrowed when it is not.
+ */
+const PARAMETRES_D_AILLEURS: Record<string, string> = {
+  region: "les listes couvrent le territoire de votre organisation ; pour en voir une partie, choisissez un département (paramètre departement)",
+  academie: "les listes couvrent le territoire de votre organisation ; pour en voir une partie, choisissez un département (paramètre departement)",
+  statut: "chaque liste est celle d'une situation (sans contrat, rupturants, abandons) : choisissez la liste plutôt qu'un statut",
+  formateur: "les listes des territoires ne se filtrent pas par organisme formateur (c'est un filtre de l'espace CFA) : choisissez un département",
+};
+
 /** Reads the request of a list (page or export): who, which list, which filters; refuses what the policy refuses. */
 export async function resoudreListe(request: Request, database: Database, slug: string | undefined): Promise<ListeResolue> {
   const viewer = await requireLecteurDeListes(request, database);
@@ -72,10 +86,9 @@ export async function resoudreListe(request: Request, database: Database, slug: 
     throw forbidden(`Votre organisation n'a pas accès à la liste « ${definition.titre} ».`);
   }
   const params = new URL(request.url).searchParams;
-  const { filtres, erreurs } = parseFiltresApprenants(params, todayIso());
-  // the list's own filters only: its états replace the statut, and only its signals narrow it
-  delete filtres.statut;
-  delete filtres.formateur;
+  // the list's own filters only, the others reported: its états replace the statut, and only its signals narrow it
+  const { filtres, erreurs } = parseFiltresApprenants(new URLSearchParams([...params].filter(([k]) => PARAMETRES_LISTE.includes(k))), todayIso());
+  erreurs.push(...parametresInconnus(params, new Set(PARAMETRES_LISTE), PARAMETRES_LISTE, PARAMETRES_D_AILLEURS).map((e) => `${e}.`));
   if (filtres.signal && !(definition.signaux as readonly string[]).includes(filtres.signal)) {
     erreurs.push("Ce signal ne s'applique pas à cette liste : choisissez-en un dans la liste proposée.");
     delete filtres.signal;

@@ -46,13 +46,14 @@ import {
   datesDeComparaison,
   datesSerie,
   filtersToSearchParams,
+  filtresExclusParLaPage,
   parseFiltersLenient,
   parseMoisBorne,
   type IndicateursFilters,
   type IncoherenceTerritoriale,
   type TerritoireDePage,
 } from "../indicateurs/filters";
-import { departementsDuPerimetre, indicateurs, serieEtEvolution, territoires, type EvolutionResult, type LigneRepartition, type PointSerie } from "../indicateurs/indicateurs.server";
+import { departementsDuPerimetre, indicateurs, raisonsSansEffectif, serieEtEvolution, territoires, type EvolutionResult, type LigneRepartition, type PointSerie } from "../indicateurs/indicateurs.server";
 import { formationConditions } from "../referentiel/catalogue.server";
 import { isValidCfd, isValidRncp, isValidSiret, isValidUai, normalizeRncp, normalizeSiret, normalizeUai, SIRET_PATTERN } from "../referentiel/codes";
 import { NATURE_LABELS, libelleDepartement, nomAcademie } from "../referentiel/labels";
@@ -1004,6 +1005,7 @@ async function calculer(database: Database, c: Calcul): Promise<Resultat> {
     masque: seuil > 0,
     seuil,
     vide: actuel.total === 0,
+    pourquoiVide: [],
     chiffres: COLONNES_COMPTES.map((cle) => ({
       cle,
       valeur: m(actuel[cle]),
@@ -1114,6 +1116,12 @@ export async function chargerTableau(request: Request, database: Database, vue: 
 
   const filters = combinerFiltres(ctx.filtresVue, ctx.filtresScope, p.filters);
   page.resultat = await calculer(database, { ctx, viewer, date: p.date, today, now: options.now, filters, tri: p.tri, complet: options.complet });
+  if (page.resultat.vide) {
+    page.resultat.pourquoiVide =
+      filters === null
+        ? filtresExclusParLaPage(combinerFiltres(ctx.filtresVue, ctx.filtresScope) ?? {}, p.filters)
+        : await raisonsSansEffectif(database, filters, ctx.scope);
+  }
   return page;
 }
 

@@ -123,6 +123,8 @@ export interface Resultat {
   seuil: number;
   /** No effectif counted at the date. */
   vide: boolean;
+  /** When `vide`: the filters that exclude every effectif, and why (French, naming the parameter); [] otherwise. */
+  pourquoiVide: string[];
   chiffres: ChiffreCle[];
   serie: PointSerie[];
   /** Maps of apprenants and of the rupture rate: départements, and régions on national pages. */

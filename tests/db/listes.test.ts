@@ -134,12 +134,23 @@ describe("named lists of a territory", () => {
     expect(paris.html).toContain("Ce signal ne s&#x27;applique pas à cette liste");
     expect(paris.total).toBe((await liste("dreets", "/listes/sans-contrat")).total);
     expect((await browsers.dreets.get("/listes/inconnue")).status).toBe(404);
+    // a parameter the lists do not read is said, not ignored: the list would be taken as narrowed
+    const region = await liste("dreets", "/listes/sans-contrat?region=11&statut=abandon&regoin=84");
+    expect(region.status).toBe(200);
+    expect(region.html).toContain("region : les listes couvrent le territoire de votre organisation ; pour en voir une partie, choisissez un département");
+    expect(region.html).toContain("statut : chaque liste est celle d&#x27;une situation");
+    expect(region.html).toContain("regoin : paramètre inconnu (paramètres acceptés : q, date, departement, signal");
+    expect(region.html).not.toContain("Statut inconnu");
+    expect(region.total).toBe(paris.total);
     // an export is not made with other filters than those asked: refused, said why, and not logged
     const avant = (await journal("ddets@demo.test")).length;
     const isere = await browsers.ddets.get("/listes/rupturants.csv?departement=38");
     expect(isere.status).toBe(400);
     expect(await isere.text()).toMatch(/^Export impossible : Le département « 38 » n'est pas dans votre territoire/);
     expect((await browsers.ddets.get("/listes/rupturants.xlsx?date=31/02/2026")).status).toBe(400);
+    const academie = await browsers.ddets.get("/listes/rupturants.csv?academie=10");
+    expect(academie.status).toBe(400);
+    expect(await academie.text()).toMatch(/^Export impossible : academie : les listes couvrent le territoire de votre organisation/);
     expect((await journal("ddets@demo.test")).length).toBe(avant);
     // the national team without named lists, and a CFA (its lists are in its space)
     expect((await browsers["operateur-national"].get("/listes/sans-contrat")).status).toBe(403);

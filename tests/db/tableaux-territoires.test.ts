@@ -82,6 +82,59 @@ describe("territoires incompatibles", () => {
   });
 });
 
+describe("filtres sans effectif", () => {
+  it("an empty dashboard says which filter excludes every learner, and why", async () => {
+    // an organisme formateur of the Rhône with learners, its formation
+    const [o] = await t.database.rows<{ id: number; siret: string; nom: string; formation_id: number; cfd: string }>(sql`
+      select o.id, o.siret, coalesce(o.enseigne, o.raison_sociale) as nom, f.id as formation_id, f.cfd
+      from effectifs e join organismes o on o.id = e.organisme_formateur_id join formations f on f.id = e.formation_id
+      where o.departement_code = '69' and f.cfd is not null
+      order by o.id limit 1`);
+    // an organisme of another département, neither o nor one of its formateurs
+    const [ailleurs] = await t.database.rows<{ siret: string; nom: string }>(sql`
+      select siret, coalesce(enseigne, raison_sociale) as nom from organismes x
+      where x.id <> ${o.id} and x.departement_code <> '69'
+        and not exists (select 1 from organisme_relations r where r.responsable_id = ${o.id} and r.formateur_id = x.id)
+        and not exists (select 1 from effectifs e where e.organisme_responsable_id = ${o.id} and e.organisme_formateur_id = x.id)
+      order by x.id limit 1`);
+    const raisons = async (path: string, vue: Vue = { kind: "national" }) => {
+      const p = await page(path, vue);
+      expect(p.resultat!.vide, path).toBe(true);
+      return p.resultat!.pourquoiVide;
+    };
+
+    expect(await raisons(`/regions/11?organisme=${o.siret}`, { kind: "region", code: "11" })).toEqual([
+      `organisme : ${o.nom} (SIRET ${o.siret}) n'a aucun organisme formateur dans le territoire choisi ; ses apprenants sont comptés dans le département ` +
+        "de leur organisme formateur : Rhône (69). Retirez le filtre de territoire ou celui de l'organisme.",
+    ]);
+    expect(await raisons("/?organisme=13002526500013")).toEqual([
+      "organisme : aucun organisme du référentiel n'a le SIRET « 13002526500013 » ; vérifiez le code, ou cherchez l'organisme par son nom.",
+    ]);
+    expect(await raisons(`/organismes/${o.id}/tableau-de-bord?organisme=${ailleurs.siret}`, { kind: "organisme", id: o.id })).toEqual([
+      `organisme : ${ailleurs.nom} (SIRET ${ailleurs.siret}) n'est ni l'organisme de cette page ni l'un de ses organismes formateurs ; retirez ce filtre.`,
+    ]);
+    expect(await raisons("/?cfd=99999999")).toEqual([
+      "cfd : aucune formation du catalogue n'a le code formation diplôme « 99999999 » ; vérifiez le code, ou cherchez la formation par son intitulé.",
+    ]);
+    expect(await raisons(`/formations/${o.formation_id}/tableau-de-bord?cfd=99999998`, { kind: "formation", id: o.formation_id })).toEqual([
+      `cfd : « 99999998 » exclut ce que montre cette page (cfd ${o.cfd}) ; retirez ce filtre.`,
+    ]);
+    // a bassin d'emploi of Paris, asked in Auvergne-Rhône-Alpes; an unknown one
+    await t.database.rows(sql`insert into bassins_emploi (code, libelle) values ('1199', 'Paris test')`);
+    await t.database.rows(sql`update communes set bassin_emploi_code = '1199' where departement_code = '75'`);
+    expect(await raisons("/regions/84?bassin=1199", { kind: "region", code: "84" })).toEqual([
+      "bassin : le bassin d'emploi Paris test (1199) n'est pas dans le territoire choisi ; il s'étend sur Paris (75).",
+    ]);
+    expect(await raisons("/?bassin=1198")).toEqual(["bassin : aucun bassin d'emploi n'a le code « 1198 » ; vérifiez le code (zone d'emploi de l'Insee, 4 caractères)."]);
+    // filters that hold together, at a date before any learner: nothing to explain
+    const avant = await page(`/?organisme=${o.siret}&mois=2000-01`, { kind: "national" });
+    expect(avant.resultat!.vide).toBe(true);
+    expect(avant.resultat!.pourquoiVide).toEqual([]);
+    // a page with learners has no reason either
+    expect((await page(`/?organisme=${o.siret}`, { kind: "national" })).resultat!.pourquoiVide).toEqual([]);
+  });
+});
+
 describe("codes publics", () => {
   it("/tableau.json gives organismes by SIRET and UAI, formations by CFD and RNCP; the only id is the vue= of their dashboard", async () => {
     const organismes = (await (await tableauJson(requete("/tableau.json?vue=national&table=organismes", "admin"), t.database)).json()) as {

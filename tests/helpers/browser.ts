@@ -111,7 +111,8 @@ export async function seriousAxeViolations(page: Page, options: { moderate?: boo
 export function collectPageErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on("console", (m) => {
-    if (m.type() === "error") errors.push(m.text());
+    // "Failed to load resource" does not say which one: its address is the message's location
+    if (m.type() === "error") errors.push(m.location().url && /^Failed to load resource/.test(m.text()) ? `${m.text()} (${m.location().url})` : m.text());
   });
   page.on("pageerror", (e) => errors.push(String(e)));
   return errors;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  filtresExclusParLaPage,
   dateDuMois,
   datesDeComparaison,
   datesSerie,
@@ -255,5 +256,20 @@ describe("arguments de la commande indicateurs", () => {
     expect(message(["--region", "--niveau", "5"])).toMatch(/^--region : valeur manquante/);
     expect(message(["--date", "2025-01-01", "--mois", "2025-01"])).toMatch(/ne peuvent pas être utilisés ensemble/);
     expect(message(["84"])).toMatch(/^Argument inconnu : 84/);
+  });
+});
+
+describe("filtresExclusParLaPage", () => {
+  it("names each filter none of whose values the page allows, and only those", () => {
+    expect(filtresExclusParLaPage({ cfd: ["40320795"] }, { cfd: ["32022310", "50022137"], niveau: [4] })).toEqual([
+      "cfd : « 32022310, 50022137 » exclut ce que montre cette page (cfd 40320795) ; retirez ce filtre.",
+    ]);
+    // one value allowed among several: the filter holds
+    expect(filtresExclusParLaPage({ cfd: ["40320795"] }, { cfd: ["32022310", "40320795"] })).toEqual([]);
+    expect(filtresExclusParLaPage({ rqth: true, region: ["84"] }, { rqth: false, region: ["11"] })).toEqual([
+      "rqth : « non » exclut ce que montre cette page (rqth oui) ; retirez ce filtre.",
+      "region : « 11 » exclut ce que montre cette page (region 84) ; retirez ce filtre.",
+    ]);
+    expect(filtresExclusParLaPage({}, { region: ["11"] })).toEqual([]);
   });
 });

@@ -153,6 +153,13 @@ export function TableauDeBord({ page }: { page: TableauPage }) {
           {r.vide ? (
             <div className="fr-alert fr-alert--info fr-mb-4w" data-testid="vide">
               <h2 className="fr-alert__title">Aucun effectif pour ce mois et ces filtres</h2>
+              {r.pourquoiVide.length ? (
+                <ul data-testid="pourquoi-vide">
+                  {r.pourquoiVide.map((raison) => (
+                    <li key={raison}>{raison}</li>
+                  ))}
+                </ul>
+              ) : null}
               <p>
                 Aucun apprenant n'est compté au {formatDate(page.date)}. Essayez un autre mois, retirez un filtre ou{" "}
                 <Link to={page.info.chemin}>réinitialisez les filtres</Link>. Les données apparaissent dès la première transmission d'un CFA.
