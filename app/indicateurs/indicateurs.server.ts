@@ -317,8 +317,8 @@ function enumerer(items: string[], max = 5): string {
  * no effectif: an organisme, a bassin d'emploi or a formation code the référentiel does not know; an organisme that has
  * no organisme formateur in the territory asked (an effectif is counted in its formateur's département, domain.md),
  * or none in the organisme of the page; a bassin d'emploi outside the territory asked. The dashboards' empty state
- * says it rather than showing zeros without a word. French, one sentence per filter value, naming its parameter; []
- * when none of these applies (nobody at the date).
+ * says it rather than showing zeros without a word. French, one sentence per filter value, naming its parameter, for
+ * a filter all of whose values are excluded (they are alternatives); [] when none of these applies (nobody at the date).
  */
 export async function raisonsSansEffectif(database: Database, filters: IndicateursFilters, scope: Scope = { kind: "national" }): Promise<string[]> {
   const out: string[] = [];
@@ -329,35 +329,44 @@ export async function raisonsSansEffectif(database: Database, filters: Indicateu
   const departementsDe = async (where: SQL) =>
     (await database.rows<{ code: string }>(sql`select distinct departement_code as code from organismes where ${where} and departement_code is not null`)).map((r) => r.code);
 
+  // a filter's values are alternatives: one outside the territory empties the page only when all of them are
+  const seulementSiToutes = (valeurs: string[] | undefined, exclues: string[]) => {
+    if (exclues.length > 0 && exclues.length === valeurs?.length) out.push(...exclues);
+  };
+
   const duPerimetre = scope.kind === "organisme" ? (await conditionOrganisme(database, scope.organismeIds, scope.responsables)).tousFormateurs : null;
+  const organismesExclus: string[] = [];
   for (const code of filters.organisme ?? []) {
     const nature = SIRET_PATTERN.test(code) ? "SIRET" : "UAI";
     const trouves = await database.rows<{ id: number; nom: string }>(
       sql`select id, coalesce(enseigne, raison_sociale) as nom from organismes where ${nature === "SIRET" ? sql`siret` : sql`uai`} = ${code} order by id`,
     );
     if (trouves.length === 0) {
-      out.push(`organisme : aucun organisme du référentiel n'a le ${nature} « ${code} » ; vérifiez le code, ou cherchez l'organisme par son nom.`);
+      organismesExclus.push(`organisme : aucun organisme du référentiel n'a le ${nature} « ${code} » ; vérifiez le code, ou cherchez l'organisme par son nom.`);
       continue;
     }
     const designation = `${trouves[0].nom} (${nature} ${code})`;
     const { tousFormateurs } = await conditionOrganisme(database, trouves.map((o) => Number(o.id)));
     if (duPerimetre && !tousFormateurs.some((id) => duPerimetre.includes(id))) {
-      out.push(`organisme : ${designation} n'est ni l'organisme de cette page ni l'un de ses organismes formateurs ; retirez ce filtre.`);
+      organismesExclus.push(`organisme : ${designation} n'est ni l'organisme de cette page ni l'un de ses organismes formateurs ; retirez ce filtre.`);
       continue;
     }
     const deps = await departementsDe(sql`id = any(${arrayParam(tousFormateurs)}::int[])`);
     if (!dansLeTerritoire(deps)) {
-      out.push(
+      organismesExclus.push(
         `organisme : ${designation} n'a aucun organisme formateur dans le territoire choisi ; ses apprenants sont comptés dans le département de leur organisme formateur` +
           `${deps.length ? ` : ${nomsDepartements(deps)}` : ", qui n'est pas renseigné"}. Retirez le filtre de territoire ou celui de l'organisme.`,
       );
     }
   }
 
+  seulementSiToutes(filters.organisme, organismesExclus);
+
+  const bassinsExclus: string[] = [];
   for (const code of filters.bassinEmploi ?? []) {
     const [bassin] = await database.rows<{ libelle: string }>(sql`select libelle from bassins_emploi where code = ${code}`);
     if (!bassin) {
-      out.push(`bassin : aucun bassin d'emploi n'a le code « ${code} » ; vérifiez le code (zone d'emploi de l'Insee, 4 caractères).`);
+      bassinsExclus.push(`bassin : aucun bassin d'emploi n'a le code « ${code} » ; vérifiez le code (zone d'emploi de l'Insee, 4 caractères).`);
       continue;
     }
     const communes = await database.rows<{ code: string }>(
@@ -365,11 +374,12 @@ export async function raisonsSansEffectif(database: Database, filters: Indicateu
     );
     const deps = communes.map((r) => r.code);
     if (deps.length > 0 && !dansLeTerritoire(deps)) {
-      out.push(`bassin : le bassin d'emploi ${bassin.libelle} (${code}) n'est pas dans le territoire choisi ; il s'étend sur ${nomsDepartements(deps)}.`);
+      bassinsExclus.push(`bassin : le bassin d'emploi ${bassin.libelle} (${code}) n'est pas dans le territoire choisi ; il s'étend sur ${nomsDepartements(deps)}.`);
     } else if ((await departementsDe(sql`bassin_emploi_code = ${code}`)).length === 0) {
-      out.push(`bassin : aucun organisme formateur du référentiel n'est situé dans le bassin d'emploi ${bassin.libelle} (${code}).`);
+      bassinsExclus.push(`bassin : aucun organisme formateur du référentiel n'est situé dans le bassin d'emploi ${bassin.libelle} (${code}).`);
     }
   }
+  seulementSiToutes(filters.bassinEmploi, bassinsExclus);
 
   const codesFormation: ["cfd" | "rncp", string[]][] = [
     ["cfd", filters.cfd ?? []],
@@ -382,9 +392,12 @@ export async function raisonsSansEffectif(database: Database, filters: Indicateu
         (r) => r.code,
       ),
     );
-    for (const code of codes.filter((c) => !connus.has(c))) {
-      out.push(`${colonne} : aucune formation du catalogue n'a le code ${colonne === "cfd" ? "formation diplôme" : "RNCP"} « ${code} » ; vérifiez le code, ou cherchez la formation par son intitulé.`);
-    }
+    seulementSiToutes(
+      codes,
+      codes
+        .filter((c) => !connus.has(c))
+        .map((code) => `${colonne} : aucune formation du catalogue n'a le code ${colonne === "cfd" ? "formation diplôme" : "RNCP"} « ${code} » ; vérifiez le code, ou cherchez la formation par son intitulé.`),
+    );
   }
   if (filters.cfd?.length && filters.rncp?.length && out.every((m) => !m.startsWith("cfd") && !m.startsWith("rncp"))) {
     const [ensemble] = await database.rows<{ n: number }>(

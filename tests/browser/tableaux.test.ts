@@ -253,4 +253,19 @@ describe.skipIf(!available)("dashboards in Chromium", () => {
     await screenshot(page, "tableau-refus-hors-perimetre");
     await context.close();
   });
+
+  it("says which filter empties a dashboard: an organisme with no site in the région asked", async () => {
+    const [o] = await t.database.rows<{ siret: string }>(sql`select siret from organismes where id = ${organismeId}`);
+    const context = await contexte("admin");
+    const page = await context.newPage();
+    const vide = await page.goto(`${app.baseUrl}/regions/11?organisme=${o.siret}`);
+    expect(vide?.status()).toBe(200);
+    await hydrate(page);
+    const raisons = page.locator('[data-testid="vide"] [data-testid="pourquoi-vide"] li');
+    await expect(raisons.count()).resolves.toBe(1);
+    await expect(raisons.first().textContent()).resolves.toMatch(new RegExp(`^organisme : .+ \\(SIRET ${o.siret}\\) n'a aucun organisme formateur dans le territoire choisi`));
+    await expect(raisons.first().isVisible()).resolves.toBe(true);
+    await screenshot(page, "tableau-vide-explique");
+    await context.close();
+  });
 });

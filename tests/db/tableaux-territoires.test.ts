@@ -130,6 +130,11 @@ describe("filtres sans effectif", () => {
     const avant = await page(`/?organisme=${o.siret}&mois=2000-01`, { kind: "national" });
     expect(avant.resultat!.vide).toBe(true);
     expect(avant.resultat!.pourquoiVide).toEqual([]);
+    // a filter's values are alternatives: one that holds is enough
+    const uneSurDeux = await page(`/regions/84?organisme=${o.siret}&organisme=13002526500013&mois=2000-01`, { kind: "region", code: "84" });
+    expect(uneSurDeux.resultat!.vide).toBe(true);
+    expect(uneSurDeux.resultat!.pourquoiVide).toEqual([]);
+    expect(await raisons(`/regions/11?organisme=${o.siret}&organisme=13002526500013`, { kind: "region", code: "11" })).toHaveLength(2);
     // a page with learners has no reason either
     expect((await page(`/?organisme=${o.siret}`, { kind: "national" })).resultat!.pourquoiVide).toEqual([]);
   });
