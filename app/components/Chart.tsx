@@ -1,7 +1,8 @@
 /**
  * The product's chart: rendered on the server as SVG (readable without JavaScript), then hydrated by ECharts in the
  * browser; an accessible title and description, a "Voir les données" table alternative and a CSV download of
- * exactly that table (UTF-8 with BOM, `;`, decimal comma). Cells may hold masked counts ("< 5") and links; numbers are formatted
+ * exactly that table (UTF-8 with BOM, `;`, decimal comma), and its XLSX (made in the browser, codes kept as text,
+ * days as dates). Cells may hold masked counts ("< 5") and links; numbers are formatted
  * in French in the table.
  * - The server SVG is cached by option and size (svg-cache.ts: the dashboards draw the same charts for every
  *   visitor of a page), or given by the caller (`serverSvg`: maps draw their shapes once and recolour them per
@@ -13,6 +14,7 @@ import { Link } from "@remix-run/react";
 import { echarts, withDefaults, type EChartsOption } from "./echarts";
 import { cachedSvg } from "./svg-cache";
 import { csvField } from "~/shared/csv-field";
+import type { XlsxCell } from "~/shared/xlsx-writer";
 
 /** A table cell: a value, a masked count, or a link (its text goes to the CSV). */
 export type ChartCell = string | number | null | { text: string; href: string };
@@ -56,6 +58,9 @@ export function Chart({ title, description, option, height = 360, data, onClick,
   const onClickRef = useRef(onClick);
   onClickRef.current = onClick;
   const [showTable, setShowTable] = useState(false);
+  // the XLSX is made in the browser: its button shows once React runs (without JavaScript, the CSV link remains)
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
   const svg = typeof document === "undefined" ? (serverSvg ? serverSvg(SSR_WIDTH, height) : cachedSvg(option, SSR_WIDTH, height)) : "";
   const optionKey = JSON.stringify(option);
 
@@ -104,9 +109,12 @@ export function Chart({ title, description, option, height = 360, data, onClick,
         >
           {showTable ? "Masquer les données" : "Voir les données"}
         </button>
-        <a className="fr-btn fr-btn--tertiary fr-btn--sm" href={csvHref(data)} download={`${data.fileName}.csv`} data-action="csv">
+        <a className="fr-btn fr-btn--tertiary fr-btn--sm fr-mr-1w" href={csvHref(data)} download={`${data.fileName}.csv`} data-action="csv">
           Télécharger (CSV)
         </a>
+        <button type="button" className="fr-btn fr-btn--tertiary fr-btn--sm" hidden={!hydrated} onClick={() => void telechargerXlsx(title, data)} data-action="xlsx">
+          Télécharger (XLSX)
+        </button>
         <noscript>
           <DataTable title={title} data={data} />
         </noscript>
@@ -174,6 +182,32 @@ export function nombreCsv(n: number): string {
 export function chartCsv(data: ChartData): string {
   const escape = (v: ChartCell) => (v == null ? "" : typeof v === "number" ? nombreCsv(v) : csvField(typeof v === "object" ? v.text : String(v)));
   return "\uFEFF" + [data.columns, ...data.rows].map((r) => r.map(escape).join(";")).join("\r\n") + "\r\n";
+}
+
+/**
+ * The table's rows for a workbook: the header, then the cells (link texts, raw numbers, "< 5" as is), a day
+ * "JJ/MM/AAAA" as a real date (decision 019). Codes stay text ("01").
+ */
+export function chartRows(data: ChartData): XlsxCell[][] {
+  const cell = (v: ChartCell): XlsxCell => {
+    if (v !== null && typeof v === "object") return v.text;
+    const jour = typeof v === "string" ? /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(v) : null;
+    return jour ? { date: `${jour[3]}-${jour[2]}-${jour[1]}` } : v;
+  };
+  return [data.columns, ...data.rows.map((r) => r.map(cell))];
+}
+
+/** Downloads the table as an XLSX made here (the writer is loaded on the first click only). */
+async function telechargerXlsx(title: string, data: ChartData): Promise<void> {
+  const { XLSX_CONTENT_TYPE, xlsxBytes } = await import("~/shared/xlsx-writer");
+  const url = URL.createObjectURL(new Blob([xlsxBytes([{ name: title, rows: chartRows(data) }])], { type: XLSX_CONTENT_TYPE }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = `${data.fileName}.xlsx`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 function csvHref(data: ChartData): string {

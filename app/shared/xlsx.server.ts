@@ -13,14 +13,26 @@
  * refused, and callers reading untrusted files can cap the inflated size of each part, the number of filled rows
  * and the number of cells (`ReadXlsxOptions`; XlsxLimitError).
  *
- * Writing: one or more sheets of strings/numbers/booleans/null and dates, shared strings, a bold header row, deflated.
- * A date (DateValue of app/shared/csv.ts) is a real Excel date: its serial number with a cell format showing
- * dd/mm/yyyy, in a column wide enough to show it (decision 019); `readXlsx` reads it back as "dd/MM/yyyy". A string
- * is always a text cell, so codes ("01000", "0123456789", "01") keep their leading zeros.
+ * Writing: app/shared/xlsx-writer.ts (also used in the browser), its parts deflated here. A date is written as a real
+ * Excel date, which `readXlsx` reads back as "dd/MM/yyyy".
  */
 import { deflateRawSync, inflateRawSync } from "node:zlib";
-import { dateJjMmAaaa, isDateValue, type DateValue } from "./csv";
-import { excelSerialToIso, isDateFormat, isoToExcelSerial } from "./excel-dates";
+import { excelSerialToIso, isDateFormat } from "./excel-dates";
+import { xlsxBytes, zipBytes, type XlsxCell } from "./xlsx-writer";
+
+export {
+  XLSX_CONTENT_TYPE,
+  XLSX_DATE_FORMAT,
+  XLSX_STYLES,
+  XLSX_STYLE_BOLD,
+  XLSX_STYLE_DATE,
+  dateColumnsOf,
+  encodeXml,
+  xlsxCell,
+  xlsxDateCell,
+  xlsxDateColumns,
+  type XlsxCell,
+} from "./xlsx-writer";
 
 /** A workbook the reader cannot open. Message in French. */
 export class XlsxError extends Error {
@@ -145,72 +157,9 @@ export function readZip(input: Uint8Array, options: { maxPartBytes?: number } = 
   return entries;
 }
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-export function crc32(data: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
 /** A ZIP archive of the given files (deflated). */
 export function writeZip(files: { name: string; data: Uint8Array | string }[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  // 1980-01-01 00:00 in DOS format
-  const dosTime = 0;
-  const dosDate = (0 << 9) | (1 << 5) | 1;
-  for (const f of files) {
-    const raw = typeof f.data === "string" ? Buffer.from(f.data, "utf8") : Buffer.from(f.data);
-    const compressed = deflateRawSync(raw);
-    const name = Buffer.from(f.name, "utf8");
-    const crc = crc32(raw);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x800, 6);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt16LE(dosTime, 10);
-    local.writeUInt16LE(dosDate, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(compressed.length, 18);
-    local.writeUInt32LE(raw.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x800, 8);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt16LE(dosTime, 12);
-    central.writeUInt16LE(dosDate, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(compressed.length, 20);
-    central.writeUInt32LE(raw.length, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, name, compressed);
-    centrals.push(central, name);
-    offset += local.length + name.length + compressed.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(files.length, 8);
-  end.writeUInt16LE(files.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
+  return Buffer.from(zipBytes(files, deflateRawSync));
 }
 
 // ----------------------------------------------------------------------------------------------------- XML
@@ -229,15 +178,6 @@ export function decodeXml(s: string): string {
       e[0] === "#" ? charOf(e[1] === "x" ? Number.parseInt(e.slice(2), 16) : Number.parseInt(e.slice(1), 10)) : ENTITIES[e],
     )
     .replace(/_x([0-9A-Fa-f]{4})_/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
-}
-
-export function encodeXml(s: string): string {
-  return s
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
 }
 
 function attr(tag: string, name: string): string | undefined {
@@ -426,162 +366,7 @@ function parseSheet(xml: string, shared: string[], budget: SheetBudget): string[
 
 // ----------------------------------------------------------------------------------------------------- write
 
-export type XlsxCell = string | number | boolean | null | undefined | DateValue;
-
-/** Cell formats (the `s` of a cell, an index in `cellXfs`) of the app's workbooks. */
-export const XLSX_STYLE_BOLD = 1;
-export const XLSX_STYLE_DATE = 2;
-/** The number format of dates: a custom format (ids from 164), the same in every language of Excel. */
-export const XLSX_DATE_FORMAT = "dd/mm/yyyy";
-
-/** styles.xml of the app's workbooks: plain, bold (headers), date (dd/mm/yyyy). */
-export const XLSX_STYLES =
-  `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">` +
-  `<numFmts count="1"><numFmt numFmtId="164" formatCode="${XLSX_DATE_FORMAT}"/></numFmts>` +
-  `<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts>` +
-  `<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>` +
-  `<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>` +
-  `<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>` +
-  `<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>` +
-  `<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>` +
-  `<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>` +
-  `<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>` +
-  `</styleSheet>`;
-
-/**
- * A date cell: its serial number with the date format; a day Excel cannot show (before 01/03/1900) is written as the
- * text "dd/MM/yyyy" by `text`, the writer's own way of writing a string.
- */
-export function xlsxDateCell(value: DateValue, ref: string, text: (s: string) => string): string {
-  const serial = isoToExcelSerial(value.date);
-  return serial === null ? text(dateJjMmAaaa(value)) : `<c r="${ref}" s="${XLSX_STYLE_DATE}"><v>${serial}</v></c>`;
-}
-
-/**
- * A cell of the app's workbooks at `ref` ("" for an empty value): a number, a boolean, a date (`xlsxDateCell`), else a
- * text written by `text`, the writer's own way of writing a string (shared or inline). `style` is the cell's
- * ` s="…"` attribute, or "".
- */
-export function xlsxCell(value: XlsxCell, ref: string, style: string, text: (s: string) => string): string {
-  if (value === null || value === undefined || value === "") return "";
-  if (typeof value === "number" && Number.isFinite(value)) return `<c r="${ref}"${style}><v>${value}</v></c>`;
-  if (typeof value === "boolean") return `<c r="${ref}"${style} t="b"><v>${value ? 1 : 0}</v></c>`;
-  if (isDateValue(value)) return xlsxDateCell(value, ref, text);
-  return text(String(value));
-}
-
-/** Width (in characters) of a date column: a number wider than its column shows "########". */
-const DATE_COLUMN_WIDTH = 12;
-
-/** The `<cols>` of a sheet whose columns (0-based) hold dates ("" for none): wide enough to show dd/mm/yyyy. */
-export function xlsxDateColumns(columns: Iterable<number>): string {
-  const sorted = [...new Set(columns)].sort((a, b) => a - b);
-  if (sorted.length === 0) return "";
-  return `<cols>${sorted.map((c) => `<col min="${c + 1}" max="${c + 1}" width="${DATE_COLUMN_WIDTH}" customWidth="1"/>`).join("")}</cols>`;
-}
-
-/** The 0-based indexes of a row's date cells. */
-export function dateColumnsOf(row: readonly XlsxCell[]): number[] {
-  const out: number[] = [];
-  row.forEach((v, i) => {
-    if (isDateValue(v)) out.push(i);
-  });
-  return out;
-}
-
-function cellRef(col: number, row: number): string {
-  let s = "";
-  let n = col + 1;
-  while (n > 0) {
-    const r = (n - 1) % 26;
-    s = String.fromCharCode(65 + r) + s;
-    n = Math.floor((n - 1) / 26);
-  }
-  return `${s}${row + 1}`;
-}
-
-/**
- * An XLSX workbook of the given sheets. The first row of each sheet is written bold when `header` is true
- * (default). Strings go to the shared strings table, as Excel writes them; dates are real dates (`xlsxDateCell`).
- */
+/** An XLSX workbook of the given sheets, its parts deflated (`xlsxBytes`). */
 export function writeXlsx(sheets: { name: string; rows: XlsxCell[][] }[], options: { header?: boolean } = {}): Buffer {
-  const boldHeader = options.header !== false;
-  const sharedIndex = new Map<string, number>();
-  const sharedList: string[] = [];
-  let sharedCount = 0;
-  const sheetXml = sheets.map((sheet) => {
-    const dateColumns = new Set<number>();
-    const rowsXml = sheet.rows.map((row, r) => {
-      const cells = row
-        .map((value, c) => {
-          const ref = cellRef(c, r);
-          const style = boldHeader && r === 0 ? ` s="${XLSX_STYLE_BOLD}"` : "";
-          const text = (s: string) => {
-            let idx = sharedIndex.get(s);
-            if (idx === undefined) {
-              idx = sharedList.length;
-              sharedList.push(s);
-              sharedIndex.set(s, idx);
-            }
-            sharedCount++;
-            return `<c r="${ref}"${style} t="s"><v>${idx}</v></c>`;
-          };
-          if (isDateValue(value)) dateColumns.add(c);
-          return xlsxCell(value, ref, style, text);
-        })
-        .join("");
-      return `<row r="${r + 1}">${cells}</row>`;
-    });
-    return (
-      `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n` +
-      `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">` +
-      (boldHeader && sheet.rows.length > 1 ? `<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>` : "") +
-      xlsxDateColumns(dateColumns) +
-      `<sheetData>${rowsXml.join("")}</sheetData></worksheet>`
-    );
-  });
-  const safeName = (name: string, i: number) => encodeXml((name.replace(/[[\]:*?/\\]/g, " ").slice(0, 31) || `Feuille${i + 1}`));
-  const files = [
-    {
-      name: "[Content_Types].xml",
-      data:
-        `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
-        `<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>` +
-        `<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>` +
-        sheets.map((_, i) => `<Override PartName="/xl/worksheets/sheet${i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`).join("") +
-        `<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>` +
-        `<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>`,
-    },
-    {
-      name: "_rels/.rels",
-      data: `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
-    },
-    {
-      name: "xl/workbook.xml",
-      data:
-        `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>` +
-        sheets.map((s, i) => `<sheet name="${safeName(s.name, i)}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`).join("") +
-        `</sheets></workbook>`,
-    },
-    {
-      name: "xl/_rels/workbook.xml.rels",
-      data:
-        `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
-        sheets.map((_, i) => `<Relationship Id="rId${i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`).join("") +
-        `<Relationship Id="rId${sheets.length + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>` +
-        `<Relationship Id="rId${sheets.length + 2}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>`,
-    },
-    { name: "xl/styles.xml", data: XLSX_STYLES },
-    ...sheetXml.map((data, i) => ({ name: `xl/worksheets/sheet${i + 1}.xml`, data })),
-    {
-      name: "xl/sharedStrings.xml",
-      data:
-        `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="${sharedCount}" uniqueCount="${sharedList.length}">` +
-        sharedList.map((s) => `<si><t${/^\s|\s$/.test(s) ? ' xml:space="preserve"' : ""}>${encodeXml(s)}</t></si>`).join("") +
-        `</sst>`,
-    },
-  ];
-  return writeZip(files);
+  return Buffer.from(xlsxBytes(sheets, { ...options, deflate: deflateRawSync }));
 }
-
-export const XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

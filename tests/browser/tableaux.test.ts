@@ -1,9 +1,10 @@
 /**
  * The dashboards in Chromium, on the demo dataset: every page renders without error nor serious/critical axe
  * violation (screenshot of each under test-results/); changing a filter changes the figures and the back button
- * undoes it; a click on a map drills down; every chart's CSV is exactly its "Voir les données" table; sorting and
+ * undoes it; a click on a map drills down; every chart's CSV and XLSX are exactly its "Voir les données" table; sorting and
  * paging a table; the page is readable without JavaScript. Needs `npm run -s build` and /usr/bin/chromium.
  */
+import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -13,6 +14,7 @@ import { seedDemo } from "../../app/demo/seed.server";
 import { createUser } from "../../app/auth/accounts.server";
 import { indicateurs } from "../../app/indicateurs/indicateurs.server";
 import { parseCsv } from "../../app/shared/csv";
+import { readXlsx } from "../../app/shared/xlsx.server";
 import { todayIso } from "../../app/statut/annee-scolaire";
 
 process.env.COOKIE_SECURE = "0";
@@ -207,6 +209,12 @@ describe.skipIf(!available)("dashboards in Chromium", () => {
       const normalise = (s: string) => s.replace(/[\s\u202f\u00a0]/g, "").replace(/^(-?[0-9]+),([0-9])$/, "$1.$2");
       expect(table.map((r) => r.map(normalise)), `figure ${i}`).toEqual(rows.map((r) => r.map(normalise)));
       expect(table.length).toBeGreaterThan(1);
+      // the XLSX made in the browser holds the same cells (its codes as text, its days as dates read back JJ/MM/AAAA)
+      const [telechargement] = await Promise.all([page.waitForEvent("download"), figure.locator("button[data-action=xlsx]").click()]);
+      expect(telechargement.suggestedFilename()).toMatch(/\.xlsx$/);
+      const [feuille] = readXlsx(fs.readFileSync((await telechargement.path())!));
+      const sansFin = (r: string[]) => r.slice(0, r.findLastIndex((c) => c !== "") + 1);
+      expect(feuille.rows.map((r) => sansFin(r).map(normalise)), `figure ${i} (XLSX)`).toEqual(rows.map((r) => sansFin(r).map(normalise)));
     }
     await context.close();
   });

@@ -7,7 +7,8 @@ import { avecParametres, cheminVue, rechercheTransmise, vueEnParametre } from ".
 import { lienFormation, lienOrganisme, lienTerritoire } from "../../app/tableaux/liens";
 import { moisCourt, nombre, pourcentageCellule, valeurGraphique, variation } from "../../app/tableaux/format";
 import { combinerFiltres, vueDeParametre } from "../../app/tableaux/page.server";
-import { chartCsv } from "../../app/components/Chart";
+import { chartCsv, chartRows } from "../../app/components/Chart";
+import { xlsxBytes } from "../../app/shared/xlsx-writer";
 import { cachedSvg } from "../../app/components/svg-cache";
 import { xlsxEnFlux } from "../../app/exports/xlsx-flux.server";
 import { lireExport, urlExport } from "../../app/exports/export.server";
@@ -80,6 +81,26 @@ describe("French formats", () => {
     expect(parseCsv(csv).records.map((r) => r.fields)).toEqual([
       ["84", "Auvergne-Rhône-Alpes", "1234"],
       ["11", "Île-de-France; Paris", "< 5"],
+    ]);
+  });
+
+  it("gives a chart's XLSX its table too: codes as text, days as dates, link texts, masked counts", () => {
+    const data = {
+      fileName: "x",
+      columns: ["Code", "Département", "Date", "Apprenants"],
+      rows: [
+        ["01", { text: "Ain", href: "/departements/01" }, "31/01/2025", 1234],
+        ["2A", "Corse-du-Sud", "31/02/2025", "< 5"],
+      ],
+    };
+    expect(chartRows(data)[1]).toEqual(["01", "Ain", { date: "2025-01-31" }, 1234]);
+    const [feuille] = readXlsx(xlsxBytes([{ name: "Apprenants par département : carte [1/2]", rows: chartRows(data) }]));
+    expect(feuille.name).toBe("Apprenants par département   ca");
+    expect(feuille.rows).toEqual([
+      ["Code", "Département", "Date", "Apprenants"],
+      ["01", "Ain", "31/01/2025", "1234"],
+      // not a day: written as the text it is
+      ["2A", "Corse-du-Sud", "31/02/2025", "< 5"],
     ]);
   });
 

@@ -9,6 +9,7 @@ import { xlsxEnFlux } from "../../app/exports/xlsx-flux.server";
 import { dateValue, parseCsv, toCsv, type CsvValue } from "../../app/shared/csv";
 import { excelSerialToIso, isoToExcelSerial } from "../../app/shared/excel-dates";
 import { readXlsx, writeXlsx } from "../../app/shared/xlsx.server";
+import { xlsxBytes } from "../../app/shared/xlsx-writer";
 import { convertDateCell } from "../../app/ingestion/mapping";
 import { cellulesBrutes, largeursColonnes } from "../helpers/xlsx";
 
@@ -28,6 +29,8 @@ async function* lignes(rows: CsvValue[][]): AsyncGenerator<CsvValue[]> {
 const ecrivains: [string, (rows: CsvValue[][]) => Promise<Uint8Array>][] = [
   ["writeXlsx", async (rows) => writeXlsx([{ name: "Apprenants", rows }])],
   ["xlsxEnFlux (streamed)", (rows) => lire(xlsxEnFlux([{ nom: "Apprenants", lignes: lignes(rows) }]))],
+  // the charts' downloads, made in the browser: the same workbook, its parts stored rather than deflated
+  ["xlsxBytes (stored, the browser's)", async (rows) => xlsxBytes([{ name: "Apprenants", rows }])],
 ];
 
 describe.each(ecrivains)("%s", (_, ecrire) => {
