@@ -6,8 +6,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { sql as sqlTag, type SQL } from "drizzle-orm";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { gt, sql as sqlTag, type SQL } from "drizzle-orm";
+import type { PgColumn, PgDatabase, PgQueryResultHKT, PgSelect } from "drizzle-orm/pg-core";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -71,6 +71,11 @@ export async function readByChunks<T, K>(chunk: (after: K | undefined) => Promis
 /** `where key > after order by key limit READ_CHUNK` (no `where` for the first chunk): a `readByChunks` chunk's tail. */
 export function chunkAfter(key: SQL, after: unknown): SQL {
   return sqlTag`${after === undefined ? sqlTag`` : sqlTag`where ${key} > ${after}`} order by ${key} limit ${READ_CHUNK}`;
+}
+
+/** `chunkAfter` for a drizzle query (`.$dynamic()`) read in the order of its serial `id` column. */
+export function chunkAfterId<Q extends PgSelect>(query: Q, id: PgColumn, after: number | undefined): Q {
+  return query.where(after === undefined ? undefined : gt(id, after)).orderBy(id).limit(READ_CHUNK);
 }
 
 const ARRAY_ESCAPE = /["\\]/;

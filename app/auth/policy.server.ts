@@ -26,7 +26,10 @@ import {
   type organisations,
 } from "../../db/schema";
 import { findSession, type SessionRecord } from "./session.server";
-import { academieOfDepartement, regionOfAcademie, regionOfDepartement } from "./territoires.server";
+// static maps, no query (decoupage holds the 101 départements that have an académie: a collectivité d'outre-mer is
+// in no scope)
+import { ACADEMIE_BY_DEPARTEMENT } from "../referentiel/academies";
+import { regionDeLAcademie, regionDuDepartement } from "../referentiel/decoupage";
 
 export type { NamedList } from "../../db/schema";
 
@@ -182,9 +185,9 @@ export function scopeContains(scope: Scope, target: Target): boolean {
         case "region":
           return target.code === scope.code;
         case "departement":
-          return regionOfDepartement(target.code) === scope.code;
+          return regionDuDepartement(target.code) === scope.code;
         case "academie":
-          return regionOfAcademie(target.code) === scope.code;
+          return regionDeLAcademie(target.code) === scope.code;
         case "organisme":
           return target.regionCode === scope.code;
         default:
@@ -206,7 +209,7 @@ export function scopeContains(scope: Scope, target: Target): boolean {
         case "academie":
           return target.code === scope.code;
         case "departement":
-          return academieOfDepartement(target.code) === scope.code;
+          return ACADEMIE_BY_DEPARTEMENT[target.code] === scope.code;
         case "organisme":
           return target.academieCode === scope.code;
         default:

@@ -14,7 +14,6 @@ import { Link } from "@remix-run/react";
 import { echarts, withDefaults, type EChartsOption } from "./echarts";
 import { cachedSvg } from "./svg-cache";
 import { csvField } from "~/shared/csv-field";
-import type { XlsxCell } from "~/shared/xlsx-writer";
 
 /** A table cell: a value, a masked count, or a link (its text goes to the CSV). */
 export type ChartCell = string | number | null | { text: string; href: string };
@@ -184,23 +183,10 @@ export function chartCsv(data: ChartData): string {
   return "\uFEFF" + [data.columns, ...data.rows].map((r) => r.map(escape).join(";")).join("\r\n") + "\r\n";
 }
 
-/**
- * The table's rows for a workbook: the header, then the cells (link texts, raw numbers, "< 5" as is), a day
- * "JJ/MM/AAAA" as a real date (decision 019). Codes stay text ("01").
- */
-export function chartRows(data: ChartData): XlsxCell[][] {
-  const cell = (v: ChartCell): XlsxCell => {
-    if (v !== null && typeof v === "object") return v.text;
-    const jour = typeof v === "string" ? /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(v) : null;
-    return jour ? { date: `${jour[3]}-${jour[2]}-${jour[1]}` } : v;
-  };
-  return [data.columns, ...data.rows.map((r) => r.map(cell))];
-}
-
 /** Downloads the table as an XLSX made here (the writer is loaded on the first click only). */
 async function telechargerXlsx(title: string, data: ChartData): Promise<void> {
-  const { XLSX_CONTENT_TYPE, xlsxBytes } = await import("~/shared/xlsx-writer");
-  const url = URL.createObjectURL(new Blob([xlsxBytes([{ name: title, rows: chartRows(data) }])], { type: XLSX_CONTENT_TYPE }));
+  const { XLSX_CONTENT_TYPE, chartXlsx } = await import("./chart-xlsx");
+  const url = URL.createObjectURL(new Blob([chartXlsx(title, data)], { type: XLSX_CONTENT_TYPE }));
   const a = document.createElement("a");
   a.href = url;
   a.download = `${data.fileName}.xlsx`;

@@ -226,10 +226,13 @@ export async function departementsDuPerimetre(database: Database, scope: Scope):
     organismes = sql`id = any(${arrayParam(tousFormateurs)}::int[])`;
   } else if (scope.kind === "reseau") organismes = sql`${scope.nom} = any(reseaux)`;
   else return null;
-  const rows = await database.rows<{ code: string }>(
-    sql`select distinct departement_code as code from organismes where ${organismes} and departement_code is not null`,
-  );
-  return new Set(rows.map((r) => r.code));
+  return new Set(await departementsDesOrganismes(database, organismes));
+}
+
+/** The départements of the organismes `where` selects (their own: an effectif is counted in its formateur's). */
+async function departementsDesOrganismes(database: Database, where: SQL): Promise<string[]> {
+  const rows = await database.rows<{ code: string }>(sql`select distinct departement_code as code from organismes where ${where} and departement_code is not null`);
+  return rows.map((r) => r.code);
 }
 
 export async function resoudreFiltres(
@@ -326,12 +329,12 @@ export async function raisonsSansEffectif(database: Database, filters: Indicateu
   const { departements } = await resoudreFiltres(database, { region: filters.region, academie: filters.academie, departement: filters.departement }, scope);
   const nomsDepartements = (codes: string[]) => enumerer([...codes].sort().map((c) => `${t.departements.get(c)?.nom ?? c} (${c})`));
   const dansLeTerritoire = (codes: string[]) => departements === undefined || codes.some((c) => departements.includes(c));
-  const departementsDe = async (where: SQL) =>
-    (await database.rows<{ code: string }>(sql`select distinct departement_code as code from organismes where ${where} and departement_code is not null`)).map((r) => r.code);
 
   // a filter's values are alternatives: one outside the territory empties the page only when all of them are
-  const seulementSiToutes = (valeurs: string[] | undefined, exclues: string[]) => {
-    if (exclues.length > 0 && exclues.length === valeurs?.length) out.push(...exclues);
+  const seulementSiToutes = (valeurs: string[] | undefined, exclues: string[]): boolean => {
+    const toutes = exclues.length > 0 && exclues.length === valeurs?.length;
+    if (toutes) out.push(...exclues);
+    return toutes;
   };
 
   const duPerimetre = scope.kind === "organisme" ? (await conditionOrganisme(database, scope.organismeIds, scope.responsables)).tousFormateurs : null;
@@ -351,7 +354,7 @@ export async function raisonsSansEffectif(database: Database, filters: Indicateu
       organismesExclus.push(`organisme : ${designation} n'est ni l'organisme de cette page ni l'un de ses organismes formateurs ; retirez ce filtre.`);
       continue;
     }
-    const deps = await departementsDe(sql`id = any(${arrayParam(tousFormateurs)}::int[])`);
+    const deps = await departementsDesOrganismes(database, sql`id = any(${arrayParam(tousFormateurs)}::int[])`);
     if (!dansLeTerritoire(deps)) {
       organismesExclus.push(
         `organisme : ${designation} n'a aucun organisme formateur dans le territoire choisi ; ses apprenants sont comptés dans le département de leur organisme formateur` +
@@ -375,7 +378,7 @@ export async function raisonsSansEffectif(database: Database, filters: Indicateu
     const deps = communes.map((r) => r.code);
     if (deps.length > 0 && !dansLeTerritoire(deps)) {
       bassinsExclus.push(`bassin : le bassin d'emploi ${bassin.libelle} (${code}) n'est pas dans le territoire choisi ; il s'étend sur ${nomsDepartements(deps)}.`);
-    } else if ((await departementsDe(sql`bassin_emploi_code = ${code}`)).length === 0) {
+    } else if ((await departementsDesOrganismes(database, sql`bassin_emploi_code = ${code}`)).length === 0) {
       bassinsExclus.push(`bassin : aucun organisme formateur du référentiel n'est situé dans le bassin d'emploi ${bassin.libelle} (${code}).`);
     }
   }
@@ -385,6 +388,7 @@ export async function raisonsSansEffectif(database: Database, filters: Indicateu
     ["cfd", filters.cfd ?? []],
     ["rncp", filters.rncp ?? []],
   ];
+  let codeFormationInconnu = false;
   for (const [colonne, codes] of codesFormation) {
     if (codes.length === 0) continue;
     const connus = new Set(
@@ -392,14 +396,14 @@ export async function raisonsSansEffectif(database: Database, filters: Indicateu
         (r) => r.code,
       ),
     );
-    seulementSiToutes(
+    codeFormationInconnu ||= seulementSiToutes(
       codes,
       codes
         .filter((c) => !connus.has(c))
         .map((code) => `${colonne} : aucune formation du catalogue n'a le code ${colonne === "cfd" ? "formation diplôme" : "RNCP"} « ${code} » ; vérifiez le code, ou cherchez la formation par son intitulé.`),
     );
   }
-  if (filters.cfd?.length && filters.rncp?.length && out.every((m) => !m.startsWith("cfd") && !m.startsWith("rncp"))) {
+  if (filters.cfd?.length && filters.rncp?.length && !codeFormationInconnu) {
     const [ensemble] = await database.rows<{ n: number }>(
       sql`select count(*)::int as n from formations where cfd = any(${arrayParam(filters.cfd)}::text[]) and rncp = any(${arrayParam(filters.rncp)}::text[])`,
     );

@@ -3,7 +3,7 @@
  * départements that have an académie (app/referentiel/academies.ts), as published by @etalab/decoupage-administratif
  * (the source of the territory tables, app/referentiel/territoires.server.ts; tests/unit/referentiel-decoupage.test.ts
  * checks this copy against it). Pure data: the filters of the indicators (browser code too) and the policy
- * (app/auth/territoires.server.ts) name and compare territories without a query.
+ * (app/auth/policy.server.ts) name and compare territories without a query.
  */
 import { ACADEMIES } from "./academies";
 

@@ -15,8 +15,8 @@
  * that one formation carries). When several formations with a CFD carry it, the line is rejected (give the CFD).
  */
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { gt, sql, type SQL } from "drizzle-orm";
-import { READ_CHUNK, arrayParam, execRows, readByChunks, type Database } from "../../db/client.server";
+import { sql, type SQL } from "drizzle-orm";
+import { arrayParam, chunkAfterId, execRows, readByChunks, type Database } from "../../db/client.server";
 import { formations, organismes } from "../../db/schema";
 import { normalizeHeader } from "../shared/csv";
 import { CODE_COMMUNE_PATTERN, isValidCfd, isValidRncp, isValidSiret, isValidUai, niveauFromCfd, normalizeRncp, normalizeSiret, normalizeUai } from "./codes";
@@ -324,23 +324,25 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
   const pause = pauses();
   const existing = await readByChunks(
     (after: number | undefined) =>
-      database.db
-        .select({
-          id: formations.id,
-          cfd: formations.cfd,
-          rncp: formations.rncp,
-          niveau: formations.niveau,
-          intituleCourt: formations.intituleCourt,
-          intituleLong: formations.intituleLong,
-          dureeAnnees: formations.dureeAnnees,
-          dureeMois: formations.dureeMois,
-          dateOuverture: formations.dateOuverture,
-          dateFermeture: formations.dateFermeture,
-        })
-        .from(formations)
-        .where(after === undefined ? undefined : gt(formations.id, after))
-        .orderBy(formations.id)
-        .limit(READ_CHUNK) as Promise<StoredFormation[]>,
+      chunkAfterId(
+        database.db
+          .select({
+            id: formations.id,
+            cfd: formations.cfd,
+            rncp: formations.rncp,
+            niveau: formations.niveau,
+            intituleCourt: formations.intituleCourt,
+            intituleLong: formations.intituleLong,
+            dureeAnnees: formations.dureeAnnees,
+            dureeMois: formations.dureeMois,
+            dateOuverture: formations.dateOuverture,
+            dateFermeture: formations.dateFermeture,
+          })
+          .from(formations)
+          .$dynamic(),
+        formations.id,
+        after,
+      ) as Promise<StoredFormation[]>,
     (f) => f.id,
   );
   const byCfd = new Map(existing.filter((f) => f.cfd).map((f) => [f.cfd!, f]));
@@ -458,12 +460,14 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
     const known = await readRelations(database);
     const orgs = await readByChunks(
       (after: number | undefined) =>
-        database.db
-          .select({ id: organismes.id, siret: organismes.siret, uai: organismes.uai })
-          .from(organismes)
-          .where(after === undefined ? undefined : gt(organismes.id, after))
-          .orderBy(organismes.id)
-          .limit(READ_CHUNK),
+        chunkAfterId(
+          database.db
+            .select({ id: organismes.id, siret: organismes.siret, uai: organismes.uai })
+            .from(organismes)
+            .$dynamic(),
+          organismes.id,
+          after,
+        ),
       (o) => o.id,
     );
     const bySiret = new Map<string, typeof orgs>();

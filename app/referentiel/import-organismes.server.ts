@@ -25,8 +25,8 @@
  *   letter; a wrong check letter is accepted with a warning and listed among the anomalies.
  * - `siret_responsable` (+ optional `uai_responsable`) adds the relation formateur → responsable.
  */
-import { and, eq, gt, sql } from "drizzle-orm";
-import { READ_CHUNK, readByChunks, type Database } from "../../db/client.server";
+import { and, eq, sql } from "drizzle-orm";
+import { chunkAfterId, readByChunks, type Database } from "../../db/client.server";
 import { NATURES, organismes, type Nature } from "../../db/schema";
 import { decodeText, normalizeHeader } from "../shared/csv";
 import { looksLikeZip } from "../shared/xlsx.server";
@@ -618,29 +618,31 @@ async function writeOrganismes(database: Database, inputs: OrganismeInput[], sum
   const pause = pauses();
   const existing = await readByChunks(
     (after: number | undefined) =>
-      database.db
-        .select({
-          id: organismes.id,
-          siret: organismes.siret,
-          uai: organismes.uai,
-          nature: organismes.nature,
-          raisonSociale: organismes.raisonSociale,
-          enseigne: organismes.enseigne,
-          adresse: organismes.adresse,
-          codePostal: organismes.codePostal,
-          codeCommune: organismes.codeCommune,
-          departementCode: organismes.departementCode,
-          regionCode: organismes.regionCode,
-          academieCode: organismes.academieCode,
-          bassinEmploiCode: organismes.bassinEmploiCode,
-          reseaux: organismes.reseaux,
-          qualiopi: organismes.qualiopi,
-          etatAdministratif: organismes.etatAdministratif,
-        })
-        .from(organismes)
-        .where(after === undefined ? undefined : gt(organismes.id, after))
-        .orderBy(organismes.id)
-        .limit(READ_CHUNK) as Promise<StoredOrganisme[]>,
+      chunkAfterId(
+        database.db
+          .select({
+            id: organismes.id,
+            siret: organismes.siret,
+            uai: organismes.uai,
+            nature: organismes.nature,
+            raisonSociale: organismes.raisonSociale,
+            enseigne: organismes.enseigne,
+            adresse: organismes.adresse,
+            codePostal: organismes.codePostal,
+            codeCommune: organismes.codeCommune,
+            departementCode: organismes.departementCode,
+            regionCode: organismes.regionCode,
+            academieCode: organismes.academieCode,
+            bassinEmploiCode: organismes.bassinEmploiCode,
+            reseaux: organismes.reseaux,
+            qualiopi: organismes.qualiopi,
+            etatAdministratif: organismes.etatAdministratif,
+          })
+          .from(organismes)
+          .$dynamic(),
+        organismes.id,
+        after,
+      ) as Promise<StoredOrganisme[]>,
     (o) => o.id,
   );
   const bySiret = new Map<string, Entity[]>();

@@ -305,6 +305,12 @@ export function dateJjMmAaaa(d: DateValue): string {
   return dateIsoEnFrancais(d.date);
 }
 
+/** "15/11/2026" → the day, `dateJjMmAaaa`'s inverse; null for any other text. */
+export function jourJjMmAaaa(text: string): DateValue | null {
+  const m = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(text);
+  return m ? { date: `${m[3]}-${m[2]}-${m[1]}` } : null;
+}
+
 export type CsvValue = string | number | boolean | null | undefined | DateValue;
 
 /**

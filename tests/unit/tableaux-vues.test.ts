@@ -7,8 +7,8 @@ import { avecParametres, cheminVue, rechercheTransmise, vueEnParametre } from ".
 import { lienFormation, lienOrganisme, lienTerritoire } from "../../app/tableaux/liens";
 import { moisCourt, nombre, pourcentageCellule, valeurGraphique, variation } from "../../app/tableaux/format";
 import { combinerFiltres, vueDeParametre } from "../../app/tableaux/page.server";
-import { chartCsv, chartRows } from "../../app/components/Chart";
-import { xlsxBytes } from "../../app/shared/xlsx-writer";
+import { chartCsv } from "../../app/components/Chart";
+import { chartRows, chartXlsx } from "../../app/components/chart-xlsx";
 import { cachedSvg } from "../../app/components/svg-cache";
 import { xlsxEnFlux } from "../../app/exports/xlsx-flux.server";
 import { lireExport, urlExport } from "../../app/exports/export.server";
@@ -94,7 +94,7 @@ describe("French formats", () => {
       ],
     };
     expect(chartRows(data)[1]).toEqual(["01", "Ain", { date: "2025-01-31" }, 1234]);
-    const [feuille] = readXlsx(xlsxBytes([{ name: "Apprenants par département : carte [1/2]", rows: chartRows(data) }]));
+    const [feuille] = readXlsx(chartXlsx("Apprenants par département : carte [1/2]", data));
     expect(feuille.name).toBe("Apprenants par département   ca");
     expect(feuille.rows).toEqual([
       ["Code", "Département", "Date", "Apprenants"],

@@ -1,0 +1,26 @@
+/**
+ * A chart's table as an XLSX, made in the browser (app/components/Chart.tsx loads this module on the first click of
+ * « Télécharger (XLSX) », with the writer it needs).
+ */
+import { jourJjMmAaaa } from "~/shared/csv";
+import { xlsxBytes, type XlsxCell } from "~/shared/xlsx-writer";
+import type { ChartCell, ChartData } from "./Chart";
+
+export { XLSX_CONTENT_TYPE } from "~/shared/xlsx-writer";
+
+/**
+ * The table's rows for a workbook: the header, then the cells (link texts, raw numbers, "< 5" as is), a day
+ * "JJ/MM/AAAA" as a real date (decision 019). Codes stay text ("01").
+ */
+export function chartRows(data: ChartData): XlsxCell[][] {
+  const cell = (v: ChartCell): XlsxCell => {
+    if (v !== null && typeof v === "object") return v.text;
+    return (typeof v === "string" && jourJjMmAaaa(v)) || v;
+  };
+  return [data.columns, ...data.rows.map((r) => r.map(cell))];
+}
+
+/** The workbook of a chart's table: one sheet named after the chart, its parts stored (no zlib in the browser). */
+export function chartXlsx(title: string, data: ChartData): Uint8Array<ArrayBuffer> {
+  return xlsxBytes([{ name: title, rows: chartRows(data) }]);
+}
