@@ -41,7 +41,7 @@ export interface GroupeDoublons {
   suggestionConserveId: number;
 }
 
-/** Lowercase, accents removed, letters only. */
+/** Lowercase, accents removed, letters and digits only (« Testeur1 » and « Testeur11 » are two names). */
 export function normaliserNom(value: string): string {
   return value
     .toLowerCase()
@@ -50,7 +50,7 @@ export function normaliserNom(value: string): string {
     .replace(/ß/g, "ss")
     .normalize("NFD")
     .replace(/[\u0300-\u036f]/g, "")
-    .replace(/[^a-z]/g, "");
+    .replace(/[^a-z0-9]/g, "");
 }
 
 /** The formation part of the key, or null when the effectif names no formation. */

@@ -95,7 +95,9 @@ export type AuthResult =
   | { ok: true; keyId: number; organisme: ApiKeyOrganisme }
   | { ok: false; status: 401 | 403; error: "unauthorized" | "forbidden"; message: string };
 
-const HELP = "La clé d'API de votre organisme s'obtient auprès de l'équipe du tableau de bord de l'apprentissage.";
+const HELP =
+  "La clé d'API de votre organisme se génère dans son espace du tableau de bord de l'apprentissage, page « Clé d'API » " +
+  "(/cfa, puis votre organisme) ; générer une clé remplace la précédente.";
 
 const REVOCATION_REASONS: Record<string, string> = {
   remplacee: "remplacée par une nouvelle clé",
@@ -103,9 +105,11 @@ const REVOCATION_REASONS: Record<string, string> = {
   inutilisee: `inutilisée depuis ${UNUSED_KEY_MONTHS} mois`,
 };
 
+const JOUR_PARIS = new Intl.DateTimeFormat("fr-FR", { timeZone: "Europe/Paris", day: "2-digit", month: "2-digit", year: "numeric" });
+
+/** The day of an instant in Paris, dd/MM/yyyy. */
 function frenchDate(value: string | Date): string {
-  const d = typeof value === "string" ? new Date(value) : value;
-  return d.toISOString().slice(0, 10).split("-").reverse().join("/");
+  return JOUR_PARIS.format(typeof value === "string" ? new Date(value) : value);
 }
 
 /** Reads `Authorization: Bearer <key>` and finds the key. Updates `last_used_at` (at most once a minute). */

@@ -19,6 +19,7 @@ import { authenticateApiKey, type ApiKeyOrganisme } from "./api-keys.server";
 import { ingestDossiers, normalizeErpName } from "./pipeline.server";
 import { apiLimits, authFailuresBlocked, recordAuthFailure, takeApiToken } from "./rate-limit.server";
 import { recordRefusedRequest } from "./transmissions.server";
+import { formatNombre } from "../ui/format";
 
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** Beyond the limit, bytes still read (and dropped) so that the client gets the 413 answer. */
@@ -89,7 +90,7 @@ function bodyRefusal(status: 400 | 413, message: string): BodyRefusal {
   return { ok: false, status, message, response: errorResponse(status, status === 413 ? "payload_too_large" : "bad_request", message) };
 }
 
-const TOO_LARGE_MESSAGE = `Corps de la requête trop volumineux : ${MAX_BODY_BYTES / 1024 / 1024} Mo au plus. Envoyez les dossiers en plusieurs requêtes (au plus ${MAX_DOSSIERS_PAR_ENVOI} dossiers par requête).`;
+const TOO_LARGE_MESSAGE = `Corps de la requête trop volumineux : ${MAX_BODY_BYTES / 1024 / 1024} Mo au plus. Envoyez les dossiers en plusieurs requêtes (au plus ${formatNombre(MAX_DOSSIERS_PAR_ENVOI)} dossiers par requête).`;
 
 /** Reads the body, counting bytes: more than `limit` → 413 without reading further. */
 export async function readBodyLimited(request: Request, limit = MAX_BODY_BYTES): Promise<BodyResult> {
@@ -156,7 +157,7 @@ function readItems(text: string): unknown[] | BodyRefusal {
   if (items.length > MAX_DOSSIERS_PAR_ENVOI) {
     return bodyRefusal(
       400,
-      `Trop de dossiers dans un seul envoi : ${items.length} reçus, ${MAX_DOSSIERS_PAR_ENVOI} au plus. Découpez l'envoi en plusieurs requêtes.`,
+      `Trop de dossiers dans un seul envoi : ${formatNombre(items.length)} reçus, ${formatNombre(MAX_DOSSIERS_PAR_ENVOI)} au plus. Découpez l'envoi en plusieurs requêtes.`,
     );
   }
   return items;

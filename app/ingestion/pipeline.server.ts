@@ -173,6 +173,25 @@ function scopeError(transmitting: OrganismeRef | undefined, formateur: Organisme
   };
 }
 
+/**
+ * A dossier in the key's scope only through its formateur names a responsable that is outside that scope: the
+ * référentiel must make it one of the formateur's responsables, else any key could file its learners under
+ * another CFA (which would then see them, with their contacts, in its space, and count them). Decision 024.
+ */
+function responsableNonRelieError(transmitting: OrganismeRef | undefined, formateur: OrganismeRef, responsable: OrganismeRef): ItemError {
+  const who = transmitting ? describeOrganisme(transmitting) : "l'organisme transmetteur";
+  return {
+    path: ["etablissement_responsable_uai"],
+    fields: ["etablissement_responsable_uai", "etablissement_responsable_siret"],
+    message:
+      `etablissement_responsable_uai / etablissement_responsable_siret : l'établissement responsable ${describeOrganisme(responsable)} ` +
+      `n'est pas, d'après le référentiel des organismes, un responsable de l'établissement formateur ${describeOrganisme(formateur)}, ` +
+      `et il est hors du périmètre de ${who}. Vérifiez l'UAI et le SIRET du responsable dans votre ERP ; si ce lien formateur → ` +
+      "responsable existe, faites-le déclarer dans le référentiel, ou faites transmettre ce dossier avec la clé d'API de " +
+      "l'établissement responsable.",
+  };
+}
+
 const UNSTORABLE = /[\u0000\ud800-\udfff]/;
 
 /**
@@ -285,13 +304,21 @@ export async function checkDossiers(
   const transmitting = organismes.find((o) => o.id === organismeId);
   const allowed = new Set<number>([organismeId, ...scope.map((r) => r.id)]);
   const formationByCfd = new Map(formations.map((f) => [f.cfd, f]));
+  const etablissements = pairs.map((e) =>
+    e
+      ? {
+          formateur: byPair.get(`${e.etablissement_formateur_siret}|${e.etablissement_formateur_uai}`),
+          responsable: byPair.get(`${e.etablissement_responsable_siret}|${e.etablissement_responsable_uai}`),
+        }
+      : null,
+  );
+  const relies = await liensDuReferentiel(executor, etablissements, allowed);
 
   for (const c of checked) {
     const e = pairs[c.index];
     if (!e) continue;
     // an invalid item gets these errors too: every problem of an item is answered at once
-    const formateur = byPair.get(`${e.etablissement_formateur_siret}|${e.etablissement_formateur_uai}`);
-    const responsable = byPair.get(`${e.etablissement_responsable_siret}|${e.etablissement_responsable_uai}`);
+    const { formateur, responsable } = etablissements[c.index]!;
     const known = (uai: string, siret: string) => [...(bySiret.get(siret) ?? []), ...(byUai.get(uai) ?? [])];
     if (!formateur) {
       c.errors.push(
@@ -307,6 +334,8 @@ export async function checkDossiers(
     }
     if (formateur && responsable && !allowed.has(formateur.id) && !allowed.has(responsable.id)) {
       c.errors.push(scopeError(transmitting, formateur, responsable));
+    } else if (formateur && responsable && !allowed.has(responsable.id) && !relies.has(`${formateur.id}|${responsable.id}`)) {
+      c.errors.push(responsableNonRelieError(transmitting, formateur, responsable));
     }
     const d = c.dossier;
     if (!d) continue;
@@ -332,6 +361,30 @@ export async function checkDossiers(
     }
   }
   return checked;
+}
+
+/**
+ * The (formateur, responsable) pairs of the référentiel (organisme_relations) among the items in scope only through
+ * their formateur: one indexed query, only when the batch has such items ("formateur id|responsable id").
+ */
+async function liensDuReferentiel(
+  executor: Executor,
+  etablissements: ({ formateur?: OrganismeRef; responsable?: OrganismeRef } | null)[],
+  allowed: Set<number>,
+): Promise<Set<string>> {
+  const paires = new Map<string, [number, number]>();
+  for (const e of etablissements) {
+    if (e?.formateur && e.responsable && allowed.has(e.formateur.id) && !allowed.has(e.responsable.id))
+      paires.set(`${e.formateur.id}|${e.responsable.id}`, [e.formateur.id, e.responsable.id]);
+  }
+  if (paires.size === 0) return new Set();
+  const liens = await execRows<{ formateur_id: number; responsable_id: number }>(
+    executor,
+    sql`select r.formateur_id, r.responsable_id
+        from unnest(${arrayParam([...paires.values()].map(([f]) => f))}::int[], ${arrayParam([...paires.values()].map(([, r]) => r))}::int[]) as p(f, r)
+        join organisme_relations r on r.formateur_id = p.f and r.responsable_id = p.r`,
+  );
+  return new Set(liens.map((l) => `${l.formateur_id}|${l.responsable_id}`));
 }
 
 /**

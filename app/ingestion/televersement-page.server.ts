@@ -8,6 +8,7 @@ import type { Database } from "../../db/client.server";
 import { csrfToken, requireValidForm } from "../auth/csrf.server";
 import { logNamedListAccess } from "../auth/policy.server";
 import { withHeaders } from "../auth/responses.server";
+import { apercuValeur } from "../ui/format";
 import {
   MAX_UPLOAD_BYTES,
   MAX_UPLOAD_ROWS,
@@ -157,7 +158,7 @@ export async function televersementLoader(request: Request, database: Database):
       format: upload.format,
       organisme: organismeLabel(upload.organisme),
       headers: upload.headers,
-      firstRow: upload.headers.map((_, i) => upload.rows[0]?.[i + 1] ?? ""),
+      firstRow: upload.headers.map((_, i) => apercuValeur(upload.rows[0]?.[i + 1] ?? "")),
       mapping,
       correspondance: introCorrespondance(mapping, automatic),
       fields: UPLOAD_FIELDS,

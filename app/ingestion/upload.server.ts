@@ -63,7 +63,7 @@ import {
 import { checkDossiers, ingestDossiers, normalizeErpName, type CheckedItem, type IngestResult, type OrganismeRef } from "./pipeline.server";
 import { arrayParam, type Executor } from "../../db/client.server";
 import { jsonParam, storableText } from "./sql.server";
-import { pluriel } from "../ui/format";
+import { apercuValeur, formatNombre, pluriel } from "../ui/format";
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 export const MAX_UPLOAD_ROWS = 10_000;
@@ -209,7 +209,7 @@ export interface ReadFile {
 }
 
 const tooManyRows = () =>
-  new UploadError(`Le fichier contient plus de ${MAX_UPLOAD_ROWS} lignes : ${MAX_UPLOAD_ROWS} au plus par fichier. Découpez-le en plusieurs fichiers.`);
+  new UploadError(`Le fichier contient plus de ${formatNombre(MAX_UPLOAD_ROWS)} lignes : ${formatNombre(MAX_UPLOAD_ROWS)} au plus par fichier. Découpez-le en plusieurs fichiers.`);
 
 /** An error of the readers (any: they read untrusted bytes) → the message shown on the page. */
 function readError(error: unknown, isXlsx: boolean): UploadError {
@@ -264,7 +264,7 @@ export function readUploadedFile(bytes: Uint8Array, fileName: string): ReadFile 
     throw readError(error, isXlsx);
   }
   if (table.headers.length > MAX_UPLOAD_COLUMNS) {
-    throw new UploadError(`Le fichier a ${table.headers.length} colonnes : ${MAX_UPLOAD_COLUMNS} au plus. Supprimez les colonnes inutiles.`);
+    throw new UploadError(`Le fichier a ${formatNombre(table.headers.length)} colonnes : ${formatNombre(MAX_UPLOAD_COLUMNS)} au plus. Supprimez les colonnes inutiles.`);
   }
   // the NIR: its columns (by name, or by values whatever the name) are dropped, only whether each row gave one is kept
   const nirIndexes = new Set(
@@ -283,7 +283,7 @@ export function readUploadedFile(bytes: Uint8Array, fileName: string): ReadFile 
   if (headers.every((h) => h === "")) throw new UploadError("La première ligne du fichier doit contenir les noms des colonnes.");
   if (rows.length === 0) throw new UploadError("Le fichier ne contient aucune ligne d'effectif sous la ligne des noms de colonnes.");
   if (rows.length > MAX_UPLOAD_ROWS) {
-    throw new UploadError(`Le fichier contient ${rows.length} lignes : ${MAX_UPLOAD_ROWS} au plus par fichier. Découpez-le en plusieurs fichiers.`);
+    throw new UploadError(`Le fichier contient ${formatNombre(rows.length)} lignes : ${formatNombre(MAX_UPLOAD_ROWS)} au plus par fichier. Découpez-le en plusieurs fichiers.`);
   }
   const nirColumns = [...nirIndexes].map((i) => nirColumnName(table.headers[i], i));
   return { format: isXlsx ? "XLSX" : "CSV", headers, rows, nirColumns, ...extra };
@@ -624,7 +624,7 @@ export async function previewUpload(
   const errorsByColumn = upload.headers.map(() => 0);
   const toRow = (c: CheckedItem): PreviewRow => {
     const raw = upload.rows[c.index];
-    const cells: PreviewCell[] = upload.headers.map((_, i) => ({ value: raw[i + 1] ?? "", errors: [] }));
+    const cells: PreviewCell[] = upload.headers.map((_, i) => ({ value: apercuValeur(raw[i + 1] ?? ""), errors: [] }));
     const otherErrors: string[] = [];
     for (const error of c.errors) {
       const fields = error.fields ?? (error.path.length ? [String(error.path[0])] : []);
@@ -636,7 +636,7 @@ export async function previewUpload(
       // point to it
       const [first, ...others] = columns;
       if (first !== undefined) cells[first].errors.push(message);
-      for (const col of others) cells[col].errors.push(`Voir l'erreur de la colonne « ${upload.headers[first]?.trim() || `Colonne ${first + 1}`} ».`);
+      for (const col of others) cells[col].errors.push(`Voir l'erreur de la colonne « ${apercuValeur(upload.headers[first]?.trim() || `Colonne ${first + 1}`)} ».`);
     }
     cells.forEach((cell, i) => cell.errors.length && errorsByColumn[i]++);
     return { ligne: lignes[c.index], id: c.id_erp_apprenant, ok: c.errors.length === 0, cells, otherErrors };

@@ -8,7 +8,7 @@ import { Alert } from "@codegouvfr/react-dsfr/Alert";
 import { televersementAction, televersementLoader, type UploadActionData, type UploadPageData } from "~/ingestion/televersement-page.server";
 import { NO_STORE } from "~/auth/responses.server";
 import { FilAriane } from "~/referentiel/components";
-import { CONSEIL_XLSX, formatNombre, pluriel } from "~/ui/format";
+import { apercuValeur, CONSEIL_XLSX, formatNombre, pluriel } from "~/ui/format";
 
 export const meta: MetaFunction = () => [{ title: "Téléverser des effectifs - Tableau de bord de l'apprentissage" }];
 export const headers = () => NO_STORE;
@@ -236,7 +236,7 @@ function EtapeApercu({ data }: { data: Extract<UploadPageData, { step: "apercu" 
               {data.headers.map((h, i) => (
                 <tr key={i}>
                   <td>
-                    <label htmlFor={`col_${i}`}>{h || <em>(sans nom)</em>}</label>
+                    <label htmlFor={`col_${i}`}>{h ? apercuValeur(h) : <em>(sans nom)</em>}</label>
                   </td>
                   <td className="fr-text--sm">{data.firstRow[i]}</td>
                   <td>
@@ -295,7 +295,7 @@ function EtapeApercu({ data }: { data: Extract<UploadPageData, { step: "apercu" 
               <th scope="col">État</th>
               {shownColumns.map((i) => (
                 <th scope="col" key={i}>
-                  {data.headers[i]}
+                  {apercuValeur(data.headers[i])}
                   <br />
                   <span className="fr-text--xs">{fieldLabel(data.fields, data.mapping[i])}</span>
                 </th>

@@ -6,9 +6,31 @@ export function formatNombre(n: number | null | undefined): string {
   return n == null ? "–" : integerFormat.format(n);
 }
 
+/** Longest cell value shown as it is in a preview; a longer one is cut (`apercuValeur`). */
+export const APERCU_MAX_CARACTERES = 80;
+
+/**
+ * A file's cell (or column name) as a preview shows it: cut after APERCU_MAX_CARACTERES characters, with its length,
+ * so that one huge cell does not push the other columns, and their errors, out of sight.
+ */
+export function apercuValeur(value: string): string {
+  const caracteres = [...value];
+  if (caracteres.length <= APERCU_MAX_CARACTERES) return value;
+  return `${caracteres.slice(0, APERCU_MAX_CARACTERES).join("")}… (${formatNombre(caracteres.length)} caractères)`;
+}
+
 /** "1 dossier", "12 dossiers" (the count formatted). */
 export function pluriel(n: number, singulier: string, plurielForme = `${singulier}s`): string {
   return `${formatNombre(n)} ${n > 1 ? plurielForme : singulier}`;
+}
+
+const decimalFormats = new Map<number, Intl.NumberFormat>();
+
+/** A number with `chiffres` decimals, in French: formatDecimal(1.25) → "1,3", formatDecimal(12345.6) → "12 345,6". */
+export function formatDecimal(n: number, chiffres = 1): string {
+  let format = decimalFormats.get(chiffres);
+  if (!format) decimalFormats.set(chiffres, (format = new Intl.NumberFormat("fr-FR", { minimumFractionDigits: chiffres, maximumFractionDigits: chiffres })));
+  return format.format(n);
 }
 
 export function formatPourcentage(ratio: number | null | undefined): string {

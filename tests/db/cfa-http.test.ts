@@ -423,7 +423,7 @@ describe("demo data", () => {
 
 describe("a request refused as a whole", () => {
   it("is shown in the transmissions, with the API's answer and what to do, not as a rejected dossier", async () => {
-    const message = "Trop de dossiers dans un seul envoi : 2001 reçus, 2000 au plus. Découpez l'envoi en plusieurs requêtes.";
+    const message = "Trop de dossiers dans un seul envoi : 2\u202f001 reçus, 2\u202f000 au plus. Découpez l'envoi en plusieurs requêtes.";
     await recordRefusedRequest(t.database, { organismeId: ref.R.id, source: "API", erp: "Ypareo", statutHttp: 400, message });
     const b = await as("ORGANISME_FORMATION");
     const history = await (await b.get(`/cfa/${ref.R.id}/transmissions`)).text();
@@ -434,7 +434,7 @@ describe("a request refused as a whole", () => {
     const start = day.indexOf('data-testid="envois-refuses"');
     expect(start).toBeGreaterThan(0);
     const section = day.slice(start, day.indexOf("</section>", start));
-    expect(section).toContain("Trop de dossiers dans un seul envoi : 2001 reçus, 2000 au plus.");
+    expect(section).toContain("Trop de dossiers dans un seul envoi : 2\u202f001 reçus, 2\u202f000 au plus.");
     expect(section).toContain("Aucun dossier de cet envoi n&#x27;a été enregistré.");
     expect(section).toContain("(Ypareo)");
     expect(day).toContain("Envoi refusé en entier");

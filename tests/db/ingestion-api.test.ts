@@ -147,7 +147,7 @@ describe("malformed bodies → 400/413 with a message, never a 500", () => {
   it("more than 2000 items → 400", async () => {
     const res = await post(app.baseUrl, keyCfa, Array.from({ length: 2001 }, () => ({})));
     expect(res.status).toBe(400);
-    expect(res.body.message).toMatch(/2001 reçus, 2000 au plus/);
+    expect(res.body.message).toMatch(/2\u202f001 reçus, 2\u202f000 au plus/);
   });
 
   it("a body over 10 MB → 413 with a French JSON message", async () => {
@@ -190,7 +190,7 @@ describe("malformed bodies → 400/413 with a message, never a 500", () => {
     const refused: [string, string | Uint8Array, number, RegExp][] = [
       ["not an array", JSON.stringify({ a: 1 }), 400, /tableau JSON.*Reçu : un objet\.$/],
       ["cut short", "[{", 400, /^JSON invalide/],
-      ["2001 items", JSON.stringify(Array.from({ length: 2001 }, () => ({}))), 400, /2001 reçus, 2000 au plus/],
+      ["2001 items", JSON.stringify(Array.from({ length: 2001 }, () => ({}))), 400, /2\u202f001 reçus, 2\u202f000 au plus/],
       ["over 10 MB", JSON.stringify([{ nom_apprenant: "x".repeat(11 * 1024 * 1024) }]), 413, /trop volumineux : 10 Mo au plus/],
     ];
     for (const [label, raw, status, message] of refused) {
@@ -220,7 +220,7 @@ describe("malformed bodies → 400/413 with a message, never a 500", () => {
       expect(tr.refus).not.toBeNull();
       expect(tr.refus!.explication).toMatch(/^Aucun dossier de cet envoi n'a été enregistré\./);
     }
-    const tooMany = detail.transmissions.find((tr) => /2001 reçus/.test(tr.refus!.message))!;
+    const tooMany = detail.transmissions.find((tr) => /2\u202f001 reçus/.test(tr.refus!.message))!;
     expect(tooMany.refus!.explication).toMatch(/découper ses envois/);
     const historique = await historiqueTransmissions(t.database, cfa.id);
     expect(historique.jours[0]).toMatchObject({ jour, transmissions: refused.length, recus: 0, refuses: 0, envoisRefuses: refused.length, erps: ["Ypareo"] });
@@ -728,9 +728,19 @@ describe("organismes and scope", () => {
       dossier(formateur, autre, { id_erp_apprenant: "formateur-for-other" }),
     ];
     const asCfa = await post(app.baseUrl, keyCfa, items);
-    expect(asCfa.body.data.map((d: any) => d.status)).toEqual(["ok", "ok", "error", "ok"]);
+    expect(asCfa.body.data.map((d: any) => d.status)).toEqual(["ok", "ok", "error", "error"]);
     expect(asCfa.body.data[2].validation_errors[0].message).toMatch(/hors du périmètre de CFA de test n° 1/);
     expect(asCfa.body.data[2].validation_errors[0].path).toEqual([]);
+    // its formateur is in scope, but the référentiel does not make `autre` one of that formateur's responsables: the
+    // key would file the learner under `autre`, which would then see it in its space (decision 024)
+    expect(asCfa.body.data[3].validation_errors).toEqual([
+      {
+        path: ["etablissement_responsable_uai"],
+        message: expect.stringMatching(
+          /l'établissement responsable CFA de test n° 3 .* n'est pas, d'après le référentiel des organismes, un responsable de l'établissement formateur .* hors du périmètre de CFA de test n° 1/,
+        ),
+      },
+    ]);
     // the transmission counts for the sender and for its formateur whose learners it sent (coverage); not for `autre`,
     // merely named responsable of item 3 by cfa (decision 022)
     const concernes = await t.database.rows<{ organisme_id: number }>(
@@ -739,11 +749,19 @@ describe("organismes and scope", () => {
     expect(concernes.map((r) => r.organisme_id)).toEqual([cfa.id, formateur.id].sort((a, b) => a - b));
 
     const asFormateur = await post(app.baseUrl, keyFormateur, items);
-    // the formateur is neither the responsable nor a formateur of `cfa`… but it is the formateur of items 1 and 3
-    expect(asFormateur.body.data.map((d: any) => d.status)).toEqual(["error", "ok", "error", "ok"]);
+    // the formateur is neither the responsable nor a formateur of `cfa`… but it is the formateur of items 1 and 3; it
+    // may name `cfa`, its responsable in the référentiel, not `autre`
+    expect(asFormateur.body.data.map((d: any) => d.status)).toEqual(["error", "ok", "error", "error"]);
+    expect(asFormateur.body.data[3].validation_errors[0].path).toEqual(["etablissement_responsable_uai"]);
 
+    // naming itself responsable, a key may write for a formateur the référentiel does not link to it (decision 014)
     const asAutre = await post(app.baseUrl, keyAutre, items);
     expect(asAutre.body.data.map((d: any) => d.status)).toEqual(["error", "error", "ok", "ok"]);
+    // nothing was filed under `autre` by another key
+    const sousAutre = await t.database.rows<{ id_erp_apprenant: string }>(
+      sql`select id_erp_apprenant from effectifs where organisme_responsable_id = ${autre.id} order by 1`,
+    );
+    expect(sousAutre.map((e) => e.id_erp_apprenant)).toEqual(["formateur-for-other", "other-cfa"]);
   });
 
   it("naming itself responsable, a key may create a learner of another formateur but not take over an existing one", async () => {

@@ -165,7 +165,7 @@ describe("purge job", () => {
     const [refuse413, refuse400, ordinaire, purgee] = await t.database.rows<{ id: number }>(sql`
       insert into transmissions (organisme_id, source, received_at, nb_items, nb_accepted, nb_rejected, errors) values
         (${cfa.id}, 'API', now(), 0, 0, 0, ${JSON.stringify([entree(413, "Corps de la requête trop volumineux : 10 Mo au plus.")])}::jsonb),
-        (${cfa.id}, 'API', now(), 0, 0, 0, ${JSON.stringify([entree(400, "Trop de dossiers dans un seul envoi : 2001 reçus, 2000 au plus.")])}::jsonb),
+        (${cfa.id}, 'API', now(), 0, 0, 0, ${JSON.stringify([entree(400, "Trop de dossiers dans un seul envoi : 2\u202f001 reçus, 2\u202f000 au plus.")])}::jsonb),
         (${cfa.id}, 'API', now(), 1, 0, 1, ${JSON.stringify(dossiers)}::jsonb),
         (${cfa.id}, 'API', now() - interval '40 days', 0, 0, 0, null)
       returning id`);
@@ -181,7 +181,7 @@ describe("purge job", () => {
     );
     expect(rows).toEqual([
       { id: refuse413.id, refus_statut_http: 413, refus_message: "Corps de la requête trop volumineux : 10 Mo au plus.", errors: null },
-      { id: refuse400.id, refus_statut_http: 400, refus_message: "Trop de dossiers dans un seul envoi : 2001 reçus, 2000 au plus.", errors: null },
+      { id: refuse400.id, refus_statut_http: 400, refus_message: "Trop de dossiers dans un seul envoi : 2\u202f001 reçus, 2\u202f000 au plus.", errors: null },
       { id: ordinaire.id, refus_statut_http: null, refus_message: null, errors: dossiers },
       // purged before: its reason is lost, it stays a transmission of nothing
       { id: purgee.id, refus_statut_http: null, refus_message: null, errors: null },

@@ -126,6 +126,22 @@ describe("reading files", () => {
     expect(preview.errorsByColumn[2]).toBe(1);
   });
 
+  it("a huge cell is cut in the preview, with its length; the other cells keep their errors in sight", async () => {
+    const nom = "N".repeat(100_000);
+    const csv = [
+      HEADERS.join(";"),
+      `${nom};Gaston;28/03/2006;2024-2025;15/06/2024;02/09/2024;30/06/2026;50022141;02/09/2024;M`,
+      "Éluard;Paul;31/02/2005;2024-2025;15/06/2024;02/09/2024;30/06/2026;50022141;;F",
+    ].join("\n");
+    const { preview } = await uploadAndPreview(new TextEncoder().encode(csv), "long.csv");
+    const long = preview.rows.find((r) => r.ligne === 2)!;
+    expect(long.cells[0].value).toBe(`${"N".repeat(80)}… (100\u202f000 caractères)`);
+    // the error says the value is too long, itself cut
+    expect(long.cells[0].errors[0]).toMatch(/^Nom : /);
+    expect(long.cells[0].errors[0].length).toBeLessThan(400);
+    expect(preview.rows.find((r) => r.ligne === 3)!.cells[2].errors[0]).toMatch(/31\/02\/2005/);
+  });
+
   it("CSV with `,` in Latin-1, without BOM", async () => {
     const csv = [
       "NOM,PRENOM,DATE DE NAISSANCE,DATE D'INSCRIPTION,DATE D'ENTREE EN FORMATION,DATE DE FIN DE FORMATION,IDENTIFIANT",
@@ -814,7 +830,7 @@ describe("hostile and malformed files: a French message, never a 500", () => {
   it("reading stops as soon as the row cap is passed; too many columns are refused", () => {
     const rows = Array.from({ length: MAX_UPLOAD_ROWS + 150 }, (_, i) => `<row r="${i + 2}"><c r="A${i + 2}"><v>${i}</v></c></row>`).join("");
     expect((readError(sheetXlsx(header + rows)) as Error).message).toBe(
-      `Le fichier contient plus de ${MAX_UPLOAD_ROWS} lignes : ${MAX_UPLOAD_ROWS} au plus par fichier. Découpez-le en plusieurs fichiers.`,
+      `Le fichier contient plus de 10\u202f000 lignes : 10\u202f000 au plus par fichier. Découpez-le en plusieurs fichiers.`,
     );
     const csv = `${Array.from({ length: MAX_UPLOAD_COLUMNS + 1 }, (_, i) => `c${i}`).join(";")}\n1`;
     expect((readError(new TextEncoder().encode(csv), "f.csv") as Error).message).toMatch(/^Le fichier a 501 colonnes : 500 au plus/);

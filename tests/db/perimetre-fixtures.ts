@@ -5,7 +5,9 @@
  *
  *   R-1          formateur R, responsable R      (R's key)
  *   F-1, F-2     formateur F, responsable R      (R's key)
- *   FX-1         formateur F, responsable X      (F's key: F teaches for another responsable)
+ *   FX-1         formateur F, responsable X      (X's key: F also teaches for another responsable, which the
+ *                                                 référentiel does not link to F; F's own key may not file a learner
+ *                                                 under X, decision 024)
  *   G-1…G-3      formateur G, responsable F      (F's key): F's learners as a responsable, not R's
  *   RG-1         formateur G, responsable R      (R's key; only with `avecResponsableR`): R's learner
  *   X-1          formateur X, responsable X      (X's key)
@@ -64,12 +66,11 @@ export async function seedChaine(database: Database, options: { avecResponsableR
   await ok(parR, R.id);
   await ok(
     [
-      d(F, X, "FX-1", "Partagedehors"),
       ...[1, 2, 3].map((n) => d(Gt, F, `G-${n}`, SECRET_G, { email_contact: `gamma${n}@exemple.fr`, tel_apprenant: `060000000${n}` })),
     ],
     F.id,
   );
-  await ok([d(X, X, "X-1", "Secretdehors")], X.id);
+  await ok([d(X, X, "X-1", "Secretdehors"), d(F, X, "FX-1", "Partagedehors")], X.id);
 
   const ids: Record<string, number> = {};
   for (const r of await database.rows<{ id: number; id_erp_apprenant: string }>(sql`select id, id_erp_apprenant from effectifs`)) {

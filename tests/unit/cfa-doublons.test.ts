@@ -30,6 +30,12 @@ describe("normaliserNom", () => {
     expect(normaliserNom("N'Diaye")).toBe("ndiaye");
     expect(normaliserNom("Cœur")).toBe("coeur");
   });
+
+  it("keeps digits: names that differ by a digit are different names", () => {
+    expect(normaliserNom("Testeur1")).toBe("testeur1");
+    expect(normaliserNom("Testeur1")).not.toBe(normaliserNom("Testeur11"));
+    expect(cleDoublon(e(1, { nom: "Masse0001" }))).not.toBe(cleDoublon(e(2, { nom: "Masse0002" })));
+  });
 });
 
 describe("cleDoublon", () => {

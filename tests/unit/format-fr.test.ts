@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { de, formatMois } from "../../app/ui/format";
+import { apercuValeur, de, formatMois } from "../../app/ui/format";
 
 describe("French elision of « de »", () => {
   it("elides before a vowel, not before a consonant or an h", () => {
@@ -10,5 +10,16 @@ describe("French elision of « de »", () => {
     expect(de("Île-de-France")).toBe("d'Île-de-France");
     expect(de("Hauts-de-France")).toBe("de Hauts-de-France"); // h often aspirated: never elided
     expect(de("Bretagne")).toBe("de Bretagne");
+  });
+});
+
+describe("a file's cell in a preview (apercuValeur)", () => {
+  it("keeps a value up to 80 characters, cuts a longer one and gives its length", () => {
+    expect(apercuValeur("")).toBe("");
+    expect(apercuValeur("é".repeat(80))).toBe("é".repeat(80));
+    expect(apercuValeur("a".repeat(81))).toBe(`${"a".repeat(80)}… (81 caractères)`);
+    expect(apercuValeur("x".repeat(12_345))).toBe(`${"x".repeat(80)}… (12\u202f345 caractères)`);
+    // counted in characters: an emoji is not cut in half
+    expect(apercuValeur("😀".repeat(81))).toBe(`${"😀".repeat(80)}… (81 caractères)`);
   });
 });
