@@ -9,6 +9,7 @@
  */
 import { buildIfNeeded } from "./build-if-needed";
 import type { Database } from "../db/client.server";
+import { formatDecimal } from "../app/ui/format";
 
 const demoAllowed = process.env.NODE_ENV !== "production" || process.env.DEMO === "1";
 if (demoAllowed) process.env.DEMO = "1";
@@ -68,7 +69,7 @@ async function prepare(database: Database, signal: AbortSignal) {
   if (await rebuildInterrompu(database)) {
     console.log("Le calcul des statuts avait été interrompu (processus arrêté pendant le calcul) : il est refait…");
     const result = await rebuildStatutStorage(database, { today: todayIso() });
-    console.log(`Statuts recalculés : ${result.effectifs} effectifs, ${result.periodes} périodes, en ${(result.ms / 1000).toFixed(1)} s.`);
+    console.log(`Statuts recalculés : ${result.effectifs} effectifs, ${result.periodes} périodes, en ${formatDecimal(result.ms / 1000)} s.`);
   }
 
   if (demoAllowed) {
@@ -77,7 +78,7 @@ async function prepare(database: Database, signal: AbortSignal) {
       const effectifs = Number(process.env.DEMO_EFFECTIFS ?? 50_000);
       console.log(`Base vide : génération du jeu de démonstration (${effectifs} effectifs)…`);
       const result = await seedDemo(database, { effectifs, seed: 1, today: todayIso(), signal });
-      console.log(`Jeu de démonstration chargé en ${result.seconds.toFixed(1)} s.`);
+      console.log(`Jeu de démonstration chargé en ${formatDecimal(result.seconds)} s.`);
     }
     if (signal.aborted) return;
     const { ensureDemoAccounts } = await import("../app/auth/demo-accounts.server");

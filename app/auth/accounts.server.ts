@@ -11,7 +11,7 @@ import { findOrCreateOrganisation, describeScope, getOrganisation, type Organisa
 import { burnPasswordCheck, hashPassword, passwordProblem, verifyPassword } from "./password.server";
 import { countActiveSessions, createSession, destroySession, destroyUserSessions } from "./session.server";
 import { attemptSucceeded, checkThrottle, formatDelay, recordAttempt, reserveAttempt } from "./throttle.server";
-import { consumeToken, createToken, inspectToken, revokeTokens, TOKEN_STATE_MESSAGES } from "./tokens.server";
+import { closeInvitations, consumeToken, createToken, inspectToken, revokeTokens, TOKEN_STATE_MESSAGES } from "./tokens.server";
 import { publicBaseUrl, sendMailInBackground } from "./mail.server";
 import type { AuthenticatedViewer } from "./policy.server";
 import { containsWords } from "../referentiel/repertoire.server";
@@ -56,6 +56,8 @@ export async function createUser(database: Database, input: NewUser): Promise<{ 
       organisationId: organisation.id,
     })
     .returning();
+  // the account exists: no pending invitation of its address can be accepted any more
+  await closeInvitations(database.db, user.email);
   return { user, organisation };
 }
 

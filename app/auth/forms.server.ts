@@ -29,13 +29,22 @@ export function formFields(formData: FormData, names: readonly string[]): Record
   return Object.fromEntries(names.map((n) => [n, typeof formData.get(n) === "string" ? (formData.get(n) as string) : ""]));
 }
 
-export const emailField = z
-  .string()
-  .trim()
-  .min(1, "Indiquez votre adresse e-mail.")
-  .max(254, "L'adresse e-mail est trop longue (254 caractères au plus).")
-  .toLowerCase()
-  .pipe(z.email("Adresse e-mail invalide : elle doit être de la forme nom@domaine.fr."));
+/** An e-mail field, trimmed and lowercased; `vide`: the message of an empty field. */
+function champEmail(vide: string) {
+  return z
+    .string()
+    .trim()
+    .min(1, vide)
+    .max(254, "L'adresse e-mail est trop longue (254 caractères au plus).")
+    .toLowerCase()
+    .pipe(z.email("Adresse e-mail invalide : elle doit être de la forme nom@domaine.fr."));
+}
+
+/** The user's own e-mail (sign-in, sign-up, password reset). */
+export const emailField = champEmail("Indiquez votre adresse e-mail.");
+
+/** Someone else's e-mail: the person an admin invites. */
+export const emailInviteField = champEmail("Indiquez l'adresse e-mail de la personne à inviter.");
 
 export const nameField = (label: string) =>
   z.string().trim().min(1, `Indiquez votre ${label}.`).max(100, `Le champ « ${label} » ne doit pas dépasser 100 caractères.`);

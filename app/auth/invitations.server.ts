@@ -1,16 +1,18 @@
 /**
  * Invitations: an organisation's admin (or a national admin, into any organisation) invites an e-mail; the
- * invitee follows the single-use link (7 days), chooses a password and is signed in.
+ * invitee follows the single-use link (7 days), chooses a password and is signed in. An address has at most one
+ * pending invitation per organisation: a new one replaces it (its link stops working). When the account is
+ * created, every pending invitation of its address is closed (the account exists: none could be accepted).
  */
 import { z } from "zod";
 import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { authTokens, organisations, users, USER_ROLES, type UserRole } from "../../db/schema";
-import { emailField, failure, formFields, invalid, nameField, type FormFailure, type FormResult } from "./forms.server";
+import { emailInviteField, failure, formFields, invalid, nameField, type FormFailure, type FormResult } from "./forms.server";
 import { findOrCreateOrganisation, getOrganisation, OrganisationError, type Organisation } from "./organisations.server";
 import { hashPassword, passwordProblem } from "./password.server";
 import { createSession } from "./session.server";
-import { consumeToken, createToken, inspectToken, TOKEN_STATE_MESSAGES, TOKEN_TTL_SECONDS } from "./tokens.server";
+import { closeInvitations, consumeToken, createToken, inspectToken, TOKEN_STATE_MESSAGES, TOKEN_TTL_SECONDS, type TokenState } from "./tokens.server";
 import { sendMail } from "./mail.server";
 import { isNationalAdmin, isOrganisationAdmin, type AuthenticatedViewer } from "./policy.server";
 import { findUserByEmail } from "./accounts.server";
@@ -49,10 +51,27 @@ export interface InvitationSpec {
   compteExistant?: "refuser" | "prevenir";
 }
 
-/** Stores and e-mails an invitation. Throws when an account exists for the e-mail, unless `compteExistant` says. */
-export async function sendInvitation(database: Database, baseUrl: string, spec: InvitationSpec): Promise<void> {
+/**
+ * Stores and e-mails an invitation, replacing the address's pending invitation into the same organisation (its link
+ * stops working; those into other organisations are kept: the first accepted closes them). Throws when an account
+ * exists for the e-mail, unless `compteExistant` says. Returns how many pending invitations it replaced.
+ */
+export async function sendInvitation(database: Database, baseUrl: string, spec: InvitationSpec): Promise<{ remplacees: number }> {
   const existant = await findUserByEmail(database, spec.email);
   if (existant && spec.compteExistant !== "prevenir") throw new OrganisationError(`Un compte existe déjà pour l'adresse ${spec.email}.`);
+  const remplacees = await database.db
+    .update(authTokens)
+    .set({ usedAt: new Date() })
+    .where(
+      and(
+        eq(authTokens.kind, "invitation"),
+        eq(authTokens.email, spec.email.trim().toLowerCase()),
+        eq(authTokens.organisationId, spec.organisation.id),
+        isNull(authTokens.usedAt),
+        gt(authTokens.expiresAt, new Date()),
+      ),
+    )
+    .returning({ id: authTokens.id });
   const token = await createToken(database, {
     kind: "invitation",
     email: spec.email,
@@ -81,10 +100,11 @@ export async function sendInvitation(database: Database, baseUrl: string, spec: 
         `${baseUrl}/invitation/${token}`,
       ];
   await sendMail({ to: spec.email, subject: "Invitation au Tableau de bord de l'apprentissage", text: ["Bonjour,", "", ...corps].join("\n") });
+  return { remplacees: remplacees.length };
 }
 
 const inviteSchema = z.object({
-  email: emailField,
+  email: emailInviteField,
   role: z.enum(USER_ROLES, { error: "Choisissez le rôle : membre ou administrateur de l'organisation." }),
   organisationId: z.string().trim(),
   type: z.string().trim(),
@@ -114,6 +134,7 @@ export async function inviteUser(
   const organisationId = input.organisationId ? idFormulaire(formData, "organisationId", "Organisation") : null;
   if (organisationId && !organisationId.ok) return organisationId;
   let organisation: Organisation | null;
+  let remplacees = 0;
   try {
     if (isNationalAdmin(viewer)) {
       organisation = organisationId
@@ -134,19 +155,26 @@ export async function inviteUser(
     } else {
       return failure("Seuls les administrateurs d'une organisation peuvent inviter des utilisateurs.");
     }
-    await sendInvitation(database, baseUrl, {
+    ({ remplacees } = await sendInvitation(database, baseUrl, {
       email: input.email,
       role: input.role,
       organisation: organisation!,
       invitedBy: viewer,
       // an organisation's admin is not told whether the address has an account (its owner is, by e-mail)
       compteExistant: isNationalAdmin(viewer) ? "refuser" : "prevenir",
-    });
+    }));
   } catch (error) {
     if (error instanceof OrganisationError) return failure(error.message, error.field ? { [error.field]: error.message } : {});
     throw error;
   }
-  return { ok: true, message: `Invitation envoyée à ${input.email} (${organisation!.nom}, ${ROLE_LABELS[input.role].toLowerCase()}), valable 7 jours.` };
+  // said alike whether the address has an account or not: the pending invitations are the organisation's own, listed on its page
+  const remplace = remplacees
+    ? ` Elle remplace ${remplacees > 1 ? "les invitations précédentes" : "l'invitation précédente"} à cette adresse, dont le lien ne fonctionne plus.`
+    : "";
+  return {
+    ok: true,
+    message: `Invitation envoyée à ${input.email} (${organisation!.nom}, ${ROLE_LABELS[input.role].toLowerCase()}), valable 7 jours.${remplace}`,
+  };
 }
 
 export interface InvitationDetails {
@@ -159,14 +187,48 @@ export interface InvitationDetails {
   expiresAt: string;
 }
 
+/**
+ * Why an invitation's link cannot be used, in French: an account exists for its address (created from another
+ * invitation: the pending ones were closed then), a newer invitation replaced it, or the token's own state.
+ */
+async function pourquoiInutilisable(database: Database, state: Exclude<TokenState, { status: "valid" }>): Promise<string> {
+  return (await inutilisable(database, state)).message;
+}
+
+/** The invitation page's answer for a link that cannot be used: why, and whether its address has an account. */
+async function inutilisable(database: Database, state: Exclude<TokenState, { status: "valid" }>): Promise<{ valid: false; message: string; compteExistant: boolean }> {
+  const non = (message: string, compteExistant = false) => ({ valid: false as const, message, compteExistant });
+  if (state.status === "unknown") return non(TOKEN_STATE_MESSAGES.unknown);
+  if (await findUserByEmail(database, state.token.email)) return non(`${COMPTE_EXISTANT(state.token.email)}.`, true);
+  if (state.status === "used") {
+    const [plusRecente] = await database.db
+      .select({ id: authTokens.id })
+      .from(authTokens)
+      .where(
+        and(
+          eq(authTokens.kind, "invitation"),
+          eq(authTokens.email, state.token.email),
+          eq(authTokens.organisationId, state.token.organisationId!),
+          gt(authTokens.id, state.token.id),
+        ),
+      )
+      .limit(1);
+    if (plusRecente) return non("Cette invitation a été remplacée par une invitation plus récente : utilisez le lien du dernier e-mail d'invitation reçu.");
+  }
+  return non(TOKEN_STATE_MESSAGES[state.status]);
+}
+
+/** "Un compte existe déjà pour l'adresse x@y.fr : connectez-vous" (the link's holder is its owner: they may know). */
+const COMPTE_EXISTANT = (email: string) => `Un compte existe déjà pour l'adresse ${email} : connectez-vous`;
+
 export async function invitationState(
   database: Database,
   token: string,
-): Promise<{ valid: true; invitation: InvitationDetails } | { valid: false; message: string }> {
+): Promise<{ valid: true; invitation: InvitationDetails } | { valid: false; message: string; compteExistant: boolean }> {
   const state = await inspectToken(database, "invitation", token);
-  if (state.status !== "valid") return { valid: false, message: TOKEN_STATE_MESSAGES[state.status] };
+  if (state.status !== "valid") return inutilisable(database, state);
   const organisation = await getOrganisation(database, state.token.organisationId!);
-  if (!organisation) return { valid: false, message: TOKEN_STATE_MESSAGES.unknown };
+  if (!organisation) return { valid: false, message: TOKEN_STATE_MESSAGES.unknown, compteExistant: false };
   return {
     valid: true,
     invitation: {
@@ -198,13 +260,13 @@ export async function acceptInvitation(
   formData: FormData,
 ): Promise<FormResult<{ setCookie: string }>> {
   const state = await inspectToken(database, "invitation", token);
-  if (state.status !== "valid") return failure(TOKEN_STATE_MESSAGES[state.status]);
+  if (state.status !== "valid") return failure(await pourquoiInutilisable(database, state));
   const parsed = acceptSchema.safeParse(formFields(formData, ["nom", "prenom", "password", "confirmation"]));
   if (!parsed.success) return invalid(parsed.error);
   const problem = passwordProblem(parsed.data.password, state.token.email);
   if (problem) return failure(problem, { password: problem });
   if (await findUserByEmail(database, state.token.email)) {
-    return failure(`Un compte existe déjà pour l'adresse ${state.token.email} : connectez-vous.`);
+    return failure(`${COMPTE_EXISTANT(state.token.email)}.`);
   }
   const hash = await hashPassword(parsed.data.password);
   const userId = await database.db.transaction(async (tx) => {
@@ -222,6 +284,8 @@ export async function acceptInvitation(
       })
       .onConflictDoNothing()
       .returning({ id: users.id });
+    // the account exists: the address's other pending invitations (other organisations, older links) are closed
+    if (user) await closeInvitations(tx, consumed.email);
     return user?.id ?? null;
   });
   if (!userId) return failure(TOKEN_STATE_MESSAGES.used);

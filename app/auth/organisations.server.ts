@@ -6,7 +6,7 @@
 import { and, eq, isNull, ne, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { academies, departements, organisations, organismes, regions, ORGANISATION_TYPES, type AccountOrganisationType } from "../../db/schema";
-import { isValidSiret, isValidUai, normalizeSiret, normalizeUai } from "../referentiel/codes";
+import { normalizeSiret, normalizeUai, problemeSiret, problemeUai } from "../referentiel/codes";
 import { ORGANISATION_TYPE_LABELS, SCOPE_FIELD_OF_TYPE } from "./labels";
 import { nomAcademie } from "../referentiel/labels";
 import { simplifyName } from "../referentiel/import-common.server";
@@ -122,8 +122,10 @@ export async function resolveOrganisationInput(database: Database, input: Organi
       if (!siretRaw && !uaiRaw) throw new OrganisationError("Un organisme de formation doit indiquer son SIRET (14 chiffres) ou son UAI.", "siret");
       const siret = siretRaw ? normalizeSiret(siretRaw) : null;
       const uai = uaiRaw ? normalizeUai(uaiRaw) : null;
-      if (siret && !isValidSiret(siret)) throw new OrganisationError(`SIRET invalide : « ${siretRaw} » (14 chiffres, clé de contrôle incorrecte ou format erroné).`, "siret");
-      if (uai && !isValidUai(uai)) throw new OrganisationError(`UAI invalide : « ${uaiRaw} » (7 chiffres suivis d'une lettre de contrôle).`, "uai");
+      const siretFaux = siret ? problemeSiret(siret) : null;
+      if (siretFaux) throw new OrganisationError(`SIRET invalide : « ${siretRaw} » (${siretFaux}).`, "siret");
+      const uaiFaux = uai ? problemeUai(uai) : null;
+      if (uaiFaux) throw new OrganisationError(`UAI invalide : « ${uaiRaw} » (${uaiFaux}).`, "uai");
       const found = await database.db
         .select({ id: organismes.id, siret: organismes.siret, uai: organismes.uai, raisonSociale: organismes.raisonSociale, enseigne: organismes.enseigne })
         .from(organismes)
@@ -280,15 +282,17 @@ export interface TerritoryOptions {
 /** The lists a type + scope form offers. */
 export async function territoryOptions(database: Database): Promise<TerritoryOptions> {
   const [r, d, a] = await Promise.all([
-    database.db.select({ code: regions.code, nom: regions.nom }).from(regions).orderBy(regions.nom),
+    database.db.select({ code: regions.code, nom: regions.nom }).from(regions),
     database.db.select({ code: departements.code, nom: departements.nom }).from(departements).orderBy(departements.code),
-    database.db.select({ code: academies.code, nom: academies.nom }).from(academies).orderBy(academies.nom),
+    database.db.select({ code: academies.code, nom: academies.nom }).from(academies),
   ]);
-  return { regions: r, departements: d, academies: a };
+  // French order, as on /exports: "Île-de-France" among the I (the database sorts by code points: after "Provence…")
+  const parNom = (x: { nom: string }, y: { nom: string }) => x.nom.localeCompare(y.nom, "fr");
+  return { regions: r.sort(parNom), departements: d, academies: a.sort(parNom) };
 }
 
 /** The réseaux of the référentiel (for pickers). */
 export async function knownReseaux(database: Database): Promise<string[]> {
   const rows = await database.rows<{ reseau: string }>(sql`select distinct unnest(reseaux) as reseau from organismes order by 1 limit 500`);
-  return rows.map((r) => r.reseau);
+  return rows.map((r) => r.reseau).sort((a, b) => a.localeCompare(b, "fr"));
 }

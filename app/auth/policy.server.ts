@@ -8,6 +8,8 @@
  *    Response): may this viewer see X for this target (a territory, a réseau, an organisme, national, or
  *    `{ kind: "scope" }` = the viewer's whole scope). A list of targets means their intersection (e.g. a réseau's
  *    CFAs in one région).
+ *  - `viewerOfAggregates(viewer, targets)`: whom a dashboard is shown as — the viewer in its scope, the public outside
+ *    it when the public may see these figures (signing in never reduces what one sees), else nobody (403).
  *  - `scopeFilter(viewer)` / `scopeSql(viewer, alias)`: the restriction every indicator query must apply.
  *  - `perimetreDeLEspace(viewer, organismeId, formateurs)`: the part of a CFA space the viewer sees (decision 017).
  *  - `maskSmallCounts(viewer, n)`: counts 1…threshold-1 become "< threshold" for the public.
@@ -28,8 +30,8 @@ import {
 import { findSession, type SessionRecord } from "./session.server";
 // static maps, no query (decoupage holds the 101 départements that have an académie: a collectivité d'outre-mer is
 // in no scope)
-import { ACADEMIE_BY_DEPARTEMENT } from "../referentiel/academies";
-import { regionDeLAcademie, regionDuDepartement } from "../referentiel/decoupage";
+import { ACADEMIES, ACADEMIE_BY_DEPARTEMENT } from "../referentiel/academies";
+import { DEPARTEMENTS, NOMS_REGIONS, regionDeLAcademie, regionDuDepartement } from "../referentiel/decoupage";
 
 export type { NamedList } from "../../db/schema";
 
@@ -460,6 +462,8 @@ export type MaskedCount = number | `< ${number}`;
  * enough: a masked cell would be recovered by subtracting the other cells from the (exact) total, or one month from
  * the next; with every public figure rounded, such a difference carries an uncertainty wider than the masked range.
  * The rates the public sees are built on these figures. Signed-in users see exact figures.
+ * Only counts of people are masked: the coverage and freshness of the data count organismes (CFAs, legal entities of
+ * the public référentiel), which the dashboards show exactly to everyone (decision 007).
  */
 export function maskSmallCounts(viewer: Viewer, value: number): MaskedCount;
 export function maskSmallCounts(viewer: Viewer, value: number | null): MaskedCount | null;
@@ -670,6 +674,18 @@ export function viewerOfOrganismePage(viewer: Viewer, organisme: OrganismeTarget
 }
 
 /**
+ * Whom aggregated figures of `targets` (a dashboard's territory, its territory filters) are shown as. Signing in
+ * never reduces what one sees: inside the viewer's scope, the viewer itself; outside it, when the public may see
+ * them (national and regional figures), the public — masked and rounded figures (decision 007), nothing below the
+ * région, no named data, exactly what an anonymous visitor gets, the page saying why; else null: a 403 (a
+ * département, an académie or an organisme outside the scope, which the public does not see either).
+ */
+export function viewerOfAggregates(viewer: Viewer, targets: Targets): Viewer | null {
+  if (canSeeAggregates(viewer, targets)) return viewer;
+  return canSeeAggregates(PUBLIC_VIEWER, targets) ? PUBLIC_VIEWER : null;
+}
+
+/**
  * The dashboards of organismes listed within the viewer's scope (a formation's organismes): any signed-in viewer.
  * The public sees national and regional figures only (canSeeAggregates refuses it any organisme).
  */
@@ -686,4 +702,54 @@ export function canSeeNonTransmetteurs(viewer: Viewer): boolean {
     viewer.organisationType === "TETE_DE_RESEAU" ||
     TERRITORIAL_TYPES.has(viewer.organisationType)
   );
+}
+
+/** A territory filter of an address (région, département or académie code), as its parameter names it. */
+export interface FiltreTerritoire {
+  param: "region" | "departement" | "academie";
+  code: string;
+}
+
+/** « la région 11 (Île-de-France) », « le département 69 (Rhône) », « l'académie 10 (Lyon) »: for the messages. */
+function territoireEnMots(kind: FiltreTerritoire["param"], code: string): string {
+  switch (kind) {
+    case "region":
+      return `la région ${code}${NOMS_REGIONS[code] ? ` (${NOMS_REGIONS[code]})` : ""}`;
+    case "departement":
+      return `le département ${code}${DEPARTEMENTS[code] ? ` (${DEPARTEMENTS[code][0]})` : ""}`;
+    case "academie": {
+      const nom = ACADEMIES.find((a) => a.code === code)?.nom;
+      return `l'académie ${code}${nom ? ` (${nom})` : ""}`;
+    }
+  }
+}
+
+/**
+ * The territory filters (région, département, académie) of a list of organismes restricted to the viewer's scope
+ * (the non-transmitting CFAs) that the viewer may not ask for, each with its French message: for a territorial scope
+ * (région, département, académie), a territory that does not lie inside it — answering it with the scope's rows
+ * filtered by it would say « nobody » of a territory the viewer sees nothing of, as the named lists refuse a
+ * département outside the territory. National viewers may ask for any territory; a réseau's or an organisme's scope
+ * is narrowed by a territory (its CFAs in that territory), never widened.
+ */
+export function filtresTerritoireHorsPerimetre(
+  viewer: Viewer,
+  filtres: Partial<Record<FiltreTerritoire["param"], string | undefined>>,
+): (FiltreTerritoire & { message: string })[] {
+  const scope = viewer.scope;
+  if (scope.kind !== "region" && scope.kind !== "departement" && scope.kind !== "academie") return [];
+  const hors: (FiltreTerritoire & { message: string })[] = [];
+  for (const param of ["region", "departement", "academie"] as const) {
+    const code = filtres[param];
+    if (!code || scopeContains(scope, { kind: param, code })) continue;
+    const asked = territoireEnMots(param, code);
+    hors.push({
+      param,
+      code,
+      message:
+        `paramètre « ${param} » : ${asked} est hors du périmètre de votre organisation, qui est ${territoireEnMots(scope.kind, scope.code)} ; ` +
+        `choisissez un territoire de ce périmètre, ou aucun pour le voir en entier`,
+    });
+  }
+  return hors;
 }

@@ -39,7 +39,8 @@ export async function createToken(database: Database, token: NewToken, now = new
 
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
-export type TokenState = { status: "valid"; token: AuthToken } | { status: "expired" | "used" | "unknown" };
+/** A link's token: valid, or why not (an expired or used token is given too, to say more about it). */
+export type TokenState = { status: "valid"; token: AuthToken } | { status: "expired" | "used"; token: AuthToken } | { status: "unknown" };
 
 /** What a link's token is, without consuming it. */
 export async function inspectToken(database: Database, kind: TokenKind, clear: string): Promise<TokenState> {
@@ -50,8 +51,8 @@ export async function inspectToken(database: Database, kind: TokenKind, clear: s
     .where(and(eq(authTokens.tokenHash, sha256(clear)), eq(authTokens.kind, kind)))
     .limit(1);
   if (!token) return { status: "unknown" };
-  if (token.usedAt) return { status: "used" };
-  if (token.expiresAt.getTime() <= Date.now()) return { status: "expired" };
+  if (token.usedAt) return { status: "used", token };
+  if (token.expiresAt.getTime() <= Date.now()) return { status: "expired", token };
   return { status: "valid", token };
 }
 
@@ -72,6 +73,17 @@ export async function revokeTokens(database: Database, kind: TokenKind, email: s
     .update(authTokens)
     .set({ usedAt: new Date() })
     .where(and(eq(authTokens.kind, kind), eq(authTokens.email, email.toLowerCase()), isNull(authTokens.usedAt)));
+}
+
+/**
+ * Closes the pending invitations of an address (marked used: their links stop working): called when its account is
+ * created, by an invitation (in its transaction) or otherwise (CLI, demo).
+ */
+export async function closeInvitations(database: Db, email: string): Promise<void> {
+  await database
+    .update(authTokens)
+    .set({ usedAt: new Date() })
+    .where(and(eq(authTokens.kind, "invitation"), eq(authTokens.email, email.trim().toLowerCase()), isNull(authTokens.usedAt)));
 }
 
 export const TOKEN_STATE_MESSAGES: Record<Exclude<TokenState["status"], "valid">, string> = {

@@ -10,7 +10,7 @@
  */
 import { sql, type SQL } from "drizzle-orm";
 import { arrayParam, type Database } from "../../db/client.server";
-import { escapeLike, foldSql, foldText } from "../referentiel/repertoire.server";
+import { escapeLike, foldSql, foldText, frenchSortKeys } from "../referentiel/repertoire.server";
 import { seuilsAge, ageAt, rqthALaDate } from "../indicateurs/etats";
 import { dropoutAt, parcoursToPeriodes, type DropoutMeasures, type ParcoursStep, type Periode, type Statut } from "../statut/engine";
 import { effectifsDeLEspace, type EspaceCfa } from "./acces.server";
@@ -67,17 +67,27 @@ export function conditionsApprenants(perimetre: Perimetre, f: FiltresApprenants)
   return sql.join(where, sql` and `);
 }
 
+/**
+ * The ORDER BY of the list. Names and formations in French reading order, whatever the database's locale: folded
+ * (case and accents ignored: « Guérin » before « Guillot », « Lévêque » before « Louis »), the exact text only to
+ * order what folding makes equal (frenchSortKeys), then the id, so that pages never overlap.
+ */
 function ordre(f: FiltresApprenants): SQL {
   const dir = sql.raw(f.ordre === "desc" ? "desc" : "asc");
   const nulls = sql.raw(f.ordre === "desc" ? "nulls last" : "nulls last");
-  const nom = sql`lower(e.nom) ${dir}, lower(e.prenom) ${dir}, e.id ${dir}`;
+  const [nomPlie, nomExact] = frenchSortKeys(sql`e.nom`);
+  const [prenomPlie, prenomExact] = frenchSortKeys(sql`e.prenom`);
+  const nom = sql`${nomPlie} ${dir}, ${prenomPlie} ${dir}, ${nomExact} ${dir}, ${prenomExact} ${dir}, e.id ${dir}`;
   switch (f.tri) {
     case "nom":
       return nom;
     case "naissance":
       return sql`e.date_de_naissance ${dir}, ${nom}`;
     case "formation":
-      return sql`lower(coalesce(f.intitule_long, e.libelle_court_formation, '')) ${dir}, ${nom}`;
+      return sql`${sql.join(
+        frenchSortKeys(sql`coalesce(f.intitule_long, e.libelle_court_formation, '')`).map((k) => sql`${k} ${dir}`),
+        sql`, `,
+      )}, ${nom}`;
     case "annee":
       return sql`e.annee_scolaire ${dir}, e.annee_formation ${dir} ${nulls}, ${nom}`;
     case "statut":

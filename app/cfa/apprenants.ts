@@ -2,6 +2,7 @@
  * The learners' list of a CFA (issue 7, item 4): its URL parameters, labels and dropout signals. Pure,
  * browser-safe: the route parses with `parseFiltresApprenants`, the server module builds the SQL.
  */
+import { jourJjMmAaaa } from "../shared/csv";
 import { anneesScolairesComptees } from "../statut/annee-scolaire";
 import type { Statut } from "../statut/engine";
 import { formatDate } from "../ui/format";
@@ -101,14 +102,31 @@ export interface FiltresApprenants {
 export const DATE_STATUT_MIN = "2000-01-01";
 export const DATE_STATUT_MAX = "2100-12-31";
 
-function isDate(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const d = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+/**
+ * The day a date parameter names, "YYYY-MM-DD": written AAAA-MM-JJ (the date field of the form) or jj/mm/aaaa (as
+ * the pages and the exports print it, as a user types it); null unless it is a real calendar day (30/02 is not).
+ */
+export function jourDuParametre(value: string): string | null {
+  const iso = /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : (jourJjMmAaaa(value)?.date ?? null);
+  if (iso === null) return null;
+  const d = new Date(`${iso}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === iso ? iso : null;
+}
+
+export interface OptionsFiltresApprenants {
+  /**
+   * The last day the date may be ("YYYY-MM-DD"), e.g. today for the territories' named lists, which say who is in a
+   * situation, not who will be; absent: up to DATE_STATUT_MAX (a CFA looks ahead at its own learners).
+   */
+  dateMax?: string;
 }
 
 /** Parses the list's URL parameters; invalid values are dropped and reported in French. */
-export function parseFiltresApprenants(params: URLSearchParams, today: string): { filtres: FiltresApprenants; erreurs: string[] } {
+export function parseFiltresApprenants(
+  params: URLSearchParams,
+  today: string,
+  options: OptionsFiltresApprenants = {},
+): { filtres: FiltresApprenants; erreurs: string[] } {
   const erreurs: string[] = [];
   const get = (k: string) => params.get(k)?.trim() ?? "";
   const filtres: FiltresApprenants = { date: today, tri: "nom", ordre: "asc", page: 1, limit: 25 };
@@ -116,10 +134,18 @@ export function parseFiltresApprenants(params: URLSearchParams, today: string): 
   if (q) filtres.q = q.slice(0, 100);
   const date = get("date");
   if (date) {
-    if (!isDate(date)) erreurs.push("La date du statut n'est pas une date valide : saisissez-la au format jj/mm/aaaa.");
-    else if (date < DATE_STATUT_MIN || date > DATE_STATUT_MAX) {
-      erreurs.push(`La date du statut doit être comprise entre le ${formatDate(DATE_STATUT_MIN)} et le ${formatDate(DATE_STATUT_MAX)} (${formatDate(date)} est hors de cette période).`);
-    } else filtres.date = date;
+    const jour = jourDuParametre(date);
+    if (jour === null) {
+      erreurs.push(
+        `La date du statut (paramètre date) n'est pas une date valide (« ${date.slice(0, 20)} ») : saisissez un jour du calendrier au format jj/mm/aaaa (par exemple 31/03/2025) ou aaaa-mm-jj (2025-03-31).`,
+      );
+    } else if (jour < DATE_STATUT_MIN || jour > DATE_STATUT_MAX) {
+      erreurs.push(`La date du statut doit être comprise entre le ${formatDate(DATE_STATUT_MIN)} et le ${formatDate(DATE_STATUT_MAX)} (${formatDate(jour)} est hors de cette période).`);
+    } else if (options.dateMax && jour > options.dateMax) {
+      erreurs.push(
+        `La date du statut (paramètre date) est dans le futur (${formatDate(jour)}) : la liste dit qui est dans cette situation, pas qui le sera ; choisissez une date passée ou aujourd'hui (le ${formatDate(options.dateMax)} au plus tard).`,
+      );
+    } else filtres.date = jour;
   }
   const statut = get("statut");
   if (statut) {

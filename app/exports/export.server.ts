@@ -10,7 +10,8 @@
  * and the XLSX "Paramètres" sheet lists them one per line.
  *
  * URL: /exports/telechargement?repartition=region&repartition=niveau&periode=mois&debut=2025-09&fin=2026-10
- *      &format=csv&<filters of app/indicateurs/filters.ts>   (periode=date&date=AAAA-MM-JJ for one date)
+ *      &format=csv&<filters of app/indicateurs/filters.ts>   (periode=date&date=AAAA-MM-JJ — or JJ/MM/AAAA — for one
+ *      date; the form's `apercu=1` is accepted and ignored)
  */
 import { redirect } from "@remix-run/node";
 import type { Database } from "../../db/client.server";
@@ -18,24 +19,24 @@ import { requireEquipeNationale, type Viewer } from "../auth/policy.server";
 import type { Compteurs } from "../indicateurs/etats";
 import {
   FILTER_PARAMS,
+  MOIS_MIN,
   dateDuMois,
   filtersToSearchParams,
   moisDecale,
   parametresInconnus,
-  parseDateBornee,
   parseFilters,
-  parseMoisBorne,
   type IndicateursFilters,
 } from "../indicateurs/filters";
 import { codePublic, indicateurs, type LigneRepartition } from "../indicateurs/indicateurs.server";
-import { dateValue, toCsv, type CsvValue } from "../shared/csv";
+import { dateValue, jourJjMmAaaa, toCsv, type CsvValue } from "../shared/csv";
+import { isIsoDate } from "../statut/days";
 import { XLSX_CONTENT_TYPE } from "../shared/xlsx.server";
 import { todayIso } from "../statut/annee-scolaire";
 import { COLONNES_EXPORT, ENTETE_EXPORT, LIBELLES_REPARTITION, MOIS_MAX, REPARTITIONS_EXPORT, type RepartitionExport } from "./libelles";
 import { xlsxEnFlux, type FeuilleFlux } from "./xlsx-flux.server";
 import { libelleNiveau } from "../tableaux/options";
 import { libellesFiltres, type LibelleFiltre } from "../tableaux/page.server";
-import { formatDate, majuscule } from "../ui/format";
+import { formatDate, formatMois, majuscule } from "../ui/format";
 
 export { COLONNES_EXPORT, ENTETE_EXPORT, LIBELLES_REPARTITION, MOIS_MAX, REPARTITIONS_EXPORT, type RepartitionExport };
 
@@ -60,6 +61,12 @@ export interface SaisieExport {
 
 /** The parameters of an export's address: its own, and the dashboards' filters. */
 const PARAMETRES_EXPORT = ["repartition", "periode", "date", "debut", "fin", "format", ...Object.values(FILTER_PARAMS)];
+/**
+ * The fields of the /exports form that are not the export's: its preview switch (`apercu=1`, a hidden field that
+ * both of its buttons send). Read by the page, accepted and ignored by the download, so that the page and the
+ * download read the same parameters: a download refused goes back to the page, which shows the same messages.
+ */
+export const PARAMETRES_DU_FORMULAIRE = ["apercu"] as const;
 /** The same, as the messages name them. */
 const PARAMETRES_ACCEPTES = ["repartition", "periode", "date=AAAA-MM-JJ", "debut=AAAA-MM", "fin=AAAA-MM", "format", ...Object.values(FILTER_PARAMS)];
 /** Parameters of the dashboards' addresses that an export does not read, and what to write instead. */
@@ -69,16 +76,86 @@ const PARAMETRES_DES_TABLEAUX: Record<string, string> = {
 };
 
 /**
+ * The labels of the /exports form's fields, by URL parameter: the messages about a value name the field the user
+ * filled in ("Du mois : …"), not its parameter. The filters the form does not show (bassin, annee_formation) keep
+ * their parameter's name.
+ */
+export const LIBELLES_CHAMPS_EXPORT: Readonly<Record<string, string>> = {
+  repartition: "Répartitions",
+  periode: "Période",
+  date: "Date",
+  debut: "Du mois",
+  fin: "Au mois",
+  format: "Format",
+  region: "Région",
+  academie: "Académie",
+  departement: "Département",
+  reseau: "Réseau",
+  nature: "Nature de l'organisme",
+  organisme: "Organisme",
+  niveau: "Niveau",
+  cfd: "Code formation diplôme (CFD)",
+  rncp: "Code RNCP",
+  age: "Âge à la date",
+  sexe: "Sexe",
+  rqth: "RQTH",
+};
+
+/** "region : code région inconnu…" (the filters' message) → "Région : code région inconnu…" (the form's label). */
+function libelleChampExport(message: string): string {
+  const m = /^([a-z_]+) : /.exec(message);
+  const libelle = m ? LIBELLES_CHAMPS_EXPORT[m[1]] : undefined;
+  return libelle ? `${libelle} : ${message.slice(m![0].length)}` : message;
+}
+
+/**
+ * The day of the form's Date field: "AAAA-MM-JJ" (what a date field sends) or "JJ/MM/AAAA" (what its hint says,
+ * typed where the browser shows a text field), from the first day of MOIS_MIN up to today; the French message
+ * naming the field otherwise, dates written JJ/MM/AAAA.
+ */
+export function lireJourExport(value: string, today: string): { ok: true; value: string } | { ok: false; erreur: string } {
+  const v = value.trim();
+  if (!v) return { ok: false, erreur: "Date : indiquez la date (JJ/MM/AAAA)" };
+  const iso = /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : (jourJjMmAaaa(v)?.date ?? null);
+  if (!iso || !isIsoDate(iso))
+    return { ok: false, erreur: `Date : « ${v.slice(0, 40)} » n'est pas une date (jour, mois et année existants attendus, JJ/MM/AAAA, par exemple ${formatDate(today)})` };
+  if (iso < `${MOIS_MIN}-01`) return { ok: false, erreur: `Date : le ${formatDate(iso)} est trop ancien (le ${formatDate(`${MOIS_MIN}-01`)} au plus tôt)` };
+  if (iso > today) return { ok: false, erreur: `Date : le ${formatDate(iso)} est dans le futur (aujourd'hui : ${formatDate(today)})` };
+  return { ok: true, value: iso };
+}
+
+/**
+ * A month of the form's "Du mois" (`debut`) or "Au mois" (`fin`) field: "AAAA-MM" (what a month field sends) or
+ * "MM/AAAA", from MOIS_MIN up to the current month; the French message naming the field otherwise, months written
+ * "mai 2026".
+ */
+export function lireMoisExport(value: string, today: string, champ: "debut" | "fin"): { ok: true; value: string } | { ok: false; erreur: string } {
+  const libelle = LIBELLES_CHAMPS_EXPORT[champ];
+  const v = value.trim();
+  if (!v) return { ok: false, erreur: `${libelle} : indiquez le mois (AAAA-MM, par exemple ${today.slice(0, 7)})` };
+  const francais = /^(\d{2})\/(\d{4})$/.exec(v);
+  const mois = francais ? `${francais[2]}-${francais[1]}` : v;
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(mois))
+    return { ok: false, erreur: `${libelle} : « ${v.slice(0, 40)} » n'est pas un mois (AAAA-MM attendu, par exemple ${today.slice(0, 7)})` };
+  if (mois < MOIS_MIN) return { ok: false, erreur: `${libelle} : ${formatMois(mois)} est trop ancien (${formatMois(MOIS_MIN)} au plus tôt)` };
+  if (mois > today.slice(0, 7)) return { ok: false, erreur: `${libelle} : ${formatMois(mois)} est dans le futur (mois en cours : ${formatMois(today.slice(0, 7))})` };
+  return { ok: true, value: mois };
+}
+
+/** Months from `debut` to `fin` included ("2026-01", "2026-03" → 3). */
+function nombreDeMois(debut: string, fin: string): number {
+  const index = (m: string) => Number(m.slice(0, 4)) * 12 + Number(m.slice(5, 7));
+  return index(fin) - index(debut) + 1;
+}
+
+/**
  * The export's parameters, read as strictly as the dashboards' files (`/tableau.csv`): the same bounds (no month
  * before January 2000, none after today) and the same filters, and a parameter it does not read is refused, never
- * ignored (a misspelt filter would give a national file). `autres`: the parameters of the page that shows the
- * form (its preview's switch), read there.
+ * ignored (a misspelt filter would give a national file) — except the form's own fields (PARAMETRES_DU_FORMULAIRE),
+ * which change nothing in the file. The messages about a value name the form's field ("Du mois : …") and write
+ * dates JJ/MM/AAAA and months "mai 2026"; those about a parameter no field sends name the parameter.
  */
-export function lireExport(
-  params: URLSearchParams,
-  today: string,
-  options: { autres?: readonly string[] } = {},
-): { valeur: ParametresExport | null; erreurs: string[]; saisie: SaisieExport } {
+export function lireExport(params: URLSearchParams, today: string): { valeur: ParametresExport | null; erreurs: string[]; saisie: SaisieExport } {
   const erreurs: string[] = [];
   const moisCourant = today.slice(0, 7);
   const saisie: SaisieExport = {
@@ -93,38 +170,40 @@ export function lireExport(
   for (const r of saisie.repartitions) {
     if ((REPARTITIONS_EXPORT as readonly string[]).includes(r)) {
       if (!repartitions.includes(r as RepartitionExport)) repartitions.push(r as RepartitionExport);
-    } else erreurs.push(`repartition : répartition inconnue « ${r} » (valeurs : ${REPARTITIONS_EXPORT.join(", ")})`);
+    } else erreurs.push(`Répartitions : répartition inconnue « ${r.slice(0, 40)} » (valeurs : ${REPARTITIONS_EXPORT.join(", ")})`);
   }
-  if (saisie.repartitions.length === 0) erreurs.push("repartition : choisissez au moins une répartition (ou « total »)");
-  if (saisie.format !== "csv" && saisie.format !== "xlsx") erreurs.push(`format : « csv » ou « xlsx » attendu, reçu « ${saisie.format} »`);
+  if (saisie.repartitions.length === 0) erreurs.push("Répartitions : choisissez au moins une répartition (ou « Total »)");
+  if (saisie.format !== "csv" && saisie.format !== "xlsx") erreurs.push(`Format : « csv » ou « xlsx » attendu, reçu « ${saisie.format.slice(0, 40)} »`);
 
   const dates: { mois: string; date: string }[] = [];
   if (saisie.periode === "date") {
-    const parsed = parseDateBornee(saisie.date || "(vide)", today);
-    if (!parsed.ok) erreurs.push(...parsed.errors);
-    else dates.push({ mois: parsed.value.slice(0, 7), date: parsed.value });
-  } else if (saisie.periode === "mois") {
-    const debut = parseMoisBorne(saisie.debut, today, "debut");
-    const fin = parseMoisBorne(saisie.fin, today, "fin");
-    if (!debut.ok) erreurs.push(...debut.errors);
-    if (!fin.ok) erreurs.push(...fin.errors);
-    if (debut.ok && fin.ok) {
-      if (debut.value > fin.value) erreurs.push(`debut : le premier mois (${debut.value}) est après le dernier (${fin.value})`);
-      else {
-        for (let m = debut.value; m <= fin.value; m = moisDecale(`${m}-01`, 1)) {
-          if (dates.length >= MOIS_MAX) {
-            erreurs.push(`debut, fin : ${MOIS_MAX} mois au plus par export`);
-            break;
-          }
-          dates.push({ mois: m, date: dateDuMois(m, today) });
-        }
-      }
+    const jour = lireJourExport(saisie.date, today);
+    if (!jour.ok) erreurs.push(jour.erreur);
+    else {
+      // shown back as the date field reads it (AAAA-MM-JJ), whatever was typed
+      saisie.date = jour.value;
+      dates.push({ mois: jour.value.slice(0, 7), date: jour.value });
     }
-  } else erreurs.push(`periode : « date » ou « mois » attendu, reçu « ${saisie.periode} »`);
+  } else if (saisie.periode === "mois") {
+    const debut = lireMoisExport(saisie.debut, today, "debut");
+    const fin = lireMoisExport(saisie.fin, today, "fin");
+    if (!debut.ok) erreurs.push(debut.erreur);
+    else saisie.debut = debut.value;
+    if (!fin.ok) erreurs.push(fin.erreur);
+    else saisie.fin = fin.value;
+    if (debut.ok && fin.ok) {
+      if (debut.value > fin.value) erreurs.push(`Du mois : ${formatMois(debut.value)} est après le mois de fin (Au mois : ${formatMois(fin.value)})`);
+      else if (nombreDeMois(debut.value, fin.value) > MOIS_MAX)
+        erreurs.push(
+          `Du mois, Au mois : ${MOIS_MAX} mois au plus par export, ${nombreDeMois(debut.value, fin.value)} demandés (de ${formatMois(debut.value)} à ${formatMois(fin.value)})`,
+        );
+      else for (let m = debut.value; m <= fin.value; m = moisDecale(`${m}-01`, 1)) dates.push({ mois: m, date: dateDuMois(m, today) });
+    }
+  } else erreurs.push(`Période : « Mois par mois » (periode=mois) ou « À une date » (periode=date) attendu, reçu « ${saisie.periode.slice(0, 40)} »`);
 
   const filters = parseFilters(params);
-  if (!filters.ok) erreurs.push(...filters.errors);
-  erreurs.push(...parametresInconnus(params, new Set([...PARAMETRES_EXPORT, ...(options.autres ?? [])]), PARAMETRES_ACCEPTES, PARAMETRES_DES_TABLEAUX));
+  if (!filters.ok) erreurs.push(...filters.errors.map(libelleChampExport));
+  erreurs.push(...parametresInconnus(params, new Set([...PARAMETRES_EXPORT, ...PARAMETRES_DU_FORMULAIRE]), PARAMETRES_ACCEPTES, PARAMETRES_DES_TABLEAUX));
   if (erreurs.length || !filters.ok) return { valeur: null, erreurs, saisie };
   return { valeur: { repartitions, periode: saisie.periode as "date" | "mois", dates, format: saisie.format as "csv" | "xlsx", filters: filters.value }, erreurs, saisie };
 }
@@ -326,13 +405,23 @@ function feuillesXlsx(database: Database, viewer: Viewer, p: ParametresExport, t
   ];
 }
 
-/** GET /exports/telechargement: the file, streamed; invalid parameters go back to the form with their messages. */
+/**
+ * Where a refused download sends the user: the form, with the same parameters and `apercu=1`, so that the page reads
+ * them as a request and shows the messages (it reads the same parameters as the download: never a silent return).
+ */
+export function formulaireDuRefus(search: string): string {
+  const params = new URLSearchParams(search);
+  const query = search.replace(/^\?/, "");
+  return params.has("apercu") ? `/exports?${query}` : `/exports?apercu=1${query ? `&${query}` : ""}`;
+}
+
+/** GET /exports/telechargement: the file, streamed; invalid parameters go back to the form, which says why. */
 export async function telechargerExport(request: Request, database: Database): Promise<Response> {
   const viewer = await requireEquipeNationale(request, database);
   const url = new URL(request.url);
   const today = todayIso();
   const { valeur: p } = lireExport(url.searchParams, today);
-  if (!p) throw redirect(`/exports${url.search}`);
+  if (!p) throw redirect(formulaireDuRefus(url.search));
   const headers = {
     "Content-Disposition": `attachment; filename="${nomFichier(p)}"`,
     "Cache-Control": "private, no-store",

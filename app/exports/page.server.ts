@@ -1,4 +1,7 @@
-/** The data of the /exports page: the form's values, its errors, and a preview when asked (`apercu=1`). */
+/**
+ * The data of the /exports page: the form's values, its errors, and a preview when asked (`apercu=1`, or any
+ * répartition). It reads the same parameters as the download (lireExport), which sends a refused request back here.
+ */
 import { data } from "@remix-run/node";
 import type { Database } from "../../db/client.server";
 import { reseauxConnus, territoiresOptions } from "../referentiel/repertoire.server";
@@ -24,7 +27,7 @@ export async function chargerPageExports(request: Request, database: Database) {
   const params = new URL(request.url).searchParams;
   const today = todayIso();
   const demande = params.has("apercu") || params.has("repartition");
-  const lu = lireExport(params, today, { autres: ["apercu"] });
+  const lu = lireExport(params, today);
   if (!demande && lu.saisie.repartitions.length === 0) lu.saisie.repartitions = ["region"];
   const filtres = Object.fromEntries(FILTRES_FORMULAIRE.map((k) => [k, params.getAll(k).join(",")])) as Record<(typeof FILTRES_FORMULAIRE)[number], string>;
   const [territoires, reseaux, apercu] = await Promise.all([

@@ -138,11 +138,29 @@ export interface LenientFilters {
 }
 
 /**
+ * The values of the référentiel some filters are checked against (the dashboards, for signed-in viewers): a réseau no
+ * organisme of the viewer's scope belongs to, a bassin d'emploi code no zone d'emploi has, is a bad value like a typo —
+ * reported and left out, not an unexplained empty page. Absent: not checked (the CLI, the exports).
+ */
+export interface ValeursConnues {
+  /** The réseaux of the viewer's scope (the dashboards' Réseau select offers them). */
+  reseaux?: readonly string[];
+  /** The bassin d'emploi codes known among those asked. */
+  bassins?: ReadonlySet<string>;
+}
+
+/** At most `max` values named, then "…". */
+function quelques(items: readonly string[], max = 12): string {
+  return items.length <= max ? items.join(", ") : `${items.slice(0, max).join(", ")}…`;
+}
+
+/**
  * Filters from URL search params, keeping the valid values when others are not: the dashboards report a bad value
  * and apply the rest (one typo must not clear every filter). A territory that cannot hold with another (a département
- * outside the région asked, or outside the territory of the page, `page`) is reported and left out the same way.
+ * outside the région asked, or outside the territory of the page, `page`) is reported and left out the same way, and
+ * so is a réseau or a bassin d'emploi the référentiel does not know (`connus`).
  */
-export function parseFiltersLenient(params: URLSearchParams, page?: TerritoireDePage): LenientFilters {
+export function parseFiltersLenient(params: URLSearchParams, page?: TerritoireDePage, connus: ValeursConnues = {}): LenientFilters {
   const errors: string[] = [];
   const invalidParams: string[] = [];
   const filters: IndicateursFilters = {};
@@ -181,9 +199,10 @@ export function parseFiltersLenient(params: URLSearchParams, page?: TerritoireDe
   );
   filters.bassinEmploi = collect("bassinEmploi", (r) => {
     const v = r.toUpperCase();
-    return BASSIN_PATTERN.test(v)
-      ? v
-      : invalide(`bassin : code de bassin d'emploi invalide « ${r} » (zone d'emploi INSEE, 4 caractères)`);
+    if (!BASSIN_PATTERN.test(v)) return invalide(`bassin : code de bassin d'emploi invalide « ${r} » (zone d'emploi INSEE, 4 caractères)`);
+    if (connus.bassins && !connus.bassins.has(v))
+      return invalide(`bassin : aucun bassin d'emploi n'a le code « ${r} » (code à 4 caractères d'une zone d'emploi de l'Insee attendu)`);
+    return v;
   });
   filters.organisme = collect("organisme", (r) => {
     const siret = normalizeSiret(r);
@@ -194,9 +213,14 @@ export function parseFiltersLenient(params: URLSearchParams, page?: TerritoireDe
       return isValidUai(uai) ? uai : invalide(`organisme : UAI invalide « ${r} » (lettre de contrôle incorrecte)`);
     return invalide(`organisme : SIRET (14 chiffres) ou UAI (7 chiffres et une lettre) attendu, reçu « ${r} »`);
   });
-  filters.reseau = collect("reseau", (r) =>
-    r.length <= 100 ? r : invalide(`reseau : nom de réseau trop long (100 caractères au plus)`),
-  );
+  filters.reseau = collect("reseau", (r) => {
+    if (r.length > 100) return invalide(`reseau : nom de réseau trop long (100 caractères au plus)`);
+    if (connus.reseaux && !connus.reseaux.includes(r)) {
+      const attendus = connus.reseaux.length ? `réseaux attendus : ${quelques(connus.reseaux)}` : "aucun réseau dans votre périmètre";
+      return invalide(`reseau : aucun organisme de votre périmètre n'appartient au réseau « ${r} » (${attendus})`);
+    }
+    return r;
+  });
   filters.nature = collect<NatureOrganisme>("nature", (r) =>
     (NATURES_ORGANISME as readonly string[]).includes(r)
       ? (r as NatureOrganisme)
@@ -469,15 +493,6 @@ export const MOIS_MIN = "2000-01";
 export function parseMoisBorne(value: string, today: string, name = "mois"): Parsed<string> {
   const parsed = parseMois(value, today, name);
   if (parsed.ok && parsed.value < MOIS_MIN) return { ok: false, errors: [`${name} : « ${parsed.value} » est trop ancien (janvier 2000 au plus tôt)`] };
-  return parsed;
-}
-
-/** A day the exports count at: "YYYY-MM-DD", from the first day of MOIS_MIN up to today. */
-export function parseDateBornee(value: string, today: string, name = "date"): Parsed<string> {
-  const parsed = parseDate(value, name);
-  if (!parsed.ok) return parsed;
-  if (parsed.value < `${MOIS_MIN}-01`) return { ok: false, errors: [`${name} : « ${parsed.value} » est trop ancien (1er janvier 2000 au plus tôt)`] };
-  if (parsed.value > today) return { ok: false, errors: [`${name} : « ${parsed.value} » est dans le futur`] };
   return parsed;
 }
 

@@ -25,6 +25,7 @@ import { compterApprenants, listerApprenants, type PageApprenants, type Perimetr
 import type { CibleExport } from "../cfa/export.server";
 import { DEPARTEMENT_PATTERN, parametresInconnus } from "../indicateurs/filters";
 import { resoudreFiltres, territoires } from "../indicateurs/indicateurs.server";
+import { parisDay } from "../cfa/transmissions.server";
 import { todayIso } from "../statut/annee-scolaire";
 import { LISTES, SLUGS_LISTE, isSlugListe, type DefinitionListe, type SlugListe } from "./listes";
 import { libelleDepartement } from "../referentiel/labels";
@@ -53,6 +54,8 @@ export interface ListeResolue {
   slug: SlugListe;
   definition: DefinitionListe;
   filtres: FiltresApprenants;
+  /** The last day the list may be asked at (today in Paris): no list of who will be in a situation. */
+  dateMax: string;
   /** The département chosen in the filters (within the territory), if any. */
   departement: string | null;
   erreurs: string[];
@@ -86,8 +89,10 @@ export async function resoudreListe(request: Request, database: Database, slug: 
     throw forbidden(`Votre organisation n'a pas accès à la liste « ${definition.titre} ».`);
   }
   const params = new URL(request.url).searchParams;
-  // the list's own filters only, the others reported: its états replace the statut, and only its signals narrow it
-  const { filtres, erreurs } = parseFiltresApprenants(new URLSearchParams([...params].filter(([k]) => PARAMETRES_LISTE.includes(k))), todayIso());
+  // the list's own filters only, the others reported: its états replace the statut, and only its signals narrow it;
+  // a list says who is in a situation, up to today (in Paris, where the day starts first), never who will be
+  const dateMax = parisDay();
+  const { filtres, erreurs } = parseFiltresApprenants(new URLSearchParams([...params].filter(([k]) => PARAMETRES_LISTE.includes(k))), todayIso(), { dateMax });
   erreurs.push(...parametresInconnus(params, new Set(PARAMETRES_LISTE), PARAMETRES_LISTE, PARAMETRES_D_AILLEURS).map((e) => `${e}.`));
   if (filtres.signal && !(definition.signaux as readonly string[]).includes(filtres.signal)) {
     erreurs.push("Ce signal ne s'applique pas à cette liste : choisissez-en un dans la liste proposée.");
@@ -108,6 +113,7 @@ export async function resoudreListe(request: Request, database: Database, slug: 
     slug,
     definition,
     filtres,
+    dateMax,
     departement,
     erreurs,
     contacts: canSeeContacts(viewer, target),

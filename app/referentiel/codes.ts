@@ -28,6 +28,17 @@ export function isValidUai(value: string): boolean {
   return uaiCheckLetter(uai.slice(0, 7)) === uai[7];
 }
 
+/**
+ * What is wrong with a UAI, in the words the forms and filters use: "lettre de contrôle incorrecte" when it has
+ * 7 digits and a letter that is not their check letter, "7 chiffres suivis d'une lettre de contrôle attendus"
+ * otherwise; null for a valid UAI.
+ */
+export function problemeUai(value: string): string | null {
+  const uai = normalizeUai(value);
+  if (!UAI_PATTERN.test(uai)) return "7 chiffres suivis d'une lettre de contrôle attendus";
+  return uaiCheckLetter(uai.slice(0, 7)) === uai[7] ? null : "lettre de contrôle incorrecte";
+}
+
 /** SIRET without spaces, dots or dashes. */
 export function normalizeSiret(value: string): string {
   return value.replace(/[\s.\-]/g, "");
@@ -55,6 +66,16 @@ export function isValidSiret(value: string): boolean {
     return sum % 5 === 0;
   }
   return luhnValid(siret);
+}
+
+/**
+ * What is wrong with a SIRET, in the words the forms and filters use: "clé de contrôle incorrecte" for 14 digits
+ * that fail the check, "14 chiffres attendus" otherwise; null for a valid SIRET.
+ */
+export function problemeSiret(value: string): string | null {
+  const siret = normalizeSiret(value);
+  if (!SIRET_PATTERN.test(siret)) return "14 chiffres attendus";
+  return isValidSiret(siret) ? null : "clé de contrôle incorrecte";
 }
 
 /** Appends the digit that makes `partial + digit` pass Luhn. */

@@ -74,9 +74,9 @@ export function Pagination({
           to={href(p)}
           preventScrollReset={preventScrollReset}
           aria-current={p === page ? "page" : undefined}
-          title={`Page ${p}`}
+          title={`Page ${formatNombre(p)}`}
         >
-          {p}
+          {formatNombre(p)}
         </Link>
       </li>,
     );

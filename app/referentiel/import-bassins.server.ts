@@ -13,6 +13,7 @@ import { CODE_COMMUNE_PATTERN } from "./codes";
 import {
   ImportFileError,
   emptySummary,
+  exigerDesDonnees,
   mapColumns,
   normalizeText,
   progressReporter,
@@ -54,6 +55,7 @@ export async function importBassins(database: Database, bytes: Uint8Array, optio
     );
   }
   const col = (k: keyof typeof BASSIN_COLUMNS) => names[k] ?? k;
+  exigerDesDonnees(table.rows.length);
   summary.lines = table.rows.length;
   summary.warnings.push(...table.issues);
 

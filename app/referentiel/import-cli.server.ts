@@ -8,7 +8,8 @@ import path from "node:path";
 import type { Database } from "../../db/client.server";
 import { formatIssue, ImportFileError, type ImportOptions, type ImportProgress, type ImportSummary } from "./import-common.server";
 import { ensureTerritories } from "./territoires.server";
-import { unitesAccordees } from "./import-libelles";
+import { dureeImport, unitesAccordees } from "./import-libelles";
+import { formatNombre } from "../ui/format";
 
 export interface ImportCommand {
   name: string;
@@ -32,19 +33,21 @@ export function summaryText(summary: ImportSummary, maxIssues = 50): string {
     `Import ${summary.kind} : ${summary.format}${summary.fileName ? ` — ${summary.fileName}` : ""}`,
     `${unitesAccordees(summary.lines, unit, "lu")}${summary.encoding ? `, encodage ${summary.encoding === "windows-1252" ? "ISO-8859-1 (Windows-1252)" : summary.encoding.toUpperCase()}` : ""}${
       summary.delimiter ? `, séparateur « ${summary.delimiter === "\t" ? "tabulation" : summary.delimiter} »` : ""
-    }, en ${(summary.durationMs / 1000).toFixed(1)} s`,
-    `Créés : ${summary.created} — mis à jour : ${summary.updated} — inchangés : ${summary.unchanged}${summary.skipped ? ` — ignorés : ${summary.skipped}` : ""} — ${unitesAccordees(new Set(summary.rejected.map((r) => r.line)).size, unit, "rejeté")}`,
-    ...Object.entries(summary.details).map(([k, v]) => `${k[0].toUpperCase()}${k.slice(1)} : ${v}`),
+    }, en ${dureeImport(summary.durationMs)}`,
+    `Créés : ${formatNombre(summary.created)} — mis à jour : ${formatNombre(summary.updated)} — inchangés : ${formatNombre(summary.unchanged)}${
+      summary.skipped ? ` — ignorés : ${formatNombre(summary.skipped)}` : ""
+    } — ${unitesAccordees(new Set(summary.rejected.map((r) => r.line)).size, unit, "rejeté")}`,
+    ...Object.entries(summary.details).map(([k, v]) => `${k[0].toUpperCase()}${k.slice(1)} : ${formatNombre(v)}`),
   ];
   if (summary.rejected.length) {
     lines.push("", "Rejets :");
     for (const r of summary.rejected.slice(0, maxIssues)) lines.push(`  ${formatIssue(r, unit)}`);
-    if (summary.rejected.length > maxIssues) lines.push(`  … et ${summary.rejected.length - maxIssues} autres (--json pour tout voir)`);
+    if (summary.rejected.length > maxIssues) lines.push(`  … et ${formatNombre(summary.rejected.length - maxIssues)} autres (--json pour tout voir)`);
   }
   if (summary.warnings.length) {
     lines.push("", "Avertissements :");
     for (const w of summary.warnings.slice(0, maxIssues)) lines.push(`  ${w.line ? formatIssue(w, unit) : `${w.column ? `Colonne « ${w.column} » : ` : ""}${w.message}`}`);
-    if (summary.warnings.length > maxIssues) lines.push(`  … et ${summary.warnings.length - maxIssues} autres`);
+    if (summary.warnings.length > maxIssues) lines.push(`  … et ${formatNombre(summary.warnings.length - maxIssues)} autres`);
   }
   return lines.join("\n") + "\n";
 }
@@ -99,7 +102,7 @@ export async function runImportCommand(command: ImportCommand, argv: string[], o
     const tty = process.stderr.isTTY;
     let last = "";
     const onProgress = (p: ImportProgress) => {
-      const text = p.total ? `${PHASES[p.phase]} : ${p.done}/${p.total} (${Math.floor((100 * p.done) / p.total)} %)` : `${PHASES[p.phase]}…`;
+      const text = p.total ? `${PHASES[p.phase]} : ${formatNombre(p.done)}/${formatNombre(p.total)} (${Math.floor((100 * p.done) / p.total)} %)` : `${PHASES[p.phase]}…`;
       if (text === last) return;
       last = text;
       if (tty) writeErr(`\r\x1b[K${text}`);

@@ -19,6 +19,7 @@ import {
 } from "../shared/csv";
 import { XlsxError, looksLikeZip, readXlsx } from "../shared/xlsx.server";
 import { ANNEE_MAX, ANNEE_MIN } from "../statut/days";
+import { formatNombre } from "../ui/format";
 import type { ImportKind, LineUnit } from "./import-libelles";
 import { pauses } from "./import-tranches.server";
 
@@ -72,6 +73,20 @@ export class ImportFileError extends Error {
     super(message);
     this.name = "ImportFileError";
   }
+}
+
+/**
+ * A file with a header (or an empty JSON array) and no data: refused like an empty file, nothing written — an import
+ * "terminé" of 0 lines would read as a success. Called once the columns are known to be right (a wrong header is
+ * said first). `unit`: what the file holds ("ligne", "élément").
+ */
+export function exigerDesDonnees(n: number, unit: LineUnit = "ligne"): void {
+  if (n > 0) return;
+  throw new ImportFileError(
+    unit === "élément"
+      ? "Rien à importer : le fichier ne contient aucun élément (tableau JSON vide)."
+      : "Rien à importer : le fichier ne contient aucune ligne de données (seulement l'en-tête).",
+  );
 }
 
 export function emptySummary(kind: ImportKind, format: string, fileName?: string): ImportSummary {
@@ -308,7 +323,7 @@ export function progressReporter(options: ImportOptions, phase: ImportProgress["
 /** Keeps at most `max` issues (the rest counted in a final message), so summaries stay readable. */
 export function capIssues(issues: LineIssue[], max = 1000): LineIssue[] {
   if (issues.length <= max) return issues;
-  return [...issues.slice(0, max), { line: 0, message: `… et ${issues.length - max} autres` }];
+  return [...issues.slice(0, max), { line: 0, message: `… et ${formatNombre(issues.length - max)} autres` }];
 }
 
 export function normalizeText(value: string | undefined | null): string | null {

@@ -24,6 +24,7 @@ import { linkEffectifsToFormations } from "./link-formations.server";
 import {
   ImportFileError,
   emptySummary,
+  exigerDesDonnees,
   mapColumns,
   normalizeText,
   parseFrenchDate,
@@ -160,11 +161,26 @@ export async function importFormations(database: Database, bytes: Uint8Array, op
       if (!cfd) errors.push({ line: row.line, column: col("FORMATION_DIPLOME"), message: "code formation diplôme (CFD) manquant" });
       else if (!isValidCfd(cfd)) errors.push({ line: row.line, column: col("FORMATION_DIPLOME"), message: `CFD invalide (« ${cfd} ») : 8 chiffres ou lettres majuscules attendus` });
       const input: FormationInput = { line: row.line, cfd, rncp: null };
-      const niveauRncp = Number.parseInt(get("NIVEAU_QUALIFICATION_RNCP"), 10);
+      const niveauRncpRaw = get("NIVEAU_QUALIFICATION_RNCP");
+      const niveauRncp = /^0?[3-8]$/.test(niveauRncpRaw) ? Number(niveauRncpRaw) : null;
       const ancien = get("NIVEAU_FORMATION_DIPLOME");
-      if (niveauRncp >= 3 && niveauRncp <= 8) input.niveau = niveauRncp;
-      else if (ancien && niveauFromCfd(ancien)) input.niveau = niveauFromCfd(ancien)!;
-      else if (cfd && niveauFromCfd(cfd)) input.niveau = niveauFromCfd(cfd)!;
+      let deduit: string | null = null;
+      if (niveauRncp !== null) input.niveau = niveauRncp;
+      else if (ancien && niveauFromCfd(ancien)) {
+        input.niveau = niveauFromCfd(ancien)!;
+        deduit = `niveau ${input.niveau} déduit de ${col("NIVEAU_FORMATION_DIPLOME")} (« ${ancien} »)`;
+      } else if (cfd && niveauFromCfd(cfd)) {
+        input.niveau = niveauFromCfd(cfd)!;
+        deduit = `niveau ${input.niveau} déduit du CFD`;
+      }
+      // a level given but not one of 3 to 8 (as the catalogue CSV refuses it): said, never replaced silently
+      if (niveauRncpRaw && niveauRncp === null) {
+        summary.warnings.push({
+          line: row.line,
+          column: col("NIVEAU_QUALIFICATION_RNCP"),
+          message: `niveau invalide (« ${niveauRncpRaw.slice(0, 20)} ») : un niveau européen de 3 à 8 est attendu ; ${deduit ?? "aucun niveau importé"}`,
+        });
+      }
       const intituleLong = normalizeText(get("LIBELLE_LONG_200")) ?? normalizeText(get("LIBELLE_STAT_33")) ?? normalizeText(get("LIBELLE_COURT"));
       if (!intituleLong) errors.push({ line: row.line, column: col("LIBELLE_LONG_200"), message: "intitulé manquant" });
       else input.intituleLong = intituleLong;
@@ -208,6 +224,7 @@ export async function importFormations(database: Database, bytes: Uint8Array, op
     }
   }
 
+  exigerDesDonnees(table.rows.length);
   await writeFormations(database, inputs, summary, options, rncpColumn);
   warningsOfRejectedLines(summary);
   if (summary.created + summary.updated > 0) {

@@ -1,9 +1,10 @@
 /**
  * The words of the référentiel imports (browser-safe: the admin page shows them, the CLI prints them): the kinds of
  * file the page offers, the size limit of an upload, and a file's unit agreed in gender and number — a CSV or XLSX
- * file has lines ("2 lignes lues", "1 ligne rejetée"), a JSON file elements ("2 éléments lus", "1 élément rejeté").
+ * file has lines ("2 lignes lues", "1 ligne rejetée"), a JSON file elements ("2 éléments lus", "1 élément rejeté");
+ * the summary of an import and its line in the list of recent imports, counts in French ("20 000", "1,3 s").
  */
-import { pluriel } from "../ui/format";
+import { formatDecimal, formatNombre, pluriel } from "../ui/format";
 
 export type ImportKind = "organismes" | "formations" | "bassins";
 
@@ -50,4 +51,39 @@ export function unitesAccordees(n: number, unit: LineUnit, participe: "lu" | "re
 export function nonImportees(n: number, unit: LineUnit): string {
   const demonstratif = n > 1 ? "ces" : unit === "ligne" ? "cette" : "cet";
   return `${demonstratif} ${n > 1 ? `${unit}s` : unit} ${n > 1 ? "n'ont" : "n'a"} pas été ${accord("importé", unit, n)}`;
+}
+
+/** The label of an import's kind, as the form names it ("Bassins d'emploi"); an unknown kind as it is. */
+export function libelleImport(kind: string): string {
+  return IMPORT_KINDS.find((k) => k.value === kind)?.label ?? kind;
+}
+
+/** "1,3 s", "0,4 s", "1 234,5 s": a duration in seconds, one decimal, in French. */
+export function dureeImport(ms: number): string {
+  return `${formatDecimal(ms / 1000)} s`;
+}
+
+/** The counts of a finished import (the summary's, ImportSummary). */
+export interface ComptesImport {
+  lines: number;
+  durationMs: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  lineUnit?: LineUnit;
+}
+
+/** "20 000 lignes lues en 5,5 s — 0 créé, 20 000 mis à jour, 0 inchangé, 0 ligne rejetée." (`rejetees`: lines rejected). */
+export function resumeImport(s: ComptesImport, rejetees: number): string {
+  const unit = s.lineUnit ?? "ligne";
+  return (
+    `${unitesAccordees(s.lines, unit, "lu")} en ${dureeImport(s.durationMs)} — ${pluriel(s.created, "créé")}, ${formatNombre(s.updated)} mis à jour, ` +
+    `${pluriel(s.unchanged, "inchangé")}${s.skipped ? `, ${pluriel(s.skipped, "ignoré")}` : ""}, ${unitesAccordees(rejetees, unit, "rejeté")}.`
+  );
+}
+
+/** The result of a finished import in the list of recent imports: "0 créé, 20 000 mis à jour, 1 rejet". */
+export function resultatImport(j: { created: number | null; updated: number | null; rejected: number | null }): string {
+  return `${pluriel(j.created ?? 0, "créé")}, ${formatNombre(j.updated ?? 0)} mis à jour, ${pluriel(j.rejected ?? 0, "rejet")}`;
 }

@@ -36,6 +36,7 @@ import {
   IMPORTE_SIGNALE,
   ImportFileError,
   emptySummary,
+  exigerDesDonnees,
   mapColumns,
   normalizeText,
   parseBoolean,
@@ -247,6 +248,7 @@ export async function importOrganismes(
   // ------------------------------------------------------------------ validation
   const inputs: OrganismeInput[] = [];
   const total = lpofRows ? lpofRows.length : rawLines.length;
+  exigerDesDonnees(total, summary.lineUnit);
   summary.lines = total;
   const report = progressReporter(options, "validation", total, 2000);
   const pause = pauses();

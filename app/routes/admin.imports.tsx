@@ -6,8 +6,8 @@ import { csrfToken } from "~/auth/csrf.server";
 import { CsrfInput } from "~/auth/ui";
 import { getImportJob, recentImportJobs, type ImportJob } from "~/referentiel/import-jobs.server";
 import { actionImports, type ImportsActionData } from "~/referentiel/imports-admin.server";
-import { pluriel } from "~/ui/format";
-import { IMPORT_KINDS, MAX_IMPORT_BYTES, nonImportees, unitesAccordees } from "~/referentiel/import-libelles";
+import { formatNombre, pluriel } from "~/ui/format";
+import { IMPORT_KINDS, MAX_IMPORT_BYTES, libelleImport, nonImportees, resultatImport, resumeImport } from "~/referentiel/import-libelles";
 
 export const meta: MetaFunction = () => [{ title: "Imports du référentiel - Administration - Tableau de bord de l'apprentissage" }];
 
@@ -52,7 +52,7 @@ function ImportProgressView({ job }: { job: ImportJob }) {
         <h2>Import en cours : {job.fileName}</h2>
         <p>
           Étape : {phase}
-          {total ? ` — ${done} / ${total} (${percent} %)` : "…"}
+          {total ? ` — ${formatNombre(done)} / ${formatNombre(total)} (${percent} %)` : "…"}
         </p>
         <progress max={100} value={percent} style={{ width: "100%" }} aria-label="Avancement de l'import" />
       </section>
@@ -75,16 +75,13 @@ function ImportProgressView({ job }: { job: ImportJob }) {
         <h2 className="fr-alert__title">
           Import terminé : {s.fileName} ({s.format})
         </h2>
-        <p>
-          {unitesAccordees(s.lines, unit, "lu")} en {(s.durationMs / 1000).toFixed(1)} s — {pluriel(s.created, "créé")}, {s.updated} mis à jour, {pluriel(s.unchanged, "inchangé")}
-          {s.skipped ? `, ${pluriel(s.skipped, "ignoré")}` : ""}, {unitesAccordees(rejectedLines, unit, "rejeté")}.
-        </p>
+        <p>{resumeImport(s, rejectedLines)}</p>
       </div>
       {Object.keys(s.details).length ? (
         <ul>
           {Object.entries(s.details).map(([k, v]) => (
             <li key={k}>
-              {k[0].toUpperCase() + k.slice(1)} : {v}
+              {k[0].toUpperCase() + k.slice(1)} : {formatNombre(v)}
             </li>
           ))}
         </ul>
@@ -93,7 +90,7 @@ function ImportProgressView({ job }: { job: ImportJob }) {
         <div className="fr-table fr-table--sm">
           <table tabIndex={0}>
             <caption>
-              Rejets ({s.rejected.length} message{s.rejected.length > 1 ? "s" : ""}
+              Rejets ({pluriel(s.rejected.length, "message")}
               {s.rejected.length >= 500 ? ", les 500 premiers" : ""}) : {nonImportees(rejectedLines, unit)}
             </caption>
             <thead>
@@ -118,7 +115,7 @@ function ImportProgressView({ job }: { job: ImportJob }) {
       {s.warnings.length ? (
         <details className="fr-mt-2w">
           <summary>
-            Avertissements ({s.warnings.length}
+            Avertissements ({formatNombre(s.warnings.length)}
             {s.warnings.length >= 200 ? ", les 200 premiers" : ""}) : importé malgré tout
           </summary>
           <ul>
@@ -246,12 +243,12 @@ export default function AdminImports() {
               {recent.map((j) => (
                 <tr key={j.id}>
                   <td>{new Date(j.startedAt).toLocaleString("fr-FR", { timeZone: "Europe/Paris" })}</td>
-                  <td>{j.kind}</td>
+                  <td>{libelleImport(j.kind)}</td>
                   <td>
                     <Link to={`?import=${j.id}`}>{j.fileName}</Link>
                   </td>
                   <td>{j.startedBy}</td>
-                  <td>{!j.finishedAt ? "En cours" : j.error ? "Échec (rien n'a été modifié)" : `${pluriel(j.created ?? 0, "créé")}, ${j.updated} mis à jour, ${pluriel(j.rejected ?? 0, "rejet")}`}</td>
+                  <td>{!j.finishedAt ? "En cours" : j.error ? "Échec (rien n'a été modifié)" : resultatImport(j)}</td>
                 </tr>
               ))}
             </tbody>

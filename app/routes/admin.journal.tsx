@@ -8,7 +8,7 @@ import { ACTION_LABELS, NAMED_LIST_LABELS, ORGANISATION_TYPE_LABELS } from "~/au
 import { requireNationalAdmin } from "~/auth/policy.server";
 import { NO_STORE, refusSiInvalide } from "~/auth/responses.server";
 import { AuthErrorBoundary, formatDateTime } from "~/auth/ui";
-import { dateIsoEnFrancais } from "~/ui/format";
+import { dateIsoEnFrancais, formatNombre, pluriel } from "~/ui/format";
 import { ANNEES_COMPTEES, LIBELLES_STATUT, SIGNAUX } from "~/cfa/apprenants";
 import { REGLES_QUALITE } from "~/cfa/qualite";
 import { titrePage } from "~/ui/erreur";
@@ -130,8 +130,8 @@ export default function Journal() {
         </div>
       </Form>
       <p>
-        {total} entrée{total > 1 ? "s" : ""}
-        {pages > 1 ? ` — page ${pageCourante} sur ${pages}` : ""}.
+        {pluriel(total, "entrée")}
+        {pages > 1 ? ` — page ${formatNombre(pageCourante)} sur ${formatNombre(pages)}` : ""}.
       </p>
       {entries.length === 0 ? (
         <p className="fr-text--sm">Aucun accès à une liste nominative ne correspond à ces critères.</p>

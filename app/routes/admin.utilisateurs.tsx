@@ -16,6 +16,7 @@ import { AuthErrorBoundary, CsrfInput, FormAlert, fieldState, formatDateTime } f
 import { ErrorsAlert, Pagination } from "~/referentiel/components";
 import { titrePage } from "~/ui/erreur";
 import { libelleDepartement } from "~/referentiel/labels";
+import { formatNombre } from "~/ui/format";
 
 export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Utilisateurs", error) }];
 export const headers = () => NO_STORE;
@@ -99,7 +100,7 @@ export default function AdminUtilisateurs() {
 
       {page.national ? (
         <section className="fr-mb-6w">
-          <h2 className="fr-h4">Demandes de compte en attente ({page.demandes.length})</h2>
+          <h2 className="fr-h4">Demandes de compte en attente ({formatNombre(page.demandes.length)})</h2>
           {page.demandes.length === 0 ? (
             <p>Aucune demande en attente.</p>
           ) : (
@@ -253,7 +254,7 @@ export default function AdminUtilisateurs() {
       </section>
 
       <section className="fr-mb-6w">
-        <h2 className="fr-h4">Invitations en attente ({page.invitations.length})</h2>
+        <h2 className="fr-h4">Invitations en attente ({formatNombre(page.invitations.length)})</h2>
         {page.invitations.length === 0 ? (
           <p>Aucune invitation en attente.</p>
         ) : (
@@ -295,7 +296,7 @@ export default function AdminUtilisateurs() {
       </section>
 
       <section>
-        <h2 className="fr-h4">Comptes ({page.recherche.total})</h2>
+        <h2 className="fr-h4">Comptes ({formatNombre(page.recherche.total)})</h2>
         <Form method="get" role="search" className="fr-mb-2w" aria-label="Rechercher un compte">
           <div className="fr-search-bar">
             <label className="fr-label" htmlFor="recherche-comptes">

@@ -83,6 +83,7 @@ export default function Exports() {
         </div>
       ) : null}
       <Form method="get" action="/exports" reloadDocument data-testid="formulaire-export">
+        {/* sent by both buttons: the download accepts and ignores it (PARAMETRES_DU_FORMULAIRE) */}
         <input type="hidden" name="apercu" value="1" />
         <fieldset className="fr-fieldset" aria-labelledby="export-repartitions-legende">
           <legend className="fr-fieldset__legend" id="export-repartitions-legende">

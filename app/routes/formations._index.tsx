@@ -7,7 +7,7 @@ import { territoiresOptions } from "~/referentiel/repertoire.server";
 import { pageOrLast } from "~/shared/pagination";
 import { EmptyState, ErrorsAlert, Pagination, RegionSelect, ResultCount, SearchButtons, SearchField, SelectField, SortHeader } from "~/referentiel/components";
 import { NIVEAU_LABELS } from "~/referentiel/labels";
-import { formatDate } from "~/ui/format";
+import { formatDate, formatNombre } from "~/ui/format";
 import { refusSiInvalide } from "~/auth/responses.server";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
@@ -78,7 +78,7 @@ export default function Catalogue() {
       ) : (
         <div className="fr-table fr-table--no-caption" data-testid="catalogue">
           <table tabIndex={0}>
-            <caption>Formations, page {page.pagination.page} sur {page.pagination.pages}</caption>
+            <caption>Formations, page {formatNombre(page.pagination.page)} sur {formatNombre(page.pagination.pages)}</caption>
             <thead>
               <tr>
                 <SortHeader label="Intitulé" column="intitule" tri={query.tri} ordre={query.ordre} search={search} />

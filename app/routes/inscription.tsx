@@ -110,7 +110,7 @@ export default function Inscription() {
                     />
                   </div>
                   <div className="fr-fieldset__element">
-                    <Input label="UAI de l'organisme (CFA)" hintText="7 chiffres et une lettre, par exemple 0693456X." nativeInputProps={{ name: "uai", autoComplete: "off" }} {...fieldState(result, "uai")} />
+                    <Input label="UAI de l'organisme (CFA)" hintText="7 chiffres et une lettre de contrôle, par exemple 0693456G." nativeInputProps={{ name: "uai", autoComplete: "off" }} {...fieldState(result, "uai")} />
                   </div>
                 </>
               ) : null}

@@ -40,7 +40,7 @@ export default function Invitation() {
             as="h2"
             severity="error"
             title="Invitation inutilisable"
-            description={`${state.message} Demandez une nouvelle invitation à l'administrateur de votre organisation.`}
+            description={state.compteExistant ? state.message : `${state.message} Demandez une nouvelle invitation à l'administrateur de votre organisation.`}
             className="fr-mb-3w"
           />
           <Link className="fr-link" to="/connexion">

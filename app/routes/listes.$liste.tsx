@@ -22,12 +22,12 @@ export const headers = () => NO_STORE;
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const liste = await resoudreListe(request, context.database, params.liste);
   const page = await pageListe(context.database, liste);
-  const { slug, filtres, erreurs, departement, departements, listes, contacts } = liste;
-  return { slug, filtres, erreurs, departement, departements, listes, contacts, ...page };
+  const { slug, filtres, dateMax, erreurs, departement, departements, listes, contacts } = liste;
+  return { slug, filtres, dateMax, erreurs, departement, departements, listes, contacts, ...page };
 }
 
 export default function ListeNominative() {
-  const { slug, filtres: f, erreurs, departement, departements, listes, contacts, lignes, total, page, pages } = useLoaderData<typeof loader>();
+  const { slug, filtres: f, dateMax, erreurs, departement, departements, listes, contacts, lignes, total, page, pages } = useLoaderData<typeof loader>();
   const { search } = useLocation();
   const definition = LISTES[slug];
   const base = `/listes/${slug}`;
@@ -66,7 +66,7 @@ export default function ListeNominative() {
                 Situation au
                 <span className="fr-hint-text">Aujourd'hui si vide</span>
               </label>
-              <input className="fr-input" type="date" id="date" name="date" defaultValue={f.date} />
+              <input className="fr-input" type="date" id="date" name="date" defaultValue={f.date} max={dateMax} />
             </div>
           </div>
           {departements.length > 1 ? (

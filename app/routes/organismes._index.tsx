@@ -6,7 +6,7 @@ import { filtresDuRepertoire, listOrganismes } from "~/referentiel/repertoire.se
 import { pageOrLast } from "~/shared/pagination";
 import { DepartementSelect, EmptyState, ErrorsAlert, FraicheurBadge, Pagination, RegionSelect, ResultCount, SearchButtons, SearchField, SelectField, SortHeader } from "~/referentiel/components";
 import { ETAT_LABELS, FRAICHEUR_LABELS, NATURE_LABELS } from "~/referentiel/labels";
-import { formatDate } from "~/ui/format";
+import { formatDate, formatNombre } from "~/ui/format";
 import { refusSiInvalide } from "~/auth/responses.server";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
@@ -107,7 +107,7 @@ export default function Repertoire() {
       ) : (
         <div className="fr-table fr-table--no-caption" data-testid="repertoire">
           <table tabIndex={0}>
-            <caption>Organismes, page {page.pagination.page} sur {page.pagination.pages}</caption>
+            <caption>Organismes, page {formatNombre(page.pagination.page)} sur {formatNombre(page.pagination.pages)}</caption>
             <thead>
               <tr>
                 <SortHeader label="Raison sociale" column="raison_sociale" tri={query.tri} ordre={query.ordre} search={search} />

@@ -9,6 +9,7 @@ import { DepartementSelect, EmptyState, ErrorsAlert, Pagination, RegionSelect, R
 import { NATURE_LABELS } from "~/referentiel/labels";
 import { pageOrLast } from "~/shared/pagination";
 import { refusSiInvalide } from "~/auth/responses.server";
+import { formatNombre } from "~/ui/format";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = () => [{ title: "Anomalies du référentiel - Tableau de bord de l'apprentissage" }];
@@ -41,7 +42,7 @@ export default function Anomalies() {
         {ANOMALIE_TYPES.map((t) => (
           <li key={t}>
             <Link className="fr-tag" to={`?${new URLSearchParams({ ...(query.region ? { region: query.region } : {}), ...(query.departement ? { departement: query.departement } : {}), type: t })}`} aria-current={query.type === t ? "page" : undefined}>
-              {ANOMALIE_LABELS[t]} : {result.counts[t]}
+              {ANOMALIE_LABELS[t]} : {formatNombre(result.counts[t])}
             </Link>
           </li>
         ))}

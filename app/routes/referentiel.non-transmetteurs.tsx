@@ -1,6 +1,6 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
-import { canSeeNonTransmetteurs, forbidden, requireUser } from "~/auth/policy.server";
+import { canSeeNonTransmetteurs, filtresTerritoireHorsPerimetre, forbidden, requireUser } from "~/auth/policy.server";
 import { parseQueryLenient } from "~/referentiel/filtres.server";
 import { STATUT_TRANSMISSION_LABELS, STATUTS_TRANSMISSION } from "~/referentiel/labels";
 import { listNonTransmetteurs } from "~/referentiel/non-transmetteurs.server";
@@ -8,7 +8,7 @@ import { nonTransmetteursQuerySchema } from "~/referentiel/non-transmetteurs-que
 import { reseauxConnus, territoiresOptions } from "~/referentiel/repertoire.server";
 import { DepartementSelect, EmptyState, ErrorsAlert, Pagination, RegionSelect, ResultCount, SelectField, withParams } from "~/referentiel/components";
 import { NATURE_LABELS } from "~/referentiel/labels";
-import { CONSEIL_XLSX, formatDate } from "~/ui/format";
+import { CONSEIL_XLSX, formatDate, formatNombre } from "~/ui/format";
 import { pageOrLast } from "~/shared/pagination";
 import { refusSiInvalide } from "~/auth/responses.server";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
@@ -19,13 +19,20 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await requireUser(request, context.database);
   if (!canSeeNonTransmetteurs(viewer)) throw forbidden("Cette liste est réservée aux services de l'État, des régions et aux têtes de réseau.");
   const { value: query, errors } = parseQueryLenient(nonTransmetteursQuerySchema, new URL(request.url).searchParams);
+  // a territory outside the viewer's: said and left out (the list of its whole scope is shown), answered as a 403
+  const horsPerimetre = filtresTerritoireHorsPerimetre(viewer, query);
+  for (const h of horsPerimetre) {
+    errors.push(h.message);
+    delete query[h.param];
+  }
   const [result, territoires, reseaux] = await Promise.all([
     pageOrLast(query.page, (page) => listNonTransmetteurs(context.database, viewer, { ...query, page, joursArret: query.jours, limit: 50 })),
     territoiresOptions(context.database, viewer.scope),
     reseauxConnus(context.database, viewer),
   ]);
   // an unknown code or a bad value: reported, left out, and answered as a 400
-  return refusSiInvalide({ query, errors, result, territoires, reseaux, national: viewer.scope.kind === "national" }, errors);
+  const value = { query, errors, result, territoires, reseaux, national: viewer.scope.kind === "national" };
+  return horsPerimetre.length ? (data(value, { status: 403 }) as unknown as typeof value) : refusSiInvalide(value, errors);
 }
 
 export default function NonTransmetteurs() {
@@ -49,7 +56,7 @@ export default function NonTransmetteurs() {
                   <Link to={withParams(search, { statut: s, page: undefined })}>{STATUT_TRANSMISSION_LABELS[s]}</Link>
                 </h2>
                 <p className="fr-tile__desc fr-h3 fr-mb-0" data-testid={`compte-${s}`}>
-                  {result.counts[s]}
+                  {formatNombre(result.counts[s])}
                 </p>
               </div>
             </div>

@@ -1,4 +1,5 @@
 /** Links between dashboard pages (drill-down by map or table), keeping the month and the filters. Browser-safe. */
+import { FILTER_PARAMS } from "../indicateurs/filters";
 import type { TableauPage } from "./types";
 import { CHEMIN_NIVEAU, PARAMETRES_TERRITOIRE, avecParametres, rechercheTransmise, type NiveauTerritoire } from "./vues";
 
@@ -16,15 +17,32 @@ export function lienTerritoire(page: Pick<TableauPage, "liens" | "recherche" | "
   }
 }
 
-/** An organisme's dashboard: the month and the learner filters (not the territory, réseau or organisme ones). */
-export function lienOrganisme(page: Pick<TableauPage, "recherche">, id: number): string {
-  return `/organismes/${id}/tableau-de-bord${rechercheTransmise(page.recherche, [...PARAMETRES_TERRITOIRE, "bassin", "organisme", "reseau", "nature"])}`;
+/**
+ * The query of a link to another dashboard that fixes `fixes` itself (its organisme, its formation): this page's month
+ * and filters without those (a repeated filter would contradict the target's own, decision 023), and this page's own
+ * subject as a filter (`info.filtre`: its territory, organisme or formation) unless the target fixes it or the
+ * address already narrows it (an organisme page filtered on one of its formateurs keeps that formateur). The figure
+ * clicked is then the one of the page reached.
+ */
+function rechercheVers(page: Pick<TableauPage, "recherche" | "info">, fixes: readonly string[]): string {
+  const reste = rechercheTransmise(page.recherche, fixes);
+  const dejaLa = new URLSearchParams(reste);
+  const contexte = Object.entries(page.info.filtre).filter(([k]) => !fixes.includes(k) && !dejaLa.has(k));
+  return avecParametres(reste, Object.fromEntries(contexte));
 }
 
-/** A formation's dashboard: the month and the filters, the page's territory becoming a filter. */
+/**
+ * An organisme's dashboard: the month and the filters of this page (territory, learners, formation: a formation's
+ * page gives its code), not the `organisme` filter, which the target page fixes.
+ */
+export function lienOrganisme(page: Pick<TableauPage, "recherche" | "info">, id: number): string {
+  return `/organismes/${id}/tableau-de-bord${rechercheVers(page, [FILTER_PARAMS.organisme])}`;
+}
+
+/**
+ * A formation's dashboard: the month and the filters of this page, the page's territory or organisme becoming a
+ * filter (`region=84`, `organisme=<SIRET>`); not the formation filters, which the target page fixes.
+ */
 export function lienFormation(page: Pick<TableauPage, "recherche" | "info">, id: number): string {
-  const reste = rechercheTransmise(page.recherche, ["cfd", "rncp"]);
-  const v = page.info.vue;
-  const territoire = v.kind === "region" || v.kind === "departement" || v.kind === "academie" ? { [v.kind]: v.code } : {};
-  return `/formations/${id}/tableau-de-bord${avecParametres(reste, territoire)}`;
+  return `/formations/${id}/tableau-de-bord${rechercheVers(page, [FILTER_PARAMS.cfd, FILTER_PARAMS.rncp])}`;
 }

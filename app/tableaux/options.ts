@@ -28,3 +28,18 @@ export const OPTIONS_RQTH: OptionSelect[] = [
   { value: "oui", label: "Oui" },
   { value: "non", label: "Non" },
 ];
+
+/**
+ * A filter's select, whatever number of values the address gives it (`niveau=3&niveau=4`): its options and its value.
+ * Several values are one more option, first and selected, listing them (value "3,4": the filters read commas), so
+ * that submitting the form keeps them and choosing another option replaces them; a single value missing from the
+ * options is added as it is, rather than shown as "all" and lost at the next submission.
+ */
+export function choixSelect(options: readonly OptionSelect[], valeurs: readonly (string | number)[] | undefined): { options: OptionSelect[]; value: string } {
+  const v = [...new Set((valeurs ?? []).map(String))];
+  if (v.length === 0) return { options: [...options], value: "" };
+  const libelle = (x: string) => options.find((o) => o.value === x)?.label ?? x;
+  if (v.length === 1) return { options: options.some((o) => o.value === v[0]) ? [...options] : [...options, { value: v[0], label: v[0] }], value: v[0] };
+  const value = v.join(",");
+  return { options: [{ value, label: v.map(libelle).join(", ") }, ...options], value };
+}

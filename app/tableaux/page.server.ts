@@ -12,7 +12,9 @@
  *   filter by an organisme it may see, a tête de réseau by its own réseau only;
  * - maps and tables below the région (départements, organismes) are for signed-in viewers; the public sees
  *   régions, niveaux and formations, with small counts masked (`maskSmallCounts`) and the rates built on them
- *   withheld.
+ *   withheld; the coverage and freshness count CFAs, not people: exact for everyone (decision 007);
+ * - a signed-in viewer asking for a territory outside its scope that the public sees (another région) gets the
+ *   public's page, with a notice (`viewerOfAggregates`: signing in never reduces what one sees).
  * A refusal is a 403 thrown before any figure is computed.
  */
 import { data, redirect } from "@remix-run/node";
@@ -28,10 +30,12 @@ import {
   maskSmallCounts,
   maskThreshold,
   notFound,
-  requireOrganismeTarget,
+  PUBLIC_VIEWER,
   resolveOrganismeTarget,
+  viewerOfAggregates,
   type Scope,
   type Target,
+  type Targets,
   type Viewer,
 } from "../auth/policy.server";
 import { couverture, type ChiffresCouverture, type LigneCouverture } from "../indicateurs/couverture.server";
@@ -52,6 +56,7 @@ import {
   type IndicateursFilters,
   type IncoherenceTerritoriale,
   type TerritoireDePage,
+  type ValeursConnues,
 } from "../indicateurs/filters";
 import { departementsDuPerimetre, indicateurs, raisonsSansEffectif, serieEtEvolution, territoires, type EvolutionResult, type LigneRepartition, type PointSerie } from "../indicateurs/indicateurs.server";
 import { formationConditions } from "../referentiel/catalogue.server";
@@ -189,7 +194,8 @@ function parseId(value: string | undefined): number | null {
   return value && /^[0-9]{1,9}$/.test(value) ? Number(value) : null;
 }
 
-async function resoudreVue(database: Database, viewer: Viewer, vue: Vue, t: Territoires): Promise<ContexteVue> {
+async function resoudreVue(database: Database, acces: Acces, vue: Vue, t: Territoires): Promise<ContexteVue> {
+  const { viewer } = acces;
   const isPublic = viewer.userId === null;
   const accueil = { libelle: "Accueil", href: "/" };
   const modeParDefaut: ModeLiens = scopeNonTerritorial(viewer) ? "filtre" : "page";
@@ -206,6 +212,7 @@ async function resoudreVue(database: Database, viewer: Viewer, vue: Vue, t: Terr
           sousTitre: perimetre,
           filAriane: [],
           perimetre,
+          filtre: {},
         },
         filtresVue: {},
         scope: viewer.scope,
@@ -226,7 +233,7 @@ async function resoudreVue(database: Database, viewer: Viewer, vue: Vue, t: Terr
             ? ACADEMIE_CODES.includes(code)
             : DEPARTEMENT_PATTERN.test(code) && t.departements.has(code);
       if (!existe || !nomTerritoire(t, niveau, code)) throw territoireInconnu(niveau);
-      if (!canSeeAggregates(viewer, { kind: niveau, code })) throw forbidden(isPublic ? MESSAGE_PUBLIC_TERRITOIRE : undefined);
+      autoriser(acces, { kind: niveau, code }, MESSAGE_PUBLIC_TERRITOIRE);
       const filAriane = [accueil];
       if (niveau !== "region") {
         const region = niveau === "departement" ? t.departements.get(code)!.region : regionDeAcademie(t, code);
@@ -251,6 +258,7 @@ async function resoudreVue(database: Database, viewer: Viewer, vue: Vue, t: Terr
           sousTitre: null,
           filAriane,
           perimetre: null,
+          filtre: { [FILTER_PARAMS[niveau]]: code },
         },
         filtresVue: { [niveau]: [code] },
         scope: viewer.scope,
@@ -260,9 +268,13 @@ async function resoudreVue(database: Database, viewer: Viewer, vue: Vue, t: Terr
       };
     }
     case "organisme": {
-      const target = await requireOrganismeTarget(database, viewer, vue.id);
-      const [o] = await database.rows<{ raison_sociale: string; enseigne: string | null; nature: string; commune: string | null }>(sql`
-        select o.raison_sociale, o.enseigne, o.nature, c.nom as commune
+      const target = await resolveOrganismeTarget(database, vue.id);
+      if (!target) throw notFound("Cet organisme n'existe pas dans le référentiel.");
+      autoriser(acces, target, "Ces données sont réservées aux utilisateurs connectés : connectez-vous pour y accéder.");
+      const [o] = await database.rows<{ raison_sociale: string; enseigne: string | null; nature: string; commune: string | null; siret_unique: boolean; uai_unique: boolean }>(sql`
+        select o.raison_sociale, o.enseigne, o.nature, c.nom as commune,
+          (select count(*) from organismes x where x.siret = o.siret) = 1 as siret_unique,
+          (select count(*) from organismes x where x.uai = o.uai) = 1 as uai_unique
         from organismes o left join communes c on c.code = o.code_commune where o.id = ${vue.id}`);
       const details = [
         `SIRET ${target.siret}`,
@@ -280,6 +292,9 @@ async function resoudreVue(database: Database, viewer: Viewer, vue: Vue, t: Terr
           sousTitre: [o.enseigne ? o.raison_sociale : null, details.join(" · ")].filter(Boolean).join(" — "),
           filAriane: [accueil, { libelle: "Répertoire des organismes", href: "/organismes" }, { libelle: o.enseigne ?? o.raison_sociale, href: `/organismes/${vue.id}` }],
           perimetre: null,
+          // The organisme as the `organisme=` filter of another page: its SIRET, unless other rows of the référentiel
+          // carry it and its UAI is its own (a SIRET may carry several UAIs).
+          filtre: { [FILTER_PARAMS.organisme]: !o.siret_unique && target.uai && o.uai_unique ? target.uai : target.siret },
         },
         filtresVue: {},
         scope: await scopeDuTableauOrganisme(database, viewer, vue.id),
@@ -303,6 +318,7 @@ async function resoudreVue(database: Database, viewer: Viewer, vue: Vue, t: Terr
           sousTitre: details.join(" · "),
           filAriane: [accueil, { libelle: "Catalogue des formations", href: "/formations" }, { libelle: f.cfd ?? f.rncp ?? "Formation", href: `/formations/${vue.id}` }],
           perimetre: libellePerimetre(viewer, t),
+          filtre: f.cfd ? { [FILTER_PARAMS.cfd]: f.cfd } : { [FILTER_PARAMS.rncp]: f.rncp! },
         },
         filtresVue: f.cfd ? { cfd: [f.cfd] } : { rncp: [f.rncp!] },
         scope: viewer.scope,
@@ -339,19 +355,63 @@ const MESSAGE_PUBLIC_TERRITOIRE =
  * scope for a réseau or an organisme (the queries apply the scope).
  */
 function territoireVisible(viewer: Viewer, target: Target): boolean {
-  return scopeNonTerritorial(viewer) ? canSeeAggregates(viewer, [target, { kind: "scope" }]) : canSeeAggregates(viewer, target);
+  return canSeeAggregates(viewer, ciblesDuTerritoire(viewer, target));
 }
 
-/** Throws a 403 when a filter asks for figures the viewer may not see (before anything is computed). */
-async function verifierFiltres(database: Database, viewer: Viewer, filters: IndicateursFilters): Promise<void> {
-  const isPublic = viewer.userId === null;
+/** What the policy is asked about a territory filter: its intersection with the scope for a réseau or an organisme. */
+function ciblesDuTerritoire(viewer: Viewer, target: Target): Targets {
+  return scopeNonTerritorial(viewer) ? [target, { kind: "scope" }] : target;
+}
+
+/**
+ * Thrown when the page asks for figures outside the signed-in viewer's scope that the public may see: the page is
+ * loaded again as the public (policy `viewerOfAggregates`: signing in never reduces what one sees).
+ */
+class VuePublique {}
+
+/**
+ * Who is asking: `viewer`, whom the page is shown as; `signe`, the visitor (the same viewer, or the signed-in user
+ * shown the public page outside its scope).
+ */
+interface Acces {
+  viewer: Viewer;
+  signe: Viewer;
+}
+
+/** The 403 of a page: for a visitor not signed in, `messagePublic` (connectez-vous…); for a user, the policy's. */
+function refus(acces: Acces, messagePublic?: string): Response {
+  return forbidden(acces.signe.userId === null ? messagePublic : undefined);
+}
+
+/**
+ * Asks the policy whom figures of `targets` are shown as (`viewerOfAggregates`): the page's viewer goes on; a
+ * signed-in viewer outside its scope gets the public page when the public may see them (VuePublique); else a 403.
+ */
+function autoriser(acces: Acces, targets: Targets, messagePublic?: string): void {
+  const vu = viewerOfAggregates(acces.viewer, targets);
+  if (vu === acces.viewer) return;
+  if (vu !== null) throw new VuePublique();
+  throw refus(acces, messagePublic);
+}
+
+/**
+ * Throws a 403 when a filter asks for figures the viewer may not see (before anything is computed), or VuePublique
+ * when a territory filter is outside the signed-in viewer's scope but public (`/?region=11` for a DREETS of 84).
+ * The territories left out (`ecartes`, decision 020) are not counted: each must only be one the visitor or the
+ * public may see, else the answer stays a 403.
+ */
+async function verifierFiltres(database: Database, acces: Acces, filters: IndicateursFilters, ecartes: IncoherenceTerritoriale[] = []): Promise<void> {
+  const { viewer } = acces;
   for (const [key, niveau] of TERRITOIRES_FILTRES) {
-    for (const code of (filters[key] as string[] | undefined) ?? []) {
-      if (!territoireVisible(viewer, { kind: niveau, code })) throw forbidden(isPublic ? MESSAGE_PUBLIC_TERRITOIRE : undefined);
-    }
+    for (const code of (filters[key] as string[] | undefined) ?? []) autoriser(acces, ciblesDuTerritoire(viewer, { kind: niveau, code }), MESSAGE_PUBLIC_TERRITOIRE);
+  }
+  for (const e of ecartes) {
+    const target: Target = { kind: e.param, code: e.code };
+    if (viewerOfAggregates(acces.signe, ciblesDuTerritoire(acces.signe, target)) === null) throw refus(acces, MESSAGE_PUBLIC_TERRITOIRE);
   }
   if (!canFilterBelowRegion(viewer) && (filters.organisme?.length || filters.reseau?.length || filters.bassinEmploi?.length)) {
-    throw forbidden(
+    throw refus(
+      acces,
       "Les chiffres par organisme, par réseau et par bassin d'emploi sont réservés aux utilisateurs connectés : connectez-vous pour y accéder.",
     );
   }
@@ -368,13 +428,6 @@ async function verifierFiltres(database: Database, viewer: Viewer, filters: Indi
       if (!target || !canSeeAggregates(viewer, target)) throw forbidden();
     }
   }
-}
-
-/** The filters with the territories left out put back (for the policy's questions only). */
-function avecEcartes(filters: IndicateursFilters, ecartes: IncoherenceTerritoriale[]): IndicateursFilters {
-  const out: IndicateursFilters = { ...filters };
-  for (const e of ecartes) out[e.param] = [...(out[e.param] ?? []), e.code];
-  return out;
 }
 
 // ------------------------------------------------------------------------------------------------ URL
@@ -450,7 +503,7 @@ export function messageDateRefusee(valeur: string, today: string): string {
  * indicators' and the CLI's day) is reported too: the dashboards count by month (`mois=`). So is a territory that
  * cannot hold with another, or with the page's own territory (`page`): a département outside the région asked.
  */
-export function lireParametres(params: URLSearchParams, today: string, page?: TerritoireDePage): Parametres {
+export function lireParametres(params: URLSearchParams, today: string, page?: TerritoireDePage, connus?: ValeursConnues): Parametres {
   const erreurs: string[] = [];
   const invalides = new Set<string>();
   const moisCourant = today.slice(0, 7);
@@ -467,7 +520,7 @@ export function lireParametres(params: URLSearchParams, today: string, page?: Te
       invalides.add("mois");
     } else mois = parsed.value;
   }
-  const parsed = parseFiltersLenient(params, page);
+  const parsed = parseFiltersLenient(params, page, connus);
   erreurs.push(...parsed.errors);
   for (const k of parsed.invalidParams) invalides.add(k);
   return {
@@ -523,11 +576,12 @@ interface Recherches {
  */
 async function traiterRecherches(
   database: Database,
-  viewer: Viewer,
+  acces: Acces,
   ctx: ContexteVue,
   url: URL,
   today: string,
 ): Promise<Recherches> {
+  const { viewer } = acces;
   const params = new URLSearchParams(url.search);
   const has = (k: string) => params.has(k);
   const saisies: Panneau["recherches"] = { cfa: { valeur: "", erreur: null }, formation: { valeur: "", erreur: null } };
@@ -546,22 +600,25 @@ async function traiterRecherches(
   if (has("territoire")) {
     const value = (params.get("territoire") ?? "").trim();
     params.delete("territoire");
-    const match = /^(region|departement|academie):([0-9AB]{2,3})$/i.exec(value);
-    if (value !== "" && !match) {
+    // one territory, or several (the panel's option keeping the territories of an address that holds several)
+    const items = value === "" ? [] : value.split(",").map((v) => v.trim());
+    const matches = items.map((v) => /^(region|departement|academie):([0-9AB]{2,3})$/i.exec(v));
+    if (matches.some((m) => m === null)) {
       erreurs.push(`territoire : territoire inconnu « ${value} » (région, académie ou département attendu)`);
     } else if (ctx.vue.kind !== "organisme") {
-      const niveau = match ? (match[1].toLowerCase() as NiveauTerritoire) : null;
-      const code = match ? match[2].toUpperCase() : null;
+      const choisis = matches.map((m) => ({ niveau: m![1].toLowerCase() as NiveauTerritoire, code: m![2].toUpperCase() }));
       for (const k of PARAMETRES_TERRITOIRE) params.delete(k);
-      const parPage = ctx.liens === "page" && (ctx.vue.kind === "national" || ctx.vue.kind === "region" || ctx.vue.kind === "departement" || ctx.vue.kind === "academie");
-      if (niveau && code) {
-        // Refused here rather than after the redirect: the answer is the same 403 as the page's or the filter's.
-        if (parPage ? !canSeeAggregates(viewer, { kind: niveau, code }) : !territoireVisible(viewer, { kind: niveau, code })) {
-          throw forbidden(viewer.userId === null ? MESSAGE_PUBLIC_TERRITOIRE : undefined);
-        }
+      const v = ctx.vue;
+      const parPage = choisis.length <= 1 && ctx.liens === "page" && (v.kind === "national" || v.kind === "region" || v.kind === "departement" || v.kind === "academie");
+      for (const { niveau, code } of choisis) {
+        // Refused here rather than after the redirect: the answer is the same as the page's or the filter's.
+        autoriser(acces, parPage ? { kind: niveau, code } : ciblesDuTerritoire(viewer, { kind: niveau, code }), MESSAGE_PUBLIC_TERRITOIRE);
       }
-      if (parPage) chemin = niveau && code ? `/${CHEMIN_NIVEAU[niveau]}/${code}` : "/";
-      else if (niveau && code) params.set(niveau, code);
+      if (parPage) chemin = choisis.length ? `/${CHEMIN_NIVEAU[choisis[0].niveau]}/${choisis[0].code}` : "/";
+      else {
+        // several territories are filters of this page, as the address had them (the page's own territory is implied)
+        for (const { niveau, code } of choisis) if (!(v.kind === niveau && v.code === code)) params.append(niveau, code);
+      }
     }
   }
 
@@ -570,7 +627,7 @@ async function traiterRecherches(
     params.delete("cfa");
     if (q !== "") {
       if (viewer.userId === null) {
-        throw forbidden("La recherche par organisme est réservée aux utilisateurs connectés : connectez-vous pour y accéder.");
+        throw refus(acces, "La recherche par organisme est réservée aux utilisateurs connectés : connectez-vous pour y accéder.");
       }
       const siret = normalizeSiret(q);
       const uai = normalizeUai(q);
@@ -657,10 +714,11 @@ async function traiterRecherches(
 // ------------------------------------------------------------------------------------------------ panel
 
 function optionsTerritoires(viewer: Viewer, t: Territoires, perimetre: Set<string> | null, courant: string): OptionTerritoire[] {
-  // a réseau or a CFA: the territories of its organismes (and the one asked, to keep it visible), not all of France
+  const courants = courant === "" ? [] : courant.split(",");
+  // a réseau or a CFA: the territories of its organismes (and the ones asked, to keep them visible), not all of France
   const deps = [...(perimetre ?? [])].map((d) => t.departements.get(d)).filter((d) => d !== undefined);
   const dansPerimetre = (target: Target) => {
-    if (perimetre === null || `${target.kind}:${"code" in target ? target.code : ""}` === courant) return true;
+    if (perimetre === null || courants.includes(`${target.kind}:${"code" in target ? target.code : ""}`)) return true;
     if (target.kind === "departement") return perimetre.has(target.code);
     if (target.kind === "region") return deps.some((d) => d.region === target.code);
     if (target.kind === "academie") return deps.some((d) => d.academie === target.code);
@@ -668,6 +726,14 @@ function optionsTerritoires(viewer: Viewer, t: Territoires, perimetre: Set<strin
   };
   const visible = (target: Target) => territoireVisible(viewer, target) && dansPerimetre(target);
   const options: OptionTerritoire[] = [{ value: "", label: viewer.scope.kind === "national" ? "France entière" : "Tout mon périmètre", groupe: "France" }];
+  if (courants.length > 1) {
+    // the territories of the address, when there are several: the select keeps them (one value each would drop them)
+    const libelle = (item: string) => {
+      const [niveau, code] = item.split(":") as [NiveauTerritoire, string];
+      return niveau === "departement" ? libelleDepartement(code, t.departements.get(code)?.nom ?? code) : libelleTerritoire(t, niveau, code);
+    };
+    options.push({ value: courant, label: courants.map(libelle).join(", "), groupe: "Plusieurs" });
+  }
   const regions = [...t.regions].filter(([code]) => visible({ kind: "region", code })).sort((a, b) => a[1].localeCompare(b[1], "fr"));
   for (const [code, nom] of regions) options.push({ value: `region:${code}`, label: nom, groupe: "Régions" });
   const academies = [...t.academies].filter(([code]) => visible({ kind: "academie", code })).sort((a, b) => a[1].localeCompare(b[1], "fr"));
@@ -678,13 +744,17 @@ function optionsTerritoires(viewer: Viewer, t: Territoires, perimetre: Set<strin
   return options;
 }
 
+/**
+ * The territory select's value: the territories the page counts, at the narrowest level among the page's own and the
+ * filters' (the wider ones hold them: decision 020 leaves out those that do not); several are one value
+ * ("departement:01,departement:69"), which the next submission keeps as filters of the page.
+ */
 function territoireCourant(ctx: ContexteVue, filters: IndicateursFilters): string {
   const v = ctx.vue;
-  if (v.kind === "region" || v.kind === "departement" || v.kind === "academie") return `${v.kind}:${v.code}`;
-  const un = (k: "region" | "departement" | "academie") => (filters[k]?.length === 1 ? `${k}:${filters[k]![0]}` : null);
-  if (filters.departement) return un("departement") ?? "";
-  if (filters.academie) return un("academie") ?? "";
-  if (filters.region) return un("region") ?? "";
+  for (const niveau of ["departement", "academie", "region"] as const) {
+    const codes = [...(v.kind === niveau ? [v.code] : []), ...(filters[niveau] ?? [])].filter((c, i, all) => all.indexOf(c) === i);
+    if (codes.length) return codes.map((c) => `${niveau}:${c}`).join(",");
+  }
   return "";
 }
 
@@ -749,8 +819,9 @@ const PARAMETRES_FILTRES = new Set<string>(Object.values(FILTER_PARAMS));
 
 /**
  * Hidden inputs of the panel: the filters of the URL that have no field (organisme, cfd, rncp, nature, bassin,
- * année de formation; the territory on an organisme page; the réseau without its select; several values of one
- * select). A territory with several values is dropped by the next submission (the select holds one).
+ * année de formation; the territory on an organisme page; the réseau without its select). A filter with a select
+ * keeps all its values in it, however many (FilterPanel's `choixSelect`, the territory's combined option): a hidden
+ * input beside it would add the values to the one chosen next, instead of being replaced by it.
  */
 function conserves(params: URLSearchParams, ctx: ContexteVue, selectReseau: boolean): [string, string][] {
   const avecChamp = new Set(["niveau", "age", "sexe", "rqth"]);
@@ -758,10 +829,7 @@ function conserves(params: URLSearchParams, ctx: ContexteVue, selectReseau: bool
   if (selectReseau) avecChamp.add("reseau");
   const out: [string, string][] = [];
   for (const [k, v] of params) {
-    if (!PARAMETRES_FILTRES.has(k)) continue;
-    const multiple = params.getAll(k).length > 1 || v.includes(",");
-    if (avecChamp.has(k) && (!multiple || PARAMETRES_TERRITOIRE.includes(k as never))) continue;
-    out.push([k, v]);
+    if (PARAMETRES_FILTRES.has(k) && !avecChamp.has(k)) out.push([k, v]);
   }
   return out;
 }
@@ -845,11 +913,15 @@ function comptesDe(c: Compteurs, m: (n: number) => Nombre): Comptes {
   return Object.fromEntries(COLONNES_COMPTES.map((k) => [k, m(c[k])])) as Comptes;
 }
 
+/**
+ * Coverage and freshness: counts of organismes (CFAs, legal entities of the public référentiel), not of people: exact
+ * for every viewer, the public included (decision 007 masks and rounds the counts of learners only).
+ */
 function couvertureData(
-  m: (n: number) => Nombre,
   total: ChiffresCouverture & { date: string },
   carte: { niveau: NiveauCarte; contexte: "page" | "national"; lignes: LigneCouverture[] } | null,
 ): CouvertureData {
+  const m = (n: number): Nombre => n;
   const t = taux(m, total.transmis, total.organismes);
   return {
     organismes: t.denominateur,
@@ -1048,7 +1120,7 @@ async function calculer(database: Database, c: Calcul): Promise<Resultat> {
       aRisque: m(actuel.aRisque),
       tauxRupture: taux(m, actuel.rupturants, actuel.apprentis + actuel.rupturants).taux,
     },
-    couverture: couvertureData(m, couvPage, couvCarteData),
+    couverture: couvertureData(couvPage, couvCarteData),
   };
 }
 
@@ -1060,26 +1132,65 @@ async function calculer(database: Database, c: Calcul): Promise<Resultat> {
  * the valid filters stay in the panel and the figures are computed with them (none with `strict`).
  */
 export async function chargerTableau(request: Request, database: Database, vue: Vue, options: ChargementOptions = {}): Promise<TableauPage> {
-  const viewer = await getViewer(request, database);
+  const signe = await getViewer(request, database);
+  try {
+    return await chargerPour(request, database, vue, options, { viewer: signe, signe });
+  } catch (thrown) {
+    if (!(thrown instanceof VuePublique)) throw thrown;
+    // Outside the signed-in viewer's scope, figures the public may see: the public's page, saying why (policy
+    // viewerOfAggregates). The public is never asked to go on as someone else: this is the last pass.
+    return chargerPour(request, database, vue, options, { viewer: PUBLIC_VIEWER, signe });
+  }
+}
+
+/** The bassin d'emploi codes of the référentiel among `codes`. */
+async function bassinsConnus(database: Database, codes: string[]): Promise<Set<string>> {
+  if (codes.length === 0) return new Set();
+  const rows = await database.rows<{ code: string }>(sql`select code from bassins_emploi where code = any(${arrayParam(codes)}::text[])`);
+  return new Set(rows.map((r) => r.code));
+}
+
+/** The notice of a signed-in viewer shown the public page of a territory outside its scope. */
+function messageHorsPerimetre(signe: Viewer, t: Territoires): string {
+  const perimetre = libellePerimetre(signe, t);
+  return (
+    `Le territoire demandé est hors du périmètre de votre organisation${perimetre ? ` (${perimetre})` : ""} : vous voyez les chiffres publics, ` +
+    "ceux de tout visiteur, arrondis et sans détail par organisme."
+  );
+}
+
+async function chargerPour(request: Request, database: Database, vue: Vue, options: ChargementOptions, acces: Acces): Promise<TableauPage> {
+  const { viewer } = acces;
   const url = new URL(request.url);
   const today = options.today ?? todayIso();
   const t = await territoires(database);
-  const ctx = await resoudreVue(database, viewer, vue, t);
-  const recherches = await traiterRecherches(database, viewer, ctx, url, today);
+  const ctx = await resoudreVue(database, acces, vue, t);
+  const recherches = await traiterRecherches(database, acces, ctx, url, today);
   const v = ctx.vue;
   const territoireDeLaPage = v.kind === "region" || v.kind === "departement" || v.kind === "academie" ? { niveau: v.kind, code: v.code } : undefined;
-  const p = lireParametres(recherches.params ?? url.searchParams, today, territoireDeLaPage);
+  const params = recherches.params ?? url.searchParams;
+  let p = lireParametres(params, today, territoireDeLaPage);
+  // the territories left out are asked too: one the visitor may not see stays a refusal, whatever else the URL holds
+  await verifierFiltres(database, acces, p.filters, p.ecartes);
+
+  // The réseaux of the viewer's scope: the Réseau select's options, and what a réseau asked is checked against.
+  let reseauxDuPerimetre: Promise<string[]> | null = null;
+  const reseauxConnusDuViewer = () =>
+    (reseauxDuPerimetre ??=
+      viewer.scope.kind === "reseau"
+        ? Promise.resolve([viewer.scope.nom])
+        : reseauxConnus(database, viewer).then((r) => [...r].sort((a, b) => a.localeCompare(b, "fr"))));
+  // A réseau or a bassin d'emploi the référentiel does not know is a bad value, reported and left out (as a CFA
+  // search that finds nothing); asked only of signed-in viewers, the only ones these filters are open to.
+  if (viewer.userId !== null && (p.filters.reseau || p.filters.bassinEmploi)) {
+    const [reseaux, bassins] = await Promise.all([reseauxConnusDuViewer(), bassinsConnus(database, p.filters.bassinEmploi ?? [])]);
+    p = lireParametres(params, today, territoireDeLaPage, { reseaux, bassins });
+  }
   const erreurs = [...recherches.erreurs, ...p.erreurs];
-  // the territories left out are asked too: one out of the viewer's scope stays a refusal, whatever else the URL holds
-  await verifierFiltres(database, viewer, avecEcartes(p.filters, p.ecartes));
 
   const search = chaineRequete(p.recherche);
   const [reseaux, tags, perimetre] = await Promise.all([
-    viewer.userId === null || viewer.scope.kind === "organisme"
-      ? Promise.resolve(null)
-      : viewer.scope.kind === "reseau"
-        ? Promise.resolve([viewer.scope.nom])
-        : reseauxConnus(database, viewer).then((r) => [...r].sort((a, b) => a.localeCompare(b, "fr"))),
+    viewer.userId === null || viewer.scope.kind === "organisme" ? Promise.resolve(null) : reseauxConnusDuViewer(),
     etiquettes(database, ctx, p.filters, search, t),
     ctx.vue.kind === "organisme" ? Promise.resolve(null) : departementsDuPerimetre(database, viewer.scope),
   ]);
@@ -1107,6 +1218,7 @@ export async function chargerTableau(request: Request, database: Database, vue: 
     aujourdhui: today,
     recherche: search,
     liens: ctx.liens,
+    horsPerimetre: viewer === acces.signe ? null : messageHorsPerimetre(acces.signe, t),
     erreurs,
     choix: recherches.choix,
     resultat: null,

@@ -2,7 +2,8 @@
  * The dashboards' data as files: `/tableau.json` (the page's figures, or one whole table) and `/tableau.csv`
  * (one table: organismes, formations, chiffres, serie), with the page's parameters plus `vue=` (national,
  * region:84, departement:69, academie:10, organisme:<id>, formation:<id>). Same policy as the pages (they share
- * chargerTableau): masked for the public, 403 outside the viewer's rights — as JSON for the JSON route — with
+ * chargerTableau): masked for the public, the public's figures for a signed-in user asking for another région
+ * (`horsPerimetre` says so in the JSON), 403 outside the viewer's rights — as JSON for the JSON route — with
  * no figure in it; a bad parameter is a 400 (no figures), not ignored as on the pages, and so is a parameter they do
  * not read: `date=` (a dashboard counts by month: `mois=AAAA-MM`), the panel's searches, an unknown name.
  * For reuse: months "AAAA-MM" (the format of mois=), counts as plain integers; dates "AAAA-MM-JJ" (ISO 8601) in the
@@ -103,7 +104,7 @@ export async function tableauJson(request: Request, database: Database): Promise
   const body =
     table === "organismes" || table === "formations"
       ? { vue, titre: p.info.titre, mois: p.mois, date: p.date, filtres: p.panneau.filtres, table, lignes: r[table]?.lignes ?? null }
-      : { vue, titre: p.info.titre, perimetre: p.info.perimetre, mois: p.mois, date: p.date, filtres: p.panneau.filtres, ...r };
+      : { vue, titre: p.info.titre, perimetre: p.info.perimetre, horsPerimetre: p.horsPerimetre, mois: p.mois, date: p.date, filtres: p.panneau.filtres, ...r };
   if ((table === "organismes" || table === "formations") && r[table] === null) {
     return erreur("json", 403, table === "organismes" ? "Les chiffres par organisme sont réservés aux utilisateurs connectés." : "Pas de table par formation sur cette page.");
   }

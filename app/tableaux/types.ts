@@ -153,12 +153,19 @@ export interface InfoVue {
   filAriane: LienFil[];
   /** On "/", for a viewer whose scope is not national: what the figures cover. */
   perimetre: string | null;
+  /**
+   * The page's own subject as filters of another page (URL parameter → value): its territory (`region` → "84"), its
+   * organisme (`organisme` → its SIRET), its formation (`cfd` → its code); {} on the national page. The links to the
+   * other dashboards carry it (liens.ts): the figure clicked is the one of the page reached.
+   */
+  filtre: Record<string, string>;
 }
 
 export interface OptionTerritoire {
   value: string;
   label: string;
-  groupe: "France" | "Régions" | "Académies" | "Départements";
+  /** "Plusieurs": the territory filters of the address when there are several (kept by the next submission). */
+  groupe: "France" | "Plusieurs" | "Régions" | "Académies" | "Départements";
 }
 
 export interface Etiquette {
@@ -211,6 +218,11 @@ export interface TableauPage {
   /** The current query string ("?…" or ""), for links. */
   recherche: string;
   liens: ModeLiens;
+  /**
+   * Set when a signed-in user is shown the public page (masked figures) because the territory asked is outside its
+   * organisation's scope (policy viewerOfAggregates): the notice saying so. null otherwise.
+   */
+  horsPerimetre: string | null;
   erreurs: string[];
   choix: Choix | null;
   resultat: Resultat | null;

@@ -249,13 +249,18 @@ describe.skipIf(!available)("dashboards in Chromium", () => {
     await context.close();
   });
 
-  it("explains a bad URL value in French, and refuses another région", async () => {
+  it("explains a bad URL value in French, shows another région as the public sees it, and refuses a département outside the scope", async () => {
     const context = await contexte("dreets");
     const page = await context.newPage();
     const mauvais = await page.goto(`${app.baseUrl}/?niveau=12`);
     expect(mauvais?.status()).toBe(400);
     await expect(page.locator('[data-testid="erreurs"]').textContent()).resolves.toContain("niveau : niveau invalide « 12 » (3 à 8 attendu)");
-    const refus = await page.goto(`${app.baseUrl}/regions/11`);
+    // signing in never reduces what one sees: another région is the public's page, saying why
+    const publique = await page.goto(`${app.baseUrl}/regions/11`);
+    expect(publique?.status()).toBe(200);
+    await expect(page.locator('[data-testid="hors-perimetre"]').textContent()).resolves.toMatch(/hors du périmètre de votre organisation \(Auvergne-Rhône-Alpes\)/);
+    await screenshot(page, "tableau-autre-region-vue-publique");
+    const refus = await page.goto(`${app.baseUrl}/departements/75`);
     expect(refus?.status()).toBe(403);
     await expect(page.locator('[data-testid="message-erreur"]').textContent()).resolves.toMatch(/hors du périmètre/);
     await screenshot(page, "tableau-refus-hors-perimetre");

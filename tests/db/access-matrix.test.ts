@@ -5,9 +5,10 @@
  * To cover a new route, add a row to ROUTES:
  *   { file: "organismes.$id_.tableau-de-bord.tsx", path: (r) => `/organismes/${r.X.id}/tableau-de-bord`, kind: "aggregated", target: organisme("X"),
  *     mustNotContain: (r) => [r.X.raisonSociale] }
- * - kind "aggregated" / "named" / "api": allowed exactly when canSeeAggregates / canSeeNamedList(list) says so for
- *   the persona (itself pinned by tests/unit/policy.test.ts); otherwise 403 or 404 (an anonymous visitor may also
- *   be sent to /connexion, except on "api" rows), and the answer must contain none of `mustNotContain`.
+ * - kind "aggregated" / "named" / "api": allowed exactly when viewerOfAggregates (the persona itself, or the public
+ *   outside its scope: signing in never reduces what one sees) / canSeeNamedList(list) says so for the persona
+ *   (itself pinned by tests/unit/policy.test.ts); otherwise 403 or 404 (an anonymous visitor may also be sent to
+ *   /connexion, except on "api" rows), and the answer must contain none of `mustNotContain`.
  * - the other kinds are fixed rules (public page, signed-in page, admin pages…).
  * The référentiel (auth-fixtures.ts): R responsable in Lyon (84/69/10, réseau RESEAU-A) with its formateur F
  * (84/01/10); X in Paris (11/75/01, réseau RESEAU-B).
@@ -23,6 +24,7 @@ import {
   canSeeAnomaliesOfOrganisme,
   canSeeNamedList,
   getViewer,
+  viewerOfAggregates,
   viewerOfOrganismePage,
   isNationalAdmin,
   isOrganisationAdmin,
@@ -244,8 +246,9 @@ async function expected(row: Row, who: Who): Promise<Outcome> {
       return !signedIn ? "login" : isNationalAdmin(viewer) ? "ok" : viewer.organisationType === "ORGANISME_FORMATION" ? "away" : "denied";
     case "aggregated":
     case "api": {
+      // the persona's own figures in its scope; outside it, the public's where the public sees them (another région)
       const target = await row.target!(ref, t.database);
-      return canSeeAggregates(viewer, target) ? "ok" : "denied";
+      return viewerOfAggregates(viewer, target) !== null ? "ok" : "denied";
     }
     case "territory-list":
       if (!signedIn) return "login";

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { eq } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { serveApp } from "../helpers/browser";
+import { texte } from "../helpers/http";
 import { namedListAccessLog, sessions, users } from "../../db/schema";
 import { mailOutbox } from "../../app/auth/mail.server";
 import { sessionCookieName } from "../../app/auth/session.server";
@@ -244,7 +245,10 @@ describe("invitation and sign-up", () => {
     const html = await (await invitee.get("/compte?bienvenue")).text();
     expect(html).toContain("DREETS Auvergne-Rhône-Alpes");
     expect(html).toContain("Votre compte est créé");
-    expect(await (await new Browser(app.baseUrl).get(link)).text()).toContain("Ce lien a déjà été utilisé");
+    // the link used: its address has an account now, to sign in with (not "ask for a new invitation")
+    const reutilise = texte(await (await new Browser(app.baseUrl).get(link)).text());
+    expect(reutilise).toContain("Un compte existe déjà pour l'adresse collegue@dreets.fr : connectez-vous.");
+    expect(reutilise).not.toContain("Demandez une nouvelle invitation");
   });
 
   it("a sign-up request is shown to national admins and validated from the admin page", async () => {

@@ -8,12 +8,12 @@ import { eq, sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { authTokens, loginAttempts, sessions, users } from "../../db/schema";
 import { AccountError, createUser, login, requestPasswordReset, resetPassword, changePassword, safeRedirect } from "../../app/auth/accounts.server";
-import { findOrCreateOrganisation, OrganisationError, resolveOrganisationInput } from "../../app/auth/organisations.server";
+import { findOrCreateOrganisation, OrganisationError, resolveOrganisationInput, territoryOptions } from "../../app/auth/organisations.server";
 import { hashPassword, passwordProblem, verifyPassword } from "../../app/auth/password.server";
 import { findSession, SESSION_IDLE_SECONDS, sessionCookieName } from "../../app/auth/session.server";
 import { checkThrottle, THROTTLE_RULES } from "../../app/auth/throttle.server";
 import { consumeToken, createToken, inspectToken } from "../../app/auth/tokens.server";
-import { acceptInvitation, inviteUser, revokeInvitation } from "../../app/auth/invitations.server";
+import { acceptInvitation, invitationState, inviteUser, pendingInvitations, revokeInvitation } from "../../app/auth/invitations.server";
 import { createSignupRequest, validateSignupRequest, refuseSignupRequest, listSignupRequests } from "../../app/auth/signup.server";
 import { listAuditLog, parseAuditFilters, setUserDisabled } from "../../app/auth/admin.server";
 import { mailOutbox, publicBaseUrl } from "../../app/auth/mail.server";
@@ -82,7 +82,17 @@ describe("organisations", () => {
     await expect(resolveOrganisationInput(t.database, { type: "DDETS", departementCode: "20" })).rejects.toThrow("Code département inconnu");
     await expect(resolveOrganisationInput(t.database, { type: "ACADEMIE", academieCode: "05" })).rejects.toThrow("Code académie inconnu");
     await expect(resolveOrganisationInput(t.database, { type: "PREFECTURE" })).rejects.toThrow("Type d'organisation inconnu");
-    await expect(resolveOrganisationInput(t.database, { type: "ORGANISME_FORMATION", siret: "12345678901234" })).rejects.toThrow("SIRET invalide");
+    await expect(resolveOrganisationInput(t.database, { type: "ORGANISME_FORMATION", siret: "12345678901234" })).rejects.toThrow(
+      "SIRET invalide : « 12345678901234 » (clé de contrôle incorrecte).",
+    );
+    await expect(resolveOrganisationInput(t.database, { type: "ORGANISME_FORMATION", siret: "123" })).rejects.toThrow("SIRET invalide : « 123 » (14 chiffres attendus).");
+    // 7 digits and a letter that is not their check letter (0693456G): the message says the letter is wrong
+    await expect(resolveOrganisationInput(t.database, { type: "ORGANISME_FORMATION", uai: "0693456X" })).rejects.toThrow(
+      "UAI invalide : « 0693456X » (lettre de contrôle incorrecte).",
+    );
+    await expect(resolveOrganisationInput(t.database, { type: "ORGANISME_FORMATION", uai: "069345" })).rejects.toThrow(
+      "UAI invalide : « 069345 » (7 chiffres suivis d'une lettre de contrôle attendus).",
+    );
     await expect(resolveOrganisationInput(t.database, { type: "ORGANISME_FORMATION", siret: siretOf(999) })).rejects.toThrow(
       `Aucun organisme du référentiel n'a le SIRET ${siretOf(999)}.`,
     );
@@ -105,6 +115,15 @@ describe("organisations", () => {
     expect(await t.database.rows(sql`select 1 from organisations where reseau = 'Réseau inexistant'`)).toEqual([]);
     // the other scopes say which field is wrong too
     expect(((await resolveOrganisationInput(t.database, { type: "DREETS", regionCode: "99" }).catch((e: unknown) => e)) as OrganisationError).field).toBe("regionCode");
+  });
+
+  it("lists régions and académies in French alphabetical order (Île-de-France among the I), as /exports does", async () => {
+    const { regions, academies } = await territoryOptions(t.database);
+    const noms = regions.map((r) => r.nom);
+    expect(noms.indexOf("Île-de-France")).toBe(noms.indexOf("Hauts-de-France") + 1);
+    expect(noms.indexOf("Île-de-France")).toBeLessThan(noms.indexOf("Provence-Alpes-Côte d'Azur"));
+    expect(noms).toEqual([...noms].sort((a, b) => a.localeCompare(b, "fr")));
+    expect(academies.map((a) => a.nom)).toEqual(academies.map((a) => a.nom).sort((a, b) => a.localeCompare(b, "fr")));
   });
 
   it("stores one organisation per type and scope", async () => {
@@ -414,7 +433,7 @@ describe("single-use tokens", () => {
     expect(created).toMatchObject({ role: "member", organisationId: dreetsAdmin.organisationId, nom: "Recrue" });
     expect(
       await acceptInvitation(t.database, requestWith(), token, form({ nom: "X", prenom: "Y", password: "Bienvenue-chez-nous-1", confirmation: "Bienvenue-chez-nous-1" })),
-    ).toMatchObject({ ok: false, message: "Ce lien a déjà été utilisé : il n'est valable qu'une fois." });
+    ).toMatchObject({ ok: false, message: "Un compte existe déjà pour l'adresse nouvelle.recrue@test.fr : connectez-vous." });
   });
 
   it("an id that is not a positive int4 is refused in French by each function, nothing written (never a database error)", async () => {
@@ -464,6 +483,76 @@ describe("single-use tokens", () => {
     expect(
       await inviteUser(t.database, national.viewer, "http://localhost", form({ email: "c@test.fr", role: "admin", type: "DDETS", departementCode: "38" })),
     ).toMatchObject({ ok: true, message: expect.stringContaining("DDETS Isère (38)") });
+  });
+
+  it("an empty address is asked as the invitee's, not the admin's own", async () => {
+    const national = await signIn("ADMINISTRATEUR");
+    expect(await inviteUser(t.database, national.viewer, "http://localhost", form({ email: "  ", role: "member", organisationId: "1" }))).toMatchObject({
+      ok: false,
+      fieldErrors: { email: "Indiquez l'adresse e-mail de la personne à inviter." },
+    });
+  });
+
+  it("a second invitation of an address into the same organisation replaces the first, whose link stops working", async () => {
+    mailOutbox().length = 0;
+    const national = await signIn("ADMINISTRATEUR");
+    const [dreetsAdmin] = await t.database.db.select().from(users).where(eq(users.id, accounts.DREETS_ADMIN.id));
+    const inviter = () =>
+      inviteUser(t.database, national.viewer, "http://localhost", form({ email: "Deux.Fois@test.fr", role: "member", organisationId: String(dreetsAdmin.organisationId) }));
+    const premiere = await inviter();
+    expect(premiere).toMatchObject({ ok: true });
+    expect((premiere as { message: string }).message).not.toContain("remplace");
+    const lienPremiere = mailOutbox().at(-1)!.text.match(/invitation\/([A-Za-z0-9_-]{43})/)![1];
+    const seconde = await inviter();
+    expect(seconde).toMatchObject({ ok: true, message: expect.stringContaining("Elle remplace l'invitation précédente à cette adresse, dont le lien ne fonctionne plus.") });
+    const lienSeconde = mailOutbox().at(-1)!.text.match(/invitation\/([A-Za-z0-9_-]{43})/)![1];
+    // one pending invitation for the address, listed once
+    expect((await pendingInvitations(t.database)).filter((i) => i.email === "deux.fois@test.fr")).toHaveLength(1);
+    expect(await invitationState(t.database, lienPremiere)).toEqual({
+      valid: false,
+      message: "Cette invitation a été remplacée par une invitation plus récente : utilisez le lien du dernier e-mail d'invitation reçu.",
+      compteExistant: false,
+    });
+    expect(await invitationState(t.database, lienSeconde)).toMatchObject({ valid: true });
+  });
+
+  it("creating the account closes every pending invitation of its address (other organisations too); its other links say so", async () => {
+    mailOutbox().length = 0;
+    const national = await signIn("ADMINISTRATEUR");
+    const [dreetsAdmin] = await t.database.db.select().from(users).where(eq(users.id, accounts.DREETS_ADMIN.id));
+    const [ddets] = await t.database.db.select().from(users).where(eq(users.id, accounts.DDETS.id));
+    const lienPour = async (email: string, organisationId: number) => {
+      expect(await inviteUser(t.database, national.viewer, "http://localhost", form({ email, role: "member", organisationId: String(organisationId) }))).toMatchObject({
+        ok: true,
+      });
+      return mailOutbox().at(-1)!.text.match(/invitation\/([A-Za-z0-9_-]{43})/)![1];
+    };
+    const lien = (organisationId: number) => lienPour("x5@test.fr", organisationId);
+    const dansLaDreets = await lien(dreetsAdmin.organisationId);
+    const dansLaDdets = await lien(ddets.organisationId);
+    expect((await pendingInvitations(t.database)).filter((i) => i.email === "x5@test.fr")).toHaveLength(2);
+    const mdp = "Bienvenue-chez-nous-1";
+    expect(await acceptInvitation(t.database, requestWith(), dansLaDreets, form({ nom: "Cinq", prenom: "X", password: mdp, confirmation: mdp }))).toMatchObject({ ok: true });
+    expect((await pendingInvitations(t.database)).filter((i) => i.email === "x5@test.fr")).toEqual([]);
+    const message = "Un compte existe déjà pour l'adresse x5@test.fr : connectez-vous.";
+    expect(await invitationState(t.database, dansLaDdets)).toEqual({ valid: false, message, compteExistant: true });
+    expect(await acceptInvitation(t.database, requestWith(), dansLaDdets, form({ nom: "Cinq", prenom: "X", password: mdp, confirmation: mdp }))).toMatchObject({
+      ok: false,
+      message,
+    });
+    // a national admin inviting the address now is told it has an account, nothing stored
+    expect(
+      await inviteUser(t.database, national.viewer, "http://localhost", form({ email: "x5@test.fr", role: "member", organisationId: String(ddets.organisationId) })),
+    ).toMatchObject({ ok: false, message: "Un compte existe déjà pour l'adresse x5@test.fr." });
+    expect((await pendingInvitations(t.database)).filter((i) => i.email === "x5@test.fr")).toEqual([]);
+
+    // an account created otherwise (CLI, demo) closes them too
+    expect((await pendingInvitations(t.database)).filter((i) => i.email === "x6@test.fr")).toHaveLength(0);
+    const x6 = await lienPour("x6@test.fr", ddets.organisationId);
+    expect((await pendingInvitations(t.database)).filter((i) => i.email === "x6@test.fr")).toHaveLength(1);
+    await createUser(t.database, { email: "X6@test.fr", password: mdp, organisation: { id: ddets.organisationId } });
+    expect((await pendingInvitations(t.database)).filter((i) => i.email === "x6@test.fr")).toEqual([]);
+    expect(await invitationState(t.database, x6)).toMatchObject({ valid: false, compteExistant: true });
   });
 });
 

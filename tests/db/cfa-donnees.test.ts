@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { arrayParam } from "../../db/client.server";
 import { seedDemo } from "../../app/demo/seed.server";
 import { ensureDemoAccounts } from "../../app/auth/demo-accounts.server";
 import { findUserByEmail } from "../../app/auth/accounts.server";
@@ -26,6 +27,7 @@ import { indicateurs } from "../../app/indicateurs/indicateurs.server";
 import { ingestDossiers } from "../../app/ingestion/pipeline.server";
 import { expliquerErreur } from "../../app/cfa/erreurs";
 import { readXlsx } from "../../app/shared/xlsx.server";
+import { foldText } from "../../app/referentiel/repertoire.server";
 
 const TODAY = new Date().toISOString().slice(0, 10);
 
@@ -135,7 +137,8 @@ describe("CFA space of the demo account", () => {
     expect(all.total).toBeGreaterThan(25);
     expect(all.lignes).toHaveLength(25);
     expect(all.pages).toBe(Math.ceil(all.total / 25));
-    const noms = all.lignes.map((l) => l.nom.toLowerCase());
+    // by the name as read in French (accents and case ignored): folded, the names are in order
+    const noms = all.lignes.map((l) => foldText(l.nom));
     expect([...noms].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))).toEqual(noms);
 
     const cible = all.lignes[3];
@@ -424,6 +427,53 @@ describe("CFA space of the demo account", () => {
     );
     expect(after[0].n).toBe(before[0].n + 2);
     expect(after[0].rows).toBe(page.total);
+  });
+
+  it("sorts names as a French reader does, in the list and in the export: accents and case ignored, then the exact name, then the id", async () => {
+    const lignes = await t.database.rows<{ id: number; nom: string; prenom: string }>(sql`
+      select e.id, e.nom, e.prenom from effectifs e
+      where e.organisme_formateur_id = any(${arrayParam(espace.organismeIds)}::int[])
+      order by e.id limit 9`);
+    expect(lignes).toHaveLength(9);
+    const noms: [string, string][] = [
+      ["Roger", "Triaccent"],
+      ["Guillot", "Triaccent"],
+      ["Rémy", "Triaccent"],
+      ["Louis", "Triaccent"],
+      ["Lévêque", "Triaccent"],
+      ["Guérin", "Triaccent"],
+      ["Leveque", "Triaccent"],
+      ["Lévêque", "Élise Triaccent"],
+      ["Lévêque", "Triaccent"],
+    ];
+    try {
+      for (const [i, [nom, prenom]] of noms.entries()) {
+        await t.database.db.execute(sql`update effectifs set nom = ${nom}, prenom = ${prenom} where id = ${lignes[i].id}`);
+      }
+      // « Élise » among the E; two « Lévêque Triaccent » by their id (stable pages)
+      const attendu = [
+        ["Guérin", "Triaccent", lignes[5].id],
+        ["Guillot", "Triaccent", lignes[1].id],
+        ["Lévêque", "Élise Triaccent", lignes[7].id],
+        ["Leveque", "Triaccent", lignes[6].id],
+        ["Lévêque", "Triaccent", lignes[4].id],
+        ["Lévêque", "Triaccent", lignes[8].id],
+        ["Louis", "Triaccent", lignes[3].id],
+        ["Rémy", "Triaccent", lignes[2].id],
+        ["Roger", "Triaccent", lignes[0].id],
+      ];
+      const f = (q: string) => parseFiltresApprenants(new URLSearchParams(q), TODAY).filtres;
+      const liste = await listerApprenants(t.database, espace, f("q=triaccent&tri=nom&ordre=asc"), true);
+      expect(liste.lignes.map((l) => [l.nom, l.prenom, l.id])).toEqual(attendu);
+      const desc = await listerApprenants(t.database, espace, f("q=triaccent&tri=nom&ordre=desc"), true);
+      expect(desc.lignes.map((l) => [l.nom, l.prenom, l.id])).toEqual([...attendu].reverse());
+      const filtres = f("q=triaccent&tri=nom");
+      const csv = await exporterApprenants(t.database, viewer, cibleEspace(espace, filtres, []), filtres, "csv");
+      const lignesCsv = (await csv.text()).replace(/^\uFEFF/, "").trim().split("\r\n").slice(1);
+      expect(lignesCsv.map((l) => l.split(";").slice(0, 2))).toEqual(attendu.map(([nom, prenom]) => [nom, prenom]));
+    } finally {
+      for (const l of lignes) await t.database.db.execute(sql`update effectifs set nom = ${l.nom}, prenom = ${l.prenom} where id = ${l.id}`);
+    }
   });
 
   it("home page and formateurs", async () => {

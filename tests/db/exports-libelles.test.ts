@@ -36,6 +36,7 @@ beforeAll(async () => {
     where id = ${ref.R.id}`);
   await compte("admin", { type: "ADMINISTRATEUR" });
   await compte("dreets", { type: "DREETS", regionCode: "84" });
+  await compte("ddets", { type: "DDETS", departementCode: "69" });
 });
 afterAll(async () => t?.drop());
 
@@ -94,6 +95,36 @@ describe("non-transmetteurs export", () => {
     expect(cellules.get(`E${ligne}`)).toMatchObject({ type: "texte", valeur: ref.R.uai });
     const ain = sheet.rows.findIndex((r) => r[1] === "Site formateur Ain") + 1;
     expect(cellules.get(`I${ain}`)).toMatchObject({ type: "texte", valeur: "01" });
+  });
+
+  it("refuses a territory outside the viewer's scope (403 saying which), never an empty file", async () => {
+    const exporter = (chemin: string, qui: string, format: "csv" | "xlsx" = "csv") =>
+      exportNonTransmetteurs(requete(`/referentiel/non-transmetteurs.${format}${chemin}`, qui), t.database, format);
+    const cas: [string, string, string][] = [
+      ["ddets", "?departement=75", "paramètre « departement » : le département 75 (Paris) est hors du périmètre de votre organisation, qui est le département 69 (Rhône)"],
+      ["ddets", "?region=11", "paramètre « region » : la région 11 (Île-de-France) est hors du périmètre de votre organisation, qui est le département 69 (Rhône)"],
+      ["ddets", "?departement=01", "paramètre « departement » : le département 01 (Ain) est hors du périmètre"],
+      ["dreets", "?departement=75&statut=jamais", "paramètre « departement » : le département 75 (Paris) est hors du périmètre de votre organisation, qui est la région 84 (Auvergne-Rhône-Alpes)"],
+      ["dreets", "?academie=01", "paramètre « academie » : l'académie 01 (Paris) est hors du périmètre"],
+    ];
+    for (const [qui, chemin, message] of cas) {
+      for (const format of ["csv", "xlsx"] as const) {
+        const reponse = await exporter(chemin, qui, format);
+        expect(reponse.status, `${qui} ${chemin} ${format}`).toBe(403);
+        expect(reponse.headers.get("content-disposition"), `${qui} ${chemin}`).toBeNull();
+        const texte = await reponse.text();
+        expect(texte, `${qui} ${chemin}`).toMatch(/^Export impossible : paramètre « /);
+        expect(texte, `${qui} ${chemin}`).toContain(message);
+      }
+    }
+    // inside the scope (or the nation's), the filter applies
+    const rhone = await exporter("?departement=69", "ddets");
+    expect(rhone.status).toBe(200);
+    expect(parseCsv(await rhone.text()).records.map((r) => r.fields[1])).toEqual(["CFA Responsable Lyon"]);
+    expect((await exporter("?departement=01", "dreets")).status).toBe(200);
+    const paris = await exporter("?departement=75", "admin");
+    expect(paris.status).toBe(200);
+    expect(parseCsv(await paris.text()).records.map((r) => r.fields[1])).toEqual(["CFA Hors Périmètre Paris"]);
   });
 });
 
@@ -217,9 +248,9 @@ describe("export parameters are read as strictly as the dashboards' (same bounds
   const fichier = (query: string) => telechargerExport(requete(`/exports/telechargement?repartition=total&${query}&format=csv`, "admin"), t.database).catch((e: unknown) => e);
 
   it.each([
-    [`periode=mois&debut=1900-01&fin=${MOIS}`, "debut : « 1900-01 » est trop ancien (janvier 2000 au plus tôt)"],
-    [`periode=mois&debut=2000-01&fin=1999-12`, "fin : « 1999-12 » est trop ancien (janvier 2000 au plus tôt)"],
-    ["periode=date&date=0001-01-31", "date : « 0001-01-31 » est trop ancien (1er janvier 2000 au plus tôt)"],
+    [`periode=mois&debut=1900-01&fin=${MOIS}`, "Du mois : janvier 1900 est trop ancien (janvier 2000 au plus tôt)"],
+    [`periode=mois&debut=2000-01&fin=1999-12`, "Au mois : décembre 1999 est trop ancien (janvier 2000 au plus tôt)"],
+    ["periode=date&date=0001-01-31", "Date : le 31/01/0001 est trop ancien (le 01/01/2000 au plus tôt)"],
     [`periode=mois&debut=${MOIS}&fin=${MOIS}&regoin=84`, "regoin : paramètre inconnu (paramètres acceptés : repartition, periode, date=AAAA-MM-JJ, debut=AAAA-MM, fin=AAAA-MM, format, region, departement"],
     [`periode=mois&debut=${MOIS}&fin=${MOIS}&mois=${MOIS}`, "mois : non lu par les exports : utilisez periode=mois&debut=AAAA-MM&fin=AAAA-MM (ou periode=date&date=AAAA-MM-JJ)"],
   ])("%s: no file, the form says why in French (400)", async (query, message) => {
@@ -230,7 +261,7 @@ describe("export parameters are read as strictly as the dashboards' (same bounds
     expect(refus).toBeInstanceOf(Response);
     expect(refus.status).toBe(302);
     const location = refus.headers.get("location")!;
-    expect(location).toBe(`/exports?repartition=total&${query}&format=csv`);
+    expect(location).toBe(`/exports?apercu=1&repartition=total&${query}&format=csv`);
     const page = (await chargerPageExports(requete(location, "admin"), t.database)) as unknown as { data: { erreurs: string[] }; init: ResponseInit };
     expect(page.init.status).toBe(400);
     expect(page.data.erreurs).toContainEqual(expect.stringContaining(message));
@@ -250,5 +281,49 @@ describe("export parameters are read as strictly as the dashboards' (same bounds
     expect(page.data.erreurs).toEqual([]);
     expect(page.init.status).toBe(200);
     expect(lireExport(new URLSearchParams("repartition=total&periode=date&date=2000-01-01"), TODAY).erreurs).toEqual([]);
+  });
+});
+
+describe("the /exports form's « Télécharger » button", () => {
+  const fichier = (query: string) => telechargerExport(requete(`/exports/telechargement?${query}`, "admin"), t.database).catch((e: unknown) => e);
+  const page = async (location: string) =>
+    (await chargerPageExports(requete(location, "admin"), t.database)) as unknown as { data: { erreurs: string[]; apercu: unknown }; init: ResponseInit };
+
+  it("downloads the file: the form's preview switch (apercu=1), sent by both buttons, is accepted and changes nothing", async () => {
+    const avecApercu = (await fichier(`apercu=1&repartition=region&periode=date&date=${TODAY}&format=csv&region=&niveau=`)) as Response;
+    expect(avecApercu).toBeInstanceOf(Response);
+    expect(avecApercu.status).toBe(200);
+    expect(avecApercu.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(avecApercu.headers.get("content-disposition")).toBe(`attachment; filename="indicateurs-apprentissage-${TODAY}.csv"`);
+    const sans = (await fichier(`repartition=region&periode=date&date=${TODAY}&format=csv`)) as Response;
+    expect(await avecApercu.text()).toBe(await sans.text());
+    const xlsx = (await fichier(`apercu=1&repartition=total&periode=mois&debut=${MOIS}&fin=${MOIS}&format=xlsx`)) as Response;
+    expect(xlsx.status).toBe(200);
+    expect(xlsx.headers.get("content-disposition")).toContain(".xlsx");
+  });
+
+  it("a JJ/MM/AAAA date, as the field's hint writes it, is read", async () => {
+    const jj = `${TODAY.slice(8, 10)}/${TODAY.slice(5, 7)}/${TODAY.slice(0, 4)}`;
+    const reponse = (await fichier(`apercu=1&repartition=total&periode=date&date=${encodeURIComponent(jj)}&format=csv`)) as Response;
+    expect(reponse.status).toBe(200);
+    expect(reponse.headers.get("content-disposition")).toBe(`attachment; filename="indicateurs-apprentissage-${TODAY}.csv"`);
+  });
+
+  it.each([
+    ["no répartition ticked", `periode=date&date=${TODAY}&format=csv`, "Répartitions : choisissez au moins une répartition"],
+    ["no répartition, from the form", `apercu=1&periode=date&date=${TODAY}&format=csv`, "Répartitions : choisissez au moins une répartition"],
+    ["an empty date", "apercu=1&repartition=total&periode=date&date=&format=csv", "Date : indiquez la date (JJ/MM/AAAA)"],
+    ["a future date", "repartition=total&periode=date&date=2999-01-01&format=csv", "Date : le 01/01/2999 est dans le futur"],
+    ["an unknown parameter beside the form's", `apercu=1&repartition=total&periode=date&date=${TODAY}&format=csv&regoin=84`, "regoin : paramètre inconnu"],
+  ])("a refused download (%s) goes back to the form, which says why in French (never a silent 302)", async (_cas, query, message) => {
+    const refus = (await fichier(query)) as Response;
+    expect(refus).toBeInstanceOf(Response);
+    expect(refus.status).toBe(302);
+    const location = refus.headers.get("location")!;
+    expect(location).toMatch(/^\/exports\?apercu=1&/);
+    const formulaire = await page(location);
+    expect(formulaire.init.status).toBe(400);
+    expect(formulaire.data.erreurs).toContainEqual(expect.stringContaining(message));
+    expect(formulaire.data.apercu).toBeNull();
   });
 });

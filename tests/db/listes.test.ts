@@ -17,6 +17,13 @@ import { readXlsx } from "../../app/shared/xlsx.server";
 import { colonneBrute, lettreColonne } from "../helpers/xlsx";
 
 const TODAY = todayIso();
+
+/** The day `n` days after an ISO day. */
+function addDays(iso: string, n: number): string {
+  const d = new Date(`${iso}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
 let t: TestDatabase;
 let app: { baseUrl: string; close(): Promise<void> };
 const browsers: Record<string, Browser> = {};
@@ -82,7 +89,7 @@ describe("named lists of a territory", () => {
       select e.email from effectifs e join statut_periodes p on p.effectif_id = e.id
       where ${TODAY}::date between p.debut and p.fin and p.etat in (2, 3, 4) and e.email is not null
         and p.departement_code in (select code from departements where region_code = '84')
-      order by lower(e.nom), lower(e.prenom), e.id limit 1`);
+      order by fold_fr(e.nom) collate "C", fold_fr(e.prenom) collate "C", e.nom collate "C", e.prenom collate "C", e.id limit 1`);
     expect(dreets.html).toContain(ligne.email);
     expect(academie.html).not.toContain(ligne.email);
     const vues = (await journal("academie@demo.test")).filter((j) => j.list === "sans_contrat");
@@ -163,6 +170,84 @@ describe("named lists of a territory", () => {
     // the national admin sees every list of the nation
     const compteurs = (await indicateurs(t.database, { date: TODAY, today: TODAY })).compteurs;
     expect((await liste("administrateur", "/listes/abandons")).total).toBe(compteurs.abandons);
+  });
+
+  it("refuse a date after today, on the page and on the exports (not logged), and read jj/mm/aaaa as the message says", async () => {
+    const apresDemain = addDays(TODAY, 2);
+    const enFrancais = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
+    const aujourdhui = await liste("ddets", "/listes/abandons");
+    expect(aujourdhui.total).toBeGreaterThan(0);
+    for (const date of [apresDemain, enFrancais(apresDemain), "2099-06-30"]) {
+      const futur = await liste("ddets", `/listes/abandons?date=${encodeURIComponent(date)}`);
+      expect(futur.html, date).toContain("La date du statut (paramètre date) est dans le futur");
+      expect(futur.html, date).toContain("choisissez une date passée ou aujourd&#x27;hui");
+      // the list shown is today's, never one « au » the future date
+      expect(futur.total, date).toBe(aujourdhui.total);
+      expect(futur.html.replace(/<!-- -->/g, ""), date).toContain(`</strong> au ${enFrancais(TODAY)}`);
+    }
+    const avant = (await journal("ddets@demo.test")).length;
+    for (const format of ["csv", "xlsx"]) {
+      const reponse = await browsers.ddets.get(`/listes/abandons.${format}?date=${addDays(TODAY, 400)}`);
+      expect(reponse.status, format).toBe(400);
+      expect(await reponse.text(), format).toMatch(/^Export impossible : La date du statut \(paramètre date\) est dans le futur \(\d{2}\/\d{2}\/\d{4}\)/);
+    }
+    expect((await journal("ddets@demo.test")).length).toBe(avant);
+    // today is a date like any past one, written either way
+    for (const date of [TODAY, enFrancais(TODAY)]) {
+      const page = await liste("ddets", `/listes/abandons?date=${encodeURIComponent(date)}`);
+      expect(page.html, date).not.toContain("Certains filtres sont invalides");
+      expect(page.total, date).toBe(aujourdhui.total);
+      const csv = await browsers.ddets.get(`/listes/abandons.csv?date=${encodeURIComponent(date)}`);
+      expect(csv.status, date).toBe(200);
+      expect((await csv.text()).trim().split("\r\n").length - 1, date).toBe(aujourdhui.total);
+    }
+    const hier = addDays(TODAY, -1);
+    expect((await liste("ddets", `/listes/abandons?date=${encodeURIComponent(enFrancais(hier))}`)).html.replace(/<!-- -->/g, "")).toContain(`</strong> au ${enFrancais(hier)}`);
+    // not a day of the calendar: said with the formats accepted, the export refused
+    const fevrier = await liste("ddets", "/listes/abandons?date=30/02/2026");
+    expect(fevrier.html).toContain(
+      "La date du statut (paramètre date) n&#x27;est pas une date valide (« 30/02/2026 ») : saisissez un jour du calendrier au format jj/mm/aaaa (par exemple 31/03/2025) ou aaaa-mm-jj (2025-03-31).",
+    );
+    expect((await browsers.ddets.get("/listes/abandons.csv?date=30/02/2026")).status).toBe(400);
+  });
+
+  it("sort names as a French reader does (accents and case ignored, then the exact name), on the page and in the exports", async () => {
+    // eight young people of the DREETS's « sans contrat » list, renamed; one search finds them all
+    const lignes = await t.database.rows<{ id: number; nom: string; prenom: string }>(sql`
+      select e.id, e.nom, e.prenom from effectifs e join statut_periodes p on p.effectif_id = e.id
+      where ${TODAY}::date between p.debut and p.fin and p.etat in (2, 3, 4)
+        and p.departement_code in (select code from departements where region_code = '84')
+      order by e.id limit 8`);
+    expect(lignes).toHaveLength(8);
+    const noms: [string, string][] = [
+      ["Roger", "Triaccent"],
+      ["Guillot", "Triaccent"],
+      ["Rémy", "Triaccent"],
+      ["Louis", "Triaccent"],
+      ["Lévêque", "Triaccent"],
+      ["Guérin", "Triaccent"],
+      ["LEVEQUE", "Triaccent"],
+      ["Leveque", "Triaccent"],
+    ];
+    const attendu = ["Guérin", "Guillot", "LEVEQUE", "Leveque", "Lévêque", "Louis", "Rémy", "Roger"];
+    try {
+      for (const [i, [nom, prenom]] of noms.entries()) {
+        await t.database.db.execute(sql`update effectifs set nom = ${nom}, prenom = ${prenom} where id = ${lignes[i].id}`);
+      }
+      const ordre = (html: string) => [...html.matchAll(/<td>([^<]+?)(?:<!-- -->)? (?:<!-- -->)?Triaccent<\/td>/g)].map((m) => m[1]);
+      const asc = await liste("dreets", "/listes/sans-contrat?q=triaccent&tri=nom&ordre=asc");
+      expect(asc.total).toBe(8);
+      expect(ordre(asc.html)).toEqual(attendu);
+      expect(ordre((await liste("dreets", "/listes/sans-contrat?q=triaccent&tri=nom&ordre=desc")).html)).toEqual([...attendu].reverse());
+      // the default order is the name's
+      expect(ordre((await liste("dreets", "/listes/sans-contrat?q=triaccent")).html)).toEqual(attendu);
+      const csv = parseCsv(new Uint8Array(await (await browsers.dreets.get("/listes/sans-contrat.csv?q=triaccent&tri=nom&ordre=asc")).arrayBuffer()));
+      expect(csv.records.map((r) => r.fields[csv.header.indexOf("Nom")])).toEqual(attendu);
+      const [feuille] = readXlsx(new Uint8Array(await (await browsers.dreets.get("/listes/sans-contrat.xlsx?q=triaccent&tri=nom&ordre=desc")).arrayBuffer()));
+      expect(feuille.rows.slice(1).map((r) => r[feuille.rows[0].indexOf("Nom")])).toEqual([...attendu].reverse());
+    } finally {
+      for (const l of lignes) await t.database.db.execute(sql`update effectifs set nom = ${l.nom}, prenom = ${l.prenom} where id = ${l.id}`);
+    }
   });
 
   it("write a name that a spreadsheet would run as a formula as text in the CSV", async () => {

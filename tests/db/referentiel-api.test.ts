@@ -296,6 +296,53 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
     expect((await national.get("/referentiel/non-transmetteurs?region=84")).status).toBe(200);
   });
 
+  it("a territory outside the viewer's scope is refused on the non-transmetteurs page (403, said in French) and its exports, never answered « all transmit »", async () => {
+    for (const [email, organisation] of [
+      ["ddets-69@test.fr", { type: "DDETS", departementCode: "69" }],
+      ["dreets-84@test.fr", { type: "DREETS", regionCode: "84" }],
+      ["national-nt@test.fr", { type: "ADMINISTRATEUR" }],
+    ] as const) {
+      await createUser(t.database, { email, password: PASSWORD, prenom: "Test", nom: "Périmètre", role: "member", organisation });
+    }
+    const connecte = async (email: string) => {
+      const b = new Browser(app.baseUrl);
+      expect((await b.login(email, PASSWORD)).status).toBe(302);
+      return b;
+    };
+    const [ddets, dreets, national] = await Promise.all(["ddets-69@test.fr", "dreets-84@test.fr", "national-nt@test.fr"].map(connecte));
+    const total = (html: string) => Number(/<strong>(\d+)<\/strong> (<!-- -->)?organismes?/.exec(html)?.[1] ?? NaN);
+    const perimetre = await (await ddets.get("/referentiel/non-transmetteurs")).text();
+    expect(total(perimetre)).toBeGreaterThan(0);
+    const cas: [Browser, string, string][] = [
+      [ddets, "region=11", "paramètre « region » : la région 11 (Île-de-France) est hors du périmètre de votre organisation, qui est le département 69 (Rhône)"],
+      [ddets, "departement=75", "paramètre « departement » : le département 75 (Paris) est hors du périmètre de votre organisation, qui est le département 69 (Rhône)"],
+      [ddets, "academie=01&statut=jamais", "paramètre « academie » : l&#x27;académie 01 (Paris) est hors du périmètre"],
+      [dreets, "departement=75", "paramètre « departement » : le département 75 (Paris) est hors du périmètre de votre organisation, qui est la région 84 (Auvergne-Rhône-Alpes)"],
+    ];
+    for (const [b, query, message] of cas) {
+      const reponse = await b.get(`/referentiel/non-transmetteurs?${query}`);
+      expect(reponse.status, query).toBe(403);
+      const html = await reponse.text();
+      expect(html, query).toContain("Certains filtres sont invalides");
+      expect(html, query).toContain(message);
+      expect(html, query).not.toContain("Tous les organismes de ce périmètre transmettent leurs effectifs");
+      expect(html, query).not.toContain("CFA Paris");
+      for (const format of ["csv", "xlsx"]) {
+        const fichier = await b.get(`/referentiel/non-transmetteurs.${format}?${query}`);
+        expect(fichier.status, `${query} ${format}`).toBe(403);
+        expect(await fichier.text(), `${query} ${format}`).toMatch(/^Export impossible : paramètre « (region|departement|academie) » : .+ est hors du périmètre de votre organisation/);
+      }
+    }
+    // the page shows the whole scope instead, as without the filter
+    expect(total(await (await ddets.get("/referentiel/non-transmetteurs?departement=75")).text())).toBe(total(perimetre));
+    // inside the scope, and for the nation, the filter applies
+    expect((await ddets.get("/referentiel/non-transmetteurs?departement=69")).status).toBe(200);
+    expect((await dreets.get("/referentiel/non-transmetteurs.csv?departement=69")).status).toBe(200);
+    const paris = await national.get("/referentiel/non-transmetteurs?departement=75");
+    expect(paris.status).toBe(200);
+    expect(await paris.text()).toContain("CFA Paris");
+  });
+
   it("GET /api/v1/formations", async () => {
     const res = await fetch(`${app.baseUrl}/api/v1/formations?niveau=3`);
     const body = await res.json();

@@ -11,6 +11,7 @@ import { importFormations } from "../../app/referentiel/import-formations.server
 import { importBassins } from "../../app/referentiel/import-bassins.server";
 import { formationConditions, listOffres } from "../../app/referentiel/catalogue.server";
 import { ImportFileError, type ImportProgress } from "../../app/referentiel/import-common.server";
+import { startImport, waitForImport } from "../../app/referentiel/import-jobs.server";
 import { writeXlsx } from "../../app/shared/xlsx.server";
 import { luhnCompletion, uaiCheckLetter } from "../../app/referentiel/codes";
 import { ingestDossiers } from "../../app/ingestion/pipeline.server";
@@ -470,5 +471,73 @@ describe("a référentiel change moves the learners' figures", () => {
     expect(renivelee.details["effectifs passés à un autre niveau"]).toBe(1);
     expect(await apprenants({ departement: ["75"], niveau: [3] })).toBe(0);
     expect(await apprenants({ departement: ["75"], niveau: [4] })).toBe(1);
+  });
+});
+
+describe("a file with a header and no data is refused, nothing written", () => {
+  const compte = async () =>
+    (await t.database.rows<{ o: number; f: number; b: number }>(sql`select (select count(*) from organismes)::int o, (select count(*) from formations)::int f, (select count(*) from bassins_emploi)::int b`))[0];
+  const LIGNES = "Rien à importer : le fichier ne contient aucune ligne de données (seulement l'en-tête).";
+  const ELEMENTS = "Rien à importer : le fichier ne contient aucun élément (tableau JSON vide).";
+
+  it.each([
+    ["organismes CSV, header only", () => importOrganismes(t.database, utf8("siret;uai;raison_sociale\n")), LIGNES],
+    ["organismes CSV, header and blank lines", () => importOrganismes(t.database, utf8("siret;uai;raison_sociale\r\n\r\n\r\n")), LIGNES],
+    ["organismes JSON []", () => importOrganismes(t.database, utf8("[]")), ELEMENTS],
+    ["organismes JSON { organismes: [] }", () => importOrganismes(t.database, utf8('{ "organismes": [] }')), ELEMENTS],
+    ["LPOF, header only", () => importOrganismes(t.database, utf8("siretEtablissementDeclarant;denomination;certifications.actionsDeFormationParApprentissage\n")), LIGNES],
+    ["BCN, header only", () => importFormations(t.database, latin1("FORMATION_DIPLOME;NIVEAU_FORMATION_DIPLOME;LIBELLE_LONG_200\r\n")), LIGNES],
+    ["catalogue, header only", () => importFormations(t.database, utf8("cfd;rncp;niveau;intitule\n")), LIGNES],
+    ["bassins CSV, header only", () => importBassins(t.database, utf8("CODGEO;LIBGEO;ZE2020;LIBZE2020\n")), LIGNES],
+    ["bassins XLSX, header only", () => importBassins(t.database, writeXlsx([{ name: "Feuille", rows: [["CODGEO", "LIBGEO", "ZE2020", "LIBZE2020"]] }], { header: false })), LIGNES],
+  ])("%s: « rien à importer », like an empty file", async (_cas, importer, message) => {
+    const avant = await compte();
+    const refus = await importer().catch((e: unknown) => e);
+    expect(refus).toBeInstanceOf(ImportFileError);
+    expect((refus as ImportFileError).message).toBe(message);
+    expect(await compte()).toEqual(avant);
+  });
+
+  it("a wrong header is said first (its columns), even with no data", async () => {
+    const refus = (await importOrganismes(t.database, utf8("numero;nom\n")).catch((e: unknown) => e)) as ImportFileError;
+    expect(refus).toBeInstanceOf(ImportFileError);
+    expect(refus.message).toMatch(/^Fichier illisible : colonne\(s\) obligatoire\(s\) absente\(s\)/);
+  });
+
+  it("from the admin page: the import fails with the message, « Aucune donnée n'a été modifiée », never « Import terminé »", async () => {
+    const job = await startImport(t.database, { kind: "organismes", fileName: "entete.csv", bytes: utf8("siret;uai;raison_sociale\n"), startedBy: "admin@test.fr" });
+    const fini = await waitForImport(t.database, job.id, 30_000);
+    expect(fini).toMatchObject({ summary: null, error: `${LIGNES} Aucune donnée n'a été modifiée.` });
+  });
+});
+
+describe("BCN: a NIVEAU_QUALIFICATION_RNCP that is not a level from 3 to 8 is said, never replaced silently", () => {
+  it("warns, naming the value and the level derived instead (or none), and imports the line", async () => {
+    const bcn = [
+      "FORMATION_DIPLOME;NIVEAU_FORMATION_DIPLOME;LIBELLE_COURT;LIBELLE_STAT_33;LIBELLE_LONG_200;DATE_OUVERTURE;DATE_FERMETURE;NIVEAU_QUALIFICATION_RNCP",
+      "50987601;500;CAP;CAP TEST;CAP Pâtissier de test;01/09/2020;31/08/2030;3",
+      "50987603;500;CAP;X;Niveau invalide;01/09/2020;;9",
+      "40987604;;BAC PRO;X;Niveau invalide sans ancien niveau;01/09/2020;;12",
+      "90987605;;X;X;Niveau invalide, rien à déduire;01/09/2020;;9",
+      "50987606;500;CAP;X;Niveau donné sur deux chiffres;01/09/2020;;04",
+      "50987607;500;CAP;X;Niveau absent;01/09/2020;;",
+    ].join("\r\n");
+    const summary = await importFormations(t.database, latin1(bcn), { fileName: "bcn.csv" });
+    expect(summary.rejected).toEqual([]);
+    expect(summary.created).toBe(6);
+    expect(summary.warnings).toEqual([
+      { line: 3, column: "NIVEAU_QUALIFICATION_RNCP", message: "niveau invalide (« 9 ») : un niveau européen de 3 à 8 est attendu ; niveau 3 déduit de NIVEAU_FORMATION_DIPLOME (« 500 »)" },
+      { line: 4, column: "NIVEAU_QUALIFICATION_RNCP", message: "niveau invalide (« 12 ») : un niveau européen de 3 à 8 est attendu ; niveau 4 déduit du CFD" },
+      { line: 5, column: "NIVEAU_QUALIFICATION_RNCP", message: "niveau invalide (« 9 ») : un niveau européen de 3 à 8 est attendu ; aucun niveau importé" },
+    ]);
+    const niveaux = await t.database.rows<{ cfd: string; niveau: number | null }>(sql`select cfd, niveau from formations where cfd like '_09876%' order by cfd`);
+    expect(niveaux).toEqual([
+      { cfd: "40987604", niveau: 4 },
+      { cfd: "50987601", niveau: 3 },
+      { cfd: "50987603", niveau: 3 },
+      { cfd: "50987606", niveau: 4 },
+      { cfd: "50987607", niveau: 3 },
+      { cfd: "90987605", niveau: null },
+    ]);
   });
 });

@@ -21,6 +21,9 @@ import { colonneBrute, lettreColonne } from "../helpers/xlsx";
 import type { Resultat, TableauPage } from "../../app/tableaux/types";
 import type { Vue } from "../../app/tableaux/vues";
 import type { Compteurs } from "../../app/indicateurs/etats";
+import { couverture } from "../../app/indicateurs/couverture.server";
+import { lienFormation, lienOrganisme } from "../../app/tableaux/liens";
+import { OPTIONS_AGE, OPTIONS_NIVEAU, OPTIONS_SEXE, choixSelect } from "../../app/tableaux/options";
 
 const TODAY = todayIso();
 const MOIS = TODAY.slice(0, 7);
@@ -159,10 +162,11 @@ describe("national page", () => {
     expect(petits.length).toBeGreaterThan(0);
     const tout = await page(`/?tri_f=apprenants&ordre_f=asc&page_f=1`, { kind: "national" });
     expect(tout.resultat!.formations!.lignes.some((l) => l.comptes.apprenants === "< 5")).toBe(true);
-    // No count from 1 to 4 anywhere in what the public receives (figures, series, maps, tables, dropout, coverage),
-    // and every other count rounded to 5: a masked cell cannot be recovered by subtraction from a total.
+    // No count of learners from 1 to 4 anywhere in what the public receives (figures, series, maps, tables, dropout),
+    // and every other count rounded to 5: a masked cell cannot be recovered by subtraction from a total. The coverage
+    // counts CFAs, not people: exact (decision 007).
     for (const result of [r, tout.resultat!]) {
-      const values = comptes(result);
+      const values = comptes({ ...result, couverture: null });
       expect(values.length).toBeGreaterThan(100);
       expect(values.filter((v) => typeof v === "number" && v % 5 !== 0)).toEqual([]);
     }
@@ -238,25 +242,76 @@ describe("territory, organisme and formation pages", () => {
     expect(ddets.info.filAriane.map((l) => l.href)).toEqual(["/"]);
   });
 
-  it("refuses another région by page, filter, map click, CSV and JSON, with no figure in the answer", async () => {
+  it("refuses what lies outside the scope and the public does not see either, by page, filter, CSV and JSON, with no figure in the answer", async () => {
     const messages = [
-      await refus(page("/regions/11", { kind: "region", code: "11" }, "dreets")),
-      await refus(page("/?region=11", { kind: "national" }, "dreets")),
-      await refus(page("/?territoire=region:11", { kind: "national" }, "dreets").then((p) => p)),
       await refus(page("/departements/75", { kind: "departement", code: "75" }, "dreets")),
       await refus(page("/regions/84?departement=75", { kind: "region", code: "84" }, "dreets")),
       await refus(page(`/?organisme=${horsRegion.siret}`, { kind: "national" }, "dreets")),
       await refus(page(`/organismes/${horsRegion.id}/tableau-de-bord`, { kind: "organisme", id: horsRegion.id }, "dreets")),
+      // another région's public page, asked with what the public may not ask either: refused, as a user (no « connectez-vous »)
+      await refus(page("/regions/11?departement=75", { kind: "region", code: "11" }, "dreets")),
+      await refus(page(`/regions/11?organisme=${horsRegion.siret}`, { kind: "region", code: "11" }, "dreets")),
+      await refus(page(`/organismes/${region84.id}/tableau-de-bord?region=11`, { kind: "organisme", id: region84.id }, "dreets")),
     ];
     for (const m of messages) expect(m).toMatch(/hors du périmètre/);
-    const json = await tableauJson(requete("/tableau.json?vue=region:11", "dreets"), t.database);
+    const json = await tableauJson(requete("/tableau.json?vue=departement:75", "dreets"), t.database);
     expect(json.status).toBe(403);
     expect(await json.json()).toEqual({ erreur: expect.stringMatching(/hors du périmètre/) });
-    const json2 = await tableauJson(requete("/tableau.json?vue=national&region=11", "dreets"), t.database);
-    expect(json2.status).toBe(403);
-    const csv = await tableauCsv(requete("/tableau.csv?vue=region:11&table=formations", "dreets"), t.database);
+    const csv = await tableauCsv(requete("/tableau.csv?vue=departement:75&table=formations", "dreets"), t.database);
     expect(csv.status).toBe(403);
     expect(await csv.text()).not.toMatch(/[0-9]{2}/);
+  });
+
+  it("shows a signed-in user another région as the public sees it, saying why: signing in never reduces what one sees", async () => {
+    const [r] = await t.database.rows<{ reseau: string }>(sql`
+      select unnest(reseaux) as reseau from organismes where region_code = '84' group by 1 order by count(*) desc limit 1`);
+    await compte("reseau", { type: "TETE_DE_RESEAU", reseau: r.reseau });
+    const [f] = await t.database.rows<{ id: number }>(sql`select formation_id as id from effectifs group by 1 order by count(*) desc limit 1`);
+    const cas: [string, Vue, string][] = [
+      ["/regions/11", { kind: "region", code: "11" }, "dreets"],
+      ["/regions/11?niveau=4&mois=2025-03", { kind: "region", code: "11" }, "dreets"],
+      ["/?region=11", { kind: "national" }, "dreets"],
+      ["/regions/84", { kind: "region", code: "84" }, "reseau"],
+      ["/regions/84", { kind: "region", code: "84" }, "cfa"],
+      [`/formations/${f.id}/tableau-de-bord?region=11`, { kind: "formation", id: Number(f.id) }, "dreets"],
+    ];
+    for (const [path, vue, qui] of cas) {
+      const anonyme = await page(path, vue);
+      const connecte = await page(path, vue, qui);
+      expect(anonyme.horsPerimetre, path).toBeNull();
+      expect(connecte.horsPerimetre, `${path} (${qui})`).toMatch(/^Le territoire demandé est hors du périmètre de votre organisation \(.+\) : vous voyez les chiffres publics/);
+      // exactly the public's page: masked figures, no table by organisme, no département, the public's filter panel
+      expect(connecte.resultat, path).toEqual(anonyme.resultat);
+      expect(connecte.resultat!.masque).toBe(true);
+      expect(connecte.resultat!.organismes).toBeNull();
+      expect(connecte.panneau).toEqual(anonyme.panneau);
+      expect(connecte.info).toEqual(anonyme.info);
+    }
+    expect((await page("/regions/11", { kind: "region", code: "11" }, "dreets")).horsPerimetre).toContain("(Auvergne-Rhône-Alpes)");
+    expect((await page("/regions/84", { kind: "region", code: "84" }, "reseau")).horsPerimetre).toContain(`(Réseau ${r.reseau})`);
+    // inside the scope: the viewer itself, exact figures, no notice
+    const dreets = await page("/regions/84", { kind: "region", code: "84" }, "dreets");
+    expect(dreets.horsPerimetre).toBeNull();
+    expect(dreets.resultat!.masque).toBe(false);
+    const reseau = await page("/?region=84", { kind: "national" }, "reseau");
+    expect(reseau.horsPerimetre).toBeNull();
+    expect(reseau.resultat!.masque).toBe(false);
+    // the map click and the panel's territory lead to that public page
+    const choix = (await page("/?territoire=region:11&niveau=4", { kind: "national" }, "dreets").catch((e) => e)) as Response;
+    expect(choix.status).toBe(302);
+    expect(choix.headers.get("location")).toBe("/regions/11?niveau=4");
+    // the files alike: the public's figures (the JSON says why)
+    for (const query of ["vue=region:11", "vue=national&region=11"]) {
+      const json = await tableauJson(requete(`/tableau.json?${query}`, "dreets"), t.database);
+      expect(json.status).toBe(200);
+      const body = (await json.json()) as Record<string, unknown>;
+      const publique = (await (await tableauJson(requete(`/tableau.json?${query}`), t.database)).json()) as Record<string, unknown>;
+      expect(body.horsPerimetre).toMatch(/hors du périmètre/);
+      expect({ ...body, horsPerimetre: null }).toEqual(publique);
+    }
+    const csv = await tableauCsv(requete("/tableau.csv?vue=region:11&table=formations", "dreets"), t.database);
+    expect(csv.status).toBe(200);
+    expect(await csv.text()).toBe(await (await tableauCsv(requete("/tableau.csv?vue=region:11&table=formations"), t.database)).text());
   });
 
   it("keeps the public to national and regional figures", async () => {
@@ -372,7 +427,8 @@ describe("CSV, JSON and exports", () => {
     const json = await tableauJson(requete("/tableau.json?vue=region:84"), t.database);
     const body = (await json.json()) as Resultat & { titre: string };
     expect(body.titre).toBe("Auvergne-Rhône-Alpes");
-    expect(comptes(body).filter((v) => typeof v === "number" && v % 5 !== 0)).toEqual([]);
+    expect(comptes({ ...body, couverture: null }).filter((v) => typeof v === "number" && v % 5 !== 0)).toEqual([]);
+    expect(body.couverture).toEqual((await page("/regions/84", { kind: "region", code: "84" })).resultat!.couverture);
     const organismes = await tableauJson(requete("/tableau.json?vue=national&table=organismes", "admin"), t.database);
     const lignes = ((await organismes.json()) as { lignes: unknown[] }).lignes;
     expect(lignes.length).toBe((await page("/", { kind: "national" }, "admin")).resultat!.organismes!.total);
@@ -419,7 +475,7 @@ describe("CSV, JSON and exports", () => {
     const anonyme = await telechargerExport(requete(`/exports/telechargement?${query}&format=csv`), t.database).catch((e) => e);
     expect((anonyme as Response).headers.get("location")).toMatch(/^\/connexion/);
     const invalide = await telechargerExport(requete(`/exports/telechargement?repartition=pays`, "admin"), t.database).catch((e) => e);
-    expect((invalide as Response).headers.get("location")).toBe("/exports?repartition=pays");
+    expect((invalide as Response).headers.get("location")).toBe("/exports?apercu=1&repartition=pays");
   });
 
   it("an export's rows name their breakdown with a capital and give public codes (SIRET, CFD or RNCP), never a database id", async () => {
@@ -441,5 +497,188 @@ describe("CSV, JSON and exports", () => {
       (await t.database.rows<{ id: number }>(sql`select id from organismes union select id from formations`)).map((r) => String(r.id)),
     );
     expect([...organismes, ...formations].filter((r) => ids.has(r.fields[3]))).toEqual([]);
+  });
+});
+
+/** The vue of a dashboard's path ("/organismes/12/tableau-de-bord?…"). */
+function vueDuChemin(href: string): Vue {
+  const chemin = href.split("?")[0];
+  const m = /^\/(organismes|formations)\/([0-9]+)\/tableau-de-bord$/.exec(chemin);
+  if (m) return { kind: m[1] === "organismes" ? "organisme" : "formation", id: Number(m[2]) };
+  const t = /^\/(regions|departements|academies)\/([0-9AB]+)$/.exec(chemin);
+  if (t) return { kind: t[1] === "regions" ? "region" : t[1] === "departements" ? "departement" : "academie", code: t[2] };
+  return { kind: "national" };
+}
+
+/** What the filter panel's form sends (its hidden inputs and fields as the loader filled them), with `changes`. */
+function soumettre(p: TableauPage, changes: Record<string, string> = {}): string {
+  const f = p.panneau.filtres;
+  const form = new URLSearchParams();
+  for (const [k, v] of p.panneau.conserves) form.append(k, v);
+  form.append("mois", p.panneau.mois);
+  if (p.panneau.territoires) form.append("territoire", p.panneau.territoire);
+  if (p.panneau.reseaux) form.append("reseau", choixSelect(p.panneau.reseaux.map((r) => ({ value: r, label: r })), f.reseau).value);
+  form.append("niveau", choixSelect(OPTIONS_NIVEAU, f.niveau).value);
+  if (p.panneau.formation) form.append("formation", "");
+  if (p.panneau.cfa) form.append("cfa", "");
+  form.append("age", choixSelect(OPTIONS_AGE, f.trancheAge).value);
+  form.append("sexe", choixSelect(OPTIONS_SEXE, f.sexe).value);
+  form.append("rqth", f.rqth === undefined ? "" : f.rqth ? "oui" : "non");
+  for (const [k, v] of Object.entries(changes)) form.set(k, v);
+  return `${p.info.chemin}?${form.toString()}`;
+}
+
+/** The page a submission leads to (the loader redirects the panel's searches to a canonical address). */
+async function apresRedirection(path: string, qui?: string): Promise<{ location: string; page: TableauPage }> {
+  const r = await page(path, vueDuChemin(path), qui).catch((e: unknown) => e);
+  expect(r, path).toBeInstanceOf(Response);
+  expect((r as Response).status).toBe(302);
+  const location = (r as Response).headers.get("location")!;
+  return { location, page: await page(location, vueDuChemin(location), qui) };
+}
+
+describe("links between an organisme's and a formation's dashboards (QA)", () => {
+  const apprenants = (p: TableauPage) => p.resultat!.chiffres.find((c) => c.cle === "apprenants")!.valeur;
+
+  it("an organisme's formation rows open the formation's dashboard on the same learners (organisme and filters carried)", async () => {
+    // an organisme of the région with formateurs, as in the report (its dashboard counts them too)
+    const [o] = await t.database.rows<{ id: number }>(sql`
+      select r.responsable_id as id from organisme_relations r join organismes o on o.id = r.responsable_id
+      where o.region_code = '84' and exists (select 1 from effectifs e where e.organisme_formateur_id = r.formateur_id)
+      group by 1 order by count(*) desc, 1 limit 1`);
+    const vue: Vue = { kind: "organisme", id: Number(o.id) };
+    const moisPasse = (await page("/", { kind: "national" })).resultat!.serie[20].mois;
+    let compares = 0;
+    for (const [qui, recherche] of [
+      ["dreets", ""],
+      ["dreets", `?sexe=F&mois=${moisPasse}`],
+      ["admin", "?niveau=5&niveau=6"],
+      ["cfa", ""],
+    ] as const) {
+      if (qui === "cfa" && o.id !== cfa.id) continue;
+      const p = await page(`/organismes/${o.id}/tableau-de-bord${recherche}`, vue, qui);
+      for (const l of p.resultat!.formations!.lignes.filter((x) => x.id !== null).slice(0, 4)) {
+        const href = lienFormation(p, l.id!);
+        expect(new URLSearchParams(href.split("?")[1]).get("organisme"), href).toMatch(/^[0-9]{14}$|^[0-9]{7}[A-Z]$/);
+        const cible = await page(href, vueDuChemin(href), qui);
+        expect(cible.erreurs, href).toEqual([]);
+        expect(apprenants(cible), `${qui} ${href}`).toBe(l.comptes.apprenants);
+        compares++;
+      }
+    }
+    expect(compares).toBeGreaterThan(4);
+  });
+
+  it("a formation's organisme rows open the organisme's dashboard on that formation and those filters", async () => {
+    const [f] = await t.database.rows<{ id: number }>(sql`
+      select e.formation_id as id from effectifs e join organismes o on o.id = e.organisme_formateur_id join formations f on f.id = e.formation_id
+      where o.region_code = '84' and f.cfd is not null group by 1 order by count(distinct o.id) desc limit 1`);
+    const vue: Vue = { kind: "formation", id: Number(f.id) };
+    let compares = 0;
+    for (const [qui, recherche] of [
+      ["dreets", "?region=84"],
+      ["admin", "?region=84&sexe=F"],
+      ["admin", "?departement=69"],
+    ] as const) {
+      const p = await page(`/formations/${f.id}/tableau-de-bord${recherche}`, vue, qui);
+      for (const l of p.resultat!.organismes!.lignes.filter((x) => x.id !== null).slice(0, 5)) {
+        const href = lienOrganisme(p, l.id!);
+        const cible = await page(href, vueDuChemin(href), qui);
+        expect(cible.erreurs, href).toEqual([]);
+        // the row counts the organisme as formateur: the page reached gives it the same line, and in all its
+        // formateurs (the organisme's dashboard counts them), never fewer
+        const ligne = cible.resultat!.organismes!.lignes.find((x) => x.id === l.id);
+        expect(ligne?.comptes.apprenants, `${qui} ${href}`).toBe(l.comptes.apprenants);
+        const [{ formateurs }] = await t.database.rows<{ formateurs: number }>(sql`
+          select count(*)::int as formateurs from effectifs e where e.organisme_responsable_id = ${l.id} and e.organisme_formateur_id <> ${l.id}`);
+        const relies = await t.database.rows(sql`select 1 from organisme_relations where responsable_id = ${l.id}`);
+        if (formateurs === 0 && relies.length === 0) expect(apprenants(cible), `${qui} ${href}`).toBe(l.comptes.apprenants);
+        else expect(apprenants(cible) as number).toBeGreaterThanOrEqual(l.comptes.apprenants as number);
+        compares++;
+      }
+    }
+    expect(compares).toBeGreaterThan(4);
+  });
+});
+
+describe("unknown réseau or bassin, and multi-valued filters in the panel (QA)", () => {
+  it("reports a réseau or a bassin d'emploi the référentiel does not know, and counts without it", async () => {
+    const region = await page("/regions/84", { kind: "region", code: "84" }, "dreets");
+    const reseau = await page("/regions/84?reseau=zzz", { kind: "region", code: "84" }, "dreets");
+    expect(reseau.erreurs).toEqual([
+      `reseau : aucun organisme de votre périmètre n'appartient au réseau « zzz » (réseaux attendus : ${region.panneau.reseaux!.join(", ")})`,
+    ]);
+    expect(reseau.panneau.filtres).toEqual({});
+    expect(chiffres(reseau.resultat!)).toEqual(chiffres(region.resultat!));
+    const bassin = await page("/regions/84?bassin=zzzz&niveau=4", { kind: "region", code: "84" }, "dreets");
+    expect(bassin.erreurs).toEqual(["bassin : aucun bassin d'emploi n'a le code « zzzz » (code à 4 caractères d'une zone d'emploi de l'Insee attendu)"]);
+    expect(bassin.panneau.filtres).toEqual({ niveau: [4] });
+    expect(bassin.recherche).toBe("?niveau=4");
+    expect(bassin.resultat!.vide).toBe(false);
+    // a known réseau of the scope is applied, as before; the files refuse the unknown one (400)
+    const connu = region.panneau.reseaux![0];
+    const filtre = await page(`/regions/84?reseau=${encodeURIComponent(connu)}`, { kind: "region", code: "84" }, "dreets");
+    expect(filtre.erreurs).toEqual([]);
+    expect(filtre.panneau.filtres).toEqual({ reseau: [connu] });
+    const json = await tableauJson(requete("/tableau.json?vue=region:84&reseau=zzz", "dreets"), t.database);
+    expect(json.status).toBe(400);
+    expect(((await json.json()) as { erreur: string }).erreur).toContain("reseau : aucun organisme de votre périmètre n'appartient au réseau « zzz »");
+    // the public may not filter by réseau or bassin at all: still a 403
+    await refus(page("/regions/84?reseau=zzz", { kind: "region", code: "84" }));
+    await refus(page("/regions/84?bassin=zzzz", { kind: "region", code: "84" }));
+  });
+
+  it("keeps several values of a select through the next submission of the form", async () => {
+    const p = await page("/regions/84?niveau=3&niveau=4", { kind: "region", code: "84" }, "dreets");
+    expect(p.panneau.conserves).toEqual([]);
+    expect(choixSelect(OPTIONS_NIVEAU, p.panneau.filtres.niveau).value).toBe("3,4");
+    const apres = await apresRedirection(soumettre(p, { sexe: "F" }), "dreets");
+    expect(apres.location).toBe("/regions/84?niveau=3%2C4&sexe=F");
+    expect(apres.page.panneau.filtres).toEqual({ niveau: [3, 4], sexe: ["F"] });
+    // choosing one level in the select replaces them
+    expect((await apresRedirection(soumettre(p, { niveau: "5" }), "dreets")).page.panneau.filtres).toEqual({ niveau: [5] });
+  });
+
+  it("keeps several territories through the next submission of the form", async () => {
+    const national = await page("/?region=84&region=11&niveau=4", { kind: "national" }, "admin");
+    expect(national.panneau.territoire).toBe("region:84,region:11");
+    expect(national.panneau.territoires!.find((o) => o.value === "region:84,region:11")).toEqual({
+      value: "region:84,region:11",
+      label: "Auvergne-Rhône-Alpes, Île-de-France",
+      groupe: "Plusieurs",
+    });
+    const apres = await apresRedirection(soumettre(national, { sexe: "M" }), "admin");
+    expect(apres.location).toBe("/?niveau=4&sexe=M&region=84&region=11");
+    expect(apres.page.panneau.filtres).toEqual({ region: ["84", "11"], niveau: [4], sexe: ["M"] });
+    const region = await page("/regions/84?departement=01&departement=69", { kind: "region", code: "84" }, "dreets");
+    expect(region.panneau.territoire).toBe("departement:01,departement:69");
+    const suite = await apresRedirection(soumettre(region), "dreets");
+    expect(suite.location).toBe("/regions/84?departement=01&departement=69");
+    expect(chiffres(suite.page.resultat!)).toEqual(chiffres(region.resultat!));
+    // one territory still opens its page
+    expect((await apresRedirection(soumettre(national, { territoire: "region:11" }), "admin")).location).toBe("/regions/11?niveau=4");
+  });
+});
+
+describe("coverage shown exactly to the public (QA, decision 007)", () => {
+  it("gives the public the exact counts of CFAs and the rate built on them, and keeps masking learners", async () => {
+    const now = new Date();
+    // a région whose counts of CFAs are not all multiples of 5: rounding would change them
+    let vu = 0;
+    for (const code of ["84", "11", "93", "75", "76", "53", "52", "44", "32", "28", "27", "24"]) {
+      const attendu = await couverture(t.database, { date: TODAY, filters: { region: [code] }, now });
+      const chiffresCfa = [attendu.organismes, attendu.transmis, ...Object.values(attendu.fraicheur)];
+      if (chiffresCfa.every((n) => n % 5 === 0)) continue;
+      const p = await chargerTableau(requete(`/regions/${code}`), t.database, { kind: "region", code }, { today: TODAY, now });
+      const c = p.resultat!.couverture;
+      expect(p.resultat!.masque).toBe(true);
+      expect([c.organismes, c.transmis]).toEqual([attendu.organismes, attendu.transmis]);
+      expect(c.taux).toBe(attendu.tauxCouverture);
+      expect(c.fraicheur).toEqual(attendu.fraicheur);
+      // the learners stay masked and rounded
+      expect(comptes({ ...p.resultat!, couverture: null }).filter((v) => typeof v === "number" && v % 5 !== 0)).toEqual([]);
+      vu++;
+    }
+    expect(vu).toBeGreaterThan(0);
   });
 });

@@ -13,6 +13,7 @@ import {
   canSeeContacts,
   canSeeNamedList,
   canTransmitFor,
+  filtresTerritoireHorsPerimetre,
   forbidden,
   lisLesListesDuTerritoire,
   maskSmallCounts,
@@ -281,6 +282,46 @@ describe("intersections of targets (filters)", () => {
     expect(response.status).toBe(403);
     expect(response.headers.get("content-type")).toMatch(/application\/json/);
     expect(await response.json()).toEqual({ erreur: "Vous n'avez pas accès à ces données : elles sont hors du périmètre de votre organisation." });
+  });
+});
+
+describe("territory filters of a list of organismes (non-transmetteurs)", () => {
+  const hors = (name: ViewerName, filtres: Record<string, string>) => filtresTerritoireHorsPerimetre(VIEWERS[name], filtres).map((h) => h.param);
+  it("refuses, for a territorial scope, a territory that does not lie inside it — the aggregates' rule", () => {
+    for (const name of ["DREETS", "ACADEMIE", "DDETS"] as const) {
+      for (const [param, code, target] of [
+        ["region", "84", "région 84"],
+        ["region", "11", "région 11"],
+        ["departement", "69", "département 69"],
+        ["departement", "75", "département 75"],
+        ["departement", "38", "département 38"],
+        ["academie", "10", "académie 10"],
+        ["academie", "01", "académie 01"],
+      ] as const) {
+        expect(hors(name, { [param]: code }), `${name} ${param}=${code}`).toEqual(AGGREGATES[name].includes(target) ? [] : [param]);
+      }
+    }
+    expect(hors("DDETS", { region: "11", departement: "75", academie: "01" })).toEqual(["region", "departement", "academie"]);
+    expect(hors("DDETS", { departement: "69" })).toEqual([]);
+    expect(hors("DDETS", {})).toEqual([]);
+  });
+  it("lets the nation ask for any territory, and a réseau narrow its CFAs to one", () => {
+    expect(hors("ADMINISTRATEUR", { region: "11", departement: "75" })).toEqual([]);
+    expect(hors("OPERATEUR_PUBLIC_NATIONAL", { academie: "01" })).toEqual([]);
+    expect(hors("TETE_DE_RESEAU", { region: "11", departement: "75" })).toEqual([]);
+  });
+  it("says which parameter, which territory and the viewer's, in French", () => {
+    expect(filtresTerritoireHorsPerimetre(VIEWERS.DDETS, { region: "11" })).toEqual([
+      {
+        param: "region",
+        code: "11",
+        message:
+          "paramètre « region » : la région 11 (Île-de-France) est hors du périmètre de votre organisation, qui est le département 69 (Rhône) ; choisissez un territoire de ce périmètre, ou aucun pour le voir en entier",
+      },
+    ]);
+    expect(filtresTerritoireHorsPerimetre(VIEWERS.ACADEMIE, { departement: "75" })[0].message).toBe(
+      "paramètre « departement » : le département 75 (Paris) est hors du périmètre de votre organisation, qui est l'académie 10 (Lyon) ; choisissez un territoire de ce périmètre, ou aucun pour le voir en entier",
+    );
   });
 });
 

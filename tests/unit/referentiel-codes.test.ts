@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isValidCfd, isValidRncp, isValidSiret, isValidUai, luhnCompletion, niveauFromCfd, normalizeRncp, uaiCheckLetter } from "../../app/referentiel/codes";
+import { isValidCfd, isValidRncp, isValidSiret, isValidUai, luhnCompletion, niveauFromCfd, normalizeRncp, problemeSiret, problemeUai, uaiCheckLetter } from "../../app/referentiel/codes";
 import { detectAnomalies } from "../../app/referentiel/anomalies";
 import { fraicheurOf, threeMonthsBefore } from "../../app/referentiel/repertoire.server";
 
@@ -10,6 +10,19 @@ describe("codes", () => {
     expect(isValidUai(" 0751234j ")).toBe(true);
     expect(isValidUai("0751234A")).toBe(false);
     expect(isValidUai("075123J")).toBe(false);
+  });
+
+  it("says what is wrong with a UAI or a SIRET: the check letter or key, or the shape", () => {
+    expect(problemeUai("0693456G")).toBeNull();
+    expect(problemeUai(" 0693456g ")).toBeNull();
+    // the former example of the sign-up form: 7 digits and a letter, but not its check letter
+    expect(problemeUai("0693456X")).toBe("lettre de contrôle incorrecte");
+    expect(problemeUai("069345X")).toBe("7 chiffres suivis d'une lettre de contrôle attendus");
+    expect(problemeUai("06934567")).toBe("7 chiffres suivis d'une lettre de contrôle attendus");
+    const siret = "1300000000001" + luhnCompletion("1300000000001");
+    expect(problemeSiret(siret)).toBeNull();
+    expect(problemeSiret("12345678901234")).toBe("clé de contrôle incorrecte");
+    expect(problemeSiret("123")).toBe("14 chiffres attendus");
   });
 
   it("checks SIRET with Luhn, and La Poste with its digit-sum rule", () => {

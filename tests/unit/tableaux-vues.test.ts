@@ -18,7 +18,7 @@ import type { InfoVue } from "../../app/tableaux/types";
 import { enCache } from "../../app/tableaux/cache.server";
 import type { Database } from "../../db/client.server";
 
-const info = (vue: InfoVue["vue"]): InfoVue => ({ vue, chemin: cheminVue(vue), surtitre: "", titre: "", sousTitre: null, filAriane: [], perimetre: null });
+const info = (vue: InfoVue["vue"], filtre: InfoVue["filtre"] = {}): InfoVue => ({ vue, chemin: cheminVue(vue), surtitre: "", titre: "", sousTitre: null, filAriane: [], perimetre: null, filtre });
 
 describe("pages and links", () => {
   it("gives each page its URL and resource parameter", () => {
@@ -42,8 +42,9 @@ describe("pages and links", () => {
     expect(lienTerritoire(national, "departement", "69")).toBe("/departements/69?mois=2025-10&niveau=5");
     expect(lienTerritoire({ ...national, liens: "filtre" }, "departement", "69")).toBe("/?mois=2025-10&niveau=5&departement=69");
     expect(lienTerritoire({ ...national, liens: "aucun" }, "region", "84")).toBeNull();
-    expect(lienOrganisme(national, 4)).toBe("/organismes/4/tableau-de-bord?mois=2025-10&niveau=5");
-    expect(lienFormation({ recherche: "?mois=2025-10&cfd=50022141", info: info({ kind: "region", code: "84" }) }, 9)).toBe(
+    // every filter of the page but the target's own (organisme): the figure clicked is the figure of the page reached
+    expect(lienOrganisme(national, 4)).toBe("/organismes/4/tableau-de-bord?mois=2025-10&niveau=5&region=84");
+    expect(lienFormation({ recherche: "?mois=2025-10&cfd=50022141", info: info({ kind: "region", code: "84" }, { region: "84" }) }, 9)).toBe(
       "/formations/9/tableau-de-bord?mois=2025-10&region=84",
     );
   });
@@ -175,21 +176,59 @@ describe("export parameters", () => {
     expect(urlExport(valeur!)).toBe("/exports/telechargement?repartition=region&repartition=niveau&periode=mois&debut=2026-09&fin=2026-11&format=xlsx&niveau=5");
   });
 
-  it("explains every bad value in French", () => {
-    const { valeur, erreurs } = lireExport(new URLSearchParams("repartition=pays&periode=mois&debut=2026-12&fin=2026-01&format=pdf&niveau=9"), today);
+  it("explains every bad value in French, naming the form's fields, dates JJ/MM/AAAA and months in words", () => {
+    const { valeur, erreurs } = lireExport(new URLSearchParams("repartition=pays&periode=mois&debut=2026-12&fin=2026-01&format=pdf&niveau=9&region=99"), today);
     expect(valeur).toBeNull();
     expect(erreurs).toEqual([
-      expect.stringContaining("répartition inconnue « pays »"),
-      expect.stringContaining("format : « csv » ou « xlsx » attendu"),
-      expect.stringContaining("debut : « 2026-12 » est dans le futur"),
-      expect.stringContaining("niveau : niveau invalide « 9 »"),
+      expect.stringContaining("Répartitions : répartition inconnue « pays »"),
+      expect.stringContaining("Format : « csv » ou « xlsx » attendu"),
+      "Du mois : décembre 2026 est dans le futur (mois en cours : novembre 2026)",
+      expect.stringMatching(/^Région : code région inconnu « 99 »/),
+      expect.stringMatching(/^Niveau : niveau invalide « 9 »/),
+    ]);
+    expect(lireExport(new URLSearchParams("repartition=total&periode=mois&debut=2026-05&fin=2025-01"), today).erreurs).toEqual([
+      "Du mois : mai 2026 est après le mois de fin (Au mois : janvier 2025)",
     ]);
     expect(lireExport(new URLSearchParams("repartition=total&periode=mois&debut=2020-01&fin=2026-11"), today).erreurs).toEqual([
-      "debut, fin : 60 mois au plus par export",
+      "Du mois, Au mois : 60 mois au plus par export, 83 demandés (de janvier 2020 à novembre 2026)",
+    ]);
+    expect(lireExport(new URLSearchParams("repartition=total&periode=mois&debut=2021-12&fin=2026-11"), today).erreurs).toEqual([]);
+    expect(lireExport(new URLSearchParams("repartition=total&periode=mois&debut=2026-13&fin=1999-12"), today).erreurs).toEqual([
+      "Du mois : « 2026-13 » n'est pas un mois (AAAA-MM attendu, par exemple 2026-11)",
+      "Au mois : décembre 1999 est trop ancien (janvier 2000 au plus tôt)",
     ]);
     expect(lireExport(new URLSearchParams("periode=date&date=2026-02-30"), today).erreurs).toEqual([
-      expect.stringContaining("choisissez au moins une répartition"),
-      "date : date invalide « 2026-02-30 » (AAAA-MM-JJ attendu)",
+      "Répartitions : choisissez au moins une répartition (ou « Total »)",
+      "Date : « 2026-02-30 » n'est pas une date (jour, mois et année existants attendus, JJ/MM/AAAA, par exemple 23/11/2026)",
+    ]);
+    expect(lireExport(new URLSearchParams("repartition=total&periode=date&date=2030-01-01"), today).erreurs).toEqual([
+      "Date : le 01/01/2030 est dans le futur (aujourd'hui : 23/11/2026)",
+    ]);
+    expect(lireExport(new URLSearchParams("repartition=total&periode=date&date=31/02/2026"), today).erreurs).toEqual([
+      expect.stringMatching(/^Date : « 31\/02\/2026 » n'est pas une date/),
+    ]);
+    // a parameter no field sends is named as such
+    expect(lireExport(new URLSearchParams("repartition=total&periode=date&date=2026-01-15&annee_formation=9"), today).erreurs).toEqual([
+      expect.stringMatching(/^annee_formation : /),
+    ]);
+  });
+
+  it("reads the date as its hint writes it (JJ/MM/AAAA) and a month MM/AAAA, giving them back as the fields read them", () => {
+    const jour = lireExport(new URLSearchParams("repartition=total&periode=date&date=15/01/2025"), today);
+    expect(jour.erreurs).toEqual([]);
+    expect(jour.valeur!.dates).toEqual([{ mois: "2025-01", date: "2025-01-15" }]);
+    expect(jour.saisie.date).toBe("2025-01-15");
+    expect(urlExport(jour.valeur!)).toBe("/exports/telechargement?repartition=total&periode=date&date=2025-01-15&format=csv");
+    const mois = lireExport(new URLSearchParams("repartition=total&periode=mois&debut=09/2026&fin=2026-10"), today);
+    expect(mois.erreurs).toEqual([]);
+    expect(mois.saisie.debut).toBe("2026-09");
+    expect(mois.valeur!.dates.map((d) => d.mois)).toEqual(["2026-09", "2026-10"]);
+  });
+
+  it("accepts the form's preview switch, and no other parameter it does not read", () => {
+    expect(lireExport(new URLSearchParams("apercu=1&repartition=total&periode=date&date=2026-01-15"), today).erreurs).toEqual([]);
+    expect(lireExport(new URLSearchParams("apercu=1&repartition=total&periode=date&date=2026-01-15&apercus=1"), today).erreurs).toEqual([
+      expect.stringMatching(/^apercus : paramètre inconnu/),
     ]);
   });
 });

@@ -7,10 +7,12 @@
  */
 import { useEffect, useRef } from "react";
 import { Form, Link } from "@remix-run/react";
-import { OPTIONS_AGE, OPTIONS_NIVEAU, OPTIONS_RQTH, OPTIONS_SEXE, type OptionSelect } from "../options";
+import { OPTIONS_AGE, OPTIONS_NIVEAU, OPTIONS_RQTH, OPTIONS_SEXE, choixSelect, type OptionSelect } from "../options";
 import type { Panneau, OptionTerritoire, SaisieRecherche } from "../types";
 
-function Select({ id, name, label, value, options, vide, hint }: { id: string; name: string; label: string; value: string; options: OptionSelect[]; vide: string; hint?: string }) {
+/** A filter's select: every value of the address shown and kept by the next submission (`choixSelect`). */
+function Select({ id, name, label, valeurs, options: base, vide, hint }: { id: string; name: string; label: string; valeurs: (string | number)[] | undefined; options: OptionSelect[]; vide: string; hint?: string }) {
+  const { options, value } = choixSelect(base, valeurs);
   return (
     <div className="fr-select-group">
       <label className="fr-label" htmlFor={id}>
@@ -30,7 +32,8 @@ function Select({ id, name, label, value, options, vide, hint }: { id: string; n
 }
 
 function SelectTerritoire({ options, value }: { options: OptionTerritoire[]; value: string }) {
-  const groupes = ["Régions", "Académies", "Départements"] as const;
+  const groupes = ["Plusieurs", "Régions", "Académies", "Départements"] as const;
+  const libelles = { Plusieurs: "Territoires de l'adresse", Régions: "Régions", Académies: "Académies", Départements: "Départements" };
   const france = options.find((o) => o.groupe === "France");
   return (
     <div className="fr-select-group">
@@ -43,7 +46,7 @@ function SelectTerritoire({ options, value }: { options: OptionTerritoire[]; val
         {groupes.map((g) => {
           const items = options.filter((o) => o.groupe === g);
           return items.length ? (
-            <optgroup key={g} label={g}>
+            <optgroup key={g} label={libelles[g]}>
               {items.map((o) => (
                 <option key={o.value} value={o.value}>
                   {o.label}
@@ -87,7 +90,6 @@ function Recherche({ id, name, label, hint, saisie }: { id: string; name: string
 
 export function FilterPanel({ panneau, action, recherche }: { panneau: Panneau; action: string; recherche: string }) {
   const f = panneau.filtres;
-  const un = <T,>(v: T[] | undefined) => (v && v.length === 1 ? String(v[0]) : "");
   // The form is rebuilt for each search (its fields start from the new URL): the field or button that sent it gets
   // the focus back, so that a keyboard user goes on from where they were instead of from the top of the page.
   const cle = `${recherche}|${panneau.recherches.cfa.valeur}|${panneau.recherches.formation.valeur}`;
@@ -140,7 +142,7 @@ export function FilterPanel({ panneau, action, recherche }: { panneau: Panneau; 
           ) : null}
           {panneau.reseaux ? (
             <div className="fr-col-12 fr-col-sm-6 fr-col-lg-3">
-              <Select id="filtre-reseau" name="reseau" label="Réseau" value={un(f.reseau)} vide="Tous les réseaux" options={panneau.reseaux.map((r) => ({ value: r, label: r }))} />
+              <Select id="filtre-reseau" name="reseau" label="Réseau" valeurs={f.reseau} vide="Tous les réseaux" options={panneau.reseaux.map((r) => ({ value: r, label: r }))} />
             </div>
           ) : null}
           <div className="fr-col-12 fr-col-sm-6 fr-col-lg-3">
@@ -148,7 +150,7 @@ export function FilterPanel({ panneau, action, recherche }: { panneau: Panneau; 
               id="filtre-niveau"
               name="niveau"
               label="Niveau de formation"
-              value={un(f.niveau)}
+              valeurs={f.niveau}
               vide="Tous les niveaux"
               options={OPTIONS_NIVEAU}
             />
@@ -168,7 +170,7 @@ export function FilterPanel({ panneau, action, recherche }: { panneau: Panneau; 
               id="filtre-age"
               name="age"
               label="Âge à la date"
-              value={un(f.trancheAge)}
+              valeurs={f.trancheAge}
               vide="Tous les âges"
               options={OPTIONS_AGE}
             />
@@ -178,7 +180,7 @@ export function FilterPanel({ panneau, action, recherche }: { panneau: Panneau; 
               id="filtre-sexe"
               name="sexe"
               label="Sexe"
-              value={un(f.sexe)}
+              valeurs={f.sexe}
               vide="Tous"
               options={OPTIONS_SEXE}
             />
@@ -189,7 +191,7 @@ export function FilterPanel({ panneau, action, recherche }: { panneau: Panneau; 
               name="rqth"
               label="RQTH"
               hint="Travailleur handicapé"
-              value={f.rqth === undefined ? "" : f.rqth ? "oui" : "non"}
+              valeurs={f.rqth === undefined ? [] : [f.rqth ? "oui" : "non"]}
               vide="Tous"
               options={OPTIONS_RQTH}
             />

@@ -71,7 +71,7 @@ export function TableComptes<L extends { comptes: Comptes }>({ id, suffixe, titr
             {/* Focusable: the table scrolls horizontally on narrow screens. */}
             <table tabIndex={0}>
               <caption className="fr-sr-only">
-                {titre}, page {table.page} sur {table.pages}
+                {titre}, page {formatNombre(table.page)} sur {formatNombre(table.pages)}
               </caption>
               <thead>
                 <tr>

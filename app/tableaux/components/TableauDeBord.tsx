@@ -135,6 +135,14 @@ export function TableauDeBord({ page }: { page: TableauPage }) {
         </div>
       ) : null}
 
+      {page.horsPerimetre ? (
+        <div className="fr-alert fr-alert--info fr-alert--sm fr-mb-3w" data-testid="hors-perimetre">
+          <p>
+            {page.horsPerimetre} <Link to="/">Tableau de bord de votre périmètre</Link>
+          </p>
+        </div>
+      ) : null}
+
       {r ? (
         <>
           {r.masque ? (
@@ -143,8 +151,14 @@ export function TableauDeBord({ page }: { page: TableauPage }) {
                 <div className="fr-notice__body">
                   <p className="fr-notice__title">
                     Pour protéger les personnes, les effectifs de 1 à {r.seuil - 1} sont affichés « &lt; {r.seuil} », les autres sont arrondis à{" "}
-                    {r.seuil} près, et les taux sont calculés sur ces chiffres arrondis. <Link to={`/connexion?redirectTo=${encodeURIComponent(page.info.chemin + page.recherche)}`}>Connectez-vous</Link> pour voir
-                    les chiffres de votre périmètre.
+                    {r.seuil} près, et les taux sont calculés sur ces chiffres arrondis ; les nombres de CFA (couverture, fraîcheur) sont exacts.
+                    {page.horsPerimetre ? null : (
+                      <>
+                        {" "}
+                        <Link to={`/connexion?redirectTo=${encodeURIComponent(page.info.chemin + page.recherche)}`}>Connectez-vous</Link> pour voir les chiffres de
+                        votre périmètre.
+                      </>
+                    )}
                   </p>
                 </div>
               </div>
