@@ -753,3 +753,20 @@ export function filtresTerritoireHorsPerimetre(
   }
   return hors;
 }
+
+/**
+ * Leaves out of `query` the territory filters the viewer may not ask for (`filtresTerritoireHorsPerimetre`), their
+ * messages added to `errors`: the page then shows the viewer's whole scope, answered as a 403. True when one was.
+ */
+export function ecarterTerritoiresHorsPerimetre(
+  viewer: Viewer,
+  query: Partial<Record<FiltreTerritoire["param"], string | undefined>>,
+  errors: string[],
+): boolean {
+  const hors = filtresTerritoireHorsPerimetre(viewer, query);
+  for (const h of hors) {
+    errors.push(h.message);
+    delete query[h.param];
+  }
+  return hors.length > 0;
+}

@@ -1,6 +1,6 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
-import { canSeeReferentielAnomalies, forbidden, requireUser } from "~/auth/policy.server";
+import { canSeeReferentielAnomalies, ecarterTerritoiresHorsPerimetre, forbidden, requireUser } from "~/auth/policy.server";
 import { ANOMALIE_LABELS, ANOMALIE_TYPES } from "~/referentiel/anomalies";
 import { listAnomalies } from "~/referentiel/anomalies.server";
 import { anomaliesQuerySchema, parseQueryLenient } from "~/referentiel/filtres.server";
@@ -19,12 +19,15 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await requireUser(request, context.database);
   if (!canSeeReferentielAnomalies(viewer)) throw forbidden("Les anomalies du référentiel sont réservées aux administrateurs nationaux et aux services territoriaux.");
   const { value: query, errors } = parseQueryLenient(anomaliesQuerySchema, new URL(request.url).searchParams);
+  // a territory outside the viewer's: said and left out (the anomalies of its whole scope are shown), answered as a 403
+  const horsPerimetre = ecarterTerritoiresHorsPerimetre(viewer, query, errors);
   const [result, territoires] = await Promise.all([
     pageOrLast(query.page, (page) => listAnomalies(context.database, viewer, { ...query, page, limit: 50 })),
     territoiresOptions(context.database, viewer.scope),
   ]);
   // an unknown code or a bad value: reported, left out, and answered as a 400
-  return refusSiInvalide({ query, errors, result, territoires, national: viewer.scope.kind === "national" }, errors);
+  const value = { query, errors, result, territoires, national: viewer.scope.kind === "national" };
+  return horsPerimetre ? (data(value, { status: 403 }) as unknown as typeof value) : refusSiInvalide(value, errors);
 }
 
 export default function Anomalies() {

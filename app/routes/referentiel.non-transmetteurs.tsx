@@ -1,6 +1,6 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
-import { canSeeNonTransmetteurs, filtresTerritoireHorsPerimetre, forbidden, requireUser } from "~/auth/policy.server";
+import { canSeeNonTransmetteurs, ecarterTerritoiresHorsPerimetre, forbidden, requireUser } from "~/auth/policy.server";
 import { parseQueryLenient } from "~/referentiel/filtres.server";
 import { STATUT_TRANSMISSION_LABELS, STATUTS_TRANSMISSION } from "~/referentiel/labels";
 import { listNonTransmetteurs } from "~/referentiel/non-transmetteurs.server";
@@ -20,11 +20,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if (!canSeeNonTransmetteurs(viewer)) throw forbidden("Cette liste est réservée aux services de l'État, des régions et aux têtes de réseau.");
   const { value: query, errors } = parseQueryLenient(nonTransmetteursQuerySchema, new URL(request.url).searchParams);
   // a territory outside the viewer's: said and left out (the list of its whole scope is shown), answered as a 403
-  const horsPerimetre = filtresTerritoireHorsPerimetre(viewer, query);
-  for (const h of horsPerimetre) {
-    errors.push(h.message);
-    delete query[h.param];
-  }
+  const horsPerimetre = ecarterTerritoiresHorsPerimetre(viewer, query, errors);
   const [result, territoires, reseaux] = await Promise.all([
     pageOrLast(query.page, (page) => listNonTransmetteurs(context.database, viewer, { ...query, page, joursArret: query.jours, limit: 50 })),
     territoiresOptions(context.database, viewer.scope),
@@ -32,7 +28,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   ]);
   // an unknown code or a bad value: reported, left out, and answered as a 400
   const value = { query, errors, result, territoires, reseaux, national: viewer.scope.kind === "national" };
-  return horsPerimetre.length ? (data(value, { status: 403 }) as unknown as typeof value) : refusSiInvalide(value, errors);
+  return horsPerimetre ? (data(value, { status: 403 }) as unknown as typeof value) : refusSiInvalide(value, errors);
 }
 
 export default function NonTransmetteurs() {

@@ -341,6 +341,17 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
     const paris = await national.get("/referentiel/non-transmetteurs?departement=75");
     expect(paris.status).toBe(200);
     expect(await paris.text()).toContain("CFA Paris");
+
+    // the référentiel's anomalies (filtered by région and département), the same way
+    for (const [b, query, message] of cas.filter(([, q]) => !q.startsWith("academie"))) {
+      const reponse = await b.get(`/referentiel/anomalies?${query}`);
+      expect(reponse.status, `anomalies ${query}`).toBe(403);
+      const html = await reponse.text();
+      expect(html, query).toContain(message);
+      expect(html, query).not.toContain("CFA Paris");
+    }
+    expect((await ddets.get("/referentiel/anomalies?departement=69")).status).toBe(200);
+    expect((await national.get("/referentiel/anomalies?departement=75")).status).toBe(200);
   });
 
   it("GET /api/v1/formations", async () => {
