@@ -13,7 +13,7 @@ import { sql } from "drizzle-orm";
 import { arrayParam, type Database } from "../../db/client.server";
 import { ERRORS_RETENTION_DAYS } from "../ingestion/jobs.server";
 import { refusOf as refusStocke } from "../ingestion/transmissions.server";
-import { debutJourParis, finJourParis } from "../shared/jours-paris.server";
+import { debutJourParis, finJourParis, parisDay } from "../shared/jours-paris.server";
 import { conseilDossiersRefuses, expliquerErreur, expliquerRefusEnvoi, resumeErreurs, type CategorieErreur, type LigneResume } from "./erreurs";
 
 /** The Paris day of a timestamptz column, as text. */
@@ -47,11 +47,6 @@ export interface Historique {
   derniere: string | null;
   /** Any transmission ever. */
   aucune: boolean;
-}
-
-/** The day (AAAA-MM-JJ) in Paris of an instant: the day a transmission is listed under. */
-export function parisDay(now: Date = new Date()): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Paris", year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
 }
 
 function minusDays(iso: string, days: number): string {

@@ -8,6 +8,8 @@ import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { execRows } from "../../db/client.server";
 import { normalizeSiret } from "../referentiel/codes";
+import { parisDay } from "../shared/jours-paris.server";
+import { formatDate } from "../ui/format";
 
 export const API_KEY_PREFIX = "tdba_";
 const API_KEY_PATTERN = /^tdba_[A-Za-z0-9_-]{43}$/;
@@ -105,11 +107,9 @@ const REVOCATION_REASONS: Record<string, string> = {
   inutilisee: `inutilisée depuis ${UNUSED_KEY_MONTHS} mois`,
 };
 
-const JOUR_PARIS = new Intl.DateTimeFormat("fr-FR", { timeZone: "Europe/Paris", day: "2-digit", month: "2-digit", year: "numeric" });
-
 /** The day of an instant in Paris, dd/MM/yyyy. */
 function frenchDate(value: string | Date): string {
-  return JOUR_PARIS.format(typeof value === "string" ? new Date(value) : value);
+  return formatDate(parisDay(typeof value === "string" ? new Date(value) : value));
 }
 
 /** Reads `Authorization: Bearer <key>` and finds the key. Updates `last_used_at` (at most once a minute). */

@@ -25,7 +25,7 @@ import { compterApprenants, listerApprenants, type PageApprenants, type Perimetr
 import type { CibleExport } from "../cfa/export.server";
 import { DEPARTEMENT_PATTERN, parametresInconnus } from "../indicateurs/filters";
 import { resoudreFiltres, territoires } from "../indicateurs/indicateurs.server";
-import { parisDay } from "../cfa/transmissions.server";
+import { parisDay } from "../shared/jours-paris.server";
 import { todayIso } from "../statut/annee-scolaire";
 import { LISTES, SLUGS_LISTE, isSlugListe, type DefinitionListe, type SlugListe } from "./listes";
 import { libelleDepartement } from "../referentiel/labels";

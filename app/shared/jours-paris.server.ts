@@ -14,3 +14,10 @@ export function debutJourParis(jour: string): SQL {
 export function finJourParis(jour: string): SQL {
   return sql`((${jour}::date + 1)::timestamp at time zone 'Europe/Paris')`;
 }
+
+const JOUR_PARIS = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Paris", year: "numeric", month: "2-digit", day: "2-digit" });
+
+/** The day (AAAA-MM-JJ) in Paris of an instant: the day a transmission is listed under, the last day of a named list. */
+export function parisDay(now: Date = new Date()): string {
+  return JOUR_PARIS.format(now);
+}

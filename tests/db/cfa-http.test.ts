@@ -11,7 +11,7 @@ import { ingestDossiers } from "../../app/ingestion/pipeline.server";
 import { Browser, emailOf, PASSWORD, pourDossier, seedAccounts, seedReferentiel, type Persona, type Referentiel } from "./auth-fixtures";
 import { dossier } from "./ingestion-fixtures";
 import { ensureDemoTransmissions } from "../../app/cfa/demo-transmissions.server";
-import { parisDay } from "../../app/cfa/transmissions.server";
+import { parisDay } from "../../app/shared/jours-paris.server";
 import { recordRefusedRequest } from "../../app/ingestion/transmissions.server";
 import { purgeIngestion } from "../../app/ingestion/jobs.server";
 import { parseCsv } from "../../app/shared/csv";

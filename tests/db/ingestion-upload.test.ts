@@ -32,7 +32,8 @@ import {
 import { autoMap, convertRow } from "../../app/ingestion/mapping";
 import { validateDossier } from "../../app/ingestion/dossier-schema.server";
 import { MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, MAX_XLSX_PART_BYTES, UPLOAD_FIELDS } from "../../app/ingestion/upload.server";
-import { parisDay, transmissionsDuJour } from "../../app/cfa/transmissions.server";
+import { transmissionsDuJour } from "../../app/cfa/transmissions.server";
+import { parisDay } from "../../app/shared/jours-paris.server";
 import { insertOrganisme, relate, siretOf, type TestOrganisme } from "./ingestion-fixtures";
 
 // Session cookies without the __Host- prefix in the test process and in the served build alike.
