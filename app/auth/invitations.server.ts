@@ -59,19 +59,7 @@ export interface InvitationSpec {
 export async function sendInvitation(database: Database, baseUrl: string, spec: InvitationSpec): Promise<{ remplacees: number }> {
   const existant = await findUserByEmail(database, spec.email);
   if (existant && spec.compteExistant !== "prevenir") throw new OrganisationError(`Un compte existe déjà pour l'adresse ${spec.email}.`);
-  const remplacees = await database.db
-    .update(authTokens)
-    .set({ usedAt: new Date() })
-    .where(
-      and(
-        eq(authTokens.kind, "invitation"),
-        eq(authTokens.email, spec.email.trim().toLowerCase()),
-        eq(authTokens.organisationId, spec.organisation.id),
-        isNull(authTokens.usedAt),
-        gt(authTokens.expiresAt, new Date()),
-      ),
-    )
-    .returning({ id: authTokens.id });
+  const remplacees = await closeInvitations(database.db, spec.email, spec.organisation.id);
   const token = await createToken(database, {
     kind: "invitation",
     email: spec.email,
@@ -100,7 +88,7 @@ export async function sendInvitation(database: Database, baseUrl: string, spec: 
         `${baseUrl}/invitation/${token}`,
       ];
   await sendMail({ to: spec.email, subject: "Invitation au Tableau de bord de l'apprentissage", text: ["Bonjour,", "", ...corps].join("\n") });
-  return { remplacees: remplacees.length };
+  return { remplacees };
 }
 
 const inviteSchema = z.object({
@@ -188,14 +176,10 @@ export interface InvitationDetails {
 }
 
 /**
- * Why an invitation's link cannot be used, in French: an account exists for its address (created from another
- * invitation: the pending ones were closed then), a newer invitation replaced it, or the token's own state.
+ * The invitation page's answer for a link that cannot be used: why, in French — an account exists for its address
+ * (created from another invitation: the pending ones were closed then), a newer invitation replaced it, or the
+ * token's own state — and whether its address has an account.
  */
-async function pourquoiInutilisable(database: Database, state: Exclude<TokenState, { status: "valid" }>): Promise<string> {
-  return (await inutilisable(database, state)).message;
-}
-
-/** The invitation page's answer for a link that cannot be used: why, and whether its address has an account. */
 async function inutilisable(database: Database, state: Exclude<TokenState, { status: "valid" }>): Promise<{ valid: false; message: string; compteExistant: boolean }> {
   const non = (message: string, compteExistant = false) => ({ valid: false as const, message, compteExistant });
   if (state.status === "unknown") return non(TOKEN_STATE_MESSAGES.unknown);
@@ -260,7 +244,7 @@ export async function acceptInvitation(
   formData: FormData,
 ): Promise<FormResult<{ setCookie: string }>> {
   const state = await inspectToken(database, "invitation", token);
-  if (state.status !== "valid") return failure(await pourquoiInutilisable(database, state));
+  if (state.status !== "valid") return failure((await inutilisable(database, state)).message);
   const parsed = acceptSchema.safeParse(formFields(formData, ["nom", "prenom", "password", "confirmation"]));
   if (!parsed.success) return invalid(parsed.error);
   const problem = passwordProblem(parsed.data.password, state.token.email);

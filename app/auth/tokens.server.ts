@@ -76,14 +76,25 @@ export async function revokeTokens(database: Database, kind: TokenKind, email: s
 }
 
 /**
- * Closes the pending invitations of an address (marked used: their links stop working): called when its account is
- * created, by an invitation (in its transaction) or otherwise (CLI, demo).
+ * Closes the pending invitations of an address (marked used: their links stop working), into one organisation or
+ * all: called when its account is created, by an invitation (in its transaction) or otherwise (CLI, demo), and when
+ * a new invitation into the same organisation replaces them. Returns how many were pending.
  */
-export async function closeInvitations(database: Db, email: string): Promise<void> {
-  await database
+export async function closeInvitations(database: Db, email: string, organisationId?: number): Promise<number> {
+  const closed = await database
     .update(authTokens)
     .set({ usedAt: new Date() })
-    .where(and(eq(authTokens.kind, "invitation"), eq(authTokens.email, email.trim().toLowerCase()), isNull(authTokens.usedAt)));
+    .where(
+      and(
+        eq(authTokens.kind, "invitation"),
+        eq(authTokens.email, email.trim().toLowerCase()),
+        organisationId === undefined ? undefined : eq(authTokens.organisationId, organisationId),
+        isNull(authTokens.usedAt),
+        gt(authTokens.expiresAt, new Date()),
+      ),
+    )
+    .returning({ id: authTokens.id });
+  return closed.length;
 }
 
 export const TOKEN_STATE_MESSAGES: Record<Exclude<TokenState["status"], "valid">, string> = {
