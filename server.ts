@@ -14,6 +14,7 @@ import type { ServerBuild } from "@remix-run/node";
 import { sql } from "drizzle-orm";
 import { getDatabase, type Database } from "./db/client.server";
 import { startJobs } from "./app/jobs/jobs.server";
+import { CSRF_ERROR } from "./app/auth/csrf.server";
 
 export async function createApp(database: Database) {
   const build = (await import(pathToFileURL(path.resolve("build/index.js")).href)) as ServerBuild;
@@ -36,6 +37,7 @@ export async function createApp(database: Database) {
   });
   // no parameter of the app admits a NUL character: refused here once, in French, for every route
   app.use((req, _res, next) => next(/%00|\u0000/i.test(req.originalUrl) ? { status: 400, motif: ADRESSE_NUL } : undefined));
+  app.use(refuseForeignOrigin);
   app.all("*", createRequestHandler({ build, getLoadContext: (req) => ({ database, clientIp: req.ip ?? req.socket.remoteAddress ?? null }) }));
   app.use(expressErrorPage);
   return app;
@@ -68,6 +70,32 @@ function securityHeaders(req: express.Request, res: express.Response, next: expr
     return writeHead.apply(this, args);
   } as typeof writeHead;
   next();
+}
+
+/**
+ * A POST (PUT, PATCH, DELETE) whose Origin header names another host than the one addressed (X-Forwarded-Host, else
+ * Host), an unreadable one or "null": refused here, in French. Remix makes the same check before any action of a
+ * page, but answers an empty 500 and writes a stack trace to the log at each attempt (throwIfPotentialCSRFAttack);
+ * the forms' own check (csrf.server.ts) comes after it. An ERP calls the API from a server, without Origin.
+ */
+function refuseForeignOrigin(req: express.Request, res: express.Response, next: express.NextFunction) {
+  const origin = req.get("origin");
+  if (origin === undefined || !["POST", "PUT", "PATCH", "DELETE"].includes(req.method)) return next();
+  const host = req.get("x-forwarded-host")?.split(",")[0]?.trim() || req.get("host");
+  let originHost: string | null = null;
+  try {
+    originHost = origin === "null" ? null : new URL(origin).host;
+  } catch {
+    // unreadable: refused like another site
+  }
+  if (originHost !== null && originHost === host) return next();
+  if (req.path.startsWith("/api/")) {
+    res.status(403).json({
+      erreur: "Requête refusée : l'en-tête Origin désigne un autre site que celui-ci. Appelez l'API depuis un serveur, sans en-tête Origin.",
+    });
+    return;
+  }
+  res.status(403).type("html").send(pageErreur("Formulaire refusé", "Formulaire refusé", CSRF_ERROR));
 }
 
 /**

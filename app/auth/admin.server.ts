@@ -109,9 +109,10 @@ export async function setUserDisabled(
   if (!parsed.ok) return parsed;
   const id = parsed.id;
   const [user] = await database.db.select().from(users).where(eq(users.id, id));
-  if (!user) return failure("Ce compte n'existe pas.");
-  if (!isNationalAdmin(viewer) && !(isOrganisationAdmin(viewer) && user.organisationId === viewer.user.organisationId)) {
-    return failure("Vous ne pouvez gérer que les comptes de votre organisation.");
+  // an organisation's admin gets the same answer for an unknown account and another organisation's: the ids of the
+  // other organisations' accounts are not told
+  if (!user || !(isNationalAdmin(viewer) || (isOrganisationAdmin(viewer) && user.organisationId === viewer.user.organisationId))) {
+    return failure(isNationalAdmin(viewer) ? "Ce compte n'existe pas." : "Ce compte n'existe pas dans votre organisation : vous ne pouvez gérer que ses comptes.");
   }
   if (user.id === viewer.userId) return failure("Vous ne pouvez pas désactiver votre propre compte.");
   await database.db.update(users).set({ disabledAt: disabled ? new Date() : null }).where(eq(users.id, id));

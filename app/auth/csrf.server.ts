@@ -66,7 +66,9 @@ export async function isCsrfValid(request: Request, database: Database, formData
   const submitted = formData.get(CSRF_FIELD);
   if (typeof submitted !== "string" || !TOKEN_PATTERN.test(submitted)) return false;
   const session = await findSession(database, request);
-  if (session && same(submitted, session.csrfToken)) return true;
+  // signed in: its session's token only. The anonymous cookie outlives the login, and a same-site attacker able to
+  // set a cookie would otherwise choose the token of every form of the session.
+  if (session) return same(submitted, session.csrfToken);
   const anonymous = readCookie(request, csrfCookieName());
   return !!anonymous && TOKEN_PATTERN.test(anonymous) && same(submitted, anonymous);
 }

@@ -314,9 +314,14 @@ export async function revokeInvitation(database: Database, viewer: Authenticated
   if (!parsed.ok) return parsed;
   const id = parsed.id;
   const [token] = await database.db.select().from(authTokens).where(and(eq(authTokens.id, id), eq(authTokens.kind, "invitation")));
-  if (!token || token.usedAt) return failure("Cette invitation n'existe pas ou a déjà été utilisée.");
-  if (!isNationalAdmin(viewer) && !(isOrganisationAdmin(viewer) && token.organisationId === viewer.user.organisationId)) {
-    return failure("Vous ne pouvez annuler que les invitations de votre organisation.");
+  // as for the accounts (setUserDisabled): another organisation's invitation is answered as an unknown one
+  const annulable = isNationalAdmin(viewer) || (isOrganisationAdmin(viewer) && token?.organisationId === viewer.user.organisationId);
+  if (!token || token.usedAt || !annulable) {
+    return failure(
+      isNationalAdmin(viewer)
+        ? "Cette invitation n'existe pas ou a déjà été utilisée."
+        : "Cette invitation n'existe pas dans votre organisation ou a déjà été utilisée.",
+    );
   }
   await database.db.update(authTokens).set({ usedAt: new Date() }).where(eq(authTokens.id, id));
   return { ok: true, message: `Invitation de ${token.email} annulée.` };

@@ -53,6 +53,7 @@ import {
   normalizeUai,
 } from "../referentiel/codes";
 import { ANNEE_MAX, ANNEE_MIN, daysInMonth } from "../statut/days";
+import { looksLikeNir } from "./mapping";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Messages (écrits une seule fois)
@@ -81,6 +82,9 @@ export const MESSAGES = {
   texte: "texte attendu",
   texteOuNombre: "texte ou nombre attendu",
   texteTropLong: (max: number) => `texte de ${max} caractères au plus attendu`,
+  identifiantNir:
+    "identifiant en forme de numéro de sécurité sociale (NIR), qui n'est jamais enregistré : identifiant de l'apprenant " +
+    "propre à votre ERP attendu (le NIR, s'il est transmis, va dans nir_apprenant)",
   date: "date attendue au format AAAA-MM-JJ",
   dateInexistante: "date inexistante : date réelle attendue au format AAAA-MM-JJ",
   dateHorsPlage: `date attendue entre ${ANNEE_MIN} et ${ANNEE_MAX} au format AAAA-MM-JJ`,
@@ -128,11 +132,16 @@ function displayReceived(value: unknown): string {
   return text.length > RECU_MAX ? `${text.slice(0, RECU_MAX)}…` : text;
 }
 
-/** `champ : message (reçu « valeur »)`, the only place where messages are assembled. */
+/**
+ * `champ : message (reçu « valeur »)`, the only place where messages are assembled. A value shaped like a NIR is not
+ * copied, whatever its field: the messages are kept 30 days with the transmission, and the NIR is never stored.
+ */
 export function formatMessage(path: readonly (string | number)[], message: string, received: unknown): string {
   const field = path.length ? path.join(".") : "dossier";
-  const showReceived = received !== undefined && !(path.length && SENSITIVE_FIELDS.has(String(path[0])));
-  return `${field} : ${message}${showReceived ? ` (reçu « ${displayReceived(received)} »)` : ""}`;
+  if (received === undefined || (path.length && SENSITIVE_FIELDS.has(String(path[0])))) return `${field} : ${message}`;
+  if ((typeof received === "string" || typeof received === "number") && looksLikeNir(String(received)))
+    return `${field} : ${message} (valeur reçue en forme de NIR, non reproduite)`;
+  return `${field} : ${message} (reçu « ${displayReceived(received)} »)`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -306,6 +315,18 @@ const texte = (max = SHORT_TEXT_MAX) => kind("string", MESSAGES.texte, texteBorn
 /** Text that ERPs sometimes send as a number (identifiers, custom codes). */
 const texteOuNombre = (max = SHORT_TEXT_MAX) =>
   kind("string|number", MESSAGES.texteOuNombre, texteBorne(max), { text: textePattern(max), numbers: [{ type: "number" }] }, null);
+
+/**
+ * The learner's id in the ERP: a text or a number, but not a NIR, which some ERPs use as the learner's id. It would
+ * be stored, shown in the CFA space and exported: refused, like the upload drops such a column (`looksLikeNirColumn`).
+ */
+const identifiantErp = (() => {
+  const base = texteOuNombre();
+  return kind(base.accepts, base.typeMessage, (v) => {
+    const s = base.normalize(v);
+    return typeof s === "string" && looksLikeNir(s) ? invalid(MESSAGES.identifiantNir) : s;
+  }, base.json, null);
+})();
 
 const date = kind(
   "string",
@@ -582,9 +603,11 @@ const dossierV3Shape = {
       "Année scolaire (du 1er août au 31 juillet) au format AAAA-AAAA, années consécutives ou identiques ; « 2024/2025 » est accepté et converti en « 2024-2025 ».",
     examples: ["2024-2025"],
   }),
-  id_erp_apprenant: required(texteOuNombre(), {
+  id_erp_apprenant: required(identifiantErp, {
     title: "Identifiant ERP de l'apprenant",
-    description: "Identifiant de l'apprenant dans l'ERP du CFA (stable d'un envoi à l'autre).",
+    description:
+      "Identifiant de l'apprenant dans l'ERP du CFA (stable d'un envoi à l'autre) ; un identifiant en forme de NIR est refusé, " +
+      "le NIR n'étant jamais enregistré.",
     examples: ["APP-2024-00042"],
   }),
   date_inscription_formation: required(
@@ -979,7 +1002,8 @@ function idErpOf(item: unknown): string | null {
   if (!isPlainObject(item)) return null;
   const value = blankToNull(item.id_erp_apprenant);
   if (typeof value !== "string" && typeof value !== "number") return null;
-  const out = texteOuNombre().normalize(value);
+  // a NIR-shaped id is not repeated in the answer either: the per-item answers are kept 30 days with the transmission
+  const out = identifiantErp.normalize(value);
   return out instanceof Invalid ? null : out;
 }
 

@@ -353,7 +353,7 @@ export async function checkDossiers(
     c.formateurDepartement = formateur!.departement_code ?? null;
   }
   await refuseArchived(executor, checked);
-  await refuseOutOfScopeExisting(executor, checked, allowed, transmitting);
+  await refuseOutOfScopeExisting(executor, checked, organismeId, allowed, transmitting);
   if (itemErrors) {
     for (const c of checked) {
       const known = itemErrors.get(c.index);
@@ -389,14 +389,17 @@ async function liensDuReferentiel(
 
 /**
  * A dossier in scope only through its responsable (its formateur is neither the transmitting organisme nor one of
- * its formateurs) may create a learner, but not take over one that the formateur's learner already is under another
- * responsable: its identity key (formateur, année, id_erp_apprenant) would otherwise let any CFA naming itself
- * responsable overwrite another CFA's learner and then read it in its own space. One indexed query, only when the
- * batch has such dossiers; the upsert repeats the condition (`SCOPE_GUARD`) against a concurrent insert.
+ * its formateurs) may create a learner, but may modify a stored one only if the transmitting organisme itself is its
+ * responsable: the learner is then in its perimeter (decision 017). Its identity key (formateur, année,
+ * id_erp_apprenant) would otherwise let any CFA naming itself responsable overwrite another CFA's learner and then
+ * read it in its own space — also one whose responsable is merely one of the sender's formateurs (R's key taking over
+ * the learner that R's formateur F has at its own formateur G, which R does not see). One indexed query, only when the
+ * batch has such dossiers; the upsert repeats the condition (`scopeGuard`) against a concurrent insert.
  */
 async function refuseOutOfScopeExisting(
   executor: Executor,
   checked: CheckedItem[],
+  organismeId: number,
   allowed: Set<number>,
   transmitting: OrganismeRef | undefined,
 ): Promise<void> {
@@ -408,7 +411,7 @@ async function refuseOutOfScopeExisting(
         from unnest(${arrayParam(candidates.map((c) => c.formateurId))}::int[], ${arrayParam(candidates.map((c) => c.dossier!.annee_scolaire))}::text[],
                     ${arrayParam(candidates.map((c) => c.dossier!.id_erp_apprenant))}::text[]) as k(f, a, i)
         join effectifs e on e.organisme_formateur_id = k.f and e.annee_scolaire = k.a and e.id_erp_apprenant = k.i
-        where not (e.organisme_responsable_id = any(${arrayParam([...allowed])}::int[]))`,
+        where e.organisme_responsable_id <> ${organismeId}`,
   );
   if (taken.length === 0) return;
   const keys = new Set(taken.map(rowKey));
@@ -431,6 +434,9 @@ async function refuseOutOfScopeExisting(
 /**
  * A learner the CFA deleted or merged into another one in its space (effectifs_archives) is not brought back by
  * the ERP sending it again: the item is refused with what happened and what to do (one indexed query per batch).
+ * Only a dossier naming the archived learner's responsable is refused: another organisme's dossier with the same
+ * identity key (formateur, année, id) is not that learner, and a CFA deleting a learner it had filed under another
+ * formateur must not block that formateur's own dossier, nor tell it when and what it deleted.
  */
 async function refuseArchived(executor: Executor, checked: CheckedItem[]): Promise<void> {
   const candidates = checked.filter((c) => c.dossier && c.formateurId !== undefined);
@@ -439,22 +445,23 @@ async function refuseArchived(executor: Executor, checked: CheckedItem[]): Promi
     organisme_formateur_id: number;
     annee_scolaire: string;
     id_erp_apprenant: string;
+    organisme_responsable_id: number;
     operation: "suppression" | "fusion";
     created_at: Date | string;
     conserve: string | null;
   }>(
     executor,
-    sql`select a.organisme_formateur_id, a.annee_scolaire, a.id_erp_apprenant, a.operation, a.created_at,
-               e.id_erp_apprenant as conserve
+    sql`select a.organisme_formateur_id, a.annee_scolaire, a.id_erp_apprenant, a.organisme_responsable_id, a.operation,
+               a.created_at, e.id_erp_apprenant as conserve
         from effectifs_archives a left join effectifs e on e.id = a.effectif_conserve_id
         where a.retabli_at is null and a.organisme_formateur_id = any(${arrayParam([...new Set(candidates.map((c) => c.formateurId!))])}::int[])
           and a.id_erp_apprenant = any(${arrayParam([...new Set(candidates.map((c) => c.dossier!.id_erp_apprenant))])}::text[])
         order by a.created_at`,
   );
   if (archived.length === 0) return;
-  const byKey = new Map(archived.map((a) => [rowKey(a), a]));
+  const byKey = new Map(archived.map((a) => [`${rowKey(a)}|${a.organisme_responsable_id}`, a]));
   for (const c of candidates) {
-    const a = byKey.get(identityKey(c));
+    const a = byKey.get(`${identityKey(c)}|${c.responsableId}`);
     if (!a) continue;
     const message =
       a.operation === "fusion"
@@ -588,12 +595,13 @@ function dansLePerimetre(organismeId: number, ids: SQL): SQL {
 }
 
 /**
- * The stored learner that an upsert updates is in the transmitting organisme's scope (its formateur or responsable is
- * that organisme or one of its formateurs): checked by `refuseOutOfScopeExisting` before the write, repeated here for
- * a learner inserted by another organisme in between (then left as it is, and not returned).
+ * The stored learner that an upsert updates is in the transmitting organisme's perimeter (decision 017): its formateur
+ * is that organisme or one of its formateurs, or that organisme itself is its responsable. Checked by
+ * `refuseOutOfScopeExisting` before the write, repeated here for a learner inserted by another organisme in between
+ * (then left as it is, and not returned).
  */
 function scopeGuard(organismeId: number): SQL {
-  return dansLePerimetre(organismeId, sql`effectifs.organisme_formateur_id, effectifs.organisme_responsable_id`);
+  return sql`(effectifs.organisme_responsable_id = ${organismeId} or ${dansLePerimetre(organismeId, sql`effectifs.organisme_formateur_id`)})`;
 }
 
 /** Index of each COLUMNS entry by column name; the derived columns follow COLUMNS. */

@@ -221,6 +221,20 @@ describe("tampered admin forms (/admin/utilisateurs)", () => {
     expect(texte(await response.text())).toContain("Cette invitation n'existe pas ou a déjà été utilisée.");
   });
 
+  it("an organisation's admin gets the same answer for another organisation's account as for an unknown one", async () => {
+    const browser = await signedIn("DREETS_ADMIN");
+    const csrf = await browser.csrf("/admin/utilisateurs");
+    const messages: string[] = [];
+    for (const userId of [String(accounts.ACADEMIE.id), "2147483647"]) {
+      const response = await browser.post("/admin/utilisateurs", { csrf, intent: "desactiver", userId });
+      const html = texte(await response.text());
+      messages.push(html.includes("Ce compte n'existe pas dans votre organisation") ? "inconnu" : html);
+    }
+    expect(messages).toEqual(["inconnu", "inconnu"]);
+    const [autre] = await t.database.db.select().from(users).where(eq(users.id, accounts.ACADEMIE.id));
+    expect(autre.disabledAt).toBeNull();
+  });
+
   it("/compte: an unknown intent is a 400 with a French message; tampered values are refused", async () => {
     const browser = await signedIn("DDETS");
     const csrf = await browser.csrf("/compte");

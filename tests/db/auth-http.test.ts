@@ -157,10 +157,27 @@ describe("CSRF", () => {
     // The right token from another browser (no matching cookie) is refused too.
     const other = new Browser(app.baseUrl);
     expect((await other.post(`/${path}`, { ...form, csrf })).status).toBe(403);
-    // A right token posted from another site is refused (Remix itself aborts such actions, with a 500).
-    const foreign = await browser.post(`/${path}`, { ...form, csrf }, { origin: "https://evil.example" });
-    expect(foreign.status).toBeGreaterThanOrEqual(400);
-    expect(foreign.headers.getSetCookie().some((c) => c.startsWith(`${sessionCookie()}=`))).toBe(false);
+    // A right token posted from another site is refused, in French (not Remix's empty 500 with a stack trace in the
+    // log); so is an Origin that cannot be read, or "null" (a sandboxed page)
+    for (const origin of ["https://evil.example", "null", "pas une adresse"]) {
+      const foreign = await browser.post(`/${path}`, { ...form, csrf }, { origin });
+      expect(foreign.status, origin).toBe(403);
+      expect(await foreign.text(), origin).toContain("jeton de sécurité invalide");
+      expect(foreign.headers.getSetCookie().some((c) => c.startsWith(`${sessionCookie()}=`))).toBe(false);
+    }
+    // the site's own origin passes
+    const own = await browser.post(`/${path}`, { ...form, csrf }, { origin: new URL(app.baseUrl).origin });
+    expect(own.status).not.toBe(403);
+  });
+
+  it("an API call carrying another site's Origin gets a French 403 in JSON", async () => {
+    const response = await fetch(`${app.baseUrl}/api/v3/dossiers-apprenants`, {
+      method: "POST",
+      headers: { origin: "https://evil.example", "content-type": "application/json", authorization: "Bearer x" },
+      body: "[]",
+    });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toEqual({ erreur: expect.stringMatching(/^Requête refusée : l'en-tête Origin désigne un autre site/) });
   });
 
   it("signed-in forms need the session's token: the anonymous one of another visitor is refused", async () => {
@@ -176,6 +193,12 @@ describe("CSRF", () => {
       expect((await browser.post(path, { ...form })).status, `${path} sans jeton`).toBe(403);
       expect((await browser.post(path, { ...form, csrf: attackerToken })).status, `${path} jeton d'un autre`).toBe(403);
     }
+    // nor the anonymous token this browser itself got before signing in (its cookie outlives the login): a same-site
+    // attacker able to set that cookie would choose it
+    const avant = new Browser(app.baseUrl);
+    const anonyme = await avant.csrf("/connexion");
+    await avant.login(emailOf("DREETS_ADMIN"), PASSWORD);
+    expect((await avant.post("/compte", { intent: "profil", nom: "Pirate", prenom: "Pirate", csrf: anonyme })).status).toBe(403);
     // Nothing happened: still signed in, name unchanged, nobody invited.
     expect((await browser.get("/compte")).status).toBe(200);
     const [me] = await t.database.db.select().from(users).where(eq(users.id, accounts.DREETS_ADMIN.id));

@@ -15,6 +15,7 @@ import {
 } from "../../app/ingestion/dossier-schema.server";
 import { isValidSiret, isValidUai, luhnValid } from "../../app/referentiel/codes";
 import { inFileTerms } from "../../app/ingestion/upload.server";
+import { looksLikeNir } from "../../app/ingestion/mapping";
 
 // Valid identifiers (UAI check letter and SIRET Luhn key verified below).
 const UAI_A = "0751234J";
@@ -988,6 +989,29 @@ describe("NIR", () => {
     expect(e.path).toEqual(["nir_apprenant"]);
     expect(e.message).toBe(`nir_apprenant : ${MESSAGES.texteOuNombre}`);
   });
+
+  it.each([NIR, "2 85 05 78 006 084 36", 1060375112042, "185052A00608436"])(
+    "an id_erp_apprenant shaped like a NIR (%j) is refused, and neither echoed nor given back as the item's id",
+    (id) => {
+      const result = validateDossier({ ...MINIMAL, id_erp_apprenant: id });
+      expect(result).toEqual({
+        ok: false,
+        id_erp_apprenant: null,
+        errors: [{ path: ["id_erp_apprenant"], message: `id_erp_apprenant : ${MESSAGES.identifiantNir} (valeur reçue en forme de NIR, non reproduite)` }],
+      });
+      expect(JSON.stringify(result)).not.toMatch(/\d{13}/);
+    },
+  );
+
+  it("an id that merely has digits is kept, and another field's NIR-shaped value is not echoed either", () => {
+    for (const id of ["APP-1060375112042", "123456789012", "9060375112042", "1061375112042", 42]) {
+      expect(ok({ ...MINIMAL, id_erp_apprenant: id }).id_erp_apprenant, String(id)).toBe(String(id));
+    }
+    const [e] = errorsOf({ ...MINIMAL, ine_apprenant: "285057800608436" });
+    expect(e.message).toBe(`ine_apprenant : ${MESSAGES.ine} (valeur reçue en forme de NIR, non reproduite)`);
+    const [tel] = errorsOf({ ...MINIMAL, tel_apprenant: "2850578006084361" });
+    expect(tel.message).toContain("2850578006084361"); // 16 digits: not a NIR, said as received
+  });
 });
 
 describe("DOSSIER_V3_FIELDS", () => {
@@ -1138,6 +1162,7 @@ describe("the published JSON Schema of an item against the validation", () => {
     "13002456000018", "13002456000019", 13002456000018, 13002456000019, "130 024 560 000 18", "130.024.560-00018", "1300245600001",
     "75001", "7501", "75 012", "750", 75001, 7501, 750, "75112", "2A004", "2b004", "20004", "97411",
     "50022141", "5002214", "5002214A", 50022141, "RNCP35316", "rncp 35316", "35316", "RNCP1", "RNCP123456", 35316, 1,
+    "1060375112042", 1060375112042, "1 06 03 75 112 042 35", "185052A00608436",
     "1234567890A", "1234 5678 90a", "1234567890", "a@b.c", " a@b.fr ", "a@b", "a b@c.fr", `${"a".repeat(320)}@b.fr`,
     "0612345678", "06 12 34 56 78", "+33612345678", "+33 (0)6 12 34 56 78", "0033612345678", "(0)612345678", "0612", "06-12-34-56-78-x",
     612345678, 12345, "M", "m", "F", "H", "1", "2", "X", "oui", "NON", "True", "faux", "yes",
@@ -1156,6 +1181,7 @@ describe("the published JSON Schema of an item against the validation", () => {
       const digits = typeof value === "number" ? String(value).padStart(14, "0") : text.replace(/[\s.\-]/g, "");
       return /^\d{14}$/.test(digits) && !isValidSiret(digits);
     }
+    if (field === "id_erp_apprenant") return looksLikeNir(text);
     if (field === "annee_scolaire") {
       const m = /^(\d{4})-(\d{4})$/.exec(text.replace(/\s+/g, "").replace("/", "-"));
       return m !== null && Number(m[2]) !== Number(m[1]) && Number(m[2]) !== Number(m[1]) + 1;
