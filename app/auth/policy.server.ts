@@ -308,6 +308,16 @@ export function canFilterBelowRegion(viewer: Viewer): boolean {
   return viewer.userId !== null;
 }
 
+/**
+ * Whether aggregates may be filtered on the RQTH (recognised disabled worker: health data, a special category of
+ * the GDPR): signed-in viewers only. For the public, a small cell of one formation in one région, crossed with sex
+ * and age, would say « < 5 » against an exact 0 elsewhere: that some apprentice of the one CFA offering it there is
+ * disabled (decision 007).
+ */
+export function canFilterOnRqth(viewer: Viewer): boolean {
+  return viewer.userId !== null;
+}
+
 /** Whether a viewer transmits the effectifs of this organisme (see `organismesTransmis`). */
 export function canTransmitFor(viewer: Viewer, organismeId: number): boolean {
   const ids = organismesTransmis(viewer);

@@ -11,6 +11,7 @@ export const ANOMALIE_TYPES = [
   "nature_inconnue",
   "uai_plusieurs_sirets",
   "formateur_sans_responsable",
+  "territoire_inconnu",
 ] as const;
 export type AnomalieType = (typeof ANOMALIE_TYPES)[number];
 
@@ -21,6 +22,7 @@ export const ANOMALIE_LABELS: Record<AnomalieType, string> = {
   nature_inconnue: "Nature inconnue",
   uai_plusieurs_sirets: "UAI porté par plusieurs SIRET",
   formateur_sans_responsable: "Formateur sans responsable",
+  territoire_inconnu: "Sans département",
 };
 
 export interface OrganismeAnomalieInput {
@@ -29,6 +31,8 @@ export interface OrganismeAnomalieInput {
   uai: string | null;
   nature: string;
   etat_administratif: string;
+  /** null: no commune of the référentiel des communes (absent or unknown); undefined: not looked at. */
+  departement_code?: string | null;
 }
 
 export interface Anomalie {
@@ -65,6 +69,13 @@ export function detectAnomalies(
   }
   if (organisme.nature === "formateur" && !context.hasResponsable.has(organisme.id)) {
     out.push({ type: "formateur_sans_responsable", message: "Organisme formateur rattaché à aucun organisme responsable" });
+  }
+  if (organisme.departement_code === null) {
+    // its learners count nationally, and in no région, académie or département: no territorial service sees them
+    out.push({
+      type: "territoire_inconnu",
+      message: "Commune absente ou inconnue : ses apprenants ne comptent que dans les chiffres nationaux, dans aucune région ni aucun département",
+    });
   }
   return out;
 }

@@ -23,6 +23,7 @@ import {
   warningsOfRejectedLines,
 } from "./import-common.server";
 import { ImportStaging, compterLignes, pauses } from "./import-tranches.server";
+import { signalerModification } from "../indicateurs/modifications.server";
 
 export const BASSIN_COLUMNS = {
   CODGEO: ["code_commune", "code_commune_insee", "com"],
@@ -168,6 +169,8 @@ export async function importBassins(database: Database, bytes: Uint8Array, optio
         from communes c
         where c.code = o.code_commune and c.bassin_emploi_code is not null and o.bassin_emploi_code is distinct from c.bassin_emploi_code
         returning 1`);
+      // the dashboards filtered by bassin (and the bassins' names) change: their cache empties at commit (decision 006)
+      await signalerModification(tx);
     });
   });
 

@@ -24,6 +24,7 @@ import { perimetreDeLEspaceCfa } from "../cfa/acces.server";
 import { enCache } from "./cache.server";
 import {
   canFilterBelowRegion,
+  canFilterOnRqth,
   canSeeAggregates,
   forbidden,
   getViewer,
@@ -413,6 +414,13 @@ async function verifierFiltres(database: Database, acces: Acces, filters: Indica
     throw refus(
       acces,
       "Les chiffres par organisme, par réseau et par bassin d'emploi sont réservés aux utilisateurs connectés : connectez-vous pour y accéder.",
+    );
+  }
+  if (!canFilterOnRqth(viewer) && filters.rqth !== undefined) {
+    throw forbidden(
+      acces.signe.userId === null
+        ? "Les chiffres selon la RQTH (reconnaissance de la qualité de travailleur handicapé, une donnée de santé) sont réservés aux utilisateurs connectés : connectez-vous pour y accéder."
+        : "Hors du périmètre de votre organisation, seuls les chiffres publics sont montrés, et les chiffres selon la RQTH (une donnée de santé) n'en font pas partie : retirez ce filtre.",
     );
   }
   if (viewer.scope.kind === "reseau") {
@@ -1056,7 +1064,7 @@ async function calculer(database: Database, c: Calcul): Promise<Resultat> {
         parFormation.map(
           (l): LigneFormation => ({
             id: l.code === null ? null : Number(l.code),
-            libelle: l.code === null ? "Formation non renseignée" : l.libelle,
+            libelle: l.code === null ? "Formation absente du catalogue ou non renseignée" : l.libelle,
             cfd: l.cfd ?? null,
             rncp: l.rncp ?? null,
             comptes: comptesDe(l.compteurs, m),
@@ -1202,6 +1210,7 @@ async function chargerPour(request: Request, database: Database, vue: Vue, optio
     territoire,
     reseaux,
     cfa: viewer.userId !== null && ctx.vue.kind !== "organisme",
+    rqth: canFilterOnRqth(viewer),
     formation: ctx.vue.kind !== "formation",
     recherches: recherches.saisies,
     filtres: p.filters,

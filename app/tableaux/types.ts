@@ -183,6 +183,8 @@ export interface Panneau {
   reseaux: string[] | null;
   /** The CFA search field (signed-in viewers, not on an organisme page). */
   cfa: boolean;
+  /** The RQTH field (signed-in viewers: policy canFilterOnRqth). */
+  rqth: boolean;
   /** The formation search field (not on a formation page). */
   formation: boolean;
   /** The text of each search field that did not resolve (kept in the field), and why when it found nothing. */

@@ -7,6 +7,7 @@ import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { dossier, insertOrganisme, type TestOrganisme } from "./ingestion-fixtures";
 import { ingestDossiers } from "../../app/ingestion/pipeline.server";
 import { signalerModification } from "../../app/indicateurs/modifications.server";
+import { importBassins } from "../../app/referentiel/import-bassins.server";
 import { todayIso } from "../../app/statut/annee-scolaire";
 import { enCache } from "../../app/tableaux/cache.server";
 import { chargerTableau } from "../../app/tableaux/page.server";
@@ -84,5 +85,20 @@ describe("dashboards' cache", () => {
       value = await apprenantsNational();
     }
     expect(value).toBe(20);
+  });
+
+  it("empties on a bassins import: the figures filtered by bassin follow the organismes' new bassin", async () => {
+    let n = 0;
+    const calcul = () => enCache(t.database, ["bassins"], async () => ++n);
+    expect(await calcul()).toBe(1);
+    expect(await calcul()).toBe(1);
+    await importBassins(t.database, new TextEncoder().encode("CODGEO;ZE2020;LIBZE2020\n69266;8405;Villeurbanne\n"));
+    const imported = Date.now();
+    let value = await calcul();
+    while (value === 1 && Date.now() - imported < 1000) {
+      await pause(10);
+      value = await calcul();
+    }
+    expect(value).toBe(2);
   });
 });

@@ -325,6 +325,20 @@ describe("territory, organisme and formation pages", () => {
     expect(csv.status).toBe(403);
   });
 
+  it("keeps the RQTH (health data) filter to signed-in viewers: its field and its figures", async () => {
+    for (const rqth of ["oui", "non"]) {
+      expect(await refus(page(`/regions/84?rqth=${rqth}&sexe=M`, { kind: "region", code: "84" }))).toMatch(/RQTH.*donnée de santé.*connectez-vous/);
+      const json = await tableauJson(requete(`/tableau.json?vue=region:84&rqth=${rqth}`), t.database);
+      expect(json.status).toBe(403);
+    }
+    expect((await page("/regions/84", { kind: "region", code: "84" })).panneau.rqth).toBe(false);
+    // a signed-in viewer shown another région as the public sees it (decision 004) is the public there
+    expect(await refus(page("/regions/11?rqth=oui", { kind: "region", code: "11" }, "dreets"))).toMatch(/RQTH/);
+    const connecte = await page("/regions/84?rqth=oui", { kind: "region", code: "84" }, "dreets");
+    expect(connecte.panneau.rqth).toBe(true);
+    expect(connecte.panneau.etiquettes.map((e) => e.libelle)).toContain("RQTH : oui");
+  });
+
   it("shows an organisme to its CFA and to the services of its région, not to others", async () => {
     const p = await page(`/organismes/${cfa.id}/tableau-de-bord`, { kind: "organisme", id: cfa.id }, "cfa");
     const attendu = await indicateurs(t.database, { date: TODAY, today: TODAY, scope: { kind: "organisme", organismeIds: [cfa.id] } });

@@ -51,7 +51,14 @@ describe("codes", () => {
 describe("anomaly rules", () => {
   const shared = "0691234" + uaiCheckLetter("0691234");
   const ctx = { siretsByUai: new Map([[shared, new Set(["11111111111111", "22222222222222"])]]), hasResponsable: new Set([2]) };
-  const base: { id: number; siret: string; uai: string | null; nature: string; etat_administratif: string } = { id: 1, siret: "1300000000001" + luhnCompletion("1300000000001"), uai: null, nature: "responsable", etat_administratif: "actif" };
+  const base: { id: number; siret: string; uai: string | null; nature: string; etat_administratif: string; departement_code?: string | null } = {
+    id: 1,
+    siret: "1300000000001" + luhnCompletion("1300000000001"),
+    uai: null,
+    nature: "responsable",
+    etat_administratif: "actif",
+    departement_code: "69",
+  };
 
   it("finds nothing on a sound organisme", () => {
     expect(detectAnomalies(base, ctx)).toEqual([]);
@@ -66,6 +73,9 @@ describe("anomaly rules", () => {
     expect(types({ uai: shared, siret: "11111111111111" })).toEqual(["siret_invalide", "uai_plusieurs_sirets"]);
     expect(types({ nature: "formateur" })).toEqual(["formateur_sans_responsable"]);
     expect(types({ id: 2, nature: "formateur" })).toEqual([]);
+    // no département (commune absent or unknown): its learners count in no territory
+    expect(types({ departement_code: null })).toEqual(["territoire_inconnu"]);
+    expect(types({ departement_code: undefined })).toEqual([]);
     expect(detectAnomalies({ ...base, uai: shared, siret: "11111111111111" }, ctx)[1].message).toBe(`UAI ${shared} également porté par le SIRET 22222222222222`);
   });
 });

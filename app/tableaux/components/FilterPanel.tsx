@@ -185,17 +185,19 @@ export function FilterPanel({ panneau, action, recherche }: { panneau: Panneau; 
               options={OPTIONS_SEXE}
             />
           </div>
-          <div className="fr-col-12 fr-col-sm-6 fr-col-lg-2">
-            <Select
-              id="filtre-rqth"
-              name="rqth"
-              label="RQTH"
-              hint="Travailleur handicapé"
-              valeurs={f.rqth === undefined ? [] : [f.rqth ? "oui" : "non"]}
-              vide="Tous"
-              options={OPTIONS_RQTH}
-            />
-          </div>
+          {panneau.rqth ? (
+            <div className="fr-col-12 fr-col-sm-6 fr-col-lg-2">
+              <Select
+                id="filtre-rqth"
+                name="rqth"
+                label="RQTH"
+                hint="Travailleur handicapé"
+                valeurs={f.rqth === undefined ? [] : [f.rqth ? "oui" : "non"]}
+                vide="Tous"
+                options={OPTIONS_RQTH}
+              />
+            </div>
+          ) : null}
         </div>
         <ul className="fr-btns-group fr-btns-group--inline-sm fr-mt-2w fr-mb-0">
           <li>
