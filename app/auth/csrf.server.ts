@@ -4,12 +4,6 @@
  * that, a POST whose Origin header names another host is refused.
  */
 import { timingSafeEqual } from "node:crypto";
-import {
-  MaxPartSizeExceededError,
-  unstable_composeUploadHandlers,
-  unstable_createMemoryUploadHandler,
-  unstable_parseMultipartFormData,
-} from "@remix-run/node";
 import type { Database } from "../../db/client.server";
 import { findSession, randomToken, readCookie, secureCookies, serializeCookie } from "./session.server";
 import { champAvecCaractereNul } from "./forms.server";
@@ -121,8 +115,8 @@ function corpsLimite(body: ReadableStream<Uint8Array>, max: number): ReadableStr
 
 /**
  * A form read within its limits, never wholly in memory before its size is known: a Content-Length over the limit
- * is refused before anything is read (413); else the body is read as it streams, each file capped at
- * `maxFileBytes`, each text field at FIELD_MAX_BYTES, the whole body at the file's limit plus ENVELOPE_BYTES.
+ * is refused before anything is read (413); else the body is read as it streams, cut at the file's limit plus
+ * ENVELOPE_BYTES; then each file is checked against `maxFileBytes`, each text field against FIELD_MAX_BYTES.
  */
 async function readLimitedForm(request: Request, { maxFileBytes }: FormLimits): Promise<FormData> {
   const max = maxFileBytes + ENVELOPE_BYTES;
@@ -135,24 +129,24 @@ async function readLimitedForm(request: Request, { maxFileBytes }: FormLimits): 
     body: corpsLimite(request.body, max),
     duplex: "half",
   } as RequestInit);
+  let formData: FormData;
   try {
-    if (!(request.headers.get("content-type") ?? "").startsWith("multipart/form-data")) return await limited.formData();
-    return await unstable_parseMultipartFormData(
-      limited,
-      unstable_composeUploadHandlers(
-        unstable_createMemoryUploadHandler({ maxPartSize: maxFileBytes, filter: ({ filename }) => typeof filename === "string" }),
-        unstable_createMemoryUploadHandler({ maxPartSize: FIELD_MAX_BYTES }),
-      ),
-    );
+    // Node's own parser (undici, busboy), not Remix's multipart parser, which refuses a file name holding « ; » or
+    // « = » (« effectifs; version 2.csv ») as a malformed header. The whole body is capped above, so each part is
+    // checked once read.
+    formData = await limited.formData();
   } catch (error) {
-    if (error instanceof MaxPartSizeExceededError && error.maxBytes === FIELD_MAX_BYTES) {
-      throw new Response(`Le formulaire envoyé est illisible : le champ « ${error.field} » dépasse ${taille(FIELD_MAX_BYTES)}.`, { status: 400, headers: TEXT_HEADERS });
-    }
-    if (error instanceof MaxPartSizeExceededError || error instanceof LimiteDepassee || (error as { cause?: unknown })?.cause instanceof LimiteDepassee) {
-      throw fichierTropVolumineux(maxFileBytes);
-    }
+    if (error instanceof LimiteDepassee || (error as { cause?: unknown })?.cause instanceof LimiteDepassee) throw fichierTropVolumineux(maxFileBytes);
     throw error;
   }
+  for (const [name, value] of formData) {
+    if (typeof value !== "string") {
+      if (value.size > maxFileBytes) throw fichierTropVolumineux(maxFileBytes);
+    } else if (Buffer.byteLength(value) > FIELD_MAX_BYTES) {
+      throw new Response(`Le formulaire envoyé est illisible : le champ « ${name} » dépasse ${taille(FIELD_MAX_BYTES)}.`, { status: 400, headers: TEXT_HEADERS });
+    }
+  }
+  return formData;
 }
 
 /**

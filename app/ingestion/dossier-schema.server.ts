@@ -85,6 +85,9 @@ export const MESSAGES = {
   identifiantNir:
     "identifiant en forme de numéro de sécurité sociale (NIR), qui n'est jamais enregistré : identifiant de l'apprenant " +
     "propre à votre ERP attendu (le NIR, s'il est transmis, va dans nir_apprenant)",
+  valeurNir:
+    "valeur en forme de numéro de sécurité sociale (NIR), refusée : le NIR n'est jamais enregistré (s'il est transmis, il " +
+    "va dans nir_apprenant)",
   date: "date attendue au format AAAA-MM-JJ",
   dateInexistante: "date inexistante : date réelle attendue au format AAAA-MM-JJ",
   dateHorsPlage: `date attendue entre ${ANNEE_MIN} et ${ANNEE_MAX} au format AAAA-MM-JJ`,
@@ -140,7 +143,7 @@ export function formatMessage(path: readonly (string | number)[], message: strin
   const field = path.length ? path.join(".") : "dossier";
   if (received === undefined || (path.length && SENSITIVE_FIELDS.has(String(path[0])))) return `${field} : ${message}`;
   if ((typeof received === "string" || typeof received === "number") && looksLikeNir(String(received)))
-    return `${field} : ${message} (valeur reçue en forme de NIR, non reproduite)`;
+    return `${field} : ${message}${/\(NIR\)/.test(message) ? "" : " (valeur reçue en forme de NIR, non reproduite)"}`;
   return `${field} : ${message} (reçu « ${displayReceived(received)} »)`;
 }
 
@@ -316,17 +319,36 @@ const texte = (max = SHORT_TEXT_MAX) => kind("string", MESSAGES.texte, texteBorn
 const texteOuNombre = (max = SHORT_TEXT_MAX) =>
   kind("string|number", MESSAGES.texteOuNombre, texteBorne(max), { text: textePattern(max), numbers: [{ type: "number" }] }, null);
 
+/** Kinds that say themselves what a NIR-shaped value is: `required` and `optional` do not wrap them in `sansNir`. */
+const NIR_TRAITE = new WeakSet<Kind<unknown>>();
+
 /**
- * The learner's id in the ERP: a text or a number, but not a NIR, which some ERPs use as the learner's id. It would
- * be stored, shown in the CFA space and exported: refused, like the upload drops such a column (`looksLikeNirColumn`).
+ * The kind, refusing also a value it would accept but that is shaped like a NIR (`looksLikeNir`, the upload's rule
+ * for a column), whatever the field but nir_apprenant: ERPs and spreadsheets put the NIR in an id or a phone column,
+ * and it would then be stored, shown in the CFA space and exported (decision 025). A value the kind refuses keeps the
+ * kind's message (a SIRET short of a digit is told as a SIRET), and is not echoed (`formatMessage`). Cheap on the fast
+ * path: a NIR has 13 to 25 characters with its separators, and most values are shorter (dates, codes) or fail the
+ * pattern at once.
  */
-const identifiantErp = (() => {
-  const base = texteOuNombre();
-  return kind(base.accepts, base.typeMessage, (v) => {
-    const s = base.normalize(v);
-    return typeof s === "string" && looksLikeNir(s) ? invalid(MESSAGES.identifiantNir) : s;
-  }, base.json, null);
-})();
+function sansNir<O>(k: Kind<O>, message: string = MESSAGES.valeurNir): Kind<O> {
+  const out: Kind<O> = {
+    ...k,
+    normalize: (v) => {
+      const out = k.normalize(v);
+      if (out instanceof Invalid || typeof v === "boolean") return out;
+      const s = typeof v === "string" ? v : String(v);
+      return s.length >= 13 && s.length <= 25 && looksLikeNir(s) ? invalid(message) : out;
+    },
+  };
+  NIR_TRAITE.add(out as Kind<unknown>);
+  return out;
+}
+
+/**
+ * The learner's id in the ERP: a text or a number, but not a NIR, which some ERPs use as the learner's id: refused
+ * with its own message, like the upload drops such a column (`looksLikeNirColumn`).
+ */
+const identifiantErp = sansNir(texteOuNombre(), MESSAGES.identifiantNir);
 
 const date = kind(
   "string",
@@ -466,6 +488,7 @@ const dernierOrganismeUai = kind("string|number", MESSAGES.dernierOrganismeUai, 
 
 /** Never validated nor kept: only whether one was given. */
 const nir = kind("string|number", MESSAGES.texteOuNombre, () => true as boolean, { text: null, numbers: [{ type: "number" }] });
+NIR_TRAITE.add(nir as Kind<unknown>);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Field builders
@@ -511,7 +534,8 @@ function registered<S extends z.ZodType>(schema: S, k: Kind<unknown>, isRequired
 }
 
 /** Required field: absent, null or blank is an error. */
-function required<O>(k: Kind<O>, meta: FieldMeta) {
+function required<O>(kindDuChamp: Kind<O>, meta: FieldMeta) {
+  const k = NIR_TRAITE.has(kindDuChamp as Kind<unknown>) ? kindDuChamp : sansNir(kindDuChamp);
   // "champ obligatoire : <the format expected>", the kind's own (with the field's example for a date); a text's:
   // "champ obligatoire, vide ici"
   const obligatoire =
@@ -528,7 +552,8 @@ function required<O>(k: Kind<O>, meta: FieldMeta) {
 }
 
 /** Optional (or nullable) field: absent, null or blank gives null. */
-function optional<O>(k: Kind<O>, meta: FieldMeta) {
+function optional<O>(kindDuChamp: Kind<O>, meta: FieldMeta) {
+  const k = NIR_TRAITE.has(kindDuChamp as Kind<unknown>) ? kindDuChamp : sansNir(kindDuChamp);
   const schema = baseSchema(k as Kind<unknown>, null)
     .nullable()
     .optional()

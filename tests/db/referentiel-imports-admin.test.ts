@@ -12,7 +12,7 @@ import { Browser, emailOf, PASSWORD, seedAccounts, seedReferentiel } from "./aut
 import { INTERRUPTED_MESSAGE, recentImportJobs, waitForImport } from "../../app/referentiel/import-jobs.server";
 import { writeXlsx } from "../../app/shared/xlsx.server";
 import { luhnCompletion } from "../../app/referentiel/codes";
-import { requireValidForm } from "../../app/auth/csrf.server";
+import { csrfCookieName, requireValidForm } from "../../app/auth/csrf.server";
 
 process.env.COOKIE_SECURE = "0";
 
@@ -178,7 +178,33 @@ describe("a file too large is refused before it is read", () => {
     expect(thrown).toBeInstanceOf(Response);
     expect((thrown as Response).status).toBe(413);
     expect(await (thrown as Response).text()).toContain("Le fichier dépasse 100 Ko");
-    expect(pulled).toBeLessThan(1024 * 1024);
+    // read up to the form's limit: the file's and 1 Mo for the other fields (and a few chunks in flight), not beyond
+    expect(pulled).toBeLessThan(100 * 1024 + 1024 * 1024 + 256 * 1024);
+  });
+
+  it("a file's name may hold « ; » or « = »; a file over its limit inside the envelope is a 413, a long text field a 400", async () => {
+    const jeton = "J".repeat(43);
+    const lire = async (champs: [string, string | File][], maxFileBytes = 100 * 1024) => {
+      const form = new FormData();
+      form.set("csrf", jeton);
+      for (const [nom, valeur] of champs) form.set(nom, valeur);
+      const request = new Request(`${app.baseUrl}/admin/imports`, { method: "POST", body: form, headers: { cookie: `${csrfCookieName()}=${jeton}` } });
+      return requireValidForm(request, t.database, { maxFileBytes }).then(
+        (f) => f,
+        (e: unknown) => e as Response,
+      );
+    };
+    for (const nom of ["effectifs; version 2.csv", "effectifs=décembre.csv", 'a"b.csv']) {
+      const lu = await lire([["fichier", new File(["cfd;intitule\n"], nom, { type: "text/csv" })]]);
+      expect(lu, nom).toBeInstanceOf(FormData);
+      expect(((lu as FormData).get("fichier") as File).name, nom).toBe(nom);
+    }
+    const gros = await lire([["fichier", new File([new Uint8Array(150 * 1024).fill(120)], "gros.csv")]]);
+    expect((gros as Response).status).toBe(413);
+    expect(await (gros as Response).text()).toContain("Le fichier dépasse 100 Ko");
+    const long = await lire([["motif", "m".repeat(65 * 1024)]]);
+    expect((long as Response).status).toBe(400);
+    expect(await (long as Response).text()).toBe("Le formulaire envoyé est illisible : le champ « motif » dépasse 64 Ko.");
   });
 
   it("a form without the security token is still refused (403), nothing imported", async () => {

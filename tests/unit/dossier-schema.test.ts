@@ -997,20 +997,41 @@ describe("NIR", () => {
       expect(result).toEqual({
         ok: false,
         id_erp_apprenant: null,
-        errors: [{ path: ["id_erp_apprenant"], message: `id_erp_apprenant : ${MESSAGES.identifiantNir} (valeur reçue en forme de NIR, non reproduite)` }],
+        errors: [{ path: ["id_erp_apprenant"], message: `id_erp_apprenant : ${MESSAGES.identifiantNir}` }],
       });
       expect(JSON.stringify(result)).not.toMatch(/\d{13}/);
     },
   );
 
-  it("an id that merely has digits is kept, and another field's NIR-shaped value is not echoed either", () => {
+  it("an id that merely has digits is kept", () => {
     for (const id of ["APP-1060375112042", "123456789012", "9060375112042", "1061375112042", 42]) {
       expect(ok({ ...MINIMAL, id_erp_apprenant: id }).id_erp_apprenant, String(id)).toBe(String(id));
     }
+  });
+
+  it.each([
+    ["tel_apprenant", "2 07 05 69 123 456 78"],
+    ["tel_apprenant", 207056912345678],
+    ["adresse_apprenant", "1060375112042"],
+    ["custom_statut_apprenant", 1060375112042],
+  ])("a NIR-shaped value in %s is refused, and not echoed", (field, value) => {
+    const result = validateDossier({ ...MINIMAL, [field]: value });
+    expect(result).toMatchObject({ ok: false, errors: [{ path: [field], message: `${field} : ${MESSAGES.valeurNir}` }] });
+    expect(JSON.stringify(result)).not.toMatch(/\d{13}|\d \d{2} \d{2}/);
+  });
+
+  it("a NIR-shaped value that the field refuses anyway gets the field's own message, without the value", () => {
     const [e] = errorsOf({ ...MINIMAL, ine_apprenant: "285057800608436" });
     expect(e.message).toBe(`ine_apprenant : ${MESSAGES.ine} (valeur reçue en forme de NIR, non reproduite)`);
+    const [siret] = errorsOf({ ...MINIMAL, etablissement_formateur_siret: "1300245600001" });
+    expect(siret.message).toBe(`etablissement_formateur_siret : ${MESSAGES.siret} (valeur reçue en forme de NIR, non reproduite)`);
+  });
+
+  it("a value of another shape is said as received: 16 digits, a SIRET, a phone number", () => {
     const [tel] = errorsOf({ ...MINIMAL, tel_apprenant: "2850578006084361" });
-    expect(tel.message).toContain("2850578006084361"); // 16 digits: not a NIR, said as received
+    expect(tel.message).toContain("2850578006084361");
+    expect(ok({ ...MINIMAL, tel_apprenant: "+33 6 12 34 56 78" }).tel_apprenant).toBe("+33612345678");
+    expect(ok({ ...MINIMAL, siret_employeur: "13002456000018", contrat_date_debut: "2024-09-02" }).contrats[0].siret_employeur).toBe("13002456000018");
   });
 });
 
@@ -1181,7 +1202,8 @@ describe("the published JSON Schema of an item against the validation", () => {
       const digits = typeof value === "number" ? String(value).padStart(14, "0") : text.replace(/[\s.\-]/g, "");
       return /^\d{14}$/.test(digits) && !isValidSiret(digits);
     }
-    if (field === "id_erp_apprenant") return looksLikeNir(text);
+    // a NIR-shaped value, in every field but the NIR's own (decision 025)
+    if (field !== "nir_apprenant" && looksLikeNir(text) && !/_uai$|siret/.test(field)) return true;
     if (field === "annee_scolaire") {
       const m = /^(\d{4})-(\d{4})$/.exec(text.replace(/\s+/g, "").replace("/", "-"));
       return m !== null && Number(m[2]) !== Number(m[1]) && Number(m[2]) !== Number(m[1]) + 1;
