@@ -59,6 +59,15 @@ export const televersements = pgTable(
     rows: jsonb("rows").$type<UploadCell[][]>().notNull(),
     /** Names of the file's columns dropped as the NIR's (by their name or their values): the names only, never a value. */
     nirColumns: jsonb("nir_columns").$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    /**
+     * How the table was read (decision 026): the sheet read and those ignored, the header row's line, the columns
+     * without a name. Names and line numbers only, never a value; null for the uploads made before it was kept.
+     */
+    lecture: jsonb("lecture").$type<{
+      feuille?: { nom: string; masquee: boolean; ignorees: { nom: string; masquee: boolean }[] };
+      ligneEntete: number | null;
+      colonnesSansNom: number[];
+    }>(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     importedAt: timestamp("imported_at", { withTimezone: true }),
     transmissionId: integer("transmission_id").references(() => transmissions.id, { onDelete: "set null" }),

@@ -4,14 +4,15 @@
  *
  * - Headers are matched on their technical name (`date_de_naissance_apprenant`), their French label ("Date de
  *   naissance") or the words people write ("Nom", "Prénom", "Code diplôme", "Date de début de contrat"…),
- *   insensitive to case, accents, punctuation and small words (de, du, la…). Contract columns may carry a rank
- *   ("Date de début de contrat 2", "Date de début du 2e contrat"). « UAI CFA » / « SIRET CFA » are the formateur's,
+ *   insensitive to case, accents, punctuation and small words (de, du, la…), and to a trailing format hint in
+ *   brackets ("Date de naissance (JJ/MM/AAAA)", "Sexe (H/F)"; not "Téléphone (responsable légal)", which says whose).
+ *   Contract columns may carry a rank ("Date de début de contrat 2", "Date de début du 2e contrat"). « UAI CFA » / « SIRET CFA » are the formateur's,
  *   but the responsable's next to columns naming the formateur (« UAI site »…): see CFA_SEUL. The columns left out
  *   that hold UAIs or SIRETs are told (`colonnesCodesIgnorees`), for the page to say so.
  * - Cells are converted to what the v3 schema reads: dates `JJ/MM/AAAA`, `JJ-MM-AAAA`, `JJ/MM/AA`, `AAAAMMJJ` and
  *   Excel serial numbers (XLSX files only, from 1910 on: `2024` is a year, not 1905-07-16) → `AAAA-MM-JJ`;
- *   "Masculin"/"Homme"/"M." → M; "VRAI"/"FAUX" → true/false; a 9-digit phone number that lost its leading 0 in a
- *   spreadsheet gets it back. Everything else is left to the schema, but for a date it would refuse (unreadable,
+ *   "Masculin"/"Homme"/"M." → M; "VRAI"/"FAUX" → true/false; a 9-digit phone number, or a 13-digit SIRET, that lost
+ *   its leading 0 in a spreadsheet gets it back (the SIRET when it is then a valid one). Everything else is left to the schema, but for a date it would refuse (unreadable,
  *   non-existent, out of its years): that error is said here with the column's name and the cell as typed
  *   (`Date de naissance : « 31/02/2007 » n'existe pas : date attendue au format JJ/MM/AAAA (ex. 28/02/2007)`), and
  *   replaces the schema's on the same field (RowError).
@@ -20,7 +21,9 @@
  * - The organisme's UAI and SIRET stand for a missing établissement only as a pair: both columns missing.
  * - The NIR never reaches here: the upload drops its column on reading and only says, per row, whether one was
  *   given (`RowOptions.nirFourni`). Its column is told by its name (`isNirHeader`) or by its values
- *   (`looksLikeNirColumn`).
+ *   (`looksLikeNirColumn`). A NIR-shaped value in another column is replaced on reading by a mark
+ *   (`CELLULE_NIR_MASQUEE`), shown as such and an error of its field here; so is a formula saved without its value
+ *   (`CELLULE_FORMULE_SANS_VALEUR`).
  * - Two rows of one file with the same identity key (établissement formateur, année scolaire, learner id: the
  *   pipeline's key of an effectif) would be one effectif: the later ones are errors (`duplicateIdentityErrors`).
  */
@@ -56,7 +59,7 @@ export function normalizeHeader(value: string): string {
 const SYNONYMS: Record<string, string[]> = {
   nom_apprenant: ["nom", "nom de famille", "nom de naissance", "nom d'usage", "nom de l'apprenant", "nom élève", "nom stagiaire", "nom apprenti"],
   prenom_apprenant: ["prénom", "prénom de l'apprenant", "premier prénom", "prénom élève", "prénom stagiaire", "prénom apprenti"],
-  date_de_naissance_apprenant: ["date de naissance", "né le", "née le", "né(e) le", "naissance", "ddn", "date naissance"],
+  date_de_naissance_apprenant: ["date de naissance", "né le", "née le", "né(e) le", "naissance", "ddn", "date naissance", "date de naiss", "date naiss"],
   annee_scolaire: ["année scolaire", "annee scolaire", "année de formation scolaire", "campagne"],
   id_erp_apprenant: [
     "identifiant",
@@ -113,18 +116,50 @@ const SYNONYMS: Record<string, string[]> = {
     "siret du site de formation",
     "siret site formateur",
   ],
-  statut_apprenant: ["statut", "statut apprenant", "statut de l'apprenant"],
+  statut_apprenant: ["statut", "statut apprenant", "statut de l'apprenant", "code statut"],
   date_metier_mise_a_jour_statut: ["date de mise à jour du statut", "date statut", "date du statut"],
-  tel_apprenant: ["téléphone", "tel", "tél", "portable", "téléphone portable", "mobile", "numéro de téléphone"],
+  tel_apprenant: [
+    "téléphone",
+    "tel",
+    "tél",
+    "portable",
+    "téléphone portable",
+    "tél portable",
+    "tel portable",
+    "téléphone mobile",
+    "tél mobile",
+    "mobile",
+    "numéro de téléphone",
+    "n° de téléphone",
+    "numéro de portable",
+    "n° portable",
+    "téléphone apprenant",
+    "téléphone de l'apprenant",
+    "portable apprenant",
+  ],
   formation_cfd: ["code diplôme", "cfd", "code formation diplôme", "code formation", "code éducation nationale", "code en", "code diplôme cfd"],
   ine_apprenant: ["ine", "numéro ine", "identifiant national élève", "identifiant national étudiant"],
-  email_contact: ["email", "e-mail", "mail", "courriel", "adresse email", "adresse mail", "adresse e-mail", "adresse électronique", "email apprenant"],
+  email_contact: [
+    "email",
+    "e-mail",
+    "mail",
+    "courriel",
+    "adresse email",
+    "adresse mail",
+    "adresse e-mail",
+    "adresse électronique",
+    "email apprenant",
+    "e-mail apprenant",
+    "mail apprenant",
+    "courriel apprenant",
+    "email de l'apprenant",
+  ],
   adresse_apprenant: ["adresse", "adresse postale", "adresse de l'apprenant"],
   code_postal_apprenant: ["code postal", "cp"],
   code_postal_de_naissance_apprenant: ["code postal de naissance", "cp naissance"],
   code_commune_insee_apprenant: ["code commune", "code insee", "code commune insee", "commune insee"],
   code_commune_insee_de_naissance_apprenant: ["code commune de naissance", "code insee de naissance", "commune de naissance insee"],
-  sexe_apprenant: ["sexe", "genre", "civilité"],
+  sexe_apprenant: ["sexe", "genre", "civilité", "sexe apprenant"],
   rqth_apprenant: ["rqth", "handicap", "travailleur handicapé", "reconnaissance travailleur handicapé"],
   date_rqth_apprenant: ["date rqth", "date de reconnaissance rqth"],
   responsable_apprenant_mail1: ["email responsable légal", "email représentant légal", "mail responsable 1", "email parent 1", "email responsable 1"],
@@ -215,11 +250,31 @@ export function buildAliasIndex(fields: readonly MappableField[]): Map<string, s
   return index;
 }
 
-/** The field of one header, or null. */
+/**
+ * Words of a format hint (accents removed): what a template writes in brackets after a column's name to say how to
+ * fill it ("(JJ/MM/AAAA)", "(H/F)", "(0/2/3)", "(oui/non)", "(14 chiffres)", "(obligatoire)"). A word that is not one
+ * of these nor a number (« (responsable légal) », « (mère) », « (employeur) ») says something else: it is kept.
+ */
+const MOTS_D_INDICATION = new Set(
+  "jj mm aa aaaa aaaammjj jjmmaaaa h f m o n x ex exemple format oui non vrai faux obligatoire facultatif optionnel chiffres chiffre caracteres lettres ou et sinon vide".split(" "),
+);
+
+/** The header without its trailing format hint in brackets, or null when it has none. */
+function sansIndicationDeFormat(header: string): string | null {
+  const m = /^(.*\S)\s*[([]([^()[\]]*)[)\]]\s*\*?\s*$/.exec(header);
+  if (!m) return null;
+  const mots = sansAccents(m[2]).split(/[^a-z0-9]+/).filter(Boolean);
+  return mots.every((mot) => /\d/.test(mot) || MOTS_D_INDICATION.has(mot)) ? m[1] : null;
+}
+
+/** The field of one header, or null. A trailing format hint in brackets is ignored when the whole name is unknown. */
 export function matchHeader(header: string, index: Map<string, string>): string | null {
   const key = normalizeHeader(header);
   if (!key) return null;
-  return index.get(key) ?? index.get(`~${key.replace(/ /g, "")}`) ?? null;
+  const field = index.get(key) ?? index.get(`~${key.replace(/ /g, "")}`) ?? null;
+  if (field) return field;
+  const court = sansIndicationDeFormat(header);
+  return court ? matchHeader(court, index) : null;
 }
 
 /**
@@ -244,6 +299,14 @@ const FORMATEUR_FIELDS = new Set(["etablissement_formateur_uai", "etablissement_
  * column names the responsable already: see CFA_SEUL.
  */
 export function autoMap(headers: readonly string[], fields: readonly MappableField[]): (string | null)[] {
+  return sanitizeMapping(autoMatch(headers, fields), fields);
+}
+
+/**
+ * The field each column's name gives (null: none), before a field is given to its first column only (`autoMap`):
+ * two columns may name the same field (« Nom », « Nom d'usage »); see `champsEnDouble`.
+ */
+export function autoMatch(headers: readonly string[], fields: readonly MappableField[]): (string | null)[] {
   const index = buildAliasIndex(fields);
   const known = new Set(fields.map((f) => f.field));
   const matched = headers.map((h) => matchHeader(h, index));
@@ -258,12 +321,7 @@ export function autoMap(headers: readonly string[], fields: readonly MappableFie
       if (code && known.has(responsable) && !matched.includes(responsable)) matched[i] = responsable;
     });
   }
-  const used = new Set<string>();
-  return matched.map((field) => {
-    if (!field || used.has(field)) return null;
-    used.add(field);
-    return field;
-  });
+  return matched;
 }
 
 /**
@@ -291,7 +349,30 @@ export function colonnesCodesIgnorees(
   return ignorees;
 }
 
-/** Keeps known fields, each on its first column only. */
+/** A field wanted for several columns: the first keeps it (`gardee`), the others are ignored (`ecartees`). */
+export interface ChampEnDouble {
+  field: string;
+  gardee: number;
+  ecartees: number[];
+}
+
+/** The known fields wanted for several columns (a mapping sent by the page, or `autoMatch`), in column order. */
+export function champsEnDouble(mapping: readonly (string | null | undefined)[], fields: readonly MappableField[]): ChampEnDouble[] {
+  const known = new Set(fields.map((f) => f.field));
+  const byField = new Map<string, number[]>();
+  mapping.forEach((f, col) => {
+    if (f && known.has(f)) byField.set(f, [...(byField.get(f) ?? []), col]);
+  });
+  return [...byField]
+    .filter(([, cols]) => cols.length > 1)
+    .map(([field, [gardee, ...ecartees]]) => ({ field, gardee, ecartees }))
+    .sort((a, b) => a.gardee - b.gardee);
+}
+
+/**
+ * Keeps known fields, each on its first column only: the page shows the mapping so applied, and says which columns
+ * were left out for a field already taken (`champsEnDouble`).
+ */
 export function sanitizeMapping(mapping: readonly (string | null | undefined)[], fields: readonly MappableField[]): (string | null)[] {
   const known = new Set(fields.map((f) => f.field));
   const used = new Set<string>();
@@ -392,6 +473,22 @@ const SEXES: Record<string, string> = {
 const BOOLEANS: Record<string, string> = { vrai: "true", faux: "false", o: "oui", n: "non", y: "oui", yes: "oui", no: "non" };
 const BOOLEAN_FIELDS = new Set(["rqth_apprenant", "obtention_diplome_formation", "formation_presentielle"]);
 
+/** Whether a field holds a SIRET (an établissement's, a lieu's, an employer's of any contract). */
+export function isSiretField(field: string): boolean {
+  return /(^|_)siret(_|$)/.test(field);
+}
+
+/**
+ * A SIRET that lost its leading zero in a spreadsheet (a number cell: 01234567800010 → 1234567800010): its 14
+ * digits when the value is 13 digits (spaces, dots allowed) whose left-padded form is a valid SIRET, else null.
+ * Such a value may also have the shape of a NIR (13 digits): in a SIRET column, it is the SIRET.
+ */
+export function siretSansZero(value: string): string | null {
+  const digits = value.trim().replace(/\.0+$/, "").replace(/[\s.\-\u00a0\u202f]+/g, "");
+  if (!/^\d{13}$/.test(digits)) return null;
+  return isValidSiret(`0${digits}`) ? `0${digits}` : null;
+}
+
 /** One cell → the value handed to the v3 schema (null: empty). */
 export function convertCell(field: string, raw: string, options: CellOptions = {}): string | null {
   const value = raw.trim();
@@ -401,9 +498,49 @@ export function convertCell(field: string, raw: string, options: CellOptions = {
   if (field === "sexe_apprenant") return SEXES[plain] ?? value;
   if (BOOLEAN_FIELDS.has(field)) return BOOLEANS[plain] ?? value;
   if (field === "tel_apprenant" && /^[1-9]\d{8}$/.test(value)) return `0${value}`;
+  if (isSiretField(field)) {
+    const siret = siretSansZero(value);
+    if (siret) return siret;
+  }
   // integers written "2.0" by some spreadsheets
   if (/^-?\d+\.0+$/.test(value)) return value.replace(/\.0+$/, "");
   return value;
+}
+
+// ------------------------------------------------------------------------------------------------ marked cells
+
+/**
+ * The mark that replaces, on reading, a cell whose value looks like a NIR outside the NIR's columns (an id column
+ * with one NIR among its ids…): the value is neither kept, nor shown, nor sent to the page. A private-use
+ * character, that no file carries in practice (and one that did would only hide its own cell).
+ */
+export const CELLULE_NIR_MASQUEE = "\ue000nir";
+/** The mark of a formula cell saved without its calculated value (files written by a program, never recalculated). */
+export const CELLULE_FORMULE_SANS_VALEUR = "\ue000formule";
+
+/** What the page shows for a marked cell, or null for any other value. */
+export function celluleMarquee(raw: string): string | null {
+  if (raw === CELLULE_NIR_MASQUEE) return "valeur en forme de NIR, masquée";
+  if (raw === CELLULE_FORMULE_SANS_VALEUR) return "formule sans valeur calculée";
+  return null;
+}
+
+/** The error of a marked cell mapped to `field`, in the file's terms (`column`: the column's name). */
+function erreurCelluleMarquee(raw: string, field: string, column: string): string | null {
+  if (raw === CELLULE_NIR_MASQUEE) {
+    const attendu = field === "id_erp_apprenant" ? "l'identifiant de l'apprenant dans votre logiciel, pas son NIR" : "la valeur attendue";
+    return (
+      `${column} : valeur en forme de NIR (numéro de sécurité sociale), masquée et non conservée : mettez dans cette cellule ${attendu}. ` +
+      "Le NIR n'est conservé dans aucun champ ; une colonne « NIR » est seulement lue pour noter qu'il est fourni"
+    );
+  }
+  if (raw === CELLULE_FORMULE_SANS_VALEUR) {
+    return (
+      `${column} : formule sans valeur calculée : enregistrez le fichier dans Excel (ou LibreOffice) avant de le déposer, ` +
+      "pour que le résultat de la formule y soit écrit"
+    );
+  }
+  return null;
 }
 
 /** Letters the accent removal (NFD) leaves whole, spelt as French keyboards would. */
@@ -482,6 +619,9 @@ export function convertRow(
   const columnName = (col: number) => options.headers?.[col]?.trim() || `Colonne ${col + 1}`;
   mapping.forEach((field, col) => {
     if (!field) return;
+    // a masked NIR, a formula without value: no value for the schema, the error says why
+    const marquee = erreurCelluleMarquee(row[col] ?? "", field, columnName(col));
+    if (marquee) return void errors.push({ path: [field], fields: [field], message: marquee });
     const value = convertCell(field, row[col] ?? "", options);
     if (value === null) return;
     item[field] = value;
@@ -565,6 +705,8 @@ export function isNirHeader(header: string): boolean {
  * not. The key is not checked: a mistyped one is still a NIR, not to be kept.
  */
 export function looksLikeNir(value: string): boolean {
+  // most cells (names, dates, codes) are shorter than a NIR's 13 characters: told at once, every cell of a file is asked
+  if (value.length < 13) return false;
   const v = value.trim().replace(/[\s.\-\u00a0\u202f]+/g, "").toUpperCase();
   const m = /^([1278])(\d{2})(\d{2})(\d{2}|2[AB])(\d{3})(\d{3})(\d{2})?$/.exec(v);
   if (!m) return false;
@@ -577,14 +719,18 @@ export function looksLikeNir(value: string): boolean {
  * Whether a column holds NIRs, whatever its name: at least half of its non-empty values look like one (a column of
  * NIRs rarely has a stray other value; a column of other things almost never has NIR-like values). A column of
  * learner ids that are the NIR is one too: the NIR is never stored, under any name.
+ *
+ * `siretsPossibles`: the column's name gives it a field of its own (a SIRET, a UAI…, not the learner's id): there, a
+ * 13-digit value that is a valid SIRET once its leading zero is given back (`siretSansZero`) is such a SIRET, not a
+ * NIR. A NIR passes that test once in ten: a column of real NIRs still counts as one.
  */
-export function looksLikeNirColumn(values: readonly string[]): boolean {
+export function looksLikeNirColumn(values: readonly string[], options: { siretsPossibles?: boolean } = {}): boolean {
   let filled = 0;
   let nirs = 0;
   for (const value of values) {
     if (value.trim() === "") continue;
     filled++;
-    if (looksLikeNir(value)) nirs++;
+    if (looksLikeNir(value) && !(options.siretsPossibles && siretSansZero(value))) nirs++;
   }
   return nirs > 0 && nirs * 2 >= filled;
 }

@@ -8,12 +8,12 @@ import type { Database } from "../../db/client.server";
 import { csrfToken, requireValidForm } from "../auth/csrf.server";
 import { logNamedListAccess } from "../auth/policy.server";
 import { withHeaders } from "../auth/responses.server";
-import { apercuValeur } from "../ui/format";
 import {
   MAX_UPLOAD_BYTES,
   MAX_UPLOAD_ROWS,
   UPLOAD_FIELDS,
   UploadError,
+  celluleAffichee,
   createUpload,
   defaultAnneeScolaire,
   importUpload,
@@ -144,9 +144,9 @@ export async function televersementLoader(request: Request, database: Database):
       headers,
     );
   }
-  const { mapping, automatic } = mappingFrom(url.searchParams, upload.headers);
+  const { mapping, automatic, doublons } = mappingFrom(url.searchParams, upload.headers);
   const anneeScolaire = anneeFrom(url.searchParams.get("annee_scolaire"));
-  const notes = mappingNotes(upload, mapping, anneeScolaire);
+  const notes = mappingNotes(upload, mapping, anneeScolaire, { doublons, automatic });
   const preview = await previewUpload(database, upload, mapping, anneeScolaire);
   await journaliser("televersement-apercu", preview.rows.length);
   return withHeaders(
@@ -158,7 +158,8 @@ export async function televersementLoader(request: Request, database: Database):
       format: upload.format,
       organisme: organismeLabel(upload.organisme),
       headers: upload.headers,
-      firstRow: upload.headers.map((_, i) => apercuValeur(upload.rows[0]?.[i + 1] ?? "")),
+      // a masked NIR, a formula without value: said as such (the value itself was never kept)
+      firstRow: upload.headers.map((_, i) => celluleAffichee(upload.rows[0]?.[i + 1] ?? "")),
       mapping,
       correspondance: introCorrespondance(mapping, automatic),
       fields: UPLOAD_FIELDS,

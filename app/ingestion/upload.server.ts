@@ -7,8 +7,12 @@
  * viewer's scope); a national administrator for any organisme. Visitors who are not signed in are sent to the
  * login page; other signed-in users get a 403.
  *
- * The upload record stores the file's header and rows (each row prefixed with its line number in the file) for
- * 24 hours; the mapping travels in the page's form (col_0, col_1…). A file without établissement columns is the
+ * The table of a file is found as people make them (decision 026, app/ingestion/entete.ts): the workbook's sheet
+ * whose header row is recognised (not a « Lisez-moi » nor a hidden sheet before it), the header row under a title, a
+ * file without a header row read from its first line (« Colonne N »); the page says how it was read (`notesLecture`).
+ *
+ * The upload record stores the file's header and rows (each row prefixed with its line number in the file) and how
+ * it was read (`lecture`) for 24 hours; the mapping travels in the page's form (col_0, col_1…). A file without établissement columns is the
  * chosen organisme's, as formateur; as responsable too, unless the référentiel gives the organisme exactly one
  * responsable (organisme_relations): then that one.
  *
@@ -22,6 +26,10 @@
  * shown; only "a NIR was given" is kept, per row (`+nir` after the line number), and becomes the dossier's
  * `nir_fourni`. The dropped columns' names are kept with the upload (`nir_columns`, never a value: a name that
  * looks like a NIR, a file without a header row, is "Colonne N"), for the page to say which columns were dropped.
+ * A NIR-shaped value in another column (an id column with one NIR among its ids) is replaced on reading by a mark
+ * (`CELLULE_NIR_MASQUEE`): neither stored, nor shown, nor sent to the page, which says « valeur en forme de NIR,
+ * masquée », and an error of its field. In a column named SIRET, a SIRET that lost its leading zero (13 digits, a
+ * valid SIRET once padded) is no NIR, and such values do not make a column named for a field the NIR's.
  *
  * Two rows of a file with the same identity key (formateur, année scolaire, learner id) are one effectif for the
  * pipeline: the later ones are errors in the preview and rejected at the import (see `duplicateIdentityErrors`).
@@ -37,25 +45,33 @@ import { redirect } from "@remix-run/node";
 import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { canTransmitFor, getViewer, organismesTransmis, transmetDesEffectifs, type Viewer } from "../auth/policy.server";
-import { CsvError, parseCsv } from "../shared/csv";
-import { XlsxError, XlsxLimitError, looksLikeZip, readXlsx } from "../shared/xlsx.server";
+import { CSV_DELIMITERS, CsvError, decodeText, detectDelimiter, parseCsv, type CsvDelimiter } from "../shared/csv";
+import { XlsxError, XlsxLimitError, looksLikeZip, openXlsx } from "../shared/xlsx.server";
 import { anneeScolaireOf, todayIso } from "../statut/annee-scolaire";
 import { DOSSIER_V3_FIELDS } from "./dossier-schema.server";
+import { LIGNES_EXAMINEES, choisirEntete, choisirFeuille } from "./entete";
 import {
+  CELLULE_FORMULE_SANS_VALEUR,
+  CELLULE_NIR_MASQUEE,
   ETABLISSEMENT_ROLES,
   FORMAT_DATE_FICHIER,
-  autoMap,
+  autoMatch,
   buildAliasIndex,
+  celluleMarquee,
+  champsEnDouble,
   colonnesCodesIgnorees,
   convertRow,
   duplicateIdentityErrors,
   etablissementDefaulted,
   isDateField,
   isNirHeader,
+  isSiretField,
   looksLikeNir,
   looksLikeNirColumn,
   matchHeader,
   sanitizeMapping,
+  siretSansZero,
+  type ChampEnDouble,
   type MappableField,
   type RowDefaults,
   type RowError,
@@ -204,8 +220,20 @@ export interface ReadFile {
   rows: string[][];
   /** Names of the NIR columns dropped on reading (by their name or by their values; see nirColumnName). */
   nirColumns: string[];
+  /** How the table was found in the file (sheet, header row, columns without a name), for the page to say it. */
+  lecture: LectureFichier;
   encoding?: string;
   delimiter?: string;
+}
+
+/** How the table of a file was read (decision 026), kept with the upload: names and line numbers, never a value. */
+export interface LectureFichier {
+  /** A workbook of several sheets: the sheet read, and the other sheets with a value (ignored). */
+  feuille?: { nom: string; masquee: boolean; ignorees: { nom: string; masquee: boolean }[] };
+  /** The file's line holding the columns' names; null: none, the first line is a learner's. */
+  ligneEntete: number | null;
+  /** Ranks (1-based, in the file) of the columns with values but no name in the header row: « Colonne N ». */
+  colonnesSansNom: number[];
 }
 
 const tooManyRows = () =>
@@ -228,65 +256,203 @@ function readError(error: unknown, isXlsx: boolean): UploadError {
   );
 }
 
+/** What a cell of a table as read is: a value, or nothing (a gap of the sheet). */
+type Ligne = { line: number; cells: string[] };
+
 /**
- * Reads a CSV (`;` or `,`…, UTF-8 with or without BOM, Latin-1) or an XLSX (first sheet with a value). The NIR's
- * columns are dropped here (see the module's comment); cells beyond the named columns are not kept.
+ * The delimiter of a CSV: detected on its first line, as always, unless that line has none (a title above the header,
+ * « Export des apprenants au 07/12/2026 »): then on the first of the next lines that has one.
+ */
+function csvDelimiterOf(text: string): CsvDelimiter {
+  const lines = text.replace(/^\uFEFF/, "").split(/\r\n|\n|\r/, 50).filter((l) => l.trim() !== "").slice(0, LIGNES_EXAMINEES);
+  const withOne = lines.findIndex((l) => CSV_DELIMITERS.some((d) => l.includes(d)));
+  return withOne > 0 ? detectDelimiter(lines.slice(withOne).join("\n")) : detectDelimiter(text);
+}
+
+/** The field a column's name gives (the NIR's included), or null. */
+function fieldOfHeader(header: string): string | null {
+  return matchHeader(header, ALIASES_WITH_NIR);
+}
+
+/** A known column name (any field's alias, the NIR's names): what tells the header row and the sheet. */
+function nomDeColonneConnu(cell: string): boolean {
+  return fieldOfHeader(cell) !== null || isNirHeader(cell);
+}
+
+/** Whether a column's name says it holds a SIRET (a SIRET field's alias, or the word SIRET). */
+function isSiretHeader(header: string): boolean {
+  const field = fieldOfHeader(header);
+  return (field !== null && isSiretField(field)) || /\bsiret\b/i.test(header.normalize("NFD").replace(/[\u0300-\u036f]/g, ""));
+}
+
+/**
+ * Whether a column's name gives it a field of its own, other than the learner's id and the NIR (a SIRET, a UAI, a
+ * date…): there, a 13-digit value that is a SIRET without its leading zero does not make it the NIR's column.
+ */
+function hasFieldOfItsOwn(header: string): boolean {
+  const field = fieldOfHeader(header);
+  if (field === "id_erp_apprenant" || field === NIR_FIELD) return false;
+  return field !== null || /\b(?:siret|uai)\b/i.test(header);
+}
+
+/**
+ * The XLSX sheet holding the effectifs (decision 026): the visible sheet whose header row has the most known names,
+ * else the first with a value; hidden sheets only when no visible one has a value. Only the top of each sheet is read
+ * to choose; the chosen one is read in full.
+ */
+function readXlsxTable(bytes: Uint8Array): { lignes: Ligne[]; feuille?: LectureFichier["feuille"] } {
+  const sheets = openXlsx(bytes, {
+    maxPartBytes: MAX_XLSX_PART_BYTES,
+    // title rows and the header row above the data: the exact count is checked below
+    maxRows: MAX_UPLOAD_ROWS + 100,
+    maxCells: (MAX_UPLOAD_ROWS + 100) * MAX_UPLOAD_COLUMNS,
+    formulaWithoutValue: CELLULE_FORMULE_SANS_VALEUR,
+  });
+  const candidates = sheets.map((sheet) => ({ nom: sheet.name, masquee: sheet.hidden, lignes: sheets.length > 1 ? sheet.rows(LIGNES_EXAMINEES) : [] }));
+  const choix = sheets.length > 1 ? choisirFeuille(candidates, nomDeColonneConnu) : { index: sheets.length ? 0 : null, ignorees: [] };
+  if (choix.index === null) throw new UploadError("Le classeur ne contient aucune ligne.");
+  const sheet = sheets[choix.index];
+  const lignes = sheet.rows().map((cells, i) => ({ line: i + 1, cells }));
+  if (!lignes.some((l) => l.cells.some((c) => c.trim() !== ""))) throw new UploadError("Le classeur ne contient aucune ligne.");
+  return {
+    lignes,
+    feuille: sheets.length > 1 ? { nom: sheet.name, masquee: sheet.hidden, ignorees: choix.ignorees } : undefined,
+  };
+}
+
+/**
+ * Reads a CSV (`;` or `,`…, UTF-8 with or without BOM, Latin-1) or an XLSX (the sheet holding the effectifs), and
+ * finds its header row (decision 026: a title above it is skipped, a file without one keeps its first learner). The
+ * NIR's columns are dropped here and NIR-shaped values elsewhere masked (see the module's comment). Columns without
+ * a name that hold values (past the last named one: under a title's merged cell…) are kept, named « Colonne N »
+ * (their rank in the file), and told.
  */
 export function readUploadedFile(bytes: Uint8Array, fileName: string): ReadFile {
   if (bytes.byteLength === 0) throw new UploadError("Le fichier est vide.");
   const isXlsx = looksLikeZip(bytes) || /\.xlsx$/i.test(fileName);
-  let table: { headers: string[]; rows: { line: number; cells: string[] }[] };
+  let lignes: Ligne[];
+  let feuille: LectureFichier["feuille"];
   let extra: Pick<ReadFile, "encoding" | "delimiter"> = {};
   try {
     if (isXlsx) {
-      const [sheet] = readXlsx(bytes, {
-        firstSheetWithData: true,
-        maxPartBytes: MAX_XLSX_PART_BYTES,
-        // title rows and the header row above the data: the exact count is checked below
-        maxRows: MAX_UPLOAD_ROWS + 100,
-        maxCells: (MAX_UPLOAD_ROWS + 100) * MAX_UPLOAD_COLUMNS,
-      });
-      if (!sheet) throw new UploadError("Le classeur ne contient aucune ligne.");
-      const headerIndex = sheet.rows.findIndex((r) => r.some((c) => c.trim() !== ""));
-      table = {
-        headers: sheet.rows[headerIndex].map((h) => h.trim()),
-        rows: sheet.rows.flatMap((cells, i) => (i > headerIndex ? [{ line: i + 1, cells }] : [])),
-      };
+      ({ lignes, feuille } = readXlsxTable(bytes));
     } else {
       if (/\.xls$/i.test(fileName)) {
         throw new UploadError("Les fichiers .xls (Excel 97-2003) ne sont pas pris en charge : enregistrez le fichier au format .xlsx ou .csv.");
       }
-      const parsed = parseCsv(bytes);
-      table = { headers: parsed.header, rows: parsed.records.map((r) => ({ line: r.line, cells: r.fields })) };
-      extra = { encoding: parsed.encoding, delimiter: parsed.delimiter };
+      const { text, encoding } = decodeText(bytes);
+      const parsed = parseCsv(text, { header: false, delimiter: csvDelimiterOf(text) });
+      if (parsed.records.length === 0) throw new UploadError("Le fichier est vide.");
+      lignes = parsed.records.map((r) => ({ line: r.line, cells: r.fields }));
+      extra = { encoding, delimiter: parsed.delimiter };
     }
   } catch (error) {
     throw readError(error, isXlsx);
   }
-  if (table.headers.length > MAX_UPLOAD_COLUMNS) {
-    throw new UploadError(`Le fichier a ${formatNombre(table.headers.length)} colonnes : ${formatNombre(MAX_UPLOAD_COLUMNS)} au plus. Supprimez les colonnes inutiles.`);
+  const entete = choisirEntete(
+    lignes.map((l) => l.cells),
+    nomDeColonneConnu,
+  );
+  if (entete.premiere < 0) throw new UploadError(isXlsx ? "Le classeur ne contient aucune ligne." : "Le fichier est vide.");
+  const headerIndex = entete.index;
+  const headerCells = headerIndex === null ? [] : lignes[headerIndex].cells.map((h) => h.trim());
+  const dataStart = headerIndex === null ? entete.premiere : headerIndex + 1;
+  const data = lignes.slice(dataStart).filter((l) => l.cells.some((c) => c.trim() !== ""));
+  // every column with a name or a value: a value past the last named column is never cut off
+  const lastFilled = (cells: readonly string[]) => {
+    for (let i = cells.length - 1; i >= 0; i--) if (cells[i].trim() !== "") return i + 1;
+    return 0;
+  };
+  const width = data.reduce((max, l) => Math.max(max, lastFilled(l.cells)), lastFilled(headerCells));
+  if (width > MAX_UPLOAD_COLUMNS) {
+    throw new UploadError(`Le fichier a ${formatNombre(width)} colonnes : ${formatNombre(MAX_UPLOAD_COLUMNS)} au plus. Supprimez les colonnes inutiles.`);
   }
+  // a column without a name (none in the header row, or no header row) is « Colonne N », its rank in the file; so is
+  // a name that is a formula never calculated, or shaped like a NIR (never shown)
+  const sansNom = (h: string | undefined) => !h || h === CELLULE_FORMULE_SANS_VALEUR || looksLikeNir(h);
+  const allHeaders = Array.from({ length: width }, (_, i) => (sansNom(headerCells[i]) ? `Colonne ${i + 1}` : headerCells[i]));
+  const columnValues = (i: number) => data.map((l) => l.cells[i] ?? "");
   // the NIR: its columns (by name, or by values whatever the name) are dropped, only whether each row gave one is kept
   const nirIndexes = new Set(
-    table.headers.flatMap((h, i) => (isNirColumn(h) || looksLikeNirColumn(table.rows.map((r) => r.cells[i] ?? "")) ? [i] : [])),
+    allHeaders.flatMap((h, i) =>
+      isNirColumn(h) || looksLikeNirColumn(columnValues(i), { siretsPossibles: hasFieldOfItsOwn(h) }) ? [i] : [],
+    ),
   );
-  const kept = table.headers.map((_, i) => i).filter((i) => !nirIndexes.has(i));
-  const headers = kept.map((i) => table.headers[i]);
+  const kept = allHeaders.map((_, i) => i).filter((i) => !nirIndexes.has(i));
+  const headers = kept.map((i) => allHeaders[i]);
+  // a NIR-shaped value elsewhere (an id column with one NIR among its ids) is masked, never stored nor shown; in a
+  // SIRET column, a SIRET that lost its leading zero is no NIR
+  const siretColumns = new Set(kept.filter((i) => isSiretHeader(allHeaders[i])));
+  const masque = (value: string, i: number) => (looksLikeNir(value) && !(siretColumns.has(i) && siretSansZero(value)) ? CELLULE_NIR_MASQUEE : value);
   const rows: string[][] = [];
-  for (const { line, cells } of table.rows) {
-    const values = kept.map((i) => cells[i] ?? "");
+  for (const { line, cells } of data) {
+    const values = kept.map((i) => masque(cells[i] ?? "", i));
     if (values.every((c) => c.trim() === "")) continue;
     while (values.length && values[values.length - 1] === "") values.pop();
     const nirFourni = [...nirIndexes].some((i) => (cells[i] ?? "").trim() !== "");
     rows.push([rowPrefix(line, nirFourni), ...values]);
   }
-  if (headers.every((h) => h === "")) throw new UploadError("La première ligne du fichier doit contenir les noms des colonnes.");
   if (rows.length === 0) throw new UploadError("Le fichier ne contient aucune ligne d'effectif sous la ligne des noms de colonnes.");
   if (rows.length > MAX_UPLOAD_ROWS) {
     throw new UploadError(`Le fichier contient ${formatNombre(rows.length)} lignes : ${formatNombre(MAX_UPLOAD_ROWS)} au plus par fichier. Découpez-le en plusieurs fichiers.`);
   }
-  const nirColumns = [...nirIndexes].map((i) => nirColumnName(table.headers[i], i));
-  return { format: isXlsx ? "XLSX" : "CSV", headers, rows, nirColumns, ...extra };
+  const nirColumns = [...nirIndexes].map((i) => nirColumnName(allHeaders[i], i));
+  const lecture: LectureFichier = {
+    ...(feuille ? { feuille } : {}),
+    ligneEntete: headerIndex === null ? null : lignes[headerIndex].line,
+    // told only under a header row: without one, every column is « Colonne N » and the page says so once
+    colonnesSansNom:
+      headerIndex === null ? [] : kept.filter((i) => sansNom(headerCells[i]) && columnValues(i).some((v) => v.trim() !== "")).map((i) => i + 1),
+  };
+  return { format: isXlsx ? "XLSX" : "CSV", headers, rows, nirColumns, lecture, ...extra };
+}
+
+/** A list in French: « a », « a et b », « a, b et c ». */
+const enFrancais = (items: readonly string[]) => new Intl.ListFormat("fr", { type: "conjunction" }).format(items);
+
+/**
+ * What the page says of the reading (decision 026): the sheet read and the sheets ignored, the lines skipped above
+ * the header row, a file without one, columns without a name. Nothing for a plain file (one sheet, header first).
+ */
+export function notesLecture(lecture: LectureFichier | null): string[] {
+  if (!lecture) return [];
+  const notes: string[] = [];
+  const f = lecture.feuille;
+  if (f) {
+    const nom = (x: { nom: string; masquee: boolean }) => `« ${x.nom} »${x.masquee ? " (masquée)" : ""}`;
+    notes.push(
+      `Feuille lue : ${nom(f)}` +
+        (f.masquee ? ", masquée dans le classeur : aucune feuille visible ne contient de valeur" : "") +
+        (f.ignorees.length ? ` ; ${f.ignorees.length > 1 ? "feuilles ignorées" : "feuille ignorée"} : ${f.ignorees.map(nom).join(", ")}` : "") +
+        ". Si les effectifs sont dans une autre feuille, enregistrez-la seule dans un classeur (ou au format CSV) et déposez ce fichier.",
+    );
+  }
+  if (lecture.ligneEntete === null) {
+    notes.push(
+      "La première ligne du fichier contient déjà des valeurs d'apprenant (dates, UAI, SIRET…), pas les noms des colonnes : elle est lue " +
+        "comme un apprenant, et les colonnes sont nommées « Colonne 1 », « Colonne 2 »… dans l'ordre du fichier. Associez chacune au champ " +
+        "qu'elle contient ci-dessous, ou ajoutez en tête du fichier une ligne avec les noms des colonnes (voir le modèle de fichier).",
+    );
+  } else if (lecture.ligneEntete > 1) {
+    const n = lecture.ligneEntete - 1;
+    notes.push(
+      `Les noms des colonnes sont lus sur la ligne ${lecture.ligneEntete} du fichier : ` +
+        `${n > 1 ? `les ${n} lignes au-dessus sont ignorées` : "la ligne au-dessus est ignorée"} (titre, lignes vides…).`,
+    );
+  }
+  const sansNom = lecture.colonnesSansNom;
+  if (sansNom.length) {
+    const noms = sansNom.slice(0, 5).map((n) => `« Colonne ${n} »`);
+    const liste = sansNom.length > 5 ? `${noms.join(", ")}…` : enFrancais(noms);
+    notes.push(
+      sansNom.length > 1
+        ? `${sansNom.length} colonnes ont des valeurs mais pas de nom sur la ligne des noms de colonnes : elles sont appelées ${liste}, leur rang ` +
+            "dans le fichier. Associez-les au champ qu'elles contiennent, sinon leurs valeurs sont ignorées à l'import."
+        : `La colonne ${sansNom[0]} a des valeurs mais pas de nom sur la ligne des noms de colonnes : elle est appelée ${liste}, son rang dans ` +
+            "le fichier. Associez-la au champ qu'elle contient, sinon ses valeurs sont ignorées à l'import.",
+    );
+  }
+  return notes;
 }
 
 // -------------------------------------------------------------------------------------------------- records
@@ -301,6 +467,8 @@ export interface UploadRecord {
   rows: string[][];
   /** Names of the columns dropped as the NIR's ([] for uploads made before they were kept). */
   nirColumns: string[];
+  /** How the table was read (null for uploads made before it was kept). */
+  lecture: LectureFichier | null;
   createdAt: string;
   importedAt: string | null;
   transmissionId: number | null;
@@ -319,10 +487,10 @@ export async function createUpload(
   if (!canTransmitFor(access.viewer, input.organismeId)) throw new UploadError("Vous ne pouvez pas téléverser d'effectifs pour cet organisme.", "organisme");
   const id = randomBytes(16).toString("base64url");
   await database.rows(sql`
-    insert into televersements (id, organisme_id, user_id, file_name, format, erp, headers, rows, nir_columns)
+    insert into televersements (id, organisme_id, user_id, file_name, format, erp, headers, rows, nir_columns, lecture)
     values (${id}, ${input.organismeId}, ${access.userId}, ${storableText(input.fileName.slice(0, 255))}, ${input.file.format},
             ${normalizeErpName(input.erp)}, ${jsonParam(input.file.headers)}::jsonb, ${jsonParam(input.file.rows)}::jsonb,
-            ${jsonParam(input.file.nirColumns)}::jsonb)`);
+            ${jsonParam(input.file.nirColumns)}::jsonb, ${jsonParam(input.file.lecture)}::jsonb)`);
   return id;
 }
 
@@ -341,12 +509,13 @@ export async function loadUpload(database: Database, access: UploadAccess, id: s
     headers: string[] | string;
     rows: string[][] | string;
     nir_columns: string[] | string;
+    lecture: LectureFichier | string | null;
     created_at: string;
     imported_at: string | null;
     transmission_id: number | null;
   }>(sql`
     select t.id, t.organisme_id, o.siret, o.uai, o.raison_sociale, t.file_name, t.format, t.erp, t.headers, t.rows,
-           t.nir_columns, t.created_at::text, t.imported_at::text, t.transmission_id
+           t.nir_columns, t.lecture, t.created_at::text, t.imported_at::text, t.transmission_id
     from televersements t join organismes o on o.id = t.organisme_id
     where t.id = ${id} and t.created_at > now() - interval '24 hours'`);
   if (!row || !canTransmitFor(access.viewer, row.organisme_id)) return null;
@@ -363,6 +532,7 @@ export async function loadUpload(database: Database, access: UploadAccess, id: s
     headers: parse(row.headers),
     rows: parse(row.rows),
     nirColumns: parse(row.nir_columns),
+    lecture: row.lecture === null ? null : parse(row.lecture),
     createdAt: row.created_at,
     importedAt: row.imported_at,
     transmissionId: row.transmission_id,
@@ -372,11 +542,41 @@ export async function loadUpload(database: Database, access: UploadAccess, id: s
 
 // -------------------------------------------------------------------------------------------------- mapping
 
-/** The mapping sent by the page (`col_<i>` = field, "" = ignored), or the automatic one when none was sent. */
-export function mappingFrom(params: URLSearchParams | FormData, headers: string[]): { mapping: (string | null)[]; automatic: boolean } {
+/**
+ * The mapping sent by the page (`col_<i>` = field, "" = ignored), or the automatic one when none was sent: a field
+ * on its first column only, the page showing the mapping so applied. `doublons`: the fields wanted for several
+ * columns (sent so, or named so by the columns' names), for the page to say which column was kept.
+ */
+export function mappingFrom(
+  params: URLSearchParams | FormData,
+  headers: string[],
+): { mapping: (string | null)[]; automatic: boolean; doublons: ChampEnDouble[] } {
   const sent = headers.map((_, i) => params.get(`col_${i}`));
-  if (sent.every((v) => v === null)) return { mapping: autoMap(headers, UPLOAD_FIELDS), automatic: true };
-  return { mapping: sanitizeMapping(sent.map((v) => (typeof v === "string" ? v : null)), UPLOAD_FIELDS), automatic: false };
+  const automatic = sent.every((v) => v === null);
+  const wanted = automatic ? autoMatch(headers, UPLOAD_FIELDS) : sent.map((v) => (typeof v === "string" ? v : null));
+  return { mapping: sanitizeMapping(wanted, UPLOAD_FIELDS), automatic, doublons: champsEnDouble(wanted, UPLOAD_FIELDS) };
+}
+
+/**
+ * What the page says of a field wanted for several columns: a field takes one column, the first; the others are
+ * ignored, and how to keep another one instead. Columns of the same name are told by their rank.
+ */
+function noteDoublon(doublon: ChampEnDouble, headers: readonly string[], automatic: boolean): string {
+  const nomSeul = (col: number) => headers[col]?.trim() || `Colonne ${col + 1}`;
+  const nom = (col: number) => {
+    const n = nomSeul(col);
+    return headers.filter((h, i) => i !== col && (h?.trim() || `Colonne ${i + 1}`) === n).length ? `« ${n} » (colonne ${col + 1})` : `« ${n} »`;
+  };
+  const label = UPLOAD_FIELDS.find((f) => f.field === doublon.field)?.label ?? doublon.field;
+  const toutes = [doublon.gardee, ...doublon.ecartees].map(nom);
+  const ecartees = doublon.ecartees.map(nom);
+  const une = ecartees.length === 1;
+  return (
+    `Les colonnes ${enFrancais(toutes)} ${automatic ? "correspondent toutes au" : "étaient associées au même"} champ « ${label} » : un champ ne ` +
+    `reçoit qu'une colonne, la première, ${nom(doublon.gardee)}, est retenue ; ${enFrancais(ecartees)} ${une ? "est ignorée" : "sont ignorées"}. ` +
+    `Pour retenir ${une ? "l'autre" : "une autre"}, choisissez « — ignorer cette colonne — » pour ${nom(doublon.gardee)} et associez le champ à ` +
+    `${une ? "celle-ci" : "celle que vous voulez"}, puis mettez à jour l'aperçu.`
+  );
 }
 
 /** What the page says above the mapping: how many columns were recognised, or that none was and what to do. */
@@ -454,9 +654,22 @@ function noteNir(colonnes: readonly string[], nbNir: number): string {
         `noter qu'un NIR était fourni (${lignes}). ${conserve("ces colonnes n'apparaissent pas ci-dessous")}`;
 }
 
-export function mappingNotes(upload: UploadRecord, mapping: (string | null)[], anneeScolaire: string | null): MappingNotes {
+/**
+ * What the page says above the mapping: how the file was read (`notesLecture`), the fields wanted for several
+ * columns (`doublons`, from `mappingFrom`), the values used for the columns the file does not have, the NIR's
+ * columns, the UAI or SIRET columns left out. Each note once (two columns of the same name would give one twice).
+ */
+export function mappingNotes(
+  upload: UploadRecord,
+  mapping: (string | null)[],
+  anneeScolaire: string | null,
+  options: { doublons?: readonly ChampEnDouble[]; automatic?: boolean } = {},
+): MappingNotes {
   const mapped = new Set(mapping.filter((f): f is string => !!f));
-  const notes: string[] = [];
+  const notes: string[] = [...notesLecture(upload.lecture)];
+  const doublons = options.doublons ?? [];
+  for (const d of doublons) notes.push(noteDoublon(d, upload.headers, options.automatic ?? false));
+  const dejaDites = new Set(doublons.flatMap((d) => d.ecartees));
   const covered = new Set<string>();
   if (!mapped.has("id_erp_apprenant")) {
     notes.push("Pas de colonne d'identifiant : l'identifiant de chaque apprenant est formé de son nom, son prénom et sa date de naissance.");
@@ -491,6 +704,7 @@ export function mappingNotes(upload: UploadRecord, mapping: (string | null)[], a
   // a UAI or SIRET column left out: its values would be dropped without a word (« UAI site » next to « UAI CFA »)
   const cells = upload.rows.map((row) => row.slice(1));
   for (const [col, code] of colonnesCodesIgnorees(upload.headers, cells, mapping)) {
+    if (dejaDites.has(col)) continue;
     const nom = upload.headers[col]?.trim() || `Colonne ${col + 1}`;
     notes.push(
       `La colonne « ${nom} » n'est associée à aucun champ : ses ${code} seront ignorés à l'import. ` +
@@ -499,10 +713,15 @@ export function mappingNotes(upload: UploadRecord, mapping: (string | null)[], a
     );
   }
   const missingRequired = UPLOAD_FIELDS.filter((f) => f.required && !mapped.has(f.field) && !covered.has(f.field));
-  return { missingRequired, notes, anneeScolaireNeeded };
+  return { missingRequired, notes: [...new Set(notes)], anneeScolaireNeeded };
 }
 
 // -------------------------------------------------------------------------------------------------- preview
+
+/** A stored cell as the page shows it: a marked cell (masked NIR, formula without value) says what it is. */
+export function celluleAffichee(raw: string): string {
+  return celluleMarquee(raw) ?? apercuValeur(raw);
+}
 
 export interface PreviewCell {
   value: string;
@@ -624,7 +843,7 @@ export async function previewUpload(
   const errorsByColumn = upload.headers.map(() => 0);
   const toRow = (c: CheckedItem): PreviewRow => {
     const raw = upload.rows[c.index];
-    const cells: PreviewCell[] = upload.headers.map((_, i) => ({ value: apercuValeur(raw[i + 1] ?? ""), errors: [] }));
+    const cells: PreviewCell[] = upload.headers.map((_, i) => ({ value: celluleAffichee(raw[i + 1] ?? ""), errors: [] }));
     const otherErrors: string[] = [];
     for (const error of c.errors) {
       const fields = error.fields ?? (error.path.length ? [String(error.path[0])] : []);

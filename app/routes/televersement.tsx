@@ -3,14 +3,18 @@
  * import (same pipeline as the API, source FICHIER) → result. Logic in app/ingestion/televersement-page.server.ts.
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
 import { Alert } from "@codegouvfr/react-dsfr/Alert";
 import { televersementAction, televersementLoader, type UploadActionData, type UploadPageData } from "~/ingestion/televersement-page.server";
 import { NO_STORE } from "~/auth/responses.server";
 import { FilAriane } from "~/referentiel/components";
 import { apercuValeur, CONSEIL_XLSX, formatNombre, pluriel } from "~/ui/format";
 
-export const meta: MetaFunction = () => [{ title: "Téléverser des effectifs - Tableau de bord de l'apprentissage" }];
+/** The step is in the title: the page keeps its address's path through the three steps, the title says where one is. */
+export const meta: MetaFunction<typeof loader> = ({ data }) => {
+  const step = (data as UploadPageData | undefined)?.step;
+  return [{ title: `${step ? `${STEPS[step]} - ` : ""}Téléverser des effectifs - Tableau de bord de l'apprentissage` }];
+};
 export const headers = () => NO_STORE;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -104,7 +108,10 @@ function EtapeFichier({ data, champEnErreur }: { data: Extract<UploadPageData, {
       <p className="fr-text--xs" data-testid="conseil-xlsx">
         {CONSEIL_XLSX}
       </p>
-      <Form method="post" encType="multipart/form-data" className="fr-mt-4w">
+      {/* noValidate: the server checks the organisme and the file and says what is expected in French, under the field
+          (a browser's bubble for a required file is in the browser's language) */}
+      <Form method="post" encType="multipart/form-data" className="fr-mt-4w" noValidate>
+        <p className="fr-text--sm">Sauf mention contraire, tous les champs sont obligatoires.</p>
         <input type="hidden" name="csrf" value={data.csrf} />
         <input type="hidden" name="intent" value="televerser" />
         {data.organismes ? (
@@ -164,7 +171,7 @@ function EtapeFichier({ data, champEnErreur }: { data: Extract<UploadPageData, {
         <div className={`${erreurFichier.classe("fr-upload-group")} fr-mb-3w`}>
           <label className="fr-label" htmlFor="fichier">
             Fichier des effectifs
-            <span className="fr-hint-text">Formats acceptés : .csv, .xlsx</span>
+            <span className="fr-hint-text">Un fichier .csv ou .xlsx, {data.maxMo} Mo au plus</span>
           </label>
           <input className="fr-upload" type="file" id="fichier" name="fichier" accept=".csv,.xlsx,text/csv" required {...erreurFichier.attributs} />
           {erreurFichier.message}
@@ -188,6 +195,16 @@ function EtapeApercu({ data }: { data: Extract<UploadPageData, { step: "apercu" 
   const importEnCours = navigation.state === "submitting" && navigation.formData?.get("intent") === "importer";
   const { preview } = data;
   const shownColumns = data.headers.map((_, i) => i).filter((i) => data.mapping[i]);
+  // The selects show the mapping applied, never a choice left in the page: a select keeps what was picked in it over a
+  // new defaultValue (a choice the server set aside, a Back to the automatic mapping); each page's own key remounts them.
+  const { key: pageKey } = useLocation();
+  // One list of options for every column's select (a file has up to 500 columns): each option's text in one piece, so
+  // that the server's HTML does not separate its parts with <!-- --> (a fifth of the page for the template's columns).
+  const optionsDesChamps = data.fields.map((f) => (
+    <option key={f.field} value={f.field}>
+      {`${f.label}${f.required ? " *" : ""} (${f.field})`}
+    </option>
+  ));
   return (
     <>
       <p>
@@ -240,14 +257,9 @@ function EtapeApercu({ data }: { data: Extract<UploadPageData, { step: "apercu" 
                   </td>
                   <td className="fr-text--sm">{data.firstRow[i]}</td>
                   <td>
-                    <select className="fr-select" id={`col_${i}`} name={`col_${i}`} defaultValue={data.mapping[i] ?? ""}>
+                    <select className="fr-select" key={pageKey} id={`col_${i}`} name={`col_${i}`} defaultValue={data.mapping[i] ?? ""}>
                       <option value="">— ignorer cette colonne —</option>
-                      {data.fields.map((f) => (
-                        <option key={f.field} value={f.field}>
-                          {f.label}
-                          {f.required ? " *" : ""} ({f.field})
-                        </option>
-                      ))}
+                      {optionsDesChamps}
                     </select>
                   </td>
                   <td>{preview.errorsByColumn[i] ? formatNombre(preview.errorsByColumn[i]) : ""}</td>
@@ -262,7 +274,7 @@ function EtapeApercu({ data }: { data: Extract<UploadPageData, { step: "apercu" 
               Année scolaire des effectifs du fichier
               <span className="fr-hint-text">Le fichier n'a pas de colonne d'année scolaire.</span>
             </label>
-            <select className="fr-select" id="annee_scolaire" name="annee_scolaire" defaultValue={data.anneeScolaire}>
+            <select className="fr-select" key={pageKey} id="annee_scolaire" name="annee_scolaire" defaultValue={data.anneeScolaire}>
               {data.annees.map((a) => (
                 <option key={a} value={a}>
                   {a}

@@ -232,9 +232,31 @@ export async function parseCsvBySlices(text: string, pause: () => Promise<void>)
   return { delimiter, header: csvHeader(first), records };
 }
 
+/**
+ * Whether a text decoded as UTF-8 or Latin-1 is UTF-16 without a BOM (what some tools write for "Unicode text"):
+ * every other character is a null, mostly (the high byte of ASCII letters, digits and separators).
+ */
+function looksLikeUtf16(text: string): boolean {
+  const sample = text.slice(0, 2000);
+  if (sample.length < 4) return false;
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < sample.length; i++) if (sample.charCodeAt(i) === 0) i % 2 ? odd++ : even++;
+  const half = sample.length / 2;
+  return Math.max(even, odd) >= half * 0.6 && Math.min(even, odd) <= half * 0.1;
+}
+
 /** The delimiter of a CSV text (the one given, else detected), once it is known to be text. */
 function csvDelimiter(text: string, delimiter?: CsvDelimiter): CsvDelimiter {
-  if (text.includes("\u0000")) throw new CsvError("le fichier n'est pas un fichier texte (CSV) : il contient des octets nuls");
+  if (text.includes("\u0000")) {
+    if (looksLikeUtf16(text)) {
+      throw new CsvError(
+        "le fichier semble encodé en UTF-16 (« texte Unicode »), sans l'indiquer en tête de fichier : enregistrez-le au format " +
+          "« CSV UTF-8 (délimité par des virgules) » (Excel : Fichier > Enregistrer sous, puis ce type de fichier) ou au format .xlsx",
+      );
+    }
+    throw new CsvError("le fichier n'est pas un fichier texte (CSV) : il contient des octets nuls");
+  }
   return delimiter ?? detectDelimiter(text);
 }
 

@@ -10,12 +10,35 @@ const DAYS_1904_TO_1900 = 1462;
 /** 31/12/9999, Excel's last day. */
 const MAX_SERIAL = 2_958_465;
 
-/** A serial → "YYYY-MM-DD" (the fractional part, a time, is dropped); null when it is not a day Excel can show. */
+/**
+ * Excel's fictitious 29/02/1900 in the 1900 system: Excel (after Lotus 1-2-3) counts 1900 as a leap year, so serial
+ * 60 is that day, serials 1 to 59 are 01/01/1900 to 28/02/1900, and only from 61 (01/03/1900) on is the count of
+ * days from 30/12/1899 right.
+ */
+const SERIAL_29_FEVRIER_1900 = 60;
+
+/**
+ * A serial → "YYYY-MM-DD" (the fractional part, a time, is dropped); null when it is not a real day Excel can show:
+ * below 1, beyond 31/12/9999, and serial 60 of the 1900 system, Excel's 29/02/1900 (see `excelSerialAsShown`).
+ * Serials 1 to 59 are the days Excel shows (01/01/1900 to 28/02/1900), one day after a plain count from 30/12/1899.
+ */
 export function excelSerialToIso(serial: number, date1904 = false): string | null {
   if (!Number.isFinite(serial)) return null;
   const days = Math.floor(serial) + (date1904 ? DAYS_1904_TO_1900 : 0);
-  if (days < 1 || days > MAX_SERIAL) return null;
-  return new Date((days - 25_569) * 86_400_000).toISOString().slice(0, 10);
+  if (days < 1 || days > MAX_SERIAL || days === SERIAL_29_FEVRIER_1900) return null;
+  // before Excel's fictitious 29/02/1900 the count is one day short
+  const reel = days < SERIAL_29_FEVRIER_1900 ? days + 1 : days;
+  return new Date((reel - 25_569) * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * A serial as Excel shows it, "JJ/MM/AAAA": 29/02/1900 for serial 60 of the 1900 system (a day that does not exist,
+ * that the upload then refuses as such, by the date as the spreadsheet showed it); null when Excel shows no day.
+ */
+export function excelSerialAsShown(serial: number, date1904 = false): string | null {
+  if (Number.isFinite(serial) && !date1904 && Math.floor(serial) === SERIAL_29_FEVRIER_1900) return "29/02/1900";
+  const iso = excelSerialToIso(serial, date1904);
+  return iso ? `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}` : null;
 }
 
 /**

@@ -4,10 +4,14 @@
  * LibreOffice.
  *
  * Reading: every worksheet as rows of strings (shared strings, inline strings, numbers, booleans; formulas give
- * their cached value; merged cells are not spread). Empty cells are "" and rows keep their position (row 5 of the
- * sheet is `rows[4]`). Numbers are returned as written in the XML (`1001`, `0.5`), except those whose cell format
- * shows a date: they are returned as the spreadsheet shows them, `dd/MM/yyyy`, in the workbook's date system (1900
- * or 1904, app/shared/excel-dates.ts). Not supported: ZIP64, encrypted workbooks, the binary .xls / .xlsb formats.
+ * their cached value, and those saved without one — files written by programs, never recalculated — the caller's
+ * `formulaWithoutValue` mark; merged cells are not spread). Empty cells are "" and rows keep their position (row 5
+ * of the sheet is `rows[4]`). Each sheet says whether it is hidden; `openXlsx` reads a sheet only when asked, its
+ * first rows or all of them, for a caller choosing which sheet to read. Numbers are returned as written in the XML
+ * (`1001`, `0.5`), except those whose cell format shows a date: they are returned as the spreadsheet shows them,
+ * `dd/MM/yyyy`, in the workbook's date system (1900 or 1904, app/shared/excel-dates.ts; Excel's fictitious
+ * 29/02/1900 included). Not supported: ZIP64, encrypted workbooks, the binary .xls / .xlsb formats,
+ * OpenDocument (.ods) workbooks (told as such).
  * A malformed or hostile file gives an XlsxError, never another error: offsets are bounds-checked, invalid
  * character references read as U+FFFD, positions beyond Excel's limits (1,048,576 rows, 16,384 columns) are
  * refused, and callers reading untrusted files can cap the inflated size of each part, the number of filled rows
@@ -17,7 +21,7 @@
  * Excel date, which `readXlsx` reads back as "dd/MM/yyyy".
  */
 import { deflateRawSync, inflateRawSync } from "node:zlib";
-import { excelSerialToIso, isDateFormat } from "./excel-dates";
+import { excelSerialAsShown, isDateFormat } from "./excel-dates";
 import { xlsxBytes, zipBytes, type XlsxCell } from "./xlsx-writer";
 
 export {
@@ -66,11 +70,29 @@ export interface ReadXlsxOptions {
   maxCells?: number;
   /** Only the first sheet having a non-blank cell (none: an empty list); the following sheets are not read. */
   firstSheetWithData?: boolean;
+  /**
+   * The value given to a formula cell saved without its calculated value (default ""): a caller may tell such a
+   * cell from an empty one, to say that the file must be saved by a spreadsheet first.
+   */
+  formulaWithoutValue?: string;
 }
 
 export interface XlsxSheet {
   name: string;
+  /** Hidden in the spreadsheet (`state="hidden"` or `"veryHidden"`). */
+  hidden: boolean;
   rows: string[][];
+}
+
+/** A sheet of `openXlsx`, read when asked. */
+export interface XlsxSheetReader {
+  name: string;
+  hidden: boolean;
+  /**
+   * The sheet's rows (as `readXlsx` gives them); with `firstRows`, only until that many rows with a value were read
+   * (the top of the sheet: its title and header rows), without counting against the options' limits of rows.
+   */
+  rows(firstRows?: number): string[][];
 }
 
 // ----------------------------------------------------------------------------------------------------- ZIP
@@ -220,6 +242,37 @@ function resolvePath(base: string, target: string): string {
 
 /** Every worksheet of an XLSX workbook, in workbook order. Throws XlsxError on a file it cannot read. */
 export function readXlsx(bytes: Uint8Array, options: ReadXlsxOptions = {}): XlsxSheet[] {
+  const sheets: XlsxSheet[] = [];
+  for (const sheet of openXlsx(bytes, options)) {
+    const read = { name: sheet.name, hidden: sheet.hidden, rows: sheet.rows() };
+    if (options.firstSheetWithData) {
+      if (read.rows.some((r) => r.some((c) => c.trim() !== ""))) return [read];
+      continue;
+    }
+    sheets.push(read);
+  }
+  if (options.firstSheetWithData) return [];
+  if (sheets.length === 0) throw new XlsxError("le classeur XLSX ne contient aucune feuille");
+  return sheets;
+}
+
+/** The ODF type of an OpenDocument file (its `mimetype` part), if the archive is one. */
+function openDocumentType(zip: Map<string, () => Buffer>): string | null {
+  const mimetype = zip.get("mimetype");
+  if (!mimetype) return zip.has("content.xml") && zip.has("META-INF/manifest.xml") ? "application/vnd.oasis.opendocument" : null;
+  try {
+    const type = mimetype().toString("latin1", 0, 100).trim();
+    return type.startsWith("application/vnd.oasis.opendocument") ? type : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The worksheets of an XLSX workbook, in workbook order, each read when asked (chart sheets and the like are left
+ * out). The limits of `options` hold across the sheets read in full. Throws XlsxError on a file it cannot open.
+ */
+export function openXlsx(bytes: Uint8Array, options: ReadXlsxOptions = {}): XlsxSheetReader[] {
   if (!looksLikeZip(bytes)) throw new XlsxError("le fichier n'est pas un classeur XLSX (les fichiers .xls d'Excel 97-2003 ne sont pas pris en charge : enregistrez-le au format .xlsx ou .csv)");
   const zip = readZip(bytes, { maxPartBytes: options.maxPartBytes });
   const read = (name: string) => {
@@ -227,7 +280,19 @@ export function readXlsx(bytes: Uint8Array, options: ReadXlsxOptions = {}): Xlsx
     return get ? get().toString("utf8") : undefined;
   };
   const workbook = read("xl/workbook.xml");
-  if (!workbook) throw new XlsxError("le fichier n'est pas un classeur XLSX (xl/workbook.xml manquant)");
+  if (!workbook) {
+    // a LibreOffice (.ods) workbook is a ZIP too: said as such, with what to do, rather than a missing part
+    const odf = openDocumentType(zip);
+    if (odf) {
+      const classeur = odf.includes("spreadsheet") || odf === "application/vnd.oasis.opendocument";
+      const quoi = classeur ? "un classeur OpenDocument (.ods, LibreOffice ou OpenOffice)" : "un document OpenDocument (LibreOffice ou OpenOffice)";
+      throw new XlsxError(
+        `le fichier est ${quoi}, pas un classeur XLSX : enregistrez-le au format XLSX ou CSV ` +
+          "(Fichier > Enregistrer sous, type « Excel 2007-365 (.xlsx) » ou « Texte CSV (.csv) »)",
+      );
+    }
+    throw new XlsxError("le fichier n'est pas un classeur XLSX (xl/workbook.xml manquant)");
+  }
   const rels = read("xl/_rels/workbook.xml.rels") ?? "";
   const targets = new Map<string, string>();
   for (const m of rels.matchAll(/<Relationship\b[^>]*>/g)) {
@@ -245,25 +310,27 @@ export function readXlsx(bytes: Uint8Array, options: ReadXlsxOptions = {}): Xlsx
     cells: 0,
     dateStyles: dateStyles(read("xl/styles.xml")),
     date1904: /<(?:\w+:)?workbookPr\b[^>]*\bdate1904\s*=\s*"(?:1|true)"/.test(workbook),
+    formulaWithoutValue: options.formulaWithoutValue ?? "",
   };
-  const sheets: XlsxSheet[] = [];
+  const sheets: XlsxSheetReader[] = [];
   let index = 0;
   for (const m of workbook.matchAll(/<(?:\w+:)?sheet\b[^>]*>/g)) {
     index++;
     const name = attr(m[0], "name") ?? `Feuille${index}`;
     const rid = attr(m[0], "r:id") ?? [...m[0].matchAll(/\s(\w+):id\s*=\s*"([^"]*)"/g)][0]?.[2];
     const path = (rid && targets.get(rid)) ?? `xl/worksheets/sheet${index}.xml`;
-    const xml = read(path);
-    if (xml === undefined) continue; // chart sheets and the like
-    const sheet = { name, rows: parseSheet(xml, shared, budget) };
-    if (options.firstSheetWithData) {
-      if (sheet.rows.some((r) => r.some((c) => c.trim() !== ""))) return [sheet];
-      continue;
-    }
-    sheets.push(sheet);
+    if (!zip.has(path)) continue; // chart sheets and the like
+    const state = attr(m[0], "state");
+    sheets.push({
+      name,
+      hidden: state === "hidden" || state === "veryHidden",
+      rows: (firstRows?: number) => {
+        const xml = read(path) ?? "";
+        // the top of a sheet: its own budget, a few rows (at most Excel's width each), whatever was read before
+        return firstRows === undefined ? parseSheet(xml, shared, budget) : parseSheet(xml, shared, { ...budget, maxRows: undefined, cells: 0 }, firstRows);
+      },
+    });
   }
-  if (options.firstSheetWithData) return [];
-  if (sheets.length === 0) throw new XlsxError("le classeur XLSX ne contient aucune feuille");
   return sheets;
 }
 
@@ -276,6 +343,8 @@ interface SheetBudget {
   dateStyles: Set<number>;
   /** The workbook counts its dates from 1904 (old Mac Excel) instead of 1900. */
   date1904: boolean;
+  /** The value of a formula cell without a cached value. */
+  formulaWithoutValue: string;
 }
 
 /** The cell formats (`cellXfs`, in order: a cell's `s` is an index) whose number format shows a date. */
@@ -298,15 +367,19 @@ function dateStyles(styles: string | undefined): Set<number> {
   return dates;
 }
 
-/** A number shown as a date: "dd/MM/yyyy", or the number itself when it is no day Excel can show. */
+/**
+ * A number shown as a date: "dd/MM/yyyy" as the spreadsheet shows it (Excel's fictitious 29/02/1900 included, for a
+ * reader to refuse), or the number itself when it is no day Excel can show.
+ */
 function dateCell(value: string, date1904: boolean): string {
-  const iso = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/.test(value) ? excelSerialToIso(Number(value), date1904) : null;
-  return iso ? `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}` : value;
+  const shown = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/.test(value) ? excelSerialAsShown(Number(value), date1904) : null;
+  return shown ?? value;
 }
 
 const ROW_NUMBER = /^[0-9]{1,8}$/;
 
-function parseSheet(xml: string, shared: string[], budget: SheetBudget): string[][] {
+/** The rows of a sheet; with `firstRows`, only until that many rows with a value were read. */
+function parseSheet(xml: string, shared: string[], budget: SheetBudget, firstRows?: number): string[][] {
   const rows: string[][] = [];
   const data = /<(?:\w+:)?sheetData\b[^>]*>([\s\S]*?)<\/(?:\w+:)?sheetData>/.exec(xml)?.[1] ?? "";
   const spend = (n: number) => {
@@ -318,6 +391,7 @@ function parseSheet(xml: string, shared: string[], budget: SheetBudget): string[
   let nextRow = 0;
   let filledRows = 0;
   for (const rm of data.matchAll(/<(?:\w+:)?row\b([^>]*?)(?:\/>|>([\s\S]*?)<\/(?:\w+:)?row>)/g)) {
+    if (firstRows !== undefined && filledRows >= firstRows) break;
     const r = attr(rm[1], "r")?.trim() || undefined;
     if (r !== undefined && !ROW_NUMBER.test(r)) throw new XlsxError(`classeur XLSX endommagé (numéro de ligne « ${r.slice(0, 20)} » invalide)`);
     const rowIndex = r !== undefined ? Number(r) - 1 : nextRow;
@@ -343,6 +417,8 @@ function parseSheet(xml: string, shared: string[], budget: SheetBudget): string[
       else if (type === "inlineStr") value = textOf(inner);
       else if (type === "b") value = v === "1" ? "TRUE" : v === "0" ? "FALSE" : "";
       else value = v !== undefined ? decodeXml(v) : "";
+      // a formula never calculated (a file written by a program, not saved by a spreadsheet): no value to read
+      if (v === undefined && type !== "inlineStr" && /<(?:\w+:)?f\b/.test(inner)) value = budget.formulaWithoutValue;
       if ((type === undefined || type === "n") && value !== "" && budget.dateStyles.size && budget.dateStyles.has(Number(attr(cm[1], "s") ?? "-1"))) {
         value = dateCell(value, budget.date1904);
       }

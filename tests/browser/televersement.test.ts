@@ -77,4 +77,37 @@ describe.skipIf(!available)("téléversement in the browser", () => {
     expect(rows).toEqual([{ prenom: "Valide", n: 0 }]);
     await context.close();
   });
+
+  it("the selects show the mapping applied: a field chosen twice is set aside and said; Back shows the earlier mapping", async () => {
+    const context = await browserContext(browser, app, { database: t.database, userId }, { viewport: { width: 1280, height: 720 } });
+    const page = await context.newPage();
+    await page.goto(`${app.baseUrl}/televersement`);
+    const csv =
+      "Nom;Prénom;Date de naissance;Date d'inscription;Date d'entrée en formation;Date de fin de formation;Nom d'usage\n" +
+      "Doublon;Select;01/02/2006;01/06/2024;02/09/2024;30/06/2026;Usage\n";
+    await page.setInputFiles("#fichier", { name: "doublon.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await Promise.all([page.waitForURL(/\/televersement\?id=/), page.click("button[type=submit]")]);
+    await page.waitForSelector("#col_6");
+    expect(await page.locator("#col_2").inputValue()).toBe("date_de_naissance_apprenant");
+    expect(await page.locator("#col_6").inputValue()).toBe("");
+    // the automatic mapping says why « Nom d'usage » is left out
+    await expect(page.locator(".fr-callout").textContent()).resolves.toContain("Les colonnes « Nom » et « Nom d'usage » correspondent toutes au champ « Nom »");
+
+    await page.selectOption("#col_2", "");
+    await page.selectOption("#col_6", "nom_apprenant");
+    await Promise.all([page.waitForURL(/col_6=nom_apprenant/), page.click("text=Mettre à jour l'aperçu")]);
+    await expect.poll(() => page.locator(".fr-callout").textContent(), { timeout: 10_000 }).toContain("étaient associées au même champ « Nom »");
+    // the server kept « Nom » on the first column: the select says so, like the import's hidden field
+    expect(await page.locator("#col_6").inputValue()).toBe("");
+    expect(await page.locator('input[type=hidden][name="col_6"]').inputValue()).toBe("");
+    expect(await page.locator("#col_2").inputValue()).toBe("");
+    await screenshot(page, "televersement-doublon");
+
+    // Back: the automatic mapping again, in the selects as in the preview and the import
+    await page.goBack();
+    await expect.poll(() => page.locator("#col_2").inputValue(), { timeout: 10_000 }).toBe("date_de_naissance_apprenant");
+    expect(await page.locator('input[type=hidden][name="col_2"]').inputValue()).toBe("date_de_naissance_apprenant");
+    expect(await page.locator("#col_6").inputValue()).toBe("");
+    await context.close();
+  });
 });

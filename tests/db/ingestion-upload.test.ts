@@ -1221,3 +1221,370 @@ describe("the page over HTTP", () => {
     }
   });
 });
+
+/**
+ * A workbook written by hand, as spreadsheets save them: sheets hidden or not, a merged title, formulas, date cells
+ * (format 14). Cells: a text (inline string), a number, `{ date: serial }`, `{ formule: "…" }` (saved without value).
+ */
+type CelluleClasseur = string | number | { date: number } | { formule: string };
+function classeur(feuilles: { nom: string; masquee?: boolean; lignes: CelluleClasseur[][]; fusion?: string }[]): Uint8Array<ArrayBuffer> {
+  const cellule = (c: CelluleClasseur, ref: string) =>
+    typeof c === "number"
+      ? `<c r="${ref}"><v>${c}</v></c>`
+      : typeof c === "string"
+        ? c === ""
+          ? ""
+          : `<c r="${ref}" t="inlineStr"><is><t>${c.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</t></is></c>`
+        : "date" in c
+          ? `<c r="${ref}" s="1"><v>${c.date}</v></c>`
+          : `<c r="${ref}"><f>${c.formule}</f></c>`;
+  return new Uint8Array(
+    writeZip([
+      {
+        name: "xl/workbook.xml",
+        data: `<workbook xmlns:r="r"><sheets>${feuilles
+          .map((f, i) => `<sheet name="${f.nom}" sheetId="${i + 1}"${f.masquee ? ' state="hidden"' : ""} r:id="rId${i + 1}"/>`)
+          .join("")}</sheets></workbook>`,
+      },
+      {
+        name: "xl/_rels/workbook.xml.rels",
+        data: `<Relationships>${feuilles.map((_, i) => `<Relationship Id="rId${i + 1}" Target="worksheets/sheet${i + 1}.xml"/>`).join("")}</Relationships>`,
+      },
+      { name: "xl/styles.xml", data: '<styleSheet><cellXfs><xf numFmtId="0"/><xf numFmtId="14"/></cellXfs></styleSheet>' },
+      ...feuilles.map((f, i) => ({
+        name: `xl/worksheets/sheet${i + 1}.xml`,
+        data:
+          `<worksheet><sheetData>${f.lignes
+            .map((l, r) => `<row r="${r + 1}">${l.map((c, k) => cellule(c, `${lettreColonne(k)}${r + 1}`)).join("")}</row>`)
+            .join("")}</sheetData>` + (f.fusion ? `<mergeCells count="1"><mergeCell ref="${f.fusion}"/></mergeCells>` : "") + "</worksheet>",
+      })),
+    ]),
+  );
+}
+
+/** Columns of a complete row of the template: every required field. */
+const COMPLET = ["Nom", "Prénom", "Date de naissance", "Date d'inscription", "Date d'entrée en formation", "Date de fin de formation"];
+const complet = (nom: string, prenom: string) => [nom, prenom, "01/02/2006", "01/06/2024", "02/09/2024", "30/06/2026"];
+
+describe("which sheet of a workbook is read, and the page says so", () => {
+  it("the visible sheet whose header row is recognised, not a « Lisez-moi » nor a hidden « Paramètres » before it", async () => {
+    const bytes = classeur([
+      { nom: "Lisez-moi", lignes: [["Remplissez la feuille Effectifs, une ligne par apprenant."]] },
+      { nom: "Paramètres", masquee: true, lignes: [["Statut"], ["0"], ["2"], ["3"]] },
+      { nom: "Effectifs", lignes: [COMPLET, complet("Feuille", "Lue")] },
+    ]);
+    const { file, upload, mapping, preview } = await uploadAndPreview(bytes, "classeur.xlsx");
+    expect(file.headers).toEqual(COMPLET);
+    expect(file.lecture.feuille).toEqual({
+      nom: "Effectifs",
+      masquee: false,
+      ignorees: [
+        { nom: "Lisez-moi", masquee: false },
+        { nom: "Paramètres", masquee: true },
+      ],
+    });
+    expect(preview).toMatchObject({ nbRows: 1, nbValid: 1 });
+    expect(mappingNotes(upload, mapping, "2024-2025").notes[0]).toBe(
+      "Feuille lue : « Effectifs » ; feuilles ignorées : « Lisez-moi », « Paramètres » (masquée). Si les effectifs sont dans une autre " +
+        "feuille, enregistrez-la seule dans un classeur (ou au format CSV) et déposez ce fichier.",
+    );
+  });
+
+  it("over HTTP, the page says which sheet was read and which were ignored", async () => {
+    const app = await serveApp(t.database);
+    try {
+      const { user } = await createUser(t.database, {
+        email: "cfa-feuilles@test.fr",
+        password: "Mot-de-passe-de-test-42",
+        organisation: { type: "ORGANISME_FORMATION", siret: cfa.siret, uai: cfa.uai } as never,
+      });
+      const cookie = (await createSession(t.database, user.id, new Request("http://localhost/"))).split(";")[0];
+      const html = await (await fetch(`${app.baseUrl}/televersement`, { headers: { Cookie: cookie } })).text();
+      const form = new FormData();
+      form.set("csrf", /name="csrf" value="([^"]+)"/.exec(html)![1]);
+      form.set("intent", "televerser");
+      form.set("organisme", String(cfa.id));
+      const bytes = classeur([
+        { nom: "Lisez-moi", lignes: [["Remplissez la feuille Effectifs."]] },
+        { nom: "Paramètres", masquee: true, lignes: [["Sexe"], ["H"], ["F"]] },
+        { nom: "Effectifs", lignes: [["Export des apprenants au 07/12/2026"], [], COMPLET, complet("Feuille", "Http")] },
+      ]);
+      form.set("fichier", new File([bytes], "feuilles.xlsx"));
+      const res = await fetch(`${app.baseUrl}/televersement`, { method: "POST", body: form, headers: { Cookie: cookie }, redirect: "manual" });
+      const page = await (await fetch(`${app.baseUrl}${res.headers.get("location")}`, { headers: { Cookie: cookie } })).text();
+      expect(page).toContain("<li>Feuille lue : « Effectifs » ; feuilles ignorées : « Lisez-moi », « Paramètres » (masquée).");
+      expect(page).toContain("<li>Les noms des colonnes sont lus sur la ligne 3 du fichier : les 2 lignes au-dessus sont ignorées (titre, lignes vides…).</li>");
+      expect(page).toMatch(/data-ligne="4" data-etat="ok"/);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("a hidden sheet is read only when no visible sheet has a value, and the page says it is hidden", async () => {
+    const bytes = classeur([
+      { nom: "Vide", lignes: [] },
+      { nom: "Données", masquee: true, lignes: [COMPLET, complet("Feuille", "Masquée")] },
+    ]);
+    const { file, upload, mapping } = await uploadAndPreview(bytes, "masquee.xlsx");
+    expect(file.rows.map((r) => r[2])).toEqual(["Masquée"]);
+    expect(mappingNotes(upload, mapping, "2024-2025").notes[0]).toMatch(
+      /^Feuille lue : « Données » \(masquée\), masquée dans le classeur : aucune feuille visible ne contient de valeur\./,
+    );
+    // a workbook of one sheet: nothing to say
+    const seule = await uploadAndPreview(classeur([{ nom: "Effectifs", lignes: [COMPLET, complet("Feuille", "Seule")] }]), "seule.xlsx");
+    expect(seule.file.lecture).toEqual({ ligneEntete: 1, colonnesSansNom: [] });
+    expect(mappingNotes(seule.upload, seule.mapping, "2024-2025").notes.join(" ")).not.toMatch(/Feuille lue/);
+  });
+});
+
+describe("the header row: under a title, or none at all", () => {
+  it("a file without a header row keeps its first learner: columns « Colonne N », mapped by hand, every row counted", async () => {
+    const csv = ["Sansnom;Un;01/02/2006;01/06/2024;02/09/2024;30/06/2026", "Sansnom;Deux;02/02/2006;01/06/2024;02/09/2024;30/06/2026", "Sansnom;Trois;03/02/2006;01/06/2024;02/09/2024;30/06/2026"].join("\n");
+    const { file, upload, preview } = await uploadAndPreview(new TextEncoder().encode(csv), "sans-entete.csv");
+    expect(file.headers).toEqual(["Colonne 1", "Colonne 2", "Colonne 3", "Colonne 4", "Colonne 5", "Colonne 6"]);
+    expect(file.rows.map((r) => [r[0], r[2]])).toEqual([
+      ["1", "Un"],
+      ["2", "Deux"],
+      ["3", "Trois"],
+    ]);
+    expect(file.lecture.ligneEntete).toBeNull();
+    expect(preview.nbRows).toBe(3);
+    const params = new URLSearchParams();
+    ["nom_apprenant", "prenom_apprenant", "date_de_naissance_apprenant", "date_inscription_formation", "date_entree_formation", "date_fin_formation"].forEach((f, i) =>
+      params.set(`col_${i}`, f),
+    );
+    const { mapping } = mappingFrom(params, upload.headers);
+    expect(mappingNotes(upload, mapping, "2024-2025").notes[0]).toMatch(
+      /^La première ligne du fichier contient déjà des valeurs d'apprenant \(dates, UAI, SIRET…\), pas les noms des colonnes : elle est lue comme un apprenant, et les colonnes sont nommées « Colonne 1 », « Colonne 2 »…/,
+    );
+    const result = await importUpload(t.database, upload, mapping, "2024-2025");
+    expect(result).toMatchObject({ nbItems: 3, nbAccepted: 3, nbRejected: 0 });
+  });
+
+  it("a title and a blank line above the header are skipped, and said", async () => {
+    const csv = ["Export des apprenants au 07/12/2026", "", [...COMPLET, "Code diplôme"].join(";"), [...complet("Titre", "Csv"), "50022141"].join(";")].join("\r\n");
+    const { file, upload, mapping, preview } = await uploadAndPreview(new TextEncoder().encode(csv), "titre.csv");
+    expect(file).toMatchObject({ delimiter: ";", headers: [...COMPLET, "Code diplôme"] });
+    expect(file.rows).toEqual([["4", ...complet("Titre", "Csv"), "50022141"]]);
+    expect(mapping.every(Boolean)).toBe(true);
+    expect(preview).toMatchObject({ nbRows: 1, nbValid: 1 });
+    expect(mappingNotes(upload, mapping, "2024-2025").notes).toContain(
+      "Les noms des colonnes sont lus sur la ligne 3 du fichier : les 2 lignes au-dessus sont ignorées (titre, lignes vides…).",
+    );
+    // the title line has no separator: the delimiter is the header's, « , » here
+    const virgules = ["Export des apprenants", COMPLET.join(","), complet("Titre", "Virgule").join(",")].join("\n");
+    const v = readUploadedFile(new TextEncoder().encode(virgules), "virgules.csv");
+    expect(v).toMatchObject({ delimiter: ",", headers: COMPLET });
+  });
+
+  it("an XLSX title merged over A1:R1: every column of the header row is kept, and a value past the last name too", async () => {
+    const noms = [...COMPLET, "Code diplôme", "Sexe", "Téléphone", "Courriel", "Code postal", "Adresse", "INE", "RQTH", "Code RNCP", "Statut", "Date de début de contrat", "Date de fin de contrat", "SIRET employeur"];
+    expect(noms).toHaveLength(19); // past R, the title's width
+    const ligne = [...complet("Fusion", "Titre"), "50022141", "F", "0612345678", "a@b.fr", "75011", "1 rue A", "", "", "", "3", "02/09/2024", "30/06/2026", siretOf(31), "à voir"];
+    const bytes = classeur([{ nom: "Apprenants", fusion: "A1:R1", lignes: [["Export des apprenants au 07/12/2026"], [], noms, ligne] }]);
+    const { file, upload, mapping } = await uploadAndPreview(bytes, "fusion.xlsx");
+    expect(file.headers).toEqual([...noms, "Colonne 20"]);
+    expect(file.rows[0].slice(-2)).toEqual([siretOf(31), "à voir"]);
+    expect(mapping.slice(0, 19).every(Boolean)).toBe(true);
+    expect(mapping[19]).toBeNull();
+    expect(file.lecture).toEqual({ ligneEntete: 3, colonnesSansNom: [20] });
+    const notes = mappingNotes(upload, mapping, "2024-2025").notes;
+    expect(notes).toContain("Les noms des colonnes sont lus sur la ligne 3 du fichier : les 2 lignes au-dessus sont ignorées (titre, lignes vides…).");
+    expect(notes).toContain(
+      "La colonne 20 a des valeurs mais pas de nom sur la ligne des noms de colonnes : elle est appelée « Colonne 20 », son rang dans le fichier. " +
+        "Associez-la au champ qu'elle contient, sinon ses valeurs sont ignorées à l'import.",
+    );
+  });
+});
+
+describe("a field named by two columns: the mapping applied, and said", () => {
+  const csv = [[...COMPLET, "Nom d'usage"].join(";"), [...complet("Naissance", "Usage"), "Dupuis"].join(";")].join("\n");
+
+  it("automatic: the first column is kept, the page says which and why", async () => {
+    const { upload } = await uploadAndPreview(new TextEncoder().encode(csv), "doublon.csv");
+    const { mapping, automatic, doublons } = mappingFrom(new URLSearchParams(), upload.headers);
+    expect(mapping[6]).toBeNull();
+    expect(mappingNotes(upload, mapping, "2024-2025", { doublons, automatic }).notes).toContain(
+      "Les colonnes « Nom » et « Nom d'usage » correspondent toutes au champ « Nom » : un champ ne reçoit qu'une colonne, la première, « Nom », " +
+        "est retenue ; « Nom d'usage » est ignorée. Pour retenir l'autre, choisissez « — ignorer cette colonne — » pour « Nom » et associez le " +
+        "champ à celle-ci, puis mettez à jour l'aperçu.",
+    );
+  });
+
+  it("over HTTP, a mapping sent with a field twice: the selects and the import's fields show the mapping applied, with the note", async () => {
+    const app = await serveApp(t.database);
+    try {
+      const { user } = await createUser(t.database, {
+        email: "cfa-doublon@test.fr",
+        password: "Mot-de-passe-de-test-42",
+        organisation: { type: "ORGANISME_FORMATION", siret: cfa.siret, uai: cfa.uai } as never,
+      });
+      const cookie = (await createSession(t.database, user.id, new Request("http://localhost/"))).split(";")[0];
+      const { upload } = await uploadAndPreview(new TextEncoder().encode(csv), "doublon-http.csv");
+      await t.database.rows(sql`update televersements set user_id = ${user.id} where id = ${upload.id}`);
+      const params = new URLSearchParams({ id: upload.id });
+      ["nom_apprenant", "prenom_apprenant", "", "date_inscription_formation", "date_entree_formation", "date_fin_formation", "nom_apprenant"].forEach((f, i) =>
+        params.set(`col_${i}`, f),
+      );
+      const html = await (await fetch(`${app.baseUrl}/televersement?${params}`, { headers: { Cookie: cookie } })).text();
+      const select = (i: number) => new RegExp(`<select[^>]*id="col_${i}"[^>]*>([\\s\\S]*?)</select>`).exec(html)![1];
+      const selected = (i: number) => /<option value="([^"]*)" selected="">/.exec(select(i))?.[1];
+      expect(selected(0)).toBe("nom_apprenant");
+      expect(selected(2)).toBe("");
+      expect(selected(6)).toBe("");
+      expect(html).toContain('<input type="hidden" name="col_6" value=""/>');
+      // each option's text in one piece: no <!-- --> between its parts, repeated in every column's select
+      expect(select(0)).toContain('<option value="nom_apprenant" selected="">Nom * (nom_apprenant)</option>');
+      expect(select(0)).not.toContain("<!-- -->");
+      expect(html).toContain(
+        "Les colonnes « Nom » et « Nom d&#x27;usage » étaient associées au même champ « Nom » : un champ ne reçoit qu&#x27;une colonne, la première, « Nom », est retenue",
+      );
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe("a NIR-shaped value outside a NIR column is never shown nor kept", () => {
+  const NIR = "2 07 05 69 123 456 78";
+  const NIR_CHIFFRES = /2070569123456|123 456 78/;
+  const csv = [
+    ["Identifiant", ...COMPLET].join(";"),
+    ["A-001", ...complet("Masque", "Nir")].join(";"),
+    [NIR, ...complet("Masque", "Deux")].join(";"),
+    ["A-003", ...complet("Masque", "Trois")].join(";"),
+  ].join("\n");
+
+  it("masked on reading: not stored, shown « valeur en forme de NIR, masquée », an error of its cell", async () => {
+    const { file, upload, mapping, preview } = await uploadAndPreview(new TextEncoder().encode(csv), "nir-cellule.csv");
+    expect(file.nirColumns).toEqual([]);
+    expect(mapping[0]).toBe("id_erp_apprenant");
+    expect(JSON.stringify(file)).not.toMatch(NIR_CHIFFRES);
+    const [stored] = await t.database.rows<{ row: string }>(sql`select row_to_json(t)::text as row from televersements t where id = ${upload.id}`);
+    expect(stored.row).toContain("A-003");
+    expect(stored.row).not.toMatch(NIR_CHIFFRES);
+    expect(JSON.stringify(preview)).not.toMatch(NIR_CHIFFRES);
+    const ligne = preview.rows.find((r) => r.ligne === 3)!;
+    expect(ligne.ok).toBe(false);
+    expect(ligne.cells[0].value).toBe("valeur en forme de NIR, masquée");
+    expect(ligne.cells[0].errors[0]).toMatch(/^Identifiant : valeur en forme de NIR \(numéro de sécurité sociale\), masquée et non conservée/);
+    expect(preview).toMatchObject({ nbValid: 2, nbErrors: 1 });
+    const result = await importUpload(t.database, upload, mapping, "2024-2025");
+    expect(result).toMatchObject({ nbAccepted: 2, nbRejected: 1 });
+    const [tr] = await t.database.rows<{ errors: string }>(sql`select errors::text from transmissions where id = ${result.transmissionId}`);
+    expect(tr.errors).not.toMatch(NIR_CHIFFRES);
+  });
+
+  it("over HTTP, neither the example of the first row, nor the preview, nor the page's data carry it", async () => {
+    const app = await serveApp(t.database);
+    try {
+      const { user } = await createUser(t.database, {
+        email: "cfa-nir-cellule@test.fr",
+        password: "Mot-de-passe-de-test-42",
+        organisation: { type: "ORGANISME_FORMATION", siret: cfa.siret, uai: cfa.uai } as never,
+      });
+      const cookie = (await createSession(t.database, user.id, new Request("http://localhost/"))).split(";")[0];
+      const html = await (await fetch(`${app.baseUrl}/televersement`, { headers: { Cookie: cookie } })).text();
+      const form = new FormData();
+      form.set("csrf", /name="csrf" value="([^"]+)"/.exec(html)![1]);
+      form.set("intent", "televerser");
+      form.set("organisme", String(cfa.id));
+      // the NIR on the first row: the example of the mapping's table (one id in three: the column stays the ids')
+      const [entete, a1, nir, a3] = csv.split("\n");
+      const premier = [entete, nir, a1, a3].join("\n");
+      form.set("fichier", new File([premier], "nir-cellule-http.csv", { type: "text/csv" }));
+      const res = await fetch(`${app.baseUrl}/televersement`, { method: "POST", body: form, headers: { Cookie: cookie }, redirect: "manual" });
+      const page = await (await fetch(`${app.baseUrl}${res.headers.get("location")}`, { headers: { Cookie: cookie } })).text();
+      expect(page).toContain("Masque");
+      expect(page).not.toMatch(NIR_CHIFFRES);
+      expect(page).toMatch(/<td class="fr-text--sm">valeur en forme de NIR, masquée<\/td>/);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe("a SIRET that lost its leading zero", () => {
+  it("is no NIR in a column named SIRET: the column is kept, the zero given back, no « NIR fourni »", async () => {
+    const csv = [
+      [...COMPLET, "SIRET employeur", "Date de début de contrat"].join(";"),
+      [...complet("Siret", "Zero"), "1234567800010", "02/09/2024"].join(";"),
+      [...complet("Siret", "Deux"), "1234567800028", "02/09/2024"].join(";"),
+    ].join("\n");
+    const { file, upload, mapping, preview } = await uploadAndPreview(new TextEncoder().encode(csv), "siret-zero.csv");
+    expect(file.nirColumns).toEqual([]);
+    expect(file.headers).toContain("SIRET employeur");
+    expect(upload.rows.map((r) => r[0])).toEqual(["2", "3"]);
+    expect(preview).toMatchObject({ nbValid: 2, nbErrors: 0 });
+    await importUpload(t.database, upload, mapping, "2024-2025");
+    const rows = await t.database.rows<{ prenom: string; nir_fourni: boolean; siret: string }>(sql`
+      select e.prenom, e.nir_fourni, c.siret_employeur siret from effectifs e join contrats c on c.effectif_id = e.id
+      where e.nom = 'Siret' order by e.prenom`);
+    expect(rows).toEqual([
+      { prenom: "Deux", nir_fourni: false, siret: "01234567800028" },
+      { prenom: "Zero", nir_fourni: false, siret: "01234567800010" },
+    ]);
+  });
+});
+
+describe("Excel's 1900 leap-year bug in date cells", () => {
+  it("serial 59 is 28/02/1900 as Excel shows it; serial 60, its fictitious 29/02/1900, is refused as such", async () => {
+    const bytes = classeur([
+      {
+        nom: "Effectifs",
+        lignes: [
+          ["Nom", "Prénom", "Date de naissance", "Date de rupture"],
+          ["Bissextile", "Un", { date: 60 }, { date: 59 }],
+        ],
+      },
+    ]);
+    const { file, preview } = await uploadAndPreview(bytes, "1900.xlsx");
+    expect(file.rows[0].slice(3)).toEqual(["29/02/1900", "28/02/1900"]);
+    expect(preview.rows[0].cells[2].errors[0]).toBe("Date de naissance : « 29/02/1900 » n'existe pas : date attendue au format JJ/MM/AAAA (ex. 28/02/1900)");
+  });
+});
+
+describe("messages of the reading", () => {
+  it("a formula saved without its value: said, with what to do", async () => {
+    const bytes = classeur([{ nom: "Effectifs", lignes: [COMPLET, [...complet("Formule", "Sans").slice(0, 5), { formule: "E2+730" }]] }]);
+    const { preview } = await uploadAndPreview(bytes, "formule.xlsx");
+    const cell = preview.rows[0].cells[5];
+    expect(cell.value).toBe("formule sans valeur calculée");
+    expect(cell.errors).toEqual([
+      "Date de fin de formation : formule sans valeur calculée : enregistrez le fichier dans Excel (ou LibreOffice) avant de le déposer, pour que le résultat de la formule y soit écrit",
+    ]);
+  });
+
+  it("an OpenDocument file, a UTF-16 file without BOM: what they are and how to save them", () => {
+    const ods = new Uint8Array(
+      writeZip([
+        { name: "mimetype", data: "application/vnd.oasis.opendocument.spreadsheet" },
+        { name: "content.xml", data: "<office:document-content/>" },
+      ]),
+    );
+    expect(() => readUploadedFile(ods, "effectifs.ods")).toThrow(
+      /^Fichier illisible : le fichier est un classeur OpenDocument \(\.ods, LibreOffice ou OpenOffice\), pas un classeur XLSX : enregistrez-le au format XLSX ou CSV/,
+    );
+    const utf16 = new Uint8Array(Buffer.from([COMPLET.join(";"), complet("Unicode", "Sans BOM").join(";")].join("\r\n"), "utf16le"));
+    expect(() => readUploadedFile(utf16, "unicode.csv")).toThrow(
+      /^Fichier illisible : le fichier semble encodé en UTF-16 \(« texte Unicode »\), sans l'indiquer en tête de fichier : enregistrez-le au format « CSV UTF-8 \(délimité par des virgules\) »/,
+    );
+  });
+
+  it("headers with a format hint are recognised; two columns of the same name give one note", async () => {
+    const csv = [
+      "Nom;Prénom;Date de naissance (JJ/MM/AAAA);Sexe (H/F);Statut (0/2/3);Tél. portable;UAI site;UAI site",
+      "Indication;Format;01/02/2006;H;3;612345678;0751234J;0751234J",
+    ].join("\n");
+    const { upload, mapping } = await uploadAndPreview(new TextEncoder().encode(csv), "indications.csv");
+    expect(mapping.slice(0, 6)).toEqual(["nom_apprenant", "prenom_apprenant", "date_de_naissance_apprenant", "sexe_apprenant", "statut_apprenant", "tel_apprenant"]);
+    const { doublons, automatic } = mappingFrom(new URLSearchParams(), upload.headers);
+    const notes = mappingNotes(upload, mapping, "2024-2025", { doublons, automatic }).notes;
+    expect(notes.filter((n) => n.includes("UAI site"))).toEqual([
+      expect.stringMatching(/^Les colonnes « UAI site » \(colonne 7\) et « UAI site » \(colonne 8\) correspondent toutes au champ « UAI du formateur »/),
+    ]);
+    // with no automatic choice to explain, two columns of the same name left out: their note once
+    const ignorees = mappingNotes(upload, [...mapping.slice(0, 6), null, null], "2024-2025").notes;
+    expect(ignorees.filter((n) => n.startsWith("La colonne « UAI site » n'est associée à aucun champ"))).toHaveLength(1);
+  });
+});

@@ -1,8 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { DOSSIER_V3_FIELDS } from "../../app/ingestion/dossier-schema.server";
 import {
+  CELLULE_FORMULE_SANS_VALEUR,
+  CELLULE_NIR_MASQUEE,
   NIR_FOURNI,
   autoMap,
+  autoMatch,
+  celluleMarquee,
+  champsEnDouble,
   colonnesCodesIgnorees,
   convertCell,
   convertDateCell,
@@ -16,6 +21,7 @@ import {
   normalizeHeader,
   rowToItem,
   sanitizeMapping,
+  siretSansZero,
 } from "../../app/ingestion/mapping";
 import { excelSerialToIso } from "../../app/shared/excel-dates";
 
@@ -196,7 +202,8 @@ describe("cells", () => {
     expect(convertDateCell("45537.75")).toBe("2024-09-02");
     expect(convertDateCell("2024-09-02")).toBe("2024-09-02");
     expect(convertDateCell("n'importe quoi")).toBe("n'importe quoi");
-    expect(excelSerialToIso(1)).toBe("1899-12-31");
+    // serial 1 is 01/01/1900 as Excel shows it (its fictitious 29/02/1900, serial 60, shifts the days before)
+    expect(excelSerialToIso(1)).toBe("1900-01-01");
     expect(excelSerialToIso(61)).toBe("1900-03-01");
     expect(excelSerialToIso(38804)).toBe("2006-03-28");
   });
@@ -500,5 +507,87 @@ describe("duplicateIdentityErrors", () => {
       { ...items[1], annee_scolaire: "2024/2025" },
     ];
     expect([...duplicateIdentityErrors(other, [2, 3, 4, 5], rows, mapping, headers).keys()]).toEqual([3]);
+  });
+});
+
+describe("headers with a format hint, and the words people write", () => {
+  it("a trailing hint in brackets is ignored (« (JJ/MM/AAAA) », « (H/F) », « (0/2/3) »); a bracket saying whose is not", () => {
+    expect(
+      autoMap(
+        ["Date de naissance (JJ/MM/AAAA)", "Sexe (H/F)", "Statut (0/2/3)", "Tél. portable", "RQTH (oui/non)", "SIRET employeur (14 chiffres)", "Téléphone (responsable légal)"],
+        FIELDS,
+      ),
+    ).toEqual(["date_de_naissance_apprenant", "sexe_apprenant", "statut_apprenant", "tel_apprenant", "rqth_apprenant", "siret_employeur", null]);
+    // a rank in brackets is still read as a rank, not dropped as a hint
+    expect(autoMap(["Date de début du contrat (2e contrat)"], FIELDS)).toEqual(["contrat_date_debut_2"]);
+  });
+});
+
+describe("a field named by two columns", () => {
+  it("autoMap keeps the first; champsEnDouble says which was kept and which left out", () => {
+    const headers = ["Nom", "Prénom", "Date de naissance", "Nom d'usage"];
+    expect(autoMap(headers, FIELDS)).toEqual(["nom_apprenant", "prenom_apprenant", "date_de_naissance_apprenant", null]);
+    expect(champsEnDouble(autoMatch(headers, FIELDS), FIELDS)).toEqual([{ field: "nom_apprenant", gardee: 0, ecartees: [3] }]);
+    // a mapping sent by the page: the same rule, told the same way
+    const sent = ["nom_apprenant", "prenom_apprenant", "", "nom_apprenant"];
+    expect(sanitizeMapping(sent, FIELDS)).toEqual(["nom_apprenant", "prenom_apprenant", null, null]);
+    expect(champsEnDouble(sent, FIELDS)).toEqual([{ field: "nom_apprenant", gardee: 0, ecartees: [3] }]);
+    expect(champsEnDouble(["nom_apprenant", "inconnu", "inconnu"], FIELDS)).toEqual([]);
+  });
+});
+
+describe("a SIRET that lost its leading zero", () => {
+  it("gets it back in a SIRET field when it is then a valid SIRET; nowhere else", () => {
+    expect(siretSansZero("1234567800010")).toBe("01234567800010");
+    expect(siretSansZero("1234567800011")).toBeNull();
+    expect(siretSansZero("1234567800010.0")).toBe("01234567800010");
+    expect(convertCell("siret_employeur", "1234567800010")).toBe("01234567800010");
+    expect(convertCell("siret_employeur_3", "1234567800010")).toBe("01234567800010");
+    expect(convertCell("etablissement_formateur_siret", "1234567800010")).toBe("01234567800010");
+    expect(convertCell("etablissement_lieu_de_formation_siret", "1234567800010")).toBe("01234567800010");
+    // not a valid SIRET with its zero: left to the schema
+    expect(convertCell("siret_employeur", "1234567800011")).toBe("1234567800011");
+    expect(convertCell("id_erp_apprenant", "1234567800010")).toBe("1234567800010");
+  });
+
+  it("a column of such SIRETs is not the NIR's when its name gives it a field of its own", () => {
+    const sirets = ["1234567800010", "1234567800028", "78298832500018"];
+    expect(sirets.slice(0, 2).every(looksLikeNir)).toBe(true);
+    expect(looksLikeNirColumn(sirets)).toBe(true);
+    expect(looksLikeNirColumn(sirets, { siretsPossibles: true })).toBe(false);
+    // real NIRs fail the SIRET test (nine times in ten): still the NIR's column under such a name
+    expect(looksLikeNirColumn(["1060375112042", "2990575000123"], { siretsPossibles: true })).toBe(true);
+  });
+});
+
+describe("marked cells: a masked NIR, a formula without value", () => {
+  const headers = ["Identifiant", "Nom", "Prénom", "Date de naissance"];
+  const mapping = autoMap(headers, FIELDS);
+
+  it("the page is told what they are, never a value", () => {
+    expect(celluleMarquee(CELLULE_NIR_MASQUEE)).toBe("valeur en forme de NIR, masquée");
+    expect(celluleMarquee(CELLULE_FORMULE_SANS_VALEUR)).toBe("formule sans valeur calculée");
+    expect(celluleMarquee("Dupont")).toBeNull();
+  });
+
+  it("a mapped marked cell is an error of its field, in the file's terms, and no value for the schema", () => {
+    const nir = convertRow([CELLULE_NIR_MASQUEE, "Dupont", "Jean", "01/02/2006"], mapping, {}, { headers });
+    expect(nir.item.id_erp_apprenant).toBeUndefined();
+    expect(nir.errors).toEqual([
+      {
+        path: ["id_erp_apprenant"],
+        fields: ["id_erp_apprenant"],
+        message: expect.stringMatching(
+          /^Identifiant : valeur en forme de NIR \(numéro de sécurité sociale\), masquée et non conservée : mettez dans cette cellule l'identifiant de l'apprenant dans votre logiciel, pas son NIR\./,
+        ),
+      },
+    ]);
+    const formule = convertRow(["A-1", CELLULE_FORMULE_SANS_VALEUR, "Jean", "01/02/2006"], mapping, {}, { headers });
+    expect(formule.item.nom_apprenant).toBeUndefined();
+    expect(formule.errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/^Nom : formule sans valeur calculée : enregistrez le fichier dans Excel \(ou LibreOffice\) avant de le déposer/),
+    ]);
+    // an ignored column: nothing to say
+    expect(convertRow([CELLULE_NIR_MASQUEE, "Dupont", "Jean", "01/02/2006"], [null, ...mapping.slice(1)], {}, { headers }).errors).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
  * gigabytes.
  */
 import { describe, expect, it } from "vitest";
-import { decodeXml, readXlsx, writeXlsx, writeZip, XlsxError, XlsxLimitError } from "../../app/shared/xlsx.server";
+import { decodeXml, openXlsx, readXlsx, writeXlsx, writeZip, XlsxError, XlsxLimitError } from "../../app/shared/xlsx.server";
 
 /** A one-sheet workbook whose sheet XML is `sheetData` (rows and cells written by hand). */
 function workbook(sheetData: string, extra: { name: string; data: string | Uint8Array }[] = []): Buffer {
@@ -135,6 +135,15 @@ describe("dates", () => {
     expect(readXlsx(bytes)[0].rows).toEqual([["16/09/2029", "45915", "45915.75", "0.5"]]);
   });
 
+  it("before 01/03/1900, the days Excel shows (its fictitious 29/02/1900 included), not one day off", () => {
+    const bytes = workbook(
+      '<row r="1"><c r="A1" s="1"><v>1</v></c><c r="B1" s="1"><v>59</v></c><c r="C1" s="1"><v>60</v></c><c r="D1" s="1"><v>61</v></c></row>',
+      [styles('<xf numFmtId="0"/><xf numFmtId="14"/>')],
+    );
+    // 29/02/1900 does not exist: read as Excel shows it, for the upload to refuse it as such
+    expect(readXlsx(bytes)[0].rows).toEqual([["01/01/1900", "28/02/1900", "29/02/1900", "01/03/1900"]]);
+  });
+
   it("tells date formats from number and time formats", async () => {
     const { isDateFormat } = await import("../../app/shared/excel-dates");
     expect(isDateFormat(14)).toBe(true);
@@ -147,5 +156,63 @@ describe("dates", () => {
     expect(isDateFormat(167, "[Red]0.00")).toBe(false);
     expect(isDateFormat(168, "[h]:mm:ss")).toBe(false);
     expect(isDateFormat(169, "General")).toBe(false);
+  });
+});
+
+describe("sheets, formulas, other formats", () => {
+  const zipOf = (sheets: { name: string; state?: string; xml: string }[]) =>
+    writeZip([
+      {
+        name: "xl/workbook.xml",
+        data: `<workbook xmlns:r="r"><sheets>${sheets
+          .map((s, i) => `<sheet name="${s.name}" sheetId="${i + 1}"${s.state ? ` state="${s.state}"` : ""} r:id="rId${i + 1}"/>`)
+          .join("")}</sheets></workbook>`,
+      },
+      {
+        name: "xl/_rels/workbook.xml.rels",
+        data: `<Relationships>${sheets.map((_, i) => `<Relationship Id="rId${i + 1}" Target="worksheets/sheet${i + 1}.xml"/>`).join("")}</Relationships>`,
+      },
+      ...sheets.map((s, i) => ({ name: `xl/worksheets/sheet${i + 1}.xml`, data: `<worksheet><sheetData>${s.xml}</sheetData></worksheet>` })),
+    ]);
+  const rows = (n: number) => Array.from({ length: n }, (_, i) => `<row r="${i + 1}"><c r="A${i + 1}"><v>${i}</v></c></row>`).join("");
+
+  it("says which sheets are hidden", () => {
+    const bytes = zipOf([
+      { name: "Visible", xml: rows(1) },
+      { name: "Paramètres", state: "hidden", xml: rows(1) },
+      { name: "Cachée", state: "veryHidden", xml: rows(1) },
+    ]);
+    expect(readXlsx(bytes).map((s) => [s.name, s.hidden])).toEqual([
+      ["Visible", false],
+      ["Paramètres", true],
+      ["Cachée", true],
+    ]);
+  });
+
+  it("openXlsx reads a sheet when asked: its first rows with a value, or all of them within the limits", () => {
+    const bytes = zipOf([{ name: "Grande", xml: rows(30) }]);
+    const [sheet] = openXlsx(bytes, { maxRows: 20 });
+    // the top of a sheet beyond maxRows: read, not refused
+    expect(sheet.rows(10)).toHaveLength(10);
+    expect(() => sheet.rows()).toThrow(expect.objectContaining({ limit: "lignes" }));
+  });
+
+  it("a formula saved without its value is the caller's mark (an empty cell otherwise); with one, its value", () => {
+    const bytes = workbook(
+      '<row r="1"><c r="A1"><f>B1*2</f></c><c r="B1" t="str"><f>"a"&amp;"b"</f><v>ab</v></c><c r="C1"><f t="shared" si="0"/></c><c r="D1"><v>3</v></c></row>',
+    );
+    expect(readXlsx(bytes)[0].rows).toEqual([["", "ab", "", "3"]]);
+    expect(readXlsx(bytes, { formulaWithoutValue: "¤" })[0].rows).toEqual([["¤", "ab", "¤", "3"]]);
+  });
+
+  it("an OpenDocument workbook (.ods) is said to be one, with what to do", () => {
+    const ods = writeZip([
+      { name: "mimetype", data: "application/vnd.oasis.opendocument.spreadsheet" },
+      { name: "content.xml", data: "<office:document-content/>" },
+      { name: "META-INF/manifest.xml", data: "<manifest:manifest/>" },
+    ]);
+    expect(() => readXlsx(ods)).toThrow(/classeur OpenDocument \(\.ods, LibreOffice ou OpenOffice\), pas un classeur XLSX : enregistrez-le au format XLSX ou CSV/);
+    // another ZIP is still a file without a workbook
+    expect(() => readXlsx(writeZip([{ name: "a.txt", data: "a" }]))).toThrow(/xl\/workbook\.xml manquant/);
   });
 });
