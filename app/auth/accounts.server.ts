@@ -9,6 +9,7 @@ import { organisations, users, type UserRole } from "../../db/schema";
 import { failure, formFields, invalid, emailField, nameField, type FormResult } from "./forms.server";
 import { findOrCreateOrganisation, describeScope, getOrganisation, type OrganisationInput, OrganisationError } from "./organisations.server";
 import { burnPasswordCheck, hashPassword, passwordProblem, verifyPassword } from "./password.server";
+import { erreursNouveauMotDePasse, refusDuFormulaire } from "./nouveau-mot-de-passe.server";
 import { countActiveSessions, createSession, destroySession, destroyUserSessions } from "./session.server";
 import { attemptSucceeded, checkThrottle, formatDelay, recordAttempt, reserveAttempt } from "./throttle.server";
 import { closeInvitations, consumeToken, createToken, inspectToken, revokeTokens, TOKEN_STATE_MESSAGES } from "./tokens.server";
@@ -141,26 +142,23 @@ export async function accountOverview(database: Database, viewer: AuthenticatedV
   };
 }
 
-const newPasswordSchema = z
-  .object({
-    password: z.string().min(1, "Choisissez un mot de passe.").max(1000, "Mot de passe trop long."),
-    confirmation: z.string(),
-  })
-  .refine((v) => v.password === v.confirmation, { path: ["confirmation"], message: "Les deux mots de passe ne sont pas identiques." });
-
+/** The new password of a form, or every problem of its fields at once (nouveau-mot-de-passe.server.ts). */
 function checkNewPassword(formData: FormData, email: string): FormResult<{ password: string }> {
-  const parsed = newPasswordSchema.safeParse(formFields(formData, ["password", "confirmation"]));
-  if (!parsed.success) return invalid(parsed.error);
-  const problem = passwordProblem(parsed.data.password, email);
-  if (problem) return failure(problem, { password: problem });
-  return { ok: true, password: parsed.data.password };
+  const erreurs = erreursNouveauMotDePasse(formData, email);
+  if (Object.keys(erreurs).length) return refusDuFormulaire(erreurs);
+  return { ok: true, password: formData.get("password") as string };
 }
 
 /** Change of password from the account page: checks the current one, ends the other sessions. */
 export async function changePassword(database: Database, viewer: AuthenticatedViewer, formData: FormData): Promise<FormResult<{ message: string }>> {
   const [user] = await database.db.select().from(users).where(eq(users.id, viewer.userId));
   const current = formData.get("current");
-  if (typeof current !== "string" || !current) return failure("Indiquez votre mot de passe actuel.", { current: "Indiquez votre mot de passe actuel." });
+  // every problem of the form at once (a field left empty, the new password's), before the current one is checked
+  const erreurs = {
+    ...(typeof current !== "string" || !current ? { current: "Indiquez votre mot de passe actuel." } : {}),
+    ...erreursNouveauMotDePasse(formData, user.email),
+  };
+  if (typeof current !== "string" || Object.keys(erreurs).length) return refusDuFormulaire(erreurs);
   // throttled like a login (same counter): a stolen session must not give a way to try passwords
   const throttle = await reserveAttempt(database, "connexion", user.email, null);
   if (!throttle.allowed) {

@@ -2,7 +2,6 @@
 import { Link, useRouteError } from "@remix-run/react";
 import { describeRouteError } from "../ui/erreur";
 import { Alert } from "@codegouvfr/react-dsfr/Alert";
-import { PasswordInput } from "@codegouvfr/react-dsfr/blocks/PasswordInput";
 
 /** The CSRF token every form carries. */
 export function CsrfInput({ token }: { token: string }) {
@@ -35,36 +34,59 @@ export function fieldState(result: FormFeedback | undefined | null, name: string
   return message ? { state: "error", stateRelatedMessage: message } : {};
 }
 
-/** A DSFR password input with its error message. */
+/** Said at the top of a form whose fields are all required but those marked « (facultatif) » (DSFR). */
+export function MentionObligatoire() {
+  return <p className="fr-hint-text fr-mb-2w">Sauf mention contraire, tous les champs sont obligatoires.</p>;
+}
+
+/**
+ * A DSFR password input (the component's markup, DSFR's script shows and hides the password) with its error message.
+ * Its "Afficher" box is named after the field it shows (`afficher`, by default "Afficher le " and the label): a page
+ * with three password fields has three boxes a screen reader tells apart (react-dsfr's PasswordInput names all of
+ * them "Afficher le mot de passe", without a way to change it).
+ */
 export function PasswordField(props: {
   label: string;
   name: string;
   autoComplete: "current-password" | "new-password";
   hint?: string;
   result?: FormFeedback | null;
+  /** The accessible name of the "Afficher" box ("Afficher la confirmation du mot de passe"). */
+  afficher?: string;
 }) {
   const error = fieldState(props.result, props.name).stateRelatedMessage;
+  const id = `mot-de-passe-${props.name}`;
   // the message is the field's description: read with it, as DSFR inputs do
   const errorId = `${props.name}-erreur`;
   return (
-    <div className={error ? "fr-input-group fr-input-group--error" : undefined}>
-      <PasswordInput
-        label={props.label}
-        hintText={props.hint}
-        messagesHint=""
-        nativeInputProps={{
-          name: props.name,
-          autoComplete: props.autoComplete,
-          required: true,
-          "aria-invalid": error ? true : undefined,
-          "aria-describedby": error ? errorId : undefined,
-        }}
-      />
+    <div className={`fr-password${error ? " fr-input-group--error" : ""}`} id={`${id}-groupe`}>
+      <label className="fr-label" htmlFor={id}>
+        {props.label}
+        {props.hint ? <span className="fr-hint-text">{props.hint}</span> : null}
+      </label>
+      <div className="fr-input-wrap">
+        <input
+          className={`fr-password__input fr-input${error ? " fr-input--error" : ""}`}
+          id={id}
+          type="password"
+          name={props.name}
+          autoComplete={props.autoComplete}
+          required
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? errorId : undefined}
+        />
+      </div>
       {error ? (
-        <p id={errorId} className="fr-error-text fr-mt-n2w fr-mb-3w">
+        <p id={errorId} className="fr-error-text">
           {error}
         </p>
       ) : null}
+      <div className="fr-password__checkbox fr-checkbox-group fr-checkbox-group--sm">
+        <input aria-label={props.afficher ?? `Afficher le ${props.label.charAt(0).toLowerCase()}${props.label.slice(1)}`} id={`${id}-afficher`} type="checkbox" />
+        <label className="fr-password__checkbox fr-label" htmlFor={`${id}-afficher`}>
+          Afficher
+        </label>
+      </div>
     </div>
   );
 }
@@ -88,7 +110,7 @@ export function NewPasswordFields({ label, minLength, result }: { label: string;
   return (
     <>
       <PasswordField label={label} name="password" autoComplete="new-password" hint={`Au moins ${minLength} caractères.`} result={result} />
-      <PasswordField label="Confirmation du mot de passe" name="confirmation" autoComplete="new-password" result={result} />
+      <PasswordField label="Confirmation du mot de passe" name="confirmation" autoComplete="new-password" result={result} afficher="Afficher la confirmation du mot de passe" />
     </>
   );
 }

@@ -5,6 +5,7 @@
 import { jourJjMmAaaa } from "../shared/csv";
 import { anneesScolairesComptees } from "../statut/annee-scolaire";
 import type { Statut } from "../statut/engine";
+import type { Motif } from "../components/echarts";
 import { formatDate } from "../ui/format";
 
 export const STATUTS_APPRENANT: readonly Statut[] = ["APPRENTI", "INSCRIT", "RUPTURANT", "ABANDON", "FIN_DE_FORMATION"];
@@ -36,6 +37,18 @@ export const COULEURS_STATUT: Record<Statut, string> = {
   RUPTURANT: "#b34000",
   ABANDON: "#ce0500",
   FIN_DE_FORMATION: "#6e445a",
+};
+
+/**
+ * Pattern of a statut in every chart (app/components/echarts.ts MOTIFS), besides its colour: the statuts' colours have
+ * the same lightness, and a colour alone says nothing to a colour-blind reader nor on a grey print.
+ */
+export const MOTIFS_STATUT: Record<Statut, Motif> = {
+  APPRENTI: "uni",
+  INSCRIT: "points",
+  RUPTURANT: "rayures",
+  ABANDON: "croisillons",
+  FIN_DE_FORMATION: "lignes",
 };
 
 /** Dropout signals at the date (domain.md, "Dropout signals users act on"), by état (app/indicateurs/etats.ts). */
@@ -119,15 +132,22 @@ export interface OptionsFiltresApprenants {
    * situation, not who will be; absent: up to DATE_STATUT_MAX (a CFA looks ahead at its own learners).
    */
   dateMax?: string;
+  /** The label of the form's date field, which its messages start with ("Situation au" for the named lists). */
+  libelleDate?: string;
 }
 
-/** Parses the list's URL parameters; invalid values are dropped and reported in French. */
+/**
+ * Parses the list's URL parameters; invalid values are dropped and reported in French. `erreurDate`: the message
+ * about the date, also shown under its field (its label first: "Statut au : …").
+ */
 export function parseFiltresApprenants(
   params: URLSearchParams,
   today: string,
   options: OptionsFiltresApprenants = {},
-): { filtres: FiltresApprenants; erreurs: string[] } {
+): { filtres: FiltresApprenants; erreurs: string[]; erreurDate?: string } {
   const erreurs: string[] = [];
+  const libelleDate = options.libelleDate ?? "Statut au";
+  let erreurDate: string | undefined;
   const get = (k: string) => params.get(k)?.trim() ?? "";
   const filtres: FiltresApprenants = { date: today, tri: "nom", ordre: "asc", page: 1, limit: 25 };
   const q = get("q");
@@ -136,16 +156,15 @@ export function parseFiltresApprenants(
   if (date) {
     const jour = jourDuParametre(date);
     if (jour === null) {
-      erreurs.push(
-        `La date du statut (paramètre date) n'est pas une date valide (« ${date.slice(0, 20)} ») : saisissez un jour du calendrier au format jj/mm/aaaa (par exemple 31/03/2025) ou aaaa-mm-jj (2025-03-31).`,
-      );
+      erreurDate = `${libelleDate} : « ${date.slice(0, 20)} » n'est pas une date valide : saisissez un jour du calendrier au format jj/mm/aaaa (par exemple 31/03/2025) ou aaaa-mm-jj (2025-03-31).`;
     } else if (jour < DATE_STATUT_MIN || jour > DATE_STATUT_MAX) {
-      erreurs.push(`La date du statut doit être comprise entre le ${formatDate(DATE_STATUT_MIN)} et le ${formatDate(DATE_STATUT_MAX)} (${formatDate(jour)} est hors de cette période).`);
+      erreurDate = `${libelleDate} : la date doit être comprise entre le ${formatDate(DATE_STATUT_MIN)} et le ${formatDate(DATE_STATUT_MAX)} (${formatDate(jour)} est hors de cette période).`;
     } else if (options.dateMax && jour > options.dateMax) {
-      erreurs.push(
-        `La date du statut (paramètre date) est dans le futur (${formatDate(jour)}) : la liste dit qui est dans cette situation, pas qui le sera ; choisissez une date passée ou aujourd'hui (le ${formatDate(options.dateMax)} au plus tard).`,
-      );
+      erreurDate =
+        `${libelleDate} : le ${formatDate(jour)} est dans le futur ; la liste dit qui est dans cette situation, pas qui le sera : choisissez une date ` +
+        `passée ou aujourd'hui (le ${formatDate(options.dateMax)} au plus tard).`;
     } else filtres.date = jour;
+    if (erreurDate) erreurs.push(erreurDate);
   }
   const statut = get("statut");
   if (statut) {
@@ -185,7 +204,7 @@ export function parseFiltresApprenants(
   if (/^[1-9][0-9]{0,5}$/.test(page)) filtres.page = Number(page);
   const limit = Number(get("limit"));
   if ((TAILLES_PAGE as readonly number[]).includes(limit)) filtres.limit = limit;
-  return { filtres, erreurs };
+  return { filtres, erreurs, erreurDate };
 }
 
 /** The filters that narrow the list (for the audit log and the export), without paging and sorting. */

@@ -88,6 +88,14 @@ export function Chiffre({ valeur, libelle, detail, testId, href }: { valeur: Rea
 }
 
 /** Page title of a section of the space. */
+/**
+ * The `handle` of a page of the CFA space below a section (a day of the transmissions, a learner): its name in the
+ * breadcrumb, after the section's (app/routes/cfa.$organismeId.tsx), from its loader's data.
+ */
+export interface HandleFilAriane {
+  filAriane: (data: unknown) => string | null;
+}
+
 export function titreEspace(section: string, matches: { id: string; data?: unknown }[]): string {
   const nom = (matches.find((m) => m.id === "routes/cfa.$organismeId")?.data as { entete?: { nom: string } } | undefined)?.entete?.nom;
   return [section, nom, "Espace CFA - Tableau de bord de l'apprentissage"].filter(Boolean).join(" - ");

@@ -8,11 +8,14 @@
  *   visitor of a page), or given by the caller (`serverSvg`: maps draw their shapes once and recolour them per
  *   page, app/tableaux/components/carte-svg.ts).
  * - `testId` marks the figure for the browser tests.
+ * - The graphic is named by the visible title and described by the visible description (references, said once: the
+ *   figure itself bears no other name), in the DSFR theme's colours, redrawn when the theme changes.
  */
 import { useEffect, useId, useRef, useState } from "react";
 import { Link } from "@remix-run/react";
 import { echarts, withDefaults, type EChartsOption } from "./echarts";
 import { cachedSvg } from "./svg-cache";
+import { useThemeSombre } from "~/ui/theme";
 import { csvField } from "~/shared/csv-field";
 
 /** A table cell: a value, a masked count, or a link (its text goes to the CSV). */
@@ -62,13 +65,14 @@ export function Chart({ title, description, option, height = 360, data, onClick,
   useEffect(() => setHydrated(true), []);
   const svg = typeof document === "undefined" ? (serverSvg ? serverSvg(SSR_WIDTH, height) : cachedSvg(option, SSR_WIDTH, height)) : "";
   const optionKey = JSON.stringify(option);
+  const sombre = useThemeSombre();
 
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
     el.innerHTML = "";
     const chart = echarts.init(el, null, { renderer: "svg" });
-    chart.setOption(withDefaults(option));
+    chart.setOption(withDefaults(option, { sombre }));
     chart.on("click", (params) => onClickRef.current?.(params as never));
     const observer = new ResizeObserver(() => chart.resize());
     observer.observe(el);
@@ -77,11 +81,11 @@ export function Chart({ title, description, option, height = 360, data, onClick,
       chart.dispose();
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [optionKey]);
+  }, [optionKey, sombre]);
 
   const Heading = heading;
   return (
-    <figure className="fr-mb-4w" aria-labelledby={`${id}-title`} aria-describedby={`${id}-desc`} style={{ margin: 0 }} data-testid={testId}>
+    <figure className="fr-mb-4w" style={{ margin: 0 }} data-testid={testId}>
       <Heading id={`${id}-title`} className="fr-h6 fr-mb-1w">
         {title}
       </Heading>
@@ -91,7 +95,8 @@ export function Chart({ title, description, option, height = 360, data, onClick,
       <div
         ref={ref}
         role="img"
-        aria-label={`${title}. ${description}`}
+        aria-labelledby={`${id}-title`}
+        aria-describedby={`${id}-desc`}
         className="chart-canvas"
         style={{ width: "100%", height }}
         suppressHydrationWarning

@@ -101,6 +101,17 @@ export const LIBELLES_CHAMPS_EXPORT: Readonly<Record<string, string>> = {
   rqth: "RQTH",
 };
 
+/**
+ * The form's fields a message is about, by parameter: those whose labels start it ("Du mois, Au mois : …" → debut
+ * and fin); none for a message about a parameter no field sends. The page marks those fields in error.
+ */
+export function champsDuMessage(message: string): string[] {
+  const fin = message.indexOf(" : ");
+  if (fin < 0) return [];
+  const libelles = message.slice(0, fin).split(", ");
+  return Object.keys(LIBELLES_CHAMPS_EXPORT).filter((k) => libelles.includes(LIBELLES_CHAMPS_EXPORT[k]));
+}
+
 /** "region : code région inconnu…" (the filters' message) → "Région : code région inconnu…" (the form's label). */
 function libelleChampExport(message: string): string {
   const m = /^([a-z_]+) : /.exec(message);

@@ -7,7 +7,7 @@ import type { Database } from "../../db/client.server";
 import { reseauxConnus, territoiresOptions } from "../referentiel/repertoire.server";
 import { todayIso } from "../statut/annee-scolaire";
 import { requireEquipeNationale } from "../auth/policy.server";
-import { apercuExport, lireExport, urlExport } from "./export.server";
+import { apercuExport, champsDuMessage, lireExport, urlExport } from "./export.server";
 
 const FILTRES_FORMULAIRE = ["region", "academie", "departement", "reseau", "nature", "organisme", "niveau", "cfd", "rncp", "age", "sexe", "rqth"] as const;
 
@@ -15,6 +15,8 @@ export interface PageExports {
   saisie: ReturnType<typeof lireExport>["saisie"];
   filtres: Record<(typeof FILTRES_FORMULAIRE)[number], string>;
   erreurs: string[];
+  /** The form's fields (by parameter) each message of `erreurs` is about, in the same order. */
+  champsDesErreurs: string[][];
   apercu: Awaited<ReturnType<typeof apercuExport>> | null;
   telechargement: string | null;
   territoires: Awaited<ReturnType<typeof territoiresOptions>>;
@@ -45,6 +47,7 @@ export async function chargerPageExports(request: Request, database: Database) {
     saisie: lu.saisie,
     filtres,
     erreurs,
+    champsDesErreurs: erreurs.map(champsDuMessage),
     apercu,
     telechargement: lu.valeur ? urlExport(lu.valeur) : null,
     territoires,

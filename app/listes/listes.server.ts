@@ -59,6 +59,8 @@ export interface ListeResolue {
   /** The département chosen in the filters (within the territory), if any. */
   departement: string | null;
   erreurs: string[];
+  /** The message about the date (also in `erreurs`), shown under the "Situation au" field. */
+  erreurDate?: string;
   contacts: boolean;
   perimetre: Perimetre;
   /** The départements of the viewer's territory, for the filter (empty: national, too many to list). */
@@ -92,7 +94,10 @@ export async function resoudreListe(request: Request, database: Database, slug: 
   // the list's own filters only, the others reported: its états replace the statut, and only its signals narrow it;
   // a list says who is in a situation, up to today (in Paris, where the day starts first), never who will be
   const dateMax = parisDay();
-  const { filtres, erreurs } = parseFiltresApprenants(new URLSearchParams([...params].filter(([k]) => PARAMETRES_LISTE.includes(k))), todayIso(), { dateMax });
+  const { filtres, erreurs, erreurDate } = parseFiltresApprenants(new URLSearchParams([...params].filter(([k]) => PARAMETRES_LISTE.includes(k))), todayIso(), {
+    dateMax,
+    libelleDate: "Situation au",
+  });
   erreurs.push(...parametresInconnus(params, new Set(PARAMETRES_LISTE), PARAMETRES_LISTE, PARAMETRES_D_AILLEURS).map((e) => `${e}.`));
   if (filtres.signal && !(definition.signaux as readonly string[]).includes(filtres.signal)) {
     erreurs.push("Ce signal ne s'applique pas à cette liste : choisissez-en un dans la liste proposée.");
@@ -116,6 +121,7 @@ export async function resoudreListe(request: Request, database: Database, slug: 
     dateMax,
     departement,
     erreurs,
+    erreurDate,
     contacts: canSeeContacts(viewer, target),
     perimetre: { condition },
     departements: (duTerritoire ?? []).map((code) => ({ value: code, label: libelleDepartement(code, t.departements.get(code)?.nom) })),

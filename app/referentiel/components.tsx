@@ -9,6 +9,7 @@ import { FRAICHEUR_BADGES, FRAICHEUR_LABELS, libelleDepartement } from "./labels
 import type { OffreFormation } from "./catalogue.server";
 import type { CodeInconnu } from "./repertoire.server";
 import type { Page } from "~/shared/pagination";
+import type { EtatFocus } from "~/ui/focus-navigation";
 
 /** A URL keeping the current search params, with some replaced (undefined/"" removes). */
 export function withParams(search: string, changes: Record<string, string | number | undefined | null>): string {
@@ -36,29 +37,35 @@ export function SortHeader({ label, column, tri, ordre, search }: { label: strin
 
 /**
  * DSFR pagination of a list whose page is the search parameter `param` (page 1 without it). `voisines`: pages
- * shown on each side of the current one; `preventScrollReset` keeps the scroll position (a table inside a page).
+ * shown on each side of the current one. `cible`: the id of the list's table. A page followed sends the focus to
+ * that table, scrolled to its top (EtatFocus, app/ui/focus-navigation.ts): the new rows are read from their first
+ * one, and the next Tab goes through them instead of on to the footer, whether the list is the page's or one table
+ * among others (a dashboard's). Without JavaScript the link's fragment scrolls to the table.
  */
 export function Pagination({
   page,
   pages,
   search,
+  cible,
   label = "Pagination",
   param = "page",
   voisines = 2,
-  preventScrollReset = false,
   className = "fr-mt-3w",
 }: {
   page: number;
   pages: number;
   search: string;
+  cible: string;
   label?: string;
   param?: string;
   voisines?: number;
-  preventScrollReset?: boolean;
   className?: string;
 }) {
   if (pages <= 1) return null;
-  const href = (p: number) => withParams(search, { [param]: p === 1 ? undefined : p });
+  const href = (p: number) => `${withParams(search, { [param]: p === 1 ? undefined : p })}#${cible}`;
+  const etat: EtatFocus = { focus: cible };
+  // the table takes the focus and is scrolled to: no scroll to the top of the page in between
+  const lien = { state: etat, preventScrollReset: true };
   const proches = Array.from({ length: 2 * voisines + 1 }, (_, i) => page - voisines + i);
   const shown = [...new Set([1, ...proches, pages])].filter((p) => p >= 1 && p <= pages).sort((a, b) => a - b);
   // a gap of one page shows that page: "…" standing for a single number hides it for nothing
@@ -68,14 +75,7 @@ export function Pagination({
     if (i > 0 && p - around[i - 1] > 1) items.push(<li key={`gap-${p}`}><span className="fr-pagination__link fr-displayed-lg">…</span></li>);
     items.push(
       <li key={p}>
-        {/* the current page is a link too: a number followed from the keyboard stays the same element, focus kept */}
-        <Link
-          className="fr-pagination__link"
-          to={href(p)}
-          preventScrollReset={preventScrollReset}
-          aria-current={p === page ? "page" : undefined}
-          title={`Page ${formatNombre(p)}`}
-        >
+        <Link className="fr-pagination__link" to={href(p)} {...lien} aria-current={p === page ? "page" : undefined} title={`Page ${formatNombre(p)}`}>
           {formatNombre(p)}
         </Link>
       </li>,
@@ -86,7 +86,7 @@ export function Pagination({
       <ul className="fr-pagination__list">
         <li>
           {page > 1 ? (
-            <Link className="fr-pagination__link fr-pagination__link--prev fr-pagination__link--lg-label" to={href(page - 1)} preventScrollReset={preventScrollReset}>
+            <Link className="fr-pagination__link fr-pagination__link--prev fr-pagination__link--lg-label" to={href(page - 1)} {...lien}>
               Page précédente
             </Link>
           ) : (
@@ -98,7 +98,7 @@ export function Pagination({
         {items}
         <li>
           {page < pages ? (
-            <Link className="fr-pagination__link fr-pagination__link--next fr-pagination__link--lg-label" to={href(page + 1)} preventScrollReset={preventScrollReset}>
+            <Link className="fr-pagination__link fr-pagination__link--next fr-pagination__link--lg-label" to={href(page + 1)} {...lien}>
               Page suivante
             </Link>
           ) : (
@@ -112,6 +112,7 @@ export function Pagination({
   );
 }
 
+/** A select of a filter form; `erreur`: the message of its refused value, shown under it (DSFR error state). */
 export function SelectField({
   id,
   label,
@@ -119,6 +120,7 @@ export function SelectField({
   value,
   options,
   empty = "Tous",
+  erreur,
 }: {
   id: string;
   label: string;
@@ -126,13 +128,21 @@ export function SelectField({
   value: string | undefined;
   options: { value: string; label: string }[];
   empty?: string;
+  erreur?: string;
 }) {
   return (
-    <div className="fr-select-group">
+    <div className={`fr-select-group${erreur ? " fr-select-group--error" : ""}`}>
       <label className="fr-label" htmlFor={id}>
         {label}
       </label>
-      <select className="fr-select" id={id} name={name} defaultValue={value ?? ""}>
+      <select
+        className={`fr-select${erreur ? " fr-select--error" : ""}`}
+        id={id}
+        name={name}
+        defaultValue={value ?? ""}
+        aria-invalid={erreur ? true : undefined}
+        aria-describedby={erreur ? `${id}-erreur` : undefined}
+      >
         <option value="">{empty}</option>
         {options.map((o) => (
           <option key={o.value} value={o.value}>
@@ -140,6 +150,11 @@ export function SelectField({
           </option>
         ))}
       </select>
+      {erreur ? (
+        <p id={`${id}-erreur`} className="fr-error-text">
+          {erreur}
+        </p>
+      ) : null}
     </div>
   );
 }
@@ -359,7 +374,7 @@ export function OffresTable({ offres: page, par, caption }: { offres: Page<Offre
   return (
     <div className="fr-table" data-testid="offres-formation" id="offre">
       <ResumePage page={page} nom={["offre", "offres", "Aucune offre"]} />
-      <table tabIndex={0}>
+      <table tabIndex={0} id="offres-table">
         <caption className="fr-sr-only">{caption}</caption>
         <thead>
           <tr>
@@ -412,7 +427,7 @@ export function OffresTable({ offres: page, par, caption }: { offres: Page<Offre
           ))}
         </tbody>
       </table>
-      <Pagination page={pagination.page} pages={pagination.pages} search={search} param="offres" label="Pages de l'offre" preventScrollReset />
+      <Pagination page={pagination.page} pages={pagination.pages} search={search} cible="offres-table" param="offres" label="Pages de l'offre" />
     </div>
   );
 }

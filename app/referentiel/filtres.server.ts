@@ -217,10 +217,37 @@ export function queryString(values: Record<string, string | number | boolean | u
   return s ? `?${s}` : "";
 }
 
-/** For pages: invalid parameters are reported and dropped, the others still apply. */
-export function parseQueryLenient<S extends z.ZodObject>(schema: S, params: URLSearchParams): { value: z.output<S>; errors: string[] } {
+/**
+ * A page's messages about the values of its address, as its form names them: `libelles` gives the label of each
+ * field, by parameter; a message about one of them ("paramètre « jours » : 7 jours au minimum") names the field
+ * instead ("Sans transmission depuis (jours) : 7 jours au minimum") and is also given for it in `parChamp` (to show
+ * under the field). Messages already named, or about a parameter without a field, are kept.
+ */
+export function erreursNommees(messages: readonly string[], libelles: Readonly<Record<string, string>>): { errors: string[]; parChamp: Record<string, string> } {
+  const parChamp: Record<string, string> = {};
+  const errors = messages.map((e) => {
+    const m = /^paramètre « ([^»]+) » (?:: )?/.exec(e);
+    const libelle = m ? libelles[m[1]] : undefined;
+    if (!m || !libelle) return e;
+    const message = `${libelle} : ${e.slice(m[0].length)}`;
+    parChamp[m[1]] = parChamp[m[1]] ? `${parChamp[m[1]]} ${message}` : message;
+    return message;
+  });
+  return { errors, parChamp };
+}
+
+/**
+ * For pages: invalid parameters are reported and dropped, the others still apply; the messages name the page's
+ * fields (`libelles`, erreursNommees).
+ */
+export function parseQueryLenient<S extends z.ZodObject>(
+  schema: S,
+  params: URLSearchParams,
+  libelles: Readonly<Record<string, string>> = {},
+): { value: z.output<S>; errors: string[]; parChamp: Record<string, string> } {
   const first = parseQuery(schema, params);
-  if (first.ok) return { value: first.value, errors: [] };
+  if (first.ok) return { value: first.value, errors: [], parChamp: {} };
+  const { errors, parChamp } = erreursNommees(first.errors, libelles);
   const kept = new URLSearchParams();
   const keys = Object.keys(schema.shape);
   for (const [k, v] of params) {
@@ -230,5 +257,5 @@ export function parseQueryLenient<S extends z.ZodObject>(schema: S, params: URLS
   // each value is valid alone: a territory that cannot hold with another is dropped, not every filter
   for (const i of territoiresIncoherents(Object.fromEntries(kept))) kept.delete(i.param);
   const second = parseQuery(schema, kept);
-  return { value: second.ok ? second.value : (schema.parse({}) as z.output<S>), errors: first.errors };
+  return { value: second.ok ? second.value : (schema.parse({}) as z.output<S>), errors, parChamp };
 }

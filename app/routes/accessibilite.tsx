@@ -30,12 +30,15 @@ export default function Accessibilite() {
         <li>Le site utilise le système de design de l'État (DSFR) : contrastes, tailles de texte, thème clair ou sombre.</li>
         <li>
           Chaque page se parcourt au clavier : liens d'évitement, focus visible, focus replacé sur le message d'erreur ou le titre après
-          l'envoi d'un formulaire, et sur le bouton qui l'a ouverte à la fermeture de la fenêtre « Paramètres d'affichage » ; des tests
-          automatisés dans un vrai navigateur le vérifient.
+          l'envoi d'un formulaire, sur le tableau d'une liste après un changement de page, et sur le bouton qui l'a ouverte à la fermeture
+          de la fenêtre « Paramètres d'affichage » ; des tests automatisés dans un vrai navigateur le vérifient.
         </li>
-        <li>Chaque graphique a une description textuelle, un tableau de ses données (« Voir les données ») et un téléchargement CSV.</li>
+        <li>
+          Chaque graphique a une description textuelle, un tableau de ses données (« Voir les données ») et un téléchargement CSV ; ses
+          séries se distinguent aussi par un motif, pas seulement par leur couleur, et ses textes suivent le thème clair ou sombre.
+        </li>
         <li>Chaque tableau a un titre ; les champs de formulaire ont une étiquette, et leurs erreurs sont liées au champ.</li>
-        <li>Les pages restent lisibles sur un écran de téléphone (375 pixels de large) et avec un zoom de 200 %.</li>
+        <li>Les pages restent lisibles sur un écran de téléphone (320 pixels de large pour les graphiques) et avec un zoom de 200 %.</li>
       </ul>
 
       <h2 className="fr-h4">Limites connues</h2>

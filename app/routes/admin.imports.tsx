@@ -180,7 +180,14 @@ export default function AdminImports() {
             Format
             <span className="fr-hint-text">Détecté automatiquement d'après l'en-tête ; à préciser seulement en cas de doute.</span>
           </label>
-          <select className="fr-select" id="format" name="format" defaultValue="">
+          <select
+            className={`fr-select ${errors.format ? "fr-select--error" : ""}`}
+            id="format"
+            name="format"
+            defaultValue=""
+            aria-invalid={errors.format ? true : undefined}
+            aria-describedby={errors.format ? "format-erreur" : undefined}
+          >
             <option value="">Détection automatique</option>
             {IMPORT_KINDS.flatMap((k) =>
               k.formats.map((f) => (
@@ -190,10 +197,21 @@ export default function AdminImports() {
               )),
             )}
           </select>
-          {errors.format ? <p className="fr-error-text">{errors.format}</p> : null}
+          {errors.format ? (
+            <p id="format-erreur" className="fr-error-text">
+              {errors.format}
+            </p>
+          ) : null}
         </div>
         <div className={`fr-checkbox-group fr-mb-3w ${errors.offreComplete ? "fr-checkbox-group--error" : ""}`}>
-          <input type="checkbox" id="offreComplete" name="offreComplete" value="oui" aria-describedby={errors.offreComplete ? "offreComplete-erreur" : undefined} />
+          <input
+            type="checkbox"
+            id="offreComplete"
+            name="offreComplete"
+            value="oui"
+            aria-invalid={errors.offreComplete ? true : undefined}
+            aria-describedby={errors.offreComplete ? "offreComplete-erreur" : undefined}
+          />
           <label className="fr-label" htmlFor="offreComplete">
             Catalogue : ce fichier donne toute l'offre des organismes formateurs qu'il cite
             <span className="fr-hint-text">
@@ -207,12 +225,21 @@ export default function AdminImports() {
             </p>
           ) : null}
         </div>
-        <div className={`fr-upload-group ${errors.fichier ? "fr-input-group--error" : ""}`}>
+        {/* DSFR's upload error state; aria-invalid lets the focus go to the field after a refusal (focus-navigation.ts) */}
+        <div className={`fr-upload-group ${errors.fichier ? "fr-upload-group--error" : ""}`}>
           <label className="fr-label" htmlFor="fichier">
             Fichier
             <span className="fr-hint-text">CSV (séparateur « ; », « , », « | » ou tabulation ; UTF-8 ou ISO-8859-1), JSON ou XLSX. {MAX_IMPORT_BYTES / 1024 / 1024} Mo au plus.</span>
           </label>
-          <input className="fr-upload" type="file" id="fichier" name="fichier" accept=".csv,.txt,.json,.xlsx,text/csv,application/json" aria-describedby={errors.fichier ? "fichier-erreur" : undefined} />
+          <input
+            className="fr-upload"
+            type="file"
+            id="fichier"
+            name="fichier"
+            accept=".csv,.txt,.json,.xlsx,text/csv,application/json"
+            aria-invalid={errors.fichier ? true : undefined}
+            aria-describedby={errors.fichier ? "fichier-erreur" : undefined}
+          />
           {errors.fichier ? (
             <p id="fichier-erreur" className="fr-error-text">
               {errors.fichier}

@@ -7,12 +7,12 @@ import { Badge } from "@codegouvfr/react-dsfr/Badge";
 import { adminFormMalforme, adminUsersPage, parseRechercheComptes, setUserDisabled } from "~/auth/admin.server";
 import { csrfToken, requireValidForm } from "~/auth/csrf.server";
 import { inviteUser, revokeInvitation } from "~/auth/invitations.server";
-import { ORGANISATION_TYPE_LABELS, ROLE_LABELS } from "~/auth/labels";
+import { ORGANISATION_TYPE_LABELS, ROLE_LABELS, SCOPE_FIELD_OF_TYPE } from "~/auth/labels";
 import { publicBaseUrl } from "~/auth/mail.server";
 import { requireUserAdmin } from "~/auth/policy.server";
 import { NO_STORE } from "~/auth/responses.server";
 import { refuseSignupRequest, validateSignupRequest } from "~/auth/signup.server";
-import { AuthErrorBoundary, CsrfInput, FormAlert, fieldState, formatDateTime } from "~/auth/ui";
+import { AuthErrorBoundary, CsrfInput, FormAlert, MentionObligatoire, fieldState, formatDateTime } from "~/auth/ui";
 import { ErrorsAlert, Pagination } from "~/referentiel/components";
 import { titrePage } from "~/ui/erreur";
 import { libelleDepartement } from "~/referentiel/labels";
@@ -55,6 +55,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
 type TypeKey = keyof typeof ORGANISATION_TYPE_LABELS;
 const typeLabel = (t: string) => ORGANISATION_TYPE_LABELS[t as TypeKey] ?? t;
 
+/** The hint of a scope field of the invitation: the types that need it ("Obligatoire pour le type DREETS, DRAAF…"). */
+function obligatoirePour(champ: (typeof SCOPE_FIELD_OF_TYPE)[keyof typeof SCOPE_FIELD_OF_TYPE]): string {
+  const types = Object.entries(SCOPE_FIELD_OF_TYPE)
+    .filter(([, c]) => c === champ)
+    .map(([t]) => typeLabel(t));
+  return `Obligatoire pour le type ${types.join(", ")} ; laissez vide pour un autre type.`;
+}
+
 /**
  * A DSFR select of [value, label] options, none chosen at first (`empty` is the blank choice's label); `state`: its
  * error, as `fieldState` gives it.
@@ -64,16 +72,18 @@ function ChoiceSelect({
   name,
   options,
   empty = "—",
+  hint,
   state = {},
 }: {
   label: string;
   name: string;
   options: [string, string][];
   empty?: string;
+  hint?: string;
   state?: ReturnType<typeof fieldState>;
 }) {
   return (
-    <Select label={label} nativeSelectProps={{ name, defaultValue: "" }} {...state}>
+    <Select label={label} hint={hint} nativeSelectProps={{ name, defaultValue: "" }} {...state}>
       <option value="">{empty}</option>
       {options.map(([value, text]) => (
         <option key={value} value={value}>
@@ -146,7 +156,8 @@ export default function AdminUtilisateurs() {
                             Valider et inviter<span className="fr-sr-only"> {d.prenom} {d.nom}</span>
                           </Button>
                         </Form>
-                        <Form method="post">
+                        {/* checked by the server (« Indiquez le motif du refus. », under the field): no browser bubble */}
+                        <Form method="post" noValidate>
                           <CsrfInput token={csrf} />
                           <input type="hidden" name="intent" value="refuser-demande" />
                           <input type="hidden" name="demandeId" value={d.id} />
@@ -177,6 +188,7 @@ export default function AdminUtilisateurs() {
         <h2 className="fr-h4">Inviter un utilisateur</h2>
         <p>L'invité reçoit un lien valable 7 jours, utilisable une fois, pour créer son mot de passe.</p>
         <Form method="post" noValidate>
+          <MentionObligatoire />
           <CsrfInput token={csrf} />
           <input type="hidden" name="intent" value="inviter" />
           <div className="fr-grid-row fr-grid-row--gutters">
@@ -205,7 +217,8 @@ export default function AdminUtilisateurs() {
               </legend>
               <div className="fr-fieldset__element">
                 <ChoiceSelect
-                  label="Organisation existante"
+                  label="Organisation existante (facultatif)"
+                  hint="Sinon, choisissez un type et remplissez le champ de périmètre que ce type demande."
                   name="organisationId"
                   empty="— Nouvelle organisation (type et périmètre ci-dessous) —"
                   options={page.organisations.map((o) => [String(o.id), `${o.nom} (${typeLabel(o.type)})`])}
@@ -214,6 +227,7 @@ export default function AdminUtilisateurs() {
               <div className="fr-fieldset__element">
                 <ChoiceSelect
                   label="Type"
+                  hint="Obligatoire sans organisation existante."
                   name="type"
                   empty="Choisissez…"
                   options={Object.entries(ORGANISATION_TYPE_LABELS).filter(([k]) => k !== "PUBLIC")}
@@ -221,27 +235,45 @@ export default function AdminUtilisateurs() {
                 />
               </div>
               <div className="fr-fieldset__element fr-fieldset__element--inline">
-                <ChoiceSelect label="Région" name="regionCode" options={page.territories.regions.map((r) => [r.code, r.nom])} state={invitation("regionCode")} />
+                <ChoiceSelect
+                  label="Région"
+                  hint={obligatoirePour("region")}
+                  name="regionCode"
+                  options={page.territories.regions.map((r) => [r.code, r.nom])}
+                  state={invitation("regionCode")}
+                />
               </div>
               <div className="fr-fieldset__element fr-fieldset__element--inline">
-                <ChoiceSelect label="Académie" name="academieCode" options={page.territories.academies.map((a) => [a.code, a.nom])} state={invitation("academieCode")} />
+                <ChoiceSelect
+                  label="Académie"
+                  hint={obligatoirePour("academie")}
+                  name="academieCode"
+                  options={page.territories.academies.map((a) => [a.code, a.nom])}
+                  state={invitation("academieCode")}
+                />
               </div>
               <div className="fr-fieldset__element fr-fieldset__element--inline">
                 <ChoiceSelect
                   label="Département"
+                  hint={obligatoirePour("departement")}
                   name="departementCode"
                   options={page.territories.departements.map((d) => [d.code, libelleDepartement(d.code, d.nom)])}
                   state={invitation("departementCode")}
                 />
               </div>
               <div className="fr-fieldset__element fr-fieldset__element--inline">
-                <Input label="Réseau" nativeInputProps={{ name: "reseau" }} {...invitation("reseau")} />
+                <Input label="Réseau" hintText={obligatoirePour("reseau")} nativeInputProps={{ name: "reseau" }} {...invitation("reseau")} />
               </div>
               <div className="fr-fieldset__element fr-fieldset__element--inline">
-                <Input label="SIRET" nativeInputProps={{ name: "siret", inputMode: "numeric" }} {...invitation("siret")} />
+                <Input
+                  label="SIRET"
+                  hintText={`${obligatoirePour("siret").replace(" ;", ", ou l'UAI ;")} 14 chiffres.`}
+                  nativeInputProps={{ name: "siret", inputMode: "numeric" }}
+                  {...invitation("siret")}
+                />
               </div>
               <div className="fr-fieldset__element fr-fieldset__element--inline">
-                <Input label="UAI" nativeInputProps={{ name: "uai" }} {...invitation("uai")} />
+                <Input label="UAI" hintText="Pour un organisme de formation (CFA), à défaut du SIRET." nativeInputProps={{ name: "uai" }} {...invitation("uai")} />
               </div>
             </fieldset>
           ) : (
@@ -312,7 +344,7 @@ export default function AdminUtilisateurs() {
           <p>{page.recherche.q ? `Aucun compte ne correspond à « ${page.recherche.q} ».` : "Aucun compte."}</p>
         ) : (
           <div className="fr-table fr-table--no-caption">
-            <table tabIndex={0}>
+            <table tabIndex={0} id="comptes-liste">
               <caption>Comptes</caption>
               <thead>
                 <tr>
@@ -360,7 +392,7 @@ export default function AdminUtilisateurs() {
             </table>
           </div>
         )}
-        <Pagination page={page.recherche.page} pages={page.recherche.pages} search={search} label="Pages des comptes" />
+        <Pagination page={page.recherche.page} pages={page.recherche.pages} search={search} cible="comptes-liste" label="Pages des comptes" />
       </section>
     </div>
   );

@@ -8,11 +8,12 @@ import type { ReactNode } from "react";
 import { notFound } from "~/auth/policy.server";
 import { NO_STORE } from "~/auth/responses.server";
 import { journaliserConsultation, parseId, requireEspaceCfa } from "~/cfa/acces.server";
-import { COULEURS_STATUT, LIBELLES_STATUT } from "~/cfa/apprenants";
+import { COULEURS_STATUT, LIBELLES_STATUT, MOTIFS_STATUT } from "~/cfa/apprenants";
 import { ficheApprenant } from "~/cfa/apprenants.server";
 import { motifDisparition } from "~/cfa/doublons.server";
-import { StatutBadge, codesFormation, formatDateHeure, libelleAnneeFormation, titreEspace } from "~/cfa/ui";
+import { StatutBadge, codesFormation, formatDateHeure, libelleAnneeFormation, titreEspace, type HandleFilAriane } from "~/cfa/ui";
 import { Chart } from "~/components/Chart";
+import { motif } from "~/components/echarts";
 import { TableauFiche } from "~/referentiel/components";
 import { NIVEAU_LABELS } from "~/referentiel/labels";
 import { todayIso } from "~/statut/annee-scolaire";
@@ -23,6 +24,12 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) => [
   { title: titreEspace(data ? `${data.fiche.identite.nom} ${data.fiche.identite.prenom}` : "Apprenant", matches) },
 ];
 export const headers = () => NO_STORE;
+export const handle: HandleFilAriane = {
+  filAriane: (data) => {
+    const identite = (data as { fiche?: { identite: { nom: string; prenom: string } } } | undefined)?.fiche?.identite;
+    return identite ? `${identite.nom} ${identite.prenom}` : null;
+  },
+};
 
 const INTROUVABLE = "Cet apprenant n'existe pas ou n'appartient pas à cet organisme (il a peut-être été supprimé ou fusionné).";
 
@@ -156,7 +163,7 @@ export default function FicheApprenant() {
                 stack: "parcours",
                 barWidth: 36,
                 data: [(b.end - b.start) / DAY],
-                itemStyle: { color: COULEURS_STATUT[b.statut] },
+                itemStyle: { color: COULEURS_STATUT[b.statut], decal: motif(MOTIFS_STATUT[b.statut]) },
               })),
             }}
             data={{

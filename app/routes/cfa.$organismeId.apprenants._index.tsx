@@ -33,17 +33,17 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const espace = await requireEspaceCfa(request, context.database, params.organismeId);
   const today = todayIso();
   const url = new URL(request.url);
-  const { filtres, erreurs } = parseFiltresApprenants(url.searchParams, today);
+  const { filtres, erreurs, erreurDate } = parseFiltresApprenants(url.searchParams, today);
   const [page, options] = await Promise.all([
     listerApprenants(context.database, espace, filtres, espace.contacts),
     optionsFiltres(context.database, espace),
   ]);
   await journaliserConsultation(context.database, espace, { ...filtresPourJournal(filtres), page: page.page }, page.lignes.length);
-  return { organismeId: espace.organismeId, today, filtres, erreurs, options, ...page, contacts: espace.contacts };
+  return { organismeId: espace.organismeId, today, filtres, erreurs, erreurDate, options, ...page, contacts: espace.contacts };
 }
 
 export default function Apprenants() {
-  const { organismeId, today, filtres: f, erreurs, options, lignes, total, page, pages, contacts } = useLoaderData<typeof loader>();
+  const { organismeId, today, filtres: f, erreurs, erreurDate, options, lignes, total, page, pages, contacts } = useLoaderData<typeof loader>();
   const { search } = useLocation();
   const base = `/cfa/${organismeId}`;
   const exportSearch = withParams(search, { page: undefined, limit: undefined });
@@ -71,26 +71,34 @@ export default function Apprenants() {
         scolaire, quel que soit son statut. Chaque consultation est enregistrée dans le journal des accès.
       </p>
       <ErrorsAlert errors={erreurs} />
-      <Form method="get" className="fr-mb-3w" aria-label="Rechercher et filtrer les apprenants">
+      {/* noValidate: the server checks the date and says what is expected in French, under its field */}
+      <Form method="get" className="fr-mb-3w" aria-label="Rechercher et filtrer les apprenants" noValidate>
         <div className="fr-grid-row fr-grid-row--gutters">
           <div className="fr-col-12 fr-col-md-8">
             <ChampRechercheApprenants q={f.q} />
           </div>
           <div className="fr-col-12 fr-col-md-4">
-            <div className="fr-input-group">
+            <div className={`fr-input-group${erreurDate ? " fr-input-group--error" : ""}`}>
               <label className="fr-label" htmlFor="date">
                 Statut au
-                <span className="fr-hint-text">Date de calcul du statut et des signaux</span>
+                <span className="fr-hint-text">Date de calcul du statut et des signaux, JJ/MM/AAAA ; aujourd'hui si vide</span>
               </label>
               <input
-                className="fr-input"
+                className={`fr-input${erreurDate ? " fr-input--error" : ""}`}
                 type="date"
                 id="date"
                 name="date"
                 min={DATE_STATUT_MIN}
                 max={DATE_STATUT_MAX}
                 defaultValue={f.date === today ? "" : f.date}
+                aria-invalid={erreurDate ? true : undefined}
+                aria-describedby={erreurDate ? "date-erreur" : undefined}
               />
+              {erreurDate ? (
+                <p id="date-erreur" className="fr-error-text">
+                  {erreurDate}
+                </p>
+              ) : null}
             </div>
           </div>
           <div className="fr-col-12 fr-col-md-4">
@@ -175,7 +183,7 @@ export default function Apprenants() {
         </div>
       ) : (
         <div className="fr-table fr-table--no-caption" data-testid="liste-apprenants">
-          <table tabIndex={0}>
+          <table tabIndex={0} id="apprenants-liste">
             <caption>Apprenants</caption>
             <thead>
               <tr>
@@ -232,7 +240,7 @@ export default function Apprenants() {
           </table>
         </div>
       )}
-      <Pagination page={page} pages={pages} search={search} label="Pages de la liste des apprenants" />
+      <Pagination page={page} pages={pages} search={search} cible="apprenants-liste" label="Pages de la liste des apprenants" />
     </>
   );
 }

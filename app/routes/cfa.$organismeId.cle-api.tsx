@@ -1,4 +1,7 @@
-/** API key of a CFA: generate (shown once), rotate, revoke; choose the ERP; per-ERP connection instructions. */
+/**
+ * API key of a CFA: generate (shown once), rotate, revoke; choose the ERP; per-ERP connection instructions. Replacing
+ * the active key stops it at once, as revoking does: both ask for a confirmation box, checked by the server too.
+ */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useEffect, useState } from "react";
@@ -41,13 +44,22 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   );
 }
 
-type ActionData = { ok: boolean; message: string; cle?: string };
+/** `intent` and `champ`: the form and the field a refusal is about (its confirmation box, marked in error). */
+type ActionData = { ok: boolean; message: string; cle?: string; intent?: string; champ?: "confirmer" };
 
 export async function action({ request, params, context }: ActionFunctionArgs): Promise<ActionData> {
   const form = await requireValidForm(request, context.database);
   const espace = await requireEspaceCfa(request, context.database, params.organismeId);
   switch (form.get("intent")) {
     case "generer": {
+      // a key in use stops working as soon as it is replaced: the ERP's transmissions fail until the new one is installed
+      if ((await pageCleApi(context.database, espace.organismeId)).active && form.get("confirmer") !== "oui")
+        return {
+          ok: false,
+          intent: "generer",
+          champ: "confirmer",
+          message: "Cochez la case de confirmation pour remplacer la clé : la clé actuelle cessera aussitôt de fonctionner.",
+        };
       const { key } = await genererCle(context.database, espace.organismeId);
       return {
         ok: true,
@@ -57,7 +69,7 @@ export async function action({ request, params, context }: ActionFunctionArgs): 
       };
     }
     case "revoquer": {
-      if (form.get("confirmer") !== "oui") return { ok: false, message: "Cochez la case de confirmation pour révoquer la clé." };
+      if (form.get("confirmer") !== "oui") return { ok: false, intent: "revoquer", champ: "confirmer", message: "Cochez la case de confirmation pour révoquer la clé." };
       const n = await revoquerCle(context.database, espace.organismeId);
       return n
         ? { ok: true, message: "Clé révoquée : votre ERP ne peut plus transmettre tant qu'une nouvelle clé n'a pas été générée et installée." }
@@ -89,11 +101,32 @@ function CopierCle({ cle }: { cle: string }) {
   );
 }
 
+/**
+ * The confirmation box of a form that stops the active key; `erreur`: its refusal (DSFR error state). The server
+ * checks the box (noValidate: no browser bubble, in the browser's language).
+ */
+function Confirmation({ id, children, erreur }: { id: string; children: string; erreur?: string }) {
+  return (
+    <div className={`fr-checkbox-group fr-checkbox-group--sm fr-mb-2w${erreur ? " fr-checkbox-group--error" : ""}`}>
+      <input type="checkbox" id={id} name="confirmer" value="oui" aria-invalid={erreur ? true : undefined} aria-describedby={erreur ? `${id}-erreur` : undefined} />
+      <label className="fr-label" htmlFor={id}>
+        {children}
+      </label>
+      {erreur ? (
+        <p id={`${id}-erreur`} className="fr-error-text">
+          {erreur}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
 export default function CleApi() {
   const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const erpConnu = !data.erp || data.erps.includes(data.erp);
+  const erreurConfirmation = (intent: string) => (result && !result.ok && result.champ === "confirmer" && result.intent === intent ? result.message : undefined);
   return (
     <>
       <h1 className="fr-h2">Clé d'API et ERP</h1>
@@ -130,7 +163,7 @@ export default function CleApi() {
         )}
         <div className="fr-grid-row fr-grid-row--gutters">
           <div className="fr-col-12 fr-col-md-6">
-            <Form method="post">
+            <Form method="post" noValidate>
               <CsrfInput token={data.csrf} />
               <input type="hidden" name="intent" value="generer" />
               <p className="fr-text--sm">
@@ -138,6 +171,11 @@ export default function CleApi() {
                   ? "Remplacer la clé (rotation) : la clé actuelle cesse de fonctionner immédiatement ; installez aussitôt la nouvelle dans votre ERP."
                   : "Générez une clé, puis installez-la dans votre ERP."}
               </p>
+              {data.active ? (
+                <Confirmation id="confirmer-remplacement" erreur={erreurConfirmation("generer")}>
+                  Je confirme : la clé actuelle doit cesser de fonctionner dès maintenant, je vais installer la nouvelle dans notre ERP.
+                </Confirmation>
+              ) : null}
               <button className="fr-btn fr-icon-lock-line fr-btn--icon-left" type="submit" disabled={busy}>
                 {data.active ? "Remplacer la clé" : "Générer une clé"}
               </button>
@@ -145,15 +183,12 @@ export default function CleApi() {
           </div>
           {data.active ? (
             <div className="fr-col-12 fr-col-md-6">
-              <Form method="post">
+              <Form method="post" noValidate>
                 <CsrfInput token={data.csrf} />
                 <input type="hidden" name="intent" value="revoquer" />
-                <div className="fr-checkbox-group fr-checkbox-group--sm fr-mb-2w">
-                  <input type="checkbox" id="confirmer" name="confirmer" value="oui" required />
-                  <label className="fr-label" htmlFor="confirmer">
-                    Je confirme : la clé ne doit plus permettre de transmettre (clé divulguée, changement d'ERP…).
-                  </label>
-                </div>
+                <Confirmation id="confirmer" erreur={erreurConfirmation("revoquer")}>
+                  Je confirme : la clé ne doit plus permettre de transmettre (clé divulguée, changement d'ERP…).
+                </Confirmation>
                 <button className="fr-btn fr-btn--secondary" type="submit" disabled={busy}>
                   Révoquer la clé
                 </button>

@@ -36,13 +36,18 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return withHeaders({ organismeId: espace.organismeId, csrf: token, groupes, journal }, headers);
 }
 
-type ActionData = { ok: boolean; message: string };
+/**
+ * `champ`: the field a refusal is about, in the form `formulaire` (the id of its motif field: the page has one form
+ * per group and per archive), marked in error under the message.
+ */
+type ActionData = { ok: boolean; message: string; champ?: "motif" | "effectif"; formulaire?: string };
 
 export async function action({ request, params, context }: ActionFunctionArgs): Promise<ActionData> {
   const form = await requireValidForm(request, context.database);
   const espace = await requireEspaceCfa(request, context.database, params.organismeId);
+  const formulaire = String(form.get("formulaire") ?? "");
   const motif = validerMotif(form.get("motif"));
-  if (!motif.ok) return { ok: false, message: motif.message };
+  if (!motif.ok) return { ok: false, message: motif.message, champ: "motif", formulaire };
   try {
     if (form.get("intent") === "fusionner") {
       const conserve = parseId(String(form.get("conserve") ?? ""));
@@ -69,7 +74,7 @@ export async function action({ request, params, context }: ActionFunctionArgs): 
     }
     if (form.get("intent") === "supprimer") {
       const id = parseId(String(form.get("effectif") ?? ""));
-      if (id === null) return { ok: false, message: "Choisissez l'apprenant à supprimer." };
+      if (id === null) return { ok: false, message: "Choisissez la fiche à supprimer.", champ: "effectif", formulaire };
       const r = await supprimerEffectif(context.database, espace.viewer, espace, id, motif.motif);
       return {
         ok: true,
@@ -92,6 +97,32 @@ export async function action({ request, params, context }: ActionFunctionArgs): 
   return { ok: false, message: "Action inconnue." };
 }
 
+/** A text field of a form of the page, its refusal shown under it (DSFR error state, the message read with it). */
+function ChampMotif({ id, label, defaultValue, erreur }: { id: string; label: string; defaultValue?: string; erreur?: string }) {
+  return (
+    <div className={`fr-input-group${erreur ? " fr-input-group--error" : ""}`}>
+      <label className="fr-label" htmlFor={id}>
+        {label}
+        <span className="fr-hint-text">De 3 à 500 caractères</span>
+      </label>
+      <input
+        className={`fr-input${erreur ? " fr-input--error" : ""}`}
+        id={id}
+        name="motif"
+        maxLength={500}
+        defaultValue={defaultValue}
+        aria-invalid={erreur ? true : undefined}
+        aria-describedby={erreur ? `${id}-erreur` : undefined}
+      />
+      {erreur ? (
+        <p id={`${id}-erreur`} className="fr-error-text">
+          {erreur}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
 export default function Doublons() {
   const { organismeId, csrf, groupes, journal } = useLoaderData<typeof loader>();
   const { archives } = journal;
@@ -99,6 +130,9 @@ export default function Doublons() {
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const base = `/cfa/${organismeId}`;
+  // The forms are checked by the server (noValidate: no browser bubble, in the browser's language): its message is
+  // shown in the alert and under the field of the form sent.
+  const erreur = (formulaire: string, champ: ActionData["champ"]) => (result && !result.ok && result.champ === champ && result.formulaire === formulaire ? result.message : undefined);
   return (
     <>
       <h1 className="fr-h2">Doublons</h1>
@@ -129,9 +163,10 @@ export default function Doublons() {
             <h2 id={`groupe-${gi}`} className="fr-h5">
               {noms} — né(e) le {formatDate(g.effectifs[0].dateDeNaissance)}, {g.effectifs[0].anneeScolaire}
             </h2>
-            <Form method="post">
+            <Form method="post" noValidate>
               <CsrfInput token={csrf} />
               <input type="hidden" name="intent" value="fusionner" />
+              <input type="hidden" name="formulaire" value={`motif-fusion-${gi}`} />
               <input type="hidden" name="groupe" value={g.effectifs.map((e) => e.id).join(",")} />
               {/* A fieldset keeps its content's width by default (min-inline-size: min-content), and so does a flex item:
                   both may shrink here, so that the table scrolls within its container on a narrow screen. */}
@@ -191,34 +226,35 @@ export default function Doublons() {
                   </table>
                 </div>
               </fieldset>
-              <div className="fr-input-group">
-                <label className="fr-label" htmlFor={`motif-fusion-${gi}`}>
-                  Motif (conservé avec l'archive)
-                </label>
-                <input
-                  className="fr-input"
-                  id={`motif-fusion-${gi}`}
-                  name="motif"
-                  required
-                  minLength={3}
-                  maxLength={500}
-                  defaultValue="Même apprenant transmis sous deux identifiants ERP"
-                />
-              </div>
+              <ChampMotif
+                id={`motif-fusion-${gi}`}
+                label="Motif (conservé avec l'archive)"
+                defaultValue="Même apprenant transmis sous deux identifiants ERP"
+                erreur={erreur(`motif-fusion-${gi}`, "motif")}
+              />
               <button className="fr-btn" type="submit" disabled={busy}>
                 Fusionner dans la fiche conservée
               </button>
             </Form>
             <details className="fr-mt-2w">
               <summary>Supprimer une fiche sans fusionner</summary>
-              <Form method="post" className="fr-mt-2w">
+              <Form method="post" className="fr-mt-2w" noValidate>
                 <CsrfInput token={csrf} />
                 <input type="hidden" name="intent" value="supprimer" />
-                <div className="fr-select-group">
+                <input type="hidden" name="formulaire" value={`motif-suppression-${gi}`} />
+                <div className={`fr-select-group${erreur(`motif-suppression-${gi}`, "effectif") ? " fr-select-group--error" : ""}`}>
                   <label className="fr-label" htmlFor={`supprimer-${gi}`}>
                     Fiche à supprimer
                   </label>
-                  <select className="fr-select" id={`supprimer-${gi}`} name="effectif" required defaultValue="" style={{ maxWidth: "100%" }}>
+                  <select
+                    className={`fr-select${erreur(`motif-suppression-${gi}`, "effectif") ? " fr-select--error" : ""}`}
+                    id={`supprimer-${gi}`}
+                    name="effectif"
+                    defaultValue=""
+                    style={{ maxWidth: "100%" }}
+                    aria-invalid={erreur(`motif-suppression-${gi}`, "effectif") ? true : undefined}
+                    aria-describedby={erreur(`motif-suppression-${gi}`, "effectif") ? `supprimer-${gi}-erreur` : undefined}
+                  >
                     <option value="" disabled>
                       Choisir une fiche
                     </option>
@@ -228,13 +264,17 @@ export default function Doublons() {
                       </option>
                     ))}
                   </select>
+                  {erreur(`motif-suppression-${gi}`, "effectif") ? (
+                    <p id={`supprimer-${gi}-erreur`} className="fr-error-text">
+                      {erreur(`motif-suppression-${gi}`, "effectif")}
+                    </p>
+                  ) : null}
                 </div>
-                <div className="fr-input-group">
-                  <label className="fr-label" htmlFor={`motif-suppression-${gi}`}>
-                    Motif de la suppression (obligatoire, conservé avec l'archive)
-                  </label>
-                  <input className="fr-input" id={`motif-suppression-${gi}`} name="motif" required minLength={3} maxLength={500} />
-                </div>
+                <ChampMotif
+                  id={`motif-suppression-${gi}`}
+                  label="Motif de la suppression (obligatoire, conservé avec l'archive)"
+                  erreur={erreur(`motif-suppression-${gi}`, "motif")}
+                />
                 <button className="fr-btn fr-btn--secondary" type="submit" disabled={busy}>
                   Supprimer et archiver
                 </button>
@@ -252,7 +292,7 @@ export default function Doublons() {
           <p>Aucune fiche fusionnée ou supprimée.</p>
         ) : (
           <div className="fr-table" data-testid="archives">
-            <table tabIndex={0}>
+            <table tabIndex={0} id="archives-liste">
               <caption className="fr-sr-only">Journal des fusions et suppressions</caption>
               <thead>
                 <tr>
@@ -302,16 +342,16 @@ export default function Doublons() {
                       ) : a.operation === "suppression" ? (
                         <details>
                           <summary>Rétablir</summary>
-                          <Form method="post" className="fr-mt-1w">
+                          <Form method="post" className="fr-mt-1w" noValidate>
                             <CsrfInput token={csrf} />
                             <input type="hidden" name="intent" value="retablir" />
                             <input type="hidden" name="archive" value={a.id} />
-                            <div className="fr-input-group">
-                              <label className="fr-label" htmlFor={`motif-retablissement-${a.id}`}>
-                                Motif du rétablissement de {a.nom} {a.prenom} (obligatoire)
-                              </label>
-                              <input className="fr-input" id={`motif-retablissement-${a.id}`} name="motif" required minLength={3} maxLength={500} />
-                            </div>
+                            <input type="hidden" name="formulaire" value={`motif-retablissement-${a.id}`} />
+                            <ChampMotif
+                              id={`motif-retablissement-${a.id}`}
+                              label={`Motif du rétablissement de ${a.nom} ${a.prenom} (obligatoire)`}
+                              erreur={erreur(`motif-retablissement-${a.id}`, "motif")}
+                            />
                             <button className="fr-btn fr-btn--sm fr-btn--secondary" type="submit" disabled={busy}>
                               Rétablir la fiche
                             </button>
@@ -327,7 +367,7 @@ export default function Doublons() {
             </table>
           </div>
         )}
-        <Pagination page={journal.page} pages={journal.pages} search={search} param="page_archives" label="Pages du journal des fusions et suppressions" preventScrollReset />
+        <Pagination page={journal.page} pages={journal.pages} search={search} cible="archives-liste" param="page_archives" label="Pages du journal des fusions et suppressions" />
       </section>
     </>
   );

@@ -131,7 +131,7 @@ export default function Qualite() {
             ) : (
               <>
                 <div className="fr-table" data-testid="a-corriger">
-                  <table tabIndex={0}>
+                  <table tabIndex={0} id="a-corriger-liste">
                     <caption className="fr-sr-only">Apprenants à corriger</caption>
                     <thead>
                       <tr>
@@ -166,7 +166,7 @@ export default function Qualite() {
                     </tbody>
                   </table>
                 </div>
-                <Pagination page={q.page} pages={q.pages} search={search} label="Pages des apprenants à corriger" />
+                <Pagination page={q.page} pages={q.pages} search={search} cible="a-corriger-liste" label="Pages des apprenants à corriger" />
               </>
             )}
           </section>

@@ -8,7 +8,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { notFound } from "~/auth/policy.server";
 import { espaceComplet, journaliserConsultation, requireEspaceCfa } from "~/cfa/acces.server";
 import { parseJour, transmissionsDuJour } from "~/cfa/transmissions.server";
-import { formatHeure, libelleMode, titreEspace } from "~/cfa/ui";
+import { formatHeure, libelleMode, titreEspace, type HandleFilAriane } from "~/cfa/ui";
 import { NO_STORE } from "~/auth/responses.server";
 import { formatDate, formatNombre, majuscule, pluriel } from "~/ui/format";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
@@ -17,6 +17,7 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) => [
   { title: titreEspace(`Transmissions du ${data ? formatDate(data.jour) : "jour"}`, matches) },
 ];
 export const headers = () => NO_STORE;
+export const handle: HandleFilAriane = { filAriane: (data) => ((data as { jour?: string } | undefined)?.jour ? `Transmissions du ${formatDate((data as { jour: string }).jour)}` : null) };
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const espace = await requireEspaceCfa(request, context.database, params.organismeId);

@@ -148,7 +148,7 @@ export default function Transmissions() {
             }}
           />
           <div className="fr-table" data-testid="historique">
-            <table tabIndex={0}>
+            <table tabIndex={0} id="historique-liste">
               <caption>Historique jour par jour</caption>
               <thead>
                 <tr>
@@ -196,7 +196,7 @@ export default function Transmissions() {
               </tbody>
             </table>
           </div>
-          <Pagination page={courante} pages={pages} search={search} label="Pages de l'historique" />
+          <Pagination page={courante} pages={pages} search={search} cible="historique-liste" label="Pages de l'historique" />
         </>
       )}
 

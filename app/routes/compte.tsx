@@ -10,7 +10,7 @@ import { NAMED_LIST_LABELS, ORGANISATION_TYPE_LABELS, ROLE_LABELS } from "~/auth
 import { PASSWORD_MIN_LENGTH } from "~/auth/password.server";
 import { canSeeContacts, isNationalAdmin, isOrganisationAdmin, lisLesListesDuTerritoire, namedListsOf, requireUser } from "~/auth/policy.server";
 import { NO_STORE } from "~/auth/responses.server";
-import { AuthErrorBoundary, CsrfInput, FormAlert, PasswordField, fieldState, formatDateTime } from "~/auth/ui";
+import { AuthErrorBoundary, CsrfInput, FormAlert, MentionObligatoire, PasswordField, fieldState, formatDateTime } from "~/auth/ui";
 import { titrePage } from "~/ui/erreur";
 
 export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Mon compte", error) }];
@@ -118,10 +118,15 @@ export default function Compte() {
           <h2 className="fr-h4">Vos nom et prénom</h2>
           <FormAlert result={resultFor("profil")} />
           <Form method="post" noValidate>
+            <MentionObligatoire />
             <CsrfInput token={csrf} />
             <input type="hidden" name="intent" value="profil" />
-            <Input label="Prénom" nativeInputProps={{ name: "prenom", defaultValue: account.prenom, autoComplete: "given-name" }} {...fieldState(resultFor("profil"), "prenom")} />
-            <Input label="Nom" nativeInputProps={{ name: "nom", defaultValue: account.nom, autoComplete: "family-name" }} {...fieldState(resultFor("profil"), "nom")} />
+            <Input
+              label="Prénom"
+              nativeInputProps={{ name: "prenom", defaultValue: account.prenom, autoComplete: "given-name", required: true }}
+              {...fieldState(resultFor("profil"), "prenom")}
+            />
+            <Input label="Nom" nativeInputProps={{ name: "nom", defaultValue: account.nom, autoComplete: "family-name", required: true }} {...fieldState(resultFor("profil"), "nom")} />
             <Button type="submit" priority="secondary" disabled={busy}>
               Enregistrer
             </Button>
@@ -134,12 +139,19 @@ export default function Compte() {
           <h2 className="fr-h4">Changer de mot de passe</h2>
           <FormAlert result={resultFor("mot-de-passe")} />
           <Form method="post" noValidate>
+            <MentionObligatoire />
             <CsrfInput token={csrf} />
             <input type="hidden" name="intent" value="mot-de-passe" />
             <input type="text" name="username" autoComplete="username" value={account.email} readOnly hidden />
             <PasswordField label="Mot de passe actuel" name="current" autoComplete="current-password" result={resultFor("mot-de-passe")} />
             <PasswordField label="Nouveau mot de passe" name="password" autoComplete="new-password" hint={`Au moins ${minLength} caractères.`} result={resultFor("mot-de-passe")} />
-            <PasswordField label="Confirmation du nouveau mot de passe" name="confirmation" autoComplete="new-password" result={resultFor("mot-de-passe")} />
+            <PasswordField
+              label="Confirmation du nouveau mot de passe"
+              name="confirmation"
+              autoComplete="new-password"
+              result={resultFor("mot-de-passe")}
+              afficher="Afficher la confirmation du nouveau mot de passe"
+            />
             <Button type="submit" className="fr-mt-2w" disabled={busy}>
               Changer le mot de passe
             </Button>

@@ -9,7 +9,7 @@ import { csrfToken, requireValidForm } from "~/auth/csrf.server";
 import { getViewer } from "~/auth/policy.server";
 import { withHeaders } from "~/auth/responses.server";
 import { clientIp } from "~/auth/throttle.server";
-import { AuthErrorBoundary, CsrfInput, FormAlert, PasswordField, fieldState, AccountPage } from "~/auth/ui";
+import { AuthErrorBoundary, CsrfInput, FormAlert, MentionObligatoire, PasswordField, fieldState, AccountPage } from "~/auth/ui";
 import { titrePage } from "~/ui/erreur";
 
 export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Connexion", error) }];
@@ -46,6 +46,7 @@ export default function Connexion() {
       {notice ? <Alert className="fr-mb-3w" severity="success" small description={notice} /> : null}
       <FormAlert result={result} />
       <Form method="post" noValidate>
+        <MentionObligatoire />
         <CsrfInput token={csrf} />
         <input type="hidden" name="redirectTo" value={redirectTo} />
         <Input

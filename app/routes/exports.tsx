@@ -1,6 +1,12 @@
-/** `/exports`: the national team chooses breakdowns, a date or a range of months and the filters, previews, downloads. */
+/**
+ * `/exports`: the national team chooses breakdowns, a date or a range of months and the filters, previews, downloads.
+ * "Prévisualiser" is a client-side navigation (the page is not reloaded: the focus is moved to what it answers, the
+ * error summary or the preview); "Télécharger" stays a document request, so that the browser receives the file (a
+ * refused download comes back to this page, which then focuses its errors).
+ */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Form, Link, useLoaderData, useLocation, useSubmit } from "@remix-run/react";
+import { useEffect, useRef } from "react";
 import { chargerPageExports, type PageExports } from "~/exports/page.server";
 import { COLONNES_EXPORT, LIBELLES_REPARTITION, MOIS_MAX, REPARTITIONS_EXPORT, celluleApercu } from "~/exports/libelles";
 import { SelectField } from "~/referentiel/components";
@@ -10,6 +16,7 @@ import { ErreurTableau } from "~/tableaux/components/ErreurTableau";
 import { OPTIONS_AGE, OPTIONS_NIVEAU, OPTIONS_RQTH, OPTIONS_SEXE, optionsDe, type OptionSelect } from "~/tableaux/options";
 import { titrePage } from "~/ui/erreur";
 import { libelleDepartement } from "~/referentiel/labels";
+import { focaliser } from "~/ui/focus-navigation";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Exports des indicateurs", error) }];
@@ -18,18 +25,44 @@ export function loader({ request, context }: LoaderFunctionArgs) {
   return chargerPageExports(request, context.database);
 }
 
-function Select({ id, label, value, options, vide }: { id: string; label: string; value: string; options: OptionSelect[]; vide: string }) {
-  return <SelectField id={`export-${id}`} name={id} label={label} value={value} options={options} empty={vide} />;
+/** The messages about each field (by parameter), to show under it. */
+type Erreurs = Record<string, string>;
+
+/** The id of a parameter's field (the first box of a group), the target of its message in the summary. */
+function idDuChamp(champ: string): string {
+  if (champ === "repartition") return `export-repartition-${REPARTITIONS_EXPORT[0]}`;
+  if (champ === "periode") return "export-periode-mois";
+  if (champ === "format") return "export-format-csv";
+  return `export-${champ}`;
 }
 
-function Texte({ id, label, hint, value }: { id: string; label: string; hint: string; value: string }) {
+/** The attributes of a field in error (DSFR: its message read with it). */
+function enErreur(id: string, erreur: string | undefined) {
+  return erreur ? { "aria-invalid": true as const, "aria-describedby": `${id}-erreur` } : {};
+}
+
+function MessageErreur({ id, erreur }: { id: string; erreur: string | undefined }) {
+  return erreur ? (
+    <p id={`${id}-erreur`} className="fr-error-text">
+      {erreur}
+    </p>
+  ) : null;
+}
+
+function Select({ id, label, value, options, vide, erreurs }: { id: string; label: string; value: string; options: OptionSelect[]; vide: string; erreurs: Erreurs }) {
+  return <SelectField id={`export-${id}`} name={id} label={label} value={value} options={options} empty={vide} erreur={erreurs[id]} />;
+}
+
+function Texte({ id, label, hint, value, erreurs }: { id: string; label: string; hint: string; value: string; erreurs: Erreurs }) {
+  const erreur = erreurs[id];
   return (
-    <div className="fr-input-group">
+    <div className={`fr-input-group${erreur ? " fr-input-group--error" : ""}`}>
       <label className="fr-label" htmlFor={`export-${id}`}>
         {label}
         <span className="fr-hint-text">{hint}</span>
       </label>
-      <input className="fr-input" id={`export-${id}`} name={id} defaultValue={value} />
+      <input className={`fr-input${erreur ? " fr-input--error" : ""}`} id={`export-${id}`} name={id} defaultValue={value} {...enErreur(`export-${id}`, erreur)} />
+      <MessageErreur id={`export-${id}`} erreur={erreur} />
     </div>
   );
 }
@@ -48,23 +81,54 @@ function Periode({ id, value, checked, label }: { id: string; value: string; che
   );
 }
 
-/** A month or date field of the period (no later than `max`). */
-function Jour({ id, label, hint, type, name, max, value }: { id: string; label: string; hint: string; type: "month" | "date"; name: string; max: string; value: string }) {
+/**
+ * A month or date field of the period (no later than `max`, said by the period's hint): the server checks it and says
+ * what is expected in French (the form is noValidate: a browser's bubble for `max` may be in English).
+ */
+function Jour({ id, label, hint, type, name, max, value, erreur }: { id: string; label: string; hint: string; type: "month" | "date"; name: string; max: string; value: string; erreur?: string }) {
   return (
     <div className="fr-fieldset__element fr-fieldset__element--inline">
-      <div className="fr-input-group">
+      <div className={`fr-input-group${erreur ? " fr-input-group--error" : ""}`}>
         <label className="fr-label" htmlFor={id}>
           {label} <span className="fr-hint-text">{hint}</span>
         </label>
-        <input className="fr-input" type={type} id={id} name={name} max={max} defaultValue={value} />
+        <input className={`fr-input${erreur ? " fr-input--error" : ""}`} type={type} id={id} name={name} max={max} defaultValue={value} {...enErreur(id, erreur)} />
+        <MessageErreur id={id} erreur={erreur} />
       </div>
     </div>
   );
 }
 
+/** A fieldset's error state: its message is part of its name (DSFR), read when the focus enters the group. */
+function groupe(id: string, erreur: string | undefined) {
+  return {
+    className: `fr-fieldset${erreur ? " fr-fieldset--error" : ""}`,
+    role: "group",
+    "aria-labelledby": erreur ? `${id}-legende ${id}-erreur` : `${id}-legende`,
+  };
+}
+
 export default function Exports() {
-  const { saisie, filtres, erreurs, apercu, telechargement, territoires, reseaux, aujourdhui } = useLoaderData() as unknown as PageExports;
+  const { saisie, filtres, erreurs, champsDesErreurs, apercu, telechargement, territoires, reseaux, aujourdhui } = useLoaderData() as unknown as PageExports;
   const mois = aujourdhui.slice(0, 7);
+  const submit = useSubmit();
+  const { key } = useLocation();
+  const resume = useRef<HTMLDivElement>(null);
+  const titreApercu = useRef<HTMLHeadingElement>(null);
+  const envoye = useRef(false);
+  // each field's messages, under it; the summary links each message to its (first) field
+  const parChamp: Erreurs = {};
+  champsDesErreurs.forEach((champs, i) => champs.forEach((c) => (parChamp[c] = parChamp[c] ? `${parChamp[c]} ${erreurs[i]}` : erreurs[i])));
+  // Once the page answers: its errors (summary focused, read by screen readers: a role="alert" inserted with the
+  // page loaded is not announced), else the preview asked. On a page loaded with errors (a refused download comes
+  // back here), the summary too.
+  useEffect(() => {
+    const demande = envoye.current;
+    envoye.current = false;
+    if (erreurs.length && resume.current) focaliser(resume.current);
+    else if (demande && apercu && titreApercu.current) focaliser(titreApercu.current);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key]);
   return (
     <div className="fr-container fr-my-5w">
       <h1>Exports des indicateurs</h1>
@@ -73,19 +137,33 @@ export default function Exports() {
         apprenants à risque : à une date ou mois par mois ({MOIS_MAX} mois au plus), avec les répartitions et les filtres de votre choix.
       </p>
       {erreurs.length ? (
-        <div className="fr-alert fr-alert--error fr-mb-4w" role="alert" data-testid="erreurs">
+        <div className="fr-alert fr-alert--error fr-mb-4w" role="alert" data-testid="erreurs" ref={resume} tabIndex={-1}>
           <h2 className="fr-alert__title">L'export ne peut pas être produit</h2>
           <ul>
-            {erreurs.map((e) => (
-              <li key={e}>{e}</li>
+            {erreurs.map((e, i) => (
+              <li key={e}>{champsDesErreurs[i]?.length ? <a href={`#${idDuChamp(champsDesErreurs[i][0])}`}>{e}</a> : e}</li>
             ))}
           </ul>
         </div>
       ) : null}
-      <Form method="get" action="/exports" reloadDocument data-testid="formulaire-export">
+      <Form
+        method="get"
+        action="/exports"
+        reloadDocument
+        noValidate
+        data-testid="formulaire-export"
+        onSubmit={(event) => {
+          // "Télécharger" (its own formAction) goes on as a document request: the browser receives the file
+          const bouton = (event.nativeEvent as SubmitEvent).submitter;
+          if (bouton?.hasAttribute("formaction")) return;
+          event.preventDefault();
+          envoye.current = true;
+          submit(event.currentTarget, { method: "get", action: "/exports", preventScrollReset: true });
+        }}
+      >
         {/* sent by both buttons: the download accepts and ignores it (PARAMETRES_DU_FORMULAIRE) */}
         <input type="hidden" name="apercu" value="1" />
-        <fieldset className="fr-fieldset" aria-labelledby="export-repartitions-legende">
+        <fieldset {...groupe("export-repartitions", parChamp.repartition)}>
           <legend className="fr-fieldset__legend" id="export-repartitions-legende">
             Répartitions
             <span className="fr-hint-text">Une ligne par valeur de chaque répartition choisie (une feuille par répartition en XLSX).</span>
@@ -100,18 +178,22 @@ export default function Exports() {
               </div>
             </div>
           ))}
+          <MessageErreur id="export-repartitions" erreur={parChamp.repartition} />
         </fieldset>
 
-        <fieldset className="fr-fieldset" aria-labelledby="export-periode-legende">
+        <fieldset {...groupe("export-periode", parChamp.periode)}>
           <legend className="fr-fieldset__legend" id="export-periode-legende">
             Période
-            <span className="fr-hint-text">Un mois passé est compté à son dernier jour, le mois en cours à aujourd'hui.</span>
+            <span className="fr-hint-text">
+              Un mois passé est compté à son dernier jour, le mois en cours à aujourd'hui ; pas de mois ni de date future, {MOIS_MAX} mois au plus.
+            </span>
           </legend>
           <Periode id="export-periode-mois" value="mois" checked={saisie.periode !== "date"} label="Mois par mois" />
-          <Jour id="export-debut" label="Du mois" hint="AAAA-MM" type="month" name="debut" max={mois} value={saisie.debut} />
-          <Jour id="export-fin" label="Au mois" hint="AAAA-MM" type="month" name="fin" max={mois} value={saisie.fin} />
+          <Jour id="export-debut" label="Du mois" hint="AAAA-MM" type="month" name="debut" max={mois} value={saisie.debut} erreur={parChamp.debut} />
+          <Jour id="export-fin" label="Au mois" hint="AAAA-MM" type="month" name="fin" max={mois} value={saisie.fin} erreur={parChamp.fin} />
           <Periode id="export-periode-date" value="date" checked={saisie.periode === "date"} label="À une date" />
-          <Jour id="export-date" label="Date" hint="JJ/MM/AAAA" type="date" name="date" max={aujourdhui} value={saisie.date} />
+          <Jour id="export-date" label="Date" hint="JJ/MM/AAAA" type="date" name="date" max={aujourdhui} value={saisie.date} erreur={parChamp.date} />
+          <MessageErreur id="export-periode" erreur={parChamp.periode} />
         </fieldset>
 
         <fieldset className="fr-fieldset" aria-labelledby="export-filtres-legende">
@@ -122,10 +204,10 @@ export default function Exports() {
           <div className="fr-fieldset__element">
             <div className="fr-grid-row fr-grid-row--gutters">
               <div className="fr-col-12 fr-col-md-4">
-                <Select id="region" label="Région" value={filtres.region} vide="Toutes" options={territoires.regions.map((r) => ({ value: r.code, label: r.nom }))} />
+                <Select id="region" label="Région" value={filtres.region} vide="Toutes" options={territoires.regions.map((r) => ({ value: r.code, label: r.nom }))} erreurs={parChamp} />
               </div>
               <div className="fr-col-12 fr-col-md-4">
-                <Select id="academie" label="Académie" value={filtres.academie} vide="Toutes" options={territoires.academies.map((a) => ({ value: a.code, label: a.nom }))} />
+                <Select id="academie" label="Académie" value={filtres.academie} vide="Toutes" options={territoires.academies.map((a) => ({ value: a.code, label: a.nom }))} erreurs={parChamp} />
               </div>
               <div className="fr-col-12 fr-col-md-4">
                 <Select
@@ -134,46 +216,41 @@ export default function Exports() {
                   value={filtres.departement}
                   vide="Tous"
                   options={territoires.departements.map((d) => ({ value: d.code, label: libelleDepartement(d.code, d.nom) }))}
+                  erreurs={parChamp}
                 />
               </div>
               <div className="fr-col-12 fr-col-md-4">
-                <Select id="reseau" label="Réseau" value={filtres.reseau} vide="Tous" options={reseaux.map((r) => ({ value: r, label: r }))} />
+                <Select id="reseau" label="Réseau" value={filtres.reseau} vide="Tous" options={reseaux.map((r) => ({ value: r, label: r }))} erreurs={parChamp} />
               </div>
               <div className="fr-col-12 fr-col-md-4">
-                <Select
-                  id="nature"
-                  label="Nature de l'organisme"
-                  value={filtres.nature}
-                  vide="Toutes"
-                  options={optionsDe(NATURE_LABELS)}
-                />
+                <Select id="nature" label="Nature de l'organisme" value={filtres.nature} vide="Toutes" options={optionsDe(NATURE_LABELS)} erreurs={parChamp} />
               </div>
               <div className="fr-col-12 fr-col-md-4">
-                <Texte id="organisme" label="Organisme" hint="SIRET ou UAI" value={filtres.organisme} />
+                <Texte id="organisme" label="Organisme" hint="SIRET ou UAI" value={filtres.organisme} erreurs={parChamp} />
               </div>
               <div className="fr-col-12 fr-col-md-4">
-                <Select id="niveau" label="Niveau" value={filtres.niveau} vide="Tous" options={OPTIONS_NIVEAU} />
+                <Select id="niveau" label="Niveau" value={filtres.niveau} vide="Tous" options={OPTIONS_NIVEAU} erreurs={parChamp} />
               </div>
               <div className="fr-col-12 fr-col-md-4">
-                <Texte id="cfd" label="Code formation diplôme (CFD)" hint="8 caractères, par exemple 50022141" value={filtres.cfd} />
+                <Texte id="cfd" label="Code formation diplôme (CFD)" hint="8 caractères, par exemple 50022141" value={filtres.cfd} erreurs={parChamp} />
               </div>
               <div className="fr-col-12 fr-col-md-4">
-                <Texte id="rncp" label="Code RNCP" hint="Par exemple RNCP35185" value={filtres.rncp} />
+                <Texte id="rncp" label="Code RNCP" hint="Par exemple RNCP35185" value={filtres.rncp} erreurs={parChamp} />
               </div>
               <div className="fr-col-12 fr-col-md-4">
-                <Select id="age" label="Âge à la date" value={filtres.age} vide="Tous" options={OPTIONS_AGE} />
+                <Select id="age" label="Âge à la date" value={filtres.age} vide="Tous" options={OPTIONS_AGE} erreurs={parChamp} />
               </div>
               <div className="fr-col-12 fr-col-md-4">
-                <Select id="sexe" label="Sexe" value={filtres.sexe} vide="Tous" options={OPTIONS_SEXE} />
+                <Select id="sexe" label="Sexe" value={filtres.sexe} vide="Tous" options={OPTIONS_SEXE} erreurs={parChamp} />
               </div>
               <div className="fr-col-12 fr-col-md-4">
-                <Select id="rqth" label="RQTH" value={filtres.rqth} vide="Tous" options={OPTIONS_RQTH} />
+                <Select id="rqth" label="RQTH" value={filtres.rqth} vide="Tous" options={OPTIONS_RQTH} erreurs={parChamp} />
               </div>
             </div>
           </div>
         </fieldset>
 
-        <fieldset className="fr-fieldset" aria-labelledby="export-format-legende">
+        <fieldset {...groupe("export-format", parChamp.format)}>
           <legend className="fr-fieldset__legend" id="export-format-legende">
             Format
           </legend>
@@ -191,6 +268,7 @@ export default function Exports() {
               </div>
             </div>
           ))}
+          <MessageErreur id="export-format" erreur={parChamp.format} />
         </fieldset>
 
         <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left">
@@ -214,7 +292,7 @@ export default function Exports() {
 
       {apercu && telechargement ? (
         <section className="fr-mt-5w" aria-labelledby="titre-apercu" data-testid="apercu">
-          <h2 id="titre-apercu" className="fr-h4">
+          <h2 id="titre-apercu" className="fr-h4" ref={titreApercu}>
             Aperçu
           </h2>
           <p>

@@ -68,7 +68,7 @@ export default function FormationDetail() {
       ) : (
         <div className="fr-table" data-testid="organismes-formation">
           <ResumePage page={f.organismes} nom={["organisme", "organismes", "Aucun organisme"]} />
-          <table tabIndex={0}>
+          <table tabIndex={0} id="organismes-formation-liste">
             <caption>Organismes formateurs</caption>
             <thead>
               <tr>
@@ -105,9 +105,9 @@ export default function FormationDetail() {
             page={f.organismes.pagination.page}
             pages={f.organismes.pagination.pages}
             search={search}
+            cible="organismes-formation-liste"
             param="organismes"
             label="Pages des organismes"
-            preventScrollReset
           />
         </div>
       )}

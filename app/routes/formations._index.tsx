@@ -13,11 +13,14 @@ export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = () => [{ title: "Catalogue des formations - Tableau de bord de l'apprentissage" }];
 
+/** The labels of the form's fields: the messages about a value name the field to correct, not the parameter. */
+const LIBELLES = { q: "Rechercher", niveau: "Niveau", region: "Région", ouverte: "Statut" };
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   // The catalogue is public and national: the same list for every viewer (national administrators are also shown
   // where to import it when it is empty).
   const viewer = await getViewer(request, context.database);
-  const { value: query, errors } = parseQueryLenient(formationsQuerySchema, new URL(request.url).searchParams);
+  const { value: query, errors } = parseQueryLenient(formationsQuerySchema, new URL(request.url).searchParams, LIBELLES);
   const [page, territoires] = await Promise.all([
     pageOrLast(query.page, (p) => listFormations(context.database, { ...query, page: p })),
     territoiresOptions(context.database),
@@ -77,7 +80,7 @@ export default function Catalogue() {
         </EmptyState>
       ) : (
         <div className="fr-table fr-table--no-caption" data-testid="catalogue">
-          <table tabIndex={0}>
+          <table tabIndex={0} id="catalogue-liste">
             <caption>Formations, page {formatNombre(page.pagination.page)} sur {formatNombre(page.pagination.pages)}</caption>
             <thead>
               <tr>
@@ -104,7 +107,7 @@ export default function Catalogue() {
           </table>
         </div>
       )}
-      <Pagination page={page.pagination.page} pages={page.pagination.pages} search={search} label="Pages du catalogue" />
+      <Pagination page={page.pagination.page} pages={page.pagination.pages} search={search} cible="catalogue-liste" label="Pages du catalogue" />
       <p className="fr-text--sm fr-mt-3w">
         Ces données sont aussi disponibles au format JSON : <a href={`/api/v1/formations${search}`}>/api/v1/formations</a>.
       </p>

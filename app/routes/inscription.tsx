@@ -11,7 +11,7 @@ import { publicBaseUrl } from "~/auth/mail.server";
 import { withHeaders } from "~/auth/responses.server";
 import { createSignupRequest, SIGNUP_TYPES } from "~/auth/signup.server";
 import { clientIp } from "~/auth/throttle.server";
-import { AuthErrorBoundary, CsrfInput, FormAlert, fieldState } from "~/auth/ui";
+import { AuthErrorBoundary, CsrfInput, FormAlert, MentionObligatoire, fieldState } from "~/auth/ui";
 import { titrePage } from "~/ui/erreur";
 
 export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Demander un compte", error) }];
@@ -62,6 +62,7 @@ export default function Inscription() {
           </p>
           <FormAlert result={result} />
           <Form method="post" noValidate>
+            <MentionObligatoire />
             <CsrfInput token={csrf} />
             <fieldset className="fr-fieldset">
               <legend className="fr-fieldset__legend">Vous</legend>
@@ -84,7 +85,12 @@ export default function Inscription() {
               </div>
             </fieldset>
             <fieldset className="fr-fieldset">
-              <legend className="fr-fieldset__legend">Votre organisation</legend>
+              <legend className="fr-fieldset__legend">
+                Votre organisation
+                <span className="fr-hint-text">
+                  Le type choisi dit quel champ remplir : la région, l'académie, le département, le réseau, ou le SIRET (à défaut l'UAI) d'un CFA.
+                </span>
+              </legend>
               <div className="fr-fieldset__element">
                 <Select
                   label="Type d'organisation"
@@ -104,13 +110,13 @@ export default function Inscription() {
                   <div className="fr-fieldset__element">
                     <Input
                       label="SIRET de l'organisme (CFA)"
-                      hintText="14 chiffres. Ou, à défaut, l'UAI ci-dessous."
+                      hintText="Pour un CFA : 14 chiffres. Ou, à défaut, l'UAI ci-dessous (l'un des deux est obligatoire)."
                       nativeInputProps={{ name: "siret", inputMode: "numeric", autoComplete: "off" }}
                       {...fieldState(result, "siret")}
                     />
                   </div>
                   <div className="fr-fieldset__element">
-                    <Input label="UAI de l'organisme (CFA)" hintText="7 chiffres et une lettre de contrôle, par exemple 0693456G." nativeInputProps={{ name: "uai", autoComplete: "off" }} {...fieldState(result, "uai")} />
+                    <Input label="UAI de l'organisme (CFA)" hintText="Facultatif si le SIRET est indiqué. 7 chiffres et une lettre de contrôle, par exemple 0693456G." nativeInputProps={{ name: "uai", autoComplete: "off" }} {...fieldState(result, "uai")} />
                   </div>
                 </>
               ) : null}

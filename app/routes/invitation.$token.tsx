@@ -9,7 +9,7 @@ import { acceptInvitation, invitationState } from "~/auth/invitations.server";
 import { ROLE_LABELS } from "~/auth/labels";
 import { PASSWORD_MIN_LENGTH } from "~/auth/password.server";
 import { NO_STORE, withHeaders } from "~/auth/responses.server";
-import { AuthErrorBoundary, CsrfInput, FormAlert, fieldState, formatDateTime, AccountPage, NewPasswordFields } from "~/auth/ui";
+import { AuthErrorBoundary, CsrfInput, FormAlert, MentionObligatoire, fieldState, formatDateTime, AccountPage, NewPasswordFields } from "~/auth/ui";
 import { titrePage } from "~/ui/erreur";
 
 export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Invitation", error) }, { name: "referrer", content: "no-referrer" }];
@@ -55,6 +55,7 @@ export default function Invitation() {
           </p>
           <FormAlert result={result} />
           <Form method="post" noValidate>
+            <MentionObligatoire />
             <CsrfInput token={csrf} />
             <Input label="Adresse e-mail" disabled nativeInputProps={{ value: state.invitation.email, readOnly: true, autoComplete: "username" }} />
             <Input

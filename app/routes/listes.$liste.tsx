@@ -22,12 +22,12 @@ export const headers = () => NO_STORE;
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const liste = await resoudreListe(request, context.database, params.liste);
   const page = await pageListe(context.database, liste);
-  const { slug, filtres, dateMax, erreurs, departement, departements, listes, contacts } = liste;
-  return { slug, filtres, dateMax, erreurs, departement, departements, listes, contacts, ...page };
+  const { slug, filtres, dateMax, erreurs, erreurDate, departement, departements, listes, contacts } = liste;
+  return { slug, filtres, dateMax, erreurs, erreurDate, departement, departements, listes, contacts, ...page };
 }
 
 export default function ListeNominative() {
-  const { slug, filtres: f, dateMax, erreurs, departement, departements, listes, contacts, lignes, total, page, pages } = useLoaderData<typeof loader>();
+  const { slug, filtres: f, dateMax, erreurs, erreurDate, departement, departements, listes, contacts, lignes, total, page, pages } = useLoaderData<typeof loader>();
   const { search } = useLocation();
   const definition = LISTES[slug];
   const base = `/listes/${slug}`;
@@ -55,18 +55,34 @@ export default function ListeNominative() {
         export sont enregistrés dans le journal des accès.
       </p>
       <ErrorsAlert errors={erreurs} />
-      <Form method="get" className="fr-mb-3w" aria-label={`Rechercher et filtrer la liste ${definition.titre}`}>
+      {/* noValidate: the server checks the date and says what is expected in French, under its field (a browser's
+          bubble for the date's max may be in English) */}
+      <Form method="get" className="fr-mb-3w" aria-label={`Rechercher et filtrer la liste ${definition.titre}`} noValidate>
         <div className="fr-grid-row fr-grid-row--gutters">
           <div className="fr-col-12 fr-col-md-8">
             <ChampRechercheApprenants q={f.q} />
           </div>
           <div className="fr-col-12 fr-col-md-4">
-            <div className="fr-input-group">
+            <div className={`fr-input-group${erreurDate ? " fr-input-group--error" : ""}`}>
               <label className="fr-label" htmlFor="date">
                 Situation au
-                <span className="fr-hint-text">Aujourd'hui si vide</span>
+                <span className="fr-hint-text">JJ/MM/AAAA, pas de date future ; aujourd'hui si vide</span>
               </label>
-              <input className="fr-input" type="date" id="date" name="date" defaultValue={f.date} max={dateMax} />
+              <input
+                className={`fr-input${erreurDate ? " fr-input--error" : ""}`}
+                type="date"
+                id="date"
+                name="date"
+                defaultValue={f.date}
+                max={dateMax}
+                aria-invalid={erreurDate ? true : undefined}
+                aria-describedby={erreurDate ? "date-erreur" : undefined}
+              />
+              {erreurDate ? (
+                <p id="date-erreur" className="fr-error-text">
+                  {erreurDate}
+                </p>
+              ) : null}
             </div>
           </div>
           {departements.length > 1 ? (
@@ -118,7 +134,7 @@ export default function ListeNominative() {
         </div>
       ) : (
         <div className="fr-table fr-table--no-caption" data-testid="liste-jeunes">
-          <table tabIndex={0}>
+          <table tabIndex={0} id="liste-jeunes-table">
             <caption>{definition.titre}</caption>
             <thead>
               <tr>
@@ -168,7 +184,7 @@ export default function ListeNominative() {
           </table>
         </div>
       )}
-      <Pagination page={page} pages={pages} search={search} label={`Pages de la liste ${definition.titre}`} />
+      <Pagination page={page} pages={pages} search={search} cible="liste-jeunes-table" label={`Pages de la liste ${definition.titre}`} />
     </div>
   );
 }

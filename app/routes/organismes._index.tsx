@@ -12,9 +12,23 @@ export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = () => [{ title: "Répertoire des organismes - Tableau de bord de l'apprentissage" }];
 
+/** The labels of the form's fields: the messages about a value name the field to correct, not the parameter. */
+const LIBELLES = {
+  q: "Rechercher",
+  region: "Région",
+  departement: "Département",
+  academie: "Académie",
+  nature: "Nature",
+  reseau: "Réseau",
+  qualiopi: "Qualiopi",
+  transmet: "Transmission",
+  fraicheur: "Fraîcheur des données",
+  etat: "État",
+};
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await getViewer(request, context.database);
-  const { value: query, errors } = parseQueryLenient(organismesQuerySchema, new URL(request.url).searchParams);
+  const { value: query, errors } = parseQueryLenient(organismesQuerySchema, new URL(request.url).searchParams, LIBELLES);
   const [page, { reseaux, territoires }] = await Promise.all([
     pageOrLast(query.page, (p) => listOrganismes(context.database, viewer, { ...query, page: p })),
     filtresDuRepertoire(context.database, viewer),
@@ -106,7 +120,7 @@ export default function Repertoire() {
         </EmptyState>
       ) : (
         <div className="fr-table fr-table--no-caption" data-testid="repertoire">
-          <table tabIndex={0}>
+          <table tabIndex={0} id="repertoire-liste">
             <caption>Organismes, page {formatNombre(page.pagination.page)} sur {formatNombre(page.pagination.pages)}</caption>
             <thead>
               <tr>
@@ -141,7 +155,7 @@ export default function Repertoire() {
           </table>
         </div>
       )}
-      <Pagination page={page.pagination.page} pages={page.pagination.pages} search={search} label="Pages du répertoire" />
+      <Pagination page={page.pagination.page} pages={page.pagination.pages} search={search} cible="repertoire-liste" label="Pages du répertoire" />
       <p className="fr-text--sm fr-mt-3w">
         Ces données sont aussi disponibles au format JSON : <a href={`/api/v1/organismes${search}`}>/api/v1/organismes</a> (voir la documentation de l'API).
       </p>

@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { canSeeReferentielAnomalies, ecarterTerritoiresHorsPerimetre, forbidden, requireUser } from "~/auth/policy.server";
 import { ANOMALIE_LABELS, ANOMALIE_TYPES } from "~/referentiel/anomalies";
 import { listAnomalies } from "~/referentiel/anomalies.server";
-import { anomaliesQuerySchema, parseQueryLenient } from "~/referentiel/filtres.server";
+import { anomaliesQuerySchema, erreursNommees, parseQueryLenient } from "~/referentiel/filtres.server";
 import { territoiresOptions } from "~/referentiel/repertoire.server";
 import { DepartementSelect, EmptyState, ErrorsAlert, Pagination, RegionSelect, ResultCount, SelectField } from "~/referentiel/components";
 import { NATURE_LABELS } from "~/referentiel/labels";
@@ -14,13 +14,16 @@ export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = () => [{ title: "Anomalies du référentiel - Tableau de bord de l'apprentissage" }];
 
+/** The labels of the form's fields: the messages about a value name the field to correct, not the parameter. */
+const LIBELLES = { type: "Type d'anomalie", region: "Région", departement: "Département", academie: "Académie" };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await requireUser(request, context.database);
   if (!canSeeReferentielAnomalies(viewer)) throw forbidden("Les anomalies du référentiel sont réservées aux administrateurs nationaux et aux services territoriaux.");
-  const { value: query, errors } = parseQueryLenient(anomaliesQuerySchema, new URL(request.url).searchParams);
+  const { value: query, errors: lues } = parseQueryLenient(anomaliesQuerySchema, new URL(request.url).searchParams);
   // a territory outside the viewer's: said and left out (the anomalies of its whole scope are shown), answered as a 403
-  const horsPerimetre = ecarterTerritoiresHorsPerimetre(viewer, query, errors);
+  const horsPerimetre = ecarterTerritoiresHorsPerimetre(viewer, query, lues);
+  const { errors } = erreursNommees(lues, LIBELLES);
   const [result, territoires] = await Promise.all([
     pageOrLast(query.page, (page) => listAnomalies(context.database, viewer, { ...query, page, limit: 50 })),
     territoiresOptions(context.database, viewer.scope),
@@ -75,7 +78,7 @@ export default function Anomalies() {
         </EmptyState>
       ) : (
         <div className="fr-table" data-testid="anomalies">
-          <table tabIndex={0}>
+          <table tabIndex={0} id="anomalies-liste">
             <caption>Organismes présentant des anomalies</caption>
             <thead>
               <tr>
@@ -110,7 +113,7 @@ export default function Anomalies() {
           </table>
         </div>
       )}
-      <Pagination page={result.pagination.page} pages={result.pagination.pages} search={search} />
+      <Pagination page={result.pagination.page} pages={result.pagination.pages} search={search} cible="anomalies-liste" />
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { canSeeNonTransmetteurs, ecarterTerritoiresHorsPerimetre, forbidden, requireUser } from "~/auth/policy.server";
-import { parseQueryLenient } from "~/referentiel/filtres.server";
+import { erreursNommees, parseQueryLenient } from "~/referentiel/filtres.server";
 import { STATUT_TRANSMISSION_LABELS, STATUTS_TRANSMISSION } from "~/referentiel/labels";
 import { listNonTransmetteurs } from "~/referentiel/non-transmetteurs.server";
 import { nonTransmetteursQuerySchema } from "~/referentiel/non-transmetteurs-query.server";
@@ -15,24 +15,36 @@ export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = () => [{ title: "Organismes qui ne transmettent pas - Tableau de bord de l'apprentissage" }];
 
+/** The labels of the form's fields: the messages about a value name the field to correct, not the parameter. */
+const LIBELLES = {
+  statut: "Statut",
+  region: "Région",
+  departement: "Département",
+  academie: "Académie",
+  nature: "Nature",
+  reseau: "Réseau",
+  jours: "Sans transmission depuis (jours)",
+};
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await requireUser(request, context.database);
   if (!canSeeNonTransmetteurs(viewer)) throw forbidden("Cette liste est réservée aux services de l'État, des régions et aux têtes de réseau.");
-  const { value: query, errors } = parseQueryLenient(nonTransmetteursQuerySchema, new URL(request.url).searchParams);
+  const { value: query, errors: lues } = parseQueryLenient(nonTransmetteursQuerySchema, new URL(request.url).searchParams);
   // a territory outside the viewer's: said and left out (the list of its whole scope is shown), answered as a 403
-  const horsPerimetre = ecarterTerritoiresHorsPerimetre(viewer, query, errors);
+  const horsPerimetre = ecarterTerritoiresHorsPerimetre(viewer, query, lues);
+  const { errors, parChamp } = erreursNommees(lues, LIBELLES);
   const [result, territoires, reseaux] = await Promise.all([
     pageOrLast(query.page, (page) => listNonTransmetteurs(context.database, viewer, { ...query, page, joursArret: query.jours, limit: 50 })),
     territoiresOptions(context.database, viewer.scope),
     reseauxConnus(context.database, viewer),
   ]);
   // an unknown code or a bad value: reported, left out, and answered as a 400
-  const value = { query, errors, result, territoires, reseaux, national: viewer.scope.kind === "national" };
+  const value = { query, errors, erreurJours: parChamp.jours ?? null, result, territoires, reseaux, national: viewer.scope.kind === "national" };
   return horsPerimetre ? (data(value, { status: 403 }) as unknown as typeof value) : refusSiInvalide(value, errors);
 }
 
 export default function NonTransmetteurs() {
-  const { query, errors, result, territoires, reseaux, national } = useLoaderData<typeof loader>();
+  const { query, errors, erreurJours, result, territoires, reseaux, national } = useLoaderData<typeof loader>();
   const { search } = useLocation();
   const exportSearch = withParams(search, { page: undefined });
   return (
@@ -59,7 +71,8 @@ export default function NonTransmetteurs() {
           </div>
         ))}
       </div>
-      <Form method="get" className="fr-mb-3w" aria-label="Filtrer les organismes">
+      {/* noValidate: the server checks the number of days and says what is expected in French, under the field */}
+      <Form method="get" className="fr-mb-3w" aria-label="Filtrer les organismes" noValidate>
         <div className="fr-grid-row fr-grid-row--gutters">
           <div className="fr-col-6 fr-col-md-3">
             <SelectField id="statut" name="statut" label="Statut" value={query.statut} options={STATUTS_TRANSMISSION.map((s) => ({ value: s, label: STATUT_TRANSMISSION_LABELS[s] }))} />
@@ -79,11 +92,27 @@ export default function NonTransmetteurs() {
             <SelectField id="reseau" name="reseau" label="Réseau" value={query.reseau} options={reseaux.map((r) => ({ value: r, label: r }))} />
           </div>
           <div className="fr-col-6 fr-col-md-3">
-            <div className="fr-input-group">
+            <div className={`fr-input-group${erreurJours ? " fr-input-group--error" : ""}`}>
               <label className="fr-label" htmlFor="jours">
                 Sans transmission depuis (jours)
+                <span className="fr-hint-text">De 7 à 730 jours</span>
               </label>
-              <input className="fr-input" type="number" min={7} max={730} id="jours" name="jours" defaultValue={query.jours} />
+              <input
+                className={`fr-input${erreurJours ? " fr-input--error" : ""}`}
+                type="number"
+                min={7}
+                max={730}
+                id="jours"
+                name="jours"
+                defaultValue={query.jours}
+                aria-invalid={erreurJours ? true : undefined}
+                aria-describedby={erreurJours ? "jours-erreur" : undefined}
+              />
+              {erreurJours ? (
+                <p id="jours-erreur" className="fr-error-text">
+                  {erreurJours}
+                </p>
+              ) : null}
             </div>
           </div>
         </div>
@@ -119,7 +148,7 @@ export default function NonTransmetteurs() {
         </EmptyState>
       ) : (
         <div className="fr-table" data-testid="non-transmetteurs">
-          <table tabIndex={0}>
+          <table tabIndex={0} id="non-transmetteurs-liste">
             <caption>Organismes qui ne transmettent pas</caption>
             <thead>
               <tr>
@@ -148,7 +177,7 @@ export default function NonTransmetteurs() {
           </table>
         </div>
       )}
-      <Pagination page={result.pagination.page} pages={result.pagination.pages} search={search} />
+      <Pagination page={result.pagination.page} pages={result.pagination.pages} search={search} cible="non-transmetteurs-liste" />
     </div>
   );
 }

@@ -7,7 +7,7 @@ import { resetPassword, resetTokenState } from "~/auth/accounts.server";
 import { csrfToken, requireValidForm } from "~/auth/csrf.server";
 import { PASSWORD_MIN_LENGTH } from "~/auth/password.server";
 import { NO_STORE, withHeaders } from "~/auth/responses.server";
-import { AuthErrorBoundary, CsrfInput, FormAlert, AccountPage, NewPasswordFields } from "~/auth/ui";
+import { AuthErrorBoundary, CsrfInput, FormAlert, AccountPage, MentionObligatoire, NewPasswordFields } from "~/auth/ui";
 import { titrePage } from "~/ui/erreur";
 
 export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Nouveau mot de passe", error) }, { name: "referrer", content: "no-referrer" }];
@@ -44,6 +44,7 @@ export default function ReinitialiserMotDePasse() {
           <p>Compte : {state.email}</p>
           <FormAlert result={result} />
           <Form method="post" noValidate>
+            <MentionObligatoire />
             <CsrfInput token={csrf} />
             <NewPasswordFields label="Nouveau mot de passe" minLength={minLength} result={result} />
             <Button type="submit" className="fr-mt-2w" disabled={busy}>

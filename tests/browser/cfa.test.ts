@@ -92,6 +92,8 @@ describe.skipIf(!available)("CFA space in the browser", () => {
   it("shows the API key page, generates a key shown once", async () => {
     await open(`${base}/cle-api`, /Clé d'API/);
     await check("cle-api");
+    // the demo CFA has a key in use: replacing it is confirmed first, as revoking it is
+    await page.click('label[for="confirmer-remplacement"]');
     await Promise.all([page.waitForSelector('[data-testid="cle-generee"]'), page.click('form:has(input[name="intent"][value="generer"]) button[type="submit"]')]);
     await expect(page.locator('[data-testid="cle-generee"]').inputValue()).resolves.toMatch(/^tdba_/);
     await check("cle-api-generee");

@@ -49,7 +49,9 @@ describe.skipIf(!available)("UI audit of the dashboards in Chromium", () => {
     const errors = collectPageErrors(page);
     const response = await page.goto(`${app.baseUrl}/?niveau=3&sexe=F&mois=2026-13`, { waitUntil: "networkidle" });
     expect(response?.status()).toBe(400);
-    await expect(page.locator('[data-testid="erreurs"]').textContent()).resolves.toContain("mois : mois invalide « 2026-13 »");
+    // said with the field's label (the address's parameter is « mois »), the field marked in error
+    await expect(page.locator('[data-testid="erreurs"]').textContent()).resolves.toContain("Mois : mois invalide « 2026-13 »");
+    expect(await page.locator("#filtre-mois").getAttribute("aria-invalid")).toBe("true");
     expect(await page.locator("#filtre-niveau").inputValue()).toBe("3");
     expect(await page.locator("#filtre-sexe").inputValue()).toBe("F");
     expect(await page.locator("#filtre-mois").inputValue()).toBe(TODAY.slice(0, 7));

@@ -254,7 +254,7 @@ describe.skipIf(!available)("dashboards in Chromium", () => {
     const page = await context.newPage();
     const mauvais = await page.goto(`${app.baseUrl}/?niveau=12`);
     expect(mauvais?.status()).toBe(400);
-    await expect(page.locator('[data-testid="erreurs"]').textContent()).resolves.toContain("niveau : niveau invalide « 12 » (3 à 8 attendu)");
+    await expect(page.locator('[data-testid="erreurs"]').textContent()).resolves.toContain("Niveau de formation : niveau invalide « 12 » (3 à 8 attendu)");
     // signing in never reduces what one sees: another région is the public's page, saying why
     const publique = await page.goto(`${app.baseUrl}/regions/11`);
     expect(publique?.status()).toBe(200);

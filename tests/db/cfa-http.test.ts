@@ -405,6 +405,23 @@ describe("actions", () => {
     const revoked = await fetch(`${app.baseUrl}/api/v3/dossiers-apprenants/test`, { headers: { Authorization: `Bearer ${key}` } });
     expect(revoked.status).toBe(403);
   });
+
+  it("replaces the key in use only once confirmed, as it revokes it: the current key keeps working until then", async () => {
+    const b = await as("ORGANISME_FORMATION");
+    const csrf = await b.csrf(`/cfa/${ref.R.id}/cle-api`);
+    const cle = (html: string) => html.match(/tdba_[A-Za-z0-9_-]{43}/)?.[0];
+    const premiere = cle(await (await b.post(`/cfa/${ref.R.id}/cle-api`, { csrf, intent: "generer" })).text());
+    expect(premiere).toBeDefined();
+    const refus = await (await b.post(`/cfa/${ref.R.id}/cle-api`, { csrf, intent: "generer" })).text();
+    expect(refus).toContain("Cochez la case de confirmation pour remplacer la clé : la clé actuelle cessera aussitôt de fonctionner.");
+    expect(cle(refus)).toBeUndefined();
+    const test = (key: string) => fetch(`${app.baseUrl}/api/v3/dossiers-apprenants/test`, { headers: { Authorization: `Bearer ${key}` } }).then((r) => r.status);
+    expect(await test(premiere!)).toBe(200);
+    const seconde = cle(await (await b.post(`/cfa/${ref.R.id}/cle-api`, { csrf, intent: "generer", confirmer: "oui" })).text());
+    expect(seconde).toBeDefined();
+    expect(await test(premiere!)).toBe(403);
+    expect(await test(seconde!)).toBe(200);
+  });
 });
 
 describe("demo data", () => {

@@ -179,7 +179,8 @@ describe("named lists of a territory", () => {
     expect(aujourdhui.total).toBeGreaterThan(0);
     for (const date of [apresDemain, enFrancais(apresDemain), "2099-06-30"]) {
       const futur = await liste("ddets", `/listes/abandons?date=${encodeURIComponent(date)}`);
-      expect(futur.html, date).toContain("La date du statut (paramètre date) est dans le futur");
+      // named by the field's label, never by the address's parameter
+      expect(futur.html, date).toMatch(/Situation au : le \d{2}\/\d{2}\/\d{4} est dans le futur/);
       expect(futur.html, date).toContain("choisissez une date passée ou aujourd&#x27;hui");
       // the list shown is today's, never one « au » the future date
       expect(futur.total, date).toBe(aujourdhui.total);
@@ -189,7 +190,7 @@ describe("named lists of a territory", () => {
     for (const format of ["csv", "xlsx"]) {
       const reponse = await browsers.ddets.get(`/listes/abandons.${format}?date=${addDays(TODAY, 400)}`);
       expect(reponse.status, format).toBe(400);
-      expect(await reponse.text(), format).toMatch(/^Export impossible : La date du statut \(paramètre date\) est dans le futur \(\d{2}\/\d{2}\/\d{4}\)/);
+      expect(await reponse.text(), format).toMatch(/^Export impossible : Situation au : le \d{2}\/\d{2}\/\d{4} est dans le futur/);
     }
     expect((await journal("ddets@demo.test")).length).toBe(avant);
     // today is a date like any past one, written either way
@@ -206,7 +207,7 @@ describe("named lists of a territory", () => {
     // not a day of the calendar: said with the formats accepted, the export refused
     const fevrier = await liste("ddets", "/listes/abandons?date=30/02/2026");
     expect(fevrier.html).toContain(
-      "La date du statut (paramètre date) n&#x27;est pas une date valide (« 30/02/2026 ») : saisissez un jour du calendrier au format jj/mm/aaaa (par exemple 31/03/2025) ou aaaa-mm-jj (2025-03-31).",
+      "Situation au : « 30/02/2026 » n&#x27;est pas une date valide : saisissez un jour du calendrier au format jj/mm/aaaa (par exemple 31/03/2025) ou aaaa-mm-jj (2025-03-31).",
     );
     expect((await browsers.ddets.get("/listes/abandons.csv?date=30/02/2026")).status).toBe(400);
   });

@@ -266,15 +266,16 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
     expect((await national.login("territoires@test.fr", PASSWORD)).status).toBe(302);
     const regions = "code région inconnu (codes : 01, 02, 03, 04, 06, 11, 24, 27, 28, 32, 44, 52, 53, 75, 76, 84, 93, 94) (reçu « 99 »)";
     const departements = "code département inconnu (codes : 01 à 95, 2A, 2B, 971 à 974, 976) (reçu « 20 »)";
+    // the pages name their field (« Région »), the API its parameter (below)
     const cas: [string, string][] = [
-      ["/organismes?region=99", `paramètre « region » : ${regions}`],
-      ["/organismes?departement=20", `paramètre « departement » : ${departements}`],
-      ["/organismes?academie=05", "paramètre « academie » : code académie inconnu (codes : 01, 02,"],
-      ["/formations?region=99", `paramètre « region » : ${regions}`],
-      ["/referentiel/non-transmetteurs?region=99", `paramètre « region » : ${regions}`],
-      ["/referentiel/non-transmetteurs?departement=20", `paramètre « departement » : ${departements}`],
-      ["/referentiel/anomalies?region=99", `paramètre « region » : ${regions}`],
-      ["/referentiel/anomalies?departement=20", `paramètre « departement » : ${departements}`],
+      ["/organismes?region=99", `Région : ${regions}`],
+      ["/organismes?departement=20", `Département : ${departements}`],
+      ["/organismes?academie=05", "Académie : code académie inconnu (codes : 01, 02,"],
+      ["/formations?region=99", `Région : ${regions}`],
+      ["/referentiel/non-transmetteurs?region=99", `Région : ${regions}`],
+      ["/referentiel/non-transmetteurs?departement=20", `Département : ${departements}`],
+      ["/referentiel/anomalies?region=99", `Région : ${regions}`],
+      ["/referentiel/anomalies?departement=20", `Département : ${departements}`],
     ];
     for (const [chemin, message] of cas) {
       const reponse = await national.get(chemin);
@@ -313,11 +314,12 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
     const total = (html: string) => Number(/<strong>(\d+)<\/strong> (<!-- -->)?organismes?/.exec(html)?.[1] ?? NaN);
     const perimetre = await (await ddets.get("/referentiel/non-transmetteurs")).text();
     expect(total(perimetre)).toBeGreaterThan(0);
+    // the page names its field (« Région »), its files the parameter (below)
     const cas: [Browser, string, string][] = [
-      [ddets, "region=11", "paramètre « region » : la région 11 (Île-de-France) est hors du périmètre de votre organisation, qui est le département 69 (Rhône)"],
-      [ddets, "departement=75", "paramètre « departement » : le département 75 (Paris) est hors du périmètre de votre organisation, qui est le département 69 (Rhône)"],
-      [ddets, "academie=01&statut=jamais", "paramètre « academie » : l&#x27;académie 01 (Paris) est hors du périmètre"],
-      [dreets, "departement=75", "paramètre « departement » : le département 75 (Paris) est hors du périmètre de votre organisation, qui est la région 84 (Auvergne-Rhône-Alpes)"],
+      [ddets, "region=11", "Région : la région 11 (Île-de-France) est hors du périmètre de votre organisation, qui est le département 69 (Rhône)"],
+      [ddets, "departement=75", "Département : le département 75 (Paris) est hors du périmètre de votre organisation, qui est le département 69 (Rhône)"],
+      [ddets, "academie=01&statut=jamais", "Académie : l&#x27;académie 01 (Paris) est hors du périmètre"],
+      [dreets, "departement=75", "Département : le département 75 (Paris) est hors du périmètre de votre organisation, qui est la région 84 (Auvergne-Rhône-Alpes)"],
     ];
     for (const [b, query, message] of cas) {
       const reponse = await b.get(`/referentiel/non-transmetteurs?${query}`);
@@ -534,7 +536,8 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
     expect(premiere.lignes).toBe(50);
     expect(premiere.html).toContain("Offres 1 à 50 sur 55.");
     expect(premiere.html).toContain('aria-label="Pages de l&#x27;offre"');
-    expect(premiere.html).toContain(`href="/formations/${formationId}?offres=2"`);
+    // the page's link scrolls to the offer's table (the focus goes there once the page is shown)
+    expect(premiere.html).toContain(`href="/formations/${formationId}?offres=2#offres-table"`);
     const seconde = await offre(`/formations/${formationId}?offres=2`);
     expect(seconde.lignes).toBe(5);
     expect(seconde.html).toContain("Offres 51 à 55 sur 55.");
@@ -572,7 +575,7 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
     const page1 = await dispensent(`/formations/${formationId}`);
     expect(page1.html).toContain("Organismes 1 à 50 sur 55.");
     expect(page1.lignes).toBe(50);
-    expect(page1.html).toContain(`href="/formations/${formationId}?organismes=2"`);
+    expect(page1.html).toContain(`href="/formations/${formationId}?organismes=2#organismes-formation-liste"`);
     const page2 = await dispensent(`/formations/${formationId}?organismes=2&offres=2`);
     expect(page2.html).toContain("Organismes 51 à 55 sur 55.");
     expect(page2.lignes).toBe(5);

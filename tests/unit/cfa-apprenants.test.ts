@@ -55,26 +55,31 @@ describe("parseFiltresApprenants", () => {
   });
   it("a real date out of the accepted range is told the range, not that it is invalid", () => {
     expect(parse("date=1990-01-01").erreurs).toEqual([
-      "La date du statut doit être comprise entre le 01/01/2000 et le 31/12/2100 (01/01/1990 est hors de cette période).",
+      "Statut au : la date doit être comprise entre le 01/01/2000 et le 31/12/2100 (01/01/1990 est hors de cette période).",
     ]);
     expect(parse("date=2101-01-01").erreurs[0]).toMatch(/entre le 01\/01\/2000 et le 31\/12\/2100/);
     expect(parse("date=2000-01-01")).toMatchObject({ filtres: { date: "2000-01-01" }, erreurs: [] });
   });
   it("reads the date as AAAA-MM-JJ or jj/mm/aaaa, as the message says, and only a real calendar day", () => {
+    // the message starts with the field's label (« Statut au », or the one given: « Situation au » for the named lists)
     const message = (recu: string) =>
-      `La date du statut (paramètre date) n'est pas une date valide (« ${recu} ») : saisissez un jour du calendrier au format jj/mm/aaaa (par exemple 31/03/2025) ou aaaa-mm-jj (2025-03-31).`;
+      `Statut au : « ${recu} » n'est pas une date valide : saisissez un jour du calendrier au format jj/mm/aaaa (par exemple 31/03/2025) ou aaaa-mm-jj (2025-03-31).`;
     // the format the message asks for is accepted, and read as the same day as its ISO form
     expect(parse("date=06/12/2025")).toEqual(parse("date=2025-12-06"));
     expect(parse("date=06/12/2025")).toMatchObject({ filtres: { date: "2025-12-06" }, erreurs: [] });
     expect(parse("date=%2029/02/2024%20")).toMatchObject({ filtres: { date: "2024-02-29" }, erreurs: [] });
     // not a day of the calendar, in either format: refused with the formats accepted, the date left at today
     for (const recu of ["2025-02-30", "30/02/2026", "29/02/2025", "31/04/2025", "00/01/2025", "12/13/2025", "2025-13-01"]) {
-      expect(parse(`date=${encodeURIComponent(recu)}`), recu).toEqual({ filtres: { date: TODAY, tri: "nom", ordre: "asc", page: 1, limit: 25 }, erreurs: [message(recu)] });
+      expect(parse(`date=${encodeURIComponent(recu)}`), recu).toEqual({
+        filtres: { date: TODAY, tri: "nom", ordre: "asc", page: 1, limit: 25 },
+        erreurs: [message(recu)],
+        erreurDate: message(recu),
+      });
     }
     for (const recu of ["6/12/2025", "06-12-2025", "2025/12/06", "06/12/25", "hier"]) expect(parse(`date=${encodeURIComponent(recu)}`).erreurs, recu).toEqual([message(recu)]);
     // the range is checked on the day, whatever its format
     expect(parse("date=01/01/1990").erreurs).toEqual([
-      "La date du statut doit être comprise entre le 01/01/2000 et le 31/12/2100 (01/01/1990 est hors de cette période).",
+      "Statut au : la date doit être comprise entre le 01/01/2000 et le 31/12/2100 (01/01/1990 est hors de cette période).",
     ]);
     expect(jourDuParametre("31/12/2025")).toBe("2025-12-31");
     expect(jourDuParametre("31/11/2025")).toBeNull();
@@ -82,13 +87,12 @@ describe("parseFiltresApprenants", () => {
   it("with a last day (the territories' named lists), refuses a date after it, and keeps that day", () => {
     const options = { dateMax: TODAY };
     const lendemain = parseFiltresApprenants(new URLSearchParams("date=2025-11-21"), TODAY, options);
-    expect(lendemain).toEqual({
-      filtres: { date: TODAY, tri: "nom", ordre: "asc", page: 1, limit: 25 },
-      erreurs: [
-        "La date du statut (paramètre date) est dans le futur (21/11/2025) : la liste dit qui est dans cette situation, pas qui le sera ; choisissez une date passée ou aujourd'hui (le 20/11/2025 au plus tard).",
-      ],
-    });
-    expect(parseFiltresApprenants(new URLSearchParams("date=30/06/2027"), TODAY, options).erreurs[0]).toMatch(/^La date du statut \(paramètre date\) est dans le futur \(30\/06\/2027\)/);
+    const futur =
+      "Statut au : le 21/11/2025 est dans le futur ; la liste dit qui est dans cette situation, pas qui le sera : choisissez une date passée ou aujourd'hui (le 20/11/2025 au plus tard).";
+    expect(lendemain).toEqual({ filtres: { date: TODAY, tri: "nom", ordre: "asc", page: 1, limit: 25 }, erreurs: [futur], erreurDate: futur });
+    expect(parseFiltresApprenants(new URLSearchParams("date=30/06/2027"), TODAY, { ...options, libelleDate: "Situation au" }).erreurs[0]).toMatch(
+      /^Situation au : le 30\/06\/2027 est dans le futur/,
+    );
     expect(parseFiltresApprenants(new URLSearchParams(`date=${TODAY}`), TODAY, options)).toMatchObject({ filtres: { date: TODAY }, erreurs: [] });
     expect(parseFiltresApprenants(new URLSearchParams("date=20/11/2025"), TODAY, options)).toMatchObject({ filtres: { date: TODAY }, erreurs: [] });
     expect(parseFiltresApprenants(new URLSearchParams("date=2024-06-30"), TODAY, options)).toMatchObject({ filtres: { date: "2024-06-30" }, erreurs: [] });

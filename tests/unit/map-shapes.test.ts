@@ -179,7 +179,9 @@ describe("maps of France", () => {
     expect(html).toContain('href="/departements/2A"');
     expect(html).toContain('href="/departements/976"');
     expect(html).toContain("1\u202f234");
-    expect(html).toMatch(/role="img" aria-label="Effectifs par département\./);
+    // the graphic is named by the figure's visible title and described by its visible text (read once)
+    expect(html).toMatch(/role="img" aria-labelledby="[^"]+-title" aria-describedby="[^"]+-desc"/);
+    expect(html).toMatch(/-title"[^>]*>Effectifs par département</);
     expect(html).not.toContain("En gris");
   });
 

@@ -53,13 +53,14 @@ describe("pagination of the lists (/organismes, /referentiel/anomalies…)", () 
     });
     let html: string;
     try {
-      html = renderToStaticMarkup(createElement(MemoryRouter, null, createElement(Pagination, { page: 1, pages: 1011, search: "?q=cfa" })));
+      html = renderToStaticMarkup(createElement(MemoryRouter, null, createElement(Pagination, { page: 1, pages: 1011, search: "?q=cfa", cible: "liste" })));
     } finally {
       erreur.mockRestore();
     }
     expect(html).toContain(`>1${NNBSP}011</a>`);
     expect(html).toContain(`title="Page 1${NNBSP}011"`);
-    expect(html).toContain('href="/?q=cfa&amp;page=1011"');
+    // the fragment scrolls to the list's table when the page is loaded without JavaScript
+    expect(html).toContain('href="/?q=cfa&amp;page=1011#liste"');
     expect(html).not.toMatch(/>1011</);
   });
 });

@@ -127,7 +127,8 @@ export function franceMapOption({ level, values, valueLabel, format = "nombre", 
       inRange: { color: FRANCE_MAP_COLORS },
       text: [formatFranceMapValue(max, format), formatFranceMapValue(min, format)],
       formatter: (value: unknown) => formatFranceMapValue(Number(value), format), // the hover indicator
-      textStyle: { color: "#3a3a3a", fontSize: 12 },
+      // its colour: the DSFR theme's text (withDefaults)
+      textStyle: { fontSize: 12 },
       itemHeight: 120,
       itemWidth: 14,
       right: 8,

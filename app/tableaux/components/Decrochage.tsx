@@ -7,7 +7,9 @@ import { formatPourcentage } from "~/ui/format";
 import { nombre, valeurGraphique } from "../format";
 import type { Decrochage as DonneesDecrochage, Nombre } from "../types";
 import { Chart } from "~/components/Chart";
-import { COULEURS_STATUT } from "~/cfa/apprenants";
+import { COULEURS_STATUT, MOTIFS_STATUT } from "~/cfa/apprenants";
+import { motif } from "~/components/echarts";
+import type { Statut } from "~/statut/engine";
 
 /** A headline figure with its explanation (also the coverage rate, Couverture.tsx). */
 export function Tuile({ titre, valeur, children, testId }: { titre: string; valeur: string; children: ReactNode; testId: string }) {
@@ -20,7 +22,7 @@ export function Tuile({ titre, valeur, children, testId }: { titre: string; vale
   );
 }
 
-function barres(categories: string[], valeurs: Nombre[], couleur: string, nom: string) {
+function barres(categories: string[], valeurs: Nombre[], statut: Statut, nom: string) {
   return {
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
     grid: { left: 64, right: 16, top: 16, bottom: 40 },
@@ -31,11 +33,14 @@ function barres(categories: string[], valeurs: Nombre[], couleur: string, nom: s
         name: nom,
         type: "bar" as const,
         barMaxWidth: 64,
-        itemStyle: { color: couleur },
+        itemStyle: { color: COULEURS_STATUT[statut], decal: motif(MOTIFS_STATUT[statut]) },
         label: { show: true, position: "top", formatter: (p: { value: unknown }) => (typeof p.value === "number" ? p.value.toLocaleString("fr-FR") : "") },
         data: valeurs.map(valeurGraphique),
       },
     ],
+    // A phone (~70 px per bar): each duration written in full on two lines under its bar, rather than some of them
+    // left out (ECharts hides the labels that do not fit) or run over the value axis's "0".
+    media: [{ query: { maxWidth: 560 }, option: { grid: { bottom: 56 }, xAxis: { axisLabel: { interval: 0, width: 64, overflow: "break", lineHeight: 18 } } } }],
   };
 }
 
@@ -71,7 +76,7 @@ export function Decrochage({ d, carte, fileName }: { d: DonneesDecrochage; carte
             title="Rupturants selon le temps écoulé depuis la rupture"
             description="Nombre de rupturants à la date selon le nombre de jours depuis la rupture de leur contrat (fenêtre légale de 180 jours pour retrouver un employeur)."
             height={280}
-            option={barres(ruptures, rupturesValeurs, COULEURS_STATUT.RUPTURANT, "Rupturants")}
+            option={barres(ruptures, rupturesValeurs, "RUPTURANT", "Rupturants")}
             data={{ fileName: `${fileName}-rupturants-par-duree`, columns: ["Temps depuis la rupture", "Rupturants"], rows: ruptures.map((r, i) => [r, rupturesValeurs[i]]) }}
           />
         </div>
@@ -81,7 +86,7 @@ export function Decrochage({ d, carte, fileName }: { d: DonneesDecrochage; carte
             title="Inscrits sans contrat selon le nombre de jours sans contrat"
             description="Nombre d'inscrits sans contrat à la date depuis 30, 60 et 90 jours au plus (chaque barre comprend les précédentes ; délai de 90 jours pour signer un contrat)."
             height={280}
-            option={barres(sansContrat, sansContratValeurs, COULEURS_STATUT.INSCRIT, "Inscrits sans contrat")}
+            option={barres(sansContrat, sansContratValeurs, "INSCRIT", "Inscrits sans contrat")}
             data={{
               fileName: `${fileName}-sans-contrat-par-duree`,
               columns: ["Jours sans contrat", "Inscrits sans contrat"],

@@ -4,13 +4,14 @@ import { moisCourt, valeurGraphique } from "../format";
 import type { Nombre, PointSerie } from "../types";
 import { LIBELLES_COMPTES } from "../vues";
 import { Chart } from "~/components/Chart";
-import { COULEURS_STATUT } from "~/cfa/apprenants";
+import { COULEURS_STATUT, MOTIFS_STATUT } from "~/cfa/apprenants";
+import { motif } from "~/components/echarts";
 
 /** The statuts whose sum is the apprenants, stacked in this order (the series, and the apprenants by niveau). */
 const STATUTS_EMPILES = [
-  { key: "apprentis", couleur: COULEURS_STATUT.APPRENTI },
-  { key: "inscritsSansContrat", couleur: COULEURS_STATUT.INSCRIT },
-  { key: "rupturants", couleur: COULEURS_STATUT.RUPTURANT },
+  { key: "apprentis", statut: "APPRENTI" },
+  { key: "inscritsSansContrat", statut: "INSCRIT" },
+  { key: "rupturants", statut: "RUPTURANT" },
 ] as const;
 
 type ComptesEmpiles = Record<(typeof STATUTS_EMPILES)[number]["key"], Nombre>;
@@ -24,12 +25,13 @@ export function seriesEmpilees(points: ComptesEmpiles[]) {
     name: LIBELLES_COMPTES[s.key],
     type: "bar" as const,
     stack: "apprenants",
-    itemStyle: { color: s.couleur },
+    itemStyle: { color: COULEURS_STATUT[s.statut], decal: motif(MOTIFS_STATUT[s.statut]) },
     data: points.map((p) => valeurGraphique(p[s.key])),
   }));
 }
 
-export function SerieMensuelle({ serie, fileName }: { serie: PointSerie[]; fileName: string }) {
+/** `arrondis`: the public's figures, each rounded on its own (decision 007): their sum is not the apprenants' figure. */
+export function SerieMensuelle({ serie, fileName, arrondis = false }: { serie: PointSerie[]; fileName: string; arrondis?: boolean }) {
   const premier = serie[0]?.mois;
   const dernier = serie[serie.length - 1]?.mois;
   return (
@@ -38,7 +40,9 @@ export function SerieMensuelle({ serie, fileName }: { serie: PointSerie[]; fileN
       title="Apprenants par mois, sur 24 mois"
       description={
         premier && dernier
-          ? `Apprentis, inscrits sans contrat et rupturants empilés (leur somme est le nombre d'apprenants), au dernier jour de chaque mois ${de(formatMois(premier))} à ${formatMois(dernier)}.`
+          ? `Apprentis, inscrits sans contrat et rupturants empilés (${
+              arrondis ? "chacun arrondi séparément : leur somme peut différer de quelques unités du nombre d'apprenants" : "leur somme est le nombre d'apprenants"
+            }), au dernier jour de chaque mois ${de(formatMois(premier))} à ${formatMois(dernier)}.`
           : "Aucune donnée."
       }
       height={380}
@@ -49,6 +53,20 @@ export function SerieMensuelle({ serie, fileName }: { serie: PointSerie[]; fileN
         xAxis: { type: "category", data: serie.map((p) => moisCourt(p.mois)), axisLabel: { rotate: 45, fontSize: 11 } },
         yAxis: { type: "value" },
         series: seriesEmpilees(serie),
+        // A phone: the legend, one statut per line, gets its own band above the bars (wrapped on two lines, it ran
+        // over the top graduation, "18 000"), the value axis fewer graduations, the months written flat (ECharts then
+        // shows one in every few, none over another).
+        media: [
+          {
+            query: { maxWidth: 560 },
+            option: {
+              legend: { orient: "vertical", left: 0 },
+              grid: { left: 56, right: 12, top: 88, bottom: 32 },
+              xAxis: { axisLabel: { rotate: 0, margin: 16 } },
+              yAxis: { splitNumber: 3 },
+            },
+          },
+        ],
       }}
       data={{
         fileName,

@@ -69,7 +69,7 @@ export function TableComptes<L extends { comptes: Comptes }>({ id, suffixe, titr
           </div>
           <div className="fr-table fr-table--sm fr-mb-0">
             {/* Focusable: the table scrolls horizontally on narrow screens. */}
-            <table tabIndex={0}>
+            <table tabIndex={0} id={`${id}-liste`}>
               <caption className="fr-sr-only">
                 {titre}, page {formatNombre(table.page)} sur {formatNombre(table.pages)}
               </caption>
@@ -111,7 +111,7 @@ export function TableComptes<L extends { comptes: Comptes }>({ id, suffixe, titr
               </tbody>
             </table>
           </div>
-          <Pagination page={table.page} pages={table.pages} search={recherche} param={`page_${suffixe}`} label={`Pagination : ${titre.toLowerCase()}`} voisines={1} preventScrollReset className="fr-mt-2w" />
+          <Pagination page={table.page} pages={table.pages} search={recherche} cible={`${id}-liste`} param={`page_${suffixe}`} label={`Pagination : ${titre.toLowerCase()}`} voisines={1} className="fr-mt-2w" />
         </>
       )}
     </section>

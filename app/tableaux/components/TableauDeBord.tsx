@@ -2,8 +2,9 @@
 import { Link, useLoaderData } from "@remix-run/react";
 import { FilAriane } from "~/referentiel/components";
 import { de, formatDate, formatMois } from "~/ui/format";
+import { erreurDuPanneau } from "../champs";
 import { lienFormation, lienOrganisme, lienTerritoire } from "../liens";
-import type { CartesTerritoriales, LigneFormation, LigneOrganisme, TableauPage } from "../types";
+import type { CartesTerritoriales, LigneFormation, LigneOrganisme, Panneau, TableauPage } from "../types";
 import { PARAMETRES_TABLES, rechercheTransmise, vueEnParametre, type NiveauTerritoire } from "../vues";
 import { CarteTerritoires } from "./CarteTerritoires";
 import { ChiffresCles } from "./ChiffresCles";
@@ -35,6 +36,18 @@ function FilArianeTableau({ page }: { page: TableauPage }) {
 }
 
 const ORDRE_NIVEAUX: Record<string, number> = { departement: 0, region: 1 };
+
+/** Whether the filter panel shows a field (some are for signed-in viewers, or not on every page). */
+function champAffiche(panneau: Panneau, id: string): boolean {
+  const selon: Record<string, boolean> = {
+    "filtre-territoire": panneau.territoires !== null,
+    "filtre-reseau": panneau.reseaux !== null,
+    "filtre-cfa": panneau.cfa,
+    "filtre-formation": panneau.formation,
+    "filtre-rqth": panneau.rqth,
+  };
+  return selon[id] ?? true;
+}
 
 function Cartes({ page, cartes, mesure }: { page: TableauPage; cartes: CartesTerritoriales[]; mesure: "apprenants" | "tauxRupture" }) {
   const date = formatDate(page.date);
@@ -105,14 +118,15 @@ export function TableauDeBord({ page }: { page: TableauPage }) {
           : `Données ${de(formatMois(page.mois))}, au ${formatDate(page.date)} (dernier jour du mois).`}
       </p>
 
-      <FilterPanel panneau={page.panneau} action={page.info.chemin} recherche={page.recherche} />
+      <FilterPanel panneau={page.panneau} action={page.info.chemin} recherche={page.recherche} titre={page.info.titre} erreurs={page.erreurs} />
 
       {page.erreurs.length ? (
         <div className="fr-alert fr-alert--error fr-mb-4w" role="alert" data-testid="erreurs">
           <h2 className="fr-alert__title">Certains paramètres de l'adresse sont invalides</h2>
           <ul>
-            {page.erreurs.map((e) => (
-              <li key={e}>{e}</li>
+            {/* said with the field's label, a link to that field (marked in error in the panel) */}
+            {page.erreurs.map(erreurDuPanneau).map((e) => (
+              <li key={e.texte}>{e.champ && champAffiche(page.panneau, e.champ) ? <a href={`#${e.champ}`}>{e.texte}</a> : e.texte}</li>
             ))}
           </ul>
           <p>
@@ -187,7 +201,7 @@ export function TableauDeBord({ page }: { page: TableauPage }) {
             <h2 id="titre-evolution" className="fr-h4">
               Évolution sur 24 mois
             </h2>
-            <SerieMensuelle serie={r.serie} fileName={`${fichier}-serie-24-mois`} />
+            <SerieMensuelle serie={r.serie} fileName={`${fichier}-serie-24-mois`} arrondis={r.masque} />
           </section>
 
           {r.cartes.length ? (
