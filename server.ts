@@ -15,6 +15,9 @@ import { sql } from "drizzle-orm";
 import { getDatabase, type Database } from "./db/client.server";
 import { startJobs } from "./app/jobs/jobs.server";
 import { CSRF_ERROR } from "./app/auth/csrf.server";
+import { journaliserErreur } from "./app/shared/erreurs-base.server";
+
+const HEALTHZ_TIMEOUT_MS = 2000;
 
 export async function createApp(database: Database) {
   const build = (await import(pathToFileURL(path.resolve("build/index.js")).href)) as ServerBuild;
@@ -29,7 +32,12 @@ export async function createApp(database: Database) {
   app.get("/favicon.ico", (_req, res) => res.sendFile(path.resolve("public/dsfr/favicon/favicon.ico"), { maxAge: "1d" }));
   app.get("/healthz", async (_req, res) => {
     try {
-      await database.rows(sql`select 1`);
+      // within 2 s: a pool of connections all taken (a long lock) is a failing health, not a probe that hangs
+      let delai: NodeJS.Timeout | undefined;
+      await Promise.race([
+        database.rows(sql`select 1`),
+        new Promise((_resolve, reject) => (delai = setTimeout(() => reject(new Error("délai dépassé")), HEALTHZ_TIMEOUT_MS))),
+      ]).finally(() => clearTimeout(delai));
       res.json({ status: "ok", database: database.kind });
     } catch {
       res.status(503).json({ status: "error", database: database.kind });
@@ -113,7 +121,7 @@ function expressErrorPage(
   if (res.headersSent) return next(error);
   const status = Number(error.status ?? error.statusCode ?? 500);
   const client = status >= 400 && status < 500;
-  if (!client) console.error("erreur du serveur HTTP", error);
+  if (!client) journaliserErreur("erreur du serveur HTTP", error);
   const message = client
     ? (error.motif ??
       "Adresse invalide : elle contient des caractères mal encodés (par exemple un « % » qui n'est pas suivi de deux chiffres hexadécimaux). Vérifiez le lien.")

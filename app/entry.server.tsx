@@ -4,19 +4,20 @@ import { RemixServer, isRouteErrorResponse } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { sansOctetsNuls } from "./shared/sans-octet-nul.server";
+import { journaliserErreur } from "./shared/erreurs-base.server";
 
 const ABORT_DELAY = 10_000;
 
 /**
  * Server log of the errors of loaders, actions and rendering: a client's mistake answered 4xx (a POST to a page
  * without a form, an unknown address) and a request the client aborted are not server errors, so not logged with
- * their stack; everything else is.
+ * their stack; everything else is, without the values of a failed query (journaliserErreur: a batch's learners).
  */
 export const handleError: HandleErrorFunction = (error, { request }) => {
   // as Remix's own handler: nothing on an aborted request, nor under test (the tests check the answers)
   if (request.signal.aborted || process.env.NODE_ENV === "test") return;
   if (isRouteErrorResponse(error) && error.status < 500) return;
-  console.error(error);
+  journaliserErreur(`erreur de ${new URL(request.url).pathname}`, error);
 };
 
 export default function handleRequest(
@@ -44,7 +45,7 @@ export default function handleRequest(
       },
       onError(error: unknown) {
         responseStatusCode = 500;
-        if (shellRendered) console.error(error);
+        if (shellRendered) journaliserErreur("erreur du rendu d'une page", error);
       },
     });
     setTimeout(abort, ABORT_DELAY);

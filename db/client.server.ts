@@ -24,7 +24,16 @@ export interface Database {
   /** LISTEN on a channel (postgres.js: on a dedicated connection, re-established by the driver); resolves to the UNLISTEN. */
   listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+  /**
+   * PostgreSQL server: runs `fn` on a connection of its own that holds the migrations' advisory lock, so that two
+   * processes starting together (two replicas, a server and a CLI) migrate one after the other, not both at once
+   * (one would fail on « relation already exists »). PGlite has one process: no such method.
+   */
+  sousVerrouDeMigration?(fn: (db: Db) => Promise<void>): Promise<void>;
 }
+
+/** The key of the migrations' advisory lock (pg_advisory_lock): any constant the app uses for nothing else. */
+const VERROU_MIGRATIONS = 720_250_001;
 
 /** Resolved from the working directory: the server bundle lives in build/, the migrations stay in db/. */
 export const MIGRATIONS_FOLDER = path.resolve(process.env.MIGRATIONS_DIR ?? "db/migrations");
@@ -138,6 +147,16 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       return unlisten;
     },
     close: () => client.end({ timeout: 5 }),
+    async sousVerrouDeMigration(fn) {
+      const seule = postgres(url, { max: 1, onnotice: () => {}, connection: { TimeZone: "UTC", jit: "off" } });
+      try {
+        // a session lock, released when this connection ends (also if the process dies meanwhile)
+        await seule`select pg_advisory_lock(${VERROU_MIGRATIONS})`;
+        await fn(drizzle(seule, { schema }) as unknown as Db);
+      } finally {
+        await seule.end({ timeout: 5 });
+      }
+    },
   };
 }
 
@@ -233,7 +252,8 @@ async function openPglite(dir: string): Promise<Database> {
 export async function migrate(database: Database): Promise<void> {
   if (database.kind === "postgres") {
     const { migrate: run } = await import("drizzle-orm/postgres-js/migrator");
-    await run(database.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+    const migrer = (db: Db) => run(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+    await (database.sousVerrouDeMigration ? database.sousVerrouDeMigration(migrer) : migrer(database.db));
   } else {
     const { migrate: run } = await import("drizzle-orm/pglite/migrator");
     await run(database.db as never, { migrationsFolder: MIGRATIONS_FOLDER });

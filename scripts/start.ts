@@ -10,6 +10,7 @@
 import { buildIfNeeded } from "./build-if-needed";
 import type { Database } from "../db/client.server";
 import { formatDecimal } from "../app/ui/format";
+import { descriptionSansDonnees, estIndisponibilite, raisonEnFrancais } from "../app/shared/erreurs-base.server";
 
 const demoAllowed = process.env.NODE_ENV !== "production" || process.env.DEMO === "1";
 if (demoAllowed) process.env.DEMO = "1";
@@ -92,6 +93,13 @@ async function prepare(database: Database, signal: AbortSignal) {
 const EXPECTED = new Set(["PGLITE_LOCKED", "EADDRINUSE"]);
 
 main().catch((error) => {
-  console.error(EXPECTED.has((error as { code?: string }).code ?? "") ? `Démarrage impossible : ${(error as Error).message}` : error);
+  if (EXPECTED.has((error as { code?: string }).code ?? "")) console.error(`Démarrage impossible : ${(error as Error).message}`);
+  else if (estIndisponibilite(error)) {
+    // DATABASE_URL unreachable, the database refusing connections: one line, what to check (never the URL: it may hold a password)
+    console.error(
+      `Démarrage impossible : le serveur PostgreSQL de DATABASE_URL ne répond pas ou refuse les connexions (${raisonEnFrancais(error)}). ` +
+        "Vérifiez qu'il est démarré, que la base existe et accepte les connexions, puis relancez.",
+    );
+  } else console.error(descriptionSansDonnees(error));
   process.exit(1);
 });

@@ -92,6 +92,11 @@ function fichierTropVolumineux(maxFileBytes: number): Response {
   });
 }
 
+/** The 413 of a form without a file over its limit (a tampered form: no field of the app comes near it). */
+function formulaireTropVolumineux(): Response {
+  return new Response(`Le formulaire envoyé est trop volumineux : ${taille(ENVELOPE_BYTES)} au plus.`, { status: 413, headers: TEXT_HEADERS });
+}
+
 /** The body went past the form's limit while it was read. */
 class LimiteDepassee extends Error {}
 
@@ -116,12 +121,15 @@ function corpsLimite(body: ReadableStream<Uint8Array>, max: number): ReadableStr
 /**
  * A form read within its limits, never wholly in memory before its size is known: a Content-Length over the limit
  * is refused before anything is read (413); else the body is read as it streams, cut at the file's limit plus
- * ENVELOPE_BYTES; then each file is checked against `maxFileBytes`, each text field against FIELD_MAX_BYTES.
+ * ENVELOPE_BYTES; then each file is checked against `maxFileBytes`, each text field against FIELD_MAX_BYTES. A form
+ * without a file (`limits` absent) has ENVELOPE_BYTES: an anonymous POST of 400 Mo to /connexion is not read whole.
  */
-async function readLimitedForm(request: Request, { maxFileBytes }: FormLimits): Promise<FormData> {
+async function readLimitedForm(request: Request, limits: FormLimits | undefined): Promise<FormData> {
+  const maxFileBytes = limits?.maxFileBytes ?? 0;
+  const tropVolumineux = () => (limits ? fichierTropVolumineux(maxFileBytes) : formulaireTropVolumineux());
   const max = maxFileBytes + ENVELOPE_BYTES;
   const declared = Number(request.headers.get("content-length") ?? "");
-  if (Number.isFinite(declared) && declared > max) throw fichierTropVolumineux(maxFileBytes);
+  if (Number.isFinite(declared) && declared > max) throw tropVolumineux();
   if (!request.body) return request.formData();
   const limited = new Request(request.url, {
     method: request.method,
@@ -136,12 +144,12 @@ async function readLimitedForm(request: Request, { maxFileBytes }: FormLimits): 
     // checked once read.
     formData = await limited.formData();
   } catch (error) {
-    if (error instanceof LimiteDepassee || (error as { cause?: unknown })?.cause instanceof LimiteDepassee) throw fichierTropVolumineux(maxFileBytes);
+    if (error instanceof LimiteDepassee || (error as { cause?: unknown })?.cause instanceof LimiteDepassee) throw tropVolumineux();
     throw error;
   }
   for (const [name, value] of formData) {
     if (typeof value !== "string") {
-      if (value.size > maxFileBytes) throw fichierTropVolumineux(maxFileBytes);
+      if (limits && value.size > maxFileBytes) throw fichierTropVolumineux(maxFileBytes);
     } else if (Buffer.byteLength(value) > FIELD_MAX_BYTES) {
       throw new Response(`Le formulaire envoyé est illisible : le champ « ${name} » dépasse ${taille(FIELD_MAX_BYTES)}.`, { status: 400, headers: TEXT_HEADERS });
     }
@@ -150,14 +158,14 @@ async function readLimitedForm(request: Request, { maxFileBytes }: FormLimits): 
 }
 
 /**
- * Reads the form and checks its CSRF token; throws a 403 Response when it is missing or wrong. With `limits` (a
- * form carrying a file), the form is read within them (readLimitedForm): over them, a 413 Response whose text says
- * so in French, thrown before the token is checked (nothing is done either way).
+ * Reads the form and checks its CSRF token; throws a 403 Response when it is missing or wrong. The form is read
+ * within its limits (readLimitedForm: `limits` for a form carrying a file, 1 Mo else): over them, a 413 Response
+ * whose text says so in French, thrown before the token is checked (nothing is done either way).
  */
 export async function requireValidForm(request: Request, database: Database, limits?: FormLimits): Promise<FormData> {
   let formData: FormData;
   try {
-    formData = limits ? await readLimitedForm(request, limits) : await request.formData();
+    formData = await readLimitedForm(request, limits);
   } catch (error) {
     if (error instanceof Response) throw error;
     throw new Response("Le formulaire envoyé est illisible.", { status: 400, headers: TEXT_HEADERS });

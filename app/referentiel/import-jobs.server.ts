@@ -11,6 +11,7 @@ import { importBassins } from "./import-bassins.server";
 import { ImportFileError, type ImportKind, type ImportProgress, type ImportSummary } from "./import-common.server";
 import { importFormations, type FormationFileFormat } from "./import-formations.server";
 import { importOrganismes, type OrganismeFileFormat } from "./import-organismes.server";
+import { journaliserErreur, raisonEnFrancais } from "../shared/erreurs-base.server";
 
 export interface ImportJob {
   id: string;
@@ -125,13 +126,14 @@ export async function startImport(
     .then(
       (summary) => ({ summary, error: null }),
       (error: unknown) => {
-        if (!(error instanceof ImportFileError)) console.error("import référentiel", error);
+        if (!(error instanceof ImportFileError)) journaliserErreur("import référentiel", error);
         return {
           summary: null,
           error:
             error instanceof ImportFileError
               ? `${error.message} Aucune donnée n'a été modifiée.`
-              : `L'import a échoué : ${error instanceof Error ? error.message : String(error)}. Aucune donnée n'a été modifiée.`,
+              : // never the error's own message: drizzle's holds the query and the rows of the file
+                `L'import a échoué : ${raisonEnFrancais(error)}. Aucune donnée n'a été modifiée ; relancez l'import.`,
         };
       },
     )

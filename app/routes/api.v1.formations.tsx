@@ -3,18 +3,21 @@
  * filters as query parameters (see /api/openapi.json), 400 with a French message on a bad or unknown parameter.
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
+import { avecErreursApi } from "~/shared/erreurs-base.server";
 import { getViewer } from "~/auth/policy.server";
 import { apiBadRequest, apiPage, formationToApi } from "~/referentiel/api.server";
 import { listFormations } from "~/referentiel/catalogue.server";
 import { formationsQuerySchema, parseQuery } from "~/referentiel/filtres.server";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const viewer = await getViewer(request, context.database);
-  const parsed = parseQuery(formationsQuerySchema, new URL(request.url).searchParams, { strict: true });
-  if (!parsed.ok) return apiBadRequest(parsed.errors);
-  // The catalogue is a national nomenclature: the same for every viewer.
-  const page = await listFormations(context.database, parsed.value);
-  return apiPage(page, formationToApi, viewer.userId !== null);
+  return avecErreursApi("[api] lecture des formations en échec", async () => {
+    const viewer = await getViewer(request, context.database);
+    const parsed = parseQuery(formationsQuerySchema, new URL(request.url).searchParams, { strict: true });
+    if (!parsed.ok) return apiBadRequest(parsed.errors);
+    // The catalogue is a national nomenclature: the same for every viewer.
+    const page = await listFormations(context.database, parsed.value);
+    return apiPage(page, formationToApi, viewer.userId !== null);
+  });
 }
 
 /** A read-only address: any other method gets a French 405. */

@@ -207,6 +207,30 @@ describe("a file too large is refused before it is read", () => {
     expect(await (long as Response).text()).toBe("Le formulaire envoyé est illisible : le champ « motif » dépasse 64 Ko.");
   });
 
+  it("a form without a file is read up to 1 Mo: an endless anonymous POST is cut there, answered 413", async () => {
+    let pulled = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const chunk = new TextEncoder().encode(`email=${"a".repeat(16 * 1024)}&`);
+        pulled += chunk.length;
+        controller.enqueue(chunk);
+      },
+    });
+    const request = new Request(`${app.baseUrl}/connexion`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    const thrown = await requireValidForm(request, t.database).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect((thrown as Response).status).toBe(413);
+    expect(await (thrown as Response).text()).toBe("Le formulaire envoyé est trop volumineux : 1 Mo au plus.");
+    expect(pulled).toBeLessThan(1024 * 1024 + 256 * 1024);
+  });
+
   it("a form without the security token is still refused (403), nothing imported", async () => {
     const form = new FormData();
     form.set("csrf", "x".repeat(43));
