@@ -8,9 +8,10 @@ import { z } from "zod";
 import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { authTokens, organisations, users, USER_ROLES, type UserRole } from "../../db/schema";
-import { emailInviteField, failure, formFields, invalid, nameField, type FormFailure, type FormResult } from "./forms.server";
+import { emailInviteField, failure, fieldErrorsOf, formFields, invalid, nameField, type FormFailure, type FormResult } from "./forms.server";
 import { findOrCreateOrganisation, getOrganisation, OrganisationError, type Organisation } from "./organisations.server";
-import { hashPassword, passwordProblem } from "./password.server";
+import { hashPassword } from "./password.server";
+import { erreursNouveauMotDePasse, refusDuFormulaire } from "./nouveau-mot-de-passe.server";
 import { createSession } from "./session.server";
 import { closeInvitations, consumeToken, createToken, inspectToken, TOKEN_STATE_MESSAGES, TOKEN_TTL_SECONDS, type TokenState } from "./tokens.server";
 import { sendMail } from "./mail.server";
@@ -227,14 +228,7 @@ export async function invitationState(
   };
 }
 
-const acceptSchema = z
-  .object({
-    nom: nameField("nom"),
-    prenom: nameField("prénom"),
-    password: z.string().min(1, "Choisissez un mot de passe.").max(1000, "Mot de passe trop long."),
-    confirmation: z.string(),
-  })
-  .refine((v) => v.password === v.confirmation, { path: ["confirmation"], message: "Les deux mots de passe ne sont pas identiques." });
+const acceptSchema = z.object({ nom: nameField("nom"), prenom: nameField("prénom") });
 
 /** Creates the account of an invitation (consuming it) and signs the new user in. */
 export async function acceptInvitation(
@@ -245,14 +239,15 @@ export async function acceptInvitation(
 ): Promise<FormResult<{ setCookie: string }>> {
   const state = await inspectToken(database, "invitation", token);
   if (state.status !== "valid") return failure((await inutilisable(database, state)).message);
-  const parsed = acceptSchema.safeParse(formFields(formData, ["nom", "prenom", "password", "confirmation"]));
-  if (!parsed.success) return invalid(parsed.error);
-  const problem = passwordProblem(parsed.data.password, state.token.email);
-  if (problem) return failure(problem, { password: problem });
+  // every problem at once, the names' and the password's (as the account page and the reset link)
+  const parsed = acceptSchema.safeParse(formFields(formData, ["nom", "prenom"]));
+  const erreurs = { ...(parsed.success ? {} : fieldErrorsOf(parsed.error)), ...erreursNouveauMotDePasse(formData, state.token.email) };
+  if (!parsed.success || Object.keys(erreurs).length) return refusDuFormulaire(erreurs);
+  const password = formData.get("password") as string;
   if (await findUserByEmail(database, state.token.email)) {
     return failure(`${COMPTE_EXISTANT(state.token.email)}.`);
   }
-  const hash = await hashPassword(parsed.data.password);
+  const hash = await hashPassword(password);
   const userId = await database.db.transaction(async (tx) => {
     const consumed = await consumeToken(tx, "invitation", token);
     if (!consumed) return null;

@@ -669,14 +669,16 @@ export async function rebuildStatutStorage(database: Database, options: RebuildO
   const progress = options.onProgress ?? (() => {});
   const result: RebuildResult = { effectifs: 0, periodes: 0, parcoursModifies: 0, jours: 0, ms: 0 };
 
+  // Secondary indexes off during the load (from the schema: a rebuild killed before it recreated them is repaired).
+  // Dropped before anything is emptied: a process killed from here on leaves an index missing, which is how the next
+  // start knows the rebuild must be redone (rebuildInterrompu); emptied first, a kill between the two left empty
+  // periods with every index in place, and dashboards at 0 for good.
+  const indexes = INDEX_PERIODES;
+  for (const index of indexes) await database.rows(sql.raw(`drop index if exists "${index.name}"`));
   await database.rows(sql`truncate statut_periodes, indicateurs_jours, indicateurs_agregats_departement,
     indicateurs_agregats_demographie, indicateurs_agregats_organisme, indicateurs_agregats_formation,
     indicateurs_agregats_formation_departement`);
   const [{ n: total }] = await database.rows<{ n: number }>(sql`select count(*)::int as n from effectifs`);
-
-  // Secondary indexes off during the load (from the schema: a rebuild killed before it recreated them is repaired).
-  const indexes = INDEX_PERIODES;
-  for (const index of indexes) await database.rows(sql.raw(`drop index if exists "${index.name}"`));
 
   progress({ phase: "periodes", fait: 0, total });
   try {

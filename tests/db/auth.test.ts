@@ -421,6 +421,10 @@ describe("single-use tokens", () => {
     const sent = await inviteUser(t.database, admin.viewer, "http://localhost", form({ email: "Nouvelle.Recrue@test.fr", role: "member" }));
     expect(sent).toMatchObject({ ok: true });
     const token = mailOutbox().at(-1)!.text.match(/invitation\/([A-Za-z0-9_-]{43})/)![1];
+    // every problem said at once, by field: a missing name, a too short password, a confirmation that differs
+    const refused = await acceptInvitation(t.database, requestWith(), token, form({ nom: "", prenom: "Nouvelle", password: "court", confirmation: "autre" }));
+    expect(refused).toMatchObject({ ok: false, message: "Le formulaire contient 3 erreurs : corrigez les champs signalés." });
+    expect(Object.keys((refused as { fieldErrors: Record<string, string> }).fieldErrors).sort()).toEqual(["confirmation", "nom", "password"]);
     const accepted = await acceptInvitation(
       t.database,
       requestWith(),

@@ -29,8 +29,11 @@ const LECTURE_SEULE: Record<string, string> = {
   "televersement.modele[.]csv.tsx": "/televersement/modele.csv",
   "televersement.modele[.]xlsx.tsx": "/televersement/modele.xlsx",
 };
-/** Resource routes that receive data (the API v3: its own tests cover its methods). */
-const ECRIVENT = ["api.v3.dossiers-apprenants.tsx", "api.v3.dossiers-apprenants.test"];
+/**
+ * Resource routes that receive data (the API v3: its own tests cover its methods), and the API's unknown addresses
+ * (a 404 in JSON whatever the method, tested below).
+ */
+const ECRIVENT = ["api.$.tsx", "api.v3.dossiers-apprenants.tsx", "api.v3.dossiers-apprenants.test"];
 
 function resourceRoutes(): string[] {
   const dir = path.resolve("app/routes");
@@ -94,6 +97,21 @@ describe("read-only resource routes", () => {
     expect(page).toContain("Cette page ne reçoit pas de formulaire : ouvrez-la depuis son lien ou depuis le menu.");
     // nor in the hydration data: no English message naming the route module
     expect(html).not.toMatch(/You made a POST|did not provide an `action`/);
+  });
+});
+
+describe.skipIf(!built)("an address of the API that no route serves", () => {
+  it.each(["GET", "POST"])("%s: a French 404 in JSON saying where the routes are described", async (method) => {
+    const res = await fetch(`${app.baseUrl}/api/v2/dossiers-apprenants`, { method, body: method === "POST" ? "[]" : undefined });
+    expect(res.status).toBe(404);
+    expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(await res.json()).toEqual({
+      error: "not_found",
+      message: expect.stringMatching(/^Adresse inconnue de l'API : \/api\/v2\/dossiers-apprenants\. Les adresses servies sont décrites dans \/api\/doc/),
+    });
+    // the routes served are not shadowed
+    expect((await fetch(`${app.baseUrl}/api/v1/organismes`)).status).toBe(200);
+    expect((await fetch(`${app.baseUrl}/api/doc`)).status).toBe(200);
   });
 });
 
