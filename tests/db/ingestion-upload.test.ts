@@ -83,6 +83,14 @@ async function uploadAndPreview(bytes: Uint8Array, fileName: string, organisme =
   return { file, upload, mapping, preview };
 }
 
+
+/** The session cookie of a new user of this organisation (a CFA uploading over HTTP). */
+async function signedIn(email: string, organisation: Record<string, unknown>): Promise<string> {
+  const { user } = await createUser(t.database, { email, password: "Mot-de-passe-de-test-42", organisation: organisation as never });
+  const setCookie = await createSession(t.database, user.id, new Request("http://localhost/"));
+  return setCookie.split(";")[0];
+}
+
 describe("reading files", () => {
   it("CSV with `;`, UTF-8 BOM and dd/MM/yyyy dates", async () => {
     const csv =
@@ -530,12 +538,7 @@ describe("the NIR is never stored, whatever its column's name", () => {
   it("over HTTP, the preview neither shows nor keeps it, and says the column was not kept", async () => {
     const app = await serveApp(t.database);
     try {
-      const { user } = await createUser(t.database, {
-        email: "cfa-nir@test.fr",
-        password: "Mot-de-passe-de-test-42",
-        organisation: { type: "ORGANISME_FORMATION", siret: cfa.siret, uai: cfa.uai } as never,
-      });
-      const cookie = (await createSession(t.database, user.id, new Request("http://localhost/"))).split(";")[0];
+      const cookie = await signedIn("cfa-nir@test.fr", { type: "ORGANISME_FORMATION", siret: cfa.siret, uai: cfa.uai });
       const html = await (await fetch(`${app.baseUrl}/televersement`, { headers: { Cookie: cookie } })).text();
       const csrf = /name="csrf" value="([^"]+)"/.exec(html)![1];
       const form = new FormData();
@@ -701,12 +704,7 @@ describe("an upload is imported once", () => {
     const { upload } = await uploadAndPreview(new TextEncoder().encode(csv("Httpsimultane")), "http-simultane.csv");
     const app = await serveApp(t.database);
     try {
-      const { user } = await createUser(t.database, {
-        email: "cfa-simultane@test.fr",
-        password: "Mot-de-passe-de-test-42",
-        organisation: { type: "ORGANISME_FORMATION", siret: cfa.siret, uai: cfa.uai } as never,
-      });
-      const cookie = (await createSession(t.database, user.id, new Request("http://localhost/"))).split(";")[0];
+      const cookie = await signedIn("cfa-simultane@test.fr", { type: "ORGANISME_FORMATION", siret: cfa.siret, uai: cfa.uai });
       const page = await (await fetch(`${app.baseUrl}/televersement?id=${upload.id}`, { headers: { Cookie: cookie } })).text();
       const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1];
       const body = new URLSearchParams({ csrf, intent: "importer", id: upload.id, annee_scolaire: "2024-2025" });
@@ -1021,12 +1019,6 @@ describe("template", () => {
 });
 
 describe("the page over HTTP", () => {
-  async function signedIn(email: string, organisation: Record<string, unknown>): Promise<string> {
-    const { user } = await createUser(t.database, { email, password: "Mot-de-passe-de-test-42", organisation: organisation as never });
-    const setCookie = await createSession(t.database, user.id, new Request("http://localhost/"));
-    return setCookie.split(";")[0];
-  }
-
   it("sends visitors to the login page and other organisations away", async () => {
     const app = await serveApp(t.database);
     try {
@@ -1293,12 +1285,7 @@ describe("which sheet of a workbook is read, and the page says so", () => {
   it("over HTTP, the page says which sheet was read and which were ignored", async () => {
     const app = await serveApp(t.database);
     try {
-      const { user } = await createUser(t.database, {
-        email: "cfa-feuilles@test.fr",
-        password: "Mot-de-passe-de-test-42",
-        organisation: { type: "ORGANISME_FORMATION", siret: cfa.siret, uai: cfa.uai } as never,
-      });
-      const cookie = (await createSession(t.database, user.id, new Request("http://localhost/"))).split(";")[0];
+      const cookie = await signedIn("cfa-feuilles@test.fr", { type: "ORGANISME_FORMATION", siret: cfa.siret, uai: cfa.uai });
       const html = await (await fetch(`${app.baseUrl}/televersement`, { headers: { Cookie: cookie } })).text();
       const form = new FormData();
       form.set("csrf", /name="csrf" value="([^"]+)"/.exec(html)![1]);
@@ -1478,12 +1465,7 @@ describe("a NIR-shaped value outside a NIR column is never shown nor kept", () =
   it("over HTTP, neither the example of the first row, nor the preview, nor the page's data carry it", async () => {
     const app = await serveApp(t.database);
     try {
-      const { user } = await createUser(t.database, {
-        email: "cfa-nir-cellule@test.fr",
-        password: "Mot-de-passe-de-test-42",
-        organisation: { type: "ORGANISME_FORMATION", siret: cfa.siret, uai: cfa.uai } as never,
-      });
-      const cookie = (await createSession(t.database, user.id, new Request("http://localhost/"))).split(";")[0];
+      const cookie = await signedIn("cfa-nir-cellule@test.fr", { type: "ORGANISME_FORMATION", siret: cfa.siret, uai: cfa.uai });
       const html = await (await fetch(`${app.baseUrl}/televersement`, { headers: { Cookie: cookie } })).text();
       const form = new FormData();
       form.set("csrf", /name="csrf" value="([^"]+)"/.exec(html)![1]);
