@@ -16,6 +16,7 @@ import { getDatabase, type Database } from "./db/client.server";
 import { startJobs } from "./app/jobs/jobs.server";
 import { CSRF_ERROR } from "./app/auth/csrf.server";
 import { journaliserErreur } from "./app/shared/erreurs-base.server";
+import { attendreImportsEnCours } from "./app/referentiel/import-jobs.server";
 
 const HEALTHZ_TIMEOUT_MS = 2000;
 
@@ -246,14 +247,18 @@ export function stopOnSignals(server: Server, database: Database, log: (message:
       server.closeAllConnections();
     }, SHUTDOWN_GRACE_MS);
     force.unref();
+    const debut = performance.now();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();
     });
     clearTimeout(force);
+    // a référentiel import running in the background ends within what is left of the grace period (decision 011)
+    const importsFinis = await attendreImportsEnCours(SHUTDOWN_GRACE_MS - (performance.now() - debut));
+    if (!importsFinis) log("Un import du référentiel était encore en cours : il est interrompu sans rien modifier ; relancez-le depuis la page Imports.");
     try {
       await database.close();
-      log("Serveur arrêté, base de données fermée proprement.");
+      log(importsFinis ? "Serveur arrêté, base de données fermée proprement." : "Serveur arrêté, base de données fermée.");
       process.exit(0);
     } catch (error) {
       log(`Fermeture de la base de données en échec : ${error instanceof Error ? error.message : String(error)}`);

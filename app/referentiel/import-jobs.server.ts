@@ -78,6 +78,32 @@ function jobOfRow(r: Row): ImportJob {
   };
 }
 
+const IMPORTS_EN_COURS = Symbol.for("tableau-de-bord.imports-en-cours");
+
+/**
+ * The imports this process runs (their whole task, up to the final status written): what a stop waits for. Held by
+ * the process (globalThis), not by this module: the routes run this module from the Remix build, and server.ts,
+ * which stops the process, loads its own copy of it.
+ */
+const enCours: Set<Promise<unknown>> = ((globalThis as { [IMPORTS_EN_COURS]?: Set<Promise<unknown>> })[IMPORTS_EN_COURS] ??= new Set());
+
+/**
+ * Waits at most `ms` for the imports this process runs to end; true when none is left. A server asked to stop
+ * (SIGTERM, Ctrl-C) lets them end within its grace period before it closes the database under them: an import cut
+ * changes nothing (its final transaction), but it would fail with the database's errors and stay « en cours »
+ * until the 2-minute rule calls it interrupted.
+ */
+export async function attendreImportsEnCours(ms: number): Promise<boolean> {
+  if (enCours.size === 0) return true;
+  let delai: NodeJS.Timeout | undefined;
+  const fini = await Promise.race([
+    Promise.allSettled([...enCours]).then(() => true),
+    new Promise<boolean>((resolve) => (delai = setTimeout(() => resolve(false), Math.max(0, ms)))),
+  ]);
+  clearTimeout(delai);
+  return fini;
+}
+
 /** Records the import, starts it in the background, and returns it (running). */
 export async function startImport(
   database: Database,
@@ -122,7 +148,7 @@ export async function startImport(
       : input.kind === "formations"
         ? importFormations(database, input.bytes, { ...options, format: input.format as FormationFileFormat | undefined, offreComplete: input.offreComplete })
         : importBassins(database, input.bytes, options);
-  void run
+  const tache = run
     .then(
       (summary) => ({ summary, error: null }),
       (error: unknown) => {
@@ -152,7 +178,9 @@ export async function startImport(
           error = ${error}
         where id = ${id}`);
     })
-    .catch((error: unknown) => console.error("import référentiel : fin non enregistrée", error));
+    .catch((error: unknown) => journaliserErreur("import référentiel : fin non enregistrée", error))
+    .finally(() => enCours.delete(tache));
+  enCours.add(tache);
   return jobOfRow(row);
 }
 

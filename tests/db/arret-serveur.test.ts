@@ -17,20 +17,32 @@ import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { dossier, insertOrganisme, keyFor } from "./ingestion-fixtures";
 import { isDatabaseEmpty } from "../../app/demo/seed.server";
 import { rebuildInterrompu } from "../../app/statut/storage.server";
+import { createUser } from "../../app/auth/accounts.server";
+import { createSession } from "../../app/auth/session.server";
+import { luhnCompletion } from "../../app/referentiel/codes";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-/** A migrated database with one organisme and its API key; `env` opens the same database from another process. */
-async function prepare(): Promise<{ env: NodeJS.ProcessEnv; key: string; organisme: Awaited<ReturnType<typeof insertOrganisme>>; reopen(): Promise<Database> }> {
+/**
+ * A migrated database with one organisme and its API key; `env` opens the same database from another process.
+ * `avant`: more set-up, done before the database is handed over (an account and its session).
+ */
+async function prepare(avant: (database: Database) => Promise<void> = async () => {}): Promise<{
+  env: NodeJS.ProcessEnv;
+  key: string;
+  organisme: Awaited<ReturnType<typeof insertOrganisme>>;
+  reopen(): Promise<Database>;
+}> {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", PORT: "0", SHUTDOWN_GRACE_MS: "20000" };
   if (process.env.DATABASE_URL) {
     const t: TestDatabase = await createTestDatabase({ territories: false });
     cleanups.push(() => t.drop());
     const organisme = await insertOrganisme(t.database, 1);
     const key = await keyFor(t.database, organisme);
+    await avant(t.database);
     return { env: { ...env, DATABASE_URL: t.url }, key, organisme, reopen: async () => t.database };
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tdb-arret-"));
@@ -40,6 +52,7 @@ async function prepare(): Promise<{ env: NodeJS.ProcessEnv; key: string; organis
   await migrate(database);
   const organisme = await insertOrganisme(database, 1);
   const key = await keyFor(database, organisme);
+  await avant(database);
   await database.close(); // one process at a time on a PGlite directory
   delete env.DATABASE_URL;
   return {
@@ -86,6 +99,48 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<void>
 }
 
 describe("graceful shutdown", () => {
+  it("SIGTERM while a référentiel import runs in the background: the import ends within the grace period, then the database closes", async () => {
+    let cookie = "";
+    const { env, reopen } = await prepare(async (database) => {
+      const { user } = await createUser(database, {
+        email: "admin-arret@test.fr",
+        password: "Mot-de-passe-de-test-42",
+        role: "admin",
+        organisation: { type: "ADMINISTRATEUR" } as never,
+      });
+      cookie = (await createSession(database, user.id, new Request("http://localhost/"))).split(";")[0];
+    });
+    // the session made here is read over plain HTTP: its cookie is not the Secure one of production
+    const server = await startServerProcess({ ...env, COOKIE_SECURE: "0" });
+    cleanups.push(async () => {
+      if (server.child.exitCode === null) server.child.kill("SIGKILL");
+    });
+    const base = `http://127.0.0.1:${server.port}`;
+    const page = await (await fetch(`${base}/admin/imports`, { headers: { cookie } })).text();
+    const form = new FormData();
+    form.set("csrf", /name="csrf" value="([^"]+)"/.exec(page)![1]);
+    form.set("type", "organismes");
+    // enough lines for the import to be still running when the signal comes
+    const lignes = Array.from({ length: 20_000 }, (_, i) => {
+      const siret = `1300${String(i).padStart(9, "0")}`;
+      return `${siret}${luhnCompletion(siret)};;formateur;Organisme d'arrêt ${i};;;;;;;;actif;;`;
+    });
+    const csv = ["siret;uai;nature;raison_sociale;enseigne;adresse;code_postal;commune;code_commune_insee;reseaux;qualiopi;etat_administratif;siret_responsable;uai_responsable", ...lignes].join("\n");
+    form.set("fichier", new File([csv], "arret.csv", { type: "text/csv" }));
+    const posted = await fetch(`${base}/admin/imports`, { method: "POST", body: form, headers: { cookie }, redirect: "manual" });
+    expect([302, 303]).toContain(posted.status);
+    expect(posted.headers.get("location")).toMatch(/^\/admin\/imports\?import=/);
+    server.child.kill("SIGTERM");
+    expect(await server.exit).toBe(0);
+    expect(server.output()).toContain("Serveur arrêté, base de données fermée proprement.");
+    expect(server.output()).not.toMatch(/Error|at /);
+    const database = await reopen();
+    const [job] = await database.rows<{ finished_at: unknown; error: string | null }>(sql`select finished_at, error from imports_referentiel`);
+    expect(job).toEqual({ finished_at: expect.anything(), error: null });
+    const [{ n }] = await database.rows<{ n: number }>(sql`select count(*)::int as n from organismes where raison_sociale like 'Organisme d''arrêt %'`);
+    expect(n).toBe(20_000);
+  }, 120_000);
+
   it.each(["SIGTERM", "SIGINT"] as const)(
     "%s: the batch being received is stored and answered, new connections are refused, the database closes cleanly",
     async (signal) => {
