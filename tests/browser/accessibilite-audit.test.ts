@@ -388,7 +388,8 @@ describe.skipIf(!available)("accessibility audit (RGAA / WCAG 2.1 AA)", () => {
     expect(await page.locator("#confirmer-remplacement").isChecked()).toBe(true);
     await remplacer.click();
     await page.locator('[data-testid="cle-generee"]').waitFor();
-    expect((await page.locator('[data-testid="cle-active"] code').textContent())?.trim()).not.toBe(active);
+    // the new key is shown once the page's data is read again: polled, not read at the first paint
+    await expect.poll(async () => (await page.locator('[data-testid="cle-active"] code').textContent())?.trim(), { timeout: 10_000 }).not.toBe(active);
     expect(errors).toEqual([]);
     await context.close();
   });
