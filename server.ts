@@ -85,11 +85,12 @@ function securityHeaders(req: express.Request, res: express.Response, next: expr
  * A POST (PUT, PATCH, DELETE) whose Origin header names another host than the one addressed (X-Forwarded-Host, else
  * Host), an unreadable one or "null": refused here, in French. Remix makes the same check before any action of a
  * page, but answers an empty 500 and writes a stack trace to the log at each attempt (throwIfPotentialCSRFAttack);
- * the forms' own check (csrf.server.ts) comes after it. An ERP calls the API from a server, without Origin.
+ * the forms' own check (csrf.server.ts) comes after it. Not the API (/api/): it is called with a key, never with the
+ * session's cookie, so another site's page gains nothing from it; and an ERP's HTTP client or proxy may add an Origin.
  */
 function refuseForeignOrigin(req: express.Request, res: express.Response, next: express.NextFunction) {
   const origin = req.get("origin");
-  if (origin === undefined || !["POST", "PUT", "PATCH", "DELETE"].includes(req.method)) return next();
+  if (origin === undefined || !["POST", "PUT", "PATCH", "DELETE"].includes(req.method) || req.path.startsWith("/api/")) return next();
   const host = req.get("x-forwarded-host")?.split(",")[0]?.trim() || req.get("host");
   let originHost: string | null = null;
   try {
@@ -98,12 +99,6 @@ function refuseForeignOrigin(req: express.Request, res: express.Response, next: 
     // unreadable: refused like another site
   }
   if (originHost !== null && originHost === host) return next();
-  if (req.path.startsWith("/api/")) {
-    res.status(403).json({
-      erreur: "Requête refusée : l'en-tête Origin désigne un autre site que celui-ci. Appelez l'API depuis un serveur, sans en-tête Origin.",
-    });
-    return;
-  }
   res.status(403).type("html").send(pageErreur("Formulaire refusé", "Formulaire refusé", CSRF_ERROR));
 }
 

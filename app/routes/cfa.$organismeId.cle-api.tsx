@@ -4,7 +4,7 @@
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { useEffect, useState } from "react";
+import { useEffect, useState, useRef } from "react";
 import { requireValidForm, csrfToken } from "~/auth/csrf.server";
 import { NO_STORE, withHeaders } from "~/auth/responses.server";
 import { CsrfInput } from "~/auth/ui";
@@ -127,6 +127,10 @@ export default function CleApi() {
   const busy = useNavigation().state === "submitting";
   const erpConnu = !data.erp || data.erps.includes(data.erp);
   const erreurConfirmation = (intent: string) => (result && !result.ok && result.champ === "confirmer" && result.intent === intent ? result.message : undefined);
+  // each answer unticks the confirmations (they are drawn anew): a box left ticked after a replacement would let the
+  // next click kill the key just shown, before it is copied
+  const reponses = useRef({ derniere: result, nombre: 0 });
+  if (reponses.current.derniere !== result) reponses.current = { derniere: result, nombre: reponses.current.nombre + 1 };
   return (
     <>
       <h1 className="fr-h2">Clé d'API et ERP</h1>
@@ -172,7 +176,7 @@ export default function CleApi() {
                   : "Générez une clé, puis installez-la dans votre ERP."}
               </p>
               {data.active ? (
-                <Confirmation id="confirmer-remplacement" erreur={erreurConfirmation("generer")}>
+                <Confirmation key={`remplacement-${reponses.current.nombre}`} id="confirmer-remplacement" erreur={erreurConfirmation("generer")}>
                   Je confirme : la clé actuelle doit cesser de fonctionner dès maintenant, je vais installer la nouvelle dans notre ERP.
                 </Confirmation>
               ) : null}
@@ -186,7 +190,7 @@ export default function CleApi() {
               <Form method="post" noValidate>
                 <CsrfInput token={data.csrf} />
                 <input type="hidden" name="intent" value="revoquer" />
-                <Confirmation id="confirmer" erreur={erreurConfirmation("revoquer")}>
+                <Confirmation key={`revocation-${reponses.current.nombre}`} id="confirmer" erreur={erreurConfirmation("revoquer")}>
                   Je confirme : la clé ne doit plus permettre de transmettre (clé divulguée, changement d'ERP…).
                 </Confirmation>
                 <button className="fr-btn fr-btn--secondary" type="submit" disabled={busy}>

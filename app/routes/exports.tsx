@@ -16,7 +16,7 @@ import { ErreurTableau } from "~/tableaux/components/ErreurTableau";
 import { OPTIONS_AGE, OPTIONS_NIVEAU, OPTIONS_RQTH, OPTIONS_SEXE, optionsDe, type OptionSelect } from "~/tableaux/options";
 import { titrePage } from "~/ui/erreur";
 import { libelleDepartement } from "~/referentiel/labels";
-import { focaliser } from "~/ui/focus-navigation";
+import { focaliser, lienVersLeChamp } from "~/ui/focus-navigation";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Exports des indicateurs", error) }];
@@ -141,7 +141,7 @@ export default function Exports() {
           <h2 className="fr-alert__title">L'export ne peut pas être produit</h2>
           <ul>
             {erreurs.map((e, i) => (
-              <li key={e}>{champsDesErreurs[i]?.length ? <a href={`#${idDuChamp(champsDesErreurs[i][0])}`}>{e}</a> : e}</li>
+              <li key={e}>{champsDesErreurs[i]?.length ? <a {...lienVersLeChamp(idDuChamp(champsDesErreurs[i][0]))}>{e}</a> : e}</li>
             ))}
           </ul>
         </div>

@@ -93,3 +93,20 @@ export function useFocusApresNavigation(): void {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [state]);
 }
+
+/**
+ * The props of a link of an error summary to its field: the field takes the focus (an anchor alone only scrolls to
+ * it, and changing the address's hash would count as a navigation that sends the focus back to the summary).
+ */
+export function lienVersLeChamp(id: string): { href: string; onClick: (event: { preventDefault(): void }) => void } {
+  return {
+    href: `#${id}`,
+    onClick: (event) => {
+      const champ = document.getElementById(id);
+      if (!champ) return;
+      event.preventDefault();
+      focaliser(champ, { preventScroll: true });
+      champ.scrollIntoView({ block: "center" });
+    },
+  };
+}

@@ -109,6 +109,12 @@ describe.skipIf(!available)("accessibility audit (RGAA / WCAG 2.1 AA)", () => {
     // each message of the summary leads to its field
     expect(await page.locator('[data-testid="erreurs"] a[href="#export-cfd"]').count()).toBe(1);
     expect(await page.locator('[data-testid="erreurs"] a[href="#export-debut"]').count()).toBe(1);
+    // followed from the keyboard, a link of the summary puts the focus in its field (not back on the summary)
+    await page.locator('[data-testid="erreurs"] a[href="#export-debut"]').focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => focus(page), { timeout: 5_000 }).toMatch(/^input#export-debut/);
+    await page.waitForTimeout(300);
+    expect(await focus(page)).toMatch(/^input#export-debut/);
     await screenshot(page, "audit-a11y-exports-erreurs");
     expect(await seriousAxeViolations(page)).toEqual([]);
 
@@ -390,6 +396,8 @@ describe.skipIf(!available)("accessibility audit (RGAA / WCAG 2.1 AA)", () => {
     await page.locator('[data-testid="cle-generee"]').waitFor();
     // the new key is shown once the page's data is read again: polled, not read at the first paint
     await expect.poll(async () => (await page.locator('[data-testid="cle-active"] code').textContent())?.trim(), { timeout: 10_000 }).not.toBe(active);
+    // the box is unticked again: a second click would otherwise kill the key just shown, before it is copied
+    expect(await page.locator("#confirmer-remplacement").isChecked()).toBe(false);
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -154,7 +154,8 @@ export function FilterPanel({ panneau, action, recherche, titre, erreurs }: { pa
   useEffect(() => {
     const envoi = focusEnvoi.current;
     focusEnvoi.current = null;
-    if (!envoi) return;
+    // the figures changed by a link (a tag removed, « Réinitialiser »): the message of the last submission is stale
+    if (!envoi) return setAnnonce("");
     setAnnonce(annonceFiltres(titre, panneau.mois, panneau.etiquettes));
     const active = document.activeElement;
     if (active && active !== document.body && active.isConnected && !formulaire.current?.contains(active)) return;

@@ -14,6 +14,7 @@ import { FilterPanel } from "./FilterPanel";
 import { RepartitionNiveau } from "./RepartitionNiveau";
 import { SerieMensuelle } from "./SerieMensuelle";
 import { TableComptes } from "./TableComptes";
+import { lienVersLeChamp } from "~/ui/focus-navigation";
 
 function nomFichier(page: TableauPage): string {
   const v = page.info.vue;
@@ -126,7 +127,7 @@ export function TableauDeBord({ page }: { page: TableauPage }) {
           <ul>
             {/* said with the field's label, a link to that field (marked in error in the panel) */}
             {page.erreurs.map(erreurDuPanneau).map((e) => (
-              <li key={e.texte}>{e.champ && champAffiche(page.panneau, e.champ) ? <a href={`#${e.champ}`}>{e.texte}</a> : e.texte}</li>
+              <li key={e.texte}>{e.champ && champAffiche(page.panneau, e.champ) ? <a {...lienVersLeChamp(e.champ)}>{e.texte}</a> : e.texte}</li>
             ))}
           </ul>
           <p>
