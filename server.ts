@@ -14,7 +14,7 @@ import type { ServerBuild } from "@remix-run/node";
 import { sql } from "drizzle-orm";
 import { getDatabase, type Database } from "./db/client.server";
 import { startJobs } from "./app/jobs/jobs.server";
-import { CSRF_ERROR } from "./app/auth/csrf.server";
+import { CSRF_ERROR, origineEtrangere } from "./app/auth/csrf.server";
 import { journaliserErreur } from "./app/shared/erreurs-base.server";
 import { attendreImportsEnCours } from "./app/referentiel/import-jobs.server";
 
@@ -89,16 +89,9 @@ function securityHeaders(req: express.Request, res: express.Response, next: expr
  * session's cookie, so another site's page gains nothing from it; and an ERP's HTTP client or proxy may add an Origin.
  */
 function refuseForeignOrigin(req: express.Request, res: express.Response, next: express.NextFunction) {
-  const origin = req.get("origin");
-  if (origin === undefined || !["POST", "PUT", "PATCH", "DELETE"].includes(req.method) || req.path.startsWith("/api/")) return next();
+  if (!["POST", "PUT", "PATCH", "DELETE"].includes(req.method) || req.path.startsWith("/api/")) return next();
   const host = req.get("x-forwarded-host")?.split(",")[0]?.trim() || req.get("host");
-  let originHost: string | null = null;
-  try {
-    originHost = origin === "null" ? null : new URL(origin).host;
-  } catch {
-    // unreadable: refused like another site
-  }
-  if (originHost !== null && originHost === host) return next();
+  if (!origineEtrangere(req.get("origin"), host)) return next();
   res.status(403).type("html").send(pageErreur("Formulaire refusé", "Formulaire refusé", CSRF_ERROR));
 }
 

@@ -44,14 +44,23 @@ export function csrfError(): Response {
   return new Response(CSRF_ERROR, { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 }
 
-function foreignOrigin(request: Request): boolean {
-  const origin = request.headers.get("origin");
-  if (!origin || origin === "null") return origin === "null";
+/**
+ * Whether an Origin header names another site than the host addressed: "null" (a sandboxed page) and an unreadable
+ * one count as another site; no header (a same-origin GET form, a server calling) does not. Shared by the forms'
+ * check below and by server.ts, which answers such a POST before Remix does.
+ */
+export function origineEtrangere(origin: string | null | undefined, host: string | null | undefined): boolean {
+  if (!origin) return false;
+  if (origin === "null") return true;
   try {
-    return new URL(origin).host !== new URL(request.url).host;
+    return new URL(origin).host !== host;
   } catch {
     return true;
   }
+}
+
+function foreignOrigin(request: Request): boolean {
+  return origineEtrangere(request.headers.get("origin"), new URL(request.url).host);
 }
 
 /** Whether the submitted form carries this visitor's token (and comes from this site). */

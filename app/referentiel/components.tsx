@@ -10,6 +10,7 @@ import type { OffreFormation } from "./catalogue.server";
 import type { CodeInconnu } from "./repertoire.server";
 import type { Page } from "~/shared/pagination";
 import type { EtatFocus } from "~/ui/focus-navigation";
+import { ariaErreur, MessageErreur } from "~/ui/champ-en-erreur";
 
 /** A URL keeping the current search params, with some replaced (undefined/"" removes). */
 export function withParams(search: string, changes: Record<string, string | number | undefined | null>): string {
@@ -140,8 +141,7 @@ export function SelectField({
         id={id}
         name={name}
         defaultValue={value ?? ""}
-        aria-invalid={erreur ? true : undefined}
-        aria-describedby={erreur ? `${id}-erreur` : undefined}
+        {...ariaErreur(id, erreur)}
       >
         <option value="">{empty}</option>
         {options.map((o) => (
@@ -150,11 +150,7 @@ export function SelectField({
           </option>
         ))}
       </select>
-      {erreur ? (
-        <p id={`${id}-erreur`} className="fr-error-text">
-          {erreur}
-        </p>
-      ) : null}
+      <MessageErreur id={id} erreur={erreur} />
     </div>
   );
 }

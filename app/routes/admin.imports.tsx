@@ -8,6 +8,7 @@ import { getImportJob, recentImportJobs, type ImportJob } from "~/referentiel/im
 import { actionImports, type ImportsActionData } from "~/referentiel/imports-admin.server";
 import { formatNombre, pluriel } from "~/ui/format";
 import { IMPORT_KINDS, MAX_IMPORT_BYTES, libelleImport, nonImportees, resultatImport, resumeImport } from "~/referentiel/import-libelles";
+import { ariaErreur, MessageErreur } from "~/ui/champ-en-erreur";
 
 export const meta: MetaFunction = () => [{ title: "Imports du référentiel - Administration - Tableau de bord de l'apprentissage" }];
 
@@ -169,11 +170,7 @@ export default function AdminImports() {
               </div>
             </div>
           ))}
-          {errors.type ? (
-            <p id="type-erreur" className="fr-error-text">
-              {errors.type}
-            </p>
-          ) : null}
+          <MessageErreur id="type" erreur={errors.type} />
         </fieldset>
         <div className={`fr-select-group ${errors.format ? "fr-select-group--error" : ""}`}>
           <label className="fr-label" htmlFor="format">
@@ -185,8 +182,7 @@ export default function AdminImports() {
             id="format"
             name="format"
             defaultValue=""
-            aria-invalid={errors.format ? true : undefined}
-            aria-describedby={errors.format ? "format-erreur" : undefined}
+            {...ariaErreur("format", errors.format)}
           >
             <option value="">Détection automatique</option>
             {IMPORT_KINDS.flatMap((k) =>
@@ -197,11 +193,7 @@ export default function AdminImports() {
               )),
             )}
           </select>
-          {errors.format ? (
-            <p id="format-erreur" className="fr-error-text">
-              {errors.format}
-            </p>
-          ) : null}
+          <MessageErreur id="format" erreur={errors.format} />
         </div>
         <div className={`fr-checkbox-group fr-mb-3w ${errors.offreComplete ? "fr-checkbox-group--error" : ""}`}>
           <input
@@ -209,8 +201,7 @@ export default function AdminImports() {
             id="offreComplete"
             name="offreComplete"
             value="oui"
-            aria-invalid={errors.offreComplete ? true : undefined}
-            aria-describedby={errors.offreComplete ? "offreComplete-erreur" : undefined}
+            {...ariaErreur("offreComplete", errors.offreComplete)}
           />
           <label className="fr-label" htmlFor="offreComplete">
             Catalogue : ce fichier donne toute l'offre des organismes formateurs qu'il cite
@@ -219,11 +210,7 @@ export default function AdminImports() {
               si une ligne est rejetée.
             </span>
           </label>
-          {errors.offreComplete ? (
-            <p id="offreComplete-erreur" className="fr-error-text">
-              {errors.offreComplete}
-            </p>
-          ) : null}
+          <MessageErreur id="offreComplete" erreur={errors.offreComplete} />
         </div>
         {/* DSFR's upload error state; aria-invalid lets the focus go to the field after a refusal (focus-navigation.ts) */}
         <div className={`fr-upload-group ${errors.fichier ? "fr-upload-group--error" : ""}`}>
@@ -237,14 +224,9 @@ export default function AdminImports() {
             id="fichier"
             name="fichier"
             accept=".csv,.txt,.json,.xlsx,text/csv,application/json"
-            aria-invalid={errors.fichier ? true : undefined}
-            aria-describedby={errors.fichier ? "fichier-erreur" : undefined}
+            {...ariaErreur("fichier", errors.fichier)}
           />
-          {errors.fichier ? (
-            <p id="fichier-erreur" className="fr-error-text">
-              {errors.fichier}
-            </p>
-          ) : null}
+          <MessageErreur id="fichier" erreur={errors.fichier} />
         </div>
         <button className="fr-btn fr-mt-3w" type="submit" disabled={navigation.state === "submitting"}>
           {navigation.state === "submitting" ? "Envoi du fichier…" : "Importer"}

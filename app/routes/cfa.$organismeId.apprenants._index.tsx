@@ -24,6 +24,7 @@ import { ChampRechercheApprenants, ChampTaillePage, LiensExport, StatutBadge, Tr
 import { ErrorsAlert, Pagination, SearchButtons, SelectField, SortHeader, withParams } from "~/referentiel/components";
 import { todayIso } from "~/statut/annee-scolaire";
 import { formatDate, pluriel } from "~/ui/format";
+import { ariaErreur, MessageErreur } from "~/ui/champ-en-erreur";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: titreEspace("Apprenants", matches) }];
@@ -91,14 +92,9 @@ export default function Apprenants() {
                 min={DATE_STATUT_MIN}
                 max={DATE_STATUT_MAX}
                 defaultValue={f.date === today ? "" : f.date}
-                aria-invalid={erreurDate ? true : undefined}
-                aria-describedby={erreurDate ? "date-erreur" : undefined}
+                {...ariaErreur("date", erreurDate)}
               />
-              {erreurDate ? (
-                <p id="date-erreur" className="fr-error-text">
-                  {erreurDate}
-                </p>
-              ) : null}
+              <MessageErreur id="date" erreur={erreurDate} />
             </div>
           </div>
           <div className="fr-col-12 fr-col-md-4">

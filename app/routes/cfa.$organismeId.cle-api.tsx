@@ -12,6 +12,7 @@ import { requireEspaceCfa } from "~/cfa/acces.server";
 import { AUTRE_ERP, ERPS, SANS_ERP, instructionsErp } from "~/cfa/erp";
 import { choisirErp, genererCle, pageCleApi, revoquerCle } from "~/cfa/espace.server";
 import { formatDateHeure, titreEspace } from "~/cfa/ui";
+import { ariaErreur, MessageErreur } from "~/ui/champ-en-erreur";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: titreEspace("Clé d'API et ERP", matches) }];
 export const headers = () => NO_STORE;
@@ -108,15 +109,11 @@ function CopierCle({ cle }: { cle: string }) {
 function Confirmation({ id, children, erreur }: { id: string; children: string; erreur?: string }) {
   return (
     <div className={`fr-checkbox-group fr-checkbox-group--sm fr-mb-2w${erreur ? " fr-checkbox-group--error" : ""}`}>
-      <input type="checkbox" id={id} name="confirmer" value="oui" aria-invalid={erreur ? true : undefined} aria-describedby={erreur ? `${id}-erreur` : undefined} />
+      <input type="checkbox" id={id} name="confirmer" value="oui" {...ariaErreur(id, erreur)} />
       <label className="fr-label" htmlFor={id}>
         {children}
       </label>
-      {erreur ? (
-        <p id={`${id}-erreur`} className="fr-error-text">
-          {erreur}
-        </p>
-      ) : null}
+      <MessageErreur id={id} erreur={erreur} />
     </div>
   );
 }

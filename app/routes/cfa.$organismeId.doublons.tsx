@@ -17,6 +17,7 @@ import { Pagination } from "~/referentiel/components";
 import type { Statut } from "~/statut/engine";
 import { todayIso } from "~/statut/annee-scolaire";
 import { formatDate, pluriel } from "~/ui/format";
+import { ariaErreur, MessageErreur } from "~/ui/champ-en-erreur";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: titreEspace("Doublons", matches) }];
 export const headers = () => NO_STORE;
@@ -111,14 +112,9 @@ function ChampMotif({ id, label, defaultValue, erreur }: { id: string; label: st
         name="motif"
         maxLength={500}
         defaultValue={defaultValue}
-        aria-invalid={erreur ? true : undefined}
-        aria-describedby={erreur ? `${id}-erreur` : undefined}
+        {...ariaErreur(id, erreur)}
       />
-      {erreur ? (
-        <p id={`${id}-erreur`} className="fr-error-text">
-          {erreur}
-        </p>
-      ) : null}
+      <MessageErreur id={id} erreur={erreur} />
     </div>
   );
 }

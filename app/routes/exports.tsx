@@ -17,6 +17,7 @@ import { OPTIONS_AGE, OPTIONS_NIVEAU, OPTIONS_RQTH, OPTIONS_SEXE, optionsDe, typ
 import { titrePage } from "~/ui/erreur";
 import { libelleDepartement } from "~/referentiel/labels";
 import { focaliser, lienVersLeChamp } from "~/ui/focus-navigation";
+import { MessageErreur } from "~/ui/champ-en-erreur";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Exports des indicateurs", error) }];
@@ -41,13 +42,6 @@ function enErreur(id: string, erreur: string | undefined) {
   return erreur ? { "aria-invalid": true as const, "aria-describedby": `${id}-erreur` } : {};
 }
 
-function MessageErreur({ id, erreur }: { id: string; erreur: string | undefined }) {
-  return erreur ? (
-    <p id={`${id}-erreur`} className="fr-error-text">
-      {erreur}
-    </p>
-  ) : null;
-}
 
 function Select({ id, label, value, options, vide, erreurs }: { id: string; label: string; value: string; options: OptionSelect[]; vide: string; erreurs: Erreurs }) {
   return <SelectField id={`export-${id}`} name={id} label={label} value={value} options={options} empty={vide} erreur={erreurs[id]} />;

@@ -12,6 +12,7 @@ import { LISTES } from "~/listes/listes";
 import { pageListe, resoudreListe } from "~/listes/listes.server";
 import { ErrorsAlert, Pagination, SearchButtons, SelectField, SortHeader, withParams } from "~/referentiel/components";
 import { formatDate, pluriel } from "~/ui/format";
+import { ariaErreur, MessageErreur } from "~/ui/champ-en-erreur";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -75,14 +76,9 @@ export default function ListeNominative() {
                 name="date"
                 defaultValue={f.date}
                 max={dateMax}
-                aria-invalid={erreurDate ? true : undefined}
-                aria-describedby={erreurDate ? "date-erreur" : undefined}
+                {...ariaErreur("date", erreurDate)}
               />
-              {erreurDate ? (
-                <p id="date-erreur" className="fr-error-text">
-                  {erreurDate}
-                </p>
-              ) : null}
+              <MessageErreur id="date" erreur={erreurDate} />
             </div>
           </div>
           {departements.length > 1 ? (

@@ -11,6 +11,7 @@ import { NATURE_LABELS } from "~/referentiel/labels";
 import { CONSEIL_XLSX, formatDate, formatNombre } from "~/ui/format";
 import { pageOrLast } from "~/shared/pagination";
 import { refusSiInvalide } from "~/auth/responses.server";
+import { ariaErreur, MessageErreur } from "~/ui/champ-en-erreur";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = () => [{ title: "Organismes qui ne transmettent pas - Tableau de bord de l'apprentissage" }];
@@ -105,14 +106,9 @@ export default function NonTransmetteurs() {
                 id="jours"
                 name="jours"
                 defaultValue={query.jours}
-                aria-invalid={erreurJours ? true : undefined}
-                aria-describedby={erreurJours ? "jours-erreur" : undefined}
+                {...ariaErreur("jours", erreurJours)}
               />
-              {erreurJours ? (
-                <p id="jours-erreur" className="fr-error-text">
-                  {erreurJours}
-                </p>
-              ) : null}
+              <MessageErreur id="jours" erreur={erreurJours} />
             </div>
           </div>
         </div>

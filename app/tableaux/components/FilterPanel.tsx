@@ -12,6 +12,7 @@ import { useEffect, useRef, useState } from "react";
 import { Form, Link, useLocation } from "@remix-run/react";
 import { formatMois } from "~/ui/format";
 import { focaliser } from "~/ui/focus-navigation";
+import { ariaErreur, MessageErreur } from "~/ui/champ-en-erreur";
 import { erreursParChamp } from "../champs";
 import { OPTIONS_AGE, OPTIONS_NIVEAU, OPTIONS_RQTH, OPTIONS_SEXE, choixSelect, type OptionSelect } from "../options";
 import type { Panneau, OptionTerritoire, SaisieRecherche } from "../types";
@@ -21,12 +22,8 @@ function etatErreur(id: string, erreur: string | undefined) {
   return {
     groupe: erreur ? " fr-select-group--error" : "",
     champ: erreur ? " fr-select--error" : "",
-    attributs: erreur ? { "aria-invalid": true as const, "aria-describedby": `${id}-erreur` } : {},
-    message: erreur ? (
-      <p id={`${id}-erreur`} className="fr-error-text">
-        {erreur}
-      </p>
-    ) : null,
+    attributs: ariaErreur(id, erreur),
+    message: <MessageErreur id={id} erreur={erreur} />,
   };
 }
 
