@@ -87,12 +87,17 @@ function securityHeaders(req: express.Request, res: express.Response, next: expr
  * page, but answers an empty 500 and writes a stack trace to the log at each attempt (throwIfPotentialCSRFAttack);
  * the forms' own check (csrf.server.ts) comes after it. Not the API (/api/): it is called with a key, never with the
  * session's cookie, so another site's page gains nothing from it; and an ERP's HTTP client or proxy may add an Origin.
+ * Its one page (/api/doc, a document route Remix checks like the others) is not API.
  */
 function refuseForeignOrigin(req: express.Request, res: express.Response, next: express.NextFunction) {
-  if (!["POST", "PUT", "PATCH", "DELETE"].includes(req.method) || req.path.startsWith("/api/")) return next();
+  if (!["POST", "PUT", "PATCH", "DELETE"].includes(req.method) || estAppelDeLApi(req.path)) return next();
   const host = req.get("x-forwarded-host")?.split(",")[0]?.trim() || req.get("host");
   if (!origineEtrangere(req.get("origin"), host)) return next();
   res.status(403).type("html").send(pageErreur("Formulaire refusé", "Formulaire refusé", CSRF_ERROR));
+}
+
+function estAppelDeLApi(path: string) {
+  return path.startsWith("/api/") && path.replace(/\/+$/, "").toLowerCase() !== "/api/doc";
 }
 
 /**

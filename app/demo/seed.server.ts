@@ -400,7 +400,11 @@ async function loadDemoData(database: Database, options: SeedOptions): Promise<S
       if (options.signal) {
         // PGlite answers on this thread: without a turn of the event loop, a signal's handler would wait for the end
         await yieldToEventLoop();
-        options.signal.throwIfAborted();
+        if (options.signal.aborted) {
+          // the chunk being copied ends first: a transaction rolled back in the middle of a COPY loses its connection
+          await pending.catch(() => {});
+          options.signal.throwIfAborted();
+        }
       }
       const e = new CsvBuffer();
       const c = new CsvBuffer();

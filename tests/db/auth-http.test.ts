@@ -179,6 +179,16 @@ describe("CSRF", () => {
     // the API's own answer to a malformed key, not a refusal of the origin
     expect(response.status).toBe(401);
     expect(JSON.stringify(await response.json())).not.toContain("Origin");
+    // the API's one page is a page: a foreign Origin gets the forms' French 403, not Remix's empty 500
+    for (const path of ["/api/doc", "/api/doc/", "/API/Doc"]) {
+      const page = await fetch(`${app.baseUrl}${path}`, {
+        method: "POST",
+        headers: { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" },
+        body: "a=b",
+      });
+      expect(page.status, path).toBe(403);
+      expect(await page.text(), path).toContain("jeton de sécurité invalide");
+    }
   });
 
   it("signed-in forms need the session's token: the anonymous one of another visitor is refused", async () => {
