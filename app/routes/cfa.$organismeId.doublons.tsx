@@ -38,19 +38,33 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 /**
- * `champ`: the field a refusal is about, in the form `formulaire` (the id of its motif field: the page has one form
- * per group and per archive), marked in error under the message.
+ * `erreurs`: the fields a refusal is about (all of them at once), in the form `formulaire` (the id of its motif field:
+ * the page has one form per group and per archive), each marked in error under its field.
  */
-type ActionData = { ok: boolean; message: string; champ?: "motif" | "effectif"; formulaire?: string };
+type Champ = "motif" | "effectif";
+type ActionData = { ok: boolean; message: string; erreurs?: Partial<Record<Champ, string>>; formulaire?: string };
+
+/** A refusal naming every field to correct: the alert says them all, each field shows its own. */
+function refus(formulaire: string, erreurs: Partial<Record<Champ, string>>): ActionData {
+  const messages = Object.values(erreurs);
+  const message = messages.length === 1 ? messages[0]! : `${messages.length} champs à corriger : ${messages.join(" ")}`;
+  return { ok: false, message, erreurs, formulaire };
+}
 
 export async function action({ request, params, context }: ActionFunctionArgs): Promise<ActionData> {
   const form = await requireValidForm(request, context.database);
   const espace = await requireEspaceCfa(request, context.database, params.organismeId);
   const formulaire = String(form.get("formulaire") ?? "");
   const motif = validerMotif(form.get("motif"));
-  if (!motif.ok) return { ok: false, message: motif.message, champ: "motif", formulaire };
+  const intent = form.get("intent");
+  // the sheet to delete is checked with the motif: both refusals are said at once
+  const effectif = intent === "supprimer" ? parseId(String(form.get("effectif") ?? "")) : null;
+  const erreurs: Partial<Record<Champ, string>> = {};
+  if (intent === "supprimer" && effectif === null) erreurs.effectif = "Choisissez la fiche à supprimer.";
+  if (!motif.ok) erreurs.motif = motif.message;
+  if (!motif.ok || erreurs.effectif) return refus(formulaire, erreurs);
   try {
-    if (form.get("intent") === "fusionner") {
+    if (intent === "fusionner") {
       const conserve = parseId(String(form.get("conserve") ?? ""));
       const autres = String(form.get("groupe") ?? "")
         .split(",")
@@ -73,16 +87,14 @@ export async function action({ request, params, context }: ActionFunctionArgs): 
           " Corrigez aussi la fiche en double dans votre ERP, sinon elle sera de nouveau transmise.",
       };
     }
-    if (form.get("intent") === "supprimer") {
-      const id = parseId(String(form.get("effectif") ?? ""));
-      if (id === null) return { ok: false, message: "Choisissez la fiche à supprimer.", champ: "effectif", formulaire };
-      const r = await supprimerEffectif(context.database, espace.viewer, espace, id, motif.motif);
+    if (intent === "supprimer" && effectif !== null) {
+      const r = await supprimerEffectif(context.database, espace.viewer, espace, effectif, motif.motif);
       return {
         ok: true,
         message: `${r.nom} ${r.prenom} a été supprimé et archivé avec le motif indiqué. Supprimez aussi cette fiche dans votre ERP, sinon elle sera de nouveau transmise.`,
       };
     }
-    if (form.get("intent") === "retablir") {
+    if (intent === "retablir") {
       const id = parseId(String(form.get("archive") ?? ""));
       if (id === null) return { ok: false, message: "Choisissez la fiche à rétablir." };
       const r = await retablirEffectif(context.database, espace.viewer, espace, id, motif.motif);
@@ -128,7 +140,7 @@ export default function Doublons() {
   const base = `/cfa/${organismeId}`;
   // The forms are checked by the server (noValidate: no browser bubble, in the browser's language): its message is
   // shown in the alert and under the field of the form sent.
-  const erreur = (formulaire: string, champ: ActionData["champ"]) => (result && !result.ok && result.champ === champ && result.formulaire === formulaire ? result.message : undefined);
+  const erreur = (formulaire: string, champ: Champ) => (result && !result.ok && result.formulaire === formulaire ? result.erreurs?.[champ] : undefined);
   return (
     <>
       <h1 className="fr-h2">Doublons</h1>
@@ -248,8 +260,7 @@ export default function Doublons() {
                     name="effectif"
                     defaultValue=""
                     style={{ maxWidth: "100%" }}
-                    aria-invalid={erreur(`motif-suppression-${gi}`, "effectif") ? true : undefined}
-                    aria-describedby={erreur(`motif-suppression-${gi}`, "effectif") ? `supprimer-${gi}-erreur` : undefined}
+                    {...ariaErreur(`supprimer-${gi}`, erreur(`motif-suppression-${gi}`, "effectif"))}
                   >
                     <option value="" disabled>
                       Choisir une fiche
@@ -260,11 +271,7 @@ export default function Doublons() {
                       </option>
                     ))}
                   </select>
-                  {erreur(`motif-suppression-${gi}`, "effectif") ? (
-                    <p id={`supprimer-${gi}-erreur`} className="fr-error-text">
-                      {erreur(`motif-suppression-${gi}`, "effectif")}
-                    </p>
-                  ) : null}
+                  <MessageErreur id={`supprimer-${gi}`} erreur={erreur(`motif-suppression-${gi}`, "effectif")} />
                 </div>
                 <ChampMotif
                   id={`motif-suppression-${gi}`}

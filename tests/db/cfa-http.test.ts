@@ -304,6 +304,13 @@ describe("actions", () => {
     });
     expect(await refused.text()).toContain("n'existe pas ou a déjà été supprimé");
     expect(await t.database.rows(sql`select 1 from effectifs where id = ${ids["X-1"]}`)).toHaveLength(1);
+    // nothing filled: both fields are named at once, each under itself, and nothing is deleted
+    const vide = await (await b.post(`/cfa/${ref.R.id}/doublons?index`, { csrf, intent: "supprimer", formulaire: "motif-suppression-0", effectif: "", motif: "" })).text();
+    expect(vide).toContain("2 champs à corriger : Choisissez la fiche à supprimer. Indiquez le motif");
+    expect(vide).toMatch(/id="supprimer-0"[^>]*aria-invalid="true"[^>]*aria-describedby="supprimer-0-erreur"/);
+    expect(vide).toContain('id="supprimer-0-erreur" class="fr-error-text">Choisissez la fiche à supprimer.<');
+    expect(vide).toMatch(/id="motif-suppression-0-erreur" class="fr-error-text">Indiquez le motif/);
+    expect(await t.database.rows(sql`select 1 from effectifs_archives`)).toHaveLength(0);
     // no CSRF token: refused
     const noCsrf = await b.post(`/cfa/${ref.R.id}/doublons`, { intent: "supprimer", effectif: String(ids["F-2"]), motif: "x y z" });
     expect(noCsrf.status).toBe(403);
