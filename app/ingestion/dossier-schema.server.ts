@@ -53,7 +53,7 @@ import {
   normalizeUai,
 } from "../referentiel/codes";
 import { ANNEE_MAX, ANNEE_MIN, daysInMonth } from "../statut/days";
-import { looksLikeNir } from "./mapping";
+import { contientNir, looksLikeNir } from "./mapping";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Messages (écrits une seule fois)
@@ -142,7 +142,7 @@ function displayReceived(value: unknown): string {
 export function formatMessage(path: readonly (string | number)[], message: string, received: unknown): string {
   const field = path.length ? path.join(".") : "dossier";
   if (received === undefined || (path.length && SENSITIVE_FIELDS.has(String(path[0])))) return `${field} : ${message}`;
-  if ((typeof received === "string" || typeof received === "number") && looksLikeNir(String(received)))
+  if ((typeof received === "string" || typeof received === "number") && contientNir(String(received)))
     return `${field} : ${message}${/\(NIR\)/.test(message) ? "" : " (valeur reçue en forme de NIR, non reproduite)"}`;
   return `${field} : ${message} (reçu « ${displayReceived(received)} »)`;
 }
@@ -324,11 +324,12 @@ const NIR_TRAITE = new WeakSet<Kind<unknown>>();
 
 /**
  * The kind, refusing also a value it would accept but that is shaped like a NIR (`looksLikeNir`, the upload's rule
- * for a column), whatever the field but nir_apprenant: ERPs and spreadsheets put the NIR in an id or a phone column,
+ * for a cell), whatever the field but nir_apprenant: ERPs and spreadsheets put the NIR in an id or a phone column,
  * and it would then be stored, shown in the CFA space and exported (decision 025). A value the kind refuses keeps the
  * kind's message (a SIRET short of a digit is told as a SIRET), and is not echoed (`formatMessage`). Cheap on the fast
  * path: a NIR has 13 to 25 characters with its separators, and most values are shorter (dates, codes) or fail the
- * pattern at once.
+ * pattern at once. A value that merely holds a NIR-shaped run of digits is accepted (an ERP id "APP-" and a 13-digit
+ * timestamp would be refused with it): it is only never echoed (`formatMessage`), nor kept with a refused dossier.
  */
 function sansNir<O>(k: Kind<O>, message: string = MESSAGES.valeurNir): Kind<O> {
   const out: Kind<O> = {

@@ -716,6 +716,20 @@ export function looksLikeNir(value: string): boolean {
 }
 
 /**
+ * Whether a text holds a NIR, alone or among other words ("Jean 1 06 03 75 112 042 15"): each run of digits (with
+ * the separators people type, and 2A/2B) of a NIR's length is asked `looksLikeNir`. For texts kept whatever their
+ * validity, such as the name shown with a refused dossier.
+ */
+export function contientNir(value: string): boolean {
+  if (value.length < 13) return false;
+  if (looksLikeNir(value)) return true;
+  for (const [run] of value.matchAll(/[0-9](?:[\s.\-\u00a0\u202f]?[0-9AB])+/gi)) {
+    if (run.length >= 13 && looksLikeNir(run)) return true;
+  }
+  return false;
+}
+
+/**
  * Whether a column holds NIRs, whatever its name: at least half of its non-empty values look like one (a column of
  * NIRs rarely has a stray other value; a column of other things almost never has NIR-like values). A column of
  * learner ids that are the NIR is one too: the NIR is never stored, under any name.

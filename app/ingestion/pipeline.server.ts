@@ -41,6 +41,7 @@ import { arrayParam, execRows, unnestArrays, type Executor } from "../../db/clie
 import type { EffectifNouveau } from "../statut/storage.server";
 import { isRetryableDbError, jsonParam, storableText } from "./sql.server";
 import { JOURS_MODE_API } from "./mode-transmission";
+import { contientNir } from "./mapping";
 
 export type IngestSource = "API" | "FICHIER";
 
@@ -713,7 +714,8 @@ function storedErrors(checked: CheckedItem[], items: unknown[], lignes?: number[
     .filter((c) => c.errors.length)
     .map((c) => {
       const raw = items[c.index] as Record<string, unknown> | null;
-      const text = (v: unknown) => (typeof v === "string" ? v.slice(0, 255) : null);
+      // kept 30 days and shown in the CFA space: a name that holds a NIR (refused for it) is not kept
+      const text = (v: unknown) => (typeof v === "string" && !contientNir(v) ? v.slice(0, 255) : null);
       const isObject = raw !== null && typeof raw === "object" && !Array.isArray(raw);
       return {
         index: c.index,

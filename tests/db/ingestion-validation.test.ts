@@ -261,6 +261,26 @@ describe("every normalisation, as stored", () => {
     expect(dump[0].j).not.toContain("112 042");
   });
 
+  it("a refused dossier whose name is, or holds, a NIR: its errors are kept without that name", async () => {
+    const items = [
+      dossier(cfa, cfa, { id_erp_apprenant: "nir-nom", nom_apprenant: "1 06 03 75 112 042 15" }),
+      dossier(cfa, cfa, { id_erp_apprenant: "nir-prenom", prenom_apprenant: "2060375112042" }),
+      dossier(cfa, cfa, { id_erp_apprenant: "nir-dans-le-nom", nom_apprenant: "Durand 2 07 05 69 123 456 78", date_de_naissance_apprenant: "pas une date" }),
+      dossier(cfa, cfa, { id_erp_apprenant: "nom-garde", nom_apprenant: "Durand", date_de_naissance_apprenant: "pas une date" }),
+    ];
+    const res = await post(app.baseUrl, key, items);
+    expect(res.body.data.map((d: any) => d.status)).toEqual(["error", "error", "error", "error"]);
+    const [tr] = await t.database.rows<{ errors: { id_erp_apprenant: string; nom: string | null; prenom: string | null }[] }>(
+      sql`select errors from transmissions order by id desc limit 1`,
+    );
+    const byId = new Map(tr.errors.map((e) => [e.id_erp_apprenant, e]));
+    expect(byId.get("nir-nom")!.nom).toBeNull();
+    expect(byId.get("nir-prenom")!.prenom).toBeNull();
+    expect(byId.get("nir-dans-le-nom")!.nom).toBeNull();
+    expect(byId.get("nom-garde")!.nom).toBe("Durand");
+    expect(JSON.stringify(tr.errors)).not.toMatch(/112 042|2060375112042|123 456 78/);
+  });
+
   it("contract fields of the four ranks are stored, SIRET employeur normalised", async () => {
     const item = dossier(cfa, cfa, {
       id_erp_apprenant: "contrats",

@@ -1020,6 +1020,13 @@ describe("NIR", () => {
     expect(JSON.stringify(result)).not.toMatch(/\d{13}|\d \d{2} \d{2}/);
   });
 
+  it("a value that holds a NIR among other words is not echoed either", () => {
+    const [e] = errorsOf({ ...MINIMAL, date_de_naissance_apprenant: "voir NIR 2 07 05 69 123 456 78" });
+    expect(e.path).toEqual(["date_de_naissance_apprenant"]);
+    expect(e.message).not.toMatch(/123 456|NIR 2/);
+    expect(e.message).toContain("(valeur reçue en forme de NIR, non reproduite)");
+  });
+
   it("a NIR-shaped value that the field refuses anyway gets the field's own message, without the value", () => {
     const [e] = errorsOf({ ...MINIMAL, ine_apprenant: "285057800608436" });
     expect(e.message).toBe(`ine_apprenant : ${MESSAGES.ine} (valeur reçue en forme de NIR, non reproduite)`);

@@ -16,6 +16,7 @@ import {
   duplicateIdentityErrors,
   etablissementDefaulted,
   isNirHeader,
+  contientNir,
   looksLikeNir,
   looksLikeNirColumn,
   normalizeHeader,
@@ -461,6 +462,15 @@ describe("the NIR's column, by name and by values", () => {
       "20603751120421", // 14 digits
     ]) {
       expect(looksLikeNir(v), v).toBe(false);
+    }
+  });
+
+  it("tells a NIR among other words (a name, an address kept with a refused dossier), not other runs of digits", () => {
+    for (const v of ["Jean 1 06 03 75 112 042 15", "NIR:2060375112042", "2 06 03 2A 004 123 45 (à vérifier)", "1060375112042"]) {
+      expect(contientNir(v), v).toBe(true);
+    }
+    for (const v of ["Dupont", "12 rue de la Paix 75002 Paris", "SIRET 130 024 560 00018", "tél. 06 12 34 56 78", "20240902-123456", "1234567890A"]) {
+      expect(contientNir(v), v).toBe(false);
     }
   });
 
