@@ -480,7 +480,7 @@ const derniereSituation = kind("string|number", MESSAGES.derniereSituation, (v) 
   return n !== null && n >= 1000 && n <= 9999 ? n : invalid(MESSAGES.derniereSituation);
 }, { text: integerTextPattern(integerRangePattern(1000, 9999), false), numbers: [integers(1000, 9999)] });
 
-const DEPARTEMENT_SOURCE = "0?(?:0[1-9]|[1-8]\\d|9[0-5]|2[ABab])|9[7-9]\\d";
+const DEPARTEMENT_SOURCE = "0?(?:0[1-9]|1\\d|2[1-9ABab]|[3-8]\\d|9[0-5])|9[7-9]\\d";
 const DEPARTEMENT_PATTERN = new RegExp(`^(?:${DEPARTEMENT_SOURCE})$`);
 const dernierOrganismeUai = kind("string|number", MESSAGES.dernierOrganismeUai, (v) => {
   const s = typeof v === "number" ? String(v).padStart(2, "0") : normalizeUai(toText(v));

@@ -591,6 +591,9 @@ describe("codes", () => {
     ["dernier_organisme_uai", "9865", MESSAGES.dernierOrganismeUai],
     ["dernier_organisme_uai", "97Z", MESSAGES.dernierOrganismeUai],
     ["dernier_organisme_uai", "00", MESSAGES.dernierOrganismeUai],
+    ["dernier_organisme_uai", "20", MESSAGES.dernierOrganismeUai],
+    ["dernier_organisme_uai", 20, MESSAGES.dernierOrganismeUai],
+    ["dernier_organisme_uai", "020", MESSAGES.dernierOrganismeUai],
   ])("%s rejects %j", (field, input, message) => {
     const errors = errorsOf({ ...MINIMAL, [field]: input });
     expect(errors.map((e) => e.path)).toEqual([[field]]);
