@@ -19,7 +19,7 @@ import { authenticateApiKey, type ApiKeyOrganisme } from "./api-keys.server";
 import { ingestDossiers, normalizeErpName } from "./pipeline.server";
 import { apiLimits, authFailuresBlocked, recordAuthFailure, takeApiToken } from "./rate-limit.server";
 import { recordRefusedRequest } from "./transmissions.server";
-import { formatNombre } from "../ui/format";
+import { formatNombre, pluriel } from "../ui/format";
 
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** Beyond the limit, bytes still read (and dropped) so that the client gets the 413 answer. */
@@ -196,10 +196,9 @@ export async function postDossiers(request: Request, database: Database, context
   const result = await ingestDossiers(database, items, { organismeId: auth.organisme.id, source: "API", erp, trace });
   if (trace) console.log(`[ingestion] ${items.length} dossiers en ${(performance.now() - started).toFixed(0)} ms : ${steps.join(" ")}`);
   const message =
-    `${result.nbItems} dossier${result.nbItems > 1 ? "s" : ""} reçu${result.nbItems > 1 ? "s" : ""} : ` +
-    `${result.nbAccepted} enregistré${result.nbAccepted > 1 ? "s" : ""}` +
-    (result.nbInchanges ? ` (dont ${result.nbInchanges} inchangé${result.nbInchanges > 1 ? "s" : ""} depuis l'envoi précédent)` : "") +
-    `, ${result.nbRejected} refusé${result.nbRejected > 1 ? "s" : ""}.`;
+    `${pluriel(result.nbItems, "dossier reçu", "dossiers reçus")} : ${pluriel(result.nbAccepted, "enregistré")}` +
+    (result.nbInchanges ? ` (dont ${pluriel(result.nbInchanges, "inchangé")} depuis l'envoi précédent)` : "") +
+    `, ${pluriel(result.nbRejected, "refusé")}.`;
   return jsonResponse({
     status: "OK",
     message,

@@ -77,6 +77,12 @@ function addHttpDetails(doc: Doc): Doc {
         };
       }
     }
+    // the example answer holds what every answer holds (its summary, then the transmission's number)
+    const ok = r["200"]?.content?.["application/json"];
+    if (ok?.example) {
+      const { status, ...rest } = ok.example;
+      ok.example = { status, message: "2 dossiers reçus : 1 enregistré, 1 refusé.", transmission_id: 1234, ...rest };
+    }
     if (r["403"]) r["403"].description = "Clé d'API révoquée (remplacée, révoquée à la demande ou inutilisée depuis 12 mois).";
     if (r["429"]) {
       r["429"].description =
@@ -108,12 +114,8 @@ function addHttpDetails(doc: Doc): Doc {
       };
     }
   }
-  if (schemas.ResultatDossier?.properties) {
-    schemas.ResultatDossier.properties.message = {
-      type: "string",
-      description: "Information sur un dossier accepté (ex. fusionné avec un dossier suivant du même envoi pour le même apprenant).",
-    };
-  }
+  // the answer's items are described inline (ReponseEnvoi.data): the same schema, unreferenced, would be listed twice
+  if (!JSON.stringify(doc.paths ?? {}).includes("#/components/schemas/ResultatDossier")) delete schemas.ResultatDossier;
   const testSchema = schemas.ReponseTest;
   if (testSchema?.properties) {
     testSchema.properties.msg = { type: "string", const: "ok", description: "Toujours « ok » (compatibilité)." };

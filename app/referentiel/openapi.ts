@@ -54,6 +54,7 @@ export function referentielOpenApiFragment(): Doc {
       "/api/v1/organismes": {
         get: {
           tags: ["Référentiel"],
+          security: [], // open: no key
           operationId: "listerOrganismes",
           summary: "Organismes de formation en apprentissage",
           description:
@@ -66,6 +67,7 @@ export function referentielOpenApiFragment(): Doc {
       "/api/v1/formations": {
         get: {
           tags: ["Référentiel"],
+          security: [], // open: no key
           operationId: "listerFormations",
           summary: "Catalogue des formations en apprentissage",
           description:
@@ -78,6 +80,7 @@ export function referentielOpenApiFragment(): Doc {
       "/api/v1/offres": {
         get: {
           tags: ["Référentiel"],
+          security: [], // open: no key
           operationId: "listerOffres",
           summary: "Offre de formation du catalogue : qui enseigne quelle formation, où",
           description:

@@ -149,6 +149,10 @@ describe("malformed bodies → 400/413 with a message, never a 500", () => {
     const res = await post(app.baseUrl, keyCfa, Array.from({ length: 2001 }, () => ({})));
     expect(res.status).toBe(400);
     expect(res.body.message).toMatch(/2\u202f001 reçus, 2\u202f000 au plus/);
+    // 2000 items are taken; the summary writes its numbers as the rest of the service does
+    const full = await post(app.baseUrl, keyCfa, Array.from({ length: 2000 }, () => ({})));
+    expect(full.status).toBe(200);
+    expect(full.body.message).toBe("2\u202f000 dossiers reçus : 0 enregistré, 2\u202f000 refusés.");
   });
 
   it("a body over 10 MB → 413 with a French JSON message", async () => {

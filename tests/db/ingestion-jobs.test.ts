@@ -236,8 +236,16 @@ describe("OpenAPI", () => {
       expect(post.security).toEqual([{ bearerAuth: [] }]);
       // merged with the référentiel's open read API
       expect(doc.security).toBeUndefined();
-      expect(doc.paths["/api/v1/organismes"].get.security).toBeUndefined();
+      // the open operations say so (an OpenAPI linter asks every operation for its security)
+      for (const path of ["/api/v1/organismes", "/api/v1/formations", "/api/v1/offres"]) expect(doc.paths[path].get.security, path).toEqual([]);
       expect(doc.components.schemas.DossierApprenantV3).toBeDefined();
+      // every schema described is used; the example answer holds every field an answer always holds
+      const paths = JSON.stringify(doc.paths);
+      const used = (name: string) => paths.includes(`#/components/schemas/${name}`) || JSON.stringify(doc.components).includes(`#/components/schemas/${name}"`);
+      expect(Object.keys(doc.components.schemas).filter((name) => !used(name))).toEqual([]);
+      const example = post.responses["200"].content["application/json"].example;
+      for (const field of doc.components.schemas.ReponseEnvoi.required) expect(example, field).toHaveProperty(field);
+      expect(example.message).toBe("2 dossiers reçus : 1 enregistré, 1 refusé.");
 
       res = await fetch(`${app.baseUrl}/api/doc`);
       expect(res.status).toBe(200);
