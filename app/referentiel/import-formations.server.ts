@@ -75,6 +75,12 @@ interface FormationInput {
   cfd: string | null;
   rncp: string | null;
   niveau?: number;
+  /**
+   * The level guessed from the CFD's first character, when the line gives none: it fills a formation without a
+   * level, never replaces a stored one (an empty cell never erases: a BCN import then a catalogue import must not
+   * move learners between two levels at each turn).
+   */
+  niveauDeduit?: number;
   intituleCourt?: string;
   intituleLong?: string;
   dureeAnnees?: number;
@@ -170,8 +176,8 @@ export async function importFormations(database: Database, bytes: Uint8Array, op
         input.niveau = niveauFromCfd(ancien)!;
         deduit = `niveau ${input.niveau} déduit de ${col("NIVEAU_FORMATION_DIPLOME")} (« ${ancien} »)`;
       } else if (cfd && niveauFromCfd(cfd)) {
-        input.niveau = niveauFromCfd(cfd)!;
-        deduit = `niveau ${input.niveau} déduit du CFD`;
+        input.niveauDeduit = niveauFromCfd(cfd)!;
+        deduit = `niveau ${input.niveauDeduit} déduit du CFD (s'il n'en a pas déjà un)`;
       }
       // a level given but not one of 3 to 8 (as the catalogue CSV refuses it): said, never replaced silently
       if (niveauRncpRaw && niveauRncp === null) {
@@ -179,6 +185,13 @@ export async function importFormations(database: Database, bytes: Uint8Array, op
           line: row.line,
           column: col("NIVEAU_QUALIFICATION_RNCP"),
           message: `niveau invalide (« ${niveauRncpRaw.slice(0, 20)} ») : un niveau européen de 3 à 8 est attendu ; ${deduit ?? "aucun niveau importé"}`,
+        });
+      } else if (!niveauRncpRaw && ancien && !niveauFromCfd(ancien)) {
+        // the old level is the only one given, and it is none of the known ones
+        summary.warnings.push({
+          line: row.line,
+          column: col("NIVEAU_FORMATION_DIPLOME"),
+          message: `niveau de formation inconnu (« ${ancien.slice(0, 20)} ») : un code commençant par 1 à 5 est attendu ; ${deduit ?? "aucun niveau importé"}`,
         });
       }
       const intituleLong = normalizeText(get("LIBELLE_LONG_200")) ?? normalizeText(get("LIBELLE_STAT_33")) ?? normalizeText(get("LIBELLE_COURT"));
@@ -269,7 +282,7 @@ function validateCatalogueLine(
     const m = /^(?:niveau\s*)?([3-8])$/i.exec(niveauRaw);
     if (m) input.niveau = Number(m[1]);
     else reject("niveau", `niveau invalide (« ${niveauRaw} ») : un niveau européen de 3 à 8 est attendu`);
-  } else if (cfd && niveauFromCfd(cfd)) input.niveau = niveauFromCfd(cfd)!;
+  } else if (cfd && niveauFromCfd(cfd)) input.niveauDeduit = niveauFromCfd(cfd)!;
   const intitule = normalizeText(get("intitule"));
   if (intitule) input.intituleLong = intitule;
   const court = normalizeText(get("intitule_court"));
@@ -438,6 +451,7 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
     else {
       m.lines.push(input.line);
       if (input.rncp) m.rncp = input.rncp;
+      if (input.niveauDeduit !== undefined) m.niveauDeduit = input.niveauDeduit;
       for (const f of FIELDS) if (input[f] !== undefined) (m as unknown as Record<string, unknown>)[f] = input[f];
     }
   }
@@ -462,6 +476,7 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
     if (adopt) changes.cfd = input.cfd;
     if (input.rncp && input.rncp !== stored.rncp) changes.rncp = input.rncp;
     for (const f of FIELDS) if (input[f] !== undefined && input[f] !== stored[f]) changes[f] = input[f];
+    if (input.niveau === undefined && input.niveauDeduit !== undefined && stored.niveau === null) changes.niveau = input.niveauDeduit;
     if (Object.keys(changes).length) updates.push({ id: stored.id, changes });
     else summary.unchanged++;
   }
@@ -544,7 +559,7 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
       creates.map((f) => ({
         cfd: f.cfd,
         rncp: f.rncp,
-        niveau: f.niveau ?? null,
+        niveau: f.niveau ?? f.niveauDeduit ?? null,
         intitule_court: f.intituleCourt ?? null,
         intitule_long: f.intituleLong!,
         duree_annees: f.dureeAnnees ?? null,

@@ -521,14 +521,16 @@ describe("BCN: a NIVEAU_QUALIFICATION_RNCP that is not a level from 3 to 8 is sa
       "90987605;;X;X;Niveau invalide, rien à déduire;01/09/2020;;9",
       "50987606;500;CAP;X;Niveau donné sur deux chiffres;01/09/2020;;04",
       "50987607;500;CAP;X;Niveau absent;01/09/2020;;",
+      "90987608;900;X;X;Ancien niveau inconnu, rien d'autre;01/09/2020;;",
     ].join("\r\n");
     const summary = await importFormations(t.database, latin1(bcn), { fileName: "bcn.csv" });
     expect(summary.rejected).toEqual([]);
-    expect(summary.created).toBe(6);
+    expect(summary.created).toBe(7);
     expect(summary.warnings).toEqual([
       { line: 3, column: "NIVEAU_QUALIFICATION_RNCP", message: "niveau invalide (« 9 ») : un niveau européen de 3 à 8 est attendu ; niveau 3 déduit de NIVEAU_FORMATION_DIPLOME (« 500 »)" },
-      { line: 4, column: "NIVEAU_QUALIFICATION_RNCP", message: "niveau invalide (« 12 ») : un niveau européen de 3 à 8 est attendu ; niveau 4 déduit du CFD" },
+      { line: 4, column: "NIVEAU_QUALIFICATION_RNCP", message: "niveau invalide (« 12 ») : un niveau européen de 3 à 8 est attendu ; niveau 4 déduit du CFD (s'il n'en a pas déjà un)" },
       { line: 5, column: "NIVEAU_QUALIFICATION_RNCP", message: "niveau invalide (« 9 ») : un niveau européen de 3 à 8 est attendu ; aucun niveau importé" },
+      { line: 8, column: "NIVEAU_FORMATION_DIPLOME", message: "niveau de formation inconnu (« 900 ») : un code commençant par 1 à 5 est attendu ; aucun niveau importé" },
     ]);
     const niveaux = await t.database.rows<{ cfd: string; niveau: number | null }>(sql`select cfd, niveau from formations where cfd like '_09876%' order by cfd`);
     expect(niveaux).toEqual([
@@ -538,6 +540,28 @@ describe("BCN: a NIVEAU_QUALIFICATION_RNCP that is not a level from 3 to 8 is sa
       { cfd: "50987606", niveau: 4 },
       { cfd: "50987607", niveau: 3 },
       { cfd: "90987605", niveau: null },
+      { cfd: "90987608", niveau: null },
     ]);
+  });
+
+  it("a level guessed from the CFD never replaces a stored one: BCN then catalogue without niveau, again and again, changes nothing", async () => {
+    const bcn = [
+      "FORMATION_DIPLOME;NIVEAU_FORMATION_DIPLOME;LIBELLE_COURT;LIBELLE_STAT_33;LIBELLE_LONG_200;DATE_OUVERTURE;DATE_FERMETURE;NIVEAU_QUALIFICATION_RNCP",
+      "32087609;320;BTS;BTS TEST;BTS de test au niveau 6;01/09/2019;;06",
+    ].join("\r\n");
+    const catalogue = "cfd;rncp;niveau;intitule\n32087609;;;\n";
+    const niveau = async () => (await t.database.rows<{ niveau: number | null }>(sql`select niveau from formations where cfd = '32087609'`))[0].niveau;
+    await importFormations(t.database, latin1(bcn), { fileName: "bcn.csv" });
+    expect(await niveau()).toBe(6);
+    for (let tour = 0; tour < 2; tour++) {
+      const apres = await importFormations(t.database, utf8(catalogue));
+      expect(apres).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
+      expect(await niveau()).toBe(6);
+      expect((await importFormations(t.database, latin1(bcn), { fileName: "bcn.csv" })).updated).toBe(0);
+    }
+    // a formation without a level gets the one its CFD says
+    await t.database.db.execute(sql`update formations set niveau = null where cfd = '32087609'`);
+    expect(await importFormations(t.database, utf8(catalogue))).toMatchObject({ updated: 1 });
+    expect(await niveau()).toBe(5);
   });
 });
