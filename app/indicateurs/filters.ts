@@ -453,10 +453,13 @@ export function moisDecale(date: string, delta: number): string {
 
 /**
  * The days the counters at `date` are compared with (docs/decisions/018): the end of the previous month, and the
- * same day one year before (apprenticeship is seasonal: a month's end a year before is not comparable).
+ * same day one year before (apprenticeship is seasonal: a month's end a year before is not comparable). A month's
+ * last day (a past month's date) is compared with the same month's last day: 28/02/2025 with 29/02/2024, the point
+ * of the series the page shows for février 2024.
  */
 export function datesDeComparaison(date: string): { moisPrecedent: string; anneePrecedente: string } {
-  return { moisPrecedent: dernierJourDuMois(moisDecale(date, -1)), anneePrecedente: memeJourUnAnAvant(date) };
+  const anneePrecedente = date === dernierJourDuMois(date) ? dernierJourDuMois(moisDecale(date, -12)) : memeJourUnAnAvant(date);
+  return { moisPrecedent: dernierJourDuMois(moisDecale(date, -1)), anneePrecedente };
 }
 
 /** The dates of a monthly series ending at `date`: last days of the `mois - 1` previous months, then `date`. */

@@ -175,6 +175,14 @@ describe("dates des indicateurs", () => {
     expect(memeJourUnAnAvant("2024-02-29")).toBe("2023-02-28");
     expect(memeJourUnAnAvant("2025-02-28")).toBe("2024-02-28");
     expect(memeJourUnAnAvant("2025-01-01")).toBe("2024-01-01");
+    // a month's last day (a past month) is compared with the same month's last day, the series' point for it
+    expect(datesDeComparaison("2025-02-28")).toEqual({ moisPrecedent: "2025-01-31", anneePrecedente: "2024-02-29" });
+    expect(datesDeComparaison("2024-02-29")).toEqual({ moisPrecedent: "2024-01-31", anneePrecedente: "2023-02-28" });
+    expect(datesDeComparaison("2025-02-27")).toMatchObject({ anneePrecedente: "2024-02-27" });
+    for (const date of ["2025-02-28", "2025-06-30", "2024-02-29"]) {
+      const serie = datesSerie(date);
+      expect(serie.find((p) => p.mois === moisDecale(date, -12))!.date, date).toBe(datesDeComparaison(date).anneePrecedente);
+    }
   });
 
   it("lists the 24 points of a series ending at the date", () => {
