@@ -106,6 +106,10 @@ export async function resoudreListe(request: Request, database: Database, slug: 
   const t = await territoires(database);
   const duTerritoire = await departementsDuTerritoire(database, viewer);
   let departement: string | null = params.get("departement")?.trim() || null;
+  if (params.getAll("departement").filter((d) => d.trim()).length > 1) {
+    // one département at a time: the others would be dropped without a word
+    erreurs.push("Un seul département à la fois : la liste est celle du premier indiqué. Pour tous vos départements, choisissez « Tous ».");
+  }
   if (departement && (!DEPARTEMENT_PATTERN.test(departement) || (duTerritoire && !duTerritoire.includes(departement)))) {
     erreurs.push(`Le département « ${departement.slice(0, 5)} » n'est pas dans votre territoire : choisissez-en un dans la liste.`);
     departement = null;

@@ -37,11 +37,22 @@ export function formatPourcentage(ratio: number | null | undefined): string {
   return ratio == null || !Number.isFinite(ratio) ? "–" : percentFormat.format(ratio);
 }
 
-/** "2025-09-01" (or an ISO instant) → "01/09/2025". */
+const JOUR_PARIS = new Intl.DateTimeFormat("fr-FR", { timeZone: "Europe/Paris", year: "numeric", month: "2-digit", day: "2-digit" });
+/** An instant with its offset ("2026-12-06T23:30:00.000Z", "2026-12-06 23:30:00+00"), as loaders and SQL give them. */
+const INSTANT = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)$/;
+
+/**
+ * "2025-09-01" → "01/09/2025". An instant (a transmission, an update) is shown on its day in Paris, as the times
+ * of the CFA space are (`formatDateHeure`): the same transmission is never dated the 6th on one page and the 7th on
+ * another. A date without a time (a learner's dates, "days are calendar days") is shown as written.
+ */
 export function formatDate(iso: string | Date | null | undefined): string {
   if (!iso) return "–";
-  const s = typeof iso === "string" ? iso : iso.toISOString();
-  const [y, m, d] = s.slice(0, 10).split("-");
+  if (iso instanceof Date || INSTANT.test(iso)) {
+    const instant = iso instanceof Date ? iso : new Date(iso.replace(" ", "T").replace(/([+-]\d{2})$/, "$1:00"));
+    if (!Number.isNaN(instant.getTime())) return JOUR_PARIS.format(instant);
+  }
+  const [y, m, d] = iso.toString().slice(0, 10).split("-");
   return `${d}/${m}/${y}`;
 }
 

@@ -159,6 +159,10 @@ describe("named lists of a territory", () => {
     expect(academie.status).toBe(400);
     expect(await academie.text()).toMatch(/^Export impossible : academie : les listes couvrent le territoire de votre organisation/);
     expect((await journal("ddets@demo.test")).length).toBe(avant);
+    // a département repeated: refused, not narrowed to the first without a word
+    const deux = await browsers.dreets.get("/listes/sans-contrat.csv?departement=69&departement=38");
+    expect(deux.status).toBe(400);
+    expect(await deux.text()).toMatch(/^Export impossible : Un seul département à la fois/);
     // the national team without named lists, and a CFA (its lists are in its space)
     expect((await browsers["operateur-national"].get("/listes/sans-contrat")).status).toBe(403);
     const cfa = await browsers.cfa.get("/listes");

@@ -1,5 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { apercuValeur, de, formatMois } from "../../app/ui/format";
+import { apercuValeur, de, formatDate, formatMois } from "../../app/ui/format";
+
+describe("dates (formatDate)", () => {
+  it("a date as written; an instant on its day in Paris, whatever the machine's time zone", () => {
+    expect(formatDate("2024-02-29")).toBe("29/02/2024");
+    expect(formatDate("2025-09-01T00:00:00")).toBe("01/09/2025");
+    // 23:30 UTC is 00:30 the next day in Paris (winter), 22:30 UTC is 00:30 the next day in summer
+    expect(formatDate("2026-12-06T23:30:00.000Z")).toBe("07/12/2026");
+    expect(formatDate("2026-12-06 23:30:00+00")).toBe("07/12/2026");
+    expect(formatDate(new Date("2026-07-06T22:30:00Z"))).toBe("07/07/2026");
+    expect(formatDate("2026-12-06T21:30:00Z")).toBe("06/12/2026");
+    expect(formatDate(null)).toBe("–");
+  });
+});
 
 describe("French elision of « de »", () => {
   it("elides before a vowel, not before a consonant or an h", () => {
