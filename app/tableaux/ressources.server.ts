@@ -92,6 +92,13 @@ function resultatJson(r: Resultat) {
   return { ...r, organismes: tableJson(r.organismes, organismeJson), formations: tableJson(r.formations, formationJson) };
 }
 
+/** Why a page has no table by organisme: the visitor is anonymous, or signed in and asking outside its perimeter. */
+function refusOrganismes(p: { horsPerimetre: string | null }): string {
+  return p.horsPerimetre
+    ? `Les chiffres par organisme ne sont pas disponibles ici. ${p.horsPerimetre}`
+    : "Les chiffres par organisme sont réservés aux utilisateurs connectés.";
+}
+
 export async function tableauJson(request: Request, database: Database): Promise<Response> {
   const table = new URL(request.url).searchParams.get("table");
   if (table !== null && table !== "organismes" && table !== "formations") {
@@ -106,7 +113,7 @@ export async function tableauJson(request: Request, database: Database): Promise
       ? { vue, titre: p.info.titre, mois: p.mois, date: p.date, filtres: p.panneau.filtres, table, lignes: r[table]?.lignes ?? null }
       : { vue, titre: p.info.titre, perimetre: p.info.perimetre, horsPerimetre: p.horsPerimetre, mois: p.mois, date: p.date, filtres: p.panneau.filtres, ...r };
   if ((table === "organismes" || table === "formations") && r[table] === null) {
-    return erreur("json", 403, table === "organismes" ? "Les chiffres par organisme sont réservés aux utilisateurs connectés." : "Pas de table par formation sur cette page.");
+    return erreur("json", 403, table === "organismes" ? refusOrganismes(p) : "Pas de table par formation sur cette page.");
   }
   return new Response(JSON.stringify(body), { headers: JSON_HEADERS });
 }
@@ -123,7 +130,7 @@ export async function tableauCsv(request: Request, database: Database): Promise<
   const libelles = COLONNES_COMPTES.map((k) => LIBELLES_COMPTES[k]);
   switch (table as TableCsv) {
     case "organismes":
-      if (!r.organismes) return erreur("csv", 403, "Les chiffres par organisme sont réservés aux utilisateurs connectés.");
+      if (!r.organismes) return erreur("csv", 403, refusOrganismes(p));
       rows = [["Organisme", "SIRET", "UAI", ...libelles], ...r.organismes.lignes.map((l) => [l.libelle, l.siret, l.uai, ...comptes(l.comptes)])];
       break;
     case "formations":

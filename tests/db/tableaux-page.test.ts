@@ -288,6 +288,17 @@ describe("territory, organisme and formation pages", () => {
       expect(connecte.info).toEqual(anonyme.info);
     }
     expect((await page("/regions/11", { kind: "region", code: "11" }, "dreets")).horsPerimetre).toContain("(Auvergne-Rhône-Alpes)");
+    // the table by organisme of that public page: refused for the reason that applies (signed in, outside the perimeter)
+    for (const format of ["csv", "json"] as const) {
+      const fn = format === "csv" ? tableauCsv : tableauJson;
+      const horsPerimetre = await fn(requete(`/tableau.${format}?vue=region:11&table=organismes`, "dreets"), t.database);
+      expect(horsPerimetre.status).toBe(403);
+      const texte = await horsPerimetre.text();
+      expect(texte, format).toContain("hors du périmètre de votre organisation (Auvergne-Rhône-Alpes)");
+      expect(texte, format).not.toContain("réservés aux utilisateurs connectés");
+      const anonyme = await fn(requete(`/tableau.${format}?vue=region:11&table=organismes`), t.database);
+      expect(await anonyme.text(), format).toContain("réservés aux utilisateurs connectés");
+    }
     expect((await page("/regions/84", { kind: "region", code: "84" }, "reseau")).horsPerimetre).toContain(`(Réseau ${r.reseau})`);
     // inside the scope: the viewer itself, exact figures, no notice
     const dreets = await page("/regions/84", { kind: "region", code: "84" }, "dreets");
