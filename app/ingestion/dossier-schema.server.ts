@@ -420,8 +420,11 @@ const email = kind("string", MESSAGES.email, (v) => {
 
 const telephone = kind("string|number", MESSAGES.telephone, (v) => {
   // "+33 (0)6…": the national trunk 0 in parentheses is not dialled after the country code
+  // one written form per number: "00" is "+", and 9 digits are a French number that lost its 0 (a number, or a
+  // spreadsheet's cell)
   let s = toText(v).replace(/[\s.\-/]/g, "").replace(/^(\+|00)(\d{1,3})\(0\)/, "$1$2").replace(/[()]/g, "");
-  if (typeof v === "number" && /^[1-9]\d{8}$/.test(s)) s = `0${s}`;
+  if (/^00\d{6,15}$/.test(s)) s = `+${s.slice(2)}`;
+  else if (/^[1-9]\d{8}$/.test(s)) s = `0${s}`;
   return /^(?:\+|00)?\d{6,15}$/.test(s) ? s : invalid(MESSAGES.telephone);
 }, (() => {
   // separators and parentheses anywhere, then + or 00 or nothing, then 6 to 15 digits; "+33 (0)6…": one more digit
@@ -678,7 +681,9 @@ const dossierV3Shape = {
   ),
   tel_apprenant: optional(telephone, {
     title: "Téléphone",
-    description: "Téléphone de l'apprenant (peut être null) ; espaces, points, tirets et parenthèses retirés.",
+    description:
+      "Téléphone de l'apprenant (peut être null) ; espaces, points, tirets et parenthèses retirés, « 00 » international écrit « + », " +
+      "un numéro de 9 chiffres (zéro initial perdu par un tableur) complété par 0.",
     examples: ["0612345678", "+33612345678"],
   }),
   formation_cfd: optional(cfd, {

@@ -264,6 +264,7 @@ export async function checkDossiers(
   const sirets = new Set<string>();
   const uais = new Set<string>();
   const cfds = new Set<string>();
+  const rncps = new Set<string>();
   for (const e of pairs) {
     if (!e) continue;
     sirets.add(e.etablissement_formateur_siret).add(e.etablissement_responsable_siret);
@@ -272,9 +273,10 @@ export async function checkDossiers(
   for (const { dossier: d } of checked) {
     if (d?.etablissement_lieu_de_formation_siret) sirets.add(d.etablissement_lieu_de_formation_siret);
     if (d?.formation_cfd) cfds.add(d.formation_cfd);
+    if (d?.formation_rncp) rncps.add(d.formation_rncp);
   }
 
-  const [organismes, scope, formations] = await Promise.all([
+  const [organismes, scope, formations, formationsRncp] = await Promise.all([
     execRows<OrganismeRef>(
       executor,
       sql`select id, siret, uai, raison_sociale, departement_code from organismes
@@ -292,6 +294,14 @@ export async function checkDossiers(
           sql`select id, cfd, niveau from formations where cfd = any(${arrayParam([...cfds])}::text[])`,
         )
       : Promise.resolve([]),
+    // without a known CFD, the formation that alone carries the RNCP code (as linkEffectifsToFormations links)
+    rncps.size
+      ? execRows<{ id: number; rncp: string; niveau: number | null }>(
+          executor,
+          sql`select min(id) as id, rncp, min(niveau) as niveau from formations where rncp = any(${arrayParam([...rncps])}::text[])
+              group by rncp having count(*) = 1`,
+        )
+      : Promise.resolve([]),
   ]);
 
   const byPair = new Map<string, OrganismeRef>();
@@ -305,6 +315,7 @@ export async function checkDossiers(
   const transmitting = organismes.find((o) => o.id === organismeId);
   const allowed = new Set<number>([organismeId, ...scope.map((r) => r.id)]);
   const formationByCfd = new Map(formations.map((f) => [f.cfd, f]));
+  const formationByRncp = new Map(formationsRncp.map((f) => [f.rncp, f]));
   const etablissements = pairs.map((e) =>
     e
       ? {
@@ -348,7 +359,8 @@ export async function checkDossiers(
     c.responsableId = responsable!.id;
     const lieuSiret = d.etablissement_lieu_de_formation_siret;
     c.lieuId = lieuSiret ? (byPair.get(`${lieuSiret}|${d.etablissement_lieu_de_formation_uai ?? ""}`)?.id ?? null) : null;
-    const formation = d.formation_cfd ? formationByCfd.get(d.formation_cfd) : undefined;
+    const formation =
+      (d.formation_cfd ? formationByCfd.get(d.formation_cfd) : undefined) ?? (d.formation_rncp ? formationByRncp.get(d.formation_rncp) : undefined);
     c.formationId = formation?.id ?? null;
     c.formationNiveau = formation?.niveau ?? null;
     c.formateurDepartement = formateur!.departement_code ?? null;
@@ -501,6 +513,46 @@ const keptWithout = (source: string): Merge => ({
   value: (older, newer, j) => (newer[COLUMN_INDEX.get(source)!] == null ? (older[j] ?? null) : (newer[j] ?? null)),
 });
 
+/**
+ * The formation of the catalogue: the one of the CFD sent; without a CFD, the stored one when the learner has a CFD
+ * (its formation is the CFD's), else the one of the RNCP code sent; nothing of both sent, the stored one.
+ */
+const formationMerge: Merge = {
+  sql: (c) =>
+    `case when excluded.formation_cfd is not null then excluded.${c} when effectifs.formation_cfd is not null then effectifs.${c} ` +
+    `when excluded.formation_rncp is not null then excluded.${c} else effectifs.${c} end`,
+  value: (older, newer, j) => {
+    const cfd = COLUMN_INDEX.get("formation_cfd")!;
+    const rncp = COLUMN_INDEX.get("formation_rncp")!;
+    if (newer[cfd] != null) return newer[j] ?? null;
+    if (older[cfd] != null) return older[j] ?? null;
+    return newer[rncp] != null ? (newer[j] ?? null) : (older[j] ?? null);
+  },
+};
+
+/**
+ * The ERP's statut: the one of the latest business date. A dossier sent late with an older statut (an ERP resending
+ * an old export) goes to the history (effectif_statuts_erp) but does not replace a statut of a later date; without a
+ * date on either side, the newer dossier wins as any value.
+ */
+const statutErpMerge: Merge = {
+  sql: (c) =>
+    `case when excluded.${c} is null then effectifs.${c} ` +
+    "when excluded.date_metier_mise_a_jour_statut < effectifs.date_metier_mise_a_jour_statut " +
+    `and effectifs.${c} is not null then effectifs.${c} else excluded.${c} end`,
+  value: (older, newer, j) => {
+    const date = COLUMN_INDEX.get("date_metier_mise_a_jour_statut")!;
+    if (newer[j] == null) return older[j] ?? null;
+    const plusAncien = newer[date] != null && older[date] != null && String(newer[date]) < String(older[date]);
+    return plusAncien && older[j] != null ? older[j] : newer[j];
+  },
+};
+/** The latest of the business dates of the ERP's statut. */
+const latest: Merge = {
+  sql: (c) => `greatest(excluded.${c}, effectifs.${c})`,
+  value: (older, newer, j) => (older[j] == null ? (newer[j] ?? null) : newer[j] == null ? older[j] : String(newer[j]) > String(older[j]) ? newer[j] : older[j]),
+};
+
 /** effectifs column ← normalised dossier, and how a resend merges with the stored value. */
 const COLUMNS: [column: string, type: ColumnType, merge: Merge, get: (c: CheckedItem, d: DossierV3) => unknown][] = [
   ["organisme_formateur_id", "int", replace, (c) => c.formateurId],
@@ -551,13 +603,13 @@ const COLUMNS: [column: string, type: ColumnType, merge: Merge, get: (c: Checked
   ["lieu_siret", "text", coalesce, (_, d) => d.etablissement_lieu_de_formation_siret],
   ["lieu_adresse", "text", coalesce, (_, d) => d.etablissement_lieu_de_formation_adresse],
   ["lieu_code_postal", "text", coalesce, (_, d) => d.etablissement_lieu_de_formation_code_postal],
-  ["statut_apprenant", "smallint", coalesce, (_, d) => d.statut_apprenant],
-  ["date_metier_mise_a_jour_statut", "timestamptz", coalesce, (_, d) => d.date_metier_mise_a_jour_statut],
+  ["statut_apprenant", "smallint", statutErpMerge, (_, d) => d.statut_apprenant],
+  ["date_metier_mise_a_jour_statut", "timestamptz", latest, (_, d) => d.date_metier_mise_a_jour_statut],
   ["custom_statut_apprenant", "text", coalesce, (_, d) => d.custom_statut_apprenant],
   // resolved from the lieu's SIRET, the CFD: no lieu (CFD) sent keeps the known one; a new CFD decides the formation
   // (even when it is not in the catalogue)
   ["organisme_lieu_id", "int", keptWithout("lieu_siret"), (c) => c.lieuId ?? null],
-  ["formation_id", "int", keptWithout("formation_cfd"), (c) => c.formationId ?? null],
+  ["formation_id", "int", formationMerge, (c) => c.formationId ?? null],
   ["nir_fourni", "boolean", or, (_, d) => d.nir_fourni],
 ];
 

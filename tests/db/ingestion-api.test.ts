@@ -543,12 +543,49 @@ describe("storage", () => {
       // the resend is not taken for unchanged: the pipeline's merge applies again, as without a fingerprint
       const resend = await post(app.baseUrl, keyCfa, [item]);
       expect(resend.body.nb_inchanges).toBe(0);
-      const [after] = await t.database.rows<Record<string, any>>(sql`select empreinte from effectifs`);
+      const [after] = await t.database.rows<Record<string, any>>(sql`select empreinte, formation_id from effectifs`);
       expect(after.empreinte).toEqual(expect.any(String));
+      // its CFD unknown, the resend keeps the formation of its RNCP code (it was unlinked again before)
+      expect(after.formation_id).toBe(formation.id);
       expect((await post(app.baseUrl, keyCfa, [item])).body.nb_inchanges).toBe(1);
     } finally {
       await t.database.rows(sql`delete from effectifs`);
       await t.database.rows(sql`delete from formations where id = ${formation.id}`);
+    }
+  });
+
+  it("a dossier with an RNCP code and no CFD is linked at once to the one formation carrying that code, its niveau in the figures", async () => {
+    await reset();
+    const [formation] = await t.database.rows<{ id: number }>(
+      sql`insert into formations (cfd, rncp, intitule_long, niveau) values ('36099901', 'RNCP36720', 'Titre de test', 6) returning id`,
+    );
+    const [autre] = await t.database.rows<{ id: number }>(
+      sql`insert into formations (cfd, rncp, intitule_long, niveau) values ('40099902', 'RNCP40001', 'Bac pro de test', 4) returning id`,
+    );
+    const formationOf = async (id: string) =>
+      (await t.database.rows<{ formation_id: number | null; niveaux: string | null }>(sql`
+        select e.formation_id, (select string_agg(distinct p.niveau::text, ',') from statut_periodes p where p.effectif_id = e.id) niveaux
+        from effectifs e where id_erp_apprenant = ${id}`))[0];
+    try {
+      // the RNCP code as ERPs send it, without its prefix
+      const res = await post(app.baseUrl, keyCfa, [dossier(cfa, cfa, { id_erp_apprenant: "RNCP-seul", formation_cfd: null, formation_rncp: "36720" })]);
+      expect(res.body.nb_ok).toBe(1);
+      expect(await formationOf("RNCP-seul")).toEqual({ formation_id: formation.id, niveaux: "6" });
+      // a resend without any code keeps it; a known CFD sent later gives the CFD's formation
+      await post(app.baseUrl, keyCfa, [dossier(cfa, cfa, { id_erp_apprenant: "RNCP-seul", formation_cfd: null, formation_rncp: null })]);
+      expect((await formationOf("RNCP-seul"))!.formation_id).toBe(formation.id);
+      await post(app.baseUrl, keyCfa, [dossier(cfa, cfa, { id_erp_apprenant: "RNCP-seul", formation_cfd: "40099902", formation_rncp: null })]);
+      expect(await formationOf("RNCP-seul")).toEqual({ formation_id: autre.id, niveaux: "4" });
+      // the CFD stored, an RNCP code sent alone does not move the learner away from its CFD's formation
+      await post(app.baseUrl, keyCfa, [dossier(cfa, cfa, { id_erp_apprenant: "RNCP-seul", formation_cfd: null, formation_rncp: "36720" })]);
+      expect((await formationOf("RNCP-seul"))!.formation_id).toBe(autre.id);
+      // a code two formations carry designates none
+      await t.database.rows(sql`update formations set rncp = 'RNCP36720' where id = ${autre.id}`);
+      await post(app.baseUrl, keyCfa, [dossier(cfa, cfa, { id_erp_apprenant: "RNCP-ambigu", formation_cfd: null, formation_rncp: "RNCP36720" })]);
+      expect((await formationOf("RNCP-ambigu"))!.formation_id).toBeNull();
+    } finally {
+      await t.database.rows(sql`delete from effectifs`);
+      await t.database.rows(sql`delete from formations where id in (${formation.id}, ${autre.id})`);
     }
   });
 
@@ -604,6 +641,31 @@ describe("storage", () => {
       }),
     );
     expect(e.parcours.map((p: { statut: string }) => p.statut)).toEqual(["INSCRIT", "APPRENTI", "ABANDON"]);
+  });
+
+  it("the ERP's statut is the one of the latest business date: an older one sent late goes to the history only", async () => {
+    await reset();
+    const envoi = (statut: number, date: string | null, id = "ERP-ORDRE") =>
+      post(app.baseUrl, keyCfa, [dossier(cfa, cfa, { id_erp_apprenant: id, statut_apprenant: statut, date_metier_mise_a_jour_statut: date })]);
+    const stored = async (id = "ERP-ORDRE") =>
+      (await t.database.rows<{ s: number; d: string }>(
+        sql`select statut_apprenant s, to_char(date_metier_mise_a_jour_statut at time zone 'UTC', 'YYYY-MM-DD') d from effectifs where id_erp_apprenant = ${id}`,
+      ))[0];
+    await envoi(3, "2024-09-10");
+    await envoi(2, "2024-09-02");
+    expect(await stored()).toEqual({ s: 3, d: "2024-09-10" });
+    await envoi(0, "2024-10-01");
+    expect(await stored()).toEqual({ s: 0, d: "2024-10-01" });
+    const history = await t.database.rows(
+      sql`select s.statut_apprenant s from effectif_statuts_erp s join effectifs e on e.id = s.effectif_id where e.id_erp_apprenant = 'ERP-ORDRE' order by s.id`,
+    );
+    expect(history).toEqual([{ s: 3 }, { s: 2 }, { s: 0 }]);
+    // the same late statut within one batch, after the later one
+    await post(app.baseUrl, keyCfa, [
+      dossier(cfa, cfa, { id_erp_apprenant: "ERP-LOT", statut_apprenant: 3, date_metier_mise_a_jour_statut: "2024-09-10" }),
+      dossier(cfa, cfa, { id_erp_apprenant: "ERP-LOT", statut_apprenant: 2, date_metier_mise_a_jour_statut: "2024-09-02" }),
+    ]);
+    expect(await stored("ERP-LOT")).toEqual({ s: 3, d: "2024-09-10" });
   });
 
   it("two items of one batch for the same learner are merged as two successive sends would be", async () => {

@@ -77,18 +77,19 @@ describe("rate limits in the database", () => {
 
 describe("rate limits over HTTP", () => {
   it("per key: beyond the burst, 429 with Retry-After", async () => {
-    const statuses: number[] = [];
     let retryAfter: string | null = null;
     let message = "";
-    for (let i = 0; i < 5; i++) {
-      const res = await post(app.baseUrl, key, [], { headers: { "X-Forwarded-For": "10.0.0.1" } });
-      statuses.push(res.status);
+    // sent together: one after the other on a loaded machine, each may take longer than the bucket's refill (1/s)
+    const responses = await Promise.all(Array.from({ length: 6 }, () => post(app.baseUrl, key, [], { headers: { "X-Forwarded-For": "10.0.0.1" } })));
+    const statuses = responses.map((res) => res.status);
+    for (const res of responses) {
       if (res.status === 429) {
         retryAfter = res.headers.get("retry-after");
         message = res.body.message;
       }
     }
-    expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(3);
+    expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
     expect(statuses).toContain(429);
     expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
     expect(message).toMatch(/Trop de requêtes pour cette clé/);

@@ -198,6 +198,8 @@ const NORMALISED: [string, unknown, string, unknown][] = [
   ["tel_apprenant", "06.12.34.56.78", "telephone", "0612345678"],
   ["tel_apprenant", 612345678, "telephone", "0612345678"],
   ["tel_apprenant", "+33 6 12 34 56 78", "telephone", "+33612345678"],
+  ["tel_apprenant", "0033 6 12 34 56 78", "telephone", "+33612345678"],
+  ["tel_apprenant", "612345678", "telephone", "0612345678"],
   ["ine_apprenant", "1234567890a", "ine", "1234567890A"],
   ["rqth_apprenant", "non", "rqth", false],
   ["rqth_apprenant", 1, "rqth", true],
