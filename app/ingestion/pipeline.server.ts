@@ -358,7 +358,11 @@ export async function checkDossiers(
     c.formateurId = formateur!.id;
     c.responsableId = responsable!.id;
     const lieuSiret = d.etablissement_lieu_de_formation_siret;
-    c.lieuId = lieuSiret ? (byPair.get(`${lieuSiret}|${d.etablissement_lieu_de_formation_uai ?? ""}`)?.id ?? null) : null;
+    // the lieu by its pair, else by its SIRET when one organisme alone has it (a lieu is often sent without its UAI)
+    const lieuSeul = lieuSiret ? bySiret.get(lieuSiret) : undefined;
+    c.lieuId = lieuSiret
+      ? (byPair.get(`${lieuSiret}|${d.etablissement_lieu_de_formation_uai ?? ""}`)?.id ?? (lieuSeul?.length === 1 ? lieuSeul[0].id : null))
+      : null;
     const formation =
       (d.formation_cfd ? formationByCfd.get(d.formation_cfd) : undefined) ?? (d.formation_rncp ? formationByRncp.get(d.formation_rncp) : undefined);
     c.formationId = formation?.id ?? null;

@@ -643,6 +643,27 @@ describe("storage", () => {
     expect(e.parcours.map((p: { statut: string }) => p.statut)).toEqual(["INSCRIT", "APPRENTI", "ABANDON"]);
   });
 
+  it("the lieu de formation: by its UAI/SIRET pair, else by its SIRET when one organisme alone has it", async () => {
+    await reset();
+    // `autre` has a UAI in the référentiel; a lieu without UAI has none
+    const [sansUai] = await t.database.rows<{ id: number }>(
+      sql`insert into organismes (siret, nature, raison_sociale) values (${siretOf(77)}, 'lieu', 'Lieu sans UAI') returning id`,
+    );
+    try {
+      const lieu = async (id: string, siret: string, uai: string | null) => {
+        await post(app.baseUrl, keyCfa, [dossier(cfa, cfa, { id_erp_apprenant: id, etablissement_lieu_de_formation_siret: siret, etablissement_lieu_de_formation_uai: uai })]);
+        return (await t.database.rows<{ l: number | null }>(sql`select organisme_lieu_id l from effectifs where id_erp_apprenant = ${id}`))[0].l;
+      };
+      expect(await lieu("L-paire", autre.siret, autre.uai)).toBe(autre.id);
+      expect(await lieu("L-siret-seul", autre.siret, null)).toBe(autre.id);
+      expect(await lieu("L-uai-en-trop", siretOf(77), cfa.uai)).toBe(sansUai.id);
+      expect(await lieu("L-inconnu", siretOf(78), null)).toBeNull();
+    } finally {
+      await t.database.rows(sql`delete from effectifs`);
+      await t.database.rows(sql`delete from organismes where id = ${sansUai.id}`);
+    }
+  });
+
   it("the ERP's statut is the one of the latest business date: an older one sent late goes to the history only", async () => {
     await reset();
     const envoi = (statut: number, date: string | null, id = "ERP-ORDRE") =>
