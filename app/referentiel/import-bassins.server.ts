@@ -18,6 +18,9 @@ import {
   normalizeText,
   progressReporter,
   readTable,
+  rejeter,
+  signaler,
+  signalerTable,
   type ImportOptions,
   type ImportSummary,
   warningsOfRejectedLines,
@@ -58,7 +61,7 @@ export async function importBassins(database: Database, bytes: Uint8Array, optio
   const col = (k: keyof typeof BASSIN_COLUMNS) => names[k] ?? k;
   exigerDesDonnees(table.rows.length);
   summary.lines = table.rows.length;
-  summary.warnings.push(...table.issues);
+  signalerTable(summary, table);
 
   const communeRows = await readByChunks(
     (after: string | undefined) =>
@@ -88,23 +91,23 @@ export async function importBassins(database: Database, bytes: Uint8Array, optio
     if (!CODE_COMMUNE_PATTERN.test(codgeo)) errors.push({ line: row.line, column: col("CODGEO"), message: codgeo ? `code commune invalide (« ${codgeoRaw} »)` : "code commune manquant" });
     if (!/^[0-9A-Z]{4}$/.test(ze)) errors.push({ line: row.line, column: col("ZE2020"), message: ze ? `code de zone d'emploi invalide (« ${zeRaw} ») : 4 caractères attendus` : "code de zone d'emploi manquant" });
     if (errors.length) {
-      summary.rejected.push(...errors);
+      rejeter(summary, errors);
       continue;
     }
     const previous = seenLine.get(codgeo);
-    if (previous) summary.warnings.push({ line: row.line, column: col("CODGEO"), message: `commune ${codgeo} déjà présente ligne ${previous} : la dernière ligne l'emporte` });
+    if (previous) signaler(summary, { line: row.line, column: col("CODGEO"), message: `commune ${codgeo} déjà présente ligne ${previous} : la dernière ligne l'emporte` });
     seenLine.set(codgeo, row.line);
     if (!current.has(codgeo)) {
       // a line left out creates nothing: not even its zone d'emploi
       summary.skipped++;
-      summary.warnings.push({ line: row.line, column: col("CODGEO"), message: `commune ${codgeo} absente du référentiel des communes : ignorée` });
+      signaler(summary, { line: row.line, column: col("CODGEO"), message: `commune ${codgeo} absente du référentiel des communes : ignorée` });
       continue;
     }
     const libelle = normalizeText(get("LIBZE2020"));
     const known = bassins.get(ze);
     if (!known) bassins.set(ze, { libelle, line: row.line });
     else if (libelle && known.libelle && known.libelle !== libelle) {
-      summary.warnings.push({ line: row.line, column: col("LIBZE2020"), message: `libellé « ${libelle} » différent de celui de la ligne ${known.line} (« ${known.libelle} ») pour la zone ${ze} : le premier est gardé` });
+      signaler(summary, { line: row.line, column: col("LIBZE2020"), message: `libellé « ${libelle} » différent de celui de la ligne ${known.line} (« ${known.libelle} ») pour la zone ${ze} : le premier est gardé` });
     } else if (libelle && !known.libelle) known.libelle = libelle;
     assignment.set(codgeo, ze);
   }

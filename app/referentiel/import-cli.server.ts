@@ -29,6 +29,10 @@ function writeErr(text: string) {
 /** The summary as French text (also used by the admin page's "copier le compte rendu"). */
 export function summaryText(summary: ImportSummary, maxIssues = 50): string {
   const unit = summary.lineUnit ?? "ligne";
+  // a summary stored before decision 028 has neither count: all of its messages were kept
+  const rejectedLines = summary.rejectedLines ?? new Set(summary.rejected.map((r) => r.line)).size;
+  const moreRejected = summary.omitted?.rejected ?? 0;
+  const moreWarnings = summary.omitted?.warnings ?? 0;
   const lines = [
     `Import ${summary.kind} : ${summary.format}${summary.fileName ? ` — ${summary.fileName}` : ""}`,
     `${unitesAccordees(summary.lines, unit, "lu")}${summary.encoding ? `, encodage ${summary.encoding === "windows-1252" ? "ISO-8859-1 (Windows-1252)" : summary.encoding.toUpperCase()}` : ""}${
@@ -36,18 +40,22 @@ export function summaryText(summary: ImportSummary, maxIssues = 50): string {
     }, en ${dureeImport(summary.durationMs)}`,
     `Créés : ${formatNombre(summary.created)} — mis à jour : ${formatNombre(summary.updated)} — inchangés : ${formatNombre(summary.unchanged)}${
       summary.skipped ? ` — ignorés : ${formatNombre(summary.skipped)}` : ""
-    } — ${unitesAccordees(new Set(summary.rejected.map((r) => r.line)).size, unit, "rejeté")}`,
+    } — ${unitesAccordees(rejectedLines, unit, "rejeté")}`,
     ...Object.entries(summary.details).map(([k, v]) => `${k[0].toUpperCase()}${k.slice(1)} : ${formatNombre(v)}`),
   ];
   if (summary.rejected.length) {
     lines.push("", "Rejets :");
     for (const r of summary.rejected.slice(0, maxIssues)) lines.push(`  ${formatIssue(r, unit)}`);
-    if (summary.rejected.length > maxIssues) lines.push(`  … et ${formatNombre(summary.rejected.length - maxIssues)} autres (--json pour tout voir)`);
+    const more = Math.max(0, summary.rejected.length - maxIssues);
+    const json = moreRejected ? `--json pour voir les ${formatNombre(summary.rejected.length)} premiers` : "--json pour tout voir";
+    if (more) lines.push(`  … et ${formatNombre(more + moreRejected)} autres (${json})`);
+    else if (moreRejected) lines.push(`  … et ${formatNombre(moreRejected)} autres`);
   }
   if (summary.warnings.length) {
     lines.push("", "Avertissements :");
     for (const w of summary.warnings.slice(0, maxIssues)) lines.push(`  ${w.line ? formatIssue(w, unit) : `${w.column ? `Colonne « ${w.column} » : ` : ""}${w.message}`}`);
-    if (summary.warnings.length > maxIssues) lines.push(`  … et ${formatNombre(summary.warnings.length - maxIssues)} autres`);
+    const more = Math.max(0, summary.warnings.length - maxIssues) + moreWarnings;
+    if (more) lines.push(`  … et ${formatNombre(more)} autres`);
   }
   return lines.join("\n") + "\n";
 }

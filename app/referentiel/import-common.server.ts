@@ -9,11 +9,15 @@
  */
 import {
   CsvError,
+  MAX_CELL_CHARS,
+  MAX_LINE_CHARS,
   columnLetter,
+  csvDelimiter,
+  csvHeader,
   decodeText,
   detectDelimiter,
+  iterateCsv,
   normalizeHeader,
-  parseCsvBySlices,
   type CsvDelimiter,
   type TextEncodingName,
 } from "../shared/csv";
@@ -47,8 +51,17 @@ export interface ImportSummary {
   unchanged: number;
   /** Lines left out on purpose (e.g. LPOF organismes without apprenticeship), not errors. */
   skipped: number;
+  /** The first rejections (at most MAX_ISSUES_KEPT, then `omitted.rejected` counts the others): add with `rejeter`. */
   rejected: LineIssue[];
+  /** The first warnings (at most MAX_ISSUES_KEPT, then `omitted.warnings` counts the others): add with `signaler`. */
   warnings: LineIssue[];
+  /** Distinct lines (elements) rejected in the whole file, detailed or not. */
+  rejectedLines: number;
+  /**
+   * Rejections and warnings counted but not detailed, beyond the first MAX_ISSUES_KEPT of each (decision 028); a
+   * warning is counted when it is said, before its line may be rejected.
+   */
+  omitted: { rejected: number; warnings: number };
   /** Extra counters (relations created, communes updated…), French labels. */
   details: Record<string, number>;
   durationMs: number;
@@ -90,7 +103,86 @@ export function exigerDesDonnees(n: number, unit: LineUnit = "ligne"): void {
 }
 
 export function emptySummary(kind: ImportKind, format: string, fileName?: string): ImportSummary {
-  return { kind, format, fileName, lines: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, rejected: [], warnings: [], details: {}, durationMs: 0 };
+  return {
+    kind,
+    format,
+    fileName,
+    lines: 0,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    skipped: 0,
+    rejected: [],
+    warnings: [],
+    rejectedLines: 0,
+    omitted: { rejected: 0, warnings: 0 },
+    details: {},
+    durationMs: 0,
+  };
+}
+
+/**
+ * How many rejections, and how many warnings, a summary details (decision 028): a file of a million rejected lines
+ * keeps its first thousand messages and counts the others, instead of holding a million of them. The admin page
+ * shows the first 500 rejections and 200 warnings, the CLI the first 20 (all the kept ones with --json).
+ */
+export const MAX_ISSUES_KEPT = 1000;
+
+/** A set of line numbers, one bit each (a file's lines are numbered from 1, up to millions). */
+class LineSet {
+  private bits = new Uint8Array(1024);
+  size = 0;
+  add(line: number): void {
+    const at = line >>> 3;
+    if (at >= this.bits.length) {
+      const grown = new Uint8Array(Math.max(at + 1, this.bits.length * 2));
+      grown.set(this.bits);
+      this.bits = grown;
+    }
+    const mask = 1 << (line & 7);
+    if (!(this.bits[at] & mask)) {
+      this.bits[at] |= mask;
+      this.size++;
+    }
+  }
+  has(line: number): boolean {
+    const at = line >>> 3;
+    return at < this.bits.length && (this.bits[at] & (1 << (line & 7))) !== 0;
+  }
+}
+
+/** The rejected lines of each summary being built (not part of the summary: it is stored and sent as JSON). */
+const rejectedLinesOf = new WeakMap<ImportSummary, LineSet>();
+
+/** Rejects a line (or several issues of lines): detailed among the first MAX_ISSUES_KEPT, else counted. */
+export function rejeter(summary: ImportSummary, issues: LineIssue | readonly LineIssue[]): void {
+  let lines = rejectedLinesOf.get(summary);
+  if (!lines) rejectedLinesOf.set(summary, (lines = new LineSet()));
+  for (const issue of Array.isArray(issues) ? (issues as readonly LineIssue[]) : [issues as LineIssue]) {
+    lines.add(issue.line);
+    if (summary.rejected.length < MAX_ISSUES_KEPT) summary.rejected.push(issue);
+    else summary.omitted.rejected++;
+  }
+  summary.rejectedLines = lines.size;
+}
+
+/** Warns about a line (or several): detailed among the first MAX_ISSUES_KEPT, else counted. */
+export function signaler(summary: ImportSummary, issues: LineIssue | readonly LineIssue[]): void {
+  for (const issue of Array.isArray(issues) ? (issues as readonly LineIssue[]) : [issues as LineIssue]) {
+    if (summary.warnings.length < MAX_ISSUES_KEPT) summary.warnings.push(issue);
+    else summary.omitted.warnings++;
+  }
+}
+
+/** The warnings of a table (extra cells), with those it counted without keeping them. */
+export function signalerTable(summary: ImportSummary, table: Pick<Table, "issues" | "issuesOmitted">): void {
+  signaler(summary, table.issues);
+  summary.omitted.warnings += table.issuesOmitted;
+}
+
+/** Whether a line was rejected (`rejeter`), its message kept or not. */
+export function estRejetee(summary: ImportSummary, line: number): boolean {
+  return rejectedLinesOf.get(summary)?.has(line) ?? false;
 }
 
 /**
@@ -109,10 +201,15 @@ export const A_VERIFIER_AUSSI = "à vérifier aussi : ";
  * (line 0, or about the header) stay.
  */
 export function warningsOfRejectedLines(summary: ImportSummary): void {
-  const rejectedLines = new Set(summary.rejected.map((r) => r.line));
+  const detailed = new Set(summary.rejected.map((r) => r.line));
   const moved = new Map<number, LineIssue[]>();
   summary.warnings = summary.warnings.filter((w) => {
-    if (!w.line || !rejectedLines.has(w.line)) return true;
+    if (!w.line || !estRejetee(summary, w.line)) return true;
+    // a line rejected beyond the detailed rejections: its warning is counted with them
+    if (!detailed.has(w.line)) {
+      summary.omitted.rejected++;
+      return false;
+    }
     const message = A_VERIFIER_AUSSI + (w.message.endsWith(IMPORTE_SIGNALE) ? w.message.slice(0, -IMPORTE_SIGNALE.length) : w.message);
     const list = moved.get(w.line) ?? [];
     list.push({ ...w, message });
@@ -143,6 +240,22 @@ export function formatIssue(issue: LineIssue, unit: "ligne" | "élément" = "lig
   return `${w[0].toUpperCase()}${w.slice(1)} : ${issue.message}`;
 }
 
+/**
+ * The most data lines (JSON: elements) an import reads (decision 028). The longest files of the référentiel (the
+ * public list of training organisations, the catalogue, the communes) hold tens of thousands; each line kept costs
+ * the import about 2 kB until its end, so this bounds an import's memory to about 1 GB, whatever the file's size.
+ */
+export const MAX_IMPORT_LINES = 500_000;
+
+/** The refusal of a file longer than MAX_IMPORT_LINES, `at` the first line (element) beyond. */
+export function tropDeLignes(at: number, unit: LineUnit = "ligne"): ImportFileError {
+  const what = unit === "élément" ? "éléments" : "lignes de données";
+  return new ImportFileError(
+    `Fichier trop long : plus de ${formatNombre(MAX_IMPORT_LINES)} ${what}, le maximum d'un import (${unit} ${at} et suivantes). ` +
+      "Découpez-le en plusieurs fichiers, importés l'un après l'autre.",
+  );
+}
+
 /** A table read from a file: header cells and data rows, each with its line number. */
 export interface Table {
   header: string[];
@@ -152,6 +265,8 @@ export interface Table {
   sheet?: string;
   /** Rows with more filled cells than the header has columns (their extra cells are ignored): warnings. */
   issues: LineIssue[];
+  /** Such rows beyond the first MAX_ISSUES_KEPT: counted, not detailed. */
+  issuesOmitted: number;
 }
 
 /**
@@ -159,14 +274,19 @@ export interface Table {
  * delimiter gives, says nothing): the extra cells are ignored, and most often a value holding the delimiter was
  * not quoted, shifting the line's values.
  */
-function extraCells(header: string[], rows: Table["rows"], delimiter?: CsvDelimiter): LineIssue[] {
+function extraCells(header: string[], rows: Table["rows"], delimiter?: CsvDelimiter): Pick<Table, "issues" | "issuesOmitted"> {
   let columns = header.length;
   while (columns > 0 && header[columns - 1] === "") columns--;
   const issues: LineIssue[] = [];
+  let issuesOmitted = 0;
   for (const { line, cells } of rows) {
     let filled = cells.length;
     while (filled > columns && (cells[filled - 1] ?? "").trim() === "") filled--;
     if (filled <= columns) continue;
+    if (issues.length >= MAX_ISSUES_KEPT) {
+      issuesOmitted++;
+      continue;
+    }
     const extra = filled - columns;
     const why = delimiter
       ? ` (une valeur qui contient le séparateur « ${delimiter === "\t" ? "tabulation" : delimiter} » doit être entre guillemets)`
@@ -176,7 +296,7 @@ function extraCells(header: string[], rows: Table["rows"], delimiter?: CsvDelimi
       message: `${filled} cellules pour ${columns} colonnes : ${extra > 1 ? `les ${extra} cellules en trop sont ignorées` : "la cellule en trop est ignorée"}${why}`,
     });
   }
-  return issues;
+  return { issues, issuesOmitted };
 }
 
 /**
@@ -206,7 +326,8 @@ export async function readTable(bytes: Uint8Array, headerHints: string[] = []): 
         .slice(headerIndex + 1)
         .map((cells, k) => ({ line: headerIndex + 2 + k, cells }))
         .filter((r) => r.cells.some((c) => c.trim() !== ""));
-      return { header, rows, sheet: sheet.name, issues: extraCells(header, rows) };
+      if (rows.length > MAX_IMPORT_LINES) throw tropDeLignes(rows[MAX_IMPORT_LINES].line);
+      return { header, rows, sheet: sheet.name, ...extraCells(header, rows) };
     }
     throw new ImportFileError(
       hints.size
@@ -214,16 +335,31 @@ export async function readTable(bytes: Uint8Array, headerHints: string[] = []): 
         : "Fichier illisible : le classeur est vide.",
     );
   }
+  let before = 0;
   try {
     const { text, encoding } = decodeText(bytes);
     const start = hints.size ? csvHeaderStart(text, hints) : null;
+    before = start?.linesBefore ?? 0;
+    // the rows are the parser's records (no copy), their line numbers those of the file; a cell or a line too long
+    // stops the reading at once (decision 028)
     const body = start ? text.slice(start.offset) : text;
-    const { header, records, delimiter } = await parseCsvBySlices(body, pauses());
-    const before = start?.linesBefore ?? 0;
-    const rows: Table["rows"] = records.map((record) => ({ line: record.line + before, cells: record.fields }));
-    return { header, rows, encoding, delimiter, issues: extraCells(header, rows, delimiter) };
+    const delimiter = csvDelimiter(body);
+    const pause = pauses();
+    let header: string[] | undefined;
+    const rows: Table["rows"] = [];
+    for (const record of iterateCsv(body, delimiter, { maxCell: MAX_CELL_CHARS, maxRecord: MAX_LINE_CHARS })) {
+      if (!header) header = csvHeader(record);
+      else if (rows.length === MAX_IMPORT_LINES) throw tropDeLignes(record.line + before);
+      else rows.push({ line: record.line + before, cells: record.fields });
+      await pause();
+    }
+    header ??= csvHeader(undefined);
+    return { header, rows, encoding, delimiter, ...extraCells(header, rows, delimiter) };
   } catch (error) {
-    if (error instanceof CsvError) throw new ImportFileError(`Fichier illisible : ${error.message}.`);
+    if (error instanceof CsvError) {
+      const message = error.line ? `Ligne ${error.line + before} : ${error.detail}` : error.detail;
+      throw new ImportFileError(`Fichier illisible : ${message}.`);
+    }
     throw error;
   }
 }
@@ -245,6 +381,8 @@ function csvHeaderStart(text: string, hints: Set<string>): { offset: number; lin
     lineEnd.lastIndex = offset;
     const match = lineEnd.exec(text);
     const end = match ? match.index : text.length;
+    // a line longer than a CSV line may be is left to the reader, which refuses it (decision 028)
+    if (end - offset > MAX_LINE_CHARS) return null;
     const content = text.slice(offset, end);
     if (content.trim() !== "") {
       const cells = content.split(detectDelimiter(content)).map((c) => c.trim().replace(/^"(.*)"$/, "$1").trim());

@@ -30,6 +30,9 @@ import {
   parseFrenchDate,
   progressReporter,
   readTable,
+  rejeter,
+  signaler,
+  signalerTable,
   type ImportOptions,
   type ImportSummary,
   type LineIssue,
@@ -139,7 +142,7 @@ export async function importFormations(database: Database, bytes: Uint8Array, op
   summary.encoding = table.encoding;
   summary.delimiter = table.delimiter;
   summary.lines = table.rows.length;
-  summary.warnings.push(...table.issues);
+  signalerTable(summary, table);
   const report = progressReporter(options, "validation", table.rows.length, 2000);
   const inputs: FormationInput[] = [];
   let rncpColumn = "rncp";
@@ -181,7 +184,7 @@ export async function importFormations(database: Database, bytes: Uint8Array, op
       }
       // a level given but not one of 3 to 8 (as the catalogue CSV refuses it): said, never replaced silently
       if (niveauRncpRaw && niveauRncp === null) {
-        summary.warnings.push({
+        signaler(summary, {
           line: row.line,
           column: col("NIVEAU_QUALIFICATION_RNCP"),
           message: `niveau invalide (« ${niveauRncpRaw.slice(0, 20)} ») : un niveau européen de 3 à 8 est attendu ; ${deduit ?? "aucun niveau importé"}`,
@@ -209,12 +212,12 @@ export async function importFormations(database: Database, bytes: Uint8Array, op
         else if (date) input[key] = date;
       }
       if (input.dateOuverture && input.dateFermeture && input.dateFermeture < input.dateOuverture) {
-        summary.warnings.push({ line: row.line, column: col("DATE_FERMETURE"), message: "date de fermeture antérieure à la date d'ouverture" });
+        signaler(summary, { line: row.line, column: col("DATE_FERMETURE"), message: "date de fermeture antérieure à la date d'ouverture" });
       }
-      if (errors.length) summary.rejected.push(...errors);
+      if (errors.length) rejeter(summary, errors);
       else {
         const previous = seen.get(cfd);
-        if (previous) summary.warnings.push({ line: row.line, column: col("FORMATION_DIPLOME"), message: `CFD ${cfd} déjà présent ligne ${previous} : la dernière ligne l'emporte` });
+        if (previous) signaler(summary, { line: row.line, column: col("FORMATION_DIPLOME"), message: `CFD ${cfd} déjà présent ligne ${previous} : la dernière ligne l'emporte` });
         seen.set(cfd, row.line);
         inputs.push(input);
       }
@@ -227,7 +230,7 @@ export async function importFormations(database: Database, bytes: Uint8Array, op
         `Fichier illisible : une colonne « cfd » ou « rncp » est attendue (ou la table BCN N_FORMATION_DIPLOME). En-tête lu : ${table.header.map((h) => `« ${h} »`).join(", ")}.`,
       );
     }
-    for (const u of unknown) summary.warnings.push({ line: 1, column: u, message: "colonne inconnue, ignorée" });
+    for (const u of unknown) signaler(summary, { line: 1, column: u, message: "colonne inconnue, ignorée" });
     rncpColumn = names.rncp ?? rncpColumn;
     for (let k = 0; k < table.rows.length; k++) {
       await pause();
@@ -260,7 +263,7 @@ function validateCatalogueLine(
   const col = (f: CatalogueField) => names[f] ?? f;
   const errors: LineIssue[] = [];
   const reject = (f: CatalogueField, message: string) => errors.push({ line: row.line, column: col(f), message });
-  const warn = (f: CatalogueField, message: string) => summary.warnings.push({ line: row.line, column: col(f), message });
+  const warn = (f: CatalogueField, message: string) => signaler(summary, { line: row.line, column: col(f), message });
 
   const cfdRaw = get("cfd").toUpperCase();
   let cfd: string | null = null;
@@ -333,7 +336,7 @@ function validateCatalogueLine(
   if (formateur || responsable) input.offre = { formateur, responsable, lieu: lieuValide };
 
   if (errors.length) {
-    summary.rejected.push(...errors);
+    rejeter(summary, errors);
     return null;
   }
   return input;
@@ -424,7 +427,7 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
       // already stored twice (a formation without CFD beside one with): the one without CFD, as before; said once
       if (cfds.length && !doublonSignale.has(rncp)) {
         doublonSignale.add(rncp);
-        summary.warnings.push({
+        signaler(summary, {
           line: input.line,
           column: rncpColumn,
           message: `code RNCP ${rncp} porté par une formation sans CFD et par ${cfds.length > 1 ? "les formations" : "la formation"} de CFD ${cfds.join(", ")} : la formation sans CFD est mise à jour (doublon à résorber)`,
@@ -435,7 +438,7 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
       keyOf.set(input, `cfd:${cfds[0]}`);
       parRncp++;
     } else if (cfds.length > 1) {
-      summary.rejected.push({ line: input.line, column: rncpColumn, message: `code RNCP ${rncp} porté par plusieurs formations (CFD ${cfds.join(", ")}) : indiquez le CFD` });
+      rejeter(summary, { line: input.line, column: rncpColumn, message: `code RNCP ${rncp} porté par plusieurs formations (CFD ${cfds.join(", ")}) : indiquez le CFD` });
     } else keyOf.set(input, formationKey(input));
   }
   if (parRncp) summary.details["lignes sans CFD rattachées par leur code RNCP à une formation qui a un CFD"] = parRncp;
@@ -465,7 +468,7 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
     const stored = input.cfd ? (byCfd.get(input.cfd) ?? adopt) : byRncpOnly.get(input.rncp!);
     if (!stored) {
       if (!input.intituleLong) {
-        summary.rejected.push({ line: input.lines[0], column: "intitule", message: "intitulé manquant pour une formation absente du catalogue" });
+        rejeter(summary, { line: input.lines[0], column: "intitule", message: "intitulé manquant pour une formation absente du catalogue" });
         continue;
       }
       creates.push(input);
@@ -537,7 +540,7 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
       ] as const) {
         if (o && !found) {
           unknown++;
-          summary.warnings.push({
+          signaler(summary, {
             line: input.line,
             column,
             message: `organisme ${[o.siret && `SIRET ${o.siret}`, o.uai && `UAI ${o.uai}`].filter(Boolean).join(" ")} absent du référentiel (ou ambigu)`,

@@ -174,7 +174,7 @@ export async function startImport(
         update imports_referentiel set finished_at = now(), heartbeat_at = now(),
           progress = ${JSON.stringify({ phase: "terminé", done: total, total })}::jsonb,
           summary = ${stored ? JSON.stringify(stored) : null}::jsonb,
-          rejected_lines = ${summary ? new Set(summary.rejected.map((r) => r.line)).size : null},
+          rejected_lines = ${summary ? summary.rejectedLines : null},
           error = ${error}
         where id = ${id}`);
     })

@@ -28,8 +28,8 @@
 import { and, eq, sql } from "drizzle-orm";
 import { chunkAfterId, readByChunks, type Database } from "../../db/client.server";
 import { NATURES, organismes, type Nature } from "../../db/schema";
-import { decodeText, normalizeHeader } from "../shared/csv";
-import { looksLikeZip } from "../shared/xlsx.server";
+import { MAX_CELL_CHARS, decodeText, normalizeHeader } from "../shared/csv";
+import { formatNombre } from "../ui/format";
 import { CODE_COMMUNE_PATTERN, isValidSiret, isValidUai, normalizeSiret, normalizeUai, SIRET_PATTERN, UAI_PATTERN } from "./codes";
 import { loadCommuneIndex, type CommuneIndex, type Territoire } from "./communes.server";
 import {
@@ -42,9 +42,14 @@ import {
   parseBoolean,
   progressReporter,
   readTable,
+  MAX_IMPORT_LINES,
+  tropDeLignes,
+  rejeter,
+  signaler,
   type ImportOptions,
   type ImportSummary,
   type LineIssue,
+  type Table,
   warningsOfRejectedLines,
 } from "./import-common.server";
 import { refreshStatutStorageWhere } from "../statut/storage.server";
@@ -179,25 +184,47 @@ export async function importOrganismes(
   options: ImportOptions & { format?: OrganismeFileFormat } = {},
 ): Promise<ImportSummary> {
   const started = Date.now();
-  const { text, encoding } = decodeText(bytes);
-  const isJson = options.format === "json" || (!options.format && /^\s*[[{]/.test(text));
+  // the first characters tell a JSON file: the whole text is decoded once, by the reader of its format (decision 028)
+  const isJson = options.format === "json" || (!options.format && /^\s*[[{]/.test(decodeText(bytes.subarray(0, 1024)).text));
   options.onProgress?.({ phase: "lecture", done: 0, total: 0 });
 
   let format: OrganismeFileFormat;
-  let rawLines: RawLine[];
+  let encoding: ImportSummary["encoding"];
+  /** The lines to validate, each one given once (`lineAt`) then let go: the file's rows are not all kept until the end. */
+  let total: number;
+  let lineAt: (k: number) => RawLine;
   const warnings: LineIssue[] = [];
-  let lpofRows: { line: number; cells: Record<keyof typeof LPOF_COLUMNS, string>; names: Record<string, string> }[] | null = null;
+  let warningsOmitted = 0;
+  let lpofAt: ((k: number) => { line: number; cells: Record<keyof typeof LPOF_COLUMNS, string>; names: Record<string, string> }) | null = null;
   let delimiter: ImportSummary["delimiter"];
   let sheet: string | undefined;
 
   if (isJson) {
     format = "json";
-    rawLines = await readJsonLines(text, warnings);
+    let text: string | undefined;
+    ({ text, encoding } = decodeText(bytes));
+    const rawLines: (RawLine | undefined)[] = await readJsonLines(text, warnings);
+    text = undefined;
+    total = rawLines.length;
+    lineAt = (k) => {
+      const raw = rawLines[k]!;
+      rawLines[k] = undefined;
+      return raw;
+    };
   } else {
     const table = await readTable(bytes, ["siret", "siretEtablissementDeclarant"]);
+    encoding = table.encoding;
     delimiter = table.delimiter;
     sheet = table.sheet;
     warnings.push(...table.issues);
+    warningsOmitted = table.issuesOmitted;
+    const rows: (Table["rows"][number] | undefined)[] = table.rows;
+    total = rows.length;
+    const rowAt = (k: number) => {
+      const row = rows[k]!;
+      rows[k] = undefined;
+      return row;
+    };
     const headerKeys = table.header.map(normalizeHeader);
     const lpof = options.format === "lpof" || (!options.format && headerKeys.includes(normalizeHeader("siretEtablissementDeclarant")));
     if (lpof) {
@@ -211,12 +238,15 @@ export async function importOrganismes(
             .join(", ")}.`,
         );
       }
-      lpofRows = table.rows.map((r) => {
+      lpofAt = (k) => {
+        const r = rowAt(k);
         const cells = {} as Record<keyof typeof LPOF_COLUMNS, string>;
         for (const k of Object.keys(LPOF_COLUMNS) as (keyof typeof LPOF_COLUMNS)[]) cells[k] = index[k] !== undefined ? (r.cells[index[k]!] ?? "") : "";
         return { line: r.line, cells, names: names as Record<string, string> };
-      });
-      rawLines = [];
+      };
+      lineAt = () => {
+        throw new Error("unreachable");
+      };
     } else {
       format = "csv";
       const { index, names, unknown } = mapColumns(table.header, ORGANISME_COLUMNS);
@@ -228,32 +258,35 @@ export async function importOrganismes(
         );
       }
       for (const u of unknown) warnings.push({ line: 1, column: u, message: "colonne inconnue, ignorée" });
-      rawLines = table.rows.map((r) => ({
-        line: r.line,
-        get: (f) => (index[f] !== undefined ? (r.cells[index[f]!] ?? "") : ""),
-        column: (f) => names[f] ?? f,
-        written: (f) => (index[f] !== undefined ? (r.cells[index[f]!] ?? "") : ""),
-      }));
+      lineAt = (k) => {
+        const r = rowAt(k);
+        return {
+          line: r.line,
+          get: (f) => (index[f] !== undefined ? (r.cells[index[f]!] ?? "") : ""),
+          column: (f) => names[f] ?? f,
+          written: (f) => (index[f] !== undefined ? (r.cells[index[f]!] ?? "") : ""),
+        };
+      };
     }
   }
 
   const summary = emptySummary("organismes", formatLabel(format, sheet), options.fileName);
-  summary.encoding = looksLikeZip(bytes) ? undefined : encoding;
+  summary.encoding = encoding;
   summary.delimiter = delimiter;
-  summary.warnings.push(...warnings);
+  signaler(summary, warnings);
+  summary.omitted.warnings += warningsOmitted;
   if (format === "json") summary.lineUnit = "élément";
 
   const communes = await loadCommuneIndex(database);
 
   // ------------------------------------------------------------------ validation
   const inputs: OrganismeInput[] = [];
-  const total = lpofRows ? lpofRows.length : rawLines.length;
   exigerDesDonnees(total, summary.lineUnit);
   summary.lines = total;
   const report = progressReporter(options, "validation", total, 2000);
   const pause = pauses();
   for (let k = 0; k < total; k++) {
-    const input = lpofRows ? validateLpofLine(lpofRows[k], communes, summary) : validateLine(rawLines[k], communes, summary);
+    const input = lpofAt ? validateLpofLine(lpofAt(k), communes, summary) : validateLine(lineAt(k), communes, summary);
     if (input) inputs.push(input);
     report(k + 1);
     await pause();
@@ -277,6 +310,7 @@ async function readJsonLines(text: string, warnings: LineIssue[]): Promise<RawLi
   }
   const list = Array.isArray(data) ? data : data && typeof data === "object" && Array.isArray((data as { organismes?: unknown }).organismes) ? (data as { organismes: unknown[] }).organismes : null;
   if (!list) throw new ImportFileError("Fichier illisible : un tableau JSON d'organismes (ou un objet { \"organismes\": [...] }) est attendu.");
+  if (list.length > MAX_IMPORT_LINES) throw tropDeLignes(MAX_IMPORT_LINES + 1, "élément");
   const lookup = new Map<string, Field>();
   for (const [key, aliases] of Object.entries(ORGANISME_COLUMNS) as [Field, string[]][]) {
     lookup.set(normalizeHeader(key), key);
@@ -312,6 +346,13 @@ async function readJsonLines(text: string, warnings: LineIssue[]): Promise<RawLi
           s = written.padStart(14, "0");
         } else if (typeof value === "object") s = "\u0000objet";
         else s = String(value);
+        if (s.length > MAX_CELL_CHARS) {
+          // as a CSV's cell (decision 028): no value of the référentiel is so long
+          throw new ImportFileError(
+            `Fichier illisible : élément ${k + 1}, clé « ${key} » : valeur de plus de ${formatNombre(MAX_CELL_CHARS)} caractères, ` +
+              "le maximum d'une cellule de tableur : aucune valeur du référentiel n'est si longue.",
+          );
+        }
         values.set(field, { key, value: s, written });
       }
     } else {
@@ -331,12 +372,12 @@ async function readJsonLines(text: string, warnings: LineIssue[]): Promise<RawLi
 function validateLine(raw: RawLine, communes: CommuneIndex, summary: ImportSummary): OrganismeInput | null {
   const errors: LineIssue[] = [];
   const reject = (field: Field, message: string) => errors.push({ line: raw.line, column: raw.column(field), message });
-  const warn = (field: Field, message: string) => summary.warnings.push({ line: raw.line, column: raw.column(field), message });
+  const warn = (field: Field, message: string) => signaler(summary, { line: raw.line, column: raw.column(field), message });
   for (const f of Object.keys(ORGANISME_COLUMNS) as Field[]) {
     if (raw.get(f).startsWith("\u0000")) reject(f, raw.get(f) === "\u0000objet" ? "valeur simple attendue (texte, nombre ou liste)" : "un objet est attendu");
   }
   if (errors.length) {
-    summary.rejected.push(errors[0]);
+    rejeter(summary, errors[0]);
     return null;
   }
 
@@ -413,7 +454,7 @@ function validateLine(raw: RawLine, communes: CommuneIndex, summary: ImportSumma
 
   if (errors.length) {
     // One message per column, all of them: the user fixes the line in one go.
-    summary.rejected.push(...errors);
+    rejeter(summary, errors);
     return null;
   }
   return input;
@@ -465,7 +506,7 @@ function validateLpofLine(
   const col = (k: keyof typeof LPOF_COLUMNS) => row.names[k] ?? k;
   const apprentissage = parseBoolean(c.apprentissage);
   if (apprentissage === undefined) {
-    summary.rejected.push({ line: row.line, column: col("apprentissage"), message: `valeur invalide (« ${c.apprentissage} ») : true ou false attendu` });
+    rejeter(summary, { line: row.line, column: col("apprentissage"), message: `valeur invalide (« ${c.apprentissage} ») : true ou false attendu` });
     return null;
   }
   let siret: string | null = null;
@@ -482,10 +523,10 @@ function validateLpofLine(
     return { line: row.line, siret, uai: null, qualiopi: false, updateOnly: true };
   }
   if (siret && c.siren.trim() && !siret.startsWith(c.siren.replace(/\s/g, ""))) {
-    summary.warnings.push({ line: row.line, column: col("siren"), message: `le SIREN ${c.siren.trim()} ne correspond pas au SIRET ${siret}` });
+    signaler(summary, { line: row.line, column: col("siren"), message: `le SIREN ${c.siren.trim()} ne correspond pas au SIRET ${siret}` });
   }
   if (errors.length || !siret || !raisonSociale) {
-    summary.rejected.push(...errors);
+    rejeter(summary, errors);
     return null;
   }
   const input: OrganismeInput = { line: row.line, siret, uai: null, raisonSociale, qualiopi: true };
@@ -500,10 +541,10 @@ function validateLpofLine(
         input.territoire = t;
         input.territoireDeduit = true;
         if (c.codeRegion.trim() && t.regionCode && c.codeRegion.trim().padStart(2, "0") !== t.regionCode) {
-          summary.warnings.push({ line: row.line, column: col("codeRegion"), message: `région ${c.codeRegion.trim()} différente de celle du code postal ${input.codePostal} (${t.regionCode}) : le code postal l'emporte` });
+          signaler(summary, { line: row.line, column: col("codeRegion"), message: `région ${c.codeRegion.trim()} différente de celle du code postal ${input.codePostal} (${t.regionCode}) : le code postal l'emporte` });
         }
-      } else summary.warnings.push({ line: row.line, column: col("codePostal"), message: `code postal ${input.codePostal} inconnu ou ambigu : territoire non déduit` });
-    } else summary.warnings.push({ line: row.line, column: col("codePostal"), message: `code postal invalide (« ${cp} ») : ignoré` });
+      } else signaler(summary, { line: row.line, column: col("codePostal"), message: `code postal ${input.codePostal} inconnu ou ambigu : territoire non déduit` });
+    } else signaler(summary, { line: row.line, column: col("codePostal"), message: `code postal invalide (« ${cp} ») : ignoré` });
   }
   return input;
 }
@@ -729,13 +770,13 @@ async function writeOrganismes(database: Database, inputs: OrganismeInput[], sum
     const detail = values.length ? ` (${values.join(", ")})` : "";
     if (pair.sameKey) {
       const { siret, uai } = pair.later;
-      summary.warnings.push({
+      signaler(summary, {
         line: pair.later.line,
         message: `même SIRET ${siret}${uai ? ` et même UAI ${uai}` : ""} qu'à ${ligne(pair.earlier.line)} : ${unit === "élément" ? "le dernier" : "la dernière"} l'emporte${detail}`,
       });
     } else if (values.length && pair.entity) {
       const { siret, uai } = pair.entity.state;
-      summary.warnings.push({
+      signaler(summary, {
         line: pair.later.line,
         message: `désigne le même organisme (SIRET ${siret}${uai ? `, UAI ${uai}` : ", sans UAI"}) que ${ligne(pair.earlier.line)} : ${ligne(pair.later.line)} l'emporte${detail}`,
       });
@@ -773,7 +814,7 @@ async function writeOrganismes(database: Database, inputs: OrganismeInput[], sum
       if (responsables.length === 1) responsable = responsables[0];
     }
     if (!responsable) {
-      summary.warnings.push({
+      signaler(summary, {
         line: input.line,
         column: "siret_responsable",
         message:

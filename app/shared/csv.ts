@@ -14,7 +14,7 @@
  * (DateValue) JJ/MM/AAAA.
  */
 import { csvField } from "./csv-field";
-import { dateIsoEnFrancais } from "../ui/format";
+import { dateIsoEnFrancais, formatNombre } from "../ui/format";
 
 export type CsvDelimiter = ";" | "," | "|" | "\t";
 export type TextEncodingName = "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
@@ -24,10 +24,11 @@ export const CSV_DELIMITERS: readonly CsvDelimiter[] = [";", ",", "|", "\t"];
 /** A file the reader cannot make sense of; `line` (1-based) when known. Message in French. */
 export class CsvError extends Error {
   constructor(
-    message: string,
+    /** The message without its line. */
+    readonly detail: string,
     readonly line?: number,
   ) {
-    super(line ? `Ligne ${line} : ${message}` : message);
+    super(line ? `Ligne ${line} : ${detail}` : detail);
     this.name = "CsvError";
   }
 }
@@ -89,7 +90,9 @@ export function detectDelimiter(text: string, fallback: CsvDelimiter = ";"): Csv
   const counts = new Map<CsvDelimiter, number>(CSV_DELIMITERS.map((d) => [d, 0]));
   let inQuotes = false;
   let seenContent = false;
-  for (let i = 0; i < body.length; i++) {
+  // the header line: a longer one is refused by the reader (MAX_LINE_CHARS), never scanned to its end here
+  const end = Math.min(body.length, MAX_LINE_CHARS + 1);
+  for (let i = 0; i < end; i++) {
     const c = body[i];
     if (c === '"') {
       inQuotes = !inQuotes;
@@ -117,61 +120,124 @@ export function detectDelimiter(text: string, fallback: CsvDelimiter = ";"): Csv
 }
 
 /**
- * Iterates the records of a CSV text (header included, as the first record). Blank lines are skipped.
- * Throws CsvError on a quote left open at the end of the file.
+ * The longest cell and line a référentiel file may hold (decision 028). A spreadsheet cell holds at most 32 767
+ * characters (Excel, LibreOffice), and the longest values of the référentiel files (raison sociale, adresse, libellé
+ * long of the BCN, descriptions of the catalogue) hold a few hundred to a few thousand: beyond, the file is not what
+ * it claims to be (a binary file, a quote left open that swallows the rest of the file), and reading on would only
+ * fill the server's memory.
  */
-export function* iterateCsv(text: string, delimiter: CsvDelimiter): Generator<CsvRecord> {
+export const MAX_CELL_CHARS = 32_767;
+export const MAX_LINE_CHARS = 1_000_000;
+
+export interface CsvLimits {
+  /** Longest cell (characters, quotes excluded); longer: CsvError naming the line and the column. */
+  maxCell?: number;
+  /** Longest record (characters, line breaks inside quotes included); longer: CsvError naming the line. */
+  maxRecord?: number;
+}
+
+const QUOTE = 34;
+const LF = 10;
+const CR = 13;
+
+/**
+ * Iterates the records of a CSV text (header included, as the first record). Blank lines are skipped.
+ * Throws CsvError on a quote left open at the end of the file, and, with `limits`, as soon as a cell or a record
+ * is longer than allowed (the rest is not read). Cells are slices of the text, never built character by character.
+ */
+export function* iterateCsv(text: string, delimiter: CsvDelimiter, limits: CsvLimits = {}): Generator<CsvRecord> {
   const s = stripBom(text);
   const n = s.length;
+  const delim = delimiter.charCodeAt(0);
+  const maxCell = limits.maxCell ?? Infinity;
+  const maxRecord = limits.maxRecord ?? Infinity;
+  let header: string[] | undefined;
   let i = 0;
   let line = 1;
+  const tooLong = (startLine: number, column: number, recordStart: number): CsvError => {
+    if (i - recordStart > maxRecord) {
+      return new CsvError(
+        `ligne de plus de ${formatNombre(maxRecord)} caractères : le fichier n'est pas un CSV du référentiel ` +
+          "(un guillemet ouvert et jamais refermé peut aussi lire toute la suite du fichier comme une seule ligne)",
+        startLine,
+      );
+    }
+    const name = header?.[column]?.trim() ? `« ${header[column].trim()} »` : columnLetter(column);
+    return new CsvError(
+      `la cellule de la colonne ${name} dépasse ${formatNombre(maxCell)} caractères, le maximum d'une cellule de tableur : ` +
+        "aucune valeur du référentiel n'est si longue (un guillemet ouvert et jamais refermé peut aussi lire toute la suite du fichier comme une seule cellule)",
+      startLine,
+    );
+  };
   while (i < n) {
     const startLine = line;
+    const recordStart = i;
     const fields: string[] = [];
-    let field = "";
     let quotedRecord = false;
     let endOfRecord = false;
     while (!endOfRecord) {
       // one field
-      if (i < n && s[i] === '"') {
+      let field: string;
+      if (i < n && s.charCodeAt(i) === QUOTE) {
         quotedRecord = true;
         const quoteLine = line;
+        const fieldStart = i;
         i++;
+        let parts: string[] | null = null;
+        let from = i;
         let closed = false;
         while (i < n) {
-          const c = s[i];
-          if (c === '"') {
-            if (s[i + 1] === '"') {
-              field += '"';
+          if (i - fieldStart > maxCell + 1 || i - recordStart > maxRecord) throw tooLong(startLine, fields.length, recordStart);
+          const c = s.charCodeAt(i);
+          if (c === QUOTE) {
+            if (s.charCodeAt(i + 1) === QUOTE) {
+              (parts ??= []).push(s.slice(from, i + 1));
               i += 2;
+              from = i;
               continue;
             }
-            i++;
             closed = true;
             break;
           }
-          if (c === "\r") {
+          if (c === CR) {
             // \r\n or \r inside quotes is one line break, kept as \n
-            field += "\n";
-            i += s[i + 1] === "\n" ? 2 : 1;
+            (parts ??= []).push(s.slice(from, i), "\n");
+            i += s.charCodeAt(i + 1) === LF ? 2 : 1;
+            from = i;
             line++;
             continue;
           }
-          if (c === "\n") line++;
-          field += c;
+          if (c === LF) line++;
           i++;
         }
         if (!closed) throw new CsvError("guillemet ouvert jamais refermé (le fichier est-il tronqué ?)", quoteLine);
+        const inside = s.slice(from, i);
+        field = parts ? parts.join("") + inside : inside;
+        i++;
         // characters after the closing quote and before the delimiter are kept (lenient)
-        while (i < n && s[i] !== delimiter && s[i] !== "\n" && s[i] !== "\r") field += s[i++];
+        const after = i;
+        while (i < n) {
+          const c = s.charCodeAt(i);
+          if (c === delim || c === LF || c === CR) break;
+          i++;
+        }
+        if (i > after) field += s.slice(after, i);
+        if (field.length > maxCell || i - recordStart > maxRecord) throw tooLong(startLine, fields.length, recordStart);
       } else {
-        while (i < n && s[i] !== delimiter && s[i] !== "\n" && s[i] !== "\r") field += s[i++];
+        const from = i;
+        const stop = Math.min(n, from + maxCell + 1, recordStart + maxRecord + 1);
+        while (i < stop) {
+          const c = s.charCodeAt(i);
+          if (c === delim || c === LF || c === CR) break;
+          i++;
+        }
+        if (i - from > maxCell || i - recordStart > maxRecord) throw tooLong(startLine, fields.length, recordStart);
+        field = s.slice(from, i);
       }
       fields.push(field);
-      field = "";
       if (i >= n) {
         endOfRecord = true;
-      } else if (s[i] === delimiter) {
+      } else if (s.charCodeAt(i) === delim) {
         i++;
         if (i >= n) {
           fields.push("");
@@ -179,13 +245,15 @@ export function* iterateCsv(text: string, delimiter: CsvDelimiter): Generator<Cs
         }
       } else {
         // line break
-        i += s[i] === "\r" && s[i + 1] === "\n" ? 2 : 1;
+        i += s.charCodeAt(i) === CR && s.charCodeAt(i + 1) === LF ? 2 : 1;
         line++;
         endOfRecord = true;
       }
     }
     const blank = !quotedRecord && fields.length === 1 && fields[0].trim() === "";
-    if (!blank) yield { line: startLine, fields };
+    if (blank) continue;
+    header ??= fields;
+    yield { line: startLine, fields };
   }
 }
 
@@ -220,11 +288,11 @@ export function parseCsv(input: string | Uint8Array, options: ParseCsvOptions = 
  * parseCsv of a text (with a header), awaiting `pause` after each record: a long file is parsed by slices, `pause`
  * giving the event loop a turn now and then (the importers', decision 021).
  */
-export async function parseCsvBySlices(text: string, pause: () => Promise<void>): Promise<ParsedCsv> {
+export async function parseCsvBySlices(text: string, pause: () => Promise<void>, limits?: CsvLimits): Promise<ParsedCsv> {
   const delimiter = csvDelimiter(text);
   let first: CsvRecord | undefined;
   const records: CsvRecord[] = [];
-  for (const record of iterateCsv(text, delimiter)) {
+  for (const record of iterateCsv(text, delimiter, limits)) {
     if (!first) first = record;
     else records.push(record);
     await pause();
@@ -247,7 +315,7 @@ function looksLikeUtf16(text: string): boolean {
 }
 
 /** The delimiter of a CSV text (the one given, else detected), once it is known to be text. */
-function csvDelimiter(text: string, delimiter?: CsvDelimiter): CsvDelimiter {
+export function csvDelimiter(text: string, delimiter?: CsvDelimiter): CsvDelimiter {
   if (text.includes("\u0000")) {
     if (looksLikeUtf16(text)) {
       throw new CsvError(
@@ -261,7 +329,7 @@ function csvDelimiter(text: string, delimiter?: CsvDelimiter): CsvDelimiter {
 }
 
 /** The header's cells, trimmed, from the first record (none: the file is empty). */
-function csvHeader(first: CsvRecord | undefined): string[] {
+export function csvHeader(first: CsvRecord | undefined): string[] {
   if (!first) throw new CsvError("le fichier est vide");
   return first.fields.map((h) => h.trim());
 }

@@ -10,7 +10,8 @@ import { importOrganismes } from "../../app/referentiel/import-organismes.server
 import { importFormations } from "../../app/referentiel/import-formations.server";
 import { importBassins } from "../../app/referentiel/import-bassins.server";
 import { formationConditions, listOffres } from "../../app/referentiel/catalogue.server";
-import { ImportFileError, type ImportProgress } from "../../app/referentiel/import-common.server";
+import { ImportFileError, MAX_IMPORT_LINES, MAX_ISSUES_KEPT, type ImportProgress } from "../../app/referentiel/import-common.server";
+import { summaryText } from "../../app/referentiel/import-cli.server";
 import { startImport, waitForImport } from "../../app/referentiel/import-jobs.server";
 import { writeXlsx } from "../../app/shared/xlsx.server";
 import { luhnCompletion, uaiCheckLetter } from "../../app/referentiel/codes";
@@ -563,5 +564,68 @@ describe("BCN: a NIVEAU_QUALIFICATION_RNCP that is not a level from 3 to 8 is sa
     await t.database.db.execute(sql`update formations set niveau = null where cfd = '32087609'`);
     expect(await importFormations(t.database, utf8(catalogue))).toMatchObject({ updated: 1 });
     expect(await niveau()).toBe(5);
+  });
+});
+
+describe("memory of an import (decision 028): a file cannot fill the server's memory", () => {
+  const compte = async () =>
+    (await t.database.rows<{ o: number; f: number; b: number }>(sql`select (select count(*) from organismes)::int o, (select count(*) from formations)::int f, (select count(*) from bassins_emploi)::int b`))[0];
+  const CELLULE = /la cellule de la colonne « raison_sociale » dépasse 32\u202f767 caractères, le maximum d'une cellule de tableur/;
+
+  it("refuses a cell longer than a spreadsheet's at once, naming its line and column, nothing written", async () => {
+    const avant = await compte();
+    const csv = `siret;raison_sociale\n${siret("1400000000001")};Bon\n${siret("1400000000002")};${"a".repeat(40_000)}\n${siret("1400000000003")};Après\n`;
+    const refus = (await importOrganismes(t.database, utf8(csv)).catch((e: unknown) => e)) as ImportFileError;
+    expect(refus).toBeInstanceOf(ImportFileError);
+    expect(refus.message).toMatch(/^Fichier illisible : Ligne 3 : /);
+    expect(refus.message).toMatch(CELLULE);
+    // a quote never closed, in a long file: said at the line of the quote, not at the end of the file
+    const ouvert = `siret;raison_sociale\n${siret("1400000000001")};"Bon\n${`${siret("1400000000002")};Suite\n`.repeat(2000)}`;
+    await expect(importOrganismes(t.database, utf8(ouvert))).rejects.toThrow(/^Fichier illisible : Ligne 2 : .*guillemet ouvert et jamais refermé/);
+    expect(await compte()).toEqual(avant);
+  });
+
+  it("names the line of the file when title rows come before the header (INSEE), in every importer", async () => {
+    const avant = await compte();
+    const bassins = `Zones d'emploi 2020\n\nCODGEO;LIBGEO;ZE2020;LIBZE2020\n01001;L'Abergement;0801;${"b".repeat(40_000)}\n`;
+    await expect(importBassins(t.database, utf8(bassins))).rejects.toThrow(/^Fichier illisible : Ligne 4 : la cellule de la colonne « LIBZE2020 » dépasse/);
+    await expect(importFormations(t.database, utf8(`cfd;rncp;niveau;intitule\n50099901;;3;${"c".repeat(40_000)}\n`))).rejects.toThrow(
+      /^Fichier illisible : Ligne 2 : la cellule de la colonne « intitule » dépasse/,
+    );
+    const job = await startImport(t.database, { kind: "organismes", fileName: "long.csv", bytes: utf8(`siret;raison_sociale\n1;${"a".repeat(40_000)}\n`), startedBy: "admin@test.fr" });
+    const fini = await waitForImport(t.database, job.id, 30_000);
+    expect(fini?.summary).toBeNull();
+    expect(fini?.error).toMatch(/^Fichier illisible : Ligne 2 : la cellule de la colonne « raison_sociale » dépasse .* Aucune donnée n'a été modifiée\.$/);
+    expect(await compte()).toEqual(avant);
+  });
+
+  it("keeps the first rejections in detail and counts all of them (lines, messages), the valid lines imported", async () => {
+    const n = 2500;
+    const lignes = [`siret;uai;raison_sociale`, `${siret("1400000000009")};;Le seul bon`];
+    for (let k = 0; k < n; k++) lignes.push(`1400000${String(k).padStart(6, "0")}X;${uai("0691234").slice(0, 7)}Z;Mauvais ${k}`);
+    const summary = await importOrganismes(t.database, utf8(lignes.join("\n")));
+    expect(summary).toMatchObject({ lines: n + 1, created: 1, rejectedLines: n });
+    // each line: its SIRET rejected and its UAI (wrong check letter) with it; only the first ones are detailed
+    expect(summary.rejected.filter((r) => r.column === "siret")).toHaveLength(MAX_ISSUES_KEPT);
+    expect(summary.rejected[0]).toMatchObject({ line: 3, column: "siret" });
+    expect(summary.rejected.length + summary.omitted.rejected).toBeGreaterThanOrEqual(n);
+    expect(summary.warnings.filter((w) => w.line > 2)).toEqual([]);
+    expect(summaryText(summary, 20)).toMatch(/2\u202f500 lignes rejetées/);
+    expect(summaryText(summary, 20)).toMatch(/… et [\d\u202f]+ autres \(--json pour voir les [\d\u202f]+ premiers\)/);
+    const job = await startImport(t.database, { kind: "organismes", fileName: "rejets.csv", bytes: utf8(lignes.join("\n")), startedBy: "admin@test.fr" });
+    const fini = await waitForImport(t.database, job.id, 60_000);
+    expect(fini).toMatchObject({ error: null, rejectedLines: n });
+    expect(fini?.summary?.rejected).toHaveLength(500);
+  });
+
+  it(`refuses a file of more than ${MAX_IMPORT_LINES} data lines when it reads the next one, nothing written`, async () => {
+    const avant = await compte();
+    const csv = `siret;raison_sociale\n${"1;a\n".repeat(MAX_IMPORT_LINES + 1)}`;
+    await expect(importOrganismes(t.database, utf8(csv))).rejects.toThrow(
+      `Fichier trop long : plus de 500\u202f000 lignes de données, le maximum d'un import (ligne ${MAX_IMPORT_LINES + 2} et suivantes). Découpez-le en plusieurs fichiers, importés l'un après l'autre.`,
+    );
+    const json = JSON.stringify(Array.from({ length: MAX_IMPORT_LINES + 1 }, () => ({})));
+    await expect(importOrganismes(t.database, utf8(json))).rejects.toThrow(/^Fichier trop long : plus de 500\u202f000 éléments, le maximum d'un import \(élément 500001 et suivantes\)/);
+    expect(await compte()).toEqual(avant);
   });
 });

@@ -55,6 +55,32 @@ describe("parseCsv", () => {
     expect(() => parseCsv(Buffer.from([0x50, 0x4b, 0x00, 0x01]))).toThrow(/octets nuls/);
   });
 
+  it("reads quoted cells (doubled quotes, line breaks, text after the closing quote) as before, cells sliced from the text", () => {
+    const text = 'a;b;c\r\n"x ""y""";"l1\r\nl2\rl3";"q"r\n"";z;\n';
+    expect([...iterateCsv(text, ";")]).toEqual([
+      { line: 1, fields: ["a", "b", "c"] },
+      { line: 2, fields: ['x "y"', "l1\nl2\nl3", "qr"] },
+      { line: 5, fields: ["", "z", ""] },
+    ]);
+  });
+
+  it("with limits, stops at the first cell or line too long, naming the line and the column (decision 028)", () => {
+    const long = "a".repeat(101);
+    const limits = { maxCell: 100, maxRecord: 1000 };
+    expect([...iterateCsv(`siret;nom\n1;${"a".repeat(100)}\n`, ";", limits)]).toHaveLength(2);
+    expect(() => [...iterateCsv(`siret;nom\n1;b\n2;${long}\n3;c\n`, ";", limits)]).toThrow(
+      /^Ligne 3 : la cellule de la colonne « nom » dépasse 100 caractères, le maximum d'une cellule de tableur/,
+    );
+    // a quoted cell, and a quote never closed that would swallow the rest of the file
+    expect(() => [...iterateCsv(`siret;nom\n1;"${long}"\n`, ";", limits)]).toThrow(/^Ligne 2 : la cellule de la colonne « nom » dépasse 100/);
+    expect(() => [...iterateCsv(`siret;nom\n1;"b\n${"2;c\n".repeat(50)}`, ";", limits)]).toThrow(/^Ligne 2 : .*guillemet ouvert et jamais refermé/);
+    // a column beyond the header's is named by its letter; a line of many short cells is too long as a line
+    expect(() => [...iterateCsv(`siret\n1;2;${long}\n`, ";", limits)]).toThrow(/^Ligne 2 : la cellule de la colonne C dépasse/);
+    expect(() => [...iterateCsv(`siret\n${"1;".repeat(600)}\n`, ";", limits)]).toThrow(/^Ligne 2 : ligne de plus de 1\u202f000 caractères/);
+    // without limits (uploads, exports read back), a long cell is read
+    expect([...iterateCsv(`siret;nom\n1;${long}\n`, ";")][1].fields[1]).toBe(long);
+  });
+
   it("writes CSV that reads back the same", () => {
     const rows = [["a", 'b"c', "d;e", "f\ng", null, 3]];
     const text = toCsv(rows);
