@@ -325,80 +325,121 @@ export async function fusionnerEffectifs(
   supprimeId: number,
   motif: string,
 ): Promise<ResultatFusion> {
-  if (conserveId === supprimeId) throw new OperationRefusee("Choisissez deux apprenants différents à fusionner.");
+  return database.db.transaction((transaction) => fusionnerDans(transaction as unknown as Executor, viewer, espace, conserveId, supprimeId, motif));
+}
+
+export interface ResultatFusionGroupe {
+  /** Effectifs merged into the kept one. */
+  nbFusionnes: number;
+  /** French labels of the fields the kept effectif took, "contrats" when it took the others' contracts. */
+  repris: string[];
+}
+
+/**
+ * Merges every other effectif of a group into `conserveId`, all or nothing: one transaction, so that a refusal on
+ * the second (already merged in another tab, not a duplicate) leaves the first unmerged too, as the page says.
+ */
+export async function fusionnerGroupe(
+  database: Database,
+  viewer: AuthenticatedViewer,
+  espace: Espace,
+  conserveId: number,
+  autres: readonly number[],
+  motif: string,
+): Promise<ResultatFusionGroupe> {
+  const ids = [...new Set(autres)].filter((id) => id !== conserveId);
+  if (ids.length === 0) throw new OperationRefusee("Choisissez l'apprenant à conserver.");
   return database.db.transaction(async (transaction) => {
-    const tx = transaction as unknown as Executor;
-    const rows = await lireEffectifs(tx, espace, [conserveId, supprimeId]);
-    const conserve = rows.get(conserveId);
-    const autre = rows.get(supprimeId);
-    if (!conserve || !autre) throw new OperationRefusee("L'un de ces apprenants n'existe pas ou a déjà été supprimé : rechargez la page.", 404);
-    const counts = await execRows<{ effectif_id: number; n: number }>(
-      tx,
-      sql`select effectif_id, count(*)::int as n from contrats where effectif_id in (${conserveId}, ${supprimeId}) group by 1`,
-    );
-    const n = (id: number) => counts.find((c) => Number(c.effectif_id) === id)?.n ?? 0;
-    const cle = (e: LigneEffectif) =>
-      cleDoublon({
-        id: e.id,
-        organismeFormateurId: e.organisme_formateur_id,
-        anneeScolaire: e.annee_scolaire,
-        idErpApprenant: e.id_erp_apprenant,
-        nom: e.nom,
-        prenom: e.prenom,
-        dateDeNaissance: String(e.date_de_naissance),
-        formationCfd: (e.formation_cfd as string | null) ?? null,
-        formationRncp: (e.formation_rncp as string | null) ?? null,
-        formationId: (e.formation_id as number | null) ?? null,
-        libelleCourtFormation: (e.libelle_court_formation as string | null) ?? null,
-        updatedAt: "",
-        nbContrats: 0,
-        nbChampsRenseignes: 0,
-      });
-    const k = cle(conserve);
-    if (k === null || k !== cle(autre)) {
-      throw new OperationRefusee(
-        "Ces deux apprenants ne sont pas des doublons (nom, prénom, date de naissance, formation et année scolaire différents) : ils ne peuvent pas être fusionnés.",
-        409,
-      );
+    const champs = new Set<string>();
+    let contrats = false;
+    for (const autre of ids) {
+      const r = await fusionnerDans(transaction as unknown as Executor, viewer, espace, conserveId, autre, motif);
+      r.champsRepris.forEach((c) => champs.add(c));
+      contrats ||= r.contratsRepris;
     }
-    const f = fusion(conserve, autre, { conserve: n(conserveId), autre: n(supprimeId) });
-    const champs = Object.keys(f.champs);
-    const archiveId = await archiver(tx, viewer, espace, autre, {
-      type: "fusion",
-      motif,
-      conserveId,
-      champsRepris: [...champs, ...(f.reprendContrats ? ["contrats"] : [])],
-    });
-    if (champs.length) {
-      await tx.execute(sql`
-        update effectifs e set ${sql.join(
-          champs.map((c) => sql`${sql.raw(c)} = x.${sql.raw(c)}`),
-          sql`, `,
-        )}, updated_at = now()
-        from jsonb_populate_record(null::effectifs, ${JSON.stringify(f.champs)}::jsonb) as x
-        where e.id = ${conserveId}`);
-    }
-    if (f.reprendContrats) {
-      await tx.execute(sql`update contrats set effectif_id = ${conserveId} where effectif_id = ${supprimeId}`);
-    }
-    // the kept learner no longer is what its ERP last sent: its next resend is written again (decision 009)
-    await tx.execute(sql`update effectifs set empreinte = null where id = ${conserveId}`);
-    // the ERP statut history of both learners stays, on the kept one (without exact repeats)
-    await tx.execute(sql`
-      update effectif_statuts_erp s set effectif_id = ${conserveId}
-      where s.effectif_id = ${supprimeId} and not exists (
-        select 1 from effectif_statuts_erp k where k.effectif_id = ${conserveId} and k.statut_apprenant = s.statut_apprenant
-          and k.date_metier_mise_a_jour_statut is not distinct from s.date_metier_mise_a_jour_statut)`);
-    await tx.execute(sql`delete from effectifs where id = ${supprimeId}`);
-    await refreshStatutStorage(tx, [conserveId, supprimeId]);
-    return {
-      archiveId,
-      conserveId,
-      supprimeId,
-      champsRepris: champs.map((c) => LIBELLES_CHAMPS[c as keyof typeof LIBELLES_CHAMPS] ?? c),
-      contratsRepris: f.reprendContrats,
-    };
+    return { nbFusionnes: ids.length, repris: [...champs, ...(contrats ? ["contrats"] : [])] };
   });
+}
+
+async function fusionnerDans(
+  tx: Executor,
+  viewer: AuthenticatedViewer,
+  espace: Espace,
+  conserveId: number,
+  supprimeId: number,
+  motif: string,
+): Promise<ResultatFusion> {
+  if (conserveId === supprimeId) throw new OperationRefusee("Choisissez deux apprenants différents à fusionner.");
+  const rows = await lireEffectifs(tx, espace, [conserveId, supprimeId]);
+  const conserve = rows.get(conserveId);
+  const autre = rows.get(supprimeId);
+  if (!conserve || !autre) throw new OperationRefusee("L'un de ces apprenants n'existe pas ou a déjà été supprimé : rechargez la page.", 404);
+  const counts = await execRows<{ effectif_id: number; n: number }>(
+    tx,
+    sql`select effectif_id, count(*)::int as n from contrats where effectif_id in (${conserveId}, ${supprimeId}) group by 1`,
+  );
+  const n = (id: number) => counts.find((c) => Number(c.effectif_id) === id)?.n ?? 0;
+  const cle = (e: LigneEffectif) =>
+    cleDoublon({
+      id: e.id,
+      organismeFormateurId: e.organisme_formateur_id,
+      anneeScolaire: e.annee_scolaire,
+      idErpApprenant: e.id_erp_apprenant,
+      nom: e.nom,
+      prenom: e.prenom,
+      dateDeNaissance: String(e.date_de_naissance),
+      formationCfd: (e.formation_cfd as string | null) ?? null,
+      formationRncp: (e.formation_rncp as string | null) ?? null,
+      formationId: (e.formation_id as number | null) ?? null,
+      libelleCourtFormation: (e.libelle_court_formation as string | null) ?? null,
+      updatedAt: "",
+      nbContrats: 0,
+      nbChampsRenseignes: 0,
+    });
+  const k = cle(conserve);
+  if (k === null || k !== cle(autre)) {
+    throw new OperationRefusee(
+      "Ces deux apprenants ne sont pas des doublons (nom, prénom, date de naissance, formation et année scolaire différents) : ils ne peuvent pas être fusionnés.",
+      409,
+    );
+  }
+  const f = fusion(conserve, autre, { conserve: n(conserveId), autre: n(supprimeId) });
+  const champs = Object.keys(f.champs);
+  const archiveId = await archiver(tx, viewer, espace, autre, {
+    type: "fusion",
+    motif,
+    conserveId,
+    champsRepris: [...champs, ...(f.reprendContrats ? ["contrats"] : [])],
+  });
+  if (champs.length) {
+    await tx.execute(sql`
+      update effectifs e set ${sql.join(
+        champs.map((c) => sql`${sql.raw(c)} = x.${sql.raw(c)}`),
+        sql`, `,
+      )}, updated_at = now()
+      from jsonb_populate_record(null::effectifs, ${JSON.stringify(f.champs)}::jsonb) as x
+      where e.id = ${conserveId}`);
+  }
+  if (f.reprendContrats) {
+    await tx.execute(sql`update contrats set effectif_id = ${conserveId} where effectif_id = ${supprimeId}`);
+  }
+  // the kept learner no longer is what its ERP last sent: its next resend is written again (decision 009)
+  await tx.execute(sql`update effectifs set empreinte = null where id = ${conserveId}`);
+  // the ERP statut history of both learners stays, on the kept one (without exact repeats)
+  await tx.execute(sql`
+    update effectif_statuts_erp s set effectif_id = ${conserveId}
+    where s.effectif_id = ${supprimeId} and not exists (
+      select 1 from effectif_statuts_erp k where k.effectif_id = ${conserveId} and k.statut_apprenant = s.statut_apprenant
+        and k.date_metier_mise_a_jour_statut is not distinct from s.date_metier_mise_a_jour_statut)`);
+  await tx.execute(sql`delete from effectifs where id = ${supprimeId}`);
+  await refreshStatutStorage(tx, [conserveId, supprimeId]);
+  return {
+    archiveId,
+    conserveId,
+    supprimeId,
+    champsRepris: champs.map((c) => LIBELLES_CHAMPS[c as keyof typeof LIBELLES_CHAMPS] ?? c),
+    contratsRepris: f.reprendContrats,
+  };
 }
 
 export interface ArchiveAffichee {

@@ -11,7 +11,7 @@ import { CsrfInput } from "~/auth/ui";
 import { journaliserConsultation, parseId, requireEspaceCfa } from "~/cfa/acces.server";
 import { LIBELLES_STATUT } from "~/cfa/apprenants";
 import { validerMotif } from "~/cfa/doublons";
-import { OperationRefusee, archivesRecentes, fusionnerEffectifs, listerDoublons, retablirEffectif, supprimerEffectif } from "~/cfa/doublons.server";
+import { OperationRefusee, archivesRecentes, fusionnerGroupe, listerDoublons, retablirEffectif, supprimerEffectif } from "~/cfa/doublons.server";
 import { codesFormation, formatDateHeure, titreEspace } from "~/cfa/ui";
 import { Pagination } from "~/referentiel/components";
 import type { Statut } from "~/statut/engine";
@@ -71,18 +71,11 @@ export async function action({ request, params, context }: ActionFunctionArgs): 
         .map((s) => parseId(s.trim()))
         .filter((id): id is number => id !== null && id !== conserve);
       if (conserve === null || autres.length === 0) return { ok: false, message: "Choisissez l'apprenant à conserver." };
-      const champs = new Set<string>();
-      let contrats = false;
-      for (const autre of autres) {
-        const r = await fusionnerEffectifs(context.database, espace.viewer, espace, conserve, autre, motif.motif);
-        r.champsRepris.forEach((c) => champs.add(c));
-        contrats ||= r.contratsRepris;
-      }
-      const repris = [...champs, ...(contrats ? ["contrats"] : [])];
+      const { nbFusionnes, repris } = await fusionnerGroupe(context.database, espace.viewer, espace, conserve, autres, motif.motif);
       return {
         ok: true,
         message:
-          `${pluriel(autres.length, "doublon fusionné", "doublons fusionnés")} et archivé${autres.length > 1 ? "s" : ""}` +
+          `${pluriel(nbFusionnes, "doublon fusionné", "doublons fusionnés")} et archivé${nbFusionnes > 1 ? "s" : ""}` +
           (repris.length ? ` ; informations reprises : ${repris.join(", ")}.` : " ; aucune information à reprendre.") +
           " Corrigez aussi la fiche en double dans votre ERP, sinon elle sera de nouveau transmise.",
       };

@@ -18,7 +18,7 @@ import { organismesDeLEspace, type EspaceCfa } from "../../app/cfa/acces.server"
 import { historiqueTransmissions, transmissionsDuJour, erreursRecurrentes } from "../../app/cfa/transmissions.server";
 import { listerApprenants, ficheApprenant } from "../../app/cfa/apprenants.server";
 import { parseFiltresApprenants, STATUTS_APPRENANT } from "../../app/cfa/apprenants";
-import { listerDoublons, fusionnerEffectifs, supprimerEffectif, retablirEffectif, archivesRecentes, OperationRefusee } from "../../app/cfa/doublons.server";
+import { listerDoublons, fusionnerEffectifs, fusionnerGroupe, supprimerEffectif, retablirEffectif, archivesRecentes, OperationRefusee } from "../../app/cfa/doublons.server";
 import { qualiteCfa } from "../../app/cfa/qualite.server";
 import { cibleEspace, exporterApprenants } from "../../app/cfa/export.server";
 import { accueilCfa, formateursDuResponsable } from "../../app/cfa/espace.server";
@@ -240,6 +240,12 @@ describe("CFA space of the demo account", () => {
     await expect(supprimerEffectif(t.database, viewer, espace, etranger.id, "Essai")).rejects.toBeInstanceOf(OperationRefusee);
     const deux = await listerApprenants(t.database, espace, parseFiltresApprenants(new URLSearchParams("limit=25"), TODAY).filtres, true);
     await expect(fusionnerEffectifs(t.database, viewer, espace, deux.lignes[0].id, deux.lignes[1].id, "Essai")).rejects.toThrow(/pas des doublons/);
+    // a group merged all or nothing: its second learner refused (already deleted), the first is not merged either
+    const groupe = demo[0].effectifs;
+    const archivesAvant = (await archivesRecentes(t.database, espace)).total;
+    await expect(fusionnerGroupe(t.database, viewer, espace, groupe[0].id, [groupe[1].id, autre.id], "Groupe")).rejects.toThrow(/déjà été supprimé/);
+    expect(await t.database.rows(sql`select 1 from effectifs where id = ${groupe[1].id}`)).toHaveLength(1);
+    expect((await archivesRecentes(t.database, espace)).total).toBe(archivesAvant);
     await expect(supprimerEffectif(t.database, viewer, espace, autre.id, "Encore")).rejects.toThrow(/déjà été supprimé/);
     expect(await t.database.rows(sql`select 1 from effectifs where id = ${etranger.id}`)).toHaveLength(1);
 
