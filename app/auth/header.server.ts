@@ -1,11 +1,9 @@
 /** What the site header needs to know about the visitor (for the root loader). */
-import type { Database } from "../../db/client.server";
 import { ORGANISATION_TYPE_LABELS } from "./labels";
 import {
   canSeeAggregates,
   canSeeNonTransmetteurs,
   canSeeReferentielAnomalies,
-  getViewer,
   isNationalAdmin,
   isOrganisationAdmin,
   lisLesListesDuTerritoire,
@@ -22,10 +20,6 @@ export interface HeaderUser {
   gereUtilisateurs: boolean;
   /** May open /admin/journal. */
   administrateurNational: boolean;
-}
-
-export async function getHeaderUser(request: Request, database: Database): Promise<HeaderUser | null> {
-  return headerUserOf(await getViewer(request, database));
 }
 
 export function headerUserOf(viewer: Viewer): HeaderUser | null {

@@ -397,12 +397,6 @@ export function assertCanSeeNamedList(viewer: Viewer, list: NamedList, targets: 
   }
 }
 
-export function assertCanSeeContacts(viewer: Viewer, targets: Targets, options: AssertOptions = {}): void {
-  if (!canSeeContacts(viewer, targets)) {
-    throw forbidden(options.message ?? "Votre type d'organisation n'a pas accès aux coordonnées des apprenants.", options.format);
-  }
-}
-
 // ------------------------------------------------------------------------------------------ query scoping
 
 export interface ScopeFilter {
@@ -505,11 +499,6 @@ export async function perimetreDeLOrganisation(database: Database, siret: string
     .from(organismeRelations)
     .where(inArray(organismeRelations.responsableId, ids));
   return { organismeIds: [...new Set([...ids, ...formateurs.map((f) => f.id)])].sort((a, b) => a - b), responsableIds: ids };
-}
-
-/** The organismes of an ORGANISME_FORMATION organisation: its SIRET (and UAI when set) and their formateurs. */
-export async function organismeIdsOfOrganisation(database: Database, siret: string, uai: string | null): Promise<number[]> {
-  return (await perimetreDeLOrganisation(database, siret, uai)).organismeIds;
 }
 
 export async function viewerOfSession(database: Database, session: SessionRecord): Promise<AuthenticatedViewer> {

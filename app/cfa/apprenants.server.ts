@@ -11,7 +11,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { arrayParam, type Database } from "../../db/client.server";
 import { escapeLike, foldSql, foldText, frenchSortKeys } from "../referentiel/repertoire.server";
-import { seuilsAge, ageAt, rqthALaDate } from "../indicateurs/etats";
+import { seuilsAge, ageAt, estSansContrat, rqthALaDate } from "../indicateurs/etats";
 import { dropoutAt, parcoursToPeriodes, type DropoutMeasures, type ParcoursStep, type Periode, type Statut } from "../statut/engine";
 import { effectifsDeLEspace, type EspaceCfa } from "./acces.server";
 import { anneesScolairesComptees } from "../statut/annee-scolaire";
@@ -173,7 +173,7 @@ function selectApprenants(f: FiltresApprenants): SQL {
 function ligne(r: LigneSql, f: FiltresApprenants, contacts: boolean): LigneApprenant {
   const mineur = ageAt(r.date_de_naissance, f.date) < 18;
   const rqth = r.rqth === true;
-  const aRisque = r.etat !== null && r.etat >= 2 && r.etat <= 7 && (mineur || r.rqth_a_la_date === true);
+  const aRisque = estSansContrat(r.etat) && (mineur || r.rqth_a_la_date === true);
   return {
     id: r.id,
     nom: r.nom,

@@ -5,6 +5,7 @@
 import { jourJjMmAaaa } from "../shared/csv";
 import { anneesScolairesComptees } from "../statut/annee-scolaire";
 import type { Statut } from "../statut/engine";
+import { ETAT, ETATS_INSCRIT, ETATS_RUPTURANT, statutOfEtat, type Etat } from "../indicateurs/etats";
 import type { Motif } from "../components/echarts";
 import { formatDate } from "../ui/format";
 
@@ -53,15 +54,15 @@ export const MOTIFS_STATUT: Record<Statut, Motif> = {
 
 /** Dropout signals at the date (domain.md, "Dropout signals users act on"), by état (app/indicateurs/etats.ts). */
 export const SIGNAUX = {
-  rupturant_moins_45j: { libelle: "Rupturant depuis moins de 45 jours", etats: [5] },
-  rupturant_45_90j: { libelle: "Rupturant depuis 45 à 89 jours", etats: [6] },
-  rupturant_90_180j: { libelle: "Rupturant depuis 90 à 180 jours", etats: [7] },
-  sans_contrat_30j: { libelle: "Sans contrat depuis 30 jours ou moins", etats: [2] },
-  sans_contrat_60j: { libelle: "Sans contrat depuis 60 jours ou moins", etats: [2, 3] },
-  sans_contrat_90j: { libelle: "Sans contrat depuis 90 jours ou moins", etats: [2, 3, 4] },
-  a_risque: { libelle: "À risque (sans contrat, mineur ou RQTH)", etats: [2, 3, 4, 5, 6, 7] },
-  abandon: { libelle: "Abandon", etats: [8] },
-} as const satisfies Record<string, { libelle: string; etats: number[] }>;
+  rupturant_moins_45j: { libelle: "Rupturant depuis moins de 45 jours", etats: [ETAT.RUPTURANT_1_44] },
+  rupturant_45_90j: { libelle: "Rupturant depuis 45 à 89 jours", etats: [ETAT.RUPTURANT_45_89] },
+  rupturant_90_180j: { libelle: "Rupturant depuis 90 à 180 jours", etats: [ETAT.RUPTURANT_90_180] },
+  sans_contrat_30j: { libelle: "Sans contrat depuis 30 jours ou moins", etats: [ETAT.INSCRIT_1_30] },
+  sans_contrat_60j: { libelle: "Sans contrat depuis 60 jours ou moins", etats: [ETAT.INSCRIT_1_30, ETAT.INSCRIT_31_60] },
+  sans_contrat_90j: { libelle: "Sans contrat depuis 90 jours ou moins", etats: ETATS_INSCRIT },
+  a_risque: { libelle: "À risque (sans contrat, mineur ou RQTH)", etats: [...ETATS_INSCRIT, ...ETATS_RUPTURANT] },
+  abandon: { libelle: "Abandon", etats: [ETAT.ABANDON] },
+} as const satisfies Record<string, { libelle: string; etats: readonly number[] }>;
 
 export type Signal = keyof typeof SIGNAUX;
 export const SIGNAL_KEYS = Object.keys(SIGNAUX) as Signal[];
@@ -225,9 +226,10 @@ export function libelleSignal(etat: number | null, joursSansContrat: number | nu
   if (etat === null) return null;
   const jours = joursSansContrat === null ? "" : ` depuis ${joursSansContrat} jour${joursSansContrat > 1 ? "s" : ""}`;
   let texte: string | null = null;
-  if (etat >= 2 && etat <= 4) texte = `Sans contrat${jours}`;
-  else if (etat >= 5 && etat <= 7) texte = `Rupturant${jours}`;
-  else if (etat === 8) texte = "Abandon";
+  const statut = statutOfEtat(etat as Etat);
+  if (statut === "INSCRIT") texte = `Sans contrat${jours}`;
+  else if (statut === "RUPTURANT") texte = `Rupturant${jours}`;
+  else if (statut === "ABANDON") texte = "Abandon";
   if (texte && aRisque) texte += " · à risque";
   return texte;
 }

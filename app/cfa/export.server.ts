@@ -11,6 +11,7 @@ import { NO_STORE } from "../auth/responses.server";
 import { dateValue, toCsv, type CsvValue } from "../shared/csv";
 import { XLSX_CONTENT_TYPE, writeXlsx } from "../shared/xlsx.server";
 import type { EspaceCfa } from "./acces.server";
+import { statutOfEtat, type Etat } from "../indicateurs/etats";
 import { LIBELLES_STATUT, filtresPourJournal, type FiltresApprenants } from "./apprenants";
 import { compterApprenants, parcourirApprenants, type LigneApprenant, type Perimetre } from "./apprenants.server";
 
@@ -47,8 +48,9 @@ function colonnes(contacts: boolean): string[] {
 const ouiNon = (b: boolean) => (b ? "oui" : "non");
 
 function cellules(l: LigneApprenant, date: string, contacts: boolean): CsvValue[] {
-  const rupturant = l.etat !== null && l.etat >= 5 && l.etat <= 7;
-  const sansContrat = l.etat !== null && l.etat >= 2 && l.etat <= 4;
+  const statut = l.etat === null ? null : statutOfEtat(l.etat as Etat);
+  const rupturant = statut === "RUPTURANT";
+  const sansContrat = statut === "INSCRIT";
   return [
     l.nom,
     l.prenom,
@@ -67,7 +69,7 @@ function cellules(l: LigneApprenant, date: string, contacts: boolean): CsvValue[
     l.joursSansContrat,
     ouiNon(rupturant),
     ouiNon(sansContrat),
-    ouiNon(l.etat === 8),
+    ouiNon(statut === "ABANDON"),
     ouiNon(l.aRisque),
     ouiNon(l.mineur),
     ouiNon(l.rqth),

@@ -43,17 +43,23 @@ export const ETAT = {
 
 export type Etat = (typeof ETAT)[keyof typeof ETAT];
 
-export const ETATS: readonly Etat[] = [1, 2, 3, 4, 5, 6, 7, 8, 9];
-
 /** États of a learner without contract at the date (INSCRIT or RUPTURANT): the ones "à risque" may apply to. */
-export const ETAT_SANS_CONTRAT_MIN = 2;
-export const ETAT_SANS_CONTRAT_MAX = 7;
+export const ETAT_SANS_CONTRAT_MIN = ETAT.INSCRIT_1_30;
+export const ETAT_SANS_CONTRAT_MAX = ETAT.RUPTURANT_90_180;
+/** The états of the INSCRIT statut (sans contrat) and of the RUPTURANT statut, shortest run first. */
+export const ETATS_INSCRIT = [ETAT.INSCRIT_1_30, ETAT.INSCRIT_31_60, ETAT.INSCRIT_61_90] as const;
+export const ETATS_RUPTURANT = [ETAT.RUPTURANT_1_44, ETAT.RUPTURANT_45_89, ETAT.RUPTURANT_90_180] as const;
+
+/** Whether a learner in this état has no contract at the date (INSCRIT or RUPTURANT). */
+export function estSansContrat(etat: number | null): boolean {
+  return etat !== null && etat >= ETAT_SANS_CONTRAT_MIN && etat <= ETAT_SANS_CONTRAT_MAX;
+}
 
 export function statutOfEtat(etat: Etat): Statut {
-  if (etat === 1) return "APPRENTI";
-  if (etat <= 4) return "INSCRIT";
-  if (etat <= 7) return "RUPTURANT";
-  if (etat === 8) return "ABANDON";
+  if (etat === ETAT.APPRENTI) return "APPRENTI";
+  if (etat <= ETAT.INSCRIT_61_90) return "INSCRIT";
+  if (etat <= ETAT.RUPTURANT_90_180) return "RUPTURANT";
+  if (etat === ETAT.ABANDON) return "ABANDON";
   return "FIN_DE_FORMATION";
 }
 
@@ -294,5 +300,5 @@ export function coupureRqth(
 
 /** Whether a learner in this état with this age band / RQTH (at the date) is "à risque". */
 export function estARisque(etat: number, tranche: TrancheAgeCode, rqth: boolean): boolean {
-  return etat >= ETAT_SANS_CONTRAT_MIN && etat <= ETAT_SANS_CONTRAT_MAX && (tranche === 0 || rqth);
+  return estSansContrat(etat) && (tranche === 0 || rqth);
 }

@@ -38,7 +38,6 @@ export const DEPARTEMENTS_VALIDES = "01 à 95, 2A, 2B, 971 à 974, 976";
 export const BASSIN_PATTERN = /^[0-9A-Z]{4}$/;
 export const NATURES_ORGANISME = ["responsable", "formateur", "responsable_formateur", "lieu", "inconnue"] as const;
 export type NatureOrganisme = (typeof NATURES_ORGANISME)[number];
-export const NIVEAUX = [3, 4, 5, 6, 7, 8] as const;
 export const SEXES = ["M", "F"] as const;
 export type Sexe = (typeof SEXES)[number];
 /** Labels of the sexe filter (the filter panels' options, in this order, and the active filters' tags). */

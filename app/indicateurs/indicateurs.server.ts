@@ -31,6 +31,7 @@ import {
   type ComptesEtats,
 } from "./etats";
 import { datesDeComparaison, datesSerie, type IndicateursFilters, type Repartition } from "./filters";
+import { aRisqueSql } from "./etats-sql.server";
 import { SIRET_PATTERN } from "../referentiel/codes";
 
 export type { Compteurs } from "./etats";
@@ -469,8 +470,8 @@ function risqueSql(source: Source, date: string | null): SQL {
   ) {
     return sql`x.risque`;
   }
-  if (source === "agregats_demographie") return sql`(x.etat between 2 and 7 and (x.tranche_age = 0 or x.rqth))`;
-  return sql`(x.etat between 2 and 7 and (x.date_de_naissance > ${seuilsAge(date!).ans18}::date or x.rqth))`;
+  if (source === "agregats_demographie") return aRisqueSql(sql`x.etat`, sql`x.tranche_age = 0`, sql`x.rqth`);
+  return aRisqueSql(sql`x.etat`, sql`x.date_de_naissance > ${seuilsAge(date!).ans18}::date`, sql`x.rqth`);
 }
 
 function cleSql(by: Repartition | undefined): SQL {

@@ -4,6 +4,7 @@
  * the slugs of the URLs, the labels, the états of each list (app/indicateurs/etats.ts) and its dropout signals.
  */
 import type { Signal } from "../cfa/apprenants";
+import { ETAT, ETATS_INSCRIT, ETATS_RUPTURANT } from "../indicateurs/etats";
 
 export interface DefinitionListe {
   /** The named list of the policy (NAMED_LISTS). */
@@ -22,7 +23,7 @@ export const LISTES = {
     titre: "Inscrits sans contrat",
     description:
       "Inscrits en formation sans contrat d'apprentissage depuis 90 jours au plus : ils ont trois mois pour signer un contrat.",
-    etats: [2, 3, 4],
+    etats: ETATS_INSCRIT,
     signaux: ["sans_contrat_30j", "sans_contrat_60j", "a_risque"],
   },
   rupturants: {
@@ -30,7 +31,7 @@ export const LISTES = {
     titre: "Rupturants",
     description:
       "Apprentis dont le contrat a été rompu depuis 180 jours au plus, sans nouveau contrat : ils ont six mois pour trouver un nouvel employeur.",
-    etats: [5, 6, 7],
+    etats: ETATS_RUPTURANT,
     signaux: ["rupturant_moins_45j", "rupturant_45_90j", "rupturant_90_180j", "a_risque"],
   },
   abandons: {
@@ -38,7 +39,7 @@ export const LISTES = {
     titre: "Abandons",
     description:
       "Apprenants exclus de leur formation, ou restés sans contrat au-delà des délais (90 jours sans premier contrat, 180 jours après une rupture).",
-    etats: [8],
+    etats: [ETAT.ABANDON],
     signaux: [],
   },
 } as const satisfies Record<string, DefinitionListe>;

@@ -206,17 +206,6 @@ function territoiresIncoherents(values: Record<string, unknown>): IncoherenceTer
   return incoherencesTerritoriales({ region: un("region"), departement: un("departement"), academie: un("academie") });
 }
 
-/** The search params of a query, without defaults and empty values (for links that keep the filters). */
-export function queryString(values: Record<string, string | number | boolean | undefined | null>): string {
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(values)) {
-    if (v === undefined || v === null || v === "") continue;
-    p.set(k, typeof v === "boolean" ? (v ? "oui" : "non") : String(v));
-  }
-  const s = p.toString();
-  return s ? `?${s}` : "";
-}
-
 /**
  * A page's messages about the values of its address, as its form names them: `libelles` gives the label of each
  * field, by parameter; a message about one of them ("paramètre « jours » : 7 jours au minimum") names the field

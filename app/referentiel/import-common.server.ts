@@ -11,7 +11,6 @@ import {
   CsvError,
   MAX_CELL_CHARS,
   MAX_LINE_CHARS,
-  columnLetter,
   csvDelimiter,
   csvHeader,
   decodeText,
@@ -422,11 +421,6 @@ export function mapColumns<K extends string>(
   return { index, names, unknown };
 }
 
-/** "colonne « x » (C)" for messages about a column of a spreadsheet. */
-export function columnLabel(header: string[], index: number): string {
-  return header[index] ? header[index] : `colonne ${columnLetter(index)}`;
-}
-
 /** "oui"/"non", "true"/"false", "1"/"0", "o"/"n", "x" → boolean; "" → null; anything else → undefined. */
 export function parseBoolean(value: string): boolean | null | undefined {
   const v = value.trim().toLowerCase();
@@ -456,12 +450,6 @@ export function progressReporter(options: ImportOptions, phase: ImportProgress["
     if (!options.onProgress) return;
     if (done === total || done % every === 0) options.onProgress({ phase, done, total });
   };
-}
-
-/** Keeps at most `max` issues (the rest counted in a final message), so summaries stay readable. */
-export function capIssues(issues: LineIssue[], max = 1000): LineIssue[] {
-  if (issues.length <= max) return issues;
-  return [...issues.slice(0, max), { line: 0, message: `… et ${formatNombre(issues.length - max)} autres` }];
 }
 
 export function normalizeText(value: string | undefined | null): string | null {

@@ -25,7 +25,7 @@
  *   letter; a wrong check letter is accepted with a warning and listed among the anomalies.
  * - `siret_responsable` (+ optional `uai_responsable`) adds the relation formateur → responsable.
  */
-import { and, eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { chunkAfterId, readByChunks, type Database } from "../../db/client.server";
 import { NATURES, organismes, type Nature } from "../../db/schema";
 import { MAX_CELL_CHARS, decodeText, normalizeHeader } from "../shared/csv";
@@ -917,13 +917,4 @@ function newOrganisme(siret: string, uai: string | null): StoredOrganisme {
     qualiopi: false,
     etatAdministratif: "actif",
   };
-}
-
-/** The organisme of a (SIRET, UAI) pair, if any. */
-export async function findOrganisme(database: Database, siret: string, uai: string | null) {
-  const rows = await database.db
-    .select()
-    .from(organismes)
-    .where(and(eq(organismes.siret, siret), uai ? eq(organismes.uai, uai) : sql`${organismes.uai} is null`));
-  return rows[0] ?? null;
 }

@@ -334,15 +334,6 @@ export function csvHeader(first: CsvRecord | undefined): string[] {
   return first.fields.map((h) => h.trim());
 }
 
-/** A record as an object keyed by header cells (missing trailing cells give ""). */
-export function recordToObject(header: string[], record: CsvRecord): Record<string, string> {
-  const obj: Record<string, string> = {};
-  header.forEach((h, idx) => {
-    if (h !== "" && !(h in obj)) obj[h] = record.fields[idx] ?? "";
-  });
-  return obj;
-}
-
 /** Spreadsheet column letter of a 0-based index: 0 → A, 27 → AB. */
 export function columnLetter(index: number): string {
   let s = "";

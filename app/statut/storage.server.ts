@@ -28,6 +28,7 @@ import { arrayParam, execRows, unnestArrays, type Database, type Executor } from
 import { statutPeriodes } from "../../db/schema";
 import { niveauFromCfd } from "../referentiel/codes";
 import { coupureRqth, etatsPeriodes, type EtatPeriode } from "../indicateurs/etats";
+import { aRisqueSql } from "../indicateurs/etats-sql.server";
 import { addDays, memeJourUnAnAvant } from "./days";
 import { computeParcours, type ContratDates, type ParcoursStep } from "./engine";
 import { todayIso } from "./annee-scolaire";
@@ -212,7 +213,7 @@ function upsertAgregats(prefix: SQL, contrib: SQL, suffix: SQL = sql`select 1 as
            )} as tranche_age, signe
     from contrib
   ),
-  r as (select c.*, (etat between 2 and 7 and (tranche_age = 0 or rqth)) as risque from c),
+  r as (select c.*, ${aRisqueSql(sql`etat`, sql`tranche_age = 0`, sql`rqth`)} as risque from c),
   up_departement as (
     insert into indicateurs_agregats_departement as a (jour, departement_code, etat, risque, n)
     select jour, departement_code, etat, risque, sum(signe)::int from r
