@@ -114,7 +114,11 @@ export const LIBELLES_CHAMPS_V3: Record<string, string> = {
 /** Where the transmission came from: the ERP (API) or a file uploaded on /televersement. */
 export type SourceTransmission = "API" | "FICHIER";
 
-/** Where the field is usually entered in an ERP, or the uploaded file. */
+/**
+ * Where the field is usually entered in an ERP (the learner's record, the inscription to a formation, the contract,
+ * the establishment's or the formation's settings), or the uploaded file. Each explanation says it for its own
+ * field; a summary over several fields gives one advice per place (resumeErreurs).
+ */
 function ouSaisir(champ: string, source: SourceTransmission): string {
   if (source === "FICHIER") return "dans votre fichier, puis téléversez-le à nouveau";
   if (/^contrat_|^siret_employeur|^cause_rupture/.test(champ)) return "dans la fiche contrat de l'apprenant";
@@ -124,7 +128,7 @@ function ouSaisir(champ: string, source: SourceTransmission): string {
       ? "dans l'inscription de l'apprenant à sa formation"
       : "dans le paramétrage de la formation de votre ERP";
   }
-  if (champ === "annee_scolaire") return "dans l'inscription de l'apprenant (année scolaire)";
+  if (champ === "annee_scolaire") return "dans l'inscription de l'apprenant à sa formation";
   if (champ === "id_erp_apprenant") return "(identifiant attribué par l'ERP : contactez l'éditeur de votre logiciel s'il est absent)";
   if (/^date_exclusion|^cause_exclusion|^obtention_diplome|^date_obtention/.test(champ)) return "dans le suivi de la scolarité de l'apprenant";
   return "dans la fiche de l'apprenant";
@@ -386,6 +390,16 @@ export function expliquerRefusEnvoi(statutHttp: number, message: string): string
     "Signalez-le à l'éditeur de votre logiciel, avec la date, l'heure et ce message.";
 }
 
+/** One way to fix the errors of a category, and the fields it is for. */
+export interface ConseilResume {
+  /** The fields this advice is for, in plain French, most frequent first. */
+  champs: string[];
+  /** How to fix them, said of several fields when there are several (`Renseignez ces champs dans la fiche…`). */
+  explication: string;
+  /** Number of errors. */
+  occurrences: number;
+}
+
 export interface LigneResume {
   categorie: CategorieErreur;
   libelle: string;
@@ -395,43 +409,86 @@ export interface LigneResume {
   occurrences: number;
   /** Number of rejected items (dossiers) with at least one such error. */
   dossiers: number;
-  /** Explanation of the most frequent case. */
-  explication: string;
+  /**
+   * How to fix them, by where the fields are entered (the learner's record, the establishment's settings, the
+   * contract, the formation…), most frequent first: one advice for the whole category would send some of its fields
+   * to the wrong place (a missing birth date is not fixed in the establishment's settings).
+   */
+  conseils: ConseilResume[];
 }
 
-/** Summary of recurring errors over a set of rejected items, most frequent category first. */
+/** An advice written for one field, said of several (`Renseignez ce champ` → `Renseignez ces champs`). */
+function pourPlusieursChamps(explication: string): string {
+  return explication.replace(/\b(Renseignez|Corrigez) ce champ\b/g, "$1 ces champs");
+}
+
+/** A stored error, as the summaries read it. */
+type ErreurStockee = { path: readonly (string | number)[]; message: string };
+
+/**
+ * Summary of recurring errors over a set of rejected items, most frequent category first. `source`: where each item
+ * came from (the ERP, by default, or an uploaded file), for where to fix it.
+ */
 export function resumeErreurs(
-  items: readonly { errors: readonly { path: readonly (string | number)[]; message: string }[] }[],
+  items: readonly { errors: readonly ErreurStockee[]; source?: SourceTransmission }[],
   labels?: Record<string, string>,
 ): LigneResume[] {
-  const parCategorie = new Map<CategorieErreur, { occurrences: number; dossiers: number; champs: Map<string, number>; explications: Map<string, number> }>();
+  type Ligne = { occurrences: number; dossiers: number; champs: Map<string, number>; conseils: Map<string, { occurrences: number; champs: Map<string, number> }> };
+  const parCategorie = new Map<CategorieErreur, Ligne>();
+  // a day's batch repeats the same few errors: each is explained once
+  const expliquees = new Map<string, ErreurExpliquee>();
   for (const item of items) {
+    const source = item.source ?? "API";
     const vues = new Set<CategorieErreur>();
     for (const error of item.errors) {
-      const e = expliquerErreur(error, labels);
+      const cle = `${source}\u0000${JSON.stringify(error.path ?? [])}\u0000${error.message}`;
+      let e = expliquees.get(cle);
+      if (!e) expliquees.set(cle, (e = expliquerErreur(error, labels, source)));
       let ligne = parCategorie.get(e.categorie);
       if (!ligne) {
-        ligne = { occurrences: 0, dossiers: 0, champs: new Map(), explications: new Map() };
+        ligne = { occurrences: 0, dossiers: 0, champs: new Map(), conseils: new Map() };
         parCategorie.set(e.categorie, ligne);
       }
       ligne.occurrences++;
       ligne.champs.set(e.libelleChamp, (ligne.champs.get(e.libelleChamp) ?? 0) + 1);
-      ligne.explications.set(e.explication, (ligne.explications.get(e.explication) ?? 0) + 1);
+      let conseil = ligne.conseils.get(e.explication);
+      if (!conseil) ligne.conseils.set(e.explication, (conseil = { occurrences: 0, champs: new Map() }));
+      conseil.occurrences++;
+      conseil.champs.set(e.libelleChamp, (conseil.champs.get(e.libelleChamp) ?? 0) + 1);
       if (!vues.has(e.categorie)) {
         vues.add(e.categorie);
         ligne.dossiers++;
       }
     }
   }
-  const plusFrequent = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? "";
+  const parFrequence = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([c]) => c);
   return [...parCategorie]
     .map(([categorie, l]) => ({
       categorie,
       libelle: LIBELLES_CATEGORIE[categorie],
-      champs: [...l.champs].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([c]) => c),
+      champs: parFrequence(l.champs),
       occurrences: l.occurrences,
       dossiers: l.dossiers,
-      explication: plusFrequent(l.explications),
+      conseils: [...l.conseils]
+        .map(([explication, c]) => {
+          const champs = parFrequence(c.champs);
+          return { champs, explication: champs.length > 1 ? pourPlusieursChamps(explication) : explication, occurrences: c.occurrences };
+        })
+        .sort((a, b) => b.occurrences - a.occurrences || a.explication.localeCompare(b.explication)),
     }))
     .sort((a, b) => b.dossiers - a.dossiers || b.occurrences - a.occurrences || a.libelle.localeCompare(b.libelle));
+}
+
+/** The fields in error over a set of rejected items (v3 name, in plain French), by number of dossiers, most first. */
+export function champsEnErreur(
+  items: readonly { errors: readonly ErreurStockee[] }[],
+  labels?: Record<string, string>,
+): { champ: string; libelle: string; dossiers: number }[] {
+  const dossiers = new Map<string, number>();
+  for (const item of items) {
+    for (const champ of new Set(item.errors.map((e) => champDeErreur(e.path ?? [], e.message ?? "")))) dossiers.set(champ, (dossiers.get(champ) ?? 0) + 1);
+  }
+  return [...dossiers]
+    .map(([champ, n]) => ({ champ, libelle: libelleChamp(champ, labels), dossiers: n }))
+    .sort((a, b) => b.dossiers - a.dossiers || a.libelle.localeCompare(b.libelle));
 }

@@ -14,7 +14,8 @@ import { arrayParam, type Database } from "../../db/client.server";
 import { ERRORS_RETENTION_DAYS } from "../ingestion/jobs.server";
 import { refusOf as refusStocke } from "../ingestion/transmissions.server";
 import { debutJourParis, finJourParis, parisDay } from "../shared/jours-paris.server";
-import { conseilDossiersRefuses, expliquerErreur, expliquerRefusEnvoi, resumeErreurs, type CategorieErreur, type LigneResume } from "./erreurs";
+import { escapeLike, foldSql, foldText } from "../referentiel/repertoire.server";
+import { champsEnErreur, conseilDossiersRefuses, expliquerErreur, expliquerRefusEnvoi, resumeErreurs, type CategorieErreur, type LigneResume } from "./erreurs";
 
 /** The Paris day of a timestamptz column, as text. */
 const JOUR_PARIS = (column: string) => sql.raw(`to_char(${column} at time zone 'Europe/Paris', 'YYYY-MM-DD')`);
@@ -161,16 +162,64 @@ export interface TransmissionDuJour {
   refus: { statutHttp: number; message: string; explication: string } | null;
 }
 
+/** Rejected dossiers shown per page of a day (the day's summary and counts cover them all). */
+export const REFUSES_PAR_PAGE = 50;
+/** Transmissions shown per page of a day (an ERP may post every few minutes). */
+export const TRANSMISSIONS_PAR_PAGE = 50;
+/** Requests refused as a whole shown with their reason (the most recent): the others are counted, and in the table. */
+export const ENVOIS_REFUSES_MONTRES = 10;
+
+/** The totals of a day, over all its transmissions. */
+export interface TotauxDuJour {
+  transmissions: number;
+  recus: number;
+  acceptes: number;
+  /** null when none of the day's transmissions counted them. */
+  inchanges: number | null;
+  refuses: number;
+  envoisRefuses: number;
+}
+
+/** A page of a list: `page` from 1 to `pages` (1 when empty), `total` the rows of all pages. */
+export interface Pagination {
+  page: number;
+  pages: number;
+  total: number;
+  parPage: number;
+}
+
+/** The filters of a day's rejected dossiers: a field in error (v3 name), a search (name, first name, ERP id). */
+export interface FiltresRefuses {
+  champ?: string;
+  q?: string;
+}
+
 export interface JourDetail {
   jour: string;
+  totaux: TotauxDuJour;
+  /** A page of the day's transmissions, newest first (`pageTransmissions`). */
   transmissions: TransmissionDuJour[];
+  pageTransmissions: Pagination;
+  /** The most recent requests refused as a whole (ENVOIS_REFUSES_MONTRES at most; `totaux.envoisRefuses` of all). */
+  envoisRefuses: TransmissionDuJour[];
+  /** Some transmission's rejected dossiers were purged (older than the retention): only their numbers are left. */
+  detailPurge: boolean;
+  /** A page of the rejected dossiers kept in detail, filtered (`filtres`), in the order of the transmissions. */
   refuses: DossierRefuse[];
+  /** The page of `refuses`; `total`: the dossiers the filters keep. */
+  pageRefuses: Pagination;
+  filtres: FiltresRefuses;
+  /** The rejected dossiers kept in detail this day, whatever the filters. */
+  dossiersRefuses: number;
   /**
    * Rejected dossiers not listed by name: the viewer sees the space narrowed to its scope (decision 017), and a
    * rejected dossier, not stored, may be of a learner outside it. 0 when they are listed.
    */
   refusesNonNommes: number;
+  /** The day's errors by category, over all its rejected dossiers (not the page's). */
   resume: LigneResume[];
+  /** The fields in error this day, for the filter (over all its rejected dossiers). */
+  champs: { champ: string; libelle: string; dossiers: number }[];
   /** What to do about the rejected dossiers, by where they came from (ERP or uploaded file). */
   conseilRefuses: string;
   retentionJours: number;
@@ -185,10 +234,20 @@ interface StoredItem {
   errors?: { path?: (string | number)[]; message?: string }[];
 }
 
+function parseJson(value: unknown): unknown {
+  return typeof value === "string" ? JSON.parse(value) : value;
+}
+
 /** The rejected dossiers of a transmission's stored errors. */
 function parseErrors(value: unknown): StoredItem[] {
-  const raw = typeof value === "string" ? JSON.parse(value) : value;
+  const raw = parseJson(value);
   return Array.isArray(raw) ? (raw as StoredItem[]) : [];
+}
+
+/** A stored item's errors, as the explanations read them. */
+function erreursDe(errors: unknown): { path: (string | number)[]; message: string }[] {
+  const raw = parseJson(errors);
+  return Array.isArray(raw) ? (raw as NonNullable<StoredItem["errors"]>).map((e) => ({ path: e?.path ?? [], message: e?.message ?? "" })) : [];
 }
 
 /** The refusal of a whole request, when the transmission is one, with what to do. */
@@ -205,7 +264,7 @@ function dossierRefuse(transmissionId: number, source: "API" | "FICHIER", item: 
     idErpApprenant: item.id_erp_apprenant ?? null,
     nom: item.nom ?? null,
     prenom: item.prenom ?? null,
-    erreurs: (item.errors ?? []).map((e) => expliquerErreur({ path: e.path ?? [], message: e.message ?? "" }, undefined, source)),
+    erreurs: erreursDe(item.errors).map((e) => expliquerErreur(e, undefined, source)),
   };
 }
 
@@ -216,18 +275,64 @@ export function parseJour(value: string | undefined): string | null {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value ? value : null;
 }
 
+/** A jsonb value as an array (an empty one when it is not), for jsonb_array_elements. */
+const tableau = (expr: string) => `case when jsonb_typeof(${expr}) = 'array' then ${expr} else '[]'::jsonb end`;
+
 /**
- * The transmissions of one Paris day, their rejected items explained (by name when `nominatif`), and the summary of
- * that day's errors.
+ * `champDeErreur` (app/cfa/erreurs.ts) in SQL, for a stored error `e` (`{path, message}`): the first text of its path,
+ * else the field its message starts with, else "dossier". The filter by field reads it; the list of fields offered
+ * is made by `champDeErreur` (tests/db/cfa-http.test.ts checks they agree).
+ */
+const champSql = (e: string) =>
+  sql.raw(`coalesce(
+    nullif((select p.v #>> '{}' from jsonb_array_elements(${tableau(`${e}->'path'`)}) with ordinality as p(v, i)
+            where jsonb_typeof(p.v) = 'string' order by p.i limit 1), ''),
+    nullif(substring(${e}->>'message' from '^([a-z0-9_]+)(?:\\s*/\\s*[a-z0-9_]+)?\\s*:'), 'dossier'),
+    'dossier')`);
+
+/** The page to show: `page` within 1…pages (past the end, the last one, as every paged list of the app). */
+function paginer(page: number, total: number, parPage: number): Pagination {
+  const pages = Math.max(1, Math.ceil(total / parPage));
+  return { page: Math.min(Math.max(1, Math.floor(page) || 1), pages), pages, total, parPage };
+}
+
+/**
+ * The transmissions of one Paris day: their totals, a page of them, the requests refused as a whole, a page of the
+ * rejected items explained (by name when `nominatif`, filtered by `filtres`), and the summary of the day's errors
+ * over all its rejected items. Only the pages are read in full: a day of thousands of rejected dossiers (an ERP
+ * whose whole nightly batch is refused) stays a light page.
  */
 export async function transmissionsDuJour(
   database: Database,
   organismeId: number,
   jour: string,
-  options: { nominatif?: boolean } = {},
+  options: { nominatif?: boolean; page?: number; pageTransmissions?: number; filtres?: FiltresRefuses; parPage?: number } = {},
 ): Promise<JourDetail> {
   const nominatif = options.nominatif ?? true;
-  const rows = await database.rows<{
+  const parPage = options.parPage ?? REFUSES_PAR_PAGE;
+  const filtres: FiltresRefuses = nominatif ? { champ: options.filtres?.champ || undefined, q: options.filtres?.q?.trim() || undefined } : {};
+  const duJour = (t = "transmissions") =>
+    sql`${sql.raw(t)}.organisme_id = ${organismeId} and ${sql.raw(t)}.received_at >= ${debutJourParis(jour)} and ${sql.raw(t)}.received_at < ${finJourParis(jour)}`;
+
+  const [totaux] = await database.rows<{
+    transmissions: number;
+    recus: number | null;
+    acceptes: number | null;
+    inchanges: number | null;
+    refuses: number | null;
+    envois_refuses: number;
+    purge: boolean | null;
+    sources: string[] | string | null;
+  }>(sql`
+    select count(*)::int as transmissions, sum(nb_items)::int as recus, sum(nb_accepted)::int as acceptes,
+           sum(nb_unchanged)::int as inchanges, sum(nb_rejected)::int as refuses,
+           (count(*) filter (where refus_message is not null))::int as envois_refuses,
+           bool_or(errors is null and nb_rejected > 0) as purge,
+           array_agg(distinct source) filter (where jsonb_typeof(errors) = 'array' and jsonb_array_length(errors) > 0) as sources
+    from transmissions where ${duJour()}`);
+  const pageTransmissions = paginer(options.pageTransmissions ?? 1, totaux.transmissions, TRANSMISSIONS_PAR_PAGE);
+
+  type Ligne = {
     id: number;
     received_at: unknown;
     source: "API" | "FICHIER";
@@ -237,48 +342,91 @@ export async function transmissionsDuJour(
     nb_accepted: number;
     nb_unchanged: number | null;
     nb_rejected: number;
-    errors: unknown;
+    purge: boolean;
     refus_statut_http: number | null;
     refus_message: string | null;
-  }>(sql`
-    select id, received_at, source, erp, file_name, nb_items, nb_accepted, nb_unchanged, nb_rejected, errors,
-           refus_statut_http, refus_message
-    from transmissions
-    where organisme_id = ${organismeId}
-      and received_at >= ${debutJourParis(jour)}
-      and received_at < ${finJourParis(jour)}
-    order by received_at desc, id desc`);
-  const refuses: DossierRefuse[] = [];
-  const items: StoredItem[] = [];
-  const sources = new Set<"API" | "FICHIER">();
-  const transmissions = rows.map((r) => {
-    const stored = parseErrors(r.errors);
-    if (stored.length) sources.add(r.source);
-    for (const item of stored) {
-      refuses.push(dossierRefuse(r.id, r.source, item));
-      items.push(item);
-    }
-    return {
-      id: r.id,
-      receivedAt: iso(r.received_at)!,
-      source: r.source,
-      erp: r.erp,
-      fileName: r.file_name,
-      nbItems: r.nb_items,
-      nbAccepted: r.nb_accepted,
-      nbUnchanged: r.nb_unchanged,
-      nbRejected: r.nb_rejected,
-      detailPurge: r.errors === null && r.nb_rejected > 0,
-      refus: refusOf(r),
-    };
+  };
+  const colonnes = sql`id, received_at, source, erp, file_name, nb_items, nb_accepted, nb_unchanged, nb_rejected,
+    (errors is null and nb_rejected > 0) as purge, refus_statut_http, refus_message`;
+  const transmission = (r: Ligne): TransmissionDuJour => ({
+    id: r.id,
+    receivedAt: iso(r.received_at)!,
+    source: r.source,
+    erp: r.erp,
+    fileName: r.file_name,
+    nbItems: r.nb_items,
+    nbAccepted: r.nb_accepted,
+    nbUnchanged: r.nb_unchanged,
+    nbRejected: r.nb_rejected,
+    detailPurge: r.purge,
+    refus: refusOf(r),
   });
+
+  // all the day's rejected items, their errors only (no name): the summary and the fields in error cover them all
+  const erreursDuJour = sql`
+    from transmissions t cross join lateral jsonb_array_elements(${sql.raw(tableau("t.errors"))}) with ordinality as d(item, n)
+    where ${duJour("t")}`;
+  const conditions = [sql`true`];
+  if (filtres.champ) {
+    conditions.push(sql`exists (select 1 from jsonb_array_elements(${sql.raw(tableau("d.item->'errors'"))}) as e(v) where ${champSql("e.v")} = ${filtres.champ})`);
+  }
+  if (filtres.q) {
+    const folded = `%${escapeLike(foldText(filtres.q).replace(/\s+/g, " "))}%`;
+    const raw = `%${escapeLike(filtres.q)}%`;
+    const nom = sql`coalesce(d.item->>'nom', '')`;
+    const prenom = sql`coalesce(d.item->>'prenom', '')`;
+    conditions.push(sql`(${foldSql(sql`${nom} || ' ' || ${prenom}`)} like ${folded} or ${foldSql(sql`${prenom} || ' ' || ${nom}`)} like ${folded}
+      or coalesce(d.item->>'id_erp_apprenant', '') ilike ${raw})`);
+  }
+  const filtre = sql.join(conditions, sql` and `);
+
+  const filtrant = nominatif && Boolean(filtres.champ || filtres.q);
+  const [lignes, envoisRefuses, erreurs, filtresTotal] = await Promise.all([
+    database.rows<Ligne>(sql`
+      select ${colonnes} from transmissions where ${duJour()}
+      order by received_at desc, id desc
+      limit ${TRANSMISSIONS_PAR_PAGE} offset ${(pageTransmissions.page - 1) * TRANSMISSIONS_PAR_PAGE}`),
+    totaux.envois_refuses
+      ? database.rows<Ligne>(sql`
+          select ${colonnes} from transmissions where ${duJour()} and refus_message is not null
+          order by received_at desc, id desc limit ${ENVOIS_REFUSES_MONTRES}`)
+      : Promise.resolve([]),
+    database.rows<{ source: "API" | "FICHIER"; errors: unknown }>(sql`select t.source, d.item->'errors' as errors ${erreursDuJour}`),
+    filtrant ? database.rows<{ n: number }>(sql`select count(*)::int as n ${erreursDuJour} and ${filtre}`).then(([r]) => r.n) : Promise.resolve(null),
+  ]);
+  const items = erreurs.map((r) => ({ source: r.source, errors: erreursDe(r.errors) }));
+  const pageRefuses = paginer(options.page ?? 1, nominatif ? (filtresTotal ?? items.length) : 0, parPage);
+  const refuses = nominatif && pageRefuses.total
+    ? (
+        await database.rows<{ transmission_id: number; source: "API" | "FICHIER"; item: unknown }>(sql`
+          select t.id as transmission_id, t.source, d.item ${erreursDuJour} and ${filtre}
+          order by t.received_at desc, t.id desc, d.n
+          limit ${parPage} offset ${(pageRefuses.page - 1) * parPage}`)
+      ).map((r) => dossierRefuse(r.transmission_id, r.source, parseJson(r.item) as StoredItem))
+    : [];
+  const sources = totaux.sources === null ? [] : Array.isArray(totaux.sources) ? totaux.sources : totaux.sources.replace(/^\{|\}$/g, "").split(",").filter(Boolean);
   return {
     jour,
-    transmissions,
-    refuses: nominatif ? refuses : [],
-    refusesNonNommes: nominatif ? 0 : refuses.length,
-    resume: resumeErreurs(items.map((i) => ({ errors: (i.errors ?? []).map((e) => ({ path: e.path ?? [], message: e.message ?? "" })) }))),
-    conseilRefuses: conseilDossiersRefuses([...sources]),
+    totaux: {
+      transmissions: totaux.transmissions,
+      recus: totaux.recus ?? 0,
+      acceptes: totaux.acceptes ?? 0,
+      inchanges: totaux.inchanges,
+      refuses: totaux.refuses ?? 0,
+      envoisRefuses: totaux.envois_refuses,
+    },
+    transmissions: lignes.map(transmission),
+    pageTransmissions,
+    envoisRefuses: envoisRefuses.map(transmission),
+    detailPurge: totaux.purge ?? false,
+    refuses,
+    pageRefuses,
+    filtres,
+    dossiersRefuses: items.length,
+    refusesNonNommes: nominatif ? 0 : items.length,
+    resume: resumeErreurs(items),
+    champs: nominatif ? champsEnErreur(items) : [],
+    conseilRefuses: conseilDossiersRefuses(sources as ("API" | "FICHIER")[]),
     retentionJours: ERRORS_RETENTION_DAYS,
   };
 }
@@ -287,14 +435,13 @@ export async function transmissionsDuJour(
 export async function erreursRecurrentes(database: Database, organismeId: number, options: { jours?: number; now?: Date } = {}): Promise<LigneResume[]> {
   const now = options.now ?? new Date();
   const jours = Math.min(options.jours ?? ERRORS_RETENTION_DAYS, ERRORS_RETENTION_DAYS);
-  const rows = await database.rows<{ errors: unknown }>(sql`
-    select errors from transmissions
+  const rows = await database.rows<{ source: "API" | "FICHIER"; errors: unknown }>(sql`
+    select source, errors from transmissions
     where organisme_id = ${organismeId} and errors is not null
       and received_at >= ${now.toISOString()}::timestamptz - make_interval(days => ${jours})
     order by received_at desc
     limit 500`);
-  const items = rows.flatMap((r) => parseErrors(r.errors));
-  return resumeErreurs(items.map((i) => ({ errors: (i.errors ?? []).map((e) => ({ path: e.path ?? [], message: e.message ?? "" })) })));
+  return resumeErreurs(rows.flatMap((r) => parseErrors(r.errors).map((i) => ({ source: r.source, errors: erreursDe(i.errors) }))));
 }
 
 /** Rejected items over the last `jours` days (alerts of the home page). */

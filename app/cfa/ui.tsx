@@ -5,7 +5,8 @@ import type { Statut } from "../statut/engine";
 import type { DerniereTransmission } from "./espace.server";
 import { SelectField } from "../referentiel/components";
 import { BADGES_STATUT, LIBELLES_STATUT, TAILLES_PAGE, type FiltresApprenants } from "./apprenants";
-import { CONSEIL_XLSX } from "../ui/format";
+import { CONSEIL_XLSX, majuscule, pluriel } from "../ui/format";
+import type { LigneResume } from "./erreurs";
 
 /** A learner's formation codes: "CFD 50022141 · RNCP12345", "" without any. */
 export function codesFormation(cfd: string | null, rncp: string | null): string {
@@ -156,6 +157,61 @@ export function LiensExport({ href, query }: { href: string; query: string }) {
       <p className="fr-text--xs fr-mb-0" data-testid="conseil-xlsx">
         {CONSEIL_XLSX}
       </p>
+    </div>
+  );
+}
+
+/** Ways to fix a category of errors shown in full; the others are counted (their dossiers say how to fix them). */
+const CONSEILS_MONTRES = 5;
+
+/**
+ * The recurring errors of a period or of a day, by category: the fields concerned, the dossiers, and how to fix
+ * them, one advice per place where the fields are entered (the learner's record, the establishment's settings, the
+ * contract, the formation…), each naming its fields when there are several.
+ */
+export function TableErreursRecurrentes({ lignes, caption, testId }: { lignes: LigneResume[]; caption: string; testId: string }) {
+  return (
+    <div className="fr-table" data-testid={testId}>
+      <table tabIndex={0}>
+        <caption className="fr-sr-only">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Erreur</th>
+            <th scope="col">Champs concernés</th>
+            <th scope="col">Dossiers</th>
+            <th scope="col">Comment la corriger</th>
+          </tr>
+        </thead>
+        <tbody>
+          {lignes.map((r) => (
+            <tr key={r.categorie} data-categorie={r.categorie}>
+              <td>{r.libelle}</td>
+              <td>
+                {r.champs.slice(0, 4).join(", ")}
+                {r.champs.length > 4 ? ` et ${pluriel(r.champs.length - 4, "autre")}` : ""}
+              </td>
+              <td>{pluriel(r.dossiers, "dossier")}</td>
+              <td className="fr-text--sm" data-testid="conseils">
+                {r.conseils.length === 1 ? (
+                  r.conseils[0].explication
+                ) : (
+                  <ul className="fr-my-0">
+                    {r.conseils.slice(0, CONSEILS_MONTRES).map((c) => (
+                      <li key={c.explication}>
+                        <strong>{majuscule(c.champs.slice(0, 4).join(", "))}{c.champs.length > 4 ? "…" : ""}</strong> : {c.explication.charAt(0).toLowerCase()}
+                        {c.explication.slice(1)}
+                      </li>
+                    ))}
+                    {r.conseils.length > CONSEILS_MONTRES ? (
+                      <li>Autres cas : voir chaque dossier refusé, qui dit comment le corriger.</li>
+                    ) : null}
+                  </ul>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }

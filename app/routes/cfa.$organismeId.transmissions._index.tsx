@@ -5,12 +5,12 @@ import { requireEspaceCfa } from "~/cfa/acces.server";
 import { FENETRES } from "~/cfa/erreurs";
 import { erreursRecurrentes, historiqueTransmissions } from "~/cfa/transmissions.server";
 import { ERRORS_RETENTION_DAYS } from "~/ingestion/jobs.server";
-import { formatDateHeure, libelleMode, titreEspace } from "~/cfa/ui";
+import { formatDateHeure, libelleMode, TableErreursRecurrentes, titreEspace } from "~/cfa/ui";
 import { NO_STORE } from "~/auth/responses.server";
 import { Chart } from "~/components/Chart";
 import { Pagination } from "~/referentiel/components";
 import { addDays, diffDays } from "~/statut/days";
-import { formatDate, formatNombre, pluriel } from "~/ui/format";
+import { formatDate, formatNombre } from "~/ui/format";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: titreEspace("Transmissions", matches) }];
@@ -217,29 +217,7 @@ export default function Transmissions() {
               : `Aucun dossier refusé ces ${retentionJours} derniers jours ; le détail des refus plus anciens n'est plus conservé.`}
           </p>
         ) : (
-          <div className="fr-table" data-testid="erreurs-recurrentes">
-            <table tabIndex={0}>
-              <caption className="fr-sr-only">Erreurs récurrentes {periodeErreurs}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Erreur</th>
-                  <th scope="col">Champs concernés</th>
-                  <th scope="col">Dossiers</th>
-                  <th scope="col">Comment la corriger</th>
-                </tr>
-              </thead>
-              <tbody>
-                {recurrentes.map((r) => (
-                  <tr key={r.categorie}>
-                    <td>{r.libelle}</td>
-                    <td>{r.champs.slice(0, 4).join(", ")}</td>
-                    <td>{pluriel(r.dossiers, "dossier")}</td>
-                    <td className="fr-text--sm">{r.explication}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <TableErreursRecurrentes lignes={recurrentes} caption={`Erreurs récurrentes ${periodeErreurs}`} testId="erreurs-recurrentes" />
         )}
       </section>
     </>

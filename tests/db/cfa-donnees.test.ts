@@ -15,7 +15,7 @@ import { createSession } from "../../app/auth/session.server";
 import { getViewer, type AuthenticatedViewer } from "../../app/auth/policy.server";
 import { ensureDemoTransmissions, SUFFIXE_DOUBLON } from "../../app/cfa/demo-transmissions.server";
 import { organismesDeLEspace, type EspaceCfa } from "../../app/cfa/acces.server";
-import { historiqueTransmissions, transmissionsDuJour, erreursRecurrentes } from "../../app/cfa/transmissions.server";
+import { historiqueTransmissions, transmissionsDuJour, erreursRecurrentes, REFUSES_PAR_PAGE } from "../../app/cfa/transmissions.server";
 import { listerApprenants, ficheApprenant } from "../../app/cfa/apprenants.server";
 import { parseFiltresApprenants, STATUTS_APPRENANT } from "../../app/cfa/apprenants";
 import { listerDoublons, fusionnerEffectifs, fusionnerGroupe, supprimerEffectif, retablirEffectif, archivesRecentes, OperationRefusee } from "../../app/cfa/doublons.server";
@@ -117,7 +117,9 @@ describe("CFA space of the demo account", () => {
       expect(j.inchanges ?? 0).toBeLessThanOrEqual(j.acceptes);
     }
     expect(h.jours.some((j) => (j.inchanges ?? 0) > 0)).toBe(true);
-    expect(detail.refuses.length).toBe(avecRefus!.refuses);
+    // the day's dossiers counted, one page of them listed
+    expect(detail.dossiersRefuses).toBe(avecRefus!.refuses);
+    expect(detail.refuses.length).toBe(Math.min(avecRefus!.refuses, REFUSES_PAR_PAGE));
     for (const d of detail.refuses) {
       expect(d.erreurs.length).toBeGreaterThan(0);
       for (const e of d.erreurs) expect(e.explication.length).toBeGreaterThan(40);

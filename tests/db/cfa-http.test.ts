@@ -482,3 +482,134 @@ describe("a request refused as a whole", () => {
     expect(section).toContain("(Gesti)");
   });
 });
+
+describe("a day of many rejected dossiers (a whole nightly batch refused)", () => {
+  // 120 dossiers refused, 3 days ago: each without birth date; one in 3 also without first name, one in 4 without
+  // année scolaire. The page shows them 50 at a time; the day's counts and recurring errors cover all 120.
+  const N = 120;
+  let jour: string;
+  let url: string;
+  const id = (i: number) => `LOT-${String(i).padStart(3, "0")}`;
+  /** The ERP ids of the rejected dossiers listed by a page, in order. */
+  const listes = (html: string): string[] => {
+    const start = html.indexOf('data-testid="dossiers-refuses"');
+    if (start < 0) return [];
+    return [...html.slice(start, html.indexOf("</table>", start)).matchAll(/Identifiant ERP (LOT-\d{3})/g)].map((m) => m[1]);
+  };
+  const compte = (html: string) => /data-testid="compte-refuses">(.*?)<\/p>/.exec(html)?.[1].replace(/<!-- -->/g, "");
+
+  beforeAll(async () => {
+    const R = pourDossier(ref.R);
+    const F = pourDossier(ref.F);
+    const items = Array.from({ length: N }, (_, i) =>
+      dossier(F, R, {
+        id_erp_apprenant: id(i),
+        nom_apprenant: `Lot${i}`,
+        date_de_naissance_apprenant: undefined,
+        ...(i % 3 === 0 ? { prenom_apprenant: undefined } : {}),
+        ...(i % 4 === 0 ? { annee_scolaire: undefined } : {}),
+      }),
+    );
+    const { transmissionId } = await ingestDossiers(t.database, items, { organismeId: ref.R.id, source: "API", erp: "Ypareo" });
+    const quand = new Date(Date.now() - 3 * 86_400_000);
+    await t.database.rows(sql`update transmissions set received_at = ${quand.toISOString()}::timestamptz where id = ${transmissionId}`);
+    jour = parisDay(quand);
+    url = `/cfa/${ref.R.id}/transmissions/${jour}`;
+  });
+
+  it("shows them 50 per page, the page in the URL; past the last page, the last one", async () => {
+    const b = await as("ORGANISME_FORMATION");
+    const before = await logCount();
+    const page1 = await (await b.get(url)).text();
+    expect(page1).toContain(`<h2 id="titre-refuses" class="fr-h4">${N} dossiers refusés</h2>`);
+    expect(compte(page1)).toBe("Page 1 sur 3 : dossiers 1 à 50 sur 120.");
+    expect(listes(page1)).toEqual(Array.from({ length: 50 }, (_, i) => id(i)));
+    // the DSFR pagination, each page's link sending the focus to the table (decision 015)
+    expect(page1).toContain('aria-label="Pages des dossiers refusés"');
+    expect(page1).toContain(`href="${url}?page=2#dossiers-refuses-liste"`);
+    expect(page1).toContain('<table tabindex="0" id="dossiers-refuses-liste">');
+    // the dossiers of the other pages are not sent, neither in the HTML nor in the loader's data
+    expect(page1).not.toContain(id(50));
+    expect(page1.length).toBeLessThan(120_000);
+    // one named view logged, of the 50 dossiers shown
+    expect(await logCount()).toBe(before + 1);
+    const [last] = await t.database.rows<{ row_count: number }>(sql`select row_count from named_list_access_log order by id desc limit 1`);
+    expect(last.row_count).toBe(50);
+
+    const page2 = await (await b.get(`${url}?page=2`)).text();
+    expect(compte(page2)).toBe("Page 2 sur 3 : dossiers 51 à 100 sur 120.");
+    expect(listes(page2)).toEqual(Array.from({ length: 50 }, (_, i) => id(50 + i)));
+    const page3 = await (await b.get(`${url}?page=3`)).text();
+    expect(compte(page3)).toBe("Page 3 sur 3 : dossiers 101 à 120 sur 120.");
+    expect(listes(page3)).toEqual(Array.from({ length: 20 }, (_, i) => id(100 + i)));
+    // out of range: the last page; not a number: the first
+    const loin = await b.get(`${url}?page=99`);
+    expect(loin.status).toBe(200);
+    expect(listes(await loin.text())).toEqual(listes(page3));
+    for (const p of ["0", "-2", "abc", "1e9"]) {
+      const r = await b.get(`${url}?page=${p}`);
+      expect(r.status, p).toBe(200);
+      const html = await r.text();
+      expect(listes(html)[0], p).toBe(p === "1e9" ? id(100) : id(0));
+    }
+  });
+
+  it("the day's counts and recurring errors cover all the dossiers, each field sent to where it is fixed", async () => {
+    const b = await as("ORGANISME_FORMATION");
+    for (const q of ["", "?page=3"]) {
+      const html = await (await b.get(`${url}${q}`)).text();
+      const start = html.indexOf('data-testid="erreurs-du-jour"');
+      expect(start).toBeGreaterThan(0);
+      const table = html.slice(start, html.indexOf("</table>", start)).replace(/<!-- -->/g, "");
+      const ligne = /<tr data-categorie="champ_obligatoire">(.*?)<\/tr>/.exec(table)?.[1] ?? "";
+      expect(ligne).toContain(`<td>${N} dossiers</td>`);
+      expect(ligne).toContain("<strong>Date de naissance, prénom de l&#x27;apprenant</strong> : renseignez ces champs dans la fiche de l&#x27;apprenant");
+      expect(ligne).toContain("<strong>Année scolaire</strong> : renseignez ce champ dans l&#x27;inscription de l&#x27;apprenant à sa formation");
+      expect(ligne).not.toContain("établissement");
+    }
+  });
+
+  it("filters them by field in error, or by name or ERP id; nothing found is said", async () => {
+    const b = await as("ORGANISME_FORMATION");
+    const page = await (await b.get(url)).text();
+    // the fields offered, with their dossiers: the filter finds as many (the field of an error, in SQL and in TypeScript)
+    const options = [...page.matchAll(/<option value="([a-z_]+)">([^<]*?) \((\d+) dossiers?\)<\/option>/g)].map((m) => [m[1], Number(m[3])] as const);
+    expect(Object.fromEntries(options)).toEqual({ date_de_naissance_apprenant: N, prenom_apprenant: 40, annee_scolaire: 30 });
+    for (const [champ, n] of options) {
+      const html = await (await b.get(`${url}?champ=${champ}`)).text();
+      expect(compte(html), champ).toMatch(new RegExp(`^<strong>${n} dossiers refusés correspondent</strong> aux filtres\\. `));
+    }
+    const prenoms = await (await b.get(`${url}?champ=prenom_apprenant&page=1`)).text();
+    expect(listes(prenoms).slice(0, 3)).toEqual([id(0), id(3), id(6)]);
+    const un = await (await b.get(`${url}?q=${id(117)}`)).text();
+    expect(listes(un)).toEqual([id(117)]);
+    expect(compte(un)).toBe("<strong>1 dossier refusé correspond</strong> aux filtres. ");
+    const parNom = await (await b.get(`${url}?q=lot11`)).text();
+    expect(listes(parNom)).toEqual([id(11), ...Array.from({ length: 10 }, (_, i) => id(110 + i))]);
+    const aucun = await (await b.get(`${url}?q=${encodeURIComponent("personne_%")}`)).text();
+    expect(aucun).toContain('data-testid="aucun-dossier-filtre"');
+    expect(listes(aucun)).toEqual([]);
+    expect(aucun).toContain(`<h2 id="titre-refuses" class="fr-h4">${N} dossiers refusés</h2>`);
+  });
+
+  it("a day of many transmissions is paged too, with the day's totals", async () => {
+    const quand = new Date(Date.now() - 5 * 86_400_000);
+    const jour5 = parisDay(quand);
+    await t.database.rows(sql`
+      insert into transmissions (organisme_id, source, erp, received_at, nb_items, nb_accepted, nb_rejected, nb_unchanged)
+      select ${ref.R.id}, 'API', 'Ypareo', ${quand.toISOString()}::timestamptz - make_interval(mins => g), 10, 10, 0, 9
+      from generate_series(1, 60) g`);
+    const b = await as("ORGANISME_FORMATION");
+    const html = (await (await b.get(`/cfa/${ref.R.id}/transmissions/${jour5}`)).text()).replace(/<!-- -->/g, "");
+    const corps = (h: string) => {
+      const start = h.indexOf("<tbody>", h.indexOf('id="transmissions-liste"'));
+      return h.slice(start, h.indexOf("</tbody>", start));
+    };
+    expect(corps(html).match(/<tr>/g)).toHaveLength(50);
+    expect(html).toContain("<caption>Transmissions reçues (60), page 1 sur 2</caption>");
+    expect(html).toMatch(/<tr data-testid="totaux-du-jour"><th scope="row" colSpan="2">Total du jour<\/th><td>600<\/td><td>600<\/td><td>540<\/td><td>0<\/td><\/tr>/i);
+    expect(html).toContain("page_transmissions=2#transmissions-liste");
+    const page2 = (await (await b.get(`/cfa/${ref.R.id}/transmissions/${jour5}?page_transmissions=2`)).text()).replace(/<!-- -->/g, "");
+    expect(corps(page2).match(/<tr>/g)).toHaveLength(10);
+  });
+});

@@ -116,6 +116,55 @@ describe("resumeErreurs", () => {
   });
 });
 
+describe("resumeErreurs: the advice depends on the fields concerned", () => {
+  // a batch whose dossiers miss learner fields, an inscription's, the establishment's and a contract's
+  const items = [
+    { errors: erreursDe({}, ["date_de_naissance_apprenant", "prenom_apprenant", "annee_scolaire", "date_entree_formation"]) },
+    { errors: erreursDe({}, ["date_de_naissance_apprenant", "etablissement_formateur_uai"]) },
+    { errors: erreursDe({}, ["date_de_naissance_apprenant", "etablissement_formateur_uai"]) },
+    { errors: erreursDe({}, ["etablissement_formateur_uai", "etablissement_responsable_uai"]) },
+    { errors: erreursDe({ contrat_date_fin: "2026-08-31" }, ["contrat_date_debut"]) },
+  ];
+  const conseils = (source?: "API" | "FICHIER") => {
+    const ligne = resumeErreurs(items.map((i) => ({ ...i, source })))!.find((l) => l.categorie === "champ_obligatoire")!;
+    return Object.fromEntries(ligne.conseils.flatMap((c) => c.champs.map((champ) => [champ, c.explication])));
+  };
+
+  it("a learner's field to the learner's record, an establishment's to its settings, an inscription's to the inscription", () => {
+    const parChamp = conseils();
+    expect(parChamp["date de naissance"]).toMatch(/^Renseignez ces champs dans la fiche de l'apprenant, puis laissez l'ERP renvoyer le dossier\.$/);
+    expect(parChamp["prénom de l'apprenant"]).toBe(parChamp["date de naissance"]);
+    expect(parChamp["année scolaire"]).toMatch(/^Renseignez ces champs dans l'inscription de l'apprenant à sa formation/);
+    expect(parChamp["date d'entrée en formation"]).toBe(parChamp["année scolaire"]);
+    expect(parChamp["UAI de l'établissement formateur"]).toMatch(/^Renseignez ces champs dans le paramétrage de l'établissement/);
+    expect(parChamp["UAI de l'établissement responsable"]).toBe(parChamp["UAI de l'établissement formateur"]);
+    for (const champ of ["date de naissance", "prénom de l'apprenant", "année scolaire", "date d'entrée en formation"]) {
+      expect(parChamp[champ], champ).not.toMatch(/établissement/);
+    }
+  });
+
+  it("one advice per place, most frequent first, each naming its fields; one field is said in the singular", () => {
+    const ligne = resumeErreurs(items).find((l) => l.categorie === "champ_obligatoire")!;
+    expect(ligne.dossiers).toBe(4);
+    expect(ligne.conseils.map((c) => [c.champs, c.occurrences])).toEqual([
+      [["date de naissance", "prénom de l'apprenant"], 4],
+      [["UAI de l'établissement formateur", "UAI de l'établissement responsable"], 4],
+      [["année scolaire", "date d'entrée en formation"], 2],
+    ]);
+    const seul = resumeErreurs([{ errors: erreursDe({}, ["date_de_naissance_apprenant"]) }])[0];
+    expect(seul.conseils).toEqual([
+      { champs: ["date de naissance"], explication: "Renseignez ce champ dans la fiche de l'apprenant, puis laissez l'ERP renvoyer le dossier.", occurrences: 1 },
+    ]);
+    // a contract's field: to the contract
+    const contrat = resumeErreurs([items[4]])[0];
+    expect(contrat.conseils.map((c) => c.explication).join(" ")).toMatch(/fiche contrat/);
+  });
+
+  it("a file's dossiers are fixed in the file", () => {
+    for (const explication of Object.values(conseils("FICHIER"))) expect(explication).toMatch(/dans votre fichier, puis téléversez-le à nouveau\.$/);
+  });
+});
+
 describe("one statement of the problem, one short way to fix it", () => {
   it("the problem names the value received and what is wrong, never a field code; the fix does not repeat it", () => {
     const cas: [Record<string, unknown>, string[], string, RegExp][] = [
