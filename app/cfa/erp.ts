@@ -38,9 +38,13 @@ export interface InstructionsErp {
   etapes: string[];
 }
 
+/**
+ * The name of an ERP as stored, whoever gives it (the CFA's settings, the X-ERP header of the API, an upload): control
+ * characters removed, a known ERP in its own spelling ("ypareo" is "Ypareo"), at most 100 characters.
+ */
 export function normaliserErp(value: string | null | undefined): string | null {
   if (!value) return null;
-  const v = value.trim();
+  const v = value.replace(/[\u0000-\u001f\u007f]/g, "").trim();
   if (!v) return null;
   const connu = [...ERPS, AUTRE_ERP, SANS_ERP].find((e) => e.toLowerCase() === v.toLowerCase());
   return connu ?? v.slice(0, 100);

@@ -16,7 +16,8 @@ import { clientIp } from "../auth/throttle.server";
 import { describeJsonError } from "../shared/json";
 import { MAX_DOSSIERS_PAR_ENVOI } from "./dossier-schema.server";
 import { authenticateApiKey, type ApiKeyOrganisme } from "./api-keys.server";
-import { ingestDossiers, normalizeErpName } from "./pipeline.server";
+import { ingestDossiers } from "./pipeline.server";
+import { normaliserErp } from "../cfa/erp";
 import { apiLimits, authFailuresBlocked, recordAuthFailure, takeApiToken } from "./rate-limit.server";
 import { recordRefusedRequest } from "./transmissions.server";
 import { formatNombre, pluriel } from "../ui/format";
@@ -182,7 +183,7 @@ export async function postDossiers(request: Request, database: Database, context
   if (!auth.ok) return auth.response;
 
   const url = new URL(request.url);
-  const erp = normalizeErpName(request.headers.get("x-erp") ?? url.searchParams.get("erp"));
+  const erp = normaliserErp(request.headers.get("x-erp") ?? url.searchParams.get("erp"));
   const body = await readBodyLimited(request);
   const items = body.ok ? readItems(body.text) : body;
   if (!Array.isArray(items)) {

@@ -1002,12 +1002,6 @@ async function markTransmission(database: Database, transmissionId: number, opti
 }
 
 /** Normalises an ERP name given by a header or a query parameter (null when blank). */
-export function normalizeErpName(value: string | null | undefined): string | null {
-  if (!value) return null;
-  const s = value.replace(/[\u0000-\u001f\u007f]/g, "").trim().slice(0, 100);
-  return s === "" ? null : s;
-}
-
 /**
  * Ingests a batch: every item gets a result (same order as `items`). Valid items are stored even when others
  * fail, in one transaction. Throws only on a database failure.

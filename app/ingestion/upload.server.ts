@@ -76,7 +76,8 @@ import {
   type RowDefaults,
   type RowError,
 } from "./mapping";
-import { checkDossiers, ingestDossiers, normalizeErpName, type CheckedItem, type IngestResult, type OrganismeRef } from "./pipeline.server";
+import { normaliserErp } from "../cfa/erp";
+import { checkDossiers, ingestDossiers, type CheckedItem, type IngestResult, type OrganismeRef } from "./pipeline.server";
 import { arrayParam, type Executor } from "../../db/client.server";
 import { jsonParam, storableText } from "./sql.server";
 import { apercuValeur, formatNombre, pluriel } from "../ui/format";
@@ -489,7 +490,7 @@ export async function createUpload(
   await database.rows(sql`
     insert into televersements (id, organisme_id, user_id, file_name, format, erp, headers, rows, nir_columns, lecture)
     values (${id}, ${input.organismeId}, ${access.userId}, ${storableText(input.fileName.slice(0, 255))}, ${input.file.format},
-            ${normalizeErpName(input.erp)}, ${jsonParam(input.file.headers)}::jsonb, ${jsonParam(input.file.rows)}::jsonb,
+            ${normaliserErp(input.erp)}, ${jsonParam(input.file.headers)}::jsonb, ${jsonParam(input.file.rows)}::jsonb,
             ${jsonParam(input.file.nirColumns)}::jsonb, ${jsonParam(input.file.lecture)}::jsonb)`);
   return id;
 }

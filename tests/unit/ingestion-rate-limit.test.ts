@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { generateApiKey, hashApiKey } from "../../app/ingestion/api-keys.server";
-import { normalizeErpName } from "../../app/ingestion/pipeline.server";
+import { normaliserErp } from "../../app/cfa/erp";
 
 describe("API keys", () => {
   it("are high-entropy, prefixed and hashed with SHA-256", () => {
@@ -12,10 +12,13 @@ describe("API keys", () => {
     expect(hashApiKey(a)).toBe(hashApiKey(a));
   });
 
-  it("ERP names are trimmed, bounded and never blank", () => {
-    expect(normalizeErpName("  Ypareo ")).toBe("Ypareo");
-    expect(normalizeErpName("   ")).toBeNull();
-    expect(normalizeErpName(null)).toBeNull();
-    expect(normalizeErpName("x".repeat(300))).toHaveLength(100);
+  it("ERP names are trimmed, bounded, never blank, and a known ERP has one spelling whoever gives it", () => {
+    expect(normaliserErp("  Ypareo ")).toBe("Ypareo");
+    expect(normaliserErp("ypareo")).toBe("Ypareo");
+    expect(normaliserErp("SC FORM\u0007")).toBe("SC Form");
+    expect(normaliserErp("   ")).toBeNull();
+    expect(normaliserErp(null)).toBeNull();
+    expect(normaliserErp("x".repeat(300))).toHaveLength(100);
+    expect(normaliserErp("Mon ERP maison")).toBe("Mon ERP maison");
   });
 });
