@@ -4,7 +4,7 @@
  * what this module's HTTP layer adds (ERP name, limits, answer fields, per-operation security), merged with the
  * référentiel's read API fragment (app/referentiel/openapi.ts, generated from its zod schemas too).
  */
-import { referentielOpenApiFragment } from "../referentiel/openapi";
+import { referentielOpenApiFragment } from "../referentiel/openapi.server";
 import { MAX_DOSSIERS_PAR_ENVOI, dossiersOpenApiDocument } from "./dossier-schema.server";
 import { MAX_BODY_BYTES } from "./api.server";
 

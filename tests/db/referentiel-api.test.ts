@@ -17,7 +17,7 @@ import { listAnomalies } from "../../app/referentiel/anomalies.server";
 import { listNonTransmetteurs } from "../../app/referentiel/non-transmetteurs.server";
 import { linkEffectifsToFormations } from "../../app/referentiel/link-formations.server";
 import { formationsQuerySchema, offresQuerySchema, organismesQuerySchema, parseQuery } from "../../app/referentiel/filtres.server";
-import { referentielOpenApiFragment } from "../../app/referentiel/openapi";
+import { referentielOpenApiFragment } from "../../app/referentiel/openapi.server";
 import { PUBLIC_VIEWER, type Viewer } from "../../app/auth/policy.server";
 import { luhnCompletion, uaiCheckLetter } from "../../app/referentiel/codes";
 import { createUser } from "../../app/auth/accounts.server";
