@@ -71,6 +71,24 @@ export const communes = pgTable(
 export const NATURES = ["responsable", "formateur", "responsable_formateur", "lieu", "inconnue"] as const;
 export type Nature = (typeof NATURES)[number];
 
+/** Luhn's sum of a 14-digit `siret`: the digits of odd rank from the left doubled (9 subtracted above 9). */
+const SOMME_LUHN = Array.from({ length: 14 }, (_, k) =>
+  k % 2 === 0 ? `substr('0246813579', substr(siret, ${k + 1}, 1)::int + 1, 1)::int` : `substr(siret, ${k + 1}, 1)::int`,
+).join(" + ");
+
+/**
+ * The organismes whose UAI or SIRET may fail its check (decision 029): every one whose codes are not plainly valid
+ * (7 digits and their upper-case check letter; 14 digits passing Luhn, La Poste's SIRETs always looked at) — never
+ * fewer than the anomalies page finds, whose JavaScript (app/referentiel/codes.ts) decides. The predicate of the
+ * partial index organismes_codes_a_verifier_idx, written by the same text in the anomalies' query (bare column
+ * names): the planner reads a few rows of that index instead of checking every SIRET's key at every visit of the page.
+ * `case` guards the casts (PostgreSQL does not evaluate a condition's terms in order).
+ */
+export const CODES_A_VERIFIER =
+  `(uai is not null and case when uai ~ '^[0-9]{7}[A-Z]$' ` +
+  `then substr('ABCDEFGHJKLMNPRSTUVWXYZ', substr(uai, 1, 7)::int % 23 + 1, 1) <> substr(uai, 8, 1) else true end) ` +
+  `or case when siret ~ '^[0-9]{14}$' and siret not like '356000000%' then (${SOMME_LUHN}) % 10 <> 0 else true end`;
+
 export const organismes = pgTable(
   "organismes",
   {
@@ -98,6 +116,13 @@ export const organismes = pgTable(
     lastTransmissionAt: timestamp("last_transmission_at", { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    /**
+     * What the répertoire's search reads (decision 029): raison sociale, enseigne, SIRET and UAI folded as searches
+     * read a text (fold_fr, immutable), computed by PostgreSQL on every write of the row, whoever writes it.
+     */
+    recherche: text("recherche")
+      .notNull()
+      .generatedAlwaysAs(sql`fold_fr(raison_sociale || ' ' || coalesce(enseigne, '') || ' ' || siret || ' ' || coalesce(uai, ''))`),
   },
   (t) => [
     uniqueIndex("organismes_siret_uai_key").on(t.siret, sql`coalesce(${t.uai}, '')`),
@@ -108,6 +133,7 @@ export const organismes = pgTable(
     index("organismes_reseaux_idx").using("gin", t.reseaux),
     // the répertoire's default order, in French (frenchSortKeys of app/referentiel/repertoire.server.ts; fold_fr: migration 0014)
     index("organismes_tri_fr_idx").on(sql`(fold_fr(${t.raisonSociale}) collate "C")`, sql`(${t.raisonSociale} collate "C")`, t.id),
+    index("organismes_codes_a_verifier_idx").on(t.id).where(sql.raw(CODES_A_VERIFIER)),
     check("organismes_nature_check", sql`${t.nature} in ('responsable','formateur','responsable_formateur','lieu','inconnue')`),
   ],
 );
@@ -142,6 +168,10 @@ export const formations = pgTable(
     dateFermeture: date("date_fermeture"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    /** What the catalogue's search reads (decision 029): CFD, RNCP and intitulés folded (fold_fr), computed on every write. */
+    recherche: text("recherche")
+      .notNull()
+      .generatedAlwaysAs(sql`fold_fr(coalesce(cfd, '') || ' ' || coalesce(rncp, '') || ' ' || coalesce(intitule_court, '') || ' ' || intitule_long)`),
   },
   (t) => [
     uniqueIndex("formations_cfd_key").on(t.cfd).where(sql`${t.cfd} is not null`),

@@ -1,10 +1,11 @@
 /**
- * Anomalies of the référentiel inside the viewer's scope: computed on the organismes of the scope (a few
- * thousand rows) with the pure rules of anomalies.ts; "one UAI on several SIRETs" looks at the whole référentiel.
+ * Anomalies of the référentiel inside the viewer's scope, by the pure rules of anomalies.ts: PostgreSQL selects the
+ * organismes that have one (the référentiel holds many more SIRETs than anomalies), anomalies.ts writes the
+ * messages; "one UAI on several SIRETs" looks at the whole référentiel.
  */
 import { sql, type SQL } from "drizzle-orm";
-import type { Database } from "../../db/client.server";
-import type { Nature } from "../../db/schema";
+import { arrayParam, type Database } from "../../db/client.server";
+import { CODES_A_VERIFIER, type Nature } from "../../db/schema";
 import { scopeSql, type Viewer } from "../auth/policy.server";
 import { ANOMALIE_TYPES, detectAnomalies, type Anomalie, type AnomalieType } from "./anomalies";
 import { pageOf, type Page } from "../shared/pagination";
@@ -31,22 +32,56 @@ export interface OrganismeAnomalies {
   anomalies: Anomalie[];
 }
 
-async function context(database: Database, uais: string[] | null) {
-  const uaiRows = await database.rows<{ uai: string; siret: string }>(sql`
-    select distinct uai, siret from organismes
-    where uai in (select uai from organismes where uai is not null group by uai having count(distinct siret) > 1)`);
+/**
+ * The anomalies PostgreSQL tells exactly as `detectAnomalies` does (anomalies.ts), on `organismes o`. The
+ * « UAI on several SIRETs » looks at the whole référentiel, whatever the viewer's scope.
+ */
+const EXACTES: Record<Exclude<AnomalieType, CodeVerifie>, SQL> = {
+  siret_ferme: sql`o.etat_administratif = 'ferme'`,
+  nature_inconnue: sql`o.nature = 'inconnue'`,
+  uai_plusieurs_sirets: sql`(o.uai <> '' and o.uai in (select uai from organismes where uai is not null group by uai having count(distinct siret) > 1))`,
+  formateur_sans_responsable: sql`(o.nature = 'formateur' and not exists (select 1 from organisme_relations r where r.formateur_id = o.id))`,
+  territoire_inconnu: sql`o.departement_code is null`,
+};
+
+/** The anomalies of a code's check (its letter, its Luhn key): decided by the JavaScript of codes.ts. */
+type CodeVerifie = "uai_invalide" | "siret_invalide";
+const CODES_VERIFIES: CodeVerifie[] = ["uai_invalide", "siret_invalide"];
+
+/**
+ * The organismes whose UAI or SIRET may fail its check, never fewer than `detectAnomalies` finds, which decides: the
+ * predicate of a partial index (CODES_A_VERIFIER, db/schema.ts), written here by the same text so that the planner
+ * reads that index (bare column names: the query reads `organismes o` alone).
+ */
+const SUSPECTS = sql`(${sql.raw(CODES_A_VERIFIER)})`;
+
+/** What `detectAnomalies` needs to know of the other organismes, for some organismes only (a page, one organisme). */
+async function context(database: Database, organismes: { id: number; uai: string | null }[]) {
+  const uais = [...new Set(organismes.flatMap((o) => (o.uai ? [o.uai] : [])))];
+  const ids = organismes.map((o) => o.id);
+  const [uaiRows, rel] = await Promise.all([
+    uais.length
+      ? database.rows<{ uai: string; siret: string }>(sql`select distinct uai, siret from organismes where uai = any(${arrayParam(uais)}::text[])`)
+      : Promise.resolve([]),
+    ids.length
+      ? database.rows<{ id: number }>(sql`select distinct formateur_id as id from organisme_relations where formateur_id = any(${arrayParam(ids)}::int[])`)
+      : Promise.resolve([]),
+  ]);
   const siretsByUai = new Map<string, Set<string>>();
   for (const r of uaiRows) {
-    if (uais && !uais.includes(r.uai)) continue;
     const set = siretsByUai.get(r.uai) ?? new Set<string>();
     set.add(r.siret);
     siretsByUai.set(r.uai, set);
   }
-  const rel = await database.rows<{ id: number }>(sql`select distinct formateur_id as id from organisme_relations`);
   return { siretsByUai, hasResponsable: new Set(rel.map((r) => r.id)) };
 }
 
-/** Organismes with at least one anomaly (of `type` when given), by raison sociale, with the counts per type. */
+/**
+ * Organismes with at least one anomaly (of `type` when given), by raison sociale, with the counts per type. PostgreSQL
+ * selects, counts and pages them (decision 029: the référentiel holds far more organismes than anomalies): the
+ * anomalies it tells exactly (EXACTES), and those of the codes' checks that JavaScript confirmed among the suspects;
+ * `detectAnomalies` then writes the messages of the page's organismes.
+ */
 export async function listAnomalies(
   database: Database,
   viewer: Viewer,
@@ -56,24 +91,46 @@ export async function listAnomalies(
   if (query.region) where.push(sql`o.region_code = ${query.region}`);
   if (query.departement) where.push(sql`o.departement_code = ${query.departement}`);
   if (query.academie) where.push(sql`o.academie_code = ${query.academie}`);
+  const dansLePerimetre = sql.join(where, sql` and `);
+
+  // the codes' checks, in JavaScript, on the organismes whose codes are not plainly valid
+  const suspects = await database.rows<{ id: number; siret: string; uai: string | null; nature: string; etat_administratif: string }>(sql`
+    select o.id, o.siret, o.uai, o.nature, o.etat_administratif from organismes o where ${dansLePerimetre} and ${SUSPECTS}`);
+  const verifies: Record<CodeVerifie, number[]> = { uai_invalide: [], siret_invalide: [] };
+  const sansContexte = { siretsByUai: new Map<string, Set<string>>(), hasResponsable: new Set<number>() };
+  for (const o of suspects) {
+    for (const a of detectAnomalies(o, sansContexte)) if (a.type === "uai_invalide" || a.type === "siret_invalide") verifies[a.type].push(o.id);
+  }
+  const condition = (type: AnomalieType): SQL =>
+    type === "uai_invalide" || type === "siret_invalide" ? sql`o.id = any(${arrayParam(verifies[type])}::int[])` : EXACTES[type];
+  const selection = query.type ? condition(query.type) : sql`(${sql.join(ANOMALIE_TYPES.map(condition), sql` or `)})`;
+
+  const [compte] = await database.rows<Record<string, number>>(sql`
+    select ${sql.join(
+      [...ANOMALIE_TYPES.filter((t) => !CODES_VERIFIES.includes(t as CodeVerifie)), "total"].map((t) =>
+        sql`count(*) filter (where ${t === "total" ? selection : condition(t as AnomalieType)})::int as ${sql.identifier(t)}`,
+      ),
+      sql`, `,
+    )}
+    from organismes o where ${dansLePerimetre}`);
+  const counts = Object.fromEntries(
+    ANOMALIE_TYPES.map((t) => [t, t === "uai_invalide" || t === "siret_invalide" ? verifies[t].length : compte[t]]),
+  ) as Record<AnomalieType, number>;
+
   const rows = await database.rows<Omit<OrganismeAnomalies, "anomalies">>(sql`
     select o.id, o.siret, o.uai, o.nature, o.raison_sociale, o.departement_code, o.region_code, o.etat_administratif
-    from organismes o where ${sql.join(where, sql` and `)}
-    order by ${orderBy(frenchSortKeys(sql`o.raison_sociale`), "asc", [sql`o.id`])}`);
-  const ctx = await context(database, null);
-  const counts = Object.fromEntries(ANOMALIE_TYPES.map((t) => [t, 0])) as Record<AnomalieType, number>;
-  const withAnomalies: OrganismeAnomalies[] = [];
-  for (const row of rows) {
+    from organismes o where ${dansLePerimetre} and ${selection}
+    order by ${orderBy(frenchSortKeys(sql`o.raison_sociale`), "asc", [sql`o.id`])}
+    limit ${query.limit} offset ${(query.page - 1) * query.limit}`);
+  const ctx = await context(database, rows);
+  const data = rows.map((row) => {
     const anomalies = detectAnomalies(row, ctx);
-    for (const a of anomalies) counts[a.type]++;
-    const shown = query.type ? anomalies.filter((a) => a.type === query.type) : anomalies;
-    if (shown.length) withAnomalies.push({ ...row, anomalies: shown });
-  }
-  const start = (query.page - 1) * query.limit;
-  return { ...pageOf(withAnomalies.slice(start, start + query.limit), withAnomalies.length, query.page, query.limit), counts };
+    return { ...row, anomalies: query.type ? anomalies.filter((a) => a.type === query.type) : anomalies };
+  });
+  return { ...pageOf(data, compte.total, query.page, query.limit), counts };
 }
 
 /** The anomalies of one organisme (for its detail page). */
 export async function anomaliesOfOrganisme(database: Database, organisme: Omit<OrganismeAnomalies, "anomalies">): Promise<Anomalie[]> {
-  return detectAnomalies(organisme, await context(database, organisme.uai ? [organisme.uai] : []));
+  return detectAnomalies(organisme, await context(database, [organisme]));
 }

@@ -11,7 +11,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { canFilterBelowRegion, maskSmallCounts, scopeSql, type MaskedCount, type Viewer } from "../auth/policy.server";
 import type { FormationsQuery, OffresQuery } from "./filtres.server";
-import { containsWords, frenchSortKeys, orderBy } from "./repertoire.server";
+import { foldedContainsWords, frenchSortKeys, orderBy } from "./repertoire.server";
 import { CFD_PATTERN, normalizeRncp, RNCP_PATTERN } from "./codes";
 import { pageOf, totalOf, type Page } from "../shared/pagination";
 
@@ -38,9 +38,8 @@ export function formationConditions(f: Partial<FormationsQuery>, today: string =
     const rncp = normalizeRncp(compact);
     if (RNCP_PATTERN.test(rncp)) where.push(sql`f.rncp = ${rncp}`);
     else if (CFD_PATTERN.test(compact) && /[0-9]/.test(compact)) where.push(sql`f.cfd = ${compact}`);
-    else {
-      where.push(...containsWords(sql`coalesce(f.cfd, '') || ' ' || coalesce(f.rncp, '') || ' ' || coalesce(f.intitule_court, '') || ' ' || f.intitule_long`, f.q));
-    }
+    // f.recherche: the fold of coalesce(cfd, '') || ' ' || coalesce(rncp, '') || ' ' || coalesce(intitule_court, '') || ' ' || intitule_long
+    else where.push(...foldedContainsWords(sql`f.recherche`, f.q));
   }
   if (f.niveau) where.push(sql`f.niveau = ${f.niveau}`);
   if (f.ouverte !== undefined) {

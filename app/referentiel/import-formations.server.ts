@@ -40,7 +40,7 @@ import {
 } from "./import-common.server";
 import { refreshStatutStorageWhere } from "../statut/storage.server";
 import { signalerModification } from "../indicateurs/modifications.server";
-import { ImportStaging, columnList, compterLignes, pauses, readRelations, setNamedColumns } from "./import-tranches.server";
+import { ImportStaging, columnList, compterLignes, pauses, readRelations, setNamedColumns, statistiquesApresImport } from "./import-tranches.server";
 
 export type FormationFileFormat = "bcn" | "catalogue";
 
@@ -660,6 +660,7 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
       }
     }
   });
+  await statistiquesApresImport(database, "formations", summary.created + summary.updated);
 }
 
 /** `where` an offer `o` is the cited offer `c` (the offer's key, null values compared as equal). */

@@ -55,7 +55,7 @@ import {
 import { refreshStatutStorageWhere } from "../statut/storage.server";
 import { signalerModification } from "../indicateurs/modifications.server";
 import { describeJsonError } from "../shared/json";
-import { ImportStaging, columnList, compterLignes, pauses, readRelations, setNamedColumns } from "./import-tranches.server";
+import { ImportStaging, columnList, compterLignes, pauses, readRelations, setNamedColumns, statistiquesApresImport } from "./import-tranches.server";
 
 export type OrganismeFileFormat = "csv" | "json" | "lpof";
 
@@ -886,6 +886,7 @@ async function writeOrganismes(database: Database, inputs: OrganismeInput[], sum
       await signalerModification(tx);
     });
   });
+  await statistiquesApresImport(database, "organismes", summary.created + summary.updated);
 }
 
 /** The staged rows of an organismes import. */

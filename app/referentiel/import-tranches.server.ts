@@ -34,6 +34,20 @@ export function pauses(sliceMs = SLICE_MS): () => Promise<void> {
   };
 }
 
+/** Rows an import must write for it to refresh the planner's statistics of its table (`statistiquesApresImport`). */
+export const ECRITES_POUR_ANALYSER = 500;
+
+/**
+ * After an import that wrote many rows (created or changed): the planner's statistics of `table` refreshed, so that
+ * the searches (`recherche like …`) and the sorts of the répertoire and the catalogue choose their plan on what the
+ * table now holds (decision 029): read with the statistics of an empty table, a search for a common word computes the
+ * sort key of 150 000 organismes instead of walking the sort index. PGlite has no autovacuum to do it, a PostgreSQL
+ * server's comes later. A few hundred ms, outside the import's transaction.
+ */
+export async function statistiquesApresImport(database: Database, table: "organismes" | "formations", ecrites: number): Promise<void> {
+  if (ecrites >= ECRITES_POUR_ANALYSER) await database.rows(sql`analyze ${sql.identifier(table)}`);
+}
+
 /**
  * The relations formateur → responsable of the référentiel, as `formateur|responsable` ids, read by chunks: an import
  * sets down only the relations it adds (re-inserting the known ones, `on conflict do nothing`, would cost the

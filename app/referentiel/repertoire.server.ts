@@ -131,11 +131,19 @@ export function orderBy(keys: SQL[], ordre: "asc" | "desc" | undefined, tiebreak
  * ignored), as the répertoire, the catalogue and the accounts page search.
  */
 export function containsWords(expr: SQL, q: string): SQL[] {
+  return foldedContainsWords(foldSql(expr), q);
+}
+
+/**
+ * `containsWords` on a text already folded: a column `recherche` of the répertoire or the catalogue, which holds the
+ * fold of their searched fields, computed when the row is written (decision 029), not on every row at every search.
+ */
+export function foldedContainsWords(folded: SQL, q: string): SQL[] {
   return foldText(q)
     .split(/\s+/)
     .filter(Boolean)
     .slice(0, 8)
-    .map((w) => sql`${foldSql(expr)} like ${"%" + escapeLike(w) + "%"}`);
+    .map((w) => sql`${folded} like ${"%" + escapeLike(w) + "%"}`);
 }
 
 /** A text for LIKE, its wildcards (% _) and backslashes escaped. */
@@ -150,9 +158,8 @@ export function organismeConditions(viewer: Viewer, f: Partial<OrganismesQuery>,
     const compact = f.q.replace(/[\s.\-]/g, "");
     if (/^[0-9]{9,14}$/.test(compact)) where.push(sql`o.siret like ${escapeLike(compact) + "%"}`);
     else if (/^[0-9]{7}[a-zA-Z]$/.test(compact)) where.push(sql`o.uai = ${compact.toUpperCase()}`);
-    else {
-      where.push(...containsWords(sql`o.raison_sociale || ' ' || coalesce(o.enseigne, '') || ' ' || o.siret || ' ' || coalesce(o.uai, '')`, f.q));
-    }
+    // o.recherche: the fold of raison_sociale || ' ' || coalesce(enseigne, '') || ' ' || siret || ' ' || coalesce(uai, '')
+    else where.push(...foldedContainsWords(sql`o.recherche`, f.q));
   }
   if (f.region) where.push(sql`o.region_code = ${f.region}`);
   if (f.departement) where.push(sql`o.departement_code = ${f.departement}`);
@@ -187,7 +194,7 @@ const ORGANISME_ORDER: Record<OrganismesQuery["tri"], SQL[]> = {
 export async function listOrganismes(database: Database, viewer: Viewer, query: OrganismesQuery, now: Date = new Date()): Promise<Page<OrganismeListItem>> {
   const where = organismeConditions(viewer, query, now);
   const order = orderBy(ORGANISME_ORDER[query.tri], query.ordre, [sql`o.id`]);
-  const [{ total }] = await database.rows<{ total: number }>(sql`select count(*)::int as total from organismes o where ${where}`);
+  const offset = (query.page - 1) * query.limit;
   const rows = await database.rows<Omit<OrganismeListItem, "fraicheur">>(sql`
     select o.id, o.siret, o.uai, o.nature, o.raison_sociale, o.enseigne, o.code_postal, c.nom as commune,
            o.departement_code, o.region_code, r.nom as region, o.academie_code, o.bassin_emploi_code, o.reseaux, o.qualiopi,
@@ -197,7 +204,14 @@ export async function listOrganismes(database: Database, viewer: Viewer, query: 
     left join regions r on r.code = o.region_code
     where ${where}
     order by ${order}
-    limit ${query.limit} offset ${(query.page - 1) * query.limit}`);
+    limit ${query.limit} offset ${offset}`);
+  // A page that is not full is the last one (or the first of an empty list): its rows give the count. Only a full page,
+  // or one past the end, counts the rows in a second query, so that a search that finds a few organismes (a name, a
+  // SIRET) reads the table once (decision 029).
+  const last = rows.length < query.limit && (rows.length > 0 || offset === 0);
+  const total = last
+    ? offset + rows.length
+    : (await database.rows<{ total: number }>(sql`select count(*)::int as total from organismes o where ${where}`))[0].total;
   return pageOf(
     rows.map((r) => ({ ...normalizeTimestamps(r), fraicheur: fraicheurOf(r.last_transmission_at, now) })),
     total,

@@ -8,12 +8,15 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { serveApp } from "../helpers/browser";
 import { Browser, emailOf, PASSWORD, seedAccounts, seedReferentiel } from "./auth-fixtures";
 import { createUser, searchUsers } from "../../app/auth/accounts.server";
-import { foldSql, foldText, listOrganismes } from "../../app/referentiel/repertoire.server";
+import { containsWords, foldSql, foldText, listOrganismes } from "../../app/referentiel/repertoire.server";
+import { importOrganismes } from "../../app/referentiel/import-organismes.server";
+import { importFormations } from "../../app/referentiel/import-formations.server";
+import { CFD_PATTERN, luhnCompletion, normalizeRncp, RNCP_PATTERN } from "../../app/referentiel/codes";
 import { getFormation, listFormations, listOffres } from "../../app/referentiel/catalogue.server";
 import { formationsQuerySchema, organismesQuerySchema, parseQuery } from "../../app/referentiel/filtres.server";
 import { PUBLIC_VIEWER, type Viewer } from "../../app/auth/policy.server";
@@ -115,6 +118,133 @@ describe("the fold of searches and sorts", () => {
   it("the accounts' search (same fold) still finds names and organisations", async () => {
     expect((await searchUsers(t.database, { q: "DREETS" })).rows.map((r) => r.email)).toEqual(expect.arrayContaining([emailOf("DREETS")]));
     expect((await searchUsers(t.database, { q: "’zzz" })).total).toBe(0);
+  });
+});
+
+/**
+ * Decision 029: the searches read a column `recherche` that PostgreSQL folds when a row is written. They must find
+ * exactly what they found when they folded the searched fields of every row at every search.
+ */
+describe("the stored fold of the searched fields (recherche)", () => {
+  const AVANT_ORGANISMES = sql`o.raison_sociale || ' ' || coalesce(o.enseigne, '') || ' ' || o.siret || ' ' || coalesce(o.uai, '')`;
+  const AVANT_FORMATIONS = sql`coalesce(f.cfd, '') || ' ' || coalesce(f.rncp, '') || ' ' || coalesce(f.intitule_court, '') || ' ' || f.intitule_long`;
+  /** The search of the répertoire as it was: every word in the fold of the fields, computed at the search. */
+  const avant = async (table: "organismes o" | "formations f", expr: SQL, q: string) =>
+    (await t.database.rows<{ id: number }>(sql`select id from ${sql.raw(table)} where ${sql.join([sql`true`, ...containsWords(expr, q)], sql` and `)} order by id`)).map((r) => r.id);
+  const RECHERCHES = [
+    "École",
+    "ecole",
+    "ÉCOLE DE L’ALTERNANCE",
+    "de l'alternance lyon",
+    "l‘alternance",
+    "Vandœuvre",
+    "VANDOEUVRE-LÈS",
+    "œuvre",
+    "oeuvre des",
+    "Maçon",
+    "macon",
+    "E\u0301cole",
+    "cfa lyon",
+    "lyon cfa 3",
+    "série 0",
+    "0001",
+    "31000000",
+    "3100000000000",
+    "0691",
+    "069 lyon",
+    "%",
+    "_",
+    "\\",
+    "'",
+    "zzz",
+    "  ",
+  ];
+
+  /** Every organisme's (formation's) stored fold, against the fold JavaScript computes of its fields. */
+  const verifierLaColonne = async () => {
+    const organismes = await t.database.rows<{ raison_sociale: string; enseigne: string | null; siret: string; uai: string | null; recherche: string }>(
+      sql`select raison_sociale, enseigne, siret, uai, recherche from organismes`,
+    );
+    for (const o of organismes) expect(o.recherche, o.raison_sociale).toBe(foldText(`${o.raison_sociale} ${o.enseigne ?? ""} ${o.siret} ${o.uai ?? ""}`));
+    const formations = await t.database.rows<{ cfd: string | null; rncp: string | null; intitule_court: string | null; intitule_long: string; recherche: string }>(
+      sql`select cfd, rncp, intitule_court, intitule_long, recherche from formations`,
+    );
+    for (const f of formations) {
+      expect(f.recherche, f.intitule_long).toBe(foldText(`${f.cfd ?? ""} ${f.rncp ?? ""} ${f.intitule_court ?? ""} ${f.intitule_long}`));
+    }
+    return organismes.length;
+  };
+
+  it("the répertoire finds the same organismes as when it folded every row at the search (accents, case, several words, digits, apostrophes, LIKE's characters)", async () => {
+    const tous = async (q: string) => {
+      const page = await listOrganismes(t.database, admin, query(organismesQuerySchema, { q, limit: "100" }));
+      expect(page.pagination.total, q).toBe(page.data.length);
+      return page.data.map((o) => o.id).sort((a, b) => a - b);
+    };
+    for (const q of RECHERCHES) {
+      const compact = q.replace(/[\s.\-]/g, "");
+      // an empty search is no search (the whole répertoire); a SIRET or a UAI is looked for as a code, as before
+      if (!q.trim() || /^[0-9]{9,14}$/.test(compact) || /^[0-9]{7}[a-zA-Z]$/.test(compact)) continue;
+      expect(await tous(q), q).toEqual(await avant("organismes o", AVANT_ORGANISMES, q));
+    }
+    expect(await tous("ÉCOLE DE L’ALTERNANCE")).toHaveLength(2);
+    expect(await tous("lyon cfa 3")).toEqual([ids.get("Université Lyon 3 – CFA")]);
+  });
+
+  it("the catalogue finds the same formations as before", async () => {
+    // the searches that are words for the catalogue (not a CFD nor an RNCP code, looked for as codes, as before)
+    const mots = (q: string) => {
+      const compact = q.replace(/\s/g, "").toUpperCase();
+      return q.trim() !== "" && !RNCP_PATTERN.test(normalizeRncp(compact)) && !(CFD_PATTERN.test(compact) && /[0-9]/.test(compact));
+    };
+    for (const q of [...RECHERCHES, "cap electricien", "CAP ÉQUIPIER", "série 05", "5002550"].filter(mots)) {
+      const page = await listFormations(t.database, query(formationsQuerySchema, { q, limit: "100" }));
+      expect(page.data.map((f) => f.id).sort((a, b) => a - b), q).toEqual(await avant("formations f", AVANT_FORMATIONS, q));
+    }
+  });
+
+  it("counts a search's results whether its page is full, partly full or past the end", async () => {
+    const total = async (params: Record<string, string>) => (await listOrganismes(t.database, admin, query(organismesQuerySchema, params))).pagination.total;
+    const series = (await avant("organismes o", AVANT_ORGANISMES, "série")).length;
+    expect(series).toBe(60);
+    expect(await total({ q: "série", limit: "20" })).toBe(60); // full pages
+    expect(await total({ q: "série", limit: "25", page: "3" })).toBe(60); // the last one, partly full
+    expect(await total({ q: "série", limit: "20", page: "9" })).toBe(60); // past the end
+    expect(await total({ q: "série", limit: "60" })).toBe(60); // exactly full
+    expect(await total({ q: "zzz" })).toBe(0);
+  });
+
+  it("stays the fold of the fields after every write: insert, update of each field, import", async () => {
+    expect(await verifierLaColonne()).toBeGreaterThan(70);
+    const id = ids.get("Maçonnerie Formation")!;
+    await t.database.rows(sql`update organismes set raison_sociale = 'Maçonnerie Formation', enseigne = 'L’Œuvre du Bâtiment', uai = '0691234A' where id = ${id}`);
+    const noms = async (q: string) => (await listOrganismes(t.database, admin, query(organismesQuerySchema, { q }))).data.map((o) => o.id);
+    expect(await noms("l'oeuvre du batiment")).toEqual([id]);
+    await t.database.rows(sql`update organismes set enseigne = null, uai = null where id = ${id}`);
+    expect(await noms("l'oeuvre du batiment")).toEqual([]);
+    expect(await noms("maconnerie")).toEqual([id]);
+    // an import creates an organisme, a second one renames it (the rows an import writes: its columns only)
+    const siret = (debut: string) => debut + luhnCompletion(debut);
+    const nouveau = siret("3300000000001");
+    const importer = async (ligne: string) => {
+      const resume = await importOrganismes(t.database, Buffer.from(["siret;raison_sociale;enseigne", ligne].join("\n")));
+      expect(resume.rejected).toEqual([]);
+    };
+    try {
+      await importer(`${nouveau};Société d’Études Æronautiques;CFA Ça Marche`);
+      expect(await noms("aeronautiques etudes ca marche")).toHaveLength(1);
+      await importer(`${nouveau};Société d’Études — Île-de-France;`);
+      expect(await noms("aeronautiques")).toEqual([]);
+      expect(await noms("etudes ILE-DE-FRANCE")).toHaveLength(1);
+      expect(await noms(`${nouveau.slice(-6)} études`)).toHaveLength(1); // digits of its SIRET, read as a word
+      await importFormations(t.database, Buffer.from(["cfd;rncp;niveau;intitule", "50025599;;3;CAP Pâtissier Œnologue"].join("\n")));
+      expect((await listFormations(t.database, query(formationsQuerySchema, { q: "patissier oenologue" }))).data.map((f) => f.cfd)).toEqual(["50025599"]);
+      await verifierLaColonne();
+    } finally {
+      // the référentiel as the other tests of this file know it
+      await t.database.rows(sql`delete from organismes where siret = ${nouveau}`);
+      await t.database.rows(sql`delete from formations where cfd = '50025599'`);
+    }
   });
 });
 
