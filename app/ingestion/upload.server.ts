@@ -41,10 +41,9 @@
  * XLSX reader works within limits (Excel's grid, inflated size of each part, rows, cells).
  */
 import { randomBytes } from "node:crypto";
-import { redirect } from "@remix-run/node";
 import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
-import { canTransmitFor, getViewer, organismesTransmis, transmetDesEffectifs, type Viewer } from "../auth/policy.server";
+import { canTransmitFor, forbidden, organismesTransmis, requireUser, transmetDesEffectifs, type Viewer } from "../auth/policy.server";
 import { CSV_DELIMITERS, CsvError, decodeText, detectDelimiter, parseCsv, type CsvDelimiter } from "../shared/csv";
 import { XlsxError, XlsxLimitError, looksLikeZip, openXlsx } from "../shared/xlsx.server";
 import { anneeScolaireOf, todayIso } from "../statut/annee-scolaire";
@@ -149,16 +148,9 @@ export type UploadAccess =
 
 /** Who may upload here (the organismes the policy lets the viewer transmit for), or a thrown Response (login, 403). */
 export async function uploadAccess(request: Request, database: Database): Promise<UploadAccess> {
-  const viewer = await getViewer(request, database);
-  if (viewer.userId === null) {
-    const url = new URL(request.url);
-    throw redirect(`/connexion?redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
-  }
+  const viewer = await requireUser(request, database);
   if (!transmetDesEffectifs(viewer)) {
-    throw new Response("Le téléversement d'effectifs est réservé aux organismes de formation et aux administrateurs nationaux.", {
-      status: 403,
-      headers: { "Content-Type": "text/plain; charset=utf-8" },
-    });
+    throw forbidden("Le téléversement d'effectifs est réservé aux organismes de formation et aux administrateurs nationaux.");
   }
   const ids = organismesTransmis(viewer);
   if (ids === null) return { kind: "tous", viewer, userId: viewer.userId };

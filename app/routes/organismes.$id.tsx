@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { canSeeAggregates, canSeeAnomaliesOfOrganisme, getViewer, notFound, viewerOfOrganismePage, type OrganismeTarget } from "~/auth/policy.server";
+import { canSeeAggregates, canSeeAnomaliesOfOrganisme, getViewer, notFound, resolveOrganismeTarget, viewerOfOrganismePage } from "~/auth/policy.server";
 import { anomaliesOfOrganisme } from "~/referentiel/anomalies.server";
 import { pageOffres } from "~/referentiel/catalogue.server";
 import { getOrganisme, qualiteFormations, type OrganismeLien } from "~/referentiel/repertoire.server";
@@ -18,19 +18,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const viewer = await getViewer(request, context.database);
   const id = Number(params.id);
   if (!/^[0-9]{1,9}$/.test(params.id ?? "")) throw notFound("Cet organisme n'existe pas dans le référentiel.");
-  const organisme = await getOrganisme(context.database, id);
-  if (!organisme) throw notFound("Cet organisme n'existe pas dans le référentiel.");
-  const target: OrganismeTarget = {
-    kind: "organisme",
-    id: organisme.id,
-    siret: organisme.siret,
-    uai: organisme.uai,
-    regionCode: organisme.region_code,
-    departementCode: organisme.departement_code,
-    academieCode: organisme.academie_code,
-    reseaux: organisme.reseaux,
-    responsableIds: organisme.responsables.map((r) => r.id),
-  };
+  const [organisme, target] = await Promise.all([getOrganisme(context.database, id), resolveOrganismeTarget(context.database, id)]);
+  if (!organisme || !target) throw notFound("Cet organisme n'existe pas dans le référentiel.");
   // public page: out of the viewer's scope, what the public sees
   const vue = viewerOfOrganismePage(viewer, target);
   const [anomalies, qualite, offres] = await Promise.all([
