@@ -169,16 +169,8 @@ export const TRANSMISSIONS_PAR_PAGE = 50;
 /** Requests refused as a whole shown with their reason (the most recent): the others are counted, and in the table. */
 export const ENVOIS_REFUSES_MONTRES = 10;
 
-/** The totals of a day, over all its transmissions. */
-export interface TotauxDuJour {
-  transmissions: number;
-  recus: number;
-  acceptes: number;
-  /** null when none of the day's transmissions counted them. */
-  inchanges: number | null;
-  refuses: number;
-  envoisRefuses: number;
-}
+/** The totals of a day, over all its transmissions (`inchanges`: null when none of them counted them). */
+export type TotauxDuJour = Pick<JourTransmissions, "transmissions" | "recus" | "acceptes" | "inchanges" | "refuses" | "envoisRefuses">;
 
 /** A page of a list: `page` from 1 to `pages` (1 when empty), `total` the rows of all pages. */
 export interface Pagination {
