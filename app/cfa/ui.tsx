@@ -88,7 +88,6 @@ export function Chiffre({ valeur, libelle, detail, testId, href }: { valeur: Rea
   );
 }
 
-/** Page title of a section of the space. */
 /**
  * The `handle` of a page of the CFA space below a section (a day of the transmissions, a learner): its name in the
  * breadcrumb, after the section's (app/routes/cfa.$organismeId.tsx), from its loader's data.

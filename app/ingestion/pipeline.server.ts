@@ -610,8 +610,8 @@ const COLUMNS: [column: string, type: ColumnType, merge: Merge, get: (c: Checked
   ["statut_apprenant", "smallint", statutErpMerge, (_, d) => d.statut_apprenant],
   ["date_metier_mise_a_jour_statut", "timestamptz", latest, (_, d) => d.date_metier_mise_a_jour_statut],
   ["custom_statut_apprenant", "text", coalesce, (_, d) => d.custom_statut_apprenant],
-  // resolved from the lieu's SIRET, the CFD: no lieu (CFD) sent keeps the known one; a new CFD decides the formation
-  // (even when it is not in the catalogue)
+  // resolved from the lieu's SIRET, the CFD (else the RNCP code): no lieu sent keeps the known one; a new CFD decides
+  // the formation (even when it is not in the catalogue), see formationMerge
   ["organisme_lieu_id", "int", keptWithout("lieu_siret"), (c) => c.lieuId ?? null],
   ["formation_id", "int", formationMerge, (c) => c.formationId ?? null],
   ["nir_fourni", "boolean", or, (_, d) => d.nir_fourni],
@@ -1001,7 +1001,6 @@ async function markTransmission(database: Database, transmissionId: number, opti
   }
 }
 
-/** Normalises an ERP name given by a header or a query parameter (null when blank). */
 /**
  * Ingests a batch: every item gets a result (same order as `items`). Valid items are stored even when others
  * fail, in one transaction. Throws only on a database failure.

@@ -251,7 +251,6 @@ export interface TerritoireOption {
   nom: string;
 }
 
-/** Régions and départements (for filters), restricted to what the scope covers when it is territorial. */
 /**
  * The territories offered by the filters, sorted as French readers expect ("Île-de-France" among the I), and only
  * those of the viewer's scope when given (a région's services are not offered the départements of another).
