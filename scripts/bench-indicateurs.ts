@@ -21,6 +21,7 @@ import { datesSerie, REGIONS, type IndicateursFilters } from "../app/indicateurs
 import { addDays } from "../app/statut/days";
 import { todayIso } from "../app/statut/annee-scolaire";
 import { percentile } from "./mesures";
+import { NATIONAL } from "../app/auth/policy.server";
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -187,7 +188,7 @@ async function main() {
     await mesurer(
       "nationale",
       RUNS,
-      async (i) => (await indicateurs(database, { date: days[i % days.length], today: TODAY })).source,
+      async (i) => (await indicateurs(database, { scope: NATIONAL, date: days[i % days.length], today: TODAY })).source,
     ),
   );
   mesures.push(
@@ -197,7 +198,7 @@ async function main() {
         niveau: [niveaux[i % niveaux.length]],
         sexe: [i % 2 ? "F" : "M"],
       };
-      return (await indicateurs(database, { date: days[(i * 7) % days.length], today: TODAY, filters })).source;
+      return (await indicateurs(database, { scope: NATIONAL, date: days[(i * 7) % days.length], today: TODAY, filters })).source;
     }),
   );
   mesures.push(
@@ -206,14 +207,14 @@ async function main() {
       RUNS,
       async (i) =>
         (
-          await indicateurs(database, { date: days[i % days.length], today: TODAY, by: "departement" })
+          await indicateurs(database, { scope: NATIONAL, date: days[i % days.length], today: TODAY, by: "departement" })
         ).source,
     ),
   );
   mesures.push(
     await mesurer("série 24 mois", RUNS, async (i) => {
       const filters: IndicateursFilters = i % 3 === 0 ? {} : { region: [metro[i % metro.length]] };
-      await serieMensuelle(database, { date: TODAY, today: TODAY, filters });
+      await serieMensuelle(database, { scope: NATIONAL, date: TODAY, today: TODAY, filters });
       return "agregats";
     }),
   );
@@ -225,7 +226,7 @@ async function main() {
   const info: Mesure[] = [];
   info.push(
     await mesurer("(info) série 24 mois, région + niveau + sexe", 10, async (i) => {
-      await serieMensuelle(database, {
+      await serieMensuelle(database, { scope: NATIONAL,
         date: TODAY,
         today: TODAY,
         filters: { region: [metro[i % metro.length]], niveau: [niveaux[i % 5]], sexe: ["F"] },
@@ -238,7 +239,7 @@ async function main() {
       10,
       async (i) =>
         (
-          await indicateurs(database, {
+          await indicateurs(database, { scope: NATIONAL,
             date: days[i % days.length],
             today: TODAY,
             filters: { cfd: [cfds[i % cfds.length]] },
@@ -252,7 +253,7 @@ async function main() {
       10,
       async (i) =>
         (
-          await indicateurs(database, {
+          await indicateurs(database, { scope: NATIONAL,
             date: days[i % days.length],
             today: TODAY,
             by: "formation",
@@ -265,14 +266,14 @@ async function main() {
     await mesurer(
       "(info) répartition par formation, nationale",
       10,
-      async (i) => (await indicateurs(database, { date: days[i % days.length], today: TODAY, by: "formation" })).source,
+      async (i) => (await indicateurs(database, { scope: NATIONAL, date: days[i % days.length], today: TODAY, by: "formation" })).source,
     ),
   );
   info.push(
     await mesurer(
       "(info) répartition par organisme, nationale",
       10,
-      async (i) => (await indicateurs(database, { date: days[i % days.length], today: TODAY, by: "organisme" })).source,
+      async (i) => (await indicateurs(database, { scope: NATIONAL, date: days[i % days.length], today: TODAY, by: "organisme" })).source,
     ),
   );
   info.push(
@@ -281,7 +282,7 @@ async function main() {
       5,
       async (i) =>
         (
-          await indicateurs(database, {
+          await indicateurs(database, { scope: NATIONAL,
             date: `${TODAY.slice(0, 7)}-0${1 + (i % 5)}` < TODAY ? `${TODAY.slice(0, 7)}-0${1 + (i % 5)}` : days[0],
             today: TODAY,
             materialiser: false,

@@ -87,7 +87,10 @@ export interface AuthenticatedViewer extends Viewer {
   sessionId: string;
 }
 
-export const PUBLIC_VIEWER: Viewer = { userId: null, organisationType: "PUBLIC", scope: { kind: "national" } };
+/** The whole of France: the national team's scope, the public's, the CLI's. */
+export const NATIONAL: Scope = { kind: "national" };
+
+export const PUBLIC_VIEWER: Viewer = { userId: null, organisationType: "PUBLIC", scope: NATIONAL };
 
 export interface OrganismeTarget {
   kind: "organisme";
@@ -158,7 +161,7 @@ export function scopeOfOrganisation(
   switch (organisation.type) {
     case "ADMINISTRATEUR":
     case "OPERATEUR_PUBLIC_NATIONAL":
-      return { kind: "national" };
+      return NATIONAL;
     case "DREETS":
     case "DRAAF":
     case "CONSEIL_REGIONAL":

@@ -42,7 +42,7 @@ export interface LigneCouverture extends ChiffresCouverture {
 export interface CouvertureOptions {
   date: string;
   filters?: IndicateursFilters;
-  scope?: Scope;
+  scope: Scope;
   by?: "region" | "departement" | "academie";
   /** The present instant (tests); default: now. */
   now?: Date;

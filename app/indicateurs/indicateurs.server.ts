@@ -11,8 +11,9 @@
  *   learner filters): the exact count of `statut_periodes` covering the date.
  * Both give the same numbers (tests/db/indicateurs*.test.ts check it).
  *
- * Every function takes an optional `scope` (app/auth/policy.server.ts): the part of France the viewer may see,
- * applied as one more filter.
+ * Every function takes the viewer's `scope` (app/auth/policy.server.ts): the part of France the viewer may see,
+ * applied as one more filter. It is required, so that no caller gets national figures by forgetting it; the
+ * national team and the CLI pass `NATIONAL`.
  */
 import { NIVEAU_LABELS } from "../referentiel/labels";
 import { sql, type SQL } from "drizzle-orm";
@@ -44,8 +45,8 @@ export interface IndicateursOptions {
   filters?: IndicateursFilters;
   /** Breakdown of the counters. */
   by?: Repartition;
-  /** What the viewer may see (default: national). */
-  scope?: Scope;
+  /** What the viewer may see (its `scope`, app/auth/policy.server.ts); `NATIONAL` for the national team and the CLI. */
+  scope: Scope;
   /** Default: today (UTC). Decides which days are materialised (month ends up to today, and today). */
   today?: string;
   /** Build the aggregates of a materialisable day on first use (default true); false: exact count instead. */
@@ -239,7 +240,7 @@ async function departementsDesOrganismes(database: Database, where: SQL): Promis
 export async function resoudreFiltres(
   database: Database,
   filters: IndicateursFilters,
-  scope: Scope = { kind: "national" },
+  scope: Scope,
 ): Promise<FiltreResolu> {
   const r: FiltreResolu = { vide: false, organismes: [] };
   const t = await territoires(database);
@@ -324,7 +325,7 @@ function enumerer(items: string[], max = 5): string {
  * says it rather than showing zeros without a word. French, one sentence per filter value, naming its parameter, for
  * a filter all of whose values are excluded (they are alternatives); [] when none of these applies (nobody at the date).
  */
-export async function raisonsSansEffectif(database: Database, filters: IndicateursFilters, scope: Scope = { kind: "national" }): Promise<string[]> {
+export async function raisonsSansEffectif(database: Database, filters: IndicateursFilters, scope: Scope): Promise<string[]> {
   const out: string[] = [];
   const t = await territoires(database);
   const { departements } = await resoudreFiltres(database, { region: filters.region, academie: filters.academie, departement: filters.departement }, scope);

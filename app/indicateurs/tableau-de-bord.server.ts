@@ -21,7 +21,7 @@ export interface TableauDeBordOptions {
   /** "YYYY-MM": a past month means its last day, the current month today. */
   mois: string;
   filters?: IndicateursFilters;
-  scope?: Scope;
+  scope: Scope;
   today?: string;
   /** Lines kept in the tables by organisme and by formation (the biggest first; default 20). */
   limite?: number;

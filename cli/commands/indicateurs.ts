@@ -27,6 +27,7 @@ import {
 import { codePublic, indicateurs, serieMensuelle, type IndicateursResult, type LigneRepartition } from "../../app/indicateurs/indicateurs.server";
 import type { Database } from "../../db/client.server";
 import { todayIso } from "../../app/statut/annee-scolaire";
+import { NATIONAL } from "../../app/auth/policy.server";
 
 const USAGE =
   "Usage : npm run -s cli -- indicateurs [--date AAAA-MM-JJ | --mois AAAA-MM] [--region 84] [--departement 69] " +
@@ -114,12 +115,12 @@ export function lignePublique(by: Repartition, l: LigneRepartition): LignePubliq
 
 /** What the command prints (as JSON). */
 export async function resultatIndicateurs(database: Database, args: IndicateursArgs): Promise<Record<string, unknown>> {
-  const options = { date: args.date, filters: args.filters, exact: args.exact };
+  const options = { date: args.date, filters: args.filters, exact: args.exact, scope: NATIONAL };
   const r: IndicateursResult = await indicateurs(database, { ...options, by: args.by });
   const result: Record<string, unknown> = { ...r };
   if (r.repartition) result.repartition = { by: r.repartition.by, lignes: r.repartition.lignes.map((l) => lignePublique(r.repartition!.by, l)) };
   if (args.serie) result.serie = (await serieMensuelle(database, options)).points;
-  if (args.couverture) result.couverture = await couverture(database, { date: args.date, filters: args.filters });
+  if (args.couverture) result.couverture = await couverture(database, { date: args.date, filters: args.filters, scope: NATIONAL });
   return result;
 }
 

@@ -16,6 +16,7 @@ import { indicateurs } from "../../app/indicateurs/indicateurs.server";
 import { parseCsv } from "../../app/shared/csv";
 import { readXlsx } from "../../app/shared/xlsx.server";
 import { todayIso } from "../../app/statut/annee-scolaire";
+import { NATIONAL } from "../../app/auth/policy.server";
 
 process.env.COOKIE_SECURE = "0";
 
@@ -110,7 +111,7 @@ describe.skipIf(!available)("dashboards in Chromium", () => {
     const page = await context.newPage();
     await page.goto(`${app.baseUrl}/`, { waitUntil: "networkidle" });
     const avant = await chiffre(page, "apprenants");
-    const attendu = await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { niveau: [3] } });
+    const attendu = await indicateurs(t.database, { scope: NATIONAL, date: TODAY, today: TODAY, filters: { niveau: [3] } });
     expect(avant).toBeGreaterThan(attendu.compteurs.apprenants);
     await page.selectOption("#filtre-niveau", "3");
     await Promise.all([page.waitForURL(/niveau=3/), page.click('[data-testid="filtres"] button[type=submit]')]);
@@ -124,7 +125,7 @@ describe.skipIf(!available)("dashboards in Chromium", () => {
     await page.selectOption("#filtre-niveau", "3");
     await page.selectOption("#filtre-territoire", "region:84");
     await Promise.all([page.waitForURL(/\/regions\/84\?niveau=3$/), page.click('[data-testid="filtres"] button[type=submit]')]);
-    const region = await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { niveau: [3], region: ["84"] } });
+    const region = await indicateurs(t.database, { scope: NATIONAL, date: TODAY, today: TODAY, filters: { niveau: [3], region: ["84"] } });
     await expect.poll(() => chiffre(page, "apprenants")).toBe(region.compteurs.apprenants);
     await expect.poll(() => page.locator("main h1").first().textContent()).toBe("Auvergne-Rhône-Alpes");
     // Reset.

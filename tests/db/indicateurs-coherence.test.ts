@@ -16,6 +16,7 @@ import { ageAt, etatOf } from "../../app/indicateurs/etats";
 import { REPARTITIONS, TRANCHES_AGE, type IndicateursFilters } from "../../app/indicateurs/filters";
 import { ingestDossiers } from "../../app/ingestion/pipeline.server";
 import { dumpAgregats } from "./indicateurs-fixtures";
+import { NATIONAL } from "../../app/auth/policy.server";
 
 const TODAY = "2025-11-20";
 const EFFECTIFS = 25_000;
@@ -115,7 +116,7 @@ describe("cohérence sur données générées", () => {
           aRisque++;
         byDep.set(r.departement_code, (byDep.get(r.departement_code) ?? 0) + 1);
       }
-      const r = await both({ date, by: "departement" });
+      const r = await both({ scope: NATIONAL, date, by: "departement" });
       const c = r.compteurs;
       expect({ date, counted: c.total }).toEqual({ date, counted });
       expect(c.apprentis + c.inscritsSansContrat + c.rupturants + c.abandons + c.finsDeFormation).toBe(counted);
@@ -145,9 +146,9 @@ describe("cohérence sur données générées", () => {
 
   it("has breakdowns that sum to the total, for every breakdown", async () => {
     for (const date of [TODAY, "2025-01-31", "2025-02-14"]) {
-      const total = (await both({ date })).compteurs;
+      const total = (await both({ scope: NATIONAL, date })).compteurs;
       for (const by of REPARTITIONS) {
-        const r = await both({ date, by });
+        const r = await both({ scope: NATIONAL, date, by });
         expect(r.compteurs).toEqual(total);
         const sum = { total: 0, apprentis: 0, rupturants: 0, aRisque: 0, moins45j: 0 };
         for (const l of r.repartition!.lignes) {
@@ -174,10 +175,10 @@ describe("cohérence sur données générées", () => {
 
   it("makes each series point equal to the counters at its date", async () => {
     for (const filters of [{}, { region: ["84"] }, { niveau: [3], sexe: ["F" as const] }]) {
-      const s = await serieMensuelle(t.database, { date: TODAY, today: TODAY, filters });
+      const s = await serieMensuelle(t.database, { scope: NATIONAL, date: TODAY, today: TODAY, filters });
       expect(s.points).toHaveLength(24);
       for (const p of [s.points[0], s.points[11], s.points[22], s.points[23]]) {
-        expect(p.compteurs).toEqual((await both({ date: p.date, filters })).compteurs);
+        expect(p.compteurs).toEqual((await both({ scope: NATIONAL, date: p.date, filters })).compteurs);
       }
     }
   });
@@ -214,7 +215,7 @@ describe("cohérence sur données générées", () => {
       if (random() < 0.1) filters.nature = [pick(["formateur", "responsable_formateur"] as const)];
       if (random() < 0.1) filters.cfd = [pick(cfds)];
       const by = random() < 0.5 ? pick([...REPARTITIONS]) : undefined;
-      await both({ date: pick(dates), filters, by });
+      await both({ scope: NATIONAL, date: pick(dates), filters, by });
     }
   });
 

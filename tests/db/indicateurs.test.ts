@@ -27,6 +27,7 @@ import { tableauDeBord } from "../../app/indicateurs/tableau-de-bord.server";
 import { addDays } from "../../app/statut/days";
 import type { IndicateursFilters } from "../../app/indicateurs/filters";
 import type { Compteurs } from "../../app/indicateurs/etats";
+import { NATIONAL } from "../../app/auth/policy.server";
 
 let t: TestDatabase;
 const TODAY = "2025-04-15";
@@ -236,7 +237,7 @@ async function both(options: IndicateursOptions) {
 }
 
 async function compteursAt(filters: IndicateursFilters, date = D) {
-  return (await both({ date, filters })).compteurs;
+  return (await both({ scope: NATIONAL, date, filters })).compteurs;
 }
 
 async function insertEffectif(e: Eff): Promise<number> {
@@ -409,7 +410,7 @@ afterAll(async () => t?.drop());
 
 describe("compteurs à une date", () => {
   it("counts each effectif of the school year (and of Y-Y) in its statut at D", async () => {
-    const r = await both({ date: D });
+    const r = await both({ scope: NATIONAL, date: D });
     expect(r.source).toBe("agregats_departement");
     expect(r.anneesScolaires).toEqual(["2024-2025", "2025-2025"]);
     expect(r.compteurs).toEqual({
@@ -421,7 +422,7 @@ describe("compteurs à une date", () => {
   });
 
   it("gives the same figures from the aggregates and from the periods at a date that is not materialised", async () => {
-    const r = await indicateurs(t.database, { date: "2025-03-15", today: TODAY });
+    const r = await indicateurs(t.database, { scope: NATIONAL, date: "2025-03-15", today: TODAY });
     expect(r.source).toBe("periodes");
     // 2025-03-15: C inscrit for 4 days, K for 75 days; D rupturant for 28 days, E for 29; G ends that day
     expect(r.compteurs).toMatchObject(c(3, 2, 2, 1, 1));
@@ -486,7 +487,7 @@ describe("compteurs à une date", () => {
 
   it("breaks down by territory, organisme, formation and niveau; the lines sum to the total", async () => {
     const lines = async (by: IndicateursOptions["by"]) =>
-      (await both({ date: D, by })).repartition!.lignes.map((l) => [
+      (await both({ scope: NATIONAL, date: D, by })).repartition!.lignes.map((l) => [
         l.code === null ? null : l.code,
         l.libelle,
         l.compteurs.total,
@@ -526,7 +527,7 @@ describe("compteurs à une date", () => {
       [String(ids.F2), "BTS Comptabilité", 3],
       [String(ids.F3), "Bac pro Commerce", 3],
     ]);
-    const r = await both({ date: D, by: "organisme", filters: { sexe: ["F"] } });
+    const r = await both({ scope: NATIONAL, date: D, by: "organisme", filters: { sexe: ["F"] } });
     expect(r.source).toBe("periodes");
     expect(r.repartition!.lignes.reduce((s, l) => s + l.compteurs.total, 0)).toBe(r.compteurs.total);
   });
@@ -538,7 +539,7 @@ describe("ruptures, sans contrat et âge aux bornes", () => {
     // D's day 180)
     const at = async (jours: number) => {
       const date = addDays(jours <= 90 ? "2025-02-16" : "2023-10-01", jours - 1);
-      const r = await both({ date, filters: { organisme: [S[2]], niveau: [5] }, today: date });
+      const r = await both({ scope: NATIONAL, date, filters: { organisme: [S[2]], niveau: [5] }, today: date });
       return r.compteurs;
     };
     expect((await at(44)).rupturantsParDuree).toEqual({ moins45j: 1, de45a89j: 0, de90a180j: 0 });
@@ -555,7 +556,7 @@ describe("ruptures, sans contrat et âge aux bornes", () => {
     // K: inscrit from 2024-12-31 (day 1)
     const at = async (jours: number) => {
       const date = addDays("2024-12-31", jours - 1);
-      return (await both({ date, filters: { departement: ["69"], anneeFormation: [2], sexe: ["F"] }, today: date }))
+      return (await both({ scope: NATIONAL, date, filters: { departement: ["69"], anneeFormation: [2], sexe: ["F"] }, today: date }))
         .compteurs;
     };
     expect((await at(30)).inscritsSansContratParDuree).toEqual({ jusqua30j: 1, jusqua60j: 1, jusqua90j: 1 });
@@ -604,28 +605,28 @@ describe("toujours à jour", () => {
 
   it("changes the counters at once when an effectif's contracts change", async () => {
     await materialiserJours(t.database, [D, TODAY], { today: TODAY });
-    const before = await both({ date: D });
-    const beforeToday = await both({ date: TODAY });
+    const before = await both({ scope: NATIONAL, date: D });
+    const beforeToday = await both({ scope: NATIONAL, date: TODAY });
     // A's contract is broken on 2025-03-21: rupturant for 11 days at D (and a minor: à risque).
     await t.database.db.transaction(async (tx) => {
       await tx.execute(sql`update contrats set date_rupture = '2025-03-21' where effectif_id = ${ids.A}`);
       const r = await refreshStatutStorage(tx, [ids.A]);
       expect(r).toEqual({ effectifs: 1, parcoursModifies: 1, periodesModifiees: 1 });
     });
-    const after = await both({ date: D });
+    const after = await both({ scope: NATIONAL, date: D });
     expect(after.source).toBe("agregats_departement");
     expect(after.compteurs.apprentis).toBe(before.compteurs.apprentis - 1);
     expect(after.compteurs.rupturants).toBe(before.compteurs.rupturants + 1);
     expect(after.compteurs.rupturantsParDuree.moins45j).toBe(before.compteurs.rupturantsParDuree.moins45j + 1);
     expect(after.compteurs.aRisque).toBe(before.compteurs.aRisque + 1);
-    const afterToday = await both({ date: TODAY });
+    const afterToday = await both({ scope: NATIONAL, date: TODAY });
     expect(afterToday.compteurs.rupturants).toBe(beforeToday.compteurs.rupturants + 1);
     // A refresh of unchanged data changes nothing.
     expect(await refresh([ids.A, ids.B])).toEqual({ effectifs: 2, parcoursModifies: 0, periodesModifiees: 0 });
   });
 
   it("removes a deleted effectif from the counters", async () => {
-    const before = await both({ date: D });
+    const before = await both({ scope: NATIONAL, date: D });
     await t.database.db.transaction(async (tx) => {
       await tx.execute(sql`delete from contrats where effectif_id = ${ids.B}`);
       await tx.execute(sql`delete from effectifs where id = ${ids.B}`);
@@ -635,20 +636,20 @@ describe("toujours à jour", () => {
         periodesModifiees: 1,
       });
     });
-    const after = await both({ date: D });
+    const after = await both({ scope: NATIONAL, date: D });
     expect(after.compteurs.total).toBe(before.compteurs.total - 1);
     expect(after.compteurs.apprentis).toBe(before.compteurs.apprentis - 1);
   });
 
   it("moves an effectif when its organisme changes", async () => {
-    const before = await both({ date: D, by: "departement" });
+    const before = await both({ scope: NATIONAL, date: D, by: "departement" });
     await t.database.db.transaction(async (tx) => {
       await tx.execute(
         sql`update effectifs set organisme_formateur_id = ${ids.O4}, organisme_responsable_id = ${ids.O4} where id = ${ids.C}`,
       );
       await refreshStatutStorage(tx, [ids.C]);
     });
-    const after = await both({ date: D, by: "departement" });
+    const after = await both({ scope: NATIONAL, date: D, by: "departement" });
     const total = (r: typeof before, code: string) =>
       r.repartition!.lignes.find((l) => l.code === code)?.compteurs.total ?? 0;
     expect(total(after, "75")).toBe(total(before, "75") - 1);
@@ -684,48 +685,48 @@ describe("toujours à jour", () => {
 
 describe("séries et évolutions", () => {
   it("gives 24 points, the last one equal to the counters at the date", async () => {
-    const s = await serieMensuelle(t.database, { date: TODAY, today: TODAY });
+    const s = await serieMensuelle(t.database, { scope: NATIONAL, date: TODAY, today: TODAY });
     expect(s.points).toHaveLength(24);
     expect(s.points[23].date).toBe(TODAY);
     expect(s.points[22].date).toBe("2025-03-31");
-    const at = await both({ date: TODAY });
+    const at = await both({ scope: NATIONAL, date: TODAY });
     expect(s.points[23].compteurs).toEqual(at.compteurs);
-    expect(s.points[22].compteurs).toEqual((await both({ date: D })).compteurs);
-    const filtered = await serieMensuelle(t.database, { date: TODAY, today: TODAY, filters: { cfd: ["32033422"] } });
-    expect(filtered.points[22].compteurs).toEqual((await both({ date: D, filters: { cfd: ["32033422"] } })).compteurs);
+    expect(s.points[22].compteurs).toEqual((await both({ scope: NATIONAL, date: D })).compteurs);
+    const filtered = await serieMensuelle(t.database, { scope: NATIONAL, date: TODAY, today: TODAY, filters: { cfd: ["32033422"] } });
+    expect(filtered.points[22].compteurs).toEqual((await both({ scope: NATIONAL, date: D, filters: { cfd: ["32033422"] } })).compteurs);
   });
 
   it("compares with the end of the previous month and the same day a year before", async () => {
-    const e = await evolution(t.database, { date: TODAY, today: TODAY });
+    const e = await evolution(t.database, { scope: NATIONAL, date: TODAY, today: TODAY });
     expect(e.moisPrecedent.date).toBe("2025-03-31");
     expect(e.anneePrecedente.date).toBe("2024-04-15");
-    expect(e.moisPrecedent.compteurs).toEqual((await both({ date: D })).compteurs);
+    expect(e.moisPrecedent.compteurs).toEqual((await both({ scope: NATIONAL, date: D })).compteurs);
     // 2024-04-15: H (apprenti) and L (abandon) of 2023-2024
     expect(e.anneePrecedente.compteurs).toMatchObject(c(1, 0, 0, 1, 0));
   });
 
   it("a year before is the same day, not the end of its month (decision 018)", async () => {
     // 2024-03-20: L is a rupturant (day 172 of 180); at the month's end (2024-03-31) it is an abandon
-    const e = await evolution(t.database, { date: "2025-03-20", today: TODAY });
+    const e = await evolution(t.database, { scope: NATIONAL, date: "2025-03-20", today: TODAY });
     expect(e.moisPrecedent.date).toBe("2025-02-28");
     expect(e.anneePrecedente.date).toBe("2024-03-20");
     expect(e.anneePrecedente.compteurs).toMatchObject(c(1, 0, 1, 0, 0));
-    expect(e.anneePrecedente.compteurs).toEqual((await both({ date: "2024-03-20" })).compteurs);
-    expect((await both({ date: "2024-03-31" })).compteurs).toMatchObject(c(1, 0, 0, 1, 0));
+    expect(e.anneePrecedente.compteurs).toEqual((await both({ scope: NATIONAL, date: "2024-03-20" })).compteurs);
+    expect((await both({ scope: NATIONAL, date: "2024-03-31" })).compteurs).toMatchObject(c(1, 0, 0, 1, 0));
     // the series and the evolution from one count give the same figures as each alone
-    const ensemble = await serieEtEvolution(t.database, { date: "2025-03-20", today: TODAY });
+    const ensemble = await serieEtEvolution(t.database, { scope: NATIONAL, date: "2025-03-20", today: TODAY });
     expect(ensemble.evolution).toEqual(e);
-    expect(ensemble.serie).toEqual(await serieMensuelle(t.database, { date: "2025-03-20", today: TODAY }));
+    expect(ensemble.serie).toEqual(await serieMensuelle(t.database, { scope: NATIONAL, date: "2025-03-20", today: TODAY }));
     // 29 February: 28 February of the year before
-    expect((await evolution(t.database, { date: "2024-02-29", today: TODAY })).anneePrecedente.date).toBe("2023-02-28");
+    expect((await evolution(t.database, { scope: NATIONAL, date: "2024-02-29", today: TODAY })).anneePrecedente.date).toBe("2023-02-28");
   });
 });
 
 describe("tableau de bord d'un mois", () => {
   it("gathers the counters, evolution, series, maps, tables and coverage of a month", async () => {
-    const tdb = await tableauDeBord(t.database, { mois: "2025-03", today: TODAY, filters: { region: ["84", "11"] } });
+    const tdb = await tableauDeBord(t.database, { scope: NATIONAL, mois: "2025-03", today: TODAY, filters: { region: ["84", "11"] } });
     expect(tdb.date).toBe(D);
-    const at = (await both({ date: D, filters: { region: ["84", "11"] } })).compteurs;
+    const at = (await both({ scope: NATIONAL, date: D, filters: { region: ["84", "11"] } })).compteurs;
     expect(tdb.evolution.compteurs).toEqual(at);
     expect(tdb.serie[23]).toEqual({ mois: "2025-03", date: D, compteurs: at });
     for (const lignes of [tdb.parDepartement, tdb.parRegion, tdb.parNiveau, tdb.parOrganisme, tdb.parFormation]) {
@@ -733,13 +734,13 @@ describe("tableau de bord d'un mois", () => {
     }
     expect(tdb.parRegion.map((l) => l.code)).toEqual(["11", "84"]);
     expect(tdb.couverture.organismes).toBe(3);
-    expect((await tableauDeBord(t.database, { mois: "2025-04", today: TODAY })).date).toBe(TODAY);
+    expect((await tableauDeBord(t.database, { scope: NATIONAL, mois: "2025-04", today: TODAY })).date).toBe(TODAY);
   });
 });
 
 describe("couverture et fraîcheur", () => {
   it("counts the CFAs that transmitted and the freshness of their data at D", async () => {
-    const now = await couverture(t.database, { date: TODAY, now: NOW, by: "region" });
+    const now = await couverture(t.database, { scope: NATIONAL, date: TODAY, now: NOW, by: "region" });
     expect(now).toMatchObject({
       organismes: 5,
       transmis: 4,
@@ -753,23 +754,23 @@ describe("couverture et fraîcheur", () => {
       [null, 1, 1],
     ]);
     // End of 2025-03-31: O5 had not transmitted yet; O1's last transmission before then was on 2025-03-28.
-    const past = await couverture(t.database, { date: D, now: NOW });
+    const past = await couverture(t.database, { scope: NATIONAL, date: D, now: NOW });
     expect(past).toMatchObject({
       organismes: 5,
       transmis: 3,
       tauxCouverture: 0.6,
       fraicheur: { recente: 1, vieillissante: 1, ancienne: 1, jamais: 2 },
     });
-    expect((await couverture(t.database, { date: TODAY, now: NOW, filters: { organisme: [S[0]] } })).organismes).toBe(
+    expect((await couverture(t.database, { scope: NATIONAL, date: TODAY, now: NOW, filters: { organisme: [S[0]] } })).organismes).toBe(
       2,
     );
-    expect((await couverture(t.database, { date: TODAY, now: NOW, filters: { reseau: ["MFR"] } })).transmis).toBe(0);
+    expect((await couverture(t.database, { scope: NATIONAL, date: TODAY, now: NOW, filters: { reseau: ["MFR"] } })).transmis).toBe(0);
     // filters on learners or formations do not apply to organismes: a CFD absent from the catalogue does not empty it
     for (const filters of [{ cfd: ["32099999"] }, { cfd: ["32033422"], rncp: ["RNCP99999"] }, { niveau: [7], sexe: ["F" as const] }]) {
-      expect(await couverture(t.database, { date: TODAY, now: NOW, filters })).toEqual(await couverture(t.database, { date: TODAY, now: NOW }));
+      expect(await couverture(t.database, { scope: NATIONAL, date: TODAY, now: NOW, filters })).toEqual(await couverture(t.database, { scope: NATIONAL, date: TODAY, now: NOW }));
     }
     expect(
-      (await couverture(t.database, { date: TODAY, now: NOW, filters: { departement: ["69"] } })).tauxCouverture,
+      (await couverture(t.database, { scope: NATIONAL, date: TODAY, now: NOW, filters: { departement: ["69"] } })).tauxCouverture,
     ).toBe(1);
     expect(
       (await couverture(t.database, { date: TODAY, now: NOW, scope: { kind: "region", code: "93" } })).tauxCouverture,
@@ -789,12 +790,12 @@ describe("couverture et fraîcheur d'un formateur", () => {
       { organismeId: ids.O3, transmissionId: sent.id },
     ]);
     try {
-      const past = await couverture(t.database, { date: D, now: NOW });
+      const past = await couverture(t.database, { scope: NATIONAL, date: D, now: NOW });
       expect(past).toMatchObject({ transmis: 3, fraicheur: { recente: 3, vieillissante: 0, ancienne: 0, jamais: 2 } });
     } finally {
       await t.database.db.delete(transmissions).where(eq(transmissions.id, sent.id));
     }
-    expect((await couverture(t.database, { date: D, now: NOW })).fraicheur).toMatchObject({ recente: 1, vieillissante: 1, ancienne: 1 });
+    expect((await couverture(t.database, { scope: NATIONAL, date: D, now: NOW })).fraicheur).toMatchObject({ recente: 1, vieillissante: 1, ancienne: 1 });
   });
 });
 
@@ -804,19 +805,19 @@ describe("jours matérialisés", () => {
       (await t.database.rows<{ jour: string }>(sql`select jour::text from indicateurs_jours order by 1`)).map(
         (r) => r.jour,
       );
-    await indicateurs(t.database, { date: "2025-04-20", today: "2025-04-20" });
+    await indicateurs(t.database, { scope: NATIONAL, date: "2025-04-20", today: "2025-04-20" });
     expect(await jours()).toContain("2025-04-20");
-    await indicateurs(t.database, { date: "2025-04-25", today: "2025-04-25" });
+    await indicateurs(t.database, { scope: NATIONAL, date: "2025-04-25", today: "2025-04-25" });
     const after = await jours();
     expect(after).toContain("2025-04-25");
     expect(after).not.toContain("2025-04-20");
     expect(after).toContain("2025-03-31");
     // tomorrow, and today and tomorrow one year before (the dashboards' comparison), are built in advance
     expect(await preparerJours(t.database, { today: "2025-04-25" })).toEqual(["2024-04-25", "2024-04-26", "2025-04-26"]);
-    const unAnAvant = await indicateurs(t.database, { date: "2024-04-25", today: "2025-04-25" });
+    const unAnAvant = await indicateurs(t.database, { scope: NATIONAL, date: "2024-04-25", today: "2025-04-25" });
     expect(unAnAvant.source).toBe("agregats_departement");
     expect(unAnAvant.compteurs).toEqual(
-      (await indicateurs(t.database, { date: "2024-04-25", today: "2025-04-25", exact: true })).compteurs,
+      (await indicateurs(t.database, { scope: NATIONAL, date: "2024-04-25", today: "2025-04-25", exact: true })).compteurs,
     );
     // kept while recent, forgotten with the other non-month-end days
     await preparerJours(t.database, { today: "2025-04-27" });
@@ -832,13 +833,13 @@ describe("jours matérialisés", () => {
       );
       await refreshStatutStorage(tx, [ids.E, ids.J]);
     });
-    const demain = await indicateurs(t.database, { date: "2025-04-26", today: "2025-04-25" });
+    const demain = await indicateurs(t.database, { scope: NATIONAL, date: "2025-04-26", today: "2025-04-25" });
     expect(demain.source).toBe("agregats_departement");
     expect(demain.compteurs).toEqual(
-      (await indicateurs(t.database, { date: "2025-04-26", today: "2025-04-25", exact: true })).compteurs,
+      (await indicateurs(t.database, { scope: NATIONAL, date: "2025-04-26", today: "2025-04-25", exact: true })).compteurs,
     );
     // a date after tomorrow or in the middle of a past month is never materialised
-    expect((await indicateurs(t.database, { date: "2025-04-10", today: "2025-04-25" })).source).toBe("periodes");
-    expect((await indicateurs(t.database, { date: "2025-05-31", today: "2025-04-25" })).source).toBe("periodes");
+    expect((await indicateurs(t.database, { scope: NATIONAL, date: "2025-04-10", today: "2025-04-25" })).source).toBe("periodes");
+    expect((await indicateurs(t.database, { scope: NATIONAL, date: "2025-05-31", today: "2025-04-25" })).source).toBe("periodes");
   });
 });

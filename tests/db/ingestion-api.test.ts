@@ -17,6 +17,7 @@ import { purgeIngestion } from "../../app/ingestion/jobs.server";
 import { couverture } from "../../app/indicateurs/couverture.server";
 import { arrayParam } from "../../db/client.server";
 import { dossier, effectifsOf, insertOrganisme, keyFor, post, relate, siretOf, uaiOf, type TestOrganisme } from "./ingestion-fixtures";
+import { NATIONAL } from "../../app/auth/policy.server";
 
 process.env.API_RATE_PER_SECOND = "10000";
 process.env.API_RATE_BURST = "10000";
@@ -922,19 +923,19 @@ describe("who counts as transmitting (coverage and freshness, decision 022)", ()
       now: new Date("2025-03-10T08:00:00Z"),
     });
     expect(await transmissionOf(lyon)).toEqual(jamaisTransmis);
-    const past = await couverture(t.database, { date: "2025-03-31", now: new Date(), filters: { organisme: [formateur.siret] } });
+    const past = await couverture(t.database, { scope: NATIONAL, date: "2025-03-31", now: new Date(), filters: { organisme: [formateur.siret] } });
     expect(past).toMatchObject({ organismes: 1, transmis: 1, fraicheur: { vieillissante: 1 } });
     // coverage, today and at a past date alike: lyon never transmitted, the formateur did (through its responsable)
     const today = new Date().toISOString().slice(0, 10);
     for (const date of [today, "2025-03-31"]) {
-      expect(await couverture(t.database, { date, filters: { organisme: [lyon.siret] } })).toMatchObject({
+      expect(await couverture(t.database, { scope: NATIONAL, date, filters: { organisme: [lyon.siret] } })).toMatchObject({
         organismes: 1,
         transmis: 0,
         tauxCouverture: 0,
         fraicheur: { jamais: 1 },
       });
     }
-    const f = await couverture(t.database, { date: today, filters: { organisme: [formateur.siret] } });
+    const f = await couverture(t.database, { scope: NATIONAL, date: today, filters: { organisme: [formateur.siret] } });
     expect(f).toMatchObject({ organismes: 1, transmis: 1, fraicheur: { recente: 1, jamais: 0 } });
   });
 

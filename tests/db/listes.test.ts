@@ -15,6 +15,7 @@ import { parseCsv } from "../../app/shared/csv";
 import { isoToExcelSerial } from "../../app/shared/excel-dates";
 import { readXlsx } from "../../app/shared/xlsx.server";
 import { colonneBrute, lettreColonne } from "../helpers/xlsx";
+import { NATIONAL } from "../../app/auth/policy.server";
 
 const TODAY = todayIso();
 
@@ -59,7 +60,7 @@ async function journal(email: string) {
 
 describe("named lists of a territory", () => {
   it("hold the young people the territory's counters count, for each list", async () => {
-    const compteurs = (await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { region: ["84"] } })).compteurs;
+    const compteurs = (await indicateurs(t.database, { scope: NATIONAL, date: TODAY, today: TODAY, filters: { region: ["84"] } })).compteurs;
     const sansContrat = await liste("dreets", "/listes/sans-contrat");
     const rupturants = await liste("dreets", "/listes/rupturants");
     const abandons = await liste("dreets", "/listes/abandons");
@@ -69,7 +70,7 @@ describe("named lists of a territory", () => {
     expect(abandons.total).toBe(compteurs.abandons);
     expect(sansContrat.total).toBeGreaterThan(0);
     // a département narrows it to that département's counters
-    const rhone = (await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { departement: ["69"] } })).compteurs;
+    const rhone = (await indicateurs(t.database, { scope: NATIONAL, date: TODAY, today: TODAY, filters: { departement: ["69"] } })).compteurs;
     expect((await liste("dreets", "/listes/sans-contrat?departement=69")).total).toBe(rhone.inscritsSansContrat);
     expect((await liste("ddets", "/listes/sans-contrat")).total).toBe(rhone.inscritsSansContrat);
     // a signal narrows it to its duration
@@ -100,7 +101,7 @@ describe("named lists of a territory", () => {
     expect(csv.headers.get("content-disposition")).toBe(`attachment; filename="rupturants-departement-69-${TODAY}.csv"`);
     const lignes = (await csv.text()).trim().split("\r\n");
     expect(lignes[0]).toContain("E-mail");
-    const rhone = (await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { departement: ["69"] } })).compteurs;
+    const rhone = (await indicateurs(t.database, { scope: NATIONAL, date: TODAY, today: TODAY, filters: { departement: ["69"] } })).compteurs;
     expect(lignes.length - 1).toBe(rhone.rupturants);
     expect((await journal("dreets@demo.test")).at(-1)).toMatchObject({
       list: "rupturants",
@@ -172,7 +173,7 @@ describe("named lists of a territory", () => {
     expect(anonyme.status).toBe(302);
     expect(anonyme.headers.get("location")).toMatch(/^\/connexion\?redirectTo=/);
     // the national admin sees every list of the nation
-    const compteurs = (await indicateurs(t.database, { date: TODAY, today: TODAY })).compteurs;
+    const compteurs = (await indicateurs(t.database, { scope: NATIONAL, date: TODAY, today: TODAY })).compteurs;
     expect((await liste("administrateur", "/listes/abandons")).total).toBe(compteurs.abandons);
   });
 

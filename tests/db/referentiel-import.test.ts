@@ -19,6 +19,7 @@ import { ingestDossiers } from "../../app/ingestion/pipeline.server";
 import { indicateurs } from "../../app/indicateurs/indicateurs.server";
 import type { IndicateursFilters } from "../../app/indicateurs/filters";
 import { todayIso } from "../../app/statut/annee-scolaire";
+import { NATIONAL } from "../../app/auth/policy.server";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -426,7 +427,7 @@ describe("a référentiel change moves the learners' figures", () => {
   const UAI_MOVING = uai("0691400");
   const TODAY = todayIso();
   const apprenants = async (filters: IndicateursFilters) =>
-    (await indicateurs(t.database, { date: TODAY, today: TODAY, filters })).compteurs.apprenants;
+    (await indicateurs(t.database, { scope: NATIONAL, date: TODAY, today: TODAY, filters })).compteurs.apprenants;
 
   it("moves them to the organisme's new département and to the formation's new niveau, in the aggregates too", async () => {
     await importOrganismes(t.database, utf8(`siret;uai;nature;raison_sociale;code_commune_insee\n${MOVING};${UAI_MOVING};responsable_formateur;CFA qui déménage;69381\n`));

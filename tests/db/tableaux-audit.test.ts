@@ -18,6 +18,7 @@ import { chargerPageExports, type PageExports } from "../../app/exports/page.ser
 import { parseCsv } from "../../app/shared/csv";
 import type { TableauPage } from "../../app/tableaux/types";
 import type { Vue } from "../../app/tableaux/vues";
+import { NATIONAL } from "../../app/auth/policy.server";
 
 const TODAY = todayIso();
 const MOIS = TODAY.slice(0, 7);
@@ -58,7 +59,7 @@ describe("a bad value in the address", () => {
       ["Sexe : Femmes", "/?niveau=3"],
     ]);
     expect(p.recherche).toBe("?niveau=3&sexe=F");
-    const attendu = await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { niveau: [3], sexe: ["F"] } });
+    const attendu = await indicateurs(t.database, { scope: NATIONAL, date: TODAY, today: TODAY, filters: { niveau: [3], sexe: ["F"] } });
     expect(attendu.compteurs.apprenants).toBeGreaterThan(0);
     expect(p.resultat!.chiffres.find((c) => c.cle === "apprenants")!.valeur).toBe(masque(attendu.compteurs.apprenants));
   });
@@ -68,7 +69,7 @@ describe("a bad value in the address", () => {
     expect(p.erreurs).toHaveLength(2);
     expect(p.panneau.filtres).toEqual({ niveau: [4], anneeFormation: [1] });
     expect(p.panneau.conserves).toEqual([["annee_formation", "1"]]);
-    const attendu = await indicateurs(t.database, { date: "2025-02-28", today: TODAY, filters: { niveau: [4], anneeFormation: [1] } });
+    const attendu = await indicateurs(t.database, { scope: NATIONAL, date: "2025-02-28", today: TODAY, filters: { niveau: [4], anneeFormation: [1] } });
     expect(p.resultat!.chiffres.find((c) => c.cle === "apprenants")!.valeur).toBe(attendu.compteurs.apprenants);
   });
 
@@ -86,7 +87,7 @@ describe("the filter panel's searches", () => {
     expect(p.erreurs).toEqual(["formation : aucune formation du catalogue ne correspond à « zzzz-introuvable »"]);
     expect(p.panneau.filtres).toEqual({ niveau: [4] });
     expect(p.recherche).toBe("?niveau=4");
-    const attendu = await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { niveau: [4] } });
+    const attendu = await indicateurs(t.database, { scope: NATIONAL, date: TODAY, today: TODAY, filters: { niveau: [4] } });
     expect(p.resultat!.chiffres.find((c) => c.cle === "apprenants")!.valeur).toBe(attendu.compteurs.apprenants);
   });
 

@@ -24,6 +24,7 @@ import type { Compteurs } from "../../app/indicateurs/etats";
 import { couverture } from "../../app/indicateurs/couverture.server";
 import { lienFormation, lienOrganisme } from "../../app/tableaux/liens";
 import { OPTIONS_AGE, OPTIONS_NIVEAU, OPTIONS_SEXE, choixSelect } from "../../app/tableaux/options";
+import { NATIONAL } from "../../app/auth/policy.server";
 
 const TODAY = todayIso();
 const MOIS = TODAY.slice(0, 7);
@@ -88,20 +89,20 @@ describe("national page", () => {
   it("shows the indicator module's figures to a national admin, with the tables by organisme and by formation", async () => {
     const p = await page("/", { kind: "national" }, "admin");
     const r = p.resultat!;
-    const attendu = await indicateurs(t.database, { date: TODAY, today: TODAY });
+    const attendu = await indicateurs(t.database, { scope: NATIONAL, date: TODAY, today: TODAY });
     expect(chiffres(r)).toEqual(attendus(attendu.compteurs));
     expect(r.masque).toBe(false);
     expect(r.vide).toBe(false);
-    const serie = await serieMensuelle(t.database, { date: TODAY, today: TODAY });
+    const serie = await serieMensuelle(t.database, { scope: NATIONAL, date: TODAY, today: TODAY });
     expect(r.serie.map((s) => s.apprentis)).toEqual(serie.points.map((pt) => pt.compteurs.apprentis));
     expect(r.serie).toHaveLength(24);
     expect(r.chiffres[0].moisPrecedent.valeur).toBe(serie.points[22].compteurs.apprenants);
     // a year before: the same day (decision 018), counted at that day
     const unAnAvant = r.chiffres[0].anneePrecedente;
     expect(unAnAvant.date).toBe(memeJourUnAnAvant(TODAY));
-    expect(unAnAvant.valeur).toBe((await indicateurs(t.database, { date: unAnAvant.date, today: TODAY })).compteurs.apprenants);
+    expect(unAnAvant.valeur).toBe((await indicateurs(t.database, { scope: NATIONAL, date: unAnAvant.date, today: TODAY })).compteurs.apprenants);
     expect(r.cartes.map((c) => c.niveau).sort()).toEqual(["departement", "region"]);
-    const parOrganisme = await indicateurs(t.database, { date: TODAY, today: TODAY, by: "organisme" });
+    const parOrganisme = await indicateurs(t.database, { scope: NATIONAL, date: TODAY, today: TODAY, by: "organisme" });
     expect(r.organismes!.total).toBe(parOrganisme.repartition!.lignes.length);
     expect(r.organismes!.lignes).toHaveLength(20);
     const valeurs = r.organismes!.lignes.map((l) => l.comptes.apprenants as number);
@@ -121,7 +122,7 @@ describe("national page", () => {
     const avant = `${annee - 1}-09-05`;
     const finDuMois = `${annee - 1}-09-30`;
     expect(r.serie[11].date).toBe(finDuMois);
-    const compte = async (date: string) => (await indicateurs(t.database, { date, today: jour })).compteurs;
+    const compte = async (date: string) => (await indicateurs(t.database, { scope: NATIONAL, date, today: jour })).compteurs;
     const [aAvant, aFinDuMois, aJour] = [await compte(avant), await compte(finDuMois), await compte(jour)];
     // the fixture: the two days a year before differ (September starts)
     expect(aAvant.apprenants).not.toBe(aFinDuMois.apprenants);
@@ -157,7 +158,7 @@ describe("national page", () => {
     expect(r.organismes).toBeNull();
     expect(r.cartes.map((c) => c.niveau)).toEqual(["region"]);
     expect(r.couverture.carte!.niveau).toBe("region");
-    const attendu = await indicateurs(t.database, { date: TODAY, today: TODAY, by: "formation" });
+    const attendu = await indicateurs(t.database, { scope: NATIONAL, date: TODAY, today: TODAY, by: "formation" });
     const petits = attendu.repartition!.lignes.filter((l) => l.compteurs.apprenants > 0 && l.compteurs.apprenants < 5);
     expect(petits.length).toBeGreaterThan(0);
     const tout = await page(`/?tri_f=apprenants&ordre_f=asc&page_f=1`, { kind: "national" });
@@ -176,7 +177,7 @@ describe("national page", () => {
 
   it("shows a viewer whose scope is a région the figures of that région on /", async () => {
     const p = await page("/", { kind: "national" }, "dreets");
-    const attendu = await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { region: ["84"] } });
+    const attendu = await indicateurs(t.database, { scope: NATIONAL, date: TODAY, today: TODAY, filters: { region: ["84"] } });
     expect(chiffres(p.resultat!)).toEqual(attendus(attendu.compteurs));
     expect(p.info.perimetre).toBe("Auvergne-Rhône-Alpes");
     expect(p.resultat!.cartes.map((c) => c.niveau)).toEqual(["departement"]);
@@ -185,7 +186,7 @@ describe("national page", () => {
 
   it("shows a CFA user its organisme (and formateurs) on /", async () => {
     const p = await page("/", { kind: "national" }, "cfa");
-    const attendu = await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { organisme: [cfa.siret] } });
+    const attendu = await indicateurs(t.database, { scope: NATIONAL, date: TODAY, today: TODAY, filters: { organisme: [cfa.siret] } });
     expect(chiffres(p.resultat!)).toEqual(attendus(attendu.compteurs));
     expect(p.panneau.cfa).toBe(true);
   });
@@ -222,7 +223,7 @@ describe("territory, organisme and formation pages", () => {
   });
 
   it("shows a région to the public (masked) and to its DREETS", async () => {
-    const attendu = await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { region: ["84"] } });
+    const attendu = await indicateurs(t.database, { scope: NATIONAL, date: TODAY, today: TODAY, filters: { region: ["84"] } });
     const publique = await page("/regions/84", { kind: "region", code: "84" });
     expect(chiffres(publique.resultat!)).toEqual(Object.fromEntries(Object.entries(attendus(attendu.compteurs)).map(([k, v]) => [k, masque(v as number)])));
     expect(publique.resultat!.cartes[0]).toMatchObject({ niveau: "region", contexte: "national" });
@@ -233,7 +234,7 @@ describe("territory, organisme and formation pages", () => {
 
   it("shows a département and an académie inside the scope, with their breadcrumb", async () => {
     const dep = await page("/departements/69", { kind: "departement", code: "69" }, "dreets");
-    const attendu = await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { departement: ["69"] } });
+    const attendu = await indicateurs(t.database, { scope: NATIONAL, date: TODAY, today: TODAY, filters: { departement: ["69"] } });
     expect(chiffres(dep.resultat!)).toEqual(attendus(attendu.compteurs));
     expect(dep.info.filAriane.map((l) => l.href)).toEqual(["/", "/regions/84", "/academies/10"]);
     const aca = await page("/academies/10", { kind: "academie", code: "10" }, "ddets").catch((e) => e);
@@ -365,11 +366,11 @@ describe("territory, organisme and formation pages", () => {
     const [f] = await t.database.rows<{ id: number; cfd: string }>(sql`
       select f.id, f.cfd from formations f join effectifs e on e.formation_id = f.id where f.cfd is not null group by f.id order by count(*) desc limit 1`);
     const p = await page(`/formations/${f.id}/tableau-de-bord`, { kind: "formation", id: Number(f.id) });
-    const attendu = await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { cfd: [f.cfd] } });
+    const attendu = await indicateurs(t.database, { scope: NATIONAL, date: TODAY, today: TODAY, filters: { cfd: [f.cfd] } });
     expect(p.resultat!.chiffres[0].valeur).toBe(masque(attendu.compteurs.apprenants));
     expect(p.resultat!.formations).toBeNull();
     const r84 = await page(`/formations/${f.id}/tableau-de-bord?region=84`, { kind: "formation", id: Number(f.id) }, "dreets");
-    const attendu84 = await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { cfd: [f.cfd], region: ["84"] } });
+    const attendu84 = await indicateurs(t.database, { scope: NATIONAL, date: TODAY, today: TODAY, filters: { cfd: [f.cfd], region: ["84"] } });
     expect(chiffres(r84.resultat!)).toEqual(attendus(attendu84.compteurs));
     expect(r84.liens).toBe("filtre");
   });
@@ -401,7 +402,7 @@ describe("URL and filter panel", () => {
 
   it("applies the filters and shows them as removable tags", async () => {
     const p = await page("/?niveau=4&sexe=F&age=moins_18&rqth=non", { kind: "national" }, "admin");
-    const attendu = await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { niveau: [4], sexe: ["F"], trancheAge: ["moins_18"], rqth: false } });
+    const attendu = await indicateurs(t.database, { scope: NATIONAL, date: TODAY, today: TODAY, filters: { niveau: [4], sexe: ["F"], trancheAge: ["moins_18"], rqth: false } });
     expect(chiffres(p.resultat!)).toEqual(attendus(attendu.compteurs));
     expect(p.panneau.etiquettes.map((e) => e.libelle)).toEqual(["Niveau : 4 (Baccalauréat, BP)", "Âge : moins de 18 ans", "Sexe : Femmes", "RQTH : non"]);
     expect(p.panneau.etiquettes[0].href).toBe("/?sexe=F&age=moins_18&rqth=non");
@@ -475,7 +476,7 @@ describe("CSV, JSON and exports", () => {
     // a past month is counted at its last day, the current one today: JJ/MM/AAAA
     const finDeMois = (m: string) => new Date(Date.UTC(Number(m.slice(0, 4)), Number(m.slice(5, 7)), 0)).toISOString().slice(0, 10);
     expect(totals.map((r) => r.fields[1])).toEqual([finDeMois(mois[0]), finDeMois(mois[1]), TODAY].map(dateIsoEnFrancais));
-    const dernier = await indicateurs(t.database, { date: TODAY, today: TODAY, filters: { niveau: [4] }, by: "region" });
+    const dernier = await indicateurs(t.database, { scope: NATIONAL, date: TODAY, today: TODAY, filters: { niveau: [4] }, by: "region" });
     const regions = csv.records.filter((r) => r.fields[2] === "Région" && r.fields[0] === mois[2]);
     expect(regions.map((r) => [r.fields[3], Number(r.fields[9])])).toEqual(dernier.repartition!.lignes.map((l) => [l.code ?? "", l.compteurs.apprenants]));
     expect(Number(totals[2].fields[9])).toBe(dernier.compteurs.apprenants);
@@ -691,7 +692,7 @@ describe("coverage shown exactly to the public (QA, decision 007)", () => {
     // a région whose counts of CFAs are not all multiples of 5: rounding would change them
     let vu = 0;
     for (const code of ["84", "11", "93", "75", "76", "53", "52", "44", "32", "28", "27", "24"]) {
-      const attendu = await couverture(t.database, { date: TODAY, filters: { region: [code] }, now });
+      const attendu = await couverture(t.database, { scope: NATIONAL, date: TODAY, filters: { region: [code] }, now });
       const chiffresCfa = [attendu.organismes, attendu.transmis, ...Object.values(attendu.fraicheur)];
       if (chiffresCfa.every((n) => n % 5 === 0)) continue;
       const p = await chargerTableau(requete(`/regions/${code}`), t.database, { kind: "region", code }, { today: TODAY, now });
