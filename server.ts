@@ -47,6 +47,7 @@ export async function createApp(database: Database) {
   // no parameter of the app admits a NUL character: refused here once, in French, for every route
   app.use((req, _res, next) => next(/%00|\u0000/i.test(req.originalUrl) ? { status: 400, motif: ADRESSE_NUL } : undefined));
   app.use(refuseForeignOrigin);
+  app.use(refuseLecturesSansReponse);
   app.all("*", createRequestHandler({ build, getLoadContext: (req) => ({ database, clientIp: req.ip ?? req.socket.remoteAddress ?? null }) }));
   app.use(expressErrorPage);
   return app;
@@ -95,6 +96,25 @@ function refuseForeignOrigin(req: express.Request, res: express.Response, next: 
   if (!origineEtrangere(req.get("origin"), host)) return next();
   res.status(403).type("html").send(pageErreur("Formulaire refusé", "Formulaire refusé", CSRF_ERROR));
 }
+
+/**
+ * Two ways to run a page's loader without receiving what it read, refused before Remix so that a named list's loader
+ * does not log a view (or a download) that disclosed nothing, and the access log stays the record of what was shown:
+ * - `?_data=` (Remix's former data requests: with single fetch, Remix still runs the loader, then answers an empty
+ *   body); the app's own data requests end in `.data`;
+ * - HEAD on the pages and downloads that name learners (a CFA's space, the territories' named lists).
+ */
+function refuseLecturesSansReponse(req: express.Request, res: express.Response, next: express.NextFunction) {
+  if (req.query._data !== undefined) return next({ status: 400, motif: DONNEES_SANS_REPONSE });
+  if (req.method === "HEAD" && /^\/(cfa|listes)\//i.test(req.path)) {
+    res.status(405).set("Allow", "GET, POST").end();
+    return;
+  }
+  next();
+}
+
+const DONNEES_SANS_REPONSE =
+  "Adresse invalide : le paramètre « _data » n'est pas pris en charge. Ouvrez la page sans ce paramètre, ou ajoutez « .data » à son chemin pour en lire les données.";
 
 function estAppelDeLApi(path: string) {
   return path.startsWith("/api/") && path.replace(/\/+$/, "").toLowerCase() !== "/api/doc";

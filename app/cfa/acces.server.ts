@@ -21,7 +21,6 @@ import {
   canSeeContacts,
   canSeeNamedList,
   forbidden,
-  logNamedListAccess,
   notFound,
   perimetreDeLEspace,
   requireUser,
@@ -140,14 +139,3 @@ export async function requireEspaceCfa(request: Request, database: Database, par
     contacts: canSeeContacts(viewer, target),
   };
 }
-
-/** Writes a view of the space's learners to the audit log (named list "tous", the organisme first in the filters). */
-export function journaliserConsultation(database: Database, espace: EspaceCfa, filtres: Record<string, unknown>, rowCount: number): Promise<void> {
-  return logNamedListAccess(database, espace.viewer, {
-    list: "tous",
-    action: "view",
-    filters: { organisme: espace.organismeId, ...filtres },
-    rowCount,
-  });
-}
-

@@ -1,7 +1,7 @@
 /**
  * The learners of a CFA's space (issue 7, item 4): the paginated, searchable, filterable, sortable list, and one
- * learner's record (identity, formation, contracts, parcours, ERP statut history). Both are named lists: the
- * route logs each view with `journaliserConsultation` (acces.server.ts: list "tous").
+ * learner's record (identity, formation, contracts, parcours, ERP statut history). Both are named lists: the space's
+ * pages read them through consultations.server.ts, which logs each view (list "tous").
  *
  * Statut at the date: the stored parcours (rule 7: last change on or before the date), for any année scolaire; with
  * the année `ANNEES_COMPTEES`, only the années scolaires counted at the date (the home's counters).

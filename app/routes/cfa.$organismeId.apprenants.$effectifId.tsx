@@ -7,10 +7,9 @@ import { Link, useLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { notFound } from "~/auth/policy.server";
 import { NO_STORE } from "~/auth/responses.server";
-import { journaliserConsultation, parseId, requireEspaceCfa } from "~/cfa/acces.server";
+import { parseId, requireEspaceCfa } from "~/cfa/acces.server";
 import { COULEURS_STATUT, LIBELLES_STATUT, MOTIFS_STATUT } from "~/cfa/apprenants";
-import { ficheApprenant } from "~/cfa/apprenants.server";
-import { motifDisparition } from "~/cfa/doublons.server";
+import { consulterFiche } from "~/cfa/consultations.server";
 import { StatutBadge, codesFormation, formatDateHeure, libelleAnneeFormation, titreEspace, type HandleFilAriane } from "~/cfa/ui";
 import { Chart } from "~/components/Chart";
 import { motif } from "~/components/echarts";
@@ -38,13 +37,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const id = parseId(params.effectifId);
   if (id === null) throw notFound(INTROUVABLE);
   const today = todayIso();
-  const fiche = await ficheApprenant(context.database, espace, id, espace.contacts, today);
-  if (!fiche) {
-    const motif = await motifDisparition(context.database, espace, id);
-    if (motif) await journaliserConsultation(context.database, espace, { effectif: id, archive: true }, 1);
-    throw notFound(motif ?? INTROUVABLE);
-  }
-  await journaliserConsultation(context.database, espace, { effectif: id }, 1);
+  const { fiche, motif } = await consulterFiche(context.database, espace, id, today);
+  if (!fiche) throw notFound(motif ?? INTROUVABLE);
   return { organismeId: espace.organismeId, today, fiche };
 }
 

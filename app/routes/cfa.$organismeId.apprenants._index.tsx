@@ -5,7 +5,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { NO_STORE } from "~/auth/responses.server";
-import { journaliserConsultation, requireEspaceCfa } from "~/cfa/acces.server";
+import { requireEspaceCfa } from "~/cfa/acces.server";
 import {
   ANNEES_COMPTEES,
   DATE_STATUT_MAX,
@@ -14,12 +14,11 @@ import {
   SIGNAUX,
   SIGNAL_KEYS,
   STATUTS_APPRENANT,
-  filtresPourJournal,
   anneesCompteesEnMots,
   libelleAnneesComptees,
   parseFiltresApprenants,
 } from "~/cfa/apprenants";
-import { listerApprenants, optionsFiltres } from "~/cfa/apprenants.server";
+import { consulterApprenants } from "~/cfa/consultations.server";
 import { ChampRechercheApprenants, ChampTaillePage, LiensExport, StatutBadge, TriConserve, codesFormation, libelleAnneeFormation, titreEspace } from "~/cfa/ui";
 import { ErrorsAlert, Pagination, SearchButtons, SelectField, SortHeader, withParams } from "~/referentiel/components";
 import { todayIso } from "~/statut/annee-scolaire";
@@ -35,11 +34,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const today = todayIso();
   const url = new URL(request.url);
   const { filtres, erreurs, erreurDate } = parseFiltresApprenants(url.searchParams, today);
-  const [page, options] = await Promise.all([
-    listerApprenants(context.database, espace, filtres, espace.contacts),
-    optionsFiltres(context.database, espace),
-  ]);
-  await journaliserConsultation(context.database, espace, { ...filtresPourJournal(filtres), page: page.page }, page.lignes.length);
+  const { page, options } = await consulterApprenants(context.database, espace, filtres);
   return { organismeId: espace.organismeId, today, filtres, erreurs, erreurDate, options, ...page, contacts: espace.contacts };
 }
 

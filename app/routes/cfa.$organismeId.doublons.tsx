@@ -8,10 +8,11 @@ import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation } 
 import { csrfToken, requireValidForm } from "~/auth/csrf.server";
 import { NO_STORE, withHeaders } from "~/auth/responses.server";
 import { CsrfInput } from "~/auth/ui";
-import { journaliserConsultation, parseId, requireEspaceCfa } from "~/cfa/acces.server";
+import { parseId, requireEspaceCfa } from "~/cfa/acces.server";
+import { consulterDoublons } from "~/cfa/consultations.server";
 import { LIBELLES_STATUT } from "~/cfa/apprenants";
 import { validerMotif } from "~/cfa/doublons";
-import { OperationRefusee, archivesRecentes, fusionnerGroupe, listerDoublons, retablirEffectif, supprimerEffectif } from "~/cfa/doublons.server";
+import { OperationRefusee, fusionnerGroupe, retablirEffectif, supprimerEffectif } from "~/cfa/doublons.server";
 import { codesFormation, formatDateHeure, titreEspace } from "~/cfa/ui";
 import { Pagination } from "~/referentiel/components";
 import type { Statut } from "~/statut/engine";
@@ -25,15 +26,10 @@ export const headers = () => NO_STORE;
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const espace = await requireEspaceCfa(request, context.database, params.organismeId);
   const page = Number(new URL(request.url).searchParams.get("page_archives")) || 1;
-  const [groupes, journal, { token, headers }] = await Promise.all([
-    listerDoublons(context.database, espace, todayIso()),
-    archivesRecentes(context.database, espace, page),
+  const [{ groupes, journal }, { token, headers }] = await Promise.all([
+    consulterDoublons(context.database, espace, page, todayIso()),
     csrfToken(request, context.database),
   ]);
-  const lignes = groupes.reduce((n, g) => n + g.effectifs.length, 0) + journal.archives.length;
-  if (lignes > 0) {
-    await journaliserConsultation(context.database, espace, { page: "doublons", pageArchives: journal.page }, lignes);
-  }
   return withHeaders({ organismeId: espace.organismeId, csrf: token, groupes, journal }, headers);
 }
 

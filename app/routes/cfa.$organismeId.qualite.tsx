@@ -2,10 +2,10 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { NO_STORE } from "~/auth/responses.server";
-import { journaliserConsultation, requireEspaceCfa } from "~/cfa/acces.server";
+import { requireEspaceCfa } from "~/cfa/acces.server";
 import { libelleChamp } from "~/cfa/erreurs";
 import { ANOMALIES_QUALITE, NIVEAUX_QUALITE, REGLES_QUALITE } from "~/cfa/qualite";
-import { qualiteCfa } from "~/cfa/qualite.server";
+import { consulterQualite } from "~/cfa/consultations.server";
 import { titreEspace } from "~/cfa/ui";
 import { CodesInconnusTable, Pagination, SelectField, withParams } from "~/referentiel/components";
 import { formatNombre, formatPourcentage, majuscule, pluriel } from "~/ui/format";
@@ -19,14 +19,11 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   // an unknown anomaly is no filter
   const anomalie = ANOMALIES_QUALITE.find((a) => a === url.searchParams.get("anomalie")) ?? null;
-  const qualite = await qualiteCfa(context.database, espace, {
+  const qualite = await consulterQualite(context.database, espace, {
     anneeScolaire: url.searchParams.get("annee") ?? undefined,
     anomalie: anomalie ?? undefined,
     page: Math.max(1, Number(url.searchParams.get("page")) || 1),
   });
-  if (qualite.aCorriger.length) {
-    await journaliserConsultation(context.database, espace, { page: "qualite", annee: qualite.anneeScolaire, anomalie }, qualite.aCorriger.length);
-  }
   return { organismeId: espace.organismeId, anomalie, ...qualite };
 }
 

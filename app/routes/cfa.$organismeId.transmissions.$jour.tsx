@@ -10,8 +10,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { notFound } from "~/auth/policy.server";
-import { espaceComplet, journaliserConsultation, requireEspaceCfa } from "~/cfa/acces.server";
-import { parseJour, transmissionsDuJour } from "~/cfa/transmissions.server";
+import { requireEspaceCfa } from "~/cfa/acces.server";
+import { consulterJourDeTransmissions } from "~/cfa/consultations.server";
+import { parseJour } from "~/cfa/transmissions.server";
 import { formatHeure, libelleMode, TableErreursRecurrentes, titreEspace, type HandleFilAriane } from "~/cfa/ui";
 import { NO_STORE } from "~/auth/responses.server";
 import { Pagination, SearchButtons, SelectField } from "~/referentiel/components";
@@ -36,15 +37,11 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   if (!jour) throw notFound("Ce jour n'existe pas : attendu une date au format AAAA-MM-JJ.");
   const url = new URL(request.url);
   const filtres = { champ: champFiltre(url.searchParams.get("champ")), q: url.searchParams.get("q")?.trim().slice(0, 100) || undefined };
-  const detail = await transmissionsDuJour(context.database, espace.organismeId, jour, {
-    nominatif: espaceComplet(espace),
+  const detail = await consulterJourDeTransmissions(context.database, espace, jour, {
     page: pageNumber(url.searchParams.get("page")),
     pageTransmissions: pageNumber(url.searchParams.get("page_transmissions")),
     filtres,
   });
-  if (detail.refuses.length) {
-    await journaliserConsultation(context.database, espace, { page: "transmissions", jour, ...detail.filtres, numeroPage: detail.pageRefuses.page }, detail.refuses.length);
-  }
   return { organismeId: espace.organismeId, ...detail };
 }
 

@@ -188,6 +188,25 @@ describe("named lists, transmissions and exports", () => {
     expect(last).toEqual({ list: "tous", action: "view", row_count: 1, user_email: emailOf("ORGANISME_FORMATION") });
   });
 
+  it("a request that would run a named page without receiving it (HEAD, ?_data=) is refused and logs nothing", async () => {
+    const b = await as("ORGANISME_FORMATION");
+    const before = await logCount();
+    for (const path of [`/cfa/${ref.R.id}/apprenants`, `/cfa/${ref.R.id}/apprenants/${ids["F-1"]}`, `/cfa/${ref.R.id}/export.csv`]) {
+      const head = await b.request(path, { method: "HEAD" });
+      expect(head.status).toBe(405);
+      expect(head.headers.get("allow")).toBe("GET, POST");
+    }
+    const data = await b.get(`/cfa/${ref.R.id}/apprenants?_data=routes%2Fcfa.%24organismeId.apprenants._index`);
+    expect(data.status).toBe(400);
+    expect(await data.text()).toContain("le paramètre « _data » n'est pas pris en charge");
+    expect(await logCount()).toBe(before);
+    // the app's own data requests still read (and log) the list
+    const donnees = await b.get(`/cfa/${ref.R.id}/apprenants.data`);
+    expect(donnees.status).toBe(200);
+    expect(await donnees.text()).toContain("Martin");
+    expect(await logCount()).toBe(before + 1);
+  });
+
   it("a rejected dossier is explained on its day", async () => {
     const b = await as("ORGANISME_FORMATION");
     const history = await (await b.get(`/cfa/${ref.R.id}/transmissions`)).text();
