@@ -14,6 +14,7 @@
  * --couverture: coverage and freshness of the organismes; --exact: count from the periods, not the aggregates.
  * Bad arguments → a French message on stderr, exit code 2.
  */
+import { sql } from "drizzle-orm";
 import { getDatabase } from "../../db/client.server";
 import { couverture } from "../../app/indicateurs/couverture.server";
 import {
@@ -134,7 +135,23 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const database = await getDatabase();
+  const avertissement = await avertissementBaseVide(database);
+  if (avertissement) await write(process.stderr, avertissement + "\n");
   const result = await resultatIndicateurs(database, args);
   await write(process.stdout, JSON.stringify(result, null, 2) + "\n");
   return 0;
+}
+
+/**
+ * Zeros read from a database that holds no effectif are not figures: most often the command ran without
+ * `DATABASE_URL`, on an embedded database the server never wrote. Said on stderr (the JSON on stdout is unchanged).
+ */
+export async function avertissementBaseVide(database: Database): Promise<string | null> {
+  const [{ vide }] = await database.rows<{ vide: boolean }>(sql`select not exists (select 1 from effectifs) as vide`);
+  if (!vide) return null;
+  const base =
+    database.kind === "pglite"
+      ? `la base embarquée PGlite (${process.env.PGLITE_DIR ?? ".data/pglite"}), DATABASE_URL n'étant pas définie`
+      : "le serveur PostgreSQL de DATABASE_URL";
+  return `Attention : ${base} ne contient aucun effectif ; tous les compteurs sont à zéro.`;
 }

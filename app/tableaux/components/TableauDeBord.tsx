@@ -230,8 +230,8 @@ export function TableauDeBord({ page }: { page: TableauPage }) {
                 <TableComptes<LigneOrganisme>
                   id="table-organismes"
                   suffixe="o"
-                  titre={page.info.vue.kind === "organisme" ? "Effectifs par organisme formateur" : "Effectifs par organisme"}
-                  description={`Effectifs au ${formatDate(page.date)} par organisme formateur. Cliquer sur un en-tête de colonne trie la table.`}
+                  titre="Effectifs par organisme formateur"
+                  description={`Effectifs au ${formatDate(page.date)} par organisme formateur : chaque apprenant compte une fois, pour l'organisme qui le forme. Le tableau de bord d'un organisme compte en plus les apprenants dont il est le responsable. Cliquer sur un en-tête de colonne trie la table.`}
                   table={r.organismes}
                   recherche={page.recherche}
                   csv={ressource(page, "csv", "organismes")}
