@@ -23,7 +23,7 @@ import { ChampRechercheApprenants, ChampTaillePage, LiensExport, StatutBadge, Tr
 import { ErrorsAlert, Pagination, SearchButtons, SelectField, SortHeader, withParams } from "~/referentiel/components";
 import { todayIso } from "~/statut/annee-scolaire";
 import { formatDate, pluriel } from "~/ui/format";
-import { ariaErreur, MessageErreur } from "~/ui/champ-en-erreur";
+import { ChampDate } from "~/ui/champ-en-erreur";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: titreEspace("Apprenants", matches) }];
@@ -74,23 +74,15 @@ export default function Apprenants() {
             <ChampRechercheApprenants q={f.q} />
           </div>
           <div className="fr-col-12 fr-col-md-4">
-            <div className={`fr-input-group${erreurDate ? " fr-input-group--error" : ""}`}>
-              <label className="fr-label" htmlFor="date">
-                Statut au
-                <span className="fr-hint-text">Date de calcul du statut et des signaux, JJ/MM/AAAA ; aujourd'hui si vide</span>
-              </label>
-              <input
-                className={`fr-input${erreurDate ? " fr-input--error" : ""}`}
-                type="date"
-                id="date"
-                name="date"
-                min={DATE_STATUT_MIN}
-                max={DATE_STATUT_MAX}
-                defaultValue={f.date === today ? "" : f.date}
-                {...ariaErreur("date", erreurDate)}
-              />
-              <MessageErreur id="date" erreur={erreurDate} />
-            </div>
+            <ChampDate
+              id="date"
+              label="Statut au"
+              hint="Date de calcul du statut et des signaux, JJ/MM/AAAA ; aujourd'hui si vide"
+              min={DATE_STATUT_MIN}
+              max={DATE_STATUT_MAX}
+              defaultValue={f.date === today ? "" : f.date}
+              erreur={erreurDate}
+            />
           </div>
           <div className="fr-col-12 fr-col-md-4">
             <SelectField

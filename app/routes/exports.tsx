@@ -17,7 +17,7 @@ import { OPTIONS_AGE, OPTIONS_NIVEAU, OPTIONS_RQTH, OPTIONS_SEXE, optionsDe, typ
 import { titrePage } from "~/ui/erreur";
 import { libelleDepartement } from "~/referentiel/labels";
 import { focaliser, lienVersLeChamp } from "~/ui/focus-navigation";
-import { MessageErreur } from "~/ui/champ-en-erreur";
+import { ariaErreur, ChampDate, MessageErreur } from "~/ui/champ-en-erreur";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Exports des indicateurs", error) }];
@@ -38,10 +38,6 @@ function idDuChamp(champ: string): string {
 }
 
 /** The attributes of a field in error (DSFR: its message read with it). */
-function enErreur(id: string, erreur: string | undefined) {
-  return erreur ? { "aria-invalid": true as const, "aria-describedby": `${id}-erreur` } : {};
-}
-
 
 function Select({ id, label, value, options, vide, erreurs }: { id: string; label: string; value: string; options: OptionSelect[]; vide: string; erreurs: Erreurs }) {
   return <SelectField id={`export-${id}`} name={id} label={label} value={value} options={options} empty={vide} erreur={erreurs[id]} />;
@@ -55,7 +51,7 @@ function Texte({ id, label, hint, value, erreurs }: { id: string; label: string;
         {label}
         <span className="fr-hint-text">{hint}</span>
       </label>
-      <input className={`fr-input${erreur ? " fr-input--error" : ""}`} id={`export-${id}`} name={id} defaultValue={value} {...enErreur(`export-${id}`, erreur)} />
+      <input className={`fr-input${erreur ? " fr-input--error" : ""}`} id={`export-${id}`} name={id} defaultValue={value} {...ariaErreur(`export-${id}`, erreur)} />
       <MessageErreur id={`export-${id}`} erreur={erreur} />
     </div>
   );
@@ -82,13 +78,7 @@ function Periode({ id, value, checked, label }: { id: string; value: string; che
 function Jour({ id, label, hint, type, name, max, value, erreur }: { id: string; label: string; hint: string; type: "month" | "date"; name: string; max: string; value: string; erreur?: string }) {
   return (
     <div className="fr-fieldset__element fr-fieldset__element--inline">
-      <div className={`fr-input-group${erreur ? " fr-input-group--error" : ""}`}>
-        <label className="fr-label" htmlFor={id}>
-          {label} <span className="fr-hint-text">{hint}</span>
-        </label>
-        <input className={`fr-input${erreur ? " fr-input--error" : ""}`} type={type} id={id} name={name} max={max} defaultValue={value} {...enErreur(id, erreur)} />
-        <MessageErreur id={id} erreur={erreur} />
-      </div>
+      <ChampDate id={id} name={name} label={label} hint={hint} type={type} max={max} defaultValue={value} erreur={erreur} />
     </div>
   );
 }

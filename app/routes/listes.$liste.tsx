@@ -12,7 +12,7 @@ import { LISTES } from "~/listes/listes";
 import { pageListe, resoudreListe } from "~/listes/listes.server";
 import { ErrorsAlert, Pagination, SearchButtons, SelectField, SortHeader, withParams } from "~/referentiel/components";
 import { formatDate, pluriel } from "~/ui/format";
-import { ariaErreur, MessageErreur } from "~/ui/champ-en-erreur";
+import { ChampDate } from "~/ui/champ-en-erreur";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -64,22 +64,7 @@ export default function ListeNominative() {
             <ChampRechercheApprenants q={f.q} />
           </div>
           <div className="fr-col-12 fr-col-md-4">
-            <div className={`fr-input-group${erreurDate ? " fr-input-group--error" : ""}`}>
-              <label className="fr-label" htmlFor="date">
-                Situation au
-                <span className="fr-hint-text">JJ/MM/AAAA, pas de date future ; aujourd'hui si vide</span>
-              </label>
-              <input
-                className={`fr-input${erreurDate ? " fr-input--error" : ""}`}
-                type="date"
-                id="date"
-                name="date"
-                defaultValue={f.date}
-                max={dateMax}
-                {...ariaErreur("date", erreurDate)}
-              />
-              <MessageErreur id="date" erreur={erreurDate} />
-            </div>
+            <ChampDate id="date" label="Situation au" hint="JJ/MM/AAAA, pas de date future ; aujourd'hui si vide" max={dateMax} defaultValue={f.date} erreur={erreurDate} />
           </div>
           {departements.length > 1 ? (
             <div className="fr-col-12 fr-col-md-4">
