@@ -17,6 +17,7 @@ import { startJobs } from "./app/jobs/jobs.server";
 import { CSRF_ERROR, origineEtrangere } from "./app/auth/csrf.server";
 import { journaliserErreur } from "./app/shared/erreurs-base.server";
 import { attendreImportsEnCours } from "./app/referentiel/import-jobs.server";
+import { ensureTerritories } from "./app/referentiel/territoires.server";
 
 const HEALTHZ_TIMEOUT_MS = 2000;
 
@@ -305,7 +306,9 @@ export function onStopSignal(stop: (signal: NodeJS.Signals) => void, log: (messa
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  // migrated by getDatabase; the territories loaded on a new database (an image started on an empty base)
   const database = await getDatabase();
+  await ensureTerritories(database);
   const port = Number(process.env.PORT ?? 3000);
   const server = await startServer(database, port, { jobs: true });
   stopOnSignals(server, database);

@@ -4,8 +4,9 @@
  * - `statut_periodes`: for every effectif, the periods over which its état (statut + dropout bucket, see
  *   app/indicateurs/etats.ts) is constant, clipped to the counting window of its année scolaire, with the filter
  *   dimensions copied in (as of the last refresh). Exact counters at any date: count the periods covering it.
- * - `indicateurs_jours` + four `indicateurs_agregats_*` tables: counts per état at "materialised" days (month
- *   ends, today, tomorrow) at four grains, maintained on every write by set-based deltas.
+ * - `indicateurs_jours` + five `indicateurs_agregats_*` tables: counts per état at "materialised" days (month
+ *   ends, today, tomorrow, and those two a year before: decision 018) at five grains, maintained on every write by
+ *   set-based deltas.
  *
  * Unknown dimension values are sentinels, not nulls, so that they group and key like any value:
  * departement_code '' , niveau 0, annee_formation -1, sexe ''.

@@ -1,5 +1,5 @@
 /**
- * The data model. One name for one thing: the French domain words of ../shared/domain.md
+ * The data model. One name for one thing: the French domain words of docs/domain.md
  * (organisme, formation, effectif, contrat, transmission) are table names too.
  * Dates are `date` (mode string, "YYYY-MM-DD"), instants `timestamptz`.
  */

@@ -1,5 +1,5 @@
 /**
- * The one policy module: who may see what (../shared/domain.md, "Who sees what"). Every loader, action, API
+ * The one policy module: who may see what (docs/domain.md, "Who sees what"). Every loader, action, API
  * route and export asks it, on the server.
  *
  *  - `getViewer(request, database)` / `requireUser(request, database)`: who is asking, with the organisation

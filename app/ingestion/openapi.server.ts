@@ -2,7 +2,7 @@
  * The OpenAPI 3.1 document served at /api/openapi.json and rendered at /api/doc. Generated from the schema that
  * validates (dossiersOpenApiDocument() of dossier-schema.server.ts, itself generated from the zod schema), plus
  * what this module's HTTP layer adds (ERP name, limits, answer fields, per-operation security), merged with the
- * référentiel's read API fragment (app/referentiel/openapi.ts, generated from its zod schemas too).
+ * référentiel's read API fragment (app/referentiel/openapi.server.ts, generated from its zod schemas too).
  */
 import { referentielOpenApiFragment } from "../referentiel/openapi.server";
 import { MAX_DOSSIERS_PAR_ENVOI, dossiersOpenApiDocument } from "./dossier-schema.server";

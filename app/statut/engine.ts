@@ -1,6 +1,6 @@
 /**
  * Statut engine: the statut of a learner at every date, computed from the dates of the formation and of the
- * contracts (docs: /work/shared/domain.md, "Statut of a learner at a date", rules 1–7).
+ * contracts (docs/domain.md, "Statut of a learner at a date", rules 1–7).
  *
  * Pure module, no I/O, no node-only API: used by the API on every write, by the demo generator (3 million
  * learners) and by browser code. It works on intervals (sorted, merged contract ranges and the gaps between

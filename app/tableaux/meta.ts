@@ -4,7 +4,8 @@ import { titrePage } from "~/ui/erreur";
 
 export function metaTableau({ data, error }: { data: unknown; error?: unknown }) {
   const page = data as TableauPage | undefined;
-  const titre = !page?.info ? "Tableau de bord" : page.info.vue.kind === "national" && !page.info.perimetre ? "Indicateurs nationaux" : page.info.titre;
+  // the page's h1, as the DSFR asks (the national page: « L'apprentissage en France »)
+  const titre = page?.info ? page.info.titre : "Tableau de bord";
   return [
     { title: titrePage(titre, error) },
     { name: "description", content: "Effectifs de l'apprentissage : apprentis, inscrits sans contrat, rupturants, abandons, par territoire, organisme et formation." },

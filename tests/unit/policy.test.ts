@@ -1,5 +1,5 @@
 /**
- * The policy as a truth table (../shared/domain.md, "Who sees what"): every organisation type × in-scope and
+ * The policy as a truth table (docs/domain.md, "Who sees what"): every organisation type × in-scope and
  * out-of-scope targets, for aggregated figures, each named list, and contact fields. Pure: no database.
  */
 import { afterEach, describe, expect, it } from "vitest";
