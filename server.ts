@@ -16,6 +16,7 @@ import { getDatabase, type Database } from "./db/client.server";
 import { startJobs } from "./app/jobs/jobs.server";
 import { CSRF_ERROR, origineEtrangere } from "./app/auth/csrf.server";
 import { journaliserErreur } from "./app/shared/erreurs-base.server";
+import { pageErreur } from "./app/shared/page-erreur.server";
 import { attendreImportsEnCours } from "./app/referentiel/import-jobs.server";
 import { ensureTerritories } from "./app/referentiel/territoires.server";
 
@@ -153,14 +154,6 @@ function expressErrorPage(
 }
 
 /** The short French page of an answer made outside Remix (its texts are the server's own, never the request's). */
-function pageErreur(titre: string, h1: string, message: string): string {
-  return (
-    `<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>${titre} - Tableau de bord de l'apprentissage</title>` +
-    `<link rel="stylesheet" href="/dsfr/dsfr.min.css"></head><body><main class="fr-container fr-my-7w"><h1>${h1}</h1>` +
-    `<p>${message}</p><p><a class="fr-link" href="/">Retour à l'accueil</a></p></main></body></html>`
-  );
-}
-
 /**
  * What Node's HTTP parser refuses before Express sees the request — an address or headers too long (431), a request
  * it cannot read (400), a request too slow to arrive (408) — answered like Node does (status, connection closed)

@@ -4,7 +4,8 @@ import { RemixServer, isRouteErrorResponse } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { sansOctetsNuls } from "./shared/sans-octet-nul.server";
-import { journaliserErreur } from "./shared/erreurs-base.server";
+import { estIndisponibilite, journaliserErreur } from "./shared/erreurs-base.server";
+import { pageErreur } from "./shared/page-erreur.server";
 
 const ABORT_DELAY = 10_000;
 
@@ -14,11 +15,26 @@ const ABORT_DELAY = 10_000;
  * their stack; everything else is, without the values of a failed query (journaliserErreur: a batch's learners).
  */
 export const handleError: HandleErrorFunction = (error, { request }) => {
+  if (estIndisponibilite(error)) indisponibles.add(request);
   // as Remix's own handler: nothing on an aborted request, nor under test (the tests check the answers)
   if (request.signal.aborted || process.env.NODE_ENV === "test") return;
   if (isRouteErrorResponse(error) && error.status < 500) return;
   journaliserErreur(`erreur de ${new URL(request.url).pathname}`, error);
 };
+
+/**
+ * The requests whose loader or action failed because the database is unavailable (handleError sees the error before
+ * Remix hides it behind « Unexpected Server Error »). Their page is not the generic 500 but a 503 that says so and
+ * when to come back (`Retry-After`), as the API does: a short page of its own, since the layout's data could not be
+ * read either.
+ */
+const indisponibles = new WeakSet<Request>();
+
+const PAGE_INDISPONIBLE = pageErreur(
+  "Service momentanément indisponible",
+  "Service momentanément indisponible",
+  "La base de données ne répond pas. Réessayez dans une minute ; si le problème dure, signalez-le à l'équipe du tableau de bord.",
+);
 
 export default function handleRequest(
   request: Request,
@@ -27,6 +43,12 @@ export default function handleRequest(
   remixContext: EntryContext,
   _loadContext: AppLoadContext,
 ) {
+  if (responseStatusCode >= 500 && indisponibles.has(request)) {
+    return new Response(PAGE_INDISPONIBLE, {
+      status: 503,
+      headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store", "Retry-After": "60" },
+    });
+  }
   const bot = isbot(request.headers.get("user-agent") ?? "");
   // a page that refused the method (pageSansFormulaire): HTTP asks for the methods it takes
   if (responseStatusCode === 405 && !responseHeaders.has("Allow")) responseHeaders.set("Allow", "GET, HEAD");

@@ -43,7 +43,19 @@ export interface OpenOptions {
   pgliteDir?: string;
   /** Max connections for postgres.js. */
   max?: number;
+  /** PostgreSQL server: the sessions' lock_timeout (default `LOCK_TIMEOUT_MS`). */
+  lockTimeoutMs?: number;
 }
+
+/**
+ * PostgreSQL server, every session of the pool: a statement that waits more than 20 s for a lock (a table locked by
+ * an operator, a long migration elsewhere) fails (55P03), answered 503 « réessayez » like an unavailable base, instead
+ * of holding its connection until the lock goes: a few such requests would take the whole pool, and every page with
+ * it. A transaction left idle for 60 s (a process stuck between two statements) is ended, with its locks.
+ * Migrations run on a connection of their own (`sousVerrouDeMigration`), without these limits. Decision 027.
+ */
+export const LOCK_TIMEOUT_MS = 20_000;
+const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
 
 /** A drizzle database or transaction: what the data-layer helpers run on. */
 export interface Executor {
@@ -120,14 +132,23 @@ export function unnestArrays(columns: readonly (readonly unknown[])[], types: re
 
 export async function openDatabase(options: OpenOptions = {}): Promise<Database> {
   const url = options.url ?? process.env.DATABASE_URL;
-  if (url) return openPostgres(url, options.max ?? 10);
+  if (url) return openPostgres(url, options.max ?? 10, options.lockTimeoutMs ?? LOCK_TIMEOUT_MS);
   return openPglite(options.pgliteDir ?? process.env.PGLITE_DIR ?? ".data/pglite");
 }
 
-async function openPostgres(url: string, max: number): Promise<Database> {
+async function openPostgres(url: string, max: number, lockTimeoutMs: number): Promise<Database> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
-  const client = postgres(url, { max, onnotice: () => {}, connection: { TimeZone: "UTC", jit: "off" } });
+  const client = postgres(url, {
+    max,
+    onnotice: () => {},
+    connection: {
+      TimeZone: "UTC",
+      jit: "off",
+      lock_timeout: lockTimeoutMs,
+      idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    },
+  });
   const db = drizzle(client, { schema }) as unknown as Db;
   return {
     kind: "postgres",

@@ -18,6 +18,7 @@ interface ErreurBase {
   cause?: unknown;
   query?: unknown;
   params?: unknown;
+  parameters?: unknown;
 }
 
 /** Codes of postgres.js and Node (the connection) and of PostgreSQL (SQLSTATE) that say the database is not there. */
@@ -37,6 +38,7 @@ const CODES_INDISPONIBLE = new Set([
   "57P03", // cannot_connect_now (starting up, shutting down)
   "53300", // too_many_connections
   "55000", // object_not_in_prerequisite_state: « database … is not currently accepting connections »
+  "55P03", // lock_not_available: a lock held longer than lock_timeout (db/client.server.ts), the base busy
 ]);
 
 /** The error and its causes, outermost first (drizzle wraps the driver's error in `cause`). */
@@ -63,7 +65,9 @@ function decrire(e: ErreurBase): string {
   // drizzle's errors keep the name « Error »: their class says what they are
   const name = e.name && e.name !== "Error" ? e.name : ((e as object).constructor?.name ?? "Error");
   const code = typeof e.code === "string" ? e.code : undefined;
-  if (e.query !== undefined || e.params !== undefined) return `${name} (requête et paramètres non journalisés)`;
+  // drizzle's DrizzleQueryError: its message is the query and its parameters. postgres.js's PostgresError carries
+  // them too (`query`, `parameters`), but apart from its message, which is PostgreSQL's: its code and message are kept
+  if (e.params !== undefined || (typeof e.message === "string" && e.message.startsWith("Failed query"))) return `${name} (requête et paramètres non journalisés)`;
   const message = typeof e.message === "string" ? e.message : "";
   const peutContenirUneValeur = code?.startsWith("22") || /params:|\$\d|Key \(/.test(message);
   return [name, code ? `[${code}]` : null, peutContenirUneValeur ? "(message non journalisé : il peut contenir une valeur reçue)" : message]

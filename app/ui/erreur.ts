@@ -23,7 +23,7 @@ export function describeRouteError(error: unknown, defaults: { forbidden?: strin
         ? (defaults.forbidden ?? "Vous n'avez pas accès à cette page.")
         : status === 405
           ? "Cette page ne reçoit pas de formulaire : ouvrez-la depuis son lien ou depuis le menu."
-          : (defaults.unexpected ?? "Une erreur inattendue est survenue. L'équipe en a été informée."));
+          : (defaults.unexpected ?? "Une erreur inattendue est survenue. Réessayez dans un instant ; si elle se répète, signalez-la à l'équipe du tableau de bord."));
   const title = status === 404 ? "Page non trouvée" : status === 403 ? "Accès refusé" : status === 405 ? "Méthode non permise" : "Erreur";
   return { status, title, message };
 }

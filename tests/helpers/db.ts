@@ -12,7 +12,7 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(options: { territories?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(options: { territories?: boolean; lockTimeoutMs?: number } = {}): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL;
   let database: Database;
   let drop: () => Promise<void>;
@@ -24,7 +24,7 @@ export async function createTestDatabase(options: { territories?: boolean } = {}
     const u = new URL(serverUrl);
     u.pathname = `/${name}`;
     url = u.toString();
-    database = await openDatabase({ url, max: 5 });
+    database = await openDatabase({ url, max: 5, lockTimeoutMs: options.lockTimeoutMs });
     drop = async () => {
       await database.close();
       await admin.unsafe(`drop database if exists ${name} with (force)`);

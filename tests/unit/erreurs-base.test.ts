@@ -27,6 +27,12 @@ describe("an error of the database, logged", () => {
     expect(descriptionSansDonnees(doublon)).toBe(`PostgresError [23505] duplicate key value violates unique constraint "users_email_key"\n${doublon.stack!.split("\n").filter((l) => /^\s+at /.test(l)).slice(0, 12).join("\n")}`);
     const valeur = erreurPostgres("22007", 'invalid input syntax for type date: "Léa Martin"');
     expect(descriptionSansDonnees(valeur)).not.toContain("Léa");
+
+    // postgres.js attaches the query and its parameters to its own error: they stay out, its code and message are said
+    const duPilote = Object.assign(erreurPostgres("40P01", "deadlock detected"), { query: "update effectifs set nom = $1 …", parameters: PERSONNE });
+    const dit = descriptionSansDonnees(new DrizzleQueryError("update effectifs set nom = $1 …", PERSONNE, duPilote));
+    expect(dit).toContain("DrizzleQueryError (requête et paramètres non journalisés) ← PostgresError [40P01] deadlock detected");
+    for (const v of [...PERSONNE, "update effectifs"]) expect(dit).not.toContain(v);
   });
 });
 
@@ -37,6 +43,7 @@ describe("an unavailable database", () => {
     expect(estIndisponibilite(erreurPostgres("55000", 'database "x" is not currently accepting connections'))).toBe(true);
     expect(estIndisponibilite(erreurPostgres("57P01", "terminating connection due to administrator command"))).toBe(true);
     expect(estIndisponibilite(erreurPostgres("08006", "connection failure"))).toBe(true);
+    expect(estIndisponibilite(erreurPostgres("55P03", "canceling statement due to lock timeout"))).toBe(true);
     expect(estIndisponibilite(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }))).toBe(true);
     expect(estIndisponibilite(erreurPostgres("23505", "duplicate key"))).toBe(false);
     expect(estIndisponibilite(new TypeError("x is undefined"))).toBe(false);
