@@ -1,7 +1,7 @@
 /**
  * What the three import commands share (cli/commands/import-*.ts): arguments, progress on stderr, the summary on
  * stdout (French text, or JSON with --json), exit codes (0 done — even with rejected lines, 1 file unreadable or
- * --strict with rejected lines, 2 usage).
+ * --strict with rejected lines, 2 usage). The arguments are checked, and the file read, before the database is opened.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -10,6 +10,7 @@ import { formatIssue, ImportFileError, type ImportOptions, type ImportProgress, 
 import { ensureTerritories } from "./territoires.server";
 import { dureeImport, unitesAccordees } from "./import-libelles";
 import { formatNombre } from "../ui/format";
+import { runCommand, UsageError, type Usage } from "../../cli/usage";
 
 export interface ImportCommand {
   name: string;
@@ -60,11 +61,39 @@ export function summaryText(summary: ImportSummary, maxIssues = 50): string {
   return lines.join("\n") + "\n";
 }
 
-export async function runImportCommand(command: ImportCommand, argv: string[], openDatabase: () => Promise<Database>): Promise<number> {
-  const usage =
-    `Usage : npm run cli -- ${command.name} FICHIER${command.formats ? ` [--format ${command.formats.join("|")}]` : ""}` +
-    `${(command.flags ?? []).map((f) => ` [${f.flag}]`).join("")} [--json] [--strict]\n${command.description}\n` +
-    (command.flags ?? []).map((f) => `  ${f.flag} : ${f.help}\n`).join("");
+/** The command's help: its arguments and options, each with its meaning. */
+export function importUsage(command: ImportCommand): Usage {
+  const flags = command.flags ?? [];
+  return {
+    synopsis:
+      `npm run cli -- ${command.name} FICHIER${command.formats ? ` [--format ${command.formats.join("|")}]` : ""}` +
+      `${flags.map((f) => ` [${f.flag}]`).join("")} [--json] [--strict]`,
+    description: command.description,
+    options: [
+      ["FICHIER", "chemin du fichier à importer (obligatoire)"],
+      ...(command.formats
+        ? [["--format " + command.formats.join("|"), "format du fichier (facultatif, défaut : reconnu d'après son contenu)"] as [string, string]]
+        : []),
+      ...flags.map((f): [string, string] => [f.flag, `${f.help.replace(/\.$/, "")} (facultatif)`]),
+      ["--json", "écrit le compte rendu en JSON, avec toutes les lignes rejetées (facultatif, défaut : texte)"],
+      ["--strict", "code de sortie 1 si une ligne est rejetée (facultatif)"],
+    ],
+    notes: [
+      "Progression sur la sortie d'erreur, compte rendu sur la sortie standard.",
+      "Codes de sortie : 0 fait (même avec des lignes rejetées, sauf --strict), 1 fichier illisible ou invalide, 2 arguments invalides.",
+    ],
+  };
+}
+
+interface ImportArgs {
+  file: string;
+  format?: string;
+  flags: Set<string>;
+  json: boolean;
+  strict: boolean;
+}
+
+function parseImportArgs(command: ImportCommand, argv: string[]): ImportArgs {
   const flags = new Set<string>();
   let file: string | undefined;
   let format: string | undefined;
@@ -75,27 +104,24 @@ export async function runImportCommand(command: ImportCommand, argv: string[], o
     if (a === "--json") json = true;
     else if (a === "--strict") strict = true;
     else if (command.flags?.some((f) => f.flag === a)) flags.add(a);
-    else if (a === "--help" || a === "-h") {
-      process.stdout.write(usage);
-      return 0;
-    } else if (a === "--format" || a.startsWith("--format=")) {
+    else if (command.formats && (a === "--format" || a.startsWith("--format="))) {
       format = a.includes("=") ? a.slice("--format=".length) : argv[++i];
-      if (!format || !command.formats?.includes(format)) {
-        writeErr(`--format : valeur inconnue${format ? ` « ${format} »` : ""}${command.formats ? ` (attendu : ${command.formats.join(", ")})` : ""}.\n${usage}`);
-        return 2;
+      if (!format || !command.formats.includes(format)) {
+        throw new UsageError(`--format : ${format ? `valeur inconnue « ${format} »` : "valeur manquante"} (attendu : ${command.formats.join(", ")}).`);
       }
-    } else if (a.startsWith("-")) {
-      writeErr(`Option inconnue : ${a}\n${usage}`);
-      return 2;
-    } else if (file) {
-      writeErr(`Un seul fichier à la fois (reçu aussi « ${a} »).\n${usage}`);
-      return 2;
-    } else file = a;
+    } else if (a.startsWith("-")) throw new UsageError(`Option inconnue : ${a}.`);
+    else if (file) throw new UsageError(`Un seul fichier à la fois (reçu aussi « ${a} »).`);
+    else file = a;
   }
-  if (!file) {
-    writeErr(usage);
-    return 2;
-  }
+  if (!file) throw new UsageError("FICHIER manquant : indiquez le chemin du fichier à importer.");
+  return { file, format, flags, json, strict };
+}
+
+export function runImportCommand(command: ImportCommand, argv: string[], openDatabase: () => Promise<Database>): Promise<number> {
+  return runCommand(importUsage(command), argv, (a) => parseImportArgs(command, a), (args) => importFile(command, args, openDatabase));
+}
+
+async function importFile(command: ImportCommand, { file, format, flags, json, strict }: ImportArgs, openDatabase: () => Promise<Database>): Promise<number> {
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(file);

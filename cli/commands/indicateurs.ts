@@ -19,9 +19,12 @@ import { getDatabase } from "../../db/client.server";
 import { couverture } from "../../app/indicateurs/couverture.server";
 import {
   FILTER_PARAMS,
+  NATURES_ORGANISME,
   parseDateParams,
   parseFilters,
   parseRepartition,
+  REPARTITIONS,
+  TRANCHES_AGE,
   type IndicateursFilters,
   type Repartition,
 } from "../../app/indicateurs/filters";
@@ -29,14 +32,47 @@ import { codePublic, indicateurs, serieMensuelle, type IndicateursResult, type L
 import type { Database } from "../../db/client.server";
 import { todayIso } from "../../app/statut/annee-scolaire";
 import { NATIONAL } from "../../app/auth/policy.server";
+import { runCommand, UsageError, write, type Usage } from "../usage";
 
-const USAGE =
-  "Usage : npm run -s cli -- indicateurs [--date AAAA-MM-JJ | --mois AAAA-MM] [--region 84] [--departement 69] " +
-  "[--academie 10] [--bassin 8405] [--organisme SIRET|UAI] [--reseau NOM] [--nature formateur] [--cfd CFD] " +
-  "[--rncp RNCP] [--niveau 5] [--annee-formation 1] [--age moins_18] [--sexe F] [--rqth oui] " +
-  "[--by region|departement|academie|organisme|formation|niveau] [--serie] [--couverture] [--exact]";
+export { UsageError };
 
-export class UsageError extends Error {}
+export const USAGE: Usage = {
+  synopsis:
+    "npm run -s cli -- indicateurs [--date AAAA-MM-JJ | --mois AAAA-MM] [--region 84] [--departement 69] [--academie 10] " +
+    "[--bassin 8405] [--organisme SIRET|UAI] [--reseau NOM] [--nature formateur] [--cfd CFD] [--rncp RNCP] [--niveau 5] " +
+    "[--annee-formation 1] [--age moins_18] [--sexe F] [--rqth oui] [--by region|departement|academie|organisme|formation|niveau] " +
+    "[--serie] [--couverture] [--exact]",
+  description:
+    "Affiche en JSON sur la sortie standard les compteurs des apprenants à une date (apprentis, sans contrat, rupturants, " +
+    "abandons, fins de formation), au niveau national ou filtrés.",
+  options: [
+    ["--date AAAA-MM-JJ", "date des compteurs (facultatif, défaut : aujourd'hui, UTC)"],
+    ["--mois AAAA-MM", "dernier jour de ce mois, ou aujourd'hui pour le mois en cours (facultatif, au lieu de --date)"],
+    ["--region CODE", "région, code à 2 chiffres, par exemple 84 (filtre facultatif)"],
+    ["--departement CODE", "département, par exemple 69, 2A ou 974 (filtre facultatif)"],
+    ["--academie CODE", "académie, par exemple 10 (filtre facultatif)"],
+    ["--bassin CODE", "bassin d'emploi (zone d'emploi 2020), par exemple 8405 ; aussi --bassin-emploi (filtre facultatif)"],
+    ["--organisme SIRET|UAI", "organisme, par son SIRET ou son UAI ; aussi --siret, --uai (filtre facultatif)"],
+    ["--reseau NOM", "réseau de l'organisme formateur (filtre facultatif)"],
+    ["--nature NATURE", `nature de l'organisme : ${NATURES_ORGANISME.join(", ")} (filtre facultatif)`],
+    ["--cfd CFD", "code formation diplôme, 8 chiffres ou lettres (filtre facultatif)"],
+    ["--rncp RNCP", "code RNCP, par exemple RNCP35185 (filtre facultatif)"],
+    ["--niveau N", "niveau de diplôme, 3 à 8 (filtre facultatif)"],
+    ["--annee-formation N", "année dans la formation, 0 à 5 (filtre facultatif)"],
+    ["--age TRANCHE", `tranche d'âge : ${TRANCHES_AGE.join(", ")} ; aussi --tranche-age (filtre facultatif)`],
+    ["--sexe F|M", "sexe (filtre facultatif)"],
+    ["--rqth oui|non", "reconnaissance de la qualité de travailleur handicapé (filtre facultatif)"],
+    ["--by AXE", `répartition des compteurs par ${REPARTITIONS.join(", ")} (facultatif, défaut : aucune)`],
+    ["--serie", "ajoute la série des 24 derniers mois (facultatif)"],
+    ["--couverture", "ajoute la couverture et la fraîcheur des données des organismes (facultatif)"],
+    ["--exact", "compte depuis les périodes des effectifs plutôt que depuis les agrégats, plus lent (facultatif)"],
+  ],
+  notes: [
+    "Chaque filtre accepte plusieurs valeurs : répétez l'option ou séparez les valeurs par des virgules (--region 84,11).",
+    "--by organisme donne le SIRET et l'UAI de chaque organisme, --by formation son CFD et son code RNCP.",
+    "Codes de sortie : 0 fait, 2 arguments invalides.",
+  ],
+};
 
 export interface IndicateursArgs {
   date: string;
@@ -61,9 +97,8 @@ export function parseIndicateursArgs(argv: string[], today: string = todayIso())
   const flags = { serie: false, couverture: false, exact: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === "--help" || arg === "-h") throw new UsageError(USAGE);
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!match) throw new UsageError(`Argument inconnu : ${arg}. ${USAGE}`);
+    if (!match) throw new UsageError(`Argument inconnu : ${arg}.`);
     const name = match[1];
     if (name === "serie" || name === "couverture" || name === "exact") {
       if (match[2] !== undefined) throw new UsageError(`--${name} ne prend pas de valeur.`);
@@ -71,7 +106,7 @@ export function parseIndicateursArgs(argv: string[], today: string = todayIso())
       continue;
     }
     const param = name === "date" || name === "mois" || name === "by" ? name : OPTION_PARAMS[name];
-    if (!param) throw new UsageError(`Option inconnue : --${name}. ${USAGE}`);
+    if (!param) throw new UsageError(`Option inconnue : --${name}.`);
     const value = match[2] ?? argv[++i];
     if (value === undefined || value === "" || (match[2] === undefined && value.startsWith("--"))) {
       throw new UsageError(`--${name} : valeur manquante.`);
@@ -94,10 +129,6 @@ export function parseIndicateursArgs(argv: string[], today: string = todayIso())
     throw new UsageError(errors.map((e) => `--${e.replace(/^annee_formation/, "annee-formation")}`).join("\n"));
   }
   return { date: date.value, filters: filters.value, by: by.value, ...flags };
-}
-
-function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
-  return new Promise((resolve, reject) => stream.write(text, (error) => (error ? reject(error) : resolve())));
 }
 
 export type LignePublique = Omit<LigneRepartition, "siret"> & { siret?: string | null };
@@ -125,21 +156,19 @@ export async function resultatIndicateurs(database: Database, args: IndicateursA
   return result;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  let args: IndicateursArgs;
-  try {
-    args = parseIndicateursArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    await write(process.stderr, error.message + "\n");
-    return 2;
-  }
-  const database = await getDatabase();
-  const avertissement = await avertissementBaseVide(database);
-  if (avertissement) await write(process.stderr, avertissement + "\n");
-  const result = await resultatIndicateurs(database, args);
-  await write(process.stdout, JSON.stringify(result, null, 2) + "\n");
-  return 0;
+export function run(argv: string[]): Promise<number> {
+  return runCommand(USAGE, argv, (a) => parseIndicateursArgs(a), async (args) => {
+    const database = await getDatabase();
+    try {
+      const avertissement = await avertissementBaseVide(database);
+      if (avertissement) await write(process.stderr, avertissement + "\n");
+      const result = await resultatIndicateurs(database, args);
+      await write(process.stdout, JSON.stringify(result, null, 2) + "\n");
+      return 0;
+    } finally {
+      await database.close();
+    }
+  });
 }
 
 /**

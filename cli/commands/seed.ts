@@ -11,10 +11,21 @@ import { ensureTerritories } from "../../app/referentiel/territoires.server";
 import { isIsoDate } from "../../app/statut/days";
 import { todayIso } from "../../app/statut/annee-scolaire";
 import { seedDemo, type SeedProgress } from "../../app/demo/seed.server";
+import { runCommand, UsageError, type Usage } from "../usage";
 
-const USAGE = "Usage : npm run cli -- seed [--effectifs N] [--seed S] [--today AAAA-MM-JJ] [--reset]";
-
-class UsageError extends Error {}
+export const USAGE: Usage = {
+  synopsis: "npm run cli -- seed [--effectifs N] [--seed S] [--today AAAA-MM-JJ] [--reset]",
+  description:
+    "Charge le jeu de démonstration : organismes dans chaque département, formations, trois années scolaires d'effectifs " +
+    "et leurs contrats. Une base qui contient déjà des données est refusée sans --reset.",
+  options: [
+    ["--effectifs N", "nombre d'effectifs à générer, de 0 à 20 000 000 (facultatif, défaut : 50 000)"],
+    ["--seed S", "graine du générateur, entier de 0 à 4 294 967 295 : même graine, même jeu (facultatif, défaut : 1)"],
+    ["--today AAAA-MM-JJ", "date du jour du jeu (facultatif, défaut : aujourd'hui, UTC)"],
+    ["--reset", "vide d'abord les tables de données, pas les territoires (facultatif)"],
+  ],
+  notes: ["Progression sur la sortie d'erreur, bilan sur la sortie standard. Codes de sortie : 0 fait, 1 échec, 2 arguments invalides."],
+};
 
 interface SeedArgs {
   effectifs: number;
@@ -31,12 +42,13 @@ export function parseSeedArgs(argv: string[]): SeedArgs {
       args.reset = true;
       continue;
     }
-    if (arg === "--help" || arg === "-h") throw new UsageError(USAGE);
     const match = /^--(effectifs|seed|today)(?:=(.*))?$/.exec(arg);
-    if (!match) throw new UsageError(`Argument inconnu : ${arg}. ${USAGE}`);
+    if (!match) throw new UsageError(`Argument inconnu : ${arg}.`);
     const name = match[1];
     const value = match[2] ?? argv[++i];
-    if (value === undefined || value === "") throw new UsageError(`--${name} : valeur manquante. ${USAGE}`);
+    if (value === undefined || value === "" || (match[2] === undefined && value.startsWith("--"))) {
+      throw new UsageError(`--${name} : valeur manquante (${name === "today" ? "date AAAA-MM-JJ attendue" : "nombre entier attendu"}).`);
+    }
     if (name === "effectifs") {
       const cleaned = value.replace(/[_\s]/g, "");
       if (!/^\d+$/.test(cleaned) || Number(cleaned) > 20_000_000) {
@@ -95,17 +107,11 @@ function progressPrinter(): (p: SeedProgress) => void {
   };
 }
 
-export async function run(argv: string[]): Promise<number> {
-  let args: SeedArgs;
-  try {
-    args = parseSeedArgs(argv);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(error.message);
-      return 2;
-    }
-    throw error;
-  }
+export function run(argv: string[]): Promise<number> {
+  return runCommand(USAGE, argv, parseSeedArgs, seed);
+}
+
+async function seed(args: SeedArgs): Promise<number> {
   const database = await getDatabase();
   try {
     await ensureTerritories(database);

@@ -6,7 +6,7 @@
  *   [{"id_erp_apprenant": …, "en_cours": "APPRENTI", "parcours": [{"date": "2024-09-02", "statut": "INSCRIT"}, …]}]
  * en_cours is "INSCRIT" when no change is on or before --now.
  * Bad input → a French message on stderr (naming the item index, 0-based, and the field), exit code 1, nothing on
- * stdout.
+ * stdout. Bad arguments → a French message and the usage line on stderr, exit code 2 (stdin is not read).
  */
 
 import { isIsoDate } from "../../app/statut/days";
@@ -14,8 +14,18 @@ import { todayIso } from "../../app/statut/annee-scolaire";
 import { computeParcours, statutAt, type ParcoursStep, type Statut } from "../../app/statut/engine";
 import { DossierInvalideError, statutInputFromDossier } from "../../app/statut/from-dossier";
 import { describeJsonError } from "../../app/shared/json";
+import { runCommand, UsageError, write, type Usage } from "../usage";
 
-const USAGE = "Usage : npm run -s cli -- statut [--now AAAA-MM-JJ] < dossiers.json";
+export const USAGE: Usage = {
+  synopsis: "npm run -s cli -- statut [--now AAAA-MM-JJ] < dossiers.json",
+  description:
+    "Lit sur l'entrée standard un tableau JSON de dossiers apprenants (format v3 de l'API) et écrit sur la sortie standard, " +
+    "pour chacun, son parcours et son statut à la date --now. N'utilise pas la base de données.",
+  options: [["--now AAAA-MM-JJ", "date du statut en cours (facultatif, défaut : aujourd'hui, UTC)"]],
+  notes: [
+    "Codes de sortie : 0 fait, 1 entrée invalide (le message nomme l'élément, compté à partir de 0, et le champ), 2 arguments invalides.",
+  ],
+};
 
 interface StatutOutput {
   id_erp_apprenant: unknown;
@@ -25,21 +35,21 @@ interface StatutOutput {
 
 class CliError extends Error {}
 
-function parseArgs(argv: string[]): { now: string } {
+export function parseStatutArgs(argv: string[]): { now: string } {
   let now: string | null = null;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     let value: string | undefined;
     if (arg === "--now") {
       value = argv[++i];
-      if (value === undefined) throw new CliError(`--now : valeur manquante (AAAA-MM-JJ attendu). ${USAGE}`);
+      if (value === undefined || value.startsWith("--")) throw new UsageError("--now : valeur manquante (date AAAA-MM-JJ attendue).");
     } else if (arg.startsWith("--now=")) {
       value = arg.slice("--now=".length);
     } else {
-      throw new CliError(`Argument inconnu : ${arg}. ${USAGE}`);
+      throw new UsageError(`Argument inconnu : ${arg}.`);
     }
     if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || !isIsoDate(value)) {
-      throw new CliError(`--now : date invalide (${JSON.stringify(value)}), attendu AAAA-MM-JJ`);
+      throw new UsageError(`--now : date AAAA-MM-JJ attendue, reçu « ${value} ».`);
     }
     now = value;
   }
@@ -78,30 +88,24 @@ export function computeStatuts(dossiers: unknown, now: string): StatutOutput[] {
   });
 }
 
-function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    stream.write(text, (error) => (error ? reject(error) : resolve()));
-  });
-}
-
-export async function run(argv: string[]): Promise<number> {
-  let output: string;
-  try {
-    const { now } = parseArgs(argv);
-    const text = await readStdin();
-    let dossiers: unknown;
+export function run(argv: string[]): Promise<number> {
+  return runCommand(USAGE, argv, parseStatutArgs, async ({ now }) => {
+    let output: string;
     try {
-      dossiers = JSON.parse(text);
+      const text = await readStdin();
+      let dossiers: unknown;
+      try {
+        dossiers = JSON.parse(text);
+      } catch (error) {
+        throw new CliError(`Entrée JSON invalide : ${describeJsonError(text, error)}.`);
+      }
+      output = JSON.stringify(computeStatuts(dossiers, now)) + "\n";
     } catch (error) {
-      throw new CliError(`Entrée JSON invalide : ${describeJsonError(text, error)}.`);
+      if (!(error instanceof CliError)) throw error;
+      await write(process.stderr, error.message + "\n");
+      return 1;
     }
-    output = JSON.stringify(computeStatuts(dossiers, now)) + "\n";
-  } catch (error) {
-    if (!(error instanceof CliError)) throw error;
-    await write(process.stderr, error.message + "\n");
-    return 1;
-  }
-  // Wait until the output is flushed: the CLI entry calls process.exit right after.
-  await write(process.stdout, output);
-  return 0;
+    await write(process.stdout, output);
+    return 0;
+  });
 }

@@ -8,12 +8,37 @@ import { parseArgs } from "node:util";
 import { getDatabase } from "../../db/client.server";
 import { ensureTerritories } from "../../app/referentiel/territoires.server";
 import { AccountError, createUser } from "../../app/auth/accounts.server";
-import { describeScope, OrganisationError } from "../../app/auth/organisations.server";
+import { describeScope, isOrganisationType, OrganisationError } from "../../app/auth/organisations.server";
 import { ORGANISATION_TYPE_LABELS } from "../../app/auth/labels";
+import { ORGANISATION_TYPES } from "../../db/schema";
+import { runCommand, UsageError, type Usage } from "../usage";
 
-const USAGE =
-  "Usage : npm run cli -- user:create --email ADRESSE --password MOT_DE_PASSE --organisation-type TYPE " +
-  "[--region CODE | --departement CODE | --academie CODE | --reseau NOM | --siret SIRET [--uai UAI]] [--admin] [--nom NOM] [--prenom PRÉNOM]";
+export const USAGE: Usage = {
+  synopsis:
+    "npm run cli -- user:create --email ADRESSE --password MOT_DE_PASSE --organisation-type TYPE " +
+    "[--region CODE | --departement CODE | --academie CODE | --reseau NOM | --siret SIRET [--uai UAI]] [--admin] [--nom NOM] [--prenom PRÉNOM]",
+  description:
+    "Crée un compte dans l'organisation de ce type et de ce périmètre (l'organisation est créée si elle n'existe pas). " +
+    "Le mot de passe n'est jamais affiché.",
+  options: [
+    ["--email ADRESSE", "adresse e-mail du compte (obligatoire)"],
+    ["--password MOT_DE_PASSE", "mot de passe, 12 caractères au moins (obligatoire)"],
+    ["--organisation-type TYPE", `type d'organisation : ${ORGANISATION_TYPES.join(", ")} (obligatoire)`],
+    ["--region CODE", "région de l'organisation, par exemple 84 (DREETS, DRAAF, CONSEIL_REGIONAL, CARIF_OREF_REGIONAL)"],
+    ["--departement CODE", "département de l'organisation, par exemple 69 (DDETS)"],
+    ["--academie CODE", "académie de l'organisation, par exemple 10 (ACADEMIE)"],
+    ["--reseau NOM", "réseau d'organismes du référentiel (TETE_DE_RESEAU)"],
+    ["--siret SIRET", "SIRET de l'organisme (ORGANISME_FORMATION)"],
+    ["--uai UAI", "UAI de l'organisme, si plusieurs organismes ont ce SIRET (facultatif)"],
+    ["--admin", "le compte administre son organisation (facultatif, défaut : membre)"],
+    ["--nom NOM", "nom de la personne (facultatif)"],
+    ["--prenom PRÉNOM", "prénom de la personne (facultatif)"],
+  ],
+  notes: [
+    "ADMINISTRATEUR et OPERATEUR_PUBLIC_NATIONAL n'ont pas de périmètre ; chaque autre type prend l'option de son périmètre.",
+    "Codes de sortie : 0 compte créé, 1 refusé (adresse déjà prise, mot de passe trop faible, périmètre inconnu…), 2 arguments invalides.",
+  ],
+};
 
 /** node:util parseArgs errors, in French, without echoing any value. */
 export function parseArgsMessage(error: unknown): string {
@@ -26,7 +51,9 @@ export function parseArgsMessage(error: unknown): string {
   return "Arguments invalides";
 }
 
-export async function run(argv: string[]): Promise<number> {
+type UserCreateArgs = ReturnType<typeof parseUserCreateArgs>;
+
+function parseUserCreateArgs(argv: string[]) {
   let values;
   try {
     ({ values } = parseArgs({
@@ -49,14 +76,24 @@ export async function run(argv: string[]): Promise<number> {
       allowPositionals: false,
     }));
   } catch (error) {
-    console.error(`${parseArgsMessage(error)}. ${USAGE}`);
-    return 2;
+    throw new UsageError(`${parseArgsMessage(error)}.`);
   }
   const missing = (["email", "password", "organisation-type"] as const).filter((k) => !values[k]);
   if (missing.length) {
-    console.error(`Option${missing.length > 1 ? "s" : ""} manquante${missing.length > 1 ? "s" : ""} : ${missing.map((m) => `--${m}`).join(", ")}. ${USAGE}`);
-    return 2;
+    throw new UsageError(`Option${missing.length > 1 ? "s" : ""} manquante${missing.length > 1 ? "s" : ""} : ${missing.map((m) => `--${m}`).join(", ")}.`);
   }
+  const type = values["organisation-type"]!;
+  if (!isOrganisationType(type.trim().toUpperCase())) {
+    throw new UsageError(`--organisation-type : type inconnu « ${type} » (attendu : ${ORGANISATION_TYPES.join(", ")}).`);
+  }
+  return values;
+}
+
+export function run(argv: string[]): Promise<number> {
+  return runCommand(USAGE, argv, parseUserCreateArgs, createAccount);
+}
+
+async function createAccount(values: UserCreateArgs): Promise<number> {
   const database = await getDatabase();
   try {
     await ensureTerritories(database);

@@ -5,24 +5,47 @@
 import { parseArgs } from "node:util";
 import { getDatabase } from "../../db/client.server";
 import { listUsers } from "../../app/auth/accounts.server";
-import { describeScope, listOrganisations } from "../../app/auth/organisations.server";
+import { describeScope, isOrganisationType, listOrganisations } from "../../app/auth/organisations.server";
+import { ORGANISATION_TYPES } from "../../db/schema";
+import { runCommand, UsageError, type Usage } from "../usage";
 import { parseArgsMessage } from "./user-create";
 
-export async function run(argv: string[]): Promise<number> {
+export const USAGE: Usage = {
+  synopsis: "npm run cli -- user:list [--organisation-type TYPE] [--json]",
+  description: "Liste les comptes : organisation, périmètre, rôle, état et dernière connexion.",
+  options: [
+    ["--organisation-type TYPE", `seulement les comptes des organisations de ce type : ${ORGANISATION_TYPES.join(", ")} (facultatif, défaut : tous)`],
+    ["--json", "écrit la liste en JSON (facultatif, défaut : tableau texte)"],
+  ],
+};
+
+function parseUserListArgs(argv: string[]) {
   let values;
   try {
     ({ values } = parseArgs({
       args: argv,
       options: { "organisation-type": { type: "string" }, json: { type: "boolean", default: false } },
       strict: true,
+      allowPositionals: false,
     }));
   } catch (error) {
-    console.error(`${parseArgsMessage(error)}. Usage : npm run cli -- user:list [--organisation-type TYPE] [--json]`);
-    return 2;
+    throw new UsageError(`${parseArgsMessage(error)}.`);
   }
+  const type = values["organisation-type"];
+  if (type !== undefined && !isOrganisationType(type.trim().toUpperCase())) {
+    throw new UsageError(`--organisation-type : type inconnu « ${type} » (attendu : ${ORGANISATION_TYPES.join(", ")}).`);
+  }
+  return values;
+}
+
+export function run(argv: string[]): Promise<number> {
+  return runCommand(USAGE, argv, parseUserListArgs, listAccounts);
+}
+
+async function listAccounts(values: ReturnType<typeof parseUserListArgs>): Promise<number> {
   const database = await getDatabase();
   try {
-    const type = values["organisation-type"]?.toUpperCase();
+    const type = values["organisation-type"]?.trim().toUpperCase();
     const scopes = new Map<number, string>();
     for (const organisation of await listOrganisations(database)) scopes.set(organisation.id, await describeScope(database, organisation));
     const rows = (await listUsers(database))

@@ -66,8 +66,8 @@ describe("CLI user:create / user:list", () => {
       [["--email", "agent@dreets.fr", "--password", SECRET, "--organisation-type", "DREETS", "--region", "84"], 1, /Un compte existe déjà pour l'adresse agent@dreets\.fr/],
       [["--email", "x@test.fr", "--password", SECRET, "--organisation-type", "ORGANISME_FORMATION", "--siret", "123"], 1, /SIRET invalide/],
       [["--email", "x@test.fr", "--password", SECRET, "--organisation-type", "TETE_DE_RESEAU", "--reseau", "Réseau inexistant"], 1, /Réseau inconnu : « Réseau inexistant » : aucun organisme du référentiel/],
-      [["--email", "x@test.fr", "--password", SECRET, "--organisation-type", "DREETS", "--region", "84", "--couleur", "bleu"], 2, /^Option inconnue : --couleur\. Usage/],
-      [["--email", "x@test.fr", "--password"], 2, /^Valeur manquante ou invalide pour --password\. Usage/],
+      [["--email", "x@test.fr", "--password", SECRET, "--organisation-type", "DREETS", "--region", "84", "--couleur", "bleu"], 2, /^Option inconnue : --couleur\.\nUsage : /],
+      [["--email", "x@test.fr", "--password"], 2, /^Valeur manquante ou invalide pour --password\.\nUsage : /],
     ];
     for (const [args, code, message] of cases) {
       const run = await cli("user:create", ...args);

@@ -96,13 +96,22 @@ describe("cli statut", () => {
       JSON.stringify([{ ...dossiers[1], contrat_date_debut_3: "31/12/2025" }]),
       /Élément 0 .*contrat_date_debut_3/,
     ],
-    ["a bad --now", ["--now", "2025-02-30"], "[]", /--now/],
-    ["a missing --now value", ["--now"], "[]", /--now/],
-    ["an unknown argument", ["--hier"], "[]", /Argument inconnu/],
   ])("rejects %s: message on stderr, exit 1, nothing on stdout", (_label, args, stdin, message) => {
     const { status, stdout, stderr } = cli(args, stdin);
     expect(status).toBe(1);
     expect(stdout).toBe("");
     expect(stderr).toMatch(message);
+  });
+
+  it.each([
+    ["a bad --now", ["--now", "2025-02-30"], /^--now : date AAAA-MM-JJ attendue, reçu « 2025-02-30 »/],
+    ["a missing --now value", ["--now"], /^--now : valeur manquante/],
+    ["an unknown argument", ["--hier"], /^Argument inconnu : --hier/],
+  ])("rejects %s (a bad argument): message and usage on stderr, exit 2, nothing on stdout", (_label, args, message) => {
+    const { status, stdout, stderr } = cli(args, "[]");
+    expect(status).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(message);
+    expect(stderr).toContain("Usage : npm run -s cli -- statut");
   });
 });
