@@ -38,13 +38,25 @@
  * the claim back if the ingestion fails.
  *
  * Files are untrusted: whatever the readers throw becomes an UploadError (French message, never a 500), and the
- * XLSX reader works within limits (Excel's grid, inflated size of each part, rows, cells).
+ * XLSX reader works within limits (Excel's grid, inflated size of each part, rows, cells). As in the référentiel's
+ * imports (decision 028), a cell holds at most 32,767 characters (MAX_CELL_CHARS, a CSV line 1,000,000), and the
+ * cells of a file at most MAX_UPLOAD_CHARS in all: checked while reading, a refused file is never stored.
  */
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { canTransmitFor, forbidden, organismesTransmis, requireUser, transmetDesEffectifs, type Viewer } from "../auth/policy.server";
-import { CSV_DELIMITERS, CsvError, decodeText, detectDelimiter, parseCsv, type CsvDelimiter } from "../shared/csv";
+import {
+  CSV_DELIMITERS,
+  CsvError,
+  MAX_CELL_CHARS,
+  MAX_LINE_CHARS,
+  columnLetter,
+  decodeText,
+  detectDelimiter,
+  parseCsv,
+  type CsvDelimiter,
+} from "../shared/csv";
 import { XlsxError, XlsxLimitError, looksLikeZip, openXlsx } from "../shared/xlsx.server";
 import { anneeScolaireOf, todayIso } from "../statut/annee-scolaire";
 import { DOSSIER_V3_FIELDS } from "./dossier-schema.server";
@@ -87,6 +99,12 @@ export const MAX_UPLOAD_ROWS = 10_000;
 export const MAX_UPLOAD_COLUMNS = 500;
 /** Largest inflated size of one part of an XLSX file (a 10 MB file of 10,000 rows is far below). */
 export const MAX_XLSX_PART_BYTES = 50 * 1024 * 1024;
+/**
+ * Characters of all the cells of a file: as many as a CSV of MAX_UPLOAD_BYTES holds at most (its cells are pieces
+ * of its text: a CSV is bounded by its size). An XLSX's shared string counts at each cell using it: a workbook of a
+ * few Ko whose long string fills thousands of cells is refused while read, before its rows are copied or stored.
+ */
+export const MAX_UPLOAD_CHARS = MAX_UPLOAD_BYTES;
 export const PREVIEW_ROWS = 100;
 
 /** The fields a column can be mapped to (the NIR is never stored: no column for it). */
@@ -237,8 +255,32 @@ function readError(error: unknown, isXlsx: boolean): UploadError {
   if (error instanceof UploadError) return error;
   if (error instanceof XlsxLimitError) {
     if (error.limit === "lignes") return tooManyRows();
+    if (error.limit === "cellule" && error.place) {
+      const { sheet, cell, length, max } = error.place;
+      return new UploadError(
+        `Cellule ${cell} de la feuille « ${sheet} » : ${formatNombre(length)} caractères, au plus ${formatNombre(max)} attendus (limite d'Excel). ` +
+          "Raccourcissez ou videz cette cellule, puis déposez à nouveau le fichier.",
+      );
+    }
+    if (error.limit === "caracteres") {
+      return new UploadError(
+        `Fichier trop volumineux : les cellules du classeur contiennent plus de ${formatNombre(MAX_UPLOAD_CHARS)} caractères en tout, ` +
+          `au plus ${formatNombre(MAX_UPLOAD_CHARS)} attendus (autant qu'un fichier CSV de 10 Mo ; une même valeur compte à chaque cellule qui la contient). ` +
+          "Découpez-le en plusieurs fichiers.",
+      );
+    }
     if (error.limit === "grille") return new UploadError(`Fichier illisible : ${error.message}. Attendu : un classeur .xlsx enregistré par un tableur.`);
     return new UploadError(`Fichier trop volumineux : ${error.message}. Découpez-le en plusieurs fichiers ou enregistrez-le au format .csv.`);
+  }
+  if (error instanceof CsvError && error.tooLong) {
+    const { column, max } = error.tooLong;
+    const guillemet = "Un guillemet ouvert et jamais refermé peut aussi lire toute la suite du fichier comme une seule cellule.";
+    return new UploadError(
+      column === null
+        ? `Ligne ${error.line} : plus de ${formatNombre(max)} caractères sur la ligne, au plus ${formatNombre(max)} attendus. ${guillemet}`
+        : `Ligne ${error.line}, colonne ${columnLetter(column)} : la cellule dépasse ${formatNombre(max)} caractères, au plus ${formatNombre(max)} attendus ` +
+            `(limite d'Excel). ${guillemet}`,
+    );
   }
   if (error instanceof CsvError || error instanceof XlsxError) return new UploadError(`Fichier illisible : ${error.message}.`);
   console.error("[téléversement] lecture du fichier en échec :", error);
@@ -299,6 +341,9 @@ function readXlsxTable(bytes: Uint8Array): { lignes: Ligne[]; feuille?: LectureF
     // title rows and the header row above the data: the exact count is checked below
     maxRows: MAX_UPLOAD_ROWS + 100,
     maxCells: (MAX_UPLOAD_ROWS + 100) * MAX_UPLOAD_COLUMNS,
+    // as the référentiel's imports (decision 028); a shared string counts at each cell using it
+    maxCellChars: MAX_CELL_CHARS,
+    maxTotalChars: MAX_UPLOAD_CHARS,
     formulaWithoutValue: CELLULE_FORMULE_SANS_VALEUR,
   });
   const candidates = sheets.map((sheet) => ({ nom: sheet.name, masquee: sheet.hidden, lignes: sheets.length > 1 ? sheet.rows(LIGNES_EXAMINEES) : [] }));
@@ -334,7 +379,11 @@ export function readUploadedFile(bytes: Uint8Array, fileName: string): ReadFile 
         throw new UploadError("Les fichiers .xls (Excel 97-2003) ne sont pas pris en charge : enregistrez le fichier au format .xlsx ou .csv.");
       }
       const { text, encoding } = decodeText(bytes);
-      const parsed = parseCsv(text, { header: false, delimiter: csvDelimiterOf(text) });
+      const parsed = parseCsv(text, {
+        header: false,
+        delimiter: csvDelimiterOf(text),
+        limits: { maxCell: MAX_CELL_CHARS, maxRecord: MAX_LINE_CHARS },
+      });
       if (parsed.records.length === 0) throw new UploadError("Le fichier est vide.");
       lignes = parsed.records.map((r) => ({ line: r.line, cells: r.fields }));
       extra = { encoding, delimiter: parsed.delimiter };

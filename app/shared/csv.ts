@@ -27,6 +27,8 @@ export class CsvError extends Error {
     /** The message without its line. */
     readonly detail: string,
     readonly line?: number,
+    /** Beyond `CsvLimits`: a cell (its 0-based column) or a record (column null), and the limit passed. */
+    readonly tooLong?: { column: number | null; max: number },
   ) {
     super(line ? `Ligne ${line} : ${detail}` : detail);
     this.name = "CsvError";
@@ -120,7 +122,7 @@ export function detectDelimiter(text: string, fallback: CsvDelimiter = ";"): Csv
 }
 
 /**
- * The longest cell and line a référentiel file may hold (decision 028). A spreadsheet cell holds at most 32 767
+ * The longest cell and line a référentiel file, or a file of effectifs uploaded by a CFA, may hold (decision 028). A spreadsheet cell holds at most 32 767
  * characters (Excel, LibreOffice), and the longest values of the référentiel files (raison sociale, adresse, libellé
  * long of the BCN, descriptions of the catalogue) hold a few hundred to a few thousand: beyond, the file is not what
  * it claims to be (a binary file, a quote left open that swallows the rest of the file), and reading on would only
@@ -160,6 +162,7 @@ export function* iterateCsv(text: string, delimiter: CsvDelimiter, limits: CsvLi
         `ligne de plus de ${formatNombre(maxRecord)} caractères : le fichier n'est pas un CSV du référentiel ` +
           "(un guillemet ouvert et jamais refermé peut aussi lire toute la suite du fichier comme une seule ligne)",
         startLine,
+        { column: null, max: maxRecord },
       );
     }
     const name = header?.[column]?.trim() ? `« ${header[column].trim()} »` : columnLetter(column);
@@ -167,6 +170,7 @@ export function* iterateCsv(text: string, delimiter: CsvDelimiter, limits: CsvLi
       `la cellule de la colonne ${name} dépasse ${formatNombre(maxCell)} caractères, le maximum d'une cellule de tableur : ` +
         "aucune valeur du référentiel n'est si longue (un guillemet ouvert et jamais refermé peut aussi lire toute la suite du fichier comme une seule cellule)",
       startLine,
+      { column, max: maxCell },
     );
   };
   while (i < n) {
@@ -270,6 +274,8 @@ export interface ParseCsvOptions {
   delimiter?: CsvDelimiter;
   /** Whether the first record is a header (default true). */
   header?: boolean;
+  /** Longest cell and record: beyond, CsvError (`tooLong`) and the rest is not read. */
+  limits?: CsvLimits;
 }
 
 /** Parses a whole CSV (text or bytes, see decodeText). Throws CsvError when it is empty or malformed. */
@@ -279,7 +285,7 @@ export function parseCsv(input: string | Uint8Array, options: ParseCsvOptions = 
   if (typeof input === "string") text = input;
   else ({ text, encoding } = decodeText(input));
   const delimiter = csvDelimiter(text, options.delimiter);
-  const records = [...iterateCsv(text, delimiter)];
+  const records = [...iterateCsv(text, delimiter, options.limits)];
   if (options.header === false) return { delimiter, header: [], records, encoding };
   return { delimiter, header: csvHeader(records.shift()), records, encoding };
 }

@@ -14,14 +14,18 @@
  * OpenDocument (.ods) workbooks (told as such).
  * A malformed or hostile file gives an XlsxError, never another error: offsets are bounds-checked, invalid
  * character references read as U+FFFD, positions beyond Excel's limits (1,048,576 rows, 16,384 columns) are
- * refused, and callers reading untrusted files can cap the inflated size of each part, the number of filled rows
- * and the number of cells (`ReadXlsxOptions`; XlsxLimitError).
+ * refused, and callers reading untrusted files can cap the inflated size of each part, the number of filled rows,
+ * the number of cells, the length of a cell and the characters of all the cells read, a shared string counted at
+ * each cell using it (`ReadXlsxOptions`; XlsxLimitError): a long shared string is never kept when too long, and
+ * reading stops at the cell where a limit is passed, before the rest of the sheet is read.
  *
  * Writing: app/shared/xlsx-writer.ts (also used in the browser), its parts deflated here. A date is written as a real
  * Excel date, which `readXlsx` reads back as "dd/MM/yyyy".
  */
 import { deflateRawSync, inflateRawSync } from "node:zlib";
+import { columnLetter } from "./csv";
 import { excelSerialAsShown, isDateFormat } from "./excel-dates";
+import { formatNombre } from "../ui/format";
 import { xlsxBytes, zipBytes, type XlsxCell } from "./xlsx-writer";
 
 export {
@@ -46,11 +50,23 @@ export class XlsxError extends Error {
   }
 }
 
+/** Where a limit on characters was passed: the sheet, the cell ("C12") and, for one cell too long, its length. */
+export interface XlsxLimitPlace {
+  sheet: string;
+  cell: string;
+  /** The cell's length (limit "cellule"); the characters read so far, this cell included (limit "caracteres"). */
+  length: number;
+  /** The limit passed. */
+  max: number;
+}
+
 /** A workbook beyond one of the limits of `ReadXlsxOptions` (or of Excel's grid). Message in French. */
 export class XlsxLimitError extends XlsxError {
   constructor(
     message: string,
-    readonly limit: "taille" | "lignes" | "cellules" | "grille",
+    readonly limit: "taille" | "lignes" | "cellules" | "grille" | "cellule" | "caracteres",
+    /** For the limits on characters ("cellule", "caracteres"): where reading stopped. */
+    readonly place?: XlsxLimitPlace,
   ) {
     super(message);
     this.name = "XlsxLimitError";
@@ -68,6 +84,17 @@ export interface ReadXlsxOptions {
   maxRows?: number;
   /** Reading stops (XlsxLimitError "cellules") beyond this many cells and rows, empty ones included, in all. */
   maxCells?: number;
+  /**
+   * Reading stops (XlsxLimitError "cellule", naming the sheet and the cell) at a cell longer than this many
+   * characters: a shared string, an inline string or a number alike. A longer shared string is not kept (only its
+   * length), and says nothing until a cell of a sheet read uses it.
+   */
+  maxCellChars?: number;
+  /**
+   * Reading stops (XlsxLimitError "caracteres") as soon as the cells read hold more characters than this in all,
+   * a shared string counted at each cell using it (what copying the rows, or writing them out, would cost).
+   */
+  maxTotalChars?: number;
   /** Only the first sheet having a non-blank cell (none: an empty list); the following sheets are not read. */
   firstSheetWithData?: boolean;
   /**
@@ -301,13 +328,28 @@ export function openXlsx(bytes: Uint8Array, options: ReadXlsxOptions = {}): Xlsx
     if (id && target) targets.set(id, resolvePath("xl/workbook.xml", target));
   }
   const shared: string[] = [];
+  /** Lengths of the shared strings longer than `maxCellChars`, by index (kept as "" in `shared`). */
+  const tooLong = new Map<number, number>();
+  const maxCellChars = options.maxCellChars ?? Infinity;
   const sst = read("xl/sharedStrings.xml");
-  if (sst) for (const m of sst.matchAll(/<(?:\w+:)?si>([\s\S]*?)<\/(?:\w+:)?si>|<(?:\w+:)?si\/>/g)) shared.push(textOf(m[1] ?? ""));
+  if (sst) {
+    for (const m of sst.matchAll(/<(?:\w+:)?si>([\s\S]*?)<\/(?:\w+:)?si>|<(?:\w+:)?si\/>/g)) {
+      const text = textOf(m[1] ?? "");
+      if (text.length > maxCellChars) {
+        tooLong.set(shared.length, text.length);
+        shared.push("");
+      } else shared.push(text);
+    }
+  }
 
   const budget: SheetBudget = {
     maxRows: options.maxRows,
     maxCells: options.maxCells,
     cells: 0,
+    maxCellChars,
+    maxTotalChars: options.maxTotalChars ?? Infinity,
+    chars: 0,
+    tooLong,
     dateStyles: dateStyles(read("xl/styles.xml")),
     date1904: /<(?:\w+:)?workbookPr\b[^>]*\bdate1904\s*=\s*"(?:1|true)"/.test(workbook),
     formulaWithoutValue: options.formulaWithoutValue ?? "",
@@ -327,7 +369,9 @@ export function openXlsx(bytes: Uint8Array, options: ReadXlsxOptions = {}): Xlsx
       rows: (firstRows?: number) => {
         const xml = read(path) ?? "";
         // the top of a sheet: its own budget, a few rows (at most Excel's width each), whatever was read before
-        return firstRows === undefined ? parseSheet(xml, shared, budget) : parseSheet(xml, shared, { ...budget, maxRows: undefined, cells: 0 }, firstRows);
+        return firstRows === undefined
+          ? parseSheet(name, xml, shared, budget)
+          : parseSheet(name, xml, shared, { ...budget, maxRows: undefined, cells: 0, chars: 0 }, firstRows);
       },
     });
   }
@@ -339,6 +383,12 @@ interface SheetBudget {
   maxCells?: number;
   /** Cells and rows created so far (empty ones filling gaps included). */
   cells: number;
+  maxCellChars: number;
+  maxTotalChars: number;
+  /** Characters of the cells read so far (a shared string at each of its cells). */
+  chars: number;
+  /** Lengths of the shared strings longer than `maxCellChars`, by index. */
+  tooLong: Map<number, number>;
   /** Indexes of the cell formats (`s` attribute) that show a date. */
   dateStyles: Set<number>;
   /** The workbook counts its dates from 1904 (old Mac Excel) instead of 1900. */
@@ -379,7 +429,7 @@ function dateCell(value: string, date1904: boolean): string {
 const ROW_NUMBER = /^[0-9]{1,8}$/;
 
 /** The rows of a sheet; with `firstRows`, only until that many rows with a value were read. */
-function parseSheet(xml: string, shared: string[], budget: SheetBudget, firstRows?: number): string[][] {
+function parseSheet(sheetName: string, xml: string, shared: string[], budget: SheetBudget, firstRows?: number): string[][] {
   const rows: string[][] = [];
   const data = /<(?:\w+:)?sheetData\b[^>]*>([\s\S]*?)<\/(?:\w+:)?sheetData>/.exec(xml)?.[1] ?? "";
   const spend = (n: number) => {
@@ -413,6 +463,9 @@ function parseSheet(xml: string, shared: string[], budget: SheetBudget, firstRow
       const inner = cm[2] ?? "";
       const v = /<(?:\w+:)?v>([\s\S]*?)<\/(?:\w+:)?v>/.exec(inner)?.[1];
       let value = "";
+      const cellRef = () => `${columnLetter(col)}${rowIndex + 1}`;
+      const longShared = type === "s" && v !== undefined ? budget.tooLong.get(Number(v)) : undefined;
+      if (longShared !== undefined) throw cellTooLong(sheetName, cellRef(), longShared, budget.maxCellChars);
       if (type === "s") value = v !== undefined ? (shared[Number(v)] ?? "") : "";
       else if (type === "inlineStr") value = textOf(inner);
       else if (type === "b") value = v === "1" ? "TRUE" : v === "0" ? "FALSE" : "";
@@ -423,6 +476,16 @@ function parseSheet(xml: string, shared: string[], budget: SheetBudget, firstRow
         value = dateCell(value, budget.date1904);
       }
       if (value === "") continue; // empty cells only matter as gaps before a value
+      if (value.length > budget.maxCellChars) throw cellTooLong(sheetName, cellRef(), value.length, budget.maxCellChars);
+      budget.chars += value.length;
+      if (budget.chars > budget.maxTotalChars) {
+        const place = { sheet: sheetName, cell: cellRef(), length: budget.chars, max: budget.maxTotalChars };
+        throw new XlsxLimitError(
+          `les cellules du classeur contiennent plus de ${formatNombre(place.max)} caractères en tout (lecture arrêtée à la cellule ${place.cell} de la feuille « ${sheetName} »)`,
+          "caracteres",
+          place,
+        );
+      }
       if (col >= cells.length) spend(col + 1 - cells.length);
       while (cells.length < col) cells.push("");
       cells[col] = value;
@@ -438,6 +501,15 @@ function parseSheet(xml: string, shared: string[], budget: SheetBudget, firstRow
     rows[rowIndex] = cells;
   }
   return rows;
+}
+
+/** A cell longer than `maxCellChars`. */
+function cellTooLong(sheet: string, cell: string, length: number, max: number): XlsxLimitError {
+  return new XlsxLimitError(
+    `cellule ${cell} de la feuille « ${sheet} » : ${formatNombre(length)} caractères, au plus ${formatNombre(max)}`,
+    "cellule",
+    { sheet, cell, length, max },
+  );
 }
 
 // ----------------------------------------------------------------------------------------------------- write

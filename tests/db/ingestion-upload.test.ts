@@ -11,9 +11,9 @@ import { postSansFin } from "../helpers/http";
 import type { Viewer } from "../../app/auth/policy.server";
 import { createUser } from "../../app/auth/accounts.server";
 import { createSession } from "../../app/auth/session.server";
-import { readXlsx, writeXlsx, writeZip } from "../../app/shared/xlsx.server";
+import { openXlsx, readXlsx, writeXlsx, writeZip, type XlsxLimitError } from "../../app/shared/xlsx.server";
 import { cellulesBrutes, lettreColonne } from "../helpers/xlsx";
-import { parseCsv } from "../../app/shared/csv";
+import { MAX_CELL_CHARS, parseCsv } from "../../app/shared/csv";
 import {
   UploadError,
   createUpload,
@@ -31,7 +31,7 @@ import {
 } from "../../app/ingestion/upload.server";
 import { autoMap, convertRow } from "../../app/ingestion/mapping";
 import { validateDossier } from "../../app/ingestion/dossier-schema.server";
-import { MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, MAX_XLSX_PART_BYTES, UPLOAD_FIELDS } from "../../app/ingestion/upload.server";
+import { MAX_UPLOAD_CHARS, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, MAX_XLSX_PART_BYTES, UPLOAD_FIELDS } from "../../app/ingestion/upload.server";
 import { transmissionsDuJour } from "../../app/cfa/transmissions.server";
 import { parisDay } from "../../app/shared/jours-paris.server";
 import { insertOrganisme, relate, siretOf, type TestOrganisme } from "./ingestion-fixtures";
@@ -136,7 +136,8 @@ describe("reading files", () => {
   });
 
   it("a huge cell is cut in the preview, with its length; the other cells keep their errors in sight", async () => {
-    const nom = "N".repeat(100_000);
+    // the longest a cell may be (a spreadsheet's: longer, the file is refused, see "hostile and malformed files")
+    const nom = "N".repeat(MAX_CELL_CHARS);
     const csv = [
       HEADERS.join(";"),
       `${nom};Gaston;28/03/2006;2024-2025;15/06/2024;02/09/2024;30/06/2026;50022141;02/09/2024;M`,
@@ -144,7 +145,7 @@ describe("reading files", () => {
     ].join("\n");
     const { preview } = await uploadAndPreview(new TextEncoder().encode(csv), "long.csv");
     const long = preview.rows.find((r) => r.ligne === 2)!;
-    expect(long.cells[0].value).toBe(`${"N".repeat(80)}… (100\u202f000 caractères)`);
+    expect(long.cells[0].value).toBe(`${"N".repeat(80)}… (32\u202f767 caractères)`);
     // the error says the value is too long, itself cut
     expect(long.cells[0].errors[0]).toMatch(/^Nom : /);
     expect(long.cells[0].errors[0].length).toBeLessThan(400);
@@ -836,6 +837,111 @@ describe("hostile and malformed files: a French message, never a 500", () => {
     // a thousand rows each reaching column XFD: the cells budget stops it
     const wide = Array.from({ length: 1000 }, (_, i) => `<row r="${i + 2}"><c r="XFD${i + 2}"><v>1</v></c></row>`).join("");
     expect((readError(sheetXlsx(header + wide)) as Error).message).toMatch(/^Fichier trop volumineux : le classeur contient plus de \d+ cellules/);
+  });
+
+  describe("cells as long as a spreadsheet's at most, and characters in all (decision 028)", () => {
+    const sheetNamed = (name: string, sheetData: string, sst: string[]) =>
+      new Uint8Array(
+        writeZip([
+          { name: "xl/workbook.xml", data: `<workbook xmlns:r="r"><sheets><sheet name="${name}" sheetId="1" r:id="rId1"/></sheets></workbook>` },
+          { name: "xl/_rels/workbook.xml.rels", data: '<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>' },
+          { name: "xl/worksheets/sheet1.xml", data: `<worksheet><sheetData>${sheetData}</sheetData></worksheet>` },
+          { name: "xl/sharedStrings.xml", data: `<sst>${sst.map((t) => `<si><t>${t}</t></si>`).join("")}</sst>` },
+        ]),
+      );
+    const headerRow = '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c></row>';
+    const televersements = async () => Number((await t.database.rows<{ n: number }>(sql`select count(*)::int as n from televersements`))[0].n);
+    /** What the page does: read, then store; the error if refused. */
+    const upload = async (bytes: Uint8Array, fileName: string) => {
+      try {
+        const file = readUploadedFile(bytes, fileName);
+        await createUpload(t.database, access, { organismeId: cfa.id, fileName, file });
+        return null;
+      } catch (error) {
+        return error;
+      }
+    };
+
+    it("an XLSX shared string of 40,000 characters: refused, the cell and its sheet named, nothing stored", async () => {
+      const before = await televersements();
+      const bytes = sheetNamed(
+        "Apprenants",
+        `${headerRow}<row r="2"><c r="A2" t="s"><v>3</v></c><c r="B2" t="s"><v>4</v></c></row>` +
+          '<row r="12"><c r="A12" t="s"><v>3</v></c><c r="C12" t="s"><v>5</v></c></row>',
+        ["Nom", "Prénom", "Date de naissance", "Dupont", "Jean", "x".repeat(40_000)],
+      );
+      const error = await upload(bytes, "long.xlsx");
+      expect(error).toBeInstanceOf(UploadError);
+      expect((error as Error).message).toBe(
+        "Cellule C12 de la feuille « Apprenants » : 40\u202f000 caractères, au plus 32\u202f767 attendus (limite d'Excel). " +
+          "Raccourcissez ou videz cette cellule, puis déposez à nouveau le fichier.",
+      );
+      expect(await televersements()).toBe(before);
+      // an inline string too
+      const inline = sheetNamed("Apprenants", `${headerRow}<row r="2"><c r="B2" t="inlineStr"><is><t>${"y".repeat(MAX_CELL_CHARS + 1)}</t></is></c></row>`, [
+        "Nom",
+        "Prénom",
+        "Date de naissance",
+      ]);
+      expect(((await upload(inline, "inline.xlsx")) as Error).message).toMatch(/^Cellule B2 de la feuille « Apprenants » : 32\u202f768 caractères, au plus 32\u202f767/);
+      // as long as a spreadsheet's cell may be: read
+      const juste = readUploadedFile(sheetNamed("Apprenants", `${headerRow}<row r="2"><c r="A2" t="s"><v>3</v></c></row>`, ["Nom", "Prénom", "Date", "z".repeat(MAX_CELL_CHARS)]), "juste.xlsx");
+      expect(juste.rows[0][1]).toHaveLength(MAX_CELL_CHARS);
+    });
+
+    it("an XLSX shared string of 30,000 characters in thousands of cells: refused by the characters in all, nothing stored", async () => {
+      const before = await televersements();
+      const cellules = 5000;
+      const rows = Array.from({ length: cellules }, (_, i) => `<row r="${i + 2}"><c r="A${i + 2}" t="s"><v>3</v></c></row>`).join("");
+      const bytes = sheetNamed("Apprenants", headerRow + rows, ["Nom", "Prénom", "Date de naissance", "w".repeat(30_000)]);
+      expect(bytes.byteLength).toBeLessThan(100_000);
+      const error = await upload(bytes, "repete.xlsx");
+      expect(error).toBeInstanceOf(UploadError);
+      expect((error as Error).message).toBe(
+        "Fichier trop volumineux : les cellules du classeur contiennent plus de 10\u202f485\u202f760 caractères en tout, au plus 10\u202f485\u202f760 attendus " +
+          "(autant qu'un fichier CSV de 10 Mo ; une même valeur compte à chaque cellule qui la contient). Découpez-le en plusieurs fichiers.",
+      );
+      expect(await televersements()).toBe(before);
+      // the reader stops at the cell passing the bound, the following ones never read (see tests/unit/xlsx-reader.test.ts)
+      let stop: XlsxLimitError | undefined;
+      try {
+        openXlsx(bytes, { maxCellChars: MAX_CELL_CHARS, maxTotalChars: MAX_UPLOAD_CHARS })[0].rows();
+      } catch (e) {
+        stop = e as XlsxLimitError;
+      }
+      const header = "Nom".length + "Prénom".length + "Date de naissance".length;
+      expect(stop?.place?.cell).toBe(`A${2 + Math.floor((MAX_UPLOAD_CHARS - header) / 30_000)}`);
+      expect(Math.floor((MAX_UPLOAD_CHARS - header) / 30_000)).toBeLessThan(cellules);
+    });
+
+    it("a CSV cell of 40,000 characters: refused, its line and column named, nothing stored", async () => {
+      const before = await televersements();
+      const csv = `Nom;Prénom;Commentaire\nDupont;Jean;court\nMartin;Paul;${"c".repeat(40_000)}\n`;
+      const error = await upload(new TextEncoder().encode(csv), "long.csv");
+      expect(error).toBeInstanceOf(UploadError);
+      expect((error as Error).message).toBe(
+        "Ligne 3, colonne C : la cellule dépasse 32\u202f767 caractères, au plus 32\u202f767 attendus (limite d'Excel). " +
+          "Un guillemet ouvert et jamais refermé peut aussi lire toute la suite du fichier comme une seule cellule.",
+      );
+      // a quote left open swallows the rest of the file: said at its line
+      const ouvert = `Nom;Prénom\nDupont;"Jean\n${"Martin;Paul\n".repeat(4000)}`;
+      expect(((await upload(new TextEncoder().encode(ouvert), "ouvert.csv")) as Error).message).toMatch(/^Ligne 2, colonne B : la cellule dépasse 32\u202f767 caractères/);
+      expect(await televersements()).toBe(before);
+    });
+
+    it("a normal file is still read and stored", async () => {
+      const before = await televersements();
+      const bytes = sheetNamed(
+        "Apprenants",
+        `${headerRow}<row r="2"><c r="A2" t="s"><v>3</v></c><c r="B2" t="s"><v>4</v></c><c r="C2" t="inlineStr"><is><t>28/03/2006</t></is></c></row>`,
+        ["Nom", "Prénom", "Date de naissance", "Dupont", "Jean"],
+      );
+      expect(await upload(bytes, "normal.xlsx")).toBeNull();
+      expect(await televersements()).toBe(before + 1);
+      const csv = `Nom;Prénom;Date de naissance\nDupont;Jean;28/03/2006\n`;
+      expect(await upload(new TextEncoder().encode(csv), "normal.csv")).toBeNull();
+      expect(await televersements()).toBe(before + 2);
+    });
   });
 
   it("a part inflating beyond the cap (zip bomb) is refused", () => {

@@ -99,6 +99,42 @@ describe("limits given by the caller", () => {
     expect(() => readXlsx(zip, { maxPartBytes: 50_000 })).toThrow(/trop volumineux une fois décompressé/);
   });
 
+  it("maxCellChars: a cell longer, shared or inline, is refused naming its sheet and cell; a long shared string unused says nothing", () => {
+    const sst = (...texts: string[]) => ({ name: "xl/sharedStrings.xml", data: `<sst>${texts.map((x) => `<si><t>${x}</t></si>`).join("")}</sst>` });
+    const long = "x".repeat(40_000);
+    const zip = workbook('<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="12"><c r="C12" t="s"><v>1</v></c></row>', [sst("Nom", long)]);
+    expect(readXlsx(zip)[0].rows[11][2]).toBe(long);
+    expect(() => readXlsx(zip, { maxCellChars: 32_767 })).toThrow(
+      expect.objectContaining({ limit: "cellule", place: { sheet: "S", cell: "C12", length: 40_000, max: 32_767 } }),
+    );
+    expect(() => readXlsx(zip, { maxCellChars: 32_767 })).toThrow("cellule C12 de la feuille « S » : 40\u202f000 caractères, au plus 32\u202f767");
+    // the top of a sheet (choosing the sheet) is bounded too
+    expect(() => openXlsx(zip, { maxCellChars: 32_767 })[0].rows(20)).toThrow(expect.objectContaining({ limit: "cellule" }));
+    // entities count as the characters they give; a cell without a reference is named by its place
+    const amp = "&amp;".repeat(20_000);
+    expect(readXlsx(workbook('<row r="1"><c t="s"><v>0</v></c></row>', [sst(amp)]), { maxCellChars: 32_767 })[0].rows[0][0]).toHaveLength(20_000);
+    const inline = workbook(`<row r="3"><c/><c t="inlineStr"><is><t>${long}</t></is></c></row>`);
+    expect(() => readXlsx(inline, { maxCellChars: 32_767 })).toThrow(expect.objectContaining({ place: expect.objectContaining({ cell: "B3" }) }));
+    // unused, or used by a sheet not read: nothing said
+    expect(readXlsx(workbook('<row r="1"><c r="A1" t="s"><v>0</v></c></row>', [sst("Nom", long)]), { maxCellChars: 32_767 })[0].rows).toEqual([["Nom"]]);
+  });
+
+  it("maxTotalChars: a shared string counts at each cell using it; reading stops at the cell passing the bound", () => {
+    const rows = Array.from({ length: 1000 }, (_, i) => `<row r="${i + 1}"><c r="A${i + 1}" t="s"><v>0</v></c></row>`).join("");
+    const zip = workbook(rows, [{ name: "xl/sharedStrings.xml", data: `<sst><si><t>${"w".repeat(30_000)}</t></si></sst>` }]);
+    let error: XlsxLimitError | undefined;
+    try {
+      openXlsx(zip, { maxTotalChars: 100_000 })[0].rows();
+    } catch (e) {
+      error = e as XlsxLimitError;
+    }
+    // 4 × 30,000 > 100,000: the 4th cell, not the 1,000th
+    expect(error).toBeInstanceOf(XlsxLimitError);
+    expect(error).toMatchObject({ limit: "caracteres", place: { sheet: "S", cell: "A4", length: 120_000, max: 100_000 } });
+    expect(error?.message).toBe("les cellules du classeur contiennent plus de 100\u202f000 caractères en tout (lecture arrêtée à la cellule A4 de la feuille « S »)");
+    expect(readXlsx(zip, { maxTotalChars: 30_000_000 })[0].rows).toHaveLength(1000);
+  });
+
   it("firstSheetWithData reads the sheets until the first one with a value", () => {
     const bytes = writeXlsx([
       { name: "Vide", rows: [["", " "]] },
