@@ -20,7 +20,7 @@ import {
   type CsvDelimiter,
   type TextEncodingName,
 } from "../shared/csv";
-import { XlsxError, looksLikeZip, readXlsx } from "../shared/xlsx.server";
+import { XlsxError, XlsxLimitError, looksLikeZip, readXlsx } from "../shared/xlsx.server";
 import { ANNEE_MAX, ANNEE_MIN } from "../statut/days";
 import { formatNombre } from "../ui/format";
 import type { ImportKind, LineUnit } from "./import-libelles";
@@ -310,8 +310,15 @@ export async function readTable(bytes: Uint8Array, headerHints: string[] = []): 
   if (looksLikeZip(bytes)) {
     let sheets;
     try {
-      sheets = readXlsx(bytes);
+      // one cell at most as long as Excel's, as in a CSV (decision 028): a long shared string is not copied out
+      sheets = readXlsx(bytes, { maxCellChars: MAX_CELL_CHARS });
     } catch (error) {
+      if (error instanceof XlsxLimitError && error.limit === "cellule" && error.place) {
+        const { sheet, cell, length, max } = error.place;
+        throw new ImportFileError(
+          `Cellule ${cell} de la feuille « ${sheet} » : ${formatNombre(length)} caractères, au plus ${formatNombre(max)} attendus (limite d'Excel). Raccourcissez ou videz cette cellule.`,
+        );
+      }
       if (error instanceof XlsxError) throw new ImportFileError(`Fichier illisible : ${error.message}.`);
       throw error;
     }

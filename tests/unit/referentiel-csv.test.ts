@@ -111,6 +111,15 @@ describe("XLSX", () => {
     expect(sheets[0].rows).toEqual([["CODGEO", "LIBGEO"], ["01001", "L'Abergement & <Clémenciat>"], ["1001", "TRUE", "", "fin"]]);
   });
 
+  it("refuses a cell longer than Excel's, naming it, without copying it out (decision 028)", async () => {
+    const bytes = writeXlsx([{ name: "Organismes", rows: [["siret", "raison_sociale"], ["12345678901234", "x".repeat(40_000)]] }]);
+    await expect(readTable(bytes, ["siret"])).rejects.toThrow(
+      /^Cellule B2 de la feuille « Organismes » : 40\s000 caractères, au plus 32\s767 attendus \(limite d'Excel\)\. Raccourcissez ou videz cette cellule\.$/,
+    );
+    const juste = await readTable(writeXlsx([{ name: "Organismes", rows: [["siret"], ["y".repeat(32_767)]] }]), ["siret"]);
+    expect(juste.rows[0].cells[0]).toHaveLength(32_767);
+  });
+
   it("reads inline strings and sparse cells as spreadsheets write them", async () => {
     const sheet = `<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
       <row r="2"><c r="B2" t="inlineStr"><is><t>CODGEO</t></is></c><c r="D2" t="inlineStr"><is><r><t>ZE</t></r><r><t>2020</t></r></is></c></row>
