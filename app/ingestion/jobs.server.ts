@@ -5,12 +5,15 @@
  *   request refused as a whole, in its own columns);
  * - API keys unused for 12 months are revoked;
  * - upload records older than 24 hours are deleted;
- * - rate-limit rows idle for a day are deleted.
+ * - rate-limit rows idle for a day are deleted;
+ * - and, by the server's job only, the organismes' marking skipped after a committed batch is made good
+ *   (`reparerMarquages`, decision 032).
  */
 import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { revokeUnusedApiKeys } from "./api-keys.server";
 import { apiLimits, purgeApiLimits } from "./rate-limit.server";
+import { reparerMarquages } from "./pipeline.server";
 
 export const ERRORS_RETENTION_DAYS = 30;
 export const UPLOAD_RETENTION_HOURS = 24;
@@ -59,6 +62,12 @@ export function startIngestionJobs(database: Database, options: { intervalMs?: n
       }
     } catch (error) {
       console.error("[ingestion] purge en échec :", error instanceof Error ? error.message : error);
+    }
+    try {
+      const marquees = await reparerMarquages(database);
+      if (marquees) console.log(`[ingestion] réparation : ${marquees} transmission(s) reportée(s) sur leurs organismes`);
+    } catch (error) {
+      console.error("[ingestion] réparation du marquage des organismes en échec :", error instanceof Error ? error.message : error);
     } finally {
       running = false;
     }

@@ -5,7 +5,9 @@
  *   transmitting organisme's scope → merge the items of one learner (as successive sends would) → sort by identity
  *   key → one transaction:
  *   fingerprints read (a dossier identical to the stored one is left out), transmission row, set-based upsert of
- *   the effectifs, contracts replaced, ERP statut history, statut refresh → mark the organismes' transmission times.
+ *   the effectifs, contracts replaced, ERP statut history, statut refresh → after the commit, mark the organismes'
+ *   transmission times. Once committed the batch is a success: a failure of the marking is logged and made good
+ *   later by `reparerMarquages` (decision 032).
  *
  * Rules (domain.md, "The feed the ERPs already speak"):
  * - Identity of an effectif: (organisme formateur, année scolaire, id_erp_apprenant).
@@ -42,6 +44,12 @@ import type { EffectifNouveau } from "../statut/storage.server";
 import { isRetryableDbError, jsonParam, storableText } from "./sql.server";
 import { JOURS_MODE_API } from "./mode-transmission";
 import { contientNir } from "./mapping";
+import { journaliserErreur } from "../shared/erreurs-base.server";
+
+/** The organismes' marking after a batch waits at most this long for a lock (ms): the answer never hangs on it. */
+export const MARQUAGE_LOCK_TIMEOUT_MS = 5000;
+/** `reparerMarquages` looks at the transmissions of this many days (its job runs hourly and a minute after start). */
+export const MARQUAGE_REPARATION_JOURS = 30;
 
 export type IngestSource = "API" | "FICHIER";
 
@@ -91,6 +99,11 @@ export interface IngestOptions {
   now?: Date;
   /** Timings of the steps (benchmarks). */
   trace?: (step: string, ms: number) => void;
+  /**
+   * Run at the end of the batch transaction, with its transmission: what must be committed with the dossiers or not
+   * at all (the upload links its record to the transmission). A throw rolls the whole batch back.
+   */
+  inTransaction?: (tx: Executor, transmissionId: number) => Promise<void>;
 }
 
 export interface IngestResult {
@@ -965,15 +978,22 @@ function pushRow(columns: unknown[][], ...row: unknown[]): void {
 
 /**
  * Marks the first/last transmission, mode and ERP of the organismes the transmission counts for (those recorded in
- * `transmission_organismes`: the sender and its formateurs named by the dossiers, decision 022), outside the batch
- * transaction (no lock held).
+ * `transmission_organismes`: the sender and its formateurs named by the dossiers, decision 022), after the batch
+ * transaction has committed, in a short transaction of its own: the batch holds no lock on the (hot) organismes rows,
+ * so that concurrent sends of one organisme are not serialised. It waits at most MARQUAGE_LOCK_TIMEOUT_MS for a
+ * lock. Its failure does not undo the committed batch: `ingestDossiers` logs it and `reparerMarquages` makes it
+ * good later (decision 032).
  *
  * Mode and ERP describe how the organisme's data usually arrive: an API transmission sets mode API and its ERP; a
  * file upload records its software on the transmission only, and sets mode FICHIER (and its software) only when the
  * organisme has received no API transmission in the last JOURS_MODE_API days: a CFA whose ERP sends every night and
  * that uploads a file once keeps « API, ERP SC Form ».
  */
-async function markTransmission(database: Database, transmissionId: number, options: IngestOptions): Promise<void> {
+async function markTransmission(
+  database: Database,
+  transmissionId: number,
+  options: Pick<IngestOptions, "source" | "erp" | "now">,
+): Promise<void> {
   const now = (options.now ?? new Date()).toISOString();
   const erp = options.erp ?? null;
   // the channel of this transmission becomes the organisme's: always for the API, for a file only without recent API
@@ -987,13 +1007,16 @@ async function markTransmission(database: Database, transmissionId: number, opti
             and x.received_at <= ${now}::timestamptz)`;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      await database.db.execute(sql`
+      await database.db.transaction(async (tx) => {
+        await tx.execute(sql.raw(`set local lock_timeout = ${MARQUAGE_LOCK_TIMEOUT_MS}`));
+        await tx.execute(sql`
         update organismes set
           first_transmission_at = least(coalesce(first_transmission_at, ${now}::timestamptz), ${now}::timestamptz),
           last_transmission_at = greatest(coalesce(last_transmission_at, ${now}::timestamptz), ${now}::timestamptz),
           mode_transmission = case when ${canal} then ${options.source} else mode_transmission end,
           erp = case when ${canal} then coalesce(${erp}, erp) else erp end
         where id in (select organisme_id from transmission_organismes where transmission_id = ${transmissionId})`);
+      });
       return;
     } catch (error) {
       if (!isRetryableDbError(error) || attempt === 2) throw error;
@@ -1062,9 +1085,11 @@ export async function ingestDossiers(database: Database, items: unknown[], optio
   t0 = performance.now();
   for (let attempt = 0; ; attempt++) {
     try {
-      written = await database.db.transaction((tx) =>
-        writeBatch(tx as unknown as Executor, unique, options, { nbItems: items.length, nbAccepted, nbRejected, errors }),
-      );
+      written = await database.db.transaction(async (tx) => {
+        const w = await writeBatch(tx as unknown as Executor, unique, options, { nbItems: items.length, nbAccepted, nbRejected, errors });
+        if (options.inTransaction) await options.inTransaction(tx as unknown as Executor, w.transmissionId);
+        return w;
+      });
       break;
     } catch (error) {
       if (!isRetryableDbError(error) || attempt >= 4) throw error;
@@ -1074,9 +1099,19 @@ export async function ingestDossiers(database: Database, items: unknown[], optio
 
   trace?.("transaction", performance.now() - t0);
   t0 = performance.now();
-  await markTransmission(database, written.transmissionId, options);
-  // the coverage and freshness of the dashboards read the transmission times written just above
-  await signalerModification(database.db);
+  // Committed: from here on, nothing may turn the answer into a failure (the sender would be told that nothing was
+  // saved, and send again). The organismes' marking is made good by `reparerMarquages`; the dashboards' cache
+  // empties itself within its maximum duration (decisions 006 and 032).
+  try {
+    await markTransmission(database, written.transmissionId, options);
+    // the coverage and freshness of the dashboards read the transmission times written just above
+    await signalerModification(database.db);
+  } catch (error) {
+    journaliserErreur(
+      `[ingestion] transmission n° ${written.transmissionId} enregistrée ; marquage des organismes reporté à la réparation périodique`,
+      error,
+    );
+  }
   trace?.("organismes", performance.now() - t0);
 
   return {
@@ -1088,4 +1123,38 @@ export async function ingestDossiers(database: Database, items: unknown[], optio
     effectifIds: [...new Set(written.effectifIds)],
     nbInchanges: written.inchanges,
   };
+}
+
+/**
+ * Makes good the marking of organismes skipped after a committed batch (`markTransmission` failed: lock timeout,
+ * connection lost, process stopped in between; decision 032): every transmission of the last
+ * MARQUAGE_REPARATION_JOURS days received after the last transmission time of an organismes it counts for is
+ * marked again, oldest first, at its own reception time (first/last transmission, mode and ERP as if marked then;
+ * marking twice changes nothing); a first transmission time later than a transmission counted for the organisme is
+ * brought back to it. Returns the number of transmissions marked again plus of first times corrected; empties the
+ * dashboards' cache when there are any. Run by the ingestion's scheduled jobs.
+ */
+export async function reparerMarquages(database: Database, now: Date = new Date()): Promise<number> {
+  const oubliees = await database.rows<{ id: number; source: IngestSource; erp: string | null; received_at: string }>(sql`
+    select x.id, x.source, x.erp, x.received_at::text as received_at
+    from transmissions x
+    where x.received_at > ${now.toISOString()}::timestamptz - make_interval(days => ${MARQUAGE_REPARATION_JOURS})
+      and exists (
+        select 1 from transmission_organismes l join organismes o on o.id = l.organisme_id
+        where l.transmission_id = x.id and (o.last_transmission_at is null or o.last_transmission_at < x.received_at))
+    order by x.received_at, x.id`);
+  for (const x of oubliees) {
+    await markTransmission(database, x.id, { source: x.source, erp: x.erp, now: new Date(x.received_at) });
+  }
+  // a skipped first transmission followed by a marked one: the first transmission time only goes back
+  const premieres = await database.rows<{ id: number }>(sql`
+    update organismes o set first_transmission_at = m.premiere
+    from (select l.organisme_id, min(x.received_at) as premiere
+          from transmissions x join transmission_organismes l on l.transmission_id = x.id
+          where x.received_at > ${now.toISOString()}::timestamptz - make_interval(days => ${MARQUAGE_REPARATION_JOURS})
+          group by l.organisme_id) m
+    where o.id = m.organisme_id and o.first_transmission_at > m.premiere
+    returning o.id`);
+  if (oubliees.length || premieres.length) await signalerModification(database.db);
+  return oubliees.length + premieres.length;
 }

@@ -74,6 +74,8 @@ export type UploadPageData =
       anneeScolaireNeeded: boolean;
       annees: string[];
       preview: Preview;
+      /** A previous import of this file stopped before the end (nothing recorded): what the page says, else null. */
+      importInterrompu: string | null;
     })
   | (Common & {
       step: "resultat";
@@ -81,9 +83,17 @@ export type UploadPageData =
       fileName: string;
       organisme: string;
       summary: TransmissionSummary | null;
-      /** Claimed by an import still running (no transmission linked yet): the page asks to reload. */
+      /**
+       * Claimed by an import still running (no transmission linked yet, claim refreshed in the last
+       * INTERRUPTED_AFTER_SECONDS): the page asks to reload. An interrupted one shows the preview again.
+       */
       enCours: boolean;
     });
+
+/** What the preview says of an import of the file that stopped before the end (its transaction was rolled back). */
+export const IMPORT_INTERROMPU =
+  "L'import précédent de ce fichier a été interrompu avant la fin (arrêt ou redémarrage du serveur) : rien n'a été enregistré. " +
+  "Vérifiez la correspondance des colonnes, puis importez-le à nouveau.";
 
 function organismeLabel(o: { raison_sociale: string; siret: string; uai: string | null }) {
   return `${o.raison_sociale} (SIRET ${o.siret}${o.uai ? `, UAI ${o.uai}` : ""})`;
@@ -128,7 +138,7 @@ export async function televersementLoader(request: Request, database: Database):
           rowCount,
         })
       : Promise.resolve();
-  if (upload.importedAt) {
+  if (upload.importedAt && !upload.importInterrompu) {
     const summary = upload.transmissionId ? await transmissionSummary(database, upload.transmissionId) : null;
     await journaliser("televersement-resultat", summary?.errors.length ?? 0);
     return withHeaders(
@@ -169,6 +179,7 @@ export async function televersementLoader(request: Request, database: Database):
       anneeScolaireNeeded: notes.anneeScolaireNeeded,
       annees: anneesProposees(),
       preview,
+      importInterrompu: upload.importInterrompu ? IMPORT_INTERROMPU : null,
     },
     headers,
   );

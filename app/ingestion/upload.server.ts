@@ -34,8 +34,10 @@
  * Two rows of a file with the same identity key (formateur, année scolaire, learner id) are one effectif for the
  * pipeline: the later ones are errors in the preview and rejected at the import (see `duplicateIdentityErrors`).
  *
- * An upload is imported once: the import claims it (`imported_at`) in one statement before ingesting, and gives
- * the claim back if the ingestion fails.
+ * An upload is imported once: the import claims it (`imported_at`) in one statement before ingesting, links it to
+ * its transmission inside the batch transaction (so that a linked upload is exactly an imported one), and gives the
+ * claim back if the ingestion fails. A claim refreshed for more than INTERRUPTED_AFTER_SECONDS without a transmission
+ * was interrupted (process stopped, crash: the batch transaction was rolled back): it may be taken back.
  *
  * Files are untrusted: whatever the readers throw becomes an UploadError (French message, never a 500), and the
  * XLSX reader works within limits (Excel's grid, inflated size of each part, rows, cells). As in the référentiel's
@@ -89,7 +91,7 @@ import {
 } from "./mapping";
 import { normaliserErp } from "../cfa/erp";
 import { checkDossiers, ingestDossiers, type CheckedItem, type IngestResult, type OrganismeRef } from "./pipeline.server";
-import { arrayParam, type Executor } from "../../db/client.server";
+import { arrayParam, execRows, type Executor } from "../../db/client.server";
 import { jsonParam, storableText } from "./sql.server";
 import { apercuValeur, formatNombre, pluriel } from "../ui/format";
 
@@ -514,6 +516,8 @@ export interface UploadRecord {
   createdAt: string;
   importedAt: string | null;
   transmissionId: number | null;
+  /** Claimed by an import that stopped before the end (no transmission, claim older than INTERRUPTED_AFTER_SECONDS). */
+  importInterrompu: boolean;
   /**
    * The organisme's responsable when the référentiel gives it exactly one (organisme_relations), else null: the
    * établissement responsable of a file without a column for it.
@@ -555,9 +559,10 @@ export async function loadUpload(database: Database, access: UploadAccess, id: s
     created_at: string;
     imported_at: string | null;
     transmission_id: number | null;
+    import_interrompu: boolean;
   }>(sql`
     select t.id, t.organisme_id, o.siret, o.uai, o.raison_sociale, t.file_name, t.format, t.erp, t.headers, t.rows,
-           t.nir_columns, t.lecture, t.created_at::text, t.imported_at::text, t.transmission_id
+           t.nir_columns, t.lecture, t.created_at::text, t.imported_at::text, t.transmission_id, ${IMPORT_INTERROMPU} as import_interrompu
     from televersements t join organismes o on o.id = t.organisme_id
     where t.id = ${id} and t.created_at > now() - interval '24 hours'`);
   if (!row || !canTransmitFor(access.viewer, row.organisme_id)) return null;
@@ -578,6 +583,7 @@ export async function loadUpload(database: Database, access: UploadAccess, id: s
     createdAt: row.created_at,
     importedAt: row.imported_at,
     transmissionId: row.transmission_id,
+    importInterrompu: row.import_interrompu === true,
     responsable: responsables.length === 1 ? responsables[0] : null,
   };
 }
@@ -915,6 +921,13 @@ export async function previewUpload(
 
 // -------------------------------------------------------------------------------------------------- import
 
+/** A claim not refreshed for this long, without a transmission, was interrupted (as the référentiel's imports). */
+export const INTERRUPTED_AFTER_SECONDS = 120;
+/** A running import refreshes its claim this often (ms): a long import (waiting for a lock) is never taken back. */
+const HEARTBEAT_MS = 30_000;
+/** SQL: the upload `t` (or the table's row) was claimed by an import that stopped before the end. */
+const IMPORT_INTERROMPU = sql`(transmission_id is null and imported_at < now() - make_interval(secs => ${INTERRUPTED_AFTER_SECONDS}))`;
+
 export async function importUpload(
   database: Database,
   upload: UploadRecord,
@@ -922,34 +935,60 @@ export async function importUpload(
   anneeScolaire: string | null,
 ): Promise<IngestResult> {
   const already = new UploadError("Ce fichier a déjà été importé.");
-  if (upload.importedAt) throw already;
+  if (upload.importedAt && !upload.importInterrompu) throw already;
   // The claim, in one statement: of simultaneous imports of one upload (double click, several tabs), one only
-  // gets the row; the others are told it was imported, and no second transmission is recorded.
-  const claimed = await database.rows<{ id: string }>(
-    sql`update televersements set imported_at = now() where id = ${upload.id} and imported_at is null returning id`,
-  );
-  if (claimed.length === 0) throw already;
-  let result: IngestResult;
+  // gets the row; the others are told it was imported, and no second transmission is recorded. An interrupted
+  // claim is taken back the same way. `imported_at` as text is this import's token: only its holder refreshes or
+  // gives back the claim.
+  const [claimed] = await database.rows<{ jeton: string }>(sql`
+    update televersements set imported_at = now()
+    where id = ${upload.id} and (imported_at is null or ${IMPORT_INTERROMPU})
+    returning imported_at::text as jeton`);
+  if (!claimed) throw already;
+  let jeton = claimed.jeton;
+  let heartbeat: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    heartbeat = heartbeat
+      .then(() =>
+        database.rows<{ jeton: string }>(sql`
+          update televersements set imported_at = now()
+          where id = ${upload.id} and transmission_id is null and imported_at = ${jeton}::timestamptz
+          returning imported_at::text as jeton`),
+      )
+      .then((rows) => rows[0] && (jeton = rows[0].jeton))
+      .catch((error) => console.error("[téléversement] rafraîchissement de l'import en cours en échec :", error));
+  }, HEARTBEAT_MS);
+  timer.unref();
   try {
     const { items, lignes, rowErrors } = itemsOf(upload, mapping, anneeScolaire);
-    result = await ingestDossiers(database, items, {
+    const names = fieldNames(upload.headers, mapping);
+    return await ingestDossiers(database, items, {
       organismeId: upload.organisme.id,
       source: "FICHIER",
       erp: upload.erp,
       fileName: upload.fileName,
       lignes,
       itemErrors: rowErrors,
+      // committed with the dossiers or not at all: a linked upload is an imported one, and the other way round.
+      // Only one import links it (another one, that took back a claim believed interrupted, is rolled back).
+      inTransaction: async (tx, transmissionId) => {
+        const linked = await execRows(tx, sql`
+          update televersements set transmission_id = ${transmissionId} where id = ${upload.id} and transmission_id is null returning id`);
+        if (linked.length === 0) throw already;
+        await explainRejections(tx, transmissionId, names);
+      },
     });
-    await database.rows(sql`update televersements set transmission_id = ${result.transmissionId} where id = ${upload.id}`);
-    if (result.nbRejected) await explainRejections(database, result.transmissionId, fieldNames(upload.headers, mapping));
   } catch (error) {
-    // nothing recorded (or not linked): the claim is given back, the user may import again
+    // nothing recorded: the claim is given back (if still this import's), the user may import again
+    clearInterval(timer);
+    await heartbeat;
     await database
-      .rows(sql`update televersements set imported_at = null where id = ${upload.id} and transmission_id is null`)
+      .rows(sql`update televersements set imported_at = null where id = ${upload.id} and transmission_id is null and imported_at = ${jeton}::timestamptz`)
       .catch((release) => console.error("[téléversement] libération de l'import en échec :", release));
     throw error;
+  } finally {
+    clearInterval(timer);
   }
-  return result;
 }
 
 /**
@@ -957,8 +996,8 @@ export async function importUpload(
  * errors, a date as typed, an id that cannot be formed, a duplicate row, already replaced the schema's in the
  * pipeline).
  */
-async function explainRejections(database: Database, transmissionId: number, names: ReadonlyMap<string, string>) {
-  const [row] = await database.rows<{ errors: unknown }>(sql`select errors from transmissions where id = ${transmissionId}`);
+async function explainRejections(tx: Executor, transmissionId: number, names: ReadonlyMap<string, string>) {
+  const [row] = await execRows<{ errors: unknown }>(tx, sql`select errors from transmissions where id = ${transmissionId}`);
   const stored = (typeof row?.errors === "string" ? JSON.parse(row.errors) : row?.errors) as
     | { index: number; errors: { path: (string | number)[]; message: string }[] }[]
     | null;
@@ -969,7 +1008,7 @@ async function explainRejections(database: Database, transmissionId: number, nam
     entry.errors = entry.errors.map(({ path, message }) => ({ path, message: inFileTerms(message, names) }));
     changed ||= JSON.stringify(entry.errors) !== before;
   }
-  if (changed) await database.rows(sql`update transmissions set errors = ${jsonParam(stored)}::jsonb where id = ${transmissionId}`);
+  if (changed) await tx.execute(sql`update transmissions set errors = ${jsonParam(stored)}::jsonb where id = ${transmissionId}`);
 }
 
 export interface TransmissionSummary {

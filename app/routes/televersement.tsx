@@ -207,6 +207,9 @@ function EtapeApercu({ data }: { data: Extract<UploadPageData, { step: "apercu" 
   ));
   return (
     <>
+      {data.importInterrompu ? (
+        <Alert className="fr-mb-3w" severity="warning" title="Import précédent interrompu" description={data.importInterrompu} />
+      ) : null}
       <p>
         Fichier <strong>{data.fileName}</strong> pour <strong>{data.organisme}</strong> : {pluriel(preview.nbRows, "ligne")},{" "}
         <strong>{pluriel(preview.nbValid, "ligne valide", "lignes valides")}</strong>,{" "}
