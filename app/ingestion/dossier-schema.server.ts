@@ -129,7 +129,8 @@ function displayReceived(value: unknown): string {
     try {
       text = JSON.stringify(value) ?? String(value);
     } catch {
-      text = Object.prototype.toString.call(value);
+      // nested too deep for JSON.stringify (an ERP's loop): said in French, not « [object Array] »
+      text = Array.isArray(value) ? "un tableau trop imbriqué pour être recopié" : "un objet trop imbriqué pour être recopié";
     }
   }
   return text.length > RECU_MAX ? `${text.slice(0, RECU_MAX)}…` : text;

@@ -17,7 +17,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     // The catalogue is a national nomenclature: the same for every viewer.
     const page = await listFormations(context.database, parsed.value);
     return apiPage(page, formationToApi, viewer.userId !== null);
-  });
+  }, { lecture: true });
 }
 
 /** A read-only address: any other method gets a French 405. */

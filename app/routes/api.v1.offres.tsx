@@ -18,7 +18,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     // The catalogue and its offer are a national nomenclature: the same for every viewer.
     const page = await pageOffres(context.database, parsed.value);
     return apiPage(page, offreToApi, viewer.userId !== null);
-  });
+  }, { lecture: true });
 }
 
 /** A read-only address: any other method gets a French 405. */

@@ -16,7 +16,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     if (!parsed.ok) return apiBadRequest(parsed.errors);
     const page = await listOrganismes(context.database, viewer, parsed.value);
     return apiPage(page, organismeToApi, viewer.userId !== null);
-  });
+  }, { lecture: true });
 }
 
 /** A read-only address: any other method gets a French 405. */

@@ -105,8 +105,20 @@ export function raisonEnFrancais(error: unknown): string {
  * The answer of an API route that failed: 503 with Retry-After when the database is unavailable (an ERP sends
  * again later), else a French 500 and the error logged without its values; in JSON, as every answer of the API.
  */
-export function reponseApiEnEchec(error: unknown, contexte: string): Response {
+export function reponseApiEnEchec(error: unknown, contexte: string, options: { lecture?: boolean } = {}): Response {
   const headers: Record<string, string> = { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" };
+  if (options.lecture) {
+    // the référentiel's read API (v1): its errors say `erreur`, and a read has nothing to record
+    const indisponible = estIndisponibilite(error);
+    if (!indisponible) journaliserErreur(contexte, error);
+    const erreur = indisponible
+      ? "Service momentanément indisponible : la base de données ne répond pas. Réessayez dans quelques minutes."
+      : "Erreur interne du serveur. Réessayez ; si l'erreur persiste, signalez-la à l'équipe du tableau de bord.";
+    return new Response(JSON.stringify({ erreur }), {
+      status: indisponible ? 503 : 500,
+      headers: indisponible ? { ...headers, "Retry-After": "60" } : headers,
+    });
+  }
   if (estIndisponibilite(error)) {
     return new Response(
       JSON.stringify({
@@ -127,12 +139,15 @@ export function reponseApiEnEchec(error: unknown, contexte: string): Response {
   );
 }
 
-/** Runs an API route, answering its failures with `reponseApiEnEchec` (a Response thrown is an answer: kept). */
-export async function avecErreursApi(contexte: string, route: () => Promise<Response>): Promise<Response> {
+/**
+ * Runs an API route, answering its failures with `reponseApiEnEchec` (a Response thrown is an answer: kept);
+ * `lecture`: a route of the read API (v1), which records nothing.
+ */
+export async function avecErreursApi(contexte: string, route: () => Promise<Response>, options: { lecture?: boolean } = {}): Promise<Response> {
   try {
     return await route();
   } catch (error) {
     if (error instanceof Response) throw error;
-    return reponseApiEnEchec(error, contexte);
+    return reponseApiEnEchec(error, contexte, options);
   }
 }

@@ -954,6 +954,16 @@ describe("never throws", () => {
     });
   });
 
+  it("an item nested too deep to be copied into the message is said in French", () => {
+    let profond: unknown = [];
+    for (let i = 0; i < 100_000; i++) profond = [profond];
+    expect(validateDossier(profond)).toEqual({
+      ok: false,
+      id_erp_apprenant: null,
+      errors: [{ path: [], message: `dossier : ${MESSAGES.dossierObjet} (reçu « un tableau trop imbriqué pour être recopié »)` }],
+    });
+  });
+
   it("a very long string is truncated in the message", () => {
     const [e] = errorsOf({ ...MINIMAL, date_de_naissance_apprenant: "9".repeat(1_000_000) });
     expect(e.message.length).toBeLessThan(200);

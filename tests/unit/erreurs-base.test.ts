@@ -60,6 +60,14 @@ describe("an API route that fails", () => {
     expect(indisponible.headers.get("retry-after")).toBe("60");
     expect(await indisponible.json()).toEqual({ error: "service_unavailable", message: expect.stringMatching(/^Service momentanément indisponible : la base de données ne répond pas\. Rien n'a été enregistré/) });
 
+    // the read API (v1): its own error field, and nothing said about recording
+    const lecture = await avecErreursApi("[api] essai", async () => {
+      throw ferme;
+    }, { lecture: true });
+    expect(lecture.status).toBe(503);
+    expect(lecture.headers.get("retry-after")).toBe("60");
+    expect(await lecture.json()).toEqual({ erreur: "Service momentanément indisponible : la base de données ne répond pas. Réessayez dans quelques minutes." });
+
     const log = vi.spyOn(console, "error").mockImplementation(() => {});
     const bogue = await avecErreursApi("[api] essai", async () => {
       throw new DrizzleQueryError("insert …", PERSONNE, Object.assign(new Error("deadlock detected"), { code: "40P01" }));
