@@ -104,15 +104,29 @@ function refuseForeignOrigin(req: express.Request, res: express.Response, next: 
  * does not log a view (or a download) that disclosed nothing, and the access log stays the record of what was shown:
  * - `?_data=` (Remix's former data requests: with single fetch, Remix still runs the loader, then answers an empty
  *   body); the app's own data requests end in `.data`;
- * - HEAD on the pages and downloads that name learners (a CFA's space, the territories' named lists).
+ * - HEAD on the pages and downloads that name learners (a CFA's space, the territories' named lists, an upload's
+ *   preview).
  */
 function refuseLecturesSansReponse(req: express.Request, res: express.Response, next: express.NextFunction) {
-  if (req.query._data !== undefined) return next({ status: 400, motif: DONNEES_SANS_REPONSE });
-  if (req.method === "HEAD" && /^\/(cfa|listes)\//i.test(req.path)) {
+  // read as Remix reads them: every parameter of the address (Express's parser keeps the first 1,000 only), the
+  // path decoded
+  if (new URL(req.originalUrl, "http://localhost").searchParams.has("_data")) return next({ status: 400, motif: DONNEES_SANS_REPONSE });
+  if (req.method === "HEAD" && PAGES_NOMINATIVES.test(cheminDecode(req.path))) {
     res.status(405).set("Allow", "GET, POST").end();
     return;
   }
   next();
+}
+
+/** The pages and downloads that show learners by name: a CFA's space, the territories' lists, an upload's preview. */
+const PAGES_NOMINATIVES = /^\/(cfa|listes|televersement)(\/|\.|$)/i;
+
+function cheminDecode(chemin: string): string {
+  try {
+    return decodeURIComponent(chemin);
+  } catch {
+    return chemin;
+  }
 }
 
 const DONNEES_SANS_REPONSE =
@@ -153,7 +167,6 @@ function expressErrorPage(
     .send(pageErreur(client ? "Adresse invalide" : "Erreur", client ? "Adresse invalide" : "Erreur du serveur", message));
 }
 
-/** The short French page of an answer made outside Remix (its texts are the server's own, never the request's). */
 /**
  * What Node's HTTP parser refuses before Express sees the request — an address or headers too long (431), a request
  * it cannot read (400), a request too slow to arrive (408) — answered like Node does (status, connection closed)

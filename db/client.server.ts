@@ -55,6 +55,12 @@ export interface OpenOptions {
  * Migrations run on a connection of their own (`sousVerrouDeMigration`), without these limits. Decision 027.
  */
 export const LOCK_TIMEOUT_MS = 20_000;
+/**
+ * The transactions that queue behind each other by design (an ingestion batch behind another's aggregate rows, or
+ * behind the build of a day's aggregates, which holds statut_periodes for seconds; that build behind writers) wait
+ * longer: `set local lock_timeout` to this in them.
+ */
+export const LOCK_TIMEOUT_ECRITURES_MS = 60_000;
 const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
 
 /** A drizzle database or transaction: what the data-layer helpers run on. */

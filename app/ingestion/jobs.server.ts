@@ -14,6 +14,7 @@ import type { Database } from "../../db/client.server";
 import { revokeUnusedApiKeys } from "./api-keys.server";
 import { apiLimits, purgeApiLimits } from "./rate-limit.server";
 import { reparerMarquages } from "./pipeline.server";
+import { journaliserErreur } from "../shared/erreurs-base.server";
 
 export const ERRORS_RETENTION_DAYS = 30;
 export const UPLOAD_RETENTION_HOURS = 24;
@@ -61,13 +62,13 @@ export function startIngestionJobs(database: Database, options: { intervalMs?: n
         );
       }
     } catch (error) {
-      console.error("[ingestion] purge en échec :", error instanceof Error ? error.message : error);
+      journaliserErreur("[ingestion] purge en échec", error);
     }
     try {
       const marquees = await reparerMarquages(database);
       if (marquees) console.log(`[ingestion] réparation : ${marquees} transmission(s) reportée(s) sur leurs organismes`);
     } catch (error) {
-      console.error("[ingestion] réparation du marquage des organismes en échec :", error instanceof Error ? error.message : error);
+      journaliserErreur("[ingestion] réparation du marquage des organismes en échec", error);
     } finally {
       running = false;
     }

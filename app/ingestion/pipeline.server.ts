@@ -39,7 +39,7 @@ import { signalerModification } from "../indicateurs/modifications.server";
 import { formatDate } from "../ui/format";
 import { isValidSiret, isValidUai, normalizeSiret, normalizeUai } from "../referentiel/codes";
 import { parcoursOfDossier, refreshStatuts } from "./parcours.server";
-import { arrayParam, execRows, unnestArrays, type Executor } from "../../db/client.server";
+import { LOCK_TIMEOUT_ECRITURES_MS, arrayParam, execRows, unnestArrays, type Executor } from "../../db/client.server";
 import type { EffectifNouveau } from "../statut/storage.server";
 import { isRetryableDbError, jsonParam, storableText } from "./sql.server";
 import { JOURS_MODE_API } from "./mode-transmission";
@@ -799,6 +799,8 @@ function storedErrors(checked: CheckedItem[], items: unknown[], lignes?: number[
 
 interface Written {
   transmissionId: number;
+  /** The transmission's received_at: the time its organismes are marked with. */
+  receivedAt: Date;
   /** Effectifs inserted or updated. */
   effectifIds: number[];
   /** Dossiers whose stored effectif already had their fingerprint: nothing written. */
@@ -879,7 +881,7 @@ async function writeBatch(
         select id from t`,
   );
   lap("tx:transmission");
-  if (aEcrire.length === 0) return { transmissionId: t.id, effectifIds: [], inchanges };
+  if (aEcrire.length === 0) return { transmissionId: t.id, receivedAt: new Date(now), effectifIds: [], inchanges };
   aEcrire.forEach((c, i) => (columns[PARCOURS][i] = parcoursOfDossier(c.dossier!)));
   const returned = await execRows<{
     id: number;
@@ -965,7 +967,7 @@ async function writeBatch(
   if (inchangesEntreTemps) {
     await tx.execute(sql`update transmissions set nb_unchanged = nb_unchanged + ${inchangesEntreTemps} where id = ${t.id}`);
   }
-  return { transmissionId: t.id, effectifIds, inchanges: inchanges + inchangesEntreTemps };
+  return { transmissionId: t.id, receivedAt: new Date(now), effectifIds, inchanges: inchanges + inchangesEntreTemps };
 }
 
 const CONTRAT_TYPES: ColumnType[] = ["int", "smallint", "text", "date", "date", "date", "text"];
@@ -1005,6 +1007,7 @@ async function markTransmission(
           where l.organisme_id = organismes.id and x.source = 'API' and x.id <> ${transmissionId}
             and x.received_at > ${now}::timestamptz - make_interval(days => ${JOURS_MODE_API})
             and x.received_at <= ${now}::timestamptz)`;
+  const plusRecente = sql`(last_transmission_at is null or last_transmission_at <= ${now}::timestamptz)`;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       await database.db.transaction(async (tx) => {
@@ -1013,8 +1016,10 @@ async function markTransmission(
         update organismes set
           first_transmission_at = least(coalesce(first_transmission_at, ${now}::timestamptz), ${now}::timestamptz),
           last_transmission_at = greatest(coalesce(last_transmission_at, ${now}::timestamptz), ${now}::timestamptz),
-          mode_transmission = case when ${canal} then ${options.source} else mode_transmission end,
-          erp = case when ${canal} then coalesce(${erp}, erp) else erp end
+          -- mode and ERP: those of the latest transmission (one marked late, by the repair or after a slower
+          -- commit, does not overwrite a newer one's)
+          mode_transmission = case when ${canal} and ${plusRecente} then ${options.source} else mode_transmission end,
+          erp = case when ${canal} and ${plusRecente} then coalesce(${erp}, erp) else erp end
         where id in (select organisme_id from transmission_organismes where transmission_id = ${transmissionId})`);
       });
       return;
@@ -1086,6 +1091,7 @@ export async function ingestDossiers(database: Database, items: unknown[], optio
   for (let attempt = 0; ; attempt++) {
     try {
       written = await database.db.transaction(async (tx) => {
+        await tx.execute(sql.raw(`set local lock_timeout = ${LOCK_TIMEOUT_ECRITURES_MS}`));
         const w = await writeBatch(tx as unknown as Executor, unique, options, { nbItems: items.length, nbAccepted, nbRejected, errors });
         if (options.inTransaction) await options.inTransaction(tx as unknown as Executor, w.transmissionId);
         return w;
@@ -1103,7 +1109,8 @@ export async function ingestDossiers(database: Database, items: unknown[], optio
   // saved, and send again). The organismes' marking is made good by `reparerMarquages`; the dashboards' cache
   // empties itself within its maximum duration (decisions 006 and 032).
   try {
-    await markTransmission(database, written.transmissionId, options);
+    // at the transmission's own time: the repair finds nothing to do after a normal send
+    await markTransmission(database, written.transmissionId, { ...options, now: written.receivedAt });
     // the coverage and freshness of the dashboards read the transmission times written just above
     await signalerModification(database.db);
   } catch (error) {
@@ -1143,8 +1150,15 @@ export async function reparerMarquages(database: Database, now: Date = new Date(
         select 1 from transmission_organismes l join organismes o on o.id = l.organisme_id
         where l.transmission_id = x.id and (o.last_transmission_at is null or o.last_transmission_at < x.received_at))
     order by x.received_at, x.id`);
+  let marquees = 0;
   for (const x of oubliees) {
-    await markTransmission(database, x.id, { source: x.source, erp: x.erp, now: new Date(x.received_at) });
+    // one transmission that keeps failing (a row held by a lock) does not stop the others' repair
+    try {
+      await markTransmission(database, x.id, { source: x.source, erp: x.erp, now: new Date(x.received_at) });
+      marquees++;
+    } catch (error) {
+      journaliserErreur(`[ingestion] réparation du marquage de la transmission n° ${x.id} en échec`, error);
+    }
   }
   // a skipped first transmission followed by a marked one: the first transmission time only goes back
   const premieres = await database.rows<{ id: number }>(sql`
@@ -1155,6 +1169,6 @@ export async function reparerMarquages(database: Database, now: Date = new Date(
           group by l.organisme_id) m
     where o.id = m.organisme_id and o.first_transmission_at > m.premiere
     returning o.id`);
-  if (oubliees.length || premieres.length) await signalerModification(database.db);
-  return oubliees.length + premieres.length;
+  if (marquees || premieres.length) await signalerModification(database.db);
+  return marquees + premieres.length;
 }

@@ -36,7 +36,7 @@
  *
  * An upload is imported once: the import claims it (`imported_at`) in one statement before ingesting, links it to
  * its transmission inside the batch transaction (so that a linked upload is exactly an imported one), and gives the
- * claim back if the ingestion fails. A claim refreshed for more than INTERRUPTED_AFTER_SECONDS without a transmission
+ * claim back if the ingestion fails. A claim not refreshed for more than INTERRUPTED_AFTER_SECONDS, without a transmission,
  * was interrupted (process stopped, crash: the batch transaction was rolled back): it may be taken back.
  *
  * Files are untrusted: whatever the readers throw becomes an UploadError (French message, never a 500), and the
@@ -60,6 +60,8 @@ import {
   type CsvDelimiter,
 } from "../shared/csv";
 import { XlsxError, XlsxLimitError, looksLikeZip, openXlsx } from "../shared/xlsx.server";
+import { journaliserErreur } from "../shared/erreurs-base.server";
+import { HEARTBEAT_MS, INTERRUPTED_AFTER_SECONDS } from "../shared/travaux-longs";
 import { anneeScolaireOf, todayIso } from "../statut/annee-scolaire";
 import { DOSSIER_V3_FIELDS } from "./dossier-schema.server";
 import { LIGNES_EXAMINEES, choisirEntete, choisirFeuille } from "./entete";
@@ -285,7 +287,7 @@ function readError(error: unknown, isXlsx: boolean): UploadError {
     );
   }
   if (error instanceof CsvError || error instanceof XlsxError) return new UploadError(`Fichier illisible : ${error.message}.`);
-  console.error("[téléversement] lecture du fichier en échec :", error);
+  journaliserErreur("[téléversement] lecture du fichier en échec", error);
   return new UploadError(
     isXlsx
       ? "Fichier illisible : ce n'est pas un classeur Excel .xlsx valide (il est peut-être endommagé). Attendu : un classeur .xlsx ou un fichier .csv, une ligne de noms de colonnes puis une ligne par apprenant."
@@ -562,7 +564,7 @@ export async function loadUpload(database: Database, access: UploadAccess, id: s
     import_interrompu: boolean;
   }>(sql`
     select t.id, t.organisme_id, o.siret, o.uai, o.raison_sociale, t.file_name, t.format, t.erp, t.headers, t.rows,
-           t.nir_columns, t.lecture, t.created_at::text, t.imported_at::text, t.transmission_id, ${IMPORT_INTERROMPU} as import_interrompu
+           t.nir_columns, t.lecture, t.created_at::text, t.imported_at::text, t.transmission_id, ${CLAIM_ABANDONNEE_SQL} as import_interrompu
     from televersements t join organismes o on o.id = t.organisme_id
     where t.id = ${id} and t.created_at > now() - interval '24 hours'`);
   if (!row || !canTransmitFor(access.viewer, row.organisme_id)) return null;
@@ -921,12 +923,12 @@ export async function previewUpload(
 
 // -------------------------------------------------------------------------------------------------- import
 
-/** A claim not refreshed for this long, without a transmission, was interrupted (as the référentiel's imports). */
-export const INTERRUPTED_AFTER_SECONDS = 120;
-/** A running import refreshes its claim this often (ms): a long import (waiting for a lock) is never taken back. */
-const HEARTBEAT_MS = 30_000;
-/** SQL: the upload `t` (or the table's row) was claimed by an import that stopped before the end. */
-const IMPORT_INTERROMPU = sql`(transmission_id is null and imported_at < now() - make_interval(secs => ${INTERRUPTED_AFTER_SECONDS}))`;
+/**
+ * SQL: the upload (the table's row) was claimed by an import that stopped before the end: its claim not refreshed
+ * for INTERRUPTED_AFTER_SECONDS, without a transmission; a running import refreshes it every HEARTBEAT_MS, so that
+ * a long one (waiting for a lock) is never taken back (app/shared/travaux-longs.ts, as the référentiel's imports).
+ */
+const CLAIM_ABANDONNEE_SQL = sql`(transmission_id is null and imported_at < now() - make_interval(secs => ${INTERRUPTED_AFTER_SECONDS}))`;
 
 export async function importUpload(
   database: Database,
@@ -942,7 +944,7 @@ export async function importUpload(
   // gives back the claim.
   const [claimed] = await database.rows<{ jeton: string }>(sql`
     update televersements set imported_at = now()
-    where id = ${upload.id} and (imported_at is null or ${IMPORT_INTERROMPU})
+    where id = ${upload.id} and (imported_at is null or ${CLAIM_ABANDONNEE_SQL})
     returning imported_at::text as jeton`);
   if (!claimed) throw already;
   let jeton = claimed.jeton;
@@ -956,7 +958,7 @@ export async function importUpload(
           returning imported_at::text as jeton`),
       )
       .then((rows) => rows[0] && (jeton = rows[0].jeton))
-      .catch((error) => console.error("[téléversement] rafraîchissement de l'import en cours en échec :", error));
+      .catch((error) => journaliserErreur("[téléversement] rafraîchissement de l'import en cours en échec", error));
   }, HEARTBEAT_MS);
   timer.unref();
   try {
@@ -984,7 +986,7 @@ export async function importUpload(
     await heartbeat;
     await database
       .rows(sql`update televersements set imported_at = null where id = ${upload.id} and transmission_id is null and imported_at = ${jeton}::timestamptz`)
-      .catch((release) => console.error("[téléversement] libération de l'import en échec :", release));
+      .catch((release) => journaliserErreur("[téléversement] libération de l'import en échec", release));
     throw error;
   } finally {
     clearInterval(timer);

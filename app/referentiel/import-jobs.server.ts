@@ -12,6 +12,7 @@ import { ImportFileError, type ImportKind, type ImportProgress, type ImportSumma
 import { importFormations, type FormationFileFormat } from "./import-formations.server";
 import { importOrganismes, type OrganismeFileFormat } from "./import-organismes.server";
 import { journaliserErreur, raisonEnFrancais } from "../shared/erreurs-base.server";
+import { HEARTBEAT_MS, INTERRUPTED_AFTER_SECONDS } from "../shared/travaux-longs";
 
 export interface ImportJob {
   id: string;
@@ -30,11 +31,8 @@ export interface ImportJob {
   error: string | null;
 }
 
-/** Progress is written at most this often (ms); the heartbeat at least every HEARTBEAT_MS. */
+/** Progress is written at most this often (ms); the heartbeat at least every HEARTBEAT_MS (travaux-longs.ts). */
 const WRITE_EVERY_MS = 1000;
-const HEARTBEAT_MS = 30_000;
-/** An unfinished import without heartbeat for this long was interrupted. */
-const INTERRUPTED_AFTER_SECONDS = 120;
 export const INTERRUPTED_MESSAGE =
   "L'import a été interrompu (arrêt ou redémarrage du serveur) avant la fin : aucune donnée n'a été modifiée. Relancez-le.";
 

@@ -37,8 +37,6 @@ function idDuChamp(champ: string): string {
   return `export-${champ}`;
 }
 
-/** The attributes of a field in error (DSFR: its message read with it). */
-
 function Select({ id, label, value, options, vide, erreurs }: { id: string; label: string; value: string; options: OptionSelect[]; vide: string; erreurs: Erreurs }) {
   return <SelectField id={`export-${id}`} name={id} label={label} value={value} options={options} empty={vide} erreur={erreurs[id]} />;
 }

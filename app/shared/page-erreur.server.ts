@@ -1,6 +1,7 @@
 /**
  * A short French error page that needs nothing but the DSFR's style sheet: answers given outside Remix (Express's
- * refusals, Node's parser) or when Remix's own page cannot be drawn (the database unavailable).
+ * refusals, Node's parser) or when Remix's own page cannot be drawn (the database unavailable). Its texts are the
+ * server's own, never the request's.
  */
 export function pageErreur(titre: string, h1: string, message: string): string {
   return (

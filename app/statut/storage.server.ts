@@ -24,7 +24,7 @@
  */
 import { sql, type SQL } from "drizzle-orm";
 import { getTableConfig } from "drizzle-orm/pg-core";
-import { arrayParam, execRows, unnestArrays, type Database, type Executor } from "../../db/client.server";
+import { LOCK_TIMEOUT_ECRITURES_MS, arrayParam, execRows, unnestArrays, type Database, type Executor } from "../../db/client.server";
 import { statutPeriodes } from "../../db/schema";
 import { niveauFromCfd } from "../referentiel/codes";
 import { coupureRqth, etatsPeriodes, type EtatPeriode } from "../indicateurs/etats";
@@ -539,6 +539,7 @@ export async function materialiserJours(
   const existing = await joursMaterialises(database.db, wanted);
   if (wanted.every((j) => existing.has(j))) return [];
   return database.db.transaction(async (tx) => {
+    await tx.execute(sql.raw(`set local lock_timeout = ${LOCK_TIMEOUT_ECRITURES_MS}`));
     await tx.execute(sql`lock table indicateurs_jours in share row exclusive mode`);
     await tx.execute(sql`lock table statut_periodes in share mode`);
     const present = await joursMaterialises(tx, wanted);

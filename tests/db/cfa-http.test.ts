@@ -199,6 +199,10 @@ describe("named lists, transmissions and exports", () => {
     const data = await b.get(`/cfa/${ref.R.id}/apprenants?_data=routes%2Fcfa.%24organismeId.apprenants._index`);
     expect(data.status).toBe(400);
     expect(await data.text()).toContain("le paramètre « _data » n'est pas pris en charge");
+    // nor by an encoded path, nor with the parameter past the first 1,000 (Express's parser stops there, Remix does not)
+    expect((await b.request(`/%63fa/${ref.R.id}/apprenants`, { method: "HEAD" })).status).toBe(405);
+    const apres1000 = Array.from({ length: 1000 }, (_, i) => `p${i}=1`).join("&");
+    expect((await b.get(`/cfa/${ref.R.id}/apprenants?${apres1000}&_data=routes%2Fcfa.%24organismeId.apprenants._index`)).status).toBe(400);
     expect(await logCount()).toBe(before);
     // the app's own data requests still read (and log) the list
     const donnees = await b.get(`/cfa/${ref.R.id}/apprenants.data`);

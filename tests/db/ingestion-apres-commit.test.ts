@@ -82,6 +82,30 @@ describe("a failure after the commit of a batch", () => {
     expect(await reparerMarquages(t.database)).toBe(0);
   });
 
+  it("after normal sends (no time given), the repair finds nothing to do; a late marking keeps the newer mode and ERP", async () => {
+    const normal = await insertOrganisme(t.database, 34);
+    const cleNormale = await keyFor(t.database, normal);
+    const res = await post(app.baseUrl, cleNormale, [dossier(normal, normal, { id_erp_apprenant: "NORMAL-1" })], { headers: { "X-ERP": "ypareo" } });
+    expect(res.status).toBe(200);
+    const at = await receivedAt(res.body.transmission_id);
+    expect(await organisme(normal.id)).toMatchObject({ first: at, last: at, mode: "API" });
+    expect(await reparerMarquages(t.database)).toBe(0);
+
+    // an older file transmission marked late (by the repair, or after a slower commit) does not take over mode and ERP
+    const erpAvant = (await organisme(normal.id)).erp;
+    await organismesEnLectureSeule(() =>
+      ingestDossiers(t.database, [dossier(normal, normal, { id_erp_apprenant: "NORMAL-2" })], {
+        organismeId: normal.id,
+        source: "FICHIER",
+        erp: "Tableur",
+        fileName: "ancien.csv",
+        now: new Date(Date.parse(at.replace(" ", "T").replace(/\+00$/, "Z")) - 3_600_000),
+      }),
+    );
+    await reparerMarquages(t.database);
+    expect(await organisme(normal.id)).toMatchObject({ last: at, mode: "API", erp: erpAvant });
+  });
+
   it("pipeline (upload's path): a skipped first transmission followed by a marked one is repaired back", async () => {
     const autre = await insertOrganisme(t.database, 32);
     const items = [dossier(autre, autre, { id_erp_apprenant: "PIPE-1" })];
