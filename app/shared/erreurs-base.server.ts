@@ -94,6 +94,7 @@ export function journaliserErreur(contexte: string, error: unknown): void {
 
 /** « la base de données ne répond pas » or « erreur de la base de données (code …) » or « erreur interne »: for a user. */
 export function raisonEnFrancais(error: unknown): string {
+  if (chaine(error).some((e) => e.code === "55P03")) return "la base de données est occupée (une table est restée verrouillée trop longtemps)";
   if (estIndisponibilite(error)) return "la base de données ne répond pas ou a interrompu la connexion";
   const code = chaine(error)
     .map((e) => e.code)

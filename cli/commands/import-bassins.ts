@@ -4,7 +4,7 @@
  */
 import { getDatabase } from "../../db/client.server";
 import { importBassins } from "../../app/referentiel/import-bassins.server";
-import { runImportCommand } from "../../app/referentiel/import-cli.server";
+import { runImportCommand } from "../import-referentiel";
 
 export function run(argv: string[]): Promise<number> {
   return runImportCommand(

@@ -5,7 +5,7 @@
  */
 import { getDatabase } from "../../db/client.server";
 import { importFormations, type FormationFileFormat } from "../../app/referentiel/import-formations.server";
-import { runImportCommand } from "../../app/referentiel/import-cli.server";
+import { runImportCommand } from "../import-referentiel";
 
 export function run(argv: string[]): Promise<number> {
   return runImportCommand(

@@ -4,7 +4,7 @@
  */
 import { getDatabase } from "../../db/client.server";
 import { importOrganismes, type OrganismeFileFormat } from "../../app/referentiel/import-organismes.server";
-import { runImportCommand } from "../../app/referentiel/import-cli.server";
+import { runImportCommand } from "../import-referentiel";
 
 export function run(argv: string[]): Promise<number> {
   return runImportCommand(

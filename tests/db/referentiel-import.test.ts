@@ -11,7 +11,7 @@ import { importFormations } from "../../app/referentiel/import-formations.server
 import { importBassins } from "../../app/referentiel/import-bassins.server";
 import { formationConditions, listOffres } from "../../app/referentiel/catalogue.server";
 import { ImportFileError, MAX_IMPORT_LINES, MAX_ISSUES_KEPT, type ImportProgress } from "../../app/referentiel/import-common.server";
-import { summaryText } from "../../app/referentiel/import-cli.server";
+import { summaryText } from "../../cli/import-referentiel";
 import { startImport, waitForImport } from "../../app/referentiel/import-jobs.server";
 import { writeXlsx } from "../../app/shared/xlsx.server";
 import { luhnCompletion, uaiCheckLetter } from "../../app/referentiel/codes";

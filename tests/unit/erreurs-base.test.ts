@@ -85,6 +85,9 @@ describe("an API route that fails", () => {
 
   it("tells a user why, in French, without SQL", () => {
     expect(raisonEnFrancais(Object.assign(new Error("x"), { code: "ECONNREFUSED" }))).toBe("la base de données ne répond pas ou a interrompu la connexion");
+    expect(raisonEnFrancais(new DrizzleQueryError("update …", PERSONNE, erreurPostgres("55P03", "canceling statement due to lock timeout")))).toBe(
+      "la base de données est occupée (une table est restée verrouillée trop longtemps)",
+    );
     expect(raisonEnFrancais(new DrizzleQueryError("with lignes as (insert …", PERSONNE, Object.assign(new Error("canceling statement"), { code: "57014" })))).toBe(
       "erreur de la base de données (code 57014)",
     );

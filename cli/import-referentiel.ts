@@ -5,12 +5,12 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import type { Database } from "../../db/client.server";
-import { formatIssue, ImportFileError, type ImportOptions, type ImportProgress, type ImportSummary } from "./import-common.server";
-import { ensureTerritories } from "./territoires.server";
-import { dureeImport, unitesAccordees } from "./import-libelles";
-import { formatNombre } from "../ui/format";
-import { runCommand, UsageError, type Usage } from "../../cli/usage";
+import type { Database } from "../db/client.server";
+import { formatIssue, ImportFileError, type ImportOptions, type ImportProgress, type ImportSummary } from "../app/referentiel/import-common.server";
+import { ensureTerritories } from "../app/referentiel/territoires.server";
+import { dureeImport, unitesAccordees } from "../app/referentiel/import-libelles";
+import { formatNombre } from "../app/ui/format";
+import { runCommand, UsageError, type Usage } from "./usage";
 
 export interface ImportCommand {
   name: string;
