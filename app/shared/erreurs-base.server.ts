@@ -107,37 +107,28 @@ export function raisonEnFrancais(error: unknown): string {
  * again later), else a French 500 and the error logged without its values; in JSON, as every answer of the API.
  */
 export function reponseApiEnEchec(error: unknown, contexte: string, options: { lecture?: boolean } = {}): Response {
+  const indisponible = estIndisponibilite(error);
+  if (!indisponible) journaliserErreur(contexte, error);
+  // the référentiel's read API (v1) says `erreur` and has nothing to record; the write API (v3) speaks the ERPs' format
+  const corps = options.lecture
+    ? {
+        erreur: indisponible
+          ? "Service momentanément indisponible : la base de données ne répond pas. Réessayez dans quelques minutes."
+          : "Erreur interne du serveur. Réessayez ; si l'erreur persiste, signalez-la à l'équipe du tableau de bord.",
+      }
+    : indisponible
+      ? {
+          error: "service_unavailable",
+          message:
+            "Service momentanément indisponible : la base de données ne répond pas. Rien n'a été enregistré pour cette requête : renvoyez-la dans quelques minutes.",
+        }
+      : {
+          error: "internal_error",
+          message: "Erreur interne du serveur : rien n'a été enregistré pour cette requête. Réessayez ; si l'erreur persiste, signalez-la à l'équipe du tableau de bord.",
+        };
   const headers: Record<string, string> = { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" };
-  if (options.lecture) {
-    // the référentiel's read API (v1): its errors say `erreur`, and a read has nothing to record
-    const indisponible = estIndisponibilite(error);
-    if (!indisponible) journaliserErreur(contexte, error);
-    const erreur = indisponible
-      ? "Service momentanément indisponible : la base de données ne répond pas. Réessayez dans quelques minutes."
-      : "Erreur interne du serveur. Réessayez ; si l'erreur persiste, signalez-la à l'équipe du tableau de bord.";
-    return new Response(JSON.stringify({ erreur }), {
-      status: indisponible ? 503 : 500,
-      headers: indisponible ? { ...headers, "Retry-After": "60" } : headers,
-    });
-  }
-  if (estIndisponibilite(error)) {
-    return new Response(
-      JSON.stringify({
-        error: "service_unavailable",
-        message:
-          "Service momentanément indisponible : la base de données ne répond pas. Rien n'a été enregistré pour cette requête : renvoyez-la dans quelques minutes.",
-      }),
-      { status: 503, headers: { ...headers, "Retry-After": "60" } },
-    );
-  }
-  journaliserErreur(contexte, error);
-  return new Response(
-    JSON.stringify({
-      error: "internal_error",
-      message: "Erreur interne du serveur : rien n'a été enregistré pour cette requête. Réessayez ; si l'erreur persiste, signalez-la à l'équipe du tableau de bord.",
-    }),
-    { status: 500, headers },
-  );
+  if (indisponible) headers["Retry-After"] = "60";
+  return new Response(JSON.stringify(corps), { status: indisponible ? 503 : 500, headers });
 }
 
 /**
