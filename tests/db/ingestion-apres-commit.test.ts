@@ -5,7 +5,7 @@
  * The failures are real database conditions: a trigger refusing the update of `organismes` (both backends), a lock
  * held by another connection (PostgreSQL server only). HTTP parts need `npm run -s build` first.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import postgres from "postgres";
 import { sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
@@ -13,6 +13,7 @@ import { serveApp } from "../helpers/browser";
 import { ingestDossiers, reparerMarquages } from "../../app/ingestion/pipeline.server";
 import { createUpload, importUpload, loadUpload, mappingFrom, readUploadedFile, UploadError, type UploadAccess } from "../../app/ingestion/upload.server";
 import { IMPORT_INTERROMPU, televersementLoader } from "../../app/ingestion/televersement-page.server";
+import { HEARTBEAT_MS } from "../../app/shared/travaux-longs";
 import { createUser } from "../../app/auth/accounts.server";
 import { createSession } from "../../app/auth/session.server";
 import type { Viewer } from "../../app/auth/policy.server";
@@ -226,6 +227,59 @@ describe("an upload import interrupted before the end", () => {
     await expect(importUpload(t.database, upload, mapping, "2024-2025")).rejects.toThrow("Ce fichier a déjà été importé.");
     expect(await transmissions("en-cours.csv")).toBe(0);
   });
+
+  it.runIf(!!process.env.DATABASE_URL)(
+    "PostgreSQL server: an import waiting for a lock keeps its claim fresh (heartbeat), is never taken back, and ends once",
+    async () => {
+      const id = await televerser("Battement", "battement.csv");
+      const upload = (await loadUpload(t.database, access, id))!;
+      const { mapping } = mappingFrom(new URLSearchParams(), upload.headers);
+      const claim = async () =>
+        (await t.database.rows<{ at: string | null }>(sql`select imported_at::text as at from televersements where id = ${id}`))[0].at;
+      const session = postgres(t.url!, { max: 1, onnotice: () => {} });
+      // only the heartbeat's interval is simulated: the database's clock, locks and waits are real
+      vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+      try {
+        let result!: Awaited<ReturnType<typeof importUpload>>;
+        await session.begin(async (s) => {
+          await s`lock table effectifs in access exclusive mode`;
+          const running = importUpload(t.database, upload, mapping, "2024-2025");
+          let first: string | null = null;
+          for (let i = 0; i < 100 && !first; i++) {
+            first = await claim();
+            if (!first) await new Promise((r) => setTimeout(r, 20));
+          }
+          expect(first).not.toBeNull();
+          let latest = first;
+          for (let beat = 0; beat < 3; beat++) {
+            await new Promise((r) => setTimeout(r, 5));
+            await vi.advanceTimersByTimeAsync(HEARTBEAT_MS);
+            for (let i = 0; i < 100 && latest === first; i++) {
+              const now = await claim();
+              if (now !== latest) latest = now;
+              else await new Promise((r) => setTimeout(r, 20));
+            }
+            expect(latest! > first!).toBe(true); // refreshed while the import still waits for the lock
+            first = latest;
+          }
+          // 3 × 30 s of heartbeat: as after 90 s, the claim is not « interrompu », another import is refused
+          const meanwhile = (await loadUpload(t.database, access, id))!;
+          expect(meanwhile).toMatchObject({ transmissionId: null, importInterrompu: false });
+          await expect(importUpload(t.database, meanwhile, mapping, "2024-2025")).rejects.toThrow("Ce fichier a déjà été importé.");
+          // the lock goes with this transaction: the import ends after it
+          running.then((r) => (result = r), () => {});
+        });
+        for (let i = 0; i < 250 && !result; i++) await new Promise((r) => setTimeout(r, 20));
+        expect(result).toMatchObject({ nbItems: 2, nbAccepted: 2, nbRejected: 0 });
+        expect(await transmissions("battement.csv")).toBe(1);
+        expect((await loadUpload(t.database, access, id))!.transmissionId).toBe(result.transmissionId);
+      } finally {
+        vi.useRealTimers();
+        await session.end();
+      }
+    },
+    20_000,
+  );
 
   it("a failure of the organismes' marking after the commit: the import succeeds, linked, and cannot be made twice", async () => {
     const id = await televerser("Apres", "apres-commit.csv");
