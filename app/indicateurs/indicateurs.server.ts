@@ -131,6 +131,12 @@ interface Territoires {
 
 const territoiresCache = new WeakMap<Database, Territoires>();
 
+/** The database holds no effectif at all (its counters are zeros that say nothing). */
+export async function aucunEffectif(database: Database): Promise<boolean> {
+  const [{ vide }] = await database.rows<{ vide: boolean }>(sql`select not exists (select 1 from effectifs) as vide`);
+  return vide;
+}
+
 export async function territoires(database: Database): Promise<Territoires> {
   const cached = territoiresCache.get(database);
   if (cached) return cached;

@@ -14,7 +14,6 @@
  * --couverture: coverage and freshness of the organismes; --exact: count from the periods, not the aggregates.
  * Bad arguments → a French message on stderr, exit code 2.
  */
-import { sql } from "drizzle-orm";
 import { getDatabase } from "../../db/client.server";
 import { couverture } from "../../app/indicateurs/couverture.server";
 import {
@@ -28,7 +27,7 @@ import {
   type IndicateursFilters,
   type Repartition,
 } from "../../app/indicateurs/filters";
-import { codePublic, indicateurs, serieMensuelle, type IndicateursResult, type LigneRepartition } from "../../app/indicateurs/indicateurs.server";
+import { aucunEffectif, codePublic, indicateurs, serieMensuelle, type IndicateursResult, type LigneRepartition } from "../../app/indicateurs/indicateurs.server";
 import type { Database } from "../../db/client.server";
 import { todayIso } from "../../app/statut/annee-scolaire";
 import { NATIONAL } from "../../app/auth/policy.server";
@@ -176,8 +175,7 @@ export function run(argv: string[]): Promise<number> {
  * `DATABASE_URL`, on an embedded database the server never wrote. Said on stderr (the JSON on stdout is unchanged).
  */
 export async function avertissementBaseVide(database: Database): Promise<string | null> {
-  const [{ vide }] = await database.rows<{ vide: boolean }>(sql`select not exists (select 1 from effectifs) as vide`);
-  if (!vide) return null;
+  if (!(await aucunEffectif(database))) return null;
   const base =
     database.kind === "pglite"
       ? `la base embarquée PGlite (${process.env.PGLITE_DIR ?? ".data/pglite"}), DATABASE_URL n'étant pas définie`
