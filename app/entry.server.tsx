@@ -1,5 +1,5 @@
-import type { AppLoadContext, EntryContext, HandleErrorFunction } from "@remix-run/node";
-import { createReadableStreamFromReadable } from "@remix-run/node";
+import type { AppLoadContext, EntryContext, HandleDataRequestFunction, HandleErrorFunction } from "@remix-run/node";
+import { createReadableStreamFromReadable, redirect } from "@remix-run/node";
 import { RemixServer, isRouteErrorResponse } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
@@ -73,3 +73,19 @@ export default function handleRequest(
     setTimeout(abort, ABORT_DELAY);
   });
 }
+
+/**
+ * The same outage met by a navigation or a form of the browser's client-side router (a `.data` request): its
+ * answer can only be data, and Remix would hide the cause behind « Unexpected Server Error », shown as a generic
+ * error. The browser is told instead to load the page itself as a document (`X-Remix-Reload-Document`): the answer
+ * is the 503 page above while the database does not answer, the page once it is back. A form's action is never
+ * replayed by this load (a GET): the action failed with its transaction, nothing was recorded.
+ */
+export const handleDataRequest: HandleDataRequestFunction = (response, { request }) => {
+  if (!indisponibles.has(request)) return response;
+  const page = new URL(request.url);
+  page.pathname = page.pathname.replace(/\.data$/, "").replace(/^\/_root$/, "/");
+  page.searchParams.delete("_routes");
+  page.searchParams.delete("index");
+  return redirect(page.pathname + page.search, { headers: { "X-Remix-Reload-Document": "true", "Cache-Control": "no-store" } });
+};

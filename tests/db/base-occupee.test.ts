@@ -74,6 +74,24 @@ describe.skipIf(!serveur)("a table locked by another session", () => {
     expect(apres.status).toBeLessThan(500);
   });
 
+  it("a client-side navigation or form (`.data`): the browser is told to load the page as a document, which says the outage", async () => {
+    const b = new Browser(app.baseUrl);
+    const csrf = await b.csrf("/connexion");
+    const refus = await pendantUnVerrou("users", () =>
+      b.post("/connexion.data", { csrf, email: "personne@exemple.fr", password: "x".repeat(12) }),
+    );
+    // single fetch's redirect: a turbo-stream of { redirect, reload: true }, followed by the browser as a document load
+    expect(refus.status).toBe(202);
+    const corps = await refus.text();
+    expect(corps).toMatch(/"redirect","\/connexion"/);
+    expect(corps).toMatch(/"reload",true/);
+    expect(corps).not.toContain("Unexpected Server Error");
+    // the lock gone, the same form over `.data` is answered as usual (no redirect)
+    const apres = await b.post("/connexion.data", { csrf: await b.csrf("/connexion"), email: "personne@exemple.fr", password: "x".repeat(12) });
+    expect(apres.status).toBeLessThan(500);
+    expect(await apres.text()).not.toMatch(/"reload",true/);
+  });
+
   it("the API answers its 503 JSON: nothing recorded, send again later", async () => {
     const refus = await pendantUnVerrou("organisme_api_keys", () =>
       fetch(`${app.baseUrl}/api/v3/dossiers-apprenants/test`, { headers: { authorization: `Bearer ${generateApiKey()}` } }),
