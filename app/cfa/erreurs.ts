@@ -266,7 +266,7 @@ export function expliquerErreur(
     const format = /: champ obligatoire : (.+?)(?:\s*\(reçu « .* »\))?$/.exec(message)?.[1];
     return r(
       "champ_obligatoire",
-      `absent, alors que ce champ est obligatoire${format ? ` ; ${format}` : ""}`,
+      `champ obligatoire non renseigné${format ? ` ; ${format}` : ""}`,
       `Renseignez ce champ ${ou}${source === "API" ? ", puis laissez l'ERP renvoyer le dossier" : ""}.`,
     );
   }

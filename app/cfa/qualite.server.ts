@@ -85,7 +85,10 @@ export async function qualiteCfa(database: Database, espace: Espace, options: Qu
     formation_cfd: string | null;
     formation_rncp: string | null;
     formation_id: number | null;
+    date_de_naissance: string;
+    date_entree_formation: string;
     date_fin_formation: string;
+    annee_scolaire: string;
     statut_apprenant: number | null;
     contrats: unknown;
   }>(sql`
@@ -93,7 +96,8 @@ export async function qualiteCfa(database: Database, espace: Espace, options: Qu
            coalesce(f.intitule_court, f.intitule_long, e.libelle_court_formation) as formation,
            e.sexe, e.code_commune_insee, e.code_postal,
            case when e.code_commune_insee is null then null else exists (select 1 from communes c where c.code = e.code_commune_insee) end as commune_connue,
-           e.formation_cfd, e.formation_rncp, e.formation_id, e.date_fin_formation::text as date_fin_formation, e.statut_apprenant,
+           e.formation_cfd, e.formation_rncp, e.formation_id, e.date_de_naissance::text as date_de_naissance,
+           e.date_entree_formation::text as date_entree_formation, e.date_fin_formation::text as date_fin_formation, e.annee_scolaire, e.statut_apprenant,
            coalesce((select json_agg(json_build_object('dateDebut', c.date_debut, 'dateFin', c.date_fin, 'dateRupture', c.date_rupture) order by c.rang)
                      from contrats c where c.effectif_id = e.id), '[]'::json) as contrats
     from effectifs e
@@ -116,7 +120,10 @@ export async function qualiteCfa(database: Database, espace: Espace, options: Qu
       formationCfd: r.formation_cfd,
       formationRncp: r.formation_rncp,
       formationId: r.formation_id,
+      dateDeNaissance: r.date_de_naissance,
+      dateEntreeFormation: r.date_entree_formation,
       dateFinFormation: r.date_fin_formation,
+      anneeScolaire: r.annee_scolaire,
       statutApprenant: r.statut_apprenant,
       contrats,
     });

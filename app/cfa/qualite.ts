@@ -7,9 +7,14 @@
  * - commune de résidence: missing, or a code that is not a commune INSEE code (often the postal code);
  * - contract dates: a contract without end date, ending (or broken) before it starts, starting after the end of
  *   the formation; a learner the ERP calls "apprenti" (statut 3) with no contract transmitted;
- * - formation: neither CFD nor RNCP code, or codes unknown to the catalogue (the effectif counts in no formation).
+ * - formation: neither CFD nor RNCP code, or codes unknown to the catalogue (the effectif counts in no formation);
+ * - birth date: under AGE_MINIMUM_ENTREE years old at the entry in formation (a mistyped year, most often);
+ * - année scolaire: the formation's dates [entrée, fin] do not meet the année scolaire sent, so that the effectif
+ *   is counted in none of the years it is trained in (domain.md: an effectif counts in its année scolaire).
  * The score is the share of effectifs without any anomaly (100 % when the CFA has no effectif).
  */
+
+import { ageAt } from "../indicateurs/etats";
 
 export const ANOMALIES_QUALITE = [
   "sexe_manquant",
@@ -21,7 +26,12 @@ export const ANOMALIES_QUALITE = [
   "contrat_manquant",
   "formation_sans_code",
   "formation_inconnue",
+  "age_improbable",
+  "annee_scolaire_hors_formation",
 ] as const;
+
+/** Below this age at the entry in formation, the birth date is doubtful (apprenticeship starts at 15, 14 at most). */
+export const AGE_MINIMUM_ENTREE = 14;
 
 export type AnomalieQualite = (typeof ANOMALIES_QUALITE)[number];
 
@@ -87,6 +97,17 @@ export const REGLES_QUALITE: Record<AnomalieQualite, RegleQualite> = {
     correction:
       "Le code transmis n'existe pas dans le catalogue des formations (code erroné, ancien code ou formation fermée) : vérifiez-le dans le paramétrage des formations de votre ERP, ou demandez l'ajout de la formation au catalogue.",
   },
+  age_improbable: {
+    libelle: "Date de naissance improbable",
+    champs: ["date_de_naissance_apprenant", "date_entree_formation"],
+    correction: `L'apprenant aurait moins de ${AGE_MINIMUM_ENTREE} ans à son entrée en formation : vérifiez l'année de naissance saisie dans sa fiche de votre ERP.`,
+  },
+  annee_scolaire_hors_formation: {
+    libelle: "Année scolaire hors des dates de formation",
+    champs: ["annee_scolaire", "date_entree_formation", "date_fin_formation"],
+    correction:
+      "L'année scolaire transmise ne recouvre pas les dates de formation : l'apprenant n'est compté dans aucune des années où il est en formation. Corrigez l'année scolaire (ou les dates) de l'inscription dans votre ERP.",
+  },
 };
 
 export interface ContratQualite {
@@ -104,7 +125,11 @@ export interface EffectifQualite {
   formationCfd: string | null;
   formationRncp: string | null;
   formationId: number | null;
+  dateDeNaissance: string;
+  dateEntreeFormation: string;
   dateFinFormation: string;
+  /** "2024-2025" (1 August → 31 July) or "2025-2025" (a calendar year). */
+  anneeScolaire: string;
   /** The ERP's statut (0, 2, 3). */
   statutApprenant: number | null;
   contrats: ContratQualite[];
@@ -157,7 +182,27 @@ export function anomaliesEffectif(e: EffectifQualite): AnomalieTrouvee[] {
   else if (e.formationId === null) {
     found.push({ type: "formation_inconnue", detail: [e.formationCfd && `CFD ${e.formationCfd}`, e.formationRncp].filter(Boolean).join(", ") });
   }
+  if (ageAt(e.dateDeNaissance.slice(0, 10), e.dateEntreeFormation.slice(0, 10)) < AGE_MINIMUM_ENTREE) {
+    found.push({ type: "age_improbable", detail: `né(e) le ${jour(e.dateDeNaissance)}, entré(e) en formation le ${jour(e.dateEntreeFormation)}` });
+  }
+  const annee = bornesAnneeScolaire(e.anneeScolaire);
+  if (annee && (e.dateEntreeFormation.slice(0, 10) > annee.fin || e.dateFinFormation.slice(0, 10) < annee.debut)) {
+    found.push({
+      type: "annee_scolaire_hors_formation",
+      detail: `année scolaire ${e.anneeScolaire}, formation du ${jour(e.dateEntreeFormation)} au ${jour(e.dateFinFormation)}`,
+    });
+  }
   return found;
+}
+
+/** First and last days of an année scolaire: "2024-2025" → 2024-08-01..2025-07-31; "2025-2025" → the calendar year. */
+function bornesAnneeScolaire(annee: string): { debut: string; fin: string } | null {
+  const m = /^(\d{4})-(\d{4})$/.exec(annee);
+  if (!m) return null;
+  const [a, b] = [Number(m[1]), Number(m[2])];
+  if (b === a) return { debut: `${a}-01-01`, fin: `${a}-12-31` };
+  if (b === a + 1) return { debut: `${a}-08-01`, fin: `${b}-07-31` };
+  return null;
 }
 
 /** Share (0..1) of effectifs without anomaly; 1 when there is no effectif. */

@@ -27,6 +27,7 @@
  *   cause_rupture_contrat / siret_employeur sans date de début : acceptés mais ignorés (pas de contrat sans début).
  *   `contrats` garde l'ordre des rangs 1→4 (pas de tri par date), uniquement les rangs ayant une date de début.
  * - date_fin_formation < date_entree_formation : erreur (égalité acceptée).
+ * - date_de_naissance_apprenant ≥ date_entree_formation : erreur (personne n'entre en formation avant de naître).
  * - nir_apprenant : accepté (texte ou nombre), jamais validé ni renvoyé, jamais recopié dans un message d'erreur ;
  *   la sortie ne contient que `nir_fourni`.
  * - Nombres envoyés en texte (« 2 », « 03 ») acceptés pour statut, année/durées de formation, type de CFA,
@@ -115,6 +116,8 @@ export const MESSAGES = {
     `date de contrat fournie sans ${debutField} (la date de début de ce contrat est obligatoire dès qu'une date de fin ou de rupture est fournie)`,
   finAvantEntree: (entree: string) =>
     `la date de fin de formation doit être égale ou postérieure à date_entree_formation (${entree})`,
+  naissanceApresEntree: (entree: string) =>
+    `la date de naissance doit être antérieure à date_entree_formation (${entree}) : vérifiez-la (une inversion jour/mois ou une année mal saisie est fréquente)`,
 } as const;
 
 /** Fields whose received value must never be copied into a message. */
@@ -917,6 +920,9 @@ function crossFieldIssues(v: Record<string, unknown>): { path: string; message: 
   const entree = validDate(v.date_entree_formation);
   const fin = validDate(v.date_fin_formation);
   if (entree && fin && fin < entree) issues.push({ path: "date_fin_formation", message: MESSAGES.finAvantEntree(entree) });
+  const naissance = validDate(v.date_de_naissance_apprenant);
+  if (entree && naissance && naissance >= entree)
+    issues.push({ path: "date_de_naissance_apprenant", message: MESSAGES.naissanceApresEntree(entree) });
   return issues;
 }
 

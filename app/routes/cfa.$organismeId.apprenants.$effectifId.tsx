@@ -73,7 +73,8 @@ export default function FicheApprenant() {
       ]
     : [];
   const identiteLignes: [string, ReactNode][] = [
-    ["Date de naissance", `${formatDate(id.dateDeNaissance)} (${id.age} ans)`],
+    // no age for a birth date to come (a data error the page « Qualité des données » points at)
+    ["Date de naissance", id.age >= 0 ? `${formatDate(id.dateDeNaissance)} (${id.age} ${id.age > 1 ? "ans" : "an"})` : formatDate(id.dateDeNaissance)],
     ["Sexe", id.sexe === "M" ? "Masculin" : id.sexe === "F" ? "Féminin" : "Non renseigné"],
     ["Identifiant ERP", id.idErpApprenant],
     ["INE", id.ine ?? "Non renseigné"],

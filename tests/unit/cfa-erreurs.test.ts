@@ -171,8 +171,8 @@ describe("one statement of the problem, one short way to fix it", () => {
       [{ date_de_naissance_apprenant: "28/03/2006" }, [], "« 28/03/2006 » n'est pas au format attendu AAAA-MM-JJ (ex. 2024-09-02)", /format d'export de votre ERP/],
       [{ date_de_naissance_apprenant: "1806-03-28" }, [], "« 1806-03-28 » : année invraisemblable (attendue entre 1900 et 2100)", /^Corrigez l'année/],
       [{ date_fin_formation: "2023-06-30" }, [], "30/06/2023, antérieure à la date d'entrée en formation (02/09/2024)", /^Vérifiez la date d'entrée et la date de fin/],
-      [{}, ["date_entree_formation"], "absent, alors que ce champ est obligatoire ; date attendue au format AAAA-MM-JJ (ex. 2024-09-02)", /^Renseignez ce champ dans l'inscription/],
-      [{ etablissement_formateur_siret: "  " }, [], `absent, alors que ce champ est obligatoire ; SIRET attendu : 14 chiffres dont le dernier est une clé de contrôle valide (ex. 13002456000018)`, /^Renseignez ce champ dans le paramétrage/],
+      [{}, ["date_entree_formation"], "champ obligatoire non renseigné ; date attendue au format AAAA-MM-JJ (ex. 2024-09-02)", /^Renseignez ce champ dans l'inscription/],
+      [{ etablissement_formateur_siret: "  " }, [], `champ obligatoire non renseigné ; SIRET attendu : 14 chiffres dont le dernier est une clé de contrôle valide (ex. 13002456000018)`, /^Renseignez ce champ dans le paramétrage/],
       [{ etablissement_formateur_uai: "0751234A" }, [], "« 0751234A » n'est pas un UAI valide (7 chiffres et une lettre clé, ex. 0751234J)", /^Corrigez l'UAI dans le paramétrage/],
       [{ sexe_apprenant: "X" }, [], "« X » n'est pas un sexe valide (M ou F)", /^Corrigez le sexe dans la fiche de l'apprenant/],
       [{ statut_apprenant: 7 }, [], "« 7 » invalide : statut attendu : 0 (abandon), 2 (inscrit), 3 (apprenti) ou null", /^Corrigez la valeur/],
@@ -215,7 +215,7 @@ describe("one statement of the problem, one short way to fix it", () => {
     // the schema's date messages in the file's terms say the file's format, JJ/MM/AAAA, and so does their explanation
     expect(
       expliquerErreur({ path: ["date_entree_formation"], message: "Entrée : champ obligatoire : date attendue au format JJ/MM/AAAA (ex. 02/09/2024)" }, undefined, "FICHIER"),
-    ).toMatchObject({ categorie: "champ_obligatoire", constat: "absent, alors que ce champ est obligatoire ; date attendue au format JJ/MM/AAAA (ex. 02/09/2024)" });
+    ).toMatchObject({ categorie: "champ_obligatoire", constat: "champ obligatoire non renseigné ; date attendue au format JJ/MM/AAAA (ex. 02/09/2024)" });
     const format = expliquerErreur(
       { path: ["date_entree_formation"], message: "Entrée : date attendue au format JJ/MM/AAAA (reçu « 2024-09-02T25:00 »)" },
       undefined,

@@ -393,7 +393,8 @@ describe("dates", () => {
     ["2005-02-28T10:30:00.123456+0100", "2005-02-28"],
     ["2005-02-28T22:00:00.000Z", "2005-02-28"],
   ])("accepts %j → %s", (input, expected) => {
-    for (const f of DATE_FIELDS) expect(normalised(f, input), f).toBe(expected);
+    // a birth date must precede the entry in formation (MINIMAL's: 2024-09-02)
+    for (const f of DATE_FIELDS) if (f !== "date_de_naissance_apprenant" || expected < MINIMAL.date_entree_formation) expect(normalised(f, input), f).toBe(expected);
   });
 
   it.each([
@@ -832,6 +833,32 @@ describe("contracts", () => {
   });
 });
 
+describe("date_de_naissance_apprenant and date_entree_formation", () => {
+  it("rejects a birth date on or after the entry in formation (a mistyped year), and lists the other problems too", () => {
+    expect(errorsOf({ ...MINIMAL, date_de_naissance_apprenant: "2030-01-01", date_entree_formation: "2026-09-01", date_fin_formation: "2026-08-01" })).toEqual([
+      { path: ["date_fin_formation"], message: `date_fin_formation : ${MESSAGES.finAvantEntree("2026-09-01")} (reçu « 2026-08-01 »)` },
+      {
+        path: ["date_de_naissance_apprenant"],
+        message: `date_de_naissance_apprenant : ${MESSAGES.naissanceApresEntree("2026-09-01")} (reçu « 2030-01-01 »)`,
+      },
+    ]);
+    expect(errorsOf({ ...MINIMAL, date_de_naissance_apprenant: "2024-09-02T10:00:00", date_entree_formation: "2024-09-02" }).map((e) => e.path)).toEqual([
+      ["date_de_naissance_apprenant"],
+    ]);
+    expect(MESSAGES.naissanceApresEntree("2026-09-01")).toMatch(/^la date de naissance doit être antérieure à date_entree_formation \(2026-09-01\)/);
+  });
+
+  it("accepts a birth the day before the entry (a doubtful age is a quality anomaly of the CFA space, not an error)", () => {
+    expect(ok({ ...MINIMAL, date_de_naissance_apprenant: "2024-09-01", date_entree_formation: "2024-09-02" }).date_de_naissance_apprenant).toBe("2024-09-01");
+  });
+
+  it("does not compare when one of the dates is itself invalid", () => {
+    expect(errorsOf({ ...MINIMAL, date_de_naissance_apprenant: "2030-02-30", date_entree_formation: "2024-09-02" }).map((e) => e.path)).toEqual([
+      ["date_de_naissance_apprenant"],
+    ]);
+  });
+});
+
 describe("date_fin_formation and date_entree_formation", () => {
   it("rejects an end before the entry", () => {
     expect(errorsOf({ ...MINIMAL, date_entree_formation: "2024-09-02", date_fin_formation: "2024-09-01" })).toEqual([
@@ -1185,7 +1212,8 @@ describe("the published JSON Schema of an item against the validation", () => {
     const rang = /^contrat_date_(?:fin|rupture)(_\d)?$/.exec(field);
     if (rang) base[`contrat_date_debut${rang[1] ?? ""}`] = "2024-09-02";
     if (field === "date_fin_formation") base.date_entree_formation = "1900-01-01";
-    if (field === "date_entree_formation") base.date_fin_formation = "2100-12-31";
+    if (field === "date_entree_formation") Object.assign(base, { date_fin_formation: "2100-12-31", date_de_naissance_apprenant: "1900-01-01" });
+    if (field === "date_de_naissance_apprenant") Object.assign(base, { date_entree_formation: "2100-12-31", date_fin_formation: "2100-12-31" });
     base[field] = value;
     if (value === undefined) delete base[field];
     const result = validateWithSchema(base);
@@ -1231,6 +1259,9 @@ describe("the published JSON Schema of an item against the validation", () => {
       return m !== null && Number(m[2]) !== Number(m[1]) && Number(m[2]) !== Number(m[1]) + 1;
     }
     const date = /^(\d{4})-(\d{2})-(\d{2})/.exec(text);
+    // born before the entry in formation: the bounds 1900 and 2100 leave no room for the other date (apiAccepts)
+    if (date && field === "date_de_naissance_apprenant" && date[0] === "2100-12-31") return true;
+    if (date && field === "date_entree_formation" && date[0] === "1900-01-01") return true;
     if (date && /date/.test(field)) {
       const [y, mo, d] = [Number(date[1]), Number(date[2]), Number(date[3])];
       return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && d > new Date(Date.UTC(y, mo, 0)).getUTCDate();
