@@ -6,7 +6,7 @@
  * its tables are not initialised yet when this module's body runs.
  */
 import { sql } from "drizzle-orm";
-import { doublePrecision, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex, varchar } from "drizzle-orm/pg-core";
+import { doublePrecision, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex, varchar } from "drizzle-orm/pg-core";
 import { organismes, transmissions } from "./schema";
 
 /**
@@ -86,3 +86,25 @@ export const apiLimites = pgTable("api_limites", {
   valeur: doublePrecision("valeur").notNull(),
   depuis: timestamp("depuis", { withTimezone: true }).notNull(),
 });
+
+/**
+ * The learners whose last dossier sent by an organisme was refused, and not accepted since (decision 033): one row
+ * per (sending organisme, id_erp_apprenant), the latest refusal. A later transmission of the same organisme that
+ * accepts this id (written or identical to what was stored) deletes it. The CFA space tells so which refused dossiers
+ * are still to fix and marks the others « corrigé depuis ». Rows older than the errors' retention (30 days) go with
+ * them (ingestion:purge).
+ */
+export const dossiersRefuses = pgTable(
+  "dossiers_refuses",
+  {
+    organismeId: integer("organisme_id")
+      .notNull()
+      .references(() => organismes.id, { onDelete: "cascade" }),
+    idErpApprenant: text("id_erp_apprenant").notNull(),
+    transmissionId: integer("transmission_id")
+      .notNull()
+      .references(() => transmissions.id, { onDelete: "cascade" }),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.organismeId, t.idErpApprenant] }), index("dossiers_refuses_transmission_idx").on(t.transmissionId)],
+);

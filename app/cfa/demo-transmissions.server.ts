@@ -18,7 +18,7 @@
  * Call after the seed: `await ensureDemoTransmissions(database, today)`.
  */
 import { sql } from "drizzle-orm";
-import { execRows, type Database, type Executor } from "../../db/client.server";
+import { arrayParam, execRows, type Database, type Executor } from "../../db/client.server";
 import { mulberry32 } from "../demo/generator";
 import { generateApiKey, hashApiKey } from "../ingestion/api-keys.server";
 import { checkDossiers } from "../ingestion/pipeline.server";
@@ -310,6 +310,18 @@ export async function ensureDemoTransmissions(database: Database, today: string)
                nb_rejected int, errors jsonb)
         returning id, organisme_id)
       insert into transmission_organismes (organisme_id, transmission_id) select organisme_id, id from t`);
+  }
+  if (organismes.length) {
+    // every demo transmission sends all the organisme's learners: a refused one was accepted by the next transmission,
+    // unless refused again; only the refusals of each organisme's last transmission are still to fix (decision 033)
+    await database.db.execute(sql`
+      insert into dossiers_refuses (organisme_id, id_erp_apprenant, transmission_id, received_at)
+      select distinct t.organisme_id, d.item->>'id_erp_apprenant', t.id, t.received_at
+      from transmissions t cross join lateral jsonb_array_elements(case when jsonb_typeof(t.errors) = 'array' then t.errors else '[]'::jsonb end) as d(item)
+      where t.organisme_id = any(${arrayParam(organismes.map((o) => o.id))}::int[])
+        and t.received_at = (select max(x.received_at) from transmissions x where x.organisme_id = t.organisme_id)
+        and coalesce(d.item->>'id_erp_apprenant', '') <> ''
+      on conflict (organisme_id, id_erp_apprenant) do nothing`);
   }
   for (let i = 0; i < cles.length; i += 2000) {
     await database.db.execute(sql`

@@ -18,7 +18,7 @@ import { compterDoublons } from "./doublons.server";
 import { normaliserErp } from "./erp";
 import { NIVEAUX_QUALITE } from "./qualite";
 import { qualiteCfa } from "./qualite.server";
-import { refusesRecents } from "./transmissions.server";
+import { refusesACorrigerSql, refusesRecents } from "./transmissions.server";
 import { pluriel } from "../ui/format";
 
 // ---------------------------------------------------------------------------------------------- layout
@@ -219,8 +219,8 @@ export async function accueilCfa(database: Database, espace: EspaceCfa, now = ne
   if (recents.refuses > 0) {
     alertes.push({
       niveau: "error",
-      titre: `${pluriel(recents.refuses, "dossier refusé", "dossiers refusés")} ces 7 derniers jours`,
-      description: `${pluriel(recents.avec_refus, "transmission comporte", "transmissions comportent")} des dossiers refusés : ces apprenants ne sont pas à jour. Chaque erreur est expliquée avec la façon de la corriger, dans votre ERP ou dans votre fichier.`,
+      titre: `${pluriel(recents.refuses, "dossier refusé", "dossiers refusés")} à corriger (7 derniers jours)`,
+      description: `Le dernier dossier transmis de ces apprenants a été refusé (${pluriel(recents.avec_refus, "transmission", "transmissions")}) et n'a pas été accepté depuis : ils ne sont pas à jour. Chaque erreur est expliquée avec la façon de la corriger, dans votre ERP ou dans votre fichier ; un dossier corrigé et renvoyé sort de ce décompte.`,
       lien: { texte: "Corriger les erreurs", href: `${base}/transmissions` },
     });
   }
@@ -365,7 +365,7 @@ export async function formateursDuResponsable(
            greatest(o.last_transmission_at, (select max(t.received_at) from transmissions t where t.organisme_id = o.id and t.nb_items > 0)) as derniere,
            (select count(*)::int from transmissions t where t.organisme_id = o.id and t.nb_items > 0
               and t.received_at >= ${at}::timestamptz - interval '30 days') as transmissions_30j,
-           (select coalesce(sum(t.nb_rejected), 0)::int from transmissions t where t.organisme_id = o.id and t.received_at >= ${at}::timestamptz - interval '7 days') as refuses_7j,
+           (select count(*)::int from ${refusesACorrigerSql(sql`array[o.id]`, sql`${at}::timestamptz - interval '7 days'`)} as a) as refuses_7j,
            (select count(*)::int from effectifs e where e.organisme_formateur_id = o.id and e.annee_scolaire = any(${arrayParam(annees)}::text[])) as effectifs,
            exists (select 1 from organisme_api_keys k where k.organisme_id = o.id and k.revoked_at is null) as cle
     from organisme_relations r

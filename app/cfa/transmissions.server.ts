@@ -9,7 +9,7 @@
  * is a transmission of no dossier whose stored reason (kept for good, not purged with the errors) says why: counted
  * apart (`envoisRefuses`), shown with its reason and what to do, never as a rejected dossier.
  */
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { arrayParam, type Database } from "../../db/client.server";
 import { ERRORS_RETENTION_DAYS } from "../ingestion/jobs.server";
 import { refusOf as refusStocke } from "../ingestion/transmissions.server";
@@ -133,8 +133,18 @@ export interface ErreurDetaillee {
   explication: string;
 }
 
+/**
+ * Where a refused dossier stands now (decision 033): `a_corriger`, the latest dossier of this learner sent by the
+ * organisme is this refused one (or it has no id to follow); `refuse_depuis`, refused again by a later transmission
+ * (to fix, shown there); `corrige`, accepted since.
+ */
+export type SuiviRefus = "a_corriger" | "refuse_depuis" | "corrige";
+
 export interface DossierRefuse {
   transmissionId: number;
+  /** The transmission's time (several a day: « dossier n° 2 de l'envoi de 10:56 »). */
+  receivedAt: string;
+  suivi: SuiviRefus;
   /** Position in the request (1-based, as people count). */
   numero: number;
   /** Line of the uploaded file. */
@@ -248,9 +258,11 @@ function refusOf(row: { refus_statut_http: number | null; refus_message: string 
   return refus && { ...refus, explication: expliquerRefusEnvoi(refus.statutHttp, refus.message) };
 }
 
-function dossierRefuse(transmissionId: number, source: "API" | "FICHIER", item: StoredItem): DossierRefuse {
+function dossierRefuse(transmissionId: number, receivedAt: string, suivi: SuiviRefus, source: "API" | "FICHIER", item: StoredItem): DossierRefuse {
   return {
     transmissionId,
+    receivedAt,
+    suivi,
     numero: (item.index ?? 0) + 1,
     ligne: item.ligne ?? null,
     idErpApprenant: item.id_erp_apprenant ?? null,
@@ -281,6 +293,16 @@ const champSql = (e: string) =>
             where jsonb_typeof(p.v) = 'string' order by p.i limit 1), ''),
     nullif(substring(${e}->>'message' from '^([a-z0-9_]+)(?:\\s*/\\s*[a-z0-9_]+)?\\s*:'), 'dossier'),
     'dossier')`);
+
+/**
+ * `SuiviRefus` of a refused item `d.item` of transmission `t` (decision 033): the organisme's latest refusal of this
+ * id (dossiers_refuses) is this transmission's, a later one's, or there is none left (accepted since).
+ */
+const SUIVI_SQL = sql`(case
+  when coalesce(d.item->>'id_erp_apprenant', '') = '' then 'a_corriger'
+  else coalesce((select case when r.transmission_id = t.id then 'a_corriger' when r.received_at >= t.received_at then 'refuse_depuis' else 'a_corriger' end
+                 from dossiers_refuses r where r.organisme_id = t.organisme_id and r.id_erp_apprenant = d.item->>'id_erp_apprenant'), 'corrige')
+  end)`;
 
 /** The page to show: `page` within 1…pages (past the end, the last one, as every paged list of the app). */
 function paginer(page: number, total: number, parPage: number): Pagination {
@@ -390,11 +412,11 @@ export async function transmissionsDuJour(
   const pageRefuses = paginer(options.page ?? 1, nominatif ? (filtresTotal ?? items.length) : 0, parPage);
   const refuses = nominatif && pageRefuses.total
     ? (
-        await database.rows<{ transmission_id: number; source: "API" | "FICHIER"; item: unknown }>(sql`
-          select t.id as transmission_id, t.source, d.item ${erreursDuJour} and ${filtre}
+        await database.rows<{ transmission_id: number; received_at: unknown; suivi: SuiviRefus; source: "API" | "FICHIER"; item: unknown }>(sql`
+          select t.id as transmission_id, t.received_at, t.source, d.item, ${SUIVI_SQL} as suivi ${erreursDuJour} and ${filtre}
           order by t.received_at desc, t.id desc, d.n
           limit ${parPage} offset ${(pageRefuses.page - 1) * parPage}`)
-      ).map((r) => dossierRefuse(r.transmission_id, r.source, parseJson(r.item) as StoredItem))
+      ).map((r) => dossierRefuse(r.transmission_id, iso(r.received_at)!, r.suivi, r.source, parseJson(r.item) as StoredItem))
     : [];
   const sources = totaux.sources === null ? [] : Array.isArray(totaux.sources) ? totaux.sources : totaux.sources.replace(/^\{|\}$/g, "").split(",").filter(Boolean);
   return {
@@ -436,14 +458,30 @@ export async function erreursRecurrentes(database: Database, organismeId: number
   return resumeErreurs(rows.flatMap((r) => parseErrors(r.errors).map((i) => ({ source: r.source, errors: erreursDe(i.errors) }))));
 }
 
-/** Rejected items over the last `jours` days (alerts of the home page). */
+/**
+ * Refused dossiers still to fix over the last `jours` days (alerts of the home page, decision 033): the learners
+ * whose latest dossier sent by these organismes was refused then and not accepted since, and the refused dossiers
+ * without an id to follow. `avec_refus`: the transmissions that hold them.
+ */
 export async function refusesRecents(database: Database, organismeIds: number[], options: { jours?: number; now?: Date } = {}) {
   const now = options.now ?? new Date();
-  const [row] = await database.rows<{ refuses: number; transmissions: number; avec_refus: number }>(sql`
-    select coalesce(sum(nb_rejected), 0)::int as refuses, count(*)::int as transmissions,
-           count(*) filter (where nb_rejected > 0)::int as avec_refus
-    from transmissions
-    where organisme_id = any(${arrayParam(organismeIds)}::int[])
-      and received_at >= ${now.toISOString()}::timestamptz - make_interval(days => ${options.jours ?? 7})`);
-  return row ?? { refuses: 0, transmissions: 0, avec_refus: 0 };
+  const depuis = sql`${now.toISOString()}::timestamptz - make_interval(days => ${options.jours ?? 7})`;
+  const [row] = await database.rows<{ refuses: number; avec_refus: number }>(sql`
+    select count(*)::int as refuses, count(distinct transmission_id)::int as avec_refus
+    from ${refusesACorrigerSql(sql`${arrayParam(organismeIds)}::int[]`, depuis)} as a`);
+  return row ?? { refuses: 0, avec_refus: 0 };
+}
+
+/**
+ * SQL: the refused dossiers still to fix of the organismes `ids` (an int[] expression) received since `depuis`, one
+ * row each (`transmission_id`, `organisme_id`): the learners of dossiers_refuses, and the refused dossiers without an
+ * id to follow (decision 033).
+ */
+export function refusesACorrigerSql(ids: SQL, depuis: SQL): SQL {
+  return sql`(
+    select transmission_id, organisme_id from dossiers_refuses where organisme_id = any(${ids}) and received_at >= ${depuis}
+    union all
+    select t.id, t.organisme_id from transmissions t cross join lateral jsonb_array_elements(${sql.raw(tableau("t.errors"))}) as d(item)
+    where t.organisme_id = any(${ids}) and t.received_at >= ${depuis} and t.nb_rejected > 0
+      and coalesce(d.item->>'id_erp_apprenant', '') = '')`;
 }

@@ -33,6 +33,8 @@ export async function purgeIngestion(database: Database, now = new Date()): Prom
         where errors is not null and received_at < ${at}::timestamptz - make_interval(days => ${ERRORS_RETENTION_DAYS})
         returning id`,
   );
+  // the refusals still to fix go with their detail (decision 033)
+  await database.rows(sql`delete from dossiers_refuses where received_at < ${at}::timestamptz - make_interval(days => ${ERRORS_RETENTION_DAYS})`);
   const keysRevoked = await revokeUnusedApiKeys(database, now);
   const uploads = await database.rows<{ id: string }>(
     sql`delete from televersements where created_at < ${at}::timestamptz - make_interval(hours => ${UPLOAD_RETENTION_HOURS})

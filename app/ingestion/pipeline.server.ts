@@ -797,6 +797,42 @@ function storedErrors(checked: CheckedItem[], items: unknown[], lignes?: number[
     });
 }
 
+/**
+ * The learners of a batch for the follow-up of refusals (decision 033): the ids refused, and the ids accepted that
+ * no item of the batch refuses (the same id may be refused for another année scolaire: still to fix).
+ */
+interface SuiviDesRefus {
+  refuses: string[];
+  acceptes: string[];
+}
+
+function suiviDesRefus(checked: CheckedItem[]): SuiviDesRefus {
+  const refuses = new Set<string>();
+  const acceptes = new Set<string>();
+  for (const c of checked) {
+    const id = c.id_erp_apprenant && storableText(c.id_erp_apprenant.trim());
+    if (id) (c.errors.length ? refuses : acceptes).add(id);
+  }
+  for (const id of refuses) acceptes.delete(id);
+  return { refuses: [...refuses].sort(), acceptes: [...acceptes].sort() };
+}
+
+/**
+ * In the batch's transaction: the ids refused become (or stay) the organisme's refusals to fix, at this transmission;
+ * the ids accepted are fixed. Keys in order (concurrent batches of an organisme lock them in the same order).
+ */
+async function suivreLesRefus(tx: Executor, organismeId: number, transmissionId: number, now: string, refus: SuiviDesRefus) {
+  if (refus.acceptes.length) {
+    await tx.execute(sql`delete from dossiers_refuses where organisme_id = ${organismeId} and id_erp_apprenant = any(${arrayParam(refus.acceptes)}::text[])`);
+  }
+  if (refus.refuses.length) {
+    await tx.execute(sql`
+      insert into dossiers_refuses (organisme_id, id_erp_apprenant, transmission_id, received_at)
+      select ${organismeId}, i, ${transmissionId}, ${now}::timestamptz from unnest(${arrayParam(refus.refuses)}::text[]) as i order by i
+      on conflict (organisme_id, id_erp_apprenant) do update set transmission_id = excluded.transmission_id, received_at = excluded.received_at`);
+  }
+}
+
 interface Written {
   transmissionId: number;
   /** The transmission's received_at: the time its organismes are marked with. */
@@ -811,7 +847,7 @@ async function writeBatch(
   tx: Executor,
   unique: CheckedItem[],
   options: IngestOptions,
-  transmission: { nbItems: number; nbAccepted: number; nbRejected: number; errors: unknown[] },
+  transmission: { nbItems: number; nbAccepted: number; nbRejected: number; errors: unknown[]; refus: SuiviDesRefus },
 ): Promise<Written> {
   const now = (options.now ?? new Date()).toISOString();
   let mark = performance.now();
@@ -880,6 +916,7 @@ async function writeBatch(
           where ${dansLePerimetre(options.organismeId, sql`o`)})
         select id from t`,
   );
+  await suivreLesRefus(tx, options.organismeId, t.id, now, transmission.refus);
   lap("tx:transmission");
   if (aEcrire.length === 0) return { transmissionId: t.id, receivedAt: new Date(now), effectifIds: [], inchanges };
   aEcrire.forEach((c, i) => (columns[PARCOURS][i] = parcoursOfDossier(c.dossier!)));
@@ -1085,6 +1122,7 @@ export async function ingestDossiers(database: Database, items: unknown[], optio
   const nbRejected = checked.filter((c) => c.errors.length).length;
   const nbAccepted = checked.length - nbRejected;
   const errors = storedErrors(checked, items, options.lignes);
+  const refus = suiviDesRefus(checked);
 
   let written: Written | undefined;
   t0 = performance.now();
@@ -1092,7 +1130,7 @@ export async function ingestDossiers(database: Database, items: unknown[], optio
     try {
       written = await database.db.transaction(async (tx) => {
         await tx.execute(sql.raw(`set local lock_timeout = ${LOCK_TIMEOUT_ECRITURES_MS}`));
-        const w = await writeBatch(tx as unknown as Executor, unique, options, { nbItems: items.length, nbAccepted, nbRejected, errors });
+        const w = await writeBatch(tx as unknown as Executor, unique, options, { nbItems: items.length, nbAccepted, nbRejected, errors, refus });
         if (options.inTransaction) await options.inTransaction(tx as unknown as Executor, w.transmissionId);
         return w;
       });

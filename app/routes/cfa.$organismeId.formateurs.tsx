@@ -58,7 +58,7 @@ export default function Formateurs() {
             {pluriel(formateurs.length, "organisme formateur rattaché", "organismes formateurs rattachés")}{" "}
             {complet ? "à votre organisme" : "à cet organisme dans votre périmètre"}
             {sansTransmission ? `, dont ${pluriel(sansTransmission, "sans transmission récente", "sans transmission récente")}` : ""}
-            {avecRefus ? ` ; ${pluriel(avecRefus, "a", "ont")} des dossiers refusés cette semaine` : ""}.
+            {avecRefus ? ` ; ${pluriel(avecRefus, "a", "ont")} des dossiers refusés à corriger (7 derniers jours)` : ""}.
           </p>
           <div className="fr-table" data-testid="formateurs">
             <table tabIndex={0}>
@@ -69,7 +69,7 @@ export default function Formateurs() {
                   <th scope="col">Données</th>
                   <th scope="col">Dernière transmission</th>
                   <th scope="col">Transmissions (30 j)</th>
-                  <th scope="col">Refusés (7 j)</th>
+                  <th scope="col">Refusés à corriger (7 j)</th>
                   <th scope="col">Dossiers d'apprenants {annees.join(" et ")}</th>
                   <th scope="col">Mode</th>
                 </tr>

@@ -12,7 +12,7 @@ import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { notFound } from "~/auth/policy.server";
 import { requireEspaceCfa } from "~/cfa/acces.server";
 import { consulterJourDeTransmissions } from "~/cfa/consultations.server";
-import { parseJour } from "~/cfa/transmissions.server";
+import { parseJour, type SuiviRefus } from "~/cfa/transmissions.server";
 import { formatHeure, libelleMode, TableErreursRecurrentes, titreEspace, type HandleFilAriane } from "~/cfa/ui";
 import { NO_STORE } from "~/auth/responses.server";
 import { Pagination, SearchButtons, SelectField } from "~/referentiel/components";
@@ -249,7 +249,10 @@ export default function TransmissionsDuJour() {
                               <span className="fr-text--xs">
                                 {r.idErpApprenant ? `Identifiant ERP ${r.idErpApprenant}` : "Identifiant ERP absent"}
                                 {r.ligne ? ` · ligne ${formatNombre(r.ligne)} du fichier` : ` · dossier n° ${formatNombre(r.numero)} de l'envoi`}
+                                {` de ${formatHeure(r.receivedAt)}`}
                               </span>
+                              <br />
+                              <SuiviBadge suivi={r.suivi} />
                             </td>
                           ) : null}
                           <td className="fr-text--sm" data-testid="probleme">
@@ -277,5 +280,20 @@ export default function TransmissionsDuJour() {
         <p className="fr-mt-3w">{totaux.envoisRefuses ? "Aucun autre dossier refusé ce jour-là." : "Aucun dossier refusé ce jour-là."}</p>
       ) : null}
     </>
+  );
+}
+
+/** Where a refused dossier stands now (decision 033): fixed since, refused again later, or still to fix. */
+function SuiviBadge({ suivi }: { suivi: SuiviRefus }) {
+  const [classe, texte] =
+    suivi === "corrige"
+      ? ["fr-badge--success", "Corrigé depuis"]
+      : suivi === "refuse_depuis"
+        ? ["fr-badge--warning", "Refusé à nouveau depuis"]
+        : ["fr-badge--error", "À corriger"];
+  return (
+    <span className={`fr-badge fr-badge--sm fr-badge--no-icon ${classe} fr-mt-1v`} data-testid="suivi-refus">
+      {texte}
+    </span>
   );
 }

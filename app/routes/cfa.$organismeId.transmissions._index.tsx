@@ -4,6 +4,7 @@ import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { requireEspaceCfa } from "~/cfa/acces.server";
 import { FENETRES } from "~/cfa/erreurs";
 import { erreursRecurrentes, historiqueTransmissions } from "~/cfa/transmissions.server";
+import { derniereTransmission } from "~/cfa/espace.server";
 import { ERRORS_RETENTION_DAYS } from "~/ingestion/jobs.server";
 import { formatDateHeure, libelleMode, TableErreursRecurrentes, titreEspace } from "~/cfa/ui";
 import { NO_STORE } from "~/auth/responses.server";
@@ -28,23 +29,38 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const jours = FENETRES.find((f) => String(f) === url.searchParams.get("jours")) ?? 30;
   const page = Math.max(1, Number(url.searchParams.get("page")) || 1);
-  const [historique, recurrentes] = await Promise.all([
+  const [historique, recurrentes, derniere] = await Promise.all([
     historiqueTransmissions(context.database, espace.organismeId, { jours }),
     erreursRecurrentes(context.database, espace.organismeId, { jours }),
+    derniereTransmission(context.database, espace.organismeId),
   ]);
-  return { organismeId: espace.organismeId, jours, page, historique, recurrentes, retentionJours: ERRORS_RETENTION_DAYS };
+  // the latest transmission that counts for this organisme, when its responsable sent it (decision 022)
+  const parLeResponsable = derniere?.expediteur ? { expediteur: derniere.expediteur, receivedAt: derniere.receivedAt } : null;
+  return { organismeId: espace.organismeId, jours, page, historique, recurrentes, parLeResponsable, retentionJours: ERRORS_RETENTION_DAYS };
 }
 
 export default function Transmissions() {
-  const { organismeId, jours, page, historique: h, recurrentes, retentionJours } = useLoaderData<typeof loader>();
+  const { organismeId, jours, page, historique: h, recurrentes, parLeResponsable, retentionJours } = useLoaderData<typeof loader>();
   const { search } = useLocation();
   const base = `/cfa/${organismeId}`;
+  const responsable = parLeResponsable ? (
+    <div className="fr-alert fr-alert--info fr-alert--sm fr-mb-3w" data-testid="transmis-par-le-responsable">
+      <p>
+        Vos effectifs sont transmis par {parLeResponsable.expediteur}, votre responsable : dernière transmission le{" "}
+        {formatDateHeure(parLeResponsable.receivedAt)}. Ses envois, avec leurs dossiers refusés et la façon de les corriger, sont suivis
+        dans son espace ; cette page ne présente que ce que votre organisme transmet lui-même.
+      </p>
+    </div>
+  ) : null;
   if (h.aucune) {
     return (
       <>
         <h1 className="fr-h2">Transmissions</h1>
+        {responsable}
         <div className="fr-alert fr-alert--info" data-testid="aucune-transmission">
-          <h2 className="fr-alert__title">Aucune transmission reçue : voici comment connecter votre ERP</h2>
+          <h2 className="fr-alert__title">
+            {parLeResponsable ? "Votre organisme n'a rien transmis lui-même" : "Aucune transmission reçue"} : voici comment connecter votre ERP
+          </h2>
           <ol>
             <li>
               Générez une clé d'API et choisissez votre ERP sur la page <Link to={`${base}/cle-api`}>Clé d'API et ERP</Link> : les

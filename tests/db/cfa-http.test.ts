@@ -227,6 +227,9 @@ describe("named lists, transmissions and exports", () => {
     expect(table).toMatch(/<th scope="col">Apprenant<\/th><th scope="col">Problème<\/th><th scope="col">Comment corriger<\/th><\/tr>/);
     expect(table).toContain("<strong>Date de naissance</strong> : <!-- -->« 2008-02-30 » n&#x27;existe pas dans le calendrier</td>");
     expect(table.match(/<td/g)).toHaveLength(3);
+    // which send, and where the dossier stands now (decision 033): not accepted since
+    expect(table).toMatch(/dossier n° \d+ de l&#x27;envoi<!-- --> de \d{2}:\d{2}<\/span>/);
+    expect(table).toContain('data-testid="suivi-refus">À corriger</span>');
     expect(table).not.toContain("date_de_naissance_apprenant");
     expect(table).not.toContain("date inexistante : date réelle attendue");
   });

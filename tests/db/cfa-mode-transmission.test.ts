@@ -92,6 +92,15 @@ describe("mode de transmission et ERP d'un organisme (décision 022)", () => {
     const htmlF = await page("CFA_FORMATEUR", `/cfa/${F.id}`);
     expect(htmlF).toContain("ERP : SC Form");
     expect(htmlF).toMatch(/Dernière transmission : [^<]* \(API, ERP SC Form, envoyée par CFA Responsable Lyon, votre responsable\)/);
+    // its transmissions page says the same, instead of « aucune transmission reçue »
+    const transmissionsF = await page("CFA_FORMATEUR", `/cfa/${F.id}/transmissions`);
+    expect(transmissionsF).toMatch(
+      /data-testid="transmis-par-le-responsable"><p>Vos effectifs sont transmis par CFA Responsable Lyon, votre responsable : dernière transmission le \d{2}\/\d{2}\/\d{4} à \d{2}:\d{2}\./,
+    );
+    expect(transmissionsF).toContain("Votre organisme n'a rien transmis lui-même : voici comment connecter votre ERP");
+    expect(transmissionsF).not.toContain("Aucune transmission reçue");
+    // the responsable's own page has no such notice
+    expect(await page("ORGANISME_FORMATION", `/cfa/${R.id}/transmissions`)).not.toContain("transmis-par-le-responsable");
   });
 
   it("without an API transmission in the last 30 days (or ever), an upload sets the mode FICHIER and its software", async () => {
