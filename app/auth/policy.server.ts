@@ -727,12 +727,12 @@ function territoireEnMots(kind: FiltreTerritoire["param"], code: string): string
 }
 
 /**
- * The territory filters (région, département, académie) of a list of organismes restricted to the viewer's scope
- * (the non-transmitting CFAs) that the viewer may not ask for, each with its French message: for a territorial scope
- * (région, département, académie), a territory that does not lie inside it — answering it with the scope's rows
- * filtered by it would say « nobody » of a territory the viewer sees nothing of, as the named lists refuse a
- * département outside the territory. National viewers may ask for any territory; a réseau's or an organisme's scope
- * is narrowed by a territory (its CFAs in that territory), never widened.
+ * The territory filters (région, département, académie) of a list restricted to the viewer's scope (the
+ * non-transmitting CFAs, the named lists of a territory) that the viewer may not ask for, each with its French
+ * message: for a territorial scope (région, département, académie), a territory that does not lie inside it —
+ * answering it with the scope's rows filtered by it would say « nobody » of a territory the viewer sees nothing of.
+ * National viewers may ask for any territory; a réseau's or an organisme's scope is narrowed by a territory (its
+ * CFAs in that territory), never widened.
  */
 export function filtresTerritoireHorsPerimetre(
   viewer: Viewer,

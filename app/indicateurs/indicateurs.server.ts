@@ -123,7 +123,7 @@ export interface EvolutionResult {
 
 // ---------------------------------------------------------------------------------------------- territories
 
-interface Territoires {
+export interface Territoires {
   regions: Map<string, string>;
   academies: Map<string, string>;
   departements: Map<string, { nom: string; region: string; academie: string }>;

@@ -2,8 +2,9 @@
  * The named lists of a territory for the territorial services and the national team (domain.md, "Who sees what"):
  * who may open which list is the policy's (canSeeNamedList, canSeeContacts); the rows are those of the CFA space's
  * list (app/cfa/apprenants.server.ts) over another perimeter: the learners whose état at the date is the list's,
- * in the départements of the viewer's territory (the formateur's département, as the dashboards count them).
- * Every view and download is written to the audit log.
+ * in the départements of the viewer's territory (the formateur's département, as the dashboards count them), or of
+ * the région, académie or département asked inside it (filtresTerritoireHorsPerimetre). Every view and download is
+ * written to the audit log, with the territory asked.
  */
 import { redirect } from "@remix-run/node";
 import { sql, type SQL } from "drizzle-orm";
@@ -11,24 +12,26 @@ import { arrayParam, type Database } from "../../db/client.server";
 import {
   canSeeContacts,
   canSeeNamedList,
+  filtresTerritoireHorsPerimetre,
   forbidden,
   lisLesListesDuTerritoire,
   logNamedListAccess,
   namedListsOf,
   notFound,
   requireUser,
+  targetsOfFilters,
   type AuthenticatedViewer,
-  type Target,
 } from "../auth/policy.server";
 import { filtresPourJournal, parseFiltresApprenants, type FiltresApprenants } from "../cfa/apprenants";
 import { compterApprenants, listerApprenants, type PageApprenants, type Perimetre } from "../cfa/apprenants.server";
 import type { CibleExport } from "../cfa/export.server";
-import { DEPARTEMENT_PATTERN, parametresInconnus } from "../indicateurs/filters";
-import { resoudreFiltres, territoires } from "../indicateurs/indicateurs.server";
+import { parametresInconnus } from "../indicateurs/filters";
+import { resoudreFiltres, territoires, type Territoires } from "../indicateurs/indicateurs.server";
 import { parisDay } from "../shared/jours-paris.server";
 import { todayIso } from "../statut/annee-scolaire";
-import { LISTES, SLUGS_LISTE, isSlugListe, type DefinitionListe, type SlugListe } from "./listes";
-import { libelleDepartement } from "../referentiel/labels";
+import { LISTES, SLUGS_LISTE, isSlugListe, type DefinitionListe, type SlugListe, type TerritoireDeListe } from "./listes";
+import { PARAMETRES_TERRITOIRE, lireTerritoireDeListe } from "./territoire";
+import { libelleDepartement, nomAcademie } from "../referentiel/labels";
 
 /** The lists the viewer may open, in the order of LISTES. */
 export function listesDe(viewer: AuthenticatedViewer): SlugListe[] {
@@ -56,30 +59,37 @@ export interface ListeResolue {
   filtres: FiltresApprenants;
   /** The last day the list may be asked at (today in Paris): no list of who will be in a situation. */
   dateMax: string;
-  /** The département chosen in the filters (within the territory), if any. */
-  departement: string | null;
+  /** The région, académie, département chosen in the filters (within the viewer's territory), if any. */
+  territoire: TerritoireDeListe;
   erreurs: string[];
   /** The message about the date (also in `erreurs`), shown under the "Situation au" field. */
   erreurDate?: string;
   contacts: boolean;
   perimetre: Perimetre;
-  /** The départements of the viewer's territory, for the filter (empty: national, too many to list). */
-  departements: { value: string; label: string }[];
+  /** The choices of the territory filters: those of the viewer's territory (a level with one choice only: none). */
+  choix: ChoixTerritoire;
   listes: SlugListe[];
 }
 
+type Option = { value: string; label: string };
+
+/** The options of the région, académie and département selects of a list's form. */
+export interface ChoixTerritoire {
+  regions: Option[];
+  academies: Option[];
+  departements: Option[];
+}
+
 /** The parameters of a list's address (page and export): its filters, its sort and its paging. */
-const PARAMETRES_LISTE = ["q", "date", "departement", "signal", "formation", "annee", "annee_formation", "tri", "ordre", "page", "limit"];
+const PARAMETRES_LISTE = ["q", "date", "region", "academie", "departement", "signal", "formation", "annee", "annee_formation", "tri", "ordre", "page", "limit"];
 
 /**
  * Why a parameter of the dashboards or of the CFA space is not a list's: said rather than ignored, since the list
  * would otherwise be presented as narrowed when it is not.
  */
 const PARAMETRES_D_AILLEURS: Record<string, string> = {
-  region: "les listes couvrent le territoire de votre organisation ; pour en voir une partie, choisissez un département (paramètre departement)",
-  academie: "les listes couvrent le territoire de votre organisation ; pour en voir une partie, choisissez un département (paramètre departement)",
   statut: "chaque liste est celle d'une situation (sans contrat, rupturants, abandons) : choisissez la liste plutôt qu'un statut",
-  formateur: "les listes des territoires ne se filtrent pas par organisme formateur (c'est un filtre de l'espace CFA) : choisissez un département",
+  formateur: "les listes des territoires ne se filtrent pas par organisme formateur (c'est un filtre de l'espace CFA) : choisissez un territoire (région, académie, département)",
 };
 
 /** Reads the request of a list (page or export): who, which list, which filters; refuses what the policy refuses. */
@@ -105,31 +115,71 @@ export async function resoudreListe(request: Request, database: Database, slug: 
   }
   const t = await territoires(database);
   const duTerritoire = await departementsDuTerritoire(database, viewer);
-  let departement: string | null = params.get("departement")?.trim() || null;
-  if (params.getAll("departement").filter((d) => d.trim()).length > 1) {
-    // one département at a time: the others would be dropped without a word
-    erreurs.push("Un seul département à la fois : la liste est celle du premier indiqué. Pour tous vos départements, choisissez « Tous ».");
+  // a région, an académie, a département: read as the dashboards read them, then kept inside the viewer's territory
+  // (the policy's rule, with its message naming both territories); a value left out is said, never silently dropped
+  const lu = lireTerritoireDeListe(params);
+  const territoire = lu.territoire;
+  erreurs.push(...lu.erreurs);
+  for (const hors of filtresTerritoireHorsPerimetre(viewer, territoire)) {
+    erreurs.push(`${hors.message}.`);
+    delete territoire[hors.param];
   }
-  if (departement && (!DEPARTEMENT_PATTERN.test(departement) || (duTerritoire && !duTerritoire.includes(departement)))) {
-    erreurs.push(`Le département « ${departement.slice(0, 5)} » n'est pas dans votre territoire : choisissez-en un dans la liste.`);
-    departement = null;
-  }
-  const target: Target = departement ? { kind: "departement", code: departement } : { kind: "scope" };
-  if (!canSeeNamedList(viewer, definition.list, target)) throw forbidden();
-  const condition = conditionListe(definition, filtres.date, departement ? [departement] : duTerritoire);
+  const targets = targetsOfFilters({ regionCode: territoire.region, academieCode: territoire.academie, departementCode: territoire.departement });
+  if (!canSeeNamedList(viewer, definition.list, targets)) throw forbidden();
+  const departements = filtre(territoire) ? (await resoudreFiltres(database, filtreIndicateurs(territoire), viewer.scope)).departements : duTerritoire;
+  const condition = conditionListe(definition, filtres.date, departements);
   return {
     viewer,
     slug,
     definition,
     filtres,
     dateMax,
-    departement,
+    territoire,
     erreurs,
     erreurDate,
-    contacts: canSeeContacts(viewer, target),
+    contacts: canSeeContacts(viewer, targets),
     perimetre: { condition },
-    departements: (duTerritoire ?? []).map((code) => ({ value: code, label: libelleDepartement(code, t.departements.get(code)?.nom) })),
+    choix: choixTerritoire(t, duTerritoire, territoire),
     listes: listesDe(viewer),
+  };
+}
+
+/** Whether the list is narrowed to a part of the viewer's territory. */
+function filtre(territoire: TerritoireDeListe): boolean {
+  return PARAMETRES_TERRITOIRE.some((p) => territoire[p]);
+}
+
+/** The territory filters of a list as the indicators' filters. */
+function filtreIndicateurs(territoire: TerritoireDeListe): { region?: string[]; academie?: string[]; departement?: string[] } {
+  return Object.fromEntries(PARAMETRES_TERRITOIRE.flatMap((p) => (territoire[p] ? [[p, [territoire[p]!]]] : [])));
+}
+
+/**
+ * The choices of the form: the régions, académies and départements of the viewer's territory (`duTerritoire`,
+ * undefined: every one), those of a level with a single choice left out (a DDETS chooses nothing; a DREETS, an
+ * académie or a département of its région). The académies and départements offered are those of the région (and
+ * académie) chosen.
+ */
+function choixTerritoire(t: Territoires, duTerritoire: string[] | undefined, territoire: TerritoireDeListe): ChoixTerritoire {
+  const codes = duTerritoire ?? [...t.departements.keys()];
+  const parNom = (a: Option, b: Option) => a.label.localeCompare(b.label, "fr");
+  const regions = [...new Set(codes.map((d) => t.departements.get(d)?.region).filter((r): r is string => Boolean(r)))]
+    .map((code) => ({ value: code, label: t.regions.get(code) ?? code }))
+    .sort(parNom);
+  const academiesDe = (deps: string[]) => [...new Set(deps.map((d) => t.departements.get(d)?.academie).filter((a): a is string => Boolean(a)))];
+  const academies = academiesDe(codes.filter((d) => !territoire.region || t.departements.get(d)?.region === territoire.region))
+    .map((code) => ({ value: code, label: nomAcademie(t.academies.get(code) ?? code) }))
+    .sort(parNom);
+  const departements = codes
+    .filter((d) => {
+      const dep = t.departements.get(d);
+      return (!territoire.region || dep?.region === territoire.region) && (!territoire.academie || dep?.academie === territoire.academie);
+    })
+    .map((code) => ({ value: code, label: libelleDepartement(code, t.departements.get(code)?.nom) }));
+  return {
+    regions: regions.length > 1 ? regions : [],
+    academies: academiesDe(codes).length > 1 ? academies : [],
+    departements: codes.length > 1 ? departements : [],
   };
 }
 
@@ -160,7 +210,13 @@ export async function resumeListes(database: Database, viewer: AuthenticatedView
 
 /** What the audit log says of a list's view or download. */
 function journal(l: ListeResolue): Record<string, unknown> {
-  return l.departement ? { departement: l.departement } : {};
+  return Object.fromEntries(PARAMETRES_TERRITOIRE.flatMap((p) => (l.territoire[p] ? [[p, l.territoire[p]]] : [])));
+}
+
+/** « departement-69 », « academie-10 », « region-84 » (the narrowest asked), else « territoire »: in the file's name. */
+function nomDuTerritoire(territoire: TerritoireDeListe): string {
+  const niveau = [...PARAMETRES_TERRITOIRE].reverse().find((p) => territoire[p]);
+  return niveau ? `${niveau}-${territoire[niveau]}` : "territoire";
 }
 
 /** One page of the list, written to the audit log. */
@@ -182,7 +238,7 @@ export function cibleListe(l: ListeResolue): CibleExport {
     contacts: l.contacts,
     list: l.definition.list,
     journal: journal(l),
-    fichier: `${l.slug}-${l.departement ? `departement-${l.departement}` : "territoire"}-${l.filtres.date}`,
+    fichier: `${l.slug}-${nomDuTerritoire(l.territoire)}-${l.filtres.date}`,
     erreurs: l.erreurs,
   };
 }

@@ -50,3 +50,15 @@ export const SLUGS_LISTE = Object.keys(LISTES) as SlugListe[];
 export function isSlugListe(value: string | undefined): value is SlugListe {
   return value !== undefined && Object.prototype.hasOwnProperty.call(LISTES, value);
 }
+
+/** The territory a list is narrowed to (inside the viewer's): one région, académie or département at most. */
+export interface TerritoireDeListe {
+  region?: string;
+  academie?: string;
+  departement?: string;
+}
+
+/** The territory filters as the address's parameters (`region`, `academie`, `departement`), in that order. */
+export function parametresDuTerritoire(territoire: TerritoireDeListe): [string, string][] {
+  return (["region", "academie", "departement"] as const).flatMap((k) => (territoire[k] ? [[k, territoire[k]!] as [string, string]] : []));
+}

@@ -1,14 +1,15 @@
 /**
  * /listes/:liste — a named list of the territory (sans contrat, rupturants, abandons) for the territorial services
- * and the national team: search, département, dropout signal, date, sorting, pages, export. Every view is written to
- * the audit log; contacts only for the organisations that may see them.
+ * and the national team: search, territory (région, académie, département within the viewer's), dropout signal, date,
+ * sorting, pages, export. Every view is written to the audit log; contacts only for the organisations that may see
+ * them. A value the list cannot take is said on the page, which then answers a 400 (its exports refuse it).
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
-import { NO_STORE } from "~/auth/responses.server";
+import { NO_STORE, refusSiInvalide } from "~/auth/responses.server";
 import { SIGNAUX } from "~/cfa/apprenants";
 import { ChampRechercheApprenants, ChampTaillePage, LiensExport, TriConserve, codesFormation } from "~/cfa/ui";
-import { LISTES } from "~/listes/listes";
+import { LISTES, parametresDuTerritoire } from "~/listes/listes";
 import { pageListe, resoudreListe } from "~/listes/listes.server";
 import { ErrorsAlert, Pagination, SearchButtons, SelectField, SortHeader, withParams } from "~/referentiel/components";
 import { formatDate, pluriel } from "~/ui/format";
@@ -23,19 +24,22 @@ export const headers = () => NO_STORE;
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const liste = await resoudreListe(request, context.database, params.liste);
   const page = await pageListe(context.database, liste);
-  const { slug, filtres, dateMax, erreurs, erreurDate, departement, departements, listes, contacts } = liste;
-  return { slug, filtres, dateMax, erreurs, erreurDate, departement, departements, listes, contacts, ...page };
+  const { slug, filtres, dateMax, erreurs, erreurDate, territoire, choix, listes, contacts } = liste;
+  // a value the list could not take (outside the territory, unknown, a date to come…): the page says it and shows the
+  // list without it, answered as a 400 like its exports, which refuse it
+  return refusSiInvalide({ slug, filtres, dateMax, erreurs, erreurDate, territoire, choix, listes, contacts, ...page }, erreurs);
 }
 
 export default function ListeNominative() {
-  const { slug, filtres: f, dateMax, erreurs, erreurDate, departement, departements, listes, contacts, lignes, total, page, pages } = useLoaderData<typeof loader>();
+  const { slug, filtres: f, dateMax, erreurs, erreurDate, territoire, choix, listes, contacts, lignes, total, page, pages } = useLoaderData<typeof loader>();
   const { search } = useLocation();
   const definition = LISTES[slug];
   const base = `/listes/${slug}`;
   const exportSearch = withParams(search, { page: undefined, limit: undefined });
   const exportQuery = exportSearch === "?" ? "" : exportSearch;
   const sort = { tri: f.tri, ordre: f.ordre, search };
-  const filtrant = Boolean(f.q || f.signal || departement);
+  const filtrant = Boolean(f.q || f.signal || territoire.region || territoire.academie || territoire.departement);
+  const duTerritoire = new URLSearchParams(parametresDuTerritoire(territoire)).toString();
   return (
     <div className="fr-container fr-my-4w">
       <h1>Jeunes à accompagner</h1>
@@ -43,7 +47,7 @@ export default function ListeNominative() {
         <ul className="fr-tags-group">
           {listes.map((s) => (
             <li key={s}>
-              <Link className="fr-tag" to={`/listes/${s}${departement ? `?departement=${departement}` : ""}`} aria-current={s === slug ? "page" : undefined}>
+              <Link className="fr-tag" to={`/listes/${s}${duTerritoire ? `?${duTerritoire}` : ""}`} aria-current={s === slug ? "page" : undefined}>
                 {LISTES[s].titre}
               </Link>
             </li>
@@ -66,9 +70,21 @@ export default function ListeNominative() {
           <div className="fr-col-12 fr-col-md-4">
             <ChampDate id="date" label="Situation au" hint="JJ/MM/AAAA, pas de date future ; aujourd'hui si vide" max={dateMax} defaultValue={f.date} erreur={erreurDate} />
           </div>
-          {departements.length > 1 ? (
+          {/* keyed by their value: a select keeps what it showed when another address (« Effacer les filtres », a tag)
+              changes its value, the DSFR select being uncontrolled */}
+          {choix.regions.length ? (
             <div className="fr-col-12 fr-col-md-4">
-              <SelectField id="departement" name="departement" label="Département" value={departement ?? undefined} empty="Tous" options={departements} />
+              <SelectField key={territoire.region ?? ""} id="region" name="region" label="Région" value={territoire.region} empty="Toutes" options={choix.regions} />
+            </div>
+          ) : null}
+          {choix.academies.length ? (
+            <div className="fr-col-12 fr-col-md-4">
+              <SelectField key={territoire.academie ?? ""} id="academie" name="academie" label="Académie" value={territoire.academie} empty="Toutes" options={choix.academies} />
+            </div>
+          ) : null}
+          {choix.departements.length ? (
+            <div className="fr-col-12 fr-col-md-4">
+              <SelectField key={territoire.departement ?? ""} id="departement" name="departement" label="Département" value={territoire.departement} empty="Tous" options={choix.departements} />
             </div>
           ) : null}
           {definition.signaux.length ? (

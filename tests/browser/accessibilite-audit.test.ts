@@ -325,6 +325,34 @@ describe.skipIf(!available)("accessibility audit (RGAA / WCAG 2.1 AA)", () => {
     await context.close();
   });
 
+  it("the territory of a named list: the national team chooses a région, an académie, a département in labelled selects", async () => {
+    const { context, page, errors } = await connecte("administrateur@demo.test");
+    await page.goto(`${app.baseUrl}/listes/sans-contrat`, { waitUntil: "networkidle" });
+    await hydratee(page);
+    for (const [id, libelle] of [
+      ["region", "Région"],
+      ["academie", "Académie"],
+      ["departement", "Département"],
+    ]) {
+      expect(await page.locator(`label[for="${id}"]`).textContent()).toBe(libelle);
+    }
+    await page.selectOption("#region", "11");
+    const formulaire = page.locator('form[aria-label^="Rechercher et filtrer"]');
+    await Promise.all([page.waitForURL(/region=11/), formulaire.locator('button[type="submit"]').click()]);
+    // the départements offered are now those of Île-de-France (and « Tous »)
+    await expect.poll(() => page.locator("#departement option").count()).toBe(9);
+    expect(await page.locator("#region").inputValue()).toBe("11");
+    expect(await page.locator('[role="alert"]').count()).toBe(0);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await screenshot(page, "audit-a11y-liste-territoire");
+    // « Effacer les filtres »: the whole nation again, the selects with it
+    await Promise.all([page.waitForURL(/\/listes\/sans-contrat$/), page.locator("a", { hasText: "Effacer les filtres" }).click()]);
+    await expect.poll(() => page.locator("#region").inputValue()).toBe("");
+    expect(await page.locator("#departement option").count()).toBeGreaterThan(100);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it("the upload: each step in the title; no file: the server's message on the file field", async () => {
     const { context, page } = await connecte("cfa@demo.test");
     await page.goto(`${app.baseUrl}/televersement`, { waitUntil: "networkidle" });

@@ -56,7 +56,10 @@ type Kind =
   | "cfa-choice"
   | "aggregated"
   | "named"
-  /** The named lists of a territory (/listes): lisLesListesDuTerritoire and canSeeNamedList(list); CFA users are sent to their space. */
+  /**
+   * The named lists of a territory (/listes): lisLesListesDuTerritoire and canSeeNamedList(list); CFA users are sent to
+   * their space. With a `target` (a territory filter of the address) outside the viewer's scope: a 400 that names it.
+   */
   | "territory-list"
   | "api";
 
@@ -158,7 +161,10 @@ const ROUTES: Row[] = [
   // (R's formateur F is in 01, Auvergne-Rhône-Alpes: a DDETS of 69 sees no row; the matrix checks the status)
   { file: "listes._index.tsx", path: "/listes", kind: "territory-list", list: "sans_contrat" },
   { file: "listes.$liste.tsx", path: "/listes/rupturants", kind: "territory-list", list: "rupturants" },
-  { file: "listes.$liste.tsx", path: "/listes/abandons?departement=75", kind: "territory-list", list: "abandons" },
+  { file: "listes.$liste.tsx", path: "/listes/abandons?departement=75", kind: "territory-list", list: "abandons", target: () => ({ kind: "departement", code: "75" }) },
+  { file: "listes.$liste.tsx", path: "/listes/abandons?region=11", kind: "territory-list", list: "abandons", target: () => ({ kind: "region", code: "11" }) },
+  { file: "listes.$liste.tsx", path: "/listes/sans-contrat?academie=10", kind: "territory-list", list: "sans_contrat", target: () => ({ kind: "academie", code: "10" }) },
+  { file: "listes.$liste[.]csv.tsx", path: "/listes/rupturants.csv?academie=01", kind: "territory-list", list: "rupturants", target: () => ({ kind: "academie", code: "01" }) },
   { file: "listes.$liste[.]csv.tsx", path: "/listes/sans-contrat.csv", kind: "territory-list", list: "sans_contrat" },
   { file: "listes.$liste[.]xlsx.tsx", path: "/listes/abandons.xlsx", kind: "territory-list", list: "abandons" },
   { file: "exports.tsx", path: "/exports", kind: "national-team" },
@@ -195,7 +201,7 @@ const NOT_YET_IN_MATRIX = new Set([
 
 type Who = "anonyme" | Persona;
 const WHO: Who[] = ["anonyme", ...PERSONAS];
-type Outcome = "ok" | "denied" | "login" | "away";
+type Outcome = "ok" | "denied" | "login" | "away" | "invalid";
 
 let t: TestDatabase;
 let app: { baseUrl: string; close(): Promise<void> };
@@ -254,7 +260,8 @@ async function expected(row: Row, who: Who): Promise<Outcome> {
     case "territory-list":
       if (!signedIn) return "login";
       if (viewer.organisationType === "ORGANISME_FORMATION") return "away";
-      return lisLesListesDuTerritoire(viewer) && canSeeNamedList(viewer, row.list!, { kind: "scope" }) ? "ok" : "denied";
+      if (!lisLesListesDuTerritoire(viewer) || !canSeeNamedList(viewer, row.list!, { kind: "scope" })) return "denied";
+      return !row.target || canSeeNamedList(viewer, row.list!, await row.target(ref, t.database)) ? "ok" : "invalid";
     case "named": {
       const target = await row.target!(ref, t.database);
       return canSeeNamedList(viewer, row.list!, target) ? "ok" : "denied";
@@ -282,6 +289,10 @@ describe("access matrix", () => {
       case "login":
         expect(response.status).toBe(302);
         expect(location).toMatch(/^\/connexion/);
+        break;
+      case "invalid":
+        expect(response.status, `${url} devrait être refusé comme invalide (400)`).toBe(400);
+        expect(body).toContain("est hors du périmètre de votre organisation");
         break;
       case "denied": {
         const anonymousLogin = who === "anonyme" && row.kind !== "api" && response.status === 302 && location.startsWith("/connexion");

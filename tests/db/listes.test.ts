@@ -135,31 +135,51 @@ describe("named lists of a territory", () => {
     expect((await liste("academie", "/listes/abandons")).html).toContain("Pour Excel, préférez le format XLSX");
   });
 
-  it("refuse what is outside the territory or the list, with a French message", async () => {
+  it("refuse what is outside the territory or the list, with a French message, the page as a 400 like its exports", async () => {
     const paris = await liste("dreets", "/listes/sans-contrat?departement=75&signal=abandon");
-    expect(paris.status).toBe(200);
-    expect(paris.html).toContain("Le département « 75 » n&#x27;est pas dans votre territoire");
+    expect(paris.status).toBe(400);
+    expect(paris.html).toContain(
+      "paramètre « departement » : le département 75 (Paris) est hors du périmètre de votre organisation, qui est la région 84 (Auvergne-Rhône-Alpes)",
+    );
     expect(paris.html).toContain("Ce signal ne s&#x27;applique pas à cette liste");
     expect(paris.total).toBe((await liste("dreets", "/listes/sans-contrat")).total);
     expect((await browsers.dreets.get("/listes/inconnue")).status).toBe(404);
-    // a parameter the lists do not read is said, not ignored: the list would be taken as narrowed
+    // a région or an académie outside the territory: the same message, naming both territories
     const region = await liste("dreets", "/listes/sans-contrat?region=11&statut=abandon&regoin=84");
-    expect(region.status).toBe(200);
-    expect(region.html).toContain("region : les listes couvrent le territoire de votre organisation ; pour en voir une partie, choisissez un département");
+    expect(region.status).toBe(400);
+    expect(region.html).toContain(
+      "paramètre « region » : la région 11 (Île-de-France) est hors du périmètre de votre organisation, qui est la région 84 (Auvergne-Rhône-Alpes) ; choisissez un territoire de ce périmètre, ou aucun pour le voir en entier.",
+    );
+    // a parameter the lists do not read is said, not ignored: the list would be taken as narrowed
     expect(region.html).toContain("statut : chaque liste est celle d&#x27;une situation");
-    expect(region.html).toContain("regoin : paramètre inconnu (paramètres acceptés : q, date, departement, signal");
+    expect(region.html).toContain("regoin : paramètre inconnu (paramètres acceptés : q, date, region, academie, departement, signal");
     expect(region.html).not.toContain("Statut inconnu");
     expect(region.total).toBe(paris.total);
     // an export is not made with other filters than those asked: refused, said why, and not logged
     const avant = (await journal("ddets@demo.test")).length;
     const isere = await browsers.ddets.get("/listes/rupturants.csv?departement=38");
     expect(isere.status).toBe(400);
-    expect(await isere.text()).toMatch(/^Export impossible : Le département « 38 » n'est pas dans votre territoire/);
+    expect(await isere.text()).toMatch(
+      /^Export impossible : paramètre « departement » : le département 38 \(Isère\) est hors du périmètre de votre organisation, qui est le département 69 \(Rhône\)/,
+    );
     expect((await browsers.ddets.get("/listes/rupturants.xlsx?date=31/02/2026")).status).toBe(400);
+    // the académie holding the DDETS's département is wider than its territory: refused too
     const academie = await browsers.ddets.get("/listes/rupturants.csv?academie=10");
     expect(academie.status).toBe(400);
-    expect(await academie.text()).toMatch(/^Export impossible : academie : les listes couvrent le territoire de votre organisation/);
+    expect(await academie.text()).toMatch(/^Export impossible : paramètre « academie » : l'académie 10 \(Lyon\) est hors du périmètre de votre organisation/);
+    for (const format of ["csv", "xlsx"]) {
+      const ailleurs = await browsers.ddets.get(`/listes/rupturants.${format}?region=11`);
+      expect(ailleurs.status, format).toBe(400);
+      expect(await ailleurs.text(), format).toContain("la région 11 (Île-de-France) est hors du périmètre de votre organisation");
+    }
     expect((await journal("ddets@demo.test")).length).toBe(avant);
+    // the page of the same address: the same status, the French banner, the page's layout (title, form, list)
+    const pageIsere = await liste("ddets", "/listes/rupturants?departement=38");
+    expect(pageIsere.status).toBe(400);
+    expect(pageIsere.html).toContain("<h1>Jeunes à accompagner</h1>");
+    expect(pageIsere.html).toContain("le département 38 (Isère) est hors du périmètre de votre organisation");
+    expect(pageIsere.html).toContain('aria-label="Rechercher et filtrer la liste Rupturants"');
+    expect(pageIsere.total).toBe((await liste("ddets", "/listes/rupturants")).total);
     // a département repeated: refused, not narrowed to the first without a word
     const deux = await browsers.dreets.get("/listes/sans-contrat.csv?departement=69&departement=38");
     expect(deux.status).toBe(400);
@@ -175,6 +195,108 @@ describe("named lists of a territory", () => {
     // the national admin sees every list of the nation
     const compteurs = (await indicateurs(t.database, { scope: NATIONAL, date: TODAY, today: TODAY })).compteurs;
     expect((await liste("administrateur", "/listes/abandons")).total).toBe(compteurs.abandons);
+  });
+
+  it("let the national team narrow a list by région, académie or département, on the page and the exports, each logged with it", async () => {
+    const compteurs = async (filters: Record<string, string[]>) =>
+      (await indicateurs(t.database, { scope: NATIONAL, date: TODAY, today: TODAY, filters })).compteurs;
+    const idf = await compteurs({ region: ["11"] });
+    const paris = await compteurs({ academie: ["01"] });
+    const lyon = await compteurs({ academie: ["10"] });
+    const rhone = await compteurs({ departement: ["69"] });
+    expect(idf.inscritsSansContrat).toBeGreaterThan(0);
+
+    const region = await liste("administrateur", "/listes/sans-contrat?region=11");
+    expect(region.status).toBe(200);
+    expect(region.html).not.toContain("Certains filtres sont invalides");
+    expect(region.total).toBe(idf.inscritsSansContrat);
+    expect((await liste("administrateur", "/listes/rupturants?region=11")).total).toBe(idf.rupturants);
+    expect((await liste("administrateur", "/listes/abandons?academie=01")).total).toBe(paris.abandons);
+    expect((await liste("administrateur", "/listes/sans-contrat?region=84&academie=10&departement=69")).total).toBe(rhone.inscritsSansContrat);
+    expect((await journal("administrateur@demo.test")).at(-1)).toMatchObject({
+      list: "sans_contrat",
+      action: "view",
+      filters: { region: "84", academie: "10", departement: "69", date: TODAY, page: 1 },
+    });
+    expect((await liste("administrateur", "/listes/sans-contrat?region=11&limit=10")).html).toBeTruthy();
+    expect((await journal("administrateur@demo.test")).at(-1)).toMatchObject({ list: "sans_contrat", action: "view", filters: { region: "11", date: TODAY } });
+
+    // the form offers them, labelled, with the chosen ones selected; the lists' tags keep them
+    expect(region.html).toMatch(/<label class="fr-label" for="region">Région<\/label><select class="fr-select" id="region" name="region">/);
+    expect(region.html).toMatch(/<option value="11" selected="">Île-de-France<\/option>/);
+    expect(region.html).toMatch(/<label class="fr-label" for="academie">Académie<\/label>/);
+    // the académies and départements offered are those of the région chosen
+    expect(region.html).toContain('<option value="01">Académie de Paris</option>');
+    expect(region.html).not.toContain('<option value="10">Académie de Lyon</option>');
+    expect(region.html).toContain('<option value="75">75 - Paris</option>');
+    expect(region.html).not.toContain('<option value="69">');
+    expect(region.html).toContain('href="/listes/rupturants?region=11"');
+
+    // the exports: the rows of the territory, its name in the file's, the filter in the audit log
+    const csv = await browsers.administrateur.get("/listes/rupturants.csv?region=11");
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("content-disposition")).toBe(`attachment; filename="rupturants-region-11-${TODAY}.csv"`);
+    expect((await csv.text()).trim().split("\r\n").length - 1).toBe(idf.rupturants);
+    expect((await journal("administrateur@demo.test")).at(-1)).toMatchObject({
+      list: "rupturants",
+      action: "download",
+      row_count: idf.rupturants,
+      filters: { region: "11", format: "csv" },
+    });
+    const xlsx = await browsers.administrateur.get("/listes/sans-contrat.xlsx?academie=10");
+    expect(xlsx.status).toBe(200);
+    expect(xlsx.headers.get("content-disposition")).toBe(`attachment; filename="sans-contrat-academie-10-${TODAY}.xlsx"`);
+    const [feuille] = readXlsx(new Uint8Array(await xlsx.arrayBuffer()));
+    expect(feuille.rows.length - 1).toBe(lyon.inscritsSansContrat);
+    expect((await journal("administrateur@demo.test")).at(-1)).toMatchObject({
+      list: "sans_contrat",
+      action: "download",
+      row_count: lyon.inscritsSansContrat,
+      filters: { academie: "10", format: "xlsx" },
+    });
+
+    // territories that exclude each other, an unknown code: said, the page a 400, the export refused
+    const exclus = await liste("administrateur", "/listes/sans-contrat?region=84&departement=75");
+    expect(exclus.status).toBe(400);
+    expect(exclus.html).toContain("departement : le département 75 (Paris) n&#x27;est pas dans la région Auvergne-Rhône-Alpes (84) mais dans la région Île-de-France (11) : ces deux filtres s&#x27;excluent.");
+    expect(exclus.total).toBe((await compteurs({ region: ["84"] })).inscritsSansContrat);
+    const avant = (await journal("administrateur@demo.test")).length;
+    const inconnue = await browsers.administrateur.get("/listes/sans-contrat.csv?region=99");
+    expect(inconnue.status).toBe(400);
+    expect(await inconnue.text()).toMatch(/^Export impossible : region : code région inconnu « 99 »/);
+    expect((await journal("administrateur@demo.test")).length).toBe(avant);
+  });
+
+  it("let a territorial service narrow its list to a région or académie inside its territory, nothing wider", async () => {
+    const compteurs = async (filters: Record<string, string[]>) =>
+      (await indicateurs(t.database, { scope: NATIONAL, date: TODAY, today: TODAY, filters })).compteurs;
+    const aura = await compteurs({ region: ["84"] });
+    const grenoble = await compteurs({ academie: ["08"] });
+    // a DREETS: its région (the whole list), one of its académies; the form offers its académies, not the régions
+    const entiere = await liste("dreets", "/listes/sans-contrat?region=84");
+    expect(entiere.status).toBe(200);
+    expect(entiere.total).toBe(aura.inscritsSansContrat);
+    const academie = await liste("dreets", "/listes/sans-contrat?academie=08");
+    expect(academie.status).toBe(200);
+    expect(academie.total).toBe(grenoble.inscritsSansContrat);
+    expect(academie.html).not.toContain('id="region"');
+    expect(academie.html).toMatch(/<option value="08" selected="">Académie de Grenoble<\/option>/);
+    expect(academie.html).not.toContain('<option value="01">Académie de Paris</option>');
+    expect(academie.html).toContain('<option value="38">38 - Isère</option>');
+    expect(academie.html).not.toContain('<option value="69">');
+    const csv = await browsers.dreets.get("/listes/sans-contrat.csv?academie=08");
+    expect(csv.status).toBe(200);
+    expect((await csv.text()).trim().split("\r\n").length - 1).toBe(grenoble.inscritsSansContrat);
+    expect((await journal("dreets@demo.test")).at(-1)).toMatchObject({ list: "sans_contrat", action: "download", filters: { academie: "08", format: "csv" } });
+    // a rectorat: its académie, not the région holding it; a DDETS: nothing to choose
+    expect((await liste("academie", "/listes/abandons?academie=10")).status).toBe(200);
+    const region = await liste("academie", "/listes/abandons?region=84");
+    expect(region.status).toBe(400);
+    expect(region.html).toContain("la région 84 (Auvergne-Rhône-Alpes) est hors du périmètre de votre organisation, qui est l&#x27;académie 10 (Lyon)");
+    expect(region.html).not.toContain('id="academie"');
+    expect(region.html).toContain('id="departement"');
+    const ddets = await liste("ddets", "/listes/abandons");
+    expect(ddets.html).not.toMatch(/id="(region|academie|departement)"/);
   });
 
   it("refuse a date after today, on the page and on the exports (not logged), and read jj/mm/aaaa as the message says", async () => {
