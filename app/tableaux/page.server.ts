@@ -28,6 +28,7 @@ import {
   canSeeAggregates,
   forbidden,
   getViewer,
+  lisLesListesDuTerritoire,
   maskSmallCounts,
   maskThreshold,
   notFound,
@@ -37,8 +38,11 @@ import {
   type Scope,
   type Target,
   type Targets,
+  type AuthenticatedViewer,
   type Viewer,
 } from "../auth/policy.server";
+import { listesDe } from "../listes/listes.server";
+import { LISTES } from "../listes/listes";
 import { couverture, type ChiffresCouverture, type LigneCouverture } from "../indicateurs/couverture.server";
 import { LIBELLES_TRANCHE_AGE, compteurs, comptesVides, type Compteurs } from "../indicateurs/etats";
 import {
@@ -1151,6 +1155,19 @@ export async function chargerTableau(request: Request, database: Database, vue: 
   }
 }
 
+/**
+ * The named lists behind the dropout figures (sans contrat, rupturants, abandons at the page's date, on its territory)
+ * for a viewer who may open them (policy lisLesListesDuTerritoire, namedListsOf); none on an organisme's or a
+ * formation's page, nor for a territory of several codes (a list covers one).
+ */
+function liensListes(viewer: Viewer, ctx: ContexteVue, territoire: string, date: string): TableauPage["listes"] {
+  if (viewer.userId === null || !viewer.user || !lisLesListesDuTerritoire(viewer)) return [];
+  if (ctx.vue.kind === "organisme" || ctx.vue.kind === "formation" || territoire.includes(",")) return [];
+  const [niveau, code] = territoire ? territoire.split(":") : [];
+  const recherche = `?date=${date}${niveau ? `&${niveau}=${encodeURIComponent(code)}` : ""}`;
+  return listesDe(viewer as AuthenticatedViewer).map((slug) => ({ titre: LISTES[slug].titre, href: `/listes/${slug}${recherche}` }));
+}
+
 /** The bassin d'emploi codes of the référentiel among `codes`. */
 async function bassinsConnus(database: Database, codes: string[]): Promise<Set<string>> {
   if (codes.length === 0) return new Set();
@@ -1228,6 +1245,7 @@ async function chargerPour(request: Request, database: Database, vue: Vue, optio
     recherche: search,
     liens: ctx.liens,
     horsPerimetre: viewer === acces.signe ? null : messageHorsPerimetre(acces.signe, t),
+    listes: liensListes(viewer, ctx, territoire, p.date),
     erreurs,
     choix: recherches.choix,
     resultat: null,

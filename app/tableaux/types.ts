@@ -225,6 +225,8 @@ export interface TableauPage {
    * organisation's scope (policy viewerOfAggregates): the notice saying so. null otherwise.
    */
   horsPerimetre: string | null;
+  /** The named lists behind the dropout figures, at the page's date and on its territory (empty when not allowed). */
+  listes: { titre: string; href: string }[];
   erreurs: string[];
   choix: Choix | null;
   resultat: Resultat | null;

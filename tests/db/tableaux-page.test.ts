@@ -232,6 +232,23 @@ describe("territory, organisme and formation pages", () => {
     expect(dreets.info.titre).toBe("Auvergne-Rhône-Alpes");
   });
 
+  it("links the dropout figures to the named lists the viewer may open, at the page's date and on its territory", async () => {
+    expect((await page("/regions/84", { kind: "region", code: "84" }, "dreets")).listes).toEqual([
+      { titre: "Inscrits sans contrat", href: `/listes/sans-contrat?date=${TODAY}&region=84` },
+      { titre: "Rupturants", href: `/listes/rupturants?date=${TODAY}&region=84` },
+      { titre: "Abandons", href: `/listes/abandons?date=${TODAY}&region=84` },
+    ]);
+    const filtre = await page("/regions/84?departement=69&mois=2025-01", { kind: "region", code: "84" }, "dreets");
+    expect(filtre.listes.map((l) => l.href)).toContain("/listes/rupturants?date=2025-01-31&departement=69");
+    expect((await page("/", { kind: "national" }, "admin")).listes[0]).toEqual({ titre: "Inscrits sans contrat", href: `/listes/sans-contrat?date=${TODAY}` });
+    // no list for the public, a national operator without named lists, a CFA (its lists are in its space), nor
+    // the public page shown to a viewer outside its scope
+    expect((await page("/regions/84", { kind: "region", code: "84" })).listes).toEqual([]);
+    expect((await page("/", { kind: "national" }, "operateur")).listes).toEqual([]);
+    expect((await page("/", { kind: "national" }, "cfa")).listes).toEqual([]);
+    expect((await page("/regions/11", { kind: "region", code: "11" }, "dreets")).listes).toEqual([]);
+  });
+
   it("shows a département and an académie inside the scope, with their breadcrumb", async () => {
     const dep = await page("/departements/69", { kind: "departement", code: "69" }, "dreets");
     const attendu = await indicateurs(t.database, { scope: NATIONAL, date: TODAY, today: TODAY, filters: { departement: ["69"] } });

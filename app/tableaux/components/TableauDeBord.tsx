@@ -276,6 +276,18 @@ export function TableauDeBord({ page }: { page: TableauPage }) {
               Ruptures et recherche de contrat
             </h2>
             <Decrochage d={r.decrochage} fileName={fichier} carte={<Cartes page={page} cartes={r.cartes} mesure="tauxRupture" />} />
+            {page.listes.length ? (
+              <p className="fr-mt-2w" data-testid="liens-listes">
+                Les apprenants derrière ces chiffres, au {formatDate(page.date)}
+ :{" "}
+                {page.listes.map((l, i) => (
+                  <span key={l.href}>
+                    {i ? " · " : ""}
+                    <Link to={l.href}>{`Liste nominative des ${l.titre.charAt(0).toLowerCase()}${l.titre.slice(1)}`}</Link>
+                  </span>
+                ))}
+              </p>
+            ) : null}
           </section>
 
           <section aria-labelledby="titre-couverture" className="fr-mb-5w">
