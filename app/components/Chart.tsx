@@ -7,13 +7,17 @@
  * - The server SVG is cached by option and size (svg-cache.ts: the dashboards draw the same charts for every
  *   visitor of a page), or given by the caller (`serverSvg`: maps draw their shapes once and recolour them per
  *   page, app/tableaux/components/carte-svg.ts).
+ * - The server SVG's ids and class names (patterns, clip paths, hover styles) are the chart's own
+ *   (`prefixeSvg`, from React's useId): the same cached SVG, or the same map shapes, drawn twice on a page never
+ *   defines an id twice (RGAA 8.2). The browser draws its own SVG over it on hydration (ECharts numbers its
+ *   renderers in the page: "zr0-", "zr1-"…, never a server prefix).
  * - `testId` marks the figure for the browser tests.
  * - The graphic is named by the visible title and described by the visible description (references, said once: the
  *   figure itself bears no other name), in the DSFR theme's colours, redrawn when the theme changes.
  */
 import { useEffect, useId, useRef, useState } from "react";
 import { Link } from "@remix-run/react";
-import { echarts, withDefaults, type EChartsOption } from "./echarts";
+import { echarts, prefixSvgIds, withDefaults, type EChartsOption } from "./echarts";
 import { cachedSvg } from "./svg-cache";
 import { useThemeSombre } from "~/ui/theme";
 import { csvField } from "~/shared/csv-field";
@@ -54,6 +58,11 @@ export interface ChartProps {
 
 const SSR_WIDTH = 800;
 
+/** The prefix of a chart's server SVG ids and classes: its React id (":R1l:") as a CSS-safe name ("graphique-R1l"). */
+export function prefixeSvg(reactId: string): string {
+  return `graphique-${reactId.replace(/[^A-Za-z0-9_-]/g, "")}`;
+}
+
 export function Chart({ title, description, option, height = 360, data, onClick, testId, heading = "h3", serverSvg }: ChartProps) {
   const id = useId();
   const ref = useRef<HTMLDivElement>(null);
@@ -63,7 +72,8 @@ export function Chart({ title, description, option, height = 360, data, onClick,
   // the XLSX is made in the browser: its button shows once React runs (without JavaScript, the CSV link remains)
   const [hydrated, setHydrated] = useState(false);
   useEffect(() => setHydrated(true), []);
-  const svg = typeof document === "undefined" ? (serverSvg ? serverSvg(SSR_WIDTH, height) : cachedSvg(option, SSR_WIDTH, height)) : "";
+  const svg =
+    typeof document === "undefined" ? prefixSvgIds(serverSvg ? serverSvg(SSR_WIDTH, height) : cachedSvg(option, SSR_WIDTH, height), prefixeSvg(id)) : "";
   const optionKey = JSON.stringify(option);
   const sombre = useThemeSombre();
 

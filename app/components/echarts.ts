@@ -145,6 +145,23 @@ export function withDefaults(option: EChartsOption, { sombre = false }: OptionsG
   } as EChartsOption;
 }
 
+/**
+ * The ids and class names ZRender writes in an SVG: its definitions (patterns `zr3-p0`, clip paths `zr3-c0`,
+ * gradients `zr3-g0`, shadows `zr3-s0`) and its hover styles' classes (`zr3-cls-4`, `zr3-ani-0`), "zr3" being the
+ * renderer's number in the process.
+ */
+const IDS_ZRENDER = /\bzr\d+-(?=(?:cls|ani)-\d|[cgps]\d)/g;
+
+/**
+ * A server SVG with its ids and class names prefixed by `prefix` in place of ZRender's "zrN-" (its references —
+ * `url(#…)`, its <style>'s selectors — alike). The same SVG comes out of a cache for every chart drawn with the same
+ * option, and the maps share the shapes of one rendering (carte-svg.ts): without this, two charts of a page would
+ * define the same ids (RGAA 8.2), and a chart's `url(#zr12-c0)` could point to another chart's clip path.
+ */
+export function prefixSvgIds(svg: string, prefix: string): string {
+  return svg.replace(IDS_ZRENDER, `${prefix}-`);
+}
+
 /** Server-side rendering to an SVG string, so a chart shows before and without JavaScript (light theme). */
 export function renderChartToSvg(option: EChartsOption, width: number, height: number): string {
   const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width, height });

@@ -2,7 +2,8 @@
  * The dashboards in Chromium, on the demo dataset: every page renders without error nor serious/critical axe
  * violation (screenshot of each under test-results/); changing a filter changes the figures and the back button
  * undoes it; a click on a map drills down; every chart's CSV and XLSX are exactly its "Voir les données" table; sorting and
- * paging a table; the page is readable without JavaScript. Needs `npm run -s build` and /usr/bin/chromium.
+ * paging a table; the page is readable without JavaScript; the server SVG of the charts defines each id once, its
+ * hover styles apply, and hydration draws over it. Needs `npm run -s build` and /usr/bin/chromium.
  */
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -237,6 +238,52 @@ describe.skipIf(!available)("dashboards in Chromium", () => {
     const page2 = await table.locator("tbody th").allTextContents();
     expect(page2[0].localeCompare(noms[noms.length - 1], "fr")).toBeGreaterThanOrEqual(0);
     await context.close();
+  });
+
+  it("defines each id once, in the server's SVG and once hydrated; the server SVG's hover styles apply (RGAA 8.2, QA)", async () => {
+    const doublons = (page: Page) =>
+      page.evaluate(() => {
+        const ids = [...document.querySelectorAll("[id]")].map((e) => e.id);
+        return ids.filter((id, i) => ids.indexOf(id) !== i);
+      });
+    // without JavaScript: the server's SVG, the two maps of the QA report drawn from the same shapes
+    const sans = await contexte("admin", { javaScriptEnabled: false });
+    let page = await sans.newPage();
+    await page.goto(`${app.baseUrl}/`);
+    await page.locator('[data-testid="carte-couverture-departement"] .chart-canvas svg').waitFor();
+    expect(await doublons(page)).toEqual([]);
+    // a territory of the coverage map, hovered, takes the hover colour of its own SVG's style (#fcc63a)
+    const carte = page.locator('[data-testid="carte-couverture-departement"] .chart-canvas');
+    await carte.scrollIntoViewIfNeeded();
+    const point = await carte.evaluate((el) => {
+      const svg = el.querySelector("svg")!;
+      const regle = [...svg.querySelectorAll("style")].map((s) => s.textContent ?? "").join("").match(/\.([\w-]+):hover \{[^}]*fill:#fcc63a/);
+      const paths = regle ? [...svg.querySelectorAll(`path.${regle[1]}`)] : [];
+      for (const p of paths) {
+        const r = p.getBoundingClientRect();
+        if (r.width < 8) continue;
+        const [x, y] = [r.left + r.width / 2, r.top + r.height / 2];
+        if (document.elementFromPoint(x, y) === p) return { x, y, classe: regle![1] };
+      }
+      return null;
+    });
+    expect(point).not.toBeNull();
+    expect(point!.classe).toMatch(/^graphique-/);
+    await page.mouse.move(point!.x, point!.y);
+    const survol = await page.evaluate(({ x, y }) => getComputedStyle(document.elementFromPoint(x, y)!).fill, point!);
+    expect(survol).toBe("rgb(252, 198, 58)");
+    await sans.close();
+    // hydrated: ECharts draws its own SVG over the server's, and the ids stay unique
+    const avec = await contexte("admin");
+    page = await avec.newPage();
+    const errors = collectPageErrors(page);
+    await page.goto(`${app.baseUrl}/`, { waitUntil: "networkidle" });
+    await hydrate(page);
+    expect(await page.locator(".chart-canvas svg").count()).toBeGreaterThanOrEqual(8);
+    expect(await page.locator('.chart-canvas [id^="graphique-"]').count()).toBe(0);
+    expect(await doublons(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await avec.close();
   });
 
   it("is readable without JavaScript: server-rendered charts and their tables", async () => {

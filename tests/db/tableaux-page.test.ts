@@ -1,9 +1,10 @@
 /**
  * Dashboard pages' data on the demo dataset: figures equal to the indicator module, masking for the public,
  * scope refusals (page, filter, map click, CSV, JSON) leaking no figure, French errors for bad URL values, the
- * filter panel's searches, the tables' sort and pages, and the streamed exports.
+ * filter panel's searches, the tables' sort and pages, and the streamed exports; the national page as rendered
+ * (ids defined once).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { sql } from "drizzle-orm";
 import { sessions } from "../helpers/sessions";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
@@ -25,6 +26,10 @@ import { couverture } from "../../app/indicateurs/couverture.server";
 import { lienFormation, lienOrganisme } from "../../app/tableaux/liens";
 import { OPTIONS_AGE, OPTIONS_NIVEAU, OPTIONS_SEXE, choixSelect } from "../../app/tableaux/options";
 import { NATIONAL } from "../../app/auth/policy.server";
+import { createElement } from "react";
+import { renderToString } from "react-dom/server";
+import { createMemoryRouter, RouterProvider } from "react-router-dom";
+import { TableauDeBord } from "../../app/tableaux/components/TableauDeBord";
 
 const TODAY = todayIso();
 const MOIS = TODAY.slice(0, 7);
@@ -723,5 +728,38 @@ describe("coverage shown exactly to the public (QA, decision 007)", () => {
       vu++;
     }
     expect(vu).toBeGreaterThan(0);
+  });
+});
+
+/** A dashboard page as the server renders it (the component of every dashboard route, with its loader's data). */
+function html(p: TableauPage): string {
+  const router = createMemoryRouter([{ path: "*", element: createElement(TableauDeBord, { page: JSON.parse(JSON.stringify(p)) }) }], {
+    initialEntries: [p.info.chemin + p.recherche],
+  });
+  // react-router's links warn that their layout effect does not run on the server: nothing else is expected
+  const erreur = vi.spyOn(console, "error").mockImplementation((message: unknown) => {
+    if (!String(message).includes("useLayoutEffect does nothing on the server")) throw new Error(String(message));
+  });
+  try {
+    return renderToString(createElement(RouterProvider, { router }));
+  } finally {
+    erreur.mockRestore();
+  }
+}
+
+describe("the national page as rendered (QA, RGAA 8.2)", () => {
+  it("defines every id once, the maps' and charts' SVG included", async () => {
+    const p = await page("/", { kind: "national" }, "admin");
+    const rendu = html(p);
+    // the maps of the QA report, both drawn from the same shapes
+    expect(rendu).toContain('data-testid="carte-rupture-departement"');
+    expect(rendu).toContain('data-testid="carte-couverture-departement"');
+    expect((rendu.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(8);
+    const ids = [...rendu.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+    expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
+    const classes = [...rendu.matchAll(/\.([A-Za-z][\w-]*):hover/g)].map((m) => m[1]);
+    expect(classes.length).toBeGreaterThan(0);
+    expect(classes.filter((c, i) => classes.indexOf(c) !== i)).toEqual([]);
+    expect(rendu).not.toMatch(/\bzr\d+-(?:cls-|[cgps]\d)/);
   });
 });
