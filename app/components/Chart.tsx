@@ -2,8 +2,8 @@
  * The product's chart: rendered on the server as SVG (readable without JavaScript), then hydrated by ECharts in the
  * browser; an accessible title and description, a "Voir les données" table alternative and a CSV download of
  * exactly that table (UTF-8 with BOM, `;`, decimal comma), and its XLSX (made in the browser, codes kept as text,
- * days as dates). Cells may hold masked counts ("< 5") and links; numbers are formatted
- * in French in the table.
+ * days as dates, its sheet named short and whole). Cells may hold masked counts ("< 5") and links; numbers are
+ * formatted in French in the table.
  * - The server SVG is cached by option and size (svg-cache.ts: the dashboards draw the same charts for every
  *   visitor of a page), or given by the caller (`serverSvg`: maps draw their shapes once and recolour them per
  *   page, app/tableaux/components/carte-svg.ts).
@@ -39,6 +39,8 @@ export interface ChartData {
   columns: string[];
   rows: ChartCell[][];
   fileName: string;
+  /** The XLSX sheet's name, short and whole (31 characters at most); default: the title shortened at a word. */
+  feuille?: string;
 }
 
 export interface ChartProps {

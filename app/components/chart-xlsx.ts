@@ -20,7 +20,10 @@ export function chartRows(data: ChartData): XlsxCell[][] {
   return [data.columns, ...data.rows.map((r) => r.map(cell))];
 }
 
-/** The workbook of a chart's table: one sheet named after the chart, its parts stored (no zlib in the browser). */
+/**
+ * The workbook of a chart's table, its parts stored (no zlib in the browser): one sheet of the chart's short name
+ * (`data.feuille`, else its title shortened at a word: xlsx-writer.ts `nomDeFeuille`).
+ */
 export function chartXlsx(title: string, data: ChartData): Uint8Array<ArrayBuffer> {
-  return xlsxBytes([{ name: title, rows: chartRows(data) }]);
+  return xlsxBytes([{ name: data.feuille ?? title, rows: chartRows(data) }]);
 }

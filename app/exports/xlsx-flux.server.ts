@@ -9,7 +9,18 @@
 import { once } from "node:events";
 import { createDeflateRaw, crc32 } from "node:zlib";
 import { columnLetter } from "../shared/csv";
-import { XLSX_STYLES, XLSX_STYLE_BOLD, dateColumnsOf, encodeXml, xlsxCell, xlsxDateColumns, type XlsxCell } from "../shared/xlsx.server";
+import {
+  NOM_DE_FEUILLE_MAX,
+  XLSX_STYLES,
+  XLSX_STYLE_BOLD,
+  dateColumnsOf,
+  encodeXml,
+  nomDeFeuille,
+  nomDeFeuilleUnique,
+  xlsxCell,
+  xlsxDateColumns,
+  type XlsxCell,
+} from "../shared/xlsx.server";
 
 export interface FeuilleFlux {
   nom: string;
@@ -57,14 +68,6 @@ function debutFeuille(dates: number[]): string {
   );
 }
 const FIN_FEUILLE = `</sheetData></worksheet>`;
-
-function nomFeuille(nom: string, i: number, pris: Set<string>): string {
-  let base = nom.replace(/[[\]:*?/\\]/g, " ").trim().slice(0, 31) || `Feuille${i + 1}`;
-  let n = 2;
-  while (pris.has(base.toLowerCase())) base = `${nom.slice(0, 26)} (${n++})`;
-  pris.add(base.toLowerCase());
-  return base;
-}
 
 /** The workbook's bytes, produced as the rows are read. */
 export async function* xlsxEnFlux(feuilles: FeuilleFlux[], options: { lignesMax?: number } = {}): AsyncGenerator<Uint8Array> {
@@ -145,7 +148,9 @@ export async function* xlsxEnFlux(feuilles: FeuilleFlux[], options: { lignesMax?
     let reste: XlsxCell[] | null = null;
     let epuise = false;
     while (!epuise) {
-      const nom = nomFeuille(partie === 1 ? feuille.nom : `${feuille.nom} (${partie})`, i, pris);
+      // a sheet's continuation is "Par formation (2)": its name shortened, if need be, to leave room for the number
+      const suite = partie === 1 ? "" : ` (${partie})`;
+      const nom = nomDeFeuilleUnique(`${nomDeFeuille(feuille.nom, NOM_DE_FEUILLE_MAX - suite.length)}${suite}`, pris, i + 1);
       noms.push(nom);
       const index = noms.length;
       async function* xml(): AsyncGenerator<string> {

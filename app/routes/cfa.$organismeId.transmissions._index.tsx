@@ -159,6 +159,7 @@ export default function Transmissions() {
             }}
             data={{
               fileName: `transmissions-${organismeId}-${h.debut}-${h.fin}`,
+              feuille: "Dossiers par jour",
               columns: ["Jour", "Transmissions", "Reçus", "Acceptés", "dont inchangés", "Refusés"],
               rows: h.jours.map((j) => [formatDate(j.jour), j.transmissions, j.recus, j.acceptes, j.inchanges ?? "", j.refuses]),
             }}

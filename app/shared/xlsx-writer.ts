@@ -167,6 +167,69 @@ export function dateColumnsOf(row: readonly XlsxCell[]): number[] {
   return out;
 }
 
+// ------------------------------------------------------------------------------------------------ sheet names
+
+/** Excel's limit on a sheet's name, in characters. */
+export const NOM_DE_FEUILLE_MAX = 31;
+
+/** Words a shortened name does not end on ("Taux de couverture par" → "Taux de couverture"). */
+const MOTS_DE_LIAISON = new Set(
+  "à a au aux avec d de des du en et l la le les ou par pour selon sans sous sur un une depuis entre".split(" "),
+);
+
+/**
+ * A sheet name Excel accepts, of whole words: its forbidden characters ([ ] : * ? / \) are spaces, it neither starts
+ * nor ends with an apostrophe, and past NOM_DE_FEUILLE_MAX characters it is shortened — to its first clause when
+ * that fits ("Apprenants par mois, sur 24 mois" → "Apprenants par mois"), else to its first words that fit, not
+ * ending on a small word ("Taux de couverture par département" → "Taux de couverture"); a single word longer than
+ * that is cut, with "…". Never cut mid-word as Excel would ("…, sur 24 moi"). `max` leaves room for a suffix.
+ */
+export function nomDeFeuille(nom: string, max = NOM_DE_FEUILLE_MAX): string {
+  const propre = nom
+    .replace(/[[\]:*?/\\]/g, " ")
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(/^'+|'+$/g, "")
+    .trim();
+  if (propre.length <= max) return propre;
+  const finit = (s: string) => s.replace(/[\s,;.(–—-]+$/, "");
+  // the first clause (before a comma, a semicolon, a bracket or a dash) that fits
+  const clauses = [...propre.matchAll(/[,;]\s|\s[(–—-]/g)].map((m) => finit(propre.slice(0, m.index))).filter((c) => c && c.length <= max);
+  if (clauses.length) return clauses[clauses.length - 1];
+  // else the words that fit, without a small word last
+  const mots = propre.split(" ");
+  const pris: string[] = [];
+  for (const mot of mots) {
+    if ([...pris, mot].join(" ").length > max) break;
+    pris.push(mot);
+  }
+  while (pris.length > 1 && MOTS_DE_LIAISON.has(finit(pris[pris.length - 1]).toLowerCase())) pris.pop();
+  const debut = finit(pris.join(" "));
+  return debut || `${propre.slice(0, max - 1)}…`;
+}
+
+/**
+ * A sheet's name (`nomDeFeuille`), unique among the names `pris` as Excel wants them (case-insensitive), and added
+ * to them: a name already taken gets " (2)", " (3)"…, its words shortened to leave room; an empty one is
+ * "Feuille<rang>" (`rang`: 1-based).
+ */
+export function nomDeFeuilleUnique(nom: string, pris: Set<string>, rang: number): string {
+  const base = nomDeFeuille(nom) || `Feuille${rang}`;
+  let choisi = base;
+  for (let n = 2; pris.has(choisi.toLowerCase()); n++) {
+    const suffixe = ` (${n})`;
+    choisi = `${nomDeFeuille(base, NOM_DE_FEUILLE_MAX - suffixe.length)}${suffixe}`;
+  }
+  pris.add(choisi.toLowerCase());
+  return choisi;
+}
+
+/** The sheets' names of a workbook (`nomDeFeuilleUnique`, in order). */
+export function nomsDeFeuilles(noms: readonly string[]): string[] {
+  const pris = new Set<string>();
+  return noms.map((nom, i) => nomDeFeuilleUnique(nom, pris, i + 1));
+}
+
 function cellRef(col: number, row: number): string {
   return `${columnLetter(col)}${row + 1}`;
 }
@@ -212,7 +275,7 @@ export function xlsxBytes(sheets: { name: string; rows: XlsxCell[][] }[], option
       `<sheetData>${rowsXml.join("")}</sheetData></worksheet>`
     );
   });
-  const safeName = (name: string, i: number) => encodeXml((name.replace(/[[\]:*?/\\]/g, " ").slice(0, 31) || `Feuille${i + 1}`));
+  const noms = nomsDeFeuilles(sheets.map((s) => s.name));
   const files = [
     {
       name: "[Content_Types].xml",
@@ -232,7 +295,7 @@ export function xlsxBytes(sheets: { name: string; rows: XlsxCell[][] }[], option
       name: "xl/workbook.xml",
       data:
         `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>` +
-        sheets.map((s, i) => `<sheet name="${safeName(s.name, i)}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`).join("") +
+        sheets.map((_, i) => `<sheet name="${encodeXml(noms[i])}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`).join("") +
         `</sheets></workbook>`,
     },
     {

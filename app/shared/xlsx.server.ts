@@ -29,6 +29,7 @@ import { formatNombre } from "../ui/format";
 import { xlsxBytes, zipBytes, type XlsxCell } from "./xlsx-writer";
 
 export {
+  NOM_DE_FEUILLE_MAX,
   XLSX_CONTENT_TYPE,
   XLSX_DATE_FORMAT,
   XLSX_STYLES,
@@ -36,6 +37,9 @@ export {
   XLSX_STYLE_DATE,
   dateColumnsOf,
   encodeXml,
+  nomDeFeuille,
+  nomDeFeuilleUnique,
+  nomsDeFeuilles,
   xlsxCell,
   xlsxDateCell,
   xlsxDateColumns,

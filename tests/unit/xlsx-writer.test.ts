@@ -9,7 +9,8 @@ import { xlsxEnFlux } from "../../app/exports/xlsx-flux.server";
 import { dateValue, parseCsv, toCsv, type CsvValue } from "../../app/shared/csv";
 import { excelSerialToIso, isoToExcelSerial } from "../../app/shared/excel-dates";
 import { readXlsx, writeXlsx } from "../../app/shared/xlsx.server";
-import { xlsxBytes } from "../../app/shared/xlsx-writer";
+import { NOM_DE_FEUILLE_MAX, nomDeFeuille, nomsDeFeuilles, xlsxBytes } from "../../app/shared/xlsx-writer";
+import { chartXlsx } from "../../app/components/chart-xlsx";
 import { convertDateCell } from "../../app/ingestion/mapping";
 import { cellulesBrutes, largeursColonnes } from "../helpers/xlsx";
 
@@ -89,6 +90,44 @@ describe("streamed XLSX across sheets", () => {
   it("a sheet with only its header, or nothing, is still a workbook readXlsx opens", async () => {
     const bytes = await lire(xlsxEnFlux([{ nom: "Vide", lignes: lignes([["Date"]]) }, { nom: "Rien", lignes: lignes([]) }]));
     expect(readXlsx(bytes).map((s) => s.rows)).toEqual([[["Date"]], []]);
+  });
+});
+
+describe("sheet names: short and whole words (Excel: 31 characters at most)", () => {
+  it("shortens a long name to its first clause, else to its first words, never mid-word nor on a small word", () => {
+    // QA: Excel cut the chart's title to « Apprenants par mois, sur 24 moi »
+    expect(nomDeFeuille("Apprenants par mois, sur 24 mois")).toBe("Apprenants par mois");
+    expect(nomDeFeuille("Taux de couverture par département")).toBe("Taux de couverture");
+    expect(nomDeFeuille("Inscrits sans contrat selon le nombre de jours sans contrat")).toBe("Inscrits sans contrat");
+    expect(nomDeFeuille("Dossiers acceptés et refusés par jour")).toBe("Dossiers acceptés et refusés");
+    expect(nomDeFeuille("Apprenants (nombre au dernier jour de chaque mois)")).toBe("Apprenants");
+    // a name that fits is kept, its forbidden characters [ ] : * ? / \ as spaces, no apostrophe at its ends
+    expect(nomDeFeuille("Taux de rupture par département")).toBe("Taux de rupture par département");
+    expect(nomDeFeuille("Effectifs : 2024/2025 [brouillon]?")).toBe("Effectifs 2024 2025 brouillon");
+    expect(nomDeFeuille("'Aide'")).toBe("Aide");
+    // a single word longer than the limit: cut, and said so
+    expect(nomDeFeuille("Anticonstitutionnellementissimement")).toBe("Anticonstitutionnellementissim…");
+    for (const nom of ["Apprenants par mois, sur 24 mois", "Anticonstitutionnellementissimement", "a ".repeat(40)]) {
+      expect(nomDeFeuille(nom).length, nom).toBeLessThanOrEqual(NOM_DE_FEUILLE_MAX);
+    }
+  });
+
+  it("makes a workbook's names unique (case-insensitive), within the limit", () => {
+    expect(nomsDeFeuilles(["Total", "total", "Total", "", ""])).toEqual(["Total", "total (2)", "Total (3)", "Feuille4", "Feuille5"]);
+    const longs = nomsDeFeuilles(["Rupturants selon le temps écoulé", "Rupturants selon le temps écoulé"]);
+    expect(longs).toEqual(["Rupturants selon le temps", "Rupturants selon le temps (2)"]);
+  });
+
+  it("names every workbook's sheets so: the writer, the stream, the charts' downloads", async () => {
+    const rows = [["a"], ["1"]];
+    const long = "Apprenants par mois, sur 24 mois";
+    expect(readXlsx(writeXlsx([{ name: long, rows }])).map((s) => s.name)).toEqual(["Apprenants par mois"]);
+    const flux = readXlsx(await lire(xlsxEnFlux([{ nom: "Inscrits sans contrat selon le nombre de jours", lignes: lignes([["n"], [1], [2], [3]]) }], { lignesMax: 2 })));
+    expect(flux.map((s) => s.name)).toEqual(["Inscrits sans contrat", "Inscrits sans contrat (2)", "Inscrits sans contrat (3)"]);
+    // a chart: its short name when it has one, else its title shortened at a word
+    const data = { fileName: "x", columns: ["Mois", "Apprentis"], rows: [["mars 2026", 12]] };
+    expect(readXlsx(chartXlsx(long, data)).map((s) => s.name)).toEqual(["Apprenants par mois"]);
+    expect(readXlsx(chartXlsx(long, { ...data, feuille: "Série mensuelle" })).map((s) => s.name)).toEqual(["Série mensuelle"]);
   });
 });
 

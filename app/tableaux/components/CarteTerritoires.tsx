@@ -17,6 +17,8 @@ interface Commun {
   /** Page of a territory (null: not a link). */
   hrefFor?: (code: string) => string | null;
   fileName: string;
+  /** The XLSX sheet's name when the title is longer than Excel allows (31 characters). */
+  feuille?: string;
   testId?: string;
   height?: number;
   /** List every territory of the level in the table (0 for those absent), not only those with data. */
@@ -31,7 +33,7 @@ export type CarteTerritoiresProps = Commun &
 
 export function CarteTerritoires(props: CarteTerritoiresProps) {
   const navigate = useNavigate();
-  const { niveau, title, description, hrefFor, fileName, testId, height = 520 } = props;
+  const { niveau, title, description, hrefFor, fileName, feuille, testId, height = 520 } = props;
   const territoires = franceTerritories(niveau);
   const noms = new Map(territoires.map((t) => [t.code, t.nom]));
   const codes = props.tousLesTerritoires ? territoires.map((t) => t.code) : territoires.map((t) => t.code).filter((c) => props.lignes.some((l) => l.code === c));
@@ -93,7 +95,7 @@ export function CarteTerritoires(props: CarteTerritoiresProps) {
             }
           : undefined
       }
-      data={{ fileName, columns, rows }}
+      data={{ fileName, feuille, columns, rows }}
     />
   );
 }

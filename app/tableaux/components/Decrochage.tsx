@@ -77,7 +77,12 @@ export function Decrochage({ d, carte, fileName }: { d: DonneesDecrochage; carte
             description="Nombre de rupturants à la date selon le nombre de jours depuis la rupture de leur contrat (fenêtre légale de 180 jours pour retrouver un employeur)."
             height={280}
             option={barres(ruptures, rupturesValeurs, "RUPTURANT", "Rupturants")}
-            data={{ fileName: `${fileName}-rupturants-par-duree`, columns: ["Temps depuis la rupture", "Rupturants"], rows: ruptures.map((r, i) => [r, rupturesValeurs[i]]) }}
+            data={{
+              fileName: `${fileName}-rupturants-par-duree`,
+              feuille: "Rupturants par durée",
+              columns: ["Temps depuis la rupture", "Rupturants"],
+              rows: ruptures.map((r, i) => [r, rupturesValeurs[i]]),
+            }}
           />
         </div>
         <div className="fr-col-12 fr-col-lg-6">
@@ -89,6 +94,7 @@ export function Decrochage({ d, carte, fileName }: { d: DonneesDecrochage; carte
             option={barres(sansContrat, sansContratValeurs, "INSCRIT", "Inscrits sans contrat")}
             data={{
               fileName: `${fileName}-sans-contrat-par-duree`,
+              feuille: "Sans contrat par durée",
               columns: ["Jours sans contrat", "Inscrits sans contrat"],
               rows: sansContrat.map((r, i) => [r, sansContratValeurs[i]]),
             }}

@@ -29,6 +29,7 @@ export function RepartitionNiveau({ lignes, fileName }: { lignes: LigneNiveau[];
       }}
       data={{
         fileName,
+        feuille: "Apprenants par niveau",
         columns: ["Niveau", ...COLONNES_EMPILEES],
         rows: lignes.map((l) => [l.libelle, l.apprentis, l.inscritsSansContrat, l.rupturants]),
       }}

@@ -70,6 +70,7 @@ export function SerieMensuelle({ serie, fileName, arrondis = false }: { serie: P
       }}
       data={{
         fileName,
+        feuille: "Apprenants par mois",
         columns: ["Mois", "Date", ...COLONNES_EMPILEES],
         // French, like the rest of the page ("janvier 2025", "31/01/2025"); /tableau.csv?table=serie keeps ISO for reuse
         rows: serie.map((p) => [formatMois(p.mois), formatDate(p.date), p.apprentis, p.inscritsSansContrat, p.rupturants]),

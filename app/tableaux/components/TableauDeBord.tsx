@@ -311,6 +311,7 @@ export function TableauDeBord({ page }: { page: TableauPage }) {
                     description={`Part des CFA du référentiel (responsables ou formateurs actifs) ayant transmis leurs effectifs au moins une fois au ${formatDate(page.date)}.${r.couverture.carte.contexte === "national" ? " Toutes les régions." : ""}`}
                     hrefFor={page.liens === "aucun" ? undefined : (code) => lienTerritoire(page, r.couverture.carte!.niveau, code)}
                     fileName={`${fichier}-taux-de-couverture`}
+                    feuille={`Couverture par ${r.couverture.carte.niveau === "departement" ? "département" : "région"}`}
                     tousLesTerritoires={r.couverture.carte.contexte === "national"}
                   />
                 ) : null
