@@ -455,6 +455,24 @@ export function dateCellError(column: string, raw: string, converted: string): s
   return null;
 }
 
+/**
+ * A date cell as the upload's preview shows it: the day the import stores, JJ/MM/AAAA (`jour`), and the cell as
+ * typed (`saisie`) when it does not read as that day at a glance — an Excel serial number typed in a cell without a
+ * date format (39214 → 12/05/2007), AAAAMMJJ, a two-digit year (12/05/07 → 12/05/2007) —, null for a day written
+ * JJ/MM/AAAA (one digit or other separators allowed) or AAAA-MM-JJ. Null when the cell stores no day: empty, or an
+ * error of `dateCellError` (the preview shows it as typed, the error quoting it). `options`: as the import reads the
+ * file (`excelSerials` for an XLSX).
+ */
+export function dateDeLApercu(raw: string, options: CellOptions = {}, today = new Date()): { jour: string; saisie: string | null } | null {
+  const typed = raw.trim();
+  if (typed === "") return null;
+  const converted = convertDateCell(typed, today, options);
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$/.exec(converted);
+  if (!m || dateCellError("", typed, converted) !== null) return null;
+  const lisible = /^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}(?:[ T]|$)/.test(typed) || /^\d{4}-\d{2}-\d{2}(?:[ T]|$)/.test(typed);
+  return { jour: `${m[3]}/${m[2]}/${m[1]}`, saisie: lisible ? null : typed };
+}
+
 const SEXES: Record<string, string> = {
   masculin: "M",
   homme: "M",

@@ -76,6 +76,7 @@ import {
   champsEnDouble,
   colonnesCodesIgnorees,
   convertRow,
+  dateDeLApercu,
   duplicateIdentityErrors,
   etablissementDefaulted,
   isDateField,
@@ -86,6 +87,7 @@ import {
   matchHeader,
   sanitizeMapping,
   siretSansZero,
+  type CellOptions,
   type ChampEnDouble,
   type MappableField,
   type RowDefaults,
@@ -775,7 +777,23 @@ export function celluleAffichee(raw: string): string {
 
 export interface PreviewCell {
   value: string;
+  /**
+   * A date shown as the day the import stores (`value`, JJ/MM/AAAA) that does not read from the cell at a glance
+   * (an Excel serial number without a date format, 39214 → 12/05/2007; AAAAMMJJ; a two-digit year): the cell as typed.
+   */
+  asTyped?: string;
   errors: string[];
+}
+
+/**
+ * A stored cell as the preview shows it (`celluleAffichee`), but a date of a column mapped to a date field: the
+ * day the import will store, JJ/MM/AAAA, so that the dates are checked before importing (`dateDeLApercu`: with the
+ * cell as typed when it reads otherwise). A date in error is shown as typed, its error quoting it.
+ */
+export function celluleDeLApercu(raw: string, field: string | null | undefined, options: CellOptions): Omit<PreviewCell, "errors"> {
+  const date = field && isDateField(field) && celluleMarquee(raw) === null ? dateDeLApercu(raw, options) : null;
+  if (!date) return { value: celluleAffichee(raw) };
+  return date.saisie === null ? { value: date.jour } : { value: date.jour, asTyped: apercuValeur(date.saisie) };
 }
 
 export interface PreviewRow {
@@ -891,9 +909,10 @@ export async function previewUpload(
   mapping.forEach((f, i) => f && columnOf.set(f, i));
   const names = fieldNames(upload.headers, mapping);
   const errorsByColumn = upload.headers.map(() => 0);
+  const cellOptions: CellOptions = { excelSerials: upload.format === "XLSX" };
   const toRow = (c: CheckedItem): PreviewRow => {
     const raw = upload.rows[c.index];
-    const cells: PreviewCell[] = upload.headers.map((_, i) => ({ value: celluleAffichee(raw[i + 1] ?? ""), errors: [] }));
+    const cells: PreviewCell[] = upload.headers.map((_, i) => ({ ...celluleDeLApercu(raw[i + 1] ?? "", mapping[i], cellOptions), errors: [] }));
     const otherErrors: string[] = [];
     for (const error of c.errors) {
       const fields = error.fields ?? (error.path.length ? [String(error.path[0])] : []);

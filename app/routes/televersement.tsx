@@ -301,6 +301,7 @@ function EtapeApercu({ data }: { data: Extract<UploadPageData, { step: "apercu" 
           {preview.rows.length < preview.nbRows ? `Aperçu limité à ${pluriel(preview.rows.length, "ligne")}, les lignes en erreur d'abord.` : ""}
         </p>
       )}
+      <p className="fr-text--sm">Les dates sont affichées comme elles seront enregistrées (JJ/MM/AAAA).</p>
       <div className="fr-table fr-table--bordered fr-table--no-caption televersement-apercu" style={{ overflowX: "auto" }}>
         <table tabIndex={0}>
           <caption>Aperçu des lignes du fichier</caption>
@@ -339,6 +340,12 @@ function EtapeApercu({ data }: { data: Extract<UploadPageData, { step: "apercu" 
                       style={cell.errors.length ? { background: "var(--background-contrast-error)" } : undefined}
                     >
                       {cell.value}
+                      {cell.asTyped ? (
+                        // a date read from a number (or AAAAMMJJ, a two-digit year): the cell as typed, beside the day stored
+                        <span className="fr-text--xs" style={{ display: "block" }} data-role="saisie">
+                          « {cell.asTyped} » dans le fichier
+                        </span>
+                      ) : null}
                       {cell.errors.map((e) => (
                         <p key={e} className="fr-error-text fr-text--xs fr-mt-1v fr-mb-0">
                           {e}

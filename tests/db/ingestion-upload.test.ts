@@ -982,6 +982,71 @@ describe("date columns: no Excel serial out of a CSV", () => {
   });
 });
 
+describe("dates in the preview: the day the import stores (QA)", () => {
+  /** An XLSX whose date cells are plain numbers (no date format): 39214 is 12/05/2007 for Excel and for the import. */
+  const classeur = () =>
+    new Uint8Array(
+      writeXlsx([
+        {
+          name: "Effectifs",
+          rows: [
+            ["Nom", "Prénom", "Date de naissance", "Date d'inscription", "Date d'entrée en formation", "Date de fin de formation", "Date de début de contrat"],
+            ["Apercudate", "Serie", 39214, "01/06/2024", "2/9/2024", "20250630", serial("2024-09-02")],
+          ],
+        },
+      ]),
+    );
+
+  it("shows an Excel serial number as its date JJ/MM/AAAA, with the cell as typed, as the import stores it", async () => {
+    const { preview, upload, mapping } = await uploadAndPreview(classeur(), "dates-nombres.xlsx");
+    expect(preview).toMatchObject({ nbRows: 1, nbValid: 1 });
+    const cells = preview.rows[0].cells;
+    expect(cells[2]).toEqual({ value: "12/05/2007", asTyped: "39214", errors: [] });
+    // a day typed JJ/MM/AAAA reads as stored, one digit included; AAAAMMJJ is shown with its conversion
+    expect(cells[3]).toEqual({ value: "01/06/2024", errors: [] });
+    expect(cells[4]).toEqual({ value: "02/09/2024", errors: [] });
+    expect(cells[5]).toEqual({ value: "30/06/2025", asTyped: "20250630", errors: [] });
+    expect(cells[6]).toEqual({ value: "02/09/2024", asTyped: String(serial("2024-09-02")), errors: [] });
+    // the names are not dates
+    expect(cells[0]).toEqual({ value: "Apercudate", errors: [] });
+    await importUpload(t.database, upload, mapping, "2024-2025");
+    const [e] = await t.database.rows<{ ddn: string; fin: string }>(sql`
+      select date_de_naissance::text ddn, date_fin_formation::text fin from effectifs where id_erp_apprenant = 'apercudate-serie-2007-05-12'`);
+    expect(e).toEqual({ ddn: "2007-05-12", fin: "2025-06-30" });
+  });
+
+  it("a date in error is shown as typed, its error quoting it; a column not mapped to a date is shown as it is", async () => {
+    const csv = ["Nom;Prénom;Date de naissance;Date d'inscription;Date d'entrée en formation;Date de fin de formation;Remarque", "Apercu;Faux;31/02/2007;01/06/2024;02/09/2024;30/06/2025;39214"].join("\n");
+    const { preview } = await uploadAndPreview(new TextEncoder().encode(csv), "dates-erreur.csv");
+    const cells = preview.rows[0].cells;
+    expect(cells[2].value).toBe("31/02/2007");
+    expect(cells[2].asTyped).toBeUndefined();
+    expect(cells[2].errors[0]).toMatch(/« 31\/02\/2007 » n'existe pas/);
+    expect(cells[6]).toEqual({ value: "39214", errors: [] });
+  });
+
+  it("over HTTP, the preview shows 12/05/2007 and says the file held 39214", async () => {
+    const app = await serveApp(t.database);
+    try {
+      const cookie = await signedIn("cfa-dates@test.fr", { type: "ORGANISME_FORMATION", siret: cfa.siret, uai: cfa.uai });
+      const html = await (await fetch(`${app.baseUrl}/televersement`, { headers: { Cookie: cookie } })).text();
+      const form = new FormData();
+      form.set("csrf", /name="csrf" value="([^"]+)"/.exec(html)![1]);
+      form.set("intent", "televerser");
+      form.set("organisme", String(cfa.id));
+      form.set("fichier", new File([classeur()], "dates-nombres.xlsx", { type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" }));
+      const res = await fetch(`${app.baseUrl}/televersement`, { method: "POST", body: form, headers: { Cookie: cookie }, redirect: "manual" });
+      const page = await (await fetch(`${app.baseUrl}${res.headers.get("location")}`, { headers: { Cookie: cookie } })).text();
+      const cellule = /<td[^>]*data-colonne="2"[^>]*>([\s\S]*?)<\/td>/.exec(page)?.[1] ?? "";
+      // the day stored, then the cell as typed (React's text separators removed)
+      expect(cellule.replace(/<!-- -->/g, "")).toMatch(/^12\/05\/2007<span[^>]*data-role="saisie"[^>]*>« 39214 » dans le fichier<\/span>$/);
+      expect(page).toContain("Les dates sont affichées comme elles seront enregistrées (JJ/MM/AAAA).");
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe("the organisme's UAI and SIRET only as a pair, as the page says", () => {
   const base = "Nom;Prénom;Date de naissance;Date d'inscription;Date d'entrée en formation;Date de fin de formation";
   const cells = "A;B;01/01/2006;01/06/2024;02/09/2024;30/06/2025";

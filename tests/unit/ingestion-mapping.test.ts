@@ -12,6 +12,7 @@ import {
   convertCell,
   convertDateCell,
   convertRow,
+  dateDeLApercu,
   deriveIdErp,
   duplicateIdentityErrors,
   etablissementDefaulted,
@@ -207,6 +208,20 @@ describe("cells", () => {
     expect(excelSerialToIso(1)).toBe("1900-01-01");
     expect(excelSerialToIso(61)).toBe("1900-03-01");
     expect(excelSerialToIso(38804)).toBe("2006-03-28");
+  });
+
+  it("shows a date cell in the preview as the day stored, with the cell as typed when it reads otherwise", () => {
+    // an Excel serial without a date format (QA: « 39214 » shown, 12/05/2007 stored)
+    expect(dateDeLApercu("39214")).toEqual({ jour: "12/05/2007", saisie: "39214" });
+    expect(dateDeLApercu("39214.5")).toEqual({ jour: "12/05/2007", saisie: "39214.5" });
+    // but not out of a CSV, where a number is no date: no day, the cell shown as typed with its error
+    expect(dateDeLApercu("39214", { excelSerials: false })).toBeNull();
+    expect(dateDeLApercu("20070512")).toEqual({ jour: "12/05/2007", saisie: "20070512" });
+    expect(dateDeLApercu("12/05/07", {}, new Date("2026-01-01"))).toEqual({ jour: "12/05/2007", saisie: "12/05/07" });
+    // a day that reads as stored: no second value
+    for (const v of ["12/05/2007", "12-5-2007", "12.05.2007", " 12/05/2007 08:30", "2007-05-12"]) expect(dateDeLApercu(v), v).toEqual({ jour: "12/05/2007", saisie: null });
+    // no day stored: nothing to show but the cell (empty, unreadable, non-existent, a year)
+    for (const v of ["", "  ", "bientôt", "31/02/2007", "2006", "12/05/1850"]) expect(dateDeLApercu(v), v).toBeNull();
   });
 
   it("converts what spreadsheets write for sexe, booleans, phone numbers, integers", () => {
