@@ -2,8 +2,9 @@
  * The product's chart: rendered on the server as SVG (readable without JavaScript), then hydrated by ECharts in the
  * browser; an accessible title and description, a "Voir les données" table alternative and a CSV download of
  * exactly that table (UTF-8 with BOM, `;`, decimal comma), and its XLSX (made in the browser, codes kept as text,
- * days as dates, its sheet named short and whole). Cells may hold masked counts ("< 5") and links; numbers are
- * formatted in French in the table.
+ * days as dates, its sheet named short and whole). Both say what the figures count when the caller tells it
+ * (`data.parametres`: a « Filtres » column, and the XLSX's « Paramètres » sheet). Cells may hold masked counts
+ * ("< 5") and links; numbers are formatted in French in the table.
  * - The server SVG is cached by option and size (svg-cache.ts: the dashboards draw the same charts for every
  *   visitor of a page), or given by the caller (`serverSvg`: maps draw their shapes once and recolour them per
  *   page, app/tableaux/components/carte-svg.ts).
@@ -21,9 +22,9 @@ import { echarts, prefixSvgIds, withDefaults, type EChartsOption } from "./echar
 import { cachedSvg } from "./svg-cache";
 import { useThemeSombre } from "~/ui/theme";
 import { csvField } from "~/shared/csv-field";
+import { lignesDeTelechargement, type ChartCell, type ChartData } from "./chart-donnees";
 
-/** A table cell: a value, a masked count, or a link (its text goes to the CSV). */
-export type ChartCell = string | number | null | { text: string; href: string };
+export type { ChartCell, ChartData };
 
 /** What ECharts passes to a click handler (the fields the app uses). */
 export interface ChartClickParams {
@@ -33,14 +34,6 @@ export interface ChartClickParams {
   name: string;
   value: unknown;
   data: unknown;
-}
-
-export interface ChartData {
-  columns: string[];
-  rows: ChartCell[][];
-  fileName: string;
-  /** The XLSX sheet's name, short and whole (31 characters at most); default: the title shortened at a word. */
-  feuille?: string;
 }
 
 export interface ChartProps {
@@ -194,10 +187,13 @@ export function nombreCsv(n: number): string {
   return String(n).replace(".", ",");
 }
 
-/** CSV (UTF-8 with BOM, `;`) of exactly the table's cells (link texts, raw numbers with a decimal comma, "< 5" as is). */
+/**
+ * CSV (UTF-8 with BOM, `;`) of exactly the table's cells (link texts, raw numbers with a decimal comma, "< 5" as
+ * is), and its « Filtres » column (`lignesDeTelechargement`).
+ */
 export function chartCsv(data: ChartData): string {
   const escape = (v: ChartCell) => (v == null ? "" : typeof v === "number" ? nombreCsv(v) : csvField(typeof v === "object" ? v.text : String(v)));
-  return "\uFEFF" + [data.columns, ...data.rows].map((r) => r.map(escape).join(";")).join("\r\n") + "\r\n";
+  return "\uFEFF" + lignesDeTelechargement(data).map((r) => r.map(escape).join(";")).join("\r\n") + "\r\n";
 }
 
 /** Downloads the table as an XLSX made here (the writer is loaded on the first click only). */

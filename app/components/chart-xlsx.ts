@@ -4,7 +4,7 @@
  */
 import { jourJjMmAaaa } from "~/shared/csv";
 import { xlsxBytes, type XlsxCell } from "~/shared/xlsx-writer";
-import type { ChartCell, ChartData } from "./Chart";
+import { lignesDeTelechargement, type ChartCell, type ChartData } from "./chart-donnees";
 
 export { XLSX_CONTENT_TYPE } from "~/shared/xlsx-writer";
 
@@ -17,13 +17,19 @@ export function chartRows(data: ChartData): XlsxCell[][] {
     if (v !== null && typeof v === "object") return v.text;
     return (typeof v === "string" && jourJjMmAaaa(v)) || v;
   };
-  return [data.columns, ...data.rows.map((r) => r.map(cell))];
+  const [entete, ...lignes] = lignesDeTelechargement(data);
+  return [entete.map((c) => (c !== null && typeof c === "object" ? c.text : c)), ...lignes.map((r) => r.map(cell))];
 }
 
 /**
- * The workbook of a chart's table, its parts stored (no zlib in the browser): one sheet of the chart's short name
- * (`data.feuille`, else its title shortened at a word: xlsx-writer.ts `nomDeFeuille`).
+ * The workbook of a chart's table, its parts stored (no zlib in the browser): the table, in a sheet of the chart's
+ * short name (`data.feuille`, else its title shortened at a word: xlsx-writer.ts `nomDeFeuille`), then — when the
+ * chart says what its figures count — a « Paramètres » sheet, one line each, as the national exports write it.
  */
 export function chartXlsx(title: string, data: ChartData): Uint8Array<ArrayBuffer> {
-  return xlsxBytes([{ name: data.feuille ?? title, rows: chartRows(data) }]);
+  const feuilles = [{ name: data.feuille ?? title, rows: chartRows(data) }];
+  if (data.parametres) {
+    feuilles.push({ name: "Paramètres", rows: [["Paramètre", "Valeur"], ["Graphique", title], ...data.parametres.map((p) => [p.nom, p.valeur])] });
+  }
+  return xlsxBytes(feuilles);
 }

@@ -22,6 +22,7 @@ import {
   MOIS_MIN,
   dateDuMois,
   filtersToSearchParams,
+  filtresEnNomDeFichier,
   moisDecale,
   parametresInconnus,
   parseFilters,
@@ -36,7 +37,7 @@ import { COLONNES_EXPORT, ENTETE_EXPORT, LIBELLES_REPARTITION, MOIS_MAX, REPARTI
 import { xlsxEnFlux, type FeuilleFlux } from "./xlsx-flux.server";
 import { libelleNiveau } from "../tableaux/options";
 import { libellesFiltres, type LibelleFiltre } from "../tableaux/page.server";
-import { formatDate, formatMois, majuscule } from "../ui/format";
+import { formatDate, formatMois, majuscule, texteFiltres } from "../ui/format";
 
 export { COLONNES_EXPORT, ENTETE_EXPORT, LIBELLES_REPARTITION, MOIS_MAX, REPARTITIONS_EXPORT, type RepartitionExport };
 
@@ -277,9 +278,7 @@ export function filtresExport(database: Database, p: ParametresExport): Promise<
 }
 
 /** The "Filtres" cell of every row: "Région : Auvergne-Rhône-Alpes · Niveau : 3 (CAP, BEP)", or "aucun". */
-export function texteFiltres(filtres: LibelleFiltre[]): string {
-  return filtres.length ? filtres.map((f) => `${f.nom} : ${f.valeur}`).join(" · ") : "aucun";
-}
+export { texteFiltres };
 
 /** The rows of one breakdown, date after date (one indicator query per date, never more in memory). */
 export async function* lignesExport(
@@ -316,26 +315,13 @@ export async function apercuExport(database: Database, viewer: Viewer, p: Parame
 
 // ------------------------------------------------------------------------------------------------ files
 
-/** A file name's piece: ASCII letters, digits and "_" (accents dropped, anything else becomes "_"). */
-function segmentFichier(value: string): string {
-  return value
-    .normalize("NFD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .replace(/[^A-Za-z0-9_]+/g, "_")
-    .replace(/^_+|_+$/g, "");
-}
-
 /**
  * "indicateurs-apprentissage-2026-01_2026-03-region-84-niveau-3.csv": the period, then each filter (its URL
  * parameter and values, several values joined by "+"), so that a filtered file is never named like the national one.
  */
 export function nomFichier(p: ParametresExport): string {
   const periode = p.periode === "date" ? p.dates[0].date : `${p.dates[0].mois}_${p.dates[p.dates.length - 1].mois}`;
-  const filtres = [...filtersToSearchParams(p.filters)]
-    .map(([k, v]) => `${k}-${v.split(",").map(segmentFichier).filter(Boolean).join("+")}`)
-    .join("-")
-    .slice(0, 150)
-    .replace(/[-+]+$/, "");
+  const filtres = filtresEnNomDeFichier(p.filters);
   return `indicateurs-apprentissage-${periode}${filtres ? `-${filtres}` : ""}.${p.format}`;
 }
 

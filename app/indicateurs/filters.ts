@@ -26,6 +26,7 @@ import {
   UAI_PATTERN,
 } from "../referentiel/codes";
 import { daysInMonth, isIsoDate, memeJourUnAnAvant } from "../statut/days";
+import { segmentFichier } from "../shared/nom-de-fichier";
 import { LIBELLES_TRANCHE_AGE, TRANCHES_AGE, type TrancheAge } from "./etats";
 
 export { REGIONS, TRANCHES_AGE, type TrancheAge };
@@ -415,6 +416,19 @@ export function filtersToSearchParams(
     else if (value.length > 0) into.set(FILTER_PARAMS[key], value.join(","));
   }
   return into;
+}
+
+/**
+ * The filters as a file name's piece: each filter's URL parameter and values, several values joined by "+"
+ * ("region-84-niveau-3+4"), "" without filter; at most `max` characters. A filtered file is never named like the
+ * unfiltered one (the exports' files, the dashboards' downloads).
+ */
+export function filtresEnNomDeFichier(filters: IndicateursFilters, max = 150): string {
+  return [...filtersToSearchParams(filters)]
+    .map(([k, v]) => `${k}-${v.split(",").map(segmentFichier).filter(Boolean).join("+")}`)
+    .join("-")
+    .slice(0, max)
+    .replace(/[-+]+$/, "");
 }
 
 /** True when no filter is set. */

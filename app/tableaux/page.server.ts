@@ -70,6 +70,7 @@ import { NATURE_LABELS, libelleDepartement, nomAcademie } from "../referentiel/l
 import { organismeConditions, reseauxConnus } from "../referentiel/repertoire.server";
 import { todayIso } from "../statut/annee-scolaire";
 import { libelleNiveau } from "./options";
+import { fichiersDeLaPage, type PerimetreFichiers } from "./fichiers";
 import type {
   CartesTerritoriales,
   Choix,
@@ -770,14 +771,22 @@ function territoireCourant(ctx: ContexteVue, filters: IndicateursFilters): strin
   return "";
 }
 
-async function etiquettes(database: Database, ctx: ContexteVue, filters: IndicateursFilters, search: string, t: Territoires): Promise<Etiquette[]> {
+function etiquettes(ctx: ContexteVue, libelles: LibelleFiltre[], search: string): Etiquette[] {
   const sans = (param: string) => {
     const p = new URLSearchParams(search);
     p.delete(param);
     for (const k of PARAMETRES_TABLES) p.delete(k);
     return ctx.info.chemin + chaineRequete(p);
   };
-  return (await libellesFiltres(database, filters, t)).map((f) => ({ libelle: `${f.nom} : ${f.valeur}`, href: sans(f.param) }));
+  return libelles.map((f) => ({ libelle: `${f.nom} : ${f.valeur}`, href: sans(f.param) }));
+}
+
+/** The scope of the figures as the downloads name it (fichiers.ts); null for all France. */
+function perimetreDesFichiers(viewer: Viewer, t: Territoires): PerimetreFichiers | null {
+  const s = viewer.scope;
+  const libelle = libellePerimetre(viewer, t);
+  if (s.kind === "national" || libelle === null) return null;
+  return { kind: s.kind, code: s.kind === "reseau" ? s.nom : s.kind === "organisme" ? "" : s.code, libelle };
 }
 
 /** A filter as the pages name it: its URL parameter, its French name, its values' labels. */
@@ -1214,11 +1223,12 @@ async function chargerPour(request: Request, database: Database, vue: Vue, optio
   const erreurs = [...recherches.erreurs, ...p.erreurs];
 
   const search = chaineRequete(p.recherche);
-  const [reseaux, tags, perimetre] = await Promise.all([
+  const [reseaux, libelles, perimetre] = await Promise.all([
     viewer.userId === null || viewer.scope.kind === "organisme" ? Promise.resolve(null) : reseauxConnusDuViewer(),
-    etiquettes(database, ctx, p.filters, search, t),
+    libellesFiltres(database, p.filters, t),
     ctx.vue.kind === "organisme" ? Promise.resolve(null) : departementsDuPerimetre(database, viewer.scope),
   ]);
+  const tags = etiquettes(ctx, libelles, search);
   const territoire = territoireCourant(ctx, p.filters);
   const panneau: Panneau = {
     mois: p.mois,
@@ -1249,6 +1259,16 @@ async function chargerPour(request: Request, database: Database, vue: Vue, optio
     erreurs,
     choix: recherches.choix,
     resultat: null,
+    fichiers: fichiersDeLaPage({
+      vue: ctx.vue,
+      titre: ctx.info.titre,
+      filtre: ctx.info.filtre,
+      perimetre: perimetreDesFichiers(viewer, t),
+      filtres: p.filters,
+      libellesFiltres: libelles,
+      mois: p.mois,
+      date: p.date,
+    }),
   };
   // A bad value is reported and ignored (the other filters apply); an ambiguous search waits for the choice.
   if (recherches.choix || (options.strict && erreurs.length > 0)) return page;

@@ -9,6 +9,9 @@
  * For reuse: months "AAAA-MM" (the format of mois=), counts as plain integers; dates "AAAA-MM-JJ" (ISO 8601) in the
  * JSON, JJ/MM/AAAA in the CSV, as Excel in French reads them (decision 019); the labels (statuts, niveaux,
  * territories) are the pages'. The pages' own tables and charts' CSV are in French.
+ * A CSV names what it counts (fichiers.ts), as the national exports do: its name says the territory or subject,
+ * the scope, the filters and the month ("region-84-niveau-5-2026-03-organismes.csv", never « national » for a
+ * région's figures), and its last column, « Filtres », says them in French on every row.
  * Organismes and formations are given by their public codes (SIRET and UAI; CFD and RNCP) and names, never by a
  * database id (docs/decisions/020): the one place an id remains is `vue` ("organisme:123"), the value of these
  * routes' own `vue=` parameter that opens that line's dashboard — the JSON body's `vue` names its page the same way.
@@ -19,6 +22,7 @@ import type { Comptes, LigneFormation, LigneOrganisme, Resultat, TableTriee, Tab
 import { COLONNES_COMPTES, LIBELLES_COMPTES, PARAMETRES_RECHERCHE, PARAMETRES_TABLES, vueEnParametre } from "./vues";
 import { FILTER_PARAMS, parametresInconnus } from "../indicateurs/filters";
 import type { Database } from "../../db/client.server";
+import { texteFiltres } from "../ui/format";
 
 export const TABLES_CSV = ["organismes", "formations", "chiffres", "serie"] as const;
 export type TableCsv = (typeof TABLES_CSV)[number];
@@ -68,10 +72,6 @@ async function page(request: Request, database: Database, format: "json" | "csv"
 
 function comptes(c: Comptes): CsvValue[] {
   return COLONNES_COMPTES.map((k) => c[k]);
-}
-
-function nomFichier(p: TableauPage, table: string): string {
-  return `tableau-${vueEnParametre(p.info.vue).replace(":", "-")}-${table}-${p.mois}`;
 }
 
 /** A line of the organismes' table as JSON: public codes, and the `vue=` of its dashboard in place of the pages' id. */
@@ -158,10 +158,13 @@ export async function tableauCsv(request: Request, database: Database): Promise<
       ];
       break;
   }
+  // what the file counts, on every row as in the national exports: the territory or subject, the scope, the day, the filters
+  const filtres = texteFiltres(p.fichiers.parametres);
+  rows = rows.map((r, i) => [...r, i === 0 ? "Filtres" : filtres]);
   return new Response(toCsv(rows), {
     headers: {
       "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="${nomFichier(p, table)}.csv"`,
+      "Content-Disposition": `attachment; filename="${p.fichiers.nom}-${table}.csv"`,
       "Cache-Control": "private, no-store",
     },
   });

@@ -210,6 +210,20 @@ export interface Choix {
 /** How a click on a territory drills down: to its page, as a filter of this page, or not at all. */
 export type ModeLiens = "page" | "filtre" | "aucun";
 
+/** A line of what a download says of its figures: "Périmètre" → "Auvergne-Rhône-Alpes", "Niveau" → "5 (BTS…)". */
+export interface ParametreFichier {
+  nom: string;
+  valeur: string;
+}
+
+/** What the page's downloads say of their figures (fichiers.ts). */
+export interface FichiersDeLaPage {
+  /** The start of their names: what is counted, the filters, the month ("region-84-niveau-5-2026-03"). */
+  nom: string;
+  /** Their « Filtres » column and « Paramètres » sheet: the territory or subject, the scope, the day, the filters. */
+  parametres: ParametreFichier[];
+}
+
 export interface TableauPage {
   info: InfoVue;
   panneau: Panneau;
@@ -230,4 +244,6 @@ export interface TableauPage {
   erreurs: string[];
   choix: Choix | null;
   resultat: Resultat | null;
+  /** What the page's downloads (tables' CSV, charts' CSV and XLSX) say of their figures. */
+  fichiers: FichiersDeLaPage;
 }

@@ -85,3 +85,11 @@ export function formatMois(yyyyMm: string): string {
  * → 1000) and only the XLSX keeps them as text and its dates as dates.
  */
 export const CONSEIL_XLSX = "Pour Excel, préférez le format XLSX : les codes y gardent leurs zéros initiaux (« 01000 ») et les dates se trient comme des dates.";
+
+/**
+ * Named values on one line, as the files' « Filtres » column writes them (the exports, the dashboards' downloads):
+ * "Région : Auvergne-Rhône-Alpes · Niveau : 3 (CAP, BEP)", or "aucun".
+ */
+export function texteFiltres(filtres: readonly { nom: string; valeur: string }[]): string {
+  return filtres.length ? filtres.map((f) => `${f.nom} : ${f.valeur}`).join(" · ") : "aucun";
+}

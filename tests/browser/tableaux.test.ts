@@ -1,9 +1,10 @@
 /**
  * The dashboards in Chromium, on the demo dataset: every page renders without error nor serious/critical axe
  * violation (screenshot of each under test-results/); changing a filter changes the figures and the back button
- * undoes it; a click on a map drills down; every chart's CSV and XLSX are exactly its "Voir les données" table; sorting and
- * paging a table; the page is readable without JavaScript; the server SVG of the charts defines each id once, its
- * hover styles apply, and hydration draws over it. Needs `npm run -s build` and /usr/bin/chromium.
+ * undoes it; a click on a map drills down; every chart's CSV and XLSX are its "Voir les données" table and what it
+ * counts (« Filtres »); sorting and paging a table; the page is readable without JavaScript; the server SVG of the
+ * charts defines each id once, its hover styles apply, and hydration draws over it. Needs `npm run -s build` and
+ * /usr/bin/chromium.
  */
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -207,14 +208,20 @@ describe.skipIf(!available)("dashboards in Chromium", () => {
         [...tbl.querySelectorAll("tr")].map((tr) => [...tr.querySelectorAll("th, td")].map((c) => (c.textContent ?? "").trim())),
       );
       const csv = await figure.locator("a[data-action=csv]").evaluate(async (a) => (await fetch((a as HTMLAnchorElement).href)).text());
+      expect(await figure.locator("a[data-action=csv]").getAttribute("download"), `figure ${i}`).toMatch(/^national-\d{4}-\d{2}-.+\.csv$/);
       const rows = [parseCsv(csv).header, ...parseCsv(csv).records.map((r) => r.fields)];
       const normalise = (s: string) => s.replace(/[\s\u202f\u00a0]/g, "").replace(/^(-?[0-9]+),([0-9])$/, "$1.$2");
-      expect(table.map((r) => r.map(normalise)), `figure ${i}`).toEqual(rows.map((r) => r.map(normalise)));
+      // the table's cells, then what the figures count (« Filtres »: the scope and the day, as the exports write it)
+      expect(table.map((r) => r.map(normalise)), `figure ${i}`).toEqual(rows.map((r) => r.slice(0, -1).map(normalise)));
+      expect(rows.map((r) => r.at(-1)), `figure ${i}`).toEqual(["Filtres", ...rows.slice(1).map(() => expect.stringMatching(/^Périmètre : France entière · Date : \d{2}\/\d{2}\/\d{4}$/))]);
       expect(table.length).toBeGreaterThan(1);
-      // the XLSX made in the browser holds the same cells (its codes as text, its days as dates read back JJ/MM/AAAA)
+      // the XLSX made in the browser holds the same cells (its codes as text, its days as dates read back JJ/MM/AAAA),
+      // in a sheet named short and whole, and a « Paramètres » sheet
       const [telechargement] = await Promise.all([page.waitForEvent("download"), figure.locator("button[data-action=xlsx]").click()]);
-      expect(telechargement.suggestedFilename()).toMatch(/\.xlsx$/);
-      const [feuille] = readXlsx(fs.readFileSync((await telechargement.path())!));
+      expect(telechargement.suggestedFilename()).toMatch(/^national-.+\.xlsx$/);
+      const [feuille, parametres] = readXlsx(fs.readFileSync((await telechargement.path())!));
+      expect(feuille.name.length).toBeLessThanOrEqual(31);
+      expect(parametres.name).toBe("Paramètres");
       const sansFin = (r: string[]) => r.slice(0, r.findLastIndex((c) => c !== "") + 1);
       expect(feuille.rows.map((r) => sansFin(r).map(normalise)), `figure ${i} (XLSX)`).toEqual(rows.map((r) => sansFin(r).map(normalise)));
     }

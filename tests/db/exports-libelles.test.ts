@@ -160,7 +160,7 @@ describe("/tableau.json and /tableau.csv read what they are asked, or refuse it"
 
   it("writes its dates JJ/MM/AAAA (Excel in French reads them as dates) and its months AAAA-MM, as mois= is written", async () => {
     const chiffres = parseCsv(await (await tableauCsv(requete(`/tableau.csv?vue=national&table=chiffres&mois=${MOIS}`), t.database)).text());
-    expect(chiffres.header).toEqual(["Indicateur", "Date", "Valeur", "Mois précédent (date)", "Mois précédent", "Un an avant (date)", "Un an avant"]);
+    expect(chiffres.header).toEqual(["Indicateur", "Date", "Valeur", "Mois précédent (date)", "Mois précédent", "Un an avant (date)", "Un an avant", "Filtres"]);
     const jj = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
     expect(chiffres.records[0].fields[1]).toBe(jj(TODAY));
     for (const r of chiffres.records) for (const i of [1, 3, 5]) expect(r.fields[i]).toMatch(/^\d{2}\/\d{2}\/\d{4}$/);

@@ -2,7 +2,7 @@
  * Dashboard pages' data on the demo dataset: figures equal to the indicator module, masking for the public,
  * scope refusals (page, filter, map click, CSV, JSON) leaking no figure, French errors for bad URL values, the
  * filter panel's searches, the tables' sort and pages, and the streamed exports; the national page as rendered
- * (ids defined once).
+ * (ids defined once), and what the page's downloads say of their figures (names, « Filtres »).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { sql } from "drizzle-orm";
@@ -24,7 +24,7 @@ import type { Vue } from "../../app/tableaux/vues";
 import type { Compteurs } from "../../app/indicateurs/etats";
 import { couverture } from "../../app/indicateurs/couverture.server";
 import { lienFormation, lienOrganisme } from "../../app/tableaux/liens";
-import { OPTIONS_AGE, OPTIONS_NIVEAU, OPTIONS_SEXE, choixSelect } from "../../app/tableaux/options";
+import { OPTIONS_AGE, OPTIONS_NIVEAU, OPTIONS_SEXE, choixSelect, libelleNiveau } from "../../app/tableaux/options";
 import { NATIONAL } from "../../app/auth/policy.server";
 import { createElement } from "react";
 import { renderToString } from "react-dom/server";
@@ -469,9 +469,10 @@ describe("CSV, JSON and exports", () => {
     const parsed = parseCsv(text);
     const p = await page("/", { kind: "national" });
     expect(parsed.records).toHaveLength(p.resultat!.formations!.total);
-    expect(parsed.header).toEqual(["Formation", "CFD", "RNCP", "Apprenants", "Apprentis", "Inscrits sans contrat", "Rupturants", "Abandons", "Fins de formation"]);
+    expect(parsed.header).toEqual(["Formation", "CFD", "RNCP", "Apprenants", "Apprentis", "Inscrits sans contrat", "Rupturants", "Abandons", "Fins de formation", "Filtres"]);
+    expect(csv.headers.get("content-disposition")).toBe(`attachment; filename="national-${MOIS}-formations.csv"`);
     expect(parsed.records.some((r) => r.fields.includes("< 5"))).toBe(true);
-    expect(parsed.records.flatMap((r) => r.fields.slice(3)).filter((v) => v !== "< 5" && Number(v.replace(/\s/g, "")) % 5 !== 0)).toEqual([]);
+    expect(parsed.records.flatMap((r) => r.fields.slice(3, -1)).filter((v) => v !== "< 5" && Number(v.replace(/\s/g, "")) % 5 !== 0)).toEqual([]);
     const json = await tableauJson(requete("/tableau.json?vue=region:84"), t.database);
     const body = (await json.json()) as Resultat & { titre: string };
     expect(body.titre).toBe("Auvergne-Rhône-Alpes");
@@ -761,5 +762,47 @@ describe("the national page as rendered (QA, RGAA 8.2)", () => {
     expect(classes.length).toBeGreaterThan(0);
     expect(classes.filter((c, i) => classes.indexOf(c) !== i)).toEqual([]);
     expect(rendu).not.toMatch(/\bzr\d+-(?:cls-|[cgps]\d)/);
+  });
+});
+
+describe("a dashboard's downloads say what they count (QA)", () => {
+  const date = (iso: string) => dateIsoEnFrancais(iso);
+
+  it("a DREETS's / names its région and its filters, in the file names and in the files", async () => {
+    const query = `mois=${MOIS}&niveau=5`;
+    const p = await page(`/?${query}`, { kind: "national" }, "dreets");
+    const filtres = `Périmètre : Auvergne-Rhône-Alpes · Date : ${date(p.date)} · Niveau : ${libelleNiveau("5")}`;
+    expect(p.fichiers.nom).toBe(`region-84-niveau-5-${MOIS}`);
+
+    for (const table of ["organismes", "chiffres", "serie"]) {
+      const reponse = await tableauCsv(requete(`/tableau.csv?${query}&vue=national&table=${table}`, "dreets"), t.database);
+      expect(reponse.status).toBe(200);
+      expect(reponse.headers.get("content-disposition")).toBe(`attachment; filename="region-84-niveau-5-${MOIS}-${table}.csv"`);
+      const csv = parseCsv(await reponse.text());
+      expect(csv.header.at(-1)).toBe("Filtres");
+      expect(csv.records.length).toBeGreaterThan(0);
+      expect(new Set(csv.records.map((r) => r.fields.at(-1)))).toEqual(new Set([filtres]));
+    }
+
+    // the charts' downloads: named after the région, their CSV (a data: link) with the same « Filtres »
+    const rendu = html(p);
+    expect(rendu).not.toMatch(/download="national-/);
+    const serie = new RegExp(`href="data:text/csv;charset=utf-8,([^"]+)" download="region-84-niveau-5-${MOIS}-serie-24-mois\\.csv"`).exec(rendu);
+    expect(serie, "lien CSV de la série").not.toBeNull();
+    const csvSerie = parseCsv(decodeURIComponent(serie![1].replace(/&amp;/g, "&")));
+    expect(csvSerie.header).toEqual(["Mois", "Date", "Apprentis", "Inscrits sans contrat", "Rupturants", "Filtres"]);
+    expect(new Set(csvSerie.records.map((r) => r.fields.at(-1)))).toEqual(new Set([filtres]));
+    // the page's table alternative stays the figures alone
+    expect(rendu).not.toMatch(/<th[^>]*scope="col"[^>]*>Filtres<\/th>/);
+  });
+
+  it("names the national figures « national », with their scope « France entière »", async () => {
+    const reponse = await tableauCsv(requete(`/tableau.csv?vue=national&table=chiffres`, "admin"), t.database);
+    expect(reponse.headers.get("content-disposition")).toBe(`attachment; filename="national-${MOIS}-chiffres.csv"`);
+    const csv = parseCsv(await reponse.text());
+    expect(new Set(csv.records.map((r) => r.fields.at(-1)))).toEqual(new Set([`Périmètre : France entière · Date : ${date(TODAY)}`]));
+    const region = await tableauCsv(requete(`/tableau.csv?vue=region:84&table=chiffres&sexe=F`), t.database);
+    expect(region.headers.get("content-disposition")).toBe(`attachment; filename="region-84-sexe-F-${MOIS}-chiffres.csv"`);
+    expect(parseCsv(await region.text()).records[0].fields.at(-1)).toBe(`Région : Auvergne-Rhône-Alpes · Date : ${date(TODAY)} · Sexe : Femmes`);
   });
 });

@@ -6,7 +6,7 @@
 import { useNavigate } from "@remix-run/react";
 import { franceMapOption, franceTerritories } from "~/components/maps/france-map";
 import { pourcentageCellule } from "../format";
-import type { LigneCarte, LigneTaux, NiveauCarte } from "../types";
+import type { LigneCarte, LigneTaux, NiveauCarte, ParametreFichier } from "../types";
 import { svgCarte } from "./carte-svg";
 import { Chart, type ChartCell } from "~/components/Chart";
 
@@ -17,6 +17,8 @@ interface Commun {
   /** Page of a territory (null: not a link). */
   hrefFor?: (code: string) => string | null;
   fileName: string;
+  /** What the figures count, said by the downloads (fichiers.ts). */
+  parametres?: ParametreFichier[];
   /** The XLSX sheet's name when the title is longer than Excel allows (31 characters). */
   feuille?: string;
   testId?: string;
@@ -33,7 +35,7 @@ export type CarteTerritoiresProps = Commun &
 
 export function CarteTerritoires(props: CarteTerritoiresProps) {
   const navigate = useNavigate();
-  const { niveau, title, description, hrefFor, fileName, feuille, testId, height = 520 } = props;
+  const { niveau, title, description, hrefFor, fileName, parametres, feuille, testId, height = 520 } = props;
   const territoires = franceTerritories(niveau);
   const noms = new Map(territoires.map((t) => [t.code, t.nom]));
   const codes = props.tousLesTerritoires ? territoires.map((t) => t.code) : territoires.map((t) => t.code).filter((c) => props.lignes.some((l) => l.code === c));
@@ -95,7 +97,7 @@ export function CarteTerritoires(props: CarteTerritoiresProps) {
             }
           : undefined
       }
-      data={{ fileName, feuille, columns, rows }}
+      data={{ fileName, parametres, feuille, columns, rows }}
     />
   );
 }

@@ -2,7 +2,7 @@
 import type { ReactNode } from "react";
 import { formatDate, formatPourcentage } from "~/ui/format";
 import { nombre, valeurGraphique } from "../format";
-import type { CouvertureData, Fraicheur } from "../types";
+import type { CouvertureData, Fraicheur, ParametreFichier } from "../types";
 import { Chart } from "~/components/Chart";
 import { Tuile } from "./Decrochage";
 
@@ -13,7 +13,7 @@ const FRAICHEURS: { cle: Fraicheur; libelle: string; couleur: string }[] = [
   { cle: "jamais", libelle: "Jamais transmis", couleur: "#666666" },
 ];
 
-export function Couverture({ c, carte, fileName }: { c: CouvertureData; carte: ReactNode; fileName: string }) {
+export function Couverture({ c, carte, fileName, parametres }: { c: CouvertureData; carte: ReactNode; fileName: string; parametres?: ParametreFichier[] }) {
   return (
     <div>
       <div className="fr-grid-row fr-grid-row--gutters">
@@ -42,7 +42,12 @@ export function Couverture({ c, carte, fileName }: { c: CouvertureData; carte: R
                 },
               ],
             }}
-            data={{ fileName: `${fileName}-fraicheur`, columns: ["Dernière transmission", "CFA"], rows: FRAICHEURS.map((f) => [f.libelle, c.fraicheur[f.cle]]) }}
+            data={{
+              fileName: `${fileName}-fraicheur`,
+              parametres,
+              columns: ["Dernière transmission", "CFA"],
+              rows: FRAICHEURS.map((f) => [f.libelle, c.fraicheur[f.cle]]),
+            }}
           />
         </div>
       </div>

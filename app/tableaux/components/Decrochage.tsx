@@ -5,7 +5,7 @@
 import type { ReactNode } from "react";
 import { formatPourcentage } from "~/ui/format";
 import { nombre, valeurGraphique } from "../format";
-import type { Decrochage as DonneesDecrochage, Nombre } from "../types";
+import type { Decrochage as DonneesDecrochage, Nombre, ParametreFichier } from "../types";
 import { Chart } from "~/components/Chart";
 import { COULEURS_STATUT, MOTIFS_STATUT } from "~/cfa/apprenants";
 import { motif } from "~/components/echarts";
@@ -44,7 +44,7 @@ function barres(categories: string[], valeurs: Nombre[], statut: Statut, nom: st
   };
 }
 
-export function Decrochage({ d, carte, fileName }: { d: DonneesDecrochage; carte: ReactNode; fileName: string }) {
+export function Decrochage({ d, carte, fileName, parametres }: { d: DonneesDecrochage; carte: ReactNode; fileName: string; parametres?: ParametreFichier[] }) {
   const ruptures = ["Moins de 45 jours", "45 à 89 jours", "90 à 180 jours"];
   const rupturesValeurs = [d.rupturantsParDuree.moins45j, d.rupturantsParDuree.de45a89j, d.rupturantsParDuree.de90a180j];
   const sansContrat = ["30 jours ou moins", "60 jours ou moins", "90 jours ou moins"];
@@ -79,6 +79,7 @@ export function Decrochage({ d, carte, fileName }: { d: DonneesDecrochage; carte
             option={barres(ruptures, rupturesValeurs, "RUPTURANT", "Rupturants")}
             data={{
               fileName: `${fileName}-rupturants-par-duree`,
+              parametres,
               feuille: "Rupturants par durée",
               columns: ["Temps depuis la rupture", "Rupturants"],
               rows: ruptures.map((r, i) => [r, rupturesValeurs[i]]),
@@ -94,6 +95,7 @@ export function Decrochage({ d, carte, fileName }: { d: DonneesDecrochage; carte
             option={barres(sansContrat, sansContratValeurs, "INSCRIT", "Inscrits sans contrat")}
             data={{
               fileName: `${fileName}-sans-contrat-par-duree`,
+              parametres,
               feuille: "Sans contrat par durée",
               columns: ["Jours sans contrat", "Inscrits sans contrat"],
               rows: sansContrat.map((r, i) => [r, sansContratValeurs[i]]),

@@ -1,9 +1,9 @@
 /** Apprenants by niveau of the formation (apprentis, inscrits sans contrat, rupturants stacked). */
-import type { LigneNiveau } from "../types";
+import type { LigneNiveau, ParametreFichier } from "../types";
 import { Chart } from "~/components/Chart";
 import { COLONNES_EMPILEES, seriesEmpilees } from "./SerieMensuelle";
 
-export function RepartitionNiveau({ lignes, fileName }: { lignes: LigneNiveau[]; fileName: string }) {
+export function RepartitionNiveau({ lignes, fileName, parametres }: { lignes: LigneNiveau[]; fileName: string; parametres?: ParametreFichier[] }) {
   return (
     <Chart
       testId="repartition-niveau"
@@ -29,6 +29,7 @@ export function RepartitionNiveau({ lignes, fileName }: { lignes: LigneNiveau[];
       }}
       data={{
         fileName,
+        parametres,
         feuille: "Apprenants par niveau",
         columns: ["Niveau", ...COLONNES_EMPILEES],
         rows: lignes.map((l) => [l.libelle, l.apprentis, l.inscritsSansContrat, l.rupturants]),

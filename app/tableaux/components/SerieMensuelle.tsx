@@ -1,7 +1,7 @@
 /** The 24-month series: apprentis, inscrits sans contrat and rupturants stacked (their sum is the apprenants). */
 import { de, formatDate, formatMois } from "~/ui/format";
 import { moisCourt, valeurGraphique } from "../format";
-import type { Nombre, PointSerie } from "../types";
+import type { Nombre, ParametreFichier, PointSerie } from "../types";
 import { LIBELLES_COMPTES } from "../vues";
 import { Chart } from "~/components/Chart";
 import { COULEURS_STATUT, MOTIFS_STATUT } from "~/cfa/apprenants";
@@ -30,8 +30,21 @@ export function seriesEmpilees(points: ComptesEmpiles[]) {
   }));
 }
 
-/** `arrondis`: the public's figures, each rounded on its own (decision 007): their sum is not the apprenants' figure. */
-export function SerieMensuelle({ serie, fileName, arrondis = false }: { serie: PointSerie[]; fileName: string; arrondis?: boolean }) {
+/**
+ * `arrondis`: the public's figures, each rounded on its own (decision 007): their sum is not the apprenants' figure.
+ * `parametres`: what the figures count, said by the downloads (fichiers.ts).
+ */
+export function SerieMensuelle({
+  serie,
+  fileName,
+  parametres,
+  arrondis = false,
+}: {
+  serie: PointSerie[];
+  fileName: string;
+  parametres?: ParametreFichier[];
+  arrondis?: boolean;
+}) {
   const premier = serie[0]?.mois;
   const dernier = serie[serie.length - 1]?.mois;
   return (
@@ -70,6 +83,7 @@ export function SerieMensuelle({ serie, fileName, arrondis = false }: { serie: P
       }}
       data={{
         fileName,
+        parametres,
         feuille: "Apprenants par mois",
         columns: ["Mois", "Date", ...COLONNES_EMPILEES],
         // French, like the rest of the page ("janvier 2025", "31/01/2025"); /tableau.csv?table=serie keeps ISO for reuse

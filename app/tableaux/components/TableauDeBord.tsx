@@ -16,12 +16,6 @@ import { SerieMensuelle } from "./SerieMensuelle";
 import { TableComptes } from "./TableComptes";
 import { lienVersLeChamp } from "~/ui/focus-navigation";
 
-function nomFichier(page: TableauPage): string {
-  const v = page.info.vue;
-  const base = v.kind === "national" ? "national" : v.kind === "organisme" || v.kind === "formation" ? `${v.kind}-${v.id}` : `${v.kind}-${v.code}`;
-  return `${base}-${page.mois}`;
-}
-
 function ressource(page: TableauPage, format: "csv" | "json", table?: string): string {
   const p = new URLSearchParams(rechercheTransmise(page.recherche));
   for (const k of PARAMETRES_TABLES) p.delete(k);
@@ -52,7 +46,8 @@ function champAffiche(panneau: Panneau, id: string): boolean {
 
 function Cartes({ page, cartes, mesure }: { page: TableauPage; cartes: CartesTerritoriales[]; mesure: "apprenants" | "tauxRupture" }) {
   const date = formatDate(page.date);
-  const fichier = nomFichier(page);
+  const fichier = page.fichiers.nom;
+  const parametres = page.fichiers.parametres;
   const liste = mesure === "tauxRupture" ? cartes.slice(0, 1) : [...cartes].sort((a, b) => ORDRE_NIVEAUX[a.niveau] - ORDRE_NIVEAUX[b.niveau]);
   if (liste.length === 0) return null;
   return (
@@ -78,6 +73,7 @@ function Cartes({ page, cartes, mesure }: { page: TableauPage; cartes: CartesTer
                 description={`Nombre d'apprenants au ${date} par ${nom} de l'organisme formateur (départements et régions d'outre-mer en encarts).${contexte}${clic}`}
                 hrefFor={page.liens === "aucun" ? undefined : href}
                 fileName={`${fichier}-apprenants-par-${c.niveau}`}
+                parametres={parametres}
                 tousLesTerritoires={c.contexte === "national" || (page.info.vue.kind === "national" && !page.info.perimetre)}
                 height={liste.length > 1 ? 460 : 560}
               />
@@ -94,6 +90,7 @@ function Cartes({ page, cartes, mesure }: { page: TableauPage; cartes: CartesTer
                 description={`Part des rupturants parmi les apprentis et rupturants au ${date}, par ${nom} de l'organisme formateur.${contexte}${clic}`}
                 hrefFor={page.liens === "aucun" ? undefined : href}
                 fileName={`${fichier}-taux-de-rupture-par-${c.niveau}`}
+                parametres={parametres}
               />
             )}
           </div>
@@ -105,7 +102,9 @@ function Cartes({ page, cartes, mesure }: { page: TableauPage; cartes: CartesTer
 
 export function TableauDeBord({ page }: { page: TableauPage }) {
   const r = page.resultat;
-  const fichier = nomFichier(page);
+  // the downloads' names and « Filtres »: what the page counts (territory or scope, filters, month), fichiers.ts
+  const fichier = page.fichiers.nom;
+  const parametres = page.fichiers.parametres;
   const courant = page.mois === page.aujourdhui.slice(0, 7);
   return (
     <div className="fr-container fr-my-4w">
@@ -202,7 +201,7 @@ export function TableauDeBord({ page }: { page: TableauPage }) {
             <h2 id="titre-evolution" className="fr-h4">
               Évolution sur 24 mois
             </h2>
-            <SerieMensuelle serie={r.serie} fileName={`${fichier}-serie-24-mois`} arrondis={r.masque} />
+            <SerieMensuelle serie={r.serie} fileName={`${fichier}-serie-24-mois`} parametres={parametres} arrondis={r.masque} />
           </section>
 
           {r.cartes.length ? (
@@ -218,7 +217,7 @@ export function TableauDeBord({ page }: { page: TableauPage }) {
             <h2 id="titre-niveaux" className="fr-h4">
               Répartition par niveau
             </h2>
-            {r.niveaux.length ? <RepartitionNiveau lignes={r.niveaux} fileName={`${fichier}-par-niveau`} /> : <p>Aucun apprenant à la date.</p>}
+            {r.niveaux.length ? <RepartitionNiveau lignes={r.niveaux} fileName={`${fichier}-par-niveau`} parametres={parametres} /> : <p>Aucun apprenant à la date.</p>}
           </section>
 
           {r.organismes || r.formations ? (
@@ -275,11 +274,10 @@ export function TableauDeBord({ page }: { page: TableauPage }) {
             <h2 id="titre-decrochage" className="fr-h4">
               Ruptures et recherche de contrat
             </h2>
-            <Decrochage d={r.decrochage} fileName={fichier} carte={<Cartes page={page} cartes={r.cartes} mesure="tauxRupture" />} />
+            <Decrochage d={r.decrochage} fileName={fichier} parametres={parametres} carte={<Cartes page={page} cartes={r.cartes} mesure="tauxRupture" />} />
             {page.listes.length ? (
               <p className="fr-mt-2w" data-testid="liens-listes">
-                Les apprenants derrière ces chiffres, au {formatDate(page.date)}
- :{" "}
+                Les apprenants derrière ces chiffres, au {formatDate(page.date)} :{" "}
                 {page.listes.map((l, i) => (
                   <span key={l.href}>
                     {i ? " · " : ""}
@@ -297,6 +295,7 @@ export function TableauDeBord({ page }: { page: TableauPage }) {
             <Couverture
               c={r.couverture}
               fileName={fichier}
+              parametres={parametres}
               carte={
                 r.couverture.carte && r.couverture.carte.lignes.length ? (
                   <CarteTerritoires
@@ -311,6 +310,7 @@ export function TableauDeBord({ page }: { page: TableauPage }) {
                     description={`Part des CFA du référentiel (responsables ou formateurs actifs) ayant transmis leurs effectifs au moins une fois au ${formatDate(page.date)}.${r.couverture.carte.contexte === "national" ? " Toutes les régions." : ""}`}
                     hrefFor={page.liens === "aucun" ? undefined : (code) => lienTerritoire(page, r.couverture.carte!.niveau, code)}
                     fileName={`${fichier}-taux-de-couverture`}
+                    parametres={parametres}
                     feuille={`Couverture par ${r.couverture.carte.niveau === "departement" ? "département" : "région"}`}
                     tousLesTerritoires={r.couverture.carte.contexte === "national"}
                   />
