@@ -4,7 +4,7 @@
  * filter panel's searches, the tables' sort and pages, and the streamed exports; the national page as rendered
  * (ids defined once), and what the page's downloads say of their figures (names, « Filtres »).
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { sessions } from "../helpers/sessions";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
@@ -27,8 +27,7 @@ import { lienFormation, lienOrganisme } from "../../app/tableaux/liens";
 import { OPTIONS_AGE, OPTIONS_NIVEAU, OPTIONS_SEXE, choixSelect, libelleNiveau } from "../../app/tableaux/options";
 import { NATIONAL } from "../../app/auth/policy.server";
 import { createElement } from "react";
-import { renderToString } from "react-dom/server";
-import { createMemoryRouter, RouterProvider } from "react-router-dom";
+import { renduServeur } from "../helpers/rendu";
 import { TableauDeBord } from "../../app/tableaux/components/TableauDeBord";
 
 const TODAY = todayIso();
@@ -734,18 +733,7 @@ describe("coverage shown exactly to the public (QA, decision 007)", () => {
 
 /** A dashboard page as the server renders it (the component of every dashboard route, with its loader's data). */
 function html(p: TableauPage): string {
-  const router = createMemoryRouter([{ path: "*", element: createElement(TableauDeBord, { page: JSON.parse(JSON.stringify(p)) }) }], {
-    initialEntries: [p.info.chemin + p.recherche],
-  });
-  // react-router's links warn that their layout effect does not run on the server: nothing else is expected
-  const erreur = vi.spyOn(console, "error").mockImplementation((message: unknown) => {
-    if (!String(message).includes("useLayoutEffect does nothing on the server")) throw new Error(String(message));
-  });
-  try {
-    return renderToString(createElement(RouterProvider, { router }));
-  } finally {
-    erreur.mockRestore();
-  }
+  return renduServeur(createElement(TableauDeBord, { page: JSON.parse(JSON.stringify(p)) }), p.info.chemin + p.recherche);
 }
 
 describe("the national page as rendered (QA, RGAA 8.2)", () => {

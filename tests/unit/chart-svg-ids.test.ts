@@ -3,10 +3,9 @@
  * own (RGAA 8.2), even when two charts come out of the SVG cache with the same option, or share the map shapes of
  * one rendering (carte-svg.ts); each chart's references (url(#…), its <style>'s selectors) stay its own.
  */
-import { createElement, Fragment } from "react";
-import { renderToString } from "react-dom/server";
-import { createMemoryRouter, RouterProvider } from "react-router-dom";
-import { describe, expect, it, vi } from "vitest";
+import { createElement } from "react";
+import { renduServeur } from "../helpers/rendu";
+import { describe, expect, it } from "vitest";
 import { Chart, prefixeSvg } from "../../app/components/Chart";
 import { prefixSvgIds, renderChartToSvg } from "../../app/components/echarts";
 import { CarteTerritoires } from "../../app/tableaux/components/CarteTerritoires";
@@ -23,18 +22,7 @@ const OPTION = {
 };
 
 /** Renders elements in a router (the maps navigate on click), as a page does on the server. */
-function rendu(...elements: ReturnType<typeof createElement>[]): string {
-  const router = createMemoryRouter([{ path: "*", element: createElement(Fragment, null, ...elements) }], { initialEntries: ["/"] });
-  // react-router's links warn that their layout effect does not run on the server: nothing else is expected
-  const erreur = vi.spyOn(console, "error").mockImplementation((message: unknown) => {
-    if (!String(message).includes("useLayoutEffect does nothing on the server")) throw new Error(String(message));
-  });
-  try {
-    return renderToString(createElement(RouterProvider, { router }));
-  } finally {
-    erreur.mockRestore();
-  }
-}
+const rendu = (...elements: ReturnType<typeof createElement>[]): string => renduServeur(elements);
 
 const svgs = (html: string) => html.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
 
