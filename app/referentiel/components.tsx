@@ -288,7 +288,9 @@ export function SearchButtons({ filtered, resetTo }: { filtered: boolean; resetT
       </li>
       {filtered ? (
         <li>
-          <Link className="fr-btn fr-btn--secondary" to={resetTo}>
+          {/* a document load: every field of the form shows its empty value again (a client-side navigation would
+              keep what was typed in the fields React does not control) */}
+          <Link className="fr-btn fr-btn--secondary" to={resetTo} reloadDocument>
             Effacer les filtres
           </Link>
         </li>

@@ -4,7 +4,7 @@
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
-import { NO_STORE } from "~/auth/responses.server";
+import { NO_STORE, refusSiInvalide } from "~/auth/responses.server";
 import { requireEspaceCfa } from "~/cfa/acces.server";
 import {
   ANNEES_COMPTEES,
@@ -35,7 +35,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const { filtres, erreurs, erreurDate } = parseFiltresApprenants(url.searchParams, today);
   const { page, options } = await consulterApprenants(context.database, espace, filtres);
-  return { organismeId: espace.organismeId, today, filtres, erreurs, erreurDate, options, ...page, contacts: espace.contacts };
+  // a value the page could not take is said in its banner, with the status its exports answer (400)
+  return refusSiInvalide({ organismeId: espace.organismeId, today, filtres, erreurs, erreurDate, options, ...page, contacts: espace.contacts }, erreurs);
 }
 
 export default function Apprenants() {

@@ -345,9 +345,11 @@ describe.skipIf(!available)("accessibility audit (RGAA / WCAG 2.1 AA)", () => {
     expect(await page.locator('[role="alert"]').count()).toBe(0);
     expect(await seriousAxeViolations(page)).toEqual([]);
     await screenshot(page, "audit-a11y-liste-territoire");
-    // « Effacer les filtres »: the whole nation again, the selects with it
+    // « Effacer les filtres »: the whole nation again, the selects with it, and the search typed but not sent
+    await page.fill("#q", "Dupont");
     await Promise.all([page.waitForURL(/\/listes\/sans-contrat$/), page.locator("a", { hasText: "Effacer les filtres" }).click()]);
     await expect.poll(() => page.locator("#region").inputValue()).toBe("");
+    expect(await page.locator("#q").inputValue()).toBe("");
     expect(await page.locator("#departement option").count()).toBeGreaterThan(100);
     expect(errors).toEqual([]);
     await context.close();

@@ -255,6 +255,12 @@ describe("named lists, transmissions and exports", () => {
     expect(list).toContain("<strong>2 dossiers d&#x27;apprenants</strong> (toutes années scolaires)");
     const annee = await (await b.get(`/cfa/${ref.R.id}/apprenants?annee=2024-2025`)).text();
     expect(annee).toContain("dossiers d&#x27;apprenants</strong> (année scolaire 2024-2025)");
+    // a value the page cannot take: said in its banner, the list without it, and a 400 as its exports answer
+    const inconnu = await b.get(`/cfa/${ref.R.id}/apprenants?statut=INCONNU`);
+    expect(inconnu.status).toBe(400);
+    const texte = await inconnu.text();
+    expect(texte).toContain("Statut inconnu : choisissez-en un dans la liste.");
+    expect(texte).toContain("<strong>2 dossiers d&#x27;apprenants</strong>");
     const formateurs = await (await b.get(`/cfa/${ref.R.id}/formateurs`)).text();
     // the années the home's counters count: the school year and "Y-Y" of the calendar year
     expect(formateurs).toMatch(/<th scope="col">Dossiers d&#x27;apprenants <!-- -->\d{4}-\d{4} et \d{4}-\d{4}<\/th>/);
