@@ -212,26 +212,36 @@ export async function ensureDemoTransmissions(database: Database, today: string)
   for (const o of organismes) {
     const rng = mulberry32(0x5eed ^ (o.id * 2654435761));
     const last = timestampOf(o.last_transmission_at);
-    const first = Math.max(timestampOf(o.first_transmission_at ?? o.last_transmission_at), last - JOURS_HISTORIQUE * DAY_MS);
+    const first = timestampOf(o.first_transmission_at ?? o.last_transmission_at);
     const fichier = o.mode_transmission === "FICHIER";
-    const pas = fichier ? 7 : 1;
+    // every night (an ERP) or week (a file) over the last JOURS_HISTORIQUE days; before, back to the first
+    // transmission, a week's for a file and one every 6 days for an ERP (fewer rows, the same freshness: under 7
+    // days), so that the freshness of the dashboards at a past month is the one a real history gives
+    const pasAuJour = (k: number) => (fichier ? 7 : k >= JOURS_HISTORIQUE ? 6 : 1);
     const nbItems = Math.max(1, o.effectifs);
     const candidats = apprenants.get(o.id) ?? [];
     // 1 or 2 mistakes this CFA keeps making, plus occasional others
     const recurrentes = [choisir(rng, ERREURS.map((e) => e.poids)), choisir(rng, ERREURS.map((e) => e.poids))];
     const jours: { at: number; erreurs: number[]; recent: boolean }[] = [];
-    for (let k = 0; ; k += pas) {
+    for (let k = 0; ; k += pasAuJour(k)) {
       const at = last - k * DAY_MS - (k === 0 ? 0 : Math.floor(rng() * 3 * 3_600_000) - 90 * 60_000);
       if (at < first - DAY_MS / 2) break;
-      if (k > 0 && !fichier && rng() < 0.08) continue; // a night without transmission
+      if (k > 0 && k < JOURS_HISTORIQUE && !fichier && rng() < 0.08) continue; // a night without transmission
       const recent = todayMs - at <= RETENTION_JOURS * DAY_MS;
-      const forcer = o.id === compteCfa && k < 3 * pas;
+      const forcer = o.id === compteCfa && k < 3 * pasAuJour(0);
       const erreurs: number[] = [];
       if (candidats.length && (forcer || rng() < (fichier ? 0.35 : 0.18))) {
         const n = 1 + Math.floor(rng() * Math.min(4, candidats.length));
         for (let i = 0; i < n; i++) erreurs.push(rng() < 0.7 ? recurrentes[i % 2] : choisir(rng, ERREURS.map((e) => e.poids)));
       }
       jours.push({ at, erreurs: recent ? erreurs : erreurs.map(() => -1), recent });
+    }
+    // the oldest transmission is the first one (first_transmission_at): the nearest step, or one more
+    const oldest = jours[jours.length - 1];
+    if (oldest && oldest.at !== first) {
+      // (the latest one stays at last_transmission_at)
+      if (jours.length > 1 && Math.abs(oldest.at - first) <= DAY_MS / 2) oldest.at = first;
+      else jours.push({ at: first, erreurs: [], recent: todayMs - first <= RETENTION_JOURS * DAY_MS });
     }
     // The rejected dossiers of this organisme, checked by the pipeline in one call.
     const items: Record<string, unknown>[] = [];

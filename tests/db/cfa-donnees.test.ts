@@ -24,6 +24,8 @@ import { cibleEspace, exporterApprenants } from "../../app/cfa/export.server";
 import { accueilCfa, formateursDuResponsable } from "../../app/cfa/espace.server";
 import { recordRefusedRequest } from "../../app/ingestion/transmissions.server";
 import { indicateurs } from "../../app/indicateurs/indicateurs.server";
+import { couverture } from "../../app/indicateurs/couverture.server";
+import { NATIONAL } from "../../app/auth/policy.server";
 import { ingestDossiers } from "../../app/ingestion/pipeline.server";
 import { expliquerErreur } from "../../app/cfa/erreurs";
 import { readXlsx } from "../../app/shared/xlsx.server";
@@ -82,6 +84,16 @@ describe("demo transmissions", () => {
       where o.last_transmission_at is not null
         and o.last_transmission_at <> (select max(received_at) from transmissions t where t.organisme_id = o.id)`);
     expect(mismatch.n).toBe(0);
+    // the history goes back to each organisme's first transmission: at a past month, the freshness of the organismes
+    // that transmit today is that of a real history (under 7 days for most), not « more than 3 months »
+    const [debuts] = await t.database.rows<{ n: number }>(sql`
+      select count(*)::int n from organismes o
+      where o.first_transmission_at is not null
+        and o.first_transmission_at <> (select min(received_at) from transmissions t where t.organisme_id = o.id)`);
+    expect(debuts.n).toBe(0);
+    const ilYA6Mois = new Date(Date.now() - 183 * 86_400_000).toISOString().slice(0, 10);
+    const passe = await couverture(t.database, { date: ilYA6Mois, scope: NATIONAL });
+    expect(passe.fraicheur.recente).toBeGreaterThan(2 * (passe.fraicheur.vieillissante + passe.fraicheur.ancienne));
     // organismes that transmit by API have an active key, used at their last transmission
     const [keys] = await t.database.rows<{ sans_cle: number; avec_cle: number }>(sql`
       select count(*) filter (where k.id is null)::int as sans_cle, count(k.id)::int as avec_cle
