@@ -526,6 +526,13 @@ export function lireParametres(params: URLSearchParams, today: string, page?: Te
     invalides.add("date");
   }
   const moisParam = params.get("mois");
+  // one month at a time: a second one would be dropped without a word
+  if (params.getAll("mois").slice(1).some((m) => m.trim() !== "" && m !== moisParam)) {
+    erreurs.push(`mois : un seul mois à la fois ; le tableau de bord est celui du premier indiqué (${(moisParam ?? "").trim().slice(0, 20)})`);
+    // the links of the page keep the first one only
+    params = new URLSearchParams(params);
+    params.set("mois", moisParam ?? "");
+  }
   if (moisParam !== null && moisParam !== "") {
     const parsed = parseMoisBorne(moisParam, today);
     if (!parsed.ok) {

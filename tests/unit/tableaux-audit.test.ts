@@ -20,6 +20,15 @@ import { dateValue, parseCsv } from "../../app/shared/csv";
 const TODAY = "2026-11-15";
 
 describe("a bad URL value is reported and ignored, the valid filters kept", () => {
+  it("a month given twice: the first one, said, and the page's links keep it alone", () => {
+    const p = lireParametres(new URLSearchParams("mois=2025-03&mois=2025-04&niveau=3"), TODAY);
+    expect(p.mois).toBe("2025-03");
+    expect(p.erreurs).toEqual(["mois : un seul mois à la fois ; le tableau de bord est celui du premier indiqué (2025-03)"]);
+    expect(new URLSearchParams(p.recherche).getAll("mois")).toEqual(["2025-03"]);
+    // the same month twice is no contradiction
+    expect(lireParametres(new URLSearchParams("mois=2025-03&mois=2025-03"), TODAY).erreurs).toEqual([]);
+  });
+
   it("keeps niveau and sexe when the month is invalid", () => {
     const p = lireParametres(new URLSearchParams("niveau=3&sexe=F&mois=2026-13"), TODAY);
     expect(p.erreurs).toEqual(["mois : mois invalide « 2026-13 » (AAAA-MM attendu)"]);
