@@ -14,7 +14,7 @@
  * The score is the share of effectifs without any anomaly (100 % when the CFA has no effectif).
  */
 
-import { ageAt } from "../indicateurs/etats";
+import { ageAt, fenetreComptage } from "../indicateurs/etats";
 
 export const ANOMALIES_QUALITE = [
   "sexe_manquant",
@@ -185,7 +185,8 @@ export function anomaliesEffectif(e: EffectifQualite): AnomalieTrouvee[] {
   if (ageAt(e.dateDeNaissance.slice(0, 10), e.dateEntreeFormation.slice(0, 10)) < AGE_MINIMUM_ENTREE) {
     found.push({ type: "age_improbable", detail: `né(e) le ${jour(e.dateDeNaissance)}, entré(e) en formation le ${jour(e.dateEntreeFormation)}` });
   }
-  const annee = bornesAnneeScolaire(e.anneeScolaire);
+  // the days an effectif of this année scolaire is counted (domain.md)
+  const annee = fenetreComptage(e.anneeScolaire);
   if (annee && (e.dateEntreeFormation.slice(0, 10) > annee.fin || e.dateFinFormation.slice(0, 10) < annee.debut)) {
     found.push({
       type: "annee_scolaire_hors_formation",
@@ -195,15 +196,6 @@ export function anomaliesEffectif(e: EffectifQualite): AnomalieTrouvee[] {
   return found;
 }
 
-/** First and last days of an année scolaire: "2024-2025" → 2024-08-01..2025-07-31; "2025-2025" → the calendar year. */
-function bornesAnneeScolaire(annee: string): { debut: string; fin: string } | null {
-  const m = /^(\d{4})-(\d{4})$/.exec(annee);
-  if (!m) return null;
-  const [a, b] = [Number(m[1]), Number(m[2])];
-  if (b === a) return { debut: `${a}-01-01`, fin: `${a}-12-31` };
-  if (b === a + 1) return { debut: `${a}-08-01`, fin: `${b}-07-31` };
-  return null;
-}
 
 /** Share (0..1) of effectifs without anomaly; 1 when there is no effectif. */
 export function scoreQualite(total: number, avecAnomalie: number): number {

@@ -300,7 +300,7 @@ const champSql = (e: string) =>
  */
 const SUIVI_SQL = sql`(case
   when coalesce(d.item->>'id_erp_apprenant', '') = '' then 'a_corriger'
-  else coalesce((select case when r.transmission_id = t.id then 'a_corriger' when r.received_at >= t.received_at then 'refuse_depuis' else 'a_corriger' end
+  else coalesce((select case when r.transmission_id <> t.id and r.received_at >= t.received_at then 'refuse_depuis' else 'a_corriger' end
                  from dossiers_refuses r where r.organisme_id = t.organisme_id and r.id_erp_apprenant = d.item->>'id_erp_apprenant'), 'corrige')
   end)`;
 

@@ -2,7 +2,7 @@
  * A chart's data as its table shows it and its downloads write it (Chart.tsx: CSV; chart-xlsx.ts: XLSX, loaded on
  * the first click). Pure, browser-safe.
  */
-import { texteFiltres } from "~/ui/format";
+import { avecColonneFiltres } from "~/ui/format";
 
 /** A table cell: a value, a masked count, or a link (its text goes to the CSV). */
 export type ChartCell = string | number | null | { text: string; href: string };
@@ -27,8 +27,6 @@ export interface ChartData {
  */
 export function lignesDeTelechargement(data: ChartData): ChartCell[][] {
   const lignes = [data.columns, ...data.rows];
-  if (!data.parametres) return lignes;
-  const filtres = texteFiltres(data.parametres);
-  return lignes.map((r, i) => [...r, i === 0 ? "Filtres" : filtres]);
+  return data.parametres ? avecColonneFiltres<ChartCell>(lignes, data.parametres) : lignes;
 }
 

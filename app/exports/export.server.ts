@@ -277,9 +277,6 @@ export function filtresExport(database: Database, p: ParametresExport): Promise<
   return libellesFiltres(database, p.filters);
 }
 
-/** The "Filtres" cell of every row: "Région : Auvergne-Rhône-Alpes · Niveau : 3 (CAP, BEP)", or "aucun". */
-export { texteFiltres };
-
 /** The rows of one breakdown, date after date (one indicator query per date, never more in memory). */
 export async function* lignesExport(
   database: Database,

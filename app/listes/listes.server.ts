@@ -21,6 +21,7 @@ import {
   requireUser,
   targetsOfFilters,
   type AuthenticatedViewer,
+  type Viewer,
 } from "../auth/policy.server";
 import { filtresPourJournal, parseFiltresApprenants, type FiltresApprenants } from "../cfa/apprenants";
 import { compterApprenants, listerApprenants, type PageApprenants, type Perimetre } from "../cfa/apprenants.server";
@@ -29,12 +30,12 @@ import { parametresInconnus } from "../indicateurs/filters";
 import { resoudreFiltres, territoires, type Territoires } from "../indicateurs/indicateurs.server";
 import { parisDay } from "../shared/jours-paris.server";
 import { todayIso } from "../statut/annee-scolaire";
-import { LISTES, SLUGS_LISTE, isSlugListe, type DefinitionListe, type SlugListe, type TerritoireDeListe } from "./listes";
-import { PARAMETRES_TERRITOIRE, lireTerritoireDeListe } from "./territoire";
+import { LISTES, SLUGS_LISTE, isSlugListe, parametresDuTerritoire, type DefinitionListe, type SlugListe, type TerritoireDeListe } from "./listes";
+import { lireTerritoireDeListe } from "./territoire";
 import { libelleDepartement, nomAcademie } from "../referentiel/labels";
 
 /** The lists the viewer may open, in the order of LISTES. */
-export function listesDe(viewer: AuthenticatedViewer): SlugListe[] {
+export function listesDe(viewer: Viewer): SlugListe[] {
   const lists = namedListsOf(viewer);
   return SLUGS_LISTE.filter((slug) => lists.includes(LISTES[slug].list));
 }
@@ -146,12 +147,12 @@ export async function resoudreListe(request: Request, database: Database, slug: 
 
 /** Whether the list is narrowed to a part of the viewer's territory. */
 function filtre(territoire: TerritoireDeListe): boolean {
-  return PARAMETRES_TERRITOIRE.some((p) => territoire[p]);
+  return parametresDuTerritoire(territoire).length > 0;
 }
 
 /** The territory filters of a list as the indicators' filters. */
 function filtreIndicateurs(territoire: TerritoireDeListe): { region?: string[]; academie?: string[]; departement?: string[] } {
-  return Object.fromEntries(PARAMETRES_TERRITOIRE.flatMap((p) => (territoire[p] ? [[p, [territoire[p]!]]] : [])));
+  return Object.fromEntries(parametresDuTerritoire(territoire).map(([p, code]) => [p, [code]]));
 }
 
 /**
@@ -210,13 +211,13 @@ export async function resumeListes(database: Database, viewer: AuthenticatedView
 
 /** What the audit log says of a list's view or download. */
 function journal(l: ListeResolue): Record<string, unknown> {
-  return Object.fromEntries(PARAMETRES_TERRITOIRE.flatMap((p) => (l.territoire[p] ? [[p, l.territoire[p]]] : [])));
+  return Object.fromEntries(parametresDuTerritoire(l.territoire));
 }
 
 /** « departement-69 », « academie-10 », « region-84 » (the narrowest asked), else « territoire »: in the file's name. */
 function nomDuTerritoire(territoire: TerritoireDeListe): string {
-  const niveau = [...PARAMETRES_TERRITOIRE].reverse().find((p) => territoire[p]);
-  return niveau ? `${niveau}-${territoire[niveau]}` : "territoire";
+  const [niveau, code] = parametresDuTerritoire(territoire).at(-1) ?? [];
+  return niveau ? `${niveau}-${code}` : "territoire";
 }
 
 /** One page of the list, written to the audit log. */

@@ -58,7 +58,10 @@ export interface TerritoireDeListe {
   departement?: string;
 }
 
+/** The territory parameters of a list, from the widest to the narrowest. */
+export const PARAMETRES_TERRITOIRE = ["region", "academie", "departement"] as const;
+
 /** The territory filters as the address's parameters (`region`, `academie`, `departement`), in that order. */
-export function parametresDuTerritoire(territoire: TerritoireDeListe): [string, string][] {
-  return (["region", "academie", "departement"] as const).flatMap((k) => (territoire[k] ? [[k, territoire[k]!] as [string, string]] : []));
+export function parametresDuTerritoire(territoire: TerritoireDeListe): [(typeof PARAMETRES_TERRITOIRE)[number], string][] {
+  return PARAMETRES_TERRITOIRE.flatMap((k) => (territoire[k] ? [[k, territoire[k]!] as [(typeof PARAMETRES_TERRITOIRE)[number], string]] : []));
 }

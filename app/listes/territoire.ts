@@ -5,10 +5,7 @@
  * (`filtresTerritoireHorsPerimetre`, applied by listes.server.ts).
  */
 import { parseFiltersLenient, type NiveauTerritorial } from "../indicateurs/filters";
-import type { TerritoireDeListe } from "./listes";
-
-/** The territory parameters of a list, from the widest to the narrowest. */
-export const PARAMETRES_TERRITOIRE: readonly NiveauTerritorial[] = ["region", "academie", "departement"];
+import { PARAMETRES_TERRITOIRE, type TerritoireDeListe } from "./listes";
 
 /** « Un seul département à la fois… »: a list is narrowed to one territory of each level, not to several. */
 const UN_SEUL: Record<NiveauTerritorial, string> = {

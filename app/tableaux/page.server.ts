@@ -38,7 +38,6 @@ import {
   type Scope,
   type Target,
   type Targets,
-  type AuthenticatedViewer,
   type Viewer,
 } from "../auth/policy.server";
 import { listesDe } from "../listes/listes.server";
@@ -1177,11 +1176,11 @@ export async function chargerTableau(request: Request, database: Database, vue: 
  * formation's page, nor for a territory of several codes (a list covers one).
  */
 function liensListes(viewer: Viewer, ctx: ContexteVue, territoire: string, date: string): TableauPage["listes"] {
-  if (viewer.userId === null || !viewer.user || !lisLesListesDuTerritoire(viewer)) return [];
+  if (!lisLesListesDuTerritoire(viewer)) return [];
   if (ctx.vue.kind === "organisme" || ctx.vue.kind === "formation" || territoire.includes(",")) return [];
   const [niveau, code] = territoire ? territoire.split(":") : [];
   const recherche = `?date=${date}${niveau ? `&${niveau}=${encodeURIComponent(code)}` : ""}`;
-  return listesDe(viewer as AuthenticatedViewer).map((slug) => ({ titre: LISTES[slug].titre, href: `/listes/${slug}${recherche}` }));
+  return listesDe(viewer).map((slug) => ({ titre: LISTES[slug].titre, href: `/listes/${slug}${recherche}` }));
 }
 
 /** The bassin d'emploi codes of the référentiel among `codes`. */

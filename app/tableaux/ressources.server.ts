@@ -22,7 +22,7 @@ import type { Comptes, LigneFormation, LigneOrganisme, Resultat, TableTriee, Tab
 import { COLONNES_COMPTES, LIBELLES_COMPTES, PARAMETRES_RECHERCHE, PARAMETRES_TABLES, vueEnParametre } from "./vues";
 import { FILTER_PARAMS, parametresInconnus } from "../indicateurs/filters";
 import type { Database } from "../../db/client.server";
-import { texteFiltres } from "../ui/format";
+import { avecColonneFiltres } from "../ui/format";
 
 export const TABLES_CSV = ["organismes", "formations", "chiffres", "serie"] as const;
 export type TableCsv = (typeof TABLES_CSV)[number];
@@ -159,8 +159,7 @@ export async function tableauCsv(request: Request, database: Database): Promise<
       break;
   }
   // what the file counts, on every row as in the national exports: the territory or subject, the scope, the day, the filters
-  const filtres = texteFiltres(p.fichiers.parametres);
-  rows = rows.map((r, i) => [...r, i === 0 ? "Filtres" : filtres]);
+  rows = avecColonneFiltres(rows, p.fichiers.parametres);
   return new Response(toCsv(rows), {
     headers: {
       "Content-Type": "text/csv; charset=utf-8",

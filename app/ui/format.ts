@@ -93,3 +93,9 @@ export const CONSEIL_XLSX = "Pour Excel, préférez le format XLSX : les codes y
 export function texteFiltres(filtres: readonly { nom: string; valeur: string }[]): string {
   return filtres.length ? filtres.map((f) => `${f.nom} : ${f.valeur}`).join(" · ") : "aucun";
 }
+
+/** A table with its « Filtres » column (`texteFiltres`) on every row: the header's, then the same text on each line. */
+export function avecColonneFiltres<T>(lignes: readonly (readonly T[])[], filtres: readonly { nom: string; valeur: string }[]): (T | string)[][] {
+  const texte = texteFiltres(filtres);
+  return lignes.map((r, i) => [...r, i === 0 ? "Filtres" : texte]);
+}
