@@ -52,6 +52,9 @@ export default function handleRequest(
   const bot = isbot(request.headers.get("user-agent") ?? "");
   // a page that refused the method (pageSansFormulaire): HTTP asks for the methods it takes
   if (responseStatusCode === 405 && !responseHeaders.has("Allow")) responseHeaders.set("Allow", "GET, HEAD");
+  // a page is made for whoever asked (figures of a territory, of a CFA, named learners): kept by no cache, neither a
+  // shared proxy nor the browser after a logout, unless its route says otherwise (`headers` export)
+  if (!responseHeaders.has("Cache-Control")) responseHeaders.set("Cache-Control", "private, no-store");
   return new Promise((resolve, reject) => {
     let shellRendered = false;
     const { pipe, abort } = renderToPipeableStream(<RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} />, {

@@ -272,9 +272,9 @@ function dossierRefuse(transmissionId: number, receivedAt: string, suivi: SuiviR
   };
 }
 
-/** A Paris day "YYYY-MM-DD" that exists, or null. */
+/** A Paris day "YYYY-MM-DD" that exists, or null: the year 0000, which `Date` takes, PostgreSQL has not. */
 export function parseJour(value: string | undefined): string | null {
-  if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return null;
+  if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value) || value.startsWith("0000")) return null;
   const d = new Date(`${value}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value ? value : null;
 }

@@ -75,6 +75,11 @@ describe("login and logout", () => {
     expect(html).toContain("DREETS Auvergne-Rhône-Alpes");
     expect(html).toContain("Région Auvergne-Rhône-Alpes (84)");
     expect(account.headers.get("cache-control")).toBe("private, no-store");
+    // the dashboards too (figures the public does not see), whose routes say nothing of caching
+    for (const page of ["/", "/regions/84", "/referentiel/anomalies"]) {
+      const r = await browser.get(page);
+      expect([page, r.status, r.headers.get("cache-control")]).toEqual([page, 200, "private, no-store"]);
+    }
   });
 
   it("a bad login says so in French, without telling whether the account exists", async () => {

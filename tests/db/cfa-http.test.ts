@@ -161,6 +161,8 @@ describe("who may open a space", () => {
     expect((await b.get("/cfa/999999")).status).toBe(404);
     expect((await b.get("/cfa/abc")).status).toBe(404);
     expect((await b.get(`/cfa/${ref.R.id}/transmissions/2025-02-30`)).status).toBe(404);
+    expect((await b.get(`/cfa/${ref.R.id}/transmissions/0000-01-01`)).status).toBe(404);
+    expect((await b.get(`/cfa/${ref.R.id}/transmissions/0001-01-01`)).status).toBe(200);
     expect((await b.get(`/cfa/${ref.R.id}/apprenants/0`)).status).toBe(404);
   });
 
