@@ -308,10 +308,13 @@ export const transmissionOrganismes = pgTable(
     transmissionId: integer("transmission_id")
       .notNull()
       .references(() => transmissions.id, { onDelete: "cascade" }),
+    /** The transmission's `received_at`, copied: an organisme's latest transmission before D is one index probe (decision 035). */
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.organismeId, t.transmissionId] }),
     index("transmission_organismes_transmission_idx").on(t.transmissionId),
+    index("transmission_organismes_organisme_received_idx").on(t.organismeId, t.receivedAt),
   ],
 );
 

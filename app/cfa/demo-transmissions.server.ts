@@ -318,8 +318,8 @@ export async function ensureDemoTransmissions(database: Database, today: string)
         from jsonb_to_recordset(${jsonParam(lignes.slice(i, i + 2000))}::jsonb)
           as r(organisme_id int, source text, erp text, file_name text, received_at timestamptz, nb_items int, nb_accepted int, nb_unchanged int,
                nb_rejected int, errors jsonb)
-        returning id, organisme_id)
-      insert into transmission_organismes (organisme_id, transmission_id) select organisme_id, id from t`);
+        returning id, organisme_id, received_at)
+      insert into transmission_organismes (organisme_id, transmission_id, received_at) select organisme_id, id, received_at from t`);
   }
   if (organismes.length) {
     // every demo transmission sends all the organisme's learners: a refused one was accepted by the next transmission,

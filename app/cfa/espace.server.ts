@@ -166,7 +166,7 @@ export async function derniereTransmission(database: Database, organismeId: numb
     join transmissions t on t.id = l.transmission_id
     join organismes o on o.id = t.organisme_id
     where l.organisme_id = ${organismeId}
-    order by t.received_at desc, t.id desc
+    order by l.received_at desc, t.id desc
     limit 1`);
   if (!r) return null;
   return {

@@ -121,8 +121,7 @@ export async function couverture(database: Database, options: CouvertureOptions)
     with o as (
       select o.id, o.departement_code,
         greatest(
-          (select max(t.received_at) from transmission_organismes l join transmissions t on t.id = l.transmission_id
-           where l.organisme_id = o.id and t.received_at < ${refIso}::timestamptz),
+          (select max(l.received_at) from transmission_organismes l where l.organisme_id = o.id and l.received_at < ${refIso}::timestamptz),
           case when o.last_transmission_at < ${refIso}::timestamptz then o.last_transmission_at end,
           case when o.first_transmission_at < ${refIso}::timestamptz then o.first_transmission_at end) as derniere
       from organismes o

@@ -909,10 +909,10 @@ async function writeBatch(
           values (${options.organismeId}, ${options.source}, ${options.erp ?? null}, ${options.fileName?.replace(/\u0000/g, "") ?? null}, ${now}::timestamptz,
                   ${transmission.nbItems}, ${transmission.nbAccepted}, ${transmission.nbRejected}, ${inchanges},
                   ${transmission.errors.length ? jsonParam(transmission.errors) : null}::jsonb)
-          returning id),
+          returning id, received_at),
         organismes as (
-          insert into transmission_organismes (organisme_id, transmission_id)
-          select o, t.id from t, unnest(${arrayParam([...concernes])}::int[]) as o
+          insert into transmission_organismes (organisme_id, transmission_id, received_at)
+          select o, t.id, t.received_at from t, unnest(${arrayParam([...concernes])}::int[]) as o
           where ${dansLePerimetre(options.organismeId, sql`o`)})
         select id from t`,
   );
@@ -1042,8 +1042,8 @@ async function markTransmission(
       : sql`not exists (
           select 1 from transmission_organismes l join transmissions x on x.id = l.transmission_id
           where l.organisme_id = organismes.id and x.source = 'API' and x.id <> ${transmissionId}
-            and x.received_at > ${now}::timestamptz - make_interval(days => ${JOURS_MODE_API})
-            and x.received_at <= ${now}::timestamptz)`;
+            and l.received_at > ${now}::timestamptz - make_interval(days => ${JOURS_MODE_API})
+            and l.received_at <= ${now}::timestamptz)`;
   const plusRecente = sql`(last_transmission_at is null or last_transmission_at <= ${now}::timestamptz)`;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {

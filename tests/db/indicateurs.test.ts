@@ -403,7 +403,7 @@ beforeAll(async () => {
     .insert(transmissions)
     .values({ organismeId: ids.O1, source: "API", receivedAt: ts("2025-03-28T08:00:00Z"), nbItems: 1, nbAccepted: 1, nbRejected: 0 })
     .returning({ id: transmissions.id });
-  await t.database.db.insert(transmissionOrganismes).values({ organismeId: ids.O1, transmissionId: o1.id });
+  await t.database.db.insert(transmissionOrganismes).values({ organismeId: ids.O1, transmissionId: o1.id, receivedAt: ts("2025-03-28T08:00:00Z") });
 });
 
 afterAll(async () => t?.drop());
@@ -786,8 +786,8 @@ describe("couverture et fraîcheur d'un formateur", () => {
       .values({ organismeId: ids.O2, source: "API", receivedAt: new Date("2025-03-30T08:00:00Z"), nbItems: 1, nbAccepted: 1, nbRejected: 0 })
       .returning({ id: transmissions.id });
     await t.database.db.insert(transmissionOrganismes).values([
-      { organismeId: ids.O2, transmissionId: sent.id },
-      { organismeId: ids.O3, transmissionId: sent.id },
+      { organismeId: ids.O2, transmissionId: sent.id, receivedAt: new Date("2025-03-30T08:00:00Z") },
+      { organismeId: ids.O3, transmissionId: sent.id, receivedAt: new Date("2025-03-30T08:00:00Z") },
     ]);
     try {
       const past = await couverture(t.database, { scope: NATIONAL, date: D, now: NOW });

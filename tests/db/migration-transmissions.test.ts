@@ -37,7 +37,8 @@ async function transmission(organismeId: number, source: string, erp: string | n
     insert into transmissions (organisme_id, source, erp, received_at, nb_items, nb_accepted, nb_rejected)
     values (${organismeId}, ${source}, ${erp}, ${`${day}T10:00:00Z`}::timestamptz, 1, 1, 0) returning id`);
   for (const o of comptePour) {
-    await t.database.rows(sql`insert into transmission_organismes (organisme_id, transmission_id) values (${o}, ${row.id})`);
+    await t.database.rows(sql`
+      insert into transmission_organismes (organisme_id, transmission_id, received_at) values (${o}, ${row.id}, ${`${day}T10:00:00Z`}::timestamptz)`);
   }
   return row.id;
 }
@@ -91,5 +92,23 @@ describe("migration 0018: transmissions counted for their sender and its formate
     for (const statement of statements) await t.database.db.execute(sql.raw(statement));
     expect(await etat(X.id)).toEqual({ first: "2026-11-01", last: "2026-11-01", mode: "FICHIER", erp: "Ypareo" });
     expect(await lignes()).toHaveLength(3);
+  });
+});
+
+describe("migration 0022: the transmission's time copied into transmission_organismes (decision 035)", () => {
+  it("fills received_at of the rows written before it from their transmission", async () => {
+    const { R, F } = ref;
+    const envoi = await transmission(R.id, "API", "SC Form", "2026-10-05", [R.id, F.id]);
+    // the state before the migration: no column
+    await t.database.db.execute(sql`drop index transmission_organismes_organisme_received_idx`);
+    await t.database.db.execute(sql`alter table transmission_organismes drop column received_at`);
+    const fichier = path.resolve(__dirname, "../../db/migrations/0022_reception_par_organisme.sql");
+    for (const statement of fs.readFileSync(fichier, "utf8").split("--> statement-breakpoint")) await t.database.db.execute(sql.raw(statement));
+    const rows = await t.database.rows<{ o: number; jour: string }>(sql`
+      select organisme_id as o, to_char(received_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI') as jour
+      from transmission_organismes where transmission_id = ${envoi} order by 1`);
+    expect(rows).toEqual([R.id, F.id].sort((a, b) => a - b).map((o) => ({ o, jour: "2026-10-05T10:00" })));
+    const [{ nulls }] = await t.database.rows<{ nulls: number }>(sql`select count(*)::int as nulls from transmission_organismes where received_at is null`);
+    expect(nulls).toBe(0);
   });
 });
