@@ -666,6 +666,15 @@ export function canSeeAnomaliesOfOrganisme(viewer: Viewer): boolean {
 }
 
 /**
+ * Whom the répertoire of organismes (/organismes, /api/v1/organismes) is listed for. Its columns are public and the
+ * public lists every organisme: a signed-in user lists them all too (signing in never reduces what one sees,
+ * decision 004). Its scope is a filter it may ask for (`perimetre`), which bounds the list and the filters' choices.
+ */
+export function viewerOfRepertoire(viewer: Viewer, perimetre: boolean | undefined): Viewer {
+  return perimetre ? viewer : { ...viewer, scope: { kind: "national" } };
+}
+
+/**
  * Whom an organisme's page (/organismes/:id) is shown as. The répertoire is public, and a signed-in user never sees
  * less than the public: every viewer gets the page. Inside the viewer's scope it is shown as the viewer itself (its
  * anomalies, data quality and dashboard as its rights allow); outside, as the public (what an anonymous visitor

@@ -4,7 +4,7 @@
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { avecErreursApi } from "~/shared/erreurs-base.server";
-import { getViewer } from "~/auth/policy.server";
+import { getViewer, viewerOfRepertoire } from "~/auth/policy.server";
 import { apiBadRequest, apiPage, organismeToApi } from "~/referentiel/api.server";
 import { organismesQuerySchema, parseQuery } from "~/referentiel/filtres.server";
 import { listOrganismes } from "~/referentiel/repertoire.server";
@@ -14,7 +14,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     const viewer = await getViewer(request, context.database);
     const parsed = parseQuery(organismesQuerySchema, new URL(request.url).searchParams, { strict: true });
     if (!parsed.ok) return apiBadRequest(parsed.errors);
-    const page = await listOrganismes(context.database, viewer, parsed.value);
+    const page = await listOrganismes(context.database, viewerOfRepertoire(viewer, parsed.value.perimetre), parsed.value);
     return apiPage(page, organismeToApi, viewer.userId !== null);
   }, { lecture: true });
 }

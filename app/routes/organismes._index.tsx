@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
-import { getViewer, isNationalAdmin } from "~/auth/policy.server";
+import { getViewer, isNationalAdmin, viewerOfRepertoire } from "~/auth/policy.server";
 import { organismesQuerySchema, parseQueryLenient } from "~/referentiel/filtres.server";
 import { filtresDuRepertoire, listOrganismes } from "~/referentiel/repertoire.server";
 import { pageOrLast } from "~/shared/pagination";
@@ -24,17 +24,19 @@ const LIBELLES = {
   transmet: "Transmission",
   fraicheur: "Fraîcheur des données",
   etat: "État",
+  perimetre: "Périmètre",
 };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const viewer = await getViewer(request, context.database);
+  const signe = await getViewer(request, context.database);
   const { value: query, errors } = parseQueryLenient(organismesQuerySchema, new URL(request.url).searchParams, LIBELLES);
+  const viewer = viewerOfRepertoire(signe, query.perimetre);
   const [page, { reseaux, territoires }] = await Promise.all([
     pageOrLast(query.page, (p) => listOrganismes(context.database, viewer, { ...query, page: p })),
     filtresDuRepertoire(context.database, viewer),
   ]);
   // an unknown code or a bad value: reported, left out, and answered as a 400
-  return refusSiInvalide({ query, errors, page, reseaux, territoires, scope: viewer.scope.kind, importeur: isNationalAdmin(viewer) }, errors);
+  return refusSiInvalide({ query, errors, page, reseaux, territoires, scope: signe.userId === null ? null : signe.scope.kind, importeur: isNationalAdmin(signe) }, errors);
 }
 
 export default function Repertoire() {
@@ -46,7 +48,7 @@ export default function Repertoire() {
       <h1>Répertoire des organismes</h1>
       <p className="fr-text--lead">
         Les organismes de formation en apprentissage : SIRET, UAI, nature, territoire, réseaux, certification Qualiopi et fraîcheur des données
-        transmises.{scope !== "national" ? " La liste est restreinte au périmètre de votre organisation." : ""}
+        transmises.
       </p>
       <ErrorsAlert errors={errors} />
       <Form method="get" className="fr-mb-3w" aria-label="Rechercher et filtrer les organismes">
@@ -101,6 +103,18 @@ export default function Repertoire() {
           <div className="fr-col-6 fr-col-md-2">
             <SelectField id="etat" name="etat" label="État" value={query.etat} options={Object.entries(ETAT_LABELS).map(([value, label]) => ({ value, label }))} />
           </div>
+          {scope !== null && scope !== "national" ? (
+            <div className="fr-col-6 fr-col-md-3">
+              <SelectField
+                id="perimetre"
+                name="perimetre"
+                label="Périmètre"
+                value={query.perimetre ? "oui" : undefined}
+                empty="Tout le répertoire"
+                options={[{ value: "oui", label: "Le périmètre de mon organisation" }]}
+              />
+            </div>
+          ) : null}
         </div>
         <SearchButtons filtered={filtered} resetTo="/organismes" />
       </Form>
@@ -109,13 +123,16 @@ export default function Repertoire() {
       {page.data.length === 0 ? (
         <EmptyState title={filtered ? "Aucun organisme ne correspond à ces critères" : "Le répertoire est vide"}>
           {filtered ? (
-            <p>Modifiez la recherche ou retirez des filtres.</p>
+            <p>
+              Modifiez la recherche ou retirez des filtres
+              {query.perimetre ? " : la liste est restreinte au périmètre de votre organisation (filtre « Périmètre »)" : ""}.
+            </p>
           ) : importeur ? (
             <p>
               Les organismes apparaîtront une fois le référentiel importé : <Link to="/admin/imports">importer un fichier d'organismes</Link>.
             </p>
           ) : (
-            <p>{scope === "national" ? "Le référentiel des organismes n'a pas encore été chargé. Revenez plus tard." : "Aucun organisme du référentiel n'est rattaché au périmètre de votre organisation."}</p>
+            <p>Le référentiel des organismes n'a pas encore été chargé. Revenez plus tard.</p>
           )}
         </EmptyState>
       ) : (

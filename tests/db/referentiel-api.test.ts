@@ -18,7 +18,7 @@ import { listNonTransmetteurs } from "../../app/referentiel/non-transmetteurs.se
 import { linkEffectifsToFormations } from "../../app/referentiel/link-formations.server";
 import { formationsQuerySchema, offresQuerySchema, organismesQuerySchema, parseQuery } from "../../app/referentiel/filtres.server";
 import { referentielOpenApiFragment } from "../../app/referentiel/openapi.server";
-import { PUBLIC_VIEWER, type Viewer } from "../../app/auth/policy.server";
+import { PUBLIC_VIEWER, viewerOfRepertoire, type Viewer } from "../../app/auth/policy.server";
 import { luhnCompletion, uaiCheckLetter } from "../../app/referentiel/codes";
 import { createUser } from "../../app/auth/accounts.server";
 import { Browser, PASSWORD } from "./auth-fixtures";
@@ -109,9 +109,13 @@ describe("répertoire queries", () => {
     expect(await count({ fraicheur: "ancienne" })).toBe(1);
     expect(await count({ fraicheur: "jamais" })).toBe(57);
     expect(await count({ etat: "ferme" })).toBe(1);
-    // a regional viewer sees its région only
-    expect(await count({}, dreetsAra)).toBe(45);
-    expect(await count({ region: "11" }, dreetsAra)).toBe(0);
+    // a regional viewer lists what the public lists (decision 004), and its région only when it asks (perimetre)
+    const repertoireDe = (viewer: Viewer, params: Record<string, string>) => count(params, viewerOfRepertoire(viewer, q(params).perimetre));
+    expect(await repertoireDe(dreetsAra, {})).toBe(await count({}));
+    expect(await repertoireDe(dreetsAra, { region: "11" })).toBe(await count({ region: "11" }));
+    expect(await repertoireDe(dreetsAra, { region: "11" })).toBeGreaterThan(0);
+    expect(await repertoireDe(dreetsAra, { perimetre: "oui" })).toBe(45);
+    expect(await repertoireDe(dreetsAra, { perimetre: "oui", region: "11" })).toBe(0);
   });
 
   it("rejects bad parameters with French messages naming them", () => {
@@ -354,6 +358,40 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
     }
     expect((await ddets.get("/referentiel/anomalies?departement=69")).status).toBe(200);
     expect((await national.get("/referentiel/anomalies?departement=75")).status).toBe(200);
+  });
+
+  it("a signed-in user lists the whole répertoire, as the public does, and its scope when it asks (perimetre=oui)", async () => {
+    await createUser(t.database, {
+      email: "ddets-69-repertoire@test.fr",
+      password: PASSWORD,
+      prenom: "Test",
+      nom: "Répertoire",
+      role: "member",
+      organisation: { type: "DDETS", departementCode: "69" },
+    });
+    const ddets = new Browser(app.baseUrl);
+    expect((await ddets.login("ddets-69-repertoire@test.fr", PASSWORD)).status).toBe(302);
+    const total = (html: string) => Number(/<strong>(\d+)<\/strong> (<!-- -->)?organismes?/.exec(html)?.[1] ?? NaN);
+    const publique = await (await fetch(`${app.baseUrl}/organismes?departement=75`)).text();
+    expect(total(publique)).toBeGreaterThan(0);
+    const page = await ddets.get("/organismes?departement=75");
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(total(html)).toBe(total(publique));
+    expect(html).toContain("CFA Paris");
+    expect(html).toContain("Le périmètre de mon organisation");
+    // the public is not offered a scope it has not
+    expect(publique).not.toContain("Le périmètre de mon organisation");
+    const perimetre = await (await ddets.get("/organismes?departement=75&perimetre=oui")).text();
+    expect(total(perimetre)).toBe(0);
+    expect(perimetre).toContain("la liste est restreinte au périmètre de votre organisation");
+    expect(total(await (await ddets.get("/organismes?perimetre=oui")).text())).toBe(total(await (await fetch(`${app.baseUrl}/organismes?departement=69`)).text()));
+    // the API the same way
+    const api = async (b: Browser | null, query: string) =>
+      (await (b ? await b.get(`/api/v1/organismes?${query}`) : await fetch(`${app.baseUrl}/api/v1/organismes?${query}`)).json()).pagination.total;
+    expect(await api(ddets, "departement=75")).toBe(await api(null, "departement=75"));
+    expect(await api(ddets, "departement=75&perimetre=oui")).toBe(0);
+    expect((await ddets.get("/organismes?perimetre=peut-etre")).status).toBe(400);
   });
 
   it("GET /api/v1/formations", async () => {

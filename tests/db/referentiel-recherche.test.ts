@@ -411,17 +411,23 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
     expect(nonTransmetteurs).toMatch(/aria-current="page" title="Page 2"/);
   });
 
-  it("offers a regional user the territories of its scope only in the répertoire's filters", async () => {
+  it("offers a regional user every territory in the répertoire's filters, and those of its scope only once it asks for its scope", async () => {
     const options = (html: string, id: string) => {
       const select = html.match(new RegExp(`<select[^>]*id="${id}"[^>]*>([\\s\\S]*?)</select>`));
       return select ? [...select[1].matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]).filter(Boolean) : null;
     };
-    const dreets = await texte(await browsers.DREETS.get("/organismes"));
-    expect(options(dreets, "region")).toBeNull(); // a single région: nothing to choose
-    expect(options(dreets, "departement")).toEqual(["01", "03", "07", "15", "26", "38", "42", "43", "63", "69", "73", "74"]);
     const anonyme = await texte(await browsers.anonyme.get("/organismes"));
     expect(options(anonyme, "region")).toHaveLength(18);
     expect(options(anonyme, "departement")!.length).toBeGreaterThan(100);
+    expect(options(anonyme, "perimetre")).toBeNull();
+    // signing in never reduces what one sees (decision 004)
+    const dreets = await texte(await browsers.DREETS.get("/organismes"));
+    expect(options(dreets, "region")).toEqual(options(anonyme, "region"));
+    expect(options(dreets, "departement")).toEqual(options(anonyme, "departement"));
+    expect(options(dreets, "perimetre")).toEqual(["oui"]);
+    const perimetre = await texte(await browsers.DREETS.get("/organismes?perimetre=oui"));
+    expect(options(perimetre, "region")).toBeNull(); // a single région: nothing to choose
+    expect(options(perimetre, "departement")).toEqual(["01", "03", "07", "15", "26", "38", "42", "43", "63", "69", "73", "74"]);
   });
 });
 
