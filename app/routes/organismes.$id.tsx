@@ -72,6 +72,7 @@ export default function OrganismeDetail() {
     <div className="fr-container fr-my-5w">
       <FilAriane liens={[{ libelle: "Répertoire des organismes", href: "/organismes" }]} courant={o.raison_sociale} />
       <h1>{o.enseigne ?? o.raison_sociale}</h1>
+      {o.etat_administratif === "ferme" ? <p className="fr-badge fr-badge--error fr-mb-2w">Fermé</p> : null}
       {o.enseigne ? <p className="fr-text--lead">{o.raison_sociale}</p> : null}
       {tableauDeBord ? (
         <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left fr-mb-4w">
@@ -133,7 +134,14 @@ export default function OrganismeDetail() {
         {offres.pagination.total === 0 ? (
           <p className="fr-text--sm">Le catalogue des formations ne cite pas cet organisme.</p>
         ) : (
-          <OffresTable offres={offres} par="formation" caption="Formations que le catalogue attribue à cet organisme (formateur ou responsable)" />
+          <>
+            {o.etat_administratif === "ferme" ? (
+              <p className="fr-text--sm" data-testid="offres-organisme-ferme">
+                Cet organisme est fermé : le catalogue lui attribue encore ces formations, qui ne sont sans doute plus proposées.
+              </p>
+            ) : null}
+            <OffresTable offres={offres} par="formation" caption="Formations que le catalogue attribue à cet organisme (formateur ou responsable)" />
+          </>
         )}
       </section>
 

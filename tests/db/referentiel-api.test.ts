@@ -462,6 +462,17 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
     expect((await fetch(`${app.baseUrl}/organismes/999999`)).status).toBe(404);
     const formations = await (await fetch(`${app.baseUrl}/formations?q=cuisine`)).text();
     expect(formations).toContain("Cuisine");
+    // a formation's page leads to its dashboard (public figures), and says when it is closed
+    const cuisine = /href="\/formations\/(\d+)"/.exec(formations)![1];
+    const fiche = async () => (await fetch(`${app.baseUrl}/formations/${cuisine}`)).text();
+    expect(await fiche()).toContain(`href="/formations/${cuisine}/tableau-de-bord"`);
+    expect(await fiche()).not.toContain("Fermée le");
+    await t.database.rows(sql`update formations set date_fermeture = '2025-08-31' where id = ${Number(cuisine)}`);
+    try {
+      expect(await fiche()).toMatch(/Fermée le (<!-- -->)?31\/08\/2025/);
+    } finally {
+      await t.database.rows(sql`update formations set date_fermeture = null where id = ${Number(cuisine)}`);
+    }
     const empty = await (await fetch(`${app.baseUrl}/organismes?q=zzzz`)).text();
     expect(empty).toContain("Aucun organisme ne correspond à ces critères");
     const invalid = await (await fetch(`${app.baseUrl}/organismes?region=999`)).text();
@@ -513,6 +524,17 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
     const organisme = await (await fetch(`${app.baseUrl}/organismes/${lyon01}`)).text();
     expect(organisme).toContain("Formations au catalogue");
     expect(organisme).toContain(`href="/formations/${formationId}"`);
+    expect(organisme).not.toContain("offres-organisme-ferme");
+    // a closed organisme's offers are still shown, with a notice, and the page says it is closed
+    await t.database.rows(sql`update organismes set etat_administratif = 'ferme' where id = ${Number(lyon01)}`);
+    try {
+      const ferme = await (await fetch(`${app.baseUrl}/organismes/${lyon01}`)).text();
+      expect(ferme).toContain(`href="/formations/${formationId}"`);
+      expect(ferme).toContain("Cet organisme est fermé : le catalogue lui attribue encore ces formations");
+      expect(ferme).toContain('<p class="fr-badge fr-badge--error fr-mb-2w">Fermé</p>');
+    } finally {
+      await t.database.rows(sql`update organismes set etat_administratif = 'actif' where id = ${Number(lyon01)}`);
+    }
     const [{ id: lyon02 }] = await t.database.rows<{ id: number }>(sql`select id from organismes where raison_sociale = 'CFA Lyon 02'`);
     expect(await (await fetch(`${app.baseUrl}/organismes/${lyon02}`)).text()).toContain("Le catalogue des formations ne cite pas cet organisme.");
     const [{ id: sansOffre }] = await t.database.rows<{ id: number }>(sql`select id from formations where cfd = '32031211'`);
