@@ -9,7 +9,8 @@
  *    `{ kind: "scope" }` = the viewer's whole scope). A list of targets means their intersection (e.g. a réseau's
  *    CFAs in one région).
  *  - `viewerOfAggregates(viewer, targets)`: whom a dashboard is shown as — the viewer in its scope, the public outside
- *    it when the public may see these figures (signing in never reduces what one sees), else nobody (403).
+ *    it when the public may see these figures (signing in never reduces what one sees), else nobody (403);
+ *    `viewerOfPublicFigures(viewer)`: whom the public figures of all France are shown as, when asked (decision 037).
  *  - `scopeFilter(viewer)` / `scopeSql(viewer, alias)`: the restriction every indicator query must apply.
  *  - `perimetreDeLEspace(viewer, organismeId, formateurs)`: the part of a CFA space the viewer sees (decision 017).
  *  - `maskSmallCounts(viewer, n)`: counts 1…threshold-1 become "< threshold" for the public.
@@ -694,6 +695,17 @@ export function viewerOfOrganismePage(viewer: Viewer, organisme: OrganismeTarget
 export function viewerOfAggregates(viewer: Viewer, targets: Targets): Viewer | null {
   if (canSeeAggregates(viewer, targets)) return viewer;
   return canSeeAggregates(PUBLIC_VIEWER, targets) ? PUBLIC_VIEWER : null;
+}
+
+/**
+ * Whom the public figures of all France are shown as, when a viewer asks for them on a page the public sees all France
+ * of (the national and formation dashboards, `perimetre=france`: decision 037): a signed-in viewer whose scope is not
+ * national gets the public — exactly what an anonymous visitor gets (masked, nothing below the région, no named
+ * data), as outside its scope (viewerOfAggregates); a viewer whose page already is all of France (the public, a
+ * national scope) stays itself.
+ */
+export function viewerOfPublicFigures(viewer: Viewer): Viewer {
+  return viewer.userId !== null && viewer.scope.kind !== "national" ? PUBLIC_VIEWER : viewer;
 }
 
 /**

@@ -20,6 +20,7 @@ export const CHAMPS_DU_PANNEAU: Readonly<Record<string, Champ>> = {
   mois: MOIS,
   date: MOIS,
   territoire: TERRITOIRE,
+  perimetre: TERRITOIRE,
   region: TERRITOIRE,
   departement: TERRITOIRE,
   academie: TERRITOIRE,

@@ -9,7 +9,8 @@ export function lienTerritoire(page: Pick<TableauPage, "liens" | "recherche" | "
     case "aucun":
       return null;
     case "page":
-      return `/${CHEMIN_NIVEAU[niveau]}/${code}${rechercheTransmise(page.recherche, [...PARAMETRES_TERRITOIRE, "bassin"])}`;
+      // a territory's page is not one of the public figures of all France (`perimetre=france`, decision 037)
+      return `/${CHEMIN_NIVEAU[niveau]}/${code}${rechercheTransmise(page.recherche, [...PARAMETRES_TERRITOIRE, "bassin", "perimetre"])}`;
     case "filtre": {
       const reste = rechercheTransmise(page.recherche, [...PARAMETRES_TERRITOIRE, "bassin"]);
       return page.info.chemin + avecParametres(reste, { [niveau]: code });

@@ -14,7 +14,10 @@
  *   régions, niveaux and formations, with small counts masked (`maskSmallCounts`) and the rates built on them
  *   withheld; the coverage and freshness count CFAs, not people: exact for everyone (decision 007);
  * - a signed-in viewer asking for a territory outside its scope that the public sees (another région) gets the
- *   public's page, with a notice (`viewerOfAggregates`: signing in never reduces what one sees).
+ *   public's page, with a notice (`viewerOfAggregates`: signing in never reduces what one sees);
+ * - a signed-in viewer whose scope is not national asks the public figures of all France by `perimetre=france` (the
+ *   panel's « France entière (chiffres publics) »): the national or formation page is loaded as the public's, with
+ *   a notice and a link back to its perimeter (decision 037).
  * A refusal is a 403 thrown before any figure is computed.
  */
 import { data, redirect } from "@remix-run/node";
@@ -35,6 +38,7 @@ import {
   PUBLIC_VIEWER,
   resolveOrganismeTarget,
   viewerOfAggregates,
+  viewerOfPublicFigures,
   type Scope,
   type Target,
   type Targets,
@@ -352,6 +356,9 @@ const TERRITOIRES_FILTRES: [keyof IndicateursFilters, NiveauTerritoire][] = [
   ["academie", "academie"],
 ];
 
+/** The filters the public's figures do not hold (below the région, or health data): left when all France is chosen. */
+const PARAMETRES_NON_PUBLICS = [FILTER_PARAMS.bassinEmploi, FILTER_PARAMS.organisme, FILTER_PARAMS.reseau, FILTER_PARAMS.rqth] as const;
+
 const MESSAGE_PUBLIC_TERRITOIRE =
   "Les chiffres des départements et des académies sont réservés aux utilisateurs connectés : connectez-vous pour y accéder.";
 
@@ -381,10 +388,21 @@ class VuePublique {}
 interface Acces {
   viewer: Viewer;
   signe: Viewer;
+  /** The public figures of all France, asked by the signed-in viewer (`perimetre=france`, decision 037). */
+  france?: boolean;
 }
 
-/** The 403 of a page: for a visitor not signed in, `messagePublic` (connectez-vous…); for a user, the policy's. */
+/** Why a filter is refused on the public figures of all France that a signed-in viewer asked for (decision 037). */
+const MESSAGE_FRANCE_FILTRE =
+  "Les chiffres publics de toute la France (perimetre=france) sont ceux de tout visiteur : ils ne se détaillent ni par département, " +
+  "académie, organisme, réseau ou bassin d'emploi, ni selon la RQTH. Retirez ce filtre, ou revenez aux chiffres de votre périmètre.";
+
+/**
+ * The 403 of a page: for a visitor not signed in, `messagePublic` (connectez-vous…); for a user, the policy's (or,
+ * shown the public figures of all France at its request, what they do not hold).
+ */
 function refus(acces: Acces, messagePublic?: string): Response {
+  if (acces.france) return forbidden(MESSAGE_FRANCE_FILTRE);
   return forbidden(acces.signe.userId === null ? messagePublic : undefined);
 }
 
@@ -421,6 +439,7 @@ async function verifierFiltres(database: Database, acces: Acces, filters: Indica
     );
   }
   if (!canFilterOnRqth(viewer) && filters.rqth !== undefined) {
+    if (acces.france) throw refus(acces);
     throw forbidden(
       acces.signe.userId === null
         ? "Les chiffres selon la RQTH (reconnaissance de la qualité de travailleur handicapé, une donnée de santé) sont réservés aux utilisateurs connectés : connectez-vous pour y accéder."
@@ -514,10 +533,27 @@ export function messageDateRefusee(valeur: string, today: string): string {
  * month falls back to the current one, a filter keeps its valid values, the other filters apply. `date=` (the
  * indicators' and the CLI's day) is reported too: the dashboards count by month (`mois=`). So is a territory that
  * cannot hold with another, or with the page's own territory (`page`): a département outside the région asked.
+ * `perimetre=france` (the public figures of all France, decision 037) is read where `franceAdmise` (the national and
+ * formation pages); elsewhere, or with another value, it is reported.
  */
-export function lireParametres(params: URLSearchParams, today: string, page?: TerritoireDePage, connus?: ValeursConnues): Parametres {
+export function lireParametres(
+  params: URLSearchParams,
+  today: string,
+  page?: TerritoireDePage,
+  connus?: ValeursConnues,
+  franceAdmise = false,
+): Parametres {
   const erreurs: string[] = [];
   const invalides = new Set<string>();
+  const perimetres = params.getAll("perimetre").filter((v) => v !== "");
+  const autre = perimetres.find((v) => v !== "france");
+  if (autre !== undefined) {
+    erreurs.push(`perimetre : valeur inconnue « ${autre.trim().slice(0, 40)} » (seule valeur : france, les chiffres publics de toute la France)`);
+    invalides.add("perimetre");
+  } else if (perimetres.length && !franceAdmise) {
+    erreurs.push("perimetre : les chiffres publics de toute la France (perimetre=france) se demandent sur le tableau de bord national ou sur celui d'une formation");
+    invalides.add("perimetre");
+  }
   const moisCourant = today.slice(0, 7);
   let mois = moisCourant;
   if (params.has("date")) {
@@ -554,7 +590,7 @@ export function lireParametres(params: URLSearchParams, today: string, page?: Te
 }
 
 /** What a dashboard reads from its address (the panel's searches are resolved into filters before). */
-const PARAMETRES_DE_LA_PAGE = new Set<string>(["mois", ...Object.values(FILTER_PARAMS), ...PARAMETRES_TABLES]);
+const PARAMETRES_DE_LA_PAGE = new Set<string>(["mois", "perimetre", ...Object.values(FILTER_PARAMS), ...PARAMETRES_TABLES]);
 
 /**
  * The query the page's links carry on (tables' sorts and pages, downloads, other views): the parameters it reads,
@@ -567,6 +603,10 @@ function sansValeursInvalides(params: URLSearchParams, invalides: Set<string>, f
   const remplaces = new Set<string>();
   for (const [k, v] of params) {
     if (!PARAMETRES_DE_LA_PAGE.has(k)) continue;
+    if (k === "perimetre") {
+      if (!invalides.has(k) && v !== "" && !out.has(k)) out.append(k, v);
+      continue;
+    }
     if (!invalides.has(k)) out.append(k, v);
     else if (!remplaces.has(k)) {
       remplaces.add(k);
@@ -616,13 +656,23 @@ async function traiterRecherches(
   };
   for (const k of PARAMETRES_TABLES) params.delete(k);
 
+  // « France entière (chiffres publics) » (decision 037): the public figures of all France, without the filters they do not hold
+  let franceChoisie = false;
   if (has("territoire")) {
     const value = (params.get("territoire") ?? "").trim();
     params.delete("territoire");
     // one territory, or several (the panel's option keeping the territories of an address that holds several)
     const items = value === "" ? [] : value.split(",").map((v) => v.trim());
     const matches = items.map((v) => /^(region|departement|academie):([0-9AB]{2,3})$/i.exec(v));
-    if (matches.some((m) => m === null)) {
+    if (value === "france") {
+      if (ctx.vue.kind !== "organisme") {
+        franceChoisie = true;
+        for (const k of [...PARAMETRES_TERRITOIRE, ...PARAMETRES_NON_PUBLICS]) params.delete(k);
+        params.set("perimetre", "france");
+        // a territory's page: the national one
+        if (ctx.vue.kind !== "national" && ctx.vue.kind !== "formation") chemin = "/";
+      }
+    } else if (matches.some((m) => m === null)) {
       erreurs.push(`territoire : territoire inconnu « ${value} » (région, académie ou département attendu)`);
     } else if (ctx.vue.kind !== "organisme") {
       const choisis = matches.map((m) => ({ niveau: m![1].toLowerCase() as NiveauTerritoire, code: m![2].toUpperCase() }));
@@ -633,6 +683,8 @@ async function traiterRecherches(
         // Refused here rather than after the redirect: the answer is the same as the page's or the filter's.
         autoriser(acces, parPage ? { kind: niveau, code } : ciblesDuTerritoire(viewer, { kind: niveau, code }), MESSAGE_PUBLIC_TERRITOIRE);
       }
+      // « Tout mon périmètre » (no territory) and another page leave the public figures of all France
+      if (choisis.length === 0 || parPage) params.delete("perimetre");
       if (parPage) chemin = choisis.length ? `/${CHEMIN_NIVEAU[choisis[0].niveau]}/${choisis[0].code}` : "/";
       else {
         // several territories are filters of this page, as the address had them (the page's own territory is implied)
@@ -644,7 +696,7 @@ async function traiterRecherches(
   if (has("cfa")) {
     const q = (params.get("cfa") ?? "").trim();
     params.delete("cfa");
-    if (q !== "") {
+    if (q !== "" && !franceChoisie) {
       if (viewer.userId === null) {
         throw refus(acces, "La recherche par organisme est réservée aux utilisateurs connectés : connectez-vous pour y accéder.");
       }
@@ -1160,6 +1212,11 @@ async function calculer(database: Database, c: Calcul): Promise<Resultat> {
  */
 export async function chargerTableau(request: Request, database: Database, vue: Vue, options: ChargementOptions = {}): Promise<TableauPage> {
   const signe = await getViewer(request, database);
+  // The public figures of all France asked (`perimetre=france`, decision 037): the public's page, saying so.
+  if (franceAdmise(vue) && demandeLaFrance(new URL(request.url).searchParams)) {
+    const vu = viewerOfPublicFigures(signe);
+    if (vu !== signe) return chargerPour(request, database, vue, options, { viewer: vu, signe, france: true });
+  }
   try {
     return await chargerPour(request, database, vue, options, { viewer: signe, signe });
   } catch (thrown) {
@@ -1190,6 +1247,48 @@ async function bassinsConnus(database: Database, codes: string[]): Promise<Set<s
   return new Set(rows.map((r) => r.code));
 }
 
+/** The pages where the public figures of all France may be asked (`perimetre=france`): those the public sees all France of. */
+function franceAdmise(vue: Vue): boolean {
+  return vue.kind === "national" || vue.kind === "formation";
+}
+
+/** `perimetre=france`, and no other value (which lireParametres reports). */
+function demandeLaFrance(params: URLSearchParams): boolean {
+  const valeurs = params.getAll("perimetre").filter((v) => v !== "");
+  return valeurs.length > 0 && valeurs.every((v) => v === "france");
+}
+
+const OPTION_FRANCE: OptionTerritoire = { value: "france", label: "France entière (chiffres publics)", groupe: "France" };
+
+/**
+ * The territory select with the public figures of all France (decision 037), for a signed-in viewer whose scope is
+ * not national: offered after « Tout mon périmètre »; once chosen, the public's options (its régions) follow them,
+ * « Tout mon périmètre » going back to the viewer's own figures.
+ */
+function avecLaFrance(options: OptionTerritoire[] | null, acces: Acces): OptionTerritoire[] | null {
+  if (options === null) return null;
+  if (acces.france) return [{ value: "", label: "Tout mon périmètre", groupe: "France" }, OPTION_FRANCE, ...options.filter((o) => o.groupe !== "France")];
+  if (acces.viewer !== acces.signe || viewerOfPublicFigures(acces.signe) === acces.signe) return options;
+  return [...options.filter((o) => o.groupe === "France"), OPTION_FRANCE, ...options.filter((o) => o.groupe !== "France")];
+}
+
+/** `recherche` without `sans`, with `avec`: the address of this page with other parameters. */
+function adresse(ctx: ContexteVue, recherche: URLSearchParams, sans: readonly string[], avec: Record<string, string> = {}): string {
+  const p = new URLSearchParams(recherche);
+  for (const k of sans) p.delete(k);
+  for (const [k, v] of Object.entries(avec)) p.set(k, v);
+  return ctx.info.chemin + chaineRequete(p);
+}
+
+/** The notice of a signed-in viewer shown the public figures of all France, at its request (decision 037). */
+function messageFrance(signe: Viewer, t: Territoires): string {
+  const perimetre = libellePerimetre(signe, t);
+  return (
+    "Vous voyez les chiffres publics de toute la France, ceux de tout visiteur : arrondis, sans détail par organisme ni liste nominative" +
+    `${perimetre ? ` ; votre organisation voit les chiffres exacts de son périmètre (${perimetre})` : ""}.`
+  );
+}
+
 /** The notice of a signed-in viewer shown the public page of a territory outside its scope. */
 function messageHorsPerimetre(signe: Viewer, t: Territoires): string {
   const perimetre = libellePerimetre(signe, t);
@@ -1209,7 +1308,8 @@ async function chargerPour(request: Request, database: Database, vue: Vue, optio
   const v = ctx.vue;
   const territoireDeLaPage = v.kind === "region" || v.kind === "departement" || v.kind === "academie" ? { niveau: v.kind, code: v.code } : undefined;
   const params = recherches.params ?? url.searchParams;
-  let p = lireParametres(params, today, territoireDeLaPage);
+  const admise = franceAdmise(ctx.vue);
+  let p = lireParametres(params, today, territoireDeLaPage, undefined, admise);
   // the territories left out are asked too: one the visitor may not see stays a refusal, whatever else the URL holds
   await verifierFiltres(database, acces, p.filters, p.ecartes);
 
@@ -1224,7 +1324,7 @@ async function chargerPour(request: Request, database: Database, vue: Vue, optio
   // search that finds nothing); asked only of signed-in viewers, the only ones these filters are open to.
   if (viewer.userId !== null && (p.filters.reseau || p.filters.bassinEmploi)) {
     const [reseaux, bassins] = await Promise.all([reseauxConnusDuViewer(), bassinsConnus(database, p.filters.bassinEmploi ?? [])]);
-    p = lireParametres(params, today, territoireDeLaPage, { reseaux, bassins });
+    p = lireParametres(params, today, territoireDeLaPage, { reseaux, bassins }, admise);
   }
   const erreurs = [...recherches.erreurs, ...p.erreurs];
 
@@ -1239,15 +1339,16 @@ async function chargerPour(request: Request, database: Database, vue: Vue, optio
   const panneau: Panneau = {
     mois: p.mois,
     moisMax: today.slice(0, 7),
-    territoires: ctx.vue.kind === "organisme" ? null : optionsTerritoires(viewer, t, perimetre, territoire),
-    territoire,
+    territoires: ctx.vue.kind === "organisme" ? null : avecLaFrance(optionsTerritoires(viewer, t, perimetre, territoire), acces),
+    territoire: acces.france && territoire === "" ? OPTION_FRANCE.value : territoire,
     reseaux,
     cfa: viewer.userId !== null && ctx.vue.kind !== "organisme",
     rqth: canFilterOnRqth(viewer),
     formation: ctx.vue.kind !== "formation",
     recherches: recherches.saisies,
     filtres: p.filters,
-    conserves: conserves(p.recherche, ctx, reseaux !== null),
+    // the public figures of all France stay asked when a territory of theirs is chosen (the select has their régions)
+    conserves: [...conserves(p.recherche, ctx, reseaux !== null), ...(acces.france ? [["perimetre", "france"] as [string, string]] : [])],
     etiquettes: tags,
     reinitialiser: ctx.info.chemin,
   };
@@ -1260,7 +1361,13 @@ async function chargerPour(request: Request, database: Database, vue: Vue, optio
     aujourdhui: today,
     recherche: search,
     liens: ctx.liens,
-    horsPerimetre: viewer === acces.signe ? null : messageHorsPerimetre(acces.signe, t),
+    horsPerimetre: acces.france ? messageFrance(acces.signe, t) : viewer === acces.signe ? null : messageHorsPerimetre(acces.signe, t),
+    // this page's public figures of all France (decision 037), without the filters they do not hold
+    franceEntiere:
+      admise && viewer === acces.signe && viewerOfPublicFigures(viewer) !== viewer
+        ? adresse(ctx, p.recherche, [...PARAMETRES_TERRITOIRE, ...PARAMETRES_NON_PUBLICS, ...PARAMETRES_TABLES], { perimetre: "france" })
+        : null,
+    votrePerimetre: acces.france ? adresse(ctx, p.recherche, ["perimetre", ...PARAMETRES_TERRITOIRE, ...PARAMETRES_TABLES]) : null,
     listes: liensListes(viewer, ctx, territoire, p.date),
     erreurs,
     choix: recherches.choix,

@@ -3,7 +3,8 @@
  * (one table: organismes, formations, chiffres, serie), with the page's parameters plus `vue=` (national,
  * region:84, departement:69, academie:10, organisme:<id>, formation:<id>). Same policy as the pages (they share
  * chargerTableau): masked for the public, the public's figures for a signed-in user asking for another région
- * (`horsPerimetre` says so in the JSON), 403 outside the viewer's rights — as JSON for the JSON route — with
+ * (`horsPerimetre` says so in the JSON) and for a signed-in user asking the public figures of all France
+ * (`perimetre=france` with vue=national or formation:<id>, decision 037), 403 outside the viewer's rights — as JSON for the JSON route — with
  * no figure in it; a bad parameter is a 400 (no figures), not ignored as on the pages, and so is a parameter they do
  * not read: `date=` (a dashboard counts by month: `mois=AAAA-MM`), the panel's searches, an unknown name.
  * For reuse: months "AAAA-MM" (the format of mois=), counts as plain integers; dates "AAAA-MM-JJ" (ISO 8601) in the
@@ -44,14 +45,14 @@ const RECHERCHES: Record<(typeof PARAMETRES_RECHERCHE)[number], string> = {
 };
 
 /** The parameters these routes read: the page's, `vue` and `table` (`date` is read to be refused with its reason). */
-const PARAMETRES_LUS = new Set<string>(["vue", "table", "mois", "date", ...Object.values(FILTER_PARAMS), ...PARAMETRES_TABLES]);
+const PARAMETRES_LUS = new Set<string>(["vue", "table", "mois", "date", "perimetre", ...Object.values(FILTER_PARAMS), ...PARAMETRES_TABLES]);
 
 /**
  * A parameter these routes do not read is refused (a 400), never silently ignored: the answer would not be what
  * was asked for. The messages are French and name the parameter.
  */
 function parametresNonLus(params: URLSearchParams): string[] {
-  return parametresInconnus(params, PARAMETRES_LUS, ["vue", "table", "mois=AAAA-MM", ...Object.values(FILTER_PARAMS), ...PARAMETRES_TABLES], RECHERCHES);
+  return parametresInconnus(params, PARAMETRES_LUS, ["vue", "table", "mois=AAAA-MM", "perimetre=france", ...Object.values(FILTER_PARAMS), ...PARAMETRES_TABLES], RECHERCHES);
 }
 
 /** The page of the request's `vue`; a parameter the routes do not read is a 400 like a bad value. */

@@ -239,6 +239,13 @@ export interface TableauPage {
    * organisation's scope (policy viewerOfAggregates): the notice saying so. null otherwise.
    */
   horsPerimetre: string | null;
+  /**
+   * For a signed-in viewer whose scope is not national, on the national or a formation page: the address of this page's
+   * public figures of all France (`perimetre=france`, decision 037). null otherwise, and once they are shown.
+   */
+  franceEntiere: string | null;
+  /** Shown the public figures of all France at its request: the address of this page in the viewer's own scope. */
+  votrePerimetre: string | null;
   /** The named lists behind the dropout figures, at the page's date and on its territory (empty when not allowed). */
   listes: { titre: string; href: string }[];
   erreurs: string[];

@@ -11,6 +11,8 @@
  * panel's territory choice: a page change, or a filter on the formation page), `cfa=<nom, UAI ou SIRET>` and
  * `formation=<CFD, RNCP ou intitulé>` (searches turned into the `organisme` / `cfd` / `rncp` filters); the tables'
  * sort and page: `tri_o`, `ordre_o`, `page_o` (organismes) and `tri_f`, `ordre_f`, `page_f` (formations).
+ * `perimetre=france` (national and formation pages): a signed-in viewer whose scope is not national sees the public
+ * figures of all France (decision 037); `territoire=france` is the panel's choice of them.
  */
 
 export type NiveauTerritoire = "region" | "departement" | "academie";

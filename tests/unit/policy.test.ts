@@ -28,6 +28,7 @@ import {
   targetsOfFilters,
   transmetDesEffectifs,
   viewerOfOrganismePage,
+  viewerOfPublicFigures,
   type NamedList,
   type OrganisationType,
   type OrganismeTarget,
@@ -195,6 +196,11 @@ describe.each(VIEWER_NAMES)("%s", (name) => {
       const inScope = name === "PUBLIC" || AGGREGATES[name].includes(label);
       expect(viewerOfOrganismePage(v, o), label).toBe(inScope ? v : PUBLIC_VIEWER);
     }
+  });
+
+  it("asking the public figures of all France (decision 037): the public for a scope that is not national, else itself", () => {
+    const national = name === "PUBLIC" || v.scope.kind === "national";
+    expect(viewerOfPublicFigures(v)).toBe(national ? v : PUBLIC_VIEWER);
   });
 
   it("its own scope ({ kind: 'scope' }) is always visible in aggregate, named lists as its type allows", () => {

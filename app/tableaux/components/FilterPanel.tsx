@@ -71,7 +71,8 @@ function Select({
 function SelectTerritoire({ options, value, erreur }: { options: OptionTerritoire[]; value: string; erreur?: string }) {
   const groupes = ["Plusieurs", "Régions", "Académies", "Départements"] as const;
   const libelles = { Plusieurs: "Territoires de l'adresse", Régions: "Régions", Académies: "Académies", Départements: "Départements" };
-  const france = options.find((o) => o.groupe === "France");
+  // « France entière » (the public), « Tout mon périmètre » and « France entière (chiffres publics) » (decision 037)
+  const france = options.filter((o) => o.groupe === "France");
   const e = etatErreur("filtre-territoire", erreur);
   return (
     <div className={`fr-select-group${e.groupe}`}>
@@ -80,7 +81,11 @@ function SelectTerritoire({ options, value, erreur }: { options: OptionTerritoir
         <span className="fr-hint-text">Région, académie ou département de l'organisme formateur</span>
       </label>
       <select className={`fr-select${e.champ}`} id="filtre-territoire" name="territoire" defaultValue={value} {...e.attributs}>
-        {france ? <option value="">{france.label}</option> : null}
+        {france.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
         {groupes.map((g) => {
           const items = options.filter((o) => o.groupe === g);
           return items.length ? (

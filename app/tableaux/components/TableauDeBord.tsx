@@ -112,11 +112,17 @@ export function TableauDeBord({ page }: { page: TableauPage }) {
       <p className="fr-badge fr-badge--blue-france fr-badge--no-icon fr-mb-1w">{page.info.surtitre}</p>
       <h1 className="fr-mb-1w">{page.info.titre}</h1>
       {page.info.sousTitre ? <p className="fr-text--lead fr-mb-1w">{page.info.sousTitre}</p> : null}
-      <p className="fr-mb-3w" data-testid="date-donnees">
+      <p className={page.franceEntiere ? "fr-mb-1w" : "fr-mb-3w"} data-testid="date-donnees">
         {courant
           ? `Données du mois en cours (${formatMois(page.mois)}), au ${formatDate(page.date)}.`
           : `Données ${de(formatMois(page.mois))}, au ${formatDate(page.date)} (dernier jour du mois).`}
       </p>
+      {page.franceEntiere ? (
+        <p className="fr-text--sm fr-mb-3w" data-testid="lien-france-entiere">
+          Ces chiffres sont ceux de votre périmètre. <Link to={page.franceEntiere}>Voir les chiffres publics de toute la France</Link> (ceux de tout
+          visiteur, arrondis).
+        </p>
+      ) : null}
 
       <FilterPanel panneau={page.panneau} action={page.info.chemin} recherche={page.recherche} titre={page.info.titre} erreurs={page.erreurs} />
 
@@ -152,7 +158,8 @@ export function TableauDeBord({ page }: { page: TableauPage }) {
       {page.horsPerimetre ? (
         <div className="fr-alert fr-alert--info fr-alert--sm fr-mb-3w" data-testid="hors-perimetre">
           <p>
-            {page.horsPerimetre} <Link to="/">Tableau de bord de votre périmètre</Link>
+            {page.horsPerimetre}{" "}
+            {page.votrePerimetre ? <Link to={page.votrePerimetre}>Revenir aux chiffres de votre périmètre</Link> : <Link to="/">Tableau de bord de votre périmètre</Link>}
           </p>
         </div>
       ) : null}
@@ -178,7 +185,24 @@ export function TableauDeBord({ page }: { page: TableauPage }) {
               </div>
             </div>
           ) : null}
-          {r.vide ? (
+          {r.vide && page.info.vue.kind === "formation" && page.franceEntiere ? (
+            // a formation no learner of the viewer's perimeter follows: its figures are elsewhere in France (decision 037)
+            <div className="fr-alert fr-alert--info fr-mb-4w" data-testid="vide">
+              <h2 className="fr-alert__title">Aucun effectif de votre périmètre dans cette formation</h2>
+              {r.pourquoiVide.length ? (
+                <ul data-testid="pourquoi-vide">
+                  {r.pourquoiVide.map((raison) => (
+                    <li key={raison}>{raison}</li>
+                  ))}
+                </ul>
+              ) : null}
+              <p>
+                Aucun apprenant de votre périmètre{page.info.perimetre ? ` (${page.info.perimetre})` : ""} ne suit cette formation au {formatDate(page.date)}
+                {page.panneau.etiquettes.length ? " avec ces filtres" : ""}. Essayez un autre mois ou retirez un filtre, ou{" "}
+                <Link to={page.franceEntiere}>voyez les chiffres publics de cette formation dans toute la France</Link>.
+              </p>
+            </div>
+          ) : r.vide ? (
             <div className="fr-alert fr-alert--info fr-mb-4w" data-testid="vide">
               <h2 className="fr-alert__title">Aucun effectif pour ce mois et ces filtres</h2>
               {r.pourquoiVide.length ? (
