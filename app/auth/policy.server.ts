@@ -669,10 +669,10 @@ export function canSeeAnomaliesOfOrganisme(viewer: Viewer): boolean {
 /**
  * Whom the répertoire of organismes (/organismes, /api/v1/organismes) is listed for. Its columns are public and the
  * public lists every organisme: a signed-in user lists them all too (signing in never reduces what one sees,
- * decision 004). Its scope is a filter it may ask for (`perimetre`), which bounds the list and the filters' choices.
+ * decision 004). Its scope is a filter it may ask for (`perimetre=mien`), which bounds the list and the filters' choices.
  */
-export function viewerOfRepertoire(viewer: Viewer, perimetre: boolean | undefined): Viewer {
-  return perimetre ? viewer : { ...viewer, scope: { kind: "national" } };
+export function viewerOfRepertoire(viewer: Viewer, perimetre: "mien" | "france" | undefined): Viewer {
+  return perimetre === "mien" ? viewer : { ...viewer, scope: { kind: "national" } };
 }
 
 /**

@@ -86,7 +86,10 @@ export const organismesQuerySchema = z.object({
   transmet: ouiNon("transmet").describe("A déjà transmis des effectifs (oui/non)"),
   fraicheur: z.enum(FRAICHEURS, { error: `fraîcheur inconnue : ${FRAICHEURS.join(", ")} attendu` }).optional().describe("Fraîcheur des données : recente (< 1 semaine), vieillissante (1 semaine à 3 mois), ancienne (> 3 mois), jamais"),
   etat: z.enum(["actif", "ferme"], { error: "état : « actif » ou « ferme » attendu" }).optional().describe("État administratif"),
-  perimetre: ouiNon("perimetre").describe("Utilisateur connecté : oui = seulement les organismes du périmètre de son organisation ; par défaut, tout le répertoire"),
+  perimetre: z
+    .enum(["mien", "france"], { error: "perimetre : « mien » (le périmètre de votre organisation) ou « france » (tout le répertoire) attendu" })
+    .optional()
+    .describe("Utilisateur connecté : mien = seulement les organismes du périmètre de son organisation ; france (par défaut) = tout le répertoire"),
   tri: z.enum(ORGANISME_TRIS, { error: `tri : ${ORGANISME_TRIS.join(", ")} attendu` }).default("raison_sociale").describe("Colonne de tri"),
   ...pagination(20),
 });

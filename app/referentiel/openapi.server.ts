@@ -59,7 +59,7 @@ export function referentielOpenApiFragment(): Doc {
           summary: "Organismes de formation en apprentissage",
           description:
             "Répertoire des organismes (SIRET, UAI, nature, adresse, territoire, réseaux, Qualiopi, fraîcheur des données), paginé et filtrable. " +
-            "Accès libre, le même répertoire pour tous ; un utilisateur connecté peut le restreindre au périmètre de son organisation (perimetre=oui). Un paramètre inconnu ou invalide renvoie une erreur 400.",
+            "Accès libre, le même répertoire pour tous ; un utilisateur connecté peut le restreindre au périmètre de son organisation (perimetre=mien). Un paramètre inconnu ou invalide renvoie une erreur 400.",
           parameters: parameters(organismesQuerySchema),
           responses: listResponse("Organisme", "Une page d'organismes"),
         },

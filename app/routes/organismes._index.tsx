@@ -109,9 +109,9 @@ export default function Repertoire() {
                 id="perimetre"
                 name="perimetre"
                 label="Périmètre"
-                value={query.perimetre ? "oui" : undefined}
+                value={query.perimetre}
                 empty="Tout le répertoire"
-                options={[{ value: "oui", label: "Le périmètre de mon organisation" }]}
+                options={[{ value: "mien", label: "Le périmètre de mon organisation" }]}
               />
             </div>
           ) : null}
@@ -125,7 +125,7 @@ export default function Repertoire() {
           {filtered ? (
             <p>
               Modifiez la recherche ou retirez des filtres
-              {query.perimetre ? " : la liste est restreinte au périmètre de votre organisation (filtre « Périmètre »)" : ""}.
+              {query.perimetre === "mien" ? " : la liste est restreinte au périmètre de votre organisation (filtre « Périmètre »)" : ""}.
             </p>
           ) : importeur ? (
             <p>

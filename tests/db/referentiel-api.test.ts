@@ -114,8 +114,8 @@ describe("répertoire queries", () => {
     expect(await repertoireDe(dreetsAra, {})).toBe(await count({}));
     expect(await repertoireDe(dreetsAra, { region: "11" })).toBe(await count({ region: "11" }));
     expect(await repertoireDe(dreetsAra, { region: "11" })).toBeGreaterThan(0);
-    expect(await repertoireDe(dreetsAra, { perimetre: "oui" })).toBe(45);
-    expect(await repertoireDe(dreetsAra, { perimetre: "oui", region: "11" })).toBe(0);
+    expect(await repertoireDe(dreetsAra, { perimetre: "mien" })).toBe(45);
+    expect(await repertoireDe(dreetsAra, { perimetre: "mien", region: "11" })).toBe(0);
   });
 
   it("rejects bad parameters with French messages naming them", () => {
@@ -360,7 +360,7 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
     expect((await national.get("/referentiel/anomalies?departement=75")).status).toBe(200);
   });
 
-  it("a signed-in user lists the whole répertoire, as the public does, and its scope when it asks (perimetre=oui)", async () => {
+  it("a signed-in user lists the whole répertoire, as the public does, and its scope when it asks (perimetre=mien)", async () => {
     await createUser(t.database, {
       email: "ddets-69-repertoire@test.fr",
       password: PASSWORD,
@@ -382,15 +382,15 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
     expect(html).toContain("Le périmètre de mon organisation");
     // the public is not offered a scope it has not
     expect(publique).not.toContain("Le périmètre de mon organisation");
-    const perimetre = await (await ddets.get("/organismes?departement=75&perimetre=oui")).text();
+    const perimetre = await (await ddets.get("/organismes?departement=75&perimetre=mien")).text();
     expect(total(perimetre)).toBe(0);
     expect(perimetre).toContain("la liste est restreinte au périmètre de votre organisation");
-    expect(total(await (await ddets.get("/organismes?perimetre=oui")).text())).toBe(total(await (await fetch(`${app.baseUrl}/organismes?departement=69`)).text()));
+    expect(total(await (await ddets.get("/organismes?perimetre=mien")).text())).toBe(total(await (await fetch(`${app.baseUrl}/organismes?departement=69`)).text()));
     // the API the same way
     const api = async (b: Browser | null, query: string) =>
       (await (b ? await b.get(`/api/v1/organismes?${query}`) : await fetch(`${app.baseUrl}/api/v1/organismes?${query}`)).json()).pagination.total;
     expect(await api(ddets, "departement=75")).toBe(await api(null, "departement=75"));
-    expect(await api(ddets, "departement=75&perimetre=oui")).toBe(0);
+    expect(await api(ddets, "departement=75&perimetre=mien")).toBe(0);
     expect((await ddets.get("/organismes?perimetre=peut-etre")).status).toBe(400);
   });
 

@@ -424,8 +424,8 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
     const dreets = await texte(await browsers.DREETS.get("/organismes"));
     expect(options(dreets, "region")).toEqual(options(anonyme, "region"));
     expect(options(dreets, "departement")).toEqual(options(anonyme, "departement"));
-    expect(options(dreets, "perimetre")).toEqual(["oui"]);
-    const perimetre = await texte(await browsers.DREETS.get("/organismes?perimetre=oui"));
+    expect(options(dreets, "perimetre")).toEqual(["mien"]);
+    const perimetre = await texte(await browsers.DREETS.get("/organismes?perimetre=mien"));
     expect(options(perimetre, "region")).toBeNull(); // a single région: nothing to choose
     expect(options(perimetre, "departement")).toEqual(["01", "03", "07", "15", "26", "38", "42", "43", "63", "69", "73", "74"]);
   });
