@@ -1,22 +1,28 @@
 /**
  * Throttling of failed logins (and of reset / sign-up requests), stored in the database so that it holds across
  * processes and restarts. Per e-mail: 5 failures in 15 minutes lock that e-mail for the rest of the window
- * (failures before a success do not count). Per client IP (when the server knows it): 50 failures.
+ * (failures before a success do not count). When the server knows the client's IP, those 5 are counted from that IP
+ * only: anyone who knows an agent's address could otherwise keep the agent locked out from everywhere; failures from
+ * every IP lock the e-mail at 20 (a guessing spread over many machines). Per client IP: 50 failures.
  */
-import { and, count, desc, eq, gt, lt, sql } from "drizzle-orm";
+import { and, count, desc, eq, gt, lt, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { loginAttempts, type AttemptKind } from "../../db/schema";
 
 export interface ThrottleRule {
   windowSeconds: number;
+  /** Failures for one identifier, from the client's IP when known (from anywhere when not). */
   maxPerIdentifier: number;
+  /** Failures for one identifier from every IP (only counted when the client's IP is known). */
+  maxPerIdentifierAllIps: number;
   maxPerIp: number;
 }
 
 export const THROTTLE_RULES: Record<AttemptKind, ThrottleRule> = {
-  connexion: { windowSeconds: 15 * 60, maxPerIdentifier: 5, maxPerIp: 50 },
-  reinitialisation: { windowSeconds: 60 * 60, maxPerIdentifier: 3, maxPerIp: 30 },
-  inscription: { windowSeconds: 60 * 60, maxPerIdentifier: 3, maxPerIp: 20 },
+  connexion: { windowSeconds: 15 * 60, maxPerIdentifier: 5, maxPerIdentifierAllIps: 20, maxPerIp: 50 },
+  // e-mails sent to the address: as few from everywhere as from one machine (locking them out locks out nobody)
+  reinitialisation: { windowSeconds: 60 * 60, maxPerIdentifier: 3, maxPerIdentifierAllIps: 3, maxPerIp: 30 },
+  inscription: { windowSeconds: 60 * 60, maxPerIdentifier: 3, maxPerIdentifierAllIps: 3, maxPerIp: 20 },
 };
 
 export interface ThrottleState {
@@ -57,15 +63,24 @@ export async function checkThrottle(
     .limit(1);
   const from = kind === "connexion" && lastSuccess ? lastSuccess.at : since;
   const counted = kind === "connexion" ? eq(loginAttempts.success, false) : sql`true`;
-  const failures = await database.db
-    .select({ at: loginAttempts.createdAt })
-    .from(loginAttempts)
-    .where(and(eq(loginAttempts.kind, kind), eq(loginAttempts.identifier, id), counted, gt(loginAttempts.createdAt, from)))
-    .orderBy(desc(loginAttempts.createdAt))
-    .limit(rule.maxPerIdentifier + pending);
-  if (failures.length >= rule.maxPerIdentifier + pending) {
-    const oldest = failures[failures.length - 1].at;
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((oldest.getTime() + rule.windowSeconds * 1000 - now.getTime()) / 1000)) };
+  // the latest failures for the identifier (from this IP, when known), then from every IP: the first limit reached locks
+  const limites: [number, SQL][] = ip
+    ? [
+        [rule.maxPerIdentifier, eq(loginAttempts.ip, ip)],
+        [rule.maxPerIdentifierAllIps, sql`true`],
+      ]
+    : [[rule.maxPerIdentifier, sql`true`]];
+  for (const [max, origine] of limites) {
+    const failures = await database.db
+      .select({ at: loginAttempts.createdAt })
+      .from(loginAttempts)
+      .where(and(eq(loginAttempts.kind, kind), eq(loginAttempts.identifier, id), origine, counted, gt(loginAttempts.createdAt, from)))
+      .orderBy(desc(loginAttempts.createdAt))
+      .limit(max + pending);
+    if (failures.length >= max + pending) {
+      const oldest = failures[failures.length - 1].at;
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((oldest.getTime() + rule.windowSeconds * 1000 - now.getTime()) / 1000)) };
+    }
   }
   if (ip) {
     const [row] = await database.db

@@ -302,6 +302,24 @@ describe("login throttling", () => {
     expect((await checkThrottle(t.database, "connexion", email, null, later)).allowed).toBe(true);
   });
 
+  it("failures from one machine lock the e-mail for that machine only; from many machines, for all at 20", async () => {
+    const email = emailOf("ACADEMIE");
+    const { maxPerIdentifier, maxPerIdentifierAllIps } = THROTTLE_RULES.connexion;
+    for (let i = 0; i < maxPerIdentifier; i++) {
+      expect(await login(t.database, requestWith(), form({ email, password: `faux-${i}` }), "198.51.100.1")).toMatchObject({ ok: false });
+    }
+    expect((await login(t.database, requestWith(), form({ email, password: PASSWORD }), "198.51.100.1")).ok).toBe(false);
+    // whoever knows the address cannot lock the agent out from its own machine
+    expect((await login(t.database, requestWith(), form({ email, password: PASSWORD }), "192.0.2.7")).ok).toBe(true);
+    // a guessing spread over many machines: locked for every machine once the failures from all reach the limit
+    for (let i = 0; i < maxPerIdentifierAllIps; i++) {
+      await login(t.database, requestWith(), form({ email, password: `faux-${i}` }), `198.51.100.${10 + i}`);
+    }
+    const locked = await login(t.database, requestWith(), form({ email, password: PASSWORD }), "192.0.2.7");
+    expect(locked.ok).toBe(false);
+    if (!locked.ok) expect(locked.message).toMatch(/^Trop de tentatives de connexion échouées pour cette adresse/);
+  });
+
   it("simultaneous wrong passwords check at most as many passwords as the limit allows", async () => {
     const email = emailOf("CARIF_OREF_REGIONAL");
     const results = await Promise.all(
