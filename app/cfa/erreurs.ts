@@ -11,6 +11,7 @@
  */
 import { ANNEE_MAX, ANNEE_MIN } from "../statut/days";
 import { majuscule } from "../ui/format";
+import { REGLE_SIRET_LA_POSTE } from "../referentiel/codes";
 
 /** Windows of the transmissions' history (days). */
 export const FENETRES = [30, 90, 365] as const;
@@ -317,6 +318,9 @@ export function expliquerErreur(
   }
   if (/UAI attendu|UAI \(ex\./.test(message)) {
     return r("uai", `${recu}n'est pas un UAI valide (7 chiffres et une lettre clé, ex. 0751234J)`, `Corrigez l'UAI ${ou}.`);
+  }
+  if (/SIRET attendu/.test(message) && message.includes(REGLE_SIRET_LA_POSTE)) {
+    return r("siret", `${recu}n'est pas un SIRET valide : ${REGLE_SIRET_LA_POSTE}`, `Corrigez le SIRET ${ou} ; vérifiez-le sur l'annuaire des entreprises.`);
   }
   if (/SIRET attendu/.test(message)) {
     return r("siret", `${recu}n'est pas un SIRET valide (14 chiffres dont une clé de contrôle)`, `Corrigez le SIRET ${ou} ; vérifiez-le sur l'annuaire des entreprises.`);

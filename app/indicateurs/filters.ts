@@ -15,6 +15,7 @@ import { ACADEMIES, ACADEMIE_BY_DEPARTEMENT } from "../referentiel/academies";
 import { DEPARTEMENTS, NOMS_REGIONS, REGIONS, regionDeLAcademie, regionDuDepartement } from "../referentiel/decoupage";
 import { NATURE_LABELS, nomAcademie } from "../referentiel/labels";
 import {
+  cleSiretFausse,
   isValidCfd,
   isValidRncp,
   isValidSiret,
@@ -207,7 +208,7 @@ export function parseFiltersLenient(params: URLSearchParams, page?: TerritoireDe
   filters.organisme = collect("organisme", (r) => {
     const siret = normalizeSiret(r);
     if (SIRET_PATTERN.test(siret))
-      return isValidSiret(siret) ? siret : invalide(`organisme : SIRET invalide « ${r} » (clé de contrôle incorrecte)`);
+      return isValidSiret(siret) ? siret : invalide(`organisme : SIRET invalide « ${r} » (${cleSiretFausse(siret, "clé de contrôle incorrecte")})`);
     const uai = normalizeUai(r);
     if (UAI_PATTERN.test(uai))
       return isValidUai(uai) ? uai : invalide(`organisme : UAI invalide « ${r} » (lettre de contrôle incorrecte)`);

@@ -45,6 +45,7 @@ import { z } from "zod";
 
 import {
   CODE_COMMUNE_PATTERN,
+  isSiretLaPoste,
   isValidCfd,
   isValidRncp,
   isValidSiret,
@@ -52,6 +53,8 @@ import {
   normalizeRncp,
   normalizeSiret,
   normalizeUai,
+  REGLE_SIRET_LA_POSTE,
+  SIRET_PATTERN,
 } from "../referentiel/codes";
 import { ANNEE_MAX, ANNEE_MIN, daysInMonth } from "../statut/days";
 import { contientNir, looksLikeNir } from "./mapping";
@@ -97,6 +100,7 @@ export const MESSAGES = {
   anneeScolaireHorsPlage: `année scolaire attendue entre ${ANNEE_MIN} et ${ANNEE_MAX} au format AAAA-AAAA (ex. 2024-2025)`,
   uai: "UAI attendu : 7 chiffres suivis de la lettre clé (ex. 0751234J)",
   siret: "SIRET attendu : 14 chiffres dont le dernier est une clé de contrôle valide (ex. 13002456000018)",
+  siretLaPoste: `SIRET attendu : ${REGLE_SIRET_LA_POSTE}`,
   codePostal: "code postal attendu : 5 chiffres (ex. 75001)",
   codeCommune:
     "code commune INSEE attendu : 5 caractères, département (2 chiffres, 2A ou 2B) puis 3 chiffres (ex. 75056, 2A004)",
@@ -383,7 +387,7 @@ const uai = kind("string", MESSAGES.uai, (v) => {
 
 const siret = kind("string|number", MESSAGES.siret, (v) => {
   const s = typeof v === "number" ? String(v).padStart(14, "0") : normalizeSiret(toText(v));
-  return isValidSiret(s) ? s : invalid(MESSAGES.siret);
+  return isValidSiret(s) ? s : invalid(SIRET_PATTERN.test(s) && isSiretLaPoste(s) ? MESSAGES.siretLaPoste : MESSAGES.siret);
 }, { text: `${SEPARATEURS_SIRET}*(?:\\d${SEPARATEURS_SIRET}*){14}`, numbers: [integers(0, 99_999_999_999_999)] });
 
 const codePostal = kind("string|number", MESSAGES.codePostal, (v) => {

@@ -7,7 +7,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { arrayParam, type Database } from "../../db/client.server";
 import { CODES_A_VERIFIER, type Nature } from "../../db/schema";
 import { scopeSql, type Viewer } from "../auth/policy.server";
-import { ANOMALIE_TYPES, detectAnomalies, type Anomalie, type AnomalieType } from "./anomalies";
+import { ANOMALIE_TYPES, CODES_DEPARTEMENTS, detectAnomalies, type Anomalie, type AnomalieType } from "./anomalies";
 import { pageOf, type Page } from "../shared/pagination";
 import { frenchSortKeys, orderBy } from "./repertoire.server";
 
@@ -29,6 +29,8 @@ export interface OrganismeAnomalies {
   departement_code: string | null;
   region_code: string | null;
   etat_administratif: "actif" | "ferme";
+  code_postal: string | null;
+  code_commune: string | null;
   anomalies: Anomalie[];
 }
 
@@ -42,6 +44,14 @@ const EXACTES: Record<Exclude<AnomalieType, CodeVerifie>, SQL> = {
   uai_plusieurs_sirets: sql`(o.uai <> '' and o.uai in (select uai from organismes where uai is not null group by uai having count(distinct siret) > 1))`,
   formateur_sans_responsable: sql`(o.nature = 'formateur' and not exists (select 1 from organisme_relations r where r.formateur_id = o.id))`,
   territoire_inconnu: sql`o.departement_code is null`,
+  // codePostalContredit (codes.ts): the département its first digits designate (20: 2A or 2B, 97x), unless the
+  // commune lists that postal code
+  code_postal_incoherent: sql`(o.code_postal ~ '^[0-9]{5}$' and o.departement_code is not null
+    and case when left(o.code_postal, 2) = '20' then o.departement_code not in ('2A', '2B')
+      else (case when left(o.code_postal, 2) = '97' then left(o.code_postal, 3) else left(o.code_postal, 2) end)
+        in (${sql.raw([...CODES_DEPARTEMENTS].map((d) => `'${d}'`).join(", "))})
+        and (case when left(o.code_postal, 2) = '97' then left(o.code_postal, 3) else left(o.code_postal, 2) end) <> o.departement_code end
+    and not exists (select 1 from communes c where c.code = o.code_commune and o.code_postal = any(c.codes_postaux)))`,
 };
 
 /** The anomalies of a code's check (its letter, its Luhn key): decided by the JavaScript of codes.ts. */
@@ -56,15 +66,19 @@ const CODES_VERIFIES: CodeVerifie[] = ["uai_invalide", "siret_invalide"];
 const SUSPECTS = sql`(${sql.raw(CODES_A_VERIFIER)})`;
 
 /** What `detectAnomalies` needs to know of the other organismes, for some organismes only (a page, one organisme). */
-async function context(database: Database, organismes: { id: number; uai: string | null }[]) {
+async function context(database: Database, organismes: { id: number; uai: string | null; code_commune?: string | null }[]) {
   const uais = [...new Set(organismes.flatMap((o) => (o.uai ? [o.uai] : [])))];
   const ids = organismes.map((o) => o.id);
-  const [uaiRows, rel] = await Promise.all([
+  const codesCommunes = [...new Set(organismes.flatMap((o) => (o.code_commune ? [o.code_commune] : [])))];
+  const [uaiRows, rel, communes] = await Promise.all([
     uais.length
       ? database.rows<{ uai: string; siret: string }>(sql`select distinct uai, siret from organismes where uai = any(${arrayParam(uais)}::text[])`)
       : Promise.resolve([]),
     ids.length
       ? database.rows<{ id: number }>(sql`select distinct formateur_id as id from organisme_relations where formateur_id = any(${arrayParam(ids)}::int[])`)
+      : Promise.resolve([]),
+    codesCommunes.length
+      ? database.rows<{ code: string; codes_postaux: string[] }>(sql`select code, codes_postaux from communes where code = any(${arrayParam(codesCommunes)}::text[])`)
       : Promise.resolve([]),
   ]);
   const siretsByUai = new Map<string, Set<string>>();
@@ -73,7 +87,7 @@ async function context(database: Database, organismes: { id: number; uai: string
     set.add(r.siret);
     siretsByUai.set(r.uai, set);
   }
-  return { siretsByUai, hasResponsable: new Set(rel.map((r) => r.id)) };
+  return { siretsByUai, hasResponsable: new Set(rel.map((r) => r.id)), codesPostauxDesCommunes: new Map(communes.map((c) => [c.code, c.codes_postaux])) };
 }
 
 /**
@@ -118,7 +132,7 @@ export async function listAnomalies(
   ) as Record<AnomalieType, number>;
 
   const rows = await database.rows<Omit<OrganismeAnomalies, "anomalies">>(sql`
-    select o.id, o.siret, o.uai, o.nature, o.raison_sociale, o.departement_code, o.region_code, o.etat_administratif
+    select o.id, o.siret, o.uai, o.nature, o.raison_sociale, o.departement_code, o.region_code, o.etat_administratif, o.code_postal, o.code_commune
     from organismes o where ${dansLePerimetre} and ${selection}
     order by ${orderBy(frenchSortKeys(sql`o.raison_sociale`), "asc", [sql`o.id`])}
     limit ${query.limit} offset ${(query.page - 1) * query.limit}`);

@@ -2,7 +2,8 @@
  * Anomaly rules of the référentiel des organismes (issue 8), pure (unit-tested): they use the same checks as the
  * importers (codes.ts).
  */
-import { isValidSiret, isValidUai } from "./codes";
+import { cleSiretFausse, codePostalContredit, departementsDuCodePostal, isValidSiret, isValidUai, SIRET_PATTERN } from "./codes";
+import { DEPARTEMENTS } from "./decoupage";
 
 export const ANOMALIE_TYPES = [
   "uai_invalide",
@@ -12,6 +13,7 @@ export const ANOMALIE_TYPES = [
   "uai_plusieurs_sirets",
   "formateur_sans_responsable",
   "territoire_inconnu",
+  "code_postal_incoherent",
 ] as const;
 export type AnomalieType = (typeof ANOMALIE_TYPES)[number];
 
@@ -23,7 +25,11 @@ export const ANOMALIE_LABELS: Record<AnomalieType, string> = {
   uai_plusieurs_sirets: "UAI porté par plusieurs SIRET",
   formateur_sans_responsable: "Formateur sans responsable",
   territoire_inconnu: "Sans département",
+  code_postal_incoherent: "Code postal d'un autre département",
 };
+
+/** The départements a postal code may designate (the 101 that have an académie). */
+export const CODES_DEPARTEMENTS: ReadonlySet<string> = new Set(Object.keys(DEPARTEMENTS));
 
 export interface OrganismeAnomalieInput {
   id: number;
@@ -33,6 +39,9 @@ export interface OrganismeAnomalieInput {
   etat_administratif: string;
   /** null: no commune of the référentiel des communes (absent or unknown); undefined: not looked at. */
   departement_code?: string | null;
+  /** Compared with the département (undefined: not looked at). */
+  code_postal?: string | null;
+  code_commune?: string | null;
 }
 
 export interface Anomalie {
@@ -46,7 +55,12 @@ export interface Anomalie {
  */
 export function detectAnomalies(
   organisme: OrganismeAnomalieInput,
-  context: { siretsByUai: Map<string, Set<string>>; hasResponsable: Set<number> },
+  context: {
+    siretsByUai: Map<string, Set<string>>;
+    hasResponsable: Set<number>;
+    /** The postal codes of the organismes' communes (a commune absent: not in the référentiel des communes). */
+    codesPostauxDesCommunes?: Map<string, string[]>;
+  },
 ): Anomalie[] {
   const out: Anomalie[] = [];
   if (organisme.uai !== null && !isValidUai(organisme.uai)) {
@@ -57,7 +71,12 @@ export function detectAnomalies(
         : `UAI ${organisme.uai} : 7 chiffres suivis d'une lettre attendus`,
     });
   }
-  if (!isValidSiret(organisme.siret)) out.push({ type: "siret_invalide", message: `SIRET ${organisme.siret} : la clé de contrôle est fausse` });
+  if (!isValidSiret(organisme.siret)) {
+    out.push({
+      type: "siret_invalide",
+      message: `SIRET ${organisme.siret} : ${SIRET_PATTERN.test(organisme.siret) ? cleSiretFausse(organisme.siret, "la clé de contrôle est fausse") : "14 chiffres attendus"}`,
+    });
+  }
   if (organisme.etat_administratif === "ferme") out.push({ type: "siret_ferme", message: `SIRET ${organisme.siret} fermé : remplacer par le SIRET de l'établissement successeur` });
   if (organisme.nature === "inconnue") out.push({ type: "nature_inconnue", message: "Nature inconnue : ni responsable, ni formateur, ni lieu de formation" });
   if (organisme.uai) {
@@ -75,6 +94,15 @@ export function detectAnomalies(
     out.push({
       type: "territoire_inconnu",
       message: "Commune absente ou inconnue : ses apprenants ne comptent que dans les chiffres nationaux, dans aucune région ni aucun département",
+    });
+  }
+  const cp = organisme.code_postal;
+  const commune = organisme.code_commune ? context.codesPostauxDesCommunes?.get(organisme.code_commune) : undefined;
+  if (codePostalContredit(cp, organisme.departement_code, commune, CODES_DEPARTEMENTS)) {
+    // its learners count in the commune's département: the postal code says another one, one of them is wrong
+    out.push({
+      type: "code_postal_incoherent",
+      message: `Code postal ${cp} (département ${departementsDuCodePostal(cp!, CODES_DEPARTEMENTS)!.join(" ou ")}) et commune ${organisme.code_commune ?? "inconnue"} (département ${organisme.departement_code}) : l'un des deux est faux ; l'organisme compte dans le département ${organisme.departement_code}`,
     });
   }
   return out;

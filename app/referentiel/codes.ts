@@ -69,13 +69,32 @@ export function isValidSiret(value: string): boolean {
 }
 
 /**
+ * La Poste's rule, as every message about a SIRET of La Poste that fails it says it (imports, anomalies, forms,
+ * filters, API v3): Luhn does not apply to them, a message naming the Luhn key would send the user the wrong way.
+ */
+export const REGLE_SIRET_LA_POSTE = "la somme des chiffres d'un SIRET de La Poste (SIREN 356000000) doit être un multiple de 5";
+
+/** Whether 14 digits are a SIRET of La Poste (SIREN 356000000), checked by its own rule. */
+export function isSiretLaPoste(value: string): boolean {
+  return normalizeSiret(value).startsWith(LA_POSTE_SIREN);
+}
+
+/**
+ * Why 14 digits fail the SIRET check: La Poste's rule for its SIREN, the Luhn key otherwise (`luhn`: the words of
+ * the caller, « la clé de contrôle (Luhn) est fausse » by default).
+ */
+export function cleSiretFausse(value: string, luhn = "la clé de contrôle (Luhn) est fausse"): string {
+  return isSiretLaPoste(value) ? REGLE_SIRET_LA_POSTE : luhn;
+}
+
+/**
  * What is wrong with a SIRET, in the words the forms and filters use: "clé de contrôle incorrecte" for 14 digits
- * that fail the check, "14 chiffres attendus" otherwise; null for a valid SIRET.
+ * that fail the check (La Poste's rule for its SIRETs), "14 chiffres attendus" otherwise; null for a valid SIRET.
  */
 export function problemeSiret(value: string): string | null {
   const siret = normalizeSiret(value);
   if (!SIRET_PATTERN.test(siret)) return "14 chiffres attendus";
-  return isValidSiret(siret) ? null : "clé de contrôle incorrecte";
+  return isValidSiret(siret) ? null : cleSiretFausse(siret, "clé de contrôle incorrecte");
 }
 
 /** Appends the digit that makes `partial + digit` pass Luhn. */
@@ -113,3 +132,32 @@ export function isAgricultureCfd(cfd: string): boolean {
 }
 
 export const CODE_COMMUNE_PATTERN = /^([0-9]{2}|2A|2B)[0-9]{3}$/;
+
+/**
+ * The départements a postal code designates by its first digits: 20xxx → 2A or 2B (Corsica's postal codes do not
+ * tell which), 97x → that DROM, else its first two digits; null when they designate no département (`departements`:
+ * the known codes): Monaco (98000) and the overseas collectivities (975, 977, 978, 98x), 00xxx.
+ */
+export function departementsDuCodePostal(codePostal: string, departements: { has(code: string): boolean }): string[] | null {
+  if (!/^[0-9]{5}$/.test(codePostal)) return null;
+  if (codePostal.startsWith("20")) return ["2A", "2B"];
+  const code = codePostal.startsWith("97") ? codePostal.slice(0, 3) : codePostal.slice(0, 2);
+  return departements.has(code) ? [code] : null;
+}
+
+/**
+ * Whether a postal code clearly contradicts the département of a commune: the commune does not list it among its
+ * postal codes (`codesPostauxCommune`, when the commune is known: some communes have one of a neighbouring
+ * département, 04058 Claret has 05110), and its first digits designate another département. A postal code that
+ * designates none (Monaco, overseas collectivities) contradicts nothing; a CEDEX code is read by its first digits.
+ */
+export function codePostalContredit(
+  codePostal: string | null | undefined,
+  departement: string | null | undefined,
+  codesPostauxCommune: readonly string[] | undefined,
+  departements: { has(code: string): boolean },
+): boolean {
+  if (!codePostal || !departement || codesPostauxCommune?.includes(codePostal)) return false;
+  const designes = departementsDuCodePostal(codePostal, departements);
+  return designes !== null && !designes.includes(departement);
+}

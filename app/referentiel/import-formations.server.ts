@@ -19,7 +19,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { arrayParam, chunkAfterId, execRows, readByChunks, type Database } from "../../db/client.server";
 import { formations, organismes } from "../../db/schema";
 import { normalizeHeader } from "../shared/csv";
-import { CODE_COMMUNE_PATTERN, isValidCfd, isValidRncp, isValidSiret, isValidUai, niveauFromCfd, normalizeRncp, normalizeSiret, normalizeUai } from "./codes";
+import { CODE_COMMUNE_PATTERN, cleSiretFausse, isValidCfd, isValidRncp, isValidSiret, isValidUai, niveauFromCfd, normalizeRncp, normalizeSiret, normalizeUai, SIRET_PATTERN } from "./codes";
 import { linkEffectifsToFormations } from "./link-formations.server";
 import {
   ImportFileError,
@@ -189,6 +189,13 @@ export async function importFormations(database: Database, bytes: Uint8Array, op
           column: col("NIVEAU_QUALIFICATION_RNCP"),
           message: `niveau invalide (« ${niveauRncpRaw.slice(0, 20)} ») : un niveau européen de 3 à 8 est attendu ; ${deduit ?? "aucun niveau importé"}`,
         });
+      } else if (!niveauRncpRaw && !ancien && !deduit && isValidCfd(cfd)) {
+        // nothing to read the level from: said, as the other levels not deduced
+        signaler(summary, {
+          line: row.line,
+          column: col("FORMATION_DIPLOME"),
+          message: `niveau non déduit : ni ${col("NIVEAU_QUALIFICATION_RNCP")} ni ${col("NIVEAU_FORMATION_DIPLOME")}, et le 1er caractère du CFD (« ${cfd.slice(0, 1)} ») n'est pas un ancien niveau de 1 à 5 ; aucun niveau importé (un niveau déjà enregistré est gardé)`,
+        });
       } else if (!niveauRncpRaw && ancien && !niveauFromCfd(ancien)) {
         // the old level is the only one given, and it is none of the known ones
         summary.warnings.push({
@@ -242,6 +249,8 @@ export async function importFormations(database: Database, bytes: Uint8Array, op
 
   exigerDesDonnees(table.rows.length);
   await writeFormations(database, inputs, summary, options, rncpColumn);
+  // the lines rejected when the file is applied (an ambiguous RNCP code…) among those of the validation: in file order
+  summary.rejected = summary.rejected.map((r, k) => ({ r, k })).sort((a, b) => a.r.line - b.r.line || a.k - b.k).map(({ r }) => r);
   warningsOfRejectedLines(summary);
   if (summary.created + summary.updated > 0) {
     const linked = await linkEffectifsToFormations(database);
@@ -324,7 +333,7 @@ function validateCatalogueLine(
     if (siretRaw) {
       const s = normalizeSiret(siretRaw);
       if (isValidSiret(s)) siret = s;
-      else warn(siretField, `SIRET invalide (« ${siretRaw} ») : ignoré`);
+      else warn(siretField, `SIRET invalide (« ${siretRaw} ») : ${SIRET_PATTERN.test(s) ? cleSiretFausse(s) : "14 chiffres attendus"} ; ignoré`);
     }
     return uai || siret ? { uai, siret } : undefined;
   };
@@ -383,9 +392,12 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
 
   // The RNCP code each CFD of the file carries once the file is applied (the last one given, else the stored one).
   const cfdRncp = new Map<string, string | null>();
+  /** The first line that gives a CFD its RNCP code, by `cfd|rncp`. */
+  const premiereLigne = new Map<string, number>();
   for (const input of inputs) {
     await pause();
     if (!input.cfd) continue;
+    if (input.rncp && !premiereLigne.has(`${input.cfd}|${input.rncp}`)) premiereLigne.set(`${input.cfd}|${input.rncp}`, input.line);
     if (input.rncp) cfdRncp.set(input.cfd, input.rncp);
     else if (!cfdRncp.has(input.cfd)) cfdRncp.set(input.cfd, byCfd.get(input.cfd)?.rncp ?? null);
   }
@@ -408,6 +420,21 @@ async function writeFormations(database: Database, inputs: FormationInput[], sum
   };
   for (const f of existing) if (f.cfd && f.rncp && !cfdRncp.has(f.cfd)) carries(f.rncp, f.cfd);
   for (const [cfd, rncp] of cfdRncp) if (rncp) carries(rncp, cfd);
+  // An RNCP code the file gives to a CFD while another CFD carries it: the effectifs sent with that code alone are
+  // linked only to a code one formation carries (link-formations.server.ts), they would no longer be. Said on the
+  // first line that gives it, unless the stored formation already carried it (nothing changes).
+  for (const [cfd, rncp] of cfdRncp) {
+    if (!rncp || byCfd.get(cfd)?.rncp === rncp) continue;
+    const others = (rncpCfds.get(rncp) ?? []).filter((c) => c !== cfd).sort();
+    if (!others.length) continue;
+    signaler(summary, {
+      line: premiereLigne.get(`${cfd}|${rncp}`)!,
+      column: rncpColumn,
+      message:
+        `code RNCP ${rncp} déjà porté par ${others.length === 1 ? "la formation de CFD" : "les formations de CFD"} ${others.join(", ")} : ` +
+        "porté par plusieurs formations, il ne rattache plus au catalogue les effectifs transmis avec ce seul code (sans CFD) ; vérifiez le code RNCP",
+    });
+  }
 
   // The formation each line designates: its CFD, else the formation that carries its RNCP code (see the header).
   const keyOf = new Map<FormationInput, string>();

@@ -23,14 +23,17 @@
  *   or Marseille when the guess is the whole city; a commune of the département when only that is guessed).
  * - SIRET (14 digits, Luhn / La Poste rule) is checked: a wrong one rejects the line. A UAI must be 7 digits + a
  *   letter; a wrong check letter is accepted with a warning and listed among the anomalies.
- * - `siret_responsable` (+ optional `uai_responsable`) adds the relation formateur → responsable.
+ * - `siret_responsable` (+ optional `uai_responsable`) adds the relation formateur → responsable; none when that
+ *   SIRET carries several organismes and no `uai_responsable` says which, nor to the organisme itself (warned).
+ * - Warned too: a postal code of another département than the commune's, an unknown commune code (not stored,
+ *   decision 036), a new organisme given a UAI another SIRET carries, a line without UAI that updates several.
  */
 import { sql } from "drizzle-orm";
 import { chunkAfterId, readByChunks, type Database } from "../../db/client.server";
 import { NATURES, organismes, type Nature } from "../../db/schema";
 import { MAX_CELL_CHARS, decodeText, normalizeHeader } from "../shared/csv";
 import { formatNombre } from "../ui/format";
-import { CODE_COMMUNE_PATTERN, isValidSiret, isValidUai, normalizeSiret, normalizeUai, SIRET_PATTERN, UAI_PATTERN } from "./codes";
+import { CODE_COMMUNE_PATTERN, cleSiretFausse, codePostalContredit, departementsDuCodePostal, isValidSiret, isValidUai, normalizeSiret, normalizeUai, SIRET_PATTERN, UAI_PATTERN } from "./codes";
 import { loadCommuneIndex, type CommuneIndex, type Territoire } from "./communes.server";
 import {
   IMPORTE_SIGNALE,
@@ -410,8 +413,34 @@ function validateLine(raw: RawLine, communes: CommuneIndex, summary: ImportSumma
     if (!CODE_COMMUNE_PATTERN.test(cc)) reject("code_commune_insee", `code commune INSEE invalide (« ${ccRaw} ») : 5 caractères attendus, par exemple 75056 ou 2A004`);
     else {
       const { territoire, known } = communes.fromCodeCommune(cc);
-      if (!known) warn("code_commune_insee", `code commune ${cc} absent du référentiel des communes${territoire.departementCode ? ` : seul le département ${territoire.departementCode} est déduit` : ""}`);
-      input.territoire = territoire;
+      if (known) {
+        input.territoire = territoire;
+        const commune = communes.byCode.get(cc)!;
+        if (input.codePostal && codePostalContredit(input.codePostal, commune.departement_code, commune.codes_postaux, communes.departements)) {
+          const designes = departementsDuCodePostal(input.codePostal, communes.departements)!;
+          warn(
+            "code_postal",
+            `code postal ${input.codePostal} (département ${designes.join(" ou ")}) et code commune INSEE ${cc} (${commune.nom}, département ${commune.departement_code}) se contredisent : ` +
+              `l'organisme compte dans le département ${commune.departement_code}, celui de la commune ; corrigez l'un ou l'autre${IMPORTE_SIGNALE}`,
+          );
+        }
+      } else {
+        // decision 036: an unknown code is not stored; the territory comes from the postal code, else the code's
+        // département, else stays as it was (nothing erased)
+        const corse = /^20[0-9]{3}$/.test(cc)
+          ? ["2A", "2B"].map((d) => d + cc.slice(2)).filter((c) => communes.byCode.has(c)).map((c) => `${c} (${communes.byCode.get(c)!.nom})`)
+          : [];
+        const conseil = /^20[0-9]{3}$/.test(cc)
+          ? ` ; les codes des communes de Corse commencent par 2A ou 2B${corse.length ? ` : ${corse.join(" ou ")} ?` : ""}`
+          : "";
+        let suite: string;
+        if (input.codePostal) suite = `territoire cherché d'après le code postal ${input.codePostal}`;
+        else if (territoire.departementCode) {
+          input.territoire = { ...territoire, codeCommune: null };
+          suite = `seul le département ${territoire.departementCode} est déduit`;
+        } else suite = "aucun territoire déduit (ni département, ni région, ni académie)";
+        warn("code_commune_insee", `code commune ${cc} absent du référentiel des communes : ignoré, ${suite}${conseil}`);
+      }
     }
   }
   if (!input.territoire && input.codePostal) {
@@ -477,7 +506,7 @@ function checkSiret(value: string, required: boolean, reject: (m: string) => voi
     return null;
   }
   if (!isValidSiret(siret)) {
-    reject(`SIRET invalide (« ${shown} ») : la clé de contrôle (Luhn) est fausse`);
+    reject(`SIRET invalide (« ${shown} ») : ${cleSiretFausse(siret)}`);
     return null;
   }
   if (normalizeSiret(shown) !== siret) warn?.(`SIRET écrit comme un nombre (« ${shown} ») : lu ${siret}, zéros de tête rétablis (écrivez-le entre guillemets)`);
@@ -696,6 +725,14 @@ async function writeOrganismes(database: Database, inputs: OrganismeInput[], sum
     return entity;
   };
   for (const o of existing) add({ stored: o, state: { ...o, reseaux: [...o.reseaux] }, lines: [] });
+  // the SIRETs that carry each UAI, as the file leaves the référentiel: a new pair is said when its UAI has another
+  const siretsOfUai = new Map<string, Set<string>>();
+  const carries = (uai: string, siret: string) => {
+    const set = siretsOfUai.get(uai);
+    if (set) set.add(siret);
+    else siretsOfUai.set(uai, new Set([siret]));
+  };
+  for (const o of existing) if (o.uai) carries(o.uai, o.siret);
 
   // Lines designating the same organisme: warned once per pair of lines (earlier → later).
   const unit = summary.lineUnit ?? "ligne";
@@ -716,6 +753,7 @@ async function writeOrganismes(database: Database, inputs: OrganismeInput[], sum
     const same = bySiret.get(input.siret) ?? [];
     if (input.uai) {
       let entity = same.find((o) => o.state.uai === input.uai) ?? same.find((o) => o.state.uai === null);
+      const newPair = !entity || entity.state.uai === null;
       // completes the organisme of this SIRET without UAI (stored, or created by an earlier line of the file)
       if (entity && entity.state.uai === null) entity.state.uai = input.uai;
       if (!entity) {
@@ -723,6 +761,18 @@ async function writeOrganismes(database: Database, inputs: OrganismeInput[], sum
         created.push(entity);
       }
       entity.lines.push(input);
+      if (newPair) {
+        // a UAI on several SIRETs is an anomaly: said when the file makes it, not only later in the anomalies
+        const others = [...(siretsOfUai.get(input.uai) ?? [])].filter((s) => s !== input.siret).sort();
+        if (others.length) {
+          signaler(summary, {
+            line: input.line,
+            column: "uai",
+            message: `UAI ${input.uai} déjà porté par ${others.length === 1 ? "le SIRET" : "les SIRET"} ${others.join(", ")} : vérifiez le SIRET ou l'UAI${IMPORTE_SIGNALE}`,
+          });
+        }
+        carries(input.uai, input.siret);
+      }
     } else {
       if (same.length === 0) {
         if (input.updateOnly) {
@@ -739,6 +789,19 @@ async function writeOrganismes(database: Database, inputs: OrganismeInput[], sum
     const previous = lastOfKey.get(key);
     if (previous) pairOf(previous, input, true);
     lastOfKey.set(key, input);
+  }
+
+  // A line without UAI updates every organisme of its SIRET (documented): said when that is more than one.
+  for (const list of bySiretLines.values()) {
+    for (const input of list) {
+      const all = bySiret.get(input.siret) ?? [];
+      if (all.length < 2) continue;
+      const uais = all.map((o) => o.state.uai).sort((a, b) => (a ?? "").localeCompare(b ?? ""));
+      signaler(summary, {
+        line: input.line,
+        message: `sans UAI : s'applique aux ${all.length} organismes du SIRET ${input.siret} (${uais.map((u) => (u ? `UAI ${u}` : "sans UAI")).join(", ")}) ; indiquez l'UAI pour n'en modifier qu'un`,
+      });
+    }
   }
 
   // 2. The lines applied in file order to each organisme they designate (a line without UAI: all of its SIRET).
@@ -807,24 +870,29 @@ async function writeOrganismes(database: Database, inputs: OrganismeInput[], sum
     const targets = input.uai ? (targetsOf.get(input) ?? []) : (bySiret.get(input.siret) ?? []);
     if (!targets.length) continue; // skipped line
     const candidates = (bySiret.get(resp.siret) ?? []).filter((o) => !resp.uai || o.state.uai === resp.uai);
-    let responsable: Entity | undefined;
-    if (candidates.length === 1) responsable = candidates[0];
-    else if (candidates.length > 1) {
-      const responsables = candidates.filter((o) => o.state.nature === "responsable" || o.state.nature === "responsable_formateur");
-      if (responsables.length === 1) responsable = responsables[0];
-    }
+    // Several organismes for the responsable's SIRET and no UAI: no relation. A responsable sees its formateurs'
+    // learners by name (access policy): a relation guessed (by nature, say) could open them to the wrong organisme.
+    const responsable: Entity | undefined = candidates.length === 1 ? candidates[0] : undefined;
     if (!responsable) {
+      const uais = candidates.map((o) => (o.state.uai ? `UAI ${o.state.uai}` : "sans UAI")).sort();
       signaler(summary, {
         line: input.line,
         column: "siret_responsable",
         message:
           candidates.length === 0
             ? `responsable SIRET ${resp.siret}${resp.uai ? ` UAI ${resp.uai}` : ""} absent du référentiel : relation non créée (importez-le, puis réimportez ce fichier)`
-            : `SIRET ${resp.siret} porté par ${candidates.length} organismes : précisez l'UAI du responsable`,
+            : `SIRET ${resp.siret} porté par ${candidates.length} organismes (${uais.join(", ")}) : relation non créée, précisez l'UAI du responsable (uai_responsable)`,
       });
       continue;
     }
     const r = responsable.state;
+    if (targets.includes(responsable)) {
+      signaler(summary, {
+        line: input.line,
+        column: "siret_responsable",
+        message: `le responsable désigné (SIRET ${r.siret}${r.uai ? `, UAI ${r.uai}` : ", sans UAI"}) est l'organisme lui-même : relation non créée`,
+      });
+    }
     for (const target of targets) {
       if (target === responsable) continue;
       if (target.stored && responsable.stored && known.has(`${target.stored.id}|${responsable.stored.id}`)) continue;

@@ -31,14 +31,15 @@ async function avant(viewer: Viewer, query: AnomaliesQuery) {
   if (query.region) where.push(sql`o.region_code = ${query.region}`);
   if (query.departement) where.push(sql`o.departement_code = ${query.departement}`);
   const rows = await t.database.rows<Omit<OrganismeAnomalies, "anomalies">>(sql`
-    select o.id, o.siret, o.uai, o.nature, o.raison_sociale, o.departement_code, o.region_code, o.etat_administratif
+    select o.id, o.siret, o.uai, o.nature, o.raison_sociale, o.departement_code, o.region_code, o.etat_administratif, o.code_postal, o.code_commune
     from organismes o where ${sql.join(where, sql` and `)}
     order by fold_fr(o.raison_sociale) collate "C", o.raison_sociale collate "C", o.id`);
   const paires = await t.database.rows<{ uai: string; siret: string }>(sql`select distinct uai, siret from organismes where uai is not null`);
   const siretsByUai = new Map<string, Set<string>>();
   for (const p of paires) siretsByUai.set(p.uai, (siretsByUai.get(p.uai) ?? new Set()).add(p.siret));
   const rel = await t.database.rows<{ id: number }>(sql`select distinct formateur_id as id from organisme_relations`);
-  const ctx = { siretsByUai, hasResponsable: new Set(rel.map((r) => r.id)) };
+  const communes = await t.database.rows<{ code: string; codes_postaux: string[] }>(sql`select code, codes_postaux from communes`);
+  const ctx = { siretsByUai, hasResponsable: new Set(rel.map((r) => r.id)), codesPostauxDesCommunes: new Map(communes.map((c) => [c.code, c.codes_postaux])) };
   const counts = Object.fromEntries(ANOMALIE_TYPES.map((type) => [type, 0])) as Record<AnomalieType, number>;
   const liste: OrganismeAnomalies[] = [];
   for (const row of rows) {
@@ -84,6 +85,24 @@ beforeAll(async () => {
   await t.database.rows(sql`
     insert into organismes (siret, uai, nature, raison_sociale, departement_code, region_code, academie_code, etat_administratif)
     values ${sql.join(lignes, sql`, `)}`);
+  // postal codes: of another département than the commune's (Marseille's for a Lyon arrondissement, a CEDEX of the
+  // Bouches-du-Rhône), or not (the commune's own, a CEDEX of its département, Corsica, Monaco, Claret's 05110)
+  const avecCp = (s: string, nom: string, cp: string, commune: string | null, dep: string) =>
+    sql`(${s}, 'lieu', ${nom}, ${cp}, ${commune}, ${dep}, '84', '10')`;
+  await t.database.rows(sql`
+    insert into organismes (siret, nature, raison_sociale, code_postal, code_commune, departement_code, region_code, academie_code)
+    values ${sql.join(
+      [
+        avecCp(siret("7000000000020"), "CP de Marseille à Lyon", "13001", "69383", "69"),
+        avecCp(siret("7000000000021"), "CP CEDEX d'un autre département", "13441", null, "69"),
+        avecCp(siret("7000000000022"), "CP de sa commune", "69003", "69383", "69"),
+        avecCp(siret("7000000000023"), "CP CEDEX de son département", "69441", "69383", "69"),
+        avecCp(siret("7000000000024"), "CP de Corse", "20090", "2A004", "2A"),
+        avecCp(siret("7000000000025"), "CP de Monaco", "98000", null, "06"),
+        avecCp(siret("7000000000026"), "CP voisin listé par la commune", "05110", "04058", "04"),
+      ],
+      sql`, `,
+    )}`);
   // many organismes without anomaly: the pages of the list are not those of the référentiel
   await t.database.rows(sql`
     insert into organismes (siret, nature, raison_sociale, departement_code, region_code, academie_code)
@@ -123,7 +142,7 @@ describe("the anomalies page", () => {
   it("finds each rule's edges: UAI letters and shapes, Luhn keys, La Poste's SIRETs, shared UAIs", async () => {
     const types = async (nom: string) => {
       const [row] = await t.database.rows<Omit<OrganismeAnomalies, "anomalies">>(sql`
-        select id, siret, uai, nature, raison_sociale, departement_code, region_code, etat_administratif from organismes where raison_sociale = ${nom}`);
+        select id, siret, uai, nature, raison_sociale, departement_code, region_code, etat_administratif, code_postal, code_commune from organismes where raison_sociale = ${nom}`);
       const page = await listAnomalies(t.database, admin, { page: 1, limit: 100 });
       const listees = page.data.find((o) => o.id === row.id)?.anomalies.map((a) => a.type) ?? [];
       // the organisme's own page says the same
@@ -145,6 +164,9 @@ describe("the anomalies page", () => {
     expect(await types("Formateur sans responsable")).toEqual(["formateur_sans_responsable"]);
     expect(await types("Formateur avec responsable")).toEqual([]);
     expect(await types("CFA sans commune")).toEqual(["territoire_inconnu"]);
+    expect(await types("CP de Marseille à Lyon")).toEqual(["code_postal_incoherent"]);
+    expect(await types("CP CEDEX d'un autre département")).toEqual(["code_postal_incoherent"]);
+    for (const nom of ["CP de sa commune", "CP CEDEX de son département", "CP de Corse", "CP de Monaco", "CP voisin listé par la commune"]) expect(await types(nom), nom).toEqual([]);
     expect(await types("École cumulant tout")).toEqual(["uai_invalide", "siret_invalide", "siret_ferme", "nature_inconnue", "territoire_inconnu"]);
   });
 

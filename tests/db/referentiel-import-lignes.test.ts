@@ -17,6 +17,8 @@ import { importBassins } from "../../app/referentiel/import-bassins.server";
 import { ImportFileError } from "../../app/referentiel/import-common.server";
 import { luhnCompletion, uaiCheckLetter } from "../../app/referentiel/codes";
 import { formations, organismes } from "../../db/schema";
+import { listAnomalies } from "../../app/referentiel/anomalies.server";
+import type { Viewer } from "../../app/auth/policy.server";
 import { writeXlsx } from "../../app/shared/xlsx.server";
 
 let t: TestDatabase;
@@ -289,10 +291,10 @@ describe("an import's report: a rejected line's remarks, extra cells, values as 
     expect(summary.rejected).toEqual([
       { line: 2, column: "nature", message: "nature inconnue (« apprenti ») : valeurs acceptées responsable, formateur, responsable_formateur, lieu, inconnue" },
       { line: 2, column: "uai", message: `à vérifier aussi : UAI ${mauvaiseCle} : la lettre de contrôle est fausse` },
-      { line: 2, column: "code_commune_insee", message: "à vérifier aussi : code commune 69999 absent du référentiel des communes : seul le département 69 est déduit" },
+      { line: 2, column: "code_commune_insee", message: "à vérifier aussi : code commune 69999 absent du référentiel des communes : ignoré, seul le département 69 est déduit" },
     ]);
     expect(summary.warnings).toEqual([
-      { line: 3, column: "code_commune_insee", message: "code commune 69999 absent du référentiel des communes : seul le département 69 est déduit" },
+      { line: 3, column: "code_commune_insee", message: "code commune 69999 absent du référentiel des communes : ignoré, seul le département 69 est déduit" },
     ]);
 
     // formations: the BCN table and the catalogue alike
@@ -346,5 +348,188 @@ describe("an import's report: a rejected line's remarks, extra cells, values as 
       { line: 1, column: "siret", message: `SIRET écrit comme un nombre (« ${Number(zero)} ») : lu ${zero}, zéros de tête rétablis (écrivez-le entre guillemets)` },
     ]);
     expect(await orgsOf(zero)).toHaveLength(1);
+  });
+});
+
+describe("controls of the référentiel imports (QA review)", () => {
+  const admin: Viewer = { userId: 1, organisationType: "ADMINISTRATEUR", scope: { kind: "national" } };
+  const CP = "91000006000012";
+  const INCONNU = siret("1300000800001");
+  const CORSE = siret("1300000800002");
+  const AVEC_CP = siret("1300000800003");
+  const header = "siret;uai;nature;raison_sociale;enseigne;adresse;code_postal;commune;code_commune_insee;reseaux;qualiopi;etat_administratif;siret_responsable;uai_responsable";
+
+  it("a postal code of another département than its commune's: imported, said on the line and in the anomalies", async () => {
+    const summary = await importOrganismes(t.database, utf8(`${header}\n${CP};;lieu;QA CP incoherent;;;13001;Marseille;69383;;;;;\n`));
+    expect(summary).toMatchObject({ created: 1, rejected: [] });
+    expect(summary.warnings).toEqual([
+      {
+        line: 2,
+        column: "code_postal",
+        message:
+          "code postal 13001 (département 13) et code commune INSEE 69383 (Lyon 3e Arrondissement, département 69) se contredisent : " +
+          "l'organisme compte dans le département 69, celui de la commune ; corrigez l'un ou l'autre (importé, signalé dans les anomalies)",
+      },
+    ]);
+    expect(await orgsOf(CP)).toMatchObject([{ code_commune: "69383", departement_code: "69" }]);
+    const page = await listAnomalies(t.database, admin, { type: "code_postal_incoherent", page: 1, limit: 50 });
+    expect(page.data.map((o) => [o.siret, o.anomalies])).toEqual([
+      [
+        CP,
+        [
+          {
+            type: "code_postal_incoherent",
+            message: "Code postal 13001 (département 13) et commune 69383 (département 69) : l'un des deux est faux ; l'organisme compte dans le département 69",
+          },
+        ],
+      ],
+    ]);
+    expect(page.counts.code_postal_incoherent).toBe(1);
+    // a postal code its commune lists, a CEDEX of its département, Corsica, Monaco: nothing said
+    const sains = [
+      `${siret("1300000800010")};;lieu;Lyon 3e;;;69003;;69383;;;;;`,
+      `${siret("1300000800011")};;lieu;Lyon CEDEX;;;69441;;69383;;;;;`,
+      `${siret("1300000800012")};;lieu;Ajaccio;;;20090;;2A004;;;;;`,
+      `${siret("1300000800013")};;lieu;Claret;;;05110;;04058;;;;;`,
+      `${siret("1300000800014")};;lieu;Monaco;;;98000;;06088;;;;;`,
+    ];
+    const ok = await importOrganismes(t.database, utf8([header, ...sains].join("\n")));
+    expect(ok).toMatchObject({ created: 5, rejected: [], warnings: [] });
+    expect((await listAnomalies(t.database, admin, { type: "code_postal_incoherent", page: 1, limit: 50 })).counts.code_postal_incoherent).toBe(1);
+  });
+
+  it("an unknown commune code is not stored (decision 036): the territory comes from the postal code, the rest of the line is imported", async () => {
+    const csv = [
+      header,
+      `${INCONNU};;lieu;QA commune inconnue;;;;;99999;;;;;`,
+      `${CORSE};;lieu;QA ancien code corse;;;;;20004;;;;;`,
+      `${AVEC_CP};;lieu;QA commune inconnue avec CP;;;69003;;99999;;;;;`,
+    ].join("\n");
+    const summary = await importOrganismes(t.database, utf8(csv));
+    expect(summary).toMatchObject({ created: 3, rejected: [] });
+    expect(summary.warnings).toEqual([
+      { line: 2, column: "code_commune_insee", message: "code commune 99999 absent du référentiel des communes : ignoré, aucun territoire déduit (ni département, ni région, ni académie)" },
+      {
+        line: 3,
+        column: "code_commune_insee",
+        message:
+          "code commune 20004 absent du référentiel des communes : ignoré, aucun territoire déduit (ni département, ni région, ni académie) ; " +
+          "les codes des communes de Corse commencent par 2A ou 2B : 2A004 (Ajaccio) ?",
+      },
+      { line: 4, column: "code_commune_insee", message: "code commune 99999 absent du référentiel des communes : ignoré, territoire cherché d'après le code postal 69003" },
+    ]);
+    expect(await orgsOf(INCONNU)).toMatchObject([{ code_commune: null, departement_code: null }]);
+    expect(await orgsOf(CORSE)).toMatchObject([{ code_commune: null, departement_code: null }]);
+    expect(await orgsOf(AVEC_CP)).toMatchObject([{ code_commune: "69123", departement_code: "69" }]);
+    // a commune already known is kept: an unknown code erases nothing
+    await importOrganismes(t.database, utf8(`siret;raison_sociale;code_commune_insee\n${INCONNU};QA commune inconnue;69381\n`));
+    const again = await importOrganismes(t.database, utf8(`siret;raison_sociale;code_commune_insee\n${INCONNU};QA commune inconnue;99999\n`));
+    expect(again).toMatchObject({ updated: 0, unchanged: 1 });
+    expect(await orgsOf(INCONNU)).toMatchObject([{ code_commune: "69381", departement_code: "69" }]);
+  });
+
+  it("a SIRET of La Poste is refused by La Poste's rule, not by the Luhn key", async () => {
+    const summary = await importOrganismes(t.database, utf8("siret;raison_sociale\n35600000010013;Bureau de poste\n35600000000010;Bureau valide\n"));
+    expect(summary.created).toBe(1);
+    expect(summary.rejected).toEqual([
+      { line: 2, column: "siret", message: "SIRET invalide (« 35600000010013 ») : la somme des chiffres d'un SIRET de La Poste (SIREN 356000000) doit être un multiple de 5" },
+    ]);
+  });
+
+  it("says a responsable not chosen among several, a responsable that is the organisme itself, a UAI of another SIRET, a line without UAI for several organismes", async () => {
+    const RESP = siret("1300000800020");
+    const [U1, U2] = [uai("0698801"), uai("0698802")];
+    const FORM = siret("1300000800021");
+    const SELF = siret("1300000800022");
+    const U_SELF = uai("0698803");
+    const AUTRE = siret("1300000800023");
+    const csv = [
+      header,
+      `${RESP};${U1};responsable;QA Resp 1;;;;;;;;;;`,
+      `${RESP};${U2};lieu;QA Resp 2;;;;;;;;;;`,
+      `${FORM};;formateur;QA Formateur;;;;;;;;;${RESP};`,
+      `${SELF};${U_SELF};responsable_formateur;QA Lui-même;;;;;;;;;${SELF};${U_SELF}`,
+      `${AUTRE};${U1};formateur;QA UAI d'un autre SIRET;;;;;;;;;;`,
+      `${RESP};;;QA Resp (siège);;;;;;;;;;`,
+    ].join("\n");
+    const summary = await importOrganismes(t.database, utf8(csv));
+    expect(summary).toMatchObject({ created: 5, rejected: [] });
+    expect(summary.details["relations formateur → responsable créées"]).toBe(0);
+    expect(summary.warnings).toEqual([
+      { line: 6, column: "uai", message: `UAI ${U1} déjà porté par le SIRET ${RESP} : vérifiez le SIRET ou l'UAI (importé, signalé dans les anomalies)` },
+      { line: 7, message: `sans UAI : s'applique aux 2 organismes du SIRET ${RESP} (UAI ${U1}, UAI ${U2}) ; indiquez l'UAI pour n'en modifier qu'un` },
+      { line: 7, message: `désigne le même organisme (SIRET ${RESP}, UAI ${U1}) que la ligne 2 : la ligne 7 l'emporte (raison sociale)` },
+      { line: 7, message: `désigne le même organisme (SIRET ${RESP}, UAI ${U2}) que la ligne 3 : la ligne 7 l'emporte (raison sociale)` },
+      {
+        line: 4,
+        column: "siret_responsable",
+        message: `SIRET ${RESP} porté par 2 organismes (UAI ${U1}, UAI ${U2}) : relation non créée, précisez l'UAI du responsable (uai_responsable)`,
+      },
+      { line: 5, column: "siret_responsable", message: `le responsable désigné (SIRET ${SELF}, UAI ${U_SELF}) est l'organisme lui-même : relation non créée` },
+    ]);
+    const [rel] = await t.database.rows<{ n: number }>(sql`
+      select count(*)::int n from organisme_relations r join organismes f on f.id = r.formateur_id where f.siret in (${FORM}, ${SELF})`);
+    expect(rel.n).toBe(0);
+    // with the responsable's UAI, the relation is created
+    const precise = await importOrganismes(t.database, utf8(`${header}\n${FORM};;formateur;QA Formateur;;;;;;;;;${RESP};${U1}\n`));
+    expect(precise.details["relations formateur → responsable créées"]).toBe(1);
+    expect(precise.warnings).toEqual([]);
+  });
+
+  it("a syntax error of a JSON file is said with its line and column, nothing written", async () => {
+    const S = siret("1300000800030");
+    const json = `[\n  {"siret": "${S}", "raison_sociale": "QA JSON"},\n]`;
+    await expect(importOrganismes(t.database, utf8(json))).rejects.toThrow(
+      new ImportFileError("Fichier illisible : JSON invalide : erreur de syntaxe ligne 3, colonne 1 : « ] » n'est pas attendu à cet endroit."),
+    );
+    expect(await orgsOf(S)).toEqual([]);
+  });
+
+  it("catalogue: an RNCP code another CFD carries is said with its consequence", async () => {
+    await importFormations(t.database, utf8("cfd;rncp;niveau;intitule\n50034505;37640;3;CAP Cuisine\n"));
+    const summary = await importFormations(t.database, utf8("cfd;rncp;niveau;intitule\n50099001;37640;3;CAP QA cuisine\n"));
+    expect(summary).toMatchObject({ created: 1, rejected: [] });
+    expect(summary.warnings).toEqual([
+      {
+        line: 2,
+        column: "rncp",
+        message:
+          "code RNCP RNCP37640 déjà porté par la formation de CFD 50034505 : porté par plusieurs formations, il ne rattache plus au catalogue " +
+          "les effectifs transmis avec ce seul code (sans CFD) ; vérifiez le code RNCP",
+      },
+    ]);
+    // the same file again: the formation already carries it, nothing changes, nothing said
+    expect((await importFormations(t.database, utf8("cfd;rncp;niveau;intitule\n50099001;37640;3;CAP QA cuisine\n"))).warnings).toEqual([]);
+    // two CFDs of one file
+    const deux = await importFormations(t.database, utf8("cfd;rncp;intitule\n50099002;RNCP37641;A\n50099003;RNCP37641;B\n"));
+    expect(deux.warnings.map((w) => [w.line, w.message.split(" : ")[0]])).toEqual([
+      [2, "code RNCP RNCP37641 déjà porté par la formation de CFD 50099003"],
+      [3, "code RNCP RNCP37641 déjà porté par la formation de CFD 50099002"],
+    ]);
+  });
+
+  it("catalogue: the rejections in file order; BCN: a level that cannot be deduced is said", async () => {
+    const csv = [
+      "cfd;rncp;niveau;intitule",
+      "50099010;;3;Formation valide",
+      "50099011;;3;",
+      "50099012;;9;Niveau faux",
+    ].join("\n");
+    const summary = await importFormations(t.database, utf8(csv));
+    expect(summary.rejected.map((r) => r.line)).toEqual([3, 4]);
+
+    const bcn = [
+      "FORMATION_DIPLOME;NIVEAU_FORMATION_DIPLOME;NIVEAU_QUALIFICATION_RNCP;LIBELLE_COURT;LIBELLE_LONG_200;DATE_OUVERTURE;DATE_FERMETURE;X;Y",
+      "9A099005;;;;Formation QA code 9;01/09/2022;;;",
+    ].join("\n");
+    const b = await importFormations(t.database, utf8(bcn));
+    expect(b).toMatchObject({ created: 1, rejected: [] });
+    expect(b.warnings).toContainEqual({
+      line: 2,
+      column: "FORMATION_DIPLOME",
+      message:
+        "niveau non déduit : ni NIVEAU_QUALIFICATION_RNCP ni NIVEAU_FORMATION_DIPLOME, et le 1er caractère du CFD (« 9 ») n'est pas un ancien niveau de 1 à 5 ; " +
+        "aucun niveau importé (un niveau déjà enregistré est gardé)",
+    });
   });
 });

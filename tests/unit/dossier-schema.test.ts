@@ -532,8 +532,10 @@ describe("SIRET", () => {
     for (const f of SIRET_FIELDS) {
       const errors = errorsOf({ ...MINIMAL, [f]: input });
       expect(errors.map((e) => e.path)).toEqual([[f]]);
-      expect(errors[0].message.startsWith(`${f} : ${MESSAGES.siret}`)).toBe(true);
+      // La Poste's SIRETs: its rule, not the Luhn key
+      expect(errors[0].message.startsWith(`${f} : ${input === "35600000049838" ? MESSAGES.siretLaPoste : MESSAGES.siret}`)).toBe(true);
     }
+    expect(MESSAGES.siretLaPoste).toBe("SIRET attendu : la somme des chiffres d'un SIRET de La Poste (SIREN 356000000) doit être un multiple de 5");
   });
 });
 

@@ -1,6 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { isValidCfd, isValidRncp, isValidSiret, isValidUai, luhnCompletion, niveauFromCfd, normalizeRncp, problemeSiret, problemeUai, uaiCheckLetter } from "../../app/referentiel/codes";
-import { detectAnomalies } from "../../app/referentiel/anomalies";
+import {
+  cleSiretFausse,
+  codePostalContredit,
+  departementsDuCodePostal,
+  isValidCfd,
+  isValidRncp,
+  isValidSiret,
+  isValidUai,
+  luhnCompletion,
+  luhnValid,
+  niveauFromCfd,
+  normalizeRncp,
+  problemeSiret,
+  problemeUai,
+  REGLE_SIRET_LA_POSTE,
+  uaiCheckLetter,
+} from "../../app/referentiel/codes";
+import { CODES_DEPARTEMENTS, detectAnomalies } from "../../app/referentiel/anomalies";
 import { fraicheurOf, threeMonthsBefore } from "../../app/referentiel/repertoire.server";
 
 describe("codes", () => {
@@ -33,6 +49,45 @@ describe("codes", () => {
     // La Poste: SIREN 356000000, digit sum multiple of 5 (Luhn would refuse this one)
     expect(isValidSiret("35600000000010")).toBe(true);
     expect(isValidSiret("35600000000011")).toBe(false);
+  });
+
+  it("says La Poste's rule, not the Luhn key, of a SIRET of La Poste that fails it", () => {
+    // Luhn right, digit sum 19
+    expect(luhnValid("35600000010013")).toBe(true);
+    expect(isValidSiret("35600000010013")).toBe(false);
+    expect(REGLE_SIRET_LA_POSTE).toBe("la somme des chiffres d'un SIRET de La Poste (SIREN 356000000) doit être un multiple de 5");
+    expect(cleSiretFausse("35600000010013")).toBe(REGLE_SIRET_LA_POSTE);
+    expect(cleSiretFausse("356 000 000 10013")).toBe(REGLE_SIRET_LA_POSTE);
+    expect(cleSiretFausse("12345678901234")).toBe("la clé de contrôle (Luhn) est fausse");
+    expect(problemeSiret("35600000010013")).toBe(REGLE_SIRET_LA_POSTE);
+    expect(problemeSiret("35600000000010")).toBeNull();
+  });
+
+  it("reads the département(s) a postal code designates, and only warns of a clear contradiction", () => {
+    const d = (cp: string) => departementsDuCodePostal(cp, CODES_DEPARTEMENTS);
+    expect(d("13001")).toEqual(["13"]);
+    expect(d("01000")).toEqual(["01"]);
+    expect(d("20000")).toEqual(["2A", "2B"]); // Corsica: the postal code does not tell which
+    expect(d("20600")).toEqual(["2A", "2B"]);
+    expect(d("97400")).toEqual(["974"]);
+    expect(d("97133")).toEqual(["971"]); // Saint-Barthélemy (97701) has a postal code of Guadeloupe's…
+    expect(codePostalContredit("97133", "977", ["97133"], CODES_DEPARTEMENTS)).toBe(false); // …that its commune lists
+    expect(d("98000")).toBeNull(); // Monaco
+    expect(d("00100")).toBeNull();
+    expect(d("1300")).toBeNull();
+    const contredit = (cp: string, dep: string, codes?: string[]) => codePostalContredit(cp, dep, codes, CODES_DEPARTEMENTS);
+    expect(contredit("13001", "69", ["69003"])).toBe(true);
+    expect(contredit("69003", "69", ["69003"])).toBe(false);
+    expect(contredit("69441", "69", ["69003"])).toBe(false); // CEDEX of the same département
+    expect(contredit("13441", "69")).toBe(true); // CEDEX of another one, commune unknown
+    expect(contredit("05110", "04", ["05110"])).toBe(false); // 04058 Claret has a postal code of the Hautes-Alpes
+    expect(contredit("20000", "2A", ["20000"])).toBe(false);
+    expect(contredit("20200", "2A")).toBe(false); // Corsica for Corsica: never contradictory
+    expect(contredit("20000", "13")).toBe(true);
+    expect(contredit("97400", "971")).toBe(true);
+    expect(contredit("98000", "06")).toBe(false); // Monaco
+    expect(codePostalContredit(null, "69", undefined, CODES_DEPARTEMENTS)).toBe(false);
+    expect(codePostalContredit("13001", null, undefined, CODES_DEPARTEMENTS)).toBe(false);
   });
 
   it("checks CFD and RNCP formats", () => {
@@ -77,6 +132,30 @@ describe("anomaly rules", () => {
     expect(types({ departement_code: null })).toEqual(["territoire_inconnu"]);
     expect(types({ departement_code: undefined })).toEqual([]);
     expect(detectAnomalies({ ...base, uai: shared, siret: "11111111111111" }, ctx)[1].message).toBe(`UAI ${shared} également porté par le SIRET 22222222222222`);
+  });
+
+  it("words a SIRET's anomaly by what is wrong: La Poste's rule, the Luhn key, the shape", () => {
+    const message = (siret: string) => detectAnomalies({ ...base, siret }, ctx)[0].message;
+    expect(message("35600000010013")).toBe(`SIRET 35600000010013 : ${REGLE_SIRET_LA_POSTE}`);
+    expect(message("12345678901234")).toBe("SIRET 12345678901234 : la clé de contrôle est fausse");
+    expect(message("1234")).toBe("SIRET 1234 : 14 chiffres attendus");
+  });
+
+  it("flags a postal code of another département than its commune's, unless the commune lists it", () => {
+    const codes = new Map([["69383", ["69003"]], ["04058", ["05110"]]]);
+    const anomalies = (o: Partial<typeof base> & { code_postal?: string | null; code_commune?: string | null }) =>
+      detectAnomalies({ ...base, ...o }, { ...ctx, codesPostauxDesCommunes: codes });
+    expect(anomalies({ code_postal: "13001", code_commune: "69383", departement_code: "69" })).toEqual([
+      {
+        type: "code_postal_incoherent",
+        message: "Code postal 13001 (département 13) et commune 69383 (département 69) : l'un des deux est faux ; l'organisme compte dans le département 69",
+      },
+    ]);
+    expect(anomalies({ code_postal: "69003", code_commune: "69383", departement_code: "69" })).toEqual([]);
+    expect(anomalies({ code_postal: "05110", code_commune: "04058", departement_code: "04" })).toEqual([]);
+    expect(anomalies({ code_postal: "98000", code_commune: null, departement_code: "06" })).toEqual([]);
+    // not looked at without the postal code
+    expect(anomalies({ code_postal: undefined, code_commune: "69383", departement_code: "69" })).toEqual([]);
   });
 });
 
