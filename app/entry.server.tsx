@@ -85,7 +85,11 @@ export default function handleRequest(
  * replayed by this load (a GET): the action failed with its transaction, nothing was recorded.
  */
 export const handleDataRequest: HandleDataRequestFunction = (response, { request }) => {
-  if (!indisponibles.has(request)) return response;
+  if (!indisponibles.has(request)) {
+    // the data of a page, as its document (handleRequest): kept by no cache unless its route says otherwise
+    if (!response.headers.has("Cache-Control")) response.headers.set("Cache-Control", "private, no-store");
+    return response;
+  }
   const page = new URL(request.url);
   page.pathname = page.pathname.replace(/\.data$/, "").replace(/^\/_root$/, "/");
   page.searchParams.delete("_routes");

@@ -16,6 +16,7 @@ import { refusOf as refusStocke } from "../ingestion/transmissions.server";
 import { debutJourParis, finJourParis, parisDay } from "../shared/jours-paris.server";
 import { escapeLike, foldSql, foldText } from "../referentiel/repertoire.server";
 import { champsEnErreur, conseilDossiersRefuses, expliquerErreur, expliquerRefusEnvoi, resumeErreurs, type CategorieErreur, type LigneResume } from "./erreurs";
+import { isIsoDate } from "../statut/days";
 
 /** The Paris day of a timestamptz column, as text. */
 const JOUR_PARIS = (column: string) => sql.raw(`to_char(${column} at time zone 'Europe/Paris', 'YYYY-MM-DD')`);
@@ -274,9 +275,7 @@ function dossierRefuse(transmissionId: number, receivedAt: string, suivi: SuiviR
 
 /** A Paris day "YYYY-MM-DD" that exists, or null: the year 0000, which `Date` takes, PostgreSQL has not. */
 export function parseJour(value: string | undefined): string | null {
-  if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value) || value.startsWith("0000")) return null;
-  const d = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value ? value : null;
+  return value && /^\d{4}-\d{2}-\d{2}$/.test(value) && isIsoDate(value) && !value.startsWith("0000") ? value : null;
 }
 
 /** A jsonb value as an array (an empty one when it is not), for jsonb_array_elements. */

@@ -35,7 +35,7 @@ export default function FormationDetail() {
     <div className="fr-container fr-my-5w">
       <FilAriane liens={[{ libelle: "Catalogue des formations", href: "/formations" }]} courant={f.cfd ?? f.rncp} />
       <h1>{f.intitule_long}</h1>
-      {fermee ? <p className="fr-badge fr-badge--error fr-mb-2w">Fermée le {formatDate(f.date_fermeture)}</p> : null}
+      {fermee ? <p className="fr-badge fr-badge--error fr-mb-2w">Fermée (dernier jour : {formatDate(f.date_fermeture)})</p> : null}
       {/* a formation's figures are public (national and regional): every visitor has its dashboard */}
       <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left fr-mb-4w">
         <li>

@@ -62,7 +62,7 @@ export default function Catalogue() {
             />
           </div>
         </div>
-        <p className="fr-hint-text">Le filtre par territoire garde les formations proposées au catalogue dans ce territoire (lieu de formation, ou organisme formateur sans lieu) ou suivies par des apprenants de ses organismes.</p>
+        <p className="fr-hint-text">Le filtre par territoire garde les formations proposées au catalogue dans ce territoire (par son lieu de formation ou, à défaut de lieu, par son organisme formateur) ou suivies par des apprenants de ses organismes.</p>
         <SearchButtons filtered={filtered} resetTo="/formations" />
       </Form>
       <ResultCount total={page.pagination.total} singular="formation" plural="formations" />

@@ -37,7 +37,8 @@ function rechercheVers(page: Pick<TableauPage, "recherche" | "info">, fixes: rea
  * page gives its code), not the `organisme` filter, which the target page fixes.
  */
 export function lienOrganisme(page: Pick<TableauPage, "recherche" | "info">, id: number): string {
-  return `/organismes/${id}/tableau-de-bord${rechercheVers(page, [FILTER_PARAMS.organisme])}`;
+  // an organisme's figures are never the public figures of all France (`perimetre=france`, decision 037)
+  return `/organismes/${id}/tableau-de-bord${rechercheVers(page, [FILTER_PARAMS.organisme, "perimetre"])}`;
 }
 
 /**

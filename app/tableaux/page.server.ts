@@ -546,11 +546,14 @@ export function lireParametres(
   const erreurs: string[] = [];
   const invalides = new Set<string>();
   const perimetres = params.getAll("perimetre").filter((v) => v !== "");
-  const autre = perimetres.find((v) => v !== "france");
+  // « mien », the default (the viewer's perimeter), as the répertoire says it; « france », the public figures
+  const autre = perimetres.find((v) => v !== "france" && v !== "mien");
   if (autre !== undefined) {
-    erreurs.push(`perimetre : valeur inconnue « ${autre.trim().slice(0, 40)} » (seule valeur : france, les chiffres publics de toute la France)`);
+    erreurs.push(
+      `perimetre : valeur inconnue « ${autre.trim().slice(0, 40)} » (valeurs : mien, les chiffres de votre périmètre, par défaut ; france, les chiffres publics de toute la France)`,
+    );
     invalides.add("perimetre");
-  } else if (perimetres.length && !franceAdmise) {
+  } else if (perimetres.includes("france") && !franceAdmise) {
     erreurs.push("perimetre : les chiffres publics de toute la France (perimetre=france) se demandent sur le tableau de bord national ou sur celui d'une formation");
     invalides.add("perimetre");
   }
@@ -1254,6 +1257,7 @@ function franceAdmise(vue: Vue): boolean {
 
 /** `perimetre=france`, and no other value (which lireParametres reports). */
 function demandeLaFrance(params: URLSearchParams): boolean {
+  // « mien » with it: contradictory, the viewer's own figures (the safe reading)
   const valeurs = params.getAll("perimetre").filter((v) => v !== "");
   return valeurs.length > 0 && valeurs.every((v) => v === "france");
 }
@@ -1267,8 +1271,12 @@ const OPTION_FRANCE: OptionTerritoire = { value: "france", label: "France entiè
  */
 function avecLaFrance(options: OptionTerritoire[] | null, acces: Acces): OptionTerritoire[] | null {
   if (options === null) return null;
-  if (acces.france) return [{ value: "", label: "Tout mon périmètre", groupe: "France" }, OPTION_FRANCE, ...options.filter((o) => o.groupe !== "France")];
-  if (acces.viewer !== acces.signe || viewerOfPublicFigures(acces.signe) === acces.signe) return options;
+  if (viewerOfPublicFigures(acces.signe) === acces.signe) return options;
+  // shown the public's page (asked, or a territory outside its scope): « France entière » of the public's select would
+  // be the viewer's own page at "/"; its perimeter and the public figures of all France are named as such
+  if (acces.france || acces.viewer !== acces.signe) {
+    return [{ value: "", label: "Tout mon périmètre", groupe: "France" }, OPTION_FRANCE, ...options.filter((o) => o.groupe !== "France")];
+  }
   return [...options.filter((o) => o.groupe === "France"), OPTION_FRANCE, ...options.filter((o) => o.groupe !== "France")];
 }
 
@@ -1284,7 +1292,7 @@ function adresse(ctx: ContexteVue, recherche: URLSearchParams, sans: readonly st
 function messageFrance(signe: Viewer, t: Territoires): string {
   const perimetre = libellePerimetre(signe, t);
   return (
-    "Vous voyez les chiffres publics de toute la France, ceux de tout visiteur : arrondis, sans détail par organisme ni liste nominative" +
+    "Vous voyez les chiffres publics, ceux de tout visiteur : arrondis, sans détail par organisme ni liste nominative" +
     `${perimetre ? ` ; votre organisation voit les chiffres exacts de son périmètre (${perimetre})` : ""}.`
   );
 }

@@ -76,7 +76,8 @@ describe("login and logout", () => {
     expect(html).toContain("Région Auvergne-Rhône-Alpes (84)");
     expect(account.headers.get("cache-control")).toBe("private, no-store");
     // the dashboards too (figures the public does not see), whose routes say nothing of caching
-    for (const page of ["/", "/regions/84", "/referentiel/anomalies"]) {
+    // and their data, which the browser's client-side navigations read (single fetch: `.data`)
+    for (const page of ["/", "/regions/84", "/referentiel/anomalies", "/_root.data", "/regions/84.data", "/organismes.data", "/referentiel/anomalies.data"]) {
       const r = await browser.get(page);
       expect([page, r.status, r.headers.get("cache-control")]).toEqual([page, 200, "private, no-store"]);
     }

@@ -547,6 +547,7 @@ describe("a day of many rejected dossiers (a whole nightly batch refused)", () =
     const { transmissionId } = await ingestDossiers(t.database, items, { organismeId: ref.R.id, source: "API", erp: "Ypareo" });
     const quand = new Date(Date.now() - 3 * 86_400_000);
     await t.database.rows(sql`update transmissions set received_at = ${quand.toISOString()}::timestamptz where id = ${transmissionId}`);
+    await t.database.rows(sql`update transmission_organismes set received_at = ${quand.toISOString()}::timestamptz where transmission_id = ${transmissionId}`);
     jour = parisDay(quand);
     url = `/cfa/${ref.R.id}/transmissions/${jour}`;
   });

@@ -466,10 +466,10 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
     const cuisine = /href="\/formations\/(\d+)"/.exec(formations)![1];
     const fiche = async () => (await fetch(`${app.baseUrl}/formations/${cuisine}`)).text();
     expect(await fiche()).toContain(`href="/formations/${cuisine}/tableau-de-bord"`);
-    expect(await fiche()).not.toContain("Fermée le");
+    expect(await fiche()).not.toContain("Fermée");
     await t.database.rows(sql`update formations set date_fermeture = '2025-08-31' where id = ${Number(cuisine)}`);
     try {
-      expect(await fiche()).toMatch(/Fermée le (<!-- -->)?31\/08\/2025/);
+      expect(await fiche()).toMatch(/Fermée \(dernier jour : (<!-- -->)?31\/08\/2025(<!-- -->)?\)/);
     } finally {
       await t.database.rows(sql`update formations set date_fermeture = null where id = ${Number(cuisine)}`);
     }

@@ -104,7 +104,7 @@ describe("perimetre=france: the public's page for a signed-in viewer whose scope
         expect(connecte.panneau.cfa, label).toBe(false);
         expect(connecte.panneau.reseaux, label).toBeNull();
         expect(connecte.panneau.filtres, label).toEqual(anonyme.panneau.filtres);
-        expect(connecte.horsPerimetre, label).toMatch(/^Vous voyez les chiffres publics de toute la France, ceux de tout visiteur : arrondis, sans détail par organisme/);
+        expect(connecte.horsPerimetre, label).toMatch(/^Vous voyez les chiffres publics, ceux de tout visiteur : arrondis, sans détail par organisme/);
         expect(connecte.franceEntiere, label).toBeNull();
         // back to the viewer's own figures: the page without perimetre nor territory, the other filters kept
         const retour = new URL(connecte.votrePerimetre!, "http://x");
@@ -221,7 +221,7 @@ describe("perimetre=france: the public's page for a signed-in viewer whose scope
         expect(json.status).toBe(200);
         const body = (await json.json()) as Record<string, unknown>;
         const publique = (await (await tableauJson(requete(`/tableau.json?vue=${vue}&niveau=4`), t.database)).json()) as Record<string, unknown>;
-        expect(body.horsPerimetre).toMatch(/chiffres publics de toute la France/);
+        expect(body.horsPerimetre).toMatch(/^Vous voyez les chiffres publics, ceux de tout visiteur/);
         expect({ ...body, horsPerimetre: null }).toEqual(publique);
         for (const table of ["chiffres", "serie", ...(vue === "national" ? ["formations"] : [])]) {
           const csv = await tableauCsv(requete(`/tableau.csv?vue=${vue}&perimetre=france&table=${table}`, qui), t.database);
@@ -257,7 +257,7 @@ describe("over HTTP (built app)", () => {
         const html = await r.text();
         expect(chiffresCles(html), `${chemin} (${qui})`).toEqual(chiffresCles(anonyme));
         const mots = texte(html);
-        expect(mots).toContain("Vous voyez les chiffres publics de toute la France, ceux de tout visiteur");
+        expect(mots).toContain("Vous voyez les chiffres publics, ceux de tout visiteur");
         expect(mots).toContain("Revenir aux chiffres de votre périmètre");
         expect(html).not.toContain('href="/listes/');
         expect(html).not.toContain('id="table-organismes"');
@@ -285,7 +285,11 @@ describe("over HTTP (built app)", () => {
   it("answers a bad value with a 400 in French, and gives the files of the public", async () => {
     const r = await get("/?perimetre=europe", "cfa");
     expect(r.status).toBe(400);
-    expect(texte(await r.text())).toContain("valeur inconnue « europe » (seule valeur : france");
+    expect(texte(await r.text())).toContain("valeur inconnue « europe » (valeurs : mien, les chiffres de votre périmètre, par défaut ; france");
+    // « mien », as the répertoire says it: the default, the viewer's own figures
+    const mien = await get("/?perimetre=mien", "cfa");
+    expect(mien.status).toBe(200);
+    expect(texte(await mien.text())).not.toContain("Vous voyez les chiffres publics");
     const csv = await get(`/tableau.csv?vue=formation:${formation}&perimetre=france&table=chiffres`, "cfa");
     expect(csv.status).toBe(200);
     expect(await csv.text()).toBe(await (await get(`/tableau.csv?vue=formation:${formation}&table=chiffres`)).text());

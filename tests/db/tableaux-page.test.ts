@@ -306,7 +306,17 @@ describe("territory, organisme and formation pages", () => {
       expect(connecte.resultat, path).toEqual(anonyme.resultat);
       expect(connecte.resultat!.masque).toBe(true);
       expect(connecte.resultat!.organismes).toBeNull();
-      expect(connecte.panneau).toEqual(anonyme.panneau);
+      // the public's filter panel, but its first choice: « France entière » would be the viewer's own page at "/",
+      // named « Tout mon périmètre », then the public figures of all France (decision 037)
+      const { territoires, ...reste } = connecte.panneau;
+      const { territoires: publics, ...resteAnonyme } = anonyme.panneau;
+      expect(reste).toEqual(resteAnonyme);
+      expect(territoires!.slice(0, 2).map((o) => [o.value, o.label])).toEqual([
+        ["", "Tout mon périmètre"],
+        ["france", "France entière (chiffres publics)"],
+      ]);
+      expect(publics![0]).toMatchObject({ value: "", label: "France entière" });
+      expect(territoires!.slice(2)).toEqual(publics!.slice(1));
       expect(connecte.info).toEqual(anonyme.info);
     }
     expect((await page("/regions/11", { kind: "region", code: "11" }, "dreets")).horsPerimetre).toContain("(Auvergne-Rhône-Alpes)");

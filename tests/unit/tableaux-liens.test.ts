@@ -33,6 +33,9 @@ describe("links between an organisme's and a formation's dashboards", () => {
     expect(lien.startsWith("/organismes/98/tableau-de-bord?")).toBe(true);
     expect(requete(lien)).toEqual({ region: "84", sexe: "F", mois: "2026-03", bassin: "8405", cfd: "32060568" });
     expect(requete(lienOrganisme({ recherche: "", info: info({ kind: "formation", id: 2 }, { rncp: "RNCP5819" }) }, 98))).toEqual({ rncp: "RNCP5819" });
+    // an organisme's figures are never the public figures of all France (decision 037): a national user's shared address
+    expect(requete(lienOrganisme({ recherche: "?perimetre=france&niveau=4", info: formation }, 98))).toEqual({ niveau: "4", cfd: "32060568" });
+    expect(requete(lienFormation({ recherche: "?perimetre=france&niveau=4", info: formation }, 3))).toMatchObject({ perimetre: "france" });
   });
 
   it("an organisme page's formateur links do not repeat the page's organisme, which the target fixes", () => {
