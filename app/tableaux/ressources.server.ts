@@ -52,7 +52,7 @@ const PARAMETRES_LUS = new Set<string>(["vue", "table", "mois", "date", "perimet
  * was asked for. The messages are French and name the parameter.
  */
 function parametresNonLus(params: URLSearchParams): string[] {
-  return parametresInconnus(params, PARAMETRES_LUS, ["vue", "table", "mois=AAAA-MM", "perimetre=france", ...Object.values(FILTER_PARAMS), ...PARAMETRES_TABLES], RECHERCHES);
+  return parametresInconnus(params, PARAMETRES_LUS, ["vue", "table", "mois=AAAA-MM", "perimetre=mien|france", ...Object.values(FILTER_PARAMS), ...PARAMETRES_TABLES], RECHERCHES);
 }
 
 /** The page of the request's `vue`; a parameter the routes do not read is a 400 like a bad value. */

@@ -144,7 +144,7 @@ describe("/tableau.json and /tableau.csv read what they are asked, or refuse it"
   it("refuses a parameter it does not read (the panel's searches, an unknown name), naming it", async () => {
     const inconnu = await tableauJson(requete("/tableau.json?vue=national&annee=2026"), t.database);
     expect(inconnu.status).toBe(400);
-    expect(((await inconnu.json()) as { erreur: string }).erreur).toMatch(/^Paramètres invalides : annee : paramètre inconnu \(paramètres acceptés : vue, table, mois=AAAA-MM, region, /);
+    expect(((await inconnu.json()) as { erreur: string }).erreur).toMatch(/^Paramètres invalides : annee : paramètre inconnu \(paramètres acceptés : vue, table, mois=AAAA-MM, perimetre=mien\|france, region, /);
     const recherche = await tableauCsv(requete("/tableau.csv?vue=national&table=serie&formation=BTS"), t.database);
     expect(recherche.status).toBe(400);
     expect(await recherche.text()).toContain("formation : recherche du formulaire de la page, non lue ici : utilisez cfd= ou rncp=");
