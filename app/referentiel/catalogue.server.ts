@@ -14,6 +14,7 @@ import type { FormationsQuery, OffresQuery } from "./filtres.server";
 import { foldedContainsWords, frenchSortKeys, orderBy } from "./repertoire.server";
 import { CFD_PATTERN, normalizeRncp, RNCP_PATTERN } from "./codes";
 import { pageOf, totalOf, type Page } from "../shared/pagination";
+import { todayIso } from "../statut/annee-scolaire";
 
 export interface FormationListItem {
   id: number;
@@ -28,6 +29,8 @@ export interface FormationListItem {
   date_fermeture: string | null;
 }
 
+/** A formation closed at `today`: its last day open (the catalogue's date_fermeture) is past. */
+const fermeeSql = (today: string) => sql`(f.date_fermeture is not null and f.date_fermeture < ${today}::date)`;
 
 export function formationConditions(f: Partial<FormationsQuery>, today: string = new Date().toISOString().slice(0, 10)): SQL {
   const where: SQL[] = [sql`true`];
@@ -43,11 +46,7 @@ export function formationConditions(f: Partial<FormationsQuery>, today: string =
   }
   if (f.niveau) where.push(sql`f.niveau = ${f.niveau}`);
   if (f.ouverte !== undefined) {
-    where.push(
-      f.ouverte
-        ? sql`(f.date_fermeture is null or f.date_fermeture >= ${today}::date)`
-        : sql`(f.date_fermeture is not null and f.date_fermeture < ${today}::date)`,
-    );
+    where.push(f.ouverte ? sql`not ${fermeeSql(today)}` : fermeeSql(today));
   }
   const territory: SQL[] = [];
   if (f.region) territory.push(sql`o.region_code = ${f.region}`);
@@ -90,6 +89,8 @@ export async function listFormations(database: Database, query: FormationsQuery)
 }
 
 export interface FormationDetail extends FormationListItem {
+  /** Closed today (fermeeSql). */
+  fermee: boolean;
   effectifs: MaskedCount;
   /**
    * Organismes formateurs whose learners follow it, one page of ORGANISMES_PAR_PAGE (`?organismes=N` on its page);
@@ -233,9 +234,9 @@ export async function getFormation(
   id: number,
   pages: { offres?: number; organismes?: number } = {},
 ): Promise<FormationDetail | null> {
-  const [row] = await database.rows<FormationListItem>(sql`
+  const [row] = await database.rows<FormationListItem & { fermee: boolean }>(sql`
     select f.id, f.cfd, f.rncp, f.niveau, f.intitule_court, f.intitule_long, f.duree_annees, f.duree_mois,
-           f.date_ouverture::text as date_ouverture, f.date_fermeture::text as date_fermeture
+           f.date_ouverture::text as date_ouverture, f.date_fermeture::text as date_fermeture, ${fermeeSql(todayIso())} as fermee
     from formations f where f.id = ${id}`);
   if (!row) return null;
   // the formation's effectifs in the viewer's scope, by their organisme formateur

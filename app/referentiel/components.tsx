@@ -202,6 +202,19 @@ export function ResultCount({ total, singular, plural }: { total: number; singul
   );
 }
 
+/** The button to a page's dashboard (an organisme's, a formation's), under its title. */
+export function BoutonTableauDeBord({ href }: { href: string }) {
+  return (
+    <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left fr-mb-4w">
+      <li>
+        <Link className="fr-btn fr-icon-line-chart-line fr-btn--icon-left" to={href}>
+          Voir le tableau de bord
+        </Link>
+      </li>
+    </ul>
+  );
+}
+
 /** The DSFR breadcrumb: the links to the parent pages, then the current page. */
 export function FilAriane({ liens, courant, className }: { liens: { libelle: string; href: string }[]; courant: ReactNode; className?: string }) {
   return (

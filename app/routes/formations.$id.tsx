@@ -3,9 +3,8 @@ import { Link, useLoaderData, useLocation } from "@remix-run/react";
 import { canSeeDashboardsOfListedOrganismes, getViewer, notFound } from "~/auth/policy.server";
 import { getFormation } from "~/referentiel/catalogue.server";
 import { pageNumber } from "~/shared/pagination";
-import { FilAriane, OffresTable, Pagination, ResumePage, TableauFiche } from "~/referentiel/components";
+import { BoutonTableauDeBord, FilAriane, OffresTable, Pagination, ResumePage, TableauFiche } from "~/referentiel/components";
 import { NIVEAU_LABELS } from "~/referentiel/labels";
-import { todayIso } from "~/statut/annee-scolaire";
 import { formatDate, formatNombre } from "~/ui/format";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
@@ -22,28 +21,20 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     organismes: pageNumber(search.get("organismes")),
   });
   if (!formation) throw notFound("Cette formation n'existe pas dans le catalogue.");
-  // closed: its last day is past (the catalogue's DATE_FERMETURE is the last day it is open)
-  const fermee = formation.date_fermeture !== null && formation.date_fermeture < todayIso();
-  return { formation, fermee, scope: viewer.scope.kind, tableauxDeBord: canSeeDashboardsOfListedOrganismes(viewer) };
+  return { formation, scope: viewer.scope.kind, tableauxDeBord: canSeeDashboardsOfListedOrganismes(viewer) };
 }
 
 export default function FormationDetail() {
-  const { formation: f, fermee, scope, tableauxDeBord } = useLoaderData<typeof loader>();
+  const { formation: f, scope, tableauxDeBord } = useLoaderData<typeof loader>();
   const { search } = useLocation();
   const count = (n: number | string) => (typeof n === "number" ? formatNombre(n) : n);
   return (
     <div className="fr-container fr-my-5w">
       <FilAriane liens={[{ libelle: "Catalogue des formations", href: "/formations" }]} courant={f.cfd ?? f.rncp} />
       <h1>{f.intitule_long}</h1>
-      {fermee ? <p className="fr-badge fr-badge--error fr-mb-2w">Fermée (dernier jour : {formatDate(f.date_fermeture)})</p> : null}
+      {f.fermee ? <p className="fr-badge fr-badge--error fr-mb-2w">Fermée (dernier jour : {formatDate(f.date_fermeture)})</p> : null}
       {/* a formation's figures are public (national and regional): every visitor has its dashboard */}
-      <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left fr-mb-4w">
-        <li>
-          <Link className="fr-btn fr-icon-line-chart-line fr-btn--icon-left" to={`/formations/${f.id}/tableau-de-bord`}>
-            Voir le tableau de bord
-          </Link>
-        </li>
-      </ul>
+      <BoutonTableauDeBord href={`/formations/${f.id}/tableau-de-bord`} />
       <TableauFiche
         caption="Fiche de la formation"
         lignes={[

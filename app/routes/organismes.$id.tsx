@@ -5,7 +5,7 @@ import { anomaliesOfOrganisme } from "~/referentiel/anomalies.server";
 import { pageOffres } from "~/referentiel/catalogue.server";
 import { getOrganisme, qualiteFormations, type OrganismeLien } from "~/referentiel/repertoire.server";
 import { pageNumber } from "~/shared/pagination";
-import { CodesInconnusTable, FilAriane, FraicheurBadge, OffresTable, TableauFiche } from "~/referentiel/components";
+import { BoutonTableauDeBord, CodesInconnusTable, FilAriane, FraicheurBadge, OffresTable, TableauFiche } from "~/referentiel/components";
 import { ETAT_LABELS, NATURE_LABELS } from "~/referentiel/labels";
 import { formatDate, formatNombre } from "~/ui/format";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
@@ -75,13 +75,7 @@ export default function OrganismeDetail() {
       {o.etat_administratif === "ferme" ? <p className="fr-badge fr-badge--error fr-mb-2w">Fermé</p> : null}
       {o.enseigne ? <p className="fr-text--lead">{o.raison_sociale}</p> : null}
       {tableauDeBord ? (
-        <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left fr-mb-4w">
-          <li>
-            <Link className="fr-btn fr-icon-line-chart-line fr-btn--icon-left" to={`/organismes/${o.id}/tableau-de-bord`}>
-              Voir le tableau de bord
-            </Link>
-          </li>
-        </ul>
+        <BoutonTableauDeBord href={`/organismes/${o.id}/tableau-de-bord`} />
       ) : connecte ? (
         <p className="fr-text--sm fr-mb-4w">Le tableau de bord de cet organisme est hors du périmètre de votre organisation.</p>
       ) : (

@@ -1,7 +1,7 @@
 /** Links between dashboard pages (drill-down by map or table), keeping the month and the filters. Browser-safe. */
 import { FILTER_PARAMS } from "../indicateurs/filters";
 import type { TableauPage } from "./types";
-import { CHEMIN_NIVEAU, PARAMETRES_TERRITOIRE, avecParametres, rechercheTransmise, type NiveauTerritoire } from "./vues";
+import { CHEMIN_NIVEAU, PARAMETRES_TERRITOIRE, PERIMETRE, avecParametres, rechercheTransmise, type NiveauTerritoire } from "./vues";
 
 /** The page of a territory (or this page filtered on it), or null when territories are not links here. */
 export function lienTerritoire(page: Pick<TableauPage, "liens" | "recherche" | "info">, niveau: NiveauTerritoire, code: string): string | null {
@@ -10,7 +10,7 @@ export function lienTerritoire(page: Pick<TableauPage, "liens" | "recherche" | "
       return null;
     case "page":
       // a territory's page is not one of the public figures of all France (`perimetre=france`, decision 037)
-      return `/${CHEMIN_NIVEAU[niveau]}/${code}${rechercheTransmise(page.recherche, [...PARAMETRES_TERRITOIRE, "bassin", "perimetre"])}`;
+      return `/${CHEMIN_NIVEAU[niveau]}/${code}${rechercheTransmise(page.recherche, [...PARAMETRES_TERRITOIRE, "bassin", PERIMETRE])}`;
     case "filtre": {
       const reste = rechercheTransmise(page.recherche, [...PARAMETRES_TERRITOIRE, "bassin"]);
       return page.info.chemin + avecParametres(reste, { [niveau]: code });
@@ -38,7 +38,7 @@ function rechercheVers(page: Pick<TableauPage, "recherche" | "info">, fixes: rea
  */
 export function lienOrganisme(page: Pick<TableauPage, "recherche" | "info">, id: number): string {
   // an organisme's figures are never the public figures of all France (`perimetre=france`, decision 037)
-  return `/organismes/${id}/tableau-de-bord${rechercheVers(page, [FILTER_PARAMS.organisme, "perimetre"])}`;
+  return `/organismes/${id}/tableau-de-bord${rechercheVers(page, [FILTER_PARAMS.organisme, PERIMETRE])}`;
 }
 
 /**

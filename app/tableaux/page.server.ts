@@ -102,9 +102,14 @@ import {
   LIGNES_PAR_PAGE,
   PARAMETRES_TABLES,
   PARAMETRES_TERRITOIRE,
+  PERIMETRE,
+  PERIMETRE_FRANCE,
   TRIS_TABLE,
+  avecParametres,
   chaineRequete,
   cheminVue,
+  perimetresDemandes,
+  rechercheTransmise,
   type NiveauTerritoire,
   type TriTable,
   type Vue,
@@ -545,17 +550,17 @@ export function lireParametres(
 ): Parametres {
   const erreurs: string[] = [];
   const invalides = new Set<string>();
-  const perimetres = params.getAll("perimetre").filter((v) => v !== "");
+  const perimetres = perimetresDemandes(params);
   // « mien », the default (the viewer's perimeter), as the répertoire says it; « france », the public figures
-  const autre = perimetres.find((v) => v !== "france" && v !== "mien");
+  const autre = perimetres.find((v) => v !== PERIMETRE_FRANCE && v !== "mien");
   if (autre !== undefined) {
     erreurs.push(
       `perimetre : valeur inconnue « ${autre.trim().slice(0, 40)} » (valeurs : mien, les chiffres de votre périmètre, par défaut ; france, les chiffres publics de toute la France)`,
     );
-    invalides.add("perimetre");
-  } else if (perimetres.includes("france") && !franceAdmise) {
+    invalides.add(PERIMETRE);
+  } else if (perimetres.includes(PERIMETRE_FRANCE) && !franceAdmise) {
     erreurs.push("perimetre : les chiffres publics de toute la France (perimetre=france) se demandent sur le tableau de bord national ou sur celui d'une formation");
-    invalides.add("perimetre");
+    invalides.add(PERIMETRE);
   }
   const moisCourant = today.slice(0, 7);
   let mois = moisCourant;
@@ -593,7 +598,7 @@ export function lireParametres(
 }
 
 /** What a dashboard reads from its address (the panel's searches are resolved into filters before). */
-const PARAMETRES_DE_LA_PAGE = new Set<string>(["mois", "perimetre", ...Object.values(FILTER_PARAMS), ...PARAMETRES_TABLES]);
+const PARAMETRES_DE_LA_PAGE = new Set<string>(["mois", PERIMETRE, ...Object.values(FILTER_PARAMS), ...PARAMETRES_TABLES]);
 
 /**
  * The query the page's links carry on (tables' sorts and pages, downloads, other views): the parameters it reads,
@@ -606,7 +611,7 @@ function sansValeursInvalides(params: URLSearchParams, invalides: Set<string>, f
   const remplaces = new Set<string>();
   for (const [k, v] of params) {
     if (!PARAMETRES_DE_LA_PAGE.has(k)) continue;
-    if (k === "perimetre") {
+    if (k === PERIMETRE) {
       if (!invalides.has(k) && v !== "" && !out.has(k)) out.append(k, v);
       continue;
     }
@@ -667,11 +672,11 @@ async function traiterRecherches(
     // one territory, or several (the panel's option keeping the territories of an address that holds several)
     const items = value === "" ? [] : value.split(",").map((v) => v.trim());
     const matches = items.map((v) => /^(region|departement|academie):([0-9AB]{2,3})$/i.exec(v));
-    if (value === "france") {
+    if (value === PERIMETRE_FRANCE) {
       if (ctx.vue.kind !== "organisme") {
         franceChoisie = true;
         for (const k of [...PARAMETRES_TERRITOIRE, ...PARAMETRES_NON_PUBLICS]) params.delete(k);
-        params.set("perimetre", "france");
+        params.set(PERIMETRE, PERIMETRE_FRANCE);
         // a territory's page: the national one
         if (ctx.vue.kind !== "national" && ctx.vue.kind !== "formation") chemin = "/";
       }
@@ -687,7 +692,7 @@ async function traiterRecherches(
         autoriser(acces, parPage ? { kind: niveau, code } : ciblesDuTerritoire(viewer, { kind: niveau, code }), MESSAGE_PUBLIC_TERRITOIRE);
       }
       // « Tout mon périmètre » (no territory) and another page leave the public figures of all France
-      if (choisis.length === 0 || parPage) params.delete("perimetre");
+      if (choisis.length === 0 || parPage) params.delete(PERIMETRE);
       if (parPage) chemin = choisis.length ? `/${CHEMIN_NIVEAU[choisis[0].niveau]}/${choisis[0].code}` : "/";
       else {
         // several territories are filters of this page, as the address had them (the page's own territory is implied)
@@ -1258,11 +1263,11 @@ function franceAdmise(vue: Vue): boolean {
 /** `perimetre=france`, and no other value (which lireParametres reports). */
 function demandeLaFrance(params: URLSearchParams): boolean {
   // « mien » with it: contradictory, the viewer's own figures (the safe reading)
-  const valeurs = params.getAll("perimetre").filter((v) => v !== "");
-  return valeurs.length > 0 && valeurs.every((v) => v === "france");
+  const valeurs = perimetresDemandes(params);
+  return valeurs.length > 0 && valeurs.every((v) => v === PERIMETRE_FRANCE);
 }
 
-const OPTION_FRANCE: OptionTerritoire = { value: "france", label: "France entière (chiffres publics)", groupe: "France" };
+const OPTION_FRANCE: OptionTerritoire = { value: PERIMETRE_FRANCE, label: "France entière (chiffres publics)", groupe: "France" };
 
 /**
  * The territory select with the public figures of all France (decision 037), for a signed-in viewer whose scope is
@@ -1278,14 +1283,6 @@ function avecLaFrance(options: OptionTerritoire[] | null, acces: Acces): OptionT
     return [{ value: "", label: "Tout mon périmètre", groupe: "France" }, OPTION_FRANCE, ...options.filter((o) => o.groupe !== "France")];
   }
   return [...options.filter((o) => o.groupe === "France"), OPTION_FRANCE, ...options.filter((o) => o.groupe !== "France")];
-}
-
-/** `recherche` without `sans`, with `avec`: the address of this page with other parameters. */
-function adresse(ctx: ContexteVue, recherche: URLSearchParams, sans: readonly string[], avec: Record<string, string> = {}): string {
-  const p = new URLSearchParams(recherche);
-  for (const k of sans) p.delete(k);
-  for (const [k, v] of Object.entries(avec)) p.set(k, v);
-  return ctx.info.chemin + chaineRequete(p);
 }
 
 /** The notice of a signed-in viewer shown the public figures of all France, at its request (decision 037). */
@@ -1356,7 +1353,7 @@ async function chargerPour(request: Request, database: Database, vue: Vue, optio
     recherches: recherches.saisies,
     filtres: p.filters,
     // the public figures of all France stay asked when a territory of theirs is chosen (the select has their régions)
-    conserves: [...conserves(p.recherche, ctx, reseaux !== null), ...(acces.france ? [["perimetre", "france"] as [string, string]] : [])],
+    conserves: [...conserves(p.recherche, ctx, reseaux !== null), ...(acces.france ? [[PERIMETRE, PERIMETRE_FRANCE] as [string, string]] : [])],
     etiquettes: tags,
     reinitialiser: ctx.info.chemin,
   };
@@ -1373,9 +1370,10 @@ async function chargerPour(request: Request, database: Database, vue: Vue, optio
     // this page's public figures of all France (decision 037), without the filters they do not hold
     franceEntiere:
       admise && viewer === acces.signe && viewerOfPublicFigures(viewer) !== viewer
-        ? adresse(ctx, p.recherche, [...PARAMETRES_TERRITOIRE, ...PARAMETRES_NON_PUBLICS, ...PARAMETRES_TABLES], { perimetre: "france" })
+        ? ctx.info.chemin +
+          avecParametres(rechercheTransmise(p.recherche.toString(), [...PARAMETRES_TERRITOIRE, ...PARAMETRES_NON_PUBLICS]), { [PERIMETRE]: PERIMETRE_FRANCE })
         : null,
-    votrePerimetre: acces.france ? adresse(ctx, p.recherche, ["perimetre", ...PARAMETRES_TERRITOIRE, ...PARAMETRES_TABLES]) : null,
+    votrePerimetre: acces.france ? ctx.info.chemin + rechercheTransmise(p.recherche.toString(), [PERIMETRE, ...PARAMETRES_TERRITOIRE]) : null,
     listes: liensListes(viewer, ctx, territoire, p.date),
     erreurs,
     choix: recherches.choix,

@@ -20,7 +20,7 @@
 import { dateValue, toCsv, type CsvValue } from "../shared/csv";
 import { chargerTableau, vueDeParametre } from "./page.server";
 import type { Comptes, LigneFormation, LigneOrganisme, Resultat, TableTriee, TableauPage } from "./types";
-import { COLONNES_COMPTES, LIBELLES_COMPTES, PARAMETRES_RECHERCHE, PARAMETRES_TABLES, vueEnParametre } from "./vues";
+import { COLONNES_COMPTES, LIBELLES_COMPTES, PARAMETRES_RECHERCHE, PARAMETRES_TABLES, PERIMETRE, vueEnParametre } from "./vues";
 import { FILTER_PARAMS, parametresInconnus } from "../indicateurs/filters";
 import type { Database } from "../../db/client.server";
 import { avecColonneFiltres } from "../ui/format";
@@ -45,7 +45,7 @@ const RECHERCHES: Record<(typeof PARAMETRES_RECHERCHE)[number], string> = {
 };
 
 /** The parameters these routes read: the page's, `vue` and `table` (`date` is read to be refused with its reason). */
-const PARAMETRES_LUS = new Set<string>(["vue", "table", "mois", "date", "perimetre", ...Object.values(FILTER_PARAMS), ...PARAMETRES_TABLES]);
+const PARAMETRES_LUS = new Set<string>(["vue", "table", "mois", "date", PERIMETRE, ...Object.values(FILTER_PARAMS), ...PARAMETRES_TABLES]);
 
 /**
  * A parameter these routes do not read is refused (a 400), never silently ignored: the answer would not be what

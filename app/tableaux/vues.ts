@@ -63,6 +63,18 @@ export const PARAMETRES_TABLES = ["tri_o", "ordre_o", "page_o", "tri_f", "ordre_
 export const PARAMETRES_RECHERCHE = ["territoire", "cfa", "formation"] as const;
 export const PARAMETRES_TERRITOIRE = ["region", "departement", "academie"] as const;
 
+/**
+ * `perimetre=`: whose figures a page shows (decision 037): « mien », the default, the viewer's perimeter; « france »,
+ * the public figures of all France. The répertoire reads the same parameter and values (its default: all of it).
+ */
+export const PERIMETRE = "perimetre";
+export const PERIMETRE_FRANCE = "france";
+
+/** The values of `perimetre=` in an address, empty ones left out. */
+export function perimetresDemandes(params: URLSearchParams): string[] {
+  return params.getAll(PERIMETRE).filter((v) => v !== "");
+}
+
 /** A query string ("?a=1" or "") from params, dropping empty values. */
 export function chaineRequete(params: URLSearchParams): string {
   const p = new URLSearchParams();

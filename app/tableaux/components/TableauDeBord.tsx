@@ -102,6 +102,8 @@ function Cartes({ page, cartes, mesure }: { page: TableauPage; cartes: CartesTer
 
 export function TableauDeBord({ page }: { page: TableauPage }) {
   const r = page.resultat;
+  // a formation no learner of the viewer's perimeter follows: its figures are elsewhere in France (decision 037)
+  const ailleursEnFrance = page.info.vue.kind === "formation" ? page.franceEntiere : null;
   // the downloads' names and « Filtres »: what the page counts (territory or scope, filters, month), fichiers.ts
   const fichier = page.fichiers.nom;
   const parametres = page.fichiers.parametres;
@@ -185,10 +187,13 @@ export function TableauDeBord({ page }: { page: TableauPage }) {
               </div>
             </div>
           ) : null}
-          {r.vide && page.info.vue.kind === "formation" && page.franceEntiere ? (
-            // a formation no learner of the viewer's perimeter follows: its figures are elsewhere in France (decision 037)
+          {r.vide ? (
             <div className="fr-alert fr-alert--info fr-mb-4w" data-testid="vide">
-              <h2 className="fr-alert__title">Aucun effectif de votre périmètre dans cette formation</h2>
+              {ailleursEnFrance ? (
+                <h2 className="fr-alert__title">Aucun effectif de votre périmètre dans cette formation</h2>
+              ) : (
+                <h2 className="fr-alert__title">Aucun effectif pour ce mois et ces filtres</h2>
+              )}
               {r.pourquoiVide.length ? (
                 <ul data-testid="pourquoi-vide">
                   {r.pourquoiVide.map((raison) => (
@@ -196,26 +201,18 @@ export function TableauDeBord({ page }: { page: TableauPage }) {
                   ))}
                 </ul>
               ) : null}
-              <p>
-                Aucun apprenant de votre périmètre{page.info.perimetre ? ` (${page.info.perimetre})` : ""} ne suit cette formation au {formatDate(page.date)}
-                {page.panneau.etiquettes.length ? " avec ces filtres" : ""}. Essayez un autre mois ou retirez un filtre, ou{" "}
-                <Link to={page.franceEntiere}>voyez les chiffres publics de cette formation dans toute la France</Link>.
-              </p>
-            </div>
-          ) : r.vide ? (
-            <div className="fr-alert fr-alert--info fr-mb-4w" data-testid="vide">
-              <h2 className="fr-alert__title">Aucun effectif pour ce mois et ces filtres</h2>
-              {r.pourquoiVide.length ? (
-                <ul data-testid="pourquoi-vide">
-                  {r.pourquoiVide.map((raison) => (
-                    <li key={raison}>{raison}</li>
-                  ))}
-                </ul>
-              ) : null}
-              <p>
-                Aucun apprenant n'est compté au {formatDate(page.date)}. Essayez un autre mois, retirez un filtre ou{" "}
-                <Link to={page.info.chemin}>réinitialisez les filtres</Link>. Les données apparaissent dès la première transmission d'un CFA.
-              </p>
+              {ailleursEnFrance ? (
+                <p>
+                  Aucun apprenant de votre périmètre{page.info.perimetre ? ` (${page.info.perimetre})` : ""} ne suit cette formation au {formatDate(page.date)}
+                  {page.panneau.etiquettes.length ? " avec ces filtres" : ""}. Essayez un autre mois ou retirez un filtre, ou{" "}
+                  <Link to={ailleursEnFrance}>voyez les chiffres publics de cette formation dans toute la France</Link>.
+                </p>
+              ) : (
+                <p>
+                  Aucun apprenant n'est compté au {formatDate(page.date)}. Essayez un autre mois, retirez un filtre ou{" "}
+                  <Link to={page.info.chemin}>réinitialisez les filtres</Link>. Les données apparaissent dès la première transmission d'un CFA.
+                </p>
+              )}
             </div>
           ) : null}
 
