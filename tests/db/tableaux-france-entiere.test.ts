@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
-import { sessions } from "../helpers/sessions";
+import { refus, sessions } from "../helpers/sessions";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { serveApp } from "../helpers/browser";
 import { texte } from "../helpers/http";
@@ -35,16 +35,6 @@ const { compte, requete } = sessions(() => t.database);
 
 function page(path: string, vue: Vue, qui?: string): Promise<TableauPage> {
   return chargerTableau(requete(path, qui), t.database, vue, { today: TODAY });
-}
-
-async function refus(promise: Promise<unknown>, status = 403): Promise<string> {
-  const thrown = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(thrown, "une réponse d'erreur est attendue").toBeInstanceOf(Response);
-  expect((thrown as Response).status).toBe(status);
-  return (thrown as Response).text();
 }
 
 const NATIONAL: Vue = { kind: "national" };

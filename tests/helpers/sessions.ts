@@ -4,6 +4,7 @@
  */
 import { createUser } from "../../app/auth/accounts.server";
 import { createSession } from "../../app/auth/session.server";
+import { expect } from "vitest";
 import type { Database } from "../../db/client.server";
 
 export function sessions(database: () => Database) {
@@ -17,4 +18,15 @@ export function sessions(database: () => Database) {
       return new Request(`http://localhost${path}`, { headers: qui ? { cookie: cookies[qui] } : {} });
     },
   };
+}
+
+/** The body of the error response a loader threw (a 403 unless said), failing the test when it threw none. */
+export async function refus(promise: Promise<unknown>, status = 403): Promise<string> {
+  const thrown = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(thrown, "une réponse d'erreur est attendue").toBeInstanceOf(Response);
+  expect((thrown as Response).status).toBe(status);
+  return (thrown as Response).text();
 }
