@@ -62,6 +62,10 @@ export const communes = pgTable(
     codesPostaux: text("codes_postaux").array().notNull().default(sql`'{}'::text[]`),
     /** commune-actuelle, arrondissement-municipal, commune-deleguee, commune-associee */
     type: text("type").notNull(),
+    /** The name folded as searches read a text (fold_fr): the répertoire finds an organisme by its commune (decision 038). */
+    recherche: text("recherche")
+      .notNull()
+      .generatedAlwaysAs(sql`fold_fr(nom)`),
   },
   (t) => [index("communes_departement_idx").on(t.departementCode)],
 );

@@ -54,14 +54,16 @@ const avecCle = (debut: string) => debut + luhnCompletion(debut);
 /** A deterministic référentiel: `lieux` lieux de formation, 3 000 CFA (some with an anomaly), 20 000 formations. */
 async function remplir(database: Database, lieux: number): Promise<void> {
   await ensureTerritories(database);
-  const deps = await database.rows<{ code: string; region_code: string; academie_code: string }>(
-    sql`select code, region_code, academie_code from departements order by code`,
+  // each département with one of its communes (the search reads the commune's name, decision 038)
+  const deps = await database.rows<{ code: string; region_code: string; academie_code: string; commune: string | null }>(
+    sql`select d.code, d.region_code, d.academie_code, (select min(c.code) from communes c where c.departement_code = d.code and c.type = 'commune-actuelle') as commune
+        from departements d order by d.code`,
   );
   const villes = ["Lyon", "Paris", "Nancy", "Vandœuvre-lès-Nancy", "Saint-Étienne", "Besançon", "Orléans", "Évry", "L'Haÿ-les-Roses", "Montréal"];
   const lignes: (string | null)[][] = [];
   const ligne = (siret: string, uai: string | null, nature: string, raison: string, enseigne: string | null, k: number) => {
     const d = deps[k % deps.length];
-    lignes.push([siret, uai, nature, raison, enseigne, d.code, d.region_code, d.academie_code]);
+    lignes.push([siret, uai, nature, raison, enseigne, d.code, d.region_code, d.academie_code, d.commune]);
   };
   for (let i = 0; i < 3000; i++) {
     const siret = avecCle(`7${String(i).padStart(12, "0")}`);
@@ -74,7 +76,7 @@ async function remplir(database: Database, lieux: number): Promise<void> {
     const siret = i % 1000 === 0 ? `9${String(i).padStart(13, "0")}` : avecCle(`8${String(i).padStart(12, "0")}`);
     ligne(siret, null, "lieu", `Lieu de formation n°${i}`, null, i);
   }
-  const columns = ["siret", "uai", "nature", "raison_sociale", "enseigne", "departement_code", "region_code", "academie_code"];
+  const columns = ["siret", "uai", "nature", "raison_sociale", "enseigne", "departement_code", "region_code", "academie_code", "code_commune"];
   await inserer(database, "organismes", columns, columns.map(() => "text"), lignes);
   const formations: (string | number | null)[][] = [];
   const metiers = ["Électricien", "Maçon", "Cuisinier", "Boulanger", "Pâtissier", "Mécanicien", "Coiffure", "Commerce", "Réparation des carrosseries", "Équipier polyvalent"];
@@ -134,6 +136,8 @@ async function main() {
     ["/organismes?q=CFA", repertoire(admin, { q: "CFA" })],
     ["/organismes?q=cfa lyon (DREETS 84)", repertoire(dreets, { q: "cfa lyon" })],
     ["/organismes?q=vandoeuvre les", repertoire(admin, { q: "vandoeuvre les" })],
+    ["/organismes?q=saint (noms de communes)", repertoire(admin, { q: "saint" })],
+    ["/organismes?q=cfa abergement (commune)", repertoire(admin, { q: "cfa abergement" })],
     ["/organismes?q=lieu&page=500", repertoire(admin, { q: "lieu", page: "500" })],
     ["/referentiel/anomalies (national)", anomalies(admin)],
     ["/referentiel/anomalies (DREETS 84)", anomalies(dreets)],

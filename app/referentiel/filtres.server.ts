@@ -78,7 +78,7 @@ const pagination = (defaultLimit: number) => ({
 });
 
 export const organismesQuerySchema = z.object({
-  q: z.string().trim().max(200, { error: "recherche trop longue (200 caractères au plus)" }).optional().describe("Recherche : raison sociale, enseigne, SIRET ou UAI"),
+  q: z.string().trim().max(200, { error: "recherche trop longue (200 caractères au plus)" }).optional().describe("Recherche : raison sociale, enseigne, SIRET, UAI, commune ou code postal"),
   ...territoire,
   nature: z.enum(NATURES, { error: `nature inconnue : ${NATURES.join(", ")} attendu` }).optional().describe("Nature de l'organisme"),
   reseau: z.string().trim().max(100).optional().describe("Réseau (nom exact)"),

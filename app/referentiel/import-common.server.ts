@@ -197,9 +197,12 @@ export const A_VERIFIER_AUSSI = "à vérifier aussi : ";
  * The warnings of what was imported only: a warning about a line that ends up rejected (at validation or at
  * writing) is moved to the rejections, after that line's own, as "à vérifier aussi : …" — the user fixes the
  * line in one go, and no warning reads as if a rejected line had been imported. Warnings on the whole file
- * (line 0, or about the header) stay.
+ * (line 0, or about the header) stay. Both lists end in file order.
  */
 export function warningsOfRejectedLines(summary: ImportSummary): void {
+  // in file order, whatever the step that found them (validation, then writing); a line's own in the order said
+  summary.rejected = parLigne(summary.rejected);
+  summary.warnings = parLigne(summary.warnings);
   const detailed = new Set(summary.rejected.map((r) => r.line));
   const moved = new Map<number, LineIssue[]>();
   summary.warnings = summary.warnings.filter((w) => {
@@ -227,6 +230,14 @@ export function warningsOfRejectedLines(summary: ImportSummary): void {
     }
   });
   summary.rejected = rejected;
+}
+
+/** Issues sorted by line (the whole file's, line 0, first), a stable sort: a line's issues keep their order. */
+function parLigne(issues: LineIssue[]): LineIssue[] {
+  return issues
+    .map((issue, k) => ({ issue, k }))
+    .sort((a, b) => a.issue.line - b.issue.line || a.k - b.k)
+    .map(({ issue }) => issue);
 }
 
 /** "ligne 12, colonne « uai »" */

@@ -250,7 +250,6 @@ export async function importFormations(database: Database, bytes: Uint8Array, op
   exigerDesDonnees(table.rows.length);
   await writeFormations(database, inputs, summary, options, rncpColumn);
   // the lines rejected when the file is applied (an ambiguous RNCP code…) among those of the validation: in file order
-  summary.rejected = summary.rejected.map((r, k) => ({ r, k })).sort((a, b) => a.r.line - b.r.line || a.k - b.k).map(({ r }) => r);
   warningsOfRejectedLines(summary);
   if (summary.created + summary.updated > 0) {
     const linked = await linkEffectifsToFormations(database);

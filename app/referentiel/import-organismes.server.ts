@@ -611,7 +611,8 @@ const COMPARED = [
 ] as const;
 
 /**
- * Whether a territory guessed from the code postal must leave the known commune alone: the known commune is more
+ * Whether a territory guessed from the code postal, or the département alone of an unknown commune code (a known
+ * commune of that département is kept), must leave the known commune alone: the known commune is more
  * precise and the postal code does not contradict it — a subdivision (arrondissement of Paris, Lyon, Marseille,
  * commune déléguée) that this postal code covers when the guess is the whole commune; a commune of the guessed
  * département, covered by the postal code (or the postal code is not a commune's: CEDEX), when only the département
@@ -619,7 +620,10 @@ const COMPARED = [
  */
 function keepsKnownCommune(state: StoredOrganisme, input: OrganismeInput, communes: CommuneIndex): boolean {
   const t = input.territoire;
-  if (!input.territoireDeduit || !t || !input.codePostal || !state.codeCommune || state.codeCommune === t.codeCommune) return false;
+  if (!t || !state.codeCommune || state.codeCommune === t.codeCommune) return false;
+  // only the département of an unknown commune code (decision 036): a known commune of that département is kept
+  if (!input.territoireDeduit && !t.codeCommune) return t.departementCode !== null && state.departementCode === t.departementCode;
+  if (!input.territoireDeduit || !input.codePostal) return false;
   const known = communes.byCode.get(state.codeCommune);
   const covering = communes.byPostal.get(input.codePostal) ?? [];
   const covered = covering.some((c) => c.code === state.codeCommune);

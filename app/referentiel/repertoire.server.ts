@@ -139,11 +139,25 @@ export function containsWords(expr: SQL, q: string): SQL[] {
  * fold of their searched fields, computed when the row is written (decision 029), not on every row at every search.
  */
 export function foldedContainsWords(folded: SQL, q: string): SQL[] {
-  return foldText(q)
-    .split(/\s+/)
-    .filter(Boolean)
-    .slice(0, 8)
-    .map((w) => sql`${folded} like ${"%" + escapeLike(w) + "%"}`);
+  return motsDeLaRecherche(q).map((w) => sql`${folded} like ${"%" + escapeLike(w) + "%"}`);
+}
+
+/** The words of a search, folded (case, accents): at most 8. */
+function motsDeLaRecherche(q: string): string[] {
+  return foldText(q).split(/\s+/).filter(Boolean).slice(0, 8);
+}
+
+/** One folded word of the répertoire's search, on `organismes o`: its searched fields, its commune's name, its postal code. */
+function motDansOrganisme(w: string): SQL {
+  const like = "%" + escapeLike(w) + "%";
+  return sql.join(
+    [
+      sql`o.recherche like ${like}`,
+      sql`o.code_commune in (select c.code from communes c where c.recherche like ${like})`,
+      ...(/^[0-9]{5}$/.test(w) ? [sql`o.code_postal = ${w}`] : []),
+    ],
+    sql` or `,
+  );
 }
 
 /** A text for LIKE, its wildcards (% _) and backslashes escaped. */
@@ -158,8 +172,9 @@ export function organismeConditions(viewer: Viewer, f: Partial<OrganismesQuery>,
     const compact = f.q.replace(/[\s.\-]/g, "");
     if (/^[0-9]{9,14}$/.test(compact)) where.push(sql`o.siret like ${escapeLike(compact) + "%"}`);
     else if (/^[0-9]{7}[a-zA-Z]$/.test(compact)) where.push(sql`o.uai = ${compact.toUpperCase()}`);
-    // o.recherche: the fold of raison_sociale || ' ' || coalesce(enseigne, '') || ' ' || siret || ' ' || coalesce(uai, '')
-    else where.push(...foldedContainsWords(sql`o.recherche`, f.q));
+    // each word in o.recherche (the fold of raison_sociale || ' ' || coalesce(enseigne, '') || ' ' || siret || ' ' ||
+    // coalesce(uai, '')), in the folded name of its commune, or its postal code (decision 038): « cfa btp bordeaux »
+    else where.push(...motsDeLaRecherche(f.q).map((w) => sql`(${motDansOrganisme(w)})`));
   }
   if (f.region) where.push(sql`o.region_code = ${f.region}`);
   if (f.departement) where.push(sql`o.departement_code = ${f.departement}`);

@@ -9,9 +9,18 @@ import { EmptyState, ErrorsAlert, Pagination, RegionSelect, ResultCount, SearchB
 import { NIVEAU_LABELS } from "~/referentiel/labels";
 import { formatDate, formatNombre } from "~/ui/format";
 import { refusSiInvalide } from "~/auth/responses.server";
+import { listeFiltree, titreDeListe } from "~/ui/erreur";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
-export const meta: MetaFunction = () => [{ title: "Catalogue des formations - Tableau de bord de l'apprentissage" }];
+export const meta: MetaFunction<typeof loader> = ({ data, error, location }) => [
+  {
+    title: titreDeListe(
+      "Catalogue des formations",
+      data && { recherche: data.query.q, filtree: listeFiltree(location.search), erreurs: data.errors.length, ...data.page.pagination },
+      error,
+    ),
+  },
+];
 
 /** The labels of the form's fields: the messages about a value name the field to correct, not the parameter. */
 const LIBELLES = { q: "Rechercher", niveau: "Niveau", region: "Région", ouverte: "Statut" };
@@ -32,7 +41,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export default function Catalogue() {
   const { query, errors, page, territoires, importeur } = useLoaderData<typeof loader>();
   const { search } = useLocation();
-  const filtered = [...new URLSearchParams(search).keys()].some((k) => !["page", "tri", "ordre", "limit"].includes(k));
+  const filtered = listeFiltree(search);
   return (
     <div className="fr-container fr-my-5w">
       <h1>Catalogue des formations</h1>

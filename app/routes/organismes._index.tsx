@@ -8,9 +8,18 @@ import { DepartementSelect, EmptyState, ErrorsAlert, FraicheurBadge, Pagination,
 import { ETAT_LABELS, FRAICHEUR_LABELS, NATURE_LABELS } from "~/referentiel/labels";
 import { formatDate, formatNombre } from "~/ui/format";
 import { refusSiInvalide } from "~/auth/responses.server";
+import { listeFiltree, titreDeListe } from "~/ui/erreur";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
-export const meta: MetaFunction = () => [{ title: "Répertoire des organismes - Tableau de bord de l'apprentissage" }];
+export const meta: MetaFunction<typeof loader> = ({ data, error, location }) => [
+  {
+    title: titreDeListe(
+      "Répertoire des organismes",
+      data && { recherche: data.query.q, filtree: listeFiltree(location.search), erreurs: data.errors.length, ...data.page.pagination },
+      error,
+    ),
+  },
+];
 
 /** The labels of the form's fields: the messages about a value name the field to correct, not the parameter. */
 const LIBELLES = {
@@ -42,7 +51,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export default function Repertoire() {
   const { query, errors, page, reseaux, territoires, scope, importeur } = useLoaderData<typeof loader>();
   const { search } = useLocation();
-  const filtered = [...new URLSearchParams(search).keys()].some((k) => !["page", "tri", "ordre", "limit"].includes(k));
+  const filtered = listeFiltree(search);
   return (
     <div className="fr-container fr-my-5w">
       <h1>Répertoire des organismes</h1>
@@ -54,7 +63,7 @@ export default function Repertoire() {
       <Form method="get" className="fr-mb-3w" aria-label="Rechercher et filtrer les organismes">
         <div className="fr-grid-row fr-grid-row--gutters">
           <div className="fr-col-12 fr-col-md-6">
-            <SearchField id="q" label="Rechercher" hint="Raison sociale, enseigne, SIRET ou UAI" value={query.q} />
+            <SearchField id="q" label="Rechercher" hint="Raison sociale, enseigne, SIRET, UAI, commune ou code postal" value={query.q} />
           </div>
           {territoires.regions.length > 1 ? (
             <div className="fr-col-6 fr-col-md-3">

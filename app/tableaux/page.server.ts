@@ -1355,7 +1355,8 @@ async function chargerPour(request: Request, database: Database, vue: Vue, optio
     // the public figures of all France stay asked when a territory of theirs is chosen (the select has their régions)
     conserves: [...conserves(p.recherche, ctx, reseaux !== null), ...(acces.france ? [[PERIMETRE, PERIMETRE_FRANCE] as [string, string]] : [])],
     etiquettes: tags,
-    reinitialiser: ctx.info.chemin,
+    // the public figures of all France, asked, stay asked when the filters are cleared (decision 037)
+    reinitialiser: acces.france ? ctx.info.chemin + avecParametres("", { [PERIMETRE]: PERIMETRE_FRANCE }) : ctx.info.chemin,
   };
 
   const page: TableauPage = {

@@ -4,7 +4,7 @@
  * region:84, departement:69, academie:10, organisme:<id>, formation:<id>). Same policy as the pages (they share
  * chargerTableau): masked for the public, the public's figures for a signed-in user asking for another région
  * (`horsPerimetre` says so in the JSON) and for a signed-in user asking the public figures of all France
- * (`perimetre=france` with vue=national or formation:<id>, decision 037), 403 outside the viewer's rights — as JSON for the JSON route — with
+ * (`perimetre=france` with vue=national or formation:<id>, decision 037; `chiffresPublicsDemandes` says so), 403 outside the viewer's rights — as JSON for the JSON route — with
  * no figure in it; a bad parameter is a 400 (no figures), not ignored as on the pages, and so is a parameter they do
  * not read: `date=` (a dashboard counts by month: `mois=AAAA-MM`), the panel's searches, an unknown name.
  * For reuse: months "AAAA-MM" (the format of mois=), counts as plain integers; dates "AAAA-MM-JJ" (ISO 8601) in the
@@ -100,6 +100,15 @@ function refusOrganismes(p: { horsPerimetre: string | null }): string {
     : "Les chiffres par organisme sont réservés aux utilisateurs connectés.";
 }
 
+/**
+ * Why a signed-in user is given the public figures, in two fields a program can test apart: `horsPerimetre`, the
+ * territory asked is outside its organisation's scope; `chiffresPublicsDemandes`, it asked them (`perimetre=france`,
+ * the page then offers the way back to its scope, `votrePerimetre`). Both null: the figures of its scope, or a visitor.
+ */
+function avisPerimetre(p: TableauPage): { horsPerimetre: string | null; chiffresPublicsDemandes: string | null } {
+  return p.votrePerimetre ? { horsPerimetre: null, chiffresPublicsDemandes: p.horsPerimetre } : { horsPerimetre: p.horsPerimetre, chiffresPublicsDemandes: null };
+}
+
 export async function tableauJson(request: Request, database: Database): Promise<Response> {
   const table = new URL(request.url).searchParams.get("table");
   if (table !== null && table !== "organismes" && table !== "formations") {
@@ -112,7 +121,7 @@ export async function tableauJson(request: Request, database: Database): Promise
   const body =
     table === "organismes" || table === "formations"
       ? { vue, titre: p.info.titre, mois: p.mois, date: p.date, filtres: p.panneau.filtres, table, lignes: r[table]?.lignes ?? null }
-      : { vue, titre: p.info.titre, perimetre: p.info.perimetre, horsPerimetre: p.horsPerimetre, mois: p.mois, date: p.date, filtres: p.panneau.filtres, ...r };
+      : { vue, titre: p.info.titre, perimetre: p.info.perimetre, ...avisPerimetre(p), mois: p.mois, date: p.date, filtres: p.panneau.filtres, ...r };
   if ((table === "organismes" || table === "formations") && r[table] === null) {
     return erreur("json", 403, table === "organismes" ? refusOrganismes(p) : "Pas de table par formation sur cette page.");
   }

@@ -235,8 +235,9 @@ export interface TableauPage {
   recherche: string;
   liens: ModeLiens;
   /**
-   * Set when a signed-in user is shown the public page (masked figures) because the territory asked is outside its
-   * organisation's scope (policy viewerOfAggregates): the notice saying so. null otherwise.
+   * Set when a signed-in user is shown the public page (masked figures): the notice saying why — the territory asked
+   * is outside its organisation's scope (policy viewerOfAggregates), or it asked the public figures of all France
+   * (`votrePerimetre` is then set; the JSON tells the two apart). null otherwise.
    */
   horsPerimetre: string | null;
   /**

@@ -426,6 +426,14 @@ describe("controls of the référentiel imports (QA review)", () => {
     const again = await importOrganismes(t.database, utf8(`siret;raison_sociale;code_commune_insee\n${INCONNU};QA commune inconnue;99999\n`));
     expect(again).toMatchObject({ updated: 0, unchanged: 1 });
     expect(await orgsOf(INCONNU)).toMatchObject([{ code_commune: "69381", departement_code: "69" }]);
+    // nor does an unknown code that gives its département: the known commune of that département is more precise
+    const memeDepartement = await importOrganismes(t.database, utf8(`siret;raison_sociale;code_commune_insee\n${INCONNU};QA commune inconnue;69999\n`));
+    expect(memeDepartement).toMatchObject({ updated: 0, unchanged: 1 });
+    expect(await orgsOf(INCONNU)).toMatchObject([{ code_commune: "69381", departement_code: "69" }]);
+    // an unknown code of another département moves the organisme there, without a commune
+    const autreDepartement = await importOrganismes(t.database, utf8(`siret;raison_sociale;code_commune_insee\n${INCONNU};QA commune inconnue;38999\n`));
+    expect(autreDepartement).toMatchObject({ updated: 1 });
+    expect(await orgsOf(INCONNU)).toMatchObject([{ code_commune: null, departement_code: "38" }]);
   });
 
   it("a SIRET of La Poste is refused by La Poste's rule, not by the Luhn key", async () => {
@@ -455,17 +463,18 @@ describe("controls of the référentiel imports (QA review)", () => {
     const summary = await importOrganismes(t.database, utf8(csv));
     expect(summary).toMatchObject({ created: 5, rejected: [] });
     expect(summary.details["relations formateur → responsable créées"]).toBe(0);
+    // in file order, though the relations are checked after the organismes are written
     expect(summary.warnings).toEqual([
-      { line: 6, column: "uai", message: `UAI ${U1} déjà porté par le SIRET ${RESP} : vérifiez le SIRET ou l'UAI (importé, signalé dans les anomalies)` },
-      { line: 7, message: `sans UAI : s'applique aux 2 organismes du SIRET ${RESP} (UAI ${U1}, UAI ${U2}) ; indiquez l'UAI pour n'en modifier qu'un` },
-      { line: 7, message: `désigne le même organisme (SIRET ${RESP}, UAI ${U1}) que la ligne 2 : la ligne 7 l'emporte (raison sociale)` },
-      { line: 7, message: `désigne le même organisme (SIRET ${RESP}, UAI ${U2}) que la ligne 3 : la ligne 7 l'emporte (raison sociale)` },
       {
         line: 4,
         column: "siret_responsable",
         message: `SIRET ${RESP} porté par 2 organismes (UAI ${U1}, UAI ${U2}) : relation non créée, précisez l'UAI du responsable (uai_responsable)`,
       },
       { line: 5, column: "siret_responsable", message: `le responsable désigné (SIRET ${SELF}, UAI ${U_SELF}) est l'organisme lui-même : relation non créée` },
+      { line: 6, column: "uai", message: `UAI ${U1} déjà porté par le SIRET ${RESP} : vérifiez le SIRET ou l'UAI (importé, signalé dans les anomalies)` },
+      { line: 7, message: `sans UAI : s'applique aux 2 organismes du SIRET ${RESP} (UAI ${U1}, UAI ${U2}) ; indiquez l'UAI pour n'en modifier qu'un` },
+      { line: 7, message: `désigne le même organisme (SIRET ${RESP}, UAI ${U1}) que la ligne 2 : la ligne 7 l'emporte (raison sociale)` },
+      { line: 7, message: `désigne le même organisme (SIRET ${RESP}, UAI ${U2}) que la ligne 3 : la ligne 7 l'emporte (raison sociale)` },
     ]);
     const [rel] = await t.database.rows<{ n: number }>(sql`
       select count(*)::int n from organisme_relations r join organismes f on f.id = r.formateur_id where f.siret in (${FORM}, ${SELF})`);

@@ -175,6 +175,22 @@ describe("the stored fold of the searched fields (recherche)", () => {
     return organismes.length;
   };
 
+  it("finds an organisme by the name of its commune or its postal code, each word anywhere (decision 038)", async () => {
+    const noms = async (q: string) => (await listOrganismes(t.database, PUBLIC_VIEWER, query(organismesQuerySchema, { q, limit: "100" }))).data.map((o) => o.raison_sociale);
+    const [commune] = await t.database.rows<{ nom: string }>(sql`select nom from communes where code = '69266'`);
+    expect(commune.nom).toBe("Villeurbanne");
+    await t.database.rows(sql`update organismes set code_commune = '69266', code_postal = '69100' where id = ${ids.get("Couvreurs Compagnons")!}`);
+    try {
+      expect(await noms("villeurbanne")).toEqual(["Couvreurs Compagnons", "Ecole des métiers Villeurbanne"]);
+      expect(await noms("VILLEURBANNE couvreurs")).toEqual(["Couvreurs Compagnons"]);
+      expect(await noms("compagnons villeur")).toEqual(["Couvreurs Compagnons"]);
+      expect(await noms("69100")).toEqual(["Couvreurs Compagnons"]);
+      expect(await noms("compagnons lyon")).toEqual([]);
+    } finally {
+      await t.database.rows(sql`update organismes set code_commune = null, code_postal = null where id = ${ids.get("Couvreurs Compagnons")!}`);
+    }
+  });
+
   it("the répertoire finds the same organismes as when it folded every row at the search (accents, case, several words, digits, apostrophes, LIKE's characters)", async () => {
     const tous = async (q: string) => {
       const page = await listOrganismes(t.database, admin, query(organismesQuerySchema, { q, limit: "100" }));

@@ -109,6 +109,9 @@ describe("perimetre=france: the public's page for a signed-in viewer whose scope
         expect(options.slice(2), label).toEqual(anonyme.panneau.territoires!.slice(1));
         expect(connecte.panneau.territoire, label).toBe(anonyme.panneau.territoire || "france");
         expect(connecte.panneau.conserves, label).toContainEqual(["perimetre", "france"]);
+        // « Effacer les filtres » clears the filters, not the choice of the public figures
+        expect(connecte.panneau.reinitialiser, label).toBe(`${chemin}?perimetre=france`);
+        expect(anonyme.panneau.reinitialiser, label).toBe(chemin);
         // the page's links keep it (pagination, month, downloads): it is in the page's query
         expect(new URLSearchParams(connecte.recherche).get("perimetre"), label).toBe("france");
       }
@@ -211,8 +214,9 @@ describe("perimetre=france: the public's page for a signed-in viewer whose scope
         expect(json.status).toBe(200);
         const body = (await json.json()) as Record<string, unknown>;
         const publique = (await (await tableauJson(requete(`/tableau.json?vue=${vue}&niveau=4`), t.database)).json()) as Record<string, unknown>;
-        expect(body.horsPerimetre).toMatch(/^Vous voyez les chiffres publics, ceux de tout visiteur/);
-        expect({ ...body, horsPerimetre: null }).toEqual(publique);
+        expect(body.chiffresPublicsDemandes).toMatch(/^Vous voyez les chiffres publics, ceux de tout visiteur/);
+        expect(body.horsPerimetre).toBeNull();
+        expect({ ...body, chiffresPublicsDemandes: null }).toEqual(publique);
         for (const table of ["chiffres", "serie", ...(vue === "national" ? ["formations"] : [])]) {
           const csv = await tableauCsv(requete(`/tableau.csv?vue=${vue}&perimetre=france&table=${table}`, qui), t.database);
           expect(csv.status, `${vue} ${table}`).toBe(200);
@@ -270,6 +274,17 @@ describe("over HTTP (built app)", () => {
     expect(mots).toMatch(/Aucun apprenant de votre périmètre \(.+\) ne suit cette formation au/);
     expect(mots).not.toContain("première transmission");
     expect(html).toContain(`href="${cheminFormation()}?perimetre=france"`);
+    // the national page of a scoped viewer: its perimeter is named in the empty state; the public's is not scoped
+    const vide = texte(await (await get("/?mois=2000-01", "cfa")).text());
+    expect(vide).toContain("Aucun effectif de votre périmètre pour ce mois et ces filtres");
+    expect(vide).toMatch(/Aucun apprenant n'est compté au 31\/01\/2000 dans votre périmètre : .+ \(SIRET \d{14}\) \..* dès la première transmission d'un CFA de votre périmètre \./);
+    const publique = texte(await (await get("/?mois=2000-01")).text());
+    expect(publique).toContain("Aucun effectif pour ce mois et ces filtres");
+    expect(publique).toMatch(/Aucun apprenant n'est compté au 31\/01\/2000 \. .* dès la première transmission d'un CFA \./);
+    // asked, the public figures of all France are not the viewer's perimeter: « Effacer les filtres » keeps them
+    const france = await (await get("/?perimetre=france&mois=2000-01", "cfa")).text();
+    expect(texte(france)).toContain("Aucun effectif pour ce mois et ces filtres");
+    expect(france).toContain('href="/?perimetre=france">réinitialisez les filtres</a>');
   });
 
   it("answers a bad value with a 400 in French, and gives the files of the public", async () => {

@@ -249,7 +249,7 @@ export function FilterPanel({ panneau, action, recherche, titre, erreurs }: { pa
           ) : null}
           {panneau.cfa ? (
             <div className="fr-col-12 fr-col-sm-6 fr-col-lg-3">
-              <Recherche id="filtre-cfa" name="cfa" label="CFA" hint="Nom, UAI ou SIRET" saisie={panneau.recherches.cfa} />
+              <Recherche id="filtre-cfa" name="cfa" label="CFA" hint="Nom, UAI, SIRET ou commune" saisie={panneau.recherches.cfa} />
             </div>
           ) : null}
           <div className="fr-col-12 fr-col-sm-6 fr-col-lg-2">

@@ -139,7 +139,7 @@ export function TableauDeBord({ page }: { page: TableauPage }) {
           </ul>
           <p>
             {r ? "Ils sont ignorés : les chiffres ci-dessous tiennent compte des autres filtres. " : null}
-            Corrigez-les dans les filtres ci-dessus, ou <Link to={page.info.chemin}>revenez au tableau de bord sans filtre</Link>.
+            Corrigez-les dans les filtres ci-dessus, ou <Link to={page.panneau.reinitialiser}>revenez au tableau de bord sans filtre</Link>.
           </p>
         </div>
       ) : null}
@@ -192,7 +192,7 @@ export function TableauDeBord({ page }: { page: TableauPage }) {
               {ailleursEnFrance ? (
                 <h2 className="fr-alert__title">Aucun effectif de votre périmètre dans cette formation</h2>
               ) : (
-                <h2 className="fr-alert__title">Aucun effectif pour ce mois et ces filtres</h2>
+                <h2 className="fr-alert__title">Aucun effectif {page.info.perimetre ? "de votre périmètre " : ""}pour ce mois et ces filtres</h2>
               )}
               {r.pourquoiVide.length ? (
                 <ul data-testid="pourquoi-vide">
@@ -209,8 +209,9 @@ export function TableauDeBord({ page }: { page: TableauPage }) {
                 </p>
               ) : (
                 <p>
-                  Aucun apprenant n'est compté au {formatDate(page.date)}. Essayez un autre mois, retirez un filtre ou{" "}
-                  <Link to={page.info.chemin}>réinitialisez les filtres</Link>. Les données apparaissent dès la première transmission d'un CFA.
+                  Aucun apprenant n'est compté au {formatDate(page.date)}{page.info.perimetre ? ` dans votre périmètre : ${page.info.perimetre}` : ""}. Essayez
+                  un autre mois, retirez un filtre ou <Link to={page.panneau.reinitialiser}>réinitialisez les filtres</Link>. Les données apparaissent dès
+                  la première transmission d'un CFA{page.info.perimetre ? " de votre périmètre" : ""}.
                 </p>
               )}
             </div>
