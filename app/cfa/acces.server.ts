@@ -97,6 +97,20 @@ export function espaceComplet(espace: Perimetre): boolean {
   return responsablesDe(espace).includes(espace.organismeId);
 }
 
+/**
+ * Whether the rejected dossiers of the organisme's transmissions are shown by name: to the whole space
+ * (espaceComplet), and to a narrowed space that still covers every formateur of the organisme — the user of a
+ * responsable opening the space of one of its formateurs, which has no formateur of its own outside the viewer's
+ * scope. Every learner those dossiers can be about is then the viewer's (decision 017: a learner its formateurs train),
+ * and the viewer may be the one who sent them (an upload for its formateur). Otherwise (a chain R → F → G where G is
+ * not the viewer's), the dossiers are counted and their errors summarised, without names.
+ */
+export async function refusesNominatifs(database: Database, espace: Perimetre): Promise<boolean> {
+  if (espaceComplet(espace)) return true;
+  const couverts = new Set(espace.organismeIds);
+  return (await formateursDeLOrganisme(database, espace.organismeId)).every((id) => couverts.has(id));
+}
+
 /** SQL condition: the effectif (alias `alias`) belongs to the space. */
 export function effectifsDeLEspace(espace: Perimetre, alias = "e"): SQL {
   const a = alias.replace(/[^a-z0-9_]/gi, "");

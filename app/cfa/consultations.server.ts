@@ -6,7 +6,7 @@
  */
 import type { Database } from "../../db/client.server";
 import { logNamedListAccess } from "../auth/policy.server";
-import { espaceComplet, type EspaceCfa } from "./acces.server";
+import { refusesNominatifs, type EspaceCfa } from "./acces.server";
 import { filtresPourJournal, type FiltresApprenants } from "./apprenants";
 import { ficheApprenant, listerApprenants, optionsFiltres, type FicheApprenant } from "./apprenants.server";
 import { archivesRecentes, listerDoublons, motifDisparition } from "./doublons.server";
@@ -49,14 +49,14 @@ export async function consulterFiche(
   return { fiche: null, motif };
 }
 
-/** One Paris day of transmissions; logged when it lists rejected items (by name for a complete space). */
+/** One Paris day of transmissions; logged when it lists rejected items (by name: refusesNominatifs). */
 export async function consulterJourDeTransmissions(
   database: Database,
   espace: EspaceCfa,
   jour: string,
   options: { page?: number; pageTransmissions?: number; filtres?: FiltresRefuses },
 ) {
-  const detail = await transmissionsDuJour(database, espace.organismeId, jour, { ...options, nominatif: espaceComplet(espace) });
+  const detail = await transmissionsDuJour(database, espace.organismeId, jour, { ...options, nominatif: await refusesNominatifs(database, espace) });
   if (detail.refuses.length) {
     await journaliser(database, espace, { page: "transmissions", jour, ...detail.filtres, numeroPage: detail.pageRefuses.page }, detail.refuses.length);
   }

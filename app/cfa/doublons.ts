@@ -37,7 +37,7 @@ export interface GroupeDoublons {
   /** The normalised key shared by the group. */
   cle: string;
   effectifs: EffectifDoublon[];
-  /** The effectif suggested to keep (most contracts, then most complete, then most recent, then smallest id). */
+  /** The effectif suggested to keep (most recent, then most contracts, then most complete, then smallest id). */
   suggestionConserveId: number;
 }
 
@@ -71,12 +71,16 @@ export function cleDoublon(e: EffectifDoublon): string | null {
   return [e.organismeFormateurId, e.anneeScolaire, nom, prenom, e.dateDeNaissance.slice(0, 10), formation].join("|");
 }
 
-/** Which one to keep: most contracts, then most complete, then most recently updated, then the oldest id. */
+/**
+ * Which one to keep: the most recently written (its identifier is the one the ERP or the file sends today: the
+ * others' next sends are refused once merged, so keeping an old identifier would refuse the current one), then most
+ * contracts, then most complete, then the oldest id. The merge fills what the kept one lacks from the others.
+ */
 export function comparerPourConserver(a: EffectifDoublon, b: EffectifDoublon): number {
   return (
+    (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0) ||
     b.nbContrats - a.nbContrats ||
     b.nbChampsRenseignes - a.nbChampsRenseignes ||
-    (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0) ||
     a.id - b.id
   );
 }

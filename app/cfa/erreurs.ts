@@ -36,6 +36,7 @@ export const CATEGORIES_ERREUR = [
   "contact",
   "valeur_invalide",
   "dossier_illisible",
+  "dossier_archive",
   "autre",
 ] as const;
 
@@ -61,6 +62,7 @@ export const LIBELLES_CATEGORIE: Record<CategorieErreur, string> = {
   contact: "Coordonnées invalides (e-mail, téléphone)",
   valeur_invalide: "Valeur invalide",
   dossier_illisible: "Dossier illisible",
+  dossier_archive: "Dossier fusionné ou supprimé dans l'espace CFA",
   autre: "Autre erreur",
 };
 
@@ -353,6 +355,21 @@ export function expliquerErreur(
       "dossier_illisible",
       "le dossier envoyé n'a pas la forme attendue par l'API",
       "C'est un problème du connecteur de votre ERP, pas de vos données : signalez-le à l'éditeur de votre logiciel.",
+    );
+  }
+  // a dossier merged or deleted in the CFA space (pipeline: refuseArchived): the constat names the kept dossier's
+  // identifier (the refused dossier is shown by name); the advice, shared by the day's summary, names no one
+  const archive = /ce dossier a été (fusionné|supprimé) le (\S+)(?: avec le dossier « ([^»]*) »)?/.exec(message);
+  if (archive) {
+    const fusion = archive[1] === "fusionné";
+    return r(
+      "dossier_archive",
+      fusion
+        ? `dossier fusionné le ${archive[2]} avec le dossier « ${archive[3] ?? "?"} » du même apprenant dans l'espace CFA : il n'est plus importé`
+        : `dossier supprimé le ${archive[2]} dans l'espace CFA : il n'est plus importé`,
+      fusion
+        ? "Envoyez cet apprenant sous l'identifiant du dossier conservé lors de la fusion, ou corrigez l'identifiant dans votre ERP ou votre fichier."
+        : "Retirez ce dossier des envois de votre ERP ou de vos fichiers, ou rétablissez-le depuis la page Doublons de l'espace CFA.",
     );
   }
   if (/attendu|attendue/.test(message)) {

@@ -73,14 +73,14 @@ export async function action({ request, params, context }: ActionFunctionArgs): 
         message:
           `${pluriel(nbFusionnes, "doublon fusionné", "doublons fusionnés")} et archivé${nbFusionnes > 1 ? "s" : ""}` +
           (repris.length ? ` ; informations reprises : ${repris.join(", ")}.` : " ; aucune information à reprendre.") +
-          " Corrigez aussi la fiche en double dans votre ERP, sinon elle sera de nouveau transmise.",
+          " Les prochains envois des dossiers fusionnés seront refusés, avec l'identifiant à utiliser : retirez-les aussi de votre ERP ou de vos fichiers.",
       };
     }
     if (intent === "supprimer" && effectif !== null) {
       const r = await supprimerEffectif(context.database, espace.viewer, espace, effectif, motif.motif);
       return {
         ok: true,
-        message: `${r.nom} ${r.prenom} a été supprimé et archivé avec le motif indiqué. Supprimez aussi cette fiche dans votre ERP, sinon elle sera de nouveau transmise.`,
+        message: `${r.nom} ${r.prenom} a été supprimé et archivé avec le motif indiqué. Ses prochains envois seront refusés : retirez-la aussi de votre ERP ou de vos fichiers.`,
       };
     }
     if (intent === "retablir") {
@@ -168,7 +168,13 @@ export default function Doublons() {
               {/* A fieldset keeps its content's width by default (min-inline-size: min-content), and so does a flex item:
                   both may shrink here, so that the table scrolls within its container on a narrow screen. */}
               <fieldset className="fr-fieldset" style={{ minWidth: 0 }}>
-                <legend className="fr-fieldset__legend fr-text--regular">Apprenant à conserver</legend>
+                <legend className="fr-fieldset__legend fr-text--regular">
+                  Apprenant à conserver
+                  <span className="fr-hint-text">
+                    Suggéré : le dernier transmis, dont l'identifiant est celui que votre ERP ou vos fichiers envoient aujourd'hui. Ce qui lui manque est
+                    repris des autres.
+                  </span>
+                </legend>
                 <div className="fr-table fr-table--sm fr-table--no-caption fr-mb-0" style={{ minWidth: 0, maxWidth: "100%", flex: "1 1 100%" }}>
                   <table tabIndex={0}>
                     <caption>Fiches en double de {noms}</caption>

@@ -134,4 +134,21 @@ describe("the rejected dossiers of the formateur's transmissions", () => {
     expect(duFormateur).toContain("Gaspard");
     expect(duFormateur).toContain('data-testid="dossiers-refuses"');
   });
+
+  it("are named to the responsable's user when every formateur of the formateur is in its scope (no G), and logged", async () => {
+    const { F } = c.ref;
+    const jour = new Date().toLocaleDateString("sv-SE", { timeZone: "Europe/Paris" });
+    await t.database.rows(sql`delete from organisme_relations where formateur_id = ${c.G.id} and responsable_id = ${F.id}`);
+    try {
+      const [{ n: avant }] = await t.database.rows<{ n: number }>(sql`select count(*)::int as n from named_list_access_log`);
+      const duResponsable = await (await (await as("ORGANISME_FORMATION")).get(`/cfa/${F.id}/transmissions/${jour}`)).text();
+      expect(duResponsable).toContain("Gaspard");
+      expect(duResponsable).toContain('data-testid="dossiers-refuses"');
+      expect(duResponsable).not.toContain('data-testid="refuses-non-nommes"');
+      const [{ n: apres }] = await t.database.rows<{ n: number }>(sql`select count(*)::int as n from named_list_access_log`);
+      expect(apres).toBe(avant + 1);
+    } finally {
+      await t.database.rows(sql`insert into organisme_relations (formateur_id, responsable_id) values (${c.G.id}, ${F.id})`);
+    }
+  });
 });

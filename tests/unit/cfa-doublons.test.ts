@@ -60,7 +60,14 @@ describe("cleDoublon", () => {
 });
 
 describe("groupesDoublons", () => {
-  it("groups duplicates and suggests the one with most contracts, then most complete, then most recent", () => {
+  it("suggests the most recently written first: its identifier is the one sent today (the merged ones' sends are refused)", () => {
+    const [groupe] = groupesDoublons([
+      e(1, { idErpApprenant: "legall-elodie-2007-04-12", nbContrats: 1, nbChampsRenseignes: 14 }),
+      e(2, { idErpApprenant: "ERP-77", updatedAt: "2025-10-02T00:00:00.000Z" }),
+    ]);
+    expect(groupe.suggestionConserveId).toBe(2);
+  });
+  it("groups duplicates and suggests, at the same time of writing, the one with most contracts, then most complete", () => {
     const groups = groupesDoublons([
       e(1),
       e(2, { nom: "LE GALL", nbContrats: 1 }),

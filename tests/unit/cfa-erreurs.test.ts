@@ -240,8 +240,22 @@ describe("one statement of the problem, one short way to fix it", () => {
       message:
         "id_erp_apprenant : ce dossier a été supprimé le 12/03/2025 dans l'espace CFA du tableau de bord ; il n'est plus importé. Retirez-le des envois de votre ERP, ou rétablissez-le depuis la page Doublons de l'espace CFA.",
     });
-    expect(archive.constat).toBe("ce dossier a été supprimé le 12/03/2025 dans l'espace CFA du tableau de bord ; il n'est plus importé");
-    expect(archive.explication).toBe("Retirez-le des envois de votre ERP, ou rétablissez-le depuis la page Doublons de l'espace CFA.");
+    expect(archive.categorie).toBe("dossier_archive");
+    expect(archive.constat).toBe("dossier supprimé le 12/03/2025 dans l'espace CFA : il n'est plus importé");
+    expect(archive.explication).toBe("Retirez ce dossier des envois de votre ERP ou de vos fichiers, ou rétablissez-le depuis la page Doublons de l'espace CFA.");
+    // merged: the dossier names the kept identifier (shown by name); the advice, in the day's summary, names no one
+    const fusion = {
+      path: ["id_erp_apprenant"],
+      message:
+        "id_erp_apprenant : ce dossier a été fusionné le 12/03/2025 avec le dossier « dupre-elodie-2006-03-12 » du même apprenant dans l'espace CFA du tableau de bord ; " +
+        "il n'est plus importé. Envoyez cet apprenant sous l'identifiant « dupre-elodie-2006-03-12 », ou corrigez l'identifiant dans votre ERP.",
+    };
+    const fusionne = expliquerErreur(fusion);
+    expect(fusionne.categorie).toBe("dossier_archive");
+    expect(fusionne.constat).toBe("dossier fusionné le 12/03/2025 avec le dossier « dupre-elodie-2006-03-12 » du même apprenant dans l'espace CFA : il n'est plus importé");
+    const [resume] = resumeErreurs([{ errors: [fusion] }]);
+    expect(resume.libelle).toBe("Dossier fusionné ou supprimé dans l'espace CFA");
+    expect(JSON.stringify(resume)).not.toContain("dupre");
     expect(expliquerErreur({ path: ["contrat_date_fin_2"], message: "contrat_date_fin_2 : x" }).libelleChamp).toBe("date de fin du contrat (2e contrat)");
   });
 });
