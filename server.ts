@@ -15,7 +15,7 @@ import { sql } from "drizzle-orm";
 import { getDatabase, type Database } from "./db/client.server";
 import { startJobs } from "./app/jobs/jobs.server";
 import { CSRF_ERROR, origineEtrangere } from "./app/auth/csrf.server";
-import { journaliserErreur } from "./app/shared/erreurs-base.server";
+import { journaliserErreur, messageImpossible } from "./app/shared/erreurs-base.server";
 import { pageErreur } from "./app/shared/page-erreur.server";
 import { attendreImportsEnCours } from "./app/referentiel/import-jobs.server";
 import { ensureTerritories } from "./app/referentiel/territoires.server";
@@ -312,12 +312,17 @@ export function onStopSignal(stop: (signal: NodeJS.Signals) => void, log: (messa
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  // migrated by getDatabase; the territories loaded on a new database (an image started on an empty base)
-  const database = await getDatabase();
-  await ensureTerritories(database);
-  const port = Number(process.env.PORT ?? 3000);
-  const server = await startServer(database, port, { jobs: true });
-  stopOnSignals(server, database);
-  const { port: listening } = server.address() as AddressInfo;
-  console.log(`Tableau de bord de l'apprentissage sur http://localhost:${listening} (base : ${database.kind})`);
+  try {
+    // migrated by getDatabase; the territories loaded on a new database (an image started on an empty base)
+    const database = await getDatabase();
+    await ensureTerritories(database);
+    const port = Number(process.env.PORT ?? 3000);
+    const server = await startServer(database, port, { jobs: true });
+    stopOnSignals(server, database);
+    const { port: listening } = server.address() as AddressInfo;
+    console.log(`Tableau de bord de l'apprentissage sur http://localhost:${listening} (base : ${database.kind})`);
+  } catch (error) {
+    console.error(messageImpossible("Démarrage", error));
+    process.exit(1);
+  }
 }

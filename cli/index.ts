@@ -49,7 +49,10 @@ async function main() {
   process.exit(code);
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
+main().catch(async (err) => {
+  // the database unreachable or DATABASE_URL wrong: one French line, what to check (never the URL)
+  const { messageImpossible } = await import("../app/shared/erreurs-base.server");
+  const message = messageImpossible("Commande", err);
+  console.error(message.startsWith("Commande impossible") ? message : err instanceof Error ? err.message : err);
   process.exit(1);
 });

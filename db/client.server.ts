@@ -142,7 +142,26 @@ export async function openDatabase(options: OpenOptions = {}): Promise<Database>
   return openPglite(options.pgliteDir ?? process.env.PGLITE_DIR ?? ".data/pglite");
 }
 
+/** DATABASE_URL that is not a PostgreSQL address: refused in one French line (never echoed: it may hold a password). */
+export class AdresseBaseInvalide extends Error {
+  readonly code = "DATABASE_URL_INVALIDE";
+  constructor() {
+    super("DATABASE_URL n'est pas une adresse PostgreSQL : attendu postgres://utilisateur[:mot de passe]@hôte[:port]/base (par exemple postgres://postgres@127.0.0.1:5432/apprentissage).");
+  }
+}
+
+function verifierAdresse(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new AdresseBaseInvalide();
+  }
+  if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") throw new AdresseBaseInvalide();
+}
+
 async function openPostgres(url: string, max: number, lockTimeoutMs: number): Promise<Database> {
+  verifierAdresse(url);
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
   const client = postgres(url, {

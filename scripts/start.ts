@@ -10,7 +10,7 @@
 import { buildIfNeeded } from "./build-if-needed";
 import type { Database } from "../db/client.server";
 import { formatDecimal } from "../app/ui/format";
-import { descriptionSansDonnees, estIndisponibilite, raisonEnFrancais } from "../app/shared/erreurs-base.server";
+import { messageImpossible } from "../app/shared/erreurs-base.server";
 
 const demoAllowed = process.env.NODE_ENV !== "production" || process.env.DEMO === "1";
 if (demoAllowed) process.env.DEMO = "1";
@@ -89,17 +89,8 @@ async function prepare(database: Database, signal: AbortSignal) {
   }
 }
 
-/** Refusals the user can act on (base embarquée already open, port taken) are said in one line, without a stack. */
-const EXPECTED = new Set(["PGLITE_LOCKED", "EADDRINUSE"]);
-
 main().catch((error) => {
-  if (EXPECTED.has((error as { code?: string }).code ?? "")) console.error(`Démarrage impossible : ${(error as Error).message}`);
-  else if (estIndisponibilite(error)) {
-    // DATABASE_URL unreachable, the database refusing connections: one line, what to check (never the URL: it may hold a password)
-    console.error(
-      `Démarrage impossible : le serveur PostgreSQL de DATABASE_URL ne répond pas ou refuse les connexions (${raisonEnFrancais(error)}). ` +
-        "Vérifiez qu'il est démarré, que la base existe et accepte les connexions, puis relancez.",
-    );
-  } else console.error(descriptionSansDonnees(error));
+  // a refusal the user can act on, or the database unreachable: one line, what to check; anything else without its values
+  console.error(messageImpossible("Démarrage", error));
   process.exit(1);
 });

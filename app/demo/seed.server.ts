@@ -369,7 +369,7 @@ async function loadDemoData(database: Database, options: SeedOptions): Promise<S
       if (row.n) {
         throw new Error(
           "La base contient déjà des données (effectifs, organismes ou formations) : le jeu de démonstration n'a pas été chargé. " +
-            "Relancez avec --reset (option reset: true) pour vider les tables de données avant de le charger.",
+            "Relancez avec --reset pour vider les tables de données avant de le charger.",
         );
       }
     }

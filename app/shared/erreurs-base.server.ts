@@ -39,6 +39,9 @@ const CODES_INDISPONIBLE = new Set([
   "53300", // too_many_connections
   "55000", // object_not_in_prerequisite_state: « database … is not currently accepting connections »
   "55P03", // lock_not_available: a lock held longer than lock_timeout (db/client.server.ts), the base busy
+  "3D000", // invalid_catalog_name: the database of DATABASE_URL does not exist (dropped, mistyped)
+  "28P01", // invalid_password
+  "28000", // invalid_authorization_specification: the role does not exist or may not connect
 ]);
 
 /** The error and its causes, outermost first (drizzle wraps the driver's error in `cause`). */
@@ -142,4 +145,33 @@ export async function avecErreursApi(contexte: string, route: () => Promise<Resp
     if (error instanceof Response) throw error;
     return reponseApiEnEchec(error, contexte, options);
   }
+}
+
+/** Refusals the user can act on (base embarquée already open, port taken, DATABASE_URL not an address): their message. */
+const REFUS_ATTENDUS = new Set(["PGLITE_LOCKED", "EADDRINUSE", "DATABASE_URL_INVALIDE"]);
+
+/**
+ * Why a process that needs the database could not start or run (`npm start`, `npm run serve`, a CLI command), in
+ * one French line with what to check, for the errors a user can act on; anything else said without its values
+ * (descriptionSansDonnees). Never the URL: it may hold a password.
+ */
+export function messageImpossible(quoi: "Démarrage" | "Commande", error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && REFUS_ATTENDUS.has(code)) return `${quoi} impossible : ${(error as Error).message}`;
+  if (estIndisponibilite(error)) {
+    // for whoever configures the server (not a page's visitor): which part of DATABASE_URL to check
+    const codes = chaine(error).map((e) => e.code);
+    const raison = codes.includes("3D000")
+      ? "la base de données nommée dans DATABASE_URL n'existe pas"
+      : codes.includes("28P01") || codes.includes("28000")
+        ? "l'utilisateur ou le mot de passe de DATABASE_URL est refusé par le serveur"
+        : codes.some((c) => c === "ECONNREFUSED" || c === "ENOTFOUND" || c === "EAI_AGAIN")
+          ? "aucun serveur PostgreSQL ne répond à l'adresse de DATABASE_URL"
+          : raisonEnFrancais(error);
+    return (
+      `${quoi} impossible : le serveur PostgreSQL de DATABASE_URL ne répond pas ou refuse la connexion (${raison}). ` +
+      "Vérifiez qu'il est démarré, que la base existe et que l'utilisateur peut s'y connecter, puis relancez."
+    );
+  }
+  return descriptionSansDonnees(error);
 }

@@ -3,8 +3,9 @@
  *
  * Loads the demo dataset (app/demo): organismes in every département, formations, three school years of
  * effectifs with their contracts. Defaults: 50,000 effectifs, seed 1, today = current UTC date.
- * A database that already holds data is refused unless --reset (which empties the data tables, not the
- * territories). Progress on stderr, summary on stdout. Bad arguments → exit code 2.
+ * A database that already holds data is refused unless --reset (which empties the data tables and what hangs on
+ * them — API keys, sign-up requests — not the accounts nor the territories; refused with NODE_ENV=production unless
+ * DEMO=1). Progress on stderr, summary on stdout. Bad arguments → exit code 2.
  */
 import { getDatabase } from "../../db/client.server";
 import { ensureTerritories } from "../../app/referentiel/territoires.server";
@@ -22,7 +23,11 @@ export const USAGE: Usage = {
     ["--effectifs N", "nombre d'effectifs à générer, de 0 à 20 000 000 (facultatif, défaut : 50 000)"],
     ["--seed S", "graine du générateur, entier de 0 à 4 294 967 295 : même graine, même jeu (facultatif, défaut : 1)"],
     ["--today AAAA-MM-JJ", "date du jour du jeu (facultatif, défaut : aujourd'hui, UTC)"],
-    ["--reset", "vide d'abord les tables de données, pas les territoires (facultatif)"],
+    [
+      "--reset",
+      "vide d'abord toutes les données : organismes, formations, effectifs, transmissions, et ce qui s'y rattache " +
+        "(clés d'API des organismes, demandes de compte) ; les comptes et les territoires restent (facultatif ; refusé en production)",
+    ],
   ],
   notes: ["Progression sur la sortie d'erreur, bilan sur la sortie standard. Codes de sortie : 0 fait, 1 échec, 2 arguments invalides."],
 };
@@ -112,11 +117,20 @@ export function run(argv: string[]): Promise<number> {
 }
 
 async function seed(args: SeedArgs): Promise<number> {
+  // a demo dataset replaces the référentiel: never on a production database, whose organismes, keys and requests are real
+  if (args.reset && process.env.NODE_ENV === "production" && process.env.DEMO !== "1") {
+    console.error(
+      "--reset est refusé en production (NODE_ENV=production) : il efface les organismes, les effectifs, les transmissions, " +
+        "les clés d'API et les demandes de compte. Sur une base de démonstration, relancez avec DEMO=1.",
+    );
+    return 2;
+  }
   const database = await getDatabase();
   try {
     await ensureTerritories(database);
     console.error(
-      `Jeu de démonstration : ${format(args.effectifs)} effectifs, graine ${args.seed}, aujourd'hui ${args.today} (${database.kind})`,
+      `Jeu de démonstration : ${format(args.effectifs)} effectifs, graine ${args.seed}, aujourd'hui ${args.today} (${database.kind})` +
+        (args.reset ? " ; --reset : organismes, formations, effectifs, transmissions, clés d'API et demandes de compte effacés d'abord" : ""),
     );
     const result = await seedDemo(database, { ...args, onProgress: progressPrinter() });
     const rows = result.organismes + result.relations + result.formations + result.effectifs + result.contrats + result.statutsErp;

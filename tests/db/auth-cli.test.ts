@@ -86,3 +86,44 @@ describe("CLI user:create / user:list", () => {
     expect(json).toEqual([expect.objectContaining({ email: "ddets@test.fr", type: "DDETS", perimetre: "Département Haute-Corse (2B)", role: "member" })]);
   }, 120_000);
 });
+
+describe("a database that cannot be reached", () => {
+  it("is said in one French line, without stack nor address, exit code 1", async () => {
+    const sans = async (url: string) => {
+      try {
+        await exec(path.resolve("node_modules/.bin/tsx"), ["cli/index.ts", "user:list"], { env: { ...env, DATABASE_URL: url }, timeout: 120_000 });
+        throw new Error("la commande aurait dû échouer");
+      } catch (error) {
+        const e = error as { code?: number; stderr?: string };
+        expect(e.code).toBe(1);
+        return (e.stderr ?? "").trim();
+      }
+    };
+    expect(await sans("pas-une-url")).toMatch(/^Commande impossible : DATABASE_URL n'est pas une adresse PostgreSQL : attendu postgres:\/\/[^\n]*$/);
+    const refuse = await sans("postgres://utilisateur:secret-42@127.0.0.1:1/base");
+    expect(refuse).toMatch(/^Commande impossible : le serveur PostgreSQL de DATABASE_URL ne répond pas ou refuse la connexion \(aucun serveur PostgreSQL ne répond/);
+    expect(refuse).not.toContain("secret-42");
+    expect(refuse.split("\n")).toHaveLength(1);
+    if (process.env.DATABASE_URL) {
+      const absente = new URL(process.env.DATABASE_URL);
+      absente.pathname = "/base_qui_n_existe_pas";
+      expect(await sans(absente.href)).toContain("(la base de données nommée dans DATABASE_URL n'existe pas)");
+    }
+  });
+});
+
+describe("seed --reset in production", () => {
+  it("is refused before opening the database (it would erase organismes, keys and requests), exit code 2", async () => {
+    try {
+      await exec(path.resolve("node_modules/.bin/tsx"), ["cli/index.ts", "seed", "--reset", "--effectifs", "10"], {
+        env: { ...env, NODE_ENV: "production", DEMO: "" },
+        timeout: 120_000,
+      });
+      throw new Error("la commande aurait dû échouer");
+    } catch (error) {
+      const e = error as { code?: number; stderr?: string };
+      expect(e.code).toBe(2);
+      expect(e.stderr).toContain("--reset est refusé en production (NODE_ENV=production) : il efface les organismes, les effectifs, les transmissions, les clés d'API");
+    }
+  });
+});

@@ -4,7 +4,8 @@
  */
 import { DrizzleQueryError } from "drizzle-orm/errors";
 import { describe, expect, it } from "vitest";
-import { avecErreursApi, descriptionSansDonnees, estIndisponibilite, raisonEnFrancais } from "../../app/shared/erreurs-base.server";
+import { avecErreursApi, descriptionSansDonnees, estIndisponibilite, messageImpossible, raisonEnFrancais } from "../../app/shared/erreurs-base.server";
+import { AdresseBaseInvalide } from "../../db/client.server";
 import { vi } from "vitest";
 
 const PERSONNE = ["Martin", "Léa", "2009-03-02", "lea.martin@exemple.fr", "0612345678"];
@@ -47,6 +48,25 @@ describe("an unavailable database", () => {
     expect(estIndisponibilite(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }))).toBe(true);
     expect(estIndisponibilite(erreurPostgres("23505", "duplicate key"))).toBe(false);
     expect(estIndisponibilite(new TypeError("x is undefined"))).toBe(false);
+  });
+
+  it("a database that does not exist, a refused role, a wrong address: a page gets 503, a start or a command one French line", () => {
+    const absente = erreurPostgres("3D000", 'database "nexiste_pas" does not exist');
+    expect(estIndisponibilite(absente)).toBe(true);
+    expect(messageImpossible("Démarrage", absente)).toBe(
+      "Démarrage impossible : le serveur PostgreSQL de DATABASE_URL ne répond pas ou refuse la connexion (la base de données nommée dans DATABASE_URL n'existe pas). " +
+        "Vérifiez qu'il est démarré, que la base existe et que l'utilisateur peut s'y connecter, puis relancez.",
+    );
+    for (const code of ["28P01", "28000"]) {
+      expect(messageImpossible("Commande", erreurPostgres(code, 'password authentication failed for user "x"'))).toContain(
+        "(l'utilisateur ou le mot de passe de DATABASE_URL est refusé par le serveur)",
+      );
+    }
+    expect(messageImpossible("Commande", Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5499"), { code: "ECONNREFUSED" }))).toContain(
+      "(aucun serveur PostgreSQL ne répond à l'adresse de DATABASE_URL)",
+    );
+    expect(messageImpossible("Démarrage", new AdresseBaseInvalide())).toMatch(/^Démarrage impossible : DATABASE_URL n'est pas une adresse PostgreSQL : attendu postgres:\/\//);
+    expect(messageImpossible("Commande", new TypeError("x is undefined"))).not.toContain("impossible");
   });
 });
 
