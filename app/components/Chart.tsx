@@ -117,12 +117,14 @@ export function Chart({ title, description, option, height = 360, data, onClick,
           data-action="voir-donnees"
         >
           {showTable ? "Masquer les données" : "Voir les données"}
+          {/* the chart's title, for whoever lists a page's buttons and links (screen readers, voice control): 9 alike else */}
+          <span className="fr-sr-only"> : {title}</span>
         </button>
         <a className="fr-btn fr-btn--tertiary fr-btn--sm fr-mr-1w" href={csvHref(data)} download={`${data.fileName}.csv`} data-action="csv">
-          Télécharger (CSV)
+          Télécharger (CSV)<span className="fr-sr-only"> : {title}</span>
         </a>
         <button type="button" className="fr-btn fr-btn--tertiary fr-btn--sm" hidden={!hydrated} onClick={() => void telechargerXlsx(title, data)} data-action="xlsx">
-          Télécharger (XLSX)
+          Télécharger (XLSX)<span className="fr-sr-only"> : {title}</span>
         </button>
         <noscript>
           <DataTable title={title} data={data} />

@@ -13,6 +13,7 @@
  *      &format=csv&<filters of app/indicateurs/filters.ts>   (periode=date&date=AAAA-MM-JJ — or JJ/MM/AAAA — for one
  *      date; the form's `apercu=1` is accepted and ignored)
  */
+import { journaliserErreur } from "../shared/erreurs-base.server";
 import { redirect } from "@remix-run/node";
 import type { Database } from "../../db/client.server";
 import { requireEquipeNationale, type Viewer } from "../auth/policy.server";
@@ -348,7 +349,8 @@ function flux(gen: AsyncGenerator<Uint8Array | string>): ReadableStream<Uint8Arr
         if (done) controller.close();
         else controller.enqueue(typeof value === "string" ? encoder.encode(value) : value);
       } catch (error) {
-        console.error("Export interrompu :", error);
+        // logged without the values of a failed query (the export's filters, a named list's learners)
+        journaliserErreur("export interrompu", error);
         controller.error(error);
       }
     },

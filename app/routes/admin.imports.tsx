@@ -154,7 +154,8 @@ export default function AdminImports() {
         </div>
       ) : null}
       {job ? <ImportProgressView job={job} /> : null}
-      <Form method="post" encType="multipart/form-data" className="fr-mb-5w" aria-labelledby="nouvel-import">
+      {/* checked by the server (noValidate: its French message, not the browser's bubble), `required` announces the field */}
+      <Form method="post" encType="multipart/form-data" className="fr-mb-5w" aria-labelledby="nouvel-import" noValidate>
         <h2 id="nouvel-import">Nouvel import</h2>
         <CsrfInput token={csrf} />
         <fieldset className={`fr-fieldset ${errors.type ? "fr-fieldset--error" : ""}`} aria-describedby={errors.type ? "type-erreur" : undefined}>
@@ -215,7 +216,7 @@ export default function AdminImports() {
         {/* DSFR's upload error state; aria-invalid lets the focus go to the field after a refusal (focus-navigation.ts) */}
         <div className={`fr-upload-group ${errors.fichier ? "fr-upload-group--error" : ""}`}>
           <label className="fr-label" htmlFor="fichier">
-            Fichier
+            Fichier (obligatoire)
             <span className="fr-hint-text">CSV (séparateur « ; », « , », « | » ou tabulation ; UTF-8 ou ISO-8859-1), JSON ou XLSX. {MAX_IMPORT_BYTES / 1024 / 1024} Mo au plus.</span>
           </label>
           <input
@@ -223,6 +224,8 @@ export default function AdminImports() {
             type="file"
             id="fichier"
             name="fichier"
+            required
+            aria-required="true"
             accept=".csv,.txt,.json,.xlsx,text/csv,application/json"
             {...ariaErreur("fichier", errors.fichier)}
           />

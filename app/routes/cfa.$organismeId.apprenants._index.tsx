@@ -24,9 +24,17 @@ import { ErrorsAlert, Pagination, SearchButtons, SelectField, SortHeader, withPa
 import { todayIso } from "~/statut/annee-scolaire";
 import { formatDate, pluriel } from "~/ui/format";
 import { ChampDate } from "~/ui/champ-en-erreur";
+import { listeFiltree, nomDeListe } from "~/ui/erreur";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
-export const meta: MetaFunction = ({ matches }) => [{ title: titreEspace("Apprenants", matches) }];
+export const meta: MetaFunction<typeof loader> = ({ data, matches, location }) => [
+  {
+    title: titreEspace(
+      data ? nomDeListe("Apprenants", { recherche: data.filtres.q, filtree: listeFiltree(location.search), erreurs: data.erreurs.length, page: data.page, pages: data.pages }) : "Apprenants",
+      matches,
+    ),
+  },
+];
 export const headers = () => NO_STORE;
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {

@@ -105,12 +105,14 @@ function ChampMotif({ id, label, defaultValue, erreur }: { id: string; label: st
     <div className={`fr-input-group${erreur ? " fr-input-group--error" : ""}`}>
       <label className="fr-label" htmlFor={id}>
         {label}
-        <span className="fr-hint-text">De 3 à 500 caractères</span>
+        <span className="fr-hint-text">Obligatoire, de 3 à 500 caractères</span>
       </label>
       <input
         className={`fr-input${erreur ? " fr-input--error" : ""}`}
         id={id}
         name="motif"
+        required
+        aria-required="true"
         maxLength={500}
         defaultValue={defaultValue}
         {...ariaErreur(id, erreur)}
@@ -254,7 +256,10 @@ export default function Doublons() {
                     id={`supprimer-${gi}`}
                     name="effectif"
                     defaultValue=""
-                    style={{ maxWidth: "100%" }}
+                    required
+                    aria-required="true"
+                    // a long option (name, identifier, formation) sets a select's width: held to the screen's (375 px)
+                    style={{ boxSizing: "border-box", width: "100%", maxWidth: "100%", textOverflow: "ellipsis" }}
                     {...ariaErreur(`supprimer-${gi}`, erreur(`motif-suppression-${gi}`, "effectif"))}
                   >
                     <option value="" disabled>
@@ -270,7 +275,7 @@ export default function Doublons() {
                 </div>
                 <ChampMotif
                   id={`motif-suppression-${gi}`}
-                  label="Motif de la suppression (obligatoire, conservé avec l'archive)"
+                  label="Motif de la suppression (conservé avec l'archive)"
                   erreur={erreur(`motif-suppression-${gi}`, "motif")}
                 />
                 <button className="fr-btn fr-btn--secondary" type="submit" disabled={busy}>
@@ -347,7 +352,7 @@ export default function Doublons() {
                             <input type="hidden" name="formulaire" value={`motif-retablissement-${a.id}`} />
                             <ChampMotif
                               id={`motif-retablissement-${a.id}`}
-                              label={`Motif du rétablissement de ${a.nom} ${a.prenom} (obligatoire)`}
+                              label={`Motif du rétablissement de ${a.nom} ${a.prenom}`}
                               erreur={erreur(`motif-retablissement-${a.id}`, "motif")}
                             />
                             <button className="fr-btn fr-btn--sm fr-btn--secondary" type="submit" disabled={busy}>

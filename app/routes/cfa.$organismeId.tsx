@@ -44,7 +44,7 @@ export default function EspaceCfa() {
     isActive: path === "" ? pathname === base || pathname === `${base}/` : pathname.startsWith(`${base}${path}`),
   });
   const items = [
-    item("Accueil", ""),
+    item("Accueil de l'espace CFA", ""),
     ...sections.map((s) => item(s.menu ?? s.libelle, s.path)),
     { text: "Téléverser un fichier", linkProps: { to: `/televersement?organisme=${entete.id}` }, isActive: false },
   ];

@@ -14,10 +14,17 @@ import { pageListe, resoudreListe } from "~/listes/listes.server";
 import { ErrorsAlert, Pagination, SearchButtons, SelectField, SortHeader, withParams } from "~/referentiel/components";
 import { formatDate, pluriel } from "~/ui/format";
 import { ChampDate } from "~/ui/champ-en-erreur";
+import { listeFiltree, titreDeListe } from "~/ui/erreur";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data ? LISTES[data.slug].titre : "Listes nominatives"} - Jeunes à accompagner - Tableau de bord de l'apprentissage` },
+export const meta: MetaFunction<typeof loader> = ({ data, error, location }) => [
+  {
+    title: titreDeListe(
+      `${data ? LISTES[data.slug].titre : "Listes nominatives"} - Jeunes à accompagner`,
+      data && { recherche: data.filtres.q, filtree: listeFiltree(location.search), erreurs: data.erreurs.length, page: data.page, pages: data.pages },
+      error,
+    ),
+  },
 ];
 export const headers = () => NO_STORE;
 

@@ -131,7 +131,13 @@ export async function tableauJson(request: Request, database: Database): Promise
 export async function tableauCsv(request: Request, database: Database): Promise<Response> {
   const table = new URL(request.url).searchParams.get("table") ?? "";
   if (!(TABLES_CSV as readonly string[]).includes(table)) {
-    return erreur("csv", 400, `table : table inconnue « ${table} » (valeurs : ${TABLES_CSV.join(", ")})`);
+    return erreur(
+      "csv",
+      400,
+      table === ""
+        ? `table : paramètre manquant, la table à télécharger (valeurs : ${TABLES_CSV.join(", ")})`
+        : `table : table inconnue « ${table} » (valeurs : ${TABLES_CSV.join(", ")})`,
+    );
   }
   const p = await page(request, database, "csv", table === "organismes" || table === "formations");
   if (p instanceof Response) return p;

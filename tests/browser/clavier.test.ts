@@ -139,6 +139,12 @@ describe.skipIf(!available)("keyboard and screen readers", () => {
     const h1 = (await cfa.page.locator("main h1").first().textContent())?.trim();
     expect(["Accès refusé", "Page non trouvée"]).toContain(h1);
     expect(await cfa.page.title()).toBe(`${h1} - Tableau de bord de l'apprentissage`);
+    // an address no page serves keeps the signed-in user's header: its menu and « Se déconnecter »
+    const ailleurs = await cfa.page.goto(`${app.baseUrl}/cette-page-n-existe-pas`);
+    expect(ailleurs?.status()).toBe(404);
+    expect(await cfa.page.title()).toBe("Page non trouvée - Tableau de bord de l'apprentissage");
+    await expect(cfa.page.locator("header").getByText("Se déconnecter").first().count()).resolves.toBe(1);
+    await expect(cfa.page.locator("header nav").getByText("Espace CFA").count()).resolves.toBeGreaterThan(0);
     await cfa.context.close();
   });
 

@@ -427,6 +427,17 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
     expect(nonTransmetteurs).toMatch(/aria-current="page" title="Page 2"/);
   });
 
+  it("says in the page's title the search, the filters, an error and the page (RGAA 8.6)", async () => {
+    const titre = async (chemin: string) => /<title>([^<]*)<\/title>/.exec(await texte(await browsers.anonyme.get(chemin)))?.[1].replace(/&#x27;|&#39;/g, "'");
+    const SITE = " - Tableau de bord de l'apprentissage";
+    expect(await titre("/organismes")).toBe(`Répertoire des organismes - page 1 sur 4${SITE}`);
+    expect(await titre("/organismes?q=lyon")).toBe(`Recherche « lyon » - Répertoire des organismes${SITE}`);
+    expect(await titre("/organismes?page=2")).toBe(`Répertoire des organismes - page 2 sur 4${SITE}`);
+    expect(await titre("/organismes?nature=inconnue&page=2")).toBe(`Résultats filtrés - Répertoire des organismes - page 2 sur 3${SITE}`);
+    expect(await titre("/organismes?region=99")).toMatch(/^Erreur : Résultats filtrés - Répertoire des organismes/);
+    expect(await titre("/formations?q=cap")).toBe(`Recherche « cap » - Catalogue des formations${SITE}`);
+  });
+
   it("offers a regional user every territory in the répertoire's filters, and those of its scope only once it asks for its scope", async () => {
     const options = (html: string, id: string) => {
       const select = html.match(new RegExp(`<select[^>]*id="${id}"[^>]*>([\\s\\S]*?)</select>`));

@@ -671,6 +671,10 @@ describe("unknown réseau or bassin, and multi-valued filters in the panel (QA)"
     const json = await tableauJson(requete("/tableau.json?vue=region:84&reseau=zzz", "dreets"), t.database);
     expect(json.status).toBe(400);
     expect(((await json.json()) as { erreur: string }).erreur).toContain("reseau : aucun organisme de votre périmètre n'appartient au réseau « zzz »");
+    // a CSV without its table says the parameter is missing, not « table inconnue «  » »
+    const sansTable = await tableauCsv(requete("/tableau.csv?vue=region:84&mois=2026-01", "dreets"), t.database);
+    expect(sansTable.status).toBe(400);
+    expect(await sansTable.text()).toContain("table : paramètre manquant, la table à télécharger (valeurs : organismes, formations, chiffres, serie)");
     // the public may not filter by réseau or bassin at all: still a 403
     await refus(page("/regions/84?reseau=zzz", { kind: "region", code: "84" }));
     await refus(page("/regions/84?bassin=zzzz", { kind: "region", code: "84" }));
