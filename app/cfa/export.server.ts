@@ -9,7 +9,9 @@ import type { Database } from "../../db/client.server";
 import { logNamedListAccess, type NamedList, type Viewer } from "../auth/policy.server";
 import { NO_STORE } from "../auth/responses.server";
 import { dateValue, toCsv, type CsvValue } from "../shared/csv";
-import { XLSX_CONTENT_TYPE, writeXlsx } from "../shared/xlsx.server";
+import { XLSX_CONTENT_TYPE } from "../shared/xlsx.server";
+import { xlsxEnFlux } from "../exports/xlsx-flux.server";
+import { fluxWeb } from "../shared/flux.server";
 import type { EspaceCfa } from "./acces.server";
 import { statutOfEtat, type Etat } from "../indicateurs/etats";
 import { LIBELLES_STATUT, filtresPourJournal, type FiltresApprenants } from "./apprenants";
@@ -135,40 +137,26 @@ export async function exporterApprenants(
   });
   const header = colonnes(espace.contacts);
   const name = cible.fichier;
+  // streamed as the rows are read, CSV and XLSX alike: a national named list (tens of thousands of minors) is never
+  // held whole in the server's memory
   if (format === "xlsx") {
-    const rows: CsvValue[][] = [header];
-    for await (const page of parcourirApprenants(database, cible.perimetre, f, espace.contacts)) {
-      for (const l of page) rows.push(cellules(l, f.date, espace.contacts));
-    }
-    return new Response(new Uint8Array(writeXlsx([{ name: "Apprenants", rows }])), {
+    const feuille = (async function* () {
+      yield header;
+      for await (const page of parcourirApprenants(database, cible.perimetre, f, espace.contacts)) {
+        for (const l of page) yield cellules(l, f.date, espace.contacts);
+      }
+    })();
+    return new Response(fluxWeb(xlsxEnFlux([{ nom: "Apprenants", lignes: feuille }]), "export d'une liste interrompu"), {
       headers: { ...NO_STORE, "Content-Type": XLSX_CONTENT_TYPE, "Content-Disposition": `attachment; filename="${name}.xlsx"` },
     });
   }
-  const encoder = new TextEncoder();
-  const pages = parcourirApprenants(database, cible.perimetre, f, espace.contacts);
-  let started = false;
-  const stream = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (!started) {
-        started = true;
-        controller.enqueue(encoder.encode(toCsv([header])));
-        return;
-      }
-      try {
-        const next = await pages.next();
-        if (next.done) {
-          controller.close();
-          return;
-        }
-        controller.enqueue(encoder.encode(toCsv(next.value.map((l) => cellules(l, f.date, espace.contacts)), { bom: false })));
-      } catch (error) {
-        controller.error(error);
-      }
-    },
-    async cancel() {
-      await pages.return(undefined);
-    },
-  });
+  const csv = (async function* () {
+    yield toCsv([header]);
+    for await (const page of parcourirApprenants(database, cible.perimetre, f, espace.contacts)) {
+      yield toCsv(page.map((l) => cellules(l, f.date, espace.contacts)), { bom: false });
+    }
+  })();
+  const stream = fluxWeb(csv, "export d'une liste interrompu");
   return new Response(stream, {
     headers: { ...NO_STORE, "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${name}.csv"` },
   });

@@ -13,7 +13,7 @@
  *      &format=csv&<filters of app/indicateurs/filters.ts>   (periode=date&date=AAAA-MM-JJ — or JJ/MM/AAAA — for one
  *      date; the form's `apercu=1` is accepted and ignored)
  */
-import { journaliserErreur } from "../shared/erreurs-base.server";
+import { fluxWeb } from "../shared/flux.server";
 import { redirect } from "@remix-run/node";
 import type { Database } from "../../db/client.server";
 import { requireEquipeNationale, type Viewer } from "../auth/policy.server";
@@ -339,26 +339,6 @@ export function dateHeureParis(date: Date): string {
   return `${part("day")}/${part("month")}/${part("year")} ${part("hour")}:${part("minute")}`;
 }
 
-/** A web stream of an async generator, pulled as the client reads (back-pressure down to the queries). */
-function flux(gen: AsyncGenerator<Uint8Array | string>): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { value, done } = await gen.next();
-        if (done) controller.close();
-        else controller.enqueue(typeof value === "string" ? encoder.encode(value) : value);
-      } catch (error) {
-        // logged without the values of a failed query (the export's filters, a named list's learners)
-        journaliserErreur("export interrompu", error);
-        controller.error(error);
-      }
-    },
-    async cancel() {
-      await gen.return(undefined);
-    },
-  });
-}
 
 async function* csvEnFlux(database: Database, viewer: Viewer, p: ParametresExport, today: string): AsyncGenerator<string> {
   yield toCsv([ENTETE_EXPORT]);
@@ -423,7 +403,7 @@ export async function telechargerExport(request: Request, database: Database): P
     "Cache-Control": "private, no-store",
   };
   if (p.format === "csv") {
-    return new Response(flux(csvEnFlux(database, viewer, p, today)), { headers: { ...headers, "Content-Type": "text/csv; charset=utf-8" } });
+    return new Response(fluxWeb(csvEnFlux(database, viewer, p, today), "export interrompu"), { headers: { ...headers, "Content-Type": "text/csv; charset=utf-8" } });
   }
-  return new Response(flux(xlsxEnFlux(feuillesXlsx(database, viewer, p, today))), { headers: { ...headers, "Content-Type": XLSX_CONTENT_TYPE } });
+  return new Response(fluxWeb(xlsxEnFlux(feuillesXlsx(database, viewer, p, today)), "export interrompu"), { headers: { ...headers, "Content-Type": XLSX_CONTENT_TYPE } });
 }
