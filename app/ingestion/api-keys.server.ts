@@ -7,7 +7,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { execRows } from "../../db/client.server";
-import { normalizeSiret } from "../referentiel/codes";
+import { normalizeSiret, problemeSiret } from "../referentiel/codes";
 import { parisDay } from "../shared/jours-paris.server";
 import { formatDate } from "../ui/format";
 
@@ -40,7 +40,11 @@ export async function findOrganismeForKey(database: Database, siret: string, uai
   const rows = await database.rows<ApiKeyOrganisme>(
     sql`select id, siret, uai, raison_sociale from organismes where siret = ${normalizedSiret} order by uai nulls first, id`,
   );
-  if (rows.length === 0) throw new ApiKeyError(`Aucun organisme avec le SIRET ${normalizedSiret} dans le référentiel.`);
+  if (rows.length === 0) {
+    // a mistyped SIRET says so, rather than « unknown »
+    const probleme = problemeSiret(normalizedSiret);
+    throw new ApiKeyError(probleme ? `SIRET ${normalizedSiret} invalide : ${probleme}.` : `Aucun organisme avec le SIRET ${normalizedSiret} dans le référentiel.`);
+  }
   if (uai) {
     const wanted = uai.trim().toUpperCase();
     const match = rows.find((r) => (r.uai ?? "") === wanted);

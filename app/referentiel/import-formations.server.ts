@@ -159,6 +159,13 @@ export async function importFormations(database: Database, bytes: Uint8Array, op
           .join(", ")}${table.header.length > 12 ? "…" : ""}.`,
       );
     }
+    // a BCN table describes diplomas, not who teaches them: « offre complète » has no offer to complete
+    if (options.offreComplete) {
+      signaler(summary, {
+        line: 0,
+        message: "offre complète ignorée : une table BCN N_FORMATION_DIPLOME ne décrit aucune offre (l'offre complète se donne avec le catalogue des formations)",
+      });
+    }
     const seen = new Map<string, number>();
     for (let k = 0; k < table.rows.length; k++) {
       await pause();

@@ -68,8 +68,12 @@ describe("CLI organisme:api-key", () => {
     c = capture();
     expect(await apiKeyCli(t.database, ["--siret", cfa.siret, "--uai", uaiOf(2121).toLowerCase()], c.output)).toBe(0);
     c = capture();
-    expect(await apiKeyCli(t.database, ["--siret", "11111111111111"], c.output)).toBe(1);
-    expect(c.err[0]).toMatch(/Aucun organisme/);
+    expect(await apiKeyCli(t.database, ["--siret", "73282932000074"], c.output)).toBe(1);
+    expect(c.err[0]).toMatch(/Aucun organisme avec le SIRET 73282932000074/);
+    // a mistyped SIRET is said so, not « unknown »
+    c = capture();
+    expect(await apiKeyCli(t.database, ["--siret", "12345678901234"], c.output)).toBe(1);
+    expect(c.err[0]).toContain("SIRET 12345678901234 invalide : clé de contrôle incorrecte.");
     c = capture();
     expect(await apiKeyCli(t.database, [], c.output)).toBe(2);
     c = capture();

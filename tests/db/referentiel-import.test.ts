@@ -340,6 +340,12 @@ describe("import:formations", () => {
     expect(complete.details["offres de formation retirées (plus citées pour leur organisme formateur)"]).toBe(2);
     expect(await offresDe(FORM)).toEqual(["50033610 69266"]);
     expect(await offresDe(RESP)).toEqual(avant.resp);
+    // a BCN table has no offer: the option is said ignored, not silently
+    const bcn = await importFormations(t.database, utf8("FORMATION_DIPLOME;LIBELLE_LONG_200\n50099981;CAP QA offre\n"), { offreComplete: true });
+    expect(bcn.warnings).toContainEqual({
+      line: 0,
+      message: "offre complète ignorée : une table BCN N_FORMATION_DIPLOME ne décrit aucune offre (l'offre complète se donne avec le catalogue des formations)",
+    });
   });
 });
 
