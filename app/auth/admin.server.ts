@@ -3,14 +3,14 @@
  * organisation admin manages the accounts and invitations of their organisation.
  */
 import { z } from "zod";
-import { and, count, desc, eq, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, isNull, ne, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
-import { namedListAccessLog, NAMED_LISTS, users, type NamedList } from "../../db/schema";
+import { namedListAccessLog, NAMED_LISTS, organisations, USER_ROLES, users, type NamedList, type UserRole } from "../../db/schema";
 import { searchUsers, type UserRow } from "./accounts.server";
 import { failure, intentInconnue, type FormFailure, type FormResult } from "./forms.server";
 import { idFormulaire, pendingInvitations, type PendingInvitation } from "./invitations.server";
 import { listOrganisations, territoryOptions, type TerritoryOptions } from "./organisations.server";
-import { isNationalAdmin, isOrganisationAdmin, type AuthenticatedViewer } from "./policy.server";
+import { gereLesComptesDe, isNationalAdmin, lisLeJournalDesAcces, type AuthenticatedViewer } from "./policy.server";
 import { destroyUserSessions } from "./session.server";
 import { listSignupRequests, type SignupRequestRow } from "./signup.server";
 import { pageNumber } from "../shared/pagination";
@@ -18,7 +18,7 @@ import { pageParam, parseQueryLenient } from "../referentiel/filtres.server";
 import { isIsoDate } from "../statut/days";
 import { dateIsoEnFrancais } from "../ui/format";
 import { debutJourParis, finJourParis } from "../shared/jours-paris.server";
-import { NAMED_LIST_LABELS } from "./labels";
+import { NAMED_LIST_LABELS, ROLE_LABELS } from "./labels";
 
 export interface AdminUsersPage {
   national: boolean;
@@ -79,6 +79,7 @@ const ADMIN_INTENTS: Record<string, { champ: string; libelle: string; facultatif
   "valider-demande": { champ: "demandeId", libelle: "Demande de compte" },
   "refuser-demande": { champ: "demandeId", libelle: "Demande de compte" },
   desactiver: { champ: "userId", libelle: "Compte" },
+  "changer-role": { champ: "userId", libelle: "Compte" },
   reactiver: { champ: "userId", libelle: "Compte" },
 };
 
@@ -98,26 +99,89 @@ export function adminFormMalforme(intent: string, formData: FormData): FormFailu
   return parsed.ok ? null : parsed;
 }
 
-/** Disables or re-enables an account (its sessions end). Not one's own. */
+type Executor = Parameters<Parameters<Database["db"]["transaction"]>[0]>[0];
+
+/**
+ * The account of the form's `userId` if the viewer administers it (gereLesComptesDe), else the failure to answer.
+ * An organisation's admin gets the same answer for an unknown account and another organisation's: the ids of the
+ * other organisations' accounts are not told.
+ */
+async function compteGere(database: Database, viewer: AuthenticatedViewer, formData: FormData) {
+  const parsed = idFormulaire(formData, "userId", "Compte");
+  if (!parsed.ok) return parsed;
+  const [user] = await database.db.select().from(users).where(eq(users.id, parsed.id));
+  if (!user || !gereLesComptesDe(viewer, user.organisationId)) {
+    return failure(isNationalAdmin(viewer) ? "Ce compte n'existe pas." : "Ce compte n'existe pas dans votre organisation : vous ne pouvez gérer que ses comptes.");
+  }
+  return { ok: true as const, user };
+}
+
+/**
+ * Whether `userId` is the last active (not disabled) admin of its organisation: nobody would be left to administer
+ * its accounts. Locks the organisation's row first, so that two admins disabling (or demoting) each other at once
+ * cannot both succeed.
+ */
+async function dernierAdministrateurActif(tx: Executor, organisationId: number, userId: number): Promise<boolean> {
+  await tx.select({ id: organisations.id }).from(organisations).where(eq(organisations.id, organisationId)).for("update");
+  const [{ autres }] = await tx
+    .select({ autres: count() })
+    .from(users)
+    .where(and(eq(users.organisationId, organisationId), eq(users.role, "admin"), isNull(users.disabledAt), ne(users.id, userId)));
+  return autres === 0;
+}
+
+const DERNIER_ADMINISTRATEUR = (email: string, action: string) =>
+  `${email} est le seul administrateur actif de son organisation : ${action}, elle n'aurait plus personne pour gérer ses comptes. ` +
+  "Donnez d'abord le rôle d'administrateur à un autre de ses comptes actifs.";
+
+/** Disables or re-enables an account (its sessions end). Not one's own, nor the last active admin of an organisation. */
 export async function setUserDisabled(
   database: Database,
   viewer: AuthenticatedViewer,
   formData: FormData,
   disabled: boolean,
 ): Promise<FormResult<{ message: string }>> {
-  const parsed = idFormulaire(formData, "userId", "Compte");
-  if (!parsed.ok) return parsed;
-  const id = parsed.id;
-  const [user] = await database.db.select().from(users).where(eq(users.id, id));
-  // an organisation's admin gets the same answer for an unknown account and another organisation's: the ids of the
-  // other organisations' accounts are not told
-  if (!user || !(isNationalAdmin(viewer) || (isOrganisationAdmin(viewer) && user.organisationId === viewer.user.organisationId))) {
-    return failure(isNationalAdmin(viewer) ? "Ce compte n'existe pas." : "Ce compte n'existe pas dans votre organisation : vous ne pouvez gérer que ses comptes.");
-  }
+  const compte = await compteGere(database, viewer, formData);
+  if (!compte.ok) return compte;
+  const { user } = compte;
   if (user.id === viewer.userId) return failure("Vous ne pouvez pas désactiver votre propre compte.");
-  await database.db.update(users).set({ disabledAt: disabled ? new Date() : null }).where(eq(users.id, id));
-  if (disabled) await destroyUserSessions(database, id);
+  const refus = await database.db.transaction(async (tx) => {
+    if (disabled && user.role === "admin" && (await dernierAdministrateurActif(tx, user.organisationId, user.id))) {
+      return DERNIER_ADMINISTRATEUR(user.email, "le désactiver");
+    }
+    await tx.update(users).set({ disabledAt: disabled ? new Date() : null }).where(eq(users.id, user.id));
+    return null;
+  });
+  if (refus) return failure(refus);
+  if (disabled) await destroyUserSessions(database, user.id);
   return { ok: true, message: disabled ? `Compte ${user.email} désactivé : ses sessions sont fermées.` : `Compte ${user.email} réactivé.` };
+}
+
+/**
+ * Changes an account's role (member ↔ admin of its organisation). Not one's own; an organisation keeps at least one
+ * active admin.
+ */
+export async function setUserRole(database: Database, viewer: AuthenticatedViewer, formData: FormData): Promise<FormResult<{ message: string }>> {
+  const compte = await compteGere(database, viewer, formData);
+  if (!compte.ok) return compte;
+  const { user } = compte;
+  const role = String(formData.get("role") ?? "");
+  if (!(USER_ROLES as readonly string[]).includes(role)) {
+    const message = `Rôle : « ${role.slice(0, 40)} » n'est pas un rôle ; valeurs possibles : ${USER_ROLES.map((r) => `${ROLE_LABELS[r]} (${r})`).join(", ")}.`;
+    return failure(message, { role: message });
+  }
+  const nouveau = role as UserRole;
+  if (user.id === viewer.userId) return failure("Vous ne pouvez pas changer votre propre rôle : demandez-le à un autre administrateur.");
+  if (user.role === nouveau) return { ok: true, message: `${user.email} a déjà le rôle « ${ROLE_LABELS[nouveau]} » : rien n'a changé.` };
+  const refus = await database.db.transaction(async (tx) => {
+    if (nouveau === "member" && !user.disabledAt && (await dernierAdministrateurActif(tx, user.organisationId, user.id))) {
+      return DERNIER_ADMINISTRATEUR(user.email, "lui retirer ce rôle");
+    }
+    await tx.update(users).set({ role: nouveau }).where(eq(users.id, user.id));
+    return null;
+  });
+  if (refus) return failure(refus);
+  return { ok: true, message: `Rôle de ${user.email} changé : « ${ROLE_LABELS[user.role]} » devient « ${ROLE_LABELS[nouveau]} ».` };
 }
 
 // ------------------------------------------------------------------------------------------- audit log
@@ -203,7 +267,7 @@ export async function listAuditLog(
   viewer: AuthenticatedViewer,
   filters: AuditFilters,
 ): Promise<{ entries: AuditEntry[]; total: number; pageSize: number; page: number; pages: number }> {
-  if (!isNationalAdmin(viewer)) throw new Error("Le journal est réservé aux administrateurs nationaux.");
+  if (!lisLeJournalDesAcces(viewer)) throw new Error("Le journal est réservé aux administrateurs nationaux.");
   const conditions: SQL[] = [];
   if (filters.email) conditions.push(sql`${namedListAccessLog.userEmail} like ${`%${filters.email.replace(/[%_\\]/g, "\\$&")}%`}`);
   if (filters.list) conditions.push(eq(namedListAccessLog.list, filters.list));

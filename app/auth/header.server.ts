@@ -4,8 +4,10 @@ import {
   canSeeAggregates,
   canSeeNonTransmetteurs,
   canSeeReferentielAnomalies,
-  isNationalAdmin,
-  isOrganisationAdmin,
+  gereDesComptes,
+  importeLeReferentiel,
+  isNationalTeam,
+  lisLeJournalDesAcces,
   lisLesListesDuTerritoire,
   transmetDesEffectifs,
   type Viewer,
@@ -29,8 +31,8 @@ export function headerUserOf(viewer: Viewer): HeaderUser | null {
     nomComplet: [viewer.user.prenom, viewer.user.nom].filter(Boolean).join(" ") || viewer.user.email,
     organisationNom: viewer.user.organisationNom,
     organisationType: ORGANISATION_TYPE_LABELS[viewer.organisationType],
-    gereUtilisateurs: isNationalAdmin(viewer) || isOrganisationAdmin(viewer),
-    administrateurNational: isNationalAdmin(viewer),
+    gereUtilisateurs: gereDesComptes(viewer),
+    administrateurNational: lisLeJournalDesAcces(viewer),
   };
 }
 
@@ -69,15 +71,13 @@ export function headerNavigation(viewer: Viewer): NavItem[] {
     items.push({ text: "Téléverser", href: "/televersement" });
   }
   if (lisLesListesDuTerritoire(viewer)) items.push({ text: "Jeunes à accompagner", href: "/listes" });
-  if (isNationalAdmin(viewer) || (viewer.organisationType === "OPERATEUR_PUBLIC_NATIONAL" && canSeeAggregates(viewer, { kind: "national" }))) {
+  if (isNationalTeam(viewer) || (viewer.organisationType === "OPERATEUR_PUBLIC_NATIONAL" && canSeeAggregates(viewer, { kind: "national" }))) {
     items.push({ text: "Exports", href: "/exports" });
   }
   const administration: NavLink[] = [];
-  if (isNationalAdmin(viewer) || isOrganisationAdmin(viewer)) administration.push({ text: "Utilisateurs", href: "/admin/utilisateurs" });
-  if (isNationalAdmin(viewer)) {
-    administration.push({ text: "Journal des accès aux listes nominatives", href: "/admin/journal" });
-    administration.push({ text: "Imports du référentiel", href: "/admin/imports" });
-  }
+  if (gereDesComptes(viewer)) administration.push({ text: "Utilisateurs", href: "/admin/utilisateurs" });
+  if (lisLeJournalDesAcces(viewer)) administration.push({ text: "Journal des accès aux listes nominatives", href: "/admin/journal" });
+  if (importeLeReferentiel(viewer)) administration.push({ text: "Imports du référentiel", href: "/admin/imports" });
   if (administration.length) items.push({ text: "Administration", menu: administration });
   return items;
 }

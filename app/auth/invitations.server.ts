@@ -15,7 +15,7 @@ import { erreursNouveauMotDePasse, refusDuFormulaire } from "./nouveau-mot-de-pa
 import { createSession } from "./session.server";
 import { closeInvitations, consumeToken, createToken, inspectToken, TOKEN_STATE_MESSAGES, TOKEN_TTL_SECONDS, type TokenState } from "./tokens.server";
 import { sendMail } from "./mail.server";
-import { isNationalAdmin, isOrganisationAdmin, type AuthenticatedViewer } from "./policy.server";
+import { gereLesComptesDe, isNationalAdmin, isOrganisationAdmin, type AuthenticatedViewer } from "./policy.server";
 import { findUserByEmail } from "./accounts.server";
 import { ORGANISATION_TYPE_LABELS, ROLE_LABELS } from "./labels";
 
@@ -310,7 +310,7 @@ export async function revokeInvitation(database: Database, viewer: Authenticated
   const id = parsed.id;
   const [token] = await database.db.select().from(authTokens).where(and(eq(authTokens.id, id), eq(authTokens.kind, "invitation")));
   // as for the accounts (setUserDisabled): another organisation's invitation is answered as an unknown one
-  const annulable = isNationalAdmin(viewer) || (isOrganisationAdmin(viewer) && token?.organisationId === viewer.user.organisationId);
+  const annulable = token?.organisationId != null && gereLesComptesDe(viewer, token.organisationId);
   if (!token || token.usedAt || !annulable) {
     return failure(
       isNationalAdmin(viewer)

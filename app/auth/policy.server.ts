@@ -281,26 +281,68 @@ export function canSeeContacts(viewer: Viewer, targets: Targets): boolean {
   return withinScope(viewer, targets);
 }
 
-export function isNationalAdmin(viewer: Viewer): boolean {
+/**
+ * The national team: the users of the ADMINISTRATEUR organisation, members and admins alike. They read what the
+ * national team reads (figures, named lists and exports of all France) and transmit for every CFA (docs/decisions/039).
+ */
+export function isNationalTeam(viewer: Viewer): boolean {
   return viewer.userId !== null && viewer.organisationType === "ADMINISTRATEUR";
 }
 
+/**
+ * A national administrator: an admin (role) of the national team. Administering accounts beyond one's organisation,
+ * the sign-up requests, the access journal of the named lists and the imports of the référentiel are theirs
+ * (docs/decisions/039): a member of the national team has none of them.
+ */
+export function isNationalAdmin(viewer: Viewer): boolean {
+  return isNationalTeam(viewer) && viewer.user?.role === "admin";
+}
+
+/** An admin (role) of its organisation: it administers the organisation's accounts (a national admin, every account). */
 export function isOrganisationAdmin(viewer: Viewer): boolean {
   return viewer.userId !== null && viewer.user?.role === "admin";
 }
 
-/** Whether a viewer transmits effectifs at all (upload page, CFA spaces): national administrators and CFA users. */
+/** Whether the viewer administers accounts at all (the users page, invitations): an organisation's admin. */
+export function gereDesComptes(viewer: Viewer): boolean {
+  return isOrganisationAdmin(viewer);
+}
+
+/**
+ * Whether the viewer administers this account (disables, re-enables, changes its role) or invites into this
+ * organisation: a national admin, any; an organisation's admin, those of its own organisation.
+ */
+export function gereLesComptesDe(viewer: Viewer, organisationId: number): boolean {
+  return isNationalAdmin(viewer) || (isOrganisationAdmin(viewer) && viewer.user?.organisationId === organisationId);
+}
+
+/** The sign-up requests (validate, refuse) and the accounts of every organisation: national admins. */
+export function traiteLesDemandesDeCompte(viewer: Viewer): boolean {
+  return isNationalAdmin(viewer);
+}
+
+/** The access journal of the named lists (who read which list): national admins. */
+export function lisLeJournalDesAcces(viewer: Viewer): boolean {
+  return isNationalAdmin(viewer);
+}
+
+/** The imports of the référentiel (organismes, formations: they replace what everyone sees): national admins. */
+export function importeLeReferentiel(viewer: Viewer): boolean {
+  return isNationalAdmin(viewer);
+}
+
+/** Whether a viewer transmits effectifs at all (upload page, CFA spaces): the national team and CFA users. */
 export function transmetDesEffectifs(viewer: Viewer): boolean {
-  return isNationalAdmin(viewer) || (viewer.userId !== null && viewer.organisationType === "ORGANISME_FORMATION");
+  return isNationalTeam(viewer) || (viewer.userId !== null && viewer.organisationType === "ORGANISME_FORMATION");
 }
 
 /**
  * The organismes whose effectifs a viewer transmits and corrects (file upload, CFA spaces and their API keys):
- * null for every organisme (national administrators), else the organismes of an ORGANISME_FORMATION user's
+ * null for every organisme (the national team), else the organismes of an ORGANISME_FORMATION user's
  * organisation (itself and its formateurs). Nobody else transmits: an empty list.
  */
 export function organismesTransmis(viewer: Viewer): number[] | null {
-  if (isNationalAdmin(viewer)) return null;
+  if (isNationalTeam(viewer)) return null;
   return transmetDesEffectifs(viewer) && viewer.scope.kind === "organisme" ? viewer.scope.organismeIds : [];
 }
 
@@ -547,9 +589,16 @@ export async function requireUser(request: Request, database: Database): Promise
   return viewer as AuthenticatedViewer;
 }
 
+/** The message of a national admin's page refused to a signed-in user: a member of the national team is told why. */
+function reserveAuxAdministrateursNationaux(viewer: Viewer): string {
+  return isNationalTeam(viewer)
+    ? "Cette page est réservée aux administrateurs nationaux : votre rôle dans l'équipe nationale est « membre ». Un administrateur national peut changer votre rôle."
+    : "Cette page est réservée aux administrateurs nationaux.";
+}
+
 export async function requireNationalAdmin(request: Request, database: Database): Promise<AuthenticatedViewer> {
   const viewer = await requireUser(request, database);
-  if (!isNationalAdmin(viewer)) throw forbidden("Cette page est réservée aux administrateurs nationaux.");
+  if (!isNationalAdmin(viewer)) throw forbidden(reserveAuxAdministrateursNationaux(viewer));
   return viewer;
 }
 
@@ -565,8 +614,12 @@ export async function requireEquipeNationale(request: Request, database: Databas
 /** National admins, and admins of an organisation (who manage its users). */
 export async function requireUserAdmin(request: Request, database: Database): Promise<AuthenticatedViewer> {
   const viewer = await requireUser(request, database);
-  if (!isNationalAdmin(viewer) && !isOrganisationAdmin(viewer))
-    throw forbidden("Cette page est réservée aux administrateurs de votre organisation et aux administrateurs nationaux.");
+  if (!gereDesComptes(viewer)) {
+    throw forbidden(
+      "Cette page est réservée aux administrateurs de votre organisation et aux administrateurs nationaux : votre rôle est « membre ». " +
+        "Un administrateur de votre organisation peut changer votre rôle.",
+    );
+  }
   return viewer;
 }
 

@@ -15,7 +15,7 @@ import { findUserByEmail } from "./accounts.server";
 import { idFormulaire, sendInvitation } from "./invitations.server";
 import { sendMail, sendMailInBackground } from "./mail.server";
 import type { AuthenticatedViewer } from "./policy.server";
-import { isNationalAdmin } from "./policy.server";
+import { traiteLesDemandesDeCompte } from "./policy.server";
 import { ORGANISATION_TYPE_LABELS } from "./labels";
 import { nomAcademie } from "../referentiel/labels";
 
@@ -211,7 +211,7 @@ export async function validateSignupRequest(
   baseUrl: string,
   formData: FormData,
 ): Promise<FormResult<{ message: string }>> {
-  if (!isNationalAdmin(viewer)) return failure("Seuls les administrateurs nationaux valident les demandes de compte.");
+  if (!traiteLesDemandesDeCompte(viewer)) return failure("Seuls les administrateurs nationaux valident les demandes de compte.");
   const pending = await pendingRequest(database, formData);
   if (!pending.ok) return pending;
   const { request } = pending;
@@ -232,7 +232,7 @@ export async function validateSignupRequest(
 }
 
 export async function refuseSignupRequest(database: Database, viewer: AuthenticatedViewer, formData: FormData): Promise<FormResult<{ message: string }>> {
-  if (!isNationalAdmin(viewer)) return failure("Seuls les administrateurs nationaux traitent les demandes de compte.");
+  if (!traiteLesDemandesDeCompte(viewer)) return failure("Seuls les administrateurs nationaux traitent les demandes de compte.");
   const pending = await pendingRequest(database, formData);
   if (!pending.ok) return pending;
   const { request } = pending;

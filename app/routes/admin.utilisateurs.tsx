@@ -4,7 +4,7 @@ import { Input } from "@codegouvfr/react-dsfr/Input";
 import { Select } from "@codegouvfr/react-dsfr/Select";
 import { Button } from "@codegouvfr/react-dsfr/Button";
 import { Badge } from "@codegouvfr/react-dsfr/Badge";
-import { adminFormMalforme, adminUsersPage, parseRechercheComptes, setUserDisabled } from "~/auth/admin.server";
+import { adminFormMalforme, adminUsersPage, parseRechercheComptes, setUserDisabled, setUserRole } from "~/auth/admin.server";
 import { csrfToken, requireValidForm } from "~/auth/csrf.server";
 import { inviteUser, revokeInvitation } from "~/auth/invitations.server";
 import { ORGANISATION_TYPE_LABELS, ROLE_LABELS, SCOPE_FIELD_OF_TYPE } from "~/auth/labels";
@@ -45,7 +45,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
           ? await validateSignupRequest(database, viewer, publicBaseUrl(request), formData)
           : intent === "refuser-demande"
             ? await refuseSignupRequest(database, viewer, formData)
-            : await setUserDisabled(database, viewer, formData, intent === "desactiver");
+            : intent === "changer-role"
+              ? await setUserRole(database, viewer, formData)
+              : await setUserDisabled(database, viewer, formData, intent === "desactiver");
   // the request a refusal was about: its motif field shows the error (the page has one refusal form per request)
   const body = { intent, demandeId: String(formData.get("demandeId") ?? ""), ...result };
   // Typed as the plain value (like withHeaders): Remix's single fetch unwraps it.
@@ -368,7 +370,21 @@ export default function AdminUtilisateurs() {
                       <br />
                       <span className="fr-text--xs">{typeLabel(u.organisationType)}</span>
                     </td>
-                    <td>{ROLE_LABELS[u.role]}</td>
+                    <td>
+                      {ROLE_LABELS[u.role]}
+                      {u.id === moi ? null : (
+                        <Form method="post" className="fr-mt-1w">
+                          <CsrfInput token={csrf} />
+                          <input type="hidden" name="intent" value="changer-role" />
+                          <input type="hidden" name="userId" value={u.id} />
+                          <input type="hidden" name="role" value={u.role === "admin" ? "member" : "admin"} />
+                          <Button type="submit" size="small" priority="tertiary" disabled={busy}>
+                            Changer le rôle
+                            <span className="fr-sr-only"> de {u.email}</span> : {u.role === "admin" ? "passer en membre" : "passer en administrateur"}
+                          </Button>
+                        </Form>
+                      )}
+                    </td>
                     <td>{formatDateTime(u.lastLoginAt)}</td>
                     <td>
                       {u.disabled ? <Badge severity="error" small>Désactivé</Badge> : <Badge severity="success" small>Actif</Badge>}

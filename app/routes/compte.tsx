@@ -8,7 +8,7 @@ import { csrfToken, requireValidForm } from "~/auth/csrf.server";
 import { intentInconnue } from "~/auth/forms.server";
 import { NAMED_LIST_LABELS, ORGANISATION_TYPE_LABELS, ROLE_LABELS } from "~/auth/labels";
 import { PASSWORD_MIN_LENGTH } from "~/auth/password.server";
-import { canSeeContacts, isNationalAdmin, isOrganisationAdmin, lisLesListesDuTerritoire, namedListsOf, requireUser } from "~/auth/policy.server";
+import { canSeeContacts, gereDesComptes, lisLeJournalDesAcces, lisLesListesDuTerritoire, namedListsOf, requireUser } from "~/auth/policy.server";
 import { NO_STORE } from "~/auth/responses.server";
 import { AuthErrorBoundary, CsrfInput, FormAlert, MentionObligatoire, PasswordField, fieldState, formatDateTime } from "~/auth/ui";
 import { titrePage } from "~/ui/erreur";
@@ -25,8 +25,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     droits: {
       listes: namedListsOf(viewer).map((l) => NAMED_LIST_LABELS[l]),
       contacts: canSeeContacts(viewer, { kind: "scope" }),
-      gereUtilisateurs: isNationalAdmin(viewer) || isOrganisationAdmin(viewer),
-      journal: isNationalAdmin(viewer),
+      gereUtilisateurs: gereDesComptes(viewer),
+      journal: lisLeJournalDesAcces(viewer),
       listesDuTerritoire: lisLesListesDuTerritoire(viewer),
     },
     bienvenue: new URL(request.url).searchParams.has("bienvenue"),

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
-import { getViewer, isNationalAdmin } from "~/auth/policy.server";
+import { getViewer, importeLeReferentiel } from "~/auth/policy.server";
 import { listFormations } from "~/referentiel/catalogue.server";
 import { formationsQuerySchema, parseQueryLenient } from "~/referentiel/filtres.server";
 import { territoiresOptions } from "~/referentiel/repertoire.server";
@@ -35,7 +35,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     territoiresOptions(context.database),
   ]);
   // an unknown code or a bad value: reported, left out, and answered as a 400
-  return refusSiInvalide({ query, errors, page, territoires, importeur: isNationalAdmin(viewer) }, errors);
+  return refusSiInvalide({ query, errors, page, territoires, importeur: importeLeReferentiel(viewer) }, errors);
 }
 
 export default function Catalogue() {

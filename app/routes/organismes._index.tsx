@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
-import { getViewer, isNationalAdmin, viewerOfRepertoire } from "~/auth/policy.server";
+import { getViewer, importeLeReferentiel, viewerOfRepertoire } from "~/auth/policy.server";
 import { organismesQuerySchema, parseQueryLenient } from "~/referentiel/filtres.server";
 import { filtresDuRepertoire, listOrganismes } from "~/referentiel/repertoire.server";
 import { pageOrLast } from "~/shared/pagination";
@@ -45,7 +45,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     filtresDuRepertoire(context.database, viewer),
   ]);
   // an unknown code or a bad value: reported, left out, and answered as a 400
-  return refusSiInvalide({ query, errors, page, reseaux, territoires, scope: signe.userId === null ? null : signe.scope.kind, importeur: isNationalAdmin(signe) }, errors);
+  return refusSiInvalide({ query, errors, page, reseaux, territoires, scope: signe.userId === null ? null : signe.scope.kind, importeur: importeLeReferentiel(signe) }, errors);
 }
 
 export default function Repertoire() {

@@ -28,6 +28,19 @@ describe("header", () => {
     ]);
   });
 
+  it("a member of the national team reads as the national team, but gets no administration menu (docs/decisions/039)", () => {
+    const membre = viewer("ADMINISTRATEUR", { kind: "national" }, "member");
+    expect(headerUserOf(membre)).toMatchObject({ gereUtilisateurs: false, administrateurNational: false });
+    expect(textes(membre)).toEqual([
+      "Indicateurs nationaux",
+      "Référentiel [Organismes, Formations, Organismes qui ne transmettent pas, Anomalies du référentiel]",
+      "Espace CFA",
+      "Téléverser",
+      "Jeunes à accompagner",
+      "Exports",
+    ]);
+  });
+
   it("names the home page for what it shows, and offers each viewer only what it may open", () => {
     expect(textes(PUBLIC_VIEWER)).toEqual(["Indicateurs nationaux", "Référentiel [Organismes, Formations]"]);
     expect(textes(viewer("DREETS", { kind: "region", code: "84" }, "admin"))).toEqual([
