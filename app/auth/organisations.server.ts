@@ -144,14 +144,28 @@ export async function resolveOrganisationInput(database: Database, input: Organi
       if (sirets.length > 1) {
         throw new OrganisationError(`L'UAI ${uai} correspond à plusieurs SIRET (${sirets.join(", ")}) : indiquez le SIRET de votre organisme.`, "siret");
       }
+      // A SIRET several organismes carry (several UAIs) names none of them: the UAI says which (as organisme:api-key),
+      // else the organisation would cover them all.
+      if (found.length > 1) {
+        const liste = found
+          .map((f) => `${f.uai ? `UAI ${f.uai}` : "sans UAI"} (${f.enseigne || f.raisonSociale})`)
+          .sort((a, b) => a.localeCompare(b, "fr"))
+          .join(", ");
+        throw new OrganisationError(
+          `Plusieurs organismes du référentiel ont le SIRET ${sirets[0]} : ${liste}. Indiquez aussi l'UAI de votre organisme.`,
+          "uai",
+        );
+      }
       const first = found[0];
+      // The UAI is the organisation's when the SIRET is not unique: it narrows the scope and names the organisation
+      // (two organisations of one SIRET never get the same name).
+      const uaiRetenu = first.uai && (await countOrganismesOfSiret(database, sirets[0])) > 1 ? first.uai : null;
       return {
         ...base,
         siret: sirets[0],
-        // A UAI narrows the scope only when given and the SIRET carries several UAIs.
-        uai: uai && found.length < (await countOrganismesOfSiret(database, sirets[0])) ? uai : null,
-        nom: `${first.enseigne || first.raisonSociale} (SIRET ${sirets[0]})`,
-        organismeIds: found.map((f) => f.id),
+        uai: uaiRetenu,
+        nom: `${first.enseigne || first.raisonSociale} (SIRET ${sirets[0]}${uaiRetenu ? `, UAI ${uaiRetenu}` : ""})`,
+        organismeIds: [first.id],
       };
     }
   }

@@ -116,7 +116,7 @@ export default function Inscription() {
                     />
                   </div>
                   <div className="fr-fieldset__element">
-                    <Input label="UAI de l'organisme (CFA)" hintText="Facultatif si le SIRET est indiqué. 7 chiffres et une lettre de contrôle, par exemple 0693456G." nativeInputProps={{ name: "uai", autoComplete: "off" }} {...fieldState(result, "uai")} />
+                    <Input label="UAI de l'organisme (CFA)" hintText="Facultatif si le SIRET est indiqué, sauf quand plusieurs organismes ont ce SIRET. 7 chiffres et une lettre de contrôle, par exemple 0693456G." nativeInputProps={{ name: "uai", autoComplete: "off" }} {...fieldState(result, "uai")} />
                   </div>
                 </>
               ) : null}

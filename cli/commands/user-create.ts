@@ -29,7 +29,7 @@ export const USAGE: Usage = {
     ["--academie CODE", "académie de l'organisation, par exemple 10 (ACADEMIE)"],
     ["--reseau NOM", "réseau d'organismes du référentiel (TETE_DE_RESEAU)"],
     ["--siret SIRET", "SIRET de l'organisme (ORGANISME_FORMATION)"],
-    ["--uai UAI", "UAI de l'organisme, si plusieurs organismes ont ce SIRET (facultatif)"],
+    ["--uai UAI", "UAI de l'organisme, obligatoire seulement si plusieurs organismes ont ce SIRET (facultatif)"],
     ["--admin", "le compte administre son organisation (facultatif, défaut : membre)"],
     ["--nom NOM", "nom de la personne (facultatif)"],
     ["--prenom PRÉNOM", "prénom de la personne (facultatif)"],
