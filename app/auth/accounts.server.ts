@@ -171,6 +171,10 @@ export async function changePassword(database: Database, viewer: AuthenticatedVi
   await attemptSucceeded(database, throttle.attemptId);
   const next = checkNewPassword(formData, user.email);
   if (!next.ok) return next;
+  if (next.password.normalize("NFC") === current.normalize("NFC")) {
+    const message = "Le nouveau mot de passe doit être différent du mot de passe actuel.";
+    return failure(message, { password: message });
+  }
   await database.db.update(users).set({ passwordHash: await hashPassword(next.password), passwordChangedAt: new Date() }).where(eq(users.id, user.id));
   const ended = await destroyUserSessions(database, user.id, viewer.sessionId);
   return { ok: true, message: `Mot de passe modifié.${ended ? ` ${ended} autre(s) session(s) ont été fermées.` : ""}` };

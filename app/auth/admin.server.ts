@@ -12,8 +12,9 @@ import { idFormulaire, pendingInvitations, type PendingInvitation } from "./invi
 import { listOrganisations, territoryOptions, type TerritoryOptions } from "./organisations.server";
 import { gereLesComptesDe, isNationalAdmin, lisLeJournalDesAcces, type AuthenticatedViewer } from "./policy.server";
 import { destroyUserSessions } from "./session.server";
-import { listSignupRequests, type SignupRequestRow } from "./signup.server";
-import { pageNumber } from "../shared/pagination";
+import { closeInvitationsSentBy } from "./tokens.server";
+import { countSignupRequests, listSignupRequests, type SignupRequestRow } from "./signup.server";
+import { pageNumber, pageOrLast } from "../shared/pagination";
 import { pageParam, parseQueryLenient } from "../referentiel/filtres.server";
 import { isIsoDate } from "../statut/days";
 import { dateIsoEnFrancais } from "../ui/format";
@@ -27,12 +28,17 @@ export interface AdminUsersPage {
   users: UserRow[];
   recherche: { q: string; page: number; pages: number; total: number };
   invitations: PendingInvitation[];
+  /** The most recent pending sign-up requests (DEMANDES_AFFICHEES at most), and how many are pending in all. */
   demandes: SignupRequestRow[];
+  demandesTotal: number;
   organisations: { id: number; nom: string; type: string }[];
   territories: TerritoryOptions | null;
 }
 
 export const COMPTES_PAR_PAGE = 50;
+
+/** The pending sign-up requests the page lists at most (the most recent; the heading gives how many are pending). */
+export const DEMANDES_AFFICHEES = 200;
 
 /** The accounts' search in the page's address: `q`, and `page` from 1. */
 const RECHERCHE_COMPTES = z.object({ q: z.string().optional(), page: pageParam });
@@ -52,11 +58,17 @@ export async function adminUsersPage(
   const national = isNationalAdmin(viewer);
   const scopeId = national ? undefined : viewer.user.organisationId;
   const q = (recherche.q ?? "").trim().slice(0, 200);
-  const page = pageNumber(recherche.page);
-  const [comptes, invitations, demandes, organisations, territories] = await Promise.all([
-    searchUsers(database, { organisationId: scopeId, q, limit: COMPTES_PAR_PAGE, offset: (page - 1) * COMPTES_PAR_PAGE }),
+  const demandee = pageNumber(recherche.page);
+  // a page past the end gives the last page (`recherche.page` says which), as every paged list of the app
+  const chargerComptes = async (page: number) => {
+    const { rows, total } = await searchUsers(database, { organisationId: scopeId, q, limit: COMPTES_PAR_PAGE, offset: (page - 1) * COMPTES_PAR_PAGE });
+    return { rows, total, pagination: { page, pages: Math.max(1, Math.ceil(total / COMPTES_PAR_PAGE)) } };
+  };
+  const [comptes, invitations, demandes, demandesTotal, organisations, territories] = await Promise.all([
+    pageOrLast(demandee, chargerComptes),
     pendingInvitations(database, scopeId),
-    national ? listSignupRequests(database) : Promise.resolve([]),
+    national ? listSignupRequests(database, "en_attente", DEMANDES_AFFICHEES) : Promise.resolve([]),
+    national ? countSignupRequests(database, "en_attente") : Promise.resolve(0),
     national ? listOrganisations(database, { publicOnly: true }) : Promise.resolve([]),
     national ? territoryOptions(database) : Promise.resolve(null),
   ]);
@@ -64,9 +76,10 @@ export async function adminUsersPage(
     national,
     organisationNom: viewer.user.organisationNom,
     users: comptes.rows,
-    recherche: { q, page, total: comptes.total, pages: Math.max(1, Math.ceil(comptes.total / COMPTES_PAR_PAGE)) },
+    recherche: { q, page: comptes.pagination.page, total: comptes.total, pages: comptes.pagination.pages },
     invitations,
     demandes,
+    demandesTotal,
     organisations: organisations.map((o) => ({ id: o.id, nom: o.nom, type: o.type })),
     territories,
   };
@@ -153,8 +166,12 @@ export async function setUserDisabled(
     return null;
   });
   if (refus) return failure(refus);
-  if (disabled) await destroyUserSessions(database, user.id);
-  return { ok: true, message: disabled ? `Compte ${user.email} désactivé : ses sessions sont fermées.` : `Compte ${user.email} réactivé.` };
+  if (!disabled) return { ok: true, message: `Compte ${user.email} réactivé.` };
+  await destroyUserSessions(database, user.id);
+  // the invitations it sent were its authority: a disabled account's pending invitations stop working
+  const annulees = await closeInvitationsSentBy(database.db, user.id);
+  const invitations = annulees ? ` et ${annulees > 1 ? `ses ${annulees} invitations en attente annulées` : "son invitation en attente annulée"}` : "";
+  return { ok: true, message: `Compte ${user.email} désactivé : ses sessions sont fermées${invitations}.` };
 }
 
 /**
@@ -215,12 +232,19 @@ export const AUDIT_PAGE_SIZE = 50;
 const ANNEE_MIN = 1900;
 const ANNEE_MAX = 2999;
 
-/** A date field of the journal's filters: the date, or the French message saying what is wrong with it. */
+/**
+ * A date field of the journal's filters, as the date field sends it (AAAA-MM-JJ) or as one types it (JJ/MM/AAAA):
+ * the ISO date, or the French message saying what is wrong with it.
+ */
 function auditDate(label: "Du" | "Au", value: string | null): { date?: string; error?: string } {
-  const v = value?.trim() ?? "";
-  if (!v) return {};
+  const saisie = value?.trim() ?? "";
+  if (!saisie) return {};
+  const francaise = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(saisie);
+  const v = francaise ? `${francaise[3]}-${francaise[2].padStart(2, "0")}-${francaise[1].padStart(2, "0")}` : saisie;
   if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || !isIsoDate(v)) {
-    return { error: `${label} : « ${v.slice(0, 40)} » n'est pas une date (jour, mois et année existants attendus, par exemple 31/03/2026).` };
+    return {
+      error: `${label} : « ${saisie.slice(0, 40)} » n'est pas une date (jour, mois et année existants attendus, au format JJ/MM/AAAA, par exemple 31/03/2026, ou AAAA-MM-JJ).`,
+    };
   }
   const year = Number(v.slice(0, 4));
   if (year < ANNEE_MIN || year > ANNEE_MAX) {

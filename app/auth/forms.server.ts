@@ -1,4 +1,5 @@
 /** What the auth actions answer a form with, and the zod helpers they share. Messages are French. */
+import { domainToASCII } from "node:url";
 import { z } from "zod";
 
 export type FormFailure = { ok: false; message: string; fieldErrors: Record<string, string> };
@@ -29,6 +30,33 @@ export function formFields(formData: FormData, names: readonly string[]): Record
   return Object.fromEntries(names.map((n) => [n, typeof formData.get(n) === "string" ? (formData.get(n) as string) : ""]));
 }
 
+/** Letters outside ASCII (accents…). */
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * An address with accents: a domain with accents (académie.fr) is written as the mail system writes it (punycode,
+ * node:url domainToASCII); accents before the @ are refused, saying so (most mail servers refuse them).
+ */
+function adresseSansAccent(value: string, ctx: z.RefinementCtx): string {
+  const at = value.lastIndexOf("@");
+  if (at < 0 || !NON_ASCII.test(value)) return value;
+  const local = value.slice(0, at);
+  const domaine = value.slice(at + 1);
+  if (NON_ASCII.test(local)) {
+    ctx.addIssue({
+      code: "custom",
+      message: `Adresse e-mail invalide : la partie avant le @ (« ${local.slice(0, 64)} ») ne doit contenir ni accent ni lettre hors de l'alphabet latin de base ; écrivez-la comme votre messagerie l'affiche (par exemple « elodie » pour « élodie »).`,
+    });
+    return z.NEVER;
+  }
+  const ascii = domainToASCII(domaine);
+  if (!ascii) {
+    ctx.addIssue({ code: "custom", message: `Adresse e-mail invalide : « ${domaine.slice(0, 64)} » n'est pas un nom de domaine.` });
+    return z.NEVER;
+  }
+  return `${local}@${ascii}`;
+}
+
 /** An e-mail field, trimmed and lowercased; `vide`: the message of an empty field. */
 function champEmail(vide: string) {
   return z
@@ -37,6 +65,7 @@ function champEmail(vide: string) {
     .min(1, vide)
     .max(254, "L'adresse e-mail est trop longue (254 caractères au plus).")
     .toLowerCase()
+    .transform(adresseSansAccent)
     .pipe(z.email("Adresse e-mail invalide : elle doit être de la forme nom@domaine.fr."));
 }
 

@@ -199,6 +199,12 @@ async function inutilisable(database: Database, state: Exclude<TokenState, { sta
       )
       .limit(1);
     if (plusRecente) return non("Cette invitation a été remplacée par une invitation plus récente : utilisez le lien du dernier e-mail d'invitation reçu.");
+    if (state.token.createdByUserId) {
+      const [auteur] = await database.db.select({ disabledAt: users.disabledAt }).from(users).where(eq(users.id, state.token.createdByUserId));
+      if (auteur?.disabledAt && state.token.usedAt && state.token.usedAt >= auteur.disabledAt) {
+        return non("Cette invitation a été annulée : le compte de la personne qui l'a envoyée a été désactivé. Demandez une nouvelle invitation à un administrateur de l'organisation.");
+      }
+    }
   }
   return non(TOKEN_STATE_MESSAGES[state.status]);
 }

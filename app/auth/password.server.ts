@@ -32,7 +32,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const salt = Buffer.from(parts[4], "base64url");
   const expected = Buffer.from(parts[5], "base64url");
   if (!n || !r || !p || expected.length === 0) return false;
-  const key = await scrypt(password.slice(0, PASSWORD_MAX_LENGTH), salt, expected.length, { N: n, r, p, maxmem: 128 * n * r * 2 });
+  const key = await scrypt(premiersCaracteres(password, PASSWORD_MAX_LENGTH), salt, expected.length, { N: n, r, p, maxmem: 128 * n * r * 2 });
   return timingSafeEqual(key, expected);
 }
 
@@ -43,11 +43,25 @@ export async function burnPasswordCheck(password: string): Promise<void> {
   await verifyPassword(password, await dummyHash);
 }
 
+/**
+ * The characters of a password as a person counts them: code points of its NFC form (what is hashed), so that « é »
+ * or an emoji is one character, not two UTF-16 units.
+ */
+export function caracteresDuMotDePasse(password: string): string[] {
+  return [...password.normalize("NFC")];
+}
+
+/** The first `n` characters (code points, NFC) of a password: never half an emoji. */
+function premiersCaracteres(password: string, n: number): string {
+  return caracteresDuMotDePasse(password).slice(0, n).join("");
+}
+
 /** The French reason a new password is refused, or null. */
 export function passwordProblem(password: string, email?: string): string | null {
-  if (password.length < PASSWORD_MIN_LENGTH)
-    return `Le mot de passe doit contenir au moins ${PASSWORD_MIN_LENGTH} caractères (il en contient ${password.length}).`;
-  if (password.length > PASSWORD_MAX_LENGTH) return `Le mot de passe ne doit pas dépasser ${PASSWORD_MAX_LENGTH} caractères.`;
+  const longueur = caracteresDuMotDePasse(password).length;
+  if (longueur < PASSWORD_MIN_LENGTH)
+    return `Le mot de passe doit contenir au moins ${PASSWORD_MIN_LENGTH} caractères (il en contient ${longueur}).`;
+  if (longueur > PASSWORD_MAX_LENGTH) return `Le mot de passe ne doit pas dépasser ${PASSWORD_MAX_LENGTH} caractères.`;
   if (new Set(password).size < 5) return "Le mot de passe doit contenir au moins 5 caractères différents.";
   if (email && password.toLowerCase().includes(email.toLowerCase().split("@")[0]) && email.split("@")[0].length >= 4)
     return "Le mot de passe ne doit pas contenir votre adresse e-mail.";

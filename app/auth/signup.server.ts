@@ -4,12 +4,12 @@
  * e-mailed: the requester then chooses a password) or refuses it with a reason.
  */
 import { z } from "zod";
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, count, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import { organisations, organismes, signupRequests, users, type SignupStatus } from "../../db/schema";
 import { territoires } from "../indicateurs/indicateurs.server";
 import { emailField, failure, formFields, invalid, nameField, type FormResult } from "./forms.server";
-import { findOrCreateOrganisation, OrganisationError, resolveOrganisationInput } from "./organisations.server";
+import { findOrCreateOrganisation, getOrganisation, OrganisationError, resolveOrganisationInput } from "./organisations.server";
 import { checkThrottle, recordAttempt } from "./throttle.server";
 import { findUserByEmail } from "./accounts.server";
 import { idFormulaire, sendInvitation } from "./invitations.server";
@@ -64,7 +64,13 @@ export async function createSignupRequest(
   if (!parsed.success) return invalid(parsed.error);
   const input = parsed.data;
   const throttle = await checkThrottle(database, "inscription", input.email, ip);
-  if (!throttle.allowed) return failure("Plusieurs demandes ont déjà été envoyées pour cette adresse dans l'heure : patientez avant de recommencer.");
+  if (!throttle.allowed) {
+    return failure(
+      throttle.limite === "ip"
+        ? "Trop de demandes de compte ont été envoyées depuis cette connexion (même adresse IP) dans l'heure : patientez avant de recommencer."
+        : "Plusieurs demandes ont déjà été envoyées pour cette adresse e-mail dans l'heure : patientez avant de recommencer.",
+    );
+  }
   let resolved;
   try {
     resolved = await resolveOrganisationInput(database, input);
@@ -125,11 +131,12 @@ export async function createSignupRequest(
     organismeId: resolved.organismeIds[0] ?? null,
     message: input.message || null,
   });
+  // those who validate requests (national admins: traiteLesDemandesDeCompte), whose account is active
   const admins = await database.db
     .select({ email: users.email })
     .from(users)
     .innerJoin(organisations, eq(organisations.id, users.organisationId))
-    .where(eq(organisations.type, "ADMINISTRATEUR"));
+    .where(and(eq(organisations.type, "ADMINISTRATEUR"), eq(users.role, "admin"), isNull(users.disabledAt)));
   for (const admin of admins) {
     sendMailInBackground({
       to: admin.email,
@@ -158,15 +165,15 @@ export interface SignupRequestRow {
  * The requests of a status, newest first; the scope named as the account page names it: territories by name (the
  * territory tables, as the dashboards load them), a CFA by its name and SIRET.
  */
-export async function listSignupRequests(database: Database, status: SignupStatus = "en_attente"): Promise<SignupRequestRow[]> {
+export async function listSignupRequests(database: Database, status: SignupStatus = "en_attente", limit = 200): Promise<SignupRequestRow[]> {
   const [rows, t] = await Promise.all([
     database.db
       .select({ request: signupRequests, organisme: sql<string | null>`coalesce(${organismes.enseigne}, ${organismes.raisonSociale})` })
       .from(signupRequests)
       .leftJoin(organismes, eq(organismes.id, signupRequests.organismeId))
       .where(eq(signupRequests.status, status))
-      .orderBy(desc(signupRequests.createdAt))
-      .limit(200),
+      .orderBy(desc(signupRequests.createdAt), desc(signupRequests.id))
+      .limit(limit),
     territoires(database),
   ]);
   const nomme = (prefixe: string, nom: string | undefined, code: string) => (nom ? `${prefixe} ${nom} (${code})` : `${prefixe} ${code}`);
@@ -196,6 +203,12 @@ export async function listSignupRequests(database: Database, status: SignupStatu
   }));
 }
 
+/** How many requests have this status (the list gives the most recent only). */
+export async function countSignupRequests(database: Database, status: SignupStatus): Promise<number> {
+  const [{ n }] = await database.db.select({ n: count() }).from(signupRequests).where(eq(signupRequests.status, status));
+  return n;
+}
+
 /** The pending request of the form's `demandeId`; a failure when the id is malformed or the request is not pending. */
 async function pendingRequest(database: Database, formData: FormData) {
   const parsed = idFormulaire(formData, "demandeId", "Demande de compte");
@@ -203,6 +216,9 @@ async function pendingRequest(database: Database, formData: FormData) {
   const [request] = await database.db.select().from(signupRequests).where(and(eq(signupRequests.id, parsed.id), eq(signupRequests.status, "en_attente")));
   return request ? { ok: true as const, request } : failure("Cette demande n'existe pas ou a déjà été traitée.");
 }
+
+/** The reason stored on a request closed because its address got an account another way. */
+export const COMPTE_CREE_AUTREMENT = "Demande close : un compte a été créé pour cette adresse par un autre moyen (invitation, ligne de commande).";
 
 /** Validation: organisation found or created, invitation e-mailed (admin role when it is the organisation's first user). */
 export async function validateSignupRequest(
@@ -215,6 +231,21 @@ export async function validateSignupRequest(
   const pending = await pendingRequest(database, formData);
   if (!pending.ok) return pending;
   const { request } = pending;
+  // an account was made for the address another way (an invitation, the CLI) since the request: nothing to invite
+  const existant = await findUserByEmail(database, request.email);
+  if (existant) {
+    await database.db
+      .update(signupRequests)
+      .set({ status: "refusee", decidedAt: new Date(), decidedByUserId: viewer.userId, motifRefus: COMPTE_CREE_AUTREMENT })
+      .where(eq(signupRequests.id, request.id));
+    const organisation = await getOrganisation(database, existant.organisationId);
+    return {
+      ok: true,
+      message:
+        `Un compte existe déjà pour ${request.email} (${organisation?.nom ?? "organisation inconnue"}) : il a été créé depuis la demande, par une invitation ou en ligne de commande. ` +
+        "La demande est close, aucune invitation n'a été envoyée.",
+    };
+  }
   try {
     const organisation = await findOrCreateOrganisation(database, { ...request, type: request.organisationType });
     const [member] = await database.db.select({ id: users.id }).from(users).where(eq(users.organisationId, organisation.id)).limit(1);

@@ -29,6 +29,8 @@ export interface ThrottleState {
   allowed: boolean;
   /** When not allowed: seconds until the oldest counted failure leaves the window. */
   retryAfterSeconds: number;
+  /** When not allowed: the limit reached, that of the identifier (an e-mail address) or that of the client's IP. */
+  limite?: "identifiant" | "ip";
 }
 
 /** The client IP: only from X-Forwarded-For when TRUST_PROXY=1, else what the server passed in its context. */
@@ -79,7 +81,7 @@ export async function checkThrottle(
       .limit(max + pending);
     if (failures.length >= max + pending) {
       const oldest = failures[failures.length - 1].at;
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((oldest.getTime() + rule.windowSeconds * 1000 - now.getTime()) / 1000)) };
+      return { allowed: false, limite: "identifiant", retryAfterSeconds: Math.max(1, Math.ceil((oldest.getTime() + rule.windowSeconds * 1000 - now.getTime()) / 1000)) };
     }
   }
   if (ip) {
@@ -87,7 +89,7 @@ export async function checkThrottle(
       .select({ n: count() })
       .from(loginAttempts)
       .where(and(eq(loginAttempts.kind, kind), eq(loginAttempts.ip, ip), counted, gt(loginAttempts.createdAt, since)));
-    if (row.n >= rule.maxPerIp + pending) return { allowed: false, retryAfterSeconds: rule.windowSeconds };
+    if (row.n >= rule.maxPerIp + pending) return { allowed: false, limite: "ip", retryAfterSeconds: rule.windowSeconds };
   }
   return { allowed: true, retryAfterSeconds: 0 };
 }

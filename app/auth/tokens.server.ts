@@ -39,8 +39,11 @@ export async function createToken(database: Database, token: NewToken, now = new
 
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
-/** A link's token: valid, or why not (an expired or used token is given too, to say more about it). */
-export type TokenState = { status: "valid"; token: AuthToken } | { status: "expired" | "used"; token: AuthToken } | { status: "unknown" };
+/**
+ * A link's token: valid, or why not (an expired, used or replaced token is given too, to say more about it).
+ * "replaced": revoked by a newer request of the same kind (revokeTokens), not used.
+ */
+export type TokenState = { status: "valid"; token: AuthToken } | { status: "expired" | "used" | "replaced"; token: AuthToken } | { status: "unknown" };
 
 /** What a link's token is, without consuming it. */
 export async function inspectToken(database: Database, kind: TokenKind, clear: string): Promise<TokenState> {
@@ -51,7 +54,8 @@ export async function inspectToken(database: Database, kind: TokenKind, clear: s
     .where(and(eq(authTokens.tokenHash, sha256(clear)), eq(authTokens.kind, kind)))
     .limit(1);
   if (!token) return { status: "unknown" };
-  if (token.usedAt) return { status: "used", token };
+  // a revoked token expired at its revocation (revokeTokens); a consumed one was used before it expired
+  if (token.usedAt) return { status: token.usedAt.getTime() >= token.expiresAt.getTime() ? "replaced" : "used", token };
   if (token.expiresAt.getTime() <= Date.now()) return { status: "expired", token };
   return { status: "valid", token };
 }
@@ -67,11 +71,15 @@ export async function consumeToken(database: Db, kind: TokenKind, clear: string)
   return token ?? null;
 }
 
-/** Invalidates the unused tokens of a kind for an e-mail (a new reset link replaces the previous one). */
+/**
+ * Invalidates the unused tokens of a kind for an e-mail (a new reset link replaces the previous one). A revoked token
+ * is marked used and expired at the same instant: its link then says it was replaced (inspectToken), not used.
+ */
 export async function revokeTokens(database: Database, kind: TokenKind, email: string): Promise<void> {
+  const now = new Date();
   await database.db
     .update(authTokens)
-    .set({ usedAt: new Date() })
+    .set({ usedAt: now, expiresAt: now })
     .where(and(eq(authTokens.kind, kind), eq(authTokens.email, email.toLowerCase()), isNull(authTokens.usedAt)));
 }
 
@@ -97,8 +105,22 @@ export async function closeInvitations(database: Db, email: string, organisation
   return closed.length;
 }
 
+/**
+ * Closes the pending invitations an account sent (it is disabled: they were sent on its authority). Returns how
+ * many were pending.
+ */
+export async function closeInvitationsSentBy(database: Db, userId: number): Promise<number> {
+  const closed = await database
+    .update(authTokens)
+    .set({ usedAt: new Date() })
+    .where(and(eq(authTokens.kind, "invitation"), eq(authTokens.createdByUserId, userId), isNull(authTokens.usedAt), gt(authTokens.expiresAt, new Date())))
+    .returning({ id: authTokens.id });
+  return closed.length;
+}
+
 export const TOKEN_STATE_MESSAGES: Record<Exclude<TokenState["status"], "valid">, string> = {
   expired: "Ce lien a expiré.",
   used: "Ce lien a déjà été utilisé : il n'est valable qu'une fois.",
+  replaced: "Ce lien a été remplacé par une demande plus récente : utilisez le lien du dernier e-mail reçu.",
   unknown: "Ce lien n'est pas valide. Vérifiez qu'il a été copié en entier.",
 };

@@ -6,6 +6,8 @@
  * - API keys unused for 12 months are revoked;
  * - upload records older than 24 hours are deleted;
  * - rate-limit rows idle for a day are deleted;
+ * - e-mailed links used or expired, and sign-up requests decided, more than 90 days ago are deleted
+ *   (app/auth/retention.server.ts);
  * - and, by the server's job only, the organismes' marking skipped after a committed batch is made good
  *   (`reparerMarquages`, decision 032).
  */
@@ -15,6 +17,7 @@ import { revokeUnusedApiKeys } from "./api-keys.server";
 import { apiLimits, purgeApiLimits } from "./rate-limit.server";
 import { reparerMarquages } from "./pipeline.server";
 import { journaliserErreur } from "../shared/erreurs-base.server";
+import { purgeComptes } from "../auth/retention.server";
 
 export const ERRORS_RETENTION_DAYS = 30;
 export const UPLOAD_RETENTION_HOURS = 24;
@@ -24,6 +27,10 @@ export interface PurgeReport {
   keysRevoked: number;
   uploadsDeleted: number;
   rateLimitsDeleted: number;
+  /** Used or expired e-mailed links (reset, invitation) deleted after COMPTES_RETENTION_DAYS. */
+  tokensDeleted: number;
+  /** Decided sign-up requests deleted after COMPTES_RETENTION_DAYS. */
+  signupRequestsDeleted: number;
 }
 
 export async function purgeIngestion(database: Database, now = new Date()): Promise<PurgeReport> {
@@ -41,7 +48,15 @@ export async function purgeIngestion(database: Database, now = new Date()): Prom
         returning id`,
   );
   const rateLimitsDeleted = await purgeApiLimits(database.db, apiLimits(), now);
-  return { transmissionsPurged: purged.length, keysRevoked, uploadsDeleted: uploads.length, rateLimitsDeleted };
+  const comptes = await purgeComptes(database, now);
+  return {
+    transmissionsPurged: purged.length,
+    keysRevoked,
+    uploadsDeleted: uploads.length,
+    rateLimitsDeleted,
+    tokensDeleted: comptes.jetonsSupprimes,
+    signupRequestsDeleted: comptes.demandesSupprimees,
+  };
 }
 
 /**
@@ -56,11 +71,12 @@ export function startIngestionJobs(database: Database, options: { intervalMs?: n
     running = true;
     try {
       const report = await purgeIngestion(database);
-      if (report.transmissionsPurged || report.keysRevoked || report.uploadsDeleted || report.rateLimitsDeleted) {
+      if (Object.values(report).some((n) => n > 0)) {
         console.log(
           `[ingestion] purge : ${report.transmissionsPurged} transmission(s) sans détail d'erreurs, ` +
             `${report.keysRevoked} clé(s) révoquée(s), ${report.uploadsDeleted} téléversement(s) supprimé(s), ` +
-            `${report.rateLimitsDeleted} compteur(s) de limite de débit supprimé(s)`,
+            `${report.rateLimitsDeleted} compteur(s) de limite de débit supprimé(s), ` +
+            `${report.tokensDeleted} lien(s) e-mail périmé(s) et ${report.signupRequestsDeleted} demande(s) de compte traitée(s) supprimé(s)`,
         );
       }
     } catch (error) {

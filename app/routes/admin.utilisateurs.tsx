@@ -112,7 +112,13 @@ export default function AdminUtilisateurs() {
 
       {page.national ? (
         <section className="fr-mb-6w">
-          <h2 className="fr-h4">Demandes de compte en attente ({formatNombre(page.demandes.length)})</h2>
+          <h2 className="fr-h4">Demandes de compte en attente ({formatNombre(page.demandesTotal)})</h2>
+          {page.demandesTotal > page.demandes.length ? (
+            <p>
+              Les {formatNombre(page.demandes.length)} plus récentes sont affichées : les {formatNombre(page.demandesTotal - page.demandes.length)} autres
+              apparaîtront à mesure que celles-ci seront traitées.
+            </p>
+          ) : null}
           {page.demandes.length === 0 ? (
             <p>Aucune demande en attente.</p>
           ) : (

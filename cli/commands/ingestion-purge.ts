@@ -5,13 +5,14 @@
  */
 import { getDatabase, type Database } from "../../db/client.server";
 import { purgeIngestion } from "../../app/ingestion/jobs.server";
+import { COMPTES_RETENTION_DAYS } from "../../app/auth/retention.server";
 import { noArguments, refusal, runCommand, UsageError, type Usage } from "../usage";
 
 export const USAGE: Usage = {
   synopsis: "npm run cli -- ingestion:purge",
   description:
     "Efface le détail des erreurs des transmissions de plus de 30 jours, révoque les clés d'API inutilisées depuis 12 mois, " +
-    "supprime les téléversements de plus de 24 heures et les compteurs de limite de débit inactifs. Le serveur fait la même purge chaque heure.",
+    "supprime les téléversements de plus de 24 heures, les compteurs de limite de débit inactifs, les liens e-mail utilisés ou expirés et les demandes de compte traitées depuis plus de 90 jours. Le serveur fait la même purge chaque heure.",
   options: [],
   notes: ["Sans argument ni option."],
 };
@@ -24,7 +25,8 @@ async function purge(database: Database, out: (line: string) => void): Promise<n
     `${report.transmissionsPurged} transmission(s) : détail des erreurs effacé (plus de 30 jours) ; ` +
       `${report.keysRevoked} clé(s) d'API révoquée(s) (inutilisées depuis 12 mois) ; ` +
       `${report.uploadsDeleted} téléversement(s) expiré(s) supprimé(s) ; ` +
-      `${report.rateLimitsDeleted} compteur(s) de limite de débit inactif(s) supprimé(s).`,
+      `${report.rateLimitsDeleted} compteur(s) de limite de débit inactif(s) supprimé(s) ; ` +
+      `${report.tokensDeleted} lien(s) e-mail utilisé(s) ou expiré(s) et ${report.signupRequestsDeleted} demande(s) de compte traitée(s) supprimé(s) (plus de ${COMPTES_RETENTION_DAYS} jours).`,
   );
   return 0;
 }

@@ -108,7 +108,7 @@ describe("purge job", () => {
         ('ancien000000', ${cfa.id}, 'a.csv', 'CSV', '[]', '[]', ${ago(2)}::timestamptz),
         ('recent000000', ${cfa.id}, 'b.csv', 'CSV', '[]', '[]', ${new Date(now.getTime() - 3600_000).toISOString()}::timestamptz)`);
 
-    expect(await purgeIngestion(t.database, now)).toEqual({ transmissionsPurged: 1, keysRevoked: 2, uploadsDeleted: 1, rateLimitsDeleted: 0 });
+    expect(await purgeIngestion(t.database, now)).toEqual({ transmissionsPurged: 1, keysRevoked: 2, uploadsDeleted: 1, rateLimitsDeleted: 0, tokensDeleted: 0, signupRequestsDeleted: 0 });
     const transmissions = await t.database.rows<{ errors: unknown; nb_rejected: number }>(
       sql`select errors, nb_rejected from transmissions order by received_at`,
     );
