@@ -277,7 +277,8 @@ export function parseAuditFilters(url: URL): AuditFilters {
     au: au.date,
     page: pageNumber(url.searchParams.get("page"), 10_000),
     errors,
-    saisie: { du: (url.searchParams.get("du") ?? "").slice(0, 40), au: (url.searchParams.get("au") ?? "").slice(0, 40) },
+    // a date read is shown back as the date field takes it (AAAA-MM-JJ: « 07/12/2026 » would show an empty field)
+    saisie: { du: du.date ?? (url.searchParams.get("du") ?? "").slice(0, 40), au: au.date ?? (url.searchParams.get("au") ?? "").slice(0, 40) },
   };
 }
 

@@ -50,6 +50,8 @@ describe("the journal's dates", () => {
   it("are read as typed, JJ/MM/AAAA, as well as AAAA-MM-JJ; a bad one is told in the format it accepts", () => {
     const filtres = parseAuditFilters(new URL("http://localhost/admin/journal?du=07/12/2026&au=2026-12-31"));
     expect(filtres).toMatchObject({ du: "2026-12-07", au: "2026-12-31", errors: {} });
+    // shown back in the date field's format, which would show « 07/12/2026 » as an empty field
+    expect(filtres.saisie).toEqual({ du: "2026-12-07", au: "2026-12-31" });
     expect(parseAuditFilters(new URL("http://localhost/admin/journal?du=7/3/2026")).du).toBe("2026-03-07");
     expect(parseAuditFilters(new URL("http://localhost/admin/journal?du=31/02/2026")).errors.du).toBe(
       "Du : « 31/02/2026 » n'est pas une date (jour, mois et année existants attendus, au format JJ/MM/AAAA, par exemple 31/03/2026, ou AAAA-MM-JJ).",
