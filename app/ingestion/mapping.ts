@@ -16,9 +16,12 @@
  *   non-existent, out of its years): that error is said here with the column's name and the cell as typed
  *   (`Date de naissance : « 31/02/2007 » n'existe pas : date attendue au format JJ/MM/AAAA (ex. 28/02/2007)`), and
  *   replaces the schema's on the same field (RowError).
- * - Without an id column, the learner id is derived from the normalised nom + prénom + date de naissance (letters
- *   and digits of every script); a row whose nom or prénom has none gets an error instead of a shared id.
- * - The organisme's UAI and SIRET stand for a missing établissement only as a pair: both columns missing.
+ * - Without an id (no id column, or its cell empty on this row), the learner id is derived from the normalised nom +
+ *   prénom + date de naissance (letters and digits of every script); a row whose nom or prénom has none, or that
+ *   lacks one of the three, gets an error saying which instead of a shared id or a « champ obligatoire » on a column
+ *   the file may not have.
+ * - The organisme's UAI and SIRET stand for an établissement only as a pair, per row: when the row has neither its
+ *   UAI nor its SIRET (no column, or both cells empty), as a file without these columns; never half a pair.
  * - The NIR never reaches here: the upload drops its column on reading and only says, per row, whether one was
  *   given (`RowOptions.nirFourni`). Its column is told by its name (`isNirHeader`) or by its values
  *   (`looksLikeNirColumn`). A NIR-shaped value in another column is replaced on reading by a mark
@@ -586,7 +589,7 @@ export function deriveIdErp(nom: string, prenom: string, dateDeNaissance: string
 }
 
 export interface RowDefaults {
-  /** Used when the column is not mapped. */
+  /** The année scolaire: used when its column is not mapped. The établissements: for a row without their UAI nor SIRET. */
   annee_scolaire?: string | null;
   etablissement_formateur_uai?: string | null;
   etablissement_formateur_siret?: string | null;
@@ -598,8 +601,8 @@ export const ETABLISSEMENT_ROLES = ["formateur", "responsable"] as const;
 export type EtablissementRole = (typeof ETABLISSEMENT_ROLES)[number];
 
 /**
- * Whether the default UAI and SIRET of this établissement are used: only as a pair, when neither column is mapped
- * and both values are known. A UAI column without a SIRET column (or the reverse) gets no default: the missing
+ * Whether the default UAI and SIRET of this établissement are used for every row: only as a pair, when neither column
+ * is mapped and both values are known (a row with both cells empty gets them too: see `convertRow`). A UAI column without a SIRET column (or the reverse) gets no default: the missing
  * field is an error, as the page says, rather than a pair made of the file's UAI and the organisme's SIRET.
  */
 export function etablissementDefaulted(role: EtablissementRole, mapping: readonly (string | null)[], defaults: RowDefaults): boolean {
@@ -625,7 +628,10 @@ export interface RowError {
   message: string;
 }
 
-/** A file row → a raw v3 item (unmapped fields absent), with the defaults of unmapped columns, and its errors. */
+/**
+ * A file row → a raw v3 item (unmapped fields absent), with the defaults of unmapped columns (the établissements' of
+ * a row without their UAI nor SIRET), its id derived when it has none, and its errors.
+ */
 export function convertRow(
   row: readonly string[],
   mapping: readonly (string | null)[],
@@ -649,36 +655,95 @@ export function convertRow(
   });
   const mapped = new Set(mapping.filter((f): f is string => !!f));
   if (defaults.annee_scolaire && !mapped.has("annee_scolaire")) item.annee_scolaire = defaults.annee_scolaire;
+  const enErreur = (field: string) => errors.some((e) => e.path[0] === field);
   for (const role of ETABLISSEMENT_ROLES) {
-    if (!etablissementDefaulted(role, mapping, defaults)) continue;
-    item[`etablissement_${role}_uai`] = defaults[`etablissement_${role}_uai`];
-    item[`etablissement_${role}_siret`] = defaults[`etablissement_${role}_siret`];
+    // per row: neither the UAI nor the SIRET of this établissement (no column, or both cells empty) → the organisme's
+    const uai = `etablissement_${role}_uai` as const;
+    const siret = `etablissement_${role}_siret` as const;
+    if (item[uai] !== undefined || item[siret] !== undefined || enErreur(uai) || enErreur(siret)) continue;
+    if (!defaults[uai] || !defaults[siret]) continue;
+    item[uai] = defaults[uai];
+    item[siret] = defaults[siret];
   }
   if (options.nirFourni) item.nir_apprenant = NIR_FOURNI;
-  if (!mapped.has("id_erp_apprenant")) {
-    const nom = item.nom_apprenant;
-    const prenom = item.prenom_apprenant;
-    const ddn = item.date_de_naissance_apprenant;
-    const empty = (["nom_apprenant", "prenom_apprenant"] as const).filter((f) => typeof item[f] === "string" && idNamePart(item[f] as string) === "");
-    if (empty.length) {
-      const column = (field: string) => {
-        const header = options.headers?.[mapping.indexOf(field)]?.trim();
-        return header ? `colonne « ${header} »` : `champ ${field}`;
-      };
-      const parts = empty.map((f) => `${f === "nom_apprenant" ? "le nom" : "le prénom"} (${column(f)})`);
-      errors.push({
-        path: ["id_erp_apprenant"],
-        fields: [...empty],
-        message:
-          `id_erp_apprenant : identifiant impossible à former, ${parts.join(" et ")} ne ${empty.length > 1 ? "contiennent" : "contient"} ` +
-          "ni lettre ni chiffre (sans colonne d'identifiant, l'identifiant est formé du nom, du prénom et de la date de naissance) : " +
-          "corrigez la ligne ou ajoutez une colonne d'identifiant",
-      });
-    } else if (typeof nom === "string" && typeof prenom === "string" && typeof ddn === "string" && /^\d{4}-\d{2}-\d{2}/.test(ddn)) {
-      item.id_erp_apprenant = deriveIdErp(nom, prenom, ddn.slice(0, 10));
-    }
+  // no id (no column, or its cell empty): derived from nom + prénom + date de naissance, or an error saying what is missing
+  if (item.id_erp_apprenant === undefined && !enErreur("id_erp_apprenant")) {
+    const derived = deriveIdOfItem(item, mapping, options.headers);
+    if (typeof derived === "string") item.id_erp_apprenant = derived;
+    else errors.push(derived);
   }
   return { item, errors };
+}
+
+/**
+ * The id of a row without one (no id column, or an empty cell of it): `deriveIdErp` of its nom, prénom and date de
+ * naissance, or the error saying which of them is missing or unusable (naming their columns), on the id.
+ */
+function deriveIdOfItem(item: Record<string, unknown>, mapping: readonly (string | null)[], headers: readonly string[] = []): string | RowError {
+  const nom = item.nom_apprenant;
+  const prenom = item.prenom_apprenant;
+  const ddn = item.date_de_naissance_apprenant;
+  // a non-existent day (31/02) still forms an id, as it always did: the row is refused for its date anyway
+  const dateOk = typeof ddn === "string" && /^\d{4}-\d{2}-\d{2}/.test(ddn);
+  if (typeof nom === "string" && typeof prenom === "string" && dateOk) {
+    const id = deriveIdErp(nom, prenom, ddn.slice(0, 10));
+    if (id) return id;
+  }
+  const column = (field: string) => {
+    const col = mapping.indexOf(field);
+    if (col < 0) return null;
+    const header = headers[col]?.trim();
+    return header ? `colonne « ${header} »` : `champ ${field}`;
+  };
+  const sansLettre: string[] = [];
+  const manquants: string[] = [];
+  const fields: string[] = [];
+  for (const [field, nomDuChamp] of [
+    ["nom_apprenant", "le nom"],
+    ["prenom_apprenant", "le prénom"],
+  ] as const) {
+    const value = item[field];
+    const where = column(field);
+    const dit = where ? `${nomDuChamp} (${where})` : nomDuChamp;
+    if (typeof value !== "string") {
+      manquants.push(where ? `${dit} est vide` : `${nomDuChamp} manque (aucune colonne ne le donne)`);
+      fields.push(field);
+    } else if (idNamePart(value) === "") {
+      sansLettre.push(dit);
+      fields.push(field);
+    }
+  }
+  if (!dateOk) {
+    const where = column("date_de_naissance_apprenant");
+    // the date's cell has its own error (empty: required; unreadable: as typed): only named here, the id's error said
+    // apart from that cell (no field)
+    manquants.push(
+      ddn === undefined
+        ? where
+          ? `la date de naissance (${where}) est vide`
+          : "la date de naissance manque (aucune colonne ne la donne)"
+        : `la date de naissance${where ? ` (${where})` : ""} n'est pas une date valide`,
+    );
+  }
+  const parts = [...manquants];
+  if (sansLettre.length) parts.unshift(`${sansLettre.join(" et ")} ne ${sansLettre.length > 1 ? "contiennent" : "contient"} ni lettre ni chiffre`);
+  const idColumn = mapping.indexOf("id_erp_apprenant");
+  const idHeader = idColumn < 0 ? null : headers[idColumn]?.trim() || `Colonne ${idColumn + 1}`;
+  const pourquoi =
+    idColumn < 0
+      ? "sans colonne d'identifiant, l'identifiant est formé du nom, du prénom et de la date de naissance"
+      : `la cellule « ${idHeader} » est vide : l'identifiant est alors formé du nom, du prénom et de la date de naissance`;
+  const quoiFaire = idColumn < 0 ? "corrigez la ligne ou ajoutez une colonne d'identifiant" : "complétez la ligne ou saisissez l'identifiant de l'apprenant";
+  return {
+    path: ["id_erp_apprenant"],
+    fields,
+    message: `id_erp_apprenant : identifiant impossible à former, ${enFrancaisListe(parts)} (${pourquoi}) : ${quoiFaire}`,
+  };
+}
+
+/** « a », « a et b », « a, b et c ». */
+function enFrancaisListe(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} et ${items[items.length - 1]}`;
 }
 
 /** A file row → a raw v3 item (see `convertRow`; without an id, the schema refuses it). */
@@ -802,6 +867,8 @@ export function duplicateIdentityErrors(
   const idHeader = headers[idColumn]?.trim();
   const first = new Map<string, number>();
   const errors = new Map<number, RowError>();
+  /** The row's id was derived (no id column, or its cell empty). */
+  const derive = (index: number) => idColumn < 0 || (rows[index]?.[idColumn] ?? "").trim() === "";
   const cellsOf = (index: number) => mapping.map((f, col) => (f ? (rows[index]?.[col] ?? "").trim() : "")).join("\u0000");
   items.forEach((item, index) => {
     const key = identityOf(item);
@@ -817,10 +884,10 @@ export function duplicateIdentityErrors(
     let message: string;
     if (cellsOf(index) === cellsOf(earlier)) {
       message = `id_erp_apprenant : ligne identique à la ligne ${ligne} : elle n'est pas importée, supprimez-la du fichier`;
-    } else if (idColumn < 0) {
+    } else if (derive(index) && derive(earlier)) {
       message =
         `id_erp_apprenant : même apprenant que la ligne ${ligne} (même nom, même prénom, même date de naissance${formateur}${annee}) : ` +
-        "sans colonne d'identifiant, les deux lignes forment le même identifiant et un seul dossier serait enregistré, " +
+        `${idColumn < 0 ? "sans colonne d'identifiant" : "sans identifiant saisi"}, les deux lignes forment le même identifiant et un seul dossier serait enregistré, ` +
         `cette ligne n'est donc pas importée. Si l'apprenant suit deux formations, ajoutez une colonne « Identifiant de l'apprenant » ` +
         `qui donne à chacune de ses lignes un identifiant différent ; sinon, regroupez les deux lignes en une seule`;
     } else {

@@ -148,12 +148,24 @@ function describeOrganisme(o: OrganismeRef): string {
   return `${o.raison_sociale} (${o.uai ? `UAI ${o.uai}, ` : ""}SIRET ${o.siret})`;
 }
 
-const REFERENTIEL_HELP =
-  "Vérifiez l'UAI et le SIRET saisis dans votre ERP ; s'ils sont exacts, demandez l'ajout ou la correction de " +
-  "l'organisme dans le référentiel des organismes (Catalogue / Référentiel national des organismes de formation) " +
-  "puis renvoyez ce dossier.";
+/** What to do about an établissement unknown to the référentiel, in the words of the source (an ERP's feed, a file). */
+function referentielHelp(source: IngestSource): string {
+  const ou = source === "FICHIER" ? "dans votre fichier" : "dans votre ERP";
+  const renvoi = source === "FICHIER" ? "puis déposez à nouveau le fichier." : "puis renvoyez ce dossier.";
+  return (
+    `Vérifiez l'UAI et le SIRET saisis ${ou} ; s'ils sont exacts, demandez l'ajout ou la correction de ` +
+    "l'organisme dans le référentiel des organismes (Catalogue / Référentiel national des organismes de formation) " +
+    renvoi
+  );
+}
 
-function unknownPairError(role: "formateur" | "responsable", uai: string, siret: string, known: OrganismeRef[]): ItemError {
+function unknownPairError(
+  role: "formateur" | "responsable",
+  uai: string,
+  siret: string,
+  known: OrganismeRef[],
+  source: IngestSource,
+): ItemError {
   const uaiField = `etablissement_${role}_uai`;
   const siretField = `etablissement_${role}_siret`;
   const hints: string[] = [];
@@ -170,7 +182,7 @@ function unknownPairError(role: "formateur" | "responsable", uai: string, siret:
     fields: [uaiField, siretField],
     message:
       `${uaiField} / ${siretField} : établissement ${role} inconnu du référentiel des organismes : aucun organisme ` +
-      `avec le couple ${pairLabel(uai, siret)}${hint}. ${REFERENTIEL_HELP}`,
+      `avec le couple ${pairLabel(uai, siret)}${hint}. ${referentielHelp(source)}`,
   };
 }
 
@@ -259,6 +271,8 @@ export async function checkDossiers(
   items: unknown[],
   organismeId: number,
   itemErrors?: KnownItemErrors,
+  /** Who sends: the messages say where the values were typed (the ERP, the file). */
+  source: IngestSource = "API",
 ): Promise<CheckedItem[]> {
   /** The establishments of each item: a valid dossier's, or an invalid item's when its four codes are valid. */
   const pairs: (Etablissements | null)[] = [];
@@ -348,13 +362,13 @@ export async function checkDossiers(
     if (!formateur) {
       c.errors.push(
         unknownPairError("formateur", e.etablissement_formateur_uai, e.etablissement_formateur_siret,
-          known(e.etablissement_formateur_uai, e.etablissement_formateur_siret)),
+          known(e.etablissement_formateur_uai, e.etablissement_formateur_siret), source),
       );
     }
     if (!responsable) {
       c.errors.push(
         unknownPairError("responsable", e.etablissement_responsable_uai, e.etablissement_responsable_siret,
-          known(e.etablissement_responsable_uai, e.etablissement_responsable_siret)),
+          known(e.etablissement_responsable_uai, e.etablissement_responsable_siret), source),
       );
     }
     if (formateur && responsable && !allowed.has(formateur.id) && !allowed.has(responsable.id)) {
@@ -1073,7 +1087,7 @@ async function markTransmission(
 export async function ingestDossiers(database: Database, items: unknown[], options: IngestOptions): Promise<IngestResult> {
   const trace = options.trace;
   let t0 = performance.now();
-  const checked = await checkDossiers(database.db as unknown as Executor, items, options.organismeId, options.itemErrors);
+  const checked = await checkDossiers(database.db as unknown as Executor, items, options.organismeId, options.itemErrors, options.source);
   trace?.("check", performance.now() - t0);
 
   // Items of the same learner (identity key) are merged as successive sends would be; every item is answered, in

@@ -4,7 +4,7 @@
  * the schema's examples, written as people write them in a spreadsheet: dates JJ/MM/AAAA (the schema's examples
  * are the API's AAAA-MM-JJ; the upload reads both), a sexe that fits the example's prénom. In the XLSX the example's
  * dates are real dates (decision 019), read back by the upload as JJ/MM/AAAA. The XLSX has a second sheet describing
- * each column.
+ * each column, and saying which required ones a file may leave empty (`VIDE_DANS_UN_FICHIER`).
  */
 import { dateValue, toCsv } from "../shared/csv";
 import { writeXlsx } from "../shared/xlsx.server";
@@ -20,6 +20,30 @@ function descriptionFichier(description: string): string {
   return description.replace(/au format AAAA-MM-JJ(?: \(une heure peut suivre, elle est ignorée\))?/g, `au format ${FORMAT_DATE_FICHIER} (AAAA-MM-JJ est aussi lu)`);
 }
 
+/**
+ * What a file may leave empty, unlike the API (mapping.ts `convertRow`): the établissements (the organisme chosen on
+ * the upload page, when a row has neither the UAI nor the SIRET) and the learner's id (formed from the nom, the prénom
+ * and the date de naissance). Said first in the help sheet's description of these columns.
+ */
+const VIDE_DANS_UN_FICHIER: Record<string, string> = {
+  etablissement_formateur_uai:
+    "Peut rester vide dans un fichier déposé, avec le SIRET du formateur : l'organisme choisi sur la page de téléversement est alors l'établissement formateur.",
+  etablissement_formateur_siret:
+    "Peut rester vide dans un fichier déposé, avec l'UAI du formateur : l'organisme choisi sur la page de téléversement est alors l'établissement formateur.",
+  etablissement_responsable_uai:
+    "Peut rester vide dans un fichier déposé, avec le SIRET du responsable : l'organisme choisi sur la page de téléversement (ou son responsable au référentiel s'il n'en a qu'un) est alors l'établissement responsable.",
+  etablissement_responsable_siret:
+    "Peut rester vide dans un fichier déposé, avec l'UAI du responsable : l'organisme choisi sur la page de téléversement (ou son responsable au référentiel s'il n'en a qu'un) est alors l'établissement responsable.",
+  id_erp_apprenant:
+    "Peut rester vide dans un fichier déposé : l'identifiant est alors formé du nom, du prénom et de la date de naissance. Gardez le même d'un envoi à l'autre, sinon l'apprenant serait enregistré une seconde fois.",
+};
+
+/** The help sheet's « Obligatoire » of a column. */
+function obligatoire(c: { field: string; required: boolean }): string {
+  if (!c.required) return "non";
+  return c.field in VIDE_DANS_UN_FICHIER ? "oui (peut rester vide dans un fichier déposé)" : "oui";
+}
+
 function columns() {
   const schema = dossierV3ItemJsonSchema() as { properties?: Record<string, { examples?: unknown[]; description?: string }> };
   const ordered = [...UPLOAD_FIELDS.filter((f) => f.required), ...UPLOAD_FIELDS.filter((f) => !f.required)];
@@ -29,7 +53,7 @@ function columns() {
     const example = raw === undefined || raw === null ? "" : String(raw);
     return {
       ...f,
-      description: descriptionFichier(prop.description ?? ""),
+      description: [VIDE_DANS_UN_FICHIER[f.field], descriptionFichier(prop.description ?? "")].filter(Boolean).join(" "),
       example: isDateField(f.field) ? (dateValue(example) ?? "") : example,
     };
   });
@@ -65,7 +89,7 @@ export function templateXlsx(): Buffer {
       name: "Aide",
       rows: [
         ["Colonne", "Champ technique (API v3)", "Obligatoire", "Format et description", "Exemple"],
-        ...cols.map((c) => [c.label, c.field, c.required ? "oui" : "non", c.description, c.example]),
+        ...cols.map((c) => [c.label, c.field, obligatoire(c), c.description, c.example]),
       ],
     },
   ]);

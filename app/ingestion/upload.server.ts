@@ -723,9 +723,26 @@ export function mappingNotes(
   for (const d of doublons) notes.push(noteDoublon(d, upload.headers, options.automatic ?? false));
   const dejaDites = new Set(doublons.flatMap((d) => d.ecartees));
   const covered = new Set<string>();
+  const cellsOf = (field: string) => {
+    const col = mapping.indexOf(field);
+    return (row: readonly string[]) => (col < 0 ? "" : (row[col + 1] ?? "").trim());
+  };
+  const lignes = (n: number) => (n > 1 ? `${formatNombre(n)} lignes ont` : "Une ligne a");
   if (!mapped.has("id_erp_apprenant")) {
     notes.push("Pas de colonne d'identifiant : l'identifiant de chaque apprenant est formé de son nom, son prénom et sa date de naissance.");
     covered.add("id_erp_apprenant");
+  } else {
+    // an empty id cell: derived as without a column (mapping.ts), said here
+    const idCell = cellsOf("id_erp_apprenant");
+    const vides = upload.rows.filter((row) => idCell(row) === "").length;
+    if (vides) {
+      const nom = upload.headers[mapping.indexOf("id_erp_apprenant")]?.trim() || "Identifiant";
+      notes.push(
+        `${lignes(vides)} la cellule « ${nom} » vide : l'identifiant de ${vides > 1 ? "ces apprenants" : "cet apprenant"} est formé de son nom, ` +
+          "son prénom et sa date de naissance, comme pour un fichier sans colonne d'identifiant. Renseignez-le s'il existe dans votre logiciel, " +
+          "et gardez le même d'un envoi à l'autre : un identifiant différent enregistrerait l'apprenant une seconde fois.",
+      );
+    }
   }
   const o = upload.organisme;
   const defaults = defaultsFor(upload, anneeScolaire);
@@ -739,7 +756,22 @@ export function mappingNotes(
           (role === "responsable" && r ? `, le responsable de ${o.raison_sociale} au référentiel des organismes.` : "."),
       );
       covered.add(`etablissement_${role}_uai`).add(`etablissement_${role}_siret`);
-    } else if (role === "responsable" && r && !r.uai && !mapped.has("etablissement_responsable_uai") && !mapped.has("etablissement_responsable_siret")) {
+    } else if (defaults[`etablissement_${role}_uai`] && defaults[`etablissement_${role}_siret`]) {
+      // columns for it, but rows with both cells empty: the organisme, as without the columns (mapping.ts)
+      const uai = cellsOf(`etablissement_${role}_uai`);
+      const siret = cellsOf(`etablissement_${role}_siret`);
+      const vides = upload.rows.filter((row) => uai(row) === "" && siret(row) === "").length;
+      if (vides) {
+        const e = role === "responsable" ? responsableParDefaut(upload) : o;
+        notes.push(
+          `${lignes(vides)} ni UAI ni SIRET de l'établissement ${role} : pour ${vides > 1 ? "elles" : "elle"}, c'est ${e.raison_sociale} ` +
+            `(UAI ${e.uai}, SIRET ${e.siret})` +
+            (role === "responsable" && r ? `, le responsable de ${o.raison_sociale} au référentiel des organismes` : "") +
+            ", comme pour un fichier sans ces colonnes.",
+        );
+      }
+    }
+    if (role === "responsable" && r && !r.uai && !mapped.has("etablissement_responsable_uai") && !mapped.has("etablissement_responsable_siret")) {
       notes.push(
         `Pas de colonne pour l'établissement responsable : celui de ${o.raison_sociale} au référentiel, ${r.raison_sociale} (SIRET ${r.siret}), ` +
           "n'y a pas d'UAI. Ajoutez au fichier les colonnes UAI et SIRET de l'établissement responsable.",
@@ -904,7 +936,7 @@ export async function previewUpload(
 ): Promise<Preview> {
   const { items, lignes, rowErrors } = itemsOf(upload, mapping, anneeScolaire);
   // the rows' own errors (conversion, duplicates) replace the schema's on the same field: see checkDossiers
-  const checked = await checkDossiers(database.db as unknown as Executor, items, upload.organisme.id, rowErrors);
+  const checked = await checkDossiers(database.db as unknown as Executor, items, upload.organisme.id, rowErrors, "FICHIER");
   const columnOf = new Map<string, number>();
   mapping.forEach((f, i) => f && columnOf.set(f, i));
   const names = fieldNames(upload.headers, mapping);

@@ -186,8 +186,11 @@ describe("reading files", () => {
     expect(bad.ligne).toBe(3);
     // a missing date: its format as the file writes it, literally and by the field's example
     expect(bad.cells[2].errors).toEqual(["Date de naissance : champ obligatoire : date attendue au format JJ/MM/AAAA (ex. 28/03/2006)"]);
-    // without a birth date the id cannot be derived: the error has no column (the field's label names it)
-    expect(bad.otherErrors.join(" ")).toMatch(/Identifiant ERP de l'apprenant : champ obligatoire/);
+    // without a birth date the id cannot be derived: said so, apart from the date's cell (the field's label names it)
+    expect(bad.otherErrors.join(" ")).toMatch(
+      /Identifiant ERP de l'apprenant : identifiant impossible à former, la date de naissance \(colonne « Date de naissance »\) est vide/,
+    );
+    expect(bad.otherErrors.join(" ")).not.toMatch(/champ obligatoire/);
 
     const result = await importUpload(t.database, upload, mapping, "2024-2025");
     expect(result).toMatchObject({ nbItems: 2, nbAccepted: 1, nbRejected: 1 });
@@ -1186,6 +1189,68 @@ describe("template", () => {
     expect(errors).toEqual([]);
     expect(item).toMatchObject({ date_de_naissance_apprenant: "2006-03-28" });
     expect(validateDossier(item)).toMatchObject({ ok: true });
+  });
+});
+
+describe("the template filled in as a CFA does: établissement and id cells left empty (QA)", () => {
+  /** The template's header, the example row replaced by learners: the 4 établissement cells empty, one id empty. */
+  async function rempli(lignes: Record<string, string>[]) {
+    const { templateCsv } = await import("../../app/ingestion/template.server");
+    const csv = parseCsv(templateCsv());
+    const exemple = csv.records[0].fields;
+    const rows = lignes.map((l) =>
+      csv.header.map((h, i) => (h in l ? l[h] : /UAI|SIRET du (formateur|responsable)|Identifiant ERP/.test(h) ? "" : (exemple[i] ?? ""))),
+    );
+    return "\uFEFF" + [csv.header, ...rows].map((r) => r.join(";")).join("\r\n");
+  }
+
+  it("every row is accepted: the organisme chosen for the établissements, the id formed when empty; the page says so", async () => {
+    const uaiLabel = UPLOAD_FIELDS.find((f) => f.field === "etablissement_formateur_uai")!.label;
+    const idLabel = UPLOAD_FIELDS.find((f) => f.field === "id_erp_apprenant")!.label;
+    const csv = await rempli([
+      { Nom: "Modele", Prénom: "Anne", [idLabel]: "M-1" },
+      { Nom: "Modele", Prénom: "Bruno" },
+    ]);
+    const { upload, mapping, preview } = await uploadAndPreview(new TextEncoder().encode(csv), "modele-rempli.csv");
+    expect(mapping).toContain("etablissement_formateur_uai");
+    expect(preview.rows.flatMap((r) => [...r.otherErrors, ...r.cells.flatMap((c) => c.errors)])).toEqual([]);
+    expect(preview).toMatchObject({ nbRows: 2, nbValid: 2 });
+    expect(preview.rows.map((r) => r.id)).toEqual(["M-1", expect.stringMatching(/^modele-bruno-/)]);
+    const notes = mappingNotes(upload, mapping, "2024-2025").notes.join("\n");
+    expect(notes).toContain(`Une ligne a la cellule « ${idLabel} » vide : l'identifiant de cet apprenant est formé de son nom, son prénom et sa date de naissance`);
+    expect(notes).toContain(`2 lignes ont ni UAI ni SIRET de l'établissement formateur : pour elles, c'est ${cfa.raison_sociale} (UAI ${cfa.uai}, SIRET ${cfa.siret})`);
+    expect(notes).toMatch(/2 lignes ont ni UAI ni SIRET de l'établissement responsable/);
+    expect(uaiLabel).toBeTruthy();
+    await importUpload(t.database, upload, mapping, "2024-2025");
+    const stored = await t.database.rows<{ id_erp_apprenant: string; f: number }>(
+      sql`select id_erp_apprenant, organisme_formateur_id f from effectifs where nom = 'Modele' order by prenom`,
+    );
+    expect(stored).toEqual([
+      { id_erp_apprenant: "M-1", f: cfa.id },
+      { id_erp_apprenant: expect.stringMatching(/^modele-bruno-/), f: cfa.id },
+    ]);
+  });
+
+  it("the help sheet says which required columns a file may leave empty", async () => {
+    const { templateXlsx } = await import("../../app/ingestion/template.server");
+    const aide = readXlsx(new Uint8Array(templateXlsx()))[1].rows;
+    const ligne = (field: string) => aide.find((r) => r[1] === field)!;
+    expect(ligne("etablissement_formateur_uai")[2]).toBe("oui (peut rester vide dans un fichier déposé)");
+    expect(ligne("etablissement_formateur_uai")[3]).toMatch(/^Peut rester vide dans un fichier déposé, avec le SIRET du formateur : l'organisme choisi/);
+    expect(ligne("id_erp_apprenant")[3]).toMatch(/^Peut rester vide dans un fichier déposé : l'identifiant est alors formé du nom, du prénom et de la date de naissance/);
+    expect(ligne("nom_apprenant")[2]).toBe("oui");
+  });
+
+  it("an unknown établissement of a file: check the file, not the ERP", async () => {
+    const csv = [
+      "Nom;Prénom;Date de naissance;Date d'inscription;Date d'entrée en formation;Date de fin de formation;UAI formateur;SIRET formateur",
+      `Inconnu;Eve;01/01/2006;01/06/2024;02/09/2024;30/06/2025;${cfa.uai};${siretOf(9999)}`,
+    ].join("\n");
+    const { preview } = await uploadAndPreview(new TextEncoder().encode(csv), "inconnu-ref.csv");
+    const message = preview.rows[0].cells[6].errors[0];
+    expect(message).toMatch(/établissement formateur inconnu du référentiel/);
+    expect(message).toContain("Vérifiez l'UAI et le SIRET saisis dans votre fichier");
+    expect(message).not.toMatch(/ERP/);
   });
 });
 

@@ -372,6 +372,96 @@ describe("the organisme's UAI and SIRET, only as a pair", () => {
   });
 });
 
+describe("a template filled in by a CFA: empty établissement and id cells (QA)", () => {
+  const defaults = {
+    etablissement_formateur_uai: "0751234J",
+    etablissement_formateur_siret: "78298832500018",
+    etablissement_responsable_uai: "0751234J",
+    etablissement_responsable_siret: "78298832500018",
+  };
+  const mapping = [
+    "nom_apprenant",
+    "prenom_apprenant",
+    "date_de_naissance_apprenant",
+    "id_erp_apprenant",
+    "etablissement_formateur_uai",
+    "etablissement_formateur_siret",
+    "etablissement_responsable_uai",
+    "etablissement_responsable_siret",
+  ];
+  const headers = ["Nom", "Prénom", "Date de naissance", "Identifiant ERP de l'apprenant", "UAI formateur", "SIRET formateur", "UAI responsable", "SIRET responsable"];
+
+  it("a row with both cells of an établissement empty gets the organisme, as a file without these columns", () => {
+    const { item, errors } = convertRow(["Lenôtre", "Gaston", "28/03/2006", "A1", "", "", "", ""], mapping, defaults, { headers });
+    expect(errors).toEqual([]);
+    expect(item).toMatchObject(defaults);
+    // the formateur given, the responsable empty: only the responsable is the organisme
+    const mixte = convertRow(["Lenôtre", "Gaston", "28/03/2006", "A1", "0999999Z", "11111111111111", " ", ""], mapping, defaults, { headers }).item;
+    expect(mixte).toMatchObject({
+      etablissement_formateur_uai: "0999999Z",
+      etablissement_formateur_siret: "11111111111111",
+      etablissement_responsable_uai: "0751234J",
+      etablissement_responsable_siret: "78298832500018",
+    });
+  });
+
+  it("never half a pair: a UAI without its SIRET stays so (the SIRET is then missing)", () => {
+    const { item } = convertRow(["Lenôtre", "Gaston", "28/03/2006", "A1", "0999999Z", "", "", ""], mapping, defaults, { headers });
+    expect(item.etablissement_formateur_uai).toBe("0999999Z");
+    expect(item.etablissement_formateur_siret).toBeUndefined();
+  });
+
+  it("an empty id cell: the id is formed from the nom, prénom and date de naissance, as without an id column", () => {
+    const { item, errors } = convertRow(["Lenôtre", "Gaston", "28/03/2006", " ", "", "", "", ""], mapping, defaults, { headers });
+    expect(errors).toEqual([]);
+    expect(item.id_erp_apprenant).toBe("lenotre-gaston-2006-03-28");
+    expect(convertRow(["Lenôtre", "Gaston", "28/03/2006", "A1"], mapping.slice(0, 4)).item.id_erp_apprenant).toBe("A1");
+  });
+
+  it("an empty id cell that cannot be replaced: the error says what is missing, and names the empty id cell", () => {
+    const { item, errors } = convertRow(["Lenôtre", "", "28/03/2006", ""], mapping.slice(0, 4), {}, { headers });
+    expect(item.id_erp_apprenant).toBeUndefined();
+    expect(errors).toEqual([
+      {
+        path: ["id_erp_apprenant"],
+        fields: ["prenom_apprenant"],
+        message:
+          "id_erp_apprenant : identifiant impossible à former, le prénom (colonne « Prénom ») est vide (la cellule « Identifiant ERP de l'apprenant » " +
+          "est vide : l'identifiant est alors formé du nom, du prénom et de la date de naissance) : complétez la ligne ou saisissez l'identifiant de l'apprenant",
+      },
+    ]);
+  });
+});
+
+describe("no id column and a missing nom, prénom or date de naissance: the id cannot be formed, said so (QA)", () => {
+  it("an empty prénom: said, instead of the id's « champ obligatoire » of a column the file does not have", () => {
+    const { errors } = convertRow(["Lenôtre", "", "28/03/2006"], ["nom_apprenant", "prenom_apprenant", "date_de_naissance_apprenant"], {}, {
+      headers: ["Nom", "Prénom", "Né le"],
+    });
+    expect(errors).toEqual([
+      {
+        path: ["id_erp_apprenant"],
+        fields: ["prenom_apprenant"],
+        message:
+          "id_erp_apprenant : identifiant impossible à former, le prénom (colonne « Prénom ») est vide (sans colonne d'identifiant, l'identifiant " +
+          "est formé du nom, du prénom et de la date de naissance) : corrigez la ligne ou ajoutez une colonne d'identifiant",
+      },
+    ]);
+  });
+
+  it("no prénom column, no date: both said", () => {
+    const { errors } = convertRow(["Lenôtre"], ["nom_apprenant"], {}, { headers: ["Nom"] });
+    expect(errors[0].fields).toEqual(["prenom_apprenant"]);
+    expect(errors[0].message).toMatch(
+      /^id_erp_apprenant : identifiant impossible à former, le prénom manque \(aucune colonne ne le donne\) et la date de naissance manque \(aucune colonne ne la donne\)/,
+    );
+    // an unreadable date: named, its own error says why
+    const date = convertRow(["A", "B", "hier"], ["nom_apprenant", "prenom_apprenant", "date_de_naissance_apprenant"], {}, { headers: ["Nom", "Prénom", "Né le"] });
+    expect(date.errors.map((e) => e.path[0])).toEqual(["date_de_naissance_apprenant", "id_erp_apprenant"]);
+    expect(date.errors[1].message).toMatch(/la date de naissance \(colonne « Né le »\) n'est pas une date valide/);
+  });
+});
+
 describe("NIR", () => {
   it("the row only says that a NIR was given", () => {
     expect(rowToItem(["A"], ["nom_apprenant"], {}, { nirFourni: true })).toEqual({ nom_apprenant: "A", nir_apprenant: NIR_FOURNI });
@@ -387,8 +477,9 @@ describe("NIR", () => {
 describe("dates the schema would refuse, said in the file's terms", () => {
   const mapping = ["nom_apprenant", "prenom_apprenant", "date_de_naissance_apprenant", "contrat_date_debut"];
   const headers = ["Nom", "Prénom", "Date de naissance", "Début du contrat"];
+  // with an id: the errors of the dates alone (without one, an id that cannot be formed is said too: see below)
   const errorsOf = (ddn: string, debut = "", options: { excelSerials?: boolean } = {}) =>
-    convertRow(["A", "B", ddn, debut], mapping, {}, { headers, ...options }).errors;
+    convertRow(["A", "B", ddn, debut, "A1"], [...mapping, "id_erp_apprenant"], {}, { headers: [...headers, "Identifiant"], ...options }).errors;
 
   it("a non-existent date: the column, the cell as typed, the format people write and a real date close to it", () => {
     expect(errorsOf("31/02/2007")).toEqual([
