@@ -59,7 +59,7 @@ import {
   parseCsv,
   type CsvDelimiter,
 } from "../shared/csv";
-import { XlsxError, XlsxLimitError, looksLikeZip, openXlsx } from "../shared/xlsx.server";
+import { XlsxError, XlsxLimitError, looksLikeZip, openXlsx, spreadMerges, type MergedRange } from "../shared/xlsx.server";
 import { journaliserErreur } from "../shared/erreurs-base.server";
 import { HEARTBEAT_MS, INTERRUPTED_AFTER_SECONDS } from "../shared/travaux-longs";
 import { anneeScolaireOf, todayIso } from "../statut/annee-scolaire";
@@ -251,6 +251,11 @@ export interface LectureFichier {
   ligneEntete: number | null;
   /** Ranks (1-based, in the file) of the columns with values but no name in the header row: « Colonne N ». */
   colonnesSansNom: number[];
+  /**
+   * An XLSX's merged cells under the header row, whose first value was copied over the range's other cells (as the
+   * spreadsheet shows them): how many ranges, and the first ones (« B2:B4 »). Absent: none.
+   */
+  cellulesFusionnees?: { plages: number; exemples: string[] };
 }
 
 const tooManyRows = () =>
@@ -341,7 +346,7 @@ function hasFieldOfItsOwn(header: string): boolean {
  * else the first with a value; hidden sheets only when no visible one has a value. Only the top of each sheet is read
  * to choose; the chosen one is read in full.
  */
-function readXlsxTable(bytes: Uint8Array): { lignes: Ligne[]; feuille?: LectureFichier["feuille"] } {
+function readXlsxTable(bytes: Uint8Array): { lignes: Ligne[]; feuille?: LectureFichier["feuille"]; fusions: MergedRange[] } {
   const sheets = openXlsx(bytes, {
     maxPartBytes: MAX_XLSX_PART_BYTES,
     // title rows and the header row above the data: the exact count is checked below
@@ -361,6 +366,7 @@ function readXlsxTable(bytes: Uint8Array): { lignes: Ligne[]; feuille?: LectureF
   return {
     lignes,
     feuille: sheets.length > 1 ? { nom: sheet.name, masquee: sheet.hidden, ignorees: choix.ignorees } : undefined,
+    fusions: sheet.merges(),
   };
 }
 
@@ -376,10 +382,11 @@ export function readUploadedFile(bytes: Uint8Array, fileName: string): ReadFile 
   const isXlsx = looksLikeZip(bytes) || /\.xlsx$/i.test(fileName);
   let lignes: Ligne[];
   let feuille: LectureFichier["feuille"];
+  let fusions: MergedRange[] = [];
   let extra: Pick<ReadFile, "encoding" | "delimiter"> = {};
   try {
     if (isXlsx) {
-      ({ lignes, feuille } = readXlsxTable(bytes));
+      ({ lignes, feuille, fusions } = readXlsxTable(bytes));
     } else {
       if (/\.xls$/i.test(fileName)) {
         throw new UploadError("Les fichiers .xls (Excel 97-2003) ne sont pas pris en charge : enregistrez le fichier au format .xlsx ou .csv.");
@@ -405,6 +412,10 @@ export function readUploadedFile(bytes: Uint8Array, fileName: string): ReadFile 
   const headerIndex = entete.index;
   const headerCells = headerIndex === null ? [] : lignes[headerIndex].cells.map((h) => h.trim());
   const dataStart = headerIndex === null ? entete.premiere : headerIndex + 1;
+  // merged cells under the header row (a « Code diplôme » over the rows of its learners): every cell of the range holds
+  // the first one's value, as the spreadsheet shows it, rather than the rows below losing it without a word. A title
+  // merged above the header row, or a header merged over its columns, is left as it is.
+  const fusionnees = fusions.length ? spreadMerges(lignes.map((l) => l.cells), fusions, dataStart) : [];
   const data = lignes.slice(dataStart).filter((l) => l.cells.some((c) => c.trim() !== ""));
   // every column with a name or a value: a value past the last named column is never cut off
   const lastFilled = (cells: readonly string[]) => {
@@ -451,6 +462,7 @@ export function readUploadedFile(bytes: Uint8Array, fileName: string): ReadFile 
     // told only under a header row: without one, every column is « Colonne N » and the page says so once
     colonnesSansNom:
       headerIndex === null ? [] : kept.filter((i) => sansNom(headerCells[i]) && columnValues(i).some((v) => v.trim() !== "")).map((i) => i + 1),
+    ...(fusionnees.length ? { cellulesFusionnees: { plages: fusionnees.length, exemples: fusionnees.slice(0, 3).map((f) => f.ref) } } : {}),
   };
   return { format: isXlsx ? "XLSX" : "CSV", headers, rows, nirColumns, lecture, ...extra };
 }
@@ -486,6 +498,14 @@ export function notesLecture(lecture: LectureFichier | null): string[] {
     notes.push(
       `Les noms des colonnes sont lus sur la ligne ${lecture.ligneEntete} du fichier : ` +
         `${n > 1 ? `les ${n} lignes au-dessus sont ignorées` : "la ligne au-dessus est ignorée"} (titre, lignes vides…).`,
+    );
+  }
+  const fusion = lecture.cellulesFusionnees;
+  if (fusion) {
+    const plages = fusion.exemples.join(", ") + (fusion.plages > fusion.exemples.length ? "…" : "");
+    notes.push(
+      `Cellules fusionnées lues : la valeur de la première cellule est reprise dans les autres ` +
+        `(${fusion.plages > 1 ? `${formatNombre(fusion.plages)} plages : ${plages}` : `plage ${plages}`}). Vérifiez-le dans l'aperçu.`,
     );
   }
   const sansNom = lecture.colonnesSansNom;

@@ -5,7 +5,8 @@
  *
  * Reading: every worksheet as rows of strings (shared strings, inline strings, numbers, booleans; formulas give
  * their cached value, and those saved without one — files written by programs, never recalculated — the caller's
- * `formulaWithoutValue` mark; merged cells are not spread). Empty cells are "" and rows keep their position (row 5
+ * `formulaWithoutValue` mark; merged cells are not spread by the reader: `merges()` gives their ranges, and
+ * `spreadMerges` copies a range's first value over its other cells, for a caller that wants it). Empty cells are "" and rows keep their position (row 5
  * of the sheet is `rows[4]`). Each sheet says whether it is hidden; `openXlsx` reads a sheet only when asked, its
  * first rows or all of them, for a caller choosing which sheet to read. Numbers are returned as written in the XML
  * (`1001`, `0.5`), except those whose cell format shows a date: they are returned as the spreadsheet shows them,
@@ -124,6 +125,17 @@ export interface XlsxSheetReader {
    * (the top of the sheet: its title and header rows), without counting against the options' limits of rows.
    */
   rows(firstRows?: number): string[][];
+  /** The sheet's merged ranges (`<mergeCells>`), 0-based and inclusive, in the order of the sheet. */
+  merges(): MergedRange[];
+}
+
+/** A merged range of cells (« A2:A4 »), 0-based and inclusive. */
+export interface MergedRange {
+  ref: string;
+  top: number;
+  left: number;
+  bottom: number;
+  right: number;
 }
 
 // ----------------------------------------------------------------------------------------------------- ZIP
@@ -367,6 +379,7 @@ export function openXlsx(bytes: Uint8Array, options: ReadXlsxOptions = {}): Xlsx
     const path = (rid && targets.get(rid)) ?? `xl/worksheets/sheet${index}.xml`;
     if (!zip.has(path)) continue; // chart sheets and the like
     const state = attr(m[0], "state");
+    let ranges: MergedRange[] | undefined;
     sheets.push({
       name,
       hidden: state === "hidden" || state === "veryHidden",
@@ -377,6 +390,7 @@ export function openXlsx(bytes: Uint8Array, options: ReadXlsxOptions = {}): Xlsx
           ? parseSheet(name, xml, shared, budget)
           : parseSheet(name, xml, shared, { ...budget, maxRows: undefined, cells: 0, chars: 0 }, firstRows);
       },
+      merges: () => (ranges ??= parseMerges(read(path) ?? "")),
     });
   }
   return sheets;
@@ -514,6 +528,53 @@ function cellTooLong(sheet: string, cell: string, length: number, max: number): 
     "cellule",
     { sheet, cell, length, max },
   );
+}
+
+/** The merged ranges of a sheet's XML (`<mergeCell ref="A2:A4"/>`); a malformed or single-cell reference is skipped. */
+function parseMerges(xml: string): MergedRange[] {
+  const ranges: MergedRange[] = [];
+  const block = /<(?:\w+:)?mergeCells\b[^>]*>([\s\S]*?)<\/(?:\w+:)?mergeCells>/.exec(xml)?.[1] ?? "";
+  for (const m of block.matchAll(/<(?:\w+:)?mergeCell\b[^>]*>/g)) {
+    const ref = attr(m[0], "ref")?.trim().toUpperCase() ?? "";
+    const parts = /^\$?([A-Z]{1,3})\$?([0-9]{1,7}):\$?([A-Z]{1,3})\$?([0-9]{1,7})$/.exec(ref);
+    if (!parts) continue;
+    const [c1, r1, c2, r2] = [columnIndex(parts[1]), Number(parts[2]) - 1, columnIndex(parts[3]), Number(parts[4]) - 1];
+    const range = { ref, top: Math.min(r1, r2), left: Math.min(c1, c2), bottom: Math.max(r1, r2), right: Math.max(c1, c2) };
+    if (range.top < 0 || range.left < 0 || (range.top === range.bottom && range.left === range.right)) continue;
+    ranges.push(range);
+  }
+  return ranges;
+}
+
+/**
+ * Copies the first (top-left) value of each merged range over its other cells, as the spreadsheet shows the range,
+ * in the rows from `fromRow` on (0-based: the data under a header row) that have a value of their own, and within the
+ * width of the rows read: a range reaching beyond the table (A1:XFD1048576) never creates rows nor columns. Changes
+ * `rows` in place; gives the ranges that filled at least one cell.
+ */
+export function spreadMerges(rows: string[][], ranges: readonly MergedRange[], fromRow = 0): MergedRange[] {
+  const width = rows.reduce((max, r) => Math.max(max, r.length), 0);
+  const filled = rows.map((r) => r.some((c) => c.trim() !== ""));
+  const spread: MergedRange[] = [];
+  for (const range of ranges) {
+    if (range.top < fromRow || range.top >= rows.length) continue;
+    const value = rows[range.top][range.left] ?? "";
+    if (value.trim() === "") continue;
+    let any = false;
+    for (let r = range.top; r <= Math.min(range.bottom, rows.length - 1); r++) {
+      if (!filled[r]) continue;
+      const row = rows[r];
+      for (let c = range.left; c <= Math.min(range.right, width - 1); c++) {
+        if (r === range.top && c === range.left) continue;
+        if ((row[c] ?? "") !== "") continue;
+        while (row.length < c) row.push("");
+        row[c] = value;
+        any = true;
+      }
+    }
+    if (any) spread.push(range);
+  }
+  return spread;
 }
 
 // ----------------------------------------------------------------------------------------------------- write

@@ -1455,7 +1455,8 @@ describe("the page over HTTP", () => {
  * (format 14). Cells: a text (inline string), a number, `{ date: serial }`, `{ formule: "…" }` (saved without value).
  */
 type CelluleClasseur = string | number | { date: number } | { formule: string };
-function classeur(feuilles: { nom: string; masquee?: boolean; lignes: CelluleClasseur[][]; fusion?: string }[]): Uint8Array<ArrayBuffer> {
+function classeur(feuilles: { nom: string; masquee?: boolean; lignes: CelluleClasseur[][]; fusion?: string | string[] }[]): Uint8Array<ArrayBuffer> {
+  const fusions = (f: { fusion?: string | string[] }) => (f.fusion === undefined ? [] : Array.isArray(f.fusion) ? f.fusion : [f.fusion]);
   const cellule = (c: CelluleClasseur, ref: string) =>
     typeof c === "number"
       ? `<c r="${ref}"><v>${c}</v></c>`
@@ -1484,7 +1485,9 @@ function classeur(feuilles: { nom: string; masquee?: boolean; lignes: CelluleCla
         data:
           `<worksheet><sheetData>${f.lignes
             .map((l, r) => `<row r="${r + 1}">${l.map((c, k) => cellule(c, `${lettreColonne(k)}${r + 1}`)).join("")}</row>`)
-            .join("")}</sheetData>` + (f.fusion ? `<mergeCells count="1"><mergeCell ref="${f.fusion}"/></mergeCells>` : "") + "</worksheet>",
+            .join("")}</sheetData>` +
+          (fusions(f).length ? `<mergeCells count="${fusions(f).length}">${fusions(f).map((ref) => `<mergeCell ref="${ref}"/>`).join("")}</mergeCells>` : "") +
+          "</worksheet>",
       })),
     ]),
   );
@@ -1804,5 +1807,37 @@ describe("messages of the reading", () => {
     // with no automatic choice to explain, two columns of the same name left out: their note once
     const ignorees = mappingNotes(upload, [...mapping.slice(0, 6), null, null], "2024-2025").notes;
     expect(ignorees.filter((n) => n.startsWith("La colonne « UAI site » n'est associée à aucun champ"))).toHaveLength(1);
+  });
+});
+
+describe("merged cells of a workbook: the first value in every cell of the range, and the page says so (QA)", () => {
+  it("a « Code diplôme » merged over rows 2–4 gives its code to the three learners; a merged required column is read likewise", async () => {
+    const noms = [...COMPLET, "Code diplôme"];
+    const bytes = classeur([
+      {
+        nom: "Apprenants",
+        // G2:G4 the code of the three learners, D2:D4 their date d'inscription (required), A1:A1 nothing to spread
+        fusion: ["G2:G4", "D2:D4"],
+        lignes: [noms, [...complet("Fusion", "Un"), "50022141"], [...complet("Fusion", "Deux"), ""].map((c, i) => (i === 3 ? "" : c)), [...complet("Fusion", "Trois"), ""].map((c, i) => (i === 3 ? "" : c))],
+      },
+    ]);
+    const { file, upload, mapping, preview } = await uploadAndPreview(bytes, "fusion-code.xlsx");
+    expect(file.rows.map((r) => [r[4], r[7]])).toEqual([
+      ["01/06/2024", "50022141"],
+      ["01/06/2024", "50022141"],
+      ["01/06/2024", "50022141"],
+    ]);
+    expect(file.lecture.cellulesFusionnees).toEqual({ plages: 2, exemples: ["G2:G4", "D2:D4"] });
+    expect(preview).toMatchObject({ nbRows: 3, nbValid: 3 });
+    expect(mappingNotes(upload, mapping, "2024-2025").notes).toContain(
+      "Cellules fusionnées lues : la valeur de la première cellule est reprise dans les autres (2 plages : G2:G4, D2:D4). Vérifiez-le dans l'aperçu.",
+    );
+  });
+
+  it("a title merged above the header row is not spread, and says nothing", async () => {
+    const bytes = classeur([{ nom: "Apprenants", fusion: "A1:F1", lignes: [["Export des apprenants"], COMPLET, complet("Titre", "Fusion")] }]);
+    const { file, upload, mapping } = await uploadAndPreview(bytes, "titre.xlsx");
+    expect(file.lecture.cellulesFusionnees).toBeUndefined();
+    expect(mappingNotes(upload, mapping, "2024-2025").notes.join(" ")).not.toMatch(/fusionnées/);
   });
 });

@@ -4,7 +4,7 @@
  * gigabytes.
  */
 import { describe, expect, it } from "vitest";
-import { decodeXml, openXlsx, readXlsx, writeXlsx, writeZip, XlsxError, XlsxLimitError } from "../../app/shared/xlsx.server";
+import { decodeXml, openXlsx, readXlsx, spreadMerges, writeXlsx, writeZip, XlsxError, XlsxLimitError } from "../../app/shared/xlsx.server";
 
 /** A one-sheet workbook whose sheet XML is `sheetData` (rows and cells written by hand). */
 function workbook(sheetData: string, extra: { name: string; data: string | Uint8Array }[] = []): Buffer {
@@ -250,5 +250,41 @@ describe("sheets, formulas, other formats", () => {
     expect(() => readXlsx(ods)).toThrow(/classeur OpenDocument \(\.ods, LibreOffice ou OpenOffice\), pas un classeur XLSX : enregistrez-le au format XLSX ou CSV/);
     // another ZIP is still a file without a workbook
     expect(() => readXlsx(writeZip([{ name: "a.txt", data: "a" }]))).toThrow(/xl\/workbook\.xml manquant/);
+  });
+});
+
+describe("merged cells (QA: a « Code diplôme » merged over the rows of its learners)", () => {
+  const sheet = (mergeCells: string) =>
+    writeZip([
+      { name: "xl/workbook.xml", data: '<workbook xmlns:r="r"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>' },
+      { name: "xl/_rels/workbook.xml.rels", data: '<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>' },
+      {
+        name: "xl/worksheets/sheet1.xml",
+        data:
+          "<worksheet><sheetData>" +
+          '<row r="1"><c r="A1" t="inlineStr"><is><t>Nom</t></is></c><c r="B1" t="inlineStr"><is><t>Code</t></is></c></row>' +
+          '<row r="2"><c r="A2" t="inlineStr"><is><t>A</t></is></c><c r="B2" t="inlineStr"><is><t>50022141</t></is></c></row>' +
+          '<row r="3"><c r="A3" t="inlineStr"><is><t>B</t></is></c><c r="B3"/></row>' +
+          '<row r="4"><c r="A4" t="inlineStr"><is><t>C</t></is></c></row>' +
+          `</sheetData>${mergeCells}</worksheet>`,
+      },
+    ]);
+
+  it("the reader gives the ranges; spreadMerges copies the first value over the range's cells, from the data rows on", () => {
+    const [s] = openXlsx(sheet('<mergeCells count="2"><mergeCell ref="B2:B4"/><mergeCell ref="A1:B1"/></mergeCells>'));
+    const rows = s.rows();
+    expect(rows).toEqual([["Nom", "Code"], ["A", "50022141"], ["B"], ["C"]]);
+    expect(s.merges().map((m) => m.ref)).toEqual(["B2:B4", "A1:B1"]);
+    const spread = spreadMerges(rows, s.merges(), 1);
+    expect(spread.map((m) => m.ref)).toEqual(["B2:B4"]);
+    expect(rows).toEqual([["Nom", "Code"], ["A", "50022141"], ["B", "50022141"], ["C", "50022141"]]);
+  });
+
+  it("a range beyond the table creates neither rows nor columns; a malformed reference is skipped", () => {
+    const [s] = openXlsx(sheet('<mergeCells><mergeCell ref="B2:XFD1048576"/><mergeCell ref="zz"/><mergeCell ref="A2:A2"/></mergeCells>'));
+    const rows = s.rows();
+    expect(s.merges().map((m) => m.ref)).toEqual(["B2:XFD1048576"]);
+    spreadMerges(rows, s.merges(), 1);
+    expect(rows).toEqual([["Nom", "Code"], ["A", "50022141"], ["B", "50022141"], ["C", "50022141"]]);
   });
 });
