@@ -61,9 +61,11 @@ export function normalizeHeader(value: string): string {
 /** Words people write for each field (the technical name and the schema's label are added automatically). */
 const SYNONYMS: Record<string, string[]> = {
   nom_apprenant: ["nom", "nom de famille", "nom de naissance", "nom d'usage", "nom de l'apprenant", "nom élève", "nom stagiaire", "nom apprenti"],
-  prenom_apprenant: ["prénom", "prénom de l'apprenant", "premier prénom", "prénom élève", "prénom stagiaire", "prénom apprenti"],
+  prenom_apprenant: ["prénom", "prénom 1", "prénom de l'apprenant", "premier prénom", "prénom élève", "prénom stagiaire", "prénom apprenti"],
   date_de_naissance_apprenant: ["date de naissance", "né le", "née le", "né(e) le", "naissance", "ddn", "date naissance", "date de naiss", "date naiss"],
-  annee_scolaire: ["année scolaire", "annee scolaire", "année de formation scolaire", "campagne"],
+  // « Année » alone: the année scolaire (AAAA-AAAA, part of the learner's key), not the année de formation (1, 2…),
+  // which files name so (« Année de formation », « Année du cycle »): decision 040
+  annee_scolaire: ["année scolaire", "annee scolaire", "année de formation scolaire", "campagne", "année"],
   id_erp_apprenant: [
     "identifiant",
     "id",
@@ -104,6 +106,10 @@ const SYNONYMS: Record<string, string[]> = {
     "uai site de formation",
     "uai du site de formation",
     "uai site formateur",
+    // a file of one établissement: the learners' (formateur)
+    "uai établissement",
+    "uai de l'établissement",
+    "code uai établissement",
   ],
   etablissement_formateur_siret: [
     "siret",
@@ -118,6 +124,8 @@ const SYNONYMS: Record<string, string[]> = {
     "siret site de formation",
     "siret du site de formation",
     "siret site formateur",
+    "siret établissement",
+    "siret de l'établissement",
   ],
   statut_apprenant: ["statut", "statut apprenant", "statut de l'apprenant", "code statut"],
   date_metier_mise_a_jour_statut: ["date de mise à jour du statut", "date statut", "date du statut"],

@@ -189,6 +189,24 @@ describe("autoMap", () => {
   });
 });
 
+describe("synonyms missing from the QA's files", () => {
+  it("« Prénom 1 » is the prénom; « Année » the année scolaire, « Année de formation » still the année de formation", () => {
+    expect(autoMap(["Nom", "Prénom 1", "Prénom 2"], FIELDS)).toEqual(["nom_apprenant", "prenom_apprenant", null]);
+    expect(autoMap(["Année", "Année de formation"], FIELDS)).toEqual(["annee_scolaire", "annee_formation"]);
+    expect(autoMap(["ANNEE"], FIELDS)).toEqual(["annee_scolaire"]);
+  });
+
+  it("« UAI établissement » and « SIRET établissement » are the formateur's, as a file of one établissement means", () => {
+    expect(autoMap(["UAI établissement", "SIRET établissement"], FIELDS)).toEqual(["etablissement_formateur_uai", "etablissement_formateur_siret"]);
+    expect(autoMap(["UAI de l'établissement", "Siret Etablissement"], FIELDS)).toEqual(["etablissement_formateur_uai", "etablissement_formateur_siret"]);
+    // the responsable's own names are kept
+    expect(autoMap(["UAI de l'établissement responsable", "SIRET établissement"], FIELDS)).toEqual([
+      "etablissement_responsable_uai",
+      "etablissement_formateur_siret",
+    ]);
+  });
+});
+
 describe("cells", () => {
   it("converts dates: dd/MM/yyyy, d/M/yyyy, dd-MM-yyyy, dd.MM.yyyy, dd/MM/yy, yyyyMMdd, Excel serials", () => {
     expect(convertDateCell("02/09/2024")).toBe("2024-09-02");
