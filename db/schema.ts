@@ -283,6 +283,11 @@ export const transmissions = pgTable(
     nbRejected: integer("nb_rejected").notNull(),
     /** Accepted items identical to what was stored, hence not written (decision 009); null before it was counted. */
     nbUnchanged: integer("nb_unchanged"),
+    /**
+     * Accepted items that created a learner (an effectif not stored before): the others accepted and not unchanged
+     * updated one. Null before it was counted.
+     */
+    nbCreated: integer("nb_created"),
     /** Per-item errors `[{index, id_erp_apprenant, nom, prenom, errors:[{path, message}]}]`; purged after 30 days. */
     errors: jsonb("errors"),
     /**

@@ -116,6 +116,8 @@ export interface IngestResult {
   effectifIds: number[];
   /** Accepted dossiers identical to what was stored (same fingerprint, decision 009): nothing was written for them. */
   nbInchanges: number;
+  /** Effectifs created (learners not stored before); the other `effectifIds` were updated. */
+  nbCrees: number;
 }
 
 export interface OrganismeRef {
@@ -855,6 +857,8 @@ interface Written {
   effectifIds: number[];
   /** Dossiers whose stored effectif already had their fingerprint: nothing written. */
   inchanges: number;
+  /** Effectifs inserted (the upsert's `xmax = 0`). */
+  crees: number;
 }
 
 async function writeBatch(
@@ -919,9 +923,9 @@ async function writeBatch(
   const [t] = await execRows<{ id: number }>(
     tx,
     sql`with t as (
-          insert into transmissions (organisme_id, source, erp, file_name, received_at, nb_items, nb_accepted, nb_rejected, nb_unchanged, errors)
+          insert into transmissions (organisme_id, source, erp, file_name, received_at, nb_items, nb_accepted, nb_rejected, nb_unchanged, nb_created, errors)
           values (${options.organismeId}, ${options.source}, ${options.erp ?? null}, ${options.fileName?.replace(/\u0000/g, "") ?? null}, ${now}::timestamptz,
-                  ${transmission.nbItems}, ${transmission.nbAccepted}, ${transmission.nbRejected}, ${inchanges},
+                  ${transmission.nbItems}, ${transmission.nbAccepted}, ${transmission.nbRejected}, ${inchanges}, 0,
                   ${transmission.errors.length ? jsonParam(transmission.errors) : null}::jsonb)
           returning id, received_at),
         organismes as (
@@ -932,7 +936,7 @@ async function writeBatch(
   );
   await suivreLesRefus(tx, options.organismeId, t.id, now, transmission.refus);
   lap("tx:transmission");
-  if (aEcrire.length === 0) return { transmissionId: t.id, receivedAt: new Date(now), effectifIds: [], inchanges };
+  if (aEcrire.length === 0) return { transmissionId: t.id, receivedAt: new Date(now), effectifIds: [], inchanges, crees: 0 };
   aEcrire.forEach((c, i) => (columns[PARCOURS][i] = parcoursOfDossier(c.dossier!)));
   const returned = await execRows<{
     id: number;
@@ -1015,10 +1019,13 @@ async function writeBatch(
   lap("tx:statuts");
   if (effectifIds.length) await refreshStatuts(tx, effectifIds, nouveaux);
   lap("tx:refresh");
-  if (inchangesEntreTemps) {
-    await tx.execute(sql`update transmissions set nb_unchanged = nb_unchanged + ${inchangesEntreTemps} where id = ${t.id}`);
+  // known after the upsert only: one statement for the batch
+  if (inchangesEntreTemps || insertedIds.size) {
+    await tx.execute(
+      sql`update transmissions set nb_unchanged = nb_unchanged + ${inchangesEntreTemps}, nb_created = ${insertedIds.size} where id = ${t.id}`,
+    );
   }
-  return { transmissionId: t.id, receivedAt: new Date(now), effectifIds, inchanges: inchanges + inchangesEntreTemps };
+  return { transmissionId: t.id, receivedAt: new Date(now), effectifIds, inchanges: inchanges + inchangesEntreTemps, crees: insertedIds.size };
 }
 
 const CONTRAT_TYPES: ColumnType[] = ["int", "smallint", "text", "date", "date", "date", "text"];
@@ -1181,6 +1188,7 @@ export async function ingestDossiers(database: Database, items: unknown[], optio
     results,
     effectifIds: [...new Set(written.effectifIds)],
     nbInchanges: written.inchanges,
+    nbCrees: written.crees,
   };
 }
 

@@ -25,6 +25,7 @@ import {
   previewUpload,
   readUploadedFile,
   resolveOrganisme,
+  resultatDeLImport,
   transmissionSummary,
   uploadAccess,
   type Preview,
@@ -83,6 +84,8 @@ export type UploadPageData =
       fileName: string;
       organisme: string;
       summary: TransmissionSummary | null;
+      /** What the import did with the file's lines (`resultatDeLImport`), with the summary. */
+      resultat: string | null;
       /**
        * Claimed by an import still running (no transmission linked yet, claim refreshed in the last
        * INTERRUPTED_AFTER_SECONDS): the page asks to reload. An interrupted one shows the preview again.
@@ -149,6 +152,7 @@ export async function televersementLoader(request: Request, database: Database):
         fileName: upload.fileName,
         organisme: organismeLabel(upload.organisme),
         summary,
+        resultat: summary ? resultatDeLImport(summary) : null,
         enCours: upload.transmissionId === null,
       },
       headers,

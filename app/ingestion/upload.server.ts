@@ -1091,6 +1091,8 @@ export interface TransmissionSummary {
   nbAccepted: number;
   /** Accepted lines identical to what was stored (nothing written for them). */
   nbUnchanged: number;
+  /** Accepted lines that created a learner (null: a transmission from before it was counted). */
+  nbCreated: number | null;
   nbRejected: number;
   errors: { ligne: number | null; id_erp_apprenant: string | null; nom: string | null; prenom: string | null; messages: string[] }[];
 }
@@ -1102,9 +1104,10 @@ export async function transmissionSummary(database: Database, transmissionId: nu
     nb_items: number;
     nb_accepted: number;
     nb_unchanged: number | null;
+    nb_created: number | null;
     nb_rejected: number;
     errors: unknown;
-  }>(sql`select id, received_at::text, nb_items, nb_accepted, nb_unchanged, nb_rejected, errors from transmissions where id = ${transmissionId}`);
+  }>(sql`select id, received_at::text, nb_items, nb_accepted, nb_unchanged, nb_created, nb_rejected, errors from transmissions where id = ${transmissionId}`);
   if (!row) return null;
   const errors = (typeof row.errors === "string" ? JSON.parse(row.errors) : (row.errors ?? [])) as {
     ligne?: number | null;
@@ -1119,6 +1122,7 @@ export async function transmissionSummary(database: Database, transmissionId: nu
     nbItems: row.nb_items,
     nbAccepted: row.nb_accepted,
     nbUnchanged: row.nb_unchanged ?? 0,
+    nbCreated: row.nb_created,
     nbRejected: row.nb_rejected,
     errors: errors.map((e) => ({
       ligne: e.ligne ?? null,
@@ -1128,4 +1132,24 @@ export async function transmissionSummary(database: Database, transmissionId: nu
       messages: e.errors.map((x) => x.message),
     })),
   };
+}
+
+/**
+ * What the result of an import says of its lines: how many were recorded, and of them how many created a learner,
+ * updated one, or were unchanged (« 3 lignes enregistrées : 2 nouveaux apprenants, 1 mis à jour, 0 inchangé »), so
+ * that a learner created a second time by a typo (a file without id column) does not go unnoticed; then the refused.
+ * A transmission from before the learners created were counted says only the unchanged.
+ */
+export function resultatDeLImport(s: Pick<TransmissionSummary, "nbItems" | "nbAccepted" | "nbUnchanged" | "nbCreated" | "nbRejected">): string {
+  const enregistrees = pluriel(s.nbAccepted, "ligne enregistrée", "lignes enregistrées");
+  let detail: string;
+  if (s.nbCreated === null) {
+    detail = s.nbUnchanged ? ` (dont ${pluriel(s.nbUnchanged, "inchangée", "inchangées")} depuis l'envoi précédent)` : "";
+  } else {
+    const misAJour = Math.max(0, s.nbAccepted - s.nbUnchanged - s.nbCreated);
+    detail =
+      ` : ${pluriel(s.nbCreated, "nouvel apprenant", "nouveaux apprenants")}, ${pluriel(misAJour, "mis à jour", "mis à jour")}, ` +
+      `${pluriel(s.nbUnchanged, "inchangé")}`;
+  }
+  return `${enregistrees}${detail} ; ${pluriel(s.nbRejected, "ligne refusée", "lignes refusées")} sur ${pluriel(s.nbItems, "ligne")}.`;
 }

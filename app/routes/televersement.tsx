@@ -403,9 +403,7 @@ function EtapeResultat({ data }: { data: Extract<UploadPageData, { step: "result
           className="fr-mb-3w"
           severity={s.nbRejected ? "warning" : "success"}
           title="Import terminé"
-          description={`${data.fileName} (${data.organisme}) : ${pluriel(s.nbAccepted, "ligne enregistrée", "lignes enregistrées")}${
-            s.nbUnchanged ? ` (dont ${pluriel(s.nbUnchanged, "inchangée", "inchangées")} depuis l'envoi précédent)` : ""
-          }, ${pluriel(s.nbRejected, "ligne refusée", "lignes refusées")} sur ${pluriel(s.nbItems, "ligne")}.`}
+          description={`${data.fileName} (${data.organisme}) : ${data.resultat}`}
         />
       ) : data.enCours ? (
         <Alert

@@ -69,7 +69,7 @@ describe.skipIf(!available)("téléversement in the browser", () => {
     await expect.poll(() => page.locator('tr[data-ligne="3"] td.cellule-erreur').count(), { timeout: 10_000 }).toBe(1);
 
     await Promise.all([page.waitForSelector("text=Import terminé"), page.click("text=Importer 1 ligne valide")]);
-    await expect(page.locator(".fr-alert").first().textContent()).resolves.toMatch(/1 ligne enregistrée, 1 ligne refusée/);
+    await expect(page.locator(".fr-alert").first().textContent()).resolves.toMatch(/1 ligne enregistrée : 1 nouvel apprenant, 0 mis à jour, 0 inchangé ; 1 ligne refusée/);
     await screenshot(page, "televersement-resultat");
     const rows = await t.database.rows<{ prenom: string; n: number }>(
       sql`select e.prenom, (select count(*)::int from contrats c where c.effectif_id = e.id) n from effectifs e where e.nom = 'Navigateur'`,

@@ -26,6 +26,7 @@ import {
   mappingNotes,
   previewUpload,
   readUploadedFile,
+  resultatDeLImport,
   transmissionSummary,
   type UploadAccess,
 } from "../../app/ingestion/upload.server";
@@ -1421,7 +1422,7 @@ describe("the page over HTTP", () => {
       res = await fetch(`${app.baseUrl}/televersement?id=${id}`, { headers: { Cookie: cookie } });
       const result = await res.text();
       expect(result).toContain("Import terminé");
-      expect(result).toMatch(/1 ligne enregistrée, 1 ligne refusée/);
+      expect(result).toMatch(/1 ligne enregistrée : 1 nouvel apprenant, 0 mis à jour, 0 inchangé ; 1 ligne refusée/);
       expect(await count()).toBe(1);
       // the preview (2 learners) and the refused row were named lists: both views are in the audit log
       const journal = await t.database.rows<{ row_count: number; filters: Record<string, unknown> }>(
@@ -1839,5 +1840,26 @@ describe("merged cells of a workbook: the first value in every cell of the range
     const { file, upload, mapping } = await uploadAndPreview(bytes, "titre.xlsx");
     expect(file.lecture.cellulesFusionnees).toBeUndefined();
     expect(mappingNotes(upload, mapping, "2024-2025").notes.join(" ")).not.toMatch(/fusionnées/);
+  });
+});
+
+describe("the import's result: learners created, updated, unchanged (QA)", () => {
+  const entete = "Nom;Prénom;Date de naissance;Date d'inscription;Date d'entrée en formation;Date de fin de formation";
+  const ligne = (nom: string, prenom: string, fin = "30/06/2026") => `${nom};${prenom};01/02/2006;01/06/2024;02/09/2024;${fin}`;
+  const importer = async (lignes: string[], nom: string) => {
+    const { upload, mapping } = await uploadAndPreview(new TextEncoder().encode([entete, ...lignes].join("\n")), nom, autre);
+    const result = await importUpload(t.database, upload, mapping, "2024-2025");
+    return { result, summary: (await transmissionSummary(t.database, result.transmissionId))! };
+  };
+
+  it("a second file: a name's typo fixed is a new learner, a date changed an update, the rest unchanged, as the result says", async () => {
+    const first = await importer([ligne("Compte", "Alice"), ligne("Compte", "Bob"), ligne("Compte", "Chloe")], "compte-1.csv");
+    expect(first.result).toMatchObject({ nbAccepted: 3, nbCrees: 3, nbInchanges: 0 });
+    expect(resultatDeLImport(first.summary)).toBe("3 lignes enregistrées : 3 nouveaux apprenants, 0 mis à jour, 0 inchangé ; 0 ligne refusée sur 3 lignes.");
+    const second = await importer([ligne("Compte", "Alice"), ligne("Compte", "Bob", "31/07/2026"), ligne("Comte", "Chloe")], "compte-2.csv");
+    expect(second.summary).toMatchObject({ nbAccepted: 3, nbCreated: 1, nbUnchanged: 1 });
+    expect(resultatDeLImport(second.summary)).toBe("3 lignes enregistrées : 1 nouvel apprenant, 1 mis à jour, 1 inchangé ; 0 ligne refusée sur 3 lignes.");
+    // a transmission from before the count: only the unchanged, as before
+    expect(resultatDeLImport({ ...second.summary, nbCreated: null })).toBe("3 lignes enregistrées (dont 1 inchangée depuis l'envoi précédent) ; 0 ligne refusée sur 3 lignes.");
   });
 });
