@@ -94,6 +94,7 @@ import {
   type RowError,
 } from "./mapping";
 import { normaliserErp } from "../cfa/erp";
+import { datesARechercher, messageRessemblance, ressemblances, type ApprenantCompare } from "./ressemblances";
 import { checkDossiers, ingestDossiers, type CheckedItem, type IngestResult, type OrganismeRef } from "./pipeline.server";
 import { arrayParam, execRows, type Executor } from "../../db/client.server";
 import { jsonParam, storableText } from "./sql.server";
@@ -855,6 +856,8 @@ export interface PreviewRow {
   cells: PreviewCell[];
   /** Errors of fields without a column (or of the whole dossier). */
   otherErrors: string[];
+  /** Warnings of a valid row (it looks like a learner already transmitted: see ressemblances.ts). */
+  avertissements: string[];
 }
 
 export interface Preview {
@@ -865,6 +868,53 @@ export interface Preview {
   rows: PreviewRow[];
   /** Per column: how many rows have an error in it. */
   errorsByColumn: number[];
+  /** Valid rows with a warning (`PreviewRow.avertissements`), shown after the rows in error. */
+  nbAvertissements: number;
+}
+
+/**
+ * The stored learners that the valid rows of a file, of an id formed from nom + prénom + date de naissance, would
+ * look like while creating another (ressemblances.ts): by checked item index, the warning. One query for the file,
+ * on the identity key's first columns (établissement formateur, année scolaire) and the birth dates.
+ */
+async function avertissementsRessemblance(
+  database: Database,
+  upload: UploadRecord,
+  mapping: readonly (string | null)[],
+  checked: readonly CheckedItem[],
+): Promise<Map<number, string>> {
+  const idColumn = mapping.indexOf("id_erp_apprenant");
+  const lignes: ApprenantCompare[] = [];
+  const indexes: number[] = [];
+  for (const c of checked) {
+    const d = c.dossier;
+    if (!d || c.errors.length || c.formateurId === undefined) continue;
+    if (idColumn >= 0 && (upload.rows[c.index]?.[idColumn + 1] ?? "").trim() !== "") continue;
+    lignes.push({
+      formateurId: c.formateurId,
+      anneeScolaire: d.annee_scolaire,
+      id: d.id_erp_apprenant,
+      nom: d.nom_apprenant,
+      prenom: d.prenom_apprenant,
+      dateDeNaissance: d.date_de_naissance_apprenant.slice(0, 10),
+    });
+    indexes.push(c.index);
+  }
+  if (lignes.length === 0) return new Map();
+  const existants = await database.rows<{ f: number; a: string; i: string; nom: string | null; prenom: string | null; ddn: string | null }>(sql`
+    select organisme_formateur_id as f, annee_scolaire as a, id_erp_apprenant as i, nom, prenom, to_char(date_de_naissance, 'YYYY-MM-DD') as ddn
+    from effectifs
+    where organisme_formateur_id = any(${arrayParam([...new Set(lignes.map((l) => l.formateurId))])}::int[])
+      and annee_scolaire = any(${arrayParam([...new Set(lignes.map((l) => l.anneeScolaire))])}::text[])
+      and date_de_naissance = any(${arrayParam(datesARechercher(lignes))}::date[])`);
+  const stockes: ApprenantCompare[] = existants.flatMap((e) =>
+    e.nom !== null && e.prenom !== null && e.ddn !== null
+      ? [{ formateurId: e.f, anneeScolaire: e.a, id: e.i, nom: e.nom, prenom: e.prenom, dateDeNaissance: e.ddn }]
+      : [],
+  );
+  const out = new Map<number, string>();
+  for (const [k, e] of ressemblances(lignes, stockes)) out.set(indexes[k], messageRessemblance(e));
+  return out;
 }
 
 function itemsOf(upload: UploadRecord, mapping: (string | null)[], anneeScolaire: string | null) {
@@ -979,17 +1029,30 @@ export async function previewUpload(
       for (const col of others) cells[col].errors.push(`Voir l'erreur de la colonne « ${apercuValeur(upload.headers[first]?.trim() || `Colonne ${first + 1}`)} ».`);
     }
     cells.forEach((cell, i) => cell.errors.length && errorsByColumn[i]++);
-    return { ligne: lignes[c.index], id: c.id_erp_apprenant, ok: c.errors.length === 0, cells, otherErrors };
+    const avertissement = avertissements.get(c.index);
+    return { ligne: lignes[c.index], id: c.id_erp_apprenant, ok: c.errors.length === 0, cells, otherErrors, avertissements: avertissement ? [avertissement] : [] };
   };
+  const avertissements = await avertissementsRessemblance(database, upload, mapping, checked);
   const withErrors = checked.filter((c) => c.errors.length);
   const rows = withErrors.map(toRow);
   const shown = rows.slice(0, PREVIEW_ROWS);
-  for (const c of checked) {
-    if (shown.length >= PREVIEW_ROWS) break;
-    if (!c.errors.length) shown.push(toRow(c));
+  // then the valid rows with a warning, then the others
+  for (const warned of [true, false]) {
+    for (const c of checked) {
+      if (shown.length >= PREVIEW_ROWS) break;
+      if (!c.errors.length && avertissements.has(c.index) === warned) shown.push(toRow(c));
+    }
   }
-  shown.sort((a, b) => Number(a.ok) - Number(b.ok) || a.ligne - b.ligne);
-  return { nbRows: checked.length, nbValid: checked.length - withErrors.length, nbErrors: withErrors.length, rows: shown, errorsByColumn };
+  const rang = (r: PreviewRow) => (r.ok ? (r.avertissements.length ? 1 : 2) : 0);
+  shown.sort((a, b) => rang(a) - rang(b) || a.ligne - b.ligne);
+  return {
+    nbRows: checked.length,
+    nbValid: checked.length - withErrors.length,
+    nbErrors: withErrors.length,
+    rows: shown,
+    errorsByColumn,
+    nbAvertissements: avertissements.size,
+  };
 }
 
 // -------------------------------------------------------------------------------------------------- import

@@ -215,6 +215,14 @@ function EtapeApercu({ data }: { data: Extract<UploadPageData, { step: "apercu" 
         <strong>{pluriel(preview.nbValid, "ligne valide", "lignes valides")}</strong>,{" "}
         <strong>{pluriel(preview.nbErrors, "ligne en erreur", "lignes en erreur")}</strong>.
       </p>
+      {preview.nbAvertissements ? (
+        <Alert
+          className="fr-mb-3w"
+          severity="warning"
+          small
+          description={`${pluriel(preview.nbAvertissements, "ligne valide ressemble", "lignes valides ressemblent")} à un apprenant déjà transmis (même prénom et même date de naissance, ou date de naissance au jour et au mois inversés) : vérifiez-les dans l'aperçu, sinon un second apprenant sera créé.`}
+        />
+      ) : null}
 
       <h2 className="fr-h4 fr-mt-4w">1. Correspondance des colonnes</h2>
       {data.correspondance.reconnues === 0 ? (
@@ -357,6 +365,11 @@ function EtapeApercu({ data }: { data: Extract<UploadPageData, { step: "apercu" 
                 <td>
                   {row.otherErrors.map((e) => (
                     <p key={e} className="fr-error-text fr-text--xs fr-mt-0 fr-mb-1v">
+                      {e}
+                    </p>
+                  ))}
+                  {row.avertissements.map((e) => (
+                    <p key={e} className="fr-text--xs fr-mt-0 fr-mb-1v" data-role="avertissement" style={{ color: "var(--text-default-warning)" }}>
                       {e}
                     </p>
                   ))}

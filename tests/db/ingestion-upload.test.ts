@@ -1859,6 +1859,18 @@ describe("the import's result: learners created, updated, unchanged (QA)", () =>
     const second = await importer([ligne("Compte", "Alice"), ligne("Compte", "Bob", "31/07/2026"), ligne("Comte", "Chloe")], "compte-2.csv");
     expect(second.summary).toMatchObject({ nbAccepted: 3, nbCreated: 1, nbUnchanged: 1 });
     expect(resultatDeLImport(second.summary)).toBe("3 lignes enregistrées : 1 nouvel apprenant, 1 mis à jour, 1 inchangé ; 0 ligne refusée sur 3 lignes.");
+    // a third file, before importing: the typo would create another learner, the preview warns; an update does not
+    const csv = [entete, ligne("Compt", "Chloé"), ligne("Compte", "Bob", "30/06/2026"), ligne("Neuve", "Zoé")].join("\n");
+    const { preview } = await uploadAndPreview(new TextEncoder().encode(csv), "compte-3.csv", autre);
+    expect(preview.nbAvertissements).toBe(1);
+    expect(preview.rows[0]).toMatchObject({
+      ligne: 2,
+      ok: true,
+      avertissements: [
+        "Ressemble à l'apprenant Chloe Compte, né(e) le 01/02/2006, déjà transmis : vérifiez le nom ou la date de naissance, sinon un second apprenant sera créé.",
+      ],
+    });
+    expect(preview.rows.slice(1).flatMap((r) => r.avertissements)).toEqual([]);
     // a transmission from before the count: only the unchanged, as before
     expect(resultatDeLImport({ ...second.summary, nbCreated: null })).toBe("3 lignes enregistrées (dont 1 inchangée depuis l'envoi précédent) ; 0 ligne refusée sur 3 lignes.");
   });
