@@ -908,3 +908,59 @@ export function duplicateIdentityErrors(
   });
   return errors;
 }
+
+// ------------------------------------------------------------------------------------------------ SIRET by UAI
+
+/** An organisme of the référentiel having a given UAI. */
+export interface OrganismeDeLUai {
+  uai: string;
+  siret: string;
+  raison_sociale: string;
+}
+
+/** The UAIs of items given without their établissement's SIRET (a UAI column alone): to look up in the référentiel. */
+export function uaisSansSiret(items: readonly Record<string, unknown>[]): string[] {
+  const uais = new Set<string>();
+  for (const item of items) {
+    for (const role of ETABLISSEMENT_ROLES) {
+      const uai = item[`etablissement_${role}_uai`];
+      if (typeof uai === "string" && item[`etablissement_${role}_siret`] === undefined) uais.add(uai.trim().toUpperCase());
+    }
+  }
+  return [...uais];
+}
+
+/**
+ * The SIRET of an établissement given by its UAI alone (no SIRET column, or its cell empty): the SIRET of the only
+ * organisme of the référentiel having that UAI, set on the item; else an error naming the organismes found (none, or
+ * several: the SIRET must then be given). `parUai`: the organismes of the référentiel by UAI (upper case).
+ */
+export function completeSiretParUai(
+  item: Record<string, unknown>,
+  parUai: ReadonlyMap<string, readonly OrganismeDeLUai[]>,
+  headers: readonly string[] = [],
+  mapping: readonly (string | null)[] = [],
+): RowError[] {
+  const errors: RowError[] = [];
+  for (const role of ETABLISSEMENT_ROLES) {
+    const uaiField = `etablissement_${role}_uai`;
+    const siretField = `etablissement_${role}_siret`;
+    const uai = item[uaiField];
+    if (typeof uai !== "string" || item[siretField] !== undefined) continue;
+    const found = parUai.get(uai.trim().toUpperCase()) ?? [];
+    if (found.length === 1) {
+      item[siretField] = found[0].siret;
+      continue;
+    }
+    const siretColumn = mapping.indexOf(siretField);
+    const siretName = siretColumn >= 0 ? `la colonne « ${headers[siretColumn]?.trim() || `Colonne ${siretColumn + 1}`} »` : `une colonne « SIRET du ${role} »`;
+    const message =
+      found.length === 0
+        ? `${uaiField} : SIRET du ${role} absent, et aucun organisme du référentiel des organismes n'a l'UAI « ${uai} » : ` +
+          `vérifiez l'UAI, ou donnez le SIRET dans ${siretName}`
+        : `${uaiField} : SIRET du ${role} absent, et l'UAI « ${uai} » est celui de ${found.length} organismes du référentiel ` +
+          `(${found.map((o) => `${o.raison_sociale} : SIRET ${o.siret}`).join(" ; ")}) : donnez le SIRET dans ${siretName}`;
+    errors.push({ path: [siretField], fields: [uaiField, siretField], message });
+  }
+  return errors;
+}

@@ -75,6 +75,7 @@ import {
   celluleMarquee,
   champsEnDouble,
   colonnesCodesIgnorees,
+  completeSiretParUai,
   convertRow,
   dateDeLApercu,
   duplicateIdentityErrors,
@@ -87,7 +88,9 @@ import {
   matchHeader,
   sanitizeMapping,
   siretSansZero,
+  uaisSansSiret,
   type CellOptions,
+  type OrganismeDeLUai,
   type ChampEnDouble,
   type MappableField,
   type RowDefaults,
@@ -777,7 +780,15 @@ export function mappingNotes(
           (role === "responsable" && r ? `, le responsable de ${o.raison_sociale} au référentiel des organismes.` : "."),
       );
       covered.add(`etablissement_${role}_uai`).add(`etablissement_${role}_siret`);
-    } else if (defaults[`etablissement_${role}_uai`] && defaults[`etablissement_${role}_siret`]) {
+    } else if (mapped.has(`etablissement_${role}_uai`) && !mapped.has(`etablissement_${role}_siret`)) {
+      // the SIRET of the only organisme of the référentiel having the row's UAI (itemsWithSirets)
+      notes.push(
+        `Pas de colonne pour le SIRET de l'établissement ${role} : pour chaque ligne, c'est celui de l'organisme du référentiel qui a l'UAI ` +
+          "de la ligne ; une ligne dont l'UAI n'est celui d'aucun organisme, ou de plusieurs, est refusée.",
+      );
+      covered.add(`etablissement_${role}_siret`);
+    }
+    if (!etablissementDefaulted(role, mapping, defaults) && defaults[`etablissement_${role}_uai`] && defaults[`etablissement_${role}_siret`]) {
       // columns for it, but rows with both cells empty: the organisme, as without the columns (mapping.ts)
       const uai = cellsOf(`etablissement_${role}_uai`);
       const siret = cellsOf(`etablissement_${role}_siret`);
@@ -917,7 +928,13 @@ async function avertissementsRessemblance(
   return out;
 }
 
-function itemsOf(upload: UploadRecord, mapping: (string | null)[], anneeScolaire: string | null) {
+function itemsOf(
+  upload: UploadRecord,
+  mapping: (string | null)[],
+  anneeScolaire: string | null,
+  /** The organismes of the référentiel by UAI, for the établissements given by their UAI alone (`itemsWithSirets`). */
+  parUai?: ReadonlyMap<string, readonly OrganismeDeLUai[]>,
+) {
   const defaults = defaultsFor(upload, anneeScolaire);
   const lignes: number[] = [];
   /** Errors of the rows' conversion, by row index: the schema's message on the same field gives way to them. */
@@ -928,6 +945,7 @@ function itemsOf(upload: UploadRecord, mapping: (string | null)[], anneeScolaire
     const { ligne, nirFourni } = rowInfo(row);
     lignes.push(ligne);
     const { item, errors } = convertRow(cells[index], mapping, defaults, { ...options, nirFourni });
+    if (parUai) errors.push(...completeSiretParUai(item, parUai, upload.headers, mapping));
     if (errors.length) rowErrors.set(index, errors);
     return item;
   });
@@ -937,6 +955,24 @@ function itemsOf(upload: UploadRecord, mapping: (string | null)[], anneeScolaire
     rowErrors.set(index, [...(rowErrors.get(index) ?? []).filter((e) => e.path[0] !== "id_erp_apprenant"), error]);
   }
   return { items, lignes, rowErrors };
+}
+
+/**
+ * `itemsOf`, an établissement given by its UAI alone (a UAI column without SIRET column, or its SIRET cell empty)
+ * completed with the SIRET of the only organisme of the référentiel having that UAI, else an error of the row naming
+ * the organismes found (`completeSiretParUai`). One query for the file.
+ */
+async function itemsWithSirets(database: Database, upload: UploadRecord, mapping: (string | null)[], anneeScolaire: string | null) {
+  const result = itemsOf(upload, mapping, anneeScolaire);
+  const uais = uaisSansSiret(result.items);
+  if (uais.length === 0) return result;
+  // read again with the SIRETs found, before the rows repeating a learner are told (their key has the SIRET)
+  const organismes = await database.rows<OrganismeDeLUai>(
+    sql`select uai, siret, raison_sociale from organismes where uai = any(${arrayParam(uais)}::text[]) order by raison_sociale, siret`,
+  );
+  const parUai = new Map<string, OrganismeDeLUai[]>();
+  for (const o of organismes) parUai.set(o.uai, [...(parUai.get(o.uai) ?? []), o]);
+  return itemsOf(upload, mapping, anneeScolaire, parUai);
 }
 
 // ------------------------------------------------------------------------------------------------ messages
@@ -1004,7 +1040,7 @@ export async function previewUpload(
   mapping: (string | null)[],
   anneeScolaire: string | null,
 ): Promise<Preview> {
-  const { items, lignes, rowErrors } = itemsOf(upload, mapping, anneeScolaire);
+  const { items, lignes, rowErrors } = await itemsWithSirets(database, upload, mapping, anneeScolaire);
   // the rows' own errors (conversion, duplicates) replace the schema's on the same field: see checkDossiers
   const checked = await checkDossiers(database.db as unknown as Executor, items, upload.organisme.id, rowErrors, "FICHIER");
   const columnOf = new Map<string, number>();
@@ -1096,7 +1132,7 @@ export async function importUpload(
   }, HEARTBEAT_MS);
   timer.unref();
   try {
-    const { items, lignes, rowErrors } = itemsOf(upload, mapping, anneeScolaire);
+    const { items, lignes, rowErrors } = await itemsWithSirets(database, upload, mapping, anneeScolaire);
     const names = fieldNames(upload.headers, mapping);
     return await ingestDossiers(database, items, {
       organismeId: upload.organisme.id,

@@ -35,7 +35,7 @@ import { validateDossier } from "../../app/ingestion/dossier-schema.server";
 import { MAX_UPLOAD_CHARS, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, MAX_XLSX_PART_BYTES, UPLOAD_FIELDS } from "../../app/ingestion/upload.server";
 import { transmissionsDuJour } from "../../app/cfa/transmissions.server";
 import { parisDay } from "../../app/shared/jours-paris.server";
-import { insertOrganisme, relate, siretOf, type TestOrganisme } from "./ingestion-fixtures";
+import { insertOrganisme, relate, siretOf, uaiOf, type TestOrganisme } from "./ingestion-fixtures";
 
 // Session cookies without the __Host- prefix in the test process and in the served build alike.
 process.env.COOKIE_SECURE = "0";
@@ -1055,15 +1055,36 @@ describe("the organisme's UAI and SIRET only as a pair, as the page says", () =>
   const base = "Nom;Prénom;Date de naissance;Date d'inscription;Date d'entrée en formation;Date de fin de formation";
   const cells = "A;B;01/01/2006;01/06/2024;02/09/2024;30/06/2025";
 
-  it("a UAI column without a SIRET column: the page warns, and every row is refused for its SIRET", async () => {
-    const csv = [`${base};UAI`, `${cells};${cfa.uai}`, `${cells.replace("A;B", "C;D")};${cfa.uai}`].join("\n");
+  it("a UAI column without a SIRET column: the SIRET is the only organisme's of that UAI in the référentiel, as the page says (QA)", async () => {
+    const csv = [`${base};UAI`, `${cells};${cfa.uai}`, `${cells.replace("A;B", "C;D")};${cfa.uai.toLowerCase()}`].join("\n");
     const { upload, mapping, preview } = await uploadAndPreview(new TextEncoder().encode(csv), "uai.csv");
     const notes = mappingNotes(upload, mapping, "2024-2025");
-    expect(notes.missingRequired.map((f) => f.field)).toEqual(["etablissement_formateur_siret"]);
+    expect(notes.missingRequired).toEqual([]);
     expect(notes.notes.join(" ")).toMatch(/Pas de colonne pour l'établissement responsable/);
-    expect(notes.notes.join(" ")).not.toMatch(/établissement formateur/);
-    expect(preview).toMatchObject({ nbRows: 2, nbValid: 0, nbErrors: 2 });
-    for (const row of preview.rows) expect(row.otherErrors.join(" ")).toMatch(/SIRET du formateur : champ obligatoire/);
+    expect(notes.notes).toContain(
+      "Pas de colonne pour le SIRET de l'établissement formateur : pour chaque ligne, c'est celui de l'organisme du référentiel qui a l'UAI de " +
+        "la ligne ; une ligne dont l'UAI n'est celui d'aucun organisme, ou de plusieurs, est refusée.",
+    );
+    expect(preview).toMatchObject({ nbRows: 2, nbValid: 2, nbErrors: 0 });
+    await importUpload(t.database, upload, mapping, "2024-2025");
+    const stored = await t.database.rows<{ f: number }>(sql`select organisme_formateur_id f from effectifs where nom in ('A', 'C') and prenom in ('B', 'D')`);
+    expect(stored).toEqual([{ f: cfa.id }, { f: cfa.id }]);
+  });
+
+  it("a UAI of several organismes, or of none: the row is refused, naming the organismes found", async () => {
+    const partage = await insertOrganisme(t.database, 41);
+    const second = await t.database.rows<{ siret: string }>(
+      sql`insert into organismes (siret, uai, nature, raison_sociale) values (${siretOf(42)}, ${partage.uai}, 'formateur', 'Site annexe') returning siret`,
+    );
+    const csv = [`${base};UAI`, `${cells};${partage.uai}`, `${cells.replace("A;B", "E;F")};${uaiOf(9998)}`].join("\n");
+    const { preview } = await uploadAndPreview(new TextEncoder().encode(csv), "uai-partage.csv");
+    expect(preview).toMatchObject({ nbRows: 2, nbValid: 0 });
+    const [plusieurs, aucun] = preview.rows.map((r) => r.cells[6].errors.join(" "));
+    expect(plusieurs).toBe(
+      `UAI : SIRET du formateur absent, et l'UAI « ${partage.uai} » est celui de 2 organismes du référentiel ` +
+        `(${partage.raison_sociale} : SIRET ${partage.siret} ; Site annexe : SIRET ${second[0].siret}) : donnez le SIRET dans une colonne « SIRET du formateur »`,
+    );
+    expect(aucun).toMatch(new RegExp(`^UAI : SIRET du formateur absent, et aucun organisme du référentiel des organismes n'a l'UAI « ${uaiOf(9998)} »`));
   });
 
   it("a SIRET responsable column without its UAI: likewise", async () => {

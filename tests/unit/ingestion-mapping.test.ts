@@ -15,7 +15,9 @@ import {
   dateDeLApercu,
   deriveIdErp,
   duplicateIdentityErrors,
+  completeSiretParUai,
   etablissementDefaulted,
+  uaisSansSiret,
   isNirHeader,
   contientNir,
   looksLikeNir,
@@ -723,5 +725,30 @@ describe("marked cells: a masked NIR, a formula without value", () => {
     ]);
     // an ignored column: nothing to say
     expect(convertRow([CELLULE_NIR_MASQUEE, "Dupont", "Jean", "01/02/2006"], [null, ...mapping.slice(1)], {}, { headers }).errors).toEqual([]);
+  });
+});
+
+describe("the SIRET of an établissement given by its UAI alone (QA)", () => {
+  const o = (siret: string, raison_sociale: string) => ({ uai: "0751234J", siret, raison_sociale });
+  it("the only organisme of that UAI gives its SIRET; none or several: an error naming them", () => {
+    const item: Record<string, unknown> = { etablissement_formateur_uai: "0751234j" };
+    expect(uaisSansSiret([item, { etablissement_formateur_uai: "X", etablissement_formateur_siret: "1" }])).toEqual(["0751234J"]);
+    expect(completeSiretParUai(item, new Map([["0751234J", [o("78298832500018", "CFA A")]]]))).toEqual([]);
+    expect(item.etablissement_formateur_siret).toBe("78298832500018");
+    const deux = completeSiretParUai({ etablissement_formateur_uai: "0751234J" }, new Map([["0751234J", [o("1", "CFA A"), o("2", "CFA B")]]]), ["UAI"], [
+      "etablissement_formateur_uai",
+    ]);
+    expect(deux).toEqual([
+      {
+        path: ["etablissement_formateur_siret"],
+        fields: ["etablissement_formateur_uai", "etablissement_formateur_siret"],
+        message:
+          "etablissement_formateur_uai : SIRET du formateur absent, et l'UAI « 0751234J » est celui de 2 organismes du référentiel " +
+          "(CFA A : SIRET 1 ; CFA B : SIRET 2) : donnez le SIRET dans une colonne « SIRET du formateur »",
+      },
+    ]);
+    expect(completeSiretParUai({ etablissement_responsable_uai: "0999999Z" }, new Map())[0].message).toMatch(
+      /^etablissement_responsable_uai : SIRET du responsable absent, et aucun organisme du référentiel des organismes n'a l'UAI « 0999999Z »/,
+    );
   });
 });
