@@ -260,6 +260,11 @@ export interface LectureFichier {
    * spreadsheet shows them): how many ranges, and the first ones (« B2:B4 »). Absent: none.
    */
   cellulesFusionnees?: { plages: number; exemples: string[] };
+  /**
+   * A CSV's lines with more cells than the header row has names (an unquoted value holding the separator): the
+   * header's width, the separator, and the number of cells of each such line, by its line number. Absent: none.
+   */
+  lignesTropLongues?: { colonnes: number; separateur: string; cellules: Record<string, number> };
 }
 
 const tooManyRows = () =>
@@ -467,8 +472,39 @@ export function readUploadedFile(bytes: Uint8Array, fileName: string): ReadFile 
     colonnesSansNom:
       headerIndex === null ? [] : kept.filter((i) => sansNom(headerCells[i]) && columnValues(i).some((v) => v.trim() !== "")).map((i) => i + 1),
     ...(fusionnees.length ? { cellulesFusionnees: { plages: fusionnees.length, exemples: fusionnees.slice(0, 3).map((f) => f.ref) } } : {}),
+    ...lignesTropLongues(isXlsx || headerIndex === null ? [] : data, lastFilled(headerCells), extra.delimiter),
   };
   return { format: isXlsx ? "XLSX" : "CSV", headers, rows, nirColumns, lecture, ...extra };
+}
+
+/**
+ * The CSV lines with more cells than the header row's names (`colonnes`): a value holding the separator without
+ * quotes shifts the line's values one column right. Only trailing cells count (an empty one at the end is not).
+ */
+function lignesTropLongues(data: readonly Ligne[], colonnes: number, separateur: string | undefined): Pick<LectureFichier, "lignesTropLongues"> {
+  if (colonnes === 0 || !separateur) return {};
+  const cellules: Record<string, number> = {};
+  for (const { line, cells } of data) {
+    let n = cells.length;
+    while (n > 0 && cells[n - 1].trim() === "") n--;
+    if (n > colonnes) cellules[String(line)] = n;
+  }
+  return Object.keys(cellules).length ? { lignesTropLongues: { colonnes, separateur, cellules } } : {};
+}
+
+/** The error of a CSV line with more cells than the header has names (`LectureFichier.lignesTropLongues`), or null. */
+export function erreurLigneTropLongue(lecture: LectureFichier | null, ligne: number): RowError | null {
+  const trop = lecture?.lignesTropLongues;
+  const n = trop?.cellules[String(ligne)];
+  if (!trop || n === undefined) return null;
+  const sep = trop.separateur === "\t" ? "tabulation" : `« ${trop.separateur} »`;
+  return {
+    path: [],
+    fields: [],
+    message:
+      `Cette ligne a ${n} cellules pour ${trop.colonnes} colonnes : une valeur contenant ${sep} doit être entre guillemets ` +
+      `(ex. "Dupont${trop.separateur === "\t" ? " " : trop.separateur} Jean"), sinon les valeurs suivantes sont décalées d'une colonne. Corrigez la ligne dans le fichier.`,
+  };
 }
 
 /** A list in French: « a », « a et b », « a, b et c ». */
@@ -946,6 +982,9 @@ function itemsOf(
     lignes.push(ligne);
     const { item, errors } = convertRow(cells[index], mapping, defaults, { ...options, nirFourni });
     if (parUai) errors.push(...completeSiretParUai(item, parUai, upload.headers, mapping));
+    // a CSV line with a cell too many: its values are shifted, none is to be trusted
+    const tropLongue = erreurLigneTropLongue(upload.lecture, ligne);
+    if (tropLongue) errors.unshift(tropLongue);
     if (errors.length) rowErrors.set(index, errors);
     return item;
   });

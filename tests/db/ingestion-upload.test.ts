@@ -1896,3 +1896,22 @@ describe("the import's result: learners created, updated, unchanged (QA)", () =>
     expect(resultatDeLImport({ ...second.summary, nbCreated: null })).toBe("3 lignes enregistrées (dont 1 inchangée depuis l'envoi précédent) ; 0 ligne refusée sur 3 lignes.");
   });
 });
+
+describe("a CSV line with a cell too many: an unquoted value holding the separator (QA)", () => {
+  it("the line is refused, saying how many cells for how many columns and to quote the value", async () => {
+    const csv = [
+      "Nom,Prénom,Date de naissance,Date d'inscription,Date d'entrée en formation,Date de fin de formation",
+      "Virgule,Anne,01/02/2006,01/06/2024,02/09/2024,30/06/2026",
+      "Dupont, Jean,Luc,01/02/2006,01/06/2024,02/09/2024,30/06/2026",
+      '"Dupont, Jean",Marc,01/02/2006,01/06/2024,02/09/2024,30/06/2026',
+    ].join("\n");
+    const { file, preview } = await uploadAndPreview(new TextEncoder().encode(csv), "virgule.csv");
+    expect(file.delimiter).toBe(",");
+    expect(preview).toMatchObject({ nbRows: 3, nbValid: 2, nbErrors: 1 });
+    expect(preview.rows[0].ligne).toBe(3);
+    expect(preview.rows[0].otherErrors[0]).toBe(
+      'Cette ligne a 7 cellules pour 6 colonnes : une valeur contenant « , » doit être entre guillemets (ex. "Dupont, Jean"), ' +
+        "sinon les valeurs suivantes sont décalées d'une colonne. Corrigez la ligne dans le fichier.",
+    );
+  });
+});
