@@ -207,6 +207,7 @@ export async function postDossiers(request: Request, database: Database, context
     nb_ok: result.nbAccepted,
     nb_erreurs: result.nbRejected,
     nb_inchanges: result.nbInchanges,
+    nb_nouveaux: result.nbCrees,
     transmission_id: result.transmissionId,
     data: result.results,
   });

@@ -1225,6 +1225,11 @@ export const reponseEnvoiSchema = z
       description:
         "Parmi les dossiers acceptés, ceux identiques au dernier envoi du même apprenant : rien n'a été modifié pour eux.",
     }),
+    nb_nouveaux: z.int().min(0).max(MAX_DOSSIERS_PAR_ENVOI).meta({
+      description:
+        "Parmi les dossiers acceptés, les apprenants qui n'étaient pas encore enregistrés (nouvel identifiant pour cet établissement " +
+        "formateur et cette année scolaire) ; les autres acceptés, ni nouveaux ni inchangés, ont été mis à jour.",
+    }),
     data: z.array(resultatDossierSchema).meta({ description: "Un résultat par dossier, dans l'ordre d'envoi." }),
   })
   .meta({ title: "Réponse à un envoi" });
@@ -1336,6 +1341,7 @@ export function dossiersOpenApiDocument(): Record<string, unknown> {
                     nb_ok: 1,
                     nb_erreurs: 1,
                     nb_inchanges: 0,
+                    nb_nouveaux: 1,
                     data: [
                       { id_erp_apprenant: "APP-2024-00042", status: "ok", validation_errors: [] },
                       {

@@ -481,13 +481,13 @@ describe("storage", () => {
     const periodes = () => t.database.rows(sql`select p.*, p.xmin::text as version from statut_periodes p order by effectif_id, debut`);
 
     const first = await post(app.baseUrl, keyCfa, items);
-    expect(first.body).toMatchObject({ nb_ok: 3, nb_inchanges: 0 });
+    expect(first.body).toMatchObject({ nb_ok: 3, nb_inchanges: 0, nb_nouveaux: 3 });
     const stored = await rows();
     const storedPeriodes = await periodes();
     expect(stored.every((r) => typeof r.empreinte === "string" && r.empreinte.length > 0)).toBe(true);
 
     const again = await post(app.baseUrl, keyCfa, items);
-    expect(again.body).toMatchObject({ nb_ok: 3, nb_erreurs: 0, nb_inchanges: 3 });
+    expect(again.body).toMatchObject({ nb_ok: 3, nb_erreurs: 0, nb_inchanges: 3, nb_nouveaux: 0 });
     expect(again.body.message).toMatch(/3 enregistrés \(dont 3 inchangés depuis l'envoi précédent\)/);
     expect(again.body.data.map((d: { status: string }) => d.status)).toEqual(["ok", "ok", "ok"]);
     expect(await rows()).toEqual(stored);
