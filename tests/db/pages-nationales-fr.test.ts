@@ -63,7 +63,7 @@ async function page(route: Route, url: string): Promise<string> {
 let second: string;
 beforeAll(async () => {
   t = await createTestDatabase();
-  await compte("admin", { type: "ADMINISTRATEUR" });
+  await compte("admin", { type: "ADMINISTRATEUR" }, "admin");
   const premier = await startImport(t.database, { kind: "organismes", fileName: "organismes.csv", bytes: fichier(""), startedBy: "admin@test.fr" });
   expect(await waitForImport(t.database, premier.id, 60_000)).toMatchObject({ error: null, summary: { created: N } });
   const job = await startImport(t.database, { kind: "organismes", fileName: "organismes-2.csv", bytes: fichier(" (nouveau nom)"), startedBy: "admin@test.fr" });

@@ -10,8 +10,9 @@ import type { Database } from "../../db/client.server";
 export function sessions(database: () => Database) {
   const cookies: Record<string, string> = {};
   return {
-    async compte(nom: string, organisation: Record<string, string>): Promise<void> {
-      const { user } = await createUser(database(), { email: `${nom}@test.fr`, password: "Mot-de-passe-de-test-42", organisation: organisation as never });
+    /** `role`: "admin" for an organisation's administrator (a national administrator: ADMINISTRATEUR and admin). */
+    async compte(nom: string, organisation: Record<string, string>, role: "admin" | "member" = "member"): Promise<void> {
+      const { user } = await createUser(database(), { email: `${nom}@test.fr`, password: "Mot-de-passe-de-test-42", organisation: organisation as never, role });
       cookies[nom] = (await createSession(database(), user.id, new Request("http://localhost/"))).split(";")[0];
     },
     requete(path: string, qui?: string): Request {
