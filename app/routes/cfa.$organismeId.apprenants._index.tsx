@@ -24,7 +24,7 @@ import { ErrorsAlert, Pagination, SearchButtons, SelectField, SortHeader, withPa
 import { todayIso } from "~/statut/annee-scolaire";
 import { formatDate, pluriel } from "~/ui/format";
 import { ChampDate } from "~/ui/champ-en-erreur";
-import { listeFiltree, nomDeListe } from "~/ui/erreur";
+import { listeFiltree, nomDeListe } from "~/ui/titre";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches, location }) => [

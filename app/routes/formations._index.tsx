@@ -9,7 +9,7 @@ import { EmptyState, ErrorsAlert, Pagination, RegionSelect, ResultCount, SearchB
 import { NIVEAU_LABELS } from "~/referentiel/labels";
 import { formatDate, formatNombre } from "~/ui/format";
 import { refusSiInvalide } from "~/auth/responses.server";
-import { listeFiltree, titreDeListe } from "~/ui/erreur";
+import { listeFiltree, titreDeListe } from "~/ui/titre";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data, error, location }) => [

@@ -14,7 +14,7 @@ import { pageListe, resoudreListe } from "~/listes/listes.server";
 import { ErrorsAlert, Pagination, SearchButtons, SelectField, SortHeader, withParams } from "~/referentiel/components";
 import { formatDate, pluriel } from "~/ui/format";
 import { ChampDate } from "~/ui/champ-en-erreur";
-import { listeFiltree, titreDeListe } from "~/ui/erreur";
+import { listeFiltree, titreDeListe } from "~/ui/titre";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data, error, location }) => [

@@ -8,7 +8,7 @@ import { DepartementSelect, EmptyState, ErrorsAlert, FraicheurBadge, Pagination,
 import { ETAT_LABELS, FRAICHEUR_LABELS, NATURE_LABELS } from "~/referentiel/labels";
 import { formatDate, formatNombre } from "~/ui/format";
 import { refusSiInvalide } from "~/auth/responses.server";
-import { listeFiltree, titreDeListe } from "~/ui/erreur";
+import { listeFiltree, titreDeListe } from "~/ui/titre";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data, error, location }) => [

@@ -1,6 +1,6 @@
 /** <title> of the dashboard pages. Browser-safe. */
 import type { TableauPage } from "./types";
-import { titreDeListe } from "~/ui/erreur";
+import { titreDeListe } from "~/ui/titre";
 
 export function metaTableau({ data, error }: { data: unknown; error?: unknown }) {
   const page = data as TableauPage | undefined;
