@@ -51,8 +51,7 @@ async function main() {
 
 main().catch(async (err) => {
   // the database unreachable or DATABASE_URL wrong: one French line, what to check (never the URL)
-  const { messageImpossible } = await import("../app/shared/erreurs-base.server");
-  const message = messageImpossible("Commande", err);
-  console.error(message.startsWith("Commande impossible") ? message : err instanceof Error ? err.message : err);
+  const { impossibleDeSonFait, messageImpossible } = await import("../app/shared/erreurs-base.server");
+  console.error(impossibleDeSonFait(err) ? messageImpossible("Commande", err) : err instanceof Error ? err.message : err);
   process.exit(1);
 });

@@ -150,14 +150,23 @@ export async function avecErreursApi(contexte: string, route: () => Promise<Resp
 /** Refusals the user can act on (base embarquée already open, port taken, DATABASE_URL not an address): their message. */
 const REFUS_ATTENDUS = new Set(["PGLITE_LOCKED", "EADDRINUSE", "DATABASE_URL_INVALIDE"]);
 
+function refusAttendu(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && REFUS_ATTENDUS.has(code);
+}
+
+/** Whether the user can act on the error (a refusal said in its message, the database unreachable): messageImpossible says it. */
+export function impossibleDeSonFait(error: unknown): boolean {
+  return refusAttendu(error) || estIndisponibilite(error);
+}
+
 /**
  * Why a process that needs the database could not start or run (`npm start`, `npm run serve`, a CLI command), in
  * one French line with what to check, for the errors a user can act on; anything else said without its values
  * (descriptionSansDonnees). Never the URL: it may hold a password.
  */
 export function messageImpossible(quoi: "Démarrage" | "Commande", error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === "string" && REFUS_ATTENDUS.has(code)) return `${quoi} impossible : ${(error as Error).message}`;
+  if (refusAttendu(error)) return `${quoi} impossible : ${(error as Error).message}`;
   if (estIndisponibilite(error)) {
     // for whoever configures the server (not a page's visitor): which part of DATABASE_URL to check
     const codes = chaine(error).map((e) => e.code);
