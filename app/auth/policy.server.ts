@@ -396,6 +396,44 @@ export function perimetreDeLEspace(viewer: Viewer, organismeId: number, formateu
   };
 }
 
+/**
+ * A viewer's part of organisme X's space: X (`organismeId`) and the `PerimetreEffectifs` that `perimetreDeLEspace`
+ * gave. `responsableIds` absent: a space built by hand for X itself, which covers the effectifs X is responsable of.
+ */
+export interface PartDeLEspace {
+  organismeId: number;
+  organismeIds: number[];
+  responsableIds?: number[];
+}
+
+/** The organismes whose effectifs, as responsable, the part covers. */
+export function responsablesDeLEspace(espace: PartDeLEspace): number[] {
+  return espace.responsableIds ?? [espace.organismeId];
+}
+
+/**
+ * Whether the viewer sees the whole space (X's own users, national administrators), not a part of it narrowed to its
+ * scope (decision 017): what is recorded for X without a learner's formateur (an archive, the rejected dossiers of its
+ * transmissions) is shown by name only then.
+ */
+export function voitToutLEspace(espace: PartDeLEspace): boolean {
+  return responsablesDeLEspace(espace).includes(espace.organismeId);
+}
+
+/**
+ * Whether the rejected dossiers of X's transmissions are shown by name: to the whole space (voitToutLEspace), and to
+ * a narrowed space that still covers every formateur of X (`formateurs`, organisme_relations) — the user of a
+ * responsable opening the space of one of its formateurs, which has no formateur of its own outside the viewer's scope.
+ * Every learner those dossiers can be about is then the viewer's (decision 017: a learner its formateurs train), and
+ * the viewer may be the one who sent them (an upload for its formateur). Otherwise (a chain R → F → G where G is not
+ * the viewer's), the dossiers are counted and their errors summarised, without names.
+ */
+export function voitLesRefusesNominatifs(espace: PartDeLEspace, formateurs: number[]): boolean {
+  if (voitToutLEspace(espace)) return true;
+  const couverts = new Set(espace.organismeIds);
+  return [espace.organismeId, ...formateurs].every((id) => couverts.has(id));
+}
+
 // --------------------------------------------------------------------------------- responses for loaders
 
 const TEXT = { "Content-Type": "text/plain; charset=utf-8" };

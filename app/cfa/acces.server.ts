@@ -25,6 +25,10 @@ import {
   perimetreDeLEspace,
   requireUser,
   resolveOrganismeTarget,
+  responsablesDeLEspace,
+  voitLesRefusesNominatifs,
+  voitToutLEspace,
+  type PartDeLEspace,
   type AuthenticatedViewer,
   type OrganismeTarget,
   type Scope,
@@ -56,7 +60,7 @@ export function parseId(value: string | undefined | null): number | null {
   return Number(value);
 }
 
-type Perimetre = Pick<EspaceCfa, "organismeId" | "organismeIds" | "responsableIds">;
+type Perimetre = PartDeLEspace;
 
 /** The organisme and its formateurs (organisme_relations), all of them. */
 async function formateursDeLOrganisme(database: Database, organismeId: number): Promise<number[]> {
@@ -84,38 +88,19 @@ export async function perimetreDeLEspaceCfa(
   return perimetreDeLEspace(viewer, organismeId, await formateursDeLOrganisme(database, organismeId));
 }
 
-function responsablesDe(espace: Perimetre): number[] {
-  return espace.responsableIds ?? [espace.organismeId];
-}
-
 /**
- * Whether the viewer sees the whole space (the organisme's own users, national administrators), not a part of it
- * narrowed to its scope (decision 017): what is recorded for the organisme without a learner's formateur (an
- * archive, the rejected dossiers of its transmissions) is shown by name only then.
- */
-export function espaceComplet(espace: Perimetre): boolean {
-  return responsablesDe(espace).includes(espace.organismeId);
-}
-
-/**
- * Whether the rejected dossiers of the organisme's transmissions are shown by name: to the whole space
- * (espaceComplet), and to a narrowed space that still covers every formateur of the organisme — the user of a
- * responsable opening the space of one of its formateurs, which has no formateur of its own outside the viewer's
- * scope. Every learner those dossiers can be about is then the viewer's (decision 017: a learner its formateurs train),
- * and the viewer may be the one who sent them (an upload for its formateur). Otherwise (a chain R → F → G where G is
- * not the viewer's), the dossiers are counted and their errors summarised, without names.
+ * Whether the rejected dossiers of the organisme's transmissions are shown by name to this part of its space (policy
+ * `voitLesRefusesNominatifs`, which needs all the organisme's formateurs).
  */
 export async function refusesNominatifs(database: Database, espace: Perimetre): Promise<boolean> {
-  if (espaceComplet(espace)) return true;
-  const couverts = new Set(espace.organismeIds);
-  return (await formateursDeLOrganisme(database, espace.organismeId)).every((id) => couverts.has(id));
+  return voitLesRefusesNominatifs(espace, voitToutLEspace(espace) ? [] : await formateursDeLOrganisme(database, espace.organismeId));
 }
 
 /** SQL condition: the effectif (alias `alias`) belongs to the space. */
 export function effectifsDeLEspace(espace: Perimetre, alias = "e"): SQL {
   const a = alias.replace(/[^a-z0-9_]/gi, "");
   const ids = arrayParam(espace.organismeIds);
-  const responsables = arrayParam(responsablesDe(espace));
+  const responsables = arrayParam(responsablesDeLEspace(espace));
   return sql`(${sql.raw(a)}.organisme_formateur_id = any(${ids}::int[]) or ${sql.raw(a)}.organisme_responsable_id = any(${responsables}::int[]))`;
 }
 
@@ -126,7 +111,7 @@ export function effectifsDeLEspace(espace: Perimetre, alias = "e"): SQL {
  * scope).
  */
 export function archivesDeLEspace(espace: Perimetre): SQL {
-  return espaceComplet(espace) ? sql`(a.organisme_id = ${espace.organismeId} or ${effectifsDeLEspace(espace, "a")})` : effectifsDeLEspace(espace, "a");
+  return voitToutLEspace(espace) ? sql`(a.organisme_id = ${espace.organismeId} or ${effectifsDeLEspace(espace, "a")})` : effectifsDeLEspace(espace, "a");
 }
 
 /**
@@ -134,7 +119,7 @@ export function archivesDeLEspace(espace: Perimetre): SQL {
  * the space's counters stay in the viewer's scope and agree with its learners' list.
  */
 export function scopeDeLEspace(espace: Perimetre): Scope {
-  return { kind: "organisme", organismeIds: [...espace.organismeIds], responsables: responsablesDe(espace) };
+  return { kind: "organisme", organismeIds: [...espace.organismeIds], responsables: responsablesDeLEspace(espace) };
 }
 
 /** For every loader / action of the space: the viewer and the organisme, or a thrown redirect / 403 / 404. */

@@ -7,7 +7,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { NO_STORE } from "~/auth/responses.server";
-import { espaceComplet, requireEspaceCfa } from "~/cfa/acces.server";
+import { requireEspaceCfa } from "~/cfa/acces.server";
+import { voitToutLEspace } from "~/auth/policy.server";
 import { ANNEES_COMPTEES } from "~/cfa/apprenants";
 import { formateursDuResponsable } from "~/cfa/espace.server";
 import { formatDateHeure, libelleMode, titreEspace } from "~/cfa/ui";
@@ -26,7 +27,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     organismeId: espace.organismeId,
     formateurs: await formateursDuResponsable(context.database, espace, now),
     annees: anneesScolairesComptees(todayIso(now)),
-    complet: espaceComplet(espace),
+    complet: voitToutLEspace(espace),
   };
 }
 

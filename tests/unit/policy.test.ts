@@ -20,6 +20,8 @@ import {
   maskThreshold,
   organismesTransmis,
   perimetreDeLEspace,
+  voitLesRefusesNominatifs,
+  voitToutLEspace,
   PUBLIC_VIEWER,
   scopeContains,
   scopeFilter,
@@ -388,6 +390,20 @@ describe("the part of a CFA space a viewer sees (decision 017)", () => {
     expect(perimetreDeLEspace(VIEWERS.ADMINISTRATEUR, 2, [3])).toEqual({ organismeIds: [2, 3], responsableIds: [2] });
     expect(perimetreDeLEspace(VIEWERS.DREETS, 2, [3])).toEqual({ organismeIds: [], responsableIds: [] });
     expect(perimetreDeLEspace(PUBLIC_VIEWER, 2, [3])).toEqual({ organismeIds: [], responsableIds: [] });
+  });
+
+  it("shows by name what has no learner's formateur only to the whole space, rejected dossiers also to a part covering every formateur", () => {
+    const espace = (v: Viewer, organismeId: number, formateurs: number[]) => ({ organismeId, ...perimetreDeLEspace(v, organismeId, formateurs) });
+    // R's user: its own space is whole; F's space (F has no formateur of its own) is a part that covers F entirely
+    expect(voitToutLEspace(espace(deR, 1, [2]))).toBe(true);
+    expect(voitToutLEspace(espace(deR, 2, []))).toBe(false);
+    expect(voitLesRefusesNominatifs(espace(deR, 2, []), [])).toBe(true);
+    // chain R → F → G, G outside R's scope: F's rejected dossiers may be about G's learners
+    expect(voitLesRefusesNominatifs(espace(deR, 2, [3]), [3])).toBe(false);
+    expect(voitLesRefusesNominatifs(espace(deF, 2, [3]), [3])).toBe(true);
+    expect(voitToutLEspace(espace(VIEWERS.ADMINISTRATEUR, 2, [3]))).toBe(true);
+    // a space built by hand for the organisme itself (no responsableIds) is whole
+    expect(voitToutLEspace({ organismeId: 5, organismeIds: [5] })).toBe(true);
   });
 });
 
