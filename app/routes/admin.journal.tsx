@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
-import { Input } from "@codegouvfr/react-dsfr/Input";
-import { Select } from "@codegouvfr/react-dsfr/Select";
+import { Input } from "~/ui/champs-dsfr";
+import { Select } from "~/ui/champs-dsfr";
 import { Button } from "@codegouvfr/react-dsfr/Button";
 import { listAuditLog, parseAuditFilters } from "~/auth/admin.server";
 import { ACTION_LABELS, NAMED_LIST_LABELS, ORGANISATION_TYPE_LABELS } from "~/auth/labels";

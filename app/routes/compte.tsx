@@ -1,6 +1,6 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Input } from "@codegouvfr/react-dsfr/Input";
+import { Input } from "~/ui/champs-dsfr";
 import { Button } from "@codegouvfr/react-dsfr/Button";
 import { Alert } from "@codegouvfr/react-dsfr/Alert";
 import { accountOverview, changePassword, endOtherSessions, updateProfile } from "~/auth/accounts.server";

@@ -1,8 +1,8 @@
 import { useEffect, useState } from "react";
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Input } from "@codegouvfr/react-dsfr/Input";
-import { Select } from "@codegouvfr/react-dsfr/Select";
+import { Input } from "~/ui/champs-dsfr";
+import { Select } from "~/ui/champs-dsfr";
 import { Button } from "@codegouvfr/react-dsfr/Button";
 import { csrfToken, requireValidForm } from "~/auth/csrf.server";
 import { ORGANISATION_TYPE_LABELS, SCOPE_FIELD_OF_TYPE } from "~/auth/labels";

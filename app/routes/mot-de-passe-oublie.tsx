@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Input } from "@codegouvfr/react-dsfr/Input";
+import { Input } from "~/ui/champs-dsfr";
 import { Button } from "@codegouvfr/react-dsfr/Button";
 import { requestPasswordReset } from "~/auth/accounts.server";
 import { csrfToken, requireValidForm } from "~/auth/csrf.server";

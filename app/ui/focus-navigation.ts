@@ -15,7 +15,7 @@
 import { useEffect, useRef } from "react";
 import { useLocation, useNavigation, useNavigationType } from "@remix-run/react";
 
-/** The field in error: marked by aria-invalid, or by DSFR's error class (react-dsfr's inputs set no aria-invalid). */
+/** The field in error: marked by aria-invalid, or by DSFR's error class (fields drawn by hand or by react-dsfr outside app/ui/champs-dsfr.tsx). */
 const CHAMP_EN_ERREUR = 'main [aria-invalid="true"], main .fr-input--error, main .fr-select--error';
 // an error (an alert, a field in error) before any other alert: a success or information box left from an earlier
 // answer (an import's result, a notice) must not take the focus from the field to correct

@@ -262,10 +262,16 @@ describe("an invitation for a tête de réseau (/admin/utilisateurs)", () => {
     // DSFR's error state on the field, its message describing it
     const champ = /<input[^>]*name="reseau"[^>]*>/.exec(html)?.[0] ?? "";
     expect(champ).toMatch(/fr-input--error/);
+    expect(champ).toMatch(/aria-invalid="true"/);
     const decrit = /aria-describedby="([^"]+)"/.exec(champ)?.[1];
     expect(texte(html.slice(html.indexOf(`id="${decrit}"`)))).toMatch(/^[^<]*Réseau inconnu : « Réseau inexistant » : aucun organisme du référentiel n'appartient à ce réseau\. Réseaux connus : « RESEAU-A », « RESEAU-B »/);
     expect((await t.database.db.select({ n: count() }).from(organisations))[0]).toEqual(orgs);
     expect(mailOutbox().length).toBe(mails);
+    // a select in error is marked the same way
+    const sansRegion = await (await browser.post("/admin/utilisateurs", { csrf, intent: "inviter", email: "d@dreets.fr", role: "member", type: "DREETS" })).text();
+    const region = /<select[^>]*name="regionCode"[^>]*>/.exec(sansRegion)?.[0] ?? "";
+    expect(region).toMatch(/aria-invalid="true"/);
+    expect(/<select[^>]*name="academieCode"[^>]*>/.exec(sansRegion)?.[0]).not.toMatch(/aria-invalid/);
     // a network of the référentiel is still accepted
     const ok = await browser.post("/admin/utilisateurs", { csrf, intent: "inviter", email: "tete@reseau.fr", role: "member", type: "TETE_DE_RESEAU", reseau: "reseau-b" });
     expect(ok.status).toBe(200);
@@ -347,10 +353,11 @@ describe("sign-up requests (/inscription)", () => {
       if (f.includes(`name="demandeId" value="${cible.id}"`)) {
         // DSFR's error state: the field's error class, and its description is the message
         expect(champ).toMatch(/fr-input--error/);
+        expect(champ).toMatch(/aria-invalid="true"/);
         const decrit = /aria-describedby="([^"]+)"/.exec(champ)?.[1];
         expect(f).toMatch(new RegExp(`id="${decrit}"[^>]*>Indiquez le motif du refus.<`));
       } else {
-        expect(champ).not.toMatch(/--error/);
+        expect(champ).not.toMatch(/--error|aria-invalid/);
         expect(texte(f)).not.toContain("Indiquez le motif du refus.");
       }
     }
