@@ -34,8 +34,15 @@ afterAll(async () => {
 });
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return cliAvecEntree("", ...args);
+}
+
+/** The CLI with `input` on its standard input. */
+async function cliAvecEntree(input: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(path.resolve("node_modules/.bin/tsx"), ["cli/index.ts", ...args], { env, timeout: 120_000 });
+    const run = exec(path.resolve("node_modules/.bin/tsx"), ["cli/index.ts", ...args], { env, timeout: 120_000 });
+    run.child.stdin?.end(input);
+    const { stdout, stderr } = await run;
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -55,6 +62,19 @@ describe("CLI user:create / user:list", () => {
     const ddets = await cli("user:create", "--email", "ddets@test.fr", "--password", SECRET, "--organisation-type", "DDETS", "--departement", "2B");
     expect(ddets.stdout).toContain("DDETS Haute-Corse (2B)");
     for (const run of [dreets, admin, ddets]) expect(run.stdout + run.stderr).not.toContain(SECRET);
+  }, 180_000);
+
+  it("reads the password from the standard input with --password-stdin (its first line), never printing it", async () => {
+    const refus = await cliAvecEntree(`court\n${SECRET}\n`, "user:create", "--email", "stdin@dreets.fr", "--password-stdin", "--organisation-type", "DREETS", "--region", "84");
+    expect(refus.code).toBe(1);
+    expect(refus.stderr).toMatch(/au moins 12 caractères/);
+    const cree = await cliAvecEntree(`${SECRET}\r\n`, "user:create", "--email", "stdin@dreets.fr", "--password-stdin", "--organisation-type", "DREETS", "--region", "84");
+    expect(cree).toMatchObject({ code: 0 });
+    expect(cree.stdout).toContain("Compte créé : stdin@dreets.fr");
+    expect(cree.stdout + cree.stderr).not.toContain(SECRET);
+    const deux = await cliAvecEntree(SECRET, "user:create", "--email", "x@dreets.fr", "--password", SECRET, "--password-stdin", "--organisation-type", "DREETS", "--region", "84");
+    expect(deux.code).toBe(2);
+    expect(deux.stderr).toMatch(/^--password et --password-stdin s'excluent/);
   }, 180_000);
 
   it("refuses bad input with a precise French message and a non-zero exit code", async () => {
@@ -81,7 +101,9 @@ describe("CLI user:create / user:list", () => {
     const list = await cli("user:list");
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/agent@dreets\.fr\s+DREETS\s+DREETS Auvergne-Rhône-Alpes\s+Région Auvergne-Rhône-Alpes \(84\)\s+admin\s+actif/);
-    expect(list.stdout).toContain("3 comptes.");
+    // the three above and the one whose password came from the standard input
+    expect(list.stdout).toMatch(/stdin@dreets\.fr\s+DREETS\s+DREETS Auvergne-Rhône-Alpes\s+Région Auvergne-Rhône-Alpes \(84\)\s+member\s+actif/);
+    expect(list.stdout).toContain("4 comptes.");
     const json = JSON.parse((await cli("user:list", "--json", "--organisation-type", "ddets")).stdout);
     expect(json).toEqual([expect.objectContaining({ email: "ddets@test.fr", type: "DDETS", perimetre: "Département Haute-Corse (2B)", role: "member" })]);
   }, 120_000);
