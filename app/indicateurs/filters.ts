@@ -513,6 +513,15 @@ export function parseMoisBorne(value: string, today: string, name = "mois"): Par
   return parsed;
 }
 
+/** A date of the indicators: "YYYY-MM-DD", from the first day of MOIS_MIN up to today. */
+export function parseDateBornee(value: string, today: string, name = "date"): Parsed<string> {
+  const parsed = parseDate(value, name);
+  if (!parsed.ok) return parsed;
+  if (parsed.value > today) return { ok: false, errors: [`${name} : « ${value} » est dans le futur (aujourd'hui au plus tard : ${today})`] };
+  if (parsed.value < `${MOIS_MIN}-01`) return { ok: false, errors: [`${name} : « ${value} » est trop ancienne (1er janvier 2000 au plus tôt)`] };
+  return parsed;
+}
+
 /**
  * An address read strictly (the dashboards' files, the exports) refuses a parameter it does not read rather than
  * ignore it: a misspelt filter (`regoin=84`) would give national figures presented as asked. One French message
@@ -536,14 +545,16 @@ export function parametresInconnus(
 
 /**
  * Date of the indicators from URL params: `date=AAAA-MM-JJ`, else `mois=AAAA-MM` (its last day, or today for the
- * current month), else today.
+ * current month), else today. Both within the dashboards' bounds: from MOIS_MIN up to today. A later date would count
+ * the statuts the dates sent so far give, not what will be (a rupture is not known in advance): a typo (2062 for 2026)
+ * would give plausible figures.
  */
 export function parseDateParams(params: URLSearchParams, today: string): Parsed<string> {
   const date = params.get("date");
-  if (date) return parseDate(date);
+  if (date) return parseDateBornee(date, today);
   const mois = params.get("mois");
   if (mois) {
-    const parsed = parseMois(mois, today);
+    const parsed = parseMoisBorne(mois, today);
     return parsed.ok ? { ok: true, value: dateDuMois(parsed.value, today) } : parsed;
   }
   return { ok: true, value: today };

@@ -167,6 +167,18 @@ describe("dates des indicateurs", () => {
       errors: ["date : date invalide « 2025-02-30 » (AAAA-MM-JJ attendu)"],
     });
     expect(parseDateParams(new URLSearchParams("mois=2025-12"), "2025-11-20").ok).toBe(false);
+    // a date after today (a typo: 2062) or before 2000 would give plausible figures: refused, as the dashboards' months
+    expect(parseDateParams(new URLSearchParams("date=2025-11-20"), "2025-11-20")).toEqual({ ok: true, value: "2025-11-20" });
+    expect(parseDateParams(new URLSearchParams("date=2025-11-21"), "2025-11-20")).toEqual({
+      ok: false,
+      errors: ["date : « 2025-11-21 » est dans le futur (aujourd'hui au plus tard : 2025-11-20)"],
+    });
+    expect(parseDateParams(new URLSearchParams("date=1999-12-31"), "2025-11-20")).toEqual({
+      ok: false,
+      errors: ["date : « 1999-12-31 » est trop ancienne (1er janvier 2000 au plus tôt)"],
+    });
+    expect(parseDateParams(new URLSearchParams("date=2000-01-01"), "2025-11-20").ok).toBe(true);
+    expect(parseDateParams(new URLSearchParams("mois=1999-12"), "2025-11-20").ok).toBe(false);
   });
 
   it("compares with the end of the previous month and the same day a year before (29 February: 28 February)", () => {
