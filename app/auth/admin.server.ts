@@ -28,20 +28,22 @@ export interface AdminUsersPage {
   users: UserRow[];
   recherche: { q: string; page: number; pages: number; total: number };
   invitations: PendingInvitation[];
-  /** The most recent pending sign-up requests (DEMANDES_AFFICHEES at most), and how many are pending in all. */
+  /** One page of the pending sign-up requests (DEMANDES_PAR_PAGE, most recent first), and how many are pending in all. */
   demandes: SignupRequestRow[];
   demandesTotal: number;
+  /** The page of requests shown (`demandes` in the address) and the number of pages. */
+  demandesPagination: { page: number; pages: number; parPage: number };
   organisations: { id: number; nom: string; type: string }[];
   territories: TerritoryOptions | null;
 }
 
 export const COMPTES_PAR_PAGE = 50;
 
-/** The pending sign-up requests the page lists at most (the most recent; the heading gives how many are pending). */
-export const DEMANDES_AFFICHEES = 200;
+/** The pending sign-up requests per page (the most recent first; the heading gives how many are pending). */
+export const DEMANDES_PAR_PAGE = 50;
 
-/** The accounts' search in the page's address: `q`, and `page` from 1. */
-const RECHERCHE_COMPTES = z.object({ q: z.string().optional(), page: pageParam });
+/** The accounts' search in the page's address: `q`, and `page` from 1; `demandes`: the page of pending requests. */
+const RECHERCHE_COMPTES = z.object({ q: z.string().optional(), page: pageParam, demandes: pageParam.describe("Page des demandes de compte, à partir de 1") });
 
 /** Reads the accounts' search: a bad value is reported (French) and left out, the rest applies. */
 export function parseRechercheComptes(params: URLSearchParams): { recherche: z.output<typeof RECHERCHE_COMPTES>; errors: string[] } {
@@ -53,7 +55,7 @@ export function parseRechercheComptes(params: URLSearchParams): { recherche: z.o
 export async function adminUsersPage(
   database: Database,
   viewer: AuthenticatedViewer,
-  recherche: { q?: string; page?: number } = {},
+  recherche: { q?: string; page?: number; demandes?: number } = {},
 ): Promise<AdminUsersPage> {
   const national = isNationalAdmin(viewer);
   const scopeId = national ? undefined : viewer.user.organisationId;
@@ -64,11 +66,18 @@ export async function adminUsersPage(
     const { rows, total } = await searchUsers(database, { organisationId: scopeId, q, limit: COMPTES_PAR_PAGE, offset: (page - 1) * COMPTES_PAR_PAGE });
     return { rows, total, pagination: { page, pages: Math.max(1, Math.ceil(total / COMPTES_PAR_PAGE)) } };
   };
-  const [comptes, invitations, demandes, demandesTotal, organisations, territories] = await Promise.all([
+  const chargerDemandes = async (page: number) => {
+    const [rows, total] = await Promise.all([
+      listSignupRequests(database, "en_attente", DEMANDES_PAR_PAGE, (page - 1) * DEMANDES_PAR_PAGE),
+      countSignupRequests(database, "en_attente"),
+    ]);
+    return { rows, total, pagination: { page, pages: Math.max(1, Math.ceil(total / DEMANDES_PAR_PAGE)) } };
+  };
+  const aucuneDemande = { rows: [], total: 0, pagination: { page: 1, pages: 1 } };
+  const [comptes, invitations, demandes, organisations, territories] = await Promise.all([
     pageOrLast(demandee, chargerComptes),
     pendingInvitations(database, scopeId),
-    national ? listSignupRequests(database, "en_attente", DEMANDES_AFFICHEES) : Promise.resolve([]),
-    national ? countSignupRequests(database, "en_attente") : Promise.resolve(0),
+    national ? pageOrLast(pageNumber(recherche.demandes), chargerDemandes) : Promise.resolve(aucuneDemande),
     national ? listOrganisations(database, { publicOnly: true }) : Promise.resolve([]),
     national ? territoryOptions(database) : Promise.resolve(null),
   ]);
@@ -78,8 +87,9 @@ export async function adminUsersPage(
     users: comptes.rows,
     recherche: { q, page: comptes.pagination.page, total: comptes.total, pages: comptes.pagination.pages },
     invitations,
-    demandes,
-    demandesTotal,
+    demandes: demandes.rows,
+    demandesTotal: demandes.total,
+    demandesPagination: { ...demandes.pagination, parPage: DEMANDES_PAR_PAGE },
     organisations: organisations.map((o) => ({ id: o.id, nom: o.nom, type: o.type })),
     territories,
   };

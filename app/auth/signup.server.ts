@@ -165,7 +165,7 @@ export interface SignupRequestRow {
  * The requests of a status, newest first; the scope named as the account page names it: territories by name (the
  * territory tables, as the dashboards load them), a CFA by its name and SIRET.
  */
-export async function listSignupRequests(database: Database, status: SignupStatus = "en_attente", limit = 200): Promise<SignupRequestRow[]> {
+export async function listSignupRequests(database: Database, status: SignupStatus = "en_attente", limit = 200, offset = 0): Promise<SignupRequestRow[]> {
   const [rows, t] = await Promise.all([
     database.db
       .select({ request: signupRequests, organisme: sql<string | null>`coalesce(${organismes.enseigne}, ${organismes.raisonSociale})` })
@@ -173,7 +173,8 @@ export async function listSignupRequests(database: Database, status: SignupStatu
       .leftJoin(organismes, eq(organismes.id, signupRequests.organismeId))
       .where(eq(signupRequests.status, status))
       .orderBy(desc(signupRequests.createdAt), desc(signupRequests.id))
-      .limit(limit),
+      .limit(limit)
+      .offset(offset),
     territoires(database),
   ]);
   const nomme = (prefixe: string, nom: string | undefined, code: string) => (nom ? `${prefixe} ${nom} (${code})` : `${prefixe} ${code}`);

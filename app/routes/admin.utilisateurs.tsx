@@ -113,17 +113,17 @@ export default function AdminUtilisateurs() {
       {page.national ? (
         <section className="fr-mb-6w">
           <h2 className="fr-h4">Demandes de compte en attente ({formatNombre(page.demandesTotal)})</h2>
-          {page.demandesTotal > page.demandes.length ? (
+          {page.demandesPagination.pages > 1 ? (
             <p>
-              Les {formatNombre(page.demandes.length)} plus récentes sont affichées : les {formatNombre(page.demandesTotal - page.demandes.length)} autres
-              apparaîtront à mesure que celles-ci seront traitées.
+              Les plus récentes d'abord, par pages de {formatNombre(page.demandesPagination.parPage)} : page {formatNombre(page.demandesPagination.page)} sur{" "}
+              {formatNombre(page.demandesPagination.pages)}.
             </p>
           ) : null}
           {page.demandes.length === 0 ? (
             <p>Aucune demande en attente.</p>
           ) : (
             <div className="fr-table fr-table--no-caption">
-              <table tabIndex={0}>
+              <table tabIndex={0} id="demandes-liste">
                 <caption>Demandes de compte en attente</caption>
                 <thead>
                   <tr>
@@ -189,6 +189,14 @@ export default function AdminUtilisateurs() {
               </table>
             </div>
           )}
+          <Pagination
+            page={page.demandesPagination.page}
+            pages={page.demandesPagination.pages}
+            search={search}
+            param="demandes"
+            cible="demandes-liste"
+            label="Pages des demandes de compte"
+          />
         </section>
       ) : null}
 

@@ -4,7 +4,7 @@
  * sign-up form never tells an anonymous visitor whether an address has an account.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { and, count, eq, isNotNull } from "drizzle-orm";
+import { and, count, eq, isNotNull, sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { texte } from "../helpers/http";
 import { serveApp } from "../helpers/browser";
@@ -333,6 +333,26 @@ describe("sign-up requests (/inscription)", () => {
     expect(html).toContain("jean.dupont@dreets.gouv.fr");
     expect(html).toContain("Région Île-de-France (11)");
     expect(html).not.toContain("Région 11");
+  });
+
+  it("the pending requests are paged (50 a page): the second page is reached by its link, the first one stays whole", async () => {
+    const emails = Array.from({ length: 55 }, (_, i) => `file${i}@pages.fr`);
+    await t.database.db.insert(signupRequests).values(emails.map((email) => ({ email, nom: "N", prenom: "P", organisationType: "DREETS" as const, regionCode: "84" })));
+    try {
+      const admin = await signedIn("ADMINISTRATEUR");
+      const premiere = await (await admin.get("/admin/utilisateurs")).text();
+      const nav = /<nav[^>]*aria-label="Pages des demandes de compte"[\s\S]*?<\/nav>/.exec(premiere)?.[0] ?? "";
+      expect(nav).toMatch(/href="\/admin\/utilisateurs\?demandes=2#demandes-liste"/);
+      expect(texte(premiere)).toMatch(/Les plus récentes d'abord, par pages de 50 : page 1 sur 2 ?\./);
+      const lignes = (html: string) => (/<table[^>]*id="demandes-liste"[\s\S]*?<\/table>/.exec(html)?.[0] ?? "").split("<tr").length - 2;
+      expect(lignes(premiere)).toBe(50);
+      const seconde = await (await admin.get("/admin/utilisateurs?demandes=2")).text();
+      expect(texte(seconde)).toMatch(/page 2 sur 2 ?\./);
+      const total = (await t.database.db.select({ n: count() }).from(signupRequests).where(eq(signupRequests.status, "en_attente")))[0].n;
+      expect(lignes(seconde)).toBe(total - 50);
+    } finally {
+      await t.database.db.delete(signupRequests).where(sql`email like '%@pages.fr'`);
+    }
   });
 
   it("a refusal without a motif (browser check bypassed): the motif field of that request says so, nothing is decided", async () => {

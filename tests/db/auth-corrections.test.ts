@@ -9,7 +9,7 @@ import { eq, sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { authTokens, signupRequests, users } from "../../db/schema";
 import { changePassword, createUser, login, resetTokenState } from "../../app/auth/accounts.server";
-import { adminUsersPage, DEMANDES_AFFICHEES, parseAuditFilters, setUserDisabled } from "../../app/auth/admin.server";
+import { adminUsersPage, DEMANDES_PAR_PAGE, parseAuditFilters, setUserDisabled } from "../../app/auth/admin.server";
 import { emailField } from "../../app/auth/forms.server";
 import { invitationState, inviteUser } from "../../app/auth/invitations.server";
 import { mailOutbox } from "../../app/auth/mail.server";
@@ -125,15 +125,40 @@ describe("sign-up requests", () => {
     });
   });
 
-  it("the page gives how many are pending, beyond those it lists", async () => {
+  it("the page gives how many are pending and lists them all, page by page, the most recent first", async () => {
     await t.database.db.insert(signupRequests).values(
-      Array.from({ length: DEMANDES_AFFICHEES + 5 }, (_, i) => ({ email: `file${i}@test.fr`, nom: "N", prenom: "P", organisationType: "DREETS" as const, regionCode: "84" })),
+      Array.from({ length: 2 * DEMANDES_PAR_PAGE + 5 }, (_, i) => ({
+        email: `file${i}@test.fr`,
+        nom: "N",
+        prenom: "P",
+        organisationType: "DREETS" as const,
+        regionCode: "84",
+        createdAt: new Date(Date.UTC(2026, 0, 1, 0, i)),
+      })),
     );
-    const page = await adminUsersPage(t.database, await viewerOf(emailOf("ADMINISTRATEUR")));
-    expect(page.demandes).toHaveLength(DEMANDES_AFFICHEES);
+    const admin = await viewerOf(emailOf("ADMINISTRATEUR"));
     const [{ n }] = await t.database.rows<{ n: number }>(sql`select count(*)::int as n from signup_requests where status = 'en_attente'`);
-    expect(page.demandesTotal).toBe(n);
-    expect(n).toBeGreaterThan(DEMANDES_AFFICHEES);
+    const pages = Math.ceil(n / DEMANDES_PAR_PAGE);
+    expect(pages).toBeGreaterThanOrEqual(3);
+    const vues: number[] = [];
+    for (let p = 1; p <= pages; p++) {
+      const page = await adminUsersPage(t.database, admin, { demandes: p });
+      expect(page.demandesTotal).toBe(n);
+      expect(page.demandesPagination).toEqual({ page: p, pages, parPage: DEMANDES_PAR_PAGE });
+      expect(page.demandes.length).toBe(p < pages ? DEMANDES_PAR_PAGE : n - (pages - 1) * DEMANDES_PAR_PAGE);
+      vues.push(...page.demandes.map((d) => d.id));
+    }
+    // every pending request once, none left out
+    expect(new Set(vues).size).toBe(n);
+    // the most recent first: file104 before file103…
+    const emails = (await Promise.all(Array.from({ length: pages }, (_, i) => adminUsersPage(t.database, admin, { demandes: i + 1 }))))
+      .flatMap((page) => page.demandes.map((d) => d.email))
+      .filter((e) => e.startsWith("file"));
+    expect(emails).toEqual(Array.from({ length: 2 * DEMANDES_PAR_PAGE + 5 }, (_, i) => `file${2 * DEMANDES_PAR_PAGE + 4 - i}@test.fr`));
+    // a page past the end shows the last one
+    expect((await adminUsersPage(t.database, admin, { demandes: 999 })).demandesPagination.page).toBe(pages);
+    // an organisation's admin has none
+    expect((await adminUsersPage(t.database, await viewerOf(emailOf("DREETS")), { demandes: 2 })).demandes).toEqual([]);
     await t.database.db.delete(signupRequests).where(sql`email like 'file%'`);
   });
 
