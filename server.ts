@@ -28,6 +28,7 @@ export async function createApp(database: Database) {
   app.disable("x-powered-by");
   if (process.env.TRUST_PROXY) app.set("trust proxy", Number(process.env.TRUST_PROXY) || process.env.TRUST_PROXY);
   app.use(securityHeaders);
+  app.use(refuseTrace);
   app.use(compression());
   app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
   app.use(express.static("public", { maxAge: "1h" }));
@@ -97,6 +98,16 @@ function refuseForeignOrigin(req: express.Request, res: express.Response, next: 
   const host = req.get("x-forwarded-host")?.split(",")[0]?.trim() || req.get("host");
   if (!origineEtrangere(req.get("origin"), host)) return next();
   res.status(403).type("html").send(pageErreur("Formulaire refusé", "Formulaire refusé", CSRF_ERROR));
+}
+
+/**
+ * TRACE: no route of the app answers it, and the Fetch API Remix builds its request with cannot represent it (it
+ * throws: a 500 and a stack trace in the log at each call, which anyone could repeat). A 405 saying which methods
+ * the app answers, as for the other methods no route has (PROPFIND…).
+ */
+function refuseTrace(req: express.Request, res: express.Response, next: express.NextFunction) {
+  if (req.method !== "TRACE") return next();
+  res.status(405).set("Allow", "GET, HEAD, POST").type("text/plain; charset=utf-8").send("Méthode HTTP non prise en charge : TRACE.");
 }
 
 /**

@@ -4,8 +4,9 @@
  * (`npm run -s build`) — the pages and API over HTTP.
  */
 import fs from "node:fs";
+import http from "node:http";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { serveApp } from "../helpers/browser";
@@ -435,6 +436,21 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
     const jeton = await fetch(`${app.baseUrl}/reinitialiser-mot-de-passe/inconnu`, { redirect: "manual" });
     expect(jeton.headers.get("referrer-policy")).toBe("no-referrer");
     expect(jeton.headers.get("x-frame-options")).toBe("DENY");
+    // TRACE (the Fetch API cannot represent it): a 405 saying the methods answered, nothing in the error log
+    const erreurs = vi.spyOn(console, "error");
+    try {
+      const trace = await new Promise<{ status: number; allow: string | undefined; corps: string }>((resolve, reject) => {
+        const requete = http.request(`${app.baseUrl}/`, { method: "TRACE" }, (reponse) => {
+          let corps = "";
+          reponse.setEncoding("utf8").on("data", (c: string) => (corps += c)).on("end", () => resolve({ status: reponse.statusCode ?? 0, allow: reponse.headers.allow, corps }));
+        });
+        requete.on("error", reject).end();
+      });
+      expect(trace).toEqual({ status: 405, allow: "GET, HEAD, POST", corps: "Méthode HTTP non prise en charge : TRACE." });
+      expect(erreurs).not.toHaveBeenCalled();
+    } finally {
+      erreurs.mockRestore();
+    }
     // a NUL character in any parameter, of any page or API route: refused in French, never a 500
     for (const chemin of ["/?formation=%00", "/regions/84?reseau=a%00b", "/tableau.json?reseau=%00", "/admin/journal?email=%00", "/cfa?q=%00", "/listes/rupturants?q=%00"]) {
       const reponse = await fetch(`${app.baseUrl}${chemin}`, { redirect: "manual" });
