@@ -14,6 +14,7 @@ import { countActiveSessions, createSession, destroySession, destroyUserSessions
 import { attemptSucceeded, checkThrottle, formatDelay, recordAttempt, reserveAttempt } from "./throttle.server";
 import { closeInvitations, consumeToken, createToken, inspectToken, revokeTokens, TOKEN_STATE_MESSAGES } from "./tokens.server";
 import { publicBaseUrl, sendMailInBackground } from "./mail.server";
+import { journaliserErreur } from "../shared/erreurs-base.server";
 import type { AuthenticatedViewer } from "./policy.server";
 import { containsWords } from "../referentiel/repertoire.server";
 import { totalOf } from "../shared/pagination";
@@ -199,6 +200,25 @@ export async function endOtherSessions(database: Database, viewer: Authenticated
 export const RESET_REQUESTED =
   "Si un compte existe pour cette adresse, un e-mail vient de lui être envoyé avec un lien valable 1 heure pour choisir un nouveau mot de passe.";
 
+/** Replaces the account's reset link by a new one (1 hour, single use) and e-mails it. */
+async function envoyerLienDeReinitialisation(database: Database, baseUrl: string, email: string, userId: number): Promise<void> {
+  await revokeTokens(database, "reinitialisation", email);
+  const token = await createToken(database, { kind: "reinitialisation", email, userId });
+  sendMailInBackground({
+    to: email,
+    subject: "Réinitialisation de votre mot de passe",
+    text: [
+      "Bonjour,",
+      "",
+      "Vous avez demandé à réinitialiser votre mot de passe du Tableau de bord de l'apprentissage.",
+      "Choisissez un nouveau mot de passe en suivant ce lien, valable 1 heure et une seule fois :",
+      `${baseUrl}/reinitialiser-mot-de-passe/${token}`,
+      "",
+      "Si vous n'êtes pas à l'origine de cette demande, ignorez cet e-mail : votre mot de passe reste inchangé.",
+    ].join("\n"),
+  });
+}
+
 /** Sends a single-use reset link (1 hour) when the account exists; always the same answer. Throttled per e-mail. */
 export async function requestPasswordReset(
   database: Database,
@@ -214,22 +234,10 @@ export async function requestPasswordReset(
   await recordAttempt(database, "reinitialisation", email, ip, true);
   const user = await findUserByEmail(database, email);
   if (user && !user.disabledAt) {
-    await revokeTokens(database, "reinitialisation", email);
-    const token = await createToken(database, { kind: "reinitialisation", email, userId: user.id });
-    // in the background: the answer's time must not say whether the account exists
-    sendMailInBackground({
-      to: email,
-      subject: "Réinitialisation de votre mot de passe",
-      text: [
-        "Bonjour,",
-        "",
-        "Vous avez demandé à réinitialiser votre mot de passe du Tableau de bord de l'apprentissage.",
-        "Choisissez un nouveau mot de passe en suivant ce lien, valable 1 heure et une seule fois :",
-        `${publicBaseUrl(request)}/reinitialiser-mot-de-passe/${token}`,
-        "",
-        "Si vous n'êtes pas à l'origine de cette demande, ignorez cet e-mail : votre mot de passe reste inchangé.",
-      ].join("\n"),
-    });
+    // in the background, the link's two writes as its e-mail: the answer's time must not say whether the account exists
+    envoyerLienDeReinitialisation(database, publicBaseUrl(request), email, user.id).catch((error) =>
+      journaliserErreur("lien de réinitialisation du mot de passe", error),
+    );
   }
   return { ok: true, message: RESET_REQUESTED };
 }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { browserAvailable, browserContext, collectPageErrors, launchBrowser, screenshot, serveApp } from "../helpers/browser";
-import { mailOutbox } from "../../app/auth/mail.server";
+import { attendreMail } from "../helpers/mails";
 import { emailOf, seedAccounts, seedReferentiel } from "../db/auth-fixtures";
 
 process.env.COOKIE_SECURE = "0";
@@ -43,11 +43,7 @@ afterAll(async () => {
 /** The path of the last link of this kind e-mailed to `email` (some e-mails go out in the background: waited for). */
 async function lien(email: string, chemin: string): Promise<string> {
   const motif = new RegExp(`(/${chemin}/[A-Za-z0-9_-]{43})`);
-  const trouver = () => mailOutbox().filter((m) => m.to === email && motif.test(m.text)).at(-1)?.text.match(motif)?.[1];
-  for (let essai = 0; essai < 100 && !trouver(); essai++) await new Promise((r) => setTimeout(r, 100));
-  const trouve = trouver();
-  expect(trouve, `lien /${chemin}/ envoyé à ${email}`).toBeTruthy();
-  return trouve!;
+  return (await attendreMail(email, motif)).text.match(motif)![1];
 }
 
 describe.skipIf(!available)("links sent by e-mail, in the browser", () => {
