@@ -57,7 +57,7 @@ import {
   SIRET_PATTERN,
 } from "../referentiel/codes";
 import { ANNEE_MAX, ANNEE_MIN, daysInMonth } from "../statut/days";
-import { contientNir, looksLikeNir } from "./mapping";
+import { contientNir, looksLikeNir, masquerNir } from "./mapping";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Messages (écrits une seule fois)
@@ -321,7 +321,19 @@ const texteBorne = (max: number) => (v: Scalar) => {
   return s.length > max ? invalid(MESSAGES.texteTropLong(max)) : s;
 };
 
-const texte = (max = SHORT_TEXT_MAX) => kind("string", MESSAGES.texte, texteBorne(max), { text: textePattern(max) }, null);
+/**
+ * A free text (names, addresses, causes, libellés), of `max` characters at most: a NIR written inside it is masked
+ * (`masquerNir`), the rest kept; a value that is only a NIR is refused (`sansNir`).
+ */
+const texteLibre = (max: number) => {
+  const borne = texteBorne(max);
+  return (v: Scalar) => {
+    const s = borne(v);
+    return typeof s === "string" ? masquerNir(s) : s;
+  };
+};
+
+const texte = (max = SHORT_TEXT_MAX) => kind("string", MESSAGES.texte, texteLibre(max), { text: textePattern(max) }, null);
 
 /** Text that ERPs sometimes send as a number (identifiers, custom codes). */
 const texteOuNombre = (max = SHORT_TEXT_MAX) =>

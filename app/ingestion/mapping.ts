@@ -807,17 +807,55 @@ export function looksLikeNir(value: string): boolean {
 }
 
 /**
- * Whether a text holds a NIR, alone or among other words ("Jean 1 06 03 75 112 042 15"): each run of digits (with
- * the separators people type, and 2A/2B) of a NIR's length is asked `looksLikeNir`. For texts kept whatever their
- * validity, such as the name shown with a refused dossier.
+ * Whether a text holds a NIR, alone or among other words ("Jean 1 06 03 75 112 042 15"): see `masquerNir`. For texts
+ * kept whatever their validity, such as the name shown with a refused dossier.
  */
 export function contientNir(value: string): boolean {
   if (value.length < 13) return false;
-  if (looksLikeNir(value)) return true;
-  for (const [run] of value.matchAll(/[0-9](?:[\s.\-\u00a0\u202f]?[0-9AB])+/gi)) {
-    if (run.length >= 13 && looksLikeNir(run)) return true;
+  return looksLikeNir(value) || masquerNir(value) !== value;
+}
+
+/** What replaces a NIR found inside a text (`masquerNir`). */
+export const NIR_MASQUE = "[NIR masqué]";
+
+/** A run of digits with the separators people type (and 2A/2B): where a NIR may be written. */
+const SUITE_DE_CHIFFRES = /[0-9](?:[\s.\-\u00a0\u202f]?[0-9AB])+/gi;
+const SEPARATEUR = /[\s.\-\u00a0\u202f]/;
+
+/**
+ * A run of digits with the NIRs in it masked: the whole run, or a NIR followed or preceded by other groups of digits
+ * ("2 97 05 75 123 456 21 3 rue…": the NIR, then a street number), its groups being those the separators give.
+ */
+function masquerDansLaSuite(run: string): string {
+  if (looksLikeNir(run)) return NIR_MASQUE;
+  const groupes = run.split(SEPARATEUR);
+  if (groupes.length < 2) return run;
+  for (let debut = 0; debut < groupes.length; debut++) {
+    // the NIR with its key (15 digits) rather than without (13): the key is not left behind
+    let nir: number | null = null;
+    let chiffres = 0;
+    for (let fin = debut; fin < groupes.length && chiffres < 15; fin++) {
+      chiffres += groupes[fin].length;
+      if ((chiffres === 13 || chiffres === 15) && looksLikeNir(groupes.slice(debut, fin + 1).join(""))) nir = fin;
+    }
+    if (nir !== null) {
+      // the groups around the NIR kept, separated by a space
+      const avant = groupes.slice(0, debut).join(" ");
+      const apres = masquerDansLaSuite(groupes.slice(nir + 1).join(" "));
+      return [avant, NIR_MASQUE, apres].filter((g) => g !== "").join(" ");
+    }
   }
-  return false;
+  return run;
+}
+
+/**
+ * The text with every NIR in it replaced by NIR_MASQUE, alone or among other words and numbers: for free texts (an
+ * address, a cause, a remark), kept for what else they say while the NIR is never stored. Not for identifiers, where
+ * a 13-digit run may be a timestamp: changing it would change the learner.
+ */
+export function masquerNir(value: string): string {
+  if (value.length < 13) return value;
+  return value.replace(SUITE_DE_CHIFFRES, (run) => (run.length >= 13 ? masquerDansLaSuite(run) : run));
 }
 
 /**

@@ -85,6 +85,7 @@ import {
   isSiretField,
   looksLikeNir,
   looksLikeNirColumn,
+  masquerNir,
   matchHeader,
   sanitizeMapping,
   siretSansZero,
@@ -335,6 +336,9 @@ function nomDeColonneConnu(cell: string): boolean {
 }
 
 /** Whether a column's name says it holds a SIRET (a SIRET field's alias, or the word SIRET). */
+/** The fields whose value is an identifier: a NIR-shaped run inside it is not masked (see `masquerNir`). */
+const IDENTIFIANTS: ReadonlySet<string> = new Set(["id_erp_apprenant", "custom_statut_apprenant"]);
+
 function isSiretHeader(header: string): boolean {
   const field = fieldOfHeader(header);
   return (field !== null && isSiretField(field)) || /\bsiret\b/i.test(header.normalize("NFD").replace(/[\u0300-\u036f]/g, ""));
@@ -451,7 +455,14 @@ export function readUploadedFile(bytes: Uint8Array, fileName: string): ReadFile 
   // a NIR-shaped value elsewhere (an id column with one NIR among its ids) is masked, never stored nor shown; in a
   // SIRET column, a SIRET that lost its leading zero is no NIR
   const siretColumns = new Set(kept.filter((i) => isSiretHeader(allHeaders[i])));
-  const masque = (value: string, i: number) => (looksLikeNir(value) && !(siretColumns.has(i) && siretSansZero(value)) ? CELLULE_NIR_MASQUEE : value);
+  // a NIR inside a text (a remark: "sécu 2 97 05 …") is masked in it, except in the learner's id and custom statut
+  // columns (an id's 13-digit run may be a timestamp: masking it would change the learner)
+  const identifiants = new Set(kept.filter((i) => IDENTIFIANTS.has(fieldOfHeader(allHeaders[i]) ?? "")));
+  const masque = (value: string, i: number) => {
+    if (siretColumns.has(i) && siretSansZero(value)) return value;
+    if (looksLikeNir(value)) return CELLULE_NIR_MASQUEE;
+    return identifiants.has(i) ? value : masquerNir(value);
+  };
   const rows: string[][] = [];
   for (const { line, cells } of data) {
     const values = kept.map((i) => masque(cells[i] ?? "", i));

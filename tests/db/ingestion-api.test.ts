@@ -327,6 +327,9 @@ describe("storage", () => {
       contrat_date_debut_2: "2025-09-01",
       contrat_date_rupture_2: "2025-12-15",
       cause_rupture_contrat_2: "démission",
+      // a NIR written inside a free text: masked, the rest kept
+      adresse_apprenant: "3 rue X, sécu 1 06 03 75 112 042 15",
+      cause_exclusion_formation: `NIR ${NIR} à retirer`,
       etablissement_lieu_de_formation_uai: "0330012j",
       etablissement_lieu_de_formation_code_postal: "3300",
       champ_inconnu: "ignoré",
@@ -374,6 +377,8 @@ describe("storage", () => {
       nir_fourni: true,
       statut_apprenant: 3,
       source: "API",
+      adresse: "3 rue X, sécu [NIR masqué]",
+      cause_exclusion_formation: "NIR [NIR masqué] à retirer",
     });
     expect(JSON.stringify(e)).not.toContain(NIR);
     const contrats = await t.database.rows<Record<string, any>>(

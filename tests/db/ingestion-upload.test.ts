@@ -1745,6 +1745,27 @@ describe("a NIR-shaped value outside a NIR column is never shown nor kept", () =
       await app.close();
     }
   });
+
+  it("inside a text (a remark, an address), masked in it and the rest kept; an id's run of digits is left", async () => {
+    const lignes = [
+      ["Identifiant", ...COMPLET, "Remarque", "Adresse"].join(";"),
+      ["A-101", ...complet("Remarque", "Un"), `sécu ${NIR} à vérifier`, "3 rue X"].join(";"),
+      ["APP-2070569123456", ...complet("Remarque", "Deux"), "", `4 rue Y, NIR ${NIR}`].join(";"),
+    ].join("\n");
+    const { upload, mapping, preview } = await uploadAndPreview(new TextEncoder().encode(lignes), "nir-texte.csv");
+    const [stored] = await t.database.rows<{ row: string }>(sql`select row_to_json(t)::text as row from televersements t where id = ${upload.id}`);
+    expect(stored.row).toContain("sécu [NIR masqué] à vérifier");
+    expect(stored.row).toContain("4 rue Y, NIR [NIR masqué]");
+    // the learner's id is an id: its 13-digit run is not masked (it may be a timestamp; masking would change the learner)
+    expect(stored.row).toContain("APP-2070569123456");
+    expect(stored.row).not.toMatch(/123 456 78/);
+    expect(mapping[COMPLET.length + 2]).toBe("adresse_apprenant");
+    expect(preview).toMatchObject({ nbValid: 2, nbErrors: 0 });
+    const result = await importUpload(t.database, upload, mapping, "2024-2025");
+    expect(result).toMatchObject({ nbAccepted: 2, nbRejected: 0 });
+    const adresses = await t.database.rows<{ adresse: string }>(sql`select adresse from effectifs where nom = 'Remarque' order by adresse`);
+    expect(adresses.map((a) => a.adresse)).toEqual(["3 rue X", "4 rue Y, NIR [NIR masqué]"]);
+  });
 });
 
 describe("a SIRET that lost its leading zero", () => {

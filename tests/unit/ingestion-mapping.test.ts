@@ -20,6 +20,8 @@ import {
   uaisSansSiret,
   isNirHeader,
   contientNir,
+  masquerNir,
+  NIR_MASQUE,
   looksLikeNir,
   looksLikeNirColumn,
   normalizeHeader,
@@ -598,6 +600,21 @@ describe("the NIR's column, by name and by values", () => {
     for (const v of ["Dupont", "12 rue de la Paix 75002 Paris", "SIRET 130 024 560 00018", "tél. 06 12 34 56 78", "20240902-123456", "1234567890A"]) {
       expect(contientNir(v), v).toBe(false);
     }
+  });
+
+  it("masks a NIR inside a free text, keeping the rest, and leaves other numbers alone", () => {
+    expect(masquerNir("NIR 2 97 05 75 123 456 21, 3 rue X")).toBe(`NIR ${NIR_MASQUE}, 3 rue X`);
+    expect(masquerNir("secu 297057512345621")).toBe(`secu ${NIR_MASQUE}`);
+    // followed by a street number in the same run of digits: the NIR only
+    expect(masquerNir("NIR 2 97 05 75 123 456 21 3 rue X")).toBe(`NIR ${NIR_MASQUE} 3 rue X`);
+    expect(masquerNir("dossier n° 12 : 1 06 03 75 112 042 et 2 06 03 2A 004 123 45")).toBe(`dossier n° 12 : ${NIR_MASQUE} et ${NIR_MASQUE}`);
+    // a run that a NIR with its key may be read in is masked whole: more digits masked, never a NIR kept
+    expect(masquerNir("12 1 06 03 75 112 042")).toBe(NIR_MASQUE);
+    for (const v of ["12 rue de la Paix 75002 Paris", "SIRET 130 024 560 00018", "tél. 06 12 34 56 78", "20240902-123456", "Dupont", ""]) {
+      expect(masquerNir(v), v).toBe(v);
+    }
+    // contientNir says the same
+    expect(contientNir("NIR 2 97 05 75 123 456 21 3 rue X")).toBe(true);
   });
 
   it("a column is the NIR's when at least half its non-empty values look like one", () => {
