@@ -120,6 +120,7 @@ export interface LigneApprenant {
   joursSansContrat: number | null;
   aRisque: boolean;
   signal: string | null;
+  /** RQTH at the date (rqth and date_rqth ≤ date, decision 016). */
   rqth: boolean;
   mineur: boolean;
   updatedAt: string;
@@ -147,8 +148,7 @@ interface LigneSql {
   etat: number | null;
   jours: number | null;
   rqth: boolean | null;
-  /** the RQTH at the filters' date (the period's) */
-  rqth_a_la_date: boolean | null;
+  date_rqth: string | null;
   updated_at: unknown;
   email: string | null;
   telephone: string | null;
@@ -163,7 +163,7 @@ function selectApprenants(f: FiltresApprenants): SQL {
            ${STATUT_A(f.date)} as statut, p.etat::int as etat,
            case when p.debut_sans_contrat is null then null
                 else (least(${f.date}::date, e.date_fin_formation) - p.debut_sans_contrat + 1)::int end as jours,
-           e.rqth, p.rqth as rqth_a_la_date, e.updated_at, e.email, e.telephone
+           e.rqth, e.date_rqth::text as date_rqth, e.updated_at, e.email, e.telephone
     from effectifs e
     join organismes o on o.id = e.organisme_formateur_id
     left join formations f on f.id = e.formation_id
@@ -172,8 +172,9 @@ function selectApprenants(f: FiltresApprenants): SQL {
 
 function ligne(r: LigneSql, f: FiltresApprenants, contacts: boolean): LigneApprenant {
   const mineur = ageAt(r.date_de_naissance, f.date) < 18;
-  const rqth = r.rqth === true;
-  const aRisque = estSansContrat(r.etat) && (mineur || r.rqth_a_la_date === true);
+  // the RQTH at the date (decision 016), as the counters and the period's own RQTH say it
+  const rqth = rqthALaDate(r.rqth, r.date_rqth, f.date);
+  const aRisque = estSansContrat(r.etat) && (mineur || rqth);
   return {
     id: r.id,
     nom: r.nom,

@@ -36,13 +36,14 @@ function colonnes(contacts: boolean): string[] {
     "Date de fin de formation",
     "Date de référence",
     "Statut à la date",
+    "Compté à la date",
     "Jours sans contrat",
     "Rupturant",
     "Sans contrat",
     "Abandon",
     "À risque",
     "Mineur à la date",
-    "RQTH",
+    "RQTH à la date",
     ...(contacts ? ["E-mail", "Téléphone"] : []),
   ];
 }
@@ -50,9 +51,11 @@ function colonnes(contacts: boolean): string[] {
 const ouiNon = (b: boolean) => (b ? "oui" : "non");
 
 function cellules(l: LigneApprenant, date: string, contacts: boolean): CsvValue[] {
-  const statut = l.etat === null ? null : statutOfEtat(l.etat as Etat);
-  const rupturant = statut === "RUPTURANT";
-  const sansContrat = statut === "INSCRIT";
+  // the counters' columns (days, flags, à risque) are those of a learner counted at the date; one whose année
+  // scolaire is not counted then (an earlier year's, a later one's) has none: empty cells, not "non" beside its statut
+  const compte = l.etat !== null;
+  const statut = compte ? statutOfEtat(l.etat as Etat) : null;
+  const drapeau = (b: boolean) => (compte ? ouiNon(b) : "");
   return [
     l.nom,
     l.prenom,
@@ -68,11 +71,12 @@ function cellules(l: LigneApprenant, date: string, contacts: boolean): CsvValue[
     dateValue(l.dateFinFormation),
     dateValue(date),
     l.statut ? LIBELLES_STATUT[l.statut] : "",
+    ouiNon(compte),
     l.joursSansContrat,
-    ouiNon(rupturant),
-    ouiNon(sansContrat),
-    ouiNon(statut === "ABANDON"),
-    ouiNon(l.aRisque),
+    drapeau(statut === "RUPTURANT"),
+    drapeau(statut === "INSCRIT"),
+    drapeau(statut === "ABANDON"),
+    drapeau(l.aRisque),
     ouiNon(l.mineur),
     ouiNon(l.rqth),
     ...(contacts ? [l.email ?? "", l.telephone ?? ""] : []),

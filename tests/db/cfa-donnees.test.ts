@@ -30,6 +30,8 @@ import { ingestDossiers } from "../../app/ingestion/pipeline.server";
 import { expliquerErreur } from "../../app/cfa/erreurs";
 import { readXlsx } from "../../app/shared/xlsx.server";
 import { foldText } from "../../app/referentiel/repertoire.server";
+import { parseCsv } from "../../app/shared/csv";
+import { anneesScolairesComptees } from "../../app/statut/annee-scolaire";
 
 const TODAY = new Date().toISOString().slice(0, 10);
 
@@ -447,6 +449,74 @@ describe("CFA space of the demo account", () => {
     );
     expect(after[0].n).toBe(before[0].n + 2);
     expect(after[0].rows).toBe(page.total);
+  });
+
+  it("the export's RQTH is the RQTH at the date; a learner not counted at the date has no counters' cells, not « non »", async () => {
+    const veille = new Date(Date.parse(`${TODAY}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    const [o] = await t.database.rows<Record<string, string>>(sql`
+      select f.siret as f_siret, f.uai as f_uai, r.siret as r_siret, r.uai as r_uai
+      from organismes f, organismes r where f.id = ${espace.organismeId} and r.id = ${espace.organismeId}`);
+    const decale = (jours: number) => new Date(Date.parse(`${veille}T00:00:00Z`) + jours * 86_400_000).toISOString().slice(0, 10);
+    const base = {
+      date_de_naissance_apprenant: "2000-01-01",
+      etablissement_formateur_siret: o.f_siret,
+      etablissement_formateur_uai: o.f_uai,
+      etablissement_responsable_siret: o.r_siret,
+      etablissement_responsable_uai: o.r_uai,
+    };
+    const annee = Number(veille.slice(0, 4));
+    const recue = await ingestDossiers(
+      t.database,
+      [
+        // counted the day before, without a contract; RQTH recognised only today
+        {
+          ...base,
+          id_erp_apprenant: "rqth-futur",
+          annee_scolaire: anneesScolairesComptees(veille)[0],
+          nom_apprenant: "Exportrqth",
+          prenom_apprenant: "Rqth",
+          date_inscription_formation: decale(-30),
+          date_entree_formation: decale(-30),
+          date_fin_formation: decale(300),
+          rqth_apprenant: true,
+          date_rqth_apprenant: TODAY,
+        },
+        // an année scolaire of three years before: not counted the day before, whatever its statut
+        {
+          ...base,
+          id_erp_apprenant: "hors-annee",
+          annee_scolaire: `${annee - 3}-${annee - 2}`,
+          nom_apprenant: "Exportrqth",
+          prenom_apprenant: "Ancien",
+          date_inscription_formation: `${annee - 3}-09-01`,
+          date_entree_formation: `${annee - 3}-09-01`,
+          date_fin_formation: `${annee + 1}-06-30`,
+        },
+      ],
+      { organismeId: espace.organismeId, source: "API" },
+    );
+    expect(recue.results.map((r) => r.status)).toEqual(["ok", "ok"]);
+    const f = parseFiltresApprenants(new URLSearchParams(`q=exportrqth&date=${veille}&annee=`), TODAY).filtres;
+    const csv = parseCsv(new Uint8Array(await (await exporterApprenants(t.database, viewer, cibleEspace(espace, f, []), f, "csv")).arrayBuffer()));
+    const col = (r: { fields: string[] }, nom: string) => r.fields[csv.header.indexOf(nom)];
+    const ligne = (prenom: string) => csv.records.find((r) => col(r, "Prénom") === prenom)!;
+    const futur = ligne("Rqth");
+    expect(col(futur, "Statut à la date")).toBe("Inscrit sans contrat");
+    expect(col(futur, "Compté à la date")).toBe("oui");
+    expect(col(futur, "Sans contrat")).toBe("oui");
+    // recognised after the date: not RQTH at the date, hence not at risk (an adult)
+    expect(col(futur, "RQTH à la date")).toBe("non");
+    expect(col(futur, "À risque")).toBe("non");
+    const ancien = ligne("Ancien");
+    expect(col(ancien, "Statut à la date")).not.toBe("");
+    expect(col(ancien, "Compté à la date")).toBe("non");
+    for (const nom of ["Jours sans contrat", "Rupturant", "Sans contrat", "Abandon", "À risque"]) expect(col(ancien, nom), nom).toBe("");
+    // the day of its recognition, the RQTH is at the date
+    const ceJour = parseFiltresApprenants(new URLSearchParams(`q=exportrqth&annee=`), TODAY).filtres;
+    const aujourdhui = parseCsv(new Uint8Array(await (await exporterApprenants(t.database, viewer, cibleEspace(espace, ceJour, []), ceJour, "csv")).arrayBuffer()));
+    const rqth = aujourdhui.records.find((r) => r.fields[aujourdhui.header.indexOf("Prénom")] === "Rqth")!;
+    expect(rqth.fields[aujourdhui.header.indexOf("RQTH à la date")]).toBe("oui");
+    expect(rqth.fields[aujourdhui.header.indexOf("À risque")]).toBe("oui");
   });
 
   it("sorts names as a French reader does, in the list and in the export: accents and case ignored, then the exact name, then the id", async () => {
