@@ -1,12 +1,11 @@
 /** What the site header needs to know about the visitor (for the root loader). */
 import { ORGANISATION_TYPE_LABELS } from "./labels";
 import {
-  canSeeAggregates,
+  exporteLesIndicateurs,
   canSeeNonTransmetteurs,
   canSeeReferentielAnomalies,
   gereDesComptes,
   importeLeReferentiel,
-  isNationalTeam,
   lisLeJournalDesAcces,
   lisLesListesDuTerritoire,
   transmetDesEffectifs,
@@ -71,7 +70,7 @@ export function headerNavigation(viewer: Viewer): NavItem[] {
     items.push({ text: "Téléverser", href: "/televersement" });
   }
   if (lisLesListesDuTerritoire(viewer)) items.push({ text: "Jeunes à accompagner", href: "/listes" });
-  if (isNationalTeam(viewer) || (viewer.organisationType === "OPERATEUR_PUBLIC_NATIONAL" && canSeeAggregates(viewer, { kind: "national" }))) {
+  if (exporteLesIndicateurs(viewer)) {
     items.push({ text: "Exports", href: "/exports" });
   }
   const administration: NavLink[] = [];

@@ -138,7 +138,7 @@ export async function inviteUser(
       }
     } else if (isOrganisationAdmin(viewer)) {
       organisation = await getOrganisation(database, viewer.user.organisationId);
-      if (organisationId && organisationId.id !== viewer.user.organisationId) {
+      if (organisationId && !gereLesComptesDe(viewer, organisationId.id)) {
         return failure("Vous ne pouvez inviter que dans votre propre organisation.");
       }
     } else {

@@ -321,6 +321,12 @@ export function traiteLesDemandesDeCompte(viewer: Viewer): boolean {
   return isNationalAdmin(viewer);
 }
 
+/**
+ * The accounts told of a new sign-up request, as the data layer selects them: those `traiteLesDemandesDeCompte`
+ * lets process it (the admins of the national team; active accounts only, the query's own condition).
+ */
+export const COMPTES_QUI_TRAITENT_LES_DEMANDES = { organisationType: "ADMINISTRATEUR", role: "admin" } as const;
+
 /** The access journal of the named lists (who read which list): national admins. */
 export function lisLeJournalDesAcces(viewer: Viewer): boolean {
   return isNationalAdmin(viewer);
@@ -329,6 +335,22 @@ export function lisLeJournalDesAcces(viewer: Viewer): boolean {
 /** The imports of the référentiel (organismes, formations: they replace what everyone sees): national admins. */
 export function importeLeReferentiel(viewer: Viewer): boolean {
   return isNationalAdmin(viewer);
+}
+
+/**
+ * Whether a viewer exports the indicators (the Exports page and its downloads): a signed-in user who sees the national
+ * aggregates — the national team and the national public operators.
+ */
+export function exporteLesIndicateurs(viewer: Viewer): boolean {
+  return viewer.userId !== null && canSeeAggregates(viewer, { kind: "national" });
+}
+
+/**
+ * Whether a viewer's named lists are those of its CFA space, not the territories' lists: a CFA user (its
+ * organisation's learners, in /cfa).
+ */
+export function listesDansLEspaceCfa(viewer: Viewer): boolean {
+  return viewer.userId !== null && viewer.organisationType === "ORGANISME_FORMATION";
 }
 
 /** Whether a viewer transmits effectifs at all (upload page, CFA spaces): the national team and CFA users. */
@@ -362,6 +384,25 @@ export function canFilterBelowRegion(viewer: Viewer): boolean {
  */
 export function canFilterOnRqth(viewer: Viewer): boolean {
   return viewer.userId !== null;
+}
+
+/**
+ * Why a transmission of organisme X (its API key, or a file uploaded for it) may not write a dossier of formateur F
+ * and responsable R, or null when it may (issue 3, decisions 014 and 024). `ecrit`: X and its formateurs
+ * (organisme_relations). X writes the dossiers that one of them trains or is responsable of; a dossier of one of them
+ * as formateur only, naming a responsable outside them, needs that responsable linked to F in the référentiel
+ * (`relies`): a formateur does not name any responsable it likes. The pipeline's SQL guard (dansLePerimetre) is the
+ * same rule where the rows are written.
+ */
+export function refusDEcritureDuDossier(
+  ecrit: ReadonlySet<number>,
+  formateurId: number,
+  responsableId: number,
+  relies: boolean,
+): "hors_perimetre" | "responsable_non_relie" | null {
+  if (!ecrit.has(formateurId) && !ecrit.has(responsableId)) return "hors_perimetre";
+  if (!ecrit.has(responsableId) && !relies) return "responsable_non_relie";
+  return null;
 }
 
 /** Whether a viewer transmits the effectifs of this organisme (see `organismesTransmis`). */
@@ -432,6 +473,17 @@ export function voitLesRefusesNominatifs(espace: PartDeLEspace, formateurs: numb
   if (voitToutLEspace(espace)) return true;
   const couverts = new Set(espace.organismeIds);
   return [espace.organismeId, ...formateurs].every((id) => couverts.has(id));
+}
+
+/**
+ * The scope of organisme X's dashboard: X as named (it, its formateurs, the learners it is responsable of) for the
+ * national, territorial and réseau viewers, whose own scope bounds it through their filters; for a CFA user, the part
+ * of X's space it sees (`perimetreDeLEspace`, decision 017). `formateurs`: X's formateurs (organisme_relations).
+ */
+export function scopeDuTableauDeLOrganisme(viewer: Viewer, organismeId: number, formateurs: number[]): Scope {
+  if (viewer.scope.kind !== "organisme") return { kind: "organisme", organismeIds: [organismeId] };
+  const perimetre = perimetreDeLEspace(viewer, organismeId, formateurs);
+  return { kind: "organisme", organismeIds: perimetre.organismeIds, responsables: perimetre.responsableIds };
 }
 
 // --------------------------------------------------------------------------------- responses for loaders
@@ -643,7 +695,7 @@ export async function requireNationalAdmin(request: Request, database: Database)
 /** The national team (indicator exports): signed-in viewers who may see national aggregates. */
 export async function requireEquipeNationale(request: Request, database: Database): Promise<AuthenticatedViewer> {
   const viewer = await requireUser(request, database);
-  if (!canSeeAggregates(viewer, { kind: "national" })) {
+  if (!exporteLesIndicateurs(viewer)) {
     throw forbidden("Les exports d'indicateurs sont réservés à l'équipe nationale (administrateurs et opérateurs publics nationaux).");
   }
   return viewer;

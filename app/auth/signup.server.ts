@@ -15,7 +15,7 @@ import { findUserByEmail } from "./accounts.server";
 import { idFormulaire, sendInvitation } from "./invitations.server";
 import { sendMail, sendMailInBackground } from "./mail.server";
 import type { AuthenticatedViewer } from "./policy.server";
-import { traiteLesDemandesDeCompte } from "./policy.server";
+import { COMPTES_QUI_TRAITENT_LES_DEMANDES, traiteLesDemandesDeCompte } from "./policy.server";
 import { ORGANISATION_TYPE_LABELS } from "./labels";
 import { nomAcademie } from "../referentiel/labels";
 
@@ -136,7 +136,13 @@ export async function createSignupRequest(
     .select({ email: users.email })
     .from(users)
     .innerJoin(organisations, eq(organisations.id, users.organisationId))
-    .where(and(eq(organisations.type, "ADMINISTRATEUR"), eq(users.role, "admin"), isNull(users.disabledAt)));
+    .where(
+      and(
+        eq(organisations.type, COMPTES_QUI_TRAITENT_LES_DEMANDES.organisationType),
+        eq(users.role, COMPTES_QUI_TRAITENT_LES_DEMANDES.role),
+        isNull(users.disabledAt),
+      ),
+    );
   for (const admin of admins) {
     sendMailInBackground({
       to: admin.email,

@@ -20,6 +20,7 @@ import { arrayParam, type Database } from "../../db/client.server";
 import {
   canSeeContacts,
   canSeeNamedList,
+  canTransmitFor,
   forbidden,
   notFound,
   perimetreDeLEspace,
@@ -120,6 +121,19 @@ export function archivesDeLEspace(espace: Perimetre): SQL {
  */
 export function scopeDeLEspace(espace: Perimetre): Scope {
   return { kind: "organisme", organismeIds: [...espace.organismeIds], responsables: responsablesDeLEspace(espace) };
+}
+
+export const ECRITURE_INTERDITE =
+  "Vous pouvez consulter cet espace, mais pas le modifier : seuls les utilisateurs de l'organisme, ceux de son organisme responsable et l'équipe nationale transmettent et corrigent ses effectifs.";
+
+/**
+ * For the actions that change the space (its API key, its duplicates): `requireEspaceCfa`, and the viewer transmits
+ * and corrects the organisme's effectifs (policy `canTransmitFor`), which reading the space does not imply.
+ */
+export async function requireEspaceCfaEnEcriture(request: Request, database: Database, param: string | undefined): Promise<EspaceCfa> {
+  const espace = await requireEspaceCfa(request, database, param);
+  if (!canTransmitFor(espace.viewer, espace.organismeId)) throw forbidden(ECRITURE_INTERDITE);
+  return espace;
 }
 
 /** For every loader / action of the space: the viewer and the organisme, or a thrown redirect / 403 / 404. */

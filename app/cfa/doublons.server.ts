@@ -11,9 +11,9 @@ import { sql } from "drizzle-orm";
 import type { AuthenticatedViewer } from "../auth/policy.server";
 import { arrayParam, execRows, type Database, type Executor } from "../../db/client.server";
 import { refreshStatutStorage } from "../statut/storage.server";
-import { formatDate } from "../ui/format";
-import { archivesDeLEspace, effectifsDeLEspace, type EspaceCfa } from "./acces.server";
-import { CHAMPS_FUSIONNABLES, LIBELLES_CHAMPS, cleDoublon, fusion, groupesDoublons, type EffectifDoublon, type GroupeDoublons } from "./doublons";
+import { formatDate, pluriel } from "../ui/format";
+import { archivesDeLEspace, effectifsDeLEspace, parseId, type EspaceCfa } from "./acces.server";
+import { CHAMPS_FUSIONNABLES, LIBELLES_CHAMPS, cleDoublon, fusion, groupesDoublons, validerMotif, type EffectifDoublon, type GroupeDoublons } from "./doublons";
 
 export type Espace = Pick<EspaceCfa, "organismeId" | "organismeIds">;
 
@@ -533,4 +533,74 @@ export async function archivesRecentes(
       : null,
   }));
   return { archives, total, page: courante, pages };
+}
+
+// --------------------------------------------------------------------------------------------- the page's form
+
+/**
+ * `erreurs`: the fields a refusal is about (all of them at once), in the form `formulaire` (the id of its motif field:
+ * the page has one form per group and per archive), each marked in error under its field.
+ */
+export type ChampDoublons = "motif" | "effectif";
+export type ActionDoublons = { ok: boolean; message: string; erreurs?: Partial<Record<ChampDoublons, string>>; formulaire?: string };
+
+/** A refusal naming every field to correct: the alert says them all, each field shows its own. */
+function refus(formulaire: string, erreurs: Partial<Record<ChampDoublons, string>>): ActionDoublons {
+  const messages = Object.values(erreurs);
+  const message = messages.length === 1 ? messages[0]! : `${messages.length} champs à corriger : ${messages.join(" ")}`;
+  return { ok: false, message, erreurs, formulaire };
+}
+
+/**
+ * The doublons page's form (intent fusionner, supprimer or retablir, with its motif): done, or refused with the
+ * fields to correct (all at once) or the reason the operation was refused (OperationRefusee).
+ */
+export async function actionDoublons(database: Database, espace: EspaceCfa, form: FormData): Promise<ActionDoublons> {
+  const formulaire = String(form.get("formulaire") ?? "");
+  const motif = validerMotif(form.get("motif"));
+  const intent = form.get("intent");
+  // the sheet to delete is checked with the motif: both refusals are said at once
+  const effectif = intent === "supprimer" ? parseId(String(form.get("effectif") ?? "")) : null;
+  const erreurs: Partial<Record<ChampDoublons, string>> = {};
+  if (intent === "supprimer" && effectif === null) erreurs.effectif = "Choisissez la fiche à supprimer.";
+  if (!motif.ok) erreurs.motif = motif.message;
+  if (!motif.ok || erreurs.effectif) return refus(formulaire, erreurs);
+  try {
+    if (intent === "fusionner") {
+      const conserve = parseId(String(form.get("conserve") ?? ""));
+      const autres = String(form.get("groupe") ?? "")
+        .split(",")
+        .map((s) => parseId(s.trim()))
+        .filter((id): id is number => id !== null && id !== conserve);
+      if (conserve === null || autres.length === 0) return { ok: false, message: "Choisissez l'apprenant à conserver." };
+      const { nbFusionnes, repris } = await fusionnerGroupe(database, espace.viewer, espace, conserve, autres, motif.motif);
+      return {
+        ok: true,
+        message:
+          `${pluriel(nbFusionnes, "doublon fusionné", "doublons fusionnés")} et archivé${nbFusionnes > 1 ? "s" : ""}` +
+          (repris.length ? ` ; informations reprises : ${repris.join(", ")}.` : " ; aucune information à reprendre.") +
+          " Les prochains envois des dossiers fusionnés seront refusés, avec l'identifiant à utiliser : retirez-les aussi de votre ERP ou de vos fichiers.",
+      };
+    }
+    if (intent === "supprimer" && effectif !== null) {
+      const r = await supprimerEffectif(database, espace.viewer, espace, effectif, motif.motif);
+      return {
+        ok: true,
+        message: `${r.nom} ${r.prenom} a été supprimé et archivé avec le motif indiqué. Ses prochains envois seront refusés : retirez-la aussi de votre ERP ou de vos fichiers.`,
+      };
+    }
+    if (intent === "retablir") {
+      const id = parseId(String(form.get("archive") ?? ""));
+      if (id === null) return { ok: false, message: "Choisissez la fiche à rétablir." };
+      const r = await retablirEffectif(database, espace.viewer, espace, id, motif.motif);
+      return {
+        ok: true,
+        message: `${r.nom} ${r.prenom} a été rétabli avec ses contrats ; les prochains envois de votre ERP pour cet apprenant seront de nouveau acceptés.`,
+      };
+    }
+  } catch (error) {
+    if (error instanceof OperationRefusee) return { ok: false, message: error.message };
+    throw error;
+  }
+  return { ok: false, message: "Action inconnue." };
 }

@@ -393,3 +393,46 @@ export async function formateursDuResponsable(
     };
   });
 }
+
+/** `intent` and `champ`: the form and the field a refusal is about (its confirmation box, marked in error). */
+export type ActionCleApi = { ok: boolean; message: string; cle?: string; intent?: string; champ?: "confirmer" };
+
+/**
+ * The API key page's form: generate a key (replacing an active one needs the confirmation box: it stops working at
+ * once), revoke it (confirmed), or set the ERP.
+ */
+export async function actionCleApi(database: Database, organismeId: number, form: FormData): Promise<ActionCleApi> {
+  switch (form.get("intent")) {
+    case "generer": {
+      // a key in use stops working as soon as it is replaced: the ERP's transmissions fail until the new one is installed
+      if ((await pageCleApi(database, organismeId)).active && form.get("confirmer") !== "oui")
+        return {
+          ok: false,
+          intent: "generer",
+          champ: "confirmer",
+          message: "Cochez la case de confirmation pour remplacer la clé : la clé actuelle cessera aussitôt de fonctionner.",
+        };
+      const { key } = await genererCle(database, organismeId);
+      return {
+        ok: true,
+        cle: key,
+        message:
+          "Nouvelle clé générée. Copiez-la maintenant : elle ne sera plus jamais affichée. Toute clé précédente a cessé de fonctionner : remplacez-la dans votre ERP.",
+      };
+    }
+    case "revoquer": {
+      if (form.get("confirmer") !== "oui") return { ok: false, intent: "revoquer", champ: "confirmer", message: "Cochez la case de confirmation pour révoquer la clé." };
+      const n = await revoquerCle(database, organismeId);
+      return n
+        ? { ok: true, message: "Clé révoquée : votre ERP ne peut plus transmettre tant qu'une nouvelle clé n'a pas été générée et installée." }
+        : { ok: false, message: "Aucune clé active à révoquer." };
+    }
+    case "erp": {
+      const erp = String(form.get("erp") ?? "").trim();
+      const value = await choisirErp(database, organismeId, erp || null);
+      return { ok: true, message: value ? `ERP enregistré : ${value}.` : "ERP retiré." };
+    }
+    default:
+      return { ok: false, message: "Action inconnue." };
+  }
+}

@@ -44,6 +44,7 @@ import type { EffectifNouveau } from "../statut/storage.server";
 import { isRetryableDbError, jsonParam, storableText } from "./sql.server";
 import { JOURS_MODE_API } from "./mode-transmission";
 import { contientNir } from "./mapping";
+import { refusDEcritureDuDossier } from "../auth/policy.server";
 import { journaliserErreur } from "../shared/erreurs-base.server";
 
 /** The organismes' marking after a batch waits at most this long for a lock (ms): the answer never hangs on it. */
@@ -373,10 +374,10 @@ export async function checkDossiers(
           known(e.etablissement_responsable_uai, e.etablissement_responsable_siret), source),
       );
     }
-    if (formateur && responsable && !allowed.has(formateur.id) && !allowed.has(responsable.id)) {
-      c.errors.push(scopeError(transmitting, formateur, responsable));
-    } else if (formateur && responsable && !allowed.has(responsable.id) && !relies.has(`${formateur.id}|${responsable.id}`)) {
-      c.errors.push(responsableNonRelieError(transmitting, formateur, responsable));
+    if (formateur && responsable) {
+      const refus = refusDEcritureDuDossier(allowed, formateur.id, responsable.id, relies.has(`${formateur.id}|${responsable.id}`));
+      if (refus === "hors_perimetre") c.errors.push(scopeError(transmitting, formateur, responsable));
+      else if (refus === "responsable_non_relie") c.errors.push(responsableNonRelieError(transmitting, formateur, responsable));
     }
     const d = c.dossier;
     if (!d) continue;

@@ -15,6 +15,7 @@ import {
   filtresTerritoireHorsPerimetre,
   forbidden,
   lisLesListesDuTerritoire,
+  listesDansLEspaceCfa,
   logNamedListAccess,
   namedListsOf,
   notFound,
@@ -46,7 +47,7 @@ export function listesDe(viewer: Viewer): SlugListe[] {
  */
 export async function requireLecteurDeListes(request: Request, database: Database): Promise<AuthenticatedViewer> {
   const viewer = await requireUser(request, database);
-  if (viewer.organisationType === "ORGANISME_FORMATION") throw redirect("/cfa");
+  if (listesDansLEspaceCfa(viewer)) throw redirect("/cfa");
   if (!lisLesListesDuTerritoire(viewer)) {
     throw forbidden("Les listes nominatives des territoires sont réservées aux services de l'État de ce territoire (DREETS, DRAAF, rectorat, DDETS) et à l'équipe nationale.");
   }

@@ -8,9 +8,9 @@ import { useEffect, useState, useRef } from "react";
 import { requireValidForm, csrfToken } from "~/auth/csrf.server";
 import { NO_STORE, withHeaders } from "~/auth/responses.server";
 import { CsrfInput } from "~/auth/ui";
-import { requireEspaceCfa } from "~/cfa/acces.server";
+import { requireEspaceCfa, requireEspaceCfaEnEcriture } from "~/cfa/acces.server";
 import { AUTRE_ERP, ERPS, SANS_ERP, instructionsErp } from "~/cfa/erp";
-import { choisirErp, genererCle, pageCleApi, revoquerCle } from "~/cfa/espace.server";
+import { actionCleApi, pageCleApi, type ActionCleApi } from "~/cfa/espace.server";
 import { formatDateHeure, titreEspace } from "~/cfa/ui";
 import { ariaErreur, MessageErreur } from "~/ui/champ-en-erreur";
 
@@ -45,45 +45,10 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   );
 }
 
-/** `intent` and `champ`: the form and the field a refusal is about (its confirmation box, marked in error). */
-type ActionData = { ok: boolean; message: string; cle?: string; intent?: string; champ?: "confirmer" };
-
-export async function action({ request, params, context }: ActionFunctionArgs): Promise<ActionData> {
+export async function action({ request, params, context }: ActionFunctionArgs): Promise<ActionCleApi> {
+  const espace = await requireEspaceCfaEnEcriture(request, context.database, params.organismeId);
   const form = await requireValidForm(request, context.database);
-  const espace = await requireEspaceCfa(request, context.database, params.organismeId);
-  switch (form.get("intent")) {
-    case "generer": {
-      // a key in use stops working as soon as it is replaced: the ERP's transmissions fail until the new one is installed
-      if ((await pageCleApi(context.database, espace.organismeId)).active && form.get("confirmer") !== "oui")
-        return {
-          ok: false,
-          intent: "generer",
-          champ: "confirmer",
-          message: "Cochez la case de confirmation pour remplacer la clé : la clé actuelle cessera aussitôt de fonctionner.",
-        };
-      const { key } = await genererCle(context.database, espace.organismeId);
-      return {
-        ok: true,
-        cle: key,
-        message:
-          "Nouvelle clé générée. Copiez-la maintenant : elle ne sera plus jamais affichée. Toute clé précédente a cessé de fonctionner : remplacez-la dans votre ERP.",
-      };
-    }
-    case "revoquer": {
-      if (form.get("confirmer") !== "oui") return { ok: false, intent: "revoquer", champ: "confirmer", message: "Cochez la case de confirmation pour révoquer la clé." };
-      const n = await revoquerCle(context.database, espace.organismeId);
-      return n
-        ? { ok: true, message: "Clé révoquée : votre ERP ne peut plus transmettre tant qu'une nouvelle clé n'a pas été générée et installée." }
-        : { ok: false, message: "Aucune clé active à révoquer." };
-    }
-    case "erp": {
-      const erp = String(form.get("erp") ?? "").trim();
-      const value = await choisirErp(context.database, espace.organismeId, erp || null);
-      return { ok: true, message: value ? `ERP enregistré : ${value}.` : "ERP retiré." };
-    }
-    default:
-      return { ok: false, message: "Action inconnue." };
-  }
+  return actionCleApi(context.database, espace.organismeId, form);
 }
 
 function CopierCle({ cle }: { cle: string }) {

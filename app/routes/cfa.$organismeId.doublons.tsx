@@ -8,11 +8,10 @@ import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation } 
 import { csrfToken, requireValidForm } from "~/auth/csrf.server";
 import { NO_STORE, withHeaders } from "~/auth/responses.server";
 import { CsrfInput } from "~/auth/ui";
-import { parseId, requireEspaceCfa } from "~/cfa/acces.server";
+import { requireEspaceCfa, requireEspaceCfaEnEcriture } from "~/cfa/acces.server";
 import { consulterDoublons } from "~/cfa/consultations.server";
 import { LIBELLES_STATUT } from "~/cfa/apprenants";
-import { validerMotif } from "~/cfa/doublons";
-import { OperationRefusee, fusionnerGroupe, retablirEffectif, supprimerEffectif } from "~/cfa/doublons.server";
+import { actionDoublons, type ActionDoublons, type ChampDoublons } from "~/cfa/doublons.server";
 import { codesFormation, formatDateHeure, titreEspace } from "~/cfa/ui";
 import { Pagination } from "~/referentiel/components";
 import type { Statut } from "~/statut/engine";
@@ -33,70 +32,10 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return withHeaders({ organismeId: espace.organismeId, csrf: token, groupes, journal }, headers);
 }
 
-/**
- * `erreurs`: the fields a refusal is about (all of them at once), in the form `formulaire` (the id of its motif field:
- * the page has one form per group and per archive), each marked in error under its field.
- */
-type Champ = "motif" | "effectif";
-type ActionData = { ok: boolean; message: string; erreurs?: Partial<Record<Champ, string>>; formulaire?: string };
-
-/** A refusal naming every field to correct: the alert says them all, each field shows its own. */
-function refus(formulaire: string, erreurs: Partial<Record<Champ, string>>): ActionData {
-  const messages = Object.values(erreurs);
-  const message = messages.length === 1 ? messages[0]! : `${messages.length} champs à corriger : ${messages.join(" ")}`;
-  return { ok: false, message, erreurs, formulaire };
-}
-
-export async function action({ request, params, context }: ActionFunctionArgs): Promise<ActionData> {
+export async function action({ request, params, context }: ActionFunctionArgs): Promise<ActionDoublons> {
+  const espace = await requireEspaceCfaEnEcriture(request, context.database, params.organismeId);
   const form = await requireValidForm(request, context.database);
-  const espace = await requireEspaceCfa(request, context.database, params.organismeId);
-  const formulaire = String(form.get("formulaire") ?? "");
-  const motif = validerMotif(form.get("motif"));
-  const intent = form.get("intent");
-  // the sheet to delete is checked with the motif: both refusals are said at once
-  const effectif = intent === "supprimer" ? parseId(String(form.get("effectif") ?? "")) : null;
-  const erreurs: Partial<Record<Champ, string>> = {};
-  if (intent === "supprimer" && effectif === null) erreurs.effectif = "Choisissez la fiche à supprimer.";
-  if (!motif.ok) erreurs.motif = motif.message;
-  if (!motif.ok || erreurs.effectif) return refus(formulaire, erreurs);
-  try {
-    if (intent === "fusionner") {
-      const conserve = parseId(String(form.get("conserve") ?? ""));
-      const autres = String(form.get("groupe") ?? "")
-        .split(",")
-        .map((s) => parseId(s.trim()))
-        .filter((id): id is number => id !== null && id !== conserve);
-      if (conserve === null || autres.length === 0) return { ok: false, message: "Choisissez l'apprenant à conserver." };
-      const { nbFusionnes, repris } = await fusionnerGroupe(context.database, espace.viewer, espace, conserve, autres, motif.motif);
-      return {
-        ok: true,
-        message:
-          `${pluriel(nbFusionnes, "doublon fusionné", "doublons fusionnés")} et archivé${nbFusionnes > 1 ? "s" : ""}` +
-          (repris.length ? ` ; informations reprises : ${repris.join(", ")}.` : " ; aucune information à reprendre.") +
-          " Les prochains envois des dossiers fusionnés seront refusés, avec l'identifiant à utiliser : retirez-les aussi de votre ERP ou de vos fichiers.",
-      };
-    }
-    if (intent === "supprimer" && effectif !== null) {
-      const r = await supprimerEffectif(context.database, espace.viewer, espace, effectif, motif.motif);
-      return {
-        ok: true,
-        message: `${r.nom} ${r.prenom} a été supprimé et archivé avec le motif indiqué. Ses prochains envois seront refusés : retirez-la aussi de votre ERP ou de vos fichiers.`,
-      };
-    }
-    if (intent === "retablir") {
-      const id = parseId(String(form.get("archive") ?? ""));
-      if (id === null) return { ok: false, message: "Choisissez la fiche à rétablir." };
-      const r = await retablirEffectif(context.database, espace.viewer, espace, id, motif.motif);
-      return {
-        ok: true,
-        message: `${r.nom} ${r.prenom} a été rétabli avec ses contrats ; les prochains envois de votre ERP pour cet apprenant seront de nouveau acceptés.`,
-      };
-    }
-  } catch (error) {
-    if (error instanceof OperationRefusee) return { ok: false, message: error.message };
-    throw error;
-  }
-  return { ok: false, message: "Action inconnue." };
+  return actionDoublons(context.database, espace, form);
 }
 
 /** A text field of a form of the page, its refusal shown under it (DSFR error state, the message read with it). */
@@ -131,7 +70,7 @@ export default function Doublons() {
   const base = `/cfa/${organismeId}`;
   // The forms are checked by the server (noValidate: no browser bubble, in the browser's language): its message is
   // shown in the alert and under the field of the form sent.
-  const erreur = (formulaire: string, champ: Champ) => (result && !result.ok && result.formulaire === formulaire ? result.erreurs?.[champ] : undefined);
+  const erreur = (formulaire: string, champ: ChampDoublons) => (result && !result.ok && result.formulaire === formulaire ? result.erreurs?.[champ] : undefined);
   return (
     <>
       <h1 className="fr-h2">Doublons</h1>

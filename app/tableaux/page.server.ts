@@ -23,10 +23,11 @@
 import { data, redirect } from "@remix-run/node";
 import { sql } from "drizzle-orm";
 import { arrayParam, type Database } from "../../db/client.server";
-import { perimetreDeLEspaceCfa } from "../cfa/acces.server";
+import { organismesDeLEspace } from "../cfa/acces.server";
 import { enCache } from "./cache.server";
 import {
   canFilterBelowRegion,
+  scopeDuTableauDeLOrganisme,
   canFilterOnRqth,
   canSeeAggregates,
   forbidden,
@@ -182,9 +183,7 @@ function libellePerimetre(viewer: Viewer, t: Territoires): string | null {
  * decision 017); territorial and réseau viewers are bounded by their filters (scopeEnFiltres).
  */
 async function scopeDuTableauOrganisme(database: Database, viewer: Viewer, organismeId: number): Promise<Scope> {
-  if (viewer.scope.kind !== "organisme") return { kind: "organisme", organismeIds: [organismeId] };
-  const perimetre = await perimetreDeLEspaceCfa(database, viewer, organismeId);
-  return { kind: "organisme", organismeIds: perimetre.organismeIds, responsables: perimetre.responsableIds };
+  return scopeDuTableauDeLOrganisme(viewer, organismeId, await organismesDeLEspace(database, organismeId));
 }
 
 /** The viewer's scope as filters (territory, réseau); {} for national and organisme scopes. */
@@ -705,7 +704,7 @@ async function traiterRecherches(
     const q = (params.get("cfa") ?? "").trim();
     params.delete("cfa");
     if (q !== "" && !franceChoisie) {
-      if (viewer.userId === null) {
+      if (!canFilterBelowRegion(viewer)) {
         throw refus(acces, "La recherche par organisme est réservée aux utilisateurs connectés : connectez-vous pour y accéder.");
       }
       const siret = normalizeSiret(q);
@@ -1347,7 +1346,7 @@ async function chargerPour(request: Request, database: Database, vue: Vue, optio
     territoires: ctx.vue.kind === "organisme" ? null : avecLaFrance(optionsTerritoires(viewer, t, perimetre, territoire), acces),
     territoire: acces.france && territoire === "" ? OPTION_FRANCE.value : territoire,
     reseaux,
-    cfa: viewer.userId !== null && ctx.vue.kind !== "organisme",
+    cfa: canFilterBelowRegion(viewer) && ctx.vue.kind !== "organisme",
     rqth: canFilterOnRqth(viewer),
     formation: ctx.vue.kind !== "formation",
     recherches: recherches.saisies,

@@ -20,6 +20,12 @@ import {
   maskThreshold,
   organismesTransmis,
   perimetreDeLEspace,
+  refusDEcritureDuDossier,
+  COMPTES_QUI_TRAITENT_LES_DEMANDES,
+  traiteLesDemandesDeCompte,
+  scopeDuTableauDeLOrganisme,
+  exporteLesIndicateurs,
+  listesDansLEspaceCfa,
   voitLesRefusesNominatifs,
   voitToutLEspace,
   PUBLIC_VIEWER,
@@ -392,6 +398,13 @@ describe("the part of a CFA space a viewer sees (decision 017)", () => {
     expect(perimetreDeLEspace(PUBLIC_VIEWER, 2, [3])).toEqual({ organismeIds: [], responsableIds: [] });
   });
 
+  it("an organisme's dashboard: the part of its space for a CFA user, the organisme as named for the others", () => {
+    expect(scopeDuTableauDeLOrganisme(deR, 2, [3])).toEqual({ kind: "organisme", organismeIds: [2], responsables: [] });
+    expect(scopeDuTableauDeLOrganisme(deF, 2, [3])).toEqual({ kind: "organisme", organismeIds: [2, 3], responsables: [2] });
+    expect(scopeDuTableauDeLOrganisme(VIEWERS.DREETS, 2, [3])).toEqual({ kind: "organisme", organismeIds: [2] });
+    expect(scopeDuTableauDeLOrganisme(VIEWERS.ADMINISTRATEUR, 2, [3])).toEqual({ kind: "organisme", organismeIds: [2] });
+  });
+
   it("shows by name what has no learner's formateur only to the whole space, rejected dossiers also to a part covering every formateur", () => {
     const espace = (v: Viewer, organismeId: number, formateurs: number[]) => ({ organismeId, ...perimetreDeLEspace(v, organismeId, formateurs) });
     // R's user: its own space is whole; F's space (F has no formateur of its own) is a part that covers F entirely
@@ -404,6 +417,43 @@ describe("the part of a CFA space a viewer sees (decision 017)", () => {
     expect(voitToutLEspace(espace(VIEWERS.ADMINISTRATEUR, 2, [3]))).toBe(true);
     // a space built by hand for the organisme itself (no responsableIds) is whole
     expect(voitToutLEspace({ organismeId: 5, organismeIds: [5] })).toBe(true);
+  });
+});
+
+describe("what a transmission of an organisme may write (decisions 014, 024)", () => {
+  // X (1) and its formateur F (2); G (3) and S (4) are others
+  const ecrit = new Set([1, 2]);
+  it("its own dossiers, and those it is responsable of, whoever trains them", () => {
+    expect(refusDEcritureDuDossier(ecrit, 1, 1, false)).toBeNull();
+    expect(refusDEcritureDuDossier(ecrit, 2, 1, false)).toBeNull();
+    expect(refusDEcritureDuDossier(ecrit, 3, 1, false)).toBeNull();
+  });
+  it("as formateur, naming an outside responsable: only one linked to it in the référentiel", () => {
+    expect(refusDEcritureDuDossier(ecrit, 2, 4, false)).toBe("responsable_non_relie");
+    expect(refusDEcritureDuDossier(ecrit, 2, 4, true)).toBeNull();
+  });
+  it("nothing of others", () => {
+    expect(refusDEcritureDuDossier(ecrit, 3, 4, true)).toBe("hors_perimetre");
+  });
+});
+
+describe("who exports the indicators, whose named lists are in the CFA space", () => {
+  it.each(Object.keys(VIEWERS) as ViewerName[])("%s", (name) => {
+    const v = VIEWERS[name];
+    expect(exporteLesIndicateurs(v)).toBe(name === "ADMINISTRATEUR" || name === "OPERATEUR_PUBLIC_NATIONAL");
+    expect(listesDansLEspaceCfa(v)).toBe(name === "ORGANISME_FORMATION" || name === "ORGANISME_FORMATEUR");
+  });
+
+  it("the accounts told of a sign-up request are those that may process it", () => {
+    const { organisationType, role } = COMPTES_QUI_TRAITENT_LES_DEMANDES;
+    const compte = (r: "admin" | "member") => ({ ...VIEWERS.ADMINISTRATEUR, organisationType, user: { ...VIEWERS.ADMINISTRATEUR.user!, role: r } });
+    expect(traiteLesDemandesDeCompte(compte(role))).toBe(true);
+    expect(traiteLesDemandesDeCompte(compte("member"))).toBe(false);
+  });
+
+  it("never for the public, whose figures are national", () => {
+    expect(exporteLesIndicateurs(PUBLIC_VIEWER)).toBe(false);
+    expect(listesDansLEspaceCfa(PUBLIC_VIEWER)).toBe(false);
   });
 });
 
