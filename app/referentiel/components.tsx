@@ -122,6 +122,7 @@ export function SelectField({
   options,
   empty = "Tous",
   erreur,
+  hint,
 }: {
   id: string;
   label: string;
@@ -130,11 +131,14 @@ export function SelectField({
   options: { value: string; label: string }[];
   empty?: string;
   erreur?: string;
+  /** What the choice means, under the label. */
+  hint?: string;
 }) {
   return (
     <div className={`fr-select-group${erreur ? " fr-select-group--error" : ""}`}>
       <label className="fr-label" htmlFor={id}>
         {label}
+        {hint ? <span className="fr-hint-text">{hint}</span> : null}
       </label>
       <select
         className={`fr-select${erreur ? " fr-select--error" : ""}`}

@@ -98,6 +98,7 @@ export default function Apprenants() {
               id="statut"
               name="statut"
               label="Statut"
+              hint="Le statut de l'apprenant à la date, quelle que soit son année scolaire"
               value={f.statut}
               options={STATUTS_APPRENANT.map((s) => ({ value: s, label: LIBELLES_STATUT[s] }))}
             />
@@ -107,6 +108,7 @@ export default function Apprenants() {
               id="signal"
               name="signal"
               label="Signal de décrochage"
+              hint="Parmi les apprenants comptés à la date (ses années scolaires), comme les compteurs"
               value={f.signal}
               options={SIGNAL_KEYS.map((s) => ({ value: s, label: SIGNAUX[s].libelle }))}
             />

@@ -255,6 +255,9 @@ describe("named lists, transmissions and exports", () => {
     expect(home).toContain("Apprenants aujourd&#x27;hui");
     const list = await (await b.get(`/cfa/${ref.R.id}/apprenants`)).text();
     expect(list).toContain("<strong>2 dossiers d&#x27;apprenants</strong> (toutes années scolaires)");
+    // the statut filter is the learner's at the date, the signals those of the counters (the années counted at the date)
+    expect(list).toMatch(/for="statut">Statut<span class="fr-hint-text">Le statut de l&#x27;apprenant à la date, quelle que soit son année scolaire<\/span>/);
+    expect(list).toMatch(/for="signal">Signal de décrochage<span class="fr-hint-text">Parmi les apprenants comptés à la date/);
     const annee = await (await b.get(`/cfa/${ref.R.id}/apprenants?annee=2024-2025`)).text();
     expect(annee).toContain("dossiers d&#x27;apprenants</strong> (année scolaire 2024-2025)");
     // a value the page cannot take: said in its banner, the list without it, and a 400 as its exports answer
