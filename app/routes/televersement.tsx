@@ -9,6 +9,7 @@ import { televersementAction, televersementLoader, type UploadActionData, type U
 import { NO_STORE } from "~/auth/responses.server";
 import { FilAriane } from "~/referentiel/components";
 import { apercuValeur, CONSEIL_XLSX, formatNombre, pluriel } from "~/ui/format";
+import type { EtatFocus } from "~/ui/focus-navigation";
 
 /** The step is in the title: the page keeps its address's path through the three steps, the title says where one is. */
 export const meta: MetaFunction<typeof loader> = ({ data }) => {
@@ -247,7 +248,8 @@ function EtapeApercu({ data }: { data: Extract<UploadPageData, { step: "apercu" 
           </ul>
         </div>
       ) : null}
-      <Form method="get" id="correspondance">
+      {/* the new preview takes the focus once it is shown (an error on the page keeps it: focus-navigation.ts) */}
+      <Form method="get" id="correspondance" state={{ focus: "apercu" } satisfies EtatFocus}>
         <input type="hidden" name="id" value={data.id} />
         <div className="fr-table fr-table--no-caption fr-table--bordered">
           <table tabIndex={0}>
@@ -299,7 +301,9 @@ function EtapeApercu({ data }: { data: Extract<UploadPageData, { step: "apercu" 
         </button>
       </Form>
 
-      <h2 className="fr-h4 fr-mt-5w">2. Aperçu des erreurs</h2>
+      <h2 className="fr-h4 fr-mt-5w" id="apercu">
+        2. Aperçu des erreurs
+      </h2>
       {preview.nbErrors === 0 ? (
         <Alert severity="success" small className="fr-mb-2w" description="Aucune erreur : toutes les lignes peuvent être importées." />
       ) : (

@@ -10,7 +10,8 @@
  *
  * A link may say where the focus goes once it is followed (`EtatFocus`, its location state): a list's pagination
  * sends it to the list's table, scrolled into view, so that the new rows are read and the next Tab goes through them
- * (the link followed stays at the bottom of the list, or disappears: "Page suivante" on the last page).
+ * (the link followed stays at the bottom of the list, or disappears: "Page suivante" on the last page). A form may
+ * too (an upload's preview updated sends it to the new preview), unless its answer holds an error, which goes first.
  */
 import { useEffect, useRef } from "react";
 import { useLocation, useNavigation, useNavigationType } from "@remix-run/react";
@@ -58,7 +59,8 @@ export function focaliserApresNavigation(formulaire: boolean, cible?: string | n
   // a link of the header (its menus, its quick access) stays on the page: the new page's title takes the focus
   const dansLEntete = document.activeElement?.closest("header") != null;
   fermerLesMenus();
-  const demandee = cible ? document.getElementById(cible) : null;
+  // a form's answer with an error: the error first, before the element its form asked for
+  const demandee = cible && !(formulaire && document.querySelector(ERREUR)) ? document.getElementById(cible) : null;
   if (demandee) {
     focaliser(demandee, { preventScroll: true });
     demandee.scrollIntoView({ block: "start" });

@@ -67,6 +67,8 @@ describe.skipIf(!available)("téléversement in the browser", () => {
     await Promise.all([page.waitForURL(/col_7=&/), page.click("text=Mettre à jour l'aperçu")]);
     // The old preview stays on screen until the new one renders: poll (fails after 10 s).
     await expect.poll(() => page.locator('tr[data-ligne="3"] td.cellule-erreur').count(), { timeout: 10_000 }).toBe(1);
+    // the new preview takes the focus: a screen reader reads its heading, the next Tab goes through it
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id), { timeout: 5_000 }).toBe("apercu");
 
     await Promise.all([page.waitForSelector("text=Import terminé"), page.click("text=Importer 1 ligne valide")]);
     await expect(page.locator(".fr-alert").first().textContent()).resolves.toMatch(/1 ligne enregistrée : 1 nouvel apprenant, 0 mis à jour, 0 inchangé ; 1 ligne refusée/);
