@@ -14,7 +14,7 @@ import { gereLesComptesDe, isNationalAdmin, lisLeJournalDesAcces, type Authentic
 import { destroyUserSessions } from "./session.server";
 import { closeInvitationsSentBy } from "./tokens.server";
 import { countSignupRequests, listSignupRequests, type SignupRequestRow } from "./signup.server";
-import { pageNumber, pageOrLast } from "../shared/pagination";
+import { pageNumber, pageOf, pageOrLast } from "../shared/pagination";
 import { pageParam, parseQueryLenient } from "../referentiel/filtres.server";
 import { isIsoDate } from "../statut/days";
 import { dateIsoEnFrancais } from "../ui/format";
@@ -64,32 +64,31 @@ export async function adminUsersPage(
   // a page past the end gives the last page (`recherche.page` says which), as every paged list of the app
   const chargerComptes = async (page: number) => {
     const { rows, total } = await searchUsers(database, { organisationId: scopeId, q, limit: COMPTES_PAR_PAGE, offset: (page - 1) * COMPTES_PAR_PAGE });
-    return { rows, total, pagination: { page, pages: Math.max(1, Math.ceil(total / COMPTES_PAR_PAGE)) } };
+    return pageOf(rows, total, page, COMPTES_PAR_PAGE);
   };
   const chargerDemandes = async (page: number) => {
     const [rows, total] = await Promise.all([
       listSignupRequests(database, "en_attente", DEMANDES_PAR_PAGE, (page - 1) * DEMANDES_PAR_PAGE),
       countSignupRequests(database, "en_attente"),
     ]);
-    return { rows, total, pagination: { page, pages: Math.max(1, Math.ceil(total / DEMANDES_PAR_PAGE)) } };
+    return pageOf(rows, total, page, DEMANDES_PAR_PAGE);
   };
-  const aucuneDemande = { rows: [], total: 0, pagination: { page: 1, pages: 1 } };
   const [comptes, invitations, demandes, organisations, territories] = await Promise.all([
     pageOrLast(demandee, chargerComptes),
     pendingInvitations(database, scopeId),
-    national ? pageOrLast(pageNumber(recherche.demandes), chargerDemandes) : Promise.resolve(aucuneDemande),
+    national ? pageOrLast(pageNumber(recherche.demandes), chargerDemandes) : Promise.resolve(pageOf<SignupRequestRow>([], 0, 1, DEMANDES_PAR_PAGE)),
     national ? listOrganisations(database, { publicOnly: true }) : Promise.resolve([]),
     national ? territoryOptions(database) : Promise.resolve(null),
   ]);
   return {
     national,
     organisationNom: viewer.user.organisationNom,
-    users: comptes.rows,
-    recherche: { q, page: comptes.pagination.page, total: comptes.total, pages: comptes.pagination.pages },
+    users: comptes.data,
+    recherche: { q, page: comptes.pagination.page, total: comptes.pagination.total, pages: comptes.pagination.pages },
     invitations,
-    demandes: demandes.rows,
-    demandesTotal: demandes.total,
-    demandesPagination: { ...demandes.pagination, parPage: DEMANDES_PAR_PAGE },
+    demandes: demandes.data,
+    demandesTotal: demandes.pagination.total,
+    demandesPagination: { page: demandes.pagination.page, pages: demandes.pagination.pages, parPage: demandes.pagination.limit },
     organisations: organisations.map((o) => ({ id: o.id, nom: o.nom, type: o.type })),
     territories,
   };

@@ -94,7 +94,8 @@ export async function perimetreDeLEspaceCfa(
  * `voitLesRefusesNominatifs`, which needs all the organisme's formateurs).
  */
 export async function refusesNominatifs(database: Database, espace: Perimetre): Promise<boolean> {
-  return voitLesRefusesNominatifs(espace, voitToutLEspace(espace) ? [] : await formateursDeLOrganisme(database, espace.organismeId));
+  // the whole space needs no lookup of the formateurs
+  return voitToutLEspace(espace) || voitLesRefusesNominatifs(espace, await formateursDeLOrganisme(database, espace.organismeId));
 }
 
 /** SQL condition: the effectif (alias `alias`) belongs to the space. */

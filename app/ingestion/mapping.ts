@@ -34,6 +34,7 @@
 import { ANNEE_MAX, ANNEE_MIN, daysInMonth } from "../statut/days";
 import { excelSerialToIso } from "../shared/excel-dates";
 import { isValidSiret, isValidUai } from "../referentiel/codes";
+import { listeEnFrancais } from "../ui/format";
 
 export interface MappableField {
   field: string;
@@ -745,13 +746,8 @@ function deriveIdOfItem(item: Record<string, unknown>, mapping: readonly (string
   return {
     path: ["id_erp_apprenant"],
     fields,
-    message: `id_erp_apprenant : identifiant impossible à former, ${enFrancaisListe(parts)} (${pourquoi}) : ${quoiFaire}`,
+    message: `id_erp_apprenant : identifiant impossible à former, ${listeEnFrancais(parts)} (${pourquoi}) : ${quoiFaire}`,
   };
-}
-
-/** « a », « a et b », « a, b et c ». */
-function enFrancaisListe(items: readonly string[]): string {
-  return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} et ${items[items.length - 1]}`;
 }
 
 /** A file row → a raw v3 item (see `convertRow`; without an id, the schema refuses it). */

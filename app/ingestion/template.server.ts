@@ -25,15 +25,20 @@ function descriptionFichier(description: string): string {
  * the upload page, when a row has neither the UAI nor the SIRET) and the learner's id (formed from the nom, the prénom
  * and the date de naissance). Said first in the help sheet's description of these columns.
  */
+/** An établissement's UAI or SIRET: may be left empty with the other one, the organisme chosen on the page stands for them. */
+function etablissementVide(role: "formateur" | "responsable", autre: "le SIRET" | "l'UAI"): string {
+  const organisme =
+    role === "formateur"
+      ? "l'organisme choisi sur la page de téléversement"
+      : "l'organisme choisi sur la page de téléversement (ou son responsable au référentiel s'il n'en a qu'un)";
+  return `Peut rester vide dans un fichier déposé, avec ${autre} du ${role} : ${organisme} est alors l'établissement ${role}.`;
+}
+
 const VIDE_DANS_UN_FICHIER: Record<string, string> = {
-  etablissement_formateur_uai:
-    "Peut rester vide dans un fichier déposé, avec le SIRET du formateur : l'organisme choisi sur la page de téléversement est alors l'établissement formateur.",
-  etablissement_formateur_siret:
-    "Peut rester vide dans un fichier déposé, avec l'UAI du formateur : l'organisme choisi sur la page de téléversement est alors l'établissement formateur.",
-  etablissement_responsable_uai:
-    "Peut rester vide dans un fichier déposé, avec le SIRET du responsable : l'organisme choisi sur la page de téléversement (ou son responsable au référentiel s'il n'en a qu'un) est alors l'établissement responsable.",
-  etablissement_responsable_siret:
-    "Peut rester vide dans un fichier déposé, avec l'UAI du responsable : l'organisme choisi sur la page de téléversement (ou son responsable au référentiel s'il n'en a qu'un) est alors l'établissement responsable.",
+  etablissement_formateur_uai: etablissementVide("formateur", "le SIRET"),
+  etablissement_formateur_siret: etablissementVide("formateur", "l'UAI"),
+  etablissement_responsable_uai: etablissementVide("responsable", "le SIRET"),
+  etablissement_responsable_siret: etablissementVide("responsable", "l'UAI"),
   id_erp_apprenant:
     "Peut rester vide dans un fichier déposé : l'identifiant est alors formé du nom, du prénom et de la date de naissance. Gardez le même d'un envoi à l'autre, sinon l'apprenant serait enregistré une seconde fois.",
 };

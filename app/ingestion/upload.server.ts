@@ -102,7 +102,7 @@ import { datesARechercher, messageRessemblance, ressemblances, type ApprenantCom
 import { checkDossiers, ingestDossiers, type CheckedItem, type IngestResult, type OrganismeRef } from "./pipeline.server";
 import { arrayParam, execRows, type Executor } from "../../db/client.server";
 import { jsonParam, storableText } from "./sql.server";
-import { apercuValeur, formatNombre, pluriel } from "../ui/format";
+import { apercuValeur, formatNombre, listeEnFrancais, pluriel } from "../ui/format";
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 export const MAX_UPLOAD_ROWS = 10_000;
@@ -335,10 +335,10 @@ function nomDeColonneConnu(cell: string): boolean {
   return fieldOfHeader(cell) !== null || isNirHeader(cell);
 }
 
-/** Whether a column's name says it holds a SIRET (a SIRET field's alias, or the word SIRET). */
 /** The fields whose value is an identifier: a NIR-shaped run inside it is not masked (see `masquerNir`). */
 const IDENTIFIANTS: ReadonlySet<string> = new Set(["id_erp_apprenant", "custom_statut_apprenant"]);
 
+/** Whether a column's name says it holds a SIRET (a SIRET field's alias, or the word SIRET). */
 function isSiretHeader(header: string): boolean {
   const field = fieldOfHeader(header);
   return (field !== null && isSiretField(field)) || /\bsiret\b/i.test(header.normalize("NFD").replace(/[\u0300-\u036f]/g, ""));
@@ -518,9 +518,6 @@ export function erreurLigneTropLongue(lecture: LectureFichier | null, ligne: num
   };
 }
 
-/** A list in French: « a », « a et b », « a, b et c ». */
-const enFrancais = (items: readonly string[]) => new Intl.ListFormat("fr", { type: "conjunction" }).format(items);
-
 /**
  * What the page says of the reading (decision 026): the sheet read and the sheets ignored, the lines skipped above
  * the header row, a file without one, columns without a name. Nothing for a plain file (one sheet, header first).
@@ -562,7 +559,7 @@ export function notesLecture(lecture: LectureFichier | null): string[] {
   const sansNom = lecture.colonnesSansNom;
   if (sansNom.length) {
     const noms = sansNom.slice(0, 5).map((n) => `« Colonne ${n} »`);
-    const liste = sansNom.length > 5 ? `${noms.join(", ")}…` : enFrancais(noms);
+    const liste = sansNom.length > 5 ? `${noms.join(", ")}…` : listeEnFrancais(noms);
     notes.push(
       sansNom.length > 1
         ? `${sansNom.length} colonnes ont des valeurs mais pas de nom sur la ligne des noms de colonnes : elles sont appelées ${liste}, leur rang ` +
@@ -695,8 +692,8 @@ function noteDoublon(doublon: ChampEnDouble, headers: readonly string[], automat
   const ecartees = doublon.ecartees.map(nom);
   const une = ecartees.length === 1;
   return (
-    `Les colonnes ${enFrancais(toutes)} ${automatic ? "correspondent toutes au" : "étaient associées au même"} champ « ${label} » : un champ ne ` +
-    `reçoit qu'une colonne, la première, ${nom(doublon.gardee)}, est retenue ; ${enFrancais(ecartees)} ${une ? "est ignorée" : "sont ignorées"}. ` +
+    `Les colonnes ${listeEnFrancais(toutes)} ${automatic ? "correspondent toutes au" : "étaient associées au même"} champ « ${label} » : un champ ne ` +
+    `reçoit qu'une colonne, la première, ${nom(doublon.gardee)}, est retenue ; ${listeEnFrancais(ecartees)} ${une ? "est ignorée" : "sont ignorées"}. ` +
     `Pour retenir ${une ? "l'autre" : "une autre"}, choisissez « — ignorer cette colonne — » pour ${nom(doublon.gardee)} et associez le champ à ` +
     `${une ? "celle-ci" : "celle que vous voulez"}, puis mettez à jour l'aperçu.`
   );
@@ -769,7 +766,7 @@ function noteNir(colonnes: readonly string[], nbNir: number): string {
       conserve("cette colonne n'apparaît pas ci-dessous")
     );
   }
-  const noms = new Intl.ListFormat("fr", { type: "conjunction" }).format(colonnes.map((c) => `« ${c} »`));
+  const noms = listeEnFrancais(colonnes.map((c) => `« ${c} »`));
   return colonnes.length === 1
     ? `La colonne ${noms} a été reconnue comme celle du NIR (numéro de sécurité sociale) : elle a seulement été lue pour noter ` +
         `qu'un NIR était fourni (${lignes}). ${conserve("cette colonne n'apparaît pas ci-dessous")}`

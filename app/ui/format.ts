@@ -19,6 +19,11 @@ export function apercuValeur(value: string): string {
   return `${caracteres.slice(0, APERCU_MAX_CARACTERES).join("")}… (${formatNombre(caracteres.length)} caractères)`;
 }
 
+/** A list in French: « a », « a et b », « a, b et c ». */
+export function listeEnFrancais(items: readonly string[]): string {
+  return new Intl.ListFormat("fr", { type: "conjunction" }).format(items);
+}
+
 /** "1 dossier", "12 dossiers" (the count formatted). */
 export function pluriel(n: number, singulier: string, plurielForme = `${singulier}s`): string {
   return `${formatNombre(n)} ${n > 1 ? plurielForme : singulier}`;
