@@ -5,6 +5,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import compression from "compression";
@@ -51,7 +52,13 @@ export async function createApp(database: Database) {
   app.use((req, _res, next) => next(/%00|\u0000/i.test(req.originalUrl) ? { status: 400, motif: ADRESSE_NUL } : undefined));
   app.use(refuseForeignOrigin);
   app.use(refuseLecturesSansReponse);
-  app.all("*", createRequestHandler({ build, getLoadContext: (req) => ({ database, clientIp: req.ip ?? req.socket.remoteAddress ?? null }) }));
+  app.all(
+    "*",
+    createRequestHandler({
+      build,
+      getLoadContext: (req, res) => ({ database, clientIp: req.ip ?? req.socket.remoteAddress ?? null, cspNonce: res.locals.cspNonce }),
+    }),
+  );
   app.use(expressErrorPage);
   return app;
 }
@@ -62,11 +69,10 @@ export async function createApp(database: Database) {
  *   cannot be clickjacked; no <base> nor plugin injected;
  * - no content sniffing: a CSV of learners is never run as a page;
  * - the address of a page (which may hold a learner's name in a search) never leaves the site as a referrer;
- * - HTTPS only, once the site was reached over HTTPS (behind a proxy: TRUST_PROXY).
- * The pages keep Remix's inline scripts, so the policy does not restrict scripts.
+ * - HTTPS only, once the site was reached over HTTPS (behind a proxy: TRUST_PROXY);
+ * - the content security policy of politiqueDeContenu.
  */
 export const SECURITY_HEADERS: Record<string, string> = {
-  "Content-Security-Policy": "frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
   "X-Frame-Options": "DENY",
   "X-Content-Type-Options": "nosniff",
   "Referrer-Policy": "same-origin",
@@ -74,10 +80,25 @@ export const SECURITY_HEADERS: Record<string, string> = {
   "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
 };
 
+/**
+ * Content security policy (decision 042): no framing, no <base>, no plugin, forms sent to the site only, and scripts
+ * from the site itself or inline ones carrying the answer's nonce (Remix's context and module loader, rendered with it
+ * by entry.server and root). A script injected into a page through a learner's name, a file's cell or a search would
+ * not run. Without a nonce (an answer written on the socket, outside Express), no script at all.
+ */
+export function politiqueDeContenu(nonce?: string): string {
+  const scripts = nonce ? `'self' 'nonce-${nonce}'` : "'none'";
+  return `frame-ancestors 'none'; base-uri 'self'; object-src 'none'; form-action 'self'; script-src ${scripts}`;
+}
+
 function securityHeaders(req: express.Request, res: express.Response, next: express.NextFunction) {
+  // one nonce per answer, 128 random bits, given to the pages through the load context
+  const nonce = randomBytes(16).toString("base64");
+  res.locals.cspNonce = nonce;
   // set as defaults when the headers go out: a route's own value (the token pages' "no-referrer") is not doubled
   const writeHead = res.writeHead;
   res.writeHead = function (this: express.Response, ...args: Parameters<typeof writeHead>) {
+    if (!this.hasHeader("Content-Security-Policy")) this.setHeader("Content-Security-Policy", politiqueDeContenu(nonce));
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) if (!this.hasHeader(name)) this.setHeader(name, value);
     if (req.secure && !this.hasHeader("Strict-Transport-Security")) this.setHeader("Strict-Transport-Security", "max-age=31536000");
     return writeHead.apply(this, args);
@@ -227,6 +248,7 @@ export function repondreErreurClient(error: NodeJS.ErrnoException, socket: Duple
     "Content-Type": "text/html; charset=utf-8",
     "Content-Length": String(Buffer.byteLength(corps)),
     "Cache-Control": "no-store",
+    "Content-Security-Policy": politiqueDeContenu(),
     ...SECURITY_HEADERS,
     Connection: "close",
   };

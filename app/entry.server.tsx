@@ -6,6 +6,7 @@ import { renderToPipeableStream } from "react-dom/server";
 import { sansOctetsNuls } from "./shared/sans-octet-nul.server";
 import { estIndisponibilite, journaliserErreur } from "./shared/erreurs-base.server";
 import { pageErreur } from "./shared/page-erreur.server";
+import { NonceProvider } from "./ui/nonce";
 
 const ABORT_DELAY = 10_000;
 
@@ -41,7 +42,7 @@ export default function handleRequest(
   responseStatusCode: number,
   responseHeaders: Headers,
   remixContext: EntryContext,
-  _loadContext: AppLoadContext,
+  loadContext: AppLoadContext,
 ) {
   if (responseStatusCode >= 500 && indisponibles.has(request)) {
     return new Response(PAGE_INDISPONIBLE, {
@@ -57,7 +58,14 @@ export default function handleRequest(
   if (!responseHeaders.has("Cache-Control")) responseHeaders.set("Cache-Control", "private, no-store");
   return new Promise((resolve, reject) => {
     let shellRendered = false;
-    const { pipe, abort } = renderToPipeableStream(<RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} />, {
+    const nonce = loadContext.cspNonce;
+    const page = (
+      <NonceProvider value={nonce}>
+        <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
+      </NonceProvider>
+    );
+    const { pipe, abort } = renderToPipeableStream(page, {
+      nonce,
       [bot ? "onAllReady" : "onShellReady"]() {
         shellRendered = true;
         const body = sansOctetsNuls();

@@ -5,6 +5,8 @@ declare module "@remix-run/node" {
     database: Database;
     /** The client's IP address (per-IP throttling). */
     clientIp?: string | null;
+    /** This answer's content-security-policy nonce (server.ts), carried by the page's inline scripts. */
+    cspNonce?: string;
   }
 }
 

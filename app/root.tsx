@@ -11,6 +11,7 @@ import { DsfrLink } from "./ui/DsfrLink";
 import { describeRouteError, titrePage } from "./ui/erreur";
 import { useFocusApresNavigation } from "./ui/focus-navigation";
 import { estVisible, RetourDuFocus } from "./ui/focus-affichage";
+import { useNonce } from "./ui/nonce";
 import "./load-context";
 export { pageSansFormulaire as action } from "./shared/methode.server";
 
@@ -87,6 +88,7 @@ function Layout({ children }: { children: ReactNode }) {
   const quickAccess = rootData?.quickAccess ?? [];
   const navigation = rootData?.navigation ?? [{ text: "Indicateurs nationaux", href: "/" }];
   useFocusApresNavigation();
+  const nonce = useNonce();
   return (
     <html lang="fr" data-fr-scheme="light" data-fr-theme="light">
       <head>
@@ -137,8 +139,8 @@ function Layout({ children }: { children: ReactNode }) {
             { text: "Données ouvertes (API du référentiel)", linkProps: { to: "/api/openapi.json", reloadDocument: true } },
           ]}
         />
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );

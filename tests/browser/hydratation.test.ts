@@ -148,6 +148,51 @@ describe.skipIf(!available)("every page hydrates", () => {
   });
 });
 
+describe.skipIf(!available)("content security policy (decision 042)", () => {
+  it("runs the page's own scripts, with this answer's nonce, and no script injected into it", async () => {
+    const page = await contextes.admin.newPage();
+    const errors = collectPageErrors(page);
+    const violations: string[] = [];
+    await page.exposeFunction("signalerViolation", (v: string) => violations.push(v));
+    await page.addInitScript(() =>
+      document.addEventListener("securitypolicyviolation", (e) => (window as unknown as { signalerViolation(v: string): void }).signalerViolation(`${e.violatedDirective} ${e.blockedURI}`)),
+    );
+    const response = await page.goto(`${app.baseUrl}/`, { waitUntil: "networkidle" });
+    await page.waitForFunction(() => "__remixRouter" in window && document.readyState === "complete");
+    const politique = (await response!.allHeaders())["content-security-policy"];
+    const nonce = /script-src 'self' 'nonce-([A-Za-z0-9+/=]{24})'/.exec(politique)?.[1];
+    expect(nonce, politique).toBeDefined();
+    expect(politique).toContain("form-action 'self'");
+    // each inline script of the page carries it (the browser hides the attribute, not the property)
+    const inline = await page.evaluate(() => [...document.scripts].filter((s) => !s.src).map((s) => s.nonce));
+    expect(inline.length).toBeGreaterThan(0);
+    expect(new Set(inline)).toEqual(new Set([nonce]));
+    // a new answer, a new nonce
+    const autre = await fetch(`${app.baseUrl}/`);
+    expect(autre.headers.get("content-security-policy")).not.toContain(nonce);
+    expect(violations).toEqual([]);
+    // a script put into the page as a learner's name could be (inline, or from another site) does not run
+    const execute = await page.evaluate(async () => {
+      const w = window as unknown as { injecte?: boolean };
+      const script = document.createElement("script");
+      script.textContent = "window.injecte = true";
+      document.body.append(script);
+      await new Promise((r) => setTimeout(r, 100));
+      return w.injecte === true;
+    });
+    expect(execute).toBe(false);
+    await expect.poll(() => violations).toEqual(["script-src-elem inline"]);
+    // the client-side router still loads the next page's modules (from the site)
+    violations.length = 0;
+    await page.evaluate(() => (window as unknown as { __remixRouter: { navigate(to: string): Promise<void> } }).__remixRouter.navigate("/organismes"));
+    await page.waitForURL(`${app.baseUrl}/organismes`);
+    await page.locator("main h1").waitFor();
+    expect(violations).toEqual([]);
+    expect(errors.filter((e) => !/Content Security Policy/.test(e))).toEqual([]);
+    await page.close();
+  });
+});
+
 describe.skipIf(!available)("référentiel import from the admin page, in the browser", () => {
   it("sends the file with its CSRF token, follows the progress, shows the summary", async () => {
     const page = await contextes.admin.newPage();

@@ -138,6 +138,8 @@ describe.skipIf(!built)("requests Node's HTTP parser refuses before the app", ()
     expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
     expect(res.headers.get("connection")).toBe("close");
     expect(res.headers.get("x-frame-options")).toBe("DENY");
+    // written on the socket, outside Express: a page that runs no script at all
+    expect(res.headers.get("content-security-policy")).toContain("script-src 'none'");
     const html = await res.text();
     expect(html).toContain('<html lang="fr">');
     expect(html).toContain("L'adresse demandée est trop longue");

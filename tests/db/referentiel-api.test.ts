@@ -421,6 +421,8 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
       const reponse = await fetch(`${app.baseUrl}${chemin}`, { redirect: "manual" });
       expect(reponse.headers.get("x-frame-options"), chemin).toBe("DENY");
       expect(reponse.headers.get("content-security-policy"), chemin).toContain("frame-ancestors 'none'");
+      // scripts: the site's own and the inline ones carrying this answer's nonce (decision 042)
+      expect(reponse.headers.get("content-security-policy"), chemin).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/]{22}=='/);
       expect(reponse.headers.get("x-content-type-options"), chemin).toBe("nosniff");
       expect(reponse.headers.get("referrer-policy"), chemin).toBe("same-origin");
       expect(reponse.headers.get("strict-transport-security"), chemin).toBeNull(); // not over plain HTTP
