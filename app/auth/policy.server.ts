@@ -236,6 +236,15 @@ export function scopeContains(scope: Scope, target: Target): boolean {
   }
 }
 
+/**
+ * Whether the territory filters (répertoire, anomalies) offer this département to a viewer: a territorial scope offers
+ * the départements it contains, and no other (they would list nothing); a national, réseau or organisme scope is not
+ * territorial and offers them all.
+ */
+export function offreLeDepartement(scope: Scope, code: string): boolean {
+  return scope.kind === "region" || scope.kind === "academie" || scope.kind === "departement" ? scopeContains(scope, { kind: "departement", code }) : true;
+}
+
 function asList(targets: Targets): Target[] {
   return Array.isArray(targets) ? (targets.length ? targets : [{ kind: "national" }]) : [targets];
 }

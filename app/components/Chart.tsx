@@ -5,7 +5,7 @@
  * days as dates, its sheet named short and whole). Both say what the figures count when the caller tells it
  * (`data.parametres`: a « Filtres » column, and the XLSX's « Paramètres » sheet). Cells may hold masked counts
  * ("< 5") and links; numbers are formatted in French in the table.
- * - The server SVG is cached by option and size (svg-cache.ts: the dashboards draw the same charts for every
+ * - The server SVG is cached by option and size (svg-cache.server.ts: the dashboards draw the same charts for every
  *   visitor of a page), or given by the caller (`serverSvg`: maps draw their shapes once and recolour them per
  *   page, app/tableaux/components/carte-svg.ts).
  * - The server SVG's ids and class names (patterns, clip paths, hover styles) are the chart's own
@@ -19,7 +19,7 @@
 import { useEffect, useId, useRef, useState } from "react";
 import { Link } from "@remix-run/react";
 import { echarts, prefixSvgIds, withDefaults, type EChartsOption } from "./echarts";
-import { cachedSvg } from "./svg-cache";
+import { cachedSvg } from "./svg-cache.server";
 import { useThemeSombre } from "~/ui/theme";
 import { csvField } from "~/shared/csv-field";
 import { lignesDeTelechargement, type ChartCell, type ChartData } from "./chart-donnees";

@@ -2,7 +2,8 @@
  * Server-side SVG of a chart, cached by option and size: the same option always gives the same SVG, and the
  * dashboards draw the same charts for every visitor of a page (a map of the départements costs 25–80 ms of CPU to
  * render). Least recently used entries go first past ~32 MB. `TABLEAUX_SVG_CACHE=0` turns it off (benchmarks).
- * Browser-safe (only called on the server, where `document` is undefined).
+ * Server-only: the browser bundle gets an empty module in its place (Chart calls it only where `document` is
+ * undefined, on the server).
  */
 import { renderChartToSvg, type EChartsOption } from "./echarts";
 
@@ -11,7 +12,7 @@ const cache = new Map<string, string>();
 let octets = 0;
 
 function actif(): boolean {
-  return typeof process === "undefined" || process.env?.TABLEAUX_SVG_CACHE !== "0";
+  return process.env.TABLEAUX_SVG_CACHE !== "0";
 }
 
 export function cachedSvg(option: EChartsOption, width: number, height: number): string {

@@ -5,7 +5,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client.server";
 import type { Nature } from "../../db/schema";
-import { scopeSql, type Scope, type Viewer } from "../auth/policy.server";
+import { offreLeDepartement, scopeSql, type Scope, type Viewer } from "../auth/policy.server";
 import type { Fraicheur, OrganismesQuery } from "./filtres.server";
 import { pageOf, type Page } from "../shared/pagination";
 import { daysInMonth } from "../statut/days";
@@ -280,15 +280,7 @@ export async function territoiresOptions(
     database.rows<TerritoireOption>(sql`select code, nom from academies`),
   ]);
   const parNom = (a: TerritoireOption, b: TerritoireOption) => a.nom.localeCompare(b.nom, "fr");
-  const dansLePerimetre = (d: { code: string; region_code: string; academie_code: string }) =>
-    !scope || scope.kind === "national" || scope.kind === "reseau" || scope.kind === "organisme"
-      ? true
-      : scope.kind === "region"
-      ? d.region_code === scope.code
-      : scope.kind === "academie"
-      ? d.academie_code === scope.code
-      : d.code === scope.code;
-  const deps = departements.filter(dansLePerimetre);
+  const deps = scope ? departements.filter((d) => offreLeDepartement(scope, d.code)) : departements;
   const regionsDuPerimetre = new Set(deps.map((d) => d.region_code));
   const academiesDuPerimetre = new Set(deps.map((d) => d.academie_code));
   return {

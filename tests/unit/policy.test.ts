@@ -30,6 +30,7 @@ import {
   voitToutLEspace,
   PUBLIC_VIEWER,
   scopeContains,
+  offreLeDepartement,
   scopeFilter,
   scopeOfOrganisation,
   scopeSql,
@@ -40,6 +41,7 @@ import {
   type NamedList,
   type OrganisationType,
   type OrganismeTarget,
+  type Scope,
   type Target,
   type Viewer,
 } from "../../app/auth/policy.server";
@@ -269,6 +271,17 @@ describe("intersections of targets (filters)", () => {
     const broken = viewer("DREETS", { kind: "region", code: "" });
     expect(ALL.filter((t) => canSeeAggregates(broken, TARGETS[t]))).toEqual([]);
     expect(scopeContains({ kind: "organisme", organismeIds: [] }, R)).toBe(false);
+  });
+
+  it("the territory filters offer a territorial scope its own départements, the others every one", () => {
+    const offerts = (scope: Scope) => ["69", "01", "75", "2A", "971"].filter((code) => offreLeDepartement(scope, code));
+    expect(offerts({ kind: "region", code: "84" })).toEqual(["69", "01"]);
+    expect(offerts({ kind: "academie", code: "10" })).toEqual(["69", "01"]);
+    expect(offerts({ kind: "departement", code: "2A" })).toEqual(["2A"]);
+    expect(offerts({ kind: "region", code: "" })).toEqual([]);
+    for (const scope of [{ kind: "national" }, { kind: "reseau", nom: "A" }, { kind: "organisme", organismeIds: [1] }] as Scope[]) {
+      expect(offerts(scope), scope.kind).toEqual(["69", "01", "75", "2A", "971"]);
+    }
   });
 
   it("named-list refusals say why, in French", () => {

@@ -9,7 +9,7 @@ import { moisCourt, nombre, pourcentageCellule, valeurGraphique, variation } fro
 import { combinerFiltres, vueDeParametre } from "../../app/tableaux/page.server";
 import { chartCsv } from "../../app/components/Chart";
 import { chartRows, chartXlsx } from "../../app/components/chart-xlsx";
-import { cachedSvg } from "../../app/components/svg-cache";
+import { cachedSvg } from "../../app/components/svg-cache.server";
 import { xlsxEnFlux } from "../../app/exports/xlsx-flux.server";
 import { lireExport, urlExport } from "../../app/exports/export.server";
 import { readXlsx } from "../../app/shared/xlsx.server";
