@@ -29,6 +29,7 @@ export async function createApp(database: Database) {
   app.disable("x-powered-by");
   if (process.env.TRUST_PROXY) app.set("trust proxy", Number(process.env.TRUST_PROXY) || process.env.TRUST_PROXY);
   app.use(securityHeaders);
+  app.use(jeterLeCorpsNonLu);
   app.use(refuseTrace);
   app.use(compression());
   app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
@@ -119,6 +120,33 @@ function refuseForeignOrigin(req: express.Request, res: express.Response, next: 
   const host = req.get("x-forwarded-host")?.split(",")[0]?.trim() || req.get("host");
   if (!origineEtrangere(req.get("origin"), host)) return next();
   res.status(403).type("html").send(pageErreur("Formulaire refusé", "Formulaire refusé", CSRF_ERROR));
+}
+
+/** How much of a body left unread by its answer is still read and dropped (jeterLeCorpsNonLu). */
+const CORPS_NON_LU_MAX_OCTETS = 64 * 1024 * 1024;
+
+/**
+ * A body the app answered without reading it all (a file over the upload's limit, refused on its declared size or
+ * once the limit was reached): once the answer is sent, the rest is read and dropped, never kept, up to
+ * CORPS_NON_LU_MAX_OCTETS. A browser reads the answer only once it has sent its whole request, and a connection
+ * closed on data left unread is reset: the visitor would see the browser's network error, not the page saying the
+ * file is too large. The answer itself is not delayed (a client that reads it early has it at once). Past the
+ * limit, the connection is cut.
+ */
+function jeterLeCorpsNonLu(req: express.Request, res: express.Response, next: express.NextFunction) {
+  res.once("finish", () => {
+    if (req.complete || req.destroyed || req.readableEnded) return;
+    let lus = 0;
+    // the app's reader of the body (Remix's stream) is done with it: its listeners are dropped, the data flows here
+    req.removeAllListeners("data");
+    req.on("data", (chunk: Buffer) => {
+      lus += chunk.length;
+      if (lus > CORPS_NON_LU_MAX_OCTETS) req.destroy();
+    });
+    req.on("error", () => {});
+    req.resume();
+  });
+  next();
 }
 
 /**

@@ -132,6 +132,8 @@ function corpsLimite(body: ReadableStream<Uint8Array>, max: number): ReadableStr
  * is refused before anything is read (413); else the body is read as it streams, cut at the file's limit plus
  * ENVELOPE_BYTES; then each file is checked against `maxFileBytes`, each text field against FIELD_MAX_BYTES. A form
  * without a file (`limits` absent) has ENVELOPE_BYTES: an anonymous POST of 400 Mo to /connexion is not read whole.
+ * The rest of a refused body is dropped by the server once the answer is sent (server.ts, jeterLeCorpsNonLu), so that a
+ * browser, still sending it, gets the page instead of a reset connection.
  */
 async function readLimitedForm(request: Request, limits: FormLimits | undefined): Promise<FormData> {
   const maxFileBytes = limits?.maxFileBytes ?? 0;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import type { Browser } from "playwright-core";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
-import { browserAvailable, browserContext, launchBrowser, screenshot, serveApp } from "../helpers/browser";
+import { browserAvailable, browserContext, collectPageErrors, launchBrowser, screenshot, serveApp } from "../helpers/browser";
 import { createUser } from "../../app/auth/accounts.server";
 import { insertOrganisme, type TestOrganisme } from "../db/ingestion-fixtures";
 
@@ -77,6 +77,28 @@ describe.skipIf(!available)("téléversement in the browser", () => {
       sql`select e.prenom, (select count(*)::int from contrats c where c.effectif_id = e.id) n from effectifs e where e.nom = 'Navigateur'`,
     );
     expect(rows).toEqual([{ prenom: "Valide", n: 0 }]);
+    await context.close();
+  });
+
+  it("a file over 10 Mo: the page says so under the file field (the rest of the body read and dropped, not a reset)", async () => {
+    const context = await browserContext(browser, app, { database: t.database, userId });
+    const page = await context.newPage();
+    const errors = collectPageErrors(page);
+    const televersements = async () => (await t.database.rows<{ n: number }>(sql`select count(*)::int as n from televersements`))[0].n;
+    const avant = await televersements();
+    await page.goto(`${app.baseUrl}/televersement`, { waitUntil: "networkidle" });
+    await page.waitForFunction(() => "__remixRouter" in window);
+    const ligne = "Navigateur;Trop gros;01/02/2006;2024-2025;01/06/2024;02/09/2024;30/06/2026;02/09/2024;" + "x".repeat(900) + "\n";
+    const csv = "Nom;Prénom;Date de naissance;Année scolaire;Date d'inscription;Date d'entrée en formation;Date de fin de formation;Date de début de contrat;Remarque\n" + ligne.repeat(12_500);
+    expect(Buffer.byteLength(csv)).toBeGreaterThan(11 * 1024 * 1024);
+    await page.setInputFiles("#fichier", { name: "trop-gros.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await page.locator("button", { hasText: "Vérifier le fichier" }).click();
+    await page.locator("#fichier-erreur").waitFor({ timeout: 30_000 });
+    expect(await page.locator("#fichier-erreur").textContent()).toContain("Le fichier dépasse 10 Mo, la taille maximale acceptée : découpez-le en plusieurs fichiers.");
+    expect(page.url()).toBe(`${app.baseUrl}/televersement`);
+    await screenshot(page, "televersement-trop-gros");
+    expect(errors.filter((e) => !/status of 413/.test(e))).toEqual([]);
+    expect(await televersements()).toBe(avant);
     await context.close();
   });
 
