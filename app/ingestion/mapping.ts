@@ -52,7 +52,8 @@ function sansAccents(value: string): string {
 /** Lowercase, no accents, punctuation → spaces, small words removed, "1er"/"2e"/"2eme"/"2nd" → the digit. */
 export function normalizeHeader(value: string): string {
   return sansAccents(value)
-    .replace(/[_'’`\-./()[\]:;,#°"]+/g, " ")
+    // « * » too: a required column so marked, as the page marks its required fields (« Prénom * »)
+    .replace(/[_'’`\-./()[\]:;,#°"*]+/g, " ")
     .replace(/\b(\d)\s*(?:er|ere|e|eme|nd|nde)\b/g, "$1")
     .split(/\s+/)
     .filter((w) => w !== "" && !STOPWORDS.has(w))
@@ -558,7 +559,12 @@ export function celluleMarquee(raw: string): string | null {
 /** The error of a marked cell mapped to `field`, in the file's terms (`column`: the column's name). */
 function erreurCelluleMarquee(raw: string, field: string, column: string): string | null {
   if (raw === CELLULE_NIR_MASQUEE) {
-    const attendu = field === "id_erp_apprenant" ? "l'identifiant de l'apprenant dans votre logiciel, pas son NIR" : "la valeur attendue";
+    const attendu =
+      field === "id_erp_apprenant"
+        ? "l'identifiant de l'apprenant dans votre logiciel, pas son NIR"
+        : isSiretField(field)
+        ? "un SIRET (14 chiffres)"
+        : "la valeur attendue";
     return (
       `${column} : valeur en forme de NIR (numéro de sécurité sociale), masquée et non conservée : mettez dans cette cellule ${attendu}. ` +
       "Le NIR n'est conservé dans aucun champ ; une colonne « NIR » est seulement lue pour noter qu'il est fourni"
@@ -794,7 +800,12 @@ export function isNirHeader(header: string): boolean {
 export function looksLikeNir(value: string): boolean {
   // most cells (names, dates, codes) are shorter than a NIR's 13 characters: told at once, every cell of a file is asked
   if (value.length < 13) return false;
-  const v = value.trim().replace(/[\s.\-\u00a0\u202f]+/g, "").toUpperCase();
+  // an integer written "78298832500018.0" by a program's export is that integer (a SIRET here), its ".0" no digit
+  const v = value
+    .trim()
+    .replace(/^(\d+)\.0+$/, "$1")
+    .replace(/[\s.\-\u00a0\u202f]+/g, "")
+    .toUpperCase();
   const m = /^([1278])(\d{2})(\d{2})(\d{2}|2[AB])(\d{3})(\d{3})(\d{2})?$/.exec(v);
   if (!m) return false;
   const month = Number(m[3]);
@@ -832,7 +843,9 @@ function masquerDansLaSuite(run: string): string {
     let chiffres = 0;
     for (let fin = debut; fin < groupes.length && chiffres < 15; fin++) {
       chiffres += groupes[fin].length;
-      if ((chiffres === 13 || chiffres === 15) && looksLikeNir(groupes.slice(debut, fin + 1).join(""))) nir = fin;
+      // a key is written whole: 15 digits whose last group is one digit (« 78298832500018.0 ») are no NIR with its key
+      const cle = chiffres === 15 && groupes[fin].length >= 2;
+      if ((chiffres === 13 || cle) && looksLikeNir(groupes.slice(debut, fin + 1).join(""))) nir = fin;
     }
     if (nir !== null) {
       // the groups around the NIR kept, separated by a space

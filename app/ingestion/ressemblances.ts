@@ -5,6 +5,8 @@
  * warns of such rows. Pure: the caller reads the existing learners (one query for the file) and gives them here.
  *
  * A row « looks like » a stored learner of the same établissement formateur and année scolaire, of another id, when
+ * - same nom, prénom and date de naissance: the learner was sent with its own id (by an ERP, or a file with an id
+ *   column), and this row, of an id formed from its names, would count it twice (QA); or
  * - same prénom and same date de naissance (the nom differs: a typo in the nom), or
  * - same nom and prénom, the date de naissance's day and month swapped (03/02 for 02/03).
  * Names are compared as ids are formed (`idNamePart`: accents, case, punctuation ignored). A row whose key is already
@@ -54,19 +56,28 @@ export function ressemblances(lignes: readonly ApprenantCompare[], existants: re
     const nom = idNamePart(l.nom);
     const prenom = idNamePart(l.prenom);
     const inverse = jourEtMoisInverses(l.dateDeNaissance);
-    const proche = groupe.find(
-      (e) =>
-        (idNamePart(e.prenom) === prenom && e.dateDeNaissance === l.dateDeNaissance && idNamePart(e.nom) !== nom) ||
-        (inverse !== null && e.dateDeNaissance === inverse && idNamePart(e.nom) === nom && idNamePart(e.prenom) === prenom),
-    );
+    const memePersonne = (e: ApprenantCompare) => idNamePart(e.nom) === nom && idNamePart(e.prenom) === prenom && e.dateDeNaissance === l.dateDeNaissance;
+    const proche =
+      groupe.find(memePersonne) ??
+      groupe.find(
+        (e) =>
+          (idNamePart(e.prenom) === prenom && e.dateDeNaissance === l.dateDeNaissance && idNamePart(e.nom) !== nom) ||
+          (inverse !== null && e.dateDeNaissance === inverse && idNamePart(e.nom) === nom && idNamePart(e.prenom) === prenom),
+      );
     if (proche) out.set(index, proche);
   });
   return out;
 }
 
-/** What the preview says of such a row. */
-export function messageRessemblance(e: ApprenantCompare): string {
+/** What the preview says of row `l` looking like stored learner `e`. */
+export function messageRessemblance(l: ApprenantCompare, e: ApprenantCompare): string {
   const [y, m, d] = e.dateDeNaissance.split("-");
+  if (idNamePart(l.nom) === idNamePart(e.nom) && idNamePart(l.prenom) === idNamePart(e.prenom) && l.dateDeNaissance === e.dateDeNaissance) {
+    return (
+      `Même nom, même prénom et même date de naissance que l'apprenant ${e.prenom} ${e.nom}, déjà transmis sous l'identifiant « ${e.id} » : ` +
+      "indiquez cet identifiant dans une colonne « Identifiant de l'apprenant », sinon un second apprenant sera créé."
+    );
+  }
   return (
     `Ressemble à l'apprenant ${e.prenom} ${e.nom}, né(e) le ${d}/${m}/${y}, déjà transmis : vérifiez le nom ou la date de naissance, ` +
     "sinon un second apprenant sera créé."

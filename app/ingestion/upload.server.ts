@@ -392,6 +392,8 @@ function readXlsxTable(bytes: Uint8Array): { lignes: Ligne[]; feuille?: LectureF
  */
 export function readUploadedFile(bytes: Uint8Array, fileName: string): ReadFile {
   if (bytes.byteLength === 0) throw new UploadError("Le fichier est vide.");
+  const autreFormat = formatSansTableau(bytes);
+  if (autreFormat) throw new UploadError(autreFormat);
   const isXlsx = looksLikeZip(bytes) || /\.xlsx$/i.test(fileName);
   let lignes: Ligne[];
   let feuille: LectureFichier["feuille"];
@@ -402,7 +404,7 @@ export function readUploadedFile(bytes: Uint8Array, fileName: string): ReadFile 
       ({ lignes, feuille, fusions } = readXlsxTable(bytes));
     } else {
       if (/\.xls$/i.test(fileName)) {
-        throw new UploadError("Les fichiers .xls (Excel 97-2003) ne sont pas pris en charge : enregistrez le fichier au format .xlsx ou .csv.");
+        throw new UploadError(XLS_NON_PRIS_EN_CHARGE);
       }
       const { text, encoding } = decodeText(bytes);
       const parsed = parseCsv(text, {
@@ -486,6 +488,24 @@ export function readUploadedFile(bytes: Uint8Array, fileName: string): ReadFile 
     ...lignesTropLongues(isXlsx || headerIndex === null ? [] : data, lastFilled(headerCells), extra.delimiter),
   };
   return { format: isXlsx ? "XLSX" : "CSV", headers, rows, nirColumns, lecture, ...extra };
+}
+
+const XLS_NON_PRIS_EN_CHARGE = "Les fichiers .xls (Excel 97-2003) ne sont pas pris en charge : enregistrez le fichier au format .xlsx ou .csv.";
+
+/**
+ * Why a file is no table whatever its name says (a PDF, an image, an Excel 97-2003 workbook renamed .csv or .xlsx),
+ * told by its first bytes before it is read as one; null for any other file.
+ */
+export function formatSansTableau(bytes: Uint8Array): string | null {
+  const commencePar = (...signature: number[]) => signature.every((octet, i) => bytes[i] === octet);
+  const attendu = "déposez un fichier .csv ou un classeur .xlsx, une ligne de noms de colonnes puis une ligne par apprenant.";
+  if (commencePar(0x25, 0x50, 0x44, 0x46)) return `Ce fichier est un document PDF, pas un tableau : ${attendu}`;
+  if (commencePar(0x89, 0x50, 0x4e, 0x47) || commencePar(0xff, 0xd8, 0xff) || commencePar(0x47, 0x49, 0x46, 0x38)) {
+    return `Ce fichier est une image, pas un tableau : ${attendu}`;
+  }
+  // the compound document format of Office 97-2003 (.xls, .doc)
+  if (commencePar(0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1)) return XLS_NON_PRIS_EN_CHARGE;
+  return null;
 }
 
 /**
@@ -968,7 +988,7 @@ async function avertissementsRessemblance(
       : [],
   );
   const out = new Map<number, string>();
-  for (const [k, e] of ressemblances(lignes, stockes)) out.set(indexes[k], messageRessemblance(e));
+  for (const [k, e] of ressemblances(lignes, stockes)) out.set(indexes[k], messageRessemblance(lignes[k], e));
   return out;
 }
 

@@ -89,8 +89,8 @@ function EtapeFichier({ data, champEnErreur }: { data: Extract<UploadPageData, {
   return (
     <>
       <p>
-        Envoyez la liste de vos apprenants dans un fichier <strong>CSV</strong> (séparateur « ; » ou « , », encodage UTF-8 ou
-        Latin-1) ou <strong>Excel (.xlsx)</strong>, une ligne par apprenant et par formation, avec les noms des colonnes sur la
+        Envoyez la liste de vos apprenants dans un fichier <strong>CSV</strong> (séparateur « ; », « , » ou tabulation,
+        encodage UTF-8, Latin-1 ou UTF-16, comme le « Texte Unicode » d'Excel) ou <strong>Excel (.xlsx)</strong>, une ligne par apprenant et par formation, avec les noms des colonnes sur la
         première ligne. Les colonnes sont reconnues automatiquement (« Nom », « Prénom », « Date de naissance », « Code
         diplôme », « Date de début de contrat »…) et vous pourrez ajuster la correspondance. Rien n'est enregistré avant
         votre confirmation, après l'aperçu des erreurs. Au plus {formatNombre(data.maxRows)} lignes et {data.maxMo} Mo par fichier.
@@ -172,9 +172,9 @@ function EtapeFichier({ data, champEnErreur }: { data: Extract<UploadPageData, {
         <div className={`${erreurFichier.classe("fr-upload-group")} fr-mb-3w`}>
           <label className="fr-label" htmlFor="fichier">
             Fichier des effectifs
-            <span className="fr-hint-text">Un fichier .csv ou .xlsx, {data.maxMo} Mo au plus</span>
+            <span className="fr-hint-text">Un fichier .csv (ou .txt, .tsv) ou .xlsx, {data.maxMo} Mo au plus</span>
           </label>
-          <input className="fr-upload" type="file" id="fichier" name="fichier" accept=".csv,.xlsx,text/csv" required {...erreurFichier.attributs} />
+          <input className="fr-upload" type="file" id="fichier" name="fichier" accept=".csv,.txt,.tsv,.xlsx,text/csv" required {...erreurFichier.attributs} />
           {erreurFichier.message}
         </div>
         <button className="fr-btn" type="submit" disabled={busy}>

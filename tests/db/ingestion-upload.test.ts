@@ -517,6 +517,21 @@ describe("the NIR is never stored, whatever its column's name", () => {
     expect(preview.rows.map((r) => r.id).sort()).toEqual(["valeur-deux-2006-02-02", "valeur-trois-2006-02-03", "valeur-un-2006-02-01"]);
   });
 
+  it("SIRETs written as decimals by a program's export (« 78298832500018.0 ») are SIRETs: kept, no NIR said (QA)", async () => {
+    const csv = [
+      "Nom;Prénom;Date de naissance;SIRET employeur;Date d'inscription;Date d'entrée en formation;Date de fin de formation;Date de début de contrat",
+      `Decimal;Un;01/02/2006;78298832500018.0;01/06/2024;02/09/2024;30/06/2025;02/09/2024`,
+      `Decimal;Deux;02/02/2006;${siretOf(32)};01/06/2024;02/09/2024;30/06/2025;02/09/2024`,
+    ].join("\n");
+    const { file, upload, preview } = await uploadAndPreview(new TextEncoder().encode(csv), "sirets-decimaux.csv");
+    expect(file.nirColumns).toEqual([]);
+    expect(upload.rows.map((r) => r[0])).toEqual(["2", "3"]);
+    const siret = upload.headers.indexOf("SIRET employeur");
+    expect(preview.rows.map((r) => r.cells[siret].errors)).toEqual([[], []]);
+    expect(preview.rows.map((r) => r.cells[siret].value).sort()).toEqual(["78298832500018.0", siretOf(32)].sort());
+    expect(preview).toMatchObject({ nbRows: 2, nbValid: 2 });
+  });
+
   it("a column is named by its header, never by a value: without a header row, by its rank; an empty NIR column is named too", async () => {
     const sansEntete = [
       `Sansentete;Un;01/02/2006;${NIR_13};01/06/2024;02/09/2024;30/06/2025`,
@@ -793,6 +808,22 @@ describe("hostile and malformed files: a French message, never a 500", () => {
     }
     return null;
   };
+
+  it("a PDF, an image or an Excel 97-2003 workbook under a .csv or .xlsx name: said what it is, before any reading (QA)", () => {
+    const cas: [number[], string, RegExp][] = [
+      [[0x25, 0x50, 0x44, 0x46, 0x2d, 0x31, 0x2e, 0x37, 0x0a], "effectifs.csv", /^Ce fichier est un document PDF, pas un tableau : déposez un fichier \.csv ou un classeur \.xlsx/],
+      [[0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0], "effectifs.xlsx", /^Ce fichier est une image, pas un tableau/],
+      [[0xff, 0xd8, 0xff, 0xe0, 0, 0x10], "effectifs.csv", /^Ce fichier est une image, pas un tableau/],
+      [[0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0], "effectifs.xlsx", /^Les fichiers \.xls \(Excel 97-2003\) ne sont pas pris en charge/],
+    ];
+    for (const [octets, nom, message] of cas) {
+      const error = readError(new Uint8Array([...octets, ...new TextEncoder().encode("Nom;Prénom\nA;B\n")]), nom);
+      expect(error, nom).toBeInstanceOf(UploadError);
+      expect((error as Error).message, nom).toMatch(message);
+    }
+    // a table whose first cell starts like one of them is still read (« %PDF » is no header people write, « GIF8 » neither)
+    expect(readUploadedFile(new TextEncoder().encode("Nom;Prénom\nGIF;B\n"), "f.csv").rows).toEqual([["2", "GIF", "B"]]);
+  });
 
   it("a character reference beyond Unicode reads as U+FFFD", () => {
     const file = readUploadedFile(sheetXlsx(`${header}<row r="2"><c r="A2" t="inlineStr"><is><t>A&#x110000;</t></is></c></row>`), "f.xlsx");
@@ -1915,6 +1946,20 @@ describe("the import's result: learners created, updated, unchanged (QA)", () =>
     expect(preview.rows.slice(1).flatMap((r) => r.avertissements)).toEqual([]);
     // a transmission from before the count: only the unchanged, as before
     expect(resultatDeLImport({ ...second.summary, nbCreated: null })).toBe("3 lignes enregistrées (dont 1 inchangée depuis l'envoi précédent) ; 0 ligne refusée sur 3 lignes.");
+  });
+
+  it("learners sent with their ids, then in a file without: the preview says each would be counted twice, with the id to give (QA)", async () => {
+    const avecIds = [`Identifiant;${entete}`, `ENC-001;${ligne("Lefèvre", "Hélène")}`, `ENC-002;${ligne("Lefèvre", "Paul")}`].join("\n");
+    const { upload, mapping } = await uploadAndPreview(new TextEncoder().encode(avecIds), "avec-ids.csv", autre);
+    expect(await importUpload(t.database, upload, mapping, "2024-2025")).toMatchObject({ nbAccepted: 2, nbCrees: 2 });
+    const sansIds = [entete, ligne("LEFEVRE", "Hélène"), ligne("Lefèvre", "Zoé")].join("\n");
+    const { preview } = await uploadAndPreview(new TextEncoder().encode(sansIds), "sans-ids.csv", autre);
+    expect(preview.nbAvertissements).toBe(1);
+    expect(preview.rows.find((r) => r.ligne === 2)!.avertissements).toEqual([
+      "Même nom, même prénom et même date de naissance que l'apprenant Hélène Lefèvre, déjà transmis sous l'identifiant « ENC-001 » : " +
+        "indiquez cet identifiant dans une colonne « Identifiant de l'apprenant », sinon un second apprenant sera créé.",
+    ]);
+    expect(preview.rows.find((r) => r.ligne === 3)!.avertissements).toEqual([]);
   });
 });
 

@@ -37,6 +37,9 @@ describe("normalizeHeader", () => {
   it("ignores case, accents, punctuation and small words", () => {
     expect(normalizeHeader("  Date de Début du Contrat  ")).toBe("date debut contrat");
     expect(normalizeHeader("PRÉNOM")).toBe("prenom");
+    // a required column marked as the page marks its fields
+    expect(normalizeHeader("Prénom *")).toBe("prenom");
+    expect(autoMap(["Nom *", "Prénom*", "Date de naissance *"], FIELDS)).toEqual(["nom_apprenant", "prenom_apprenant", "date_de_naissance_apprenant"]);
     expect(normalizeHeader("date_de_naissance_apprenant")).toBe("date naissance apprenant");
     expect(normalizeHeader("Date de début du contrat (2e contrat)")).toBe("date debut contrat 2 contrat");
     expect(normalizeHeader("N° apprenant")).toBe("apprenant");
@@ -703,6 +706,18 @@ describe("a SIRET that lost its leading zero", () => {
     expect(convertCell("id_erp_apprenant", "1234567800010")).toBe("1234567800010");
   });
 
+  it("a SIRET written as a decimal by a program (« 78298832500018.0 ») is that SIRET, not a NIR with its key", () => {
+    expect(looksLikeNir("78298832500018.0")).toBe(false);
+    expect(looksLikeNirColumn(["78298832500018.0", "78298832500018"])).toBe(false);
+    expect(masquerNir("78298832500018.0")).toBe("78298832500018.0");
+    expect(masquerNir("SIRET 78298832500018.0")).toBe("SIRET 78298832500018.0");
+    expect(convertCell("siret_employeur", "78298832500018.0")).toBe("78298832500018");
+    // a NIR so written is still one, with or without its key
+    expect(looksLikeNir("297057512345621.0")).toBe(true);
+    expect(looksLikeNir("2970575123456.0")).toBe(true);
+    expect(masquerNir("secu 2 97 05 75 123 456 21")).toBe(`secu ${NIR_MASQUE}`);
+  });
+
   it("a column of such SIRETs is not the NIR's when its name gives it a field of its own", () => {
     const sirets = ["1234567800010", "1234567800028", "78298832500018"];
     expect(sirets.slice(0, 2).every(looksLikeNir)).toBe(true);
@@ -742,6 +757,10 @@ describe("marked cells: a masked NIR, a formula without value", () => {
     ]);
     // an ignored column: nothing to say
     expect(convertRow([CELLULE_NIR_MASQUEE, "Dupont", "Jean", "01/02/2006"], [null, ...mapping.slice(1)], {}, { headers }).errors).toEqual([]);
+    // in a SIRET column (a 13-digit value that is no SIRET without its zero): the SIRET is what is asked
+    const avecSiret = [...headers, "SIRET de l'employeur"];
+    const siret = convertRow(["A-2", "Dupont", "Jean", "01/02/2006", CELLULE_NIR_MASQUEE], autoMap(avecSiret, FIELDS), {}, { headers: avecSiret });
+    expect(siret.errors.map((e) => e.message)).toEqual([expect.stringMatching(/^SIRET de l'employeur : valeur en forme de NIR .* mettez dans cette cellule un SIRET \(14 chiffres\)\./)]);
   });
 });
 

@@ -26,8 +26,20 @@ describe("learners that look like one already transmitted", () => {
     expect([...found.keys()]).toEqual([0, 1]);
     expect(found.get(0)!.nom).toBe("Compte");
     expect(found.get(1)!.nom).toBe("Durand");
-    expect(messageRessemblance(found.get(0)!)).toBe(
+    expect(messageRessemblance(rows[0], found.get(0)!)).toBe(
       "Ressemble à l'apprenant Chloé Compte, né(e) le 01/02/2006, déjà transmis : vérifiez le nom ou la date de naissance, sinon un second apprenant sera créé.",
+    );
+  });
+
+  it("same nom, prénom and birth date under another id (sent by an ERP, or a file with ids): counted twice unless told (QA)", () => {
+    const stored = [a("Lefèvre", "Hélène", "2007-02-14", "ENC-001"), a("Lefevre", "Helene", "2007-02-15", "ENC-002")];
+    const rows = [a("LEFEVRE", "Hélène", "2007-02-14"), a("Lefèvre", "Hélène", "2007-02-16")];
+    const found = ressemblances(rows, stored);
+    expect([...found.keys()]).toEqual([0]);
+    expect(found.get(0)!.id).toBe("ENC-001");
+    expect(messageRessemblance(rows[0], found.get(0)!)).toBe(
+      "Même nom, même prénom et même date de naissance que l'apprenant Hélène Lefèvre, déjà transmis sous l'identifiant « ENC-001 » : " +
+        "indiquez cet identifiant dans une colonne « Identifiant de l'apprenant », sinon un second apprenant sera créé.",
     );
   });
 
