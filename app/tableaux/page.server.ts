@@ -720,7 +720,7 @@ async function traiterRecherches(
         if (found.length === 0) nonResolue("cfa", q, `Aucun organisme de votre périmètre ne correspond à « ${q} ».`);
         else if (found.length === 1) params.set(FILTER_PARAMS.organisme, found[0].siret);
         else {
-          saisies.cfa = { valeur: q, erreur: null };
+          saisies.cfa = { valeur: q, erreur: null, choix: true };
           choix = {
             titre: `Plusieurs organismes correspondent à « ${q} » : choisissez-en un`,
             options: found.slice(0, 10).map((o) => {
@@ -764,7 +764,7 @@ async function traiterRecherches(
         if (found.length === 0) nonResolue("formation", q, `Aucune formation du catalogue ne correspond à « ${q} ».`);
         else if (found.length === 1) cible(found[0], params);
         else {
-          saisies.formation = { valeur: q, erreur: null };
+          saisies.formation = { valeur: q, erreur: null, choix: true };
           // One choice at a time: the organisme's choices (already listed) keep this search in their URLs.
           choix ??= {
             titre: `Plusieurs formations correspondent à « ${q} » : choisissez-en une`,

@@ -200,6 +200,8 @@ export interface SaisieRecherche {
   valeur: string;
   /** French, shown under the field: "Aucune formation du catalogue ne correspond à « … »." */
   erreur: string | null;
+  /** Several matched: the page lists them to choose from (`Choix`, #choix-recherche), which describes the field. */
+  choix?: boolean;
 }
 
 export interface Choix {

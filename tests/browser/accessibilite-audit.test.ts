@@ -308,6 +308,33 @@ describe.skipIf(!available)("accessibility audit (RGAA / WCAG 2.1 AA)", () => {
     await context.close();
   });
 
+  it("a formation search matching several: announced, the field described by their list, which takes the focus (RGAA 7.5)", async () => {
+    const { context, page, errors } = await connecte("administrateur@demo.test");
+    await page.goto(`${app.baseUrl}/regions/84`, { waitUntil: "networkidle" });
+    await hydratee(page);
+    await page.fill("#filtre-formation", "BTS");
+    await Promise.all([page.waitForURL(/formation=BTS/), page.locator("#filtre-formation").press("Enter")]);
+    const titre = await page.locator('[data-testid="choix"] h2').textContent();
+    expect(titre).toBe("Plusieurs formations correspondent à « BTS » : choisissez-en une");
+    await expect
+      .poll(() => page.locator('[data-testid="annonce-filtres"]').textContent(), { timeout: 5_000 })
+      .toBe(`Indicateurs mis à jour : Auvergne-Rhône-Alpes, ${formatMois(MOIS)}, sans filtre. ${titre} dans la liste sous les filtres.`);
+    expect((await etatDuChamp(page, "#filtre-formation")).description).toContain(titre);
+    await expect.poll(() => focus(page), { timeout: 5_000 }).toBe(`h2#choix-recherche-titre ${titre}`.slice(0, `h2#choix-recherche-titre `.length + 60));
+    // the next Tab is the first formation offered
+    await page.keyboard.press("Tab");
+    expect(await focus(page)).toMatch(/^a /);
+    // a search that found nothing: said in the status message too, not only « sans filtre »
+    await page.fill("#filtre-formation", "zzzz");
+    await Promise.all([page.waitForURL(/formation=zzzz/), page.locator("#filtre-formation").press("Enter")]);
+    await expect
+      .poll(() => page.locator('[data-testid="annonce-filtres"]').textContent(), { timeout: 5_000 })
+      .toBe(`Indicateurs mis à jour : Auvergne-Rhône-Alpes, ${formatMois(MOIS)}, sans filtre. Aucune formation du catalogue ne correspond à « zzzz ».`);
+    // (a search that found nothing is answered 400, which the browser logs)
+    expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+    await context.close();
+  });
+
   it("« Situation au » of a named list: the server's French message under the field, the hint says « pas de date future »", async () => {
     const { context, page } = await connecte("ddets@demo.test");
     await page.goto(`${app.baseUrl}/listes/sans-contrat`, { waitUntil: "networkidle" });

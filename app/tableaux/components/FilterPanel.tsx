@@ -121,7 +121,7 @@ function Recherche({ id, name, label, hint, saisie }: { id: string; name: string
         defaultValue={saisie.valeur}
         autoComplete="off"
         aria-invalid={saisie.erreur ? true : undefined}
-        aria-describedby={saisie.erreur ? idErreur : undefined}
+        aria-describedby={saisie.erreur ? idErreur : saisie.choix ? CHOIX_RECHERCHE : undefined}
       />
       {saisie.erreur ? (
         <p id={idErreur} className="fr-error-text" data-testid={`${id}-erreur`}>
@@ -132,13 +132,41 @@ function Recherche({ id, name, label, hint, saisie }: { id: string; name: string
   );
 }
 
-/** What the status message says once filters are applied: the page, the month and the filters now shown. */
-export function annonceFiltres(titre: string, mois: string, etiquettes: readonly { libelle: string }[]): string {
+/** The list of a search's matches to choose from (TableauDeBord), which describes its field. */
+export const CHOIX_RECHERCHE = "choix-recherche";
+
+/**
+ * What the status message says once filters are applied: the page, the month and the filters now shown; then a
+ * search that awaits a choice among its matches (`choix`, the list's title), or found nothing (`recherches`' errors),
+ * for the figures are shown without it.
+ */
+export function annonceFiltres(
+  titre: string,
+  mois: string,
+  etiquettes: readonly { libelle: string }[],
+  recherches: { choix?: string | null; erreurs?: readonly string[] } = {},
+): string {
   const filtres = etiquettes.length ? `filtres : ${etiquettes.map((e) => e.libelle).join(", ")}` : "sans filtre";
-  return `Indicateurs mis à jour : ${titre}, ${formatMois(mois)}, ${filtres}.`;
+  const suite = [recherches.choix ? `${recherches.choix} dans la liste sous les filtres.` : null, ...(recherches.erreurs ?? [])].filter(Boolean);
+  return [`Indicateurs mis à jour : ${titre}, ${formatMois(mois)}, ${filtres}.`, ...suite].join(" ");
 }
 
-export function FilterPanel({ panneau, action, recherche, titre, erreurs }: { panneau: Panneau; action: string; recherche: string; titre: string; erreurs: string[] }) {
+export function FilterPanel({
+  panneau,
+  action,
+  recherche,
+  titre,
+  erreurs,
+  choix = null,
+}: {
+  panneau: Panneau;
+  action: string;
+  recherche: string;
+  titre: string;
+  erreurs: string[];
+  /** A search awaiting a choice among its matches: the title of their list. */
+  choix?: string | null;
+}) {
   const f = panneau.filtres;
   const { pathname } = useLocation();
   // the messages about the fields of the panel (the searches say theirs themselves, under their field)
@@ -158,9 +186,13 @@ export function FilterPanel({ panneau, action, recherche, titre, erreurs }: { pa
     focusEnvoi.current = null;
     // the figures changed by a link (a tag removed, « Réinitialiser »): the message of the last submission is stale
     if (!envoi) return setAnnonce("");
-    setAnnonce(annonceFiltres(titre, panneau.mois, panneau.etiquettes));
+    const erreursDesRecherches = [panneau.recherches.formation.erreur, panneau.recherches.cfa.erreur].filter((e): e is string => e !== null);
+    setAnnonce(annonceFiltres(titre, panneau.mois, panneau.etiquettes, { choix, erreurs: erreursDesRecherches }));
     const active = document.activeElement;
     if (active && active !== document.body && active.isConnected && !formulaire.current?.contains(active)) return;
+    // a search awaiting a choice: its list, where the keyboard goes on
+    const liste = choix ? document.getElementById(`${CHOIX_RECHERCHE}-titre`) : null;
+    if (liste) return focaliser(liste);
     const titrePage = document.querySelector<HTMLElement>("main h1");
     if (envoi.page !== pathname && titrePage) focaliser(titrePage, { preventScroll: true });
     else if (envoi.source) formulaire.current?.querySelector<HTMLElement>(`[data-focus="${envoi.source}"], [id="${envoi.source}"]`)?.focus();

@@ -10,7 +10,7 @@ import { CarteTerritoires } from "./CarteTerritoires";
 import { ChiffresCles } from "./ChiffresCles";
 import { Couverture } from "./Couverture";
 import { Decrochage } from "./Decrochage";
-import { FilterPanel } from "./FilterPanel";
+import { CHOIX_RECHERCHE, FilterPanel } from "./FilterPanel";
 import { RepartitionNiveau } from "./RepartitionNiveau";
 import { SerieMensuelle } from "./SerieMensuelle";
 import { TableComptes } from "./TableComptes";
@@ -126,7 +126,14 @@ export function TableauDeBord({ page }: { page: TableauPage }) {
         </p>
       ) : null}
 
-      <FilterPanel panneau={page.panneau} action={page.info.chemin} recherche={page.recherche} titre={page.info.titre} erreurs={page.erreurs} />
+      <FilterPanel
+        panneau={page.panneau}
+        action={page.info.chemin}
+        recherche={page.recherche}
+        titre={page.info.titre}
+        erreurs={page.erreurs}
+        choix={page.choix?.titre ?? null}
+      />
 
       {page.erreurs.length ? (
         <div className="fr-alert fr-alert--error fr-mb-4w" role="alert" data-testid="erreurs">
@@ -145,8 +152,10 @@ export function TableauDeBord({ page }: { page: TableauPage }) {
       ) : null}
 
       {page.choix ? (
-        <div className="fr-alert fr-alert--info fr-mb-4w" data-testid="choix">
-          <h2 className="fr-alert__title">{page.choix.titre}</h2>
+        <div className="fr-alert fr-alert--info fr-mb-4w" data-testid="choix" id={CHOIX_RECHERCHE}>
+          <h2 className="fr-alert__title" id={`${CHOIX_RECHERCHE}-titre`} tabIndex={-1}>
+            {page.choix.titre}
+          </h2>
           <ul>
             {page.choix.options.map((o) => (
               <li key={o.href}>
