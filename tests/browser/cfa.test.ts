@@ -168,6 +168,26 @@ describe.skipIf(!available)("CFA space in the browser", () => {
     const before = await groupes.count();
     expect(before).toBeGreaterThanOrEqual(3);
     await check("doublons");
+    // each group's legend, summary and buttons say its learner (hidden from the eye): the page's list of buttons tells
+    // the groups apart
+    const nommes = await groupes.evaluateAll((gs) =>
+      gs.map((g) => {
+        const nom = g.querySelector("h2")!.textContent!.split(" — ")[0];
+        const textes = [...g.querySelectorAll("legend, summary, button")].map((e) => e.textContent!.replace(/\s+/g, " ").trim());
+        const caches = [...g.querySelectorAll("legend, summary, button")].map((e) => e.querySelector(".fr-sr-only")?.textContent);
+        return { nom, textes, caches };
+      }),
+    );
+    for (const { nom, textes, caches } of nommes) {
+      expect(caches).toEqual(caches.map(() => ` : ${nom}`));
+      expect(textes.filter((t) => /^(Fusionner dans la fiche conservée|Supprimer et archiver|Supprimer une fiche sans fusionner)/.test(t))).toEqual([
+        `Fusionner dans la fiche conservée : ${nom}`,
+        `Supprimer une fiche sans fusionner : ${nom}`,
+        `Supprimer et archiver : ${nom}`,
+      ]);
+    }
+    const boutons = await page.getByRole("button", { name: /^Fusionner dans la fiche conservée/ }).allTextContents();
+    expect(new Set(boutons).size).toBe(before);
     await Promise.all([page.waitForSelector('[data-testid="resultat"]'), groupes.first().locator("text=Fusionner dans la fiche conservée").click()]);
     await expect(page.locator('[data-testid="resultat"]').textContent()).resolves.toMatch(/doublon fusionné/);
     // The list is revalidated after the action: wait for it (fails after 10 s if the group never goes away).
