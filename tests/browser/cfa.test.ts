@@ -92,11 +92,49 @@ describe.skipIf(!available)("CFA space in the browser", () => {
   it("shows the API key page, generates a key shown once", async () => {
     await open(`${base}/cle-api`, /Clé d'API/);
     await check("cle-api");
+    // the request's example: named by its visible caption (aria-label is not allowed on a <pre>), no tab stop (it
+    // wraps, never scrolls)
+    const exemple = page.getByRole("figure", { name: "Exemple de requête (curl) :" });
+    expect(await exemple.count()).toBe(1);
+    expect(
+      await exemple.locator("pre").evaluate((pre) => ({ label: pre.getAttribute("aria-label"), tabindex: pre.getAttribute("tabindex"), defile: pre.scrollWidth > pre.clientWidth })),
+    ).toEqual({ label: null, tabindex: null, defile: false });
     // the demo CFA has a key in use: replacing it is confirmed first, as revoking it is
     await page.click('label[for="confirmer-remplacement"]');
     await Promise.all([page.waitForSelector('[data-testid="cle-generee"]'), page.click('form:has(input[name="intent"][value="generer"]) button[type="submit"]')]);
     await expect(page.locator('[data-testid="cle-generee"]').inputValue()).resolves.toMatch(/^tdba_/);
     await check("cle-api-generee");
+
+    // « Copier la clé »: a status message says the key is copied (the button keeps its text, and the focus)
+    const cle = await page.locator('[data-testid="cle-generee"]').inputValue();
+    const message = page.locator('[data-testid="copie-cle"]');
+    const copier = page.locator("button", { hasText: "Copier la clé" });
+    expect(await message.getAttribute("role")).toBe("status");
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: app.baseUrl });
+    await copier.click();
+    await expect.poll(() => message.textContent(), { timeout: 5_000 }).toBe("Clé copiée dans le presse-papiers.");
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(cle);
+    expect(await copier.textContent()).toBe("Copier la clé");
+    // no clipboard (a page served in plain HTTP, not on localhost), or the copy refused: the key is selected in its
+    // field, which takes the focus and is described by the message telling to copy it by hand
+    for (const presse of ["absent", "refus"]) {
+      await page.reload({ waitUntil: "networkidle" });
+      await page.click('label[for="confirmer-remplacement"]');
+      await Promise.all([page.waitForSelector('[data-testid="cle-generee"]'), page.click('form:has(input[name="intent"][value="generer"]) button[type="submit"]')]);
+      await page.evaluate((presse) => {
+        const refus = { writeText: () => Promise.reject(new DOMException("Refusé", "NotAllowedError")) };
+        Object.defineProperty(navigator, "clipboard", { value: presse === "absent" ? undefined : refus, configurable: true });
+      }, presse);
+      await copier.click();
+      await expect.poll(() => message.textContent(), { timeout: 5_000 }).toMatch(/^La copie automatique n'est pas possible .*copiez-la avec Ctrl\+C/);
+      const champ = await page.locator('[data-testid="cle-generee"]').evaluate((input: HTMLInputElement) => ({
+        focus: document.activeElement === input,
+        selection: input.value.slice(input.selectionStart ?? 0, input.selectionEnd ?? 0) === input.value,
+        description: document.getElementById(input.getAttribute("aria-describedby") ?? "")?.textContent,
+      }));
+      expect(champ, presse).toEqual({ focus: true, selection: true, description: await message.textContent() });
+    }
+    await check("cle-api-copie-manuelle");
   });
 
   it("searches a learner, sorts from the keyboard, opens the learner's timeline", async () => {
