@@ -74,6 +74,17 @@ describe.skipIf(!available)("CFA space in the browser", () => {
     expect(await page.locator('[data-testid="historique"] tbody tr').count()).toBeGreaterThan(3);
     expect(await page.locator('[data-testid="erreurs-recurrentes"] tbody tr').count()).toBeGreaterThan(0);
     await check("transmissions");
+    // another period: the tag pressed keeps the focus, a status message (there, empty, before) says what is now shown
+    const annonce = page.locator('[data-testid="annonce-periode"]');
+    expect([await annonce.getAttribute("role"), await annonce.textContent()]).toEqual(["status", ""]);
+    const tag = page.locator("button.fr-tag", { hasText: "90 derniers jours" });
+    await Promise.all([page.waitForURL(/jours=90/), tag.click()]);
+    await expect.poll(() => tag.getAttribute("aria-pressed"), { timeout: 10_000 }).toBe("true");
+    const [transmissions, recus, acceptes, refuses] = await page.locator('[data-testid="compteurs-periode"] .fr-h4').allTextContents();
+    await expect
+      .poll(() => annonce.textContent(), { timeout: 5_000 })
+      .toMatch(new RegExp(`^Transmissions des 90 derniers jours : ${transmissions} transmissions?, ${recus} dossiers? reçus?, ${acceptes} acceptés?, ${refuses} refusés?\\.$`));
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("90 derniers jours");
     await Promise.all([page.waitForURL(/\/transmissions\/\d{4}-\d{2}-\d{2}$/), page.locator("text=Voir les erreurs").first().click()]);
     await page.waitForLoadState("networkidle");
     // The URL changes before the day's page has rendered: wait for its heading (fails after 10 s).
