@@ -13,6 +13,7 @@ import { AUTRE_ERP, ERPS, SANS_ERP, instructionsErp } from "~/cfa/erp";
 import { actionCleApi, pageCleApi, type ActionCleApi } from "~/cfa/espace.server";
 import { formatDateHeure, titreEspace } from "~/cfa/ui";
 import { ariaErreur, MessageErreur } from "~/ui/champ-en-erreur";
+import { useTitreEnErreur } from "~/ui/titre";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: titreEspace("Clé d'API et ERP", matches) }];
 export const headers = () => NO_STORE;
@@ -131,6 +132,7 @@ function Confirmation({ id, children, erreur }: { id: string; children: string; 
 export default function CleApi() {
   const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  useTitreEnErreur(result?.ok === false);
   const busy = useNavigation().state === "submitting";
   const erpConnu = !data.erp || data.erps.includes(data.erp);
   const erreurConfirmation = (intent: string) => (result && !result.ok && result.champ === "confirmer" && result.intent === intent ? result.message : undefined);

@@ -18,6 +18,7 @@ import type { Statut } from "~/statut/engine";
 import { todayIso } from "~/statut/annee-scolaire";
 import { formatDate, pluriel } from "~/ui/format";
 import { ariaErreur, MessageErreur } from "~/ui/champ-en-erreur";
+import { useTitreEnErreur } from "~/ui/titre";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: titreEspace("Doublons", matches) }];
 export const headers = () => NO_STORE;
@@ -66,6 +67,7 @@ export default function Doublons() {
   const { archives } = journal;
   const search = useLocation().search;
   const result = useActionData<typeof action>();
+  useTitreEnErreur(result?.ok === false);
   const busy = useNavigation().state === "submitting";
   const base = `/cfa/${organismeId}`;
   // The forms are checked by the server (noValidate: no browser bubble, in the browser's language): its message is
