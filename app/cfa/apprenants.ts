@@ -30,14 +30,17 @@ export const BADGES_STATUT: Record<Statut, string> = {
 
 /**
  * Colour of a statut in every chart (a learner's parcours, the dashboards' series and dropout bars): the DSFR colour of
- * its badge, so that a statut looks the same wherever it is shown.
+ * its badge, so that a statut looks the same wherever it is shown. Each one keeps a contrast of 3:1 at least against
+ * the background of both DSFR themes, light (#ffffff) and dark (#161616) (WCAG 1.4.11): the charts keep their colours
+ * in the dark theme. Hence the glycine family's main colour (purple-glycine-main-494) for the end of training, not
+ * its badge's text colour (purple-glycine-sun-319, #6e445a: 2.27:1 on the dark background).
  */
 export const COULEURS_STATUT: Record<Statut, string> = {
   APPRENTI: "#18753c",
   INSCRIT: "#0063cb",
   RUPTURANT: "#b34000",
   ABANDON: "#ce0500",
-  FIN_DE_FORMATION: "#6e445a",
+  FIN_DE_FORMATION: "#a558a0",
 };
 
 /**

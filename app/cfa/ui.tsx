@@ -8,6 +8,27 @@ import { BADGES_STATUT, LIBELLES_STATUT, TAILLES_PAGE, type FiltresApprenants } 
 import { CONSEIL_XLSX, majuscule, pluriel } from "../ui/format";
 import type { LigneResume } from "./erreurs";
 
+/** "des 30 derniers jours", "des 12 derniers mois": a period of the transmissions' page (FENETRES). */
+export function libellePeriode(jours: number): string {
+  return jours === 365 ? "des 12 derniers mois" : `des ${jours} derniers jours`;
+}
+
+/**
+ * What the transmissions' page says once another period is chosen (its status message): the period and its counters,
+ * « Transmissions des 90 derniers jours : 12 transmissions, 340 dossiers reçus, 330 acceptés, 10 refusés. »
+ */
+export function annoncePeriode(jours: number, total: { transmissions: number; recus: number; acceptes: number; refuses: number }): string {
+  const chiffres = total.transmissions
+    ? [
+        pluriel(total.transmissions, "transmission"),
+        pluriel(total.recus, "dossier reçu", "dossiers reçus"),
+        pluriel(total.acceptes, "accepté"),
+        pluriel(total.refuses, "refusé"),
+      ].join(", ")
+    : "aucune transmission sur cette période";
+  return `Transmissions ${libellePeriode(jours)} : ${chiffres}.`;
+}
+
 /** A learner's formation codes: "CFD 50022141 · RNCP12345", "" without any. */
 export function codesFormation(cfd: string | null, rncp: string | null): string {
   return [cfd && `CFD ${cfd}`, rncp].filter(Boolean).join(" · ");

@@ -9,6 +9,7 @@ import { actionImports, type ImportsActionData } from "~/referentiel/imports-adm
 import { formatNombre, pluriel } from "~/ui/format";
 import { IMPORT_KINDS, MAX_IMPORT_BYTES, libelleImport, nonImportees, resultatImport, resumeImport } from "~/referentiel/import-libelles";
 import { ariaErreur, MessageErreur } from "~/ui/champ-en-erreur";
+import { useTitreEnErreur } from "~/ui/titre";
 
 export const meta: MetaFunction = () => [{ title: "Imports du référentiel - Administration - Tableau de bord de l'apprentissage" }];
 
@@ -139,6 +140,7 @@ function issueText(w: { line: number; column?: string; message: string }, unit: 
 export default function AdminImports() {
   const { csrf, job, jobMissing, recent } = useLoaderData<{ csrf: string; job: ImportJob | null; jobMissing: boolean; recent: { id: string; kind: string; fileName: string; startedAt: string; finishedAt: string | null; startedBy: string; error: boolean; created: number | null; updated: number | null; rejected: number | null }[] }>();
   const actionData = useActionData<ImportsActionData>();
+  useTitreEnErreur(Object.keys(actionData?.errors ?? {}).length > 0);
   const navigation = useNavigation();
   const errors = actionData?.errors ?? {};
   return (

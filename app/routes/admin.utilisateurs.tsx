@@ -17,8 +17,10 @@ import { ErrorsAlert, Pagination } from "~/referentiel/components";
 import { titrePage } from "~/ui/erreur";
 import { libelleDepartement } from "~/referentiel/labels";
 import { formatNombre } from "~/ui/format";
+import { titreEnErreur, useTitreEnErreur } from "~/ui/titre";
 
-export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Utilisateurs", error) }];
+// « Erreur : » when the search's values are refused (the loader's), or a form (the action's: useTitreEnErreur)
+export const meta: MetaFunction<typeof loader> = ({ data, error }) => [{ title: titrePage(titreEnErreur("Utilisateurs", Boolean(data?.errors?.length)), error) }];
 export const headers = () => NO_STORE;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -100,6 +102,7 @@ export default function AdminUtilisateurs() {
   const { csrf, page, moi, errors } = useLoaderData<typeof loader>();
   const { search } = useLocation();
   const result = useActionData<typeof action>();
+  useTitreEnErreur(result?.ok === false);
   const busy = useNavigation().state === "submitting";
   // the invitation's organisation fields: the one a refusal is about is marked in error, with its message
   const invitation = (name: string) => (result?.intent === "inviter" ? fieldState(result, name) : {});

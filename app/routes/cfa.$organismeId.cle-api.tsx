@@ -13,6 +13,7 @@ import { AUTRE_ERP, ERPS, SANS_ERP, instructionsErp } from "~/cfa/erp";
 import { actionCleApi, pageCleApi, type ActionCleApi } from "~/cfa/espace.server";
 import { formatDateHeure, titreEspace } from "~/cfa/ui";
 import { ariaErreur, MessageErreur } from "~/ui/champ-en-erreur";
+import { useTitreEnErreur } from "~/ui/titre";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: titreEspace("Clé d'API et ERP", matches) }];
 export const headers = () => NO_STORE;
@@ -51,19 +52,64 @@ export async function action({ request, params, context }: ActionFunctionArgs): 
   return actionCleApi(context.database, espace.organismeId, form);
 }
 
-function CopierCle({ cle }: { cle: string }) {
-  const [copie, setCopie] = useState(false);
+/** What the copy's status message says: the key copied, or how to copy it by hand. */
+const COPIE = {
+  faite: "Clé copiée dans le presse-papiers.",
+  impossible:
+    "La copie automatique n'est pas possible dans ce navigateur (presse-papiers indisponible, par exemple sur une page sans HTTPS) : la clé est sélectionnée dans le champ ci-dessus, copiez-la avec Ctrl+C (Cmd+C sur Mac).",
+} as const;
+
+/**
+ * The new key, in a field to select, and "Copier la clé" (JavaScript only). The copy is said by a status message
+ * (present, empty, before it is filled: a region added with its message is not read), not by the button's text, which
+ * a screen reader does not read again while the button keeps the focus. The clipboard API exists only in a secure
+ * context (HTTPS, localhost) and may be refused: then the key is selected in its field, which takes the focus, and
+ * the message, which also describes the field, tells to copy it by hand.
+ */
+function CleGeneree({ cle }: { cle: string }) {
+  const [copie, setCopie] = useState<keyof typeof COPIE | null>(null);
   const [js, setJs] = useState(false);
+  const champ = useRef<HTMLInputElement>(null);
   useEffect(() => setJs(true), []);
-  if (!js) return null;
+  // a new key: the message was about the previous one
+  useEffect(() => setCopie(null), [cle]);
+  const copier = async () => {
+    try {
+      if (!navigator.clipboard) throw new Error("presse-papiers indisponible");
+      await navigator.clipboard.writeText(cle);
+      setCopie("faite");
+    } catch {
+      champ.current?.focus();
+      champ.current?.select();
+      setCopie("impossible");
+    }
+  };
   return (
-    <button
-      type="button"
-      className="fr-btn fr-btn--sm fr-btn--secondary fr-mt-1w"
-      onClick={() => navigator.clipboard?.writeText(cle).then(() => setCopie(true), () => setCopie(false))}
-    >
-      {copie ? "Clé copiée" : "Copier la clé"}
-    </button>
+    <div className="fr-input-group fr-mt-2w">
+      <label className="fr-label" htmlFor="cle-generee">
+        Votre nouvelle clé d'API (affichée une seule fois)
+      </label>
+      <input
+        ref={champ}
+        className="fr-input"
+        id="cle-generee"
+        readOnly
+        value={cle}
+        data-testid="cle-generee"
+        onFocus={(e) => e.currentTarget.select()}
+        aria-describedby={copie === "impossible" ? "cle-generee-copie" : undefined}
+      />
+      {js ? (
+        <>
+          <button type="button" className="fr-btn fr-btn--sm fr-btn--secondary fr-mt-1w" onClick={copier}>
+            Copier la clé
+          </button>
+          <div className="fr-messages-group" id="cle-generee-copie" role="status" data-testid="copie-cle">
+            {copie ? <p className={`fr-message fr-message--${copie === "faite" ? "valid" : "warning"}`}>{COPIE[copie]}</p> : null}
+          </div>
+        </>
+      ) : null}
+    </div>
   );
 }
 
@@ -86,6 +132,7 @@ function Confirmation({ id, children, erreur }: { id: string; children: string; 
 export default function CleApi() {
   const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  useTitreEnErreur(result?.ok === false);
   const busy = useNavigation().state === "submitting";
   const erpConnu = !data.erp || data.erps.includes(data.erp);
   const erreurConfirmation = (intent: string) => (result && !result.ok && result.champ === "confirmer" && result.intent === intent ? result.message : undefined);
@@ -103,15 +150,7 @@ export default function CleApi() {
       {result ? (
         <div className={`fr-alert fr-alert--${result.ok ? "success" : "error"} fr-mb-3w`} role={result.ok ? "status" : "alert"}>
           <p>{result.message}</p>
-          {result.cle ? (
-            <div className="fr-input-group fr-mt-2w">
-              <label className="fr-label" htmlFor="cle-generee">
-                Votre nouvelle clé d'API (affichée une seule fois)
-              </label>
-              <input className="fr-input" id="cle-generee" readOnly value={result.cle} data-testid="cle-generee" onFocus={(e) => e.currentTarget.select()} />
-              <CopierCle cle={result.cle} />
-            </div>
-          ) : null}
+          {result.cle ? <CleGeneree cle={result.cle} /> : null}
         </div>
       ) : null}
 
@@ -230,9 +269,14 @@ export default function CleApi() {
             <p className="fr-text--sm">
               Adresse d'envoi : <code>{data.adresseApi}</code> — documentation complète : <Link to="/api/doc">documentation de l'API</Link>.
             </p>
-            <pre className="fr-text--xs" style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }} tabIndex={0} aria-label="Exemple de requête">
-              {`curl -X POST "${data.adresseApi}" \\\n  -H "Authorization: Bearer <votre clé>" \\\n  -H "Content-Type: application/json" \\\n  -d '[{ "nom_apprenant": "…", "prenom_apprenant": "…", … }]'`}
-            </pre>
+            {/* Named by its visible caption (a <pre> is generic: aria-label is not allowed on it). No tab stop: the block
+                wraps its lines, it never scrolls, there is nothing to reach with the keyboard. */}
+            <figure className="fr-m-0" data-testid="exemple-requete">
+              <figcaption className="fr-text--sm fr-mb-1w">Exemple de requête (curl) :</figcaption>
+              <pre className="fr-text--xs" style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>
+                {`curl -X POST "${data.adresseApi}" \\\n  -H "Authorization: Bearer <votre clé>" \\\n  -H "Content-Type: application/json" \\\n  -d '[{ "nom_apprenant": "…", "prenom_apprenant": "…", … }]'`}
+              </pre>
+            </figure>
           </>
         )}
       </section>

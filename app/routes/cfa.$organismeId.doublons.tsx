@@ -18,6 +18,7 @@ import type { Statut } from "~/statut/engine";
 import { todayIso } from "~/statut/annee-scolaire";
 import { formatDate, pluriel } from "~/ui/format";
 import { ariaErreur, MessageErreur } from "~/ui/champ-en-erreur";
+import { useTitreEnErreur } from "~/ui/titre";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: titreEspace("Doublons", matches) }];
 export const headers = () => NO_STORE;
@@ -39,7 +40,7 @@ export async function action({ request, params, context }: ActionFunctionArgs): 
 }
 
 /** A text field of a form of the page, its refusal shown under it (DSFR error state, the message read with it). */
-function ChampMotif({ id, label, defaultValue, erreur }: { id: string; label: string; defaultValue?: string; erreur?: string }) {
+function ChampMotif({ id, label, defaultValue, erreur }: { id: string; label: React.ReactNode; defaultValue?: string; erreur?: string }) {
   return (
     <div className={`fr-input-group${erreur ? " fr-input-group--error" : ""}`}>
       <label className="fr-label" htmlFor={id}>
@@ -66,6 +67,7 @@ export default function Doublons() {
   const { archives } = journal;
   const search = useLocation().search;
   const result = useActionData<typeof action>();
+  useTitreEnErreur(result?.ok === false);
   const busy = useNavigation().state === "submitting";
   const base = `/cfa/${organismeId}`;
   // The forms are checked by the server (noValidate: no browser bubble, in the browser's language): its message is
@@ -96,6 +98,9 @@ export default function Doublons() {
       )}
       {groupes.map((g, gi) => {
         const noms = `${g.effectifs[0].nom} ${g.effectifs[0].prenom}`;
+        // the group's learner, for whoever lists a page's buttons or fields (screen readers, voice control): each group
+        // repeats the same legend, buttons and summary, as many alike as there are groups (RGAA 6.1, 11.9)
+        const deQui = <span className="fr-sr-only"> : {noms}</span>;
         return (
           <section key={g.cle} className="fr-p-3w fr-mb-3w fr-background-alt--grey" aria-labelledby={`groupe-${gi}`} data-testid="groupe-doublons">
             <h2 id={`groupe-${gi}`} className="fr-h5">
@@ -111,6 +116,7 @@ export default function Doublons() {
               <fieldset className="fr-fieldset" style={{ minWidth: 0 }}>
                 <legend className="fr-fieldset__legend fr-text--regular">
                   Apprenant à conserver
+                  {deQui}
                   <span className="fr-hint-text">
                     Suggéré : le dernier transmis, dont l'identifiant est celui que votre ERP ou vos fichiers envoient aujourd'hui. Ce qui lui manque est
                     repris des autres.
@@ -172,16 +178,20 @@ export default function Doublons() {
               </fieldset>
               <ChampMotif
                 id={`motif-fusion-${gi}`}
-                label="Motif (conservé avec l'archive)"
+                label={<>Motif (conservé avec l'archive){deQui}</>}
                 defaultValue="Même apprenant transmis sous deux identifiants ERP"
                 erreur={erreur(`motif-fusion-${gi}`, "motif")}
               />
               <button className="fr-btn" type="submit" disabled={busy}>
                 Fusionner dans la fiche conservée
+                {deQui}
               </button>
             </Form>
             <details className="fr-mt-2w">
-              <summary>Supprimer une fiche sans fusionner</summary>
+              <summary>
+                Supprimer une fiche sans fusionner
+                {deQui}
+              </summary>
               <Form method="post" className="fr-mt-2w" noValidate>
                 <CsrfInput token={csrf} />
                 <input type="hidden" name="intent" value="supprimer" />
@@ -189,6 +199,7 @@ export default function Doublons() {
                 <div className={`fr-select-group${erreur(`motif-suppression-${gi}`, "effectif") ? " fr-select-group--error" : ""}`}>
                   <label className="fr-label" htmlFor={`supprimer-${gi}`}>
                     Fiche à supprimer
+                    {deQui}
                   </label>
                   <select
                     className={`fr-select${erreur(`motif-suppression-${gi}`, "effectif") ? " fr-select--error" : ""}`}
@@ -214,11 +225,12 @@ export default function Doublons() {
                 </div>
                 <ChampMotif
                   id={`motif-suppression-${gi}`}
-                  label="Motif de la suppression (conservé avec l'archive)"
+                  label={<>Motif de la suppression (conservé avec l'archive){deQui}</>}
                   erreur={erreur(`motif-suppression-${gi}`, "motif")}
                 />
                 <button className="fr-btn fr-btn--secondary" type="submit" disabled={busy}>
                   Supprimer et archiver
+                  {deQui}
                 </button>
               </Form>
             </details>
@@ -283,7 +295,9 @@ export default function Doublons() {
                         </>
                       ) : a.operation === "suppression" ? (
                         <details>
-                          <summary>Rétablir</summary>
+                          <summary>
+                            Rétablir<span className="fr-sr-only"> : {`${a.nom} ${a.prenom}`}</span>
+                          </summary>
                           <Form method="post" className="fr-mt-1w" noValidate>
                             <CsrfInput token={csrf} />
                             <input type="hidden" name="intent" value="retablir" />
@@ -296,6 +310,7 @@ export default function Doublons() {
                             />
                             <button className="fr-btn fr-btn--sm fr-btn--secondary" type="submit" disabled={busy}>
                               Rétablir la fiche
+                              <span className="fr-sr-only"> : {`${a.nom} ${a.prenom}`}</span>
                             </button>
                           </Form>
                         </details>

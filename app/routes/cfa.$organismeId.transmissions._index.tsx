@@ -1,12 +1,13 @@
 /** Transmissions of a CFA: day-by-day history (received / accepted / rejected) and the recurring errors. */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
+import { useEffect, useRef, useState } from "react";
 import { requireEspaceCfa } from "~/cfa/acces.server";
 import { FENETRES } from "~/cfa/erreurs";
 import { erreursRecurrentes, historiqueTransmissions } from "~/cfa/transmissions.server";
 import { derniereTransmission } from "~/cfa/espace.server";
 import { ERRORS_RETENTION_DAYS } from "~/ingestion/jobs.server";
-import { formatDateHeure, libelleMode, TableErreursRecurrentes, titreEspace } from "~/cfa/ui";
+import { annoncePeriode, formatDateHeure, libelleMode, libellePeriode, TableErreursRecurrentes, titreEspace } from "~/cfa/ui";
 import { NO_STORE } from "~/auth/responses.server";
 import { Chart } from "~/components/Chart";
 import { Pagination } from "~/referentiel/components";
@@ -18,11 +19,6 @@ export const meta: MetaFunction = ({ matches }) => [{ title: titreEspace("Transm
 export const headers = () => NO_STORE;
 
 const PAR_PAGE = 31;
-
-/** "des 30 derniers jours", "des 12 derniers mois". */
-function libellePeriode(jours: number): string {
-  return jours === 365 ? "des 12 derniers mois" : `des ${jours} derniers jours`;
-}
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const espace = await requireEspaceCfa(request, context.database, params.organismeId);
@@ -37,6 +33,44 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   // the latest transmission that counts for this organisme, when its responsable sent it (decision 022)
   const parLeResponsable = derniere?.expediteur ? { expediteur: derniere.expediteur, receivedAt: derniere.receivedAt } : null;
   return { organismeId: espace.organismeId, jours, page, historique, recurrentes, parLeResponsable, retentionJours: ERRORS_RETENTION_DAYS };
+}
+
+/**
+ * The period's tags (a GET form). The tag pressed keeps the focus while the counters, the chart and the table change
+ * below it: a status message says what is now shown (role="status", on the page before it is filled: a region added
+ * with its message is not read), as the dashboards' filters do (FilterPanel's annonce-filtres). Said after the form
+ * only: a page of the history followed by its link moves the focus to the table, which says itself what it shows.
+ */
+function ChoixDePeriode({ jours, annonce }: { jours: number; annonce: string }) {
+  const { key } = useLocation();
+  const envoi = useRef(false);
+  const [message, setMessage] = useState("");
+  useEffect(() => {
+    setMessage(envoi.current ? annonce : "");
+    envoi.current = false;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key]);
+  return (
+    <>
+      <p className="fr-sr-only" role="status" data-testid="annonce-periode">
+        {message}
+      </p>
+      <Form method="get" className="fr-mb-2w" aria-label="Période affichée" onSubmit={() => {
+          envoi.current = true;
+        }}
+      >
+        <ul className="fr-tags-group">
+          {FENETRES.map((f) => (
+            <li key={f}>
+              <button className="fr-tag" type="submit" name="jours" value={f} aria-pressed={f === jours}>
+                {f === 365 ? "12 derniers mois" : `${f} derniers jours`}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </Form>
+    </>
+  );
 }
 
 export default function Transmissions() {
@@ -104,18 +138,8 @@ export default function Transmissions() {
           </p>
         </div>
       ) : null}
-      <Form method="get" className="fr-mb-2w" aria-label="Période affichée">
-        <ul className="fr-tags-group">
-          {FENETRES.map((f) => (
-            <li key={f}>
-              <button className="fr-tag" type="submit" name="jours" value={f} aria-pressed={f === jours}>
-                {f === 365 ? "12 derniers mois" : `${f} derniers jours`}
-              </button>
-            </li>
-          ))}
-        </ul>
-      </Form>
-      <div className="fr-grid-row fr-grid-row--gutters fr-mb-2w">
+      <ChoixDePeriode jours={jours} annonce={annoncePeriode(jours, h.total)} />
+      <div className="fr-grid-row fr-grid-row--gutters fr-mb-2w" data-testid="compteurs-periode">
         {[
           ["Transmissions", h.total.transmissions],
           ["Dossiers reçus", h.total.recus],

@@ -12,6 +12,7 @@ import { canSeeContacts, gereDesComptes, lisLeJournalDesAcces, lisLesListesDuTer
 import { NO_STORE } from "~/auth/responses.server";
 import { AuthErrorBoundary, CsrfInput, FormAlert, MentionObligatoire, PasswordField, fieldState, formatDateTime } from "~/auth/ui";
 import { titrePage } from "~/ui/erreur";
+import { useTitreEnErreur } from "~/ui/titre";
 
 export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Mon compte", error) }];
 export const headers = () => NO_STORE;
@@ -58,6 +59,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function Compte() {
   const { csrf, account, droits, bienvenue, minLength } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  useTitreEnErreur(result?.ok === false);
   const busy = useNavigation().state === "submitting";
   const resultFor = (intent: string) => (result?.intent === intent ? result : undefined);
   // the answer to a form the page does not have (a tampered one): shown at the top

@@ -11,6 +11,7 @@ import { withHeaders } from "~/auth/responses.server";
 import { clientIp } from "~/auth/throttle.server";
 import { AuthErrorBoundary, CsrfInput, FormAlert, MentionObligatoire, PasswordField, fieldState, AccountPage } from "~/auth/ui";
 import { titrePage } from "~/ui/erreur";
+import { useTitreEnErreur } from "~/ui/titre";
 
 export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Connexion", error) }];
 
@@ -39,6 +40,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function Connexion() {
   const { csrf, redirectTo, notice } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  useTitreEnErreur(result?.ok === false);
   const busy = useNavigation().state === "submitting";
   return (
     <AccountPage title="Connexion">

@@ -18,9 +18,13 @@ import { titrePage } from "~/ui/erreur";
 import { libelleDepartement } from "~/referentiel/labels";
 import { focaliser, lienVersLeChamp } from "~/ui/focus-navigation";
 import { ariaErreur, ChampDate, MessageErreur } from "~/ui/champ-en-erreur";
+import { titreEnErreur } from "~/ui/titre";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
-export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Exports des indicateurs", error) }];
+// « Erreur : » when the values sent are refused (a preview, a download refused comes back to this page)
+export const meta: MetaFunction = ({ data, error }) => [
+  { title: titrePage(titreEnErreur("Exports des indicateurs", Boolean((data as PageExports | undefined)?.erreurs?.length)), error) },
+];
 
 export function loader({ request, context }: LoaderFunctionArgs) {
   return chargerPageExports(request, context.database);

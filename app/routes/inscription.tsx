@@ -13,6 +13,7 @@ import { createSignupRequest, SIGNUP_TYPES } from "~/auth/signup.server";
 import { clientIp } from "~/auth/throttle.server";
 import { AuthErrorBoundary, CsrfInput, FormAlert, MentionObligatoire, fieldState } from "~/auth/ui";
 import { titrePage } from "~/ui/erreur";
+import { useTitreEnErreur } from "~/ui/titre";
 
 export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Demander un compte", error) }];
 
@@ -32,6 +33,7 @@ type ScopeField = (typeof SCOPE_FIELD_OF_TYPE)[keyof typeof SCOPE_FIELD_OF_TYPE]
 export default function Inscription() {
   const { csrf, territories, reseaux, types } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  useTitreEnErreur(result?.ok === false);
   const busy = useNavigation().state === "submitting";
   const [type, setType] = useState<string>("");
   // Without JavaScript every scope field shows; with it, only the one the chosen type needs.

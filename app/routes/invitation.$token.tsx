@@ -11,6 +11,7 @@ import { PASSWORD_MIN_LENGTH } from "~/auth/password.server";
 import { NO_STORE, withHeaders } from "~/auth/responses.server";
 import { AuthErrorBoundary, CsrfInput, FormAlert, MentionObligatoire, fieldState, formatDateTime, AccountPage, NewPasswordFields } from "~/auth/ui";
 import { titrePage } from "~/ui/erreur";
+import { useTitreEnErreur } from "~/ui/titre";
 
 export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Invitation", error) }, { name: "referrer", content: "no-referrer" }];
 export const headers = () => ({ ...NO_STORE, "Referrer-Policy": "no-referrer" });
@@ -31,6 +32,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 export default function Invitation() {
   const { csrf, state, minLength } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  useTitreEnErreur(result?.ok === false);
   const busy = useNavigation().state === "submitting";
   return (
     <AccountPage title="Créer votre compte">

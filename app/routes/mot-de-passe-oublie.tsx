@@ -8,6 +8,7 @@ import { withHeaders } from "~/auth/responses.server";
 import { clientIp } from "~/auth/throttle.server";
 import { AuthErrorBoundary, CsrfInput, FormAlert, fieldState, AccountPage } from "~/auth/ui";
 import { titrePage } from "~/ui/erreur";
+import { useTitreEnErreur } from "~/ui/titre";
 
 export const meta: MetaFunction = ({ error }) => [{ title: titrePage("Mot de passe oublié", error) }];
 
@@ -24,6 +25,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function MotDePasseOublie() {
   const { csrf } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  useTitreEnErreur(result?.ok === false);
   const busy = useNavigation().state === "submitting";
   return (
     <AccountPage title="Mot de passe oublié">

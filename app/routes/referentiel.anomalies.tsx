@@ -10,9 +10,12 @@ import { NATURE_LABELS } from "~/referentiel/labels";
 import { pageOrLast } from "~/shared/pagination";
 import { refusSiInvalide } from "~/auth/responses.server";
 import { formatNombre } from "~/ui/format";
+import { titrePage } from "~/ui/erreur";
+import { titreEnErreur } from "~/ui/titre";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
-export const meta: MetaFunction = () => [{ title: "Anomalies du référentiel - Tableau de bord de l'apprentissage" }];
+// « Erreur : » when a filter of the address is refused, as the other lists say it
+export const meta: MetaFunction<typeof loader> = ({ data, error }) => [{ title: titrePage(titreEnErreur("Anomalies du référentiel", Boolean(data?.errors?.length)), error) }];
 
 /** The labels of the form's fields: the messages about a value name the field to correct, not the parameter. */
 const LIBELLES = { type: "Type d'anomalie", region: "Région", departement: "Département", academie: "Académie" };

@@ -12,9 +12,14 @@ import { CONSEIL_XLSX, formatDate, formatNombre } from "~/ui/format";
 import { pageOrLast } from "~/shared/pagination";
 import { refusSiInvalide } from "~/auth/responses.server";
 import { ariaErreur, MessageErreur } from "~/ui/champ-en-erreur";
+import { titrePage } from "~/ui/erreur";
+import { titreEnErreur } from "~/ui/titre";
 export { pageSansFormulaire as action } from "~/shared/methode.server";
 
-export const meta: MetaFunction = () => [{ title: "Organismes qui ne transmettent pas - Tableau de bord de l'apprentissage" }];
+// « Erreur : » when a filter of the address is refused, as the other lists say it
+export const meta: MetaFunction<typeof loader> = ({ data, error }) => [
+  { title: titrePage(titreEnErreur("Organismes qui ne transmettent pas", Boolean(data?.errors?.length)), error) },
+];
 
 /** The labels of the form's fields: the messages about a value name the field to correct, not the parameter. */
 const LIBELLES = {

@@ -10,6 +10,7 @@ import { NO_STORE } from "~/auth/responses.server";
 import { FilAriane } from "~/referentiel/components";
 import { apercuValeur, CONSEIL_XLSX, formatNombre, pluriel } from "~/ui/format";
 import type { EtatFocus } from "~/ui/focus-navigation";
+import { useTitreEnErreur } from "~/ui/titre";
 
 /** The step is in the title: the page keeps its address's path through the three steps, the title says where one is. */
 export const meta: MetaFunction<typeof loader> = ({ data }) => {
@@ -29,6 +30,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function Televersement() {
   const data = useLoaderData<typeof loader>() as UploadPageData;
   const actionData = useActionData<typeof action>() as UploadActionData | undefined;
+  useTitreEnErreur(Boolean(actionData?.error));
   return (
     <div className="fr-container fr-my-5w">
       <FilAriane liens={[{ libelle: "Accueil", href: "/" }]} courant="Téléverser des effectifs" />

@@ -3,7 +3,8 @@
  * user meets after a form or a link (where the focus goes, what is announced, which field is marked in error and
  * described by its message), French messages from the server instead of the browser's validation bubbles, required
  * fields said, charts readable without colour, in the dark theme and on a 320 px wide screen, the CFA space's
- * breadcrumb, the titles of the upload's steps, the confirmation asked before the API key is replaced.
+ * breadcrumb, the titles of the upload's steps, the confirmation asked before the API key is replaced, « Erreur : » in
+ * the title of a page whose form was refused.
  * Screenshots under test-results/audit-a11y-*.png. Needs `npm run -s build` and /usr/bin/chromium.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -100,6 +101,7 @@ describe.skipIf(!available)("accessibility audit (RGAA / WCAG 2.1 AA)", () => {
     await page.locator('[data-testid="erreurs"]').waitFor();
     await expect.poll(() => focus(page), { timeout: 5_000 }).toMatch(/^div\[erreurs\] L'export ne peut pas être produit/);
     expect(await page.evaluate(() => (window as unknown as { marque?: number }).marque)).toBe(1);
+    expect(await page.title()).toBe("Erreur : Exports des indicateurs - Tableau de bord de l'apprentissage");
     const cfd = await etatDuChamp(page, "#export-cfd");
     expect(cfd).toMatchObject({ invalide: "true", groupeEnErreur: true });
     expect(cfd.description).toMatch(/^Code formation diplôme \(CFD\) : /);
@@ -127,6 +129,7 @@ describe.skipIf(!available)("accessibility audit (RGAA / WCAG 2.1 AA)", () => {
     await expect.poll(() => focus(page), { timeout: 5_000 }).toMatch(/^h2#titre-apercu Aperçu/);
     expect(await page.evaluate(() => (window as unknown as { marque?: number }).marque)).toBe(1);
     expect(await page.locator('[aria-invalid="true"]').count()).toBe(0);
+    expect(await page.title()).toBe("Exports des indicateurs - Tableau de bord de l'apprentissage");
     await screenshot(page, "audit-a11y-exports-apercu");
 
     // "Télécharger" is still a document request: the browser receives the file
@@ -390,6 +393,7 @@ describe.skipIf(!available)("accessibility audit (RGAA / WCAG 2.1 AA)", () => {
     await page.locator("button", { hasText: "Vérifier le fichier" }).click();
     await page.locator("#fichier-erreur").waitFor();
     expect(await etatDuChamp(page, "#fichier")).toMatchObject({ invalide: "true", description: "Choisissez un fichier CSV ou XLSX.", groupeEnErreur: true });
+    await expect.poll(() => page.title(), { timeout: 5_000 }).toBe("Erreur : Choix du fichier - Téléverser des effectifs - Tableau de bord de l'apprentissage");
     await page.setInputFiles("#fichier", { name: "effectifs.csv", mimeType: "text/csv", buffer: Buffer.from("Nom;Prénom;Date de naissance\nTitre;Étape;01/02/2006\n") });
     await Promise.all([page.waitForURL(/\/televersement\?id=/), page.locator("button", { hasText: "Vérifier le fichier" }).click()]);
     await expect.poll(() => page.title(), { timeout: 10_000 }).toBe("Correspondance des colonnes et aperçu - Téléverser des effectifs - Tableau de bord de l'apprentissage");
@@ -424,6 +428,7 @@ describe.skipIf(!available)("accessibility audit (RGAA / WCAG 2.1 AA)", () => {
     expect(motif).toMatchObject({ invalide: "true", description: "Indiquez le motif (3 caractères au moins) : il est conservé avec l'archive.", groupeEnErreur: true });
     // refused: its message takes the focus (read by screen readers), even from the button that sent the form
     await expect.poll(() => focus(page), { timeout: 5_000 }).toMatch(/^div\[resultat\] Indiquez le motif/);
+    expect(await page.title()).toBe(`Erreur : Doublons - ${nom} - Espace CFA - Tableau de bord de l'apprentissage`);
 
     // the API key: replacing it asks for the same confirmation as revoking it, checked by the server
     await page.goto(`${app.baseUrl}${base}/cle-api`, { waitUntil: "networkidle" });
@@ -443,6 +448,7 @@ describe.skipIf(!available)("accessibility audit (RGAA / WCAG 2.1 AA)", () => {
     });
     expect(await page.locator('[data-testid="cle-generee"]').count()).toBe(0);
     expect((await page.locator('[data-testid="cle-active"] code').textContent())?.trim()).toBe(active);
+    expect(await page.title()).toBe(`Erreur : Clé d'API et ERP - ${nom} - Espace CFA - Tableau de bord de l'apprentissage`);
     await screenshot(page, "audit-a11y-cle-api-confirmation");
     await page.locator('form:has(input[name="intent"][value="revoquer"]) button[type="submit"]').click();
     await page.locator("#confirmer-erreur").waitFor();
@@ -455,6 +461,7 @@ describe.skipIf(!available)("accessibility audit (RGAA / WCAG 2.1 AA)", () => {
     await expect.poll(async () => (await page.locator('[data-testid="cle-active"] code').textContent())?.trim(), { timeout: 10_000 }).not.toBe(active);
     // the box is unticked again: a second click would otherwise kill the key just shown, before it is copied
     expect(await page.locator("#confirmer-remplacement").isChecked()).toBe(false);
+    expect(await page.title()).toBe(`Clé d'API et ERP - ${nom} - Espace CFA - Tableau de bord de l'apprentissage`);
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -462,9 +469,18 @@ describe.skipIf(!available)("accessibility audit (RGAA / WCAG 2.1 AA)", () => {
   it("account forms: required fields said, every password error at once, each « Afficher » box named after its field", async () => {
     const anonyme = await browserContext(browser, app);
     const p = await anonyme.newPage();
-    for (const chemin of ["/connexion", "/inscription"]) {
+    for (const [chemin, titre] of [
+      ["/connexion", "Connexion"],
+      ["/inscription", "Demander un compte"],
+    ]) {
       await p.goto(`${app.baseUrl}${chemin}`, { waitUntil: "networkidle" });
       expect(await p.locator("main form").first().textContent(), chemin).toContain("Sauf mention contraire, tous les champs sont obligatoires.");
+      // sent empty: refused, the title says it (RGAA 8.6), as a list's says that its address is refused
+      await hydratee(p);
+      expect(await p.title()).toBe(`${titre} - Tableau de bord de l'apprentissage`);
+      await p.locator('main form button[type="submit"]').first().click();
+      await p.locator('main [role="alert"]').first().waitFor();
+      await expect.poll(() => p.title(), { timeout: 5_000 }).toBe(`Erreur : ${titre} - Tableau de bord de l'apprentissage`);
     }
     // the reset link: a short password and a different confirmation, both said
     const user = await findUserByEmail(t.database, "draaf@demo.test");
@@ -501,8 +517,12 @@ describe.skipIf(!available)("accessibility audit (RGAA / WCAG 2.1 AA)", () => {
     }
     await expect(page.locator('[role="alert"]').first().textContent()).resolves.toContain("Le formulaire contient 3 erreurs");
     expect(await page.locator("main").textContent()).toContain("Sauf mention contraire, tous les champs sont obligatoires.");
+    await expect.poll(() => page.title(), { timeout: 5_000 }).toBe("Erreur : Mon compte - Tableau de bord de l'apprentissage");
     await screenshot(page, "audit-a11y-compte-mots-de-passe");
     expect(await seriousAxeViolations(page)).toEqual([]);
+    // another form sent and accepted: the title is the page's again
+    await page.locator('form:has(input[name="intent"][value="profil"]) button[type="submit"]').click();
+    await expect.poll(() => page.title(), { timeout: 5_000 }).toBe("Mon compte - Tableau de bord de l'apprentissage");
     await context.close();
 
     // the invitation form says which territory field each type needs

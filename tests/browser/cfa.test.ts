@@ -74,6 +74,17 @@ describe.skipIf(!available)("CFA space in the browser", () => {
     expect(await page.locator('[data-testid="historique"] tbody tr').count()).toBeGreaterThan(3);
     expect(await page.locator('[data-testid="erreurs-recurrentes"] tbody tr').count()).toBeGreaterThan(0);
     await check("transmissions");
+    // another period: the tag pressed keeps the focus, a status message (there, empty, before) says what is now shown
+    const annonce = page.locator('[data-testid="annonce-periode"]');
+    expect([await annonce.getAttribute("role"), await annonce.textContent()]).toEqual(["status", ""]);
+    const tag = page.locator("button.fr-tag", { hasText: "90 derniers jours" });
+    await Promise.all([page.waitForURL(/jours=90/), tag.click()]);
+    await expect.poll(() => tag.getAttribute("aria-pressed"), { timeout: 10_000 }).toBe("true");
+    const [transmissions, recus, acceptes, refuses] = await page.locator('[data-testid="compteurs-periode"] .fr-h4').allTextContents();
+    await expect
+      .poll(() => annonce.textContent(), { timeout: 5_000 })
+      .toMatch(new RegExp(`^Transmissions des 90 derniers jours : ${transmissions} transmissions?, ${recus} dossiers? reçus?, ${acceptes} acceptés?, ${refuses} refusés?\\.$`));
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("90 derniers jours");
     await Promise.all([page.waitForURL(/\/transmissions\/\d{4}-\d{2}-\d{2}$/), page.locator("text=Voir les erreurs").first().click()]);
     await page.waitForLoadState("networkidle");
     // The URL changes before the day's page has rendered: wait for its heading (fails after 10 s).
@@ -92,11 +103,49 @@ describe.skipIf(!available)("CFA space in the browser", () => {
   it("shows the API key page, generates a key shown once", async () => {
     await open(`${base}/cle-api`, /Clé d'API/);
     await check("cle-api");
+    // the request's example: named by its visible caption (aria-label is not allowed on a <pre>), no tab stop (it
+    // wraps, never scrolls)
+    const exemple = page.getByRole("figure", { name: "Exemple de requête (curl) :" });
+    expect(await exemple.count()).toBe(1);
+    expect(
+      await exemple.locator("pre").evaluate((pre) => ({ label: pre.getAttribute("aria-label"), tabindex: pre.getAttribute("tabindex"), defile: pre.scrollWidth > pre.clientWidth })),
+    ).toEqual({ label: null, tabindex: null, defile: false });
     // the demo CFA has a key in use: replacing it is confirmed first, as revoking it is
     await page.click('label[for="confirmer-remplacement"]');
     await Promise.all([page.waitForSelector('[data-testid="cle-generee"]'), page.click('form:has(input[name="intent"][value="generer"]) button[type="submit"]')]);
     await expect(page.locator('[data-testid="cle-generee"]').inputValue()).resolves.toMatch(/^tdba_/);
     await check("cle-api-generee");
+
+    // « Copier la clé »: a status message says the key is copied (the button keeps its text, and the focus)
+    const cle = await page.locator('[data-testid="cle-generee"]').inputValue();
+    const message = page.locator('[data-testid="copie-cle"]');
+    const copier = page.locator("button", { hasText: "Copier la clé" });
+    expect(await message.getAttribute("role")).toBe("status");
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: app.baseUrl });
+    await copier.click();
+    await expect.poll(() => message.textContent(), { timeout: 5_000 }).toBe("Clé copiée dans le presse-papiers.");
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(cle);
+    expect(await copier.textContent()).toBe("Copier la clé");
+    // no clipboard (a page served in plain HTTP, not on localhost), or the copy refused: the key is selected in its
+    // field, which takes the focus and is described by the message telling to copy it by hand
+    for (const presse of ["absent", "refus"]) {
+      await page.reload({ waitUntil: "networkidle" });
+      await page.click('label[for="confirmer-remplacement"]');
+      await Promise.all([page.waitForSelector('[data-testid="cle-generee"]'), page.click('form:has(input[name="intent"][value="generer"]) button[type="submit"]')]);
+      await page.evaluate((presse) => {
+        const refus = { writeText: () => Promise.reject(new DOMException("Refusé", "NotAllowedError")) };
+        Object.defineProperty(navigator, "clipboard", { value: presse === "absent" ? undefined : refus, configurable: true });
+      }, presse);
+      await copier.click();
+      await expect.poll(() => message.textContent(), { timeout: 5_000 }).toMatch(/^La copie automatique n'est pas possible .*copiez-la avec Ctrl\+C/);
+      const champ = await page.locator('[data-testid="cle-generee"]').evaluate((input: HTMLInputElement) => ({
+        focus: document.activeElement === input,
+        selection: input.value.slice(input.selectionStart ?? 0, input.selectionEnd ?? 0) === input.value,
+        description: document.getElementById(input.getAttribute("aria-describedby") ?? "")?.textContent,
+      }));
+      expect(champ, presse).toEqual({ focus: true, selection: true, description: await message.textContent() });
+    }
+    await check("cle-api-copie-manuelle");
   });
 
   it("searches a learner, sorts from the keyboard, opens the learner's timeline", async () => {
@@ -168,6 +217,26 @@ describe.skipIf(!available)("CFA space in the browser", () => {
     const before = await groupes.count();
     expect(before).toBeGreaterThanOrEqual(3);
     await check("doublons");
+    // each group's legend, summary and buttons say its learner (hidden from the eye): the page's list of buttons tells
+    // the groups apart
+    const nommes = await groupes.evaluateAll((gs) =>
+      gs.map((g) => {
+        const nom = g.querySelector("h2")!.textContent!.split(" — ")[0];
+        const textes = [...g.querySelectorAll("legend, summary, button")].map((e) => e.textContent!.replace(/\s+/g, " ").trim());
+        const caches = [...g.querySelectorAll("legend, summary, button")].map((e) => e.querySelector(".fr-sr-only")?.textContent);
+        return { nom, textes, caches };
+      }),
+    );
+    for (const { nom, textes, caches } of nommes) {
+      expect(caches).toEqual(caches.map(() => ` : ${nom}`));
+      expect(textes.filter((t) => /^(Fusionner dans la fiche conservée|Supprimer et archiver|Supprimer une fiche sans fusionner)/.test(t))).toEqual([
+        `Fusionner dans la fiche conservée : ${nom}`,
+        `Supprimer une fiche sans fusionner : ${nom}`,
+        `Supprimer et archiver : ${nom}`,
+      ]);
+    }
+    const boutons = await page.getByRole("button", { name: /^Fusionner dans la fiche conservée/ }).allTextContents();
+    expect(new Set(boutons).size).toBe(before);
     await Promise.all([page.waitForSelector('[data-testid="resultat"]'), groupes.first().locator("text=Fusionner dans la fiche conservée").click()]);
     await expect(page.locator('[data-testid="resultat"]').textContent()).resolves.toMatch(/doublon fusionné/);
     // The list is revalidated after the action: wait for it (fails after 10 s if the group never goes away).

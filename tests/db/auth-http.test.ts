@@ -357,6 +357,8 @@ describe("admin pages", () => {
     expect(Number(/Comptes \((?:<!-- -->)?(\d+)(?:<!-- -->)?\)/.exec(apresLaFin)![1])).toBe(total);
     expect(rows(await (await admin.get(`/admin/utilisateurs?q=${encodeURIComponent("HELENE numero")}`)).text())).toEqual(["agent07@dreets.example"]);
     expect(await (await admin.get("/admin/utilisateurs?q=personne")).text()).toContain("Aucun compte ne correspond à « personne ».");
+    // a refused value of the address: the page's title says it (RGAA 8.6), as the lists' do
+    expect(/<title>([^<]*)<\/title>/.exec(await (await admin.get("/admin/utilisateurs?page=abc")).text())?.[1]).toBe("Erreur : Utilisateurs - Tableau de bord de l&#x27;apprentissage");
     // an organisation admin searches only its organisation's accounts
     const dreetsAdmin = new Browser(app.baseUrl);
     await dreetsAdmin.login(emailOf("DREETS_ADMIN"), PASSWORD);

@@ -436,6 +436,12 @@ describe.skipIf(!built)("over HTTP (built app)", () => {
     expect(await titre("/organismes?nature=inconnue&page=2")).toBe(`Résultats filtrés - Répertoire des organismes - page 2 sur 3${SITE}`);
     expect(await titre("/organismes?region=99")).toMatch(/^Erreur : Résultats filtrés - Répertoire des organismes/);
     expect(await titre("/formations?q=cap")).toBe(`Recherche « cap » - Catalogue des formations${SITE}`);
+    // the referential's other lists say a refused filter too
+    const titreDreets = async (chemin: string) => /<title>([^<]*)<\/title>/.exec(await texte(await browsers.DREETS.get(chemin)))?.[1].replace(/&#x27;|&#39;/g, "'");
+    expect(await titreDreets("/referentiel/anomalies")).toBe(`Anomalies du référentiel${SITE}`);
+    expect(await titreDreets("/referentiel/anomalies?type=inconnu")).toBe(`Erreur : Anomalies du référentiel${SITE}`);
+    expect(await titreDreets("/referentiel/non-transmetteurs")).toBe(`Organismes qui ne transmettent pas${SITE}`);
+    expect(await titreDreets("/referentiel/non-transmetteurs?jours=3")).toBe(`Erreur : Organismes qui ne transmettent pas${SITE}`);
   });
 
   it("offers a regional user every territory in the répertoire's filters, and those of its scope only once it asks for its scope", async () => {

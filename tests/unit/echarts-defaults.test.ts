@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { couleursDuTheme, motif, renderChartToSvg, withDefaults } from "../../app/components/echarts";
-import { MOTIFS_STATUT } from "../../app/cfa/apprenants";
+import { COULEURS_STATUT, MOTIFS_STATUT } from "../../app/cfa/apprenants";
 import { seriesEmpilees } from "../../app/tableaux/components/SerieMensuelle";
+import { FRAICHEURS } from "../../app/tableaux/components/Couverture";
 
 describe("chart defaults", () => {
   it("value axes count whole people or organismes, in French, unless the chart says otherwise", () => {
@@ -73,6 +74,14 @@ describe("charts readable without colour, in the DSFR theme", () => {
     // a colour the chart sets is kept
     const propre = withDefaults({ legend: { textStyle: { color: "#000091" } } } as never, { sombre: true }) as { legend: { textStyle: { color: string } } };
     expect(propre.legend.textStyle.color).toBe("#000091");
+  });
+
+  it("fills bars with colours of 3:1 at least against the light and the dark background (WCAG 1.4.11)", () => {
+    const fonds = [couleursDuTheme(false).fond, couleursDuTheme(true).fond];
+    expect(fonds).toEqual(["#ffffff", "#161616"]);
+    const couleurs = [...Object.entries(COULEURS_STATUT), ...FRAICHEURS.map((f) => [f.libelle, f.couleur])];
+    for (const [nom, couleur] of couleurs)
+      for (const fond of fonds) expect(contraste(couleur, fond), `${nom} ${couleur} sur ${fond}`).toBeGreaterThanOrEqual(3);
   });
 
   it("never writes a value axis's labels over each other", () => {

@@ -6,7 +6,8 @@ import type { CouvertureData, Fraicheur, ParametreFichier } from "../types";
 import { Chart } from "~/components/Chart";
 import { Tuile } from "./Decrochage";
 
-const FRAICHEURS: { cle: Fraicheur; libelle: string; couleur: string }[] = [
+/** The freshness bars' colours: 3:1 at least against both DSFR themes' backgrounds, as the statuts' (COULEURS_STATUT). */
+export const FRAICHEURS: { cle: Fraicheur; libelle: string; couleur: string }[] = [
   { cle: "recente", libelle: "Moins d'une semaine", couleur: "#18753c" },
   { cle: "vieillissante", libelle: "D'une semaine à 3 mois", couleur: "#b34000" },
   { cle: "ancienne", libelle: "Plus de 3 mois", couleur: "#ce0500" },
