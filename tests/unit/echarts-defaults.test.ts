@@ -3,6 +3,7 @@ import { couleursDuTheme, motif, renderChartToSvg, withDefaults } from "../../ap
 import { COULEURS_STATUT, MOTIFS_STATUT } from "../../app/cfa/apprenants";
 import { seriesEmpilees } from "../../app/tableaux/components/SerieMensuelle";
 import { FRAICHEURS } from "../../app/tableaux/components/Couverture";
+import { MAP_BORDER_COLOR, franceMapOption } from "../../app/components/maps/france-map";
 
 describe("chart defaults", () => {
   it("value axes count whole people or organismes, in French, unless the chart says otherwise", () => {
@@ -82,6 +83,12 @@ describe("charts readable without colour, in the DSFR theme", () => {
     const couleurs = [...Object.entries(COULEURS_STATUT), ...FRAICHEURS.map((f) => [f.libelle, f.couleur])];
     for (const [nom, couleur] of couleurs)
       for (const fond of fonds) expect(contraste(couleur, fond), `${nom} ${couleur} sur ${fond}`).toBeGreaterThanOrEqual(3);
+  });
+
+  it("outlines the maps' territories in a grey of 3:1 against both backgrounds, so that the palest and the darkest show (WCAG 1.4.11)", () => {
+    for (const fond of [couleursDuTheme(false).fond, couleursDuTheme(true).fond]) expect(contraste(MAP_BORDER_COLOR, fond), fond).toBeGreaterThanOrEqual(3);
+    const option = franceMapOption({ level: "region", values: [{ code: "84", value: 1 }], valueLabel: "Apprenants" } as never) as { series: { itemStyle: { borderColor: string } }[] };
+    expect(option.series[0].itemStyle.borderColor).toBe(MAP_BORDER_COLOR);
   });
 
   it("never writes a value axis's labels over each other", () => {

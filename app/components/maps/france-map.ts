@@ -58,6 +58,8 @@ function withFrames(geoJson: FranceGeoJson) {
 /** DSFR blues, from "bleu France 950" to "bleu France sun-113". */
 export const FRANCE_MAP_COLORS = ["#e3e3fd", "#000091"];
 const MISSING_COLOR = "#eeeeee";
+/** The territories' borders: DSFR grey 625, 3.1:1 on white (#ffffff) and 5.7:1 on the dark theme's #161616. */
+export const MAP_BORDER_COLOR = "#929292";
 
 /** Registers both maps with ECharts (idempotent): done on import, on the server and in the browser. */
 export function registerFranceMaps(): void {
@@ -150,7 +152,9 @@ export function franceMapOption({ level, values, valueLabel, format = "nombre", 
         left: 8,
         right: 72,
         preserveAspect: "contain",
-        itemStyle: { areaColor: MISSING_COLOR, borderColor: "#ffffff", borderWidth: level === "region" ? 1 : 0.5 },
+        // a grey border (3:1 against both themes' backgrounds, WCAG 1.4.11): the palest and the darkest shapes, and those
+        // without data, stay visible on a white page as on a dark one
+        itemStyle: { areaColor: MISSING_COLOR, borderColor: MAP_BORDER_COLOR, borderWidth: level === "region" ? 1 : 0.5 },
         emphasis: {
           label: { show: false },
           itemStyle: { areaColor: "#fcc63a", borderColor: "#161616", borderWidth: 1 },
@@ -165,7 +169,7 @@ export function franceMapOption({ level, values, valueLabel, format = "nombre", 
             name,
             value: NaN,
             silent: true,
-            itemStyle: { borderColor: "#929292", borderWidth: 1, areaColor: "#929292" },
+            itemStyle: { borderColor: MAP_BORDER_COLOR, borderWidth: 1, areaColor: MAP_BORDER_COLOR },
             emphasis: { disabled: true },
             tooltip: { show: false },
           })),
