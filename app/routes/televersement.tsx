@@ -182,8 +182,27 @@ function EtapeFichier({ data, champEnErreur }: { data: Extract<UploadPageData, {
         <button className="fr-btn" type="submit" disabled={busy}>
           {busy ? "Lecture du fichier…" : "Vérifier le fichier"}
         </button>
+        <TravailEnCours texte={busy ? "Envoi et vérification du fichier en cours : gardez cette page ouverte, l'aperçu s'affichera ici." : null} />
       </Form>
     </>
+  );
+}
+
+/**
+ * While a long step runs (a file sent and read, thousands of lines imported): what is happening and how long it may
+ * take, with an indeterminate progress bar. The status region is on the page before it is filled, so that screen
+ * readers say its message.
+ */
+function TravailEnCours({ texte }: { texte: string | null }) {
+  return (
+    <div role="status" className="fr-mt-2w" data-testid="travail-en-cours">
+      {texte ? (
+        <>
+          <p className="fr-text--sm fr-mb-1w">{texte}</p>
+          <progress aria-label="Avancement" style={{ width: "100%", maxWidth: "32rem" }} />
+        </>
+      ) : null}
+    </div>
   );
 }
 
@@ -408,6 +427,13 @@ function EtapeApercu({ data }: { data: Extract<UploadPageData, { step: "apercu" 
             </Link>
           </li>
         </ul>
+        <TravailEnCours
+          texte={
+            importEnCours
+              ? `Import de ${pluriel(preview.nbValid, "ligne", "lignes")} en cours : un fichier de plusieurs milliers de lignes peut demander jusqu'à une minute. Gardez cette page ouverte, le résultat s'affichera ici.`
+              : null
+          }
+        />
       </Form>
     </>
   );

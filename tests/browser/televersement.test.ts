@@ -70,7 +70,21 @@ describe.skipIf(!available)("téléversement in the browser", () => {
     // the new preview takes the focus: a screen reader reads its heading, the next Tab goes through it
     await expect.poll(() => page.evaluate(() => document.activeElement?.id), { timeout: 5_000 }).toBe("apercu");
 
-    await Promise.all([page.waitForSelector("text=Import terminé"), page.click("text=Importer 1 ligne valide")]);
+    // while the import runs (its answer held back here): what is happening, in a status region, with a progress bar
+    expect((await page.locator('[data-testid="travail-en-cours"]').textContent())?.trim()).toBe("");
+    expect(await page.locator('[data-testid="travail-en-cours"]').getAttribute("role")).toBe("status");
+    let liberer = () => {};
+    const retenue = new Promise<void>((r) => (liberer = r));
+    await page.route(/\/televersement/, async (route) => (route.request().method() === "POST" ? retenue.then(() => route.continue()) : route.continue()));
+    await page.click("text=Importer 1 ligne valide");
+    await expect
+      .poll(() => page.locator('[data-testid="travail-en-cours"]').textContent(), { timeout: 5_000 })
+      .toBe("Import de 1 ligne en cours : un fichier de plusieurs milliers de lignes peut demander jusqu'à une minute. Gardez cette page ouverte, le résultat s'affichera ici.");
+    expect(await page.locator('[data-testid="travail-en-cours"] progress').count()).toBe(1);
+    await screenshot(page, "televersement-import-en-cours");
+    liberer();
+    await page.waitForSelector("text=Import terminé");
+    await page.unroute(/\/televersement/);
     await expect(page.locator(".fr-alert").first().textContent()).resolves.toMatch(/1 ligne enregistrée : 1 nouvel apprenant, 0 mis à jour, 0 inchangé ; 1 ligne refusée/);
     await screenshot(page, "televersement-resultat");
     const rows = await t.database.rows<{ prenom: string; n: number }>(
