@@ -631,8 +631,9 @@ describe("a day of many rejected dossiers (a whole nightly batch refused)", () =
   });
 
   it("a day of many transmissions is paged too, with the day's totals", async () => {
-    const quand = new Date(Date.now() - 5 * 86_400_000);
-    const jour5 = parisDay(quand);
+    // at noon (UTC) of a day five days ago: the hour before stays that day in Paris, whatever the hour of the run
+    const jour5 = parisDay(new Date(Date.now() - 5 * 86_400_000));
+    const quand = new Date(`${jour5}T12:00:00Z`);
     await t.database.rows(sql`
       insert into transmissions (organisme_id, source, erp, received_at, nb_items, nb_accepted, nb_rejected, nb_unchanged)
       select ${ref.R.id}, 'API', 'Ypareo', ${quand.toISOString()}::timestamptz - make_interval(mins => g), 10, 10, 0, 9
