@@ -20,11 +20,6 @@ function descriptionFichier(description: string): string {
   return description.replace(/au format AAAA-MM-JJ(?: \(une heure peut suivre, elle est ignorée\))?/g, `au format ${FORMAT_DATE_FICHIER} (AAAA-MM-JJ est aussi lu)`);
 }
 
-/**
- * What a file may leave empty, unlike the API (mapping.ts `convertRow`): the établissements (the organisme chosen on
- * the upload page, when a row has neither the UAI nor the SIRET) and the learner's id (formed from the nom, the prénom
- * and the date de naissance). Said first in the help sheet's description of these columns.
- */
 /** An établissement's UAI or SIRET: may be left empty with the other one, the organisme chosen on the page stands for them. */
 function etablissementVide(role: "formateur" | "responsable", autre: "le SIRET" | "l'UAI"): string {
   const organisme =
@@ -34,6 +29,11 @@ function etablissementVide(role: "formateur" | "responsable", autre: "le SIRET" 
   return `Peut rester vide dans un fichier déposé, avec ${autre} du ${role} : ${organisme} est alors l'établissement ${role}.`;
 }
 
+/**
+ * What a file may leave empty, unlike the API (mapping.ts `convertRow`): the établissements (the organisme chosen on
+ * the upload page, when a row has neither the UAI nor the SIRET) and the learner's id (formed from the nom, the prénom
+ * and the date de naissance). Said first in the help sheet's description of these columns.
+ */
 const VIDE_DANS_UN_FICHIER: Record<string, string> = {
   etablissement_formateur_uai: etablissementVide("formateur", "le SIRET"),
   etablissement_formateur_siret: etablissementVide("formateur", "l'UAI"),

@@ -496,7 +496,7 @@ const XLS_NON_PRIS_EN_CHARGE = "Les fichiers .xls (Excel 97-2003) ne sont pas pr
  * Why a file is no table whatever its name says (a PDF, an image, an Excel 97-2003 workbook renamed .csv or .xlsx),
  * told by its first bytes before it is read as one; null for any other file.
  */
-export function formatSansTableau(bytes: Uint8Array): string | null {
+function formatSansTableau(bytes: Uint8Array): string | null {
   const commencePar = (...signature: number[]) => signature.every((octet, i) => bytes[i] === octet);
   const attendu = "déposez un fichier .csv ou un classeur .xlsx, une ligne de noms de colonnes puis une ligne par apprenant.";
   if (commencePar(0x25, 0x50, 0x44, 0x46)) return `Ce fichier est un document PDF, pas un tableau : ${attendu}`;

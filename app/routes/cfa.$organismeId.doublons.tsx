@@ -5,6 +5,7 @@
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
+import type { ReactNode } from "react";
 import { csrfToken, requireValidForm } from "~/auth/csrf.server";
 import { NO_STORE, withHeaders } from "~/auth/responses.server";
 import { CsrfInput } from "~/auth/ui";
@@ -40,7 +41,7 @@ export async function action({ request, params, context }: ActionFunctionArgs): 
 }
 
 /** A text field of a form of the page, its refusal shown under it (DSFR error state, the message read with it). */
-function ChampMotif({ id, label, defaultValue, erreur }: { id: string; label: React.ReactNode; defaultValue?: string; erreur?: string }) {
+function ChampMotif({ id, label, defaultValue, erreur }: { id: string; label: ReactNode; defaultValue?: string; erreur?: string }) {
   return (
     <div className={`fr-input-group${erreur ? " fr-input-group--error" : ""}`}>
       <label className="fr-label" htmlFor={id}>
